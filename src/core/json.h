@@ -42,6 +42,7 @@ class JsonWriter {
 
  private:
   void BeforeValue();
+  JsonWriter& Close(char bracket);
   void Newline();
   bool pretty_;
   std::string out_;

@@ -1,0 +1,177 @@
+// SQLite wrapper: every SQLite error becomes a Status naming the database file.
+#include "casefile/db.h"
+
+#include <sqlite3.h>
+
+namespace tq {
+
+Stmt::Stmt(Stmt&& o) noexcept : db_(o.db_), stmt_(o.stmt_), bind_error_(std::move(o.bind_error_)) {
+  o.stmt_ = nullptr;
+}
+
+Stmt& Stmt::operator=(Stmt&& o) noexcept {
+  if (this != &o) {
+    if (stmt_) sqlite3_finalize(stmt_);
+    db_ = o.db_;
+    stmt_ = o.stmt_;
+    bind_error_ = std::move(o.bind_error_);
+    o.stmt_ = nullptr;
+  }
+  return *this;
+}
+
+Stmt::~Stmt() {
+  if (stmt_) sqlite3_finalize(stmt_);
+}
+
+Status Stmt::Error(int rc) const {
+  std::string msg = "database error: ";
+  msg += db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+    return Status::CaseError("the case is busy: another tourniquet command is writing to it; "
+                             "wait for it to finish and run this again");
+  if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
+    return Status::CaseError(msg + " (case.db is damaged; restore it from a copy)");
+  if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN || rc == SQLITE_FULL || rc == SQLITE_IOERR)
+    return Status::Io(msg);
+  return Status::Internal(msg);
+}
+
+static void NoteBind(Status& slot, sqlite3* db, int rc) {
+  if (rc != SQLITE_OK && slot.ok())
+    slot = Status::Internal(std::string("bind failed: ") + sqlite3_errmsg(db));
+}
+
+Stmt& Stmt::Bind(int i, int64_t v) {
+  NoteBind(bind_error_, db_, sqlite3_bind_int64(stmt_, i, v));
+  return *this;
+}
+Stmt& Stmt::Bind(int i, double v) {
+  NoteBind(bind_error_, db_, sqlite3_bind_double(stmt_, i, v));
+  return *this;
+}
+Stmt& Stmt::Bind(int i, std::string_view v) {
+  NoteBind(bind_error_, db_,
+           sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  return *this;
+}
+Stmt& Stmt::BindBlob(int i, std::string_view v) {
+  NoteBind(bind_error_, db_, sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT));
+  return *this;
+}
+Stmt& Stmt::BindNull(int i) {
+  NoteBind(bind_error_, db_, sqlite3_bind_null(stmt_, i));
+  return *this;
+}
+
+Result<bool> Stmt::Step() {
+  if (!bind_error_.ok()) return bind_error_;
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return Error(rc);
+}
+
+Status Stmt::Run() {
+  for (;;) {
+    Result<bool> r = Step();
+    if (!r.ok()) return r.status();
+    if (!*r) return Status::Ok();
+  }
+}
+
+Status Stmt::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  bind_error_ = Status::Ok();
+  return Status::Ok();
+}
+
+int64_t Stmt::Int(int c) const { return sqlite3_column_int64(stmt_, c); }
+double Stmt::Double(int c) const { return sqlite3_column_double(stmt_, c); }
+std::string_view Stmt::Text(int c) const {
+  const void* p = sqlite3_column_blob(stmt_, c);
+  int n = sqlite3_column_bytes(stmt_, c);
+  return p ? std::string_view(static_cast<const char*>(p), n) : std::string_view();
+}
+bool Stmt::IsNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
+int Stmt::ColumnCount() const { return sqlite3_column_count(stmt_); }
+
+Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool create, bool read_only) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_NOMUTEX;
+  flags |= read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (create) flags |= SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = path + ": cannot open: " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return Status::CaseError(std::move(msg));
+  }
+  std::unique_ptr<Db> out(new Db(db, path));
+  sqlite3_busy_timeout(db, 10'000);
+  sqlite3_extended_result_codes(db, 0);
+  if (!read_only) {
+    // journal_mode is the first statement that reads the file: a damaged or foreign file
+    // shows here.
+    TQ_RETURN_IF_ERROR(out->Exec("PRAGMA journal_mode=WAL"));
+    TQ_RETURN_IF_ERROR(out->Exec("PRAGMA synchronous=NORMAL"));
+  } else {
+    TQ_RETURN_IF_ERROR(out->Exec("PRAGMA schema_version"));
+  }
+  TQ_RETURN_IF_ERROR(out->Exec("PRAGMA foreign_keys=ON"));
+  return out;
+}
+
+Db::~Db() { sqlite3_close_v2(db_); }
+
+Status Db::Error(int rc, std::string_view what) const {
+  std::string detail = sqlite3_errmsg(db_);
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+    return Status::CaseError(path_ + ": the case is busy: another tourniquet command is "
+                             "writing to it; wait for it to finish and run this again");
+  if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+    return Status::CaseError(path_ + ": not a valid case database (" + detail +
+                             "); restore case.db from a copy or start a new case");
+  if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN)
+    return Status::Io(path_ + ": cannot write (" + detail +
+                      "); check the case directory's permissions");
+  if (rc == SQLITE_FULL || rc == SQLITE_IOERR)
+    return Status::Io(path_ + ": " + detail);
+  return Status::Internal(path_ + ": " + std::string(what.substr(0, 80)) + ": " + detail);
+}
+
+Status Db::Exec(std::string_view sql) {
+  std::string s(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  sqlite3_free(err);
+  if (rc != SQLITE_OK) return Error(rc, sql);
+  return Status::Ok();
+}
+
+Result<Stmt> Db::Prepare(std::string_view sql) {
+  sqlite3_stmt* st = nullptr;
+  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr);
+  if (rc != SQLITE_OK) return Error(rc, sql);
+  return Stmt(db_, st);
+}
+
+int64_t Db::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+int64_t Db::Changes() const { return sqlite3_changes64(db_); }
+
+Result<int64_t> Db::QueryInt(std::string_view sql) {
+  TQ_ASSIGN_OR_RETURN(Stmt st, Prepare(sql));
+  TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return Status::NotFound("no row for: " + std::string(sql));
+  return st.Int(0);
+}
+
+Status Db::Begin() { return Exec("BEGIN IMMEDIATE"); }
+Status Db::Commit() { return Exec("COMMIT"); }
+void Db::Rollback() {
+  if (InTransaction()) (void)Exec("ROLLBACK");
+}
+bool Db::InTransaction() const { return !sqlite3_get_autocommit(db_); }
+
+}  // namespace tq

@@ -1,0 +1,159 @@
+// tourniquet status: where the response stands, phase by phase, and what to run next.
+// Reads the core tables and, where they exist, the tables of later components.
+#include "cli/case_access.h"
+#include "core/escape.h"
+#include "core/json.h"
+
+namespace tq::cli {
+namespace {
+
+struct PhaseStatus {
+  int number;
+  const char* title;
+  std::vector<std::pair<std::string, int64_t>> counts;
+  std::vector<std::string> done, pending;
+  std::string next;
+};
+
+bool TableExists(Db& db, std::string_view table) {
+  auto st = db.Prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
+  if (!st.ok()) return false;
+  st->Bind(1, table);
+  auto row = st->Step();
+  return row.ok() && *row;
+}
+
+int64_t Count(Db& db, std::string_view table, std::string_view where = "") {
+  if (!TableExists(db, table)) return -1;
+  std::string sql = "SELECT count(*) FROM " + std::string(table);
+  if (!where.empty()) sql += " WHERE " + std::string(where);
+  auto n = db.QueryInt(sql);
+  return n.ok() ? *n : -1;
+}
+
+Result<std::vector<PhaseStatus>> Gather(Case& c) {
+  Db& db = c.db();
+  std::vector<PhaseStatus> phases;
+  auto add = [](PhaseStatus& p, const char* name, int64_t n) {
+    if (n >= 0) p.counts.emplace_back(name, n);
+  };
+
+  PhaseStatus shut{1, "Shut it down", {}, {}, {}, ""};
+  int64_t evidence = Count(db, "evidence_items");
+  int64_t contain_tasks = Count(db, "tasks", "source='contain'");
+  int64_t contain_open = Count(db, "tasks", "source='contain' AND status NOT IN ('done','cancelled')");
+  add(shut, "evidence_items", evidence);
+  add(shut, "containment_steps", contain_tasks);
+  add(shut, "containment_steps_open", contain_open);
+  (evidence > 0 ? shut.done : shut.pending).push_back("evidence collected");
+  (contain_tasks > 0 ? shut.done : shut.pending).push_back("containment plan");
+  shut.next = evidence <= 0 ? "tourniquet collect --label logs /var/log/nginx"
+              : contain_tasks <= 0 ? "tourniquet contain" : "";
+  phases.push_back(shut);
+
+  PhaseStatus inv{2, "Investigate", {}, {}, {}, ""};
+  int64_t findings = Count(db, "findings");
+  int64_t attackers = Count(db, "attackers");
+  int64_t affected = Count(db, "scope_person");
+  add(inv, "findings", findings);
+  add(inv, "findings_high", Count(db, "findings", "severity IN ('high','critical')"));
+  add(inv, "attackers", attackers);
+  add(inv, "affected_people", affected);
+  (findings > 0 ? inv.done : inv.pending).push_back("investigation");
+  (affected >= 0 ? inv.done : inv.pending).push_back("scope");
+  inv.next = findings <= 0 ? "tourniquet investigate" : affected < 0 ? "tourniquet scope" : "";
+  phases.push_back(inv);
+
+  PhaseStatus inform{3, "Keep customers informed", {}, {}, {}, ""};
+  int64_t obligations = Count(db, "notify_obligation");
+  int64_t outbox = Count(db, "notify_outbox");
+  int64_t sent = Count(db, "notify_outbox", "state='sent'");
+  add(inform, "obligations", obligations);
+  add(inform, "messages", outbox);
+  add(inform, "messages_sent", sent);
+  (obligations >= 0 ? inform.done : inform.pending).push_back("notification plan");
+  (outbox > 0 && sent == outbox ? inform.done : inform.pending).push_back("letters delivered");
+  inform.next = obligations < 0 ? "tourniquet notify plan"
+                : outbox <= 0   ? "tourniquet notify render"
+                : sent < outbox ? "tourniquet notify send" : "";
+  phases.push_back(inform);
+
+  PhaseStatus force{4, "Task force", {}, {}, {}, ""};
+  int64_t tasks = Count(db, "tasks");
+  int64_t open = Count(db, "tasks", "status NOT IN ('done','cancelled')");
+  int64_t unowned = Count(db, "tasks", "owner='' AND status NOT IN ('done','cancelled')");
+  add(force, "tasks", tasks);
+  add(force, "tasks_open", open);
+  add(force, "tasks_unowned", unowned);
+  add(force, "users", Count(db, "server_user"));
+  (tasks > 0 && open == 0 ? force.done : force.pending).push_back("tasks closed");
+  force.next = unowned > 0 ? "tourniquet task list" : tasks > 0 ? "tourniquet serve" : "";
+  phases.push_back(force);
+
+  PhaseStatus publish{5, "Publish", {}, {}, {}, ""};
+  int64_t reports = Count(db, "report_document");
+  add(publish, "reports", reports);
+  (reports > 0 ? publish.done : publish.pending).push_back("post-mortem and public statement");
+  publish.next = reports <= 0 ? "tourniquet report" : "";
+  phases.push_back(publish);
+  return phases;
+}
+
+Runner SetupStatus(CLI::App& app, Globals& g) {
+  app.footer("Example: tourniquet --case case status --json");
+  return [&g]() -> int {
+    Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g, /*read_only=*/true);
+    if (!c.ok()) return Fail(c.status());
+    Result<CaseInfo> info = (*c)->Info();
+    if (!info.ok()) return Fail(info.status());
+    Result<std::vector<PhaseStatus>> phases = Gather(**c);
+    if (!phases.ok()) return Fail(phases.status());
+    if (g.json) {
+      JsonWriter w(true);
+      w.BeginObject().Key("case").BeginObject();
+      w.Field("name", info->name).Field("store_url", info->store_url);
+      w.Field("platform", info->platform).Field("timezone", info->timezone);
+      w.Key("discovered_at");
+      info->discovered_at ? w.String(FormatUtc(*info->discovered_at)) : w.Null();
+      w.Field("schema_version", CaseSchemaVersion()).EndObject();
+      w.Key("phases").BeginArray();
+      for (const PhaseStatus& p : *phases) {
+        w.BeginObject().Field("phase", p.number).Field("title", p.title);
+        w.Key("counts").BeginObject();
+        for (auto& [k, v] : p.counts) w.Field(k, v);
+        w.EndObject().Key("done").BeginArray();
+        for (auto& d : p.done) w.String(d);
+        w.EndArray().Key("pending").BeginArray();
+        for (auto& d : p.pending) w.String(d);
+        w.EndArray().Key("next");
+        p.next.empty() ? w.Null() : w.String(p.next);
+        w.EndObject();
+      }
+      w.EndArray().EndObject();
+      PrintOut(w.str() + "\n");
+      return kExitOk;
+    }
+    std::string out = "Case: " + EscapeTerminal(info->name);
+    if (!info->store_url.empty()) out += " (" + EscapeTerminal(info->store_url) + ")";
+    out += "\n";
+    for (const PhaseStatus& p : *phases) {
+      out += "\n" + std::to_string(p.number) + ". " + p.title + "\n";
+      for (auto& d : p.done) out += "   [x] " + d + "\n";
+      for (auto& d : p.pending) out += "   [ ] " + d + "\n";
+      if (!p.counts.empty()) {
+        out += "   ";
+        for (size_t i = 0; i < p.counts.size(); ++i)
+          out += (i ? ", " : "") + p.counts[i].first + " " + std::to_string(p.counts[i].second);
+        out += "\n";
+      }
+      if (!p.next.empty()) out += "   next: " + p.next + "\n";
+    }
+    PrintOut(out);
+    return kExitOk;
+  };
+}
+
+}  // namespace
+TQ_COMMAND("status", "Where the response stands: each phase, counts, the next command", 900,
+           SetupStatus);
+}  // namespace tq::cli

@@ -1,0 +1,48 @@
+// `tourniquet investigate` runs stages contributed by components, in order: logs (100),
+// webroot (200), storedb (300), analysis (400). Each stage lives in its own
+// src/cli/investigate_<name>.cc, adds its options to the investigate command and returns the
+// function that runs it. Stages share one open case; each stage commits its own
+// transaction(s), so a killed run keeps the stages that finished and re-runs refresh them.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "casefile/casefile.h"
+#include "cli/command.h"
+
+namespace tq::cli {
+
+struct InvestigateContext {
+  Globals& globals;
+  Case& the_case;
+  // Filled by each stage for the summary: one object per stage (valid JSON text) and
+  // lines for the terminal.
+  std::vector<std::pair<std::string, std::string>> json_sections;  // name -> JSON object
+  std::vector<std::string> text_lines;
+  // Stages add the number of findings they recorded (exit code 1 when > 0).
+  int64_t findings = 0;
+  // Per-item problems (an unreadable file, a skipped rule): reported, run continues, exit 3.
+  std::vector<Status> item_errors;
+};
+
+using StageRunner = std::function<Status(InvestigateContext&)>;
+
+struct InvestigateStage {
+  const char* name;
+  int order;
+  StageRunner (*setup)(CLI::App& investigate_app, Globals& globals);
+};
+
+struct InvestigateStageRegistrar {
+  explicit InvestigateStageRegistrar(InvestigateStage stage);
+};
+const std::vector<InvestigateStage>& InvestigateStages();
+
+#define TQ_INVESTIGATE_STAGE(name, order, setup)                                   \
+  static ::tq::cli::InvestigateStageRegistrar TQ_CLI_CONCAT(tq_stage_, __LINE__)( \
+      {name, order, setup})
+
+}  // namespace tq::cli

@@ -161,35 +161,31 @@ Status GenericList(ApiRequest& r, JsonWriter& w, const std::string& table,
       time_col = t;
       break;
     }
+  // Every parameter is always in the statement (NULL when not given): ?1 the filter text,
+  // ?2 and ?3 the time window.
   std::vector<std::string> binds;
-  std::vector<std::string> conds;
-  if (const std::string* text = Param(r, "q"); text && !text->empty()) {
-    std::string any;
-    for (const auto& c : q.columns) any += (any.empty() ? "" : " OR ") + Quote(c) + " LIKE ?1";
-    conds.push_back("(" + any + ")");
-    binds.push_back("%" + *text + "%");
-  } else {
-    binds.push_back("");
-  }
+  const std::string* text = Param(r, "q");
+  binds.push_back(text && !text->empty() ? "%" + *text + "%" : "");
+  std::string any;
+  for (const auto& c : q.columns) any += " OR " + Quote(c) + " LIKE ?1";
+  q.where = "(?1 IS NULL" + any + ")";
   if (!time_col.empty()) {
-    TimeZone utc = TimeZone::Utc();
     for (const char* key : {"from", "to"}) {
       const std::string* v = Param(r, key);
       std::string bound;
       if (v && !v->empty()) {
-        Result<UnixMicros> t = ParseIso8601(*v, utc);
+        Result<UnixMicros> t = ParseIso8601(*v, TimeZone::Utc());
         if (!t.ok()) return Status::Usage(std::string(key) + ": " + t.status().message());
         bound = std::to_string(*t);
-        conds.push_back(Quote(time_col) + (key[0] == 'f' ? " >= CAST(?" : " <= CAST(?") +
-                        (key[0] == 'f' ? "2" : "3") + " AS INTEGER)");
       }
       binds.push_back(bound);
     }
+    q.where += " AND (?2 IS NULL OR " + Quote(time_col) + " >= CAST(?2 AS INTEGER)) AND (?3 IS " +
+               "NULL OR " + Quote(time_col) + " <= CAST(?3 AS INTEGER))";
     q.order = Quote(time_col) + ", rowid";
   } else {
     q.order = "rowid";
   }
-  for (size_t i = 0; i < conds.size(); ++i) q.where += (i ? " AND " : "") + conds[i];
   TQ_RETURN_IF_ERROR(DumpRows(db, q, binds, w));
   w.EndObject();
   return Status::Ok();
@@ -422,6 +418,12 @@ Status GetFindings(ApiRequest& r, JsonWriter& w) {
   bind(count);
   TQ_RETURN_IF_ERROR(count.Step().status());
   w.BeginObject().Field("total", count.Int(0)).Field("limit", limit).Field("offset", offset);
+  // The columns a table shows; every row also carries `detail` (the component's JSON).
+  w.Key("columns").BeginArray();
+  for (const char* c : {"id", "severity", "kind", "summary", "evidence_path", "event_time", "rule",
+                        "confidence", "component"})
+    w.String(c);
+  w.EndArray();
   TQ_ASSIGN_OR_RETURN(
       Stmt st, db.Prepare("SELECT f.id,f.kind,f.component,f.severity,f.confidence,f.summary,"
                           "f.detail,f.evidence_id,e.original_path,f.evidence_sha256,f.line,"

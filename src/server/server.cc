@@ -39,7 +39,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kSessionIdle = std::chrono::hours(8);
-constexpr int kFreeFailures = 3;  // failed logins before the delay starts
+// Failed logins before the delay starts: per user name, and (higher, since people share an
+// address behind NAT or a proxy) per client address.
+constexpr int kFreeFailuresPerUser = 3;
+constexpr int kFreeFailuresPerAddress = 10;
 constexpr int kMaxDelaySeconds = 300;
 constexpr const char* kCookie = "tq_session";
 constexpr const char* kCsp =
@@ -240,8 +243,9 @@ class HttpServer final : public Server {
       if (now - t.last > std::chrono::hours(1)) t.failures = 0;
       t.failures++;
       t.last = now;
-      if (t.failures >= kFreeFailures) {
-        int shift = std::min(t.failures - kFreeFailures, 9);
+      int free = k.rfind("user:", 0) == 0 ? kFreeFailuresPerUser : kFreeFailuresPerAddress;
+      if (t.failures >= free) {
+        int shift = std::min(t.failures - free, 9);
         int delay = std::min(kMaxDelaySeconds, 1 << shift);
         t.not_before = now + std::chrono::seconds(delay);
       }

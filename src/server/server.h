@@ -6,7 +6,8 @@
 // 256-bit tokens in an HttpOnly, SameSite=Strict cookie (Secure under TLS), kept in memory
 // (a restart logs everybody out) and idle-expired after 8 hours; every change (POST) needs
 // the session's CSRF token in the X-CSRF-Token header; logins are slowed down per user name
-// and per client address after 3 failures (429 with Retry-After, doubling up to 5 minutes);
+// (after 3 failures) and per client address (after 10): 429 with Retry-After, the wait
+// doubling from 1 s up to 5 minutes, the password not even checked meanwhile;
 // every change and every login (good or bad) writes an audit row; a strict
 // Content-Security-Policy (no inline script, no third party) on every response.
 //

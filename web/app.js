@@ -93,6 +93,7 @@ async function route() {
   if (!state.session) {
     try { state.session = await api('/api/session'); } catch (e) { return; }
   }
+  state.clockSkew = Date.parse(state.session.now) - Date.now();
   document.getElementById('login').hidden = true;
   const parts = location.hash.replace(/^#\/?/, '').split('/');
   const page = pages.find(p => p.hash === parts[0]) || pages[0];
@@ -189,7 +190,6 @@ async function listing(path, opts) {
 
 async function renderOverview() {
   const d = await api('/api/case');
-  state.clockSkew = Date.parse(d.now) - Date.now();
   const c = d.counts;
   const n = v => (v === null ? '—' : v);
   const box = el('div', {});

@@ -328,7 +328,7 @@ Status GetCase(ApiRequest& r, JsonWriter& w) {
   w.Field("name", info.name).Field("store_url", info.store_url).Field("platform", info.platform);
   w.Field("timezone", info.timezone).Key("discovered_at");
   info.discovered_at ? w.String(FormatUtc(*info.discovered_at)) : w.Null();
-  w.EndObject().Field("now", FormatUtc(NowMicros())).Key("counts").BeginObject();
+  w.EndObject().Key("counts").BeginObject();
   for (auto [name, table, where] :
        {std::tuple{"evidence_items", "evidence_items", ""},
         {"findings", "findings", ""},

@@ -134,6 +134,9 @@ class HttpServer final : public Server {
     http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     http_->set_payload_max_length(64 * 1024);
     http_->set_keep_alive_max_count(1000);
+    // Headers and body go out in separate writes: without TCP_NODELAY, Nagle and the
+    // client's delayed ACK add 40 ms to every keep-alive response.
+    http_->set_tcp_nodelay(true);
     Routes();
     return Status::Ok();
   }
@@ -302,7 +305,8 @@ class HttpServer final : public Server {
   void WriteSession(httplib::Response& res, const Session& s) {
     JsonWriter w;
     w.BeginObject().Field("user", s.user.name).Field("role", taskforce::RoleName(s.user.role));
-    w.Field("csrf", s.csrf).Key("permissions").BeginArray();
+    w.Field("csrf", s.csrf).Field("now", FormatUtc(NowMicros()));
+    w.Key("permissions").BeginArray();
     for (const auto& row : taskforce::RoleTable())
       if (row.role == s.user.role)
         for (auto p : row.permissions) w.String(taskforce::PermissionName(p));
@@ -328,6 +332,49 @@ class HttpServer final : public Server {
       }
     }
     return true;
+  }
+
+  // Changes whenever any connection (this server's or a CLI command) commits to the case:
+  // SQLite's data_version, read on a connection that itself never writes.
+  int64_t DataVersion() {
+    std::lock_guard lock(cache_mu_);
+    if (!watch_) {
+      auto c = Case::Open(options_.case_dir, /*read_only=*/true);
+      if (!c.ok()) return -1;
+      watch_ = std::move(*c);
+    }
+    if (!watch_stmt_) {
+      auto st = watch_->db().Prepare("PRAGMA data_version");
+      if (!st.ok()) return -1;
+      watch_stmt_ = std::make_unique<Stmt>(std::move(*st));
+    }
+    auto row = watch_stmt_->Step();
+    int64_t v = row.ok() && *row ? watch_stmt_->Int(0) : -1;
+    (void)watch_stmt_->Reset();
+    return v;
+  }
+  std::optional<std::string> CacheGet(const std::string& key, int64_t version) {
+    std::lock_guard lock(cache_mu_);
+    if (version < 0 || version != cache_version_) return std::nullopt;
+    auto it = cache_.find(key);
+    if (it == cache_.end()) return std::nullopt;
+    return it->second;
+  }
+  void CachePut(const std::string& key, int64_t version, const std::string& body) {
+    std::lock_guard lock(cache_mu_);
+    if (version < 0) return;
+    if (version != cache_version_) {
+      cache_.clear();
+      cache_bytes_ = 0;
+      cache_version_ = version;
+    }
+    if (body.size() > (1 << 20)) return;
+    if (cache_bytes_ + body.size() > (64 << 20) || cache_.size() >= 4096) {
+      cache_.clear();  // bounded: filtered timeline pages are many and cheap to redo
+      cache_bytes_ = 0;
+    }
+    cache_bytes_ += body.size();
+    cache_[key] = body;
   }
 
   void Routes() {
@@ -367,6 +414,19 @@ class HttpServer final : public Server {
                            "your role (" + std::string(taskforce::RoleName(s->user.role)) +
                                ") may not see or do this");
         }
+        // Views depend only on the route and its parameters (the role check is done), so
+        // they are cached until anybody commits to the case.
+        std::string key;
+        int64_t version = -1;
+        if (!change) {
+          key = req.path;
+          for (const auto& [k, v] : req.params) key += "\n" + k + "=" + v;
+          version = DataVersion();
+          if (std::optional<std::string> hit = CacheGet(key, version)) {
+            res.set_content(*hit, "application/json");
+            return;
+          }
+        }
         Lease lease(*this);
         auto c = lease.Get();
         if (!c.ok()) return JsonError(res, 500, c.status().message());
@@ -378,12 +438,25 @@ class HttpServer final : public Server {
             return JsonError(res, 400, st.message());
         }
         JsonWriter w;
-        Status st = route.handler(r, w);
+        Status st;
+        if (change) {
+          st = route.handler(r, w);  // runs its own write transaction
+        } else {
+          // One read transaction per view: a consistent snapshot, and the file locks taken
+          // once instead of once per statement.
+          Db& db = (*c)->db();
+          st = db.Exec("BEGIN DEFERRED");
+          if (st.ok()) {
+            st = route.handler(r, w);
+            (void)db.Exec("COMMIT");
+          }
+        }
         if (!st.ok()) {
           if (change)
             Audit(s->user.name, std::string("serve ") + route.path, "failed: " + st.message(), "");
           return JsonError(res, HttpCode(st), st.message());
         }
+        if (!change) CachePut(key, version, w.str());
         res.set_content(w.Take(), "application/json");
       };
       if (change) {
@@ -416,6 +489,12 @@ class HttpServer final : public Server {
   int port_ = -1;
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Case>> pool_;
+  std::mutex cache_mu_;
+  std::unique_ptr<Case> watch_;
+  std::unique_ptr<Stmt> watch_stmt_;  // destroyed before watch_ (declared after it)
+  int64_t cache_version_ = -1;
+  size_t cache_bytes_ = 0;
+  std::unordered_map<std::string, std::string> cache_;
   std::mutex sessions_mu_;
   std::unordered_map<std::string, Session> sessions_;
   std::mutex throttle_mu_;

@@ -306,3 +306,27 @@ TEST_F(ServerTest, BadInputGets400NotACrash) {
 
 }  // namespace
 }  // namespace tq::server
+
+namespace tq::server {
+namespace {
+
+TEST_F(ServerTest, CachedViewsFollowChangesFromAnyConnection) {
+  Login lead = LogIn("lena");
+  auto c = Client();
+  auto get = [&] {
+    auto res = c.Get("/api/tasks", {{"Cookie", lead.cookie}});
+    EXPECT_TRUE(res);
+    return res ? res->body : std::string();
+  };
+  std::string before = get();
+  EXPECT_EQ(before, get());  // served from the cache
+  // A CLI command on the same case, through its own connection.
+  auto cs = Case::Open(*dir_ / "case");
+  ASSERT_TRUE(cs.ok());
+  ASSERT_TRUE(
+      (*cs)->Transaction([](Db& db) { return taskforce::AssignTask(db, 1, "night-shift"); }).ok());
+  EXPECT_NE(get().find("night-shift"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tq::server

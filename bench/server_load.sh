@@ -4,7 +4,7 @@
 # the UI page. Prints requests/s, p99 latency and the server's peak memory (VmHWM).
 #
 # The case: $TQ_BENCH_CASE if set (e.g. a drilled and investigated case at the large size),
-# else a synthetic one with the shape of a large drill: FINDINGS findings with event times
+# else (or when it does not exist yet) a synthetic one with the shape of a large drill: FINDINGS findings with event times
 # (the timeline), evidence items, attackers with addresses, affected people in 30
 # jurisdictions, tasks. Needs wrk, sqlite3, curl.
 set -euo pipefail
@@ -22,9 +22,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-case_dir="${TQ_BENCH_CASE:-}"
-if [ -z "$case_dir" ]; then
-  case_dir="$work/case"
+# TQ_BENCH_CASE naming a directory that does not exist yet: the synthetic case is made
+# there and kept, for re-runs.
+case_dir="${TQ_BENCH_CASE:-$work/case}"
+if [ ! -e "$case_dir/case.db" ]; then
   "$TOURNIQUET" init "$case_dir" --name "server load bench" --platform magento \
     --discovered-at 2026-01-10T08:00:00Z >/dev/null
   start=$(date +%s.%N)
@@ -64,31 +65,49 @@ SQL
 fi
 TOURNIQUET_PASSWORD="bench-password-1" "$TOURNIQUET" --case "$case_dir" user add bench --role lead >/dev/null
 
-"$TOURNIQUET" --case "$case_dir" serve --port 0 >"$work/serve.out" 2>"$work/serve.err" &
-server_pid=$!
-base=
-for _ in $(seq 100); do
-  base=$(grep -o 'http://[0-9.]*:[0-9]*' "$work/serve.out" || true)
-  [ -n "$base" ] && break
-  sleep 0.1
-done
-[ -n "$base" ] || { echo "serve did not start"; cat "$work/serve.err"; exit 1; }
-cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
-  -d '{"name":"bench","password":"bench-password-1"}' "$base/api/login" |
-  grep -i '^set-cookie:' | sed 's/^[Ss]et-[Cc]ookie: *//; s/;.*//')
-[ -n "$cookie" ] || { echo "login failed"; exit 1; }
-rss_before=$(awk '/VmRSS/ {print $2}' /proc/$server_pid/status)
-
-echo "| endpoint | requests/s | p50 | p99 | non-2xx |"
-echo "|---|---|---|---|---|"
-for path in /api/case "/api/timeline" "/api/timeline?offset=100000&limit=200" \
-            "/api/timeline?q=x4242&limit=200" /; do
-  out=$(wrk -t2 -c50 -d"$DURATION" --latency -H "Cookie: $cookie" "$base$path" 2>&1)
+start_server() {
+  "$TOURNIQUET" --case "$case_dir" serve --port 0 "$@" >"$work/serve.out" 2>"$work/serve.err" &
+  server_pid=$!
+  base=
+  for _ in $(seq 100); do
+    base=$(grep -o 'http://[0-9.]*:[0-9]*' "$work/serve.out" || true)
+    [ -n "$base" ] && break
+    sleep 0.1
+  done
+  [ -n "$base" ] || { echo "serve did not start"; cat "$work/serve.err"; exit 1; }
+  cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+    -d '{"name":"bench","password":"bench-password-1"}' "$base/api/login" |
+    grep -i '^set-cookie:' | sed 's/^[Ss]et-[Cc]ookie: *//; s/;.*//')
+  [ -n "$cookie" ] || { echo "login failed"; exit 1; }
+}
+stop_server() {
+  peak=$(awk '/VmHWM/ {print $2}' /proc/$server_pid/status)
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+  server_pid=
+}
+run() {  # label connections path
+  out=$(wrk -t2 -c"$2" -d"$DURATION" --latency -H "Cookie: $cookie" "$base$3" 2>&1)
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   bad=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  echo "| $path | $rps | $p50 | $p99 | ${bad:-0} |"
+  errs=$(awk '/Socket errors/ {print $0}' <<<"$out" | sed 's/ *Socket errors: *//')
+  echo "| $1 | $3 | $2 | $rps | $p50 | $p99 | ${bad:-0} ${errs} |"
+}
+
+echo "| mode | endpoint | connections | requests/s | p50 | p99 | non-2xx / socket errors |"
+echo "|---|---|---|---|---|---|---|"
+start_server
+for path in /api/case /api/timeline "/api/timeline?offset=100000&limit=200" /; do
+  run cached 50 "$path"
 done
-peak=$(awk '/VmHWM/ {print $2}' /proc/$server_pid/status)
-echo "server memory: ${rss_before} kB after login, peak ${peak} kB (VmHWM)"
+stop_server
+echo "server peak memory (cached run): ${peak} kB (VmHWM)"
+start_server --no-cache
+for path in /api/case /api/timeline "/api/timeline?offset=100000&limit=200"; do
+  run uncached 50 "$path"
+done
+# A substring filter scans the whole timeline (no full-text index): measured at 4 connections.
+run uncached 4 "/api/timeline?q=x4242&limit=200"
+stop_server
+echo "server peak memory (uncached run): ${peak} kB (VmHWM)"

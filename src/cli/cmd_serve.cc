@@ -18,8 +18,10 @@ Runner SetupServe(CLI::App& app, Globals& g) {
   app.add_option("--cert", o->cert_file, "TLS certificate chain (PEM): serve HTTPS")
       ->check(CLI::ExistingFile);
   app.add_option("--key", o->key_file, "TLS private key (PEM)")->check(CLI::ExistingFile);
-  app.add_option("--threads", o->threads, "Worker threads (default 32)")
+  app.add_option("--threads", o->threads, "Worker threads, one per open connection (default 64)")
       ->check(CLI::Range(2, 1024));
+  app.add_flag("!--no-cache", o->cache,
+               "Compute every view afresh (by default views are cached until the case changes)");
   app.footer(
       "Example: tourniquet --case case serve --port 8443 --cert cert.pem --key key.pem\n"
       "Users: tourniquet user add NAME --role lead|investigator|comms|viewer");

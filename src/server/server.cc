@@ -133,7 +133,7 @@ class HttpServer final : public Server {
     int threads = std::max(2, options_.threads);
     http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     http_->set_payload_max_length(64 * 1024);
-    http_->set_keep_alive_max_count(1000);
+    http_->set_keep_alive_max_count(100);
     // Headers and body go out in separate writes: without TCP_NODELAY, Nagle and the
     // client's delayed ACK add 40 ms to every keep-alive response.
     http_->set_tcp_nodelay(true);
@@ -418,7 +418,7 @@ class HttpServer final : public Server {
         // they are cached until anybody commits to the case.
         std::string key;
         int64_t version = -1;
-        if (!change) {
+        if (!change && options_.cache) {
           key = req.path;
           for (const auto& [k, v] : req.params) key += "\n" + k + "=" + v;
           version = DataVersion();
@@ -456,7 +456,7 @@ class HttpServer final : public Server {
             Audit(s->user.name, std::string("serve ") + route.path, "failed: " + st.message(), "");
           return JsonError(res, HttpCode(st), st.message());
         }
-        if (!change) CachePut(key, version, w.str());
+        if (!change && options_.cache) CachePut(key, version, w.str());
         res.set_content(w.Take(), "application/json");
       };
       if (change) {

@@ -45,7 +45,9 @@ struct ServerOptions {
   std::string listen = "127.0.0.1";
   int port = 8080;                  // 0: any free port
   std::string cert_file, key_file;  // both set: HTTPS
-  int threads = 32;
+  // One thread serves one keep-alive connection at a time: more clients than threads wait.
+  int threads = 64;
+  bool cache = true;  // cache views until the case changes (off: for measuring)
 };
 
 // One API route, for documentation and for the tests that walk them all.

@@ -34,6 +34,16 @@ struct ApiRoute {
 };
 const std::vector<ApiRoute>& ApiTable();
 
+// Handlers in api_tasks.cc.
+Status GetTasks(ApiRequest& r, JsonWriter& w);
+Status PostTask(ApiRequest& r, JsonWriter& w);
+Status PostTaskUpdate(ApiRequest& r, JsonWriter& w);
+Status PostTaskComment(ApiRequest& r, JsonWriter& w);
+Status GetPostmortem(ApiRequest& r, JsonWriter& w);
+Status PostPostmortem(ApiRequest& r, JsonWriter& w);
+Status PostAction(ApiRequest& r, JsonWriter& w);
+Status GetUsers(ApiRequest& r, JsonWriter& w);
+
 // Parses a flat JSON object (string, number, bool or null values) into `out`.
 Status ParseJsonObject(std::string_view body, std::map<std::string, std::string>& out);
 

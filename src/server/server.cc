@@ -353,6 +353,16 @@ class HttpServer final : public Server {
     (void)watch_stmt_->Reset();
     return v;
   }
+  std::shared_ptr<std::mutex> FlightLock(const std::string& key) {
+    std::lock_guard lock(cache_mu_);
+    if (flights_.size() > 4096) {
+      for (auto it = flights_.begin(); it != flights_.end();)
+        it = it->second.use_count() == 1 ? flights_.erase(it) : std::next(it);
+    }
+    auto& m = flights_[key];
+    if (!m) m = std::make_shared<std::mutex>();
+    return m;
+  }
   std::optional<std::string> CacheGet(const std::string& key, int64_t version) {
     std::lock_guard lock(cache_mu_);
     if (version < 0 || version != cache_version_) return std::nullopt;
@@ -427,6 +437,19 @@ class HttpServer final : public Server {
             return;
           }
         }
+        // One computation per view at a time: when many clients miss the cache together
+        // (a change, or a cold start), the others wait for the first one's answer instead
+        // of all running the same queries.
+        std::shared_ptr<std::mutex> flight_mu;  // held while locked: never erased under us
+        std::unique_lock<std::mutex> flight;
+        if (!key.empty()) {
+          flight_mu = FlightLock(key);
+          flight = std::unique_lock<std::mutex>(*flight_mu);
+          if (std::optional<std::string> hit = CacheGet(key, version)) {
+            res.set_content(*hit, "application/json");
+            return;
+          }
+        }
         Lease lease(*this);
         auto c = lease.Get();
         if (!c.ok()) return JsonError(res, 500, c.status().message());
@@ -495,6 +518,7 @@ class HttpServer final : public Server {
   int64_t cache_version_ = -1;
   size_t cache_bytes_ = 0;
   std::unordered_map<std::string, std::string> cache_;
+  std::unordered_map<std::string, std::shared_ptr<std::mutex>> flights_;
   std::mutex sessions_mu_;
   std::unordered_map<std::string, Session> sessions_;
   std::mutex throttle_mu_;

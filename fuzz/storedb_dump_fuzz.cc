@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tq::storedb::DumpOptions o;
   o.max_row_bytes = 1 << 16;
   o.max_statement_bytes = 1 << 16;
-  (void)tq::storedb::ReadDumpBytes(
-      std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.sql", sink, o);
+  (void)tq::storedb::ReadDumpBytes(std::string_view(reinterpret_cast<const char*>(data), size),
+                                   "fuzz.sql", sink, o);
   return 0;
 }

@@ -83,6 +83,7 @@ class Analyzer : public DumpSink {
   // customers.cc
   Status StageMagento(const std::string& canon, const RowRef& ref, const DumpRow& row);
   Status StageWordPress(const std::string& canon, const RowRef& ref, const DumpRow& row);
+  Status IndexStaging();
   Status BuildCustomers(AnalyzeSummary* s);
   Status WriteTables(const DumpStats& stats, AnalyzeSummary* s);
 

@@ -989,6 +989,8 @@ int DumpTable::ColumnIndex(std::string_view column) const {
 const DumpValue* DumpRow::Find(std::string_view column) const {
   if (!columns) return nullptr;
   for (size_t i = 0; i < columns->size() && i < values.size(); ++i)
+    if ((*columns)[i] == column) return &values[i];  // the usual case: same spelling
+  for (size_t i = 0; i < columns->size() && i < values.size(); ++i)
     if (IEquals((*columns)[i], column)) return &values[i];
   return nullptr;
 }

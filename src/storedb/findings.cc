@@ -58,6 +58,7 @@ Status Analyzer::Upsert(Finding f, AnalyzeSummary* s) {
 
 Status Analyzer::Finish(const DumpStats& stats, AnalyzeSummary* s) {
   s->stats = stats;
+  TQ_RETURN_IF_ERROR(IndexStaging());
   TQ_RETURN_IF_ERROR(ScanFindings(s));
   TQ_RETURN_IF_ERROR(BuildCustomers(s));
   return WriteTables(stats, s);

@@ -101,7 +101,4 @@ Result<DumpStats> ReadDumpFile(const std::string& path, std::string_view display
 Result<DumpStats> ReadDumpBytes(std::string_view bytes, std::string_view display_name,
                                 DumpSink& sink, const DumpOptions& options = {});
 
-// True when `bytes` are valid UTF-8.
-bool IsValidUtf8(std::string_view bytes);
-
 }  // namespace tq::storedb

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "core/escape.h"
 #include "storedb/dump.h"
 #include "storedb/dump_input.h"
 
@@ -929,7 +930,7 @@ class Parser {
     for (size_t i = 0; i < spans_.size(); ++i) {
       const Span& s = spans_[i];
       values_[i] = DumpValue{s.kind, std::string_view(arena_.data() + s.begin, s.size)};
-      if (s.check_utf8 && s.kind == ValueKind::kString && !IsValidUtf8(values_[i].bytes))
+      if (s.check_utf8 && s.kind == ValueKind::kString && !tq::IsValidUtf8(values_[i].bytes))
         Problem(t->name, line, off,
                 "invalid UTF-8 in `" + t->name + "`.`" + (*names)[i] +
                     "` (row kept, value read as bytes)",
@@ -993,40 +994,6 @@ const DumpValue* DumpRow::Find(std::string_view column) const {
   for (size_t i = 0; i < columns->size() && i < values.size(); ++i)
     if (IEquals((*columns)[i], column)) return &values[i];
   return nullptr;
-}
-
-bool IsValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* e = p + s.size();
-  while (p < e) {
-    if (*p < 0x80) {
-      ++p;
-      continue;
-    }
-    int n;
-    uint32_t cp;
-    if ((*p & 0xe0) == 0xc0) {
-      n = 1;
-      cp = *p & 0x1f;
-    } else if ((*p & 0xf0) == 0xe0) {
-      n = 2;
-      cp = *p & 0x0f;
-    } else if ((*p & 0xf8) == 0xf0) {
-      n = 3;
-      cp = *p & 0x07;
-    } else
-      return false;
-    if (e - p <= n) return false;
-    for (int i = 1; i <= n; ++i) {
-      if ((p[i] & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-      return false;
-    p += n + 1;
-  }
-  return true;
 }
 
 Result<DumpStats> ReadDumpFile(const std::string& path, std::string_view display_name,

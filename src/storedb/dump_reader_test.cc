@@ -197,13 +197,5 @@ TEST(DumpReader, GzipAndZstdAndTruncatedCompression) {
       << r.status().message();
 }
 
-TEST(DumpReader, Utf8Validation) {
-  EXPECT_TRUE(IsValidUtf8("plain ascii"));
-  EXPECT_TRUE(IsValidUtf8("K\xc3\xb6ln \xe2\x82\xac \xf0\x9f\x98\x80"));
-  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));      // overlong
-  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));  // surrogate
-  EXPECT_FALSE(IsValidUtf8("\xe2\x82"));      // truncated
-}
-
 }  // namespace
 }  // namespace tq::storedb

@@ -231,8 +231,10 @@ class Parser {
       uint64_t line = line_, off = Offset();
       std::string word = ReadWord();
       if (word.empty()) {  // stray byte outside any statement
-        Problem("", line, off, "unexpected byte outside a statement; skipping it", false);
-        Get();
+        // One report per damaged line, not per byte (a binary file is one problem a line).
+        Problem("", line, off, "unexpected " + Shown(c) + " outside a statement; line skipped",
+                false);
+        SkipLine();
         continue;
       }
       ++st_.statements;

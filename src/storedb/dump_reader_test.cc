@@ -133,6 +133,8 @@ TEST(DumpReader, CorruptionClasses) {
        "dump ends inside INSERT into `t` (cut off mid-statement?)", 1},
       {"garbage in row", "INSERT INTO t VALUES (1,'a'),(2 'b');\nINSERT INTO t VALUES (3,'c');\n",
        2, "expected ',' or ')' after value 1, found '''; rest of statement skipped", 1},
+      {"stray bytes", "\x01\x02garbage\nINSERT INTO t VALUES (1);\n", 1,
+       "unexpected 0x01 outside a statement; line skipped", 1},
       {"invalid utf8", "INSERT INTO t VALUES (1,'\xff\xfe');\n", 1,
        "invalid UTF-8 in `t`.`col2` (row kept, value read as bytes)", 1},
   };

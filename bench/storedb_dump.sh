@@ -47,11 +47,11 @@ TOURNIQUET_MYSQL_PASSWORD=bench /usr/bin/time -f "%M" -o "$tmp/rss1" "$TOURNIQUE
   collect-mysql "host=127.0.0.1;port=$port;user=bench;database=shop" </dev/null >/dev/null
 t1=$(now)
 snap=$(sqlite3 "$tmp/case/case.db" "SELECT size FROM evidence_items WHERE label='db'")
-echo "tourniquet collect-mysql:         $(rate "$snap" "$(echo "$t1 - $t0" | bc)"), peak RSS $(cat "$tmp/rss1") KB"
+echo "tourniquet collect-mysql:         $(rate "$snap" "$(echo "$t1 - $t0" | bc)"), peak RSS $(tail -1 "$tmp/rss1") KB"
 
 t0=$(now)
 /usr/bin/time -f "%M" -o "$tmp/rss2" "$TOURNIQUET" --case "$tmp/case" investigate --only storedb \
   >/dev/null 2>&1 || true
 t1=$(now)
-echo "tourniquet investigate (storedb): $(rate "$snap" "$(echo "$t1 - $t0" | bc)"), peak RSS $(cat "$tmp/rss2") KB"
+echo "tourniquet investigate (storedb): $(rate "$snap" "$(echo "$t1 - $t0" | bc)"), peak RSS $(tail -1 "$tmp/rss2") KB"
 echo "rows: $(sqlite3 "$tmp/case/case.db" "SELECT rows FROM storedb_dump") orders: $(sqlite3 "$tmp/case/case.db" "SELECT count(*) FROM storedb_order")"

@@ -226,6 +226,10 @@ TEST(StoreDbClassify, ContentShapes) {
   EXPECT_FALSE(LooksLikeEmail("not an email"));
   EXPECT_TRUE(LooksLikePhone("+49 30 901820"));
   EXPECT_FALSE(LooksLikePhone("000000123"));
+  EXPECT_FALSE(LooksLikePhone("1990-05-06"));
+  EXPECT_FALSE(LooksLikePhone("203.0.113.7"));
+  EXPECT_FALSE(LooksLikePhone("1234.5678"));
+  EXPECT_TRUE(LooksLikePhone("(916) 555-0101"));
   EXPECT_TRUE(LooksLikeIpAddress("203.0.113.7"));
 }
 

@@ -336,6 +336,10 @@ bool LooksLikeCardNumber(std::string_view v) {
 
 bool LooksLikePhone(std::string_view v) {
   if (v.size() < 7 || v.size() > 24) return false;
+  // Dates (1990-05-06) and dotted numbers (IPs, 1234.5678) share the shape; not phones.
+  if (v.size() == 10 && v[4] == '-' && v[7] == '-') return false;
+  if (v.find('.') != std::string_view::npos && v[0] != '+' && v.find(' ') == std::string_view::npos)
+    return false;
   int digits = 0;
   for (size_t i = 0; i < v.size(); ++i) {
     char c = v[i];

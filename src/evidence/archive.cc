@@ -64,7 +64,9 @@ bool ReadArchive(CollectSink& sink, const std::string& path, int fd, const Evide
   while (!stop && !sink.Aborted()) {
     struct archive_entry* entry = nullptr;
     r = archive_read_next_header(a, &entry);
-    if (r == ARCHIVE_EOF) break;
+    // An "archive" ending before its first member is a file that merely starts like one
+    // (a tar end marker is 1 KiB of zeros): collected as a file.
+    if (r == ARCHIVE_EOF) return members_seen > 0 || path.empty();
     if (r == ARCHIVE_RETRY) continue;
     if (r < ARCHIVE_WARN) {
       if (members_seen == 0) return false;  // not an archive after all

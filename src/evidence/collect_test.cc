@@ -205,3 +205,29 @@ TEST(GuessLabel, Table) {
 
 }  // namespace
 }  // namespace tq::evidence
+
+namespace tq::evidence {
+namespace {
+
+TEST_F(CollectTest, AddFileEvidenceIsSignedAndIdempotent) {
+  std::string dump = dir_ / "dump.sql";
+  WriteFile(dump, "INSERT INTO core_config_data VALUES (1,'x');\n");
+  auto a = AddFileEvidence(*case_, dump, "mysql://ro@db/shop#2025-10-10T00:00:00Z",
+                           "mysql://ro@db/shop", "db", "tester");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->sha256, Sha256Hex("INSERT INTO core_config_data VALUES (1,'x');\n"));
+  auto b = AddFileEvidence(*case_, dump, "mysql://ro@db/shop#2025-10-10T00:00:00Z",
+                           "mysql://ro@db/shop", "db", "tester");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->id, a->id);
+  auto items = ListEvidence(case_->db(), "db");
+  ASSERT_TRUE(items.ok());
+  EXPECT_EQ(items->size(), 1u);
+  auto report = Verify(*case_, VerifyOptions{});
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
+  EXPECT_EQ(report->items, 1u);
+}
+
+}  // namespace
+}  // namespace tq::evidence

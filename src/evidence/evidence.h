@@ -69,6 +69,13 @@ struct CollectSummary {
 Result<CollectSummary> Collect(Case& c, const std::vector<std::string>& sources,
                                const CollectOptions& options);
 
+// Adds one local file a command produced itself (e.g. a dump read from a live database) as
+// evidence: stored, recorded with its signed manifest line and a custody record naming
+// `source`. Adding the same (source, original_path, label) again returns the first item.
+Result<EvidenceItem> AddFileEvidence(Case& c, const std::string& path,
+                                     std::string_view original_path, std::string_view source,
+                                     std::string_view label, std::string_view actor);
+
 // The label a source gets when none is given: logs, webroot, db or other.
 std::string GuessLabel(const std::string& path);
 

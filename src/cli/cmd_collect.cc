@@ -55,13 +55,20 @@ Runner SetupCollect(CLI::App& app, Globals& g) {
     if (!c.ok()) return Fail(c.status());
     a->options.actor = Actor(g);
     a->options.extract_archives = !a->no_extract;
-    Progress progress(g, "collect", 0, true);
+    // While the walk runs the total is unknown (bytes, rate, files); once it is done the bar
+    // restarts with the total, so it shows an ETA.
+    auto progress = std::make_unique<Progress>(g, "collect", 0, true);
+    bool with_total = false;
     a->options.progress = [&](const evidence::CollectProgress& p) {
-      // The byte total grows while the walk runs; show bytes with the item count.
-      progress.Update(p.bytes, p.items);
+      if (p.walk_done && !with_total && p.bytes_total > 0) {
+        progress->Finish();
+        progress = std::make_unique<Progress>(g, "collect", p.bytes_total, true);
+        with_total = true;
+      }
+      progress->Update(std::min(p.bytes, with_total ? p.bytes_total : p.bytes), p.items);
     };
     Result<evidence::CollectSummary> r = evidence::Collect(**c, a->sources, a->options);
-    progress.Finish();
+    progress->Finish();
     std::string detail;
     if (r.ok())
       detail = std::to_string(r->items_added) + " items added, manifest head " + r->manifest_head;

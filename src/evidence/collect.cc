@@ -371,6 +371,10 @@ Status Collector::Run(const std::vector<std::string>& sources, CollectSummary* s
       p.bytes = bytes_done_;
       p.items_total = items_total_ + already_;
       p.bytes_total = bytes_total_;
+      {
+        std::lock_guard lock(mu_);
+        p.walk_done = walk_finished_;
+      }
       opt_.progress(p);
     }
     if (finished) break;

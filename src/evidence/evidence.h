@@ -26,6 +26,7 @@ namespace tq::evidence {
 struct CollectProgress {
   uint64_t items = 0, bytes = 0;              // done so far
   uint64_t items_total = 0, bytes_total = 0;  // known so far (walk may still be running)
+  bool walk_done = false;                     // totals are final: an ETA can be shown
 };
 
 struct CollectOptions {

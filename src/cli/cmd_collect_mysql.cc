@@ -74,7 +74,7 @@ Runner SetupCollectMysql(CLI::App& app, Globals& g) {
     std::string source = "mysql://" + target->user + "@" + target->host + ":" +
                          std::to_string(target->port) + "/" + target->database;
     std::string original = source + "#" + FormatUtc(NowMicros());
-    Result<EvidenceItem> item = storedb::StoreFileAsEvidence(**c, tmp, original, source);
+    Result<EvidenceItem> item = storedb::StoreFileAsEvidence(**c, tmp, original, source, Actor(g));
     std::filesystem::remove(tmp, ec);
     std::string detail = item.ok() ? "db evidence " + item->sha256 + ", " +
                                          std::to_string(stats->tables) + " tables, " +

@@ -29,7 +29,7 @@ std::unique_ptr<Fixture> Analyze(const std::string& corpus_file, AnalyzeOptions 
   EXPECT_TRUE(c.ok()) << c.status().ToString();
   f->c = std::move(*c);
   std::string path = std::string(TQ_SOURCE_DIR) + "/fuzz/corpus/storedb_dump/" + corpus_file;
-  Result<EvidenceItem> item = StoreFileAsEvidence(*f->c, path, path, "test");
+  Result<EvidenceItem> item = StoreFileAsEvidence(*f->c, path, path, "test", "tester");
   EXPECT_TRUE(item.ok()) << item.status().ToString();
   f->item = *item;
   Result<AnalyzeSummary> s = AnalyzeDumpEvidence(*f->c, f->item, opt);

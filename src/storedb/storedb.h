@@ -105,10 +105,10 @@ struct MysqlCollectStats {
 Result<MysqlCollectStats> DumpLiveDatabase(const MysqlTarget& target, const std::string& password,
                                            const std::string& out_path);
 
-// Stores a file as a "db" evidence item: object at case.ObjectPath(sha256), mode 0444, and an
-// evidence_items row. Returns the item (existing one when the same source and path were
-// collected before with the same content).
+// Stores a file as a "db" evidence item through the evidence component (signed manifest line,
+// custody record). Returns the existing item when the same content was kept before.
 Result<EvidenceItem> StoreFileAsEvidence(Case& c, const std::string& path,
-                                         std::string_view original_path, std::string_view source);
+                                         std::string_view original_path, std::string_view source,
+                                         std::string_view actor);
 
 }  // namespace tq::storedb

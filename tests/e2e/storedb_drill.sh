@@ -1,11 +1,7 @@
 # The drill's ground truth against storedb, per platform: every injected row, rogue account
 # and token of truth.json is found; no legitimate admin is flagged; every table's row count
-# matches; every data category of the truth is in the PII map. Skips (77) until `drill` is on
-# this branch.
+# matches; every data category of the truth is in the PII map.
 fail() { echo "FAIL: $*"; exit 1; }
-$TOURNIQUET --help | grep -qE "^  drill +" || { echo "tourniquet drill not built here"; exit 77; }
-have_collect=0
-$TOURNIQUET --help | grep -qE "^  collect +" && have_collect=1
 
 for platform in magento woocommerce; do
   out="drill-$platform" case="case-$platform"
@@ -16,15 +12,8 @@ for platform in magento woocommerce; do
   $TOURNIQUET init "$case" --name "drill $platform" --platform "$platform" \
     --store-url "$(jq -r .store_url "$truth")" --timezone "$(jq -r .timezone "$truth")" \
     --discovered-at "$(jq -r .discovered_at "$truth")" >/dev/null
-  if [ $have_collect = 1 ]; then
-    $TOURNIQUET --case "$case" collect --label db "$dump" >/dev/null
-    [ -d "$out/logs" ] && $TOURNIQUET --case "$case" collect --label logs "$out/logs" >/dev/null
-  else
-    sha=$(sha256sum "$dump" | cut -d' ' -f1)
-    mkdir -p "$case/evidence/objects/${sha:0:2}" && cp "$dump" "$case/evidence/objects/${sha:0:2}/$sha"
-    sqlite3 "$case/case.db" "INSERT INTO evidence_items(sha256,label,original_path,kind,size,collected_at)
-      VALUES('$sha','db','$dump','file',$(stat -c %s "$dump"),0)"
-  fi
+  $TOURNIQUET --case "$case" collect --label db "$dump" >/dev/null
+  [ -d "$out/logs" ] && $TOURNIQUET --case "$case" collect --label logs "$out/logs" >/dev/null
   $TOURNIQUET --case "$case" investigate >/dev/null 2>&1 || true
   q() { sqlite3 "$case/case.db" "$1"; }
   found() {  # KIND TABLE PK [COLUMN]

@@ -4,17 +4,8 @@
 fail() { echo "FAIL: $*"; exit 1; }
 src="$TQ_SOURCE_DIR/fuzz/corpus/storedb_dump"
 
-# Until `collect` lands on this branch, a dump is put into the case the way collect stores it:
-# the object at evidence/objects/<sha[0:2]>/<sha> (mode 0444) and an evidence_items row.
 add_dump() {  # CASE FILE
-  if $TOURNIQUET --help | grep -qE "^  collect +"; then
-    $TOURNIQUET --case "$1" collect --label db "$2" >/dev/null; return
-  fi
-  local sha; sha=$(sha256sum "$2" | cut -d' ' -f1)
-  mkdir -p "$1/evidence/objects/${sha:0:2}"
-  cp "$2" "$1/evidence/objects/${sha:0:2}/$sha"; chmod 0444 "$1/evidence/objects/${sha:0:2}/$sha"
-  sqlite3 "$1/case.db" "INSERT INTO evidence_items(sha256,label,original_path,kind,size,collected_at)
-    VALUES('$sha','db','$2','file',$(stat -c %s "$2"),0)"
+  $TOURNIQUET --case "$1" collect --label db "$2" >/dev/null
 }
 q() { sqlite3 "$1/case.db" "$2"; }
 

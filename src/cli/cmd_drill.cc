@@ -19,8 +19,8 @@ Runner SetupDrill(CLI::App& app, Globals& g) {
   auto c = std::make_shared<DrillCliOptions>();
   std::string scenarios;
   for (const auto& s : drill::Scenarios()) {
-    scenarios += "\n  " + std::string(s.name) + " (" + std::string(s.platform) + "): " +
-                 std::string(s.summary);
+    scenarios += "\n  " + std::string(s.name) + " (" + std::string(s.platform) +
+                 "): " + std::string(s.summary);
   }
   app.add_option("OUT", c->o.out_dir, "New (or empty) directory to write the store into")
       ->required();
@@ -99,7 +99,8 @@ Runner SetupDrill(CLI::App& app, Globals& g) {
                     static_cast<unsigned long long>(s.webroot_files), s.dump_bytes / 1e6,
                     static_cast<unsigned long long>(s.attacker_ips),
                     static_cast<unsigned long long>(s.affected), s.seconds);
-      PrintOut(EscapeTerminal(s.out_dir) + ": " + line + "Next: tourniquet init case --name "
+      PrintOut(EscapeTerminal(s.out_dir) + ": " + line +
+               "Next: tourniquet init case --name "
                "drill --timezone <see truth.json> && tourniquet --case case collect " +
                EscapeTerminal(s.out_dir) + "/logs\n");
     }

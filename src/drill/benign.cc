@@ -34,7 +34,8 @@ std::vector<int> CardOrdersBetween(const Store& s, UnixMicros from, UnixMicros t
   std::vector<int> out;
   for (size_t i = 0; i < s.orders.size(); ++i) {
     const Order& o = s.orders[i];
-    if (o.pay == PayKind::kCard && o.time >= from && o.time < to) out.push_back(static_cast<int>(i));
+    if (o.pay == PayKind::kCard && o.time >= from && o.time < to)
+      out.push_back(static_cast<int>(i));
   }
   return out;
 }
@@ -56,8 +57,8 @@ void AddDumpedPeople(const Store& s, UnixMicros t, const std::vector<std::string
                      const std::string& reason, Breach* b) {
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < b->truth.affected.size(); ++i) index[b->truth.affected[i].email] = i;
-  auto add = [&](int cust, const std::string& email, const std::string& name,
-                 const Address& addr, std::vector<std::string> c) {
+  auto add = [&](int cust, const std::string& email, const std::string& name, const Address& addr,
+                 std::vector<std::string> c) {
     auto it = index.find(email);
     if (it != index.end()) {
       Affected& a = b->truth.affected[it->second];
@@ -132,10 +133,13 @@ void AddBenignSchedule(uint64_t seed, const Store& s, Breach* b) {
                "https://www.google.com/");
     t += static_cast<int64_t>(r.Range(20, 120)) * kSec;
     if (m) {
-      AddRequest(b, t, o.ip, "POST", "/checkout/cart/add/uenc/" + r.Alnum(24) + ",,/product/" +
-                 std::to_string(p.id) + "/", 302, 0, o.ua, site + page);
+      AddRequest(
+          b, t, o.ip, "POST",
+          "/checkout/cart/add/uenc/" + r.Alnum(24) + ",,/product/" + std::to_string(p.id) + "/",
+          302, 0, o.ua, site + page);
       t += static_cast<int64_t>(r.Range(5, 60)) * kSec;
-      AddRequest(b, t, o.ip, "GET", "/checkout/cart/", 200, 34000 + r.Below(3000), o.ua, site + page);
+      AddRequest(b, t, o.ip, "GET", "/checkout/cart/", 200, 34000 + r.Below(3000), o.ua,
+                 site + page);
       t += static_cast<int64_t>(r.Range(10, 90)) * kSec;
       AddRequest(b, t, o.ip, "GET", "/checkout/", 200, 41000 + r.Below(3000), o.ua,
                  site + "/checkout/cart/");
@@ -153,15 +157,16 @@ void AddBenignSchedule(uint64_t seed, const Store& s, Breach* b) {
       t += static_cast<int64_t>(r.Range(5, 60)) * kSec;
       AddRequest(b, t, o.ip, "GET", "/cart/", 200, 36000 + r.Below(3000), o.ua, site + page);
       t += static_cast<int64_t>(r.Range(10, 90)) * kSec;
-      AddRequest(b, t, o.ip, "GET", "/checkout/", 200, 47000 + r.Below(3000), o.ua, site + "/cart/");
+      AddRequest(b, t, o.ip, "GET", "/checkout/", 200, 47000 + r.Below(3000), o.ua,
+                 site + "/cart/");
       AddRequest(b, o.time - 3 * kSec, o.ip, "POST", "/?wc-ajax=update_order_review", 200,
                  9000 + r.Below(800), o.ua, site + "/checkout/");
       AddRequest(b, o.time, o.ip, "POST", "/?wc-ajax=checkout", 200, 180 + r.Below(40), o.ua,
                  site + "/checkout/");
       AddRequest(b, o.time + 2 * kSec, o.ip, "GET",
-                 "/checkout/order-received/" + std::to_string(o.id + 1000) +
-                     "/?key=wc_order_" + r.Alnum(13), 200, 43000 + r.Below(3000), o.ua,
-                 site + "/checkout/");
+                 "/checkout/order-received/" + std::to_string(o.id + 1000) + "/?key=wc_order_" +
+                     r.Alnum(13),
+                 200, 43000 + r.Below(3000), o.ua, site + "/checkout/");
     }
   }
   // Admins: a morning session on every working day from the office.
@@ -171,7 +176,8 @@ void AddBenignSchedule(uint64_t seed, const Store& s, Breach* b) {
       "Chrome/126.0.0.0 Safari/537.36";
   b->truth.benign.push_back({s.office_ip, "admin"});
   for (UnixMicros day = s.spec.log_start; day < s.spec.log_end - 10 * kHour; day += kDay) {
-    UnixMicros t = day + 8 * kHour + static_cast<int64_t>(r.Below(90)) * kMin - s.tz->OffsetAt(day) * kSec;
+    UnixMicros t =
+        day + 8 * kHour + static_cast<int64_t>(r.Below(90)) * kMin - s.tz->OffsetAt(day) * kSec;
     if (t < s.spec.log_start || t >= s.spec.log_end) continue;
     if (m) {
       AddRequest(b, t, s.office_ip, "GET", admin + "/", 200, 7400, office_ua);
@@ -190,9 +196,8 @@ void AddBenignSchedule(uint64_t seed, const Store& s, Breach* b) {
                  site + "/wp-login.php");
       AddRequest(b, t + 10 * kSec, s.office_ip, "GET", "/wp-admin/", 200, 71000, office_ua,
                  site + "/wp-login.php");
-      AddRequest(b, t + 40 * kSec, s.office_ip, "GET",
-                 "/wp-admin/admin.php?page=wc-orders", 200, 96000 + r.Below(9000), office_ua,
-                 site + "/wp-admin/");
+      AddRequest(b, t + 40 * kSec, s.office_ip, "GET", "/wp-admin/admin.php?page=wc-orders", 200,
+                 96000 + r.Below(9000), office_ua, site + "/wp-admin/");
     }
   }
   // Day 2: a new admin for marketing, created properly from the office (a look-alike of a
@@ -208,16 +213,17 @@ void AddBenignSchedule(uint64_t seed, const Store& s, Breach* b) {
   UnixMicros t3 = s.spec.log_start + 2 * kDay + 15 * kHour + 2 * kMin;
   uint64_t export_bytes = 80ULL * s.orders.size() * 60 + 5123;
   int ev_export =
-      m ? AddEvidence(b, t3, s.office_ip, "GET",
-                      admin + "/mui/export/gridToCsv/?namespace=sales_order_grid&filters[placeholder]=true",
-                      200, export_bytes, office_ua, site + admin + "/sales/order/")
+      m ? AddEvidence(
+              b, t3, s.office_ip, "GET",
+              admin + "/mui/export/gridToCsv/?namespace=sales_order_grid&filters[placeholder]=true",
+              200, export_bytes, office_ua, site + admin + "/sales/order/")
         : AddEvidence(b, t3, s.office_ip, "GET",
                       "/wp-admin/edit.php?post_type=product&page=product_exporter&nonce=" +
                           r.Hex(10) + "&action=download_product_csv&filename=wc-product-export.csv",
                       200, export_bytes, office_ua, site + "/wp-admin/edit.php?post_type=product");
-  b->truth.benign_events.push_back(
-      {t3, "export", "store owner exported all orders to CSV from the office", s.office_ip,
-       ev_export});
+  b->truth.benign_events.push_back({t3, "export",
+                                    "store owner exported all orders to CSV from the office",
+                                    s.office_ip, ev_export});
 }
 
 }  // namespace tq::drill

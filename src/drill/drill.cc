@@ -167,6 +167,7 @@ Result<DrillSummary> RunDrill(const DrillOptions& in) {
   TQ_RETURN_IF_ERROR(SetMtime(o.out_dir + "/webroot", sp.log_end));
   TQ_RETURN_IF_ERROR(SetMtime(o.out_dir + "/logs", sp.log_end));
   TQ_RETURN_IF_ERROR(SetMtime(o.out_dir + "/db", sp.log_end + 25LL * 60 * kSec));
+  TQ_RETURN_IF_ERROR(SetMtime(o.out_dir, sp.log_end + 30LL * 60 * kSec));
 
   sum.out_dir = o.out_dir;
   sum.scenario = o.scenario;

@@ -28,7 +28,7 @@ Status WriteOne(const std::string& path, const Store& s, const Breach& b, UnixMi
   DumpContext c{&s, &b, cutoff, now, seed, payload_pk};
   for (const TableDef* t : tables) {
     TQ_RETURN_IF_ERROR(s.spec.platform == Platform::kMagento ? EmitMagentoTable(*w, t, c)
-                                                              : EmitWooTable(*w, t, c));
+                                                             : EmitWooTable(*w, t, c));
   }
   return w->Close();
 }
@@ -54,8 +54,8 @@ Status WriteDump(const std::string& out_dir, uint64_t seed, const Store& s, Brea
     // The attacker's copy: the listed tables as of the dump time, then gzip'd.
     const std::string tmp = out_dir + "/db/.leak.sql";
     DumpWriter* lw = nullptr;
-    Status ls = WriteOne(tmp, s, *b, b->leak_time, b->leak_time, seed, &b->leak_tables,
-                         &payload_pk, &lw);
+    Status ls =
+        WriteOne(tmp, s, *b, b->leak_time, b->leak_time, seed, &b->leak_tables, &payload_pk, &lw);
     std::unique_ptr<DumpWriter> lown(lw);
     TQ_RETURN_IF_ERROR(ls);
     FILE* f = std::fopen(tmp.c_str(), "rb");

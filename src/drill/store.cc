@@ -14,9 +14,9 @@ namespace {
 // First octets of consumer access networks (customers) and of hosting networks (attackers
 // live elsewhere, see scenarios): the two never overlap, so no customer shares an attacker's
 // address by accident.
-const uint8_t kConsumerOctets[] = {24,  50,  67,  68,  71,  73,  76,  77,  78,  79,  80,
-                                   81,  82,  83,  84,  86,  87,  88,  89,  90,  92,  93,
-                                   95,  98,  99,  108, 109, 151, 174, 176, 178, 188, 217};
+const uint8_t kConsumerOctets[] = {24, 50, 67, 68,  71,  73,  76,  77,  78,  79,  80,
+                                   81, 82, 83, 84,  86,  87,  88,  89,  90,  92,  93,
+                                   95, 98, 99, 108, 109, 151, 174, 176, 178, 188, 217};
 
 uint32_t ConsumerIp(Rng& r) {
   uint32_t a = r.Pick(kConsumerOctets);
@@ -24,20 +24,26 @@ uint32_t ConsumerIp(Rng& r) {
          (static_cast<uint32_t>(r.Below(256)) << 8) | static_cast<uint32_t>(1 + r.Below(254));
 }
 
-const char* kAdjectives[] = {"Classic", "Organic", "Vintage", "Everyday", "Premium", "Slim",
-                             "Relaxed", "Heritage", "Urban", "Alpine", "Coastal", "Nordic"};
-const char* kMaterials[] = {"Cotton", "Linen", "Wool", "Leather", "Denim", "Merino", "Canvas",
-                            "Bamboo", "Cashmere", "Suede"};
+const char* kAdjectives[] = {"Classic", "Organic",  "Vintage", "Everyday", "Premium", "Slim",
+                             "Relaxed", "Heritage", "Urban",   "Alpine",   "Coastal", "Nordic"};
+const char* kMaterials[] = {"Cotton", "Linen",  "Wool",   "Leather",  "Denim",
+                            "Merino", "Canvas", "Bamboo", "Cashmere", "Suede"};
 const struct {
   const char* item;
   const char* category;
   int lo, hi;
-} kItems[] = {{"Tee", "women/tops", 19, 39},        {"Hoodie", "men/tops", 49, 89},
-              {"Jacket", "men/jackets", 99, 249},    {"Scarf", "accessories", 19, 69},
-              {"Tote Bag", "accessories/bags", 29, 89}, {"Sneaker", "shoes", 69, 159},
-              {"Dress", "women/dresses", 59, 149},   {"Chino", "men/bottoms", 49, 99},
-              {"Beanie", "accessories", 15, 39},     {"Backpack", "accessories/bags", 59, 139},
-              {"Cardigan", "women/tops", 59, 129},   {"Boot", "shoes", 99, 229}};
+} kItems[] = {{"Tee", "women/tops", 19, 39},
+              {"Hoodie", "men/tops", 49, 89},
+              {"Jacket", "men/jackets", 99, 249},
+              {"Scarf", "accessories", 19, 69},
+              {"Tote Bag", "accessories/bags", 29, 89},
+              {"Sneaker", "shoes", 69, 159},
+              {"Dress", "women/dresses", 59, 149},
+              {"Chino", "men/bottoms", 49, 99},
+              {"Beanie", "accessories", 15, 39},
+              {"Backpack", "accessories/bags", 59, 139},
+              {"Cardigan", "women/tops", 59, 129},
+              {"Boot", "shoes", 99, 229}};
 
 const char* kUas[] = {
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -159,9 +165,9 @@ void BuildStore(uint64_t seed, Store* s) {
     p.price = static_cast<double>(r.Range(it.lo, it.hi)) - 0.01;
     s->products.push_back(p);
   }
-  s->categories = {"women", "women/tops", "women/dresses", "men", "men/tops", "men/jackets",
-                   "men/bottoms", "shoes", "accessories", "accessories/bags", "sale",
-                   "new-arrivals"};
+  s->categories = {"women",       "women/tops",       "women/dresses", "men",
+                   "men/tops",    "men/jackets",      "men/bottoms",   "shoes",
+                   "accessories", "accessories/bags", "sale",          "new-arrivals"};
 
   // Carrier-NAT pool: a few addresses shared by many mobile customers.
   for (int i = 0; i < 12; ++i) s->nat_pool.push_back(ConsumerIp(r));
@@ -267,9 +273,10 @@ void BuildStore(uint64_t seed, Store* s) {
       o.ua = r.Pick(kUas);
     }
     double p = r.Unit();
-    o.pay = p < 0.65 ? PayKind::kCard
-                     : p < 0.9 ? PayKind::kPaypal
-                               : p < 0.95 ? PayKind::kBankTransfer : PayKind::kCheckMo;
+    o.pay = p < 0.65   ? PayKind::kCard
+            : p < 0.9  ? PayKind::kPaypal
+            : p < 0.95 ? PayKind::kBankTransfer
+                       : PayKind::kCheckMo;
     if (o.pay == PayKind::kCard) {
       static const char* kTypes[] = {"VI", "VI", "VI", "MC", "MC", "AE", "DI"};
       o.card_type = r.Pick(kTypes);

@@ -56,39 +56,72 @@ const Bot kBots[] = {
 
 // Probes of mass scanners: paths that do not exist on this store (404) or are denied (403).
 const char* kScanPaths[] = {
-    "/.env", "/.git/config", "/wp-config.php.bak", "/phpmyadmin/index.php", "/pma/",
-    "/admin.php", "/config.json", "/.aws/credentials", "/server-status", "/backup.zip",
-    "/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php", "/cgi-bin/luci/;stok=/locale",
-    "/.DS_Store", "/actuator/env", "/api/v1/pods", "/solr/admin/info/system", "/owa/",
-    "/boaform/admin/formLogin", "/HNAP1/", "/?XDEBUG_SESSION_START=phpstorm", "/.svn/entries",
-    "/admin/.env", "/laravel/.env", "/debug/default/view?panel=config", "/telescope/requests",
-    "/wp-content/plugins/wp-file-manager/lib/php/connector.minimal.php", "/shell.php",
-    "/index.php?s=/Index/\\think\\app/invokefunction", "/_ignition/execute-solution",
-    "/downloader/", "/app/etc/local.xml", "/magmi/web/magmi.php", "/info.php", "/test.php",
+    "/.env",
+    "/.git/config",
+    "/wp-config.php.bak",
+    "/phpmyadmin/index.php",
+    "/pma/",
+    "/admin.php",
+    "/config.json",
+    "/.aws/credentials",
+    "/server-status",
+    "/backup.zip",
+    "/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php",
+    "/cgi-bin/luci/;stok=/locale",
+    "/.DS_Store",
+    "/actuator/env",
+    "/api/v1/pods",
+    "/solr/admin/info/system",
+    "/owa/",
+    "/boaform/admin/formLogin",
+    "/HNAP1/",
+    "/?XDEBUG_SESSION_START=phpstorm",
+    "/.svn/entries",
+    "/admin/.env",
+    "/laravel/.env",
+    "/debug/default/view?panel=config",
+    "/telescope/requests",
+    "/wp-content/plugins/wp-file-manager/lib/php/connector.minimal.php",
+    "/shell.php",
+    "/index.php?s=/Index/\\think\\app/invokefunction",
+    "/_ignition/execute-solution",
+    "/downloader/",
+    "/app/etc/local.xml",
+    "/magmi/web/magmi.php",
+    "/info.php",
+    "/test.php",
 };
 const char* kScanUas[] = {
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/81.0.4044.129 Safari/537.36",
-    "python-requests/2.31.0", "Go-http-client/1.1", "curl/7.88.1",
-    "Mozilla/5.0 zgrab/0.x", "Mozilla/5.0 (compatible; Nuclei - Open-source project "
+    "python-requests/2.31.0",
+    "Go-http-client/1.1",
+    "curl/7.88.1",
+    "Mozilla/5.0 zgrab/0.x",
+    "Mozilla/5.0 (compatible; Nuclei - Open-source project "
     "(github.com/projectdiscovery/nuclei))",
     "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0",
 };
 const uint8_t kScanOctets[] = {20, 34, 35, 104, 139, 159, 161, 162, 164, 165, 170};
 
-const char* kSearchTerms[] = {"hoodie", "linen+dress", "sneakers", "wool+scarf", "backpack",
-                              "gift+card", "sale", "black+jacket", "tee", "boots+women",
-                              "m%C3%BCtze", "chaussures", "regenjacke", "cashmere"};
+const char* kSearchTerms[] = {"hoodie",     "linen+dress", "sneakers",   "wool+scarf",
+                              "backpack",   "gift+card",   "sale",       "black+jacket",
+                              "tee",        "boots+women", "m%C3%BCtze", "chaussures",
+                              "regenjacke", "cashmere"};
 const char* kExternalReferers[] = {
-    "https://www.google.com/", "https://www.google.de/", "https://www.bing.com/",
-    "https://duckduckgo.com/", "https://www.instagram.com/", "https://l.facebook.com/",
+    "https://www.google.com/",    "https://www.google.de/",
+    "https://www.bing.com/",      "https://duckduckgo.com/",
+    "https://www.instagram.com/", "https://l.facebook.com/",
     "https://www.pinterest.com/", "android-app://com.google.android.gm/"};
 
 }  // namespace
 
-DayTraffic::DayTraffic(const Store& store, uint64_t seed, int day, UnixMicros start,
-                       UnixMicros end, uint64_t target_lines)
-    : s_(store), rng_(seed, 1000 + static_cast<uint64_t>(day)), start_(start), end_(end),
+DayTraffic::DayTraffic(const Store& store, uint64_t seed, int day, UnixMicros start, UnixMicros end,
+                       uint64_t target_lines)
+    : s_(store),
+      rng_(seed, 1000 + static_cast<uint64_t>(day)),
+      start_(start),
+      end_(end),
       magento_(store.spec.platform == Platform::kMagento) {
   double total = 0;
   for (double w : kHourWeight) total += w;
@@ -99,8 +132,8 @@ DayTraffic::DayTraffic(const Store& store, uint64_t seed, int day, UnixMicros st
   minute_ = start_ - start_ % 60000000;
   if (minute_ < start_) minute_ += 60000000;
   char v[32];
-  std::snprintf(v, sizeof v, "%lld", static_cast<long long>(store.spec.installed / 1000000 +
-                                                            86400 * 30));
+  std::snprintf(v, sizeof v, "%lld",
+                static_cast<long long>(store.spec.installed / 1000000 + 86400 * 30));
   static_version_ = v;
   sessions_.resize(48);
 }
@@ -220,11 +253,15 @@ void DayTraffic::ShopperAsset(Session* s, LineParts* p) {
   p->status = rng_.Chance(0.15) ? 304 : 200;
   if (magento_) {
     static const char* kAssets[] = {
-        "frontend/Magento/luma/en_US/css/styles-m.css", "frontend/Magento/luma/en_US/css/styles-l.css",
-        "frontend/Magento/luma/en_US/requirejs/require.js", "frontend/Magento/luma/en_US/mage/requirejs/mixins.js",
-        "frontend/Magento/luma/en_US/requirejs-config.js", "frontend/Magento/luma/en_US/jquery.js",
+        "frontend/Magento/luma/en_US/css/styles-m.css",
+        "frontend/Magento/luma/en_US/css/styles-l.css",
+        "frontend/Magento/luma/en_US/requirejs/require.js",
+        "frontend/Magento/luma/en_US/mage/requirejs/mixins.js",
+        "frontend/Magento/luma/en_US/requirejs-config.js",
+        "frontend/Magento/luma/en_US/jquery.js",
         "frontend/Magento/luma/en_US/fonts/opensans/regular/opensans-400.woff2",
-        "frontend/Magento/luma/en_US/images/logo.svg", "frontend/Magento/luma/en_US/js/theme.js",
+        "frontend/Magento/luma/en_US/images/logo.svg",
+        "frontend/Magento/luma/en_US/js/theme.js",
         "frontend/Magento/luma/en_US/Magento_Ui/js/core/app.js"};
     if (x < 0.55) {
       uri_ = "/static/version" + static_version_ + "/" + rng_.Pick(kAssets);
@@ -372,8 +409,8 @@ bool DayTraffic::Next(LineParts* p) {
 }
 
 const std::vector<uint8_t>& kConsumerOctetsForTraffic() {
-  static const std::vector<uint8_t> k = {24, 50, 67, 68, 71, 73, 76, 77, 78, 79, 80,
-                                         81, 82, 83, 84, 86, 87, 88, 89, 90, 92, 93,
+  static const std::vector<uint8_t> k = {24, 50, 67, 68,  71,  73,  76,  77,  78,  79,  80,
+                                         81, 82, 83, 84,  86,  87,  88,  89,  90,  92,  93,
                                          95, 98, 99, 108, 109, 151, 174, 176, 178, 188, 217};
   return k;
 }

@@ -22,17 +22,26 @@ void Evidence(JsonWriter& w, const Breach& b, int ev) {
 
 void Time(JsonWriter& w, std::string_view key, UnixMicros t) {
   w.Key(key);
-  if (t) w.String(FormatUtc(t)); else w.Null();
+  if (t)
+    w.String(FormatUtc(t));
+  else
+    w.Null();
 }
 
 void Steps(JsonWriter& w, const Breach& b, const std::vector<TruthStep>& steps) {
   std::vector<TruthStep> s = steps;
-  std::stable_sort(s.begin(), s.end(), [](const TruthStep& x, const TruthStep& y) { return x.t < y.t; });
+  std::stable_sort(s.begin(), s.end(),
+                   [](const TruthStep& x, const TruthStep& y) { return x.t < y.t; });
   w.BeginArray();
   for (const TruthStep& st : s) {
     w.BeginObject();
     Time(w, "time", st.t);
-    w.Field("action", st.action).Field("description", st.description).Field("ip", IpToString(st.ip));
+    w.Field("action", st.action)
+        .Field("description", st.description)
+        .Field("ip", IpToString(st.ip));
+    if (st.evidence >= 0 && !b.evidence_request[st.evidence].empty()) {
+      w.Field("request", b.evidence_request[st.evidence]);
+    }
     Evidence(w, b, st.evidence);
     w.EndObject();
   }
@@ -48,18 +57,28 @@ Status WriteTruth(const std::string& out_dir, const DrillOptions& o, const Store
   JsonWriter w(true);
   w.BeginObject();
   w.Field("format", "tourniquet-drill-truth/1");
-  w.Field("seed", o.seed).Field("scenario", o.scenario).Field("platform", m ? "magento" : "woocommerce");
+  w.Field("seed", o.seed)
+      .Field("scenario", o.scenario)
+      .Field("platform", m ? "magento" : "woocommerce");
   w.Field("store_url", "https://" + s.spec.host).Field("timezone", s.spec.timezone);
   w.Field("log_format", LogFormatName(o.log_format));
   w.Field("log_format_string", LogFormatString(o.log_format));
   w.Field("platform_version", s.spec.version);
   if (!m) w.Field("wordpress_version", s.spec.wp_version);
   w.Key("vulnerable_component").BeginObject();
-  w.Field("ecosystem", t.vuln_ecosystem).Field("package", t.vuln_package).Field("version", t.vuln_version);
+  w.Field("ecosystem", t.vuln_ecosystem)
+      .Field("package", t.vuln_package)
+      .Field("version", t.vuln_version);
   w.Key("cve");
-  if (t.cve.empty()) w.Null(); else w.String(t.cve);
+  if (t.cve.empty())
+    w.Null();
+  else
+    w.String(t.cve);
   w.Key("fixed");
-  if (t.vuln_fixed.empty()) w.Null(); else w.String(t.vuln_fixed);
+  if (t.vuln_fixed.empty())
+    w.Null();
+  else
+    w.String(t.vuln_fixed);
   if (m) w.Field("osv_package", "magento/community-edition");
   w.Field("process_failure", t.weakness);
   w.EndObject();
@@ -82,7 +101,10 @@ Status WriteTruth(const std::string& out_dir, const DrillOptions& o, const Store
   w.Key("entry").BeginObject();
   w.Field("technique", t.technique);
   w.Key("cve");
-  if (t.cve.empty()) w.Null(); else w.String(t.cve);
+  if (t.cve.empty())
+    w.Null();
+  else
+    w.String(t.cve);
   Time(w, "time", t.entry_time);
   w.Field("ip", IpToString(t.entry_ip)).Field("request", t.entry_request);
   Evidence(w, b, t.entry_evidence);
@@ -124,7 +146,8 @@ Status WriteTruth(const std::string& out_dir, const DrillOptions& o, const Store
   }
   w.EndArray();
   w.Key("benign_lookalikes").BeginArray();
-  for (const auto& [p, why] : t.lookalikes) w.BeginObject().Field("path", p).Field("why", why).EndObject();
+  for (const auto& [p, why] : t.lookalikes)
+    w.BeginObject().Field("path", p).Field("why", why).EndObject();
   w.EndArray();
   w.Key("db_injections").BeginArray();
   for (const DbInjection& d : t.db_injections) {
@@ -152,12 +175,14 @@ Status WriteTruth(const std::string& out_dir, const DrillOptions& o, const Store
   }
   w.EndArray();
   w.Key("secrets_exposed").BeginArray();
-  for (const auto& [n, f] : t.secrets) w.BeginObject().Field("name", n).Field("file", f).EndObject();
+  for (const auto& [n, f] : t.secrets)
+    w.BeginObject().Field("name", n).Field("file", f).EndObject();
   w.EndArray();
   uint64_t total = 0;
   w.Key("exfiltration").BeginArray();
   for (const Exfil& e : t.exfil) {
     w.BeginObject().Field("ip", IpToString(e.ip)).Field("path", e.path).Field("bytes", e.bytes);
+    w.Field("request", b.evidence_request[e.evidence]);
     Evidence(w, b, e.evidence);
     w.EndObject();
     total += e.bytes;
@@ -188,7 +213,10 @@ Status WriteTruth(const std::string& out_dir, const DrillOptions& o, const Store
     }
     w.Field("email", a.email).Field("name", a.name).Field("country", a.country);
     w.Key("region");
-    if (a.region.empty()) w.Null(); else w.String(a.region);
+    if (a.region.empty())
+      w.Null();
+    else
+      w.String(a.region);
     w.Key("categories").BeginArray();
     for (const auto& c : a.categories) w.String(c);
     w.EndArray();
@@ -198,6 +226,7 @@ Status WriteTruth(const std::string& out_dir, const DrillOptions& o, const Store
   w.Key("hostile_lines").BeginArray();
   for (const auto& h : t.hostile) {
     w.BeginObject().Field("kind", h.kind);
+    if (!b.evidence_request[h.evidence].empty()) w.Field("request", b.evidence_request[h.evidence]);
     Evidence(w, b, h.evidence);
     w.EndObject();
   }

@@ -33,8 +33,8 @@ Runner SetupDrill(CLI::App& app, Globals& g) {
       ->check(CLI::IsMember({"magento", "woocommerce"}));
   app.add_option("--scale", c->o.scale,
                  "Preset: small (10 days, 1,500 customers, ~100k requests, seconds), medium "
-                 "(14 days, 20k customers, 2M requests), large (14 days, 60k customers, 8M "
-                 "requests, ~2 GB of logs)")
+                 "(14 days, 5,000 customers, 1.5M requests), large (14 days, 20,000 customers, "
+                 "7M requests, ~2 GB of logs)")
       ->default_val("small")
       ->check(CLI::IsMember({"small", "medium", "large"}));
   app.add_option("--days", c->o.days, "Days of logs (overrides the scale)");

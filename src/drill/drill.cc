@@ -79,12 +79,12 @@ Result<DrillSummary> RunDrill(const DrillOptions& in) {
   uint64_t requests = 100000;
   if (o.scale == "medium") {
     days = 14;
-    customers = 20000;
-    requests = 2000000;
+    customers = 5000;
+    requests = 1500000;  // about 0.45 GB of nginx combined
   } else if (o.scale == "large") {
     days = 14;
-    customers = 60000;
-    requests = 8000000;  // about 2 GB of nginx combined
+    customers = 20000;
+    requests = 7000000;  // about 2 GB of nginx combined (~290 bytes a line)
   } else if (o.scale != "small") {
     return Status::Usage("unknown scale '" + o.scale + "' (small, medium, large)");
   }

@@ -60,6 +60,7 @@ Status CheckOutDir(const std::string& dir) {
 Result<DrillSummary> RunDrill(const DrillOptions& in) {
   auto started = std::chrono::steady_clock::now();
   DrillOptions o = in;
+  if (o.scenario == "magento-legacy") o.scenario = "trojanorder";  // accepted alias
   const ScenarioInfo* sc = nullptr;
   for (const auto& s : Scenarios()) {
     if (s.name == o.scenario) sc = &s;

@@ -5,7 +5,8 @@ set -euo pipefail
 command -v goaccess >/dev/null || { echo "goaccess not installed: skipping"; exit 77; }
 for scenario in cosmicsting woo-stuffing; do
   out="store-$scenario"
-  "$TOURNIQUET" --json drill "$out" --seed 11 --scenario "$scenario" >"$out.json"
+  size=(); [[ $scenario == woo-stuffing ]] && size=(--requests 30000)
+  "$TOURNIQUET" --json drill "$out" --seed 11 --scenario "$scenario" "${size[@]}" >"$out.json"
   want=$(jq .log_lines "$out.json")
   all="$TQ_TMP/all-$scenario.log"
   : >"$all"

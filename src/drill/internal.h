@@ -317,7 +317,9 @@ std::string RotatedName(std::string_view base, int k);
 
 // ---- File helpers (util.cc) ----
 Status MakeDirs(const std::string& path);
-Status WriteFileAt(const std::string& path, std::string_view content, UnixMicros mtime);
+// Writes a file with a fixed mtime; creates its parent directories unless make_dirs is false.
+Status WriteFileAt(const std::string& path, std::string_view content, UnixMicros mtime,
+                   bool make_dirs = true);
 Status SetMtime(const std::string& path, UnixMicros mtime);
 // gzip (zlib, level 6, no name, mtime 0: what `gzip` leaves when fed by logrotate).
 Status GzipFile(const std::string& src, const std::string& dst);

@@ -182,9 +182,10 @@ Status SetMtime(const std::string& path, UnixMicros mtime) {
   return Status::Ok();
 }
 
-Status WriteFileAt(const std::string& path, std::string_view content, UnixMicros mtime) {
+Status WriteFileAt(const std::string& path, std::string_view content, UnixMicros mtime,
+                   bool make_dirs) {
   size_t slash = path.rfind('/');
-  if (slash != std::string::npos) TQ_RETURN_IF_ERROR(MakeDirs(path.substr(0, slash)));
+  if (make_dirs && slash != std::string::npos) TQ_RETURN_IF_ERROR(MakeDirs(path.substr(0, slash)));
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::FromErrno(path, errno);
   size_t off = 0;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "core/sha256.h"
 #include "drill/schedule.h"
@@ -513,8 +514,13 @@ Status WriteWebroot(const std::string& out_dir, uint64_t seed, const Store& s, B
   }
   const std::string root = out_dir + "/webroot/";
   std::map<std::string, UnixMicros> dirs;
+  std::set<std::string> made;  // one mkdir per directory, not per file
   for (const FileOut& f : out) {
-    TQ_RETURN_IF_ERROR(WriteFileAt(root + f.path, f.content, f.mtime));
+    size_t slash = f.path.rfind('/');
+    if (slash != std::string::npos && made.insert(f.path.substr(0, slash)).second) {
+      TQ_RETURN_IF_ERROR(MakeDirs(root + f.path.substr(0, slash)));
+    }
+    TQ_RETURN_IF_ERROR(WriteFileAt(root + f.path, f.content, f.mtime, false));
     for (size_t p = f.path.find('/'); p != std::string::npos; p = f.path.find('/', p + 1)) {
       UnixMicros& d = dirs[f.path.substr(0, p)];
       d = std::max(d, f.mtime);

@@ -4,11 +4,11 @@
 set -euo pipefail
 check="$TQ_SOURCE_DIR/tests/e2e/drill_check_truth.py"
 for scenario in cosmicsting woo-stuffing trojanorder; do
-  "$TOURNIQUET" drill "s-$scenario" --seed 3 --scenario "$scenario" --requests 30000 >/dev/null
+  "$TOURNIQUET" drill "s-$scenario" --seed 3 --scenario "$scenario" --requests 30000 --customers 600 >/dev/null
   python3 "$check" "s-$scenario"
 done
 for fmt in apache-combined nginx-custom jsonl; do
-  "$TOURNIQUET" drill "f-$fmt" --seed 3 --scenario cosmicsting --requests 20000 \
+  "$TOURNIQUET" drill "f-$fmt" --seed 3 --scenario cosmicsting --requests 20000 --customers 300 \
     --log-format "$fmt" --waf-log >/dev/null
   python3 "$check" "f-$fmt"
   test -s "f-$fmt/logs/modsec_audit.log"

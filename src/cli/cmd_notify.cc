@@ -24,6 +24,7 @@ struct NotifyOptions {
   int retries = 3, timeout = 30;
   double backoff = 1;
   int64_t limit = 0;
+  std::vector<int64_t> mark_delivered;
   bool confirm = false, dry_run = false, require_tls = false, resend_unknown = false,
        retry_failed = false;
 };
@@ -238,6 +239,15 @@ int RunSend(const Globals& g, const NotifyOptions& o) {
   if (!c.ok()) return Fail(c.status());
   Status schema = notify::EnsureNotifySchema(**c);
   if (!schema.ok()) return Fail(schema);
+  if (!o.mark_delivered.empty()) {
+    Status s = (*c)->Transaction([&](Db& db) {
+      for (int64_t id : o.mark_delivered)
+        TQ_RETURN_IF_ERROR(notify::MarkDelivered(db, id, Actor(g)));
+      return Status::Ok();
+    });
+    AuditOutcome(**c, g, "notify send --mark-delivered", s);
+    if (!s.ok()) return Fail(s);
+  }
   Progress progress(g, "sending", 0, false);
   so.progress = [&](int64_t done, int64_t total) {
     (void)total;
@@ -273,6 +283,7 @@ int RunSend(const Globals& g, const NotifyOptions& o) {
     for (const auto& p : rep->problems) {
       w.BeginObject().Field("outbox_id", p.outbox_id).Field("person_key", p.person_key);
       w.Field("recipient", p.recipient).Field("state", p.state).Field("reply", p.reply);
+      w.Field("message_id", p.message_id);
       w.EndObject();
     }
     w.EndArray().EndObject();
@@ -297,7 +308,8 @@ int RunSend(const Globals& g, const NotifyOptions& o) {
     }
     for (const auto& p : rep->problems) {
       out += "  " + p.state + ": " + EscapeTerminal(p.recipient) + " (" +
-             EscapeTerminal(p.person_key) + ")" +
+             EscapeTerminal(p.person_key) + ", outbox id " + std::to_string(p.outbox_id) +
+             (p.state == "unknown" ? ", Message-ID " + EscapeTerminal(p.message_id) : "") + ")" +
              (p.reply.empty() ? "" : ": " + EscapeTerminal(p.reply)) + "\n";
     }
     if (rep->unknown)
@@ -357,6 +369,8 @@ Runner SetupNotify(CLI::App& app, Globals& g) {
   send->add_flag("--require-tls", o->require_tls, "Refuse to send without STARTTLS/TLS");
   send->add_flag("--resend-unknown", o->resend_unknown,
                  "Resend messages whose delivery is unknown (same Message-ID)");
+  send->add_option("--mark-delivered", o->mark_delivered,
+                   "Outbox ids in state unknown that the server log shows delivered");
   send->add_flag("--retry-failed", o->retry_failed, "Try permanently failed messages again");
   send->footer(
       "Example: TQ_SMTP_PW=... tourniquet notify send --smtp smtp://mail.example:587 "

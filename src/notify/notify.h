@@ -177,7 +177,7 @@ struct SendOptions {
 
 struct DeliveryProblem {
   int64_t outbox_id = 0;
-  std::string person_key, recipient, state, reply;
+  std::string person_key, recipient, state, reply, message_id;
 };
 
 struct SendReport {
@@ -190,6 +190,9 @@ struct SendReport {
   std::string server_error;               // set when the server was unreachable and the run stopped
   std::vector<DeliveryProblem> problems;  // every message not delivered, by name
 };
+
+// After checking the server's log: a message in state 'unknown' did arrive. Sets it 'sent'.
+Status MarkDelivered(Db& db, int64_t outbox_id, std::string_view who);
 
 // Delivers the outbox. Exactly once per message: see send.cc for the state machine.
 Result<SendReport> SendOutbox(Case& c, const SendOptions& options);

@@ -138,7 +138,21 @@ int Trace(CURL*, curl_infotype type, char* data, size_t size, void* user) {
   return 0;
 }
 
-std::string LastReplyLine(const std::string& replies) {
+// The server's line for `code` (the reply that decided the outcome), else the last line.
+std::string ReplyLine(const std::string& replies, long code) {
+  if (code > 0) {
+    std::string want = std::to_string(code);
+    size_t end = replies.size();
+    while (end > 0) {
+      size_t start = replies.rfind('\n', end - 1);
+      start = start == std::string::npos ? 0 : start + 1;
+      std::string line = replies.substr(start, end - start);
+      while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+      if (line.starts_with(want)) return line;
+      if (start == 0) break;
+      end = start - 1;
+    }
+  }
   std::string r = replies;
   while (!r.empty() && (r.back() == '\n' || r.back() == '\r')) r.pop_back();
   size_t nl = r.rfind('\n');
@@ -232,7 +246,7 @@ class SmtpSession {
     long code = 0;
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &code);
     curl_slist_free_all(rcpt);
-    std::string last = CleanReply(LastReplyLine(replies));
+    std::string last = CleanReply(ReplyLine(replies, code));
     if (rc == CURLE_OK) return {Outcome::kSent, last.empty() ? "250" : last};
     std::string err = std::string(curl_easy_strerror(rc));
     std::string reply = last.empty() ? err : last + " (" + err + ")";
@@ -286,6 +300,21 @@ Result<std::string> BuildMimeMessage(std::string_view from, std::string_view to,
   return m;
 }
 
+Status MarkDelivered(Db& db, int64_t outbox_id, std::string_view who) {
+  TQ_ASSIGN_OR_RETURN(Stmt st,
+                      db.Prepare("UPDATE notify_outbox SET state='sent', last_reply=?, "
+                                 "updated_at=?, sent_at=? WHERE id=? AND state='unknown'"));
+  UnixMicros now = NowMicros();
+  st.Bind(1,
+          "marked delivered by " + CleanPlainText(who, false) + " after checking the server log");
+  st.Bind(2, now).Bind(3, now).Bind(4, outbox_id);
+  TQ_RETURN_IF_ERROR(st.Run());
+  if (db.Changes() == 0)
+    return Status::NotFound("outbox message " + std::to_string(outbox_id) +
+                            " is not in state 'unknown'");
+  return Status::Ok();
+}
+
 Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
   Db& db = c.db();
   SendReport rep;
@@ -305,7 +334,7 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
                                              "state IN ('no_address','failed','unknown',"
                                              "'unconfirmed')"));
     for (const Row& r : stuck) {
-      rep.problems.push_back({r.id, r.person_key, r.recipient, r.state, ""});
+      rep.problems.push_back({r.id, r.person_key, r.recipient, r.state, "", r.message_id});
       if (r.state == "no_address") ++rep.no_address;
       if (r.state == "failed") ++rep.failed;
       if (r.state == "unknown" || r.state == "unconfirmed") ++rep.unknown;
@@ -349,7 +378,8 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
     if (!msg.ok()) {
       TQ_RETURN_IF_ERROR(SetState(db, r.id, "failed", msg.status().message(), false, false));
       ++rep.failed;
-      rep.problems.push_back({r.id, r.person_key, r.recipient, "failed", msg.status().message()});
+      rep.problems.push_back(
+          {r.id, r.person_key, r.recipient, "failed", msg.status().message(), r.message_id});
       ++done;
       continue;
     }
@@ -377,18 +407,19 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
       case Outcome::kFailed:
         TQ_RETURN_IF_ERROR(SetState(db, r.id, "failed", a.reply, false, false));
         ++rep.failed;
-        rep.problems.push_back({r.id, r.person_key, r.recipient, "failed", a.reply});
+        rep.problems.push_back({r.id, r.person_key, r.recipient, "failed", a.reply, r.message_id});
         break;
       case Outcome::kUnknown:
         TQ_RETURN_IF_ERROR(SetState(db, r.id, "unknown", a.reply, false, false));
         ++rep.unknown;
-        rep.problems.push_back({r.id, r.person_key, r.recipient, "unknown", a.reply});
+        rep.problems.push_back({r.id, r.person_key, r.recipient, "unknown", a.reply, r.message_id});
         break;
       case Outcome::kDeferred:
       case Outcome::kUnreachable:
         TQ_RETURN_IF_ERROR(SetState(db, r.id, "deferred", a.reply, false, false));
         ++rep.deferred;
-        rep.problems.push_back({r.id, r.person_key, r.recipient, "deferred", a.reply});
+        rep.problems.push_back(
+            {r.id, r.person_key, r.recipient, "deferred", a.reply, r.message_id});
         if (a.outcome == Outcome::kUnreachable)
           fatal = Status::Network("SMTP server " + o.smtp_url + " unreachable: " + a.reply);
         break;
@@ -407,7 +438,7 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
     if (r.state == "no_address") ++rep.no_address;
     if (r.state == "unknown") ++rep.unknown;
     if (r.state == "failed") ++rep.failed;
-    rep.problems.push_back({r.id, r.person_key, r.recipient, r.state, ""});
+    rep.problems.push_back({r.id, r.person_key, r.recipient, r.state, "", r.message_id});
   }
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!fatal.ok()) rep.server_error = fatal.message();

@@ -3,7 +3,8 @@
 Run: PYTHONPATH=tests/e2e python3 -m aiosmtpd -n -l 127.0.0.1:PORT -c notify_smtp_sink.Sink DIR
 Each accepted message is written to DIR/<n>.eml (atomically, after the end of data).
 Recipients containing "reject" get 550 at RCPT; "tempfail" gets 451 the first time.
-A recipient containing "slow" makes the server wait $SINK_SLOW seconds (default 3) after
+The first time, a recipient containing "hold" makes the server wait $SINK_SLOW seconds at
+RCPT (before any data), and one containing "slow" makes the server wait $SINK_SLOW seconds (default 3) after
 writing the message and before answering the end of data (to kill a client mid-reply).
 """
 import asyncio
@@ -17,6 +18,7 @@ class Sink:
         os.makedirs(directory, exist_ok=True)
         self.counter = itertools.count(len(os.listdir(directory)) + 1)
         self.tempfailed = set()
+        self.held = set()
 
     @classmethod
     def from_cli(cls, parser, *args):
@@ -30,6 +32,9 @@ class Sink:
         if "tempfail" in address and address not in self.tempfailed:
             self.tempfailed.add(address)
             return "451 4.3.0 try again later"
+        if "hold" in address and address not in self.held:
+            self.held.add(address)
+            await asyncio.sleep(float(os.environ.get("SINK_SLOW", "3")))
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -40,6 +45,7 @@ class Sink:
             f.write(("X-Envelope-To: %s\r\n" % ",".join(envelope.rcpt_tos)).encode())
             f.write(envelope.original_content or envelope.content)
         os.rename(path + ".tmp", path)
-        if any("slow" in r for r in envelope.rcpt_tos):
+        if any("slow" in r and r not in self.held for r in envelope.rcpt_tos):
+            self.held.update(envelope.rcpt_tos)
             await asyncio.sleep(float(os.environ.get("SINK_SLOW", "3")))
         return "250 2.0.0 Ok: queued as %d" % n

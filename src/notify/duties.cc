@@ -297,11 +297,19 @@ UnixMicros AddDeadline(UnixMicros from, DeadlineUnit unit, int64_t amount) {
     case DeadlineUnit::kHours: return from + amount * kHour;
     case DeadlineUnit::kDays: return from + amount * kDay;
     case DeadlineUnit::kBusinessDays: {
+      auto weekday = [&](UnixMicros x) {  // 0 = Sunday; 1970-01-01 was a Thursday
+        int64_t days = x >= 0 ? x / kDay : (x - kDay + 1) / kDay;
+        return ((days % 7) + 7 + 4) % 7;
+      };
+      // Counting from a Saturday or Sunday is counting from the Friday before; then whole
+      // weeks at once (5 business days = 7 calendar days), then day by day.
       UnixMicros t = from;
-      for (int64_t n = 0; n < amount;) {
+      if (weekday(t) == 6) t -= kDay;
+      if (weekday(t) == 0) t -= 2 * kDay;
+      t += (amount / 5) * 7 * kDay;
+      for (int64_t n = 0; n < amount % 5;) {
         t += kDay;
-        int64_t days = t >= 0 ? t / kDay : (t - kDay + 1) / kDay;
-        int64_t wd = ((days % 7) + 7 + 4) % 7;  // 1970-01-01 was a Thursday (4); 0 = Sunday
+        int64_t wd = weekday(t);
         if (wd != 0 && wd != 6) ++n;
       }
       return t;

@@ -206,11 +206,13 @@ Result<Letter> LetterRenderer::Render(const AffectedPerson& p,
   static const char* kOrder[] = {"payment_card",  "account_credentials", "password_hash", "tax_id",
                                  "date_of_birth", "postal_address",      "phone",         "email",
                                  "order_history", "ip_address",          "name"};
+  std::vector<std::string> lost = p.categories;
+  std::sort(lost.begin(), lost.end());
+  lost.erase(std::unique(lost.begin(), lost.end()), lost.end());
   std::vector<std::string> ordered;
   for (const char* c : kOrder)
-    if (std::binary_search(p.categories.begin(), p.categories.end(), std::string(c)))
-      ordered.push_back(c);
-  for (const std::string& c : p.categories)
+    if (std::binary_search(lost.begin(), lost.end(), std::string(c))) ordered.push_back(c);
+  for (const std::string& c : lost)
     if (std::find(std::begin(kOrder), std::end(kOrder), c) == std::end(kOrder))
       ordered.push_back(c);
   for (const std::string& c : ordered) {
@@ -220,7 +222,7 @@ Result<Letter> LetterRenderer::Render(const AffectedPerson& p,
     cats.push_back(item);
   }
   for (const char* c : kOrder) {
-    if (!std::binary_search(p.categories.begin(), p.categories.end(), std::string(c))) continue;
+    if (!std::binary_search(lost.begin(), lost.end(), std::string(c))) continue;
     std::string a = str(std::string("action.") + c);
     if (a.empty() || !seen_actions.insert(a).second) continue;
     mst::data item;

@@ -21,12 +21,12 @@ struct NotifyOptions {
   bool no_letter_files = false;
   // send
   std::string smtp, user, password_env, rate = "10/s";
-  int retries = 3, timeout = 30;
+  int retries = 3, timeout = 30, connections = 1;
   double backoff = 1;
   int64_t limit = 0;
   std::vector<int64_t> mark_delivered;
   bool confirm = false, dry_run = false, require_tls = false, resend_unknown = false,
-       retry_failed = false;
+       retry_failed = false, no_fsync = false;
 };
 
 std::string DutiesPath(const NotifyOptions& o) {
@@ -219,6 +219,8 @@ int RunSend(const Globals& g, const NotifyOptions& o) {
   so.retries = o.retries;
   so.backoff_seconds = o.backoff;
   so.timeout_seconds = o.timeout;
+  so.connections = o.connections;
+  so.fsync_each = !o.no_fsync;
   so.require_tls = o.require_tls;
   so.resend_unknown = o.resend_unknown;
   so.retry_failed = o.retry_failed;
@@ -363,6 +365,9 @@ Runner SetupNotify(CLI::App& app, Globals& g) {
       ->check(CLI::Range(0.0, 60.0));
   send->add_option("--timeout", o->timeout, "Connect timeout in seconds")
       ->check(CLI::Range(1, 600));
+  send->add_option("--connections", o->connections,
+                   "SMTP transactions in flight at once (default 1)")
+      ->check(CLI::Range(1, 32));
   send->add_option("--limit", o->limit, "Send at most N messages this run");
   send->add_flag("--confirm", o->confirm, "Really send (default is a dry run)");
   send->add_flag("--dry-run", o->dry_run, "Show what would be sent (the default)");
@@ -371,6 +376,8 @@ Runner SetupNotify(CLI::App& app, Globals& g) {
                  "Resend messages whose delivery is unknown (same Message-ID)");
   send->add_option("--mark-delivered", o->mark_delivered,
                    "Outbox ids in state unknown that the server log shows delivered");
+  send->add_flag("--no-fsync", o->no_fsync,
+                 "Faster: exactly-once survives a killed process but not a power cut");
   send->add_flag("--retry-failed", o->retry_failed, "Try permanently failed messages again");
   send->footer(
       "Example: TQ_SMTP_PW=... tourniquet notify send --smtp smtp://mail.example:587 "

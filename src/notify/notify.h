@@ -171,7 +171,9 @@ struct SendOptions {
   bool resend_unknown = false;  // resend messages whose fate is unknown (same Message-ID)
   bool retry_failed = false;    // try permanently failed messages again
   int timeout_seconds = 30;
-  int64_t limit = 0;  // at most this many messages this run (0 = all)
+  int connections = 1;     // SMTP transactions in flight at once
+  bool fsync_each = true;  // fsync 'unconfirmed' before each end of data (power-cut safe)
+  int64_t limit = 0;       // at most this many messages this run (0 = all)
   std::function<void(int64_t done, int64_t total)> progress;
 };
 

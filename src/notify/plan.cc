@@ -92,8 +92,9 @@ Plan BuildPlan(const DutyTable& table, const std::vector<AffectedPerson>& people
   Plan plan;
   plan.people_total = static_cast<int64_t>(people.size());
   std::set<std::string> codes;
-  for (const AffectedPerson& p : people) {
-    std::string j = p.Jurisdiction();
+  std::vector<std::string> person_code(people.size());  // computed once, used per rule
+  for (size_t i = 0; i < people.size(); ++i) person_code[i] = people[i].Jurisdiction();
+  for (const std::string& j : person_code) {
     if (j.empty()) {
       ++plan.people_unknown_country;
     } else {
@@ -101,7 +102,7 @@ Plan BuildPlan(const DutyTable& table, const std::vector<AffectedPerson>& people
     }
   }
   plan.jurisdictions.assign(codes.begin(), codes.end());
-  std::set<std::string> covered;
+  std::set<std::string, std::less<>> covered;
 
   // Group key -> obligation, per rule, so after:RULE finds the same group.
   std::map<std::string, std::map<std::string, Obligation>> by_rule;
@@ -117,20 +118,22 @@ Plan BuildPlan(const DutyTable& table, const std::vector<AffectedPerson>& people
     }
     auto& groups = by_rule[r.id];
     std::map<std::string, int64_t> any_count;
-    for (const AffectedPerson& p : people) {
-      std::string j = p.Jurisdiction();
+    for (size_t pi = 0; pi < people.size(); ++pi) {
+      const AffectedPerson& p = people[pi];
+      std::string_view j = person_code[pi];
       for (const std::string& w : where) {
         if (!Matches(w, j)) continue;
-        if (w != "*") covered.insert(j);
+        if (w != "*" && !covered.count(j)) covered.emplace(j);
         std::string group = r.per_jurisdiction ? w : "all";
         Obligation& o = groups[group];
         if (o.key.empty()) {
           o.key = r.id + "/" + group;
           o.rule = &r;
         }
-        if (j.empty()) j = "unknown";
-        if (std::find(o.jurisdictions.begin(), o.jurisdictions.end(), j) == o.jurisdictions.end())
-          o.jurisdictions.push_back(j);
+        std::string_view shown = j.empty() ? std::string_view("unknown") : j;
+        if (std::find(o.jurisdictions.begin(), o.jurisdictions.end(), shown) ==
+            o.jurisdictions.end())
+          o.jurisdictions.emplace_back(shown);
         ++any_count[group];
         if (Triggers(r, p.categories)) {
           ++o.people;

@@ -336,6 +336,12 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
   std::string pending_where = "state IN ('queued','deferred','sending')";
   if (o.resend_unknown) pending_where += " OR state='unknown'";
   if (o.retry_failed) pending_where += " OR state='failed'";
+  TQ_ASSIGN_OR_RETURN(int64_t no_sender, db.QueryInt("SELECT count(*) FROM notify_outbox WHERE (" +
+                                                     pending_where + ") AND sender=''"));
+  if (no_sender > 0)
+    return Status::Usage(std::to_string(no_sender) +
+                         " messages have no sender address: run `tourniquet notify render --from "
+                         "ADDRESS` first");
   if (!o.confirm) {
     TQ_ASSIGN_OR_RETURN(rep.pending,
                         db.QueryInt("SELECT count(*) FROM notify_outbox WHERE " + pending_where));

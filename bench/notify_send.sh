@@ -29,9 +29,15 @@ t2=$(date +%s.%N)
 echo "notify plan:   $PEOPLE people in $(echo "$t1 - $t0" | bc) s"
 echo "notify render: $PEOPLE letters into the outbox in $(echo "$t2 - $t1" | bc) s ($(echo "$PEOPLE / ($t2 - $t1)" | bc) letters/s)"
 start_sink "$TQ_TMP/mail"
-out=$($TOURNIQUET --case case notify send --smtp "smtp://127.0.0.1:$SINK_PORT" --rate 0 \
-  --limit "$SEND" --confirm --json || true)
-sent=$(echo "$out" | $PY -c 'import json,sys; r=json.load(sys.stdin); print(r["sent"], "%.2f" % r["seconds"], "%.0f" % (r["sent"]/r["seconds"]))')
-set -- $sent
+# Default durability (one fsync per message), then --no-fsync with 4 connections.
+FSYNC_N=$((SEND / 5))
+for mode in "fsync:$FSYNC_N:--connections 1" "no-fsync:$SEND:--connections 4 --no-fsync"; do
+  IFS=: read -r name n flags <<<"$mode"
+  out=$($TOURNIQUET --case case notify send --smtp "smtp://127.0.0.1:$SINK_PORT" --rate 0 \
+    --limit "$n" $flags --confirm --json || true)
+  set -- $(echo "$out" | $PY -c 'import json,sys; r=json.load(sys.stdin); print(r["sent"], "%.2f" % r["seconds"], "%.0f" % (r["sent"]/r["seconds"]))')
+  echo "notify send ($name, $flags): $1 messages in $2 s ($3 messages/s) to aiosmtpd on loopback"
+done
 got=$(ls "$TQ_TMP/mail" | grep -c eml || true)
-echo "notify send:   $1 messages in $2 s ($3 messages/s) to aiosmtpd on loopback; server received $got"
+dups=$(cat "$TQ_TMP"/mail/*.eml | grep -i '^Message-ID:' | sort | uniq -d | wc -l)
+echo "server received $got messages, $dups duplicate Message-IDs"

@@ -1,0 +1,383 @@
+// The jurisdiction table reader (data/jurisdictions/duties.txt) and the scope reader.
+// The table is a plain "key: value" record file so that counsel can read and edit it;
+// unknown keys, bad thresholds and bad deadlines are errors with file:line, never guesses.
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "notify/notify.h"
+
+namespace tq::notify {
+namespace {
+
+std::string_view Short(std::string_view s) { return s.substr(0, 80); }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::string> Words(std::string_view s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == ',')) ++i;
+    size_t j = i;
+    while (j < s.size() && s[j] != ' ' && s[j] != '\t' && s[j] != ',') ++j;
+    if (j > i) out.emplace_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+bool ParseCount(std::string_view s, int64_t* out) {
+  if (s.empty() || s.size() > 12) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size() && *out >= 0;
+}
+
+// "any", ">N", ">=N".
+bool ParseThreshold(std::string_view s, bool* inclusive, int64_t* min) {
+  if (s == "any") {
+    *inclusive = true;
+    *min = 0;
+    return true;
+  }
+  if (s.starts_with(">=")) {
+    *inclusive = true;
+    return ParseCount(s.substr(2), min);
+  }
+  if (s.starts_with(">")) {
+    *inclusive = false;
+    return ParseCount(s.substr(1), min);
+  }
+  return false;
+}
+
+bool ParseDeadline(std::string_view s, DeadlineUnit* unit, int64_t* amount) {
+  if (s == "none") {
+    *unit = DeadlineUnit::kNone;
+    *amount = 0;
+    return true;
+  }
+  std::string_view num = s;
+  if (s.ends_with("bd")) {
+    *unit = DeadlineUnit::kBusinessDays;
+    num.remove_suffix(2);
+  } else if (s.ends_with("d")) {
+    *unit = DeadlineUnit::kDays;
+    num.remove_suffix(1);
+  } else if (s.ends_with("h")) {
+    *unit = DeadlineUnit::kHours;
+    num.remove_suffix(1);
+  } else {
+    return false;
+  }
+  return ParseCount(num, amount) && *amount <= 100000;
+}
+
+const std::set<std::string, std::less<>>& KnownCategories() {
+  static const std::set<std::string, std::less<>> k = {"name",
+                                                       "email",
+                                                       "phone",
+                                                       "postal_address",
+                                                       "date_of_birth",
+                                                       "tax_id",
+                                                       "ip_address",
+                                                       "password_hash",
+                                                       "payment_card",
+                                                       "order_history",
+                                                       "account_credentials"};
+  return k;
+}
+
+struct Record {
+  int line = 0;
+  std::vector<std::pair<std::string, std::string>> fields;
+  std::vector<int> lines;
+};
+
+Status FinishRecord(const Record& r, const std::string& file, DutyTable* table,
+                    std::set<std::string>* ids) {
+  if (r.fields.empty()) return Status::Ok();
+  auto err = [&](int line, const std::string& msg) {
+    return Status::BadInput(msg).At(file, static_cast<uint64_t>(line));
+  };
+  if (r.fields[0].first == "set") {
+    std::string name = r.fields[0].second;
+    std::vector<std::string> members;
+    for (size_t i = 1; i < r.fields.size(); ++i) {
+      const auto& [k, v] = r.fields[i];
+      if (k == "members") {
+        members = Words(v);
+      } else if (k != "note") {
+        return err(r.lines[i], "unknown key '" + k + "' in a set record (members, note)");
+      }
+    }
+    if (name.empty() || members.empty()) return err(r.line, "set record needs a name and members");
+    if (table->sets.count(name)) return err(r.line, "set '" + name + "' defined twice");
+    table->sets[name] = std::move(members);
+    return Status::Ok();
+  }
+  DutyRule d;
+  d.line = r.line;
+  std::set<std::string> seen;
+  for (size_t i = 0; i < r.fields.size(); ++i) {
+    const auto& [k, v] = r.fields[i];
+    int line = r.lines[i];
+    if (!seen.insert(k).second) return err(line, "key '" + k + "' given twice in one record");
+    if (k == "id") {
+      d.id = v;
+    } else if (k == "name") {
+      d.name = v;
+    } else if (k == "where") {
+      d.where = Words(v);
+    } else if (k == "per") {
+      if (v != "jurisdiction" && v != "all") return err(line, "per: expected jurisdiction or all");
+      d.per_jurisdiction = v == "jurisdiction";
+    } else if (k == "notify") {
+      static const std::set<std::string, std::less<>> kinds = {"individuals", "regulator", "cra",
+                                                               "acquirer", "card_brand"};
+      if (!kinds.count(v))
+        return err(line, "notify: expected individuals, regulator, cra, acquirer or card_brand");
+      d.notify = v;
+    } else if (k == "recipient") {
+      d.recipient = v;
+    } else if (k == "categories") {
+      if (v != "any") {
+        d.categories = Words(v);
+        for (const std::string& c : d.categories)
+          if (!KnownCategories().count(c)) return err(line, "unknown data category '" + c + "'");
+        std::sort(d.categories.begin(), d.categories.end());
+      }
+    } else if (k == "people") {
+      if (!ParseThreshold(v, &d.people_inclusive, &d.people_min))
+        return err(line, "people: expected any, >N or >=N, got '" + v + "'");
+    } else if (k == "scale") {
+      bool inc = true;
+      int64_t n = 0;
+      if (!ParseThreshold(v, &inc, &n) || v == "any")
+        return err(line, "scale: expected >N or >=N, got '" + v + "'");
+      d.scale_min = inc ? n : n + 1;
+    } else if (k == "deadline") {
+      if (!ParseDeadline(v, &d.unit, &d.amount))
+        return err(line, "deadline: expected Nh, Nd, Nbd or none, got '" + v + "'");
+    } else if (k == "from") {
+      if (v == "discovery") {
+        d.after.clear();
+      } else if (v.starts_with("after:") && v.size() > 6) {
+        d.after = v.substr(6);
+      } else {
+        return err(line, "from: expected discovery or after:RULE_ID");
+      }
+    } else if (k == "deadline_text") {
+      d.deadline_text = v;
+    } else if (k == "template") {
+      for (char ch : v)
+        if (!(isalnum(static_cast<unsigned char>(ch)) || ch == '_'))
+          return err(line, "template: letters, digits and _ only");
+      d.template_name = v;
+    } else if (k == "law") {
+      d.law = v;
+    } else if (k == "source") {
+      d.source = v;
+    } else if (k == "status") {
+      if (v != "V-P" && v != "V-S" && v != "UNV")
+        return err(line, "status: expected V-P, V-S or UNV");
+      d.status = v;
+    } else if (k == "note") {
+      d.note = v;
+    } else {
+      return err(line, "unknown key '" + k + "'");
+    }
+  }
+  if (d.id.empty()) return err(r.line, "record without id");
+  if (d.where.empty()) return err(r.line, "rule " + d.id + ": where is missing");
+  if (d.notify.empty()) return err(r.line, "rule " + d.id + ": notify is missing");
+  if (d.status.empty()) return err(r.line, "rule " + d.id + ": status is missing (V-P, V-S, UNV)");
+  if (d.source.empty()) return err(r.line, "rule " + d.id + ": source is missing");
+  if (!ids->insert(d.id).second) return err(r.line, "rule id '" + d.id + "' used twice");
+  table->rules.push_back(std::move(d));
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string DutyRule::ThresholdText() const {
+  if (people_inclusive && people_min == 0) return "any";
+  return (people_inclusive ? ">=" : ">") + std::to_string(people_min);
+}
+
+Result<DutyTable> ParseDutyTable(std::string_view text, const std::string& file) {
+  DutyTable table;
+  std::set<std::string> ids;
+  Record cur;
+  int line_no = 0;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line =
+        text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos);
+    ++line_no;
+    bool last = nl == std::string_view::npos;
+    pos = last ? text.size() + 1 : nl + 1;
+    if (line.size() > 4096)
+      return Status::BadInput("line longer than 4096 bytes").At(file, line_no);
+    for (unsigned char ch : line)
+      if (ch == 0 || (ch < 0x20 && ch != '\t' && ch != '\r'))
+        return Status::BadInput("control character in the table").At(file, line_no);
+    std::string_view t = Trim(line);
+    if (!t.empty() && t.front() == '#') continue;
+    if (t.empty()) {
+      TQ_RETURN_IF_ERROR(FinishRecord(cur, file, &table, &ids));
+      cur = Record();
+      continue;
+    }
+    size_t colon = t.find(':');
+    if (colon == std::string_view::npos || colon == 0)
+      return Status::BadInput("expected 'key: value', got '" + std::string(Short(t)) + "'")
+          .At(file, line_no);
+    std::string key(Trim(t.substr(0, colon)));
+    for (char ch : key)
+      if (!(islower(static_cast<unsigned char>(ch)) || ch == '_'))
+        return Status::BadInput("bad key '" + std::string(Short(key)) + "'").At(file, line_no);
+    if (cur.fields.empty()) cur.line = line_no;
+    cur.fields.emplace_back(key, std::string(Trim(t.substr(colon + 1))));
+    cur.lines.push_back(line_no);
+    if (cur.fields.size() > 64) return Status::BadInput("record too long").At(file, line_no);
+  }
+  TQ_RETURN_IF_ERROR(FinishRecord(cur, file, &table, &ids));
+  // Cross-record checks: after:RULE points at a rule; set names resolve.
+  for (const DutyRule& d : table.rules) {
+    if (!d.after.empty() && !ids.count(d.after))
+      return Status::BadInput("rule " + d.id + ": from: after:" + d.after + " names no rule")
+          .At(file, d.line);
+    if (!d.after.empty() && d.after == d.id)
+      return Status::BadInput("rule " + d.id + ": deadline counts from itself").At(file, d.line);
+  }
+  // A chain of after: references must end (no cycles).
+  for (const DutyRule& d : table.rules) {
+    std::string at = d.after;
+    size_t hops = 0;
+    while (!at.empty()) {
+      if (++hops > table.rules.size())
+        return Status::BadInput("rule " + d.id + ": after: references form a cycle")
+            .At(file, d.line);
+      auto it = std::find_if(table.rules.begin(), table.rules.end(),
+                             [&](const DutyRule& r) { return r.id == at; });
+      at = it->after;
+    }
+  }
+  return table;
+}
+
+Result<DutyTable> LoadDutyTable(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::FromErrno(path, errno);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  if (text.size() > (16u << 20)) return Status::BadInput(path + ": table larger than 16 MiB");
+  return ParseDutyTable(text, path);
+}
+
+UnixMicros AddDeadline(UnixMicros from, DeadlineUnit unit, int64_t amount) {
+  constexpr int64_t kHour = 3600LL * 1000000;
+  constexpr int64_t kDay = 24 * kHour;
+  switch (unit) {
+    case DeadlineUnit::kNone: return from;
+    case DeadlineUnit::kHours: return from + amount * kHour;
+    case DeadlineUnit::kDays: return from + amount * kDay;
+    case DeadlineUnit::kBusinessDays: {
+      auto weekday = [&](UnixMicros x) {  // 0 = Sunday; 1970-01-01 was a Thursday
+        int64_t days = x >= 0 ? x / kDay : (x - kDay + 1) / kDay;
+        return ((days % 7) + 7 + 4) % 7;
+      };
+      // Counting from a Saturday or Sunday is counting from the Friday before; then whole
+      // weeks at once (5 business days = 7 calendar days), then day by day.
+      UnixMicros t = from;
+      if (weekday(t) == 6) t -= kDay;
+      if (weekday(t) == 0) t -= 2 * kDay;
+      t += (amount / 5) * 7 * kDay;
+      for (int64_t n = 0; n < amount % 5;) {
+        t += kDay;
+        int64_t wd = weekday(t);
+        if (wd != 0 && wd != 6) ++n;
+      }
+      return t;
+    }
+  }
+  return from;
+}
+
+std::string DefaultDataDir() {
+  if (const char* env = std::getenv("TOURNIQUET_DATA"); env && *env) return env;
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (const char* rel : {"../share/tourniquet", "../data", "../../../data"}) {
+      std::filesystem::path p = exe.parent_path() / rel;
+      if (std::filesystem::exists(p / "jurisdictions/duties.txt", ec))
+        return std::filesystem::weakly_canonical(p, ec).string();
+    }
+  }
+  return TQ_NOTIFY_SOURCE_DATA;
+}
+
+std::string AffectedPerson::Jurisdiction() const {
+  if (country.empty()) return "";
+  if (!region.empty() && (country == "US" || country == "CA" || country == "AU"))
+    return country + "-" + region;
+  return country;
+}
+
+Result<std::vector<AffectedPerson>> LoadAffectedPeople(Db& db) {
+  TQ_ASSIGN_OR_RETURN(int64_t has, db.QueryInt("SELECT count(*) FROM sqlite_master WHERE "
+                                               "type='table' AND name='scope_person'"));
+  if (!has) return Status::NotFound("no scope yet: run `tourniquet scope` first");
+  TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT person_key,email,name,country,region,language,"
+                                          "categories,first_exposure,last_exposure FROM "
+                                          "scope_person ORDER BY person_key"));
+  std::vector<AffectedPerson> out;
+  simdjson::dom::parser parser;
+  for (;;) {
+    TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    AffectedPerson p;
+    p.person_key = st.String(0);
+    p.email = st.String(1);
+    p.name = st.String(2);
+    p.country = st.String(3);
+    p.region = st.String(4);
+    p.language = st.String(5);
+    std::for_each(p.country.begin(), p.country.end(), [](char& c) { c = toupper(c); });
+    std::for_each(p.region.begin(), p.region.end(), [](char& c) { c = toupper(c); });
+    std::string cats = st.String(6);
+    simdjson::dom::element doc;
+    simdjson::dom::array arr;
+    if (parser.parse(cats).get(doc) || doc.get_array().get(arr))
+      return Status::BadInput("scope_person " + p.person_key + ": categories is not a JSON array");
+    for (simdjson::dom::element e : arr) {
+      std::string_view s;
+      if (e.get_string().get(s))
+        return Status::BadInput("scope_person " + p.person_key + ": category is not a string");
+      p.categories.emplace_back(s);
+    }
+    std::sort(p.categories.begin(), p.categories.end());
+    p.categories.erase(std::unique(p.categories.begin(), p.categories.end()), p.categories.end());
+    if (!st.IsNull(7)) p.first_exposure = st.Int(7);
+    if (!st.IsNull(8)) p.last_exposure = st.Int(8);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace tq::notify

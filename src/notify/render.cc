@@ -1,0 +1,473 @@
+// Messages: one letter per affected person (the categories they lost and what to do, in
+// their language where a template exists), regulator notices with the fields the case
+// knows, and the public statement. Letters go to the outbox; everything is also written
+// under <case>/reports/notify/ for review.
+//
+// Templates are Mustache (kainjow). Values come from the case (customer names, emails: may
+// be attacker-written) and are cleaned for their context: plain-text templates get no
+// control characters, HTML templates get HTML escaping. A template file starts with
+// "Subject: ..." and a blank line; strings.<lang>.txt holds "key: value" lines with the
+// category labels and advice.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <kainjow/mustache.hpp>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include "core/escape.h"
+#include "core/sha256.h"
+#include "notify/notify.h"
+
+namespace tq::notify {
+
+namespace mst = kainjow::mustache;
+
+std::string CleanPlainText(std::string_view raw, bool allow_newline) {
+  std::string out;
+  out.reserve(raw.size());
+  size_t i = 0;
+  while (i < raw.size()) {
+    unsigned char c = static_cast<unsigned char>(raw[i]);
+    if (c < 0x80) {
+      if (c == '\n' && allow_newline) {
+        out += '\n';
+      } else if (c == '\t' || c == '\n' || c == '\r') {
+        out += ' ';
+      } else if (c >= 0x20 && c != 0x7f) {
+        out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    size_t n = Utf8SequenceLength(raw.substr(i));
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    // C1 controls (U+0080..U+009F) and bidi overrides / isolates are dropped.
+    uint32_t cp = 0;
+    if (n == 2) cp = ((c & 0x1f) << 6) | (raw[i + 1] & 0x3f);
+    if (n == 3) cp = ((c & 0x0f) << 12) | ((raw[i + 1] & 0x3f) << 6) | (raw[i + 2] & 0x3f);
+    bool drop = (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+                (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+    if (!drop) out.append(raw.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+bool IsSafeMailAddress(std::string_view a) {
+  if (a.empty() || a.size() > 254) return false;
+  size_t at = a.find('@');
+  if (at == 0 || at == std::string_view::npos || a.find('@', at + 1) != std::string_view::npos)
+    return false;
+  std::string_view local = a.substr(0, at), domain = a.substr(at + 1);
+  if (local.size() > 64 || domain.size() < 3 || domain.find('.') == std::string_view::npos)
+    return false;
+  if (domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string_view::npos)
+    return false;
+  for (unsigned char c : local)
+    if (c <= 0x20 || c >= 0x7f ||
+        std::string_view("\"(),:;<>@[\\]").find(c) != std::string_view::npos)
+      return false;
+  for (unsigned char c : domain)
+    if (!(isalnum(c) || c == '-' || c == '.')) return false;
+  return true;
+}
+
+namespace {
+
+std::string ReadText(const std::string& path, Status* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = Status::FromErrno(path, errno);
+    return "";
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// "Subject: ...\n\nbody".
+struct MessageTemplate {
+  std::unique_ptr<mst::mustache> subject, body;
+};
+
+Result<MessageTemplate> CompileMessage(const std::string& path, bool html) {
+  Status err;
+  std::string text = ReadText(path, &err);
+  if (!err.ok()) return err;
+  if (!text.starts_with("Subject:"))
+    return Status::BadInput("template must start with 'Subject: ...'").At(path, 1);
+  size_t nl = text.find('\n');
+  if (nl == std::string::npos) return Status::BadInput("template has no body").At(path, 1);
+  std::string subject = text.substr(8, nl - 8);
+  while (!subject.empty() && subject.front() == ' ') subject.erase(0, 1);
+  std::string body = text.substr(nl + 1);
+  if (body.starts_with("\n")) body.erase(0, 1);
+  MessageTemplate t;
+  t.subject = std::make_unique<mst::mustache>(subject);
+  t.body = std::make_unique<mst::mustache>(body);
+  if (!t.subject->is_valid())
+    return Status::BadInput("subject: " + t.subject->error_message()).At(path, 1);
+  if (!t.body->is_valid()) return Status::BadInput(t.body->error_message()).At(path, 2);
+  auto plain = [](const std::string& s) { return CleanPlainText(s, false); };
+  t.subject->set_custom_escape(plain);
+  if (!html) t.body->set_custom_escape(plain);
+  return t;
+}
+
+Result<std::map<std::string, std::string>> LoadStrings(const std::string& path) {
+  Status err;
+  std::string text = ReadText(path, &err);
+  if (!err.ok()) return err;
+  std::map<std::string, std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.empty() || line[0] == '#') continue;
+    size_t colon = line.find(':');
+    if (colon == std::string::npos)
+      return Status::BadInput("expected 'key: value'").At(path, static_cast<uint64_t>(n));
+    std::string v = line.substr(colon + 1);
+    while (!v.empty() && v.front() == ' ') v.erase(0, 1);
+    out[line.substr(0, colon)] = v;
+  }
+  return out;
+}
+
+std::string DateOnly(UnixMicros t) { return FormatUtc(t).substr(0, 10); }
+
+}  // namespace
+
+struct LetterRenderer::Impl {
+  struct Language {
+    MessageTemplate letter;
+    std::map<std::string, std::string> strings;
+  };
+  std::map<std::string, Language> languages;  // always has "en"
+};
+
+Result<LetterRenderer> LetterRenderer::Load(const std::string& dir) {
+  auto impl = std::make_unique<Impl>();
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    // letter.<lang>.txt with strings.<lang>.txt beside it.
+    if (!name.starts_with("letter.") || !name.ends_with(".txt")) continue;
+    std::string lang = name.substr(7, name.size() - 11);
+    if (lang.empty() || lang.size() > 8) continue;
+    TQ_ASSIGN_OR_RETURN(MessageTemplate t, CompileMessage(entry.path().string(), false));
+    TQ_ASSIGN_OR_RETURN(auto strings, LoadStrings(dir + "/strings." + lang + ".txt"));
+    impl->languages[lang] = Impl::Language{std::move(t), std::move(strings)};
+  }
+  if (ec) return Status::Io(dir + ": " + ec.message());
+  if (!impl->languages.count("en"))
+    return Status::BadInput(dir + ": no letter.en.txt (the fallback language)");
+  return LetterRenderer(impl.release());
+}
+
+LetterRenderer::~LetterRenderer() { delete impl_; }
+LetterRenderer::LetterRenderer(LetterRenderer&& o) noexcept : impl_(o.impl_) { o.impl_ = nullptr; }
+LetterRenderer& LetterRenderer::operator=(LetterRenderer&& o) noexcept {
+  std::swap(impl_, o.impl_);
+  return *this;
+}
+
+Result<Letter> LetterRenderer::Render(const AffectedPerson& p,
+                                      const std::map<std::string, std::string>& extra) const {
+  std::string lang = p.language.substr(0, p.language.find_first_of("-_"));
+  std::transform(lang.begin(), lang.end(), lang.begin(), ::tolower);
+  auto it = impl_->languages.find(lang);
+  if (it == impl_->languages.end()) it = impl_->languages.find("en");
+  Impl::Language& L = it->second;
+  auto str = [&](const std::string& key) -> std::string {
+    auto s = L.strings.find(key);
+    if (s != L.strings.end()) return s->second;
+    auto& en = impl_->languages.at("en").strings;
+    auto e = en.find(key);
+    return e != en.end() ? e->second : "";
+  };
+  mst::data d;
+  for (const auto& [k, v] : extra) d.set(k, v);
+  std::string name = CleanPlainText(p.name, false);
+  d.set("name", name);
+  d.set("has_name", name.empty() ? mst::data::type::bool_false : mst::data::type::bool_true);
+  d.set("email", CleanPlainText(p.email, false));
+  mst::data cats{mst::data::type::list};
+  mst::data actions{mst::data::type::list};
+  std::set<std::string> seen_actions;
+  // Advice in a fixed order: the most urgent first.
+  static const char* kOrder[] = {"payment_card",  "account_credentials", "password_hash", "tax_id",
+                                 "date_of_birth", "postal_address",      "phone",         "email",
+                                 "order_history", "ip_address",          "name"};
+  std::vector<std::string> lost = p.categories;
+  std::sort(lost.begin(), lost.end());
+  lost.erase(std::unique(lost.begin(), lost.end()), lost.end());
+  std::vector<std::string> ordered;
+  for (const char* c : kOrder)
+    if (std::binary_search(lost.begin(), lost.end(), std::string(c))) ordered.push_back(c);
+  for (const std::string& c : lost)
+    if (std::find(std::begin(kOrder), std::end(kOrder), c) == std::end(kOrder))
+      ordered.push_back(c);
+  for (const std::string& c : ordered) {
+    std::string label = str("category." + c);
+    mst::data item;
+    item.set("label", label.empty() ? CleanPlainText(c, false) : label);
+    cats.push_back(item);
+  }
+  for (const char* c : kOrder) {
+    if (!std::binary_search(lost.begin(), lost.end(), std::string(c))) continue;
+    std::string a = str(std::string("action.") + c);
+    if (a.empty() || !seen_actions.insert(a).second) continue;
+    mst::data item;
+    item.set("text", a);
+    actions.push_back(item);
+  }
+  std::string general = str("action.general");
+  if (!general.empty()) {
+    mst::data item;
+    item.set("text", general);
+    actions.push_back(item);
+  }
+  d.set("categories", cats);
+  d.set("actions", actions);
+  if (p.first_exposure) d.set("exposure_from", DateOnly(*p.first_exposure));
+  if (p.last_exposure) d.set("exposure_to", DateOnly(*p.last_exposure));
+  d.set("has_window", (p.first_exposure && p.last_exposure) ? mst::data::type::bool_true
+                                                            : mst::data::type::bool_false);
+  Letter out;
+  out.language = it->first;
+  out.subject = CleanPlainText(L.letter.subject->render(d), false);
+  out.body = L.letter.body->render(d);
+  if (!L.letter.body->is_valid()) return Status::BadInput(L.letter.body->error_message());
+  return out;
+}
+
+namespace {
+
+std::string Domain(std::string_view address) {
+  size_t at = address.rfind('@');
+  return at == std::string_view::npos ? "tourniquet.invalid" : std::string(address.substr(at + 1));
+}
+
+std::string MessageIdFor(std::string_view message_key, std::string_view sender) {
+  return "<tq." + Sha256Hex(message_key).substr(0, 32) + "@" + Domain(sender) + ">";
+}
+
+std::string SafeFileName(std::string_view s) {
+  std::string out;
+  for (char c : s)
+    out += (isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.') ? c : '_';
+  return out.substr(0, 120);
+}
+
+Status WriteFile(const std::string& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Status::FromErrno(path, errno);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) return Status::FromErrno(path, errno);
+  return Status::Ok();
+}
+
+std::string HostOf(std::string_view url) {
+  size_t s = url.find("://");
+  if (s != std::string_view::npos) url.remove_prefix(s + 3);
+  return std::string(url.substr(0, url.find_first_of("/:?#")));
+}
+
+}  // namespace
+
+Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
+                                const std::vector<AffectedPerson>& people, const RenderOptions& o) {
+  TQ_ASSIGN_OR_RETURN(CaseInfo info, c.Info());
+  TimeZone zone = c.Zone();
+  TQ_ASSIGN_OR_RETURN(LetterRenderer letters, LetterRenderer::Load(o.templates_dir));
+  RenderSummary sum;
+  std::string organisation = o.organisation.empty() ? HostOf(info.store_url) : o.organisation;
+  if (organisation.empty()) organisation = info.name;
+  std::string contact = o.contact.empty() ? o.sender : o.contact;
+  std::map<std::string, std::string> extra = {
+      {"organisation", CleanPlainText(organisation, false)},
+      {"store_url", CleanPlainText(info.store_url, false)},
+      {"contact", CleanPlainText(contact, false)},
+      {"case_name", CleanPlainText(info.name, false)},
+      {"discovered", info.discovered_at ? DateOnly(*info.discovered_at) : "unknown"}};
+
+  std::error_code ec;
+  std::filesystem::create_directories(o.out_dir + "/letters", ec);
+  std::filesystem::create_directories(o.out_dir + "/notices", ec);
+  if (ec) return Status::Io(o.out_dir + ": " + ec.message());
+
+  // Every affected person gets a letter: the law sets minimums (who must be told, by
+  // when; that is the plan), a store tells everyone whose data was taken.
+  std::unordered_map<std::string, std::string> existing_state, existing_hash, existing_rcpt;
+  {
+    TQ_ASSIGN_OR_RETURN(Stmt st, c.db().Prepare("SELECT message_key,state,body_sha256,recipient "
+                                                "FROM notify_outbox"));
+    for (;;) {
+      TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      std::string k = st.String(0);
+      existing_state[k] = st.String(1);
+      existing_hash[k] = st.String(2);
+      existing_rcpt[k] = st.String(3);
+    }
+  }
+  UnixMicros now = NowMicros();
+  TQ_ASSIGN_OR_RETURN(
+      Stmt ins,
+      c.db().Prepare("INSERT INTO notify_outbox(message_key,kind,person_key,recipient,"
+                     "recipient_name,sender,language,subject,body,body_sha256,message_id,state,"
+                     "created_at,updated_at) VALUES(?,'letter',?,?,?,?,?,?,?,?,?,?,?,?)"));
+  TQ_ASSIGN_OR_RETURN(
+      Stmt upd, c.db().Prepare("UPDATE notify_outbox SET recipient=?,recipient_name=?,sender=?,"
+                               "language=?,subject=?,body=?,body_sha256=?,state=?,updated_at=? "
+                               "WHERE message_key=?"));
+  std::string index = "letter,person_key,email,language,state\n";
+  int64_t n = 0;
+  for (const AffectedPerson& p : people) {
+    TQ_ASSIGN_OR_RETURN(Letter l, letters.Render(p, extra));
+    ++sum.letters;
+    ++sum.by_language[l.language];
+    std::string want = p.language.substr(0, p.language.find_first_of("-_"));
+    if (!want.empty() && want != l.language) ++sum.fallback_language;
+    std::string key = "letter:" + p.person_key;
+    std::string hash = Sha256Hex(l.subject + "\n" + l.body);
+    bool address_ok = IsSafeMailAddress(p.email);
+    std::string state = address_ok ? "queued" : "no_address";
+    if (!address_ok) ++sum.no_address;
+    std::string name = CleanPlainText(p.name, false);
+    auto it = existing_state.find(key);
+    if (it == existing_state.end()) {
+      TQ_RETURN_IF_ERROR(ins.Reset());
+      ins.Bind(1, key).Bind(2, p.person_key).Bind(3, p.email).Bind(4, name).Bind(5, o.sender);
+      ins.Bind(6, l.language).Bind(7, l.subject).Bind(8, l.body).Bind(9, hash);
+      ins.Bind(10, MessageIdFor(key, o.sender)).Bind(11, state).Bind(12, now).Bind(13, now);
+      TQ_RETURN_IF_ERROR(ins.Run());
+      ++sum.queued;
+    } else if (it->second == "sent" || it->second == "sending" || it->second == "unconfirmed" ||
+               it->second == "unknown") {
+      ++sum.kept_sent;  // never rewrite what may already be in someone's mailbox
+      state = it->second;
+    } else if (existing_hash[key] != hash || existing_rcpt[key] != p.email ||
+               (it->second == "no_address") != !address_ok) {
+      TQ_RETURN_IF_ERROR(upd.Reset());
+      upd.Bind(1, p.email).Bind(2, name).Bind(3, o.sender).Bind(4, l.language);
+      upd.Bind(5, l.subject).Bind(6, l.body).Bind(7, hash).Bind(8, state).Bind(9, now);
+      upd.Bind(10, key);
+      TQ_RETURN_IF_ERROR(upd.Run());
+      ++sum.updated;
+    } else {
+      ++sum.unchanged;
+      state = it->second;
+    }
+    ++n;
+    if (o.write_letter_files) {
+      char file[32];
+      snprintf(file, sizeof file, "%06lld.txt", static_cast<long long>(n));
+      TQ_RETURN_IF_ERROR(WriteFile(
+          o.out_dir + "/letters/" + file,
+          "To: " + CleanPlainText(p.email, false) + "\nSubject: " + l.subject + "\n\n" + l.body));
+      index += std::string(file) + "," + EscapeCsvField(p.person_key) + "," +
+               EscapeCsvField(p.email) + "," + l.language + "," + state + "\n";
+    }
+  }
+  if (o.write_letter_files) TQ_RETURN_IF_ERROR(WriteFile(o.out_dir + "/letters/index.csv", index));
+
+  // Notices and the public statement (English templates; the regulator's language varies
+  // and a reviewer edits them anyway).
+  std::map<std::string, std::string> en_labels;
+  {
+    TQ_ASSIGN_OR_RETURN(auto s, LoadStrings(o.templates_dir + "/strings.en.txt"));
+    en_labels = std::move(s);
+  }
+  // Case-level values plus what the given people lost (counts per category, window).
+  auto base = [&](const std::vector<const AffectedPerson*>& group) {
+    std::optional<UnixMicros> first, last;
+    std::map<std::string, int64_t> per_category;
+    for (const AffectedPerson* p : group) {
+      if (p->first_exposure && (!first || *p->first_exposure < *first)) first = p->first_exposure;
+      if (p->last_exposure && (!last || *p->last_exposure > *last)) last = p->last_exposure;
+      for (const std::string& cat : p->categories) ++per_category[cat];
+    }
+    mst::data d;
+    for (const auto& [k, v] : extra) d.set(k, v);
+    d.set("people_total", std::to_string(group.size()));
+    d.set("exposure_from", first ? FormatUtc(*first) : "unknown");
+    d.set("exposure_to", last ? FormatUtc(*last) : "unknown");
+    d.set("discovered_utc", info.discovered_at ? FormatUtc(*info.discovered_at) : "unknown");
+    mst::data cats{mst::data::type::list};
+    for (const auto& [cat, count] : per_category) {
+      mst::data item;
+      auto label = en_labels.find("notice." + cat);
+      item.set("label", label != en_labels.end() ? label->second : cat);
+      item.set("people", std::to_string(count));
+      cats.push_back(item);
+    }
+    d.set("categories", cats);
+    d.set("has_card", per_category.count("payment_card") ? mst::data::type::bool_true
+                                                         : mst::data::type::bool_false);
+    bool creds = per_category.count("password_hash") || per_category.count("account_credentials");
+    d.set("has_credentials", creds ? mst::data::type::bool_true : mst::data::type::bool_false);
+    return d;
+  };
+  std::map<std::string, std::vector<const AffectedPerson*>> by_jurisdiction;
+  std::vector<const AffectedPerson*> everyone;
+  for (const AffectedPerson& p : people) {
+    std::string j = p.Jurisdiction();
+    by_jurisdiction[j.empty() ? "unknown" : j].push_back(&p);
+    everyone.push_back(&p);
+  }
+  for (const Obligation& ob : plan.obligations) {
+    if (!ob.threshold_met || ob.rule->notify == "individuals") continue;
+    std::string tname =
+        ob.rule->template_name.empty() ? "notice_regulator" : ob.rule->template_name;
+    TQ_ASSIGN_OR_RETURN(MessageTemplate t,
+                        CompileMessage(o.templates_dir + "/" + tname + ".en.txt", false));
+    std::vector<const AffectedPerson*> group;
+    for (const std::string& j : ob.jurisdictions) {
+      auto it = by_jurisdiction.find(j);
+      if (it != by_jurisdiction.end())
+        group.insert(group.end(), it->second.begin(), it->second.end());
+    }
+    mst::data d = base(group);
+    d.set("recipient", ob.rule->recipient);
+    d.set("duty", ob.rule->name);
+    d.set("law", ob.rule->law);
+    d.set("jurisdictions", [&] {
+      std::string j;
+      for (const std::string& x : ob.jurisdictions) j += (j.empty() ? "" : ", ") + x;
+      return j;
+    }());
+    d.set("people", std::to_string(ob.people));
+    d.set("deadline_utc", ob.deadline ? FormatUtc(*ob.deadline) : "no fixed date");
+    d.set("deadline_local", ob.deadline ? FormatInZone(*ob.deadline, zone) : "no fixed date");
+    d.set("deadline_text", ob.rule->deadline_text);
+    d.set("verification", ob.rule->status);
+    d.set("note", ob.rule->note);
+    std::string text = "Subject: " + t.subject->render(d) + "\n\n" + t.body->render(d);
+    std::string path = o.out_dir + "/notices/" + SafeFileName(ob.key) + ".txt";
+    TQ_RETURN_IF_ERROR(WriteFile(path, text));
+    sum.files.push_back(path);
+    ++sum.notices;
+  }
+  for (const char* ext : {"txt", "html"}) {
+    std::string src = o.templates_dir + "/public_statement.en." + ext;
+    if (!std::filesystem::exists(src)) continue;
+    TQ_ASSIGN_OR_RETURN(MessageTemplate t, CompileMessage(src, std::string(ext) == "html"));
+    mst::data d = base(everyone);
+    std::string path = o.out_dir + "/public_statement." + ext;
+    TQ_RETURN_IF_ERROR(WriteFile(path, t.body->render(d)));
+    sum.files.push_back(path);
+  }
+  return sum;
+}
+
+}  // namespace tq::notify

@@ -107,6 +107,8 @@ Status StreamRecords(const std::string& path, const StreamOptions& options,
                               std::string_view why;
                               if (line.empty()) {
                                 stats->Skip("empty line", line_no);
+                              } else if (line.size() > options.max_line) {
+                                stats->Skip("line too long", line_no);
                               } else if (parser->Parse(line, rec, &why)) {
                                 ++stats->parsed;
                                 rec.line_no = line_no;

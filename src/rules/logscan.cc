@@ -256,18 +256,18 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
       std::unique_ptr<logs::LineParser> parser = parsers[u.input]->Clone();
       UnitSink sink(u, o);
       uint64_t last_bytes = 0;
-      Status st =
-          logs::ForEachChunk(**s, o.chunk_size, o.stream.max_line, &u.stats,
-                             [&](std::string_view chunk, uint64_t first_line, uint64_t offset) {
-                               scanner.ScanChunk(chunk, first_line, offset, *parser, sink);
-                               if (o.progress) {
-                                 uint64_t now = (*s)->produced();
-                                 done_bytes += now - last_bytes;
-                                 last_bytes = now;
-                                 o.progress(done_bytes.load());
-                               }
-                               return true;
-                             });
+      Status st = logs::ForEachChunk(
+          **s, o.chunk_size, o.stream.max_line, &u.stats,
+          [&](std::string_view chunk, uint64_t first_line, uint64_t offset) {
+            scanner.ScanChunk(chunk, first_line, offset, *parser, sink, o.stream.max_line);
+            if (o.progress) {
+              uint64_t now = (*s)->produced();
+              done_bytes += now - last_bytes;
+              last_bytes = now;
+              o.progress(done_bytes.load());
+            }
+            return true;
+          });
       if (!st.ok()) u.stats.read_error = st.ToString();
     }
   };

@@ -445,7 +445,7 @@ Scanner::Scanner(const RuleSet& rs) : s_(std::make_unique<State>(rs)) {}
 Scanner::~Scanner() = default;
 
 void Scanner::ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t offset,
-                        logs::LineParser& parser, LineSink& sink) {
+                        logs::LineParser& parser, LineSink& sink, size_t max_line) {
   State& s = *s_;
   s.matches.clear();
   if (s.rs.chunk_db && !chunk.empty())
@@ -472,6 +472,8 @@ void Scanner::ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t of
     std::string_view why;
     if (line.empty()) {
       sink.OnSkip("empty line", line_no);
+    } else if (line.size() > max_line) {
+      sink.OnSkip("line too long", line_no);
     } else if (parser.Parse(line, rec, &why)) {
       rec.line_no = line_no;
       rec.offset = offset + p;

@@ -78,9 +78,9 @@ class Scanner {
   Scanner(const Scanner&) = delete;
   Scanner& operator=(const Scanner&) = delete;
   // Scans a buffer of whole lines (see logs::ForEachChunk) and parses each line with
-  // `parser`, reporting to `sink`.
+  // `parser`, reporting to `sink`. Lines longer than max_line are skipped ("line too long").
   void ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t offset,
-                 logs::LineParser& parser, LineSink& sink);
+                 logs::LineParser& parser, LineSink& sink, size_t max_line = 1 << 20);
   // Rules matching one line (tests, `rules check` self-tests): indexes into Rules().
   std::vector<uint32_t> MatchLine(std::string_view line, logs::LineParser& parser);
 

@@ -4,7 +4,8 @@
 # with `collect` when it exists, else placed in the evidence store as collect would.
 source "$TQ_SOURCE_DIR/tests/e2e/logs_lib.bash"
 T="$TOURNIQUET"
-"$T" --help | grep -q "^  drill " || exit 77
+"$T" --help > help.txt 2>&1 || true
+grep -q "^  drill " help.txt || exit 77
 "$T" drill --help > drill_help.txt 2>&1 || exit 77
 command -v python3 >/dev/null || exit 77
 scenarios=$(python3 - <<'PY'
@@ -21,7 +22,7 @@ for sc in $scenarios; do
   "$T" "${args[@]}" > /dev/null 2>&1 || "$T" drill "$out" --seed 7 ${sc:+--scenario "$sc"} > /dev/null || fail "drill $sc"
   [ -f "$out/truth.json" ] || fail "no truth.json for $sc"
   "$T" init "case_$sc" --name "drill $sc" > /dev/null
-  if "$T" --help | grep -q "^  collect "; then
+  if grep -q "^  collect " help.txt; then
     "$T" --case "case_$sc" collect --label logs "$out/logs" > /dev/null || fail "collect $sc"
   else
     for f in "$out"/logs/*; do add_log_evidence "case_$sc" "$f" "$f"; done

@@ -117,16 +117,27 @@ class UnitSink : public LineSink {
         break;
       }
     if (!found) c->statuses.emplace_back(status, 1);
+    // Membership by 64-bit hash: a linear search over strings on every line was the
+    // scan's largest cost.
     std::string_view ua = r.get(Field::kUserAgent);
-    if (c->user_agents.size() < ClientStats::kMaxAgents && !ua.empty() &&
-        std::find(c->user_agents.begin(), c->user_agents.end(), ua) == c->user_agents.end())
-      c->user_agents.push_back(Cap(ua));
-    std::string_view path = r.get(Field::kUriStem);
-    if (!c->paths_capped && std::find(c->paths.begin(), c->paths.end(), path) == c->paths.end()) {
-      if (c->paths.size() >= ClientStats::kMaxPaths)
-        c->paths_capped = true;
-      else
-        c->paths.push_back(Cap(path));
+    if (c->user_agents.size() < ClientStats::kMaxAgents && !ua.empty()) {
+      uint64_t h = std::hash<std::string_view>{}(ua);
+      if (std::find(c->agent_hashes.begin(), c->agent_hashes.end(), h) == c->agent_hashes.end()) {
+        c->agent_hashes.push_back(h);
+        c->user_agents.push_back(Cap(ua));
+      }
+    }
+    if (!c->paths_capped) {
+      std::string_view path = r.get(Field::kUriStem);
+      uint64_t h = std::hash<std::string_view>{}(path);
+      if (std::find(c->path_hashes.begin(), c->path_hashes.end(), h) == c->path_hashes.end()) {
+        if (c->paths.size() >= ClientStats::kMaxPaths) {
+          c->paths_capped = true;
+        } else {
+          c->path_hashes.push_back(h);
+          c->paths.push_back(Cap(path));
+        }
+      }
     }
   }
   Unit& u_;

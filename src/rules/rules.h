@@ -114,6 +114,7 @@ struct ClientStats {
   std::vector<std::string> user_agents;            // first kMaxAgents seen
   std::vector<std::string> paths;                  // distinct paths, first kMaxPaths
   bool paths_capped = false;
+  std::vector<uint64_t> path_hashes, agent_hashes;  // for cheap membership tests
   static constexpr size_t kMaxAgents = 8, kMaxPaths = 64;
 };
 

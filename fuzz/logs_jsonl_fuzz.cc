@@ -1,0 +1,21 @@
+// Fuzzes the JSON lines parser (simdjson) with arbitrary lines.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "logs/logs.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static auto parser = tq::logs::JsonLinesFormat({{"c-ip", "a.b.c"}, {"time", "t"}}).value();
+  std::string_view in(reinterpret_cast<const char*>(data), size);
+  tq::logs::AccessLogRecord r;
+  std::string_view why;
+  size_t p = 0;
+  while (p <= in.size()) {
+    size_t e = in.find('\n', p);
+    if (e == std::string_view::npos) e = in.size();
+    parser->Parse(in.substr(p, e - p), r, &why);
+    p = e + 1;
+  }
+  return 0;
+}

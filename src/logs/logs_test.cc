@@ -1,0 +1,385 @@
+// Readers and parsers: every format on its happy line, then damaged, oversized, binary and
+// non-UTF-8 input, each with the reason it is counted under; compressed streams truncated
+// and corrupted, with how much was read; and the real corpus logs.
+#include "logs/logs.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <filesystem>
+
+#include "support/testing.h"
+
+namespace tq::logs {
+namespace {
+
+using tq::testing::TempDir;
+using tq::testing::WriteFile;
+namespace fs = std::filesystem;
+
+std::string SharedDir() {
+  for (std::string d : {std::string(TQ_SHARED_DIR), std::string(TQ_SOURCE_DIR) + "/../../shared"})
+    if (fs::exists(d + "/corpus")) return d;
+  return TQ_SHARED_DIR;
+}
+
+const char* kCombined =
+    "203.0.113.9 - bob [10/Oct/2025:13:55:36 +0200] \"GET /a/b.php?x=1&y=%2e%2e HTTP/1.1\" 200 "
+    "5120 \"https://ref.example/\" \"Mozilla/5.0 \\\"quoted\\\"\"";
+
+struct LineCase {
+  const char* name;
+  std::string format;  // name or format string
+  std::string line;
+  bool ok;
+  std::string reason;  // when !ok
+};
+class ParseTest : public ::testing::TestWithParam<LineCase> {};
+
+TEST_P(ParseTest, ParsesOrNamesTheReason) {
+  const LineCase& c = GetParam();
+  StreamOptions o;
+  o.log_format = c.format;
+  Result<std::unique_ptr<LineParser>> p = ParserFor(o);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  AccessLogRecord r;
+  std::string_view why;
+  EXPECT_EQ((*p)->Parse(c.line, r, &why), c.ok);
+  if (!c.ok) {
+    EXPECT_EQ(why, c.reason);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Lines, ParseTest,
+    ::testing::Values(
+        LineCase{"combined", "combined", kCombined, true, ""},
+        LineCase{"common_on_combined", "common", kCombined, false, "bad byte count"},
+        LineCase{"combined_on_common", "combined",
+                 "1.2.3.4 - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.0\" 200 1", false,
+                 "format mismatch"},
+        LineCase{"bad_status", "combined",
+                 "1.2.3.4 - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.0\" 2x0 1 \"-\" \"-\"",
+                 false, "bad status"},
+        LineCase{"bad_time", "combined",
+                 "1.2.3.4 - - [31/Feb/2025:13:55:36 +0200] \"GET / HTTP/1.0\" 200 1 \"-\" \"-\"",
+                 false, "bad timestamp"},
+        LineCase{"binary", "combined", std::string("\x16\x03\x01\x00\xff\xfe garbage", 15), false,
+                 "format mismatch"},
+        LineCase{"non_utf8_ua", "combined",
+                 "1.2.3.4 - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.0\" 200 1 \"-\" "
+                 "\"\xff\xfe\x80\"",
+                 true, ""},
+        LineCase{"too_few_fields", "combined", "1.2.3.4 - -", false, "format mismatch"},
+        LineCase{"tls_request_line", "combined",
+                 "1.2.3.4 - - [10/Oct/2025:13:55:36 +0200] \"\\x16\\x03\\x01\" 400 157 \"-\" \"-\"",
+                 true, ""},
+        LineCase{"vhost", "vhost_combined",
+                 "shop.example:443 1.2.3.4 - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.1\" 200 "
+                 "1 \"-\" \"curl/8\"",
+                 true, ""},
+        LineCase{"nginx_custom",
+                 "'$remote_addr - $remote_user [$time_local] \"$request\" ' "
+                 "'$status $body_bytes_sent \"$http_referer\" \"$http_user_agent\" "
+                 "rt=$request_time host=$host'",
+                 "1.2.3.4 - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\" "
+                 "rt=0.005 host=shop.example",
+                 true, ""},
+        LineCase{"apache_custom", "%a %l %u %t \\\"%r\\\" %>s %O %D \\\"%{Cookie}i\\\"",
+                 "1.2.3.4 - - [10/Oct/2025:13:55:36 +0200] \"POST /x HTTP/1.1\" 302 0 1234 "
+                 "\"PHPSESSID=abc\"",
+                 true, ""},
+        LineCase{"iso_time", "$remote_addr [$time_iso8601] \"$request\" $status",
+                 "1.2.3.4 [2025-10-10T13:55:36+02:00] \"GET / HTTP/1.1\" 200", true, ""},
+        LineCase{"jsonl", "jsonl",
+                 "{\"remote_addr\":\"1.2.3.4\",\"request\":\"GET /x?a=1 HTTP/1.1\",\"status\":200,"
+                 "\"time_iso8601\":\"2025-10-10T13:55:36+02:00\",\"http_user_agent\":\"a\\\"b\"}",
+                 true, ""},
+        LineCase{"jsonl_broken", "jsonl", "{\"remote_addr\":\"1.2.3.4\",", false, "invalid JSON"},
+        LineCase{"jsonl_array", "jsonl", "[1,2]", false, "not JSON"},
+        LineCase{"jsonl_no_fields", "jsonl", "{\"a\":1}", false, "no request fields"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(FieldsTest, CombinedFillsTheTaxonomy) {
+  auto p = NamedFormat("combined").value();
+  AccessLogRecord r;
+  std::string_view why;
+  ASSERT_TRUE(p->Parse(kCombined, r, &why));
+  EXPECT_EQ(r.get(Field::kClientIp), "203.0.113.9");
+  EXPECT_EQ(r.get(Field::kUser), "bob");
+  EXPECT_EQ(r.get(Field::kMethod), "GET");
+  EXPECT_EQ(r.get(Field::kUri), "/a/b.php?x=1&y=%2e%2e");
+  EXPECT_EQ(r.get(Field::kUriStem), "/a/b.php");
+  EXPECT_EQ(r.get(Field::kQuery), "x=1&y=%2e%2e");
+  EXPECT_EQ(r.get(Field::kVersion), "HTTP/1.1");
+  EXPECT_EQ(r.get(Field::kStatus), "200");
+  EXPECT_EQ(r.get(Field::kBytesSent), "5120");
+  EXPECT_EQ(r.get(Field::kReferer), "https://ref.example/");
+  EXPECT_EQ(r.get(Field::kUserAgent), "Mozilla/5.0 \\\"quoted\\\"");
+  EXPECT_EQ(FormatUtc(r.time), "2025-10-10T11:55:36Z");
+}
+
+TEST(FieldsTest, TimeCacheAgreesWithCoreAcrossDaysAndZones) {
+  auto p = NamedFormat("common").value();
+  AccessLogRecord r;
+  std::string_view why;
+  for (const char* t :
+       {"10/Oct/2025:13:55:36 +0200", "10/Oct/2025:23:59:59 +0200", "11/Oct/2025:00:00:00 +0200",
+        "11/Oct/2025:00:00:00 -0700", "29/Feb/2024:12:00:00 +0000", "31/Dec/2025:23:59:60 +0000"}) {
+    std::string line = "1.2.3.4 - - [" + std::string(t) + "] \"GET / HTTP/1.1\" 200 1";
+    ASSERT_TRUE(p->Parse(line, r, &why)) << t;
+    Result<UnixMicros> want = ParseCommonLogTime(t);
+    ASSERT_TRUE(want.ok()) << t;
+    EXPECT_EQ(r.time, *want) << t;
+  }
+}
+
+TEST(FieldsTest, JsonFieldMapAndCaddyPrefix) {
+  auto p = JsonLinesFormat({{"c-ip", "client.addr"}}).value();
+  AccessLogRecord r;
+  std::string_view why;
+  ASSERT_TRUE(
+      p->Parse("caddy  | {\"client\":{\"addr\":\"9.9.9.9\"},\"request\":{\"uri\":\"/x?q=1\","
+               "\"method\":\"POST\",\"headers\":{\"User-Agent\":[\"curl/8\"]}},"
+               "\"status\":404,\"ts\":1760104536.5}",
+               r, &why))
+      << why;
+  EXPECT_EQ(r.get(Field::kClientIp), "9.9.9.9");
+  EXPECT_EQ(r.get(Field::kMethod), "POST");
+  EXPECT_EQ(r.get(Field::kUriStem), "/x");
+  EXPECT_EQ(r.get(Field::kUserAgent), "curl/8");
+  EXPECT_EQ(r.get(Field::kStatus), "404");
+  EXPECT_EQ(r.time, 1760104536500000);
+  EXPECT_FALSE(JsonLinesFormat({{"no-such-field", "x"}}).ok());
+}
+
+TEST(UrlDecodeTest, SingleDoubleAndNone) {
+  std::string out;
+  EXPECT_TRUE(UrlDecode("/a%20b?q=a+b", &out));
+  EXPECT_EQ(out, "/a b?q=a b");
+  EXPECT_TRUE(UrlDecode("..%252f..%252fetc", &out));
+  EXPECT_EQ(out, "../../etc");
+  EXPECT_FALSE(UrlDecode("/plain", &out));
+  EXPECT_TRUE(UrlDecode("%zz%4", &out) == false);
+}
+
+TEST(FormatTest, CompileErrors) {
+  EXPECT_EQ(CompileLogFormat("").status().message(), "log format is empty");
+  EXPECT_EQ(CompileLogFormat("%{%d/%b}t %h").status().message(),
+            "log format: custom time format %{%d/%b}t is not supported");
+  EXPECT_EQ(CompileLogFormat("${remote_addr").status().message(),
+            "log format: unclosed ${ at column 1");
+  EXPECT_EQ(CompileLogFormat("plain text").status().message(),
+            "log format has no variables: plain text");
+}
+
+TEST(DetectTest, PicksTheFormatThatParses) {
+  std::string vhost =
+      "shop.example:80 1.2.3.4 - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.1\" 200 1 \"-\" "
+      "\"-\"";
+  std::string common = "1.2.3.4 - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.1\" 200 1";
+  std::string json = "{\"remote_addr\":\"1.2.3.4\",\"request_uri\":\"/\"}";
+  EXPECT_EQ(DetectFormat({kCombined})->name(), "combined");
+  EXPECT_EQ(DetectFormat({vhost})->name(), "vhost_combined");
+  EXPECT_EQ(DetectFormat({common})->name(), "common");
+  EXPECT_EQ(DetectFormat({json})->name(), "jsonl");
+  EXPECT_EQ(DetectFormat({"garbage"}), nullptr);
+}
+
+// ---- Readers ----
+
+std::string Gzip(const std::string& data) {
+  z_stream z{};
+  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, data.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string Lines(int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i)
+    s += "1.2.3." + std::to_string(i % 250) + " - - [10/Oct/2025:13:55:36 +0200] \"GET /p" +
+         std::to_string(i) + " HTTP/1.1\" 200 1 \"-\" \"ua\"\n";
+  return s;
+}
+
+struct ReadOutcome {
+  std::string data, error;
+  Compression c;
+};
+ReadOutcome ReadAll(const std::string& path) {
+  ReadOutcome o;
+  auto s = OpenByteStream(path);
+  EXPECT_TRUE(s.ok());
+  o.c = (*s)->compression();
+  char buf[4096];
+  for (;;) {
+    Result<size_t> r = (*s)->Read(buf, sizeof buf);
+    if (!r.ok()) {
+      o.error = r.status().message();
+      break;
+    }
+    if (*r == 0) break;
+    o.data.append(buf, *r);
+  }
+  return o;
+}
+
+TEST(ReaderTest, DetectsByMagicNotName) {
+  TempDir d;
+  std::string text = Lines(100);
+  WriteFile(d / "access.log.1", Gzip(text));  // gzip without .gz
+  ReadOutcome o = ReadAll(d / "access.log.1");
+  EXPECT_EQ(o.c, Compression::kGzip);
+  EXPECT_EQ(o.data, text);
+  WriteFile(d / "plain.gz", text);  // plain with .gz
+  EXPECT_EQ(ReadAll(d / "plain.gz").c, Compression::kPlain);
+}
+
+TEST(ReaderTest, ConcatenatedGzipMembers) {
+  TempDir d;
+  std::string a = Lines(10), b = Lines(20);
+  WriteFile(d / "x", Gzip(a) + Gzip(b));
+  ReadOutcome o = ReadAll(d / "x");
+  EXPECT_EQ(o.data, a + b);
+  EXPECT_EQ(o.error, "");
+}
+
+TEST(ReaderTest, TruncatedGzipReportsWhatWasRead) {
+  TempDir d;
+  std::string text = Lines(5000);
+  std::string gz = Gzip(text);
+  WriteFile(d / "x.gz", gz.substr(0, gz.size() / 2));
+  ReadOutcome o = ReadAll(d / "x.gz");
+  EXPECT_GT(o.data.size(), 0u);
+  EXPECT_TRUE(text.starts_with(o.data));
+  EXPECT_EQ(o.error, "truncated gzip member after " + std::to_string(o.data.size()) +
+                         " bytes decompressed (" + std::to_string(gz.size() / 2) +
+                         " compressed bytes read)");
+}
+
+TEST(ReaderTest, CorruptGzipIsReported) {
+  TempDir d;
+  std::string gz = Gzip(Lines(2000));
+  for (size_t i = 100; i < 140; ++i) gz[i] = static_cast<char>(gz[i] ^ 0x5a);
+  WriteFile(d / "x.gz", gz);
+  ReadOutcome o = ReadAll(d / "x.gz");
+  EXPECT_NE(o.error.find("gzip"), std::string::npos) << o.error;
+}
+
+TEST(ReaderTest, ZstdAndBzip2IncludingTruncation) {
+  TempDir d;
+  std::string text = Lines(3000);
+  WriteFile(d / "t", text);
+  ASSERT_EQ(tq::testing::Run({"zstd", "-q", "-f", d / "t", "-o", d / "t.zst"}).exit_code, 0);
+  ASSERT_EQ(tq::testing::Run({"bzip2", "-k", "-f", d / "t"}).exit_code, 0);
+  ReadOutcome z = ReadAll(d / "t.zst");
+  EXPECT_EQ(z.c, Compression::kZstd);
+  EXPECT_EQ(z.data, text);
+  ReadOutcome b = ReadAll(d / "t.bz2");
+  EXPECT_EQ(b.c, Compression::kBzip2);
+  EXPECT_EQ(b.data, text);
+  std::string zs = tq::testing::ReadFile(d / "t.zst");
+  WriteFile(d / "cut.zst", zs.substr(0, zs.size() - 10));
+  ReadOutcome zc = ReadAll(d / "cut.zst");
+  EXPECT_TRUE(zc.error.starts_with("truncated zstd frame after ")) << zc.error;
+  std::string bs = tq::testing::ReadFile(d / "t.bz2");
+  WriteFile(d / "cut.bz2", bs.substr(0, bs.size() / 2));
+  EXPECT_TRUE(ReadAll(d / "cut.bz2").error.starts_with("truncated bzip2 stream after "));
+}
+
+TEST(StreamTest, EveryLineAccountedForIncludingHugeAndGarbage) {
+  TempDir d;
+  std::string text = Lines(3);
+  text += std::string(2 << 20, 'A') + "\n";  // a 2 MiB line
+  text += "\x01\x02 binary\n\n";
+  text += Lines(2);
+  text += "1.2.3.4 - - [no";  // unterminated last line
+  WriteFile(d / "x", text);
+  ParseStats st;
+  uint64_t n = 0;
+  std::vector<uint64_t> line_nos;
+  Status s = StreamRecords(
+      d / "x", {}, {},
+      [&](const AccessLogRecord& r) {
+        ++n;
+        line_nos.push_back(r.line_no);
+        return true;
+      },
+      &st);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(st.format, "combined");
+  EXPECT_EQ(st.lines, 9u);
+  EXPECT_EQ(st.parsed, 5u);
+  EXPECT_EQ(n, 5u);
+  EXPECT_EQ(line_nos, (std::vector<uint64_t>{1, 2, 3, 7, 8}));
+  EXPECT_EQ(st.skipped["line too long"].lines, 1u);
+  EXPECT_EQ(st.skipped["line too long"].example_lines, std::vector<uint64_t>{4});
+  EXPECT_EQ(st.skipped["format mismatch"].lines, 2u);
+  EXPECT_EQ(st.skipped["empty line"].lines, 1u);
+  EXPECT_EQ(st.bytes, text.size());
+}
+
+TEST(StreamTest, FilterAndOutOfOrder) {
+  TempDir d;
+  WriteFile(d / "x",
+            "1.1.1.1 - - [10/Oct/2025:13:55:36 +0200] \"GET /a HTTP/1.1\" 200 1 \"-\" \"-\"\n"
+            "2.2.2.2 - - [10/Oct/2025:13:55:30 +0200] \"GET /b HTTP/1.1\" 200 1 \"-\" \"-\"\n");
+  RecordFilter f;
+  f.client_ips = {"2.2.2.2"};
+  ParseStats st;
+  std::vector<uint64_t> offs;
+  ASSERT_TRUE(StreamRecords(
+                  d / "x", {}, f,
+                  [&](const AccessLogRecord& r) {
+                    offs.push_back(r.offset);
+                    return true;
+                  },
+                  &st)
+                  .ok());
+  EXPECT_EQ(offs, std::vector<uint64_t>{73});
+  EXPECT_EQ(st.out_of_order, 1u);
+}
+
+TEST(CorpusTest, RealLogsParse) {
+  std::string dir = SharedDir() + "/corpus/logs/";
+  if (!fs::exists(dir)) GTEST_SKIP();
+  struct Want {
+    const char* file;
+    const char* format;
+    uint64_t lines, parsed;
+  } wants[] = {{"elastic-apache_logs.log", "combined", 10000, 9999},  // line 8899 is cut short
+               {"lnav-logfile_access_log.0", "combined", 3, 3},
+               {"lnav-logfile_access_log.1", "combined", 1, 1},
+               {"lnav-logfile_cloudflare.json", "jsonl", 1, 1}};
+  for (const Want& w : wants) {
+    ParseStats st;
+    ASSERT_TRUE(StreamRecords(
+                    dir + w.file, {}, {}, [](const AccessLogRecord&) { return true; }, &st)
+                    .ok());
+    EXPECT_EQ(st.format, w.format) << w.file;
+    EXPECT_EQ(st.lines, w.lines) << w.file;
+    EXPECT_EQ(st.parsed, w.parsed) << w.file;
+  }
+  // Caddy's log mixes service messages with access lines: the access lines parse, the rest
+  // are counted by reason.
+  ParseStats st;
+  ASSERT_TRUE(StreamRecords(
+                  dir + "lnav-logfile_caddy_log.0", {}, {},
+                  [](const AccessLogRecord&) { return true; }, &st)
+                  .ok());
+  EXPECT_EQ(st.format, "jsonl");
+  uint64_t skipped = 0;
+  for (auto& [k, v] : st.skipped) skipped += v.lines;
+  EXPECT_EQ(st.parsed + skipped, st.lines);
+}
+
+}  // namespace
+}  // namespace tq::logs

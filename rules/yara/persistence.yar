@@ -17,7 +17,7 @@ rule Persistence_AutoPrependFile
     $ini = /(^|\n)\s*auto_(prepend|append)_file\s*=\s*["']?[^\s"';]{2,}/ nocase
     $ht = /(^|\n)\s*php_(admin_)?value\s+auto_(prepend|append)_file\s+["']?[^\s"']{2,}/ nocase
     $waf = /auto_prepend_file\s*=?\s*["']?[^\n"']{0,300}wordfence-waf\.php/ nocase
-    $none = /auto_(prepend|append)_file\s*=?\s*["']?(none|["'])/ nocase
+    $none = /auto_(prepend|append)_file\s*=?\s*(["']\s*["']|none\b)/ nocase
   condition:
     filesize < 1MB
     and (filename == ".user.ini" or filename == ".htaccess" or filename == "php.ini" or

@@ -97,8 +97,8 @@ rule Backdoor_PHP_CardCapture
     $card1 = /getCc(Number|Cid|ExpMonth|ExpYear|Owner)\s*\(/
     $card2 = /\[\s*["'](cc_number|cc_cid|cc_exp_month|cc_owner|card_number|card-number|cardnumber|cvv|cvc)["']\s*\]/ nocase
     $card3 = /\$_POST\s*\[\s*["'][\w-]{0,40}(card[-_]?number|cc_?num|cvv|cvc|card[-_]?cvc|expiry)[\w-]{0,20}["']\s*\]/ nocase
-    $enc = /\b(base64_encode|serialize|json_encode|openssl_encrypt|gzdeflate|str_rot13)\s*\(/
-    $w1 = /\b(file_put_contents|fwrite|fputs|error_log)\s*\(/
+    $enc = /\b(base64_encode|serialize|openssl_encrypt|gzdeflate|gzcompress|str_rot13|bin2hex)\s*\(/
+    $w1 = /\b(file_put_contents|fwrite|fputs)\s*\(/
     $w2 = /\bmail\s*\(/
   condition:
     // A gateway posting the card to its own API does not match: the capture writes the

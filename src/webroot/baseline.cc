@@ -159,7 +159,7 @@ std::string AlignPrefix(const std::vector<std::string>& evidence_paths, const Ba
   score[""] = 0;
   for (const std::string& p : evidence_paths) {
     size_t slash = 0;
-    for (int depth = 0; depth < 3; ++depth) {
+    for (int depth = 0; depth < 6; ++depth) {
       std::string prefix = p.substr(0, slash);
       if (b.files.count(p.substr(slash))) ++score[prefix];
       size_t next = p.find('/', slash);

@@ -244,7 +244,8 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
   std::map<std::string, std::vector<const WebFile*>> by_dir;
   for (const WebFile& f : files) by_dir[Parent(f.path)].push_back(&f);
   constexpr int64_t kDayNs = 86400ll * 1000000000ll;
-  for (auto& [dir, list] : by_dir) {
+  for (auto& dir_list : by_dir) {
+    const std::vector<const WebFile*>& list = dir_list.second;
     if (list.size() < 6) continue;
     std::vector<int64_t> mt;
     for (const WebFile* f : list) mt.push_back(f->item.mtime_ns);

@@ -266,7 +266,9 @@ void DetectWordPress(const std::vector<std::string>& paths, const TreeReader& re
         }
       }
     }
-    for (auto& [slug, files] : by_slug) {
+    for (auto& slug_files : by_slug) {
+      const std::string& slug = slug_files.first;
+      std::vector<std::string>& files = slug_files.second;
       // The file named after the slug first, as it usually holds the header.
       auto named_after_slug = [&](const std::string& f) {
         return f.size() >= slug.size() + 5 &&

@@ -178,6 +178,7 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
     job.vars.extension = Extension(f.path);
     job.vars.owner = f.item.owner;
     job.run_yara = !(baseline && baseline->hashes.count(f.item.sha256));
+    job.skip_plain_media = o.skip_plain_media;
     if (!job.run_yara) ++report.vouched;
     jobs.push_back(std::move(job));
   }
@@ -185,6 +186,7 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
   std::vector<ContentFacts> facts = ScanContents(jobs, rules.get(), o.threads, o.timeout_seconds,
                                                  o.max_file_bytes, o.progress);
   for (size_t i = 0; i < facts.size(); ++i) {
+    if (facts[i].plain_media) ++report.plain_media;
     if (facts[i].scanned) {
       ++report.scanned;
       report.bytes_scanned += jobs[i].size;

@@ -47,6 +47,9 @@ struct WebrootOptions {
   uint64_t max_file_bytes = 64ull << 20;    // larger files are reported, not scanned
   int timeout_seconds = 30;                 // per file
   int threads = 2;
+  // Leave plain images (image magic, no PHP, no <script>) out of the YARA pass. Only safe
+  // when every rule targets text, as the shipped pack does; off when the user adds rules.
+  bool skip_plain_media = false;
   // Called from the scanning threads' coordinator with bytes done so far (may be empty).
   std::function<void(uint64_t bytes_done, uint64_t files_done)> progress;
 };
@@ -63,6 +66,7 @@ struct WebrootReport {
   uint64_t bytes_scanned = 0;
   uint64_t vouched = 0;          // contents skipped because the baseline vouches for them
   uint64_t oversize = 0;         // contents over max_file_bytes (reported, not scanned)
+  uint64_t plain_media = 0;      // plain images left out of the YARA pass
   uint64_t rules = 0;
   bool rules_from_cache = false;
   uint64_t advisories = 0;

@@ -200,7 +200,8 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
   // Findings and tables, in one transaction.
   TQ_RETURN_IF_ERROR(EnsureWebrootSchema(c));
   FindingSink sink;
-  CollectFileFindings(files, facts, baseline ? &*baseline : nullptr, prefix, report, sink);
+  TQ_ASSIGN_OR_RETURN(BreachWindow window, BreachWindowFromCase(c.db()));
+  CollectFileFindings(files, facts, baseline ? &*baseline : nullptr, prefix, window, report, sink);
   TQ_RETURN_IF_ERROR(c.Transaction([&](Db& db) -> Status {
     TQ_RETURN_IF_ERROR(RecordPlatform(db, report.installations, vulns, report));
     for (const Finding& f : sink.findings) {

@@ -3,7 +3,28 @@
 
 #include <sqlite3.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
+
 namespace tq {
+namespace {
+// Percent-encodes what a SQLite URI filename cannot hold literally.
+std::string UriEscape(const std::string& path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#' || c < 0x20 || c >= 0x7F) {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+}  // namespace
 
 Stmt::Stmt(Stmt&& o) noexcept : db_(o.db_), stmt_(o.stmt_), bind_error_(std::move(o.bind_error_)) {
   o.stmt_ = nullptr;
@@ -102,14 +123,27 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool create, bool 
   int flags = SQLITE_OPEN_NOMUTEX;
   flags |= read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (create) flags |= SQLITE_OPEN_CREATE;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  std::string target = path;
+  if (read_only) {
+    // A WAL database in a directory we cannot write (a case on read-only media, or owned by
+    // someone else) cannot create its -shm file: open it as immutable, which is what it is.
+    std::string dir = path.substr(0, path.find_last_of('/') + 1);
+    if (::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0) {
+      flags |= SQLITE_OPEN_URI;
+      target = "file:" + UriEscape(path) + "?immutable=1";
+    }
+  }
+  int rc = sqlite3_open_v2(target.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = path + ": cannot open: " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     sqlite3_close(db);
     return Status::CaseError(std::move(msg));
   }
   std::unique_ptr<Db> out(new Db(db, path));
-  sqlite3_busy_timeout(db, 10'000);
+  // Another command holding the write lock: wait for it (10 s by default).
+  int timeout_ms = 10'000;
+  if (const char* env = std::getenv("TOURNIQUET_BUSY_TIMEOUT_MS")) timeout_ms = std::atoi(env);
+  sqlite3_busy_timeout(db, timeout_ms);
   sqlite3_extended_result_codes(db, 0);
   if (!read_only) {
     // journal_mode is the first statement that reads the file: a damaged or foreign file

@@ -12,7 +12,8 @@ TQ=${TOURNIQUET:-$SRC/build/src/cli/tourniquet}
 WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/tq-webroot-bench.XXXXXX")}
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
-python3 - "$FILES" "$MB" "$SRC" <<'P'
+[ -d tree ] && [ -f case/case.db ] && REUSE=1 || REUSE=
+[ -n "$REUSE" ] || python3 - "$FILES" "$MB" "$SRC" <<'P'
 import os, random, sys, hashlib
 files, mb, src = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 rnd = random.Random(7)
@@ -55,8 +56,11 @@ for i in range(files - 2):
 P
 du -sm tree | awk '{print "tree: " $1 " MB"}'
 find tree -type f | wc -l | awk '{print "files: " $1}'
-"$TQ" init case --name bench >/dev/null
-if "$TQ" --help | grep -qE '^ +collect'; then
+if [ -n "$REUSE" ]; then
+  :
+elif ! "$TQ" init case --name bench >/dev/null; then
+  exit 1
+elif "$TQ" --help | grep -qE '^ +collect'; then
   "$TQ" --case case -q collect --label webroot tree >/dev/null
 else
   # collect is not in this binary yet: fill the evidence store the way collect does.
@@ -83,19 +87,18 @@ DEFS=(-d filename=x -d filepath=x -d extension=x -d filetype=x -d owner=x)
 echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
 run() {  # label, command...: wall seconds and peak RSS (KB)
   local label=$1; shift
-  /usr/bin/time -f "%e %M" -o time.txt "$@" > out.txt 2>/dev/null || true
-  read -r secs rss < <(tail -n 1 time.txt)
-  echo "$label $secs $rss"
+  /usr/bin/time -f "%e %M %U %S" -o time.txt "$@" > out.txt 2>/dev/null || true
+  read -r secs rss usr sys < <(tail -n 1 time.txt)
+  echo "$label $secs $rss $(python3 -c "print($usr + $sys)")"
 }
-read -r _ y_secs y_rss < <(run yara yara -r -p 2 -w "${DEFS[@]}" "${RULES[@]}" tree)
+read -r _ y_secs y_rss y_cpu < <(run yara yara -r -p 2 -w "${DEFS[@]}" "${RULES[@]}" tree)
 y_hits=$(wc -l < out.txt)
-read -r _ t_secs t_rss < <(run tourniquet "$TQ" --case case -q --json investigate --only webroot)
+read -r _ t_secs t_rss t_cpu < <(run tourniquet "$TQ" --case case -q --json investigate --only webroot)
 t_hits=$(python3 -c 'import json;print(json.load(open("out.txt"))["stages"]["webroot"]["findings"].get("webroot.yara",0))')
-python3 - "$FILES" "$y_secs" "$y_rss" "$y_hits" "$t_secs" "$t_rss" "$t_hits" <<'P'
+python3 - "$FILES" "$y_secs" "$y_rss" "$y_hits" "$y_cpu" "$t_secs" "$t_rss" "$t_hits" "$t_cpu" <<'P'
 import sys
-files = int(sys.argv[1]); ys, yr, yh, ts, tr, th = map(float, sys.argv[2:])
-mb = sum(1 for _ in ()) or None
-print(f"yara -r -p 2 : {ys:6.2f} s  {files/ys:8.0f} files/s  peak RSS {yr/1024:6.1f} MB  {int(yh)} rule hits")
-print(f"tourniquet   : {ts:6.2f} s  {files/ts:8.0f} files/s  peak RSS {tr/1024:6.1f} MB  {int(th)} yara findings (+ findings, tables, case)")
-print(f"ratio        : {ys/ts:.2f}x (tourniquet vs yara, higher is better)")
+files = int(sys.argv[1]); ys, yr, yh, yc, ts, tr, th, tc = map(float, sys.argv[2:])
+print(f"yara -r -p 2 : {ys:6.2f} s wall {yc:6.2f} s cpu {files/ys:8.0f} files/s  peak RSS {yr/1024:6.1f} MB  {int(yh)} rule hits")
+print(f"tourniquet   : {ts:6.2f} s wall {tc:6.2f} s cpu {files/ts:8.0f} files/s  peak RSS {tr/1024:6.1f} MB  {int(th)} yara findings (+ integrity, platform, case writes)")
+print(f"ratio        : {ys/ts:.2f}x wall, {yc/tc:.2f}x cpu (tourniquet vs yara, higher is better)")
 P

@@ -11,12 +11,15 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
-  static const char* kFiles[] = {"composer.lock", "composer.json", "wp-includes/version.php",
-                                 "wp-content/plugins/p/p.php", "wp-content/themes/t/style.css",
-                                 "app/AppKernel.php", "index.php"};
-  std::map<std::string, std::string> tree = {{"app/etc/di.xml", ""},
-                                             {"config/defines.inc.php", ""},
-                                             {"system/startup.php", ""}};
+  static const char* kFiles[] = {"composer.lock",
+                                 "composer.json",
+                                 "wp-includes/version.php",
+                                 "wp-content/plugins/p/p.php",
+                                 "wp-content/themes/t/style.css",
+                                 "app/AppKernel.php",
+                                 "index.php"};
+  std::map<std::string, std::string> tree = {
+      {"app/etc/di.xml", ""}, {"config/defines.inc.php", ""}, {"system/startup.php", ""}};
   for (const char* f : kFiles) {
     size_t cut = in.find('\x01');
     tree[f] = std::string(in.substr(0, cut));

@@ -66,31 +66,50 @@ StageRunner SetupWebrootStage(CLI::App& app, Globals& g) {
         .Field("rules_from_cache", rep.rules_from_cache)
         .Field("advisories", rep.advisories);
     if (!o->baseline.empty())
-      w.Key("integrity").BeginObject().Field("added", rep.added).Field("modified", rep.modified)
-          .Field("removed", rep.removed).Field("unchanged", rep.unchanged).EndObject();
+      w.Key("integrity")
+          .BeginObject()
+          .Field("added", rep.added)
+          .Field("modified", rep.modified)
+          .Field("removed", rep.removed)
+          .Field("unchanged", rep.unchanged)
+          .EndObject();
     w.Key("installations").BeginArray();
     for (const auto& inst : rep.installations) {
-      w.BeginObject().Field("platform", inst.platform).Field("edition", inst.edition)
-          .Field("version", inst.version).Field("root", inst.root).Field("evidence", inst.evidence)
-          .Key("packages").BeginArray();
+      w.BeginObject()
+          .Field("platform", inst.platform)
+          .Field("edition", inst.edition)
+          .Field("version", inst.version)
+          .Field("root", inst.root)
+          .Field("evidence", inst.evidence)
+          .Key("packages")
+          .BeginArray();
       for (const auto& p : inst.packages)
         if (p.ecosystem == "WordPress" || p.name.rfind("magento/product-", 0) == 0)
-          w.BeginObject().Field("ecosystem", p.ecosystem).Field("name", p.name)
-              .Field("version", p.version).EndObject();
+          w.BeginObject()
+              .Field("ecosystem", p.ecosystem)
+              .Field("name", p.name)
+              .Field("version", p.version)
+              .EndObject();
       w.EndArray().EndObject();
     }
     w.EndArray().Key("vulnerable").BeginArray();
     for (const auto& v : rep.vulnerable)
-      w.BeginObject().Field("package", v.package).Field("version", v.version)
-          .Field("advisory_id", v.advisory_id).Field("cve", v.cve).Field("fixed", v.fixed)
-          .Field("summary", v.summary).EndObject();
+      w.BeginObject()
+          .Field("package", v.package)
+          .Field("version", v.version)
+          .Field("advisory_id", v.advisory_id)
+          .Field("cve", v.cve)
+          .Field("fixed", v.fixed)
+          .Field("summary", v.summary)
+          .EndObject();
     w.EndArray().Key("findings").BeginObject();
     for (const auto& [kind, n] : rep.findings_by_kind) w.Field(kind, n);
     w.EndObject().EndObject();
     ctx.json_sections.emplace_back("webroot", w.Take());
 
     if (rep.files == 0) {
-      ctx.text_lines.push_back("Web root: no collected web-root files (collect --label webroot DIR)");
+      ctx.text_lines.push_back(
+          "Web root: no collected web-root files (collect --label webroot DIR)");
       return Status::Ok();
     }
     ctx.text_lines.push_back(

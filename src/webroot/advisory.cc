@@ -36,8 +36,8 @@ int WordRank(std::string_view w) {
 constexpr int kNumberRank = 4;
 
 struct ParsedVersion {
-  std::vector<uint64_t> release;      // leading numeric dot parts
-  std::vector<VersionToken> suffix;   // the rest
+  std::vector<uint64_t> release;     // leading numeric dot parts
+  std::vector<VersionToken> suffix;  // the rest
 };
 
 ParsedVersion Parse(std::string_view v) {
@@ -189,11 +189,16 @@ Result<Advisory> ParseOne(element obj, const std::string& source) {
             std::string_view v;
             if (field.value.get_string().get(v) != simdjson::SUCCESS) continue;
             OsvEvent e;
-            if (field.key == "introduced") e.kind = OsvEvent::kIntroduced;
-            else if (field.key == "fixed") e.kind = OsvEvent::kFixed;
-            else if (field.key == "last_affected") e.kind = OsvEvent::kLastAffected;
-            else if (field.key == "limit") e.kind = OsvEvent::kLimit;
-            else continue;
+            if (field.key == "introduced")
+              e.kind = OsvEvent::kIntroduced;
+            else if (field.key == "fixed")
+              e.kind = OsvEvent::kFixed;
+            else if (field.key == "last_affected")
+              e.kind = OsvEvent::kLastAffected;
+            else if (field.key == "limit")
+              e.kind = OsvEvent::kLimit;
+            else
+              continue;
             e.version = std::string(v);
             range.events.push_back(std::move(e));
           }
@@ -239,8 +244,7 @@ AdvisoryLoad LoadAdvisoryDir(const std::string& dir) {
     return load;
   }
   std::vector<fs::path> files;
-  for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied,
-                                           ec),
+  for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec),
        end;
        !ec && it != end; it.increment(ec)) {
     if (it->is_regular_file(ec) && it->path().extension() == ".json") files.push_back(it->path());
@@ -287,9 +291,12 @@ AdvisoryMatch Evaluate(const OsvAffected& affected, std::string_view version) {
     bool hit = false;
     for (const OsvEvent& e : events) {
       int c = CompareEventVersions(version, e.version);
-      if (e.kind == OsvEvent::kIntroduced && c >= 0) hit = true;
-      else if (e.kind == OsvEvent::kFixed && c >= 0) hit = false;
-      else if (e.kind == OsvEvent::kLastAffected && c > 0) hit = false;
+      if (e.kind == OsvEvent::kIntroduced && c >= 0)
+        hit = true;
+      else if (e.kind == OsvEvent::kFixed && c >= 0)
+        hit = false;
+      else if (e.kind == OsvEvent::kLastAffected && c > 0)
+        hit = false;
     }
     if (hit) {
       m.affected = true;

@@ -36,10 +36,10 @@ struct Advisory {
   std::string id;
   std::vector<std::string> aliases;  // CVE ids
   std::string summary;
-  std::string severity;              // database_specific.severity or CVSS vector, if any
-  std::string reference;             // first advisory/web reference
+  std::string severity;   // database_specific.severity or CVSS vector, if any
+  std::string reference;  // first advisory/web reference
   std::vector<OsvAffected> affected;
-  std::string source;                // file it came from
+  std::string source;  // file it came from
   // The CVE alias when there is one, else the id.
   std::string Cve() const;
 };

@@ -8,15 +8,27 @@ namespace tq::webroot {
 namespace {
 
 TEST(CompareVersions, ComposerAndMagentoOrdering) {
-  struct Case { const char* a; const char* b; int want; } cases[] = {
-      {"2.4.6", "2.4.6", 0},          {"2.4.6", "2.4.6.0", 0},
-      {"2.4.6", "2.4.6-p1", -1},      {"2.4.6-p5", "2.4.6-p6", -1},
-      {"2.4.6-p10", "2.4.6-p9", 1},   {"2.4.6-p5", "2.4.7", -1},
-      {"2.4.7-beta1", "2.4.7", -1},   {"2.4.7-rc1", "2.4.7-beta3", 1},
-      {"2.4.7-alpha2", "2.4.7-beta1", -1}, {"2.4.7-dev", "2.4.7-alpha1", -1},
-      {"v1.2.3", "1.2.3", 0},         {"10.0", "9.9.9", 1},
-      {"5.6.1", "5.6.2", -1},         {"1.0.0+build.5", "1.0.0", 0},
-      {"2.3.7-p2", "2.3.7-p3", -1},   {"2.4.4-p9", "2.4.5", -1},
+  struct Case {
+    const char* a;
+    const char* b;
+    int want;
+  } cases[] = {
+      {"2.4.6", "2.4.6", 0},
+      {"2.4.6", "2.4.6.0", 0},
+      {"2.4.6", "2.4.6-p1", -1},
+      {"2.4.6-p5", "2.4.6-p6", -1},
+      {"2.4.6-p10", "2.4.6-p9", 1},
+      {"2.4.6-p5", "2.4.7", -1},
+      {"2.4.7-beta1", "2.4.7", -1},
+      {"2.4.7-rc1", "2.4.7-beta3", 1},
+      {"2.4.7-alpha2", "2.4.7-beta1", -1},
+      {"2.4.7-dev", "2.4.7-alpha1", -1},
+      {"v1.2.3", "1.2.3", 0},
+      {"10.0", "9.9.9", 1},
+      {"5.6.1", "5.6.2", -1},
+      {"1.0.0+build.5", "1.0.0", 0},
+      {"2.3.7-p2", "2.3.7-p3", -1},
+      {"2.4.4-p9", "2.4.5", -1},
   };
   for (const Case& c : cases) {
     int got = CompareVersions(c.a, c.b);
@@ -37,13 +49,15 @@ OsvAffected Cosmic() {
 }
 
 TEST(Evaluate, RangeTable) {
-  struct Row { const char* version; bool affected; const char* fixed; } rows[] = {
-      {"2.3.7-p4", true, "2.4.4-p9"}, {"2.4.4-p8", true, "2.4.4-p9"},
-      {"2.4.4-p9", false, ""},        {"2.4.5", true, "2.4.5-p8"},
-      {"2.4.5-p7", true, "2.4.5-p8"}, {"2.4.5-p8", false, ""},
-      {"2.4.6-p5", true, "2.4.6-p6"}, {"2.4.6-p6", false, ""},
-      {"2.4.7", true, "2.4.7-p1"},    {"2.4.7-p1", false, ""},
-      {"2.4.8", false, ""},
+  struct Row {
+    const char* version;
+    bool affected;
+    const char* fixed;
+  } rows[] = {
+      {"2.3.7-p4", true, "2.4.4-p9"}, {"2.4.4-p8", true, "2.4.4-p9"}, {"2.4.4-p9", false, ""},
+      {"2.4.5", true, "2.4.5-p8"},    {"2.4.5-p7", true, "2.4.5-p8"}, {"2.4.5-p8", false, ""},
+      {"2.4.6-p5", true, "2.4.6-p6"}, {"2.4.6-p6", false, ""},        {"2.4.7", true, "2.4.7-p1"},
+      {"2.4.7-p1", false, ""},        {"2.4.8", false, ""},
   };
   OsvAffected a = Cosmic();
   for (const Row& r : rows) {
@@ -55,7 +69,8 @@ TEST(Evaluate, RangeTable) {
 
 TEST(Evaluate, LastAffectedAndVersionsList) {
   OsvAffected a;
-  a.ranges.push_back({"ECOSYSTEM", {{OsvEvent::kIntroduced, "1.0"}, {OsvEvent::kLastAffected, "1.4"}}});
+  a.ranges.push_back(
+      {"ECOSYSTEM", {{OsvEvent::kIntroduced, "1.0"}, {OsvEvent::kLastAffected, "1.4"}}});
   a.versions = {"0.9-special"};
   EXPECT_FALSE(Evaluate(a, "0.9").affected);
   EXPECT_TRUE(Evaluate(a, "0.9-special").affected);
@@ -113,7 +128,8 @@ TEST(ParseOsv, GithubAdvisoryRecordLoadsUnchanged) {
 }
 
 TEST(ParseOsv, ArraysAndVulnsWrapper) {
-  std::string one = R"({"id":"X-1","affected":[{"package":{"ecosystem":"Packagist","name":"a/b"},"versions":["1.0"]}]})";
+  std::string one =
+      R"({"id":"X-1","affected":[{"package":{"ecosystem":"Packagist","name":"a/b"},"versions":["1.0"]}]})";
   auto arr = ParseOsv("[" + one + "," + one + "]", "list.json");
   ASSERT_TRUE(arr.ok());
   EXPECT_EQ(arr->size(), 2u);
@@ -123,12 +139,16 @@ TEST(ParseOsv, ArraysAndVulnsWrapper) {
 }
 
 TEST(ParseOsv, BadInputNamesTheFile) {
-  struct Row { const char* json; const char* error; } rows[] = {
+  struct Row {
+    const char* json;
+    const char* error;
+  } rows[] = {
       {"{", "bad.json: not valid JSON"},
       {"{\"affected\":[]}", "bad.json: advisory without an \"id\""},
       {"{\"id\":\"A\"}", "bad.json: advisory A has no \"affected\" array"},
       {"[1]", "bad.json[0]: advisory is not a JSON object"},
-      {"{\"id\":\"A\",\"affected\":[{\"package\":{\"name\":\"x\"},\"ranges\":[{\"type\":\"ECOSYSTEM\"}]}]}",
+      {"{\"id\":\"A\",\"affected\":[{\"package\":{\"name\":\"x\"},\"ranges\":[{\"type\":"
+       "\"ECOSYSTEM\"}]}]}",
        "bad.json: advisory A: range without \"events\""},
   };
   for (const Row& r : rows) {

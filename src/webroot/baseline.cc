@@ -17,7 +17,8 @@ namespace {
 
 bool IsHex64(std::string_view s) {
   if (s.size() != 64) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
 std::string NormalizePath(std::string p) {
@@ -33,8 +34,10 @@ void StripCommonTopDir(Baseline& b) {
     size_t slash = path.find('/');
     if (slash == std::string::npos) return;  // a file at the top: nothing common to strip
     std::string first = path.substr(0, slash + 1);
-    if (top.empty()) top = first;
-    else if (first != top) return;
+    if (top.empty())
+      top = first;
+    else if (first != top)
+      return;
   }
   std::map<std::string, std::string> stripped;
   for (auto& [path, hash] : b.files) stripped.emplace(path.substr(top.size()), hash);
@@ -45,8 +48,7 @@ Result<Baseline> LoadTree(const std::string& dir) {
   namespace fs = std::filesystem;
   Baseline b{dir, "tree", {}, {}, {}};
   std::error_code ec;
-  for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied,
-                                           ec),
+  for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec),
        end;
        !ec && it != end; it.increment(ec)) {
     if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
@@ -82,16 +84,17 @@ Result<Baseline> LoadArchive(const std::string& path) {
     la_ssize_t n;
     while ((n = archive_read_data(a, buf.data(), buf.size())) > 0) h.Update(buf.data(), n);
     if (n < 0) {
-      b.skipped.push_back(Status::BadInput(path + ": member " + member + ": " +
-                                           (archive_error_string(a) ? archive_error_string(a) : "read error")));
+      b.skipped.push_back(
+          Status::BadInput(path + ": member " + member + ": " +
+                           (archive_error_string(a) ? archive_error_string(a) : "read error")));
       continue;
     }
     if (!member.empty() && member.find("../") == std::string::npos)
       b.files[member] = ToHex(h.Finish());
   }
   if (rc != ARCHIVE_EOF)
-    b.skipped.push_back(Status::BadInput(
-        path + ": archive ends early: " + (archive_error_string(a) ? archive_error_string(a) : "")));
+    b.skipped.push_back(Status::BadInput(path + ": archive ends early: " +
+                                         (archive_error_string(a) ? archive_error_string(a) : "")));
   archive_read_free(a);
   if (b.files.empty()) return Status::BadInput(path + ": archive holds no files");
   StripCommonTopDir(b);

@@ -14,8 +14,8 @@
 namespace tq::webroot {
 
 struct Baseline {
-  std::string source;   // what it was read from
-  std::string kind;     // tree | archive | manifest
+  std::string source;                        // what it was read from
+  std::string kind;                          // tree | archive | manifest
   std::map<std::string, std::string> files;  // relative path -> sha256 hex
   std::set<std::string> hashes;              // every content hash it vouches for
   std::vector<Status> skipped;               // malformed manifest lines, unreadable members

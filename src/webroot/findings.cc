@@ -31,8 +31,8 @@ std::string Parent(std::string_view path) {
 }
 
 bool IsPhpExt(const std::string& e) {
-  static const std::set<std::string> k = {"php", "php3", "php4", "php5", "php7", "php8",
-                                          "phtml", "pht", "phar", "phps", "inc"};
+  static const std::set<std::string> k = {"php",   "php3", "php4", "php5", "php7", "php8",
+                                          "phtml", "pht",  "phar", "phps", "inc"};
   return k.count(e) > 0;
 }
 bool IsImageExt(const std::string& e) {
@@ -40,8 +40,9 @@ bool IsImageExt(const std::string& e) {
   return k.count(e) > 0;
 }
 bool IsCodeExt(const std::string& e) {
-  static const std::set<std::string> k = {"js", "mjs", "html", "htm", "htaccess", ".htaccess",
-                                          ".user.ini", "ini", "sh", "pl", "py", "cgi", "xml"};
+  static const std::set<std::string> k = {"js",        "mjs",       "html", "htm", "htaccess",
+                                          ".htaccess", ".user.ini", "ini",  "sh",  "pl",
+                                          "py",        "cgi",       "xml"};
   return IsPhpExt(e) || k.count(e) > 0;
 }
 
@@ -61,9 +62,9 @@ bool IsGeneratedDirectory(std::string_view path) {
 }
 
 bool IsSiteConfig(std::string_view path) {
-  for (std::string_view f : {"app/etc/env.php", "app/etc/config.php", "wp-config.php",
-                             "config/settings.inc.php", "app/config/parameters.php", ".env",
-                             "config.php", "admin/config.php"})
+  for (std::string_view f :
+       {"app/etc/env.php", "app/etc/config.php", "wp-config.php", "config/settings.inc.php",
+        "app/config/parameters.php", ".env", "config.php", "admin/config.php"})
     if (path == f || (path.size() > f.size() && path.substr(path.size() - f.size()) == f &&
                       path[path.size() - f.size() - 1] == '/'))
       return true;
@@ -127,8 +128,7 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
       const YaraMatch& m = h.match;
       std::string family = m.meta.count("family") ? m.meta.at("family") : "yara";
       Finding out = b.Make(
-          "webroot.yara", MetaSeverity(m), 0.9,
-          family + " rule " + m.rule + " matched " + f.path,
+          "webroot.yara", MetaSeverity(m), 0.9, family + " rule " + m.rule + " matched " + f.path,
           [&](JsonWriter& w) {
             w.Field("rule", m.rule).Field("namespace", m.rule_namespace).Field("family", family);
             if (m.meta.count("description")) w.Field("description", m.meta.at("description"));
@@ -158,7 +158,8 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
       bool unreadable = !cf.error.ok() && cf.max_line == 0 && cf.entropy == 0;
       if (cf.php_code || (unreadable && IsPhpExt(ext)))
         sink.findings.push_back(b.Make("webroot.misplaced_php", Severity::kHigh, 0.85,
-                                       "PHP in an upload/static directory: " + f.path, nullptr, ""));
+                                       "PHP in an upload/static directory: " + f.path, nullptr,
+                                       ""));
     }
     // Obfuscation density: PHP whose code sits in very long, high-entropy lines.
     if (IsPhpExt(ext) && cf.php_code && cf.max_line > 4000 && cf.entropy > 5.3 &&
@@ -167,7 +168,8 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
           "webroot.obfuscation", Severity::kMedium, 0.5,
           "PHP dominated by long high-entropy lines (obfuscated?): " + f.path,
           [&](JsonWriter& w) {
-            w.Field("max_line", cf.max_line).Field("long_lines", cf.long_lines)
+            w.Field("max_line", cf.max_line)
+                .Field("long_lines", cf.long_lines)
                 .Field("entropy", cf.entropy);
           },
           ""));
@@ -194,15 +196,17 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
         }
         ++report.modified;
         bool config = IsSiteConfig(rel);
-        Severity sev = config ? Severity::kLow
+        Severity sev = config           ? Severity::kLow
                        : IsCodeExt(ext) ? Severity::kHigh
                                         : Severity::kMedium;
         sink.findings.push_back(b.Make(
             "webroot.integrity", sev, config ? 0.3 : 0.8,
             std::string(config ? "site configuration differs from the baseline: "
-                               : "modified against the baseline: ") + rel,
+                               : "modified against the baseline: ") +
+                rel,
             [&](JsonWriter& w) {
-              w.Field("change", "modified").Field("baseline_sha256", it->second)
+              w.Field("change", "modified")
+                  .Field("baseline_sha256", it->second)
                   .Field("baseline", baseline->source);
             },
             "modified"));
@@ -216,9 +220,7 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
       sink.findings.push_back(b.Make(
           "webroot.integrity", php ? Severity::kHigh : Severity::kMedium, php ? 0.7 : 0.5,
           "added, not in the baseline: " + rel,
-          [&](JsonWriter& w) {
-            w.Field("change", "added").Field("baseline", baseline->source);
-          },
+          [&](JsonWriter& w) { w.Field("change", "added").Field("baseline", baseline->source); },
           "added"));
     }
     for (const auto& [rel, hash] : baseline->files) {
@@ -233,8 +235,12 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
       out.confidence = 0.5;
       out.summary = "removed, present in the baseline: " + rel;
       JsonWriter w;
-      w.BeginObject().Field("path", prefix + rel).Field("change", "removed")
-          .Field("baseline_sha256", hash).Field("baseline", baseline->source).EndObject();
+      w.BeginObject()
+          .Field("path", prefix + rel)
+          .Field("change", "removed")
+          .Field("baseline_sha256", hash)
+          .Field("baseline", baseline->source)
+          .EndObject();
       out.detail_json = w.Take();
       out.dedupe_key = "webroot.integrity|" + prefix + rel + "|removed";
       sink.findings.push_back(std::move(out));
@@ -255,7 +261,8 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
       FileFindingBuilder b{f};
       sink.findings.push_back(b.Make(
           "webroot.timing", Severity::kMedium, 0.5,
-          std::string(in_m ? "modified" : "changed (ctime)") + " during the breach window: " + f.path,
+          std::string(in_m ? "modified" : "changed (ctime)") +
+              " during the breach window: " + f.path,
           [&](JsonWriter& w) {
             w.Field("window_start", FormatUtc(window.start_us))
                 .Field("window_end", FormatUtc(window.end_us));
@@ -297,9 +304,11 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
 
 Result<BreachWindow> BreachWindowFromCase(Db& db) {
   BreachWindow w;
-  TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare(
-      "SELECT min(event_time), max(event_time) FROM findings WHERE component = 'logs' AND "
-      "severity IN ('high', 'critical') AND event_time IS NOT NULL"));
+  TQ_ASSIGN_OR_RETURN(
+      Stmt st,
+      db.Prepare(
+          "SELECT min(event_time), max(event_time) FROM findings WHERE component = 'logs' AND "
+          "severity IN ('high', 'critical') AND event_time IS NOT NULL"));
   TQ_ASSIGN_OR_RETURN(bool row, st.Step());
   if (row && !st.IsNull(0)) {
     w.start_us = st.Int(0);
@@ -367,9 +376,9 @@ Status EnsureWebrootSchema(Case& c) { return c.EnsureSchema("webroot", kMigratio
 Status RecordPlatform(Db& db, const std::vector<Installation>& installations,
                       const std::vector<std::pair<size_t, VulnerableComponent>>& vulns,
                       WebrootReport& report) {
-  TQ_RETURN_IF_ERROR(db.Exec(
-      "DELETE FROM webroot_vulnerability; DELETE FROM webroot_package; "
-      "DELETE FROM webroot_platform;"));
+  TQ_RETURN_IF_ERROR(
+      db.Exec("DELETE FROM webroot_vulnerability; DELETE FROM webroot_package; "
+              "DELETE FROM webroot_platform;"));
   std::vector<int64_t> ids;
   for (const Installation& inst : installations) {
     // The upgrade that closes every advisory on the platform's own package.
@@ -381,15 +390,24 @@ Status RecordPlatform(Db& db, const std::vector<Installation>& installations,
     TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("INSERT INTO webroot_platform(root, platform, edition, "
                                             "version, evidence_path, fixed_version) "
                                             "VALUES (?,?,?,?,?,?)"));
-    st.Bind(1, inst.root).Bind(2, inst.platform).Bind(3, inst.edition).Bind(4, inst.version)
-        .Bind(5, inst.evidence).Bind(6, upgrade);
+    st.Bind(1, inst.root)
+        .Bind(2, inst.platform)
+        .Bind(3, inst.edition)
+        .Bind(4, inst.version)
+        .Bind(5, inst.evidence)
+        .Bind(6, upgrade);
     TQ_RETURN_IF_ERROR(st.Run());
     int64_t pid = db.LastInsertRowid();
     ids.push_back(pid);
-    TQ_ASSIGN_OR_RETURN(Stmt pk, db.Prepare("INSERT INTO webroot_package(platform_id, ecosystem, "
-                                            "name, title, version, source_path) VALUES (?,?,?,?,?,?)"));
+    TQ_ASSIGN_OR_RETURN(Stmt pk,
+                        db.Prepare("INSERT INTO webroot_package(platform_id, ecosystem, "
+                                   "name, title, version, source_path) VALUES (?,?,?,?,?,?)"));
     for (const InstalledPackage& p : inst.packages) {
-      pk.Bind(1, pid).Bind(2, p.ecosystem).Bind(3, p.name).Bind(4, p.title).Bind(5, p.version)
+      pk.Bind(1, pid)
+          .Bind(2, p.ecosystem)
+          .Bind(3, p.name)
+          .Bind(4, p.title)
+          .Bind(5, p.version)
           .Bind(6, p.source);
       TQ_RETURN_IF_ERROR(pk.Run());
       TQ_RETURN_IF_ERROR(pk.Reset());
@@ -403,12 +421,21 @@ Status RecordPlatform(Db& db, const std::vector<Installation>& installations,
                 (inst.version.empty() ? "(version unknown)" : inst.version) + " at /" + inst.root +
                 (inst.evidence.empty() ? "" : " (from " + inst.evidence + ")");
     JsonWriter w;
-    w.BeginObject().Field("platform", inst.platform).Field("edition", inst.edition)
-        .Field("version", inst.version).Field("root", inst.root).Field("evidence", inst.evidence)
-        .Field("packages", static_cast<uint64_t>(inst.packages.size())).Key("plugins").BeginArray();
+    w.BeginObject()
+        .Field("platform", inst.platform)
+        .Field("edition", inst.edition)
+        .Field("version", inst.version)
+        .Field("root", inst.root)
+        .Field("evidence", inst.evidence)
+        .Field("packages", static_cast<uint64_t>(inst.packages.size()))
+        .Key("plugins")
+        .BeginArray();
     for (const InstalledPackage& p : inst.packages)
       if (p.ecosystem == "WordPress")
-        w.BeginObject().Field("name", p.name).Field("title", p.title).Field("version", p.version)
+        w.BeginObject()
+            .Field("name", p.name)
+            .Field("title", p.title)
+            .Field("version", p.version)
             .EndObject();
     w.EndArray().EndObject();
     f.detail_json = w.Take();
@@ -429,10 +456,18 @@ Status RecordPlatform(Db& db, const std::vector<Installation>& installations,
                 (v.cve != v.advisory_id ? " (" + v.advisory_id + ")" : "") + ": " + v.summary +
                 (v.fixed.empty() ? "; no fixed version named" : "; fixed in " + v.fixed);
     JsonWriter w;
-    w.BeginObject().Field("ecosystem", v.ecosystem).Field("package", v.package)
-        .Field("version", v.version).Field("advisory_id", v.advisory_id).Field("cve", v.cve)
-        .Field("summary", v.summary).Field("severity", v.severity).Field("fixed", v.fixed)
-        .Field("reference", v.reference).Field("platform", inst.platform).Field("root", inst.root)
+    w.BeginObject()
+        .Field("ecosystem", v.ecosystem)
+        .Field("package", v.package)
+        .Field("version", v.version)
+        .Field("advisory_id", v.advisory_id)
+        .Field("cve", v.cve)
+        .Field("summary", v.summary)
+        .Field("severity", v.severity)
+        .Field("fixed", v.fixed)
+        .Field("reference", v.reference)
+        .Field("platform", inst.platform)
+        .Field("root", inst.root)
         .EndObject();
     f.detail_json = w.Take();
     f.rule = v.advisory_id;
@@ -440,12 +475,23 @@ Status RecordPlatform(Db& db, const std::vector<Installation>& installations,
     TQ_ASSIGN_OR_RETURN(int64_t fid, UpsertFinding(db, f));
     ++report.findings_by_kind[f.kind];
     ++report.findings;
-    TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare(
-        "INSERT INTO webroot_vulnerability(platform_id, ecosystem, name, version, advisory_id, "
-        "cve, summary, severity, fixed, reference, finding_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
-    st.Bind(1, ids[index]).Bind(2, v.ecosystem).Bind(3, v.package).Bind(4, v.version)
-        .Bind(5, v.advisory_id).Bind(6, v.cve).Bind(7, v.summary).Bind(8, v.severity)
-        .Bind(9, v.fixed).Bind(10, v.reference).Bind(11, fid);
+    TQ_ASSIGN_OR_RETURN(
+        Stmt st,
+        db.Prepare(
+            "INSERT INTO webroot_vulnerability(platform_id, ecosystem, name, version, advisory_id, "
+            "cve, summary, severity, fixed, reference, finding_id) VALUES "
+            "(?,?,?,?,?,?,?,?,?,?,?)"));
+    st.Bind(1, ids[index])
+        .Bind(2, v.ecosystem)
+        .Bind(3, v.package)
+        .Bind(4, v.version)
+        .Bind(5, v.advisory_id)
+        .Bind(6, v.cve)
+        .Bind(7, v.summary)
+        .Bind(8, v.severity)
+        .Bind(9, v.fixed)
+        .Bind(10, v.reference)
+        .Bind(11, fid);
     TQ_RETURN_IF_ERROR(st.Run());
   }
   return Status::Ok();

@@ -13,9 +13,9 @@
 namespace tq::webroot {
 
 struct WebFile {
-  std::string path;   // normalized relative path
+  std::string path;  // normalized relative path
   EvidenceItem item;
-  size_t job = 0;     // index into the content jobs / facts
+  size_t job = 0;  // index into the content jobs / facts
 };
 
 struct FindingSink {

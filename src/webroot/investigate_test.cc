@@ -26,7 +26,10 @@ void AddFile(Case& c, const std::string& path, const std::string& bytes, int64_t
       "INSERT INTO evidence_items(sha256, label, original_path, kind, size, mode, mtime_ns, "
       "ctime_ns, collected_at, source) VALUES (?, 'webroot', ?, 'file', ?, 420, ?, ?, 1, 'src')");
   ASSERT_TRUE(st.ok());
-  st->Bind(1, sha).Bind(2, path).Bind(3, static_cast<int64_t>(bytes.size())).Bind(4, mtime_ns)
+  st->Bind(1, sha)
+      .Bind(2, path)
+      .Bind(3, static_cast<int64_t>(bytes.size()))
+      .Bind(4, mtime_ns)
       .Bind(5, mtime_ns);
   ASSERT_TRUE(st->Run().ok());
 }
@@ -49,7 +52,8 @@ class InvestigateTest : public ::testing::Test {
         {"composer.lock",
          R"({"packages":[{"name":"magento/product-community-edition","version":"2.4.6-p5"}]})"},
         {"pub/index.php", "<?php require __DIR__ . '/../app/bootstrap.php';"},
-        {"pub/static/frontend/Magento/luma/en_US/requirejs/require.js", Sample("benign/require.js")},
+        {"pub/static/frontend/Magento/luma/en_US/requirejs/require.js",
+         Sample("benign/require.js")},
         {"pub/static/frontend/Magento/luma/en_US/jquery/jquery.easing.min.js",
          Sample("benign/packed_plugin.min.js")},
         {"pub/static/frontend/Magento/luma/en_US/Magento_Payment/js/cc-form.js",
@@ -60,8 +64,8 @@ class InvestigateTest : public ::testing::Test {
         {"vendor/acme/tpl/src/Environment.php", Sample("benign/TemplateLoader.php")},
     };
     for (int i = 0; i < 8; ++i)
-      clean["app/code/Acme/Mod/Model/M" + std::to_string(i) + ".php"] = "<?php class M" +
-                                                                        std::to_string(i) + " {}";
+      clean["app/code/Acme/Mod/Model/M" + std::to_string(i) + ".php"] =
+          "<?php class M" + std::to_string(i) + " {}";
   }
   void AddTree(const std::map<std::string, std::string>& tree) {
     ASSERT_TRUE(the_case->db().Exec("BEGIN").ok());
@@ -116,7 +120,8 @@ TEST_F(InvestigateTest, BreachedTreeFindsEveryPlantedFileAndTheAdvisory) {
   auto r = InvestigateWebroot(*the_case, Options());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto by_path = FindingsByPath();
-  EXPECT_TRUE(by_path["pub/static/frontend/Magento/luma/en_US/mage/cookies.js"].count("webroot.yara"));
+  EXPECT_TRUE(
+      by_path["pub/static/frontend/Magento/luma/en_US/mage/cookies.js"].count("webroot.yara"));
   EXPECT_TRUE(by_path["pub/media/wysiwyg/.cache/favicon_2.ico"].count("webroot.disguised_php"));
   EXPECT_TRUE(by_path["pub/media/wysiwyg/.cache/favicon_2.ico"].count("webroot.yara"));
   EXPECT_TRUE(by_path["pub/media/tmp/catalog/cache.php"].count("webroot.misplaced_php"));
@@ -168,7 +173,8 @@ TEST_F(InvestigateTest, BaselineManifestGivesAddedModifiedRemovedAndSkipsVouched
   testing::WriteFile(dir / "release.sha256", manifest);
   std::map<std::string, std::string> tree;
   for (auto& [p, b] : clean) tree["var/www/html/" + p] = b;
-  tree["var/www/html/pub/index.php"] = "<?php require __DIR__ . '/../app/bootstrap.php'; @eval($_REQUEST['x']);";
+  tree["var/www/html/pub/index.php"] =
+      "<?php require __DIR__ . '/../app/bootstrap.php'; @eval($_REQUEST['x']);";
   tree["var/www/html/app/code/Acme/Mod/Model/Helper.php"] = "<?php class Helper {}";
   tree["var/www/html/pub/media/catalog/product/a/b/boot.png"] = Sample("benign/product.png") + "x";
   AddTree(tree);
@@ -183,7 +189,8 @@ TEST_F(InvestigateTest, BaselineManifestGivesAddedModifiedRemovedAndSkipsVouched
   auto by_path = FindingsByPath();
   EXPECT_TRUE(by_path["var/www/html/pub/index.php"].count("webroot.integrity"));
   EXPECT_TRUE(by_path["var/www/html/pub/index.php"].count("webroot.yara"));
-  EXPECT_TRUE(by_path["var/www/html/app/code/Acme/Mod/Model/Helper.php"].count("webroot.integrity"));
+  EXPECT_TRUE(
+      by_path["var/www/html/app/code/Acme/Mod/Model/Helper.php"].count("webroot.integrity"));
   EXPECT_TRUE(by_path["var/www/html/pub/media/.htaccess"].count("webroot.integrity"));
   EXPECT_FALSE(by_path.count("var/www/html/pub/media/catalog/product/a/b/boot.png"));
 }

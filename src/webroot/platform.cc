@@ -135,9 +135,12 @@ std::optional<std::string> ComposerJsonVersion(std::string_view json, std::strin
     for (auto [key, value] : req) {
       std::string_view v;
       if (value.get_string().get(v) != simdjson::SUCCESS || !LooksLikeVersion(v)) continue;
-      if (key == "magento/product-community-edition") edition = "Magento Open Source";
-      else if (key == "magento/product-enterprise-edition") edition = "Adobe Commerce";
-      else continue;
+      if (key == "magento/product-community-edition")
+        edition = "Magento Open Source";
+      else if (key == "magento/product-enterprise-edition")
+        edition = "Adobe Commerce";
+      else
+        continue;
       return std::string(v);
     }
   }
@@ -202,19 +205,17 @@ void DetectMagento(const std::vector<std::string>& paths, const std::set<std::st
           inst.evidence = root + "composer.lock";
         }
     AddComposerPackages(inst, root + "composer.lock", lock);
-    bool listed = std::any_of(inst.packages.begin(), inst.packages.end(), [](auto& p) {
-      return p.name.rfind("magento/product-", 0) == 0;
-    });
+    bool listed = std::any_of(inst.packages.begin(), inst.packages.end(),
+                              [](auto& p) { return p.name.rfind("magento/product-", 0) == 0; });
     if (!inst.version.empty() && !listed)
-      inst.packages.push_back({"Packagist",
-                               inst.edition == "Adobe Commerce"
-                                   ? "magento/product-enterprise-edition"
-                                   : "magento/product-community-edition",
-                               inst.version,
-                               inst.evidence,
-                               inst.edition,
-                               {"Packagist:magento/community-edition",
-                                "Packagist:magento/magento2-base"}});
+      inst.packages.push_back(
+          {"Packagist",
+           inst.edition == "Adobe Commerce" ? "magento/product-enterprise-edition"
+                                            : "magento/product-community-edition",
+           inst.version,
+           inst.evidence,
+           inst.edition,
+           {"Packagist:magento/community-edition", "Packagist:magento/magento2-base"}});
     for (auto& p : inst.packages)
       if (p.name.rfind("magento/product-", 0) == 0) p.title = inst.edition;
     out.push_back(std::move(inst));
@@ -232,9 +233,13 @@ void DetectWordPress(const std::vector<std::string>& paths, const TreeReader& re
     std::string core;
     if (auto text = read(inst.evidence)) core = PhpVersionConstant(*text, "$wp_version");
     if (!core.empty())
-      inst.packages.push_back({"WordPress", "wordpress", core, inst.evidence, "WordPress",
-                               {"Packagist:johnpbloch/wordpress-core",
-                                "Packagist:roots/wordpress"}});
+      inst.packages.push_back(
+          {"WordPress",
+           "wordpress",
+           core,
+           inst.evidence,
+           "WordPress",
+           {"Packagist:johnpbloch/wordpress-core", "Packagist:roots/wordpress"}});
     inst.version = core;
     // Plugins: top-level PHP files of each wp-content/plugins/<slug>/ (and single-file
     // plugins), the first with a "Plugin Name:" header names it. Themes: style.css.
@@ -260,8 +265,12 @@ void DetectWordPress(const std::vector<std::string>& paths, const TreeReader& re
             std::string name = WordPressHeaderField(*text, "Theme Name");
             std::string version = WordPressHeaderField(*text, "Version");
             if (!name.empty() && !version.empty())
-              inst.packages.push_back({"WordPress", "theme/" + rest.substr(0, slash), version, p,
-                                       name, {"Packagist:wpackagist-theme/" + rest.substr(0, slash)}});
+              inst.packages.push_back({"WordPress",
+                                       "theme/" + rest.substr(0, slash),
+                                       version,
+                                       p,
+                                       name,
+                                       {"Packagist:wpackagist-theme/" + rest.substr(0, slash)}});
           }
         }
       }
@@ -283,7 +292,11 @@ void DetectWordPress(const std::vector<std::string>& paths, const TreeReader& re
         std::string name = WordPressHeaderField(*text, "Plugin Name");
         if (name.empty()) continue;
         std::string version = WordPressHeaderField(*text, "Version");
-        inst.packages.push_back({"WordPress", "plugin/" + slug, version, f, name,
+        inst.packages.push_back({"WordPress",
+                                 "plugin/" + slug,
+                                 version,
+                                 f,
+                                 name,
                                  {"Packagist:wpackagist-plugin/" + slug}});
         if (slug == "woocommerce") {
           inst.platform = "woocommerce";
@@ -344,8 +357,8 @@ void DetectOthers(const std::vector<std::string>& paths, const std::set<std::str
     std::string version = PhpVersionConstant(*text, "VERSION");
     if (version.empty()) continue;
     Installation inst{"opencart", "OpenCart", version, root, root + "index.php", {}};
-    inst.packages.push_back({"Packagist", "opencart/opencart", version, inst.evidence, "OpenCart",
-                             {}});
+    inst.packages.push_back(
+        {"Packagist", "opencart/opencart", version, inst.evidence, "OpenCart", {}});
     out.push_back(std::move(inst));
   }
 }

@@ -16,8 +16,8 @@ struct InstalledPackage {
   std::string ecosystem;  // "Packagist" | "WordPress"
   std::string name;       // "magento/product-community-edition", "wordpress", "plugin/woocommerce"
   std::string version;
-  std::string source;     // file the version was read from (relative to the collected root)
-  std::string title;      // human name ("WooCommerce") when known
+  std::string source;  // file the version was read from (relative to the collected root)
+  std::string title;   // human name ("WooCommerce") when known
   // Other names the same package goes by in advisory databases (GHSA uses
   // magento/community-edition for Magento Open Source; WPackagist mirrors plugins).
   std::vector<std::string> aliases;  // "Ecosystem:name"

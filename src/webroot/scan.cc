@@ -43,13 +43,17 @@ Status ReadWhole(const std::string& path, uint64_t size, std::string& buf) {
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 void Measure(std::string_view d, ContentFacts& f) {
-  f.image_magic = StartsWith(d, "GIF8") || StartsWith(d, "\x89PNG") || StartsWith(d, "\xFF\xD8\xFF") ||
+  f.image_magic = StartsWith(d, "GIF8") || StartsWith(d, "\x89PNG") ||
+                  StartsWith(d, "\xFF\xD8\xFF") ||
                   StartsWith(d, std::string_view("\x00\x00\x01\x00", 4)) ||
                   (StartsWith(d, "RIFF") && d.substr(8, 4) == "WEBP");
   size_t tag = std::string_view::npos;
   for (size_t p = d.find("<?"); p != std::string_view::npos; p = d.find("<?", p + 2)) {
     std::string_view rest = d.substr(p + 2, 3);
-    if (rest.size() >= 1 && rest[0] == '=') { tag = p; break; }
+    if (rest.size() >= 1 && rest[0] == '=') {
+      tag = p;
+      break;
+    }
     if (rest.size() == 3 && std::tolower(static_cast<unsigned char>(rest[0])) == 'p' &&
         std::tolower(static_cast<unsigned char>(rest[1])) == 'h' &&
         std::tolower(static_cast<unsigned char>(rest[2])) == 'p') {
@@ -58,7 +62,8 @@ void Measure(std::string_view d, ContentFacts& f) {
     }
   }
   f.php_tag = tag != std::string_view::npos;
-  if (f.php_tag) f.php_code = PhpHasCode(d.substr(tag, 1 << 20));
+  if (!f.php_tag) return;  // line and entropy measures only serve the PHP heuristics
+  f.php_code = PhpHasCode(d.substr(tag, 1 << 20));
   uint64_t counts[256] = {};
   uint64_t line = 0;
   for (unsigned char c : d) {
@@ -92,14 +97,23 @@ bool PhpHasCode(std::string_view s) {
       size_t open = s.find("<?", i);
       if (open == std::string_view::npos) return false;
       i = open + 2;
-      if (s.substr(i, 3) == "php" || s.substr(i, 3) == "PHP") i += 3;
-      else if (i < s.size() && s[i] == '=') return true;  // <?= echoes an expression
+      if (s.substr(i, 3) == "php" || s.substr(i, 3) == "PHP")
+        i += 3;
+      else if (i < s.size() && s[i] == '=')
+        return true;  // <?= echoes an expression
       in_php = true;
       continue;
     }
     char c = s[i];
-    if (std::isspace(static_cast<unsigned char>(c))) { ++i; continue; }
-    if (s.substr(i, 2) == "?>") { in_php = false; i += 2; continue; }
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      ++i;
+      continue;
+    }
+    if (s.substr(i, 2) == "?>") {
+      in_php = false;
+      i += 2;
+      continue;
+    }
     if (c == '#' || s.substr(i, 2) == "//") {
       while (i < s.size() && s[i] != '\n' && s.substr(i, 2) != "?>") ++i;
       continue;
@@ -127,8 +141,10 @@ std::vector<ContentFacts> ScanContents(const std::vector<ScanJob>& jobs, const Y
     Status scanner_error;
     if (rules) {
       auto s = YaraScanner::Create(*rules, timeout_seconds);
-      if (s.ok()) scanner = std::move(*s);
-      else scanner_error = s.status();
+      if (s.ok())
+        scanner = std::move(*s);
+      else
+        scanner_error = s.status();
     }
     std::string buf;
     for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
@@ -156,7 +172,8 @@ std::vector<ContentFacts> ScanContents(const std::vector<ScanJob>& jobs, const Y
             if (!ym.hits.empty()) {
               h.first_offset = ym.hits.front().offset;
               uint64_t off = std::min<uint64_t>(h.first_offset, data.size());
-              h.first_line = 1 + static_cast<uint64_t>(std::count(data.begin(), data.begin() + off, '\n'));
+              h.first_line =
+                  1 + static_cast<uint64_t>(std::count(data.begin(), data.begin() + off, '\n'));
               uint64_t from = off > 60 ? off - 60 : 0;
               h.snippet = std::string(data.substr(from, 200));
             }

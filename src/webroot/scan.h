@@ -32,15 +32,15 @@ struct RuleHit {
 };
 
 struct ContentFacts {
-  Status error;               // unreadable, oversize or YARA failure (facts below may be partial)
-  bool scanned = false;       // YARA ran to completion
-  bool plain_media = false;   // skipped as a plain image (see ScanJob::skip_plain_media)
-  bool image_magic = false;   // starts like GIF/PNG/JPEG/ICO/WebP
-  bool php_tag = false;       // holds "<?php" or "<?="
-  bool php_code = false;      // ... with code beyond comments and whitespace
+  Status error;              // unreadable, oversize or YARA failure (facts below may be partial)
+  bool scanned = false;      // YARA ran to completion
+  bool plain_media = false;  // skipped as a plain image (see ScanJob::skip_plain_media)
+  bool image_magic = false;  // starts like GIF/PNG/JPEG/ICO/WebP
+  bool php_tag = false;      // holds "<?php" or "<?="
+  bool php_code = false;     // ... with code beyond comments and whitespace
   uint64_t max_line = 0;
-  uint64_t long_lines = 0;    // lines over 1000 bytes
-  double entropy = 0;         // bits per byte over the whole content
+  uint64_t long_lines = 0;  // lines over 1000 bytes
+  double entropy = 0;       // bits per byte over the whole content
   std::vector<RuleHit> hits;
 };
 

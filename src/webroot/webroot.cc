@@ -128,15 +128,15 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
       }
       for (const Advisory& a : advisories) {
         for (const OsvAffected& af : a.affected) {
-          bool same = std::any_of(names.begin(), names.end(), [&](auto& n) {
-            return SamePackage(af, n.first, n.second);
-          });
+          bool same = std::any_of(names.begin(), names.end(),
+                                  [&](auto& n) { return SamePackage(af, n.first, n.second); });
           if (!same) continue;
           AdvisoryMatch m = Evaluate(af, p.version);
           if (!m.affected) continue;
           if (!seen.insert(p.name + "\n" + a.id).second) continue;
-          vulns.push_back({i, {p.ecosystem, p.name, p.version, a.id, a.Cve(), a.summary,
-                               a.severity, m.fixed, a.reference}});
+          vulns.push_back({i,
+                           {p.ecosystem, p.name, p.version, a.id, a.Cve(), a.summary, a.severity,
+                            m.fixed, a.reference}});
         }
       }
     }
@@ -183,8 +183,8 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
     jobs.push_back(std::move(job));
   }
   report.unique_contents = jobs.size();
-  std::vector<ContentFacts> facts = ScanContents(jobs, rules.get(), o.threads, o.timeout_seconds,
-                                                 o.max_file_bytes, o.progress);
+  std::vector<ContentFacts> facts =
+      ScanContents(jobs, rules.get(), o.threads, o.timeout_seconds, o.max_file_bytes, o.progress);
   for (size_t i = 0; i < facts.size(); ++i) {
     if (facts[i].plain_media) ++report.plain_media;
     if (facts[i].scanned) {

@@ -43,12 +43,12 @@
 namespace tq::webroot {
 
 struct WebrootOptions {
-  std::vector<std::string> yara_paths;      // rule files or directories (pack first)
-  std::vector<std::string> advisory_dirs;   // OSV JSON directories (shipped first)
-  std::string baseline;                     // tree, archive or manifest; "" = none
-  std::string cache_dir;                    // compiled-rule cache; "" = no cache
-  uint64_t max_file_bytes = 64ull << 20;    // larger files are reported, not scanned
-  int timeout_seconds = 30;                 // per file
+  std::vector<std::string> yara_paths;     // rule files or directories (pack first)
+  std::vector<std::string> advisory_dirs;  // OSV JSON directories (shipped first)
+  std::string baseline;                    // tree, archive or manifest; "" = none
+  std::string cache_dir;                   // compiled-rule cache; "" = no cache
+  uint64_t max_file_bytes = 64ull << 20;   // larger files are reported, not scanned
+  int timeout_seconds = 30;                // per file
   int threads = 2;
   // Leave plain images (image magic, no PHP, no <script>) out of the YARA pass. Only safe
   // when every rule targets text, as the shipped pack does; off when the user adds rules.
@@ -67,9 +67,9 @@ struct WebrootReport {
   uint64_t unique_contents = 0;  // distinct SHA-256 among them
   uint64_t scanned = 0;          // contents YARA scanned
   uint64_t bytes_scanned = 0;
-  uint64_t vouched = 0;          // contents skipped because the baseline vouches for them
-  uint64_t oversize = 0;         // contents over max_file_bytes (reported, not scanned)
-  uint64_t plain_media = 0;      // plain images left out of the YARA pass
+  uint64_t vouched = 0;      // contents skipped because the baseline vouches for them
+  uint64_t oversize = 0;     // contents over max_file_bytes (reported, not scanned)
+  uint64_t plain_media = 0;  // plain images left out of the YARA pass
   uint64_t rules = 0;
   bool rules_from_cache = false;
   uint64_t advisories = 0;

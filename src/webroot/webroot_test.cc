@@ -48,7 +48,11 @@ class PackTest : public ::testing::Test {
 };
 
 TEST_F(PackTest, EveryFamilyHitsItsRealisticSample) {
-  struct Row { const char* file; const char* name; const char* rule; } rows[] = {
+  struct Row {
+    const char* file;
+    const char* name;
+    const char* rule;
+  } rows[] = {
       {"checkout_harvester.js", "bundle.js", "Skimmer_JS_CheckoutHarvester"},
       {"image_beacon.js", "jquery.cookie.js", "Skimmer_JS_ImageBeaconExfil"},
       {"websocket_loader.js", "tracking.js", "Skimmer_JS_WebSocketLoader"},
@@ -171,9 +175,10 @@ TEST(DetectPlatforms, MagentoFromComposerLock) {
 }
 
 TEST(DetectPlatforms, AdobeCommerceFromComposerJsonWhenNoLock) {
-  Tree t = {{"bin/magento", "#!/usr/bin/env php"},
-            {"composer.json",
-             R"({"name":"magento/project-enterprise-edition","require":{"magento/product-enterprise-edition":"2.4.5-p7"}})"}};
+  Tree t = {
+      {"bin/magento", "#!/usr/bin/env php"},
+      {"composer.json",
+       R"({"name":"magento/project-enterprise-edition","require":{"magento/product-enterprise-edition":"2.4.5-p7"}})"}};
   auto found = DetectPlatforms(PathsOf(t), ReaderOf(t));
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].edition, "Adobe Commerce");
@@ -211,7 +216,8 @@ TEST(DetectPlatforms, WooCommerceAndEveryPluginAndTheme) {
 
 TEST(DetectPlatforms, PrestaShopShopwareOpenCart) {
   Tree t = {
-      {"ps/app/AppKernel.php", "<?php class AppKernel { const VERSION = '8.1.2'; const MAJOR_VERSION = 8; }"},
+      {"ps/app/AppKernel.php",
+       "<?php class AppKernel { const VERSION = '8.1.2'; const MAJOR_VERSION = 8; }"},
       {"ps/config/defines.inc.php", "<?php"},
       {"sw/composer.lock", R"({"packages":[{"name":"shopware/core","version":"v6.5.8.2"}]})"},
       {"oc/index.php", "<?php\n// Version\ndefine('VERSION', '4.0.2.3');\n"},

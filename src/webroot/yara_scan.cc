@@ -2,13 +2,13 @@
 // pack), an on-disk cache of compiled rules keyed by the sources' hash, and buffer scans.
 #include "webroot/yara_scan.h"
 
+#include <unistd.h>
 #include <yara.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -77,8 +77,7 @@ std::vector<std::string> ListRuleFiles(const std::string& dir) {
   std::vector<std::string> out;
   std::error_code ec;
   if (fs::is_regular_file(dir, ec)) return {dir};
-  for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied,
-                                           ec),
+  for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec),
        end;
        !ec && it != end; it.increment(ec)) {
     std::string ext = it->path().extension().string();
@@ -152,8 +151,8 @@ Result<YaraRules::Load> YaraRules::Compile(const std::vector<std::string>& files
   YR_RULES* compiled = nullptr;
   int rc = yr_compiler_get_rules(compiler, &compiled);
   yr_compiler_destroy(compiler);
-  if (rc != ERROR_SUCCESS) return Status::Internal("YARA could not build the rules, error " +
-                                                   std::to_string(rc));
+  if (rc != ERROR_SUCCESS)
+    return Status::Internal("YARA could not build the rules, error " + std::to_string(rc));
   rules->rules_ = compiled;
   if (!cache_file.empty()) {
     std::error_code ec;

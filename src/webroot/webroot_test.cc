@@ -253,6 +253,38 @@ TEST(Baseline, ManifestLinesAndErrors) {
   EXPECT_EQ(b.skipped[1].ToString(), "release.sha256:4: expected \"<sha256>  <path>\"");
 }
 
+TEST(Baseline, CleanTreeAndReleaseArchiveGiveTheSameHashes) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "magento2-2.4.6-p5/pub");
+  std::filesystem::create_directories(dir / "magento2-2.4.6-p5/app/etc");
+  testing::WriteFile(dir / "magento2-2.4.6-p5/pub/index.php", "<?php echo 1;");
+  testing::WriteFile(dir / "magento2-2.4.6-p5/app/etc/di.xml", "<config/>");
+  auto tree = LoadBaseline(dir / "magento2-2.4.6-p5");
+  ASSERT_TRUE(tree.ok()) << tree.status().ToString();
+  EXPECT_EQ(tree->kind, "tree");
+  EXPECT_EQ(tree->files.at("pub/index.php"), Sha256Hex("<?php echo 1;"));
+  for (const char* name : {"release.tar.gz", "release.zip"}) {
+    std::string archive = dir / name;
+    auto r = std::string(name).find(".zip") != std::string::npos
+                 ? testing::Run({"sh", "-c", "cd '" + dir.path() + "' && zip -qr " + archive +
+                                                 " magento2-2.4.6-p5 2>&1 || python3 -c \"import shutil;shutil.make_archive('" +
+                                                 archive.substr(0, archive.size() - 4) + "','zip','" + dir.path() + "','magento2-2.4.6-p5')\""})
+                 : testing::Run({"tar", "-C", dir.path(), "-czf", archive, "magento2-2.4.6-p5"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto b = LoadBaseline(archive);
+    ASSERT_TRUE(b.ok()) << name << ": " << b.status().ToString();
+    EXPECT_EQ(b->kind, "archive");
+    EXPECT_EQ(b->files, tree->files) << name;  // the release's top directory is stripped
+    EXPECT_EQ(b->hashes.size(), 2u);
+  }
+  testing::WriteFile(dir / "junk.bin", std::string(100, '\x07'));
+  auto junk = LoadBaseline(dir / "junk.bin");
+  ASSERT_FALSE(junk.ok());
+  EXPECT_NE(junk.status().message().find("not a directory, archive or sha256 manifest"),
+            std::string::npos)
+      << junk.status().ToString();
+}
+
 TEST(Baseline, AlignPrefixFindsTheWebRootInsideTheCollection) {
   Baseline b;
   b.files = {{"index.php", "1"}, {"app/etc/di.xml", "2"}, {"pub/index.php", "3"}};

@@ -42,7 +42,7 @@ Status ReadWhole(const std::string& path, uint64_t size, std::string& buf) {
 
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-void Measure(std::string_view d, ContentFacts& f) {
+void Measure(std::string_view d, bool lines, ContentFacts& f) {
   f.image_magic = StartsWith(d, "GIF8") || StartsWith(d, "\x89PNG") ||
                   StartsWith(d, "\xFF\xD8\xFF") ||
                   StartsWith(d, std::string_view("\x00\x00\x01\x00", 4)) ||
@@ -62,8 +62,9 @@ void Measure(std::string_view d, ContentFacts& f) {
     }
   }
   f.php_tag = tag != std::string_view::npos;
-  if (!f.php_tag) return;  // line and entropy measures only serve the PHP heuristics
+  if (!f.php_tag) return;
   f.php_code = PhpHasCode(d.substr(tag, 1 << 20));
+  if (!lines) return;  // line and entropy measures serve the PHP heuristics only
   uint64_t counts[256] = {};
   uint64_t line = 0;
   for (unsigned char c : d) {
@@ -158,7 +159,7 @@ std::vector<ContentFacts> ScanContents(const std::vector<ScanJob>& jobs, const Y
       f.error = ReadWhole(job.object_path, job.size, buf);
       if (!f.error.ok()) continue;
       std::string_view data(buf);
-      Measure(data, f);
+      Measure(data, job.measure_lines, f);
       f.plain_media = job.skip_plain_media && f.image_magic && !f.php_tag &&
                       data.find("<script") == std::string_view::npos;
       if (job.run_yara && scanner && !f.plain_media) {

@@ -22,6 +22,7 @@ struct ScanJob {
   // Skip YARA when the content is a plain image (image magic, no PHP tag, no <script):
   // none of the shipped rules can match one, and media is most of a store's bytes.
   bool skip_plain_media = false;
+  bool measure_lines = false;  // compute longest line and entropy (PHP files only)
 };
 
 struct RuleHit {

@@ -179,8 +179,8 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
     job.vars.owner = f.item.owner;
     job.run_yara = !(baseline && baseline->hashes.count(f.item.sha256));
     job.skip_plain_media = o.skip_plain_media;
-    static const std::set<std::string> kPhp = {"php", "php3", "php4", "php5", "php7",
-                                               "phtml", "pht", "phar", "inc"};
+    static const std::set<std::string> kPhp = {"php",   "php3", "php4", "php5", "php7",
+                                               "phtml", "pht",  "phar", "inc"};
     job.measure_lines = kPhp.count(job.vars.extension) > 0;
     if (!job.run_yara) ++report.vouched;
     jobs.push_back(std::move(job));

@@ -266,9 +266,12 @@ TEST(Baseline, CleanTreeAndReleaseArchiveGiveTheSameHashes) {
   for (const char* name : {"release.tar.gz", "release.zip"}) {
     std::string archive = dir / name;
     auto r = std::string(name).find(".zip") != std::string::npos
-                 ? testing::Run({"sh", "-c", "cd '" + dir.path() + "' && zip -qr " + archive +
-                                                 " magento2-2.4.6-p5 2>&1 || python3 -c \"import shutil;shutil.make_archive('" +
-                                                 archive.substr(0, archive.size() - 4) + "','zip','" + dir.path() + "','magento2-2.4.6-p5')\""})
+                 ? testing::Run({"sh", "-c",
+                                 "cd '" + dir.path() + "' && zip -qr " + archive +
+                                     " magento2-2.4.6-p5 2>&1 || python3 -c \"import "
+                                     "shutil;shutil.make_archive('" +
+                                     archive.substr(0, archive.size() - 4) + "','zip','" +
+                                     dir.path() + "','magento2-2.4.6-p5')\""})
                  : testing::Run({"tar", "-C", dir.path(), "-czf", archive, "magento2-2.4.6-p5"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto b = LoadBaseline(archive);

@@ -1,0 +1,233 @@
+// Collect through the API: what rows, objects and manifest lines a tree gives, re-runs,
+// hard links, the readers other components use, labels, and verify on a clean store.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+
+#include "core/sha256.h"
+#include "evidence/evidence.h"
+#include "support/testing.h"
+
+namespace tq::evidence {
+namespace {
+
+using ::testing::ElementsAre;
+using tq::testing::ReadFile;
+using tq::testing::TempDir;
+using tq::testing::WriteFile;
+
+class CollectTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CaseInfo info;
+    info.name = "test";
+    auto c = Case::Create(dir_ / "case", info);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    case_ = std::move(*c);
+    src_ = dir_ / "src";
+    std::filesystem::create_directories(src_ + "/pub/media");
+    WriteFile(src_ + "/index.php", "<?php echo 1;\n");
+    WriteFile(src_ + "/pub/media/x.php", "<?php eval($_POST[1]);\n");
+    WriteFile(src_ + "/pub/media/copy.php", "<?php echo 1;\n");  // same content as index.php
+    WriteFile(src_ + "/" + std::string("odd\nname\xff"), "odd\n");
+    ASSERT_EQ(::symlink("../../etc/passwd", (src_ + "/pub/link").c_str()), 0);
+    ASSERT_EQ(::link((src_ + "/index.php").c_str(), (src_ + "/hard.php").c_str()), 0);
+  }
+
+  std::map<std::string, EvidenceItem> ByPath(std::string_view label = "") {
+    std::map<std::string, EvidenceItem> out;
+    auto items = ListEvidence(case_->db(), label);
+    EXPECT_TRUE(items.ok());
+    for (auto& e : *items) out[e.original_path] = e;
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Case> case_;
+  std::string src_;
+};
+
+TEST_F(CollectTest, RecordsEveryEntryWithRawNamesAndDeduplicates) {
+  CollectOptions opt;
+  opt.label = "webroot";
+  opt.actor = "tester";
+  auto sum = Collect(*case_, {src_}, opt);
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(sum->files, 5u);
+  EXPECT_EQ(sum->dirs, 3u);  // ., pub, pub/media
+  EXPECT_EQ(sum->symlinks, 1u);
+  EXPECT_EQ(sum->hardlinks, 2u);        // index.php and hard.php share an inode
+  EXPECT_EQ(sum->objects_written, 3u);  // index.php, hard.php and copy.php are one object
+  EXPECT_TRUE(sum->problems.empty());
+  EXPECT_EQ(sum->public_key_hex.size(), 64u);
+  EXPECT_EQ(sum->manifest_lines, 10u);  // 9 items + the custody record
+
+  auto items = ByPath("webroot");
+  ASSERT_EQ(items.size(), 9u);
+  const EvidenceItem& x = items.at("pub/media/x.php");
+  EXPECT_EQ(x.kind, "file");
+  EXPECT_EQ(x.sha256, Sha256Hex("<?php eval($_POST[1]);\n"));
+  EXPECT_EQ(x.source, std::filesystem::path(src_).lexically_normal().string());
+  struct stat st;
+  ASSERT_EQ(::lstat((src_ + "/pub/media/x.php").c_str(), &st), 0);
+  EXPECT_EQ(x.mtime_ns, st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec);
+  EXPECT_EQ(x.mode, st.st_mode);
+  EXPECT_EQ(items.at("pub/link").kind, "symlink");
+  EXPECT_EQ(items.at("pub/link").symlink_target, "../../etc/passwd");
+  EXPECT_EQ(items.at(std::string("odd\nname\xff")).sha256, Sha256Hex("odd\n"));
+  EXPECT_EQ(items.at("index.php").sha256, items.at("pub/media/copy.php").sha256);
+
+  // The object is read-only and holds the content.
+  std::string path = case_->ObjectPath(x.sha256);
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0444u);
+  auto view = ObjectView::Open(*case_, x.sha256);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->bytes(), "<?php eval($_POST[1]);\n");
+  std::string streamed;
+  ASSERT_TRUE(ReadObject(*case_, x.sha256, [&](std::string_view chunk) {
+                streamed.append(chunk);
+                return true;
+              }).ok());
+  EXPECT_EQ(streamed, "<?php eval($_POST[1]);\n");
+
+  auto files = FilesForLabel(*case_, "webroot");
+  ASSERT_TRUE(files.ok());
+  std::vector<std::string> names;
+  for (auto& f : *files) names.push_back(f.original_path);
+  EXPECT_THAT(names, ElementsAre("hard.php", "index.php", std::string("odd\nname\xff"),
+                                 "pub/media/copy.php", "pub/media/x.php"));
+
+  // The key is private to the case.
+  ASSERT_EQ(::stat((case_->EvidenceDir() + "/keys/manifest.sk").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  auto report = Verify(*case_, VerifyOptions{.actor = "tester",
+                                             .threads = 2,
+                                             .expect_public_key = sum->public_key_hex,
+                                             .expect_head = sum->manifest_head,
+                                             .record_custody = true});
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok()) << report->problems[0].message;
+  EXPECT_EQ(report->items, 9u);
+  EXPECT_EQ(report->objects, 3u);
+}
+
+TEST_F(CollectTest, ReRunAddsNothingAndChangedFilesKeepTheFirstCopy) {
+  CollectOptions opt;
+  opt.label = "webroot";
+  ASSERT_TRUE(Collect(*case_, {src_}, opt).ok());
+  auto again = Collect(*case_, {src_}, opt);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->items_added, 0u);
+  EXPECT_EQ(again->already_present, 9u);
+  EXPECT_EQ(again->objects_written, 0u);
+
+  WriteFile(src_ + "/pub/media/x.php", "<?php /* cleaned */\n");
+  auto changed = Collect(*case_, {src_}, opt);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ(changed->items_added, 0u);
+  ASSERT_EQ(changed->problems.size(), 1u);
+  EXPECT_EQ(changed->problems[0].path, "pub/media/x.php");
+  EXPECT_THAT(changed->problems[0].message,
+              ::testing::HasSubstr("changed since it was first collected"));
+  EXPECT_EQ(ByPath().at("pub/media/x.php").sha256, Sha256Hex("<?php eval($_POST[1]);\n"));
+
+  auto custody = ListCustody(*case_);
+  ASSERT_TRUE(custody.ok());
+  ASSERT_EQ(custody->size(), 3u);
+  EXPECT_EQ((*custody)[0].action, "collect");
+  EXPECT_GT((*custody)[0].manifest_line, 0u);
+  EXPECT_THAT(CustodyCsv(*custody), ::testing::StartsWith("id,at,actor,host,action,"));
+}
+
+TEST_F(CollectTest, FlippedObjectByteIsReportedWithItsLine) {
+  CollectOptions opt;
+  opt.label = "webroot";
+  auto sum = Collect(*case_, {src_}, opt);
+  ASSERT_TRUE(sum.ok());
+  std::string sha = Sha256Hex("<?php eval($_POST[1]);\n");
+  std::string path = case_->ObjectPath(sha);
+  ::chmod(path.c_str(), 0644);
+  WriteFile(path, "<?php eval($_POST[2]);\n");
+  auto report = Verify(*case_, VerifyOptions{});
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->problems.size(), 1u);
+  EXPECT_EQ(report->problems[0].kind, TamperKind::kObjectModified);
+  EXPECT_THAT(report->problems[0].message, ::testing::HasSubstr("pub/media/x.php"));
+  EXPECT_GT(report->problems[0].line, 0u);
+}
+
+TEST_F(CollectTest, UnknownLabelIsAUsageError) {
+  CollectOptions opt;
+  opt.label = "secrets";
+  auto sum = Collect(*case_, {src_}, opt);
+  ASSERT_FALSE(sum.ok());
+  EXPECT_EQ(sum.status().code(), ErrorCode::kUsage);
+}
+
+TEST(GuessLabel, Table) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "shop/app/etc");
+  WriteFile(dir / "shop/app/etc/env.php", "<?php");
+  std::filesystem::create_directories(dir / "wp");
+  WriteFile(dir / "wp/wp-config.php", "<?php");
+  std::filesystem::create_directories(dir / "var/log/nginx");
+  WriteFile(dir / "var/log/nginx/access.log", "x");
+  std::filesystem::create_directories(dir / "dumps");
+  WriteFile(dir / "dumps/shop.sql.gz", "x");
+  std::filesystem::create_directories(dir / "misc");
+  WriteFile(dir / "misc/readme.txt", "x");
+  struct Case {
+    std::string path, label;
+  } cases[] = {
+      {dir / "shop", "webroot"},
+      {dir / "wp", "webroot"},
+      {dir / "var/log/nginx", "logs"},
+      {dir / "var/log/nginx/access.log", "logs"},
+      {"/nonexistent/access.log.2.gz", "logs"},
+      {"/nonexistent/error_log", "logs"},
+      {"/var/log/nginx/old.gz", "logs"},
+      {dir / "dumps", "db"},
+      {"/backups/shop.sql", "db"},
+      {"/backups/shop.sql.zst", "db"},
+      {"/backups/www.tar.gz", "webroot"},
+      {dir / "misc", "other"},
+      {"/tmp/notes.txt", "other"},
+      {"-", "other"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(GuessLabel(c.path), c.label) << c.path;
+}
+
+}  // namespace
+}  // namespace tq::evidence
+
+namespace tq::evidence {
+namespace {
+
+TEST_F(CollectTest, AddFileEvidenceIsSignedAndIdempotent) {
+  std::string dump = dir_ / "dump.sql";
+  WriteFile(dump, "INSERT INTO core_config_data VALUES (1,'x');\n");
+  auto a = AddFileEvidence(*case_, dump, "mysql://ro@db/shop#2025-10-10T00:00:00Z",
+                           "mysql://ro@db/shop", "db", "tester");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->sha256, Sha256Hex("INSERT INTO core_config_data VALUES (1,'x');\n"));
+  auto b = AddFileEvidence(*case_, dump, "mysql://ro@db/shop#2025-10-10T00:00:00Z",
+                           "mysql://ro@db/shop", "db", "tester");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->id, a->id);
+  auto items = ListEvidence(case_->db(), "db");
+  ASSERT_TRUE(items.ok());
+  EXPECT_EQ(items->size(), 1u);
+  auto report = Verify(*case_, VerifyOptions{});
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
+  EXPECT_EQ(report->items, 1u);
+}
+
+}  // namespace
+}  // namespace tq::evidence

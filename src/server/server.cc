@@ -1,0 +1,536 @@
+// The HTTP(S) server: sessions, CSRF, login rate limiting, the route table, static assets
+// and security headers. The API's handlers are in api.cc.
+#include "server/server.h"
+
+#include <httplib.h>
+#include <sodium.h>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "server/api.h"
+#include "server/assets.h"
+
+namespace tq::server {
+
+const Asset* FindAsset(std::string_view path) {
+  for (const Asset& a : Assets())
+    if (path == a.path) return &a;
+  return nullptr;
+}
+
+const std::vector<ApiRouteInfo>& ApiRoutes() {
+  static const std::vector<ApiRouteInfo> kInfo = [] {
+    std::vector<ApiRouteInfo> out;
+    for (const ApiRoute& r : ApiTable())
+      out.push_back({r.method, r.path, r.example, r.permission, r.personal_data});
+    out.push_back(
+        {"GET", "/api/session", "/api/session", taskforce::Permission::kCaseOverview, false});
+    out.push_back(
+        {"POST", "/api/logout", "/api/logout", taskforce::Permission::kCaseOverview, false});
+    return out;
+  }();
+  return kInfo;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kSessionIdle = std::chrono::hours(8);
+// Failed logins before the delay starts: per user name, and (higher, since people share an
+// address behind NAT or a proxy) per client address.
+constexpr int kFreeFailuresPerUser = 3;
+constexpr int kFreeFailuresPerAddress = 10;
+constexpr int kMaxDelaySeconds = 300;
+constexpr const char* kCookie = "tq_session";
+constexpr const char* kCsp =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  randombytes_buf(raw.data(), raw.size());
+  std::string hex(bytes * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()),
+                 raw.size());
+  hex.pop_back();
+  return hex;
+}
+
+bool SameSecret(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+struct Session {
+  taskforce::User user;
+  std::string csrf;
+  Clock::time_point last_seen;
+};
+
+struct Throttle {
+  int failures = 0;
+  Clock::time_point not_before{};
+  Clock::time_point last{};
+};
+
+void SecurityHeaders(httplib::Response& res) {
+  res.set_header("Content-Security-Policy", kCsp);
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("X-Frame-Options", "DENY");
+  res.set_header("Referrer-Policy", "no-referrer");
+  res.set_header("Cross-Origin-Opener-Policy", "same-origin");
+  res.set_header("Cache-Control", "no-store");
+}
+
+void JsonError(httplib::Response& res, int code, std::string_view message) {
+  JsonWriter w;
+  w.BeginObject().Field("error", message).EndObject();
+  res.status = code;
+  res.set_content(w.str(), "application/json");
+}
+
+int HttpCode(const Status& s) {
+  switch (s.code()) {
+    case ErrorCode::kUsage:
+    case ErrorCode::kBadInput: return 400;
+    case ErrorCode::kNotFound: return 404;
+    default: return 500;
+  }
+}
+
+class HttpServer final : public Server {
+ public:
+  explicit HttpServer(ServerOptions o) : options_(std::move(o)) {}
+
+  Status Init() {
+    if (sodium_init() < 0) return Status::Internal("libsodium failed to initialise");
+    TQ_ASSIGN_OR_RETURN(std::unique_ptr<Case> c, Case::Open(options_.case_dir));
+    TQ_RETURN_IF_ERROR(taskforce::EnsureSchema(*c));
+    TQ_RETURN_IF_ERROR(EnsureServerSchema(*c));
+    TQ_ASSIGN_OR_RETURN(int64_t users, c->db().QueryInt("SELECT count(*) FROM server_user"));
+    if (users == 0)
+      return Status::Usage("no users: add one first with tourniquet user add NAME --role lead");
+    pool_.push_back(std::move(c));
+    if (!options_.cert_file.empty() || !options_.key_file.empty()) {
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+      if (options_.cert_file.empty() || options_.key_file.empty())
+        return Status::Usage("TLS needs both --cert and --key");
+      auto ssl = std::make_unique<httplib::SSLServer>(options_.cert_file.c_str(),
+                                                      options_.key_file.c_str());
+      if (!ssl->is_valid())
+        return Status::BadInput("cannot load the certificate or key (" + options_.cert_file + ", " +
+                                options_.key_file + ")");
+      http_ = std::move(ssl);
+      tls_ = true;
+#else
+      return Status::Usage("this build has no TLS support (OpenSSL was not found)");
+#endif
+    } else {
+      http_ = std::make_unique<httplib::Server>();
+    }
+    int threads = std::max(2, options_.threads);
+    http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    http_->set_payload_max_length(64 * 1024);
+    http_->set_keep_alive_max_count(100);
+    // Headers and body go out in separate writes: without TCP_NODELAY, Nagle and the
+    // client's delayed ACK add 40 ms to every keep-alive response.
+    http_->set_tcp_nodelay(true);
+    Routes();
+    return Status::Ok();
+  }
+
+  Status Bind() override {
+    if (options_.port == 0) {
+      port_ = http_->bind_to_any_port(options_.listen);
+    } else {
+      port_ = http_->bind_to_port(options_.listen, options_.port) ? options_.port : -1;
+    }
+    if (port_ < 0)
+      return Status::Io("cannot listen on " + options_.listen + ":" +
+                        std::to_string(options_.port));
+    return Status::Ok();
+  }
+  int port() const override { return port_; }
+  Status Run() override {
+    if (!http_->listen_after_bind()) return Status::Io("the server stopped with an error");
+    return Status::Ok();
+  }
+  void Stop() override { http_->stop(); }
+
+ private:
+  // A case connection per concurrent request (SQLite connections are not shared between
+  // threads); kept for reuse.
+  class Lease {
+   public:
+    explicit Lease(HttpServer& s) : s_(s) {
+      std::lock_guard lock(s_.pool_mu_);
+      if (!s_.pool_.empty()) {
+        c_ = std::move(s_.pool_.back());
+        s_.pool_.pop_back();
+      }
+    }
+    ~Lease() {
+      if (!c_) return;
+      std::lock_guard lock(s_.pool_mu_);
+      s_.pool_.push_back(std::move(c_));
+    }
+    Result<Case*> Get() {
+      if (!c_) {
+        TQ_ASSIGN_OR_RETURN(c_, Case::Open(s_.options_.case_dir));
+      }
+      return c_.get();
+    }
+
+   private:
+    HttpServer& s_;
+    std::unique_ptr<Case> c_;
+  };
+
+  std::optional<Session> FindSession(const httplib::Request& req, std::string* token_out) {
+    std::string cookies = req.get_header_value("Cookie");
+    std::string token;
+    size_t pos = 0;
+    while (pos < cookies.size()) {
+      size_t end = cookies.find(';', pos);
+      if (end == std::string::npos) end = cookies.size();
+      std::string_view part(cookies.data() + pos, end - pos);
+      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+      std::string prefix = std::string(kCookie) + "=";
+      if (part.substr(0, prefix.size()) == prefix) token = std::string(part.substr(prefix.size()));
+      pos = end + 1;
+    }
+    if (token.size() != 64) return std::nullopt;
+    std::lock_guard lock(sessions_mu_);
+    auto it = sessions_.find(token);
+    if (it == sessions_.end()) return std::nullopt;
+    auto now = Clock::now();
+    if (now - it->second.last_seen > kSessionIdle) {
+      sessions_.erase(it);
+      return std::nullopt;
+    }
+    it->second.last_seen = now;
+    if (token_out) *token_out = token;
+    return it->second;
+  }
+
+  // Seconds the caller must still wait before another login try for these keys, 0 if none.
+  int LoginDelay(const std::vector<std::string>& keys) {
+    std::lock_guard lock(throttle_mu_);
+    auto now = Clock::now();
+    int wait = 0;
+    for (const auto& k : keys) {
+      auto it = throttle_.find(k);
+      if (it == throttle_.end() || it->second.not_before <= now) continue;
+      wait = std::max<int>(
+          wait, static_cast<int>(
+                    std::chrono::ceil<std::chrono::seconds>(it->second.not_before - now).count()));
+    }
+    return wait;
+  }
+
+  void LoginResult(const std::vector<std::string>& keys, bool ok) {
+    std::lock_guard lock(throttle_mu_);
+    auto now = Clock::now();
+    if (throttle_.size() > 100000) {  // bounded: forget entries idle for an hour
+      for (auto it = throttle_.begin(); it != throttle_.end();)
+        it = now - it->second.last > std::chrono::hours(1) ? throttle_.erase(it) : std::next(it);
+    }
+    for (const auto& k : keys) {
+      if (ok) {
+        throttle_.erase(k);
+        continue;
+      }
+      Throttle& t = throttle_[k];
+      if (now - t.last > std::chrono::hours(1)) t.failures = 0;
+      t.failures++;
+      t.last = now;
+      int free = k.rfind("user:", 0) == 0 ? kFreeFailuresPerUser : kFreeFailuresPerAddress;
+      if (t.failures >= free) {
+        int shift = std::min(t.failures - free, 9);
+        int delay = std::min(kMaxDelaySeconds, 1 << shift);
+        t.not_before = now + std::chrono::seconds(delay);
+      }
+    }
+  }
+
+  void Audit(std::string_view actor, std::string_view command, std::string_view outcome,
+             std::string_view detail) {
+    Lease lease(*this);
+    auto c = lease.Get();
+    if (!c.ok()) return;
+    (void)(*c)->Transaction([&](Db&) { return (*c)->Audit(actor, command, outcome, detail); });
+  }
+
+  void Login(const httplib::Request& req, httplib::Response& res) {
+    if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0)
+      return JsonError(res, 415, "login takes a JSON body");
+    std::map<std::string, std::string> body;
+    if (Status s = ParseJsonObject(req.body, body); !s.ok())
+      return JsonError(res, 400, s.message());
+    std::string name = body["name"], password = body["password"];
+    std::vector<std::string> keys = {"user:" + name, "addr:" + req.remote_addr};
+    if (int wait = LoginDelay(keys); wait > 0) {
+      res.set_header("Retry-After", std::to_string(wait));
+      Audit(name, "serve login", "refused: too many failed logins", "from " + req.remote_addr);
+      return JsonError(res, 429, "too many failed logins; wait " + std::to_string(wait) + " s");
+    }
+    Result<taskforce::User> user = Status::NotFound("unknown user or wrong password");
+    if (taskforce::ValidateUserName(name).ok()) {
+      Lease lease(*this);
+      auto c = lease.Get();
+      if (!c.ok()) return JsonError(res, 500, c.status().message());
+      user = taskforce::CheckPassword((*c)->db(), name, password);
+    }
+    LoginResult(keys, user.ok());
+    if (!user.ok()) {
+      Audit(taskforce::ValidateUserName(name).ok() ? name : "?", "serve login", "failed",
+            "from " + req.remote_addr);
+      return JsonError(res, 401, "unknown user or wrong password");
+    }
+    Session s{*user, RandomHex(32), Clock::now()};
+    std::string token = RandomHex(32);
+    {
+      std::lock_guard lock(sessions_mu_);
+      sessions_[token] = s;
+    }
+    Audit(user->name, "serve login", "ok", "from " + req.remote_addr);
+    res.set_header("Set-Cookie", std::string(kCookie) + "=" + token +
+                                     "; Path=/; HttpOnly; SameSite=Strict" +
+                                     (tls_ ? "; Secure" : ""));
+    WriteSession(res, s);
+  }
+
+  void WriteSession(httplib::Response& res, const Session& s) {
+    JsonWriter w;
+    w.BeginObject().Field("user", s.user.name).Field("role", taskforce::RoleName(s.user.role));
+    w.Field("csrf", s.csrf).Field("now", FormatUtc(NowMicros()));
+    w.Key("permissions").BeginArray();
+    for (const auto& row : taskforce::RoleTable())
+      if (row.role == s.user.role)
+        for (auto p : row.permissions) w.String(taskforce::PermissionName(p));
+    w.EndArray().EndObject();
+    res.set_content(w.str(), "application/json");
+  }
+
+  // Session and CSRF checks shared by every API route. Returns false after answering.
+  bool Authorize(const httplib::Request& req, httplib::Response& res, bool change,
+                 std::optional<Session>& session, std::string* token = nullptr) {
+    session = FindSession(req, token);
+    if (!session) {
+      JsonError(res, 401, "log in first");
+      return false;
+    }
+    if (change) {
+      std::string sent = req.get_header_value("X-CSRF-Token");
+      if (!SameSecret(sent, session->csrf)) {
+        Audit(session->user.name, "serve " + req.path, "refused: missing or wrong CSRF token",
+              "from " + req.remote_addr);
+        JsonError(res, 403, "missing or wrong CSRF token");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Changes whenever any connection (this server's or a CLI command) commits to the case:
+  // SQLite's data_version, read on a connection that itself never writes.
+  int64_t DataVersion() {
+    std::lock_guard lock(cache_mu_);
+    if (!watch_) {
+      auto c = Case::Open(options_.case_dir, /*read_only=*/true);
+      if (!c.ok()) return -1;
+      watch_ = std::move(*c);
+    }
+    if (!watch_stmt_) {
+      auto st = watch_->db().Prepare("PRAGMA data_version");
+      if (!st.ok()) return -1;
+      watch_stmt_ = std::make_unique<Stmt>(std::move(*st));
+    }
+    auto row = watch_stmt_->Step();
+    int64_t v = row.ok() && *row ? watch_stmt_->Int(0) : -1;
+    (void)watch_stmt_->Reset();
+    return v;
+  }
+  std::shared_ptr<std::mutex> FlightLock(const std::string& key) {
+    std::lock_guard lock(cache_mu_);
+    if (flights_.size() > 4096) {
+      for (auto it = flights_.begin(); it != flights_.end();)
+        it = it->second.use_count() == 1 ? flights_.erase(it) : std::next(it);
+    }
+    auto& m = flights_[key];
+    if (!m) m = std::make_shared<std::mutex>();
+    return m;
+  }
+  std::optional<std::string> CacheGet(const std::string& key, int64_t version) {
+    std::lock_guard lock(cache_mu_);
+    if (version < 0 || version != cache_version_) return std::nullopt;
+    auto it = cache_.find(key);
+    if (it == cache_.end()) return std::nullopt;
+    return it->second;
+  }
+  void CachePut(const std::string& key, int64_t version, const std::string& body) {
+    std::lock_guard lock(cache_mu_);
+    if (version < 0) return;
+    if (version != cache_version_) {
+      cache_.clear();
+      cache_bytes_ = 0;
+      cache_version_ = version;
+    }
+    if (body.size() > (1 << 20)) return;
+    if (cache_bytes_ + body.size() > (64 << 20) || cache_.size() >= 4096) {
+      cache_.clear();  // bounded: filtered timeline pages are many and cheap to redo
+      cache_bytes_ = 0;
+    }
+    cache_bytes_ += body.size();
+    cache_[key] = body;
+  }
+
+  void Routes() {
+    httplib::Server& h = *http_;
+    h.set_post_routing_handler(
+        [](const httplib::Request&, httplib::Response& res) { SecurityHeaders(res); });
+    h.Post("/api/login",
+           [this](const httplib::Request& req, httplib::Response& res) { Login(req, res); });
+    h.Get("/api/session", [this](const httplib::Request& req, httplib::Response& res) {
+      std::optional<Session> s;
+      if (Authorize(req, res, false, s)) WriteSession(res, *s);
+    });
+    h.Post("/api/logout", [this](const httplib::Request& req, httplib::Response& res) {
+      std::optional<Session> s;
+      std::string token;
+      if (!Authorize(req, res, true, s, &token)) return;
+      {
+        std::lock_guard lock(sessions_mu_);
+        sessions_.erase(token);
+      }
+      Audit(s->user.name, "serve logout", "ok", "");
+      res.set_header("Set-Cookie",
+                     std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+      res.set_content("{}", "application/json");
+    });
+    for (const ApiRoute& route : ApiTable()) {
+      bool change = std::string_view(route.method) == "POST";
+      auto handler = [this, &route, change](const httplib::Request& req, httplib::Response& res) {
+        std::optional<Session> s;
+        if (!Authorize(req, res, change, s)) return;
+        if (!taskforce::RoleAllows(s->user.role, route.permission)) {
+          if (route.personal_data)
+            Audit(s->user.name, std::string("serve ") + route.path,
+                  "refused: role " + std::string(taskforce::RoleName(s->user.role)),
+                  "from " + req.remote_addr);
+          return JsonError(res, 403,
+                           "your role (" + std::string(taskforce::RoleName(s->user.role)) +
+                               ") may not see or do this");
+        }
+        // Views depend only on the route and its parameters (the role check is done), so
+        // they are cached until anybody commits to the case.
+        std::string key;
+        int64_t version = -1;
+        if (!change && options_.cache) {
+          key = req.path;
+          for (const auto& [k, v] : req.params) key += "\n" + k + "=" + v;
+          version = DataVersion();
+          if (std::optional<std::string> hit = CacheGet(key, version)) {
+            res.set_content(*hit, "application/json");
+            return;
+          }
+        }
+        // One computation per view at a time: when many clients miss the cache together
+        // (a change, or a cold start), the others wait for the first one's answer instead
+        // of all running the same queries.
+        std::shared_ptr<std::mutex> flight_mu;  // held while locked: never erased under us
+        std::unique_lock<std::mutex> flight;
+        if (!key.empty()) {
+          flight_mu = FlightLock(key);
+          flight = std::unique_lock<std::mutex>(*flight_mu);
+          if (std::optional<std::string> hit = CacheGet(key, version)) {
+            res.set_content(*hit, "application/json");
+            return;
+          }
+        }
+        Lease lease(*this);
+        auto c = lease.Get();
+        if (!c.ok()) return JsonError(res, 500, c.status().message());
+        ApiRequest r{**c, s->user, {}, {}, {}};
+        for (const auto& [k, v] : req.params) r.params.emplace(k, v);
+        if (req.matches.size() > 1) r.id = req.matches[1];
+        if (change) {
+          if (Status st = ParseJsonObject(req.body.empty() ? "{}" : req.body, r.body); !st.ok())
+            return JsonError(res, 400, st.message());
+        }
+        JsonWriter w;
+        Status st;
+        if (change) {
+          st = route.handler(r, w);  // runs its own write transaction
+        } else {
+          // One read transaction per view: a consistent snapshot, and the file locks taken
+          // once instead of once per statement.
+          Db& db = (*c)->db();
+          st = db.Exec("BEGIN DEFERRED");
+          if (st.ok()) {
+            st = route.handler(r, w);
+            (void)db.Exec("COMMIT");
+          }
+        }
+        if (!st.ok()) {
+          if (change)
+            Audit(s->user.name, std::string("serve ") + route.path, "failed: " + st.message(), "");
+          return JsonError(res, HttpCode(st), st.message());
+        }
+        if (!change && options_.cache) CachePut(key, version, w.str());
+        res.set_content(w.Take(), "application/json");
+      };
+      if (change) {
+        h.Post(route.pattern, handler);
+      } else {
+        h.Get(route.pattern, handler);
+      }
+    }
+    // Any other /api/ path: 401 without a session, 404 with one.
+    auto unknown = [this](const httplib::Request& req, httplib::Response& res) {
+      std::optional<Session> s;
+      if (Authorize(req, res, false, s)) JsonError(res, 404, "no such API route");
+    };
+    h.Get(R"(/api/.*)", unknown);
+    h.Post(R"(/api/.*)", unknown);
+    h.Get(R"(/[A-Za-z0-9._-]*)", [](const httplib::Request& req, httplib::Response& res) {
+      const Asset* a = FindAsset(req.path == "/" ? "/index.html" : req.path);
+      if (!a) {
+        res.status = 404;
+        res.set_content("not found\n", "text/plain");
+        return;
+      }
+      res.set_content(a->data, a->size, a->content_type);
+    });
+  }
+
+  ServerOptions options_;
+  std::unique_ptr<httplib::Server> http_;
+  bool tls_ = false;
+  int port_ = -1;
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<Case>> pool_;
+  std::mutex cache_mu_;
+  std::unique_ptr<Case> watch_;
+  std::unique_ptr<Stmt> watch_stmt_;  // destroyed before watch_ (declared after it)
+  int64_t cache_version_ = -1;
+  size_t cache_bytes_ = 0;
+  std::unordered_map<std::string, std::string> cache_;
+  std::unordered_map<std::string, std::shared_ptr<std::mutex>> flights_;
+  std::mutex sessions_mu_;
+  std::unordered_map<std::string, Session> sessions_;
+  std::mutex throttle_mu_;
+  std::unordered_map<std::string, Throttle> throttle_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options) {
+  auto s = std::make_unique<HttpServer>(options);
+  TQ_RETURN_IF_ERROR(s->Init());
+  return std::unique_ptr<Server>(std::move(s));
+}
+
+}  // namespace tq::server

@@ -1,0 +1,20 @@
+// Implementation header of storedb's dump reader: small lexing helpers and the CREATE TABLE
+// parser (create_table.cc), shared by dump_reader.cc.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "storedb/dump.h"
+
+namespace tq::storedb::dumpsyntax {
+
+bool IEquals(std::string_view a, std::string_view b);
+std::string Lower(std::string_view s);
+bool IsWordChar(int c);
+int HexDigit(int c);
+// Parses "CREATE [TEMPORARY] TABLE [IF NOT EXISTS] name (items) options" (the text after
+// CREATE): columns with their types and the primary key. False for anything else (views).
+bool ParseCreateTable(std::string_view text, DumpTable* t);
+
+}  // namespace tq::storedb::dumpsyntax

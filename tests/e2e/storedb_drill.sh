@@ -1,0 +1,65 @@
+# The drill's ground truth against storedb, per platform: every injected row, rogue account
+# and token of truth.json is found; no legitimate admin is flagged; every table's row count
+# matches; every data category of the truth is in the PII map. Skips (77) until `drill` is on
+# this branch.
+fail() { echo "FAIL: $*"; exit 1; }
+$TOURNIQUET --help | grep -qE "^  drill +" || { echo "tourniquet drill not built here"; exit 77; }
+have_collect=0
+$TOURNIQUET --help | grep -qE "^  collect +" && have_collect=1
+
+for platform in magento woocommerce; do
+  out="drill-$platform" case="case-$platform"
+  $TOURNIQUET drill "$out" --platform "$platform" --seed 7 --scale small >/dev/null
+  truth="$out/truth.json"
+  dump=$(find "$out" -type f \( -name '*.sql' -o -name '*.sql.gz' -o -name '*.sql.zst' \) | head -1)
+  [ -n "$dump" ] || fail "$platform: no dump in the drill output"
+  $TOURNIQUET init "$case" --name "drill $platform" --platform "$platform" \
+    --store-url "$(jq -r .store_url "$truth")" --timezone "$(jq -r .timezone "$truth")" \
+    --discovered-at "$(jq -r .discovered_at "$truth")" >/dev/null
+  if [ $have_collect = 1 ]; then
+    $TOURNIQUET --case "$case" collect --label db "$dump" >/dev/null
+    [ -d "$out/logs" ] && $TOURNIQUET --case "$case" collect --label logs "$out/logs" >/dev/null
+  else
+    sha=$(sha256sum "$dump" | cut -d' ' -f1)
+    mkdir -p "$case/evidence/objects/${sha:0:2}" && cp "$dump" "$case/evidence/objects/${sha:0:2}/$sha"
+    sqlite3 "$case/case.db" "INSERT INTO evidence_items(sha256,label,original_path,kind,size,collected_at)
+      VALUES('$sha','db','$dump','file',$(stat -c %s "$dump"),0)"
+  fi
+  $TOURNIQUET --case "$case" investigate >/dev/null 2>&1 || true
+  q() { sqlite3 "$case/case.db" "$1"; }
+  found() {  # KIND TABLE PK [COLUMN]
+    q "SELECT count(*) FROM findings WHERE kind='$1' AND (json_extract(detail,'\$.table')='$2'
+       OR json_extract(detail,'\$.table') LIKE '%\\_$2' ESCAPE '\\' OR json_extract(detail,'\$.canonical_table')='$2')
+       AND json(json_extract(detail,'\$.pk'))=json('$3')${4:+ AND json_extract(detail,'\$.column')='$4'}"
+  }
+  n=$(jq '.db_injections | length' "$truth")
+  for i in $(seq 0 $((n - 1))); do
+    t=$(jq -r ".db_injections[$i].table" "$truth"); pk=$(jq -c ".db_injections[$i].pk" "$truth")
+    c=$(jq -r ".db_injections[$i].column" "$truth")
+    [ "$(found storedb.injected_script "$t" "$pk" "$c")" -ge 1 ] || fail "$platform: injection $t $pk $c not found"
+  done
+  n=$(jq '.rogue_accounts | length' "$truth")
+  for i in $(seq 0 $((n - 1))); do
+    t=$(jq -r ".rogue_accounts[$i].table" "$truth"); pk=$(jq -c ".rogue_accounts[$i].pk" "$truth")
+    [ "$(found storedb.rogue_admin "$t" "$pk")" -ge 1 ] || fail "$platform: rogue account $t $pk not found"
+  done
+  n=$(jq '.tokens | length' "$truth")
+  for i in $(seq 0 $((n - 1))); do
+    t=$(jq -r ".tokens[$i].table" "$truth"); pk=$(jq -c ".tokens[$i].pk" "$truth")
+    [ "$(found storedb.token "$t" "$pk")" -ge 1 ] || fail "$platform: token $t $pk not found"
+  done
+  for u in $(jq -r '.admins[] | select(.legit) | .username' "$truth"); do
+    [ "$(q "SELECT count(*) FROM findings WHERE kind='storedb.rogue_admin' AND json_extract(detail,'\$.username')='$u'")" = 0 ] \
+      || fail "$platform: legitimate admin $u flagged"
+  done
+  for t in $(jq -r '.row_counts | keys[]' "$truth"); do
+    want=$(jq -r ".row_counts[\"$t\"]" "$truth")
+    got=$(q "SELECT row_count FROM storedb_table WHERE table_name='$t' OR canonical='$t' LIMIT 1")
+    [ "$got" = "$want" ] || fail "$platform: $t has $got rows, truth $want"
+  done
+  for cat in $(jq -r '.data_categories[]' "$truth"); do
+    [ "$(q "SELECT count(*) FROM storedb_pii_column WHERE category='$cat'")" -ge 1 ] \
+      || fail "$platform: category $cat missing from the PII map"
+  done
+done
+echo ok

@@ -396,7 +396,7 @@ void Investigation::Attribute() {
                 "; first " + Describe(q) + " at " + FormatUtc(q.time) + " (" + Where(q) + ")" +
                 (after_account ? "; after a rogue admin account was created" : ""));
     }
-    if (c.hits > 0 && c.worked.empty() && c.score < kAttackerThreshold) ++s.failed_scanners;
+    if (c.hits > 0 && c.hits_answered == 0 && c.score < kAttackerThreshold) ++s.failed_scanners;
   }
 
   // 2. Unusual downloads: an archive, dump or export fetched by at most a few clients, first

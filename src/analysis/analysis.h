@@ -31,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -182,5 +183,32 @@ std::string CveFromTags(std::span<const std::string> tags);
 Result<int64_t> WriteInvestigation(Case& c, Db& db, const InvestigationResult& r);
 
 Status EnsureAnalysisSchema(Case& c);
+
+// ---- Running it over a case ----
+
+// Hands every parsed access record of the collected logs to the visitor, in any order; the
+// logs component provides it. Called twice (two passes).
+using RecordVisitor = std::function<void(const AccessRecord&)>;
+using RecordSource = std::function<Status(const RecordVisitor&)>;
+
+// What the other stages found, read from the case's findings:
+//   webroot.yara (detail family webshell|skimmer|persistence), webroot.misplaced_php and
+//   webroot.disguised_php (webshell) -> artifacts, with the file's mtime;
+//   webroot.advisory (detail cve) -> advisory CVEs;
+//   storedb.* with an event time -> database events (an injected script starts a skimmer
+//   window; a rogue/unknown admin account marks a rogue admin).
+// The case's discovery time and the web root's collection time bound the skimmer window.
+Result<InvestigationInputs> LoadInvestigationInputs(Case& c);
+
+struct CaseInvestigation {
+  InvestigationResult result;
+  int64_t findings = 0;  // analysis.* findings written
+  int64_t timeline_rows = 0;
+  int64_t hits_joined = 0;  // log.rule_hit findings joined onto records by item and line
+};
+
+// Both passes over `records` (rule hits joined from the log.rule_hit findings by evidence
+// item and line when the records carry none), then writes everything in one transaction.
+Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records);
 
 }  // namespace tq::analysis

@@ -32,6 +32,7 @@ constexpr size_t kMaxDownloadPaths = 100000;
 constexpr size_t kMaxSessionEvents = 1000000;
 constexpr size_t kRareClients = 3;        // a path or agent used by at most this many clients
 constexpr int kCredentialStuffingPosts = 20;
+constexpr size_t kMaxArtifactUsers = 5;
 constexpr double kAttackerThreshold = 0.5;
 constexpr UnixMicros kMinute = 60LL * 1000000;
 
@@ -262,7 +263,7 @@ void Investigation::Observe(const AccessRecord& r) {
       SkimmerPath& sp = s.skimmer_paths[std::string(r.path)];
       if (ok) sp.last_served = std::max(sp.last_served, r.time);
       if ((r.status == 404 || r.status == 410) && sp.gone.size() < 64) sp.gone.push_back(r.time);
-    } else if (ok) {
+    } else if (ok && a->kind != "persistence") {
       ++c.artifact_requests;
       if (!c.first_artifact || r.time < c.first_artifact->time) {
         c.first_artifact = Snapshot(r);
@@ -348,7 +349,8 @@ void Investigation::Attribute() {
   for (const ClientProfile& c : s.clients) {
     for (const Request& q : c.worked)
       if (!IsAdminPath(q.path)) breach = std::min(breach, q.time);
-    if (c.first_artifact) breach = std::min(breach, c.first_artifact->time);
+    if (c.first_artifact && s.artifact_touchers[c.first_artifact->path].size() <= kMaxArtifactUsers)
+      breach = std::min(breach, c.first_artifact->time);
   }
   for (const DbEvent& e : s.in.db_events)
     if (e.rogue_admin || e.skimmer) breach = std::min(breach, e.time);
@@ -375,7 +377,8 @@ void Investigation::Attribute() {
                 " rule hit(s) answered with success; first '" + title + "' on " + Describe(q) +
                 " at " + FormatUtc(q.time) + " (" + Where(q) + ")");
     }
-    if (c.first_artifact) {
+    // A file many clients fetch with success is the store's, whatever a scanner thought of it.
+    if (c.first_artifact && s.artifact_touchers[c.first_artifact->path].size() <= kMaxArtifactUsers) {
       const Request& q = *c.first_artifact;
       Raise(c, 0.85, c.artifact_kind == "dump" ? "exfiltration" : "intruder",
             "requested the attacker's " + c.artifact_kind + " " + Describe(q) + " at " +
@@ -423,7 +426,8 @@ void Investigation::Attribute() {
     for (size_t i = 1; i < d.clients.size(); ++i) links.Join(d.clients[0], d.clients[i]);
   }
   for (auto& [path, touchers] : s.artifact_touchers)
-    for (size_t i = 1; i < touchers.size(); ++i) links.Join(touchers[0], touchers[i]);
+    if (touchers.size() <= kMaxArtifactUsers)
+      for (size_t i = 1; i < touchers.size(); ++i) links.Join(touchers[0], touchers[i]);
   // 3. The same session or token from two addresses is one actor.
   for (auto& [token, ids] : s.session_clients) {
     for (size_t i = 1; i < ids.size(); ++i) {

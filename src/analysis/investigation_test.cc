@@ -342,7 +342,8 @@ TEST(RequestShape, DownloadsLoginsAndUrls) {
   EXPECT_THAT(UrlPathsForWebrootFile("pub/media/x.php"),
               ElementsAre("/pub/media/x.php", "/media/x.php"));
   EXPECT_THAT(UrlPathsForWebrootFile("./wp-content/uploads/x.php"),
-              ElementsAre("/wp-content/uploads/x.php"));
+              ElementsAre("/wp-content/uploads/x.php", "/uploads/x.php"));
+  EXPECT_THAT(UrlPathsForWebrootFile("x.php"), ElementsAre("/x.php"));
   EXPECT_EQ(LevelRank("Critical"), 4);
   EXPECT_EQ(LevelRank("bogus"), -1);
 }

@@ -67,8 +67,15 @@ std::vector<std::string> UrlPathsForWebrootFile(std::string_view relative_path) 
   std::string rel(relative_path);
   while (rel.starts_with("./")) rel.erase(0, 2);
   while (rel.starts_with("/")) rel.erase(0, 1);
+  // The collected tree may hold the installation below a directory ("shop/pub/media/x.php"),
+  // and Magento serves pub/ as the document root: every suffix that starts at a directory
+  // boundary and keeps at least one directory is a URL that may reach the file.
   std::vector<std::string> out{"/" + rel};
-  if (rel.starts_with("pub/")) out.push_back("/" + rel.substr(4));
+  for (size_t at = rel.find('/'); at != std::string::npos; at = rel.find('/', at + 1)) {
+    std::string suffix = rel.substr(at);
+    if (suffix.find('/', 1) == std::string::npos) break;  // a bare file name is too common
+    out.push_back(suffix);
+  }
   return out;
 }
 

@@ -22,7 +22,8 @@ bool IsLoginPost(std::string_view method, std::string_view path);
 // An archive, database dump or export a store does not normally serve.
 bool IsDownloadPath(std::string_view path);
 
-// URL paths that reach a file given relative to the web root. Magento serves pub/ as the
+// URL paths that may reach a file given relative to the collected tree: the whole path and
+// every suffix at a directory boundary that keeps a directory. Magento serves pub/ as the
 // document root in production, so "pub/media/x.php" is reached as "/pub/media/x.php" and
 // "/media/x.php".
 std::vector<std::string> UrlPathsForWebrootFile(std::string_view relative_path);

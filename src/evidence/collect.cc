@@ -1,0 +1,444 @@
+// collect: one walker thread lists the sources (directory walks, archives, stdin), a pool
+// reads and hashes files into the object store, and the calling thread commits items in
+// walk order, in batches: objects synced first, then rows and signed manifest lines in one
+// transaction, then the manifest file. A killed run loses at most the uncommitted batch; the
+// next run skips what is committed (idempotent) and redoes the rest.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "core/time.h"
+#include "evidence/collect_internal.h"
+#include "evidence/evidence.h"
+#include "evidence/manifest.h"
+
+namespace tq::evidence {
+namespace {
+
+using internal::CollectWork;
+using internal::ManifestWriter;
+using internal::ObjectStore;
+
+constexpr uint64_t kWindow = 8192;    // items in flight between walker and committer
+constexpr size_t kBatchItems = 1000;  // items per commit
+constexpr int64_t kBatchMicros = 1'000'000;
+
+struct Existing {
+  std::string kind;
+  uint64_t size;
+  int64_t mtime_ns;
+};
+
+class Collector final : public internal::CollectSink {
+ public:
+  Collector(Case& c, const CollectOptions& opt, ObjectStore& store, ManifestWriter& writer)
+      : case_(c), opt_(opt), store_(store), writer_(writer) {}
+
+  Status Run(const std::vector<std::string>& sources, CollectSummary* summary);
+
+  // CollectSink
+  void Emit(CollectWork&& w) override;
+  void Problem(const std::string& source, const std::string& path,
+               const std::string& message) override {
+    std::lock_guard lock(mu_);
+    problems_.push_back({source, path, message});
+  }
+  bool AlreadyHave(const EvidenceItem& item) override;
+  bool Aborted() const override { return aborted_.load(); }
+  void AddBytes(uint64_t n) override { bytes_done_ += n; }
+  void AddTotal(uint64_t items, uint64_t bytes) override {
+    items_total_ += items;
+    bytes_total_ += bytes;
+  }
+  ObjectStore& store() override { return store_; }
+  const CollectOptions& options() const override { return opt_; }
+
+ private:
+  void Walk(const std::vector<std::pair<std::string, std::string>>& sources);
+  void WorkerLoop();
+  void Done(CollectWork&& w);
+  Status Commit(std::vector<CollectWork>& batch, CollectSummary* summary);
+  Status LoadExisting(const std::string& source, const std::string& label);
+
+  Case& case_;
+  const CollectOptions& opt_;
+  ObjectStore& store_;
+  ManifestWriter& writer_;
+  int64_t batch_id_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable cv_;        // committer waits for results
+  std::condition_variable space_cv_;  // walker waits for the window
+  std::condition_variable todo_cv_;   // workers wait for files
+  std::deque<CollectWork> todo_;
+  std::map<uint64_t, CollectWork> done_;
+  uint64_t issued_ = 0, committed_ = 0;
+  bool walk_finished_ = false;
+  std::vector<CollectProblem> problems_;
+  std::atomic<bool> aborted_{false};
+  std::atomic<uint64_t> bytes_done_{0}, bytes_total_{0}, items_total_{0};
+
+  // Items a previous run committed, for the current (source, label): walker thread only.
+  std::string existing_key_;
+  std::unordered_map<std::string, Existing> existing_;
+  std::atomic<uint64_t> already_{0};
+};
+
+bool Collector::AlreadyHave(const EvidenceItem& item) {
+  auto it = existing_.find(item.original_path);
+  if (it == existing_.end()) return false;
+  const Existing& e = it->second;
+  // Unchanged (same kind, and for files same size and mtime): nothing to add.
+  bool same = e.kind == item.kind || e.kind == "skipped" || e.kind == "special";
+  if (item.kind == "file" && e.kind == "file")
+    same = e.size == item.size && e.mtime_ns == item.mtime_ns;
+  if (!same) return false;
+  ++already_;
+  return true;
+}
+
+Status Collector::LoadExisting(const std::string& source, const std::string& label) {
+  existing_.clear();
+  TQ_ASSIGN_OR_RETURN(Stmt st, case_.db().Prepare("SELECT original_path,kind,size,mtime_ns FROM "
+                                                  "evidence_items WHERE source=? AND label=?"));
+  st.BindBlob(1, source).Bind(2, label);
+  for (;;) {
+    TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    existing_[st.String(0)] = {st.String(1), static_cast<uint64_t>(st.Int(2)), st.Int(3)};
+  }
+  return Status::Ok();
+}
+
+void Collector::Emit(CollectWork&& w) {
+  std::unique_lock lock(mu_);
+  space_cv_.wait(lock, [&] { return issued_ - committed_ < kWindow || aborted_; });
+  if (aborted_) return;
+  w.index = issued_++;
+  w.item.batch_id = batch_id_;
+  if (w.item.collected_at == 0) w.item.collected_at = NowMicros();
+  ++items_total_;
+  if (!w.open_path.empty()) {
+    todo_.push_back(std::move(w));
+    todo_cv_.notify_one();
+  } else {
+    done_.emplace(w.index, std::move(w));
+    cv_.notify_all();
+  }
+}
+
+void Collector::Done(CollectWork&& w) {
+  std::lock_guard lock(mu_);
+  done_.emplace(w.index, std::move(w));
+  cv_.notify_all();
+}
+
+void Collector::WorkerLoop() {
+  for (;;) {
+    CollectWork w;
+    {
+      std::unique_lock lock(mu_);
+      todo_cv_.wait(lock, [&] { return !todo_.empty() || walk_finished_ || aborted_; });
+      if (todo_.empty()) return;
+      w = std::move(todo_.front());
+      todo_.pop_front();
+    }
+    internal::StoreFile(*this, w);
+    Done(std::move(w));
+  }
+}
+
+void Collector::Walk(const std::vector<std::pair<std::string, std::string>>& sources) {
+  for (const auto& [src, label] : sources) {
+    if (aborted_) break;
+    EvidenceItem base;
+    base.label = label;
+    std::string abs = src;
+    if (src != "-") {
+      std::error_code ec;
+      abs = std::filesystem::absolute(src, ec).lexically_normal().string();
+      while (abs.size() > 1 && abs.back() == '/') abs.pop_back();
+    }
+    base.source = abs;
+    Status s = LoadExisting(abs, label);
+    if (!s.ok()) {
+      Problem(abs, "", s.ToString());
+      continue;
+    }
+    if (src == "-") {
+      if (!internal::ReadArchive(*this, "", opt_.stdin_fd, base))
+        Problem("-", "", "standard input is not a tar (or zip, cpio) stream");
+      continue;
+    }
+    struct stat st;
+    if (::stat(abs.c_str(), &st) != 0) {
+      Problem(abs, "", std::string("cannot read the source: ") + std::strerror(errno));
+      continue;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      internal::WalkDirectory(*this, abs, base);
+      continue;
+    }
+    if (S_ISREG(st.st_mode) && opt_.extract_archives &&
+        internal::ReadArchive(*this, abs, -1, base)) {
+      continue;
+    }
+    // One file (or a special file named directly): its name is its original path.
+    CollectWork w;
+    w.item = base;
+    w.item.original_path = std::filesystem::path(abs).filename().string();
+    struct stat lst;
+    if (::lstat(abs.c_str(), &lst) != 0) lst = st;
+    internal::FillFromStat(S_ISLNK(lst.st_mode) ? st : lst, &w.item);
+    if (S_ISREG(st.st_mode)) {
+      w.item.kind = "file";
+      w.open_path = abs;
+      AddTotal(0, w.item.size);
+    } else {
+      w.item.kind = "special";
+      w.item.skip_reason = "not a regular file or directory: not read";
+    }
+    if (!AlreadyHave(w.item)) Emit(std::move(w));
+  }
+  std::lock_guard lock(mu_);
+  walk_finished_ = true;
+  todo_cv_.notify_all();
+  cv_.notify_all();
+}
+
+Status Collector::Commit(std::vector<CollectWork>& batch, CollectSummary* sum) {
+  if (batch.empty()) return Status::Ok();
+  // Objects reach the disk before any row names them.
+  TQ_RETURN_IF_ERROR(store_.Sync());
+  std::vector<CollectProblem> changed;
+  CollectSummary add;
+  Status s = writer_.Commit([&](Db& db, ManifestWriter::Batch& lines) -> Status {
+    add = CollectSummary();
+    changed.clear();
+    TQ_ASSIGN_OR_RETURN(
+        Stmt ins,
+        db.Prepare("INSERT INTO evidence_items(sha256,label,original_path,kind,size,mode,uid,gid,"
+                   "owner,grp,mtime_ns,ctime_ns,atime_ns,symlink_target,skip_reason,source,"
+                   "batch_id,collected_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                   "ON CONFLICT(source,original_path,label) DO NOTHING RETURNING id"));
+    TQ_ASSIGN_OR_RETURN(Stmt old, db.Prepare("SELECT sha256,kind FROM evidence_items WHERE "
+                                             "source=? AND original_path=? AND label=?"));
+    TQ_ASSIGN_OR_RETURN(Stmt link, db.Prepare("INSERT OR IGNORE INTO evidence_hardlinks("
+                                              "item_id,link_group,nlink) VALUES(?,?,?)"));
+    for (CollectWork& w : batch) {
+      if (w.drop) continue;
+      const EvidenceItem& e = w.item;
+      TQ_RETURN_IF_ERROR(ins.Reset());
+      ins.Bind(1, e.sha256).Bind(2, e.label).BindBlob(3, e.original_path).Bind(4, e.kind);
+      ins.Bind(5, e.size).Bind(6, static_cast<int64_t>(e.mode)).Bind(7, e.uid).Bind(8, e.gid);
+      ins.Bind(9, e.owner).Bind(10, e.group).Bind(11, e.mtime_ns).Bind(12, e.ctime_ns);
+      ins.Bind(13, e.atime_ns).BindBlob(14, e.symlink_target).Bind(15, e.skip_reason);
+      ins.BindBlob(16, e.source).Bind(17, e.batch_id).Bind(18, e.collected_at);
+      TQ_ASSIGN_OR_RETURN(bool row, ins.Step());
+      if (!row) {
+        // Held already (the walker saw it changed): the first copy stays the evidence.
+        ++add.already_present;
+        TQ_RETURN_IF_ERROR(old.Reset());
+        old.BindBlob(1, e.source).BindBlob(2, e.original_path).Bind(3, e.label);
+        TQ_ASSIGN_OR_RETURN(bool found, old.Step());
+        if (found && old.Text(0) != e.sha256 && e.kind == "file")
+          changed.push_back({e.source, e.original_path,
+                             "changed since it was first collected (now " + e.sha256 +
+                                 "); the first copy (" + old.String(0) + ") is kept"});
+        continue;
+      }
+      int64_t id = ins.Int(0);
+      TQ_RETURN_IF_ERROR(ins.Run());
+      TQ_RETURN_IF_ERROR(lines.Add(db, "item", internal::ItemBody(e), id, 0).status());
+      if (!w.link_group.empty()) {
+        TQ_RETURN_IF_ERROR(link.Reset());
+        link.Bind(1, id).BindBlob(2, w.link_group).Bind(3, w.nlink);
+        TQ_RETURN_IF_ERROR(link.Run());
+        ++add.hardlinks;
+      }
+      ++add.items_added;
+      if (e.kind == "file") {
+        ++add.files;
+        add.bytes += e.size;
+      } else if (e.kind == "dir") {
+        ++add.dirs;
+      } else if (e.kind == "symlink") {
+        ++add.symlinks;
+      } else {
+        ++add.skipped;
+      }
+    }
+    TQ_ASSIGN_OR_RETURN(Stmt up, db.Prepare("UPDATE evidence_batches SET items_added="
+                                            "items_added+?, bytes_added=bytes_added+? "
+                                            "WHERE id=?"));
+    up.Bind(1, add.items_added).Bind(2, add.bytes).Bind(3, batch_id_);
+    return up.Run();
+  });
+  TQ_RETURN_IF_ERROR(s);
+  sum->items_added += add.items_added;
+  sum->already_present += add.already_present;
+  sum->files += add.files;
+  sum->dirs += add.dirs;
+  sum->symlinks += add.symlinks;
+  sum->skipped += add.skipped;
+  sum->hardlinks += add.hardlinks;
+  sum->bytes += add.bytes;
+  std::lock_guard lock(mu_);
+  for (CollectWork& w : batch)
+    if (!w.problem.empty()) problems_.push_back({w.item.source, w.item.original_path, w.problem});
+  for (auto& p : changed) problems_.push_back(std::move(p));
+  return Status::Ok();
+}
+
+Status Collector::Run(const std::vector<std::string>& sources, CollectSummary* sum) {
+  std::vector<std::pair<std::string, std::string>> labelled;
+  std::string all_sources, labels;
+  for (const std::string& s : sources) {
+    std::string label = opt_.label.empty() ? GuessLabel(s) : opt_.label;
+    labelled.emplace_back(s, label);
+    std::string abs = s;
+    if (s != "-") {
+      std::error_code ec;
+      abs = std::filesystem::absolute(s, ec).lexically_normal().string();
+      while (abs.size() > 1 && abs.back() == '/') abs.pop_back();
+    }
+    sum->labels.emplace_back(abs, label);
+    all_sources += (all_sources.empty() ? "" : "\n") + abs;
+  }
+  TQ_RETURN_IF_ERROR(case_.Transaction([&](Db& db) -> Status {
+    TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("INSERT INTO evidence_batches(started_at,actor,host,"
+                                            "label,note,sources) VALUES(?,?,?,?,?,?)"));
+    st.Bind(1, NowMicros()).Bind(2, opt_.actor).Bind(3, internal::HostName());
+    st.Bind(4, opt_.label).Bind(5, opt_.note).BindBlob(6, all_sources);
+    TQ_RETURN_IF_ERROR(st.Run());
+    batch_id_ = db.LastInsertRowid();
+    return Status::Ok();
+  }));
+  sum->batch_id = batch_id_;
+
+  int threads = opt_.threads > 0
+                    ? opt_.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::thread walker([&] { Walk(labelled); });
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i) pool.emplace_back([&] { WorkerLoop(); });
+
+  Status status;
+  std::vector<CollectWork> batch;
+  int64_t last_commit = NowMicros(), last_progress = 0;
+  for (;;) {
+    bool finished = false;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::milliseconds(100), [&] {
+        return done_.count(committed_ + batch.size()) || (walk_finished_ && todo_.empty());
+      });
+      // Take results in walk order.
+      for (auto it = done_.find(committed_ + batch.size()); it != done_.end();
+           it = done_.find(committed_ + batch.size())) {
+        batch.push_back(std::move(it->second));
+        done_.erase(it);
+      }
+      finished = walk_finished_ && committed_ + batch.size() == issued_;
+    }
+    int64_t now = NowMicros();
+    if (!batch.empty() &&
+        (finished || batch.size() >= kBatchItems || now - last_commit >= kBatchMicros)) {
+      status = Commit(batch, sum);
+      if (!status.ok()) break;
+      std::lock_guard lock(mu_);
+      committed_ += batch.size();
+      batch.clear();
+      last_commit = now;
+      space_cv_.notify_all();
+    }
+    if (opt_.progress && (now - last_progress > 100'000 || finished)) {
+      last_progress = now;
+      CollectProgress p;
+      p.items = committed_ + already_;
+      p.bytes = bytes_done_;
+      p.items_total = items_total_ + already_;
+      p.bytes_total = bytes_total_;
+      opt_.progress(p);
+    }
+    if (finished) break;
+  }
+  if (!status.ok()) {
+    std::lock_guard lock(mu_);
+    aborted_ = true;
+    space_cv_.notify_all();
+    todo_cv_.notify_all();
+  }
+  walker.join();
+  {
+    std::lock_guard lock(mu_);
+    walk_finished_ = true;
+    todo_cv_.notify_all();
+  }
+  for (auto& t : pool) t.join();
+  TQ_RETURN_IF_ERROR(status);
+  sum->already_present += already_;
+  sum->objects_written = store_.objects_written();
+  sum->problems = std::move(problems_);
+  return case_.Transaction([&](Db& db) -> Status {
+    TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("UPDATE evidence_batches SET finished_at=?,"
+                                            "state='done' WHERE id=?"));
+    st.Bind(1, NowMicros()).Bind(2, batch_id_);
+    return st.Run();
+  });
+}
+
+}  // namespace
+
+Result<CollectSummary> Collect(Case& c, const std::vector<std::string>& sources,
+                               const CollectOptions& options) {
+  if (sources.empty()) return Status::Usage("collect needs at least one source");
+  for (const std::string& l : {options.label})
+    if (!l.empty() && l != "logs" && l != "webroot" && l != "db" && l != "other")
+      return Status::Usage("--label must be logs, webroot, db or other, not " + l);
+  int64_t start = NowMicros();
+  TQ_RETURN_IF_ERROR(internal::EnsureEvidenceSchema(c));
+  TQ_ASSIGN_OR_RETURN(std::unique_ptr<ManifestWriter> writer, ManifestWriter::Open(c));
+  TQ_ASSIGN_OR_RETURN(std::unique_ptr<ObjectStore> store, ObjectStore::Open(c));
+  CollectSummary sum;
+  Collector collector(c, options, *store, *writer);
+  TQ_RETURN_IF_ERROR(collector.Run(sources, &sum));
+
+  CustodyRecord r;
+  r.actor = options.actor;
+  r.action = "collect";
+  r.what = std::to_string(sum.items_added) + " new items (" + std::to_string(sum.files) +
+           " files, " + std::to_string(sum.bytes) + " bytes; " + std::to_string(sum.dirs) +
+           " dirs, " + std::to_string(sum.symlinks) + " symlinks, " + std::to_string(sum.skipped) +
+           " skipped), " + std::to_string(sum.already_present) + " already held; batch " +
+           std::to_string(sum.batch_id);
+  for (auto& [src, label] : sum.labels) {
+    r.origin += (r.origin.empty() ? "" : "\n") + internal::HostName() + ":" + src;
+    r.what += "; " + src + " as " + label;
+  }
+  r.sha256 = writer->head();
+  r.detail = options.note;
+  if (!sum.problems.empty())
+    r.detail += (r.detail.empty() ? "" : "\n") + std::to_string(sum.problems.size()) +
+                " items with problems";
+  TQ_RETURN_IF_ERROR(internal::AddCustody(*writer, r));
+  sum.public_key_hex = writer->key().public_hex();
+  sum.manifest_head = writer->head();
+  sum.manifest_lines = writer->lines();
+  sum.elapsed_us = NowMicros() - start;
+  return sum;
+}
+
+}  // namespace tq::evidence

@@ -1,0 +1,259 @@
+// The object store: writing objects (temporary file, rename, read-only, deduplicated by
+// hash) and reading them back for the other components.
+#include "evidence/store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "evidence/evidence.h"
+#include "evidence/manifest.h"
+
+namespace tq::evidence {
+namespace internal {
+namespace {
+
+Status MakeDir(const std::string& path, mode_t mode) {
+  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) return Status::FromErrno(path, errno);
+  return Status::Ok();
+}
+
+bool AllZero(std::string_view b) {
+  if (b.empty() || b[0] != 0) return false;
+  return std::memcmp(b.data(), b.data() + 1, b.size() - 1) == 0;
+}
+
+}  // namespace
+
+ObjectWriter::~ObjectWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+  }
+}
+
+Status ObjectWriter::Write(std::string_view bytes) {
+  if (hashing_) hash_.Update(bytes);
+  size_ += bytes.size();
+  // Whole zero blocks are skipped (a hole): a sparse multi-GB file stays sparse in the store.
+  if (bytes.size() >= 4096 && AllZero(bytes)) {
+    if (::lseek(fd_, static_cast<off_t>(bytes.size()), SEEK_CUR) < 0)
+      return Status::FromErrno(tmp_, errno);
+    pending_hole_ = true;
+    return Status::Ok();
+  }
+  pending_hole_ = false;
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::FromErrno(tmp_, errno);
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+Result<StoredObject> ObjectWriter::Finish() {
+  if (pending_hole_ && ::ftruncate(fd_, static_cast<off_t>(size_)) != 0)
+    return Status::FromErrno(tmp_, errno);
+  ::close(fd_);
+  fd_ = -1;
+  StoredObject o;
+  o.sha256 = hashing_ ? ToHex(hash_.Finish()) : known_sha_;
+  o.size = size_;
+  Result<bool> written = store_->Install(tmp_, o.sha256);
+  if (!written.ok()) {
+    ::unlink(tmp_.c_str());
+    return written.status();
+  }
+  o.written = *written;
+  return o;
+}
+
+Result<std::unique_ptr<ObjectStore>> ObjectStore::Open(Case& c) {
+  std::unique_ptr<ObjectStore> s(new ObjectStore(c));
+  std::string ev = c.EvidenceDir();
+  TQ_RETURN_IF_ERROR(MakeDir(ev, 0750));
+  TQ_RETURN_IF_ERROR(MakeDir(ev + "/objects", 0750));
+  TQ_RETURN_IF_ERROR(MakeDir(ev + "/tmp", 0750));
+  // Temporary files of runs that died (their pid is gone) are removed.
+  if (DIR* d = ::opendir((ev + "/tmp").c_str())) {
+    while (struct dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      if (name == "." || name == "..") continue;
+      long pid = std::atol(name.c_str());
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0 && pid != ::getpid()) continue;
+      std::error_code ec;
+      std::filesystem::remove_all(ev + "/tmp/" + name, ec);
+    }
+    ::closedir(d);
+  }
+  s->tmp_dir_ = ev + "/tmp/" + std::to_string(::getpid());
+  TQ_RETURN_IF_ERROR(MakeDir(s->tmp_dir_, 0750));
+  s->objects_fd_ = ::open((ev + "/objects").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (s->objects_fd_ < 0) return Status::FromErrno(ev + "/objects", errno);
+  TQ_ASSIGN_OR_RETURN(
+      Stmt st, c.db().Prepare("SELECT DISTINCT sha256 FROM evidence_items WHERE sha256!=''"));
+  for (;;) {
+    TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    s->known_.insert(st.String(0));
+  }
+  return s;
+}
+
+ObjectStore::~ObjectStore() {
+  if (objects_fd_ >= 0) ::close(objects_fd_);
+  std::error_code ec;
+  std::filesystem::remove_all(tmp_dir_, ec);
+}
+
+Result<std::unique_ptr<ObjectWriter>> ObjectStore::NewWriter() {
+  uint64_t n;
+  {
+    std::lock_guard lock(mu_);
+    n = ++counter_;
+  }
+  std::string tmp = tmp_dir_ + "/" + std::to_string(n);
+  // Created read-only: the descriptor may still write, nobody else can.
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+  if (fd < 0) return Status::FromErrno(tmp, errno);
+  return std::unique_ptr<ObjectWriter>(new ObjectWriter(this, fd, tmp));
+}
+
+Result<StoredObject> ObjectStore::Put(std::string_view bytes) {
+  std::string sha = Sha256Hex(bytes);
+  {
+    std::lock_guard lock(mu_);
+    if (known_.count(sha)) {
+      struct stat st;
+      std::string rel = sha.substr(0, 2) + "/" + sha;
+      if (::fstatat(objects_fd_, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
+        return StoredObject{sha, bytes.size(), false};
+    }
+  }
+  TQ_ASSIGN_OR_RETURN(std::unique_ptr<ObjectWriter> w, NewWriter());
+  w->hashing_ = false;
+  w->known_sha_ = sha;
+  TQ_RETURN_IF_ERROR(w->Write(bytes));
+  return w->Finish();
+}
+
+Result<bool> ObjectStore::Install(const std::string& tmp, const std::string& sha) {
+  std::string dir = case_.EvidenceDir() + "/objects/" + sha.substr(0, 2);
+  std::string final_path = dir + "/" + sha;
+  std::lock_guard lock(mu_);
+  struct stat st;
+  if (known_.count(sha) && ::lstat(final_path.c_str(), &st) == 0) {
+    ::unlink(tmp.c_str());
+    return false;
+  }
+  TQ_RETURN_IF_ERROR(MakeDir(dir, 0750));
+  // An object file no committed row names may be a leftover of a killed run: replace it.
+  if (::rename(tmp.c_str(), final_path.c_str()) != 0) return Status::FromErrno(final_path, errno);
+  known_.insert(sha);
+  ++written_;
+  TestKillPoint("objects");
+  return true;
+}
+
+Status ObjectStore::Sync() {
+  if (::syncfs(objects_fd_) != 0) return Status::FromErrno(case_.EvidenceDir() + "/objects", errno);
+  return Status::Ok();
+}
+
+}  // namespace internal
+
+// ---- readers for the other components ----
+
+Result<ObjectView> ObjectView::Open(const Case& c, std::string_view sha) {
+  Sha256Digest d;
+  if (!ParseSha256Hex(sha, &d)) return Status::Usage("not a SHA-256: " + std::string(sha));
+  std::string path = c.ObjectPath(sha);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return Status::FromErrno(path, errno);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::FromErrno(path, err);
+  }
+  ObjectView v;
+  v.size_ = static_cast<size_t>(st.st_size);
+  if (v.size_ > 0) {
+    void* p = ::mmap(nullptr, v.size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      int err = errno;
+      ::close(fd);
+      return Status::FromErrno(path, err);
+    }
+    ::madvise(p, v.size_, MADV_SEQUENTIAL);
+    v.data_ = p;
+  }
+  ::close(fd);
+  return v;
+}
+
+ObjectView::ObjectView(ObjectView&& o) noexcept : data_(o.data_), size_(o.size_) {
+  o.data_ = nullptr;
+  o.size_ = 0;
+}
+
+ObjectView& ObjectView::operator=(ObjectView&& o) noexcept {
+  if (this != &o) {
+    if (data_) ::munmap(data_, size_);
+    data_ = o.data_;
+    size_ = o.size_;
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
+  return *this;
+}
+
+ObjectView::~ObjectView() {
+  if (data_) ::munmap(data_, size_);
+}
+
+Status ReadObject(const Case& c, std::string_view sha,
+                  const std::function<bool(std::string_view)>& fn) {
+  std::string path = c.ObjectPath(sha);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return Status::FromErrno(path, errno);
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  std::vector<char> buf(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return Status::FromErrno(path, err);
+    }
+    if (n == 0 || !fn(std::string_view(buf.data(), static_cast<size_t>(n)))) break;
+  }
+  ::close(fd);
+  return Status::Ok();
+}
+
+Result<std::vector<EvidenceItem>> FilesForLabel(Case& c, std::string_view label) {
+  TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> all, ListEvidence(c.db(), label));
+  std::vector<EvidenceItem> files;
+  for (auto& e : all)
+    if (e.kind == "file" && !e.sha256.empty()) files.push_back(std::move(e));
+  std::stable_sort(files.begin(), files.end(), [](const EvidenceItem& a, const EvidenceItem& b) {
+    return a.original_path < b.original_path;
+  });
+  return files;
+}
+
+}  // namespace tq::evidence

@@ -1,0 +1,338 @@
+// verify: every manifest line's signature, the sequence and hash chain (edited, removed,
+// reordered lines), the case database against the signed lines, and every object re-hashed
+// (both cores). Each problem names the line, the item and what kind of tampering it shows.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "core/escape.h"
+#include "core/sha256.h"
+#include "evidence/evidence.h"
+#include "evidence/manifest.h"
+
+namespace tq::evidence {
+
+std::string_view TamperKindName(TamperKind k) {
+  switch (k) {
+    case TamperKind::kObjectModified: return "object_modified";
+    case TamperKind::kObjectMissing: return "object_missing";
+    case TamperKind::kLineEdited: return "line_edited";
+    case TamperKind::kLineOrder: return "line_order";
+    case TamperKind::kLinesRemoved: return "lines_removed";
+    case TamperKind::kLineMalformed: return "line_malformed";
+    case TamperKind::kDatabaseMismatch: return "database_mismatch";
+    case TamperKind::kKeyMismatch: return "key_mismatch";
+  }
+  return "unknown";
+}
+
+namespace {
+
+using internal::ManifestLine;
+
+struct ObjectRef {
+  std::string sha256;
+  uint64_t size = 0;
+  uint64_t line = 0;
+  std::string path;
+};
+
+std::string JoinEscaped(const std::vector<std::string>& fields) {
+  std::string b;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i) b += '\t';
+    b += internal::EscapeField(fields[i]);
+  }
+  return b;
+}
+
+std::string Shown(std::string_view raw) { return EscapeTerminal(Excerpt(raw, 120)); }
+
+// Re-hashes objects with `threads` workers; problems appended under a lock.
+void CheckObjects(const Case& c, const std::vector<ObjectRef>& objects, int threads,
+                  VerifyReport* report, std::mutex* mu) {
+  std::atomic<size_t> next{0};
+  std::atomic<uint64_t> bytes{0};
+  auto work = [&] {
+    for (size_t i = next++; i < objects.size(); i = next++) {
+      const ObjectRef& o = objects[i];
+      std::string path = c.ObjectPath(o.sha256);
+      uint64_t size = 0;
+      Result<std::string> got = Sha256File(path, &size);
+      bytes += size;
+      std::string where = " (manifest line " + std::to_string(o.line) + ": " + Shown(o.path) + ")";
+      std::lock_guard lock(*mu);
+      if (!got.ok()) {
+        struct stat st;
+        bool missing = ::lstat(path.c_str(), &st) != 0 && errno == ENOENT;
+        report->problems.push_back(
+            {missing ? TamperKind::kObjectMissing : TamperKind::kObjectModified, o.line,
+             "object " + o.sha256 + where +
+                 (missing ? ": missing from the store"
+                          : ": unreadable: " + got.status().ToString())});
+      } else if (*got != o.sha256) {
+        report->problems.push_back({TamperKind::kObjectModified, o.line,
+                                    "object " + o.sha256 + where + ": content now hashes to " +
+                                        *got + " (" + std::to_string(size) + " bytes, recorded " +
+                                        std::to_string(o.size) + "): modified"});
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  report->objects += objects.size();
+  report->bytes += bytes;
+}
+
+}  // namespace
+
+Result<VerifyReport> Verify(Case& c, const VerifyOptions& opt) {
+  if (!SodiumReady()) return Status::Internal("libsodium failed to start");
+  TQ_RETURN_IF_ERROR(internal::EnsureEvidenceSchema(c));
+  VerifyReport rep;
+  std::mutex mu;
+  auto problem = [&](TamperKind k, uint64_t line, std::string msg) {
+    std::lock_guard lock(mu);
+    rep.problems.push_back({k, line, std::move(msg)});
+  };
+
+  // The key: as recorded in the case, in keys/manifest.pub, and as written down.
+  TQ_ASSIGN_OR_RETURN(std::string recorded, internal::RecordedPublicKey(c));
+  std::string key_hex = recorded;
+  if (!opt.expect_public_key.empty()) {
+    if (!recorded.empty() && recorded != opt.expect_public_key)
+      problem(TamperKind::kKeyMismatch, 0,
+              "the case's manifest key is " + recorded + ", not the expected " +
+                  opt.expect_public_key + ": the manifest may have been re-signed");
+    key_hex = opt.expect_public_key;
+  }
+  {
+    std::string pub_path = c.EvidenceDir() + "/keys/manifest.pub";
+    int fd = ::open(pub_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0) {
+      char buf[65] = {};
+      ssize_t n = ::read(fd, buf, 64);
+      ::close(fd);
+      std::string file_key(buf, n > 0 ? static_cast<size_t>(n) : 0);
+      if (!recorded.empty() && file_key != recorded)
+        problem(TamperKind::kKeyMismatch, 0,
+                pub_path + " holds " + Shown(file_key) + ", the case records " + recorded);
+    }
+  }
+  rep.public_key_hex = key_hex;
+  std::array<uint8_t, 32> pk{};
+  bool have_key = !key_hex.empty() && internal::ParsePublicKey(key_hex, &pk);
+  if (!key_hex.empty() && !have_key)
+    return Status::Usage("not an Ed25519 public key (64 hex digits): " + key_hex);
+
+  // The manifest file.
+  std::string path = internal::ManifestPath(c);
+  std::string text;
+  {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 && errno != ENOENT) return Status::FromErrno(path, errno);
+    if (fd >= 0) {
+      char buf[1 << 16];
+      for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        text.append(buf, static_cast<size_t>(n));
+      }
+      ::close(fd);
+    }
+  }
+  std::vector<std::string_view> lines;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) {
+      lines.push_back(std::string_view(text).substr(pos));
+      problem(TamperKind::kLineMalformed, lines.size(),
+              "manifest line " + std::to_string(lines.size()) +
+                  " is incomplete (no newline): an interrupted write or a cut file");
+      break;
+    }
+    lines.push_back(std::string_view(text).substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  rep.lines = lines.size();
+  if (!lines.empty()) rep.manifest_head = Sha256Hex(lines.back());
+
+  std::vector<std::optional<ManifestLine>> parsed(lines.size());
+  std::map<uint64_t, size_t> seq_at;  // record -> first line index holding it
+  for (size_t i = 0; i < lines.size(); ++i) {
+    Result<ManifestLine> m = internal::ParseManifestLine(lines[i]);
+    if (!m.ok()) {
+      problem(TamperKind::kLineMalformed, i + 1,
+              "manifest line " + std::to_string(i + 1) + ": " + m.status().message());
+      continue;
+    }
+    parsed[i] = std::move(*m);
+    if (!seq_at.count(parsed[i]->seq)) seq_at[parsed[i]->seq] = i;
+  }
+  std::set<std::string> line_hashes;
+  std::unordered_map<uint64_t, size_t> item_line;  // seq -> line index, for the db check
+  std::vector<ObjectRef> objects;
+  std::set<std::string> object_seen;
+  uint64_t expect = 1;
+  std::string prev_hash(internal::kZeroHash);
+  bool prev_flagged = false;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string this_hash = Sha256Hex(lines[i]);
+    line_hashes.insert(this_hash);
+    std::string n = std::to_string(i + 1);
+    bool flagged = false;
+    if (!parsed[i]) {
+      prev_hash = this_hash;
+      prev_flagged = true;
+      continue;
+    }
+    const ManifestLine& m = *parsed[i];
+    std::string what = m.type == "item" && m.fields.size() == internal::kItemFields
+                           ? "item " + Shown(m.fields[15])
+                           : m.type + " record";
+    if (have_key && !internal::VerifySignature(m.signed_part, m.signature_hex, pk)) {
+      problem(TamperKind::kLineEdited, i + 1,
+              "manifest line " + n + " (" + what +
+                  "): the signature does not match: the line was edited");
+      flagged = true;
+    }
+    if (m.seq != expect) {
+      if (seq_at[m.seq] != i) {
+        problem(TamperKind::kLineOrder, i + 1,
+                "manifest line " + n + " repeats record " + std::to_string(m.seq) +
+                    " (first at line " + std::to_string(seq_at[m.seq] + 1) + ")");
+      } else if (m.seq > expect) {
+        bool later = false;
+        for (uint64_t s = expect; s < m.seq && !later; ++s)
+          later = seq_at.count(s) && seq_at[s] > i;
+        if (later) {
+          problem(TamperKind::kLineOrder, i + 1,
+                  "manifest line " + n + " holds record " + std::to_string(m.seq) +
+                      " where record " + std::to_string(expect) + " belongs: lines reordered");
+        } else {
+          problem(TamperKind::kLinesRemoved, i + 1,
+                  "manifest records " + std::to_string(expect) + ".." + std::to_string(m.seq - 1) +
+                      " are missing before line " + n + ": lines removed");
+        }
+      } else {
+        problem(TamperKind::kLineOrder, i + 1,
+                "manifest line " + n + " holds record " + std::to_string(m.seq) + " after record " +
+                    std::to_string(expect - 1) + ": lines reordered");
+      }
+      flagged = true;
+    } else if (m.prev != prev_hash && !prev_flagged && !flagged) {
+      problem(TamperKind::kLineOrder, i + 1,
+              "manifest line " + n + " does not chain to line " + std::to_string(i) +
+                  " (previous-line hash differs): the manifest was spliced");
+      flagged = true;
+    }
+    if (m.seq >= expect) expect = m.seq + 1;
+    prev_hash = this_hash;
+    prev_flagged = flagged;
+    if (m.type == "custody") {
+      ++rep.custody_records;
+      continue;
+    }
+    ++rep.items;
+    item_line[m.seq] = i;
+    const std::string& sha = m.fields[4];
+    if (!sha.empty() && object_seen.insert(sha).second)
+      objects.push_back(
+          {sha, std::strtoull(m.fields[5].c_str(), nullptr, 10), i + 1, m.fields[15]});
+  }
+
+  // The case database against the signed lines.
+  TQ_ASSIGN_OR_RETURN(int64_t db_lines,
+                      c.db().QueryInt("SELECT coalesce(max(seq),0) FROM evidence_manifest"));
+  uint64_t file_max = seq_at.empty() ? 0 : seq_at.rbegin()->first;
+  if (static_cast<uint64_t>(db_lines) > file_max)
+    problem(TamperKind::kLinesRemoved, lines.size(),
+            "the manifest ends at record " + std::to_string(file_max) + " but the case recorded " +
+                std::to_string(db_lines) + ": records " + std::to_string(file_max + 1) + ".." +
+                std::to_string(db_lines) + " were removed from its end");
+  TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> items, ListEvidence(c.db()));
+  std::unordered_map<int64_t, uint64_t> seq_of_item;
+  {
+    TQ_ASSIGN_OR_RETURN(Stmt st, c.db().Prepare("SELECT item_id,seq FROM evidence_manifest "
+                                                "WHERE item_id IS NOT NULL"));
+    for (;;) {
+      TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      seq_of_item[st.Int(0)] = static_cast<uint64_t>(st.Int(1));
+    }
+  }
+  for (const EvidenceItem& e : items) {
+    auto s = seq_of_item.find(e.id);
+    std::string name =
+        "evidence item " + std::to_string(e.id) + " (" + Shown(e.original_path) + ")";
+    if (s == seq_of_item.end()) {
+      problem(TamperKind::kDatabaseMismatch, 0, name + " has no signed manifest line");
+      continue;
+    }
+    auto l = item_line.find(s->second);
+    if (l == item_line.end()) continue;  // its line is gone: reported above
+    const ManifestLine& m = *parsed[l->second];
+    if (JoinEscaped(m.fields) != internal::ItemBody(e))
+      problem(TamperKind::kDatabaseMismatch, l->second + 1,
+              name + " in the case database differs from manifest line " +
+                  std::to_string(l->second + 1) + " (database sha256 " +
+                  (e.sha256.empty() ? "-" : e.sha256) + ", signed " +
+                  (m.fields[4].empty() ? "-" : m.fields[4]) + ")");
+  }
+
+  if (!opt.expect_head.empty() && !line_hashes.count(opt.expect_head))
+    problem(TamperKind::kLinesRemoved, 0,
+            "the fingerprint " + Shown(opt.expect_head) +
+                " written down earlier is no line of this manifest: it was rewritten or cut");
+
+  int threads = opt.threads > 0
+                    ? opt.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  CheckObjects(c, objects, threads, &rep, &mu);
+  std::stable_sort(rep.problems.begin(), rep.problems.end(),
+                   [](const TamperProblem& a, const TamperProblem& b) { return a.line < b.line; });
+
+  if (opt.record_custody) {
+    CustodyRecord r;
+    r.actor = opt.actor;
+    r.action = "verify";
+    r.what = std::to_string(rep.objects) + " objects (" + std::to_string(rep.bytes) + " bytes), " +
+             std::to_string(rep.lines) + " manifest lines";
+    r.outcome = rep.ok() ? "ok" : "failed: " + std::to_string(rep.problems.size()) + " problems";
+    r.origin = internal::HostName() + ":" + c.dir();
+    r.sha256 = rep.manifest_head;
+    for (size_t i = 0; i < rep.problems.size() && i < 20; ++i)
+      r.detail += (i ? "\n" : "") + rep.problems[i].message;
+    auto writer = internal::ManifestWriter::Open(c);
+    Status s = writer.ok() ? internal::AddCustody(**writer, r) : writer.status();
+    if (!s.ok()) {
+      // The manifest cannot take a line (it is damaged): keep the record in the case anyway.
+      r.detail +=
+          (r.detail.empty() ? "" : "\n") + std::string("not added to the manifest: ") + s.message();
+      TQ_RETURN_IF_ERROR(c.Transaction([&](Db& db) -> Status {
+        TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("INSERT INTO evidence_custody(at,actor,host,"
+                                                "action,what,origin,sha256,outcome,detail) "
+                                                "VALUES(?,?,?,?,?,?,?,?,?)"));
+        st.Bind(1, NowMicros()).Bind(2, r.actor).Bind(3, internal::HostName());
+        st.Bind(4, r.action).Bind(5, r.what).BindBlob(6, r.origin).Bind(7, r.sha256);
+        st.Bind(8, r.outcome).Bind(9, r.detail);
+        return st.Run();
+      }));
+    }
+  }
+  return rep;
+}
+
+}  // namespace tq::evidence

@@ -1,0 +1,314 @@
+// Reading files and directory trees from a live system: lstat metadata (times with
+// nanoseconds, owner, mode), symlinks recorded and never followed, special files recorded
+// and never opened, unreadable or vanished files recorded as skipped.
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "core/time.h"
+#include "evidence/collect_internal.h"
+
+namespace tq::evidence::internal {
+namespace {
+
+constexpr int kMaxDepth = 256;
+constexpr size_t kSmallFile = 1 << 20;
+
+int64_t Nanos(const struct timespec& t) {
+  return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
+std::string SpecialReason(mode_t m) {
+  if (S_ISFIFO(m)) return "named pipe (FIFO): not read";
+  if (S_ISSOCK(m)) return "socket: not read";
+  if (S_ISCHR(m)) return "character device: not read";
+  if (S_ISBLK(m)) return "block device: not read";
+  return "unknown file type: not read";
+}
+
+// Testing only: $TQ_EVIDENCE_TEST_EACCES=TEXT makes opening any file whose path contains
+// TEXT fail with EACCES, since the tests run as root and root reads every file.
+bool InjectedOpenFailure(const std::string& path) {
+  static const std::string needle = [] {
+    const char* v = std::getenv("TQ_EVIDENCE_TEST_EACCES");
+    return std::string(v ? v : "");
+  }();
+  return !needle.empty() && path.find(needle) != std::string::npos;
+}
+
+std::mutex names_mu;
+std::unordered_map<int64_t, std::string> user_names, group_names;
+
+}  // namespace
+
+std::string OwnerName(int64_t uid) {
+  std::lock_guard lock(names_mu);
+  auto it = user_names.find(uid);
+  if (it != user_names.end()) return it->second;
+  struct passwd pw, *res = nullptr;
+  char buf[4096];
+  std::string name;
+  if (::getpwuid_r(static_cast<uid_t>(uid), &pw, buf, sizeof buf, &res) == 0 && res)
+    name = res->pw_name;
+  user_names[uid] = name;
+  return name;
+}
+
+std::string GroupName(int64_t gid) {
+  std::lock_guard lock(names_mu);
+  auto it = group_names.find(gid);
+  if (it != group_names.end()) return it->second;
+  struct group gr, *res = nullptr;
+  char buf[4096];
+  std::string name;
+  if (::getgrgid_r(static_cast<gid_t>(gid), &gr, buf, sizeof buf, &res) == 0 && res)
+    name = res->gr_name;
+  group_names[gid] = name;
+  return name;
+}
+
+void FillFromStat(const struct stat& st, EvidenceItem* e) {
+  e->size = S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0;
+  e->mode = st.st_mode;
+  e->uid = st.st_uid;
+  e->gid = st.st_gid;
+  e->owner = OwnerName(st.st_uid);
+  e->group = GroupName(st.st_gid);
+  e->mtime_ns = Nanos(st.st_mtim);
+  e->ctime_ns = Nanos(st.st_ctim);
+  e->atime_ns = Nanos(st.st_atim);
+}
+
+namespace {
+
+void EmitEntry(CollectSink& sink, int dirfd, const std::string& name, const std::string& abs,
+               const std::string& rel, const EvidenceItem& base, int depth);
+
+void WalkFd(CollectSink& sink, int dirfd, const std::string& abs, const std::string& rel,
+            const EvidenceItem& base, int depth) {
+  int dup_fd = ::dup(dirfd);
+  DIR* d = dup_fd >= 0 ? ::fdopendir(dup_fd) : nullptr;
+  if (!d) {
+    if (dup_fd >= 0) ::close(dup_fd);
+    sink.Problem(base.source, rel, std::string("cannot list directory: ") + std::strerror(errno));
+    return;
+  }
+  std::vector<std::string> names;
+  for (;;) {
+    errno = 0;
+    struct dirent* e = ::readdir(d);
+    if (!e) {
+      if (errno != 0)
+        sink.Problem(base.source, rel,
+                     std::string("listing the directory failed: ") + std::strerror(errno));
+      break;
+    }
+    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+    names.emplace_back(e->d_name);
+  }
+  ::closedir(d);
+  // Byte order: the same tree always gives the same manifest order.
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    if (sink.Aborted()) return;
+    std::string child_abs = abs, child_rel = rel;
+    child_abs.push_back('/');
+    child_abs.append(name);
+    if (!child_rel.empty()) child_rel.push_back('/');
+    child_rel.append(name);
+    EmitEntry(sink, dirfd, name, child_abs, child_rel, base, depth);
+  }
+}
+
+void EmitEntry(CollectSink& sink, int dirfd, const std::string& name, const std::string& abs,
+               const std::string& rel, const EvidenceItem& base, int depth) {
+  CollectWork w;
+  w.item = base;
+  w.item.original_path = rel;
+  struct stat st;
+  if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    w.item.kind = "skipped";
+    w.item.skip_reason = errno == ENOENT ? "vanished before it was read"
+                                         : std::string("cannot stat: ") + std::strerror(errno);
+    w.problem = w.item.skip_reason;
+    if (!sink.AlreadyHave(w.item)) sink.Emit(std::move(w));
+    return;
+  }
+  FillFromStat(st, &w.item);
+  if (S_ISDIR(st.st_mode)) {
+    w.item.kind = "dir";
+    int sub = -1;
+    if (depth >= kMaxDepth) {
+      w.item.kind = "skipped";
+      w.item.skip_reason =
+          "directory nested deeper than " + std::to_string(kMaxDepth) + " levels: not descended";
+      w.problem = w.item.skip_reason;
+    } else {
+      sub = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub < 0 || InjectedOpenFailure(abs)) {
+        w.item.kind = "skipped";
+        w.item.skip_reason =
+            std::string("cannot open directory: ") + std::strerror(sub < 0 ? errno : EACCES);
+        w.problem = w.item.skip_reason;
+        if (sub >= 0) ::close(sub);
+        sub = -1;
+      }
+    }
+    if (!sink.AlreadyHave(w.item)) sink.Emit(std::move(w));
+    if (sub >= 0) {
+      WalkFd(sink, sub, abs, rel, base, depth + 1);
+      ::close(sub);
+    }
+    return;
+  }
+  if (S_ISLNK(st.st_mode)) {
+    w.item.kind = "symlink";
+    std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : 256) + 1, '\0');
+    ssize_t n = ::readlinkat(dirfd, name.c_str(), target.data(), target.size());
+    if (n < 0) {
+      w.item.skip_reason = std::string("cannot read link: ") + std::strerror(errno);
+      w.problem = w.item.skip_reason;
+      target.clear();
+    } else {
+      target.resize(static_cast<size_t>(n));
+    }
+    w.item.symlink_target = target;
+  } else if (S_ISREG(st.st_mode)) {
+    w.item.kind = "file";
+    w.open_path = abs;
+    if (st.st_nlink > 1) {
+      w.nlink = static_cast<int64_t>(st.st_nlink);
+      w.link_group = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+    }
+    sink.AddTotal(0, w.item.size);
+  } else {
+    w.item.kind = "special";
+    w.item.skip_reason = SpecialReason(st.st_mode);
+  }
+  if (!sink.AlreadyHave(w.item)) sink.Emit(std::move(w));
+}
+
+}  // namespace
+
+void WalkDirectory(CollectSink& sink, const std::string& root, const EvidenceItem& base) {
+  // The root is what the responder named: a symlink there is followed, none below it.
+  int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  CollectWork w;
+  w.item = base;
+  w.item.original_path = std::string(1, '.');
+  struct stat st;
+  if (fd < 0 || ::fstat(fd, &st) != 0) {
+    sink.Problem(base.source, "", std::string("cannot open directory: ") + std::strerror(errno));
+    if (fd >= 0) ::close(fd);
+    return;
+  }
+  FillFromStat(st, &w.item);
+  w.item.kind = "dir";
+  if (!sink.AlreadyHave(w.item)) sink.Emit(std::move(w));
+  WalkFd(sink, fd, root, "", base, 1);
+  ::close(fd);
+}
+
+void StoreFile(CollectSink& sink, CollectWork& w) {
+  EvidenceItem& e = w.item;
+  auto skip = [&](std::string reason) {
+    e.kind = "skipped";
+    e.sha256.clear();
+    e.skip_reason = std::move(reason);
+    w.problem = e.skip_reason;
+  };
+  int fd = -1;
+  if (InjectedOpenFailure(w.open_path)) {
+    errno = EACCES;
+  } else {
+    // O_NOATIME keeps the access time (evidence) as found; not allowed on others' files
+    // unless privileged, so fall back. O_NONBLOCK: a file swapped for a FIFO never blocks.
+    fd = ::open(w.open_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOATIME);
+    if (fd < 0 && errno == EPERM)
+      fd = ::open(w.open_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  }
+  if (fd < 0) {
+    skip(errno == ENOENT ? "vanished before it was read"
+                         : std::string("cannot open: ") + std::strerror(errno));
+    return;
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    skip("was replaced by a non-regular file while collecting: not read");
+    return;
+  }
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  thread_local std::vector<char> buf(kSmallFile);
+  std::unique_ptr<ObjectWriter> writer;
+  uint64_t total = 0;
+  size_t filled = 0;
+  std::string error;
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data() + filled, buf.size() - filled);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error =
+          "read failed after " + std::to_string(total + filled) + " bytes: " + std::strerror(errno);
+      break;
+    }
+    if (n == 0) break;
+    filled += static_cast<size_t>(n);
+    sink.AddBytes(static_cast<uint64_t>(n));
+    if (filled == buf.size()) {
+      // Larger than one buffer: stream it through a writer in bounded memory.
+      if (!writer) {
+        Result<std::unique_ptr<ObjectWriter>> nw = sink.store().NewWriter();
+        if (!nw.ok()) {
+          w.problem = "storing failed: " + nw.status().ToString();
+          w.drop = true;
+          ::close(fd);
+          return;
+        }
+        writer = std::move(*nw);
+      }
+      Status s = writer->Write(std::string_view(buf.data(), filled));
+      if (!s.ok()) {
+        w.problem = "storing failed: " + s.ToString();
+        w.drop = true;
+        ::close(fd);
+        return;
+      }
+      total += filled;
+      filled = 0;
+    }
+  }
+  ::close(fd);
+  if (!error.empty()) {
+    skip(error);
+    return;
+  }
+  Result<StoredObject> stored = [&]() -> Result<StoredObject> {
+    if (!writer) return sink.store().Put(std::string_view(buf.data(), filled));
+    TQ_RETURN_IF_ERROR(writer->Write(std::string_view(buf.data(), filled)));
+    return writer->Finish();
+  }();
+  if (!stored.ok()) {
+    // The store failed (disk full?), not the evidence: not recorded, so a re-run retries it.
+    w.problem = "storing failed: " + stored.status().ToString();
+    w.drop = true;
+    return;
+  }
+  e.sha256 = stored->sha256;
+  e.size = stored->size;
+  e.collected_at = NowMicros();
+  w.new_object = stored->written;
+}
+
+}  // namespace tq::evidence::internal

@@ -1,0 +1,150 @@
+// investigate stage "logs" (order 100): every collected log item (label "logs") is read from
+// the evidence store, parsed, and matched against the Sigma rules (the shipped pack plus
+// --rules DIR); hits, per-client aggregates, parse statistics and findings go into the case.
+#include <mutex>
+#include <thread>
+
+#include "cli/investigate.h"
+#include "core/escape.h"
+#include "core/json.h"
+#include "rules/rules.h"
+
+namespace tq::cli {
+namespace {
+
+struct LogsOptions {
+  std::vector<std::string> rules;
+  bool no_shipped = false;
+  std::string log_format;
+  std::vector<std::string> json_fields;
+  int threads = 0;
+};
+
+std::string Num(uint64_t n) { return std::to_string(n); }
+
+StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
+  auto o = std::make_shared<LogsOptions>();
+  app.add_option("--rules", o->rules, "More Sigma rule directories or files (webserver category)");
+  app.add_flag("--no-shipped-rules", o->no_shipped, "Use only the --rules given");
+  app.add_option("--log-format", o->log_format,
+                 "Log format: combined, common, vhost_combined, jsonl, or the nginx log_format / "
+                 "Apache LogFormat string as written in the server config (default: detect)");
+  app.add_option("--json-field", o->json_fields,
+                 "JSON lines field map, SIGMA_FIELD=dotted.path (e.g. c-ip=request.remote_ip)");
+  app.add_option("--threads", o->threads, "Worker threads for the log scan (default: all cores)");
+  return [o, &g](InvestigateContext& ctx) -> Status {
+    std::vector<std::string> paths;
+    if (!o->no_shipped) {
+      std::string shipped = rules::ShippedRulesDir();
+      if (shipped.empty())
+        return Status::NotFound("the shipped rule pack was not found (set TOURNIQUET_RULES)");
+      paths.push_back(shipped);
+    }
+    for (auto& r : o->rules) paths.push_back(r);
+    if (paths.empty()) return Status::Usage("no rules: --no-shipped-rules needs --rules DIR");
+    TQ_ASSIGN_OR_RETURN(rules::RuleSetPtr rs, rules::LoadRules(paths));
+    rules::LogScanOptions so;
+    so.stream.log_format = o->log_format;
+    for (const std::string& m : o->json_fields) {
+      size_t eq = m.find('=');
+      if (eq == std::string::npos) return Status::Usage("--json-field wants FIELD=PATH: " + m);
+      so.stream.json_field_map[m.substr(0, eq)] = m.substr(eq + 1);
+    }
+    TQ_RETURN_IF_ERROR(logs::ParserFor(so.stream).status());
+    so.threads = o->threads > 0
+                     ? o->threads
+                     : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> items, ListEvidence(ctx.the_case.db(), "logs"));
+    std::vector<rules::LogInput> inputs;
+    uint64_t total = 0;
+    for (const EvidenceItem& it : items) {
+      if (it.kind != "file" || it.sha256.empty()) continue;
+      inputs.push_back({ctx.the_case.ObjectPath(it.sha256), it.original_path, it.id, it.sha256});
+      total += it.size;
+    }
+    Progress progress(g, "logs", total, true);
+    std::mutex mu;
+    so.progress = [&](uint64_t done) {
+      std::lock_guard<std::mutex> lock(mu);
+      progress.Update(std::min(done, total));
+    };
+    TQ_ASSIGN_OR_RETURN(rules::LogScanResult res, rules::ScanLogs(inputs, *rs, so));
+    progress.Finish();
+    TQ_ASSIGN_OR_RETURN(rules::StoreSummary stored,
+                        rules::StoreLogScan(ctx.the_case, inputs, *rs, res));
+    ctx.findings += stored.findings;
+
+    const auto& info = rules::Rules(*rs);
+    JsonWriter w;
+    w.BeginObject().Field("rules_loaded", static_cast<int64_t>(info.size()));
+    w.Field("rules_skipped", static_cast<int64_t>(rules::Skipped(*rs).size()));
+    w.Key("skipped_rules").BeginArray();
+    for (const auto& p : rules::Skipped(*rs)) w.String(p.ToString());
+    w.EndArray();
+    w.Key("files").BeginArray();
+    uint64_t lines = 0, parsed = 0, bytes = 0;
+    for (size_t k : res.order) {
+      const logs::ParseStats& st = res.stats[k];
+      lines += st.lines;
+      parsed += st.parsed;
+      bytes += st.bytes;
+      w.BeginObject().Field("file", inputs[k].name).Field("sha256", inputs[k].sha256);
+      w.Field("format", st.format).Field("compression", logs::CompressionName(st.compression));
+      w.Field("bytes", st.bytes).Field("lines", st.lines).Field("parsed", st.parsed);
+      w.Field("out_of_order", st.out_of_order);
+      if (st.first_time) w.Field("first_time", FormatUtc(st.first_time));
+      if (st.last_time) w.Field("last_time", FormatUtc(st.last_time));
+      if (!st.read_error.empty()) w.Field("read_error", st.read_error);
+      w.Key("skipped").BeginObject();
+      for (auto& [reason, sc] : st.skipped) {
+        w.Key(reason).BeginObject().Field("lines", sc.lines).Key("examples").BeginArray();
+        for (uint64_t l : sc.example_lines) w.String(inputs[k].name + ":" + Num(l));
+        w.EndArray().EndObject();
+      }
+      w.EndObject().EndObject();
+      std::string line = "logs: " + EscapeTerminal(inputs[k].name) + " (" + st.format + ", " +
+                         std::string(logs::CompressionName(st.compression)) +
+                         "): " + Num(st.lines) + " lines, " + Num(st.parsed) + " parsed";
+      for (auto& [reason, sc] : st.skipped) {
+        line += ", " + Num(sc.lines) + " " + reason;
+        if (!sc.example_lines.empty()) line += " (e.g. line " + Num(sc.example_lines.front()) + ")";
+      }
+      ctx.text_lines.push_back(line);
+      if (!st.read_error.empty()) {
+        ctx.text_lines.push_back("logs:   damaged: " + EscapeTerminal(st.read_error));
+        ctx.item_errors.push_back(Status::BadInput(inputs[k].name + ": " + st.read_error));
+      }
+    }
+    w.EndArray();
+    w.Field("lines", lines).Field("parsed", parsed).Field("bytes", bytes);
+    w.Field("hits", static_cast<uint64_t>(res.hits.size()) + res.hits_dropped);
+    w.Field("hits_not_stored", res.hits_dropped);
+    w.Field("clients", static_cast<uint64_t>(res.clients.size()));
+    w.Field("findings", stored.findings).Field("findings_capped", stored.findings_capped);
+    w.Key("rule_hits").BeginArray();
+    std::vector<size_t> top;
+    for (size_t k = 0; k < info.size(); ++k)
+      if (res.rule_hits[k]) top.push_back(k);
+    std::sort(top.begin(), top.end(),
+              [&](size_t a, size_t b) { return res.rule_hits[a] > res.rule_hits[b]; });
+    for (size_t k : top) {
+      w.BeginObject().Field("id", info[k].id).Field("title", info[k].title);
+      w.Field("level", info[k].level).Field("hits", res.rule_hits[k]).EndObject();
+    }
+    w.EndArray().EndObject();
+    ctx.json_sections.emplace_back("logs", w.str());
+    ctx.text_lines.push_back("logs: " + Num(inputs.size()) + " files, " + Num(lines) + " lines, " +
+                             Num(parsed) + " parsed; " + Num(info.size()) + " rules (" +
+                             Num(rules::Skipped(*rs).size()) + " skipped); " +
+                             Num(res.hits.size() + res.hits_dropped) + " hits from " +
+                             Num(res.clients.size()) + " clients");
+    for (size_t i = 0; i < top.size() && i < 10; ++i)
+      ctx.text_lines.push_back("logs:   " + Num(res.rule_hits[top[i]]) + "  [" +
+                               info[top[i]].level + "] " + EscapeTerminal(info[top[i]].title));
+    return Status::Ok();
+  };
+}
+
+}  // namespace
+TQ_INVESTIGATE_STAGE("logs", 100, SetupLogsStage);
+}  // namespace tq::cli

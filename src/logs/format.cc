@@ -1,0 +1,600 @@
+// Text access-log formats. A format string (nginx `log_format` or Apache `LogFormat`) is
+// compiled into a list of literals and variables; a line is parsed by matching each literal
+// in turn, and each variable takes the bytes up to the next literal. The built-in formats
+// (combined, common, vhost_combined) are such strings too, so every format shares one parser.
+#include <cstring>
+
+#include "logs/logs.h"
+
+namespace tq::logs {
+namespace {
+
+// What a variable of the format fills.
+enum class Slot : uint8_t {
+  kIgnore,
+  kField,       // a plain Field
+  kRequest,     // "GET /x HTTP/1.1", split into method, uri, version
+  kTimeCommon,  // 10/Oct/2025:13:55:36 +0200
+  kTimeIso,     // 2025-10-10T13:55:36+02:00
+  kTimeUnix,    // 1760104536.123
+  kQueryQ,      // Apache %q: "?a=b" or ""
+};
+
+struct Token {
+  bool literal = false;
+  std::string text;  // literal bytes, or the variable's name (for messages)
+  Slot slot = Slot::kIgnore;
+  Field field = Field::kCount;
+};
+
+bool IsDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+void SetField(AccessLogRecord& r, Field f, std::string_view v) {
+  r.field[static_cast<size_t>(f)] = v;
+  r.present |= 1u << static_cast<unsigned>(f);
+}
+
+void SplitUri(AccessLogRecord& r, std::string_view uri) {
+  SetField(r, Field::kUri, uri);
+  size_t q = uri.find('?');
+  if (q == std::string_view::npos) {
+    SetField(r, Field::kUriStem, uri);
+    SetField(r, Field::kQuery, {});
+  } else {
+    SetField(r, Field::kUriStem, uri.substr(0, q));
+    SetField(r, Field::kQuery, uri.substr(q + 1));
+  }
+}
+
+void SplitRequest(AccessLogRecord& r, std::string_view req) {
+  size_t sp = req.find(' ');
+  if (sp == std::string_view::npos) {  // "-" or garbage such as a TLS handshake
+    SetField(r, Field::kMethod, {});
+    SetField(r, Field::kVersion, {});
+    SplitUri(r, req == "-" ? std::string_view() : req);
+    return;
+  }
+  SetField(r, Field::kMethod, req.substr(0, sp));
+  std::string_view rest = req.substr(sp + 1);
+  size_t last = rest.rfind(' ');
+  if (last != std::string_view::npos && rest.substr(last + 1).starts_with("HTTP/")) {
+    SetField(r, Field::kVersion, rest.substr(last + 1));
+    rest = rest.substr(0, last);
+  } else {
+    SetField(r, Field::kVersion, {});
+  }
+  SplitUri(r, rest);
+}
+
+class FormatParser : public LineParser {
+ public:
+  FormatParser(std::string name, std::vector<Token> tokens)
+      : name_(std::move(name)), tokens_(std::move(tokens)) {}
+  const std::string& name() const override { return name_; }
+  std::unique_ptr<LineParser> Clone() const override {
+    return std::make_unique<FormatParser>(name_, tokens_);
+  }
+
+  bool Parse(std::string_view line, AccessLogRecord& r, std::string_view* reason) override {
+    r.present = 0;
+    r.field = {};
+    r.has_time = false;
+    r.line = line;
+    size_t pos = 0;
+    for (size_t i = 0; i < tokens_.size(); ++i) {
+      const Token& t = tokens_[i];
+      if (t.literal) {
+        if (line.compare(pos, t.text.size(), t.text) != 0) return Fail(reason, "format mismatch");
+        pos += t.text.size();
+        continue;
+      }
+      size_t end;
+      if (i + 1 == tokens_.size()) {
+        end = line.size();
+      } else if (tokens_[i + 1].literal) {
+        const std::string& lit = tokens_[i + 1].text;
+        bool final_lit = i + 2 == tokens_.size();
+        if (final_lit && line.size() >= pos + lit.size() && line.ends_with(lit)) {
+          end = line.size() - lit.size();
+        } else {
+          end = FindLiteral(line, pos, lit);
+          if (end == std::string_view::npos) return Fail(reason, "format mismatch");
+        }
+      } else {
+        end = line.find(' ', pos);
+        if (end == std::string_view::npos) end = line.size();
+      }
+      if (!Assign(t, line.substr(pos, end - pos), r, reason)) return false;
+      pos = end;
+    }
+    return true;
+  }
+
+ private:
+  static bool Fail(std::string_view* reason, std::string_view why) {
+    *reason = why;
+    return false;
+  }
+  // The next occurrence of `lit`, skipping quotes escaped with a backslash (Apache writes
+  // \" inside quoted fields; nginx writes \x22).
+  static size_t FindLiteral(std::string_view line, size_t pos, const std::string& lit) {
+    for (;;) {
+      size_t p = line.find(lit, pos);
+      if (p == std::string_view::npos || lit[0] != '"' || p == 0 || line[p - 1] != '\\') return p;
+      pos = p + 1;
+    }
+  }
+
+  bool Assign(const Token& t, std::string_view v, AccessLogRecord& r, std::string_view* reason) {
+    switch (t.slot) {
+      case Slot::kIgnore: return true;
+      case Slot::kField:
+        if (t.field == Field::kStatus && !(v.size() == 3 && IsDigits(v)))
+          return Fail(reason, "bad status");
+        if ((t.field == Field::kBytesSent || t.field == Field::kBytesReceived) && v != "-" &&
+            !IsDigits(v))
+          return Fail(reason, "bad byte count");
+        if (t.field == Field::kClientIp && (v.empty() || v.find(' ') != std::string_view::npos))
+          return Fail(reason, "bad client address");
+        SetField(r, t.field, v);
+        return true;
+      case Slot::kRequest: SplitRequest(r, v); return true;
+      case Slot::kQueryQ:
+        SetField(r, Field::kQuery, v.starts_with('?') ? v.substr(1) : v);
+        return true;
+      case Slot::kTimeCommon: return CommonTime(v, r, reason);
+      case Slot::kTimeIso: {
+        Result<UnixMicros> t2 = ParseIso8601(v, TimeZone::Utc());
+        if (!t2.ok()) return Fail(reason, "bad timestamp");
+        r.time = *t2;
+        r.has_time = true;
+        return true;
+      }
+      case Slot::kTimeUnix: {
+        Result<UnixMicros> t2 = ParseUnixTime(v);
+        if (!t2.ok()) return Fail(reason, "bad timestamp");
+        r.time = *t2;
+        r.has_time = true;
+        return true;
+      }
+    }
+    return true;
+  }
+
+  // $time_local with a per-parser cache of the date and zone: only h:m:s is read per line.
+  bool CommonTime(std::string_view v, AccessLogRecord& r, std::string_view* reason) {
+    if (v.size() == 26 && v[11] == ':' && v[14] == ':' && v[17] == ':' && v[20] == ' ') {
+      auto d2 = [&](size_t i) -> int {
+        char a = v[i], b = v[i + 1];
+        if (a < '0' || a > '9' || b < '0' || b > '9') return -1;
+        return (a - '0') * 10 + (b - '0');
+      };
+      int h = d2(12), m = d2(15), s = d2(18);
+      if (h >= 0 && h < 24 && m >= 0 && m < 60 && s >= 0 && s < 61) {
+        std::string_view day = v.substr(0, 11), zone = v.substr(21);
+        if (!(cache_ok_ && day == cache_day_ && zone == cache_zone_)) {
+          std::string midnight = std::string(day) + ":00:00:00 " + std::string(zone);
+          Result<UnixMicros> base = ParseCommonLogTime(midnight);
+          if (!base.ok()) return Fail(reason, "bad timestamp");
+          cache_day_ = day;
+          cache_zone_ = zone;
+          cache_base_ = *base;
+          cache_ok_ = true;
+        }
+        r.time = cache_base_ + (int64_t{h} * 3600 + m * 60 + s) * 1000000;
+        r.has_time = true;
+        return true;
+      }
+    }
+    Result<UnixMicros> t = ParseCommonLogTime(v);
+    if (!t.ok()) return Fail(reason, "bad timestamp");
+    r.time = *t;
+    r.has_time = true;
+    return true;
+  }
+
+  std::string name_;
+  std::vector<Token> tokens_;
+  bool cache_ok_ = false;
+  std::string cache_day_, cache_zone_;
+  UnixMicros cache_base_ = 0;
+};
+
+void AddLiteral(std::vector<Token>& out, std::string_view text) {
+  if (text.empty()) return;
+  if (!out.empty() && out.back().literal) {
+    out.back().text += text;
+    return;
+  }
+  Token t;
+  t.literal = true;
+  t.text = std::string(text);
+  out.push_back(std::move(t));
+}
+
+void AddVar(std::vector<Token>& out, std::string name, Slot slot, Field f = Field::kCount) {
+  Token t;
+  t.text = std::move(name);
+  t.slot = slot;
+  t.field = f;
+  out.push_back(std::move(t));
+}
+
+Token NginxVar(const std::string& n) {
+  static const std::pair<const char*, Field> kFields[] = {
+      {"remote_addr", Field::kClientIp},
+      {"remote_user", Field::kUser},
+      {"request_method", Field::kMethod},
+      {"uri", Field::kUriStem},
+      {"document_uri", Field::kUriStem},
+      {"args", Field::kQuery},
+      {"query_string", Field::kQuery},
+      {"server_protocol", Field::kVersion},
+      {"status", Field::kStatus},
+      {"body_bytes_sent", Field::kBytesSent},
+      {"bytes_sent", Field::kBytesSent},
+      {"request_length", Field::kBytesReceived},
+      {"request_time", Field::kTimeTaken},
+      {"http_referer", Field::kReferer},
+      {"http_user_agent", Field::kUserAgent},
+      {"http_cookie", Field::kCookie},
+      {"host", Field::kHost},
+      {"http_host", Field::kHost},
+      {"server_name", Field::kHost},
+      {"content_type", Field::kContentType},
+      {"http_content_type", Field::kContentType}};
+  Token t;
+  t.text = "$" + n;
+  if (n == "request")
+    t.slot = Slot::kRequest;
+  else if (n == "request_uri")
+    t.slot = Slot::kField, t.field = Field::kUri;
+  else if (n == "time_local")
+    t.slot = Slot::kTimeCommon;
+  else if (n == "time_iso8601")
+    t.slot = Slot::kTimeIso;
+  else if (n == "msec")
+    t.slot = Slot::kTimeUnix;
+  else
+    for (auto& [name, f] : kFields)
+      if (n == name) t.slot = Slot::kField, t.field = f;
+  return t;
+}
+
+Result<std::vector<Token>> CompileNginx(std::string_view fmt) {
+  std::vector<Token> out;
+  size_t i = 0;
+  std::string lit;
+  while (i < fmt.size()) {
+    char c = fmt[i];
+    if (c != '$') {
+      lit += c;
+      ++i;
+      continue;
+    }
+    AddLiteral(out, lit);
+    lit.clear();
+    ++i;
+    std::string name;
+    if (i < fmt.size() && fmt[i] == '{') {
+      size_t close = fmt.find('}', i);
+      if (close == std::string_view::npos)
+        return Status::Usage("log format: unclosed ${ at column " + std::to_string(i));
+      name = std::string(fmt.substr(i + 1, close - i - 1));
+      i = close + 1;
+    } else {
+      while (i < fmt.size() && (isalnum(static_cast<unsigned char>(fmt[i])) || fmt[i] == '_'))
+        name += fmt[i++];
+    }
+    if (name.empty()) return Status::Usage("log format: '$' without a variable name");
+    out.push_back(NginxVar(name));
+  }
+  AddLiteral(out, lit);
+  return out;
+}
+
+Result<std::vector<Token>> CompileApache(std::string_view fmt) {
+  std::vector<Token> out;
+  std::string lit;
+  for (size_t i = 0; i < fmt.size(); ++i) {
+    char c = fmt[i];
+    if (c == '\\' && i + 1 < fmt.size()) {  // as written in httpd.conf: \" and \\ .
+      char n = fmt[++i];
+      lit += n == 'n' ? '\n' : n == 't' ? '\t' : n;
+      continue;
+    }
+    if (c != '%') {
+      lit += c;
+      continue;
+    }
+    if (++i >= fmt.size()) return Status::Usage("log format: '%' at the end");
+    if (fmt[i] == '%') {
+      lit += '%';
+      continue;
+    }
+    // Modifiers: <, >, !, status lists.
+    while (i < fmt.size() && (fmt[i] == '<' || fmt[i] == '>' || fmt[i] == '!' || fmt[i] == ',' ||
+                              isdigit(static_cast<unsigned char>(fmt[i]))))
+      ++i;
+    std::string arg;
+    if (i < fmt.size() && fmt[i] == '{') {
+      size_t close = fmt.find('}', i);
+      if (close == std::string_view::npos) return Status::Usage("log format: unclosed %{");
+      arg = std::string(fmt.substr(i + 1, close - i - 1));
+      i = close + 1;
+    }
+    if (i >= fmt.size()) return Status::Usage("log format: directive missing after '%'");
+    char d = fmt[i];
+    std::string name = std::string("%") + (arg.empty() ? "" : "{" + arg + "}") + d;
+    std::string lower;
+    for (char a : arg) lower += static_cast<char>(tolower(static_cast<unsigned char>(a)));
+    AddLiteral(out, lit);
+    lit.clear();
+    switch (d) {
+      case 'h':
+      case 'a': AddVar(out, name, Slot::kField, Field::kClientIp); break;
+      case 'u': AddVar(out, name, Slot::kField, Field::kUser); break;
+      case 'r': AddVar(out, name, Slot::kRequest); break;
+      case 's': AddVar(out, name, Slot::kField, Field::kStatus); break;
+      case 'b':
+      case 'B':
+      case 'O': AddVar(out, name, Slot::kField, Field::kBytesSent); break;
+      case 'I': AddVar(out, name, Slot::kField, Field::kBytesReceived); break;
+      case 'D':
+      case 'T': AddVar(out, name, Slot::kField, Field::kTimeTaken); break;
+      case 'v':
+      case 'V': AddVar(out, name, Slot::kField, Field::kHost); break;
+      case 'm': AddVar(out, name, Slot::kField, Field::kMethod); break;
+      case 'U': AddVar(out, name, Slot::kField, Field::kUriStem); break;
+      case 'q': AddVar(out, name, Slot::kQueryQ); break;
+      case 'H': AddVar(out, name, Slot::kField, Field::kVersion); break;
+      case 't':
+        if (arg.empty()) {
+          AddLiteral(out, "[");
+          AddVar(out, name, Slot::kTimeCommon);
+          lit = "]";
+        } else if (arg == "sec" || arg == "msec" || arg == "usec") {
+          if (arg != "sec") return Status::Usage("log format: " + name + " is not supported");
+          AddVar(out, name, Slot::kTimeUnix);
+        } else {
+          return Status::Usage("log format: custom time format " + name + " is not supported");
+        }
+        break;
+      case 'i':
+        if (lower == "referer")
+          AddVar(out, name, Slot::kField, Field::kReferer);
+        else if (lower == "user-agent")
+          AddVar(out, name, Slot::kField, Field::kUserAgent);
+        else if (lower == "cookie")
+          AddVar(out, name, Slot::kField, Field::kCookie);
+        else if (lower == "host")
+          AddVar(out, name, Slot::kField, Field::kHost);
+        else if (lower == "content-type")
+          AddVar(out, name, Slot::kField, Field::kContentType);
+        else
+          AddVar(out, name, Slot::kIgnore);
+        break;
+      default: AddVar(out, name, Slot::kIgnore);
+    }
+  }
+  AddLiteral(out, lit);
+  return out;
+}
+
+// A format as pasted from a config: nginx's '...' '...' pieces are joined.
+std::string Unquote(std::string_view f) {
+  while (!f.empty() && (f.front() == ' ' || f.front() == '\t')) f.remove_prefix(1);
+  while (!f.empty() && (f.back() == ' ' || f.back() == ';' || f.back() == '\t')) f.remove_suffix(1);
+  if (f.size() < 2 || f.front() != '\'') return std::string(f);
+  std::string out;
+  bool in = false;
+  for (char c : f) {
+    if (c == '\'')
+      in = !in;
+    else if (in)
+      out += c;
+  }
+  return out;
+}
+
+constexpr const char* kCombined = R"(%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\")";
+constexpr const char* kCommon = R"(%h %l %u %t \"%r\" %>s %b)";
+constexpr const char* kVhostCombined =
+    R"(%v:%p %h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\")";
+
+std::unique_ptr<LineParser> Builtin(const char* name, const char* fmt) {
+  return std::make_unique<FormatParser>(name, CompileApache(fmt).value());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LineParser>> CompileLogFormat(std::string_view format) {
+  std::string f = Unquote(format);
+  if (f.empty()) return Status::Usage("log format is empty");
+  bool nginx = f.find('$') != std::string::npos;
+  Result<std::vector<Token>> t = nginx ? CompileNginx(f) : CompileApache(f);
+  if (!t.ok()) return t.status();
+  bool any = false;
+  for (const Token& k : *t) any |= !k.literal;
+  if (!any) return Status::Usage("log format has no variables: " + f);
+  return std::unique_ptr<LineParser>(
+      std::make_unique<FormatParser>(nginx ? "nginx-custom" : "apache-custom", std::move(*t)));
+}
+
+Result<std::unique_ptr<LineParser>> NamedFormat(std::string_view name) {
+  if (name == "combined" || name == "nginx-combined" || name == "apache-combined")
+    return Builtin("combined", kCombined);
+  if (name == "common" || name == "clf") return Builtin("common", kCommon);
+  if (name == "vhost_combined") return Builtin("vhost_combined", kVhostCombined);
+  if (name == "jsonl" || name == "json") return JsonLinesFormat({});
+  return Status::NotFound("unknown log format name: " + std::string(name));
+}
+
+std::unique_ptr<LineParser> DetectFormat(const std::vector<std::string_view>& lines) {
+  std::vector<std::unique_ptr<LineParser>> cands;
+  cands.push_back(Builtin("vhost_combined", kVhostCombined));
+  cands.push_back(Builtin("combined", kCombined));
+  cands.push_back(Builtin("common", kCommon));
+  cands.push_back(JsonLinesFormat({}).value());
+  size_t best = 0, best_n = 0;
+  AccessLogRecord r;
+  std::string_view why;
+  for (size_t c = 0; c < cands.size(); ++c) {
+    size_t n = 0;
+    for (std::string_view l : lines) n += cands[c]->Parse(l, r, &why);
+    if (n > best_n) best = c, best_n = n;
+  }
+  if (best_n == 0) return nullptr;
+  return std::move(cands[best]);
+}
+
+Result<std::unique_ptr<LineParser>> ParserFor(const StreamOptions& o) {
+  if (o.log_format.empty()) return std::unique_ptr<LineParser>();
+  if (o.log_format == "jsonl" || o.log_format == "json") return JsonLinesFormat(o.json_field_map);
+  Result<std::unique_ptr<LineParser>> named = NamedFormat(o.log_format);
+  if (named.ok()) return named;
+  return CompileLogFormat(o.log_format);
+}
+
+// ---- Fields ----
+
+std::string_view FieldName(Field f) {
+  static constexpr const char* kNames[] = {
+      "c-ip",          "cs-username", "cs-method", "cs-uri-query",   "cs-uri-stem", "cs-query",
+      "cs-version",    "sc-status",   "sc-bytes",  "cs-bytes",       "time-taken",  "cs-host",
+      "cs-user-agent", "cs-referer",  "cs-cookie", "cs-content-type"};
+  return f < Field::kCount ? kNames[static_cast<size_t>(f)] : "?";
+}
+
+bool FieldFromSigmaName(std::string_view n, Field* out) {
+  static const std::pair<const char*, Field> kAliases[] = {{"c-ip", Field::kClientIp},
+                                                           {"clientip", Field::kClientIp},
+                                                           {"client_ip", Field::kClientIp},
+                                                           {"src_ip", Field::kClientIp},
+                                                           {"cs-username", Field::kUser},
+                                                           {"cs-method", Field::kMethod},
+                                                           {"c-method", Field::kMethod},
+                                                           {"cs-uri-query", Field::kUri},
+                                                           {"c-uri-query", Field::kUri},
+                                                           {"cs-uri", Field::kUri},
+                                                           {"c-uri", Field::kUri},
+                                                           {"url", Field::kUri},
+                                                           {"cs-uri-stem", Field::kUriStem},
+                                                           {"c-uri-stem", Field::kUriStem},
+                                                           {"cs-query", Field::kQuery},
+                                                           {"cs-version", Field::kVersion},
+                                                           {"sc-status", Field::kStatus},
+                                                           {"sc-bytes", Field::kBytesSent},
+                                                           {"cs-bytes", Field::kBytesReceived},
+                                                           {"time-taken", Field::kTimeTaken},
+                                                           {"cs-host", Field::kHost},
+                                                           {"cs-user-agent", Field::kUserAgent},
+                                                           {"cs-useragent", Field::kUserAgent},
+                                                           {"c-useragent", Field::kUserAgent},
+                                                           {"c-user-agent", Field::kUserAgent},
+                                                           {"cs-referer", Field::kReferer},
+                                                           {"cs-referrer", Field::kReferer},
+                                                           {"cs(referer)", Field::kReferer},
+                                                           {"cs-cookie", Field::kCookie},
+                                                           {"cs(cookie)", Field::kCookie},
+                                                           {"cs-content-type", Field::kContentType},
+                                                           {"cs(user-agent)", Field::kUserAgent}};
+  std::string lower;
+  for (char c : n) lower += static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  for (auto& [name, f] : kAliases)
+    if (lower == name) {
+      *out = f;
+      return true;
+    }
+  return false;
+}
+
+// ---- URL decoding ----
+
+namespace {
+int Hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+bool DecodeOnce(std::string_view in, std::string* out) {
+  bool changed = false;
+  out->clear();
+  out->reserve(in.size());
+  bool query = false;
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '?') query = true;
+    if (c == '%' && i + 2 < in.size() + 0 && Hex(in[i + 1]) >= 0 && Hex(in[i + 2]) >= 0) {
+      out->push_back(static_cast<char>(Hex(in[i + 1]) * 16 + Hex(in[i + 2])));
+      i += 2;
+      changed = true;
+    } else if (c == '+' && query) {
+      out->push_back(' ');
+      changed = true;
+    } else {
+      out->push_back(c);
+    }
+  }
+  return changed;
+}
+}  // namespace
+
+bool UrlDecode(std::string_view in, std::string* out) {
+  if (!DecodeOnce(in, out)) return false;
+  std::string next;
+  for (int round = 1; round < 3; ++round) {
+    if (out->find('%') == std::string::npos || !DecodeOnce(*out, &next)) break;
+    out->swap(next);
+  }
+  return true;
+}
+
+// ---- Stats and filter ----
+
+void ParseStats::Skip(std::string_view reason, uint64_t line_no) {
+  SkipCount& s = skipped[std::string(reason)];
+  ++s.lines;
+  if (s.example_lines.size() < 5) s.example_lines.push_back(line_no);
+}
+
+void ParseStats::Merge(const ParseStats& o) {
+  bytes += o.bytes;
+  lines += o.lines;
+  parsed += o.parsed;
+  out_of_order += o.out_of_order;
+  for (auto& [k, v] : o.skipped) {
+    SkipCount& s = skipped[k];
+    s.lines += v.lines;
+    for (uint64_t l : v.example_lines)
+      if (s.example_lines.size() < 5) s.example_lines.push_back(l);
+  }
+  if (o.first_time && (!first_time || o.first_time < first_time)) first_time = o.first_time;
+  if (o.last_time > last_time) last_time = o.last_time;
+  if (read_error.empty()) read_error = o.read_error;
+}
+
+bool RecordFilter::Accepts(const AccessLogRecord& r) const {
+  if (from && (!r.has_time || r.time < from)) return false;
+  if (to && (!r.has_time || r.time > to)) return false;
+  if (!client_ips.empty()) {
+    bool any = false;
+    for (const std::string& ip : client_ips) any |= r.get(Field::kClientIp) == ip;
+    if (!any) return false;
+  }
+  if (!path_contains.empty()) {
+    bool any = false;
+    for (const std::string& p : path_contains)
+      any |= r.get(Field::kUri).find(p) != std::string_view::npos;
+    if (!any) return false;
+  }
+  return true;
+}
+
+}  // namespace tq::logs

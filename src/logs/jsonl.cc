@@ -1,0 +1,223 @@
+// JSON lines access logs (nginx `escape=json` formats, Caddy, Cloudflare, load balancers),
+// parsed with simdjson. Each Sigma field is read from a dotted path: the user's field map
+// first, then built-in guesses for the common emitters. Values are copied into the parser's
+// buffer (JSON escapes undone), so a record's views live until the next line.
+#include <simdjson.h>
+
+#include <cstring>
+
+#include "logs/logs.h"
+
+namespace tq::logs {
+namespace {
+
+struct Guess {
+  const char* sigma;
+  std::vector<std::string> paths;
+};
+
+const std::vector<Guess>& Guesses() {
+  static const std::vector<Guess> g = {
+      {"c-ip",
+       {"remote_addr", "remote_ip", "client_ip", "clientip", "ClientIP", "ip", "src_ip",
+        "request.remote_ip", "request.client_ip"}},
+      {"cs-username", {"remote_user", "user", "request.user"}},
+      {"cs-method", {"request_method", "method", "ClientRequestMethod", "request.method"}},
+      {"cs-uri-query", {"request_uri", "uri", "url", "ClientRequestURI", "request.uri", "path"}},
+      {"cs-version", {"server_protocol", "protocol", "ClientRequestProtocol", "request.proto"}},
+      {"sc-status", {"status", "EdgeResponseStatus", "response_status", "status_code"}},
+      {"sc-bytes", {"body_bytes_sent", "bytes_sent", "EdgeResponseBytes", "size", "bytes"}},
+      {"cs-bytes", {"request_length", "ClientRequestBytes"}},
+      {"time-taken", {"request_time", "duration", "OriginResponseTime"}},
+      {"cs-host", {"host", "http_host", "server_name", "ClientRequestHost", "request.host"}},
+      {"cs-user-agent",
+       {"http_user_agent", "user_agent", "ClientRequestUserAgent", "request.headers.User-Agent"}},
+      {"cs-referer",
+       {"http_referer", "referer", "ClientRequestReferer", "request.headers.Referer"}},
+      {"cs-cookie", {"http_cookie", "cookie", "request.headers.Cookie"}},
+      {"cs-content-type", {"content_type", "http_content_type", "request.headers.Content-Type"}},
+  };
+  return g;
+}
+const std::vector<std::string> kTimePaths = {"time_iso8601",       "time_local", "@timestamp",
+                                             "timestamp",          "time",       "ts",
+                                             "EdgeStartTimestamp", "msec"};
+const std::vector<std::string> kRequestPaths = {"request"};
+
+class JsonLinesParser : public LineParser {
+ public:
+  explicit JsonLinesParser(std::map<std::string, std::string> user) : user_(std::move(user)) {
+    for (const Guess& g : Guesses()) {
+      Field f;
+      if (!FieldFromSigmaName(g.sigma, &f)) continue;
+      std::vector<std::string> paths;
+      auto u = user_.find(g.sigma);
+      if (u != user_.end()) paths.push_back(u->second);
+      for (const std::string& p : g.paths) paths.push_back(p);
+      paths_[static_cast<size_t>(f)] = std::move(paths);
+    }
+    time_paths_ = kTimePaths;
+    if (auto u = user_.find("time"); u != user_.end())
+      time_paths_.insert(time_paths_.begin(), u->second);
+  }
+  const std::string& name() const override { return name_; }
+  std::unique_ptr<LineParser> Clone() const override {
+    return std::make_unique<JsonLinesParser>(user_);
+  }
+
+  bool Parse(std::string_view line, AccessLogRecord& r, std::string_view* reason) override {
+    r.present = 0;
+    r.field = {};
+    r.has_time = false;
+    r.line = line;
+    // A container runtime prefix ("caddy  | {...}") is skipped.
+    size_t brace = line.find('{');
+    if (brace == std::string_view::npos || brace > 64) return Fail(reason, "not JSON");
+    std::string_view json = line.substr(brace);
+    padded_.assign(json.data(), json.size());
+    padded_.append(simdjson::SIMDJSON_PADDING, '\0');
+    simdjson::dom::element root;
+    if (parser_.parse(padded_.data(), json.size(), false).get(root) != simdjson::SUCCESS)
+      return Fail(reason, "invalid JSON");
+    if (!root.is_object()) return Fail(reason, "not a JSON object");
+    buf_.clear();
+    buf_.reserve(json.size() + 256);  // views into buf_ stay valid: no reallocation below
+    std::array<std::pair<size_t, size_t>, kFieldCount> spans{};
+    uint32_t present = 0;
+    for (size_t f = 0; f < kFieldCount; ++f) {
+      for (const std::string& p : paths_[f]) {
+        size_t start = buf_.size();
+        if (Lookup(root, p)) {
+          spans[f] = {start, buf_.size() - start};
+          present |= 1u << f;
+          break;
+        }
+      }
+    }
+    size_t req_start = buf_.size();
+    bool have_req =
+        !(present & (1u << static_cast<unsigned>(Field::kMethod))) && Lookup(root, "request");
+    size_t req_len = buf_.size() - req_start;
+    size_t t_start = buf_.size();
+    bool have_time = false;
+    for (const std::string& p : time_paths_)
+      if (Lookup(root, p)) {
+        have_time = true;
+        break;
+      }
+    std::string_view tv(buf_.data() + t_start, buf_.size() - t_start);
+    for (size_t f = 0; f < kFieldCount; ++f)
+      if (present & (1u << f))
+        r.field[f] = std::string_view(buf_.data() + spans[f].first, spans[f].second);
+    r.present = present;
+    if (have_req) {
+      std::string_view req(buf_.data() + req_start, req_len);
+      SplitRequestInto(req, r);
+    }
+    if (r.has(Field::kUri) && !r.has(Field::kUriStem)) {
+      std::string_view u = r.get(Field::kUri);
+      size_t q = u.find('?');
+      Set(r, Field::kUriStem, u.substr(0, q));
+      Set(r, Field::kQuery, q == std::string_view::npos ? std::string_view() : u.substr(q + 1));
+    }
+    if (!r.has(Field::kClientIp) && !r.has(Field::kUri)) return Fail(reason, "no request fields");
+    if (have_time) {
+      Result<UnixMicros> t = IsNumber(tv) ? ParseUnixTime(tv) : ParseIso8601(tv, TimeZone::Utc());
+      if (!t.ok()) t = ParseCommonLogTime(tv);
+      if (!t.ok()) return Fail(reason, "bad timestamp");
+      r.time = *t;
+      r.has_time = true;
+    }
+    return true;
+  }
+
+ private:
+  static bool Fail(std::string_view* reason, std::string_view why) {
+    *reason = why;
+    return false;
+  }
+  static bool IsNumber(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s)
+      if (!(isdigit(static_cast<unsigned char>(c)) || c == '.')) return false;
+    return true;
+  }
+  static void Set(AccessLogRecord& r, Field f, std::string_view v) {
+    r.field[static_cast<size_t>(f)] = v;
+    r.present |= 1u << static_cast<unsigned>(f);
+  }
+  static void SplitRequestInto(std::string_view req, AccessLogRecord& r) {
+    size_t sp = req.find(' ');
+    if (sp == std::string_view::npos) return;
+    Set(r, Field::kMethod, req.substr(0, sp));
+    std::string_view rest = req.substr(sp + 1);
+    size_t last = rest.rfind(' ');
+    if (last != std::string_view::npos && rest.substr(last + 1).starts_with("HTTP/")) {
+      Set(r, Field::kVersion, rest.substr(last + 1));
+      rest = rest.substr(0, last);
+    }
+    if (!r.has(Field::kUri)) Set(r, Field::kUri, rest);
+  }
+  // Appends the value at a dotted path to buf_ (arrays: the first element).
+  bool Lookup(simdjson::dom::element root, const std::string& path) {
+    simdjson::dom::element cur = root;
+    size_t start = 0;
+    while (start <= path.size()) {
+      size_t dot = path.find('.', start);
+      std::string_view key(path.data() + start,
+                           (dot == std::string::npos ? path.size() : dot) - start);
+      simdjson::dom::object obj;
+      if (cur.get_object().get(obj) != simdjson::SUCCESS) return false;
+      if (obj.at_key(key).get(cur) != simdjson::SUCCESS) return false;
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    simdjson::dom::array arr;
+    if (cur.get_array().get(arr) == simdjson::SUCCESS) {
+      if (arr.at(0).get(cur) != simdjson::SUCCESS) return false;
+    }
+    std::string_view s;
+    if (cur.get_string().get(s) == simdjson::SUCCESS) {
+      buf_.append(s);
+      return true;
+    }
+    int64_t i;
+    if (cur.get_int64().get(i) == simdjson::SUCCESS) {
+      buf_ += std::to_string(i);
+      return true;
+    }
+    double d;
+    if (cur.get_double().get(d) == simdjson::SUCCESS) {
+      char tmp[64];
+      int n = std::snprintf(tmp, sizeof tmp, "%.6f", d);
+      std::string_view v(tmp, static_cast<size_t>(n));
+      while (v.ends_with('0')) v.remove_suffix(1);
+      if (v.ends_with('.')) v.remove_suffix(1);
+      buf_.append(v);
+      return true;
+    }
+    return false;
+  }
+
+  std::string name_ = "jsonl";
+  std::map<std::string, std::string> user_;
+  std::array<std::vector<std::string>, kFieldCount> paths_;
+  std::vector<std::string> time_paths_;
+  simdjson::dom::parser parser_;
+  std::string padded_, buf_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<LineParser>> JsonLinesFormat(
+    const std::map<std::string, std::string>& field_map) {
+  for (auto& [k, v] : field_map) {
+    Field f;
+    if (k != "time" && !FieldFromSigmaName(k, &f))
+      return Status::Usage("JSON field map: unknown field " + k);
+    if (v.empty()) return Status::Usage("JSON field map: empty path for " + k);
+  }
+  return std::unique_ptr<LineParser>(std::make_unique<JsonLinesParser>(field_map));
+}
+
+}  // namespace tq::logs

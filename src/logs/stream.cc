@@ -1,0 +1,138 @@
+// Line streaming: whole-line chunks out of a byte stream, with bounded memory (one chunk plus
+// one maximal line), and StreamRecords, the record-at-a-time API other components use.
+#include <algorithm>
+#include <cstring>
+
+#include "logs/logs.h"
+
+namespace tq::logs {
+
+Status ForEachChunk(ByteStream& in, size_t chunk_size, size_t max_line, ParseStats* stats,
+                    const std::function<bool(std::string_view, uint64_t, uint64_t)>& consume) {
+  std::vector<char> buf(chunk_size + max_line + 1);
+  size_t len = 0;
+  uint64_t line_no = 1, offset = 0;
+  bool skipping = false;  // inside a line longer than max_line
+  bool eof = false;
+  while (!eof) {
+    Result<size_t> r = in.Read(buf.data() + len, buf.size() - len);
+    size_t n = 0;
+    if (!r.ok()) {
+      stats->read_error = r.status().ToString();
+      eof = true;
+    } else {
+      n = *r;
+      eof = n == 0;
+    }
+    if (skipping && n > 0) {  // drop bytes up to the end of the overlong line
+      char* nl = static_cast<char*>(std::memchr(buf.data() + len, '\n', n));
+      if (!nl) {
+        offset += n;
+        stats->bytes += n;
+        continue;
+      }
+      size_t drop = static_cast<size_t>(nl - (buf.data() + len)) + 1;
+      offset += drop;
+      stats->bytes += drop;
+      std::memmove(buf.data() + len, nl + 1, n - drop);
+      n -= drop;
+      skipping = false;
+      ++line_no;
+    }
+    len += n;
+    size_t end = 0;  // bytes of whole lines at the front
+    if (eof) {
+      end = len;
+    } else {
+      char* last = static_cast<char*>(memrchr(buf.data(), '\n', len));
+      if (last) end = static_cast<size_t>(last - buf.data()) + 1;
+      if (!last || (end < chunk_size && len < buf.size())) {
+        if (!last && len >= max_line) {  // no newline within max_line bytes
+          ++stats->lines;
+          stats->Skip("line too long", line_no);
+          stats->bytes += len;
+          offset += len;
+          len = 0;
+          skipping = true;
+          continue;
+        }
+        if (len < buf.size() && len < chunk_size) continue;  // read more first
+      }
+    }
+    if (end == 0) continue;
+    std::string_view chunk(buf.data(), end);
+    uint64_t lines = static_cast<uint64_t>(std::count(chunk.begin(), chunk.end(), '\n'));
+    if (chunk.back() != '\n') ++lines;
+    if (!consume(chunk, line_no, offset)) return Status::Ok();
+    stats->bytes += end;
+    line_no += lines;
+    offset += end;
+    std::memmove(buf.data(), buf.data() + end, len - end);
+    len -= end;
+  }
+  return Status::Ok();
+}
+
+Status StreamRecords(const std::string& path, const StreamOptions& options,
+                     const RecordFilter& filter,
+                     const std::function<bool(const AccessLogRecord&)>& sink, ParseStats* stats) {
+  TQ_ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in, OpenByteStream(path));
+  TQ_ASSIGN_OR_RETURN(std::unique_ptr<LineParser> parser, ParserFor(options));
+  stats->compression = in->compression();
+  AccessLogRecord rec;
+  bool stop = false;
+  UnixMicros prev = 0;
+  Status s = ForEachChunk(*in, 1 << 20, options.max_line, stats,
+                          [&](std::string_view chunk, uint64_t line_no, uint64_t offset) {
+                            if (!parser) {  // detect on the first lines of the file
+                              std::vector<std::string_view> sample;
+                              size_t p = 0;
+                              while (p < chunk.size() && sample.size() < 50) {
+                                size_t e = chunk.find('\n', p);
+                                if (e == std::string_view::npos) e = chunk.size();
+                                if (e > p) sample.push_back(chunk.substr(p, e - p));
+                                p = e + 1;
+                              }
+                              parser = DetectFormat(sample);
+                              if (!parser) parser = NamedFormat("combined").value();
+                              stats->format = parser->name();
+                            }
+                            size_t p = 0;
+                            while (p < chunk.size()) {
+                              size_t e = chunk.find('\n', p);
+                              if (e == std::string_view::npos) e = chunk.size();
+                              std::string_view line = chunk.substr(p, e - p);
+                              if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+                              ++stats->lines;
+                              std::string_view why;
+                              if (line.empty()) {
+                                stats->Skip("empty line", line_no);
+                              } else if (parser->Parse(line, rec, &why)) {
+                                ++stats->parsed;
+                                rec.line_no = line_no;
+                                rec.offset = offset + p;
+                                if (rec.has_time) {
+                                  if (rec.time < prev) ++stats->out_of_order;
+                                  prev = std::max(prev, rec.time);
+                                  if (!stats->first_time || rec.time < stats->first_time)
+                                    stats->first_time = rec.time;
+                                  if (rec.time > stats->last_time) stats->last_time = rec.time;
+                                }
+                                if (filter.Accepts(rec) && !sink(rec)) {
+                                  stop = true;
+                                  return false;
+                                }
+                              } else {
+                                stats->Skip(why, line_no);
+                              }
+                              ++line_no;
+                              p = e + 1;
+                            }
+                            return true;
+                          });
+  if (stats->format.empty() && parser) stats->format = parser->name();
+  (void)stop;
+  return s;
+}
+
+}  // namespace tq::logs

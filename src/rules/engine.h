@@ -1,0 +1,85 @@
+// Implementation header of the rules component (included from its .cc files only): the
+// compiled form of a rule set. Atoms are deduplicated across rules; a rule's detection is a
+// small expression tree over atoms.
+#pragma once
+
+#include <hs/hs.h>
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "rules/rules.h"
+
+namespace tq::rules {
+
+enum class AtomKind : uint8_t {
+  kEquals,
+  kContains,
+  kStartsWith,
+  kEndsWith,
+  kWildcard,  // glob with * and ?, anchored per the match type
+  kRegex,
+  kCidr,
+  kExists,
+  kNull,
+  kLt,
+  kLte,
+  kGt,
+  kGte,
+};
+
+struct Atom {
+  AtomKind kind = AtomKind::kEquals;
+  int field = -1;     // logs::Field, or -1 for a keyword (whole line)
+  std::string value;  // literal bytes (lowercased unless cased), regex, or glob regex
+  bool cased = false;
+  bool scanned = false;       // in the chunk database
+  std::string chunk_pattern;  // Vectorscan expression for the chunk scan
+  unsigned chunk_flags = 0;
+  std::string confirm_pattern;  // for kWildcard / kRegex: anchored expression on the value
+  unsigned confirm_flags = 0;
+  hs_database_t* confirm_db = nullptr;
+  std::array<uint8_t, 16> net{};  // kCidr
+  int prefix = 0;
+  bool v6 = false;
+  double number = 0;  // kLt..kGte
+};
+
+struct Node {
+  enum Op : uint8_t { kAtom, kAnd, kOr, kNot, kTrue, kFalse } op = kFalse;
+  uint32_t atom = 0;
+  std::vector<uint32_t> kids;
+};
+
+struct CompiledRule {
+  std::vector<Node> nodes;  // nodes[root] is the condition
+  uint32_t root = 0;
+  bool always = false;  // may hold on a line where no scanned atom matched
+};
+
+struct RuleSet {
+  std::vector<RuleInfo> info;
+  std::vector<CompiledRule> rules;
+  std::vector<RuleProblem> skipped;
+  std::vector<Atom> atoms;
+  std::map<std::string, uint32_t> atom_index;     // dedupe key -> atom
+  std::vector<std::vector<uint32_t>> atom_rules;  // atom -> rules using it
+  std::vector<uint32_t> always_rules;
+  std::vector<uint32_t> scanned_atoms;  // Vectorscan pattern id -> atom
+  hs_database_t* chunk_db = nullptr;
+  hs_scratch_t* scratch_proto = nullptr;
+  ~RuleSet();
+};
+
+// sigma.cc: YAML to rules (fills info, rules, atoms, skipped).
+void LoadSigmaText(RuleSet& rs, const std::string& file, const std::string& text);
+// matcher.cc: compiles atoms into databases and classifies rules.
+Status CompileRuleSet(RuleSet& rs);
+// Evaluates one atom on a parsed record (and its URL-decoded request target, if any).
+bool EvalAtom(const Atom& a, const logs::AccessLogRecord& r, std::string_view decoded_uri,
+              hs_scratch_t* scratch);
+
+}  // namespace tq::rules

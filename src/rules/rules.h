@@ -1,0 +1,161 @@
+// Sigma rules (webserver category) over access logs. Rules load unchanged from YAML; every
+// string value of every rule becomes an "atom", and the atoms that can be searched for as text
+// are compiled into one Vectorscan database that scans whole chunks of log lines at once.
+// Matches are mapped back to lines; only the rules with a matching atom on a line (plus the
+// few rules that can hold without any text match) have their condition evaluated there,
+// on the parsed fields. A rule using something unsupported is skipped with file, line and
+// reason; the others run.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "logs/logs.h"
+
+namespace tq::rules {
+
+struct RuleInfo {
+  std::string id, title, status, level, description, file;
+  int line = 0;  // line of `title:` in the file
+  std::vector<std::string> tags, references;
+};
+
+struct RuleProblem {  // a rule file or rule that did not load
+  std::string file;
+  int line = 0;
+  std::string title;
+  std::string reason;
+  std::string ToString() const;  // "file:line: reason"
+};
+
+struct RuleSet;  // loaded, compiled rules (opaque)
+struct RuleSetDeleter {
+  void operator()(RuleSet* r) const;
+};
+using RuleSetPtr = std::unique_ptr<RuleSet, RuleSetDeleter>;
+
+// Loads every *.yml / *.yaml under the given directories or files (sorted, recursive) and
+// compiles them. Files that are not Sigma webserver rules are reported, not fatal; the call
+// fails only when nothing could be compiled at all.
+Result<RuleSetPtr> LoadRules(const std::vector<std::string>& paths);
+// Loads rules from YAML text (tests, fuzzing); `file` names it in problems.
+Result<RuleSetPtr> LoadRulesFromText(const std::vector<std::pair<std::string, std::string>>& docs);
+
+// The shipped pack (rules/sigma): $TOURNIQUET_RULES, else next to the binary (installed
+// share/tourniquet/rules/sigma, or the source tree of a build directory). Empty if not found.
+std::string ShippedRulesDir();
+
+const std::vector<RuleInfo>& Rules(const RuleSet& rs);
+const std::vector<RuleProblem>& Skipped(const RuleSet& rs);
+size_t ScannedPatternCount(const RuleSet& rs);
+
+// A Sigma condition, parsed against the selection names it may refer to. Exposed for
+// `rules check` messages and fuzzing. Errors name the column: "col 12: expected ')'".
+Status CheckCondition(std::string_view condition, const std::vector<std::string>& selections);
+
+// ---- Scanning ----
+class LineSink {
+ public:
+  virtual ~LineSink() = default;
+  // Every parsed line; `hits` are indexes into Rules() that matched it (usually empty).
+  virtual void OnRecord(const logs::AccessLogRecord& rec, std::span<const uint32_t> hits) = 0;
+  virtual void OnSkip(std::string_view reason, uint64_t line_no) = 0;
+};
+
+// One per thread: scratch space and per-line state.
+class Scanner {
+ public:
+  explicit Scanner(const RuleSet& rs);
+  ~Scanner();
+  Scanner(const Scanner&) = delete;
+  Scanner& operator=(const Scanner&) = delete;
+  // Scans a buffer of whole lines (see logs::ForEachChunk) and parses each line with
+  // `parser`, reporting to `sink`.
+  void ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t offset,
+                 logs::LineParser& parser, LineSink& sink);
+  // Rules matching one line (tests, `rules check` self-tests): indexes into Rules().
+  std::vector<uint32_t> MatchLine(std::string_view line, logs::LineParser& parser);
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+// ---- Scanning collected log files (investigate) ----
+struct LogInput {
+  std::string path;  // where to read (the evidence object)
+  std::string name;  // what to call it (the original path)
+  int64_t evidence_id = 0;
+  std::string sha256;
+};
+
+struct LogHit {
+  uint32_t rule = 0;  // index into Rules()
+  size_t input = 0;   // index into the inputs
+  uint64_t line_no = 0, offset = 0;
+  UnixMicros time = 0;
+  bool has_time = false;
+  std::array<std::string, logs::kFieldCount> fields;  // copies, capped at 4 KiB each
+};
+
+struct ClientStats {
+  std::string ip;
+  UnixMicros first_seen = 0, last_seen = 0;
+  uint64_t requests = 0, bytes = 0;
+  std::vector<std::pair<int, uint64_t>> statuses;  // status -> requests
+  std::vector<std::string> user_agents;            // first kMaxAgents seen
+  std::vector<std::string> paths;                  // distinct paths, first kMaxPaths
+  bool paths_capped = false;
+  static constexpr size_t kMaxAgents = 8, kMaxPaths = 64;
+};
+
+struct LogScanOptions {
+  logs::StreamOptions stream;
+  int threads = 2;
+  size_t max_hits = 200000;     // hits kept in memory; more are counted per rule
+  size_t max_clients = 200000;  // per-client aggregates kept; more are counted
+  size_t chunk_size = 4 << 20;
+  std::function<void(uint64_t bytes_done)> progress;  // called from worker threads
+};
+
+struct LogScanResult {
+  std::vector<logs::ParseStats> stats;  // per input
+  std::vector<LogHit> hits;             // sorted by input, line, rule
+  uint64_t hits_dropped = 0;
+  std::vector<uint64_t> rule_hits;   // per rule, all hits
+  std::vector<ClientStats> clients;  // sorted by address
+  uint64_t clients_dropped = 0;
+  std::vector<size_t> order;  // inputs by their first timestamp (rotated sets)
+};
+
+// Reads, parses and matches every input with all threads (files in parallel; a large plain
+// file split in ranges). Per-file damage lands in stats[i].read_error; an unreadable file in
+// stats[i].read_error too. Fails only for bad options.
+Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSet& rs,
+                               const LogScanOptions& options);
+
+}  // namespace tq::rules
+
+namespace tq {
+class Case;
+}
+namespace tq::rules {
+struct StoreSummary {
+  int64_t findings = 0;         // findings recorded (upserted)
+  int64_t findings_capped = 0;  // hits beyond the finding cap (still in logs_rule_hit)
+};
+// Writes the scan into the case in one transaction: logs_file, logs_skip, logs_rule_hit,
+// logs_rule_count, logs_client (replaced for the files scanned) and one finding per hit (kind
+// "log.rule_hit", deduplicated by rule, object and line), most severe first, up to
+// max_findings.
+Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, const RuleSet& rs,
+                                  const LogScanResult& r, size_t max_findings = 20000);
+}  // namespace tq::rules

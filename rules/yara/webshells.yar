@@ -1,0 +1,139 @@
+/*
+  tourniquet rule pack: PHP webshells and backdoors (one-liners, obfuscated loaders,
+  file managers, card-data capture inside platform code).
+  Written by the tourniquet team from public descriptions of real webshells and Magento /
+  WooCommerce backdoors. Rules key on code that runs request input, or on decode-and-run
+  chains; legitimate vendor code that merely uses base64_decode or eval does not match.
+*/
+
+rule WebShell_PHP_RequestToExec
+{
+  meta:
+    family = "webshell"
+    severity = "critical"
+    description = "Runs request input as PHP code or as a shell command"
+  strings:
+    $a = /\b(eval|assert|create_function|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s*\(\s*(@?\s*(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|stripslashes|urldecode|rawurldecode|hex2bin|trim)\s*\(\s*)*@?\s*\$_(POST|GET|REQUEST|COOKIE|SERVER\s*\[\s*["']HTTP_|FILES)/ nocase
+    $b = /\b(eval|assert|system|passthru|shell_exec)\s*\(\s*(@?\s*(base64_decode|gzinflate|str_rot13|hex2bin|urldecode)\s*\(\s*)*@?\s*\$\{?\s*["']?_(POST|GET|REQUEST|COOKIE)/ nocase
+    $c = /`\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+    $d = /\bpreg_replace\s*\(\s*["']([\/#~|!@]).{0,200}[\/#~|!@][imsxu]*e[imsxu]*["']\s*,\s*[^;]{0,80}\$_(POST|GET|REQUEST|COOKIE)/
+  condition:
+    filesize < 5MB and any of them
+}
+
+rule WebShell_PHP_RequestAsFunction
+{
+  meta:
+    family = "webshell"
+    severity = "critical"
+    description = "Calls a function whose name comes from the request"
+  strings:
+    $a = /@?\$_(POST|GET|REQUEST|COOKIE)\s*\[\s*["']?[\w-]{0,40}["']?\s*\]\s*\(\s*@?\$_(POST|GET|REQUEST|COOKIE)/
+    $b = /\$\w{1,30}\s*=\s*@?\$_(POST|GET|REQUEST|COOKIE)\s*\[[^\]]{1,40}\]\s*;\s*@?\$\w{1,30}\s*\(\s*@?\$_(POST|GET|REQUEST|COOKIE)/
+    $c = /\b(array_map|call_user_func|call_user_func_array|array_filter|usort|register_shutdown_function)\s*\(\s*@?\$_(POST|GET|REQUEST|COOKIE)\s*\[/
+  condition:
+    filesize < 5MB and any of them
+}
+
+rule WebShell_PHP_DecodeAndRun
+{
+  meta:
+    family = "webshell"
+    severity = "high"
+    description = "Decodes a hidden payload and runs it (eval of base64/gzinflate/rot13 layers)"
+  strings:
+    $a = /\beval\s*\(\s*@?\s*(gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode|hex2bin|rawurldecode)\s*\(/ nocase
+    $b = /\bassert\s*\(\s*@?\s*(gzinflate|gzuncompress|base64_decode|str_rot13)\s*\(/ nocase
+    $c = /create_function\s*\(\s*["']["']\s*,\s*@?\s*(gzinflate|base64_decode|str_rot13)\s*\(/ nocase
+    $d = /\beval\s*\(\s*\$\w{1,30}\s*\(\s*\$\w{1,30}\s*\(\s*["'][A-Za-z0-9+\/=]{200,}/
+  condition:
+    filesize < 5MB and any of them
+}
+
+rule WebShell_PHP_FileManager
+{
+  meta:
+    family = "webshell"
+    severity = "critical"
+    description = "Web file manager / command shell (WSO, b374k, Alfa-style traits)"
+  strings:
+    $f1 = "php_uname(" nocase
+    $f2 = "posix_getpwuid(" nocase
+    $f3 = "disk_free_space(" nocase
+    $f4 = "move_uploaded_file(" nocase
+    $f5 = /\b(shell_exec|passthru|proc_open|popen)\s*\(/ nocase
+    $f6 = "safe_mode" nocase
+    $f7 = /\$_(POST|GET|REQUEST)\s*\[\s*["'](cmd|command|c|p1|a|act|action|dir|path)["']\s*\]/
+    $f8 = "getcwd()" nocase
+    $f9 = "scandir(" nocase
+    $n1 = "FilesMan"
+    $n2 = "b374k"
+    $n3 = "AlfaTeam" nocase
+    $n4 = /WSO\s+[0-9]\.[0-9]/
+  condition:
+    filesize < 2MB and (any of ($n*) or ($f7 and 5 of ($f1,$f2,$f3,$f4,$f5,$f6,$f8,$f9)))
+}
+
+rule WebShell_PHP_InImageFile
+{
+  meta:
+    family = "webshell"
+    severity = "critical"
+    description = "PHP code hidden in a file that starts like an image"
+  strings:
+    $php = /<\?(php|=)[\s\S]{0,2000}(eval|assert|system|passthru|shell_exec|base64_decode|\$_(POST|GET|REQUEST|COOKIE))/ nocase
+  condition:
+    (uint32be(0) == 0x47494638 or uint32be(0) == 0x89504E47 or uint16be(0) == 0xFFD8 or uint32be(0) == 0x00000100)
+    and $php
+}
+
+rule Backdoor_PHP_CardCapture
+{
+  meta:
+    family = "backdoor"
+    severity = "critical"
+    description = "Server-side card capture: payment data encoded and written to a file or mailed"
+  strings:
+    $card1 = /getCc(Number|Cid|ExpMonth|ExpYear|Owner)\s*\(/
+    $card2 = /\[\s*["'](cc_number|cc_cid|cc_exp_month|cc_owner|card_number|card-number|cardnumber|cvv|cvc)["']\s*\]/ nocase
+    $card3 = /\$_POST\s*\[\s*["'][\w-]{0,40}(card[-_]?number|cc_?num|cvv|cvc|card[-_]?cvc|expiry)[\w-]{0,20}["']\s*\]/ nocase
+    $enc = /\b(base64_encode|serialize|openssl_encrypt|gzdeflate|gzcompress|str_rot13|bin2hex)\s*\(/
+    $w1 = /\b(file_put_contents|fwrite|fputs)\s*\(/
+    $w2 = /\bmail\s*\(/
+  condition:
+    // A gateway posting the card to its own API does not match: the capture writes the
+    // encoded data to a file or mails it.
+    filesize < 2MB and any of ($card*) and $enc and ($w1 or $w2)
+}
+
+rule Backdoor_PHP_HiddenAdminCreation
+{
+  meta:
+    family = "backdoor"
+    severity = "critical"
+    description = "Creates an administrator account when a request parameter is present"
+  strings:
+    $req = /\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+    $wp1 = /\bwp_(create|insert)_user\s*\(/
+    $wp2 = /set_role\s*\(\s*["']administrator["']\s*\)|["']role["']\s*=>\s*["']administrator["']/
+    $mg1 = /setRoleId\s*\(\s*1\s*\)|->setRoleId\(/
+    $mg2 = /(UserFactory|Magento\\User\\Model\\User)\b/
+    $mg3 = /->setIsActive\s*\(\s*1\s*\)/
+  condition:
+    filesize < 200KB and $req and (($wp1 and $wp2) or ($mg1 and $mg2 and $mg3))
+}
+
+rule Backdoor_PHP_HidePluginFromList
+{
+  meta:
+    family = "backdoor"
+    severity = "high"
+    description = "WordPress plugin that hides itself from the plugin list and runs request input"
+  strings:
+    $hide = /add_filter\s*\(\s*["']all_plugins["']/
+    $unset = /unset\s*\(\s*\$\w+\s*\[/
+    $req = /\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+    $run = /\b(eval|assert|system|passthru|shell_exec|exec|include|require|file_put_contents|move_uploaded_file)\s*\(/
+  condition:
+    filesize < 500KB and $hide and $unset and $req and $run
+}

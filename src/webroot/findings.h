@@ -1,0 +1,41 @@
+// Turning scan facts into case findings, and the webroot_* tables (see webroot.h).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "casefile/casefile.h"
+#include "webroot/baseline.h"
+#include "webroot/scan.h"
+#include "webroot/webroot.h"
+
+namespace tq::webroot {
+
+struct WebFile {
+  std::string path;   // normalized relative path
+  EvidenceItem item;
+  size_t job = 0;     // index into the content jobs / facts
+};
+
+struct FindingSink {
+  std::vector<Finding> findings;
+};
+
+// YARA, misplaced/disguised PHP, integrity (with a baseline), timing and obfuscation.
+void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<ContentFacts>& facts,
+                         const Baseline* baseline, const std::string& prefix,
+                         WebrootReport& report, FindingSink& sink);
+
+// Replaces the webroot_* tables and upserts platform and advisory findings (counted in report).
+Status RecordPlatform(Db& db, const std::vector<Installation>& installations,
+                      const std::vector<std::pair<size_t, VulnerableComponent>>& vulns,
+                      WebrootReport& report);
+
+// Declares the webroot_* tables (before the transaction that fills them).
+Status EnsureWebrootSchema(Case& c);
+
+// True for directories that hold uploads or generated assets, never PHP.
+bool IsNoCodeDirectory(std::string_view path);
+
+}  // namespace tq::webroot

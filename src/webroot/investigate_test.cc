@@ -1,0 +1,203 @@
+// InvestigateWebroot over a case whose evidence store holds a small breached Magento tree.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "casefile/casefile.h"
+#include "core/sha256.h"
+#include "support/testing.h"
+#include "webroot/webroot.h"
+
+namespace tq::webroot {
+namespace {
+
+const std::string kSrc = TQ_SOURCE_DIR;
+constexpr int64_t kDay = 86400ll * 1000000000ll;
+constexpr int64_t kRelease = 1700000000ll * 1000000000ll;
+
+// Puts a file into the case the way collect does: object by SHA-256, one evidence row.
+void AddFile(Case& c, const std::string& path, const std::string& bytes, int64_t mtime_ns) {
+  std::string sha = Sha256Hex(bytes);
+  std::string obj = c.ObjectPath(sha);
+  std::filesystem::create_directories(std::filesystem::path(obj).parent_path());
+  testing::WriteFile(obj, bytes);
+  auto st = c.db().Prepare(
+      "INSERT INTO evidence_items(sha256, label, original_path, kind, size, mode, mtime_ns, "
+      "ctime_ns, collected_at, source) VALUES (?, 'webroot', ?, 'file', ?, 420, ?, ?, 1, 'src')");
+  ASSERT_TRUE(st.ok());
+  st->Bind(1, sha).Bind(2, path).Bind(3, static_cast<int64_t>(bytes.size())).Bind(4, mtime_ns)
+      .Bind(5, mtime_ns);
+  ASSERT_TRUE(st->Run().ok());
+}
+
+std::string Sample(const std::string& name) {
+  return testing::ReadFile(kSrc + "/src/webroot/testdata/" + name);
+}
+
+class InvestigateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CaseInfo info;
+    info.name = "test";
+    auto c = Case::Create(dir.path() + "/case", info);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    the_case = std::move(*c);
+    clean = {
+        {"app/etc/di.xml", "<config/>"},
+        {"app/etc/env.php", "<?php return ['crypt' => ['key' => 'x']];"},
+        {"composer.lock",
+         R"({"packages":[{"name":"magento/product-community-edition","version":"2.4.6-p5"}]})"},
+        {"pub/index.php", "<?php require __DIR__ . '/../app/bootstrap.php';"},
+        {"pub/static/frontend/Magento/luma/en_US/requirejs/require.js", Sample("benign/require.js")},
+        {"pub/static/frontend/Magento/luma/en_US/jquery/jquery.easing.min.js",
+         Sample("benign/packed_plugin.min.js")},
+        {"pub/static/frontend/Magento/luma/en_US/Magento_Payment/js/cc-form.js",
+         Sample("benign/cc-form.js")},
+        {"pub/media/catalog/product/a/b/shoe.png", Sample("benign/product.png")},
+        {"pub/media/logo.css", Sample("benign/logo-inline.css")},
+        {"vendor/acme/jwt/src/Base64Url.php", Sample("benign/Base64Url.php")},
+        {"vendor/acme/tpl/src/Environment.php", Sample("benign/TemplateLoader.php")},
+    };
+    for (int i = 0; i < 8; ++i)
+      clean["app/code/Acme/Mod/Model/M" + std::to_string(i) + ".php"] = "<?php class M" +
+                                                                        std::to_string(i) + " {}";
+  }
+  void AddTree(const std::map<std::string, std::string>& tree) {
+    ASSERT_TRUE(the_case->db().Exec("BEGIN").ok());
+    for (auto& [p, b] : tree) AddFile(*the_case, p, b, kRelease);
+    ASSERT_TRUE(the_case->db().Exec("COMMIT").ok());
+  }
+  WebrootOptions Options() {
+    WebrootOptions o;
+    o.yara_paths = {kSrc + "/rules/yara"};
+    o.advisory_dirs = {kSrc + "/data/advisories"};
+    o.cache_dir = dir.path() + "/cache";
+    return o;
+  }
+  std::map<std::string, std::set<std::string>> FindingsByPath() {
+    std::map<std::string, std::set<std::string>> out;
+    auto all = ListFindings(the_case->db(), "webroot.");
+    EXPECT_TRUE(all.ok());
+    for (const Finding& f : *all) {
+      size_t a = f.dedupe_key.find('|'), b = f.dedupe_key.find('|', a + 1);
+      out[f.dedupe_key.substr(a + 1, b - a - 1)].insert(f.kind);
+    }
+    return out;
+  }
+  testing::TempDir dir;
+  std::unique_ptr<Case> the_case;
+  std::map<std::string, std::string> clean;
+};
+
+TEST_F(InvestigateTest, CleanTreeHasNoFileFindings) {
+  AddTree(clean);
+  auto r = InvestigateWebroot(*the_case, Options());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  for (const Status& s : r->item_errors) ADD_FAILURE() << s.ToString();
+  auto by_path = FindingsByPath();
+  for (auto& [path, kinds] : by_path)
+    for (const std::string& k : kinds)
+      EXPECT_TRUE(k == "webroot.platform" || k == "webroot.advisory") << path << " " << k;
+  EXPECT_EQ(r->installations.size(), 1u);
+}
+
+TEST_F(InvestigateTest, BreachedTreeFindsEveryPlantedFileAndTheAdvisory) {
+  std::map<std::string, std::string> tree = clean;
+  std::string js = tree["pub/static/frontend/Magento/luma/en_US/requirejs/require.js"];
+  tree["pub/static/frontend/Magento/luma/en_US/mage/cookies.js"] =
+      "define([],function(){});\n" + Sample("malicious/checkout_harvester.js");
+  tree["pub/media/wysiwyg/.cache/favicon_2.ico"] = Sample("malicious/favicon_cache.ico");
+  tree["pub/media/tmp/catalog/cache.php"] = Sample("malicious/shell_eval_post.php");
+  tree["pub/media/customer/index.php"] = "<?php\n// Silence is golden.\n";
+  tree["pub/.user.ini"] = Sample("malicious/dot_user.ini");
+  tree["vendor/magento/module-payment/Model/Method/Cc.php"] = Sample("malicious/card_capture.php");
+  AddTree(tree);
+  auto r = InvestigateWebroot(*the_case, Options());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto by_path = FindingsByPath();
+  EXPECT_TRUE(by_path["pub/static/frontend/Magento/luma/en_US/mage/cookies.js"].count("webroot.yara"));
+  EXPECT_TRUE(by_path["pub/media/wysiwyg/.cache/favicon_2.ico"].count("webroot.disguised_php"));
+  EXPECT_TRUE(by_path["pub/media/wysiwyg/.cache/favicon_2.ico"].count("webroot.yara"));
+  EXPECT_TRUE(by_path["pub/media/tmp/catalog/cache.php"].count("webroot.misplaced_php"));
+  EXPECT_TRUE(by_path["pub/media/tmp/catalog/cache.php"].count("webroot.yara"));
+  EXPECT_TRUE(by_path["pub/.user.ini"].count("webroot.yara"));
+  EXPECT_TRUE(by_path["vendor/magento/module-payment/Model/Method/Cc.php"].count("webroot.yara"));
+  EXPECT_FALSE(by_path.count("pub/media/customer/index.php"));
+  EXPECT_FALSE(by_path.count("pub/static/frontend/Magento/luma/en_US/requirejs/require.js"));
+  EXPECT_FALSE(by_path.count("pub/static/frontend/Magento/luma/en_US/jquery/jquery.easing.min.js"));
+  EXPECT_FALSE(by_path.count("vendor/acme/jwt/src/Base64Url.php"));
+  // The installed version and its advisory, with the fixed version.
+  bool cosmic = false;
+  for (const VulnerableComponent& v : r->vulnerable)
+    if (v.cve == "CVE-2024-34102") {
+      cosmic = true;
+      EXPECT_EQ(v.version, "2.4.6-p5");
+      EXPECT_EQ(v.fixed, "2.4.6-p6");
+    }
+  EXPECT_TRUE(cosmic);
+  auto fixed = the_case->db().Prepare(
+      "SELECT fixed FROM webroot_vulnerability WHERE cve = 'CVE-2024-34102'");
+  ASSERT_TRUE(fixed.ok());
+  ASSERT_TRUE(*fixed->Step());
+  EXPECT_EQ(fixed->String(0), "2.4.6-p6");
+  // A YARA finding carries the offset, line and an escaped snippet.
+  auto yara = ListFindings(the_case->db(), "webroot.yara");
+  ASSERT_TRUE(yara.ok());
+  bool offsets = false;
+  for (const Finding& f : *yara)
+    if (f.rule == "skimmers:Skimmer_JS_CheckoutHarvester") {
+      offsets = f.byte_offset.has_value() && f.line.value_or(0) >= 2 &&
+                f.detail_json.find("\"snippet\"") != std::string::npos &&
+                f.detail_json.find("\"sha256\"") != std::string::npos;
+    }
+  EXPECT_TRUE(offsets);
+  // Re-running refreshes, never duplicates.
+  int64_t before = *the_case->db().QueryInt("SELECT count(*) FROM findings");
+  auto again = InvestigateWebroot(*the_case, Options());
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->rules_from_cache);
+  EXPECT_EQ(*the_case->db().QueryInt("SELECT count(*) FROM findings"), before);
+  EXPECT_EQ(*the_case->db().QueryInt("SELECT count(*) FROM webroot_platform"), 1);
+}
+
+TEST_F(InvestigateTest, BaselineManifestGivesAddedModifiedRemovedAndSkipsVouchedFiles) {
+  std::string manifest;
+  for (auto& [p, b] : clean) manifest += Sha256Hex(b) + "  ./" + p + "\n";
+  manifest += Sha256Hex("gone") + "  pub/media/.htaccess\n";
+  testing::WriteFile(dir / "release.sha256", manifest);
+  std::map<std::string, std::string> tree;
+  for (auto& [p, b] : clean) tree["var/www/html/" + p] = b;
+  tree["var/www/html/pub/index.php"] = "<?php require __DIR__ . '/../app/bootstrap.php'; @eval($_REQUEST['x']);";
+  tree["var/www/html/app/code/Acme/Mod/Model/Helper.php"] = "<?php class Helper {}";
+  tree["var/www/html/pub/media/catalog/product/a/b/boot.png"] = Sample("benign/product.png") + "x";
+  AddTree(tree);
+  WebrootOptions o = Options();
+  o.baseline = dir / "release.sha256";
+  auto r = InvestigateWebroot(*the_case, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->modified, 1u);
+  EXPECT_EQ(r->added, 2u);
+  EXPECT_EQ(r->removed, 1u);
+  EXPECT_EQ(r->vouched, r->unique_contents - 3);
+  auto by_path = FindingsByPath();
+  EXPECT_TRUE(by_path["var/www/html/pub/index.php"].count("webroot.integrity"));
+  EXPECT_TRUE(by_path["var/www/html/pub/index.php"].count("webroot.yara"));
+  EXPECT_TRUE(by_path["var/www/html/app/code/Acme/Mod/Model/Helper.php"].count("webroot.integrity"));
+  EXPECT_TRUE(by_path["var/www/html/pub/media/.htaccess"].count("webroot.integrity"));
+  EXPECT_FALSE(by_path.count("var/www/html/pub/media/catalog/product/a/b/boot.png"));
+}
+
+TEST_F(InvestigateTest, UnreadableObjectIsReportedNotFatal) {
+  AddTree(clean);
+  std::string sha = Sha256Hex(clean["pub/index.php"]);
+  std::filesystem::remove(the_case->ObjectPath(sha));
+  auto r = InvestigateWebroot(*the_case, Options());
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->item_errors.size(), 1u);
+  EXPECT_NE(r->item_errors[0].message().find("No such file"), std::string::npos)
+      << r->item_errors[0].ToString();
+}
+
+}  // namespace
+}  // namespace tq::webroot

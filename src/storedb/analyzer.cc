@@ -1,0 +1,264 @@
+// The dump analyzer: per-row routing, the PII content sampler, and AnalyzeDumpEvidence.
+#include "storedb/analyzer.h"
+
+#include <algorithm>
+
+#include "core/json.h"
+
+namespace tq::storedb {
+
+namespace {
+constexpr uint64_t kSampleRows = 2000;     // rows per table classified by content
+constexpr size_t kMaxCandidates = 100000;  // per scan: a table of results, capped
+constexpr size_t kCandidateBytes = 64 * 1024;
+
+std::string Lower(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+
+std::string HostOf(std::string_view url) {
+  size_t p = url.find("//");
+  if (p == std::string_view::npos) return "";
+  url.remove_prefix(p + 2);
+  size_t e = url.find_first_of("/:?#");
+  return Lower(url.substr(0, e));
+}
+
+bool HasMarkup(std::string_view v) {
+  std::string l = Lower(v.substr(0, 1 << 20));
+  for (const char* k : {"<script", "<iframe", "javascript:", "onerror=", "onload=", "eval(",
+                        "atob(", "fromcharcode"})
+    if (l.find(k) != std::string::npos) return true;
+  return false;
+}
+}  // namespace
+
+std::string ValueText(const DumpRow& row, std::string_view column) {
+  const DumpValue* v = row.Find(column);
+  return v && !v->is_null() ? std::string(v->bytes) : std::string();
+}
+
+std::optional<UnixMicros> DbTime(std::string_view text) {
+  if (text.size() < 10 || text.starts_with("0000")) return std::nullopt;
+  Result<UnixMicros> t = ParseLocalDateTime(text, TimeZone::Utc());
+  if (!t.ok()) return std::nullopt;
+  return *t;
+}
+
+std::string PkJson(const RowRef& ref) {
+  JsonWriter w;
+  w.BeginObject();
+  for (const auto& [k, v] : ref.pk) {
+    bool num = !v.empty() && v.size() < 18 &&
+               std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+    w.Key(k);
+    if (num)
+      w.Int(std::stoll(v));
+    else
+      w.String(v);
+  }
+  w.EndObject();
+  return w.Take();
+}
+
+Analyzer::Analyzer(Case& c, const EvidenceItem& item, const AnalyzeOptions& options,
+                   const std::vector<PiiMapEntry>& pii_map)
+    : case_(c), db_(c.db()), item_(item), opt_(options), pii_(pii_map) {
+  for (const std::string& h : opt_.store_hosts) own_hosts_.insert(Lower(h));
+}
+
+Status Analyzer::OnTable(const DumpTable& table) {
+  TableState& t = tables_[table.name];
+  t.def = table;
+  t.canon = CanonicalTableName(table.name, opt_.platform);
+  return Status::Ok();
+}
+
+void Analyzer::OnProblem(const DumpProblem& problem) {
+  ++problem_count_;
+  if (problems_.size() < 1000) problems_.push_back(problem);
+}
+
+RowRef Analyzer::Ref(const TableState& t, const DumpRow& row) const {
+  RowRef r;
+  r.table = t.def.name;
+  r.canonical = t.canon.name;
+  r.line = row.line;
+  r.offset = row.offset;
+  for (int i : t.def.primary_key) {
+    const std::string& col = t.def.columns[i].name;
+    r.pk.emplace_back(col, ValueText(row, col));
+  }
+  if (r.pk.empty() && !row.values.empty() && row.columns && !row.columns->empty())
+    r.pk.emplace_back((*row.columns)[0], std::string(row.values[0].bytes));
+  return r;
+}
+
+void Analyzer::Sample(TableState& t, const DumpRow& row) {
+  if (t.rows > kSampleRows) return;
+  if (t.sample_columns.empty()) {
+    t.sample_columns = *row.columns;
+    t.samples.resize(t.sample_columns.size());
+  }
+  for (size_t i = 0; i < row.values.size() && i < t.samples.size(); ++i) {
+    const DumpValue& v = row.values[i];
+    if (v.is_null() || v.bytes.empty() || v.kind == ValueKind::kBinary) continue;
+    ColumnSample& s = t.samples[i];
+    ++s.non_empty;
+    std::string_view b = v.bytes;
+    while (!b.empty() && b.back() == ' ') b.remove_suffix(1);
+    if (LooksLikeEmail(b)) ++s.email;
+    if (LooksLikeCardNumber(b)) ++s.card;
+    if (v.kind == ValueKind::kString && LooksLikePhone(b)) ++s.phone;
+    if (LooksLikeIpAddress(b)) ++s.ip;
+  }
+}
+
+Status Analyzer::OnRow(const DumpRow& row) {
+  TableState& t = tables_[row.table->name];
+  if (t.def.name.empty()) {
+    t.def = *row.table;
+    t.canon = CanonicalTableName(row.table->name, opt_.platform);
+  }
+  ++t.rows;
+  Sample(t, row);
+  if (t.canon.platform.empty()) return Status::Ok();
+  return Route(t, row);
+}
+
+Status Analyzer::Route(TableState& t, const DumpRow& row) {
+  const std::string& c = t.canon.name;
+  auto script = [&](std::string_view column, std::string label, std::optional<UnixMicros> time) {
+    const DumpValue* v = row.Find(column);
+    if (!v || v->is_null() || scripts_.size() >= kMaxCandidates || !HasMarkup(v->bytes)) return;
+    scripts_.push_back({Ref(t, row), std::string(column), std::move(label),
+                        std::string(v->bytes.substr(0, kCandidateBytes)), time});
+  };
+  if (t.canon.platform == "magento") {
+    if (c == "core_config_data") {
+      std::string path = ValueText(row, "path"), value = ValueText(row, "value");
+      auto time = DbTime(ValueText(row, "updated_at"));
+      if (path == "web/unsecure/base_url" || path == "web/secure/base_url" ||
+          path == "web/unsecure/base_link_url" || path == "web/secure/base_link_url")
+        if (std::string h = HostOf(value); !h.empty()) own_hosts_.insert(h);
+      script("value", path, time);
+      if (configs_.size() < kMaxCandidates)
+        configs_.push_back({Ref(t, row), path, value.substr(0, 512), time});
+    } else if (c == "cms_block" || c == "cms_page") {
+      script("content", ValueText(row, "identifier"), DbTime(ValueText(row, "update_time")));
+    } else if (c == "email_template") {
+      script("template_text", ValueText(row, "template_code"),
+             DbTime(ValueText(row, "modified_at")));
+    } else if (c == "widget_instance") {
+      script("widget_parameters", ValueText(row, "title"), std::nullopt);
+    } else if (c == "admin_user") {
+      AdminAccount a;
+      a.row = Ref(t, row);
+      a.username = ValueText(row, "username");
+      a.email = ValueText(row, "email");
+      a.firstname = ValueText(row, "firstname");
+      a.lastname = ValueText(row, "lastname");
+      a.created = DbTime(ValueText(row, "created"));
+      a.last_login = DbTime(ValueText(row, "logdate"));
+      a.active = ValueText(row, "is_active") != "0";
+      if (admins_.size() < kMaxCandidates) admins_.push_back(std::move(a));
+    } else if (c == "authorization_role") {
+      std::string type = ValueText(row, "role_type");
+      if (type == "G")
+        magento_role_names_[ValueText(row, "role_id")] = ValueText(row, "role_name");
+      else if (type == "U")
+        magento_user_role_[ValueText(row, "user_id")] = ValueText(row, "parent_id");
+    } else if (c == "oauth_token") {
+      if (ValueText(row, "revoked") == "1") return Status::Ok();
+      TokenCandidate k;
+      k.row = Ref(t, row);
+      std::string admin = ValueText(row, "admin_id"), customer = ValueText(row, "customer_id");
+      std::string user_type = ValueText(row, "user_type");
+      if (!admin.empty() || user_type == "2") {
+        k.kind = "admin_token";
+        k.owner = "admin user " + admin;
+      } else if (!customer.empty() || user_type == "3") {
+        k.kind = "customer_token";
+        k.owner = "customer " + customer;
+      } else {
+        k.kind = "integration_token";
+        k.owner = "consumer " + ValueText(row, "consumer_id");
+      }
+      k.hint = ValueText(row, "type");
+      k.created = DbTime(ValueText(row, "created_at"));
+      if (tokens_.size() < kMaxCandidates) tokens_.push_back(std::move(k));
+    } else if (c == "oauth_consumer" || c == "integration") {
+      TokenCandidate k;
+      k.row = Ref(t, row);
+      k.kind = c;
+      k.owner = ValueText(row, "name");
+      k.hint = c == "integration" ? ValueText(row, "email") : ValueText(row, "callback_url");
+      k.created = DbTime(ValueText(row, "created_at"));
+      if (tokens_.size() < kMaxCandidates) tokens_.push_back(std::move(k));
+    }
+    return StageMagento(c, Ref(t, row), row);
+  }
+  // WordPress / WooCommerce
+  if (c == "options") {
+    std::string name = ValueText(row, "option_name");
+    if (name == "siteurl" || name == "home")
+      if (std::string h = HostOf(ValueText(row, "option_value")); !h.empty()) own_hosts_.insert(h);
+    // Transients are caches of remote content (feeds, API answers), not configuration.
+    if (!name.starts_with("_transient") && !name.starts_with("_site_transient"))
+      script("option_value", name, std::nullopt);
+  } else if (c == "posts") {
+    script("post_content", ValueText(row, "post_type") + ":" + ValueText(row, "post_name"),
+           DbTime(ValueText(row, "post_modified_gmt")));
+  } else if (c == "woocommerce_api_keys") {
+    TokenCandidate k;
+    k.row = Ref(t, row);
+    k.kind = "api_key";
+    k.owner = "user " + ValueText(row, "user_id") + " (" + ValueText(row, "description") + ")";
+    k.hint = "…" + ValueText(row, "truncated_key");
+    k.write_access = ValueText(row, "permissions") != "read";
+    if (tokens_.size() < kMaxCandidates) tokens_.push_back(std::move(k));
+  }
+  return StageWordPress(c, Ref(t, row), row);
+}
+
+Status Analyzer::Exec(const std::string& key,
+                      std::initializer_list<std::optional<std::string>> binds) {
+  auto it = stmts_.find(key);
+  if (it == stmts_.end()) return Status::Internal("storedb: no statement " + key);
+  Stmt& st = it->second;
+  TQ_RETURN_IF_ERROR(st.Reset());
+  int i = 1;
+  for (const auto& b : binds) {
+    if (b)
+      st.Bind(i, *b);
+    else
+      st.BindNull(i);
+    ++i;
+  }
+  return st.Run();
+}
+
+Result<AnalyzeSummary> AnalyzeDumpEvidence(Case& c, const EvidenceItem& item,
+                                           const AnalyzeOptions& options) {
+  TQ_RETURN_IF_ERROR(EnsureStoreDbSchema(c));
+  std::vector<PiiMapEntry> custom;
+  if (!options.pii_map_tsv.empty()) {
+    TQ_ASSIGN_OR_RETURN(custom, ParsePiiMap(options.pii_map_tsv, "--pii-map"));
+  }
+  const std::vector<PiiMapEntry>& map = options.pii_map_tsv.empty() ? BuiltinPiiMap() : custom;
+  AnalyzeSummary summary;
+  std::string display = item.original_path.empty() ? item.sha256 : item.original_path;
+  Status s = c.Transaction([&](Db&) -> Status {
+    Analyzer a(c, item, options, map);
+    TQ_RETURN_IF_ERROR(a.Begin());
+    TQ_ASSIGN_OR_RETURN(DumpStats stats,
+                        ReadDumpFile(c.ObjectPath(item.sha256), display, a, options.dump));
+    return a.Finish(stats, &summary);
+  });
+  if (!s.ok()) return s;
+  return summary;
+}
+
+}  // namespace tq::storedb

@@ -1,0 +1,114 @@
+// Implementation header of storedb: the dump analyzer, a DumpSink that routes each row to the
+// scans (scripts, admins, tokens, configuration), the PII sampler and the customer/order
+// staging tables, then turns what it gathered into findings and case rows (Finish).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "casefile/casefile.h"
+#include "storedb/classify.h"
+#include "storedb/storedb.h"
+
+namespace tq::storedb {
+
+struct RowRef {       // where a row sits, and its primary key
+  std::string table;  // as in the dump
+  std::string canonical;
+  std::vector<std::pair<std::string, std::string>> pk;  // column -> value
+  uint64_t line = 0, offset = 0;
+};
+
+struct ScriptCandidate {
+  RowRef row;
+  std::string column, label;  // label: config path, block identifier, option name
+  std::string content;        // capped copy
+  std::optional<UnixMicros> time;
+};
+
+struct AdminAccount {
+  RowRef row;
+  std::string username, email, firstname, lastname, role;
+  std::optional<UnixMicros> created, last_login;
+  bool active = true;
+};
+
+struct TokenCandidate {
+  RowRef row;
+  std::string kind;  // admin_token | customer_token | integration_token | oauth_consumer |
+                     // integration | api_key
+  std::string owner, hint;
+  std::optional<UnixMicros> created;
+  bool write_access = true;
+};
+
+struct ConfigCandidate {
+  RowRef row;
+  std::string path, value;
+  std::optional<UnixMicros> time;
+};
+
+struct ColumnSample {
+  uint64_t non_empty = 0, email = 0, card = 0, phone = 0, ip = 0;
+};
+
+struct TableState {
+  DumpTable def;
+  CanonicalTable canon;
+  uint64_t rows = 0;
+  std::vector<ColumnSample> samples;  // by position in the first rows' column list
+  std::vector<std::string> sample_columns;
+};
+
+class Analyzer : public DumpSink {
+ public:
+  Analyzer(Case& c, const EvidenceItem& item, const AnalyzeOptions& options,
+           const std::vector<PiiMapEntry>& pii_map);
+  Status Begin();  // staging tables and statements; call inside the transaction
+  Status OnTable(const DumpTable& table) override;
+  Status OnRow(const DumpRow& row) override;
+  void OnProblem(const DumpProblem& problem) override;
+  Status Finish(const DumpStats& stats, AnalyzeSummary* summary);
+
+ private:
+  Status Route(TableState& t, const DumpRow& row);
+  RowRef Ref(const TableState& t, const DumpRow& row) const;
+  void Sample(TableState& t, const DumpRow& row);
+  // findings.cc
+  Status ScanFindings(AnalyzeSummary* s);
+  Status Upsert(Finding f, AnalyzeSummary* s);
+  // customers.cc
+  Status StageMagento(const std::string& canon, const RowRef& ref, const DumpRow& row);
+  Status StageWordPress(const std::string& canon, const RowRef& ref, const DumpRow& row);
+  Status BuildCustomers(AnalyzeSummary* s);
+  Status WriteTables(const DumpStats& stats, AnalyzeSummary* s);
+
+  Case& case_;
+  Db& db_;
+  const EvidenceItem& item_;
+  const AnalyzeOptions& opt_;
+  const std::vector<PiiMapEntry>& pii_;
+  std::map<std::string, TableState> tables_;
+  std::vector<DumpProblem> problems_;
+  uint64_t problem_count_ = 0;
+  std::vector<ScriptCandidate> scripts_;
+  std::vector<AdminAccount> admins_;
+  std::vector<TokenCandidate> tokens_;
+  std::vector<ConfigCandidate> configs_;
+  std::set<std::string> own_hosts_;
+  std::map<std::string, std::string> magento_user_role_;   // admin user_id -> role name
+  std::map<std::string, std::string> magento_role_names_;  // role_id -> role name
+  std::map<std::string, Stmt> stmts_;
+  Status Exec(const std::string& key, std::initializer_list<std::optional<std::string>> binds);
+};
+
+// Shared helpers.
+std::string ValueText(const DumpRow& row, std::string_view column);
+std::optional<UnixMicros> DbTime(std::string_view text);  // "YYYY-MM-DD hh:mm:ss" UTC
+std::string PkJson(const RowRef& ref);
+bool IsCardGateway(std::string_view method);
+
+}  // namespace tq::storedb

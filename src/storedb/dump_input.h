@@ -1,0 +1,26 @@
+// Byte sources for the dump reader: a file or memory, decoded from gzip or zstd when the
+// first bytes carry that format's magic. Implementation header: included by .cc files only.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace tq::storedb {
+
+class ByteInput {
+ public:
+  virtual ~ByteInput() = default;
+  // Reads up to n bytes; 0 at the end. Errors name the file.
+  virtual Result<size_t> Read(char* out, size_t n) = 0;
+};
+
+// Opens `path` (or wraps `bytes`, which must outlive the input) and sets *compression to
+// "none", "gzip" or "zstd".
+Result<std::unique_ptr<ByteInput>> OpenDumpInput(const std::string& path, std::string* compression);
+std::unique_ptr<ByteInput> MemoryDumpInput(std::string_view bytes, std::string* compression);
+
+}  // namespace tq::storedb

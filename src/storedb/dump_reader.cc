@@ -1,0 +1,1044 @@
+// The streaming mysqldump parser (see dump.h). One pass over a buffered byte stream: a
+// statement loop that understands CREATE TABLE and INSERT/REPLACE and skips the rest, and a
+// row parser that unescapes values into one reusable arena, so memory is one row plus one
+// read buffer whatever the dump's size.
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <memory>
+
+#include "storedb/dump.h"
+#include "storedb/dump_input.h"
+
+namespace tq::storedb {
+
+namespace {
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+std::string Lower(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+
+bool IsWordChar(int c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '$' || c >= 0x80;
+}
+
+int HexDigit(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Tokens of a captured CREATE TABLE statement.
+struct Token {
+  enum Kind { kWord, kIdent, kString, kPunct, kEnd } kind;
+  std::string text;
+};
+
+class CreateLexer {
+ public:
+  explicit CreateLexer(std::string_view s) : s_(s) {}
+  Token Next() {
+    for (;;) {
+      while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) ++i_;
+      if (s_.substr(i_, 2) == "/*") {
+        if (s_.substr(i_, 3) == "/*!") {  // conditional: keep its content
+          i_ += 3;
+          while (i_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_]))) ++i_;
+          continue;
+        }
+        size_t e = s_.find("*/", i_ + 2);
+        i_ = e == std::string_view::npos ? s_.size() : e + 2;
+        continue;
+      }
+      if (s_.substr(i_, 2) == "*/") {
+        i_ += 2;
+        continue;
+      }
+      if (s_.substr(i_, 2) == "--" || (i_ < s_.size() && s_[i_] == '#')) {
+        size_t e = s_.find('\n', i_);
+        i_ = e == std::string_view::npos ? s_.size() : e + 1;
+        continue;
+      }
+      break;
+    }
+    if (i_ >= s_.size()) return {Token::kEnd, ""};
+    char c = s_[i_];
+    if (c == '`' || c == '"' || c == '\'') {
+      std::string text;
+      ++i_;
+      while (i_ < s_.size()) {
+        char d = s_[i_++];
+        if (d == '\\' && c != '`' && i_ < s_.size()) {
+          text += s_[i_++];
+          continue;
+        }
+        if (d == c) {
+          if (i_ < s_.size() && s_[i_] == c) {
+            text += c;
+            ++i_;
+            continue;
+          }
+          break;
+        }
+        text += d;
+      }
+      return {c == '\'' ? Token::kString : Token::kIdent, text};
+    }
+    if (IsWordChar(static_cast<unsigned char>(c))) {
+      size_t b = i_;
+      while (i_ < s_.size() && IsWordChar(static_cast<unsigned char>(s_[i_]))) ++i_;
+      return {Token::kWord, std::string(s_.substr(b, i_ - b))};
+    }
+    ++i_;
+    return {Token::kPunct, std::string(1, c)};
+  }
+
+ private:
+  std::string_view s_;
+  size_t i_ = 0;
+};
+
+bool IsConstraintWord(std::string_view w) {
+  for (const char* k : {"PRIMARY", "KEY", "UNIQUE", "INDEX", "CONSTRAINT", "FOREIGN", "FULLTEXT",
+                        "SPATIAL", "CHECK", "PERIOD"})
+    if (IEquals(w, k)) return true;
+  return false;
+}
+
+// Parses "CREATE [TEMPORARY] TABLE [IF NOT EXISTS] name (items) options" (text after CREATE).
+bool ParseCreateTable(std::string_view text, DumpTable* t) {
+  CreateLexer lx(text);
+  Token tok = lx.Next();
+  if (tok.kind == Token::kWord && IEquals(tok.text, "TEMPORARY")) tok = lx.Next();
+  if (!(tok.kind == Token::kWord && IEquals(tok.text, "TABLE"))) return false;
+  tok = lx.Next();
+  if (tok.kind == Token::kWord && IEquals(tok.text, "IF")) {
+    lx.Next();
+    lx.Next();
+    tok = lx.Next();
+  }
+  if (tok.kind != Token::kIdent && tok.kind != Token::kWord) return false;
+  t->name = tok.text;
+  tok = lx.Next();
+  while (tok.kind == Token::kPunct && tok.text == ".") {
+    tok = lx.Next();
+    t->name = tok.text;
+    tok = lx.Next();
+  }
+  if (!(tok.kind == Token::kPunct && tok.text == "(")) return false;
+  std::vector<std::string> pk_names;
+  for (;;) {  // one item per iteration
+    Token first = lx.Next();
+    if (first.kind == Token::kEnd) return false;
+    if (first.kind == Token::kPunct && first.text == ")") break;
+    bool column = first.kind == Token::kIdent ||
+                  (first.kind == Token::kWord && !IsConstraintWord(first.text));
+    bool primary = first.kind == Token::kWord && IEquals(first.text, "PRIMARY");
+    DumpColumn col;
+    if (column) col.name = first.text;
+    int depth = 0, n = 0;
+    bool in_type = column, pk_list = false, col_primary = false;
+    Token prev{Token::kPunct, ""};
+    for (;;) {
+      Token tok2 = lx.Next();
+      if (tok2.kind == Token::kEnd) return false;
+      if (tok2.kind == Token::kPunct && tok2.text == "(") {
+        if (primary && depth == 0) pk_list = true;
+        ++depth;
+      } else if (tok2.kind == Token::kPunct && tok2.text == ")") {
+        if (depth == 0) {
+          if (column) t->columns.push_back(col);
+          if (col_primary) pk_names.push_back(col.name);
+          goto done;
+        }
+        --depth;
+        if (depth == 0) pk_list = false;
+      } else if (tok2.kind == Token::kPunct && tok2.text == "," && depth == 0) {
+        break;
+      }
+      if (pk_list && depth == 1 && (tok2.kind == Token::kIdent || tok2.kind == Token::kWord))
+        pk_names.push_back(tok2.text);
+      if (column) {
+        if (in_type) {
+          bool starts_attr = n > 0 && depth == 0 && tok2.kind == Token::kWord &&
+                             !IEquals(tok2.text, "unsigned") && !IEquals(tok2.text, "zerofill");
+          if (starts_attr) {
+            in_type = false;
+          } else {
+            if (!col.type.empty() && tok2.text != "(" && tok2.text != ")" && tok2.text != "," &&
+                prev.text != "(" && prev.text != ",")
+              col.type += ' ';
+            col.type += tok2.kind == Token::kString ? "'" + tok2.text + "'" : Lower(tok2.text);
+          }
+        }
+        if (!in_type && tok2.kind == Token::kWord && IEquals(tok2.text, "KEY") &&
+            prev.kind == Token::kWord && IEquals(prev.text, "PRIMARY"))
+          col_primary = true;
+      }
+      prev = tok2;
+      ++n;
+    }
+    if (column) t->columns.push_back(col);
+    if (col_primary) pk_names.push_back(col.name);
+  }
+done:
+  for (const std::string& name : pk_names) {
+    int i = t->ColumnIndex(name);
+    if (i >= 0) t->primary_key.push_back(i);
+  }
+  return true;
+}
+
+bool IsBinaryType(std::string_view type) {
+  return type.find("blob") != std::string_view::npos ||
+         type.find("binary") != std::string_view::npos || type.starts_with("bit") ||
+         type.starts_with("geometry") || type.starts_with("point") || type.starts_with("polygon") ||
+         type.starts_with("linestring");
+}
+
+constexpr size_t kBufSize = 1 << 20;
+
+class Parser {
+ public:
+  Parser(ByteInput& in, std::string_view name, DumpSink& sink, const DumpOptions& o,
+         DumpStats* stats)
+      : in_(in), name_(name), sink_(sink), opt_(o), st_(*stats), buf_(kBufSize) {}
+
+  Status Run() {
+    for (;;) {
+      SkipSpaceAndComments();
+      TQ_RETURN_IF_ERROR(io_);
+      int c = Peek();
+      if (c < 0) break;
+      if (c == ';') {
+        Get();
+        continue;
+      }
+      uint64_t line = line_, off = Offset();
+      std::string word = ReadWord();
+      if (word.empty()) {  // stray byte outside any statement
+        Problem("", line, off, "unexpected byte outside a statement; skipping it", false);
+        Get();
+        continue;
+      }
+      ++st_.statements;
+      if (IEquals(word, "INSERT") || IEquals(word, "REPLACE")) {
+        TQ_RETURN_IF_ERROR(ParseInsert(line, off));
+      } else if (IEquals(word, "CREATE")) {
+        TQ_RETURN_IF_ERROR(ParseCreate(line, off));
+      } else if (IEquals(word, "DELIMITER")) {
+        SkipDelimiterBlock();
+      } else {
+        SkipStatement();
+      }
+      TQ_RETURN_IF_ERROR(io_);
+    }
+    TQ_RETURN_IF_ERROR(io_);
+    if (in_cond_)
+      Problem("", line_, Offset(), "dump ends inside a /*! conditional comment (cut off?)", false);
+    st_.bytes = Offset();
+    return Status::Ok();
+  }
+
+ private:
+  // ---- Buffer ----
+  bool Fill(size_t need) {
+    if (end_ - pos_ >= need) return true;
+    if (eof_) return false;
+    if (pos_ > 0) {
+      std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+      base_ += pos_;
+      end_ -= pos_;
+      pos_ = 0;
+    }
+    while (end_ - pos_ < need && !eof_) {
+      Result<size_t> r = in_.Read(buf_.data() + end_, buf_.size() - end_);
+      if (!r.ok()) {
+        io_ = r.status();
+        eof_ = true;
+        break;
+      }
+      if (*r == 0) eof_ = true;
+      end_ += *r;
+    }
+    return end_ - pos_ >= need;
+  }
+  int Peek() {
+    if (pos_ == end_ && !Fill(1)) return -1;
+    return static_cast<unsigned char>(buf_[pos_]);
+  }
+  int PeekAt(size_t k) {
+    if (end_ - pos_ <= k && !Fill(k + 1)) return -1;
+    return static_cast<unsigned char>(buf_[pos_ + k]);
+  }
+  int Get() {
+    int c = Peek();
+    if (c >= 0) {
+      ++pos_;
+      if (c == '\n') ++line_;
+    }
+    return c;
+  }
+  uint64_t Offset() const { return base_ + pos_; }
+
+  void Problem(std::string table, uint64_t line, uint64_t off, std::string msg, bool lost) {
+    ++st_.problems;
+    sink_.OnProblem(DumpProblem{std::move(table), line, off, std::move(msg), lost});
+  }
+
+  // ---- Lexing between statements ----
+  void SkipSpaceAndComments() {
+    for (;;) {
+      int c = Peek();
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+        Get();
+      } else if (c == '#' || (c == '-' && PeekAt(1) == '-' && (PeekAt(2) <= ' '))) {
+        SkipLine();
+      } else if (c == '/' && PeekAt(1) == '*') {
+        if (PeekAt(2) == '!') {
+          Get(), Get(), Get();
+          while (Peek() >= '0' && Peek() <= '9') Get();
+          in_cond_ = true;
+        } else {
+          uint64_t line = line_, off = Offset();
+          Get(), Get();
+          for (;;) {
+            int d = Get();
+            if (d < 0) {
+              Problem("", line, off, "comment never closed: dump ends inside /* ... */", false);
+              return;
+            }
+            if (d == '*' && Peek() == '/') {
+              Get();
+              break;
+            }
+          }
+        }
+      } else if (c == '*' && in_cond_ && PeekAt(1) == '/') {
+        Get(), Get();
+        in_cond_ = false;
+      } else {
+        return;
+      }
+    }
+  }
+  void SkipSpace() {
+    for (;;) {
+      int c = Peek();
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        Get();
+      else
+        return;
+    }
+  }
+  void SkipLine() {
+    for (;;) {
+      if (pos_ == end_ && !Fill(1)) return;
+      const char* p = static_cast<const char*>(std::memchr(buf_.data() + pos_, '\n', end_ - pos_));
+      if (p) {
+        pos_ = p - buf_.data() + 1;
+        ++line_;
+        return;
+      }
+      pos_ = end_;
+    }
+  }
+  std::string ReadWord() {
+    std::string w;
+    while (IsWordChar(Peek()) && w.size() < 64) w += static_cast<char>(Get());
+    return w;
+  }
+  // Skips to the end of the current statement: ';' outside quotes, or the "*/" closing the
+  // conditional comment the statement started in.
+  void SkipStatement() {
+    for (;;) {
+      int c = Get();
+      if (c < 0 || c == ';') return;
+      if (c == '*' && in_cond_ && Peek() == '/') {
+        Get();
+        in_cond_ = false;
+        return;
+      }
+      if (c == '\'' || c == '"' || c == '`') {
+        for (;;) {
+          int d = Get();
+          if (d < 0) return;
+          if (d == '\\' && c != '`') {
+            Get();
+            continue;
+          }
+          if (d == c) break;
+        }
+      }
+    }
+  }
+  // "DELIMITER ;;" starts a block of triggers or routines (never data): skip to "DELIMITER ;".
+  void SkipDelimiterBlock() {
+    std::string rest;
+    while (Peek() >= 0 && Peek() != '\n') rest += static_cast<char>(Get());
+    auto trim = [](std::string s) {
+      while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+      size_t b = s.find_first_not_of(" \t");
+      return b == std::string::npos ? std::string() : s.substr(b);
+    };
+    if (trim(rest) == ";") return;
+    for (;;) {
+      SkipSpace();
+      if (Peek() < 0) return;
+      std::string w = ReadWord();
+      std::string tail;
+      while (Peek() >= 0 && Peek() != '\n') tail += static_cast<char>(Get());
+      if (IEquals(w, "DELIMITER") && trim(tail) == ";") return;
+    }
+  }
+
+  // ---- Tables ----
+  DumpTable* TableFor(const std::string& name, uint64_t line, uint64_t off, Status* s) {
+    auto it = tables_.find(name);
+    if (it != tables_.end()) return it->second.get();
+    auto t = std::make_unique<DumpTable>();
+    t->name = name;
+    t->line = line;
+    t->offset = off;
+    DumpTable* raw = t.get();
+    tables_[name] = std::move(t);
+    ++st_.tables;
+    *s = sink_.OnTable(*raw);
+    return raw;
+  }
+
+  Status ParseCreate(uint64_t line, uint64_t off) {
+    // Capture the statement (bounded) and parse it with the small lexer above.
+    std::string text;
+    bool too_long = false;
+    for (;;) {
+      int c = Get();
+      if (c < 0) break;
+      if (c == ';') break;
+      if (c == '*' && in_cond_ && Peek() == '/') {
+        Get();
+        in_cond_ = false;
+        break;
+      }
+      if (text.size() < opt_.max_statement_bytes)
+        text += static_cast<char>(c);
+      else
+        too_long = true;
+      if (c == '\'' || c == '"' || c == '`') {
+        for (;;) {
+          int d = Get();
+          if (d < 0) break;
+          if (text.size() < opt_.max_statement_bytes) text += static_cast<char>(d);
+          if (d == '\\' && c != '`') {
+            int e = Get();
+            if (e >= 0 && text.size() < opt_.max_statement_bytes) text += static_cast<char>(e);
+            continue;
+          }
+          if (d == c) break;
+        }
+      }
+    }
+    DumpTable t;
+    t.line = line;
+    t.offset = off;
+    if (too_long) {
+      Problem("", line, off,
+              "CREATE statement longer than " + std::to_string(opt_.max_statement_bytes) +
+                  " bytes; skipped",
+              false);
+      return Status::Ok();
+    }
+    if (!ParseCreateTable(text, &t)) return Status::Ok();  // a view, routine, or not a table
+    auto it = tables_.find(t.name);
+    if (it != tables_.end() && !it->second->columns.empty()) {
+      // Redefined (a second dump concatenated): the newer definition wins.
+      *it->second = t;
+      return sink_.OnTable(*it->second);
+    }
+    if (it == tables_.end()) ++st_.tables;
+    auto& slot = tables_[t.name];
+    slot = std::make_unique<DumpTable>(std::move(t));
+    return sink_.OnTable(*slot);
+  }
+
+  bool ReadIdentifier(std::string* out) {
+    out->clear();
+    int c = Peek();
+    if (c == '`' || c == '"') {
+      Get();
+      for (;;) {
+        int d = Get();
+        if (d < 0) return false;
+        if (d == c) {
+          if (Peek() == c) {
+            Get();
+            *out += static_cast<char>(c);
+            continue;
+          }
+          return true;
+        }
+        if (out->size() < 256) *out += static_cast<char>(d);
+      }
+    }
+    *out = ReadWord();
+    return !out->empty();
+  }
+
+  // ---- INSERT ----
+  Status ParseInsert(uint64_t line, uint64_t off) {
+    std::string w;
+    for (;;) {
+      SkipSpace();
+      if (Peek() == '`' || Peek() == '"') break;
+      w = ReadWord();
+      if (IEquals(w, "INTO")) {
+        SkipSpace();
+        w.clear();
+        break;
+      }
+      if (!(IEquals(w, "LOW_PRIORITY") || IEquals(w, "DELAYED") || IEquals(w, "HIGH_PRIORITY") ||
+            IEquals(w, "IGNORE")))
+        break;
+    }
+    std::string name = w;
+    if (name.empty() && !ReadIdentifier(&name)) {
+      Problem("", line, off, "INSERT without a table name; statement skipped", true);
+      SkipStatement();
+      return Status::Ok();
+    }
+    while (Peek() == '.') {
+      Get();
+      if (!ReadIdentifier(&name)) break;
+    }
+    Status s;
+    DumpTable* t = TableFor(name, line, off, &s);
+    TQ_RETURN_IF_ERROR(s);
+    SkipSpace();
+    std::vector<std::string> list;
+    if (Peek() == '(') {
+      Get();
+      for (;;) {
+        SkipSpace();
+        std::string col;
+        if (!ReadIdentifier(&col)) break;
+        list.push_back(col);
+        SkipSpace();
+        if (Peek() == ',') {
+          Get();
+          continue;
+        }
+        break;
+      }
+      SkipSpace();
+      if (Get() != ')') {
+        Problem(name, line_, Offset(), "malformed column list in INSERT; statement skipped", true);
+        SkipStatement();
+        return Status::Ok();
+      }
+      SkipSpace();
+    }
+    std::string kw = ReadWord();
+    if (!IEquals(kw, "VALUES") && !IEquals(kw, "VALUE")) {
+      Problem(name, line_, Offset(),
+              "INSERT ... " + kw.substr(0, 20) + " is not a VALUES list; statement skipped", true);
+      SkipStatement();
+      return Status::Ok();
+    }
+    // Column names for the rows, and which of them hold binary data (no UTF-8 check).
+    const std::vector<std::string>* names = &list;
+    if (list.empty()) {
+      if (t->columns.empty()) {
+        names = nullptr;  // defined by the first row
+      } else {
+        schema_names_.clear();
+        for (const DumpColumn& c : t->columns) schema_names_.push_back(c.name);
+        names = &schema_names_;
+      }
+    }
+    binary_cols_.clear();
+    if (names) {
+      for (const std::string& n : *names) {
+        int i = t->ColumnIndex(n);
+        binary_cols_.push_back(i >= 0 && IsBinaryType(t->columns[i].type));
+      }
+    }
+    for (;;) {
+      SkipSpace();
+      uint64_t rline = line_, roff = Offset();
+      int c = Get();
+      if (c < 0) {
+        Problem(name, rline, roff,
+                "dump ends inside INSERT into `" + name + "` (cut off mid-statement?)", true);
+        return Status::Ok();
+      }
+      if (c != '(') {
+        Problem(name, rline, roff,
+                std::string("expected '(' to start a row, found ") + Shown(c) +
+                    "; rest of statement skipped",
+                true);
+        ++st_.rows_skipped;
+        SkipStatement();
+        return Status::Ok();
+      }
+      RowEnd end = ParseRow(name, rline, roff);
+      if (end == RowEnd::kEof) {
+        Problem(name, err_line_, err_off_,
+                err_ + " (row starting at line " + std::to_string(rline) + "; cut off?)", true);
+        ++st_.rows_skipped;
+        return Status::Ok();
+      }
+      if (end == RowEnd::kError) {
+        Problem(name, err_line_, err_off_, err_ + "; rest of statement skipped", true);
+        ++st_.rows_skipped;
+        SkipStatement();
+        return Status::Ok();
+      }
+      TQ_RETURN_IF_ERROR(DeliverRow(t, names, rline, roff));
+      SkipSpace();
+      c = Peek();
+      if (c == ',') {
+        Get();
+        continue;
+      }
+      if (c == ';') {
+        Get();
+        return Status::Ok();
+      }
+      if (c < 0) {
+        Problem(name, line_, Offset(),
+                "dump ends without ';' after INSERT into `" + name + "` (cut off?)", false);
+        return Status::Ok();
+      }
+      if (c == '*' && in_cond_ && PeekAt(1) == '/') {
+        Get(), Get();
+        in_cond_ = false;
+        return Status::Ok();
+      }
+      std::string tail = ReadWord();
+      if (!IEquals(tail, "ON"))
+        Problem(name, line_, Offset(), "unexpected text after a row; rest of statement skipped",
+                true);
+      SkipStatement();
+      return Status::Ok();
+    }
+  }
+
+  static std::string Shown(int c) {
+    if (c < 0) return "end of input";
+    if (c >= 0x21 && c < 0x7f) return std::string("'") + static_cast<char>(c) + "'";
+    char b[16];
+    std::snprintf(b, sizeof b, "0x%02x", c);
+    return b;
+  }
+
+  enum class RowEnd { kOk, kError, kEof };
+
+  void Append(const char* p, size_t n) {
+    if (oversize_) return;
+    if (arena_.size() + n > opt_.max_row_bytes) {
+      oversize_ = true;
+      return;
+    }
+    arena_.append(p, n);
+  }
+  void Append(char c) { Append(&c, 1); }
+
+  RowEnd Fail(std::string msg, bool eof) {
+    err_ = std::move(msg);
+    err_line_ = line_;
+    err_off_ = Offset();
+    return eof ? RowEnd::kEof : RowEnd::kError;
+  }
+
+  RowEnd ParseRow(const std::string& table, uint64_t, uint64_t) {
+    (void)table;
+    arena_.clear();
+    if (arena_.capacity() > (8u << 20)) arena_.shrink_to_fit();
+    spans_.clear();
+    oversize_ = false;
+    SkipSpace();
+    if (Peek() == ')') {
+      Get();
+      return RowEnd::kOk;
+    }
+    for (;;) {
+      SkipSpace();
+      RowEnd r = ParseValue();
+      if (r != RowEnd::kOk) return r;
+      SkipSpace();
+      int c = Peek();
+      if (c == ',' || c == ')') Get();
+      if (c == ',') continue;
+      if (c == ')') return RowEnd::kOk;
+      if (c < 0) return Fail("dump ends inside a row", true);
+      return Fail("expected ',' or ')' after value " + std::to_string(spans_.size()) + ", found " +
+                      Shown(c),
+                  false);
+    }
+  }
+
+  struct Span {
+    ValueKind kind;
+    size_t begin, size;
+    bool check_utf8;
+  };
+
+  RowEnd ParseString(int quote, ValueKind kind, bool check) {
+    uint64_t sline = line_, soff = Offset();
+    Get();  // opening quote
+    size_t begin = arena_.size();
+    for (;;) {
+      if (pos_ == end_ && !Fill(1)) {
+        err_ = "unterminated string: dump ends inside the string that starts at line " +
+               std::to_string(sline) + " offset " + std::to_string(soff);
+        err_line_ = line_;
+        err_off_ = Offset();
+        return RowEnd::kEof;
+      }
+      const char* p = buf_.data() + pos_;
+      const char* e = buf_.data() + end_;
+      const char* q = p;
+      while (q < e && *q != quote && *q != '\\' && *q != '\n') ++q;
+      Append(p, q - p);
+      pos_ += q - p;
+      if (q == e) continue;
+      char c = *q;
+      if (c == '\n') {
+        Append('\n');
+        Get();
+        continue;
+      }
+      Get();
+      if (c == quote) {
+        if (Peek() == quote) {
+          Get();
+          Append(static_cast<char>(quote));
+          continue;
+        }
+        break;
+      }
+      int d = Get();  // after a backslash
+      switch (d) {
+        case -1: continue;  // reported as unterminated on the next turn
+        case '0': Append('\0'); break;
+        case 'b': Append('\b'); break;
+        case 'n': Append('\n'); break;
+        case 'r': Append('\r'); break;
+        case 't': Append('\t'); break;
+        case 'Z': Append('\x1a'); break;
+        case '%': Append("\\%", 2); break;  // MySQL keeps the backslash for \% and \_
+        case '_': Append("\\_", 2); break;
+        default: Append(static_cast<char>(d)); break;
+      }
+    }
+    spans_.push_back({kind, begin, arena_.size() - begin, check});
+    return RowEnd::kOk;
+  }
+
+  RowEnd ParseHexBody(int close, size_t begin) {  // after 0x or X'
+    int hi = -1;
+    std::string digits;
+    for (;;) {
+      int c = Peek();
+      if (c < 0) return Fail("dump ends inside a hex literal", true);
+      if (HexDigit(c) < 0) break;
+      digits += static_cast<char>(Get());
+      if (digits.size() >= 4096) {  // flush in pieces to keep memory flat
+        for (char h : digits) {
+          if (hi < 0)
+            hi = HexDigit(h);
+          else {
+            Append(static_cast<char>(hi * 16 + HexDigit(h)));
+            hi = -1;
+          }
+        }
+        digits.clear();
+      }
+    }
+    if (hi < 0 && digits.size() % 2 == 1 && arena_.size() == begin) digits.insert(0, "0");
+    for (char h : digits) {
+      if (hi < 0)
+        hi = HexDigit(h);
+      else {
+        Append(static_cast<char>(hi * 16 + HexDigit(h)));
+        hi = -1;
+      }
+    }
+    if (hi >= 0) Append(static_cast<char>(hi));
+    if (close) {
+      if (Get() != close) return Fail("malformed hex literal X'...'", false);
+    }
+    spans_.push_back({ValueKind::kBinary, begin, arena_.size() - begin, false});
+    return RowEnd::kOk;
+  }
+
+  RowEnd ParseValue() {
+    int c = Peek();
+    size_t col = spans_.size();
+    bool check = !(col < binary_cols_.size() && binary_cols_[col]);
+    if (c == '\'' || c == '"') return ParseString(c, ValueKind::kString, check);
+    if (c < 0) return Fail("dump ends inside a row", true);
+    if ((c == 'x' || c == 'X') && PeekAt(1) == '\'') {
+      Get(), Get();
+      return ParseHexBody('\'', arena_.size());
+    }
+    if ((c == 'b' || c == 'B') && PeekAt(1) == '\'') {
+      Get(), Get();
+      size_t begin = arena_.size();
+      uint64_t bits = 0;
+      int n = 0;
+      std::string bytes;
+      for (;;) {
+        int d = Get();
+        if (d < 0) return Fail("dump ends inside a bit literal", true);
+        if (d == '\'') break;
+        if (d != '0' && d != '1') return Fail("malformed bit literal b'...'", false);
+        bits = (bits << 1) | static_cast<uint64_t>(d - '0');
+        if (++n > 64) return Fail("bit literal longer than 64 bits", false);
+      }
+      std::string num = std::to_string(bits);
+      Append(num.data(), num.size());
+      spans_.push_back({ValueKind::kNumber, begin, arena_.size() - begin, false});
+      return RowEnd::kOk;
+    }
+    if (c == '0' && (PeekAt(1) == 'x' || PeekAt(1) == 'X')) {
+      Get(), Get();
+      return ParseHexBody(0, arena_.size());
+    }
+    if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
+      size_t begin = arena_.size();
+      for (;;) {
+        int d = Peek();
+        if ((d >= '0' && d <= '9') || d == '.' || d == 'e' || d == 'E' || d == '-' || d == '+') {
+          Append(static_cast<char>(Get()));
+          if (arena_.size() - begin > 400) return Fail("number longer than 400 characters", false);
+        } else {
+          break;
+        }
+      }
+      spans_.push_back({ValueKind::kNumber, begin, arena_.size() - begin, false});
+      return RowEnd::kOk;
+    }
+    if (c == '_' || c == 'N' || c == 'n' || IsWordChar(c)) {
+      std::string w = ReadWord();
+      if (w.empty()) return Fail("unexpected " + Shown(c) + " where a value should be", false);
+      if (w[0] == '_') {  // charset introducer
+        SkipSpace();
+        bool binary = IEquals(w, "_binary");
+        int d = Peek();
+        if (d == '\'' || d == '"')
+          return ParseString(d, binary ? ValueKind::kBinary : ValueKind::kString, !binary && check);
+        if ((d == 'x' || d == 'X') && PeekAt(1) == '\'') {
+          Get(), Get();
+          return ParseHexBody('\'', arena_.size());
+        }
+        if (d == '0' && (PeekAt(1) == 'x' || PeekAt(1) == 'X')) {
+          Get(), Get();
+          return ParseHexBody(0, arena_.size());
+        }
+        return Fail("charset introducer " + w.substr(0, 20) + " without a string", false);
+      }
+      if (IEquals(w, "NULL")) {
+        spans_.push_back({ValueKind::kNull, arena_.size(), 0, false});
+        return RowEnd::kOk;
+      }
+      if (IEquals(w, "N") && Peek() == '\'') return ParseString('\'', ValueKind::kString, check);
+      size_t begin = arena_.size();
+      if (IEquals(w, "TRUE") || IEquals(w, "FALSE")) {
+        Append(IEquals(w, "TRUE") ? '1' : '0');
+        spans_.push_back({ValueKind::kNumber, begin, 1, false});
+        return RowEnd::kOk;
+      }
+      // An expression such as CURRENT_TIMESTAMP or ST_GeomFromText('...'): kept as written.
+      Append(w.data(), w.size());
+      SkipSpace();
+      if (Peek() == '(') {
+        int depth = 0;
+        for (;;) {
+          int d = Get();
+          if (d < 0) return Fail("dump ends inside an expression", true);
+          Append(static_cast<char>(d));
+          if (d == '(') ++depth;
+          if (d == ')' && --depth == 0) break;
+          if (d == '\'') {
+            for (;;) {
+              int e = Get();
+              if (e < 0) return Fail("dump ends inside an expression", true);
+              Append(static_cast<char>(e));
+              if (e == '\\') {
+                int f = Get();
+                if (f >= 0) Append(static_cast<char>(f));
+                continue;
+              }
+              if (e == '\'') break;
+            }
+          }
+        }
+      }
+      spans_.push_back({ValueKind::kNumber, begin, arena_.size() - begin, false});
+      return RowEnd::kOk;
+    }
+    return Fail("unexpected " + Shown(c) + " where a value should be", false);
+  }
+
+  Status DeliverRow(DumpTable* t, const std::vector<std::string>* names, uint64_t line,
+                    uint64_t off) {
+    if (oversize_) {
+      Problem(t->name, line, off,
+              "row larger than " + std::to_string(opt_.max_row_bytes) + " bytes in `" + t->name +
+                  "`; row skipped",
+              true);
+      ++st_.rows_skipped;
+      ++row_index_[t];
+      return Status::Ok();
+    }
+    if (!names) {
+      // No CREATE TABLE and no column list: name the columns by position, once.
+      if (t->columns.empty()) {
+        for (size_t i = 0; i < spans_.size(); ++i)
+          t->columns.push_back(DumpColumn{"col" + std::to_string(i + 1), ""});
+      }
+      schema_names_.clear();
+      for (const DumpColumn& c : t->columns) schema_names_.push_back(c.name);
+      names = &schema_names_;
+    }
+    if (spans_.size() != names->size()) {
+      Problem(t->name, line, off,
+              "column count mismatch in `" + t->name + "`: row has " +
+                  std::to_string(spans_.size()) + " values, table has " +
+                  std::to_string(names->size()) + " columns; row skipped",
+              true);
+      ++st_.rows_skipped;
+      ++row_index_[t];
+      return Status::Ok();
+    }
+    values_.resize(spans_.size());
+    for (size_t i = 0; i < spans_.size(); ++i) {
+      const Span& s = spans_[i];
+      values_[i] = DumpValue{s.kind, std::string_view(arena_.data() + s.begin, s.size)};
+      if (s.check_utf8 && s.kind == ValueKind::kString && !IsValidUtf8(values_[i].bytes))
+        Problem(t->name, line, off,
+                "invalid UTF-8 in `" + t->name + "`.`" + (*names)[i] +
+                    "` (row kept, value read as bytes)",
+                false);
+    }
+    DumpRow row;
+    row.table = t;
+    row.columns = names;
+    row.values = std::span<const DumpValue>(values_.data(), values_.size());
+    row.line = line;
+    row.offset = off;
+    row.index = row_index_[t]++;
+    ++st_.rows;
+    return sink_.OnRow(row);
+  }
+
+  ByteInput& in_;
+  std::string name_;
+  DumpSink& sink_;
+  const DumpOptions& opt_;
+  DumpStats& st_;
+  std::vector<char> buf_;
+  size_t pos_ = 0, end_ = 0;
+  uint64_t base_ = 0, line_ = 1;
+  bool eof_ = false, in_cond_ = false;
+  Status io_;
+  std::map<std::string, std::unique_ptr<DumpTable>> tables_;
+  std::map<const DumpTable*, uint64_t> row_index_;
+  std::vector<std::string> schema_names_;
+  std::vector<bool> binary_cols_;
+  std::string arena_;
+  std::vector<Span> spans_;
+  std::vector<DumpValue> values_;
+  bool oversize_ = false;
+  std::string err_;
+  uint64_t err_line_ = 0, err_off_ = 0;
+};
+
+Result<DumpStats> Read(ByteInput& in, std::string compression, std::string_view name,
+                       DumpSink& sink, const DumpOptions& options) {
+  DumpStats stats;
+  stats.compression = std::move(compression);
+  Parser p(in, name, sink, options, &stats);
+  Status s = p.Run();
+  if (!s.ok()) return Status(s.code(), std::string(name) + ": " + s.message());
+  return stats;
+}
+
+}  // namespace
+
+int DumpTable::ColumnIndex(std::string_view column) const {
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (IEquals(columns[i].name, column)) return static_cast<int>(i);
+  return -1;
+}
+
+const DumpValue* DumpRow::Find(std::string_view column) const {
+  if (!columns) return nullptr;
+  for (size_t i = 0; i < columns->size() && i < values.size(); ++i)
+    if (IEquals((*columns)[i], column)) return &values[i];
+  return nullptr;
+}
+
+bool IsValidUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* e = p + s.size();
+  while (p < e) {
+    if (*p < 0x80) {
+      ++p;
+      continue;
+    }
+    int n;
+    uint32_t cp;
+    if ((*p & 0xe0) == 0xc0) {
+      n = 1;
+      cp = *p & 0x1f;
+    } else if ((*p & 0xf0) == 0xe0) {
+      n = 2;
+      cp = *p & 0x0f;
+    } else if ((*p & 0xf8) == 0xf0) {
+      n = 3;
+      cp = *p & 0x07;
+    } else
+      return false;
+    if (e - p <= n) return false;
+    for (int i = 1; i <= n; ++i) {
+      if ((p[i] & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+      return false;
+    p += n + 1;
+  }
+  return true;
+}
+
+Result<DumpStats> ReadDumpFile(const std::string& path, std::string_view display_name,
+                               DumpSink& sink, const DumpOptions& options) {
+  std::string compression;
+  TQ_ASSIGN_OR_RETURN(std::unique_ptr<ByteInput> in, OpenDumpInput(path, &compression));
+  return Read(*in, compression, display_name, sink, options);
+}
+
+Result<DumpStats> ReadDumpBytes(std::string_view bytes, std::string_view display_name,
+                                DumpSink& sink, const DumpOptions& options) {
+  std::string compression;
+  std::unique_ptr<ByteInput> in = MemoryDumpInput(bytes, &compression);
+  return Read(*in, compression, display_name, sink, options);
+}
+
+}  // namespace tq::storedb

@@ -1,0 +1,274 @@
+// From what the analyzer gathered to findings: injected scripts (scored), rogue admin
+// accounts (judged against the breach window and the other admins), API and integration
+// tokens, and payment/cron configuration changed in the window.
+#include <algorithm>
+#include <cmath>
+
+#include "core/json.h"
+#include "storedb/analyzer.h"
+
+namespace tq::storedb {
+
+namespace {
+constexpr UnixMicros kHour = 3600LL * 1000000;
+constexpr UnixMicros kDay = 24 * kHour;
+
+std::string Lower(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+std::string DomainOf(std::string_view email) {
+  size_t at = email.rfind('@');
+  return at == std::string_view::npos ? "" : Lower(email.substr(at + 1));
+}
+std::string RegistrableTail(std::string host) {  // "www.shop.example" -> "shop.example"
+  if (host.starts_with("www.")) host = host.substr(4);
+  return host;
+}
+bool InWindow(std::optional<UnixMicros> t, const std::optional<BreachWindow>& w) {
+  return t && w && *t >= w->start - kDay && *t <= w->end + kDay;
+}
+std::string Excerpt(std::string_view s) { return std::string(s.substr(0, 300)); }
+
+// The latest "login" time in a WordPress session_tokens value (PHP serialized).
+std::optional<UnixMicros> LastWpLogin(std::string_view v) {
+  std::optional<UnixMicros> best;
+  size_t i = 0;
+  while ((i = v.find("\"login\";i:", i)) != std::string_view::npos) {
+    i += 10;
+    int64_t t = 0;
+    while (i < v.size() && v[i] >= '0' && v[i] <= '9' && t < 1'000'000'000'000)
+      t = t * 10 + (v[i++] - '0');
+    if (!best || t * 1000000 > *best) best = t * 1000000;
+  }
+  return best;
+}
+}  // namespace
+
+Status Analyzer::Upsert(Finding f, AnalyzeSummary* s) {
+  f.component = "storedb";
+  f.evidence_id = item_.id;
+  f.evidence_sha256 = item_.sha256;
+  TQ_ASSIGN_OR_RETURN(int64_t id, UpsertFinding(db_, f));
+  (void)id;
+  ++s->findings;
+  return Status::Ok();
+}
+
+Status Analyzer::Finish(const DumpStats& stats, AnalyzeSummary* s) {
+  s->stats = stats;
+  TQ_RETURN_IF_ERROR(ScanFindings(s));
+  TQ_RETURN_IF_ERROR(BuildCustomers(s));
+  return WriteTables(stats, s);
+}
+
+Status Analyzer::ScanFindings(AnalyzeSummary* s) {
+  std::vector<std::string> own(own_hosts_.begin(), own_hosts_.end());
+  auto key = [&](const char* kind, const RowRef& r, const std::string& col) {
+    return std::string(kind) + ":" + item_.sha256 + ":" + r.table + ":" + PkJson(r) + ":" + col;
+  };
+  // 1. Injected scripts.
+  std::vector<UnixMicros> planted_times;
+  for (const ScriptCandidate& c : scripts_) {
+    ScriptScore sc = ScoreStoredScript(c.content, own);
+    if (sc.score < kInjectedScriptThreshold) continue;
+    if (c.time && sc.score >= 4) planted_times.push_back(*c.time);
+    Finding f;
+    f.kind = "storedb.injected_script";
+    f.severity = sc.score >= 4 ? Severity::kCritical : Severity::kHigh;
+    f.confidence = std::min(0.95, 0.4 + 0.1 * sc.score);
+    f.summary = "Injected script in " + c.row.table + "." + c.column + " " + PkJson(c.row) +
+                (c.label.empty() ? "" : " (" + c.label + ")") + ": " + sc.reasons[0];
+    JsonWriter d;
+    d.BeginObject().Field("table", c.row.table).Field("canonical_table", c.row.canonical);
+    d.Key("pk").Raw(PkJson(c.row)).Field("column", c.column).Field("label", c.label);
+    d.Field("score", sc.score).Key("reasons").BeginArray();
+    for (const std::string& r : sc.reasons) d.String(r);
+    d.EndArray().Key("foreign_hosts").BeginArray();
+    for (const std::string& h : sc.foreign_hosts) d.String(h);
+    d.EndArray().Field("excerpt", Excerpt(c.content)).EndObject();
+    f.detail_json = d.Take();
+    f.line = static_cast<int64_t>(c.row.line);
+    f.byte_offset = static_cast<int64_t>(c.row.offset);
+    f.event_time = c.time;
+    f.rule = "storedb/injected-script";
+    f.dedupe_key = key("storedb.injected_script", c.row, c.column);
+    TQ_RETURN_IF_ERROR(Upsert(std::move(f), s));
+    ++s->injected_scripts;
+  }
+  // The window: from the caller (logs, web root), else around the planted skimmers.
+  std::optional<BreachWindow> window = opt_.window;
+  if (!window && !planted_times.empty()) {
+    auto [lo, hi] = std::minmax_element(planted_times.begin(), planted_times.end());
+    window = BreachWindow{*lo - 3 * kDay, *hi + kDay};
+  }
+
+  // 2. Admin accounts: Magento admin_user, WordPress users with the administrator role.
+  std::vector<AdminAccount> admins = admins_;
+  for (AdminAccount& a : admins) {
+    auto it = magento_user_role_.find(a.row.pk.empty() ? "" : a.row.pk[0].second);
+    if (it != magento_user_role_.end()) a.role = magento_role_names_[it->second];
+  }
+  {
+    TQ_ASSIGN_OR_RETURN(
+        Stmt q, db_.Prepare("SELECT u.id,u.source,u.login,u.email,u.registered,u.display_name,"
+                            "u.line,u.byte_offset,(SELECT value FROM tmp_sdb_meta t WHERE "
+                            "t.kind='user' AND t.id=u.id AND t.key='session_tokens') FROM "
+                            "tmp_sdb_wpuser u JOIN tmp_sdb_meta m ON m.kind='user' AND m.id=u.id "
+                            "AND m.key='capabilities' AND m.value LIKE '%\"administrator\"%'"));
+    for (;;) {
+      TQ_ASSIGN_OR_RETURN(bool more, q.Step());
+      if (!more) break;
+      AdminAccount a;
+      a.row.table = q.String(1);
+      a.row.canonical = "users";
+      a.row.pk = {{"ID", q.String(0)}};
+      a.row.line = static_cast<uint64_t>(q.Int(6));
+      a.row.offset = static_cast<uint64_t>(q.Int(7));
+      a.username = q.String(2);
+      a.email = q.String(3);
+      if (!q.IsNull(4)) a.created = q.Int(4);
+      std::string dn = q.String(5);
+      size_t sp = dn.find(' ');
+      a.firstname = dn.substr(0, sp);
+      a.lastname = sp == std::string::npos ? "" : dn.substr(sp + 1);
+      a.last_login = LastWpLogin(q.Text(8));
+      a.role = "administrator";
+      admins.push_back(std::move(a));
+    }
+  }
+  std::set<std::string> own_domains;
+  for (const std::string& h : own) own_domains.insert(RegistrableTail(h));
+  for (const AdminAccount& a : admins) {
+    bool in_window = InWindow(a.created, window);
+    bool recent =
+        !window && a.created && opt_.discovered_at && *a.created >= *opt_.discovered_at - 30 * kDay;
+    if (!in_window && !recent) continue;  // created long before: never flagged
+    std::vector<std::string> signals;
+    // Foreign e-mail domain: neither the store's nor one any other (earlier) admin uses.
+    std::string dom = DomainOf(a.email);
+    bool known_domain = dom.empty();
+    for (const std::string& o : own_domains)
+      known_domain = known_domain || dom == o || dom.ends_with("." + o) || o.ends_with("." + dom);
+    for (const AdminAccount& b : admins)
+      if (&b != &a && !InWindow(b.created, window) && DomainOf(b.email) == dom) known_domain = true;
+    if (!known_domain)
+      signals.push_back("e-mail domain " + dom + " is not the store's nor any other admin's");
+    // Name does not match the account: neither first nor last name in the login or mailbox.
+    std::string user = Lower(a.username), local = Lower(a.email.substr(0, a.email.find('@')));
+    std::string fn = Lower(a.firstname), ln = Lower(a.lastname);
+    auto in = [&](const std::string& n) {
+      return n.size() >= 3 &&
+             (user.find(n) != std::string::npos || local.find(n) != std::string::npos);
+    };
+    if (fn.empty() || fn == ln || fn == user || !(in(fn) || in(ln)))
+      signals.push_back("name does not match the login or e-mail");
+    // Created at an hour when no other admin was ever created or logged in (+-2 h).
+    std::vector<int> hours;
+    for (const AdminAccount& b : admins) {
+      if (&b == &a || InWindow(b.created, window)) continue;
+      for (auto t : {b.created, b.last_login})
+        if (t) hours.push_back(static_cast<int>((*t / kHour) % 24));
+    }
+    if (hours.size() >= 2 && a.created) {
+      int h = static_cast<int>((*a.created / kHour) % 24);
+      bool usual = false;
+      for (int x : hours) usual = usual || std::min((h - x + 24) % 24, (x - h + 24) % 24) <= 2;
+      if (!usual)
+        signals.push_back("created at " + std::to_string(h) +
+                          ":00 UTC, outside the hours the other admins work");
+    }
+    size_t need = in_window ? 1 : 2;
+    if (signals.size() < need) continue;
+    Finding f;
+    f.kind = "storedb.rogue_admin";
+    f.severity = in_window ? Severity::kCritical : Severity::kHigh;
+    f.confidence = std::min(0.95, (in_window ? 0.5 : 0.3) + 0.15 * signals.size());
+    f.summary = "Suspicious admin account '" + a.username + "' <" + a.email + "> in " +
+                a.row.table + " " + PkJson(a.row) + ": " +
+                (in_window ? "created in the breach window" : "created recently") + ", " +
+                signals[0];
+    JsonWriter d;
+    d.BeginObject().Field("table", a.row.table).Key("pk").Raw(PkJson(a.row));
+    d.Field("username", a.username).Field("email", a.email).Field("role", a.role);
+    d.Field("active", a.active);
+    if (a.created) d.Field("created", FormatUtc(*a.created));
+    d.Key("signals").BeginArray();
+    for (const std::string& x : signals) d.String(x);
+    d.EndArray().EndObject();
+    f.detail_json = d.Take();
+    f.line = static_cast<int64_t>(a.row.line);
+    f.byte_offset = static_cast<int64_t>(a.row.offset);
+    f.event_time = a.created;
+    f.rule = "storedb/rogue-admin";
+    f.dedupe_key = key("storedb.rogue_admin", a.row, "");
+    TQ_RETURN_IF_ERROR(Upsert(std::move(f), s));
+    ++s->rogue_admins;
+  }
+
+  // 3. Tokens and integrations: each is a credential to revoke after a breach.
+  for (const TokenCandidate& k : tokens_) {
+    bool in_window = InWindow(k.created, window);
+    if (k.kind == "customer_token" && !in_window) continue;  // thousands, only new ones matter
+    Finding f;
+    f.kind = "storedb.token";
+    f.severity = in_window ? Severity::kCritical
+                 : (k.kind == "admin_token" || k.kind == "integration" ||
+                    (k.kind == "api_key" && k.write_access))
+                     ? Severity::kHigh
+                     : Severity::kMedium;
+    f.confidence = in_window ? 0.9 : 0.6;
+    f.summary = "Active " + k.kind + " in " + k.row.table + " " + PkJson(k.row) + " (" + k.owner +
+                ")" + (in_window ? ", created in the breach window" : "") + ": revoke and rotate";
+    JsonWriter d;
+    d.BeginObject().Field("table", k.row.table).Key("pk").Raw(PkJson(k.row));
+    d.Field("kind", k.kind).Field("owner", k.owner).Field("hint", k.hint);
+    d.Field("in_window", in_window);
+    if (k.created) d.Field("created", FormatUtc(*k.created));
+    d.EndObject();
+    f.detail_json = d.Take();
+    f.line = static_cast<int64_t>(k.row.line);
+    f.byte_offset = static_cast<int64_t>(k.row.offset);
+    f.event_time = k.created;
+    f.rule = "storedb/token";
+    f.dedupe_key = key("storedb.token", k.row, "");
+    TQ_RETURN_IF_ERROR(Upsert(std::move(f), s));
+    ++s->tokens;
+  }
+
+  // 4. Payment, cron and code-loading configuration changed in the window.
+  for (const ConfigCandidate& c : configs_) {
+    if (!InWindow(c.time, window)) continue;
+    bool sensitive = false;
+    for (const char* p : {"payment/", "crontab/", "dev/js/", "dev/template/", "admin/url/",
+                          "web/secure/base", "web/unsecure/base", "system/smtp", "csp/",
+                          "checkout/", "sales_email/"})  // design/* is the script scan's
+      sensitive = sensitive || c.path.starts_with(p);
+    if (!sensitive) continue;
+    Finding f;
+    f.kind = "storedb.config_change";
+    f.severity = c.path.starts_with("payment/") || c.path.starts_with("crontab/")
+                     ? Severity::kHigh
+                     : Severity::kMedium;
+    f.confidence = 0.6;
+    f.summary = "Configuration " + c.path + " changed in the breach window (" + c.row.table + " " +
+                PkJson(c.row) + ")";
+    JsonWriter d;
+    d.BeginObject().Field("table", c.row.table).Key("pk").Raw(PkJson(c.row));
+    d.Field("path", c.path).Field("value", Excerpt(c.value));
+    if (c.time) d.Field("updated_at", FormatUtc(*c.time));
+    d.EndObject();
+    f.detail_json = d.Take();
+    f.line = static_cast<int64_t>(c.row.line);
+    f.byte_offset = static_cast<int64_t>(c.row.offset);
+    f.event_time = c.time;
+    f.rule = "storedb/config-change";
+    f.dedupe_key = key("storedb.config_change", c.row, "value");
+    TQ_RETURN_IF_ERROR(Upsert(std::move(f), s));
+    ++s->config_changes;
+  }
+  return Status::Ok();
+}
+
+}  // namespace tq::storedb

@@ -1,0 +1,114 @@
+// storedb: the store database as evidence. Reads a dump (see dump.h) or a live MariaDB/MySQL
+// server (read-only, consistent snapshot, written out as a mysqldump-compatible file that is
+// then collected as evidence), finds what an attacker planted (injected scripts, rogue
+// admins, API tokens, payment and cron configuration changes), maps personal data, and
+// extracts customers and orders for scope.
+//
+// Case tables written (component "storedb"; rows of one evidence item are replaced on each
+// run, so re-running refreshes and never duplicates):
+//   storedb_dump(evidence_id PK, sha256, platform, table_prefix, compression, bytes, statements,
+//                tables, rows, rows_skipped, problems, read_at)
+//   storedb_table(evidence_id, table_name, canonical, platform, row_count, columns JSON,
+//                 primary_key JSON, line, byte_offset)       -- every table in the dump, so
+//                 scope can say "every row of table X"
+//   storedb_pii_column(evidence_id, table_name, column_name, category, source, row_count,
+//                 matched)  -- source 'schema' (data/pii/known_columns.tsv) or 'content'
+//   storedb_problem(evidence_id, seq, table_name, line, byte_offset, message, row_lost)
+//   storedb_customer(id, evidence_id, source_table, customer_id NULL for guests, email, name,
+//                 country, region, created_at UTC micros or NULL, line, byte_offset)
+//   storedb_order(id, evidence_id, source_table, order_id, increment_id, customer_id NULL for
+//                 guests, email, name, country, region, created_at UTC micros, payment_method,
+//                 card_payment 0/1 (cc_last4/cc_type present or a card gateway), cc_last4,
+//                 cc_type, billing_address, status, grand_total, line, byte_offset)
+// Countries are ISO 3166-1 alpha-2 as the store keeps them; regions as the store keeps them
+// (Magento region name, WooCommerce state code).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "casefile/casefile.h"
+#include "core/result.h"
+#include "core/time.h"
+#include "storedb/dump.h"
+
+namespace tq::storedb {
+
+struct BreachWindow {
+  UnixMicros start = 0, end = 0;
+};
+
+struct AnalyzeOptions {
+  std::string platform;                  // case platform; empty = detect from table names
+  std::vector<std::string> store_hosts;  // the store's own hosts (scripts from them are local)
+  std::optional<BreachWindow> window;    // from logs/web root findings or --db-window
+  std::optional<UnixMicros> discovered_at;
+  std::string pii_map_tsv;  // known-columns map text; empty = the built-in one
+  DumpOptions dump;
+};
+
+struct AnalyzeSummary {
+  DumpStats stats;
+  std::string platform, table_prefix;
+  int64_t findings = 0, injected_scripts = 0, rogue_admins = 0, tokens = 0, config_changes = 0,
+          customers = 0, orders = 0, pii_columns = 0, tables = 0;
+  std::vector<DumpProblem> first_problems;  // up to 20, for the terminal
+};
+
+// Declares the storedb_* tables in the case.
+Status EnsureStoreDbSchema(Case& c);
+
+// Reads one "db" evidence item (its object in the case), replaces its storedb_* rows and
+// upserts its findings, all in one transaction.
+Result<AnalyzeSummary> AnalyzeDumpEvidence(Case& c, const EvidenceItem& item,
+                                           const AnalyzeOptions& options);
+
+// ---- pieces exposed for tests ----
+
+struct ScriptScore {
+  int score = 0;
+  bool has_markup = false;  // <script, <iframe, javascript:, on...= handlers, eval in config
+  std::vector<std::string> reasons;
+  std::vector<std::string> foreign_hosts;
+};
+// Scores stored content for a planted skimmer: foreign hosts, obfuscation, card-field
+// harvesting and exfiltration patterns; a well-known analytics snippet scores 0.
+ScriptScore ScoreStoredScript(std::string_view content, const std::vector<std::string>& own_hosts);
+constexpr int kInjectedScriptThreshold = 2;
+
+// "wp2_users" -> {"woocommerce", "users", "wp2_"}; unknown tables -> empty platform.
+struct CanonicalTable {
+  std::string platform, name, prefix;
+};
+CanonicalTable CanonicalTableName(std::string_view table, std::string_view platform_hint = "");
+
+bool LuhnValid(std::string_view digits);
+
+// ---- live server ----
+
+struct MysqlTarget {
+  std::string host = "127.0.0.1", user, database, socket;
+  unsigned port = 3306;
+};
+// "host=...;port=...;user=...;database=...[;socket=...]": the password is never part of it.
+Result<MysqlTarget> ParseMysqlDsn(std::string_view dsn);
+
+struct MysqlCollectStats {
+  int64_t tables = 0, rows = 0, bytes = 0;
+  std::string server_version;
+};
+// Connects, sets the session read-only, opens a consistent-snapshot transaction and writes
+// every base table's schema and rows as a mysqldump-compatible SQL file at out_path.
+Result<MysqlCollectStats> DumpLiveDatabase(const MysqlTarget& target, const std::string& password,
+                                           const std::string& out_path);
+
+// Stores a file as a "db" evidence item: object at case.ObjectPath(sha256), mode 0444, and an
+// evidence_items row. Returns the item (existing one when the same source and path were
+// collected before with the same content).
+Result<EvidenceItem> StoreFileAsEvidence(Case& c, const std::string& path,
+                                         std::string_view original_path, std::string_view source);
+
+}  // namespace tq::storedb

@@ -37,7 +37,8 @@ class CondParser {
   CondNode Parse() {
     CondNode n = Or();
     Space();
-    if (p_ < s_.size()) Err("unexpected '" + std::string(Word()) + "'");
+    if (p_ < s_.size() && s_[p_] == '|') Err("aggregations (| count() ...) are not supported");
+    if (p_ < s_.size()) Err("unexpected '" + std::string(Peek()) + "'");
     return n;
   }
 

@@ -14,8 +14,8 @@ rule Persistence_AutoPrependFile
     severity = "high"
     description = "auto_prepend_file / auto_append_file makes PHP load a file before every script"
   strings:
-    $ini = /(^|\n)\s*auto_(prepend|append)_file\s*=\s*["']?[^\s"';]{2,}/ nocase
-    $ht = /(^|\n)\s*php_(admin_)?value\s+auto_(prepend|append)_file\s+["']?[^\s"']{2,}/ nocase
+    $ini = /auto_(prepend|append)_file\s*=\s*["']?[^\s"';]{2,}/ nocase
+    $ht = /php_(admin_)?value\s+auto_(prepend|append)_file\s+["']?[^\s"']{2,}/ nocase
     $waf = /auto_prepend_file\s*=?\s*["']?[^\n"']{0,300}wordfence-waf\.php/ nocase
     $none = /auto_(prepend|append)_file\s*=?\s*(["']\s*["']|none\b)/ nocase
   condition:
@@ -48,7 +48,8 @@ rule Persistence_FetchAndRun
     $pipe = /\b(curl|wget)\s[^\n|;]{1,300}\|\s*(ba|z|da)?sh\b/
     $pipephp = /\b(curl|wget)\s[^\n|;]{1,300}\|\s*php\b/
     $b64 = /base64\s+(-d|--decode)[^\n]{0,100}\|\s*(ba)?sh\b/
-    $cron = /(^|\n)\s*(@reboot|(\*|[0-9,\/*-]+)\s+(\*|[0-9,\/*-]+)\s+(\*|[0-9,\/*-]+)\s+(\*|[0-9,\/*-]+)\s+(\*|[0-9,\/*-]+))\s+[^\n]{0,200}(curl|wget|php\s+-r|base64|\/dev\/tcp)/
+    $reboot = /@reboot\s[^\n]{0,200}(curl|wget|php\s+-r|base64|\/dev\/tcp)/
+    $devtcp = /\/dev\/tcp\/[0-9a-zA-Z.-]{4,}\/[0-9]{2,5}/
     $phpfetch = /(eval|assert)\s*\(\s*@?(file_get_contents|curl_exec)\s*\(\s*["']https?:\/\//
   condition:
     filesize < 2MB and any of them

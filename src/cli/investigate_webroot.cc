@@ -43,6 +43,7 @@ StageRunner SetupWebrootStage(CLI::App& app, Globals& g) {
     wo.cache_dir = ctx.the_case.dir() + "/cache/yara";
     wo.max_file_bytes = o->max_file_mb << 20;
     wo.timeout_seconds = o->timeout;
+    wo.skip_plain_media = o->yara.empty();  // the shipped pack only looks at text
     auto progress = std::make_shared<Progress>(g, "web root", 0, true);
     wo.progress = [progress](uint64_t bytes, uint64_t files) { progress->Update(bytes, files); };
     Result<webroot::WebrootReport> r = webroot::InvestigateWebroot(ctx.the_case, wo);
@@ -60,6 +61,7 @@ StageRunner SetupWebrootStage(CLI::App& app, Globals& g) {
         .Field("bytes_scanned", rep.bytes_scanned)
         .Field("vouched_by_baseline", rep.vouched)
         .Field("oversize", rep.oversize)
+        .Field("plain_media_skipped", rep.plain_media)
         .Field("rules", rep.rules)
         .Field("rules_from_cache", rep.rules_from_cache)
         .Field("advisories", rep.advisories);

@@ -9,6 +9,7 @@
 
 #include "core/json.h"
 #include "core/time.h"
+#include "webroot/advisory.h"
 
 namespace tq::webroot {
 namespace {
@@ -117,7 +118,7 @@ bool IsNoCodeDirectory(std::string_view path) {
 
 void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<ContentFacts>& facts,
                          const Baseline* baseline, const std::string& prefix,
-                         WebrootReport& report, FindingSink& sink) {
+                         const BreachWindow& window, WebrootReport& report, FindingSink& sink) {
   for (const WebFile& f : files) {
     const ContentFacts& cf = facts[f.job];
     FileFindingBuilder b{f};
@@ -240,6 +241,29 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
     }
   }
 
+  // Timing: code changed inside the breach window the log stage established (only when the
+  // window is short enough to mean something).
+  constexpr int64_t kDayUs = 86400ll * 1000000ll;
+  if (window.known() && window.end_us - window.start_us <= 90 * kDayUs) {
+    for (const WebFile& f : files) {
+      std::string ext = Ext(f.path);
+      if (!IsCodeExt(ext) || IsGeneratedDirectory(f.path)) continue;
+      int64_t m = Micros(f.item.mtime_ns), c = Micros(f.item.ctime_ns);
+      bool in_m = m >= window.start_us && m <= window.end_us;
+      bool in_c = c >= window.start_us && c <= window.end_us;
+      if (!in_m && !in_c) continue;
+      FileFindingBuilder b{f};
+      sink.findings.push_back(b.Make(
+          "webroot.timing", Severity::kMedium, 0.5,
+          std::string(in_m ? "modified" : "changed (ctime)") + " during the breach window: " + f.path,
+          [&](JsonWriter& w) {
+            w.Field("window_start", FormatUtc(window.start_us))
+                .Field("window_end", FormatUtc(window.end_us));
+          },
+          "window"));
+    }
+  }
+
   // Timing: a code file much newer than nearly all of its siblings.
   std::map<std::string, std::vector<const WebFile*>> by_dir;
   for (const WebFile& f : files) by_dir[Parent(f.path)].push_back(&f);
@@ -271,6 +295,19 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
   }
 }
 
+Result<BreachWindow> BreachWindowFromCase(Db& db) {
+  BreachWindow w;
+  TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare(
+      "SELECT min(event_time), max(event_time) FROM findings WHERE component = 'logs' AND "
+      "severity IN ('high', 'critical') AND event_time IS NOT NULL"));
+  TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (row && !st.IsNull(0)) {
+    w.start_us = st.Int(0);
+    w.end_us = st.Int(1);
+  }
+  return w;
+}
+
 namespace {
 const Migration kMigrations[] = {
     {1, R"sql(
@@ -280,7 +317,8 @@ CREATE TABLE webroot_platform (
   platform TEXT NOT NULL,
   edition TEXT NOT NULL DEFAULT '',
   version TEXT NOT NULL DEFAULT '',
-  evidence_path TEXT NOT NULL DEFAULT ''
+  evidence_path TEXT NOT NULL DEFAULT '',
+  fixed_version TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE webroot_package (
   id INTEGER PRIMARY KEY,
@@ -308,6 +346,12 @@ CREATE TABLE webroot_vulnerability (
 )sql"},
 };
 
+bool IsPlatformPackage(std::string_view name) {
+  return name.rfind("magento/product-", 0) == 0 || name == "wordpress" ||
+         name == "plugin/woocommerce" || name == "prestashop/prestashop" ||
+         name == "shopware/core" || name == "opencart/opencart";
+}
+
 Severity AdvisorySeverity(std::string_view s) {
   std::string l(s);
   for (char& ch : l) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -328,10 +372,17 @@ Status RecordPlatform(Db& db, const std::vector<Installation>& installations,
       "DELETE FROM webroot_platform;"));
   std::vector<int64_t> ids;
   for (const Installation& inst : installations) {
+    // The upgrade that closes every advisory on the platform's own package.
+    std::string upgrade;
+    for (const auto& [index, v] : vulns)
+      if (&installations[index] == &inst && IsPlatformPackage(v.package) && !v.fixed.empty() &&
+          (upgrade.empty() || CompareVersions(v.fixed, upgrade) > 0))
+        upgrade = v.fixed;
     TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("INSERT INTO webroot_platform(root, platform, edition, "
-                                            "version, evidence_path) VALUES (?,?,?,?,?)"));
+                                            "version, evidence_path, fixed_version) "
+                                            "VALUES (?,?,?,?,?,?)"));
     st.Bind(1, inst.root).Bind(2, inst.platform).Bind(3, inst.edition).Bind(4, inst.version)
-        .Bind(5, inst.evidence);
+        .Bind(5, inst.evidence).Bind(6, upgrade);
     TQ_RETURN_IF_ERROR(st.Run());
     int64_t pid = db.LastInsertRowid();
     ids.push_back(pid);

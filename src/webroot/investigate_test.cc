@@ -188,6 +188,35 @@ TEST_F(InvestigateTest, BaselineManifestGivesAddedModifiedRemovedAndSkipsVouched
   EXPECT_FALSE(by_path.count("var/www/html/pub/media/catalog/product/a/b/boot.png"));
 }
 
+TEST_F(InvestigateTest, BreachWindowFromLogFindingsAndUpgradeTarget) {
+  std::map<std::string, std::string> tree = clean;
+  AddTree(tree);
+  // A file changed during the window the log stage found, and one outside it.
+  ASSERT_TRUE(the_case->db().Exec("BEGIN").ok());
+  AddFile(*the_case, "app/code/Acme/Mod/Observer/Late.php", "<?php class Late {}",
+          kRelease + 200 * kDay);
+  ASSERT_TRUE(the_case->db().Exec("COMMIT").ok());
+  for (int64_t day : {199, 201}) {
+    Finding f;
+    f.kind = "log.rule_hit";
+    f.component = "logs";
+    f.severity = Severity::kHigh;
+    f.summary = "exploit";
+    f.event_time = (kRelease + day * kDay) / 1000;
+    f.dedupe_key = "test-log-" + std::to_string(day);
+    ASSERT_TRUE(UpsertFinding(the_case->db(), f).ok());
+  }
+  auto r = InvestigateWebroot(*the_case, Options());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto by_path = FindingsByPath();
+  EXPECT_TRUE(by_path["app/code/Acme/Mod/Observer/Late.php"].count("webroot.timing"));
+  EXPECT_FALSE(by_path["app/code/Acme/Mod/Model/M1.php"].count("webroot.timing"));
+  auto st = the_case->db().Prepare("SELECT fixed_version FROM webroot_platform");
+  ASSERT_TRUE(st.ok());
+  ASSERT_TRUE(*st->Step());
+  EXPECT_EQ(st->String(0), "2.4.6-p13");  // closes CVE-2024-34102 and CVE-2025-54236
+}
+
 TEST_F(InvestigateTest, UnreadableObjectIsReportedNotFatal) {
   AddTree(clean);
   std::string sha = Sha256Hex(clean["pub/index.php"]);

@@ -143,7 +143,9 @@ std::vector<ContentFacts> ScanContents(const std::vector<ScanJob>& jobs, const Y
       if (!f.error.ok()) continue;
       std::string_view data(buf);
       Measure(data, f);
-      if (job.run_yara && scanner) {
+      f.plain_media = job.skip_plain_media && f.image_magic && !f.php_tag &&
+                      data.find("<script") == std::string_view::npos;
+      if (job.run_yara && scanner && !f.plain_media) {
         Result<std::vector<YaraMatch>> m = scanner->Scan(data, job.vars);
         if (!m.ok()) {
           f.error = Status(m.status().code(), job.vars.filepath + ": " + m.status().message());

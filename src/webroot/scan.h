@@ -19,6 +19,9 @@ struct ScanJob {
   uint64_t size = 0;        // expected size
   YaraFileVars vars;        // externals for the rules (from the first path with this content)
   bool run_yara = true;     // false for contents a baseline vouches for
+  // Skip YARA when the content is a plain image (image magic, no PHP tag, no <script):
+  // none of the shipped rules can match one, and media is most of a store's bytes.
+  bool skip_plain_media = false;
 };
 
 struct RuleHit {
@@ -31,6 +34,7 @@ struct RuleHit {
 struct ContentFacts {
   Status error;               // unreadable, oversize or YARA failure (facts below may be partial)
   bool scanned = false;       // YARA ran to completion
+  bool plain_media = false;   // skipped as a plain image (see ScanJob::skip_plain_media)
   bool image_magic = false;   // starts like GIF/PNG/JPEG/ICO/WebP
   bool php_tag = false;       // holds "<?php" or "<?="
   bool php_code = false;      // ... with code beyond comments and whitespace

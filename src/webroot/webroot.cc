@@ -178,6 +178,7 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
     job.vars.extension = Extension(f.path);
     job.vars.owner = f.item.owner;
     job.run_yara = !(baseline && baseline->hashes.count(f.item.sha256));
+    job.skip_plain_media = o.skip_plain_media;
     if (!job.run_yara) ++report.vouched;
     jobs.push_back(std::move(job));
   }
@@ -185,6 +186,7 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
   std::vector<ContentFacts> facts = ScanContents(jobs, rules.get(), o.threads, o.timeout_seconds,
                                                  o.max_file_bytes, o.progress);
   for (size_t i = 0; i < facts.size(); ++i) {
+    if (facts[i].plain_media) ++report.plain_media;
     if (facts[i].scanned) {
       ++report.scanned;
       report.bytes_scanned += jobs[i].size;
@@ -198,7 +200,8 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
   // Findings and tables, in one transaction.
   TQ_RETURN_IF_ERROR(EnsureWebrootSchema(c));
   FindingSink sink;
-  CollectFileFindings(files, facts, baseline ? &*baseline : nullptr, prefix, report, sink);
+  TQ_ASSIGN_OR_RETURN(BreachWindow window, BreachWindowFromCase(c.db()));
+  CollectFileFindings(files, facts, baseline ? &*baseline : nullptr, prefix, window, report, sink);
   TQ_RETURN_IF_ERROR(c.Transaction([&](Db& db) -> Status {
     TQ_RETURN_IF_ERROR(RecordPlatform(db, report.installations, vulns, report));
     for (const Finding& f : sink.findings) {

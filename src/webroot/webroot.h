@@ -9,15 +9,18 @@
 //   webroot.misplaced_php   PHP where none belongs (pub/media, pub/static, wp-content/uploads..)
 //   webroot.disguised_php   PHP code inside a file named or shaped like an image
 //   webroot.integrity       added / modified / removed against the baseline
-//   webroot.timing          code file whose ctime/mtime stands out from its siblings
+//   webroot.timing          code file changed inside the breach window (from the log stage's
+//                           high/critical findings), or much newer than its siblings
 //   webroot.obfuscation     PHP dominated by long high-entropy lines
 //   webroot.platform        the platform and version found (info)
 //   webroot.advisory        an installed version an advisory covers, with the fixed version
 // Every file finding's detail JSON holds path, sha256, size, mtime and ctime (RFC 3339).
 //
 // Tables written (replaced on each run; later stages such as contain and report read them):
-//   webroot_platform(id, root, platform, edition, version, evidence_path)
-//       one row per installation; root is the directory within the collected tree ("" = top)
+//   webroot_platform(id, root, platform, edition, version, evidence_path, fixed_version)
+//       one row per installation; root is the directory within the collected tree ("" = top);
+//       fixed_version: the lowest version that closes every advisory on the platform's own
+//       package (magento/product-*, wordpress, plugin/woocommerce, ...), "" when none applies
 //   webroot_package(platform_id, ecosystem, name, title, version, source_path)
 //       every package/plugin/theme with its installed version
 //   webroot_vulnerability(platform_id, ecosystem, name, version, advisory_id, cve, summary,
@@ -47,6 +50,9 @@ struct WebrootOptions {
   uint64_t max_file_bytes = 64ull << 20;    // larger files are reported, not scanned
   int timeout_seconds = 30;                 // per file
   int threads = 2;
+  // Leave plain images (image magic, no PHP, no <script>) out of the YARA pass. Only safe
+  // when every rule targets text, as the shipped pack does; off when the user adds rules.
+  bool skip_plain_media = false;
   // Called from the scanning threads' coordinator with bytes done so far (may be empty).
   std::function<void(uint64_t bytes_done, uint64_t files_done)> progress;
 };
@@ -63,6 +69,7 @@ struct WebrootReport {
   uint64_t bytes_scanned = 0;
   uint64_t vouched = 0;          // contents skipped because the baseline vouches for them
   uint64_t oversize = 0;         // contents over max_file_bytes (reported, not scanned)
+  uint64_t plain_media = 0;      // plain images left out of the YARA pass
   uint64_t rules = 0;
   bool rules_from_cache = false;
   uint64_t advisories = 0;

@@ -138,6 +138,39 @@ TEST(StoreDbAnalyzer, RerunRefreshesWithoutDuplicates) {
   EXPECT_EQ(Query(db, "SELECT count(*) FROM storedb_customer"), cust);
 }
 
+TEST(StoreDbAnalyzer, WooCommerceWithPrefixAndLegacyOrders) {
+  AnalyzeOptions opt;
+  opt.window = BreachWindow{1760236200000000, 1760324400000000};  // 10-12 02:30 .. 10-13 03:00
+  auto f = Analyze("woocommerce_small.sql", opt);
+  Db& db = f->c->db();
+  EXPECT_EQ(f->summary.platform, "woocommerce");
+  EXPECT_EQ(f->summary.table_prefix, "wp2_");
+  EXPECT_THAT(Query(db, "SELECT json_extract(detail,'$.table')||json_extract(detail,'$.pk') "
+                        "FROM findings WHERE kind='storedb.injected_script'"),
+              UnorderedElementsAre("wp2_options{\"option_id\":150}", "wp2_posts{\"ID\":11}"));
+  // wpsupport (gmail, created in the window) only: not Peter (old), not Sam (new, store domain).
+  EXPECT_THAT(Query(db, "SELECT json_extract(detail,'$.pk') FROM findings WHERE "
+                        "kind='storedb.rogue_admin'"),
+              UnorderedElementsAre("{\"ID\":3}"));
+  EXPECT_THAT(Query(db, "SELECT json_extract(detail,'$.kind') FROM findings WHERE "
+                        "kind='storedb.token'"),
+              UnorderedElementsAre("api_key"));
+  EXPECT_THAT(Query(db, "SELECT order_id,customer_id,email,name,country,region,payment_method,"
+                        "card_payment FROM storedb_order ORDER BY order_id"),
+              ::testing::ElementsAre("50||old.style@example.com|Olga Style|AT|9|stripe|1",
+                                     "51|2|jane.doe@example.com|Jane Doe|US|NY|stripe|1",
+                                     "52||guest.uk@example.co.uk|Ian Guest|GB||bacs|0"));
+  EXPECT_THAT(Query(db, "SELECT customer_id,email,country FROM storedb_customer"),
+              UnorderedElementsAre("2|jane.doe@example.com|US", "5|max.b@example.org|GB",
+                                   "|old.style@example.com|AT", "|guest.uk@example.co.uk|GB"));
+  std::vector<std::string> pii = Query(
+      db, "SELECT table_name||'.'||column_name||'='||category FROM storedb_pii_column");
+  for (const char* want : {"wp2_users.user_email=email", "wp2_users.user_pass=password_hash",
+                           "wp2_wc_order_addresses.phone=phone", "wp2_wc_orders.ip_address=ip_address",
+                           "wp2_woocommerce_api_keys.consumer_secret=account_credentials"})
+    EXPECT_THAT(pii, Contains(want));
+}
+
 TEST(StoreDbClassify, CanonicalTableNames) {
   struct Case {
     const char* in;

@@ -159,10 +159,10 @@ Status Analyzer::ScanFindings(AnalyzeSummary* s) {
     std::string user = Lower(a.username), local = Lower(a.email.substr(0, a.email.find('@')));
     std::string fn = Lower(a.firstname), ln = Lower(a.lastname);
     auto in = [&](const std::string& n) {
-      return n.size() >= 3 &&
+      return n.size() >= 2 &&
              (user.find(n) != std::string::npos || local.find(n) != std::string::npos);
     };
-    if (fn.empty() || fn == ln || fn == user || !(in(fn) || in(ln)))
+    if (fn.empty() || fn == ln || !(in(fn) || in(ln)))
       signals.push_back("name does not match the login or e-mail");
     // Created at an hour when no other admin was ever created or logged in (+-2 h).
     std::vector<int> hours;

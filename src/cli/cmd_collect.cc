@@ -91,7 +91,8 @@ Runner SetupCollect(CLI::App& app, Globals& g) {
             .EndObject();
       w.EndArray();
       w.Field("public_key", s.public_key_hex).Field("manifest_head", s.manifest_head);
-      w.Field("manifest_lines", s.manifest_lines).EndObject();
+      w.Field("manifest_lines", s.manifest_lines);
+      w.Field("manifest_repaired", s.manifest_repaired).EndObject();
       PrintOut(w.str() + "\n");
     } else {
       std::string out;
@@ -107,6 +108,10 @@ Runner SetupCollect(CLI::App& app, Globals& g) {
         out += "  problem: " + EscapeTerminal(p.source) +
                (p.path.empty() ? "" : " " + EscapeTerminal(p.path)) + ": " +
                EscapeTerminal(p.message) + "\n";
+      if (s.manifest_repaired)
+        out += "Note: the manifest file lacked " + std::to_string(s.manifest_repaired) +
+               " committed lines (an interrupted run, or lines cut); written back from the "
+               "case database\n";
       out += "Manifest public key:  " + s.public_key_hex + "\n";
       out += "Manifest fingerprint: " + s.manifest_head + " (" + std::to_string(s.manifest_lines) +
              " lines)\n";

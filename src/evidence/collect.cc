@@ -430,6 +430,11 @@ Result<CollectSummary> Collect(Case& c, const std::vector<std::string>& sources,
   }
   r.sha256 = writer->head();
   r.detail = options.note;
+  sum.manifest_repaired = writer->repaired_lines();
+  if (sum.manifest_repaired)
+    r.detail += (r.detail.empty() ? "" : "\n") + std::to_string(sum.manifest_repaired) +
+                " committed manifest lines were missing from the file and were written back "
+                "from the case database";
   if (!sum.problems.empty())
     r.detail += (r.detail.empty() ? "" : "\n") + std::to_string(sum.problems.size()) +
                 " items with problems";

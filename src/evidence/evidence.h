@@ -60,6 +60,9 @@ struct CollectSummary {
   std::string public_key_hex;
   std::string manifest_head;  // fingerprint: SHA-256 of the manifest's last line
   uint64_t manifest_lines = 0;
+  // Committed lines the manifest file lacked (a run killed between commit and write, or
+  // lines cut from its end), written back from the case database.
+  uint64_t manifest_repaired = 0;
   int64_t elapsed_us = 0;
 };
 

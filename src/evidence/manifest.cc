@@ -450,6 +450,7 @@ Status ManifestWriter::Reconcile() {
     if (::lseek(fd_, 0, SEEK_END) < 0) return Status::FromErrno(path, errno);
     TQ_RETURN_IF_ERROR(WriteAll(fd_, add, path));
     if (::fdatasync(fd_) != 0) return Status::FromErrno(path, errno);
+    repaired_lines_ += static_cast<uint64_t>(n) - file_lines;
   }
   seq_ = static_cast<uint64_t>(n);
   if (n > 0) {

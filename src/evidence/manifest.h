@@ -112,6 +112,8 @@ class ManifestWriter {
   const KeyPair& key() const { return key_; }
   std::string head() const { return head_; }
   uint64_t lines() const { return seq_; }
+  // Lines the file lacked when opened (restored from the database), and a torn tail cut.
+  uint64_t repaired_lines() const { return repaired_lines_; }
 
  private:
   ManifestWriter(Case& c) : case_(c) {}
@@ -120,6 +122,7 @@ class ManifestWriter {
   KeyPair key_;
   int fd_ = -1;
   uint64_t seq_ = 0;
+  uint64_t repaired_lines_ = 0;
   std::string head_ = std::string(kZeroHash);
 };
 

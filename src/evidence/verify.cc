@@ -185,6 +185,9 @@ Result<VerifyReport> Verify(Case& c, const VerifyOptions& opt) {
   std::unordered_map<uint64_t, size_t> item_line;  // seq -> line index, for the db check
   std::vector<ObjectRef> objects;
   std::set<std::string> object_seen;
+  // Checked against a key other than the case's own: one problem, not one per line.
+  bool foreign_key = !opt.expect_public_key.empty() && opt.expect_public_key != recorded;
+  uint64_t unsigned_by_expected = 0;
   uint64_t expect = 1;
   std::string prev_hash(internal::kZeroHash);
   bool prev_flagged = false;
@@ -203,9 +206,13 @@ Result<VerifyReport> Verify(Case& c, const VerifyOptions& opt) {
                            ? "item " + Shown(m.fields[15])
                            : m.type + " record";
     if (have_key && !internal::VerifySignature(m.signed_part, m.signature_hex, pk)) {
-      problem(TamperKind::kLineEdited, i + 1,
-              "manifest line " + n + " (" + what +
-                  "): the signature does not match: the line was edited");
+      if (foreign_key) {
+        ++unsigned_by_expected;
+      } else {
+        problem(TamperKind::kLineEdited, i + 1,
+                "manifest line " + n + " (" + what +
+                    "): the signature does not match: the line was edited");
+      }
       flagged = true;
     }
     if (m.seq != expect) {
@@ -253,6 +260,11 @@ Result<VerifyReport> Verify(Case& c, const VerifyOptions& opt) {
           {sha, std::strtoull(m.fields[5].c_str(), nullptr, 10), i + 1, m.fields[15]});
   }
 
+  if (unsigned_by_expected)
+    problem(TamperKind::kKeyMismatch, 0,
+            std::to_string(unsigned_by_expected) + " of " + std::to_string(lines.size()) +
+                " manifest lines are not signed by the expected key " + opt.expect_public_key);
+
   // The case database against the signed lines.
   TQ_ASSIGN_OR_RETURN(int64_t db_lines,
                       c.db().QueryInt("SELECT coalesce(max(seq),0) FROM evidence_manifest"));
@@ -284,12 +296,27 @@ Result<VerifyReport> Verify(Case& c, const VerifyOptions& opt) {
     auto l = item_line.find(s->second);
     if (l == item_line.end()) continue;  // its line is gone: reported above
     const ManifestLine& m = *parsed[l->second];
-    if (JoinEscaped(m.fields) != internal::ItemBody(e))
-      problem(TamperKind::kDatabaseMismatch, l->second + 1,
-              name + " in the case database differs from manifest line " +
-                  std::to_string(l->second + 1) + " (database sha256 " +
-                  (e.sha256.empty() ? "-" : e.sha256) + ", signed " +
-                  (m.fields[4].empty() ? "-" : m.fields[4]) + ")");
+    std::string body = internal::ItemBody(e);
+    if (JoinEscaped(m.fields) == body) continue;
+    static constexpr const char* kNames[internal::kItemFields] = {
+        "batch",    "collected_at", "kind",   "label", "sha256",         "size",
+        "mode",     "uid",          "gid",    "owner", "group",          "mtime_ns",
+        "ctime_ns", "atime_ns",     "source", "path",  "symlink_target", "skip_reason"};
+    std::string diff;
+    size_t k = 0;
+    for (size_t pos = 0; k < internal::kItemFields && pos <= body.size(); ++k) {
+      size_t tab = body.find('\t', pos);
+      if (tab == std::string::npos) tab = body.size();
+      std::string db_field;
+      internal::UnescapeField(std::string_view(body).substr(pos, tab - pos), &db_field);
+      if (db_field != m.fields[k])
+        diff += std::string(diff.empty() ? "" : ", ") + kNames[k] + ": database " +
+                Shown(db_field) + ", signed " + Shown(m.fields[k]);
+      pos = tab + 1;
+    }
+    problem(TamperKind::kDatabaseMismatch, l->second + 1,
+            name + " in the case database differs from manifest line " +
+                std::to_string(l->second + 1) + " (" + diff + ")");
   }
 
   if (!opt.expect_head.empty() && !line_hashes.count(opt.expect_head))
@@ -315,8 +342,13 @@ Result<VerifyReport> Verify(Case& c, const VerifyOptions& opt) {
     r.sha256 = rep.manifest_head;
     for (size_t i = 0; i < rep.problems.size() && i < 20; ++i)
       r.detail += (i ? "\n" : "") + rep.problems[i].message;
-    auto writer = internal::ManifestWriter::Open(c);
-    Status s = writer.ok() ? internal::AddCustody(**writer, r) : writer.status();
+    // Opening the writer would complete a manifest that lacks committed lines from the case
+    // database; after tampering the file is left exactly as found.
+    Status s = Status::Integrity("the manifest failed verification");
+    if (rep.ok()) {
+      auto writer = internal::ManifestWriter::Open(c);
+      s = writer.ok() ? internal::AddCustody(**writer, r) : writer.status();
+    }
     if (!s.ok()) {
       // The manifest cannot take a line (it is damaged): keep the record in the case anyway.
       r.detail +=

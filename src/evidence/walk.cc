@@ -155,7 +155,11 @@ void EmitEntry(CollectSink& sink, int dirfd, const std::string& name, const std:
           "directory nested deeper than " + std::to_string(kMaxDepth) + " levels: not descended";
       w.problem = w.item.skip_reason;
     } else {
-      sub = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      // O_NOATIME: listing a directory must not change its access time (evidence).
+      sub = ::openat(dirfd, name.c_str(),
+                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+      if (sub < 0 && errno == EPERM)
+        sub = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (sub < 0 || InjectedOpenFailure(abs)) {
         w.item.kind = "skipped";
         w.item.skip_reason =
@@ -203,7 +207,8 @@ void EmitEntry(CollectSink& sink, int dirfd, const std::string& name, const std:
 
 void WalkDirectory(CollectSink& sink, const std::string& root, const EvidenceItem& base) {
   // The root is what the responder named: a symlink there is followed, none below it.
-  int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOATIME);
+  if (fd < 0 && errno == EPERM) fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   CollectWork w;
   w.item = base;
   w.item.original_path = std::string(1, '.');

@@ -47,16 +47,16 @@ namespace tq::analysis {
 
 // A rule that matched a record (from the logs stage's Sigma hits).
 struct RuleMatch {
-  std::string rule;   // rule id
-  std::string title;  // rule title
-  std::string level;  // informational | low | medium | high | critical
+  std::string rule;               // rule id
+  std::string title;              // rule title
+  std::string level;              // informational | low | medium | high | critical
   std::vector<std::string> tags;  // Sigma tags: attack.t1190, cve.2024-34102, ...
 };
 
 // One parsed access-log request. Views are valid during the visitor call only.
 struct AccessRecord {
   UnixMicros time = 0;
-  std::string_view client;  // c-ip
+  std::string_view client;               // c-ip
   std::string_view method, path, query;  // path: the URI stem, query without '?'
   int status = 0;
   int64_t bytes = -1;  // sc-bytes, -1 when not logged
@@ -80,9 +80,9 @@ struct Artifact {
 // A database fact with a time: account created, config row updated, token issued.
 struct DbEvent {
   UnixMicros time = 0;
-  std::string kind;     // the storedb finding kind
-  std::string summary;  // one line
-  std::string actor;    // account name, if any
+  std::string kind;          // the storedb finding kind
+  std::string summary;       // one line
+  std::string actor;         // account name, if any
   bool skimmer = false;      // an injected script (starts a skimmer window)
   bool rogue_admin = false;  // an admin account the store did not create
   int64_t finding_id = 0;
@@ -129,7 +129,7 @@ struct EntryVector {
 struct SessionEvent {
   size_t attacker = 0;
   Request request;
-  bool artifact = false;  // touched an attacker artifact
+  bool artifact = false;                // touched an attacker artifact
   bool attributed_by_artifact = false;  // the address was added in pass 2
 };
 

@@ -119,20 +119,22 @@ Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records) 
   TQ_ASSIGN_OR_RETURN(InvestigationInputs inputs, LoadInvestigationInputs(c));
   CaseInvestigation out;
 
-  // Rule hits by (item, line), for records that come without them.
+  // Rule hits by (item, line), for records that come without them: from the logs stage's
+  // table logs_rule_hit (every hit kept) when it exists, with each rule's tags from its
+  // log.rule_hit findings; else from the findings alone.
   std::map<std::pair<int64_t, int64_t>, std::vector<RuleMatch>> hits;
   {
     TQ_ASSIGN_OR_RETURN(std::vector<Finding> rule_hits, ListFindings(c.db(), "log.rule_hit"));
     simdjson::dom::parser parser;
+    std::map<std::string, std::vector<std::string>> rule_tags;
     for (const Finding& f : rule_hits) {
-      if (!f.evidence_id || !f.line) continue;
       RuleMatch m;
       m.rule = f.rule;
       m.level = LevelFromSeverity(f.severity);
       m.title = f.rule;
       simdjson::dom::element doc;
       if (!parser.parse(f.detail_json).get(doc)) {
-        for (const char* key : {"title", "rule_title"}) {
+        for (const char* key : {"rule_title", "title"}) {
           std::string t = JsonText(doc, key);
           if (!t.empty()) {
             m.title = t;
@@ -145,7 +147,23 @@ Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records) 
         if (!id.empty()) m.rule = id;
         m.tags = JsonTextArray(doc, "tags");
       }
-      hits[{*f.evidence_id, *f.line}].push_back(std::move(m));
+      rule_tags.emplace(m.rule, m.tags);
+      if (f.evidence_id && f.line) hits[{*f.evidence_id, *f.line}].push_back(std::move(m));
+    }
+    TQ_ASSIGN_OR_RETURN(int64_t table, c.db().QueryInt("SELECT count(*) FROM sqlite_master WHERE "
+                                                       "type='table' AND name='logs_rule_hit'"));
+    if (table > 0) {
+      hits.clear();
+      TQ_ASSIGN_OR_RETURN(Stmt st, c.db().Prepare("SELECT rule_id,rule_title,coalesce(level,''),"
+                                                  "evidence_id,line FROM logs_rule_hit"));
+      for (;;) {
+        TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+        if (!row) break;
+        RuleMatch m{st.String(0), st.String(1), st.String(2), {}};
+        auto t = rule_tags.find(m.rule);
+        if (t != rule_tags.end()) m.tags = t->second;
+        hits[{st.Int(3), st.Int(4)}].push_back(std::move(m));
+      }
     }
   }
   auto joined = [&](const AccessRecord& r, const auto& fn) {
@@ -159,13 +177,11 @@ Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records) 
   };
 
   Investigation inv(std::move(inputs));
-  TQ_RETURN_IF_ERROR(records([&](const AccessRecord& r) {
-    joined(r, [&](const AccessRecord& x) { inv.Observe(x); });
-  }));
+  TQ_RETURN_IF_ERROR(records(
+      [&](const AccessRecord& r) { joined(r, [&](const AccessRecord& x) { inv.Observe(x); }); }));
   inv.Attribute();
-  TQ_RETURN_IF_ERROR(records([&](const AccessRecord& r) {
-    joined(r, [&](const AccessRecord& x) { inv.Revisit(x); });
-  }));
+  TQ_RETURN_IF_ERROR(records(
+      [&](const AccessRecord& r) { joined(r, [&](const AccessRecord& x) { inv.Revisit(x); }); }));
   out.result = inv.Finish();
   TQ_RETURN_IF_ERROR(c.Transaction([&](Db& db) -> Status {
     TQ_ASSIGN_OR_RETURN(out.findings, WriteInvestigation(c, db, out.result));

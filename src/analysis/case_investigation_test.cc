@@ -29,8 +29,9 @@ struct OwnedRecord {
 
 int64_t AddItem(Db& db, const std::string& label, const std::string& path, const std::string& sha,
                 int64_t mtime_us) {
-  auto st = db.Prepare("INSERT INTO evidence_items(sha256,label,original_path,kind,size,mtime_ns,"
-                       "ctime_ns,collected_at) VALUES(?,?,?,'file',10,?,?,?)");
+  auto st = db.Prepare(
+      "INSERT INTO evidence_items(sha256,label,original_path,kind,size,mtime_ns,"
+      "ctime_ns,collected_at) VALUES(?,?,?,'file',10,?,?,?)");
   EXPECT_TRUE(st.ok());
   st->Bind(1, sha).Bind(2, label).BindBlob(3, path).Bind(4, mtime_us * 1000);
   st->Bind(5, mtime_us * 1000).Bind(6, kT0 + 10 * 86400 * kSec);
@@ -85,8 +86,9 @@ class CaseInvestigationTest : public ::testing::Test {
     records_ = {
         {kT0, "198.18.0.1", "GET", "/", "", 200, 3000, "Mozilla/5.0", log_item_, 1},
         {kT0 + 50 * kSec, "198.18.0.2", "GET", "/", "", 200, 3000, "Mozilla/5.0", log_item_, 2},
-        {kT0 + 100 * kSec, "203.0.113.9", "POST", "/rest/V1/guest-carts/1/estimate-shipping-methods",
-         "", 200, 700, "evil\x1b[31m", log_item_, 3},
+        {kT0 + 100 * kSec, "203.0.113.9", "POST",
+         "/rest/V1/guest-carts/1/estimate-shipping-methods", "", 200, 700, "evil\x1b[31m",
+         log_item_, 3},
         {kT0 + 200 * kSec, "203.0.113.9", "GET", "/media/wysiwyg/cache.php", "c=id", 200, 60,
          "evil\x1b[31m", log_item_, 4},
         {kT0 + 300 * kSec, "203.0.113.10", "GET", "/media/tmp/dump.sql.gz", "", 200, 123456,
@@ -154,8 +156,8 @@ TEST_F(CaseInvestigationTest, WritesAttackersEntryExfiltrationAndTimeline) {
   }
   EXPECT_EQ(log_rows, 3);
   EXPECT_EQ(file_rows, 1) << "the flagged webshell; index.php is a year old";
-  EXPECT_TRUE(std::is_sorted(rows->begin(), rows->end(),
-                             [](auto& a, auto& b) { return a.time < b.time; }));
+  EXPECT_TRUE(
+      std::is_sorted(rows->begin(), rows->end(), [](auto& a, auto& b) { return a.time < b.time; }));
 }
 
 TEST_F(CaseInvestigationTest, ReRunRefreshesWithoutDuplicates) {

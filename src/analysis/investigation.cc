@@ -30,9 +30,10 @@ constexpr size_t kMaxStems = 200000;
 constexpr size_t kMaxUserAgents = 500000;
 constexpr size_t kMaxDownloadPaths = 100000;
 constexpr size_t kMaxSessionEvents = 1000000;
-constexpr size_t kRareClients = 3;        // a path or agent used by at most this many clients
+constexpr size_t kRareClients = 3;  // a path or agent used by at most this many clients
 constexpr int kCredentialStuffingPosts = 20;
 constexpr size_t kMaxArtifactUsers = 5;
+constexpr UnixMicros kDbWriteSlack = 2 * 1000000;  // a row's time vs. the request that wrote it
 constexpr double kAttackerThreshold = 0.5;
 constexpr UnixMicros kMinute = 60LL * 1000000;
 
@@ -95,6 +96,7 @@ struct ClientProfile {
   int64_t requests = 0, bytes = 0;
   int64_t hits = 0, hits_answered = 0;
   std::vector<Request> answered_hits;  // earliest, rule hits answered 2xx/3xx
+  std::vector<Request> exploit_hits;   // earliest hits naming a CVE, whatever the answer
   std::vector<std::string> user_agents, sessions;
   int64_t admin_requests = 0;
   std::optional<Request> first_admin;
@@ -159,6 +161,11 @@ struct Investigation::State {
   std::unordered_map<std::string, size_t> artifact_urls;  // URL path -> artifacts index
   std::unordered_map<std::string, SkimmerPath> skimmer_paths;
   std::unordered_map<std::string, std::vector<uint32_t>> artifact_touchers;
+  // Distinct clients each rule fired for (capped): a rule that fires for a large share of
+  // the clients describes ordinary traffic on this store, not an attack.
+  std::unordered_map<std::string, std::unordered_set<uint32_t>> rule_clients;
+  // Write requests (not GET/HEAD), kept only near the times of database events.
+  std::vector<Request> writes_near_db_events;
   int64_t records = 0;
   bool capped_stems = false, capped_agents = false, capped_downloads = false;
 
@@ -212,8 +219,7 @@ void Investigation::Observe(const AccessRecord& r) {
 
   if (!r.user_agent.empty() && r.user_agent != "-" &&
       c.user_agents.size() < kMaxUserAgentsPerClient &&
-      std::find(c.user_agents.begin(), c.user_agents.end(), r.user_agent) ==
-          c.user_agents.end()) {
+      std::find(c.user_agents.begin(), c.user_agents.end(), r.user_agent) == c.user_agents.end()) {
     c.user_agents.emplace_back(r.user_agent);
     auto it = s.agent_clients.find(std::string(r.user_agent));
     if (it != s.agent_clients.end()) {
@@ -233,9 +239,19 @@ void Investigation::Observe(const AccessRecord& r) {
 
   if (!r.hits.empty()) {
     ++c.hits;
+    for (const RuleMatch& h : r.hits) {
+      auto& set = s.rule_clients[h.rule];
+      if (set.size() < 1000) set.insert(id);
+    }
     if (ok) {
       ++c.hits_answered;
       KeepEarliest(c.answered_hits, kMaxSuccessHitsKept, r);
+    }
+    for (const RuleMatch& h : r.hits) {
+      if (!CveFromTags(h.tags).empty()) {
+        KeepEarliest(c.exploit_hits, kMaxSuccessHitsKept, r);
+        break;
+      }
     }
   } else if (ok && r.bytes >= 0 && r.method == "GET") {
     auto it = s.stem_sizes.find(std::string(r.path));
@@ -250,6 +266,14 @@ void Investigation::Observe(const AccessRecord& r) {
     }
   }
 
+  if (r.method != "GET" && r.method != "HEAD" && ok && !s.in.db_events.empty()) {
+    for (const DbEvent& e : s.in.db_events) {
+      if (std::llabs(e.time - r.time) <= kDbWriteSlack && s.writes_near_db_events.size() < 256) {
+        s.writes_near_db_events.push_back(Snapshot(r));
+        break;
+      }
+    }
+  }
   if (IsAdminPath(r.path)) {
     ++c.admin_requests;
     if (!c.first_admin || r.time < c.first_admin->time) c.first_admin = Snapshot(r);
@@ -337,6 +361,24 @@ void Investigation::Attribute() {
   const size_t n = s.clients.size();
   UnixMicros never = std::numeric_limits<UnixMicros>::max();
 
+  // 0. Rules that fire for many clients describe this store's ordinary traffic.
+  const size_t common = std::max<size_t>(8, n / 100);
+  std::unordered_set<std::string> common_rules;
+  for (auto& [rule, set] : s.rule_clients)
+    if (set.size() > common) common_rules.insert(rule);
+  auto discriminating = [&](Request q) {
+    std::erase_if(q.hits, [&](const RuleMatch& h) { return common_rules.count(h.rule) > 0; });
+    return q;
+  };
+  for (ClientProfile& c : s.clients) {
+    for (Request& q : c.answered_hits) q = discriminating(q);
+    for (Request& q : c.exploit_hits) q = discriminating(q);
+    std::erase_if(c.answered_hits, [](const Request& q) { return q.hits.empty(); });
+    std::erase_if(c.exploit_hits, [](const Request& q) { return q.hits.empty(); });
+  }
+  if (!common_rules.empty())
+    s.notes.push_back(std::to_string(common_rules.size()) + " rule(s) fired for more than " +
+                      std::to_string(common) + " clients and were not used to attribute");
   // 1. Rule hits that worked: answered 2xx/3xx, medium level or above, not an ordinary page.
   for (ClientProfile& c : s.clients) {
     for (const Request& q : c.answered_hits)
@@ -355,7 +397,8 @@ void Investigation::Attribute() {
   for (const DbEvent& e : s.in.db_events)
     if (e.rogue_admin || e.skimmer) breach = std::min(breach, e.time);
   for (const Artifact& a : s.in.artifacts)
-    if (a.mtime && (a.kind == "webshell" || a.kind == "backdoor")) breach = std::min(breach, *a.mtime);
+    if (a.mtime && (a.kind == "webshell" || a.kind == "backdoor"))
+      breach = std::min(breach, *a.mtime);
   if (breach != never) s.breach_start = breach;
   std::optional<UnixMicros> rogue_account;
   for (const DbEvent& e : s.in.db_events)
@@ -377,12 +420,39 @@ void Investigation::Attribute() {
                 " rule hit(s) answered with success; first '" + title + "' on " + Describe(q) +
                 " at " + FormatUtc(q.time) + " (" + Where(q) + ")");
     }
+    // An exploit for a vulnerability the installed version has: whatever the server answered
+    // (out-of-band XXE and template injection answer with errors), this is an intrusion
+    // attempt against a store that is open to it.
+    for (const Request& q : c.exploit_hits) {
+      std::string cve;
+      for (const RuleMatch& h : q.hits)
+        if (cve.empty()) cve = CveFromTags(h.tags);
+      if (std::find(s.in.advisory_cves.begin(), s.in.advisory_cves.end(), cve) ==
+          s.in.advisory_cves.end())
+        continue;
+      Raise(c, 0.75, "intruder",
+            "exploit for " + cve + ", which the installed platform version is open to: " +
+                Describe(q) + " at " + FormatUtc(q.time) + " (" + Where(q) + ")");
+      break;
+    }
     // A file many clients fetch with success is the store's, whatever a scanner thought of it.
-    if (c.first_artifact && s.artifact_touchers[c.first_artifact->path].size() <= kMaxArtifactUsers) {
+    if (c.first_artifact &&
+        s.artifact_touchers[c.first_artifact->path].size() <= kMaxArtifactUsers) {
       const Request& q = *c.first_artifact;
       Raise(c, 0.85, c.artifact_kind == "dump" ? "exfiltration" : "intruder",
             "requested the attacker's " + c.artifact_kind + " " + Describe(q) + " at " +
                 FormatUtc(q.time) + " (" + Where(q) + ")");
+    }
+    for (const Request& q : s.writes_near_db_events) {
+      if (q.client != c.address) continue;
+      const DbEvent* hit = nullptr;
+      for (const DbEvent& e : s.in.db_events)
+        if ((e.skimmer || e.rogue_admin) && std::llabs(e.time - q.time) <= kDbWriteSlack) hit = &e;
+      if (!hit || (legit_admin && IsAdminPath(q.path))) continue;
+      Raise(c, 0.7, "intruder",
+            "wrote to the store at the second the database shows '" + hit->summary +
+                "': " + Describe(q) + " at " + FormatUtc(q.time) + " (" + Where(q) + ")");
+      break;
     }
     if (c.login_posts >= kCredentialStuffingPosts && c.login_posts * 2 >= c.requests) {
       Raise(c, 0.6, "credential_stuffing",
@@ -533,43 +603,66 @@ void Investigation::Attribute() {
     }
   }
 
-  // 6. The entry: the attackers' first rule hit that worked; else their first suspicious
-  // request (an artifact, an admin login, a login post).
+  // 6. The entry: the attackers' first exploit for a CVE the installed version is open to;
+  // else their first rule hit that worked; else their first suspicious request (an artifact,
+  // an admin login, a login post).
   std::optional<EntryVector> entry;
+  auto consider = [&](size_t attacker, const Request& q, const std::string& why) {
+    if (entry && !Earlier(q, entry->request)) return;
+    EntryVector e;
+    e.attacker = attacker;
+    e.request = q;
+    const RuleMatch* top = &q.hits.front();
+    for (const RuleMatch& h : q.hits) {
+      bool hc = !CveFromTags(h.tags).empty(), tc = !CveFromTags(top->tags).empty();
+      if ((hc && !tc) || (hc == tc && LevelRank(h.level) > LevelRank(top->level))) top = &h;
+    }
+    e.technique = top->title;
+    e.cve = CveFromTags(top->tags);
+    e.reasons.push_back(why + ": rule '" + top->title + "' (" + top->rule + ", level " +
+                        top->level + ") on " + Describe(q) + " (" + Where(q) + ")");
+    entry = std::move(e);
+  };
   for (uint32_t id = 0; id < n; ++id) {
     const ClientProfile& c = s.clients[id];
     auto it = s.address_attacker.find(c.address);
-    if (it == s.address_attacker.end() || c.worked.empty()) continue;
-    const Request& q = c.worked.front();
-    if (entry && !Earlier(q, entry->request)) continue;
-    EntryVector e;
-    e.attacker = it->second;
-    e.request = q;
-    const RuleMatch* top = &q.hits.front();
-    for (const RuleMatch& h : q.hits)
-      if (LevelRank(h.level) > LevelRank(top->level)) top = &h;
-    e.technique = top->title;
-    for (const RuleMatch& h : q.hits)
-      if (e.cve.empty()) e.cve = CveFromTags(h.tags);
-    e.reasons.push_back("first rule hit answered with success among the attackers: rule '" +
-                        top->title + "' (" + top->rule + ", level " + top->level + ") on " +
-                        Describe(q) + " (" + Where(q) + ")");
-    entry = std::move(e);
+    if (it == s.address_attacker.end()) continue;
+    for (const Request& q : c.exploit_hits) {
+      bool open = false;
+      for (const RuleMatch& h : q.hits)
+        open |= std::find(s.in.advisory_cves.begin(), s.in.advisory_cves.end(),
+                          CveFromTags(h.tags)) != s.in.advisory_cves.end();
+      if (open) {
+        consider(it->second, q,
+                 "first exploit by the attackers for a vulnerability the "
+                 "installed version has");
+        break;
+      }
+    }
+  }
+  if (!entry) {
+    for (uint32_t id = 0; id < n; ++id) {
+      const ClientProfile& c = s.clients[id];
+      auto it = s.address_attacker.find(c.address);
+      if (it == s.address_attacker.end() || c.worked.empty()) continue;
+      consider(it->second, c.worked.front(),
+               "first rule hit answered with success among the attackers");
+    }
   }
   if (!entry) {
     for (uint32_t id = 0; id < n; ++id) {
       const ClientProfile& c = s.clients[id];
       auto it = s.address_attacker.find(c.address);
       if (it == s.address_attacker.end()) continue;
-      for (const std::optional<Request>* q : {&c.first_artifact, &c.first_admin,
-                                              &c.first_login_post}) {
+      for (const std::optional<Request>* q :
+           {&c.first_artifact, &c.first_admin, &c.first_login_post}) {
         if (!*q || (entry && !Earlier(**q, entry->request))) continue;
         EntryVector e;
         e.attacker = it->second;
         e.request = **q;
-        e.technique = q == &c.first_artifact  ? "request to an attacker artifact"
-                      : q == &c.first_admin ? "admin area access by an unknown address"
-                                            : "login form posts (credential stuffing)";
+        e.technique = q == &c.first_artifact ? "request to an attacker artifact"
+                      : q == &c.first_admin  ? "admin area access by an unknown address"
+                                             : "login form posts (credential stuffing)";
         e.reasons.push_back("no rule hit worked; earliest suspicious request of the attackers: " +
                             Describe(**q) + " (" + Where(**q) + ")");
         entry = std::move(e);
@@ -664,14 +757,14 @@ InvestigationResult Investigation::Finish() {
   for (const Artifact& a : s.in.artifacts) {
     if (a.kind != "skimmer" || !a.mtime) continue;
     if (w && w->start <= *a.mtime) continue;
-    w = SkimmerWindow{*a.mtime, std::nullopt,
-                      "skimmer file " + a.path + " last modified (file time)", "",
-                      a.finding_id, a.evidence_id};
+    w = SkimmerWindow{
+        *a.mtime, std::nullopt, "skimmer file " + a.path + " last modified (file time)",
+        "",       a.finding_id, a.evidence_id};
   }
   for (const DbEvent& e : s.in.db_events) {
     if (!e.skimmer || (w && w->start <= e.time)) continue;
-    w = SkimmerWindow{e.time, std::nullopt, "injected database row: " + e.summary, "",
-                      e.finding_id, e.evidence_id};
+    w = SkimmerWindow{e.time, std::nullopt, "injected database row: " + e.summary,
+                      "",     e.finding_id, e.evidence_id};
   }
   if (w) {
     for (auto& [path, sp] : s.skimmer_paths) {

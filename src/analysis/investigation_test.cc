@@ -84,24 +84,46 @@ void AddBackground(Store& s) {
       UnixMicros t = kT0 + day * kDay + i * 60 * kSec;
       s.Add({t, ip, "GET", "/", "", 200, 30000});
       s.Add({t + kSec, ip, "GET", "/catalog/product.html", "", 200, 51000 + i % 3});
-      s.Add({t + 2 * kSec, ip, "GET", "/catalog/product.html", "q=o'neil", 200, 51001,
-             kBrowser, {Hit("SQL Injection Strings In URI", "high")}});
+      s.Add({t + 2 * kSec,
+             ip,
+             "GET",
+             "/catalog/product.html",
+             "q=o'neil",
+             200,
+             51001,
+             kBrowser,
+             {Hit("SQL Injection Strings In URI", "high")}});
     }
     s.Add({kT0 + day * kDay + kHour, "10.1.1.5", "GET", "/admin/dashboard/", "", 200, 9000,
            "OfficeBrowser/1.0"});
-    s.Add({kT0 + day * kDay + kHour + kSec, "10.1.1.5", "POST", "/admin/cms/block/save/", "",
-           302, 0, "OfficeBrowser/1.0", {Hit("XSS in URI", "medium")}});
+    s.Add({kT0 + day * kDay + kHour + kSec,
+           "10.1.1.5",
+           "POST",
+           "/admin/cms/block/save/",
+           "",
+           302,
+           0,
+           "OfficeBrowser/1.0",
+           {Hit("XSS in URI", "medium")}});
   }
   for (int i = 0; i < 30; ++i)
-    s.Add({kT0 + kHour + i * kSec, "198.51.100.7", "GET", "/.env" + std::to_string(i), "", 404,
-           150, "Nuclei", {Hit("Sensitive file probe", "high")}});
+    s.Add({kT0 + kHour + i * kSec,
+           "198.51.100.7",
+           "GET",
+           "/.env" + std::to_string(i),
+           "",
+           404,
+           150,
+           "Nuclei",
+           {Hit("Sensitive file probe", "high")}});
 }
 
 InvestigationInputs Inputs() {
   InvestigationInputs in;
-  in.artifacts.push_back({"pub/media/wysiwyg/cache.php", "webshell", kT0 + kDay + 2 * kHour, 11, 5});
-  in.artifacts.push_back({"pub/static/frontend/x/checkout.js", "skimmer", kT0 + kDay + 3 * kHour,
-                          12, 6});
+  in.artifacts.push_back(
+      {"pub/media/wysiwyg/cache.php", "webshell", kT0 + kDay + 2 * kHour, 11, 5});
+  in.artifacts.push_back(
+      {"pub/static/frontend/x/checkout.js", "skimmer", kT0 + kDay + 3 * kHour, 12, 6});
   in.discovered_at = kT0 + 5 * kDay;
   return in;
 }
@@ -110,10 +132,24 @@ InvestigationInputs Inputs() {
 void AddBreach(Store& s) {
   UnixMicros b = kT0 + kDay + 2 * kHour;
   const std::string evil = "203.0.113.9", evil_ua = "python-requests/2.31.0 (ops)";
-  s.Add({b - 10 * kSec, evil, "GET", "/.git/config", "", 404, 120, evil_ua,
+  s.Add({b - 10 * kSec,
+         evil,
+         "GET",
+         "/.git/config",
+         "",
+         404,
+         120,
+         evil_ua,
          {Hit("Sensitive file probe", "high")}});
-  s.Add({b, evil, "POST", "/rest/V1/guest-carts/abc/estimate-shipping-methods", "", 200, 812,
-         evil_ua, {Hit("Magento CosmicSting XXE", "critical", {"attack.t1190", "cve.2024-34102"})}});
+  s.Add({b,
+         evil,
+         "POST",
+         "/rest/V1/guest-carts/abc/estimate-shipping-methods",
+         "",
+         200,
+         812,
+         evil_ua,
+         {Hit("Magento CosmicSting XXE", "critical", {"attack.t1190", "cve.2024-34102"})}});
   s.Add({b + 60 * kSec, evil, "GET", "/media/wysiwyg/cache.php", "c=id", 200, 54, evil_ua});
   // Another address of the same intruder uses the webshell.
   s.Add({b + 120 * kSec, "203.0.113.10", "GET", "/media/wysiwyg/cache.php", "c=ls", 200, 2048,
@@ -139,8 +175,7 @@ TEST(Investigation, AttributesIntruderAddressesAndSparesAdminsCustomersScanners)
   AddBreach(s);
   InvestigationResult r = s.Run(Inputs());
   ASSERT_EQ(r.attackers.size(), 2u);
-  EXPECT_THAT(r.attackers[0].addresses,
-              ElementsAre("192.0.2.50", "203.0.113.10", "203.0.113.9"));
+  EXPECT_THAT(r.attackers[0].addresses, ElementsAre("192.0.2.50", "203.0.113.10", "203.0.113.9"));
   EXPECT_EQ(r.attackers[0].label, "attacker-1");
   EXPECT_EQ(r.attackers[0].role, "intruder");
   EXPECT_GE(r.attackers[0].confidence, 0.8);
@@ -174,13 +209,50 @@ TEST(Investigation, EntryIsTheFirstRuleHitThatWorked) {
 
 TEST(Investigation, EntryFallsBackToTheAdvisoryCve) {
   Store s;
-  s.Add({kT0, "203.0.113.9", "POST", "/wp-json/wp/v2/users", "", 201, 900, "x",
+  s.Add({kT0,
+         "203.0.113.9",
+         "POST",
+         "/wp-json/wp/v2/users",
+         "",
+         201,
+         900,
+         "x",
          {Hit("WordPress user creation by anonymous", "high")}});
   InvestigationInputs in;
   in.advisory_cves = {"CVE-2023-28121"};
   InvestigationResult r = s.Run(in);
   ASSERT_TRUE(r.entry.has_value());
   EXPECT_EQ(r.entry->cve, "CVE-2023-28121");
+}
+
+TEST(Investigation, ExploitForAnOpenCveIsTheEntryWhateverTheAnswer) {
+  // Out-of-band XXE answers 400 and still reads the server's files.
+  Store s;
+  AddBackground(s);
+  RuleMatch xxe = Hit("CosmicSting probe", "high", {"attack.t1190", "cve.2024-34102"});
+  s.Add({kT0 + 2 * kHour, "203.0.113.70", "GET", "/magento_version", "", 200, 23, "x"});
+  s.Add({kT0 + 3 * kHour,
+         "203.0.113.71",
+         "POST",
+         "/rest/V1/guest-carts/1/estimate-shipping-methods",
+         "",
+         400,
+         127,
+         "python-requests/2.31",
+         {xxe}});
+  InvestigationInputs open;
+  open.advisory_cves = {"CVE-2024-34102"};
+  InvestigationResult r = s.Run(open);
+  ASSERT_NE(WithAddress(r, "203.0.113.71"), nullptr);
+  EXPECT_EQ(WithAddress(r, "203.0.113.70"), nullptr);
+  ASSERT_TRUE(r.entry.has_value());
+  EXPECT_EQ(r.entry->request.status, 400);
+  EXPECT_EQ(r.entry->cve, "CVE-2024-34102");
+  EXPECT_EQ(r.entry->technique, "CosmicSting probe");
+  // The same probe against a store the advisory does not cover failed: a scanner.
+  InvestigationResult patched = s.Run({});
+  EXPECT_EQ(WithAddress(patched, "203.0.113.71"), nullptr);
+  EXPECT_FALSE(patched.entry.has_value());
 }
 
 TEST(Investigation, SessionsHoldEachAttackersRequestsInOrder) {
@@ -191,21 +263,20 @@ TEST(Investigation, SessionsHoldEachAttackersRequestsInOrder) {
   std::vector<std::string> paths;
   for (const SessionEvent& e : r.sessions)
     if (e.attacker == 0) paths.push_back(e.request.path);
-  EXPECT_THAT(paths, ElementsAre("/.git/config",
-                                 "/rest/V1/guest-carts/abc/estimate-shipping-methods",
-                                 "/media/wysiwyg/cache.php", "/media/wysiwyg/cache.php",
-                                 "/media/tmp/db.sql.gz"));
-  EXPECT_TRUE(std::is_sorted(r.sessions.begin(), r.sessions.end(), [](auto& a, auto& b) {
-    return a.request.time < b.request.time;
-  }));
+  EXPECT_THAT(
+      paths,
+      ElementsAre("/.git/config", "/rest/V1/guest-carts/abc/estimate-shipping-methods",
+                  "/media/wysiwyg/cache.php", "/media/wysiwyg/cache.php", "/media/tmp/db.sql.gz"));
+  EXPECT_TRUE(std::is_sorted(r.sessions.begin(), r.sessions.end(),
+                             [](auto& a, auto& b) { return a.request.time < b.request.time; }));
 }
 
 TEST(Investigation, SecondPassAttributesNewAddressesThatTouchArtifacts) {
   Store s;
   AddBackground(s);
   AddBreach(s);
-  Rec late{kT0 + 2 * kDay, "100.64.9.9", "GET", "/media/wysiwyg/cache.php", "c=whoami", 200, 9,
-           "Go-http-client/1.1"};
+  Rec late{kT0 + 2 * kDay, "100.64.9.9", "GET", "/media/wysiwyg/cache.php",
+           "c=whoami",     200,          9,     "Go-http-client/1.1"};
   late.line = 9999;
   Rec probe{kT0 + 2 * kDay, "100.64.9.10", "GET", "/media/wysiwyg/cache.php", "", 404, 9, "x"};
   InvestigationResult r = s.Run(Inputs(), {late, probe});
@@ -248,8 +319,8 @@ TEST(Investigation, SkimmerWindowFromDatabaseRowOpenUntilDiscovery) {
   Store s;
   s.Add({kT0, "198.18.0.1", "GET", "/", "", 200, 100});
   InvestigationInputs in;
-  in.db_events.push_back({kT0 + kHour, "storedb.injected_script", "core_config_data 42", "",
-                          true, false, 7, 3, std::nullopt, 4096});
+  in.db_events.push_back({kT0 + kHour, "storedb.injected_script", "core_config_data 42", "", true,
+                          false, 7, 3, std::nullopt, 4096});
   in.discovered_at = kT0 + 2 * kDay;
   InvestigationResult r = s.Run(in);
   ASSERT_TRUE(r.skimmer_window.has_value());
@@ -269,8 +340,8 @@ TEST(Investigation, CredentialStuffingIsAnAttacker) {
   Store s;
   AddBackground(s);
   for (int i = 0; i < 25; ++i)
-    s.Add({kT0 + 2 * kHour + i * kSec, "45.9.20.1", "POST", "/customer/account/loginPost/", "",
-           302, 0, "okhttp/4.9"});
+    s.Add({kT0 + 2 * kHour + i * kSec, "45.9.20.1", "POST", "/customer/account/loginPost/", "", 302,
+           0, "okhttp/4.9"});
   InvestigationResult r = s.Run({});
   const Attacker* a = WithAddress(r, "45.9.20.1");
   ASSERT_NE(a, nullptr);
@@ -280,9 +351,25 @@ TEST(Investigation, CredentialStuffingIsAnAttacker) {
 TEST(Investigation, SharedSessionLinksAddresses) {
   Store s;
   AddBackground(s);
-  s.Add({kT0 + 2 * kHour, "203.0.113.9", "POST", "/rest/V1/x", "", 200, 10, "a",
-         {Hit("Exploit", "high")}, "tok123"});
-  s.Add({kT0 + 3 * kHour, "203.0.113.44", "GET", "/customer/account/", "", 200, 10, "b", {},
+  s.Add({kT0 + 2 * kHour,
+         "203.0.113.9",
+         "POST",
+         "/rest/V1/x",
+         "",
+         200,
+         10,
+         "a",
+         {Hit("Exploit", "high")},
+         "tok123"});
+  s.Add({kT0 + 3 * kHour,
+         "203.0.113.44",
+         "GET",
+         "/customer/account/",
+         "",
+         200,
+         10,
+         "b",
+         {},
          "tok123"});
   InvestigationResult r = s.Run({});
   ASSERT_EQ(r.attackers.size(), 1u);
@@ -322,11 +409,16 @@ TEST(RequestShape, AdminPaths) {
     const char* path;
     bool admin;
   } cases[] = {
-      {"/admin/dashboard/", true},      {"/admin_k9x2/sales/order/", true},
-      {"/index.php/admin/", true},      {"/wp-admin/post.php", true},
-      {"/wp-login.php", true},          {"/admin-chair.html", false},
-      {"/catalog/admin/", false},       {"/", false},
-      {"", false},                      {"/index.php/catalog/", false},
+      {"/admin/dashboard/", true},
+      {"/admin_k9x2/sales/order/", true},
+      {"/index.php/admin/", true},
+      {"/wp-admin/post.php", true},
+      {"/wp-login.php", true},
+      {"/admin-chair.html", false},
+      {"/catalog/admin/", false},
+      {"/", false},
+      {"", false},
+      {"/index.php/catalog/", false},
   };
   for (const Case& c : cases) EXPECT_EQ(IsAdminPath(c.path), c.admin) << c.path;
 }

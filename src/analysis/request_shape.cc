@@ -37,8 +37,8 @@ bool IsAdminPath(std::string_view path) {
     size_t end = p.find('/', pos);
     if (end == std::string::npos) end = p.size();
     std::string_view seg(p.data() + pos, end - pos);
-    if (seg == "admin" || seg.starts_with("admin_") || seg == "administrator" ||
-        seg == "backend" || seg == "wp-admin" || seg == "wp-login.php")
+    if (seg == "admin" || seg.starts_with("admin_") || seg == "administrator" || seg == "backend" ||
+        seg == "wp-admin" || seg == "wp-login.php")
       return true;
     // Only the first segment names the area, after an optional index.php.
     if (seg != "index.php") return false;
@@ -55,7 +55,7 @@ bool IsLoginPost(std::string_view method, std::string_view path) {
 
 bool IsDownloadPath(std::string_view path) {
   static constexpr std::array<std::string_view, 17> kExt = {
-      ".sql", ".gz", ".zip", ".tar", ".tgz", ".bz2", ".xz", ".7z", ".rar",
+      ".sql", ".gz",  ".zip",  ".tar",    ".tgz", ".bz2", ".xz", ".7z",   ".rar",
       ".csv", ".bak", ".dump", ".sqlite", ".zst", ".tbz", ".db", ".mysql"};
   std::string p = Lower(path);
   for (std::string_view e : kExt)

@@ -82,8 +82,10 @@ Finding RequestFinding(const Request& q, const std::map<int64_t, ItemRef>& items
   f.component = "analysis";
   f.evidence_id = q.evidence_id > 0 ? std::optional<int64_t>(q.evidence_id) : std::nullopt;
   auto it = items.find(q.evidence_id);
-  if (it != items.end()) f.evidence_sha256 = it->second.sha256;
-  else f.evidence_id.reset();  // not a collected item: keep the row valid
+  if (it != items.end())
+    f.evidence_sha256 = it->second.sha256;
+  else
+    f.evidence_id.reset();  // not a collected item: keep the row valid
   f.line = q.line > 0 ? std::optional<int64_t>(q.line) : std::nullopt;
   f.byte_offset = q.offset >= 0 ? std::optional<int64_t>(q.offset) : std::nullopt;
   f.event_time = q.time;
@@ -144,9 +146,9 @@ Result<int64_t> WriteInvestigation(Case& c, Db& db, const InvestigationResult& r
     }
     std::string keep;
     for (int64_t id : attacker_ids) keep += (keep.empty() ? "" : ",") + std::to_string(id);
-    TQ_RETURN_IF_ERROR(db.Exec(keep.empty() ? std::string("DELETE FROM attackers")
-                                            : "DELETE FROM attackers WHERE id NOT IN (" + keep +
-                                                  ")"));
+    TQ_RETURN_IF_ERROR(db.Exec(keep.empty()
+                                   ? std::string("DELETE FROM attackers")
+                                   : "DELETE FROM attackers WHERE id NOT IN (" + keep + ")"));
   }
 
   // Findings: one per attacker, the entry vector, each exfiltration, the skimmer window.
@@ -257,8 +259,8 @@ Result<int64_t> WriteInvestigation(Case& c, Db& db, const InvestigationResult& r
     TimelineRow row;
     row.time = e.request.time;
     row.source = "log";
-    row.kind = e.request.hits.empty() ? (e.artifact ? "request.artifact" : "request")
-                                      : "request.rule_hit";
+    row.kind =
+        e.request.hits.empty() ? (e.artifact ? "request.artifact" : "request") : "request.rule_hit";
     row.message = RequestMessage(e.request);
     row.ip = e.request.client;
     fill_item(row, e.request.evidence_id);
@@ -327,9 +329,9 @@ Result<int64_t> WriteInvestigation(Case& c, Db& db, const InvestigationResult& r
       row.time = t;
       row.source = "file";
       row.kind = kind;
-      row.message = std::string(kind == std::string_view("file.mtime") ? "modified: "
-                                                                        : "changed (inode): ") +
-                    item.path + (flagged ? " (flagged by the web-root scan)" : "");
+      row.message =
+          std::string(kind == std::string_view("file.mtime") ? "modified: " : "changed (inode): ") +
+          item.path + (flagged ? " (flagged by the web-root scan)" : "");
       fill_item(row, id);
       rows.push_back(std::move(row));
     }

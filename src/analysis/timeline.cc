@@ -97,10 +97,14 @@ std::string EcsDocument(const TimelineRow& r) {
   w.Key("event").BeginObject().Field("kind", "event").Field("action", r.kind);
   w.Field("provider", "tourniquet").Field("dataset", "tourniquet.timeline");
   w.Key("category").BeginArray();
-  if (r.source == "log") w.String("web");
-  else if (r.source == "file") w.String("file");
-  else if (r.source == "db") w.String("database");
-  else w.String("threat");
+  if (r.source == "log")
+    w.String("web");
+  else if (r.source == "file")
+    w.String("file");
+  else if (r.source == "db")
+    w.String("database");
+  else
+    w.String("threat");
   w.EndArray();
   if (r.finding_id) w.Field("id", std::to_string(*r.finding_id));
   w.EndObject();
@@ -132,12 +136,16 @@ std::string EcsDocument(const TimelineRow& r) {
   w.EndObject();
   w.Key("related").BeginObject();
   if (IsIpAddress(r.ip)) w.Key("ip").BeginArray().String(r.ip).EndArray();
-  if (!r.evidence_sha256.empty())
-    w.Key("hash").BeginArray().String(r.evidence_sha256).EndArray();
+  if (!r.evidence_sha256.empty()) w.Key("hash").BeginArray().String(r.evidence_sha256).EndArray();
   w.EndObject();
   if (!r.attacker_label.empty())
-    w.Key("threat").BeginObject().Key("group").BeginObject().Field("name", r.attacker_label)
-        .EndObject().EndObject();
+    w.Key("threat")
+        .BeginObject()
+        .Key("group")
+        .BeginObject()
+        .Field("name", r.attacker_label)
+        .EndObject()
+        .EndObject();
   w.Key("tourniquet").BeginObject().Field("source", r.source);
   EvidenceAttributes(w, r);
   w.Field("detail", r.detail_json).EndObject();
@@ -223,16 +231,24 @@ std::string ExportTimeline(const std::vector<TimelineRow>& rows, TimelineFormat 
       for (const TimelineRow& r : rows) out += Timesketch(r) + "\n";
       break;
     case TimelineFormat::kCsv:
-      out = "message,datetime,timestamp,timestamp_desc,source,kind,ip,actor,attacker,"
-            "evidence_item,evidence_sha256,evidence_path,line,byte_offset\r\n";
+      out =
+          "message,datetime,timestamp,timestamp_desc,source,kind,ip,actor,attacker,"
+          "evidence_item,evidence_sha256,evidence_path,line,byte_offset\r\n";
       for (const TimelineRow& r : rows) {
-        const std::string fields[] = {r.message,          IsoTime(r.time),
-                                      std::to_string(r.time), TimestampDesc(r),
-                                      r.source,           r.kind,
-                                      r.ip,               r.actor,
-                                      r.attacker_label,   Opt(r.evidence_id),
-                                      r.evidence_sha256,  r.evidence_path,
-                                      Opt(r.line),        Opt(r.byte_offset)};
+        const std::string fields[] = {r.message,
+                                      IsoTime(r.time),
+                                      std::to_string(r.time),
+                                      TimestampDesc(r),
+                                      r.source,
+                                      r.kind,
+                                      r.ip,
+                                      r.actor,
+                                      r.attacker_label,
+                                      Opt(r.evidence_id),
+                                      r.evidence_sha256,
+                                      r.evidence_path,
+                                      Opt(r.line),
+                                      Opt(r.byte_offset)};
         for (size_t i = 0; i < std::size(fields); ++i)
           out += (i ? "," : "") + EscapeCsvField(fields[i]);
         out += "\r\n";

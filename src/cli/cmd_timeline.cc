@@ -25,18 +25,19 @@ Runner SetupTimeline(CLI::App& app, Globals& g) {
   app.add_option("--attacker", o->attacker, "Only one attacker's rows (label or id)");
   app.add_option("--index", o->index, "ECS: the index named in the _bulk action lines");
   app.add_option("-o,--output", o->output, "Write to this file instead of stdout");
-  app.footer("Examples:\n  tourniquet timeline --attacker attacker-1\n"
-             "  tourniquet timeline --format ecs > t.ndjson && curl -H 'Content-Type: "
-             "application/x-ndjson' --data-binary @t.ndjson http://localhost:9200/_bulk\n"
-             "  tourniquet timeline --format timesketch -o case.jsonl   (timesketch import)");
+  app.footer(
+      "Examples:\n  tourniquet timeline --attacker attacker-1\n"
+      "  tourniquet timeline --format ecs > t.ndjson && curl -H 'Content-Type: "
+      "application/x-ndjson' --data-binary @t.ndjson http://localhost:9200/_bulk\n"
+      "  tourniquet timeline --format timesketch -o case.jsonl   (timesketch import)");
   return [o, &g]() -> int {
     Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g, /*read_only=*/true);
     if (!c.ok()) return Fail(c.status());
     TimeZone zone = (*c)->Zone();
     analysis::TimelineFilter filter;
     filter.attacker = o->attacker;
-    for (auto [text, out, name] : {std::tuple{&o->from, &filter.from, "--from"},
-                                   std::tuple{&o->to, &filter.to, "--to"}}) {
+    for (auto [text, out, name] :
+         {std::tuple{&o->from, &filter.from, "--from"}, std::tuple{&o->to, &filter.to, "--to"}}) {
       if (text->empty()) continue;
       Result<UnixMicros> t = ParseIso8601(*text, zone);
       if (!t.ok()) return Fail(Status::Usage(std::string(name) + ": " + t.status().message()));

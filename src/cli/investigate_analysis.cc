@@ -2,6 +2,7 @@
 // storedb): attackers, the entry vector, sessions, exfiltration, the skimmer window and the
 // timeline, from the access records of the collected logs and the other stages' findings.
 #include "analysis/analysis.h"
+#include "analysis/log_records.h"
 #include "cli/investigate.h"
 #include "core/escape.h"
 #include "core/json.h"
@@ -9,21 +10,29 @@
 namespace tq::cli {
 namespace {
 
-// The access records of the collected logs. The logs component's streaming reader plugs in
-// here; until it is built into the binary the stage runs on the other stages' findings and
-// the evidence file times alone.
-analysis::RecordSource LogRecords(Case& c, bool* available) {
-  (void)c;
-  *available = false;
-  return [](const analysis::RecordVisitor&) { return Status::Ok(); };
+// The logs stage owns --log-format and --json-field; the analysis re-reads the logs with
+// the same settings, so it looks those options up on the shared investigate command.
+std::string OptionText(CLI::App& app, const char* name) {
+  CLI::Option* o = app.get_option_no_throw(name);
+  return o && o->count() > 0 ? o->as<std::string>() : std::string();
+}
+std::vector<std::string> OptionList(CLI::App& app, const char* name) {
+  CLI::Option* o = app.get_option_no_throw(name);
+  return o && o->count() > 0 ? o->as<std::vector<std::string>>() : std::vector<std::string>();
 }
 
 StageRunner SetupAnalysisStage(CLI::App& app, Globals& g) {
-  (void)app;
   (void)g;
-  return [](InvestigateContext& ctx) -> Status {
-    bool have_logs = false;
-    analysis::RecordSource records = LogRecords(ctx.the_case, &have_logs);
+  CLI::App* investigate = &app;
+  return [investigate](InvestigateContext& ctx) -> Status {
+    analysis::LogReadOptions lo;
+    lo.log_format = OptionText(*investigate, "--log-format");
+    for (const std::string& m : OptionList(*investigate, "--json-field")) {
+      size_t eq = m.find('=');
+      if (eq != std::string::npos) lo.json_field_map[m.substr(0, eq)] = m.substr(eq + 1);
+    }
+    analysis::LogReadStats log_stats;
+    analysis::RecordSource records = analysis::CollectedLogRecords(ctx.the_case, lo, &log_stats);
     TQ_ASSIGN_OR_RETURN(analysis::CaseInvestigation inv,
                         analysis::InvestigateCase(ctx.the_case, records));
     const analysis::InvestigationResult& r = inv.result;
@@ -61,7 +70,8 @@ StageRunner SetupAnalysisStage(CLI::App& app, Globals& g) {
     } else {
       w.Null();
     }
-    w.Field("timeline_rows", inv.timeline_rows).Field("log_records_available", have_logs);
+    w.Field("timeline_rows", inv.timeline_rows).Field("log_files", log_stats.files);
+    w.Field("log_lines", log_stats.lines).Field("log_lines_skipped", log_stats.skipped);
     w.Key("notes").BeginArray();
     for (const std::string& n : r.notes) w.String(n);
     w.EndArray().EndObject();
@@ -72,22 +82,28 @@ StageRunner SetupAnalysisStage(CLI::App& app, Globals& g) {
       std::string addrs;
       for (const std::string& addr : a.addresses) addrs += (addrs.empty() ? "" : ", ") + addr;
       line += "\n  " + a.label + " (" + a.role + ", confidence " +
-              std::to_string(static_cast<int>(a.confidence * 100)) + "%): " +
-              EscapeTerminal(addrs);
+              std::to_string(static_cast<int>(a.confidence * 100)) + "%): " + EscapeTerminal(addrs);
     }
     if (r.entry)
       line += "\n  entry: " + EscapeTerminal(r.entry->technique) +
               (r.entry->cve.empty() ? "" : " (" + r.entry->cve + ")") + " at " +
-              FormatUtc(r.entry->request.time) + " from " + EscapeTerminal(r.entry->request.client) +
-              ", evidence item " + std::to_string(r.entry->request.evidence_id) + " line " +
+              FormatUtc(r.entry->request.time) + " from " +
+              EscapeTerminal(r.entry->request.client) + ", evidence item " +
+              std::to_string(r.entry->request.evidence_id) + " line " +
               std::to_string(r.entry->request.line);
     line += "\n  exfiltrated: " + std::to_string(r.bytes_exfiltrated) + " bytes in downloads, " +
-            std::to_string(r.exfiltration.size()) + " event(s); timeline: " +
-            std::to_string(inv.timeline_rows) + " rows (tourniquet timeline)";
+            std::to_string(r.exfiltration.size()) +
+            " event(s); timeline: " + std::to_string(inv.timeline_rows) +
+            " rows (tourniquet timeline)";
     if (r.skimmer_window)
       line += "\n  skimmer live from " + FormatUtc(r.skimmer_window->start) + " to " +
               (r.skimmer_window->end ? FormatUtc(*r.skimmer_window->end) : "(still live)");
-    if (!have_logs) line += "\n  note: no access-log records were available to the analysis";
+    if (log_stats.files == 0) line += "\n  note: no collected access logs to analyse";
+    // Damaged or unreadable logs are the logs stage's to report; the analysis used what it
+    // could read and says how much.
+    if (!log_stats.problems.empty())
+      line += "\n  note: " + std::to_string(log_stats.problems.size()) +
+              " log file(s) damaged or unreadable (see the logs stage)";
     for (const std::string& n : r.notes) line += "\n  note: " + EscapeTerminal(n);
     ctx.text_lines.push_back(line);
     return Status::Ok();

@@ -71,7 +71,9 @@ struct AccessRecord {
 // Something the attacker left on the server that a request can touch.
 struct Artifact {
   std::string path;  // relative to the web root ("pub/media/wysiwyg/x.php")
-  std::string kind;  // webshell | backdoor | skimmer | dump | persistence | file
+  // webshell | backdoor | skimmer | dump | persistence | injected_row (the REST resource of
+  // an injected database row) | file
+  std::string kind;
   std::optional<UnixMicros> mtime;
   int64_t finding_id = 0;
   int64_t evidence_id = 0;
@@ -196,7 +198,8 @@ using RecordSource = std::function<Status(const RecordVisitor&)>;
 //   webroot.disguised_php (webshell) -> artifacts, with the file's mtime;
 //   webroot.advisory (detail cve) -> advisory CVEs;
 //   storedb.* with an event time -> database events (an injected script starts a skimmer
-//   window; a rogue/unknown admin account marks a rogue admin).
+//   window; a rogue/unknown admin account marks a rogue admin); an injected cms_block or
+//   cms_page row also becomes an artifact at its REST resource (/rest/V1/cmsBlock/<id>).
 // The case's discovery time and the web root's collection time bound the skimmer window.
 Result<InvestigationInputs> LoadInvestigationInputs(Case& c);
 

@@ -105,6 +105,35 @@ Result<InvestigationInputs> LoadInvestigationInputs(Case& c) {
     std::string_view k = f.kind;
     e.skimmer = Contains(k, "inject") || Contains(k, "skimmer") || Contains(k, "script");
     e.rogue_admin = Contains(k, "rogue") || (Contains(k, "admin") && !e.skimmer);
+    // Magento serves CMS blocks and pages over REST by id: a request to the resource of an
+    // injected row touches the attacker's artifact (the write that planted it, a check on it).
+    if (e.skimmer) {
+      simdjson::dom::element d;
+      simdjson::dom::object pk;
+      if (!parser.parse(f.detail_json).get(d) && !d["pk"].get(pk)) {
+        std::string table = JsonText(d, "canonical_table");
+        if (table.empty()) table = JsonText(d, "table");
+        const char* resource = table == "cms_block"  ? "cmsBlock"
+                               : table == "cms_page" ? "cmsPage"
+                                                     : nullptr;
+        int64_t id = 0;
+        for (auto field : pk) {
+          if (!field.value.get(id)) break;
+        }
+        if (resource && id > 0) {
+          for (const char* prefix :
+               {"rest/V1/", "rest/default/V1/", "rest/all/V1/", "index.php/rest/V1/"}) {
+            Artifact a;
+            a.path = std::string(prefix) + resource + "/" + std::to_string(id);
+            a.kind = "injected_row";
+            a.mtime = f.event_time;
+            a.finding_id = f.id;
+            a.evidence_id = f.evidence_id.value_or(0);
+            in.artifacts.push_back(std::move(a));
+          }
+        }
+      }
+    }
     e.finding_id = f.id;
     e.evidence_id = f.evidence_id.value_or(0);
     e.line = f.line;

@@ -98,7 +98,7 @@ struct ClientProfile {
   std::vector<Request> answered_hits;  // earliest, rule hits answered 2xx/3xx
   std::vector<Request> exploit_hits;   // earliest hits naming a CVE, whatever the answer
   std::vector<std::string> user_agents, sessions;
-  int64_t admin_requests = 0;
+  int64_t admin_requests = 0, admin_posts = 0;
   std::optional<Request> first_admin;
   int64_t login_posts = 0;
   std::optional<Request> first_login_post;
@@ -274,8 +274,10 @@ void Investigation::Observe(const AccessRecord& r) {
       }
     }
   }
-  if (IsAdminPath(r.path)) {
+  // Admin work: the admin area answering (a scanner's probes of /admin get 404s).
+  if (ok && IsAdminPath(r.path)) {
     ++c.admin_requests;
+    if (r.method == "POST") ++c.admin_posts;
     if (!c.first_admin || r.time < c.first_admin->time) c.first_admin = Snapshot(r);
   }
   if (IsLoginPost(r.method, r.path)) {
@@ -387,6 +389,9 @@ void Investigation::Attribute() {
   }
   // The store's own admins: admin activity before anything else went wrong. Their hits on
   // admin pages (saving content with markup) are work, not attacks.
+  // The breach begins with the first request that worked; the database and file times
+  // only when the logs show none (a row's or file's time may be older than the logs, or
+  // forged).
   UnixMicros breach = never;
   for (const ClientProfile& c : s.clients) {
     for (const Request& q : c.worked)
@@ -394,11 +399,13 @@ void Investigation::Attribute() {
     if (c.first_artifact && s.artifact_touchers[c.first_artifact->path].size() <= kMaxArtifactUsers)
       breach = std::min(breach, c.first_artifact->time);
   }
-  for (const DbEvent& e : s.in.db_events)
-    if (e.rogue_admin || e.skimmer) breach = std::min(breach, e.time);
-  for (const Artifact& a : s.in.artifacts)
-    if (a.mtime && (a.kind == "webshell" || a.kind == "backdoor"))
-      breach = std::min(breach, *a.mtime);
+  if (breach == never) {
+    for (const DbEvent& e : s.in.db_events)
+      if (e.rogue_admin || e.skimmer) breach = std::min(breach, e.time);
+    for (const Artifact& a : s.in.artifacts)
+      if (a.mtime && (a.kind == "webshell" || a.kind == "backdoor"))
+        breach = std::min(breach, *a.mtime);
+  }
   if (breach != never) s.breach_start = breach;
   std::optional<UnixMicros> rogue_account;
   for (const DbEvent& e : s.in.db_events)
@@ -410,10 +417,16 @@ void Investigation::Attribute() {
     if (legit_admin) {
       ++s.store_admins;
       std::erase_if(c.worked, [](const Request& q) { return IsAdminPath(q.path); });
+      std::erase_if(c.exploit_hits, [](const Request& q) { return IsAdminPath(q.path); });
     }
     if (!c.worked.empty()) {
       const Request& q = c.worked.front();
-      double score = 0.7 + 0.05 * std::min<size_t>(c.worked.size() - 1, 4);
+      // One answered hit of a rule that names no CVE and is not critical is weak on its own
+      // (a reflected probe answered with the page): it needs another signal.
+      bool strong = c.worked.size() > 1 || MaxLevel(q.hits) >= LevelRank("critical") ||
+                    std::any_of(q.hits.begin(), q.hits.end(),
+                                [](const RuleMatch& h) { return !CveFromTags(h.tags).empty(); });
+      double score = strong ? 0.7 + 0.05 * std::min<size_t>(c.worked.size() - 1, 4) : 0.45;
       std::string title = q.hits.empty() ? "" : q.hits.front().title;
       Raise(c, score, "intruder",
             std::to_string(c.worked.size()) + (c.worked.size() >= kMaxSuccessHitsKept ? "+" : "") +
@@ -460,7 +473,7 @@ void Investigation::Attribute() {
                 std::to_string(c.requests) + " requests, first " + Describe(*c.first_login_post) +
                 " at " + FormatUtc(c.first_login_post->time));
     }
-    if (admin && !legit_admin && c.first >= breach) {
+    if (admin && !legit_admin && c.first >= breach && c.admin_posts > 0 && c.admin_requests >= 2) {
       const Request& q = *c.first_admin;
       bool after_account = rogue_account && q.time >= *rogue_account - 5 * kMinute;
       Raise(c, after_account ? 0.75 : 0.6, "rogue_admin",
@@ -640,7 +653,8 @@ void Investigation::Attribute() {
       }
     }
   }
-  if (!entry) {
+  const bool open_exploit = entry.has_value();
+  if (!open_exploit) {
     for (uint32_t id = 0; id < n; ++id) {
       const ClientProfile& c = s.clients[id];
       auto it = s.address_attacker.find(c.address);
@@ -649,7 +663,10 @@ void Investigation::Attribute() {
                "first rule hit answered with success among the attackers");
     }
   }
-  if (!entry) {
+  // Attacks that need no exploit (credential stuffing, a rogue admin, a planted file found
+  // before any rule fired) begin with their first request, when that is earlier.
+  bool by_rule = entry.has_value();
+  if (!open_exploit) {
     for (uint32_t id = 0; id < n; ++id) {
       const ClientProfile& c = s.clients[id];
       auto it = s.address_attacker.find(c.address);
@@ -657,19 +674,22 @@ void Investigation::Attribute() {
       for (const std::optional<Request>* q :
            {&c.first_artifact, &c.first_admin, &c.first_login_post}) {
         if (!*q || (entry && !Earlier(**q, entry->request))) continue;
+        if (q == &c.first_admin && c.role != "rogue_admin") continue;
+        if (q == &c.first_login_post && c.role != "credential_stuffing") continue;
+        by_rule = false;
         EntryVector e;
         e.attacker = it->second;
         e.request = **q;
         e.technique = q == &c.first_artifact ? "request to an attacker artifact"
                       : q == &c.first_admin  ? "admin area access by an unknown address"
                                              : "login form posts (credential stuffing)";
-        e.reasons.push_back("no rule hit worked; earliest suspicious request of the attackers: " +
-                            Describe(**q) + " (" + Where(**q) + ")");
+        e.reasons.push_back("earliest suspicious request of the attackers: " + Describe(**q) +
+                            " (" + Where(**q) + ")");
         entry = std::move(e);
       }
     }
   }
-  if (entry && entry->cve.empty() && !s.in.advisory_cves.empty()) {
+  if (entry && by_rule && entry->cve.empty() && !s.in.advisory_cves.empty()) {
     entry->cve = s.in.advisory_cves.front();
     entry->reasons.push_back("the installed platform version is open to " + entry->cve +
                              " (web-root advisory)");

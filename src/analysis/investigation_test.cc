@@ -160,7 +160,12 @@ void AddBreach(Store& s) {
   s.Add({b + 2 * kHour, "198.18.0.3", "GET", "/static/frontend/x/checkout.js", "", 200, 700});
   s.Add({kT0 + 4 * kDay, "198.18.0.4", "GET", "/static/frontend/x/checkout.js", "", 404, 100});
   // A rogue admin: the admin area from an address never seen before the breach.
-  s.Add({b + 3 * kHour, "192.0.2.77", "GET", "/admin/admin/user/", "", 200, 7000, "Chrome/120"});
+  s.Add({b + 3 * kHour, "192.0.2.77", "GET", "/admin/", "", 200, 7000, "Chrome/120"});
+  s.Add({b + 3 * kHour + 9 * kSec, "192.0.2.77", "POST", "/admin/admin/index/index/", "", 302, 0,
+         "Chrome/120"});
+  // Scanners probing the admin area get nothing: not admins, not rogue.
+  s.Add({b + 4 * kHour, "198.51.100.99", "GET", "/admin/", "", 404, 100, "zgrab/0.x"});
+  s.Add({b + 4 * kHour, "198.51.100.99", "POST", "/wp-login.php", "", 404, 100, "zgrab/0.x"});
 }
 
 const Attacker* WithAddress(const InvestigationResult& r, const std::string& ip) {
@@ -217,7 +222,7 @@ TEST(Investigation, EntryFallsBackToTheAdvisoryCve) {
          201,
          900,
          "x",
-         {Hit("WordPress user creation by anonymous", "high")}});
+         {Hit("WordPress user creation by anonymous", "critical")}});
   InvestigationInputs in;
   in.advisory_cves = {"CVE-2023-28121"};
   InvestigationResult r = s.Run(in);
@@ -336,6 +341,22 @@ TEST(Investigation, HitOnAnOrdinaryPageIsNotAnIntrusion) {
   EXPECT_FALSE(r.entry.has_value());
 }
 
+TEST(Investigation, OneReflectedProbeAnsweredWithThePageIsNotEnough) {
+  Store s;
+  AddBackground(s);
+  s.Add({kT0 + 2 * kHour,
+         "104.0.0.1",
+         "GET",
+         "/catalogsearch/result/",
+         "q=<script>",
+         200,
+         21480,
+         "x",
+         {Hit("XSS in request", "high")}});
+  InvestigationResult r = s.Run({});
+  EXPECT_EQ(WithAddress(r, "104.0.0.1"), nullptr);
+}
+
 TEST(Investigation, CredentialStuffingIsAnAttacker) {
   Store s;
   AddBackground(s);
@@ -359,7 +380,7 @@ TEST(Investigation, SharedSessionLinksAddresses) {
          200,
          10,
          "a",
-         {Hit("Exploit", "high")},
+         {Hit("Exploit", "critical")},
          "tok123"});
   s.Add({kT0 + 3 * kHour,
          "203.0.113.44",

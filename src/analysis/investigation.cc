@@ -167,6 +167,7 @@ struct Investigation::State {
   // Write requests (not GET/HEAD), kept only near the times of database events.
   std::vector<Request> writes_near_db_events;
   int64_t records = 0;
+  UnixMicros last_record = 0;  // the end of the collected logs
   bool capped_stems = false, capped_agents = false, capped_downloads = false;
 
   // After Attribute.
@@ -209,6 +210,7 @@ Investigation::~Investigation() = default;
 void Investigation::Observe(const AccessRecord& r) {
   State& s = *s_;
   ++s.records;
+  if (r.time > 0) s.last_record = std::max(s.last_record, r.time);
   uint32_t id = s.Client(r.client);
   ClientProfile& c = s.clients[id];
   c.first = std::min(c.first, r.time);
@@ -765,11 +767,13 @@ InvestigationResult Investigation::Finish() {
     const Artifact* art = s.ArtifactAt(e.request.path);
     bool ok = e.request.status >= 200 && e.request.status < 300 && e.request.bytes > 0;
     if (!ok) continue;
-    if (art && (art->kind == "webshell" || art->kind == "backdoor")) {
-      out.exfiltration.push_back({e.attacker, "webshell_response", e.request});
-    } else if (IsDownloadPath(e.request.path) || (art && art->kind == "dump")) {
+    // An archive or dump is a download whatever a scanner called the file; a script that
+    // answers is a webshell talking.
+    if (IsDownloadPath(e.request.path) || (art && art->kind == "dump")) {
       out.exfiltration.push_back({e.attacker, "download", e.request});
       out.bytes_exfiltrated += e.request.bytes;
+    } else if (art && (art->kind == "webshell" || art->kind == "backdoor")) {
+      out.exfiltration.push_back({e.attacker, "webshell_response", e.request});
     }
   }
   // Skimmer window: from the earliest injection (file or database row) to its removal.
@@ -796,12 +800,25 @@ InvestigationResult Investigation::Finish() {
         w->end_reason = "the skimmer file " + path + " answered 404/410 from then on";
       }
     }
-    if (!w->end && s.in.discovered_at && *s.in.discovered_at > w->start) {
-      w->end = s.in.discovered_at;
-      w->end_reason = "no removal seen; open until the breach was discovered";
-    } else if (!w->end && s.in.collected_at && *s.in.collected_at > w->start) {
-      w->end = s.in.collected_at;
-      w->end_reason = "still present when the evidence was collected";
+    // No removal seen: live until the end of the evidence, or the discovery if earlier.
+    std::optional<UnixMicros> until;
+    std::string why;
+    if (s.last_record > w->start) {
+      until = s.last_record;
+      why = "no removal seen; still live at the end of the collected logs";
+    }
+    if (s.in.discovered_at && *s.in.discovered_at > w->start &&
+        (!until || *s.in.discovered_at < *until)) {
+      until = s.in.discovered_at;
+      why = "no removal seen; open until the breach was discovered";
+    }
+    if (!until && s.in.collected_at && *s.in.collected_at > w->start) {
+      until = s.in.collected_at;
+      why = "still present when the evidence was collected";
+    }
+    if (!w->end && until) {
+      w->end = until;
+      w->end_reason = why;
     }
   }
   out.skimmer_window = std::move(w);

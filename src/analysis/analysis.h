@@ -1,0 +1,217 @@
+// Analysis: who the attackers are, how they got in, what they took, and the timeline.
+//
+// Input is a stream of parsed access records (the logs component re-reads collected log items
+// and hands them over one by one, with the rule hits joined on), plus what the other stages
+// found (web-root artifacts, database rows). The Investigation runs two passes over the records:
+//   pass 1 (Observe):  bounded per-client profiles; then Attribute() clusters addresses
+//                      into attackers and picks the entry request;
+//   pass 2 (Revisit):  each attacker's requests in order, plus requests from addresses not
+//                      yet attributed that touched the attacker's artifacts;
+// then Finish() derives exfiltration, the skimmer's live window and the sessions.
+// Memory is bounded by the number of distinct clients, not by the number of records.
+//
+// Table analysis_timeline (written by WriteInvestigation, read by the timeline command, the
+// web UI and the report; refreshed as a whole on every run):
+//   id INTEGER PRIMARY KEY      stable order: by time, then source, evidence, line
+//   time INTEGER NOT NULL       UTC microseconds since the epoch
+//   source TEXT NOT NULL        log | file | db | finding | analysis
+//   kind TEXT NOT NULL          request, file.mtime, file.ctime, db.<finding kind>, the
+//                               finding kind, analysis.entry_vector, ...
+//   message TEXT NOT NULL       one line, raw evidence bytes (escape when shown)
+//   actor TEXT NOT NULL         who did it when known (an account name), else ''
+//   ip TEXT NOT NULL            client address for log rows, else ''
+//   evidence_id INTEGER NULL    evidence_items.id the row comes from
+//   evidence_sha256 TEXT        SHA-256 of that item ('' when none)
+//   evidence_path BLOB          its original path
+//   line INTEGER NULL           1-based line in the (decompressed) item
+//   byte_offset INTEGER NULL    byte offset of the line / row in the item
+//   attacker_id INTEGER NULL    attackers.id when the row is an attacker's
+//   finding_id INTEGER NULL     findings.id the row stands for, if any
+//   detail TEXT NOT NULL        JSON object with the rest (status, bytes, rule, ...)
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "casefile/casefile.h"
+#include "core/result.h"
+#include "core/time.h"
+
+namespace tq::analysis {
+
+// A rule that matched a record (from the logs stage's Sigma hits).
+struct RuleMatch {
+  std::string rule;               // rule id
+  std::string title;              // rule title
+  std::string level;              // informational | low | medium | high | critical
+  std::vector<std::string> tags;  // Sigma tags: attack.t1190, cve.2024-34102, ...
+};
+
+// One parsed access-log request. Views are valid during the visitor call only.
+struct AccessRecord {
+  UnixMicros time = 0;
+  std::string_view client;               // c-ip
+  std::string_view method, path, query;  // path: the URI stem, query without '?'
+  int status = 0;
+  int64_t bytes = -1;  // sc-bytes, -1 when not logged
+  std::string_view user_agent, referrer;
+  std::string_view session;  // a session/token the format logs, '' when none
+  int64_t evidence_id = 0;   // evidence_items.id of the log item
+  int64_t line = 0;          // 1-based line in the decompressed item
+  int64_t offset = -1;       // byte offset of the line in the decompressed item
+  std::span<const RuleMatch> hits;
+};
+
+// Something the attacker left on the server that a request can touch.
+struct Artifact {
+  std::string path;  // relative to the web root ("pub/media/wysiwyg/x.php")
+  // webshell | backdoor | skimmer | dump | persistence | injected_row (the REST resource of
+  // an injected database row) | file
+  std::string kind;
+  std::optional<UnixMicros> mtime;
+  int64_t finding_id = 0;
+  int64_t evidence_id = 0;
+};
+
+// A database fact with a time: account created, config row updated, token issued.
+struct DbEvent {
+  UnixMicros time = 0;
+  std::string kind;          // the storedb finding kind
+  std::string summary;       // one line
+  std::string actor;         // account name, if any
+  bool skimmer = false;      // an injected script (starts a skimmer window)
+  bool rogue_admin = false;  // an admin account the store did not create
+  int64_t finding_id = 0;
+  int64_t evidence_id = 0;
+  std::optional<int64_t> line, byte_offset;
+};
+
+struct InvestigationInputs {
+  std::vector<Artifact> artifacts;
+  std::vector<DbEvent> db_events;
+  std::optional<UnixMicros> discovered_at;  // the case's discovery time
+  std::optional<UnixMicros> collected_at;   // when the web root was collected
+  std::vector<std::string> advisory_cves;   // CVEs the installed platform version is open to
+};
+
+struct Request {
+  UnixMicros time = 0;
+  std::string client, method, path, query, user_agent;
+  int status = 0;
+  int64_t bytes = -1;
+  int64_t evidence_id = 0, line = 0, offset = -1;
+  std::vector<RuleMatch> hits;
+};
+
+struct Attacker {
+  std::string label;  // attacker-1, attacker-2, ... by first seen
+  std::string role;   // intruder | rogue_admin | credential_stuffing | exfiltration
+  std::vector<std::string> addresses;  // sorted
+  UnixMicros first_seen = 0, last_seen = 0;
+  double confidence = 0;
+  std::vector<std::string> reasons;
+  int64_t requests = 0;
+  int64_t bytes_sent = 0;  // sum of response sizes sent to its addresses
+};
+
+struct EntryVector {
+  size_t attacker = 0;  // index into attackers
+  Request request;
+  std::string technique;  // rule title, or what the request did
+  std::string cve;        // from the rule's tags or the platform advisory, '' if none
+  std::vector<std::string> reasons;
+};
+
+struct SessionEvent {
+  size_t attacker = 0;
+  Request request;
+  bool artifact = false;                // touched an attacker artifact
+  bool attributed_by_artifact = false;  // the address was added in pass 2
+};
+
+struct Exfiltration {
+  size_t attacker = 0;
+  std::string kind;  // download | webshell_response
+  Request request;
+};
+
+struct SkimmerWindow {
+  UnixMicros start = 0;
+  std::optional<UnixMicros> end;
+  std::string start_reason, end_reason;
+  int64_t start_finding_id = 0;
+  int64_t start_evidence_id = 0;
+};
+
+struct InvestigationResult {
+  std::vector<Attacker> attackers;
+  std::optional<EntryVector> entry;
+  std::vector<SessionEvent> sessions;  // by time
+  std::vector<Exfiltration> exfiltration;
+  int64_t bytes_exfiltrated = 0;  // sum over downloads
+  std::optional<SkimmerWindow> skimmer_window;
+  int64_t clients = 0, failed_scanners = 0, store_admins = 0;
+  int64_t records = 0, dropped_session_events = 0;
+  std::vector<std::string> notes;  // caps hit, inputs missing
+};
+
+// The two-pass analysis. Not thread-safe; feed records in any order.
+class Investigation {
+ public:
+  explicit Investigation(InvestigationInputs inputs);
+  ~Investigation();
+  void Observe(const AccessRecord& r);  // pass 1
+  void Attribute();                     // between the passes
+  void Revisit(const AccessRecord& r);  // pass 2
+  InvestigationResult Finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+// "cve.2024-34102" / "CVE-2024-34102" tags to "CVE-2024-34102"; '' when none.
+std::string CveFromTags(std::span<const std::string> tags);
+
+// Writes attackers, attacker_addresses, the analysis.* findings and analysis_timeline, in the
+// caller's transaction. Re-runs refresh: labels are unique, the timeline is rebuilt.
+// Returns the number of findings written.
+Result<int64_t> WriteInvestigation(Case& c, Db& db, const InvestigationResult& r);
+
+Status EnsureAnalysisSchema(Case& c);
+
+// ---- Running it over a case ----
+
+// Hands every parsed access record of the collected logs to the visitor, in any order; the
+// logs component provides it. Called twice (two passes).
+using RecordVisitor = std::function<void(const AccessRecord&)>;
+using RecordSource = std::function<Status(const RecordVisitor&)>;
+
+// What the other stages found, read from the case's findings:
+//   webroot.yara (detail family webshell|skimmer|persistence), webroot.misplaced_php and
+//   webroot.disguised_php (webshell) -> artifacts, with the file's mtime;
+//   webroot.advisory (detail cve) -> advisory CVEs;
+//   storedb.* with an event time -> database events (an injected script starts a skimmer
+//   window; a rogue/unknown admin account marks a rogue admin); an injected cms_block or
+//   cms_page row also becomes an artifact at its REST resource (/rest/V1/cmsBlock/<id>).
+// The case's discovery time and the web root's collection time bound the skimmer window.
+Result<InvestigationInputs> LoadInvestigationInputs(Case& c);
+
+struct CaseInvestigation {
+  InvestigationResult result;
+  int64_t findings = 0;  // analysis.* findings written
+  int64_t timeline_rows = 0;
+  int64_t hits_joined = 0;  // log.rule_hit findings joined onto records by item and line
+};
+
+// Both passes over `records` (rule hits joined from the log.rule_hit findings by evidence
+// item and line when the records carry none), then writes everything in one transaction.
+Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records);
+
+}  // namespace tq::analysis

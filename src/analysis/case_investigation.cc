@@ -1,0 +1,223 @@
+// The investigation over a case: the other stages' findings become inputs (artifacts,
+// database events, advisories, rule hits), the records are read twice, and the outcome is
+// written in one transaction.
+#include <simdjson.h>
+
+#include <algorithm>
+#include <map>
+
+#include "analysis/analysis.h"
+#include "analysis/request_shape.h"
+#include "core/escape.h"
+
+namespace tq::analysis {
+namespace {
+
+std::string JsonText(simdjson::dom::element& doc, const char* key) {
+  std::string_view v;
+  if (doc[key].get(v)) return "";
+  return RecoverJsonBytes(v);
+}
+
+std::vector<std::string> JsonTextArray(simdjson::dom::element& doc, const char* key) {
+  std::vector<std::string> out;
+  simdjson::dom::array a;
+  if (doc[key].get(a)) return out;
+  for (simdjson::dom::element e : a) {
+    std::string_view v;
+    if (!e.get(v)) out.push_back(RecoverJsonBytes(v));
+  }
+  return out;
+}
+
+bool Contains(std::string_view s, std::string_view part) {
+  return s.find(part) != std::string_view::npos;
+}
+
+std::string LevelFromSeverity(Severity s) {
+  return s == Severity::kInfo ? "informational" : std::string(SeverityName(s));
+}
+
+}  // namespace
+
+Result<InvestigationInputs> LoadInvestigationInputs(Case& c) {
+  InvestigationInputs in;
+  TQ_ASSIGN_OR_RETURN(CaseInfo info, c.Info());
+  in.discovered_at = info.discovered_at;
+  TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> items, ListEvidence(c.db(), "webroot"));
+  for (const EvidenceItem& e : items)
+    if (!in.collected_at || e.collected_at > *in.collected_at) in.collected_at = e.collected_at;
+
+  simdjson::dom::parser parser;
+  TQ_ASSIGN_OR_RETURN(std::vector<Finding> webroot, ListFindings(c.db(), "webroot."));
+  std::map<std::string, size_t> by_path;
+  for (const Finding& f : webroot) {
+    simdjson::dom::element doc;
+    if (parser.parse(f.detail_json).get(doc)) continue;
+    if (f.kind == "webroot.advisory") {
+      std::string cve = JsonText(doc, "cve");
+      if (!cve.empty() && std::find(in.advisory_cves.begin(), in.advisory_cves.end(), cve) ==
+                              in.advisory_cves.end())
+        in.advisory_cves.push_back(cve);
+      continue;
+    }
+    std::string kind;
+    if (f.kind == "webroot.yara") {
+      std::string family = JsonText(doc, "family");
+      if (family == "webshell" || family == "skimmer" || family == "persistence" ||
+          family == "backdoor")
+        kind = family;
+    } else if (f.kind == "webroot.misplaced_php" || f.kind == "webroot.disguised_php") {
+      kind = "webshell";
+    }
+    std::string path = JsonText(doc, "path");
+    if (kind.empty() || path.empty()) continue;
+    auto it = by_path.find(path);
+    if (it != by_path.end()) {
+      // One file, several findings: the kind a request to it says most about wins.
+      Artifact& a = in.artifacts[it->second];
+      if (a.kind != "webshell" && kind == "webshell") a.kind = kind;
+      continue;
+    }
+    Artifact a;
+    a.path = path;
+    a.kind = kind;
+    a.mtime = f.event_time;
+    a.finding_id = f.id;
+    a.evidence_id = f.evidence_id.value_or(0);
+    by_path.emplace(path, in.artifacts.size());
+    in.artifacts.push_back(std::move(a));
+  }
+
+  TQ_ASSIGN_OR_RETURN(std::vector<Finding> db, ListFindings(c.db(), "storedb."));
+  for (const Finding& f : db) {
+    if (!f.event_time) continue;
+    DbEvent e;
+    e.time = *f.event_time;
+    e.kind = f.kind;
+    e.summary = f.summary;
+    simdjson::dom::element doc;
+    if (!parser.parse(f.detail_json).get(doc)) {
+      for (const char* key : {"username", "user", "account", "actor"}) {
+        if (e.actor.empty()) e.actor = JsonText(doc, key);
+      }
+    }
+    std::string_view k = f.kind;
+    e.skimmer = Contains(k, "inject") || Contains(k, "skimmer") || Contains(k, "script");
+    e.rogue_admin = Contains(k, "rogue") || (Contains(k, "admin") && !e.skimmer);
+    // Magento serves CMS blocks and pages over REST by id: a request to the resource of an
+    // injected row touches the attacker's artifact (the write that planted it, a check on it).
+    if (e.skimmer) {
+      simdjson::dom::element d;
+      simdjson::dom::object pk;
+      if (!parser.parse(f.detail_json).get(d) && !d["pk"].get(pk)) {
+        std::string table = JsonText(d, "canonical_table");
+        if (table.empty()) table = JsonText(d, "table");
+        const char* resource = table == "cms_block"  ? "cmsBlock"
+                               : table == "cms_page" ? "cmsPage"
+                                                     : nullptr;
+        int64_t id = 0;
+        for (auto field : pk) {
+          if (!field.value.get(id)) break;
+        }
+        if (resource && id > 0) {
+          for (const char* prefix :
+               {"rest/V1/", "rest/default/V1/", "rest/all/V1/", "index.php/rest/V1/"}) {
+            Artifact a;
+            a.path = std::string(prefix) + resource + "/" + std::to_string(id);
+            a.kind = "injected_row";
+            a.mtime = f.event_time;
+            a.finding_id = f.id;
+            a.evidence_id = f.evidence_id.value_or(0);
+            in.artifacts.push_back(std::move(a));
+          }
+        }
+      }
+    }
+    e.finding_id = f.id;
+    e.evidence_id = f.evidence_id.value_or(0);
+    e.line = f.line;
+    e.byte_offset = f.byte_offset;
+    in.db_events.push_back(std::move(e));
+  }
+  return in;
+}
+
+Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records) {
+  TQ_RETURN_IF_ERROR(EnsureAnalysisSchema(c));
+  TQ_ASSIGN_OR_RETURN(InvestigationInputs inputs, LoadInvestigationInputs(c));
+  CaseInvestigation out;
+
+  // Rule hits by (item, line), for records that come without them: from the logs stage's
+  // table logs_rule_hit (every hit kept) when it exists, with each rule's tags from its
+  // log.rule_hit findings; else from the findings alone.
+  std::map<std::pair<int64_t, int64_t>, std::vector<RuleMatch>> hits;
+  {
+    TQ_ASSIGN_OR_RETURN(std::vector<Finding> rule_hits, ListFindings(c.db(), "log.rule_hit"));
+    simdjson::dom::parser parser;
+    std::map<std::string, std::vector<std::string>> rule_tags;
+    for (const Finding& f : rule_hits) {
+      RuleMatch m;
+      m.rule = f.rule;
+      m.level = LevelFromSeverity(f.severity);
+      m.title = f.rule;
+      simdjson::dom::element doc;
+      if (!parser.parse(f.detail_json).get(doc)) {
+        for (const char* key : {"rule_title", "title"}) {
+          std::string t = JsonText(doc, key);
+          if (!t.empty()) {
+            m.title = t;
+            break;
+          }
+        }
+        std::string level = JsonText(doc, "level");
+        if (LevelRank(level) >= 0) m.level = level;
+        std::string id = JsonText(doc, "rule_id");
+        if (!id.empty()) m.rule = id;
+        m.tags = JsonTextArray(doc, "tags");
+      }
+      rule_tags.emplace(m.rule, m.tags);
+      if (f.evidence_id && f.line) hits[{*f.evidence_id, *f.line}].push_back(std::move(m));
+    }
+    TQ_ASSIGN_OR_RETURN(int64_t table, c.db().QueryInt("SELECT count(*) FROM sqlite_master WHERE "
+                                                       "type='table' AND name='logs_rule_hit'"));
+    if (table > 0) {
+      hits.clear();
+      TQ_ASSIGN_OR_RETURN(Stmt st, c.db().Prepare("SELECT rule_id,rule_title,coalesce(level,''),"
+                                                  "evidence_id,line FROM logs_rule_hit"));
+      for (;;) {
+        TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+        if (!row) break;
+        RuleMatch m{st.String(0), st.String(1), st.String(2), {}};
+        auto t = rule_tags.find(m.rule);
+        if (t != rule_tags.end()) m.tags = t->second;
+        hits[{st.Int(3), st.Int(4)}].push_back(std::move(m));
+      }
+    }
+  }
+  auto joined = [&](const AccessRecord& r, const auto& fn) {
+    if (!r.hits.empty() || hits.empty()) return fn(r);
+    auto it = hits.find({r.evidence_id, r.line});
+    if (it == hits.end()) return fn(r);
+    AccessRecord copy = r;
+    copy.hits = it->second;
+    ++out.hits_joined;
+    return fn(copy);
+  };
+
+  Investigation inv(std::move(inputs));
+  TQ_RETURN_IF_ERROR(records(
+      [&](const AccessRecord& r) { joined(r, [&](const AccessRecord& x) { inv.Observe(x); }); }));
+  inv.Attribute();
+  TQ_RETURN_IF_ERROR(records(
+      [&](const AccessRecord& r) { joined(r, [&](const AccessRecord& x) { inv.Revisit(x); }); }));
+  out.result = inv.Finish();
+  TQ_RETURN_IF_ERROR(c.Transaction([&](Db& db) -> Status {
+    TQ_ASSIGN_OR_RETURN(out.findings, WriteInvestigation(c, db, out.result));
+    TQ_ASSIGN_OR_RETURN(out.timeline_rows, db.QueryInt("SELECT count(*) FROM analysis_timeline"));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+}  // namespace tq::analysis

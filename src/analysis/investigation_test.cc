@@ -1,0 +1,465 @@
+// The investigation on hand-made access records: attribution (intruder, linked addresses,
+// failed scanners, store admins, a rogue admin, credential stuffing), the entry request,
+// sessions from the second pass, exfiltration and the skimmer window.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "analysis/analysis.h"
+#include "analysis/request_shape.h"
+
+namespace tq::analysis {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+constexpr UnixMicros kSec = 1000000;
+constexpr UnixMicros kT0 = 1760000000LL * kSec;  // 2025-10-09T08:53:20Z
+constexpr UnixMicros kHour = 3600 * kSec;
+constexpr UnixMicros kDay = 24 * kHour;
+
+const char* kBrowser = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/128.0";
+
+struct Rec {
+  UnixMicros time;
+  std::string client, method, path, query;
+  int status;
+  int64_t bytes;
+  std::string ua = kBrowser;
+  std::vector<RuleMatch> hits = {};
+  std::string session = "";
+  int64_t item = 1, line = 0;
+};
+
+RuleMatch Hit(std::string title, std::string level, std::vector<std::string> tags = {}) {
+  return RuleMatch{"r-" + title, title, level, tags};
+}
+
+AccessRecord View(const Rec& r) {
+  AccessRecord a;
+  a.time = r.time;
+  a.client = r.client;
+  a.method = r.method;
+  a.path = r.path;
+  a.query = r.query;
+  a.status = r.status;
+  a.bytes = r.bytes;
+  a.user_agent = r.ua;
+  a.session = r.session;
+  a.evidence_id = r.item;
+  a.line = r.line;
+  a.offset = r.line * 100;
+  a.hits = r.hits;
+  return a;
+}
+
+class Store {
+ public:
+  void Add(Rec r) {
+    r.line = static_cast<int64_t>(recs_.size()) + 1;
+    recs_.push_back(std::move(r));
+  }
+  InvestigationResult Run(InvestigationInputs in, const std::vector<Rec>& extra_pass2 = {}) {
+    Investigation inv(std::move(in));
+    for (const Rec& r : recs_) inv.Observe(View(r));
+    inv.Attribute();
+    for (const Rec& r : recs_) inv.Revisit(View(r));
+    for (const Rec& r : extra_pass2) inv.Revisit(View(r));
+    return inv.Finish();
+  }
+  const std::vector<Rec>& recs() const { return recs_; }
+
+ private:
+  std::vector<Rec> recs_;
+};
+
+// Ordinary traffic: customers browsing over three days, a store admin from the office
+// every morning, a scanner whose probes all fail.
+void AddBackground(Store& s) {
+  for (int day = 0; day < 3; ++day) {
+    for (int i = 0; i < 20; ++i) {
+      std::string ip = "198.18.0." + std::to_string(i + 1);
+      UnixMicros t = kT0 + day * kDay + i * 60 * kSec;
+      s.Add({t, ip, "GET", "/", "", 200, 30000});
+      s.Add({t + kSec, ip, "GET", "/catalog/product.html", "", 200, 51000 + i % 3});
+      s.Add({t + 2 * kSec,
+             ip,
+             "GET",
+             "/catalog/product.html",
+             "q=o'neil",
+             200,
+             51001,
+             kBrowser,
+             {Hit("SQL Injection Strings In URI", "high")}});
+    }
+    s.Add({kT0 + day * kDay + kHour, "10.1.1.5", "GET", "/admin/dashboard/", "", 200, 9000,
+           "OfficeBrowser/1.0"});
+    s.Add({kT0 + day * kDay + kHour + kSec,
+           "10.1.1.5",
+           "POST",
+           "/admin/cms/block/save/",
+           "",
+           302,
+           0,
+           "OfficeBrowser/1.0",
+           {Hit("XSS in URI", "medium")}});
+  }
+  for (int i = 0; i < 30; ++i)
+    s.Add({kT0 + kHour + i * kSec,
+           "198.51.100.7",
+           "GET",
+           "/.env" + std::to_string(i),
+           "",
+           404,
+           150,
+           "Nuclei",
+           {Hit("Sensitive file probe", "high")}});
+}
+
+InvestigationInputs Inputs() {
+  InvestigationInputs in;
+  in.artifacts.push_back(
+      {"pub/media/wysiwyg/cache.php", "webshell", kT0 + kDay + 2 * kHour, 11, 5});
+  in.artifacts.push_back(
+      {"pub/static/frontend/x/checkout.js", "skimmer", kT0 + kDay + 3 * kHour, 12, 6});
+  in.discovered_at = kT0 + 5 * kDay;
+  return in;
+}
+
+// The breach: scanning, then an XXE that worked, the webshell, a dump, a rogue admin.
+void AddBreach(Store& s) {
+  UnixMicros b = kT0 + kDay + 2 * kHour;
+  const std::string evil = "203.0.113.9", evil_ua = "python-requests/2.31.0 (ops)";
+  s.Add({b - 10 * kSec,
+         evil,
+         "GET",
+         "/.git/config",
+         "",
+         404,
+         120,
+         evil_ua,
+         {Hit("Sensitive file probe", "high")}});
+  s.Add({b,
+         evil,
+         "POST",
+         "/rest/V1/guest-carts/abc/estimate-shipping-methods",
+         "",
+         200,
+         812,
+         evil_ua,
+         {Hit("Magento CosmicSting XXE", "critical", {"attack.t1190", "cve.2024-34102"})}});
+  s.Add({b + 60 * kSec, evil, "GET", "/media/wysiwyg/cache.php", "c=id", 200, 54, evil_ua});
+  // Another address of the same intruder uses the webshell.
+  s.Add({b + 120 * kSec, "203.0.113.10", "GET", "/media/wysiwyg/cache.php", "c=ls", 200, 2048,
+         "curl/8.4.0"});
+  // A third address downloads the dump, with the intruder's unusual agent.
+  s.Add({b + 600 * kSec, "192.0.2.50", "GET", "/media/tmp/db.sql.gz", "", 200, 5000000, evil_ua});
+  // The skimmer file is served to customers, then removed.
+  s.Add({b + 2 * kHour, "198.18.0.3", "GET", "/static/frontend/x/checkout.js", "", 200, 700});
+  s.Add({kT0 + 4 * kDay, "198.18.0.4", "GET", "/static/frontend/x/checkout.js", "", 404, 100});
+  // A rogue admin: the admin area from an address never seen before the breach.
+  s.Add({b + 3 * kHour, "192.0.2.77", "GET", "/admin/", "", 200, 7000, "Chrome/120"});
+  s.Add({b + 3 * kHour + 9 * kSec, "192.0.2.77", "POST", "/admin/admin/index/index/", "", 302, 0,
+         "Chrome/120"});
+  // Scanners probing the admin area get nothing: not admins, not rogue.
+  s.Add({b + 4 * kHour, "198.51.100.99", "GET", "/admin/", "", 404, 100, "zgrab/0.x"});
+  s.Add({b + 4 * kHour, "198.51.100.99", "POST", "/wp-login.php", "", 404, 100, "zgrab/0.x"});
+}
+
+const Attacker* WithAddress(const InvestigationResult& r, const std::string& ip) {
+  for (const Attacker& a : r.attackers)
+    if (std::find(a.addresses.begin(), a.addresses.end(), ip) != a.addresses.end()) return &a;
+  return nullptr;
+}
+
+TEST(Investigation, AttributesIntruderAddressesAndSparesAdminsCustomersScanners) {
+  Store s;
+  AddBackground(s);
+  AddBreach(s);
+  InvestigationResult r = s.Run(Inputs());
+  ASSERT_EQ(r.attackers.size(), 2u);
+  EXPECT_THAT(r.attackers[0].addresses, ElementsAre("192.0.2.50", "203.0.113.10", "203.0.113.9"));
+  EXPECT_EQ(r.attackers[0].label, "attacker-1");
+  EXPECT_EQ(r.attackers[0].role, "intruder");
+  EXPECT_GE(r.attackers[0].confidence, 0.8);
+  EXPECT_THAT(r.attackers[1].addresses, ElementsAre("192.0.2.77"));
+  EXPECT_EQ(r.attackers[1].role, "rogue_admin");
+  EXPECT_EQ(WithAddress(r, "10.1.1.5"), nullptr) << "the store's admin";
+  EXPECT_EQ(WithAddress(r, "198.51.100.7"), nullptr) << "the failed scanner";
+  EXPECT_EQ(WithAddress(r, "198.18.0.3"), nullptr) << "a customer";
+  EXPECT_EQ(r.failed_scanners, 1);
+  EXPECT_EQ(r.store_admins, 1);
+  EXPECT_FALSE(r.attackers[0].reasons.empty());
+}
+
+TEST(Investigation, EntryIsTheFirstRuleHitThatWorked) {
+  Store s;
+  AddBackground(s);
+  AddBreach(s);
+  InvestigationResult r = s.Run(Inputs());
+  ASSERT_TRUE(r.entry.has_value());
+  EXPECT_EQ(r.entry->request.client, "203.0.113.9");
+  EXPECT_EQ(r.entry->request.path, "/rest/V1/guest-carts/abc/estimate-shipping-methods");
+  EXPECT_EQ(r.entry->cve, "CVE-2024-34102");
+  EXPECT_EQ(r.entry->technique, "Magento CosmicSting XXE");
+  // The line of the record in its item, as given.
+  auto it = std::find_if(s.recs().begin(), s.recs().end(), [](const Rec& x) {
+    return x.method == "POST" && x.client == "203.0.113.9";
+  });
+  EXPECT_EQ(r.entry->request.line, it->line);
+  EXPECT_EQ(r.entry->request.offset, it->line * 100);
+}
+
+TEST(Investigation, EntryFallsBackToTheAdvisoryCve) {
+  Store s;
+  s.Add({kT0,
+         "203.0.113.9",
+         "POST",
+         "/wp-json/wp/v2/users",
+         "",
+         201,
+         900,
+         "x",
+         {Hit("WordPress user creation by anonymous", "critical")}});
+  InvestigationInputs in;
+  in.advisory_cves = {"CVE-2023-28121"};
+  InvestigationResult r = s.Run(in);
+  ASSERT_TRUE(r.entry.has_value());
+  EXPECT_EQ(r.entry->cve, "CVE-2023-28121");
+}
+
+TEST(Investigation, ExploitForAnOpenCveIsTheEntryWhateverTheAnswer) {
+  // Out-of-band XXE answers 400 and still reads the server's files.
+  Store s;
+  AddBackground(s);
+  RuleMatch xxe = Hit("CosmicSting probe", "high", {"attack.t1190", "cve.2024-34102"});
+  s.Add({kT0 + 2 * kHour, "203.0.113.70", "GET", "/magento_version", "", 200, 23, "x"});
+  s.Add({kT0 + 3 * kHour,
+         "203.0.113.71",
+         "POST",
+         "/rest/V1/guest-carts/1/estimate-shipping-methods",
+         "",
+         400,
+         127,
+         "python-requests/2.31",
+         {xxe}});
+  InvestigationInputs open;
+  open.advisory_cves = {"CVE-2024-34102"};
+  InvestigationResult r = s.Run(open);
+  ASSERT_NE(WithAddress(r, "203.0.113.71"), nullptr);
+  EXPECT_EQ(WithAddress(r, "203.0.113.70"), nullptr);
+  ASSERT_TRUE(r.entry.has_value());
+  EXPECT_EQ(r.entry->request.status, 400);
+  EXPECT_EQ(r.entry->cve, "CVE-2024-34102");
+  EXPECT_EQ(r.entry->technique, "CosmicSting probe");
+  // The same probe against a store the advisory does not cover failed: a scanner.
+  InvestigationResult patched = s.Run({});
+  EXPECT_EQ(WithAddress(patched, "203.0.113.71"), nullptr);
+  EXPECT_FALSE(patched.entry.has_value());
+}
+
+TEST(Investigation, SessionsHoldEachAttackersRequestsInOrder) {
+  Store s;
+  AddBackground(s);
+  AddBreach(s);
+  InvestigationResult r = s.Run(Inputs());
+  std::vector<std::string> paths;
+  for (const SessionEvent& e : r.sessions)
+    if (e.attacker == 0) paths.push_back(e.request.path);
+  EXPECT_THAT(
+      paths,
+      ElementsAre("/.git/config", "/rest/V1/guest-carts/abc/estimate-shipping-methods",
+                  "/media/wysiwyg/cache.php", "/media/wysiwyg/cache.php", "/media/tmp/db.sql.gz"));
+  EXPECT_TRUE(std::is_sorted(r.sessions.begin(), r.sessions.end(),
+                             [](auto& a, auto& b) { return a.request.time < b.request.time; }));
+}
+
+TEST(Investigation, SecondPassAttributesNewAddressesThatTouchArtifacts) {
+  Store s;
+  AddBackground(s);
+  AddBreach(s);
+  Rec late{kT0 + 2 * kDay, "100.64.9.9", "GET", "/media/wysiwyg/cache.php",
+           "c=whoami",     200,          9,     "Go-http-client/1.1"};
+  late.line = 9999;
+  Rec probe{kT0 + 2 * kDay, "100.64.9.10", "GET", "/media/wysiwyg/cache.php", "", 404, 9, "x"};
+  InvestigationResult r = s.Run(Inputs(), {late, probe});
+  const Attacker* a = WithAddress(r, "100.64.9.9");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->label, "attacker-1");
+  EXPECT_EQ(WithAddress(r, "100.64.9.10"), nullptr) << "a failed probe is not a touch";
+  auto e = std::find_if(r.sessions.begin(), r.sessions.end(),
+                        [](const SessionEvent& x) { return x.request.client == "100.64.9.9"; });
+  ASSERT_NE(e, r.sessions.end());
+  EXPECT_TRUE(e->attributed_by_artifact);
+}
+
+TEST(Investigation, ExfiltrationCountsDownloadsAndListsWebshellResponses) {
+  Store s;
+  AddBackground(s);
+  AddBreach(s);
+  InvestigationResult r = s.Run(Inputs());
+  std::vector<std::pair<std::string, int64_t>> got;
+  for (const Exfiltration& x : r.exfiltration) got.emplace_back(x.kind, x.request.bytes);
+  EXPECT_THAT(got, ElementsAre(std::pair<std::string, int64_t>{"webshell_response", 54},
+                               std::pair<std::string, int64_t>{"webshell_response", 2048},
+                               std::pair<std::string, int64_t>{"download", 5000000}));
+  EXPECT_EQ(r.bytes_exfiltrated, 5000000);
+  EXPECT_EQ(r.attackers[0].bytes_sent, 120 + 812 + 54 + 2048 + 5000000);
+}
+
+TEST(Investigation, SkimmerWindowRunsFromInjectionToRemoval) {
+  Store s;
+  AddBackground(s);
+  AddBreach(s);
+  InvestigationResult r = s.Run(Inputs());
+  ASSERT_TRUE(r.skimmer_window.has_value());
+  EXPECT_EQ(r.skimmer_window->start, kT0 + kDay + 3 * kHour);
+  EXPECT_EQ(r.skimmer_window->end, kT0 + 4 * kDay);
+  EXPECT_EQ(r.skimmer_window->start_finding_id, 12);
+}
+
+TEST(Investigation, SkimmerWindowFromDatabaseRowOpenUntilDiscovery) {
+  Store s;
+  s.Add({kT0, "198.18.0.1", "GET", "/", "", 200, 100});
+  InvestigationInputs in;
+  in.db_events.push_back({kT0 + kHour, "storedb.injected_script", "core_config_data 42", "", true,
+                          false, 7, 3, std::nullopt, 4096});
+  in.discovered_at = kT0 + 2 * kDay;
+  InvestigationResult r = s.Run(in);
+  ASSERT_TRUE(r.skimmer_window.has_value());
+  EXPECT_EQ(r.skimmer_window->start, kT0 + kHour);
+  EXPECT_EQ(r.skimmer_window->end, kT0 + 2 * kDay);
+}
+
+TEST(Investigation, HitOnAnOrdinaryPageIsNotAnIntrusion) {
+  Store s;
+  AddBackground(s);
+  InvestigationResult r = s.Run({});
+  EXPECT_THAT(r.attackers, IsEmpty());
+  EXPECT_FALSE(r.entry.has_value());
+}
+
+TEST(Investigation, OneReflectedProbeAnsweredWithThePageIsNotEnough) {
+  Store s;
+  AddBackground(s);
+  s.Add({kT0 + 2 * kHour,
+         "104.0.0.1",
+         "GET",
+         "/catalogsearch/result/",
+         "q=<script>",
+         200,
+         21480,
+         "x",
+         {Hit("XSS in request", "high")}});
+  InvestigationResult r = s.Run({});
+  EXPECT_EQ(WithAddress(r, "104.0.0.1"), nullptr);
+}
+
+TEST(Investigation, CredentialStuffingIsAnAttacker) {
+  Store s;
+  AddBackground(s);
+  for (int i = 0; i < 25; ++i)
+    s.Add({kT0 + 2 * kHour + i * kSec, "45.9.20.1", "POST", "/customer/account/loginPost/", "", 302,
+           0, "okhttp/4.9"});
+  InvestigationResult r = s.Run({});
+  const Attacker* a = WithAddress(r, "45.9.20.1");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->role, "credential_stuffing");
+}
+
+TEST(Investigation, SharedSessionLinksAddresses) {
+  Store s;
+  AddBackground(s);
+  s.Add({kT0 + 2 * kHour,
+         "203.0.113.9",
+         "POST",
+         "/rest/V1/x",
+         "",
+         200,
+         10,
+         "a",
+         {Hit("Exploit", "critical")},
+         "tok123"});
+  s.Add({kT0 + 3 * kHour,
+         "203.0.113.44",
+         "GET",
+         "/customer/account/",
+         "",
+         200,
+         10,
+         "b",
+         {},
+         "tok123"});
+  InvestigationResult r = s.Run({});
+  ASSERT_EQ(r.attackers.size(), 1u);
+  EXPECT_THAT(r.attackers[0].addresses, ElementsAre("203.0.113.44", "203.0.113.9"));
+}
+
+TEST(Investigation, ReRunGivesTheSameAnswer) {
+  Store s;
+  AddBackground(s);
+  AddBreach(s);
+  InvestigationResult a = s.Run(Inputs()), b = s.Run(Inputs());
+  ASSERT_EQ(a.attackers.size(), b.attackers.size());
+  for (size_t i = 0; i < a.attackers.size(); ++i) {
+    EXPECT_EQ(a.attackers[i].label, b.attackers[i].label);
+    EXPECT_EQ(a.attackers[i].addresses, b.attackers[i].addresses);
+    EXPECT_EQ(a.attackers[i].reasons, b.attackers[i].reasons);
+  }
+}
+
+TEST(CveFromTags, Table) {
+  struct Case {
+    std::vector<std::string> tags;
+    std::string want;
+  } cases[] = {
+      {{"attack.t1190", "cve.2024-34102"}, "CVE-2024-34102"},
+      {{"CVE-2022-24086"}, "CVE-2022-24086"},
+      {{"attack.initial_access"}, ""},
+      {{"cve."}, ""},
+      {{"cve.abc"}, ""},
+      {{}, ""},
+  };
+  for (const Case& c : cases) EXPECT_EQ(CveFromTags(c.tags), c.want);
+}
+
+TEST(RequestShape, AdminPaths) {
+  struct Case {
+    const char* path;
+    bool admin;
+  } cases[] = {
+      {"/admin/dashboard/", true},
+      {"/admin_k9x2/sales/order/", true},
+      {"/index.php/admin/", true},
+      {"/wp-admin/post.php", true},
+      {"/wp-login.php", true},
+      {"/admin-chair.html", false},
+      {"/catalog/admin/", false},
+      {"/", false},
+      {"", false},
+      {"/index.php/catalog/", false},
+  };
+  for (const Case& c : cases) EXPECT_EQ(IsAdminPath(c.path), c.admin) << c.path;
+}
+
+TEST(RequestShape, DownloadsLoginsAndUrls) {
+  EXPECT_TRUE(IsDownloadPath("/media/tmp/DB.SQL.GZ"));
+  EXPECT_TRUE(IsDownloadPath("/var/export/customers.csv"));
+  EXPECT_FALSE(IsDownloadPath("/static/app.js"));
+  EXPECT_FALSE(IsDownloadPath("/robots.txt"));
+  EXPECT_TRUE(IsLoginPost("POST", "/customer/account/loginPost/"));
+  EXPECT_TRUE(IsLoginPost("POST", "/xmlrpc.php"));
+  EXPECT_FALSE(IsLoginPost("GET", "/wp-login.php"));
+  EXPECT_THAT(UrlPathsForWebrootFile("pub/media/x.php"),
+              ElementsAre("/pub/media/x.php", "/media/x.php"));
+  EXPECT_THAT(UrlPathsForWebrootFile("./wp-content/uploads/x.php"),
+              ElementsAre("/wp-content/uploads/x.php", "/uploads/x.php"));
+  EXPECT_THAT(UrlPathsForWebrootFile("x.php"), ElementsAre("/x.php"));
+  EXPECT_EQ(LevelRank("Critical"), 4);
+  EXPECT_EQ(LevelRank("bogus"), -1);
+}
+
+}  // namespace
+}  // namespace tq::analysis

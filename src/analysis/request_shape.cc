@@ -1,0 +1,82 @@
+// Request shapes shared by PHP stores (see request_shape.h).
+#include "analysis/request_shape.h"
+
+#include <array>
+#include <cctype>
+
+namespace tq::analysis {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+}  // namespace
+
+int LevelRank(std::string_view level) {
+  std::string l = Lower(level);
+  if (l == "informational" || l == "info") return 0;
+  if (l == "low") return 1;
+  if (l == "medium") return 2;
+  if (l == "high") return 3;
+  if (l == "critical") return 4;
+  return -1;
+}
+
+bool IsAdminPath(std::string_view path) {
+  std::string p = Lower(path);
+  size_t pos = 0;
+  while (pos < p.size()) {
+    while (pos < p.size() && p[pos] == '/') ++pos;
+    size_t end = p.find('/', pos);
+    if (end == std::string::npos) end = p.size();
+    std::string_view seg(p.data() + pos, end - pos);
+    if (seg == "admin" || seg.starts_with("admin_") || seg == "administrator" || seg == "backend" ||
+        seg == "wp-admin" || seg == "wp-login.php")
+      return true;
+    // Only the first segment names the area, after an optional index.php.
+    if (seg != "index.php") return false;
+    pos = end;
+  }
+  return false;
+}
+
+bool IsLoginPost(std::string_view method, std::string_view path) {
+  if (method != "POST") return false;
+  std::string p = Lower(path);
+  return p.find("login") != std::string::npos || EndsWith(p, "/xmlrpc.php");
+}
+
+bool IsDownloadPath(std::string_view path) {
+  static constexpr std::array<std::string_view, 17> kExt = {
+      ".sql", ".gz",  ".zip",  ".tar",    ".tgz", ".bz2", ".xz", ".7z",   ".rar",
+      ".csv", ".bak", ".dump", ".sqlite", ".zst", ".tbz", ".db", ".mysql"};
+  std::string p = Lower(path);
+  for (std::string_view e : kExt)
+    if (EndsWith(p, e)) return true;
+  return false;
+}
+
+std::vector<std::string> UrlPathsForWebrootFile(std::string_view relative_path) {
+  std::string rel(relative_path);
+  while (rel.starts_with("./")) rel.erase(0, 2);
+  while (rel.starts_with("/")) rel.erase(0, 1);
+  // The collected tree may hold the installation below a directory ("shop/pub/media/x.php"),
+  // and Magento serves pub/ as the document root: every suffix that starts at a directory
+  // boundary and keeps at least one directory is a URL that may reach the file.
+  std::vector<std::string> out{"/" + rel};
+  for (size_t at = rel.find('/'); at != std::string::npos; at = rel.find('/', at + 1)) {
+    std::string suffix = rel.substr(at);
+    if (suffix.find('/', 1) == std::string::npos) break;  // a bare file name is too common
+    out.push_back(suffix);
+  }
+  return out;
+}
+
+}  // namespace tq::analysis

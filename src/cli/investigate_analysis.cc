@@ -1,0 +1,115 @@
+// The "analysis" stage of `tourniquet investigate` (order 400, after logs, webroot and
+// storedb): attackers, the entry vector, sessions, exfiltration, the skimmer window and the
+// timeline, from the access records of the collected logs and the other stages' findings.
+#include "analysis/analysis.h"
+#include "analysis/log_records.h"
+#include "cli/investigate.h"
+#include "core/escape.h"
+#include "core/json.h"
+
+namespace tq::cli {
+namespace {
+
+// The logs stage owns --log-format and --json-field; the analysis re-reads the logs with
+// the same settings, so it looks those options up on the shared investigate command.
+std::string OptionText(CLI::App& app, const char* name) {
+  CLI::Option* o = app.get_option_no_throw(name);
+  return o && o->count() > 0 ? o->as<std::string>() : std::string();
+}
+std::vector<std::string> OptionList(CLI::App& app, const char* name) {
+  CLI::Option* o = app.get_option_no_throw(name);
+  return o && o->count() > 0 ? o->as<std::vector<std::string>>() : std::vector<std::string>();
+}
+
+StageRunner SetupAnalysisStage(CLI::App& app, Globals& g) {
+  (void)g;
+  CLI::App* investigate = &app;
+  return [investigate](InvestigateContext& ctx) -> Status {
+    analysis::LogReadOptions lo;
+    lo.log_format = OptionText(*investigate, "--log-format");
+    for (const std::string& m : OptionList(*investigate, "--json-field")) {
+      size_t eq = m.find('=');
+      if (eq != std::string::npos) lo.json_field_map[m.substr(0, eq)] = m.substr(eq + 1);
+    }
+    analysis::LogReadStats log_stats;
+    analysis::RecordSource records = analysis::CollectedLogRecords(ctx.the_case, lo, &log_stats);
+    TQ_ASSIGN_OR_RETURN(analysis::CaseInvestigation inv,
+                        analysis::InvestigateCase(ctx.the_case, records));
+    const analysis::InvestigationResult& r = inv.result;
+    ctx.findings += inv.findings;
+
+    JsonWriter w;
+    w.BeginObject().Field("records", r.records).Field("clients", r.clients);
+    w.Field("failed_scanners", r.failed_scanners).Field("store_admins", r.store_admins);
+    w.Key("attackers").BeginArray();
+    for (const analysis::Attacker& a : r.attackers) {
+      w.BeginObject().Field("label", a.label).Field("role", a.role);
+      w.Field("confidence", a.confidence).Key("addresses").BeginArray();
+      for (const std::string& addr : a.addresses) w.String(addr);
+      w.EndArray().Field("first_seen", FormatUtc(a.first_seen));
+      w.Field("last_seen", FormatUtc(a.last_seen)).Field("requests", a.requests);
+      w.Field("bytes_sent", a.bytes_sent).EndObject();
+    }
+    w.EndArray().Key("entry");
+    if (r.entry) {
+      const analysis::Request& q = r.entry->request;
+      w.BeginObject().Field("technique", r.entry->technique).Field("cve", r.entry->cve);
+      w.Field("time", FormatUtc(q.time)).Field("ip", q.client).Field("method", q.method);
+      w.Field("path", q.path).Field("status", q.status).Field("evidence_item", q.evidence_id);
+      w.Field("line", q.line).Field("byte_offset", q.offset).EndObject();
+    } else {
+      w.Null();
+    }
+    w.Field("session_events", static_cast<int64_t>(r.sessions.size()));
+    w.Field("exfiltration_events", static_cast<int64_t>(r.exfiltration.size()));
+    w.Field("bytes_exfiltrated", r.bytes_exfiltrated).Key("skimmer_window");
+    if (r.skimmer_window) {
+      w.BeginObject().Field("start", FormatUtc(r.skimmer_window->start)).Key("end");
+      r.skimmer_window->end ? w.String(FormatUtc(*r.skimmer_window->end)) : w.Null();
+      w.EndObject();
+    } else {
+      w.Null();
+    }
+    w.Field("timeline_rows", inv.timeline_rows).Field("log_files", log_stats.files);
+    w.Field("log_lines", log_stats.lines).Field("log_lines_skipped", log_stats.skipped);
+    w.Key("notes").BeginArray();
+    for (const std::string& n : r.notes) w.String(n);
+    w.EndArray().EndObject();
+    ctx.json_sections.emplace_back("analysis", w.Take());
+
+    std::string line = "analysis: " + std::to_string(r.attackers.size()) + " attacker(s)";
+    for (const analysis::Attacker& a : r.attackers) {
+      std::string addrs;
+      for (const std::string& addr : a.addresses) addrs += (addrs.empty() ? "" : ", ") + addr;
+      line += "\n  " + a.label + " (" + a.role + ", confidence " +
+              std::to_string(static_cast<int>(a.confidence * 100)) + "%): " + EscapeTerminal(addrs);
+    }
+    if (r.entry)
+      line += "\n  entry: " + EscapeTerminal(r.entry->technique) +
+              (r.entry->cve.empty() ? "" : " (" + r.entry->cve + ")") + " at " +
+              FormatUtc(r.entry->request.time) + " from " +
+              EscapeTerminal(r.entry->request.client) + ", evidence item " +
+              std::to_string(r.entry->request.evidence_id) + " line " +
+              std::to_string(r.entry->request.line);
+    line += "\n  exfiltrated: " + std::to_string(r.bytes_exfiltrated) + " bytes in downloads, " +
+            std::to_string(r.exfiltration.size()) +
+            " event(s); timeline: " + std::to_string(inv.timeline_rows) +
+            " rows (tourniquet timeline)";
+    if (r.skimmer_window)
+      line += "\n  skimmer live from " + FormatUtc(r.skimmer_window->start) + " to " +
+              (r.skimmer_window->end ? FormatUtc(*r.skimmer_window->end) : "(still live)");
+    if (log_stats.files == 0) line += "\n  note: no collected access logs to analyse";
+    // Damaged or unreadable logs are the logs stage's to report; the analysis used what it
+    // could read and says how much.
+    if (!log_stats.problems.empty())
+      line += "\n  note: " + std::to_string(log_stats.problems.size()) +
+              " log file(s) damaged or unreadable (see the logs stage)";
+    for (const std::string& n : r.notes) line += "\n  note: " + EscapeTerminal(n);
+    ctx.text_lines.push_back(line);
+    return Status::Ok();
+  };
+}
+
+}  // namespace
+TQ_INVESTIGATE_STAGE("analysis", 400, SetupAnalysisStage);
+}  // namespace tq::cli

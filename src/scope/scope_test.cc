@@ -1,0 +1,241 @@
+// The affected-set rules on hand-made records, and the scope tables written into a case.
+#include "scope/scope.h"
+
+#include <gtest/gtest.h>
+
+#include "support/testing.h"
+
+namespace tq::scope {
+namespace {
+
+constexpr UnixMicros kDay = 86400LL * 1000000;
+constexpr UnixMicros kT0 = 1760000000LL * 1000000;
+
+CustomerRecord Customer(int64_t id, std::string email, UnixMicros created,
+                        std::vector<std::string> cats = {"name", "email", "password_hash"}) {
+  CustomerRecord c;
+  c.customer_id = id;
+  c.email = std::move(email);
+  c.name = "Customer " + std::to_string(id);
+  c.country = "US";
+  c.region = "California";
+  c.created_at = created;
+  c.categories = std::move(cats);
+  c.source_table = "customer_entity";
+  c.evidence = "store.sql:" + std::to_string(100 + id);
+  return c;
+}
+
+OrderRecord Order(std::string ref, std::optional<int64_t> customer, std::string email,
+                  UnixMicros at, bool card) {
+  OrderRecord o;
+  o.order_ref = std::move(ref);
+  o.customer_id = customer;
+  o.email = std::move(email);
+  o.name = "Orderer";
+  o.country = "DE";
+  o.created_at = at;
+  o.card_payment = card;
+  o.categories = {"name", "email", "phone", "postal_address", "ip_address"};
+  o.source_table = "sales_order";
+  o.evidence = "store.sql:900";
+  return o;
+}
+
+Exposure Skimmer(UnixMicros start, std::optional<UnixMicros> end) {
+  Exposure e;
+  e.kind = Exposure::Kind::kSkimmer;
+  e.start = start;
+  e.end = end;
+  e.description = "skimmer";
+  return e;
+}
+
+TEST(ScopeRules, SkimmerTakesCardPayersInsideTheWindowOnly) {
+  std::vector<OrderRecord> orders = {
+      Order("100", std::nullopt, "Guest@Example.com", kT0 + 2 * kDay, true),    // in, guest
+      Order("101", 7, "seven@example.com", kT0 + 3 * kDay, true),               // in, registered
+      Order("102", std::nullopt, "late@example.com", kT0 + 6 * kDay, true),     // after removal
+      Order("103", std::nullopt, "early@example.com", kT0 - 1, true),           // before
+      Order("104", std::nullopt, "paypal@example.com", kT0 + 2 * kDay, false),  // not by card
+  };
+  std::vector<CustomerRecord> customers = {Customer(7, "seven@example.com", kT0 - 100 * kDay)};
+  auto people = ComputeAffected(customers, orders, {Skimmer(kT0, kT0 + 5 * kDay)}, std::nullopt);
+  ASSERT_EQ(people.size(), 2u);
+  EXPECT_EQ(people[0].person_key, "email:guest@example.com");
+  EXPECT_EQ(people[0].categories,
+            (std::vector<std::string>{"email", "name", "payment_card", "phone", "postal_address"}));
+  EXPECT_EQ(people[0].ambiguity, "");
+  EXPECT_EQ(people[1].person_key, "email:seven@example.com");
+  // A registered customer keeps the account's identity.
+  EXPECT_EQ(people[1].name, "Customer 7");
+  EXPECT_EQ(people[1].country, "US");
+  EXPECT_EQ(people[1].region, "CA");
+  EXPECT_EQ(Jurisdiction(people[1]), "US-CA");
+  ASSERT_EQ(people[1].reasons.size(), 1u);
+  EXPECT_EQ(people[1].reasons[0].first, "paid by card while the skimmer was live (order 101)");
+}
+
+TEST(ScopeRules, OpenSkimmerWindowClosesAtDiscoveryAndSaysSo) {
+  std::vector<OrderRecord> orders = {
+      Order("1", std::nullopt, "a@example.com", kT0 + kDay, true),
+      Order("2", std::nullopt, "b@example.com", kT0 + 3 * kDay, true)};
+  auto people = ComputeAffected({}, orders, {Skimmer(kT0, std::nullopt)}, kT0 + 2 * kDay);
+  ASSERT_EQ(people.size(), 1u);
+  EXPECT_NE(people[0].ambiguity.find("removal time is unknown"), std::string::npos);
+}
+
+TEST(ScopeRules, WindowEdgeIsShown) {
+  std::vector<OrderRecord> orders = {Order("9", std::nullopt, "e@example.com", kT0 + 10, true)};
+  auto people = ComputeAffected({}, orders, {Skimmer(kT0, kT0 + kDay)}, std::nullopt);
+  ASSERT_EQ(people.size(), 1u);
+  EXPECT_NE(people[0].ambiguity.find("window's edge"), std::string::npos);
+}
+
+TEST(ScopeRules, DumpTakesRowsThatExistedWhenItWasTaken) {
+  Exposure dump;
+  dump.kind = Exposure::Kind::kDump;
+  dump.start = kT0;
+  dump.description = "db.sql.gz";
+  dump.tables = {"customer_entity", "sales_order"};
+  std::vector<CustomerRecord> customers = {
+      Customer(1, "one@example.com", kT0 - 10 * kDay),
+      Customer(2, "two@example.com", kT0 + kDay),  // created after the dump
+      Customer(3, "", kT0 - kDay, {"name"}),       // no email: keyed by id
+  };
+  std::vector<OrderRecord> orders = {
+      Order("500", 1, "one@example.com", kT0 - 5 * kDay, false),
+      Order("501", std::nullopt, "guest@example.com", kT0 - kDay, false),
+      Order("502", std::nullopt, "after@example.com", kT0 + kDay, true),
+  };
+  auto people = ComputeAffected(customers, orders, {dump}, std::nullopt);
+  ASSERT_EQ(people.size(), 3u);
+  EXPECT_EQ(people[0].person_key, "customer:3");
+  EXPECT_EQ(people[1].person_key, "email:guest@example.com");
+  EXPECT_EQ(people[1].categories,
+            (std::vector<std::string>{"email", "ip_address", "name", "order_history", "phone",
+                                      "postal_address"}));
+  EXPECT_NE(people[1].ambiguity.find("by email only"), std::string::npos);
+  EXPECT_EQ(people[2].person_key, "email:one@example.com");
+  EXPECT_EQ(people[2].categories,
+            (std::vector<std::string>{"email", "ip_address", "name", "order_history",
+                                      "password_hash", "phone", "postal_address"}));
+  EXPECT_EQ(*people[2].first_exposure, kT0);
+}
+
+TEST(ScopeRules, DumpOfOtherTablesTakesNobody) {
+  Exposure dump;
+  dump.kind = Exposure::Kind::kDump;
+  dump.start = kT0;
+  dump.tables = {"catalog_product_entity"};
+  auto people = ComputeAffected({Customer(1, "one@example.com", 0)}, {}, {dump}, std::nullopt);
+  EXPECT_TRUE(people.empty());
+}
+
+TEST(ScopeRules, NoCountryIsAnAmbiguity) {
+  CustomerRecord c = Customer(1, "x@example.com", 0);
+  c.country = "";
+  c.region = "";
+  Exposure dump;
+  dump.kind = Exposure::Kind::kDump;
+  dump.start = kT0;
+  dump.tables = {"customer_entity"};
+  auto people = ComputeAffected({c}, {}, {dump}, std::nullopt);
+  ASSERT_EQ(people.size(), 1u);
+  EXPECT_EQ(people[0].ambiguity, "no country on record");
+  EXPECT_EQ(Jurisdiction(people[0]), "");
+}
+
+TEST(ScopeRegions, NamesAndCodes) {
+  EXPECT_EQ(RegionCode("US", "California"), "CA");
+  EXPECT_EQ(RegionCode("US", "new york"), "NY");
+  EXPECT_EQ(RegionCode("US", "US-TX"), "TX");
+  EXPECT_EQ(RegionCode("CA", "Québec"), "QC");
+  EXPECT_EQ(RegionCode("AU", "New South Wales"), "NSW");
+  EXPECT_EQ(RegionCode("DE", "Bayern"), "BAYERN");
+  EXPECT_EQ(RegionCode("US", ""), "");
+  EXPECT_EQ(LanguageForCountry("at"), "de");
+  EXPECT_EQ(LanguageForCountry("ZZ"), "");
+}
+
+TEST(ScopeCsv, EscapesFormulaAndQuotes) {
+  AffectedPerson p;
+  p.person_key = "email:x@example.com";
+  p.email = "x@example.com";
+  p.name = "=HYPERLINK(\"http://evil\")";
+  p.categories = {"email", "name"};
+  std::string csv = AffectedCsv({p});
+  EXPECT_NE(csv.find("\"'=HYPERLINK(\"\"http://evil\"\")\""), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\"email;name\""), std::string::npos);
+}
+
+TEST(ScopeCase, WritesTablesFromTheCase) {
+  testing::TempDir tmp;
+  CaseInfo info;
+  info.name = "t";
+  info.discovered_at = kT0 + 10 * kDay;
+  auto c = Case::Create(tmp / "c", info);
+  ASSERT_TRUE(c.ok());
+  Db& db = (*c)->db();
+  // The store database reader's tables, as storedb writes them.
+  ASSERT_TRUE(db.Exec(R"sql(
+CREATE TABLE storedb_customer(id INTEGER PRIMARY KEY, evidence_id INTEGER, source_table TEXT,
+  customer_id INTEGER, email TEXT, name TEXT, country TEXT, region TEXT, created_at INTEGER,
+  line INTEGER, byte_offset INTEGER, categories TEXT);
+CREATE TABLE storedb_order(id INTEGER PRIMARY KEY, evidence_id INTEGER, source_table TEXT,
+  order_id TEXT, increment_id TEXT, customer_id INTEGER, email TEXT, name TEXT, country TEXT,
+  region TEXT, created_at INTEGER, payment_method TEXT, card_payment INTEGER, line INTEGER,
+  byte_offset INTEGER, categories TEXT);
+)sql")
+                  .ok());
+  auto ins = db.Prepare(
+      "INSERT INTO storedb_order(evidence_id,source_table,order_id,increment_id,"
+      "email,name,country,region,created_at,card_payment,line,categories) "
+      "VALUES(1,'sales_order',?,?,?,?,?,?,?,?,?,?)");
+  ASSERT_TRUE(ins.ok());
+  struct Row {
+    const char* id;
+    const char* email;
+    const char* country;
+    const char* region;
+    UnixMicros at;
+    int card;
+  };
+  for (Row r : {Row{"1", "a@example.com", "US", "Texas", kT0 + kDay, 1},
+                Row{"2", "b@example.com", "FR", "", kT0 + 2 * kDay, 1},
+                Row{"3", "c@example.com", "FR", "", kT0 + 2 * kDay, 0}}) {
+    ASSERT_TRUE(ins->Reset().ok());
+    ins->Bind(1, r.id).Bind(2, std::string("10000") + r.id).Bind(3, r.email).Bind(4, "N");
+    ins->Bind(5, r.country).Bind(6, r.region).Bind(7, r.at).Bind(8, r.card).Bind(9, 40);
+    ins->Bind(10, "[\"name\",\"email\",\"postal_address\"]");
+    ASSERT_TRUE(ins->Run().ok());
+  }
+  Finding f;
+  f.kind = "analysis.skimmer_window";
+  f.component = "analysis";
+  f.summary = "Skimmer live";
+  f.detail_json =
+      "{\"start\":\"" + FormatUtc(kT0) + "\",\"end\":\"" + FormatUtc(kT0 + 5 * kDay) + "\"}";
+  f.dedupe_key = "analysis.skimmer_window";
+  ASSERT_TRUE(UpsertFinding(db, f).ok());
+
+  auto s = RunScope(**c);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->people, 2);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM scope_person"), 2);
+  EXPECT_EQ(*db.QueryInt("SELECT people FROM scope_count WHERE jurisdiction='US-TX' AND "
+                         "category='payment_card'"),
+            1);
+  EXPECT_EQ(*db.QueryInt("SELECT people FROM scope_count WHERE jurisdiction='FR' AND "
+                         "category='*'"),
+            1);
+  std::string csv = testing::ReadFile(tmp / "c/reports/scope.csv");
+  EXPECT_NE(csv.find("a@example.com"), std::string::npos);
+  EXPECT_EQ(csv.find("c@example.com"), std::string::npos);
+  // Re-running replaces, never duplicates.
+  ASSERT_TRUE(RunScope(**c).ok());
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM scope_person"), 2);
+}
+
+}  // namespace
+}  // namespace tq::scope

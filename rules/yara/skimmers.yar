@@ -124,3 +124,26 @@ rule Skimmer_JS_FakePaymentForm
   condition:
     filesize < 8MB and $html and $enc and (any of ($store*) or any of ($out*))
 }
+
+rule Skimmer_JS_CardNumberPatternExfil
+{
+  meta:
+    family = "skimmer"
+    severity = "critical"
+    description = "Reads every form field, waits for a card-number-shaped value, and posts the fields out"
+  strings:
+    $grab1 = /(querySelectorAll|getElementsByTagName)\(\s*["'](input|select|textarea|form)/
+    $grab2 = /\.(serialize|serializeArray)\(\)/
+    $grab3 = "new FormData("
+    // A card number test: 13 to 19 digits, as skimmers check before sending.
+    $pan1 = /\\d\{1[2-6],1[6-9]\}/
+    $pan2 = /\[0-9\]\{1[2-6],1[6-9]\}/
+    $out1 = /new\s+WebSocket\s*\(/
+    $out2 = /new\s+Image\s*\(/
+    $out3 = "sendBeacon("
+    $out4 = /\.open\(\s*["']POST["']\s*,\s*["']https?:/ nocase
+    $out5 = /fetch\(\s*["']https?:/
+    $enc = /\b(btoa|JSON\.stringify|encodeURIComponent)\s*\(/
+  condition:
+    filesize < 8MB and any of ($grab*) and any of ($pan*) and any of ($out*) and $enc
+}

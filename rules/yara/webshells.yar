@@ -137,3 +137,24 @@ rule Backdoor_PHP_HidePluginFromList
   condition:
     filesize < 500KB and $hide and $unset and $req and $run
 }
+
+rule WebShell_PHP_HiddenFunctionOnRequest
+{
+  meta:
+    family = "webshell"
+    severity = "critical"
+    description = "Builds a function name out of pieces (rot13, concatenation, reversal) and calls it on request input"
+  strings:
+    // $f(...$_POST[...]) with optional decoding layers: a variable function on request input.
+    $call = /@?\$\w{1,30}\s*\(\s*(@?\s*(base64_decode|gzinflate|gzuncompress|str_rot13|strrev|hex2bin|urldecode|rawurldecode|stripslashes|trim)\s*\(\s*)*@?\$_(POST|GET|REQUEST|COOKIE)\s*\[/
+    // The name hidden from a plain search for "system", "exec", "assert", ...
+    $rot = /str_rot13\s*\(\s*["'](flfgrz|rkrp|cnffgueh|furyy_rkrp|nffreg|riny|cbcra|cebp_bcra)["']\s*\)/ nocase
+    $rev = /strrev\s*\(\s*["'](metsys|cexe|urhtssap|cexe_llehs|tressa|lave|nepop)["']\s*\)/ nocase
+    $cat1 = /["'](s|sy|sys|syst|syste)["']\s*\.\s*["'](ystem|stem|tem|em|m)["']/ nocase
+    $cat2 = /["'](e|ex|exe)["']\s*\.\s*["'](xec|ec|c)["']/ nocase
+    $cat3 = /["'](a|as|ass|asse|asser)["']\s*\.\s*["'](ssert|sert|ert|rt|t)["']/ nocase
+    $cat4 = /["'](sh|she|shel|shell|shell_)["']\s*\.\s*["'](ell_exec|ll_exec|l_exec|_exec|exec)["']/ nocase
+    $cat5 = /["'](pa|pas|pass|passt|passth)["']\s*\.\s*["'](ssthru|sthru|thru|hru|ru)["']/ nocase
+  condition:
+    filesize < 2MB and $call and any of ($rot, $rev, $cat*)
+}

@@ -26,10 +26,16 @@ std::string HostOfUrl(const std::string& url) {
 }
 
 // The breach window other stages established: attackers' first/last sighting, else the span
-// of high-severity log and web-root findings.
+// of high-severity attacks that worked (rule hits the server answered 2xx/3xx: a scanner's
+// failed probes months earlier do not open the window) and high-severity web-root findings,
+// else every high-severity finding.
 std::optional<storedb::BreachWindow> WindowFromCase(Db& db) {
   for (const char* sql :
        {"SELECT min(first_seen), max(last_seen) FROM attackers WHERE first_seen IS NOT NULL",
+        "SELECT min(t), max(t) FROM (SELECT time AS t FROM logs_rule_hit WHERE level IN "
+        "('high','critical') AND substr(status,1,1) IN ('2','3') AND time IS NOT NULL UNION ALL "
+        "SELECT event_time FROM findings WHERE component='webroot' AND severity IN "
+        "('high','critical') AND event_time IS NOT NULL)",
         "SELECT min(event_time), max(event_time) FROM findings WHERE component IN "
         "('logs','webroot','analysis') AND severity IN ('high','critical') AND event_time IS "
         "NOT NULL"}) {

@@ -137,6 +137,18 @@ Status Analyzer::Route(TableState& t, const DumpRow& row) {
                         std::string(v->bytes.substr(0, kCandidateBytes)), time});
   };
   if (t.canon.platform == "magento") {
+    // Customer-supplied checkout fields: a template directive there is an exploit attempt.
+    if (c == "sales_order_address" || c == "quote_address" || c == "customer_address_entity" ||
+        c == "sales_order" || c == "quote" || c == "customer_entity") {
+      for (size_t i = 0; i < row.values.size() && i < row.columns->size(); ++i) {
+        const DumpValue& v = row.values[i];
+        if (v.is_null() || directives_.size() >= kMaxCandidates) continue;
+        if (!HasTemplateDirective(v.bytes)) continue;
+        directives_.push_back({Ref(t, row), (*row.columns)[i], "customer-supplied field",
+                               std::string(v.bytes.substr(0, kCandidateBytes)),
+                               DbTime(ValueText(row, "created_at"))});
+      }
+    }
     if (c == "core_config_data") {
       std::string path = ValueText(row, "path"), value = ValueText(row, "value");
       auto time = DbTime(ValueText(row, "updated_at"));

@@ -96,6 +96,7 @@ class Analyzer : public DumpSink {
   std::vector<DumpProblem> problems_;
   uint64_t problem_count_ = 0;
   std::vector<ScriptCandidate> scripts_;
+  std::vector<ScriptCandidate> directives_;  // template directives in customer-supplied fields
   std::vector<AdminAccount> admins_;
   std::vector<TokenCandidate> tokens_;
   std::vector<ConfigCandidate> configs_;
@@ -104,6 +105,7 @@ class Analyzer : public DumpSink {
   std::map<std::string, std::string> magento_role_names_;  // role_id -> role name
   std::map<std::string, Stmt> stmts_;
   Status Exec(const std::string& key, std::initializer_list<std::optional<std::string>> binds);
+  Status PersonCategories();
 };
 
 // Shared helpers.
@@ -111,5 +113,8 @@ std::string ValueText(const DumpRow& row, std::string_view column);
 std::optional<UnixMicros> DbTime(std::string_view text);  // "YYYY-MM-DD hh:mm:ss" UTC
 std::string PkJson(const RowRef& ref);
 bool IsCardGateway(std::string_view method);
+// A Magento template directive ("{{var ...}}", "{{if ...}}"): what TrojanOrder
+// (CVE-2022-24086) payloads put into checkout fields; never in a real name or address.
+bool HasTemplateDirective(std::string_view text);
 
 }  // namespace tq::storedb

@@ -2,6 +2,8 @@
 // while the dump streams by (in any table order), then joined in SQL into storedb_customer
 // and storedb_order; also the per-table, PII, problem and dump rows of the case.
 #include <algorithm>
+#include <cctype>
+#include <set>
 
 #include "core/json.h"
 #include "storedb/analyzer.h"
@@ -24,6 +26,36 @@ std::string Meta(const char* kind, const char* key, const char* id_expr) {
          "' AND m.id=" + id_expr + " AND m.key='" + key + "' LIMIT 1)";
 }
 }  // namespace
+
+// The categories a row holds: those whose value is not empty, as "a,b,c" (turned into a
+// JSON array once addresses and metadata are joined in, in PersonCategories).
+std::string Held(std::initializer_list<std::pair<const char*, std::string>> fields) {
+  std::string out;
+  for (const auto& [category, value] : fields) {
+    if (value.empty() || value == "0000-00-00" || value == "0000-00-00 00:00:00") continue;
+    if (!out.empty()) out += ',';
+    out += category;
+  }
+  return out;
+}
+
+bool HasTemplateDirective(std::string_view text) {
+  static constexpr std::string_view kDirectives[] = {
+      "var",   "if",    "depend",    "block", "template", "trans", "layout", "widget", "config",
+      "customvar", "media", "store", "css", "inlinecss", "protocol", "view", "for"};
+  for (size_t at = text.find("{{"); at != std::string_view::npos; at = text.find("{{", at + 2)) {
+    size_t p = at + 2;
+    while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
+    size_t end = p;
+    while (end < text.size() && std::isalpha(static_cast<unsigned char>(text[end]))) ++end;
+    std::string word(text.substr(p, end - p));
+    for (char& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (end < text.size() && (text[end] == ' ' || text[end] == '}' || text[end] == '\t'))
+      for (std::string_view d : kDirectives)
+        if (word == d && text.find("}}", end) != std::string_view::npos) return true;
+  }
+  return false;
+}
 
 bool IsCardGateway(std::string_view method) {
   std::string m(method);
@@ -76,11 +108,11 @@ DROP INDEX IF EXISTS tmp_sdb_meta_k;
   const std::pair<const char*, const char*> sql[] = {
       {"cust",
        "INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,created_at,"
-       "line,byte_offset) VALUES(?,?,?,?,?,?,?,?)"},
+       "line,byte_offset,categories) VALUES(?,?,?,?,?,?,?,?,?)"},
       {"order",
        "INSERT OR IGNORE INTO storedb_order(evidence_id,source_table,order_id,increment_id,"
-       "customer_id,email,name,created_at,status,grand_total,payment_method,line,byte_offset) "
-       "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+       "customer_id,email,name,created_at,status,grand_total,payment_method,line,byte_offset,"
+       "categories) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
       {"addr", "INSERT INTO tmp_sdb_addr VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"},
       {"pay", "INSERT INTO tmp_sdb_pay VALUES(?,?,?,?)"},
       {"billing", "INSERT INTO tmp_sdb_billing VALUES(?,?)"},
@@ -102,7 +134,12 @@ Status Analyzer::StageMagento(const std::string& c, const RowRef& ref, const Dum
   if (c == "customer_entity") {
     TQ_RETURN_IF_ERROR(Exec(
         "cust", {ev, ref.table, NullIfEmpty(v("entity_id")), v("email"),
-                 Join(v("firstname"), v("lastname")), Micros(DbTime(v("created_at"))), line, off}));
+                 Join(v("firstname"), v("lastname")), Micros(DbTime(v("created_at"))), line, off,
+                 Held({{"name", Join(v("firstname"), v("lastname"))},
+                       {"email", v("email")},
+                       {"password_hash", v("password_hash")},
+                       {"date_of_birth", v("dob")},
+                       {"tax_id", v("taxvat")}})}));
     if (!v("default_billing").empty())
       return Exec("billing", {v("entity_id"), v("default_billing")});
   } else if (c == "customer_address_entity" || c == "sales_order_address") {
@@ -118,7 +155,12 @@ Status Analyzer::StageMagento(const std::string& c, const RowRef& ref, const Dum
     return Exec("order",
                 {ev, ref.table, v("entity_id"), v("increment_id"), NullIfEmpty(cid),
                  v("customer_email"), Join(v("customer_firstname"), v("customer_lastname")),
-                 Micros(DbTime(v("created_at"))), v("status"), v("grand_total"), "", line, off});
+                 Micros(DbTime(v("created_at"))), v("status"), v("grand_total"), "", line, off,
+                 Held({{"name", Join(v("customer_firstname"), v("customer_lastname"))},
+                       {"email", v("customer_email")},
+                       {"ip_address", v("remote_ip")},
+                       {"date_of_birth", v("customer_dob")},
+                       {"tax_id", v("customer_taxvat")}})});
   } else if (c == "sales_order_payment") {
     return Exec("pay", {v("parent_id"), v("method"), v("cc_last_4"), v("cc_type")});
   }
@@ -135,9 +177,16 @@ Status Analyzer::StageWordPress(const std::string& c, const RowRef& ref, const D
   } else if (c == "usermeta") {
     std::string key = v("meta_key");
     if (key.ends_with("capabilities")) key = "capabilities";
-    static const char* kKeys[] = {"capabilities",      "first_name",    "last_name",
-                                  "billing_country",   "billing_state", "billing_first_name",
-                                  "billing_last_name", "billing_email", "session_tokens"};
+    // Birthdays: WooCommerce has no field of its own; account and checkout plugins keep them
+    // under keys such as account_birthday, billing_birthdate or dob.
+    std::string lower = key;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (lower.find("birth") != std::string::npos || lower == "dob" || lower.ends_with("_dob"))
+      key = "birthday";
+    static const char* kKeys[] = {"capabilities",      "first_name",      "last_name",
+                                  "billing_country",   "billing_state",   "billing_first_name",
+                                  "billing_last_name", "billing_email",   "session_tokens",
+                                  "billing_phone",     "billing_address_1", "birthday"};
     if (std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys))
       return Exec("meta", {"user", v("user_id"), key, v("meta_value").substr(0, 4096)});
   } else if (c == "posts") {
@@ -147,7 +196,7 @@ Status Analyzer::StageWordPress(const std::string& c, const RowRef& ref, const D
   } else if (c == "postmeta") {
     std::string key = v("meta_key");
     if (key.starts_with("_billing_") || key == "_customer_user" || key == "_payment_method" ||
-        key == "_order_total" || key == "_payment_method_title")
+        key == "_order_total" || key == "_payment_method_title" || key == "_customer_ip_address")
       return Exec("meta", {"post", v("post_id"), key, v("meta_value").substr(0, 1024)});
   } else if (c == "wc_orders") {
     std::string type = v("type");
@@ -156,7 +205,8 @@ Status Analyzer::StageWordPress(const std::string& c, const RowRef& ref, const D
     if (cid == "0") cid.clear();
     return Exec("order", {ev, ref.table, v("id"), v("id"), NullIfEmpty(cid), v("billing_email"), "",
                           Micros(DbTime(v("date_created_gmt"))), v("status"), v("total_amount"),
-                          v("payment_method"), line, off});
+                          v("payment_method"), line, off,
+                          Held({{"email", v("billing_email")}, {"ip_address", v("ip_address")}})});
   } else if (c == "wc_order_addresses") {
     if (v("address_type") != "billing") return Status::Ok();
     return Exec("addr",
@@ -281,11 +331,112 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
     u.Bind(1, id);
     TQ_RETURN_IF_ERROR(u.Run());
   }
+  TQ_RETURN_IF_ERROR(PersonCategories());
   TQ_ASSIGN_OR_RETURN(
       s->customers, db_.QueryInt("SELECT count(*) FROM storedb_customer WHERE evidence_id=" + ev));
   TQ_ASSIGN_OR_RETURN(s->orders,
                       db_.QueryInt("SELECT count(*) FROM storedb_order WHERE evidence_id=" + ev));
   return Status::Ok();
+}
+
+namespace {
+// "a,b" plus the flagged extras -> sorted JSON array.
+std::string CategoriesJson(std::string_view held,
+                           std::initializer_list<std::pair<const char*, bool>> extra) {
+  std::set<std::string> cats;
+  size_t start = 0;
+  while (start < held.size()) {
+    size_t comma = held.find(',', start);
+    if (comma == std::string_view::npos) comma = held.size();
+    if (comma > start && held[start] != '[') cats.emplace(held.substr(start, comma - start));
+    start = comma + 1;
+  }
+  for (const auto& [category, present] : extra)
+    if (present) cats.insert(category);
+  JsonWriter w;
+  w.BeginArray();
+  for (const std::string& c : cats) w.String(c);
+  w.EndArray();
+  return w.Take();
+}
+}  // namespace
+
+Status Analyzer::PersonCategories() {
+  // What each person's rows hold: the row's own fields (staged as "a,b"), the addresses and
+  // the metadata joined to it. Scope uses these to name exactly what each person lost.
+  const std::string ev = std::to_string(item_.id);
+  TQ_ASSIGN_OR_RETURN(
+      Stmt cq,
+      db_.Prepare("SELECT c.id,c.categories,c.source_table,c.customer_id IS NULL,c.email<>'',"
+                  "c.name<>'',"
+                  "EXISTS(SELECT 1 FROM tmp_sdb_addr a WHERE a.kind='customer' AND "
+                  "a.parent_id=CAST(c.customer_id AS TEXT) AND (a.street<>'' OR a.city<>'' OR "
+                  "a.postcode<>'')),"
+                  "EXISTS(SELECT 1 FROM tmp_sdb_addr a WHERE a.kind='customer' AND "
+                  "a.parent_id=CAST(c.customer_id AS TEXT) AND a.phone<>''),"
+                  "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='user' AND "
+                  "m.id=CAST(c.customer_id AS TEXT) AND m.key='billing_phone' AND m.value<>''),"
+                  "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='user' AND "
+                  "m.id=CAST(c.customer_id AS TEXT) AND m.key='billing_address_1' AND "
+                  "m.value<>''),"
+                  "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='user' AND "
+                  "m.id=CAST(c.customer_id AS TEXT) AND m.key='birthday' AND m.value<>'') "
+                  "FROM storedb_customer c WHERE c.evidence_id=" +
+                  ev));
+  std::vector<std::pair<int64_t, std::string>> updates;
+  for (;;) {
+    TQ_ASSIGN_OR_RETURN(bool row, cq.Step());
+    if (!row) break;
+    if (cq.Int(3)) continue;  // a guest: its orders say what it holds
+    std::string_view table = cq.Text(2);
+    // WordPress accounts always carry a password hash (wp_users.user_pass is NOT NULL).
+    bool wp_user = table.ends_with("users");
+    updates.emplace_back(
+        cq.Int(0), CategoriesJson(cq.Text(1), {{"email", cq.Int(4) != 0},
+                                               {"name", cq.Int(5) != 0},
+                                               {"password_hash", wp_user},
+                                               {"postal_address", cq.Int(6) || cq.Int(9)},
+                                               {"phone", cq.Int(7) || cq.Int(8)},
+                                               {"date_of_birth", cq.Int(10) != 0}}));
+  }
+  TQ_ASSIGN_OR_RETURN(
+      Stmt oq,
+      db_.Prepare("SELECT o.id,o.categories,o.name<>'',o.email<>'',o.billing_address<>'',"
+                  "EXISTS(SELECT 1 FROM tmp_sdb_addr a WHERE a.kind='order' AND "
+                  "a.parent_id=o.order_id AND a.address_type='billing' AND a.phone<>''),"
+                  "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='post' AND m.id=o.order_id "
+                  "AND m.key='_billing_phone' AND m.value<>''),"
+                  "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='post' AND m.id=o.order_id "
+                  "AND m.key='_customer_ip_address' AND m.value<>'') "
+                  "FROM storedb_order o WHERE o.evidence_id=" +
+                  ev));
+  std::vector<std::pair<int64_t, std::string>> order_updates;
+  for (;;) {
+    TQ_ASSIGN_OR_RETURN(bool row, oq.Step());
+    if (!row) break;
+    order_updates.emplace_back(
+        oq.Int(0), CategoriesJson(oq.Text(1), {{"name", oq.Int(2) != 0},
+                                               {"email", oq.Int(3) != 0},
+                                               {"postal_address", oq.Int(4) != 0},
+                                               {"phone", oq.Int(5) || oq.Int(6)},
+                                               {"ip_address", oq.Int(7) != 0}}));
+  }
+  cq = Stmt();
+  oq = Stmt();
+  for (auto [table, rows] : {std::pair{"storedb_customer", &updates},
+                             std::pair{"storedb_order", &order_updates}}) {
+    TQ_ASSIGN_OR_RETURN(Stmt up, db_.Prepare(std::string("UPDATE ") + table +
+                                             " SET categories=? WHERE id=?"));
+    for (const auto& [id, json] : *rows) {
+      TQ_RETURN_IF_ERROR(up.Reset());
+      up.Bind(1, json).Bind(2, id);
+      TQ_RETURN_IF_ERROR(up.Run());
+    }
+  }
+  // Guests and any row left as staged text: a valid (possibly empty) array.
+  return db_.Exec("UPDATE storedb_customer SET categories='[]' WHERE evidence_id=" + ev +
+                  " AND substr(categories,1,1)<>'['; UPDATE storedb_order SET categories='[]' "
+                  "WHERE evidence_id=" + ev + " AND substr(categories,1,1)<>'[';");
 }
 
 Status Analyzer::WriteTables(const DumpStats& stats, AnalyzeSummary* s) {

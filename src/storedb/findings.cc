@@ -69,6 +69,29 @@ Status Analyzer::ScanFindings(AnalyzeSummary* s) {
   auto key = [&](const char* kind, const RowRef& r, const std::string& col) {
     return std::string(kind) + ":" + item_.sha256 + ":" + r.table + ":" + PkJson(r) + ":" + col;
   };
+  // 0. Template directives in customer-supplied fields (TrojanOrder, CVE-2022-24086).
+  for (const ScriptCandidate& c : directives_) {
+    Finding f;
+    f.kind = "storedb.injected_script";
+    f.severity = Severity::kCritical;
+    f.confidence = 0.85;
+    f.summary = "Template directive in " + c.row.table + "." + c.column + " " + PkJson(c.row) +
+                ": a checkout field carrying a Magento template-injection payload "
+                "(TrojanOrder, CVE-2022-24086)";
+    JsonWriter d;
+    d.BeginObject().Field("table", c.row.table).Field("canonical_table", c.row.canonical);
+    d.Key("pk").Raw(PkJson(c.row)).Field("column", c.column).Field("label", c.label);
+    d.Field("technique", "template_injection").Field("cve", "CVE-2022-24086");
+    d.Field("excerpt", Excerpt(c.content)).EndObject();
+    f.detail_json = d.Take();
+    f.line = static_cast<int64_t>(c.row.line);
+    f.byte_offset = static_cast<int64_t>(c.row.offset);
+    f.event_time = c.time;
+    f.rule = "storedb/template-directive";
+    f.dedupe_key = key("storedb.injected_script", c.row, c.column);
+    TQ_RETURN_IF_ERROR(Upsert(std::move(f), s));
+    ++s->injected_scripts;
+  }
   // 1. Injected scripts.
   std::vector<UnixMicros> planted_times;
   for (const ScriptCandidate& c : scripts_) {
@@ -163,8 +186,9 @@ Status Analyzer::ScanFindings(AnalyzeSummary* s) {
       return n.size() >= 2 &&
              (user.find(n) != std::string::npos || local.find(n) != std::string::npos);
     };
-    if (fn.empty() || fn == ln || !(in(fn) || in(ln)))
-      signals.push_back("name does not match the login or e-mail");
+    // Weak alone: role logins ("marketing", "support") are common for real staff too.
+    bool name_mismatch = fn.empty() || fn == ln || !(in(fn) || in(ln));
+    if (name_mismatch) signals.push_back("name does not match the login or e-mail");
     // Created at an hour when no other admin was ever created or logged in (+-2 h).
     std::vector<int> hours;
     for (const AdminAccount& b : admins) {
@@ -180,8 +204,11 @@ Status Analyzer::ScanFindings(AnalyzeSummary* s) {
         signals.push_back("created at " + std::to_string(h) +
                           ":00 UTC, outside the hours the other admins work");
     }
-    size_t need = in_window ? 1 : 2;
-    if (signals.size() < need) continue;
+    // Each signal counts one, the name mismatch a half: in the window one is enough, for a
+    // merely recent account two.
+    double score = static_cast<double>(signals.size()) - (name_mismatch ? 0.5 : 0.0);
+    double need = in_window ? 1 : 2;
+    if (score < need) continue;
     Finding f;
     f.kind = "storedb.rogue_admin";
     f.severity = in_window ? Severity::kCritical : Severity::kHigh;

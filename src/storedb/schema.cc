@@ -93,6 +93,11 @@ CREATE TABLE storedb_order (
 CREATE INDEX storedb_order_email ON storedb_order(email);
 CREATE INDEX storedb_order_created ON storedb_order(created_at);
 )sql"},
+    // 2: what each person's rows hold (personal-data categories), for scope.
+    {2, R"sql(
+ALTER TABLE storedb_customer ADD COLUMN categories TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE storedb_order ADD COLUMN categories TEXT NOT NULL DEFAULT '[]';
+)sql"},
 };
 }  // namespace
 

@@ -20,6 +20,10 @@
 //                 guests, email, name, country, region, created_at UTC micros, payment_method,
 //                 card_payment 0/1 (cc_last4/cc_type present or a card gateway), cc_last4,
 //                 cc_type, billing_address, status, grand_total, line, byte_offset)
+// Both also have `categories`: a JSON array of the personal-data categories the person's rows
+// hold (name, email, phone, postal_address, date_of_birth, tax_id, ip_address, password_hash),
+// from the row itself, its addresses and metadata; '[]' for guest customer rows (their orders
+// carry it).
 // Countries are ISO 3166-1 alpha-2 as the store keeps them; regions as the store keeps them
 // (Magento region name, WooCommerce state code).
 #pragma once

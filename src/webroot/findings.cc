@@ -1,5 +1,6 @@
 // From facts to findings: one finding per file and reason, with path, hash, times, rule,
 // offsets and an escaped snippet; and the platform tables.
+#include <cctype>
 #include "webroot/findings.h"
 
 #include <algorithm>
@@ -110,6 +111,16 @@ Severity MetaSeverity(const YaraMatch& m) {
 
 }  // namespace
 
+bool IsDumpName(std::string_view path) {
+  std::string lower(path);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view p = lower;
+  for (std::string_view ext : {".sql", ".sql.gz", ".sql.zst", ".sql.bz2", ".sql.xz", ".sql.zip",
+                               ".mysql", ".mysql.gz", ".dump", ".dump.gz"})
+    if (p.size() > ext.size() && p.substr(p.size() - ext.size()) == ext) return true;
+  return false;
+}
+
 bool IsNoCodeDirectory(std::string_view path) {
   for (std::string_view d : {"pub/media/", "pub/static/", "wp-content/uploads/", "public/media/",
                              "image/catalog/", "media/catalog/", "media/wysiwyg/"})
@@ -160,6 +171,13 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
         sink.findings.push_back(b.Make("webroot.misplaced_php", Severity::kHigh, 0.85,
                                        "PHP in an upload/static directory: " + f.path, nullptr,
                                        ""));
+    }
+    // A database dump left in the web root: served to anyone who knows its name, and the
+    // classic staging step before exfiltration.
+    if (IsDumpName(f.path)) {
+      sink.findings.push_back(b.Make("webroot.dump", Severity::kCritical, 0.8,
+                                     "Database dump in the web root: " + f.path,
+                                     nullptr, ""));
     }
     // Obfuscation density: PHP whose code sits in very long, high-entropy lines.
     if (IsPhpExt(ext) && cf.php_code && cf.max_line > 4000 && cf.entropy > 5.3 &&

@@ -45,5 +45,7 @@ Status EnsureWebrootSchema(Case& c);
 
 // True for directories that hold uploads or generated assets, never PHP.
 bool IsNoCodeDirectory(std::string_view path);
+// A database dump by its name (.sql, .sql.gz, .dump, ...).
+bool IsDumpName(std::string_view path);
 
 }  // namespace tq::webroot

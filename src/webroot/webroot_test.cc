@@ -69,6 +69,9 @@ TEST_F(PackTest, EveryFamilyHitsItsRealisticSample) {
       {"dot_htaccess", ".htaccess", "Persistence_AutoPrependFile"},
       {"dot_htaccess", ".htaccess", "Persistence_ImagesRunAsPHP"},
       {"crontab.txt", "crontab", "Persistence_FetchAndRun"},
+      {"shell_rot13_name.php", "thumb.php", "WebShell_PHP_HiddenFunctionOnRequest"},
+      {"shell_concat_name.php", "object-cache-tools.php", "WebShell_PHP_HiddenFunctionOnRequest"},
+      {"card_pattern_exfil.js", "bundle.min.js", "Skimmer_JS_CardNumberPatternExfil"},
   };
   for (const Row& r : rows) {
     auto got = RulesMatching(*scanner, kData + "/malicious/" + r.file, r.name);

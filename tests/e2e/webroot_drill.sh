@@ -1,16 +1,8 @@
 # Every drill scenario (small scale, fixed seed): collect the drilled web root, run the
 # webroot stage, and compare with truth.json: every file the attacker added or changed is
 # found, the benign look-alikes are not flagged (false positives are listed), and the
-# vulnerable version and its advisory are named. Skips until drill and collect are built.
-"$TOURNIQUET" --help | grep -qE "^ +drill" || { echo "drill not built yet"; exit 77; }
-"$TOURNIQUET" --help | grep -qE "^ +collect" || { echo "collect not built yet"; exit 77; }
-help=$("$TOURNIQUET" drill --help 2>&1)
-scenarios=$(printf '%s\n' "$help" | python3 -c '
-import re, sys
-t = sys.stdin.read()
-m = re.search(r"--scenario[^\n]*?\{([^}]*)\}", t) or re.search(r"scenarios?:?\s*([a-z0-9_, |-]+)", t, re.I)
-print(" ".join(s.strip() for s in re.split(r"[,| ]+", m.group(1)) if s.strip()) if m else "")')
-[ -n "$scenarios" ] || { echo "cannot read the scenario list from drill --help"; exit 1; }
+# vulnerable version and its advisory are named.
+scenarios="cosmicsting woo-stuffing trojanorder"
 fail=0
 for s in $scenarios; do
   out="drill-$s"
@@ -50,7 +42,14 @@ print(f"{name}: {len(truth.get('files', [])) - len(missed)}/{len(truth.get('file
       f"{'named, fixed in ' + named[0].get('fixed', '?') if named else 'NOT NAMED'}")
 for p in missed: print("  missed:", p)
 for p, k in fps.items(): print("  false positive:", p, k)
-sys.exit(1 if missed or fps or (vc and not named) else 0)
+# Without a CVE (credential stuffing), the process failure is the platform itself: its exact
+# version must still be named.
+platform_named = any(vc.get("version", "?") in (s or "") for (s,) in
+                     db.execute("select summary from findings where kind = 'webroot.platform'"))
+if vc and not vc.get("cve"):
+    print(f"  no CVE in the truth; platform version {vc.get('version')} named: {platform_named}")
+sys.exit(1 if missed or fps or (vc and vc.get("cve") and not named)
+         or (vc and not vc.get("cve") and not platform_named) else 0)
 P
 done
 exit $fail

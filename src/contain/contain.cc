@@ -272,6 +272,12 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
           rel = i.original_path.substr(i.original_path.size() - p.size() + 1);
         files.emplace(rel, std::make_pair(i.sha256, &f));
       }
+    // Not collected (deleted or never in the collected tree): still named, with a warning.
+    bool known = false;
+    for (const auto& [path, v] : files) known = known || EndsWith("/" + path, p);
+    if (!known && d.Text("kind") == "download" && p.find("..") == std::string::npos &&
+        p.find('\0') == std::string::npos)
+      files.emplace(p.substr(1), std::make_pair(std::string(), &f));
   }
   for (const auto& [path, v] : files) {
     Step s;

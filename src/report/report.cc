@@ -281,7 +281,10 @@ Block Svg(Case& c) {
 }  // namespace
 
 std::string EscapeMarkdown(std::string_view raw) {
-  std::string in = EscapeTerminal(raw), out;
+  std::string flat(raw);
+  std::replace(flat.begin(), flat.end(), '\n', ' ');
+  std::replace(flat.begin(), flat.end(), '\r', ' ');
+  std::string in = EscapeTerminal(flat), out;
   for (char ch : in) {
     if (ch == '<')
       out += "&lt;";

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/testing.h"
+#include "support/testing.h"
 
 namespace tq::report {
 namespace {

@@ -12,7 +12,7 @@ cd "$TQ_TMP" || exit 1
 SEED="${CONTAIN_SEED:-1}"
 SCENARIOS="${CONTAIN_SCENARIOS:-$("$T" drill --help | sed -n 's/.*--scenario.*{\(.*\)}.*/\1/p' | tr ',' ' ')}"
 [ -n "$SCENARIOS" ] || SCENARIOS="cosmicsting"
-HAS_SCOPE=0; "$T" scope --help > /dev/null 2>&1 && HAS_SCOPE=1
+HAS_SCOPE=0; "$T" --help 2>&1 | grep -qE "^ +scope( |$)" && HAS_SCOPE=1
 status=0
 for scenario in $SCENARIOS; do
   out="store-$scenario"; c="case-$scenario"
@@ -34,7 +34,7 @@ plan = json.load(open(f"{c}.contain.json"))
 nginx = open(f"{c}/reports/contain/blocklist-nginx.conf").read()
 denied = set(re.findall(r"^deny (\S+);$", nginx, re.M))
 apache = set(re.findall(r"Require not ip (\S+)", open(f"{c}/reports/contain/blocklist-apache.conf").read()))
-csv = set(l.split(",")[0] for l in open(f"{c}/reports/contain/blocklist.csv").read().splitlines()[1:])
+csv = set(l.split(",")[0].strip("\"") for l in open(f"{c}/reports/contain/blocklist.csv").read().splitlines()[1:])
 errs = []
 want = {a["ip"] for a in truth["attackers"]}
 admins = {b["ip"] for b in truth.get("benign_actors", []) if b["role"] == "admin"}

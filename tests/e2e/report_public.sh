@@ -16,7 +16,7 @@ for scenario in ${REPORT_SCENARIOS:-cosmicsting}; do
   "$T" --case "$c" --quiet collect --label webroot "$out/webroot" > /dev/null || fail collect
   [ -d "$out/db" ] && { "$T" --case "$c" --quiet collect --label db "$out/db" > /dev/null || fail collect; }
   "$T" --case "$c" --quiet investigate > /dev/null 2>&1
-  "$T" scope --help > /dev/null 2>&1 && "$T" --case "$c" --quiet scope > /dev/null 2>&1
+  "$T" --help 2>&1 | grep -qE "^ +scope( |$)" && "$T" --case "$c" --quiet scope > /dev/null 2>&1
   "$T" --case "$c" --quiet contain > /dev/null || fail contain
   "$T" --case "$c" report --public notice > /dev/null || fail "report notice"
   [ -s "$c/reports/public-notice.md" ] && [ -s "$c/reports/public-notice.html" ] || fail "notice missing"
@@ -41,7 +41,7 @@ if host: bad.add(host)
 if truth.get("entry", {}).get("request"): bad.add(truth["entry"]["request"].split(" ")[1].split("?")[0])
 db = sqlite3.connect(f"{c}/case.db")
 for (a,) in db.execute("SELECT address FROM attacker_addresses"): bad.add(a)
-for (p,) in db.execute("SELECT original_path FROM evidence_items"): bad.add(p)
+for (p,) in db.execute("SELECT original_path FROM evidence_items"): bad.add(p if isinstance(p, str) else p.decode("utf-8", "replace"))
 bad = {b for b in bad if b and len(b) >= 4}
 errs = []
 for name in ["public-notice", "public-postmortem"]:

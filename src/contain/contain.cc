@@ -248,7 +248,8 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
   std::map<std::string, std::pair<std::string, const Finding*>> files;  // path -> sha, finding
   for (const Finding& f : findings) {
     bool file_kind = f.kind == "webroot.yara" || f.kind == "webroot.misplaced_php" ||
-                     f.kind == "webroot.disguised_php" || f.kind == "webroot.obfuscation";
+                     f.kind == "webroot.disguised_php" || f.kind == "webroot.obfuscation" ||
+                     f.kind == "webroot.timing";
     Detail d(f.detail_json);
     if (f.kind == "webroot.integrity") {
       std::string ch = d.Text("change");
@@ -267,9 +268,10 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
     if (p.size() < 2) continue;
     for (const EvidenceItem& i : items)
       if (i.label == "webroot" && !i.sha256.empty() && EndsWith(i.original_path, p)) {
-        std::string rel = p.substr(1);
-        if (!root.empty() && i.original_path.size() > p.size())
-          rel = i.original_path.substr(i.original_path.size() - p.size() + 1);
+        std::string rel = i.original_path.starts_with(root + "/")
+                              ? i.original_path.substr(root.size() + 1)
+                          : plan.platform == "magento" && !p.starts_with("/pub/") ? "pub" + p
+                                                                                  : p.substr(1);
         files.emplace(rel, std::make_pair(i.sha256, &f));
       }
     // Not collected (deleted or never in the collected tree): still named, with a warning.
@@ -277,7 +279,9 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
     for (const auto& [path, v] : files) known = known || EndsWith("/" + path, p);
     if (!known && d.Text("kind") == "download" && p.find("..") == std::string::npos &&
         p.find('\0') == std::string::npos)
-      files.emplace(p.substr(1), std::make_pair(std::string(), &f));
+      files.emplace((plan.platform == "magento" && !p.starts_with("/pub/") ? "pub" : "") +
+                        p.substr(plan.platform == "magento" && !p.starts_with("/pub/") ? 0 : 1),
+                    std::make_pair(std::string(), &f));
   }
   for (const auto& [path, v] : files) {
     Step s;

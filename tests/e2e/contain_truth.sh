@@ -10,7 +10,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v python3 > /dev/null || exit 77
 cd "$TQ_TMP" || exit 1
 SEED="${CONTAIN_SEED:-1}"
-SCENARIOS="${CONTAIN_SCENARIOS:-$("$T" drill --help | sed -n 's/.*--scenario.*{\(.*\)}.*/\1/p' | tr ',' ' ')}"
+SCENARIOS="${CONTAIN_SCENARIOS:-$("$T" drill --help | sed -nE 's/^ +([a-z0-9-]+) \((magento|woocommerce)\):.*/\1/p' | tr '\n' ' ')}"
 [ -n "$SCENARIOS" ] || SCENARIOS="cosmicsting"
 HAS_SCOPE=0; "$T" --help 2>&1 | grep -qE "^ +scope( |$)" && HAS_SCOPE=1
 status=0

@@ -4,6 +4,7 @@
 #   the blocklists hold every attacker address and no admin's (benign_actors role admin);
 #   every attacker file (path), rogue account, token (table + pk) and exposed secret is in
 #   the plan; the report's attacker and affected counts equal the truth's.
+set +e +o pipefail  # commands that report findings exit 1; checked explicitly
 T="$TOURNIQUET"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 "$T" drill --help > /dev/null 2>&1 || exit 77

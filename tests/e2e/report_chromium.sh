@@ -1,6 +1,7 @@
 # The internal post-mortem's HTML in headless Chromium: a <script> an attacker put in a user
 # agent (carried into a finding's summary, as the log stage does) must show as text and not
 # run. Saves a screenshot next to the case. Skips (77) without chromium or sqlite3.
+set +e +o pipefail  # commands that report findings exit 1; checked explicitly
 T="$TOURNIQUET"
 CHROMIUM=/usr/bin/chromium
 [ -x "$CHROMIUM" ] || exit 77

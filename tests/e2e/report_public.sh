@@ -2,6 +2,7 @@
 # of the internal-only strings: attacker and admin addresses, file paths, admin and rogue
 # account names, customer e-mails and names, secret names' files, the store's host, token
 # tables. Also checks they exist in Markdown and HTML and that --public writes one only.
+set +e +o pipefail  # commands that report findings exit 1; checked explicitly
 T="$TOURNIQUET"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 "$T" drill --help > /dev/null 2>&1 || exit 77

@@ -1,0 +1,577 @@
+// The post-mortem and public documents: see report.h.
+#include "report/report.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "core/escape.h"
+#include "core/sha256.h"
+
+namespace tq::report {
+namespace {
+
+constexpr Migration kMigrations[] = {{1, R"sql(
+CREATE TABLE report_document (
+  id INTEGER PRIMARY KEY,
+  name TEXT UNIQUE NOT NULL,
+  audience TEXT NOT NULL,
+  format TEXT NOT NULL,
+  path TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  written_at INTEGER NOT NULL
+);
+)sql"}};
+
+bool TableExists(Db& db, std::string_view table) {
+  auto st = db.Prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
+  if (!st.ok()) return false;
+  st->Bind(1, table);
+  auto row = st->Step();
+  return row.ok() && *row;
+}
+
+std::string JText(const std::string& json, const char* key) {
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  std::string_view v;
+  if (p.parse(json).get(doc) || doc[key].get(v)) return "";
+  return RecoverJsonBytes(v);
+}
+
+std::string Day(UnixMicros t) { return FormatUtc(t).substr(0, 10); }
+
+Block H(std::string text, int level = 2) {
+  Block b;
+  b.kind = Block::kHeading;
+  b.level = level;
+  b.items = {std::move(text)};
+  return b;
+}
+Block P(std::string text) {
+  Block b;
+  b.items = {std::move(text)};
+  return b;
+}
+Block L(std::vector<std::string> items) {
+  Block b;
+  b.kind = Block::kList;
+  b.items = std::move(items);
+  return b;
+}
+
+// What the case knows, read once.
+struct Facts {
+  CaseInfo info;
+  std::vector<Finding> findings;
+  std::vector<std::pair<std::string, std::string>> attackers;  // label, addresses
+  std::vector<std::string> addresses;
+  std::string technique, cve, platform, version, fixed;
+  std::optional<UnixMicros> first, last;
+  std::optional<UnixMicros> skim_start, skim_end;
+  int64_t exfil = 0, bytes = 0, affected = -1;
+  std::vector<std::tuple<std::string, std::string, int64_t>> counts;  // jurisdiction, cat, n
+  std::set<std::string> categories;
+  std::vector<Task> tasks;
+  std::vector<std::pair<std::string, std::string>> root_causes;  // factor, process failure
+  std::vector<std::pair<std::string, std::string>> actions;      // action, owner
+  bool rogue_admin = false, webshell = false, secrets_file = false;
+};
+
+Result<Facts> Load(Case& c) {
+  Db& db = c.db();
+  Facts f;
+  TQ_ASSIGN_OR_RETURN(f.info, c.Info());
+  TQ_ASSIGN_OR_RETURN(f.findings, ListFindings(db));
+  TQ_ASSIGN_OR_RETURN(f.tasks, ListTasks(db));
+  if (TableExists(db, "attackers")) {
+    TQ_ASSIGN_OR_RETURN(
+        Stmt st,
+        db.Prepare("SELECT a.label, group_concat(x.address, ' '), min(a.first_seen), "
+                   "max(a.last_seen) FROM "
+                   "attackers a LEFT JOIN attacker_addresses x ON x.attacker_id=a.id GROUP BY a.id "
+                   "ORDER BY a.label"));
+    for (;;) {
+      TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      f.attackers.emplace_back(st.String(0), st.String(1));
+      UnixMicros a = st.Int(2), b = st.Int(3);
+      if (!f.first || a < *f.first) f.first = a;
+      if (!f.last || b > *f.last) f.last = b;
+    }
+    TQ_ASSIGN_OR_RETURN(Stmt ad, db.Prepare("SELECT DISTINCT address FROM attacker_addresses"));
+    for (;;) {
+      TQ_ASSIGN_OR_RETURN(bool row, ad.Step());
+      if (!row) break;
+      f.addresses.push_back(ad.String(0));
+    }
+  }
+  if (TableExists(db, "webroot_platform")) {
+    TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT platform,version,fixed_version FROM "
+                                            "webroot_platform ORDER BY id LIMIT 1"));
+    TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (row) f.platform = st.String(0), f.version = st.String(1), f.fixed = st.String(2);
+  }
+  if (f.platform.empty()) f.platform = f.info.platform;
+  for (const Finding& x : f.findings) {
+    if (x.kind == "analysis.entry_vector") {
+      f.technique = JText(x.detail_json, "technique");
+      f.cve = JText(x.detail_json, "cve");
+    } else if (x.kind == "analysis.exfiltration") {
+      ++f.exfil;
+    } else if (x.kind == "analysis.skimmer_window") {
+      std::string s = JText(x.detail_json, "start"), e = JText(x.detail_json, "end");
+      auto a = ParseIso8601(s, c.Zone());
+      if (a.ok()) f.skim_start = *a;
+      auto b = ParseIso8601(e, c.Zone());
+      if (b.ok()) f.skim_end = *b;
+    } else if (x.kind == "storedb.rogue_admin") {
+      f.rogue_admin = true;
+    } else if (x.kind == "webroot.yara" || x.kind == "webroot.misplaced_php" ||
+               x.kind == "webroot.disguised_php") {
+      f.webshell = true;
+    } else if (x.kind == "webroot.advisory" && f.cve.empty()) {
+      f.cve = JText(x.detail_json, "cve");
+    }
+  }
+  if (TableExists(db, "attackers")) {
+    auto n = db.QueryInt("SELECT coalesce(sum(bytes_sent),0) FROM attackers");
+    (void)n;
+  }
+  for (const Finding& x : f.findings)
+    if (x.kind == "analysis.attacker") {
+      simdjson::dom::parser p;
+      simdjson::dom::element doc;
+      int64_t b = 0;
+      if (!p.parse(x.detail_json).get(doc) && !doc["bytes_sent"].get(b)) f.bytes += b;
+    }
+  if (TableExists(db, "scope_person")) {
+    TQ_ASSIGN_OR_RETURN(f.affected, db.QueryInt("SELECT count(*) FROM scope_person"));
+  }
+  if (TableExists(db, "scope_count")) {
+    TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT jurisdiction,category,people FROM "
+                                            "scope_count ORDER BY jurisdiction,category"));
+    for (;;) {
+      TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      f.counts.emplace_back(st.String(0), st.String(1), st.Int(2));
+      f.categories.insert(st.String(1));
+    }
+  }
+  if (f.categories.empty() && TableExists(db, "storedb_pii_column")) {
+    TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT DISTINCT category FROM storedb_pii_column"));
+    for (;;) {
+      TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      f.categories.insert(st.String(0));
+    }
+  }
+  if (f.skim_start) f.categories.insert("payment_card");
+  TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> web, ListEvidence(db, "webroot"));
+  for (const EvidenceItem& i : web)
+    if (i.original_path.ends_with("app/etc/env.php") || i.original_path.ends_with("wp-config.php"))
+      f.secrets_file = true;
+  // Root causes and action items: the task force's when recorded, else from the findings.
+  if (TableExists(db, "taskforce_postmortem")) {
+    TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT p.factor,p.process_failure,"
+                                            "coalesce(a.action,''),coalesce(a.owner,'') FROM "
+                                            "taskforce_postmortem p LEFT JOIN "
+                                            "taskforce_action_item a ON a.postmortem_id=p.id "
+                                            "ORDER BY p.id,a.id"));
+    for (;;) {
+      TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      std::pair<std::string, std::string> rc{st.String(0), st.String(1)};
+      if (f.root_causes.empty() || f.root_causes.back() != rc) f.root_causes.push_back(rc);
+      if (!st.String(2).empty()) f.actions.emplace_back(st.String(2), st.String(3));
+    }
+  }
+  if (f.root_causes.empty()) {
+    if (!f.cve.empty() || !f.fixed.empty())
+      f.root_causes.emplace_back(
+          "Out-of-date platform (" + f.platform + " " + f.version +
+              (f.cve.empty() ? "" : ", " + f.cve) +
+              (f.fixed.empty() ? "" : ", fixed in " + f.fixed) + ")",
+          "Security releases were not applied within days of publication: no patch process "
+          "with an owner and a deadline.");
+    if (f.rogue_admin)
+      f.root_causes.emplace_back("No second factor on admin accounts",
+                                 "An admin login needed only a password; 2FA was not required.");
+    if (f.secrets_file)
+      f.root_causes.emplace_back("Secrets in reach of the web root",
+                                 "Configuration with keys and passwords was readable by code "
+                                 "the web server runs.");
+    f.root_causes.emplace_back("No file integrity monitoring",
+                               "Planted or changed files in the web root raised no alert.");
+    f.root_causes.emplace_back("Late detection",
+                               "The breach was found from outside, not by our own monitoring.");
+  }
+  if (f.actions.empty()) {
+    f.actions = {{"Subscribe to the platform's security advisories; patch within 72 hours",
+                  "platform owner"},
+                 {"Enforce 2FA for every admin account", "platform owner"},
+                 {"Move secrets out of the web root's reach; config files 0440", "operations"},
+                 {"File integrity monitoring on the web root with alerting", "operations"},
+                 {"Alert on new admin accounts and on payment configuration changes", "security"}};
+  }
+  return f;
+}
+
+std::string CategoryText(const std::string& c) {
+  static const std::map<std::string, std::string> m = {
+      {"name", "names"},
+      {"email", "e-mail addresses"},
+      {"phone", "phone numbers"},
+      {"postal_address", "postal addresses"},
+      {"date_of_birth", "dates of birth"},
+      {"tax_id", "tax identifiers"},
+      {"ip_address", "IP addresses used to order"},
+      {"password_hash", "encrypted (hashed) account passwords"},
+      {"payment_card", "payment card details entered at checkout"},
+      {"order_history", "order history"},
+      {"account_credentials", "account log-in details"}};
+  auto it = m.find(c);
+  return it == m.end() ? "other personal data" : it->second;
+}
+
+Block Svg(Case& c) {
+  Block b;
+  b.kind = Block::kSvg;
+  std::vector<std::tuple<UnixMicros, std::string, std::string>> ev;
+  auto st = c.db().Prepare(
+      "SELECT time,kind,message FROM analysis_timeline WHERE "
+      "kind!='request' OR attacker_id IS NOT NULL ORDER BY time LIMIT 5000");
+  if (st.ok()) {
+    std::string last_kind;
+    for (;;) {
+      auto row = st->Step();
+      if (!row.ok() || !*row) break;
+      std::string kind = st->String(1);
+      if (kind == "request" && last_kind == "request") continue;  // one per run of requests
+      last_kind = kind;
+      ev.emplace_back(st->Int(0), kind, std::string(Excerpt(st->Text(2), 90)));
+      if (ev.size() >= 60) break;
+    }
+  }
+  int h = 30 + static_cast<int>(ev.size()) * 22;
+  std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"" +
+                  std::to_string(h) +
+                  "\" role=\"img\" aria-label=\"timeline\">"
+                  "<line x1=\"170\" y1=\"10\" x2=\"170\" y2=\"" +
+                  std::to_string(h - 10) + "\" stroke=\"#888\"/>";
+  int y = 25;
+  for (auto& [t, kind, msg] : ev) {
+    std::string color = kind == "request" ? "#c33" : kind.starts_with("file") ? "#36c" : "#c90";
+    s += "<text x=\"5\" y=\"" + std::to_string(y + 4) + "\" font-size=\"11\">" +
+         EscapeHtml(FormatUtc(t).substr(0, 19)) + "</text><circle cx=\"170\" cy=\"" +
+         std::to_string(y) + "\" r=\"5\" fill=\"" + color + "\"/><text x=\"182\" y=\"" +
+         std::to_string(y + 4) + "\" font-size=\"11\">" + EscapeHtml(kind + ": " + msg) + "</text>";
+    y += 22;
+  }
+  b.svg = s + "</svg>";
+  b.items = {std::to_string(ev.size()) + " timeline events"};
+  return b;
+}
+
+}  // namespace
+
+std::string EscapeMarkdown(std::string_view raw) {
+  std::string flat(raw);
+  std::replace(flat.begin(), flat.end(), '\n', ' ');
+  std::replace(flat.begin(), flat.end(), '\r', ' ');
+  std::string in = EscapeTerminal(flat), out;
+  for (char ch : in) {
+    if (ch == '<')
+      out += "&lt;";
+    else if (ch == '>')
+      out += "&gt;";
+    else if (ch == '&')
+      out += "&amp;";
+    else if (ch == '\n' || ch == '\r')
+      out += ' ';
+    else if (std::string_view("\\`*_[]|#!").find(ch) != std::string_view::npos)
+      out += "\\" + std::string(1, ch);
+    else
+      out += ch;
+  }
+  return out;
+}
+
+std::string RenderMarkdown(const Document& d) {
+  std::string out = "# " + EscapeMarkdown(d.title) + "\n";
+  for (const Block& b : d.blocks) {
+    out += "\n";
+    switch (b.kind) {
+      case Block::kHeading:
+        out += std::string(b.level, '#') + " " + EscapeMarkdown(b.items[0]) + "\n";
+        break;
+      case Block::kParagraph: out += EscapeMarkdown(b.items[0]) + "\n"; break;
+      case Block::kList:
+        for (const auto& i : b.items) out += "- " + EscapeMarkdown(i) + "\n";
+        break;
+      case Block::kTable: {
+        out += "|";
+        for (const auto& i : b.items) out += " " + EscapeMarkdown(i) + " |";
+        out += "\n|";
+        for (size_t i = 0; i < b.items.size(); ++i) out += " --- |";
+        out += "\n";
+        for (const auto& r : b.rows) {
+          out += "|";
+          for (const auto& cell : r) out += " " + EscapeMarkdown(cell) + " |";
+          out += "\n";
+        }
+        break;
+      }
+      case Block::kSvg:
+        out +=
+            "(" + EscapeMarkdown(b.items.empty() ? "" : b.items[0]) + ": see the HTML version)\n";
+        break;
+    }
+  }
+  return out;
+}
+
+std::string RenderHtml(const Document& d) {
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
+      "'unsafe-inline'\"><title>" +
+      EscapeHtml(d.title) +
+      "</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;"
+      "line-height:1.45}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em "
+      ".5em;text-align:left;word-break:break-all}</style></head><body>\n<h1>" +
+      EscapeHtml(d.title) + "</h1>\n";
+  for (const Block& b : d.blocks) {
+    switch (b.kind) {
+      case Block::kHeading: {
+        std::string l = std::to_string(std::clamp(b.level, 2, 4));
+        out += "<h" + l + ">" + EscapeHtml(b.items[0]) + "</h" + l + ">\n";
+        break;
+      }
+      case Block::kParagraph: out += "<p>" + EscapeHtml(b.items[0]) + "</p>\n"; break;
+      case Block::kList:
+        out += "<ul>\n";
+        for (const auto& i : b.items) out += "<li>" + EscapeHtml(i) + "</li>\n";
+        out += "</ul>\n";
+        break;
+      case Block::kTable:
+        out += "<table><tr>";
+        for (const auto& i : b.items) out += "<th>" + EscapeHtml(i) + "</th>";
+        out += "</tr>\n";
+        for (const auto& r : b.rows) {
+          out += "<tr>";
+          for (const auto& cell : r) out += "<td>" + EscapeHtml(cell) + "</td>";
+          out += "</tr>\n";
+        }
+        out += "</table>\n";
+        break;
+      case Block::kSvg: out += "<figure>" + b.svg + "</figure>\n"; break;
+    }
+  }
+  return out + "</body></html>\n";
+}
+
+Result<Document> BuildInternal(Case& c) {
+  TQ_ASSIGN_OR_RETURN(Facts f, Load(c));
+  Document d;
+  d.title = "Internal post-mortem: " + f.info.name;
+  d.blocks.push_back(H("Summary"));
+  std::string win = f.first ? FormatUtc(*f.first) + " to " + FormatUtc(*f.last) : "unknown";
+  d.blocks.push_back(L({"Store: " + f.info.store_url + " (" + f.platform + " " + f.version + ")",
+                        "Attack window: " + win,
+                        "Discovered: " + (f.info.discovered_at ? FormatUtc(*f.info.discovered_at)
+                                                               : std::string("unknown")),
+                        "Attackers: " + std::to_string(f.attackers.size()) + " (" +
+                            std::to_string(f.addresses.size()) + " addresses)",
+                        "Affected people: " + (f.affected >= 0 ? std::to_string(f.affected)
+                                                               : std::string("scope not run"))}));
+  d.blocks.push_back(H("Timeline"));
+  d.blocks.push_back(Svg(c));
+  d.blocks.push_back(H("Entry vector"));
+  std::vector<std::string> entry;
+  for (const Finding& x : f.findings)
+    if (x.kind == "analysis.entry_vector") entry.push_back(x.summary);
+  if (entry.empty()) entry.push_back("not established");
+  d.blocks.push_back(L(entry));
+  d.blocks.push_back(H("What was taken"));
+  std::vector<std::string> taken;
+  for (const Finding& x : f.findings)
+    if (x.kind == "analysis.exfiltration" || x.kind == "analysis.skimmer_window" ||
+        x.kind == "storedb.injected_script")
+      taken.push_back(x.summary);
+  taken.push_back("Bytes sent to attacker addresses: " + std::to_string(f.bytes));
+  d.blocks.push_back(L(taken));
+  d.blocks.push_back(H("Who is affected"));
+  Block t;
+  t.kind = Block::kTable;
+  t.items = {"Jurisdiction", "Category", "People"};
+  for (auto& [j, cat, n] : f.counts) t.rows.push_back({j, cat, std::to_string(n)});
+  if (t.rows.empty())
+    d.blocks.push_back(P("No scope yet: run `tourniquet scope`."));
+  else
+    d.blocks.push_back(t);
+  d.blocks.push_back(H("Containment"));
+  Block tasks;
+  tasks.kind = Block::kTable;
+  tasks.items = {"Task", "Status", "Owner"};
+  for (const Task& x : f.tasks)
+    tasks.rows.push_back({x.title, std::string(TaskStatusName(x.status)), x.owner});
+  if (tasks.rows.empty())
+    d.blocks.push_back(P("No containment plan yet: run `tourniquet contain`."));
+  else
+    d.blocks.push_back(tasks);
+  d.blocks.push_back(H("Root causes (process failures)"));
+  std::vector<std::string> rc;
+  for (auto& [a, b] : f.root_causes) rc.push_back(a + ": " + b);
+  d.blocks.push_back(L(rc));
+  d.blocks.push_back(H("Action items (blameless)"));
+  Block ai;
+  ai.kind = Block::kTable;
+  ai.items = {"Action", "Owner"};
+  for (auto& [a, o] : f.actions) ai.rows.push_back({a, o});
+  d.blocks.push_back(ai);
+  d.blocks.push_back(H("Appendix: indicators"));
+  Block ind;
+  ind.kind = Block::kTable;
+  ind.items = {"Attacker", "Addresses"};
+  for (auto& [l, a] : f.attackers) ind.rows.push_back({l, a});
+  d.blocks.push_back(ind);
+  Block fl;
+  fl.kind = Block::kTable;
+  fl.items = {"Finding", "Kind", "Summary", "Evidence SHA-256"};
+  for (const Finding& x : f.findings)
+    if (x.severity >= Severity::kHigh)
+      fl.rows.push_back({std::to_string(x.id), x.kind, x.summary, x.evidence_sha256});
+  d.blocks.push_back(fl);
+  d.blocks.push_back(H("Appendix: evidence hashes"));
+  Block ev;
+  ev.kind = Block::kTable;
+  ev.items = {"Label", "Items", "Bytes"};
+  auto st = c.db().Prepare("SELECT label,count(*),sum(size) FROM evidence_items GROUP BY label");
+  if (st.ok())
+    for (;;) {
+      auto row = st->Step();
+      if (!row.ok() || !*row) break;
+      ev.rows.push_back({st->String(0), st->String(1), st->String(2)});
+    }
+  d.blocks.push_back(ev);
+  d.blocks.push_back(
+      P("Every collected item's SHA-256 is in the case's evidence manifest "
+        "(`tourniquet verify` checks them)."));
+  return d;
+}
+
+Result<Document> BuildPublic(Case& c, const std::string& kind) {
+  TQ_ASSIGN_OR_RETURN(Facts f, Load(c));
+  // Public text: counts, dates, categories and generic wording only.
+  std::vector<std::string> cats;
+  for (const auto& x : f.categories) {
+    std::string t = CategoryText(x);
+    if (std::find(cats.begin(), cats.end(), t) == cats.end()) cats.push_back(t);
+  }
+  if (cats.empty()) cats.push_back("the extent of the data involved is still being established");
+  std::string when = f.first ? "between " + Day(*f.first) + " and " + Day(*f.last) : "recently";
+  std::string people = f.affected >= 0 ? std::to_string(f.affected) + " customers" : "customers";
+  bool card = f.categories.count("payment_card") > 0;
+  bool pw = f.categories.count("password_hash") > 0 || f.categories.count("account_credentials");
+  std::vector<std::string> todo;
+  if (card)
+    todo.push_back(
+        "Check your card statements and ask your bank to replace the card if you "
+        "see payments you do not recognise.");
+  if (pw) todo.push_back("Change your password for our store and anywhere you used the same one.");
+  todo.push_back(
+      "Be wary of e-mails or calls that claim to be from us and ask for payment or "
+      "passwords: we will never ask for them.");
+  Document d;
+  if (kind == "notice") {
+    d.title = "Security incident notice";
+    d.blocks.push_back(H("What we know so far"));
+    d.blocks.push_back(P("We found that an unauthorised party gained access to our online store " +
+                         when +
+                         ". We closed that access, took the store offline while we "
+                         "cleaned it, and engaged incident responders."));
+    d.blocks.push_back(H("What data is involved"));
+    d.blocks.push_back(L(cats));
+    d.blocks.push_back(P("We are writing to the " + people +
+                         " whose data is involved. Our investigation continues."));
+    d.blocks.push_back(H("What you should do"));
+    d.blocks.push_back(L(todo));
+    d.blocks.push_back(H("What happens next"));
+    d.blocks.push_back(L({"We are notifying the data protection authorities where required.",
+                          "We will publish a full account of what happened and what we changed.",
+                          "Questions: reply to our notification letter or contact our support."}));
+  } else {
+    d.title = "What happened, and what we changed";
+    d.blocks.push_back(H("How it happened"));
+    std::string how =
+        "An attacker used a known, since fixed, vulnerability in the software our "
+        "store runs on to get in " +
+        when + ".";
+    if (f.webshell) how += " They then placed files on the server to keep their access.";
+    if (f.rogue_admin) how += " They created an administrator account.";
+    if (f.skim_start)
+      how +=
+          " They added code to the checkout that copied card details as "
+          "customers typed them.";
+    d.blocks.push_back(P(how));
+    d.blocks.push_back(H("Which data was taken"));
+    d.blocks.push_back(L(cats));
+    d.blocks.push_back(P("The " + people + " affected have been told directly."));
+    d.blocks.push_back(H("What we have changed"));
+    d.blocks.push_back(
+        L({"The store software is fully up to date, and security updates are now "
+           "applied within days under a named owner.",
+           "Every administrator login requires a second factor.",
+           "All passwords, keys and credentials the store uses were replaced.",
+           "Changes to the store's files and settings now raise an alert.",
+           "The attacker's access, files and accounts were removed."}));
+    d.blocks.push_back(H("What you should do"));
+    d.blocks.push_back(L(todo));
+  }
+  return d;
+}
+
+Result<std::vector<Written>> WriteReports(Case& c, Db& db, const std::string& which) {
+  TQ_RETURN_IF_ERROR(c.EnsureSchema("report", kMigrations));
+  std::vector<Written> out;
+  std::error_code ec;
+  std::filesystem::create_directories(c.ReportsDir(), ec);
+  if (ec) return Status::FromErrno(c.ReportsDir(), ec.value());
+  std::vector<std::pair<std::string, std::string>> docs;  // name, kind
+  if (which.empty() || which == "internal") docs.emplace_back("postmortem-internal", "internal");
+  if (which.empty() || which == "notice") docs.emplace_back("public-notice", "notice");
+  if (which.empty() || which == "postmortem") docs.emplace_back("public-postmortem", "postmortem");
+  if (docs.empty()) return Status::Usage("unknown document " + which);
+  for (auto& [name, kind] : docs) {
+    Result<Document> d = kind == "internal" ? BuildInternal(c) : BuildPublic(c, kind);
+    if (!d.ok()) return d.status();
+    for (auto [ext, text] : {std::pair<std::string, std::string>{"md", RenderMarkdown(*d)},
+                             {"html", RenderHtml(*d)}}) {
+      std::string rel = "reports/" + name + "." + ext, path = c.dir() + "/" + rel;
+      std::ofstream f(path, std::ios::binary | std::ios::trunc);
+      f << text;
+      f.close();
+      if (!f) return Status::Io(path + ": write failed");
+      TQ_ASSIGN_OR_RETURN(
+          Stmt st,
+          db.Prepare(
+              "INSERT INTO report_document(name,audience,format,path,sha256,bytes,written_at) "
+              "VALUES(?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET path=excluded.path,"
+              "sha256=excluded.sha256,bytes=excluded.bytes,written_at=excluded.written_at"));
+      st.Bind(1, name + "." + ext).Bind(2, kind == "internal" ? "internal" : "public");
+      st.Bind(3, ext).Bind(4, rel).Bind(5, Sha256Hex(text));
+      st.Bind(6, static_cast<int64_t>(text.size())).Bind(7, NowMicros());
+      TQ_RETURN_IF_ERROR(st.Run());
+      out.push_back({name + "." + ext, path});
+    }
+  }
+  return out;
+}
+
+}  // namespace tq::report

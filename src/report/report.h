@@ -1,0 +1,46 @@
+// report: the internal post-mortem and the two public documents (early notice, published
+// post-mortem), Markdown and self-contained HTML, under <case>/reports/. Every string from
+// evidence is escaped for the format it goes into. The public documents are built only from
+// counts, dates, data categories and generic descriptions: no addresses, paths, names,
+// e-mails, secrets or indicator values ever reach them.
+//
+// Table report_document(id, name UNIQUE, audience internal|public, format md|html, path,
+// sha256, bytes, written_at): one row per document written (refreshed on re-runs).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "casefile/casefile.h"
+#include "core/result.h"
+
+namespace tq::report {
+
+// A document: a list of blocks rendered to Markdown or HTML.
+struct Block {
+  enum Kind { kHeading, kParagraph, kList, kTable, kSvg } kind = kParagraph;
+  int level = 2;
+  std::vector<std::string> items;              // paragraph text (1), list items, table header
+  std::vector<std::vector<std::string>> rows;  // table rows
+  std::string svg;                             // kSvg: built from escaped text only
+};
+struct Document {
+  std::string title;
+  std::vector<Block> blocks;
+};
+
+std::string RenderMarkdown(const Document& d);
+std::string RenderHtml(const Document& d);
+std::string EscapeMarkdown(std::string_view raw);
+
+// Builds the documents from the case. which: "" (all), "internal", "notice", "postmortem".
+struct Written {
+  std::string name, path;
+};
+Result<std::vector<Written>> WriteReports(Case& c, Db& db, const std::string& which);
+
+// Exposed for tests.
+Result<Document> BuildInternal(Case& c);
+Result<Document> BuildPublic(Case& c, const std::string& kind);  // notice | postmortem
+
+}  // namespace tq::report

@@ -50,9 +50,7 @@ int main(int argc, char** argv) {
         case 0:
           if (!s.empty()) s[Next(seed) % s.size()] ^= static_cast<char>(1u << (Next(seed) % 8));
           break;
-        case 1:
-          s.resize(s.empty() ? 0 : Next(seed) % s.size());
-          break;
+        case 1: s.resize(s.empty() ? 0 : Next(seed) % s.size()); break;
         case 2:
           if (!s.empty()) s.insert(Next(seed) % s.size(), s.substr(0, Next(seed) % s.size()));
           break;

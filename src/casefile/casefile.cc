@@ -24,8 +24,7 @@ Status MakeDir(const std::string& path) {
 
 Status CheckWritable(const std::string& dir) {
   if (::access(dir.c_str(), W_OK) != 0)
-    return Status::CaseError(dir + ": the case directory is read-only (" +
-                             std::strerror(errno) +
+    return Status::CaseError(dir + ": the case directory is read-only (" + std::strerror(errno) +
                              "); copy the case somewhere writable or use a read-only command");
   return Status::Ok();
 }
@@ -93,7 +92,8 @@ Result<std::unique_ptr<Case>> Case::Open(const std::string& dir, bool read_only)
                              dir + "` or point --case at an existing case");
   std::string db_path = dir + "/case.db";
   if (!fs::exists(db_path, ec))
-    return Status::CaseError(dir + ": not a tourniquet case (no case.db); create one with "
+    return Status::CaseError(dir +
+                             ": not a tourniquet case (no case.db); create one with "
                              "`tourniquet init DIR` or point --case at an existing case");
   if (!read_only) TQ_RETURN_IF_ERROR(CheckWritable(dir));
   TQ_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(db_path, false, read_only));

@@ -28,8 +28,8 @@ int CaseSchemaVersion();
 struct CaseInfo {
   std::string name;
   std::string store_url;
-  std::string platform;   // magento | woocommerce | prestashop | shopware | opencart | other
-  std::string timezone;   // IANA name of the store's local time
+  std::string platform;  // magento | woocommerce | prestashop | shopware | opencart | other
+  std::string timezone;  // IANA name of the store's local time
   std::optional<UnixMicros> discovered_at;  // when the breach became known (deadlines start)
   UnixMicros created_at = 0;
 };
@@ -84,8 +84,8 @@ Severity SeverityFromName(std::string_view name);  // unknown -> kInfo
 
 struct Finding {
   int64_t id = 0;
-  std::string kind;        // "log.rule_hit", "webroot.yara", "storedb.injected_script", ...
-  std::string component;   // logs | webroot | storedb | analysis | ...
+  std::string kind;       // "log.rule_hit", "webroot.yara", "storedb.injected_script", ...
+  std::string component;  // logs | webroot | storedb | analysis | ...
   Severity severity = Severity::kMedium;
   double confidence = 0.5;  // 0..1
   std::string summary;      // one line, raw (escape when shown)
@@ -95,7 +95,7 @@ struct Finding {
   std::optional<int64_t> line;         // 1-based line in the evidence item
   std::optional<int64_t> byte_offset;  // byte offset in the evidence item
   std::optional<UnixMicros> event_time;
-  std::string rule;         // rule id / name that produced it, if any
+  std::string rule;  // rule id / name that produced it, if any
   // Same key, same finding: re-running a command refreshes the row instead of adding one.
   std::string dedupe_key;
 };
@@ -106,10 +106,10 @@ Result<std::vector<Finding>> ListFindings(Db& db, std::string_view kind_prefix =
 
 struct EvidenceItem {
   int64_t id = 0;
-  std::string sha256;        // empty for items with no content (dirs, symlinks, skipped)
-  std::string label;         // logs | webroot | db | other
-  std::string original_path; // raw bytes as found
-  std::string kind;          // file | dir | symlink | special | skipped
+  std::string sha256;         // empty for items with no content (dirs, symlinks, skipped)
+  std::string label;          // logs | webroot | db | other
+  std::string original_path;  // raw bytes as found
+  std::string kind;           // file | dir | symlink | special | skipped
   uint64_t size = 0;
   uint32_t mode = 0;
   int64_t uid = -1, gid = -1;
@@ -117,8 +117,8 @@ struct EvidenceItem {
   int64_t mtime_ns = 0, ctime_ns = 0, atime_ns = 0;
   std::string symlink_target;
   std::string skip_reason;
-  std::string source;        // the SRC argument or archive it came from
-  int64_t batch_id = 0;      // the collect run that added it
+  std::string source;    // the SRC argument or archive it came from
+  int64_t batch_id = 0;  // the collect run that added it
   UnixMicros collected_at = 0;
 };
 
@@ -130,7 +130,7 @@ std::string_view TaskStatusName(TaskStatus s);
 struct Task {
   int64_t id = 0;
   std::string title;
-  int phase = 0;           // 1..5, the response phase it belongs to
+  int phase = 0;  // 1..5, the response phase it belongs to
   std::string owner;
   TaskStatus status = TaskStatus::kOpen;
   std::optional<UnixMicros> due_at;

@@ -64,8 +64,8 @@ TEST(CaseTest, RefusesNonEmptyDirectoryAndExistingCase) {
   ASSERT_TRUE(Case::Create(tmp / "c", Demo()).ok());
   auto again = Case::Create(tmp / "c", Demo());
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.status().message(), tmp / "c" + ": already holds a case; open it with --case " +
-                                          tmp / "c");
+  EXPECT_EQ(again.status().message(),
+            tmp / "c" + ": already holds a case; open it with --case " + tmp / "c");
 }
 
 TEST(CaseTest, UnknownTimeZoneIsRefusedBeforeAnythingIsWritten) {
@@ -83,9 +83,9 @@ TEST(CaseTest, NotACase) {
   auto c = Case::Open(tmp.path());
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), ErrorCode::kCase);
-  EXPECT_EQ(c.status().message(),
-            tmp.path() + ": not a tourniquet case (no case.db); create one with "
-                         "`tourniquet init DIR` or point --case at an existing case");
+  EXPECT_EQ(c.status().message(), tmp.path() +
+                                      ": not a tourniquet case (no case.db); create one with "
+                                      "`tourniquet init DIR` or point --case at an existing case");
   auto missing = Case::Open(tmp / "nope");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("no such case directory"), std::string::npos);
@@ -102,7 +102,8 @@ TEST(CaseTest, NewerSchemaIsRefused) {
   auto c = Case::Open(tmp / "c");
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), ErrorCode::kCase);
-  EXPECT_EQ(c.status().message(), tmp / "c/case.db" + ": schema version 99 is newer than this "
+  EXPECT_EQ(c.status().message(), tmp / "c/case.db" +
+                                      ": schema version 99 is newer than this "
                                       "tourniquet knows (" +
                                       std::to_string(CaseSchemaVersion()) +
                                       "); use a newer tourniquet");
@@ -137,8 +138,9 @@ TEST(MigrationTest, FromOlderSchemaKeepsRows) {
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE(casefile_internal::MigrateTo(**db, 1).ok());
     ASSERT_TRUE((*db)->Exec("INSERT INTO case_info(id,name,created_at) VALUES(1,'old',1)").ok());
-    ASSERT_TRUE((*db)->Exec("INSERT INTO findings(kind,component,severity,confidence,summary,"
-                            "dedupe_key,created_at,updated_at) VALUES('k','c','high',1,'s','d',1,1)")
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO findings(kind,component,severity,confidence,summary,"
+                           "dedupe_key,created_at,updated_at) VALUES('k','c','high',1,'s','d',1,1)")
                     .ok());
     EXPECT_EQ(*(*db)->QueryInt("SELECT count(*) FROM sqlite_master WHERE name='tasks'"), 0);
   }

@@ -2,7 +2,6 @@
 #include "casefile/db.h"
 
 #include <sqlite3.h>
-
 #include <unistd.h>
 
 #include <cstdlib>
@@ -49,8 +48,9 @@ Status Stmt::Error(int rc) const {
   std::string msg = "database error: ";
   msg += db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-    return Status::CaseError("the case is busy: another tourniquet command is writing to it; "
-                             "wait for it to finish and run this again");
+    return Status::CaseError(
+        "the case is busy: another tourniquet command is writing to it; "
+        "wait for it to finish and run this again");
   if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB)
     return Status::CaseError(msg + " (case.db is damaged; restore it from a copy)");
   if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN || rc == SQLITE_FULL || rc == SQLITE_IOERR)
@@ -162,7 +162,8 @@ Db::~Db() { sqlite3_close_v2(db_); }
 Status Db::Error(int rc, std::string_view what) const {
   std::string detail = sqlite3_errmsg(db_);
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-    return Status::CaseError(path_ + ": the case is busy: another tourniquet command is "
+    return Status::CaseError(path_ +
+                             ": the case is busy: another tourniquet command is "
                              "writing to it; wait for it to finish and run this again");
   if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
     return Status::CaseError(path_ + ": not a valid case database (" + detail +
@@ -170,8 +171,7 @@ Status Db::Error(int rc, std::string_view what) const {
   if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN)
     return Status::Io(path_ + ": cannot write (" + detail +
                       "); check the case directory's permissions");
-  if (rc == SQLITE_FULL || rc == SQLITE_IOERR)
-    return Status::Io(path_ + ": " + detail);
+  if (rc == SQLITE_FULL || rc == SQLITE_IOERR) return Status::Io(path_ + ": " + detail);
   return Status::Internal(path_ + ": " + std::string(what.substr(0, 80)) + ": " + detail);
 }
 

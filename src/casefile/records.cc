@@ -99,10 +99,9 @@ Result<std::vector<Finding>> ListFindings(Db& db, std::string_view kind_prefix) 
 
 Result<std::vector<EvidenceItem>> ListEvidence(Db& db, std::string_view label) {
   TQ_ASSIGN_OR_RETURN(
-      Stmt st,
-      db.Prepare("SELECT id,sha256,label,original_path,kind,size,mode,uid,gid,owner,grp,"
-                 "mtime_ns,ctime_ns,atime_ns,symlink_target,skip_reason,source,batch_id,"
-                 "collected_at FROM evidence_items WHERE ?1='' OR label=?1 ORDER BY id"));
+      Stmt st, db.Prepare("SELECT id,sha256,label,original_path,kind,size,mode,uid,gid,owner,grp,"
+                          "mtime_ns,ctime_ns,atime_ns,symlink_target,skip_reason,source,batch_id,"
+                          "collected_at FROM evidence_items WHERE ?1='' OR label=?1 ORDER BY id"));
   st.Bind(1, label);
   std::vector<EvidenceItem> out;
   for (;;) {

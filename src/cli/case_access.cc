@@ -35,8 +35,7 @@ void AuditOutcome(Case& c, const Globals& g, std::string_view command, const Sta
   std::string outcome = result.ok() ? "ok" : "failed: " + result.ToString();
   std::string full_detail(detail);
   if (!cmdline.empty()) full_detail = cmdline + (detail.empty() ? "" : "\n") + full_detail;
-  Status s = c.Transaction(
-      [&](Db&) { return c.Audit(Actor(g), command, outcome, full_detail); });
+  Status s = c.Transaction([&](Db&) { return c.Audit(Actor(g), command, outcome, full_detail); });
   if (!s.ok()) PrintError(Status(s.code(), "could not write the audit row: " + s.message()));
 }
 

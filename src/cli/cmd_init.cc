@@ -19,14 +19,15 @@ Runner SetupInit(CLI::App& app, Globals& g) {
       ->required();
   app.add_option("--store-url", o->info.store_url, "The store's public URL");
   app.add_option("--platform", o->info.platform, "Store platform")
-      ->check(CLI::IsMember({"magento", "woocommerce", "prestashop", "shopware", "opencart",
-                             "other"}));
+      ->check(
+          CLI::IsMember({"magento", "woocommerce", "prestashop", "shopware", "opencart", "other"}));
   app.add_option("--timezone", o->info.timezone,
                  "IANA time zone of the store's logs, e.g. Europe/Berlin (default UTC)");
   app.add_option("--discovered-at", o->discovered,
                  "When the breach became known (ISO 8601; default now): deadlines count from it");
-  app.footer("Example: tourniquet init case --name 'checkout skimmer' --platform magento "
-             "--store-url https://shop.example --timezone Europe/Berlin");
+  app.footer(
+      "Example: tourniquet init case --name 'checkout skimmer' --platform magento "
+      "--store-url https://shop.example --timezone Europe/Berlin");
   return [o, &g]() -> int {
     TimeZone zone = TimeZone::Utc();
     if (!o->info.timezone.empty()) {

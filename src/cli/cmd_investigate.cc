@@ -39,8 +39,7 @@ Runner SetupInvestigate(CLI::App& app, Globals& g) {
     InvestigateContext ctx{g, **c, {}, {}, 0, {}};
     Status failed;
     for (auto& [name, run] : *runners) {
-      if (!only->empty() && std::find(only->begin(), only->end(), name) == only->end())
-        continue;
+      if (!only->empty() && std::find(only->begin(), only->end(), name) == only->end()) continue;
       Status s = run(ctx);
       if (!s.ok()) {
         failed = Status(s.code(), name + ": " + s.message());
@@ -72,6 +71,6 @@ Runner SetupInvestigate(CLI::App& app, Globals& g) {
 }
 
 }  // namespace
-TQ_COMMAND("investigate", "Logs, web root and database to findings, attackers and timeline",
-           300, SetupInvestigate);
+TQ_COMMAND("investigate", "Logs, web root and database to findings, attackers and timeline", 300,
+           SetupInvestigate);
 }  // namespace tq::cli

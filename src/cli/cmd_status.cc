@@ -41,14 +41,16 @@ Result<std::vector<PhaseStatus>> Gather(Case& c) {
   PhaseStatus shut{1, "Shut it down", {}, {}, {}, ""};
   int64_t evidence = Count(db, "evidence_items");
   int64_t contain_tasks = Count(db, "tasks", "source='contain'");
-  int64_t contain_open = Count(db, "tasks", "source='contain' AND status NOT IN ('done','cancelled')");
+  int64_t contain_open =
+      Count(db, "tasks", "source='contain' AND status NOT IN ('done','cancelled')");
   add(shut, "evidence_items", evidence);
   add(shut, "containment_steps", contain_tasks);
   add(shut, "containment_steps_open", contain_open);
   (evidence > 0 ? shut.done : shut.pending).push_back("evidence collected");
   (contain_tasks > 0 ? shut.done : shut.pending).push_back("containment plan");
-  shut.next = evidence <= 0 ? "tourniquet collect --label logs /var/log/nginx"
-              : contain_tasks <= 0 ? "tourniquet contain" : "";
+  shut.next = evidence <= 0        ? "tourniquet collect --label logs /var/log/nginx"
+              : contain_tasks <= 0 ? "tourniquet contain"
+                                   : "";
   phases.push_back(shut);
 
   PhaseStatus inv{2, "Investigate", {}, {}, {}, ""};
@@ -75,7 +77,8 @@ Result<std::vector<PhaseStatus>> Gather(Case& c) {
   (outbox > 0 && sent == outbox ? inform.done : inform.pending).push_back("letters delivered");
   inform.next = obligations < 0 ? "tourniquet notify plan"
                 : outbox <= 0   ? "tourniquet notify render"
-                : sent < outbox ? "tourniquet notify send" : "";
+                : sent < outbox ? "tourniquet notify send"
+                                : "";
   phases.push_back(inform);
 
   PhaseStatus force{4, "Task force", {}, {}, {}, ""};

@@ -52,9 +52,7 @@ void PrintNote(const Globals& g, std::string_view text) {
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-void PrintOut(std::string_view text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
-}
+void PrintOut(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
 int Fail(const Status& s) {
   PrintError(s);

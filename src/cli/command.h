@@ -3,7 +3,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <string>
 #include <string_view>
@@ -15,24 +14,24 @@ namespace tq::cli {
 
 // Exit codes shared by every command (documented in README.md, "Exit codes").
 enum ExitCode : int {
-  kExitOk = 0,          // ran fine, nothing to flag
-  kExitFound = 1,       // ran fine and found something (findings, tampering, overdue duties)
-  kExitUsage = 2,       // bad command line
-  kExitBadInput = 3,    // evidence, rules or data could not be read (or some items failed)
-  kExitCaseError = 4,   // not a case, newer schema, corrupt or locked case file
-  kExitIo = 5,          // the OS refused: permissions, disk full, missing file
-  kExitNetwork = 6,     // a server (SMTP, MariaDB) refused or did not answer
-  kExitIntegrity = 7,   // verify: an object, manifest line or signature does not match
-  kExitInternal = 70,   // a bug
+  kExitOk = 0,         // ran fine, nothing to flag
+  kExitFound = 1,      // ran fine and found something (findings, tampering, overdue duties)
+  kExitUsage = 2,      // bad command line
+  kExitBadInput = 3,   // evidence, rules or data could not be read (or some items failed)
+  kExitCaseError = 4,  // not a case, newer schema, corrupt or locked case file
+  kExitIo = 5,         // the OS refused: permissions, disk full, missing file
+  kExitNetwork = 6,    // a server (SMTP, MariaDB) refused or did not answer
+  kExitIntegrity = 7,  // verify: an object, manifest line or signature does not match
+  kExitInternal = 70,  // a bug
 };
 int ExitCodeFor(const Status& status);
 
 // Options every command has (set before the subcommand or after it).
 struct Globals {
-  std::string case_dir;  // --case, or $TOURNIQUET_CASE, or "."
-  bool json = false;     // --json: one JSON document on stdout
-  std::string as_user;   // --as NAME for the audit log; default the OS user
-  bool quiet = false;    // --quiet: no progress, no notes on stderr
+  std::string case_dir;           // --case, or $TOURNIQUET_CASE, or "."
+  bool json = false;              // --json: one JSON document on stdout
+  std::string as_user;            // --as NAME for the audit log; default the OS user
+  bool quiet = false;             // --quiet: no progress, no notes on stderr
   std::vector<std::string> argv;  // the whole command line, for the audit log
 };
 
@@ -57,9 +56,9 @@ const std::vector<CommandDef>& Commands();
   static ::tq::cli::CommandRegistrar TQ_CLI_CONCAT(tq_cmd_, __LINE__)({name, summary, order, setup})
 
 // Printing, the only place it happens. Attacker bytes go through core/escape.h first.
-void PrintError(const Status& status);           // "tourniquet: error: ..." on stderr
+void PrintError(const Status& status);                    // "tourniquet: error: ..." on stderr
 void PrintNote(const Globals& g, std::string_view text);  // stderr, unless --quiet or --json
-void PrintOut(std::string_view text);            // stdout as is (already escaped)
+void PrintOut(std::string_view text);                     // stdout as is (already escaped)
 // Reports an error and returns its exit code: `return Fail(status);`.
 int Fail(const Status& status);
 

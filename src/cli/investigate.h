@@ -41,8 +41,8 @@ struct InvestigateStageRegistrar {
 };
 const std::vector<InvestigateStage>& InvestigateStages();
 
-#define TQ_INVESTIGATE_STAGE(name, order, setup)                                   \
-  static ::tq::cli::InvestigateStageRegistrar TQ_CLI_CONCAT(tq_stage_, __LINE__)( \
-      {name, order, setup})
+#define TQ_INVESTIGATE_STAGE(name, order, setup)                       \
+  static ::tq::cli::InvestigateStageRegistrar TQ_CLI_CONCAT(tq_stage_, \
+                                                            __LINE__)({name, order, setup})
 
 }  // namespace tq::cli

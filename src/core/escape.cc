@@ -31,13 +31,13 @@ size_t Utf8SequenceLength(std::string_view s) {
   if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
   if (c >= 0xE0 && c <= 0xEF) {
     if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
+    if (c == 0xE0 && b(1) < 0xA0) return 0;   // overlong
     if (c == 0xED && b(1) >= 0xA0) return 0;  // surrogate
     return 3;
   }
   if (c >= 0xF0 && c <= 0xF4) {
     if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && b(1) < 0x90) return 0;  // overlong
+    if (c == 0xF0 && b(1) < 0x90) return 0;   // overlong
     if (c == 0xF4 && b(1) >= 0x90) return 0;  // > U+10FFFF
     return 4;
   }
@@ -112,7 +112,9 @@ std::string EscapeHtml(std::string_view s) {
         case '>': out += "&gt;"; break;
         case '"': out += "&quot;"; break;
         case '\'': out += "&#39;"; break;
-        case '\t': case '\n': case '\r': out += static_cast<char>(c); break;
+        case '\t':
+        case '\n':
+        case '\r': out += static_cast<char>(c); break;
         default:
           if (c < 0x20 || c == 0x7F) {
             out += "\xEF\xBF\xBD";

@@ -22,22 +22,35 @@ const EscapeCase kCases[] = {
      "ua\\u001b[2J\\u001b[31mred"},
     {"osc_title", "\x1b]0;pwned\x07", "\\e]0;pwned\\x07", "\xEF\xBF\xBD]0;pwned\xEF\xBF\xBD",
      "\"\\x1B]0;pwned\\x07\"", "\\u001b]0;pwned\\u0007"},
-    {"c1_csi", "a\xC2\x9B" "31mb", "a\\xC2\\x9B31mb", "a\xEF\xBF\xBD" "31mb", "\"a\xC2\x9B" "31mb\"",
-     "a\xC2\x9B" "31mb"},
+    {"c1_csi",
+     "a\xC2\x9B"
+     "31mb",
+     "a\\xC2\\x9B31mb",
+     "a\xEF\xBF\xBD"
+     "31mb",
+     "\"a\xC2\x9B"
+     "31mb\"",
+     "a\xC2\x9B"
+     "31mb"},
     {"script", "<script>alert('x')</script>", "<script>alert('x')</script>",
      "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;", "\"<script>alert('x')</script>\"",
      "\\u003cscript>alert('x')\\u003c/script>"},
     {"attribute_breakout", "\" onload=\"x", "\" onload=\"x", "&quot; onload=&quot;x",
      "\"\"\" onload=\"\"x\"", "\\\" onload=\\\"x"},
-    {"invalid_utf8", "a\xff\xfe" "b", "a\\xFF\\xFEb", "a\xEF\xBF\xBD\xEF\xBF\xBD" "b",
+    {"invalid_utf8",
+     "a\xff\xfe"
+     "b",
+     "a\\xFF\\xFEb",
+     "a\xEF\xBF\xBD\xEF\xBF\xBD"
+     "b",
      "\"a\\xFF\\xFEb\"", "a\\\\xFF\\\\xFEb"},
     {"truncated_utf8", "caf\xC3", "caf\\xC3", "caf\xEF\xBF\xBD", "\"caf\\xC3\"", "caf\\\\xC3"},
     {"overlong_slash", "\xC0\xAF", "\\xC0\\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD", "\"\\xC0\\xAF\"",
      "\\\\xC0\\\\xAF"},
     {"surrogate", "\xED\xA0\x80", "\\xED\\xA0\\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD",
      "\"\\xED\\xA0\\x80\"", "\\\\xED\\\\xA0\\\\x80"},
-    {"valid_unicode", "Müller 東京 🙂", "Müller 東京 🙂", "Müller 東京 🙂", "\"Müller 東京 🙂\"",
-     "Müller 東京 🙂"},
+    {"valid_unicode", "Müller 東京 🙂", "Müller 東京 🙂", "Müller 東京 🙂",
+     "\"Müller 東京 🙂\"", "Müller 東京 🙂"},
     {"csv_formula_equals", "=HYPERLINK(\"http://x\")", "=HYPERLINK(\"http://x\")",
      "=HYPERLINK(&quot;http://x&quot;)", "\"'=HYPERLINK(\"\"http://x\"\")\"",
      "=HYPERLINK(\\\"http://x\\\")"},
@@ -46,7 +59,9 @@ const EscapeCase kCases[] = {
     {"csv_formula_minus", "-2+3", "-2+3", "-2+3", "\"'-2+3\"", "-2+3"},
     {"csv_formula_at", "@SUM(A1)", "@SUM(A1)", "@SUM(A1)", "\"'@SUM(A1)\"", "@SUM(A1)"},
     {"newline_nul_tab", std::string("a\nb\0c\td", 7), "a\\nb\\x00c\\td",
-     "a\nb\xEF\xBF\xBD" "c\td", "\"a\nb\\x00c\td\"", "a\\nb\\u0000c\\td"},
+     "a\nb\xEF\xBF\xBD"
+     "c\td",
+     "\"a\nb\\x00c\td\"", "a\\nb\\u0000c\\td"},
     {"backslash", "C:\\x41", "C:\\\\x41", "C:\\x41", "\"C:\\x41\"", "C:\\\\\\\\x41"},
     {"empty", "", "", "", "\"\"", ""},
 };
@@ -82,7 +97,10 @@ std::string DecodeJsonBody(const std::string& body) {
       case 'r': out += '\r'; break;
       case 'b': out += '\b'; break;
       case 'f': out += '\f'; break;
-      case 'u': out += static_cast<char>(std::stoi(body.substr(i + 1, 4), nullptr, 16)); i += 4; break;
+      case 'u':
+        out += static_cast<char>(std::stoi(body.substr(i + 1, 4), nullptr, 16));
+        i += 4;
+        break;
       default: out += e;
     }
   }
@@ -115,8 +133,7 @@ TEST(JsonWriterTest, NestedAndEscaped) {
   JsonWriter w;
   w.BeginObject().Field("ua", "<script>\x1b").Key("list").BeginArray().Int(1).Bool(false).Null();
   w.Double(0.1).EndArray().Key("empty").BeginObject().EndObject().EndObject();
-  EXPECT_EQ(w.str(),
-            "{\"ua\":\"\\u003cscript>\\u001b\",\"list\":[1,false,null,0.1],\"empty\":{}}");
+  EXPECT_EQ(w.str(), "{\"ua\":\"\\u003cscript>\\u001b\",\"list\":[1,false,null,0.1],\"empty\":{}}");
 }
 
 TEST(JsonWriterTest, PrettyPrints) {

@@ -29,8 +29,8 @@ std::string_view ErrorCodeName(ErrorCode code);
 // Where an error sits in the evidence. Any field may be absent.
 struct SourceLocation {
   std::string file;
-  uint64_t line = 0;        // 1-based; 0 = unknown
-  uint64_t column = 0;      // 1-based; 0 = unknown
+  uint64_t line = 0;               // 1-based; 0 = unknown
+  uint64_t column = 0;             // 1-based; 0 = unknown
   std::optional<uint64_t> offset;  // byte offset in the file
 };
 
@@ -74,7 +74,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: must not be OK
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -98,9 +98,9 @@ class [[nodiscard]] Result {
 }  // namespace tq
 
 // Early return on error. TQ_RETURN_IF_ERROR(status_expr); TQ_ASSIGN_OR_RETURN(auto x, expr);
-#define TQ_RETURN_IF_ERROR(expr)        \
-  do {                                  \
-    ::tq::Status tq_status_ = (expr);   \
+#define TQ_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::tq::Status tq_status_ = (expr);        \
     if (!tq_status_.ok()) return tq_status_; \
   } while (0)
 

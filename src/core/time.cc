@@ -13,9 +13,9 @@ namespace {
 
 constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr int64_t kSecondsPerDay = 86'400;
-constexpr const char* kMonthNames[12] = {"January", "February", "March",     "April",
-                                         "May",     "June",     "July",      "August",
-                                         "September", "October", "November", "December"};
+constexpr const char* kMonthNames[12] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
 
 Status Bad(std::string_view text, std::string why) {
   std::string msg = "bad timestamp '";
@@ -105,8 +105,8 @@ std::string Offset(std::string_view s, size_t& pos, int* offset_seconds) {
   }
   if (hh > 14 || mm > 59 || (hh == 14 && mm > 0)) {
     char buf[48];
-    std::snprintf(buf, sizeof buf, "UTC offset %c%02d%02d is out of range (-1400..+1400)", sign,
-                  hh, mm);
+    std::snprintf(buf, sizeof buf, "UTC offset %c%02d%02d is out of range (-1400..+1400)", sign, hh,
+                  mm);
     return buf;
   }
   *offset_seconds = (hh * 3600 + mm * 60) * (sign == '-' ? -1 : 1);
@@ -154,8 +154,8 @@ std::string CheckCivil(int year, int month, int day, int hour, int minute, int s
     if (day < 1) {
       std::snprintf(buf, sizeof buf, "day %d is out of range", day);
     } else {
-      std::snprintf(buf, sizeof buf, "day %d is past the end of %s %d", day,
-                    kMonthNames[month - 1], year);
+      std::snprintf(buf, sizeof buf, "day %d is past the end of %s %d", day, kMonthNames[month - 1],
+                    year);
     }
     return buf;
   }
@@ -215,9 +215,7 @@ UnixMicros TimeZone::LocalToUtc(int64_t local_micros) const {
       off = info.first.offset.count();
       break;
     case date::local_info::nonexistent:  // in the gap: read with the offset before it
-    default:
-      off = info.first.offset.count();
-      break;
+    default: off = info.first.offset.count(); break;
   }
   return local_micros - off * kMicrosPerSecond;
 }
@@ -275,8 +273,7 @@ Result<UnixMicros> ParseLocalDateTime(std::string_view s, const TimeZone& zone) 
   return zone.LocalToUtc(LocalMicros(f[0], f[1], f[2], f[3], f[4], f[5], frac));
 }
 
-Result<UnixMicros> ParseSyslogTime(std::string_view s, const TimeZone& zone,
-                                   UnixMicros reference) {
+Result<UnixMicros> ParseSyslogTime(std::string_view s, const TimeZone& zone, UnixMicros reference) {
   // "Oct 10 13:55:36" or "Oct  1 13:55:36"
   if (s.size() < 15) return Bad(s, "expected 'Mon dd hh:mm:ss'");
   int mo = MonthFromAbbrev(s.substr(0, 3));
@@ -344,8 +341,9 @@ Result<UnixMicros> ParseAnyTime(std::string_view s, const TimeZone& zone, UnixMi
   if (s.size() >= 19 && IsDigit(s[0]) && s[4] == '-') return ParseIso8601(s, zone);
   if (!s.empty() && IsDigit(s[0])) return ParseUnixTime(s);
   if (s.size() >= 15 && MonthFromAbbrev(s.substr(0, 3))) return ParseSyslogTime(s, zone, reference);
-  return Bad(s, "not a known timestamp form (common log, ISO 8601, local date-time, syslog, "
-                "Unix seconds or milliseconds)");
+  return Bad(s,
+             "not a known timestamp form (common log, ISO 8601, local date-time, syslog, "
+             "Unix seconds or milliseconds)");
 }
 
 std::string FormatUtc(UnixMicros t) {

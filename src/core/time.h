@@ -57,8 +57,7 @@ Result<UnixMicros> ParseSyslogTime(std::string_view text, const TimeZone& zone,
 Result<UnixMicros> ParseUnixTime(std::string_view text);
 // MySQL general log "251010 13:55:36" / "2025-10-10T11:55:36.123456Z" forms are covered by
 // the above. ParseAnyTime tries each form in turn; the error names the forms tried.
-Result<UnixMicros> ParseAnyTime(std::string_view text, const TimeZone& zone,
-                                UnixMicros reference);
+Result<UnixMicros> ParseAnyTime(std::string_view text, const TimeZone& zone, UnixMicros reference);
 
 // "2025-10-10T11:55:36Z", with ".123456" when the microseconds are not zero.
 std::string FormatUtc(UnixMicros t);

@@ -76,7 +76,8 @@ const TimeCase kCases[] = {
     {"local", "2025-01-10 13:55:36", "Europe/Berlin", "2025-01-10T12:55:36Z"},
     {"local", "2025-07-04 09:00:00", "America/New_York", "2025-07-04T13:00:00Z"},
     {"local", "2025-10-10 13:55:36.75", "UTC", "2025-10-10T13:55:36.750000Z"},
-    {"local", "2025-10-26 02:30:00", "Europe/Berlin", "2025-10-26T00:30:00Z"},  // ambiguous: earlier
+    {"local", "2025-10-26 02:30:00", "Europe/Berlin",
+     "2025-10-26T00:30:00Z"},  // ambiguous: earlier
     {"local", "2025-03-30 02:30:00", "Europe/Berlin", "2025-03-30T01:30:00Z"},  // gap
     {"local", "2025-10-10 13:55:36Z", "UTC",
      "ERR:bad timestamp '2025-10-10 13:55:36Z': unexpected text after the time"},
@@ -89,8 +90,10 @@ const TimeCase kCases[] = {
     {"syslog", "Oct 10 13:55:36", "Europe/Berlin", "2024-10-10T11:55:36Z"},
     {"syslog", "Feb 30 10:00:00", "UTC",
      "ERR:bad timestamp 'Feb 30 10:00:00': day 30 is past the end of February 2024"},
-    {"syslog", "Oct 10 13:55", "UTC", "ERR:bad timestamp 'Oct 10 13:55': expected 'Mon dd hh:mm:ss'"},
-    {"syslog", "Xyz 10 13:55:36", "UTC", "ERR:bad timestamp 'Xyz 10 13:55:36': unknown month 'Xyz'"},
+    {"syslog", "Oct 10 13:55", "UTC",
+     "ERR:bad timestamp 'Oct 10 13:55': expected 'Mon dd hh:mm:ss'"},
+    {"syslog", "Xyz 10 13:55:36", "UTC",
+     "ERR:bad timestamp 'Xyz 10 13:55:36': unknown month 'Xyz'"},
     // Unix seconds and milliseconds
     {"unix", "1760104536", "UTC", "2025-10-10T13:55:36Z"},
     {"unix", "1760104536.25", "UTC", "2025-10-10T13:55:36.250000Z"},

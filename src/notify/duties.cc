@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/shipped.h"
 #include "notify/notify.h"
 
 namespace tq::notify {
@@ -320,16 +321,7 @@ UnixMicros AddDeadline(UnixMicros from, DeadlineUnit unit, int64_t amount) {
 
 std::string DefaultDataDir() {
   if (const char* env = std::getenv("TOURNIQUET_DATA"); env && *env) return env;
-  std::error_code ec;
-  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (const char* rel : {"../share/tourniquet", "../data", "../../../data"}) {
-      std::filesystem::path p = exe.parent_path() / rel;
-      if (std::filesystem::exists(p / "jurisdictions/duties.txt", ec))
-        return std::filesystem::weakly_canonical(p, ec).string();
-    }
-  }
-  return TQ_NOTIFY_SOURCE_DATA;
+  return ShippedPath("data");
 }
 
 std::string AffectedPerson::Jurisdiction() const {

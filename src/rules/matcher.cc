@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/shipped.h"
 #include "rules/engine.h"
 
 namespace tq::rules {
@@ -285,18 +286,8 @@ Result<RuleSetPtr> LoadRulesFromText(const std::vector<std::pair<std::string, st
 }
 
 std::string ShippedRulesDir() {
-  namespace fs = std::filesystem;
-  std::error_code ec;
   if (const char* env = std::getenv("TOURNIQUET_RULES"); env && *env) return env;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return "";
-  fs::path dir = exe.parent_path();
-  for (const char* rel : {"../share/tourniquet/rules/sigma", "../../../rules/sigma",
-                          "../../rules/sigma", "../rules/sigma"}) {
-    fs::path p = (dir / rel).lexically_normal();
-    if (fs::is_directory(p, ec)) return p.string();
-  }
-  return "";
+  return ShippedPath("rules/sigma");
 }
 
 Result<RuleSetPtr> LoadRules(const std::vector<std::string>& paths) {

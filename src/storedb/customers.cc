@@ -41,8 +41,9 @@ std::string Held(std::initializer_list<std::pair<const char*, std::string>> fiel
 
 bool HasTemplateDirective(std::string_view text) {
   static constexpr std::string_view kDirectives[] = {
-      "var",   "if",    "depend",    "block", "template", "trans", "layout", "widget", "config",
-      "customvar", "media", "store", "css", "inlinecss", "protocol", "view", "for"};
+      "var",    "if",        "depend",   "block",     "template", "trans",
+      "layout", "widget",    "config",   "customvar", "media",    "store",
+      "css",    "inlinecss", "protocol", "view",      "for"};
   for (size_t at = text.find("{{"); at != std::string_view::npos; at = text.find("{{", at + 2)) {
     size_t p = at + 2;
     while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
@@ -183,9 +184,9 @@ Status Analyzer::StageWordPress(const std::string& c, const RowRef& ref, const D
     for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (lower.find("birth") != std::string::npos || lower == "dob" || lower.ends_with("_dob"))
       key = "birthday";
-    static const char* kKeys[] = {"capabilities",      "first_name",      "last_name",
-                                  "billing_country",   "billing_state",   "billing_first_name",
-                                  "billing_last_name", "billing_email",   "session_tokens",
+    static const char* kKeys[] = {"capabilities",      "first_name",        "last_name",
+                                  "billing_country",   "billing_state",     "billing_first_name",
+                                  "billing_last_name", "billing_email",     "session_tokens",
                                   "billing_phone",     "billing_address_1", "birthday"};
     if (std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys))
       return Exec("meta", {"user", v("user_id"), key, v("meta_value").substr(0, 4096)});
@@ -391,13 +392,13 @@ Status Analyzer::PersonCategories() {
     std::string_view table = cq.Text(2);
     // WordPress accounts always carry a password hash (wp_users.user_pass is NOT NULL).
     bool wp_user = table.ends_with("users");
-    updates.emplace_back(
-        cq.Int(0), CategoriesJson(cq.Text(1), {{"email", cq.Int(4) != 0},
-                                               {"name", cq.Int(5) != 0},
-                                               {"password_hash", wp_user},
-                                               {"postal_address", cq.Int(6) || cq.Int(9)},
-                                               {"phone", cq.Int(7) || cq.Int(8)},
-                                               {"date_of_birth", cq.Int(10) != 0}}));
+    updates.emplace_back(cq.Int(0),
+                         CategoriesJson(cq.Text(1), {{"email", cq.Int(4) != 0},
+                                                     {"name", cq.Int(5) != 0},
+                                                     {"password_hash", wp_user},
+                                                     {"postal_address", cq.Int(6) || cq.Int(9)},
+                                                     {"phone", cq.Int(7) || cq.Int(8)},
+                                                     {"date_of_birth", cq.Int(10) != 0}}));
   }
   TQ_ASSIGN_OR_RETURN(
       Stmt oq,
@@ -414,19 +415,19 @@ Status Analyzer::PersonCategories() {
   for (;;) {
     TQ_ASSIGN_OR_RETURN(bool row, oq.Step());
     if (!row) break;
-    order_updates.emplace_back(
-        oq.Int(0), CategoriesJson(oq.Text(1), {{"name", oq.Int(2) != 0},
-                                               {"email", oq.Int(3) != 0},
-                                               {"postal_address", oq.Int(4) != 0},
-                                               {"phone", oq.Int(5) || oq.Int(6)},
-                                               {"ip_address", oq.Int(7) != 0}}));
+    order_updates.emplace_back(oq.Int(0),
+                               CategoriesJson(oq.Text(1), {{"name", oq.Int(2) != 0},
+                                                           {"email", oq.Int(3) != 0},
+                                                           {"postal_address", oq.Int(4) != 0},
+                                                           {"phone", oq.Int(5) || oq.Int(6)},
+                                                           {"ip_address", oq.Int(7) != 0}}));
   }
   cq = Stmt();
   oq = Stmt();
-  for (auto [table, rows] : {std::pair{"storedb_customer", &updates},
-                             std::pair{"storedb_order", &order_updates}}) {
-    TQ_ASSIGN_OR_RETURN(Stmt up, db_.Prepare(std::string("UPDATE ") + table +
-                                             " SET categories=? WHERE id=?"));
+  for (auto [table, rows] :
+       {std::pair{"storedb_customer", &updates}, std::pair{"storedb_order", &order_updates}}) {
+    TQ_ASSIGN_OR_RETURN(
+        Stmt up, db_.Prepare(std::string("UPDATE ") + table + " SET categories=? WHERE id=?"));
     for (const auto& [id, json] : *rows) {
       TQ_RETURN_IF_ERROR(up.Reset());
       up.Bind(1, json).Bind(2, id);
@@ -436,7 +437,8 @@ Status Analyzer::PersonCategories() {
   // Guests and any row left as staged text: a valid (possibly empty) array.
   return db_.Exec("UPDATE storedb_customer SET categories='[]' WHERE evidence_id=" + ev +
                   " AND substr(categories,1,1)<>'['; UPDATE storedb_order SET categories='[]' "
-                  "WHERE evidence_id=" + ev + " AND substr(categories,1,1)<>'[';");
+                  "WHERE evidence_id=" +
+                  ev + " AND substr(categories,1,1)<>'[';");
 }
 
 Status Analyzer::WriteTables(const DumpStats& stats, AnalyzeSummary* s) {

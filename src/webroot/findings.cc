@@ -1,9 +1,9 @@
 // From facts to findings: one finding per file and reason, with path, hash, times, rule,
 // offsets and an escaped snippet; and the platform tables.
-#include <cctype>
 #include "webroot/findings.h"
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 #include <set>
@@ -176,8 +176,7 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
     // classic staging step before exfiltration.
     if (IsDumpName(f.path)) {
       sink.findings.push_back(b.Make("webroot.dump", Severity::kCritical, 0.8,
-                                     "Database dump in the web root: " + f.path,
-                                     nullptr, ""));
+                                     "Database dump in the web root: " + f.path, nullptr, ""));
     }
     // Obfuscation density: PHP whose code sits in very long, high-entropy lines.
     if (IsPhpExt(ext) && cf.php_code && cf.max_line > 4000 && cf.entropy > 5.3 &&

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "core/json.h"
+#include "core/shipped.h"
 #include "core/time.h"
 #include "webroot/advisory.h"
 #include "webroot/baseline.h"
@@ -21,17 +22,9 @@
 namespace tq::webroot {
 
 std::string ShippedPath(std::string_view relative) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
   if (const char* env = std::getenv("TOURNIQUET_DATA_DIR"); env && *env)
-    return (fs::path(env) / relative).string();
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec)
-    for (fs::path dir = exe.parent_path(); !dir.empty(); dir = dir.parent_path()) {
-      if (fs::exists(dir / relative, ec)) return (dir / relative).string();
-      if (dir == dir.root_path()) break;
-    }
-  return (fs::path("/usr/share/tourniquet") / relative).string();
+    return (std::filesystem::path(env) / relative).string();
+  return tq::ShippedPath(relative);
 }
 
 namespace {

@@ -83,7 +83,10 @@ RunResult Run(const std::vector<std::string>& argv, const std::string& input) {
       if (k > 0) {
         (p[i].fd == out[0] ? r.out : r.err).append(buf, k);
       } else if (k == 0 || errno != EAGAIN) {
-        if (p[i].fd == out[0]) out_open = false; else err_open = false;
+        if (p[i].fd == out[0])
+          out_open = false;
+        else
+          err_open = false;
       }
     }
   }

@@ -85,6 +85,9 @@ void AddDumpedPeople(const Store& s, UnixMicros t, const std::vector<std::string
     const Customer& c = s.customers[i];
     if (c.created >= t) continue;
     std::vector<std::string> cc = cats;
+    // The dumped tables hold a client IP only on orders: an account that never ordered
+    // lost no IP address.
+    if (!ordered[i]) cc.erase(std::remove(cc.begin(), cc.end(), "ip_address"), cc.end());
     if (ordered[i]) MergeCats(&cc, {"order_history"});
     if (!c.dob.empty()) MergeCats(&cc, {"date_of_birth"});
     add(static_cast<int>(i), c.email, c.first + " " + c.last, c.addr, cc);

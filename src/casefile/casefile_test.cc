@@ -169,49 +169,6 @@ TEST(TransactionTest, FailedCommandLeavesNoPartialRows) {
   EXPECT_FALSE((*c)->db().InTransaction());
 }
 
-TEST(FindingTest, UpsertRefreshesInsteadOfDuplicating) {
-  TempDir tmp;
-  auto c = Case::Create(tmp / "c", Demo());
-  ASSERT_TRUE(c.ok());
-  Db& db = (*c)->db();
-  auto a = UpsertFinding(db, MakeFinding("same"));
-  Finding f = MakeFinding("same");
-  f.summary = "refreshed";
-  f.severity = Severity::kCritical;
-  auto b = UpsertFinding(db, f);
-  ASSERT_TRUE(a.ok() && b.ok());
-  EXPECT_EQ(*a, *b);
-  auto all = ListFindings(db);
-  ASSERT_TRUE(all.ok());
-  ASSERT_EQ(all->size(), 1u);
-  EXPECT_EQ((*all)[0].summary, "refreshed");
-  EXPECT_EQ((*all)[0].severity, Severity::kCritical);
-  EXPECT_FALSE(UpsertFinding(db, MakeFinding("")).ok());
-}
-
-TEST(TaskTest, AutomaticTaskKeepsOwnerAndStatusOnRefresh) {
-  TempDir tmp;
-  auto c = Case::Create(tmp / "c", Demo());
-  ASSERT_TRUE(c.ok());
-  Db& db = (*c)->db();
-  Task t;
-  t.title = "Block 203.0.113.9";
-  t.source = "contain";
-  t.dedupe_key = "contain:block:203.0.113.9";
-  auto id = UpsertTask(db, t);
-  ASSERT_TRUE(id.ok());
-  ASSERT_TRUE(db.Exec("UPDATE tasks SET owner='ana', status='done'").ok());
-  t.title = "Block 203.0.113.9 (nginx, Apache, nftables)";
-  auto again = UpsertTask(db, t);
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(*id, *again);
-  auto tasks = ListTasks(db);
-  ASSERT_EQ(tasks->size(), 1u);
-  EXPECT_EQ((*tasks)[0].owner, "ana");
-  EXPECT_EQ((*tasks)[0].status, TaskStatus::kDone);
-  EXPECT_EQ((*tasks)[0].title, "Block 203.0.113.9 (nginx, Apache, nftables)");
-}
-
 TEST(ComponentSchemaTest, AppliesEachMigrationOnce) {
   TempDir tmp;
   auto c = Case::Create(tmp / "c", Demo());

@@ -1,0 +1,62 @@
+// The SQLite wrapper: typed binds and columns, errors as Status.
+#include "casefile/db.h"
+
+#include <gtest/gtest.h>
+
+#include "support/testing.h"
+
+namespace tq {
+namespace {
+
+TEST(DbTest, BindsAndReadsEveryType) {
+  testing::TempDir tmp;
+  auto db = Db::Open(tmp / "x.db", true);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t(i, d, s, b, n)").ok());
+  auto ins = (*db)->Prepare("INSERT INTO t VALUES(?,?,?,?,?)");
+  ASSERT_TRUE(ins.ok());
+  std::string blob("a\0b\xff", 4);
+  ins->Bind(1, int64_t{-7}).Bind(2, 2.5).Bind(3, "text").BindBlob(4, blob).BindNull(5);
+  ASSERT_TRUE(ins->Run().ok());
+  auto q = (*db)->Prepare("SELECT i, d, s, b, n FROM t");
+  ASSERT_TRUE(q.ok());
+  ASSERT_TRUE(*q->Step());
+  EXPECT_EQ(q->Int(0), -7);
+  EXPECT_EQ(q->Double(1), 2.5);
+  EXPECT_EQ(q->Text(2), "text");
+  EXPECT_EQ(q->Text(3), blob);
+  EXPECT_TRUE(q->IsNull(4));
+  EXPECT_EQ(q->ColumnCount(), 5);
+  EXPECT_FALSE(*q->Step());
+}
+
+TEST(DbTest, ErrorsNameTheProblem) {
+  testing::TempDir tmp;
+  auto db = Db::Open(tmp / "x.db", true);
+  ASSERT_TRUE(db.ok());
+  Result<Stmt> bad = (*db)->Prepare("SELEC 1");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("syntax error"), std::string::npos);
+  Result<int64_t> none = (*db)->QueryInt("SELECT 1 WHERE 0");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), ErrorCode::kNotFound);
+  auto missing = Db::Open(tmp / "no/such/dir/x.db", true);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), ErrorCode::kCase);
+}
+
+TEST(DbTest, TransactionsRollBack) {
+  testing::TempDir tmp;
+  auto db = Db::Open(tmp / "x.db", true);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t(x)").ok());
+  ASSERT_TRUE((*db)->Begin().ok());
+  EXPECT_TRUE((*db)->InTransaction());
+  ASSERT_TRUE((*db)->Exec("INSERT INTO t VALUES(1)").ok());
+  (*db)->Rollback();
+  EXPECT_FALSE((*db)->InTransaction());
+  EXPECT_EQ(*(*db)->QueryInt("SELECT count(*) FROM t"), 0);
+}
+
+}  // namespace
+}  // namespace tq

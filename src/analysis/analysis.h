@@ -14,9 +14,10 @@
 // web UI and the report; refreshed as a whole on every run):
 //   id INTEGER PRIMARY KEY      stable order: by time, then source, evidence, line
 //   time INTEGER NOT NULL       UTC microseconds since the epoch
-//   source TEXT NOT NULL        log | file | db | finding | analysis
+//   source TEXT NOT NULL        log | file | db | finding | analysis | platform (an error
+//                               log line of the store platform: PHP, Magento)
 //   kind TEXT NOT NULL          request, file.mtime, file.ctime, db.<finding kind>, the
-//                               finding kind, analysis.entry_vector, ...
+//                               finding kind, analysis.entry_vector, platform.<level>, ...
 //   message TEXT NOT NULL       one line, raw evidence bytes (escape when shown)
 //   actor TEXT NOT NULL         who did it when known (an account name), else ''
 //   ip TEXT NOT NULL            client address for log rows, else ''
@@ -90,6 +91,10 @@ struct DbEvent {
   int64_t finding_id = 0;
   int64_t evidence_id = 0;
   std::optional<int64_t> line, byte_offset;
+  // An exploit payload stored by the platform itself (a template directive in an order's
+  // address): it marks the entry, not a skimmer. `cve` names the vulnerability if known.
+  bool exploit = false;
+  std::string cve;
 };
 
 struct InvestigationInputs {
@@ -149,6 +154,15 @@ struct SkimmerWindow {
   int64_t start_evidence_id = 0;
 };
 
+// A platform error-log line on the timeline (see platform_logs.h).
+struct PlatformEvent {
+  UnixMicros time = 0;
+  std::string level, channel;
+  std::string message;  // the line's message, at most 2 KiB
+  std::string why;      // what selected it: "names 1.2.3.4", "error in the attack window"
+  int64_t evidence_id = 0, line = 0, offset = -1;
+};
+
 struct InvestigationResult {
   std::vector<Attacker> attackers;
   std::optional<EntryVector> entry;
@@ -158,7 +172,8 @@ struct InvestigationResult {
   std::optional<SkimmerWindow> skimmer_window;
   int64_t clients = 0, failed_scanners = 0, store_admins = 0;
   int64_t records = 0, dropped_session_events = 0;
-  std::vector<std::string> notes;  // caps hit, inputs missing
+  std::vector<std::string> notes;              // caps hit, inputs missing
+  std::vector<PlatformEvent> platform_events;  // filled by InvestigateCase
 };
 
 // The two-pass analysis. Not thread-safe; feed records in any order.
@@ -208,6 +223,7 @@ struct CaseInvestigation {
   int64_t findings = 0;  // analysis.* findings written
   int64_t timeline_rows = 0;
   int64_t hits_joined = 0;  // log.rule_hit findings joined onto records by item and line
+  int64_t platform_log_files = 0, platform_log_lines = 0;  // platform error logs read
 };
 
 // Both passes over `records` (rule hits joined from the log.rule_hit findings by evidence

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "analysis/analysis.h"
+#include "analysis/platform_logs.h"
 #include "analysis/request_shape.h"
 #include "core/escape.h"
 
@@ -105,6 +106,13 @@ Result<InvestigationInputs> LoadInvestigationInputs(Case& c) {
     std::string_view k = f.kind;
     e.skimmer = Contains(k, "inject") || Contains(k, "skimmer") || Contains(k, "script");
     e.rogue_admin = Contains(k, "rogue") || (Contains(k, "admin") && !e.skimmer);
+    if (!parser.parse(f.detail_json).get(doc) &&
+        JsonText(doc, "technique") == "template_injection") {
+      // A payload the attacker typed into a checkout field: the exploit, served to nobody.
+      e.exploit = true;
+      e.skimmer = false;
+      e.cve = JsonText(doc, "cve");
+    }
     // Magento serves CMS blocks and pages over REST by id: a request to the resource of an
     // injected row touches the attacker's artifact (the write that planted it, a check on it).
     if (e.skimmer) {
@@ -205,6 +213,11 @@ Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records) 
     return fn(copy);
   };
 
+  std::vector<std::string> needles;
+  for (const Artifact& a : inputs.artifacts)
+    if (a.kind != "injected_row")
+      for (std::string& u : UrlPathsForWebrootFile(a.path)) needles.push_back(std::move(u));
+  constexpr UnixMicros kHour = 3600LL * 1000000;
   Investigation inv(std::move(inputs));
   TQ_RETURN_IF_ERROR(records(
       [&](const AccessRecord& r) { joined(r, [&](const AccessRecord& x) { inv.Observe(x); }); }));
@@ -212,6 +225,28 @@ Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records) 
   TQ_RETURN_IF_ERROR(records(
       [&](const AccessRecord& r) { joined(r, [&](const AccessRecord& x) { inv.Revisit(x); }); }));
   out.result = inv.Finish();
+  // The platform's error logs: lines naming an attacker's file or address, and errors in
+  // the attack window.
+  PlatformLogSelect select;
+  select.needles = std::move(needles);
+  for (const Attacker& a : out.result.attackers) {
+    for (const std::string& addr : a.addresses) select.needles.push_back(addr);
+    select.from = std::min(select.from.value_or(a.first_seen), a.first_seen - kHour);
+    select.to = std::max(select.to.value_or(a.last_seen), a.last_seen + kHour);
+  }
+  PlatformLogStats ps;
+  TQ_RETURN_IF_ERROR(ReadPlatformLogs(c, select, &out.result.platform_events, &ps));
+  out.platform_log_files = ps.files;
+  out.platform_log_lines = ps.lines;
+  for (const std::string& p : ps.problems) out.result.notes.push_back("platform log " + p);
+  int64_t skipped = 0;
+  for (auto& [reason, n] : ps.skipped) skipped += n;
+  if (skipped > 0)
+    out.result.notes.push_back(std::to_string(skipped) +
+                               " platform log line(s) skipped (too long, or a bad date)");
+  if (ps.dropped > 0)
+    out.result.notes.push_back(std::to_string(ps.dropped) +
+                               " platform log line(s) beyond the cap were left off the timeline");
   TQ_RETURN_IF_ERROR(c.Transaction([&](Db& db) -> Status {
     TQ_ASSIGN_OR_RETURN(out.findings, WriteInvestigation(c, db, out.result));
     TQ_ASSIGN_OR_RETURN(out.timeline_rows, db.QueryInt("SELECT count(*) FROM analysis_timeline"));

@@ -36,6 +36,10 @@ constexpr size_t kMaxArtifactUsers = 5;
 constexpr UnixMicros kDbWriteSlack = 2 * 1000000;  // a row's time vs. the request that wrote it
 constexpr double kAttackerThreshold = 0.5;
 constexpr UnixMicros kMinute = 60LL * 1000000;
+constexpr UnixMicros kHour = 60 * kMinute;
+constexpr UnixMicros kCheckoutSpan = kHour;  // address submitted .. order placed
+constexpr size_t kMaxCheckoutCalls = 512;
+constexpr UnixMicros kReconLead = 6 * kHour;  // fingerprinting .. the intrusion it served
 
 Request Snapshot(const AccessRecord& r) {
   Request q;
@@ -123,6 +127,21 @@ struct SkimmerPath {
   std::vector<UnixMicros> gone;  // 404/410 answers, capped
 };
 
+// Union-find over client ids.
+struct Links {
+  std::vector<uint32_t> parent;
+  explicit Links(size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0u); }
+  uint32_t Find(uint32_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  }
+  void Join(uint32_t a, uint32_t b) {
+    a = Find(a);
+    b = Find(b);
+    if (a != b) parent[std::max(a, b)] = std::min(a, b);
+  }
+};
+
 int RolePriority(std::string_view role) {
   if (role == "intruder") return 4;
   if (role == "rogue_admin") return 3;
@@ -166,6 +185,8 @@ struct Investigation::State {
   std::unordered_map<std::string, std::unordered_set<uint32_t>> rule_clients;
   // Write requests (not GET/HEAD), kept only near the times of database events.
   std::vector<Request> writes_near_db_events;
+  // Checkout calls in the hour before an order whose row carries an exploit payload.
+  std::vector<Request> checkout_near_exploit;
   int64_t records = 0;
   UnixMicros last_record = 0;  // the end of the collected logs
   bool capped_stems = false, capped_agents = false, capped_downloads = false;
@@ -176,6 +197,13 @@ struct Investigation::State {
   std::unordered_map<std::string, size_t> artifact_owner;  // URL path -> attacker
   std::unordered_set<std::string> derived_downloads;       // unusual download URL paths
   std::optional<EntryVector> entry;
+  // The entry the database tells of (an exploit payload stored with an order).
+  struct DbEntry {
+    Request request;
+    const DbEvent* event = nullptr;
+    std::string reason;
+  };
+  std::optional<DbEntry> db_entry;
   std::optional<UnixMicros> breach_start;
   int64_t failed_scanners = 0, store_admins = 0;
   std::vector<SessionEvent> sessions;
@@ -196,6 +224,9 @@ struct Investigation::State {
     auto it = artifact_urls.find(std::string(path));
     return it == artifact_urls.end() ? nullptr : &in.artifacts[it->second];
   }
+
+  void AttributeStoredExploits();
+  void LinkReconnaissance(Links& links);
 };
 
 Investigation::Investigation(InvestigationInputs inputs) : s_(std::make_unique<State>()) {
@@ -276,6 +307,15 @@ void Investigation::Observe(const AccessRecord& r) {
       }
     }
   }
+  if (ok && s.checkout_near_exploit.size() < kMaxCheckoutCalls &&
+      CheckoutCallOf(r.method, r.path) != CheckoutCall::kNone) {
+    for (const DbEvent& e : s.in.db_events) {
+      if (e.exploit && r.time <= e.time + kDbWriteSlack && e.time - r.time <= kCheckoutSpan) {
+        s.checkout_near_exploit.push_back(Snapshot(r));
+        break;
+      }
+    }
+  }
   // Admin work: the admin area answering (a scanner's probes of /admin get 404s).
   if (ok && IsAdminPath(r.path)) {
     ++c.admin_requests;
@@ -322,21 +362,6 @@ void Investigation::Observe(const AccessRecord& r) {
 
 namespace {
 
-// Union-find over client ids.
-struct Links {
-  std::vector<uint32_t> parent;
-  explicit Links(size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0u); }
-  uint32_t Find(uint32_t x) {
-    while (parent[x] != x) x = parent[x] = parent[parent[x]];
-    return x;
-  }
-  void Join(uint32_t a, uint32_t b) {
-    a = Find(a);
-    b = Find(b);
-    if (a != b) parent[std::max(a, b)] = std::min(a, b);
-  }
-};
-
 void Raise(ClientProfile& c, double score, std::string_view role, std::string reason) {
   if (score > c.score || (score == c.score && RolePriority(role) > RolePriority(c.role))) {
     c.score = score;
@@ -358,7 +383,85 @@ bool LooksLikeOrdinaryPage(const Request& q,
   return std::llabs(q.bytes - median) <= std::max<int64_t>(16, median / 50);
 }
 
+bool IsReconHit(const RuleMatch& h) {
+  for (const std::string& t : h.tags)
+    if (t.starts_with("attack.t1592")) return true;  // gather victim host information
+  return false;
+}
+
 }  // namespace
+
+// An exploit payload the platform stored with an order (a template directive typed into an
+// address field) names its sender: the order was placed by the checkout call that wrote at
+// the row's time, and the payload came in with that client's last address submission
+// before it. The access log holds no request bodies; the database does.
+void Investigation::State::AttributeStoredExploits() {
+  for (const DbEvent& e : in.db_events) {
+    if (!e.exploit) continue;
+    const Request* placed = nullptr;
+    for (const Request& q : checkout_near_exploit) {
+      if (CheckoutCallOf(q.method, q.path) != CheckoutCall::kPlaceOrder ||
+          std::llabs(q.time - e.time) > kDbWriteSlack)
+        continue;
+      if (!placed || std::llabs(q.time - e.time) < std::llabs(placed->time - e.time)) placed = &q;
+    }
+    if (!placed) {
+      notes.push_back("no checkout call in the logs placed the order of '" + e.summary + "'");
+      continue;
+    }
+    const Request* carried = nullptr;
+    for (const Request& q : checkout_near_exploit) {
+      if (q.client != placed->client ||
+          CheckoutCallOf(q.method, q.path) != CheckoutCall::kAddress || q.time > placed->time)
+        continue;
+      if (!carried || Earlier(*carried, q)) carried = &q;
+    }
+    if (!carried) carried = placed;  // the address came with the order itself
+    std::string cve = e.cve.empty() ? "" : " (" + e.cve + ")";
+    std::string reason = "submitted the checkout address the database stores with an exploit " +
+                         std::string("payload") + cve + ": " + Describe(*carried) + " at " +
+                         FormatUtc(carried->time) + " (" + Where(*carried) +
+                         "); the order was placed by " + Describe(*placed) + " at " +
+                         FormatUtc(placed->time) + "; the row: " + e.summary;
+    Raise(clients[Client(placed->client)], 0.8, "intruder", reason);
+    if (!db_entry || Earlier(*carried, db_entry->request))
+      db_entry = DbEntry{*carried, &e, std::move(reason)};
+  }
+}
+
+// Reconnaissance for an intrusion: an address whose answered rule hits are all platform
+// fingerprinting (the version banner), that used a user agent of an intruder's address and
+// fingerprinted in the hours before that address first showed up, scouted for it. Exploit
+// kits split the version check and the exploit across addresses; the agent string and the
+// lead time tie them together.
+void Investigation::State::LinkReconnaissance(Links& links) {
+  std::vector<uint32_t> intruders;
+  for (uint32_t id = 0; id < clients.size(); ++id)
+    if (clients[id].score >= kAttackerThreshold && clients[id].role == "intruder")
+      intruders.push_back(id);
+  for (uint32_t id = 0; id < clients.size(); ++id) {
+    ClientProfile& c = clients[id];
+    if (c.score >= kAttackerThreshold || c.answered_hits.empty() || !c.worked.empty()) continue;
+    bool recon_only = std::all_of(c.answered_hits.begin(), c.answered_hits.end(), [](auto& q) {
+      return std::all_of(q.hits.begin(), q.hits.end(), IsReconHit);
+    });
+    if (!recon_only) continue;
+    const Request& probe = c.answered_hits.front();
+    for (uint32_t other : intruders) {
+      const ClientProfile& i = clients[other];
+      if (i.first <= probe.time || i.first - probe.time > kReconLead) continue;
+      auto shared = std::find_first_of(c.user_agents.begin(), c.user_agents.end(),
+                                       i.user_agents.begin(), i.user_agents.end());
+      if (shared == c.user_agents.end()) continue;
+      Raise(c, 0.55, "intruder",
+            "fingerprinted the platform (" + Describe(probe) + " at " + FormatUtc(probe.time) +
+                ", " + Where(probe) + ") with the user agent \"" + *shared +
+                "\" that intruder address " + i.address + " used from " + FormatUtc(i.first));
+      links.Join(other, id);
+      break;
+    }
+  }
+}
 
 void Investigation::Attribute() {
   State& s = *s_;
@@ -486,6 +589,7 @@ void Investigation::Attribute() {
     }
     if (c.hits > 0 && c.hits_answered == 0 && c.score < kAttackerThreshold) ++s.failed_scanners;
   }
+  s.AttributeStoredExploits();
 
   // 2. Unusual downloads: an archive, dump or export fetched by at most a few clients, first
   // served after the breach began. Its downloaders are attackers when already suspect, when
@@ -555,6 +659,8 @@ void Investigation::Attribute() {
                   s.clients[strongest].address);
     }
   }
+
+  s.LinkReconnaissance(links);
 
   // 5. Attackers: linked groups of addresses that scored.
   std::map<uint32_t, std::vector<uint32_t>> groups;
@@ -653,6 +759,20 @@ void Investigation::Attribute() {
                  "installed version has");
         break;
       }
+    }
+  }
+  // The exploit the database holds: its request is the entry when no earlier exploit is.
+  if (s.db_entry) {
+    auto it = s.address_attacker.find(s.db_entry->request.client);
+    if (it != s.address_attacker.end() &&
+        (!entry || Earlier(s.db_entry->request, entry->request))) {
+      EntryVector e;
+      e.attacker = it->second;
+      e.request = s.db_entry->request;
+      e.technique = "template injection through a checkout field";
+      e.cve = s.db_entry->event->cve;
+      e.reasons.push_back("first exploit by the attackers; " + s.db_entry->reason);
+      entry = std::move(e);
     }
   }
   const bool open_exploit = entry.has_value();

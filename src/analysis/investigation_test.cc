@@ -325,7 +325,7 @@ TEST(Investigation, SkimmerWindowFromDatabaseRowOpenUntilDiscovery) {
   s.Add({kT0, "198.18.0.1", "GET", "/", "", 200, 100});
   InvestigationInputs in;
   in.db_events.push_back({kT0 + kHour, "storedb.injected_script", "core_config_data 42", "", true,
-                          false, 7, 3, std::nullopt, 4096});
+                          false, 7, 3, std::nullopt, 4096, false, ""});
   in.discovered_at = kT0 + 2 * kDay;
   InvestigationResult r = s.Run(in);
   ASSERT_TRUE(r.skimmer_window.has_value());
@@ -425,40 +425,71 @@ TEST(CveFromTags, Table) {
   for (const Case& c : cases) EXPECT_EQ(CveFromTags(c.tags), c.want);
 }
 
-TEST(RequestShape, AdminPaths) {
-  struct Case {
-    const char* path;
-    bool admin;
-  } cases[] = {
-      {"/admin/dashboard/", true},
-      {"/admin_k9x2/sales/order/", true},
-      {"/index.php/admin/", true},
-      {"/wp-admin/post.php", true},
-      {"/wp-login.php", true},
-      {"/admin-chair.html", false},
-      {"/catalog/admin/", false},
-      {"/", false},
-      {"", false},
-      {"/index.php/catalog/", false},
+TEST(Investigation, ReconWithTheIntrudersAgentShortlyBeforeIsLinked) {
+  RuleMatch xxe = Hit("CosmicSting probe", "high", {"attack.t1190", "cve.2024-34102"});
+  RuleMatch banner =
+      Hit("Magento Version Fingerprinting", "low", {"attack.reconnaissance", "attack.t1592.002"});
+  const std::string kit = "Mozilla/5.0 (X11; Linux x86_64) Chrome/123.0.0.0";
+  auto run = [&](UnixMicros recon_at, const std::string& recon_ua) {
+    Store s;
+    AddBackground(s);
+    s.Add({recon_at, "203.0.113.70", "GET", "/magento_version", "", 200, 23, recon_ua, {banner}});
+    s.Add({kT0 + 3 * kHour, "203.0.113.71", "POST", "/rest/V1/guest-carts", "", 200, 34, kit});
+    s.Add({kT0 + 3 * kHour + 3 * kSec,
+           "203.0.113.71",
+           "POST",
+           "/rest/V1/guest-carts/1/estimate-shipping-methods",
+           "",
+           400,
+           127,
+           kit,
+           {xxe}});
+    InvestigationInputs open;
+    open.advisory_cves = {"CVE-2024-34102"};
+    return s.Run(open);
   };
-  for (const Case& c : cases) EXPECT_EQ(IsAdminPath(c.path), c.admin) << c.path;
+  InvestigationResult linked = run(kT0 + 2 * kHour, kit);
+  const Attacker* a = WithAddress(linked, "203.0.113.70");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a, WithAddress(linked, "203.0.113.71")) << "one attacker, two addresses";
+  EXPECT_TRUE(std::any_of(a->reasons.begin(), a->reasons.end(), [](const std::string& r) {
+    return r.find("fingerprinted the platform") != std::string::npos;
+  }));
+  // Another agent, or a version check days before: a scanner like any other.
+  EXPECT_EQ(WithAddress(run(kT0 + 2 * kHour, "zgrab/0.x"), "203.0.113.70"), nullptr);
+  EXPECT_EQ(WithAddress(run(kT0 - 2 * kDay, kit), "203.0.113.70"), nullptr);
 }
 
-TEST(RequestShape, DownloadsLoginsAndUrls) {
-  EXPECT_TRUE(IsDownloadPath("/media/tmp/DB.SQL.GZ"));
-  EXPECT_TRUE(IsDownloadPath("/var/export/customers.csv"));
-  EXPECT_FALSE(IsDownloadPath("/static/app.js"));
-  EXPECT_FALSE(IsDownloadPath("/robots.txt"));
-  EXPECT_TRUE(IsLoginPost("POST", "/customer/account/loginPost/"));
-  EXPECT_TRUE(IsLoginPost("POST", "/xmlrpc.php"));
-  EXPECT_FALSE(IsLoginPost("GET", "/wp-login.php"));
-  EXPECT_THAT(UrlPathsForWebrootFile("pub/media/x.php"),
-              ElementsAre("/pub/media/x.php", "/media/x.php"));
-  EXPECT_THAT(UrlPathsForWebrootFile("./wp-content/uploads/x.php"),
-              ElementsAre("/wp-content/uploads/x.php", "/uploads/x.php"));
-  EXPECT_THAT(UrlPathsForWebrootFile("x.php"), ElementsAre("/x.php"));
-  EXPECT_EQ(LevelRank("Critical"), 4);
-  EXPECT_EQ(LevelRank("bogus"), -1);
+TEST(Investigation, StoredExploitPayloadNamesTheEntry) {
+  // TrojanOrder: the template directive travels in the shipping address's body, which the
+  // access log does not record; the order row that stores it does, with its time.
+  Store s;
+  AddBackground(s);
+  const UnixMicros placed = kT0 + kDay + 5 * kHour;
+  const std::string cart = "/rest/default/V1/guest-carts/m4sk";
+  // A customer checks out at the same time from elsewhere.
+  s.Add({placed - 4 * kSec, "198.18.0.9", "POST", cart + "x/shipping-information", "", 200, 2871});
+  s.Add({placed - kSec, "198.18.0.9", "POST", cart + "x/payment-information", "", 200, 11});
+  s.Add({placed - 9 * kSec, "203.0.113.80", "POST", "/rest/default/V1/guest-carts", "", 200, 34});
+  s.Add({placed - 5 * kSec, "203.0.113.80", "POST", cart + "/shipping-information", "", 200, 2871});
+  s.Add({placed, "203.0.113.80", "POST", cart + "/payment-information", "", 200, 11});
+  InvestigationInputs in;
+  DbEvent e;
+  e.time = placed;
+  e.kind = "storedb.injected_script";
+  e.summary = "Template directive in sales_order.customer_firstname {\"entity_id\":3001}";
+  e.exploit = true;
+  e.cve = "CVE-2022-24086";
+  e.finding_id = 9;
+  in.db_events.push_back(e);
+  in.advisory_cves = {"CVE-2022-24086"};
+  InvestigationResult r = s.Run(in);
+  ASSERT_NE(WithAddress(r, "203.0.113.80"), nullptr);
+  EXPECT_EQ(WithAddress(r, "198.18.0.9"), nullptr) << "the customer checking out";
+  ASSERT_TRUE(r.entry.has_value());
+  EXPECT_EQ(r.entry->request.path, cart + "/shipping-information");
+  EXPECT_EQ(r.entry->cve, "CVE-2022-24086");
+  EXPECT_FALSE(r.skimmer_window.has_value()) << "a payload in an order is not a skimmer";
 }
 
 }  // namespace

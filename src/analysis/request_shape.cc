@@ -63,6 +63,20 @@ bool IsDownloadPath(std::string_view path) {
   return false;
 }
 
+CheckoutCall CheckoutCallOf(std::string_view method, std::string_view path) {
+  if (method != "POST" && method != "PUT") return CheckoutCall::kNone;
+  std::string p = Lower(path);
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  if (p.find("/rest/") == std::string::npos || p.find("carts/") == std::string::npos)
+    return CheckoutCall::kNone;
+  if (method == "POST" && (EndsWith(p, "/shipping-information") || EndsWith(p, "/billing-address")))
+    return CheckoutCall::kAddress;
+  if ((method == "POST" && EndsWith(p, "/payment-information")) ||
+      (method == "PUT" && EndsWith(p, "/order")))
+    return CheckoutCall::kPlaceOrder;
+  return CheckoutCall::kNone;
+}
+
 std::vector<std::string> UrlPathsForWebrootFile(std::string_view relative_path) {
   std::string rel(relative_path);
   while (rel.starts_with("./")) rel.erase(0, 2);

@@ -22,6 +22,13 @@ bool IsLoginPost(std::string_view method, std::string_view path);
 // An archive, database dump or export a store does not normally serve.
 bool IsDownloadPath(std::string_view path);
 
+// The checkout calls of Magento's REST API (guest-carts and carts/mine, any store code): the
+// ones that submit the shopper's address, and the ones that place the order.
+enum class CheckoutCall { kNone, kAddress, kPlaceOrder };
+// kAddress: POST .../shipping-information, .../billing-address; kPlaceOrder: POST
+// .../payment-information, PUT .../order.
+CheckoutCall CheckoutCallOf(std::string_view method, std::string_view path);
+
 // URL paths that may reach a file given relative to the collected tree: the whole path and
 // every suffix at a directory boundary that keeps a directory. Magento serves pub/ as the
 // document root in production, so "pub/media/x.php" is reached as "/pub/media/x.php" and

@@ -303,6 +303,24 @@ Result<int64_t> WriteInvestigation(Case& c, Db& db, const InvestigationResult& r
     rows.push_back(std::move(row));
   }
   (void)entry_finding;
+  // The platform's error-log lines the investigation selected.
+  for (const PlatformEvent& e : r.platform_events) {
+    TimelineRow row;
+    row.time = e.time;
+    row.source = "platform";
+    std::string level = e.level;
+    for (char& ch : level) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    row.kind = "platform." + level;
+    row.message = e.channel + "." + e.level + ": " + e.message;
+    fill_item(row, e.evidence_id);
+    row.line = e.line;
+    if (e.offset >= 0) row.byte_offset = e.offset;
+    JsonWriter w;
+    w.BeginObject().Field("level", e.level).Field("channel", e.channel).Field("selected", e.why);
+    w.EndObject();
+    row.detail_json = w.Take();
+    rows.push_back(std::move(row));
+  }
   // File times: web-root files another stage flagged, and any collected file changed during
   // the attack (from a day before the first attacker request to a day after the last).
   std::optional<UnixMicros> lo, hi;

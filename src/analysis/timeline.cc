@@ -24,6 +24,7 @@ std::string TimestampDesc(const TimelineRow& r) {
   if (r.kind == "file.mtime") return "Content Modification Time";
   if (r.kind == "file.ctime") return "Metadata Modification Time";
   if (r.source == "db") return "Record Time";
+  if (r.source == "platform") return "Log Entry Time";
   return "Event Time";
 }
 
@@ -103,6 +104,8 @@ std::string EcsDocument(const TimelineRow& r) {
     w.String("file");
   else if (r.source == "db")
     w.String("database");
+  else if (r.source == "platform")
+    w.String("web").String("process");
   else
     w.String("threat");
   w.EndArray();

@@ -208,6 +208,28 @@ Status LoadPeople(Case& c, std::vector<CustomerRecord>* customers, std::vector<O
       customers->push_back(std::move(r));
     }
   }
+  // Orders whose own fields carry an exploit payload (a template directive typed into the
+  // name: TrojanOrder) were placed by the attacker, who is no affected customer.
+  std::set<std::string> attacker_orders;
+  {
+    TQ_ASSIGN_OR_RETURN(std::vector<Finding> injected, ListFindings(db, "storedb.injected_script"));
+    simdjson::dom::parser parser;
+    for (const Finding& f : injected) {
+      simdjson::dom::element doc;
+      std::string_view technique, table;
+      simdjson::dom::object pk;
+      if (parser.parse(f.detail_json).get(doc) || doc["technique"].get_string().get(technique) ||
+          technique != "template_injection" || doc["pk"].get_object().get(pk))
+        continue;
+      if (doc["canonical_table"].get_string().get(table) && doc["table"].get_string().get(table))
+        continue;
+      if (table != "sales_order") continue;
+      for (auto field : pk) {
+        int64_t id = 0;
+        if (!field.value.get_int64().get(id)) attacker_orders.insert(std::to_string(id));
+      }
+    }
+  }
   TQ_ASSIGN_OR_RETURN(
       Stmt st,
       db.Prepare(std::string("SELECT increment_id,order_id,customer_id,email,name,country,"
@@ -220,6 +242,12 @@ Status LoadPeople(Case& c, std::vector<CustomerRecord>* customers, std::vector<O
     if (!row) break;
     OrderRecord r;
     r.order_ref = st.Text(0).empty() ? st.String(1) : st.String(0);
+    if (st.String(9) == "sales_order" && attacker_orders.count(st.String(1))) {
+      notes->push_back("order " + r.order_ref +
+                       " left out: its own fields carry the attacker's template-injection "
+                       "payload (storedb.injected_script), so the attacker placed it");
+      continue;
+    }
     if (!st.IsNull(2)) r.customer_id = st.Int(2);
     r.email = st.String(3);
     r.name = st.String(4);

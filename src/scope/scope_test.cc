@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/testing.h"
 
 namespace tq::scope {
@@ -203,7 +205,8 @@ CREATE TABLE storedb_order(id INTEGER PRIMARY KEY, evidence_id INTEGER, source_t
   };
   for (Row r : {Row{"1", "a@example.com", "US", "Texas", kT0 + kDay, 1},
                 Row{"2", "b@example.com", "FR", "", kT0 + 2 * kDay, 1},
-                Row{"3", "c@example.com", "FR", "", kT0 + 2 * kDay, 0}}) {
+                Row{"3", "c@example.com", "FR", "", kT0 + 2 * kDay, 0},
+                Row{"4", "jerry.x@mailinator.com", "US", "NY", kT0 + 3 * kDay, 1}}) {
     ASSERT_TRUE(ins->Reset().ok());
     ins->Bind(1, r.id).Bind(2, std::string("10000") + r.id).Bind(3, r.email).Bind(4, "N");
     ins->Bind(5, r.country).Bind(6, r.region).Bind(7, r.at).Bind(8, r.card).Bind(9, 40);
@@ -218,6 +221,16 @@ CREATE TABLE storedb_order(id INTEGER PRIMARY KEY, evidence_id INTEGER, source_t
       "{\"start\":\"" + FormatUtc(kT0) + "\",\"end\":\"" + FormatUtc(kT0 + 5 * kDay) + "\"}";
   f.dedupe_key = "analysis.skimmer_window";
   ASSERT_TRUE(UpsertFinding(db, f).ok());
+  // Order 4 is the attacker's own: its name is a template-injection payload (TrojanOrder).
+  Finding payload;
+  payload.kind = "storedb.injected_script";
+  payload.component = "storedb";
+  payload.summary = "Template directive in sales_order.customer_firstname";
+  payload.detail_json =
+      R"({"table":"m2_sales_order","canonical_table":"sales_order","pk":{"entity_id":4},)"
+      R"("column":"customer_firstname","technique":"template_injection"})";
+  payload.dedupe_key = "storedb.injected_script|4";
+  ASSERT_TRUE(UpsertFinding(db, payload).ok());
 
   auto s = RunScope(**c);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -232,6 +245,10 @@ CREATE TABLE storedb_order(id INTEGER PRIMARY KEY, evidence_id INTEGER, source_t
   std::string csv = testing::ReadFile(tmp / "c/reports/scope.csv");
   EXPECT_NE(csv.find("a@example.com"), std::string::npos);
   EXPECT_EQ(csv.find("c@example.com"), std::string::npos);
+  EXPECT_EQ(csv.find("jerry.x@mailinator.com"), std::string::npos) << "the attacker's order";
+  EXPECT_TRUE(std::any_of(s->notes.begin(), s->notes.end(), [](const std::string& n) {
+    return n.find("order 100004 left out") != std::string::npos;
+  }));
   // Re-running replaces, never duplicates.
   ASSERT_TRUE(RunScope(**c).ok());
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM scope_person"), 2);

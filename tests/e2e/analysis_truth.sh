@@ -6,9 +6,9 @@
 #   every attack step is on the timeline within one second;
 #   bytes exfiltrated within 1% of the truth.
 # Prints one line of figures per run. Skips (77) when the binary has no drill or collect.
-# Under ctest it runs seed 1 and holds the floor reached so far (precision >= 0.95, bytes
-# within 1%, recall >= 0.75, at most one step missing); ANALYSIS_STRICT=1 with
-# ANALYSIS_SEEDS="1 2 3" checks the full acceptance above.
+# Under ctest it runs seed 1 of every scenario (ANALYSIS_SEEDS="1 2 3" for all three);
+# ANALYSIS_STRICT=0 relaxes to a floor (recall >= 0.75, at most one step missing) for
+# experiments with the heuristics.
 T="$TOURNIQUET"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 "$T" drill --help > /dev/null 2>&1 || exit 77
@@ -16,7 +16,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v python3 > /dev/null || exit 77
 
 SEEDS="${ANALYSIS_SEEDS:-1}"
-STRICT="${ANALYSIS_STRICT:-0}"
+STRICT="${ANALYSIS_STRICT:-1}"
 SCENARIOS="${ANALYSIS_SCENARIOS:-$("$T" drill --help | sed -n 's/.*--scenario.*{\(.*\)}.*/\1/p' | tr ',' ' ')}"
 [ -n "$SCENARIOS" ] || SCENARIOS="cosmicsting woo-stuffing trojanorder"
 status=0

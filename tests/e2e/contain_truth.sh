@@ -40,12 +40,11 @@ denied = set(re.findall(r"^deny (\S+);$", nginx, re.M))
 apache = set(re.findall(r"Require not ip (\S+)", open(f"{c}/reports/contain/blocklist-apache.conf").read()))
 csv = set(l.split(",")[0].strip("\"") for l in open(f"{c}/reports/contain/blocklist.csv").read().splitlines()[1:])
 errs = []
-# CONTAIN_STRICT=1: the issue's full acceptance. By default the floor reached so far (see the
-# closing note): every blocked address is an attacker, no admin is blocked, at most one
-# attacker address per scenario is missed (the analysis does not yet attribute a recon
-# address that only fetched a version page), and the report's counts equal the case's.
+# The issue's full acceptance; CONTAIN_STRICT=0 relaxes to a floor (at most one attacker
+# address missed, the report's counts equal to the case's rather than the truth's) for
+# experiments with the heuristics.
 import os
-strict = os.environ.get("CONTAIN_STRICT") == "1"
+strict = os.environ.get("CONTAIN_STRICT", "1") == "1"
 want = {a["ip"] for a in truth["attackers"]}
 admins = {b["ip"] for b in truth.get("benign_actors", []) if b["role"] == "admin"}
 missed = want - denied

@@ -1,0 +1,179 @@
+// Platform error logs: PHP's and Monolog's line formats, hostile lines, which files count,
+// and the lines a case's logs put on the timeline.
+#include "analysis/platform_logs.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <limits>
+
+#include "core/sha256.h"
+#include "support/testing.h"
+
+namespace tq::analysis {
+namespace {
+
+constexpr UnixMicros kSec = 1000000;
+
+TEST(PlatformLogs, PhpErrorLogLine) {
+  std::string why;
+  auto h = ParsePlatformLogLine(
+      "[08-Mar-2025 11:34:40 UTC] PHP Warning:  Undefined array key \"c\" in "
+      "/var/www/html/wp-content/uploads/x.php on line 8",
+      &why);
+  ASSERT_TRUE(h.has_value()) << why;
+  EXPECT_EQ(FormatUtc(h->time), "2025-03-08T11:34:40Z");
+  EXPECT_EQ(h->level, "WARNING");
+  EXPECT_EQ(h->channel, "php");
+  EXPECT_EQ(h->message.substr(0, 20), "Undefined array key ");
+  h = ParsePlatformLogLine("[08-Mar-2025 12:00:00 Europe/Berlin] PHP Fatal error:  boom", &why);
+  ASSERT_TRUE(h.has_value()) << why;
+  EXPECT_EQ(FormatUtc(h->time), "2025-03-08T11:00:00Z");
+  EXPECT_EQ(h->level, "CRITICAL");
+  h = ParsePlatformLogLine("[08-Mar-2025 12:00:00 UTC] plugin says hello\r", &why);
+  ASSERT_TRUE(h.has_value());
+  EXPECT_EQ(h->level, "ERROR");
+  EXPECT_EQ(h->message, "plugin says hello");
+}
+
+TEST(PlatformLogs, MonologLine) {
+  std::string why;
+  auto h = ParsePlatformLogLine(
+      "[2024-07-13T00:13:07.000000+02:00] main.CRITICAL: Warning: DOMDocument::loadXML(): "
+      "Entity 'exfil' not defined {\"exception\":\"[object] (Exception(code: 0))\"} []",
+      &why);
+  ASSERT_TRUE(h.has_value()) << why;
+  EXPECT_EQ(FormatUtc(h->time), "2024-07-12T22:13:07Z");
+  EXPECT_EQ(h->channel, "main");
+  EXPECT_EQ(h->level, "CRITICAL");
+  EXPECT_TRUE(IsErrorLevel(h->level));
+  h = ParsePlatformLogLine("[2019-01-02 03:04:05] report.INFO: cache_invalidate: {} []", &why);
+  ASSERT_TRUE(h.has_value()) << why;
+  EXPECT_EQ(FormatUtc(h->time), "2019-01-02T03:04:05Z");
+  EXPECT_FALSE(IsErrorLevel(h->level));
+}
+
+TEST(PlatformLogs, ContinuationsAndBadHeaders) {
+  std::string why;
+  // Stack traces and free text continue the line before: no header, no reason.
+  for (const char* line :
+       {"#0 /var/www/html/vendor/magento/framework/App/Http.php(116): x()", "Stack trace:", "", "[",
+        "[]", "[2024-07-13T00:13:07+00:00]", "[2024-07-13T00:13:07+00:00] no level here",
+        "[not a date at all] x", "\xff\xfe[\x80"}) {
+    EXPECT_FALSE(ParsePlatformLogLine(line, &why).has_value()) << line;
+    EXPECT_TRUE(why.empty()) << line << ": " << why;
+  }
+  // A header that does not hold says why.
+  EXPECT_FALSE(ParsePlatformLogLine("[31-Feb-2025 11:34:40 UTC] PHP Warning: x", &why));
+  EXPECT_NE(why.find("impossible date"), std::string::npos) << why;
+  EXPECT_FALSE(ParsePlatformLogLine("[08-Mar-2025 11:34:40 Mars/Olympus] PHP Warning: x", &why));
+  EXPECT_EQ(why, "unknown time zone");
+  EXPECT_FALSE(ParsePlatformLogLine("[2024-13-45T00:13:07+00:00] main.ERROR: x", &why));
+  EXPECT_EQ(why, "bad Monolog time");
+}
+
+TEST(PlatformLogs, WhichFilesArePlatformLogs) {
+  EXPECT_TRUE(IsPlatformLogPath("wp-content/debug.log"));
+  EXPECT_TRUE(IsPlatformLogPath("/srv/shop/var/log/exception.log"));
+  EXPECT_TRUE(IsPlatformLogPath("var/log/system.log"));
+  EXPECT_TRUE(IsPlatformLogPath("public_html/error_log"));
+  EXPECT_TRUE(IsPlatformLogPath("php_errors.log"));
+  EXPECT_FALSE(IsPlatformLogPath("access.log"));
+  EXPECT_FALSE(IsPlatformLogPath("var/log/nginx/access.log"));
+  EXPECT_FALSE(IsPlatformLogPath("pub/media/debug.log.php"));
+  EXPECT_FALSE(IsPlatformLogPath(""));
+}
+
+class PlatformLogCaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CaseInfo info;
+    info.name = "platform";
+    auto c = Case::Create(dir_ / "case", info);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    case_ = std::move(*c);
+  }
+  void AddLog(const std::string& path, const std::string& content) {
+    std::string sha = Sha256Hex(content);
+    std::string object = case_->ObjectPath(sha);
+    std::filesystem::create_directories(std::filesystem::path(object).parent_path());
+    testing::WriteFile(object, content);
+    auto st = case_->db().Prepare(
+        "INSERT INTO evidence_items(sha256,label,original_path,kind,size,collected_at) "
+        "VALUES(?,'webroot',?,'file',?,1)");
+    ASSERT_TRUE(st.ok());
+    st->Bind(1, sha).BindBlob(2, path).Bind(3, static_cast<int64_t>(content.size()));
+    ASSERT_TRUE(st->Run().ok());
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<Case> case_;
+};
+
+TEST_F(PlatformLogCaseTest, SelectsLinesNamingTheAttackerOrErringInTheWindow) {
+  AddLog("wp-content/debug.log",
+         "[08-Mar-2025 09:00:00 UTC] PHP Warning:  ordinary warning\n"
+         "[08-Mar-2025 11:34:40 UTC] PHP Warning:  Undefined array key \"c\" in "
+         "/var/www/html/wp-content/uploads/2025/03/x.php on line 8\n"
+         "[08-Mar-2025 11:35:00 UTC] PHP Notice:  request from 11.2.3.45\n"
+         "[08-Mar-2025 11:36:00 UTC] PHP Notice:  request from 1.2.3.4 refused\n"
+         "[08-Mar-2025 12:00:00 UTC] PHP Fatal error:  Allowed memory size exhausted\n"
+         "#0 {main}\n"
+         "[31-Feb-2025 12:00:00 UTC] PHP Fatal error:  bad date\n"
+         "[09-Mar-2025 12:00:00 UTC] PHP Fatal error:  the next day, outside the window\n");
+  AddLog("var/log/nginx/access.log", "[08-Mar-2025 12:00:00 UTC] PHP Fatal error: not mine\n");
+  PlatformLogSelect select;
+  select.needles = {"/uploads/2025/03/x.php", "1.2.3.4"};
+  Result<UnixMicros> from = ParseIso8601("2025-03-08T11:00:00Z", TimeZone::Utc());
+  ASSERT_TRUE(from.ok());
+  select.from = *from;
+  select.to = *from + 3 * 3600 * kSec;
+  std::vector<PlatformEvent> events;
+  PlatformLogStats stats;
+  ASSERT_TRUE(ReadPlatformLogs(*case_, select, &events, &stats).ok());
+  EXPECT_EQ(stats.files, 1);
+  EXPECT_EQ(stats.lines, 8);
+  EXPECT_EQ(stats.continuation, 1);
+  ASSERT_EQ(stats.skipped.size(), 1u) << "one line skipped, with its reason";
+  EXPECT_EQ(stats.skipped.begin()->first.rfind("impossible date", 0), 0u);
+  EXPECT_EQ(stats.skipped.begin()->second, 1);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].line, 2);
+  EXPECT_EQ(events[0].why, "names /uploads/2025/03/x.php");
+  EXPECT_EQ(events[1].line, 4);
+  EXPECT_EQ(events[1].why, "names 1.2.3.4");
+  EXPECT_EQ(events[2].line, 5);
+  EXPECT_EQ(events[2].level, "CRITICAL");
+  EXPECT_EQ(events[2].why, "error in the attack window");
+  EXPECT_GT(events[2].offset, 0);
+  // The cap: the rest is counted, not silently dropped.
+  select.max_events = 1;
+  events.clear();
+  PlatformLogStats capped;
+  ASSERT_TRUE(ReadPlatformLogs(*case_, select, &events, &capped).ok());
+  EXPECT_EQ(events.size(), 1u);
+  EXPECT_EQ(capped.dropped, 2);
+}
+
+TEST_F(PlatformLogCaseTest, HostileLinesAreCountedNotFatal) {
+  std::string junk(3 << 20, 'A');  // a 3 MB line, past the line cap
+  using namespace std::string_literals;
+  AddLog("var/log/exception.log", "[2024-07-13T00:13:07+00:00] main.CRITICAL: first\n" + junk +
+                                      "\n\xff\xfe\x00\x01 binary\n"
+                                      "[2024-07-13T00:13:09+00:00] main.CRITICAL: last"s);
+  PlatformLogSelect select;
+  select.from = 0;
+  select.to = std::numeric_limits<UnixMicros>::max();
+  std::vector<PlatformEvent> events;
+  PlatformLogStats stats;
+  ASSERT_TRUE(ReadPlatformLogs(*case_, select, &events, &stats).ok());
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].message, "first");
+  EXPECT_EQ(events[1].message, "last");
+  EXPECT_EQ(events[1].line, 4);
+  int64_t skipped = 0;
+  for (auto& [reason, n] : stats.skipped) skipped += n;
+  EXPECT_EQ(skipped, 1) << "the long line";
+}
+
+}  // namespace
+}  // namespace tq::analysis

@@ -144,6 +144,10 @@ struct Exfiltration {
   size_t attacker = 0;
   std::string kind;  // download | webshell_response
   Request request;
+  // A download: the attackers' last command to a webshell before it (a dump in the web root
+  // is written by such a command), the latest the file can have been written. Rows created
+  // after it cannot be in the file.
+  std::optional<Request> written_by;
 };
 
 struct SkimmerWindow {

@@ -39,7 +39,8 @@ constexpr UnixMicros kMinute = 60LL * 1000000;
 constexpr UnixMicros kHour = 60 * kMinute;
 constexpr UnixMicros kCheckoutSpan = kHour;  // address submitted .. order placed
 constexpr size_t kMaxCheckoutCalls = 512;
-constexpr UnixMicros kReconLead = 6 * kHour;  // fingerprinting .. the intrusion it served
+constexpr UnixMicros kReconLead = 6 * kHour;         // fingerprinting .. the intrusion it served
+constexpr UnixMicros kDumpCommandLead = 24 * kHour;  // webshell command .. the download
 
 Request Snapshot(const AccessRecord& r) {
   Request q;
@@ -870,6 +871,14 @@ InvestigationResult Investigation::Finish() {
   std::sort(s.sessions.begin(), s.sessions.end(), [](const SessionEvent& a, const SessionEvent& b) {
     return Earlier(a.request, b.request);
   });
+  // Commands to the attackers' webshells (answered POSTs), in time order.
+  std::vector<const Request*> shell_commands;
+  for (const SessionEvent& e : s.sessions) {
+    const Artifact* shell = s.ArtifactAt(e.request.path);
+    if (shell && (shell->kind == "webshell" || shell->kind == "backdoor") &&
+        e.request.method == "POST" && Succeeded(e.request.status))
+      shell_commands.push_back(&e.request);
+  }
   // The second pass is complete: recount each attacker from its session.
   std::vector<bool> seen(s.attackers.size(), false);
   for (const SessionEvent& e : s.sessions) {
@@ -890,10 +899,17 @@ InvestigationResult Investigation::Finish() {
     // An archive or dump is a download whatever a scanner called the file; a script that
     // answers is a webshell talking.
     if (IsDownloadPath(e.request.path) || (art && art->kind == "dump")) {
-      out.exfiltration.push_back({e.attacker, "download", e.request});
+      out.exfiltration.push_back({e.attacker, "download", e.request, std::nullopt});
       out.bytes_exfiltrated += e.request.bytes;
+      // The last webshell command before the download.
+      auto after =
+          std::upper_bound(shell_commands.begin(), shell_commands.end(), &e.request,
+                           [](const Request* a, const Request* b) { return Earlier(*a, *b); });
+      if (after != shell_commands.begin() &&
+          e.request.time - (*std::prev(after))->time <= kDumpCommandLead)
+        out.exfiltration.back().written_by = **std::prev(after);
     } else if (art && (art->kind == "webshell" || art->kind == "backdoor")) {
-      out.exfiltration.push_back({e.attacker, "webshell_response", e.request});
+      out.exfiltration.push_back({e.attacker, "webshell_response", e.request, std::nullopt});
     }
   }
   // Skimmer window: from the earliest injection (file or database row) to its removal.

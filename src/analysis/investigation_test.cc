@@ -309,6 +309,29 @@ TEST(Investigation, ExfiltrationCountsDownloadsAndListsWebshellResponses) {
   EXPECT_EQ(r.attackers[0].bytes_sent, 120 + 812 + 54 + 2048 + 5000000);
 }
 
+TEST(Investigation, DumpDownloadNamesTheWebshellCommandThatWroteIt) {
+  Store s;
+  AddBackground(s);
+  const UnixMicros b = kT0 + kDay + 2 * kHour;
+  // The dump command: a POST to the webshell (the GETs before it only read).
+  s.Add({b + 500 * kSec, "203.0.113.10", "POST", "/media/wysiwyg/cache.php", "", 200, 12,
+         "curl/8.4.0"});
+  AddBreach(s);
+  InvestigationResult r = s.Run(Inputs());
+  auto dl = std::find_if(r.exfiltration.begin(), r.exfiltration.end(),
+                         [](const Exfiltration& x) { return x.kind == "download"; });
+  ASSERT_NE(dl, r.exfiltration.end());
+  ASSERT_TRUE(dl->written_by.has_value());
+  EXPECT_EQ(dl->written_by->time, b + 500 * kSec);
+  EXPECT_EQ(dl->written_by->method, "POST");
+  // Without a command to the webshell, nothing bounds the file's age.
+  Store plain;
+  AddBackground(plain);
+  AddBreach(plain);
+  for (const Exfiltration& x : plain.Run(Inputs()).exfiltration)
+    EXPECT_FALSE(x.written_by.has_value());
+}
+
 TEST(Investigation, SkimmerWindowRunsFromInjectionToRemoval) {
   Store s;
   AddBackground(s);

@@ -204,7 +204,15 @@ Result<int64_t> WriteInvestigation(Case& c, Db& db, const InvestigationResult& r
     JsonWriter w;
     w.BeginObject().Field("kind", x.kind).Field("attacker", r.attackers[x.attacker].label);
     w.Field("ip", x.request.client).Field("bytes", x.request.bytes);
-    w.Key("request").Raw(RequestDetail(x.request)).EndObject();
+    w.Key("request").Raw(RequestDetail(x.request));
+    if (x.written_by) {
+      // The file cannot be newer than the last webshell command before the download.
+      w.Field("written_before", FormatUtc(x.written_by->time));
+      w.Field("written_before_reason",
+              "last webshell command before the download: " + RequestMessage(*x.written_by) +
+                  " from " + x.written_by->client);
+    }
+    w.EndObject();
     f.detail_json = w.Take();
     f.dedupe_key = "analysis.exfiltration:" + std::to_string(x.request.evidence_id) + ":" +
                    std::to_string(x.request.line) + ":" + std::to_string(x.request.offset);

@@ -4,10 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <functional>
 #include <map>
-#include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "core/escape.h"
 #include "scope/regions_data.h"
@@ -36,29 +35,65 @@ std::string PersonKey(const std::string& email, std::optional<int64_t> customer_
   return "";
 }
 
-struct Builder {
-  std::map<std::string, AffectedPerson> people;
-  std::map<std::string, std::set<std::string>> cats;
-  std::map<std::string, std::set<std::string>> ambiguities;
+enum : uint8_t {
+  kAmbCreationUnknown = 1,
+  kAmbGuest = 2,
+  kAmbOrderTimeUnknown = 4,
+  kAmbTablesUnknown = 8,
+  kAmbRemovalUnknown = 16,
+};
 
-  AffectedPerson* Get(const std::string& key) {
-    auto it = people.find(key);
-    return it == people.end() ? nullptr : &it->second;
-  }
+// The ambiguity texts, by flag.
+constexpr std::pair<uint8_t, const char*> kAmbiguities[] = {
+    {kAmbCreationUnknown, "account creation time unknown"},
+    {kAmbGuest, "guest order, matched to the person by email only"},
+    {kAmbOrderTimeUnknown, "order time unknown"},
+    {kAmbTablesUnknown,
+     "the dump's tables are unknown: every personal-data table is assumed taken"},
+    {kAmbRemovalUnknown, "the skimmer's removal time is unknown; window closed at discovery"},
+};
 
-  void Add(const std::string& key, const std::function<void(AffectedPerson&)>& identity,
-           const std::vector<std::string>& categories, UnixMicros when, std::string reason,
-           std::string evidence) {
-    auto [it, fresh] = people.try_emplace(key);
-    AffectedPerson& p = it->second;
-    if (fresh) {
-      p.person_key = key;
-      identity(p);
+// How a record exposed its person.
+enum class Via : uint8_t { kCardPayment, kDumpedAccount, kDumpedOrder };
+
+// One record that exposed one person: what the second step turns into reasons.
+struct Hit {
+  uint32_t person;
+  uint16_t exposure;
+  Via via;
+  uint8_t flags;    // kAmb*
+  uint32_t record;  // index into customers (kDumpedAccount) or orders
+  uint64_t cats;    // bits of Categories::names
+  UnixMicros when;
+  bool edge;  // an order at the skimmer window's edge
+};
+
+// Category lists as bits. Records mostly share a few lists: the last one is remembered.
+struct Categories {
+  std::vector<std::string> names;
+  std::unordered_map<std::string, int> bit;
+  std::vector<std::string> overflow;  // past the 64th distinct name (kept, not dropped)
+  std::vector<std::string> last;
+  uint64_t last_bits = 0;
+
+  uint64_t Bits(const std::vector<std::string>& cats) {
+    if (cats == last && !names.empty()) return last_bits;
+    uint64_t bits = 0;
+    for (const std::string& c : cats) {
+      auto it = bit.find(c);
+      if (it == bit.end() && names.size() < 64) {
+        it = bit.emplace(c, static_cast<int>(names.size())).first;
+        names.push_back(c);
+      }
+      if (it != bit.end()) {
+        bits |= uint64_t{1} << it->second;
+      } else if (std::find(overflow.begin(), overflow.end(), c) == overflow.end()) {
+        overflow.push_back(c);
+      }
     }
-    for (const auto& c : categories) cats[key].insert(c);
-    if (!p.first_exposure || when < *p.first_exposure) p.first_exposure = when;
-    if (!p.last_exposure || when > *p.last_exposure) p.last_exposure = when;
-    p.reasons.emplace_back(std::move(reason), std::move(evidence));
+    last = cats;
+    last_bits = bits;
+    return bits;
   }
 };
 
@@ -85,112 +120,189 @@ std::vector<AffectedPerson> ComputeAffected(const std::vector<CustomerRecord>& c
                                             const std::vector<OrderRecord>& orders,
                                             const std::vector<Exposure>& exposures,
                                             std::optional<UnixMicros> discovered_at) {
-  Builder b;
-  std::map<int64_t, const CustomerRecord*> by_id;
-  for (const CustomerRecord& c : customers)
-    if (c.customer_id) by_id[*c.customer_id] = &c;
-
-  auto customer_identity = [](const CustomerRecord& c) {
-    return [&c](AffectedPerson& p) {
-      p.customer_id = c.customer_id;
-      p.email = c.email;
-      p.name = c.name;
-      p.country = c.country;
-      p.region = c.region;
-    };
+  // Step 1: every record that exposed somebody, as a compact hit; people by key.
+  std::unordered_map<int64_t, uint32_t> by_id;  // customer id -> index in customers
+  by_id.reserve(customers.size());
+  for (uint32_t i = 0; i < customers.size(); ++i)
+    if (customers[i].customer_id) by_id[*customers[i].customer_id] = i;
+  std::unordered_map<std::string, uint32_t> index;
+  std::vector<const std::string*> keys;
+  std::vector<Hit> hits;
+  Categories cats;
+  auto person = [&](std::string&& key) {
+    auto [it, fresh] = index.try_emplace(std::move(key), static_cast<uint32_t>(keys.size()));
+    if (fresh) keys.push_back(&it->first);
+    return it->second;
   };
-  auto order_identity = [&](const OrderRecord& o) {
-    return [&o, &by_id](AffectedPerson& p) {
-      p.customer_id = o.customer_id;
-      p.email = o.email;
-      p.name = o.name;
-      p.country = o.country;
-      p.region = o.region;
-      // A registered customer keeps the account's identity.
-      if (o.customer_id) {
-        auto it = by_id.find(*o.customer_id);
-        if (it != by_id.end()) {
-          const CustomerRecord& c = *it->second;
-          if (!c.name.empty()) p.name = c.name;
-          if (!c.country.empty()) {
-            p.country = c.country;
-            p.region = c.region;
-          }
-        }
-      }
-    };
-  };
-
-  for (const Exposure& e : exposures) {
+  const uint64_t order_history = cats.Bits({"order_history"});
+  std::vector<std::string> skimmed;
+  for (size_t x = 0; x < exposures.size(); ++x) {
+    const Exposure& e = exposures[x];
+    const uint16_t ex = static_cast<uint16_t>(x);
     if (e.kind == Exposure::Kind::kSkimmer) {
       std::optional<UnixMicros> end = e.end ? e.end : discovered_at;
-      for (const OrderRecord& o : orders) {
+      for (uint32_t i = 0; i < orders.size(); ++i) {
+        const OrderRecord& o = orders[i];
         if (!o.card_payment || !o.created_at || *o.created_at < e.start) continue;
         if (end && *o.created_at >= *end) continue;
         std::string key = PersonKey(o.email, o.customer_id);
         if (key.empty()) continue;
-        b.Add(key, order_identity(o), SkimmedCategories(o), *o.created_at,
-              "paid by card while the skimmer was live (order " + o.order_ref + ")", o.evidence);
-        if (*o.created_at - e.start < kEdgeMicros || (end && *end - *o.created_at < kEdgeMicros))
-          b.ambiguities[key].insert("order " + o.order_ref +
-                                    " within a minute of the skimmer "
-                                    "window's edge");
-        if (!e.end)
-          b.ambiguities[key].insert(
-              "the skimmer's removal time is unknown; window closed at "
-              "discovery");
+        bool edge =
+            *o.created_at - e.start < kEdgeMicros || (end && *end - *o.created_at < kEdgeMicros);
+        hits.push_back({person(std::move(key)), ex, Via::kCardPayment,
+                        static_cast<uint8_t>(e.end ? 0 : kAmbRemovalUnknown), i,
+                        cats.Bits(SkimmedCategories(o)), *o.created_at, edge});
       }
       continue;
     }
     // A dump: every row that existed when it was taken, of the tables it held.
-    std::set<int64_t> ordered_before;
-    for (const OrderRecord& o : orders) {
-      if (!DumpHolds(e, o.source_table)) continue;
-      bool before = !o.created_at || *o.created_at < e.start;
-      if (!before) continue;
-      if (o.customer_id && by_id.count(*o.customer_id)) ordered_before.insert(*o.customer_id);
-    }
-    for (const CustomerRecord& c : customers) {
+    for (uint32_t i = 0; i < customers.size(); ++i) {
+      const CustomerRecord& c = customers[i];
       if (!DumpHolds(e, c.source_table)) continue;
       if (c.created_at && *c.created_at >= e.start) continue;
       std::string key = PersonKey(c.email, c.customer_id);
       if (key.empty()) continue;
-      std::vector<std::string> cat = c.categories;
-      b.Add(key, customer_identity(c), cat, e.start, "account in the stolen dump: " + e.description,
-            c.evidence);
-      if (!c.created_at) b.ambiguities[key].insert("account creation time unknown");
+      hits.push_back({person(std::move(key)), ex, Via::kDumpedAccount,
+                      static_cast<uint8_t>(c.created_at ? 0 : kAmbCreationUnknown), i,
+                      cats.Bits(c.categories), e.start, false});
     }
-    for (const OrderRecord& o : orders) {
+    for (uint32_t i = 0; i < orders.size(); ++i) {
+      const OrderRecord& o = orders[i];
       if (!DumpHolds(e, o.source_table)) continue;
       if (o.created_at && *o.created_at >= e.start) continue;
       std::string key = PersonKey(o.email, o.customer_id);
       if (key.empty()) continue;
-      std::vector<std::string> cat = o.categories;
-      cat.push_back("order_history");
-      b.Add(key, order_identity(o), cat, e.start,
-            "order " + o.order_ref + " in the stolen dump: " + e.description, o.evidence);
-      if (!o.customer_id)
-        b.ambiguities[key].insert("guest order, matched to the person by email only");
-      if (!o.created_at) b.ambiguities[key].insert("order time unknown");
+      uint8_t flags = static_cast<uint8_t>((o.customer_id ? 0 : kAmbGuest) |
+                                           (o.created_at ? 0 : kAmbOrderTimeUnknown));
+      hits.push_back({person(std::move(key)), ex, Via::kDumpedOrder, flags, i,
+                      cats.Bits(o.categories) | order_history, e.start, false});
     }
-    if (e.tables.empty()) {
-      for (auto& [key, p] : b.people)
-        b.ambiguities[key].insert(
-            "the dump's tables are unknown: every personal-data table "
-            "is assumed taken");
-    }
+    // Everybody exposed so far, when the dump's tables are unknown.
+    if (e.tables.empty()) hits.push_back({UINT32_MAX, ex, Via::kDumpedAccount, 0, 0, 0, 0, false});
   }
 
+  // Step 2: hits grouped by person, in the order they were found (the first names the
+  // person's identity), people by key.
+  const uint32_t n = static_cast<uint32_t>(keys.size());
+  std::vector<uint8_t> tables_unknown(n, 0);
+  std::vector<uint32_t> start(n + 1, 0);
+  for (const Hit& h : hits) {
+    if (h.person == UINT32_MAX) {
+      // Marks the people seen before this point.
+      for (const Hit& g : hits) {
+        if (&g == &h) break;
+        if (g.person != UINT32_MAX) tables_unknown[g.person] = 1;
+      }
+      continue;
+    }
+    ++start[h.person + 1];
+  }
+  for (uint32_t i = 0; i < n; ++i) start[i + 1] += start[i];
+  std::vector<uint32_t> grouped(start[n]);
+  {
+    std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+    for (uint32_t i = 0; i < hits.size(); ++i)
+      if (hits[i].person != UINT32_MAX) grouped[fill[hits[i].person]++] = i;
+  }
+  std::vector<uint32_t> by_key(n);
+  for (uint32_t i = 0; i < n; ++i) by_key[i] = i;
+  std::sort(by_key.begin(), by_key.end(),
+            [&](uint32_t a, uint32_t b) { return *keys[a] < *keys[b]; });
+
   std::vector<AffectedPerson> out;
-  out.reserve(b.people.size());
-  for (auto& [key, p] : b.people) {
-    p.categories.assign(b.cats[key].begin(), b.cats[key].end());
+  out.reserve(n);
+  std::vector<std::string> amb;
+  for (uint32_t who : by_key) {
+    AffectedPerson p;
+    p.person_key = *keys[who];
+    uint64_t bits = 0;
+    uint8_t flags = tables_unknown[who] ? kAmbTablesUnknown : 0;
+    bool first = true;
+    // Reasons: one per exposure and way, listing its orders.
+    struct Group {
+      uint16_t exposure;
+      Via via;
+      std::string refs, evidence;
+      int count = 0;
+    };
+    std::vector<Group> groups;
+    for (uint32_t k = start[who]; k < start[who + 1]; ++k) {
+      const Hit& h = hits[grouped[k]];
+      bits |= h.cats;
+      flags |= h.flags;
+      if (!p.first_exposure || h.when < *p.first_exposure) p.first_exposure = h.when;
+      if (!p.last_exposure || h.when > *p.last_exposure) p.last_exposure = h.when;
+      if (h.via == Via::kDumpedAccount) {
+        const CustomerRecord& c = customers[h.record];
+        if (first) {
+          p.customer_id = c.customer_id;
+          p.email = c.email;
+          p.name = c.name;
+          p.country = c.country;
+          p.region = c.region;
+        }
+        p.reasons.emplace_back("account in the stolen dump: " + exposures[h.exposure].description,
+                               c.evidence);
+      } else {
+        const OrderRecord& o = orders[h.record];
+        if (first) {
+          p.customer_id = o.customer_id;
+          p.email = o.email;
+          p.name = o.name;
+          p.country = o.country;
+          p.region = o.region;
+          // A registered customer keeps the account's identity.
+          auto it = o.customer_id ? by_id.find(*o.customer_id) : by_id.end();
+          if (it != by_id.end()) {
+            const CustomerRecord& c = customers[it->second];
+            if (!c.name.empty()) p.name = c.name;
+            if (!c.country.empty()) {
+              p.country = c.country;
+              p.region = c.region;
+            }
+          }
+        }
+        if (h.edge)
+          amb.push_back("order " + o.order_ref + " within a minute of the skimmer window's edge");
+        auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) {
+          return x.exposure == h.exposure && x.via == h.via;
+        });
+        if (g == groups.end()) {
+          groups.push_back({h.exposure, h.via, "", "", 0});
+          g = groups.end() - 1;
+        }
+        if (g->count++) {
+          g->refs += ", ";
+          if (g->evidence != o.evidence) g->evidence += ", " + o.evidence;
+        } else {
+          g->evidence = o.evidence;
+        }
+        g->refs += o.order_ref;
+      }
+      first = false;
+    }
+    for (const Group& g : groups) {
+      std::string orders_text = (g.count > 1 ? "orders " : "order ") + g.refs;
+      if (g.via == Via::kCardPayment) {
+        p.reasons.emplace_back("paid by card while the skimmer was live (" + orders_text + ")",
+                               g.evidence);
+      } else {
+        p.reasons.emplace_back(
+            orders_text + " in the stolen dump: " + exposures[g.exposure].description, g.evidence);
+      }
+    }
+    for (size_t bit = 0; bit < cats.names.size(); ++bit)
+      if (bits & (uint64_t{1} << bit)) p.categories.push_back(cats.names[bit]);
+    std::sort(p.categories.begin(), p.categories.end());
     p.region = RegionCode(p.country, p.region);
     p.language = LanguageForCountry(p.country);
-    if (p.country.empty()) b.ambiguities[key].insert("no country on record");
-    std::string amb;
-    for (const auto& a : b.ambiguities[key]) amb += (amb.empty() ? "" : "; ") + a;
-    p.ambiguity = amb;
+    for (auto [flag, text] : kAmbiguities)
+      if (flags & flag) amb.emplace_back(text);
+    if (p.country.empty()) amb.emplace_back("no country on record");
+    std::sort(amb.begin(), amb.end());
+    amb.erase(std::unique(amb.begin(), amb.end()), amb.end());
+    for (const auto& x : amb) p.ambiguity += (p.ambiguity.empty() ? "" : "; ") + x;
+    amb.clear();
     // Reasons: deterministic order, no repeats.
     std::sort(p.reasons.begin(), p.reasons.end());
     p.reasons.erase(std::unique(p.reasons.begin(), p.reasons.end()), p.reasons.end());

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <set>
+#include <unordered_map>
 
 #include "core/escape.h"
 #include "core/json.h"
@@ -84,19 +85,32 @@ std::string EvidenceRef(const std::map<int64_t, std::string>& names, int64_t id,
   return s;
 }
 
-std::vector<std::string> ParseCategories(std::string_view json) {
-  std::vector<std::string> out;
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (parser.parse(json.data(), json.size()).get(doc)) return out;
-  simdjson::dom::array arr;
-  if (doc.get_array().get(arr)) return out;
-  for (auto v : arr) {
-    std::string_view s;
-    if (!v.get_string().get(s)) out.emplace_back(s);
+// Category lists (JSON arrays) of the store reader's rows. Rows mostly repeat a few lists:
+// the last one parsed is kept.
+class CategoryParser {
+ public:
+  const std::vector<std::string>& Parse(std::string_view json) {
+    if (parsed_once_ && json == last_) return parsed_;
+    parsed_once_ = true;
+    last_.assign(json);
+    parsed_.clear();
+    simdjson::dom::element doc;
+    simdjson::dom::array arr;
+    if (parser_.parse(last_.data(), last_.size()).get(doc) || doc.get_array().get(arr))
+      return parsed_;
+    for (auto v : arr) {
+      std::string_view s;
+      if (!v.get_string().get(s)) parsed_.emplace_back(s);
+    }
+    return parsed_;
   }
-  return out;
-}
+
+ private:
+  simdjson::dom::parser parser_;
+  std::string last_;
+  std::vector<std::string> parsed_;
+  bool parsed_once_ = false;
+};
 
 Result<std::vector<Exposure>> LoadExposures(Case& c, std::vector<std::string>* notes) {
   Db& db = c.db();
@@ -147,6 +161,13 @@ Result<std::vector<Exposure>> LoadExposures(Case& c, std::vector<std::string>* n
           e.start = std::min<UnixMicros>(e.start, item.mtime_ns / 1000);
         }
       }
+      // A dump the attacker wrote with a webshell command holds no row created after that
+      // command (the analysis gives the last one before the download).
+      std::string_view before;
+      if (!doc["written_before"].get_string().get(before)) {
+        Result<UnixMicros> t = ParseIso8601(before, TimeZone::Utc());
+        if (t.ok()) e.start = std::min(e.start, *t);
+      }
       e.description = "database dump " + path + " downloaded";
       e.evidence = ev;
       out.push_back(std::move(e));
@@ -181,6 +202,7 @@ Status LoadPeople(Case& c, std::vector<CustomerRecord>* customers, std::vector<O
   std::map<int64_t, std::string> names;
   TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> items, ListEvidence(db, "db"));
   for (const EvidenceItem& e : items) names[e.id] = e.original_path;
+  CategoryParser categories;
   bool cust_cats = ColumnExists(db, "storedb_customer", "categories");
   bool order_cats = ColumnExists(db, "storedb_order", "categories");
   {
@@ -204,7 +226,7 @@ Status LoadPeople(Case& c, std::vector<CustomerRecord>* customers, std::vector<O
       if (!st.IsNull(5)) r.created_at = st.Int(5);
       r.source_table = st.String(6);
       r.evidence = EvidenceRef(names, st.Int(7), st.Int(8));
-      r.categories = ParseCategories(st.Text(9));
+      r.categories = categories.Parse(st.Text(9));
       customers->push_back(std::move(r));
     }
   }
@@ -257,7 +279,7 @@ Status LoadPeople(Case& c, std::vector<CustomerRecord>* customers, std::vector<O
     r.card_payment = st.Int(8) != 0;
     r.source_table = st.String(9);
     r.evidence = EvidenceRef(names, st.Int(10), st.Int(11));
-    r.categories = ParseCategories(st.Text(12));
+    r.categories = categories.Parse(st.Text(12));
     orders->push_back(std::move(r));
   }
   if (!cust_cats || !order_cats)
@@ -311,17 +333,25 @@ Result<ScopeSummary> RunScope(Case& c) {
   std::vector<AffectedPerson> people =
       ComputeAffected(customers, orders, summary.exposures, info.discovered_at);
 
-  std::map<std::pair<std::string, std::string>, int64_t> counts;
+  std::unordered_map<std::string, std::unordered_map<std::string, int64_t>> by_jurisdiction;
   for (const AffectedPerson& p : people) {
     std::string j = Jurisdiction(p);
     if (j.empty()) j = "unknown";
-    ++counts[{j, "*"}];
-    ++summary.per_jurisdiction[j];
-    for (const auto& cat : p.categories) {
-      ++counts[{j, cat}];
-      ++summary.per_category[cat];
-    }
+    auto& row = by_jurisdiction[j];
+    ++row["*"];
+    for (const auto& cat : p.categories) ++row[cat];
     if (!p.ambiguity.empty()) ++summary.ambiguous;
+  }
+  std::map<std::pair<std::string, std::string>, int64_t> counts;  // sorted for the table
+  for (const auto& [j, row] : by_jurisdiction) {
+    for (const auto& [cat, n] : row) {
+      counts[{j, cat}] = n;
+      if (cat == "*") {
+        summary.per_jurisdiction[j] += n;
+      } else {
+        summary.per_category[cat] += n;
+      }
+    }
   }
   summary.people = static_cast<int64_t>(people.size());
 

@@ -160,6 +160,22 @@ TEST(ScopeRegions, NamesAndCodes) {
   EXPECT_EQ(LanguageForCountry("ZZ"), "");
 }
 
+TEST(ScopeRules, OnePersonsOrdersShareOneReasonPerExposure) {
+  std::vector<OrderRecord> orders = {
+      Order("100", std::nullopt, "twice@example.com", kT0 + kDay, true),
+      Order("105", std::nullopt, "TWICE@example.com ", kT0 + 2 * kDay, true),
+  };
+  orders[1].evidence = "store.sql:905";
+  auto people = ComputeAffected({}, orders, {Skimmer(kT0, kT0 + 5 * kDay)}, std::nullopt);
+  ASSERT_EQ(people.size(), 1u);
+  ASSERT_EQ(people[0].reasons.size(), 1u);
+  EXPECT_EQ(people[0].reasons[0].first,
+            "paid by card while the skimmer was live (orders 100, 105)");
+  EXPECT_EQ(people[0].reasons[0].second, "store.sql:900, store.sql:905");
+  EXPECT_EQ(*people[0].first_exposure, kT0 + kDay);
+  EXPECT_EQ(*people[0].last_exposure, kT0 + 2 * kDay);
+}
+
 TEST(ScopeCsv, EscapesFormulaAndQuotes) {
   AffectedPerson p;
   p.person_key = "email:x@example.com";

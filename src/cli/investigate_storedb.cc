@@ -2,6 +2,7 @@
 // collect, or collect-mysql snapshots) for injected scripts, rogue admins, tokens and
 // configuration changes, maps personal data and extracts customers and orders for scope.
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "cli/investigate.h"
@@ -29,6 +30,29 @@ std::string HostOfUrl(const std::string& url) {
 // of high-severity attacks that worked (rule hits the server answered 2xx/3xx: a scanner's
 // failed probes months earlier do not open the window) and high-severity web-root findings,
 // else every high-severity finding.
+// High and critical rule hits the server answered 2xx/3xx (the logs stage's table), inside
+// the window when there is one; at most 100000, by time.
+Result<std::vector<storedb::AnsweredAttack>> AnsweredAttacks(
+    Db& db, const std::optional<storedb::BreachWindow>& window) {
+  std::vector<storedb::AnsweredAttack> out;
+  TQ_ASSIGN_OR_RETURN(int64_t has, db.QueryInt("SELECT count(*) FROM sqlite_master WHERE "
+                                               "type='table' AND name='logs_rule_hit'"));
+  if (has == 0) return out;
+  TQ_ASSIGN_OR_RETURN(Stmt st,
+                      db.Prepare("SELECT time, coalesce(c_ip,''), coalesce(method,'') || ' ' || "
+                                 "coalesce(uri,''), rule_title FROM logs_rule_hit WHERE level IN "
+                                 "('high','critical') AND substr(status,1,1) IN ('2','3') AND time "
+                                 "BETWEEN ? AND ? ORDER BY time LIMIT 100000"));
+  st.Bind(1, window ? window->start : std::numeric_limits<int64_t>::min());
+  st.Bind(2, window ? window->end : std::numeric_limits<int64_t>::max());
+  for (;;) {
+    TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back({st.Int(0), st.String(1), st.String(2), st.String(3)});
+  }
+  return out;
+}
+
 std::optional<storedb::BreachWindow> WindowFromCase(Db& db) {
   for (const char* sql :
        {"SELECT min(first_seen), max(last_seen) FROM attackers WHERE first_seen IS NOT NULL",
@@ -75,6 +99,7 @@ StageRunner SetupStoreDbStage(CLI::App& app, Globals&) {
     } else {
       opt.window = WindowFromCase(c.db());
     }
+    TQ_ASSIGN_OR_RETURN(opt.answered_attacks, AnsweredAttacks(c.db(), opt.window));
     if (!o->pii_map.empty()) {
       std::ifstream in(o->pii_map, std::ios::binary);
       if (!in) return Status::FromErrno(o->pii_map, errno);

@@ -176,6 +176,29 @@ TEST(StoreDbAnalyzer, WooCommerceWithPrefixAndLegacyOrders) {
     EXPECT_THAT(pii, Contains(want));
 }
 
+TEST(StoreDbAnalyzer, AdminCreatedAtTheSecondOfAnAnsweredAttack) {
+  // Sam has the store's domain, a matching name and an office hour: nothing in the database
+  // alone tells the account apart. A webshell command answered at the same second does.
+  AnalyzeOptions opt;
+  opt.window = BreachWindow{1760140800000000, 1760324400000000};  // 10-11 00:00 .. 10-13 03:00
+  auto quiet = Analyze("woocommerce_small.sql", opt);
+  auto flagged = [](Db& db) {
+    return Query(db,
+                 "SELECT json_extract(detail,'$.username') FROM findings WHERE "
+                 "kind='storedb.rogue_admin' ORDER BY 1");
+  };
+  EXPECT_THAT(flagged(quiet->c->db()), ::testing::ElementsAre("wpsupport"));
+  opt.answered_attacks = {
+      {1760174000000000, "198.51.100.3", "GET /", "unrelated earlier hit"},
+      {1760174103000000, "203.0.113.9", "POST /wp-content/uploads/x.php", "Webshell POST"}};
+  auto loud = Analyze("woocommerce_small.sql", opt);
+  EXPECT_THAT(flagged(loud->c->db()), ::testing::ElementsAre("sam", "wpsupport"));
+  EXPECT_THAT(Query(loud->c->db(),
+                    "SELECT summary FROM findings WHERE kind='storedb.rogue_admin' AND "
+                    "json_extract(detail,'$.username')='sam'"),
+              ::testing::ElementsAre(::testing::HasSubstr("'Webshell POST' for 203.0.113.9")));
+}
+
 TEST(StoreDbClassify, CanonicalTableNames) {
   struct Case {
     const char* in;

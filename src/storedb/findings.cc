@@ -12,6 +12,7 @@ namespace tq::storedb {
 namespace {
 constexpr UnixMicros kHour = 3600LL * 1000000;
 constexpr UnixMicros kDay = 24 * kHour;
+constexpr UnixMicros kAttackSlack = 5LL * 1000000;  // row time vs. the request that wrote it
 
 std::string Lower(std::string_view s) {
   std::string r(s);
@@ -203,6 +204,18 @@ Status Analyzer::ScanFindings(AnalyzeSummary* s) {
       if (!usual)
         signals.push_back("created at " + std::to_string(h) +
                           ":00 UTC, outside the hours the other admins work");
+    }
+    // Created at the second an attack was answered (a webshell command, an exploit): the
+    // database row and the access log tell the same story.
+    if (a.created) {
+      const auto& attacks = opt_.answered_attacks;
+      auto near =
+          std::lower_bound(attacks.begin(), attacks.end(), *a.created - kAttackSlack,
+                           [](const AnsweredAttack& x, UnixMicros t) { return x.time < t; });
+      if (near != attacks.end() && near->time <= *a.created + kAttackSlack)
+        signals.push_back("created at " + FormatUtc(*a.created) +
+                          ", the second the server answered '" + near->rule + "' for " +
+                          near->client + " (" + near->request + ")");
     }
     // Each signal counts one, the name mismatch a half: in the window one is enough, for a
     // merely recent account two.

@@ -45,12 +45,20 @@ struct BreachWindow {
   UnixMicros start = 0, end = 0;
 };
 
+// An attack the web server answered with success (a high or critical rule hit of the logs
+// stage): an account created at the same second was made by it.
+struct AnsweredAttack {
+  UnixMicros time = 0;
+  std::string client, request, rule;
+};
+
 struct AnalyzeOptions {
   std::string platform;                  // case platform; empty = detect from table names
   std::vector<std::string> store_hosts;  // the store's own hosts (scripts from them are local)
   std::optional<BreachWindow> window;    // from logs/web root findings or --db-window
   std::optional<UnixMicros> discovered_at;
-  std::string pii_map_tsv;  // known-columns map text; empty = the built-in one
+  std::vector<AnsweredAttack> answered_attacks;  // sorted by time
+  std::string pii_map_tsv;                       // known-columns map text; empty = the built-in one
   DumpOptions dump;
 };
 

@@ -31,10 +31,6 @@ for scenario in cosmicsting woo-stuffing trojanorder; do
   n=$(jq '.rogue_accounts | length' "$truth")
   for i in $(seq 0 $((n - 1))); do
     t=$(jq -r ".rogue_accounts[$i].table" "$truth"); pk=$(jq -c ".rogue_accounts[$i].pk" "$truth")
-    # Known gap: trojanorder's rogue admin has the store's domain, a matching name and a
-    # plausible hour; only the logs (the admin POST from an attacker address at that second)
-    # tell it apart, which the database scan alone cannot see.
-    [ "$scenario" = trojanorder ] && continue
     [ "$(found storedb.rogue_admin "$t" "$pk")" -ge 1 ] || fail "$platform: rogue account $t $pk not found"
   done
   n=$(jq '.tokens | length' "$truth")

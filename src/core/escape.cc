@@ -137,24 +137,41 @@ std::string EscapeHtml(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// Length of the run at the front of `s` of bytes that `safe` passes unchanged.
+template <typename Safe>
+size_t SafeRun(std::string_view s, Safe safe) {
+  size_t n = 0;
+  while (n < s.size() && safe(static_cast<unsigned char>(s[n]))) ++n;
+  return n;
+}
+
+}  // namespace
+
 std::string EscapeCsvField(std::string_view s) {
-  std::string out = "\"";
+  std::string out;
+  out.reserve(s.size() + 3);
+  out += '"';
   if (!s.empty()) {
     char f = s[0];
     if (f == '=' || f == '+' || f == '-' || f == '@' || f == '\t' || f == '\r') out += '\'';
   }
+  auto safe = [](unsigned char c) {
+    return (c >= 0x20 && c < 0x7F && c != '"') || c == '\t' || c == '\n' || c == '\r';
+  };
   size_t i = 0;
   while (i < s.size()) {
+    size_t run = SafeRun(s.substr(i), safe);
+    out.append(s.data() + i, run);
+    i += run;
+    if (i >= s.size()) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == '"') {
       out += "\"\"";
       ++i;
     } else if (c < 0x80) {
-      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
-        AppendHexByte(out, c);
-      } else {
-        out += static_cast<char>(c);
-      }
+      AppendHexByte(out, c);  // a control byte
       ++i;
     } else {
       size_t n = Utf8SequenceLength(s.substr(i));
@@ -174,8 +191,15 @@ std::string EscapeCsvField(std::string_view s) {
 std::string EscapeJson(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 8);
+  auto safe = [](unsigned char c) {
+    return c >= 0x20 && c < 0x7F && c != '"' && c != '\\' && c != '<';
+  };
   size_t i = 0;
   while (i < s.size()) {
+    size_t run = SafeRun(s.substr(i), safe);
+    out.append(s.data() + i, run);
+    i += run;
+    if (i >= s.size()) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
@@ -186,16 +210,12 @@ std::string EscapeJson(std::string_view s) {
         case '\r': out += "\\r"; break;
         case '\b': out += "\\b"; break;
         case '\f': out += "\\f"; break;
-        default:
-          if (c < 0x20 || c == 0x7F) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-          } else if (c == '<') {
-            out += "\\u003c";  // safe inside <script> blocks too
-          } else {
-            out += static_cast<char>(c);
-          }
+        case '<': out += "\\u003c"; break;  // safe inside <script> blocks too
+        default: {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        }
       }
       ++i;
       continue;

@@ -63,6 +63,17 @@ const EscapeCase kCases[] = {
      "c\td",
      "\"a\nb\\x00c\td\"", "a\\nb\\u0000c\\td"},
     {"backslash", "C:\\x41", "C:\\\\x41", "C:\\x41", "\"C:\\x41\"", "C:\\\\\\\\x41"},
+    {"delete_between_runs",
+     "abc\x7F"
+     "def",
+     "abc\\x7F"
+     "def",
+     "abc\xEF\xBF\xBD"
+     "def",
+     "\"abc\\x7F"
+     "def\"",
+     "abc\\u007f"
+     "def"},
     {"empty", "", "", "", "\"\"", ""},
 };
 

@@ -28,9 +28,18 @@ std::string Trim(const std::string& s) {
   return s.substr(a, b - a + 1);
 }
 
-std::string PersonKey(const std::string& email, std::optional<int64_t> customer_id) {
-  std::string e = Lower(Trim(email));
-  if (!e.empty()) return "email:" + e;
+// "email:<trimmed, lower-case email>", else "customer:<id>", else "". One allocation.
+std::string PersonKey(std::string_view email, std::optional<int64_t> customer_id) {
+  size_t a = email.find_first_not_of(" \t\r\n");
+  if (a != std::string_view::npos) {
+    size_t b = email.find_last_not_of(" \t\r\n");
+    std::string_view e = email.substr(a, b - a + 1);
+    std::string key;
+    key.reserve(6 + e.size());
+    key += "email:";
+    for (char c : e) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return key;
+  }
   if (customer_id) return "customer:" + std::to_string(*customer_id);
   return "";
 }
@@ -212,6 +221,8 @@ std::vector<AffectedPerson> ComputeAffected(const std::vector<CustomerRecord>& c
   std::vector<AffectedPerson> out;
   out.reserve(n);
   std::vector<std::string> amb;
+  std::unordered_map<std::string, std::pair<std::string, std::string>> places;
+  std::string place_key;
   for (uint32_t who : by_key) {
     AffectedPerson p;
     p.person_key = *keys[who];
@@ -294,8 +305,16 @@ std::vector<AffectedPerson> ComputeAffected(const std::vector<CustomerRecord>& c
     for (size_t bit = 0; bit < cats.names.size(); ++bit)
       if (bits & (uint64_t{1} << bit)) p.categories.push_back(cats.names[bit]);
     std::sort(p.categories.begin(), p.categories.end());
-    p.region = RegionCode(p.country, p.region);
-    p.language = LanguageForCountry(p.country);
+    // People share a few places: each (country, region) is looked up once.
+    place_key.assign(p.country).append(1, '\0').append(p.region);
+    auto place = places.find(place_key);
+    if (place == places.end())
+      place = places
+                  .emplace(place_key, std::pair{RegionCode(p.country, p.region),
+                                                LanguageForCountry(p.country)})
+                  .first;
+    p.region = place->second.first;
+    p.language = place->second.second;
     for (auto [flag, text] : kAmbiguities)
       if (flags & flag) amb.emplace_back(text);
     if (p.country.empty()) amb.emplace_back("no country on record");
@@ -369,28 +388,36 @@ std::string AffectedCsv(const std::vector<AffectedPerson>& people) {
   std::string out =
       "person_key,customer_id,email,name,country,region,jurisdiction,language,categories,"
       "first_exposure,last_exposure,reasons,ambiguity\n";
+  out.reserve(out.size() + people.size() * 256);
+  std::string cats, reasons;
   for (const AffectedPerson& p : people) {
-    std::string cats, reasons;
-    for (const auto& c : p.categories) cats += (cats.empty() ? "" : ";") + c;
-    for (const auto& [r, ev] : p.reasons)
-      reasons += (reasons.empty() ? "" : " | ") + r + " [" + ev + "]";
-    std::vector<std::string> fields = {p.person_key,
-                                       p.customer_id ? std::to_string(*p.customer_id) : "",
-                                       p.email,
-                                       p.name,
-                                       p.country,
-                                       p.region,
-                                       Jurisdiction(p),
-                                       p.language,
-                                       cats,
-                                       p.first_exposure ? FormatUtc(*p.first_exposure) : "",
-                                       p.last_exposure ? FormatUtc(*p.last_exposure) : "",
-                                       reasons,
-                                       p.ambiguity};
-    for (size_t i = 0; i < fields.size(); ++i) {
-      if (i) out += ',';
-      out += EscapeCsvField(fields[i]);
+    cats.clear();
+    reasons.clear();
+    for (const auto& c : p.categories) {
+      if (!cats.empty()) cats += ';';
+      cats += c;
     }
+    for (const auto& [r, ev] : p.reasons) {
+      if (!reasons.empty()) reasons += " | ";
+      reasons.append(r).append(" [").append(ev) += ']';
+    }
+    auto field = [&out](std::string_view v, bool first = false) {
+      if (!first) out += ',';
+      out += EscapeCsvField(v);
+    };
+    field(p.person_key, true);
+    field(p.customer_id ? std::to_string(*p.customer_id) : "");
+    field(p.email);
+    field(p.name);
+    field(p.country);
+    field(p.region);
+    field(Jurisdiction(p));
+    field(p.language);
+    field(cats);
+    field(p.first_exposure ? FormatUtc(*p.first_exposure) : "");
+    field(p.last_exposure ? FormatUtc(*p.last_exposure) : "");
+    field(reasons);
+    field(p.ambiguity);
     out += '\n';
   }
   return out;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "core/escape.h"
@@ -190,81 +191,53 @@ Result<std::vector<Exposure>> LoadExposures(Case& c, std::vector<std::string>* n
   return out;
 }
 
-Status LoadPeople(Case& c, std::vector<CustomerRecord>* customers, std::vector<OrderRecord>* orders,
-                  std::vector<std::string>* notes) {
-  Db& db = c.db();
-  if (!TableExists(db, "storedb_customer") || !TableExists(db, "storedb_order")) {
-    notes->push_back(
-        "no store database in the case: collect a dump (--label db) and run "
-        "`tourniquet investigate`");
-    return Status::Ok();
-  }
-  std::map<int64_t, std::string> names;
-  TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> items, ListEvidence(db, "db"));
-  for (const EvidenceItem& e : items) names[e.id] = e.original_path;
+Status LoadCustomers(Db& db, const std::map<int64_t, std::string>& names, bool with_categories,
+                     std::vector<CustomerRecord>* customers) {
   CategoryParser categories;
-  bool cust_cats = ColumnExists(db, "storedb_customer", "categories");
-  bool order_cats = ColumnExists(db, "storedb_order", "categories");
-  {
-    TQ_ASSIGN_OR_RETURN(
-        Stmt st, db.Prepare(std::string("SELECT customer_id,email,name,country,region,created_at,"
-                                        "source_table,evidence_id,line,") +
-                            (cust_cats ? "categories" : "'[\"name\",\"email\"]'") +
-                            " FROM storedb_customer ORDER BY id"));
-    for (;;) {
-      TQ_ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      // Guest rows (no account) are the store reader's summary of orders: the orders
-      // themselves say what each guest gave.
-      if (st.IsNull(0)) continue;
-      CustomerRecord r;
-      r.customer_id = st.Int(0);
-      r.email = st.String(1);
-      r.name = st.String(2);
-      r.country = st.String(3);
-      r.region = st.String(4);
-      if (!st.IsNull(5)) r.created_at = st.Int(5);
-      r.source_table = st.String(6);
-      r.evidence = EvidenceRef(names, st.Int(7), st.Int(8));
-      r.categories = categories.Parse(st.Text(9));
-      customers->push_back(std::move(r));
-    }
+  TQ_ASSIGN_OR_RETURN(
+      Stmt st, db.Prepare(std::string("SELECT customer_id,email,name,country,region,created_at,"
+                                      "source_table,evidence_id,line,") +
+                          (with_categories ? "categories" : "'[\"name\",\"email\"]'") +
+                          " FROM storedb_customer ORDER BY id"));
+  for (;;) {
+    TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    // Guest rows (no account) are the store reader's summary of orders: the orders
+    // themselves say what each guest gave.
+    if (st.IsNull(0)) continue;
+    CustomerRecord r;
+    r.customer_id = st.Int(0);
+    r.email = st.String(1);
+    r.name = st.String(2);
+    r.country = st.String(3);
+    r.region = st.String(4);
+    if (!st.IsNull(5)) r.created_at = st.Int(5);
+    r.source_table = st.String(6);
+    r.evidence = EvidenceRef(names, st.Int(7), st.Int(8));
+    r.categories = categories.Parse(st.Text(9));
+    customers->push_back(std::move(r));
   }
-  // Orders whose own fields carry an exploit payload (a template directive typed into the
-  // name: TrojanOrder) were placed by the attacker, who is no affected customer.
-  std::set<std::string> attacker_orders;
-  {
-    TQ_ASSIGN_OR_RETURN(std::vector<Finding> injected, ListFindings(db, "storedb.injected_script"));
-    simdjson::dom::parser parser;
-    for (const Finding& f : injected) {
-      simdjson::dom::element doc;
-      std::string_view technique, table;
-      simdjson::dom::object pk;
-      if (parser.parse(f.detail_json).get(doc) || doc["technique"].get_string().get(technique) ||
-          technique != "template_injection" || doc["pk"].get_object().get(pk))
-        continue;
-      if (doc["canonical_table"].get_string().get(table) && doc["table"].get_string().get(table))
-        continue;
-      if (table != "sales_order") continue;
-      for (auto field : pk) {
-        int64_t id = 0;
-        if (!field.value.get_int64().get(id)) attacker_orders.insert(std::to_string(id));
-      }
-    }
-  }
+  return Status::Ok();
+}
+
+Status LoadOrders(Db& db, const std::map<int64_t, std::string>& names, bool with_categories,
+                  const std::set<std::string>& attacker_orders, std::vector<OrderRecord>* orders,
+                  std::vector<std::string>* notes) {
+  CategoryParser categories;
   TQ_ASSIGN_OR_RETURN(
       Stmt st,
       db.Prepare(std::string("SELECT increment_id,order_id,customer_id,email,name,country,"
                              "region,created_at,card_payment,source_table,evidence_id,"
                              "line,") +
-                 (order_cats ? "categories" : "'[\"name\",\"email\",\"postal_address\"]'") +
+                 (with_categories ? "categories" : "'[\"name\",\"email\",\"postal_address\"]'") +
                  " FROM storedb_order ORDER BY id"));
   for (;;) {
     TQ_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
     OrderRecord r;
     r.order_ref = st.Text(0).empty() ? st.String(1) : st.String(0);
-    if (st.String(9) == "sales_order" && attacker_orders.count(st.String(1))) {
+    if (!attacker_orders.empty() && st.Text(9) == "sales_order" &&
+        attacker_orders.count(st.String(1))) {
       notes->push_back("order " + r.order_ref +
                        " left out: its own fields carry the attacker's template-injection "
                        "payload (storedb.injected_script), so the attacker placed it");
@@ -282,6 +255,61 @@ Status LoadPeople(Case& c, std::vector<CustomerRecord>* customers, std::vector<O
     r.categories = categories.Parse(st.Text(12));
     orders->push_back(std::move(r));
   }
+  return Status::Ok();
+}
+
+// Orders whose own fields carry an exploit payload (a template directive typed into the
+// name: TrojanOrder) were placed by the attacker, who is no affected customer.
+Result<std::set<std::string>> AttackerOrders(Db& db) {
+  std::set<std::string> out;
+  TQ_ASSIGN_OR_RETURN(std::vector<Finding> injected, ListFindings(db, "storedb.injected_script"));
+  simdjson::dom::parser parser;
+  for (const Finding& f : injected) {
+    simdjson::dom::element doc;
+    std::string_view technique, table;
+    simdjson::dom::object pk;
+    if (parser.parse(f.detail_json).get(doc) || doc["technique"].get_string().get(technique) ||
+        technique != "template_injection" || doc["pk"].get_object().get(pk))
+      continue;
+    if (doc["canonical_table"].get_string().get(table) && doc["table"].get_string().get(table))
+      continue;
+    if (table != "sales_order") continue;
+    for (auto field : pk) {
+      int64_t id = 0;
+      if (!field.value.get_int64().get(id)) out.insert(std::to_string(id));
+    }
+  }
+  return out;
+}
+
+// Customers and orders, read at the same time on two connections (the case file is in WAL
+// mode: readers do not wait for each other).
+Status LoadPeople(Case& c, std::vector<CustomerRecord>* customers, std::vector<OrderRecord>* orders,
+                  std::vector<std::string>* notes) {
+  Db& db = c.db();
+  if (!TableExists(db, "storedb_customer") || !TableExists(db, "storedb_order")) {
+    notes->push_back(
+        "no store database in the case: collect a dump (--label db) and run "
+        "`tourniquet investigate`");
+    return Status::Ok();
+  }
+  std::map<int64_t, std::string> names;
+  TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> items, ListEvidence(db, "db"));
+  for (const EvidenceItem& e : items) names[e.id] = e.original_path;
+  bool cust_cats = ColumnExists(db, "storedb_customer", "categories");
+  bool order_cats = ColumnExists(db, "storedb_order", "categories");
+  TQ_ASSIGN_OR_RETURN(std::set<std::string> attacker_orders, AttackerOrders(db));
+  TQ_ASSIGN_OR_RETURN(std::unique_ptr<Db> second, Db::Open(c.DbPath(), false, true));
+  Status order_status;
+  std::vector<std::string> order_notes;
+  {
+    std::jthread reader([&] {
+      order_status = LoadOrders(*second, names, order_cats, attacker_orders, orders, &order_notes);
+    });
+    TQ_RETURN_IF_ERROR(LoadCustomers(db, names, cust_cats, customers));
+  }
+  TQ_RETURN_IF_ERROR(order_status);
+  notes->insert(notes->end(), order_notes.begin(), order_notes.end());
   if (!cust_cats || !order_cats)
     notes->push_back(
         "the store database reader gave no per-row categories: categories are the "
@@ -355,7 +383,10 @@ Result<ScopeSummary> RunScope(Case& c) {
   }
   summary.people = static_cast<int64_t>(people.size());
 
-  TQ_RETURN_IF_ERROR(c.Transaction([&](Db& db) -> Status {
+  // The CSV is made while the tables are written.
+  std::string csv;
+  std::jthread csv_writer([&] { csv = AffectedCsv(people); });
+  Status written = c.Transaction([&](Db& db) -> Status {
     TQ_RETURN_IF_ERROR(
         db.Exec("DELETE FROM scope_person; DELETE FROM scope_count; "
                 "DELETE FROM scope_exposure;"));
@@ -389,8 +420,10 @@ Result<ScopeSummary> RunScope(Case& c) {
       TQ_RETURN_IF_ERROR(ex.Run());
     }
     return Status::Ok();
-  }));
-  TQ_RETURN_IF_ERROR(WriteFileAtomically(c.ReportsDir() + "/scope.csv", AffectedCsv(people)));
+  });
+  csv_writer.join();
+  TQ_RETURN_IF_ERROR(written);
+  TQ_RETURN_IF_ERROR(WriteFileAtomically(c.ReportsDir() + "/scope.csv", csv));
   return summary;
 }
 

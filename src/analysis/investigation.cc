@@ -42,6 +42,15 @@ constexpr size_t kMaxCheckoutCalls = 512;
 constexpr UnixMicros kReconLead = 6 * kHour;         // fingerprinting .. the intrusion it served
 constexpr UnixMicros kDumpCommandLead = 24 * kHour;  // webshell command .. the download
 
+// Heterogeneous lookup: a record's string_view finds a key without building a string.
+struct SvHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+};
+template <typename V>
+using StrMap = std::unordered_map<std::string, V, SvHash, std::equal_to<>>;
+using StrSet = std::unordered_set<std::string, SvHash, std::equal_to<>>;
+
 Request Snapshot(const AccessRecord& r) {
   Request q;
   q.time = r.time;
@@ -173,14 +182,14 @@ std::string CveFromTags(std::span<const std::string> tags) {
 struct Investigation::State {
   InvestigationInputs in;
   std::vector<ClientProfile> clients;
-  std::unordered_map<std::string, uint32_t> client_index;
-  std::unordered_map<std::string, std::vector<int64_t>> stem_sizes;  // non-hit 2xx sizes
-  std::unordered_map<std::string, uint32_t> agent_clients;
-  std::unordered_map<std::string, std::vector<uint32_t>> session_clients;
-  std::unordered_map<std::string, DownloadPath> download_paths;
-  std::unordered_map<std::string, size_t> artifact_urls;  // URL path -> artifacts index
-  std::unordered_map<std::string, SkimmerPath> skimmer_paths;
-  std::unordered_map<std::string, std::vector<uint32_t>> artifact_touchers;
+  StrMap<uint32_t> client_index;
+  StrMap<std::vector<int64_t>> stem_sizes;  // non-hit 2xx sizes
+  StrMap<uint32_t> agent_clients;
+  StrMap<std::vector<uint32_t>> session_clients;
+  StrMap<DownloadPath> download_paths;
+  StrMap<size_t> artifact_urls;  // URL path -> artifacts index
+  StrMap<SkimmerPath> skimmer_paths;
+  StrMap<std::vector<uint32_t>> artifact_touchers;
   // Distinct clients each rule fired for (capped): a rule that fires for a large share of
   // the clients describes ordinary traffic on this store, not an attack.
   std::unordered_map<std::string, std::unordered_set<uint32_t>> rule_clients;
@@ -194,9 +203,9 @@ struct Investigation::State {
 
   // After Attribute.
   std::vector<Attacker> attackers;
-  std::unordered_map<std::string, size_t> address_attacker;
-  std::unordered_map<std::string, size_t> artifact_owner;  // URL path -> attacker
-  std::unordered_set<std::string> derived_downloads;       // unusual download URL paths
+  StrMap<size_t> address_attacker;
+  StrMap<size_t> artifact_owner;  // URL path -> attacker
+  StrSet derived_downloads;       // unusual download URL paths
   std::optional<EntryVector> entry;
   // The entry the database tells of (an exploit payload stored with an order).
   struct DbEntry {
@@ -212,7 +221,7 @@ struct Investigation::State {
   std::vector<std::string> notes;
 
   uint32_t Client(std::string_view address) {
-    auto it = client_index.find(std::string(address));
+    auto it = client_index.find(address);
     if (it != client_index.end()) return it->second;
     uint32_t id = static_cast<uint32_t>(clients.size());
     clients.emplace_back();
@@ -222,7 +231,7 @@ struct Investigation::State {
   }
 
   const Artifact* ArtifactAt(std::string_view path) const {
-    auto it = artifact_urls.find(std::string(path));
+    auto it = artifact_urls.find(path);
     return it == artifact_urls.end() ? nullptr : &in.artifacts[it->second];
   }
 
@@ -255,7 +264,7 @@ void Investigation::Observe(const AccessRecord& r) {
       c.user_agents.size() < kMaxUserAgentsPerClient &&
       std::find(c.user_agents.begin(), c.user_agents.end(), r.user_agent) == c.user_agents.end()) {
     c.user_agents.emplace_back(r.user_agent);
-    auto it = s.agent_clients.find(std::string(r.user_agent));
+    auto it = s.agent_clients.find(r.user_agent);
     if (it != s.agent_clients.end()) {
       ++it->second;
     } else if (s.agent_clients.size() < kMaxUserAgents) {
@@ -288,7 +297,7 @@ void Investigation::Observe(const AccessRecord& r) {
       }
     }
   } else if (ok && r.bytes >= 0 && r.method == "GET") {
-    auto it = s.stem_sizes.find(std::string(r.path));
+    auto it = s.stem_sizes.find(r.path);
     if (it == s.stem_sizes.end()) {
       if (s.stem_sizes.size() < kMaxStems) {
         s.stem_sizes.emplace(std::string(r.path), std::vector<int64_t>{r.bytes});
@@ -343,7 +352,7 @@ void Investigation::Observe(const AccessRecord& r) {
     }
   }
   if (IsDownloadPath(r.path)) {
-    auto it = s.download_paths.find(std::string(r.path));
+    auto it = s.download_paths.find(r.path);
     if (it == s.download_paths.end() && s.download_paths.size() < kMaxDownloadPaths)
       it = s.download_paths.emplace(std::string(r.path), DownloadPath{}).first;
     if (it == s.download_paths.end()) {
@@ -373,8 +382,7 @@ void Raise(ClientProfile& c, double score, std::string_view role, std::string re
 
 // A hit answered with the same size as the path's ordinary pages did not do anything the
 // ordinary page does not: the store ignored the payload (a scanner's probe on a catalog page).
-bool LooksLikeOrdinaryPage(const Request& q,
-                           const std::unordered_map<std::string, std::vector<int64_t>>& sizes) {
+bool LooksLikeOrdinaryPage(const Request& q, const StrMap<std::vector<int64_t>>& sizes) {
   if (q.bytes < 0) return false;
   auto it = sizes.find(q.path);
   if (it == sizes.end() || it->second.size() < 5) return false;
@@ -832,13 +840,13 @@ void Investigation::Revisit(const AccessRecord& r) {
   State& s = *s_;
   std::optional<size_t> who;
   bool artifact = false, by_artifact = false;
-  auto a = s.address_attacker.find(std::string(r.client));
+  auto a = s.address_attacker.find(r.client);
   if (a != s.address_attacker.end()) who = a->second;
   const Artifact* art = s.ArtifactAt(r.path);
-  bool derived = s.derived_downloads.count(std::string(r.path)) > 0;
+  bool derived = s.derived_downloads.find(r.path) != s.derived_downloads.end();
   if ((art && art->kind != "skimmer") || derived) {
     artifact = true;
-    auto owner = s.artifact_owner.find(std::string(r.path));
+    auto owner = s.artifact_owner.find(r.path);
     if (!who && owner != s.artifact_owner.end() && Succeeded(r.status)) {
       // An address not attributed in pass 1 fetched the attacker's artifact with success.
       who = owner->second;

@@ -29,19 +29,39 @@ int LevelRank(std::string_view level) {
   return -1;
 }
 
-bool IsAdminPath(std::string_view path) {
-  std::string p = Lower(path);
+namespace {
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
+  return true;
+}
+
+bool IEndsWith(std::string_view s, std::string_view lower_suffix) {
+  return s.size() >= lower_suffix.size() &&
+         IEquals(s.substr(s.size() - lower_suffix.size()), lower_suffix);
+}
+
+bool IStartsWith(std::string_view s, std::string_view lower_prefix) {
+  return s.size() >= lower_prefix.size() && IEquals(s.substr(0, lower_prefix.size()), lower_prefix);
+}
+
+}  // namespace
+
+// Called for every request: no copies.
+bool IsAdminPath(std::string_view p) {
   size_t pos = 0;
   while (pos < p.size()) {
     while (pos < p.size() && p[pos] == '/') ++pos;
     size_t end = p.find('/', pos);
-    if (end == std::string::npos) end = p.size();
-    std::string_view seg(p.data() + pos, end - pos);
-    if (seg == "admin" || seg.starts_with("admin_") || seg == "administrator" || seg == "backend" ||
-        seg == "wp-admin" || seg == "wp-login.php")
+    if (end == std::string_view::npos) end = p.size();
+    std::string_view seg = p.substr(pos, end - pos);
+    if (IEquals(seg, "admin") || IStartsWith(seg, "admin_") || IEquals(seg, "administrator") ||
+        IEquals(seg, "backend") || IEquals(seg, "wp-admin") || IEquals(seg, "wp-login.php"))
       return true;
     // Only the first segment names the area, after an optional index.php.
-    if (seg != "index.php") return false;
+    if (!IEquals(seg, "index.php")) return false;
     pos = end;
   }
   return false;
@@ -57,9 +77,10 @@ bool IsDownloadPath(std::string_view path) {
   static constexpr std::array<std::string_view, 17> kExt = {
       ".sql", ".gz",  ".zip",  ".tar",    ".tgz", ".bz2", ".xz", ".7z",   ".rar",
       ".csv", ".bak", ".dump", ".sqlite", ".zst", ".tbz", ".db", ".mysql"};
-  std::string p = Lower(path);
+  size_t dot = path.rfind('.');
+  if (dot == std::string_view::npos || path.find('/', dot) != std::string_view::npos) return false;
   for (std::string_view e : kExt)
-    if (EndsWith(p, e)) return true;
+    if (IEndsWith(path, e)) return true;
   return false;
 }
 

@@ -5,35 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <filesystem>
 
-#include "core/sha256.h"
-#include "support/testing.h"
+#include "analysis/test_case.h"
 
 namespace tq::analysis {
 namespace {
 
-class LogRecordsTest : public ::testing::Test {
+class LogRecordsTest : public testcase::CaseTest {
  protected:
-  void SetUp() override {
-    CaseInfo info;
-    info.name = "records";
-    auto c = Case::Create(dir_ / "case", info);
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    case_ = std::move(*c);
-  }
   int64_t AddLog(const std::string& path, const std::string& content) {
-    std::string sha = Sha256Hex(content);
-    std::string object = case_->ObjectPath(sha);
-    std::filesystem::create_directories(std::filesystem::path(object).parent_path());
-    testing::WriteFile(object, content);
-    auto st = case_->db().Prepare(
-        "INSERT INTO evidence_items(sha256,label,original_path,kind,size,collected_at) "
-        "VALUES(?,'logs',?,'file',?,1)");
-    EXPECT_TRUE(st.ok());
-    st->Bind(1, sha).BindBlob(2, path).Bind(3, static_cast<int64_t>(content.size()));
-    EXPECT_TRUE(st->Run().ok());
-    return case_->db().LastInsertRowid();
+    return AddItem("logs", path, content);
   }
   static std::string Lines(int n, const std::string& ip, bool with_bad_line) {
     std::string out;
@@ -45,8 +26,6 @@ class LogRecordsTest : public ::testing::Test {
     }
     return out;
   }
-  testing::TempDir dir_;
-  std::unique_ptr<Case> case_;
 };
 
 TEST_F(LogRecordsTest, EveryRecordInFileAndLineOrder) {

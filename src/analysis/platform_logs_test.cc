@@ -4,11 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <limits>
 
-#include "core/sha256.h"
-#include "support/testing.h"
+#include "analysis/test_case.h"
 
 namespace tq::analysis {
 namespace {
@@ -84,29 +82,11 @@ TEST(PlatformLogs, WhichFilesArePlatformLogs) {
   EXPECT_FALSE(IsPlatformLogPath(""));
 }
 
-class PlatformLogCaseTest : public ::testing::Test {
+class PlatformLogCaseTest : public testcase::CaseTest {
  protected:
-  void SetUp() override {
-    CaseInfo info;
-    info.name = "platform";
-    auto c = Case::Create(dir_ / "case", info);
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    case_ = std::move(*c);
-  }
   void AddLog(const std::string& path, const std::string& content) {
-    std::string sha = Sha256Hex(content);
-    std::string object = case_->ObjectPath(sha);
-    std::filesystem::create_directories(std::filesystem::path(object).parent_path());
-    testing::WriteFile(object, content);
-    auto st = case_->db().Prepare(
-        "INSERT INTO evidence_items(sha256,label,original_path,kind,size,collected_at) "
-        "VALUES(?,'webroot',?,'file',?,1)");
-    ASSERT_TRUE(st.ok());
-    st->Bind(1, sha).BindBlob(2, path).Bind(3, static_cast<int64_t>(content.size()));
-    ASSERT_TRUE(st->Run().ok());
+    AddItem("webroot", path, content);
   }
-  testing::TempDir dir_;
-  std::unique_ptr<Case> case_;
 };
 
 TEST_F(PlatformLogCaseTest, SelectsLinesNamingTheAttackerOrErringInTheWindow) {

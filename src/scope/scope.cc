@@ -106,6 +106,16 @@ struct Categories {
   }
 };
 
+// Who a customer or order record names.
+template <typename Record>
+void CopyIdentity(const Record& r, AffectedPerson* p) {
+  p->customer_id = r.customer_id;
+  p->email = r.email;
+  p->name = r.name;
+  p->country = r.country;
+  p->region = r.region;
+}
+
 bool DumpHolds(const Exposure& e, const std::string& table) {
   if (e.tables.empty()) return true;
   return std::find(e.tables.begin(), e.tables.end(), table) != e.tables.end();
@@ -245,23 +255,13 @@ std::vector<AffectedPerson> ComputeAffected(const std::vector<CustomerRecord>& c
       if (!p.last_exposure || h.when > *p.last_exposure) p.last_exposure = h.when;
       if (h.via == Via::kDumpedAccount) {
         const CustomerRecord& c = customers[h.record];
-        if (first) {
-          p.customer_id = c.customer_id;
-          p.email = c.email;
-          p.name = c.name;
-          p.country = c.country;
-          p.region = c.region;
-        }
+        if (first) CopyIdentity(c, &p);
         p.reasons.emplace_back("account in the stolen dump: " + exposures[h.exposure].description,
                                c.evidence);
       } else {
         const OrderRecord& o = orders[h.record];
         if (first) {
-          p.customer_id = o.customer_id;
-          p.email = o.email;
-          p.name = o.name;
-          p.country = o.country;
-          p.region = o.region;
+          CopyIdentity(o, &p);
           // A registered customer keeps the account's identity.
           auto it = o.customer_id ? by_id.find(*o.customer_id) : by_id.end();
           if (it != by_id.end()) {

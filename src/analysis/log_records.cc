@@ -56,12 +56,12 @@ struct Batch {
   bool last = false;  // the file's last batch
 };
 constexpr size_t kBatchRecords = 4096;
-constexpr size_t kBatchesAhead = 4;  // per file
+// Batches parsed ahead of the reader, over all files (about 64 MB). The file the reader is
+// on may always go past it, so the reader never waits for a worker that waits for room.
+constexpr size_t kBatchesAhead = 64;
 
 // One collected log file: its batches, handed from a parsing thread to the reader in order.
 struct FileSlot {
-  std::mutex m;
-  std::condition_variable cv;
   std::deque<Batch> ready;
   logs::ParseStats stats;
   Status status;
@@ -92,16 +92,20 @@ RecordSource CollectedLogRecords(Case& c, LogReadOptions options, LogReadStats* 
     for (size_t i = 0; i < items.size(); ++i) slots.push_back(std::make_unique<FileSlot>());
     std::atomic<size_t> next{0};
     std::atomic<bool> stop{false};
+    std::mutex m;  // guards every slot, in_flight and reading
+    std::condition_variable cv;
+    size_t in_flight = 0, reading = 0;
     auto parse = [&] {
       for (size_t i = next++; i < items.size() && !stop; i = next++) {
         FileSlot& slot = *slots[i];
         Batch b;
         auto hand_over = [&](bool last) {
           b.last = last;
-          std::unique_lock lock(slot.m);
-          slot.cv.wait(lock, [&] { return slot.ready.size() < kBatchesAhead || stop; });
+          std::unique_lock lock(m);
+          cv.wait(lock, [&] { return in_flight < kBatchesAhead || i == reading || stop; });
           slot.ready.push_back(std::move(b));
-          slot.cv.notify_all();
+          ++in_flight;
+          cv.notify_all();
           b = Batch{};
         };
         logs::ParseStats ps;
@@ -131,7 +135,7 @@ RecordSource CollectedLogRecords(Case& c, LogReadOptions options, LogReadStats* 
             },
             &ps);
         {
-          std::lock_guard lock(slot.m);
+          std::lock_guard lock(m);
           slot.stats = std::move(ps);
           slot.status = st;
         }
@@ -149,11 +153,16 @@ RecordSource CollectedLogRecords(Case& c, LogReadOptions options, LogReadStats* 
       for (bool last = false; !last;) {
         Batch b;
         {
-          std::unique_lock lock(slot.m);
-          slot.cv.wait(lock, [&] { return !slot.ready.empty(); });
+          std::unique_lock lock(m);
+          if (reading != i) {
+            reading = i;
+            cv.notify_all();
+          }
+          cv.wait(lock, [&] { return !slot.ready.empty(); });
           b = std::move(slot.ready.front());
           slot.ready.pop_front();
-          slot.cv.notify_all();
+          --in_flight;
+          cv.notify_all();
         }
         last = b.last;
         for (const Batch::Rec& x : b.recs) {
@@ -175,7 +184,7 @@ RecordSource CollectedLogRecords(Case& c, LogReadOptions options, LogReadStats* 
           visit(r);
         }
       }
-      std::lock_guard lock(slot.m);
+      std::lock_guard lock(m);
       const logs::ParseStats& ps = slot.stats;
       local.lines += static_cast<int64_t>(ps.lines);
       local.parsed += static_cast<int64_t>(ps.parsed);

@@ -427,11 +427,11 @@ void Investigation::State::AttributeStoredExploits() {
     }
     if (!carried) carried = placed;  // the address came with the order itself
     std::string cve = e.cve.empty() ? "" : " (" + e.cve + ")";
-    std::string reason = "submitted the checkout address the database stores with an exploit " +
-                         std::string("payload") + cve + ": " + Describe(*carried) + " at " +
-                         FormatUtc(carried->time) + " (" + Where(*carried) +
-                         "); the order was placed by " + Describe(*placed) + " at " +
-                         FormatUtc(placed->time) + "; the row: " + e.summary;
+    std::string reason =
+        "submitted the checkout address the database stores with an exploit payload" + cve + ": " +
+        Describe(*carried) + " at " + FormatUtc(carried->time) + " (" + Where(*carried) +
+        "); the order was placed by " + Describe(*placed) + " at " + FormatUtc(placed->time) +
+        "; the row: " + e.summary;
     Raise(clients[Client(placed->client)], 0.8, "intruder", reason);
     if (!db_entry || Earlier(*carried, db_entry->request))
       db_entry = DbEntry{*carried, &e, std::move(reason)};

@@ -144,6 +144,18 @@ RecordSource CollectedLogRecords(Case& c, LogReadOptions options, LogReadStats* 
     };
     std::vector<std::jthread> workers;
     for (size_t t = 0; t < std::min<size_t>(2, items.size()); ++t) workers.emplace_back(parse);
+    // However the reading below ends (an exception from the visitor), the workers are told
+    // to stop before they are joined, so none waits for room forever.
+    struct StopWorkers {
+      std::atomic<bool>& stop;
+      std::mutex& m;
+      std::condition_variable& cv;
+      ~StopWorkers() {
+        std::lock_guard lock(m);
+        stop = true;
+        cv.notify_all();
+      }
+    } stop_workers{stop, m, cv};
 
     LogReadStats local;
     for (size_t i = 0; i < items.size(); ++i) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "analysis/test_case.h"
 
@@ -60,6 +61,18 @@ TEST_F(LogRecordsTest, EveryRecordInFileAndLineOrder) {
   EXPECT_EQ(stats.lines, 14001);
   EXPECT_EQ(stats.parsed, 14000);
   EXPECT_EQ(stats.skipped, 1);
+}
+
+TEST_F(LogRecordsTest, AVisitorThatThrowsStopsTheWorkers) {
+  AddLog("/var/log/nginx/access.log.1", Lines(9000, "192.0.2.1", false));
+  AddLog("/var/log/nginx/access.log", Lines(9000, "192.0.2.2", false));
+  RecordSource source = CollectedLogRecords(*case_, {}, nullptr);
+  int seen = 0;
+  EXPECT_THROW((void)source([&](const AccessRecord&) {
+                 if (++seen == 10) throw std::runtime_error("visitor failed");
+               }),
+               std::runtime_error);
+  EXPECT_EQ(seen, 10);
 }
 
 TEST(SessionFromCookie, Names) {

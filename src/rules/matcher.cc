@@ -1,8 +1,7 @@
-// The matcher: compiles the atoms of all rules into one Vectorscan database, scans whole
-// chunks of log lines with it (one call per chunk, not per line), maps each match back to its
-// line, and evaluates only the rules a match points at, on the parsed fields. Matches in the
-// URL-decoded request target (and in JSON values, whose raw text is escaped) come from a
-// second, per-line scan of that decoded text, only for lines that have one.
+// The matcher: compiles the atoms of all rules into Vectorscan databases (the chunk database
+// of literal and glob atoms, and per-field databases of the regexes and globs that cannot be
+// searched in raw text) and decides which rules must be evaluated on every line; evaluates
+// one atom on a parsed record. The scan itself is in scanner.cc.
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -21,6 +20,8 @@ RuleSet::~RuleSet() {
   for (Atom& a : atoms)
     if (a.confirm_db) hs_free_database(a.confirm_db);
   if (chunk_db) hs_free_database(chunk_db);
+  for (hs_database_t* db : field_db)
+    if (db) hs_free_database(db);
   if (scratch_proto) hs_free_scratch(scratch_proto);
 }
 void RuleSetDeleter::operator()(RuleSet* r) const { delete r; }
@@ -47,21 +48,27 @@ bool DirectField(int f) {
   }
 }
 
+// The value of a rule's condition on a line where no prefiltered atom was reported: false,
+// true, or unknown (the rule must then be evaluated on every line). With `batched`, atoms of
+// the per-field batch scan count as prefiltered too.
 enum Tri : uint8_t { kF = 0, kT = 1, kU = 2 };
-Tri EvalTri(const CompiledRule& r, uint32_t n, const std::vector<Atom>& atoms) {
+Tri EvalTri(const CompiledRule& r, uint32_t n, const std::vector<Atom>& atoms, bool batched) {
   const Node& node = r.nodes[n];
   switch (node.op) {
     case Node::kTrue: return kT;
     case Node::kFalse: return kF;
-    case Node::kAtom: return atoms[node.atom].scanned ? kF : kU;
+    case Node::kAtom: {
+      const Atom& a = atoms[node.atom];
+      return a.scanned || (batched && a.batched) ? kF : kU;
+    }
     case Node::kNot: {
-      Tri t = EvalTri(r, node.kids[0], atoms);
+      Tri t = EvalTri(r, node.kids[0], atoms, batched);
       return t == kU ? kU : t == kT ? kF : kT;
     }
     case Node::kAnd: {
       Tri acc = kT;
       for (uint32_t k : node.kids) {
-        Tri t = EvalTri(r, k, atoms);
+        Tri t = EvalTri(r, k, atoms, batched);
         if (t == kF) return kF;
         if (t == kU) acc = kU;
       }
@@ -70,7 +77,7 @@ Tri EvalTri(const CompiledRule& r, uint32_t n, const std::vector<Atom>& atoms) {
     case Node::kOr: {
       Tri acc = kF;
       for (uint32_t k : node.kids) {
-        Tri t = EvalTri(r, k, atoms);
+        Tri t = EvalTri(r, k, atoms, batched);
         if (t == kT) return kT;
         if (t == kU) acc = kU;
       }
@@ -184,6 +191,83 @@ bool EvalAtom(const Atom& a, const logs::AccessLogRecord& r, std::string_view de
   }
 }
 
+namespace {
+
+// The batch prefilter of a glob or regex atom on a field: the atom's own pattern in multi-line
+// mode, so that scanned over many values joined with '\n', `^` and `$` hold at each value's
+// ends. Every match the pattern has in one value alone is then also reported inside that value
+// (the separator is a non-word byte, like the ends of a lone value); matches that run across a
+// separator only add candidates, which the per-line confirmation drops. Patterns anchored to
+// the whole buffer (\A, \z, \Z) or able to match the empty string keep being evaluated on
+// every line.
+bool BatchPattern(const Atom& a, std::string* pattern, unsigned* flags) {
+  if (a.field < 0 || !a.confirm_db || a.scanned) return false;
+  if (a.kind != AtomKind::kRegex && a.kind != AtomKind::kWildcard) return false;
+  const std::string& p = a.confirm_pattern;
+  for (size_t i = 0; i + 1 < p.size(); ++i)
+    if (p[i] == '\\') {
+      char n = p[i + 1];
+      if (n == 'A' || n == 'z' || n == 'Z') return false;
+      ++i;
+    }
+  *pattern = p;
+  *flags = (a.confirm_flags & ~(HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY)) | HS_FLAG_MULTILINE;
+  hs_expr_info_t* info = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_expression_info(p.c_str(), *flags, &info, &err) != HS_SUCCESS) {
+    hs_free_compile_error(err);
+    return false;
+  }
+  bool ok = info->min_width > 0;
+  free(info);
+  return ok;
+}
+
+Status CompileFieldDatabases(RuleSet& rs, const std::vector<bool>& used) {
+  for (size_t f = 0; f < logs::kFieldCount; ++f) {
+    std::vector<std::string> pats;
+    std::vector<unsigned> flags;
+    std::vector<uint32_t> atoms;
+    for (size_t i = 0; i < rs.atoms.size(); ++i) {
+      std::string p;
+      unsigned fl = 0;
+      if (!used[i] || rs.atoms[i].field != static_cast<int>(f) ||
+          !BatchPattern(rs.atoms[i], &p, &fl))
+        continue;
+      pats.push_back(std::move(p));
+      flags.push_back(fl);
+      atoms.push_back(static_cast<uint32_t>(i));
+    }
+    for (;;) {
+      if (pats.empty()) break;
+      std::vector<const char*> exprs;
+      std::vector<unsigned> ids;
+      for (size_t k = 0; k < pats.size(); ++k) {
+        exprs.push_back(pats[k].c_str());
+        ids.push_back(static_cast<unsigned>(k));
+      }
+      hs_compile_error_t* err = nullptr;
+      if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
+                           static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr,
+                           &rs.field_db[f], &err) == HS_SUCCESS)
+        break;
+      int bad = err->expression;
+      std::string msg = err->message;
+      hs_free_compile_error(err);
+      if (bad < 0) return Status::Internal("Vectorscan: " + msg);
+      // This pattern is evaluated on every line instead.
+      pats.erase(pats.begin() + bad);
+      flags.erase(flags.begin() + bad);
+      atoms.erase(atoms.begin() + bad);
+    }
+    for (uint32_t a : atoms) rs.atoms[a].batched = true;
+    rs.field_atoms[f] = std::move(atoms);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status CompileRuleSet(RuleSet& rs) {
   hs_compile_error_t* err = nullptr;
   // Per-atom databases for globs and regular expressions; a rule whose regex Vectorscan
@@ -232,6 +316,9 @@ Status CompileRuleSet(RuleSet& rs) {
     bool long_enough = a.kind == AtomKind::kWildcard || a.value.size() >= 3;
     a.scanned = used[i] && textual && long_enough && !(a.field >= 0 && DirectField(a.field));
     a.chunk_flags = a.cased ? 0u : HS_FLAG_CASELESS;
+    bool literal = a.kind == AtomKind::kEquals || a.kind == AtomKind::kContains ||
+                   a.kind == AtomKind::kStartsWith || a.kind == AtomKind::kEndsWith;
+    a.span = a.scanned && literal && a.field >= 0 ? static_cast<uint32_t>(a.value.size()) : 0;
   }
   for (;;) {
     rs.scanned_atoms.clear();
@@ -255,8 +342,10 @@ Status CompileRuleSet(RuleSet& rs) {
     if (bad < 0) return Status::Internal("Vectorscan: " + msg);
     rs.atoms[rs.scanned_atoms[static_cast<size_t>(bad)]].scanned = false;  // evaluate directly
   }
+  TQ_RETURN_IF_ERROR(CompileFieldDatabases(rs, used));
   rs.atom_rules.assign(rs.atoms.size(), {});
   rs.always_rules.clear();
+  rs.always_rules_unbatched.clear();
   for (uint32_t r = 0; r < rs.rules.size(); ++r) {
     CompiledRule& cr = rs.rules[r];
     std::vector<uint32_t> at;
@@ -264,9 +353,10 @@ Status CompileRuleSet(RuleSet& rs) {
     std::sort(at.begin(), at.end());
     at.erase(std::unique(at.begin(), at.end()), at.end());
     for (uint32_t a : at)
-      if (rs.atoms[a].scanned) rs.atom_rules[a].push_back(r);
-    cr.always = EvalTri(cr, cr.root, rs.atoms) != kF;
+      if (rs.atoms[a].scanned || rs.atoms[a].batched) rs.atom_rules[a].push_back(r);
+    cr.always = EvalTri(cr, cr.root, rs.atoms, true) != kF;
     if (cr.always) rs.always_rules.push_back(r);
+    if (EvalTri(cr, cr.root, rs.atoms, false) != kF) rs.always_rules_unbatched.push_back(r);
   }
   auto alloc = [&](const hs_database_t* db) -> Status {
     if (db && hs_alloc_scratch(db, &rs.scratch_proto) != HS_SUCCESS)
@@ -274,6 +364,7 @@ Status CompileRuleSet(RuleSet& rs) {
     return Status::Ok();
   };
   TQ_RETURN_IF_ERROR(alloc(rs.chunk_db));
+  for (const hs_database_t* db : rs.field_db) TQ_RETURN_IF_ERROR(alloc(db));
   for (const Atom& a : rs.atoms) TQ_RETURN_IF_ERROR(alloc(a.confirm_db));
   return Status::Ok();
 }
@@ -319,177 +410,6 @@ Result<RuleSetPtr> LoadRules(const std::vector<std::string>& paths) {
     }
   }
   return LoadRulesFromText(docs);
-}
-
-// ---- Scanning ----
-
-struct Scanner::State {
-  const RuleSet& rs;
-  hs_scratch_t* scratch = nullptr;
-  std::vector<std::pair<uint64_t, uint32_t>> matches;  // (end offset, atom)
-  std::vector<uint32_t> line_atoms, cand, hits;
-  std::vector<uint32_t> seen, known, rule_mark;  // stamps
-  std::vector<uint8_t> value;
-  uint32_t stamp = 0;
-  std::string decoded, side;
-  explicit State(const RuleSet& r)
-      : rs(r),
-        seen(r.atoms.size()),
-        known(r.atoms.size()),
-        rule_mark(r.rules.size()),
-        value(r.atoms.size()) {
-    if (r.scratch_proto) hs_clone_scratch(r.scratch_proto, &scratch);
-  }
-  ~State() {
-    if (scratch) hs_free_scratch(scratch);
-  }
-
-  static int OnChunk(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
-                     void* ctx) {
-    auto* self = static_cast<State*>(ctx);
-    self->matches.emplace_back(to, self->rs.scanned_atoms[id]);
-    return 0;
-  }
-  static int OnSide(unsigned int id, unsigned long long, unsigned long long, unsigned int,
-                    void* ctx) {
-    auto* self = static_cast<State*>(ctx);
-    self->line_atoms.push_back(self->rs.scanned_atoms[id]);
-    return 0;
-  }
-
-  bool Atom(uint32_t a, const logs::AccessLogRecord& r) {
-    if (known[a] == stamp) return value[a];
-    const rules::Atom& atom = rs.atoms[a];
-    bool v = (atom.scanned && seen[a] != stamp) ? false : EvalAtom(atom, r, decoded, scratch);
-    known[a] = stamp;
-    value[a] = v;
-    return v;
-  }
-  bool Eval(const CompiledRule& cr, uint32_t n, const logs::AccessLogRecord& r) {
-    const Node& node = cr.nodes[n];
-    switch (node.op) {
-      case Node::kTrue: return true;
-      case Node::kFalse: return false;
-      case Node::kAtom: return Atom(node.atom, r);
-      case Node::kNot: return !Eval(cr, node.kids[0], r);
-      case Node::kAnd:
-        for (uint32_t k : node.kids)
-          if (!Eval(cr, k, r)) return false;
-        return true;
-      case Node::kOr:
-        for (uint32_t k : node.kids)
-          if (Eval(cr, k, r)) return true;
-        return false;
-    }
-    return false;
-  }
-
-  // line_atoms holds the scanned atoms reported for this line.
-  void EvaluateLine(const logs::AccessLogRecord& r, bool json) {
-    decoded.clear();
-    std::string_view uri = r.get(logs::Field::kUri);
-    bool dec =
-        (uri.find('%') != std::string_view::npos || uri.find('+') != std::string_view::npos) &&
-        logs::UrlDecode(uri, &decoded);
-    if (!dec) decoded.clear();
-    if (rs.chunk_db && (dec || json)) {
-      side.clear();
-      if (dec) side = decoded;
-      if (json)
-        for (size_t f = 0; f < logs::kFieldCount; ++f)
-          if (r.present & (1u << f)) (side += '\n') += r.field[f];
-      hs_scan(rs.chunk_db, side.data(), static_cast<unsigned>(side.size()), 0, scratch, OnSide,
-              this);
-    }
-    ++stamp;
-    if (stamp == 0) {  // wrapped: clear the stamps
-      std::fill(seen.begin(), seen.end(), 0);
-      std::fill(known.begin(), known.end(), 0);
-      std::fill(rule_mark.begin(), rule_mark.end(), 0);
-      stamp = 1;
-    }
-    cand.clear();
-    hits.clear();
-    for (uint32_t a : line_atoms) {
-      if (seen[a] == stamp) continue;
-      seen[a] = stamp;
-      for (uint32_t rule : rs.atom_rules[a])
-        if (rule_mark[rule] != stamp) {
-          rule_mark[rule] = stamp;
-          cand.push_back(rule);
-        }
-    }
-    for (uint32_t rule : rs.always_rules)
-      if (rule_mark[rule] != stamp) {
-        rule_mark[rule] = stamp;
-        cand.push_back(rule);
-      }
-    std::sort(cand.begin(), cand.end());
-    for (uint32_t rule : cand) {
-      const CompiledRule& cr = rs.rules[rule];
-      if (Eval(cr, cr.root, r)) hits.push_back(rule);
-    }
-  }
-};
-
-Scanner::Scanner(const RuleSet& rs) : s_(std::make_unique<State>(rs)) {}
-Scanner::~Scanner() = default;
-
-void Scanner::ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t offset,
-                        logs::LineParser& parser, LineSink& sink, size_t max_line) {
-  State& s = *s_;
-  s.matches.clear();
-  if (s.rs.chunk_db && !chunk.empty())
-    hs_scan(s.rs.chunk_db, chunk.data(), static_cast<unsigned>(chunk.size()), 0, s.scratch,
-            State::OnChunk, &s);
-  // Vectorscan reports in end-offset order per pattern set; sort to be safe.
-  if (!std::is_sorted(s.matches.begin(), s.matches.end()))
-    std::sort(s.matches.begin(), s.matches.end());
-  bool json = parser.name() == "jsonl";
-  logs::AccessLogRecord rec;
-  size_t mi = 0, p = 0;
-  uint64_t line_no = first_line;
-  while (p < chunk.size()) {
-    const char* nl =
-        static_cast<const char*>(std::memchr(chunk.data() + p, '\n', chunk.size() - p));
-    size_t e = nl ? static_cast<size_t>(nl - chunk.data()) : chunk.size();
-    s.line_atoms.clear();
-    while (mi < s.matches.size() && s.matches[mi].first <= e) {
-      if (s.matches[mi].first > p) s.line_atoms.push_back(s.matches[mi].second);
-      ++mi;
-    }
-    std::string_view line = chunk.substr(p, e - p);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    std::string_view why;
-    if (line.empty()) {
-      sink.OnSkip("empty line", line_no);
-    } else if (line.size() > max_line) {
-      sink.OnSkip("line too long", line_no);
-    } else if (parser.Parse(line, rec, &why)) {
-      rec.line_no = line_no;
-      rec.offset = offset + p;
-      s.EvaluateLine(rec, json);
-      sink.OnRecord(rec, s.hits);
-    } else {
-      sink.OnSkip(why, line_no);
-    }
-    ++line_no;
-    p = e + 1;
-  }
-}
-
-std::vector<uint32_t> Scanner::MatchLine(std::string_view line, logs::LineParser& parser) {
-  struct Collect : LineSink {
-    std::vector<uint32_t> hits;
-    void OnRecord(const logs::AccessLogRecord&, std::span<const uint32_t> h) override {
-      hits.assign(h.begin(), h.end());
-    }
-    void OnSkip(std::string_view, uint64_t) override {}
-  } sink;
-  std::string buf(line);
-  buf += '\n';
-  ScanChunk(buf, 1, 0, parser, sink);
-  return sink.hits;
 }
 
 }  // namespace tq::rules

@@ -83,6 +83,9 @@ class Scanner {
                  logs::LineParser& parser, LineSink& sink, size_t max_line = 1 << 20);
   // Rules matching one line (tests, `rules check` self-tests): indexes into Rules().
   std::vector<uint32_t> MatchLine(std::string_view line, logs::LineParser& parser);
+  // The same without any prefilter: every rule evaluated with every atom tested on the
+  // fields. The reference the scan is tested against; slow.
+  std::vector<uint32_t> MatchLineDirect(std::string_view line, logs::LineParser& parser);
 
  private:
   struct State;

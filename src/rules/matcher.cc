@@ -223,6 +223,51 @@ bool BatchPattern(const Atom& a, std::string* pattern, unsigned* flags) {
   return ok;
 }
 
+// What evaluating a node on a line roughly costs. A prefiltered atom that was not reported
+// costs a lookup; a method or status comparison little more; a substring search on a field
+// more, a regex scan most.
+uint32_t Cost(const CompiledRule& r, uint32_t n, const std::vector<Atom>& atoms) {
+  const Node& node = r.nodes[n];
+  if (node.op == Node::kTrue || node.op == Node::kFalse) return 0;
+  if (node.op != Node::kAtom) {
+    uint32_t c = 0;
+    for (uint32_t k : node.kids) c = std::min<uint32_t>(c + Cost(r, k, atoms), 1u << 20);
+    return c;
+  }
+  const Atom& a = atoms[node.atom];
+  if (a.scanned || a.batched) return 1;
+  switch (a.kind) {
+    case AtomKind::kExists:
+    case AtomKind::kNull:
+    case AtomKind::kEquals:
+    case AtomKind::kStartsWith:
+    case AtomKind::kEndsWith: return 2;
+    case AtomKind::kContains: return a.field < 0 ? 16 : 4;
+    case AtomKind::kCidr:
+    case AtomKind::kLt:
+    case AtomKind::kLte:
+    case AtomKind::kGt:
+    case AtomKind::kGte: return 8;
+    case AtomKind::kWildcard:
+    case AtomKind::kRegex: return 64;
+  }
+  return 64;
+}
+
+// `and` and `or` stop at the first operand that decides them; their operands have no side
+// effects, so the cheap ones go first (a status comparison before a regex scan).
+void OrderByCost(CompiledRule& r, uint32_t n, const std::vector<Atom>& atoms) {
+  std::vector<uint32_t> kids = r.nodes[n].kids;
+  for (uint32_t k : kids) OrderByCost(r, k, atoms);
+  Node::Op op = r.nodes[n].op;
+  if (op != Node::kAnd && op != Node::kOr) return;
+  std::vector<std::pair<uint32_t, uint32_t>> by;
+  for (uint32_t k : kids) by.emplace_back(Cost(r, k, atoms), k);
+  std::stable_sort(by.begin(), by.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < by.size(); ++i) r.nodes[n].kids[i] = by[i].second;
+}
+
 Status CompileFieldDatabases(RuleSet& rs, const std::vector<bool>& used) {
   for (size_t f = 0; f < logs::kFieldCount; ++f) {
     std::vector<std::string> pats;
@@ -343,6 +388,7 @@ Status CompileRuleSet(RuleSet& rs) {
     rs.atoms[rs.scanned_atoms[static_cast<size_t>(bad)]].scanned = false;  // evaluate directly
   }
   TQ_RETURN_IF_ERROR(CompileFieldDatabases(rs, used));
+  for (CompiledRule& cr : rs.rules) OrderByCost(cr, cr.root, rs.atoms);
   rs.atom_rules.assign(rs.atoms.size(), {});
   rs.always_rules.clear();
   rs.always_rules_unbatched.clear();

@@ -47,6 +47,7 @@ struct Scanner::State {
   std::vector<uint32_t> seg_item;
   std::vector<std::pair<uint64_t, uint32_t>> batch_raw;   // (end offset, atom) in `batch`
   std::vector<std::pair<uint32_t, uint32_t>> batch_hits;  // (item, atom)
+  std::vector<const logs::AccessLogRecord*> upcoming;
 
   explicit State(const RuleSet& r)
       : rs(r),
@@ -211,6 +212,10 @@ struct Scanner::State {
   void FlushGroup(std::string_view chunk, LineSink& sink) {
     batch_mode = true;
     BatchScan();
+    upcoming.clear();
+    for (uint32_t i = 0; i < items.size(); ++i)
+      if (items[i].kind == Kind::kRecord) upcoming.push_back(&recs[i]);
+    sink.Upcoming(upcoming);
     size_t bh = 0;
     for (uint32_t i = 0; i < items.size(); ++i) {
       const Item& it = items[i];

@@ -72,7 +72,7 @@ struct RuleSet {
   std::vector<RuleProblem> skipped;
   std::vector<Atom> atoms;
   std::map<std::string, uint32_t> atom_index;     // dedupe key -> atom
-  std::vector<std::vector<uint32_t>> atom_rules;  // atom -> rules using it
+  std::vector<std::vector<uint32_t>> atom_rules;  // atom -> rules it can make true
   std::vector<uint32_t> always_rules;
   // The rules that may hold without a scanned atom when batched atoms are evaluated on every
   // line (parsers whose fields are not views into the line, e.g. JSON).

@@ -92,6 +92,21 @@ void CollectAtoms(const CompiledRule& r, std::vector<uint32_t>* out) {
     if (n.op == Node::kAtom) out->push_back(n.atom);
 }
 
+// The atoms under an even number of `not`s in the condition. The condition can only go up
+// with them and down with the others, so a rule that is false when none of its prefiltered
+// atoms is reported stays false when only atoms of the other kind are (a `not filter`
+// match alone never makes a rule a candidate).
+void CollectPositiveAtoms(const CompiledRule& r, uint32_t n, bool positive,
+                          std::vector<uint32_t>* out) {
+  const Node& node = r.nodes[n];
+  if (node.op == Node::kAtom) {
+    if (positive) out->push_back(node.atom);
+    return;
+  }
+  for (uint32_t k : node.kids)
+    CollectPositiveAtoms(r, k, node.op == Node::kNot ? !positive : positive, out);
+}
+
 inline char Low(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 bool Contains(std::string_view hay, std::string_view needle, bool cased) {
@@ -395,7 +410,7 @@ Status CompileRuleSet(RuleSet& rs) {
   for (uint32_t r = 0; r < rs.rules.size(); ++r) {
     CompiledRule& cr = rs.rules[r];
     std::vector<uint32_t> at;
-    CollectAtoms(cr, &at);
+    CollectPositiveAtoms(cr, cr.root, true, &at);
     std::sort(at.begin(), at.end());
     at.erase(std::unique(at.begin(), at.end()), at.end());
     for (uint32_t a : at)

@@ -57,6 +57,7 @@ struct Scanner::State {
         value(r.atoms.size()) {
     if (r.scratch_proto) hs_clone_scratch(r.scratch_proto, &scratch);
     items.reserve(kGroupLines);
+    Flatten();
     recs.resize(kGroupLines);
   }
   ~State() {
@@ -82,33 +83,67 @@ struct Scanner::State {
     return 0;
   }
 
+  // The conditions of all rules in one flat array (kids in `flat_kids`), and per atom one
+  // byte saying how it is prefiltered: evaluation walks a few compact arrays, not the rules'
+  // node vectors and the large Atom records.
+  struct FlatNode {
+    Node::Op op;
+    uint32_t arg = 0;  // kAtom: the atom; kAnd / kOr / kNot: first kid in flat_kids
+    uint32_t n = 0;    // kids
+  };
+  std::vector<FlatNode> flat;
+  std::vector<uint32_t> flat_kids, flat_root;
+  enum : uint8_t { kScanned = 1, kBatched = 2 };
+  std::vector<uint8_t> prefilter;  // per atom
+
+  void Flatten() {
+    for (const rules::Atom& a : rs.atoms)
+      prefilter.push_back(a.scanned ? kScanned : a.batched ? kBatched : 0);
+    for (const CompiledRule& cr : rs.rules) flat_root.push_back(FlattenNode(cr, cr.root));
+  }
+  uint32_t FlattenNode(const CompiledRule& cr, uint32_t n) {
+    const Node& node = cr.nodes[n];
+    std::vector<uint32_t> kids;
+    for (uint32_t k : node.kids) kids.push_back(FlattenNode(cr, k));
+    FlatNode f{node.op, node.op == Node::kAtom ? node.atom : 0, 0};
+    if (node.op != Node::kAtom) {
+      f.arg = static_cast<uint32_t>(flat_kids.size());
+      f.n = static_cast<uint32_t>(kids.size());
+      flat_kids.insert(flat_kids.end(), kids.begin(), kids.end());
+    }
+    flat.push_back(f);
+    return static_cast<uint32_t>(flat.size() - 1);
+  }
+
   bool Atom(uint32_t a, const logs::AccessLogRecord& r) {
     if (known[a] == stamp) return value[a];
-    const rules::Atom& atom = rs.atoms[a];
-    bool prefiltered = !direct && (atom.scanned || (batch_mode && atom.batched));
-    bool v = (prefiltered && seen[a] != stamp) ? false : EvalAtom(atom, r, dec, scratch);
+    uint8_t pf = prefilter[a];
+    bool prefiltered = !direct && (pf == kScanned || (batch_mode && pf == kBatched));
+    bool v = (prefiltered && seen[a] != stamp) ? false : EvalAtom(rs.atoms[a], r, dec, scratch);
     known[a] = stamp;
     value[a] = v;
     return v;
   }
-  bool Eval(const CompiledRule& cr, uint32_t n, const logs::AccessLogRecord& r) {
-    const Node& node = cr.nodes[n];
+  bool Eval(uint32_t n, const logs::AccessLogRecord& r) {
+    const FlatNode& node = flat[n];
+    const uint32_t* kids = flat_kids.data() + node.arg;
     switch (node.op) {
       case Node::kTrue: return true;
       case Node::kFalse: return false;
-      case Node::kAtom: return Atom(node.atom, r);
-      case Node::kNot: return !Eval(cr, node.kids[0], r);
+      case Node::kAtom: return Atom(node.arg, r);
+      case Node::kNot: return !Eval(kids[0], r);
       case Node::kAnd:
-        for (uint32_t k : node.kids)
-          if (!Eval(cr, k, r)) return false;
+        for (uint32_t k = 0; k < node.n; ++k)
+          if (!Eval(kids[k], r)) return false;
         return true;
       case Node::kOr:
-        for (uint32_t k : node.kids)
-          if (Eval(cr, k, r)) return true;
+        for (uint32_t k = 0; k < node.n; ++k)
+          if (Eval(kids[k], r)) return true;
         return false;
     }
     return false;
   }
+  bool EvalRule(uint32_t rule, const logs::AccessLogRecord& r) { return Eval(flat_root[rule], r); }
 
   // Decodes the request target into `out` when it has something encoded.
   static bool Decode(const logs::AccessLogRecord& r, std::string* out) {
@@ -153,10 +188,8 @@ struct Scanner::State {
         cand.push_back(rule);
       }
     std::sort(cand.begin(), cand.end());
-    for (uint32_t rule : cand) {
-      const CompiledRule& cr = rs.rules[rule];
-      if (Eval(cr, cr.root, r)) hits.push_back(rule);
-    }
+    for (uint32_t rule : cand)
+      if (EvalRule(rule, r)) hits.push_back(rule);
   }
 
   // The per-field prefilter of the batched atoms over the group's records.
@@ -359,7 +392,7 @@ std::vector<uint32_t> Scanner::MatchLineDirect(std::string_view line, logs::Line
     s.stamp = 1;
   }
   for (uint32_t r = 0; r < s.rs.rules.size(); ++r)
-    if (s.Eval(s.rs.rules[r], s.rs.rules[r].root, rec)) out.push_back(r);
+    if (s.EvalRule(r, rec)) out.push_back(r);
   s.direct = false;
   return out;
 }

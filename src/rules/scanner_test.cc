@@ -126,6 +126,35 @@ TEST(ScannerTest, FieldLiteralCountsOnlyInsideItsField) {
   }
 }
 
+// Only atoms under an even number of `not`s make a rule a candidate; the others are still
+// evaluated when it is one.
+TEST(ScannerTest, NegatedAtomsDoNotTriggerButCount) {
+  Result<RuleSetPtr> rs = LoadRulesFromText(
+      {{"r.yml", Rule("  sel:\n    cs-uri-stem|contains: '/admin/'\n  filter:\n"
+                      "    cs-uri-stem|endswith: '.css'\n  condition: sel and not filter\n")},
+       {"s.yml", Rule("  sel:\n    cs-uri-stem|contains: '/admin/'\n  filter:\n"
+                      "    cs-uri-stem|endswith: '.css'\n  condition: not (not sel or filter)\n")},
+       {"t.yml", Rule("  filter:\n    cs-uri-stem|endswith: '.css'\n"
+                      "  condition: not (not filter)\n")}});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  ASSERT_EQ(Rules(**rs).size(), 3u);
+  auto parser = logs::NamedFormat("combined").value();
+  Scanner s(**rs);
+  struct Case {
+    std::string line;
+    std::vector<uint32_t> want;
+  } cases[] = {
+      {Line("/admin/x.php"), {0, 1}},
+      {Line("/admin/x.css"), {2}},
+      {Line("/x.css"), {2}},
+      {Line("/x.php"), {}},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(s.MatchLine(c.line, *parser), c.want) << c.line;
+    EXPECT_EQ(s.MatchLineDirect(c.line, *parser), c.want) << c.line;
+  }
+}
+
 // Regexes on a field are prefiltered over many lines' values joined together: anchors hold at
 // each value's ends, a match never leaks into the next line, and hits keep their line number
 // and offset across groups of lines.

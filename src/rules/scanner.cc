@@ -7,6 +7,7 @@
 // URL-decoded request target (and in JSON values, whose raw text is escaped) come from a
 // second, per-line scan of that decoded text, only for lines that have one.
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "rules/engine.h"
@@ -97,8 +98,12 @@ struct Scanner::State {
   std::vector<uint8_t> prefilter;  // per atom
 
   void Flatten() {
-    for (const rules::Atom& a : rs.atoms)
+    for (const rules::Atom& a : rs.atoms) {
       prefilter.push_back(a.scanned ? kScanned : a.batched ? kBatched : 0);
+      memo_field.push_back(Memoizable(a) ? static_cast<int8_t>(a.field) : -1);
+    }
+    memo_gen_of.assign(rs.atoms.size(), 0);
+    memo_value.assign(rs.atoms.size(), 0);
     for (const CompiledRule& cr : rs.rules) flat_root.push_back(FlattenNode(cr, cr.root));
   }
   uint32_t FlattenNode(const CompiledRule& cr, uint32_t n) {
@@ -115,11 +120,54 @@ struct Scanner::State {
     return static_cast<uint32_t>(flat.size() - 1);
   }
 
+  // Atoms on the method, status and protocol version depend on that one value alone, which
+  // repeats from line to line: their results are kept while the value stays the same.
+  static bool Memoizable(const rules::Atom& a) {
+    if (a.field < 0 || a.scanned || a.batched) return false;
+    auto f = static_cast<logs::Field>(a.field);
+    return f == logs::Field::kMethod || f == logs::Field::kStatus || f == logs::Field::kVersion;
+  }
+  std::vector<int8_t> memo_field;     // per atom: the field, or -1
+  std::vector<uint64_t> memo_gen_of;  // per atom: the generation its memo belongs to
+  std::vector<uint8_t> memo_value;
+  struct FieldMemo {
+    std::string value;
+    bool has = false;
+    uint64_t gen = 1;
+    uint32_t checked = 0;  // the stamp of the line compared last
+  };
+  std::array<FieldMemo, logs::kFieldCount> field_memo;
+
+  bool Memo(uint32_t a, int f, const logs::AccessLogRecord& r) {
+    FieldMemo& m = field_memo[static_cast<size_t>(f)];
+    if (m.checked != stamp) {
+      m.checked = stamp;
+      bool has = r.has(static_cast<logs::Field>(f));
+      std::string_view v = r.field[static_cast<size_t>(f)];
+      if (has != m.has || v != m.value) {
+        m.has = has;
+        m.value.assign(v.data(), v.size());
+        ++m.gen;
+      }
+    }
+    if (memo_gen_of[a] != m.gen) {
+      memo_gen_of[a] = m.gen;
+      memo_value[a] = EvalAtom(rs.atoms[a], r, dec, scratch);
+    }
+    return memo_value[a];
+  }
+
   bool Atom(uint32_t a, const logs::AccessLogRecord& r) {
     if (known[a] == stamp) return value[a];
     uint8_t pf = prefilter[a];
     bool prefiltered = !direct && (pf == kScanned || (batch_mode && pf == kBatched));
-    bool v = (prefiltered && seen[a] != stamp) ? false : EvalAtom(rs.atoms[a], r, dec, scratch);
+    bool v;
+    if (prefiltered && seen[a] != stamp)
+      v = false;
+    else if (memo_field[a] >= 0 && !direct)
+      v = Memo(a, memo_field[a], r);
+    else
+      v = EvalAtom(rs.atoms[a], r, dec, scratch);
     known[a] = stamp;
     value[a] = v;
     return v;
@@ -169,6 +217,7 @@ struct Scanner::State {
       std::fill(seen.begin(), seen.end(), 0);
       std::fill(known.begin(), known.end(), 0);
       std::fill(rule_mark.begin(), rule_mark.end(), 0);
+      for (FieldMemo& m : field_memo) m.checked = 0;
       stamp = 1;
     }
     cand.clear();

@@ -47,9 +47,10 @@ class ClientTable {
   };
   static constexpr size_t kPathSlots = 2 * ClientStats::kMaxPaths;  // load <= 1/2
 
-  // The entry for `ip`, created if there is room (nullptr when the table is full).
-  Entry* Find(std::string_view ip, size_t max) {
-    uint64_t h = Mix(std::hash<std::string_view>{}(ip));
+  static uint64_t Hash(std::string_view ip) { return Mix(std::hash<std::string_view>{}(ip)); }
+  // The entry for `ip` (h = Hash(ip)), created if there is room (nullptr when the table is
+  // full).
+  Entry* Find(std::string_view ip, uint64_t h, size_t max) {
     if (slots_.empty()) Rehash(1024);
     size_t mask = slots_.size() - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
@@ -69,15 +70,12 @@ class ClientTable {
   }
   // Prefetches the slot of `ip` (a group of lines ahead: the lookups' cache misses then
   // overlap instead of following each other).
-  void PrefetchSlot(std::string_view ip) const {
-    if (slots_.empty()) return;
-    uint64_t h = Mix(std::hash<std::string_view>{}(ip));
-    __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+  void PrefetchSlot(uint64_t h) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
   }
   // The entry for `ip` if there is one, without creating it.
-  Entry* Peek(std::string_view ip) {
+  Entry* Peek(std::string_view ip, uint64_t h) {
     if (slots_.empty()) return nullptr;
-    uint64_t h = Mix(std::hash<std::string_view>{}(ip));
     size_t mask = slots_.size() - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
       const Slot& sl = slots_[i];
@@ -158,22 +156,26 @@ class UnitSink : public LineSink {
     u_.stats.Skip(reason, line_no);
   }
   // Three passes over the upcoming records, each issuing independent loads: the table slots,
-  // then the clients' records, then their path sets.
+  // then the clients' records, then their path sets. The hashes are kept for OnRecord.
   void Upcoming(std::span<const logs::AccessLogRecord* const> recs) override {
-    for (const logs::AccessLogRecord* r : recs) u_.table.PrefetchSlot(r->get(Field::kClientIp));
-    entries_.clear();
+    pre_.clear();
+    pre_next_ = 0;
     for (const logs::AccessLogRecord* r : recs) {
-      ClientTable::Entry* e = u_.table.Peek(r->get(Field::kClientIp));
-      if (!e) continue;
-      __builtin_prefetch(e);
-      __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
-      __builtin_prefetch(reinterpret_cast<const char*>(e) + 128);
-      __builtin_prefetch(reinterpret_cast<const char*>(e) + 192);
-      entries_.emplace_back(e, r);
+      uint64_t h = ClientTable::Hash(r->get(Field::kClientIp));
+      u_.table.PrefetchSlot(h);
+      pre_.push_back({r, h, nullptr, 0});
     }
-    for (auto [e, r] : entries_)
-      if (e->path_set)
-        __builtin_prefetch(&e->path_set[PathSlot(PathHash(r->get(Field::kUriStem)))]);
+    for (Ahead& p : pre_) {
+      p.entry = u_.table.Peek(p.rec->get(Field::kClientIp), p.ip_hash);
+      if (!p.entry) continue;
+      const char* e = reinterpret_cast<const char*>(p.entry);
+      for (size_t off = 0; off < sizeof(ClientTable::Entry); off += 64) __builtin_prefetch(e + off);
+    }
+    for (Ahead& p : pre_) {
+      if (!p.entry || !p.entry->path_set) continue;
+      p.path_hash = PathHash(p.rec->get(Field::kUriStem));
+      __builtin_prefetch(&p.entry->path_set[PathSlot(p.path_hash)]);
+    }
   }
   void OnRecord(const logs::AccessLogRecord& r, std::span<const uint32_t> hits) override {
     ++u_.stats.lines;
@@ -206,11 +208,15 @@ class UnitSink : public LineSink {
  private:
   void Client(const logs::AccessLogRecord& r) {
     std::string_view ip = r.get(Field::kClientIp);
+    const Ahead* pre = nullptr;
+    if (pre_next_ < pre_.size() && pre_[pre_next_].rec == &r) pre = &pre_[pre_next_++];
     ClientTable::Entry* c = nullptr;
     if (last_ && last_->ip == ip) {
       c = last_;
+    } else if (pre && pre->entry) {
+      c = last_ = pre->entry;
     } else {
-      c = u_.table.Find(ip, o_.max_clients);
+      c = u_.table.Find(ip, pre ? pre->ip_hash : ClientTable::Hash(ip), o_.max_clients);
       if (!c) {
         ++u_.clients_dropped;
         return;
@@ -245,7 +251,10 @@ class UnitSink : public LineSink {
         c->agents.push_back(Cap(ua));
       }
     }
-    if (!c->paths_capped) AddPath(*c, r.get(Field::kUriStem));
+    if (!c->paths_capped) {
+      std::string_view path = r.get(Field::kUriStem);
+      AddPath(*c, path, pre && pre->path_hash ? pre->path_hash : PathHash(path));
+    }
   }
   static void CountStatus(ClientTable::Entry& c, int status) {
     for (size_t k = 0; k < c.n_status; ++k)
@@ -270,8 +279,7 @@ class UnitSink : public LineSink {
     return h == 0 ? 1 : h;  // 0 marks an empty slot
   }
   static size_t PathSlot(uint64_t h) { return (h ^ (h >> 29)) & (ClientTable::kPathSlots - 1); }
-  static void AddPath(ClientTable::Entry& c, std::string_view path) {
-    uint64_t h = PathHash(path);
+  static void AddPath(ClientTable::Entry& c, std::string_view path, uint64_t h) {
     if (!c.path_set) {
       c.path_set = std::make_unique<uint64_t[]>(ClientTable::kPathSlots);
       std::fill_n(c.path_set.get(), ClientTable::kPathSlots, 0);
@@ -295,7 +303,14 @@ class UnitSink : public LineSink {
   const LogScanOptions& o_;
   ClientTable::Entry* last_ = nullptr;
   UnixMicros prev_ = 0;
-  std::vector<std::pair<ClientTable::Entry*, const logs::AccessLogRecord*>> entries_;
+  struct Ahead {
+    const logs::AccessLogRecord* rec;
+    uint64_t ip_hash;
+    ClientTable::Entry* entry;  // when the client was already known
+    uint64_t path_hash;         // 0 when not computed
+  };
+  std::vector<Ahead> pre_;
+  size_t pre_next_ = 0;
 };
 
 // The first bytes of a file's content, for format detection.

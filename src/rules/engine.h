@@ -52,6 +52,9 @@ struct Atom {
   // A glob or regex on a field that is not in the chunk database: prefiltered by one scan of
   // the field's values of many lines at once (RuleSet::field_db), confirmed per line.
   bool batched = false;
+  // A scanned literal on the request target: in grouped scans it is searched for in its
+  // field's database (field_db) instead of the chunk database.
+  bool in_field_db = false;
 };
 
 struct Node {
@@ -78,7 +81,10 @@ struct RuleSet {
   // line (parsers whose fields are not views into the line, e.g. JSON).
   std::vector<uint32_t> always_rules_unbatched;
   std::vector<uint32_t> scanned_atoms;  // Vectorscan pattern id -> atom
-  hs_database_t* chunk_db = nullptr;
+  hs_database_t* chunk_db = nullptr;    // every scanned atom
+  // The chunk database without the atoms in field_db, for grouped scans.
+  std::vector<uint32_t> scanned_atoms_grouped;
+  hs_database_t* chunk_db_grouped = nullptr;
   // Per field: the batched atoms' patterns in multi-line mode, scanned over that field's values
   // of a group of lines joined with '\n'; pattern id -> atom in field_atoms.
   std::array<hs_database_t*, logs::kFieldCount> field_db{};

@@ -20,6 +20,7 @@ RuleSet::~RuleSet() {
   for (Atom& a : atoms)
     if (a.confirm_db) hs_free_database(a.confirm_db);
   if (chunk_db) hs_free_database(chunk_db);
+  if (chunk_db_grouped) hs_free_database(chunk_db_grouped);
   for (hs_database_t* db : field_db)
     if (db) hs_free_database(db);
   if (scratch_proto) hs_free_scratch(scratch_proto);
@@ -283,17 +284,62 @@ void OrderByCost(CompiledRule& r, uint32_t n, const std::vector<Atom>& atoms) {
   for (size_t i = 0; i < by.size(); ++i) r.nodes[n].kids[i] = by[i].second;
 }
 
+// Literals on the request target (cs-uri-query, cs-uri-stem, cs-query) are most of a pack's
+// atoms. Searched for in the request targets alone (a few dozen bytes a line) instead of in
+// whole lines, they stop matching referers and user agents, and the chunk database left is
+// small and fast. Parsers whose records do not view the line (JSON) keep the full chunk scan.
+bool InRequestTarget(const Atom& a) {
+  if (!a.scanned || a.span == 0) return false;
+  auto f = static_cast<logs::Field>(a.field);
+  return f == logs::Field::kUri || f == logs::Field::kUriStem || f == logs::Field::kQuery;
+}
+
+Status CompileChunkDatabase(RuleSet& rs, bool grouped, hs_database_t** db,
+                            std::vector<uint32_t>* id_atom) {
+  hs_compile_error_t* err = nullptr;
+  for (;;) {
+    id_atom->clear();
+    std::vector<const char*> exprs;
+    std::vector<unsigned> flags, ids;
+    for (size_t i = 0; i < rs.atoms.size(); ++i) {
+      const Atom& a = rs.atoms[i];
+      if (!a.scanned || (grouped && a.in_field_db)) continue;
+      ids.push_back(static_cast<unsigned>(id_atom->size()));
+      id_atom->push_back(static_cast<uint32_t>(i));
+      exprs.push_back(a.chunk_pattern.c_str());
+      flags.push_back(a.chunk_flags);
+    }
+    if (exprs.empty()) return Status::Ok();
+    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
+                         static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, db,
+                         &err) == HS_SUCCESS)
+      return Status::Ok();
+    int bad = err->expression;
+    std::string msg = err->message;
+    hs_free_compile_error(err);
+    if (bad < 0) return Status::Internal("Vectorscan: " + msg);
+    Atom& a = rs.atoms[(*id_atom)[static_cast<size_t>(bad)]];
+    a.scanned = false;  // evaluated directly
+    a.in_field_db = false;
+  }
+}
+
 Status CompileFieldDatabases(RuleSet& rs, const std::vector<bool>& used) {
   for (size_t f = 0; f < logs::kFieldCount; ++f) {
     std::vector<std::string> pats;
     std::vector<unsigned> flags;
     std::vector<uint32_t> atoms;
     for (size_t i = 0; i < rs.atoms.size(); ++i) {
+      const Atom& a = rs.atoms[i];
       std::string p;
       unsigned fl = 0;
-      if (!used[i] || rs.atoms[i].field != static_cast<int>(f) ||
-          !BatchPattern(rs.atoms[i], &p, &fl))
+      if (!used[i] || a.field != static_cast<int>(f)) continue;
+      if (InRequestTarget(a)) {
+        p = a.chunk_pattern;
+        fl = a.chunk_flags;
+      } else if (!BatchPattern(a, &p, &fl)) {
         continue;
+      }
       pats.push_back(std::move(p));
       flags.push_back(fl);
       atoms.push_back(static_cast<uint32_t>(i));
@@ -320,7 +366,12 @@ Status CompileFieldDatabases(RuleSet& rs, const std::vector<bool>& used) {
       flags.erase(flags.begin() + bad);
       atoms.erase(atoms.begin() + bad);
     }
-    for (uint32_t a : atoms) rs.atoms[a].batched = true;
+    for (uint32_t a : atoms) {
+      if (rs.atoms[a].scanned)
+        rs.atoms[a].in_field_db = true;
+      else
+        rs.atoms[a].batched = true;
+    }
     rs.field_atoms[f] = std::move(atoms);
   }
   return Status::Ok();
@@ -380,29 +431,10 @@ Status CompileRuleSet(RuleSet& rs) {
                    a.kind == AtomKind::kStartsWith || a.kind == AtomKind::kEndsWith;
     a.span = a.scanned && literal && a.field >= 0 ? static_cast<uint32_t>(a.value.size()) : 0;
   }
-  for (;;) {
-    rs.scanned_atoms.clear();
-    std::vector<const char*> exprs;
-    std::vector<unsigned> flags, ids;
-    for (size_t i = 0; i < rs.atoms.size(); ++i) {
-      if (!rs.atoms[i].scanned) continue;
-      ids.push_back(static_cast<unsigned>(rs.scanned_atoms.size()));
-      rs.scanned_atoms.push_back(static_cast<uint32_t>(i));
-      exprs.push_back(rs.atoms[i].chunk_pattern.c_str());
-      flags.push_back(rs.atoms[i].chunk_flags);
-    }
-    if (exprs.empty()) break;
-    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
-                         static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &rs.chunk_db,
-                         &err) == HS_SUCCESS)
-      break;
-    int bad = err->expression;
-    std::string msg = err->message;
-    hs_free_compile_error(err);
-    if (bad < 0) return Status::Internal("Vectorscan: " + msg);
-    rs.atoms[rs.scanned_atoms[static_cast<size_t>(bad)]].scanned = false;  // evaluate directly
-  }
+  TQ_RETURN_IF_ERROR(CompileChunkDatabase(rs, false, &rs.chunk_db, &rs.scanned_atoms));
   TQ_RETURN_IF_ERROR(CompileFieldDatabases(rs, used));
+  TQ_RETURN_IF_ERROR(
+      CompileChunkDatabase(rs, true, &rs.chunk_db_grouped, &rs.scanned_atoms_grouped));
   for (CompiledRule& cr : rs.rules) OrderByCost(cr, cr.root, rs.atoms);
   rs.atom_rules.assign(rs.atoms.size(), {});
   rs.always_rules.clear();
@@ -425,6 +457,7 @@ Status CompileRuleSet(RuleSet& rs) {
     return Status::Ok();
   };
   TQ_RETURN_IF_ERROR(alloc(rs.chunk_db));
+  TQ_RETURN_IF_ERROR(alloc(rs.chunk_db_grouped));
   for (const hs_database_t* db : rs.field_db) TQ_RETURN_IF_ERROR(alloc(db));
   for (const Atom& a : rs.atoms) TQ_RETURN_IF_ERROR(alloc(a.confirm_db));
   return Status::Ok();

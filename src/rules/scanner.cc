@@ -1,11 +1,12 @@
-// The scan: one Vectorscan call over a whole chunk of log lines finds every literal and glob
-// atom; matches are mapped back to their line, and a match of an atom bound to a field counts
-// only when it lies inside that field. Lines are parsed in groups; the regexes on fields are
-// prefiltered with one scan per field per group (the group's values joined with '\n'), not one
-// scan per line and rule. Only the rules an atom points at (plus the few that can hold without
-// any) are then evaluated on the parsed fields, each atom confirmed exactly. Matches in the
-// URL-decoded request target (and in JSON values, whose raw text is escaped) come from a
-// second, per-line scan of that decoded text, only for lines that have one.
+// The scan: one Vectorscan call over a whole chunk of log lines finds the literal and glob
+// atoms; matches are mapped back to their line, and a match of an atom bound to a field counts
+// only when it lies inside that field. Lines are parsed in groups; the literals on the request
+// target and the regexes on fields are searched with one scan per field per group (the
+// group's values joined with '\n'), not one scan per line and rule. Only the rules an atom
+// points at (plus the few that can hold without any) are then evaluated on the parsed fields,
+// each atom confirmed exactly. Matches in the URL-decoded request target (and in JSON values,
+// whose raw text is escaped) come from a second, per-line scan of that decoded text, only for
+// lines that have one.
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -29,6 +30,7 @@ struct Scanner::State {
   std::string decoded, side;
   std::string_view dec;  // the current line's decoded request target (empty if none)
   bool batch_mode = false;
+  const std::vector<uint32_t>* chunk_atoms = nullptr;  // pattern id -> atom of the chunk scan
   bool direct = false;  // evaluate every atom on the fields (the reference, for tests)
 
   // A group of lines of one chunk.
@@ -68,7 +70,7 @@ struct Scanner::State {
   static int OnChunk(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
                      void* ctx) {
     auto* self = static_cast<State*>(ctx);
-    self->matches.emplace_back(to, self->rs.scanned_atoms[id]);
+    self->matches.emplace_back(to, (*self->chunk_atoms)[id]);
     return 0;
   }
   static int OnSide(unsigned int id, unsigned long long, unsigned long long, unsigned int,
@@ -340,15 +342,18 @@ void Scanner::ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t of
                         logs::LineParser& parser, LineSink& sink, size_t max_line) {
   State& s = *s_;
   s.matches.clear();
-  if (s.rs.chunk_db && !chunk.empty())
-    hs_scan(s.rs.chunk_db, chunk.data(), static_cast<unsigned>(chunk.size()), 0, s.scratch,
-            State::OnChunk, &s);
+  // Records whose fields point into the chunk are kept for a group of lines and matched
+  // together; others (JSON values unescaped into the parser's buffer) line by line. Grouped
+  // lines have their request-target literals searched in the fields, not in the chunk.
+  bool grouped = parser.FieldsViewLine();
+  const hs_database_t* db = grouped ? s.rs.chunk_db_grouped : s.rs.chunk_db;
+  s.chunk_atoms = grouped ? &s.rs.scanned_atoms_grouped : &s.rs.scanned_atoms;
+  if (db && !chunk.empty())
+    hs_scan(db, chunk.data(), static_cast<unsigned>(chunk.size()), 0, s.scratch, State::OnChunk,
+            &s);
   // Vectorscan reports in end-offset order per pattern set; sort to be safe.
   if (!std::is_sorted(s.matches.begin(), s.matches.end()))
     std::sort(s.matches.begin(), s.matches.end());
-  // Records whose fields point into the chunk are kept for a group of lines and matched
-  // together; others (JSON values unescaped into the parser's buffer) line by line.
-  bool grouped = parser.FieldsViewLine();
   bool json = parser.name() == "jsonl";
   logs::AccessLogRecord rec;
   size_t mi = 0, p = 0;

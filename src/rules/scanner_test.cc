@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -49,8 +50,8 @@ std::vector<std::string> PackAndCorpusLines() {
 }
 
 void ExpectChunkMatchesDirect(const RuleSet& rs, const std::vector<std::string>& lines,
-                              size_t min_hit_lines) {
-  auto parser = logs::NamedFormat("combined").value();
+                              size_t min_hit_lines, const std::string& format = "combined") {
+  auto parser = logs::NamedFormat(format).value();
   std::string chunk;
   for (const std::string& l : lines) (chunk += l) += '\n';
   Scanner scanner(rs);
@@ -84,6 +85,46 @@ TEST(ScannerTest, ChunkScanEqualsDirectEvaluationOfThePack) {
   std::mt19937 rng(7);
   std::shuffle(lines.begin(), lines.end(), rng);
   ExpectChunkMatchesDirect(**rs, lines, 100);
+}
+
+std::string JsonString(std::string_view v) {
+  std::string out = "\"";
+  for (unsigned char c : v) {
+    if (c == '"' || c == '\\') {
+      (out += '\\') += static_cast<char>(c);
+    } else if (c < 0x20 || c >= 0x7f) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\u%04x", c);
+      out += b;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+// The same lines as JSON (values escaped: the parser unescapes them into its own buffer, so
+// these records are matched line by line, with the full chunk database).
+TEST(ScannerTest, JsonLinesEqualDirectEvaluationOfThePack) {
+  Result<RuleSetPtr> rs = LoadRules({kPack});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  auto combined = logs::NamedFormat("combined").value();
+  std::vector<std::string> json;
+  for (const std::string& l : PackAndCorpusLines()) {
+    logs::AccessLogRecord r;
+    std::string_view why;
+    if (!combined->Parse(l, r, &why)) continue;
+    using logs::Field;
+    json.push_back("{\"remote_addr\":" + JsonString(r.get(Field::kClientIp)) +
+                   ",\"request_method\":" + JsonString(r.get(Field::kMethod)) +
+                   ",\"request_uri\":" + JsonString(r.get(Field::kUri)) +
+                   ",\"status\":" + JsonString(r.get(Field::kStatus)) +
+                   ",\"body_bytes_sent\":" + JsonString(r.get(Field::kBytesSent)) +
+                   ",\"http_referer\":" + JsonString(r.get(Field::kReferer)) +
+                   ",\"http_user_agent\":" + JsonString(r.get(Field::kUserAgent)) + "}");
+  }
+  ASSERT_GT(json.size(), 500u);
+  ExpectChunkMatchesDirect(**rs, json, 100, "jsonl");
 }
 
 std::string Rule(std::string_view detection) {

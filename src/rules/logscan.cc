@@ -353,6 +353,30 @@ uint64_t NextLineStart(int fd, uint64_t at, uint64_t size) {
   return size;
 }
 
+// Adds the paths of `c` that `m` lacks, up to the cap. Membership by hash, then bytes: a
+// linear search per path made merging the units of rotated files quadratic.
+void MergePaths(ClientStats& m, ClientStats& c) {
+  std::vector<std::pair<uint64_t, uint32_t>> have;  // (hash, index in m.paths), sorted
+  have.reserve(m.paths.size() + c.paths.size());
+  for (uint32_t k = 0; k < m.paths.size(); ++k)
+    have.emplace_back(std::hash<std::string>{}(m.paths[k]), k);
+  std::sort(have.begin(), have.end());
+  for (std::string& p : c.paths) {
+    uint64_t h = std::hash<std::string>{}(p);
+    auto it = std::lower_bound(have.begin(), have.end(), std::make_pair(h, uint32_t{0}));
+    bool found = false;
+    for (; it != have.end() && it->first == h && !found; ++it) found = m.paths[it->second] == p;
+    if (found) continue;
+    if (m.paths.size() >= ClientStats::kMaxPaths) {
+      m.paths_capped = true;
+      return;  // nothing else can change
+    }
+    auto at = std::lower_bound(have.begin(), have.end(), std::make_pair(h, uint32_t{0}));
+    have.insert(at, {h, static_cast<uint32_t>(m.paths.size())});
+    m.paths.push_back(std::move(p));
+  }
+}
+
 }  // namespace
 
 Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSet& rs,
@@ -511,13 +535,7 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
         if (m.user_agents.size() < ClientStats::kMaxAgents &&
             std::find(m.user_agents.begin(), m.user_agents.end(), ua) == m.user_agents.end())
           m.user_agents.push_back(ua);
-      for (auto& p : c.paths)
-        if (std::find(m.paths.begin(), m.paths.end(), p) == m.paths.end()) {
-          if (m.paths.size() >= ClientStats::kMaxPaths)
-            m.paths_capped = true;
-          else
-            m.paths.push_back(p);
-        }
+      if (!(m.paths_capped && m.paths.size() >= ClientStats::kMaxPaths)) MergePaths(m, c);
       m.paths_capped |= c.paths_capped;
     }
   }

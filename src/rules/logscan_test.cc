@@ -90,6 +90,39 @@ TEST(LogScanTest, ClientAggregates) {
   EXPECT_EQ(lan.paths, std::vector<std::string>{"/x"});
 }
 
+// One client in rotated files: the distinct paths of all files, in file order, up to the cap.
+TEST(LogScanTest, PathsMergeAcrossFiles) {
+  TempDir dir;
+  std::string a, b, c;
+  for (int i = 0; i < 40; ++i) a += Line("10.0.0.2", i, "/a" + std::to_string(i), 200, "1", "u");
+  for (int i = 20; i < 40; ++i) b += Line("10.0.0.2", i, "/a" + std::to_string(i), 200, "1", "u");
+  for (int i = 0; i < 20; ++i) b += Line("10.0.0.2", i, "/b" + std::to_string(i), 200, "1", "u");
+  for (int i = 0; i < 10; ++i) c += Line("10.0.0.2", i, "/c" + std::to_string(i), 200, "1", "u");
+  WriteFile(dir / "a.log", a);
+  WriteFile(dir / "b.log", b);
+  WriteFile(dir / "c.log", c);
+  LogScanOptions o;
+  o.threads = 2;
+  Result<LogScanResult> two =
+      ScanLogs({{dir / "a.log", "a", 1, "x"}, {dir / "b.log", "b", 2, "y"}}, Pack(), o);
+  ASSERT_TRUE(two.ok());
+  ASSERT_EQ(two->clients.size(), 1u);
+  const ClientStats& m = two->clients[0];
+  ASSERT_EQ(m.paths.size(), 60u);
+  EXPECT_FALSE(m.paths_capped);
+  EXPECT_EQ(m.paths[39], "/a39");
+  EXPECT_EQ(m.paths[40], "/b0");
+  Result<LogScanResult> three = ScanLogs(
+      {{dir / "a.log", "a", 1, "x"}, {dir / "b.log", "b", 2, "y"}, {dir / "c.log", "c", 3, "z"}},
+      Pack(), o);
+  ASSERT_TRUE(three.ok());
+  const ClientStats& m3 = three->clients[0];
+  ASSERT_EQ(m3.paths.size(), ClientStats::kMaxPaths);
+  EXPECT_TRUE(m3.paths_capped);
+  EXPECT_EQ(m3.paths[63], "/c3");
+  EXPECT_EQ(m3.requests, 90u);
+}
+
 TEST(LogScanTest, ClientCapCountsTheRest) {
   TempDir dir;
   std::string a;

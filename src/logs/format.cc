@@ -79,6 +79,7 @@ class FormatParser : public LineParser {
   std::unique_ptr<LineParser> Clone() const override {
     return std::make_unique<FormatParser>(name_, tokens_);
   }
+  bool FieldsViewLine() const override { return true; }
 
   bool Parse(std::string_view line, AccessLogRecord& r, std::string_view* reason) override {
     r.present = 0;

@@ -89,6 +89,9 @@ class LineParser {
   virtual bool Parse(std::string_view line, AccessLogRecord& rec, std::string_view* reason) = 0;
   virtual const std::string& name() const = 0;
   virtual std::unique_ptr<LineParser> Clone() const = 0;  // one per thread
+  // True when every field of a parsed record is a view into the line itself (not into the
+  // parser's own buffers), so records of many lines stay valid together (batched matching).
+  virtual bool FieldsViewLine() const { return false; }
 };
 
 // "combined", "common", "vhost_combined", "nginx-combined", "apache-combined", "jsonl".

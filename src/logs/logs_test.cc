@@ -119,6 +119,34 @@ TEST(FieldsTest, CombinedFillsTheTaxonomy) {
   EXPECT_EQ(FormatUtc(r.time), "2025-10-10T11:55:36Z");
 }
 
+// Text formats promise fields that are views into the line (the scanner keeps the records of
+// many lines together and maps match offsets to fields); JSON does not.
+TEST(FieldsTest, TextFormatFieldsAreViewsIntoTheLine) {
+  std::string vhost = "shop.example:443 " + std::string(kCombined);
+  for (auto [fmt, line] : {std::pair<std::string, std::string>{"combined", kCombined},
+                           {"vhost_combined", vhost},
+                           {"$remote_addr [$time_local] \"$request\" $status $http_host",
+                            "1.2.3.4 [10/Oct/2025:13:55:36 +0200] \"GET /a?b HTTP/1.1\" 200 h"}}) {
+    StreamOptions o;
+    o.log_format = fmt;
+    std::unique_ptr<LineParser> p = ParserFor(o).value();
+    ASSERT_TRUE(p->FieldsViewLine()) << fmt;
+    AccessLogRecord r;
+    std::string_view why;
+    ASSERT_TRUE(p->Parse(line, r, &why)) << fmt << ": " << why;
+    int seen = 0;
+    for (size_t f = 0; f < kFieldCount; ++f) {
+      std::string_view v = r.field[f];
+      if (!r.has(static_cast<Field>(f)) || v.empty()) continue;
+      ++seen;
+      EXPECT_GE(v.data(), line.data()) << fmt << " " << FieldName(static_cast<Field>(f));
+      EXPECT_LE(v.data() + v.size(), line.data() + line.size()) << fmt;
+    }
+    EXPECT_GE(seen, 5) << fmt;
+  }
+  EXPECT_FALSE(JsonLinesFormat({}).value()->FieldsViewLine());
+}
+
 TEST(FieldsTest, TimeCacheAgreesWithCoreAcrossDaysAndZones) {
   auto p = NamedFormat("common").value();
   AccessLogRecord r;

@@ -46,6 +46,15 @@ struct Atom {
   int prefix = 0;
   bool v6 = false;
   double number = 0;  // kLt..kGte
+  // A literal atom on a field (kEquals..kEndsWith): its chunk matches are exactly `span` bytes
+  // long, so a match counts for a line only when it lies inside the atom's field.
+  uint32_t span = 0;
+  // A glob or regex on a field that is not in the chunk database: prefiltered by one scan of
+  // the field's values of many lines at once (RuleSet::field_db), confirmed per line.
+  bool batched = false;
+  // A scanned literal on the request target: in grouped scans it is searched for in its
+  // field's database (field_db) instead of the chunk database.
+  bool in_field_db = false;
 };
 
 struct Node {
@@ -57,7 +66,7 @@ struct Node {
 struct CompiledRule {
   std::vector<Node> nodes;  // nodes[root] is the condition
   uint32_t root = 0;
-  bool always = false;  // may hold on a line where no scanned atom matched
+  bool always = false;  // may hold on a line where no scanned or batched atom matched
 };
 
 struct RuleSet {
@@ -66,10 +75,20 @@ struct RuleSet {
   std::vector<RuleProblem> skipped;
   std::vector<Atom> atoms;
   std::map<std::string, uint32_t> atom_index;     // dedupe key -> atom
-  std::vector<std::vector<uint32_t>> atom_rules;  // atom -> rules using it
+  std::vector<std::vector<uint32_t>> atom_rules;  // atom -> rules it can make true
   std::vector<uint32_t> always_rules;
+  // The rules that may hold without a scanned atom when batched atoms are evaluated on every
+  // line (parsers whose fields are not views into the line, e.g. JSON).
+  std::vector<uint32_t> always_rules_unbatched;
   std::vector<uint32_t> scanned_atoms;  // Vectorscan pattern id -> atom
-  hs_database_t* chunk_db = nullptr;
+  hs_database_t* chunk_db = nullptr;    // every scanned atom
+  // The chunk database without the atoms in field_db, for grouped scans.
+  std::vector<uint32_t> scanned_atoms_grouped;
+  hs_database_t* chunk_db_grouped = nullptr;
+  // Per field: the batched atoms' patterns in multi-line mode, scanned over that field's values
+  // of a group of lines joined with '\n'; pattern id -> atom in field_atoms.
+  std::array<hs_database_t*, logs::kFieldCount> field_db{};
+  std::array<std::vector<uint32_t>, logs::kFieldCount> field_atoms;
   hs_scratch_t* scratch_proto = nullptr;
   ~RuleSet();
 };

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -25,6 +26,113 @@ struct SvHash {
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+// Per-client aggregates while scanning, kept cache-friendly: a line costs a few cache misses
+// (the slot, the record, the agent hashes, one probe of the path set) instead of a walk over
+// node-based maps and vectors. Converted to ClientStats when a work unit ends.
+class ClientTable {
+ public:
+  struct Entry {
+    std::string ip;  // short addresses sit inside the string object
+    uint64_t requests = 0, bytes = 0;
+    UnixMicros first_seen = 0, last_seen = 0;
+    uint8_t n_status = 0, n_agents = 0;
+    bool paths_capped = false;
+    uint16_t n_paths = 0;
+    std::array<int, 8> status{};
+    std::array<uint64_t, 8> status_n{};
+    std::vector<std::pair<int, uint64_t>> more_statuses;
+    std::array<uint64_t, ClientStats::kMaxAgents> agent_hash{};
+    std::unique_ptr<uint64_t[]> path_set;  // open addressing, kPathSlots; 0 = empty
+    std::vector<std::string> agents, paths;
+  };
+  static constexpr size_t kPathSlots = 2 * ClientStats::kMaxPaths;  // load <= 1/2
+
+  static uint64_t Hash(std::string_view ip) { return Mix(std::hash<std::string_view>{}(ip)); }
+  // The entry for `ip` (h = Hash(ip)), created if there is room (nullptr when the table is
+  // full).
+  Entry* Find(std::string_view ip, uint64_t h, size_t max) {
+    if (slots_.empty()) Rehash(1024);
+    size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      Slot& sl = slots_[i];
+      if (sl.idx == kEmpty) {
+        if (entries_.size() >= max) return nullptr;
+        sl.hash = h;
+        sl.idx = static_cast<uint32_t>(entries_.size());
+        entries_.emplace_back();
+        entries_.back().ip = std::string(ip);
+        Entry* e = &entries_.back();
+        if (entries_.size() * 2 > slots_.size()) Rehash(slots_.size() * 2);
+        return e;
+      }
+      if (sl.hash == h && entries_[sl.idx].ip == ip) return &entries_[sl.idx];
+    }
+  }
+  // Prefetches the slot of `ip` (a group of lines ahead: the lookups' cache misses then
+  // overlap instead of following each other).
+  void PrefetchSlot(uint64_t h) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+  }
+  // The entry for `ip` if there is one, without creating it.
+  Entry* Peek(std::string_view ip, uint64_t h) {
+    if (slots_.empty()) return nullptr;
+    size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      const Slot& sl = slots_[i];
+      if (sl.idx == kEmpty) return nullptr;
+      if (sl.hash == h && entries_[sl.idx].ip == ip) return &entries_[sl.idx];
+    }
+  }
+  size_t size() const { return entries_.size(); }
+  // In first-seen order.
+  std::vector<ClientStats> Release() {
+    std::vector<ClientStats> out;
+    out.reserve(entries_.size());
+    for (Entry& e : entries_) {
+      ClientStats c;
+      c.ip = std::move(e.ip);
+      c.first_seen = e.first_seen;
+      c.last_seen = e.last_seen;
+      c.requests = e.requests;
+      c.bytes = e.bytes;
+      for (size_t k = 0; k < e.n_status; ++k) c.statuses.emplace_back(e.status[k], e.status_n[k]);
+      for (auto& st : e.more_statuses) c.statuses.push_back(st);
+      c.user_agents = std::move(e.agents);
+      c.paths = std::move(e.paths);
+      c.paths_capped = e.paths_capped;
+      out.push_back(std::move(c));
+    }
+    entries_.clear();
+    slots_.clear();
+    return out;
+  }
+
+ private:
+  static constexpr uint32_t kEmpty = 0xffffffffu;
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t idx = kEmpty;
+  };
+  static uint64_t Mix(uint64_t h) {  // spread low-entropy hashes over the low bits
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+  }
+  void Rehash(size_t n) {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(n, Slot{});
+    for (const Slot& sl : old) {
+      if (sl.idx == kEmpty) continue;
+      size_t i = sl.hash & (n - 1);
+      while (slots_[i].idx != kEmpty) i = (i + 1) & (n - 1);
+      slots_[i] = sl;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::deque<Entry> entries_;  // stable addresses
+};
+
 struct Unit {
   size_t input = 0;
   bool range = false;
@@ -33,7 +141,8 @@ struct Unit {
   logs::ParseStats stats;
   std::vector<LogHit> hits;
   std::vector<uint64_t> rule_hits;
-  std::unordered_map<std::string, ClientStats, SvHash, std::equal_to<>> clients;
+  ClientTable table;
+  std::vector<ClientStats> clients;  // from `table` when the unit is done, first seen first
   uint64_t clients_dropped = 0, hits_dropped = 0;
 };
 
@@ -45,6 +154,28 @@ class UnitSink : public LineSink {
   void OnSkip(std::string_view reason, uint64_t line_no) override {
     ++u_.stats.lines;
     u_.stats.Skip(reason, line_no);
+  }
+  // Three passes over the upcoming records, each issuing independent loads: the table slots,
+  // then the clients' records, then their path sets. The hashes are kept for OnRecord.
+  void Upcoming(std::span<const logs::AccessLogRecord* const> recs) override {
+    pre_.clear();
+    pre_next_ = 0;
+    for (const logs::AccessLogRecord* r : recs) {
+      uint64_t h = ClientTable::Hash(r->get(Field::kClientIp));
+      u_.table.PrefetchSlot(h);
+      pre_.push_back({r, h, nullptr, 0});
+    }
+    for (Ahead& p : pre_) {
+      p.entry = u_.table.Peek(p.rec->get(Field::kClientIp), p.ip_hash);
+      if (!p.entry) continue;
+      const char* e = reinterpret_cast<const char*>(p.entry);
+      for (size_t off = 0; off < sizeof(ClientTable::Entry); off += 64) __builtin_prefetch(e + off);
+    }
+    for (Ahead& p : pre_) {
+      if (!p.entry || !p.entry->path_set) continue;
+      p.path_hash = PathHash(p.rec->get(Field::kUriStem));
+      __builtin_prefetch(&p.entry->path_set[PathSlot(p.path_hash)]);
+    }
   }
   void OnRecord(const logs::AccessLogRecord& r, std::span<const uint32_t> hits) override {
     ++u_.stats.lines;
@@ -77,20 +208,19 @@ class UnitSink : public LineSink {
  private:
   void Client(const logs::AccessLogRecord& r) {
     std::string_view ip = r.get(Field::kClientIp);
-    ClientStats* c = nullptr;
+    const Ahead* pre = nullptr;
+    if (pre_next_ < pre_.size() && pre_[pre_next_].rec == &r) pre = &pre_[pre_next_++];
+    ClientTable::Entry* c = nullptr;
     if (last_ && last_->ip == ip) {
       c = last_;
+    } else if (pre && pre->entry) {
+      c = last_ = pre->entry;
     } else {
-      auto it = u_.clients.find(ip);
-      if (it == u_.clients.end()) {
-        if (u_.clients.size() >= o_.max_clients) {
-          ++u_.clients_dropped;
-          return;
-        }
-        it = u_.clients.emplace(std::string(ip), ClientStats{}).first;
-        it->second.ip = std::string(ip);
+      c = u_.table.Find(ip, pre ? pre->ip_hash : ClientTable::Hash(ip), o_.max_clients);
+      if (!c) {
+        ++u_.clients_dropped;
+        return;
       }
-      c = &it->second;
       last_ = c;
     }
     ++c->requests;
@@ -109,41 +239,78 @@ class UnitSink : public LineSink {
     int status = 0;
     for (char ch : st)
       if (ch >= '0' && ch <= '9') status = status * 10 + (ch - '0');
-    bool found = false;
-    for (auto& [s, k] : c->statuses)
-      if (s == status) {
-        ++k;
-        found = true;
-        break;
-      }
-    if (!found) c->statuses.emplace_back(status, 1);
+    CountStatus(*c, status);
     // Membership by 64-bit hash: a linear search over strings on every line was the
     // scan's largest cost.
     std::string_view ua = r.get(Field::kUserAgent);
-    if (c->user_agents.size() < ClientStats::kMaxAgents && !ua.empty()) {
+    if (c->n_agents < ClientStats::kMaxAgents && !ua.empty()) {
       uint64_t h = std::hash<std::string_view>{}(ua);
-      if (std::find(c->agent_hashes.begin(), c->agent_hashes.end(), h) == c->agent_hashes.end()) {
-        c->agent_hashes.push_back(h);
-        c->user_agents.push_back(Cap(ua));
+      auto end = c->agent_hash.begin() + c->n_agents;
+      if (std::find(c->agent_hash.begin(), end, h) == end) {
+        c->agent_hash[c->n_agents++] = h;
+        c->agents.push_back(Cap(ua));
       }
     }
     if (!c->paths_capped) {
       std::string_view path = r.get(Field::kUriStem);
-      uint64_t h = std::hash<std::string_view>{}(path);
-      if (std::find(c->path_hashes.begin(), c->path_hashes.end(), h) == c->path_hashes.end()) {
-        if (c->paths.size() >= ClientStats::kMaxPaths) {
-          c->paths_capped = true;
-        } else {
-          c->path_hashes.push_back(h);
-          c->paths.push_back(Cap(path));
-        }
-      }
+      AddPath(*c, path, pre && pre->path_hash ? pre->path_hash : PathHash(path));
     }
+  }
+  static void CountStatus(ClientTable::Entry& c, int status) {
+    for (size_t k = 0; k < c.n_status; ++k)
+      if (c.status[k] == status) {
+        ++c.status_n[k];
+        return;
+      }
+    if (c.n_status < c.status.size()) {
+      c.status[c.n_status] = status;
+      c.status_n[c.n_status++] = 1;
+      return;
+    }
+    for (auto& [s, k] : c.more_statuses)
+      if (s == status) {
+        ++k;
+        return;
+      }
+    c.more_statuses.emplace_back(status, 1);
+  }
+  static uint64_t PathHash(std::string_view path) {
+    uint64_t h = std::hash<std::string_view>{}(path);
+    return h == 0 ? 1 : h;  // 0 marks an empty slot
+  }
+  static size_t PathSlot(uint64_t h) { return (h ^ (h >> 29)) & (ClientTable::kPathSlots - 1); }
+  static void AddPath(ClientTable::Entry& c, std::string_view path, uint64_t h) {
+    if (!c.path_set) {
+      c.path_set = std::make_unique<uint64_t[]>(ClientTable::kPathSlots);
+      std::fill_n(c.path_set.get(), ClientTable::kPathSlots, 0);
+    }
+    size_t mask = ClientTable::kPathSlots - 1;
+    size_t i = PathSlot(h);
+    while (c.path_set[i] != 0) {
+      if (c.path_set[i] == h) return;
+      i = (i + 1) & mask;
+    }
+    if (c.n_paths >= ClientStats::kMaxPaths) {
+      c.paths_capped = true;
+      c.path_set.reset();  // never consulted again
+      return;
+    }
+    c.path_set[i] = h;
+    ++c.n_paths;
+    c.paths.push_back(Cap(path));
   }
   Unit& u_;
   const LogScanOptions& o_;
-  ClientStats* last_ = nullptr;
+  ClientTable::Entry* last_ = nullptr;
   UnixMicros prev_ = 0;
+  struct Ahead {
+    const logs::AccessLogRecord* rec;
+    uint64_t ip_hash;
+    ClientTable::Entry* entry;  // when the client was already known
+    uint64_t path_hash;         // 0 when not computed
+  };
+  std::vector<Ahead> pre_;
+  size_t pre_next_ = 0;
 };
 
 // The first bytes of a file's content, for format detection.
@@ -184,6 +351,30 @@ uint64_t NextLineStart(int fd, uint64_t at, uint64_t size) {
     at += static_cast<uint64_t>(n);
   }
   return size;
+}
+
+// Adds the paths of `c` that `m` lacks, up to the cap. Membership by hash, then bytes: a
+// linear search per path made merging the units of rotated files quadratic.
+void MergePaths(ClientStats& m, ClientStats& c) {
+  std::vector<std::pair<uint64_t, uint32_t>> have;  // (hash, index in m.paths), sorted
+  have.reserve(m.paths.size() + c.paths.size());
+  for (uint32_t k = 0; k < m.paths.size(); ++k)
+    have.emplace_back(std::hash<std::string>{}(m.paths[k]), k);
+  std::sort(have.begin(), have.end());
+  for (std::string& p : c.paths) {
+    uint64_t h = std::hash<std::string>{}(p);
+    auto it = std::lower_bound(have.begin(), have.end(), std::make_pair(h, uint32_t{0}));
+    bool found = false;
+    for (; it != have.end() && it->first == h && !found; ++it) found = m.paths[it->second] == p;
+    if (found) continue;
+    if (m.paths.size() >= ClientStats::kMaxPaths) {
+      m.paths_capped = true;
+      return;  // nothing else can change
+    }
+    auto at = std::lower_bound(have.begin(), have.end(), std::make_pair(h, uint32_t{0}));
+    have.insert(at, {h, static_cast<uint32_t>(m.paths.size())});
+    m.paths.push_back(std::move(p));
+  }
 }
 
 }  // namespace
@@ -280,6 +471,7 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
             return true;
           });
       if (!st.ok()) u.stats.read_error = st.ToString();
+      u.clients = u.table.Release();
     }
   };
   std::vector<std::thread> pool;
@@ -316,14 +508,15 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
     }
     res.hits_dropped += u.hits_dropped;
     res.clients_dropped += u.clients_dropped;
-    for (auto& [ip, c] : u.clients) {
-      auto it = clients.find(ip);
+    for (ClientStats& c : u.clients) {
+      auto it = clients.find(c.ip);
       if (it == clients.end()) {
         if (clients.size() >= o.max_clients) {
           ++res.clients_dropped;
           continue;
         }
-        clients.emplace(ip, std::move(c));
+        std::string ip = c.ip;
+        clients.emplace(std::move(ip), std::move(c));
         continue;
       }
       ClientStats& m = it->second;
@@ -342,13 +535,7 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
         if (m.user_agents.size() < ClientStats::kMaxAgents &&
             std::find(m.user_agents.begin(), m.user_agents.end(), ua) == m.user_agents.end())
           m.user_agents.push_back(ua);
-      for (auto& p : c.paths)
-        if (std::find(m.paths.begin(), m.paths.end(), p) == m.paths.end()) {
-          if (m.paths.size() >= ClientStats::kMaxPaths)
-            m.paths_capped = true;
-          else
-            m.paths.push_back(p);
-        }
+      if (!(m.paths_capped && m.paths.size() >= ClientStats::kMaxPaths)) MergePaths(m, c);
       m.paths_capped |= c.paths_capped;
     }
   }

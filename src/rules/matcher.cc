@@ -1,8 +1,7 @@
-// The matcher: compiles the atoms of all rules into one Vectorscan database, scans whole
-// chunks of log lines with it (one call per chunk, not per line), maps each match back to its
-// line, and evaluates only the rules a match points at, on the parsed fields. Matches in the
-// URL-decoded request target (and in JSON values, whose raw text is escaped) come from a
-// second, per-line scan of that decoded text, only for lines that have one.
+// The matcher: compiles the atoms of all rules into Vectorscan databases (the chunk database
+// of literal and glob atoms, and per-field databases of the regexes and globs that cannot be
+// searched in raw text) and decides which rules must be evaluated on every line; evaluates
+// one atom on a parsed record. The scan itself is in scanner.cc.
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -21,6 +20,9 @@ RuleSet::~RuleSet() {
   for (Atom& a : atoms)
     if (a.confirm_db) hs_free_database(a.confirm_db);
   if (chunk_db) hs_free_database(chunk_db);
+  if (chunk_db_grouped) hs_free_database(chunk_db_grouped);
+  for (hs_database_t* db : field_db)
+    if (db) hs_free_database(db);
   if (scratch_proto) hs_free_scratch(scratch_proto);
 }
 void RuleSetDeleter::operator()(RuleSet* r) const { delete r; }
@@ -47,21 +49,27 @@ bool DirectField(int f) {
   }
 }
 
+// The value of a rule's condition on a line where no prefiltered atom was reported: false,
+// true, or unknown (the rule must then be evaluated on every line). With `batched`, atoms of
+// the per-field batch scan count as prefiltered too.
 enum Tri : uint8_t { kF = 0, kT = 1, kU = 2 };
-Tri EvalTri(const CompiledRule& r, uint32_t n, const std::vector<Atom>& atoms) {
+Tri EvalTri(const CompiledRule& r, uint32_t n, const std::vector<Atom>& atoms, bool batched) {
   const Node& node = r.nodes[n];
   switch (node.op) {
     case Node::kTrue: return kT;
     case Node::kFalse: return kF;
-    case Node::kAtom: return atoms[node.atom].scanned ? kF : kU;
+    case Node::kAtom: {
+      const Atom& a = atoms[node.atom];
+      return a.scanned || (batched && a.batched) ? kF : kU;
+    }
     case Node::kNot: {
-      Tri t = EvalTri(r, node.kids[0], atoms);
+      Tri t = EvalTri(r, node.kids[0], atoms, batched);
       return t == kU ? kU : t == kT ? kF : kT;
     }
     case Node::kAnd: {
       Tri acc = kT;
       for (uint32_t k : node.kids) {
-        Tri t = EvalTri(r, k, atoms);
+        Tri t = EvalTri(r, k, atoms, batched);
         if (t == kF) return kF;
         if (t == kU) acc = kU;
       }
@@ -70,7 +78,7 @@ Tri EvalTri(const CompiledRule& r, uint32_t n, const std::vector<Atom>& atoms) {
     case Node::kOr: {
       Tri acc = kF;
       for (uint32_t k : node.kids) {
-        Tri t = EvalTri(r, k, atoms);
+        Tri t = EvalTri(r, k, atoms, batched);
         if (t == kT) return kT;
         if (t == kU) acc = kU;
       }
@@ -83,6 +91,21 @@ Tri EvalTri(const CompiledRule& r, uint32_t n, const std::vector<Atom>& atoms) {
 void CollectAtoms(const CompiledRule& r, std::vector<uint32_t>* out) {
   for (const Node& n : r.nodes)
     if (n.op == Node::kAtom) out->push_back(n.atom);
+}
+
+// The atoms under an even number of `not`s in the condition. The condition can only go up
+// with them and down with the others, so a rule that is false when none of its prefiltered
+// atoms is reported stays false when only atoms of the other kind are (a `not filter`
+// match alone never makes a rule a candidate).
+void CollectPositiveAtoms(const CompiledRule& r, uint32_t n, bool positive,
+                          std::vector<uint32_t>* out) {
+  const Node& node = r.nodes[n];
+  if (node.op == Node::kAtom) {
+    if (positive) out->push_back(node.atom);
+    return;
+  }
+  for (uint32_t k : node.kids)
+    CollectPositiveAtoms(r, k, node.op == Node::kNot ? !positive : positive, out);
 }
 
 inline char Low(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
@@ -184,6 +207,178 @@ bool EvalAtom(const Atom& a, const logs::AccessLogRecord& r, std::string_view de
   }
 }
 
+namespace {
+
+// The batch prefilter of a glob or regex atom on a field: the atom's own pattern in multi-line
+// mode, so that scanned over many values joined with '\n', `^` and `$` hold at each value's
+// ends. Every match the pattern has in one value alone is then also reported inside that value
+// (the separator is a non-word byte, like the ends of a lone value); matches that run across a
+// separator only add candidates, which the per-line confirmation drops. Patterns anchored to
+// the whole buffer (\A, \z, \Z) or able to match the empty string keep being evaluated on
+// every line.
+bool BatchPattern(const Atom& a, std::string* pattern, unsigned* flags) {
+  if (a.field < 0 || !a.confirm_db || a.scanned) return false;
+  if (a.kind != AtomKind::kRegex && a.kind != AtomKind::kWildcard) return false;
+  const std::string& p = a.confirm_pattern;
+  for (size_t i = 0; i + 1 < p.size(); ++i)
+    if (p[i] == '\\') {
+      char n = p[i + 1];
+      if (n == 'A' || n == 'z' || n == 'Z') return false;
+      ++i;
+    }
+  *pattern = p;
+  *flags = (a.confirm_flags & ~(HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY)) | HS_FLAG_MULTILINE;
+  hs_expr_info_t* info = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_expression_info(p.c_str(), *flags, &info, &err) != HS_SUCCESS) {
+    hs_free_compile_error(err);
+    return false;
+  }
+  bool ok = info->min_width > 0;
+  free(info);
+  return ok;
+}
+
+// What evaluating a node on a line roughly costs. A prefiltered atom that was not reported
+// costs a lookup; a method or status comparison little more; a substring search on a field
+// more, a regex scan most.
+uint32_t Cost(const CompiledRule& r, uint32_t n, const std::vector<Atom>& atoms) {
+  const Node& node = r.nodes[n];
+  if (node.op == Node::kTrue || node.op == Node::kFalse) return 0;
+  if (node.op != Node::kAtom) {
+    uint32_t c = 0;
+    for (uint32_t k : node.kids) c = std::min<uint32_t>(c + Cost(r, k, atoms), 1u << 20);
+    return c;
+  }
+  const Atom& a = atoms[node.atom];
+  if (a.scanned || a.batched) return 1;
+  switch (a.kind) {
+    case AtomKind::kExists:
+    case AtomKind::kNull:
+    case AtomKind::kEquals:
+    case AtomKind::kStartsWith:
+    case AtomKind::kEndsWith: return 2;
+    case AtomKind::kContains: return a.field < 0 ? 16 : 4;
+    case AtomKind::kCidr:
+    case AtomKind::kLt:
+    case AtomKind::kLte:
+    case AtomKind::kGt:
+    case AtomKind::kGte: return 8;
+    case AtomKind::kWildcard:
+    case AtomKind::kRegex: return 64;
+  }
+  return 64;
+}
+
+// `and` and `or` stop at the first operand that decides them; their operands have no side
+// effects, so the cheap ones go first (a status comparison before a regex scan).
+void OrderByCost(CompiledRule& r, uint32_t n, const std::vector<Atom>& atoms) {
+  std::vector<uint32_t> kids = r.nodes[n].kids;
+  for (uint32_t k : kids) OrderByCost(r, k, atoms);
+  Node::Op op = r.nodes[n].op;
+  if (op != Node::kAnd && op != Node::kOr) return;
+  std::vector<std::pair<uint32_t, uint32_t>> by;
+  for (uint32_t k : kids) by.emplace_back(Cost(r, k, atoms), k);
+  std::stable_sort(by.begin(), by.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < by.size(); ++i) r.nodes[n].kids[i] = by[i].second;
+}
+
+// Literals on the request target (cs-uri-query, cs-uri-stem, cs-query) are most of a pack's
+// atoms. Searched for in the request targets alone (a few dozen bytes a line) instead of in
+// whole lines, they stop matching referers and user agents, and the chunk database left is
+// small and fast. Parsers whose records do not view the line (JSON) keep the full chunk scan.
+bool InRequestTarget(const Atom& a) {
+  if (!a.scanned || a.span == 0) return false;
+  auto f = static_cast<logs::Field>(a.field);
+  return f == logs::Field::kUri || f == logs::Field::kUriStem || f == logs::Field::kQuery;
+}
+
+Status CompileChunkDatabase(RuleSet& rs, bool grouped, hs_database_t** db,
+                            std::vector<uint32_t>* id_atom) {
+  hs_compile_error_t* err = nullptr;
+  for (;;) {
+    id_atom->clear();
+    std::vector<const char*> exprs;
+    std::vector<unsigned> flags, ids;
+    for (size_t i = 0; i < rs.atoms.size(); ++i) {
+      const Atom& a = rs.atoms[i];
+      if (!a.scanned || (grouped && a.in_field_db)) continue;
+      ids.push_back(static_cast<unsigned>(id_atom->size()));
+      id_atom->push_back(static_cast<uint32_t>(i));
+      exprs.push_back(a.chunk_pattern.c_str());
+      flags.push_back(a.chunk_flags);
+    }
+    if (exprs.empty()) return Status::Ok();
+    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
+                         static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, db,
+                         &err) == HS_SUCCESS)
+      return Status::Ok();
+    int bad = err->expression;
+    std::string msg = err->message;
+    hs_free_compile_error(err);
+    if (bad < 0) return Status::Internal("Vectorscan: " + msg);
+    Atom& a = rs.atoms[(*id_atom)[static_cast<size_t>(bad)]];
+    a.scanned = false;  // evaluated directly
+    a.in_field_db = false;
+  }
+}
+
+Status CompileFieldDatabases(RuleSet& rs, const std::vector<bool>& used) {
+  for (size_t f = 0; f < logs::kFieldCount; ++f) {
+    std::vector<std::string> pats;
+    std::vector<unsigned> flags;
+    std::vector<uint32_t> atoms;
+    for (size_t i = 0; i < rs.atoms.size(); ++i) {
+      const Atom& a = rs.atoms[i];
+      std::string p;
+      unsigned fl = 0;
+      if (!used[i] || a.field != static_cast<int>(f)) continue;
+      if (InRequestTarget(a)) {
+        p = a.chunk_pattern;
+        fl = a.chunk_flags;
+      } else if (!BatchPattern(a, &p, &fl)) {
+        continue;
+      }
+      pats.push_back(std::move(p));
+      flags.push_back(fl);
+      atoms.push_back(static_cast<uint32_t>(i));
+    }
+    for (;;) {
+      if (pats.empty()) break;
+      std::vector<const char*> exprs;
+      std::vector<unsigned> ids;
+      for (size_t k = 0; k < pats.size(); ++k) {
+        exprs.push_back(pats[k].c_str());
+        ids.push_back(static_cast<unsigned>(k));
+      }
+      hs_compile_error_t* err = nullptr;
+      if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
+                           static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr,
+                           &rs.field_db[f], &err) == HS_SUCCESS)
+        break;
+      int bad = err->expression;
+      std::string msg = err->message;
+      hs_free_compile_error(err);
+      if (bad < 0) return Status::Internal("Vectorscan: " + msg);
+      // This pattern is evaluated on every line instead.
+      pats.erase(pats.begin() + bad);
+      flags.erase(flags.begin() + bad);
+      atoms.erase(atoms.begin() + bad);
+    }
+    for (uint32_t a : atoms) {
+      if (rs.atoms[a].scanned)
+        rs.atoms[a].in_field_db = true;
+      else
+        rs.atoms[a].batched = true;
+    }
+    rs.field_atoms[f] = std::move(atoms);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status CompileRuleSet(RuleSet& rs) {
   hs_compile_error_t* err = nullptr;
   // Per-atom databases for globs and regular expressions; a rule whose regex Vectorscan
@@ -232,41 +427,29 @@ Status CompileRuleSet(RuleSet& rs) {
     bool long_enough = a.kind == AtomKind::kWildcard || a.value.size() >= 3;
     a.scanned = used[i] && textual && long_enough && !(a.field >= 0 && DirectField(a.field));
     a.chunk_flags = a.cased ? 0u : HS_FLAG_CASELESS;
+    bool literal = a.kind == AtomKind::kEquals || a.kind == AtomKind::kContains ||
+                   a.kind == AtomKind::kStartsWith || a.kind == AtomKind::kEndsWith;
+    a.span = a.scanned && literal && a.field >= 0 ? static_cast<uint32_t>(a.value.size()) : 0;
   }
-  for (;;) {
-    rs.scanned_atoms.clear();
-    std::vector<const char*> exprs;
-    std::vector<unsigned> flags, ids;
-    for (size_t i = 0; i < rs.atoms.size(); ++i) {
-      if (!rs.atoms[i].scanned) continue;
-      ids.push_back(static_cast<unsigned>(rs.scanned_atoms.size()));
-      rs.scanned_atoms.push_back(static_cast<uint32_t>(i));
-      exprs.push_back(rs.atoms[i].chunk_pattern.c_str());
-      flags.push_back(rs.atoms[i].chunk_flags);
-    }
-    if (exprs.empty()) break;
-    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
-                         static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &rs.chunk_db,
-                         &err) == HS_SUCCESS)
-      break;
-    int bad = err->expression;
-    std::string msg = err->message;
-    hs_free_compile_error(err);
-    if (bad < 0) return Status::Internal("Vectorscan: " + msg);
-    rs.atoms[rs.scanned_atoms[static_cast<size_t>(bad)]].scanned = false;  // evaluate directly
-  }
+  TQ_RETURN_IF_ERROR(CompileChunkDatabase(rs, false, &rs.chunk_db, &rs.scanned_atoms));
+  TQ_RETURN_IF_ERROR(CompileFieldDatabases(rs, used));
+  TQ_RETURN_IF_ERROR(
+      CompileChunkDatabase(rs, true, &rs.chunk_db_grouped, &rs.scanned_atoms_grouped));
+  for (CompiledRule& cr : rs.rules) OrderByCost(cr, cr.root, rs.atoms);
   rs.atom_rules.assign(rs.atoms.size(), {});
   rs.always_rules.clear();
+  rs.always_rules_unbatched.clear();
   for (uint32_t r = 0; r < rs.rules.size(); ++r) {
     CompiledRule& cr = rs.rules[r];
     std::vector<uint32_t> at;
-    CollectAtoms(cr, &at);
+    CollectPositiveAtoms(cr, cr.root, true, &at);
     std::sort(at.begin(), at.end());
     at.erase(std::unique(at.begin(), at.end()), at.end());
     for (uint32_t a : at)
-      if (rs.atoms[a].scanned) rs.atom_rules[a].push_back(r);
-    cr.always = EvalTri(cr, cr.root, rs.atoms) != kF;
+      if (rs.atoms[a].scanned || rs.atoms[a].batched) rs.atom_rules[a].push_back(r);
+    cr.always = EvalTri(cr, cr.root, rs.atoms, true) != kF;
     if (cr.always) rs.always_rules.push_back(r);
+    if (EvalTri(cr, cr.root, rs.atoms, false) != kF) rs.always_rules_unbatched.push_back(r);
   }
   auto alloc = [&](const hs_database_t* db) -> Status {
     if (db && hs_alloc_scratch(db, &rs.scratch_proto) != HS_SUCCESS)
@@ -274,6 +457,8 @@ Status CompileRuleSet(RuleSet& rs) {
     return Status::Ok();
   };
   TQ_RETURN_IF_ERROR(alloc(rs.chunk_db));
+  TQ_RETURN_IF_ERROR(alloc(rs.chunk_db_grouped));
+  for (const hs_database_t* db : rs.field_db) TQ_RETURN_IF_ERROR(alloc(db));
   for (const Atom& a : rs.atoms) TQ_RETURN_IF_ERROR(alloc(a.confirm_db));
   return Status::Ok();
 }
@@ -319,177 +504,6 @@ Result<RuleSetPtr> LoadRules(const std::vector<std::string>& paths) {
     }
   }
   return LoadRulesFromText(docs);
-}
-
-// ---- Scanning ----
-
-struct Scanner::State {
-  const RuleSet& rs;
-  hs_scratch_t* scratch = nullptr;
-  std::vector<std::pair<uint64_t, uint32_t>> matches;  // (end offset, atom)
-  std::vector<uint32_t> line_atoms, cand, hits;
-  std::vector<uint32_t> seen, known, rule_mark;  // stamps
-  std::vector<uint8_t> value;
-  uint32_t stamp = 0;
-  std::string decoded, side;
-  explicit State(const RuleSet& r)
-      : rs(r),
-        seen(r.atoms.size()),
-        known(r.atoms.size()),
-        rule_mark(r.rules.size()),
-        value(r.atoms.size()) {
-    if (r.scratch_proto) hs_clone_scratch(r.scratch_proto, &scratch);
-  }
-  ~State() {
-    if (scratch) hs_free_scratch(scratch);
-  }
-
-  static int OnChunk(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
-                     void* ctx) {
-    auto* self = static_cast<State*>(ctx);
-    self->matches.emplace_back(to, self->rs.scanned_atoms[id]);
-    return 0;
-  }
-  static int OnSide(unsigned int id, unsigned long long, unsigned long long, unsigned int,
-                    void* ctx) {
-    auto* self = static_cast<State*>(ctx);
-    self->line_atoms.push_back(self->rs.scanned_atoms[id]);
-    return 0;
-  }
-
-  bool Atom(uint32_t a, const logs::AccessLogRecord& r) {
-    if (known[a] == stamp) return value[a];
-    const rules::Atom& atom = rs.atoms[a];
-    bool v = (atom.scanned && seen[a] != stamp) ? false : EvalAtom(atom, r, decoded, scratch);
-    known[a] = stamp;
-    value[a] = v;
-    return v;
-  }
-  bool Eval(const CompiledRule& cr, uint32_t n, const logs::AccessLogRecord& r) {
-    const Node& node = cr.nodes[n];
-    switch (node.op) {
-      case Node::kTrue: return true;
-      case Node::kFalse: return false;
-      case Node::kAtom: return Atom(node.atom, r);
-      case Node::kNot: return !Eval(cr, node.kids[0], r);
-      case Node::kAnd:
-        for (uint32_t k : node.kids)
-          if (!Eval(cr, k, r)) return false;
-        return true;
-      case Node::kOr:
-        for (uint32_t k : node.kids)
-          if (Eval(cr, k, r)) return true;
-        return false;
-    }
-    return false;
-  }
-
-  // line_atoms holds the scanned atoms reported for this line.
-  void EvaluateLine(const logs::AccessLogRecord& r, bool json) {
-    decoded.clear();
-    std::string_view uri = r.get(logs::Field::kUri);
-    bool dec =
-        (uri.find('%') != std::string_view::npos || uri.find('+') != std::string_view::npos) &&
-        logs::UrlDecode(uri, &decoded);
-    if (!dec) decoded.clear();
-    if (rs.chunk_db && (dec || json)) {
-      side.clear();
-      if (dec) side = decoded;
-      if (json)
-        for (size_t f = 0; f < logs::kFieldCount; ++f)
-          if (r.present & (1u << f)) (side += '\n') += r.field[f];
-      hs_scan(rs.chunk_db, side.data(), static_cast<unsigned>(side.size()), 0, scratch, OnSide,
-              this);
-    }
-    ++stamp;
-    if (stamp == 0) {  // wrapped: clear the stamps
-      std::fill(seen.begin(), seen.end(), 0);
-      std::fill(known.begin(), known.end(), 0);
-      std::fill(rule_mark.begin(), rule_mark.end(), 0);
-      stamp = 1;
-    }
-    cand.clear();
-    hits.clear();
-    for (uint32_t a : line_atoms) {
-      if (seen[a] == stamp) continue;
-      seen[a] = stamp;
-      for (uint32_t rule : rs.atom_rules[a])
-        if (rule_mark[rule] != stamp) {
-          rule_mark[rule] = stamp;
-          cand.push_back(rule);
-        }
-    }
-    for (uint32_t rule : rs.always_rules)
-      if (rule_mark[rule] != stamp) {
-        rule_mark[rule] = stamp;
-        cand.push_back(rule);
-      }
-    std::sort(cand.begin(), cand.end());
-    for (uint32_t rule : cand) {
-      const CompiledRule& cr = rs.rules[rule];
-      if (Eval(cr, cr.root, r)) hits.push_back(rule);
-    }
-  }
-};
-
-Scanner::Scanner(const RuleSet& rs) : s_(std::make_unique<State>(rs)) {}
-Scanner::~Scanner() = default;
-
-void Scanner::ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t offset,
-                        logs::LineParser& parser, LineSink& sink, size_t max_line) {
-  State& s = *s_;
-  s.matches.clear();
-  if (s.rs.chunk_db && !chunk.empty())
-    hs_scan(s.rs.chunk_db, chunk.data(), static_cast<unsigned>(chunk.size()), 0, s.scratch,
-            State::OnChunk, &s);
-  // Vectorscan reports in end-offset order per pattern set; sort to be safe.
-  if (!std::is_sorted(s.matches.begin(), s.matches.end()))
-    std::sort(s.matches.begin(), s.matches.end());
-  bool json = parser.name() == "jsonl";
-  logs::AccessLogRecord rec;
-  size_t mi = 0, p = 0;
-  uint64_t line_no = first_line;
-  while (p < chunk.size()) {
-    const char* nl =
-        static_cast<const char*>(std::memchr(chunk.data() + p, '\n', chunk.size() - p));
-    size_t e = nl ? static_cast<size_t>(nl - chunk.data()) : chunk.size();
-    s.line_atoms.clear();
-    while (mi < s.matches.size() && s.matches[mi].first <= e) {
-      if (s.matches[mi].first > p) s.line_atoms.push_back(s.matches[mi].second);
-      ++mi;
-    }
-    std::string_view line = chunk.substr(p, e - p);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    std::string_view why;
-    if (line.empty()) {
-      sink.OnSkip("empty line", line_no);
-    } else if (line.size() > max_line) {
-      sink.OnSkip("line too long", line_no);
-    } else if (parser.Parse(line, rec, &why)) {
-      rec.line_no = line_no;
-      rec.offset = offset + p;
-      s.EvaluateLine(rec, json);
-      sink.OnRecord(rec, s.hits);
-    } else {
-      sink.OnSkip(why, line_no);
-    }
-    ++line_no;
-    p = e + 1;
-  }
-}
-
-std::vector<uint32_t> Scanner::MatchLine(std::string_view line, logs::LineParser& parser) {
-  struct Collect : LineSink {
-    std::vector<uint32_t> hits;
-    void OnRecord(const logs::AccessLogRecord&, std::span<const uint32_t> h) override {
-      hits.assign(h.begin(), h.end());
-    }
-    void OnSkip(std::string_view, uint64_t) override {}
-  } sink;
-  std::string buf(line);
-  buf += '\n';
-  ScanChunk(buf, 1, 0, parser, sink);
-  return sink.hits;
 }
 
 }  // namespace tq::rules

@@ -68,6 +68,9 @@ class LineSink {
   // Every parsed line; `hits` are indexes into Rules() that matched it (usually empty).
   virtual void OnRecord(const logs::AccessLogRecord& rec, std::span<const uint32_t> hits) = 0;
   virtual void OnSkip(std::string_view reason, uint64_t line_no) = 0;
+  // A hint: these records are about to be reported, in this order (a sink may prefetch
+  // what it will touch for them). The views are valid until the last of them is reported.
+  virtual void Upcoming(std::span<const logs::AccessLogRecord* const> records) { (void)records; }
 };
 
 // One per thread: scratch space and per-line state.
@@ -83,6 +86,9 @@ class Scanner {
                  logs::LineParser& parser, LineSink& sink, size_t max_line = 1 << 20);
   // Rules matching one line (tests, `rules check` self-tests): indexes into Rules().
   std::vector<uint32_t> MatchLine(std::string_view line, logs::LineParser& parser);
+  // The same without any prefilter: every rule evaluated with every atom tested on the
+  // fields. The reference the scan is tested against; slow.
+  std::vector<uint32_t> MatchLineDirect(std::string_view line, logs::LineParser& parser);
 
  private:
   struct State;

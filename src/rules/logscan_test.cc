@@ -1,0 +1,148 @@
+// Per-client aggregates of ScanLogs: counts, bytes, first and last seen, statuses (more than
+// fit inline), the first user agents and distinct paths with their caps, the client cap, and
+// the merge of one client over several files.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "rules/rules.h"
+#include "support/testing.h"
+
+namespace tq::rules {
+namespace {
+
+using tq::testing::TempDir;
+using tq::testing::WriteFile;
+
+std::string Line(std::string_view ip, int sec, std::string_view path, int status,
+                 std::string_view bytes, std::string_view ua) {
+  char t[64];
+  std::snprintf(t, sizeof t, "10/Oct/2025:13:%02d:%02d +0000", sec / 60, sec % 60);
+  return std::string(ip) + " - - [" + t + "] \"GET " + std::string(path) + " HTTP/1.1\" " +
+         std::to_string(status) + " " + std::string(bytes) + " \"-\" \"" + std::string(ua) + "\"\n";
+}
+
+const RuleSet& Pack() {
+  static RuleSetPtr rs = LoadRulesFromText({{"r.yml",
+                                             "title: t\nid: 0f0e0d0c-0000-4000-8000-000000000003\n"
+                                             "level: low\nlogsource:\n  category: webserver\n"
+                                             "detection:\n  s:\n    cs-uri-stem|contains: "
+                                             "'/admin'\n  condition: s\n"}})
+                             .value();
+  return *rs;
+}
+
+std::map<std::string, ClientStats> ByIp(LogScanResult& r) {
+  std::map<std::string, ClientStats> m;
+  for (ClientStats& c : r.clients) m[c.ip] = c;
+  return m;
+}
+
+TEST(LogScanTest, ClientAggregates) {
+  TempDir dir;
+  std::string a, b;
+  // 10.0.0.1: 100 requests over 70 distinct paths, 12 user agents, 10 statuses.
+  for (int i = 0; i < 100; ++i)
+    a += Line("10.0.0.1", 100 - i % 50, "/p" + std::to_string(i % 70), 200 + i % 10,
+              i % 3 ? "10" : "-", "ua" + std::to_string(i % 12));
+  // A second client, interleaved, and an IPv6 one.
+  for (int i = 0; i < 5; ++i) a += Line("2001:db8::1", 10 + i, "/admin", 404, "7", "curl");
+  a += Line("192.168.100.200", 5, "/x", 301, "1", "");
+  b += Line("10.0.0.1", 1, "/p0", 500, "1000", "ua0");
+  b += Line("10.0.0.1", 2, "/new", 503, "1", "other");
+  WriteFile(dir / "a.log", a);
+  WriteFile(dir / "b.log", b);
+  LogScanOptions o;
+  o.threads = 2;
+  Result<LogScanResult> res =
+      ScanLogs({{dir / "a.log", "a", 1, "x"}, {dir / "b.log", "b", 2, "y"}}, Pack(), o);
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->hits.size(), 5u);
+  EXPECT_EQ(res->clients_dropped, 0u);
+  std::map<std::string, ClientStats> m = ByIp(*res);
+  ASSERT_EQ(m.size(), 3u);
+  const ClientStats& c = m["10.0.0.1"];
+  EXPECT_EQ(c.requests, 102u);
+  EXPECT_EQ(c.bytes, 66u * 10 + 1000 + 1);
+  EXPECT_EQ(FormatUtc(c.first_seen), "2025-10-10T13:00:01Z");
+  EXPECT_EQ(FormatUtc(c.last_seen), "2025-10-10T13:01:40Z");
+  std::vector<std::pair<int, uint64_t>> statuses;
+  for (int s = 200; s < 210; ++s) statuses.emplace_back(s, 10);
+  statuses.emplace_back(500, 1);
+  statuses.emplace_back(503, 1);
+  EXPECT_EQ(c.statuses, statuses);
+  ASSERT_EQ(c.user_agents.size(), ClientStats::kMaxAgents);
+  for (size_t k = 0; k < ClientStats::kMaxAgents; ++k)
+    EXPECT_EQ(c.user_agents[k], "ua" + std::to_string(k));
+  ASSERT_EQ(c.paths.size(), ClientStats::kMaxPaths);
+  EXPECT_EQ(c.paths[0], "/p0");
+  EXPECT_EQ(c.paths[63], "/p63");
+  EXPECT_TRUE(c.paths_capped);
+  const ClientStats& v6 = m["2001:db8::1"];
+  EXPECT_EQ(v6.requests, 5u);
+  EXPECT_EQ(v6.bytes, 35u);
+  EXPECT_EQ(v6.paths, std::vector<std::string>{"/admin"});
+  EXPECT_FALSE(v6.paths_capped);
+  EXPECT_EQ(v6.user_agents, std::vector<std::string>{"curl"});
+  EXPECT_EQ(v6.statuses, (std::vector<std::pair<int, uint64_t>>{{404, 5}}));
+  const ClientStats& lan = m["192.168.100.200"];
+  EXPECT_TRUE(lan.user_agents.empty());  // an empty agent is not one
+  EXPECT_EQ(lan.paths, std::vector<std::string>{"/x"});
+}
+
+// One client in rotated files: the distinct paths of all files, in file order, up to the cap.
+TEST(LogScanTest, PathsMergeAcrossFiles) {
+  TempDir dir;
+  std::string a, b, c;
+  for (int i = 0; i < 40; ++i) a += Line("10.0.0.2", i, "/a" + std::to_string(i), 200, "1", "u");
+  for (int i = 20; i < 40; ++i) b += Line("10.0.0.2", i, "/a" + std::to_string(i), 200, "1", "u");
+  for (int i = 0; i < 20; ++i) b += Line("10.0.0.2", i, "/b" + std::to_string(i), 200, "1", "u");
+  for (int i = 0; i < 10; ++i) c += Line("10.0.0.2", i, "/c" + std::to_string(i), 200, "1", "u");
+  WriteFile(dir / "a.log", a);
+  WriteFile(dir / "b.log", b);
+  WriteFile(dir / "c.log", c);
+  LogScanOptions o;
+  o.threads = 2;
+  Result<LogScanResult> two =
+      ScanLogs({{dir / "a.log", "a", 1, "x"}, {dir / "b.log", "b", 2, "y"}}, Pack(), o);
+  ASSERT_TRUE(two.ok());
+  ASSERT_EQ(two->clients.size(), 1u);
+  const ClientStats& m = two->clients[0];
+  ASSERT_EQ(m.paths.size(), 60u);
+  EXPECT_FALSE(m.paths_capped);
+  EXPECT_EQ(m.paths[39], "/a39");
+  EXPECT_EQ(m.paths[40], "/b0");
+  Result<LogScanResult> three = ScanLogs(
+      {{dir / "a.log", "a", 1, "x"}, {dir / "b.log", "b", 2, "y"}, {dir / "c.log", "c", 3, "z"}},
+      Pack(), o);
+  ASSERT_TRUE(three.ok());
+  const ClientStats& m3 = three->clients[0];
+  ASSERT_EQ(m3.paths.size(), ClientStats::kMaxPaths);
+  EXPECT_TRUE(m3.paths_capped);
+  EXPECT_EQ(m3.paths[63], "/c3");
+  EXPECT_EQ(m3.requests, 90u);
+}
+
+TEST(LogScanTest, ClientCapCountsTheRest) {
+  TempDir dir;
+  std::string a;
+  for (int i = 0; i < 3000; ++i)
+    a += Line("10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250), 1, "/", 200, "1",
+              "u");
+  a += Line("10.1.0.0", 2, "/again", 200, "1", "u");
+  WriteFile(dir / "a.log", a);
+  LogScanOptions o;
+  o.threads = 1;
+  o.max_clients = 2000;
+  Result<LogScanResult> res = ScanLogs({{dir / "a.log", "a", 1, "x"}}, Pack(), o);
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->clients.size(), 2000u);
+  EXPECT_EQ(res->clients_dropped, 1000u);
+  std::map<std::string, ClientStats> m = ByIp(*res);
+  EXPECT_EQ(m["10.1.0.0"].requests, 2u);
+  EXPECT_EQ(m["10.1.0.0"].paths, (std::vector<std::string>{"/", "/again"}));
+  EXPECT_EQ(m.count("10.1.11.249"), 0u);
+}
+
+}  // namespace
+}  // namespace tq::rules

@@ -1,0 +1,454 @@
+// The scan: one Vectorscan call over a whole chunk of log lines finds the literal and glob
+// atoms; matches are mapped back to their line, and a match of an atom bound to a field counts
+// only when it lies inside that field. Lines are parsed in groups; the literals on the request
+// target and the regexes on fields are searched with one scan per field per group (the
+// group's values joined with '\n'), not one scan per line and rule. Only the rules an atom
+// points at (plus the few that can hold without any) are then evaluated on the parsed fields,
+// each atom confirmed exactly. Matches in the URL-decoded request target (and in JSON values,
+// whose raw text is escaped) come from a second, per-line scan of that decoded text, only for
+// lines that have one.
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "rules/engine.h"
+
+namespace tq::rules {
+
+namespace {
+constexpr size_t kGroupLines = 256;
+}  // namespace
+
+struct Scanner::State {
+  const RuleSet& rs;
+  hs_scratch_t* scratch = nullptr;
+  std::vector<std::pair<uint64_t, uint32_t>> matches;  // (end offset, atom)
+  std::vector<uint32_t> line_atoms, cand, hits;
+  std::vector<uint32_t> seen, known, rule_mark;  // stamps
+  std::vector<uint8_t> value;
+  uint32_t stamp = 0;
+  std::string decoded, side;
+  std::string_view dec;  // the current line's decoded request target (empty if none)
+  bool batch_mode = false;
+  const std::vector<uint32_t>* chunk_atoms = nullptr;  // pattern id -> atom of the chunk scan
+  bool direct = false;  // evaluate every atom on the fields (the reference, for tests)
+
+  // A group of lines of one chunk.
+  enum class Kind : uint8_t { kRecord, kEmpty, kTooLong, kBad };
+  struct Item {
+    Kind kind = Kind::kBad;
+    std::string_view why;
+    uint64_t line_no = 0, offset = 0;
+    size_t m_begin = 0, m_end = 0;  // chunk matches ending in the line
+    size_t dec_begin = 0, dec_len = 0;
+    bool has_dec = false;
+  };
+  std::vector<Item> items;
+  std::vector<logs::AccessLogRecord> recs;
+  std::string dec_arena, batch;
+  std::vector<size_t> seg_start;
+  std::vector<uint32_t> seg_item;
+  std::vector<std::pair<uint64_t, uint32_t>> batch_raw;   // (end offset, atom) in `batch`
+  std::vector<std::pair<uint32_t, uint32_t>> batch_hits;  // (item, atom)
+  std::vector<const logs::AccessLogRecord*> upcoming;
+
+  explicit State(const RuleSet& r)
+      : rs(r),
+        seen(r.atoms.size()),
+        known(r.atoms.size()),
+        rule_mark(r.rules.size()),
+        value(r.atoms.size()) {
+    if (r.scratch_proto) hs_clone_scratch(r.scratch_proto, &scratch);
+    items.reserve(kGroupLines);
+    Flatten();
+    recs.resize(kGroupLines);
+  }
+  ~State() {
+    if (scratch) hs_free_scratch(scratch);
+  }
+
+  static int OnChunk(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
+                     void* ctx) {
+    auto* self = static_cast<State*>(ctx);
+    self->matches.emplace_back(to, (*self->chunk_atoms)[id]);
+    return 0;
+  }
+  static int OnSide(unsigned int id, unsigned long long, unsigned long long, unsigned int,
+                    void* ctx) {
+    auto* self = static_cast<State*>(ctx);
+    self->line_atoms.push_back(self->rs.scanned_atoms[id]);
+    return 0;
+  }
+  static int OnBatch(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
+                     void* ctx) {
+    auto* self = static_cast<State*>(ctx);
+    self->batch_raw.emplace_back(to, id);
+    return 0;
+  }
+
+  // The conditions of all rules in one flat array (kids in `flat_kids`), and per atom one
+  // byte saying how it is prefiltered: evaluation walks a few compact arrays, not the rules'
+  // node vectors and the large Atom records.
+  struct FlatNode {
+    Node::Op op;
+    uint32_t arg = 0;  // kAtom: the atom; kAnd / kOr / kNot: first kid in flat_kids
+    uint32_t n = 0;    // kids
+  };
+  std::vector<FlatNode> flat;
+  std::vector<uint32_t> flat_kids, flat_root;
+  enum : uint8_t { kScanned = 1, kBatched = 2 };
+  std::vector<uint8_t> prefilter;  // per atom
+
+  void Flatten() {
+    for (const rules::Atom& a : rs.atoms) {
+      prefilter.push_back(a.scanned ? kScanned : a.batched ? kBatched : 0);
+      memo_field.push_back(Memoizable(a) ? static_cast<int8_t>(a.field) : -1);
+    }
+    memo_gen_of.assign(rs.atoms.size(), 0);
+    memo_value.assign(rs.atoms.size(), 0);
+    for (const CompiledRule& cr : rs.rules) flat_root.push_back(FlattenNode(cr, cr.root));
+  }
+  uint32_t FlattenNode(const CompiledRule& cr, uint32_t n) {
+    const Node& node = cr.nodes[n];
+    std::vector<uint32_t> kids;
+    for (uint32_t k : node.kids) kids.push_back(FlattenNode(cr, k));
+    FlatNode f{node.op, node.op == Node::kAtom ? node.atom : 0, 0};
+    if (node.op != Node::kAtom) {
+      f.arg = static_cast<uint32_t>(flat_kids.size());
+      f.n = static_cast<uint32_t>(kids.size());
+      flat_kids.insert(flat_kids.end(), kids.begin(), kids.end());
+    }
+    flat.push_back(f);
+    return static_cast<uint32_t>(flat.size() - 1);
+  }
+
+  // Atoms on the method, status and protocol version depend on that one value alone, which
+  // repeats from line to line: their results are kept while the value stays the same.
+  static bool Memoizable(const rules::Atom& a) {
+    if (a.field < 0 || a.scanned || a.batched) return false;
+    auto f = static_cast<logs::Field>(a.field);
+    return f == logs::Field::kMethod || f == logs::Field::kStatus || f == logs::Field::kVersion;
+  }
+  std::vector<int8_t> memo_field;     // per atom: the field, or -1
+  std::vector<uint64_t> memo_gen_of;  // per atom: the generation its memo belongs to
+  std::vector<uint8_t> memo_value;
+  struct FieldMemo {
+    std::string value;
+    bool has = false;
+    uint64_t gen = 1;
+    uint32_t checked = 0;  // the stamp of the line compared last
+  };
+  std::array<FieldMemo, logs::kFieldCount> field_memo;
+
+  bool Memo(uint32_t a, int f, const logs::AccessLogRecord& r) {
+    FieldMemo& m = field_memo[static_cast<size_t>(f)];
+    if (m.checked != stamp) {
+      m.checked = stamp;
+      bool has = r.has(static_cast<logs::Field>(f));
+      std::string_view v = r.field[static_cast<size_t>(f)];
+      if (has != m.has || v != m.value) {
+        m.has = has;
+        m.value.assign(v.data(), v.size());
+        ++m.gen;
+      }
+    }
+    if (memo_gen_of[a] != m.gen) {
+      memo_gen_of[a] = m.gen;
+      memo_value[a] = EvalAtom(rs.atoms[a], r, dec, scratch);
+    }
+    return memo_value[a];
+  }
+
+  bool Atom(uint32_t a, const logs::AccessLogRecord& r) {
+    if (known[a] == stamp) return value[a];
+    uint8_t pf = prefilter[a];
+    bool prefiltered = !direct && (pf == kScanned || (batch_mode && pf == kBatched));
+    bool v;
+    if (prefiltered && seen[a] != stamp)
+      v = false;
+    else if (memo_field[a] >= 0 && !direct)
+      v = Memo(a, memo_field[a], r);
+    else
+      v = EvalAtom(rs.atoms[a], r, dec, scratch);
+    known[a] = stamp;
+    value[a] = v;
+    return v;
+  }
+  bool Eval(uint32_t n, const logs::AccessLogRecord& r) {
+    const FlatNode& node = flat[n];
+    const uint32_t* kids = flat_kids.data() + node.arg;
+    switch (node.op) {
+      case Node::kTrue: return true;
+      case Node::kFalse: return false;
+      case Node::kAtom: return Atom(node.arg, r);
+      case Node::kNot: return !Eval(kids[0], r);
+      case Node::kAnd:
+        for (uint32_t k = 0; k < node.n; ++k)
+          if (!Eval(kids[k], r)) return false;
+        return true;
+      case Node::kOr:
+        for (uint32_t k = 0; k < node.n; ++k)
+          if (Eval(kids[k], r)) return true;
+        return false;
+    }
+    return false;
+  }
+  bool EvalRule(uint32_t rule, const logs::AccessLogRecord& r) { return Eval(flat_root[rule], r); }
+
+  // Decodes the request target into `out` when it has something encoded.
+  static bool Decode(const logs::AccessLogRecord& r, std::string* out) {
+    std::string_view uri = r.get(logs::Field::kUri);
+    return (uri.find('%') != std::string_view::npos || uri.find('+') != std::string_view::npos) &&
+           logs::UrlDecode(uri, out);
+  }
+
+  // line_atoms holds the prefiltered atoms reported for this line, `dec` its decoded request
+  // target. `json`: the field values are searched too (their raw text is escaped).
+  void EvaluateLine(const logs::AccessLogRecord& r, bool json) {
+    if (rs.chunk_db && (!dec.empty() || json)) {
+      side.clear();
+      side = dec;
+      if (json)
+        for (size_t f = 0; f < logs::kFieldCount; ++f)
+          if (r.present & (1u << f)) (side += '\n') += r.field[f];
+      hs_scan(rs.chunk_db, side.data(), static_cast<unsigned>(side.size()), 0, scratch, OnSide,
+              this);
+    }
+    ++stamp;
+    if (stamp == 0) {  // wrapped: clear the stamps
+      std::fill(seen.begin(), seen.end(), 0);
+      std::fill(known.begin(), known.end(), 0);
+      std::fill(rule_mark.begin(), rule_mark.end(), 0);
+      for (FieldMemo& m : field_memo) m.checked = 0;
+      stamp = 1;
+    }
+    cand.clear();
+    hits.clear();
+    for (uint32_t a : line_atoms) {
+      if (seen[a] == stamp) continue;
+      seen[a] = stamp;
+      for (uint32_t rule : rs.atom_rules[a])
+        if (rule_mark[rule] != stamp) {
+          rule_mark[rule] = stamp;
+          cand.push_back(rule);
+        }
+    }
+    for (uint32_t rule : batch_mode ? rs.always_rules : rs.always_rules_unbatched)
+      if (rule_mark[rule] != stamp) {
+        rule_mark[rule] = stamp;
+        cand.push_back(rule);
+      }
+    std::sort(cand.begin(), cand.end());
+    for (uint32_t rule : cand)
+      if (EvalRule(rule, r)) hits.push_back(rule);
+  }
+
+  // The per-field prefilter of the batched atoms over the group's records.
+  void BatchScan() {
+    batch_hits.clear();
+    for (size_t f = 0; f < logs::kFieldCount; ++f) {
+      const hs_database_t* db = rs.field_db[f];
+      if (!db) continue;
+      auto field = static_cast<logs::Field>(f);
+      bool uri_part = field == logs::Field::kUri || field == logs::Field::kUriStem ||
+                      field == logs::Field::kQuery;
+      batch.clear();
+      seg_start.clear();
+      seg_item.clear();
+      auto add = [&](std::string_view v, uint32_t item) {
+        seg_start.push_back(batch.size());
+        seg_item.push_back(item);
+        batch += v;
+        batch += '\n';
+      };
+      for (uint32_t i = 0; i < items.size(); ++i) {
+        const Item& it = items[i];
+        if (it.kind != Kind::kRecord || !recs[i].has(field)) continue;
+        add(recs[i].get(field), i);
+        if (!uri_part || !it.has_dec) continue;
+        // The decoded variant EvalAtom also looks at.
+        std::string_view d(dec_arena.data() + it.dec_begin, it.dec_len);
+        size_t q = d.find('?');
+        if (field == logs::Field::kUri)
+          add(d, i);
+        else if (field == logs::Field::kUriStem)
+          add(d.substr(0, q), i);
+        else if (q != std::string_view::npos)
+          add(d.substr(q + 1), i);
+      }
+      if (seg_start.empty()) continue;
+      batch_raw.clear();
+      hs_scan(db, batch.data(), static_cast<unsigned>(batch.size()), 0, scratch, OnBatch, this);
+      const std::vector<uint32_t>& atoms = rs.field_atoms[f];
+      for (auto [to, id] : batch_raw) {
+        // The value a match ending at `to` ends in: the last one starting before `to`.
+        size_t k = static_cast<size_t>(std::lower_bound(seg_start.begin(), seg_start.end(), to) -
+                                       seg_start.begin());
+        if (k == 0) continue;  // cannot happen: matches are at least one byte long
+        batch_hits.emplace_back(seg_item[k - 1], atoms[id]);
+      }
+    }
+    std::sort(batch_hits.begin(), batch_hits.end());
+    batch_hits.erase(std::unique(batch_hits.begin(), batch_hits.end()), batch_hits.end());
+  }
+
+  // Evaluates and reports the group's lines in order.
+  void FlushGroup(std::string_view chunk, LineSink& sink) {
+    batch_mode = true;
+    BatchScan();
+    upcoming.clear();
+    for (uint32_t i = 0; i < items.size(); ++i)
+      if (items[i].kind == Kind::kRecord) upcoming.push_back(&recs[i]);
+    sink.Upcoming(upcoming);
+    size_t bh = 0;
+    for (uint32_t i = 0; i < items.size(); ++i) {
+      const Item& it = items[i];
+      switch (it.kind) {
+        case Kind::kEmpty: sink.OnSkip("empty line", it.line_no); continue;
+        case Kind::kTooLong: sink.OnSkip("line too long", it.line_no); continue;
+        case Kind::kBad: sink.OnSkip(it.why, it.line_no); continue;
+        case Kind::kRecord: break;
+      }
+      const logs::AccessLogRecord& rec = recs[i];
+      line_atoms.clear();
+      for (size_t m = it.m_begin; m < it.m_end; ++m) {
+        auto [to, a] = matches[m];
+        const rules::Atom& atom = rs.atoms[a];
+        if (atom.span) {  // a literal bound to a field: only inside that field
+          std::string_view v = rec.field[static_cast<size_t>(atom.field)];
+          if (!rec.has(static_cast<logs::Field>(atom.field)) || v.data() == nullptr) continue;
+          uint64_t fs = static_cast<uint64_t>(v.data() - chunk.data());
+          if (to < fs + atom.span || to > fs + v.size()) continue;
+        }
+        line_atoms.push_back(a);
+      }
+      while (bh < batch_hits.size() && batch_hits[bh].first < i) ++bh;
+      for (; bh < batch_hits.size() && batch_hits[bh].first == i; ++bh)
+        line_atoms.push_back(batch_hits[bh].second);
+      dec = it.has_dec ? std::string_view(dec_arena.data() + it.dec_begin, it.dec_len)
+                       : std::string_view();
+      EvaluateLine(rec, false);
+      sink.OnRecord(rec, hits);
+    }
+    items.clear();
+    dec_arena.clear();
+  }
+};
+
+Scanner::Scanner(const RuleSet& rs) : s_(std::make_unique<State>(rs)) {}
+Scanner::~Scanner() = default;
+
+void Scanner::ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t offset,
+                        logs::LineParser& parser, LineSink& sink, size_t max_line) {
+  State& s = *s_;
+  s.matches.clear();
+  // Records whose fields point into the chunk are kept for a group of lines and matched
+  // together; others (JSON values unescaped into the parser's buffer) line by line. Grouped
+  // lines have their request-target literals searched in the fields, not in the chunk.
+  bool grouped = parser.FieldsViewLine();
+  const hs_database_t* db = grouped ? s.rs.chunk_db_grouped : s.rs.chunk_db;
+  s.chunk_atoms = grouped ? &s.rs.scanned_atoms_grouped : &s.rs.scanned_atoms;
+  if (db && !chunk.empty())
+    hs_scan(db, chunk.data(), static_cast<unsigned>(chunk.size()), 0, s.scratch, State::OnChunk,
+            &s);
+  // Vectorscan reports in end-offset order per pattern set; sort to be safe.
+  if (!std::is_sorted(s.matches.begin(), s.matches.end()))
+    std::sort(s.matches.begin(), s.matches.end());
+  bool json = parser.name() == "jsonl";
+  logs::AccessLogRecord rec;
+  size_t mi = 0, p = 0;
+  uint64_t line_no = first_line;
+  s.items.clear();
+  s.dec_arena.clear();
+  while (p < chunk.size()) {
+    const char* nl =
+        static_cast<const char*>(std::memchr(chunk.data() + p, '\n', chunk.size() - p));
+    size_t e = nl ? static_cast<size_t>(nl - chunk.data()) : chunk.size();
+    size_t m_begin = mi;
+    while (mi < s.matches.size() && s.matches[mi].first <= e) {
+      if (s.matches[mi].first <= p) m_begin = mi + 1;  // before the line (cannot happen)
+      ++mi;
+    }
+    std::string_view line = chunk.substr(p, e - p);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    State::Item it;
+    it.line_no = line_no;
+    it.offset = offset + p;
+    it.m_begin = m_begin;
+    it.m_end = mi;
+    logs::AccessLogRecord& r = grouped ? s.recs[s.items.size()] : rec;
+    if (line.empty()) {
+      it.kind = State::Kind::kEmpty;
+    } else if (line.size() > max_line) {
+      it.kind = State::Kind::kTooLong;
+    } else if (parser.Parse(line, r, &it.why)) {
+      it.kind = State::Kind::kRecord;
+      r.line_no = line_no;
+      r.offset = offset + p;
+    } else {
+      it.kind = State::Kind::kBad;
+    }
+    if (grouped) {
+      if (it.kind == State::Kind::kRecord && State::Decode(r, &s.decoded)) {
+        it.has_dec = true;
+        it.dec_begin = s.dec_arena.size();
+        it.dec_len = s.decoded.size();
+        s.dec_arena += s.decoded;
+      }
+      s.items.push_back(it);
+      if (s.items.size() == kGroupLines) s.FlushGroup(chunk, sink);
+    } else if (it.kind == State::Kind::kRecord) {
+      s.batch_mode = false;
+      s.line_atoms.clear();
+      for (size_t m = it.m_begin; m < it.m_end; ++m) s.line_atoms.push_back(s.matches[m].second);
+      s.decoded.clear();
+      s.dec = State::Decode(r, &s.decoded) ? std::string_view(s.decoded) : std::string_view();
+      s.EvaluateLine(r, json);
+      sink.OnRecord(r, s.hits);
+    } else {
+      sink.OnSkip(it.kind == State::Kind::kEmpty     ? std::string_view("empty line")
+                  : it.kind == State::Kind::kTooLong ? std::string_view("line too long")
+                                                     : it.why,
+                  line_no);
+    }
+    ++line_no;
+    p = e + 1;
+  }
+  if (grouped && !s.items.empty()) s.FlushGroup(chunk, sink);
+}
+
+std::vector<uint32_t> Scanner::MatchLine(std::string_view line, logs::LineParser& parser) {
+  struct Collect : LineSink {
+    std::vector<uint32_t> hits;
+    void OnRecord(const logs::AccessLogRecord&, std::span<const uint32_t> h) override {
+      hits.assign(h.begin(), h.end());
+    }
+    void OnSkip(std::string_view, uint64_t) override {}
+  } sink;
+  std::string buf(line);
+  buf += '\n';
+  ScanChunk(buf, 1, 0, parser, sink);
+  return sink.hits;
+}
+
+std::vector<uint32_t> Scanner::MatchLineDirect(std::string_view line, logs::LineParser& parser) {
+  State& s = *s_;
+  std::vector<uint32_t> out;
+  logs::AccessLogRecord rec;
+  std::string_view why;
+  if (line.empty() || !parser.Parse(line, rec, &why)) return out;
+  s.decoded.clear();
+  s.dec = State::Decode(rec, &s.decoded) ? std::string_view(s.decoded) : std::string_view();
+  s.direct = true;
+  ++s.stamp;
+  if (s.stamp == 0) {
+    std::fill(s.known.begin(), s.known.end(), 0);
+    s.stamp = 1;
+  }
+  for (uint32_t r = 0; r < s.rs.rules.size(); ++r)
+    if (s.EvalRule(r, rec)) out.push_back(r);
+  s.direct = false;
+  return out;
+}
+
+}  // namespace tq::rules

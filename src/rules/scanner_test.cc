@@ -1,0 +1,241 @@
+// The chunk scan against the reference: every line of a large chunk (the pack's own attack and
+// benign lines, between real traffic) must get exactly the rules that direct evaluation of
+// every rule on that line alone gives, whatever its neighbours; and the prefilters (a literal
+// counts only inside its field, regexes batched over many lines' values) keep line numbers and
+// offsets right across line groups.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+
+#include "rules/rules.h"
+
+namespace tq::rules {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kPack = std::string(TQ_SOURCE_DIR) + "/rules/sigma";
+
+struct Collect : LineSink {
+  std::map<uint64_t, std::vector<uint32_t>> hits;  // line -> rules
+  std::map<uint64_t, uint64_t> offsets;            // line -> offset of the record
+  uint64_t records = 0, skips = 0;
+  void OnRecord(const logs::AccessLogRecord& r, std::span<const uint32_t> h) override {
+    ++records;
+    offsets[r.line_no] = r.offset;
+    if (!h.empty()) hits[r.line_no].assign(h.begin(), h.end());
+  }
+  void OnSkip(std::string_view, uint64_t) override { ++skips; }
+};
+
+std::vector<std::string> PackAndCorpusLines() {
+  std::vector<std::string> lines;
+  for (const auto& e : fs::directory_iterator(fs::path(kPack) / "tests")) {
+    std::ifstream in(e.path());
+    std::string l;
+    while (std::getline(in, l))
+      if (l.size() > 2 && (l[0] == '+' || l[0] == '-')) lines.push_back(l.substr(2));
+  }
+  for (std::string dir : {std::string(TQ_SHARED_DIR), std::string(TQ_SOURCE_DIR) + "/../../shared"})
+    for (const char* name : {"elastic-apache_logs.log", "lnav-logfile_access_log.0"}) {
+      std::ifstream in(dir + "/corpus/logs/" + name);
+      std::string l;
+      for (int n = 0; n < 3000 && std::getline(in, l); ++n) lines.push_back(l);
+    }
+  return lines;
+}
+
+void ExpectChunkMatchesDirect(const RuleSet& rs, const std::vector<std::string>& lines,
+                              size_t min_hit_lines, const std::string& format = "combined") {
+  auto parser = logs::NamedFormat(format).value();
+  std::string chunk;
+  for (const std::string& l : lines) (chunk += l) += '\n';
+  Scanner scanner(rs);
+  Collect got;
+  scanner.ScanChunk(chunk, 1, 0, *parser, got);
+  EXPECT_EQ(got.records + got.skips, lines.size());
+  size_t hit_lines = 0;
+  uint64_t offset = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    uint64_t line_no = i + 1;
+    std::vector<uint32_t> want = scanner.MatchLineDirect(lines[i], *parser);
+    std::vector<uint32_t> have =
+        got.hits.count(line_no) ? got.hits[line_no] : std::vector<uint32_t>{};
+    EXPECT_EQ(have, want) << "line " << line_no << ": " << lines[i];
+    if (got.offsets.count(line_no)) {
+      EXPECT_EQ(got.offsets[line_no], offset) << line_no;
+    }
+    hit_lines += !want.empty();
+    offset += lines[i].size() + 1;
+  }
+  EXPECT_GE(hit_lines, min_hit_lines);
+}
+
+TEST(ScannerTest, ChunkScanEqualsDirectEvaluationOfThePack) {
+  Result<RuleSetPtr> rs = LoadRules({kPack});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  std::vector<std::string> lines = PackAndCorpusLines();
+  ASSERT_GT(lines.size(), 500u);
+  ExpectChunkMatchesDirect(**rs, lines, 100);  // the pack's attack lines are in there
+  // Other neighbours for every line.
+  std::mt19937 rng(7);
+  std::shuffle(lines.begin(), lines.end(), rng);
+  ExpectChunkMatchesDirect(**rs, lines, 100);
+}
+
+std::string JsonString(std::string_view v) {
+  std::string out = "\"";
+  for (unsigned char c : v) {
+    if (c == '"' || c == '\\') {
+      (out += '\\') += static_cast<char>(c);
+    } else if (c < 0x20 || c >= 0x7f) {
+      char b[8];
+      std::snprintf(b, sizeof b, "\\u%04x", c);
+      out += b;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+// The same lines as JSON (values escaped: the parser unescapes them into its own buffer, so
+// these records are matched line by line, with the full chunk database).
+TEST(ScannerTest, JsonLinesEqualDirectEvaluationOfThePack) {
+  Result<RuleSetPtr> rs = LoadRules({kPack});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  auto combined = logs::NamedFormat("combined").value();
+  std::vector<std::string> json;
+  for (const std::string& l : PackAndCorpusLines()) {
+    logs::AccessLogRecord r;
+    std::string_view why;
+    if (!combined->Parse(l, r, &why)) continue;
+    using logs::Field;
+    json.push_back("{\"remote_addr\":" + JsonString(r.get(Field::kClientIp)) +
+                   ",\"request_method\":" + JsonString(r.get(Field::kMethod)) +
+                   ",\"request_uri\":" + JsonString(r.get(Field::kUri)) +
+                   ",\"status\":" + JsonString(r.get(Field::kStatus)) +
+                   ",\"body_bytes_sent\":" + JsonString(r.get(Field::kBytesSent)) +
+                   ",\"http_referer\":" + JsonString(r.get(Field::kReferer)) +
+                   ",\"http_user_agent\":" + JsonString(r.get(Field::kUserAgent)) + "}");
+  }
+  ASSERT_GT(json.size(), 500u);
+  ExpectChunkMatchesDirect(**rs, json, 100, "jsonl");
+}
+
+std::string Rule(std::string_view detection) {
+  return "title: t\nid: 0f0e0d0c-0000-4000-8000-000000000002\nstatus: test\nlevel: high\n"
+         "logsource:\n  category: webserver\ndetection:\n" +
+         std::string(detection);
+}
+
+std::string Line(std::string_view uri, std::string_view referer = "-",
+                 std::string_view ua = "Mozilla/5.0") {
+  return "203.0.113.9 - - [10/Oct/2025:13:55:36 +0200] \"GET " + std::string(uri) +
+         " HTTP/1.1\" 200 512 \"" + std::string(referer) + "\" \"" + std::string(ua) + "\"";
+}
+
+// A literal bound to a field is found in the whole line by the chunk scan; only an occurrence
+// inside the field counts (and one in the decoded request target).
+TEST(ScannerTest, FieldLiteralCountsOnlyInsideItsField) {
+  Result<RuleSetPtr> rs = LoadRulesFromText(
+      {{"r.yml", Rule("  selection:\n    cs-uri-stem|contains: 'html'\n  condition: selection\n")},
+       {"s.yml", Rule("  selection:\n    cs-uri-query|startswith: 'http://'\n"
+                      "  condition: selection\n")}});
+  ASSERT_TRUE(rs.ok());
+  ASSERT_EQ(Rules(**rs).size(), 2u);
+  auto parser = logs::NamedFormat("combined").value();
+  Scanner s(**rs);
+  struct Case {
+    std::string line;
+    std::vector<uint32_t> want;
+  } cases[] = {
+      {Line("/a", "http://x/", "Mozilla/5.0 (KHTML, like Gecko)"), {}},
+      {Line("/index.HTML"), {0}},
+      {Line("/a%68tml"), {0}},
+      {Line("http://evil/x.html"), {0, 1}},
+      {Line("/x?u=http://"), {}},
+      {Line("/html"), {0}},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(s.MatchLine(c.line, *parser), c.want) << c.line;
+    EXPECT_EQ(s.MatchLineDirect(c.line, *parser), c.want) << c.line;
+  }
+}
+
+// Only atoms under an even number of `not`s make a rule a candidate; the others are still
+// evaluated when it is one.
+TEST(ScannerTest, NegatedAtomsDoNotTriggerButCount) {
+  Result<RuleSetPtr> rs = LoadRulesFromText(
+      {{"r.yml", Rule("  sel:\n    cs-uri-stem|contains: '/admin/'\n  filter:\n"
+                      "    cs-uri-stem|endswith: '.css'\n  condition: sel and not filter\n")},
+       {"s.yml", Rule("  sel:\n    cs-uri-stem|contains: '/admin/'\n  filter:\n"
+                      "    cs-uri-stem|endswith: '.css'\n  condition: not (not sel or filter)\n")},
+       {"t.yml", Rule("  filter:\n    cs-uri-stem|endswith: '.css'\n"
+                      "  condition: not (not filter)\n")}});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  ASSERT_EQ(Rules(**rs).size(), 3u);
+  auto parser = logs::NamedFormat("combined").value();
+  Scanner s(**rs);
+  struct Case {
+    std::string line;
+    std::vector<uint32_t> want;
+  } cases[] = {
+      {Line("/admin/x.php"), {0, 1}},
+      {Line("/admin/x.css"), {2}},
+      {Line("/x.css"), {2}},
+      {Line("/x.php"), {}},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(s.MatchLine(c.line, *parser), c.want) << c.line;
+    EXPECT_EQ(s.MatchLineDirect(c.line, *parser), c.want) << c.line;
+  }
+}
+
+// Regexes on a field are prefiltered over many lines' values joined together: anchors hold at
+// each value's ends, a match never leaks into the next line, and hits keep their line number
+// and offset across groups of lines.
+TEST(ScannerTest, BatchedFieldRegexesKeepLinesApart) {
+  Result<RuleSetPtr> rs = LoadRulesFromText(
+      {{"r.yml", Rule("  selection:\n    cs-uri-stem|re: '^/[a-z]+\\.php$'\n"
+                      "  condition: selection\n")},
+       {"s.yml", Rule("  selection:\n    cs-uri-stem|re: 'php$'\n    cs-query|re: '^q=\\d+$'\n"
+                      "  condition: selection\n")}});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  ASSERT_EQ(Rules(**rs).size(), 2u);
+  std::vector<std::string> lines;
+  std::map<uint64_t, std::vector<uint32_t>> want;
+  for (int i = 0; i < 1000; ++i) {
+    switch (i % 7) {
+      case 0: lines.push_back(Line("/abc.php")), want[i + 1] = {0}; break;
+      case 1: lines.push_back(Line("/x/abc.php?q=12")), want[i + 1] = {1}; break;
+      case 2: lines.push_back(Line("/")); break;  // "^/" then "[a-z]+\.php$" on the next line
+      case 3: lines.push_back(Line("abc.php?q=1x")); break;
+      case 4: lines.push_back(Line("/a%62c.php")), want[i + 1] = {0}; break;  // decoded
+      case 5: lines.push_back(Line("/abc.phpx")); break;
+      default: lines.push_back(Line("/abc.php?q=7")), want[i + 1] = {0, 1}; break;
+    }
+  }
+  lines[500] = "garbage";
+  want.erase(501);
+  auto parser = logs::NamedFormat("combined").value();
+  std::string chunk;
+  for (const std::string& l : lines) (chunk += l) += '\n';
+  Scanner s(**rs);
+  Collect got;
+  s.ScanChunk(chunk, 10, 1000, *parser, got);
+  std::map<uint64_t, std::vector<uint32_t>> want_shifted;
+  for (auto& [line, rules] : want) want_shifted[line + 9] = rules;
+  EXPECT_EQ(got.hits, want_shifted);
+  EXPECT_EQ(got.skips, 1u);
+  EXPECT_EQ(got.offsets[10], 1000u);
+  EXPECT_EQ(got.offsets[10 + 999], 1000 + chunk.size() - lines[999].size() - 1);
+  ExpectChunkMatchesDirect(**rs, lines, 500);
+}
+
+}  // namespace
+}  // namespace tq::rules

@@ -15,9 +15,17 @@ std::string Line(std::string_view method, std::string_view uri, int status = 200
          " \"-\" \"" + std::string(ua) + "\"";
 }
 
+// Every rule a test writes gets its own id (a second rule with an id already loaded is
+// skipped as a duplicate).
+std::string NextIdSuffix() {
+  static int n = 0;
+  std::string digits = std::to_string(++n);
+  return std::string(12 - digits.size(), '0') + digits;
+}
+
 std::string Rule(std::string_view detection, std::string_view title = "t") {
-  return "title: " + std::string(title) +
-         "\nid: 0f0e0d0c-0000-4000-8000-000000000001\nstatus: test\nlevel: high\n"
+  return "title: " + std::string(title) + "\nid: 0f0e0d0c-0000-4000-8001-" + NextIdSuffix() +
+         "\nstatus: test\nlevel: high\n"
          "logsource:\n  category: webserver\ndetection:\n" +
          std::string(detection);
 }
@@ -202,6 +210,22 @@ INSTANTIATE_TEST_SUITE_P(
                "bad.yml:1: t: pattern '(?<=a)b(' does not compile: Missing close parenthesis for "
                "group started at index 7."}),
     [](const auto& info) { return std::string(info.param.name); });
+
+TEST(RuleIds, ASecondRuleWithTheSameIdIsSkipped) {
+  // SigmaHQ keeps a renamed rule's old file for a while: two files, one id.
+  std::string rule =
+      "title: Oracle EBS\nid: d033cb8a-0000-4000-8000-000000000009\nlevel: high\n"
+      "logsource:\n  category: webserver\ndetection:\n  s:\n    cs-method: POST\n"
+      "  condition: s\n";
+  Result<RuleSetPtr> rs = LoadRulesFromText({{"new.yml", rule}, {"old.yml", rule}});
+  ASSERT_TRUE(rs.ok());
+  ASSERT_EQ(Rules(**rs).size(), 1u);
+  EXPECT_EQ(Rules(**rs)[0].file, "new.yml");
+  ASSERT_EQ(Skipped(**rs).size(), 1u);
+  EXPECT_EQ(Skipped(**rs)[0].ToString(),
+            "old.yml:1: Oracle EBS: duplicate rule id d033cb8a-0000-4000-8000-000000000009 "
+            "(already loaded from new.yml:1)");
+}
 
 TEST(ConditionTest, ReportsColumn) {
   EXPECT_EQ(CheckCondition("a and", {"a"}).message(), "condition col 6: condition ends too early");

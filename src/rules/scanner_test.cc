@@ -127,8 +127,17 @@ TEST(ScannerTest, JsonLinesEqualDirectEvaluationOfThePack) {
   ExpectChunkMatchesDirect(**rs, json, 100, "jsonl");
 }
 
+// Every rule a test writes gets its own id (a second rule with an id already loaded is
+// skipped as a duplicate).
+std::string NextIdSuffix() {
+  static int n = 0;
+  std::string digits = std::to_string(++n);
+  return std::string(12 - digits.size(), '0') + digits;
+}
+
 std::string Rule(std::string_view detection) {
-  return "title: t\nid: 0f0e0d0c-0000-4000-8000-000000000002\nstatus: test\nlevel: high\n"
+  return "title: t\nid: 0f0e0d0c-0000-4000-8002-" + NextIdSuffix() +
+         "\nstatus: test\nlevel: high\n"
          "logsource:\n  category: webserver\ndetection:\n" +
          std::string(detection);
 }

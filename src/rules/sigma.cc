@@ -292,6 +292,13 @@ class Loader {
         roots.push_back(Cond(rule, n, sel, names, Line(cond)));
       }
       rule.root = roots.size() == 1 ? roots[0] : Push(rule, Node{Node::kOr, 0, roots});
+      // Hits and counts are keyed by the rule id: a second rule with the same id (a renamed
+      // copy of one rule in two files) would make them ambiguous.
+      if (!info.id.empty())
+        for (const RuleInfo& other : rs_.info)
+          if (other.id == info.id)
+            throw Skip{info.line, "duplicate rule id " + info.id + " (already loaded from " +
+                                      other.file + ":" + std::to_string(other.line) + ")"};
       rs_.info.push_back(std::move(info));
       rs_.rules.push_back(std::move(rule));
     } catch (const Skip& s) {

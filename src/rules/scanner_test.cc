@@ -127,6 +127,19 @@ TEST(ScannerTest, JsonLinesEqualDirectEvaluationOfThePack) {
   ExpectChunkMatchesDirect(**rs, json, 100, "jsonl");
 }
 
+// A line and the rules (by index) it must hit, checked with the fast scan and directly.
+struct LineCase {
+  std::string line;
+  std::vector<uint32_t> want;
+};
+template <size_t N>
+void ExpectLines(Scanner& s, logs::LineParser& parser, const LineCase (&cases)[N]) {
+  for (const LineCase& c : cases) {
+    EXPECT_EQ(s.MatchLine(c.line, parser), c.want) << c.line;
+    EXPECT_EQ(s.MatchLineDirect(c.line, parser), c.want) << c.line;
+  }
+}
+
 // Every rule a test writes gets its own id (a second rule with an id already loaded is
 // skipped as a duplicate).
 std::string NextIdSuffix() {
@@ -159,10 +172,7 @@ TEST(ScannerTest, FieldLiteralCountsOnlyInsideItsField) {
   ASSERT_EQ(Rules(**rs).size(), 2u);
   auto parser = logs::NamedFormat("combined").value();
   Scanner s(**rs);
-  struct Case {
-    std::string line;
-    std::vector<uint32_t> want;
-  } cases[] = {
+  const LineCase cases[] = {
       {Line("/a", "http://x/", "Mozilla/5.0 (KHTML, like Gecko)"), {}},
       {Line("/index.HTML"), {0}},
       {Line("/a%68tml"), {0}},
@@ -170,10 +180,7 @@ TEST(ScannerTest, FieldLiteralCountsOnlyInsideItsField) {
       {Line("/x?u=http://"), {}},
       {Line("/html"), {0}},
   };
-  for (const Case& c : cases) {
-    EXPECT_EQ(s.MatchLine(c.line, *parser), c.want) << c.line;
-    EXPECT_EQ(s.MatchLineDirect(c.line, *parser), c.want) << c.line;
-  }
+  ExpectLines(s, *parser, cases);
 }
 
 // Only atoms under an even number of `not`s make a rule a candidate; the others are still
@@ -190,19 +197,13 @@ TEST(ScannerTest, NegatedAtomsDoNotTriggerButCount) {
   ASSERT_EQ(Rules(**rs).size(), 3u);
   auto parser = logs::NamedFormat("combined").value();
   Scanner s(**rs);
-  struct Case {
-    std::string line;
-    std::vector<uint32_t> want;
-  } cases[] = {
+  const LineCase cases[] = {
       {Line("/admin/x.php"), {0, 1}},
       {Line("/admin/x.css"), {2}},
       {Line("/x.css"), {2}},
       {Line("/x.php"), {}},
   };
-  for (const Case& c : cases) {
-    EXPECT_EQ(s.MatchLine(c.line, *parser), c.want) << c.line;
-    EXPECT_EQ(s.MatchLineDirect(c.line, *parser), c.want) << c.line;
-  }
+  ExpectLines(s, *parser, cases);
 }
 
 // Regexes on a field are prefiltered over many lines' values joined together: anchors hold at

@@ -79,10 +79,10 @@ class Collector final : public internal::CollectSink {
   int64_t batch_id_ = 0;
 
   std::mutex mu_;
-  std::condition_variable cv_;        // committer waits for results
-  std::condition_variable space_cv_;  // walker waits for the window
-  std::condition_variable todo_cv_;   // workers wait for files
-  std::deque<CollectWork> todo_;
+  std::condition_variable cv_;          // committer waits for results
+  std::condition_variable space_cv_;    // walker waits for the window
+  std::condition_variable pending_cv_;  // workers wait for files
+  std::deque<CollectWork> pending_;
   std::map<uint64_t, CollectWork> done_;
   uint64_t issued_ = 0, committed_ = 0;
   bool walk_finished_ = false;
@@ -131,8 +131,8 @@ void Collector::Emit(CollectWork&& w) {
   if (w.item.collected_at == 0) w.item.collected_at = NowMicros();
   ++items_total_;
   if (!w.open_path.empty()) {
-    todo_.push_back(std::move(w));
-    todo_cv_.notify_one();
+    pending_.push_back(std::move(w));
+    pending_cv_.notify_one();
   } else {
     done_.emplace(w.index, std::move(w));
     cv_.notify_all();
@@ -150,10 +150,10 @@ void Collector::WorkerLoop() {
     CollectWork w;
     {
       std::unique_lock lock(mu_);
-      todo_cv_.wait(lock, [&] { return !todo_.empty() || walk_finished_ || aborted_; });
-      if (todo_.empty()) return;
-      w = std::move(todo_.front());
-      todo_.pop_front();
+      pending_cv_.wait(lock, [&] { return !pending_.empty() || walk_finished_ || aborted_; });
+      if (pending_.empty()) return;
+      w = std::move(pending_.front());
+      pending_.pop_front();
     }
     internal::StoreFile(*this, w);
     Done(std::move(w));
@@ -214,7 +214,7 @@ void Collector::Walk(const std::vector<std::pair<std::string, std::string>>& sou
   }
   std::lock_guard lock(mu_);
   walk_finished_ = true;
-  todo_cv_.notify_all();
+  pending_cv_.notify_all();
   cv_.notify_all();
 }
 
@@ -343,7 +343,7 @@ Status Collector::Run(const std::vector<std::string>& sources, CollectSummary* s
     {
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, std::chrono::milliseconds(100), [&] {
-        return done_.count(committed_ + batch.size()) || (walk_finished_ && todo_.empty());
+        return done_.count(committed_ + batch.size()) || (walk_finished_ && pending_.empty());
       });
       // Take results in walk order.
       for (auto it = done_.find(committed_ + batch.size()); it != done_.end();
@@ -383,13 +383,13 @@ Status Collector::Run(const std::vector<std::string>& sources, CollectSummary* s
     std::lock_guard lock(mu_);
     aborted_ = true;
     space_cv_.notify_all();
-    todo_cv_.notify_all();
+    pending_cv_.notify_all();
   }
   walker.join();
   {
     std::lock_guard lock(mu_);
     walk_finished_ = true;
-    todo_cv_.notify_all();
+    pending_cv_.notify_all();
   }
   for (auto& t : pool) t.join();
   TQ_RETURN_IF_ERROR(status);

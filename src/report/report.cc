@@ -479,13 +479,15 @@ Result<Document> BuildPublic(Case& c, const std::string& kind) {
   std::string people = f.affected >= 0 ? std::to_string(f.affected) + " customers" : "customers";
   bool card = f.categories.count("payment_card") > 0;
   bool pw = f.categories.count("password_hash") > 0 || f.categories.count("account_credentials");
-  std::vector<std::string> todo;
+  std::vector<std::string> customer_steps;
   if (card)
-    todo.push_back(
+    customer_steps.push_back(
         "Check your card statements and ask your bank to replace the card if you "
         "see payments you do not recognise.");
-  if (pw) todo.push_back("Change your password for our store and anywhere you used the same one.");
-  todo.push_back(
+  if (pw)
+    customer_steps.push_back(
+        "Change your password for our store and anywhere you used the same one.");
+  customer_steps.push_back(
       "Be wary of e-mails or calls that claim to be from us and ask for payment or "
       "passwords: we will never ask for them.");
   Document d;
@@ -501,7 +503,7 @@ Result<Document> BuildPublic(Case& c, const std::string& kind) {
     d.blocks.push_back(P("We are writing to the " + people +
                          " whose data is involved. Our investigation continues."));
     d.blocks.push_back(H("What you should do"));
-    d.blocks.push_back(L(todo));
+    d.blocks.push_back(L(customer_steps));
     d.blocks.push_back(H("What happens next"));
     d.blocks.push_back(L({"We are notifying the data protection authorities where required.",
                           "We will publish a full account of what happened and what we changed.",
@@ -532,7 +534,7 @@ Result<Document> BuildPublic(Case& c, const std::string& kind) {
            "Changes to the store's files and settings now raise an alert.",
            "The attacker's access, files and accounts were removed."}));
     d.blocks.push_back(H("What you should do"));
-    d.blocks.push_back(L(todo));
+    d.blocks.push_back(L(customer_steps));
   }
   return d;
 }

@@ -13,10 +13,6 @@ namespace {
 
 constexpr size_t kMaxMessage = 2048;
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 int Digits(std::string_view s, size_t at, size_t n) {
   if (at + n > s.size()) return -1;
   int v = 0;
@@ -105,9 +101,9 @@ bool IsPlatformLogPath(std::string_view path) {
   if (base == "error_log" || base == "php_errors.log" || base == "php-errors.log" ||
       base == "php_error.log" || base == "php-error.log")
     return true;
-  if (EndsWith(v, "wp-content/debug.log") || v == "debug.log") return true;
+  if (v.ends_with("wp-content/debug.log") || v == "debug.log") return true;
   // Magento: var/log/exception.log, system.log, debug.log, support_report.log, cron.log, ...
-  return EndsWith(base, ".log") &&
+  return base.ends_with(".log") &&
          (v.starts_with("var/log/") || v.find("/var/log/") != std::string_view::npos) &&
          (base == "exception.log" || base == "system.log" || base == "debug.log" ||
           base == "support_report.log" || base == "cron.log" || base == "payment.log");

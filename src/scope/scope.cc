@@ -79,10 +79,12 @@ struct Hit {
 };
 
 // Category lists as bits. Records mostly share a few lists: the last one is remembered.
+// The PII map has eleven categories; should rows carry more than 63 distinct names, the rest
+// share the last bit, reported as "other_personal_data" (never dropped).
 struct Categories {
+  static constexpr int kOther = 63;
   std::vector<std::string> names;
   std::unordered_map<std::string, int> bit;
-  std::vector<std::string> overflow;  // past the 64th distinct name (kept, not dropped)
   std::vector<std::string> last;
   uint64_t last_bits = 0;
 
@@ -91,20 +93,18 @@ struct Categories {
     uint64_t bits = 0;
     for (const std::string& c : cats) {
       auto it = bit.find(c);
-      if (it == bit.end() && names.size() < 64) {
-        it = bit.emplace(c, static_cast<int>(names.size())).first;
-        names.push_back(c);
+      if (it == bit.end()) {
+        int b = names.size() < kOther ? static_cast<int>(names.size()) : kOther;
+        if (b < kOther) names.push_back(c);
+        it = bit.emplace(c, b).first;
       }
-      if (it != bit.end()) {
-        bits |= uint64_t{1} << it->second;
-      } else if (std::find(overflow.begin(), overflow.end(), c) == overflow.end()) {
-        overflow.push_back(c);
-      }
+      bits |= uint64_t{1} << it->second;
     }
     last = cats;
     last_bits = bits;
     return bits;
   }
+  std::string Name(int b) const { return b == kOther ? "other_personal_data" : names[b]; }
 };
 
 // Who a customer or order record names.
@@ -306,8 +306,8 @@ std::vector<AffectedPerson> ComputeAffected(const std::vector<CustomerRecord>& c
               g.evidence);
         }
       }
-      for (size_t bit = 0; bit < cats.names.size(); ++bit)
-        if (bits & (uint64_t{1} << bit)) p.categories.push_back(cats.names[bit]);
+      for (int bit = 0; bit < 64; ++bit)
+        if (bits & (uint64_t{1} << bit)) p.categories.push_back(cats.Name(bit));
       std::sort(p.categories.begin(), p.categories.end());
       // People share a few places: each (country, region) is looked up once.
       place_key.assign(p.country).append(1, '\0').append(p.region);

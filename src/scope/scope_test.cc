@@ -176,6 +176,22 @@ TEST(ScopeRules, OnePersonsOrdersShareOneReasonPerExposure) {
   EXPECT_EQ(*people[0].last_exposure, kT0 + 2 * kDay);
 }
 
+TEST(ScopeRules, CategoriesPastTheSixtyThirdAreKeptAsOther) {
+  std::vector<std::string> many;
+  for (int i = 0; i < 70; ++i) many.push_back("cat" + std::to_string(100 + i));
+  Exposure dump;
+  dump.kind = Exposure::Kind::kDump;
+  dump.start = kT0;
+  dump.description = "dump";
+  auto people =
+      ComputeAffected({Customer(1, "a@example.com", kT0 - kDay, many)}, {}, {dump}, std::nullopt);
+  ASSERT_EQ(people.size(), 1u);
+  // 63 named bits (one of them order_history, which this account does not hold) and the
+  // shared one: 62 named categories and "other_personal_data" for the other eight.
+  EXPECT_EQ(people[0].categories.size(), 63u);
+  EXPECT_EQ(people[0].categories.back(), "other_personal_data");
+}
+
 TEST(ScopeCsv, EscapesFormulaAndQuotes) {
   AffectedPerson p;
   p.person_key = "email:x@example.com";

@@ -76,6 +76,11 @@ Stmt& Stmt::Bind(int i, std::string_view v) {
            sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
   return *this;
 }
+Stmt& Stmt::BindUncopied(int i, std::string_view v) {
+  NoteBind(bind_error_, db_,
+           sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8));
+  return *this;
+}
 Stmt& Stmt::BindBlob(int i, std::string_view v) {
   NoteBind(bind_error_, db_, sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT));
   return *this;

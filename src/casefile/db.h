@@ -32,6 +32,9 @@ class Stmt {
   Stmt& Bind(int index, std::string_view text);
   Stmt& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
   Stmt& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
+  // Text SQLite reads in place, without its own copy: the bytes must stay unchanged until the
+  // statement is stepped and reset (bulk inserts from buffers the caller keeps).
+  Stmt& BindUncopied(int index, std::string_view text);
   Stmt& BindBlob(int index, std::string_view bytes);
   Stmt& BindNull(int index);
   template <typename T>

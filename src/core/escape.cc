@@ -152,6 +152,12 @@ size_t SafeRun(std::string_view s, Safe safe) {
 std::string EscapeCsvField(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 3);
+  AppendCsvField(s, &out);
+  return out;
+}
+
+void AppendCsvField(std::string_view s, std::string* out_ptr) {
+  std::string& out = *out_ptr;
   out += '"';
   if (!s.empty()) {
     char f = s[0];
@@ -185,12 +191,17 @@ std::string EscapeCsvField(std::string_view s) {
     }
   }
   out += '"';
-  return out;
 }
 
 std::string EscapeJson(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 8);
+  AppendJsonEscaped(s, &out);
+  return out;
+}
+
+void AppendJsonEscaped(std::string_view s, std::string* out_ptr) {
+  std::string& out = *out_ptr;
   auto safe = [](unsigned char c) {
     return c >= 0x20 && c < 0x7F && c != '"' && c != '\\' && c != '<';
   };
@@ -231,7 +242,6 @@ std::string EscapeJson(std::string_view s) {
     out.append(s.substr(i, n));
     i += n;
   }
-  return out;
 }
 
 std::string RecoverJsonBytes(std::string_view d) {

@@ -18,11 +18,15 @@ std::string EscapeHtml(std::string_view raw);
 // = + - @ TAB or CR gets a leading ' so spreadsheets do not run it as a formula; invalid
 // UTF-8 as \xNN; controls other than \t \n \r as \xNN.
 std::string EscapeCsvField(std::string_view raw);
+// The same, appended to `out` (no allocation of its own).
+void AppendCsvField(std::string_view raw, std::string* out);
 // JSON string body (no surrounding quotes), always valid UTF-8. JSON's own escapes for " and
 // controls; on top, so that any byte string survives: an invalid UTF-8 byte B is written as
 // the text \xBB and a literal backslash as \\ (both in the decoded string). RecoverJsonBytes
 // undoes that after a JSON parser has decoded the string.
 std::string EscapeJson(std::string_view raw);
+// The same, appended to `out`.
+void AppendJsonEscaped(std::string_view raw, std::string* out);
 // Inverse of EscapeJson's extra layer, applied to the string a JSON parser decoded.
 std::string RecoverJsonBytes(std::string_view decoded);
 

@@ -83,6 +83,14 @@ TEST_P(EscapeTable, Terminal) { EXPECT_EQ(EscapeTerminal(GetParam().input), GetP
 TEST_P(EscapeTable, Html) { EXPECT_EQ(EscapeHtml(GetParam().input), GetParam().html); }
 TEST_P(EscapeTable, Csv) { EXPECT_EQ(EscapeCsvField(GetParam().input), GetParam().csv); }
 TEST_P(EscapeTable, Json) { EXPECT_EQ(EscapeJson(GetParam().input), GetParam().json); }
+// The appending forms add exactly the same bytes after what is there.
+TEST_P(EscapeTable, AppendForms) {
+  std::string csv = "x,", json = "[\"";
+  AppendCsvField(GetParam().input, &csv);
+  AppendJsonEscaped(GetParam().input, &json);
+  EXPECT_EQ(csv, "x," + GetParam().csv);
+  EXPECT_EQ(json, "[\"" + GetParam().json);
+}
 
 TEST_P(EscapeTable, OutputsAreValidUtf8AndFreeOfEscapeCharacters) {
   const std::string& in = GetParam().input;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -29,22 +30,6 @@ std::string Trim(const std::string& s) {
   return s.substr(a, b - a + 1);
 }
 
-// "email:<trimmed, lower-case email>", else "customer:<id>", else "". One allocation.
-std::string PersonKey(std::string_view email, std::optional<int64_t> customer_id) {
-  size_t a = email.find_first_not_of(" \t\r\n");
-  if (a != std::string_view::npos) {
-    size_t b = email.find_last_not_of(" \t\r\n");
-    std::string_view e = email.substr(a, b - a + 1);
-    std::string key;
-    key.reserve(6 + e.size());
-    key += "email:";
-    for (char c : e) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return key;
-  }
-  if (customer_id) return "customer:" + std::to_string(*customer_id);
-  return "";
-}
-
 enum : uint8_t {
   kAmbCreationUnknown = 1,
   kAmbGuest = 2,
@@ -63,58 +48,16 @@ constexpr std::pair<uint8_t, const char*> kAmbiguities[] = {
     {kAmbRemovalUnknown, "the skimmer's removal time is unknown; window closed at discovery"},
 };
 
-// How a record exposed its person.
-enum class Via : uint8_t { kCardPayment, kDumpedAccount, kDumpedOrder };
+using Hit = AffectedSet::Hit;
 
-// One record that exposed one person: what the second step turns into reasons.
-struct Hit {
-  uint32_t person;
-  uint16_t exposure;
-  Via via;
-  uint8_t flags;    // kAmb*
-  uint32_t record;  // index into customers (kDumpedAccount) or orders
-  uint64_t cats;    // bits of Categories::names
-  UnixMicros when;
-  bool edge;  // an order at the skimmer window's edge
-};
-
-// Category lists as bits. Records mostly share a few lists: the last one is remembered.
-// The PII map has eleven categories; should rows carry more than 63 distinct names, the rest
-// share the last bit, reported as "other_personal_data" (never dropped).
-struct Categories {
-  static constexpr int kOther = 63;
-  std::vector<std::string> names;
-  std::unordered_map<std::string, int> bit;
-  std::vector<std::string> last;
-  uint64_t last_bits = 0;
-
-  uint64_t Bits(const std::vector<std::string>& cats) {
-    if (cats == last && !names.empty()) return last_bits;
-    uint64_t bits = 0;
-    for (const std::string& c : cats) {
-      auto it = bit.find(c);
-      if (it == bit.end()) {
-        int b = names.size() < kOther ? static_cast<int>(names.size()) : kOther;
-        if (b < kOther) names.push_back(c);
-        it = bit.emplace(c, b).first;
-      }
-      bits |= uint64_t{1} << it->second;
-    }
-    last = cats;
-    last_bits = bits;
-    return bits;
-  }
-  std::string Name(int b) const { return b == kOther ? "other_personal_data" : names[b]; }
-};
-
-// Who a customer or order record names.
+// Who a record names.
 template <typename Record>
 void CopyIdentity(const Record& r, AffectedPerson* p) {
   p->customer_id = r.customer_id;
-  p->email = r.email;
-  p->name = r.name;
-  p->country = r.country;
-  p->region = r.region;
+  p->email.assign(r.email);
+  p->name.assign(r.name);
+  p->country.assign(r.country);
+  p->region.assign(r.region);
 }
 
 bool DumpHolds(const Exposure& e, const std::string& table) {
@@ -122,7 +65,190 @@ bool DumpHolds(const Exposure& e, const std::string& table) {
   return std::find(e.tables.begin(), e.tables.end(), table) != e.tables.end();
 }
 
+// The tables a dump held, as flags over People's table indexes.
+std::vector<uint8_t> HeldTables(const Exposure& e, const People& people, size_t tables) {
+  std::vector<uint8_t> held(tables, 0);
+  for (size_t i = 0; i < tables; ++i)
+    held[i] = DumpHolds(e, people.Table(static_cast<uint32_t>(i))) ? 1 : 0;
+  return held;
+}
+
+// Person keys: one arena of keys, an index by key.
+class KeyIndex {
+ public:
+  explicit KeyIndex(size_t expected) { index_.reserve(expected); }
+  // The person for `key`, added when new.
+  uint32_t Find(std::string_view key) {
+    auto it = index_.find(key);
+    if (it != index_.end()) return it->second;
+    if (blocks_.empty() || blocks_.back().size() + key.size() > blocks_.back().capacity()) {
+      blocks_.emplace_back();
+      blocks_.back().reserve(std::max<size_t>(key.size(), 1 << 20));
+    }
+    std::string& b = blocks_.back();
+    size_t at = b.size();
+    b.append(key);
+    std::string_view kept(b.data() + at, key.size());
+    uint32_t id = static_cast<uint32_t>(keys_.size());
+    keys_.push_back(kept);
+    index_.emplace(kept, id);
+    return id;
+  }
+  const std::vector<std::string_view>& keys() const { return keys_; }
+
+ private:
+  std::vector<std::string> blocks_;  // never reallocated: views stay valid
+  std::vector<std::string_view> keys_;
+  std::unordered_map<std::string_view, uint32_t> index_;
+};
+
+// "email:<trimmed, lower-case email>", else "customer:<id>", else "" into `key`.
+void PersonKey(std::string_view email, std::optional<int64_t> customer_id, std::string* key) {
+  key->clear();
+  size_t a = email.find_first_not_of(" \t\r\n");
+  if (a != std::string_view::npos) {
+    size_t b = email.find_last_not_of(" \t\r\n");
+    std::string_view e = email.substr(a, b - a + 1);
+    key->append("email:");
+    for (char c : e) key->push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    return;
+  }
+  if (customer_id) key->append("customer:").append(std::to_string(*customer_id));
+}
+
 }  // namespace
+
+uint64_t CategoryBits::Bit(std::string_view name) {
+  for (size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == name) return uint64_t{1} << i;
+  if (names_.size() < kOther) {
+    names_.emplace_back(name);
+    return uint64_t{1} << (names_.size() - 1);
+  }
+  return uint64_t{1} << kOther;
+}
+
+uint64_t CategoryBits::Bits(const std::vector<std::string>& names) {
+  uint64_t bits = 0;
+  for (const std::string& n : names) bits |= Bit(n);
+  return bits;
+}
+
+std::vector<std::string> CategoryBits::Names(uint64_t bits) const {
+  std::vector<std::string> out;
+  for (size_t b = 0; b < names_.size(); ++b)
+    if (bits & (uint64_t{1} << b)) out.push_back(names_[b]);
+  if (bits & (uint64_t{1} << kOther)) out.emplace_back("other_personal_data");
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string_view TextArena::Keep(std::string_view s) {
+  if (s.empty()) return {};
+  if (used_ + s.size() > size_) {
+    size_ = std::max<size_t>(s.size(), 4 << 20);
+    blocks_.push_back(std::make_unique<char[]>(size_));
+    used_ = 0;
+  }
+  char* at = blocks_.back().get() + used_;
+  std::memcpy(at, s.data(), s.size());
+  used_ += s.size();
+  return {at, s.size()};
+}
+
+People::People() {
+  // The skimmer's and the order history's categories first, so they are never "other".
+  for (const char* c :
+       {"name", "email", "phone", "postal_address", "payment_card", "order_history"})
+    categories_.Bit(c);
+}
+People::~People() = default;
+
+TextArena& People::NewArena() {
+  std::lock_guard lock(mu_);
+  arenas_.push_back(std::make_unique<TextArena>());
+  return *arenas_.back();
+}
+
+uint64_t People::CategoryBitsOf(const std::vector<std::string>& names) {
+  std::lock_guard lock(mu_);
+  return categories_.Bits(names);
+}
+uint64_t People::CategoryBitOf(std::string_view name) {
+  std::lock_guard lock(mu_);
+  return categories_.Bit(name);
+}
+std::vector<std::string> People::CategoryNames(uint64_t bits) const {
+  std::lock_guard lock(mu_);
+  return categories_.Names(bits);
+}
+
+uint32_t People::TableIndex(std::string_view name) {
+  std::lock_guard lock(mu_);
+  for (size_t i = 0; i < tables_.size(); ++i)
+    if (tables_[i] == name) return static_cast<uint32_t>(i);
+  tables_.emplace_back(name);
+  return static_cast<uint32_t>(tables_.size() - 1);
+}
+
+uint32_t People::EvidenceIndex(std::string_view name) {
+  std::lock_guard lock(mu_);
+  auto [it, fresh] = evidence_index_.try_emplace(std::string(name), evidence_.size());
+  if (fresh) evidence_.emplace_back(name);
+  return it->second;
+}
+
+void People::AppendEvidence(uint32_t evidence, int64_t line, std::string* out) const {
+  out->append(evidence_[evidence]);
+  if (line > 0) out->append(1, ':').append(std::to_string(line));
+}
+
+void People::SplitEvidence(std::string_view ref, uint32_t* evidence, int64_t* line) {
+  // "store.sql:1234": the item and the line, as the case keeps them.
+  size_t colon = ref.rfind(':');
+  *line = 0;
+  if (colon != std::string_view::npos && colon + 1 < ref.size() && ref[colon + 1] != '0' &&
+      ref.size() - colon - 1 <= 18 &&
+      ref.find_first_not_of("0123456789", colon + 1) == std::string_view::npos) {
+    *line = std::stoll(std::string(ref.substr(colon + 1)));
+    ref = ref.substr(0, colon);
+  }
+  *evidence = EvidenceIndex(ref);
+}
+
+void People::Add(const CustomerRecord& r) {
+  if (!added_) added_ = &NewArena();
+  TextArena& text = *added_;
+  Customer c;
+  c.customer_id = r.customer_id;
+  c.email = text.Keep(r.email);
+  c.name = text.Keep(r.name);
+  c.country = text.Keep(r.country);
+  c.region = text.Keep(r.region);
+  c.created_at = r.created_at;
+  c.categories = CategoryBitsOf(r.categories);
+  c.table = TableIndex(r.source_table);
+  SplitEvidence(r.evidence, &c.evidence, &c.line);
+  customers.push_back(c);
+}
+
+void People::Add(const OrderRecord& r) {
+  if (!added_) added_ = &NewArena();
+  TextArena& text = *added_;
+  Order o;
+  o.order_ref = text.Keep(r.order_ref);
+  o.customer_id = r.customer_id;
+  o.email = text.Keep(r.email);
+  o.name = text.Keep(r.name);
+  o.country = text.Keep(r.country);
+  o.region = text.Keep(r.region);
+  o.created_at = r.created_at;
+  o.card_payment = r.card_payment;
+  o.categories = CategoryBitsOf(r.categories);
+  o.table = TableIndex(r.source_table);
+  SplitEvidence(r.evidence, &o.evidence, &o.line);
+  orders.push_back(o);
+}
 
 std::vector<std::string> SkimmedCategories(const OrderRecord& o) {
   // The checkout form: whatever of name, email, phone and address the order holds, and the
@@ -136,207 +262,388 @@ std::vector<std::string> SkimmedCategories(const OrderRecord& o) {
   return out;
 }
 
-std::vector<AffectedPerson> ComputeAffected(const std::vector<CustomerRecord>& customers,
-                                            const std::vector<OrderRecord>& orders,
-                                            const std::vector<Exposure>& exposures,
-                                            std::optional<UnixMicros> discovered_at) {
-  // Step 1: every record that exposed somebody, as a compact hit; people by key.
-  std::unordered_map<int64_t, uint32_t> by_id;  // customer id -> index in customers
-  by_id.reserve(customers.size());
-  for (uint32_t i = 0; i < customers.size(); ++i)
-    if (customers[i].customer_id) by_id[*customers[i].customer_id] = i;
-  std::unordered_map<std::string, uint32_t> index;
-  std::vector<const std::string*> keys;
+namespace {
+
+// The hits of the people whose key hashes to `part` (of `parts`), with their own key index:
+// parts run on threads of their own and never share a person.
+struct HitPart {
+  explicit HitPart(size_t expected) : index(expected) {}
+  KeyIndex index;
   std::vector<Hit> hits;
-  Categories cats;
-  auto person = [&](std::string&& key) {
-    auto [it, fresh] = index.try_emplace(std::move(key), static_cast<uint32_t>(keys.size()));
-    if (fresh) keys.push_back(&it->first);
-    return it->second;
+  std::vector<uint8_t> tables_unknown;  // by person of the part
+};
+
+void CollectHits(const People& people, const std::vector<Exposure>& exposures,
+                 std::optional<UnixMicros> discovered_at, const uint64_t bits[3], size_t part,
+                 size_t parts, HitPart* out) {
+  const auto& customers = people.customers;
+  const auto& orders = people.orders;
+  const uint64_t form = bits[0], card = bits[1], order_history = bits[2];
+  size_t tables = 0;
+  for (const auto& c : customers) tables = std::max<size_t>(tables, c.table + 1);
+  for (const auto& o : orders) tables = std::max<size_t>(tables, o.table + 1);
+  KeyIndex& index = out->index;
+  std::vector<Hit>& hits = out->hits;
+  std::string key;
+  std::hash<std::string_view> hash;
+  // The key of a record, when its person belongs to this part.
+  auto mine = [&](std::string_view email, std::optional<int64_t> customer_id) {
+    PersonKey(email, customer_id, &key);
+    return !key.empty() && (parts == 1 || hash(key) % parts == part);
   };
-  const uint64_t order_history = cats.Bits({"order_history"});
-  std::vector<std::string> skimmed;
   for (size_t x = 0; x < exposures.size(); ++x) {
     const Exposure& e = exposures[x];
     const uint16_t ex = static_cast<uint16_t>(x);
     if (e.kind == Exposure::Kind::kSkimmer) {
       std::optional<UnixMicros> end = e.end ? e.end : discovered_at;
       for (uint32_t i = 0; i < orders.size(); ++i) {
-        const OrderRecord& o = orders[i];
+        const People::Order& o = orders[i];
         if (!o.card_payment || !o.created_at || *o.created_at < e.start) continue;
         if (end && *o.created_at >= *end) continue;
-        std::string key = PersonKey(o.email, o.customer_id);
-        if (key.empty()) continue;
+        if (!mine(o.email, o.customer_id)) continue;
         bool edge =
             *o.created_at - e.start < kEdgeMicros || (end && *end - *o.created_at < kEdgeMicros);
-        hits.push_back({person(std::move(key)), ex, Via::kCardPayment,
+        hits.push_back({index.Find(key), ex, Via::kCardPayment,
                         static_cast<uint8_t>(e.end ? 0 : kAmbRemovalUnknown), i,
-                        cats.Bits(SkimmedCategories(o)), *o.created_at, edge});
+                        (o.categories & form) | card, *o.created_at, edge});
       }
       continue;
     }
     // A dump: every row that existed when it was taken, of the tables it held.
+    std::vector<uint8_t> held = HeldTables(e, people, tables);
     for (uint32_t i = 0; i < customers.size(); ++i) {
-      const CustomerRecord& c = customers[i];
-      if (!DumpHolds(e, c.source_table)) continue;
+      const People::Customer& c = customers[i];
+      if (!held[c.table]) continue;
       if (c.created_at && *c.created_at >= e.start) continue;
-      std::string key = PersonKey(c.email, c.customer_id);
-      if (key.empty()) continue;
-      hits.push_back({person(std::move(key)), ex, Via::kDumpedAccount,
-                      static_cast<uint8_t>(c.created_at ? 0 : kAmbCreationUnknown), i,
-                      cats.Bits(c.categories), e.start, false});
+      if (!mine(c.email, c.customer_id)) continue;
+      hits.push_back({index.Find(key), ex, Via::kDumpedAccount,
+                      static_cast<uint8_t>(c.created_at ? 0 : kAmbCreationUnknown), i, c.categories,
+                      e.start, false});
     }
     for (uint32_t i = 0; i < orders.size(); ++i) {
-      const OrderRecord& o = orders[i];
-      if (!DumpHolds(e, o.source_table)) continue;
+      const People::Order& o = orders[i];
+      if (!held[o.table]) continue;
       if (o.created_at && *o.created_at >= e.start) continue;
-      std::string key = PersonKey(o.email, o.customer_id);
-      if (key.empty()) continue;
+      if (!mine(o.email, o.customer_id)) continue;
       uint8_t flags = static_cast<uint8_t>((o.customer_id ? 0 : kAmbGuest) |
                                            (o.created_at ? 0 : kAmbOrderTimeUnknown));
-      hits.push_back({person(std::move(key)), ex, Via::kDumpedOrder, flags, i,
-                      cats.Bits(o.categories) | order_history, e.start, false});
+      hits.push_back({index.Find(key), ex, Via::kDumpedOrder, flags, i,
+                      o.categories | order_history, e.start, false});
     }
     // Everybody exposed so far, when the dump's tables are unknown.
-    if (e.tables.empty()) hits.push_back({UINT32_MAX, ex, Via::kDumpedAccount, 0, 0, 0, 0, false});
+    if (e.tables.empty()) {
+      out->tables_unknown.resize(index.keys().size(), 0);
+      for (const Hit& h : hits) out->tables_unknown[h.person] = 1;
+    }
+  }
+  out->tables_unknown.resize(index.keys().size(), 0);
+}
+
+}  // namespace
+
+AffectedSet ComputeAffected(People& people, const std::vector<Exposure>& exposures,
+                            std::optional<UnixMicros> discovered_at, size_t threads) {
+  // Step 1: every record that exposed somebody, as a compact hit; people by key. Big stores
+  // are split by key between two threads.
+  // What the payment form shows (SkimmedCategories, as bits), the card, and what an order row
+  // adds.
+  const uint64_t bits[3] = {
+      people.CategoryBitOf("name") | people.CategoryBitOf("email") | people.CategoryBitOf("phone") |
+          people.CategoryBitOf("postal_address"),
+      people.CategoryBitOf("payment_card"), people.CategoryBitOf("order_history")};
+  const size_t records = people.customers.size() + people.orders.size();
+  const size_t parts = threads ? threads : records >= 200000 ? 2 : 1;
+  std::vector<HitPart> part;
+  for (size_t p = 0; p < parts; ++p) part.emplace_back(records / 2 / parts);
+  {
+    std::vector<std::jthread> threads;
+    for (size_t p = 1; p < parts; ++p)
+      threads.emplace_back(
+          [&, p] { CollectHits(people, exposures, discovered_at, bits, p, parts, &part[p]); });
+    CollectHits(people, exposures, discovered_at, bits, 0, parts, &part[0]);
+  }
+  // The parts, one after the other.
+  AffectedSet set;
+  std::vector<std::string_view> keys;
+  std::vector<uint8_t> tables_unknown;
+  std::vector<Hit> hits;
+  for (HitPart& p : part) {
+    uint32_t offset = static_cast<uint32_t>(keys.size());
+    keys.insert(keys.end(), p.index.keys().begin(), p.index.keys().end());
+    tables_unknown.insert(tables_unknown.end(), p.tables_unknown.begin(), p.tables_unknown.end());
+    for (Hit h : p.hits) {
+      h.person += offset;
+      hits.push_back(h);
+    }
   }
 
   // Step 2: hits grouped by person, in the order they were found (the first names the
   // person's identity), people by key.
   const uint32_t n = static_cast<uint32_t>(keys.size());
-  std::vector<uint8_t> tables_unknown(n, 0);
   std::vector<uint32_t> start(n + 1, 0);
-  for (const Hit& h : hits) {
-    if (h.person == UINT32_MAX) {
-      // Marks the people seen before this point.
-      for (const Hit& g : hits) {
-        if (&g == &h) break;
-        if (g.person != UINT32_MAX) tables_unknown[g.person] = 1;
-      }
-      continue;
-    }
-    ++start[h.person + 1];
-  }
+  for (const Hit& h : hits) ++start[h.person + 1];
   for (uint32_t i = 0; i < n; ++i) start[i + 1] += start[i];
   std::vector<uint32_t> grouped(start[n]);
   {
     std::vector<uint32_t> fill(start.begin(), start.end() - 1);
-    for (uint32_t i = 0; i < hits.size(); ++i)
-      if (hits[i].person != UINT32_MAX) grouped[fill[hits[i].person]++] = i;
+    for (uint32_t i = 0; i < hits.size(); ++i) grouped[fill[hits[i].person]++] = i;
   }
   std::vector<uint32_t> by_key(n);
   for (uint32_t i = 0; i < n; ++i) by_key[i] = i;
-  std::sort(by_key.begin(), by_key.end(),
-            [&](uint32_t a, uint32_t b) { return *keys[a] < *keys[b]; });
+  auto less = [&](uint32_t a, uint32_t b) { return keys[a] < keys[b]; };
+  if (parts > 1) {
+    // Halves sorted on two threads, then merged.
+    auto mid = by_key.begin() + n / 2;
+    {
+      std::jthread half([&] { std::sort(by_key.begin(), mid, less); });
+      std::sort(mid, by_key.end(), less);
+    }
+    std::inplace_merge(by_key.begin(), mid, by_key.end(), less);
+  } else {
+    std::sort(by_key.begin(), by_key.end(), less);
+  }
 
-  // Each person is built on its own: two threads take halves of the list.
-  std::vector<AffectedPerson> out(n);
-  auto build = [&](size_t from, size_t to) {
-    std::vector<std::string> amb;
-    std::unordered_map<std::string, std::pair<std::string, std::string>> places;
-    std::string place_key;
-    for (size_t at = from; at < to; ++at) {
-      uint32_t who = by_key[at];
-      AffectedPerson& p = out[at];
-      p.person_key = *keys[who];
-      uint64_t bits = 0;
-      uint8_t flags = tables_unknown[who] ? kAmbTablesUnknown : 0;
-      bool first = true;
-      // Reasons: one per exposure and way, listing its orders.
-      struct Group {
-        uint16_t exposure;
-        Via via;
-        std::string refs, evidence;
-        int count = 0;
-      };
-      std::vector<Group> groups;
-      for (uint32_t k = start[who]; k < start[who + 1]; ++k) {
-        const Hit& h = hits[grouped[k]];
-        bits |= h.cats;
-        flags |= h.flags;
-        if (!p.first_exposure || h.when < *p.first_exposure) p.first_exposure = h.when;
-        if (!p.last_exposure || h.when > *p.last_exposure) p.last_exposure = h.when;
-        if (h.via == Via::kDumpedAccount) {
-          const CustomerRecord& c = customers[h.record];
-          if (first) CopyIdentity(c, &p);
-          p.reasons.emplace_back("account in the stolen dump: " + exposures[h.exposure].description,
-                                 c.evidence);
+  // Step 3: the people in key order, their hits back to back (so that spelling people out
+  // reads hits in order), categories and times folded.
+  std::vector<uint32_t> order;  // hit indexes in key order
+  order.reserve(grouped.size());
+  size_t key_bytes = 0;
+  set.people.resize(n);
+  for (uint32_t at = 0; at < n; ++at) {
+    uint32_t who = by_key[at];
+    key_bytes += keys[who].size();
+    AffectedSet::Person& p = set.people[at];
+    p.flags = tables_unknown[who] ? kAmbTablesUnknown : 0;
+    p.hits_begin = static_cast<uint32_t>(order.size());
+    order.insert(order.end(), grouped.begin() + start[who], grouped.begin() + start[who + 1]);
+    p.hits_end = static_cast<uint32_t>(order.size());
+  }
+  std::vector<Hit> ordered(order.size());
+  constexpr size_t kAhead = 16;
+  for (size_t k = 0; k < order.size(); ++k) {
+    if (k + kAhead < order.size()) __builtin_prefetch(&hits[order[k + kAhead]]);
+    ordered[k] = hits[order[k]];
+  }
+  set.hits = std::move(ordered);
+  set.keys.reserve(key_bytes);
+  for (uint32_t at = 0; at < n; ++at) {
+    AffectedSet::Person& p = set.people[at];
+    for (uint32_t k = p.hits_begin; k < p.hits_end; ++k) {
+      const Hit& h = set.hits[k];
+      p.categories |= h.cats;
+      p.flags |= h.flags;
+      if (k == p.hits_begin || h.when < p.first) p.first = h.when;
+      if (k == p.hits_begin || h.when > p.last) p.last = h.when;
+    }
+    set.keys.append(keys[by_key[at]]);
+  }
+  // Views into set.keys, now that it is complete.
+  size_t off = 0;
+  for (uint32_t at = 0; at < n; ++at) {
+    size_t len = keys[by_key[at]].size();
+    set.people[at].key = std::string_view(set.keys).substr(off, len);
+    off += len;
+  }
+  return set;
+}
+
+PersonWriter::PersonWriter(const People& people, const std::vector<Exposure>& exposures,
+                           const AffectedSet& set)
+    : people_(people), exposures_(exposures), set_(set) {
+  // Accounts by customer id: a table indexed by id when the ids are dense (stores count them
+  // up from 1), else a hash map.
+  int64_t max_id = -1;
+  bool negative = false;
+  for (const People::Customer& c : people.customers) {
+    if (!c.customer_id) continue;
+    max_id = std::max(max_id, *c.customer_id);
+    negative = negative || *c.customer_id < 0;
+  }
+  size_t n = people.customers.size();
+  if (!negative && max_id >= 0 && static_cast<uint64_t>(max_id) < 4 * n + 1024) {
+    account_dense_.assign(static_cast<size_t>(max_id) + 1, UINT32_MAX);
+    for (uint32_t i = 0; i < n; ++i)
+      if (people.customers[i].customer_id)
+        account_dense_[static_cast<size_t>(*people.customers[i].customer_id)] = i;
+  } else {
+    account_.reserve(n);
+    for (uint32_t i = 0; i < n; ++i)
+      if (people.customers[i].customer_id) account_[*people.customers[i].customer_id] = i;
+  }
+}
+
+// People are spelled out in key order, their records are in the store's order: the records of
+// people a little ahead are fetched into the cache while this one is written (first the
+// record, then, once it is there, its text).
+void PersonWriter::Prefetch(size_t index) const {
+  constexpr size_t kRecordsAhead = 16, kTextAhead = 8;
+  auto records = [&](size_t at, bool text) {
+    if (at >= set_.people.size()) return;
+    const AffectedSet::Person& p = set_.people[at];
+    for (uint32_t k = p.hits_begin; k < p.hits_end; ++k) {
+      const Hit& h = set_.hits[k];
+      if (h.via == Via::kDumpedAccount) {
+        const People::Customer* c = &people_.customers[h.record];
+        if (text) {
+          __builtin_prefetch(c->email.data());
         } else {
-          const OrderRecord& o = orders[h.record];
-          if (first) {
-            CopyIdentity(o, &p);
-            // A registered customer keeps the account's identity.
-            auto it = o.customer_id ? by_id.find(*o.customer_id) : by_id.end();
-            if (it != by_id.end()) {
-              const CustomerRecord& c = customers[it->second];
-              if (!c.name.empty()) p.name = c.name;
-              if (!c.country.empty()) {
-                p.country = c.country;
-                p.region = c.region;
-              }
-            }
-          }
-          if (h.edge)
-            amb.push_back("order " + o.order_ref + " within a minute of the skimmer window's edge");
-          auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) {
-            return x.exposure == h.exposure && x.via == h.via;
-          });
-          if (g == groups.end()) {
-            groups.push_back({h.exposure, h.via, "", "", 0});
-            g = groups.end() - 1;
-          }
-          if (g->count++) {
-            g->refs += ", ";
-            if (g->evidence != o.evidence) g->evidence += ", " + o.evidence;
-          } else {
-            g->evidence = o.evidence;
-          }
-          g->refs += o.order_ref;
+          __builtin_prefetch(c);
         }
-        first = false;
-      }
-      for (const Group& g : groups) {
-        std::string orders_text = (g.count > 1 ? "orders " : "order ") + g.refs;
-        if (g.via == Via::kCardPayment) {
-          p.reasons.emplace_back("paid by card while the skimmer was live (" + orders_text + ")",
-                                 g.evidence);
+      } else {
+        const People::Order* o = &people_.orders[h.record];
+        if (text) {
+          __builtin_prefetch(o->order_ref.data());
         } else {
-          p.reasons.emplace_back(
-              orders_text + " in the stolen dump: " + exposures[g.exposure].description,
-              g.evidence);
+          __builtin_prefetch(o);
+          __builtin_prefetch(reinterpret_cast<const char*>(o) + 64);
         }
       }
-      for (int bit = 0; bit < 64; ++bit)
-        if (bits & (uint64_t{1} << bit)) p.categories.push_back(cats.Name(bit));
-      std::sort(p.categories.begin(), p.categories.end());
-      // People share a few places: each (country, region) is looked up once.
-      place_key.assign(p.country).append(1, '\0').append(p.region);
-      auto place = places.find(place_key);
-      if (place == places.end())
-        place = places
-                    .emplace(place_key, std::pair{RegionCode(p.country, p.region),
-                                                  LanguageForCountry(p.country)})
-                    .first;
-      p.region = place->second.first;
-      p.language = place->second.second;
-      for (auto [flag, text] : kAmbiguities)
-        if (flags & flag) amb.emplace_back(text);
-      if (p.country.empty()) amb.emplace_back("no country on record");
-      std::sort(amb.begin(), amb.end());
-      amb.erase(std::unique(amb.begin(), amb.end()), amb.end());
-      for (const auto& x : amb) p.ambiguity += (p.ambiguity.empty() ? "" : "; ") + x;
-      amb.clear();
-      // Reasons: deterministic order, no repeats.
-      std::sort(p.reasons.begin(), p.reasons.end());
-      p.reasons.erase(std::unique(p.reasons.begin(), p.reasons.end()), p.reasons.end());
     }
   };
-  if (n >= 100000) {
-    std::jthread half([&] { build(0, n / 2); });
-    build(n / 2, n);
-  } else {
-    build(0, n);
+  records(index + kRecordsAhead, false);
+  records(index + kTextAhead, true);
+}
+
+const People::Customer* PersonWriter::Account(int64_t customer_id) const {
+  if (!account_dense_.empty()) {
+    if (customer_id < 0 || static_cast<uint64_t>(customer_id) >= account_dense_.size())
+      return nullptr;
+    uint32_t i = account_dense_[static_cast<size_t>(customer_id)];
+    return i == UINT32_MAX ? nullptr : &people_.customers[i];
   }
+  auto it = account_.find(customer_id);
+  return it == account_.end() ? nullptr : &people_.customers[it->second];
+}
+
+void PersonWriter::Expand(size_t index, AffectedPerson* out) {
+  const AffectedSet::Person& sp = set_.people[index];
+  AffectedPerson& p = *out;
+  p.person_key.assign(sp.key);
+  p.customer_id.reset();
+  p.email.clear();
+  p.name.clear();
+  p.country.clear();
+  p.region.clear();
+  p.ambiguity.clear();
+  p.first_exposure = sp.first;
+  p.last_exposure = sp.last;
+  // The strings of `out` and of this writer are reused from person to person.
+  size_t reasons = 0, groups = 0;
+  auto reason = [&]() -> std::pair<std::string, std::string>& {
+    if (reasons == p.reasons.size()) p.reasons.emplace_back();
+    return p.reasons[reasons++];
+  };
+  edges_.clear();
+  bool first = true;
+  Prefetch(index);
+  for (uint32_t k = sp.hits_begin; k < sp.hits_end; ++k) {
+    const Hit& h = set_.hits[k];
+    evidence_.clear();
+    if (h.via == Via::kDumpedAccount) {
+      const People::Customer& c = people_.customers[h.record];
+      if (first) CopyIdentity(c, &p);
+      auto& r = reason();
+      r.first.assign("account in the stolen dump: ").append(exposures_[h.exposure].description);
+      r.second.clear();
+      people_.AppendEvidence(c.evidence, c.line, &r.second);
+    } else {
+      const People::Order& o = people_.orders[h.record];
+      if (first) {
+        CopyIdentity(o, &p);
+        // A registered customer keeps the account's identity.
+        if (const People::Customer* c = o.customer_id ? Account(*o.customer_id) : nullptr) {
+          if (!c->name.empty()) p.name.assign(c->name);
+          if (!c->country.empty()) {
+            p.country.assign(c->country);
+            p.region.assign(c->region);
+          }
+        }
+      }
+      if (h.edge)
+        edges_.push_back("order " + std::string(o.order_ref) +
+                         " within a minute of the skimmer window's edge");
+      people_.AppendEvidence(o.evidence, o.line, &evidence_);
+      // Reasons: one per exposure and way, listing its orders.
+      Group* g = nullptr;
+      for (size_t i = 0; i < groups; ++i)
+        if (groups_[i].exposure == h.exposure && groups_[i].via == h.via) g = &groups_[i];
+      if (!g) {
+        if (groups == groups_.size()) groups_.emplace_back();
+        g = &groups_[groups++];
+        g->exposure = h.exposure;
+        g->via = h.via;
+        g->count = 0;
+        g->refs.clear();
+      }
+      if (g->count++) {
+        g->refs += ", ";
+        if (g->evidence != evidence_) g->evidence.append(", ").append(evidence_);
+      } else {
+        g->evidence.assign(evidence_);
+      }
+      g->refs.append(o.order_ref);
+    }
+    first = false;
+  }
+  for (size_t i = 0; i < groups; ++i) {
+    const Group& g = groups_[i];
+    auto& r = reason();
+    const char* orders = g.count > 1 ? "orders " : "order ";
+    if (g.via == Via::kCardPayment) {
+      r.first.assign("paid by card while the skimmer was live (").append(orders);
+      r.first.append(g.refs).append(1, ')');
+    } else {
+      r.first.assign(orders).append(g.refs).append(" in the stolen dump: ");
+      r.first.append(exposures_[g.exposure].description);
+    }
+    r.second.assign(g.evidence);
+  }
+  p.reasons.resize(reasons);
+  // Category sets are few: each is named once.
+  auto names = category_names_.find(sp.categories);
+  if (names == category_names_.end())
+    names = category_names_.emplace(sp.categories, people_.CategoryNames(sp.categories)).first;
+  p.categories = names->second;
+  // People share a few places: each (country, region) is looked up once.
+  place_key_.assign(p.country).append(1, '\0').append(p.region);
+  auto place = places_.find(place_key_);
+  if (place == places_.end())
+    place = places_
+                .emplace(place_key_,
+                         std::pair{RegionCode(p.country, p.region), LanguageForCountry(p.country)})
+                .first;
+  p.region.assign(place->second.first);
+  p.language.assign(place->second.second);
+  // Ambiguities: sorted, no repeats, joined.
+  amb_.clear();
+  for (auto [flag, text] : kAmbiguities)
+    if (sp.flags & flag) amb_.emplace_back(text);
+  if (p.country.empty()) amb_.emplace_back("no country on record");
+  for (const std::string& e : edges_) amb_.emplace_back(e);
+  std::sort(amb_.begin(), amb_.end());
+  amb_.erase(std::unique(amb_.begin(), amb_.end()), amb_.end());
+  for (std::string_view x : amb_) {
+    if (!p.ambiguity.empty()) p.ambiguity.append("; ");
+    p.ambiguity.append(x);
+  }
+  // Reasons: deterministic order, no repeats.
+  if (p.reasons.size() > 1) {
+    std::sort(p.reasons.begin(), p.reasons.end());
+    p.reasons.erase(std::unique(p.reasons.begin(), p.reasons.end()), p.reasons.end());
+  }
+}
+
+std::vector<AffectedPerson> ComputeAffected(const std::vector<CustomerRecord>& customers,
+                                            const std::vector<OrderRecord>& orders,
+                                            const std::vector<Exposure>& exposures,
+                                            std::optional<UnixMicros> discovered_at) {
+  People people;
+  for (const CustomerRecord& c : customers) people.Add(c);
+  for (const OrderRecord& o : orders) people.Add(o);
+  AffectedSet set = ComputeAffected(people, exposures, discovered_at);
+  PersonWriter writer(people, exposures, set);
+  std::vector<AffectedPerson> out(set.people.size());
+  for (size_t i = 0; i < out.size(); ++i) writer.Expand(i, &out[i]);
   return out;
 }
 
@@ -394,42 +701,42 @@ std::string LanguageForCountry(const std::string& country) {
   return it == kLang.end() ? "" : it->second;
 }
 
-std::string AffectedCsv(const std::vector<AffectedPerson>& people) {
-  std::string out =
-      "person_key,customer_id,email,name,country,region,jurisdiction,language,categories,"
-      "first_exposure,last_exposure,reasons,ambiguity\n";
-  out.reserve(out.size() + people.size() * 256);
-  std::string cats, reasons;
-  for (const AffectedPerson& p : people) {
-    cats.clear();
-    reasons.clear();
-    for (const auto& c : p.categories) {
-      if (!cats.empty()) cats += ';';
-      cats += c;
-    }
-    for (const auto& [r, ev] : p.reasons) {
-      if (!reasons.empty()) reasons += " | ";
-      reasons.append(r).append(" [").append(ev) += ']';
-    }
-    auto field = [&out](std::string_view v, bool first = false) {
-      if (!first) out += ',';
-      out += EscapeCsvField(v);
-    };
-    field(p.person_key, true);
-    field(p.customer_id ? std::to_string(*p.customer_id) : "");
-    field(p.email);
-    field(p.name);
-    field(p.country);
-    field(p.region);
-    field(Jurisdiction(p));
-    field(p.language);
-    field(cats);
-    field(p.first_exposure ? FormatUtc(*p.first_exposure) : "");
-    field(p.last_exposure ? FormatUtc(*p.last_exposure) : "");
-    field(reasons);
-    field(p.ambiguity);
-    out += '\n';
+void AppendAffectedCsvRow(const AffectedPerson& p, std::string* out) {
+  thread_local std::string cats, reasons;
+  cats.clear();
+  reasons.clear();
+  for (const auto& c : p.categories) {
+    if (!cats.empty()) cats += ';';
+    cats += c;
   }
+  for (const auto& [r, ev] : p.reasons) {
+    if (!reasons.empty()) reasons += " | ";
+    reasons.append(r).append(" [").append(ev) += ']';
+  }
+  auto field = [out](std::string_view v, bool first = false) {
+    if (!first) *out += ',';
+    AppendCsvField(v, out);
+  };
+  field(p.person_key, true);
+  field(p.customer_id ? std::to_string(*p.customer_id) : "");
+  field(p.email);
+  field(p.name);
+  field(p.country);
+  field(p.region);
+  field(Jurisdiction(p));
+  field(p.language);
+  field(cats);
+  field(p.first_exposure ? FormatUtc(*p.first_exposure) : "");
+  field(p.last_exposure ? FormatUtc(*p.last_exposure) : "");
+  field(reasons);
+  field(p.ambiguity);
+  *out += '\n';
+}
+
+std::string AffectedCsv(const std::vector<AffectedPerson>& people) {
+  std::string out(kAffectedCsvHeader);
+  out.reserve(out.size() + people.size() * 256);
+  for (const AffectedPerson& p : people) AppendAffectedCsvRow(p, &out);
   return out;
 }
 

@@ -16,8 +16,12 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "casefile/casefile.h"
@@ -59,6 +63,120 @@ struct Exposure {
   std::vector<std::string> tables;
 };
 
+// Category lists as bits. The PII map has eleven categories; should rows carry more than 63
+// distinct names, the rest share the last bit, reported as "other_personal_data" (never
+// dropped).
+class CategoryBits {
+ public:
+  static constexpr int kOther = 63;
+  uint64_t Bits(const std::vector<std::string>& names);
+  uint64_t Bit(std::string_view name);
+  // Sorted names of the set bits.
+  std::vector<std::string> Names(uint64_t bits) const;
+
+ private:
+  std::vector<std::string> names_;
+};
+
+// Text kept in blocks that never move, for string_views that stay valid.
+class TextArena {
+ public:
+  std::string_view Keep(std::string_view s);
+
+ private:
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t used_ = 0, size_ = 0;
+};
+
+// The store's people, packed for a million customers and millions of orders: strings live in
+// arenas (string_views below point into them), category lists are bits, tables and evidence
+// names are small indexes. Each loading thread fills an arena of its own (NewArena); the
+// shared tables are guarded.
+class People {
+ public:
+  struct Customer {
+    std::optional<int64_t> customer_id;
+    std::string_view email, name, country, region;
+    std::optional<UnixMicros> created_at;
+    uint64_t categories = 0;
+    uint32_t table = 0;     // index into Table()
+    uint32_t evidence = 0;  // index into EvidenceName()
+    int64_t line = 0;
+  };
+  struct Order {
+    std::string_view order_ref;
+    std::optional<int64_t> customer_id;
+    std::string_view email, name, country, region;
+    std::optional<UnixMicros> created_at;
+    uint64_t categories = 0;
+    uint32_t table = 0;
+    uint32_t evidence = 0;
+    int64_t line = 0;
+    bool card_payment = false;
+  };
+
+  People();
+  ~People();
+  People(const People&) = delete;
+  People& operator=(const People&) = delete;
+
+  // Copies of the records (tests, small inputs); "store.sql:1234" evidence is split into the
+  // item and the line.
+  void Add(const CustomerRecord& r);
+  void Add(const OrderRecord& r);
+
+  TextArena& NewArena();
+  uint64_t CategoryBitsOf(const std::vector<std::string>& names);
+  uint64_t CategoryBitOf(std::string_view name);
+  std::vector<std::string> CategoryNames(uint64_t bits) const;
+  uint32_t TableIndex(std::string_view name);
+  uint32_t EvidenceIndex(std::string_view name);
+  const std::string& Table(uint32_t i) const { return tables_[i]; }
+  const std::string& EvidenceName(uint32_t i) const { return evidence_[i]; }
+  // "store.sql:1234" (the line left off when unknown).
+  void AppendEvidence(uint32_t evidence, int64_t line, std::string* out) const;
+
+  std::vector<Customer> customers;
+  std::vector<Order> orders;
+
+ private:
+  void SplitEvidence(std::string_view ref, uint32_t* evidence, int64_t* line);
+
+  mutable std::mutex mu_;  // guards the arena list and the three tables below
+  std::vector<std::unique_ptr<TextArena>> arenas_;
+  TextArena* added_ = nullptr;  // Add()'s
+  CategoryBits categories_;
+  std::vector<std::string> tables_, evidence_;
+  std::unordered_map<std::string, uint32_t> evidence_index_;
+};
+
+// How a record exposed its person.
+enum class Via : uint8_t { kCardPayment, kDumpedAccount, kDumpedOrder };
+
+// The affected set, compact: one entry per person, and the records that exposed each.
+struct AffectedSet {
+  struct Hit {
+    uint32_t person;
+    uint16_t exposure;
+    Via via;
+    uint8_t flags;    // ambiguity flags
+    uint32_t record;  // index into customers (kDumpedAccount) or orders
+    uint64_t cats;
+    UnixMicros when;
+    bool edge;  // an order at the skimmer window's edge
+  };
+  struct Person {
+    std::string_view key;  // into keys
+    uint64_t categories = 0;
+    UnixMicros first = 0, last = 0;
+    uint8_t flags = 0;
+    uint32_t hits_begin = 0, hits_end = 0;  // range of `hits`, in the order found
+  };
+  std::vector<Person> people;  // sorted by key
+  std::vector<Hit> hits;       // grouped by person, in people's order
+  std::string keys;            // the person keys, back to back
+};
+
 struct AffectedPerson {
   std::string person_key;
   std::optional<int64_t> customer_id;
@@ -75,6 +193,42 @@ std::vector<std::string> SkimmedCategories(const OrderRecord& order);
 
 // The affected people for these exposures, sorted by person key. Pure: no I/O.
 // `discovered_at` closes a skimmer window that has no end.
+// `threads` 0 picks one for small stores and two for big ones; the result is the same.
+AffectedSet ComputeAffected(People& people, const std::vector<Exposure>& exposures,
+                            std::optional<UnixMicros> discovered_at, size_t threads = 0);
+
+// Spells out one person of the set: identity, categories, reasons, region code, language and
+// ambiguities. Keeps per-place lookups between calls; reuses `out`'s storage.
+class PersonWriter {
+ public:
+  PersonWriter(const People& people, const std::vector<Exposure>& exposures,
+               const AffectedSet& set);
+  void Expand(size_t index, AffectedPerson* out);
+
+ private:
+  struct Group {  // one reason in the making
+    uint16_t exposure = 0;
+    Via via = Via::kCardPayment;
+    std::string refs, evidence;
+    int count = 0;
+  };
+  void Prefetch(size_t index) const;
+  const People::Customer* Account(int64_t customer_id) const;
+
+  const People& people_;
+  const std::vector<Exposure>& exposures_;
+  const AffectedSet& set_;
+  std::vector<uint32_t> account_dense_;            // customer id -> index in customers
+  std::unordered_map<int64_t, uint32_t> account_;  // the same, when ids are sparse
+  std::unordered_map<std::string, std::pair<std::string, std::string>> places_;
+  std::unordered_map<uint64_t, std::vector<std::string>> category_names_;
+  std::string place_key_, evidence_;
+  std::vector<Group> groups_;
+  std::vector<std::string> edges_;
+  std::vector<std::string_view> amb_;
+};
+
+// The same on record lists: packs them and spells out every person (tests, small inputs).
 std::vector<AffectedPerson> ComputeAffected(const std::vector<CustomerRecord>& customers,
                                             const std::vector<OrderRecord>& orders,
                                             const std::vector<Exposure>& exposures,
@@ -102,5 +256,10 @@ Result<ScopeSummary> RunScope(Case& c);
 
 // CSV of the affected people (every field escaped against formula injection).
 std::string AffectedCsv(const std::vector<AffectedPerson>& people);
+constexpr std::string_view kAffectedCsvHeader =
+    "person_key,customer_id,email,name,country,region,jurisdiction,language,categories,"
+    "first_exposure,last_exposure,reasons,ambiguity\n";
+// One CSV row (with its newline), appended to `out`.
+void AppendAffectedCsvRow(const AffectedPerson& p, std::string* out);
 
 }  // namespace tq::scope

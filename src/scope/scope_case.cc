@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -79,38 +82,84 @@ bool LooksLikeDatabaseDump(std::string path) {
   return false;
 }
 
-std::string EvidenceRef(const std::map<int64_t, std::string>& names, int64_t id, int64_t line) {
-  auto it = names.find(id);
-  std::string s = it == names.end() ? "evidence " + std::to_string(id) : it->second;
-  if (line > 0) s += ":" + std::to_string(line);
-  return s;
-}
-
-// Category lists (JSON arrays) of the store reader's rows. Rows mostly repeat a few lists:
-// the last one parsed is kept.
-class CategoryParser {
+// Evidence item ids of the store reader's rows as People's evidence indexes.
+class EvidenceNames {
  public:
-  const std::vector<std::string>& Parse(std::string_view json) {
-    if (parsed_once_ && json == last_) return parsed_;
-    parsed_once_ = true;
-    last_.assign(json);
-    parsed_.clear();
-    simdjson::dom::element doc;
-    simdjson::dom::array arr;
-    if (parser_.parse(last_.data(), last_.size()).get(doc) || doc.get_array().get(arr))
-      return parsed_;
-    for (auto v : arr) {
-      std::string_view s;
-      if (!v.get_string().get(s)) parsed_.emplace_back(s);
+  EvidenceNames(People* people, const std::map<int64_t, std::string>& names) : people_(people) {
+    for (const auto& [id, name] : names) index_[id] = people->EvidenceIndex(name);
+  }
+  // Thread-safe: a row of an item not in the evidence list names it by id.
+  uint32_t Index(int64_t id) {
+    {
+      std::lock_guard lock(mu_);
+      auto it = index_.find(id);
+      if (it != index_.end()) return it->second;
     }
-    return parsed_;
+    uint32_t i = people_->EvidenceIndex("evidence " + std::to_string(id));
+    std::lock_guard lock(mu_);
+    index_[id] = i;
+    return i;
   }
 
  private:
+  People* people_;
+  std::mutex mu_;
+  std::unordered_map<int64_t, uint32_t> index_;
+};
+
+// What each loading thread keeps between rows: rows mostly repeat their evidence item, source
+// table and category list.
+class RowCache {
+ public:
+  RowCache(People* people, EvidenceNames* evidence) : people_(people), evidence_(evidence) {}
+  uint32_t Evidence(int64_t id) {
+    if (id != evidence_id_ || !evidence_set_) {
+      evidence_index_ = evidence_->Index(id);
+      evidence_id_ = id;
+      evidence_set_ = true;
+    }
+    return evidence_index_;
+  }
+  uint32_t Table(std::string_view name) {
+    if (name != table_ || !table_set_) {
+      table_.assign(name);
+      table_index_ = people_->TableIndex(name);
+      table_set_ = true;
+    }
+    return table_index_;
+  }
+  // Category lists are JSON arrays of names.
+  uint64_t Categories(std::string_view json) {
+    if (json == categories_ && categories_set_) return category_bits_;
+    categories_set_ = true;
+    categories_.assign(json);
+    std::vector<std::string> names;
+    simdjson::dom::element doc;
+    simdjson::dom::array arr;
+    if (!parser_.parse(categories_.data(), categories_.size()).get(doc) &&
+        !doc.get_array().get(arr)) {
+      for (auto v : arr) {
+        std::string_view name;
+        if (!v.get_string().get(name)) names.emplace_back(name);
+      }
+    }
+    category_bits_ = people_->CategoryBitsOf(names);
+    return category_bits_;
+  }
+
+ private:
+  People* people_;
+  EvidenceNames* evidence_;
+  int64_t evidence_id_ = 0;
+  uint32_t evidence_index_ = 0;
+  bool evidence_set_ = false;
+  std::string table_;
+  uint32_t table_index_ = 0;
+  bool table_set_ = false;
   simdjson::dom::parser parser_;
-  std::string last_;
-  std::vector<std::string> parsed_;
-  bool parsed_once_ = false;
+  std::string categories_;
+  uint64_t category_bits_ = 0;
+  bool categories_set_ = false;
 };
 
 Result<std::vector<Exposure>> LoadExposures(Case& c, std::vector<std::string>* notes) {
@@ -191,9 +240,10 @@ Result<std::vector<Exposure>> LoadExposures(Case& c, std::vector<std::string>* n
   return out;
 }
 
-Status LoadCustomers(Db& db, const std::map<int64_t, std::string>& names, bool with_categories,
-                     std::vector<CustomerRecord>* customers) {
-  CategoryParser categories;
+Status LoadCustomers(Db& db, People* people, EvidenceNames* evidence, bool with_categories,
+                     std::vector<People::Customer>* customers) {
+  RowCache cache(people, evidence);
+  TextArena& text = people->NewArena();
   TQ_ASSIGN_OR_RETURN(
       Stmt st, db.Prepare(std::string("SELECT customer_id,email,name,country,region,created_at,"
                                       "source_table,evidence_id,line,") +
@@ -205,55 +255,61 @@ Status LoadCustomers(Db& db, const std::map<int64_t, std::string>& names, bool w
     // Guest rows (no account) are the store reader's summary of orders: the orders
     // themselves say what each guest gave.
     if (st.IsNull(0)) continue;
-    CustomerRecord r;
+    People::Customer r;
     r.customer_id = st.Int(0);
-    r.email = st.String(1);
-    r.name = st.String(2);
-    r.country = st.String(3);
-    r.region = st.String(4);
+    r.email = text.Keep(st.Text(1));
+    r.name = text.Keep(st.Text(2));
+    r.country = text.Keep(st.Text(3));
+    r.region = text.Keep(st.Text(4));
     if (!st.IsNull(5)) r.created_at = st.Int(5);
-    r.source_table = st.String(6);
-    r.evidence = EvidenceRef(names, st.Int(7), st.Int(8));
-    r.categories = categories.Parse(st.Text(9));
-    customers->push_back(std::move(r));
+    r.table = cache.Table(st.Text(6));
+    r.evidence = cache.Evidence(st.Int(7));
+    r.line = st.Int(8);
+    r.categories = cache.Categories(st.Text(9));
+    customers->push_back(r);
   }
   return Status::Ok();
 }
 
-Status LoadOrders(Db& db, const std::map<int64_t, std::string>& names, bool with_categories,
-                  const std::set<std::string>& attacker_orders, std::vector<OrderRecord>* orders,
-                  std::vector<std::string>* notes) {
-  CategoryParser categories;
+// Orders with row ids in [from, to).
+Status LoadOrders(Db& db, People* people, EvidenceNames* evidence, bool with_categories,
+                  const std::set<std::string>& attacker_orders, int64_t from, int64_t to,
+                  std::vector<People::Order>* orders, std::vector<std::string>* notes) {
+  RowCache cache(people, evidence);
+  TextArena& text = people->NewArena();
   TQ_ASSIGN_OR_RETURN(
       Stmt st,
       db.Prepare(std::string("SELECT increment_id,order_id,customer_id,email,name,country,"
                              "region,created_at,card_payment,source_table,evidence_id,"
                              "line,") +
                  (with_categories ? "categories" : "'[\"name\",\"email\",\"postal_address\"]'") +
-                 " FROM storedb_order ORDER BY id"));
+                 " FROM storedb_order WHERE id >= ? AND id < ? ORDER BY id"));
+  st.Bind(1, from).Bind(2, to);
   for (;;) {
     TQ_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    OrderRecord r;
-    r.order_ref = st.Text(0).empty() ? st.String(1) : st.String(0);
+    People::Order r;
+    std::string_view ref = st.Text(0).empty() ? st.Text(1) : st.Text(0);
     if (!attacker_orders.empty() && st.Text(9) == "sales_order" &&
         attacker_orders.count(st.String(1))) {
-      notes->push_back("order " + r.order_ref +
+      notes->push_back("order " + std::string(ref) +
                        " left out: its own fields carry the attacker's template-injection "
                        "payload (storedb.injected_script), so the attacker placed it");
       continue;
     }
+    r.order_ref = text.Keep(ref);
     if (!st.IsNull(2)) r.customer_id = st.Int(2);
-    r.email = st.String(3);
-    r.name = st.String(4);
-    r.country = st.String(5);
-    r.region = st.String(6);
+    r.email = text.Keep(st.Text(3));
+    r.name = text.Keep(st.Text(4));
+    r.country = text.Keep(st.Text(5));
+    r.region = text.Keep(st.Text(6));
     if (!st.IsNull(7)) r.created_at = st.Int(7);
     r.card_payment = st.Int(8) != 0;
-    r.source_table = st.String(9);
-    r.evidence = EvidenceRef(names, st.Int(10), st.Int(11));
-    r.categories = categories.Parse(st.Text(12));
-    orders->push_back(std::move(r));
+    r.table = cache.Table(st.Text(9));
+    r.evidence = cache.Evidence(st.Int(10));
+    r.line = st.Int(11);
+    r.categories = cache.Categories(st.Text(12));
+    orders->push_back(r);
   }
   return Status::Ok();
 }
@@ -283,9 +339,9 @@ Result<std::set<std::string>> AttackerOrders(Db& db) {
 }
 
 // Customers and orders, read at the same time on two connections (the case file is in WAL
-// mode: readers do not wait for each other).
-Status LoadPeople(Case& c, std::vector<CustomerRecord>* customers, std::vector<OrderRecord>* orders,
-                  std::vector<std::string>* notes) {
+// mode: readers do not wait for each other): one reads the customers and the second half of
+// the orders, the other the first half of the orders.
+Status LoadPeople(Case& c, People* people, std::vector<std::string>* notes) {
   Db& db = c.db();
   if (!TableExists(db, "storedb_customer") || !TableExists(db, "storedb_order")) {
     notes->push_back(
@@ -296,20 +352,31 @@ Status LoadPeople(Case& c, std::vector<CustomerRecord>* customers, std::vector<O
   std::map<int64_t, std::string> names;
   TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> items, ListEvidence(db, "db"));
   for (const EvidenceItem& e : items) names[e.id] = e.original_path;
+  EvidenceNames evidence(people, names);
   bool cust_cats = ColumnExists(db, "storedb_customer", "categories");
   bool order_cats = ColumnExists(db, "storedb_order", "categories");
   TQ_ASSIGN_OR_RETURN(std::set<std::string> attacker_orders, AttackerOrders(db));
+  TQ_ASSIGN_OR_RETURN(int64_t lo, db.QueryInt("SELECT coalesce(min(id),0) FROM storedb_order"));
+  TQ_ASSIGN_OR_RETURN(int64_t hi, db.QueryInt("SELECT coalesce(max(id),0) FROM storedb_order"));
+  int64_t mid = lo + (hi - lo) / 2;
   TQ_ASSIGN_OR_RETURN(std::unique_ptr<Db> second, Db::Open(c.DbPath(), false, true));
-  Status order_status;
-  std::vector<std::string> order_notes;
+  Status first_status;
+  std::vector<People::Order> first_half, second_half;
+  std::vector<std::string> first_notes, second_notes;
   {
     std::jthread reader([&] {
-      order_status = LoadOrders(*second, names, order_cats, attacker_orders, orders, &order_notes);
+      first_status = LoadOrders(*second, people, &evidence, order_cats, attacker_orders, lo, mid,
+                                &first_half, &first_notes);
     });
-    TQ_RETURN_IF_ERROR(LoadCustomers(db, names, cust_cats, customers));
+    TQ_RETURN_IF_ERROR(LoadCustomers(db, people, &evidence, cust_cats, &people->customers));
+    TQ_RETURN_IF_ERROR(LoadOrders(db, people, &evidence, order_cats, attacker_orders, mid, hi + 1,
+                                  &second_half, &second_notes));
   }
-  TQ_RETURN_IF_ERROR(order_status);
-  notes->insert(notes->end(), order_notes.begin(), order_notes.end());
+  TQ_RETURN_IF_ERROR(first_status);
+  people->orders = std::move(first_half);
+  people->orders.insert(people->orders.end(), second_half.begin(), second_half.end());
+  notes->insert(notes->end(), first_notes.begin(), first_notes.end());
+  notes->insert(notes->end(), second_notes.begin(), second_notes.end());
   if (!cust_cats || !order_cats)
     notes->push_back(
         "the store database reader gave no per-row categories: categories are the "
@@ -317,13 +384,18 @@ Status LoadPeople(Case& c, std::vector<CustomerRecord>* customers, std::vector<O
   return Status::Ok();
 }
 
-std::string ReasonsJson(const AffectedPerson& p) {
-  JsonWriter w;
-  w.BeginArray();
-  for (const auto& [reason, evidence] : p.reasons)
-    w.BeginObject().Field("reason", reason).Field("evidence", evidence).EndObject();
-  w.EndArray();
-  return w.Take();
+void AppendReasonsJson(const AffectedPerson& p, std::string* out) {
+  out->clear();
+  out->push_back('[');
+  for (const auto& [reason, evidence] : p.reasons) {
+    if (out->size() > 1) out->push_back(',');
+    out->append("{\"reason\":\"");
+    AppendJsonEscaped(reason, out);
+    out->append("\",\"evidence\":\"");
+    AppendJsonEscaped(evidence, out);
+    out->append("\"}");
+  }
+  out->push_back(']');
 }
 
 std::string CategoriesJson(const std::vector<std::string>& cats) {
@@ -334,19 +406,232 @@ std::string CategoriesJson(const std::vector<std::string>& cats) {
   return w.Take();
 }
 
-Status WriteFileAtomically(const std::string& path, const std::string& bytes) {
-  std::string tmp = path + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return Status::FromErrno(tmp, errno);
-  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  ok = std::fflush(f) == 0 && ok;
-  ok = ::fsync(fileno(f)) == 0 && ok;
-  int err = errno;
-  std::fclose(f);
-  if (!ok) return Status::FromErrno(tmp, err);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::FromErrno(path, errno);
+// scope.csv, written (and synced) while the tables are; put in place only once the tables
+// are committed.
+class CsvFile {
+ public:
+  explicit CsvFile(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp") {}
+  ~CsvFile() {
+    if (f_) std::fclose(f_);
+    if (!done_) std::remove(tmp_.c_str());
+  }
+  Status Open() {
+    f_ = std::fopen(tmp_.c_str(), "wb");
+    if (!f_) return Status::FromErrno(tmp_, errno);
+    buf_.assign(kAffectedCsvHeader);
+    return Status::Ok();
+  }
+  Status Add(const AffectedPerson& p) {
+    AppendAffectedCsvRow(p, &buf_);
+    return buf_.size() >= (1 << 20) ? Flush() : Status::Ok();
+  }
+  Status Close() {
+    TQ_RETURN_IF_ERROR(Flush());
+    bool ok = std::fflush(f_) == 0 && ::fsync(fileno(f_)) == 0;
+    int err = errno;
+    ok = std::fclose(f_) == 0 && ok;
+    f_ = nullptr;
+    if (!ok) return Status::FromErrno(tmp_, err);
+    return Status::Ok();
+  }
+  Status Commit() {
+    if (std::rename(tmp_.c_str(), path_.c_str()) != 0) return Status::FromErrno(path_, errno);
+    done_ = true;
+    return Status::Ok();
+  }
+
+ private:
+  Status Flush() {
+    if (std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size())
+      return Status::FromErrno(tmp_, errno);
+    buf_.clear();
+    return Status::Ok();
+  }
+  std::string path_, tmp_, buf_;
+  FILE* f_ = nullptr;
+  bool done_ = false;
+};
+
+// People spelled out as rows, in flight from the thread that makes them (and writes the CSV)
+// to the one that inserts them.
+struct RowBatch {
+  static constexpr size_t kRows = 2048;
+  std::vector<AffectedPerson> people = std::vector<AffectedPerson>(kRows);
+  std::vector<std::string> reasons = std::vector<std::string>(kRows);                   // JSON
+  std::vector<const std::string*> categories = std::vector<const std::string*>(kRows);  // JSON
+  std::vector<std::string> jurisdictions = std::vector<std::string>(kRows);
+  std::vector<uint64_t> bits = std::vector<uint64_t>(kRows);
+  size_t size = 0;
+};
+
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t batches) : batches_(batches) {
+    for (RowBatch& b : batches_) free_.push_back(&b);
+  }
+  // The maker's side. TakeFree gives nullptr once the inserter has given up.
+  RowBatch* TakeFree() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !free_.empty() || cancelled_; });
+    if (cancelled_) return nullptr;
+    RowBatch* b = free_.back();
+    free_.pop_back();
+    return b;
+  }
+  void PutFull(RowBatch* b) {
+    std::lock_guard lock(mu_);
+    full_.push_back(b);
+    cv_.notify_all();
+  }
+  void Finish(Status status) {
+    std::lock_guard lock(mu_);
+    finished_ = true;
+    maker_status_ = std::move(status);
+    cv_.notify_all();
+  }
+  // The inserter's side. TakeFull gives nullptr when everything made has been taken.
+  RowBatch* TakeFull() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !full_.empty() || finished_; });
+    if (full_.empty()) return nullptr;
+    RowBatch* b = full_.front();
+    full_.pop_front();
+    return b;
+  }
+  void PutFree(RowBatch* b) {
+    std::lock_guard lock(mu_);
+    free_.push_back(b);
+    cv_.notify_all();
+  }
+  void Cancel() {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    cv_.notify_all();
+  }
+  // After TakeFull gave nullptr: whether every row was made.
+  Status maker_status() {
+    std::lock_guard lock(mu_);
+    return maker_status_;
+  }
+
+ private:
+  std::vector<RowBatch> batches_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<RowBatch*> free_;
+  std::deque<RowBatch*> full_;
+  bool finished_ = false, cancelled_ = false;
+  Status maker_status_;
+};
+
+// Spells out every person into batches and the CSV. The category lists' JSON, a few distinct
+// ones that rows point at, is kept in `categories_json`: it must outlive the inserts.
+Status MakeRows(const People& people, const std::vector<Exposure>& exposures,
+                const AffectedSet& set, CsvFile* csv, BatchQueue* queue,
+                std::unordered_map<uint64_t, std::string>* categories_json_out) {
+  TQ_RETURN_IF_ERROR(csv->Open());
+  PersonWriter writer(people, exposures, set);
+  std::unordered_map<uint64_t, std::string>& categories_json = *categories_json_out;
+  for (size_t i = 0; i < set.people.size();) {
+    RowBatch* b = queue->TakeFree();
+    if (!b) return Status::Ok();  // the inserter failed and says why
+    b->size = std::min(RowBatch::kRows, set.people.size() - i);
+    for (size_t k = 0; k < b->size; ++k, ++i) {
+      AffectedPerson& p = b->people[k];
+      writer.Expand(i, &p);
+      uint64_t bits = set.people[i].categories;
+      auto cj = categories_json.find(bits);
+      if (cj == categories_json.end())
+        cj = categories_json.emplace(bits, CategoriesJson(p.categories)).first;
+      b->categories[k] = &cj->second;
+      b->bits[k] = bits;
+      AppendReasonsJson(p, &b->reasons[k]);
+      b->jurisdictions[k] = Jurisdiction(p);
+      if (b->jurisdictions[k].empty()) b->jurisdictions[k] = "unknown";
+      TQ_RETURN_IF_ERROR(csv->Add(p));
+    }
+    queue->PutFull(b);
+  }
+  return csv->Close();
+}
+
+// People per jurisdiction: in all, and per category bit.
+struct JurisdictionCount {
+  int64_t people = 0;
+  int64_t per_bit[64] = {};
+};
+
+// The scope tables' rows, in the open transaction.
+Status InsertRows(Db& db, const People& people, BatchQueue* queue, ScopeSummary* summary) {
+  TQ_RETURN_IF_ERROR(
+      db.Exec("DELETE FROM scope_person; DELETE FROM scope_count; DELETE FROM scope_exposure;"));
+  TQ_ASSIGN_OR_RETURN(
+      Stmt ins, db.Prepare("INSERT INTO scope_person(person_key,customer_id,email,name,country,"
+                           "region,language,categories,first_exposure,last_exposure,reasons,"
+                           "ambiguity) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"));
+  std::unordered_map<std::string, JurisdictionCount> by_jurisdiction;
+  summary->ambiguous = 0;
+  while (RowBatch* b = queue->TakeFull()) {
+    for (size_t k = 0; k < b->size; ++k) {
+      const AffectedPerson& p = b->people[k];
+      TQ_RETURN_IF_ERROR(ins.Reset());
+      // The batch keeps its strings until the row is in.
+      ins.BindUncopied(1, p.person_key).Bind(2, p.customer_id).BindUncopied(3, p.email);
+      ins.BindUncopied(4, p.name).BindUncopied(5, p.country).BindUncopied(6, p.region);
+      ins.BindUncopied(7, p.language).BindUncopied(8, *b->categories[k]);
+      ins.Bind(9, p.first_exposure).Bind(10, p.last_exposure);
+      ins.BindUncopied(11, b->reasons[k]).BindUncopied(12, p.ambiguity);
+      TQ_RETURN_IF_ERROR(ins.Run());
+      JurisdictionCount& count = by_jurisdiction[b->jurisdictions[k]];
+      ++count.people;
+      for (int bit = 0; bit < 64; ++bit)
+        if (b->bits[k] & (uint64_t{1} << bit)) ++count.per_bit[bit];
+      if (!p.ambiguity.empty()) ++summary->ambiguous;
+    }
+    queue->PutFree(b);
+  }
+  TQ_RETURN_IF_ERROR(queue->maker_status());
+  std::map<std::pair<std::string, std::string>, int64_t> counts;  // sorted for the table
+  summary->per_category.clear();
+  summary->per_jurisdiction.clear();
+  for (const auto& [j, count] : by_jurisdiction) {
+    counts[{j, "*"}] = count.people;
+    summary->per_jurisdiction[j] += count.people;
+    for (int bit = 0; bit < 64; ++bit) {
+      if (!count.per_bit[bit]) continue;
+      std::string name = people.CategoryNames(uint64_t{1} << bit).front();
+      counts[{j, name}] += count.per_bit[bit];
+      summary->per_category[name] += count.per_bit[bit];
+    }
+  }
+  TQ_ASSIGN_OR_RETURN(
+      Stmt cnt, db.Prepare("INSERT INTO scope_count(jurisdiction,category,people) VALUES(?,?,?)"));
+  for (const auto& [key, n] : counts) {
+    TQ_RETURN_IF_ERROR(cnt.Reset());
+    cnt.Bind(1, key.first).Bind(2, key.second).Bind(3, n);
+    TQ_RETURN_IF_ERROR(cnt.Run());
+  }
+  TQ_ASSIGN_OR_RETURN(Stmt ex, db.Prepare("INSERT INTO scope_exposure(kind,start,end,description,"
+                                          "evidence) VALUES(?,?,?,?,?)"));
+  for (const Exposure& e : summary->exposures) {
+    TQ_RETURN_IF_ERROR(ex.Reset());
+    ex.Bind(1, e.kind == Exposure::Kind::kSkimmer ? "skimmer" : "dump").Bind(2, e.start);
+    ex.Bind(3, e.end).Bind(4, e.description).Bind(5, e.evidence);
+    TQ_RETURN_IF_ERROR(ex.Run());
+  }
   return Status::Ok();
 }
+
+// A bigger page cache for the one big write (the default 2 MB makes SQLite evict and re-read
+// index pages from the log); the default again afterwards.
+class WriteCache {
+ public:
+  explicit WriteCache(Db& db) : db_(db) { (void)db_.Exec("PRAGMA cache_size=-262144"); }
+  ~WriteCache() { (void)db_.Exec("PRAGMA cache_size=-2000"); }
+
+ private:
+  Db& db_;
+};
 
 }  // namespace
 
@@ -355,75 +640,31 @@ Result<ScopeSummary> RunScope(Case& c) {
   ScopeSummary summary;
   TQ_ASSIGN_OR_RETURN(CaseInfo info, c.Info());
   TQ_ASSIGN_OR_RETURN(summary.exposures, LoadExposures(c, &summary.notes));
-  std::vector<CustomerRecord> customers;
-  std::vector<OrderRecord> orders;
-  TQ_RETURN_IF_ERROR(LoadPeople(c, &customers, &orders, &summary.notes));
-  std::vector<AffectedPerson> people =
-      ComputeAffected(customers, orders, summary.exposures, info.discovered_at);
+  People people;
+  TQ_RETURN_IF_ERROR(LoadPeople(c, &people, &summary.notes));
+  const AffectedSet set = ComputeAffected(people, summary.exposures, info.discovered_at);
+  summary.people = static_cast<int64_t>(set.people.size());
 
-  std::unordered_map<std::string, std::unordered_map<std::string, int64_t>> by_jurisdiction;
-  for (const AffectedPerson& p : people) {
-    std::string j = Jurisdiction(p);
-    if (j.empty()) j = "unknown";
-    auto& row = by_jurisdiction[j];
-    ++row["*"];
-    for (const auto& cat : p.categories) ++row[cat];
-    if (!p.ambiguity.empty()) ++summary.ambiguous;
-  }
-  std::map<std::pair<std::string, std::string>, int64_t> counts;  // sorted for the table
-  for (const auto& [j, row] : by_jurisdiction) {
-    for (const auto& [cat, n] : row) {
-      counts[{j, cat}] = n;
-      if (cat == "*") {
-        summary.per_jurisdiction[j] += n;
-      } else {
-        summary.per_category[cat] += n;
-      }
-    }
-  }
-  summary.people = static_cast<int64_t>(people.size());
-
-  // The CSV is made while the tables are written.
-  std::string csv;
-  std::jthread csv_writer([&] { csv = AffectedCsv(people); });
-  Status written = c.Transaction([&](Db& db) -> Status {
-    TQ_RETURN_IF_ERROR(
-        db.Exec("DELETE FROM scope_person; DELETE FROM scope_count; "
-                "DELETE FROM scope_exposure;"));
-    TQ_ASSIGN_OR_RETURN(
-        Stmt ins, db.Prepare("INSERT INTO scope_person(person_key,customer_id,email,name,country,"
-                             "region,language,categories,first_exposure,last_exposure,reasons,"
-                             "ambiguity) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"));
-    for (const AffectedPerson& p : people) {
-      TQ_RETURN_IF_ERROR(ins.Reset());
-      ins.Bind(1, p.person_key).Bind(2, p.customer_id).Bind(3, p.email).Bind(4, p.name);
-      ins.Bind(5, p.country).Bind(6, p.region).Bind(7, p.language);
-      ins.Bind(8, CategoriesJson(p.categories)).Bind(9, p.first_exposure);
-      ins.Bind(10, p.last_exposure).Bind(11, ReasonsJson(p)).Bind(12, p.ambiguity);
-      TQ_RETURN_IF_ERROR(ins.Run());
-    }
-    TQ_ASSIGN_OR_RETURN(
-        Stmt cnt,
-        db.Prepare("INSERT INTO scope_count(jurisdiction,category,people) VALUES(?,?,?)"));
-    for (const auto& [key, n] : counts) {
-      TQ_RETURN_IF_ERROR(cnt.Reset());
-      cnt.Bind(1, key.first).Bind(2, key.second).Bind(3, n);
-      TQ_RETURN_IF_ERROR(cnt.Run());
-    }
-    TQ_ASSIGN_OR_RETURN(
-        Stmt ex, db.Prepare("INSERT INTO scope_exposure(kind,start,end,description,evidence) "
-                            "VALUES(?,?,?,?,?)"));
-    for (const Exposure& e : summary.exposures) {
-      TQ_RETURN_IF_ERROR(ex.Reset());
-      ex.Bind(1, e.kind == Exposure::Kind::kSkimmer ? "skimmer" : "dump").Bind(2, e.start);
-      ex.Bind(3, e.end).Bind(4, e.description).Bind(5, e.evidence);
-      TQ_RETURN_IF_ERROR(ex.Run());
-    }
-    return Status::Ok();
+  // One thread spells people out and writes the CSV, this one inserts the rows.
+  CsvFile csv(c.ReportsDir() + "/scope.csv");
+  BatchQueue queue(4);
+  std::unordered_map<uint64_t, std::string> categories_json;
+  std::jthread maker([&] {
+    queue.Finish(MakeRows(people, summary.exposures, set, &csv, &queue, &categories_json));
   });
-  csv_writer.join();
+  Status written;
+  {
+    WriteCache cache(c.db());
+    written = c.Transaction([&](Db& db) -> Status {
+      Status s = InsertRows(db, people, &queue, &summary);
+      if (!s.ok()) queue.Cancel();
+      return s;
+    });
+  }
+  maker.join();
   TQ_RETURN_IF_ERROR(written);
-  TQ_RETURN_IF_ERROR(WriteFileAtomically(c.ReportsDir() + "/scope.csv", csv));
+  TQ_RETURN_IF_ERROR(queue.maker_status());
+  TQ_RETURN_IF_ERROR(csv.Commit());
   return summary;
 }
 

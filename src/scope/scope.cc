@@ -73,14 +73,39 @@ std::vector<uint8_t> HeldTables(const Exposure& e, const People& people, size_t 
   return held;
 }
 
-// Person keys: one arena of keys, an index by key.
+// Person keys: one arena of keys, an open-addressing index by key that keeps each key's
+// hash (a million people's keys are looked up millions of times).
 class KeyIndex {
  public:
-  explicit KeyIndex(size_t expected) { index_.reserve(expected); }
-  // The person for `key`, added when new.
-  uint32_t Find(std::string_view key) {
-    auto it = index_.find(key);
-    if (it != index_.end()) return it->second;
+  explicit KeyIndex(size_t expected) {
+    size_t cap = 1024;
+    while (cap < expected * 2) cap <<= 1;
+    slots_.assign(cap, Slot{});
+  }
+  static uint64_t Hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+  // The person for `key` (whose Hash is `hash`), added when new.
+  uint32_t Find(std::string_view key, uint64_t hash) {
+    size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.id == kEmpty) {
+        uint32_t id = Add(key);
+        s = {hash, id};
+        if (keys_.size() * 2 > slots_.size()) Grow();
+        return id;
+      }
+      if (s.hash == hash && keys_[s.id] == key) return s.id;
+    }
+  }
+  const std::vector<std::string_view>& keys() const { return keys_; }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t id = kEmpty;
+  };
+  uint32_t Add(std::string_view key) {
     if (blocks_.empty() || blocks_.back().size() + key.size() > blocks_.back().capacity()) {
       blocks_.emplace_back();
       blocks_.back().reserve(std::max<size_t>(key.size(), 1 << 20));
@@ -88,18 +113,23 @@ class KeyIndex {
     std::string& b = blocks_.back();
     size_t at = b.size();
     b.append(key);
-    std::string_view kept(b.data() + at, key.size());
-    uint32_t id = static_cast<uint32_t>(keys_.size());
-    keys_.push_back(kept);
-    index_.emplace(kept, id);
-    return id;
+    keys_.emplace_back(b.data() + at, key.size());
+    return static_cast<uint32_t>(keys_.size() - 1);
   }
-  const std::vector<std::string_view>& keys() const { return keys_; }
-
- private:
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.id == kEmpty) continue;
+      size_t i = s.hash & mask;
+      while (slots_[i].id != kEmpty) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
   std::vector<std::string> blocks_;  // never reallocated: views stay valid
   std::vector<std::string_view> keys_;
-  std::unordered_map<std::string_view, uint32_t> index_;
+  std::vector<Slot> slots_;
 };
 
 // "email:<trimmed, lower-case email>", else "customer:<id>", else "" into `key`.
@@ -110,7 +140,13 @@ void PersonKey(std::string_view email, std::optional<int64_t> customer_id, std::
     size_t b = email.find_last_not_of(" \t\r\n");
     std::string_view e = email.substr(a, b - a + 1);
     key->append("email:");
-    for (char c : e) key->push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    size_t at = key->size();
+    key->append(e);
+    // ASCII only, as std::tolower in the C locale.
+    for (size_t i = at; i < key->size(); ++i) {
+      char& c = (*key)[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
     return;
   }
   if (customer_id) key->append("customer:").append(std::to_string(*customer_id));
@@ -285,11 +321,14 @@ void CollectHits(const People& people, const std::vector<Exposure>& exposures,
   KeyIndex& index = out->index;
   std::vector<Hit>& hits = out->hits;
   std::string key;
-  std::hash<std::string_view> hash;
-  // The key of a record, when its person belongs to this part.
+  uint64_t hash = 0;
+  // The key of a record, when its person belongs to this part. The part is taken from the
+  // hash's high bits: the index uses the low ones.
   auto mine = [&](std::string_view email, std::optional<int64_t> customer_id) {
     PersonKey(email, customer_id, &key);
-    return !key.empty() && (parts == 1 || hash(key) % parts == part);
+    if (key.empty()) return false;
+    hash = KeyIndex::Hash(key);
+    return parts == 1 || (hash >> 40) % parts == part;
   };
   for (size_t x = 0; x < exposures.size(); ++x) {
     const Exposure& e = exposures[x];
@@ -303,7 +342,7 @@ void CollectHits(const People& people, const std::vector<Exposure>& exposures,
         if (!mine(o.email, o.customer_id)) continue;
         bool edge =
             *o.created_at - e.start < kEdgeMicros || (end && *end - *o.created_at < kEdgeMicros);
-        hits.push_back({index.Find(key), ex, Via::kCardPayment,
+        hits.push_back({index.Find(key, hash), ex, Via::kCardPayment,
                         static_cast<uint8_t>(e.end ? 0 : kAmbRemovalUnknown), i,
                         (o.categories & form) | card, *o.created_at, edge});
       }
@@ -316,7 +355,7 @@ void CollectHits(const People& people, const std::vector<Exposure>& exposures,
       if (!held[c.table]) continue;
       if (c.created_at && *c.created_at >= e.start) continue;
       if (!mine(c.email, c.customer_id)) continue;
-      hits.push_back({index.Find(key), ex, Via::kDumpedAccount,
+      hits.push_back({index.Find(key, hash), ex, Via::kDumpedAccount,
                       static_cast<uint8_t>(c.created_at ? 0 : kAmbCreationUnknown), i, c.categories,
                       e.start, false});
     }
@@ -327,7 +366,7 @@ void CollectHits(const People& people, const std::vector<Exposure>& exposures,
       if (!mine(o.email, o.customer_id)) continue;
       uint8_t flags = static_cast<uint8_t>((o.customer_id ? 0 : kAmbGuest) |
                                            (o.created_at ? 0 : kAmbOrderTimeUnknown));
-      hits.push_back({index.Find(key), ex, Via::kDumpedOrder, flags, i,
+      hits.push_back({index.Find(key, hash), ex, Via::kDumpedOrder, flags, i,
                       o.categories | order_history, e.start, false});
     }
     // Everybody exposed so far, when the dump's tables are unknown.

@@ -34,8 +34,6 @@ enum : uint8_t {
   kAmbCreationUnknown = 1,
   kAmbGuest = 2,
   kAmbOrderTimeUnknown = 4,
-  kAmbTablesUnknown = 8,
-  kAmbRemovalUnknown = 16,
 };
 
 // The ambiguity texts, by flag.
@@ -43,9 +41,6 @@ constexpr std::pair<uint8_t, const char*> kAmbiguities[] = {
     {kAmbCreationUnknown, "account creation time unknown"},
     {kAmbGuest, "guest order, matched to the person by email only"},
     {kAmbOrderTimeUnknown, "order time unknown"},
-    {kAmbTablesUnknown,
-     "the dump's tables are unknown: every personal-data table is assumed taken"},
-    {kAmbRemovalUnknown, "the skimmer's removal time is unknown; window closed at discovery"},
 };
 
 using Hit = AffectedSet::Hit;
@@ -306,7 +301,6 @@ struct HitPart {
   explicit HitPart(size_t expected) : index(expected) {}
   KeyIndex index;
   std::vector<Hit> hits;
-  std::vector<uint8_t> tables_unknown;  // by person of the part
 };
 
 void CollectHits(const People& people, const std::vector<Exposure>& exposures,
@@ -342,8 +336,7 @@ void CollectHits(const People& people, const std::vector<Exposure>& exposures,
         if (!mine(o.email, o.customer_id)) continue;
         bool edge =
             *o.created_at - e.start < kEdgeMicros || (end && *end - *o.created_at < kEdgeMicros);
-        hits.push_back({index.Find(key, hash), ex, Via::kCardPayment,
-                        static_cast<uint8_t>(e.end ? 0 : kAmbRemovalUnknown), i,
+        hits.push_back({index.Find(key, hash), ex, Via::kCardPayment, 0, i,
                         (o.categories & form) | card, *o.created_at, edge});
       }
       continue;
@@ -369,13 +362,7 @@ void CollectHits(const People& people, const std::vector<Exposure>& exposures,
       hits.push_back({index.Find(key, hash), ex, Via::kDumpedOrder, flags, i,
                       o.categories | order_history, e.start, false});
     }
-    // Everybody exposed so far, when the dump's tables are unknown.
-    if (e.tables.empty()) {
-      out->tables_unknown.resize(index.keys().size(), 0);
-      for (const Hit& h : hits) out->tables_unknown[h.person] = 1;
-    }
   }
-  out->tables_unknown.resize(index.keys().size(), 0);
 }
 
 }  // namespace
@@ -404,12 +391,10 @@ AffectedSet ComputeAffected(People& people, const std::vector<Exposure>& exposur
   // The parts, one after the other.
   AffectedSet set;
   std::vector<std::string_view> keys;
-  std::vector<uint8_t> tables_unknown;
   std::vector<Hit> hits;
   for (HitPart& p : part) {
     uint32_t offset = static_cast<uint32_t>(keys.size());
     keys.insert(keys.end(), p.index.keys().begin(), p.index.keys().end());
-    tables_unknown.insert(tables_unknown.end(), p.tables_unknown.begin(), p.tables_unknown.end());
     for (Hit h : p.hits) {
       h.person += offset;
       hits.push_back(h);
@@ -452,7 +437,6 @@ AffectedSet ComputeAffected(People& people, const std::vector<Exposure>& exposur
     uint32_t who = by_key[at];
     key_bytes += keys[who].size();
     AffectedSet::Person& p = set.people[at];
-    p.flags = tables_unknown[who] ? kAmbTablesUnknown : 0;
     p.hits_begin = static_cast<uint32_t>(order.size());
     order.insert(order.end(), grouped.begin() + start[who], grouped.begin() + start[who + 1]);
     p.hits_end = static_cast<uint32_t>(order.size());
@@ -568,7 +552,7 @@ void PersonWriter::Expand(size_t index, AffectedPerson* out) {
   p.last_exposure = sp.last;
   // The strings of `out` and of this writer are reused from person to person.
   size_t reasons = 0, groups = 0;
-  auto reason = [&]() -> std::pair<std::string, std::string>& {
+  auto reason = [&]() -> Reason& {
     if (reasons == p.reasons.size()) p.reasons.emplace_back();
     return p.reasons[reasons++];
   };
@@ -581,10 +565,13 @@ void PersonWriter::Expand(size_t index, AffectedPerson* out) {
     if (h.via == Via::kDumpedAccount) {
       const People::Customer& c = people_.customers[h.record];
       if (first) CopyIdentity(c, &p);
-      auto& r = reason();
-      r.first.assign("account in the stolen dump: ").append(exposures_[h.exposure].description);
-      r.second.clear();
-      people_.AppendEvidence(c.evidence, c.line, &r.second);
+      Reason& r = reason();
+      r.exposure = h.exposure;
+      r.text.assign("account in the stolen dump");
+      r.own_length = r.text.size();
+      r.text.append(": ").append(exposures_[h.exposure].description);
+      r.evidence.clear();
+      people_.AppendEvidence(c.evidence, c.line, &r.evidence);
     } else {
       const People::Order& o = people_.orders[h.record];
       if (first) {
@@ -626,16 +613,19 @@ void PersonWriter::Expand(size_t index, AffectedPerson* out) {
   }
   for (size_t i = 0; i < groups; ++i) {
     const Group& g = groups_[i];
-    auto& r = reason();
+    Reason& r = reason();
+    r.exposure = g.exposure;
     const char* orders = g.count > 1 ? "orders " : "order ";
     if (g.via == Via::kCardPayment) {
-      r.first.assign("paid by card while the skimmer was live (").append(orders);
-      r.first.append(g.refs).append(1, ')');
+      r.text.assign("paid by card while the skimmer was live (").append(orders);
+      r.text.append(g.refs).append(1, ')');
+      r.own_length = r.text.size();
     } else {
-      r.first.assign(orders).append(g.refs).append(" in the stolen dump: ");
-      r.first.append(exposures_[g.exposure].description);
+      r.text.assign(orders).append(g.refs).append(" in the stolen dump");
+      r.own_length = r.text.size();
+      r.text.append(": ").append(exposures_[g.exposure].description);
     }
-    r.second.assign(g.evidence);
+    r.evidence.assign(g.evidence);
   }
   p.reasons.resize(reasons);
   // Category sets are few: each is named once.
@@ -684,6 +674,14 @@ std::vector<AffectedPerson> ComputeAffected(const std::vector<CustomerRecord>& c
   std::vector<AffectedPerson> out(set.people.size());
   for (size_t i = 0; i < out.size(); ++i) writer.Expand(i, &out[i]);
   return out;
+}
+
+std::string ExposureAmbiguity(const Exposure& e) {
+  if (e.kind == Exposure::Kind::kDump && e.tables.empty())
+    return "the dump's tables are unknown: every personal-data table is assumed taken";
+  if (e.kind == Exposure::Kind::kSkimmer && !e.end)
+    return "the skimmer's removal time is unknown; window closed at discovery";
+  return "";
 }
 
 std::string RegionCode(const std::string& country, const std::string& region) {
@@ -748,9 +746,9 @@ void AppendAffectedCsvRow(const AffectedPerson& p, std::string* out) {
     if (!cats.empty()) cats += ';';
     cats += c;
   }
-  for (const auto& [r, ev] : p.reasons) {
+  for (const Reason& r : p.reasons) {
     if (!reasons.empty()) reasons += " | ";
-    reasons.append(r).append(" [").append(ev) += ']';
+    reasons.append(r.text).append(" [").append(r.evidence) += ']';
   }
   auto field = [out](std::string_view v, bool first = false) {
     if (!first) *out += ',';

@@ -9,9 +9,12 @@
 // Case tables (contract shared with notify, report, serve, status):
 //   scope_person(id, person_key UNIQUE, customer_id, email, name, country, region, language,
 //                categories JSON, first_exposure, last_exposure, reasons JSON, ambiguity)
+//                -- reasons: [{"reason", "exposure" (a scope_exposure id), "evidence"}];
+//                the reason's text is completed by that exposure's description
 //   scope_count(jurisdiction, category, people)  -- jurisdiction 'US-CA', 'CA-ON', 'AU-NSW' or a
 //                country code; category '*' counts people whatever they lost
-//   scope_exposure(id, kind, start, end, description, evidence)  -- what the run used
+//   scope_exposure(id, kind, start, end, description, evidence, ambiguity)  -- what the run
+//                used; ambiguity holds for everybody it took (a dump's unknown tables)
 #pragma once
 
 #include <cstdint>
@@ -21,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -177,15 +181,39 @@ struct AffectedSet {
   std::string keys;            // the person keys, back to back
 };
 
+// Why a person is affected: "orders 100, 105 in the stolen dump: database dump /x.sql
+// downloaded", with the evidence of those rows.
+struct Reason {
+  std::string text;
+  std::string evidence;
+  uint16_t exposure = 0;  // index into the exposures
+  // The text without the exposure's description (": database dump ..."), as the case keeps
+  // it beside the exposure's id.
+  size_t own_length = 0;
+  std::string_view Own() const { return std::string_view(text).substr(0, own_length); }
+  bool operator<(const Reason& o) const {
+    return std::tie(text, evidence, exposure) < std::tie(o.text, o.evidence, o.exposure);
+  }
+  bool operator==(const Reason& o) const {
+    return text == o.text && evidence == o.evidence && exposure == o.exposure;
+  }
+};
+
 struct AffectedPerson {
   std::string person_key;
   std::optional<int64_t> customer_id;
   std::string email, name, country, region, language;
   std::vector<std::string> categories;  // sorted, unique
   std::optional<UnixMicros> first_exposure, last_exposure;
-  std::vector<std::pair<std::string, std::string>> reasons;  // reason, evidence
+  std::vector<Reason> reasons;  // sorted
+  // What the data cannot settle for this person (no country, a guest matched by email only,
+  // an order at a window's edge, ...); what holds for a whole exposure is the exposure's.
   std::string ambiguity;
 };
+
+// What the data cannot settle for everybody an exposure took: a dump whose tables are unknown,
+// a skimmer whose removal time is unknown. "" when nothing.
+std::string ExposureAmbiguity(const Exposure& e);
 
 // Categories a skimmer on the payment page takes from a card payer: what the checkout form
 // holds (the order's name, email, phone, address) and the card.

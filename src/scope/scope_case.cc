@@ -50,6 +50,11 @@ CREATE TABLE scope_exposure (
   description TEXT NOT NULL,
   evidence TEXT NOT NULL DEFAULT ''
 );
+)sql"},
+                                 // What the data cannot settle for everybody an exposure took
+                                 // (it was each person's before).
+                                 {2, R"sql(
+ALTER TABLE scope_exposure ADD COLUMN ambiguity TEXT NOT NULL DEFAULT '';
 )sql"}};
 
 bool TableExists(Db& db, std::string_view name) {
@@ -384,15 +389,18 @@ Status LoadPeople(Case& c, People* people, std::vector<std::string>* notes) {
   return Status::Ok();
 }
 
+// [{"reason":"account in the stolen dump","exposure":2,"evidence":"store.sql:1234"}, ...]:
+// `exposure` is the scope_exposure row whose description completes the reason.
 void AppendReasonsJson(const AffectedPerson& p, std::string* out) {
   out->clear();
   out->push_back('[');
-  for (const auto& [reason, evidence] : p.reasons) {
+  for (const Reason& r : p.reasons) {
     if (out->size() > 1) out->push_back(',');
     out->append("{\"reason\":\"");
-    AppendJsonEscaped(reason, out);
-    out->append("\",\"evidence\":\"");
-    AppendJsonEscaped(evidence, out);
+    AppendJsonEscaped(r.Own(), out);
+    out->append("\",\"exposure\":").append(std::to_string(r.exposure + 1));
+    out->append(",\"evidence\":\"");
+    AppendJsonEscaped(r.evidence, out);
     out->append("\"}");
   }
   out->push_back(']');
@@ -611,12 +619,15 @@ Status InsertRows(Db& db, const People& people, BatchQueue* queue, ScopeSummary*
     cnt.Bind(1, key.first).Bind(2, key.second).Bind(3, n);
     TQ_RETURN_IF_ERROR(cnt.Run());
   }
-  TQ_ASSIGN_OR_RETURN(Stmt ex, db.Prepare("INSERT INTO scope_exposure(kind,start,end,description,"
-                                          "evidence) VALUES(?,?,?,?,?)"));
-  for (const Exposure& e : summary->exposures) {
+  TQ_ASSIGN_OR_RETURN(Stmt ex, db.Prepare("INSERT INTO scope_exposure(id,kind,start,end,"
+                                          "description,evidence,ambiguity) "
+                                          "VALUES(?,?,?,?,?,?,?)"));
+  for (size_t i = 0; i < summary->exposures.size(); ++i) {
+    const Exposure& e = summary->exposures[i];
     TQ_RETURN_IF_ERROR(ex.Reset());
-    ex.Bind(1, e.kind == Exposure::Kind::kSkimmer ? "skimmer" : "dump").Bind(2, e.start);
-    ex.Bind(3, e.end).Bind(4, e.description).Bind(5, e.evidence);
+    ex.Bind(1, static_cast<int64_t>(i + 1));
+    ex.Bind(2, e.kind == Exposure::Kind::kSkimmer ? "skimmer" : "dump").Bind(3, e.start);
+    ex.Bind(4, e.end).Bind(5, e.description).Bind(6, e.evidence).Bind(7, ExposureAmbiguity(e));
     TQ_RETURN_IF_ERROR(ex.Run());
   }
   return Status::Ok();
@@ -640,6 +651,10 @@ Result<ScopeSummary> RunScope(Case& c) {
   ScopeSummary summary;
   TQ_ASSIGN_OR_RETURN(CaseInfo info, c.Info());
   TQ_ASSIGN_OR_RETURN(summary.exposures, LoadExposures(c, &summary.notes));
+  for (const Exposure& e : summary.exposures) {
+    std::string ambiguity = ExposureAmbiguity(e);
+    if (!ambiguity.empty()) summary.notes.push_back(e.description + ": " + ambiguity);
+  }
   People people;
   TQ_RETURN_IF_ERROR(LoadPeople(c, &people, &summary.notes));
   const AffectedSet set = ComputeAffected(people, summary.exposures, info.discovered_at);

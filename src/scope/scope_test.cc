@@ -76,7 +76,7 @@ TEST(ScopeRules, SkimmerTakesCardPayersInsideTheWindowOnly) {
   EXPECT_EQ(people[1].region, "CA");
   EXPECT_EQ(Jurisdiction(people[1]), "US-CA");
   ASSERT_EQ(people[1].reasons.size(), 1u);
-  EXPECT_EQ(people[1].reasons[0].first, "paid by card while the skimmer was live (order 101)");
+  EXPECT_EQ(people[1].reasons[0].text, "paid by card while the skimmer was live (order 101)");
 }
 
 TEST(ScopeRules, OpenSkimmerWindowClosesAtDiscoveryAndSaysSo) {
@@ -85,7 +85,11 @@ TEST(ScopeRules, OpenSkimmerWindowClosesAtDiscoveryAndSaysSo) {
       Order("2", std::nullopt, "b@example.com", kT0 + 3 * kDay, true)};
   auto people = ComputeAffected({}, orders, {Skimmer(kT0, std::nullopt)}, kT0 + 2 * kDay);
   ASSERT_EQ(people.size(), 1u);
-  EXPECT_NE(people[0].ambiguity.find("removal time is unknown"), std::string::npos);
+  // The whole window's, not the person's.
+  EXPECT_EQ(people[0].ambiguity, "");
+  EXPECT_NE(ExposureAmbiguity(Skimmer(kT0, std::nullopt)).find("removal time is unknown"),
+            std::string::npos);
+  EXPECT_EQ(ExposureAmbiguity(Skimmer(kT0, kT0 + kDay)), "");
 }
 
 TEST(ScopeRules, WindowEdgeIsShown) {
@@ -124,6 +128,14 @@ TEST(ScopeRules, DumpTakesRowsThatExistedWhenItWasTaken) {
             (std::vector<std::string>{"email", "ip_address", "name", "order_history",
                                       "password_hash", "phone", "postal_address"}));
   EXPECT_EQ(*people[2].first_exposure, kT0);
+  // The account and its order, each with the exposure they came from; the case keeps the
+  // text without the exposure's description.
+  ASSERT_EQ(people[2].reasons.size(), 2u);
+  EXPECT_EQ(people[2].reasons[0].text, "account in the stolen dump: db.sql.gz");
+  EXPECT_EQ(people[2].reasons[0].Own(), "account in the stolen dump");
+  EXPECT_EQ(people[2].reasons[0].exposure, 0);
+  EXPECT_EQ(people[2].reasons[1].Own(), "order 500 in the stolen dump");
+  EXPECT_EQ(ExposureAmbiguity(dump), "") << "its tables are known";
 }
 
 TEST(ScopeRules, DumpOfOtherTablesTakesNobody) {
@@ -170,9 +182,8 @@ TEST(ScopeRules, OnePersonsOrdersShareOneReasonPerExposure) {
   auto people = ComputeAffected({}, orders, {Skimmer(kT0, kT0 + 5 * kDay)}, std::nullopt);
   ASSERT_EQ(people.size(), 1u);
   ASSERT_EQ(people[0].reasons.size(), 1u);
-  EXPECT_EQ(people[0].reasons[0].first,
-            "paid by card while the skimmer was live (orders 100, 105)");
-  EXPECT_EQ(people[0].reasons[0].second, "store.sql:900, store.sql:905");
+  EXPECT_EQ(people[0].reasons[0].text, "paid by card while the skimmer was live (orders 100, 105)");
+  EXPECT_EQ(people[0].reasons[0].evidence, "store.sql:900, store.sql:905");
   EXPECT_EQ(*people[0].first_exposure, kT0 + kDay);
   EXPECT_EQ(*people[0].last_exposure, kT0 + 2 * kDay);
 }
@@ -349,6 +360,16 @@ CREATE TABLE storedb_order(id INTEGER PRIMARY KEY, evidence_id INTEGER, source_t
   EXPECT_EQ(*db.QueryInt("SELECT people FROM scope_count WHERE jurisdiction='FR' AND "
                          "category='*'"),
             1);
+  // Reasons name their exposure by its row.
+  auto reasons = db.Prepare(
+      "SELECT p.reasons, e.kind FROM scope_person p, scope_exposure e WHERE e.id = "
+      "json_extract(p.reasons, '$[0].exposure') AND p.email = 'a@example.com'");
+  ASSERT_TRUE(reasons.ok());
+  ASSERT_TRUE(*reasons->Step());
+  EXPECT_EQ(reasons->String(0),
+            R"j([{"reason":"paid by card while the skimmer was live (order 100001)",)j"
+            R"j("exposure":1,"evidence":"evidence 1:40"}])j");
+  EXPECT_EQ(reasons->String(1), "skimmer");
   std::string csv = testing::ReadFile(tmp / "c/reports/scope.csv");
   EXPECT_NE(csv.find("a@example.com"), std::string::npos);
   EXPECT_EQ(csv.find("c@example.com"), std::string::npos);

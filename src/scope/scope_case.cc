@@ -367,6 +367,15 @@ Status LoadPeople(Case& c, People* people, std::vector<std::string>* notes) {
   TQ_ASSIGN_OR_RETURN(std::unique_ptr<Db> second, Db::Open(c.DbPath(), false, true));
   Status first_status;
   std::vector<People::Order> first_half, second_half;
+  // Row ids are dense in the store reader's tables: room for every row up front (a bound, not
+  // a promise: vectors still grow if ids are not).
+  constexpr int64_t kReserveCap = 50'000'000;
+  first_half.reserve(static_cast<size_t>(std::clamp<int64_t>(mid - lo, 0, kReserveCap)));
+  second_half.reserve(static_cast<size_t>(std::clamp<int64_t>(hi + 1 - mid, 0, kReserveCap)));
+  TQ_ASSIGN_OR_RETURN(int64_t customer_rows,
+                      db.QueryInt("SELECT coalesce(max(id)-min(id)+1,0) FROM storedb_customer"));
+  people->customers.reserve(
+      static_cast<size_t>(std::clamp<int64_t>(customer_rows, 0, kReserveCap)));
   std::vector<std::string> first_notes, second_notes;
   {
     std::jthread reader([&] {
@@ -378,7 +387,9 @@ Status LoadPeople(Case& c, People* people, std::vector<std::string>* notes) {
                                   &second_half, &second_notes));
   }
   TQ_RETURN_IF_ERROR(first_status);
-  people->orders = std::move(first_half);
+  people->orders.reserve(first_half.size() + second_half.size());
+  people->orders.insert(people->orders.end(), first_half.begin(), first_half.end());
+  first_half = {};
   people->orders.insert(people->orders.end(), second_half.begin(), second_half.end());
   notes->insert(notes->end(), first_notes.begin(), first_notes.end());
   notes->insert(notes->end(), second_notes.begin(), second_notes.end());
@@ -460,8 +471,8 @@ class CsvFile {
   bool done_ = false;
 };
 
-// People spelled out as rows, in flight from the thread that makes them (and writes the CSV)
-// to the one that inserts them.
+// People spelled out as rows, in flight through three threads: one makes them, one inserts
+// them, one writes them to the CSV; each batch goes back to the maker once written.
 struct RowBatch {
   static constexpr size_t kRows = 2048;
   std::vector<AffectedPerson> people = std::vector<AffectedPerson>(kRows);
@@ -472,77 +483,63 @@ struct RowBatch {
   size_t size = 0;
 };
 
-class BatchQueue {
+class RowPipe {
  public:
-  explicit BatchQueue(size_t batches) : batches_(batches) {
-    for (RowBatch& b : batches_) free_.push_back(&b);
+  enum Stage { kFree, kMade, kInserted, kStages };
+  explicit RowPipe(size_t batches) : batches_(batches) {
+    for (RowBatch& b : batches_) queue_[kFree].push_back(&b);
   }
-  // The maker's side. TakeFree gives nullptr once the inserter has given up.
-  RowBatch* TakeFree() {
+  // The next batch at `stage`, in order; nullptr once the stage before is done and everything
+  // it passed on has been taken, or once any thread failed.
+  RowBatch* Take(Stage stage) {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !free_.empty() || cancelled_; });
-    if (cancelled_) return nullptr;
-    RowBatch* b = free_.back();
-    free_.pop_back();
+    cv_.wait(lock, [&] { return !queue_[stage].empty() || done_[stage] || !failure_.ok(); });
+    if (!failure_.ok() || queue_[stage].empty()) return nullptr;
+    RowBatch* b = queue_[stage].front();
+    queue_[stage].pop_front();
     return b;
   }
-  void PutFull(RowBatch* b) {
+  void Put(Stage stage, RowBatch* b) {
     std::lock_guard lock(mu_);
-    full_.push_back(b);
+    queue_[stage].push_back(b);
     cv_.notify_all();
   }
-  void Finish(Status status) {
+  // Nothing more will reach `stage`.
+  void Done(Stage stage) {
     std::lock_guard lock(mu_);
-    finished_ = true;
-    maker_status_ = std::move(status);
+    done_[stage] = true;
     cv_.notify_all();
   }
-  // The inserter's side. TakeFull gives nullptr when everything made has been taken.
-  RowBatch* TakeFull() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !full_.empty() || finished_; });
-    if (full_.empty()) return nullptr;
-    RowBatch* b = full_.front();
-    full_.pop_front();
-    return b;
-  }
-  void PutFree(RowBatch* b) {
+  // Stops every thread; the first failure is the one reported.
+  void Fail(Status s) {
     std::lock_guard lock(mu_);
-    free_.push_back(b);
+    if (failure_.ok()) failure_ = std::move(s);
     cv_.notify_all();
   }
-  void Cancel() {
+  Status failure() {
     std::lock_guard lock(mu_);
-    cancelled_ = true;
-    cv_.notify_all();
-  }
-  // After TakeFull gave nullptr: whether every row was made.
-  Status maker_status() {
-    std::lock_guard lock(mu_);
-    return maker_status_;
+    return failure_;
   }
 
  private:
   std::vector<RowBatch> batches_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<RowBatch*> free_;
-  std::deque<RowBatch*> full_;
-  bool finished_ = false, cancelled_ = false;
-  Status maker_status_;
+  std::deque<RowBatch*> queue_[kStages];
+  bool done_[kStages] = {};
+  Status failure_;
 };
 
-// Spells out every person into batches and the CSV. The category lists' JSON, a few distinct
-// ones that rows point at, is kept in `categories_json`: it must outlive the inserts.
+// Spells out every person into batches. The category lists' JSON, a few distinct ones that
+// rows point at, is kept in `categories_json`: it must outlive the inserts.
 Status MakeRows(const People& people, const std::vector<Exposure>& exposures,
-                const AffectedSet& set, CsvFile* csv, BatchQueue* queue,
+                const AffectedSet& set, RowPipe* pipe,
                 std::unordered_map<uint64_t, std::string>* categories_json_out) {
-  TQ_RETURN_IF_ERROR(csv->Open());
   PersonWriter writer(people, exposures, set);
   std::unordered_map<uint64_t, std::string>& categories_json = *categories_json_out;
   for (size_t i = 0; i < set.people.size();) {
-    RowBatch* b = queue->TakeFree();
-    if (!b) return Status::Ok();  // the inserter failed and says why
+    RowBatch* b = pipe->Take(RowPipe::kFree);
+    if (!b) return Status::Ok();  // another thread failed and says why
     b->size = std::min(RowBatch::kRows, set.people.size() - i);
     for (size_t k = 0; k < b->size; ++k, ++i) {
       AffectedPerson& p = b->people[k];
@@ -556,10 +553,20 @@ Status MakeRows(const People& people, const std::vector<Exposure>& exposures,
       AppendReasonsJson(p, &b->reasons[k]);
       b->jurisdictions[k] = Jurisdiction(p);
       if (b->jurisdictions[k].empty()) b->jurisdictions[k] = "unknown";
-      TQ_RETURN_IF_ERROR(csv->Add(p));
     }
-    queue->PutFull(b);
+    pipe->Put(RowPipe::kMade, b);
   }
+  return Status::Ok();
+}
+
+// Writes the inserted batches to the CSV, in order, and syncs it.
+Status WriteCsv(CsvFile* csv, RowPipe* pipe) {
+  TQ_RETURN_IF_ERROR(csv->Open());
+  while (RowBatch* b = pipe->Take(RowPipe::kInserted)) {
+    for (size_t k = 0; k < b->size; ++k) TQ_RETURN_IF_ERROR(csv->Add(b->people[k]));
+    pipe->Put(RowPipe::kFree, b);
+  }
+  TQ_RETURN_IF_ERROR(pipe->failure());
   return csv->Close();
 }
 
@@ -570,7 +577,7 @@ struct JurisdictionCount {
 };
 
 // The scope tables' rows, in the open transaction.
-Status InsertRows(Db& db, const People& people, BatchQueue* queue, ScopeSummary* summary) {
+Status InsertRows(Db& db, const People& people, RowPipe* pipe, ScopeSummary* summary) {
   TQ_RETURN_IF_ERROR(
       db.Exec("DELETE FROM scope_person; DELETE FROM scope_count; DELETE FROM scope_exposure;"));
   TQ_ASSIGN_OR_RETURN(
@@ -579,7 +586,7 @@ Status InsertRows(Db& db, const People& people, BatchQueue* queue, ScopeSummary*
                            "ambiguity) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"));
   std::unordered_map<std::string, JurisdictionCount> by_jurisdiction;
   summary->ambiguous = 0;
-  while (RowBatch* b = queue->TakeFull()) {
+  while (RowBatch* b = pipe->Take(RowPipe::kMade)) {
     for (size_t k = 0; k < b->size; ++k) {
       const AffectedPerson& p = b->people[k];
       TQ_RETURN_IF_ERROR(ins.Reset());
@@ -596,9 +603,9 @@ Status InsertRows(Db& db, const People& people, BatchQueue* queue, ScopeSummary*
         if (b->bits[k] & (uint64_t{1} << bit)) ++count.per_bit[bit];
       if (!p.ambiguity.empty()) ++summary->ambiguous;
     }
-    queue->PutFree(b);
+    pipe->Put(RowPipe::kInserted, b);
   }
-  TQ_RETURN_IF_ERROR(queue->maker_status());
+  TQ_RETURN_IF_ERROR(pipe->failure());
   std::map<std::pair<std::string, std::string>, int64_t> counts;  // sorted for the table
   summary->per_category.clear();
   summary->per_jurisdiction.clear();
@@ -660,25 +667,33 @@ Result<ScopeSummary> RunScope(Case& c) {
   const AffectedSet set = ComputeAffected(people, summary.exposures, info.discovered_at);
   summary.people = static_cast<int64_t>(set.people.size());
 
-  // One thread spells people out and writes the CSV, this one inserts the rows.
+  // One thread spells people out, this one inserts the rows, a third writes the CSV.
   CsvFile csv(c.ReportsDir() + "/scope.csv");
-  BatchQueue queue(4);
+  RowPipe pipe(6);
   std::unordered_map<uint64_t, std::string> categories_json;
-  std::jthread maker([&] {
-    queue.Finish(MakeRows(people, summary.exposures, set, &csv, &queue, &categories_json));
-  });
   Status written;
   {
+    std::jthread maker([&] {
+      Status s = MakeRows(people, summary.exposures, set, &pipe, &categories_json);
+      if (!s.ok()) pipe.Fail(s);
+      pipe.Done(RowPipe::kMade);
+    });
+    std::jthread csv_writer([&] {
+      Status s = WriteCsv(&csv, &pipe);
+      if (!s.ok()) pipe.Fail(s);
+    });
     WriteCache cache(c.db());
     written = c.Transaction([&](Db& db) -> Status {
-      Status s = InsertRows(db, people, &queue, &summary);
-      if (!s.ok()) queue.Cancel();
+      Status s = InsertRows(db, people, &pipe, &summary);
+      if (!s.ok()) pipe.Fail(s);
+      pipe.Done(RowPipe::kInserted);
       return s;
     });
+    if (!written.ok()) pipe.Fail(written);  // the commit itself failed
+    pipe.Done(RowPipe::kInserted);
   }
-  maker.join();
   TQ_RETURN_IF_ERROR(written);
-  TQ_RETURN_IF_ERROR(queue.maker_status());
+  TQ_RETURN_IF_ERROR(pipe.failure());
   TQ_RETURN_IF_ERROR(csv.Commit());
   return summary;
 }

@@ -276,10 +276,52 @@ Status LoadCustomers(Db& db, People* people, EvidenceNames* evidence, bool with_
   return Status::Ok();
 }
 
-// Orders with row ids in [from, to).
+// Which orders any exposure can take, as SQL over storedb_order with its bound values: the
+// same tests as the affected-set computation (a dump takes rows created before it, or at an
+// unknown time; a skimmer takes card payments inside its window), so that the others are not
+// even read.
+struct OrderFilter {
+  std::string sql;
+  std::vector<int64_t> values;
+};
+
+OrderFilter FilterOrders(const std::vector<Exposure>& exposures,
+                         std::optional<UnixMicros> discovered_at) {
+  OrderFilter f;
+  std::optional<UnixMicros> last_dump;
+  std::string skimmers;
+  for (const Exposure& e : exposures) {
+    if (e.kind == Exposure::Kind::kDump) {
+      last_dump = std::max(last_dump.value_or(e.start), e.start);
+      continue;
+    }
+    std::optional<UnixMicros> end = e.end ? e.end : discovered_at;
+    skimmers += " OR (card_payment <> 0 AND created_at >= ?";
+    f.values.push_back(e.start);
+    if (end) {
+      skimmers += " AND created_at < ?";
+      f.values.push_back(*end);
+    }
+    skimmers += ")";
+  }
+  if (exposures.empty()) {
+    f.sql = "0";
+    return f;
+  }
+  f.sql = "(created_at IS NULL";
+  if (last_dump) {
+    f.sql += " OR created_at < ?";
+    f.values.insert(f.values.begin(), *last_dump);
+  }
+  f.sql += skimmers + ")";
+  return f;
+}
+
+// Orders with row ids in [from, to) that pass the filter.
 Status LoadOrders(Db& db, People* people, EvidenceNames* evidence, bool with_categories,
-                  const std::set<std::string>& attacker_orders, int64_t from, int64_t to,
-                  std::vector<People::Order>* orders, std::vector<std::string>* notes) {
+                  const std::set<std::string>& attacker_orders, const OrderFilter& filter,
+                  int64_t from, int64_t to, std::vector<People::Order>* orders,
+                  std::vector<std::string>* notes) {
   RowCache cache(people, evidence);
   TextArena& text = people->NewArena();
   TQ_ASSIGN_OR_RETURN(
@@ -288,8 +330,11 @@ Status LoadOrders(Db& db, People* people, EvidenceNames* evidence, bool with_cat
                              "region,created_at,card_payment,source_table,evidence_id,"
                              "line,") +
                  (with_categories ? "categories" : "'[\"name\",\"email\",\"postal_address\"]'") +
-                 " FROM storedb_order WHERE id >= ? AND id < ? ORDER BY id"));
+                 " FROM storedb_order WHERE id >= ? AND id < ? AND " + filter.sql +
+                 " ORDER BY id"));
   st.Bind(1, from).Bind(2, to);
+  for (size_t i = 0; i < filter.values.size(); ++i)
+    st.Bind(static_cast<int>(i + 3), filter.values[i]);
   for (;;) {
     TQ_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
@@ -346,7 +391,8 @@ Result<std::set<std::string>> AttackerOrders(Db& db) {
 // Customers and orders, read at the same time on two connections (the case file is in WAL
 // mode: readers do not wait for each other): one reads the customers and the second half of
 // the orders, the other the first half of the orders.
-Status LoadPeople(Case& c, People* people, std::vector<std::string>* notes) {
+Status LoadPeople(Case& c, const OrderFilter& filter, People* people,
+                  std::vector<std::string>* notes) {
   Db& db = c.db();
   if (!TableExists(db, "storedb_customer") || !TableExists(db, "storedb_order")) {
     notes->push_back(
@@ -379,12 +425,12 @@ Status LoadPeople(Case& c, People* people, std::vector<std::string>* notes) {
   std::vector<std::string> first_notes, second_notes;
   {
     std::jthread reader([&] {
-      first_status = LoadOrders(*second, people, &evidence, order_cats, attacker_orders, lo, mid,
-                                &first_half, &first_notes);
+      first_status = LoadOrders(*second, people, &evidence, order_cats, attacker_orders, filter, lo,
+                                mid, &first_half, &first_notes);
     });
     TQ_RETURN_IF_ERROR(LoadCustomers(db, people, &evidence, cust_cats, &people->customers));
-    TQ_RETURN_IF_ERROR(LoadOrders(db, people, &evidence, order_cats, attacker_orders, mid, hi + 1,
-                                  &second_half, &second_notes));
+    TQ_RETURN_IF_ERROR(LoadOrders(db, people, &evidence, order_cats, attacker_orders, filter, mid,
+                                  hi + 1, &second_half, &second_notes));
   }
   TQ_RETURN_IF_ERROR(first_status);
   people->orders.reserve(first_half.size() + second_half.size());
@@ -663,7 +709,8 @@ Result<ScopeSummary> RunScope(Case& c) {
     if (!ambiguity.empty()) summary.notes.push_back(e.description + ": " + ambiguity);
   }
   People people;
-  TQ_RETURN_IF_ERROR(LoadPeople(c, &people, &summary.notes));
+  TQ_RETURN_IF_ERROR(
+      LoadPeople(c, FilterOrders(summary.exposures, info.discovered_at), &people, &summary.notes));
   const AffectedSet set = ComputeAffected(people, summary.exposures, info.discovered_at);
   summary.people = static_cast<int64_t>(set.people.size());
 

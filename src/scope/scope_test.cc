@@ -289,6 +289,19 @@ TEST(ScopeCsv, EscapesFormulaAndQuotes) {
   EXPECT_NE(csv.find("\"email;name\""), std::string::npos);
 }
 
+// The store database reader's tables, as storedb writes them.
+Status CreateStoreTables(Db& db) {
+  return db.Exec(R"sql(
+CREATE TABLE storedb_customer(id INTEGER PRIMARY KEY, evidence_id INTEGER, source_table TEXT,
+  customer_id INTEGER, email TEXT, name TEXT, country TEXT, region TEXT, created_at INTEGER,
+  line INTEGER, byte_offset INTEGER, categories TEXT);
+CREATE TABLE storedb_order(id INTEGER PRIMARY KEY, evidence_id INTEGER, source_table TEXT,
+  order_id TEXT, increment_id TEXT, customer_id INTEGER, email TEXT, name TEXT, country TEXT,
+  region TEXT, created_at INTEGER, payment_method TEXT, card_payment INTEGER, line INTEGER,
+  byte_offset INTEGER, categories TEXT);
+)sql");
+}
+
 TEST(ScopeCase, WritesTablesFromTheCase) {
   testing::TempDir tmp;
   CaseInfo info;
@@ -297,17 +310,7 @@ TEST(ScopeCase, WritesTablesFromTheCase) {
   auto c = Case::Create(tmp / "c", info);
   ASSERT_TRUE(c.ok());
   Db& db = (*c)->db();
-  // The store database reader's tables, as storedb writes them.
-  ASSERT_TRUE(db.Exec(R"sql(
-CREATE TABLE storedb_customer(id INTEGER PRIMARY KEY, evidence_id INTEGER, source_table TEXT,
-  customer_id INTEGER, email TEXT, name TEXT, country TEXT, region TEXT, created_at INTEGER,
-  line INTEGER, byte_offset INTEGER, categories TEXT);
-CREATE TABLE storedb_order(id INTEGER PRIMARY KEY, evidence_id INTEGER, source_table TEXT,
-  order_id TEXT, increment_id TEXT, customer_id INTEGER, email TEXT, name TEXT, country TEXT,
-  region TEXT, created_at INTEGER, payment_method TEXT, card_payment INTEGER, line INTEGER,
-  byte_offset INTEGER, categories TEXT);
-)sql")
-                  .ok());
+  ASSERT_TRUE(CreateStoreTables(db).ok());
   auto ins = db.Prepare(
       "INSERT INTO storedb_order(evidence_id,source_table,order_id,increment_id,"
       "email,name,country,region,created_at,card_payment,line,categories) "
@@ -392,16 +395,7 @@ TEST(ScopeCase, ManyPeopleCrossBatches) {
   auto c = Case::Create(tmp / "c", info);
   ASSERT_TRUE(c.ok());
   Db& db = (*c)->db();
-  ASSERT_TRUE(db.Exec(R"sql(
-CREATE TABLE storedb_customer(id INTEGER PRIMARY KEY, evidence_id INTEGER, source_table TEXT,
-  customer_id INTEGER, email TEXT, name TEXT, country TEXT, region TEXT, created_at INTEGER,
-  line INTEGER, byte_offset INTEGER, categories TEXT);
-CREATE TABLE storedb_order(id INTEGER PRIMARY KEY, evidence_id INTEGER, source_table TEXT,
-  order_id TEXT, increment_id TEXT, customer_id INTEGER, email TEXT, name TEXT, country TEXT,
-  region TEXT, created_at INTEGER, payment_method TEXT, card_payment INTEGER, line INTEGER,
-  byte_offset INTEGER, categories TEXT);
-)sql")
-                  .ok());
+  ASSERT_TRUE(CreateStoreTables(db).ok());
   const int kPeople = 5000;
   ASSERT_TRUE((*c)->Transaction([&](Db& d) -> Status {
                     TQ_ASSIGN_OR_RETURN(
@@ -438,6 +432,71 @@ CREATE TABLE storedb_order(id INTEGER PRIMARY KEY, evidence_id INTEGER, source_t
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), kPeople + 1);
   EXPECT_NE(csv.find("\"email:p4999@x.org\""), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(tmp / "c/reports/scope.csv.tmp"));
+}
+
+// Only the orders an exposure can take are read from the case: the result is the same as
+// reading them all (a dump takes orders from before it and of unknown time; a skimmer card
+// payments in its window).
+TEST(ScopeCase, OrdersNoExposureCanTakeChangeNothing) {
+  testing::TempDir tmp;
+  CaseInfo info;
+  info.name = "t";
+  info.discovered_at = kT0 + 30 * kDay;
+  auto c = Case::Create(tmp / "c", info);
+  ASSERT_TRUE(c.ok());
+  Db& db = (*c)->db();
+  ASSERT_TRUE(CreateStoreTables(db).ok());
+  auto ins = db.Prepare(
+      "INSERT INTO storedb_order(evidence_id,source_table,order_id,email,name,country,"
+      "created_at,card_payment,line,categories) VALUES(1,'sales_order',?,?,'N','FR',?,?,7,"
+      "'[\"name\",\"email\"]')");
+  ASSERT_TRUE(ins.ok());
+  struct Row {
+    const char* email;
+    std::optional<UnixMicros> at;
+    int card;
+  };
+  int n = 0;
+  for (Row r : {Row{"before-dump@x.org", kT0 - kDay, 0},            // in the dump
+                Row{"unknown-time@x.org", std::nullopt, 0},         // in the dump, time unknown
+                Row{"after-dump@x.org", kT0 + kDay, 0},             // nothing takes it
+                Row{"skimmed@x.org", kT0 + 10 * kDay, 1},           // card, in the window
+                Row{"paypal-in-window@x.org", kT0 + 10 * kDay, 0},  // not by card
+                Row{"card-after@x.org", kT0 + 20 * kDay, 1}}) {     // card, after removal
+    ASSERT_TRUE(ins->Reset().ok());
+    ins->Bind(1, std::to_string(++n)).Bind(2, r.email).Bind(3, r.at).Bind(4, r.card);
+    ASSERT_TRUE(ins->Run().ok());
+  }
+  Finding skim;
+  skim.kind = "analysis.skimmer_window";
+  skim.component = "analysis";
+  skim.summary = "Skimmer live";
+  skim.detail_json = "{\"start\":\"" + FormatUtc(kT0 + 5 * kDay) + "\",\"end\":\"" +
+                     FormatUtc(kT0 + 15 * kDay) + "\"}";
+  skim.dedupe_key = "analysis.skimmer_window";
+  ASSERT_TRUE(UpsertFinding(db, skim).ok());
+  Finding dump;
+  dump.kind = "analysis.exfiltration";
+  dump.component = "analysis";
+  dump.summary = "dump downloaded";
+  dump.detail_json = R"({"kind":"download","request":{"path":"/media/x.sql.gz"}})";
+  dump.event_time = kT0;
+  dump.dedupe_key = "analysis.exfiltration|1";
+  ASSERT_TRUE(UpsertFinding(db, dump).ok());
+  auto s = RunScope(**c);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::vector<std::string> emails;
+  auto q = db.Prepare("SELECT email, ambiguity FROM scope_person ORDER BY person_key");
+  ASSERT_TRUE(q.ok());
+  while (*q->Step()) emails.push_back(q->String(0) + "|" + q->String(1));
+  EXPECT_EQ(emails, (std::vector<std::string>{
+                        "before-dump@x.org|guest order, matched to the person by email only",
+                        "skimmed@x.org|",
+                        "unknown-time@x.org|guest order, matched to the person by email only; "
+                        "order time unknown"}));
+  EXPECT_TRUE(std::any_of(s->notes.begin(), s->notes.end(), [](const std::string& n) {
+    return n.find("tables are unknown") != std::string::npos;
+  }));
 }
 
 }  // namespace

@@ -247,37 +247,31 @@ void People::SplitEvidence(std::string_view ref, uint32_t* evidence, int64_t* li
   *evidence = EvidenceIndex(ref);
 }
 
-void People::Add(const CustomerRecord& r) {
+template <typename Record, typename Packed>
+void People::Pack(const Record& r, Packed* out) {
   if (!added_) added_ = &NewArena();
-  TextArena& text = *added_;
+  out->customer_id = r.customer_id;
+  out->email = added_->Keep(r.email);
+  out->name = added_->Keep(r.name);
+  out->country = added_->Keep(r.country);
+  out->region = added_->Keep(r.region);
+  out->created_at = r.created_at;
+  out->categories = CategoryBitsOf(r.categories);
+  out->table = TableIndex(r.source_table);
+  SplitEvidence(r.evidence, &out->evidence, &out->line);
+}
+
+void People::Add(const CustomerRecord& r) {
   Customer c;
-  c.customer_id = r.customer_id;
-  c.email = text.Keep(r.email);
-  c.name = text.Keep(r.name);
-  c.country = text.Keep(r.country);
-  c.region = text.Keep(r.region);
-  c.created_at = r.created_at;
-  c.categories = CategoryBitsOf(r.categories);
-  c.table = TableIndex(r.source_table);
-  SplitEvidence(r.evidence, &c.evidence, &c.line);
+  Pack(r, &c);
   customers.push_back(c);
 }
 
 void People::Add(const OrderRecord& r) {
-  if (!added_) added_ = &NewArena();
-  TextArena& text = *added_;
   Order o;
-  o.order_ref = text.Keep(r.order_ref);
-  o.customer_id = r.customer_id;
-  o.email = text.Keep(r.email);
-  o.name = text.Keep(r.name);
-  o.country = text.Keep(r.country);
-  o.region = text.Keep(r.region);
-  o.created_at = r.created_at;
+  Pack(r, &o);
+  o.order_ref = added_->Keep(r.order_ref);
   o.card_payment = r.card_payment;
-  o.categories = CategoryBitsOf(r.categories);
-  o.table = TableIndex(r.source_table);
-  SplitEvidence(r.evidence, &o.evidence, &o.line);
   orders.push_back(o);
 }
 

@@ -145,6 +145,9 @@ class People {
 
  private:
   void SplitEvidence(std::string_view ref, uint32_t* evidence, int64_t* line);
+  // What customers and orders share, copied into the Add() arena.
+  template <typename Record, typename Packed>
+  void Pack(const Record& r, Packed* out);
 
   mutable std::mutex mu_;  // guards the arena list and the three tables below
   std::vector<std::unique_ptr<TextArena>> arenas_;

@@ -302,15 +302,32 @@ CREATE TABLE storedb_order(id INTEGER PRIMARY KEY, evidence_id INTEGER, source_t
 )sql");
 }
 
-TEST(ScopeCase, WritesTablesFromTheCase) {
-  testing::TempDir tmp;
+// A case with the store reader's tables, empty.
+std::unique_ptr<Case> NewStoreCase(const testing::TempDir& tmp, UnixMicros discovered) {
   CaseInfo info;
   info.name = "t";
-  info.discovered_at = kT0 + 10 * kDay;
+  info.discovered_at = discovered;
   auto c = Case::Create(tmp / "c", info);
-  ASSERT_TRUE(c.ok());
-  Db& db = (*c)->db();
-  ASSERT_TRUE(CreateStoreTables(db).ok());
+  if (!c.ok() || !CreateStoreTables((*c)->db()).ok()) return nullptr;
+  return std::move(*c);
+}
+
+// The analysis' skimmer window finding.
+Status AddSkimmerWindow(Db& db, UnixMicros start, UnixMicros end) {
+  Finding f;
+  f.kind = "analysis.skimmer_window";
+  f.component = "analysis";
+  f.summary = "Skimmer live";
+  f.detail_json = "{\"start\":\"" + FormatUtc(start) + "\",\"end\":\"" + FormatUtc(end) + "\"}";
+  f.dedupe_key = "analysis.skimmer_window";
+  return UpsertFinding(db, f).status();
+}
+
+TEST(ScopeCase, WritesTablesFromTheCase) {
+  testing::TempDir tmp;
+  std::unique_ptr<Case> c = NewStoreCase(tmp, kT0 + 10 * kDay);
+  ASSERT_TRUE(c);
+  Db& db = c->db();
   auto ins = db.Prepare(
       "INSERT INTO storedb_order(evidence_id,source_table,order_id,increment_id,"
       "email,name,country,region,created_at,card_payment,line,categories) "
@@ -334,14 +351,7 @@ TEST(ScopeCase, WritesTablesFromTheCase) {
     ins->Bind(10, "[\"name\",\"email\",\"postal_address\"]");
     ASSERT_TRUE(ins->Run().ok());
   }
-  Finding f;
-  f.kind = "analysis.skimmer_window";
-  f.component = "analysis";
-  f.summary = "Skimmer live";
-  f.detail_json =
-      "{\"start\":\"" + FormatUtc(kT0) + "\",\"end\":\"" + FormatUtc(kT0 + 5 * kDay) + "\"}";
-  f.dedupe_key = "analysis.skimmer_window";
-  ASSERT_TRUE(UpsertFinding(db, f).ok());
+  ASSERT_TRUE(AddSkimmerWindow(db, kT0, kT0 + 5 * kDay).ok());
   // Order 4 is the attacker's own: its name is a template-injection payload (TrojanOrder).
   Finding payload;
   payload.kind = "storedb.injected_script";
@@ -353,7 +363,7 @@ TEST(ScopeCase, WritesTablesFromTheCase) {
   payload.dedupe_key = "storedb.injected_script|4";
   ASSERT_TRUE(UpsertFinding(db, payload).ok());
 
-  auto s = RunScope(**c);
+  auto s = RunScope(*c);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->people, 2);
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM scope_person"), 2);
@@ -381,7 +391,7 @@ TEST(ScopeCase, WritesTablesFromTheCase) {
     return n.find("order 100004 left out") != std::string::npos;
   }));
   // Re-running replaces, never duplicates.
-  ASSERT_TRUE(RunScope(**c).ok());
+  ASSERT_TRUE(RunScope(*c).ok());
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM scope_person"), 2);
 }
 
@@ -389,38 +399,26 @@ TEST(ScopeCase, WritesTablesFromTheCase) {
 // inserts them: every one is in the table and the CSV, in key order.
 TEST(ScopeCase, ManyPeopleCrossBatches) {
   testing::TempDir tmp;
-  CaseInfo info;
-  info.name = "t";
-  info.discovered_at = kT0 + 10 * kDay;
-  auto c = Case::Create(tmp / "c", info);
-  ASSERT_TRUE(c.ok());
-  Db& db = (*c)->db();
-  ASSERT_TRUE(CreateStoreTables(db).ok());
+  std::unique_ptr<Case> c = NewStoreCase(tmp, kT0 + 10 * kDay);
+  ASSERT_TRUE(c);
+  Db& db = c->db();
   const int kPeople = 5000;
-  ASSERT_TRUE((*c)->Transaction([&](Db& d) -> Status {
-                    TQ_ASSIGN_OR_RETURN(
-                        Stmt ins,
-                        d.Prepare("INSERT INTO storedb_order(evidence_id,source_table,order_id,"
-                                  "email,name,country,created_at,card_payment,line,categories) "
-                                  "VALUES(1,'sales_order',?,?,'N','FR',?,1,?,'[\"email\"]')"));
-                    for (int i = 0; i < kPeople; ++i) {
-                      TQ_RETURN_IF_ERROR(ins.Reset());
-                      ins.Bind(1, std::to_string(i)).Bind(2, "p" + std::to_string(i) + "@x.org");
-                      ins.Bind(3, kT0 + kDay + i).Bind(4, 10 + i);
-                      TQ_RETURN_IF_ERROR(ins.Run());
-                    }
-                    return Status::Ok();
-                  })
-                  .ok());
-  Finding f;
-  f.kind = "analysis.skimmer_window";
-  f.component = "analysis";
-  f.summary = "Skimmer live";
-  f.detail_json =
-      "{\"start\":\"" + FormatUtc(kT0) + "\",\"end\":\"" + FormatUtc(kT0 + 5 * kDay) + "\"}";
-  f.dedupe_key = "analysis.skimmer_window";
-  ASSERT_TRUE(UpsertFinding(db, f).ok());
-  auto s = RunScope(**c);
+  ASSERT_TRUE(c->Transaction([&](Db& d) -> Status {
+                 TQ_ASSIGN_OR_RETURN(
+                     Stmt ins,
+                     d.Prepare("INSERT INTO storedb_order(evidence_id,source_table,order_id,"
+                               "email,name,country,created_at,card_payment,line,categories) "
+                               "VALUES(1,'sales_order',?,?,'N','FR',?,1,?,'[\"email\"]')"));
+                 for (int i = 0; i < kPeople; ++i) {
+                   TQ_RETURN_IF_ERROR(ins.Reset());
+                   ins.Bind(1, std::to_string(i)).Bind(2, "p" + std::to_string(i) + "@x.org");
+                   ins.Bind(3, kT0 + kDay + i).Bind(4, 10 + i);
+                   TQ_RETURN_IF_ERROR(ins.Run());
+                 }
+                 return Status::Ok();
+               }).ok());
+  ASSERT_TRUE(AddSkimmerWindow(db, kT0, kT0 + 5 * kDay).ok());
+  auto s = RunScope(*c);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->people, kPeople);
   EXPECT_EQ(s->per_jurisdiction["FR"], kPeople);
@@ -439,13 +437,9 @@ TEST(ScopeCase, ManyPeopleCrossBatches) {
 // payments in its window).
 TEST(ScopeCase, OrdersNoExposureCanTakeChangeNothing) {
   testing::TempDir tmp;
-  CaseInfo info;
-  info.name = "t";
-  info.discovered_at = kT0 + 30 * kDay;
-  auto c = Case::Create(tmp / "c", info);
-  ASSERT_TRUE(c.ok());
-  Db& db = (*c)->db();
-  ASSERT_TRUE(CreateStoreTables(db).ok());
+  std::unique_ptr<Case> c = NewStoreCase(tmp, kT0 + 30 * kDay);
+  ASSERT_TRUE(c);
+  Db& db = c->db();
   auto ins = db.Prepare(
       "INSERT INTO storedb_order(evidence_id,source_table,order_id,email,name,country,"
       "created_at,card_payment,line,categories) VALUES(1,'sales_order',?,?,'N','FR',?,?,7,"
@@ -467,14 +461,7 @@ TEST(ScopeCase, OrdersNoExposureCanTakeChangeNothing) {
     ins->Bind(1, std::to_string(++n)).Bind(2, r.email).Bind(3, r.at).Bind(4, r.card);
     ASSERT_TRUE(ins->Run().ok());
   }
-  Finding skim;
-  skim.kind = "analysis.skimmer_window";
-  skim.component = "analysis";
-  skim.summary = "Skimmer live";
-  skim.detail_json = "{\"start\":\"" + FormatUtc(kT0 + 5 * kDay) + "\",\"end\":\"" +
-                     FormatUtc(kT0 + 15 * kDay) + "\"}";
-  skim.dedupe_key = "analysis.skimmer_window";
-  ASSERT_TRUE(UpsertFinding(db, skim).ok());
+  ASSERT_TRUE(AddSkimmerWindow(db, kT0 + 5 * kDay, kT0 + 15 * kDay).ok());
   Finding dump;
   dump.kind = "analysis.exfiltration";
   dump.component = "analysis";
@@ -483,7 +470,7 @@ TEST(ScopeCase, OrdersNoExposureCanTakeChangeNothing) {
   dump.event_time = kT0;
   dump.dedupe_key = "analysis.exfiltration|1";
   ASSERT_TRUE(UpsertFinding(db, dump).ok());
-  auto s = RunScope(**c);
+  auto s = RunScope(*c);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   std::vector<std::string> emails;
   auto q = db.Prepare("SELECT email, ambiguity FROM scope_person ORDER BY person_key");

@@ -757,8 +757,18 @@ void AppendAffectedCsvRow(const AffectedPerson& p, std::string* out) {
   field(Jurisdiction(p));
   field(p.language);
   field(cats);
-  field(p.first_exposure ? FormatUtc(*p.first_exposure) : "");
-  field(p.last_exposure ? FormatUtc(*p.last_exposure) : "");
+  // Most people share their exposure times (a dump's): the last one is formatted once.
+  thread_local std::optional<UnixMicros> last_time;
+  thread_local std::string last_text;
+  auto time = [&](std::optional<UnixMicros> t) -> const std::string& {
+    if (t != last_time) {
+      last_time = t;
+      last_text = t ? FormatUtc(*t) : "";
+    }
+    return last_text;
+  };
+  field(time(p.first_exposure));
+  field(time(p.last_exposure));
   field(reasons);
   field(p.ambiguity);
   *out += '\n';

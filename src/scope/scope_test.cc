@@ -284,9 +284,20 @@ TEST(ScopeCsv, EscapesFormulaAndQuotes) {
   p.email = "x@example.com";
   p.name = "=HYPERLINK(\"http://evil\")";
   p.categories = {"email", "name"};
-  std::string csv = AffectedCsv({p});
+  p.first_exposure = kT0;
+  p.last_exposure = kT0 + kDay;
+  AffectedPerson q = p;
+  q.first_exposure = q.last_exposure = kT0 + kDay;
+  AffectedPerson r = p;
+  r.first_exposure.reset();
+  std::string csv = AffectedCsv({p, q, r});
   EXPECT_NE(csv.find("\"'=HYPERLINK(\"\"http://evil\"\")\""), std::string::npos) << csv;
   EXPECT_NE(csv.find("\"email;name\""), std::string::npos);
+  // Each row's own times, however rows repeat them.
+  EXPECT_NE(csv.find("\"2025-10-09T08:53:20Z\",\"2025-10-10T08:53:20Z\""), std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("\"2025-10-10T08:53:20Z\",\"2025-10-10T08:53:20Z\""), std::string::npos);
+  EXPECT_NE(csv.find("\"\",\"2025-10-10T08:53:20Z\""), std::string::npos);
 }
 
 // The store database reader's tables, as storedb writes them.

@@ -389,8 +389,8 @@ Result<std::set<std::string>> AttackerOrders(Db& db) {
 }
 
 // Customers and orders, read at the same time on two connections (the case file is in WAL
-// mode: readers do not wait for each other): one reads the customers and the second half of
-// the orders, the other the first half of the orders.
+// mode: readers do not wait for each other): one reads the customers and the orders after
+// the split, the other the orders before it. The split balances the rows each reads.
 Status LoadPeople(Case& c, const OrderFilter& filter, People* people,
                   std::vector<std::string>* notes) {
   Db& db = c.db();
@@ -409,7 +409,10 @@ Status LoadPeople(Case& c, const OrderFilter& filter, People* people,
   TQ_ASSIGN_OR_RETURN(std::set<std::string> attacker_orders, AttackerOrders(db));
   TQ_ASSIGN_OR_RETURN(int64_t lo, db.QueryInt("SELECT coalesce(min(id),0) FROM storedb_order"));
   TQ_ASSIGN_OR_RETURN(int64_t hi, db.QueryInt("SELECT coalesce(max(id),0) FROM storedb_order"));
-  int64_t mid = lo + (hi - lo) / 2;
+  TQ_ASSIGN_OR_RETURN(int64_t customer_ids,
+                      db.QueryInt("SELECT coalesce(max(id)-min(id)+1,0) FROM storedb_customer"));
+  int64_t order_ids = hi - lo + 1;
+  int64_t mid = lo + std::clamp<int64_t>((order_ids + customer_ids) / 2, 0, order_ids);
   TQ_ASSIGN_OR_RETURN(std::unique_ptr<Db> second, Db::Open(c.DbPath(), false, true));
   Status first_status;
   std::vector<People::Order> first_half, second_half;
@@ -418,10 +421,7 @@ Status LoadPeople(Case& c, const OrderFilter& filter, People* people,
   constexpr int64_t kReserveCap = 50'000'000;
   first_half.reserve(static_cast<size_t>(std::clamp<int64_t>(mid - lo, 0, kReserveCap)));
   second_half.reserve(static_cast<size_t>(std::clamp<int64_t>(hi + 1 - mid, 0, kReserveCap)));
-  TQ_ASSIGN_OR_RETURN(int64_t customer_rows,
-                      db.QueryInt("SELECT coalesce(max(id)-min(id)+1,0) FROM storedb_customer"));
-  people->customers.reserve(
-      static_cast<size_t>(std::clamp<int64_t>(customer_rows, 0, kReserveCap)));
+  people->customers.reserve(static_cast<size_t>(std::clamp<int64_t>(customer_ids, 0, kReserveCap)));
   std::vector<std::string> first_notes, second_notes;
   {
     std::jthread reader([&] {

@@ -6,7 +6,7 @@
 //                       (read the storedb tables and findings, compute, replace the scope
 //                       tables in one transaction, write scope.csv).
 // The aim: the whole scope under 10 s on 2 cores. TQ_SCOPE_CUSTOMERS / TQ_SCOPE_ORDERS
-// override the sizes.
+// override the sizes; TQ_SCOPE_KEEP_CASE=DIR keeps BM_RunScope's case.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -194,7 +194,11 @@ CREATE TABLE storedb_order(id INTEGER PRIMARY KEY, evidence_id INTEGER, source_t
 }
 
 void BM_RunScope(benchmark::State& state) {
-  std::string dir = (std::filesystem::temp_directory_path() / "tq-scope-bench").string();
+  // TQ_SCOPE_KEEP_CASE=DIR keeps the case there (bench/scope_command.sh times the command).
+  const char* keep = std::getenv("TQ_SCOPE_KEEP_CASE");
+  std::string dir = keep && *keep
+                        ? std::string(keep)
+                        : (std::filesystem::temp_directory_path() / "tq-scope-bench").string();
   std::unique_ptr<tq::Case> c = MakeCase(dir);
   int64_t people = 0;
   for (auto _ : state) {
@@ -207,7 +211,7 @@ void BM_RunScope(benchmark::State& state) {
   }
   state.counters["people"] = static_cast<double>(people);
   c.reset();
-  std::filesystem::remove_all(dir);
+  if (!keep || !*keep) std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_RunScope)->Unit(benchmark::kMillisecond)->Iterations(1);
 

@@ -30,6 +30,28 @@ TEST(DbTest, BindsAndReadsEveryType) {
   EXPECT_FALSE(*q->Step());
 }
 
+// Text bound without a copy is read where it is: a buffer reused between rows gives each row
+// what it held at that row's step.
+TEST(DbTest, UncopiedTextIsReadAtTheStep) {
+  testing::TempDir tmp;
+  auto db = Db::Open(tmp / "x.db", true);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t(s)").ok());
+  auto ins = (*db)->Prepare("INSERT INTO t VALUES(?)");
+  ASSERT_TRUE(ins.ok());
+  std::string buf;
+  for (const char* v : {"first", "second row", "3"}) {
+    buf.assign(v);
+    ASSERT_TRUE(ins->Reset().ok());
+    ins->BindUncopied(1, buf);
+    ASSERT_TRUE(ins->Run().ok());
+  }
+  auto q = (*db)->Prepare("SELECT group_concat(s, '|') FROM t");
+  ASSERT_TRUE(q.ok());
+  ASSERT_TRUE(*q->Step());
+  EXPECT_EQ(q->Text(0), "first|second row|3");
+}
+
 TEST(DbTest, ErrorsNameTheProblem) {
   testing::TempDir tmp;
   auto db = Db::Open(tmp / "x.db", true);

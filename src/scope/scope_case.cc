@@ -524,8 +524,6 @@ struct RowBatch {
   std::vector<AffectedPerson> people = std::vector<AffectedPerson>(kRows);
   std::vector<std::string> reasons = std::vector<std::string>(kRows);                   // JSON
   std::vector<const std::string*> categories = std::vector<const std::string*>(kRows);  // JSON
-  std::vector<std::string> jurisdictions = std::vector<std::string>(kRows);
-  std::vector<uint64_t> bits = std::vector<uint64_t>(kRows);
   size_t size = 0;
 };
 
@@ -576,13 +574,26 @@ class RowPipe {
   Status failure_;
 };
 
-// Spells out every person into batches. The category lists' JSON, a few distinct ones that
-// rows point at, is kept in `categories_json`: it must outlive the inserts.
+// People per jurisdiction: in all, and per category bit.
+struct JurisdictionCount {
+  int64_t people = 0;
+  int64_t per_bit[64] = {};
+};
+
+// What the rows add up to, counted as they are made (complete once the maker is done), and
+// the category lists' JSON that rows point at (a few distinct ones: it outlives the inserts).
+struct RowTotals {
+  std::unordered_map<std::string, JurisdictionCount> by_jurisdiction;
+  int64_t ambiguous = 0;
+  std::unordered_map<uint64_t, std::string> categories_json;
+};
+
+// Spells out every person into batches.
 Status MakeRows(const People& people, const std::vector<Exposure>& exposures,
-                const AffectedSet& set, RowPipe* pipe,
-                std::unordered_map<uint64_t, std::string>* categories_json_out) {
+                const AffectedSet& set, RowPipe* pipe, RowTotals* totals) {
   PersonWriter writer(people, exposures, set);
-  std::unordered_map<uint64_t, std::string>& categories_json = *categories_json_out;
+  std::unordered_map<uint64_t, std::string>& categories_json = totals->categories_json;
+  std::string jurisdiction;
   for (size_t i = 0; i < set.people.size();) {
     RowBatch* b = pipe->Take(RowPipe::kFree);
     if (!b) return Status::Ok();  // another thread failed and says why
@@ -595,10 +606,14 @@ Status MakeRows(const People& people, const std::vector<Exposure>& exposures,
       if (cj == categories_json.end())
         cj = categories_json.emplace(bits, CategoriesJson(p.categories)).first;
       b->categories[k] = &cj->second;
-      b->bits[k] = bits;
       AppendReasonsJson(p, &b->reasons[k]);
-      b->jurisdictions[k] = Jurisdiction(p);
-      if (b->jurisdictions[k].empty()) b->jurisdictions[k] = "unknown";
+      jurisdiction = Jurisdiction(p);
+      JurisdictionCount& count =
+          totals->by_jurisdiction[jurisdiction.empty() ? "unknown" : jurisdiction];
+      ++count.people;
+      for (int bit = 0; bit < 64; ++bit)
+        if (bits & (uint64_t{1} << bit)) ++count.per_bit[bit];
+      if (!p.ambiguity.empty()) ++totals->ambiguous;
     }
     pipe->Put(RowPipe::kMade, b);
   }
@@ -616,22 +631,15 @@ Status WriteCsv(CsvFile* csv, RowPipe* pipe) {
   return csv->Close();
 }
 
-// People per jurisdiction: in all, and per category bit.
-struct JurisdictionCount {
-  int64_t people = 0;
-  int64_t per_bit[64] = {};
-};
-
 // The scope tables' rows, in the open transaction.
-Status InsertRows(Db& db, const People& people, RowPipe* pipe, ScopeSummary* summary) {
+Status InsertRows(Db& db, const People& people, RowPipe* pipe, const RowTotals& totals,
+                  ScopeSummary* summary) {
   TQ_RETURN_IF_ERROR(
       db.Exec("DELETE FROM scope_person; DELETE FROM scope_count; DELETE FROM scope_exposure;"));
   TQ_ASSIGN_OR_RETURN(
       Stmt ins, db.Prepare("INSERT INTO scope_person(person_key,customer_id,email,name,country,"
                            "region,language,categories,first_exposure,last_exposure,reasons,"
                            "ambiguity) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"));
-  std::unordered_map<std::string, JurisdictionCount> by_jurisdiction;
-  summary->ambiguous = 0;
   while (RowBatch* b = pipe->Take(RowPipe::kMade)) {
     for (size_t k = 0; k < b->size; ++k) {
       const AffectedPerson& p = b->people[k];
@@ -643,19 +651,16 @@ Status InsertRows(Db& db, const People& people, RowPipe* pipe, ScopeSummary* sum
       ins.Bind(9, p.first_exposure).Bind(10, p.last_exposure);
       ins.BindUncopied(11, b->reasons[k]).BindUncopied(12, p.ambiguity);
       TQ_RETURN_IF_ERROR(ins.Run());
-      JurisdictionCount& count = by_jurisdiction[b->jurisdictions[k]];
-      ++count.people;
-      for (int bit = 0; bit < 64; ++bit)
-        if (b->bits[k] & (uint64_t{1} << bit)) ++count.per_bit[bit];
-      if (!p.ambiguity.empty()) ++summary->ambiguous;
     }
     pipe->Put(RowPipe::kInserted, b);
   }
   TQ_RETURN_IF_ERROR(pipe->failure());
+  // Every row was made: the totals are complete.
+  summary->ambiguous = totals.ambiguous;
   std::map<std::pair<std::string, std::string>, int64_t> counts;  // sorted for the table
   summary->per_category.clear();
   summary->per_jurisdiction.clear();
-  for (const auto& [j, count] : by_jurisdiction) {
+  for (const auto& [j, count] : totals.by_jurisdiction) {
     counts[{j, "*"}] = count.people;
     summary->per_jurisdiction[j] += count.people;
     for (int bit = 0; bit < 64; ++bit) {
@@ -717,11 +722,11 @@ Result<ScopeSummary> RunScope(Case& c) {
   // One thread spells people out, this one inserts the rows, a third writes the CSV.
   CsvFile csv(c.ReportsDir() + "/scope.csv");
   RowPipe pipe(6);
-  std::unordered_map<uint64_t, std::string> categories_json;
+  RowTotals totals;
   Status written;
   {
     std::jthread maker([&] {
-      Status s = MakeRows(people, summary.exposures, set, &pipe, &categories_json);
+      Status s = MakeRows(people, summary.exposures, set, &pipe, &totals);
       if (!s.ok()) pipe.Fail(s);
       pipe.Done(RowPipe::kMade);
     });
@@ -731,7 +736,7 @@ Result<ScopeSummary> RunScope(Case& c) {
     });
     WriteCache cache(c.db());
     written = c.Transaction([&](Db& db) -> Status {
-      Status s = InsertRows(db, people, &pipe, &summary);
+      Status s = InsertRows(db, people, &pipe, totals, &summary);
       if (!s.ok()) pipe.Fail(s);
       pipe.Done(RowPipe::kInserted);
       return s;

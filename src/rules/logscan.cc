@@ -73,14 +73,16 @@ class ClientTable {
   void PrefetchSlot(uint64_t h) const {
     if (!slots_.empty()) __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
   }
-  // The entry for `ip` if there is one, without creating it.
-  Entry* Peek(std::string_view ip, uint64_t h) {
+  // The entry whose address has the hash `h`, if there is one, without creating it and
+  // without reading the entry (its address is compared when it is used: the entries of a
+  // group of lines are then fetched from memory together, not one after the other).
+  Entry* PeekByHash(uint64_t h) {
     if (slots_.empty()) return nullptr;
     size_t mask = slots_.size() - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
       const Slot& sl = slots_[i];
       if (sl.idx == kEmpty) return nullptr;
-      if (sl.hash == h && entries_[sl.idx].ip == ip) return &entries_[sl.idx];
+      if (sl.hash == h) return &entries_[sl.idx];
     }
   }
   size_t size() const { return entries_.size(); }
@@ -166,7 +168,7 @@ class UnitSink : public LineSink {
       pre_.push_back({r, h, nullptr, 0});
     }
     for (Ahead& p : pre_) {
-      p.entry = u_.table.Peek(p.rec->get(Field::kClientIp), p.ip_hash);
+      p.entry = u_.table.PeekByHash(p.ip_hash);
       if (!p.entry) continue;
       const char* e = reinterpret_cast<const char*>(p.entry);
       for (size_t off = 0; off < sizeof(ClientTable::Entry); off += 64) __builtin_prefetch(e + off);
@@ -213,7 +215,7 @@ class UnitSink : public LineSink {
     ClientTable::Entry* c = nullptr;
     if (last_ && last_->ip == ip) {
       c = last_;
-    } else if (pre && pre->entry) {
+    } else if (pre && pre->entry && pre->entry->ip == ip) {
       c = last_ = pre->entry;
     } else {
       c = u_.table.Find(ip, pre ? pre->ip_hash : ClientTable::Hash(ip), o_.max_clients);

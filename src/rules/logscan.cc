@@ -353,7 +353,9 @@ class UnitSink : public LineSink {
       uint64_t h = std::hash<std::string_view>{}(ua);
       auto end = c->agent_hash.begin() + c->n_agents;
       if (std::find(c->agent_hash.begin(), end, h) == end) {
-        if (table_.Take(sizeof(std::string) + HeapBytes(std::min<size_t>(ua.size(), 4096)))) {
+        // A vector holds up to twice its strings: counted as such.
+        if (table_.Take(2 * sizeof(std::string) + HeapBytes(std::min<size_t>(ua.size(), 4096)))) {
+          if (c->agents.empty()) c->agents.reserve(4);
           c->agent_hash[c->n_agents++] = h;
           c->agents.push_back(Cap(ua));
         } else {
@@ -400,7 +402,7 @@ class UnitSink : public LineSink {
       c.paths_capped = true;
       return;
     }
-    if (!table_.Take(sizeof(std::string) + sizeof(uint64_t) +
+    if (!table_.Take(2 * sizeof(std::string) + 2 * sizeof(uint64_t) +
                      HeapBytes(std::min<size_t>(path.size(), 4096)))) {
       ++u_.client_values_dropped;
       c.paths_capped = true;  // the list is incomplete
@@ -411,6 +413,7 @@ class UnitSink : public LineSink {
     else
       c.more_path_hash.push_back(h);
     ++c.n_paths;
+    if (c.paths.empty()) c.paths.reserve(8);
     c.paths.push_back(Cap(path));
   }
   Unit& u_;

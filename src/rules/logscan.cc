@@ -30,6 +30,8 @@ struct SvHash {
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+uint64_t PathHash(std::string_view path) { return std::hash<std::string_view>{}(path); }
+
 // What a string costs beyond its object (the heap block of a long string), for the bounds.
 size_t HeapBytes(size_t len) { return len > 15 ? len + 1 : 0; }
 
@@ -185,6 +187,13 @@ class ClientTable {
       for (auto& st : e.more_statuses) c.statuses.push_back(st);
       c.user_agents = std::move(e.agents);
       c.paths = std::move(e.paths);
+      // The hashes of the kept strings (those of paths cut at 4 KiB: of the cut string).
+      c.path_hashes.resize(c.paths.size());
+      for (size_t k = 0; k < c.paths.size(); ++k)
+        c.path_hashes[k] = k < e.path_hash.size() ? e.path_hash[k]
+                                                  : e.more_path_hash[k - e.path_hash.size()];
+      for (size_t k = 0; k < c.paths.size(); ++k)
+        if (c.paths[k].size() >= 4096) c.path_hashes[k] = PathHash(c.paths[k]);
       c.paths_capped = e.paths_capped;
       out.push_back(std::move(c));
     }
@@ -388,10 +397,6 @@ class UnitSink : public LineSink {
       }
     c.more_statuses.emplace_back(status, 1);
   }
-  static uint64_t PathHash(std::string_view path) {
-    uint64_t h = std::hash<std::string_view>{}(path);
-    return h == 0 ? 1 : h;  // 0 marks "not computed"
-  }
   void AddPath(ClientTable::Entry& c, std::string_view path, uint64_t h) {
     size_t inline_n = std::min<size_t>(c.n_paths, c.path_hash.size());
     if (std::find(c.path_hash.begin(), c.path_hash.begin() + inline_n, h) !=
@@ -471,31 +476,25 @@ uint64_t NextLineStart(int fd, uint64_t at, uint64_t size) {
 }
 
 // Adds the paths of `c` that `m` lacks, up to the cap and as far as `take` (the memory
-// budget) allows. Membership by hash, then bytes: a linear search per path made merging the
-// units of rotated files quadratic.
+// budget) allows. Membership by hash (path_hashes, kept beside the paths), then bytes.
 template <typename Take>
 void MergePaths(ClientStats& m, ClientStats& c, Take& take) {
-  std::vector<std::pair<uint64_t, uint32_t>> have;  // (hash, index in m.paths), sorted
-  have.reserve(m.paths.size() + c.paths.size());
-  for (uint32_t k = 0; k < m.paths.size(); ++k)
-    have.emplace_back(std::hash<std::string>{}(m.paths[k]), k);
-  std::sort(have.begin(), have.end());
-  for (std::string& p : c.paths) {
-    uint64_t h = std::hash<std::string>{}(p);
-    auto it = std::lower_bound(have.begin(), have.end(), std::make_pair(h, uint32_t{0}));
+  for (size_t k = 0; k < c.paths.size(); ++k) {
+    std::string& p = c.paths[k];
+    uint64_t h = c.path_hashes[k];
     bool found = false;
-    for (; it != have.end() && it->first == h && !found; ++it) found = m.paths[it->second] == p;
+    for (size_t j = 0; j < m.path_hashes.size() && !found; ++j)
+      found = m.path_hashes[j] == h && m.paths[j] == p;
     if (found) continue;
     if (m.paths.size() >= ClientStats::kMaxPaths) {
       m.paths_capped = true;
       return;  // nothing else can change
     }
-    if (!take(sizeof(std::string) + HeapBytes(p.size()))) {
+    if (!take(sizeof(std::string) + sizeof(uint64_t) + HeapBytes(p.size()))) {
       m.paths_capped = true;  // the list is incomplete
       return;
     }
-    auto at = std::lower_bound(have.begin(), have.end(), std::make_pair(h, uint32_t{0}));
-    have.insert(at, {h, static_cast<uint32_t>(m.paths.size())});
+    m.path_hashes.push_back(h);
     m.paths.push_back(std::move(p));
   }
 }
@@ -505,7 +504,8 @@ size_t ClientBytes(const ClientStats& c) {
   size_t n = sizeof(ClientStats) + 2 * HeapBytes(c.ip.size()) + 64;  // and its map node
   n += c.statuses.size() * sizeof(std::pair<int, uint64_t>);
   for (const std::string& a : c.user_agents) n += sizeof(std::string) + HeapBytes(a.size());
-  for (const std::string& p : c.paths) n += sizeof(std::string) + HeapBytes(p.size());
+  for (const std::string& p : c.paths)
+    n += sizeof(std::string) + sizeof(uint64_t) + HeapBytes(p.size());
   return n;
 }
 

@@ -139,6 +139,13 @@ struct Scanner::State {
   enum : uint8_t { kTriF = 0, kTriT = 1, kTriU = 2, kTriNone = 3 };
   static constexpr size_t kMaxCombos = 4096;  // hostile input: many methods; then start over
 
+  // Short values (a method, a status) compared inline, not by a call to memcmp.
+  static bool Same(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t k = 0; k < a.size(); ++k)
+      if (a[k] != b[k]) return false;
+    return true;
+  }
   // Brings the memoized fields up to the line (stamp), moving memo_epoch when one changed.
   void UpdateMemoFields(const logs::AccessLogRecord& r) {
     bool changed = false;
@@ -147,7 +154,7 @@ struct Scanner::State {
       m.checked = stamp;
       bool has = r.has(f);
       std::string_view v = r.get(f);
-      if (has != m.has || v != m.value) {
+      if (has != m.has || !Same(v, m.value)) {
         m.has = has;
         m.value.assign(v.data(), v.size());
         ++m.gen;
@@ -260,7 +267,7 @@ struct Scanner::State {
       m.checked = stamp;
       bool has = r.has(static_cast<logs::Field>(f));
       std::string_view v = r.field[static_cast<size_t>(f)];
-      if (has != m.has || v != m.value) {
+      if (has != m.has || !Same(v, m.value)) {
         m.has = has;
         m.value.assign(v.data(), v.size());
         ++m.gen;
@@ -412,9 +419,17 @@ struct Scanner::State {
         batch_hits.emplace_back(seg_item[k - 1], atoms[id]);
       }
     }
-    std::sort(batch_hits.begin(), batch_hits.end());
-    batch_hits.erase(std::unique(batch_hits.begin(), batch_hits.end()), batch_hits.end());
+    // Grouped by line, in line order (a counting sort: a line's atoms may come in any order
+    // and repeat; EvaluateLine takes each once).
+    item_start.assign(items.size() + 1, 0);
+    for (auto [item, atom] : batch_hits) ++item_start[item + 1];
+    for (size_t i = 1; i < item_start.size(); ++i) item_start[i] += item_start[i - 1];
+    sorted_hits.resize(batch_hits.size());
+    for (auto hit : batch_hits) sorted_hits[item_start[hit.first]++] = hit;
+    batch_hits.swap(sorted_hits);
   }
+  std::vector<uint32_t> item_start;
+  std::vector<std::pair<uint32_t, uint32_t>> sorted_hits;
 
   // Evaluates and reports the group's lines in order.
   void FlushGroup(std::string_view chunk, LineSink& sink) {

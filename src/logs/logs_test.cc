@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "support/testing.h"
@@ -185,6 +186,19 @@ TEST(FieldsTest, PartialLiteralsAndReusedRecords) {
   EXPECT_FALSE(r.has(Field::kReferer));
   EXPECT_EQ(r.get(Field::kReferer).data(), nullptr);
   EXPECT_EQ(r.get(Field::kUserAgent).data(), nullptr);
+}
+
+TEST(StreamTest, CountNewlinesAtEveryLengthAndAlignment) {
+  std::string buf;
+  for (int i = 0; i < 9000; ++i) buf += (i * 7919) % 13 == 0 ? '\n' : static_cast<char>(i % 251);
+  for (size_t start : {0, 1, 5, 15, 16, 17}) {
+    for (size_t len : {0, 1, 15, 16, 17, 31, 255 * 16, 255 * 16 + 1, 4095, 8000}) {
+      std::string_view v = std::string_view(buf).substr(start, len);
+      EXPECT_EQ(CountNewlines(v), static_cast<size_t>(std::count(v.begin(), v.end(), '\n')))
+          << start << " " << len;
+    }
+  }
+  EXPECT_EQ(CountNewlines(std::string(5000, '\n')), 5000u);  // past a lane counter's 255
 }
 
 TEST(FieldsTest, TimeCacheAgreesWithCoreAcrossDaysAndZones) {

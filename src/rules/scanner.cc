@@ -165,9 +165,8 @@ struct Scanner::State {
     combo_key.clear();
     for (logs::Field f : {logs::Field::kMethod, logs::Field::kStatus, logs::Field::kVersion}) {
       const FieldMemo& m = field_memo[static_cast<size_t>(f)];
-      combo_key += m.has ? '1' : '0';
-      combo_key += std::to_string(m.value.size());
-      combo_key += ':';
+      uint32_t len = m.has ? static_cast<uint32_t>(m.value.size()) : 0xffffffffu;
+      combo_key.append(reinterpret_cast<const char*>(&len), sizeof len);  // has and length
       combo_key += m.value;
     }
     auto it = combo_ids.find(combo_key);

@@ -190,8 +190,8 @@ class ClientTable {
       // The hashes of the kept strings (those of paths cut at 4 KiB: of the cut string).
       c.path_hashes.resize(c.paths.size());
       for (size_t k = 0; k < c.paths.size(); ++k)
-        c.path_hashes[k] = k < e.path_hash.size() ? e.path_hash[k]
-                                                  : e.more_path_hash[k - e.path_hash.size()];
+        c.path_hashes[k] =
+            k < e.path_hash.size() ? e.path_hash[k] : e.more_path_hash[k - e.path_hash.size()];
       for (size_t k = 0; k < c.paths.size(); ++k)
         if (c.paths[k].size() >= 4096) c.path_hashes[k] = PathHash(c.paths[k]);
       c.paths_capped = e.paths_capped;
@@ -575,7 +575,7 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   // result does not depend on the thread schedule); a thread waits rather than run more than
   // `window` units ahead of the merge.
   const size_t window = static_cast<size_t>(threads) + 1;
-  const size_t client_budget = o.max_memory / 3 * 2, hit_budget = o.max_memory / 3;
+  const size_t client_budget = o.max_memory / 4 * 3, hit_budget = o.max_memory / 4;
   const size_t unit_client_budget = client_budget / 2 / window;
   const size_t unit_hit_budget = hit_budget / 2 / window;
   size_t merged_client_bytes = 0, merged_hit_bytes = 0;

@@ -130,11 +130,11 @@ struct LogScanOptions {
   size_t max_hits = 200000;     // hits kept in memory; more are counted per rule
   size_t max_clients = 200000;  // per-client aggregates kept; more are counted
   size_t chunk_size = 4 << 20;
-  // Bytes for the client aggregates (two thirds) and the stored hits (one third), shared
-  // between the merged result and the work units in flight. Past it, clients, their paths and
-  // agents, and hits are counted instead of kept (clients_dropped, client_values_dropped,
-  // hits_dropped). The scan's buffers (a chunk and a line per thread) and the rule databases
-  // come on top.
+  // Bytes for the client aggregates (three quarters) and the stored hits (one quarter), each
+  // half for the merged result and half for the work units in flight (threads + 1 at most). Past
+  // it, clients, their paths and agents, and hits are counted instead of kept (clients_dropped,
+  // client_values_dropped, hits_dropped). The scan's buffers (a chunk and a line per thread) and
+  // the rule databases come on top.
   size_t max_memory = size_t{768} << 20;
   std::function<void(uint64_t bytes_done)> progress;  // called from worker threads
 };

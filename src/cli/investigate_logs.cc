@@ -144,8 +144,8 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
                              Num(res.clients.size()) + " clients");
     if (res.clients_dropped || res.client_values_dropped || res.hits_dropped)
       ctx.text_lines.push_back(
-          "logs:   over the memory bound, counted but not kept: " + Num(res.hits_dropped) +
-          " hits, " + Num(res.clients_dropped) + " requests of clients beyond the cap, " +
+          "logs:   counted but not kept (caps and memory bound): " + Num(res.hits_dropped) +
+          " hits, " + Num(res.clients_dropped) + " requests of clients not kept, " +
           Num(res.client_values_dropped) + " client paths or user agents");
     for (size_t i = 0; i < top.size() && i < 10; ++i)
       ctx.text_lines.push_back("logs:   " + Num(res.rule_hits[top[i]]) + "  [" +

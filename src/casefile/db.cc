@@ -162,7 +162,10 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool create, bool 
   return out;
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+  cached_.clear();  // finalized before the connection closes
+  sqlite3_close_v2(db_);
+}
 
 Status Db::Error(int rc, std::string_view what) const {
   std::string detail = sqlite3_errmsg(db_);
@@ -194,6 +197,16 @@ Result<Stmt> Db::Prepare(std::string_view sql) {
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr);
   if (rc != SQLITE_OK) return Error(rc, sql);
   return Stmt(db_, st);
+}
+
+Result<Stmt*> Db::Cached(std::string_view sql) {
+  auto it = cached_.find(sql);
+  if (it == cached_.end()) {
+    TQ_ASSIGN_OR_RETURN(Stmt st, Prepare(sql));
+    it = cached_.emplace(std::string(sql), std::move(st)).first;
+  }
+  TQ_RETURN_IF_ERROR(it->second.Reset());
+  return &it->second;
 }
 
 int64_t Db::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,6 +77,10 @@ class Db {
 
   Status Exec(std::string_view sql);
   Result<Stmt> Prepare(std::string_view sql);
+  // The same statement prepared once per connection and kept, reset and unbound, for SQL run
+  // once per row from a function called in a loop (UpsertFinding): preparing costs more than
+  // running a small upsert. Valid while the Db lives; reset it when done with it.
+  Result<Stmt*> Cached(std::string_view sql);
   int64_t LastInsertRowid() const;
   int64_t Changes() const;
   // A single integer from a query ("SELECT count(*) FROM t"), or the error.
@@ -95,6 +100,7 @@ class Db {
   Status Error(int rc, std::string_view what) const;
   sqlite3* db_;
   std::string path_;
+  std::map<std::string, Stmt, std::less<>> cached_;
 };
 
 }  // namespace tq

@@ -80,5 +80,28 @@ TEST(DbTest, TransactionsRollBack) {
   EXPECT_EQ(*(*db)->QueryInt("SELECT count(*) FROM t"), 0);
 }
 
+TEST(DbTest, CachedStatementsArePreparedOnceAndComeBackReset) {
+  testing::TempDir tmp;
+  auto db = Db::Open(tmp / "x.db", true);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t(x)").ok());
+  Result<Stmt*> a = (*db)->Cached("INSERT INTO t VALUES(?) RETURNING x");
+  ASSERT_TRUE(a.ok());
+  (*a)->Bind(1, int64_t{5});
+  ASSERT_TRUE(*(*a)->Step());  // left mid-statement on purpose
+  Result<Stmt*> b = (*db)->Cached("INSERT INTO t VALUES(?) RETURNING x");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(*a, *b);           // the same statement, not a second one
+  ASSERT_TRUE(*(*b)->Step());  // reset and unbound: inserts NULL
+  EXPECT_TRUE((*b)->IsNull(0));
+  ASSERT_TRUE((*b)->Reset().ok());
+  EXPECT_EQ(*(*db)->QueryInt("SELECT count(*) FROM t"), 2);
+  EXPECT_EQ(*(*db)->QueryInt("SELECT count(*) FROM t WHERE x IS NULL"), 1);
+  Result<Stmt*> other = (*db)->Cached("SELECT count(*) FROM t");
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(*other, *a);
+  EXPECT_FALSE((*db)->Cached("SELEC 1").ok());  // errors are reported, not kept
+}
+
 }  // namespace
 }  // namespace tq

@@ -42,17 +42,22 @@ static TaskStatus TaskStatusFromName(std::string_view n) {
 Result<int64_t> UpsertFinding(Db& db, const Finding& f) {
   if (f.dedupe_key.empty()) return Status::Internal("finding without a dedupe key: " + f.summary);
   TQ_ASSIGN_OR_RETURN(
-      Stmt st,
-      db.Prepare("INSERT INTO findings(kind,component,severity,confidence,summary,detail,"
-                 "evidence_id,evidence_sha256,line,byte_offset,event_time,rule,dedupe_key,"
-                 "created_at,updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                 "ON CONFLICT(dedupe_key) DO UPDATE SET kind=excluded.kind,"
-                 "component=excluded.component,severity=excluded.severity,"
-                 "confidence=excluded.confidence,summary=excluded.summary,detail=excluded.detail,"
-                 "evidence_id=excluded.evidence_id,evidence_sha256=excluded.evidence_sha256,"
-                 "line=excluded.line,byte_offset=excluded.byte_offset,"
-                 "event_time=excluded.event_time,rule=excluded.rule,"
-                 "updated_at=excluded.updated_at RETURNING id"));
+      Stmt * cached,
+      db.Cached("INSERT INTO findings(kind,component,severity,confidence,summary,detail,"
+                "evidence_id,evidence_sha256,line,byte_offset,event_time,rule,dedupe_key,"
+                "created_at,updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(dedupe_key) DO UPDATE SET kind=excluded.kind,"
+                "component=excluded.component,severity=excluded.severity,"
+                "confidence=excluded.confidence,summary=excluded.summary,detail=excluded.detail,"
+                "evidence_id=excluded.evidence_id,evidence_sha256=excluded.evidence_sha256,"
+                "line=excluded.line,byte_offset=excluded.byte_offset,"
+                "event_time=excluded.event_time,rule=excluded.rule,"
+                "updated_at=excluded.updated_at RETURNING id"));
+  Stmt& st = *cached;
+  struct ResetAfter {  // leaves the kept statement idle, whatever happens
+    Stmt& s;
+    ~ResetAfter() { (void)s.Reset(); }
+  } reset{st};
   UnixMicros now = NowMicros();
   st.Bind(1, f.kind).Bind(2, f.component).Bind(3, SeverityName(f.severity));
   st.Bind(4, f.confidence).Bind(5, f.summary);

@@ -120,6 +120,10 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
     w.Field("hits", static_cast<uint64_t>(res.hits.size()) + res.hits_dropped);
     w.Field("hits_not_stored", res.hits_dropped);
     w.Field("clients", static_cast<uint64_t>(res.clients.size()));
+    // Over the memory bound (or the client cap): counted, not kept. Absent when nothing was.
+    if (res.clients_dropped) w.Field("client_requests_not_kept", res.clients_dropped);
+    if (res.client_values_dropped)
+      w.Field("client_paths_agents_not_kept", res.client_values_dropped);
     w.Field("findings", stored.findings).Field("findings_capped", stored.findings_capped);
     w.Key("rule_hits").BeginArray();
     std::vector<size_t> top;
@@ -138,6 +142,11 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
                              Num(rules::Skipped(*rs).size()) + " skipped); " +
                              Num(res.hits.size() + res.hits_dropped) + " hits from " +
                              Num(res.clients.size()) + " clients");
+    if (res.clients_dropped || res.client_values_dropped || res.hits_dropped)
+      ctx.text_lines.push_back(
+          "logs:   counted but not kept (caps and memory bound): " + Num(res.hits_dropped) +
+          " hits, " + Num(res.clients_dropped) + " requests of clients not kept, " +
+          Num(res.client_values_dropped) + " client paths or user agents");
     for (size_t i = 0; i < top.size() && i < 10; ++i)
       ctx.text_lines.push_back("logs:   " + Num(res.rule_hits[top[i]]) + "  [" +
                                info[top[i]].level + "] " + EscapeTerminal(info[top[i]].title));

@@ -82,15 +82,18 @@ class FormatParser : public LineParser {
   bool FieldsViewLine() const override { return true; }
 
   bool Parse(std::string_view line, AccessLogRecord& r, std::string_view* reason) override {
+    // Fields are set only together with their `present` bit (here and in the JSON parser), so
+    // clearing those is clearing all: cheaper than a 256-byte memset on every line.
+    for (uint32_t bits = r.present; bits; bits &= bits - 1)
+      r.field[static_cast<size_t>(__builtin_ctz(bits))] = {};
     r.present = 0;
-    r.field = {};
     r.has_time = false;
     r.line = line;
     size_t pos = 0;
     for (size_t i = 0; i < tokens_.size(); ++i) {
       const Token& t = tokens_[i];
       if (t.literal) {
-        if (line.compare(pos, t.text.size(), t.text) != 0) return Fail(reason, "format mismatch");
+        if (!LiteralAt(line, pos, t.text)) return Fail(reason, "format mismatch");
         pos += t.text.size();
         continue;
       }
@@ -100,7 +103,8 @@ class FormatParser : public LineParser {
       } else if (tokens_[i + 1].literal) {
         const std::string& lit = tokens_[i + 1].text;
         bool final_lit = i + 2 == tokens_.size();
-        if (final_lit && line.size() >= pos + lit.size() && line.ends_with(lit)) {
+        if (final_lit && line.size() >= pos + lit.size() &&
+            LiteralAt(line, line.size() - lit.size(), lit)) {
           end = line.size() - lit.size();
         } else {
           end = FindLiteral(line, pos, lit);
@@ -121,11 +125,31 @@ class FormatParser : public LineParser {
     *reason = why;
     return false;
   }
+  // Whether `lit` is at `pos` of the line (pos <= line.size()). Format literals are a few
+  // bytes: compared inline rather than by a call to memcmp.
+  static bool LiteralAt(std::string_view line, size_t pos, std::string_view lit) {
+    if (line.size() - pos < lit.size()) return false;
+    const char* p = line.data() + pos;
+    for (size_t k = 0; k < lit.size(); ++k)
+      if (p[k] != lit[k]) return false;
+    return true;
+  }
   // The next occurrence of `lit`, skipping quotes escaped with a backslash (Apache writes
   // \" inside quoted fields; nginx writes \x22).
   static size_t FindLiteral(std::string_view line, size_t pos, const std::string& lit) {
     for (;;) {
-      size_t p = line.find(lit, pos);
+      size_t p = pos;
+      for (;;) {  // line.find(lit, p), with the few bytes of a format literal compared inline
+        const void* c =
+            p < line.size() ? std::memchr(line.data() + p, lit[0], line.size() - p) : nullptr;
+        if (!c) {
+          p = std::string_view::npos;
+          break;
+        }
+        p = static_cast<size_t>(static_cast<const char*>(c) - line.data());
+        if (LiteralAt(line, p, lit)) break;
+        ++p;
+      }
       if (p == std::string_view::npos || lit[0] != '"' || p == 0 || line[p - 1] != '\\') return p;
       pos = p + 1;
     }

@@ -148,6 +148,9 @@ Status StreamRecords(const std::string& path, const StreamOptions& options,
                      const RecordFilter& filter,
                      const std::function<bool(const AccessLogRecord&)>& sink, ParseStats* stats);
 
+// The number of '\n' bytes in s.
+size_t CountNewlines(std::string_view s);
+
 // Splits a byte stream into lines for a chunk consumer: hands over buffers of whole lines
 // (each ending in '\n' except maybe the last piece of the file) with the line number and
 // offset of the first line. Lines longer than max_line are skipped and counted in stats.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "support/testing.h"
@@ -145,6 +146,59 @@ TEST(FieldsTest, TextFormatFieldsAreViewsIntoTheLine) {
     EXPECT_GE(seen, 5) << fmt;
   }
   EXPECT_FALSE(JsonLinesFormat({}).value()->FieldsViewLine());
+}
+
+// A literal's first byte inside a field (a bare quote in the referer) is not the literal; a
+// line cut inside the last literal does not parse; and a record parsed again (by another
+// format, with fewer fields) keeps nothing of the line before.
+TEST(FieldsTest, PartialLiteralsAndReusedRecords) {
+  auto combined = NamedFormat("combined").value();
+  auto common = NamedFormat("common").value();
+  AccessLogRecord r;
+  std::string_view why;
+  std::string quote =
+      "1.2.3.4 - - [10/Oct/2025:13:55:36 +0200] \"GET /q HTTP/1.1\" 200 1 "
+      "\"a\"b \"c\" \"ua \"x\"\"";
+  ASSERT_TRUE(combined->Parse(quote, r, &why)) << why;
+  EXPECT_EQ(r.get(Field::kReferer), "a\"b \"c");
+  EXPECT_EQ(r.get(Field::kUserAgent), "ua \"x\"");
+  EXPECT_FALSE(combined->Parse(
+      "1.2.3.4 - - [10/Oct/2025:13:55:36 +0200] \"GET /q HTTP/1.1\" 200 1 \"-\" \"curl", r, &why));
+  EXPECT_EQ(why, "format mismatch");
+  EXPECT_FALSE(combined->Parse(quote.substr(0, 60), r, &why));
+  ASSERT_TRUE(combined->Parse(kCombined, r, &why));
+  ASSERT_TRUE(
+      common->Parse("5.6.7.8 - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.0\" 200 1", r, &why))
+      << why;
+  EXPECT_EQ(r.get(Field::kClientIp), "5.6.7.8");
+  for (Field f : {Field::kReferer, Field::kUserAgent, Field::kHost, Field::kCookie}) {
+    EXPECT_FALSE(r.has(f));
+    EXPECT_EQ(r.get(f).data(), nullptr) << FieldName(f);
+  }
+  auto json = JsonLinesFormat({}).value();
+  ASSERT_TRUE(
+      json->Parse("{\"remote_addr\":\"1.2.3.4\",\"request\":\"GET /x HTTP/1.1\","
+                  "\"http_referer\":\"r\",\"http_user_agent\":\"u\",\"status\":200}",
+                  r, &why))
+      << why;
+  ASSERT_TRUE(
+      common->Parse("5.6.7.8 - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.0\" 200 1", r, &why));
+  EXPECT_FALSE(r.has(Field::kReferer));
+  EXPECT_EQ(r.get(Field::kReferer).data(), nullptr);
+  EXPECT_EQ(r.get(Field::kUserAgent).data(), nullptr);
+}
+
+TEST(StreamTest, CountNewlinesAtEveryLengthAndAlignment) {
+  std::string buf;
+  for (int i = 0; i < 9000; ++i) buf += (i * 7919) % 13 == 0 ? '\n' : static_cast<char>(i % 251);
+  for (size_t start : {0, 1, 5, 15, 16, 17}) {
+    for (size_t len : {0, 1, 15, 16, 17, 31, 255 * 16, 255 * 16 + 1, 4095, 8000}) {
+      std::string_view v = std::string_view(buf).substr(start, len);
+      EXPECT_EQ(CountNewlines(v), static_cast<size_t>(std::count(v.begin(), v.end(), '\n')))
+          << start << " " << len;
+    }
+  }
+  EXPECT_EQ(CountNewlines(std::string(5000, '\n')), 5000u);  // past a lane counter's 255
 }
 
 TEST(FieldsTest, TimeCacheAgreesWithCoreAcrossDaysAndZones) {

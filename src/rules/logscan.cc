@@ -3,14 +3,18 @@
 // worker threads, each with its own parser, Vectorscan scratch and aggregates. Results are
 // merged in input order, so the output does not depend on the thread schedule.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <unordered_map>
 
@@ -26,46 +30,117 @@ struct SvHash {
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
-// Per-client aggregates while scanning, kept cache-friendly: a line costs a few cache misses
-// (the slot, the record, the agent hashes, one probe of the path set) instead of a walk over
-// node-based maps and vectors. Converted to ClientStats when a work unit ends.
+uint64_t PathHash(std::string_view path) { return std::hash<std::string_view>{}(path); }
+
+// What a string costs beyond its object (the heap block of a long string), for the bounds.
+size_t HeapBytes(size_t len) { return len > 15 ? len + 1 : 0; }
+
+// Large tables of the client aggregates are read at random, a few cache lines per request:
+// on 4 KiB pages most of those reads also miss the TLB. Memory for them comes in 2 MiB
+// blocks the kernel is asked to back with huge pages (a hint; without it nothing changes).
+constexpr size_t kHugeBlock = size_t{2} << 20;
+void* AllocHuge(size_t bytes) {
+  bytes = (bytes + kHugeBlock - 1) / kHugeBlock * kHugeBlock;
+  void* p = std::aligned_alloc(kHugeBlock, bytes);
+  if (!p) throw std::bad_alloc();
+  madvise(p, bytes, MADV_HUGEPAGE);
+  return p;
+}
+template <typename T>
+struct HugeAllocator {  // huge-page blocks for arrays of 1 MiB and more
+  using value_type = T;
+  HugeAllocator() = default;
+  template <typename U>
+  HugeAllocator(const HugeAllocator<U>&) {}
+  static bool Huge(size_t n) { return n * sizeof(T) >= (size_t{1} << 20); }
+  T* allocate(size_t n) {
+    return static_cast<T*>(Huge(n) ? AllocHuge(n * sizeof(T)) : ::operator new(n * sizeof(T)));
+  }
+  void deallocate(T* p, size_t n) {
+    if (Huge(n))
+      std::free(p);
+    else
+      ::operator delete(p);
+  }
+  template <typename U>
+  bool operator==(const HugeAllocator<U>&) const {
+    return true;
+  }
+};
+// Objects with stable addresses, in huge-page blocks.
+template <typename T>
+class HugeArena {
+ public:
+  HugeArena() = default;
+  HugeArena(const HugeArena&) = delete;
+  HugeArena& operator=(const HugeArena&) = delete;
+  ~HugeArena() { clear(); }
+  T& emplace_back() {
+    if (n_ % kPerBlock == 0) blocks_.push_back(static_cast<T*>(AllocHuge(kHugeBlock)));
+    T* t = new (blocks_.back() + n_ % kPerBlock) T();
+    ++n_;
+    return *t;
+  }
+  T& operator[](size_t i) { return blocks_[i / kPerBlock][i % kPerBlock]; }
+  size_t size() const { return n_; }
+  void clear() {
+    for (size_t i = 0; i < n_; ++i) (*this)[i].~T();
+    for (T* b : blocks_) std::free(b);
+    blocks_.clear();
+    n_ = 0;
+  }
+
+ private:
+  static constexpr size_t kPerBlock = kHugeBlock / sizeof(T);
+  std::vector<T*> blocks_;
+  size_t n_ = 0;
+};
+
+// Per-client aggregates while scanning, kept cache-friendly: what every request touches sits in
+// the first two cache lines of an entry (the agent hashes in the third, touched only while a
+// client has fewer than kMaxAgents agents), and the distinct paths are a short array of hashes
+// scanned in place. The table counts the bytes it holds: past its budget it keeps no new
+// clients, paths or agents, and counts them instead. Converted to ClientStats when a work
+// unit ends.
 class ClientTable {
  public:
-  struct Entry {
+  struct alignas(64) Entry {
     std::string ip;  // short addresses sit inside the string object
     uint64_t requests = 0, bytes = 0;
     UnixMicros first_seen = 0, last_seen = 0;
-    uint8_t n_status = 0, n_agents = 0;
+    // Statuses below 65536 with their counts, (status << 48) | count; others in more_statuses.
+    std::array<uint64_t, 6> status{};
+    uint8_t n_status = 0, n_agents = 0, n_paths = 0;
     bool paths_capped = false;
-    uint16_t n_paths = 0;
-    std::array<int, 8> status{};
-    std::array<uint64_t, 8> status_n{};
-    std::vector<std::pair<int, uint64_t>> more_statuses;
     std::array<uint64_t, ClientStats::kMaxAgents> agent_hash{};
-    std::unique_ptr<uint64_t[]> path_set;  // open addressing, kPathSlots; 0 = empty
+    // The hashes of `paths`, in the same order: the first ones here (most clients have few
+    // distinct paths), the others in more_path_hash.
+    std::array<uint64_t, 16> path_hash{};
+    std::vector<uint64_t> more_path_hash;
     std::vector<std::string> agents, paths;
+    std::vector<std::pair<int, uint64_t>> more_statuses;
   };
-  static constexpr size_t kPathSlots = 2 * ClientStats::kMaxPaths;  // load <= 1/2
 
+  explicit ClientTable(size_t budget = SIZE_MAX) : budget_(budget) {}
   static uint64_t Hash(std::string_view ip) { return Mix(std::hash<std::string_view>{}(ip)); }
   // The entry for `ip` (h = Hash(ip)), created if there is room (nullptr when the table is
-  // full).
+  // full: `max` entries, or its byte budget spent).
   Entry* Find(std::string_view ip, uint64_t h, size_t max) {
     if (slots_.empty()) Rehash(1024);
     size_t mask = slots_.size() - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
       Slot& sl = slots_[i];
-      if (sl.idx == kEmpty) {
-        if (entries_.size() >= max) return nullptr;
+      if (!sl.entry) {
+        if (entries_.size() >= max || Full()) return nullptr;
+        Entry* e = &entries_.emplace_back();
+        e->ip = std::string(ip);
         sl.hash = h;
-        sl.idx = static_cast<uint32_t>(entries_.size());
-        entries_.emplace_back();
-        entries_.back().ip = std::string(ip);
-        Entry* e = &entries_.back();
+        sl.entry = e;
+        bytes_ += sizeof(Entry) + 2 * sizeof(Slot) + HeapBytes(ip.size());
         if (entries_.size() * 2 > slots_.size()) Rehash(slots_.size() * 2);
         return e;
       }
-      if (sl.hash == h && entries_[sl.idx].ip == ip) return &entries_[sl.idx];
+      if (sl.hash == h && sl.entry->ip == ip) return sl.entry;
     }
   }
   // Prefetches the slot of `ip` (a group of lines ahead: the lookups' cache misses then
@@ -73,32 +148,52 @@ class ClientTable {
   void PrefetchSlot(uint64_t h) const {
     if (!slots_.empty()) __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
   }
-  // The entry for `ip` if there is one, without creating it.
-  Entry* Peek(std::string_view ip, uint64_t h) {
+  // The entry whose address has the hash `h`, if there is one, without creating it and
+  // without reading the entry (its address is compared when it is used: the entries of a
+  // group of lines are then fetched from memory together, not one after the other).
+  Entry* PeekByHash(uint64_t h) {
     if (slots_.empty()) return nullptr;
     size_t mask = slots_.size() - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
       const Slot& sl = slots_[i];
-      if (sl.idx == kEmpty) return nullptr;
-      if (sl.hash == h && entries_[sl.idx].ip == ip) return &entries_[sl.idx];
+      if (!sl.entry) return nullptr;
+      if (sl.hash == h) return sl.entry;
     }
   }
+  // Whether `bytes` more may be kept; if so they are counted as kept.
+  bool Take(size_t bytes) {
+    if (Full()) return false;
+    bytes_ += bytes;
+    return true;
+  }
+  bool Full() const { return bytes_ >= budget_; }
   size_t size() const { return entries_.size(); }
+  size_t bytes() const { return bytes_; }
   // In first-seen order.
   std::vector<ClientStats> Release() {
     std::vector<ClientStats> out;
     out.reserve(entries_.size());
-    for (Entry& e : entries_) {
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      Entry& e = entries_[i];
       ClientStats c;
       c.ip = std::move(e.ip);
       c.first_seen = e.first_seen;
       c.last_seen = e.last_seen;
       c.requests = e.requests;
       c.bytes = e.bytes;
-      for (size_t k = 0; k < e.n_status; ++k) c.statuses.emplace_back(e.status[k], e.status_n[k]);
+      for (size_t k = 0; k < e.n_status; ++k)
+        c.statuses.emplace_back(static_cast<int>(e.status[k] >> 48),
+                                e.status[k] & ((uint64_t{1} << 48) - 1));
       for (auto& st : e.more_statuses) c.statuses.push_back(st);
       c.user_agents = std::move(e.agents);
       c.paths = std::move(e.paths);
+      // The hashes of the kept strings (those of paths cut at 4 KiB: of the cut string).
+      c.path_hashes.resize(c.paths.size());
+      for (size_t k = 0; k < c.paths.size(); ++k)
+        c.path_hashes[k] =
+            k < e.path_hash.size() ? e.path_hash[k] : e.more_path_hash[k - e.path_hash.size()];
+      for (size_t k = 0; k < c.paths.size(); ++k)
+        if (c.paths[k].size() >= 4096) c.path_hashes[k] = PathHash(c.paths[k]);
       c.paths_capped = e.paths_capped;
       out.push_back(std::move(c));
     }
@@ -108,10 +203,9 @@ class ClientTable {
   }
 
  private:
-  static constexpr uint32_t kEmpty = 0xffffffffu;
   struct Slot {
     uint64_t hash = 0;
-    uint32_t idx = kEmpty;
+    Entry* entry = nullptr;  // nullptr: empty
   };
   static uint64_t Mix(uint64_t h) {  // spread low-entropy hashes over the low bits
     h ^= h >> 33;
@@ -120,17 +214,18 @@ class ClientTable {
     return h;
   }
   void Rehash(size_t n) {
-    std::vector<Slot> old = std::move(slots_);
+    std::vector<Slot, HugeAllocator<Slot>> old = std::move(slots_);
     slots_.assign(n, Slot{});
     for (const Slot& sl : old) {
-      if (sl.idx == kEmpty) continue;
+      if (!sl.entry) continue;
       size_t i = sl.hash & (n - 1);
-      while (slots_[i].idx != kEmpty) i = (i + 1) & (n - 1);
+      while (slots_[i].entry) i = (i + 1) & (n - 1);
       slots_[i] = sl;
     }
   }
-  std::vector<Slot> slots_;
-  std::deque<Entry> entries_;  // stable addresses
+  std::vector<Slot, HugeAllocator<Slot>> slots_;
+  HugeArena<Entry> entries_;  // first seen first
+  size_t bytes_ = 0, budget_;
 };
 
 struct Unit {
@@ -141,40 +236,55 @@ struct Unit {
   logs::ParseStats stats;
   std::vector<LogHit> hits;
   std::vector<uint64_t> rule_hits;
-  ClientTable table;
+  std::unique_ptr<ClientTable> table;
   std::vector<ClientStats> clients;  // from `table` when the unit is done, first seen first
-  uint64_t clients_dropped = 0, hits_dropped = 0;
+  uint64_t clients_dropped = 0, hits_dropped = 0, client_values_dropped = 0;
+  size_t hit_bytes = 0, hit_budget = SIZE_MAX;
 };
 
 std::string Cap(std::string_view v) { return std::string(v.substr(0, 4096)); }
 
+// Bytes a hit holds (its object and the heap blocks of its field copies).
+size_t HitBytes(const std::array<std::string_view, logs::kFieldCount>& fields) {
+  size_t n = sizeof(LogHit);
+  for (std::string_view f : fields) n += HeapBytes(std::min<size_t>(f.size(), 4096));
+  return n;
+}
+
 class UnitSink : public LineSink {
+  struct Ahead;
+
  public:
-  UnitSink(Unit& u, const LogScanOptions& o) : u_(u), o_(o) {}
+  UnitSink(Unit& u, const LogScanOptions& o) : u_(u), table_(*u.table), o_(o) {}
   void OnSkip(std::string_view reason, uint64_t line_no) override {
     ++u_.stats.lines;
     u_.stats.Skip(reason, line_no);
   }
-  // Three passes over the upcoming records, each issuing independent loads: the table slots,
-  // then the clients' records, then their path sets. The hashes are kept for OnRecord.
+  // The client aggregates of the upcoming records are counted here, in their order, as a
+  // software pipeline: while record i is counted, the entry of record i + 8 is fetched and the
+  // table slot of record i + 16. Each record costs a few cache misses (slot, entry) in a table
+  // larger than the caches; overlapped like this they no longer follow each other.
   void Upcoming(std::span<const logs::AccessLogRecord* const> recs) override {
-    pre_.clear();
+    constexpr size_t kEntryAhead = 8, kLead = 16;
+    const size_t n = recs.size();
+    pre_.resize(n);
     pre_next_ = 0;
-    for (const logs::AccessLogRecord* r : recs) {
-      uint64_t h = ClientTable::Hash(r->get(Field::kClientIp));
-      u_.table.PrefetchSlot(h);
-      pre_.push_back({r, h, nullptr, 0});
-    }
-    for (Ahead& p : pre_) {
-      p.entry = u_.table.Peek(p.rec->get(Field::kClientIp), p.ip_hash);
-      if (!p.entry) continue;
-      const char* e = reinterpret_cast<const char*>(p.entry);
-      for (size_t off = 0; off < sizeof(ClientTable::Entry); off += 64) __builtin_prefetch(e + off);
-    }
-    for (Ahead& p : pre_) {
-      if (!p.entry || !p.entry->path_set) continue;
-      p.path_hash = PathHash(p.rec->get(Field::kUriStem));
-      __builtin_prefetch(&p.entry->path_set[PathSlot(p.path_hash)]);
+    for (size_t j = 0; j < n + kLead; ++j) {
+      if (j < n) {
+        Ahead& p = pre_[j];
+        p = {recs[j], ClientTable::Hash(recs[j]->get(Field::kClientIp)), nullptr};
+        table_.PrefetchSlot(p.ip_hash);
+      }
+      if (j >= kLead - kEntryAhead && j - (kLead - kEntryAhead) < n) {
+        Ahead& p = pre_[j - (kLead - kEntryAhead)];
+        p.entry = table_.PeekByHash(p.ip_hash);
+        if (p.entry) {
+          const char* e = reinterpret_cast<const char*>(p.entry);
+          for (size_t off = 0; off < offsetof(ClientTable::Entry, more_path_hash); off += 64)
+            __builtin_prefetch(e + off);
+        }
+      }
+      if (j >= kLead) Client(*pre_[j - kLead].rec, &pre_[j - kLead]);
     }
   }
   void OnRecord(const logs::AccessLogRecord& r, std::span<const uint32_t> hits) override {
@@ -186,13 +296,18 @@ class UnitSink : public LineSink {
       if (!u_.stats.first_time || r.time < u_.stats.first_time) u_.stats.first_time = r.time;
       if (r.time > u_.stats.last_time) u_.stats.last_time = r.time;
     }
-    Client(r);
+    if (pre_next_ < pre_.size() && pre_[pre_next_].rec == &r)
+      ++pre_next_;  // counted in Upcoming
+    else
+      Client(r, nullptr);
     for (uint32_t h : hits) {
       ++u_.rule_hits[h];
-      if (u_.hits.size() >= o_.max_hits) {
+      size_t bytes = HitBytes(r.field);
+      if (u_.hits.size() >= o_.max_hits || u_.hit_bytes + bytes > u_.hit_budget) {
         ++u_.hits_dropped;
         continue;
       }
+      u_.hit_bytes += bytes;
       LogHit hit;
       hit.rule = h;
       hit.input = u_.input;
@@ -206,17 +321,17 @@ class UnitSink : public LineSink {
   }
 
  private:
-  void Client(const logs::AccessLogRecord& r) {
+  // Counts a request in its client's aggregates; `pre`: what Upcoming looked up ahead, if it
+  // did.
+  void Client(const logs::AccessLogRecord& r, const Ahead* pre) {
     std::string_view ip = r.get(Field::kClientIp);
-    const Ahead* pre = nullptr;
-    if (pre_next_ < pre_.size() && pre_[pre_next_].rec == &r) pre = &pre_[pre_next_++];
     ClientTable::Entry* c = nullptr;
     if (last_ && last_->ip == ip) {
       c = last_;
-    } else if (pre && pre->entry) {
+    } else if (pre && pre->entry && pre->entry->ip == ip) {
       c = last_ = pre->entry;
     } else {
-      c = u_.table.Find(ip, pre ? pre->ip_hash : ClientTable::Hash(ip), o_.max_clients);
+      c = table_.Find(ip, pre ? pre->ip_hash : ClientTable::Hash(ip), o_.max_clients);
       if (!c) {
         ++u_.clients_dropped;
         return;
@@ -247,25 +362,33 @@ class UnitSink : public LineSink {
       uint64_t h = std::hash<std::string_view>{}(ua);
       auto end = c->agent_hash.begin() + c->n_agents;
       if (std::find(c->agent_hash.begin(), end, h) == end) {
-        c->agent_hash[c->n_agents++] = h;
-        c->agents.push_back(Cap(ua));
+        // A vector holds up to twice its strings: counted as such.
+        if (table_.Take(2 * sizeof(std::string) + HeapBytes(std::min<size_t>(ua.size(), 4096)))) {
+          if (c->agents.empty()) c->agents.reserve(4);
+          c->agent_hash[c->n_agents++] = h;
+          c->agents.push_back(Cap(ua));
+        } else {
+          ++u_.client_values_dropped;
+        }
       }
     }
     if (!c->paths_capped) {
       std::string_view path = r.get(Field::kUriStem);
-      AddPath(*c, path, pre && pre->path_hash ? pre->path_hash : PathHash(path));
+      AddPath(*c, path, PathHash(path));
     }
   }
   static void CountStatus(ClientTable::Entry& c, int status) {
-    for (size_t k = 0; k < c.n_status; ++k)
-      if (c.status[k] == status) {
-        ++c.status_n[k];
+    if (status >= 0 && status < 65536) {
+      uint64_t key = static_cast<uint64_t>(status) << 48;
+      for (size_t k = 0; k < c.n_status; ++k)
+        if ((c.status[k] >> 48 << 48) == key) {
+          ++c.status[k];
+          return;
+        }
+      if (c.n_status < c.status.size()) {
+        c.status[c.n_status++] = key | 1;
         return;
       }
-    if (c.n_status < c.status.size()) {
-      c.status[c.n_status] = status;
-      c.status_n[c.n_status++] = 1;
-      return;
     }
     for (auto& [s, k] : c.more_statuses)
       if (s == status) {
@@ -274,40 +397,39 @@ class UnitSink : public LineSink {
       }
     c.more_statuses.emplace_back(status, 1);
   }
-  static uint64_t PathHash(std::string_view path) {
-    uint64_t h = std::hash<std::string_view>{}(path);
-    return h == 0 ? 1 : h;  // 0 marks an empty slot
-  }
-  static size_t PathSlot(uint64_t h) { return (h ^ (h >> 29)) & (ClientTable::kPathSlots - 1); }
-  static void AddPath(ClientTable::Entry& c, std::string_view path, uint64_t h) {
-    if (!c.path_set) {
-      c.path_set = std::make_unique<uint64_t[]>(ClientTable::kPathSlots);
-      std::fill_n(c.path_set.get(), ClientTable::kPathSlots, 0);
-    }
-    size_t mask = ClientTable::kPathSlots - 1;
-    size_t i = PathSlot(h);
-    while (c.path_set[i] != 0) {
-      if (c.path_set[i] == h) return;
-      i = (i + 1) & mask;
-    }
+  void AddPath(ClientTable::Entry& c, std::string_view path, uint64_t h) {
+    size_t inline_n = std::min<size_t>(c.n_paths, c.path_hash.size());
+    if (std::find(c.path_hash.begin(), c.path_hash.begin() + inline_n, h) !=
+            c.path_hash.begin() + inline_n ||
+        std::find(c.more_path_hash.begin(), c.more_path_hash.end(), h) != c.more_path_hash.end())
+      return;
     if (c.n_paths >= ClientStats::kMaxPaths) {
       c.paths_capped = true;
-      c.path_set.reset();  // never consulted again
       return;
     }
-    c.path_set[i] = h;
+    if (!table_.Take(2 * sizeof(std::string) + 2 * sizeof(uint64_t) +
+                     HeapBytes(std::min<size_t>(path.size(), 4096)))) {
+      ++u_.client_values_dropped;
+      c.paths_capped = true;  // the list is incomplete
+      return;
+    }
+    if (c.n_paths < c.path_hash.size())
+      c.path_hash[c.n_paths] = h;
+    else
+      c.more_path_hash.push_back(h);
     ++c.n_paths;
+    if (c.paths.empty()) c.paths.reserve(8);
     c.paths.push_back(Cap(path));
   }
   Unit& u_;
+  ClientTable& table_;
   const LogScanOptions& o_;
   ClientTable::Entry* last_ = nullptr;
   UnixMicros prev_ = 0;
   struct Ahead {
     const logs::AccessLogRecord* rec;
     uint64_t ip_hash;
-    ClientTable::Entry* entry;  // when the client was already known
-    uint64_t path_hash;         // 0 when not computed
+    ClientTable::Entry* entry;  // when the client was probably already known
   };
   std::vector<Ahead> pre_;
   size_t pre_next_ = 0;
@@ -353,28 +475,38 @@ uint64_t NextLineStart(int fd, uint64_t at, uint64_t size) {
   return size;
 }
 
-// Adds the paths of `c` that `m` lacks, up to the cap. Membership by hash, then bytes: a
-// linear search per path made merging the units of rotated files quadratic.
-void MergePaths(ClientStats& m, ClientStats& c) {
-  std::vector<std::pair<uint64_t, uint32_t>> have;  // (hash, index in m.paths), sorted
-  have.reserve(m.paths.size() + c.paths.size());
-  for (uint32_t k = 0; k < m.paths.size(); ++k)
-    have.emplace_back(std::hash<std::string>{}(m.paths[k]), k);
-  std::sort(have.begin(), have.end());
-  for (std::string& p : c.paths) {
-    uint64_t h = std::hash<std::string>{}(p);
-    auto it = std::lower_bound(have.begin(), have.end(), std::make_pair(h, uint32_t{0}));
+// Adds the paths of `c` that `m` lacks, up to the cap and as far as `take` (the memory
+// budget) allows. Membership by hash (path_hashes, kept beside the paths), then bytes.
+template <typename Take>
+void MergePaths(ClientStats& m, ClientStats& c, Take& take) {
+  for (size_t k = 0; k < c.paths.size(); ++k) {
+    std::string& p = c.paths[k];
+    uint64_t h = c.path_hashes[k];
     bool found = false;
-    for (; it != have.end() && it->first == h && !found; ++it) found = m.paths[it->second] == p;
+    for (size_t j = 0; j < m.path_hashes.size() && !found; ++j)
+      found = m.path_hashes[j] == h && m.paths[j] == p;
     if (found) continue;
     if (m.paths.size() >= ClientStats::kMaxPaths) {
       m.paths_capped = true;
       return;  // nothing else can change
     }
-    auto at = std::lower_bound(have.begin(), have.end(), std::make_pair(h, uint32_t{0}));
-    have.insert(at, {h, static_cast<uint32_t>(m.paths.size())});
+    if (!take(sizeof(std::string) + sizeof(uint64_t) + HeapBytes(p.size()))) {
+      m.paths_capped = true;  // the list is incomplete
+      return;
+    }
+    m.path_hashes.push_back(h);
     m.paths.push_back(std::move(p));
   }
+}
+
+// Bytes a client's aggregates hold, for the memory bound.
+size_t ClientBytes(const ClientStats& c) {
+  size_t n = sizeof(ClientStats) + 2 * HeapBytes(c.ip.size()) + 64;  // and its map node
+  n += c.statuses.size() * sizeof(std::pair<int, uint64_t>);
+  for (const std::string& a : c.user_agents) n += sizeof(std::string) + HeapBytes(a.size());
+  for (const std::string& p : c.paths)
+    n += sizeof(std::string) + sizeof(uint64_t) + HeapBytes(p.size());
+  return n;
 }
 
 }  // namespace
@@ -437,53 +569,21 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
     u->input = i;
     units.push_back(std::move(u));
   }
-  // Larger work first keeps both cores busy to the end (compressed files: by input order).
-  std::atomic<size_t> next{0};
-  std::atomic<uint64_t> done_bytes{0};
-  auto work = [&]() {
-    Scanner scanner(rs);
-    for (;;) {
-      size_t k = next.fetch_add(1);
-      if (k >= units.size()) return;
-      Unit& u = *units[k];
-      u.rule_hits.assign(rs.rules.size(), 0);
-      const LogInput& in = inputs[u.input];
-      Result<std::unique_ptr<logs::ByteStream>> s =
-          u.range ? logs::OpenRange(in.path, u.begin, u.end) : logs::OpenByteStream(in.path);
-      if (!s.ok()) {
-        u.stats.read_error = s.status().ToString();
-        continue;
-      }
-      u.stats.compression = (*s)->compression();
-      std::unique_ptr<logs::LineParser> parser = parsers[u.input]->Clone();
-      UnitSink sink(u, o);
-      uint64_t last_bytes = 0;
-      Status st = logs::ForEachChunk(
-          **s, o.chunk_size, o.stream.max_line, &u.stats,
-          [&](std::string_view chunk, uint64_t first_line, uint64_t offset) {
-            scanner.ScanChunk(chunk, first_line, offset, *parser, sink, o.stream.max_line);
-            if (o.progress) {
-              uint64_t now = (*s)->produced();
-              done_bytes += now - last_bytes;
-              last_bytes = now;
-              o.progress(done_bytes.load());
-            }
-            return true;
-          });
-      if (!st.ok()) u.stats.read_error = st.ToString();
-      u.clients = u.table.Release();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-
-  // Merge in input order; ranges of one file get their line numbers and offsets shifted.
+  // Memory: the client aggregates and stored hits of the units being scanned or waiting to be
+  // merged (at most `window` of them), and of the merged result, each within its share of
+  // max_memory. A unit merges as soon as the units before it have (in input order, so the
+  // result does not depend on the thread schedule); a thread waits rather than run more than
+  // `window` units ahead of the merge.
+  const size_t window = static_cast<size_t>(threads) + 1;
+  const size_t client_budget = o.max_memory / 4 * 3, hit_budget = o.max_memory / 4;
+  const size_t unit_client_budget = client_budget / 2 / window;
+  const size_t unit_hit_budget = hit_budget / 2 / window;
+  size_t merged_client_bytes = 0, merged_hit_bytes = 0;
   std::unordered_map<std::string, ClientStats, SvHash, std::equal_to<>> clients;
   std::vector<uint64_t> lines_before(inputs.size(), 0);
-  for (auto& up : units) {
-    Unit& u = *up;
+  // Merges one finished unit into `res` and `clients`, then frees it. Ranges of one file get
+  // their line numbers and offsets shifted.
+  auto merge = [&](Unit& u) {
     uint64_t shift = lines_before[u.input];
     lines_before[u.input] += u.stats.lines;
     for (auto& [reason, sc] : u.stats.skipped)
@@ -500,21 +600,35 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
     ps.compression = comp;
     for (size_t r = 0; r < u.rule_hits.size(); ++r) res.rule_hits[r] += u.rule_hits[r];
     for (LogHit& h : u.hits) {
-      if (res.hits.size() >= o.max_hits) {
+      size_t bytes = sizeof(LogHit);
+      for (const std::string& f : h.fields) bytes += HeapBytes(f.size());
+      if (res.hits.size() >= o.max_hits || merged_hit_bytes + bytes > hit_budget / 2) {
         ++res.hits_dropped;
         continue;
       }
+      merged_hit_bytes += bytes;
       res.hits.push_back(std::move(h));
     }
     res.hits_dropped += u.hits_dropped;
     res.clients_dropped += u.clients_dropped;
+    res.client_values_dropped += u.client_values_dropped;
+    auto take = [&](size_t bytes) {
+      if (merged_client_bytes + bytes > client_budget / 2) {
+        ++res.client_values_dropped;
+        return false;
+      }
+      merged_client_bytes += bytes;
+      return true;
+    };
     for (ClientStats& c : u.clients) {
       auto it = clients.find(c.ip);
       if (it == clients.end()) {
-        if (clients.size() >= o.max_clients) {
-          ++res.clients_dropped;
+        size_t bytes = ClientBytes(c);
+        if (clients.size() >= o.max_clients || merged_client_bytes + bytes > client_budget / 2) {
+          res.clients_dropped += c.requests;
           continue;
         }
+        merged_client_bytes += bytes;
         std::string ip = c.ip;
         clients.emplace(std::move(ip), std::move(c));
         continue;
@@ -529,16 +643,79 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
         bool found = false;
         for (auto& [s2, k2] : m.statuses)
           if (s2 == s) k2 += k, found = true;
-        if (!found) m.statuses.emplace_back(s, k);
+        if (!found && take(sizeof(std::pair<int, uint64_t>))) m.statuses.emplace_back(s, k);
       }
       for (auto& ua : c.user_agents)
         if (m.user_agents.size() < ClientStats::kMaxAgents &&
-            std::find(m.user_agents.begin(), m.user_agents.end(), ua) == m.user_agents.end())
+            std::find(m.user_agents.begin(), m.user_agents.end(), ua) == m.user_agents.end() &&
+            take(sizeof(std::string) + HeapBytes(ua.size())))
           m.user_agents.push_back(ua);
-      if (!(m.paths_capped && m.paths.size() >= ClientStats::kMaxPaths)) MergePaths(m, c);
+      if (!(m.paths_capped && m.paths.size() >= ClientStats::kMaxPaths)) MergePaths(m, c, take);
       m.paths_capped |= c.paths_capped;
     }
-  }
+    u.hits = {};
+    u.clients = {};
+  };
+
+  std::atomic<size_t> next{0};
+  std::atomic<uint64_t> done_bytes{0};
+  std::mutex merge_mu;
+  std::condition_variable merge_cv;
+  size_t merged = 0;  // units merged (a prefix of `units`)
+  std::vector<char> finished(units.size(), 0);
+  auto scan = [&](Scanner& scanner, Unit& u) {
+    u.rule_hits.assign(rs.rules.size(), 0);
+    u.table = std::make_unique<ClientTable>(unit_client_budget);
+    u.hit_budget = unit_hit_budget;
+    const LogInput& in = inputs[u.input];
+    Result<std::unique_ptr<logs::ByteStream>> s =
+        u.range ? logs::OpenRange(in.path, u.begin, u.end) : logs::OpenByteStream(in.path);
+    if (!s.ok()) {
+      u.stats.read_error = s.status().ToString();
+      return;
+    }
+    u.stats.compression = (*s)->compression();
+    std::unique_ptr<logs::LineParser> parser = parsers[u.input]->Clone();
+    UnitSink sink(u, o);
+    uint64_t last_bytes = 0;
+    Status st = logs::ForEachChunk(
+        **s, o.chunk_size, o.stream.max_line, &u.stats,
+        [&](std::string_view chunk, uint64_t first_line, uint64_t offset) {
+          scanner.ScanChunk(chunk, first_line, offset, *parser, sink, o.stream.max_line);
+          if (o.progress) {
+            uint64_t now = (*s)->produced();
+            done_bytes += now - last_bytes;
+            last_bytes = now;
+            o.progress(done_bytes.load());
+          }
+          return true;
+        });
+    if (!st.ok()) u.stats.read_error = st.ToString();
+  };
+  auto work = [&]() {
+    Scanner scanner(rs);
+    for (;;) {
+      size_t k = next.fetch_add(1);
+      if (k >= units.size()) return;
+      {
+        std::unique_lock<std::mutex> lock(merge_mu);
+        merge_cv.wait(lock, [&] { return k < merged + window; });
+      }
+      Unit& u = *units[k];
+      scan(scanner, u);
+      u.clients = u.table->Release();
+      u.table.reset();
+      std::lock_guard<std::mutex> lock(merge_mu);
+      finished[k] = 1;
+      while (merged < units.size() && finished[merged]) merge(*units[merged++]);
+      merge_cv.notify_all();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+
   std::sort(res.hits.begin(), res.hits.end(), [](const LogHit& a, const LogHit& b) {
     return std::tie(a.input, a.line_no, a.rule) < std::tie(b.input, b.line_no, b.rule);
   });

@@ -144,5 +144,84 @@ TEST(LogScanTest, ClientCapCountsTheRest) {
   EXPECT_EQ(m.count("10.1.11.249"), 0u);
 }
 
+// Hostile input: many clients, each with many long paths, every line a hit with long fields.
+// Past max_memory, clients, paths and hits are counted instead of kept; what is kept stays
+// within the bound, and every request and hit is still counted.
+TEST(LogScanTest, MemoryBoundCountsWhatIsNotKept) {
+  TempDir dir;
+  std::string a;
+  const int kClients = 400, kPaths = 20;
+  std::string pad(1000, 'x');
+  for (int c = 0; c < kClients; ++c)
+    for (int p = 0; p < kPaths; ++p)
+      a += Line("10.2." + std::to_string(c / 200) + "." + std::to_string(c % 200), p,
+                "/admin/" + std::to_string(p) + pad, 200, "1", pad);
+  WriteFile(dir / "a.log", a);
+  LogScanOptions o;
+  o.threads = 1;
+  o.max_memory = 3 << 20;
+  Result<LogScanResult> res = ScanLogs({{dir / "a.log", "a", 1, "x"}}, Pack(), o);
+  ASSERT_TRUE(res.ok());
+  EXPECT_GT(res->clients_dropped, 0u);
+  EXPECT_GT(res->client_values_dropped, 0u);
+  EXPECT_GT(res->clients.size(), 0u);
+  EXPECT_LT(res->clients.size(), static_cast<size_t>(kClients));
+  // Counted per request of a client not kept.
+  EXPECT_EQ(res->clients_dropped, (kClients - res->clients.size()) * kPaths);
+  size_t kept = 0;
+  bool some_incomplete = false;
+  for (const ClientStats& c : res->clients) {
+    EXPECT_EQ(c.requests, static_cast<uint64_t>(kPaths)) << c.ip;
+    for (const std::string& p : c.paths) kept += p.size();
+    for (const std::string& u : c.user_agents) kept += u.size();
+    if (c.paths.size() < static_cast<size_t>(kPaths)) {
+      EXPECT_TRUE(c.paths_capped) << c.ip;  // an incomplete list says so
+      some_incomplete = true;
+    }
+  }
+  EXPECT_TRUE(some_incomplete);
+  EXPECT_LT(kept, o.max_memory);
+  ASSERT_EQ(res->rule_hits.size(), 1u);
+  EXPECT_EQ(res->rule_hits[0], static_cast<uint64_t>(kClients * kPaths));
+  EXPECT_GT(res->hits_dropped, 0u);
+  EXPECT_EQ(res->hits.size() + res->hits_dropped, res->rule_hits[0]);
+  size_t hit_bytes = 0;
+  for (const LogHit& h : res->hits)
+    for (const std::string& f : h.fields) hit_bytes += f.size();
+  EXPECT_LT(hit_bytes, o.max_memory);
+}
+
+// More files than threads: units merge in input order as they finish (a thread waits rather
+// than run far ahead), so paths keep the order of the files.
+TEST(LogScanTest, ManyFilesMergeInInputOrder) {
+  TempDir dir;
+  std::vector<LogInput> inputs;
+  for (int f = 0; f < 9; ++f) {
+    std::string a;
+    int lines = f == 0 ? 20000 : 3;  // the first file takes longest
+    for (int i = 0; i < lines; ++i)
+      a += Line("10.3.0.1", 1, "/f" + std::to_string(f) + "/" + std::to_string(i % 3), 200, "2",
+                "u");
+    std::string name = "a" + std::to_string(f) + ".log";
+    WriteFile(dir / name, a);
+    inputs.push_back({dir / name, name, f + 1, "x" + std::to_string(f)});
+  }
+  for (int threads : {1, 2, 3}) {
+    LogScanOptions o;
+    o.threads = threads;
+    Result<LogScanResult> res = ScanLogs(inputs, Pack(), o);
+    ASSERT_TRUE(res.ok());
+    ASSERT_EQ(res->clients.size(), 1u);
+    const ClientStats& c = res->clients[0];
+    EXPECT_EQ(c.requests, 20000u + 8 * 3);
+    EXPECT_EQ(c.bytes, 2 * c.requests);
+    ASSERT_EQ(c.paths.size(), 27u);
+    for (int f = 0; f < 9; ++f)
+      for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(c.paths[f * 3 + i], "/f" + std::to_string(f) + "/" + std::to_string(i));
+    for (int f = 0; f < 9; ++f) EXPECT_EQ(res->stats[f].lines, f == 0 ? 20000u : 3u);
+  }
+}
+
 }  // namespace
 }  // namespace tq::rules

@@ -130,6 +130,12 @@ struct LogScanOptions {
   size_t max_hits = 200000;     // hits kept in memory; more are counted per rule
   size_t max_clients = 200000;  // per-client aggregates kept; more are counted
   size_t chunk_size = 4 << 20;
+  // Bytes for the client aggregates (three quarters) and the stored hits (one quarter), each
+  // half for the merged result and half for the work units in flight (threads + 1 at most). Past
+  // it, clients, their paths and agents, and hits are counted instead of kept (clients_dropped,
+  // client_values_dropped, hits_dropped). The scan's buffers (a chunk and a line per thread) and
+  // the rule databases come on top.
+  size_t max_memory = size_t{768} << 20;
   std::function<void(uint64_t bytes_done)> progress;  // called from worker threads
 };
 
@@ -137,10 +143,11 @@ struct LogScanResult {
   std::vector<logs::ParseStats> stats;  // per input
   std::vector<LogHit> hits;             // sorted by input, line, rule
   uint64_t hits_dropped = 0;
-  std::vector<uint64_t> rule_hits;   // per rule, all hits
-  std::vector<ClientStats> clients;  // sorted by address
-  uint64_t clients_dropped = 0;
-  std::vector<size_t> order;  // inputs by their first timestamp (rotated sets)
+  std::vector<uint64_t> rule_hits;     // per rule, all hits
+  std::vector<ClientStats> clients;    // sorted by address
+  uint64_t clients_dropped = 0;        // requests of clients not kept (cap or memory bound)
+  uint64_t client_values_dropped = 0;  // paths and user agents not kept for lack of memory
+  std::vector<size_t> order;           // inputs by their first timestamp (rotated sets)
 };
 
 // Reads, parses and matches every input with all threads (files in parallel; a large plain

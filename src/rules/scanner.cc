@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <string>
+#include <unordered_map>
 
 #include "rules/engine.h"
 
@@ -107,6 +109,124 @@ struct Scanner::State {
     memo_gen_of.assign(rs.atoms.size(), 0);
     memo_value.assign(rs.atoms.size(), 0);
     for (const CompiledRule& cr : rs.rules) flat_root.push_back(FlattenNode(cr, cr.root));
+    atom_always.assign(rs.atoms.size(), {});
+    std::vector<uint32_t> always = rs.always_rules;
+    always.insert(always.end(), rs.always_rules_unbatched.begin(), rs.always_rules_unbatched.end());
+    std::sort(always.begin(), always.end());
+    always.erase(std::unique(always.begin(), always.end()), always.end());
+    for (uint32_t rule : always)
+      for (const Node& n : rs.rules[rule].nodes)
+        if (n.op == Node::kAtom &&
+            (atom_always[n.atom].empty() || atom_always[n.atom].back() != rule))
+          atom_always[n.atom].push_back(rule);
+    touched.assign(rs.rules.size(), 0);
+    always_flag.assign(rs.rules.size(), 0);
+  }
+
+  // The rules that hold on lines without a reported atom of theirs are evaluated on every
+  // line, but on such a line most of them depend on the method, status and protocol version
+  // alone (the same from line to line), the other atoms being unknown: their value with only
+  // those known (false, true or unknown) is kept while those fields stay the same, and a rule
+  // is evaluated in full only when it is unknown or an atom of the rule was reported.
+  std::vector<std::vector<uint32_t>> atom_always;  // atom -> always-rules using it
+  std::vector<uint32_t> touched;                   // rule -> stamp of a line reporting its atom
+  // Per distinct (method, status, version) seen, per always-rule and batch mode: 0 false,
+  // 1 true, 2 unknown, 3 not computed yet.
+  std::unordered_map<std::string, uint32_t> combo_ids;
+  std::vector<std::vector<uint8_t>> combo_tri;
+  uint8_t* tri = nullptr;  // combo_tri of the current line's combination
+  std::string combo_key;
+  enum : uint8_t { kTriF = 0, kTriT = 1, kTriU = 2, kTriNone = 3 };
+  static constexpr size_t kMaxCombos = 4096;  // hostile input: many methods; then start over
+
+  // Short values (a method, a status) compared inline, not by a call to memcmp.
+  static bool Same(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t k = 0; k < a.size(); ++k)
+      if (a[k] != b[k]) return false;
+    return true;
+  }
+  // Brings the memoized fields up to the line (stamp), moving memo_epoch when one changed.
+  void UpdateMemoFields(const logs::AccessLogRecord& r) {
+    bool changed = false;
+    for (logs::Field f : {logs::Field::kMethod, logs::Field::kStatus, logs::Field::kVersion}) {
+      FieldMemo& m = field_memo[static_cast<size_t>(f)];
+      m.checked = stamp;
+      bool has = r.has(f);
+      std::string_view v = r.get(f);
+      if (has != m.has || !Same(v, m.value)) {
+        m.has = has;
+        m.value.assign(v.data(), v.size());
+        ++m.gen;
+        changed = true;
+      }
+    }
+    if (!changed && tri) return;
+    combo_key.clear();
+    for (logs::Field f : {logs::Field::kMethod, logs::Field::kStatus, logs::Field::kVersion}) {
+      const FieldMemo& m = field_memo[static_cast<size_t>(f)];
+      uint32_t len = m.has ? static_cast<uint32_t>(m.value.size()) : 0xffffffffu;
+      combo_key.append(reinterpret_cast<const char*>(&len), sizeof len);  // has and length
+      combo_key += m.value;
+    }
+    auto it = combo_ids.find(combo_key);
+    if (it == combo_ids.end()) {
+      if (combo_ids.size() >= kMaxCombos) {
+        combo_ids.clear();
+        combo_tri.clear();
+      }
+      it = combo_ids.emplace(combo_key, static_cast<uint32_t>(combo_tri.size())).first;
+      combo_tri.emplace_back(2 * rs.rules.size(), kTriNone);
+    }
+    tri = combo_tri[it->second].data();
+  }
+  // The value of node n with unreported prefiltered atoms false, memoized atoms known and the
+  // others unknown.
+  uint8_t Tri(uint32_t n, const logs::AccessLogRecord& r) {
+    const FlatNode& node = flat[n];
+    const uint32_t* kids = flat_kids.data() + node.arg;
+    switch (node.op) {
+      case Node::kTrue: return kTriT;
+      case Node::kFalse: return kTriF;
+      case Node::kAtom: {
+        uint8_t pf = prefilter[node.arg];
+        if (pf == kScanned || (batch_mode && pf == kBatched)) return kTriF;
+        if (memo_field[node.arg] >= 0)
+          return Memo(node.arg, memo_field[node.arg], r) ? kTriT : kTriF;
+        return kTriU;
+      }
+      case Node::kNot: {
+        uint8_t t = Tri(kids[0], r);
+        return t == kTriU ? kTriU : t == kTriT ? kTriF : kTriT;
+      }
+      case Node::kAnd: {
+        uint8_t acc = kTriT;
+        for (uint32_t k = 0; k < node.n; ++k) {
+          uint8_t t = Tri(kids[k], r);
+          if (t == kTriF) return kTriF;
+          if (t == kTriU) acc = kTriU;
+        }
+        return acc;
+      }
+      case Node::kOr: {
+        uint8_t acc = kTriF;
+        for (uint32_t k = 0; k < node.n; ++k) {
+          uint8_t t = Tri(kids[k], r);
+          if (t == kTriT) return kTriT;
+          if (t == kTriU) acc = kTriU;
+        }
+        return acc;
+      }
+    }
+    return kTriU;
+  }
+  // An always-rule on the current line.
+  bool EvalAlways(uint32_t rule, const logs::AccessLogRecord& r) {
+    if (touched[rule] == stamp) return EvalRule(rule, r);
+    uint8_t& t = tri[2 * rule + (batch_mode ? 1 : 0)];
+    if (t == kTriNone) t = Tri(flat_root[rule], r);
+    if (t != kTriU) return t == kTriT;
+    return EvalRule(rule, r);
   }
   uint32_t FlattenNode(const CompiledRule& cr, uint32_t n) {
     const Node& node = cr.nodes[n];
@@ -146,7 +266,7 @@ struct Scanner::State {
       m.checked = stamp;
       bool has = r.has(static_cast<logs::Field>(f));
       std::string_view v = r.field[static_cast<size_t>(f)];
-      if (has != m.has || v != m.value) {
+      if (has != m.has || !Same(v, m.value)) {
         m.has = has;
         m.value.assign(v.data(), v.size());
         ++m.gen;
@@ -219,9 +339,11 @@ struct Scanner::State {
       std::fill(seen.begin(), seen.end(), 0);
       std::fill(known.begin(), known.end(), 0);
       std::fill(rule_mark.begin(), rule_mark.end(), 0);
+      std::fill(touched.begin(), touched.end(), 0);
       for (FieldMemo& m : field_memo) m.checked = 0;
       stamp = 1;
     }
+    UpdateMemoFields(r);
     cand.clear();
     hits.clear();
     for (uint32_t a : line_atoms) {
@@ -232,16 +354,24 @@ struct Scanner::State {
           rule_mark[rule] = stamp;
           cand.push_back(rule);
         }
+      for (uint32_t rule : atom_always[a]) touched[rule] = stamp;
     }
+    size_t from_atoms = cand.size();
     for (uint32_t rule : batch_mode ? rs.always_rules : rs.always_rules_unbatched)
       if (rule_mark[rule] != stamp) {
         rule_mark[rule] = stamp;
         cand.push_back(rule);
       }
+    // Rules in index order (hits are reported so); the always-rules not reached by an atom
+    // go through their memo.
+    for (size_t k = 0; k < from_atoms; ++k) always_mark(cand[k]) = 0;
+    for (size_t k = from_atoms; k < cand.size(); ++k) always_mark(cand[k]) = 1;
     std::sort(cand.begin(), cand.end());
     for (uint32_t rule : cand)
-      if (EvalRule(rule, r)) hits.push_back(rule);
+      if (always_mark(rule) ? EvalAlways(rule, r) : EvalRule(rule, r)) hits.push_back(rule);
   }
+  std::vector<uint8_t> always_flag;
+  uint8_t& always_mark(uint32_t rule) { return always_flag[rule]; }
 
   // The per-field prefilter of the batched atoms over the group's records.
   void BatchScan() {
@@ -288,9 +418,17 @@ struct Scanner::State {
         batch_hits.emplace_back(seg_item[k - 1], atoms[id]);
       }
     }
-    std::sort(batch_hits.begin(), batch_hits.end());
-    batch_hits.erase(std::unique(batch_hits.begin(), batch_hits.end()), batch_hits.end());
+    // Grouped by line, in line order (a counting sort: a line's atoms may come in any order
+    // and repeat; EvaluateLine takes each once).
+    item_start.assign(items.size() + 1, 0);
+    for (auto [item, atom] : batch_hits) ++item_start[item + 1];
+    for (size_t i = 1; i < item_start.size(); ++i) item_start[i] += item_start[i - 1];
+    sorted_hits.resize(batch_hits.size());
+    for (auto hit : batch_hits) sorted_hits[item_start[hit.first]++] = hit;
+    batch_hits.swap(sorted_hits);
   }
+  std::vector<uint32_t> item_start;
+  std::vector<std::pair<uint32_t, uint32_t>> sorted_hits;
 
   // Evaluates and reports the group's lines in order.
   void FlushGroup(std::string_view chunk, LineSink& sink) {

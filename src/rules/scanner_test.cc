@@ -247,5 +247,39 @@ TEST(ScannerTest, BatchedFieldRegexesKeepLinesApart) {
   ExpectChunkMatchesDirect(**rs, lines, 500);
 }
 
+// Rules that may hold without a reported atom are evaluated on every line; on most lines their
+// value depends on the method, status and version alone and is kept per combination of them.
+// Lines cycling through methods and statuses, with and without the other atoms, must get what
+// direct evaluation gives.
+TEST(ScannerTest, RulesOnMethodAndStatusMatchDirectEvaluation) {
+  Result<RuleSetPtr> rs = LoadRulesFromText(
+      {{"a.yml", Rule("  sel:\n    cs-method:\n    - TRACE\n    - DEBUG\n  ok:\n"
+                      "    sc-status: 404\n  condition: sel and not ok\n")},
+       {"b.yml", Rule("  sel:\n    cs-method: POST\n  ua:\n    cs-user-agent:\n    - '-'\n"
+                      "    - ''\n  condition: sel and ua\n")},
+       {"c.yml", Rule("  err:\n    sc-status: 500\n  q:\n    cs-uri-query|contains: \"'\"\n"
+                      "  condition: err and q\n")},
+       {"d.yml", Rule("  m:\n    cs-method: CONNECT\n  abs:\n    cs-uri-query|startswith: "
+                      "'http://'\n  condition: m or abs\n")},
+       {"e.yml", Rule("  v:\n    cs-version: HTTP/1.0\n  css:\n    cs-uri-stem|endswith: "
+                      "'.css'\n  condition: not v and not css\n")}});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  ASSERT_EQ(Rules(**rs).size(), 5u);
+  const char* methods[] = {"GET", "POST", "TRACE", "DEBUG", "CONNECT", "get", "-"};
+  const char* statuses[] = {"200", "404", "500", "301"};
+  const char* versions[] = {"HTTP/1.1", "HTTP/1.0"};
+  const char* uris[] = {"/a", "/x.css", "/p?id=1'", "http://evil/x", "/q?u=http://"};
+  const char* agents[] = {"Mozilla/5.0", "-", ""};
+  std::vector<std::string> lines;
+  std::mt19937 rng(11);
+  for (int i = 0; i < 3000; ++i) {
+    auto pick = [&](auto& arr) { return arr[rng() % std::size(arr)]; };
+    std::string req = std::string(pick(methods)) + " " + pick(uris) + " " + pick(versions);
+    lines.push_back("198.51.100.7 - - [10/Oct/2025:13:55:36 +0200] \"" + req + "\" " +
+                    pick(statuses) + " 10 \"-\" \"" + pick(agents) + "\"");
+  }
+  ExpectChunkMatchesDirect(**rs, lines, 1000);
+}
+
 }  // namespace
 }  // namespace tq::rules

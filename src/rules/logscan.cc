@@ -160,9 +160,11 @@ class ClientTable {
       if (sl.hash == h) return sl.entry;
     }
   }
-  // Whether `bytes` more may be kept; if so they are counted as kept.
+  // Whether `bytes` more of a client's paths and agents may be kept; if so they are counted
+  // as kept. Paths and agents have the first half of the budget: past it, new clients still
+  // get their counts (an address with no paths is better than no address).
   bool Take(size_t bytes) {
-    if (Full()) return false;
+    if (bytes_ + bytes > budget_ / 2) return false;
     bytes_ += bytes;
     return true;
   }
@@ -612,8 +614,11 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
     res.hits_dropped += u.hits_dropped;
     res.clients_dropped += u.clients_dropped;
     res.client_values_dropped += u.client_values_dropped;
+    // The merged clients' share: paths and agents within its first half, the clients' own
+    // counts within all of it (as in a unit's table).
+    const size_t merged_share = client_budget / 2;
     auto take = [&](size_t bytes) {
-      if (merged_client_bytes + bytes > client_budget / 2) {
+      if (merged_client_bytes + bytes > merged_share / 2) {
         ++res.client_values_dropped;
         return false;
       }
@@ -624,7 +629,18 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
       auto it = clients.find(c.ip);
       if (it == clients.end()) {
         size_t bytes = ClientBytes(c);
-        if (clients.size() >= o.max_clients || merged_client_bytes + bytes > client_budget / 2) {
+        if (merged_client_bytes + bytes > merged_share / 2 &&
+            (!c.paths.empty() || !c.user_agents.empty())) {
+          // No room for its paths and agents: the client is kept with its counts.
+          res.client_values_dropped += c.paths.size() + c.user_agents.size();
+          c.paths = {};
+          c.path_hashes = {};
+          c.user_agents = {};
+          c.agent_hashes = {};
+          c.paths_capped = true;
+          bytes = ClientBytes(c);
+        }
+        if (clients.size() >= o.max_clients || merged_client_bytes + bytes > merged_share) {
           res.clients_dropped += c.requests;
           continue;
         }

@@ -631,31 +631,113 @@ Status WriteCsv(CsvFile* csv, RowPipe* pipe) {
   return csv->Close();
 }
 
-// The scope tables' rows, in the open transaction.
-Status InsertRows(Db& db, const People& people, RowPipe* pipe, const RowTotals& totals,
-                  ScopeSummary* summary) {
-  TQ_RETURN_IF_ERROR(
-      db.Exec("DELETE FROM scope_person; DELETE FROM scope_count; DELETE FROM scope_exposure;"));
-  TQ_ASSIGN_OR_RETURN(
-      Stmt ins, db.Prepare("INSERT INTO scope_person(person_key,customer_id,email,name,country,"
-                           "region,language,categories,first_exposure,last_exposure,reasons,"
-                           "ambiguity) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"));
-  while (RowBatch* b = pipe->Take(RowPipe::kMade)) {
-    for (size_t k = 0; k < b->size; ++k) {
-      const AffectedPerson& p = b->people[k];
-      TQ_RETURN_IF_ERROR(ins.Reset());
-      // The batch keeps its strings until the row is in.
-      ins.BindUncopied(1, p.person_key).Bind(2, p.customer_id).BindUncopied(3, p.email);
-      ins.BindUncopied(4, p.name).BindUncopied(5, p.country).BindUncopied(6, p.region);
-      ins.BindUncopied(7, p.language).BindUncopied(8, *b->categories[k]);
-      ins.Bind(9, p.first_exposure).Bind(10, p.last_exposure);
-      ins.BindUncopied(11, b->reasons[k]).BindUncopied(12, p.ambiguity);
-      TQ_RETURN_IF_ERROR(ins.Run());
-    }
-    pipe->Put(RowPipe::kInserted, b);
+// The people's rows go into a table of their own, scope_person_next, committed a batch at a
+// time (so that the log can be copied into the database behind them); the last transaction
+// puts it in place of scope_person. A run killed before that leaves scope_person as it was,
+// and the next run starts scope_person_next again.
+constexpr std::string_view kNextTable = "scope_person_next";
+constexpr size_t kRowsPerCommit = 1 << 17;
+
+Status CreateNextTable(Db& db) {
+  TQ_ASSIGN_OR_RETURN(Stmt q, db.Prepare("SELECT sql FROM sqlite_master WHERE type='table' AND "
+                                         "name='scope_person'"));
+  TQ_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return Status::Internal("scope_person is missing from the case");
+  std::string sql = q.String(0);
+  size_t at = sql.find("scope_person");
+  if (at == std::string::npos) return Status::Internal("unexpected scope_person schema");
+  sql.replace(at, std::string_view("scope_person").size(), kNextTable);
+  TQ_RETURN_IF_ERROR(db.Exec("DROP TABLE IF EXISTS " + std::string(kNextTable)));
+  return db.Exec(sql);
+}
+
+// Copies the log into the database on a connection of its own, each time a batch of rows is
+// committed, while the next batch goes in. Best effort: what it leaves, SQLite's own checkpoint
+// takes at the end.
+class Checkpointer {
+ public:
+  explicit Checkpointer(std::unique_ptr<Db> db) : db_(std::move(db)) {
+    if (db_) thread_ = std::jthread([this] { Run(); });
   }
-  TQ_RETURN_IF_ERROR(pipe->failure());
-  // Every row was made: the totals are complete.
+  ~Checkpointer() { Stop(); }
+  void Poke() {
+    std::lock_guard lock(mu_);
+    pending_ = true;
+    cv_.notify_all();
+  }
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+      cv_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return pending_ || stop_; });
+      if (stop_) return;
+      pending_ = false;
+      lock.unlock();
+      (void)db_->Exec("PRAGMA wal_checkpoint(PASSIVE)");
+      lock.lock();
+    }
+  }
+  std::unique_ptr<Db> db_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool pending_ = false, stop_ = false;
+  std::jthread thread_;
+};
+
+// The people's rows into scope_person_next, a batch of rows per transaction.
+Status InsertPeople(Db& db, RowPipe* pipe, Checkpointer* checkpointer) {
+  TQ_RETURN_IF_ERROR(db.Begin());
+  Status s = [&]() -> Status {
+    TQ_ASSIGN_OR_RETURN(Stmt ins,
+                        db.Prepare("INSERT INTO " + std::string(kNextTable) +
+                                   "(person_key,customer_id,email,name,country,region,language,"
+                                   "categories,first_exposure,last_exposure,reasons,ambiguity) "
+                                   "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"));
+    size_t rows = 0;
+    while (RowBatch* b = pipe->Take(RowPipe::kMade)) {
+      for (size_t k = 0; k < b->size; ++k) {
+        const AffectedPerson& p = b->people[k];
+        TQ_RETURN_IF_ERROR(ins.Reset());
+        // The batch keeps its strings until the row is in.
+        ins.BindUncopied(1, p.person_key).Bind(2, p.customer_id).BindUncopied(3, p.email);
+        ins.BindUncopied(4, p.name).BindUncopied(5, p.country).BindUncopied(6, p.region);
+        ins.BindUncopied(7, p.language).BindUncopied(8, *b->categories[k]);
+        ins.Bind(9, p.first_exposure).Bind(10, p.last_exposure);
+        ins.BindUncopied(11, b->reasons[k]).BindUncopied(12, p.ambiguity);
+        TQ_RETURN_IF_ERROR(ins.Run());
+        if (++rows % kRowsPerCommit == 0) {
+          TQ_RETURN_IF_ERROR(db.Commit());
+          checkpointer->Poke();
+          TQ_RETURN_IF_ERROR(db.Begin());
+        }
+      }
+      pipe->Put(RowPipe::kInserted, b);
+    }
+    return pipe->failure();
+  }();
+  if (!s.ok()) {
+    if (db.InTransaction()) db.Rollback();
+    return s;
+  }
+  return db.Commit();
+}
+
+// The last transaction: scope_person_next in place of scope_person, the counts and the
+// exposures.
+Status ReplaceTables(Db& db, const People& people, const RowTotals& totals, ScopeSummary* summary) {
+  TQ_RETURN_IF_ERROR(
+      db.Exec("DELETE FROM scope_count; DELETE FROM scope_exposure; "
+              "DROP TABLE scope_person; ALTER TABLE " +
+              std::string(kNextTable) + " RENAME TO scope_person;"));
   summary->ambiguous = totals.ambiguous;
   std::map<std::pair<std::string, std::string>, int64_t> counts;  // sorted for the table
   summary->per_category.clear();
@@ -693,10 +775,18 @@ Status InsertRows(Db& db, const People& people, RowPipe* pipe, const RowTotals& 
 
 // A bigger page cache for the one big write (the default 2 MB makes SQLite evict and re-read
 // index pages from the log); the default again afterwards.
+// The log is copied into the database by the Checkpointer meanwhile, not by the committing
+// thread.
 class WriteCache {
  public:
-  explicit WriteCache(Db& db) : db_(db) { (void)db_.Exec("PRAGMA cache_size=-262144"); }
-  ~WriteCache() { (void)db_.Exec("PRAGMA cache_size=-2000"); }
+  explicit WriteCache(Db& db) : db_(db) {
+    (void)db_.Exec("PRAGMA cache_size=-262144");
+    (void)db_.Exec("PRAGMA wal_autocheckpoint=0");
+  }
+  ~WriteCache() {
+    (void)db_.Exec("PRAGMA cache_size=-2000");
+    (void)db_.Exec("PRAGMA wal_autocheckpoint=1000");
+  }
 
  private:
   Db& db_;
@@ -719,7 +809,9 @@ Result<ScopeSummary> RunScope(Case& c) {
   const AffectedSet set = ComputeAffected(people, summary.exposures, info.discovered_at);
   summary.people = static_cast<int64_t>(set.people.size());
 
-  // One thread spells people out, this one inserts the rows, a third writes the CSV.
+  // One thread spells people out, this one inserts the rows, a third writes the CSV; a fourth
+  // copies the log into the database behind them.
+  TQ_RETURN_IF_ERROR(c.Transaction([](Db& db) { return CreateNextTable(db); }));
   CsvFile csv(c.ReportsDir() + "/scope.csv");
   RowPipe pipe(6);
   RowTotals totals;
@@ -734,15 +826,16 @@ Result<ScopeSummary> RunScope(Case& c) {
       Status s = WriteCsv(&csv, &pipe);
       if (!s.ok()) pipe.Fail(s);
     });
+    Result<std::unique_ptr<Db>> second = Db::Open(c.DbPath(), false, false);
+    Checkpointer checkpointer(second.ok() ? std::move(*second) : nullptr);
     WriteCache cache(c.db());
-    written = c.Transaction([&](Db& db) -> Status {
-      Status s = InsertRows(db, people, &pipe, totals, &summary);
-      if (!s.ok()) pipe.Fail(s);
-      pipe.Done(RowPipe::kInserted);
-      return s;
-    });
-    if (!written.ok()) pipe.Fail(written);  // the commit itself failed
+    written = InsertPeople(c.db(), &pipe, &checkpointer);
+    if (!written.ok()) pipe.Fail(written);
     pipe.Done(RowPipe::kInserted);
+    checkpointer.Stop();
+    // Every row was made: the totals are complete.
+    if (written.ok())
+      written = c.Transaction([&](Db& db) { return ReplaceTables(db, people, totals, &summary); });
   }
   TQ_RETURN_IF_ERROR(written);
   TQ_RETURN_IF_ERROR(pipe.failure());

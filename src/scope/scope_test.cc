@@ -394,6 +394,7 @@ TEST(ScopeCase, WritesTablesFromTheCase) {
             R"j([{"reason":"paid by card while the skimmer was live (order 100001)",)j"
             R"j("exposure":1,"evidence":"evidence 1:40"}])j");
   EXPECT_EQ(reasons->String(1), "skimmer");
+  ASSERT_TRUE(reasons->Reset().ok());  // an open read would keep scope_person from being replaced
   std::string csv = testing::ReadFile(tmp / "c/reports/scope.csv");
   EXPECT_NE(csv.find("a@example.com"), std::string::npos);
   EXPECT_EQ(csv.find("c@example.com"), std::string::npos);
@@ -402,7 +403,8 @@ TEST(ScopeCase, WritesTablesFromTheCase) {
     return n.find("order 100004 left out") != std::string::npos;
   }));
   // Re-running replaces, never duplicates.
-  ASSERT_TRUE(RunScope(*c).ok());
+  auto again = RunScope(*c);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM scope_person"), 2);
 }
 

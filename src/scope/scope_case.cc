@@ -644,6 +644,7 @@ Status CreateNextTable(Db& db) {
   TQ_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return Status::Internal("scope_person is missing from the case");
   std::string sql = q.String(0);
+  TQ_RETURN_IF_ERROR(q.Reset());  // an open read of the schema would keep DROP from running
   size_t at = sql.find("scope_person");
   if (at == std::string::npos) return Status::Internal("unexpected scope_person schema");
   sql.replace(at, std::string_view("scope_person").size(), kNextTable);

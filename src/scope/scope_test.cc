@@ -431,8 +431,14 @@ TEST(ScopeCase, ManyPeopleCrossBatches) {
                  return Status::Ok();
                }).ok());
   ASSERT_TRUE(AddSkimmerWindow(db, kT0, kT0 + 5 * kDay).ok());
+  // A run killed while its rows went in left them behind: they are started again.
+  ASSERT_TRUE(RunScope(*c).ok());
+  ASSERT_TRUE(db.Exec("CREATE TABLE scope_person_next AS SELECT * FROM scope_person LIMIT 7; "
+                      "DELETE FROM scope_person WHERE id > 10")
+                  .ok());
   auto s = RunScope(*c);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM sqlite_master WHERE name='scope_person_next'"), 0);
   EXPECT_EQ(s->people, kPeople);
   EXPECT_EQ(s->per_jurisdiction["FR"], kPeople);
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM scope_person"), kPeople);

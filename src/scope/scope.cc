@@ -297,9 +297,47 @@ struct HitPart {
   std::vector<Hit> hits;
 };
 
-void CollectHits(const People& people, const std::vector<Exposure>& exposures,
-                 std::optional<UnixMicros> discovered_at, const uint64_t bits[3], size_t part,
-                 size_t parts, HitPart* out) {
+// Every record's person key and its hash, made once (on two threads for big stores) for all
+// the exposures and parts that look at the record. An empty key: the record names nobody.
+struct RecordKeys {
+  std::vector<std::string_view> customer, order;
+  std::vector<uint64_t> customer_hash, order_hash;
+  TextArena text[2];
+};
+
+void MakeKeys(const People& people, size_t threads, RecordKeys* keys) {
+  keys->customer.resize(people.customers.size());
+  keys->customer_hash.resize(people.customers.size());
+  keys->order.resize(people.orders.size());
+  keys->order_hash.resize(people.orders.size());
+  auto run = [&](size_t t) {
+    std::string key;
+    TextArena& text = keys->text[t];
+    auto one = [&](std::string_view email, std::optional<int64_t> id, std::string_view* out,
+                   uint64_t* hash) {
+      PersonKey(email, id, &key);
+      *out = text.Keep(key);
+      *hash = key.empty() ? 0 : KeyIndex::Hash(key);
+    };
+    size_t nc = people.customers.size(), no = people.orders.size();
+    for (size_t i = nc * t / threads; i < nc * (t + 1) / threads; ++i)
+      one(people.customers[i].email, people.customers[i].customer_id, &keys->customer[i],
+          &keys->customer_hash[i]);
+    for (size_t i = no * t / threads; i < no * (t + 1) / threads; ++i)
+      one(people.orders[i].email, people.orders[i].customer_id, &keys->order[i],
+          &keys->order_hash[i]);
+  };
+  if (threads > 1) {
+    std::jthread other([&] { run(1); });
+    run(0);
+  } else {
+    run(0);
+  }
+}
+
+void CollectHits(const People& people, const RecordKeys& record_keys,
+                 const std::vector<Exposure>& exposures, std::optional<UnixMicros> discovered_at,
+                 const uint64_t bits[3], size_t part, size_t parts, HitPart* out) {
   const auto& customers = people.customers;
   const auto& orders = people.orders;
   const uint64_t form = bits[0], card = bits[1], order_history = bits[2];
@@ -308,15 +346,14 @@ void CollectHits(const People& people, const std::vector<Exposure>& exposures,
   for (const auto& o : orders) tables = std::max<size_t>(tables, o.table + 1);
   KeyIndex& index = out->index;
   std::vector<Hit>& hits = out->hits;
-  std::string key;
+  std::string_view key;
   uint64_t hash = 0;
   // The key of a record, when its person belongs to this part. The part is taken from the
   // hash's high bits: the index uses the low ones.
-  auto mine = [&](std::string_view email, std::optional<int64_t> customer_id) {
-    PersonKey(email, customer_id, &key);
-    if (key.empty()) return false;
-    hash = KeyIndex::Hash(key);
-    return parts == 1 || (hash >> 40) % parts == part;
+  auto mine = [&](std::string_view k, uint64_t h) {
+    key = k;
+    hash = h;
+    return !key.empty() && (parts == 1 || (hash >> 40) % parts == part);
   };
   for (size_t x = 0; x < exposures.size(); ++x) {
     const Exposure& e = exposures[x];
@@ -327,7 +364,7 @@ void CollectHits(const People& people, const std::vector<Exposure>& exposures,
         const People::Order& o = orders[i];
         if (!o.card_payment || !o.created_at || *o.created_at < e.start) continue;
         if (end && *o.created_at >= *end) continue;
-        if (!mine(o.email, o.customer_id)) continue;
+        if (!mine(record_keys.order[i], record_keys.order_hash[i])) continue;
         bool edge =
             *o.created_at - e.start < kEdgeMicros || (end && *end - *o.created_at < kEdgeMicros);
         hits.push_back({index.Find(key, hash), ex, Via::kCardPayment, 0, i,
@@ -341,7 +378,7 @@ void CollectHits(const People& people, const std::vector<Exposure>& exposures,
       const People::Customer& c = customers[i];
       if (!held[c.table]) continue;
       if (c.created_at && *c.created_at >= e.start) continue;
-      if (!mine(c.email, c.customer_id)) continue;
+      if (!mine(record_keys.customer[i], record_keys.customer_hash[i])) continue;
       hits.push_back({index.Find(key, hash), ex, Via::kDumpedAccount,
                       static_cast<uint8_t>(c.created_at ? 0 : kAmbCreationUnknown), i, c.categories,
                       e.start, false});
@@ -350,7 +387,7 @@ void CollectHits(const People& people, const std::vector<Exposure>& exposures,
       const People::Order& o = orders[i];
       if (!held[o.table]) continue;
       if (o.created_at && *o.created_at >= e.start) continue;
-      if (!mine(o.email, o.customer_id)) continue;
+      if (!mine(record_keys.order[i], record_keys.order_hash[i])) continue;
       uint8_t flags = static_cast<uint8_t>((o.customer_id ? 0 : kAmbGuest) |
                                            (o.created_at ? 0 : kAmbOrderTimeUnknown));
       hits.push_back({index.Find(key, hash), ex, Via::kDumpedOrder, flags, i,
@@ -375,12 +412,15 @@ AffectedSet ComputeAffected(People& people, const std::vector<Exposure>& exposur
   const size_t parts = threads ? threads : records >= 200000 ? 2 : 1;
   std::vector<HitPart> part;
   for (size_t p = 0; p < parts; ++p) part.emplace_back(records / 2 / parts);
+  RecordKeys record_keys;
+  MakeKeys(people, std::min<size_t>(parts, 2), &record_keys);
   {
     std::vector<std::jthread> threads;
     for (size_t p = 1; p < parts; ++p)
-      threads.emplace_back(
-          [&, p] { CollectHits(people, exposures, discovered_at, bits, p, parts, &part[p]); });
-    CollectHits(people, exposures, discovered_at, bits, 0, parts, &part[0]);
+      threads.emplace_back([&, p] {
+        CollectHits(people, record_keys, exposures, discovered_at, bits, p, parts, &part[p]);
+      });
+    CollectHits(people, record_keys, exposures, discovered_at, bits, 0, parts, &part[0]);
   }
   // The parts, one after the other.
   AffectedSet set;

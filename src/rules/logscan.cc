@@ -102,6 +102,10 @@ class HugeArena {
 // scanned in place. The table counts the bytes it holds: past its budget it keeps no new
 // clients, paths or agents, and counts them instead. Converted to ClientStats when a work
 // unit ends.
+// Of a budget for client aggregates, what the clients' paths and user agents may take; the
+// rest is for the clients' own counts.
+constexpr size_t ValuesBudget(size_t budget) { return budget / 4 * 3; }
+
 class ClientTable {
  public:
   struct alignas(64) Entry {
@@ -161,10 +165,10 @@ class ClientTable {
     }
   }
   // Whether `bytes` more of a client's paths and agents may be kept; if so they are counted
-  // as kept. Paths and agents have the first half of the budget: past it, new clients still
-  // get their counts (an address with no paths is better than no address).
+  // as kept. Paths and agents have the first three quarters of the budget: past them, new
+  // clients still get their counts (an address with no paths is better than no address).
   bool Take(size_t bytes) {
-    if (bytes_ + bytes > budget_ / 2) return false;
+    if (bytes_ + bytes > ValuesBudget(budget_)) return false;
     bytes_ += bytes;
     return true;
   }
@@ -614,11 +618,11 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
     res.hits_dropped += u.hits_dropped;
     res.clients_dropped += u.clients_dropped;
     res.client_values_dropped += u.client_values_dropped;
-    // The merged clients' share: paths and agents within its first half, the clients' own
-    // counts within all of it (as in a unit's table).
+    // The merged clients' share: paths and agents within its first three quarters, the
+    // clients' own counts within all of it (as in a unit's table).
     const size_t merged_share = client_budget / 2;
     auto take = [&](size_t bytes) {
-      if (merged_client_bytes + bytes > merged_share / 2) {
+      if (merged_client_bytes + bytes > ValuesBudget(merged_share)) {
         ++res.client_values_dropped;
         return false;
       }
@@ -629,7 +633,7 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
       auto it = clients.find(c.ip);
       if (it == clients.end()) {
         size_t bytes = ClientBytes(c);
-        if (merged_client_bytes + bytes > merged_share / 2 &&
+        if (merged_client_bytes + bytes > ValuesBudget(merged_share) &&
             (!c.paths.empty() || !c.user_agents.empty())) {
           // No room for its paths and agents: the client is kept with its counts.
           res.client_values_dropped += c.paths.size() + c.user_agents.size();

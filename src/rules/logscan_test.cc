@@ -150,7 +150,7 @@ TEST(LogScanTest, ClientCapCountsTheRest) {
 TEST(LogScanTest, MemoryBoundCountsWhatIsNotKept) {
   TempDir dir;
   std::string a;
-  const int kClients = 400, kPaths = 20;
+  const int kClients = 200, kPaths = 20;
   std::string pad(1000, 'x');
   for (int c = 0; c < kClients; ++c)
     for (int p = 0; p < kPaths; ++p)
@@ -159,7 +159,7 @@ TEST(LogScanTest, MemoryBoundCountsWhatIsNotKept) {
   WriteFile(dir / "a.log", a);
   LogScanOptions o;
   o.threads = 1;
-  o.max_memory = 3 << 20;
+  o.max_memory = 4 << 20;
   Result<LogScanResult> res = ScanLogs({{dir / "a.log", "a", 1, "x"}}, Pack(), o);
   ASSERT_TRUE(res.ok());
   // Paths and agents go first: every client is still there, with its counts.

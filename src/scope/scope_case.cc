@@ -834,7 +834,10 @@ Result<ScopeSummary> RunScope(Case& c) {
     if (!written.ok()) pipe.Fail(written);
     pipe.Done(RowPipe::kInserted);
     checkpointer.Stop();
-    // Every row was made: the totals are complete.
+    // The tables are replaced only once the CSV is written too, so that a failure leaves both
+    // as they were. Every row was made: the totals are complete.
+    csv_writer.join();
+    if (written.ok()) written = pipe.failure();
     if (written.ok())
       written = c.Transaction([&](Db& db) { return ReplaceTables(db, people, totals, &summary); });
   }

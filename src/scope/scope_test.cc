@@ -406,6 +406,17 @@ TEST(ScopeCase, WritesTablesFromTheCase) {
   auto again = RunScope(*c);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM scope_person"), 2);
+  // A CSV that cannot be written leaves the tables as they were (and says which file).
+  ASSERT_TRUE(db.Exec("UPDATE storedb_order SET card_payment = 1").ok());
+  std::filesystem::create_directory(tmp / "c/reports/scope.csv.tmp");
+  auto failed = RunScope(*c);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().ToString().find("scope.csv.tmp"), std::string::npos)
+      << failed.status().ToString();
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM scope_person"), 2);
+  std::filesystem::remove(tmp / "c/reports/scope.csv.tmp");
+  ASSERT_TRUE(RunScope(*c).ok());
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM scope_person"), 3);
 }
 
 // Enough people for several batches between the thread that spells them out and the one that

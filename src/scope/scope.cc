@@ -18,6 +18,10 @@ namespace {
 
 constexpr int64_t kEdgeMicros = 60LL * 1000000;  // an order within a minute of a window edge
 
+// What a skimmer on the payment page takes from a card payer, besides the card: whatever of
+// these the order holds (the checkout form).
+constexpr const char* kCheckoutForm[] = {"name", "email", "phone", "postal_address"};
+
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -189,9 +193,9 @@ std::string_view TextArena::Keep(std::string_view s) {
 
 People::People() {
   // The skimmer's and the order history's categories first, so they are never "other".
-  for (const char* c :
-       {"name", "email", "phone", "postal_address", "payment_card", "order_history"})
-    categories_.Bit(c);
+  for (const char* c : kCheckoutForm) categories_.Bit(c);
+  categories_.Bit("payment_card");
+  categories_.Bit("order_history");
 }
 People::~People() = default;
 
@@ -220,6 +224,11 @@ uint32_t People::TableIndex(std::string_view name) {
     if (tables_[i] == name) return static_cast<uint32_t>(i);
   tables_.emplace_back(name);
   return static_cast<uint32_t>(tables_.size() - 1);
+}
+
+size_t People::TableCount() const {
+  std::lock_guard lock(mu_);
+  return tables_.size();
 }
 
 uint32_t People::EvidenceIndex(std::string_view name) {
@@ -273,18 +282,6 @@ void People::Add(const OrderRecord& r) {
   o.order_ref = added_->Keep(r.order_ref);
   o.card_payment = r.card_payment;
   orders.push_back(o);
-}
-
-std::vector<std::string> SkimmedCategories(const OrderRecord& o) {
-  // The checkout form: whatever of name, email, phone and address the order holds, and the
-  // card typed into the payment form.
-  std::vector<std::string> out;
-  for (const char* c : {"name", "email", "phone", "postal_address"}) {
-    if (std::find(o.categories.begin(), o.categories.end(), c) != o.categories.end())
-      out.push_back(c);
-  }
-  out.push_back("payment_card");
-  return out;
 }
 
 namespace {
@@ -341,9 +338,7 @@ void CollectHits(const People& people, const RecordKeys& record_keys,
   const auto& customers = people.customers;
   const auto& orders = people.orders;
   const uint64_t form = bits[0], card = bits[1], order_history = bits[2];
-  size_t tables = 0;
-  for (const auto& c : customers) tables = std::max<size_t>(tables, c.table + 1);
-  for (const auto& o : orders) tables = std::max<size_t>(tables, o.table + 1);
+  const size_t tables = people.TableCount();
   KeyIndex& index = out->index;
   std::vector<Hit>& hits = out->hits;
   std::string_view key;
@@ -402,12 +397,11 @@ AffectedSet ComputeAffected(People& people, const std::vector<Exposure>& exposur
                             std::optional<UnixMicros> discovered_at, size_t threads) {
   // Step 1: every record that exposed somebody, as a compact hit; people by key. Big stores
   // are split by key between two threads.
-  // What the payment form shows (SkimmedCategories, as bits), the card, and what an order row
-  // adds.
-  const uint64_t bits[3] = {
-      people.CategoryBitOf("name") | people.CategoryBitOf("email") | people.CategoryBitOf("phone") |
-          people.CategoryBitOf("postal_address"),
-      people.CategoryBitOf("payment_card"), people.CategoryBitOf("order_history")};
+  // What the checkout form shows, the card, and what an order row adds, as bits.
+  uint64_t form = 0;
+  for (const char* c : kCheckoutForm) form |= people.CategoryBitOf(c);
+  const uint64_t bits[3] = {form, people.CategoryBitOf("payment_card"),
+                            people.CategoryBitOf("order_history")};
   const size_t records = people.customers.size() + people.orders.size();
   const size_t parts = threads ? threads : records >= 200000 ? 2 : 1;
   std::vector<HitPart> part;

@@ -136,6 +136,7 @@ class People {
   uint32_t TableIndex(std::string_view name);
   uint32_t EvidenceIndex(std::string_view name);
   const std::string& Table(uint32_t i) const { return tables_[i]; }
+  size_t TableCount() const;
   const std::string& EvidenceName(uint32_t i) const { return evidence_[i]; }
   // "store.sql:1234" (the line left off when unknown).
   void AppendEvidence(uint32_t evidence, int64_t line, std::string* out) const;
@@ -217,10 +218,6 @@ struct AffectedPerson {
 // What the data cannot settle for everybody an exposure took: a dump whose tables are unknown,
 // a skimmer whose removal time is unknown. "" when nothing.
 std::string ExposureAmbiguity(const Exposure& e);
-
-// Categories a skimmer on the payment page takes from a card payer: what the checkout form
-// holds (the order's name, email, phone, address) and the card.
-std::vector<std::string> SkimmedCategories(const OrderRecord& order);
 
 // The affected people for these exposures, sorted by person key. Pure: no I/O.
 // `discovered_at` closes a skimmer window that has no end.

@@ -245,6 +245,22 @@ Result<std::vector<Exposure>> LoadExposures(Case& c, std::vector<std::string>* n
   return out;
 }
 
+// A store reader's row from column `col` on: email, name, country, region, created_at,
+// source_table, evidence_id, line, categories (the same in storedb_customer and
+// storedb_order).
+template <typename Record>
+void ReadPerson(const Stmt& st, int col, TextArena* text, RowCache* cache, Record* r) {
+  r->email = text->Keep(st.Text(col));
+  r->name = text->Keep(st.Text(col + 1));
+  r->country = text->Keep(st.Text(col + 2));
+  r->region = text->Keep(st.Text(col + 3));
+  if (!st.IsNull(col + 4)) r->created_at = st.Int(col + 4);
+  r->table = cache->Table(st.Text(col + 5));
+  r->evidence = cache->Evidence(st.Int(col + 6));
+  r->line = st.Int(col + 7);
+  r->categories = cache->Categories(st.Text(col + 8));
+}
+
 Status LoadCustomers(Db& db, People* people, EvidenceNames* evidence, bool with_categories,
                      std::vector<People::Customer>* customers) {
   RowCache cache(people, evidence);
@@ -262,15 +278,7 @@ Status LoadCustomers(Db& db, People* people, EvidenceNames* evidence, bool with_
     if (st.IsNull(0)) continue;
     People::Customer r;
     r.customer_id = st.Int(0);
-    r.email = text.Keep(st.Text(1));
-    r.name = text.Keep(st.Text(2));
-    r.country = text.Keep(st.Text(3));
-    r.region = text.Keep(st.Text(4));
-    if (!st.IsNull(5)) r.created_at = st.Int(5);
-    r.table = cache.Table(st.Text(6));
-    r.evidence = cache.Evidence(st.Int(7));
-    r.line = st.Int(8);
-    r.categories = cache.Categories(st.Text(9));
+    ReadPerson(st, 1, &text, &cache, &r);
     customers->push_back(r);
   }
   return Status::Ok();
@@ -327,11 +335,11 @@ Status LoadOrders(Db& db, People* people, EvidenceNames* evidence, bool with_cat
   TQ_ASSIGN_OR_RETURN(
       Stmt st,
       db.Prepare(std::string("SELECT increment_id,order_id,customer_id,email,name,country,"
-                             "region,created_at,card_payment,source_table,evidence_id,"
-                             "line,") +
+                             "region,created_at,source_table,evidence_id,line,") +
                  (with_categories ? "categories" : "'[\"name\",\"email\",\"postal_address\"]'") +
-                 " FROM storedb_order WHERE id >= ? AND id < ? AND " + filter.sql +
-                 " ORDER BY id"));
+                 ",card_payment"
+                 " FROM storedb_order WHERE id >= ? AND id < ? AND " +
+                 filter.sql + " ORDER BY id"));
   st.Bind(1, from).Bind(2, to);
   for (size_t i = 0; i < filter.values.size(); ++i)
     st.Bind(static_cast<int>(i + 3), filter.values[i]);
@@ -340,7 +348,7 @@ Status LoadOrders(Db& db, People* people, EvidenceNames* evidence, bool with_cat
     if (!row) break;
     People::Order r;
     std::string_view ref = st.Text(0).empty() ? st.Text(1) : st.Text(0);
-    if (!attacker_orders.empty() && st.Text(9) == "sales_order" &&
+    if (!attacker_orders.empty() && st.Text(8) == "sales_order" &&
         attacker_orders.count(st.String(1))) {
       notes->push_back("order " + std::string(ref) +
                        " left out: its own fields carry the attacker's template-injection "
@@ -349,16 +357,8 @@ Status LoadOrders(Db& db, People* people, EvidenceNames* evidence, bool with_cat
     }
     r.order_ref = text.Keep(ref);
     if (!st.IsNull(2)) r.customer_id = st.Int(2);
-    r.email = text.Keep(st.Text(3));
-    r.name = text.Keep(st.Text(4));
-    r.country = text.Keep(st.Text(5));
-    r.region = text.Keep(st.Text(6));
-    if (!st.IsNull(7)) r.created_at = st.Int(7);
-    r.card_payment = st.Int(8) != 0;
-    r.table = cache.Table(st.Text(9));
-    r.evidence = cache.Evidence(st.Int(10));
-    r.line = st.Int(11);
-    r.categories = cache.Categories(st.Text(12));
+    ReadPerson(st, 3, &text, &cache, &r);
+    r.card_payment = st.Int(12) != 0;
     orders->push_back(r);
   }
   return Status::Ok();
@@ -775,22 +775,26 @@ Status ReplaceTables(Db& db, const People& people, const RowTotals& totals, Scop
 }
 
 // A bigger page cache for the one big write (the default 2 MB makes SQLite evict and re-read
-// index pages from the log); the default again afterwards.
-// The log is copied into the database by the Checkpointer meanwhile, not by the committing
-// thread.
+// index pages from the log), and no checkpoint by the committing thread (the Checkpointer
+// copies the log meanwhile); the connection's own settings again afterwards.
 class WriteCache {
  public:
   explicit WriteCache(Db& db) : db_(db) {
+    Result<int64_t> cache = db_.QueryInt("PRAGMA cache_size");
+    Result<int64_t> autocheckpoint = db_.QueryInt("PRAGMA wal_autocheckpoint");
+    if (cache.ok()) cache_size_ = *cache;
+    if (autocheckpoint.ok()) autocheckpoint_ = *autocheckpoint;
     (void)db_.Exec("PRAGMA cache_size=-262144");
     (void)db_.Exec("PRAGMA wal_autocheckpoint=0");
   }
   ~WriteCache() {
-    (void)db_.Exec("PRAGMA cache_size=-2000");
-    (void)db_.Exec("PRAGMA wal_autocheckpoint=1000");
+    (void)db_.Exec("PRAGMA cache_size=" + std::to_string(cache_size_));
+    (void)db_.Exec("PRAGMA wal_autocheckpoint=" + std::to_string(autocheckpoint_));
   }
 
  private:
   Db& db_;
+  int64_t cache_size_ = -2000, autocheckpoint_ = 1000;
 };
 
 }  // namespace

@@ -450,6 +450,9 @@ TEST(ScopeCase, ManyPeopleCrossBatches) {
   auto s = RunScope(*c);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM sqlite_master WHERE name='scope_person_next'"), 0);
+  // The connection's own settings are back after the big write.
+  EXPECT_EQ(*db.QueryInt("PRAGMA cache_size"), -2000);
+  EXPECT_EQ(*db.QueryInt("PRAGMA wal_autocheckpoint"), 1000);
   EXPECT_EQ(s->people, kPeople);
   EXPECT_EQ(s->per_jurisdiction["FR"], kPeople);
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM scope_person"), kPeople);

@@ -523,38 +523,6 @@ PersonWriter::PersonWriter(const People& people, const std::vector<Exposure>& ex
   }
 }
 
-// People are spelled out in key order, their records are in the store's order: the records of
-// people a little ahead are fetched into the cache while this one is written (first the
-// record, then, once it is there, its text).
-void PersonWriter::Prefetch(size_t index) const {
-  constexpr size_t kRecordsAhead = 16, kTextAhead = 8;
-  auto records = [&](size_t at, bool text) {
-    if (at >= set_.people.size()) return;
-    const AffectedSet::Person& p = set_.people[at];
-    for (uint32_t k = p.hits_begin; k < p.hits_end; ++k) {
-      const Hit& h = set_.hits[k];
-      if (h.via == Via::kDumpedAccount) {
-        const People::Customer* c = &people_.customers[h.record];
-        if (text) {
-          __builtin_prefetch(c->email.data());
-        } else {
-          __builtin_prefetch(c);
-        }
-      } else {
-        const People::Order* o = &people_.orders[h.record];
-        if (text) {
-          __builtin_prefetch(o->order_ref.data());
-        } else {
-          __builtin_prefetch(o);
-          __builtin_prefetch(reinterpret_cast<const char*>(o) + 64);
-        }
-      }
-    }
-  };
-  records(index + kRecordsAhead, false);
-  records(index + kTextAhead, true);
-}
-
 const People::Customer* PersonWriter::Account(int64_t customer_id) const {
   if (!account_dense_.empty()) {
     if (customer_id < 0 || static_cast<uint64_t>(customer_id) >= account_dense_.size())
@@ -586,7 +554,6 @@ void PersonWriter::Expand(size_t index, AffectedPerson* out) {
   };
   edges_.clear();
   bool first = true;
-  Prefetch(index);
   for (uint32_t k = sp.hits_begin; k < sp.hits_end; ++k) {
     const Hit& h = set_.hits[k];
     evidence_.clear();

@@ -240,7 +240,6 @@ class PersonWriter {
     std::string refs, evidence;
     int count = 0;
   };
-  void Prefetch(size_t index) const;
   const People::Customer* Account(int64_t customer_id) const;
 
   const People& people_;

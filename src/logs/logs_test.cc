@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "support/testing.h"
 
@@ -407,6 +408,99 @@ TEST(StreamTest, EveryLineAccountedForIncludingHugeAndGarbage) {
   EXPECT_EQ(st.skipped["format mismatch"].lines, 2u);
   EXPECT_EQ(st.skipped["empty line"].lines, 1u);
   EXPECT_EQ(st.bytes, text.size());
+}
+
+// A large plain file is mapped and cut into chunks in place; a compressed one is read into a
+// buffer. Both must hand over the same lines with the same numbers and offsets, and count the
+// same overlong lines, whatever the chunk size.
+struct Chunked {
+  std::map<uint64_t, std::pair<uint64_t, std::string>> lines;  // line -> (offset, text)
+  std::vector<uint64_t> too_long;
+  uint64_t bytes = 0, stat_lines = 0;
+};
+Chunked ChunkAll(const std::string& path, size_t chunk_size, size_t max_line) {
+  Chunked out;
+  auto in = OpenByteStream(path);
+  EXPECT_TRUE(in.ok());
+  ParseStats st;
+  size_t biggest = 0;
+  Status s =
+      ForEachChunk(**in, chunk_size, max_line, &st,
+                   [&](std::string_view chunk, uint64_t line_no, uint64_t offset) {
+                     biggest = std::max(biggest, chunk.size());
+                     size_t p = 0;
+                     while (p < chunk.size()) {
+                       size_t e = chunk.find('\n', p);
+                       if (e == std::string_view::npos) e = chunk.size();
+                       if (e - p > max_line)  // as a consumer skips it
+                         out.too_long.push_back(line_no);
+                       else
+                         out.lines[line_no] = {offset + p, std::string(chunk.substr(p, e - p))};
+                       ++line_no;
+                       p = e + 1;
+                     }
+                     return true;
+                   });
+  EXPECT_TRUE(s.ok());
+  EXPECT_LE(biggest, chunk_size + max_line + 1);
+  for (uint64_t l : st.skipped["line too long"].example_lines) out.too_long.push_back(l);
+  EXPECT_LE(st.skipped["line too long"].lines, 5u);  // all examples kept
+  std::sort(out.too_long.begin(), out.too_long.end());
+  out.bytes = st.bytes;
+  out.stat_lines = st.lines;
+  return out;
+}
+
+TEST(StreamTest, MappedFileChunksLikeAReadOne) {
+  TempDir d;
+  std::string text = Lines(20000);  // > 1 MiB: mapped
+  text.insert(text.find('\n', 5000) + 1, std::string(700, 'L') + "\n");
+  text.insert(text.find('\n', 300000) + 1, std::string(5000, 'M') + "\n");
+  text.insert(0, std::string(400, 'F') + "\n");
+  text += std::string(900, 'T');  // an overlong last line without a newline
+  WriteFile(d / "x", text);
+  WriteFile(d / "x.gz", Gzip(text));
+  std::vector<uint64_t> want_too_long;
+  for (size_t p = 0, line = 1; p < text.size(); ++line) {
+    size_t e = std::min(text.find('\n', p), text.size());
+    if (e - p > 300) want_too_long.push_back(line);
+    p = e + 1;
+  }
+  ASSERT_EQ(want_too_long.size(), 4u);
+  ASSERT_FALSE((*OpenByteStream(d / "x"))->Mapped().empty());
+  ASSERT_TRUE((*OpenByteStream(d / "x.gz"))->Mapped().empty());
+  for (size_t chunk : {size_t{1}, size_t{100}, size_t{4096}, size_t{1} << 16, size_t{4} << 20}) {
+    Chunked mapped = ChunkAll(d / "x", chunk, 300), read = ChunkAll(d / "x.gz", chunk, 300);
+    EXPECT_EQ(mapped.lines, read.lines) << chunk;
+    EXPECT_EQ(mapped.too_long, read.too_long) << chunk;
+    EXPECT_EQ(mapped.too_long, want_too_long) << chunk;
+    EXPECT_EQ(mapped.lines.size(), 20000u);
+    EXPECT_EQ(mapped.bytes, text.size());
+    EXPECT_EQ(mapped.bytes, read.bytes);
+    for (auto& [line, v] : mapped.lines) ASSERT_EQ(text.substr(v.first, v.second.size()), v.second);
+  }
+}
+
+// A range of a large file is mapped as well; offsets count from the range's start.
+TEST(StreamTest, MappedRangeStartsAtItsOffset) {
+  TempDir d;
+  std::string text = Lines(60000);
+  WriteFile(d / "x", text);
+  uint64_t begin = text.find('\n', 2 << 20) + 1;
+  auto in = OpenRange(d / "x", begin, text.size());
+  ASSERT_TRUE(in.ok());
+  ASSERT_FALSE((*in)->Mapped().empty());
+  ParseStats st;
+  std::string got;
+  ASSERT_TRUE(ForEachChunk(**in, 1 << 16, 1 << 20, &st,
+                           [&](std::string_view chunk, uint64_t, uint64_t offset) {
+                             EXPECT_EQ(offset, got.size());
+                             got += chunk;
+                             return true;
+                           })
+                  .ok());
+  EXPECT_EQ(got, text.substr(begin));
+  EXPECT_EQ((*in)->produced(), text.size() - begin);
 }
 
 TEST(StreamTest, FilterAndOutOfOrder) {

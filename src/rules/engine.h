@@ -74,8 +74,19 @@ struct RuleSet {
   std::vector<CompiledRule> rules;
   std::vector<RuleProblem> skipped;
   std::vector<Atom> atoms;
-  std::map<std::string, uint32_t> atom_index;     // dedupe key -> atom
-  std::vector<std::vector<uint32_t>> atom_rules;  // atom -> rules it can make true
+  std::map<std::string, uint32_t> atom_index;  // dedupe key -> atom
+  // What makes a rule a candidate on a line. A rule that may hold without any prefiltered atom
+  // is evaluated on every line (always_rules); every other rule has groups of prefiltered atoms
+  // of which one must be reported for it to hold (`sel and ext` needs one of sel's atoms and
+  // one of ext's), and is a candidate when each of its groups has a reported atom. One set for
+  // each prefilter mode: [0] line by line (batched atoms evaluated directly), [1] grouped.
+  struct Triggers {
+    std::vector<uint32_t> atom_begin;  // atom a's groups: group_ids[atom_begin[a], [a + 1])
+    std::vector<uint32_t> group_ids;
+    std::vector<uint32_t> group_rule;   // group -> rule
+    std::vector<uint32_t> rule_groups;  // rule -> number of groups (0 for always-rules)
+  };
+  std::array<Triggers, 2> triggers;
   std::vector<uint32_t> always_rules;
   // The rules that may hold without a scanned atom when batched atoms are evaluated on every
   // line (parsers whose fields are not views into the line, e.g. JSON).

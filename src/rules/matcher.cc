@@ -53,23 +53,23 @@ bool DirectField(int f) {
 // true, or unknown (the rule must then be evaluated on every line). With `batched`, atoms of
 // the per-field batch scan count as prefiltered too.
 enum Tri : uint8_t { kF = 0, kT = 1, kU = 2 };
-Tri EvalTri(const CompiledRule& r, uint32_t n, const std::vector<Atom>& atoms, bool batched) {
+// The value of node n when the atoms `prefiltered` says yes to are false and the others unknown:
+// kF means the rule cannot hold on a line where none of its prefiltered atoms was reported.
+template <typename Prefiltered>
+Tri EvalTri(const CompiledRule& r, uint32_t n, const Prefiltered& prefiltered) {
   const Node& node = r.nodes[n];
   switch (node.op) {
     case Node::kTrue: return kT;
     case Node::kFalse: return kF;
-    case Node::kAtom: {
-      const Atom& a = atoms[node.atom];
-      return a.scanned || (batched && a.batched) ? kF : kU;
-    }
+    case Node::kAtom: return prefiltered(node.atom) ? kF : kU;
     case Node::kNot: {
-      Tri t = EvalTri(r, node.kids[0], atoms, batched);
+      Tri t = EvalTri(r, node.kids[0], prefiltered);
       return t == kU ? kU : t == kT ? kF : kT;
     }
     case Node::kAnd: {
       Tri acc = kT;
       for (uint32_t k : node.kids) {
-        Tri t = EvalTri(r, k, atoms, batched);
+        Tri t = EvalTri(r, k, prefiltered);
         if (t == kF) return kF;
         if (t == kU) acc = kU;
       }
@@ -78,7 +78,7 @@ Tri EvalTri(const CompiledRule& r, uint32_t n, const std::vector<Atom>& atoms, b
     case Node::kOr: {
       Tri acc = kF;
       for (uint32_t k : node.kids) {
-        Tri t = EvalTri(r, k, atoms, batched);
+        Tri t = EvalTri(r, k, prefiltered);
         if (t == kT) return kT;
         if (t == kU) acc = kU;
       }
@@ -86,6 +86,59 @@ Tri EvalTri(const CompiledRule& r, uint32_t n, const std::vector<Atom>& atoms, b
     }
   }
   return kU;
+}
+Tri EvalTri(const CompiledRule& r, const std::vector<Atom>& atoms, bool batched) {
+  return EvalTri(r, r.root,
+                 [&](uint32_t a) { return atoms[a].scanned || (batched && atoms[a].batched); });
+}
+
+// Groups of prefiltered atoms of which at least one must be reported for node n to be true
+// (`positive`) or false (not `positive`). A conjunction needs the groups of each of its parts;
+// a disjunction needs, for one group of each alternative, their union (a few such unions are
+// kept). No group: nothing is known to be needed.
+using AtomGroup = std::vector<uint32_t>;
+constexpr size_t kMaxGroupsPerDisjunction = 8;
+template <typename Prefiltered>
+std::vector<AtomGroup> NeededGroups(const CompiledRule& r, uint32_t n, bool positive,
+                                    const Prefiltered& prefiltered) {
+  const Node& node = r.nodes[n];
+  switch (node.op) {
+    case Node::kTrue:
+    case Node::kFalse: return {};
+    case Node::kAtom:
+      if (positive && prefiltered(node.atom)) return {AtomGroup{node.atom}};
+      return {};  // an atom being false is never reported
+    case Node::kNot: return NeededGroups(r, node.kids[0], !positive, prefiltered);
+    case Node::kAnd:
+    case Node::kOr: break;
+  }
+  bool conjunction = (node.op == Node::kAnd) == positive;
+  std::vector<AtomGroup> out;
+  for (size_t i = 0; i < node.kids.size(); ++i) {
+    std::vector<AtomGroup> kid = NeededGroups(r, node.kids[i], positive, prefiltered);
+    if (conjunction) {
+      out.insert(out.end(), kid.begin(), kid.end());
+      continue;
+    }
+    if (kid.empty()) return {};  // this alternative may hold without any reported atom
+    if (i == 0) {
+      out = std::move(kid);
+      out.resize(std::min(out.size(), kMaxGroupsPerDisjunction));
+      continue;
+    }
+    std::vector<AtomGroup> next;
+    for (const AtomGroup& a : out)
+      for (const AtomGroup& b : kid) {
+        if (next.size() == kMaxGroupsPerDisjunction) break;
+        AtomGroup u = a;
+        u.insert(u.end(), b.begin(), b.end());
+        std::sort(u.begin(), u.end());
+        u.erase(std::unique(u.begin(), u.end()), u.end());
+        next.push_back(std::move(u));
+      }
+    out = std::move(next);
+  }
+  return out;
 }
 
 void CollectAtoms(const CompiledRule& r, std::vector<uint32_t>* out) {
@@ -414,42 +467,100 @@ Status CompileRuleSet(RuleSet& rs) {
     rs.info = std::move(info);
     rs.rules = std::move(rules);
   }
-  // Which atoms the chunk scan searches for.
-  std::vector<bool> used(rs.atoms.size());
-  for (const CompiledRule& r : rs.rules)
+  std::vector<bool> used(rs.atoms.size()), positive(rs.atoms.size());
+  for (const CompiledRule& r : rs.rules) {
     for (const Node& n : r.nodes)
       if (n.op == Node::kAtom) used[n.atom] = true;
+    std::vector<uint32_t> at;
+    CollectPositiveAtoms(r, r.root, true, &at);
+    for (uint32_t a : at) positive[a] = true;
+  }
+  auto textual = [](const Atom& a) {
+    return a.kind == AtomKind::kEquals || a.kind == AtomKind::kContains ||
+           a.kind == AtomKind::kStartsWith || a.kind == AtomKind::kEndsWith ||
+           (a.kind == AtomKind::kWildcard && !a.chunk_pattern.empty());
+  };
+  auto scannable = [&](const Atom& a) {
+    bool long_enough = a.kind == AtomKind::kWildcard || a.value.size() >= 3;
+    return textual(a) && long_enough && !(a.field >= 0 && DirectField(a.field));
+  };
+  // Atoms that stand only under a `not` (filters such as `not cs-uri-stem|endswith: '.css'`)
+  // never make a rule a candidate, and are often on most lines: they are left out of the
+  // databases and evaluated when a rule using them is, unless a rule using them is evaluated
+  // on every line anyway.
+  std::vector<bool> lazy(rs.atoms.size());
+  for (size_t i = 0; i < rs.atoms.size(); ++i) lazy[i] = used[i] && !positive[i];
+  auto would_prefilter = [&](uint32_t a) {
+    const Atom& at = rs.atoms[a];
+    if (lazy[a]) return false;
+    return scannable(at) || (at.field >= 0 && at.confirm_db &&
+                             (at.kind == AtomKind::kRegex || at.kind == AtomKind::kWildcard));
+  };
+  for (const CompiledRule& r : rs.rules) {
+    if (EvalTri(r, r.root, would_prefilter) == kF) continue;
+    for (const Node& n : r.nodes)
+      if (n.op == Node::kAtom) lazy[n.atom] = false;
+  }
+  // Which atoms the chunk scan searches for.
+  std::vector<bool> in_databases(rs.atoms.size());
   for (size_t i = 0; i < rs.atoms.size(); ++i) {
     Atom& a = rs.atoms[i];
-    bool textual = a.kind == AtomKind::kEquals || a.kind == AtomKind::kContains ||
-                   a.kind == AtomKind::kStartsWith || a.kind == AtomKind::kEndsWith ||
-                   (a.kind == AtomKind::kWildcard && !a.chunk_pattern.empty());
-    bool long_enough = a.kind == AtomKind::kWildcard || a.value.size() >= 3;
-    a.scanned = used[i] && textual && long_enough && !(a.field >= 0 && DirectField(a.field));
+    in_databases[i] = used[i] && !lazy[i];
+    a.scanned = in_databases[i] && scannable(a);
     a.chunk_flags = a.cased ? 0u : HS_FLAG_CASELESS;
     bool literal = a.kind == AtomKind::kEquals || a.kind == AtomKind::kContains ||
                    a.kind == AtomKind::kStartsWith || a.kind == AtomKind::kEndsWith;
     a.span = a.scanned && literal && a.field >= 0 ? static_cast<uint32_t>(a.value.size()) : 0;
   }
   TQ_RETURN_IF_ERROR(CompileChunkDatabase(rs, false, &rs.chunk_db, &rs.scanned_atoms));
-  TQ_RETURN_IF_ERROR(CompileFieldDatabases(rs, used));
+  TQ_RETURN_IF_ERROR(CompileFieldDatabases(rs, in_databases));
   TQ_RETURN_IF_ERROR(
       CompileChunkDatabase(rs, true, &rs.chunk_db_grouped, &rs.scanned_atoms_grouped));
   for (CompiledRule& cr : rs.rules) OrderByCost(cr, cr.root, rs.atoms);
-  rs.atom_rules.assign(rs.atoms.size(), {});
   rs.always_rules.clear();
   rs.always_rules_unbatched.clear();
   for (uint32_t r = 0; r < rs.rules.size(); ++r) {
     CompiledRule& cr = rs.rules[r];
-    std::vector<uint32_t> at;
-    CollectPositiveAtoms(cr, cr.root, true, &at);
-    std::sort(at.begin(), at.end());
-    at.erase(std::unique(at.begin(), at.end()), at.end());
-    for (uint32_t a : at)
-      if (rs.atoms[a].scanned || rs.atoms[a].batched) rs.atom_rules[a].push_back(r);
-    cr.always = EvalTri(cr, cr.root, rs.atoms, true) != kF;
+    cr.always = EvalTri(cr, rs.atoms, true) != kF;
     if (cr.always) rs.always_rules.push_back(r);
-    if (EvalTri(cr, cr.root, rs.atoms, false) != kF) rs.always_rules_unbatched.push_back(r);
+    if (EvalTri(cr, rs.atoms, false) != kF) rs.always_rules_unbatched.push_back(r);
+  }
+  for (int mode = 0; mode < 2; ++mode) {
+    bool batched = mode == 1;
+    auto prefiltered = [&](uint32_t a) {
+      return rs.atoms[a].scanned || (batched && rs.atoms[a].batched);
+    };
+    std::vector<std::vector<uint32_t>> atom_groups(rs.atoms.size());
+    RuleSet::Triggers& t = rs.triggers[mode];
+    t.rule_groups.assign(rs.rules.size(), 0);
+    for (uint32_t r = 0; r < rs.rules.size(); ++r) {
+      const CompiledRule& cr = rs.rules[r];
+      if (EvalTri(cr, rs.atoms, batched) != kF) continue;  // evaluated on every line
+      std::vector<AtomGroup> groups = NeededGroups(cr, cr.root, true, prefiltered);
+      if (groups.empty()) {  // not found by the analysis: one of its positive atoms will do
+        AtomGroup all;
+        std::vector<uint32_t> at;
+        CollectPositiveAtoms(cr, cr.root, true, &at);
+        for (uint32_t a : at)
+          if (prefiltered(a)) all.push_back(a);
+        std::sort(all.begin(), all.end());
+        all.erase(std::unique(all.begin(), all.end()), all.end());
+        groups.push_back(std::move(all));
+      }
+      std::sort(groups.begin(), groups.end());
+      groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+      for (const AtomGroup& g : groups) {
+        auto id = static_cast<uint32_t>(t.group_rule.size());
+        t.group_rule.push_back(r);
+        for (uint32_t a : g) atom_groups[a].push_back(id);
+      }
+      t.rule_groups[r] = static_cast<uint32_t>(groups.size());
+    }
+    t.atom_begin.assign(1, 0);
+    for (const std::vector<uint32_t>& g : atom_groups) {
+      t.group_ids.insert(t.group_ids.end(), g.begin(), g.end());
+      t.atom_begin.push_back(static_cast<uint32_t>(t.group_ids.size()));
+    }
   }
   auto alloc = [&](const hs_database_t* db) -> Status {
     if (db && hs_alloc_scratch(db, &rs.scratch_proto) != HS_SUCCESS)

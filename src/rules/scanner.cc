@@ -27,6 +27,8 @@ struct Scanner::State {
   std::vector<std::pair<uint64_t, uint32_t>> matches;  // (end offset, atom)
   std::vector<uint32_t> line_atoms, cand, hits;
   std::vector<uint32_t> seen, known, rule_mark;  // stamps
+  std::vector<uint32_t> group_mark, count_mark;  // stamps: per atom group, per rule
+  std::vector<uint32_t> groups_seen;             // per rule: its groups with a reported atom
   std::vector<uint8_t> value;
   uint32_t stamp = 0;
   std::string decoded, side;
@@ -59,6 +61,9 @@ struct Scanner::State {
         seen(r.atoms.size()),
         known(r.atoms.size()),
         rule_mark(r.rules.size()),
+        group_mark(std::max(r.triggers[0].group_rule.size(), r.triggers[1].group_rule.size())),
+        count_mark(r.rules.size()),
+        groups_seen(r.rules.size()),
         value(r.atoms.size()) {
     if (r.scratch_proto) hs_clone_scratch(r.scratch_proto, &scratch);
     items.reserve(kGroupLines);
@@ -340,20 +345,33 @@ struct Scanner::State {
       std::fill(known.begin(), known.end(), 0);
       std::fill(rule_mark.begin(), rule_mark.end(), 0);
       std::fill(touched.begin(), touched.end(), 0);
+      std::fill(group_mark.begin(), group_mark.end(), 0);
+      std::fill(count_mark.begin(), count_mark.end(), 0);
       for (FieldMemo& m : field_memo) m.checked = 0;
       stamp = 1;
     }
     UpdateMemoFields(r);
     cand.clear();
     hits.clear();
+    // A rule is a candidate once each of its atom groups has a reported atom.
+    const RuleSet::Triggers& tg = rs.triggers[batch_mode ? 1 : 0];
     for (uint32_t a : line_atoms) {
       if (seen[a] == stamp) continue;
       seen[a] = stamp;
-      for (uint32_t rule : rs.atom_rules[a])
-        if (rule_mark[rule] != stamp) {
+      for (uint32_t k = tg.atom_begin[a]; k < tg.atom_begin[a + 1]; ++k) {
+        uint32_t g = tg.group_ids[k];
+        if (group_mark[g] == stamp) continue;
+        group_mark[g] = stamp;
+        uint32_t rule = tg.group_rule[g];
+        if (count_mark[rule] != stamp) {
+          count_mark[rule] = stamp;
+          groups_seen[rule] = 0;
+        }
+        if (++groups_seen[rule] == tg.rule_groups[rule]) {
           rule_mark[rule] = stamp;
           cand.push_back(rule);
         }
+      }
       for (uint32_t rule : atom_always[a]) touched[rule] = stamp;
     }
     size_t from_atoms = cand.size();

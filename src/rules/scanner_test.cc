@@ -206,6 +206,51 @@ TEST(ScannerTest, NegatedAtomsDoNotTriggerButCount) {
   ExpectLines(s, *parser, cases);
 }
 
+// A rule is evaluated only once each part it needs has a reported atom: `sel and ext` needs
+// one of sel's and one of ext's, a disjunction one of each alternative's, and atoms only under
+// a `not` are never searched for but evaluated when a rule using them is. Whatever the shape,
+// the hits are those of direct evaluation.
+TEST(ScannerTest, RulesNeedingSeveralPartsHitOnlyWithAllOfThem) {
+  Result<RuleSetPtr> rs = LoadRulesFromText(
+      {{"a.yml", Rule("  sel:\n    cs-uri-stem|contains:\n    - '/images/'\n    - '/media/'\n"
+                      "  ext:\n    cs-uri-stem|endswith: '.php'\n"
+                      "  filter:\n    cs-uri-stem|contains: '/cache/'\n"
+                      "  condition: sel and ext and not filter\n")},
+       {"b.yml", Rule("  one:\n    cs-uri-query|contains: 'cmd='\n"
+                      "  two:\n    cs-uri-query|contains: 'exec('\n"
+                      "  agent:\n    cs-user-agent|contains: 'curl'\n"
+                      "  condition: (one or two) and agent\n")},
+       {"c.yml", Rule("  sel_a:\n    cs-uri-stem|contains: '/admin'\n"
+                      "    cs-user-agent|contains: 'python'\n"
+                      "  sel_b:\n    cs-uri-stem|re: '^/[a-z]+/shell\\.php$'\n"
+                      "  condition: 1 of sel_*\n")},
+       {"d.yml", Rule("  sel:\n    cs-uri-stem|contains: '/downloader/'\n"
+                      "  filter:\n    cs-uri-stem|endswith:\n    - '.css'\n    - '.png'\n"
+                      "  condition: not (filter or not sel)\n")}});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  ASSERT_EQ(Rules(**rs).size(), 4u);
+  auto parser = logs::NamedFormat("combined").value();
+  Scanner s(**rs);
+  const LineCase cases[] = {
+      {Line("/media/x.php"), {0}},
+      {Line("/media/cache/x.php"), {}},
+      {Line("/media/x.png"), {}},
+      {Line("/x.php"), {}},
+      {Line("/?cmd=id", "-", "curl/8.0"), {1}},
+      {Line("/?q=exec(1)", "-", "curl/8.0"), {1}},
+      {Line("/?cmd=id"), {}},
+      {Line("/", "-", "curl/8.0"), {}},
+      {Line("/admin/", "-", "python-requests"), {2}},
+      {Line("/admin/"), {}},
+      {Line("/up/shell.php"), {2}},
+      {Line("/up/shell.php", "-", "curl/8.0"), {2}},
+      {Line("/downloader/index.php"), {3}},
+      {Line("/downloader/a.css"), {}},
+      {Line("/media/downloader/a.php", "-", "curl/8.0"), {0, 3}},
+  };
+  ExpectLines(s, *parser, cases);
+}
+
 // Regexes on a field are prefiltered over many lines' values joined together: anchors hold at
 // each value's ends, a match never leaks into the next line, and hits keep their line number
 // and offset across groups of lines.

@@ -134,6 +134,22 @@ TEST_P(EscapeTable, JsonRoundTripsTheOriginalBytes) {
 INSTANTIATE_TEST_SUITE_P(Hostile, EscapeTable, ::testing::ValuesIn(kCases),
                          [](const auto& info) { return std::string(info.param.name); });
 
+// Long runs of plain text are passed over 16 bytes at a time: a byte that needs escaping is
+// found at every position of such a run, and escaped as it is alone.
+TEST(EscapeJsonTest, SpecialBytesAtEveryPositionOfALongRun) {
+  const std::string specials[] = {"\"",   "\\",   "<",        "\n",   std::string(1, '\0'),
+                                  "\x1f", "\x7f", "\xc3\xa9", "\xff", "\xe2\x80\xa8"};
+  std::string plain = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ";
+  for (const std::string& sp : specials)
+    for (size_t k = 0; k <= plain.size(); ++k) {
+      std::string in = plain.substr(0, k) + sp + plain.substr(k);
+      std::string got;
+      AppendJsonEscaped(in, &got);
+      EXPECT_EQ(got, EscapeJson(plain.substr(0, k)) + EscapeJson(sp) + EscapeJson(plain.substr(k)))
+          << k;
+    }
+}
+
 TEST(Utf8Test, Validation) {
   EXPECT_TRUE(IsValidUtf8("plain"));
   EXPECT_TRUE(IsValidUtf8("\xF4\x8F\xBF\xBF"));   // U+10FFFF

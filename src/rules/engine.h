@@ -104,6 +104,17 @@ struct RuleSet {
   ~RuleSet();
 };
 
+// hs_cache.cc: hs_compile_multi in block mode, through a cache of compiled databases in
+// CompileCacheDir() ($TOURNIQUET_CACHE_DIR/hs, else $XDG_CACHE_HOME/tourniquet/hs, else
+// ~/.cache/tourniquet/hs; TOURNIQUET_CACHE_DIR set but empty: no cache).
+hs_error_t CompileCached(const char* const* exprs, const unsigned* flags, const unsigned* ids,
+                         unsigned count, hs_database_t** db, hs_compile_error_t** err);
+std::string CompileCacheDir();  // "" when there is none
+struct CompileCacheStats {
+  uint64_t hits = 0, misses = 0;  // databases loaded from the cache, and compiled
+};
+CompileCacheStats CompileCacheCounts();  // since the process started
+
 // sigma.cc: YAML to rules (fills info, rules, atoms, skipped).
 void LoadSigmaText(RuleSet& rs, const std::string& file, const std::string& text);
 // matcher.cc: compiles atoms into databases and classifies rules.

@@ -363,9 +363,8 @@ Status CompileChunkDatabase(RuleSet& rs, bool grouped, hs_database_t** db,
       flags.push_back(a.chunk_flags);
     }
     if (exprs.empty()) return Status::Ok();
-    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
-                         static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, db,
-                         &err) == HS_SUCCESS)
+    if (CompileCached(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                      db, &err) == HS_SUCCESS)
       return Status::Ok();
     int bad = err->expression;
     std::string msg = err->message;
@@ -406,9 +405,8 @@ Status CompileFieldDatabases(RuleSet& rs, const std::vector<bool>& used) {
         ids.push_back(static_cast<unsigned>(k));
       }
       hs_compile_error_t* err = nullptr;
-      if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
-                           static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr,
-                           &rs.field_db[f], &err) == HS_SUCCESS)
+      if (CompileCached(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                        &rs.field_db[f], &err) == HS_SUCCESS)
         break;
       int bad = err->expression;
       std::string msg = err->message;
@@ -440,8 +438,8 @@ Status CompileRuleSet(RuleSet& rs) {
   for (size_t i = 0; i < rs.atoms.size(); ++i) {
     Atom& a = rs.atoms[i];
     if (a.kind != AtomKind::kWildcard && a.kind != AtomKind::kRegex) continue;
-    if (hs_compile(a.confirm_pattern.c_str(), a.confirm_flags, HS_MODE_BLOCK, nullptr,
-                   &a.confirm_db, &err) != HS_SUCCESS) {
+    const char* expr = a.confirm_pattern.c_str();
+    if (CompileCached(&expr, &a.confirm_flags, nullptr, 1, &a.confirm_db, &err) != HS_SUCCESS) {
       atom_error[i] = std::string("pattern '") + a.value + "' does not compile: " + err->message;
       hs_free_compile_error(err);
       a.confirm_db = nullptr;

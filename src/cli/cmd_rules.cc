@@ -34,7 +34,13 @@ Runner SetupRules(CLI::App& app, Globals& g) {
       w.Key("rules").BeginArray();
       for (const auto& r : loaded) {
         w.BeginObject().Field("id", r.id).Field("title", r.title).Field("level", r.level);
-        w.Field("status", r.status).Field("file", r.file).Field("line", r.line).EndObject();
+        w.Field("status", r.status).Field("file", r.file).Field("line", r.line);
+        if (!r.extra_fields.empty()) {  // only logs carrying them (JSON lines) can match
+          w.Key("fields_outside_taxonomy").BeginArray();
+          for (const std::string& f : r.extra_fields) w.String(f);
+          w.EndArray();
+        }
+        w.EndObject();
       }
       w.EndArray().Key("problems").BeginArray();
       for (const auto& p : skipped) {
@@ -45,10 +51,17 @@ Runner SetupRules(CLI::App& app, Globals& g) {
       PrintOut(w.str() + "\n");
     } else {
       std::string out;
-      for (const auto& r : loaded)
+      for (const auto& r : loaded) {
         out += "ok       " + EscapeTerminal(r.level.empty() ? "-" : r.level) + "\t" +
                EscapeTerminal(r.title) + "  (" + EscapeTerminal(r.file) + ":" +
                std::to_string(r.line) + ")\n";
+        if (!r.extra_fields.empty()) {
+          std::string names;
+          for (const std::string& f : r.extra_fields) names += (names.empty() ? "" : ", ") + f;
+          out += "           fields outside the webserver taxonomy: " + EscapeTerminal(names) +
+                 " (matched only in JSON lines logs that carry them; see --json-field)\n";
+        }
+      }
       for (const auto& p : skipped) out += "skipped  " + EscapeTerminal(p.ToString()) + "\n";
       out += std::to_string(loaded.size()) + " rules loaded, " + std::to_string(skipped.size()) +
              " skipped, " + std::to_string(rules::ScannedPatternCount(**rs)) +

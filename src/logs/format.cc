@@ -195,6 +195,7 @@ class FormatParser : public LineParser {
     r.present = 0;
     r.has_time = false;
     r.line = line;
+    r.source = nullptr;
     size_t pos = 0;
     for (const Step& st : steps_) {
       size_t end = 0;

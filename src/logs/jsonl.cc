@@ -4,6 +4,7 @@
 // buffer (JSON escapes undone), so a record's views live until the next line.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "logs/logs.h"
@@ -70,6 +71,7 @@ class JsonLinesParser : public LineParser {
     r.field = {};
     r.has_time = false;
     r.line = line;
+    r.source = this;
     // A container runtime prefix ("caddy  | {...}") is skipped.
     size_t brace = line.find('{');
     if (brace == std::string_view::npos || brace > 64) return Fail(reason, "not JSON");
@@ -158,8 +160,32 @@ class JsonLinesParser : public LineParser {
     }
     if (!r.has(Field::kUri)) Set(r, Field::kUri, rest);
   }
-  // Appends the value at a dotted path to buf_ (arrays: the first element).
+
+ public:
+  bool ExtraField(std::string_view line, std::string_view sigma_name,
+                  std::string* value) const override {
+    auto u = user_.find(std::string(sigma_name));
+    std::string path = u != user_.end() ? u->second : std::string(sigma_name);
+    size_t brace = line.find('{');
+    if (brace == std::string_view::npos || brace > 64) return false;
+    std::string_view json = line.substr(brace);
+    extra_padded_.assign(json.data(), json.size());
+    extra_padded_.append(simdjson::SIMDJSON_PADDING, '\0');
+    simdjson::dom::element root;
+    if (extra_parser_.parse(extra_padded_.data(), json.size(), false).get(root) !=
+        simdjson::SUCCESS)
+      return false;
+    value->clear();
+    return LookupInto(root, path, value);
+  }
+
+ private:
   bool Lookup(simdjson::dom::element root, const std::string& path) {
+    return LookupInto(root, path, &buf_);
+  }
+  // Appends the value at a dotted path to *out (arrays: the first element).
+  static bool LookupInto(simdjson::dom::element root, const std::string& path, std::string* out) {
+    std::string& buf_ = *out;
     simdjson::dom::element cur = root;
     size_t start = 0;
     while (start <= path.size()) {
@@ -205,6 +231,9 @@ class JsonLinesParser : public LineParser {
   std::vector<std::string> time_paths_;
   simdjson::dom::parser parser_;
   std::string padded_, buf_;
+  // For ExtraField, which leaves the record's views into buf_ alone.
+  mutable simdjson::dom::parser extra_parser_;
+  mutable std::string extra_padded_;
 };
 
 }  // namespace
@@ -212,9 +241,11 @@ class JsonLinesParser : public LineParser {
 Result<std::unique_ptr<LineParser>> JsonLinesFormat(
     const std::map<std::string, std::string>& field_map) {
   for (auto& [k, v] : field_map) {
-    Field f;
-    if (k != "time" && !FieldFromSigmaName(k, &f))
-      return Status::Usage("JSON field map: unknown field " + k);
+    // Any Sigma field name: the taxonomy's, `time`, or one outside it that a rule may use.
+    bool name_ok = !k.empty() && std::all_of(k.begin(), k.end(), [](char c) {
+      return isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    });
+    if (!name_ok) return Status::Usage("JSON field map: bad field name '" + k + "'");
     if (v.empty()) return Status::Usage("JSON field map: empty path for " + k);
   }
   return std::unique_ptr<LineParser>(std::make_unique<JsonLinesParser>(field_map));

@@ -81,8 +81,11 @@ struct AccessLogRecord {
   UnixMicros time = 0;
   bool has_time = false;
   std::string_view line;  // the raw line, without the newline
-  uint64_t line_no = 0;   // 1-based in the decompressed content
-  uint64_t offset = 0;    // byte offset of the line in the decompressed content
+  // The parser that read it, for fields outside the taxonomy (LineParser::ExtraField); nullptr
+  // when the format has none.
+  const class LineParser* source = nullptr;
+  uint64_t line_no = 0;  // 1-based in the decompressed content
+  uint64_t offset = 0;   // byte offset of the line in the decompressed content
   std::string_view get(Field f) const { return field[static_cast<size_t>(f)]; }
   bool has(Field f) const { return present & (1u << static_cast<unsigned>(f)); }
 };
@@ -98,6 +101,13 @@ class LineParser {
   // True when every field of a parsed record is a view into the line itself (not into the
   // parser's own buffers), so records of many lines stay valid together (batched matching).
   virtual bool FieldsViewLine() const { return false; }
+  // A field outside the webserver taxonomy (a Sigma rule's `response`), read from a line this
+  // parser parsed: false when the line or the format has no such field.
+  virtual bool ExtraField(std::string_view line, std::string_view sigma_name,
+                          std::string* value) const {
+    (void)line, (void)sigma_name, (void)value;
+    return false;
+  }
 };
 
 // "combined", "common", "vhost_combined", "nginx-combined", "apache-combined", "jsonl".
@@ -106,7 +116,9 @@ Result<std::unique_ptr<LineParser>> NamedFormat(std::string_view name);
 // (`%h %l %u %t \"%r\" ...`), told apart by its variables.
 Result<std::unique_ptr<LineParser>> CompileLogFormat(std::string_view format);
 // JSON lines; `field_map` maps Sigma names to dotted JSON paths ("c-ip" -> "request.remote_ip")
-// on top of built-in guesses (remote_addr, ClientIP, request.uri, ...).
+// on top of built-in guesses (remote_addr, ClientIP, request.uri, ...). A name outside the
+// taxonomy ("response" -> "resp.body") serves rules on that field; unmapped, such a field is
+// the member of its own name.
 Result<std::unique_ptr<LineParser>> JsonLinesFormat(
     const std::map<std::string, std::string>& field_map);
 // Picks the built-in format that parses most of the sample lines (nullptr if none does).

@@ -233,7 +233,20 @@ TEST(FieldsTest, JsonFieldMapAndCaddyPrefix) {
   EXPECT_EQ(r.get(Field::kUserAgent), "curl/8");
   EXPECT_EQ(r.get(Field::kStatus), "404");
   EXPECT_EQ(r.time, 1760104536500000);
-  EXPECT_FALSE(JsonLinesFormat({{"no-such-field", "x"}}).ok());
+  // A name outside the taxonomy maps a field rules may use; it is read on demand.
+  auto extra = JsonLinesFormat({{"response", "resp.body"}}).value();
+  std::string line = R"({"remote_addr":"1.2.3.4","resp":{"body":"<b>x</b>"},"other":7})";
+  ASSERT_TRUE(extra->Parse(line, r, &why)) << why;
+  EXPECT_EQ(r.source, extra.get());
+  std::string v;
+  EXPECT_TRUE(extra->ExtraField(line, "response", &v));
+  EXPECT_EQ(v, "<b>x</b>");
+  EXPECT_TRUE(extra->ExtraField(line, "other", &v));  // unmapped: the member of that name
+  EXPECT_EQ(v, "7");
+  EXPECT_FALSE(extra->ExtraField(line, "missing", &v));
+  EXPECT_FALSE(NamedFormat("combined").value()->ExtraField(line, "other", &v));
+  EXPECT_FALSE(JsonLinesFormat({{"no such field", "x"}}).ok());
+  EXPECT_FALSE(JsonLinesFormat({{"response", ""}}).ok());
 }
 
 TEST(UrlDecodeTest, SingleDoubleAndNone) {

@@ -31,9 +31,13 @@ enum class AtomKind : uint8_t {
   kGte,
 };
 
+// Atom::field of a field outside the webserver taxonomy, named by Atom::extra.
+constexpr int kExtraField = -2;
+
 struct Atom {
   AtomKind kind = AtomKind::kEquals;
-  int field = -1;     // logs::Field, or -1 for a keyword (whole line)
+  int field = -1;     // logs::Field, -1 for a keyword (whole line), or kExtraField
+  std::string extra;  // kExtraField: the field's Sigma name
   std::string value;  // literal bytes (lowercased unless cased), regex, or glob regex
   bool cased = false;
   bool scanned = false;       // in the chunk database

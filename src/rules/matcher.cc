@@ -240,6 +240,13 @@ bool EvalOn(const Atom& a, std::string_view v, hs_scratch_t* scratch) {
 
 bool EvalAtom(const Atom& a, const logs::AccessLogRecord& r, std::string_view decoded,
               hs_scratch_t* scratch) {
+  if (a.field == kExtraField) {  // only a parser that has it (JSON lines) can say
+    std::string v;
+    bool has = r.source && r.source->ExtraField(r.line, a.extra, &v);
+    if (a.kind == AtomKind::kExists) return has && !v.empty() && v != "-";
+    if (a.kind == AtomKind::kNull) return !has || v.empty() || v == "-";
+    return has && EvalOn(a, v, scratch);
+  }
   if (a.field < 0)
     return EvalOn(a, r.line, scratch) || (!decoded.empty() && EvalOn(a, decoded, scratch));
   Field f = static_cast<Field>(a.field);
@@ -480,7 +487,8 @@ Status CompileRuleSet(RuleSet& rs) {
   };
   auto scannable = [&](const Atom& a) {
     bool long_enough = a.kind == AtomKind::kWildcard || a.value.size() >= 3;
-    return textual(a) && long_enough && !(a.field >= 0 && DirectField(a.field));
+    return textual(a) && long_enough && a.field != kExtraField &&
+           !(a.field >= 0 && DirectField(a.field));
   };
   // Atoms that stand only under a `not` (filters such as `not cs-uri-stem|endswith: '.css'`)
   // never make a rule a candidate, and are often on most lines: they are left out of the

@@ -26,6 +26,9 @@ struct RuleInfo {
   std::string id, title, status, level, description, file;
   int line = 0;  // line of `title:` in the file
   std::vector<std::string> tags, references;
+  // Fields the rule names that are not in the webserver taxonomy (`response`): only a log that
+  // carries them (JSON lines with such a member, or one mapped by --json-field) can match them.
+  std::vector<std::string> extra_fields;
 };
 
 struct RuleProblem {  // a rule file or rule that did not load

@@ -197,8 +197,6 @@ INSTANTIATE_TEST_SUITE_P(
                "bad.yml:10: t: condition names unknown selection 'x'"},
         Broken{"aggregation", Rule("  s:\n    cs-method: GET\n  condition: s | count() > 5\n"),
                "bad.yml:10: t: condition col 3: aggregations (| count() ...) are not supported"},
-        Broken{"unknown_field", Rule("  s:\n    EventID: 4625\n  condition: s\n"),
-               "bad.yml:9: t: field 'EventID' is not in the webserver taxonomy"},
         Broken{"bad_modifier", Rule("  s:\n    cs-uri-query|utf16le|base64: x\n  condition: s\n"),
                "bad.yml:9: t: modifier 'utf16le' is not supported"},
         Broken{
@@ -210,6 +208,42 @@ INSTANTIATE_TEST_SUITE_P(
                "bad.yml:1: t: pattern '(?<=a)b(' does not compile: Missing close parenthesis for "
                "group started at index 7."}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// A field outside the webserver taxonomy (SigmaHQ's Evilginx rule reads the response body,
+// `response`) loads: a text access log never carries it, so such a rule never hits there; a
+// JSON lines log can, as a member of that name or one mapped with --json-field.
+TEST(ExtraFieldTest, MatchedWhereTheLogCarriesTheField) {
+  Result<RuleSetPtr> rs = LoadRulesFromText(
+      {{"r.yml",
+        Rule("  sel_fn:\n    response|contains: 'function lp(){'\n"
+             "  sel_dom:\n    response|contains:\n    - 'email.value'\n    - 'password.focus()'\n"
+             "  sel_hdr:\n    x-proxy-header|exists: true\n"
+             "  condition: (sel_fn and sel_dom) or sel_hdr\n")}});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  ASSERT_EQ(Rules(**rs).size(), 1u);
+  EXPECT_TRUE(Skipped(**rs).empty());
+  EXPECT_EQ(Rules(**rs)[0].extra_fields, (std::vector<std::string>{"response", "x-proxy-header"}));
+  Scanner s(**rs);
+  auto combined = logs::NamedFormat("combined").value();
+  EXPECT_TRUE(s.MatchLine(Line("GET", "/login?x=function%20lp(){email.value"), *combined).empty());
+  auto json = logs::NamedFormat("jsonl").value();
+  const std::string head = R"j({"remote_addr":"203.0.113.9","request":"GET /login HTTP/1.1",)j";
+  EXPECT_EQ(s.MatchLine(head + R"j("response":"<script>function lp(){ email.value=1 }</script>"})j",
+                        *json),
+            std::vector<uint32_t>{0});
+  EXPECT_TRUE(
+      s.MatchLine(head + R"j("response":"<script>function lp(){ }</script>"})j", *json).empty());
+  EXPECT_EQ(s.MatchLine(head + R"j("x-proxy-header":"1"})j", *json), std::vector<uint32_t>{0});
+  EXPECT_TRUE(s.MatchLine(head + R"j("x-proxy-header":""})j", *json).empty());
+  // Mapped from elsewhere in the object.
+  auto mapped = logs::JsonLinesFormat({{"response", "resp.body"}}).value();
+  EXPECT_EQ(s.MatchLine(head + R"j("resp":{"body":"function lp(){password.focus()"}})j", *mapped),
+            std::vector<uint32_t>{0});
+  EXPECT_EQ(
+      s.MatchLineDirect(head + R"j("resp":{"body":"function lp(){password.focus()"}})j", *mapped),
+      std::vector<uint32_t>{0});
+  EXPECT_FALSE(logs::JsonLinesFormat({{"bad name", "x"}}).ok());
+}
 
 TEST(RuleIds, ASecondRuleWithTheSameIdIsSkipped) {
   // SigmaHQ keeps a renamed rule's old file for a while: two files, one id.

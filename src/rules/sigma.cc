@@ -269,6 +269,7 @@ class Loader {
         conds.push_back(Str(cond));
       }
       CompiledRule rule;
+      extra_fields_.clear();
       std::map<std::string, uint32_t> sel;  // selection name -> node
       std::vector<std::string> names;
       for (const auto& kv : det) {
@@ -299,6 +300,7 @@ class Loader {
           if (other.id == info.id)
             throw Skip{info.line, "duplicate rule id " + info.id + " (already loaded from " +
                                       other.file + ":" + std::to_string(other.line) + ")"};
+      info.extra_fields = extra_fields_;
       rs_.info.push_back(std::move(info));
       rs_.rules.push_back(std::move(rule));
     } catch (const Skip& s) {
@@ -382,11 +384,17 @@ class Loader {
         b = bar + 1;
       }
       int field = -1;
+      extra_.clear();
       if (!parts[0].empty()) {
         logs::Field f;
-        if (!logs::FieldFromSigmaName(parts[0], &f))
-          throw Skip{line, "field '" + parts[0] + "' is not in the webserver taxonomy"};
-        field = static_cast<int>(f);
+        if (logs::FieldFromSigmaName(parts[0], &f)) {
+          field = static_cast<int>(f);
+        } else {  // outside the taxonomy: matched where a log carries it (JSON lines)
+          field = kExtraField;
+          extra_ = parts[0];
+          if (std::find(extra_fields_.begin(), extra_fields_.end(), extra_) == extra_fields_.end())
+            extra_fields_.push_back(extra_);
+        }
       }
       std::vector<std::string> mods(parts.begin() + 1, parts.end());
       all.kids.push_back(Values(r, field, mods, kv.second, line));
@@ -434,7 +442,7 @@ class Loader {
       if (!item.IsNull() && !item.IsScalar())
         throw Skip{Line(item), "value is neither a string, a number nor null"};
       if (item.IsNull()) {
-        if (field < 0) throw Skip{line, "null keyword"};
+        if (field == -1) throw Skip{line, "null keyword"};
         Atom a;
         a.kind = AtomKind::kNull;
         a.field = field;
@@ -443,7 +451,7 @@ class Loader {
       }
       std::string s = item.Scalar();
       if (kind == "exists") {
-        if (field < 0) throw Skip{line, "exists needs a field"};
+        if (field == -1) throw Skip{line, "exists needs a field"};
         Atom a;
         a.kind = AtomKind::kExists;
         a.field = field;
@@ -469,7 +477,7 @@ class Loader {
       if (kind == "cidr") {
         Atom a;
         a.kind = AtomKind::kCidr;
-        a.field = field < 0 ? static_cast<int>(logs::Field::kClientIp) : field;
+        a.field = field == -1 ? static_cast<int>(logs::Field::kClientIp) : field;
         if (!ParseCidr(s, &a)) throw Skip{Line(item), "'" + s + "' is not a CIDR network"};
         a.value = s;
         group.kids.push_back(AtomNode(r, std::move(a)));
@@ -520,7 +528,7 @@ class Loader {
     a.cased = cased;
     std::string lit, regex;
     bool wild = ParseWildcards(s, &lit, &regex);
-    if (field < 0 && kind.empty()) {  // keywords: anywhere in the line
+    if (field == -1 && kind.empty()) {  // keywords: anywhere in the line
       a.kind = wild ? AtomKind::kWildcard : AtomKind::kContains;
     } else if (kind == "contains") {
       a.kind = wild ? AtomKind::kWildcard : AtomKind::kContains;
@@ -570,8 +578,10 @@ class Loader {
   }
 
   uint32_t AtomNode(CompiledRule& r, Atom a) {
+    if (a.field == kExtraField) a.extra = extra_;
     std::string key = std::to_string(static_cast<int>(a.kind)) + "|" + std::to_string(a.field) +
-                      "|" + (a.cased ? "c" : "i") + std::to_string(a.confirm_flags) + "|" + a.value;
+                      "|" + a.extra + "|" + (a.cased ? "c" : "i") +
+                      std::to_string(a.confirm_flags) + "|" + a.value;
     auto it = rs_.atom_index.find(key);
     uint32_t id;
     if (it != rs_.atom_index.end()) {
@@ -586,6 +596,8 @@ class Loader {
 
   RuleSet& rs_;
   std::string file_;
+  std::string extra_;                      // the selection key's field when outside the taxonomy
+  std::vector<std::string> extra_fields_;  // of the rule being loaded
 };
 
 }  // namespace

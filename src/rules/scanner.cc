@@ -375,16 +375,25 @@ struct Scanner::State {
       for (uint32_t rule : atom_always[a]) touched[rule] = stamp;
     }
     size_t from_atoms = cand.size();
-    for (uint32_t rule : batch_mode ? rs.always_rules : rs.always_rules_unbatched)
-      if (rule_mark[rule] != stamp) {
-        rule_mark[rule] = stamp;
-        cand.push_back(rule);
+    // The always-rules not reached by an atom, but for those their memo already says are
+    // false on this line's method, status and version (on most lines, all of them).
+    const size_t mode = batch_mode ? 1 : 0;
+    for (uint32_t rule : batch_mode ? rs.always_rules : rs.always_rules_unbatched) {
+      if (rule_mark[rule] == stamp) continue;
+      if (touched[rule] != stamp) {
+        uint8_t& t = tri[2 * rule + mode];
+        if (t == kTriNone) t = Tri(flat_root[rule], r);
+        if (t == kTriF) continue;
       }
+      rule_mark[rule] = stamp;
+      cand.push_back(rule);
+    }
+    if (cand.empty()) return;
     // Rules in index order (hits are reported so); the always-rules not reached by an atom
     // go through their memo.
     for (size_t k = 0; k < from_atoms; ++k) always_mark(cand[k]) = 0;
     for (size_t k = from_atoms; k < cand.size(); ++k) always_mark(cand[k]) = 1;
-    std::sort(cand.begin(), cand.end());
+    if (cand.size() > 1) std::sort(cand.begin(), cand.end());
     for (uint32_t rule : cand)
       if (always_mark(rule) ? EvalAlways(rule, r) : EvalRule(rule, r)) hits.push_back(rule);
   }

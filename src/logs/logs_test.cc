@@ -473,6 +473,8 @@ TEST(StreamTest, MappedFileChunksLikeAReadOne) {
   text += std::string(900, 'T');  // an overlong last line without a newline
   WriteFile(d / "x", text);
   WriteFile(d / "x.gz", Gzip(text));
+  ASSERT_TRUE((*OpenByteStream(d / "x"))->Mapped().empty());  // writable: read, not mapped
+  fs::permissions(d / "x", fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
   std::vector<uint64_t> want_too_long;
   for (size_t p = 0, line = 1; p < text.size(); ++line) {
     size_t e = std::min(text.find('\n', p), text.size());
@@ -499,6 +501,7 @@ TEST(StreamTest, MappedRangeStartsAtItsOffset) {
   TempDir d;
   std::string text = Lines(60000);
   WriteFile(d / "x", text);
+  fs::permissions(d / "x", fs::perms::owner_read);
   uint64_t begin = text.find('\n', 2 << 20) + 1;
   auto in = OpenRange(d / "x", begin, text.size());
   ASSERT_TRUE(in.ok());

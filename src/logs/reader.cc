@@ -64,11 +64,14 @@ class PlainStream : public ByteStream {
     if (map_) munmap(map_, map_len_);
   }
   File file;
-  // Maps [begin, begin + left_) of a regular file of at least kMapMin bytes; without a mapping
-  // the stream reads (and nothing else changes).
+  // Maps [begin, begin + left_) of a regular file of at least kMapMin bytes that nobody may
+  // write (collected evidence objects are read-only): a file cut short while it is mapped
+  // would kill the process (SIGBUS) where a read just ends early. Without a mapping the
+  // stream reads, and nothing else changes.
   void Map(uint64_t begin) {
     struct stat st;
     if (fstat(file.fd(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+    if (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) return;
     uint64_t size = static_cast<uint64_t>(st.st_size);
     if (begin >= size) return;
     uint64_t len = std::min(left_, size - begin);

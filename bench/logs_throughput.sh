@@ -49,10 +49,6 @@ open(out, 'w').write(''.join(buf))
 PY
   : > "$log"
   while [ "$(stat -c %s "$log")" -lt $((gb * 1024 * 1024 * 1024)) ]; do cat "$dir/base.log" >> "$log"; done
-  chmod a-w "$log"  # read-only, as collect stores evidence (only such files are mapped)
-fi
-if [ $((0$(stat -c %a "$log") & 0222)) -ne 0 ]; then
-  echo "note: $log has write permission: tourniquet reads it instead of mapping it (collect stores evidence read-only)"
 fi
 bytes=$(stat -c %s "$log")
 mb=$(python3 -c "print(round($bytes/1e6, 1))")

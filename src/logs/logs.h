@@ -35,12 +35,6 @@ class ByteStream {
   virtual Result<size_t> Read(char* buf, size_t n) = 0;
   virtual Compression compression() const = 0;
   uint64_t produced() const { return produced_; }  // decompressed bytes returned so far
-  // The whole content when it is mapped into memory (a large plain file or range): readers of
-  // whole lines then take views into it instead of copies (ForEachChunk does). Empty otherwise.
-  virtual std::string_view Mapped() const { return {}; }
-  // Bytes of the mapping consumed (what Read would have returned).
-  void AddProduced(uint64_t n) { produced_ += n; }
-
  protected:
   uint64_t produced_ = 0;
 };

@@ -423,9 +423,8 @@ TEST(StreamTest, EveryLineAccountedForIncludingHugeAndGarbage) {
   EXPECT_EQ(st.bytes, text.size());
 }
 
-// A large plain file is mapped and cut into chunks in place; a compressed one is read into a
-// buffer. Both must hand over the same lines with the same numbers and offsets, and count the
-// same overlong lines, whatever the chunk size.
+// A plain file and its gzip copy, cut into chunks of whole lines: the same lines with the same
+// numbers and offsets, and the same overlong lines counted, whatever the chunk size.
 struct Chunked {
   std::map<uint64_t, std::pair<uint64_t, std::string>> lines;  // line -> (offset, text)
   std::vector<uint64_t> too_long;
@@ -464,17 +463,15 @@ Chunked ChunkAll(const std::string& path, size_t chunk_size, size_t max_line) {
   return out;
 }
 
-TEST(StreamTest, MappedFileChunksLikeAReadOne) {
+TEST(StreamTest, PlainAndGzipChunkAlikeAtEveryChunkSize) {
   TempDir d;
-  std::string text = Lines(20000);  // > 1 MiB: mapped
+  std::string text = Lines(20000);
   text.insert(text.find('\n', 5000) + 1, std::string(700, 'L') + "\n");
   text.insert(text.find('\n', 300000) + 1, std::string(5000, 'M') + "\n");
   text.insert(0, std::string(400, 'F') + "\n");
   text += std::string(900, 'T');  // an overlong last line without a newline
   WriteFile(d / "x", text);
   WriteFile(d / "x.gz", Gzip(text));
-  ASSERT_TRUE((*OpenByteStream(d / "x"))->Mapped().empty());  // writable: read, not mapped
-  fs::permissions(d / "x", fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
   std::vector<uint64_t> want_too_long;
   for (size_t p = 0, line = 1; p < text.size(); ++line) {
     size_t e = std::min(text.find('\n', p), text.size());
@@ -482,30 +479,26 @@ TEST(StreamTest, MappedFileChunksLikeAReadOne) {
     p = e + 1;
   }
   ASSERT_EQ(want_too_long.size(), 4u);
-  ASSERT_FALSE((*OpenByteStream(d / "x"))->Mapped().empty());
-  ASSERT_TRUE((*OpenByteStream(d / "x.gz"))->Mapped().empty());
   for (size_t chunk : {size_t{1}, size_t{100}, size_t{4096}, size_t{1} << 16, size_t{4} << 20}) {
-    Chunked mapped = ChunkAll(d / "x", chunk, 300), read = ChunkAll(d / "x.gz", chunk, 300);
-    EXPECT_EQ(mapped.lines, read.lines) << chunk;
-    EXPECT_EQ(mapped.too_long, read.too_long) << chunk;
-    EXPECT_EQ(mapped.too_long, want_too_long) << chunk;
-    EXPECT_EQ(mapped.lines.size(), 20000u);
-    EXPECT_EQ(mapped.bytes, text.size());
-    EXPECT_EQ(mapped.bytes, read.bytes);
-    for (auto& [line, v] : mapped.lines) ASSERT_EQ(text.substr(v.first, v.second.size()), v.second);
+    Chunked plain = ChunkAll(d / "x", chunk, 300), gz = ChunkAll(d / "x.gz", chunk, 300);
+    EXPECT_EQ(plain.lines, gz.lines) << chunk;
+    EXPECT_EQ(plain.too_long, gz.too_long) << chunk;
+    EXPECT_EQ(plain.too_long, want_too_long) << chunk;
+    EXPECT_EQ(plain.lines.size(), 20000u);
+    EXPECT_EQ(plain.bytes, text.size());
+    EXPECT_EQ(plain.bytes, gz.bytes);
+    for (auto& [line, v] : plain.lines) ASSERT_EQ(text.substr(v.first, v.second.size()), v.second);
   }
 }
 
-// A range of a large file is mapped as well; offsets count from the range's start.
-TEST(StreamTest, MappedRangeStartsAtItsOffset) {
+// A range of a file (a thread's share of a large one): offsets count from the range's start.
+TEST(StreamTest, RangeStartsAtItsOffset) {
   TempDir d;
   std::string text = Lines(60000);
   WriteFile(d / "x", text);
-  fs::permissions(d / "x", fs::perms::owner_read);
   uint64_t begin = text.find('\n', 2 << 20) + 1;
   auto in = OpenRange(d / "x", begin, text.size());
   ASSERT_TRUE(in.ok());
-  ASSERT_FALSE((*in)->Mapped().empty());
   ParseStats st;
   std::string got;
   ASSERT_TRUE(ForEachChunk(**in, 1 << 16, 1 << 20, &st,

@@ -5,12 +5,9 @@
 #include <bzlib.h>
 #include <fcntl.h>
 #include <isa-l/igzip_lib.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -49,7 +46,6 @@ class File {
   }
   const std::string& path() const { return path_; }
   uint64_t consumed() const { return consumed_; }
-  int fd() const { return fd_; }
 
  private:
   int fd_ = -1;
@@ -60,33 +56,7 @@ class File {
 class PlainStream : public ByteStream {
  public:
   explicit PlainStream(uint64_t limit) : left_(limit) {}
-  ~PlainStream() override {
-    if (map_) munmap(map_, map_len_);
-  }
   File file;
-  // Maps [begin, begin + left_) of a regular file of at least kMapMin bytes that nobody may
-  // write (collected evidence objects are read-only): a file cut short while it is mapped
-  // would kill the process (SIGBUS) where a read just ends early. Without a mapping the
-  // stream reads, and nothing else changes.
-  void Map(uint64_t begin) {
-    struct stat st;
-    if (fstat(file.fd(), &st) != 0 || !S_ISREG(st.st_mode)) return;
-    if (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) return;
-    uint64_t size = static_cast<uint64_t>(st.st_size);
-    if (begin >= size) return;
-    uint64_t len = std::min(left_, size - begin);
-    if (len < kMapMin) return;
-    uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-    uint64_t start = begin / page * page;
-    void* m = mmap(nullptr, static_cast<size_t>(len + (begin - start)), PROT_READ, MAP_PRIVATE,
-                   file.fd(), static_cast<off_t>(start));
-    if (m == MAP_FAILED) return;
-    map_ = m;
-    map_len_ = static_cast<size_t>(len + (begin - start));
-    madvise(map_, map_len_, MADV_SEQUENTIAL);
-    mapped_ = std::string_view(static_cast<const char*>(m) + (begin - start), len);
-  }
-  std::string_view Mapped() const override { return mapped_; }
   Result<size_t> Read(char* buf, size_t n) override {
     if (left_ == 0) return size_t{0};
     if (n > left_) n = left_;
@@ -100,11 +70,7 @@ class PlainStream : public ByteStream {
   Compression compression() const override { return Compression::kPlain; }
 
  private:
-  static constexpr uint64_t kMapMin = 1 << 20;
   uint64_t left_;
-  void* map_ = nullptr;
-  size_t map_len_ = 0;
-  std::string_view mapped_;
 };
 
 // Shared input buffering for the decompressors.
@@ -337,9 +303,8 @@ Result<std::unique_ptr<ByteStream>> OpenByteStream(const std::string& path) {
     }
     default: {
       auto p = std::make_unique<PlainStream>(UINT64_MAX);
-      TQ_RETURN_IF_ERROR(p->file.Open(path));
-      p->Map(0);
-      return std::unique_ptr<ByteStream>(std::move(p));
+      f = &p->file;
+      s = std::move(p);
     }
   }
   TQ_RETURN_IF_ERROR(f->Open(path));
@@ -351,7 +316,6 @@ Result<std::unique_ptr<ByteStream>> OpenRange(const std::string& path, uint64_t 
   auto p = std::make_unique<PlainStream>(end - begin);
   TQ_RETURN_IF_ERROR(p->file.Open(path));
   TQ_RETURN_IF_ERROR(p->file.Seek(begin));
-  p->Map(begin);
   return std::unique_ptr<ByteStream>(std::move(p));
 }
 

@@ -1,10 +1,6 @@
 // Line streaming: whole-line chunks out of a byte stream, with bounded memory (one chunk plus
 // one maximal line), and StreamRecords, the record-at-a-time API other components use.
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdint>
 #include <cstring>
 
 #include "logs/logs.h"
@@ -34,74 +30,8 @@ size_t CountNewlines(std::string_view s) {
   return total;
 }
 
-namespace {
-
-// ForEachChunk over a mapped stream: chunks are views into the mapping, cut after the first
-// newline past chunk_size bytes. A line longer than max_line is skipped and counted here when a
-// chunk would start with it, and a chunk ends before one, so no chunk holds more than
-// chunk_size + max_line bytes.
-Status ForEachMappedChunk(
-    ByteStream& in, std::string_view all, size_t chunk_size, size_t max_line, ParseStats* stats,
-    const std::function<bool(std::string_view, uint64_t, uint64_t)>& consume) {
-  const char* d = all.data();
-  const size_t size = all.size();
-  auto find_nl = [&](size_t from, size_t len) -> size_t {  // npos if none in [from, from + len)
-    const void* nl = std::memchr(d + from, '\n', std::min(len, size - from));
-    return nl ? static_cast<size_t>(static_cast<const char*>(nl) - d) : std::string_view::npos;
-  };
-  uint64_t line_no = 1;
-  size_t pos = 0;
-  chunk_size = std::max<size_t>(chunk_size, 1);
-  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  while (pos < size) {
-    if (size - pos > max_line && find_nl(pos, max_line + 1) == std::string_view::npos) {
-      size_t nl = find_nl(pos, size - pos);
-      size_t to = nl == std::string_view::npos ? size : nl + 1;
-      ++stats->lines;
-      stats->Skip("line too long", line_no);
-      ++line_no;
-      stats->bytes += to - pos;
-      in.AddProduced(to - pos);
-      pos = to;
-      continue;
-    }
-    size_t end = size;
-    if (size - pos > chunk_size) {
-      size_t target = pos + chunk_size - 1;  // the chunk takes the line holding this byte...
-      size_t nl = find_nl(target, max_line + 1);
-      if (nl != std::string_view::npos) {
-        end = nl + 1;
-      } else if (size - target > max_line + 1) {  // ...unless it is too long: it stops before
-        const void* last = memrchr(d + pos, '\n', target - pos);
-        // (There is one: the line at pos ends within max_line bytes, and not after target.)
-        end = last ? static_cast<size_t>(static_cast<const char*>(last) - d) + 1 : size;
-      }
-    }
-    std::string_view chunk(d + pos, end - pos);
-    // The chunk's page table entries in one call rather than a fault every few pages; once it is
-    // consumed they are dropped again, so the mapping does not grow the resident set.
-    uintptr_t from = reinterpret_cast<uintptr_t>(chunk.data()) / page * page;
-    uintptr_t to = reinterpret_cast<uintptr_t>(chunk.data() + chunk.size());
-    madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_READ);
-    uint64_t lines = CountNewlines(chunk);
-    if (chunk.back() != '\n') ++lines;
-    bool more = consume(chunk, line_no, pos);
-    madvise(reinterpret_cast<void*>(from), to / page * page - from, MADV_DONTNEED);
-    if (!more) return Status::Ok();
-    stats->bytes += chunk.size();
-    in.AddProduced(chunk.size());
-    line_no += lines;
-    pos = end;
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 Status ForEachChunk(ByteStream& in, size_t chunk_size, size_t max_line, ParseStats* stats,
                     const std::function<bool(std::string_view, uint64_t, uint64_t)>& consume) {
-  if (std::string_view all = in.Mapped(); !all.empty())
-    return ForEachMappedChunk(in, all, chunk_size, max_line, stats, consume);
   std::vector<char> buf(chunk_size + max_line + 1);
   size_t len = 0;
   uint64_t line_no = 1, offset = 0;

@@ -189,6 +189,33 @@ TEST(FieldsTest, PartialLiteralsAndReusedRecords) {
   EXPECT_EQ(r.get(Field::kUserAgent).data(), nullptr);
 }
 
+// Field ends are searched 16 bytes at a time, and a short rest as the last 16 bytes of the
+// line: every field length, with and without room before it, parses the same.
+TEST(FieldsTest, EveryFieldLengthParses) {
+  auto combined = NamedFormat("combined").value();
+  AccessLogRecord r;
+  std::string_view why;
+  for (size_t n = 0; n < 70; ++n) {
+    std::string v(n, 'a');
+    for (size_t k = 0; k < n; ++k) v[k] = static_cast<char>('a' + k % 26);
+    std::string user = n ? v : "-";
+    std::string line = "1.2.3.4 - " + user + " [10/Oct/2025:13:55:36 +0200] \"GET /" + v +
+                       " HTTP/1.1\" 200 " + std::to_string(n) + " \"" + v + "\" \"" + v + "\"";
+    ASSERT_TRUE(combined->Parse(line, r, &why)) << n << ": " << why;
+    EXPECT_EQ(r.get(Field::kUser), user) << n;
+    EXPECT_EQ(r.get(Field::kUri), "/" + v) << n;
+    EXPECT_EQ(r.get(Field::kReferer), v) << n;
+    EXPECT_EQ(r.get(Field::kUserAgent), v) << n;
+    EXPECT_EQ(r.get(Field::kBytesSent), std::to_string(n)) << n;
+    // The shortest lines: a field at the very start, nothing before it to read back into.
+    std::string common = v + " - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.1\" 200 1";
+    EXPECT_EQ(NamedFormat("common").value()->Parse(common, r, &why), n > 0) << n;
+    if (n > 0) {
+      EXPECT_EQ(r.get(Field::kClientIp), v) << n;
+    }
+  }
+}
+
 TEST(StreamTest, CountNewlinesAtEveryLengthAndAlignment) {
   std::string buf;
   for (int i = 0; i < 9000; ++i) buf += (i * 7919) % 13 == 0 ? '\n' : static_cast<char>(i % 251);

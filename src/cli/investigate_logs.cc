@@ -30,7 +30,8 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
                  "Log format: combined, common, vhost_combined, jsonl, or the nginx log_format / "
                  "Apache LogFormat string as written in the server config (default: detect)");
   app.add_option("--json-field", o->json_fields,
-                 "JSON lines field map, SIGMA_FIELD=dotted.path (e.g. c-ip=request.remote_ip)");
+                 "JSON lines field map, SIGMA_FIELD=dotted.path (e.g. c-ip=request.remote_ip; "
+                 "a field outside the taxonomy too: response=resp.body)");
   app.add_option("--threads", o->threads, "Worker threads for the log scan (default: all cores)");
   return [o, &g](InvestigateContext& ctx) -> Status {
     std::vector<std::string> paths;

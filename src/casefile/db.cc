@@ -151,6 +151,11 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool create, bool 
   sqlite3_busy_timeout(db, timeout_ms);
   sqlite3_extended_result_codes(db, 0);
   if (!read_only) {
+    // A new file gets 16 KiB pages: the case takes bulk writes (rule hits, clients, scope's
+    // people) that go to the write-ahead log and then the database a page at a time, and a
+    // quarter of the pages costs a fifth less to write (logs stage, 2 GB bench). A file that
+    // exists keeps the page size it was created with (this changes nothing there).
+    TQ_RETURN_IF_ERROR(out->Exec("PRAGMA page_size=16384"));
     // journal_mode is the first statement that reads the file: a damaged or foreign file
     // shows here.
     TQ_RETURN_IF_ERROR(out->Exec("PRAGMA journal_mode=WAL"));

@@ -2,6 +2,7 @@
 #include "casefile/db.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "support/testing.h"
 
@@ -28,6 +29,33 @@ TEST(DbTest, BindsAndReadsEveryType) {
   EXPECT_TRUE(q->IsNull(4));
   EXPECT_EQ(q->ColumnCount(), 5);
   EXPECT_FALSE(*q->Step());
+}
+
+// New files get 16 KiB pages; a file created with another page size keeps it.
+TEST(DbTest, NewFilesGetLargePagesAndOldOnesKeepTheirs) {
+  testing::TempDir tmp;
+  {
+    auto db = Db::Open(tmp / "new.db", true);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("CREATE TABLE t(x)").ok());
+    EXPECT_EQ(*(*db)->QueryInt("PRAGMA page_size"), 16384);
+  }
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((tmp / "old.db").c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "PRAGMA page_size=4096; CREATE TABLE t(x); INSERT INTO t VALUES(1)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto db = Db::Open(tmp / "old.db", false);
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(*(*db)->QueryInt("PRAGMA page_size"), 4096);
+  EXPECT_EQ(*(*db)->QueryInt("SELECT x FROM t"), 1);
+  auto mode = (*db)->Prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode.ok());
+  ASSERT_TRUE(*mode->Step());
+  EXPECT_EQ(mode->Text(0), "wal");
 }
 
 // Text bound without a copy is read where it is: a buffer reused between rows gives each row

@@ -538,6 +538,7 @@ Status CompileRuleSet(RuleSet& rs) {
     };
     std::vector<std::vector<uint32_t>> atom_groups(rs.atoms.size());
     RuleSet::Triggers& t = rs.triggers[mode];
+    t = {};
     t.rule_groups.assign(rs.rules.size(), 0);
     for (uint32_t r = 0; r < rs.rules.size(); ++r) {
       const CompiledRule& cr = rs.rules[r];

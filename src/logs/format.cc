@@ -76,6 +76,11 @@ inline size_t Find(std::string_view s, char c, size_t from = 0) {
   return f == e ? std::string_view::npos : static_cast<size_t>(f - s.data());
 }
 
+constexpr uint32_t Bit(Field f) { return 1u << static_cast<unsigned>(f); }
+// What SplitUri and SplitRequest set, whatever the value.
+constexpr uint32_t kUriFields = Bit(Field::kUri) | Bit(Field::kUriStem) | Bit(Field::kQuery);
+constexpr uint32_t kRequestFields = kUriFields | Bit(Field::kMethod) | Bit(Field::kVersion);
+
 void SplitUri(AccessLogRecord& r, std::string_view uri) {
   SetField(r, Field::kUri, uri);
   size_t q = Find(uri, '?');
@@ -170,12 +175,9 @@ class FormatParser : public LineParser {
         st.kind = Step::kToSpace;
       }
       st.action = ActionOf(t);
-      if (t.slot == Slot::kField) set_fields_ |= 1u << static_cast<unsigned>(t.field);
-      if (t.slot == Slot::kQueryQ) set_fields_ |= 1u << static_cast<unsigned>(Field::kQuery);
-      if (t.slot == Slot::kRequest)
-        for (Field f :
-             {Field::kMethod, Field::kVersion, Field::kUri, Field::kUriStem, Field::kQuery})
-          set_fields_ |= 1u << static_cast<unsigned>(f);
+      if (t.slot == Slot::kField) set_fields_ |= Bit(t.field);
+      if (t.slot == Slot::kQueryQ) set_fields_ |= Bit(Field::kQuery);
+      if (t.slot == Slot::kRequest) set_fields_ |= kRequestFields;
       steps_.push_back(st);
     }
   }

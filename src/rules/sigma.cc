@@ -269,7 +269,6 @@ class Loader {
         conds.push_back(Str(cond));
       }
       CompiledRule rule;
-      extra_fields_.clear();
       std::map<std::string, uint32_t> sel;  // selection name -> node
       std::vector<std::string> names;
       for (const auto& kv : det) {
@@ -300,7 +299,13 @@ class Loader {
           if (other.id == info.id)
             throw Skip{info.line, "duplicate rule id " + info.id + " (already loaded from " +
                                       other.file + ":" + std::to_string(other.line) + ")"};
-      info.extra_fields = extra_fields_;
+      for (const Node& n : rule.nodes) {  // the fields outside the taxonomy, in order of use
+        if (n.op != Node::kAtom || rs_.atoms[n.atom].field != kExtraField) continue;
+        const std::string& extra = rs_.atoms[n.atom].extra;
+        if (std::find(info.extra_fields.begin(), info.extra_fields.end(), extra) ==
+            info.extra_fields.end())
+          info.extra_fields.push_back(extra);
+      }
       rs_.info.push_back(std::move(info));
       rs_.rules.push_back(std::move(rule));
     } catch (const Skip& s) {
@@ -392,8 +397,6 @@ class Loader {
         } else {  // outside the taxonomy: matched where a log carries it (JSON lines)
           field = kExtraField;
           extra_ = parts[0];
-          if (std::find(extra_fields_.begin(), extra_fields_.end(), extra_) == extra_fields_.end())
-            extra_fields_.push_back(extra_);
         }
       }
       std::vector<std::string> mods(parts.begin() + 1, parts.end());
@@ -596,8 +599,7 @@ class Loader {
 
   RuleSet& rs_;
   std::string file_;
-  std::string extra_;                      // the selection key's field when outside the taxonomy
-  std::vector<std::string> extra_fields_;  // of the rule being loaded
+  std::string extra_;  // the selection key's field when outside the taxonomy (for AtomNode)
 };
 
 }  // namespace

@@ -72,16 +72,12 @@ class JsonLinesParser : public LineParser {
     r.has_time = false;
     r.line = line;
     r.source = this;
-    // A container runtime prefix ("caddy  | {...}") is skipped.
-    size_t brace = line.find('{');
-    if (brace == std::string_view::npos || brace > 64) return Fail(reason, "not JSON");
-    std::string_view json = line.substr(brace);
-    padded_.assign(json.data(), json.size());
-    padded_.append(simdjson::SIMDJSON_PADDING, '\0');
+    last_line_ = {};
     simdjson::dom::element root;
-    if (parser_.parse(padded_.data(), json.size(), false).get(root) != simdjson::SUCCESS)
-      return Fail(reason, "invalid JSON");
-    if (!root.is_object()) return Fail(reason, "not a JSON object");
+    std::string_view json;
+    if (!ParseObject(line, parser_, padded_, &root, &json, reason)) return false;
+    last_line_ = line;
+    last_root_ = root;
     buf_.clear();
     buf_.reserve(json.size() + 256);  // views into buf_ stay valid: no reallocation below
     std::array<std::pair<size_t, size_t>, kFieldCount> spans{};
@@ -138,6 +134,21 @@ class JsonLinesParser : public LineParser {
     *reason = why;
     return false;
   }
+  // The JSON object of a line (a container runtime prefix such as "caddy  | " skipped), parsed
+  // by `parser` from a padded copy in `padded`; *json is the object's text.
+  static bool ParseObject(std::string_view line, simdjson::dom::parser& parser, std::string& padded,
+                          simdjson::dom::element* root, std::string_view* json,
+                          std::string_view* reason) {
+    size_t brace = line.find('{');
+    if (brace == std::string_view::npos || brace > 64) return Fail(reason, "not JSON");
+    *json = line.substr(brace);
+    padded.assign(json->data(), json->size());
+    padded.append(simdjson::SIMDJSON_PADDING, '\0');
+    if (parser.parse(padded.data(), json->size(), false).get(*root) != simdjson::SUCCESS)
+      return Fail(reason, "invalid JSON");
+    if (!root->is_object()) return Fail(reason, "not a JSON object");
+    return true;
+  }
   static bool IsNumber(std::string_view s) {
     if (s.empty()) return false;
     for (char c : s)
@@ -166,15 +177,14 @@ class JsonLinesParser : public LineParser {
                   std::string* value) const override {
     auto u = user_.find(std::string(sigma_name));
     std::string path = u != user_.end() ? u->second : std::string(sigma_name);
-    size_t brace = line.find('{');
-    if (brace == std::string_view::npos || brace > 64) return false;
-    std::string_view json = line.substr(brace);
-    extra_padded_.assign(json.data(), json.size());
-    extra_padded_.append(simdjson::SIMDJSON_PADDING, '\0');
-    simdjson::dom::element root;
-    if (extra_parser_.parse(extra_padded_.data(), json.size(), false).get(root) !=
-        simdjson::SUCCESS)
-      return false;
+    // The line Parse read last (the record being matched) is still parsed: its document is
+    // looked up, not parsed again for every atom on such a field.
+    simdjson::dom::element root = last_root_;
+    if (last_line_.empty() || line.data() != last_line_.data() ||
+        line.size() != last_line_.size()) {
+      std::string_view json, why;
+      if (!ParseObject(line, extra_parser_, extra_padded_, &root, &json, &why)) return false;
+    }
     value->clear();
     return LookupInto(root, path, value);
   }
@@ -231,7 +241,10 @@ class JsonLinesParser : public LineParser {
   std::vector<std::string> time_paths_;
   simdjson::dom::parser parser_;
   std::string padded_, buf_;
-  // For ExtraField, which leaves the record's views into buf_ alone.
+  // The last line parsed and its document (in parser_, until the next Parse).
+  std::string_view last_line_;
+  simdjson::dom::element last_root_;
+  // For ExtraField on another line, which leaves the record's views into buf_ alone.
   mutable simdjson::dom::parser extra_parser_;
   mutable std::string extra_padded_;
 };

@@ -271,6 +271,16 @@ TEST(FieldsTest, JsonFieldMapAndCaddyPrefix) {
   EXPECT_TRUE(extra->ExtraField(line, "other", &v));  // unmapped: the member of that name
   EXPECT_EQ(v, "7");
   EXPECT_FALSE(extra->ExtraField(line, "missing", &v));
+  // A line other than the one parsed last is read on its own.
+  std::string other = R"({"resp":{"body":"second"}})";
+  EXPECT_TRUE(extra->ExtraField(other, "response", &v));
+  EXPECT_EQ(v, "second");
+  EXPECT_TRUE(extra->ExtraField(line, "response", &v));
+  EXPECT_EQ(v, "<b>x</b>");
+  EXPECT_FALSE(extra->Parse("{not json", r, &why));
+  EXPECT_TRUE(extra->ExtraField(line, "response", &v));  // after a failed parse, read afresh
+  EXPECT_EQ(v, "<b>x</b>");
+  EXPECT_FALSE(extra->ExtraField("", "response", &v));
   EXPECT_FALSE(NamedFormat("combined").value()->ExtraField(line, "other", &v));
   EXPECT_FALSE(JsonLinesFormat({{"no such field", "x"}}).ok());
   EXPECT_FALSE(JsonLinesFormat({{"response", ""}}).ok());

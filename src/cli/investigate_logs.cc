@@ -1,6 +1,7 @@
 // investigate stage "logs" (order 100): every collected log item (label "logs") is read from
 // the evidence store, parsed, and matched against the Sigma rules (the shipped pack plus
 // --rules DIR); hits, per-client aggregates, parse statistics and findings go into the case.
+#include <algorithm>
 #include <mutex>
 #include <thread>
 
@@ -49,7 +50,19 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
     for (const std::string& m : o->json_fields) {
       size_t eq = m.find('=');
       if (eq == std::string::npos) return Status::Usage("--json-field wants FIELD=PATH: " + m);
-      so.stream.json_field_map[m.substr(0, eq)] = m.substr(eq + 1);
+      // A name outside the taxonomy is only worth mapping for a rule that uses it: anything
+      // else is a misspelt field, said so rather than mapped to nothing.
+      std::string name = m.substr(0, eq);
+      logs::Field f;
+      bool used = name == "time" || logs::FieldFromSigmaName(name, &f);
+      for (const rules::RuleInfo& ri : rules::Rules(*rs))
+        used = used || std::find(ri.extra_fields.begin(), ri.extra_fields.end(), name) !=
+                           ri.extra_fields.end();
+      if (!used)
+        return Status::Usage("--json-field " + name +
+                             ": not a webserver field, and no loaded rule uses a field of "
+                             "that name");
+      so.stream.json_field_map[name] = m.substr(eq + 1);
     }
     TQ_RETURN_IF_ERROR(logs::ParserFor(so.stream).status());
     so.threads = o->threads > 0

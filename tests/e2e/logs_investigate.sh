@@ -73,4 +73,35 @@ set +e
 set -e
 grep -q "nginx-custom" out2.txt || fail "custom format not used: $(cat out2.txt)"
 [ "$(sqlite3 case2/case.db "SELECT count(*) FROM logs_rule_hit WHERE uri='/.git/config' AND host='shop.example'")" -ge 1 ] || fail "custom format line not hit"
+# A rule on a field outside the taxonomy (a response body), matched in JSON lines through
+# --json-field; a misspelt field name is refused, not mapped to nothing.
+mkdir -p extra_rules
+cat > extra_rules/body.yml <<'YML'
+title: Injected Credential Poller In Response
+id: 0f0e0d0c-0000-4000-8004-000000000001
+status: test
+level: critical
+logsource:
+  category: webserver
+detection:
+  fn:
+    response|contains: 'function lp(){'
+  dom:
+    response|contains: 'password.focus()'
+  condition: fn and dom
+YML
+{
+  echo '{"remote_addr":"203.0.113.5","request":"GET /login HTTP/1.1","status":200,"resp":{"body":"<script>function lp(){ password.focus() }</script>"}}'
+  echo '{"remote_addr":"203.0.113.6","request":"GET /login HTTP/1.1","status":200,"resp":{"body":"<p>hello</p>"}}'
+} > body.json
+"$T" init case3 --name e2e3 >/dev/null
+add_log_evidence case3 body.json /var/log/nginx/body.json
+set +e
+"$T" --case case3 investigate --only logs --rules extra_rules --log-format jsonl --json-field response=resp.body > out3.txt 2>&1
+"$T" --case case3 investigate --only logs --rules extra_rules --log-format jsonl --json-field c_ip=remote_addr > out4.txt 2>&1
+rc4=$?
+set -e
+[ "$(sqlite3 case3/case.db "SELECT group_concat(c_ip) FROM logs_rule_hit WHERE rule_title='Injected Credential Poller In Response'")" = 203.0.113.5 ] || fail "response-body rule: $(cat out3.txt)"
+[ "$rc4" = 2 ] || fail "misspelt --json-field: exit $rc4, want 2: $(cat out4.txt)"
+grep -q "json-field c_ip: not a webserver field" out4.txt || fail "misspelt --json-field not named: $(cat out4.txt)"
 echo ok

@@ -118,6 +118,9 @@ struct CompileCacheStats {
   uint64_t hits = 0, misses = 0;  // databases loaded from the cache, and compiled
 };
 CompileCacheStats CompileCacheCounts();  // since the process started
+// Past max_bytes of databases in `dir`, the least recently used go until half of it is left
+// (CompileCached does this once per process, at 256 MB).
+void PruneCompileCache(const std::string& dir, uintmax_t max_bytes);
 
 // sigma.cc: YAML to rules (fills info, rules, atoms, skipped).
 void LoadSigmaText(RuleSet& rs, const std::string& file, const std::string& text);

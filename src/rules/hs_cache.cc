@@ -37,8 +37,9 @@ void HashField(Sha256& h, std::string_view s) {
   h.Update(s);
 }
 
-// Drops the least recently used databases while the directory holds more than kMaxCacheBytes.
-void Prune(const fs::path& dir) {
+}  // namespace
+
+void PruneCompileCache(const std::string& dir, uintmax_t max_bytes) {
   std::error_code ec;
   std::vector<std::pair<fs::file_time_type, fs::path>> files;
   uintmax_t total = 0;
@@ -51,15 +52,17 @@ void Prune(const fs::path& dir) {
     total += size;
     files.emplace_back(it->last_write_time(e2), it->path());
   }
-  if (total <= kMaxCacheBytes) return;
+  if (total <= max_bytes) return;
   std::sort(files.begin(), files.end());
   for (auto& [when, path] : files) {
-    if (total <= kMaxCacheBytes / 2) break;
+    if (total <= max_bytes / 2) break;
     std::error_code e2;
     uintmax_t size = fs::file_size(path, e2);
     if (fs::remove(path, e2)) total -= size;
   }
 }
+
+namespace {
 
 hs_database_t* Load(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -102,7 +105,10 @@ void Store(const fs::path& dir, const fs::path& file, const hs_database_t* db) {
   free(bytes);
   fs::rename(tmp, file, ec);  // whole or not at all
   if (ec) fs::remove(tmp, ec);
-  Prune(dir);
+  // Once per process: a cold start stores a few dozen databases, and one look at the
+  // directory bounds it as well as one after each.
+  static std::atomic<bool> pruned{false};
+  if (!pruned.exchange(true)) PruneCompileCache(dir, kMaxCacheBytes);
 }
 
 }  // namespace

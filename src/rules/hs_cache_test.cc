@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -96,6 +97,26 @@ TEST(CompileCacheTest, DamagedFilesAreCompiledAgainAndReplaced) {
   RuleSetPtr third = Load();  // the replacements are good
   EXPECT_EQ(CompileCacheCounts().hits - mid.hits, files.size());
   unsetenv("TOURNIQUET_CACHE_DIR");
+}
+
+// Past the bound, the least recently used databases go until half of it is left; other files
+// stay.
+TEST(CompileCacheTest, PruningDropsTheLeastRecentlyUsed) {
+  TempDir d;
+  fs::path dir(d.path());
+  auto now = fs::file_time_type::clock::now();
+  for (int i = 0; i < 10; ++i) {
+    fs::path f = dir / (std::to_string(i) + ".hsdb");
+    std::ofstream(f, std::ios::binary) << std::string(1000, 'x');
+    fs::last_write_time(f, now - std::chrono::hours(10 - i));  // 0 the oldest
+  }
+  std::ofstream(dir / "notes.txt") << std::string(5000, 'y');
+  PruneCompileCache(dir, 20000);  // within the bound: nothing goes
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 11);
+  PruneCompileCache(dir, 8000);  // 10,000 bytes: down to 4,000, the newest four
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(fs::exists(dir / (std::to_string(i) + ".hsdb")), i >= 6) << i;
+  EXPECT_TRUE(fs::exists(dir / "notes.txt"));
 }
 
 TEST(CompileCacheTest, EmptyDirectorySettingTurnsItOff) {

@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include "logs/logs.h"
@@ -79,7 +80,9 @@ class JsonLinesParser : public LineParser {
     last_line_ = line;
     last_root_ = root;
     buf_.clear();
-    buf_.reserve(json.size() + 256);  // views into buf_ stay valid: no reallocation below
+    // Usually no reallocation below; it may still happen (a 5-byte `1e300` is written as 301
+    // digits), so fields are kept as offsets and views are taken after the last append.
+    buf_.reserve(json.size() + 256);
     std::array<std::pair<size_t, size_t>, kFieldCount> spans{};
     uint32_t present = 0;
     for (size_t f = 0; f < kFieldCount; ++f) {
@@ -224,12 +227,14 @@ class JsonLinesParser : public LineParser {
     }
     double d;
     if (cur.get_double().get(d) == simdjson::SUCCESS) {
-      char tmp[64];
-      int n = std::snprintf(tmp, sizeof tmp, "%.6f", d);
-      std::string_view v(tmp, static_cast<size_t>(n));
-      while (v.ends_with('0')) v.remove_suffix(1);
-      if (v.ends_with('.')) v.remove_suffix(1);
-      buf_.append(v);
+      // The shortest fixed-point text that reads back as the same double: no exponent (a
+      // Unix time stays digits), no digits the evidence did not carry. The longest finite
+      // double takes about 330 characters (1.8e308, 4.9e-324); to_chars refuses rather than
+      // overrun if that were ever wrong, and the value is then not read.
+      char tmp[400];
+      auto [end, ec] = std::to_chars(tmp, tmp + sizeof tmp, d, std::chars_format::fixed);
+      if (ec != std::errc()) return false;
+      buf_.append(tmp, static_cast<size_t>(end - tmp));
       return true;
     }
     return false;

@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 
@@ -284,6 +285,53 @@ TEST(FieldsTest, JsonFieldMapAndCaddyPrefix) {
   EXPECT_FALSE(NamedFormat("combined").value()->ExtraField(line, "other", &v));
   EXPECT_FALSE(JsonLinesFormat({{"no such field", "x"}}).ok());
   EXPECT_FALSE(JsonLinesFormat({{"response", ""}}).ok());
+}
+
+// The exact decimal value of an integral double, by glibc's printf (sized first).
+std::string ExactInteger(double d) {
+  int n = std::snprintf(nullptr, 0, "%.0f", d);
+  std::string out(static_cast<size_t>(n) + 1, '\0');
+  std::snprintf(out.data(), out.size(), "%.0f", d);
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+// A JSON number is written back as the shortest fixed-point text that reads back as its
+// double (an integral one: its exact value). 1e300 is 301 digits: it was once formatted into a
+// 64-byte buffer and the reported length read the stack behind it into the record.
+TEST(FieldsTest, JsonHugeAndTinyNumbersAreWrittenWhole) {
+  auto p = JsonLinesFormat({}).value();
+  AccessLogRecord r;
+  std::string_view why;
+  struct Case {
+    const char* json;
+    std::string status;
+  };
+  EXPECT_EQ(ExactInteger(1e300).size(), 301u);
+  EXPECT_EQ(ExactInteger(1e300).substr(0, 20), "10000000000000000525");
+  const Case cases[] = {
+      {"1e300", ExactInteger(1e300)},
+      {"-1e300", ExactInteger(-1e300)},
+      {"1.7976931348623157e308", ExactInteger(1.7976931348623157e308)},
+      {"1e100", ExactInteger(1e100)},
+      {"1e-7", "0.0000001"},
+      {"5e-324", "0." + std::string(323, '0') + "5"},
+      {"404.0", "404"},
+      {"0.25", "0.25"},
+  };
+  for (const Case& c : cases) {
+    std::string line = std::string(R"({"remote_addr":"1.2.3.4","status":)") + c.json + "}";
+    ASSERT_TRUE(p->Parse(line, r, &why)) << c.json << ": " << why;
+    EXPECT_EQ(r.get(Field::kStatus), c.status) << c.json;
+    std::string v;
+    EXPECT_TRUE(p->ExtraField(line, "status", &v)) << c.json;  // the same, read on demand
+    EXPECT_EQ(v, c.status) << c.json;
+  }
+  // A huge time is not a time: the line is refused, nothing from behind the buffer is read.
+  EXPECT_FALSE(p->Parse(R"({"remote_addr":"1.2.3.4","ts":1e300})", r, &why));
+  EXPECT_EQ(why, "bad timestamp");
+  ASSERT_TRUE(p->Parse(R"({"remote_addr":"1.2.3.4","ts":1760104536.25})", r, &why)) << why;
+  EXPECT_EQ(r.time, 1760104536250000);
 }
 
 TEST(UrlDecodeTest, SingleDoubleAndNone) {

@@ -13,6 +13,7 @@
 
 #include "core/shipped.h"
 #include "rules/engine.h"
+#include "rules/yaml_limits.h"
 
 namespace tq::rules {
 
@@ -616,9 +617,13 @@ Result<RuleSetPtr> LoadRules(const std::vector<std::string>& paths) {
     for (const std::string& f : files) {
       std::ifstream in(f, std::ios::binary);
       if (!in) return Status::FromErrno(f, errno);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      docs.emplace_back(f, ss.str());
+      // One byte past the limit is enough for LoadSigmaText to refuse it: a huge file given
+      // as --rules is not read into memory.
+      std::string text(kMaxRuleFileBytes + 1, '\0');
+      in.read(text.data(), static_cast<std::streamsize>(text.size()));
+      if (in.bad()) return Status::FromErrno(f, errno);
+      text.resize(static_cast<size_t>(in.gcount()));
+      docs.emplace_back(f, std::move(text));
     }
   }
   return LoadRulesFromText(docs);

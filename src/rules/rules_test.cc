@@ -3,6 +3,10 @@
 #include "rules/rules.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 namespace tq::rules {
 namespace {
@@ -206,8 +210,83 @@ INSTANTIATE_TEST_SUITE_P(
             "bad.yml:3: p: logsource category is 'process_creation', not webserver"},
         Broken{"bad_regex", Rule("  s:\n    cs-uri-stem|re: '(?<=a)b('\n  condition: s\n"),
                "bad.yml:1: t: pattern '(?<=a)b(' does not compile: Missing close parenthesis for "
-               "group started at index 7."}),
+               "group started at index 7."},
+        // Limits checked before yaml-cpp builds a node (rules/yaml_limits.h).
+        Broken{"too_large", "title: x\n#" + std::string(256 * 1024, 'a') + "\n",
+               "bad.yml:1: larger than 256 KiB (rule files are limited)"},
+        Broken{"too_deep", "a:\n  b: " + std::string(40, '[') + std::string(40, ']') + "\n",
+               "bad.yml:2: nested deeper than 32 levels"},
+        Broken{"two_documents", Rule("  s:\n    cs-method: GET\n  condition: s\n") + "---\nx: 1\n",
+               "bad.yml:1: more than one YAML document (multi-document rule collections are not "
+               "supported)"},
+        Broken{"stray_flow_entry", ",Tt:",
+               "bad.yml:1: more than one YAML document (multi-document rule collections are not "
+               "supported)"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// Loads each hostile file beside a good rule, in this process with its address space capped
+// 512 MiB above what it already maps and a 20 s alarm; exits 0 when each was skipped for the
+// expected reason. Run in a child (EXPECT_EXIT): a loader that allocates without end or
+// loops kills the child, not the machine.
+[[noreturn]] void LoadHostileFilesBounded(
+    const std::vector<std::pair<std::string, std::string>>& files) {
+  long pages = 0;
+  if (FILE* f = fopen("/proc/self/statm", "r")) {
+    if (fscanf(f, "%ld", &pages) != 1) pages = 0;
+    fclose(f);
+  }
+  rlim_t cap = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) +
+               (512ull << 20);
+  rlimit lim{cap, cap};
+  if (pages == 0 || setrlimit(RLIMIT_AS, &lim) != 0) _exit(3);
+  alarm(20);
+  int bad = 0;
+  for (const auto& [text, want] : files) {
+    Result<RuleSetPtr> rs = LoadRulesFromText(
+        {{"bad.yml", text},
+         {"good.yml", Rule("  s:\n    cs-method: GET\n  condition: s\n", "good")}});
+    if (!rs.ok() || Rules(**rs).size() != 1 || Skipped(**rs).size() != 1 ||
+        Skipped(**rs)[0].reason.find(want) == std::string::npos) {
+      fprintf(stderr, "%zu-byte file: %s\n", text.size(),
+              rs.ok() && !Skipped(**rs).empty() ? Skipped(**rs)[0].ToString().c_str()
+                                                : "not skipped");
+      ++bad;
+    }
+  }
+  _exit(bad ? 2 : 0);
+}
+
+// `,Tt:` once made yaml-cpp's LoadAll allocate until the OOM killer ran (24 GB).
+TEST(RuleFileLimits, HostileFilesLoadInBoundedMemoryAndTime) {
+  std::string laughs = "a: &a [";
+  for (int i = 0; i < 100; ++i) laughs += "x,";
+  laughs += "x]\nb: &b [";
+  for (int i = 0; i < 60; ++i) laughs += "*a,";
+  laughs += "*a]\nc: [*b, *b, *b, *b]\n";
+  std::string many_aliases = "a: &a x\nb: [";
+  for (int i = 0; i < 100; ++i) many_aliases += "*a,";
+  many_aliases += "*a]\n";
+  std::string dashes;
+  for (int i = 0; i < 5000; ++i) dashes += "- ";
+  dashes += "x\n";
+  std::string docs;
+  for (int i = 0; i < 20000; ++i) docs += "---\n";
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {",Tt:", "more than one YAML document"},
+      {",", "more than one YAML document"},
+      {"[:", ""},
+      {"{:", ""},
+      {"{!\xdb:", ""},
+      {std::string(100000, '['), "nested deeper than 32 levels"},
+      {std::string(100000, '{'), "nested deeper than 32 levels"},
+      {dashes, "nested deeper than 32 levels"},
+      {laughs, "more than 20000 YAML nodes (aliases expanded)"},
+      {many_aliases, "more than 64 aliases"},
+      {docs, "more than one YAML document"},
+      {std::string(300 * 1024, ','), "larger than 256 KiB"},
+  };
+  EXPECT_EXIT(LoadHostileFilesBounded(files), ::testing::ExitedWithCode(0), "");
+}
 
 // A field outside the webserver taxonomy (SigmaHQ's Evilginx rule reads the response body,
 // `response`) loads: a text access log never carries it, so such a rule never hits there; a

@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "rules/engine.h"
+#include "rules/yaml_limits.h"
 
 namespace tq::rules {
 
@@ -605,15 +606,18 @@ class Loader {
 }  // namespace
 
 void LoadSigmaText(RuleSet& rs, const std::string& file, const std::string& text) {
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(text);
-  } catch (const YAML::Exception& e) {
-    rs.skipped.push_back({file, e.mark.line + 1, "", "not YAML: " + e.msg});
+  // Bytes, nesting, alias expansion and document count first: yaml-cpp builds nothing from a
+  // file past them (LoadAll once allocated without end on the 4 bytes `,Tt:`).
+  YamlLimitProblem limit;
+  if (!CheckYamlLimits(text, &limit)) {
+    rs.skipped.push_back({file, limit.line ? limit.line : 1, "", limit.reason});
     return;
   }
-  if (docs.size() > 1) {
-    rs.skipped.push_back({file, 1, "", "multi-document rule collections are not supported"});
+  std::vector<YAML::Node> docs;
+  try {
+    if (!limit.empty) docs.push_back(YAML::Load(text));
+  } catch (const YAML::Exception& e) {
+    rs.skipped.push_back({file, e.mark.line + 1, "", "not YAML: " + e.msg});
     return;
   }
   for (const YAML::Node& d : docs) {

@@ -66,6 +66,10 @@ std::string ReadAll(const std::string& path, size_t cap) {
   return out;
 }
 
+// An echo line for the script: the text is for a person, shown escaped (no raw control
+// bytes or invalid UTF-8 from evidence in contain.sh).
+std::string ShellEcho(std::string_view text) { return "echo " + ShellQuote(EscapeTerminal(text)); }
+
 // Key names (never values) of the secrets a config file holds.
 std::vector<std::string> SecretNames(std::string_view file, std::string_view text) {
   std::vector<std::string> out;
@@ -91,22 +95,46 @@ std::vector<std::string> SecretNames(std::string_view file, std::string_view tex
   return out;
 }
 
+// `root` is a shell expression for the live web root (a variable set at the top of the script).
 std::string MaintenanceOn(const std::string& platform, const std::vector<std::string>& allow,
                           const std::string& root) {
-  std::string r = ShellQuote(root);
+  const std::string& r = root;
   if (platform == "magento") {
     std::string ips;
-    for (const auto& a : allow) ips += " --ip=" + ShellQuote(a);
+    for (const auto& a : allow) ips += " --ip=" + ShellQuote(EscapeTerminal(a));
     return "run php " + r + "/bin/magento maintenance:enable" + ips;
   }
   if (platform == "woocommerce" || platform == "wordpress")
-    return "run sh -c " + ShellQuote("printf '<?php $upgrading = time(); ?>' > " + std::string(r) +
-                                     "/.maintenance");
+    return "run sh -c " + ShellQuote("printf '<?php $upgrading = time(); ?>' > \"$0/.maintenance\"") +
+           " " + r;
   if (platform == "prestashop")
     return "run php " + r + "/bin/console prestashop:config set PS_SHOP_ENABLE --value 0";
   if (platform == "shopware")
     return "run php " + r + "/bin/console sales-channel:maintenance:enable --all";
   return "echo 'put the store behind a maintenance page at the web server'";
+}
+
+// A collected web root: a directory (its files are live at source/original_path) or an
+// archive or stream (the live directory its members are relative to is not known here: the
+// operator sets ROOT<n> before running the script).
+struct WebRoot {
+  std::string source;
+  bool directory = false;
+  std::string Var(size_t i) const { return "ROOT" + std::to_string(i + 1); }
+};
+
+std::string NormalizeMember(std::string p) {
+  while (p.rfind("./", 0) == 0) p.erase(0, 2);
+  while (!p.empty() && p.front() == '/') p.erase(0, 1);
+  return p;
+}
+
+// A table name fit to put in SQL unquoted.
+bool SqlIdentifier(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char ch : s)
+    if (!isalnum(static_cast<unsigned char>(ch)) && ch != '_') return false;
+  return true;
 }
 
 // "user_id=4" from the detail's pk object when every key is an identifier and every value a
@@ -151,6 +179,23 @@ bool ValidAddress(std::string_view a) {
   return false;
 }
 
+std::string PrintfBytes(std::string_view s) {
+  static const char kHex[] = "01234567";
+  std::string out;
+  for (char ch : s) {
+    auto b = static_cast<unsigned char>(ch);
+    if (isalnum(b) || std::string_view("/._-+,:@=~% ").find(ch) != std::string_view::npos) {
+      out += ch;
+    } else {  // \0ooo: printf's %b reads one to three octal digits after \0
+      out += "\\0";
+      out += kHex[b >> 6];
+      out += kHex[(b >> 3) & 7];
+      out += kHex[b & 7];
+    }
+  }
+  return out;
+}
+
 std::string ShellQuote(std::string_view s) {
   std::string out = "'";
   for (char ch : s) {
@@ -183,15 +228,25 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
   std::set<std::string> collected;
   for (const EvidenceItem& i : items)
     if (!i.sha256.empty()) collected.insert(i.sha256);
-  // The web root as collected: the common prefix of the secret files / webroot items.
-  std::string root;
+  // The collected web roots, in the order they were collected: each file is quarantined
+  // under its own root (a second root's files once got the first root's path).
+  std::vector<WebRoot> roots;
+  std::map<std::string, size_t> root_of_source;
   for (const EvidenceItem& i : items) {
     if (i.label != "webroot" || i.source.empty()) continue;
-    root = i.source;
-    break;
+    auto [it, added] = root_of_source.emplace(i.source, roots.size());
+    if (added) roots.push_back({i.source, false});
+    if (i.original_path == "." && i.kind == "dir") roots[it->second].directory = true;
   }
-  if (root.empty()) root = "/var/www/store";
-  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  size_t main_root = 0;  // maintenance mode and files found without an item: a directory root
+  for (size_t r = roots.size(); r-- > 0;)
+    if (roots[r].directory) main_root = r;
+  if (roots.empty()) roots.push_back({"/var/www/store", true});
+  std::map<int64_t, const EvidenceItem*> item_by_id;
+  for (const EvidenceItem& i : items) item_by_id[i.id] = &i;
+  for (size_t r = 0; r < roots.size(); ++r)
+    plan.roots.push_back({roots[r].Var(r), roots[r].source, roots[r].directory});
+  const std::string root_var = "\"$" + roots[main_root].Var(main_root) + "\"";
 
   std::set<std::string> allow(o.allow.begin(), o.allow.end());
   auto add = [&](Step s) { plan.steps.push_back(std::move(s)); };
@@ -241,11 +296,27 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
               " store to maintenance mode, responders' addresses allowed";
     s.reason = "stop the skimmer and further access while files and accounts are cleaned";
     if (o.allow.empty()) s.warning = "no --allow address: responders will be locked out too";
-    s.commands = {MaintenanceOn(plan.platform, o.allow, root)};
+    s.commands = {MaintenanceOn(plan.platform, o.allow, root_var)};
     add(std::move(s));
   }
-  // 3. Quarantine the attacker's files.
-  std::map<std::string, std::pair<std::string, const Finding*>> files;  // path -> sha, finding
+  // 3. Quarantine the attacker's files: one step per (collected root, path), so identical
+  // files in two places are two steps with two destinations.
+  struct Quarantined {
+    std::string sha;
+    const Finding* finding;
+  };
+  std::map<std::pair<size_t, std::string>, Quarantined> files;
+  auto place = [&](const Finding& f, const std::string& path) -> std::pair<size_t, std::string> {
+    if (f.evidence_id) {
+      auto it = item_by_id.find(*f.evidence_id);
+      if (it != item_by_id.end() && it->second->label == "webroot") {
+        auto r = root_of_source.find(it->second->source);
+        if (r != root_of_source.end())
+          return {r->second, NormalizeMember(it->second->original_path)};
+      }
+    }
+    return {main_root, path};
+  };
   for (const Finding& f : findings) {
     bool file_kind = f.kind == "webroot.yara" || f.kind == "webroot.misplaced_php" ||
                      f.kind == "webroot.disguised_php" || f.kind == "webroot.obfuscation" ||
@@ -258,7 +329,7 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
     if (!file_kind) continue;
     std::string path = d.Text("path");
     if (path.empty()) continue;
-    files.emplace(path, std::make_pair(d.Text("sha256"), &f));
+    files.emplace(place(f, path), Quarantined{d.Text("sha256"), &f});
   }
   // Dumps the attacker downloaded from the web root.
   for (const Finding& f : findings) {
@@ -266,36 +337,44 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
     Detail d(f.detail_json);
     std::string p = d.Nested("request", "path");
     if (p.size() < 2) continue;
-    for (const EvidenceItem& i : items)
-      if (i.label == "webroot" && !i.sha256.empty() && EndsWith(i.original_path, p)) {
-        std::string rel = i.original_path.starts_with(root + "/")
-                              ? i.original_path.substr(root.size() + 1)
-                          : plan.platform == "magento" && !p.starts_with("/pub/") ? "pub" + p
-                                                                                  : p.substr(1);
-        files.emplace(rel, std::make_pair(i.sha256, &f));
-      }
-    // Not collected (deleted or never in the collected tree): still named, with a warning.
     bool known = false;
-    for (const auto& [path, v] : files) known = known || EndsWith("/" + path, p);
+    for (const EvidenceItem& i : items) {
+      if (i.label != "webroot" || i.sha256.empty() || !EndsWith("/" + i.original_path, p))
+        continue;
+      auto r = root_of_source.find(i.source);
+      if (r == root_of_source.end()) continue;
+      files.emplace(std::make_pair(r->second, NormalizeMember(i.original_path)),
+                    Quarantined{i.sha256, &f});
+      known = true;
+    }
+    for (const auto& [where, v] : files) known = known || EndsWith("/" + where.second, p);
+    // Not collected (deleted or never in the collected tree): still named, with a warning.
+    bool pub = plan.platform == "magento" && !p.starts_with("/pub/");
     if (!known && d.Text("kind") == "download" && p.find("..") == std::string::npos &&
         p.find('\0') == std::string::npos)
-      files.emplace((plan.platform == "magento" && !p.starts_with("/pub/") ? "pub" : "") +
-                        p.substr(plan.platform == "magento" && !p.starts_with("/pub/") ? 0 : 1),
-                    std::make_pair(std::string(), &f));
+      files.emplace(std::make_pair(main_root, (pub ? "pub" : "") + p.substr(pub ? 0 : 1)),
+                    Quarantined{std::string(), &f});
   }
-  for (const auto& [path, v] : files) {
+  for (const auto& [where, v] : files) {
+    const auto& [r, path] = where;
+    const WebRoot& root = roots[r];
     Step s;
-    s.key = "quarantine:" + path;
+    // The first root keeps the key it always had (tasks already in a case match it).
+    s.key = "quarantine:" + (r == 0 ? std::string() : root.source + ":") + path;
     s.category = "quarantine";
-    s.title = "Quarantine " + path + " (sha256 " + v.first + ")";
-    s.reason = "attacker file: " + v.second->summary;
-    s.evidence.push_back(FindingRef(*v.second));
-    s.finding_id = v.second->id;
-    if (v.first.empty() || !collected.count(v.first)) {
+    s.title = "Quarantine " + path + " in " + root.source + " (sha256 " + v.sha + ")";
+    s.reason = "attacker file: " + v.finding->summary;
+    s.evidence.push_back(FindingRef(*v.finding));
+    s.finding_id = v.finding->id;
+    if (v.sha.empty() || !collected.count(v.sha)) {
       s.warning = "not collected yet: run `tourniquet collect` before moving it";
       plan.warnings.push_back(path + " " + s.warning);
     }
-    s.commands = {"quarantine " + ShellQuote(root + "/" + path) + " " + ShellQuote(v.first)};
+    if (!root.directory)
+      s.warning += std::string(s.warning.empty() ? "" : "; ") + "collected from an archive: set " +
+                   root.Var(r) + " in contain.sh to the live directory it was made from";
+    s.commands = {"quarantine \"$" + root.Var(r) + "\" " + ShellQuote(PrintfBytes(path)) + " " +
+                  ShellQuote(v.sha) + " " + ShellQuote(EscapeTerminal(root.source + "/" + path))};
     add(std::move(s));
   }
   // 4. Accounts, tokens, sessions, injected rows, configuration.
@@ -312,11 +391,11 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
       s.title = "Disable admin account '" + user + "' (" + table + " " + pk + ")";
       s.reason = f.summary;
       std::string where = PkWhere(d);
-      if (plan.platform == "magento" && !where.empty())
+      if (plan.platform == "magento" && !where.empty() && SqlIdentifier(table))
         s.commands = {"run_sql " +
                       ShellQuote("UPDATE " + table + " SET is_active=0 WHERE " + where + ";")};
       else
-        s.commands = {"echo " + ShellQuote("demote " + table + " " + pk +
+        s.commands = {ShellEcho("demote " + table + " " + pk +
                                            " to a non-admin role and reset its password")};
     } else if (f.kind == "storedb.token") {
       s.key = "token:" + table + ":" + pk;
@@ -325,8 +404,8 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
                 d.Text("owner") + ")";
       s.reason = f.summary;
       std::string where = PkWhere(d);
-      if (where.empty())
-        s.commands = {"echo " + ShellQuote("revoke " + table + " " + pk)};
+      if (where.empty() || !SqlIdentifier(table))
+        s.commands = {ShellEcho("revoke " + table + " " + pk)};
       else if (table.find("oauth_token") != std::string::npos)
         s.commands = {"run_sql " +
                       ShellQuote("UPDATE " + table + " SET revoked=1 WHERE " + where + ";")};
@@ -337,7 +416,7 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
       s.category = "database";
       s.title = "Remove the injected script from " + table + "." + d.Text("column") + " " + pk;
       s.reason = f.summary;
-      s.commands = {"echo " + ShellQuote("restore " + table + " " + pk + " from a clean backup")};
+      s.commands = {ShellEcho("restore " + table + " " + pk + " from a clean backup")};
     } else if (f.kind == "storedb.config_change") {
       s.key = "database:" + table + ":" + pk + ":config";
       s.category = "database";
@@ -481,38 +560,74 @@ Status WritePlan(Case& c, Db& db, Plan& plan) {
   TQ_RETURN_IF_ERROR(write("blocklist.nft", nft));
   TQ_RETURN_IF_ERROR(write("blocklist.csv", csv));
 
+  // contain.sh: POSIX sh, valid UTF-8 without control bytes. Evidence bytes (file names)
+  // travel as printf %b arguments (PrintfBytes) and are shown escaped; a file it should
+  // quarantine that is still live at the end makes it exit 1.
   std::string sh =
       "#!/bin/sh\n# tourniquet containment script. Review every line first.\n"
       "# Dry run (default): prints what it would do. Run with --apply to do it.\n"
       "# Secrets are named, never printed: rotate them by hand.\nset -eu\nAPPLY=0\n"
       "[ \"${1:-}\" = --apply ] && "
       "APPLY=1\nQUARANTINE=\"${QUARANTINE:-/root/tourniquet-quarantine}\"\n"
+      "# The web roots collected (files are quarantined under their own root).\n";
+  for (const Root& r : plan.roots) {
+    if (r.directory) {
+      sh += r.var + "=\"${" + r.var + ":-$(printf '%b/' " + ShellQuote(PrintfBytes(r.source)) +
+            ")}\"; " + r.var + "=\"${" + r.var + "%/}\"  # " + EscapeTerminal(r.source) + "\n";
+    } else {
+      sh += "# " + EscapeTerminal(r.source) +
+            " is an archive: set " + r.var +
+            " to the live directory its members are relative to.\n" + r.var + "=\"${" + r.var +
+            ":-}\"\n";
+    }
+  }
+  sh +=
+      "LIVE=0  # files this script should quarantine that are still in place\n"
       "run() { if [ $APPLY = 1 ]; then \"$@\"; else printf 'would run:'; printf ' %s' \"$@\"; "
       "printf '\\n'; fi; }\n"
       "run_sql() { if [ $APPLY = 1 ]; then mysql -e \"$1\"; else printf 'would run SQL: %s\\n' "
       "\"$1\"; fi; }\n"
-      "quarantine() {  # path sha256: move aside (never delete) when the content matches\n"
-      "  [ -e \"$1\" ] || { printf 'absent: %s\\n' \"$1\"; return 0; }\n"
-      "  if [ -n \"$2\" ] && [ \"$(sha256sum < \"$1\" | cut -d' ' -f1)\" != \"$2\" ]; then\n"
-      "    printf 'changed since collection, left in place: %s\\n' \"$1\"; return 0; fi\n"
-      "  run mkdir -p \"$QUARANTINE\"\n"
-      "  run mv -n \"$1\" \"$QUARANTINE/$2\"\n}\n";
-  std::string md = "# Containment plan\n\nPlatform: " + plan.platform + " " + plan.version +
+      "left_live() { printf 'LEFT LIVE (%s): %s\\n' \"$1\" \"$2\" >&2; LIVE=$((LIVE + 1)); }\n"
+      "# quarantine ROOT PATH SHA256 SHOWN: move ROOT/PATH aside (never delete) when its content\n"
+      "# is the one collected. PATH is printf %b bytes; SHOWN is the name escaped for display.\n"
+      "# Each file gets its own destination, QUARANTINE/<its live path>, never overwritten.\n"
+      "quarantine() {\n"
+      "  [ -n \"$1\" ] || { left_live 'its root is not set at the top of this script' \"$4\"; "
+      "return 0; }\n"
+      "  f=$(printf '%b/' \"$2\"); f=\"$1/${f%/}\"\n"
+      "  [ -e \"$f\" ] || [ -L \"$f\" ] || { printf 'absent: %s\\n' \"$4\"; return 0; }\n"
+      "  if [ -n \"$3\" ] && [ \"$(sha256sum < \"$f\" | cut -d' ' -f1)\" != \"$3\" ]; then\n"
+      "    left_live 'changed since collection: check it by hand' \"$4\"; return 0; fi\n"
+      "  dest=\"$QUARANTINE/${f#/}\"; n=0\n"
+      "  while [ -e \"$dest\" ] || [ -L \"$dest\" ]; do n=$((n + 1)); "
+      "dest=\"$QUARANTINE/${f#/}.$n\"; done\n"
+      "  if [ $APPLY = 1 ]; then\n"
+      "    { mkdir -p \"${dest%/*}\" && mv -n \"$f\" \"$dest\"; } || true\n"
+      "    if [ -e \"$f\" ] || [ -L \"$f\" ]; then left_live 'the move failed' \"$4\"; fi\n"
+      "  else printf 'would move to the quarantine: %s\\n' \"$4\"; fi\n"
+      "  return 0\n}\n";
+  auto md_line = [](std::string_view s) { return EscapeTerminal(s); };
+  std::string md = "# Containment plan\n\nPlatform: " + md_line(plan.platform) + " " +
+                   md_line(plan.version) +
                    "\n\nTourniquet never touches the live store: review `contain.sh` and run it "
                    "(dry run by default, `--apply` to act).\n\n";
   int n = 0;
   for (const Step& s : plan.steps) {
     ++n;
-    md += std::to_string(n) + ". **" + s.category + "**: " + s.title + "\n   - why: " + s.reason +
-          "\n";
-    for (const auto& e : s.evidence) md += "   - evidence: " + e + "\n";
-    if (!s.warning.empty()) md += "   - WARNING: " + s.warning + "\n";
+    md += std::to_string(n) + ". **" + s.category + "**: " + md_line(s.title) +
+          "\n   - why: " + md_line(s.reason) + "\n";
+    for (const auto& e : s.evidence) md += "   - evidence: " + md_line(e) + "\n";
+    if (!s.warning.empty()) md += "   - WARNING: " + md_line(s.warning) + "\n";
     sh += "\n# " + std::to_string(n) + ". " + EscapeTerminal(s.title) + "\n";
     for (const auto& cmd : s.commands) sh += cmd + "\n";
   }
+  sh +=
+      "\nif [ $LIVE -gt 0 ]; then\n"
+      "  printf '%s file(s) to quarantine are still live (LEFT LIVE above)\\n' $LIVE >&2\n"
+      "  exit 1\nfi\n";
   if (!plan.warnings.empty()) {
     md += "\n## Warnings\n\n";
-    for (const auto& w : plan.warnings) md += "- " + w + "\n";
+    for (const auto& w : plan.warnings) md += "- " + md_line(w) + "\n";
   }
   TQ_RETURN_IF_ERROR(write("contain.sh", sh, true));
   TQ_RETURN_IF_ERROR(write("plan.md", md));

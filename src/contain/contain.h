@@ -38,8 +38,15 @@ struct Step {
   std::string warning;  // e.g. not collected yet
 };
 
+struct Root {  // a collected web root, as contain.sh names it
+  std::string var;     // ROOT1, ROOT2, ...
+  std::string source;  // what collect was given (a directory, an archive, "-")
+  bool directory = false;  // false: the operator sets the variable to the live directory
+};
+
 struct Plan {
   std::string platform, version, fixed_version;
+  std::vector<Root> roots;
   std::vector<std::string> blocked;      // addresses / CIDRs in the blocklists
   std::vector<std::string> not_blocked;  // attacker addresses left out (allowlisted/invalid)
   std::vector<std::string> secrets;      // names of secrets to rotate
@@ -53,8 +60,11 @@ Result<Plan> BuildPlan(Case& c, const Options& options);
 // Writes the files under <case>/reports/contain/ and the tasks (in the caller's transaction).
 Status WritePlan(Case& c, Db& db, Plan& plan);
 
-// Helpers (tested): a valid IPv4/IPv6 address or CIDR; single-quoted shell word.
+// Helpers (tested): a valid IPv4/IPv6 address or CIDR; single-quoted shell word; any bytes
+// as printable ASCII that printf's %b turns back into exactly those bytes (file names from
+// evidence are written into contain.sh this way: no raw escape bytes, still the exact file).
 bool ValidAddress(std::string_view a);
 std::string ShellQuote(std::string_view s);
+std::string PrintfBytes(std::string_view s);
 
 }  // namespace tq::contain

@@ -4,6 +4,7 @@
 // transaction, then the manifest file. A killed run loses at most the uncommitted batch; the
 // next run skips what is committed (idempotent) and redoes the rest.
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -318,10 +319,12 @@ Status Collector::Run(const std::vector<std::string>& sources, CollectSummary* s
     all_sources += (all_sources.empty() ? "" : "\n") + abs;
   }
   TQ_RETURN_IF_ERROR(case_.Transaction([&](Db& db) -> Status {
+    TQ_RETURN_IF_ERROR(MarkInterruptedCollects(db));
     TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("INSERT INTO evidence_batches(started_at,actor,host,"
-                                            "label,note,sources) VALUES(?,?,?,?,?,?)"));
+                                            "label,note,sources,pid) VALUES(?,?,?,?,?,?,?)"));
     st.Bind(1, NowMicros()).Bind(2, opt_.actor).Bind(3, internal::HostName());
     st.Bind(4, opt_.label).Bind(5, opt_.note).BindBlob(6, all_sources);
+    st.Bind(7, static_cast<int64_t>(::getpid()));
     TQ_RETURN_IF_ERROR(st.Run());
     batch_id_ = db.LastInsertRowid();
     return Status::Ok();
@@ -405,6 +408,44 @@ Status Collector::Run(const std::vector<std::string>& sources, CollectSummary* s
 }
 
 }  // namespace
+
+namespace {
+// A batch left 'running' by a process that is gone (killed) or from this host's older runs:
+// the process id is checked on this host only (another host's pid says nothing here).
+bool BatchProcessGone(int64_t pid, const std::string& host) {
+  if (host != internal::HostName()) return false;
+  if (pid <= 0) return true;
+  return pid != ::getpid() && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+}  // namespace
+
+Result<std::vector<int64_t>> InterruptedCollects(Db& db) {
+  std::vector<int64_t> out;
+  TQ_ASSIGN_OR_RETURN(int64_t has, db.QueryInt("SELECT count(*) FROM pragma_table_info("
+                                               "'evidence_batches') WHERE name='pid'"));
+  if (has == 0) return out;
+  TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT id, pid, host, state FROM evidence_batches "
+                                          "WHERE state IN ('running','interrupted') ORDER BY id"));
+  for (;;) {
+    TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    if (st.String(3) == "interrupted" || BatchProcessGone(st.Int(1), st.String(2)))
+      out.push_back(st.Int(0));
+  }
+  return out;
+}
+
+Status MarkInterruptedCollects(Db& db) {
+  TQ_ASSIGN_OR_RETURN(std::vector<int64_t> ids, InterruptedCollects(db));
+  TQ_ASSIGN_OR_RETURN(Stmt up, db.Prepare("UPDATE evidence_batches SET state='interrupted' "
+                                          "WHERE id=? AND state='running'"));
+  for (int64_t id : ids) {
+    up.Bind(1, id);
+    TQ_RETURN_IF_ERROR(up.Run());
+    TQ_RETURN_IF_ERROR(up.Reset());
+  }
+  return Status::Ok();
+}
 
 Result<CollectSummary> Collect(Case& c, const std::vector<std::string>& sources,
                                const CollectOptions& options) {

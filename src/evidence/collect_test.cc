@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -10,6 +11,7 @@
 
 #include "core/sha256.h"
 #include "evidence/evidence.h"
+#include "evidence/manifest.h"
 #include "support/testing.h"
 
 namespace tq::evidence {
@@ -160,6 +162,69 @@ TEST_F(CollectTest, FlippedObjectByteIsReportedWithItsLine) {
   EXPECT_EQ(report->problems[0].kind, TamperKind::kObjectModified);
   EXPECT_THAT(report->problems[0].message, ::testing::HasSubstr("pub/media/x.php"));
   EXPECT_GT(report->problems[0].line, 0u);
+}
+
+// Files planted in the object store are not evidence: verify names each one, whether its
+// name looks like an object (and even hashes right) or not.
+TEST_F(CollectTest, FilesPlantedInTheObjectStoreAreReported) {
+  CollectOptions opt;
+  opt.label = "webroot";
+  ASSERT_TRUE(Collect(*case_, {src_}, opt).ok());
+  auto clean = Verify(*case_, VerifyOptions{});
+  ASSERT_TRUE(clean.ok());
+  EXPECT_TRUE(clean->ok());
+  std::string planted = "<?php planted();\n";
+  std::string sha = Sha256Hex(planted);
+  std::filesystem::create_directories(case_->EvidenceDir() + "/objects/" + sha.substr(0, 2));
+  WriteFile(case_->ObjectPath(sha), planted);
+  WriteFile(case_->EvidenceDir() + "/objects/readme\x1b.txt", "x");
+  auto report = Verify(*case_, VerifyOptions{});
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->problems.size(), 2u);
+  std::string all;
+  for (const TamperProblem& p : report->problems) {
+    EXPECT_EQ(p.kind, TamperKind::kUnknownObject);
+    all += p.message + "\n";
+  }
+  EXPECT_THAT(all, ::testing::HasSubstr("evidence/objects/" + sha.substr(0, 2) + "/" + sha));
+  EXPECT_THAT(all, ::testing::HasSubstr("evidence/objects/readme\\e.txt"));
+  EXPECT_EQ(TamperKindName(TamperKind::kUnknownObject), "unknown_object");
+}
+
+// A collect killed mid-run leaves its batch 'running': the next collect marks it
+// interrupted; one whose process still runs (this test's) is left alone.
+TEST_F(CollectTest, KilledCollectBatchIsMarkedInterrupted) {
+  CollectOptions opt;
+  opt.label = "webroot";
+  ASSERT_TRUE(Collect(*case_, {src_}, opt).ok());
+  pid_t child = ::fork();
+  if (child == 0) _exit(0);
+  ASSERT_GT(child, 0);
+  int wstatus = 0;
+  ASSERT_EQ(::waitpid(child, &wstatus, 0), child);  // now a pid no process has
+  ASSERT_TRUE(case_->Transaction([&](Db& db) -> Status {
+                     TQ_ASSIGN_OR_RETURN(Stmt st,
+                                         db.Prepare("INSERT INTO evidence_batches(started_at,"
+                                                    "actor,host,sources,pid) VALUES(1,'a',?,'x',?)"));
+                     for (int64_t pid : {static_cast<int64_t>(child),
+                                         static_cast<int64_t>(::getpid())}) {
+                       st.Bind(1, internal::HostName()).Bind(2, pid);
+                       TQ_RETURN_IF_ERROR(st.Run());
+                       TQ_RETURN_IF_ERROR(st.Reset());
+                     }
+                     return Status::Ok();
+                   })
+                  .ok());
+  auto gone = InterruptedCollects(case_->db());
+  ASSERT_TRUE(gone.ok());
+  ASSERT_EQ(gone->size(), 1u);
+  ASSERT_TRUE(Collect(*case_, {src_}, opt).ok());
+  auto states = case_->db().Prepare("SELECT pid, state FROM evidence_batches ORDER BY id");
+  ASSERT_TRUE(states.ok());
+  std::vector<std::string> seen;
+  while (*states->Step()) seen.push_back(std::to_string(states->Int(0) == child) + states->String(1));
+  // first collect, the killed one, this process's (still running), the second collect
+  EXPECT_EQ(seen, (std::vector<std::string>{"0done", "1interrupted", "0running", "0done"}));
 }
 
 TEST_F(CollectTest, UnknownLabelIsAUsageError) {

@@ -69,6 +69,10 @@ struct CollectSummary {
 
 Result<CollectSummary> Collect(Case& c, const std::vector<std::string>& sources,
                                const CollectOptions& options);
+// Collect batches that will never finish: marked 'interrupted', or 'running' on this host by
+// a process that is gone (killed). Read only; Collect marks them before it starts its own.
+Result<std::vector<int64_t>> InterruptedCollects(Db& db);
+Status MarkInterruptedCollects(Db& db);
 
 // Adds one local file a command produced itself (e.g. a dump read from a live database) as
 // evidence: stored, recorded with its signed manifest line and a custody record naming
@@ -91,6 +95,8 @@ enum class TamperKind {
   kLineMalformed,
   kDatabaseMismatch,  // evidence_items disagrees with the signed manifest
   kKeyMismatch,       // public key differs from the expected / recorded one
+  kUnknownObject,     // a file in evidence/objects no manifest line names (planted, or left
+                      // by a collect killed before it recorded the item)
 };
 std::string_view TamperKindName(TamperKind k);
 

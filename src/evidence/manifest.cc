@@ -67,6 +67,9 @@ CREATE TABLE evidence_hardlinks (
   nlink INTEGER NOT NULL
 );
 )sql"},
+    // The collecting process: a batch still 'running' whose process is gone was killed, and
+    // the next collect marks it 'interrupted' (0: a batch from before this column).
+    {2, "ALTER TABLE evidence_batches ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;"},
 };
 
 bool NeedsEscape(unsigned char c) { return c <= 0x20 || c >= 0x7f || c == '%'; }

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
@@ -31,6 +32,7 @@ std::string_view TamperKindName(TamperKind k) {
     case TamperKind::kLineMalformed: return "line_malformed";
     case TamperKind::kDatabaseMismatch: return "database_mismatch";
     case TamperKind::kKeyMismatch: return "key_mismatch";
+    case TamperKind::kUnknownObject: return "unknown_object";
   }
   return "unknown";
 }
@@ -95,6 +97,40 @@ void CheckObjects(const Case& c, const std::vector<ObjectRef>& objects, int thre
   report->bytes += bytes;
 }
 
+}  // namespace
+
+namespace {
+// Everything under evidence/objects that no manifest line names: evidence is only what the
+// signed manifest lists, so a file planted there (or one a killed collect stored and never
+// recorded) is reported, never taken for evidence. Each is named; at most 1000 are listed.
+void UnknownObjects(Case& c, const std::set<std::string>& known, VerifyReport* rep) {
+  namespace fs = std::filesystem;
+  std::string root = c.EvidenceDir() + "/objects";
+  std::error_code ec;
+  uint64_t unknown = 0;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (it->is_directory(ec)) continue;
+    std::string rel = it->path().lexically_relative(root).string();
+    // objects/ab/abcdef...: the name is the content's SHA-256 (ObjectPath).
+    size_t slash = rel.find('/');
+    std::string sha = slash == 2 ? rel.substr(3) : "";
+    if (sha.size() == 64 && sha.compare(0, 2, rel, 0, 2) == 0 && known.count(sha)) continue;
+    if (++unknown <= 1000)
+      rep->problems.push_back({TamperKind::kUnknownObject, 0,
+                               "evidence/objects/" + Shown(rel) +
+                                   " is in the object store but no manifest line names it "
+                                   "(planted, or stored by a collect killed before it recorded "
+                                   "the item): it is not evidence"});
+  }
+  if (unknown > 1000)
+    rep->problems.push_back({TamperKind::kUnknownObject, 0,
+                             std::to_string(unknown - 1000) + " more unknown files in " +
+                                 "evidence/objects"});
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    rep->problems.push_back(
+        {TamperKind::kUnknownObject, 0, "evidence/objects could not be listed: " + ec.message()});
+}
 }  // namespace
 
 Result<VerifyReport> Verify(Case& c, const VerifyOptions& opt) {
@@ -328,6 +364,7 @@ Result<VerifyReport> Verify(Case& c, const VerifyOptions& opt) {
                     ? opt.threads
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   CheckObjects(c, objects, threads, &rep, &mu);
+  UnknownObjects(c, object_seen, &rep);
   std::stable_sort(rep.problems.begin(), rep.problems.end(),
                    [](const TamperProblem& a, const TamperProblem& b) { return a.line < b.line; });
 

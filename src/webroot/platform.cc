@@ -60,6 +60,20 @@ std::vector<std::pair<std::string, std::string>> ParseComposerLock(std::string_v
   return out;
 }
 
+std::string ComposerLockProblem(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(json.data(), json.size());
+  simdjson::dom::element doc;
+  if (auto err = parser.parse(padded).get(doc); err != simdjson::SUCCESS)
+    return std::string("not valid JSON (") + simdjson::error_message(err) +
+           "; truncated or damaged): its packages and versions are unknown, no advisory can "
+           "match them";
+  simdjson::dom::array arr;
+  if (doc["packages"].get_array().get(arr) != simdjson::SUCCESS)
+    return "no \"packages\" list: its packages and versions are unknown";
+  return "";
+}
+
 std::string WordPressHeaderField(std::string_view file, std::string_view field) {
   file = file.substr(0, 8192);  // WordPress's get_file_data reads the first 8 KiB
   size_t pos = 0;
@@ -366,9 +380,20 @@ void DetectOthers(const std::vector<std::string>& paths, const std::set<std::str
 }  // namespace
 
 std::vector<Installation> DetectPlatforms(const std::vector<std::string>& paths,
-                                          const TreeReader& read) {
+                                          const TreeReader& raw_read,
+                                          std::vector<std::string>* problems) {
   std::set<std::string> present(paths.begin(), paths.end());
   std::vector<Installation> out;
+  // Every composer.lock read is checked once: a damaged one is named, not read as empty.
+  std::set<std::string> checked;
+  TreeReader read = [&](const std::string& path) -> std::optional<std::string> {
+    std::optional<std::string> text = raw_read(path);
+    bool lock = path == "composer.lock" || path.ends_with("/composer.lock");
+    if (text && problems && lock && checked.insert(path).second)
+      if (std::string why = ComposerLockProblem(*text); !why.empty())
+        problems->push_back(path + ": " + why);
+    return text;
+  };
   DetectMagento(paths, present, read, out);
   DetectWordPress(paths, read, out);
   DetectOthers(paths, present, read, out);

@@ -37,12 +37,17 @@ using TreeReader = std::function<std::optional<std::string>(const std::string& p
 
 // Detects every installation in a tree given as the list of its file paths (relative,
 // '/'-separated). Reads only the handful of files that carry versions.
+// A version file that was read but could not be parsed (a truncated composer.lock) is named
+// in *problems ("path: what is wrong"): its packages are unknown, never silently none.
 std::vector<Installation> DetectPlatforms(const std::vector<std::string>& paths,
-                                          const TreeReader& read);
+                                          const TreeReader& read,
+                                          std::vector<std::string>* problems = nullptr);
 
 // Parsers, exposed for tests and fuzzing. Each accepts arbitrary bytes.
 // composer.lock: (name, version) of packages and packages-dev; empty when not JSON.
 std::vector<std::pair<std::string, std::string>> ParseComposerLock(std::string_view json);
+// What is wrong with a composer.lock ("" when it is a JSON object with a packages list).
+std::string ComposerLockProblem(std::string_view json);
 // WordPress plugin/theme file header field ("Version", "Plugin Name"), from the first 8 KiB.
 std::string WordPressHeaderField(std::string_view file, std::string_view field);
 // A PHP assignment or define of a version: `$wp_version = '6.4.3';`,

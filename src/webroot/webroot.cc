@@ -98,7 +98,9 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
     text.resize(n);
     return text;
   };
-  report.installations = DetectPlatforms(paths, reader);
+  std::vector<std::string> version_file_problems;
+  report.installations = DetectPlatforms(paths, reader, &version_file_problems);
+  for (const std::string& p : version_file_problems) report.item_errors.push_back(Status::BadInput(p));
 
   // Advisories.
   std::vector<Advisory> advisories;

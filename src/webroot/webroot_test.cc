@@ -1,5 +1,6 @@
 #include "webroot/webroot.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -175,6 +176,29 @@ TEST(DetectPlatforms, MagentoFromComposerLock) {
   EXPECT_EQ(found[0].root, "htdocs/");
   EXPECT_EQ(found[0].evidence, "htdocs/composer.lock");
   EXPECT_EQ(found[0].packages.size(), 2u);
+}
+
+// A composer.lock cut short (a partial copy, a full disk) is named as damaged: it once gave
+// version "unknown" and no advisories without a word.
+TEST(DetectPlatforms, TruncatedComposerLockIsAProblemNamed) {
+  std::string lock =
+      R"({"packages":[{"name":"magento/product-community-edition","version":"2.4.6-p5"},
+                      {"name":"monolog/monolog","version":"2.9.1"}],"packages-dev":[]})";
+  for (size_t cut : {lock.size() - 1, lock.size() / 2, size_t{1}}) {
+    Tree t = {{"htdocs/app/etc/di.xml", "<config/>"},
+              {"htdocs/composer.lock", lock.substr(0, cut)}};
+    std::vector<std::string> problems;
+    auto found = DetectPlatforms(PathsOf(t), ReaderOf(t), &problems);
+    ASSERT_EQ(problems.size(), 1u) << cut;
+    EXPECT_THAT(problems[0], ::testing::StartsWith("htdocs/composer.lock: not valid JSON ("));
+    EXPECT_THAT(problems[0], ::testing::HasSubstr("no advisory can match them"));
+  }
+  Tree whole = {{"htdocs/app/etc/di.xml", "<config/>"}, {"htdocs/composer.lock", lock}};
+  std::vector<std::string> none;
+  EXPECT_EQ(DetectPlatforms(PathsOf(whole), ReaderOf(whole), &none)[0].version, "2.4.6-p5");
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(ComposerLockProblem("{\"packages-dev\":[]}"),
+            "no \"packages\" list: its packages and versions are unknown");
 }
 
 TEST(DetectPlatforms, AdobeCommerceFromComposerJsonWhenNoLock) {

@@ -2,6 +2,7 @@
 // evidence and records findings in the case.
 #include <algorithm>
 
+#include "casefile/stage_runs.h"
 #include "cli/case_access.h"
 #include "cli/investigate.h"
 #include "core/escape.h"
@@ -37,20 +38,27 @@ Runner SetupInvestigate(CLI::App& app, Globals& g) {
     Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);
     if (!c.ok()) return Fail(c.status());
     InvestigateContext ctx{g, **c, {}, {}, 0, {}};
-    Status failed;
+    // Each stage is recorded as started, then finished with its outcome: a run killed in the
+    // middle stays visibly unfinished for status, scope and report. A stage that fails does
+    // not stop the stages after it; the failures are named at the end.
+    std::vector<Status> failed;
+    int64_t run_id = 0;
     for (auto& [name, run] : *runners) {
       if (!only->empty() && std::find(only->begin(), only->end(), name) == only->end()) continue;
-      Status s = run(ctx);
-      if (!s.ok()) {
-        failed = Status(s.code(), name + ": " + s.message());
-        break;
+      int64_t row = 0;
+      Status s = BeginStage(**c, "investigate", name, &run_id, &row);
+      if (s.ok()) s = run(ctx);
+      if (row) {
+        Status done = FinishStage(**c, row, s.ok() ? "ok" : s.ToString());
+        if (s.ok()) s = done;
       }
+      if (!s.ok()) failed.push_back(Status(s.code(), "stage " + name + ": " + s.message()));
     }
-    AuditOutcome(**c, g, "investigate", failed,
+    AuditOutcome(**c, g, "investigate", failed.empty() ? Status::Ok() : failed.front(),
                  "findings " + std::to_string(ctx.findings) + ", item errors " +
-                     std::to_string(ctx.item_errors.size()));
+                     std::to_string(ctx.item_errors.size()) + ", failed stages " +
+                     std::to_string(failed.size()));
     for (const Status& e : ctx.item_errors) PrintError(e);
-    if (!failed.ok()) return Fail(failed);
     if (g.json) {
       JsonWriter w(true);
       w.BeginObject().Field("findings", ctx.findings);
@@ -64,6 +72,10 @@ Runner SetupInvestigate(CLI::App& app, Globals& g) {
       for (auto& line : ctx.text_lines) out += line + "\n";
       out += "Findings recorded: " + std::to_string(ctx.findings) + "\n";
       PrintOut(out);
+    }
+    if (!failed.empty()) {  // after the summary of the stages that ran
+      for (size_t i = 1; i < failed.size(); ++i) PrintError(failed[i]);
+      return Fail(failed.front());
     }
     if (!ctx.item_errors.empty()) return kExitBadInput;
     return ctx.findings > 0 ? kExitFound : kExitOk;

@@ -1,5 +1,6 @@
 // tourniquet report: the internal post-mortem and the public documents (early notice,
 // published post-mortem), Markdown and self-contained HTML under <case>/reports/.
+#include "casefile/stage_runs.h"
 #include "cli/case_access.h"
 #include "core/escape.h"
 #include "core/json.h"
@@ -20,6 +21,7 @@ Runner SetupReport(CLI::App& app, Globals& g) {
       return Fail(Status::Usage("--internal and --public exclude each other"));
     Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);
     if (!c.ok()) return Fail(c.status());
+    if (Status f = RequireFinished((*c)->db(), "investigate", "report"); !f.ok()) return Fail(f);
     std::vector<report::Written> written;
     Status st = (*c)->Transaction([&](Db& db) -> Status {
       TQ_ASSIGN_OR_RETURN(written, report::WriteReports(**c, db, *internal ? "internal" : *which));

@@ -1,4 +1,5 @@
 // tourniquet scope: who is affected, what each of them lost, and where they live.
+#include "casefile/stage_runs.h"
 #include "cli/case_access.h"
 #include "core/escape.h"
 #include "core/json.h"
@@ -15,6 +16,8 @@ Runner SetupScope(CLI::App& app, Globals& g) {
   return [&g]() -> int {
     Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);
     if (!c.ok()) return Fail(c.status());
+    // An investigate killed after the database stage would give "nobody is affected".
+    if (Status f = RequireFinished((*c)->db(), "investigate", "scope"); !f.ok()) return Fail(f);
     Result<scope::ScopeSummary> s = scope::RunScope(**c);
     AuditOutcome(**c, g, "scope", s.status(),
                  s.ok() ? "affected " + std::to_string(s->people) : "");

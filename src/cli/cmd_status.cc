@@ -1,8 +1,10 @@
 // tourniquet status: where the response stands, phase by phase, and what to run next.
 // Reads the core tables and, where they exist, the tables of later components.
+#include "casefile/stage_runs.h"
 #include "cli/case_access.h"
 #include "core/escape.h"
 #include "core/json.h"
+#include "evidence/evidence.h"
 
 namespace tq::cli {
 namespace {
@@ -46,6 +48,17 @@ Result<std::vector<PhaseStatus>> Gather(Case& c) {
   add(shut, "evidence_items", evidence);
   add(shut, "containment_steps", contain_tasks);
   add(shut, "containment_steps_open", contain_open);
+  // A killed collect stays 'running' in its table; say it was interrupted (status is read
+  // only: the next collect records it).
+  int64_t interrupted = -1;
+  if (TableExists(db, "evidence_batches")) {
+    TQ_ASSIGN_OR_RETURN(std::vector<int64_t> ids, evidence::InterruptedCollects(db));
+    interrupted = static_cast<int64_t>(ids.size());
+  }
+  add(shut, "collects_interrupted", interrupted);
+  if (interrupted > 0)
+    shut.pending.push_back(std::to_string(interrupted) +
+                           " collect run(s) interrupted: collect those sources again");
   (evidence > 0 ? shut.done : shut.pending).push_back("evidence collected");
   (contain_tasks > 0 ? shut.done : shut.pending).push_back("containment plan");
   shut.next = evidence <= 0        ? "tourniquet collect --label logs /var/log/nginx"
@@ -111,6 +124,10 @@ Runner SetupStatus(CLI::App& app, Globals& g) {
     if (!info.ok()) return Fail(info.status());
     Result<std::vector<PhaseStatus>> phases = Gather(**c);
     if (!phases.ok()) return Fail(phases.status());
+    // A killed investigate leaves the counts of the stages that ran: say so, loudly.
+    Result<std::vector<UnfinishedStage>> unfinished = UnfinishedStages((*c)->db(), "investigate");
+    if (!unfinished.ok()) return Fail(unfinished.status());
+    std::string warning = DescribeUnfinished("investigate", *unfinished);
     if (g.json) {
       JsonWriter w(true);
       w.BeginObject().Key("case").BeginObject();
@@ -119,6 +136,8 @@ Runner SetupStatus(CLI::App& app, Globals& g) {
       w.Key("discovered_at");
       info->discovered_at ? w.String(FormatUtc(*info->discovered_at)) : w.Null();
       w.Field("schema_version", CaseSchemaVersion()).EndObject();
+      w.Key("unfinished");
+      warning.empty() ? w.Null() : w.String(warning);
       w.Key("phases").BeginArray();
       for (const PhaseStatus& p : *phases) {
         w.BeginObject().Field("phase", p.number).Field("title", p.title);
@@ -134,7 +153,7 @@ Runner SetupStatus(CLI::App& app, Globals& g) {
       }
       w.EndArray().EndObject();
       PrintOut(w.str() + "\n");
-      return kExitOk;
+      return warning.empty() ? kExitOk : kExitFound;
     }
     std::string out = "Case: " + EscapeTerminal(info->name);
     if (!info->store_url.empty()) out += " (" + EscapeTerminal(info->store_url) + ")";
@@ -151,8 +170,10 @@ Runner SetupStatus(CLI::App& app, Globals& g) {
       }
       if (!p.next.empty()) out += "   next: " + p.next + "\n";
     }
+    if (!warning.empty()) out += "\nWARNING: " + warning + "\n";
     PrintOut(out);
-    return kExitOk;
+    if (!warning.empty()) PrintError(Status::CaseError(warning));
+    return warning.empty() ? kExitOk : kExitFound;
   };
 }
 

@@ -26,8 +26,8 @@ std::string HostOfUrl(const std::string& url) {
   return h;
 }
 
-// The breach window other stages established: attackers' first/last sighting, else the span
-// of high-severity attacks that worked (rule hits the server answered 2xx/3xx: a scanner's
+// The breach window the earlier stages of this run established: the span of high-severity
+// attacks that worked (rule hits the server answered 2xx/3xx: a scanner's
 // failed probes months earlier do not open the window) and high-severity web-root findings,
 // else every high-severity finding.
 // High and critical rule hits the server answered 2xx/3xx (the logs stage's table), inside
@@ -54,14 +54,16 @@ Result<std::vector<storedb::AnsweredAttack>> AnsweredAttacks(
 }
 
 std::optional<storedb::BreachWindow> WindowFromCase(Db& db) {
+  // Only what this run's earlier stages (logs, webroot) wrote: the attackers table and the
+  // analysis findings are the analysis stage's, which runs after this one, so reading them
+  // would take the previous run's answer and a second run on the same evidence would differ.
   for (const char* sql :
-       {"SELECT min(first_seen), max(last_seen) FROM attackers WHERE first_seen IS NOT NULL",
-        "SELECT min(t), max(t) FROM (SELECT time AS t FROM logs_rule_hit WHERE level IN "
+       {"SELECT min(t), max(t) FROM (SELECT time AS t FROM logs_rule_hit WHERE level IN "
         "('high','critical') AND substr(status,1,1) IN ('2','3') AND time IS NOT NULL UNION ALL "
         "SELECT event_time FROM findings WHERE component='webroot' AND severity IN "
         "('high','critical') AND event_time IS NOT NULL)",
         "SELECT min(event_time), max(event_time) FROM findings WHERE component IN "
-        "('logs','webroot','analysis') AND severity IN ('high','critical') AND event_time IS "
+        "('logs','webroot') AND severity IN ('high','critical') AND event_time IS "
         "NOT NULL"}) {
     Result<Stmt> st = db.Prepare(sql);
     if (!st.ok()) continue;

@@ -1,0 +1,107 @@
+// Stage runs (see stage_runs.h). One row per stage per run; a row without finished_at is a
+// stage that was killed (or is still running: its pid is kept to tell the two apart).
+#include "casefile/stage_runs.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace tq {
+namespace {
+
+constexpr Migration kStageRunMigrations[] = {
+    {1,
+     "CREATE TABLE stage_runs (\n"
+     "  id INTEGER PRIMARY KEY,\n"
+     "  run_id INTEGER NOT NULL,\n"
+     "  command TEXT NOT NULL,\n"
+     "  stage TEXT NOT NULL,\n"
+     "  pid INTEGER NOT NULL,\n"
+     "  started_at INTEGER NOT NULL,\n"
+     "  finished_at INTEGER,\n"
+     "  outcome TEXT\n"
+     ");\n"
+     "CREATE INDEX stage_runs_command ON stage_runs(command, run_id);\n"},
+};
+
+bool Alive(int64_t pid) {
+  if (pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+}  // namespace
+
+Status EnsureStageRunSchema(Case& c) { return c.EnsureSchema("stage_runs", kStageRunMigrations); }
+
+Status BeginStage(Case& c, std::string_view command, std::string_view stage, int64_t* run_id,
+                  int64_t* row) {
+  TQ_RETURN_IF_ERROR(EnsureStageRunSchema(c));
+  return c.Transaction([&](Db& db) -> Status {
+    TQ_ASSIGN_OR_RETURN(
+        Stmt st, db.Prepare("INSERT INTO stage_runs(run_id,command,stage,pid,started_at) "
+                            "VALUES(?,?,?,?,?)"));
+    st.Bind(1, *run_id).Bind(2, command).Bind(3, stage).Bind(4, static_cast<int64_t>(getpid()));
+    st.Bind(5, NowMicros());
+    TQ_RETURN_IF_ERROR(st.Step().status());
+    *row = db.LastInsertRowid();
+    if (*run_id == 0) {
+      *run_id = *row;
+      TQ_ASSIGN_OR_RETURN(Stmt up, db.Prepare("UPDATE stage_runs SET run_id=? WHERE id=?"));
+      up.Bind(1, *run_id).Bind(2, *row);
+      TQ_RETURN_IF_ERROR(up.Step().status());
+    }
+    return Status::Ok();
+  });
+}
+
+Status FinishStage(Case& c, int64_t row, std::string_view outcome) {
+  return c.Transaction([&](Db& db) -> Status {
+    TQ_ASSIGN_OR_RETURN(Stmt st,
+                        db.Prepare("UPDATE stage_runs SET finished_at=?, outcome=? WHERE id=?"));
+    st.Bind(1, NowMicros()).Bind(2, outcome).Bind(3, row);
+    return st.Step().status();
+  });
+}
+
+Result<std::vector<UnfinishedStage>> UnfinishedStages(Db& db, std::string_view command) {
+  std::vector<UnfinishedStage> out;
+  TQ_ASSIGN_OR_RETURN(int64_t has, db.QueryInt("SELECT count(*) FROM sqlite_master WHERE "
+                                               "type='table' AND name='stage_runs'"));
+  if (has == 0) return out;
+  TQ_ASSIGN_OR_RETURN(Stmt st,
+                      db.Prepare("SELECT stage, started_at, pid FROM stage_runs WHERE command=? "
+                                 "AND finished_at IS NULL AND run_id=(SELECT max(run_id) FROM "
+                                 "stage_runs WHERE command=?) ORDER BY id"));
+  st.Bind(1, command).Bind(2, command);
+  for (;;) {
+    TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    UnfinishedStage u;
+    u.stage = st.String(0);
+    u.started_at = st.Int(1);
+    u.pid = st.Int(2);
+    u.process_alive = Alive(u.pid) && u.pid != getpid();
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+std::string DescribeUnfinished(std::string_view command, const std::vector<UnfinishedStage>& u) {
+  if (u.empty()) return "";
+  const UnfinishedStage& s = u.front();
+  std::string out = std::string(command) + " did not finish: stage " + s.stage + " started " +
+                    FormatUtc(s.started_at) + " (pid " + std::to_string(s.pid) +
+                    (s.process_alive ? ", still running" : ", no longer running") +
+                    ") and never ended; its results and those of later stages are missing or "
+                    "stale. Run `tourniquet " + std::string(command) + "` again";
+  return out;
+}
+
+Status RequireFinished(Db& db, std::string_view command, std::string_view reader) {
+  TQ_ASSIGN_OR_RETURN(std::vector<UnfinishedStage> u, UnfinishedStages(db, command));
+  if (u.empty()) return Status::Ok();
+  return Status::CaseError(std::string(reader) + " refused: " + DescribeUnfinished(command, u));
+}
+
+}  // namespace tq

@@ -1,0 +1,42 @@
+// Stage runs: each stage of a multi-stage command (investigate's logs, webroot, storedb,
+// analysis) is recorded as started before it runs and finished after, so a run killed in the
+// middle is visible as such. Readers of the results (status, scope, report) ask for the
+// latest run's unfinished stages instead of taking a half-written case for a finished one
+// ("nobody is affected" after an investigate killed past the database stage).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "casefile/casefile.h"
+
+namespace tq {
+
+// Declares the table (schema_component "stage_runs").
+Status EnsureStageRunSchema(Case& c);
+
+// Records `stage` of `command` as started by this process; *run_id names this run of the
+// command (pass 0 for its first stage: a new run begins) and *row this stage's row.
+Status BeginStage(Case& c, std::string_view command, std::string_view stage, int64_t* run_id,
+                  int64_t* row);
+// Records the stage's end: "ok" or the error text.
+Status FinishStage(Case& c, int64_t row, std::string_view outcome);
+
+struct UnfinishedStage {
+  std::string stage;
+  UnixMicros started_at = 0;
+  int64_t pid = 0;
+  bool process_alive = false;  // the pid still runs (the run may be in progress)
+};
+// The stages of `command`'s latest run that started and never finished (empty when the
+// latest run finished, when there was none, or when the table does not exist). Read only.
+Result<std::vector<UnfinishedStage>> UnfinishedStages(Db& db, std::string_view command);
+// One line for a person: "investigate did not finish: stage storedb started 2025-..., ..."
+std::string DescribeUnfinished(std::string_view command, const std::vector<UnfinishedStage>& u);
+// For commands that read `command`'s results (scope, report read investigate's): a case error
+// naming the unfinished stage, so half a run is never reported as a finished one.
+Status RequireFinished(Db& db, std::string_view command, std::string_view reader);
+
+}  // namespace tq

@@ -1,0 +1,103 @@
+# Same evidence, same answer; a half-finished investigate never looks finished.
+# Drills a small store, collects it, runs `investigate` twice and compares every table the
+# run writes (row for row; only the columns that record when a row was written are left
+# out). The storedb stage once read its breach window from the previous run's attackers
+# table, so a second run answered differently. Then:
+#  - a stage that fails (an unreadable --pii-map) does not stop the stages after it: the
+#    analysis stage still runs, the exit status is the failure's, the stage is named;
+#  - a run left unfinished (its last stage started and never ended, as when killed) makes
+#    status warn (exit 1) and scope and report refuse (exit 4) until investigate runs again.
+set +e +o pipefail  # commands that report findings exit 1; checked explicitly
+T="$TOURNIQUET"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+"$T" drill --help > /dev/null 2>&1 || exit 77
+command -v python3 > /dev/null || exit 77
+cd "$TQ_TMP" || exit 1
+scenario="${REPEAT_SCENARIO:-cosmicsting}"
+"$T" drill store --scenario "$scenario" --seed 2 --scale small > /dev/null || fail drill
+"$T" init case --name repeat > /dev/null || fail init
+for label in logs webroot db; do
+  [ -d "store/$label" ] || continue
+  "$T" --case case --quiet collect --label "$label" "store/$label" > /dev/null || fail "collect $label"
+done
+snapshot() {
+  python3 - case/case.db "$1" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+# Bookkeeping of the runs themselves, not their answer.
+skip_tables = {"audit_log", "stage_runs", "schema_component", "sqlite_sequence"}
+skip_cols = {"created_at", "updated_at"}
+out = {}
+for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
+    if t in skip_tables or t.startswith("sqlite_"): continue
+    cols = [r[1] for r in db.execute(f'PRAGMA table_info("{t}")')]
+    keep = [c for c in cols if c not in skip_cols]
+    rows = db.execute(f'SELECT {",".join(chr(34) + c + chr(34) for c in keep)} FROM "{t}"').fetchall()
+    out[t] = sorted(json.dumps([x.hex() if isinstance(x, bytes) else x for x in r]) for r in rows)
+json.dump(out, open(sys.argv[2], "w"), indent=0)
+PY
+}
+rc=0; "$T" --case case --quiet investigate > /dev/null 2> inv1.err || rc=$?
+[ $rc -le 1 ] || { cat inv1.err >&2; fail "investigate exit $rc"; }
+snapshot first.json || fail snapshot
+rc=0; "$T" --case case --quiet investigate > /dev/null 2> inv2.err || rc=$?
+[ $rc -le 1 ] || { cat inv2.err >&2; fail "second investigate exit $rc"; }
+snapshot second.json || fail snapshot
+python3 - first.json second.json <<'PY' || fail "the second investigate changed the case"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+bad = 0
+for t in sorted(set(a) | set(b)):
+    ra, rb = set(a.get(t, [])), set(b.get(t, []))
+    if ra != rb:
+        bad += 1
+        print(f"{t}: {len(ra - rb)} row(s) only after the first run, {len(rb - ra)} only after "
+              f"the second", file=sys.stderr)
+        for r in sorted(ra - rb)[:3]: print("  first : " + r[:300], file=sys.stderr)
+        for r in sorted(rb - ra)[:3]: print("  second: " + r[:300], file=sys.stderr)
+rows = sum(len(v) for v in a.values())
+print(f"investigate twice: {len(a)} tables, {rows} rows, {bad} differing")
+sys.exit(1 if bad or rows == 0 else 0)
+PY
+
+# A failing stage does not stop the ones after it.
+rc=0; "$T" --case case --quiet investigate --pii-map missing.tsv > /dev/null 2> inv3.err || rc=$?
+[ $rc -eq 5 ] || { cat inv3.err >&2; fail "investigate with a bad --pii-map: exit $rc, want 5"; }
+grep -q "stage storedb: missing.tsv" inv3.err || { cat inv3.err >&2; fail "failed stage not named"; }
+python3 - case/case.db <<'PY' || fail "stages after the failed one did not run"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+run = db.execute("SELECT max(run_id) FROM stage_runs").fetchone()[0]
+got = dict(db.execute("SELECT stage, outcome FROM stage_runs WHERE run_id=?", (run,)))
+ok = got.get("analysis") == "ok" and got.get("storedb", "ok") != "ok" and None not in got.values()
+print(f"stages of the run with a failing stage: {got}")
+sys.exit(0 if ok else 1)
+PY
+
+# A run whose last stage started and never ended (what kill -9 leaves).
+python3 - case/case.db <<'PY' || fail "could not leave a run unfinished"
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+run = db.execute("SELECT max(id) FROM stage_runs").fetchone()[0] + 1
+now = int(time.time() * 1e6)
+for stage, finished in (("logs", now), ("webroot", now), ("storedb", now), ("analysis", None)):
+    db.execute("INSERT INTO stage_runs(run_id,command,stage,pid,started_at,finished_at,outcome) "
+               "VALUES(?,?,?,?,?,?,?)", (run, "investigate", stage, 2147483646, now, finished,
+                                        "ok" if finished else None))
+db.commit()
+PY
+rc=0; "$T" --case case status > status.out 2> status.err || rc=$?
+[ $rc -eq 1 ] || fail "status on an unfinished investigate: exit $rc, want 1"
+grep -q "investigate did not finish: stage analysis started" status.out || fail "status did not warn"
+rc=0; "$T" --case case scope > scope.out 2> scope.err || rc=$?
+[ $rc -eq 4 ] || { cat scope.out scope.err >&2; fail "scope on an unfinished investigate: exit $rc, want 4"; }
+grep -q "scope refused: investigate did not finish" scope.err || fail "scope did not say why"
+rc=0; "$T" --case case report > report.out 2> report.err || rc=$?
+[ $rc -eq 4 ] || fail "report on an unfinished investigate: exit $rc, want 4"
+rc=0; "$T" --case case --quiet investigate > /dev/null 2>&1 || rc=$?
+[ $rc -le 1 ] || fail "investigate after the unfinished run: exit $rc"
+rc=0; "$T" --case case status > status.out 2>&1 || rc=$?
+[ $rc -eq 0 ] || { cat status.out >&2; fail "status after a finished run: exit $rc"; }
+rc=0; "$T" --case case --quiet scope > /dev/null 2>&1 || rc=$?
+[ $rc -le 1 ] || fail "scope after a finished run: exit $rc"
+echo "unfinished run: status warned, scope and report refused; after a full run they work"

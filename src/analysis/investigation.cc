@@ -612,8 +612,10 @@ void Investigation::Attribute() {
     bool artifact = s.ArtifactAt(path) != nullptr;
     for (uint32_t id : d.clients) {
       ClientProfile& c = s.clients[id];
+      // A copy of the binding's reference: clang before 16 cannot capture structured bindings.
+      const auto& wanted = path;
       auto q = std::find_if(c.downloads.begin(), c.downloads.end(),
-                            [&](const Request& r) { return r.path == path; });
+                            [&wanted](const Request& r) { return r.path == wanted; });
       if (q == c.downloads.end()) continue;
       s.derived_downloads.insert(path);
       Raise(c, any_attacker || artifact ? 0.8 : 0.45, "exfiltration",

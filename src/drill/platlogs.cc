@@ -43,8 +43,8 @@ Status WritePlatformLogs(const std::string& out_dir, const Store& s, Breach* b) 
           "main.INFO: Cron Job indexer_reindex_all_invalid is run [] []",
           "main.INFO: Cron Job sales_grid_order_async_insert is run [] []",
           "main.INFO: Cron Job catalog_product_outdated_price_values_cleanup is run [] []",
-          "main.INFO: Broken reference: the 'header.panel' tries to reorder itself towards "
-          "'skip_to_content', but their parents are different. [] []",
+          ("main.INFO: Broken reference: the 'header.panel' tries to reorder itself towards "
+           "'skip_to_content', but their parents are different. [] []"),
           "main.WARNING: Could not send email: Connection timed out [] []"};
       lines.push_back({tt, 0, MagentoStamp(tt) + " " + r.Pick(kSys), -1});
       if (r.Chance(0.15)) {
@@ -59,14 +59,16 @@ Status WritePlatformLogs(const std::string& out_dir, const Store& s, Breach* b) 
       }
     } else {
       static const char* kWp[] = {
-          "PHP Deprecated:  Creation of dynamic property WC_Payment_Gateway::$supports is "
-          "deprecated in "
-          "/var/www/html/wp-content/plugins/woocommerce-gateway-stripe/includes/abstracts/"
-          "abstract-wc-stripe-payment-gateway.php on line 62",
-          "PHP Notice:  Function _load_textdomain_just_in_time was called "
-          "<strong>incorrectly</strong>. in /var/www/html/wp-includes/functions.php on line 6078",
-          "PHP Warning:  Undefined array key \"HTTP_REFERER\" in "
-          "/var/www/html/wp-content/themes/storefront/inc/class-storefront.php on line 211"};
+          // Parenthesised: one entry each, as clang's -Wstring-concatenation wants to see.
+          ("PHP Deprecated:  Creation of dynamic property WC_Payment_Gateway::$supports is "
+           "deprecated in "
+           "/var/www/html/wp-content/plugins/woocommerce-gateway-stripe/includes/abstracts/"
+           "abstract-wc-stripe-payment-gateway.php on line 62"),
+          ("PHP Notice:  Function _load_textdomain_just_in_time was called "
+           "<strong>incorrectly</strong>. in /var/www/html/wp-includes/functions.php on line "
+           "6078"),
+          ("PHP Warning:  Undefined array key \"HTTP_REFERER\" in "
+           "/var/www/html/wp-content/themes/storefront/inc/class-storefront.php on line 211")};
       lines.push_back({tt, 0, WpStamp(tt) + " " + r.Pick(kWp), -1});
     }
   }

@@ -26,7 +26,7 @@ import json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 # Bookkeeping of the runs themselves, not their answer.
 skip_tables = {"audit_log", "stage_runs", "schema_component", "sqlite_sequence"}
-skip_cols = {"created_at", "updated_at"}
+skip_cols = {"created_at", "updated_at", "scanned_at", "read_at"}
 out = {}
 for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
     if t in skip_tables or t.startswith("sqlite_"): continue

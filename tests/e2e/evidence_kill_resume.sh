@@ -35,6 +35,11 @@ for kill in objects:1300 commit:1; do
   # Every object the rows name is there and complete; no temporary files left behind.
   "$T" --case case verify > verify.out || { cat verify.out; exit 1; }
   [ -z "$(find case/evidence/tmp -type f)" ]
+  # The killed run's batch does not stay 'running': the resumed collect marked it.
+  [ "$(sqlite3 case/case.db "SELECT count(*) FROM evidence_batches WHERE state='running'")" -eq 0 ] \
+    || { echo "$kill: a batch still running"; exit 1; }
+  [ "$(sqlite3 case/case.db "SELECT count(*) FROM evidence_batches WHERE state='interrupted'")" -eq 1 ] \
+    || { echo "$kill: the killed batch is not marked interrupted"; exit 1; }
   if [ "$kill" = commit:1 ]; then
     grep -q '"manifest_repaired": [1-9]' resumed.json || { echo "commit kill: nothing repaired"; cat resumed.json; exit 1; }
   fi

@@ -38,9 +38,9 @@ Status BeginStage(Case& c, std::string_view command, std::string_view stage, int
                   int64_t* row) {
   TQ_RETURN_IF_ERROR(EnsureStageRunSchema(c));
   return c.Transaction([&](Db& db) -> Status {
-    TQ_ASSIGN_OR_RETURN(
-        Stmt st, db.Prepare("INSERT INTO stage_runs(run_id,command,stage,pid,started_at) "
-                            "VALUES(?,?,?,?,?)"));
+    TQ_ASSIGN_OR_RETURN(Stmt st,
+                        db.Prepare("INSERT INTO stage_runs(run_id,command,stage,pid,started_at) "
+                                   "VALUES(?,?,?,?,?)"));
     st.Bind(1, *run_id).Bind(2, command).Bind(3, stage).Bind(4, static_cast<int64_t>(getpid()));
     st.Bind(5, NowMicros());
     TQ_RETURN_IF_ERROR(st.Step().status());
@@ -94,7 +94,8 @@ std::string DescribeUnfinished(std::string_view command, const std::vector<Unfin
                     FormatUtc(s.started_at) + " (pid " + std::to_string(s.pid) +
                     (s.process_alive ? ", still running" : ", no longer running") +
                     ") and never ended; its results and those of later stages are missing or "
-                    "stale. Run `tourniquet " + std::string(command) + "` again";
+                    "stale. Run `tourniquet " +
+                    std::string(command) + "` again";
   return out;
 }
 

@@ -105,8 +105,8 @@ std::string MaintenanceOn(const std::string& platform, const std::vector<std::st
     return "run php " + r + "/bin/magento maintenance:enable" + ips;
   }
   if (platform == "woocommerce" || platform == "wordpress")
-    return "run sh -c " + ShellQuote("printf '<?php $upgrading = time(); ?>' > \"$0/.maintenance\"") +
-           " " + r;
+    return "run sh -c " +
+           ShellQuote("printf '<?php $upgrading = time(); ?>' > \"$0/.maintenance\"") + " " + r;
   if (platform == "prestashop")
     return "run php " + r + "/bin/console prestashop:config set PS_SHOP_ENABLE --value 0";
   if (platform == "shopware")
@@ -339,8 +339,7 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
     if (p.size() < 2) continue;
     bool known = false;
     for (const EvidenceItem& i : items) {
-      if (i.label != "webroot" || i.sha256.empty() || !EndsWith("/" + i.original_path, p))
-        continue;
+      if (i.label != "webroot" || i.sha256.empty() || !EndsWith("/" + i.original_path, p)) continue;
       auto r = root_of_source.find(i.source);
       if (r == root_of_source.end()) continue;
       files.emplace(std::make_pair(r->second, NormalizeMember(i.original_path)),
@@ -396,7 +395,7 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
                       ShellQuote("UPDATE " + table + " SET is_active=0 WHERE " + where + ";")};
       else
         s.commands = {ShellEcho("demote " + table + " " + pk +
-                                           " to a non-admin role and reset its password")};
+                                " to a non-admin role and reset its password")};
     } else if (f.kind == "storedb.token") {
       s.key = "token:" + table + ":" + pk;
       s.category = "token";
@@ -575,8 +574,7 @@ Status WritePlan(Case& c, Db& db, Plan& plan) {
       sh += r.var + "=\"${" + r.var + ":-$(printf '%b/' " + ShellQuote(PrintfBytes(r.source)) +
             ")}\"; " + r.var + "=\"${" + r.var + "%/}\"  # " + EscapeTerminal(r.source) + "\n";
     } else {
-      sh += "# " + EscapeTerminal(r.source) +
-            " is an archive: set " + r.var +
+      sh += "# " + EscapeTerminal(r.source) + " is an archive: set " + r.var +
             " to the live directory its members are relative to.\n" + r.var + "=\"${" + r.var +
             ":-}\"\n";
     }

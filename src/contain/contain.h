@@ -38,9 +38,9 @@ struct Step {
   std::string warning;  // e.g. not collected yet
 };
 
-struct Root {  // a collected web root, as contain.sh names it
-  std::string var;     // ROOT1, ROOT2, ...
-  std::string source;  // what collect was given (a directory, an archive, "-")
+struct Root {              // a collected web root, as contain.sh names it
+  std::string var;         // ROOT1, ROOT2, ...
+  std::string source;      // what collect was given (a directory, an archive, "-")
   bool directory = false;  // false: the operator sets the variable to the live directory
 };
 

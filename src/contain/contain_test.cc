@@ -134,12 +134,12 @@ TEST(ContainTest, ScriptQuarantinesEveryCopyByPathAndFailsOnALiveOne) {
   ASSERT_TRUE((*c)->Transaction([&](Db& db) -> Status {
                     auto item = [&](const std::string& source, const std::string& rel,
                                     const char* kind, const std::string& hash) -> Status {
-                      TQ_ASSIGN_OR_RETURN(
-                          Stmt st, db.Prepare("INSERT INTO evidence_items(sha256,label,"
-                                              "original_path,kind,size,source,collected_at) "
-                                              "VALUES(?,'webroot',?,?,?,?,1)"));
+                      TQ_ASSIGN_OR_RETURN(Stmt st,
+                                          db.Prepare("INSERT INTO evidence_items(sha256,label,"
+                                                     "original_path,kind,size,source,collected_at) "
+                                                     "VALUES(?,'webroot',?,?,?,?,1)"));
                       st.Bind(1, hash).BindBlob(2, rel).Bind(3, kind).Bind(4, 22).BindBlob(5,
-                                                                                    source);
+                                                                                           source);
                       return st.Step().status();
                     };
                     TQ_RETURN_IF_ERROR(item(live1, ".", "dir", ""));
@@ -179,8 +179,8 @@ TEST(ContainTest, ScriptQuarantinesEveryCopyByPathAndFailsOnALiveOne) {
   const std::string bin = tmp / "bin";
   fs::create_directories(bin);
   for (const char* tool : {"php", "mysql"}) {
-    testing::WriteFile(bin + "/" + tool, "#!/bin/sh\necho \"" + std::string(tool) +
-                                             " $*\" >> \"" + (tmp / "tools.log") + "\"\n");
+    testing::WriteFile(bin + "/" + tool, "#!/bin/sh\necho \"" + std::string(tool) + " $*\" >> \"" +
+                                             (tmp / "tools.log") + "\"\n");
     fs::permissions(bin + "/" + tool, fs::perms::owner_all);
   }
   const char* path_env = std::getenv("PATH");
@@ -195,7 +195,8 @@ TEST(ContainTest, ScriptQuarantinesEveryCopyByPathAndFailsOnALiveOne) {
   EXPECT_EQ(unset.exit_code, 1) << unset.out << unset.err;
   EXPECT_NE(unset.err.find("LEFT LIVE (its root is not set"), std::string::npos) << unset.err;
   EXPECT_TRUE(fs::exists(live3 + "/pub/c.php"));
-  auto apply = testing::Run({"env", path, "QUARANTINE=" + q, "ROOT3=" + live3, "sh", script, "--apply"});
+  auto apply =
+      testing::Run({"env", path, "QUARANTINE=" + q, "ROOT3=" + live3, "sh", script, "--apply"});
   EXPECT_EQ(apply.exit_code, 0) << apply.out << apply.err;
   for (const Planted& p : planted) {
     std::string root = p.source == tmp / "site.tar" ? live3 : p.source;
@@ -214,7 +215,8 @@ TEST(ContainTest, ScriptQuarantinesEveryCopyByPathAndFailsOnALiveOne) {
   // since collection is left in place, and the script fails.
   plant();
   testing::WriteFile(live2 + "/pub/a.php", "<?php // replaced by the owner");
-  auto again = testing::Run({"env", path, "QUARANTINE=" + q, "ROOT3=" + live3, "sh", script, "--apply"});
+  auto again =
+      testing::Run({"env", path, "QUARANTINE=" + q, "ROOT3=" + live3, "sh", script, "--apply"});
   EXPECT_EQ(again.exit_code, 1) << again.out << again.err;
   EXPECT_NE(again.err.find("LEFT LIVE (changed since collection"), std::string::npos);
   EXPECT_TRUE(fs::exists(live2 + "/pub/a.php"));

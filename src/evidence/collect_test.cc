@@ -202,19 +202,20 @@ TEST_F(CollectTest, KilledCollectBatchIsMarkedInterrupted) {
   ASSERT_GT(child, 0);
   int wstatus = 0;
   ASSERT_EQ(::waitpid(child, &wstatus, 0), child);  // now a pid no process has
-  ASSERT_TRUE(case_->Transaction([&](Db& db) -> Status {
-                     TQ_ASSIGN_OR_RETURN(Stmt st,
-                                         db.Prepare("INSERT INTO evidence_batches(started_at,"
-                                                    "actor,host,sources,pid) VALUES(1,'a',?,'x',?)"));
-                     for (int64_t pid : {static_cast<int64_t>(child),
-                                         static_cast<int64_t>(::getpid())}) {
-                       st.Bind(1, internal::HostName()).Bind(2, pid);
-                       TQ_RETURN_IF_ERROR(st.Run());
-                       TQ_RETURN_IF_ERROR(st.Reset());
-                     }
-                     return Status::Ok();
-                   })
-                  .ok());
+  ASSERT_TRUE(
+      case_
+          ->Transaction([&](Db& db) -> Status {
+            TQ_ASSIGN_OR_RETURN(Stmt st,
+                                db.Prepare("INSERT INTO evidence_batches(started_at,"
+                                           "actor,host,sources,pid) VALUES(1,'a',?,'x',?)"));
+            for (int64_t pid : {static_cast<int64_t>(child), static_cast<int64_t>(::getpid())}) {
+              st.Bind(1, internal::HostName()).Bind(2, pid);
+              TQ_RETURN_IF_ERROR(st.Run());
+              TQ_RETURN_IF_ERROR(st.Reset());
+            }
+            return Status::Ok();
+          })
+          .ok());
   auto gone = InterruptedCollects(case_->db());
   ASSERT_TRUE(gone.ok());
   ASSERT_EQ(gone->size(), 1u);
@@ -222,7 +223,8 @@ TEST_F(CollectTest, KilledCollectBatchIsMarkedInterrupted) {
   auto states = case_->db().Prepare("SELECT pid, state FROM evidence_batches ORDER BY id");
   ASSERT_TRUE(states.ok());
   std::vector<std::string> seen;
-  while (*states->Step()) seen.push_back(std::to_string(states->Int(0) == child) + states->String(1));
+  while (*states->Step())
+    seen.push_back(std::to_string(states->Int(0) == child) + states->String(1));
   // first collect, the killed one, this process's (still running), the second collect
   EXPECT_EQ(seen, (std::vector<std::string>{"0done", "1interrupted", "0running", "0done"}));
 }

@@ -124,9 +124,9 @@ void UnknownObjects(Case& c, const std::set<std::string>& known, VerifyReport* r
                                    "the item): it is not evidence"});
   }
   if (unknown > 1000)
-    rep->problems.push_back({TamperKind::kUnknownObject, 0,
-                             std::to_string(unknown - 1000) + " more unknown files in " +
-                                 "evidence/objects"});
+    rep->problems.push_back(
+        {TamperKind::kUnknownObject, 0,
+         std::to_string(unknown - 1000) + " more unknown files in " + "evidence/objects"});
   if (ec && ec != std::errc::no_such_file_or_directory)
     rep->problems.push_back(
         {TamperKind::kUnknownObject, 0, "evidence/objects could not be listed: " + ec.message()});

@@ -235,8 +235,8 @@ INSTANTIATE_TEST_SUITE_P(
     if (fscanf(f, "%ld", &pages) != 1) pages = 0;
     fclose(f);
   }
-  rlim_t cap = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) +
-               (512ull << 20);
+  rlim_t cap =
+      static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (512ull << 20);
   rlimit lim{cap, cap};
   if (pages == 0 || setrlimit(RLIMIT_AS, &lim) != 0) _exit(3);
   alarm(20);
@@ -247,9 +247,9 @@ INSTANTIATE_TEST_SUITE_P(
          {"good.yml", Rule("  s:\n    cs-method: GET\n  condition: s\n", "good")}});
     if (!rs.ok() || Rules(**rs).size() != 1 || Skipped(**rs).size() != 1 ||
         Skipped(**rs)[0].reason.find(want) == std::string::npos) {
-      fprintf(stderr, "%zu-byte file: %s\n", text.size(),
-              rs.ok() && !Skipped(**rs).empty() ? Skipped(**rs)[0].ToString().c_str()
-                                                : "not skipped");
+      fprintf(
+          stderr, "%zu-byte file: %s\n", text.size(),
+          rs.ok() && !Skipped(**rs).empty() ? Skipped(**rs)[0].ToString().c_str() : "not skipped");
       ++bad;
     }
   }

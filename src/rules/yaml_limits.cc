@@ -100,7 +100,8 @@ bool CheckYamlLimits(std::string_view text, YamlLimitProblem* problem) {
       return true;
     }
     if (parser.HandleNextDocument(counter)) {
-      *problem = {0, "more than one YAML document (multi-document rule collections are not supported)"};
+      *problem = {
+          0, "more than one YAML document (multi-document rule collections are not supported)"};
       return false;
     }
   } catch (const LimitPassed& l) {

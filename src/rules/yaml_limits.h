@@ -12,9 +12,9 @@ namespace tq::rules {
 
 // A Sigma rule is a few kilobytes; the shipped pack's largest is about 1 KB.
 inline constexpr size_t kMaxRuleFileBytes = 256 * 1024;
-inline constexpr int kMaxRuleNesting = 32;           // maps and sequences inside each other
-inline constexpr size_t kMaxRuleNodes = 20000;       // after aliases are expanded
-inline constexpr size_t kMaxRuleAliases = 64;        // `*name` references
+inline constexpr int kMaxRuleNesting = 32;      // maps and sequences inside each other
+inline constexpr size_t kMaxRuleNodes = 20000;  // after aliases are expanded
+inline constexpr size_t kMaxRuleAliases = 64;   // `*name` references
 
 struct YamlLimitProblem {
   int line = 0;  // 1-based; 0 when the whole file is at fault

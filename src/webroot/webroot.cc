@@ -100,7 +100,8 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
   };
   std::vector<std::string> version_file_problems;
   report.installations = DetectPlatforms(paths, reader, &version_file_problems);
-  for (const std::string& p : version_file_problems) report.item_errors.push_back(Status::BadInput(p));
+  for (const std::string& p : version_file_problems)
+    report.item_errors.push_back(Status::BadInput(p));
 
   // Advisories.
   std::vector<Advisory> advisories;

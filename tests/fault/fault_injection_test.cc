@@ -87,8 +87,8 @@ class FaultInjection : public ::testing::Test {
   int EveryN(testing::FaultKind kind) {
     int failed_runs = 0;
     for (uint64_t n = 1; n < 2000; ++n) {
-      std::string dir = tmp_ / ("n" + std::to_string(static_cast<int>(kind)) + "_" +
-                                std::to_string(n));
+      std::string dir =
+          tmp_ / ("n" + std::to_string(static_cast<int>(kind)) + "_" + std::to_string(n));
       fs::copy(template_, dir, fs::copy_options::recursive);
       bool fired;
       {

@@ -80,11 +80,25 @@ int ShmUnmap(sqlite3_file* f, int del) { return Real(f)->pMethods->xShmUnmap(Rea
 
 // Version 2 methods: WAL needs the shared-memory calls; no mmap (every write goes through
 // xWrite, where the fault is).
-const sqlite3_io_methods kMethods = {
-    2,         Close,           Read,        Write,       Truncate,      Sync,
-    FileSize,  Lock,            Unlock,      CheckReservedLock,          FileControl,
-    SectorSize, DeviceCharacteristics,       ShmMap,      ShmLock,       ShmBarrier,
-    ShmUnmap,  nullptr,         nullptr};
+const sqlite3_io_methods kMethods = {2,
+                                     Close,
+                                     Read,
+                                     Write,
+                                     Truncate,
+                                     Sync,
+                                     FileSize,
+                                     Lock,
+                                     Unlock,
+                                     CheckReservedLock,
+                                     FileControl,
+                                     SectorSize,
+                                     DeviceCharacteristics,
+                                     ShmMap,
+                                     ShmLock,
+                                     ShmBarrier,
+                                     ShmUnmap,
+                                     nullptr,
+                                     nullptr};
 
 int Open(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* out_flags) {
   auto* ff = reinterpret_cast<FaultFile*>(f);

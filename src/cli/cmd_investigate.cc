@@ -36,6 +36,8 @@ Runner SetupInvestigate(CLI::App& app, Globals& g) {
   return [runners, only, &g]() -> int {
     Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);
     if (!c.ok()) return Fail(c.status());
+    Result<CaseLock> lock = LockCase(**c, "investigate", "investigate");
+    if (!lock.ok()) return Fail(lock.status());
     InvestigateContext ctx{g, **c, {}, {}, 0, {}};
     Status failed;
     for (auto& [name, run] : *runners) {

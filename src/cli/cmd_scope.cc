@@ -15,6 +15,8 @@ Runner SetupScope(CLI::App& app, Globals& g) {
   return [&g]() -> int {
     Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);
     if (!c.ok()) return Fail(c.status());
+    Result<CaseLock> lock = LockCase(**c, "scope", "scope");
+    if (!lock.ok()) return Fail(lock.status());
     Result<scope::ScopeSummary> s = scope::RunScope(**c);
     AuditOutcome(**c, g, "scope", s.status(),
                  s.ok() ? "affected " + std::to_string(s->people) : "");

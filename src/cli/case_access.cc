@@ -18,6 +18,10 @@ Result<std::unique_ptr<Case>> OpenCaseForCommand(const Globals& g, bool read_onl
   return Case::Open(CaseDir(g), read_only);
 }
 
+Result<CaseLock> LockCase(const Case& c, std::string_view kind, std::string_view command) {
+  return CaseLock::Acquire(c.dir(), kind, command);
+}
+
 std::string Actor(const Globals& g) {
   if (!g.as_user.empty()) return g.as_user;
   if (struct passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_name) return pw->pw_name;

@@ -53,6 +53,8 @@ Runner SetupCollect(CLI::App& app, Globals& g) {
   return [a, &g]() -> int {
     Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);
     if (!c.ok()) return Fail(c.status());
+    Result<CaseLock> lock = LockCase(**c, "collect", "collect");
+    if (!lock.ok()) return Fail(lock.status());
     a->options.actor = Actor(g);
     a->options.extract_archives = !a->no_extract;
     // While the walk runs the total is unknown (bytes, rate, files); once it is done the bar

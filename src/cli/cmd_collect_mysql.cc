@@ -56,6 +56,8 @@ Runner SetupCollectMysql(CLI::App& app, Globals& g) {
     if (!target.ok()) return Fail(target.status());
     Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);
     if (!c.ok()) return Fail(c.status());
+    Result<CaseLock> lock = LockCase(**c, "collect", "collect --mysql");
+    if (!lock.ok()) return Fail(lock.status());
     Result<std::string> pw = ReadPassword(*target);
     if (!pw.ok()) return Fail(pw.status());
     std::string tmp = (*c)->EvidenceDir() + "/mysql-collect." + std::to_string(::getpid()) + ".sql";

@@ -27,6 +27,8 @@ Runner SetupContain(CLI::App& app, Globals& g) {
   return [o, &g]() -> int {
     Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);
     if (!c.ok()) return Fail(c.status());
+    Result<CaseLock> lock = LockCase(**c, "contain", "contain");
+    if (!lock.ok()) return Fail(lock.status());
     for (const std::string& a : o->allow)
       if (!contain::ValidAddress(a))
         return Fail(Status::Usage("--allow " + a + ": not an IP address"));

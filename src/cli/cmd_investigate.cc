@@ -37,6 +37,8 @@ Runner SetupInvestigate(CLI::App& app, Globals& g) {
   return [runners, only, &g]() -> int {
     Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);
     if (!c.ok()) return Fail(c.status());
+    Result<CaseLock> lock = LockCase(**c, "investigate", "investigate");
+    if (!lock.ok()) return Fail(lock.status());
     InvestigateContext ctx{g, **c, {}, {}, 0, {}};
     // Each stage is recorded as started, then finished with its outcome: a run killed in the
     // middle stays visibly unfinished for status, scope and report. A stage that fails does

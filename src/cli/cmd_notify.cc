@@ -1,6 +1,7 @@
 // tourniquet notify plan|render|send: who must be told by when, the letters and notices,
 // and their delivery. Guidance, not legal advice; the legal knowledge is in data/.
 #include <cstdlib>
+#include <optional>
 
 #include "cli/case_access.h"
 #include "core/escape.h"
@@ -48,7 +49,10 @@ struct Loaded {
 };
 
 // Opens the case, reads the scope and the table, and builds and stores the plan.
-Result<Loaded> LoadAndPlan(const Globals& g, const NotifyOptions& o) {
+// `note_table_errors`: when set, each duty-table record left out is noted on stderr with it
+// as a prefix (plan reports them itself).
+Result<Loaded> LoadAndPlan(const Globals& g, const NotifyOptions& o,
+                           const std::string& note_table_errors = "") {
   Loaded l;
   TQ_ASSIGN_OR_RETURN(l.c, OpenCaseForCommand(g));
   TQ_ASSIGN_OR_RETURN(l.info, l.c->Info());
@@ -57,6 +61,10 @@ Result<Loaded> LoadAndPlan(const Globals& g, const NotifyOptions& o) {
         "the case has no discovery time: deadlines count from it "
         "(set it with tourniquet init --discovered-at)");
   TQ_ASSIGN_OR_RETURN(l.table, notify::LoadDutyTable(DutiesPath(o)));
+  if (!note_table_errors.empty())
+    for (const Status& e : l.table.errors)
+      PrintNote(g, note_table_errors + ": " + EscapeTerminal(e.ToString()) +
+                       " (this duty is not in the plan; see notify plan)");
   TQ_ASSIGN_OR_RETURN(l.people, notify::LoadAffectedPeople(l.c->db()));
   UnixMicros now = NowMicros();
   if (!o.now.empty()) {
@@ -89,8 +97,13 @@ int RunPlan(const Globals& g, const NotifyOptions& o) {
     if (ob.status == "overdue") ++overdue;
     if (ob.rule->status == "UNV") ++unverified;
   }
+  const std::vector<Status>& table_errors = l->table.errors;
   AuditOutcome(*l->c, g, "notify plan", Status::Ok(),
-               std::to_string(required) + " obligations, " + std::to_string(overdue) + " overdue");
+               std::to_string(required) + " obligations, " + std::to_string(overdue) +
+                   " overdue" +
+                   (table_errors.empty()
+                        ? ""
+                        : ", " + std::to_string(table_errors.size()) + " table records left out"));
   if (g.json) {
     JsonWriter w(true);
     w.BeginObject().Field("disclaimer", kDisclaimer);
@@ -101,6 +114,8 @@ int RunPlan(const Globals& g, const NotifyOptions& o) {
     for (const auto& j : plan.jurisdictions) w.String(j);
     w.EndArray().Key("jurisdictions_without_rules").BeginArray();
     for (const auto& j : plan.unmatched) w.String(j);
+    w.EndArray().Key("table_errors").BeginArray();
+    for (const Status& e : table_errors) w.String(e.ToString());
     w.EndArray().Key("obligations").BeginArray();
     for (const auto& ob : plan.obligations) {
       w.BeginObject().Field("key", ob.key).Field("rule", ob.rule->id).Field("name", ob.rule->name);
@@ -145,20 +160,26 @@ int RunPlan(const Globals& g, const NotifyOptions& o) {
              (ob.rule->status == "UNV" ? " (UNVERIFIED: check before relying on it)" : "") +
              "\n    key:  " + ob.key + "\n";
     }
+    for (const Status& e : table_errors)
+      out += "ERROR: " + EscapeTerminal(e.ToString()) + " (this duty is not in the plan)\n";
     int64_t below = static_cast<int64_t>(plan.obligations.size()) - required;
     out += "\n" + std::to_string(required) + " obligations (" + std::to_string(overdue) +
            " overdue, " + std::to_string(unverified) + " unverified); " + std::to_string(below) +
            " duties checked and not triggered (see --json).\n";
     PrintOut(out);
   }
+  if (!table_errors.empty()) return kExitBadInput;  // duties left out: say so first
   return overdue > 0 ? kExitFound : kExitOk;
 }
 
 int RunRender(const Globals& g, const NotifyOptions& o) {
   if (!o.sender.empty() && !notify::IsSafeMailAddress(o.sender))
     return Fail(Status::Usage("--from: not a plain mail address"));
-  Result<Loaded> l = LoadAndPlan(g, o);
+  Result<Loaded> l = LoadAndPlan(g, o, "notify render");
   if (!l.ok()) return Fail(l.status());
+  // Render rewrites queued letters: not while a send is handing them to the server.
+  Result<CaseLock> lock = LockCase(*l->c, "notify-outbox", "notify render");
+  if (!lock.ok()) return Fail(lock.status());
   notify::RenderOptions ro;
   ro.templates_dir = TemplatesDir(o);
   ro.out_dir = l->c->ReportsDir() + "/notify";
@@ -172,7 +193,12 @@ int RunRender(const Globals& g, const NotifyOptions& o) {
     return sum.status();
   });
   AuditOutcome(*l->c, g, "notify render", s,
-               s.ok() ? std::to_string(sum->letters) + " letters" : "");
+               s.ok() ? std::to_string(sum->letters) + " letters" +
+                            (sum->template_skipped
+                                 ? ", " + std::to_string(sum->template_skipped) +
+                                       " not written (broken template)"
+                                 : "")
+                      : "");
   if (!s.ok()) return Fail(s);
   if (g.json) {
     JsonWriter w(true);
@@ -180,7 +206,11 @@ int RunRender(const Globals& g, const NotifyOptions& o) {
     w.Field("letters", sum->letters).Field("queued", sum->queued).Field("updated", sum->updated);
     w.Field("unchanged", sum->unchanged).Field("kept_sent", sum->kept_sent);
     w.Field("no_address", sum->no_address).Field("fallback_language", sum->fallback_language);
-    w.Field("notices", sum->notices).Key("languages").BeginObject();
+    w.Field("notices", sum->notices).Field("template_skipped", sum->template_skipped);
+    w.Key("template_errors").BeginArray();
+    for (const auto& e : sum->template_errors) w.String(e);
+    w.EndArray().Field("table_errors", static_cast<int64_t>(l->table.errors.size()));
+    w.Key("languages").BeginObject();
     for (const auto& [k, v] : sum->by_language) w.Field(k, v);
     w.EndObject().Key("files").BeginArray();
     for (const auto& f : sum->files) w.String(f);
@@ -204,9 +234,16 @@ int RunRender(const Globals& g, const NotifyOptions& o) {
              EscapeTerminal(ro.out_dir) + "/letters/index.csv)\n";
     if (o.sender.empty())
       out += "NOTE: no --from address given: `notify send` needs one (render again with --from)\n";
+    for (const auto& e : sum->template_errors)
+      out += "ERROR: " + EscapeTerminal(e) + "\n";
+    if (sum->template_skipped)
+      out += "ERROR: " + std::to_string(sum->template_skipped) +
+             " letters not written: their language's template does not load (fix it and "
+             "render again; the other letters are in the outbox)\n";
     out += "Review: " + EscapeTerminal(ro.out_dir) + "\n" + kDisclaimer + "\n";
     PrintOut(out);
   }
+  if (sum->template_skipped || !l->table.errors.empty()) return kExitBadInput;
   return kExitOk;
 }
 
@@ -239,6 +276,13 @@ int RunSend(const Globals& g, const NotifyOptions& o) {
   }
   Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);
   if (!c.ok()) return Fail(c.status());
+  // A dry run changes nothing and may watch a running send; anything else holds the lock.
+  std::optional<CaseLock> lock;
+  if (o.confirm || !o.mark_delivered.empty()) {
+    Result<CaseLock> l = LockCase(**c, "notify-outbox", "notify send");
+    if (!l.ok()) return Fail(l.status());
+    lock.emplace(std::move(*l));
+  }
   Status schema = notify::EnsureNotifySchema(**c);
   if (!schema.ok()) return Fail(schema);
   if (!o.mark_delivered.empty()) {
@@ -263,7 +307,7 @@ int RunSend(const Globals& g, const NotifyOptions& o) {
   }
   // Refresh the plan's statuses: individual duties are done once all their letters are out.
   if (o.confirm) {
-    Result<Loaded> l = LoadAndPlan(g, o);
+    Result<Loaded> l = LoadAndPlan(g, o, "notify send");
     if (!l.ok()) PrintNote(g, "plan not refreshed: " + l.status().ToString());
   }
   std::string detail = rep->dry_run
@@ -279,6 +323,8 @@ int RunSend(const Globals& g, const NotifyOptions& o) {
     w.Field("failed", rep->failed).Field("deferred", rep->deferred);
     w.Field("unknown", rep->unknown).Field("no_address", rep->no_address);
     w.Field("recovered_sending", rep->recovered_sending).Field("seconds", rep->seconds);
+    w.Field("in_flight_elsewhere", rep->in_flight_elsewhere);
+    w.Field("claimed_elsewhere", rep->claimed_elsewhere);
     w.Key("server_error");
     rep->server_error.empty() ? w.Null() : w.String(rep->server_error);
     w.Key("problems").BeginArray();
@@ -307,6 +353,9 @@ int RunSend(const Globals& g, const NotifyOptions& o) {
       if (rep->recovered_sending)
         out += std::to_string(rep->recovered_sending) +
                " messages interrupted before their end of data were requeued\n";
+      if (rep->in_flight_elsewhere || rep->claimed_elsewhere)
+        out += std::to_string(rep->in_flight_elsewhere + rep->claimed_elsewhere) +
+               " messages were being sent by another run and were left to it\n";
     }
     for (const auto& p : rep->problems) {
       out += "  " + p.state + ": " + EscapeTerminal(p.recipient) + " (" +

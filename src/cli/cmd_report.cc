@@ -21,6 +21,8 @@ Runner SetupReport(CLI::App& app, Globals& g) {
       return Fail(Status::Usage("--internal and --public exclude each other"));
     Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);
     if (!c.ok()) return Fail(c.status());
+    Result<CaseLock> lock = LockCase(**c, "report", "report");
+    if (!lock.ok()) return Fail(lock.status());
     if (Status f = RequireFinished((*c)->db(), "investigate", "report"); !f.ok()) return Fail(f);
     std::vector<report::Written> written;
     Status st = (*c)->Transaction([&](Db& db) -> Status {

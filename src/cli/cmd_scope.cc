@@ -16,6 +16,8 @@ Runner SetupScope(CLI::App& app, Globals& g) {
   return [&g]() -> int {
     Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);
     if (!c.ok()) return Fail(c.status());
+    Result<CaseLock> lock = LockCase(**c, "scope", "scope");
+    if (!lock.ok()) return Fail(lock.status());
     // An investigate killed after the database stage would give "nobody is affected".
     if (Status f = RequireFinished((*c)->db(), "investigate", "scope"); !f.ok()) return Fail(f);
     Result<scope::ScopeSummary> s = scope::RunScope(**c);

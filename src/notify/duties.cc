@@ -1,6 +1,7 @@
 // The jurisdiction table reader (data/jurisdictions/duties.txt) and the scope reader.
 // The table is a plain "key: value" record file so that counsel can read and edit it;
 // unknown keys, bad thresholds and bad deadlines are errors with file:line, never guesses.
+// An error leaves out only the record it is in (listed in DutyTable::errors).
 #include <simdjson.h>
 
 #include <algorithm>
@@ -219,8 +220,26 @@ std::string DutyRule::ThresholdText() const {
 
 Result<DutyTable> ParseDutyTable(std::string_view text, const std::string& file) {
   DutyTable table;
-  std::set<std::string> ids;
+  std::set<std::string> ids, broken_ids;
   Record cur;
+  bool skipping = false;  // the current record had an error: its lines up to a blank go
+  // One bad record costs only that duty: it is reported (file:line) and left out; the
+  // others load.
+  auto fail = [&](Status s) {
+    for (const auto& [k, v] : cur.fields)
+      if (k == "id") broken_ids.insert(v);
+    table.errors.push_back(std::move(s));
+    cur = Record();
+    skipping = true;
+  };
+  auto finish = [&]() {
+    if (!skipping) {
+      Status s = FinishRecord(cur, file, &table, &ids);
+      if (!s.ok()) fail(std::move(s));
+    }
+    cur = Record();
+    skipping = false;
+  };
   int line_no = 0;
   size_t pos = 0;
   while (pos <= text.size()) {
@@ -230,51 +249,74 @@ Result<DutyTable> ParseDutyTable(std::string_view text, const std::string& file)
     ++line_no;
     bool last = nl == std::string_view::npos;
     pos = last ? text.size() + 1 : nl + 1;
-    if (line.size() > 4096)
-      return Status::BadInput("line longer than 4096 bytes").At(file, line_no);
+    if (line.size() > 4096) {
+      fail(Status::BadInput("line longer than 4096 bytes").At(file, line_no));
+      continue;
+    }
+    bool control = false;
     for (unsigned char ch : line)
-      if (ch == 0 || (ch < 0x20 && ch != '\t' && ch != '\r'))
-        return Status::BadInput("control character in the table").At(file, line_no);
+      if (ch == 0 || (ch < 0x20 && ch != '\t' && ch != '\r')) control = true;
+    if (control) {
+      fail(Status::BadInput("control character in the table").At(file, line_no));
+      continue;
+    }
     std::string_view t = Trim(line);
     if (!t.empty() && t.front() == '#') continue;
     if (t.empty()) {
-      TQ_RETURN_IF_ERROR(FinishRecord(cur, file, &table, &ids));
-      cur = Record();
+      finish();
       continue;
     }
+    if (skipping) continue;
     size_t colon = t.find(':');
-    if (colon == std::string_view::npos || colon == 0)
-      return Status::BadInput("expected 'key: value', got '" + std::string(Short(t)) + "'")
-          .At(file, line_no);
+    if (colon == std::string_view::npos || colon == 0) {
+      fail(Status::BadInput("expected 'key: value', got '" + std::string(Short(t)) + "'")
+               .At(file, line_no));
+      continue;
+    }
     std::string key(Trim(t.substr(0, colon)));
+    bool bad_key = false;
     for (char ch : key)
-      if (!(islower(static_cast<unsigned char>(ch)) || ch == '_'))
-        return Status::BadInput("bad key '" + std::string(Short(key)) + "'").At(file, line_no);
+      if (!(islower(static_cast<unsigned char>(ch)) || ch == '_')) bad_key = true;
+    if (bad_key) {
+      fail(Status::BadInput("bad key '" + std::string(Short(key)) + "'").At(file, line_no));
+      continue;
+    }
     if (cur.fields.empty()) cur.line = line_no;
     cur.fields.emplace_back(key, std::string(Trim(t.substr(colon + 1))));
     cur.lines.push_back(line_no);
-    if (cur.fields.size() > 64) return Status::BadInput("record too long").At(file, line_no);
+    if (cur.fields.size() > 64) fail(Status::BadInput("record too long").At(file, line_no));
   }
-  TQ_RETURN_IF_ERROR(FinishRecord(cur, file, &table, &ids));
-  // Cross-record checks: after:RULE points at a rule; set names resolve.
-  for (const DutyRule& d : table.rules) {
-    if (!d.after.empty() && !ids.count(d.after))
-      return Status::BadInput("rule " + d.id + ": from: after:" + d.after + " names no rule")
-          .At(file, d.line);
-    if (!d.after.empty() && d.after == d.id)
-      return Status::BadInput("rule " + d.id + ": deadline counts from itself").At(file, d.line);
-  }
-  // A chain of after: references must end (no cycles).
-  for (const DutyRule& d : table.rules) {
-    std::string at = d.after;
-    size_t hops = 0;
-    while (!at.empty()) {
-      if (++hops > table.rules.size())
-        return Status::BadInput("rule " + d.id + ": after: references form a cycle")
-            .At(file, d.line);
-      auto it = std::find_if(table.rules.begin(), table.rules.end(),
-                             [&](const DutyRule& r) { return r.id == at; });
-      at = it->after;
+  finish();
+  // Cross-record checks, until nothing changes (a rule left out can strand another that
+  // counts from it): after:RULE names a loaded rule, not itself, and chains end.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = 0; i < table.rules.size(); ++i) {
+      const DutyRule& d = table.rules[i];
+      std::string problem;
+      if (!d.after.empty() && d.after == d.id) {
+        problem = "deadline counts from itself";
+      } else if (!d.after.empty() && !ids.count(d.after)) {
+        problem = broken_ids.count(d.after)
+                      ? "from: after:" + d.after + " names a rule left out for an error"
+                      : "from: after:" + d.after + " names no rule";
+      } else {
+        std::string at = d.after;
+        size_t hops = 0;
+        while (!at.empty() && problem.empty()) {
+          if (++hops > table.rules.size()) problem = "after: references form a cycle";
+          auto it = std::find_if(table.rules.begin(), table.rules.end(),
+                                 [&](const DutyRule& r) { return r.id == at; });
+          at = it == table.rules.end() ? "" : it->after;
+        }
+      }
+      if (problem.empty()) continue;
+      table.errors.push_back(Status::BadInput("rule " + d.id + ": " + problem).At(file, d.line));
+      ids.erase(d.id);
+      broken_ids.insert(d.id);
+      table.rules.erase(table.rules.begin() + static_cast<std::ptrdiff_t>(i));
+      changed = true;
+      break;
     }
   }
   return table;

@@ -45,10 +45,13 @@ struct DutyRule {
 struct DutyTable {
   std::vector<DutyRule> rules;
   std::map<std::string, std::vector<std::string>> sets;
+  // Records left out, each "file:line: message": one bad record costs only its duty; the
+  // caller must report them (a duty missing from the plan is never silent).
+  std::vector<Status> errors;
 };
 
-// Parses the table; errors read "file:line: message". Never throws, never crashes on any
-// bytes (fuzzed).
+// Parses the table; errors read "file:line: message" and leave out only their record (see
+// DutyTable::errors). Never throws, never crashes on any bytes (fuzzed).
 Result<DutyTable> ParseDutyTable(std::string_view text, const std::string& file);
 Result<DutyTable> LoadDutyTable(const std::string& path);
 // Adds `amount` units to `from` (business days skip Saturday and Sunday, in UTC).
@@ -123,6 +126,10 @@ struct RenderSummary {
   int64_t notices = 0;
   std::map<std::string, int64_t> by_language;
   std::vector<std::string> files;  // notices and statement written
+  // Letters not written because their language's template does not load, and those
+  // templates' errors ("letter.de.txt:2: ..."): the other languages' letters are written.
+  int64_t template_skipped = 0;
+  std::vector<std::string> template_errors;
 };
 
 struct Letter {
@@ -187,6 +194,8 @@ struct SendReport {
   int64_t pending = 0;  // messages that would be / were attempted
   int64_t sent = 0, failed = 0, deferred = 0, unknown = 0, no_address = 0;
   int64_t recovered_sending = 0;  // rows left 'sending' by a killed run, requeued
+  int64_t in_flight_elsewhere = 0;  // rows claimed by another live run: left alone
+  int64_t claimed_elsewhere = 0;    // rows another run claimed while this one ran
   int64_t already_sent = 0;
   double seconds = 0;
   std::string server_error;               // set when the server was unreachable and the run stopped

@@ -150,7 +150,10 @@ struct LetterRenderer::Impl {
     MessageTemplate letter;
     std::map<std::string, std::string> strings;
   };
-  std::map<std::string, Language> languages;  // always has "en"
+  std::map<std::string, Language> languages;
+  // Languages whose template or strings do not load: their letters are not written (never
+  // in another language in silence); the other languages go on.
+  std::map<std::string, Status> broken;
 };
 
 Result<LetterRenderer> LetterRenderer::Load(const std::string& dir) {
@@ -162,12 +165,21 @@ Result<LetterRenderer> LetterRenderer::Load(const std::string& dir) {
     if (!name.starts_with("letter.") || !name.ends_with(".txt")) continue;
     std::string lang = name.substr(7, name.size() - 11);
     if (lang.empty() || lang.size() > 8) continue;
-    TQ_ASSIGN_OR_RETURN(MessageTemplate t, CompileMessage(entry.path().string(), false));
-    TQ_ASSIGN_OR_RETURN(auto strings, LoadStrings(dir + "/strings." + lang + ".txt"));
-    impl->languages[lang] = Impl::Language{std::move(t), std::move(strings)};
+    Result<MessageTemplate> t = CompileMessage(entry.path().string(), false);
+    if (!t.ok()) {
+      impl->broken[lang] = t.status();
+      continue;
+    }
+    Result<std::map<std::string, std::string>> strings =
+        LoadStrings(dir + "/strings." + lang + ".txt");
+    if (!strings.ok()) {
+      impl->broken[lang] = strings.status();
+      continue;
+    }
+    impl->languages[lang] = Impl::Language{std::move(*t), std::move(*strings)};
   }
   if (ec) return Status::Io(dir + ": " + ec.message());
-  if (!impl->languages.count("en"))
+  if (!impl->languages.count("en") && !impl->broken.count("en"))
     return Status::BadInput(dir + ": no letter.en.txt (the fallback language)");
   return LetterRenderer(impl.release());
 }
@@ -183,8 +195,10 @@ Result<Letter> LetterRenderer::Render(const AffectedPerson& p,
                                       const std::map<std::string, std::string>& extra) const {
   std::string lang = p.language.substr(0, p.language.find_first_of("-_"));
   std::transform(lang.begin(), lang.end(), lang.begin(), ::tolower);
+  if (auto b = impl_->broken.find(lang); b != impl_->broken.end()) return b->second;
   auto it = impl_->languages.find(lang);
   if (it == impl_->languages.end()) it = impl_->languages.find("en");
+  if (it == impl_->languages.end()) return impl_->broken.at("en");
   Impl::Language& L = it->second;
   auto str = [&](const std::string& key) -> std::string {
     auto s = L.strings.find(key);
@@ -333,7 +347,18 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
   std::string index = "letter,person_key,email,language,state\n";
   int64_t n = 0;
   for (const AffectedPerson& p : people) {
-    TQ_ASSIGN_OR_RETURN(Letter l, letters.Render(p, extra));
+    Result<Letter> rendered = letters.Render(p, extra);
+    if (!rendered.ok()) {
+      // This person's template is broken: no letter for them this run (their outbox row,
+      // if any, stays as it was); the others go on, and the template is named.
+      ++sum.template_skipped;
+      std::string e = rendered.status().ToString();
+      if (std::find(sum.template_errors.begin(), sum.template_errors.end(), e) ==
+          sum.template_errors.end())
+        sum.template_errors.push_back(e);
+      continue;
+    }
+    Letter& l = *rendered;
     ++sum.letters;
     ++sum.by_language[l.language];
     std::string want = p.language.substr(0, p.language.find_first_of("-_"));

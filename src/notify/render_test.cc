@@ -2,7 +2,10 @@
 // text cleaned; address checks; the plain-text cleaner.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "notify/notify.h"
+#include "support/testing.h"
 
 namespace tq::notify {
 namespace {
@@ -105,6 +108,31 @@ TEST(MailAddress, ConservativeCheck) {
                           "a@example.com.", "a@exa_mple.com", "\xc3\xa4@example.com"})
     EXPECT_FALSE(IsSafeMailAddress(bad)) << bad;
   EXPECT_FALSE(IsSafeMailAddress(std::string(250, 'a') + "@example.com"));
+}
+
+// A broken template stops only its own language: its people get an error naming the file
+// (not an English letter in silence), everybody else gets their letter.
+TEST(Letter, BrokenTemplateStopsOnlyItsLanguage) {
+  testing::TempDir tmp;
+  std::filesystem::copy(Templates(), tmp / "t");
+  testing::WriteFile(tmp / "t/letter.de.txt", "Subject: Ihre Daten\n\n{{#has_name}}Hallo\n");
+  Result<LetterRenderer> r = LetterRenderer::Load(tmp / "t");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  Result<Letter> de = r->Render(Person("de", {"email"}), kExtra);
+  ASSERT_FALSE(de.ok());
+  EXPECT_EQ(de.status().ToString().rfind(tmp / "t/letter.de.txt:", 0), 0u)
+      << de.status().ToString();
+  for (const char* lang : {"en", "fr", "es", "it"}) {
+    Result<Letter> l = r->Render(Person(lang, {"email"}), kExtra);
+    ASSERT_TRUE(l.ok()) << lang << ": " << l.status().ToString();
+    EXPECT_EQ(l->language, std::string(lang) == "it" ? "en" : lang);
+  }
+  // A broken English template costs English and the languages that fall back to it.
+  testing::WriteFile(tmp / "t/strings.en.txt", "no colon here\n");
+  r = LetterRenderer::Load(tmp / "t");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->Render(Person("it", {"email"}), kExtra).ok());
+  EXPECT_TRUE(r->Render(Person("fr", {"email"}), kExtra).ok());
 }
 
 TEST(Letter, MissingEnglishTemplateIsAnError) {

@@ -19,18 +19,38 @@
 //     the outbox row), so a duplicate is detectable by the receiving side.
 // A connection lost after the end-of-data without a final reply is 'unknown' too.
 //
+// Two runs at once. `notify send` holds the case lock of the outbox (cli), and the database
+// holds a claim besides, so that no message reaches the server twice even if two runs do
+// race (a lock on a file system without flock, two callers in one process). The move to
+// 'sending' is the claim: one transaction that changes the row only if it is still
+// claimable, and records the claimer (host, boot, pid, process start time, run) in
+// notify_send_claim; a run that finds the row taken skips it. The end-of-data goes out only
+// if the move to 'unconfirmed' finds the row still 'sending' under this run's claim. At
+// start, a run recovers (as above) only the rows whose claimer is dead: same host and boot,
+// and no live process with that pid and start time (or, in this process, no live run with
+// that id). A claim by a live run, or by another host, is left alone and reported.
+//
+// After a kill -9 mid-send: the claim row stays, its process is gone, the next run sees it
+// dead and applies the recovery above; nothing is sent twice and nothing stays stuck.
+//
 // Durability: the 'unconfirmed' commit is made with synchronous=FULL (fsync before the
 // end-of-data leaves), so even a power cut cannot turn an accepted message back into a
 // sendable one. The other commits use NORMAL: losing 'sending' leaves the row queued (the
 // end-of-data never went out), losing 'sent' leaves it unconfirmed, i.e. unknown (reported,
 // not resent). One fsync per message instead of three.
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <ctime>
 #include <deque>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "core/escape.h"
@@ -178,14 +198,174 @@ Status SetState(Db& db, int64_t id, std::string_view state, std::string_view rep
   std::string r(reply.substr(0, 1000));
   st.Bind(1, state).Bind(2, r).Bind(3, r).Bind(4, count_attempt ? 1 : 0).Bind(5, now);
   st.Bind(6, sent_now ? 1 : 0).Bind(7, now).Bind(8, id);
+  bool final_state = state != "sending" && state != "unconfirmed";
   TQ_RETURN_IF_ERROR(db.Begin());
   Status s = st.Run();
+  if (s.ok() && final_state) {
+    Result<Stmt> drop = db.Prepare("DELETE FROM notify_send_claim WHERE outbox_id=?");
+    s = drop.ok() ? drop->Bind(1, id).Run() : drop.status();
+  }
   if (!s.ok()) {
     db.Rollback();
   } else {
     s = db.Commit();
   }
   if (durable) {
+    Status back = db.Exec("PRAGMA synchronous=NORMAL");
+    if (s.ok()) s = back;
+  }
+  return s;
+}
+
+// ---- Claims (see the head comment) ----
+
+constexpr char kClaimSchema[] = R"sql(
+CREATE TABLE notify_send_claim (
+  outbox_id INTEGER PRIMARY KEY,
+  host TEXT NOT NULL,
+  boot_id TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  process_start TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  claimed_at INTEGER NOT NULL
+);
+)sql";
+const Migration kClaimMigrations[] = {{1, kClaimSchema}};
+
+std::string FirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// Field 22 of /proc/PID/stat: the start time in clock ticks since boot. With the pid it
+// names one process (pids are reused, start times with them are not). Empty if none.
+std::string ProcessStart(int64_t pid) {
+  std::string stat = FirstLine("/proc/" + std::to_string(pid) + "/stat");
+  size_t close = stat.rfind(')');  // the command name may hold spaces and parentheses
+  if (close == std::string::npos) return "";
+  std::istringstream rest(stat.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && (rest >> field); ++i)
+    if (i == 22) return field;
+  return "";
+}
+
+struct Claimer {
+  std::string host, boot_id, process_start, run_id;
+  int64_t pid = 0;
+};
+
+Claimer ThisProcess() {
+  Claimer c;
+  char host[256] = {0};
+  if (::gethostname(host, sizeof host - 1) == 0) c.host = host;
+  c.boot_id = FirstLine("/proc/sys/kernel/random/boot_id");
+  c.pid = ::getpid();
+  c.process_start = ProcessStart(c.pid);
+  return c;
+}
+
+// Runs of SendOutbox alive in this process, by run id.
+std::mutex g_runs_mu;
+std::set<std::string> g_live_runs;
+
+struct LiveRun {
+  Claimer me;
+  LiveRun() {
+    static std::atomic<int64_t> counter{0};
+    me = ThisProcess();
+    me.run_id = std::to_string(me.pid) + "." + std::to_string(NowMicros()) + "." +
+                std::to_string(++counter);
+    std::lock_guard lock(g_runs_mu);
+    g_live_runs.insert(me.run_id);
+  }
+  ~LiveRun() {
+    std::lock_guard lock(g_runs_mu);
+    g_live_runs.erase(me.run_id);
+  }
+};
+
+// False only when the claimer is known to be gone; a claim from another host or boot
+// context that cannot be checked counts as alive (left alone, reported).
+bool ClaimerAlive(const Claimer& c, const Claimer& me) {
+  if (c.host != me.host) return true;
+  if (c.boot_id.empty() || me.boot_id.empty()) return true;
+  if (c.boot_id != me.boot_id) return false;  // claimed before a reboot
+  if (c.pid == me.pid && c.process_start == me.process_start) {
+    std::lock_guard lock(g_runs_mu);
+    return g_live_runs.count(c.run_id) > 0;
+  }
+  std::string start = ProcessStart(c.pid);
+  return !start.empty() && start == c.process_start;
+}
+
+// Moves row `id` to 'sending' for this run if it is still in `claimable` (an SQL condition
+// on state) and records the claim, in one transaction. Returns false when another run has
+// it; on true, `r` holds the row as claimed (render may have changed it since it was read).
+Result<bool> Claim(Db& db, Row& r, const std::string& claimable, const Claimer& me) {
+  UnixMicros now = NowMicros();
+  TQ_RETURN_IF_ERROR(db.Begin());
+  auto body = [&]() -> Result<bool> {
+    TQ_ASSIGN_OR_RETURN(
+        Stmt up, db.Prepare("UPDATE notify_outbox SET state='sending', attempts=attempts+1, "
+                            "updated_at=? WHERE id=? AND (" +
+                            claimable +
+                            ") RETURNING sender, recipient, recipient_name, subject, body, "
+                            "message_id, person_key"));
+    up.Bind(1, now).Bind(2, r.id);
+    TQ_ASSIGN_OR_RETURN(bool got, up.Step());
+    if (!got) return false;
+    r.sender = up.String(0);
+    r.recipient = up.String(1);
+    r.recipient_name = up.String(2);
+    r.subject = up.String(3);
+    r.body = up.String(4);
+    r.message_id = up.String(5);
+    r.person_key = up.String(6);
+    TQ_RETURN_IF_ERROR(up.Reset());
+    TQ_ASSIGN_OR_RETURN(Stmt ins,
+                        db.Prepare("INSERT OR REPLACE INTO notify_send_claim(outbox_id, host, "
+                                   "boot_id, pid, process_start, run_id, claimed_at) "
+                                   "VALUES(?,?,?,?,?,?,?)"));
+    ins.Bind(1, r.id).Bind(2, me.host).Bind(3, me.boot_id).Bind(4, me.pid);
+    ins.Bind(5, me.process_start).Bind(6, me.run_id).Bind(7, now);
+    TQ_RETURN_IF_ERROR(ins.Run());
+    return true;
+  };
+  Result<bool> got = body();
+  if (!got.ok() || !*got) {
+    db.Rollback();
+    return got;
+  }
+  TQ_RETURN_IF_ERROR(db.Commit());
+  return true;
+}
+
+// The point of no return: 'sending' -> 'unconfirmed', only while this run's claim holds.
+// A lost claim is an error, and the end-of-data is then never sent.
+Status Unconfirm(Db& db, int64_t id, const Claimer& me, bool fsync) {
+  if (fsync) TQ_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
+  TQ_RETURN_IF_ERROR(db.Begin());
+  Status s;
+  {
+    Result<Stmt> st = db.Prepare(
+        "UPDATE notify_outbox SET state='unconfirmed', updated_at=? WHERE id=? AND "
+        "state='sending' AND EXISTS (SELECT 1 FROM notify_send_claim WHERE outbox_id=? AND "
+        "run_id=?)");
+    s = st.ok() ? st->Bind(1, NowMicros()).Bind(2, id).Bind(3, id).Bind(4, me.run_id).Run()
+                : st.status();
+  }
+  if (s.ok() && db.Changes() != 1)
+    s = Status::Internal("outbox message " + std::to_string(id) +
+                         " is no longer claimed by this run: not sent");
+  if (s.ok()) {
+    s = db.Commit();
+  } else {
+    db.Rollback();
+  }
+  if (fsync) {
     Status back = db.Exec("PRAGMA synchronous=NORMAL");
     if (s.ok()) s = back;
   }
@@ -249,8 +429,15 @@ void Configure(Slot& s, const SendOptions& o) {
   curl_easy_setopt(
       e, CURLOPT_USE_SSL,
       o.require_tls ? static_cast<long>(CURLUSESSL_ALL) : static_cast<long>(CURLUSESSL_TRY));
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, static_cast<long>(o.timeout_seconds));
-  curl_easy_setopt(e, CURLOPT_TIMEOUT, static_cast<long>(o.timeout_seconds * 4));
+  // --timeout bounds each stage: the connection, each server reply (the end-of-data's
+  // included: without this libcurl waits up to the whole-transfer limit for it), and an
+  // upload that stops moving. The whole-transfer limit only backs these up.
+  long t = o.timeout_seconds;
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, t);
+  curl_easy_setopt(e, CURLOPT_SERVER_RESPONSE_TIMEOUT, t);
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, t);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT, t * 4);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, Trace);
   curl_easy_setopt(e, CURLOPT_DEBUGDATA, &s.replies);
@@ -356,22 +543,65 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
     }
     return rep;
   }
-  // Recover what a killed run left behind (see the head comment).
+  TQ_RETURN_IF_ERROR(c.EnsureSchema("notify_send", kClaimMigrations));
+  LiveRun run;
+  const Claimer& me = run.me;
+  // Recover what a killed run left behind (see the head comment); leave live claims alone.
   {
     TQ_RETURN_IF_ERROR(db.Begin());
-    Status s = db.Exec(
-        "UPDATE notify_outbox SET state='unknown', last_reply='interrupted after "
-        "the end of data: check the server log for the Message-ID' WHERE "
-        "state='unconfirmed'");
-    if (s.ok()) s = db.Exec("UPDATE notify_outbox SET state='queued' WHERE state='sending'");
-    if (s.ok()) rep.recovered_sending = db.Changes();
-    if (!s.ok()) {
+    auto recover = [&]() -> Status {
+      TQ_ASSIGN_OR_RETURN(
+          Stmt q, db.Prepare("SELECT o.id, o.state, o.person_key, o.recipient, o.message_id, "
+                             "c.host, c.boot_id, c.pid, c.process_start, c.run_id, "
+                             "c.outbox_id IS NOT NULL FROM notify_outbox o LEFT JOIN "
+                             "notify_send_claim c ON c.outbox_id=o.id WHERE o.state IN "
+                             "('sending','unconfirmed') ORDER BY o.id"));
+      std::vector<std::pair<int64_t, std::string>> dead;
+      for (;;) {
+        TQ_ASSIGN_OR_RETURN(bool row, q.Step());
+        if (!row) break;
+        Claimer owner;
+        owner.host = q.String(5);
+        owner.boot_id = q.String(6);
+        owner.pid = q.Int(7);
+        owner.process_start = q.String(8);
+        owner.run_id = q.String(9);
+        if (q.Int(10) != 0 && ClaimerAlive(owner, me)) {
+          ++rep.in_flight_elsewhere;
+          rep.problems.push_back({q.Int(0), q.String(2), q.String(3), "in_flight",
+                                  "claimed by a running send: pid " + std::to_string(owner.pid) +
+                                      " on " + CleanPlainText(owner.host, false),
+                                  q.String(4)});
+          continue;
+        }
+        dead.emplace_back(q.Int(0), q.String(1));
+      }
+      TQ_ASSIGN_OR_RETURN(
+          Stmt up, db.Prepare("UPDATE notify_outbox SET state=CASE state WHEN 'sending' THEN "
+                              "'queued' ELSE 'unknown' END, last_reply=CASE state WHEN "
+                              "'sending' THEN last_reply ELSE 'interrupted after the end of "
+                              "data: check the server log for the Message-ID' END WHERE id=?"));
+      TQ_ASSIGN_OR_RETURN(Stmt drop, db.Prepare("DELETE FROM notify_send_claim WHERE outbox_id=?"));
+      for (const auto& [id, state] : dead) {
+        TQ_RETURN_IF_ERROR(up.Bind(1, id).Run());
+        TQ_RETURN_IF_ERROR(up.Reset());
+        TQ_RETURN_IF_ERROR(drop.Bind(1, id).Run());
+        TQ_RETURN_IF_ERROR(drop.Reset());
+        if (state == "sending") ++rep.recovered_sending;
+      }
+      return Status::Ok();
+    };
+    if (Status s = recover(); !s.ok()) {
       db.Rollback();
       return s;
     }
     TQ_RETURN_IF_ERROR(db.Commit());
   }
-  TQ_ASSIGN_OR_RETURN(std::vector<Row> rows, LoadRows(db, pending_where));
+  // What this run may claim: never a row in flight (another run's, after the recovery).
+  std::string claimable = "state IN ('queued','deferred')";
+  if (o.resend_unknown) claimable += " OR state='unknown'";
+  if (o.retry_failed) claimable += " OR state='failed'";
+  TQ_ASSIGN_OR_RETURN(std::vector<Row> rows, LoadRows(db, claimable));
   if (o.limit > 0 && static_cast<int64_t>(rows.size()) > o.limit) rows.resize(o.limit);
   rep.pending = static_cast<int64_t>(rows.size());
   curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -395,6 +625,7 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
   Clock::time_point next_start = Clock::now();
   int64_t done = 0;
   int busy = 0;
+  bool drop_pool = false;  // see below
   Status fatal_db;  // a failed commit ends the run: the state machine cannot be trusted
   Status fatal;
   auto finish = [&](size_t i, const Attempt& a) -> Status {
@@ -457,12 +688,37 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
         ++it;
       }
     }
+    // After a failed transfer its connection may be out of step with the server (a reply
+    // that came too late is still on the way, and libcurl keeps a connection whose
+    // end-of-data timed out): no new message starts on any pooled connection. Once nothing
+    // is in flight, the pool goes and the next message opens a new connection.
+    if (drop_pool && busy == 0) {
+      curl_multi_cleanup(multi);
+      multi = curl_multi_init();
+      if (!multi) {
+        fatal_db = Status::Internal("curl_multi_init failed");
+        break;
+      }
+      drop_pool = false;
+    }
     // Start messages on free connections, paced by the rate limit.
-    while (fatal.ok() && fatal_db.ok() && !ready.empty() && busy < static_cast<int>(slots.size())) {
+    while (fatal.ok() && fatal_db.ok() && !drop_pool && !ready.empty() &&
+           busy < static_cast<int>(slots.size())) {
       if (Clock::now() < next_start) break;
       size_t i = ready.front();
       ready.pop_front();
       Row& r = rows[i];
+      // The claim comes first: a row another run has taken is skipped, whatever its state.
+      Result<bool> claimed = Claim(db, r, claimable, me);
+      if (!claimed.ok()) {
+        fatal_db = claimed.status();
+        break;
+      }
+      if (!*claimed) {
+        ++rep.claimed_elsewhere;
+        ++done;
+        continue;
+      }
       Result<std::string> msg = BuildMimeMessage(r.sender, r.recipient, r.recipient_name, r.subject,
                                                  r.body, r.message_id, NowMicros());
       if (!msg.ok()) {
@@ -476,8 +732,6 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
       Slot* s = nullptr;
       for (Slot& cand : slots)
         if (!cand.busy) s = &cand;
-      fatal_db = SetState(db, r.id, "sending", "", true, false);
-      if (!fatal_db.ok()) break;
       ++attempts[i];
       s->busy = true;
       s->row = i;
@@ -488,9 +742,8 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
       s->rcpt = curl_slist_append(nullptr, ("<" + r.recipient + ">").c_str());
       int64_t id = r.id;
       Slot* self = s;
-      s->up = Upload{std::move(*msg), 0, false, [&db, id, self, &o]() {
-                       self->eof_status =
-                           SetState(db, id, "unconfirmed", "", false, false, o.fsync_each);
+      s->up = Upload{std::move(*msg), 0, false, [&db, id, self, &o, &me]() {
+                       self->eof_status = Unconfirm(db, id, me, o.fsync_each);
                        return self->eof_status.ok();
                      }};
       Configure(*s, o);
@@ -517,6 +770,7 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
       curl_multi_remove_handle(multi, m->easy_handle);
       s->busy = false;
       --busy;
+      if (rc != CURLE_OK) drop_pool = true;
       if (!s->eof_status.ok()) {
         fatal_db = s->eof_status;
         continue;

@@ -6,12 +6,15 @@
 #include <sodium.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
 #include "server/api.h"
 #include "server/assets.h"
+#include "server/listener.h"
 
 namespace tq::server {
 
@@ -39,11 +42,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kSessionIdle = std::chrono::hours(8);
-// Failed logins before the delay starts: per user name, and (higher, since people share an
-// address behind NAT or a proxy) per client address.
-constexpr int kFreeFailuresPerUser = 3;
+// Failed logins before the delay starts: per account from one address; per client address
+// (higher, since people share an address behind NAT or a proxy); per account from all
+// addresses (much higher: a guard against guessing from many addresses, which one address
+// alone cannot reach without being slowed down for hours first).
+constexpr int kFreeFailuresPerAccountAndAddress = 3;
 constexpr int kFreeFailuresPerAddress = 10;
+constexpr int kFreeFailuresPerAccount = 50;
 constexpr int kMaxDelaySeconds = 300;
+// Failed and refused logins from one address are audited as one row per window.
+constexpr auto kAuditWindow = std::chrono::seconds(60);
+constexpr size_t kAuditAddresses = 1000;  // more addresses share one row per window
 constexpr const char* kCookie = "tq_session";
 constexpr const char* kCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -73,6 +82,42 @@ struct Throttle {
   int failures = 0;
   Clock::time_point not_before{};
   Clock::time_point last{};
+};
+
+// At most `slots` password checks at once, at most `max_waiting` more waiting: Argon2id
+// takes 64 MiB and a core each, so 60 parallel logins must not run 60 of them.
+class PasswordCheckGate {
+ public:
+  explicit PasswordCheckGate(int slots) : slots_(std::max(1, slots)) {}
+  bool Enter() {
+    std::unique_lock lock(mu_);
+    if (waiting_ >= 4 * slots_) return false;
+    ++waiting_;
+    bool got = cv_.wait_for(lock, std::chrono::seconds(10), [&] { return busy_ < slots_; });
+    --waiting_;
+    if (got) ++busy_;
+    return got;
+  }
+  void Leave() {
+    {
+      std::lock_guard lock(mu_);
+      --busy_;
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  int slots_, busy_ = 0, waiting_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+// Failed or refused logins from one address within one window, not yet written.
+struct FailedLogins {
+  Clock::time_point window_start{};
+  UnixMicros window_start_utc = 0;
+  int64_t pending = 0;
+  std::set<std::string> names;  // a few of them, for the row
 };
 
 void SecurityHeaders(httplib::Response& res) {
@@ -113,51 +158,31 @@ class HttpServer final : public Server {
     if (users == 0)
       return Status::Usage("no users: add one first with tourniquet user add NAME --role lead");
     pool_.push_back(std::move(c));
-    if (!options_.cert_file.empty() || !options_.key_file.empty()) {
-#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
-      if (options_.cert_file.empty() || options_.key_file.empty())
-        return Status::Usage("TLS needs both --cert and --key");
-      auto ssl = std::make_unique<httplib::SSLServer>(options_.cert_file.c_str(),
-                                                      options_.key_file.c_str());
-      if (!ssl->is_valid())
-        return Status::BadInput("cannot load the certificate or key (" + options_.cert_file + ", " +
-                                options_.key_file + ")");
-      http_ = std::move(ssl);
-      tls_ = true;
-#else
-      return Status::Usage("this build has no TLS support (OpenSSL was not found)");
-#endif
-    } else {
-      http_ = std::make_unique<httplib::Server>();
-    }
-    int threads = std::max(2, options_.threads);
-    http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    // Connections are ours (listener.h): deadlines per request, a bounded queue. TCP_NODELAY
+    // is set on each (headers and body go out in separate writes: without it, Nagle and the
+    // client's delayed ACK add 40 ms to every keep-alive response).
+    ListenLimits limits;
+    limits.threads = std::max(2, options_.threads);
+    limits.max_queued = std::max(1, options_.max_queued);
+    limits.request_seconds = std::max(1, options_.request_seconds);
+    TQ_ASSIGN_OR_RETURN(listener_,
+                        MakeListener(limits, options_.cert_file, options_.key_file));
+    tls_ = !options_.cert_file.empty();
+    listener_->on_tick = [this] { FlushFailedLogins(false); };
+    http_ = &listener_->http();
     http_->set_payload_max_length(64 * 1024);
-    http_->set_keep_alive_max_count(100);
-    // Headers and body go out in separate writes: without TCP_NODELAY, Nagle and the
-    // client's delayed ACK add 40 ms to every keep-alive response.
-    http_->set_tcp_nodelay(true);
     Routes();
     return Status::Ok();
   }
 
-  Status Bind() override {
-    if (options_.port == 0) {
-      port_ = http_->bind_to_any_port(options_.listen);
-    } else {
-      port_ = http_->bind_to_port(options_.listen, options_.port) ? options_.port : -1;
-    }
-    if (port_ < 0)
-      return Status::Io("cannot listen on " + options_.listen + ":" +
-                        std::to_string(options_.port));
-    return Status::Ok();
-  }
-  int port() const override { return port_; }
+  Status Bind() override { return listener_->Bind(options_.listen, options_.port); }
+  int port() const override { return listener_->port(); }
   Status Run() override {
-    if (!http_->listen_after_bind()) return Status::Io("the server stopped with an error");
-    return Status::Ok();
+    Status s = listener_->Run();
+    FlushFailedLogins(true);
+    return s;
   }
-  void Stop() override { http_->stop(); }
+  void Stop() override { listener_->Stop(); }
 
  private:
   // A case connection per concurrent request (SQLite connections are not shared between
@@ -215,8 +240,17 @@ class HttpServer final : public Server {
     return it->second;
   }
 
-  // Seconds the caller must still wait before another login try for these keys, 0 if none.
-  int LoginDelay(const std::vector<std::string>& keys) {
+  static int FreeFailures(const std::string& key) {
+    if (key.starts_with("acct:")) return kFreeFailuresPerAccountAndAddress;
+    if (key.starts_with("addr:")) return kFreeFailuresPerAddress;
+    return kFreeFailuresPerAccount;
+  }
+
+  // One login try for these keys. When one of them is in its delay: the seconds left, and
+  // nothing is counted. Otherwise the try is counted as a failure now, before the password
+  // is checked (so that parallel tries all see it), and 0 is returned; a good password
+  // then clears the account's counts (LoginSucceeded).
+  int LoginAttempt(const std::vector<std::string>& keys) {
     std::lock_guard lock(throttle_mu_);
     auto now = Clock::now();
     int wait = 0;
@@ -227,32 +261,99 @@ class HttpServer final : public Server {
           wait, static_cast<int>(
                     std::chrono::ceil<std::chrono::seconds>(it->second.not_before - now).count()));
     }
-    return wait;
-  }
-
-  void LoginResult(const std::vector<std::string>& keys, bool ok) {
-    std::lock_guard lock(throttle_mu_);
-    auto now = Clock::now();
+    if (wait > 0) return wait;
     if (throttle_.size() > 100000) {  // bounded: forget entries idle for an hour
       for (auto it = throttle_.begin(); it != throttle_.end();)
         it = now - it->second.last > std::chrono::hours(1) ? throttle_.erase(it) : std::next(it);
     }
     for (const auto& k : keys) {
-      if (ok) {
-        throttle_.erase(k);
-        continue;
-      }
       Throttle& t = throttle_[k];
       if (now - t.last > std::chrono::hours(1)) t.failures = 0;
       t.failures++;
       t.last = now;
-      int free = k.rfind("user:", 0) == 0 ? kFreeFailuresPerUser : kFreeFailuresPerAddress;
+      int free = FreeFailures(k);
       if (t.failures >= free) {
         int shift = std::min(t.failures - free, 9);
         int delay = std::min(kMaxDelaySeconds, 1 << shift);
         t.not_before = now + std::chrono::seconds(delay);
       }
     }
+    return 0;
+  }
+
+  // A try that was never judged (the password checks were all busy): uncounted.
+  void LoginNotJudged(const std::vector<std::string>& keys) {
+    std::lock_guard lock(throttle_mu_);
+    for (const auto& k : keys) {
+      auto it = throttle_.find(k);
+      if (it == throttle_.end() || it->second.failures == 0) continue;
+      if (--it->second.failures < FreeFailures(k)) it->second.not_before = {};
+    }
+  }
+
+  // The account's counts go; the address's stay (a good login of one's own account must
+  // not reset the count of guesses at other accounts from that address).
+  void LoginSucceeded(const std::vector<std::string>& keys) {
+    std::lock_guard lock(throttle_mu_);
+    for (const auto& k : keys)
+      if (!k.starts_with("addr:")) throttle_.erase(k);
+  }
+
+  // Failed and refused logins: the first from an address in a window is written at once,
+  // the rest of the window as one row with their count (a flood of 50,000 tries is a few
+  // rows, not 50,000).
+  void AuditFailedLogin(const std::string& name, const std::string& addr,
+                        const std::string& outcome) {
+    bool write_now = false;
+    {
+      std::lock_guard lock(failed_mu_);
+      std::string key = failed_.size() < kAuditAddresses || failed_.count(addr) ? addr : "*";
+      FailedLogins& f = failed_[key];
+      auto now = Clock::now();
+      if (f.window_start == Clock::time_point{} || now - f.window_start >= kAuditWindow) {
+        if (f.pending > 0) failed_rows_.push_back(SummaryRow(key, f));
+        f = FailedLogins();
+        f.window_start = now;
+        f.window_start_utc = NowMicros();
+        write_now = true;
+      } else {
+        ++f.pending;
+        if (f.names.size() < 5) f.names.insert(name);
+      }
+    }
+    if (write_now) Audit(name, "serve login", outcome, "from " + addr);
+    FlushFailedLogins(false);
+  }
+
+  struct AuditRow {
+    std::string actor, outcome, detail;
+  };
+  static AuditRow SummaryRow(const std::string& addr, const FailedLogins& f) {
+    std::string names;
+    for (const auto& n : f.names) names += (names.empty() ? "" : ", ") + n;
+    return {"?", "failed or refused",
+            std::to_string(f.pending) + " more failed or refused logins from " +
+                (addr == "*" ? std::string("other addresses") : addr) + " in the minute from " +
+                FormatUtc(f.window_start_utc) + " (names tried include: " + names + ")"};
+  }
+
+  // Writes the summary rows due: windows that ended (or all, at shutdown).
+  void FlushFailedLogins(bool all) {
+    std::vector<AuditRow> rows;
+    {
+      std::lock_guard lock(failed_mu_);
+      auto now = Clock::now();
+      for (auto it = failed_.begin(); it != failed_.end();) {
+        if (all || now - it->second.window_start >= kAuditWindow) {
+          if (it->second.pending > 0) failed_rows_.push_back(SummaryRow(it->first, it->second));
+          it = failed_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      rows.swap(failed_rows_);
+    }
+    for (const AuditRow& r : rows) Audit(r.actor, "serve login", r.outcome, r.detail);
   }
 
   void Audit(std::string_view actor, std::string_view command, std::string_view outcome,
@@ -270,25 +371,34 @@ class HttpServer final : public Server {
     if (Status s = ParseJsonObject(req.body, body); !s.ok())
       return JsonError(res, 400, s.message());
     std::string name = body["name"], password = body["password"];
-    std::vector<std::string> keys = {"user:" + name, "addr:" + req.remote_addr};
-    if (int wait = LoginDelay(keys); wait > 0) {
+    bool valid_name = taskforce::ValidateUserName(name).ok();
+    std::string shown = valid_name ? name : "?";
+    const std::string& addr = req.remote_addr;
+    std::vector<std::string> keys = {"addr:" + addr, "acct:" + name + "\n" + addr,
+                                     "user:" + name};
+    if (int wait = LoginAttempt(keys); wait > 0) {
       res.set_header("Retry-After", std::to_string(wait));
-      Audit(name, "serve login", "refused: too many failed logins", "from " + req.remote_addr);
+      AuditFailedLogin(shown, addr, "refused: too many failed logins");
       return JsonError(res, 429, "too many failed logins; wait " + std::to_string(wait) + " s");
     }
     Result<taskforce::User> user = Status::NotFound("unknown user or wrong password");
-    if (taskforce::ValidateUserName(name).ok()) {
+    if (valid_name) {
+      if (!password_gate_.Enter()) {
+        LoginNotJudged(keys);
+        res.set_header("Retry-After", "1");
+        return JsonError(res, 503, "too many logins at once; try again in a second");
+      }
       Lease lease(*this);
       auto c = lease.Get();
+      if (c.ok()) user = taskforce::CheckPassword((*c)->db(), name, password);
+      password_gate_.Leave();
       if (!c.ok()) return JsonError(res, 500, c.status().message());
-      user = taskforce::CheckPassword((*c)->db(), name, password);
     }
-    LoginResult(keys, user.ok());
     if (!user.ok()) {
-      Audit(taskforce::ValidateUserName(name).ok() ? name : "?", "serve login", "failed",
-            "from " + req.remote_addr);
+      AuditFailedLogin(shown, addr, "failed");
       return JsonError(res, 401, "unknown user or wrong password");
     }
+    LoginSucceeded(keys);
     Session s{*user, RandomHex(32), Clock::now()};
     std::string token = RandomHex(32);
     {
@@ -507,9 +617,9 @@ class HttpServer final : public Server {
   }
 
   ServerOptions options_;
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<Listener> listener_;
+  httplib::Server* http_ = nullptr;  // the listener's
   bool tls_ = false;
-  int port_ = -1;
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Case>> pool_;
   std::mutex cache_mu_;
@@ -523,6 +633,10 @@ class HttpServer final : public Server {
   std::unordered_map<std::string, Session> sessions_;
   std::mutex throttle_mu_;
   std::unordered_map<std::string, Throttle> throttle_;
+  PasswordCheckGate password_gate_{options_.password_checks};
+  std::mutex failed_mu_;
+  std::unordered_map<std::string, FailedLogins> failed_;
+  std::vector<AuditRow> failed_rows_;
 };
 
 }  // namespace

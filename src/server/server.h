@@ -5,10 +5,14 @@
 // users and roles from the taskforce component (Argon2id passwords); sessions are random
 // 256-bit tokens in an HttpOnly, SameSite=Strict cookie (Secure under TLS), kept in memory
 // (a restart logs everybody out) and idle-expired after 8 hours; every change (POST) needs
-// the session's CSRF token in the X-CSRF-Token header; logins are slowed down per user name
-// (after 3 failures) and per client address (after 10): 429 with Retry-After, the wait
-// doubling from 1 s up to 5 minutes, the password not even checked meanwhile;
-// every change and every login (good or bad) writes an audit row; a strict
+// the session's CSRF token in the X-CSRF-Token header; logins are slowed down (429 with
+// Retry-After, the wait doubling from 1 s up to 5 minutes, the password not even checked
+// meanwhile) per client address after 10 failures, per account and address after 3, and per
+// account from all addresses together after 50 (so that nobody elsewhere can lock an
+// account out without being slowed down first); an attempt is counted before its password
+// is checked, so parallel guesses cannot slip past the count; password checks run a few at
+// a time; every change and every login writes an audit row, except that failed and refused
+// logins from one address are written as one row per minute with their count; a strict
 // Content-Security-Policy (no inline script, no third party) on every response.
 //
 // Tables read (other components write them; a missing table reads as an empty list, and
@@ -45,8 +49,15 @@ struct ServerOptions {
   std::string listen = "127.0.0.1";
   int port = 8080;                  // 0: any free port
   std::string cert_file, key_file;  // both set: HTTPS
-  // One thread serves one keep-alive connection at a time: more clients than threads wait.
+  // One thread serves one keep-alive connection at a time: more clients than threads wait,
+  // at most `max_queued` of them (more get 503 at once).
   int threads = 64;
+  int max_queued = 256;
+  // A request (line, headers, body) must arrive within this many seconds, or the connection
+  // is closed: a client trickling its headers cannot hold a thread.
+  int request_seconds = 10;
+  // Password checks (Argon2id, 64 MiB each) running at once; more wait, a few at most.
+  int password_checks = 2;
   bool cache = true;  // cache views until the case changes (off: for measuring)
 };
 

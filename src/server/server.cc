@@ -171,6 +171,9 @@ class HttpServer final : public Server {
     listener_->on_tick = [this] { FlushFailedLogins(false); };
     http_ = &listener_->http();
     http_->set_payload_max_length(64 * 1024);
+    // Only for the Keep-Alive header cpp-httplib writes: the listener enforces the limits.
+    http_->set_keep_alive_max_count(static_cast<size_t>(limits.keep_alive_max));
+    http_->set_keep_alive_timeout(limits.keep_alive_seconds);
     Routes();
     return Status::Ok();
   }
@@ -374,8 +377,10 @@ class HttpServer final : public Server {
     bool valid_name = taskforce::ValidateUserName(name).ok();
     std::string shown = valid_name ? name : "?";
     const std::string& addr = req.remote_addr;
-    std::vector<std::string> keys = {"addr:" + addr, "acct:" + name + "\n" + addr,
-                                     "user:" + name};
+    // Keys hold a valid name or "?": names up to the body's 64 KiB would make the
+    // throttle table's 100,000 entries gigabytes.
+    std::vector<std::string> keys = {"addr:" + addr, "acct:" + shown + "\n" + addr,
+                                     "user:" + shown};
     if (int wait = LoginAttempt(keys); wait > 0) {
       res.set_header("Retry-After", std::to_string(wait));
       AuditFailedLogin(shown, addr, "refused: too many failed logins");

@@ -274,14 +274,27 @@ class HttpServer final : public Server {
       if (now - t.last > std::chrono::hours(1)) t.failures = 0;
       t.failures++;
       t.last = now;
-      int free = FreeFailures(k);
-      if (t.failures >= free) {
-        int shift = std::min(t.failures - free, 9);
-        int delay = std::min(kMaxDelaySeconds, 1 << shift);
-        t.not_before = now + std::chrono::seconds(delay);
-      }
+      Arm(k, t, now);
     }
     return 0;
+  }
+
+  // Past the free failures, the next try waits 1 s, 2 s, 4 s ... from `now`.
+  static void Arm(const std::string& key, Throttle& t, Clock::time_point now) {
+    int free = FreeFailures(key);
+    if (t.failures < free) return;
+    int shift = std::min(t.failures - free, 9);
+    int delay = std::min(kMaxDelaySeconds, 1 << shift);
+    t.not_before = std::max(t.not_before, now + std::chrono::seconds(delay));
+  }
+
+  // The password was wrong: the wait runs from now, the end of the check (which can take
+  // seconds on a busy machine), not from when the try was counted.
+  void LoginFailed(const std::vector<std::string>& keys) {
+    std::lock_guard lock(throttle_mu_);
+    auto now = Clock::now();
+    for (const auto& k : keys)
+      if (auto it = throttle_.find(k); it != throttle_.end()) Arm(k, it->second, now);
   }
 
   // A try that was never judged (the password checks were all busy): uncounted.
@@ -400,6 +413,7 @@ class HttpServer final : public Server {
       if (!c.ok()) return JsonError(res, 500, c.status().message());
     }
     if (!user.ok()) {
+      LoginFailed(keys);
       AuditFailedLogin(shown, addr, "failed");
       return JsonError(res, 401, "unknown user or wrong password");
     }

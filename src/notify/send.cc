@@ -22,7 +22,7 @@
 // Two runs at once. `notify send` holds the case lock of the outbox (cli), and the database
 // holds a claim besides, so that no message reaches the server twice even if two runs do
 // race (a lock on a file system without flock, two callers in one process). The move to
-// 'sending' is the claim: one transaction that changes the row only if it is still
+// 'sending' is the claim (claim.h): one transaction that changes the row only if it is still
 // claimable, and records the claimer (host, boot, pid, process start time, run) in
 // notify_send_claim; a run that finds the row taken skips it. The end-of-data goes out only
 // if the move to 'unconfirmed' finds the row still 'sending' under this run's claim. At
@@ -30,8 +30,8 @@
 // and no live process with that pid and start time (or, in this process, no live run with
 // that id). A claim by a live run, or by another host, is left alone and reported.
 //
-// After a kill -9 mid-send: the claim row stays, its process is gone, the next run sees it
-// dead and applies the recovery above; nothing is sent twice and nothing stays stuck.
+// After a kill -9 mid-send: the claim row stays, its process is gone, the next run on that
+// host sees it dead and applies the recovery above; nothing is sent twice or left stuck.
 //
 // Durability: the 'unconfirmed' commit is made with synchronous=FULL (fsync before the
 // end-of-data leaves), so even a power cut cannot turn an accepted message back into a
@@ -39,21 +39,16 @@
 // end-of-data never went out), losing 'sent' leaves it unconfirmed, i.e. unknown (reported,
 // not resent). One fsync per message instead of three.
 #include <curl/curl.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <ctime>
 #include <deque>
-#include <fstream>
-#include <mutex>
-#include <set>
-#include <sstream>
 #include <thread>
 
 #include "core/escape.h"
+#include "notify/claim.h"
 #include "notify/notify.h"
 
 namespace tq::notify {
@@ -127,11 +122,7 @@ std::string RfcDate(UnixMicros t) {
   return buf;
 }
 
-struct Row {
-  int64_t id = 0;
-  std::string person_key, recipient, recipient_name, sender, subject, body, message_id, state;
-  int64_t attempts = 0;
-};
+using Row = OutboxRow;
 
 struct Upload {
   std::string data;
@@ -186,190 +177,29 @@ std::string ReplyLine(const std::string& replies, long code) {
   return nl == std::string::npos ? r : r.substr(nl + 1);
 }
 
+// A claimed message's outcome (sent, failed, deferred, unknown) and the server's reply; the
+// claim goes with it, in one transaction.
 Status SetState(Db& db, int64_t id, std::string_view state, std::string_view reply,
-                bool count_attempt, bool sent_now, bool fsync = false) {
-  bool durable = fsync && state == "unconfirmed";
-  if (durable) TQ_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
+                bool sent_now) {
   TQ_ASSIGN_OR_RETURN(Stmt st,
                       db.Prepare("UPDATE notify_outbox SET state=?, last_reply=CASE WHEN ?='' THEN "
-                                 "last_reply ELSE ? END, attempts=attempts+?, updated_at=?, "
+                                 "last_reply ELSE ? END, updated_at=?, "
                                  "sent_at=CASE WHEN ? THEN ? ELSE sent_at END WHERE id=?"));
   UnixMicros now = NowMicros();
   std::string r(reply.substr(0, 1000));
-  st.Bind(1, state).Bind(2, r).Bind(3, r).Bind(4, count_attempt ? 1 : 0).Bind(5, now);
-  st.Bind(6, sent_now ? 1 : 0).Bind(7, now).Bind(8, id);
-  bool final_state = state != "sending" && state != "unconfirmed";
+  st.Bind(1, state).Bind(2, r).Bind(3, r).Bind(4, now);
+  st.Bind(5, sent_now ? 1 : 0).Bind(6, now).Bind(7, id);
   TQ_RETURN_IF_ERROR(db.Begin());
   Status s = st.Run();
-  if (s.ok() && final_state) {
+  if (s.ok()) {
     Result<Stmt> drop = db.Prepare("DELETE FROM notify_send_claim WHERE outbox_id=?");
     s = drop.ok() ? drop->Bind(1, id).Run() : drop.status();
   }
   if (!s.ok()) {
     db.Rollback();
-  } else {
-    s = db.Commit();
+    return s;
   }
-  if (durable) {
-    Status back = db.Exec("PRAGMA synchronous=NORMAL");
-    if (s.ok()) s = back;
-  }
-  return s;
-}
-
-// ---- Claims (see the head comment) ----
-
-constexpr char kClaimSchema[] = R"sql(
-CREATE TABLE notify_send_claim (
-  outbox_id INTEGER PRIMARY KEY,
-  host TEXT NOT NULL,
-  boot_id TEXT NOT NULL,
-  pid INTEGER NOT NULL,
-  process_start TEXT NOT NULL,
-  run_id TEXT NOT NULL,
-  claimed_at INTEGER NOT NULL
-);
-)sql";
-const Migration kClaimMigrations[] = {{1, kClaimSchema}};
-
-std::string FirstLine(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
-
-// Field 22 of /proc/PID/stat: the start time in clock ticks since boot. With the pid it
-// names one process (pids are reused, start times with them are not). Empty if none.
-std::string ProcessStart(int64_t pid) {
-  std::string stat = FirstLine("/proc/" + std::to_string(pid) + "/stat");
-  size_t close = stat.rfind(')');  // the command name may hold spaces and parentheses
-  if (close == std::string::npos) return "";
-  std::istringstream rest(stat.substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && (rest >> field); ++i)
-    if (i == 22) return field;
-  return "";
-}
-
-struct Claimer {
-  std::string host, boot_id, process_start, run_id;
-  int64_t pid = 0;
-};
-
-Claimer ThisProcess() {
-  Claimer c;
-  char host[256] = {0};
-  if (::gethostname(host, sizeof host - 1) == 0) c.host = host;
-  c.boot_id = FirstLine("/proc/sys/kernel/random/boot_id");
-  c.pid = ::getpid();
-  c.process_start = ProcessStart(c.pid);
-  return c;
-}
-
-// Runs of SendOutbox alive in this process, by run id.
-std::mutex g_runs_mu;
-std::set<std::string> g_live_runs;
-
-struct LiveRun {
-  Claimer me;
-  LiveRun() {
-    static std::atomic<int64_t> counter{0};
-    me = ThisProcess();
-    me.run_id = std::to_string(me.pid) + "." + std::to_string(NowMicros()) + "." +
-                std::to_string(++counter);
-    std::lock_guard lock(g_runs_mu);
-    g_live_runs.insert(me.run_id);
-  }
-  ~LiveRun() {
-    std::lock_guard lock(g_runs_mu);
-    g_live_runs.erase(me.run_id);
-  }
-};
-
-// False only when the claimer is known to be gone; a claim from another host or boot
-// context that cannot be checked counts as alive (left alone, reported).
-bool ClaimerAlive(const Claimer& c, const Claimer& me) {
-  if (c.host != me.host) return true;
-  if (c.boot_id.empty() || me.boot_id.empty()) return true;
-  if (c.boot_id != me.boot_id) return false;  // claimed before a reboot
-  if (c.pid == me.pid && c.process_start == me.process_start) {
-    std::lock_guard lock(g_runs_mu);
-    return g_live_runs.count(c.run_id) > 0;
-  }
-  std::string start = ProcessStart(c.pid);
-  return !start.empty() && start == c.process_start;
-}
-
-// Moves row `id` to 'sending' for this run if it is still in `claimable` (an SQL condition
-// on state) and records the claim, in one transaction. Returns false when another run has
-// it; on true, `r` holds the row as claimed (render may have changed it since it was read).
-Result<bool> Claim(Db& db, Row& r, const std::string& claimable, const Claimer& me) {
-  UnixMicros now = NowMicros();
-  TQ_RETURN_IF_ERROR(db.Begin());
-  auto body = [&]() -> Result<bool> {
-    TQ_ASSIGN_OR_RETURN(
-        Stmt up, db.Prepare("UPDATE notify_outbox SET state='sending', attempts=attempts+1, "
-                            "updated_at=? WHERE id=? AND (" +
-                            claimable +
-                            ") RETURNING sender, recipient, recipient_name, subject, body, "
-                            "message_id, person_key"));
-    up.Bind(1, now).Bind(2, r.id);
-    TQ_ASSIGN_OR_RETURN(bool got, up.Step());
-    if (!got) return false;
-    r.sender = up.String(0);
-    r.recipient = up.String(1);
-    r.recipient_name = up.String(2);
-    r.subject = up.String(3);
-    r.body = up.String(4);
-    r.message_id = up.String(5);
-    r.person_key = up.String(6);
-    TQ_RETURN_IF_ERROR(up.Reset());
-    TQ_ASSIGN_OR_RETURN(Stmt ins,
-                        db.Prepare("INSERT OR REPLACE INTO notify_send_claim(outbox_id, host, "
-                                   "boot_id, pid, process_start, run_id, claimed_at) "
-                                   "VALUES(?,?,?,?,?,?,?)"));
-    ins.Bind(1, r.id).Bind(2, me.host).Bind(3, me.boot_id).Bind(4, me.pid);
-    ins.Bind(5, me.process_start).Bind(6, me.run_id).Bind(7, now);
-    TQ_RETURN_IF_ERROR(ins.Run());
-    return true;
-  };
-  Result<bool> got = body();
-  if (!got.ok() || !*got) {
-    db.Rollback();
-    return got;
-  }
-  TQ_RETURN_IF_ERROR(db.Commit());
-  return true;
-}
-
-// The point of no return: 'sending' -> 'unconfirmed', only while this run's claim holds.
-// A lost claim is an error, and the end-of-data is then never sent.
-Status Unconfirm(Db& db, int64_t id, const Claimer& me, bool fsync) {
-  if (fsync) TQ_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous=FULL"));
-  TQ_RETURN_IF_ERROR(db.Begin());
-  Status s;
-  {
-    Result<Stmt> st = db.Prepare(
-        "UPDATE notify_outbox SET state='unconfirmed', updated_at=? WHERE id=? AND "
-        "state='sending' AND EXISTS (SELECT 1 FROM notify_send_claim WHERE outbox_id=? AND "
-        "run_id=?)");
-    s = st.ok() ? st->Bind(1, NowMicros()).Bind(2, id).Bind(3, id).Bind(4, me.run_id).Run()
-                : st.status();
-  }
-  if (s.ok() && db.Changes() != 1)
-    s = Status::Internal("outbox message " + std::to_string(id) +
-                         " is no longer claimed by this run: not sent");
-  if (s.ok()) {
-    s = db.Commit();
-  } else {
-    db.Rollback();
-  }
-  if (fsync) {
-    Status back = db.Exec("PRAGMA synchronous=NORMAL");
-    if (s.ok()) s = back;
-  }
-  return s;
+  return db.Commit();
 }
 
 Result<std::vector<Row>> LoadRows(Db& db, std::string_view where) {
@@ -543,60 +373,11 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
     }
     return rep;
   }
-  TQ_RETURN_IF_ERROR(c.EnsureSchema("notify_send", kClaimMigrations));
+  TQ_RETURN_IF_ERROR(EnsureClaimSchema(c));
   LiveRun run;
-  const Claimer& me = run.me;
+  const Claimer& me = run.me();
   // Recover what a killed run left behind (see the head comment); leave live claims alone.
-  {
-    TQ_RETURN_IF_ERROR(db.Begin());
-    auto recover = [&]() -> Status {
-      TQ_ASSIGN_OR_RETURN(
-          Stmt q, db.Prepare("SELECT o.id, o.state, o.person_key, o.recipient, o.message_id, "
-                             "c.host, c.boot_id, c.pid, c.process_start, c.run_id, "
-                             "c.outbox_id IS NOT NULL FROM notify_outbox o LEFT JOIN "
-                             "notify_send_claim c ON c.outbox_id=o.id WHERE o.state IN "
-                             "('sending','unconfirmed') ORDER BY o.id"));
-      std::vector<std::pair<int64_t, std::string>> dead;
-      for (;;) {
-        TQ_ASSIGN_OR_RETURN(bool row, q.Step());
-        if (!row) break;
-        Claimer owner;
-        owner.host = q.String(5);
-        owner.boot_id = q.String(6);
-        owner.pid = q.Int(7);
-        owner.process_start = q.String(8);
-        owner.run_id = q.String(9);
-        if (q.Int(10) != 0 && ClaimerAlive(owner, me)) {
-          ++rep.in_flight_elsewhere;
-          rep.problems.push_back({q.Int(0), q.String(2), q.String(3), "in_flight",
-                                  "claimed by a running send: pid " + std::to_string(owner.pid) +
-                                      " on " + CleanPlainText(owner.host, false),
-                                  q.String(4)});
-          continue;
-        }
-        dead.emplace_back(q.Int(0), q.String(1));
-      }
-      TQ_ASSIGN_OR_RETURN(
-          Stmt up, db.Prepare("UPDATE notify_outbox SET state=CASE state WHEN 'sending' THEN "
-                              "'queued' ELSE 'unknown' END, last_reply=CASE state WHEN "
-                              "'sending' THEN last_reply ELSE 'interrupted after the end of "
-                              "data: check the server log for the Message-ID' END WHERE id=?"));
-      TQ_ASSIGN_OR_RETURN(Stmt drop, db.Prepare("DELETE FROM notify_send_claim WHERE outbox_id=?"));
-      for (const auto& [id, state] : dead) {
-        TQ_RETURN_IF_ERROR(up.Bind(1, id).Run());
-        TQ_RETURN_IF_ERROR(up.Reset());
-        TQ_RETURN_IF_ERROR(drop.Bind(1, id).Run());
-        TQ_RETURN_IF_ERROR(drop.Reset());
-        if (state == "sending") ++rep.recovered_sending;
-      }
-      return Status::Ok();
-    };
-    if (Status s = recover(); !s.ok()) {
-      db.Rollback();
-      return s;
-    }
-    TQ_RETURN_IF_ERROR(db.Commit());
-  }
+  TQ_RETURN_IF_ERROR(RecoverClaims(db, me, rep));
   // What this run may claim: never a row in flight (another run's, after the recovery).
   std::string claimable = "state IN ('queued','deferred')";
   if (o.resend_unknown) claimable += " OR state='unknown'";
@@ -632,23 +413,23 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
     Row& r = rows[i];
     switch (a.outcome) {
       case Outcome::kSent:
-        TQ_RETURN_IF_ERROR(SetState(db, r.id, "sent", a.reply, false, true));
+        TQ_RETURN_IF_ERROR(SetState(db, r.id, "sent", a.reply, true));
         ++rep.sent;
         break;
       case Outcome::kFailed:
-        TQ_RETURN_IF_ERROR(SetState(db, r.id, "failed", a.reply, false, false));
+        TQ_RETURN_IF_ERROR(SetState(db, r.id, "failed", a.reply, false));
         ++rep.failed;
         rep.problems.push_back({r.id, r.person_key, r.recipient, "failed", a.reply, r.message_id});
         break;
       case Outcome::kUnknown:
-        TQ_RETURN_IF_ERROR(SetState(db, r.id, "unknown", a.reply, false, false));
+        TQ_RETURN_IF_ERROR(SetState(db, r.id, "unknown", a.reply, false));
         ++rep.unknown;
         rep.problems.push_back({r.id, r.person_key, r.recipient, "unknown", a.reply, r.message_id});
         break;
       case Outcome::kDeferred:
       case Outcome::kUnreachable:
         // Not accepted and nothing in flight: safe to try again after a pause.
-        TQ_RETURN_IF_ERROR(SetState(db, r.id, "deferred", a.reply, false, false));
+        TQ_RETURN_IF_ERROR(SetState(db, r.id, "deferred", a.reply, false));
         if (attempts[i] <= o.retries && fatal.ok()) {
           double wait =
               std::min(60.0, o.backoff_seconds * double(1 << std::min(attempts[i] - 1, 10)));
@@ -722,7 +503,7 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
       Result<std::string> msg = BuildMimeMessage(r.sender, r.recipient, r.recipient_name, r.subject,
                                                  r.body, r.message_id, NowMicros());
       if (!msg.ok()) {
-        fatal_db = SetState(db, r.id, "failed", msg.status().message(), false, false);
+        fatal_db = SetState(db, r.id, "failed", msg.status().message(), false);
         ++rep.failed;
         rep.problems.push_back(
             {r.id, r.person_key, r.recipient, "failed", msg.status().message(), r.message_id});

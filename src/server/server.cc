@@ -171,6 +171,9 @@ class HttpServer final : public Server {
     listener_->on_tick = [this] { FlushFailedLogins(false); };
     http_ = &listener_->http();
     http_->set_payload_max_length(64 * 1024);
+    // Only for the Keep-Alive header cpp-httplib writes: the listener enforces the limits.
+    http_->set_keep_alive_max_count(static_cast<size_t>(limits.keep_alive_max));
+    http_->set_keep_alive_timeout(limits.keep_alive_seconds);
     Routes();
     return Status::Ok();
   }
@@ -271,14 +274,27 @@ class HttpServer final : public Server {
       if (now - t.last > std::chrono::hours(1)) t.failures = 0;
       t.failures++;
       t.last = now;
-      int free = FreeFailures(k);
-      if (t.failures >= free) {
-        int shift = std::min(t.failures - free, 9);
-        int delay = std::min(kMaxDelaySeconds, 1 << shift);
-        t.not_before = now + std::chrono::seconds(delay);
-      }
+      Arm(k, t, now);
     }
     return 0;
+  }
+
+  // Past the free failures, the next try waits 1 s, 2 s, 4 s ... from `now`.
+  static void Arm(const std::string& key, Throttle& t, Clock::time_point now) {
+    int free = FreeFailures(key);
+    if (t.failures < free) return;
+    int shift = std::min(t.failures - free, 9);
+    int delay = std::min(kMaxDelaySeconds, 1 << shift);
+    t.not_before = std::max(t.not_before, now + std::chrono::seconds(delay));
+  }
+
+  // The password was wrong: the wait runs from now, the end of the check (which can take
+  // seconds on a busy machine), not from when the try was counted.
+  void LoginFailed(const std::vector<std::string>& keys) {
+    std::lock_guard lock(throttle_mu_);
+    auto now = Clock::now();
+    for (const auto& k : keys)
+      if (auto it = throttle_.find(k); it != throttle_.end()) Arm(k, it->second, now);
   }
 
   // A try that was never judged (the password checks were all busy): uncounted.
@@ -374,8 +390,10 @@ class HttpServer final : public Server {
     bool valid_name = taskforce::ValidateUserName(name).ok();
     std::string shown = valid_name ? name : "?";
     const std::string& addr = req.remote_addr;
-    std::vector<std::string> keys = {"addr:" + addr, "acct:" + name + "\n" + addr,
-                                     "user:" + name};
+    // Keys hold a valid name or "?": names up to the body's 64 KiB would make the
+    // throttle table's 100,000 entries gigabytes.
+    std::vector<std::string> keys = {"addr:" + addr, "acct:" + shown + "\n" + addr,
+                                     "user:" + shown};
     if (int wait = LoginAttempt(keys); wait > 0) {
       res.set_header("Retry-After", std::to_string(wait));
       AuditFailedLogin(shown, addr, "refused: too many failed logins");
@@ -395,6 +413,7 @@ class HttpServer final : public Server {
       if (!c.ok()) return JsonError(res, 500, c.status().message());
     }
     if (!user.ok()) {
+      LoginFailed(keys);
       AuditFailedLogin(shown, addr, "failed");
       return JsonError(res, 401, "unknown user or wrong password");
     }

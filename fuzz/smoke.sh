@@ -5,7 +5,7 @@
 # reproducer is kept in the scratch directory printed).
 # Usage: smoke.sh BIN_DIR CORPUS_DIR TARGET...
 set -u
-bin=$1; corpus=$2; shift 2
+bin=$(cd "$1" && pwd) || exit 2; corpus=$(cd "$2" && pwd) || exit 2; shift 2
 secs="${FUZZ_SECONDS:-30}"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/tq-fuzz-smoke.XXXXXX")
 status=0
@@ -17,13 +17,13 @@ for t in "$@"; do
   (cd "$scratch" && "$bin/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 "$scratch/$short" > "$log" 2>&1)
   rc=$?
-  done_line=$(grep -E '^#[0-9]+ +DONE' "$log" | tail -n 1)
+  done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1)
   execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
   if [ $rc -ne 0 ]; then
     status=1
     printf '%-28s FAILED (exit %s): see %s\n' "$t" "$rc" "$log"
   else
-    printf '%-28s execs %s  %s\n' "$t" "${execs:-?}" "$(echo "$done_line" | sed -E 's/^#[0-9]+ +DONE +//')"
+    printf '%-28s execs %s  %s\n' "$t" "${execs:-?}" "$(echo "$done_line" | sed -E 's/^#[0-9]+[[:space:]]+DONE[[:space:]]+//')"
   fi
 done
 [ $status -eq 0 ] && rm -rf "$scratch"

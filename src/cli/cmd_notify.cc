@@ -17,7 +17,7 @@ struct NotifyOptions {
   std::string data_dir, duties, now;
   std::string done_key;
   // render
-  std::string templates, sender, organisation, contact;
+  std::string templates, sender, organisation, contact, dpo;
   bool no_letter_files = false;
   // send
   std::string smtp, user, password_env, rate = "10/s";
@@ -165,6 +165,7 @@ int RunRender(const Globals& g, const NotifyOptions& o) {
   ro.organisation = o.organisation;
   ro.sender = o.sender;
   ro.contact = o.contact;
+  ro.dpo = o.dpo;
   ro.write_letter_files = !o.no_letter_files;
   Result<notify::RenderSummary> sum = Status::Internal("not run");
   Status s = l->c->Transaction([&](Db&) {
@@ -345,6 +346,9 @@ Runner SetupNotify(CLI::App& app, Globals& g) {
   render->add_option("--from", o->sender, "Sender address of the letters (needed to send)");
   render->add_option("--organisation", o->organisation, "Who writes (default: the store's host)");
   render->add_option("--contact", o->contact, "How people reach you (default: --from)");
+  render->add_option(
+      "--dpo", o->dpo,
+      "Data protection officer or privacy contact for notices (default: marked to confirm)");
   render->add_flag("--no-letter-files", o->no_letter_files, "Do not write one file per letter");
   render->footer(
       "Example: tourniquet notify render --from privacy@shop.example --organisation 'Example "

@@ -112,6 +112,7 @@ struct RenderOptions {
   std::string organisation;   // who writes ("Example Shop"); default: store URL host
   std::string sender;         // From address for letters ("privacy@shop.example")
   std::string contact;        // how people reach the store; default: sender
+  std::string dpo;            // data protection officer / privacy contact; "" = [to confirm]
   bool write_letter_files = true;
 };
 

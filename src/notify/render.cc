@@ -19,6 +19,7 @@
 #include "core/escape.h"
 #include "core/sha256.h"
 #include "notify/notify.h"
+#include "notify/statement.h"
 
 namespace tq::notify {
 
@@ -241,6 +242,10 @@ Result<Letter> LetterRenderer::Render(const AffectedPerson& p,
   if (p.last_exposure) d.set("exposure_to", DateOnly(*p.last_exposure));
   d.set("has_window", (p.first_exposure && p.last_exposure) ? mst::data::type::bool_true
                                                             : mst::data::type::bool_false);
+  // One day reads "on <day>", never "between <day> and <day>".
+  bool same_day = p.first_exposure && p.last_exposure &&
+                  DateOnly(*p.first_exposure) == DateOnly(*p.last_exposure);
+  d.set("same_day", same_day ? mst::data::type::bool_true : mst::data::type::bool_false);
   Letter out;
   out.language = it->first;
   out.subject = CleanPlainText(L.letter.subject->render(d), false);
@@ -388,6 +393,42 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
     TQ_ASSIGN_OR_RETURN(auto s, LoadStrings(o.templates_dir + "/strings.en.txt"));
     en_labels = std::move(s);
   }
+  // The sentences every notice and the statement share, from the case (statement.h): what
+  // happened, the window, what is done and what is in progress, who has been told.
+  TQ_ASSIGN_OR_RETURN(StatementFacts facts, LoadStatementFacts(c));
+  Claim entry = EntryClaim(facts), window = WindowClaim(facts), told = PeopleToldClaim(facts);
+  std::vector<Claim> after = AfterEntryClaims(facts), measures = MeasureClaims(facts);
+  std::optional<Claim> authorities = AuthoritiesClaim(facts);
+  std::optional<Claim> unknown_country = UnknownCountryClaim(facts);
+  auto texts = [](const std::vector<Claim>& claims) {
+    mst::data list{mst::data::type::list};
+    for (const Claim& cl : claims) {
+      mst::data item;
+      item.set("text", cl.text);
+      list.push_back(item);
+    }
+    return list;
+  };
+  auto statement = [&](mst::data& d) {
+    std::string nature = entry.text;
+    for (const Claim& cl : after) nature += " " + cl.text;
+    d.set("entry", entry.text);
+    d.set("nature", nature);
+    d.set("window", window.text);
+    d.set("people_told", told.text);
+    d.set("measures", texts(measures));
+    d.set("public_categories", texts(CategoryClaims(facts)));
+    d.set("has_measures",
+          measures.empty() ? mst::data::type::bool_false : mst::data::type::bool_true);
+    // Optional lines are set only when present: a set empty string still opens a section.
+    if (authorities) d.set("authorities", authorities->text);
+    if (unknown_country) d.set("unknown_country", unknown_country->text);
+    d.set("dpo", o.dpo.empty() ? "[to confirm: the data protection officer's or privacy "
+                                 "contact's name and contact details]"
+                               : CleanPlainText(o.dpo, false));
+    d.set("law_enforcement_delay",
+          "[to confirm: whether notice was delayed at the request of law enforcement]");
+  };
   // Case-level values plus what the given people lost (counts per category, window).
   auto base = [&](const std::vector<const AffectedPerson*>& group) {
     std::optional<UnixMicros> first, last;
@@ -403,15 +444,29 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
     d.set("exposure_from", first ? FormatUtc(*first) : "unknown");
     d.set("exposure_to", last ? FormatUtc(*last) : "unknown");
     d.set("discovered_utc", info.discovered_at ? FormatUtc(*info.discovered_at) : "unknown");
+    d.set("exposure_range", first && last ? ReadableRange(*first, *last, zone)
+                                          : "[to confirm: when the data was exposed]");
+    // Categories in order of harm (card data, passwords, identity data first).
+    std::vector<std::pair<std::string, int64_t>> ordered(per_category.begin(), per_category.end());
+    std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+      return CategoryHarmRank(a.first) < CategoryHarmRank(b.first);
+    });
     mst::data cats{mst::data::type::list};
-    for (const auto& [cat, count] : per_category) {
+    int64_t items = 0;
+    for (const auto& [cat, count] : ordered) {
       mst::data item;
       auto label = en_labels.find("notice." + cat);
       item.set("label", label != en_labels.end() ? label->second : cat);
       item.set("people", std::to_string(count));
       cats.push_back(item);
+      items += count;
     }
     d.set("categories", cats);
+    d.set("records", std::to_string(items));
+    bool identity = per_category.count("tax_id") || per_category.count("date_of_birth");
+    d.set("has_identity", identity ? mst::data::type::bool_true : mst::data::type::bool_false);
+    if (ordered.empty()) d.set("no_categories", "[to confirm: which personal data was involved]");
+    statement(d);
     d.set("has_card", per_category.count("payment_card") ? mst::data::type::bool_true
                                                          : mst::data::type::bool_false);
     bool creds = per_category.count("password_hash") || per_category.count("account_credentials");
@@ -451,7 +506,7 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
     d.set("deadline_local", ob.deadline ? FormatInZone(*ob.deadline, zone) : "no fixed date");
     d.set("deadline_text", ob.rule->deadline_text);
     d.set("verification", ob.rule->status);
-    d.set("note", ob.rule->note);
+    if (!ob.rule->note.empty()) d.set("note", ob.rule->note);
     std::string text = "Subject: " + t.subject->render(d) + "\n\n" + t.body->render(d);
     std::string path = o.out_dir + "/notices/" + SafeFileName(ob.key) + ".txt";
     TQ_RETURN_IF_ERROR(WriteFile(path, text));
@@ -467,6 +522,14 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
     TQ_RETURN_IF_ERROR(WriteFile(path, t.body->render(d)));
     sum.files.push_back(path);
   }
+  // The statement's claims ledger: the sentences it is built from, with their facts.
+  std::vector<Claim> ledger = {window, told};
+  for (Claim& cl : CategoryClaims(facts)) ledger.push_back(std::move(cl));
+  ledger.insert(ledger.end(), measures.begin(), measures.end());
+  if (authorities) ledger.push_back(*authorities);
+  std::string ledger_path = o.out_dir + "/public_statement.claims.json";
+  TQ_RETURN_IF_ERROR(WriteFile(ledger_path, ClaimsLedgerJson("public_statement", ledger)));
+  sum.files.push_back(ledger_path);
   return sum;
 }
 

@@ -113,6 +113,10 @@ struct RenderOptions {
   std::string sender;         // From address for letters ("privacy@shop.example")
   std::string contact;        // how people reach the store; default: sender
   std::string dpo;            // data protection officer / privacy contact; "" = [to confirm]
+  // Controller details some letter layouts require (data/templates/*@*.txt "Requires:").
+  std::string legal_name;              // default: organisation
+  std::string phone, website;          // a toll-free number and a web page about the incident
+  bool law_enforcement_delay = false;  // notice was delayed at law enforcement's request
   bool write_letter_files = true;
 };
 

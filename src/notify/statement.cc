@@ -164,8 +164,9 @@ Result<StatementFacts> LoadStatementFacts(Case& c) {
   }
   std::map<std::string, int64_t> cats;
   if (TableExists(db, "scope_count")) {
+    // '*' is scope's all-categories total per jurisdiction, not a category.
     TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT category,sum(people) FROM scope_count "
-                                            "GROUP BY category"));
+                                            "WHERE category!='*' GROUP BY category"));
     for (;;) {
       TQ_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;

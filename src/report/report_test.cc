@@ -164,7 +164,7 @@ std::unique_ptr<Case> BuildScenario(const std::string& dir, const Scenario& s) {
         "INSERT INTO scope_person(person_key,country) VALUES('c:1','DE'),('c:2','FR'),('c:3','');"
         "CREATE TABLE scope_count(jurisdiction TEXT, category TEXT, people INTEGER);"
         "INSERT INTO scope_count VALUES('DE','email',1),('FR','email',1),('','email',1),"
-        "('DE','password_hash',1),('FR','payment_card',1);"));
+        "('DE','password_hash',1),('FR','payment_card',1),('DE','*',1),('FR','*',1),('','*',1);"));
     return Status::Ok();
   });
   EXPECT_TRUE(st.ok()) << st.ToString();
@@ -298,6 +298,7 @@ TEST(StatementTest, PostMortemSentencesFollowTheCase) {
     EXPECT_LT(text.find("payment card details"), text.find("hashed account passwords"));
     EXPECT_LT(text.find("hashed account passwords"), text.find("e-mail addresses (3 customers)"));
     EXPECT_FALSE(Contains(text, "ncrypt"));
+    EXPECT_FALSE(Contains(text, "other personal data"));  // scope's '*' total is no category
     // Open markers: exactly the ones in the text.
     EXPECT_EQ(d->open_markers, notify::OpenMarkers(text));
     EXPECT_EQ(d->open_markers.empty(), s.tasks_done && !technique.empty()) << text;

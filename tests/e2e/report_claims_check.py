@@ -62,7 +62,7 @@ for doc in ["public-notice", "public-postmortem"]:
         errs.append(f"{doc}: 'told directly' is {told} with {sent} of {letters} letters sent")
     if re.search(r"between (\d+ \w+ \d{4}) and \1\b", text):
         errs.append(f"{doc}: a one-day window written as a range")
-    if "known, since fixed" in text or "ncrypt" in text:
+    if "known, since fixed" in text or "ncrypt" in text or "other personal data" in text:
         errs.append(f"{doc}: stock wording that does not follow the case")
     if doc == "public-postmortem":
         detail = json.loads(entry[1]) if entry else {}

@@ -18,7 +18,8 @@ struct NotifyOptions {
   std::string data_dir, duties, now;
   std::string done_key;
   // render
-  std::string templates, sender, organisation, contact;
+  std::string templates, sender, organisation, contact, dpo, legal_name, phone, website;
+  bool law_enforcement_delay = false;
   bool no_letter_files = false;
   // send
   std::string smtp, user, password_env, rate = "10/s";
@@ -186,6 +187,11 @@ int RunRender(const Globals& g, const NotifyOptions& o) {
   ro.organisation = o.organisation;
   ro.sender = o.sender;
   ro.contact = o.contact;
+  ro.dpo = o.dpo;
+  ro.legal_name = o.legal_name;
+  ro.phone = o.phone;
+  ro.website = o.website;
+  ro.law_enforcement_delay = o.law_enforcement_delay;
   ro.write_letter_files = !o.no_letter_files;
   Result<notify::RenderSummary> sum = Status::Internal("not run");
   Status s = l->c->Transaction([&](Db&) {
@@ -394,6 +400,18 @@ Runner SetupNotify(CLI::App& app, Globals& g) {
   render->add_option("--from", o->sender, "Sender address of the letters (needed to send)");
   render->add_option("--organisation", o->organisation, "Who writes (default: the store's host)");
   render->add_option("--contact", o->contact, "How people reach you (default: --from)");
+  render->add_option(
+      "--dpo", o->dpo,
+      "Data protection officer or privacy contact, in letters and notices (notices mark it to "
+      "confirm without)");
+  render->add_option("--legal-name", o->legal_name,
+                     "The controller's legal name, as letters sign (default: --organisation)");
+  render->add_option("--phone", o->phone,
+                     "A toll-free number for questions (required by some layouts: Puerto Rico)");
+  render->add_option("--website", o->website,
+                     "A web page about the incident (required by some layouts: Puerto Rico)");
+  render->add_flag("--delayed-by-law-enforcement", o->law_enforcement_delay,
+                   "Letters say notice was delayed at law enforcement's request");
   render->add_flag("--no-letter-files", o->no_letter_files, "Do not write one file per letter");
   render->footer(
       "Example: tourniquet notify render --from privacy@shop.example --organisation 'Example "

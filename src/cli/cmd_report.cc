@@ -1,5 +1,8 @@
 // tourniquet report: the internal post-mortem and the public documents (early notice,
-// published post-mortem), Markdown and self-contained HTML under <case>/reports/.
+// published post-mortem), Markdown and self-contained HTML under <case>/reports/, each public
+// one with its claims ledger. Facts the case cannot settle are marked "[to confirm: ...]" in
+// the text: they are listed, and the exit status is 1 until they are resolved or --draft says
+// a draft is what is wanted.
 #include "casefile/stage_runs.h"
 #include "cli/case_access.h"
 #include "core/escape.h"
@@ -12,11 +15,17 @@ namespace {
 Runner SetupReport(CLI::App& app, Globals& g) {
   auto which = std::make_shared<std::string>();
   auto internal = std::make_shared<bool>(false);
+  auto draft = std::make_shared<bool>(false);
   app.add_option("--public", *which, "Write only this public document")
       ->check(CLI::IsMember({"notice", "postmortem"}));
   app.add_flag("--internal", *internal, "Write only the internal post-mortem");
-  app.footer("Examples:\n  tourniquet report\n  tourniquet report --public notice");
-  return [which, internal, &g]() -> int {
+  app.add_flag("--draft", *draft,
+               "Facts still marked [to confirm: ...] are expected: exit 0 (default: exit 1 "
+               "while any is open)");
+  app.footer(
+      "Examples:\n  tourniquet report\n  tourniquet report --public notice\n  tourniquet "
+      "report --draft");
+  return [which, internal, draft, &g]() -> int {
     if (*internal && !which->empty())
       return Fail(Status::Usage("--internal and --public exclude each other"));
     Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);
@@ -31,19 +40,37 @@ Runner SetupReport(CLI::App& app, Globals& g) {
     });
     AuditOutcome(**c, g, "report", st, std::to_string(written.size()) + " documents");
     if (!st.ok()) return Fail(st);
+    int64_t open = 0;
+    for (const auto& d : written) open += static_cast<int64_t>(d.open_markers.size());
+    // Open markers make the run "found something" unless a draft was asked for.
+    int rc = open > 0 && !*draft ? kExitFound : kExitOk;
     if (g.json) {
       JsonWriter w(true);
       w.BeginObject().Key("documents").BeginArray();
-      for (const auto& d : written)
-        w.BeginObject().Field("name", d.name).Field("path", d.path).EndObject();
-      w.EndArray().EndObject();
+      for (const auto& d : written) {
+        w.BeginObject().Field("name", d.name).Field("path", d.path).Key("open_markers");
+        w.BeginArray();
+        for (const auto& m : d.open_markers) w.String(m);
+        w.EndArray().EndObject();
+      }
+      w.EndArray().Field("draft", *draft).EndObject();
       PrintOut(w.str() + "\n");
-      return kExitOk;
+      return rc;
     }
     std::string out;
     for (const auto& d : written) out += EscapeTerminal(d.path) + "\n";
+    std::string notes;
+    for (const auto& d : written)
+      if (d.name.ends_with(".md"))  // one list per document, not per format
+        for (const auto& m : d.open_markers)
+          notes += EscapeTerminal(d.name) + ": " + EscapeTerminal(m) + "\n";
+    if (!notes.empty())
+      notes += std::string(*draft ? "draft: " : "not ready to publish: ") +
+               "resolve each [to confirm: ...] in the case (tasks, scope, notify) and run "
+               "`tourniquet report` again\n";
     PrintOut(out);
-    return kExitOk;
+    if (!notes.empty()) PrintNote(g, notes);
+    return rc;
   };
 }
 

@@ -86,6 +86,21 @@ bool ParseDeadline(std::string_view s, DeadlineUnit* unit, int64_t* amount) {
   return ParseCount(num, amount) && *amount <= 100000;
 }
 
+// "2026-01-01" (UTC midnight); false on anything else.
+bool ParseDay(std::string_view s, UnixMicros* out) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  int64_t y = 0, m = 0, d = 0;
+  if (!ParseCount(s.substr(0, 4), &y) || !ParseCount(s.substr(5, 2), &m) ||
+      !ParseCount(s.substr(8, 2), &d))
+    return false;
+  if (y < 1970 ||
+      !CheckCivil(static_cast<int>(y), static_cast<int>(m), static_cast<int>(d), 0, 0, 0).empty())
+    return false;
+  *out = DaysFromCivil(static_cast<int>(y), static_cast<unsigned>(m), static_cast<unsigned>(d)) *
+         86400LL * 1000000;
+  return true;
+}
+
 const std::set<std::string, std::less<>>& KnownCategories() {
   static const std::set<std::string, std::less<>> k = {"name",
                                                        "email",
@@ -197,11 +212,20 @@ Status FinishRecord(const Record& r, const std::string& file, DutyTable* table,
       d.status = v;
     } else if (k == "note") {
       d.note = v;
+    } else if (k == "in_force_from" || k == "in_force_until") {
+      UnixMicros day = 0;
+      if (!ParseDay(v, &day)) return err(line, k + ": expected a date YYYY-MM-DD, got '" + v + "'");
+      if (k == "in_force_from")
+        d.in_force_from = day;
+      else
+        d.in_force_until = day + 86400LL * 1000000;  // to the end of that day
     } else {
       return err(line, "unknown key '" + k + "'");
     }
   }
   if (d.id.empty()) return err(r.line, "record without id");
+  if (d.in_force_from && d.in_force_until && *d.in_force_until <= *d.in_force_from)
+    return err(r.line, "rule " + d.id + ": in_force_until is before in_force_from");
   if (d.where.empty()) return err(r.line, "rule " + d.id + ": where is missing");
   if (d.notify.empty()) return err(r.line, "rule " + d.id + ": notify is missing");
   if (d.status.empty()) return err(r.line, "rule " + d.id + ": status is missing (V-P, V-S, UNV)");
@@ -212,6 +236,11 @@ Status FinishRecord(const Record& r, const std::string& file, DutyTable* table,
 }
 
 }  // namespace
+
+bool DutyRule::InForce(UnixMicros discovered_at) const {
+  return (!in_force_from || discovered_at >= *in_force_from) &&
+         (!in_force_until || discovered_at < *in_force_until);
+}
 
 std::string DutyRule::ThresholdText() const {
   if (people_inclusive && people_min == 0) return "any";

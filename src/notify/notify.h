@@ -38,6 +38,10 @@ struct DutyRule {
   int64_t amount = 0;
   std::string after;  // from: after:RULE (empty = discovery)
   std::string deadline_text, template_name, law, source, status, note;
+  // The rule is in force for breaches discovered from in_force_from (00:00 UTC) up to the end
+  // of in_force_until (a law that changed keeps both versions, each with its dates).
+  std::optional<UnixMicros> in_force_from, in_force_until;
+  bool InForce(UnixMicros discovered_at) const;
   int line = 0;                       // where the record starts in the file
   std::string ThresholdText() const;  // "any", ">500", ">=250"
 };
@@ -115,6 +119,11 @@ struct RenderOptions {
   std::string organisation;   // who writes ("Example Shop"); default: store URL host
   std::string sender;         // From address for letters ("privacy@shop.example")
   std::string contact;        // how people reach the store; default: sender
+  std::string dpo;            // data protection officer / privacy contact; "" = [to confirm]
+  // Controller details some letter layouts require (data/templates/*@*.txt "Requires:").
+  std::string legal_name;              // default: organisation
+  std::string phone, website;          // a toll-free number and a web page about the incident
+  bool law_enforcement_delay = false;  // notice was delayed at law enforcement's request
   bool write_letter_files = true;
 };
 

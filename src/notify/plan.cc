@@ -107,6 +107,8 @@ Plan BuildPlan(const DutyTable& table, const std::vector<AffectedPerson>& people
   // Group key -> obligation, per rule, so after:RULE finds the same group.
   std::map<std::string, std::map<std::string, Obligation>> by_rule;
   for (const DutyRule& r : table.rules) {
+    // A case is judged by the rules in force when the breach was discovered.
+    if (!r.InForce(discovered_at)) continue;
     std::vector<std::string> where;
     for (const std::string& w : r.where) {
       auto s = table.sets.find(w);
@@ -156,7 +158,8 @@ Plan BuildPlan(const DutyTable& table, const std::vector<AffectedPerson>& people
 
   // Deadlines: from discovery or from the deadline of the referenced rule's same group.
   std::map<std::string, const DutyRule*> rules;
-  for (const DutyRule& r : table.rules) rules[r.id] = &r;
+  for (const DutyRule& r : table.rules)
+    if (r.InForce(discovered_at)) rules[r.id] = &r;
   std::function<std::optional<UnixMicros>(const DutyRule&, const std::string&, int)> deadline =
       [&](const DutyRule& r, const std::string& group, int depth) -> std::optional<UnixMicros> {
     if (r.unit == DeadlineUnit::kNone || depth > 64) return std::nullopt;

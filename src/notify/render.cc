@@ -19,6 +19,7 @@
 #include "core/escape.h"
 #include "core/sha256.h"
 #include "notify/notify.h"
+#include "notify/statement.h"
 
 namespace tq::notify {
 
@@ -91,15 +92,62 @@ std::string ReadText(const std::string& path, Status* error) {
   return ss.str();
 }
 
-// "Subject: ...\n\nbody".
+// "Subject: ...\n\nbody". A letter layout for one law (letter.<lang>@<jurisdiction>.txt) or a
+// block (block.<lang>@<jurisdiction>.txt) starts with "Law: <statute and source>" and may
+// say "Requires: <field> ..." (controller details the law wants; rendering refuses without).
 struct MessageTemplate {
   std::unique_ptr<mst::mustache> subject, body;
+  std::string law;
+  std::vector<std::string> required_fields;
 };
 
-Result<MessageTemplate> CompileMessage(const std::string& path, bool html) {
+// Strips the "Law:" and "Requires:" lines off the top; returns how many lines it took.
+int TakeLayoutHeader(std::string& text, MessageTemplate& t) {
+  int lines = 0;
+  for (;;) {
+    bool law = text.starts_with("Law:"), req = text.starts_with("Requires:");
+    if (!law && !req) return lines;
+    size_t nl = text.find('\n');
+    std::string line = text.substr(0, nl);
+    text.erase(0, nl == std::string::npos ? text.size() : nl + 1);
+    ++lines;
+    std::string value = line.substr(law ? 4 : 9);
+    if (law) {
+      t.law = CleanPlainText(value, false);
+      while (!t.law.empty() && t.law.front() == ' ') t.law.erase(0, 1);
+      continue;
+    }
+    std::istringstream words(value);
+    for (std::string w; words >> w;) t.required_fields.push_back(w);
+  }
+}
+
+Result<MessageTemplate> CompileBlock(const std::string& path) {
   Status err;
   std::string text = ReadText(path, &err);
   if (!err.ok()) return err;
+  MessageTemplate t;
+  int header = TakeLayoutHeader(text, t);
+  if (t.law.empty()) return Status::BadInput("a block must start with 'Law: ...'").At(path, 1);
+  t.body = std::make_unique<mst::mustache>(text);
+  if (!t.body->is_valid())
+    return Status::BadInput(t.body->error_message()).At(path, static_cast<uint64_t>(header + 1));
+  t.body->set_custom_escape([](const std::string& s) { return CleanPlainText(s, false); });
+  return t;
+}
+
+Result<MessageTemplate> CompileMessage(const std::string& path, bool html,
+                                       bool law_layout = false) {
+  Status err;
+  std::string text = ReadText(path, &err);
+  if (!err.ok()) return err;
+  MessageTemplate header;
+  int header_lines = TakeLayoutHeader(text, header);
+  if (header_lines > 0 && !law_layout)
+    return Status::BadInput("only a letter layout (letter.<lang>@<jurisdiction>.txt) has 'Law:'")
+        .At(path, 1);
+  if (law_layout && header.law.empty())
+    return Status::BadInput("a letter layout must start with 'Law: ...'").At(path, 1);
   if (!text.starts_with("Subject:"))
     return Status::BadInput("template must start with 'Subject: ...'").At(path, 1);
   size_t nl = text.find('\n');
@@ -109,6 +157,8 @@ Result<MessageTemplate> CompileMessage(const std::string& path, bool html) {
   std::string body = text.substr(nl + 1);
   if (body.starts_with("\n")) body.erase(0, 1);
   MessageTemplate t;
+  t.law = std::move(header.law);
+  t.required_fields = std::move(header.required_fields);
   t.subject = std::make_unique<mst::mustache>(subject);
   t.body = std::make_unique<mst::mustache>(body);
   if (!t.subject->is_valid())
@@ -149,6 +199,8 @@ struct LetterRenderer::Impl {
   struct Language {
     MessageTemplate letter;
     std::map<std::string, std::string> strings;
+    // The layouts and blocks of particular laws, by jurisdiction code ("US-MA", "US-NY").
+    std::map<std::string, MessageTemplate> variants, blocks;
   };
   std::map<std::string, Language> languages;
   // Languages whose template or strings do not load: their letters are not written (never
@@ -159,12 +211,31 @@ struct LetterRenderer::Impl {
 Result<LetterRenderer> LetterRenderer::Load(const std::string& dir) {
   auto impl = std::make_unique<Impl>();
   std::error_code ec;
+  // Layouts for one law: letter.<lang>@<jurisdiction>.txt (a whole letter) and
+  // block.<lang>@<jurisdiction>.txt (added to the base letter); attached once all are read.
+  std::vector<std::tuple<std::string, std::string, bool, MessageTemplate>> laws;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     std::string name = entry.path().filename().string();
+    bool block = name.starts_with("block.");
+    if ((!name.starts_with("letter.") && !block) || !name.ends_with(".txt")) continue;
+    std::string lang = name.substr(block ? 6 : 7, name.size() - (block ? 10 : 11));
+    size_t at = lang.find('@');
+    if (at != std::string::npos) {
+      std::string jur = lang.substr(at + 1);
+      lang.resize(at);
+      if (lang.empty() || jur.empty()) continue;
+      Result<MessageTemplate> t = block ? CompileBlock(entry.path().string())
+                                        : CompileMessage(entry.path().string(), false, true);
+      if (!t.ok()) {
+        // A law's layout that does not load stops that language's letters, not the others.
+        impl->broken[lang] = t.status();
+        continue;
+      }
+      laws.emplace_back(lang, jur, block, std::move(*t));
+      continue;
+    }
+    if (block || lang.empty() || lang.size() > 8) continue;
     // letter.<lang>.txt with strings.<lang>.txt beside it.
-    if (!name.starts_with("letter.") || !name.ends_with(".txt")) continue;
-    std::string lang = name.substr(7, name.size() - 11);
-    if (lang.empty() || lang.size() > 8) continue;
     Result<MessageTemplate> t = CompileMessage(entry.path().string(), false);
     if (!t.ok()) {
       impl->broken[lang] = t.status();
@@ -176,11 +247,19 @@ Result<LetterRenderer> LetterRenderer::Load(const std::string& dir) {
       impl->broken[lang] = strings.status();
       continue;
     }
-    impl->languages[lang] = Impl::Language{std::move(*t), std::move(*strings)};
+    impl->languages[lang] = Impl::Language{std::move(*t), std::move(*strings), {}, {}};
   }
   if (ec) return Status::Io(dir + ": " + ec.message());
   if (!impl->languages.count("en") && !impl->broken.count("en"))
     return Status::BadInput(dir + ": no letter.en.txt (the fallback language)");
+  for (auto& [lang, jur, block, t] : laws) {
+    auto it = impl->languages.find(lang);
+    if (it == impl->languages.end() && impl->broken.count(lang)) continue;
+    if (it == impl->languages.end())
+      return Status::BadInput(dir + ": " + (block ? "block." : "letter.") + lang + "@" + jur +
+                              ".txt has no letter." + lang + ".txt");
+    (block ? it->second.blocks : it->second.variants)[jur] = std::move(t);
+  }
   return LetterRenderer(impl.release());
 }
 
@@ -199,7 +278,38 @@ Result<Letter> LetterRenderer::Render(const AffectedPerson& p,
   auto it = impl_->languages.find(lang);
   if (it == impl_->languages.end()) it = impl_->languages.find("en");
   if (it == impl_->languages.end()) return impl_->broken.at("en");
+  // The layout a law prescribes beats the reader's language: where the law's layout exists
+  // only in English, the letter is in English.
+  std::string country = p.country;
+  std::transform(country.begin(), country.end(), country.begin(), ::toupper);
+  std::vector<std::string> jurisdictions = {p.Jurisdiction(), country};
+  if (country == "PR") jurisdictions.push_back("US-PR");  // Puerto Rico, filed as a country
+  auto find_law = [&](auto member) -> std::pair<const MessageTemplate*, decltype(it)> {
+    for (auto lit : {it, impl_->languages.find("en")}) {
+      if (lit == impl_->languages.end()) continue;  // English did not load
+      for (const std::string& j : jurisdictions) {
+        auto& m = lit->second.*member;
+        auto v = j.empty() ? m.end() : m.find(j);
+        if (v != m.end()) return {&v->second, lit};
+      }
+    }
+    return {nullptr, it};
+  };
+  auto [variant, variant_language] = find_law(&Impl::Language::variants);
+  if (variant) it = variant_language;
+  auto [block, block_language] = find_law(&Impl::Language::blocks);
+  (void)block_language;
   Impl::Language& L = it->second;
+  for (const MessageTemplate* law : {variant, block}) {
+    if (!law) continue;
+    for (const std::string& field : law->required_fields) {
+      auto v = extra.find(field);
+      if (v == extra.end() || v->second.empty())
+        return Status::BadInput("a letter to " + p.Jurisdiction() + " needs the controller's " +
+                                field + " (" + law->law + "): give notify render --" + field);
+    }
+  }
+  const MessageTemplate& letter = variant ? *variant : L.letter;
   auto str = [&](const std::string& key) -> std::string {
     auto s = L.strings.find(key);
     if (s != L.strings.end()) return s->second;
@@ -251,15 +361,51 @@ Result<Letter> LetterRenderer::Render(const AffectedPerson& p,
   }
   d.set("categories", cats);
   d.set("actions", actions);
+  // Likely consequences (GDPR Art. 34(2)), most serious first, once each.
+  mst::data consequences{mst::data::type::list};
+  std::set<std::string> seen_consequences;
+  for (const std::string& c : ordered) {
+    std::string text = str("consequence." + c);
+    if (text.empty() || !seen_consequences.insert(text).second) continue;
+    mst::data item;
+    item.set("text", text);
+    consequences.push_back(item);
+  }
+  if (std::string text = str("consequence.general"); !text.empty()) {
+    mst::data item;
+    item.set("text", text);
+    consequences.push_back(item);
+  }
+  d.set("consequences", consequences);
+  // The general description: the case's own sentences in English, a plain one elsewhere.
+  auto incident = extra.find("incident");
+  d.set("incident", it->first == "en" && incident != extra.end() && !incident->second.empty()
+                        ? incident->second
+                        : str("incident.general"));
+  auto delayed = extra.find("law_enforcement_delay");
+  d.set("delay_statement",
+        str(delayed != extra.end() && delayed->second == "yes" ? "delay.law_enforcement"
+                                                               : "delay.none"));
+  if (auto dpo = extra.find("dpo"); dpo == extra.end() || dpo->second.empty())
+    d.set("dpo", mst::data::type::bool_false);
   if (p.first_exposure) d.set("exposure_from", DateOnly(*p.first_exposure));
   if (p.last_exposure) d.set("exposure_to", DateOnly(*p.last_exposure));
   d.set("has_window", (p.first_exposure && p.last_exposure) ? mst::data::type::bool_true
                                                             : mst::data::type::bool_false);
+  // One day reads "on <day>", never "between <day> and <day>".
+  bool same_day = p.first_exposure && p.last_exposure &&
+                  DateOnly(*p.first_exposure) == DateOnly(*p.last_exposure);
+  d.set("same_day", same_day ? mst::data::type::bool_true : mst::data::type::bool_false);
+  if (block) {
+    std::string text = block->body->render(d);
+    if (!block->body->is_valid()) return Status::BadInput(block->body->error_message());
+    d.set("jurisdiction_block", text);  // our data, cleaned values inside: shown unescaped
+  }
   Letter out;
   out.language = it->first;
-  out.subject = CleanPlainText(L.letter.subject->render(d), false);
-  out.body = L.letter.body->render(d);
-  if (!L.letter.body->is_valid()) return Status::BadInput(L.letter.body->error_message());
+  out.subject = CleanPlainText(letter.subject->render(d), false);
+  out.body = letter.body->render(d);
+  if (!letter.body->is_valid()) return Status::BadInput(letter.body->error_message());
   return out;
 }
 
@@ -307,10 +453,26 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
   std::string organisation = o.organisation.empty() ? HostOf(info.store_url) : o.organisation;
   if (organisation.empty()) organisation = info.name;
   std::string contact = o.contact.empty() ? o.sender : o.contact;
+  // The general description in letters: the case's sentences that need no confirmation.
+  std::string incident;
+  {
+    TQ_ASSIGN_OR_RETURN(StatementFacts early, LoadStatementFacts(c));
+    Claim how = EntryClaim(early);
+    if (OpenMarkers(how.text).empty()) incident = how.text;
+    for (const Claim& cl : AfterEntryClaims(early))
+      incident += (incident.empty() ? "" : " ") + cl.text;
+  }
   std::map<std::string, std::string> extra = {
       {"organisation", CleanPlainText(organisation, false)},
+      {"legal_name", CleanPlainText(o.legal_name.empty() ? organisation : o.legal_name, false)},
       {"store_url", CleanPlainText(info.store_url, false)},
       {"contact", CleanPlainText(contact, false)},
+      {"dpo", CleanPlainText(o.dpo, false)},
+      {"phone", CleanPlainText(o.phone, false)},
+      {"website", CleanPlainText(o.website, false)},
+      {"law_enforcement_delay", o.law_enforcement_delay ? "yes" : "no"},
+      {"incident", incident},
+      {"notice_date", DateOnly(NowMicros())},
       {"case_name", CleanPlainText(info.name, false)},
       {"discovered", info.discovered_at ? DateOnly(*info.discovered_at) : "unknown"}};
 
@@ -413,6 +575,42 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
     TQ_ASSIGN_OR_RETURN(auto s, LoadStrings(o.templates_dir + "/strings.en.txt"));
     en_labels = std::move(s);
   }
+  // The sentences every notice and the statement share, from the case (statement.h): what
+  // happened, the window, what is done and what is in progress, who has been told.
+  TQ_ASSIGN_OR_RETURN(StatementFacts facts, LoadStatementFacts(c));
+  Claim entry = EntryClaim(facts), window = WindowClaim(facts), told = PeopleToldClaim(facts);
+  std::vector<Claim> after = AfterEntryClaims(facts), measures = MeasureClaims(facts);
+  std::optional<Claim> authorities = AuthoritiesClaim(facts);
+  std::optional<Claim> unknown_country = UnknownCountryClaim(facts);
+  auto texts = [](const std::vector<Claim>& claims) {
+    mst::data list{mst::data::type::list};
+    for (const Claim& cl : claims) {
+      mst::data item;
+      item.set("text", cl.text);
+      list.push_back(item);
+    }
+    return list;
+  };
+  auto statement = [&](mst::data& d) {
+    std::string nature = entry.text;
+    for (const Claim& cl : after) nature += " " + cl.text;
+    d.set("entry", entry.text);
+    d.set("nature", nature);
+    d.set("window", window.text);
+    d.set("people_told", told.text);
+    d.set("measures", texts(measures));
+    d.set("public_categories", texts(CategoryClaims(facts)));
+    d.set("has_measures",
+          measures.empty() ? mst::data::type::bool_false : mst::data::type::bool_true);
+    // Optional lines are set only when present: a set empty string still opens a section.
+    if (authorities) d.set("authorities", authorities->text);
+    if (unknown_country) d.set("unknown_country", unknown_country->text);
+    d.set("dpo", o.dpo.empty() ? "[to confirm: the data protection officer's or privacy "
+                                 "contact's name and contact details]"
+                               : CleanPlainText(o.dpo, false));
+    d.set("law_enforcement_delay",
+          "[to confirm: whether notice was delayed at the request of law enforcement]");
+  };
   // Case-level values plus what the given people lost (counts per category, window).
   auto base = [&](const std::vector<const AffectedPerson*>& group) {
     std::optional<UnixMicros> first, last;
@@ -428,15 +626,29 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
     d.set("exposure_from", first ? FormatUtc(*first) : "unknown");
     d.set("exposure_to", last ? FormatUtc(*last) : "unknown");
     d.set("discovered_utc", info.discovered_at ? FormatUtc(*info.discovered_at) : "unknown");
+    d.set("exposure_range", first && last ? ReadableRange(*first, *last, zone)
+                                          : "[to confirm: when the data was exposed]");
+    // Categories in order of harm (card data, passwords, identity data first).
+    std::vector<std::pair<std::string, int64_t>> ordered(per_category.begin(), per_category.end());
+    std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+      return CategoryHarmRank(a.first) < CategoryHarmRank(b.first);
+    });
     mst::data cats{mst::data::type::list};
-    for (const auto& [cat, count] : per_category) {
+    int64_t items = 0;
+    for (const auto& [cat, count] : ordered) {
       mst::data item;
       auto label = en_labels.find("notice." + cat);
       item.set("label", label != en_labels.end() ? label->second : cat);
       item.set("people", std::to_string(count));
       cats.push_back(item);
+      items += count;
     }
     d.set("categories", cats);
+    d.set("records", std::to_string(items));
+    bool identity = per_category.count("tax_id") || per_category.count("date_of_birth");
+    d.set("has_identity", identity ? mst::data::type::bool_true : mst::data::type::bool_false);
+    if (ordered.empty()) d.set("no_categories", "[to confirm: which personal data was involved]");
+    statement(d);
     d.set("has_card", per_category.count("payment_card") ? mst::data::type::bool_true
                                                          : mst::data::type::bool_false);
     bool creds = per_category.count("password_hash") || per_category.count("account_credentials");
@@ -476,7 +688,7 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
     d.set("deadline_local", ob.deadline ? FormatInZone(*ob.deadline, zone) : "no fixed date");
     d.set("deadline_text", ob.rule->deadline_text);
     d.set("verification", ob.rule->status);
-    d.set("note", ob.rule->note);
+    if (!ob.rule->note.empty()) d.set("note", ob.rule->note);
     std::string text = "Subject: " + t.subject->render(d) + "\n\n" + t.body->render(d);
     std::string path = o.out_dir + "/notices/" + SafeFileName(ob.key) + ".txt";
     TQ_RETURN_IF_ERROR(WriteFile(path, text));
@@ -492,6 +704,14 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
     TQ_RETURN_IF_ERROR(WriteFile(path, t.body->render(d)));
     sum.files.push_back(path);
   }
+  // The statement's claims ledger: the sentences it is built from, with their facts.
+  std::vector<Claim> ledger = {window, told};
+  for (Claim& cl : CategoryClaims(facts)) ledger.push_back(std::move(cl));
+  ledger.insert(ledger.end(), measures.begin(), measures.end());
+  if (authorities) ledger.push_back(*authorities);
+  std::string ledger_path = o.out_dir + "/public_statement.claims.json";
+  TQ_RETURN_IF_ERROR(WriteFile(ledger_path, ClaimsLedgerJson("public_statement", ledger)));
+  sum.files.push_back(ledger_path);
   return sum;
 }
 

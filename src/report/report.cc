@@ -11,6 +11,7 @@
 
 #include "core/escape.h"
 #include "core/sha256.h"
+#include "notify/statement.h"
 
 namespace tq::report {
 namespace {
@@ -43,8 +44,6 @@ std::string JText(const std::string& json, const char* key) {
   if (p.parse(json).get(doc) || doc[key].get(v)) return "";
   return RecoverJsonBytes(v);
 }
-
-std::string Day(UnixMicros t) { return FormatUtc(t).substr(0, 10); }
 
 Block H(std::string text, int level = 2) {
   Block b;
@@ -220,23 +219,6 @@ Result<Facts> Load(Case& c) {
                  {"Alert on new admin accounts and on payment configuration changes", "security"}};
   }
   return f;
-}
-
-std::string CategoryText(const std::string& c) {
-  static const std::map<std::string, std::string> m = {
-      {"name", "names"},
-      {"email", "e-mail addresses"},
-      {"phone", "phone numbers"},
-      {"postal_address", "postal addresses"},
-      {"date_of_birth", "dates of birth"},
-      {"tax_id", "tax identifiers"},
-      {"ip_address", "IP addresses used to order"},
-      {"password_hash", "encrypted (hashed) account passwords"},
-      {"payment_card", "payment card details entered at checkout"},
-      {"order_history", "order history"},
-      {"account_credentials", "account log-in details"}};
-  auto it = m.find(c);
-  return it == m.end() ? "other personal data" : it->second;
 }
 
 Block Svg(Case& c) {
@@ -467,75 +449,96 @@ Result<Document> BuildInternal(Case& c) {
 }
 
 Result<Document> BuildPublic(Case& c, const std::string& kind) {
-  TQ_ASSIGN_OR_RETURN(Facts f, Load(c));
-  // Public text: counts, dates, categories and generic wording only.
-  std::vector<std::string> cats;
-  for (const auto& x : f.categories) {
-    std::string t = CategoryText(x);
-    if (std::find(cats.begin(), cats.end(), t) == cats.end()) cats.push_back(t);
+  // Every sentence comes from a case fact (notify/statement.h) and goes into the ledger; the
+  // blocks are made of those sentences only, so the ledger covers the whole text.
+  TQ_ASSIGN_OR_RETURN(notify::StatementFacts f, notify::LoadStatementFacts(c));
+  Document d;
+  auto para = [&](std::vector<notify::Claim> claims) {
+    std::string text;
+    for (notify::Claim& cl : claims) {
+      text += (text.empty() ? "" : " ") + cl.text;
+      d.claims.push_back(std::move(cl));
+    }
+    d.blocks.push_back(P(text));
+  };
+  auto list = [&](std::vector<notify::Claim> claims) {
+    std::vector<std::string> items;
+    for (notify::Claim& cl : claims) {
+      items.push_back(cl.text);
+      d.claims.push_back(std::move(cl));
+    }
+    d.blocks.push_back(L(items));
+  };
+  bool card = false, pw = false;
+  notify::Claim card_basis, pw_basis;
+  for (const auto& [cat, n] : f.categories) {
+    notify::FactRef ref{"scope_count", 0, "category=" + cat, "people=" + std::to_string(n)};
+    if (cat == "payment_card") card = true, card_basis.facts.push_back(ref);
+    if (cat == "password_hash" || cat == "account_credentials")
+      pw = true, pw_basis.facts.push_back(ref);
   }
-  if (cats.empty()) cats.push_back("the extent of the data involved is still being established");
-  std::string when = f.first ? "between " + Day(*f.first) + " and " + Day(*f.last) : "recently";
-  std::string people = f.affected >= 0 ? std::to_string(f.affected) + " customers" : "customers";
-  bool card = f.categories.count("payment_card") > 0;
-  bool pw = f.categories.count("password_hash") > 0 || f.categories.count("account_credentials");
-  std::vector<std::string> customer_steps;
+  std::vector<notify::Claim> customer_steps;
   if (card)
     customer_steps.push_back(
-        "Check your card statements and ask your bank to replace the card if you "
-        "see payments you do not recognise.");
+        {"Check your card statements and ask your bank to replace the card "
+         "if you see payments you do not recognise.",
+         card_basis.facts});
   if (pw)
     customer_steps.push_back(
-        "Change your password for our store and anywhere you used the same one.");
+        {"Change your password for our store and anywhere you used the same one.", pw_basis.facts});
   customer_steps.push_back(
-      "Be wary of e-mails or calls that claim to be from us and ask for payment or "
-      "passwords: we will never ask for them.");
-  Document d;
+      {"Be wary of e-mails or calls that claim to be from us and ask for "
+       "payment or passwords: we will never ask for them.",
+       {}});
+  std::vector<notify::Claim> measures = notify::MeasureClaims(f);
+  std::optional<notify::Claim> authorities = notify::AuthoritiesClaim(f);
   if (kind == "notice") {
     d.title = "Security incident notice";
     d.blocks.push_back(H("What we know so far"));
-    d.blocks.push_back(P("We found that an unauthorised party gained access to our online store " +
-                         when +
-                         ". We closed that access, took the store offline while we "
-                         "cleaned it, and engaged incident responders."));
+    para({notify::WindowClaim(f), notify::EntryClaim(f)});
+    if (!measures.empty()) {
+      d.blocks.push_back(H("What we have done so far"));
+      list(measures);
+    }
     d.blocks.push_back(H("What data is involved"));
-    d.blocks.push_back(L(cats));
-    d.blocks.push_back(P("We are writing to the " + people +
-                         " whose data is involved. Our investigation continues."));
+    list(notify::CategoryClaims(f));
+    para({notify::PeopleToldClaim(f), {"Our investigation continues.", {}}});
     d.blocks.push_back(H("What you should do"));
-    d.blocks.push_back(L(customer_steps));
+    list(customer_steps);
     d.blocks.push_back(H("What happens next"));
-    d.blocks.push_back(L({"We are notifying the data protection authorities where required.",
-                          "We will publish a full account of what happened and what we changed.",
-                          "Questions: reply to our notification letter or contact our support."}));
+    std::vector<notify::Claim> next;
+    if (authorities) next.push_back(*authorities);
+    next.push_back({"We will publish a full account of what happened and what we changed.", {}});
+    next.push_back({"Questions: reply to our notification letter or contact our support.", {}});
+    list(next);
   } else {
     d.title = "What happened, and what we changed";
     d.blocks.push_back(H("How it happened"));
-    std::string how =
-        "An attacker used a known, since fixed, vulnerability in the software our "
-        "store runs on to get in " +
-        when + ".";
-    if (f.webshell) how += " They then placed files on the server to keep their access.";
-    if (f.rogue_admin) how += " They created an administrator account.";
-    if (f.skim_start)
-      how +=
-          " They added code to the checkout that copied card details as "
-          "customers typed them.";
-    d.blocks.push_back(P(how));
+    std::vector<notify::Claim> how = {notify::EntryClaim(f)};
+    for (notify::Claim& cl : notify::AfterEntryClaims(f)) how.push_back(std::move(cl));
+    how.push_back(notify::WindowClaim(f));
+    para(std::move(how));
     d.blocks.push_back(H("Which data was taken"));
-    d.blocks.push_back(L(cats));
-    d.blocks.push_back(P("The " + people + " affected have been told directly."));
-    d.blocks.push_back(H("What we have changed"));
-    d.blocks.push_back(
-        L({"The store software is fully up to date, and security updates are now "
-           "applied within days under a named owner.",
-           "Every administrator login requires a second factor.",
-           "All passwords, keys and credentials the store uses were replaced.",
-           "Changes to the store's files and settings now raise an alert.",
-           "The attacker's access, files and accounts were removed."}));
+    list(notify::CategoryClaims(f));
+    std::vector<notify::Claim> told = {notify::PeopleToldClaim(f)};
+    if (authorities) told.push_back(*authorities);
+    para(std::move(told));
+    d.blocks.push_back(H("What we have done and are doing"));
+    if (measures.empty())
+      measures.push_back(
+          {"[to confirm: the containment and remediation steps: no plan is "
+           "recorded yet]",
+           {}});
+    list(measures);
     d.blocks.push_back(H("What you should do"));
-    d.blocks.push_back(L(customer_steps));
+    list(customer_steps);
   }
+  std::string all;
+  for (const notify::Claim& cl : d.claims) all += cl.text + "\n";
+  d.open_markers = notify::OpenMarkers(all);
+  if (!d.open_markers.empty())
+    d.blocks.insert(d.blocks.begin(),
+                    P("DRAFT: not for publication while facts below are marked to confirm."));
   return d;
 }
 
@@ -553,6 +556,14 @@ Result<std::vector<Written>> WriteReports(Case& c, Db& db, const std::string& wh
   for (auto& [name, kind] : docs) {
     Result<Document> d = kind == "internal" ? BuildInternal(c) : BuildPublic(c, kind);
     if (!d.ok()) return d.status();
+    if (kind != "internal") {
+      // The claims ledger: each sentence with the case rows it was built from.
+      std::string path = c.ReportsDir() + "/" + name + ".claims.json";
+      std::ofstream f(path, std::ios::binary | std::ios::trunc);
+      f << notify::ClaimsLedgerJson(name, d->claims);
+      f.close();
+      if (!f) return Status::Io(path + ": write failed");
+    }
     for (auto [ext, text] : {std::pair<std::string, std::string>{"md", RenderMarkdown(*d)},
                              {"html", RenderHtml(*d)}}) {
       std::string rel = "reports/" + name + "." + ext, path = c.dir() + "/" + rel;
@@ -570,7 +581,7 @@ Result<std::vector<Written>> WriteReports(Case& c, Db& db, const std::string& wh
       st.Bind(3, ext).Bind(4, rel).Bind(5, Sha256Hex(text));
       st.Bind(6, static_cast<int64_t>(text.size())).Bind(7, NowMicros());
       TQ_RETURN_IF_ERROR(st.Run());
-      out.push_back({name + "." + ext, path});
+      out.push_back({name + "." + ext, path, d->open_markers});
     }
   }
   return out;

@@ -2,7 +2,9 @@
 // post-mortem), Markdown and self-contained HTML, under <case>/reports/. Every string from
 // evidence is escaped for the format it goes into. The public documents are built only from
 // counts, dates, data categories and generic descriptions: no addresses, paths, names,
-// e-mails, secrets or indicator values ever reach them.
+// e-mails, secrets or indicator values ever reach them. Their sentences follow the case
+// (notify/statement.h): a claims ledger <doc>.claims.json is written beside each one, and
+// facts the case cannot settle read "[to confirm: ...]".
 //
 // Table report_document(id, name UNIQUE, audience internal|public, format md|html, path,
 // sha256, bytes, written_at): one row per document written (refreshed on re-runs).
@@ -13,6 +15,7 @@
 
 #include "casefile/casefile.h"
 #include "core/result.h"
+#include "notify/statement.h"
 
 namespace tq::report {
 
@@ -27,6 +30,10 @@ struct Block {
 struct Document {
   std::string title;
   std::vector<Block> blocks;
+  // Public documents: every sentence with its facts (the claims ledger), and the
+  // "[to confirm: ...]" markers still open in the text.
+  std::vector<notify::Claim> claims;
+  std::vector<std::string> open_markers;
 };
 
 std::string RenderMarkdown(const Document& d);
@@ -36,6 +43,7 @@ std::string EscapeMarkdown(std::string_view raw);
 // Builds the documents from the case. which: "" (all), "internal", "notice", "postmortem".
 struct Written {
   std::string name, path;
+  std::vector<std::string> open_markers;  // public documents: facts still to confirm
 };
 Result<std::vector<Written>> WriteReports(Case& c, Db& db, const std::string& which);
 

@@ -171,6 +171,8 @@ TEST(Layout, EveryLawLayoutCitesItsStatute) {
   EXPECT_GE(layouts, 4);  // MA layout; NY, WA, PR blocks
 }
 
+// A law's layout that does not load stops the letters of its language (never sent without the
+// law's required text), names the file, and leaves the other languages' letters alone.
 TEST(Layout, ALayoutWithoutItsLawIsRefused) {
   namespace fs = std::filesystem;
   std::string dir = ::testing::TempDir() + "/layout-no-law";
@@ -178,9 +180,15 @@ TEST(Layout, ALayoutWithoutItsLawIsRefused) {
   for (const char* f : {"letter.en.txt", "strings.en.txt"})
     fs::copy_file(Templates() + "/" + f, dir + "/" + f, fs::copy_options::overwrite_existing);
   std::ofstream(dir + "/letter.en@US-XX.txt") << "Subject: x\n\nbody\n";
+  for (const char* f : {"letter.de.txt", "strings.de.txt"})
+    fs::copy_file(Templates() + "/" + f, dir + "/" + f, fs::copy_options::overwrite_existing);
   auto r = LetterRenderer::Load(dir);
-  ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(Has(r.status().ToString(), "letter.en@US-XX.txt:1")) << r.status().ToString();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto en = r->Render(Resident("US", "CA", "en"), Extra());
+  ASSERT_FALSE(en.ok());
+  EXPECT_TRUE(Has(en.status().ToString(), "letter.en@US-XX.txt:1")) << en.status().ToString();
+  auto de = r->Render(Resident("DE", "", "de"), Extra());
+  EXPECT_TRUE(de.ok()) << de.status().ToString();
   fs::remove_all(dir);
 }
 

@@ -162,7 +162,7 @@ pat = re.compile(r'^(\S+) \S+ \S+ \[(\d\d)/(\w+)/(\d{4}):(\d\d:\d\d:\d\d) ([+-]\
 mon = {m: i for i, m in enumerate(['Jan','Feb','Mar','Apr','May','Jun','Jul','Aug','Sep','Oct','Nov','Dec'], 1)}
 w = open(sys.argv[2], 'w'); j = open(sys.argv[3], 'w')
 w.write('#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n'
-        '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n')
+        '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status sc-bytes time-taken\n')
 for l in open(sys.argv[1], errors='replace'):
     m = pat.match(l)
     if not m: continue
@@ -170,7 +170,7 @@ for l in open(sys.argv[1], errors='replace'):
     t = calendar.timegm(time.strptime('%s-%02d-%s %s' % (y, mon[mo], d, hms), '%Y-%m-%d %H:%M:%S'))
     t -= (int(z[1:3]) * 3600 + int(z[3:]) * 60) * (1 if z[0] == '+' else -1)
     stem, _, q = uri.partition('?')
-    w.write('%s 10.0.0.4 %s %s %s 443 - %s %s %s %s 0 0 15\n' % (time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(t)), meth, stem, q or '-', ip, ua.replace(' ', '+') or '-', ref.replace(' ', '+') or '-', st))
+    w.write('%s 10.0.0.4 %s %s %s 443 - %s %s %s %s 0 0 %s 15\n' % (time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(t)), meth, stem, q or '-', ip, ua.replace(' ', '+') or '-', ref.replace(' ', '+') or '-', st, b if b.isdigit() else '-'))
     j.write(json.dumps({'ClientIP': ip, 'ClientRequestMethod': meth, 'ClientRequestURI': uri, 'ClientRequestProtocol': ver, 'EdgeResponseStatus': int(st), 'EdgeResponseBytes': int(b) if b.isdigit() else 0, 'ClientRequestUserAgent': ua, 'ClientRequestReferer': ref, 'EdgeStartTimestamp': t * 1000000000}) + '\n')
 PY
 for f in w3c.log cf.jsonl; do

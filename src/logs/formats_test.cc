@@ -488,6 +488,14 @@ TEST(CorpusTest, GeneratedLinesOfEveryFormatComeBackExactly) {
   }
 }
 
+TEST(W3cTest, IisHeaderValuesGetTheirSpacesBack) {
+  ParseStats st;
+  std::vector<Got> got = ReadAll(Testdata("iis_w3c.log"), &st);
+  ASSERT_GE(got.size(), 2u);
+  EXPECT_EQ(got[0].ua, "Mozilla/5.0 (Windows NT 10.0; Win64; x64)");
+  EXPECT_EQ(got[1].ua, "Mozilla/5.0");
+}
+
 TEST(EpochTest, SecondsMilliMicroNano) {
   UnixMicros t = 0;
   ASSERT_TRUE(ParseEpoch("1760083200", &t));

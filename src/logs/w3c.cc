@@ -109,6 +109,10 @@ class W3cParser : public LineParser {
     }
     if (columns_.empty()) return Fail(reason, "no #Fields: directive before the line");
     char sep = line.find('\t') != std::string_view::npos ? '\t' : ' ';
+    // Values rewritten for the record (header values, the joined target) are appended here:
+    // never more than twice the line, so the views stay valid.
+    buf_.clear();
+    buf_.reserve(2 * line.size() + 2);
     std::string_view date, clock, stem, query, uri, xff;
     size_t pos = 0, k = 0;
     for (; pos <= line.size(); ++k) {
@@ -141,7 +145,18 @@ class W3cParser : public LineParser {
       const Column& c = columns_[k];
       switch (c.col) {
         case Col::kIgnore: break;
-        case Col::kField: SetRecordField(r, c.field, v); break;
+        case Col::kField:
+          // IIS writes the spaces of a header value as '+': rules expect the spaces.
+          if (sep == ' ' &&
+              (c.field == Field::kUserAgent || c.field == Field::kReferer ||
+               c.field == Field::kCookie) &&
+              v.find('+') != std::string_view::npos) {
+            size_t at = buf_.size();
+            for (char ch : v) buf_ += ch == '+' ? ' ' : ch;
+            v = std::string_view(buf_.data() + at, v.size());
+          }
+          SetRecordField(r, c.field, v);
+          break;
         case Col::kDate: date = v; break;
         case Col::kTime: clock = v; break;
         case Col::kUriStem: stem = v; break;
@@ -175,10 +190,11 @@ class W3cParser : public LineParser {
       if (query.empty()) {
         SplitTarget(r, stem);
       } else {
-        uri_.assign(stem);
-        uri_ += '?';
-        uri_ += query;
-        SetRecordField(r, Field::kUri, uri_);
+        size_t at = buf_.size();
+        buf_ += stem;
+        buf_ += '?';
+        buf_ += query;
+        SetRecordField(r, Field::kUri, std::string_view(buf_.data() + at, buf_.size() - at));
         SetRecordField(r, Field::kUriStem, stem);
         SetRecordField(r, Field::kQuery, query);
       }
@@ -233,7 +249,7 @@ class W3cParser : public LineParser {
   std::vector<Column> columns_;
   bool has_client_ = false, has_stem_ = false;
   int64_t day_ = kNoDay;  // from #Date:
-  std::string uri_;
+  std::string buf_;
 };
 
 }  // namespace

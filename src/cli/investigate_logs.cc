@@ -19,6 +19,7 @@ struct LogsOptions {
   std::string log_format;
   std::vector<std::string> json_fields;
   std::vector<std::string> trusted_proxies;
+  std::string time_format;
   int threads = 0;
 };
 
@@ -38,6 +39,9 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
                  "Proxies whose X-Forwarded-For is believed, as CIDRs (default: private and "
                  "loopback ranges); the client is the rightmost address not among them")
       ->expected(1, -1);
+  app.add_option("--time-format", o->time_format,
+                 "The log's time field as a strptime pattern, e.g. '%Y/%m/%d %H:%M:%S %z' (a "
+                 "fraction may follow %S; without %z: UTC)");
   app.add_option("--threads", o->threads, "Worker threads for the log scan (default: all cores)");
   return [o, &g](InvestigateContext& ctx) -> Status {
     std::vector<std::string> paths;
@@ -53,6 +57,7 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
     rules::LogScanOptions so;
     so.stream.log_format = o->log_format;
     so.stream.trusted_proxies = o->trusted_proxies;
+    so.stream.time_format = o->time_format;
     for (const std::string& m : o->json_fields) {
       size_t eq = m.find('=');
       if (eq == std::string::npos) return Status::Usage("--json-field wants FIELD=PATH: " + m);

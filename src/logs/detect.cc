@@ -4,6 +4,7 @@
 // flags a file read with the wrong format instead of reporting it as clean.
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 
 #include "logs/logs.h"
 #include "logs/parsers.h"
@@ -74,6 +75,7 @@ Result<std::unique_ptr<LineParser>> ParserFor(const StreamOptions& o) {
                                               : NamedFormat(o.log_format);
   if (!p.ok()) p = CompileLogFormat(o.log_format);
   if (p.ok() && trusted) (*p)->SetTrustedProxies(trusted);
+  if (p.ok() && !o.time_format.empty()) (*p)->SetTimeFormat(o.time_format);
   return p;
 }
 
@@ -100,6 +102,7 @@ Result<std::unique_ptr<LineParser>> ParserForFile(const StreamOptions& o,
     TQ_ASSIGN_OR_RETURN(TrustedProxies t, TrustedProxies::Parse(o.trusted_proxies));
     p->SetTrustedProxies(std::make_shared<const TrustedProxies>(std::move(t)));
   }
+  if (!o.time_format.empty()) p->SetTimeFormat(o.time_format);
   return p;
 }
 
@@ -171,6 +174,37 @@ bool ParseEpoch(std::string_view s, UnixMicros* out) {
     f += static_cast<uint64_t>(c - '0') * fs;
   }
   *out = micros + static_cast<int64_t>(f);
+  return true;
+}
+
+bool ParseTimeWithFormat(std::string_view text, const std::string& pattern, UnixMicros* out) {
+  if (text.empty() || text.size() > 128 || pattern.empty()) return false;
+  std::string in(text);
+  struct tm t {};
+  // A fraction after the seconds is read by hand: strptime has no directive for it.
+  size_t s = pattern.find("%S");
+  std::string head = s == std::string::npos ? pattern : pattern.substr(0, s + 2);
+  const char* p = strptime(in.c_str(), head.c_str(), &t);
+  if (!p) return false;
+  int64_t frac = 0;
+  if (s != std::string::npos) {
+    if ((*p == '.' || *p == ',') && p[1] >= '0' && p[1] <= '9') {
+      int n = 0;
+      for (++p; *p >= '0' && *p <= '9'; ++p, ++n)
+        if (n < 6) frac = frac * 10 + (*p - '0');
+      if (n > 9) return false;
+      for (; n < 6; ++n) frac *= 10;
+    }
+    std::string tail = pattern.substr(s + 2);
+    if (!tail.empty() && !(p = strptime(p, tail.c_str(), &t))) return false;
+  }
+  if (*p) return false;  // text left over: not this pattern
+  if (!CheckCivil(t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec).empty())
+    return false;
+  long off = t.tm_gmtoff;
+  t.tm_isdst = 0;
+  time_t secs = timegm(&t);
+  *out = (static_cast<int64_t>(secs) - off) * 1000000 + frac;
   return true;
 }
 

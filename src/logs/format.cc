@@ -22,7 +22,8 @@ enum class Slot : uint8_t {
   kRequest,       // "GET /x HTTP/1.1", split into method, uri, version
   kTimeCommon,    // 10/Oct/2025:13:55:36 +0200
   kTimeIso,       // 2025-10-10T13:55:36+02:00
-  kTimeUnix,      // 1760104536.123
+  kTimeUnix,      // 1760104536.123 (seconds, or milli-, micro-, nanoseconds)
+  kTimeCustom,    // Apache %{pattern}t: a strftime pattern
   kQueryQ,        // Apache %q: "?a=b" or ""
   kUri,           // the request target, path?query ($request_uri)
   kForwardedFor,  // X-Forwarded-For: the client when the peer is a trusted proxy
@@ -186,6 +187,12 @@ class FormatParser : public LineParser {
       steps_.push_back(st);
     }
     unwrap_ = !tokens_.empty() && !tokens_[0].literal;
+    for (const Token& t : tokens_)
+      if (t.slot == Slot::kTimeCustom)
+        custom_time_ =
+            t.text.substr(t.text.find('{') + 1, t.text.rfind('}') - t.text.find('{') - 1);
+    if (custom_time_.starts_with("begin:")) custom_time_ = custom_time_.substr(6);
+    if (custom_time_.starts_with("end:")) custom_time_ = custom_time_.substr(4);
     check_client_ = set_fields_ & Bit(Field::kClientIp);
     // The path and the query logged apart ($uri $args, %U %q): the target is joined into a
     // buffer of the parser's.
@@ -197,6 +204,7 @@ class FormatParser : public LineParser {
   std::unique_ptr<LineParser> Clone() const override {
     auto p = std::make_unique<FormatParser>(name_, tokens_);
     p->trusted_ = trusted_;
+    p->time_format_ = time_format_;
     std::vector<std::unique_ptr<LineParser>> fb;
     for (const auto& f : fallback_) fb.push_back(f->Clone());
     p->fallback_ = std::move(fb);
@@ -214,6 +222,10 @@ class FormatParser : public LineParser {
   }
   void SetFallbacks(std::vector<std::unique_ptr<LineParser>> f) override {
     fallback_ = std::move(f);
+  }
+  void SetTimeFormat(const std::string& f) override {
+    time_format_ = f;
+    for (auto& fb : fallback_) fb->SetTimeFormat(f);
   }
 
   bool Parse(std::string_view line, AccessLogRecord& r, std::string_view* reason) override {
@@ -317,6 +329,7 @@ class FormatParser : public LineParser {
     kTimeCommon,
     kTimeIso,
     kTimeUnix,
+    kTimeCustom,
   };
   static Action ActionOf(const Token& t) {
     switch (t.slot) {
@@ -334,6 +347,7 @@ class FormatParser : public LineParser {
       case Slot::kTimeCommon: return Action::kTimeCommon;
       case Slot::kTimeIso: return Action::kTimeIso;
       case Slot::kTimeUnix: return Action::kTimeUnix;
+      case Slot::kTimeCustom: return Action::kTimeCustom;
     }
     return Action::kIgnore;
   }
@@ -370,8 +384,12 @@ class FormatParser : public LineParser {
         return true;
       case Action::kUri: SplitUri(r, v); return true;
       case Action::kForwardedFor: xff_ = v; return true;
-      case Action::kTimeCommon: return CommonTime(v, r, reason);
+      case Action::kTimeCommon:
+        if (!time_format_.empty()) return PatternTime(v, time_format_, r, reason);
+        return CommonTime(v, r, reason);
+      case Action::kTimeCustom: return PatternTime(v, custom_time_, r, reason);
       case Action::kTimeIso: {
+        if (!time_format_.empty()) return PatternTime(v, time_format_, r, reason);
         Result<UnixMicros> t2 = ParseIso8601(v, TimeZone::Utc());
         if (!t2.ok()) return Fail(reason, "bad timestamp");
         r.time = *t2;
@@ -379,13 +397,22 @@ class FormatParser : public LineParser {
         return true;
       }
       case Action::kTimeUnix: {
-        Result<UnixMicros> t2 = ParseUnixTime(v);
-        if (!t2.ok()) return Fail(reason, "bad timestamp");
-        r.time = *t2;
+        UnixMicros t2;
+        if (!ParseEpoch(v, &t2)) return Fail(reason, "bad timestamp");
+        r.time = t2;
         r.has_time = true;
         return true;
       }
     }
+    return true;
+  }
+
+  bool PatternTime(std::string_view v, const std::string& pattern, AccessLogRecord& r,
+                   std::string_view* reason) {
+    UnixMicros t;
+    if (!ParseTimeWithFormat(v, pattern, &t)) return Fail(reason, "bad timestamp");
+    r.time = t;
+    r.has_time = true;
     return true;
   }
 
@@ -432,6 +459,7 @@ class FormatParser : public LineParser {
        uri_in_buffer_ = false;
   std::string_view xff_;
   std::string uri_buf_;
+  std::string custom_time_;  // the pattern of Apache's %{pattern}t
   std::vector<std::unique_ptr<LineParser>> fallback_;
   bool cache_ok_ = false;
   char cache_day_[11] = {}, cache_zone_[5] = {};
@@ -594,10 +622,11 @@ Result<std::vector<Token>> CompileApache(std::string_view fmt) {
           AddVar(out, name, Slot::kTimeCommon);
           lit = "]";
         } else if (arg == "sec" || arg == "msec" || arg == "usec") {
-          if (arg != "sec") return Status::Usage("log format: " + name + " is not supported");
-          AddVar(out, name, Slot::kTimeUnix);
+          AddVar(out, name, Slot::kTimeUnix);  // told apart by their digits
+        } else if (arg.find('%') != std::string::npos) {
+          AddVar(out, name, Slot::kTimeCustom);
         } else {
-          return Status::Usage("log format: custom time format " + name + " is not supported");
+          return Status::Usage("log format: time format " + name + " is not supported");
         }
         break;
       case 'i':

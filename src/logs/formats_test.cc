@@ -496,6 +496,49 @@ TEST(W3cTest, IisHeaderValuesGetTheirSpacesBack) {
   EXPECT_EQ(got[1].ua, "Mozilla/5.0");
 }
 
+TEST(TimeFormatTest, StrptimePatternsWithFractionsAndZones) {
+  UnixMicros t = 0;
+  ASSERT_TRUE(ParseTimeWithFormat("2025/10/10 13:55:36 +0200", "%Y/%m/%d %H:%M:%S %z", &t));
+  EXPECT_EQ(FormatUtc(t), "2025-10-10T11:55:36Z");
+  ASSERT_TRUE(ParseTimeWithFormat("10.10.2025 13:55:36.123456789", "%d.%m.%Y %H:%M:%S", &t));
+  EXPECT_EQ(FormatUtc(t), "2025-10-10T13:55:36.123456Z");
+  ASSERT_TRUE(ParseTimeWithFormat("Oct 10 2025 13:55:36,5 -0100", "%b %d %Y %H:%M:%S %z", &t));
+  EXPECT_EQ(FormatUtc(t), "2025-10-10T14:55:36.500000Z");
+  for (const char* bad : {"2025/02/31 13:55:36 +0200", "2025/10/10 13:55 +0200",
+                          "2025/10/10 13:55:36 +0200 trailing", ""})
+    EXPECT_FALSE(ParseTimeWithFormat(bad, "%Y/%m/%d %H:%M:%S %z", &t)) << bad;
+  // As --time-format on a format's time field, and as Apache's %{pattern}t.
+  StreamOptions o;
+  o.log_format = "$remote_addr [$time_local] \"$request\" $status";
+  o.time_format = "%Y-%m-%d %H:%M:%S.%z";
+  auto p = ParserFor(o).value();
+  AccessLogRecord r;
+  std::string_view why;
+  ASSERT_TRUE(p->Parse("1.2.3.4 [2025-10-10 13:55:36.+0000] \"GET / HTTP/1.1\" 200", r, &why))
+      << why;
+  o.time_format = "%Y/%m/%d %H:%M:%S";
+  p = ParserFor(o).value();
+  ASSERT_TRUE(p->Parse("1.2.3.4 [2025/10/10 13:55:36.25] \"GET / HTTP/1.1\" 200", r, &why)) << why;
+  EXPECT_EQ(FormatUtc(r.time), "2025-10-10T13:55:36.250000Z");
+  EXPECT_FALSE(p->Parse("1.2.3.4 [10/Oct/2025:13:55:36 +0000] \"GET / HTTP/1.1\" 200", r, &why));
+  EXPECT_EQ(why, "bad timestamp");
+  auto apache = CompileLogFormat("%h [%{%d/%m/%Y %H:%M:%S %z}t] \\\"%r\\\" %>s").value();
+  ASSERT_TRUE(apache->Parse("1.2.3.4 [10/10/2025 13:55:36 +0200] \"GET / HTTP/1.1\" 200", r, &why))
+      << why;
+  EXPECT_EQ(FormatUtc(r.time), "2025-10-10T11:55:36Z");
+  auto msec = CompileLogFormat("%h %{msec}t \\\"%r\\\" %>s").value();
+  ASSERT_TRUE(msec->Parse("1.2.3.4 1760083200123 \"GET / HTTP/1.1\" 200", r, &why)) << why;
+  EXPECT_EQ(FormatUtc(r.time), "2025-10-10T08:00:00.123000Z");
+  StreamOptions j;
+  j.log_format = "jsonl";
+  j.time_format = "%d/%m/%Y %H:%M:%S";
+  auto json = ParserFor(j).value();
+  ASSERT_TRUE(
+      json->Parse(R"({"remote_addr":"1.2.3.4","uri":"/","time":"10/10/2025 08:00:00"})", r, &why))
+      << why;
+  EXPECT_EQ(FormatUtc(r.time), "2025-10-10T08:00:00Z");
+}
+
 TEST(EpochTest, SecondsMilliMicroNano) {
   UnixMicros t = 0;
   ASSERT_TRUE(ParseEpoch("1760083200", &t));

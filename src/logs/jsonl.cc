@@ -83,6 +83,7 @@ class JsonLinesParser : public LineParser {
   std::unique_ptr<LineParser> Clone() const override {
     auto p = std::make_unique<JsonLinesParser>(user_);
     p->trusted_ = trusted_;
+    p->time_format_ = time_format_;
     return p;
   }
 
@@ -163,7 +164,10 @@ class JsonLinesParser : public LineParser {
     }
     if (have_time) {
       UnixMicros epoch;
-      if (IsNumber(tv)) {
+      if (!time_format_.empty()) {
+        if (!ParseTimeWithFormat(tv, time_format_, &epoch)) return Fail(reason, "bad timestamp");
+        r.time = epoch;
+      } else if (IsNumber(tv)) {
         if (!ParseEpoch(tv, &epoch)) return Fail(reason, "bad timestamp");
         r.time = epoch;
       } else {

@@ -136,6 +136,8 @@ class LineParser {
   virtual void SetTrustedProxies(std::shared_ptr<const TrustedProxies> t) { trusted_ = t; }
   // Lines this parser does not read are tried with these, in order (detection per line).
   virtual void SetFallbacks(std::vector<std::unique_ptr<LineParser>> f) { (void)f; }
+  // The time field as this strptime pattern (ParseTimeWithFormat) instead of its usual forms.
+  virtual void SetTimeFormat(const std::string& f) { time_format_ = f; }
   // True when every field of a parsed record is a view into the line itself (not into the
   // parser's own buffers), so records of many lines stay valid together (batched matching).
   virtual bool FieldsViewLine() const { return false; }
@@ -150,6 +152,7 @@ class LineParser {
  protected:
   const TrustedProxies& trusted() const { return trusted_ ? *trusted_ : TrustedProxies::Default(); }
   std::shared_ptr<const TrustedProxies> trusted_;
+  std::string time_format_;
 };
 
 // "combined", "common", "vhost_combined", "nginx-combined", "apache-combined", "jsonl".
@@ -173,6 +176,11 @@ struct FormatGuess {
   size_t parsed = 0, tried = 0;
 };
 FormatGuess BestFormat(const std::vector<std::string_view>& sample_lines);
+
+// A time written with a strptime pattern ("%Y/%m/%d %H:%M:%S %z"): a fraction of a second may
+// follow %S (to nanoseconds, kept to microseconds); without %z the time is UTC. False when the
+// text does not fit the pattern all the way or names an impossible date.
+bool ParseTimeWithFormat(std::string_view text, const std::string& pattern, UnixMicros* out);
 
 // ---- URL handling ----
 // Percent-decoding ('+' as space in the query), repeated while it changes (double
@@ -221,6 +229,7 @@ struct StreamOptions {
   std::map<std::string, std::string> json_field_map;
   size_t max_line = 1 << 20;                 // longer lines are skipped as "line too long"
   std::vector<std::string> trusted_proxies;  // CIDRs; empty: private and loopback ranges
+  std::string time_format;  // strptime pattern for the time field (--time-format); empty: usual
 };
 // The parser StreamOptions asks for (nullptr when it says: detect).
 Result<std::unique_ptr<LineParser>> ParserFor(const StreamOptions& options);

@@ -361,8 +361,8 @@ TEST(UrlDecodeTest, SingleDoubleAndNone) {
 
 TEST(FormatTest, CompileErrors) {
   EXPECT_EQ(CompileLogFormat("").status().message(), "log format is empty");
-  EXPECT_EQ(CompileLogFormat("%{%d/%b}t %h").status().message(),
-            "log format: custom time format %{%d/%b}t is not supported");
+  EXPECT_EQ(CompileLogFormat("%{foo}t %h").status().message(),
+            "log format: time format %{foo}t is not supported");
   EXPECT_EQ(CompileLogFormat("${remote_addr").status().message(),
             "log format: unclosed ${ at column 1");
   EXPECT_EQ(CompileLogFormat("plain text").status().message(),

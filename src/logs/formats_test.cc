@@ -185,6 +185,8 @@ struct FileCase {
   std::map<std::string, uint64_t> skipped;
 };
 
+void PrintTo(const FileCase& c, std::ostream* os) { *os << c.file; }
+
 class FormatFileTest : public ::testing::TestWithParam<FileCase> {};
 
 TEST_P(FormatFileTest, EveryLineAsDocumented) {

@@ -34,7 +34,8 @@ Result<std::unique_ptr<LineParser>> NamedFormat(std::string_view name) {
   std::string_view n = name;
   if (n == "nginx-combined" || n == "apache-combined") n = "combined";
   if (n == "clf") n = "common";
-  if (n == "json" || n == "caddy" || n == "traefik" || n == "cloudflare") n = "jsonl";
+  if (n == "json" || n == "caddy" || n == "traefik" || n == "cloudflare" || n == "akamai")
+    n = "jsonl";
   if (n == "iis" || n == "cloudfront") n = "w3c";
   if (auto p = NewBuiltin(n)) return p;
   return Status::NotFound("unknown log format name: " + std::string(name));

@@ -23,39 +23,45 @@ const std::vector<Guess>& Guesses() {
       // Caddy's client_ip is the client its trusted_proxies rule chose, remote_ip the peer;
       // Traefik's ClientHost is the peer's address (ClientAddr has the port).
       {"c-ip",
-       {"remote_addr", "client_ip", "remote_ip", "clientip", "ClientIP", "ClientHost", "ip",
-        "src_ip", "request.client_ip", "request.remote_ip"}},
+       {"remote_addr", "client_ip", "remote_ip", "clientip", "ClientIP", "ClientHost", "cliIP",
+        "ip", "src_ip", "request.client_ip", "request.remote_ip"}},
       {"cs-username", {"remote_user", "user", "request.user", "ClientUsername"}},
       {"cs-method",
-       {"request_method", "method", "ClientRequestMethod", "request.method", "RequestMethod"}},
+       {"request_method", "method", "ClientRequestMethod", "request.method", "RequestMethod",
+        "reqMethod"}},
       {"cs-uri-query",
        {"request_uri", "uri", "url", "ClientRequestURI", "request.uri", "RequestPath", "path"}},
       {"cs-version",
        {"server_protocol", "protocol", "ClientRequestProtocol", "request.proto",
         "RequestProtocol"}},
       {"sc-status",
-       {"status", "EdgeResponseStatus", "response_status", "status_code", "DownstreamStatus"}},
+       {"status", "EdgeResponseStatus", "response_status", "status_code", "DownstreamStatus",
+        "statusCode"}},
       {"sc-bytes",
        {"body_bytes_sent", "bytes_sent", "EdgeResponseBytes", "size", "bytes",
         "DownstreamContentSize"}},
       {"cs-bytes", {"request_length", "ClientRequestBytes"}},
       {"time-taken", {"request_time", "duration", "OriginResponseTime", "Duration"}},
       {"cs-host",
-       {"host", "http_host", "server_name", "ClientRequestHost", "request.host", "RequestHost"}},
+       {"host", "http_host", "server_name", "ClientRequestHost", "request.host", "RequestHost",
+        "reqHost"}},
       {"cs-user-agent",
        {"http_user_agent", "user_agent", "ClientRequestUserAgent", "request.headers.User-Agent",
-        "request_User-Agent"}},
+        "request_User-Agent", "UA"}},
       {"cs-referer",
        {"http_referer", "referer", "ClientRequestReferer", "request.headers.Referer",
         "request_Referer"}},
       {"cs-cookie", {"http_cookie", "cookie", "request.headers.Cookie"}},
+      // The path and the query apart (Akamai DataStream 2: reqPath, queryStr): joined.
+      {"cs-uri-stem", {"reqPath"}},
+      {"cs-query", {"queryStr"}},
       {"cs-content-type", {"content_type", "http_content_type", "request.headers.Content-Type"}},
   };
   return g;
 }
 const std::vector<std::string> kTimePaths = {
-    "time_iso8601", "time_local", "@timestamp", "timestamp",          "StartUTC",
-    "time",         "ts",         "StartLocal", "EdgeStartTimestamp", "msec"};
+    "time_iso8601", "time_local", "@timestamp",         "timestamp", "StartUTC",  "time",
+    "ts",           "StartLocal", "EdgeStartTimestamp", "msec",      "reqTimeSec"};
 // Where the peer is when c-ip may be another address (Caddy), and X-Forwarded-For.
 const std::vector<std::string> kPeerPaths = {"request.remote_ip"};
 const std::vector<std::string> kForwardedPaths = {"http_x_forwarded_for", "x_forwarded_for",
@@ -100,7 +106,9 @@ class JsonLinesParser : public LineParser {
     last_line_ = line;
     last_root_ = root;
     buf_.clear();
-    buf_.reserve(json.size() + 256);  // views into buf_ stay valid: no reallocation below
+    // Views into buf_ stay valid: no reallocation below (values are copies of the line's text,
+    // the joined target one more).
+    buf_.reserve(2 * json.size() + 256);
     std::array<std::pair<size_t, size_t>, kFieldCount> spans{};
     uint32_t present = 0;
     for (size_t f = 0; f < kFieldCount; ++f) {
@@ -141,7 +149,14 @@ class JsonLinesParser : public LineParser {
       std::string_view req(buf_.data() + req_start, req_len);
       SplitRequestInto(req, r);
     }
-    if (r.has(Field::kUri) && !r.has(Field::kUriStem)) {
+    if (!r.has(Field::kUri) && r.has(Field::kUriStem)) {
+      std::string_view stem = r.get(Field::kUriStem), q = r.get(Field::kQuery);
+      size_t at = buf_.size();
+      buf_ += stem;
+      if (!q.empty() && q != "-") (buf_ += '?') += q;
+      Set(r, Field::kUri, std::string_view(buf_.data() + at, buf_.size() - at));
+      if (!r.has(Field::kQuery) || q == "-") Set(r, Field::kQuery, {});
+    } else if (r.has(Field::kUri) && !r.has(Field::kUriStem)) {
       std::string_view u = r.get(Field::kUri);
       size_t q = u.find('?');
       Set(r, Field::kUriStem, u.substr(0, q));

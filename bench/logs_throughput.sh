@@ -153,3 +153,32 @@ for ((i = 0; i < runs; ++i)); do
   best tg 2 "$T" --case "$case" --quiet investigate --only logs --threads 2
 done
 echo "gzip (4 x 268 MB rotated): zcat | wc -l ${z_secs}s ($(python3 -c "print(round($gz_mb/$z_secs))") MB/s); tourniquet ${tg_secs}s ($(python3 -c "print(round($gz_mb/$tg_secs))") MB/s, peak RSS ${tg_rss} MB): $(python3 -c "print(round($z_secs/$tg_secs, 2))")x zcat"
+
+# The same traffic as W3C extended (IIS layout) and as JSON lines (Cloudflare Logpush fields),
+# converted from the base log: MB/s of the logs stage on each (wall time, best of the runs).
+python3 - "$dir/base.log" "$dir/w3c.log" "$dir/cf.jsonl" <<'PY'
+import json, re, sys, calendar, time
+pat = re.compile(r'^(\S+) \S+ \S+ \[(\d\d)/(\w+)/(\d{4}):(\d\d:\d\d:\d\d) ([+-]\d{4})\] "(\S+) (\S+) (HTTP/[\d.]+)" (\d{3}) (\S+) "([^"]*)" "([^"]*)"')
+mon = {m: i for i, m in enumerate(['Jan','Feb','Mar','Apr','May','Jun','Jul','Aug','Sep','Oct','Nov','Dec'], 1)}
+w = open(sys.argv[2], 'w'); j = open(sys.argv[3], 'w')
+w.write('#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n'
+        '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status sc-bytes time-taken\n')
+for l in open(sys.argv[1], errors='replace'):
+    m = pat.match(l)
+    if not m: continue
+    ip, d, mo, y, hms, z, meth, uri, ver, st, b, ref, ua = m.groups()
+    t = calendar.timegm(time.strptime('%s-%02d-%s %s' % (y, mon[mo], d, hms), '%Y-%m-%d %H:%M:%S'))
+    t -= (int(z[1:3]) * 3600 + int(z[3:]) * 60) * (1 if z[0] == '+' else -1)
+    stem, _, q = uri.partition('?')
+    w.write('%s 10.0.0.4 %s %s %s 443 - %s %s %s %s 0 0 %s 15\n' % (time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(t)), meth, stem, q or '-', ip, ua.replace(' ', '+') or '-', ref.replace(' ', '+') or '-', st, b if b.isdigit() else '-'))
+    j.write(json.dumps({'ClientIP': ip, 'ClientRequestMethod': meth, 'ClientRequestURI': uri, 'ClientRequestProtocol': ver, 'EdgeResponseStatus': int(st), 'EdgeResponseBytes': int(b) if b.isdigit() else 0, 'ClientRequestUserAgent': ua, 'ClientRequestReferer': ref, 'EdgeStartTimestamp': t * 1000000000}) + '\n')
+PY
+for f in w3c.log cf.jsonl; do
+  fmb=$(python3 -c "print(round($(stat -c %s "$dir/$f")/1e6, 1))")
+  unset f_secs f_rss f_wall
+  for ((i = 0; i < runs; ++i)); do
+    new_case "bench-$f" "$dir/$f" "/var/log/$f"
+    best f 2 "$T" --case "$case" --quiet investigate --only logs --threads 2
+  done
+  echo "$f ($fmb MB): wall ${f_wall}s, $(python3 -c "print(round($fmb/$f_wall))") MB/s (wall), peak RSS ${f_rss} MB"
+done

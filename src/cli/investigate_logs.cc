@@ -18,6 +18,8 @@ struct LogsOptions {
   bool no_shipped = false;
   std::string log_format;
   std::vector<std::string> json_fields;
+  std::vector<std::string> trusted_proxies;
+  std::string time_format;
   int threads = 0;
 };
 
@@ -28,11 +30,20 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
   app.add_option("--rules", o->rules, "More Sigma rule directories or files (webserver category)");
   app.add_flag("--no-shipped-rules", o->no_shipped, "Use only the --rules given");
   app.add_option("--log-format", o->log_format,
-                 "Log format: combined, common, vhost_combined, jsonl, or the nginx log_format / "
-                 "Apache LogFormat string as written in the server config (default: detect)");
+                 "Log format: combined, common, vhost_combined, vhost, nginx-main, w3c (iis, "
+                 "cloudfront), alb, elb, haproxy, s3, jsonl (caddy, traefik, cloudflare, akamai), "
+                 "or the nginx log_format / Apache LogFormat string as written in the server "
+                 "config (default: detect, then each line the other text formats)");
   app.add_option("--json-field", o->json_fields,
                  "JSON lines field map, SIGMA_FIELD=dotted.path (e.g. c-ip=request.remote_ip; "
                  "a field outside the taxonomy too: response=resp.body)");
+  app.add_option("--trusted-proxy", o->trusted_proxies,
+                 "Proxies whose X-Forwarded-For is believed, as CIDRs (default: private and "
+                 "loopback ranges); the client is the rightmost address not among them")
+      ->expected(1, -1);
+  app.add_option("--time-format", o->time_format,
+                 "The log's time field as a strptime pattern, e.g. '%Y/%m/%d %H:%M:%S %z' (a "
+                 "fraction may follow %S; without %z: UTC)");
   app.add_option("--threads", o->threads, "Worker threads for the log scan (default: all cores)");
   return [o, &g](InvestigateContext& ctx) -> Status {
     std::vector<std::string> paths;
@@ -47,6 +58,8 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
     TQ_ASSIGN_OR_RETURN(rules::RuleSetPtr rs, rules::LoadRules(paths));
     rules::LogScanOptions so;
     so.stream.log_format = o->log_format;
+    so.stream.trusted_proxies = o->trusted_proxies;
+    so.stream.time_format = o->time_format;
     for (const std::string& m : o->json_fields) {
       size_t eq = m.find('=');
       if (eq == std::string::npos) return Status::Usage("--json-field wants FIELD=PATH: " + m);
@@ -109,6 +122,8 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
       if (st.first_time) w.Field("first_time", FormatUtc(st.first_time));
       if (st.last_time) w.Field("last_time", FormatUtc(st.last_time));
       if (!st.read_error.empty()) w.Field("read_error", st.read_error);
+      if (std::string low = st.LowShare(); !low.empty()) w.Field("low_parse_share", low);
+      if (!st.best_format.empty()) w.Field("best_format", st.best_format);
       w.Key("skipped").BeginObject();
       for (auto& [reason, sc] : st.skipped) {
         w.Key(reason).BeginObject().Field("lines", sc.lines).Key("examples").BeginArray();
@@ -124,6 +139,16 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
         if (!sc.example_lines.empty()) line += " (e.g. line " + Num(sc.example_lines.front()) + ")";
       }
       ctx.text_lines.push_back(line);
+      // Mostly unparsed: probably the wrong format, which must not pass for a clean log.
+      if (std::string low = st.LowShare(); !low.empty()) {
+        std::string msg = inputs[k].name + ": " + low;
+        msg += st.best_format.empty()
+                   ? "; no built-in format reads it"
+                   : "; " + st.best_format.substr(0, st.best_format.find(' ')) + " reads it best " +
+                         st.best_format.substr(st.best_format.find(' ') + 1) + " (--log-format)";
+        ctx.text_lines.push_back("logs:   " + EscapeTerminal(msg));
+        ctx.item_errors.push_back(Status::BadInput(msg));
+      }
       if (!st.read_error.empty()) {
         ctx.text_lines.push_back("logs:   damaged: " + EscapeTerminal(st.read_error));
         ctx.item_errors.push_back(Status::BadInput(inputs[k].name + ": " + st.read_error));

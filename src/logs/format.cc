@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "logs/logs.h"
+#include "logs/parsers.h"
 
 namespace tq::logs {
 namespace {
@@ -17,12 +18,15 @@ namespace {
 // What a variable of the format fills.
 enum class Slot : uint8_t {
   kIgnore,
-  kField,       // a plain Field
-  kRequest,     // "GET /x HTTP/1.1", split into method, uri, version
-  kTimeCommon,  // 10/Oct/2025:13:55:36 +0200
-  kTimeIso,     // 2025-10-10T13:55:36+02:00
-  kTimeUnix,    // 1760104536.123
-  kQueryQ,      // Apache %q: "?a=b" or ""
+  kField,         // a plain Field
+  kRequest,       // "GET /x HTTP/1.1", split into method, uri, version
+  kTimeCommon,    // 10/Oct/2025:13:55:36 +0200
+  kTimeIso,       // 2025-10-10T13:55:36+02:00
+  kTimeUnix,      // 1760104536.123 (seconds, or milli-, micro-, nanoseconds)
+  kTimeCustom,    // Apache %{pattern}t: a strftime pattern
+  kQueryQ,        // Apache %q: "?a=b" or ""
+  kUri,           // the request target, path?query ($request_uri)
+  kForwardedFor,  // X-Forwarded-For: the client when the peer is a trusted proxy
 };
 
 struct Token {
@@ -178,16 +182,63 @@ class FormatParser : public LineParser {
       if (t.slot == Slot::kField) set_fields_ |= Bit(t.field);
       if (t.slot == Slot::kQueryQ) set_fields_ |= Bit(Field::kQuery);
       if (t.slot == Slot::kRequest) set_fields_ |= kRequestFields;
+      if (t.slot == Slot::kUri) set_fields_ |= kUriFields;
+      if (t.slot == Slot::kForwardedFor) has_xff_ = true;
       steps_.push_back(st);
     }
+    unwrap_ = !tokens_.empty() && !tokens_[0].literal;
+    for (const Token& t : tokens_)
+      if (t.slot == Slot::kTimeCustom)
+        custom_time_ =
+            t.text.substr(t.text.find('{') + 1, t.text.rfind('}') - t.text.find('{') - 1);
+    if (custom_time_.starts_with("begin:")) custom_time_ = custom_time_.substr(6);
+    if (custom_time_.starts_with("end:")) custom_time_ = custom_time_.substr(4);
+    check_client_ = set_fields_ & Bit(Field::kClientIp);
+    // The path and the query logged apart ($uri $args, %U %q): the target is joined into a
+    // buffer of the parser's.
+    join_uri_ = !(set_fields_ & Bit(Field::kUri)) && (set_fields_ & Bit(Field::kUriStem));
+    uri_in_buffer_ = join_uri_ && (set_fields_ & Bit(Field::kQuery));
+    if (join_uri_) set_fields_ |= kUriFields;
   }
   const std::string& name() const override { return name_; }
   std::unique_ptr<LineParser> Clone() const override {
-    return std::make_unique<FormatParser>(name_, tokens_);
+    auto p = std::make_unique<FormatParser>(name_, tokens_);
+    p->trusted_ = trusted_;
+    p->time_format_ = time_format_;
+    std::vector<std::unique_ptr<LineParser>> fb;
+    for (const auto& f : fallback_) fb.push_back(f->Clone());
+    p->fallback_ = std::move(fb);
+    return p;
   }
-  bool FieldsViewLine() const override { return true; }
+  bool FieldsViewLine() const override {
+    if (uri_in_buffer_) return false;
+    for (const auto& f : fallback_)
+      if (!f->FieldsViewLine()) return false;
+    return true;
+  }
+  void SetTrustedProxies(std::shared_ptr<const TrustedProxies> t) override {
+    trusted_ = t;
+    for (auto& f : fallback_) f->SetTrustedProxies(t);
+  }
+  void SetFallbacks(std::vector<std::unique_ptr<LineParser>> f) override {
+    fallback_ = std::move(f);
+  }
+  void SetTimeFormat(const std::string& f) override {
+    time_format_ = f;
+    for (auto& fb : fallback_) fb->SetTimeFormat(f);
+  }
 
   bool Parse(std::string_view line, AccessLogRecord& r, std::string_view* reason) override {
+    if (ParseOwn(line, r, reason)) [[likely]]
+      return true;
+    std::string_view why;
+    for (auto& f : fallback_)
+      if (f->Parse(line, r, &why)) return true;
+    return false;  // the reason is this format's
+  }
+
+ private:
+  bool ParseOwn(std::string_view whole, AccessLogRecord& r, std::string_view* reason) {
     // Fields are set only together with their `present` bit (here and in the JSON parser), so
     // clearing those is clearing all: cheaper than a 256-byte memset on every line.
     // A successful parse sets every field of the format (set_fields_): only the fields another
@@ -196,8 +247,14 @@ class FormatParser : public LineParser {
       r.field[static_cast<size_t>(__builtin_ctz(bits))] = {};
     r.present = 0;
     r.has_time = false;
-    r.line = line;
+    r.line = whole;
     r.source = nullptr;
+    xff_ = {};
+    // A line wrapped in one more pair of quotes (log shippers, CSV exports) is read inside
+    // them: otherwise the quote would be taken as part of the client.
+    std::string_view line = whole;
+    if (unwrap_ && line.size() >= 2 && line.front() == '"' && line.back() == '"')
+      line = line.substr(1, line.size() - 2);
     size_t pos = 0;
     for (const Step& st : steps_) {
       size_t end = 0;
@@ -229,10 +286,35 @@ class FormatParser : public LineParser {
       if (!Assign(st, line.substr(pos, end - pos), r, reason)) return false;
       pos = end;
     }
+    if (check_client_) {
+      std::string_view peer = r.get(Field::kClientIp);
+      if (ClassifyClient(peer) == AddressKind::kNone) return Fail(reason, kSkipClient);
+      if (has_xff_) {
+        std::string_view c = ForwardedClient(peer, xff_, trusted());
+        if (c.data() != peer.data()) {
+          SetField(r, Field::kPeerIp, peer);
+          SetField(r, Field::kClientIp, c);
+        }
+      }
+    }
+    if (join_uri_) JoinUri(r);
     return true;
   }
 
- private:
+  // The target from a path and a query logged apart; nginx writes "-" for no query.
+  void JoinUri(AccessLogRecord& r) {
+    std::string_view stem = r.get(Field::kUriStem), q = r.get(Field::kQuery);
+    if (q == "-") q = {};
+    if (q.empty()) {
+      SplitUri(r, stem);  // %U%q: the stem may hold the whole target
+      return;
+    }
+    uri_buf_.assign(stem);
+    uri_buf_ += '?';
+    uri_buf_ += q;
+    SetField(r, Field::kQuery, q);
+    SetField(r, Field::kUri, uri_buf_);
+  }
   // What a variable's value is checked as and goes into, resolved once per format.
   enum class Action : uint8_t {
     kIgnore,
@@ -242,9 +324,12 @@ class FormatParser : public LineParser {
     kClientIp,
     kRequest,
     kQueryQ,
+    kUri,
+    kForwardedFor,
     kTimeCommon,
     kTimeIso,
     kTimeUnix,
+    kTimeCustom,
   };
   static Action ActionOf(const Token& t) {
     switch (t.slot) {
@@ -257,9 +342,12 @@ class FormatParser : public LineParser {
         return Action::kField;
       case Slot::kRequest: return Action::kRequest;
       case Slot::kQueryQ: return Action::kQueryQ;
+      case Slot::kUri: return Action::kUri;
+      case Slot::kForwardedFor: return Action::kForwardedFor;
       case Slot::kTimeCommon: return Action::kTimeCommon;
       case Slot::kTimeIso: return Action::kTimeIso;
       case Slot::kTimeUnix: return Action::kTimeUnix;
+      case Slot::kTimeCustom: return Action::kTimeCustom;
     }
     return Action::kIgnore;
   }
@@ -287,17 +375,21 @@ class FormatParser : public LineParser {
         if (v != "-" && !IsDigits(v)) return Fail(reason, "bad byte count");
         SetField(r, st.field, v);
         return true;
-      case Action::kClientIp:
-        if (v.empty() || Find(v, ' ') != std::string_view::npos)
-          return Fail(reason, "bad client address");
+      case Action::kClientIp:  // checked once the whole line matched
         SetField(r, st.field, v);
         return true;
       case Action::kRequest: SplitRequest(r, v); return true;
       case Action::kQueryQ:
         SetField(r, Field::kQuery, v.starts_with('?') ? v.substr(1) : v);
         return true;
-      case Action::kTimeCommon: return CommonTime(v, r, reason);
+      case Action::kUri: SplitUri(r, v); return true;
+      case Action::kForwardedFor: xff_ = v; return true;
+      case Action::kTimeCommon:
+        if (!time_format_.empty()) return PatternTime(v, time_format_, r, reason);
+        return CommonTime(v, r, reason);
+      case Action::kTimeCustom: return PatternTime(v, custom_time_, r, reason);
       case Action::kTimeIso: {
+        if (!time_format_.empty()) return PatternTime(v, time_format_, r, reason);
         Result<UnixMicros> t2 = ParseIso8601(v, TimeZone::Utc());
         if (!t2.ok()) return Fail(reason, "bad timestamp");
         r.time = *t2;
@@ -305,13 +397,22 @@ class FormatParser : public LineParser {
         return true;
       }
       case Action::kTimeUnix: {
-        Result<UnixMicros> t2 = ParseUnixTime(v);
-        if (!t2.ok()) return Fail(reason, "bad timestamp");
-        r.time = *t2;
+        UnixMicros t2;
+        if (!ParseEpoch(v, &t2)) return Fail(reason, "bad timestamp");
+        r.time = t2;
         r.has_time = true;
         return true;
       }
     }
+    return true;
+  }
+
+  bool PatternTime(std::string_view v, const std::string& pattern, AccessLogRecord& r,
+                   std::string_view* reason) {
+    UnixMicros t;
+    if (!ParseTimeWithFormat(v, pattern, &t)) return Fail(reason, "bad timestamp");
+    r.time = t;
+    r.has_time = true;
     return true;
   }
 
@@ -354,6 +455,12 @@ class FormatParser : public LineParser {
   std::vector<Literal> literals_;
   std::vector<Step> steps_;
   uint32_t set_fields_ = 0;  // the fields a successful parse sets
+  bool unwrap_ = false, check_client_ = false, has_xff_ = false, join_uri_ = false,
+       uri_in_buffer_ = false;
+  std::string_view xff_;
+  std::string uri_buf_;
+  std::string custom_time_;  // the pattern of Apache's %{pattern}t
+  std::vector<std::unique_ptr<LineParser>> fallback_;
   bool cache_ok_ = false;
   char cache_day_[11] = {}, cache_zone_[5] = {};
   UnixMicros cache_base_ = 0;
@@ -407,7 +514,9 @@ Token NginxVar(const std::string& n) {
   if (n == "request")
     t.slot = Slot::kRequest;
   else if (n == "request_uri")
-    t.slot = Slot::kField, t.field = Field::kUri;
+    t.slot = Slot::kUri;
+  else if (n == "http_x_forwarded_for")
+    t.slot = Slot::kForwardedFor;
   else if (n == "time_local")
     t.slot = Slot::kTimeCommon;
   else if (n == "time_iso8601")
@@ -513,10 +622,11 @@ Result<std::vector<Token>> CompileApache(std::string_view fmt) {
           AddVar(out, name, Slot::kTimeCommon);
           lit = "]";
         } else if (arg == "sec" || arg == "msec" || arg == "usec") {
-          if (arg != "sec") return Status::Usage("log format: " + name + " is not supported");
-          AddVar(out, name, Slot::kTimeUnix);
+          AddVar(out, name, Slot::kTimeUnix);  // told apart by their digits
+        } else if (arg.find('%') != std::string::npos) {
+          AddVar(out, name, Slot::kTimeCustom);
         } else {
-          return Status::Usage("log format: custom time format " + name + " is not supported");
+          return Status::Usage("log format: time format " + name + " is not supported");
         }
         break;
       case 'i':
@@ -530,6 +640,8 @@ Result<std::vector<Token>> CompileApache(std::string_view fmt) {
           AddVar(out, name, Slot::kField, Field::kHost);
         else if (lower == "content-type")
           AddVar(out, name, Slot::kField, Field::kContentType);
+        else if (lower == "x-forwarded-for")
+          AddVar(out, name, Slot::kForwardedFor);
         else
           AddVar(out, name, Slot::kIgnore);
         break;
@@ -556,16 +668,30 @@ std::string Unquote(std::string_view f) {
   return out;
 }
 
-constexpr const char* kCombined = R"(%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\")";
-constexpr const char* kCommon = R"(%h %l %u %t \"%r\" %>s %b)";
-constexpr const char* kVhostCombined =
-    R"(%v:%p %h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\")";
+}  // namespace
 
-std::unique_ptr<LineParser> Builtin(const char* name, const char* fmt) {
-  return std::make_unique<FormatParser>(name, CompileApache(fmt).value());
+void SetRecordField(AccessLogRecord& r, Field f, std::string_view v) { SetField(r, f, v); }
+void SplitTarget(AccessLogRecord& r, std::string_view uri) { SplitUri(r, uri); }
+void SplitRequestLine(AccessLogRecord& r, std::string_view req) { SplitRequest(r, req); }
+
+std::unique_ptr<LineParser> TextBuiltin(std::string_view name) {
+  // Apache's and nginx's stock formats, as their configs write them.
+  static const std::pair<const char*, const char*> kFormats[] = {
+      {"vhost_combined", R"(%v:%p %h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\")"},
+      {"vhost", R"(%v %h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\")"},
+      {"nginx-main",
+       R"(%h - %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" \"%{X-Forwarded-For}i\")"},
+      {"combined", R"(%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\")"},
+      {"common", R"(%h %l %u %t \"%r\" %>s %b)"},
+  };
+  for (auto& [n, f] : kFormats)
+    if (name == n) return std::make_unique<FormatParser>(n, CompileApache(f).value());
+  return nullptr;
 }
 
-}  // namespace
+std::vector<std::string> TextBuiltinNames() {
+  return {"vhost_combined", "vhost", "nginx-main", "combined", "common"};
+}
 
 Result<std::unique_ptr<LineParser>> CompileLogFormat(std::string_view format) {
   std::string f = Unquote(format);
@@ -578,177 +704,6 @@ Result<std::unique_ptr<LineParser>> CompileLogFormat(std::string_view format) {
   if (!any) return Status::Usage("log format has no variables: " + f);
   return std::unique_ptr<LineParser>(
       std::make_unique<FormatParser>(nginx ? "nginx-custom" : "apache-custom", std::move(*t)));
-}
-
-Result<std::unique_ptr<LineParser>> NamedFormat(std::string_view name) {
-  if (name == "combined" || name == "nginx-combined" || name == "apache-combined")
-    return Builtin("combined", kCombined);
-  if (name == "common" || name == "clf") return Builtin("common", kCommon);
-  if (name == "vhost_combined") return Builtin("vhost_combined", kVhostCombined);
-  if (name == "jsonl" || name == "json") return JsonLinesFormat({});
-  return Status::NotFound("unknown log format name: " + std::string(name));
-}
-
-std::unique_ptr<LineParser> DetectFormat(const std::vector<std::string_view>& lines) {
-  std::vector<std::unique_ptr<LineParser>> cands;
-  cands.push_back(Builtin("vhost_combined", kVhostCombined));
-  cands.push_back(Builtin("combined", kCombined));
-  cands.push_back(Builtin("common", kCommon));
-  cands.push_back(JsonLinesFormat({}).value());
-  size_t best = 0, best_n = 0;
-  AccessLogRecord r;
-  std::string_view why;
-  for (size_t c = 0; c < cands.size(); ++c) {
-    size_t n = 0;
-    for (std::string_view l : lines) n += cands[c]->Parse(l, r, &why);
-    if (n > best_n) best = c, best_n = n;
-  }
-  if (best_n == 0) return nullptr;
-  return std::move(cands[best]);
-}
-
-Result<std::unique_ptr<LineParser>> ParserFor(const StreamOptions& o) {
-  if (o.log_format.empty()) return std::unique_ptr<LineParser>();
-  if (o.log_format == "jsonl" || o.log_format == "json") return JsonLinesFormat(o.json_field_map);
-  Result<std::unique_ptr<LineParser>> named = NamedFormat(o.log_format);
-  if (named.ok()) return named;
-  return CompileLogFormat(o.log_format);
-}
-
-// ---- Fields ----
-
-std::string_view FieldName(Field f) {
-  static constexpr const char* kNames[] = {
-      "c-ip",          "cs-username", "cs-method", "cs-uri-query",   "cs-uri-stem", "cs-query",
-      "cs-version",    "sc-status",   "sc-bytes",  "cs-bytes",       "time-taken",  "cs-host",
-      "cs-user-agent", "cs-referer",  "cs-cookie", "cs-content-type"};
-  return f < Field::kCount ? kNames[static_cast<size_t>(f)] : "?";
-}
-
-bool FieldFromSigmaName(std::string_view n, Field* out) {
-  static const std::pair<const char*, Field> kAliases[] = {{"c-ip", Field::kClientIp},
-                                                           {"clientip", Field::kClientIp},
-                                                           {"client_ip", Field::kClientIp},
-                                                           {"src_ip", Field::kClientIp},
-                                                           {"cs-username", Field::kUser},
-                                                           {"cs-method", Field::kMethod},
-                                                           {"c-method", Field::kMethod},
-                                                           {"cs-uri-query", Field::kUri},
-                                                           {"c-uri-query", Field::kUri},
-                                                           {"cs-uri", Field::kUri},
-                                                           {"c-uri", Field::kUri},
-                                                           {"url", Field::kUri},
-                                                           {"cs-uri-stem", Field::kUriStem},
-                                                           {"c-uri-stem", Field::kUriStem},
-                                                           {"cs-query", Field::kQuery},
-                                                           {"cs-version", Field::kVersion},
-                                                           {"sc-status", Field::kStatus},
-                                                           {"sc-bytes", Field::kBytesSent},
-                                                           {"cs-bytes", Field::kBytesReceived},
-                                                           {"time-taken", Field::kTimeTaken},
-                                                           {"cs-host", Field::kHost},
-                                                           {"cs-user-agent", Field::kUserAgent},
-                                                           {"cs-useragent", Field::kUserAgent},
-                                                           {"c-useragent", Field::kUserAgent},
-                                                           {"c-user-agent", Field::kUserAgent},
-                                                           {"cs-referer", Field::kReferer},
-                                                           {"cs-referrer", Field::kReferer},
-                                                           {"cs(referer)", Field::kReferer},
-                                                           {"cs-cookie", Field::kCookie},
-                                                           {"cs(cookie)", Field::kCookie},
-                                                           {"cs-content-type", Field::kContentType},
-                                                           {"cs(user-agent)", Field::kUserAgent}};
-  std::string lower;
-  for (char c : n) lower += static_cast<char>(tolower(static_cast<unsigned char>(c)));
-  for (auto& [name, f] : kAliases)
-    if (lower == name) {
-      *out = f;
-      return true;
-    }
-  return false;
-}
-
-// ---- URL decoding ----
-
-namespace {
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-bool DecodeOnce(std::string_view in, std::string* out) {
-  bool changed = false;
-  out->clear();
-  out->reserve(in.size());
-  bool query = false;
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '?') query = true;
-    if (c == '%' && i + 2 < in.size() + 0 && Hex(in[i + 1]) >= 0 && Hex(in[i + 2]) >= 0) {
-      out->push_back(static_cast<char>(Hex(in[i + 1]) * 16 + Hex(in[i + 2])));
-      i += 2;
-      changed = true;
-    } else if (c == '+' && query) {
-      out->push_back(' ');
-      changed = true;
-    } else {
-      out->push_back(c);
-    }
-  }
-  return changed;
-}
-}  // namespace
-
-bool UrlDecode(std::string_view in, std::string* out) {
-  if (!DecodeOnce(in, out)) return false;
-  std::string next;
-  for (int round = 1; round < 3; ++round) {
-    if (out->find('%') == std::string::npos || !DecodeOnce(*out, &next)) break;
-    out->swap(next);
-  }
-  return true;
-}
-
-// ---- Stats and filter ----
-
-void ParseStats::Skip(std::string_view reason, uint64_t line_no) {
-  SkipCount& s = skipped[std::string(reason)];
-  ++s.lines;
-  if (s.example_lines.size() < 5) s.example_lines.push_back(line_no);
-}
-
-void ParseStats::Merge(const ParseStats& o) {
-  bytes += o.bytes;
-  lines += o.lines;
-  parsed += o.parsed;
-  out_of_order += o.out_of_order;
-  for (auto& [k, v] : o.skipped) {
-    SkipCount& s = skipped[k];
-    s.lines += v.lines;
-    for (uint64_t l : v.example_lines)
-      if (s.example_lines.size() < 5) s.example_lines.push_back(l);
-  }
-  if (o.first_time && (!first_time || o.first_time < first_time)) first_time = o.first_time;
-  if (o.last_time > last_time) last_time = o.last_time;
-  if (read_error.empty()) read_error = o.read_error;
-}
-
-bool RecordFilter::Accepts(const AccessLogRecord& r) const {
-  if (from && (!r.has_time || r.time < from)) return false;
-  if (to && (!r.has_time || r.time > to)) return false;
-  if (!client_ips.empty()) {
-    bool any = false;
-    for (const std::string& ip : client_ips) any |= r.get(Field::kClientIp) == ip;
-    if (!any) return false;
-  }
-  if (!path_contains.empty()) {
-    bool any = false;
-    for (const std::string& p : path_contains)
-      any |= r.get(Field::kUri).find(p) != std::string_view::npos;
-    if (!any) return false;
-  }
-  return true;
 }
 
 }  // namespace tq::logs

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "logs/logs.h"
+#include "logs/parsers.h"
 
 namespace tq::logs {
 namespace {
@@ -20,30 +21,53 @@ struct Guess {
 
 const std::vector<Guess>& Guesses() {
   static const std::vector<Guess> g = {
+      // Caddy's client_ip is the client its trusted_proxies rule chose, remote_ip the peer;
+      // Traefik's ClientHost is the peer's address (ClientAddr has the port).
       {"c-ip",
-       {"remote_addr", "remote_ip", "client_ip", "clientip", "ClientIP", "ip", "src_ip",
-        "request.remote_ip", "request.client_ip"}},
-      {"cs-username", {"remote_user", "user", "request.user"}},
-      {"cs-method", {"request_method", "method", "ClientRequestMethod", "request.method"}},
-      {"cs-uri-query", {"request_uri", "uri", "url", "ClientRequestURI", "request.uri", "path"}},
-      {"cs-version", {"server_protocol", "protocol", "ClientRequestProtocol", "request.proto"}},
-      {"sc-status", {"status", "EdgeResponseStatus", "response_status", "status_code"}},
-      {"sc-bytes", {"body_bytes_sent", "bytes_sent", "EdgeResponseBytes", "size", "bytes"}},
+       {"remote_addr", "client_ip", "remote_ip", "clientip", "ClientIP", "ClientHost", "cliIP",
+        "ip", "src_ip", "request.client_ip", "request.remote_ip"}},
+      {"cs-username", {"remote_user", "user", "request.user", "ClientUsername"}},
+      {"cs-method",
+       {"request_method", "method", "ClientRequestMethod", "request.method", "RequestMethod",
+        "reqMethod"}},
+      {"cs-uri-query",
+       {"request_uri", "uri", "url", "ClientRequestURI", "request.uri", "RequestPath", "path"}},
+      {"cs-version",
+       {"server_protocol", "protocol", "ClientRequestProtocol", "request.proto",
+        "RequestProtocol"}},
+      {"sc-status",
+       {"status", "EdgeResponseStatus", "response_status", "status_code", "DownstreamStatus",
+        "statusCode"}},
+      {"sc-bytes",
+       {"body_bytes_sent", "bytes_sent", "EdgeResponseBytes", "size", "bytes",
+        "DownstreamContentSize"}},
       {"cs-bytes", {"request_length", "ClientRequestBytes"}},
-      {"time-taken", {"request_time", "duration", "OriginResponseTime"}},
-      {"cs-host", {"host", "http_host", "server_name", "ClientRequestHost", "request.host"}},
+      {"time-taken", {"request_time", "duration", "OriginResponseTime", "Duration"}},
+      {"cs-host",
+       {"host", "http_host", "server_name", "ClientRequestHost", "request.host", "RequestHost",
+        "reqHost"}},
       {"cs-user-agent",
-       {"http_user_agent", "user_agent", "ClientRequestUserAgent", "request.headers.User-Agent"}},
+       {"http_user_agent", "user_agent", "ClientRequestUserAgent", "request.headers.User-Agent",
+        "request_User-Agent", "UA"}},
       {"cs-referer",
-       {"http_referer", "referer", "ClientRequestReferer", "request.headers.Referer"}},
+       {"http_referer", "referer", "ClientRequestReferer", "request.headers.Referer",
+        "request_Referer"}},
       {"cs-cookie", {"http_cookie", "cookie", "request.headers.Cookie"}},
+      // The path and the query apart (Akamai DataStream 2: reqPath, queryStr): joined.
+      {"cs-uri-stem", {"reqPath"}},
+      {"cs-query", {"queryStr"}},
       {"cs-content-type", {"content_type", "http_content_type", "request.headers.Content-Type"}},
   };
   return g;
 }
-const std::vector<std::string> kTimePaths = {"time_iso8601",       "time_local", "@timestamp",
-                                             "timestamp",          "time",       "ts",
-                                             "EdgeStartTimestamp", "msec"};
+const std::vector<std::string> kTimePaths = {
+    "time_iso8601", "time_local", "@timestamp",         "timestamp", "StartUTC",  "time",
+    "ts",           "StartLocal", "EdgeStartTimestamp", "msec",      "reqTimeSec"};
+// Where the peer is when c-ip may be another address (Caddy), and X-Forwarded-For.
+const std::vector<std::string> kPeerPaths = {"request.remote_ip"};
+const std::vector<std::string> kForwardedPaths = {"http_x_forwarded_for", "x_forwarded_for",
+                                                  "request.headers.X-Forwarded-For",
+                                                  "request_X-Forwarded-For"};
 const std::vector<std::string> kRequestPaths = {"request"};
 
 class JsonLinesParser : public LineParser {
@@ -64,7 +88,10 @@ class JsonLinesParser : public LineParser {
   }
   const std::string& name() const override { return name_; }
   std::unique_ptr<LineParser> Clone() const override {
-    return std::make_unique<JsonLinesParser>(user_);
+    auto p = std::make_unique<JsonLinesParser>(user_);
+    p->trusted_ = trusted_;
+    p->time_format_ = time_format_;
+    return p;
   }
 
   bool Parse(std::string_view line, AccessLogRecord& r, std::string_view* reason) override {
@@ -81,7 +108,8 @@ class JsonLinesParser : public LineParser {
     last_root_ = root;
     buf_.clear();
     // Usually no reallocation below; it may still happen (a 5-byte `1e300` is written as 301
-    // digits), so fields are kept as offsets and views are taken after the last append.
+    // digits), so fields are kept as offsets and views are taken after the last append to buf_
+    // (the joined target goes to its own buffer).
     buf_.reserve(json.size() + 256);
     std::array<std::pair<size_t, size_t>, kFieldCount> spans{};
     uint32_t present = 0;
@@ -99,6 +127,14 @@ class JsonLinesParser : public LineParser {
     bool have_req =
         !(present & (1u << static_cast<unsigned>(Field::kMethod))) && Lookup(root, "request");
     size_t req_len = buf_.size() - req_start;
+    size_t peer_start = buf_.size();
+    bool have_peer = false, have_xff = false;
+    for (const std::string& p : kPeerPaths)
+      if ((have_peer = Lookup(root, p))) break;
+    size_t peer_len = buf_.size() - peer_start, xff_start = buf_.size();
+    for (const std::string& p : kForwardedPaths)
+      if ((have_xff = Lookup(root, p))) break;
+    size_t xff_len = buf_.size() - xff_start;
     size_t t_start = buf_.size();
     bool have_time = false;
     for (const std::string& p : time_paths_)
@@ -115,18 +151,47 @@ class JsonLinesParser : public LineParser {
       std::string_view req(buf_.data() + req_start, req_len);
       SplitRequestInto(req, r);
     }
-    if (r.has(Field::kUri) && !r.has(Field::kUriStem)) {
+    if (!r.has(Field::kUri) && r.has(Field::kUriStem)) {
+      std::string_view stem = r.get(Field::kUriStem), q = r.get(Field::kQuery);
+      joined_target_.assign(stem);
+      if (!q.empty() && q != "-") (joined_target_ += '?') += q;
+      Set(r, Field::kUri, joined_target_);
+      if (!r.has(Field::kQuery) || q == "-") Set(r, Field::kQuery, {});
+    } else if (r.has(Field::kUri) && !r.has(Field::kUriStem)) {
       std::string_view u = r.get(Field::kUri);
       size_t q = u.find('?');
       Set(r, Field::kUriStem, u.substr(0, q));
       Set(r, Field::kQuery, q == std::string_view::npos ? std::string_view() : u.substr(q + 1));
     }
-    if (!r.has(Field::kClientIp) && !r.has(Field::kUri)) return Fail(reason, "no request fields");
+    if (!r.has(Field::kClientIp) && !r.has(Field::kUri)) return Fail(reason, kSkipNoRequest);
+    // Only an address is a client; behind a trusted proxy, the X-Forwarded-For rule.
+    std::string_view client = r.get(Field::kClientIp);
+    if (ClassifyClient(client) == AddressKind::kNone) return Fail(reason, kSkipClient);
+    std::string_view peer(buf_.data() + peer_start, peer_len);
+    if (have_xff) {
+      std::string_view c =
+          ForwardedClient(client, std::string_view(buf_.data() + xff_start, xff_len), trusted());
+      if (c.data() != client.data()) {
+        Set(r, Field::kPeerIp, client);
+        Set(r, Field::kClientIp, c);
+      }
+    } else if (have_peer && peer != client && ClassifyClient(peer) != AddressKind::kNone) {
+      Set(r, Field::kPeerIp, peer);
+    }
     if (have_time) {
-      Result<UnixMicros> t = IsNumber(tv) ? ParseUnixTime(tv) : ParseIso8601(tv, TimeZone::Utc());
-      if (!t.ok()) t = ParseCommonLogTime(tv);
-      if (!t.ok()) return Fail(reason, "bad timestamp");
-      r.time = *t;
+      UnixMicros epoch;
+      if (!time_format_.empty()) {
+        if (!ParseTimeWithFormat(tv, time_format_, &epoch)) return Fail(reason, "bad timestamp");
+        r.time = epoch;
+      } else if (IsNumber(tv)) {
+        if (!ParseEpoch(tv, &epoch)) return Fail(reason, "bad timestamp");
+        r.time = epoch;
+      } else {
+        Result<UnixMicros> t = ParseIso8601(tv, TimeZone::Utc());
+        if (!t.ok()) t = ParseCommonLogTime(tv);
+        if (!t.ok()) return Fail(reason, "bad timestamp");
+        r.time = *t;
+      }
       r.has_time = true;
     }
     return true;
@@ -246,6 +311,7 @@ class JsonLinesParser : public LineParser {
   std::vector<std::string> time_paths_;
   simdjson::dom::parser parser_;
   std::string padded_, buf_;
+  std::string joined_target_;  // cs-uri-stem + "?" + cs-uri-query when logged apart
   // The last line parsed and its document (in parser_, until the next Parse).
   std::string_view last_line_;
   simdjson::dom::element last_root_;

@@ -62,6 +62,7 @@ enum class Field : uint8_t {
   kReferer,        // cs-referer
   kCookie,         // cs-cookie
   kContentType,    // cs-content-type
+  kPeerIp,         // the peer that connected, when the client came from X-Forwarded-For
   kCount
 };
 constexpr size_t kFieldCount = static_cast<size_t>(Field::kCount);
@@ -84,6 +85,42 @@ struct AccessLogRecord {
   bool has(Field f) const { return present & (1u << static_cast<unsigned>(f)); }
 };
 
+// ---- Client addresses ----
+enum class AddressKind : uint8_t { kNone, kIpv4, kIpv6, kUnix };
+// What a client field holds: only an address (or a `unix:` socket peer) is ever a client.
+AddressKind ClassifyClient(std::string_view s);
+struct IpAddress {
+  std::array<uint8_t, 16> bytes{};  // IPv4 as ::ffff:a.b.c.d
+};
+bool ParseAddress(std::string_view s, IpAddress* out);
+// The proxies whose X-Forwarded-For is believed (`--trusted-proxy CIDR...`).
+class TrustedProxies {
+ public:
+  static Result<TrustedProxies> Parse(const std::vector<std::string>& cidrs);
+  // Private and loopback ranges: 10/8, 172.16/12, 192.168/16, 127/8, ::1, fc00::/7.
+  static const TrustedProxies& Default();
+  bool Contains(std::string_view addr) const;
+
+ private:
+  struct Range {
+    IpAddress base;
+    int bits;  // of the 128
+  };
+  std::vector<Range> ranges_;
+};
+// The client of a request that `peer` forwarded with X-Forwarded-For `xff`: the peer itself
+// unless it is trusted; then the rightmost address of the list that is not a trusted proxy
+// (the leftmost when all are; the last good one when an entry is not an address).
+std::string_view ForwardedClient(std::string_view peer, std::string_view xff,
+                                 const TrustedProxies& trusted);
+
+// Skip reasons for lines that are not requests (they do not count against a file's share of
+// parsed lines): blank lines, W3C `#` directives, JSON service messages.
+inline constexpr std::string_view kSkipEmpty = "empty line";
+inline constexpr std::string_view kSkipDirective = "directive";
+inline constexpr std::string_view kSkipNoRequest = "no request fields";
+inline constexpr std::string_view kSkipClient = "client not an address";
+
 // Parses one line; on failure returns false and sets *reason to a short fixed reason
 // ("format mismatch", "bad timestamp", ...) used to count skipped lines.
 class LineParser {
@@ -92,6 +129,15 @@ class LineParser {
   virtual bool Parse(std::string_view line, AccessLogRecord& rec, std::string_view* reason) = 0;
   virtual const std::string& name() const = 0;
   virtual std::unique_ptr<LineParser> Clone() const = 0;  // one per thread
+  // Whether a line's parse depends on lines before it (W3C `#Fields:`): such a file is not
+  // split into ranges.
+  virtual bool Stateful() const { return false; }
+  // Whose X-Forwarded-For is believed (default: TrustedProxies::Default()).
+  virtual void SetTrustedProxies(std::shared_ptr<const TrustedProxies> t) { trusted_ = t; }
+  // Lines this parser does not read are tried with these, in order (detection per line).
+  virtual void SetFallbacks(std::vector<std::unique_ptr<LineParser>> f) { (void)f; }
+  // The time field as this strptime pattern (ParseTimeWithFormat) instead of its usual forms.
+  virtual void SetTimeFormat(const std::string& f) { time_format_ = f; }
   // True when every field of a parsed record is a view into the line itself (not into the
   // parser's own buffers), so records of many lines stay valid together (batched matching).
   virtual bool FieldsViewLine() const { return false; }
@@ -102,6 +148,11 @@ class LineParser {
     (void)line, (void)sigma_name, (void)value;
     return false;
   }
+
+ protected:
+  const TrustedProxies& trusted() const { return trusted_ ? *trusted_ : TrustedProxies::Default(); }
+  std::shared_ptr<const TrustedProxies> trusted_;
+  std::string time_format_;
 };
 
 // "combined", "common", "vhost_combined", "nginx-combined", "apache-combined", "jsonl".
@@ -117,11 +168,31 @@ Result<std::unique_ptr<LineParser>> JsonLinesFormat(
     const std::map<std::string, std::string>& field_map);
 // Picks the built-in format that parses most of the sample lines (nullptr if none does).
 std::unique_ptr<LineParser> DetectFormat(const std::vector<std::string_view>& sample_lines);
+// Every built-in format, in detection order (ties go to the first).
+std::vector<std::string> BuiltinFormatNames();
+// The built-in format that reads most of `sample_lines` and how many it read.
+struct FormatGuess {
+  std::string format;  // empty when none reads any
+  size_t parsed = 0, tried = 0;
+};
+FormatGuess BestFormat(const std::vector<std::string_view>& sample_lines);
+
+// A time written with a strptime pattern ("%Y/%m/%d %H:%M:%S %z"): a fraction of a second may
+// follow %S (to nanoseconds, kept to microseconds); without %z the time is UTC. False when the
+// text does not fit the pattern all the way or names an impossible date.
+bool ParseTimeWithFormat(std::string_view text, const std::string& pattern, UnixMicros* out);
 
 // ---- URL handling ----
 // Percent-decoding ('+' as space in the query), repeated while it changes (double
 // encoding), at most 3 rounds. Returns false when nothing was encoded.
 bool UrlDecode(std::string_view in, std::string* out);
+// The request target with its path as the server resolves it: backslashes as slashes,
+// overlong UTF-8 of ASCII decoded, "//" collapsed, "." and ".." segments resolved (never above
+// the root); the query unchanged. Returns false when that changes nothing. Apply after
+// UrlDecode (for %2e and %2f).
+bool NormalizeTarget(std::string_view target, std::string* out);
+// False when NormalizeTarget would certainly change nothing (a fast check for every line).
+bool MayNeedNormalizing(std::string_view target);
 
 // ---- Streaming parsed records (for analysis and tests) ----
 struct SkipCount {
@@ -135,7 +206,14 @@ struct ParseStats {
   std::map<std::string, SkipCount> skipped;  // reason -> count and examples
   UnixMicros first_time = 0, last_time = 0;  // 0 when no line had a time
   std::string read_error;                    // damage: what was read before it
+  std::string best_format;  // when LowShare(): the built-in format that reads it best, if any
   void Skip(std::string_view reason, uint64_t line_no);
+  // Lines that should have been requests: all but blank lines, directives and service
+  // messages.
+  uint64_t RequestLines() const;
+  // Non-empty when the file looks read with the wrong format: fewer than half of its request
+  // lines parsed, or none at all ("parsed 12 of 5545 lines (0.2%) as combined").
+  std::string LowShare() const;
   void Merge(const ParseStats& later);
 };
 
@@ -149,10 +227,17 @@ struct RecordFilter {
 struct StreamOptions {
   std::string log_format;  // empty = detect; a name, or a format string
   std::map<std::string, std::string> json_field_map;
-  size_t max_line = 1 << 20;  // longer lines are skipped as "line too long"
+  size_t max_line = 1 << 20;                 // longer lines are skipped as "line too long"
+  std::vector<std::string> trusted_proxies;  // CIDRs; empty: private and loopback ranges
+  std::string time_format;  // strptime pattern for the time field (--time-format); empty: usual
 };
 // The parser StreamOptions asks for (nullptr when it says: detect).
 Result<std::unique_ptr<LineParser>> ParserFor(const StreamOptions& options);
+// The parser for a file whose first lines are `sample`: the one asked for, else the detected
+// format with every other built-in text format as a per-line fallback; with the options'
+// trusted proxies.
+Result<std::unique_ptr<LineParser>> ParserForFile(const StreamOptions& options,
+                                                  const std::vector<std::string_view>& sample);
 
 // Streams every parsed record of a file accepted by `filter` to `sink` (return false to
 // stop). Damage in the file ends the stream with stats->read_error set, not an error.

@@ -100,7 +100,68 @@ INSTANTIATE_TEST_SUITE_P(
                  true, ""},
         LineCase{"jsonl_broken", "jsonl", "{\"remote_addr\":\"1.2.3.4\",", false, "invalid JSON"},
         LineCase{"jsonl_array", "jsonl", "[1,2]", false, "not JSON"},
-        LineCase{"jsonl_no_fields", "jsonl", "{\"a\":1}", false, "no request fields"}),
+        LineCase{"jsonl_no_fields", "jsonl", "{\"a\":1}", false, "no request fields"},
+        // The client rule: only an address is a client.
+        LineCase{
+            "client_hostname", "combined",
+            "shop.example - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.0\" 200 1 \"-\" \"-\"",
+            false, "client not an address"},
+        LineCase{
+            "client_quoted_line", "combined",
+            "\"1.2.3.4 - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.0\" 200 1 \"-\" \"-\"\"",
+            true, ""},
+        LineCase{
+            "client_control_chars", "combined",
+            "1.2.3.4\x1b[31m - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.0\" 200 1 \"-\" \"-\"",
+            false, "client not an address"},
+        LineCase{"jsonl_client_not_address", "jsonl",
+                 "{\"remote_addr\":\"1.2.3.4, 5.6.7.8\",\"request\":\"GET / HTTP/1.1\"}", false,
+                 "client not an address"},
+        LineCase{"jsonl_ns_time", "cloudflare",
+                 "{\"ClientIP\":\"1.2.3.4\",\"ClientRequestURI\":\"/\",\"EdgeStartTimestamp\":"
+                 "1760083200123456789}",
+                 true, ""},
+        LineCase{"jsonl_bad_time", "jsonl",
+                 "{\"ClientIP\":\"1.2.3.4\",\"ClientRequestURI\":\"/\",\"ts\":\"12.3.4\"}", false,
+                 "bad timestamp"},
+        // W3C: a line before any #Fields:, and values that do not fit the names.
+        LineCase{"w3c_no_fields", "w3c", "2025-10-10 00:00:01 1.2.3.4 GET / 200", false,
+                 "no #Fields: directive before the line"},
+        LineCase{"w3c_directive", "w3c", "#Fields: date time c-ip", false, "directive"},
+        // Load balancers and proxies: truncated, garbled, control characters, non-UTF-8.
+        LineCase{"alb_truncated", "alb",
+                 "http 2025-10-10T08:01:02.123456Z app/lb/1 203.0.113.12:51234 10.0.1.20:80 0.000 "
+                 "0.004 0.000 200 200 412 5320 \"GET http://shop.example:80/ HTTP/1.1",
+                 false, "unterminated quoted value"},
+        LineCase{"alb_bad_time", "alb",
+                 "http 2025-13-10T08:01:02Z app/lb/1 203.0.113.12:51234 10.0.1.20:80 0.000 0.004 "
+                 "0.000 200 200 412 5320 \"GET / HTTP/1.1\" \"ua\" - - arn",
+                 false, "bad timestamp"},
+        LineCase{"alb_client_without_port", "alb",
+                 "http 2025-10-10T08:01:02Z app/lb/1 203.0.113.12 10.0.1.20:80 0.000 0.004 "
+                 "0.000 200 200 412 5320 \"GET / HTTP/1.1\" \"ua\" - - arn",
+                 false, "client not an address"},
+        LineCase{"alb_non_utf8_ua", "alb",
+                 "http 2025-10-10T08:01:02Z app/lb/1 203.0.113.12:1 10.0.1.20:80 0.000 0.004 "
+                 "0.000 200 200 412 5320 \"GET / HTTP/1.1\" \"\xff\xfe\x01\" - - arn",
+                 true, ""},
+        LineCase{"elb_bad_bytes", "elb",
+                 "2025-10-10T09:00:00Z lb 192.0.2.1:2817 10.0.0.1:80 0.1 0.1 0.1 200 200 x 29 "
+                 "\"GET / HTTP/1.1\" \"curl\" - -",
+                 false, "bad byte count"},
+        LineCase{"haproxy_truncated", "haproxy",
+                 "haproxy[1]: 192.0.2.10:33317 [10/Oct/2025:12:14:14.655] http-in", false,
+                 "format mismatch"},
+        LineCase{"haproxy_bad_date", "haproxy",
+                 "192.0.2.10:1 [10/Foo/2025:12:14:14.655] fe be/s 1/0/3/6/10 200 27 - - ---- "
+                 "1/1/1/1/0 0/0 \"GET / HTTP/1.1\"",
+                 false, "bad timestamp"},
+        LineCase{"haproxy_control_chars", "haproxy",
+                 "192.0.2.10:1 [10/Oct/2025:12:14:14.655] fe be/s 1/0/3/6/10 200 27 - - ---- "
+                 "1/1/1/1/0 0/0 \"GET /\x1b[2J\x07 HTTP/1.1\"",
+                 true, ""},
+        LineCase{"s3_garbage", "s3", std::string("\x00\x01 [x] \"", 8), false,
+                 "unterminated quoted value"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(FieldsTest, CombinedFillsTheTaxonomy) {
@@ -210,10 +271,12 @@ TEST(FieldsTest, EveryFieldLengthParses) {
     EXPECT_EQ(r.get(Field::kBytesSent), std::to_string(n)) << n;
     // The shortest lines: a field at the very start, nothing before it to read back into.
     std::string common = v + " - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.1\" 200 1";
-    EXPECT_EQ(NamedFormat("common").value()->Parse(common, r, &why), n > 0) << n;
-    if (n > 0) {
-      EXPECT_EQ(r.get(Field::kClientIp), v) << n;
-    }
+    EXPECT_FALSE(NamedFormat("common").value()->Parse(common, r, &why)) << n;  // not an address
+    EXPECT_EQ(why, "client not an address") << n;
+    auto user_first = CompileLogFormat("%u %t \\\"%r\\\" %>s %b").value();
+    std::string line2 = v + " [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.1\" 200 1";
+    ASSERT_TRUE(user_first->Parse(line2, r, &why)) << n << ": " << why;
+    EXPECT_EQ(r.get(Field::kUser), v) << n;
   }
 }
 
@@ -346,8 +409,8 @@ TEST(UrlDecodeTest, SingleDoubleAndNone) {
 
 TEST(FormatTest, CompileErrors) {
   EXPECT_EQ(CompileLogFormat("").status().message(), "log format is empty");
-  EXPECT_EQ(CompileLogFormat("%{%d/%b}t %h").status().message(),
-            "log format: custom time format %{%d/%b}t is not supported");
+  EXPECT_EQ(CompileLogFormat("%{foo}t %h").status().message(),
+            "log format: time format %{foo}t is not supported");
   EXPECT_EQ(CompileLogFormat("${remote_addr").status().message(),
             "log format: unclosed ${ at column 1");
   EXPECT_EQ(CompileLogFormat("plain text").status().message(),

@@ -100,7 +100,8 @@ Status StreamRecords(const std::string& path, const StreamOptions& options,
                      const RecordFilter& filter,
                      const std::function<bool(const AccessLogRecord&)>& sink, ParseStats* stats) {
   TQ_ASSIGN_OR_RETURN(std::unique_ptr<ByteStream> in, OpenByteStream(path));
-  TQ_ASSIGN_OR_RETURN(std::unique_ptr<LineParser> parser, ParserFor(options));
+  TQ_RETURN_IF_ERROR(ParserFor(options).status());
+  std::unique_ptr<LineParser> parser;
   stats->compression = in->compression();
   AccessLogRecord rec;
   bool stop = false;
@@ -116,8 +117,10 @@ Status StreamRecords(const std::string& path, const StreamOptions& options,
                                 if (e > p) sample.push_back(chunk.substr(p, e - p));
                                 p = e + 1;
                               }
-                              parser = DetectFormat(sample);
-                              if (!parser) parser = NamedFormat("combined").value();
+                              Result<std::unique_ptr<LineParser>> made =
+                                  ParserForFile(options, sample);
+                              if (!made.ok()) return false;  // ParserFor checked the options
+                              parser = std::move(*made);
                               stats->format = parser->name();
                             }
                             size_t p = 0;
@@ -129,7 +132,7 @@ Status StreamRecords(const std::string& path, const StreamOptions& options,
                               ++stats->lines;
                               std::string_view why;
                               if (line.empty()) {
-                                stats->Skip("empty line", line_no);
+                                stats->Skip(kSkipEmpty, line_no);
                               } else if (line.size() > options.max_line) {
                                 stats->Skip("line too long", line_no);
                               } else if (parser->Parse(line, rec, &why)) {

@@ -126,8 +126,9 @@ void PruneCompileCache(const std::string& dir, uintmax_t max_bytes);
 void LoadSigmaText(RuleSet& rs, const std::string& file, const std::string& text);
 // matcher.cc: compiles atoms into databases and classifies rules.
 Status CompileRuleSet(RuleSet& rs);
-// Evaluates one atom on a parsed record (and its URL-decoded request target, if any).
+// Evaluates one atom on a parsed record (and its URL-decoded request target, and the target
+// with its path normalised, when they differ from the raw one).
 bool EvalAtom(const Atom& a, const logs::AccessLogRecord& r, std::string_view decoded_uri,
-              hs_scratch_t* scratch);
+              hs_scratch_t* scratch, std::string_view normalized_uri = {});
 
 }  // namespace tq::rules

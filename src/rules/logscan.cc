@@ -519,23 +519,19 @@ size_t ClientBytes(const ClientStats& c) {
 
 Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSet& rs,
                                const LogScanOptions& o) {
-  TQ_ASSIGN_OR_RETURN(std::unique_ptr<logs::LineParser> given, logs::ParserFor(o.stream));
+  TQ_RETURN_IF_ERROR(logs::ParserFor(o.stream).status());
   LogScanResult res;
   res.stats.resize(inputs.size());
   res.rule_hits.assign(rs.rules.size(), 0);
   std::vector<std::unique_ptr<logs::LineParser>> parsers(inputs.size());
+  std::vector<std::vector<std::string>> samples(inputs.size());
   std::vector<std::unique_ptr<Unit>> units;
   int threads = std::max(1, o.threads);
   for (size_t i = 0; i < inputs.size(); ++i) {
     std::string err;
-    if (given) {
-      parsers[i] = given->Clone();
-    } else {
-      std::vector<std::string> sample = SampleLines(inputs[i].path, &err);
-      std::vector<std::string_view> views(sample.begin(), sample.end());
-      parsers[i] = logs::DetectFormat(views);
-      if (!parsers[i]) parsers[i] = logs::NamedFormat("combined").value();
-    }
+    samples[i] = SampleLines(inputs[i].path, &err);
+    std::vector<std::string_view> views(samples[i].begin(), samples[i].end());
+    TQ_ASSIGN_OR_RETURN(parsers[i], logs::ParserForFile(o.stream, views));
     res.stats[i].format = parsers[i]->name();
     if (!err.empty()) {
       res.stats[i].read_error = err;
@@ -552,7 +548,9 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
       logs::Compression c =
           logs::DetectCompression(std::string_view(head, got > 0 ? static_cast<size_t>(got) : 0));
       res.stats[i].compression = c;
-      if (c == logs::Compression::kPlain && threads > 1 && size > (64u << 20)) {
+      // A format whose lines depend on the lines before (W3C's #Fields:) is read in one piece.
+      if (c == logs::Compression::kPlain && threads > 1 && size > (64u << 20) &&
+          !parsers[i]->Stateful()) {
         uint64_t begin = 0;
         for (int k = 1; k <= threads; ++k) {
           uint64_t end = k == threads ? size : NextLineStart(fd, size * k / threads, size);
@@ -745,6 +743,16 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   }
   std::sort(res.clients.begin(), res.clients.end(),
             [](const ClientStats& a, const ClientStats& b) { return a.ip < b.ip; });
+  // A file that mostly did not parse was probably read with the wrong format: which built-in
+  // format reads its first lines best, for the report.
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (res.stats[i].LowShare().empty()) continue;
+    std::vector<std::string_view> views(samples[i].begin(), samples[i].end());
+    logs::FormatGuess g = logs::BestFormat(views);
+    if (!g.format.empty())
+      res.stats[i].best_format = g.format + " (" + std::to_string(g.parsed) + " of " +
+                                 std::to_string(g.tried) + " sample lines)";
+  }
   res.order.resize(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) res.order[i] = i;
   std::stable_sort(res.order.begin(), res.order.end(), [&](size_t a, size_t b) {

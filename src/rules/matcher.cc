@@ -240,7 +240,7 @@ bool EvalOn(const Atom& a, std::string_view v, hs_scratch_t* scratch) {
 }  // namespace
 
 bool EvalAtom(const Atom& a, const logs::AccessLogRecord& r, std::string_view decoded,
-              hs_scratch_t* scratch) {
+              hs_scratch_t* scratch, std::string_view normalized) {
   if (a.field == kExtraField) {  // only a parser that has it (JSON lines) can say
     std::string v;
     bool has = r.source && r.source->ExtraField(r.line, a.extra, &v);
@@ -249,7 +249,8 @@ bool EvalAtom(const Atom& a, const logs::AccessLogRecord& r, std::string_view de
     return has && EvalOn(a, v, scratch);
   }
   if (a.field < 0)
-    return EvalOn(a, r.line, scratch) || (!decoded.empty() && EvalOn(a, decoded, scratch));
+    return EvalOn(a, r.line, scratch) || (!decoded.empty() && EvalOn(a, decoded, scratch)) ||
+           (!normalized.empty() && EvalOn(a, normalized, scratch));
   Field f = static_cast<Field>(a.field);
   bool has = r.has(f);
   std::string_view v = r.get(f);
@@ -257,6 +258,11 @@ bool EvalAtom(const Atom& a, const logs::AccessLogRecord& r, std::string_view de
   if (a.kind == AtomKind::kNull) return !has || v.empty() || v == "-";
   if (!has) return false;
   if (EvalOn(a, v, scratch)) return true;
+  if (!normalized.empty()) {  // the path as the server resolved it; the query is unchanged
+    if (f == Field::kUri && EvalOn(a, normalized, scratch)) return true;
+    if (f == Field::kUriStem && EvalOn(a, normalized.substr(0, normalized.find('?')), scratch))
+      return true;
+  }
   if (decoded.empty()) return false;
   size_t q = decoded.find('?');
   switch (f) {

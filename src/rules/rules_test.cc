@@ -288,6 +288,28 @@ TEST(RuleFileLimits, HostileFilesLoadInBoundedMemoryAndTime) {
   EXPECT_EXIT(LoadHostileFilesBounded(files), ::testing::ExitedWithCode(0), "");
 }
 
+// What the server saw: a rule on `/pma/` matches the path however it was spelt (doubled
+// slashes, dot segments, %2e, backslashes, overlong UTF-8), the raw and decoded targets still
+// match as they are, and the query is not rewritten.
+const std::string kPma = "  s:\n    cs-uri-stem|startswith: /pma/\n  condition: s\n";
+const std::string kDotDot = "  s:\n    cs-uri-query|contains: '../'\n  condition: s\n";
+INSTANTIATE_TEST_SUITE_P(
+    NormalisedPath, MatchTest,
+    ::testing::Values(Case{"plain", kPma, Line("GET", "/pma/index.php"), true},
+                      Case{"double_slash", kPma, Line("GET", "//pma/index.php"), true},
+                      Case{"dot_segment", kPma, Line("GET", "/./pma/index.php"), true},
+                      Case{"dot_dot", kPma, Line("GET", "/x/../pma/index.php"), true},
+                      Case{"encoded_dots", kPma, Line("GET", "/x/%2e%2e/pma/index.php"), true},
+                      Case{"backslashes", kPma, Line("GET", "\\pma\\index.php"), true},
+                      Case{"overlong_slash", kPma, Line("GET", "/%c0%afpma/index.php"), true},
+                      Case{"above_root", kPma, Line("GET", "/../../pma/index.php"), true},
+                      Case{"other_path", kPma, Line("GET", "/x/pma/index.php"), false},
+                      Case{"query_not_rewritten", kPma, Line("GET", "/x?a=//pma/"), false},
+                      Case{"traversal_raw_kept", kDotDot, Line("GET", "/x/../etc/passwd"), true},
+                      Case{"traversal_encoded_kept", kDotDot, Line("GET", "/x/%2e%2e%2fetc/passwd"),
+                           true}),
+    [](const auto& info) { return std::string(info.param.name); });
+
 // A field outside the webserver taxonomy (SigmaHQ's Evilginx rule reads the response body,
 // `response`) loads: a text access log never carries it, so such a rule never hits there; a
 // JSON lines log can, as a member of that name or one mapped with --json-field.

@@ -31,8 +31,9 @@ struct Scanner::State {
   std::vector<uint32_t> groups_seen;             // per rule: its groups with a reported atom
   std::vector<uint8_t> value;
   uint32_t stamp = 0;
-  std::string decoded, side;
-  std::string_view dec;  // the current line's decoded request target (empty if none)
+  std::string decoded, normalized, side;
+  std::string_view dec;   // the current line's decoded request target (empty if none)
+  std::string_view norm;  // and its target with the path normalised (empty if the same)
   bool batch_mode = false;
   const std::vector<uint32_t>* chunk_atoms = nullptr;  // pattern id -> atom of the chunk scan
   bool direct = false;  // evaluate every atom on the fields (the reference, for tests)
@@ -44,8 +45,8 @@ struct Scanner::State {
     std::string_view why;
     uint64_t line_no = 0, offset = 0;
     size_t m_begin = 0, m_end = 0;  // chunk matches ending in the line
-    size_t dec_begin = 0, dec_len = 0;
-    bool has_dec = false;
+    size_t dec_begin = 0, dec_len = 0, norm_begin = 0, norm_len = 0;
+    bool has_dec = false, has_norm = false;
   };
   std::vector<Item> items;
   std::vector<logs::AccessLogRecord> recs;
@@ -279,7 +280,7 @@ struct Scanner::State {
     }
     if (memo_gen_of[a] != m.gen) {
       memo_gen_of[a] = m.gen;
-      memo_value[a] = EvalAtom(rs.atoms[a], r, dec, scratch);
+      memo_value[a] = EvalAtom(rs.atoms[a], r, dec, scratch, norm);
     }
     return memo_value[a];
   }
@@ -294,7 +295,7 @@ struct Scanner::State {
     else if (memo_field[a] >= 0 && !direct)
       v = Memo(a, memo_field[a], r);
     else
-      v = EvalAtom(rs.atoms[a], r, dec, scratch);
+      v = EvalAtom(rs.atoms[a], r, dec, scratch, norm);
     known[a] = stamp;
     value[a] = v;
     return v;
@@ -320,19 +321,34 @@ struct Scanner::State {
   }
   bool EvalRule(uint32_t rule, const logs::AccessLogRecord& r) { return Eval(flat_root[rule], r); }
 
-  // Decodes the request target into `out` when it has something encoded.
-  static bool Decode(const logs::AccessLogRecord& r, std::string* out) {
+  // The request target as the server saw it, beside the raw one: URL-decoded into *dec when
+  // it has something encoded, and with its path normalised ("//", "./", "../", backslashes,
+  // overlong UTF-8) into *norm when that changes it. Each returned false when not made.
+  static bool Decode(const logs::AccessLogRecord& r, std::string* dec) {
     std::string_view uri = r.get(logs::Field::kUri);
     return (uri.find('%') != std::string_view::npos || uri.find('+') != std::string_view::npos) &&
-           logs::UrlDecode(uri, out);
+           logs::UrlDecode(uri, dec);
+  }
+  static bool Normalize(const logs::AccessLogRecord& r, bool decoded, std::string_view dec,
+                        std::string* norm) {
+    std::string_view base = decoded ? dec : r.get(logs::Field::kUri);
+    return logs::MayNeedNormalizing(base) && logs::NormalizeTarget(base, norm);
+  }
+  void SetVariants(const logs::AccessLogRecord& r) {
+    decoded.clear();
+    bool d = Decode(r, &decoded);
+    dec = d ? std::string_view(decoded) : std::string_view();
+    norm =
+        Normalize(r, d, decoded, &normalized) ? std::string_view(normalized) : std::string_view();
   }
 
   // line_atoms holds the prefiltered atoms reported for this line, `dec` its decoded request
   // target. `json`: the field values are searched too (their raw text is escaped).
   void EvaluateLine(const logs::AccessLogRecord& r, bool json) {
-    if (rs.chunk_db && (!dec.empty() || json)) {
+    if (rs.chunk_db && (!dec.empty() || !norm.empty() || json)) {
       side.clear();
       side = dec;
+      if (!norm.empty()) (side += '\n') += norm;
       if (json)
         for (size_t f = 0; f < logs::kFieldCount; ++f)
           if (r.present & (1u << f)) (side += '\n') += r.field[f];
@@ -422,16 +438,23 @@ struct Scanner::State {
         const Item& it = items[i];
         if (it.kind != Kind::kRecord || !recs[i].has(field)) continue;
         add(recs[i].get(field), i);
-        if (!uri_part || !it.has_dec) continue;
-        // The decoded variant EvalAtom also looks at.
-        std::string_view d(dec_arena.data() + it.dec_begin, it.dec_len);
-        size_t q = d.find('?');
-        if (field == logs::Field::kUri)
-          add(d, i);
-        else if (field == logs::Field::kUriStem)
-          add(d.substr(0, q), i);
-        else if (q != std::string_view::npos)
-          add(d.substr(q + 1), i);
+        if (!uri_part) continue;
+        // The decoded and normalised variants EvalAtom also looks at (the normalised one
+        // differs in its path only).
+        if (it.has_dec) {
+          std::string_view d(dec_arena.data() + it.dec_begin, it.dec_len);
+          size_t q = d.find('?');
+          if (field == logs::Field::kUri)
+            add(d, i);
+          else if (field == logs::Field::kUriStem)
+            add(d.substr(0, q), i);
+          else if (q != std::string_view::npos)
+            add(d.substr(q + 1), i);
+        }
+        if (it.has_norm && field != logs::Field::kQuery) {
+          std::string_view n(dec_arena.data() + it.norm_begin, it.norm_len);
+          add(field == logs::Field::kUri ? n : n.substr(0, n.find('?')), i);
+        }
       }
       if (seg_start.empty()) continue;
       batch_raw.clear();
@@ -492,6 +515,8 @@ struct Scanner::State {
         line_atoms.push_back(batch_hits[bh].second);
       dec = it.has_dec ? std::string_view(dec_arena.data() + it.dec_begin, it.dec_len)
                        : std::string_view();
+      norm = it.has_norm ? std::string_view(dec_arena.data() + it.norm_begin, it.norm_len)
+                         : std::string_view();
       EvaluateLine(rec, false);
       sink.OnRecord(rec, hits);
     }
@@ -519,7 +544,9 @@ void Scanner::ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t of
   // Vectorscan reports in end-offset order per pattern set; sort to be safe.
   if (!std::is_sorted(s.matches.begin(), s.matches.end()))
     std::sort(s.matches.begin(), s.matches.end());
-  bool json = parser.name() == "jsonl";
+  // Fields not in the line as they are (JSON values unescaped, a path and query joined) are
+  // searched too.
+  bool json = !grouped;
   logs::AccessLogRecord rec;
   size_t mi = 0, p = 0;
   uint64_t line_no = first_line;
@@ -554,11 +581,19 @@ void Scanner::ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t of
       it.kind = State::Kind::kBad;
     }
     if (grouped) {
-      if (it.kind == State::Kind::kRecord && State::Decode(r, &s.decoded)) {
-        it.has_dec = true;
-        it.dec_begin = s.dec_arena.size();
-        it.dec_len = s.decoded.size();
-        s.dec_arena += s.decoded;
+      if (it.kind == State::Kind::kRecord) {
+        if (State::Decode(r, &s.decoded)) {
+          it.has_dec = true;
+          it.dec_begin = s.dec_arena.size();
+          it.dec_len = s.decoded.size();
+          s.dec_arena += s.decoded;
+        }
+        if (State::Normalize(r, it.has_dec, s.decoded, &s.normalized)) {
+          it.has_norm = true;
+          it.norm_begin = s.dec_arena.size();
+          it.norm_len = s.normalized.size();
+          s.dec_arena += s.normalized;
+        }
       }
       s.items.push_back(it);
       if (s.items.size() == kGroupLines) s.FlushGroup(chunk, sink);
@@ -566,8 +601,7 @@ void Scanner::ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t of
       s.batch_mode = false;
       s.line_atoms.clear();
       for (size_t m = it.m_begin; m < it.m_end; ++m) s.line_atoms.push_back(s.matches[m].second);
-      s.decoded.clear();
-      s.dec = State::Decode(r, &s.decoded) ? std::string_view(s.decoded) : std::string_view();
+      s.SetVariants(r);
       s.EvaluateLine(r, json);
       sink.OnRecord(r, s.hits);
     } else {
@@ -602,8 +636,7 @@ std::vector<uint32_t> Scanner::MatchLineDirect(std::string_view line, logs::Line
   logs::AccessLogRecord rec;
   std::string_view why;
   if (line.empty() || !parser.Parse(line, rec, &why)) return out;
-  s.decoded.clear();
-  s.dec = State::Decode(rec, &s.decoded) ? std::string_view(s.decoded) : std::string_view();
+  s.SetVariants(rec);
   s.direct = true;
   ++s.stamp;
   if (s.stamp == 0) {

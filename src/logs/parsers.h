@@ -1,0 +1,34 @@
+// Implementation header of the logs component (included only from its .cc files): the
+// built-in parsers' factories and the record helpers they share.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "logs/logs.h"
+
+namespace tq::logs {
+
+// Apache / nginx text formats by name (vhost_combined, vhost, nginx-main, combined, common);
+// nullptr for another name.
+std::unique_ptr<LineParser> TextBuiltin(std::string_view name);
+std::vector<std::string> TextBuiltinNames();  // in detection order
+// W3C extended log files (IIS, CloudFront, anything with `#Fields:`).
+std::unique_ptr<LineParser> W3cFormat();
+// Load balancer and proxy logs: "alb", "elb", "haproxy", "s3"; nullptr for another name.
+std::unique_ptr<LineParser> ProxyFormat(std::string_view name);
+std::vector<std::string> ProxyFormatNames();
+
+// Record helpers: a field with its present bit; a request target split into path and query;
+// a request line ("GET /x HTTP/1.1") split into method, target and version.
+void SetRecordField(AccessLogRecord& r, Field f, std::string_view v);
+void SplitTarget(AccessLogRecord& r, std::string_view uri);
+void SplitRequestLine(AccessLogRecord& r, std::string_view req);
+
+// Unix time in seconds, milli-, micro- or nanoseconds (told apart by the number of integer
+// digits: 10, 13, 16, 19), with an optional fraction, to microseconds.
+bool ParseEpoch(std::string_view s, UnixMicros* out);
+
+}  // namespace tq::logs

@@ -313,9 +313,10 @@ Result<Letter> LetterRenderer::Render(const AffectedPerson& p,
   auto str = [&](const std::string& key) -> std::string {
     auto s = L.strings.find(key);
     if (s != L.strings.end()) return s->second;
-    auto& en = impl_->languages.at("en").strings;
-    auto e = en.find(key);
-    return e != en.end() ? e->second : "";
+    auto en = impl_->languages.find("en");  // absent when English did not load
+    if (en == impl_->languages.end()) return "";
+    auto e = en->second.strings.find(key);
+    return e != en->second.strings.end() ? e->second : "";
   };
   mst::data d;
   for (const auto& [k, v] : extra) d.set(k, v);

@@ -1,0 +1,50 @@
+/*
+  tourniquet rule pack: webshells in the other languages a PHP store's server may still run
+  (classic ASP / VBScript, ASP.NET, JSP), found planted beside PHP ones under any extension.
+  Written by the tourniquet team from the techniques: request input evaluated or passed to
+  a shell object, and file-system objects driven by the request.
+*/
+
+rule WebShell_ASP_RequestToExec
+{
+  meta:
+    family = "webshell"
+    severity = "critical"
+    description = "ASP/ASP.NET code that evaluates or executes request input"
+  strings:
+    $a = /\b(eval|execute|executeglobal)\s*\(?\s*request\s*(\.(form|querystring|item))?\s*[(\[]/ nocase
+    $b = /\beval\s*\(\s*request\.item\s*\[/ nocase
+    $c = /Process\.Start\s*\([^;]{0,200}Request(\.Form|\.QueryString|\.Params)?\s*\[/ nocase
+  condition:
+    filesize < 3MB and any of them
+}
+
+rule WebShell_ASP_ShellAndFiles
+{
+  meta:
+    family = "webshell"
+    severity = "high"
+    description = "ASP page that drives a command shell or the file system from request input"
+  strings:
+    $req = /\brequest\s*(\.(form|querystring|item))?\s*\(/ nocase
+    $fso = /(Scripting\.FileSystemObject|Shell\.Application|WScript\.Shell|Wscript\.Network)/ nocase
+    $op1 = /\.(CreateTextFile|DeleteFile|DeleteFolder|CopyFile|MoveFile|OpenTextFile|GetFolder)\s*\(/ nocase
+    $op2 = /\.(Exec|Run|ShellExecute)\s*\(/ nocase
+    $op3 = /ADODB\.Stream/ nocase
+  condition:
+    filesize < 3MB and $req and $fso and 2 of ($op*)
+}
+
+rule WebShell_JSP_RequestToExec
+{
+  meta:
+    family = "webshell"
+    severity = "critical"
+    description = "JSP that runs a command taken from the request"
+  strings:
+    $exec = /(Runtime\.getRuntime\(\)\.exec|new\s+ProcessBuilder)\s*\(/
+    $req = /request\.getParameter\s*\(/
+    $jsp = /<%@?\s*page|<%=|<jsp:/
+  condition:
+    filesize < 3MB and $exec and $req and $jsp
+}

@@ -12,6 +12,9 @@ rule WebShell_PHP_RequestToExec
     family = "webshell"
     severity = "critical"
     description = "Runs request input as PHP code or as a shell command"
+    // On normalised code only: a backtick pair around $_GET in a Markdown doc comment is
+    // documentation, not a shell call.
+    scope = "code"
   strings:
     $a = /\b(eval|assert|create_function|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s*\(\s*(@?\s*(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|stripslashes|urldecode|rawurldecode|hex2bin|trim)\s*\(\s*)*@?\s*\$_(POST|GET|REQUEST|COOKIE|SERVER\s*\[\s*["']HTTP_|FILES)/ nocase
     $b = /\b(eval|assert|system|passthru|shell_exec)\s*\(\s*(@?\s*(base64_decode|gzinflate|str_rot13|hex2bin|urldecode)\s*\(\s*)*@?\s*\$\{?\s*["']?_(POST|GET|REQUEST|COOKIE)/ nocase

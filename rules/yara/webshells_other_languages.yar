@@ -48,3 +48,16 @@ rule WebShell_JSP_RequestToExec
   condition:
     filesize < 3MB and $exec and $req and $jsp
 }
+
+rule WebShell_ASP_EncodedScript
+{
+  meta:
+    family = "webshell"
+    severity = "high"
+    description = "Classic ASP encoded with the Script Encoder: no PHP store runs ASP, and encoding is how ASP shells hide"
+  strings:
+    $lang = /<%@\s*LANGUAGE\s*=\s*["']?(VBScript|JScript)\.Encode/ nocase
+    $enc = /#@~\^[A-Za-z0-9+\/]{6}==/
+  condition:
+    filesize < 5MB and ($lang or (#enc > 0 and uint16(0) != 0x5a4d))
+}

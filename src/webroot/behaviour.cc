@@ -140,6 +140,7 @@ class PhpTaint {
           if (RangeTainted(i + 2, end)) vars_.insert(t_[i].text);
           if (RangeDecoded(i + 2, end)) decoded_.insert(t_[i].text);
           if (RangeRemote(i + 2, end)) remote_.insert(t_[i].text);
+          if (RangeClientName(i + 2, end)) client_named_.insert(t_[i].text);
         }
         // foreach ($_POST as $k => $v)
         if (t_[i].type == Tok::kWord && Lower(t_[i].text) == "foreach" && IsOp(t_[i + 1], "(")) {
@@ -180,6 +181,22 @@ class PhpTaint {
     }
     return false;
   }
+  // The file name the client sent ($_FILES[..]['name']), kept as is or through basename().
+  bool RangeClientName(size_t a, size_t b) const {
+    for (size_t i = a; i < b && i < t_.size(); ++i) {
+      const Token& k = t_[i];
+      if (k.type == Tok::kVar && client_named_.count(k.text)) return true;
+      if (k.type == Tok::kWord && i + 1 < b && IsOp(t_[i + 1], "(") &&
+          !In(Lower(k.text), {"basename", "trim", "strtolower", "stripslashes"}))
+        return false;  // anything else may sanitise it
+      if (k.type == Tok::kVar && k.text == "$_FILES")
+        for (size_t j = i + 1; j < b && j < i + 12; ++j)
+          if (t_[j].type == Tok::kString && t_[j].text == "name") return true;
+    }
+    return false;
+  }
+  bool ClientNamed(const std::string& v) const { return client_named_.count(v) > 0; }
+
   // Content fetched from a URL written in the code.
   bool RangeRemote(size_t a, size_t b) const {
     for (size_t i = a; i < b && i < t_.size(); ++i) {
@@ -199,7 +216,7 @@ class PhpTaint {
 
  private:
   const std::vector<Token>& t_;
-  std::set<std::string> decoded_, remote_;
+  std::set<std::string> decoded_, remote_, client_named_;
   std::map<std::string, std::vector<std::string>> params_;  // user function -> parameters
   std::set<std::string> vars_;
   bool extract_ = false;
@@ -308,7 +325,11 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
     if (In(w, {"eval", "assert", "create_function", "system", "exec", "shell_exec", "passthru",
                "popen", "proc_open"}) &&
         !(i + 3 < t.size() && t[i + 2].type == Tok::kString && IsOp(t[i + 3], ")")))
+    {
       Add(out, "php.exec_sink", "exec", 2, "passes a computed value to " + w + "()", layer);
+      for (CodeTrait& ct : out)
+        if (ct.id == "php.exec_sink") ct.alone = false;
+    }
     if (In(w, kShellSinks) && tainted_args)
       Add(out, "php.request_to_shell", "exec", 4, "runs request input as a shell command (" + w + ")",
           layer);
@@ -325,10 +346,30 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
         size_t second = first_end < close ? first_end + 1 : close;
         callback_from_request = taint.RangeTainted(second, taint.ExprEnd(second, true));
       }
-      if (code_sink || callback_from_request)
+      // The callback is an execution sink named in a string ('assert'), or a function whose
+      // body evaluates its argument (create_function('$a', 'assert($a)'), a closure).
+      bool evaluating_callback = false;
+      for (size_t a = i + 2; a < close; ++a) {
+        const Token& c = t[a];
+        if (c.type == Tok::kString &&
+            (In(Lower(c.text), {"assert", "eval", "system", "passthru", "shell_exec", "exec",
+                                "create_function", "popen"}) ||
+             c.text.find("assert(") != std::string::npos || c.text.find("eval(") != std::string::npos ||
+             c.text.find("system(") != std::string::npos))
+          evaluating_callback = true;
+        if (c.type == Tok::kWord && a + 1 < close && IsOp(t[a + 1], "(") && !code_sink &&
+            In(Lower(c.text), {"eval", "assert", "system", "passthru", "shell_exec"}))
+          evaluating_callback = true;
+      }
+      if (code_sink || callback_from_request || evaluating_callback)
         Add(out, "php.request_to_exec", "exec", 4,
             "runs request input as PHP code (" + w + ")", layer);
     }
+    if (In(w, kCodeSinks) && !In(w, {"eval", "assert", "create_function"}) && i + 2 < close &&
+        t[i + 2].type == Tok::kString &&
+        In(Lower(t[i + 2].text), {"assert", "eval", "system", "passthru", "shell_exec", "exec", "popen"}))
+      Add(out, "php.hidden_exec_call", "exec", 3,
+          "calls " + Lower(t[i + 2].text) + "() as a callback of " + w + "()", layer);
     if (w == "preg_replace" && i + 2 < t.size() && t[i + 2].type == Tok::kString &&
         PregE(t[i + 2].text)) {
       // Legitimate /e replacements (before PHP 7 removed it) evaluate a back-reference
@@ -374,6 +415,8 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
         if (t[a].type == Tok::kString && t[a].text == "name") named_by_client = true;
         if (t[a].type == Tok::kWord && a + 1 < second_end && IsOp(t[a + 1], "(")) wrapped = true;
       }
+      for (size_t a = second; a < second_end; ++a)
+        if (t[a].type == Tok::kVar && taint.ClientNamed(t[a].text)) named_by_client = true, wrapped = false;
       if (named_by_client && !wrapped && taint.RangeTainted(second, second_end))
         Add(out, "php.upload_as_client_name", "upload", 3,
             "saves an uploaded file under the name and place the client chose", layer);

@@ -624,10 +624,13 @@ class Folder {
 
 void Fold(std::vector<Token>& tokens, Lang lang, FoldBudget& budget) {
   Folder f(tokens, lang, budget);
-  while (budget.passes > 0 && !budget.exhausted) {
+  bool changed = true;
+  while (budget.passes > 0 && !budget.exhausted && changed) {
     --budget.passes;
-    if (!f.Pass()) break;
+    changed = f.Pass();
   }
+  // Out of passes while still folding: what is left is reported as cut, not as done.
+  if (changed && budget.passes == 0) budget.exhausted = true;
 }
 
 Decoded DecodeBase64(std::string_view in, size_t max_out) {

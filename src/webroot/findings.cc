@@ -143,7 +143,7 @@ void CollectBehaviour(const FileFindingBuilder& b, const WebFile& f, const Conte
     // Encoded licence code is obfuscated by design: that alone says nothing.
     if (licensed && t.family == "obfuscation") strength = 1;
     votes.push_back({t.family, strength, t.what});
-    if (strength < 2) continue;  // weak traits only count towards a combination
+    if (strength < 2 || !t.alone) continue;  // weak traits only count towards a combination
     Finding out = b.Make(
         "webroot.behaviour", FromStrength(strength), strength >= 3 ? 0.85 : 0.5,
         t.what + ": " + f.path,

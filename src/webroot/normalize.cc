@@ -98,6 +98,7 @@ class Driver {
     std::string path = parent.path + ">" + std::string(why);
     std::string_view v = t.text;
     bool php = parent.kind == CodeKind::kPhp;
+    if (!t.decoded_by.empty()) path += (why == "eval" ? ">" : "") + t.decoded_by;
     if (!t.decoded_by.empty() && why != "eval") path = parent.path + ">" + t.decoded_by;
     if (php && HasPhpTag(v.substr(0, 64))) {
       Enqueue({path, t.text, {}, CodeKind::kPhp, false, true, parent.depth + 1});
@@ -269,7 +270,9 @@ bool PhpTagHoldsCode(std::string_view d) {
                   (t[i + 1].type == Tok::kVar || t[i + 1].type == Tok::kString);
       if (call || assign || echo) return true;
     }
-    if (d[p + 2] == '=' && !t.empty() && t[0].type == Tok::kVar) return true;
+    if (d[p + 2] == '=' && !t.empty() &&
+        (t[0].type == Tok::kVar || (t[0].type == Tok::kString && t[0].quote == '`')))
+      return true;
   }
   return false;
 }

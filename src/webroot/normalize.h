@@ -32,6 +32,7 @@ struct CodeTrait {
   int strength = 1;   // 1 weak (info/low), 2 medium, 3 high, 4 critical
   std::string what;   // one line for the responder (attacker bytes escaped by the caller)
   std::string layer;  // layer path: "php", "php>eval>base64_decode>gzinflate", "html>script"
+  bool alone = true;  // false: only counts beside an independent trait (no finding by itself)
 };
 
 struct CodeLayer {

@@ -68,6 +68,7 @@ P
 mkdir -p trees
 for layout in $LAYOUTS; do
   case $layout in
+    none) continue ;;
     flat) cp -r corpus trees/flat; rm -f trees/flat/LABELS.tsv ;;
     magento)
       python3 - "$LABELS" corpus trees/magento map-magento.tsv <<'P'

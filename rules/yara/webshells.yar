@@ -193,7 +193,7 @@ rule WebShell_PHP_BackConnect
     description = "Connects out to a host and hands it a shell (back-connect / reverse shell)"
   strings:
     $sock1 = /\b(fsockopen|pfsockopen|socket_create|stream_socket_client)\s*\(/ nocase
-    $sh1 = /["'](\/bin\/(ba)?sh|cmd\.exe)( -i)?["']/ nocase
+    $sh1 = /["'][^"'\n]{0,80}(\/bin\/(ba)?sh|cmd\.exe)\b/ nocase
     $sh2 = /\bproc_open\s*\(/ nocase
     $pl1 = /use\s+Socket\s*;/
     $pl2 = /socket\s*\(\s*SOCKET\s*,/
@@ -238,4 +238,16 @@ rule WebShell_PHP_RequestToExec_Normalised
     $c = /@?\$_(POST|GET|REQUEST|COOKIE)\[[^\]]{1,40}\]\(/
   condition:
     filesize < 8MB and any of them
+}
+
+rule WebShell_PHP_WindowsShellObject
+{
+  meta:
+    family = "webshell"
+    severity = "high"
+    description = "PHP driving Windows shell objects through COM (WScript.Shell, Shell.Application, Shell.Users)"
+  strings:
+    $com = /new\s+COM\s*\(\s*["'](WScript\.Shell|Shell\.Application|Shell\.Users|WScript\.Network|Scripting\.FileSystemObject)["']/ nocase
+  condition:
+    filesize < 3MB and $com
 }

@@ -61,3 +61,20 @@ rule WebShell_ASP_EncodedScript
   condition:
     filesize < 5MB and ($lang or (#enc > 0 and uint16(0) != 0x5a4d))
 }
+
+rule WebShell_JSP_FileManager
+{
+  meta:
+    family = "webshell"
+    severity = "high"
+    description = "JSP file manager: request parameters name files to list, write, rename or delete"
+  strings:
+    $jsp = /<%@?\s*page|<%=/
+    $req = /request\.getParameter\s*\(/
+    $file = /new\s+(java\.io\.)?File\s*\(/
+    $op1 = /\.(delete|renameTo|mkdirs?|listFiles)\s*\(\s*\)?/
+    $op2 = /new\s+(java\.io\.)?(FileOutputStream|FileWriter|RandomAccessFile)\s*\(/
+    $op3 = /(java\.sql\.|DriverManager\.getConnection)/
+  condition:
+    filesize < 3MB and $jsp and $req and $file and 2 of ($op*)
+}

@@ -453,6 +453,9 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
     if (tainted_args)
       for (const auto& [op, names] : kOps)
         if (In(w, names)) request_ops.insert(std::string(op));
+    if (w == "unserialize" && tainted_args)
+      Add(out, "php.request_to_unserialize", "exec", 3,
+          "unserialises request input (object injection runs the classes' magic methods)", layer);
     if (w == "mail" && taint.RangeTainted(i + 2, taint.ExprEnd(i + 2, true)))
       Add(out, "php.request_mailer", "mailer", 3, "sends mail to recipients the request names",
           layer);
@@ -491,9 +494,46 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
        socket = false, xhr = false, fetch = false, encode = false, script_el = false,
        run = false, foreign_url = false, obf = decoded;
   size_t hex_names = 0, concealed = 0;
+  auto channel_name = [&](const std::string& v) {
+    if (v == "Image") image = true;
+    if (v == "sendBeacon") beacon = true;
+    if (v == "WebSocket") socket = true;
+    if (v == "XMLHttpRequest") xhr = true;
+    if (v == "fetch") fetch = true;
+  };
   for (size_t i = 0; i < t.size(); ++i) {
     const Token& k = t[i];
     if (k.type == Tok::kString) {
+      // Obfuscators keep names in string arrays, often base64 (standard or case-swapped
+      // alphabet): read those too.
+      std::string alt;
+      if (k.text.size() >= 4 && k.text.size() <= 256) {
+        for (int swap = 0; swap < 2 && alt.empty(); ++swap) {
+          std::string in = k.text;
+          if (swap)
+            for (char& ch : in)
+              ch = std::isupper(static_cast<unsigned char>(ch))
+                       ? static_cast<char>(std::tolower(static_cast<unsigned char>(ch)))
+                       : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+          Decoded d = DecodeBase64(in, 512);
+          bool clean = d.ok && d.out.size() >= 3;
+          for (unsigned char ch : d.out)
+            if (ch < 0x20 || ch > 0x7e) clean = false;
+          if (clean) alt = d.out;
+        }
+      }
+      for (const std::string* v : {&k.text, static_cast<const std::string*>(&alt)}) {
+        if (v->empty()) continue;
+        channel_name(*v);
+        if (v == &alt) {
+          if (CardName(*v)) card = true, obf = true;
+          std::string la = Lower(*v);
+          if (la.find("checkout") != std::string::npos || la.find("onestep") != std::string::npos)
+            checkout = true, obf = true;
+          if (la.rfind("http", 0) == 0 || la.rfind("//", 0) == 0 || la.rfind("wss://", 0) == 0)
+            foreign_url = true, obf = true;
+        }
+      }
       if (CardName(k.text)) card = true;
       std::string l = Lower(k.text.substr(0, 200));
       if (l.find("checkout") != std::string::npos || l.find("onestep") != std::string::npos ||

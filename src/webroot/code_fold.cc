@@ -494,7 +494,7 @@ class Folder {
             continue;
           }
         }
-        if (IEq(cur.text, "str_replace") && at(7) && at(2)->type == Tok::kString &&
+        if ((IEq(cur.text, "str_replace") || IEq(cur.text, "str_ireplace")) && at(7) && at(2)->type == Tok::kString &&
             IsOp(*at(3), ",") && at(4)->type == Tok::kString && IsOp(*at(5), ",") &&
             at(6)->type == Tok::kString && IsOp(*at(7), ")") && !at(2)->text.empty()) {
           std::string s = at(6)->text, from = at(2)->text, to = at(4)->text, r;

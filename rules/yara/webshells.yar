@@ -168,7 +168,8 @@ rule WebShell_PHP_ServerReconWithControl
   meta:
     family = "webshell"
     severity = "high"
-    description = "Reports the server (uname, user, disabled functions, disk) and runs or changes things on request: a shell's control panel"
+    description = "Reports the server (uname, user, disabled functions, disk) and runs commands on request: a shell's control panel"
+    scope = "code"
   strings:
     $r1 = /\bphp_uname\s*\(/ nocase
     $r2 = /\bposix_get(pwuid|grgid|uid|euid)\s*\(/ nocase
@@ -180,9 +181,8 @@ rule WebShell_PHP_ServerReconWithControl
     $r8 = /\bfileperms\s*\(/ nocase
     $req = /\$_(POST|GET|REQUEST|COOKIE)\s*\[/
     $x1 = /\b(shell_exec|passthru|system|proc_open|popen|exec)\s*\(/ nocase
-    $x2 = /\b(move_uploaded_file|file_put_contents|fwrite|unlink|rmdir|chmod|rename)\s*\(/ nocase
   condition:
-    filesize < 3MB and $req and 3 of ($r*) and any of ($x*)
+    filesize < 3MB and $req and 4 of ($r*) and $x1
 }
 
 rule WebShell_PHP_BackConnect
@@ -209,8 +209,8 @@ rule WebShell_PHP_FileManagerUI
 {
   meta:
     family = "webshell"
-    severity = "high"
-    description = "Web file manager for an intruder: lists, edits, uploads and deletes files, with server details, on request"
+    severity = "medium"
+    description = "Web file manager: lists, edits, uploads and deletes files, with server details, on request (a platform's own file API does too: counts beside a second trait)"
     scope = "code"
   strings:
     $req = /\$_(POST|GET|REQUEST)\[/

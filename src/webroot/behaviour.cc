@@ -48,7 +48,42 @@ const std::initializer_list<std::string_view> kDecoders = {
 
 class PhpTaint {
  public:
-  explicit PhpTaint(const std::vector<Token>& t) : t_(t) {}
+  explicit PhpTaint(const std::vector<Token>& t) : t_(t), scope_(t.size(), 0) {
+    // Function bodies are scopes of their own (PHP variables are function-local): a $cmd in
+    // one method is not the $cmd of another, which keeps large framework files quiet.
+    int next = 1;
+    for (size_t i = 0; i + 1 < t_.size(); ++i) {
+      if (!(t_[i].type == Tok::kWord && Lower(t_[i].text) == "function")) continue;
+      size_t j = i + 1;
+      if (j < t_.size() && IsOp(t_[j], "&")) ++j;
+      std::string name = j < t_.size() && t_[j].type == Tok::kWord ? Lower(t_[j].text) : "";
+      if (!name.empty()) ++j;
+      if (j >= t_.size() || !IsOp(t_[j], "(")) continue;
+      size_t params_end = Close(j);
+      size_t body = params_end + 1;
+      std::vector<std::string> uses;
+      while (body < t_.size() && body < params_end + 64 && !IsOp(t_[body], "{") && !IsOp(t_[body], ";")) {
+        if (t_[body].type == Tok::kVar) uses.push_back(t_[body].text);
+        ++body;
+      }
+      if (body >= t_.size() || !IsOp(t_[body], "{")) continue;  // abstract / interface method
+      size_t end = ExprEnd(body + 1, false);
+      int id = next++;
+      for (size_t k = j; k <= end && k < t_.size(); ++k)
+        if (scope_[k] == scope_[i]) scope_[k] = id;
+      if (!name.empty()) {
+        std::vector<std::string>& ps = params_[name];
+        for (size_t k = j + 1; k < params_end; ++k)
+          if (t_[k].type == Tok::kVar) ps.push_back(Key(id, t_[k].text));
+      }
+      for (const std::string& u : uses) captures_.push_back({Key(scope_[i], u), Key(id, u)});
+    }
+  }
+
+  static std::string Key(int scope, const std::string& name) {
+    return std::to_string(scope) + ":" + name;
+  }
+  std::string Key(size_t i) const { return Key(scope_[i], t_[i].text); }
 
   bool IsSource(size_t i) const {
     const Token& k = t_[i];
@@ -88,16 +123,37 @@ class PhpTaint {
   bool Tainted(size_t i) const {
     if (IsSource(i)) return true;
     const Token& k = t_[i];
-    if (k.type == Tok::kVar) return vars_.count(k.text) > 0;
-    if ((k.quote == '"' || k.quote == '`') && k.type == Tok::kString)
+    if (k.type == Tok::kVar) return vars_.count(Key(i)) > 0;
+    if ((k.quote == '"' || k.quote == '`') && k.type == Tok::kString) {
+      std::string prefix = Key(scope_[i], "");
       for (const std::string& v : vars_)
-        if (k.text.find(v) != std::string::npos) return true;
+        if (v.rfind(prefix, 0) == 0 && k.text.find(v.substr(prefix.size())) != std::string::npos)
+          return true;
+    }
     return false;
   }
 
   bool RangeTainted(size_t a, size_t b) const {
     for (size_t i = a; i < b && i < t_.size(); ++i)
       if (Tainted(i)) return true;
+    return false;
+  }
+  // Like RangeTainted, but $registry[$_POST['id']] is a value the code chose, looked up by a
+  // request key: the key does not make the value the request's.
+  bool ValueTainted(size_t a, size_t b) const {
+    for (size_t i = a; i < b && i < t_.size(); ++i) {
+      // $obj->callback: an object's member, whatever picked the object.
+      if (t_[i].type == Tok::kVar && i + 1 < b && IsOp(t_[i + 1], "->")) {
+        while (i + 2 < b && IsOp(t_[i + 1], "->") && t_[i + 2].type == Tok::kWord) i += 2;
+        continue;
+      }
+      if (Tainted(i)) return true;
+      if ((t_[i].type == Tok::kVar || IsOp(t_[i], "]")) && i + 1 < b && IsOp(t_[i + 1], "[")) {
+        size_t j = i + 1;
+        while (j < b && IsOp(t_[j], "[")) j = ExprEnd(j + 1, false) + 1;
+        i = j - 1;
+      }
+    }
     return false;
   }
 
@@ -124,23 +180,20 @@ class PhpTaint {
   size_t Close(size_t open) const { return ExprEnd(open + 1, false); }
 
   void Propagate() {
-    for (size_t i = 0; i + 2 < t_.size(); ++i) {
-      if (!(t_[i].type == Tok::kWord && Lower(t_[i].text) == "function" &&
-            t_[i + 1].type == Tok::kWord && IsOp(t_[i + 2], "(")))
-        continue;
-      std::vector<std::string>& ps = params_[Lower(t_[i + 1].text)];
-      for (size_t j = i + 3; j < t_.size() && j < i + 64 && !IsOp(t_[j], ")"); ++j)
-        if (t_[j].type == Tok::kVar) ps.push_back(t_[j].text);
-    }
     for (int round = 0; round < 3; ++round) {
       size_t before = vars_.size();
       for (size_t i = 0; i + 1 < t_.size(); ++i) {
         if (t_[i].type == Tok::kVar && (IsOp(t_[i + 1], "=") || IsOp(t_[i + 1], ".="))) {
           size_t end = ExprEnd(i + 2, true);
-          if (RangeTainted(i + 2, end)) vars_.insert(t_[i].text);
-          if (RangeDecoded(i + 2, end)) decoded_.insert(t_[i].text);
-          if (RangeRemote(i + 2, end)) remote_.insert(t_[i].text);
-          if (RangeClientName(i + 2, end)) client_named_.insert(t_[i].text);
+          if (ValueTainted(i + 2, end)) {
+            vars_.insert(Key(i));
+            // '/etc/app/config-' . $host . '.php': a fixed directory around the value.
+            if (t_[i + 2].type == Tok::kString || (t_[i + 2].type == Tok::kWord && !IsOp(t_[i + 3], "(")))
+              prefixed_.insert(Key(i));
+          }
+          if (RangeDecoded(i + 2, end)) decoded_.insert(Key(i));
+          if (RangeRemote(i + 2, end)) remote_.insert(Key(i));
+          if (RangeClientName(i + 2, end)) client_named_.insert(Key(i));
         }
         // foreach ($_POST as $k => $v)
         if (t_[i].type == Tok::kWord && Lower(t_[i].text) == "foreach" && IsOp(t_[i + 1], "(")) {
@@ -149,7 +202,7 @@ class PhpTaint {
           while (as < close && !(t_[as].type == Tok::kWord && Lower(t_[as].text) == "as")) ++as;
           if (as < close && RangeTainted(i + 2, as))
             for (size_t k = as; k < close; ++k)
-              if (t_[k].type == Tok::kVar) vars_.insert(t_[k].text);
+              if (t_[k].type == Tok::kVar) vars_.insert(Key(k));
         }
         // f($_POST['x']) taints the parameters of a function f defined in the same code.
         if (t_[i].type == Tok::kWord && IsOp(t_[i + 1], "(") && !(i > 0 && (IsOp(t_[i - 1], "->") ||
@@ -159,15 +212,19 @@ class PhpTaint {
             for (const std::string& p : def->second) vars_.insert(p);
         }
         // extract($_POST): every variable may come from the request.
+        // (parse_str with a result array creates no variables.)
         if (t_[i].type == Tok::kWord && In(Lower(t_[i].text), {"extract", "parse_str"}) &&
-            IsOp(t_[i + 1], "(") && RangeTainted(i + 2, Close(i + 1)))
-          extract_ = true;
+            IsOp(t_[i + 1], "(") && RangeTainted(i + 2, Close(i + 1)) &&
+            !(Lower(t_[i].text) == "parse_str" && ExprEnd(i + 2, true) < Close(i + 1)))
+          extract_.insert(scope_[i]);
       }
+      for (const auto& [outer, inner] : captures_)
+        if (vars_.count(outer)) vars_.insert(inner);
       if (vars_.size() == before) break;
     }
   }
 
-  bool extract() const { return extract_; }
+  bool extract(size_t i) const { return extract_.count(scope_[i]) > 0; }
 
   // A decoder applied (base64_decode, gzinflate, ...), a literal a fold decoded, or a
   // variable holding either.
@@ -175,7 +232,7 @@ class PhpTaint {
     for (size_t i = a; i < b && i < t_.size(); ++i) {
       const Token& k = t_[i];
       if (k.type == Tok::kString && !k.decoded_by.empty() && k.text.size() >= 16) return true;
-      if (k.type == Tok::kVar && decoded_.count(k.text)) return true;
+      if (k.type == Tok::kVar && decoded_.count(Key(i))) return true;
       if (k.type == Tok::kWord && i + 1 < b && IsOp(t_[i + 1], "(") && In(Lower(k.text), kDecoders))
         return true;
     }
@@ -185,7 +242,7 @@ class PhpTaint {
   bool RangeClientName(size_t a, size_t b) const {
     for (size_t i = a; i < b && i < t_.size(); ++i) {
       const Token& k = t_[i];
-      if (k.type == Tok::kVar && client_named_.count(k.text)) return true;
+      if (k.type == Tok::kVar && client_named_.count(Key(i))) return true;
       if (k.type == Tok::kWord && i + 1 < b && IsOp(t_[i + 1], "(") &&
           !In(Lower(k.text), {"basename", "trim", "strtolower", "stripslashes"}))
         return false;  // anything else may sanitise it
@@ -195,13 +252,14 @@ class PhpTaint {
     }
     return false;
   }
-  bool ClientNamed(const std::string& v) const { return client_named_.count(v) > 0; }
+  bool ClientNamed(size_t i) const { return client_named_.count(Key(i)) > 0; }
+  bool Prefixed(size_t i) const { return prefixed_.count(Key(i)) > 0; }
 
   // Content fetched from a URL written in the code.
   bool RangeRemote(size_t a, size_t b) const {
     for (size_t i = a; i < b && i < t_.size(); ++i) {
       const Token& k = t_[i];
-      if (k.type == Tok::kVar && remote_.count(k.text)) return true;
+      if (k.type == Tok::kVar && remote_.count(Key(i))) return true;
       if (k.type == Tok::kWord && i + 2 < b && IsOp(t_[i + 1], "(") &&
           In(Lower(k.text), {"file_get_contents", "curl_exec", "file", "fopen", "readfile",
                              "stream_get_contents", "fgets", "fread"}) &&
@@ -216,10 +274,12 @@ class PhpTaint {
 
  private:
   const std::vector<Token>& t_;
-  std::set<std::string> decoded_, remote_, client_named_;
-  std::map<std::string, std::vector<std::string>> params_;  // user function -> parameters
+  std::set<std::string> decoded_, remote_, client_named_, prefixed_;
+  std::map<std::string, std::vector<std::string>> params_;  // user function -> parameter keys
+  std::vector<std::pair<std::string, std::string>> captures_;  // closure use(): outer -> inner
   std::set<std::string> vars_;
-  bool extract_ = false;
+  std::vector<int> scope_;  // function scope of each token (0: file level)
+  std::set<int> extract_;  // scopes where extract($_POST) made every variable the request's
 };
 
 void Add(std::vector<CodeTrait>& out, std::string id, std::string family, int strength,
@@ -247,9 +307,9 @@ bool CardName(std::string_view s) {
   std::string l = Lower(s.substr(0, 200));
   for (std::string_view k : {"cc_number", "ccnumber", "cc-number", "card_number", "cardnumber",
                              "card-number", "cc_cid", "cc-cid", "cvv", "cvc", "cc_exp", "cc-exp",
-                             "ccexp", "card_exp", "expiry", "payment[cc", "cc_owner",
+                             "ccexp", "card_exp", "payment[cc", "cc_owner",
                              "card_holder", "cardholder", "securitycode", "security_code",
-                             "getccnumber", "getcccid", "ccnum", "cc_type"})
+                             "getccnumber", "getcccid"})
     if (l.find(k) != std::string::npos) return true;
   return false;
 }
@@ -276,7 +336,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
           layer);
     if (k.type == Tok::kVar && call && !member) {
       size_t close = taint.Close(i + 1);
-      if (taint.Tainted(i) || (taint.extract() && k.text != "$this"))
+      if (taint.Tainted(i) || (taint.extract(i) && k.text != "$this"))
         Add(out, "php.request_as_function", "exec", 4,
             "calls a function whose name comes from the request (" + k.text + "(...))", layer);
       else if (taint.RangeTainted(i + 2, close))
@@ -301,8 +361,19 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
       size_t end = taint.ExprEnd(i + 1, false);
       if (taint.RangeRemote(i + 1, end))
         Add(out, "php.remote_code", "exec", 4, "includes code fetched from a URL", layer);
+      // A fixed directory and suffix around the request value (config-<host>.php) is how
+      // multi-site setups pick a file; a path that is the request value is a backdoor.
+      size_t first = i + 1;
+      while (first < end && (IsOp(t[first], "(") || IsOp(t[first], "@"))) ++first;
+      bool fixed_prefix = first < end && !taint.Tainted(first) &&
+                          (t[first].type == Tok::kString ||
+                           (t[first].type == Tok::kWord && !(first + 1 < end && IsOp(t[first + 1], "(")))) ;
+      if (first < end && t[first].type == Tok::kVar && taint.Prefixed(first)) fixed_prefix = true;
       if (taint.RangeTainted(i + 1, end))
-        Add(out, "php.request_to_include", "exec", 4, "includes a file named by request input",
+        Add(out, fixed_prefix ? "php.request_names_include" : "php.request_to_include", "exec",
+            fixed_prefix ? 2 : 4,
+            fixed_prefix ? "includes a file whose name contains request input"
+                         : "includes a file named by request input",
             layer);
       continue;
     }
@@ -338,13 +409,13 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
       // (eval, assert, create_function) is the code itself.
       bool code_sink = In(w, {"eval", "assert", "create_function"});
       size_t first_end = taint.ExprEnd(i + 2, true);
-      bool callback_from_request = taint.RangeTainted(i + 2, first_end);
+      bool callback_from_request = taint.ValueTainted(i + 2, first_end);
       if (w == "usort" || w == "uasort" || w == "uksort" || w == "array_walk" ||
           w == "array_filter" || w == "array_reduce" || w == "iterator_apply" ||
           w == "array_walk_recursive" || w == "preg_replace_callback" || w == "mb_ereg_replace") {
         // callback is the second argument
         size_t second = first_end < close ? first_end + 1 : close;
-        callback_from_request = taint.RangeTainted(second, taint.ExprEnd(second, true));
+        callback_from_request = taint.ValueTainted(second, taint.ExprEnd(second, true));
       }
       // The callback is an execution sink named in a string ('assert'), or a function whose
       // body evaluates its argument (create_function('$a', 'assert($a)'), a closure).
@@ -416,7 +487,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
         if (t[a].type == Tok::kWord && a + 1 < second_end && IsOp(t[a + 1], "(")) wrapped = true;
       }
       for (size_t a = second; a < second_end; ++a)
-        if (t[a].type == Tok::kVar && taint.ClientNamed(t[a].text)) named_by_client = true, wrapped = false;
+        if (t[a].type == Tok::kVar && taint.ClientNamed(a)) named_by_client = true, wrapped = false;
       if (named_by_client && !wrapped && taint.RangeTainted(second, second_end))
         Add(out, "php.upload_as_client_name", "upload", 3,
             "saves an uploaded file under the name and place the client chose", layer);
@@ -450,7 +521,9 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
         {"database", {"mysql_connect", "mysqli_connect", "mysql_query", "mysqli_query", "pg_connect"}},
         {"socket", {"fsockopen", "pfsockopen", "socket_connect", "stream_socket_client"}},
     };
-    if (tainted_args)
+    // Reading the request body (php://input) is not a file the request names.
+    bool body_only = i + 2 < t.size() && t[i + 2].type == Tok::kString && t[i + 2].text == "php://input";
+    if (tainted_args && !body_only)
       for (const auto& [op, names] : kOps)
         if (In(w, names)) request_ops.insert(std::string(op));
     if (w == "unserialize" && tainted_args)
@@ -463,14 +536,15 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
       Add(out, "php.request_socket", "network", 2, "opens a connection to a host the request names",
           layer);
   }
-  if (request_ops.size() >= 2) {
+  bool modifies = request_ops.count("write") || request_ops.count("delete");
+  if (request_ops.size() >= 2 && modifies) {
     std::string ops;
     for (const std::string& o : request_ops) ops += (ops.empty() ? "" : ", ") + o;
     Add(out, "php.request_file_manager", "filemanager", 3,
         "file manager: request input drives " + ops + " operations", layer);
   } else if (!request_ops.empty()) {
     Add(out, "php.request_file_op", "filemanager", 2,
-        "request input names a file operation (" + *request_ops.begin() + ")", layer);
+        "request input names file operations (" + *request_ops.begin() + ")", layer);
   }
   if (card && card_out && encode)
     Add(out, "php.card_data_writer", "exfil", 3,
@@ -492,7 +566,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
                std::vector<CodeTrait>& out) {
   bool card = false, checkout = false, grab = false, image = false, beacon = false,
        socket = false, xhr = false, fetch = false, encode = false, script_el = false,
-       run = false, foreign_url = false, obf = decoded;
+       run = false, foreign_url = false, hidden_url = false, obf = decoded;
   size_t hex_names = 0, concealed = 0;
   auto channel_name = [&](const std::string& v) {
     if (v == "Image") image = true;
@@ -531,7 +605,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
           if (la.find("checkout") != std::string::npos || la.find("onestep") != std::string::npos)
             checkout = true, obf = true;
           if (la.rfind("http", 0) == 0 || la.rfind("//", 0) == 0 || la.rfind("wss://", 0) == 0)
-            foreign_url = true, obf = true;
+            foreign_url = true, hidden_url = true, obf = true;
         }
       }
       if (CardName(k.text)) card = true;
@@ -540,8 +614,10 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
           l.find("onepage") != std::string::npos)
         checkout = true;
       if (l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0 || l.rfind("//", 0) == 0 ||
-          l.rfind("wss://", 0) == 0 || l.rfind("ws://", 0) == 0)
+          l.rfind("wss://", 0) == 0 || l.rfind("ws://", 0) == 0) {
         foreign_url = true;
+        if (!k.decoded_by.empty() || decoded) hidden_url = true;
+      }
       if (!k.decoded_by.empty()) obf = true;
       if ((l == "input" || l == "select" || l == "form" || l == "textarea") && i >= 2 &&
           t[i - 2].type == Tok::kWord &&
@@ -564,10 +640,12 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     if (w == "fetch" && i + 1 < t.size() && IsOp(t[i + 1], "(")) fetch = true;
     if (In(w, {"btoa", "encodeURIComponent", "escape", "stringify"})) encode = true;
     if ((w == "eval" || w == "Function") && i + 1 < t.size() && IsOp(t[i + 1], "(")) run = true;
-    if (w == "atob" || w == "fromCharCode") obf = true;
   }
-  if (hex_names >= 8 || concealed >= 3) obf = true;
-  bool channel = image || beacon || socket || ((xhr || fetch) && foreign_url);
+  // Obfuscated: a decoded layer, decoded literals, names hidden in a base64 table, or an
+  // obfuscator's _0x names. (Minified code has bracket calls and fromCharCode too.)
+  if (hex_names >= 8) obf = true;
+  // Data leaves for a host written in the code; a WebSocket or beacon is a channel of its own.
+  bool channel = socket || ((image || beacon || xhr || fetch) && foreign_url);
   if ((card || (grab && checkout)) && channel) {
     int strength = (obf || (encode && foreign_url) || socket) ? 4 : 3;
     Add(out, "js.card_exfil", "exfil", strength,
@@ -579,13 +657,13 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   if (socket && run)
     Add(out, "js.remote_code", "exec", 3, "runs code received over a WebSocket", layer);
   if (script_el && foreign_url)
-    Add(out, "js.script_injection", "inject", obf ? 3 : 1,
-        obf ? "loads a script from a host hidden in encoded code"
+    Add(out, "js.script_injection", "inject", hidden_url ? 3 : 1,
+        hidden_url ? "loads a script from a host hidden in encoded code"
             : "creates a script element loading a URL given in the code",
         layer);
   if (decoded && run)
     Add(out, "js.decode_and_run", "exec", 2, "decodes code and runs it", layer);
-  if (obf && (hex_names >= 8 || concealed >= 3))
+  if (obf && (hex_names >= 8 || concealed >= 16))
     Add(out, "obfuscation.js_packed", "obfuscation", 1, "obfuscated JavaScript (string arrays, built names)",
         layer);
 }

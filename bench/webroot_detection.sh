@@ -84,8 +84,12 @@ with open(mapf, "w") as m:
     for line in open(labels).read().splitlines()[1:]:
         path, label, source = line.split("\t")[:3]
         h = int(hashlib.sha256(path.encode()).hexdigest(), 16)
+        # Benign PHP lives where a store keeps code; PHP in pub/media or pub/static is an
+        # alarm whatever it holds, so only planted files go there.
+        code_dirs = [d for d in dirs if not d.startswith(("pub/media", "pub/static"))]
+        pool = dirs if label == "malicious" else code_dirs
         name = "%s.php" % hashlib.sha256(("n" + path).encode()).hexdigest()[:10]
-        rel = os.path.join(dirs[h % len(dirs)], name)
+        rel = os.path.join(pool[h % len(pool)], name)
         os.makedirs(os.path.join(dst, os.path.dirname(rel)), exist_ok=True)
         shutil.copyfile(os.path.join(src, path), os.path.join(dst, rel))
         m.write("%s\t%s\n" % (rel, path))

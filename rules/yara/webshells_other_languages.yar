@@ -78,3 +78,21 @@ rule WebShell_JSP_FileManager
   condition:
     filesize < 3MB and $jsp and $req and $file and 2 of ($op*)
 }
+
+rule WebShell_Perl_CGI_Command
+{
+  meta:
+    family = "webshell"
+    severity = "high"
+    description = "Perl CGI script that runs commands taken from the request (dropped beside PHP under any name)"
+  strings:
+    $perl = /^#!\s*\S*perl|\buse\s+(strict|CGI|vars)\b|\bpackage\s+[\w:]+;/
+    $req1 = /\$ENV\s*\{\s*['"]?(QUERY_STRING|CONTENT_LENGTH|REQUEST_METHOD)/
+    $req2 = /(->|\b)param\s*\(/
+    $req3 = /\bread\s*\(\s*STDIN\b/
+    $run1 = /\b(system|exec)\s*\(/
+    $run2 = /`[^`\n]{0,200}\$\w+[^`\n]{0,200}`|\bqx\s*[\/({]/
+    $run3 = /\bopen\s*\(\s*\w+\s*,\s*["'][^"'\n]{0,200}\|\s*["']/
+  condition:
+    filesize < 3MB and $perl and any of ($req*) and any of ($run*)
+}

@@ -33,18 +33,37 @@ bool In(std::string_view w, const std::vector<std::string_view>& set) {
   return std::find(set.begin(), set.end(), w) != set.end();
 }
 
-const std::initializer_list<std::string_view> kCodeSinks = {
-    "eval", "assert", "create_function", "call_user_func", "call_user_func_array", "array_map",
-    "array_filter", "array_walk", "array_walk_recursive", "usort", "uasort", "uksort",
-    "register_shutdown_function", "register_tick_function", "forward_static_call",
-    "forward_static_call_array", "iterator_apply", "array_reduce", "ob_start", "set_error_handler",
-    "set_exception_handler", "mb_ereg_replace", "preg_replace_callback", "array_diff_ukey",
-    "array_udiff", "array_intersect_ukey"};
+const std::initializer_list<std::string_view> kCodeSinks = {"eval",
+                                                            "assert",
+                                                            "create_function",
+                                                            "call_user_func",
+                                                            "call_user_func_array",
+                                                            "array_map",
+                                                            "array_filter",
+                                                            "array_walk",
+                                                            "array_walk_recursive",
+                                                            "usort",
+                                                            "uasort",
+                                                            "uksort",
+                                                            "register_shutdown_function",
+                                                            "register_tick_function",
+                                                            "forward_static_call",
+                                                            "forward_static_call_array",
+                                                            "iterator_apply",
+                                                            "array_reduce",
+                                                            "ob_start",
+                                                            "set_error_handler",
+                                                            "set_exception_handler",
+                                                            "mb_ereg_replace",
+                                                            "preg_replace_callback",
+                                                            "array_diff_ukey",
+                                                            "array_udiff",
+                                                            "array_intersect_ukey"};
 const std::initializer_list<std::string_view> kShellSinks = {
     "system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "expect_popen"};
 const std::initializer_list<std::string_view> kDecoders = {
-    "base64_decode", "gzinflate", "gzuncompress", "gzdecode", "str_rot13", "strrev", "hex2bin",
-    "convert_uudecode", "rawurldecode", "urldecode", "gzinflate"};
+    "base64_decode", "gzinflate",        "gzuncompress", "gzdecode",  "str_rot13", "strrev",
+    "hex2bin",       "convert_uudecode", "rawurldecode", "urldecode", "gzinflate"};
 
 class PhpTaint {
  public:
@@ -62,7 +81,8 @@ class PhpTaint {
       size_t params_end = Close(j);
       size_t body = params_end + 1;
       std::vector<std::string> uses;
-      while (body < t_.size() && body < params_end + 64 && !IsOp(t_[body], "{") && !IsOp(t_[body], ";")) {
+      while (body < t_.size() && body < params_end + 64 && !IsOp(t_[body], "{") &&
+             !IsOp(t_[body], ";")) {
         if (t_[body].type == Tok::kVar) uses.push_back(t_[body].text);
         ++body;
       }
@@ -165,7 +185,8 @@ class PhpTaint {
     for (; i < limit; ++i) {
       const Token& k = t_[i];
       if (k.type != Tok::kOp) continue;
-      if (k.text == "(" || k.text == "[" || k.text == "{") ++depth;
+      if (k.text == "(" || k.text == "[" || k.text == "{")
+        ++depth;
       else if (k.text == ")" || k.text == "]" || k.text == "}") {
         if (depth == 0) return i;
         --depth;
@@ -188,7 +209,8 @@ class PhpTaint {
           if (ValueTainted(i + 2, end)) {
             vars_.insert(Key(i));
             // '/etc/app/config-' . $host . '.php': a fixed directory around the value.
-            if (t_[i + 2].type == Tok::kString || (t_[i + 2].type == Tok::kWord && !IsOp(t_[i + 3], "(")))
+            if (t_[i + 2].type == Tok::kString ||
+                (t_[i + 2].type == Tok::kWord && !IsOp(t_[i + 3], "(")))
               prefixed_.insert(Key(i));
           }
           if (RangeDecoded(i + 2, end)) decoded_.insert(Key(i));
@@ -205,8 +227,9 @@ class PhpTaint {
               if (t_[k].type == Tok::kVar) vars_.insert(Key(k));
         }
         // f($_POST['x']) taints the parameters of a function f defined in the same code.
-        if (t_[i].type == Tok::kWord && IsOp(t_[i + 1], "(") && !(i > 0 && (IsOp(t_[i - 1], "->") ||
-            IsOp(t_[i - 1], "::") || (t_[i - 1].type == Tok::kWord && Lower(t_[i - 1].text) == "function")))) {
+        if (t_[i].type == Tok::kWord && IsOp(t_[i + 1], "(") &&
+            !(i > 0 && (IsOp(t_[i - 1], "->") || IsOp(t_[i - 1], "::") ||
+                        (t_[i - 1].type == Tok::kWord && Lower(t_[i - 1].text) == "function")))) {
           auto def = params_.find(Lower(t_[i].text));
           if (def != params_.end() && RangeTainted(i + 2, Close(i + 1)))
             for (const std::string& p : def->second) vars_.insert(p);
@@ -275,11 +298,11 @@ class PhpTaint {
  private:
   const std::vector<Token>& t_;
   std::set<std::string> decoded_, remote_, client_named_, prefixed_;
-  std::map<std::string, std::vector<std::string>> params_;  // user function -> parameter keys
+  std::map<std::string, std::vector<std::string>> params_;     // user function -> parameter keys
   std::vector<std::pair<std::string, std::string>> captures_;  // closure use(): outer -> inner
   std::set<std::string> vars_;
   std::vector<int> scope_;  // function scope of each token (0: file level)
-  std::set<int> extract_;  // scopes where extract($_POST) made every variable the request's
+  std::set<int> extract_;   // scopes where extract($_POST) made every variable the request's
 };
 
 void Add(std::vector<CodeTrait>& out, std::string id, std::string family, int strength,
@@ -298,25 +321,27 @@ bool PregE(std::string_view pattern) {
   if (end == 0 || end == std::string_view::npos) return false;
   std::string_view flags = pattern.substr(end + 1);
   for (char c : flags)
-    if (!std::isalpha(static_cast<unsigned char>(c)) && !std::isspace(static_cast<unsigned char>(c)))
+    if (!std::isalpha(static_cast<unsigned char>(c)) &&
+        !std::isspace(static_cast<unsigned char>(c)))
       return false;
   return flags.find('e') != std::string_view::npos;
 }
 
 bool CardName(std::string_view s) {
   std::string l = Lower(s.substr(0, 200));
-  for (std::string_view k : {"cc_number", "ccnumber", "cc-number", "card_number", "cardnumber",
-                             "card-number", "cc_cid", "cc-cid", "cvv", "cvc", "cc_exp", "cc-exp",
-                             "ccexp", "card_exp", "payment[cc", "cc_owner",
-                             "card_holder", "cardholder", "securitycode", "security_code",
-                             "getccnumber", "getcccid"})
+  for (std::string_view k :
+       {"cc_number",    "ccnumber",      "cc-number",   "card_number", "cardnumber",  "card-number",
+        "cc_cid",       "cc-cid",        "cvv",         "cvc",         "cc_exp",      "cc-exp",
+        "ccexp",        "card_exp",      "payment[cc",  "cc_owner",    "card_holder", "cardholder",
+        "securitycode", "security_code", "getccnumber", "getcccid"})
     if (l.find(k) != std::string::npos) return true;
   return false;
 }
 
 }  // namespace
 
-void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vector<CodeTrait>& out) {
+void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
+                std::vector<CodeTrait>& out) {
   PhpTaint taint(t);
   taint.Propagate();
   bool card = false, card_out = false, encode = false;
@@ -332,8 +357,8 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
                             (t[i - 1].type == Tok::kWord && Lower(t[i - 1].text) == "new"));
     // Backtick shell strings.
     if (k.type == Tok::kString && k.quote == '`' && taint.Tainted(i))
-      Add(out, "php.request_to_shell", "exec", 4, "runs request input as a shell command (backticks)",
-          layer);
+      Add(out, "php.request_to_shell", "exec", 4,
+          "runs request input as a shell command (backticks)", layer);
     if (k.type == Tok::kVar && call && !member) {
       size_t close = taint.Close(i + 1);
       if (taint.Tainted(i) || (taint.extract(i) && k.text != "$this"))
@@ -365,9 +390,10 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
       // multi-site setups pick a file; a path that is the request value is a backdoor.
       size_t first = i + 1;
       while (first < end && (IsOp(t[first], "(") || IsOp(t[first], "@"))) ++first;
-      bool fixed_prefix = first < end && !taint.Tainted(first) &&
-                          (t[first].type == Tok::kString ||
-                           (t[first].type == Tok::kWord && !(first + 1 < end && IsOp(t[first + 1], "(")))) ;
+      bool fixed_prefix =
+          first < end && !taint.Tainted(first) &&
+          (t[first].type == Tok::kString ||
+           (t[first].type == Tok::kWord && !(first + 1 < end && IsOp(t[first + 1], "("))));
       if (first < end && t[first].type == Tok::kVar && taint.Prefixed(first)) fixed_prefix = true;
       if (taint.RangeTainted(i + 1, end))
         Add(out, fixed_prefix ? "php.request_names_include" : "php.request_to_include", "exec",
@@ -395,15 +421,14 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
     // compiled code), telling beside an independent obfuscation trait.
     if (In(w, {"eval", "assert", "create_function", "system", "exec", "shell_exec", "passthru",
                "popen", "proc_open"}) &&
-        !(i + 3 < t.size() && t[i + 2].type == Tok::kString && IsOp(t[i + 3], ")")))
-    {
+        !(i + 3 < t.size() && t[i + 2].type == Tok::kString && IsOp(t[i + 3], ")"))) {
       Add(out, "php.exec_sink", "exec", 2, "passes a computed value to " + w + "()", layer);
       for (CodeTrait& ct : out)
         if (ct.id == "php.exec_sink") ct.alone = false;
     }
     if (In(w, kShellSinks) && tainted_args)
-      Add(out, "php.request_to_shell", "exec", 4, "runs request input as a shell command (" + w + ")",
-          layer);
+      Add(out, "php.request_to_shell", "exec", 4,
+          "runs request input as a shell command (" + w + ")", layer);
     if (In(w, kCodeSinks) && tainted_args) {
       // A callback sink only executes request input when the request names the callback or
       // (eval, assert, create_function) is the code itself.
@@ -425,7 +450,8 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
         if (c.type == Tok::kString &&
             (In(Lower(c.text), {"assert", "eval", "system", "passthru", "shell_exec", "exec",
                                 "create_function", "popen"}) ||
-             c.text.find("assert(") != std::string::npos || c.text.find("eval(") != std::string::npos ||
+             c.text.find("assert(") != std::string::npos ||
+             c.text.find("eval(") != std::string::npos ||
              c.text.find("system(") != std::string::npos))
           evaluating_callback = true;
         if (c.type == Tok::kWord && a + 1 < close && IsOp(t[a + 1], "(") && !code_sink &&
@@ -433,12 +459,13 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
           evaluating_callback = true;
       }
       if (code_sink || callback_from_request || evaluating_callback)
-        Add(out, "php.request_to_exec", "exec", 4,
-            "runs request input as PHP code (" + w + ")", layer);
+        Add(out, "php.request_to_exec", "exec", 4, "runs request input as PHP code (" + w + ")",
+            layer);
     }
     if (In(w, kCodeSinks) && !In(w, {"eval", "assert", "create_function"}) && i + 2 < close &&
         t[i + 2].type == Tok::kString &&
-        In(Lower(t[i + 2].text), {"assert", "eval", "system", "passthru", "shell_exec", "exec", "popen"}))
+        In(Lower(t[i + 2].text),
+           {"assert", "eval", "system", "passthru", "shell_exec", "exec", "popen"}))
       Add(out, "php.hidden_exec_call", "exec", 3,
           "calls " + Lower(t[i + 2].text) + "() as a callback of " + w + "()", layer);
     if (w == "preg_replace" && i + 2 < t.size() && t[i + 2].type == Tok::kString &&
@@ -448,12 +475,15 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
       size_t first_end = taint.ExprEnd(i + 2, true);
       bool backref = false;
       for (size_t a = first_end; a < close; ++a)
-        if (t[a].type == Tok::kString &&
-            (t[a].text.find("\\1") != std::string::npos || t[a].text.find("\\0") != std::string::npos ||
-             t[a].text.find("$1") != std::string::npos || t[a].text.find("\\2") != std::string::npos))
+        if (t[a].type == Tok::kString && (t[a].text.find("\\1") != std::string::npos ||
+                                          t[a].text.find("\\0") != std::string::npos ||
+                                          t[a].text.find("$1") != std::string::npos ||
+                                          t[a].text.find("\\2") != std::string::npos))
           backref = true;
       Add(out, tainted_args ? "php.request_to_exec" : "php.preg_replace_e", "exec",
-          tainted_args ? 4 : backref ? 2 : 3,
+          tainted_args ? 4
+          : backref    ? 2
+                       : 3,
           tainted_args ? "runs request input through preg_replace /e"
                        : "preg_replace with the /e (evaluate) modifier runs code",
           layer);
@@ -512,17 +542,21 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
     if (w == "mail" && card) card_out = true;
     // File and system operations on what the request names: a file manager or a mailer.
     static const std::pair<std::string_view, std::vector<std::string_view>> kOps[] = {
-        {"read", {"file_get_contents", "readfile", "file", "highlight_file", "show_source",
-                  "fopen", "parse_ini_file"}},
-        {"write", {"file_put_contents", "fwrite", "fputs", "touch", "mkdir", "chmod", "rename",
-                   "copy", "move_uploaded_file"}},
+        {"read",
+         {"file_get_contents", "readfile", "file", "highlight_file", "show_source", "fopen",
+          "parse_ini_file"}},
+        {"write",
+         {"file_put_contents", "fwrite", "fputs", "touch", "mkdir", "chmod", "rename", "copy",
+          "move_uploaded_file"}},
         {"delete", {"unlink", "rmdir"}},
         {"list", {"opendir", "scandir", "glob", "dir", "is_dir", "filesize", "filemtime"}},
-        {"database", {"mysql_connect", "mysqli_connect", "mysql_query", "mysqli_query", "pg_connect"}},
+        {"database",
+         {"mysql_connect", "mysqli_connect", "mysql_query", "mysqli_query", "pg_connect"}},
         {"socket", {"fsockopen", "pfsockopen", "socket_connect", "stream_socket_client"}},
     };
     // Reading the request body (php://input) is not a file the request names.
-    bool body_only = i + 2 < t.size() && t[i + 2].type == Tok::kString && t[i + 2].text == "php://input";
+    bool body_only =
+        i + 2 < t.size() && t[i + 2].type == Tok::kString && t[i + 2].text == "php://input";
     if (tainted_args && !body_only)
       for (const auto& [op, names] : kOps)
         if (In(w, names)) request_ops.insert(std::string(op));
@@ -532,7 +566,8 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
     if (w == "mail" && taint.RangeTainted(i + 2, taint.ExprEnd(i + 2, true)))
       Add(out, "php.request_mailer", "mailer", 3, "sends mail to recipients the request names",
           layer);
-    if (In(w, {"fsockopen", "pfsockopen", "socket_connect", "stream_socket_client"}) && tainted_args)
+    if (In(w, {"fsockopen", "pfsockopen", "socket_connect", "stream_socket_client"}) &&
+        tainted_args)
       Add(out, "php.request_socket", "network", 2, "opens a connection to a host the request names",
           layer);
   }
@@ -564,9 +599,9 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer, std::vect
 
 void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decoded,
                std::vector<CodeTrait>& out) {
-  bool card = false, checkout = false, grab = false, image = false, beacon = false,
-       socket = false, xhr = false, fetch = false, encode = false, script_el = false,
-       run = false, foreign_url = false, hidden_url = false, obf = decoded;
+  bool card = false, checkout = false, grab = false, image = false, beacon = false, socket = false,
+       xhr = false, fetch = false, encode = false, script_el = false, run = false,
+       foreign_url = false, hidden_url = false, obf = decoded;
   size_t hex_names = 0, concealed = 0;
   auto channel_name = [&](const std::string& v) {
     if (v == "Image") image = true;
@@ -623,7 +658,8 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
           t[i - 2].type == Tok::kWord &&
           In(t[i - 2].text, {"querySelectorAll", "getElementsByTagName", "querySelector"}))
         grab = true;
-      if (l == "script" && i >= 2 && t[i - 2].type == Tok::kWord && t[i - 2].text == "createElement")
+      if (l == "script" && i >= 2 && t[i - 2].type == Tok::kWord &&
+          t[i - 2].text == "createElement")
         script_el = true;
       continue;
     }
@@ -632,8 +668,10 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     if (k.text.rfind("_0x", 0) == 0) ++hex_names;
     if (CardName(k.text)) card = true;
     const std::string& w = k.text;
-    if (w == "serialize" || w == "serializeArray" || w == "FormData" || w == "elements") grab = true;
-    if (w == "Image" && i > 0 && t[i - 1].type == Tok::kWord && t[i - 1].text == "new") image = true;
+    if (w == "serialize" || w == "serializeArray" || w == "FormData" || w == "elements")
+      grab = true;
+    if (w == "Image" && i > 0 && t[i - 1].type == Tok::kWord && t[i - 1].text == "new")
+      image = true;
     if (w == "sendBeacon") beacon = true;
     if (w == "WebSocket") socket = true;
     if (w == "XMLHttpRequest") xhr = true;
@@ -651,7 +689,10 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     Add(out, "js.card_exfil", "exfil", strength,
         std::string("reads ") + (card ? "payment card fields" : "checkout form fields") +
             " and sends them out through " +
-            (socket ? "a WebSocket" : image ? "an image request" : beacon ? "sendBeacon" : "an HTTP request to a URL in the code"),
+            (socket   ? "a WebSocket"
+             : image  ? "an image request"
+             : beacon ? "sendBeacon"
+                      : "an HTTP request to a URL in the code"),
         layer);
   }
   if (socket && run)
@@ -659,13 +700,12 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   if (script_el && foreign_url)
     Add(out, "js.script_injection", "inject", hidden_url ? 3 : 1,
         hidden_url ? "loads a script from a host hidden in encoded code"
-            : "creates a script element loading a URL given in the code",
+                   : "creates a script element loading a URL given in the code",
         layer);
-  if (decoded && run)
-    Add(out, "js.decode_and_run", "exec", 2, "decodes code and runs it", layer);
+  if (decoded && run) Add(out, "js.decode_and_run", "exec", 2, "decodes code and runs it", layer);
   if (obf && (hex_names >= 8 || concealed >= 16))
-    Add(out, "obfuscation.js_packed", "obfuscation", 1, "obfuscated JavaScript (string arrays, built names)",
-        layer);
+    Add(out, "obfuscation.js_packed", "obfuscation", 1,
+        "obfuscated JavaScript (string arrays, built names)", layer);
 }
 
 void AnalyzeHtml(std::string_view html, const std::string& layer, std::vector<CodeTrait>& out) {
@@ -673,7 +713,8 @@ void AnalyzeHtml(std::string_view html, const std::string& layer, std::vector<Co
   // already uses is only known across the whole tree, so this is weak on its own.
   std::string l = Lower(html.substr(0, 4u << 20));
   size_t n = 0;
-  for (size_t p = l.find("<script"); p != std::string::npos && n < 64; p = l.find("<script", p + 7)) {
+  for (size_t p = l.find("<script"); p != std::string::npos && n < 64;
+       p = l.find("<script", p + 7)) {
     size_t gt = l.find('>', p);
     if (gt == std::string::npos) break;
     std::string_view tag = std::string_view(l).substr(p, gt - p);

@@ -1,8 +1,8 @@
-// Folding passes over lexed PHP/JS tokens and the bounded decoders they use. Each pass is a
-// left-to-right rewrite into a new vector (linear); a pass runs only while the previous one
-// changed something, at most `passes` times, and every string it creates is charged to a
-// byte budget so that doubling tricks ($b=$a.$a; $c=$b.$b; ...) stop instead of growing.
-#include <zlib.h>
+// Folding passes over lexed PHP/JS tokens (the decoders they call are in code_decode.cc).
+// Each pass is a left-to-right rewrite into a new vector (linear); a pass runs only while
+// the previous one changed something, at most `passes` times, and every string it creates
+// is charged to a byte budget so that doubling tricks ($b=$a.$a; $c=$b.$b; ...) stop instead of
+// growing.
 
 #include <cctype>
 #include <cstring>
@@ -19,7 +19,8 @@ bool IsOp(const Token& t, std::string_view op) { return t.type == Tok::kOp && t.
 bool IEq(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   return true;
 }
@@ -36,10 +37,14 @@ std::optional<int64_t> ParseNumber(std::string_view s) {
   if (s.empty() || s.size() > 20) return std::nullopt;
   int base = 10;
   size_t i = 0;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) base = 16, i = 2;
-  else if (s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) base = 2, i = 2;
-  else if (s.size() > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) base = 8, i = 2;
-  else if (s.size() > 1 && s[0] == '0') base = 8, i = 1;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+    base = 16, i = 2;
+  else if (s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+    base = 2, i = 2;
+  else if (s.size() > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
+    base = 8, i = 2;
+  else if (s.size() > 1 && s[0] == '0')
+    base = 8, i = 1;
   int64_t v = 0;
   for (; i < s.size(); ++i) {
     char c = s[i];
@@ -57,17 +62,18 @@ std::optional<int64_t> ParseNumber(std::string_view s) {
 
 bool IsAssignOp(const Token& t) {
   if (t.type != Tok::kOp) return false;
-  static const char* ops[] = {"=", ".=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "?\?=",
-                              "<<=", ">>=", "**=", "||=", "&&=", "++", "--"};
+  static const char* ops[] = {"=",  ".=",   "+=",  "-=",  "*=",  "/=",  "%=",  "&=", "|=",
+                              "^=", "?\?=", "<<=", ">>=", "**=", "||=", "&&=", "++", "--"};
   for (const char* o : ops)
     if (t.text == o) return true;
   return false;
 }
 
 bool IsKeyword(std::string_view w) {
-  static const char* kw[] = {"var", "let", "const", "function", "return", "new", "typeof",
-                             "this", "window", "document", "self", "if", "else", "for",
-                             "while", "true", "false", "null", "undefined", "in", "of"};
+  static const char* kw[] = {"var",       "let",  "const",  "function", "return", "new",
+                             "typeof",    "this", "window", "document", "self",   "if",
+                             "else",      "for",  "while",  "true",     "false",  "null",
+                             "undefined", "in",   "of"};
   for (const char* k : kw)
     if (w == k) return true;
   return false;
@@ -129,7 +135,8 @@ std::map<std::string, Constant> FindConstants(const std::vector<Token>& t, Lang 
     auto ends = [&](size_t j) {
       return j >= t.size() || IsOp(t[j], ";") || IsOp(t[j], ",") || IsOp(t[j], ")");
     };
-    if (i + 2 < t.size() && t[i + 2].type == Tok::kString && t[i + 2].quote == '\'' && ends(i + 3)) {
+    if (i + 2 < t.size() && t[i + 2].type == Tok::kString && t[i + 2].quote == '\'' &&
+        ends(i + 3)) {
       k.string = true;
       k.value = t[i + 2].text;
       continue;
@@ -141,8 +148,12 @@ std::map<std::string, Constant> FindConstants(const std::vector<Token>& t, Lang 
       size_t j = php_array ? i + 4 : i + 3;
       while (j < t.size() && t[j].type == Tok::kString && t[j].quote == '\'') {
         items.push_back(t[j].text);
-        if (j + 1 < t.size() && IsOp(t[j + 1], ",")) j += 2;
-        else { ++j; break; }
+        if (j + 1 < t.size() && IsOp(t[j + 1], ","))
+          j += 2;
+        else {
+          ++j;
+          break;
+        }
       }
       if (j < t.size() && IsOp(t[j], php_array ? ")" : "]") && !items.empty() && ends(j + 1)) {
         k.string = false;
@@ -171,19 +182,57 @@ class Folder {
   // A bare word PHP would read as a string: not a call, constant access, keyword or type.
   bool BareWord(const Token& t, size_t next, bool strict = true) const {
     if (t.type != Tok::kWord || t.concealed) return false;
-    if (next < in_.size() && (IsOp(in_[next], "(") || IsOp(in_[next], "::") || IsOp(in_[next], "\\")))
+    if (next < in_.size() &&
+        (IsOp(in_[next], "(") || IsOp(in_[next], "::") || IsOp(in_[next], "\\")))
       return false;
     std::string l;
     for (char c : t.text) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    static const char* reserved[] = {"true", "false", "null", "php_eol", "return", "echo", "print",
-                                     "new", "as", "and", "or", "xor", "instanceof", "array",
-                                     "list", "isset", "empty", "function", "fn", "static",
-                                     "global", "const", "case", "default", "include", "require",
-                                     "include_once", "require_once", "use", "namespace", "class",
-                                     "__dir__", "__file__", "__line__", "__class__", "__function__",
-                                     "__method__", "__namespace__", "directory_separator",
-                                     "path_separator", "php_version", "abspath", "wpinc", "self",
-                                     "parent", "static"};
+    static const char* reserved[] = {"true",
+                                     "false",
+                                     "null",
+                                     "php_eol",
+                                     "return",
+                                     "echo",
+                                     "print",
+                                     "new",
+                                     "as",
+                                     "and",
+                                     "or",
+                                     "xor",
+                                     "instanceof",
+                                     "array",
+                                     "list",
+                                     "isset",
+                                     "empty",
+                                     "function",
+                                     "fn",
+                                     "static",
+                                     "global",
+                                     "const",
+                                     "case",
+                                     "default",
+                                     "include",
+                                     "require",
+                                     "include_once",
+                                     "require_once",
+                                     "use",
+                                     "namespace",
+                                     "class",
+                                     "__dir__",
+                                     "__file__",
+                                     "__line__",
+                                     "__class__",
+                                     "__function__",
+                                     "__method__",
+                                     "__namespace__",
+                                     "directory_separator",
+                                     "path_separator",
+                                     "php_version",
+                                     "abspath",
+                                     "wpinc",
+                                     "self",
+                                     "parent",
+                                     "static"};
     for (const char* r : reserved)
       if (l == r) return false;
     if (!strict) return true;
@@ -199,8 +248,10 @@ class Folder {
   // The operator on the left of an operand binds no tighter than `op` (so folding is right).
   static bool LooseLeft(const Token* t, const std::string& op) {
     if (!t) return true;
-    if (t->type != Tok::kOp) return t->type == Tok::kWord && (t->text == "return" || t->text == "echo");
-    static const char* ok[] = {"=", "(", ",", ";", "[", ".=", "^=", "|=", "&=", "=>", "{", "?", ":"};
+    if (t->type != Tok::kOp)
+      return t->type == Tok::kWord && (t->text == "return" || t->text == "echo");
+    static const char* ok[] = {
+        "=", "(", ",", ";", "[", ".=", "^=", "|=", "&=", "=>", "{", "?", ":"};
     for (const char* k : ok)
       if (t->text == k) return true;
     return t->text == op || (op == "|" && t->text == "|") || (op == "^" && t->text == "|");
@@ -208,7 +259,8 @@ class Folder {
   static bool LooseRight(const Token* t, const std::string& op) {
     if (!t) return true;
     if (t->type != Tok::kOp) return false;
-    static const char* ok[] = {";", ")", ",", "]", "}", "?", ":", "=>", "==", "===", "!=", "&&", "||"};
+    static const char* ok[] = {";",  ")",  ",",   "]",  "}",  "?", ":",
+                               "=>", "==", "===", "!=", "&&", "||"};
     for (const char* k : ok)
       if (t->text == k) return true;
     // a lower-or-equal precedence bitwise operator follows
@@ -227,7 +279,10 @@ class Folder {
         out = std::move(d.out);
         return true;
       }
-      int bits = IEq(fn, "gzinflate") ? -15 : IEq(fn, "gzuncompress") ? 15 : IEq(fn, "gzdecode") ? 31 : 0;
+      int bits = IEq(fn, "gzinflate")      ? -15
+                 : IEq(fn, "gzuncompress") ? 15
+                 : IEq(fn, "gzdecode")     ? 31
+                                           : 0;
       if (bits) {
         Decoded d = Inflate(in, bits, kMax);
         if (!d.ok) return false;
@@ -279,9 +334,12 @@ class Folder {
         if (in[i] == '%' && i + 5 < in.size() && (in[i + 1] == 'u' || in[i + 1] == 'U')) {
           Decoded d = HexToBin(in.substr(i + 2, 4));
           if (d.ok && d.out.size() == 2) {
-            uint32_t cp = (static_cast<unsigned char>(d.out[0]) << 8) | static_cast<unsigned char>(d.out[1]);
-            if (cp < 0x80) out += static_cast<char>(cp);
-            else out += '?';
+            uint32_t cp =
+                (static_cast<unsigned char>(d.out[0]) << 8) | static_cast<unsigned char>(d.out[1]);
+            if (cp < 0x80)
+              out += static_cast<char>(cp);
+            else
+              out += '?';
             i += 5;
             continue;
           }
@@ -333,11 +391,14 @@ class Folder {
         auto sq = seq_.find(cur.text);
         auto fi = consts_.find(cur.text);
         bool element_write = fi != consts_.end() && fi->second.element_write;
-        if (sq != seq_.end() && !element_write) known = &sq->second;
-        else if (fi != consts_.end() && fi->second.usable()) known = &fi->second;
+        if (sq != seq_.end() && !element_write)
+          known = &sq->second;
+        else if (fi != consts_.end() && fi->second.usable())
+          known = &fi->second;
       }
       if (known && !(at(1) && IsAssignOp(*at(1))) &&
-          !(back(1) && ((lang_ == Lang::kJs && IsOp(*back(1), ".")) || IsOp(*back(1), "->") || IsOp(*back(1), "::") ||
+          !(back(1) && ((lang_ == Lang::kJs && IsOp(*back(1), ".")) || IsOp(*back(1), "->") ||
+                        IsOp(*back(1), "::") ||
                         (back(1)->type == Tok::kWord &&
                          (back(1)->text == "var" || back(1)->text == "let" ||
                           back(1)->text == "const" || back(1)->text == "function")))) &&
@@ -389,14 +450,26 @@ class Folder {
           size_t j = i + 2;
           bool ok = true;
           while (j < n) {
-            if (in_[j].type != Tok::kNumber) { ok = false; break; }
+            if (in_[j].type != Tok::kNumber) {
+              ok = false;
+              break;
+            }
             std::optional<int64_t> v = ParseNumber(in_[j].text);
-            if (!v) { ok = false; break; }
-            if (chr) s += static_cast<char>(*v & 0xFF);
-            else if (*v < 0x80) s += static_cast<char>(*v);
-            else s += '?';
+            if (!v) {
+              ok = false;
+              break;
+            }
+            if (chr)
+              s += static_cast<char>(*v & 0xFF);
+            else if (*v < 0x80)
+              s += static_cast<char>(*v);
+            else
+              s += '?';
             ++j;
-            if (j < n && IsOp(in_[j], ",") && fcc) { ++j; continue; }
+            if (j < n && IsOp(in_[j], ",") && fcc) {
+              ++j;
+              continue;
+            }
             break;
           }
           if (ok && j < n && IsOp(in_[j], ")") && !s.empty() && Charge(s.size())) {
@@ -413,17 +486,19 @@ class Folder {
       }
 
       // (literal) -> literal, (N op M) -> value, when the parenthesis is not a call.
-      if (IsOp(cur, "(") && !(back(1) && (back(1)->type == Tok::kWord || back(1)->type == Tok::kVar ||
-                                          IsOp(*back(1), ")") || IsOp(*back(1), "]") ||
-                                          back(1)->type == Tok::kString))) {
-        if (at(2) && (at(1)->type == Tok::kString || at(1)->type == Tok::kNumber) && IsOp(*at(2), ")")) {
+      if (IsOp(cur, "(") && !(back(1) && (back(1)->type == Tok::kWord ||
+                                          back(1)->type == Tok::kVar || IsOp(*back(1), ")") ||
+                                          IsOp(*back(1), "]") || back(1)->type == Tok::kString))) {
+        if (at(2) && (at(1)->type == Tok::kString || at(1)->type == Tok::kNumber) &&
+            IsOp(*at(2), ")")) {
           o.push_back(in_[i + 1]);
           i += 2;
           changed = true;
           continue;
         }
-        if (at(4) && at(1)->type == Tok::kNumber && at(3)->type == Tok::kNumber && IsOp(*at(4), ")") &&
-            at(2)->type == Tok::kOp && (at(2)->text == "*" || at(2)->text == "+" || at(2)->text == "-")) {
+        if (at(4) && at(1)->type == Tok::kNumber && at(3)->type == Tok::kNumber &&
+            IsOp(*at(4), ")") && at(2)->type == Tok::kOp &&
+            (at(2)->text == "*" || at(2)->text == "+" || at(2)->text == "-")) {
           std::optional<int64_t> a = ParseNumber(at(1)->text), b = ParseNumber(at(3)->text);
           if (a && b) {
             int64_t v = at(2)->text == "*" ? *a * *b : at(2)->text == "+" ? *a + *b : *a - *b;
@@ -479,6 +554,33 @@ class Folder {
       }
       // pack('H*', 'hex') and str_replace('a', 'b', 'subject') on literals.
       if (lang_ == Lang::kPhp && cur.type == Tok::kWord && at(1) && IsOp(*at(1), "(")) {
+        // pack('c*', 112, 97, ...): bytes from numbers, like chr() runs.
+        if (IEq(cur.text, "pack") && at(4) && at(2)->type == Tok::kString &&
+            (at(2)->text == "c*" || at(2)->text == "C*") && IsOp(*at(3), ",")) {
+          std::string bytes;
+          size_t j = i + 4;
+          bool ok = true;
+          while (j < n && in_[j].type == Tok::kNumber) {
+            std::optional<int64_t> v = ParseNumber(in_[j].text);
+            if (!v) {
+              ok = false;
+              break;
+            }
+            bytes += static_cast<char>(*v & 0xFF);
+            if (j + 1 < n && IsOp(in_[j + 1], ",")) j += 2;
+            else { ++j; break; }
+          }
+          if (ok && !bytes.empty() && j < n && IsOp(in_[j], ")") && Charge(bytes.size())) {
+            Token str;
+            str.type = Tok::kString;
+            str.text = std::move(bytes);
+            str.decoded_by = "pack";
+            o.push_back(std::move(str));
+            i = j;
+            changed = true;
+            continue;
+          }
+        }
         if (IEq(cur.text, "pack") && at(5) && at(2)->type == Tok::kString && IsOp(*at(3), ",") &&
             at(4)->type == Tok::kString && IsOp(*at(5), ")") &&
             (at(2)->text == "H*" || at(2)->text == "h*")) {
@@ -494,13 +596,17 @@ class Folder {
             continue;
           }
         }
-        if ((IEq(cur.text, "str_replace") || IEq(cur.text, "str_ireplace")) && at(7) && at(2)->type == Tok::kString &&
-            IsOp(*at(3), ",") && at(4)->type == Tok::kString && IsOp(*at(5), ",") &&
-            at(6)->type == Tok::kString && IsOp(*at(7), ")") && !at(2)->text.empty()) {
+        if ((IEq(cur.text, "str_replace") || IEq(cur.text, "str_ireplace")) && at(7) &&
+            at(2)->type == Tok::kString && IsOp(*at(3), ",") && at(4)->type == Tok::kString &&
+            IsOp(*at(5), ",") && at(6)->type == Tok::kString && IsOp(*at(7), ")") &&
+            !at(2)->text.empty()) {
           std::string s = at(6)->text, from = at(2)->text, to = at(4)->text, r;
           for (size_t p = 0;;) {
             size_t q = s.find(from, p);
-            if (q == std::string::npos) { r.append(s, p); break; }
+            if (q == std::string::npos) {
+              r.append(s, p);
+              break;
+            }
             r.append(s, p, q - p).append(to);
             p = q + from.size();
           }
@@ -519,12 +625,13 @@ class Folder {
 
       // PHP bitwise operators on strings ('a3!'^'@Z{'): byte by byte, as PHP does. Bare
       // words are strings there (undefined constants, PHP < 8), a favourite of these tricks.
-      if (lang_ == Lang::kPhp && BitwiseOperand(cur, i + 1) && back(2) && back(1)->type == Tok::kOp &&
+      if (lang_ == Lang::kPhp && BitwiseOperand(cur, i + 1) && back(2) &&
+          back(1)->type == Tok::kOp &&
           (back(1)->text == "^" || back(1)->text == "|" || back(1)->text == "&") &&
           BitwiseOperand(*back(2), i) && LooseLeft(back(3), back(1)->text) &&
           LooseRight(at(1), back(1)->text) &&
-          (back(2)->type == Tok::kString || cur.type == Tok::kString ||
-           BareWord(*back(2), i) || BareWord(cur, i + 1))) {
+          (back(2)->type == Tok::kString || cur.type == Tok::kString || BareWord(*back(2), i) ||
+           BareWord(cur, i + 1))) {
         const std::string& a = back(2)->text;
         const std::string& b = cur.text;
         char op = back(1)->text[0];
@@ -580,9 +687,8 @@ class Folder {
                       IsOp(*at(1), "::") || IsOp(*at(1), "*") || IsOp(*at(1), "/"))) &&
           !(back(3) && (IsOp(*back(3), "*") || IsOp(*back(3), "/") || IsOp(*back(3), "-") ||
                         IsOp(*back(3), "%")))) {
-        std::string add = cur.type == Tok::kNumber
-                              ? std::to_string(ParseNumber(cur.text).value_or(0))
-                              : cur.text;
+        std::string add =
+            cur.type == Tok::kNumber ? std::to_string(ParseNumber(cur.text).value_or(0)) : cur.text;
         Token* left = back(2);
         if (left->type == Tok::kNumber) {
           left->text = std::to_string(ParseNumber(left->text).value_or(0));
@@ -631,129 +737,6 @@ void Fold(std::vector<Token>& tokens, Lang lang, FoldBudget& budget) {
   }
   // Out of passes while still folding: what is left is reported as cut, not as done.
   if (changed && budget.passes == 0) budget.exhausted = true;
-}
-
-Decoded DecodeBase64(std::string_view in, size_t max_out) {
-  static int8_t table[256];
-  static bool init = [] {
-    std::memset(table, -1, sizeof table);
-    const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(a[i])] = static_cast<int8_t>(i);
-    table['-'] = 62;
-    table['_'] = 63;
-    return true;
-  }();
-  (void)init;
-  Decoded d;
-  size_t bad = 0, good = 0;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    if (c == '=') break;
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    int v = table[c];
-    if (v < 0) {
-      ++bad;
-      continue;
-    }
-    ++good;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      d.out += static_cast<char>((acc >> bits) & 0xFF);
-      if (d.out.size() > max_out) return Decoded{};
-    }
-  }
-  d.ok = good >= 4 && bad * 20 <= good;
-  if (!d.ok) d.out.clear();
-  return d;
-}
-
-Decoded Inflate(std::string_view in, int window_bits, size_t max_out) {
-  Decoded d;
-  z_stream z{};
-  if (inflateInit2(&z, window_bits) != Z_OK) return d;
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(std::min<size_t>(in.size(), UINT32_MAX));
-  char buf[16384];
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    rc = inflate(&z, Z_NO_FLUSH);
-    d.out.append(buf, sizeof buf - z.avail_out);
-    if (d.out.size() > max_out) {
-      rc = Z_BUF_ERROR;
-      break;
-    }
-    if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) break;
-  }
-  inflateEnd(&z);
-  d.ok = rc == Z_STREAM_END || (rc == Z_OK && !d.out.empty());
-  if (!d.ok) d.out.clear();
-  return d;
-}
-
-Decoded HexToBin(std::string_view in) {
-  Decoded d;
-  auto hv = [](char c) {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                        : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-  };
-  if (in.size() % 2) return d;
-  for (size_t i = 0; i + 1 < in.size(); i += 2) {
-    int a = hv(in[i]), b = hv(in[i + 1]);
-    if (a < 0 || b < 0) return Decoded{};
-    d.out += static_cast<char>(a * 16 + b);
-  }
-  d.ok = true;
-  return d;
-}
-
-Decoded UrlDecode(std::string_view in, bool plus_is_space) {
-  Decoded d;
-  d.ok = true;
-  auto hv = [](char c) {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                        : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-  };
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size() + 0 && hv(in[i + 1]) >= 0 && hv(in[i + 2]) >= 0) {
-      d.out += static_cast<char>(hv(in[i + 1]) * 16 + hv(in[i + 2]));
-      i += 2;
-    } else if (plus_is_space && in[i] == '+') {
-      d.out += ' ';
-    } else {
-      d.out += in[i];
-    }
-  }
-  return d;
-}
-
-std::string Rot13(std::string_view in) {
-  std::string out(in);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>('a' + (c - 'a' + 13) % 26);
-    else if (c >= 'A' && c <= 'Z') c = static_cast<char>('A' + (c - 'A' + 13) % 26);
-  }
-  return out;
-}
-
-bool IsPrintableText(std::string_view s) {
-  if (s.empty()) return false;
-  size_t bad = 0;
-  for (unsigned char c : s)
-    if (c < 0x09 || (c > 0x0d && c < 0x20) || c == 0x7f) ++bad;
-  return bad * 50 <= s.size();
-}
-
-bool LooksLikeCode(std::string_view s) {
-  if (s.size() < 8 || !IsPrintableText(s)) return false;
-  size_t punct = 0;
-  for (char c : s)
-    if (c == ';' || c == '(' || c == ')' || c == '=' || c == '$' || c == '{') ++punct;
-  return punct >= 2 && punct * 200 >= s.size();
 }
 
 }  // namespace tq::webroot

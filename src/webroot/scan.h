@@ -45,11 +45,11 @@ struct ContentFacts {
   uint64_t max_line = 0;
   uint64_t long_lines = 0;  // lines over 1000 bytes
   double entropy = 0;       // bits per byte over the whole content
-  bool normalized = false;      // lexed and folded (PHP, JS, HTML); hits may name a layer
+  bool normalized = false;  // lexed and folded (PHP, JS, HTML); hits may name a layer
   bool normalize_truncated = false;
-  size_t layers = 0;            // normalised layers scanned (the file itself is one)
+  size_t layers = 0;  // normalised layers scanned (the file itself is one)
   std::vector<CodeTrait> traits;
-  std::string licence_encoder;  // "ionCube", "SourceGuardian", "Zend Guard" when one's loader
+  std::string licence_encoder;    // "ionCube", "SourceGuardian", "Zend Guard" when one's loader
   bool sql_dump_content = false;  // starts like an SQL dump (or compressed data)
   std::vector<RuleHit> hits;
 };

@@ -12,18 +12,65 @@ rule Tourniquet_NormaliseTrigger
     internal = "normalise"
     description = "Code worth normalising: request input, execution or decoding functions, escapes, string tricks"
   strings:
-    $php1 = "$_"
-    $php2 = "$$"
-    $php3 = "${"
-    $php4 = /\b(eval|assert|create_function|preg_replace|call_user_func|array_map|array_filter|usort|uasort|uksort|array_walk|register_shutdown_function|system|exec|passthru|shell_exec|popen|proc_open|pcntl_exec|include|require|unserialize|mail|fsockopen|move_uploaded_file|getenv|getallheaders)\b/ nocase
-    $php5 = /\b(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|urldecode|rawurldecode|convert_uudecode|chr|pack|str_replace|str_ireplace)\s*\(/ nocase
-    $php6 = /\\(x[0-9a-fA-F]{2}|[0-7]{3}|u\{)/
-    $php7 = /['"]\s*[\^|&]|[\^|&~]\s*['"]/
-    $php8 = "php://input"
-    $php9 = "`"
-    $js1 = /\b(atob|fromCharCode|unescape|decodeURIComponent|Function|WebSocket|Image|sendBeacon|XMLHttpRequest|fetch|createElement|setTimeout|setInterval|_0x[0-9a-f]{2,})\b/
-    $js2 = /\\u[0-9a-fA-F]{4}/
-    $html = /<script/ nocase
+    // Plain strings only (one Aho-Corasick pass, no regular expressions): this rule runs on
+    // every file.
+    $r1 = "$_GET"
+    $r2 = "$_POST"
+    $r3 = "$_REQUEST"
+    $r4 = "$_COOKIE"
+    $r5 = "$_SERVER"
+    $r6 = "$_FILES"
+    $r7 = "$GLOBALS"
+    $r8 = "php://input"
+    $r9 = "getenv"
+    $r10 = "getallheaders"
+    $v1 = "$$"
+    $v2 = "${"
+    $x1 = "eval" nocase
+    $x2 = "assert" nocase
+    $x3 = "create_function" nocase
+    $x4 = "preg_replace" nocase
+    $x5 = "call_user_func" nocase
+    $x6 = "array_map" nocase
+    $x7 = "system" nocase
+    $x8 = "exec" nocase
+    $x9 = "passthru" nocase
+    $x10 = "popen" nocase
+    $x11 = "unserialize" nocase
+    $x12 = "mail(" nocase
+    $x13 = "fsockopen" nocase
+    $x14 = "move_uploaded_file" nocase
+    $x15 = "`"
+    $d1 = "base64_decode" nocase
+    $d2 = "gzinflate" nocase
+    $d3 = "gzuncompress" nocase
+    $d4 = "gzdecode" nocase
+    $d5 = "str_rot13" nocase
+    $d6 = "strrev" nocase
+    $d7 = "hex2bin" nocase
+    $d8 = "urldecode" nocase
+    $d9 = "uudecode" nocase
+    $d10 = "chr(" nocase
+    $d11 = "pack(" nocase
+    $d12 = "\\x"
+    $d13 = "'^"
+    $d14 = "^'"
+    $d15 = "'|"
+    $d16 = "|'"
+    $d17 = "~'"
+    $d18 = "'&"
+    $j1 = "atob"
+    $j2 = "fromCharCode"
+    $j3 = "unescape"
+    $j4 = "Function("
+    $j5 = "WebSocket"
+    $j6 = "Image("
+    $j7 = "sendBeacon"
+    $j8 = "XMLHttpRequest"
+    $j9 = "fetch("
+    $j10 = "createElement"
+    $j11 = "_0x"
+    $h1 = "<script" nocase
   condition:
     any of them
 }

@@ -71,6 +71,14 @@ rule Tourniquet_NormaliseTrigger
     $j10 = "createElement"
     $j11 = "_0x"
     $h1 = "<script" nocase
+    // Names and payloads assembled from pieces: "s"."s", $k[5].$k[3], str_replace('Zk','',..)
+    $b1 = "\".\""
+    $b2 = "'.'"
+    $b3 = "].$"
+    $b4 = "str_replace" nocase
+    $b5 = "strtr(" nocase
+    $b6 = "*/\""
+    $b7 = "*/'"
   condition:
     any of them
 }

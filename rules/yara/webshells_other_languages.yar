@@ -86,11 +86,12 @@ rule WebShell_Perl_CGI_Command
     severity = "high"
     description = "Perl CGI script that runs commands taken from the request (dropped beside PHP under any name)"
   strings:
-    $perl = /^#!\s*\S*perl|\buse\s+(strict|CGI|vars)\b|\bpackage\s+[\w:]+;/
+    // Perl markers JavaScript does not share ("use strict" and .exec() are JS too).
+    $perl = /^#!\s*\S*perl|\buse\s+CGI\b|\bpackage\s+[\w:]+;|\bmy\s+\$\w+\s*=/
     $req1 = /\$ENV\s*\{\s*['"]?(QUERY_STRING|CONTENT_LENGTH|REQUEST_METHOD)/
-    $req2 = /(->|\b)param\s*\(/
+    $req2 = /->param\s*\(/
     $req3 = /\bread\s*\(\s*STDIN\b/
-    $run1 = /\b(system|exec)\s*\(/
+    $run1 = /\bsystem\s*\(/
     $run2 = /`[^`\n]{0,200}\$\w+[^`\n]{0,200}`|\bqx\s*[\/({]/
     $run3 = /\bopen\s*\(\s*\w+\s*,\s*["'][^"'\n]{0,200}\|\s*["']/
   condition:

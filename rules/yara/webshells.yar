@@ -12,6 +12,9 @@ rule WebShell_PHP_RequestToExec
     family = "webshell"
     severity = "critical"
     description = "Runs request input as PHP code or as a shell command"
+    // On normalised code only: a backtick pair around $_GET in a Markdown doc comment is
+    // documentation, not a shell call.
+    scope = "code"
   strings:
     $a = /\b(eval|assert|create_function|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s*\(\s*(@?\s*(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|stripslashes|urldecode|rawurldecode|hex2bin|trim)\s*\(\s*)*@?\s*\$_(POST|GET|REQUEST|COOKIE|SERVER\s*\[\s*["']HTTP_|FILES)/ nocase
     $b = /\b(eval|assert|system|passthru|shell_exec)\s*\(\s*(@?\s*(base64_decode|gzinflate|str_rot13|hex2bin|urldecode)\s*\(\s*)*@?\s*\$\{?\s*["']?_(POST|GET|REQUEST|COOKIE)/ nocase
@@ -66,7 +69,8 @@ rule WebShell_PHP_FileManager
     $f7 = /\$_(POST|GET|REQUEST)\s*\[\s*["'](cmd|command|c|p1|a|act|action|dir|path)["']\s*\]/
     $f8 = "getcwd()" nocase
     $f9 = "scandir(" nocase
-    $n1 = "FilesMan"
+    // Whole words: "FilesMan" inside PublicFilesManagerInterface is not the WSO marker.
+    $n1 = /\bFilesMan\b/
     $n2 = "b374k"
     $n3 = "AlfaTeam" nocase
     $n4 = /WSO\s+[0-9]\.[0-9]/
@@ -157,4 +161,93 @@ rule WebShell_PHP_HiddenFunctionOnRequest
     $cat5 = /["'](pa|pas|pass|passt|passth)["']\s*\.\s*["'](ssthru|sthru|thru|hru|ru)["']/ nocase
   condition:
     filesize < 2MB and $call and any of ($rot, $rev, $cat*)
+}
+
+rule WebShell_PHP_ServerReconWithControl
+{
+  meta:
+    family = "webshell"
+    severity = "high"
+    description = "Reports the server (uname, user, disabled functions, disk) and runs commands on request: a shell's control panel"
+    scope = "code"
+  strings:
+    $r1 = /\bphp_uname\s*\(/ nocase
+    $r2 = /\bposix_get(pwuid|grgid|uid|euid)\s*\(/ nocase
+    $r3 = /\bdisk_(free|total)_space\s*\(/ nocase
+    $r4 = /ini_get\s*\(\s*["'](disable_functions|safe_mode|open_basedir)["']/ nocase
+    $r5 = /\bget_current_user\s*\(|\bgetmyuid\s*\(/ nocase
+    $r6 = /["'](uname -a|whoami|\/etc\/passwd|netstat -an|ps aux|cat \/etc\/issue)/ nocase
+    $r7 = /\b(getmypid|php_sapi_name|phpversion)\s*\(/ nocase
+    $r8 = /\bfileperms\s*\(/ nocase
+    $req = /\$_(POST|GET|REQUEST|COOKIE)\s*\[/
+    $x1 = /\b(shell_exec|passthru|system|proc_open|popen|exec)\s*\(/ nocase
+  condition:
+    filesize < 3MB and $req and 4 of ($r*) and $x1
+}
+
+rule WebShell_PHP_BackConnect
+{
+  meta:
+    family = "webshell"
+    severity = "critical"
+    description = "Connects out to a host and hands it a shell (back-connect / reverse shell)"
+  strings:
+    $sock1 = /\b(fsockopen|pfsockopen|socket_create|stream_socket_client)\s*\(/ nocase
+    $sh1 = /["'][^"'\n]{0,80}(\/bin\/(ba)?sh|cmd\.exe)\b/ nocase
+    $sh2 = /\bproc_open\s*\(/ nocase
+    $pl1 = /use\s+Socket\s*;/
+    $pl2 = /socket\s*\(\s*SOCKET\s*,/
+    $pl3 = /open\s*\(\s*STD(IN|OUT|ERR)\s*,\s*["']?>&\s*SOCKET/
+    $py = /socket\.socket\s*\([^)]{0,80}\)[\s\S]{0,300}(os\.dup2|subprocess)/
+    $c1 = /dup2\s*\(\s*\w+\s*,\s*[012]\s*\)/
+    $c2 = /execl?\s*\(\s*["']\/bin\/sh["']/
+  condition:
+    filesize < 3MB and (($sock1 and ($sh1 or $sh2)) or ($pl1 and ($pl2 or $pl3)) or $py or ($c1 and $c2))
+}
+
+rule WebShell_PHP_FileManagerUI
+{
+  meta:
+    family = "webshell"
+    severity = "medium"
+    description = "Web file manager: lists, edits, uploads and deletes files, with server details, on request (a platform's own file API does too: counts beside a second trait)"
+    scope = "code"
+  strings:
+    $req = /\$_(POST|GET|REQUEST)\[/
+    $l = /\b(opendir|scandir|readdir|glob)\(/
+    $e = /\b(file_get_contents|fread|readfile|highlight_file)\(/
+    $w = /\b(file_put_contents|fwrite|fputs)\(/
+    $u = /\bmove_uploaded_file\(/
+    $d = /\b(unlink|rmdir)\(/
+    $p = /\b(chmod|fileperms|fileowner|posix_getpwuid)\(/
+    $s = /\b(php_uname|getcwd|disk_free_space|get_current_user|phpversion)\(/
+  condition:
+    filesize < 3MB and $req and $l and $e and $w and $d and ($u or $p) and $s
+}
+
+rule WebShell_PHP_RequestToExec_Normalised
+{
+  meta:
+    family = "webshell"
+    severity = "critical"
+    description = "After normalisation: request input reaches eval, assert, a shell function or a callback directly"
+    scope = "code"
+  strings:
+    $a = /\b(eval|assert|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec|create_function)\(@?(\w+\()*@?\$_(POST|GET|REQUEST|COOKIE|SERVER\['HTTP_)/ nocase
+    $b = /\b(call_user_func|call_user_func_array|array_map|register_shutdown_function)\(@?\$_(POST|GET|REQUEST|COOKIE)\[/ nocase
+    $c = /@?\$_(POST|GET|REQUEST|COOKIE)\[[^\]]{1,40}\]\(/
+  condition:
+    filesize < 8MB and any of them
+}
+
+rule WebShell_PHP_WindowsShellObject
+{
+  meta:
+    family = "webshell"
+    severity = "high"
+    description = "PHP driving Windows shell objects through COM (WScript.Shell, Shell.Application, Shell.Users)"
+  strings:
+    $com = /new\s+COM\s*\(\s*["'](WScript\.Shell|Shell\.Application|Shell\.Users|WScript\.Network|Scripting\.FileSystemObject)["']/ nocase
+  condition:
+    filesize < 3MB and $com
 }

@@ -109,6 +109,80 @@ Severity MetaSeverity(const YaraMatch& m) {
   return s == Severity::kInfo && it->second != "info" ? Severity::kHigh : s;
 }
 
+// One trait of a file, for the "two independent traits" rule.
+struct Vote {
+  std::string family;
+  int strength = 1;  // 1 low, 2 medium, 3 high, 4 critical
+  std::string label;
+};
+
+int Strength(Severity s) {
+  switch (s) {
+    case Severity::kCritical: return 4;
+    case Severity::kHigh: return 3;
+    case Severity::kMedium: return 2;
+    default: return 1;
+  }
+}
+Severity FromStrength(int s) {
+  return s >= 4   ? Severity::kCritical
+         : s == 3 ? Severity::kHigh
+         : s == 2 ? Severity::kMedium
+                  : Severity::kLow;
+}
+
+// Behaviour traits of the normalised code, one finding each, and the licence-encoder note.
+void CollectBehaviour(const FileFindingBuilder& b, const WebFile& f, const ContentFacts& cf,
+                      std::vector<Vote>& votes, FindingSink& sink) {
+  bool licensed = !cf.licence_encoder.empty();
+  if (licensed)
+    sink.findings.push_back(b.Make(
+        "webroot.licence_encoded", Severity::kInfo, 0.9,
+        "Encoded with " + cf.licence_encoder + " (a commercial licence encoder): " + f.path,
+        [&](JsonWriter& w) { w.Field("encoder", cf.licence_encoder); }, ""));
+  for (const CodeTrait& t : cf.traits) {
+    int strength = t.strength;
+    // Encoded licence code is obfuscated by design: that alone says nothing.
+    if (licensed && t.family == "obfuscation") strength = 1;
+    votes.push_back({t.family, strength, t.what});
+    if (strength < 2 || !t.alone) continue;  // weak traits only count towards a combination
+    Finding out = b.Make(
+        "webroot.behaviour", FromStrength(strength), strength >= 3 ? 0.85 : 0.5,
+        t.what + ": " + f.path,
+        [&](JsonWriter& w) {
+          w.Field("trait", t.id).Field("family", t.family).Field("layer", t.layer);
+        },
+        t.id);
+    out.rule = t.id;
+    sink.findings.push_back(std::move(out));
+  }
+}
+
+// Critical/high needs a behaviour or two independent traits: when no single trait reached
+// high, two of different families at medium or above raise the file to high.
+void Combine(const FileFindingBuilder& b, const std::vector<Vote>& votes, FindingSink& sink) {
+  int best = 0;
+  std::map<std::string, const Vote*> by_family;
+  for (const Vote& v : votes) {
+    best = std::max(best, v.strength);
+    if (v.strength >= 2 &&
+        (!by_family.count(v.family) || by_family[v.family]->strength < v.strength))
+      by_family[v.family] = &v;
+  }
+  if (best >= 3 || by_family.size() < 2) return;
+  std::string why;
+  for (const auto& [family, v] : by_family) why += (why.empty() ? "" : "; ") + v->label;
+  sink.findings.push_back(b.Make(
+      "webroot.combined", Severity::kHigh, 0.7,
+      "Independent traits agree (" + why + "): " + b.f.path,
+      [&](JsonWriter& w) {
+        w.Key("families").BeginArray();
+        for (const auto& [family, v] : by_family) w.String(family);
+        w.EndArray();
+      },
+      ""));
+}
+
 }  // namespace
 
 bool IsDumpName(std::string_view path) {
@@ -135,6 +209,7 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
     const ContentFacts& cf = facts[f.job];
     FileFindingBuilder b{f};
     std::string ext = Ext(f.path);
+    std::vector<Vote> votes;
     for (const RuleHit& h : cf.hits) {
       const YaraMatch& m = h.match;
       std::string family = m.meta.count("family") ? m.meta.at("family") : "yara";
@@ -153,13 +228,20 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
                   .Field("length", static_cast<uint64_t>(s.length))
                   .EndObject();
             w.EndArray().Field("line", h.first_line).Field("snippet", h.snippet);
+            w.Field("layer", h.layer.empty() ? std::string("raw") : h.layer);
           },
           m.rule_namespace + ":" + m.rule);
+      if (!cf.licence_encoder.empty() && family == "obfuscation") out.severity = Severity::kLow;
+      if (!h.layer.empty()) out.summary += " (in normalised layer " + h.layer + ")";
       out.rule = m.rule_namespace + ":" + m.rule;
-      out.byte_offset = static_cast<int64_t>(h.first_offset);
-      out.line = static_cast<int64_t>(h.first_line);
+      if (h.layer.empty()) {
+        out.byte_offset = static_cast<int64_t>(h.first_offset);
+        out.line = static_cast<int64_t>(h.first_line);
+      }
+      votes.push_back({family, Strength(out.severity), "rule " + m.rule});
       sink.findings.push_back(std::move(out));
     }
+    CollectBehaviour(b, f, cf, votes, sink);
     // PHP code inside something shaped or named like an image.
     if ((IsImageExt(ext) || cf.image_magic) && cf.php_code) {
       sink.findings.push_back(b.Make("webroot.disguised_php", Severity::kCritical, 0.9,
@@ -174,13 +256,20 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
     }
     // A database dump left in the web root: served to anyone who knows its name, and the
     // classic staging step before exfiltration.
+    // A name alone (a 57-byte placeholder called backup.sql) is not a dump.
     if (IsDumpName(f.path)) {
-      sink.findings.push_back(b.Make("webroot.dump", Severity::kCritical, 0.8,
-                                     "Database dump in the web root: " + f.path, nullptr, ""));
+      bool real = cf.sql_dump_content && f.item.size >= 1024;
+      sink.findings.push_back(
+          b.Make("webroot.dump", real ? Severity::kCritical : Severity::kLow, real ? 0.8 : 0.3,
+                 std::string(real ? "Database dump in the web root: "
+                                  : "Dump-like file name, content is not an SQL dump: ") +
+                     f.path,
+                 nullptr, ""));
     }
     // Obfuscation density: PHP whose code sits in very long, high-entropy lines.
     if (IsPhpExt(ext) && cf.php_code && cf.max_line > 4000 && cf.entropy > 5.3 &&
-        !Contains(f.path, "vendor/") && cf.hits.empty()) {
+        !Contains(f.path, "vendor/") && cf.hits.empty() && cf.licence_encoder.empty()) {
+      votes.push_back({"obfuscation", 2, "long high-entropy lines"});
       sink.findings.push_back(b.Make(
           "webroot.obfuscation", Severity::kMedium, 0.5,
           "PHP dominated by long high-entropy lines (obfuscated?): " + f.path,
@@ -191,6 +280,7 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
           },
           ""));
     }
+    Combine(b, votes, sink);
   }
 
   // Integrity against the baseline.

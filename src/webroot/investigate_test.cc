@@ -237,3 +237,49 @@ TEST_F(InvestigateTest, UnreadableObjectIsReportedNotFatal) {
 
 }  // namespace
 }  // namespace tq::webroot
+
+namespace tq::webroot {
+namespace {
+
+// The false alarms seen on clean trees, and severities decided by behaviour or by two
+// independent traits.
+TEST_F(InvestigateTest, SeverityNeedsBehaviourOrTwoTraits) {
+  std::map<std::string, std::string> tree = clean;
+  tree["pub/media/catalog/product/x/pixel.png"] = Sample("benign/pixel_tag.png");
+  tree["vendor/acme/storage/src/PublicFilesManagerInterface.php"] =
+      Sample("benign/files_manager_interface.php");
+  tree["pub/backup.sql"] = "-- placeholder, intentionally empty\n";
+  std::string dump = "-- MySQL dump 10.13\nCREATE TABLE `customer` (id int);\n";
+  while (dump.size() < 4096) dump += "INSERT INTO `customer` VALUES (1);\n";
+  tree["var/db.sql"] = dump;
+  tree["app/code/Vendor/Licensed/Model/Engine.php"] =
+      "<?php if(!extension_loaded('ionCube Loader')){$__oc=strtolower(substr(php_uname(),0,3));"
+      "@dl('ioncube_loader_'.$__oc.'.so');} return; ?>\nHR+cPo2kEaZ3zq1VJr8TxC8HyGmbpL0Hx6yH8s6q";
+  tree["app/code/Acme/Mod/Helper/Cache.php"] = Sample("malicious/normalised_request_exec.php");
+  AddTree(tree);
+  auto r = InvestigateWebroot(*the_case, Options());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto all = ListFindings(the_case->db(), "webroot.");
+  ASSERT_TRUE(all.ok());
+  std::map<std::string, Severity> worst;
+  std::map<std::string, std::set<std::string>> kinds;
+  for (const Finding& f : *all) {
+    size_t a = f.dedupe_key.find('|'), b = f.dedupe_key.find('|', a + 1);
+    std::string path = f.dedupe_key.substr(a + 1, b - a - 1);
+    kinds[path].insert(f.kind);
+    if (!worst.count(path) || f.severity > worst[path]) worst[path] = f.severity;
+  }
+  EXPECT_FALSE(kinds.count("pub/media/catalog/product/x/pixel.png"));
+  EXPECT_FALSE(kinds.count("vendor/acme/storage/src/PublicFilesManagerInterface.php"));
+  EXPECT_EQ(worst["pub/backup.sql"], Severity::kLow);
+  EXPECT_EQ(worst["var/db.sql"], Severity::kCritical);
+  EXPECT_TRUE(kinds["app/code/Vendor/Licensed/Model/Engine.php"].count("webroot.licence_encoded"));
+  EXPECT_LE(worst["app/code/Vendor/Licensed/Model/Engine.php"], Severity::kLow);
+  // Escaped name folded, then request input reaching assert: critical, from the behaviour
+  // and from the code-scoped rule on the normalised text.
+  EXPECT_EQ(worst["app/code/Acme/Mod/Helper/Cache.php"], Severity::kCritical);
+  EXPECT_TRUE(kinds["app/code/Acme/Mod/Helper/Cache.php"].count("webroot.behaviour"));
+}
+
+}  // namespace
+}  // namespace tq::webroot

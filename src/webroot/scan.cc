@@ -42,6 +42,12 @@ Status ReadWhole(const std::string& path, uint64_t size, std::string& buf) {
 
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
+bool IsImageExtension(std::string_view e) {
+  for (std::string_view x : {"jpg", "jpeg", "png", "gif", "ico", "bmp", "webp"})
+    if (e == x) return true;
+  return false;
+}
+
 void Measure(std::string_view d, bool lines, ContentFacts& f) {
   f.image_magic = StartsWith(d, "GIF8") || StartsWith(d, "\x89PNG") ||
                   StartsWith(d, "\xFF\xD8\xFF") ||
@@ -86,6 +92,55 @@ void Measure(std::string_view d, bool lines, ContentFacts& f) {
       e -= p * std::log2(p);
     }
   f.entropy = e;
+}
+
+// The loaders commercial extensions ship under: encoded by a licence tool, not malware.
+std::string LicenceEncoder(std::string_view head) {
+  if (head.find("ionCube Loader") != std::string_view::npos ||
+      head.find("ioncube_loader") != std::string_view::npos ||
+      head.find("_il_exec") != std::string_view::npos)
+    return "ionCube";
+  if (head.find("sg_load(") != std::string_view::npos ||
+      head.find("SourceGuardian") != std::string_view::npos)
+    return "SourceGuardian";
+  if (head.find("@Zend;") != std::string_view::npos ||
+      head.find("Zend Optimizer") != std::string_view::npos ||
+      head.find("Zend Guard") != std::string_view::npos)
+    return "Zend Guard";
+  return "";
+}
+
+bool SqlDumpContent(std::string_view d) {
+  if (StartsWith(d, "\x1f\x8b") || StartsWith(d, "\x28\xb5\x2f\xfd") ||
+      StartsWith(d, "PK\x03\x04") || StartsWith(d, "BZh") ||
+      StartsWith(d,
+                 "\xfd"
+                 "7zXZ"))
+    return d.size() >= 512;
+  std::string_view head = d.substr(0, 1 << 16);
+  for (std::string_view k : {"INSERT INTO", "CREATE TABLE", "insert into", "create table",
+                             "-- MySQL dump", "-- MariaDB dump", "COPY "})
+    if (head.find(k) != std::string_view::npos) return true;
+  return false;
+}
+
+RuleHit MakeHit(YaraMatch ym, std::string_view data, std::string layer) {
+  RuleHit h;
+  if (!ym.hits.empty()) {
+    h.first_offset = ym.hits.front().offset;
+    uint64_t off = std::min<uint64_t>(h.first_offset, data.size());
+    h.first_line = 1 + static_cast<uint64_t>(std::count(data.begin(), data.begin() + off, '\n'));
+    uint64_t from = off > 60 ? off - 60 : 0;
+    h.snippet = std::string(data.substr(from, 200));
+  }
+  h.match = std::move(ym);
+  h.layer = std::move(layer);
+  return h;
+}
+
+bool CodeScoped(const YaraMatch& m) {
+  auto it = m.meta.find("scope");
+  return it != m.meta.end() && it->second == "code";
 }
 
 }  // namespace
@@ -148,6 +203,7 @@ std::vector<ContentFacts> ScanContents(const std::vector<ScanJob>& jobs, const Y
         scanner_error = s.status();
     }
     std::string buf;
+    const bool has_trigger = rules && rules->HasRule("Tourniquet_NormaliseTrigger");
     for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
       const ScanJob& job = jobs[i];
       ContentFacts& f = out[i];
@@ -159,7 +215,11 @@ std::vector<ContentFacts> ScanContents(const std::vector<ScanJob>& jobs, const Y
       f.error = ReadWhole(job.object_path, job.size, buf);
       if (!f.error.ok()) continue;
       std::string_view data(buf);
+      bool trigger = false;
       Measure(data, job.measure_lines, f);
+      // In an image, "<?=" is two bytes of pixel data unless statements follow it.
+      if (f.php_code && (f.image_magic || IsImageExtension(job.vars.extension)))
+        f.php_code = PhpTagHoldsCode(data);
       f.plain_media = job.skip_plain_media && f.image_magic && !f.php_tag &&
                       data.find("<script") == std::string_view::npos;
       if (job.run_yara && scanner && !f.plain_media) {
@@ -169,22 +229,53 @@ std::vector<ContentFacts> ScanContents(const std::vector<ScanJob>& jobs, const Y
         } else {
           f.scanned = true;
           for (YaraMatch& ym : *m) {
-            RuleHit h;
-            if (!ym.hits.empty()) {
-              h.first_offset = ym.hits.front().offset;
-              uint64_t off = std::min<uint64_t>(h.first_offset, data.size());
-              h.first_line =
-                  1 + static_cast<uint64_t>(std::count(data.begin(), data.begin() + off, '\n'));
-              uint64_t from = off > 60 ? off - 60 : 0;
-              h.snippet = std::string(data.substr(from, 200));
+            auto internal = ym.meta.find("internal");
+            if (internal != ym.meta.end()) {
+              if (internal->second == "normalise") trigger = true;
+              continue;  // internal rules raise no finding
             }
-            h.match = std::move(ym);
-            f.hits.push_back(std::move(h));
+            f.hits.push_back(MakeHit(std::move(ym), data, ""));
           }
         }
-      } else if (job.run_yara && !scanner_error.ok()) {
-        f.error = scanner_error;
       }
+      if (job.run_yara && !f.plain_media) {
+        f.licence_encoder = LicenceEncoder(data.substr(0, 8192));
+        f.sql_dump_content = SqlDumpContent(data);
+      }
+      // Without the trigger rule in the set, every code file is normalised.
+      if (!has_trigger) trigger = true;
+      if (job.run_yara && job.normalize && !f.plain_media && trigger) {
+        CodeKind kind = ClassifyCode(data, job.vars.extension);
+        if (kind != CodeKind::kNone) {
+          NormalizedCode nc = Normalize(data, kind);
+          f.normalized = true;
+          f.normalize_truncated = nc.truncated;
+          f.layers = nc.layers.size();
+          f.traits = std::move(nc.traits);
+          // Rules scoped to code count on normalised text only: comments and documentation
+          // in the raw bytes are not code.
+          f.hits.erase(std::remove_if(f.hits.begin(), f.hits.end(),
+                                      [](const RuleHit& h) { return CodeScoped(h.match); }),
+                       f.hits.end());
+          if (scanner) {
+            for (const CodeLayer& layer : nc.layers) {
+              Result<std::vector<YaraMatch>> lm = scanner->Scan(layer.text, job.vars);
+              if (!lm.ok()) {
+                f.normalize_truncated = true;
+                continue;
+              }
+              for (YaraMatch& ym : *lm) {
+                if (ym.meta.count("internal")) continue;
+                bool seen = std::any_of(f.hits.begin(), f.hits.end(), [&](const RuleHit& h) {
+                  return h.match.rule == ym.rule && h.match.rule_namespace == ym.rule_namespace;
+                });
+                if (!seen) f.hits.push_back(MakeHit(std::move(ym), layer.text, layer.path));
+              }
+            }
+          }
+        }
+      }
+      if (job.run_yara && !scanner && !scanner_error.ok()) f.error = scanner_error;
       uint64_t b = bytes_done.fetch_add(data.size()) + data.size();
       uint64_t n = files_done.fetch_add(1) + 1;
       if (progress && (n % 256 == 0)) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "webroot/normalize.h"
 #include "webroot/yara_scan.h"
 
 namespace tq::webroot {
@@ -23,6 +24,7 @@ struct ScanJob {
   // none of the shipped rules can match one, and media is most of a store's bytes.
   bool skip_plain_media = false;
   bool measure_lines = false;  // compute longest line and entropy (PHP files only)
+  bool normalize = true;       // lex, fold and decode code, then scan each layer again
 };
 
 struct RuleHit {
@@ -30,6 +32,7 @@ struct RuleHit {
   uint64_t first_offset = 0;
   uint64_t first_line = 0;  // 1-based
   std::string snippet;      // raw bytes around the first hit (escape when shown)
+  std::string layer;        // "" for the raw bytes, else the normalised layer path
 };
 
 struct ContentFacts {
@@ -42,6 +45,12 @@ struct ContentFacts {
   uint64_t max_line = 0;
   uint64_t long_lines = 0;  // lines over 1000 bytes
   double entropy = 0;       // bits per byte over the whole content
+  bool normalized = false;  // lexed and folded (PHP, JS, HTML); hits may name a layer
+  bool normalize_truncated = false;
+  size_t layers = 0;  // normalised layers scanned (the file itself is one)
+  std::vector<CodeTrait> traits;
+  std::string licence_encoder;    // "ionCube", "SourceGuardian", "Zend Guard" when one's loader
+  bool sql_dump_content = false;  // starts like an SQL dump (or compressed data)
   std::vector<RuleHit> hits;
 };
 

@@ -9,6 +9,7 @@
 #include "core/sha256.h"
 #include "support/testing.h"
 #include "webroot/baseline.h"
+#include "webroot/normalize.h"
 #include "webroot/platform.h"
 #include "webroot/scan.h"
 #include "webroot/yara_scan.h"
@@ -29,7 +30,34 @@ std::set<std::string> RulesMatching(YaraScanner& s, const std::string& path,
   EXPECT_TRUE(m.ok()) << m.status().ToString();
   std::set<std::string> out;
   if (m.ok())
-    for (const YaraMatch& x : *m) out.insert(x.rule);
+    for (const YaraMatch& x : *m)
+      if (!x.meta.count("internal")) out.insert(x.rule);
+  return out;
+}
+
+// What the scan pass keeps: raw hits (less the code-scoped rules when the file is code) and
+// the hits on every normalised layer.
+std::set<std::string> PipelineMatching(YaraScanner& s, const std::string& path,
+                                       const std::string& filename) {
+  std::string bytes = testing::ReadFile(path);
+  YaraFileVars vars;
+  vars.filename = filename;
+  vars.filepath = filename;
+  std::string ext = filename.substr(filename.rfind('.') + 1);
+  CodeKind kind = ClassifyCode(bytes, ext);
+  std::set<std::string> out;
+  auto m = s.Scan(bytes, vars);
+  EXPECT_TRUE(m.ok());
+  if (m.ok())
+    for (const YaraMatch& x : *m)
+      if (!x.meta.count("internal") && (kind == CodeKind::kNone || !x.meta.count("scope")))
+        out.insert(x.rule);
+  for (const CodeLayer& l : Normalize(bytes, kind).layers) {
+    auto lm = s.Scan(l.text, vars);
+    if (lm.ok())
+      for (const YaraMatch& x : *lm)
+        if (!x.meta.count("internal")) out.insert(x.rule);
+  }
   return out;
 }
 
@@ -73,9 +101,15 @@ TEST_F(PackTest, EveryFamilyHitsItsRealisticSample) {
       {"shell_rot13_name.php", "thumb.php", "WebShell_PHP_HiddenFunctionOnRequest"},
       {"shell_concat_name.php", "object-cache-tools.php", "WebShell_PHP_HiddenFunctionOnRequest"},
       {"card_pattern_exfil.js", "bundle.min.js", "Skimmer_JS_CardNumberPatternExfil"},
+      {"recon_panel.php", "x.php", "WebShell_PHP_ServerReconWithControl"},
+      {"backconnect.php", "x.php", "WebShell_PHP_BackConnect"},
+      {"asp_eval.asp", "x.asp", "WebShell_ASP_RequestToExec"},
+      {"jsp_cmd.jsp", "x.jsp", "WebShell_JSP_RequestToExec"},
+      {"asp_encoded.asp", "x.asp", "WebShell_ASP_EncodedScript"},
+      {"perl_cgi.cgi", "x.cgi", "WebShell_Perl_CGI_Command"},
   };
   for (const Row& r : rows) {
-    auto got = RulesMatching(*scanner, kData + "/malicious/" + r.file, r.name);
+    auto got = PipelineMatching(*scanner, kData + "/malicious/" + r.file, r.name);
     EXPECT_TRUE(got.count(r.rule)) << r.file << " should match " << r.rule;
   }
 }
@@ -84,9 +118,25 @@ TEST_F(PackTest, BenignLookalikesDoNotMatch) {
   for (auto& e : std::filesystem::directory_iterator(kData + "/benign")) {
     std::string name = e.path().filename().string();
     if (name.find("user.ini") != std::string::npos) name = ".user.ini";
-    auto got = RulesMatching(*scanner, e.path().string(), name);
+    auto got = PipelineMatching(*scanner, e.path().string(), name);
     EXPECT_TRUE(got.empty()) << e.path() << " matched " << *got.begin();
   }
+}
+
+TEST_F(PackTest, CodeScopedRulesMatchNormalisedText) {
+  // The same rule on the raw bytes misses the escaped name; on the normalised layer it hits.
+  std::string raw = testing::ReadFile(kData + "/malicious/normalised_request_exec.php");
+  YaraFileVars vars;
+  auto before = scanner->Scan(raw, vars);
+  ASSERT_TRUE(before.ok());
+  for (const YaraMatch& m : *before) EXPECT_NE(m.rule, "WebShell_PHP_RequestToExec_Normalised");
+  NormalizedCode n = Normalize(raw, CodeKind::kPhp);
+  ASSERT_FALSE(n.layers.empty());
+  auto after = scanner->Scan(n.layers[0].text, vars);
+  ASSERT_TRUE(after.ok());
+  bool hit = false;
+  for (const YaraMatch& m : *after) hit |= m.rule == "WebShell_PHP_RequestToExec_Normalised";
+  EXPECT_TRUE(hit) << n.layers[0].text;
 }
 
 TEST_F(PackTest, AutoPrependNeedsTheConfigFileName) {

@@ -175,9 +175,23 @@ size_t YaraRules::rule_count() const {
   size_t n = 0;
   YR_RULE* rule;
   yr_rules_foreach(static_cast<YR_RULES*>(rules_), rule) {
-    if (!RULE_IS_PRIVATE(rule)) ++n;
+    if (RULE_IS_PRIVATE(rule)) continue;
+    bool internal = false;
+    YR_META* meta;
+    yr_rule_metas_foreach(rule, meta) {
+      if (meta->identifier && std::strcmp(meta->identifier, "internal") == 0) internal = true;
+    }
+    if (!internal) ++n;
   }
   return n;
+}
+
+bool YaraRules::HasRule(std::string_view name) const {
+  YR_RULE* rule;
+  yr_rules_foreach(static_cast<YR_RULES*>(rules_), rule) {
+    if (rule->identifier && name == rule->identifier) return true;
+  }
+  return false;
 }
 
 namespace {

@@ -50,6 +50,9 @@ class YaraRules {
   YaraRules(const YaraRules&) = delete;
   YaraRules& operator=(const YaraRules&) = delete;
   size_t rule_count() const;
+  // True when a rule of this name is in the set (internal rules such as the normalise
+  // trigger are looked up this way).
+  bool HasRule(std::string_view name) const;
   std::string cache_key() const { return key_; }
 
  private:

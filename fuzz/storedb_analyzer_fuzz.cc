@@ -17,6 +17,7 @@
 #include "storedb/classify.h"
 #include "storedb/dump.h"
 #include "storedb/storedb.h"
+#include "temp_case.h"
 
 namespace {
 struct Fixture {
@@ -27,14 +28,9 @@ struct Fixture {
 Fixture& Shared() {
   static Fixture* f = [] {
     auto* fx = new Fixture;
-    char tmpl[] = "/tmp/tq-storedb-fuzz-XXXXXX";
-    if (!::mkdtemp(tmpl)) std::abort();
-    tq::CaseInfo info;
-    info.name = "fuzz";
-    auto c = tq::Case::Create(std::string(tmpl) + "/case", info);
-    if (!c.ok()) std::abort();
-    fx->c = std::move(*c);
-    std::string seed = std::string(tmpl) + "/seed.sql";
+    tq::fuzz::TempCase tc = tq::fuzz::NewTempCase("storedb");
+    fx->c = std::move(tc.c);
+    std::string seed = tc.dir + "/seed.sql";
     FILE* out = std::fopen(seed.c_str(), "wb");
     if (!out) std::abort();
     std::fputs("CREATE TABLE t (id int);\n", out);

@@ -231,4 +231,12 @@ void Db::Rollback() {
 }
 bool Db::InTransaction() const { return !sqlite3_get_autocommit(db_); }
 
+bool TableExists(Db& db, std::string_view table) {
+  auto st = db.Prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
+  if (!st.ok()) return false;
+  st->Bind(1, table);
+  auto row = st->Step();
+  return row.ok() && *row;
+}
+
 }  // namespace tq

@@ -103,4 +103,8 @@ class Db {
   std::map<std::string, Stmt, std::less<>> cached_;
 };
 
+// True when the database has a table of that name (components read tables other components
+// may not have created yet).
+bool TableExists(Db& db, std::string_view table);
+
 }  // namespace tq

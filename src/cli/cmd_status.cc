@@ -17,14 +17,6 @@ struct PhaseStatus {
   std::string next;
 };
 
-bool TableExists(Db& db, std::string_view table) {
-  auto st = db.Prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
-  if (!st.ok()) return false;
-  st->Bind(1, table);
-  auto row = st->Step();
-  return row.ok() && *row;
-}
-
 int64_t Count(Db& db, std::string_view table, std::string_view where = "") {
   if (!TableExists(db, table)) return -1;
   std::string sql = "SELECT count(*) FROM " + std::string(table);

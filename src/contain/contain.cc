@@ -17,14 +17,6 @@
 namespace tq::contain {
 namespace {
 
-bool TableExists(Db& db, std::string_view table) {
-  auto st = db.Prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
-  if (!st.ok()) return false;
-  st->Bind(1, table);
-  auto row = st->Step();
-  return row.ok() && *row;
-}
-
 struct Detail {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;

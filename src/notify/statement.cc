@@ -12,14 +12,6 @@
 namespace tq::notify {
 namespace {
 
-bool TableExists(Db& db, std::string_view table) {
-  auto st = db.Prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
-  if (!st.ok()) return false;
-  st->Bind(1, table);
-  auto row = st->Step();
-  return row.ok() && *row;
-}
-
 std::string JText(const std::string& json, const char* key) {
   simdjson::dom::parser p;
   simdjson::dom::element doc;

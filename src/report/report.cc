@@ -29,14 +29,6 @@ CREATE TABLE report_document (
 );
 )sql"}};
 
-bool TableExists(Db& db, std::string_view table) {
-  auto st = db.Prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
-  if (!st.ok()) return false;
-  st->Bind(1, table);
-  auto row = st->Step();
-  return row.ok() && *row;
-}
-
 std::string JText(const std::string& json, const char* key) {
   simdjson::dom::parser p;
   simdjson::dom::element doc;

@@ -57,14 +57,6 @@ CREATE TABLE scope_exposure (
 ALTER TABLE scope_exposure ADD COLUMN ambiguity TEXT NOT NULL DEFAULT '';
 )sql"}};
 
-bool TableExists(Db& db, std::string_view name) {
-  auto st = db.Prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
-  if (!st.ok()) return false;
-  st->Bind(1, name);
-  auto row = st->Step();
-  return row.ok() && *row;
-}
-
 bool ColumnExists(Db& db, std::string_view table, std::string_view column) {
   auto st = db.Prepare("SELECT 1 FROM pragma_table_info(?) WHERE name=?");
   if (!st.ok()) return false;

@@ -16,14 +16,6 @@ namespace {
 
 using taskforce::Permission;
 
-bool TableExists(Db& db, std::string_view table) {
-  auto st = db.Prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
-  if (!st.ok()) return false;
-  st->Bind(1, table);
-  auto row = st->Step();
-  return row.ok() && *row;
-}
-
 std::vector<std::string> Columns(Db& db, std::string_view table) {
   std::vector<std::string> cols;
   auto st = db.Prepare("SELECT name FROM pragma_table_info(?)");

@@ -1,1 +1,1 @@
-INSERT INTO t VALUES (1,'ÿþÀ'),(2,'ok');
+../storedb_dump/bad_utf8.sql

@@ -1,1 +1,1 @@
-INSERT INTO t VALUES (1,'unterminated
+../storedb_dump/cut_string.sql

@@ -82,7 +82,8 @@ TEST(CaseLockTest, BadKindAndMissingCaseAreErrors) {
 }
 
 TEST(CaseLockTest, HolderTextIsParsedDefensively) {
-  LockHolder h = ParseLockHolder("pid 12\nstarted x\nhost a\x1b[31mb\ncommand notify send\ngarbage");
+  LockHolder h =
+      ParseLockHolder("pid 12\nstarted x\nhost a\x1b[31mb\ncommand notify send\ngarbage");
   EXPECT_EQ(h.pid, 12);
   EXPECT_EQ(h.started_at, 0);
   EXPECT_EQ(h.host, "a[31mb");

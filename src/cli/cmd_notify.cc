@@ -100,8 +100,7 @@ int RunPlan(const Globals& g, const NotifyOptions& o) {
   }
   const std::vector<Status>& table_errors = l->table.errors;
   AuditOutcome(*l->c, g, "notify plan", Status::Ok(),
-               std::to_string(required) + " obligations, " + std::to_string(overdue) +
-                   " overdue" +
+               std::to_string(required) + " obligations, " + std::to_string(overdue) + " overdue" +
                    (table_errors.empty()
                         ? ""
                         : ", " + std::to_string(table_errors.size()) + " table records left out"));
@@ -200,10 +199,9 @@ int RunRender(const Globals& g, const NotifyOptions& o) {
   });
   AuditOutcome(*l->c, g, "notify render", s,
                s.ok() ? std::to_string(sum->letters) + " letters" +
-                            (sum->template_skipped
-                                 ? ", " + std::to_string(sum->template_skipped) +
-                                       " not written (broken template)"
-                                 : "")
+                            (sum->template_skipped ? ", " + std::to_string(sum->template_skipped) +
+                                                         " not written (broken template)"
+                                                   : "")
                       : "");
   if (!s.ok()) return Fail(s);
   if (g.json) {
@@ -240,8 +238,7 @@ int RunRender(const Globals& g, const NotifyOptions& o) {
              EscapeTerminal(ro.out_dir) + "/letters/index.csv)\n";
     if (o.sender.empty())
       out += "NOTE: no --from address given: `notify send` needs one (render again with --from)\n";
-    for (const auto& e : sum->template_errors)
-      out += "ERROR: " + EscapeTerminal(e) + "\n";
+    for (const auto& e : sum->template_errors) out += "ERROR: " + EscapeTerminal(e) + "\n";
     if (sum->template_skipped)
       out += "ERROR: " + std::to_string(sum->template_skipped) +
              " letters not written: their language's template does not load (fix it and "

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 
+#include "logs/formats_test_support.h"
 #include "logs/logs.h"
 #include "logs/parsers.h"
 #include "support/testing.h"
@@ -16,168 +17,13 @@
 namespace tq::logs {
 namespace {
 
-using tq::testing::TempDir;
-using tq::testing::WriteFile;
-
-std::string Testdata(const std::string& f) {
-  return std::string(TQ_SOURCE_DIR) + "/src/logs/testdata/" + f;
-}
-
-struct Got {
-  uint64_t line;
-  std::string client, peer, time, method, uri, stem, query, status, host, ua;
-};
-
-std::vector<Got> ReadAll(const std::string& path, ParseStats* st, const StreamOptions& o = {}) {
-  std::vector<Got> out;
-  Status s = StreamRecords(
-      path, o, {},
-      [&](const AccessLogRecord& r) {
-        out.push_back({r.line_no, std::string(r.get(Field::kClientIp)),
-                       std::string(r.get(Field::kPeerIp)), r.has_time ? FormatUtc(r.time) : "",
-                       std::string(r.get(Field::kMethod)), std::string(r.get(Field::kUri)),
-                       std::string(r.get(Field::kUriStem)), std::string(r.get(Field::kQuery)),
-                       std::string(r.get(Field::kStatus)), std::string(r.get(Field::kHost)),
-                       std::string(r.get(Field::kUserAgent))});
-        EXPECT_NE(ClassifyClient(r.get(Field::kClientIp)), AddressKind::kNone) << r.line;
-        return true;
-      },
-      st);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return out;
-}
-
-TEST(ClientTest, OnlyAddressesAreClients) {
-  EXPECT_EQ(ClassifyClient("192.0.2.1"), AddressKind::kIpv4);
-  EXPECT_EQ(ClassifyClient("2001:db8::1"), AddressKind::kIpv6);
-  EXPECT_EQ(ClassifyClient("::ffff:192.0.2.1"), AddressKind::kIpv6);
-  EXPECT_EQ(ClassifyClient("unix:"), AddressKind::kUnix);
-  for (const char* bad : {"\"192.168.4.25", "192.168.4.25\"", "shop.example:443", "-", "", "1.2.3",
-                          "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4:80",
-                          "203.0.113.7,10.0.0.1", "2001:db8::1::2", "host", "1.2.3.4 "})
-    EXPECT_EQ(ClassifyClient(bad), AddressKind::kNone) << bad;
-}
-
-TEST(ClientTest, ForwardedForTakesTheRightmostUntrustedAddress) {
-  const TrustedProxies& d = TrustedProxies::Default();
-  // Peer not trusted: its X-Forwarded-For is whatever the client wrote.
-  EXPECT_EQ(ForwardedClient("203.0.113.5", "198.51.100.1", d), "203.0.113.5");
-  EXPECT_EQ(ForwardedClient("10.0.0.2", "198.51.100.1", d), "198.51.100.1");
-  // A spoofed leftmost entry is not believed.
-  EXPECT_EQ(ForwardedClient("10.0.0.2", "1.1.1.1, 198.51.100.1, 10.0.0.3", d), "198.51.100.1");
-  EXPECT_EQ(ForwardedClient("127.0.0.1", "10.1.1.1, 10.0.0.3", d), "10.1.1.1");
-  EXPECT_EQ(ForwardedClient("10.0.0.2", "-", d), "10.0.0.2");
-  EXPECT_EQ(ForwardedClient("10.0.0.2", "", d), "10.0.0.2");
-  EXPECT_EQ(ForwardedClient("10.0.0.2", "unknown", d), "10.0.0.2");
-  EXPECT_EQ(ForwardedClient("10.0.0.2", "garbage, 10.0.0.4", d), "10.0.0.4");
-  EXPECT_EQ(ForwardedClient("10.0.0.2", "203.0.113.9:5123", d), "203.0.113.9");
-  EXPECT_EQ(ForwardedClient("::1", "[2001:db8::9]:443", d), "2001:db8::9");
-  Result<TrustedProxies> t = TrustedProxies::Parse({"203.0.113.0/24"});
-  ASSERT_TRUE(t.ok());
-  EXPECT_EQ(ForwardedClient("10.0.0.2", "198.51.100.1", *t), "10.0.0.2");  // not trusted now
-  EXPECT_EQ(ForwardedClient("203.0.113.1", "198.51.100.1", *t), "198.51.100.1");
-  for (const char* bad : {"10.0.0.0/33", "bogus", "10.0.0.0/x", "::/129", "10.0.0.0/"})
-    EXPECT_FALSE(TrustedProxies::Parse({bad}).ok()) << bad;
-}
-
-TEST(ClientTest, QuoteWrappedVhostAndForwardedLinesGiveTheRealClient) {
-  TempDir dir;
-  std::string body = R"(- - [10/Oct/2025:13:55:36 +0000] "GET /x HTTP/1.1" 200 5 "-" "curl/8")";
-  WriteFile(dir.path() + "/a.log",
-            "203.0.113.9 " + body + "\n" + "203.0.113.9 " + body + "\n" +  // plain
-                "\"203.0.113.9 " + body + "\"\n" +                         // quote-wrapped
-                "shop.example:443 203.0.113.9 " + body + "\n" +            // vhost_combined
-                "shop.example 203.0.113.9 " + body + "\n" +                // nginx $host first
-                "203.0.113.9 - - [10/Oct/2025:13:55:36 +0000] \"GET /x HTTP/1.1\" 200 5\n" +
-                "shop.example:443 " + body + "\n");  // no client at all: skipped
-  ParseStats st;
-  std::vector<Got> got = ReadAll(dir.path() + "/a.log", &st);
-  ASSERT_EQ(got.size(), 6u);
-  for (const Got& g : got) EXPECT_EQ(g.client, "203.0.113.9") << g.line;
-  EXPECT_EQ(got[3].host, "shop.example");  // vhost_combined, read by the fallback
-  EXPECT_EQ(st.format, "combined");
-  EXPECT_EQ(st.skipped.at(std::string(kSkipClient)).lines, 1u);
-
-  // nginx's `main` format: X-Forwarded-For last; the load balancer's address is the peer.
-  WriteFile(dir.path() + "/x.log",
-            "10.0.0.5 " + body + " \"198.51.100.77\"\n" + "10.0.0.5 " + body +
-                " \"6.6.6.6, 198.51.100.77, 10.0.0.6\"\n" + "203.0.113.1 " + body +
-                " \"198.51.100.77\"\n" +  // untrusted peer: itself
-                "10.0.0.5 " + body + " \"-\"\n");
-  got = ReadAll(dir.path() + "/x.log", &st);
-  ASSERT_EQ(got.size(), 4u);
-  EXPECT_EQ(got[0].client, "198.51.100.77");
-  EXPECT_EQ(got[0].peer, "10.0.0.5");
-  EXPECT_EQ(got[1].client, "198.51.100.77");
-  EXPECT_EQ(got[2].client, "203.0.113.1");
-  EXPECT_EQ(got[2].peer, "");
-  EXPECT_EQ(got[3].client, "10.0.0.5");
-  EXPECT_EQ(got[0].ua, "curl/8");
-  // --trusted-proxy replaces the default ranges.
-  StreamOptions o;
-  o.trusted_proxies = {"203.0.113.0/24"};
-  got = ReadAll(dir.path() + "/x.log", &st, o);
-  ASSERT_EQ(got.size(), 4u);
-  EXPECT_EQ(got[0].client, "10.0.0.5");
-  EXPECT_EQ(got[2].client, "198.51.100.77");
-  o.trusted_proxies = {"not-a-cidr"};
-  EXPECT_FALSE(StreamRecords(
-                   dir.path() + "/x.log", o, {}, [](const AccessLogRecord&) { return true; }, &st)
-                   .ok());
-}
-
-TEST(DetectTest, EachLineFallsBackToTheFormatThatReadsIt) {
-  TempDir dir;
-  std::string combined;
-  for (int i = 0; i < 60; ++i)
-    combined += "192.0.2." + std::to_string(i) +
-                R"( - - [10/Oct/2025:13:55:36 +0000] "GET /c HTTP/1.1" 200 5 "-" "ua")"
-                "\n";
-  combined += R"(198.51.100.1 - - [10/Oct/2025:13:55:37 +0000] "GET /common HTTP/1.1" 404 7)"
-              "\n";
-  WriteFile(dir.path() + "/m.log", combined);
-  ParseStats st;
-  std::vector<Got> got = ReadAll(dir.path() + "/m.log", &st);
-  EXPECT_EQ(st.format, "combined");
-  ASSERT_EQ(got.size(), 61u);
-  EXPECT_EQ(got.back().client, "198.51.100.1");
-  EXPECT_EQ(got.back().uri, "/common");
-  EXPECT_EQ(got.back().status, "404");
-  EXPECT_TRUE(st.LowShare().empty());
-}
-
-TEST(DetectTest, AWrongFormatIsALowShareNotACleanLog) {
-  ParseStats st;
-  StreamOptions o;
-  o.log_format = "combined";
-  ReadAll(Testdata("iis_w3c.log"), &st, o);
-  EXPECT_EQ(st.parsed, 0u);
-  EXPECT_EQ(st.LowShare(), "parsed 0 of 14 lines (0.0%) as combined");
-  std::vector<std::string_view> sample = {"#Fields: date time c-ip cs-method cs-uri-stem sc-status",
-                                          "2025-10-10 00:00:01 192.0.2.1 GET / 200",
-                                          "2025-10-10 00:00:02 192.0.2.1 GET / 200"};
-  FormatGuess g = BestFormat(sample);
-  EXPECT_EQ(g.format, "w3c");
-  EXPECT_EQ(g.parsed, 2u);
-  EXPECT_EQ(g.tried, 2u);
-  // Blank lines, directives and service messages are not requests: a Caddy log that is
-  // mostly service messages is not flagged.
-  ParseStats caddy;
-  ReadAll(Testdata("caddy.log"), &caddy);
-  EXPECT_TRUE(caddy.LowShare().empty()) << caddy.LowShare();
-  ParseStats none;
-  none.format = "combined";
-  none.lines = 3;
-  none.Skip(kSkipEmpty, 1);
-  none.Skip(kSkipEmpty, 2);
-  none.Skip(kSkipEmpty, 3);
-  EXPECT_EQ(none.LowShare(), "parsed 0 of 0 lines (0.0%) as combined");
-}
+using namespace format_test;  // NOLINT: test helpers
 
 struct Want {
   uint64_t line;
   const char *client, *time, *method, *uri, *stem, *query, *status, *host, *peer;
 };
+
 struct FileCase {
   const char* file;
   const char* format;
@@ -322,49 +168,6 @@ INSTANTIATE_TEST_SUITE_P(
       return n;
     });
 
-TEST(NormalizeTest, ThePathAsTheServerResolvesIt) {
-  struct C {
-    std::string in, out;  // out empty: unchanged
-  } cases[] = {
-      {"/pma/index.php", ""},
-      {"//pma//index.php", "/pma/index.php"},
-      {"/./pma/./x", "/pma/x"},
-      {"/a/b/../../pma/", "/pma/"},
-      {"/../../../etc/passwd", "/etc/passwd"},
-      {"\\pma\\x.php", "/pma/x.php"},
-      {"/\xC0\xAFpma/x", "/pma/x"},
-      {"/\xC0\xAE\xC0\xAE/pma", "/pma"},
-      {"/\xE0\x80\xAFpma", "/pma"},
-      {"/x/..", "/"},
-      {"/x/.", "/x/"},
-      {"//pma/?a=//b/../c", "/pma/?a=//b/../c"},
-      {"/ok?x=/../", ""},
-      {"/", ""},
-      {"", ""},
-      {"*", ""},
-      {"/\xC3\xA9t\xC3\xA9/", ""},  // real UTF-8 is left alone
-  };
-  for (const C& c : cases) {
-    std::string out;
-    bool changed = NormalizeTarget(c.in, &out);
-    EXPECT_EQ(changed, !c.out.empty()) << c.in;
-    if (changed) {
-      EXPECT_EQ(out, c.out) << c.in;
-      // The fast check never misses a target that normalising changes.
-      EXPECT_TRUE(MayNeedNormalizing(c.in)) << c.in;
-    }
-  }
-  // The fast check at every alignment of the interesting bytes, and a query that hides them.
-  for (size_t pad = 0; pad < 40; ++pad) {
-    std::string base = "/x" + std::string(pad, 'a');
-    EXPECT_FALSE(MayNeedNormalizing(base + "/b")) << pad;
-    EXPECT_TRUE(MayNeedNormalizing(base + "//b")) << pad;
-    EXPECT_TRUE(MayNeedNormalizing(base + "/./b")) << pad;
-    EXPECT_TRUE(MayNeedNormalizing(base + "\\b")) << pad;
-    EXPECT_FALSE(MayNeedNormalizing(base + "?q=//x/../" + std::string(pad, 'b'))) << pad;
-  }
-}
-
 // Generated corpora: 2,000 requests per format, written as each format's documentation
 // lays its lines out (IPv4 and IPv6 clients, times with fractions, targets with and without
 // a query, encoded bytes, quotes and spaces in user agents); every line must come back with
@@ -495,14 +298,6 @@ TEST(CorpusTest, GeneratedLinesOfEveryFormatComeBackExactly) {
     }
     EXPECT_EQ(wrong, 0u) << g.format;
   }
-}
-
-TEST(W3cTest, IisHeaderValuesGetTheirSpacesBack) {
-  ParseStats st;
-  std::vector<Got> got = ReadAll(Testdata("iis_w3c.log"), &st);
-  ASSERT_GE(got.size(), 2u);
-  EXPECT_EQ(got[0].ua, "Mozilla/5.0 (Windows NT 10.0; Win64; x64)");
-  EXPECT_EQ(got[1].ua, "Mozilla/5.0");
 }
 
 TEST(TimeFormatTest, StrptimePatternsWithFractionsAndZones) {

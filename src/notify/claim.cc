@@ -67,8 +67,8 @@ std::set<std::string> g_live_runs;
 LiveRun::LiveRun() {
   static std::atomic<int64_t> counter{0};
   me_ = ThisProcess();
-  me_.run_id = std::to_string(me_.pid) + "." + std::to_string(NowMicros()) + "." +
-               std::to_string(++counter);
+  me_.run_id =
+      std::to_string(me_.pid) + "." + std::to_string(NowMicros()) + "." + std::to_string(++counter);
   std::lock_guard lock(g_runs_mu);
   g_live_runs.insert(me_.run_id);
 }
@@ -96,12 +96,12 @@ Result<bool> Claim(Db& db, OutboxRow& r, const std::string& claimable, const Cla
   UnixMicros now = NowMicros();
   TQ_RETURN_IF_ERROR(db.Begin());
   auto body = [&]() -> Result<bool> {
-    TQ_ASSIGN_OR_RETURN(
-        Stmt up, db.Prepare("UPDATE notify_outbox SET state='sending', attempts=attempts+1, "
-                            "updated_at=? WHERE id=? AND (" +
-                            claimable +
-                            ") RETURNING sender, recipient, recipient_name, subject, body, "
-                            "message_id, person_key"));
+    TQ_ASSIGN_OR_RETURN(Stmt up,
+                        db.Prepare("UPDATE notify_outbox SET state='sending', attempts=attempts+1, "
+                                   "updated_at=? WHERE id=? AND (" +
+                                   claimable +
+                                   ") RETURNING sender, recipient, recipient_name, subject, body, "
+                                   "message_id, person_key"));
     up.Bind(1, now).Bind(2, r.id);
     TQ_ASSIGN_OR_RETURN(bool got, up.Step());
     if (!got) return false;
@@ -161,12 +161,12 @@ Status Unconfirm(Db& db, int64_t id, const Claimer& me, bool fsync) {
 Status RecoverClaims(Db& db, const Claimer& me, SendReport& rep) {
   TQ_RETURN_IF_ERROR(db.Begin());
   auto recover = [&]() -> Status {
-    TQ_ASSIGN_OR_RETURN(
-        Stmt q, db.Prepare("SELECT o.id, o.state, o.person_key, o.recipient, o.message_id, "
-                           "c.host, c.boot_id, c.pid, c.process_start, c.run_id, "
-                           "c.outbox_id IS NOT NULL FROM notify_outbox o LEFT JOIN "
-                           "notify_send_claim c ON c.outbox_id=o.id WHERE o.state IN "
-                           "('sending','unconfirmed') ORDER BY o.id"));
+    TQ_ASSIGN_OR_RETURN(Stmt q,
+                        db.Prepare("SELECT o.id, o.state, o.person_key, o.recipient, o.message_id, "
+                                   "c.host, c.boot_id, c.pid, c.process_start, c.run_id, "
+                                   "c.outbox_id IS NOT NULL FROM notify_outbox o LEFT JOIN "
+                                   "notify_send_claim c ON c.outbox_id=o.id WHERE o.state IN "
+                                   "('sending','unconfirmed') ORDER BY o.id"));
     std::vector<std::pair<int64_t, std::string>> dead;
     for (;;) {
       TQ_ASSIGN_OR_RETURN(bool row, q.Step());

@@ -202,7 +202,7 @@ struct SendReport {
   bool dry_run = true;
   int64_t pending = 0;  // messages that would be / were attempted
   int64_t sent = 0, failed = 0, deferred = 0, unknown = 0, no_address = 0;
-  int64_t recovered_sending = 0;  // rows left 'sending' by a killed run, requeued
+  int64_t recovered_sending = 0;    // rows left 'sending' by a killed run, requeued
   int64_t in_flight_elsewhere = 0;  // rows claimed by another live run: left alone
   int64_t claimed_elsewhere = 0;    // rows another run claimed while this one ran
   int64_t already_sent = 0;

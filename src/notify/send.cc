@@ -179,8 +179,7 @@ std::string ReplyLine(const std::string& replies, long code) {
 
 // A claimed message's outcome (sent, failed, deferred, unknown) and the server's reply; the
 // claim goes with it, in one transaction.
-Status SetState(Db& db, int64_t id, std::string_view state, std::string_view reply,
-                bool sent_now) {
+Status SetState(Db& db, int64_t id, std::string_view state, std::string_view reply, bool sent_now) {
   TQ_ASSIGN_OR_RETURN(Stmt st,
                       db.Prepare("UPDATE notify_outbox SET state=?, last_reply=CASE WHEN ?='' THEN "
                                  "last_reply ELSE ? END, updated_at=?, "
@@ -407,7 +406,7 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
   int64_t done = 0;
   int busy = 0;
   bool drop_pool = false;  // see below
-  Status fatal_db;  // a failed commit ends the run: the state machine cannot be trusted
+  Status fatal_db;         // a failed commit ends the run: the state machine cannot be trusted
   Status fatal;
   auto finish = [&](size_t i, const Attempt& a) -> Status {
     Row& r = rows[i];

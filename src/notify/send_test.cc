@@ -3,7 +3,6 @@
 // each message once; a late end-of-data reply costs one --timeout and is never taken for
 // the next message's.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -201,7 +200,8 @@ TEST(Send, DeadClaimsAreRecoveredLiveOnesLeftAlone) {
         "INSERT INTO notify_send_claim SELECT id, ?, ?, ?, ?, 'killed-run', 0 FROM "
         "notify_outbox WHERE recipient=?");
     ASSERT_TRUE(ins.ok());
-    ASSERT_TRUE(ins->Bind(1, host).Bind(2, boot).Bind(3, pid).Bind(4, start).Bind(5, rcpt).Run().ok());
+    ASSERT_TRUE(
+        ins->Bind(1, host).Bind(2, boot).Bind(3, pid).Bind(4, start).Bind(5, rcpt).Run().ok());
   };
   claim("a@example.com", "sending", child, dead_start);
   claim("b@example.com", "unconfirmed", child, dead_start);

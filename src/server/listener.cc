@@ -112,7 +112,8 @@ class ConnStream final : public httplib::Stream {
     size_t done = 0;
     while (done < size) {
       if (ssl_) {
-        int n = SSL_write(ssl_, ptr + done, static_cast<int>(std::min<size_t>(size - done, 1 << 20)));
+        int n =
+            SSL_write(ssl_, ptr + done, static_cast<int>(std::min<size_t>(size - done, 1 << 20)));
         if (n > 0) {
           done += static_cast<size_t>(n);
           continue;
@@ -145,8 +146,7 @@ class ConnStream final : public httplib::Stream {
 
  private:
   Clock::time_point WriteDeadline() const {
-    return writing_ ? write_deadline_
-                    : Clock::now() + std::chrono::seconds(limits_.write_seconds);
+    return writing_ ? write_deadline_ : Clock::now() + std::chrono::seconds(limits_.write_seconds);
   }
   int fd_;
   SSL* ssl_;
@@ -170,8 +170,7 @@ class GuardedServer final : public Base, public Listener {
     } else {
       port_ = this->bind_to_port(host, port) ? port : -1;
     }
-    if (port_ < 0)
-      return Status::Io("cannot listen on " + host + ":" + std::to_string(port));
+    if (port_ < 0) return Status::Io("cannot listen on " + host + ":" + std::to_string(port));
     return Status::Ok();
   }
   int port() const override { return port_; }
@@ -340,8 +339,8 @@ Result<std::unique_ptr<Listener>> MakeListener(const ListenLimits& limits,
   auto ssl = std::make_unique<GuardedServer<httplib::SSLServer>>(limits, cert_file.c_str(),
                                                                  key_file.c_str());
   if (!ssl->is_valid())
-    return Status::BadInput("cannot load the certificate or key (" + cert_file + ", " +
-                            key_file + ")");
+    return Status::BadInput("cannot load the certificate or key (" + cert_file + ", " + key_file +
+                            ")");
   return std::unique_ptr<Listener>(std::move(ssl));
 #else
   return Status::Usage("this build has no TLS support (OpenSSL was not found)");

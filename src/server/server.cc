@@ -165,8 +165,7 @@ class HttpServer final : public Server {
     limits.threads = std::max(2, options_.threads);
     limits.max_queued = std::max(1, options_.max_queued);
     limits.request_seconds = std::max(1, options_.request_seconds);
-    TQ_ASSIGN_OR_RETURN(listener_,
-                        MakeListener(limits, options_.cert_file, options_.key_file));
+    TQ_ASSIGN_OR_RETURN(listener_, MakeListener(limits, options_.cert_file, options_.key_file));
     tls_ = !options_.cert_file.empty();
     listener_->on_tick = [this] { FlushFailedLogins(false); };
     http_ = &listener_->http();

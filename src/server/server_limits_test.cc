@@ -92,14 +92,13 @@ class ServerLimitsTest : public ::testing::Test {
     auto c = Case::Create(dir_ / "case", info);
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     ASSERT_TRUE(taskforce::EnsureSchema(**c).ok());
-    ASSERT_TRUE((*c)->Transaction([](Db& db) -> Status {
-                      TQ_RETURN_IF_ERROR(
-                          taskforce::AddUser(db, "lena", taskforce::Role::kLead, kPassword)
-                              .status());
-                      return taskforce::AddUser(db, "vera", taskforce::Role::kViewer, kPassword)
-                          .status();
-                    })
-                    .ok());
+    ASSERT_TRUE(
+        (*c)->Transaction([](Db& db) -> Status {
+              TQ_RETURN_IF_ERROR(
+                  taskforce::AddUser(db, "lena", taskforce::Role::kLead, kPassword).status());
+              return taskforce::AddUser(db, "vera", taskforce::Role::kViewer, kPassword).status();
+            })
+            .ok());
   }
   void TearDown() override { StopServer(); }
 

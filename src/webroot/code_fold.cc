@@ -567,8 +567,12 @@ class Folder {
               break;
             }
             bytes += static_cast<char>(*v & 0xFF);
-            if (j + 1 < n && IsOp(in_[j + 1], ",")) j += 2;
-            else { ++j; break; }
+            if (j + 1 < n && IsOp(in_[j + 1], ","))
+              j += 2;
+            else {
+              ++j;
+              break;
+            }
           }
           if (ok && !bytes.empty() && j < n && IsOp(in_[j], ")") && Charge(bytes.size())) {
             Token str;

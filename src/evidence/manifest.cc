@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/io.h"
 #include "core/sha256.h"
 
 namespace tq::evidence::internal {
@@ -98,15 +99,7 @@ bool IsLowerHex(std::string_view s) {
 }
 
 Status WriteAll(int fd, std::string_view bytes, const std::string& what) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::FromErrno(what, errno);
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
+  return io::WriteAll(fd, bytes, what);
 }
 
 Result<std::string> ReadWhole(int fd, const std::string& what) {
@@ -342,10 +335,10 @@ Result<KeyPair> LoadOrCreateKey(Case& c) {
         fd,
         std::string_view(reinterpret_cast<const char*>(k.secret_key.data()), k.secret_key.size()),
         tmp);
-    if (s.ok() && ::fsync(fd) != 0) s = Status::FromErrno(tmp, errno);
+    if (s.ok()) s = io::Fsync(fd, tmp);
     ::close(fd);
     TQ_RETURN_IF_ERROR(s);
-    if (::rename(tmp.c_str(), sk_path.c_str()) != 0) return Status::FromErrno(sk_path, errno);
+    TQ_RETURN_IF_ERROR(io::Rename(tmp, sk_path));
     std::string pub = k.public_hex() + "\n";
     fd = ::open(pk_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return Status::FromErrno(pk_path, errno);
@@ -437,7 +430,7 @@ Status ManifestWriter::Reconcile() {
       return Status::Integrity(path +
                                ": ends in an incomplete line that the case database "
                                "does not hold; run `tourniquet verify`");
-    if (::ftruncate(fd_, static_cast<off_t>(complete)) != 0) return Status::FromErrno(path, errno);
+    TQ_RETURN_IF_ERROR(io::Ftruncate(fd_, static_cast<off_t>(complete), path));
   }
   if (static_cast<int64_t>(file_lines) < n) {
     TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT line FROM evidence_manifest WHERE seq>? "
@@ -452,7 +445,7 @@ Status ManifestWriter::Reconcile() {
     }
     if (::lseek(fd_, 0, SEEK_END) < 0) return Status::FromErrno(path, errno);
     TQ_RETURN_IF_ERROR(WriteAll(fd_, add, path));
-    if (::fdatasync(fd_) != 0) return Status::FromErrno(path, errno);
+    TQ_RETURN_IF_ERROR(io::Fdatasync(fd_, path));
     repaired_lines_ += static_cast<uint64_t>(n) - file_lines;
   }
   seq_ = static_cast<uint64_t>(n);
@@ -522,7 +515,7 @@ Status ManifestWriter::Commit(const std::function<Status(Db&, Batch&)>& fn) {
   }
   if (::lseek(fd_, 0, SEEK_END) < 0) return Status::FromErrno(path, errno);
   TQ_RETURN_IF_ERROR(WriteAll(fd_, add, path));
-  if (::fdatasync(fd_) != 0) return Status::FromErrno(path, errno);
+  TQ_RETURN_IF_ERROR(io::Fdatasync(fd_, path));
   seq_ = batch.seq_;
   head_ = batch.prev_;
   return Status::Ok();

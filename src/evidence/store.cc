@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "core/io.h"
 #include "evidence/evidence.h"
 #include "evidence/manifest.h"
 
@@ -52,20 +53,11 @@ Status ObjectWriter::Write(std::string_view bytes) {
     return Status::Ok();
   }
   pending_hole_ = false;
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::FromErrno(tmp_, errno);
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
+  return io::WriteAll(fd_, bytes, tmp_);
 }
 
 Result<StoredObject> ObjectWriter::Finish() {
-  if (pending_hole_ && ::ftruncate(fd_, static_cast<off_t>(size_)) != 0)
-    return Status::FromErrno(tmp_, errno);
+  if (pending_hole_) TQ_RETURN_IF_ERROR(io::Ftruncate(fd_, static_cast<off_t>(size_), tmp_));
   ::close(fd_);
   fd_ = -1;
   StoredObject o;
@@ -160,17 +152,14 @@ Result<bool> ObjectStore::Install(const std::string& tmp, const std::string& sha
   }
   TQ_RETURN_IF_ERROR(MakeDir(dir, 0750));
   // An object file no committed row names may be a leftover of a killed run: replace it.
-  if (::rename(tmp.c_str(), final_path.c_str()) != 0) return Status::FromErrno(final_path, errno);
+  TQ_RETURN_IF_ERROR(io::Rename(tmp, final_path));
   known_.insert(sha);
   ++written_;
   TestKillPoint("objects");
   return true;
 }
 
-Status ObjectStore::Sync() {
-  if (::syncfs(objects_fd_) != 0) return Status::FromErrno(case_.EvidenceDir() + "/objects", errno);
-  return Status::Ok();
-}
+Status ObjectStore::Sync() { return io::Syncfs(objects_fd_, case_.EvidenceDir() + "/objects"); }
 
 }  // namespace internal
 

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "notify/notify.h"
+#include "notify/test_outbox.h"
 #include "notify/test_smtp_sink.h"
 #include "support/testing.h"
 
@@ -83,51 +84,6 @@ TEST(Mime, HeaderInjectionIsRefused) {
   EXPECT_EQ(m->find("v@x.com"), std::string::npos);
 }
 
-// A case whose outbox holds one queued letter per recipient.
-std::unique_ptr<Case> OutboxCase(const std::string& dir, const std::vector<std::string>& rcpts) {
-  CaseInfo info;
-  info.name = "send test";
-  info.store_url = "https://shop.example";
-  auto c = Case::Create(dir, info);
-  EXPECT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_TRUE(EnsureNotifySchema(**c).ok());
-  Status s = (*c)->Transaction([&](Db& db) -> Status {
-    TQ_ASSIGN_OR_RETURN(
-        Stmt ins, db.Prepare("INSERT INTO notify_outbox(message_key, person_key, recipient, "
-                             "sender, subject, body, body_sha256, message_id, state, created_at, "
-                             "updated_at) VALUES(?,?,?,'privacy@shop.example','Your data',?,'',"
-                             "?,'queued',0,0)"));
-    for (size_t i = 0; i < rcpts.size(); ++i) {
-      std::string n = std::to_string(i);
-      ins.Bind(1, "letter:" + n).Bind(2, "customer:" + n).Bind(3, rcpts[i]);
-      ins.Bind(4, "Dear customer " + n).Bind(5, "<tq." + n + "@shop.example>");
-      TQ_RETURN_IF_ERROR(ins.Run());
-      TQ_RETURN_IF_ERROR(ins.Reset());
-    }
-    return Status::Ok();
-  });
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return std::move(*c);
-}
-
-std::map<std::string, std::string> States(Case& c, std::string_view column = "state") {
-  std::map<std::string, std::string> out;
-  auto st = c.db().Prepare("SELECT recipient, " + std::string(column) + " FROM notify_outbox");
-  EXPECT_TRUE(st.ok());
-  while (*st->Step()) out[st->String(0)] = st->String(1);
-  return out;
-}
-
-SendOptions Confirmed(const std::string& url) {
-  SendOptions o;
-  o.smtp_url = url;
-  o.confirm = true;
-  o.rate_per_second = 0;
-  o.backoff_seconds = 0.05;
-  o.fsync_each = false;
-  return o;
-}
-
 // The claim, not the command's lock, keeps two runs apart here: both call SendOutbox on
 // their own connection at the same moment. Each letter reaches the server exactly once.
 TEST(Send, TwoRunsRacingDeliverEachMessageOnce) {
@@ -144,7 +100,7 @@ TEST(Send, TwoRunsRacingDeliverEachMessageOnce) {
       runs.emplace_back([&, k] {
         auto mine = Case::Open(tmp.path());
         ASSERT_TRUE(mine.ok());
-        SendOptions o = Confirmed(sink.url());
+        SendOptions o = ConfirmedSend(sink.url());
         o.connections = 2;
         ++ready;
         while (ready < 2) std::this_thread::yield();
@@ -159,7 +115,7 @@ TEST(Send, TwoRunsRacingDeliverEachMessageOnce) {
     EXPECT_EQ(got.size(), rcpts.size()) << "round " << round;
     for (const auto& r : rcpts) EXPECT_EQ(got.count(r), 1u) << r << " round " << round;
     EXPECT_EQ(reps[0]->sent + reps[1]->sent, static_cast<int64_t>(rcpts.size()));
-    for (const auto& [rcpt, state] : States(*c)) EXPECT_EQ(state, "sent") << rcpt;
+    for (const auto& [rcpt, state] : OutboxStates(*c)) EXPECT_EQ(state, "sent") << rcpt;
     EXPECT_EQ(*c->db().QueryInt("SELECT count(*) FROM notify_send_claim"), 0);
   }
 }
@@ -182,7 +138,7 @@ TEST(Send, DeadClaimsAreRecoveredLiveOnesLeftAlone) {
   auto c = OutboxCase(tmp.path(), {"a@example.com", "b@example.com", "c@example.com"});
   // A run with nothing to send creates the claim table.
   ASSERT_TRUE(c->db().Exec("UPDATE notify_outbox SET state='sent'").ok());
-  ASSERT_TRUE(SendOutbox(*c, Confirmed(sink.url())).ok());
+  ASSERT_TRUE(SendOutbox(*c, ConfirmedSend(sink.url())).ok());
   pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) ::_exit(0);
@@ -206,13 +162,13 @@ TEST(Send, DeadClaimsAreRecoveredLiveOnesLeftAlone) {
   claim("a@example.com", "sending", child, dead_start);
   claim("b@example.com", "unconfirmed", child, dead_start);
   claim("c@example.com", "sending", 1, StartTime(1));  // pid 1 lives
-  Result<SendReport> rep = SendOutbox(*c, Confirmed(sink.url()));
+  Result<SendReport> rep = SendOutbox(*c, ConfirmedSend(sink.url()));
   ASSERT_TRUE(rep.ok()) << rep.status().ToString();
   EXPECT_EQ(rep->recovered_sending, 1);
   EXPECT_EQ(rep->in_flight_elsewhere, 1);
   EXPECT_EQ(rep->sent, 1);
   EXPECT_EQ(rep->unknown, 1);
-  auto states = States(*c);
+  auto states = OutboxStates(*c);
   EXPECT_EQ(states["a@example.com"], "sent");
   EXPECT_EQ(states["b@example.com"], "unknown");
   EXPECT_EQ(states["c@example.com"], "sending");
@@ -229,7 +185,7 @@ TEST(Send, LateEndOfDataReplyCostsOneTimeoutAndIsNotTakenForTheNext) {
   TestSmtpSink sink;
   sink.HoldReply("slow", 8);
   auto c = OutboxCase(tmp.path(), {"slow@example.com", "a@example.com", "b@example.com"});
-  SendOptions o = Confirmed(sink.url());
+  SendOptions o = ConfirmedSend(sink.url());
   o.timeout_seconds = 1;
   o.retries = 0;
   auto t0 = std::chrono::steady_clock::now();
@@ -239,11 +195,11 @@ TEST(Send, LateEndOfDataReplyCostsOneTimeoutAndIsNotTakenForTheNext) {
   EXPECT_LT(secs, 3.5);  // 1 s timeout; it was at least 4 s (the whole-transfer limit)
   EXPECT_EQ(rep->sent, 2);
   EXPECT_EQ(rep->unknown, 1);
-  auto states = States(*c);
+  auto states = OutboxStates(*c);
   EXPECT_EQ(states["slow@example.com"], "unknown");
   EXPECT_EQ(states["a@example.com"], "sent");
   EXPECT_EQ(states["b@example.com"], "sent");
-  auto replies = States(*c, "last_reply");
+  auto replies = OutboxStates(*c, "last_reply");
   auto msgs = sink.messages();
   ASSERT_EQ(msgs.size(), 3u);
   for (const auto& m : msgs) {

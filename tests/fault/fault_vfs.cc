@@ -1,12 +1,16 @@
-// The fault-injecting VFS (see fault_vfs.h): a shim sqlite3_file around the OS VFS's file,
-// counting xWrite and xSync calls.
+// The fault-injecting VFS and Env (see fault_vfs.h): a shim sqlite3_file around the OS VFS's
+// file, counting xWrite and xSync calls, and an io::Env counting the evidence store's writes
+// and syncs.
 #include "fault/fault_vfs.h"
 
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <mutex>
+
+#include "core/io.h"
 
 namespace tq::testing {
 namespace {
@@ -134,7 +138,36 @@ int CurrentTimeInt64(sqlite3_vfs*, sqlite3_int64* t) {
   return real_vfs->xCurrentTimeInt64(real_vfs, t);
 }
 
+// The evidence store's side: an injected fault is EIO, as a failing disk reports it.
+class FaultEnv : public io::Env {
+ public:
+  int WriteAll(int fd, std::string_view bytes) override {
+    return Fails(FaultKind::kFileWrite) ? EIO : io::Env::WriteAll(fd, bytes);
+  }
+  int Ftruncate(int fd, off_t size) override {
+    return Fails(FaultKind::kFileWrite) ? EIO : io::Env::Ftruncate(fd, size);
+  }
+  int Rename(const std::string& from, const std::string& to) override {
+    return Fails(FaultKind::kFileWrite) ? EIO : io::Env::Rename(from, to);
+  }
+  int Fsync(int fd) override { return Fails(FaultKind::kFileSync) ? EIO : io::Env::Fsync(fd); }
+  int Fdatasync(int fd) override {
+    return Fails(FaultKind::kFileSync) ? EIO : io::Env::Fdatasync(fd);
+  }
+  int Syncfs(int fd) override { return Fails(FaultKind::kFileSync) ? EIO : io::Env::Syncfs(fd); }
+};
+
 }  // namespace
+
+const char* FaultKindName(FaultKind k) {
+  switch (k) {
+    case FaultKind::kWrite: return "case-file write";
+    case FaultKind::kSync: return "case-file sync";
+    case FaultKind::kFileWrite: return "evidence write";
+    case FaultKind::kFileSync: return "evidence sync";
+  }
+  return "?";
+}
 
 void InstallFaultVfs() {
   static std::once_flag once;
@@ -159,6 +192,8 @@ void InstallFaultVfs() {
     fault_vfs.xGetLastError = GetLastError;
     fault_vfs.xCurrentTimeInt64 = CurrentTimeInt64;
     sqlite3_vfs_register(&fault_vfs, 1);
+    static FaultEnv env;
+    io::SetDefaultForTesting(&env);
   });
 }
 

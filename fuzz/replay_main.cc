@@ -1,9 +1,11 @@
 // Replays a fuzz target without libFuzzer: every file in the corpus directory, then
 // deterministic mutations of each (bit flips, truncations, duplications, random bytes).
-// A crash, hang (ctest timeout) or sanitizer report fails the test.
+// A crash, hang (ctest timeout) or sanitizer report fails the test. An optional second
+// argument sets the mutations per input (default 300), for targets whose one input is slow.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -39,12 +41,13 @@ int main(int argc, char** argv) {
       inputs.push_back(ss.str());
     }
   }
+  int mutations = argc > 2 ? std::atoi(argv[2]) : 300;
   uint64_t seed = 42;
   size_t runs = 0;
   for (const std::string& base : inputs) {
     Feed(base);
     ++runs;
-    for (int m = 0; m < 300; ++m) {
+    for (int m = 0; m < mutations; ++m) {
       std::string s = base;
       switch (Next(seed) % 5) {
         case 0:

@@ -1,0 +1,3 @@
+rule a { strings: $a = "x" condition: $b }
+rule b { condition: filename matches /[/ }
+rule { }

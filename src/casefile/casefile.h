@@ -107,7 +107,7 @@ Result<std::vector<Finding>> ListFindings(Db& db, std::string_view kind_prefix =
 struct EvidenceItem {
   int64_t id = 0;
   std::string sha256;         // empty for items with no content (dirs, symlinks, skipped)
-  std::string label;          // logs | webroot | db | other
+  std::string label;          // logs | webroot | db | host | other
   std::string original_path;  // raw bytes as found
   std::string kind;           // file | dir | symlink | special | skipped
   uint64_t size = 0;

@@ -36,7 +36,7 @@ Runner SetupCollect(CLI::App& app, Globals& g) {
       ->required();
   app.add_option("--label", a->options.label,
                  "What the evidence is (default: guessed from the path)")
-      ->check(CLI::IsMember({"logs", "webroot", "db", "other"}));
+      ->check(CLI::IsMember({"logs", "webroot", "db", "host", "other"}));
   app.add_option("--note", a->options.note, "A note for the chain of custody");
   app.add_option("--threads", a->options.threads, "Hashing threads (default: one per core)");
   app.add_option("--max-ratio", a->options.max_ratio,
@@ -49,6 +49,8 @@ Runner SetupCollect(CLI::App& app, Globals& g) {
       "  tourniquet --case case collect --label logs /var/log/nginx\n"
       "  tourniquet --case case collect --label webroot /var/www/shop\n"
       "  ssh store tar c /var/www | tourniquet --case case collect --label webroot -\n"
+      "  ssh store sudo tar c /etc /var/spool/cron /root/.ssh /root/.bash_history \\\n"
+      "      | tourniquet --case case collect --label host -\n"
       "Exit: 0 all collected; 3 some items could not be read (recorded as skipped).");
   return [a, &g]() -> int {
     Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);

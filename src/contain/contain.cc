@@ -419,6 +419,56 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
     }
     add(std::move(s));
   }
+  // 4b. Persistence on the host (host.h): each becomes a step to remove or revert on the
+  // server; the commands only say what to do, with the file and line from the evidence.
+  for (const Finding& f : findings) {
+    if (f.kind.rfind("host.", 0) != 0) continue;
+    Detail d(f.detail_json);
+    std::string path = d.Text("path"), line = d.Raw("line");
+    if (path.rfind("./", 0) == 0) path.erase(0, 2);  // as collected: relative to the tree
+    Step s;
+    s.finding_id = f.id;
+    s.evidence.push_back(FindingRef(f));
+    s.category = "persistence";
+    s.reason = f.summary;
+    if (f.kind == "host.cron") {
+      s.key = "persistence:cron:" + path + ":" + line;
+      s.title = "Remove the cron entry at " + path + " line " + line +
+                (d.Text("user").empty() ? "" : " (runs as " + d.Text("user") + ")");
+      s.commands = {ShellEcho("remove line " + line + " of " + path + ": " + d.Text("schedule") +
+                              " " + d.Text("command"))};
+    } else if (f.kind == "host.php_prepend") {
+      s.key = "persistence:php:" + path + ":" + line;
+      s.title = "Remove " + d.Text("directive") + " from " + path + " line " + line +
+                " and the file it names (" + d.Text("value") + "), then reload PHP-FPM";
+      s.commands = {ShellEcho("remove " + d.Text("directive") + " at " + path + ":" + line +
+                              "; quarantine " + d.Text("value"))};
+    } else if (f.kind == "host.vhost_upload") {
+      s.key = "persistence:webconf:" + path + ":" + line;
+      s.title = "Revert the web-server configuration at " + path + " line " + line +
+                " so uploads never run as PHP, then reload the server";
+    } else if (f.kind == "host.ssh_key") {
+      s.key = "persistence:ssh:" + d.Text("fingerprint");
+      s.category = "account";
+      s.title =
+          (f.severity >= Severity::kHigh ? "Remove the unknown SSH key " : "Review SSH key ") +
+          d.Text("fingerprint") + " (" + d.Text("comment") + ") in " + path;
+      s.commands = {ShellEcho("ssh-keygen -lf " + path + " and delete the line with " +
+                              d.Text("fingerprint"))};
+    } else if (f.kind == "host.process") {
+      s.key = "persistence:process:" + d.Text("pid");
+      s.title = "Stop process " + d.Text("pid") + " (" + d.Text("user") +
+                ") after copying its binary for evidence";
+    } else if (f.kind == "host.shell_history") {
+      if (f.severity < Severity::kHigh) continue;  // context for the timeline, not a step
+      s.key = "persistence:history:" + path + ":" + line;
+      s.category = "fix";
+      s.title = "Undo what the command at " + path + " line " + line + " did: " + d.Text("command");
+    } else {
+      continue;
+    }
+    add(std::move(s));
+  }
   {
     Step s;
     s.key = "sessions";

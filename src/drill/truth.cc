@@ -149,6 +149,18 @@ Status WriteTruth(const std::string& out_dir, const DrillOptions& o, const Store
   for (const auto& [p, why] : t.lookalikes)
     w.BeginObject().Field("path", p).Field("why", why).EndObject();
   w.EndArray();
+  for (const char* key : {"host_persistence", "benign_host"}) {
+    const auto& list = std::string(key) == "benign_host" ? t.benign_host : t.host_persistence;
+    w.Key(key).BeginArray();
+    for (const HostItem& h : list) {
+      w.BeginObject();
+      if (!h.kind.empty()) w.Field("kind", h.kind);
+      w.Field("path", h.path).Field("line", h.line);
+      if (h.t) Time(w, "time", h.t);
+      w.Field(h.kind.empty() ? "why" : "what", h.what).EndObject();
+    }
+    w.EndArray();
+  }
   w.Key("db_injections").BeginArray();
   for (const DbInjection& d : t.db_injections) {
     w.BeginObject().Field("table", d.table);

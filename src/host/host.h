@@ -19,8 +19,9 @@
 //                       a shell, reverse shell, database dump, covering tracks, adding keys,
 //                       users or cron entries)
 //   host.process        a process running from a writable or deleted place (ps output)
-// Findings carry a time where the evidence has one (history timestamps; otherwise none),
-// so the timeline shows them; containment turns each into a step (contain.h).
+// Findings carry a time: a history command's own timestamp where the shell wrote one, else
+// the file's modification time as collected (when a crontab, pool or key file was last
+// written); the timeline shows them and containment turns each into a step (contain.h).
 #pragma once
 
 #include <cstdint>

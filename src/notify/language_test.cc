@@ -323,6 +323,28 @@ TEST(Language, DatesInRunningTextAreLocal) {
   EXPECT_TRUE(Has(de->body, "am [Datum noch zu bestätigen] entdeckt")) << de->body;
 }
 
+// A law's block in the reader's language where it exists: a Spanish-speaking resident of
+// Puerto Rico gets the toll-free number and website in Spanish, not an English paragraph
+// inside a Spanish letter.
+TEST(Language, PuertoRicoBlockInSpanish) {
+  auto r = LetterRenderer::Load(Templates());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto extra = Extra();
+  extra["phone"] = "1-800-555-0100";
+  extra["website"] = "https://shop.example/incident";
+  auto l = r->Render(Reader("PR", "es", {"email"}), extra);
+  ASSERT_TRUE(l.ok()) << l.status().ToString();
+  EXPECT_EQ(l->language, "es");
+  EXPECT_TRUE(Has(l->body, "residentes de Puerto Rico): llámenos gratis al 1-800-555-0100"))
+      << l->body;
+  EXPECT_TRUE(Has(l->body, "https://shop.example/incident"));
+  EXPECT_FALSE(Has(l->body, "Puerto Rico residents"));
+  // Still refused without the number the law requires.
+  auto missing = r->Render(Reader("PR", "es", {"email"}), Extra());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(Has(missing.status().ToString(), "phone")) << missing.status().ToString();
+}
+
 // The forbidden stems must be able to fire: each is found in a sentence that uses it.
 TEST(Language, EncryptedStemsMatchTheirWords) {
   struct {

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace tq::notify {
@@ -63,6 +65,15 @@ TEST(Locale, DatesAndCountsAsEachLanguageWritesThem) {
       {"tr", "6 Aralık 2026", "1 Mart 2025", "1.234", "1.234.567"},
       {"ja", "2026年12月6日", "2025年3月1日", "1,234", "1,234,567"},
   };
+  // Every shipped language has its row here.
+  std::set<std::string> shipped, tested;
+  for (const auto& e : std::filesystem::directory_iterator(Templates())) {
+    std::string name = e.path().filename().string();
+    if (name.starts_with("strings.") && name.ends_with(".txt"))
+      shipped.insert(name.substr(8, name.size() - 12));
+  }
+  for (const auto& c : cases) tested.insert(c.lang);
+  EXPECT_EQ(shipped, tested);
   for (const auto& c : cases) {
     LocaleFormat f = Shipped(c.lang);
     EXPECT_EQ(FormatIsoDate(f, "2026-12-06").value_or("?"), c.december6) << c.lang;

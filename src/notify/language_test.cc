@@ -130,7 +130,7 @@ const std::vector<LanguageCase>& Cases() {
        {"Co się stało?", "Jakich danych dotyczy naruszenie?", "Co robimy", "Co mogą Państwo zrobić",
         "Więcej informacji"},
        "kod zabezpieczający (CVV/CVC)",
-       "w postaci skrótu (hash)",
+       "jako skrót (hash)",
        "numer identyfikacji podatkowej lub numer ubezpieczenia społecznego",
        "Nasz inspektor ochrony danych: Dana Smith",
        {"szyfr", "kodowan"}},
@@ -203,7 +203,7 @@ const std::vector<LanguageCase>& Cases() {
        {"Ne oldu?", "Hangi bilgileriniz etkilendi?", "Neler yapıyoruz", "Neler yapabilirsiniz",
         "Daha fazla bilgi için"},
        "güvenlik kodu (CVV/CVC)",
-       "hash değeri olarak saklanan",
+       "hash değeri olarak saklanmaktadır",
        "vergi veya sosyal güvenlik numaranız",
        "Veri koruma görevlimiz: Dana Smith",
        // "şifre" is the everyday word for password; "şifreli"/"şifrelen-" mean encrypted.

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "notify/notify.h"
@@ -234,6 +235,32 @@ TEST(Language, EveryShippedLanguageIsTested) {
   EXPECT_EQ(shipped, tested);
   for (const char* lang : {"it", "nl", "pl", "pt", "sv", "da", "nb", "fi", "cs", "tr", "ja"})
     EXPECT_TRUE(shipped.count(lang)) << lang;
+}
+
+// A key missing from a language's strings falls back to the English text: a letter half in
+// English. Every key the English letter uses must be translated (notice.* labels are for the
+// English notices only; locale.first_day and locale.group_from are optional).
+TEST(Language, EveryStringIsTranslated) {
+  auto keys = [](const std::string& path) {
+    std::ifstream in(path);
+    std::set<std::string> out;
+    for (std::string line; std::getline(in, line);) {
+      size_t colon = line.find(':');
+      if (line.empty() || line[0] == '#' || colon == std::string::npos) continue;
+      std::string key = line.substr(0, colon);
+      if (!key.starts_with("notice.")) out.insert(key);
+    }
+    return out;
+  };
+  std::set<std::string> en = keys(Templates() + "/strings.en.txt");
+  EXPECT_GE(en.size(), 34u);  // 11 categories, 11 pieces of advice, 6 consequences...
+  for (const LanguageCase& c : Cases()) {
+    std::set<std::string> have = keys(Templates() + "/strings." + c.lang + ".txt");
+    for (const std::string& k : en) EXPECT_TRUE(have.count(k)) << c.lang << ": no " << k;
+    for (const std::string& k : have)
+      EXPECT_TRUE(en.count(k) || k == "locale.first_day" || k == "locale.group_from")
+          << c.lang << ": " << k << " is not a key of strings.en.txt";
+  }
 }
 
 TEST(Language, TitleAndFiveHeadingsInTheReadersLanguage) {

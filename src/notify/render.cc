@@ -18,6 +18,7 @@
 
 #include "core/escape.h"
 #include "core/sha256.h"
+#include "notify/locale.h"
 #include "notify/notify.h"
 #include "notify/statement.h"
 
@@ -170,7 +171,9 @@ Result<MessageTemplate> CompileMessage(const std::string& path, bool html,
   return t;
 }
 
-Result<std::map<std::string, std::string>> LoadStrings(const std::string& path) {
+// `lines`, when given, gets each key's line number (for errors about its value).
+Result<std::map<std::string, std::string>> LoadStrings(
+    const std::string& path, std::map<std::string, int>* lines = nullptr) {
   Status err;
   std::string text = ReadText(path, &err);
   if (!err.ok()) return err;
@@ -187,6 +190,7 @@ Result<std::map<std::string, std::string>> LoadStrings(const std::string& path) 
     std::string v = line.substr(colon + 1);
     while (!v.empty() && v.front() == ' ') v.erase(0, 1);
     out[line.substr(0, colon)] = v;
+    if (lines) (*lines)[line.substr(0, colon)] = n;
   }
   return out;
 }
@@ -199,6 +203,7 @@ struct LetterRenderer::Impl {
   struct Language {
     MessageTemplate letter;
     std::map<std::string, std::string> strings;
+    LocaleFormat locale;  // how dates and counts are written in running text
     // The layouts and blocks of particular laws, by jurisdiction code ("US-MA", "US-NY").
     std::map<std::string, MessageTemplate> variants, blocks;
   };
@@ -241,13 +246,20 @@ Result<LetterRenderer> LetterRenderer::Load(const std::string& dir) {
       impl->broken[lang] = t.status();
       continue;
     }
-    Result<std::map<std::string, std::string>> strings =
-        LoadStrings(dir + "/strings." + lang + ".txt");
+    std::string strings_path = dir + "/strings." + lang + ".txt";
+    std::map<std::string, int> lines;
+    Result<std::map<std::string, std::string>> strings = LoadStrings(strings_path, &lines);
     if (!strings.ok()) {
       impl->broken[lang] = strings.status();
       continue;
     }
-    impl->languages[lang] = Impl::Language{std::move(*t), std::move(*strings), {}, {}};
+    Result<LocaleFormat> locale = ParseLocaleFormat(*strings, lines, strings_path);
+    if (!locale.ok()) {
+      impl->broken[lang] = locale.status();
+      continue;
+    }
+    impl->languages[lang] =
+        Impl::Language{std::move(*t), std::move(*strings), std::move(*locale), {}, {}};
   }
   if (ec) return Status::Io(dir + ": " + ec.message());
   if (!impl->languages.count("en") && !impl->broken.count("en"))
@@ -389,8 +401,16 @@ Result<Letter> LetterRenderer::Render(const AffectedPerson& p,
                                                                : "delay.none"));
   if (auto dpo = extra.find("dpo"); dpo == extra.end() || dpo->second.empty())
     d.set("dpo", mst::data::type::bool_false);
-  if (p.first_exposure) d.set("exposure_from", DateOnly(*p.first_exposure));
-  if (p.last_exposure) d.set("exposure_to", DateOnly(*p.last_exposure));
+  // Dates in running text as the letter's language writes them; the case passes them as
+  // ISO dates ("2026-12-06"), anything else is not a date (shown as "to be confirmed").
+  auto local_date = [&](const std::string& iso) {
+    std::optional<std::string> text = FormatIsoDate(L.locale, iso);
+    return text ? *text : str("date.unknown");
+  };
+  for (const char* key : {"notice_date", "discovered"})
+    if (auto v = extra.find(key); v != extra.end()) d.set(key, local_date(v->second));
+  if (p.first_exposure) d.set("exposure_from", local_date(DateOnly(*p.first_exposure)));
+  if (p.last_exposure) d.set("exposure_to", local_date(DateOnly(*p.last_exposure)));
   d.set("has_window", (p.first_exposure && p.last_exposure) ? mst::data::type::bool_true
                                                             : mst::data::type::bool_false);
   // One day reads "on <day>", never "between <day> and <day>".
@@ -572,8 +592,12 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
   // Notices and the public statement (English templates; the regulator's language varies
   // and a reviewer edits them anyway).
   std::map<std::string, std::string> en_labels;
+  LocaleFormat en_locale;  // counts and dates in the notices' running text
   {
-    TQ_ASSIGN_OR_RETURN(auto s, LoadStrings(o.templates_dir + "/strings.en.txt"));
+    std::string path = o.templates_dir + "/strings.en.txt";
+    std::map<std::string, int> lines;
+    TQ_ASSIGN_OR_RETURN(auto s, LoadStrings(path, &lines));
+    TQ_ASSIGN_OR_RETURN(en_locale, ParseLocaleFormat(s, lines, path));
     en_labels = std::move(s);
   }
   // The sentences every notice and the statement share, from the case (statement.h): what
@@ -623,7 +647,9 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
     }
     mst::data d;
     for (const auto& [k, v] : extra) d.set(k, v);
-    d.set("people_total", std::to_string(group.size()));
+    if (auto day = FormatIsoDate(en_locale, extra.at("discovered"))) d.set("discovered", *day);
+    auto grouped = [&](int64_t n) { return FormatCount(en_locale, n); };
+    d.set("people_total", grouped(static_cast<int64_t>(group.size())));
     d.set("exposure_from", first ? FormatUtc(*first) : "unknown");
     d.set("exposure_to", last ? FormatUtc(*last) : "unknown");
     d.set("discovered_utc", info.discovered_at ? FormatUtc(*info.discovered_at) : "unknown");
@@ -640,12 +666,12 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
       mst::data item;
       auto label = en_labels.find("notice." + cat);
       item.set("label", label != en_labels.end() ? label->second : cat);
-      item.set("people", std::to_string(count));
+      item.set("people", FormatCount(en_locale, count));
       cats.push_back(item);
       items += count;
     }
     d.set("categories", cats);
-    d.set("records", std::to_string(items));
+    d.set("records", grouped(items));
     bool identity = per_category.count("tax_id") || per_category.count("date_of_birth");
     d.set("has_identity", identity ? mst::data::type::bool_true : mst::data::type::bool_false);
     if (ordered.empty()) d.set("no_categories", "[to confirm: which personal data was involved]");
@@ -684,7 +710,7 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
       for (const std::string& x : ob.jurisdictions) j += (j.empty() ? "" : ", ") + x;
       return j;
     }());
-    d.set("people", std::to_string(ob.people));
+    d.set("people", FormatCount(en_locale, ob.people));
     d.set("deadline_utc", ob.deadline ? FormatUtc(*ob.deadline) : "no fixed date");
     d.set("deadline_local", ob.deadline ? FormatInZone(*ob.deadline, zone) : "no fixed date");
     d.set("deadline_text", ob.rule->deadline_text);

@@ -26,22 +26,57 @@ $T --case case notify plan --json >plan.json; rc=$?
 set -e
 [ $rc -le 1 ] || { echo "FAIL: notify plan exit $rc"; exit 1; }
 $T --case case notify render --from privacy@example-store.test --no-letter-files --json >render.json
-$PY - "$truth" case/case.db plan.json "$TQ_SOURCE_DIR/data/templates/strings.en.txt" <<'PYEOF'
-import json, sqlite3, sys
+$PY - "$truth" case/case.db plan.json "$TQ_SOURCE_DIR/data/templates" <<'PYEOF'
+import glob, json, os, sqlite3, sys
 truth = json.load(open(sys.argv[1])); db = sqlite3.connect(sys.argv[2]); plan = json.load(open(sys.argv[3]))
-labels = dict(l.split(": ", 1) for l in open(sys.argv[4]).read().splitlines() if l.startswith("category."))
+templates = sys.argv[4]
+def load_labels(lang):
+    path = os.path.join(templates, "strings.%s.txt" % lang)
+    return dict(l.split(": ", 1) for l in open(path, encoding="utf-8").read().splitlines() if l.startswith("category."))
+# The languages with a letter template (letter.<lang>.txt; law layouts have an '@').
+shipped = {os.path.basename(f)[7:-4] for f in glob.glob(os.path.join(templates, "letter.*.txt")) if "@" not in f}
+labels = {lang: load_labels(lang) for lang in shipped}
+# The languages of the drill's readers (issue 28): each has its template.
+for lang in ("en", "de", "fr", "es", "it", "nl", "pl", "pt", "sv", "da", "nb", "fi", "cs", "tr", "ja"):
+    if lang not in shipped: print("FAIL: no letter.%s.txt" % lang); sys.exit(1)
 fails = []
 people = db.execute("SELECT person_key, email, categories, country, region, language FROM scope_person").fetchall()
 outbox = {k: (b, lang) for k, b, lang in db.execute("SELECT person_key, body, language FROM notify_outbox WHERE kind='letter'")}
 if len(outbox) != len(people): fails.append("letters %d != people %d" % (len(outbox), len(people)))
+# Every reader whose language has a template gets their letter in it (a law's own layout
+# exists only in English for US states, whose readers are English already).
+wanted, got, english_instead = {}, {}, []
 for key, email, cats, country, region, lang in people:
     body, got_lang = outbox.get(key, ("", ""))
-    if got_lang != "en": continue  # other languages: checked by the unit tests
+    want = (lang or "").split("-")[0].split("_")[0].lower()
+    wanted[want or "?"] = wanted.get(want or "?", 0) + 1
+    got[got_lang] = got.get(got_lang, 0) + 1
+    if want in shipped and got_lang != want:
+        english_instead.append("%s (%s, %s)" % (key, country, want))
+    # Exactly the person's categories, one bullet line each, in the letter's language.
+    lab = labels.get(got_lang)
+    if lab is None:
+        fails.append("%s: letter in %r, which has no template" % (key, got_lang)); continue
     for c in json.loads(cats):
-        if labels["category." + c] not in body: fails.append("%s: %s not named" % (key, c))
-    for lab_key, lab in labels.items():
-        if lab_key.split(".", 1)[1] not in json.loads(cats) and lab in body:
+        if "\n  - %s\n" % lab["category." + c] not in body: fails.append("%s: %s not named (%s)" % (key, c, got_lang))
+    for lab_key, text in lab.items():
+        if lab_key.split(".", 1)[1] not in json.loads(cats) and "\n  - %s\n" % text in body:
             fails.append("%s: %s named but not lost" % (key, lab_key))
+if english_instead:
+    fails.append("%d letters not in the reader's language though it has a template, e.g. %s" % (len(english_instead), english_instead[:3]))
+# The drill has readers beyond en/de/fr/es: their letters are in their language now.
+others = {l: n for l, n in got.items() if l not in ("en", "de", "fr", "es")}
+if not others: fails.append("no letter in a language beyond en/de/fr/es: %s" % got)
+# A password hash is hashed, never encrypted, in any language (stems of "encrypt").
+stems = ["encrypt", "verschlüssel", "chiffré", "chiffrée", "cifrad", "cifrat", "crittograf",
+         "versleutel", "szyfr", "criptograf", "encriptad", "krypter", "salattu", "salaus",
+         "šifrov", "şifreli", "şifrelen", "暗号"]
+for key, (body, lang) in outbox.items():
+    low = body.lower()
+    for s in stems:
+        if s in low: fails.append("%s (%s): says %r" % (key, lang, s))
+print("letters by reader's language:", dict(sorted(wanted.items())))
+print("letters by letter's language:", dict(sorted(got.items())))
 # Every affected person in the drill's truth has a letter naming their categories.
 truth_emails = {a["email"].lower() for a in truth.get("affected", []) if a.get("email")}
 scope_emails = {e.lower() for _, e, *_ in people}

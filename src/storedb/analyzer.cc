@@ -154,17 +154,26 @@ Status Analyzer::Route(TableState& t, const DumpRow& row) {
       auto time = DbTime(ValueText(row, "updated_at"));
       if (path == "web/unsecure/base_url" || path == "web/secure/base_url" ||
           path == "web/unsecure/base_link_url" || path == "web/secure/base_link_url")
-        if (std::string h = HostOf(value); !h.empty()) own_hosts_.insert(h);
+        if (std::string h = HostOf(value); !h.empty()) SiteHost(h, t, row);
       script("value", path, time);
       if (configs_.size() < kMaxCandidates)
         configs_.push_back({Ref(t, row), path, value.substr(0, 512), time});
     } else if (c == "cms_block" || c == "cms_page") {
       script("content", ValueText(row, "identifier"), DbTime(ValueText(row, "update_time")));
+      if (c == "cms_page") {  // layout XML saved with the page renders into it too
+        script("layout_update_xml", ValueText(row, "identifier"),
+               DbTime(ValueText(row, "update_time")));
+        script("custom_layout_update_xml", ValueText(row, "identifier"),
+               DbTime(ValueText(row, "update_time")));
+      }
     } else if (c == "email_template") {
       script("template_text", ValueText(row, "template_code"),
              DbTime(ValueText(row, "modified_at")));
     } else if (c == "widget_instance") {
       script("widget_parameters", ValueText(row, "title"), std::nullopt);
+    } else if (c == "layout_update") {
+      // Layout XML the admin saved per page or product: rendered into every page it targets.
+      script("xml", ValueText(row, "handle"), DbTime(ValueText(row, "updated_at")));
     } else if (c == "admin_user") {
       AdminAccount a;
       a.row = Ref(t, row);
@@ -216,13 +225,16 @@ Status Analyzer::Route(TableState& t, const DumpRow& row) {
   if (c == "options") {
     std::string name = ValueText(row, "option_name");
     if (name == "siteurl" || name == "home")
-      if (std::string h = HostOf(ValueText(row, "option_value")); !h.empty()) own_hosts_.insert(h);
+      if (std::string h = HostOf(ValueText(row, "option_value")); !h.empty()) SiteHost(h, t, row);
     // Transients are caches of remote content (feeds, API answers), not configuration.
     if (!name.starts_with("_transient") && !name.starts_with("_site_transient"))
       script("option_value", name, std::nullopt);
   } else if (c == "posts") {
     script("post_content", ValueText(row, "post_type") + ":" + ValueText(row, "post_name"),
            DbTime(ValueText(row, "post_modified_gmt")));
+  } else if (c == "postmeta") {
+    // Page builders and themes keep rendered HTML and custom code in post meta.
+    script("meta_value", ValueText(row, "meta_key"), std::nullopt);
   } else if (c == "woocommerce_api_keys") {
     TokenCandidate k;
     k.row = Ref(t, row);
@@ -233,6 +245,29 @@ Status Analyzer::Route(TableState& t, const DumpRow& row) {
     if (tokens_.size() < kMaxCandidates) tokens_.push_back(std::move(k));
   }
   return StageWordPress(c, Ref(t, row), row);
+}
+
+// The store's own host, as its configuration names it. With the case's store URL known, only
+// hosts that match it are trusted for scripts: a site URL the attacker pointed elsewhere is
+// itself a finding, and must not make the attacker's host "local".
+void Analyzer::SiteHost(const std::string& host, const TableState& t, const DumpRow& row) {
+  if (opt_.store_hosts.empty() || own_hosts_.count(host)) {
+    own_hosts_.insert(host);
+    return;
+  }
+  // www.shop.example and shop.example are one store.
+  for (const std::string& own : opt_.store_hosts) {
+    std::string o = Lower(own);
+    auto bare = [](std::string_view h) { return h.starts_with("www.") ? h.substr(4) : h; };
+    if (bare(o) == bare(host)) {
+      own_hosts_.insert(host);
+      return;
+    }
+  }
+  if (foreign_site_urls_.size() < 100)
+    foreign_site_urls_.push_back(
+        {Ref(t, row), host,
+         t.canon.platform == "magento" ? ValueText(row, "path") : ValueText(row, "option_name")});
 }
 
 Status Analyzer::Exec(const std::string& key,

@@ -77,6 +77,7 @@ class Analyzer : public DumpSink {
   Status Route(TableState& t, const DumpRow& row);
   RowRef Ref(const TableState& t, const DumpRow& row) const;
   void Sample(TableState& t, const DumpRow& row);
+  void SiteHost(const std::string& host, const TableState& t, const DumpRow& row);
   // findings.cc
   Status ScanFindings(AnalyzeSummary* s);
   Status Upsert(Finding f, AnalyzeSummary* s);
@@ -101,6 +102,11 @@ class Analyzer : public DumpSink {
   std::vector<TokenCandidate> tokens_;
   std::vector<ConfigCandidate> configs_;
   std::set<std::string> own_hosts_;
+  struct ForeignSiteUrl {
+    RowRef row;
+    std::string host, path;  // path: the config path or option name
+  };
+  std::vector<ForeignSiteUrl> foreign_site_urls_;          // site/base URLs naming another host
   std::map<std::string, std::string> magento_user_role_;   // admin user_id -> role name
   std::map<std::string, std::string> magento_role_names_;  // role_id -> role name
   std::map<std::string, Stmt> stmts_;

@@ -176,6 +176,34 @@ TEST(StoreDbAnalyzer, WooCommerceWithPrefixAndLegacyOrders) {
     EXPECT_THAT(pii, Contains(want));
 }
 
+// Post meta and layout XML are injection points like content; a site URL pointed at another
+// host than the case's store URL is a finding, and does not make that host's scripts local.
+TEST(StoreDbAnalyzer, PostMetaSiteUrlAndLayoutUpdates) {
+  AnalyzeOptions opt;
+  opt.store_hosts = {"www.points.example.test"};
+  auto w = Analyze("woocommerce_points.sql", opt);
+  EXPECT_THAT(Query(w->c->db(),
+                    "SELECT json_extract(detail,'$.table')||json_extract(detail,'$.pk')||"
+                    "severity FROM findings WHERE kind='storedb.injected_script'"),
+              UnorderedElementsAre("wp_postmeta{\"meta_id\":10}critical"));
+  EXPECT_THAT(Query(w->c->db(),
+                    "SELECT json_extract(detail,'$.path')||' '||json_extract(detail,'$.host')||' '"
+                    "||severity FROM findings WHERE kind='storedb.config_change'"),
+              UnorderedElementsAre("home cdn-points-static.example.net high"));
+  // Without the case's store URL, the dump's own URLs are all the evidence there is.
+  auto w2 = Analyze("woocommerce_points.sql");
+  EXPECT_TRUE(
+      Query(w2->c->db(), "SELECT id FROM findings WHERE kind='storedb.config_change'").empty());
+
+  auto m = Analyze("magento_layout.sql");
+  EXPECT_THAT(Query(m->c->db(),
+                    "SELECT json_extract(detail,'$.table')||'.'||json_extract(detail,'$.column')||"
+                    "json_extract(detail,'$.pk') FROM findings WHERE "
+                    "kind='storedb.injected_script' AND severity IN ('high','critical')"),
+              UnorderedElementsAre("layout_update.xml{\"layout_update_id\":1}",
+                                   "cms_page.custom_layout_update_xml{\"page_id\":2}"));
+}
+
 TEST(StoreDbAnalyzer, AdminCreatedAtTheSecondOfAnAnsweredAttack) {
   // Sam has the store's domain, a matching name and an office hour: nothing in the database
   // alone tells the account apart. A webshell command answered at the same second does.

@@ -278,6 +278,28 @@ Status Analyzer::ScanFindings(AnalyzeSummary* s) {
     ++s->tokens;
   }
 
+  // 3b. The store's own address pointed elsewhere (siteurl/home, Magento base URLs): every
+  // page, redirect and script then loads from the attacker's host.
+  for (const ForeignSiteUrl& u : foreign_site_urls_) {
+    Finding f;
+    f.kind = "storedb.config_change";
+    f.severity = Severity::kHigh;
+    f.confidence = 0.7;
+    f.summary = "The store's address in " + u.row.table + " " + PkJson(u.row) +
+                " points to another host (" + u.host + ") than the case's store URL";
+    JsonWriter d;
+    d.BeginObject().Field("table", u.row.table).Key("pk").Raw(PkJson(u.row));
+    d.Field("path", u.path).Field("host", u.host).Field("technique", "site_url_hijack");
+    d.EndObject();
+    f.detail_json = d.Take();
+    f.line = static_cast<int64_t>(u.row.line);
+    f.byte_offset = static_cast<int64_t>(u.row.offset);
+    f.rule = "storedb/site-url";
+    f.dedupe_key = key("storedb.config_change", u.row, "site_url");
+    TQ_RETURN_IF_ERROR(Upsert(std::move(f), s));
+    ++s->config_changes;
+  }
+
   // 4. Payment, cron and code-loading configuration changed in the window.
   for (const ConfigCandidate& c : configs_) {
     if (!InWindow(c.time, window)) continue;

@@ -98,10 +98,17 @@ ChannelChoice ChooseChannel(const LetterRule* rule, std::string_view consent, bo
 // ---- Postal output (postal.cc) ----
 
 struct PostalAddress {
-  std::vector<std::string> lines;  // street lines, then city
-  std::string postal_code, region, country;
-  bool empty() const { return lines.empty() && postal_code.empty(); }
+  std::vector<std::string> lines;  // street lines
+  std::string city, postal_code, region, country;
+  bool empty() const { return lines.empty() && city.empty() && postal_code.empty(); }
+  // The lines of the address block below the name, in the order the country's post expects
+  // them (US, CA, AU: "City Region Postcode"; GB, IE: city, then postcode; elsewhere
+  // "Postcode City"), then the country.
+  std::vector<std::string> BlockLines() const;
 };
+// A letter body made for e-mail (lines wrapped by hand in the template) as paragraphs for
+// print: a long line runs on into the next unless that starts a list item or an indent.
+std::string ReflowForPrint(std::string_view body);
 // person_key -> the billing address of their latest order in the store database (empty when
 // the case has none).
 Result<std::map<std::string, PostalAddress>> LoadPostalAddresses(Db& db);

@@ -207,7 +207,8 @@ TEST(PrintedLetter, RendersWithNameAddressAndHeadings) {
     GTEST_SKIP() << "poppler-utils not installed (scripts/packages.txt)";
   testing::TempDir dir;
   PostalAddress a;
-  a.lines = {"12 Mission Street", "Apt 4", "San Francisco"};
+  a.lines = {"12 Mission Street", "Apt 4"};
+  a.city = "San Francisco";
   a.postal_code = "94105";
   a.region = "CA";
   a.country = "US";
@@ -221,8 +222,9 @@ TEST(PrintedLetter, RendersWithNameAddressAndHeadings) {
   ASSERT_TRUE(s.ok()) << s.ToString();
   testing::RunResult text = testing::Run({"pdftotext", "-layout", path, "-"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
-  for (const char* want : {"Ann <b>O'Neil</b>", "12 Mission Street", "94105 CA", "Example Shop Ltd",
-                           "What Happened", "For More Information", "Line 119 of a long letter."})
+  for (const char* want :
+       {"Ann <b>O'Neil</b>", "12 Mission Street", "San Francisco CA 94105", "Example Shop Ltd",
+        "What Happened", "For More Information", "Line 119 of a long letter."})
     EXPECT_NE(text.out.find(want), std::string::npos) << want << "\n" << text.out;
   // Long letters go on to a second page.
   testing::RunResult info = testing::Run({"pdfinfo", path});
@@ -244,6 +246,40 @@ TEST(PrintedLetter, RendersWithNameAddressAndHeadings) {
   EXPECT_NE(jt.out.find("何が起きたのか"), std::string::npos) << jt.out;
   testing::RunResult fonts = testing::Run({"pdffonts", ja});
   EXPECT_NE(fonts.out.find("IPA"), std::string::npos) << fonts.out;
+}
+
+TEST(PrintedLetter, AddressBlockInTheCountrysOrder) {
+  PostalAddress a;
+  a.lines = {"Marienplatz 2"};
+  a.city = "München";
+  a.postal_code = "80331";
+  a.region = "Bayern";
+  a.country = "DE";
+  EXPECT_EQ(a.BlockLines(), (std::vector<std::string>{"Marienplatz 2", "80331 München", "DE"}));
+  a = PostalAddress{{"10 Downing St"}, "London", "SW1A 2AA", "", "GB"};
+  EXPECT_EQ(a.BlockLines(),
+            (std::vector<std::string>{"10 Downing St", "London", "SW1A 2AA", "GB"}));
+  a = PostalAddress{{"5 Main St"}, "New York", "10001", "NY", "US"};
+  EXPECT_EQ(a.BlockLines(), (std::vector<std::string>{"5 Main St", "New York NY 10001", "US"}));
+  a = PostalAddress{{"Only a street"}, "", "", "", ""};
+  EXPECT_EQ(a.BlockLines(), (std::vector<std::string>{"Only a street"}));
+}
+
+TEST(PrintedLetter, HandWrappedLinesRunOnAsParagraphs) {
+  std::string wrapped =
+      "Title\n\nWe are writing to tell you about a security incident at Example Shop that\n"
+      "affects your personal data.\n  - a list item that is long enough to be wrapped by hand "
+      "here\n"
+      "    and goes on here\n  - next item that is long enough to be wrapped by hand, but\n"
+      "Then text after the list.\n\nWhat You Can Do\nShort line.\n";
+  EXPECT_EQ(ReflowForPrint(wrapped),
+            "Title\n\nWe are writing to tell you about a security incident at Example Shop that "
+            "affects your personal data.\n  - a list item that is long enough to be wrapped by "
+            "hand here and goes on here\n  - next item that is long enough to be wrapped by hand, "
+            "but\nThen text after the list.\n\nWhat You Can Do\nShort line.\n");
+  // Japanese runs on without a space.
+  std::string ja = "個人情報の漏えいについてお知らせします。お客様のカード番号と有効期限が第三者に";
+  EXPECT_EQ(ReflowForPrint(ja + "\n取得されました。"), ja + "取得されました。");
 }
 
 TEST(PrintedLetter, UnwritablePathIsAnError) {

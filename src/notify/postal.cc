@@ -10,6 +10,7 @@
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -39,6 +40,32 @@ std::vector<std::string> SplitLines(std::string_view s, std::string_view seps) {
     i = j + 1;
   }
   return out;
+}
+
+// At most `max` bytes, cut at a character boundary.
+std::string Truncate(std::string s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  s.resize(n);
+  return s;
+}
+
+// Code point of the last character of `s` (0 when empty or not UTF-8).
+uint32_t LastCodePoint(std::string_view s) {
+  size_t i = s.size();
+  while (i > 0 && (static_cast<unsigned char>(s[i - 1]) & 0xC0) == 0x80) --i;
+  if (i == 0) return 0;
+  --i;
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  size_t n = s.size() - i;
+  if (n == 1) return b(i);
+  if (n == 2) return ((b(i) & 0x1F) << 6) | (b(i + 1) & 0x3F);
+  if (n == 3) return ((b(i) & 0x0F) << 12) | ((b(i + 1) & 0x3F) << 6) | (b(i + 2) & 0x3F);
+  if (n == 4)
+    return ((b(i) & 0x07) << 18) | ((b(i + 1) & 0x3F) << 12) | ((b(i + 2) & 0x3F) << 6) |
+           (b(i + 3) & 0x3F);
+  return 0;
 }
 
 struct Text {
@@ -90,11 +117,7 @@ Status WriteLetterPdf(const std::string& path, std::string_view sender_block,
     pango_cairo_show_layout(cr, sender.layout);
     // The address block.
     std::string block = CleanPlainText(recipient_name, false);
-    for (const std::string& l : address.lines) block += "\n" + CleanPlainText(l, false);
-    std::string city_line = CleanPlainText(address.postal_code, false);
-    if (!address.region.empty()) city_line += (city_line.empty() ? "" : " ") + address.region;
-    if (!city_line.empty()) block += "\n" + CleanPlainText(city_line, false);
-    if (!address.country.empty()) block += "\n" + CleanPlainText(address.country, false);
+    for (const std::string& l : address.BlockLines()) block += "\n" + CleanPlainText(l, false);
     Text recipient(cr, "DejaVu Sans 10", 85 * 2.835);
     recipient.Set(block);
     cairo_move_to(cr, kLeft, kWindowTop);
@@ -108,7 +131,7 @@ Status WriteLetterPdf(const std::string& path, std::string_view sender_block,
   y += title.Height() + 14;
   // The body, line by line, onto as many pages as it takes.
   Text text(cr, "DejaVu Sans 10", width);
-  text.Set(body);
+  text.Set(ReflowForPrint(body));
   PangoLayoutIter* it = pango_layout_get_iter(text.layout);
   double page_origin = 0;  // layout y (points) of the first line on this page
   double top = y;
@@ -140,6 +163,66 @@ Status WriteLetterPdf(const std::string& path, std::string_view sender_block,
   return Status::Ok();
 }
 
+std::vector<std::string> PostalAddress::BlockLines() const {
+  std::vector<std::string> out = lines;
+  auto join = [](std::initializer_list<std::string_view> parts) {
+    std::string s;
+    for (std::string_view p : parts)
+      if (!p.empty()) s += (s.empty() ? "" : " ") + std::string(p);
+    return s;
+  };
+  std::string c = country;
+  if (c == "US" || c == "CA" || c == "AU") {
+    out.push_back(join({city, region, postal_code}));
+  } else if (c == "GB" || c == "IE") {
+    out.push_back(city);
+    out.push_back(postal_code);
+  } else {
+    out.push_back(join({postal_code, city}));
+  }
+  out.push_back(country);
+  out.erase(std::remove(out.begin(), out.end(), std::string()), out.end());
+  return out;
+}
+
+std::string ReflowForPrint(std::string_view body) {
+  std::vector<std::string> lines;  // blank lines matter here (paragraphs)
+  size_t i = 0;
+  while (i <= body.size()) {
+    size_t j = body.find('\n', i);
+    if (j == std::string_view::npos) j = body.size();
+    lines.emplace_back(body.substr(i, j - i));
+    i = j + 1;
+  }
+  auto is_item = [](std::string_view l) {
+    while (!l.empty() && l.front() == ' ') l.remove_prefix(1);
+    return l.starts_with("- ") || l.starts_with("\xE2\x80\xA2");
+  };
+  std::string out;
+  bool joined = false;  // this line continues the one before: its indent goes
+  for (size_t k = 0; k < lines.size(); ++k) {
+    std::string_view l = lines[k];
+    if (joined)
+      while (!l.empty() && l.front() == ' ') l.remove_prefix(1);
+    out += l;
+    if (k + 1 == lines.size()) break;
+    std::string_view next = lines[k + 1];
+    // A hand-wrapped line is long. A list item runs on only into an indented line that is not
+    // an item; other text into a line that is neither indented nor an item (a heading follows
+    // a blank line).
+    bool item = is_item(lines[k]) || (joined && is_item(out.substr(out.rfind('\n') + 1)));
+    bool runs_on = lines[k].size() >= 60 && !next.empty() && !is_item(next) &&
+                   (item ? next.starts_with("   ") : next[0] != ' ');
+    joined = runs_on;
+    if (!runs_on) {
+      out += '\n';
+    } else if (LastCodePoint(l) < 0x2E80) {
+      out += ' ';  // scripts without spaces between words (CJK) join directly
+    }
+  }
+  return out;
+}
+
 Result<std::map<std::string, PostalAddress>> LoadPostalAddresses(Db& db) {
   std::map<std::string, PostalAddress> out;
   TQ_ASSIGN_OR_RETURN(int64_t has, db.QueryInt("SELECT count(*) FROM pragma_table_info("
@@ -162,17 +245,13 @@ Result<std::map<std::string, PostalAddress>> LoadPostalAddresses(Db& db) {
     if (out.count(key)) continue;  // an older order
     PostalAddress a;
     a.lines = SplitLines(st.String(1), "\n");
-    std::string city = st.String(2);
-    a.postal_code = st.String(3);
-    a.region = st.String(4);
-    a.country = st.String(5);
-    if (!city.empty()) a.lines.push_back(city);
+    a.city = Truncate(CleanPlainText(st.String(2), false), 100);
+    a.postal_code = Truncate(CleanPlainText(st.String(3), false), 32);
+    a.region = Truncate(CleanPlainText(st.String(4), false), 64);
+    a.country = Truncate(CleanPlainText(st.String(5), false), 64);
     // An order read before the address had parts: its one-line form.
-    if (a.lines.empty() && a.postal_code.empty()) a.lines = SplitLines(st.String(6), ",");
-    for (std::string& l : a.lines) l = CleanPlainText(l, false).substr(0, 200);
-    a.postal_code = CleanPlainText(a.postal_code, false).substr(0, 32);
-    a.region = CleanPlainText(a.region, false).substr(0, 64);
-    a.country = CleanPlainText(a.country, false).substr(0, 64);
+    if (a.empty()) a.lines = SplitLines(st.String(6), ",");
+    for (std::string& l : a.lines) l = Truncate(CleanPlainText(l, false), 200);
     if (a.lines.size() > 6) a.lines.resize(6);
     out[key] = std::move(a);
   }
@@ -216,8 +295,8 @@ Result<PrintReport> PrintLetters(Case& c, const PrintOptions& o) {
                                             "sent_at=coalesce(sent_at, ?), updated_at=? WHERE "
                                             "id=?"));
   std::string csv =
-      "letter_file,person_key,name,address_line1,address_line2,address_line3,postal_code,"
-      "region,country,language\n";
+      "letter_file,person_key,name,address_line1,address_line2,address_line3,city,"
+      "postal_code,region,country,language\n";
   UnixMicros now = NowMicros();
   std::vector<int64_t> done;
   for (;;) {
@@ -243,7 +322,7 @@ Result<PrintReport> PrintLetters(Case& c, const PrintOptions& o) {
     std::string third = line(2);
     for (size_t i = 3; i < pa.lines.size(); ++i) third += ", " + pa.lines[i];
     for (const std::string& f : {std::string(file), key, CleanPlainText(name, false), line(0),
-                                 line(1), third, pa.postal_code, pa.region, pa.country})
+                                 line(1), third, pa.city, pa.postal_code, pa.region, pa.country})
       csv += EscapeCsvField(f) + ",";
     csv += EscapeCsvField(st.String(5)) + "\n";
     done.push_back(id);

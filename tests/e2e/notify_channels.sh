@@ -96,7 +96,7 @@ out=case/reports/notify/print
 ca_pdf=$(sqlite3 -csv case/case.db "SELECT printf('letter-%06d.pdf', id) FROM notify_outbox WHERE person_key='customer:ca1'")
 jp_pdf=$(sqlite3 -csv case/case.db "SELECT printf('letter-%06d.pdf', id) FROM notify_outbox WHERE person_key='customer:jp1'")
 pdftotext -layout "$out/$ca_pdf" ca.txt
-for want in "Carla Post" "12 Mission Street" "Apt 4" "San Francisco" "94105 CA" "Example Shop Ltd" \
+for want in "Carla Post" "12 Mission Street" "Apt 4" "San Francisco CA 94105" "Example Shop Ltd" \
     "1 Example Street" "Notice of Data Breach" "What Happened" "What Information Was Involved" \
     "What We Are Doing" "What You Can Do" "For More Information"; do
   grep -qF "$want" ca.txt || { echo "FAIL: '$want' not in the California PDF"; cat ca.txt; exit 1; }
@@ -112,7 +112,7 @@ rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
 assert len(rows) == 2, rows
 ca = [r for r in rows if r["person_key"] == "customer:ca1"][0]
 assert ca["letter_file"] == sys.argv[2] and ca["name"] == "Carla Post", ca
-assert (ca["address_line1"], ca["address_line2"], ca["address_line3"]) == ("12 Mission Street", "Apt 4", "San Francisco"), ca
+assert (ca["address_line1"], ca["address_line2"], ca["address_line3"], ca["city"]) == ("12 Mission Street", "Apt 4", "", "San Francisco"), ca
 assert (ca["postal_code"], ca["region"], ca["country"]) == ("94105", "CA", "US"), ca
 PYEOF
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "notify/notify.h"
+#include "support/testing.h"
 
 namespace tq::notify {
 namespace {
@@ -67,6 +68,50 @@ TEST(ShippedLaw, VermontAttorneyGeneralAtTheSoonerOf14BusinessDaysOrConsumerNoti
   for (AffectedPerson& p : people) p.told_at = Day(2026, 4, 20);
   plan = BuildPlan(Shipped(), people, kWednesday, kWednesday);
   EXPECT_EQ(*Find(plan, "US-VT.regulator/US-VT")->deadline, Day(2026, 3, 24) + 10 * kHourUs);
+}
+
+// The moment people are told comes from the outbox: a letter sent, or printed for the post.
+TEST(ShippedLaw, VermontDeadlineEndsWhenTheCaseSentOrPrintedTheFirstLetter) {
+  testing::TempDir dir;
+  CaseInfo info;
+  info.name = "vt";
+  auto c = Case::Create(dir / "case", info);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(EnsureNotifySchema(**c).ok());
+  Db& db = (*c)->db();
+  ASSERT_TRUE(db.Exec("CREATE TABLE scope_person (id INTEGER PRIMARY KEY, person_key TEXT UNIQUE, "
+                      "customer_id INTEGER, email TEXT, name TEXT, country TEXT, region TEXT, "
+                      "language TEXT, categories TEXT, first_exposure INTEGER, last_exposure "
+                      "INTEGER, reasons TEXT, ambiguity TEXT);"
+                      "INSERT INTO scope_person(person_key,email,country,region,categories) VALUES"
+                      "('a','a@x.test','US','VT','[\"payment_card\"]'),"
+                      "('b','b@x.test','US','VT','[\"payment_card\"]'),"
+                      "('c','c@x.test','US','VT','[\"payment_card\"]')")
+                  .ok());
+  UnixMicros printed = kWednesday + 2 * kDayUs, sent = kWednesday + 3 * kDayUs;
+  auto add = [&](const char* key, const char* state, std::optional<UnixMicros> at) {
+    auto prepared = db.Prepare(
+        "INSERT INTO notify_outbox(message_key,person_key,recipient,subject,body,body_sha256,"
+        "message_id,state,created_at,updated_at,sent_at,channel) "
+        "VALUES(?,?,'','s','b','h','m',?,0,0,?,?)");
+    ASSERT_TRUE(prepared.ok());
+    Stmt& st = *prepared;
+    st.Bind(1, std::string("letter:") + key).Bind(2, key).Bind(3, state);
+    at ? st.Bind(4, *at) : st.BindNull(4);
+    st.Bind(5, std::string(state) == "printed" ? "post" : "email");
+    ASSERT_TRUE(st.Run().ok());
+  };
+  add("a", "queued", std::nullopt);
+  add("b", "printed", printed);
+  add("c", "sent", sent);
+  auto people = LoadAffectedPeople(db);
+  ASSERT_TRUE(people.ok()) << people.status().ToString();
+  ASSERT_EQ(people->size(), 3u);
+  EXPECT_FALSE((*people)[0].told_at.has_value());
+  EXPECT_EQ((*people)[1].told_at, printed);
+  EXPECT_EQ((*people)[2].told_at, sent);
+  Plan plan = BuildPlan(Shipped(), *people, kWednesday, kWednesday);
+  EXPECT_EQ(Find(plan, "US-VT.regulator/US-VT")->deadline, printed);
 }
 
 TEST(ShippedLaw, VermontConsumerReportingAgenciesAbove1000Residents) {

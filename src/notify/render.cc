@@ -530,6 +530,9 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
       Stmt upd, c.db().Prepare("UPDATE notify_outbox SET recipient=?,recipient_name=?,sender=?,"
                                "language=?,subject=?,body=?,body_sha256=?,state=?,updated_at=?,"
                                "channel=?,channel_reason=? WHERE message_key=?"));
+  TQ_ASSIGN_OR_RETURN(Stmt hold, c.db().Prepare("UPDATE notify_outbox SET state='held', "
+                                                "channel_reason=?, updated_at=? WHERE "
+                                                "message_key=?"));
   std::string index = "letter,person_key,email,language,state,channel\n";
   std::set<std::string> detail_seen;
   int64_t n = 0;
@@ -548,6 +551,16 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
         std::string e = "letters to " + j + " need the controller's " + missing + " (" + rule->law +
                         "): give --" + flags + " to init or notify render";
         if (detail_seen.insert(j + "/" + missing).second) sum.detail_errors.push_back(e);
+        // A letter queued by an earlier run without the check is held, not sent.
+        auto old = existing_state.find("letter:" + p.person_key);
+        if (old != existing_state.end() &&
+            (old->second == "queued" || old->second == "deferred" || old->second == "failed" ||
+             old->second == "no_address")) {
+          TQ_RETURN_IF_ERROR(hold.Reset());
+          hold.Bind(1, "held: the controller's " + missing + " missing").Bind(2, now);
+          hold.Bind(3, old->first);
+          TQ_RETURN_IF_ERROR(hold.Run());
+        }
         continue;
       }
     }
@@ -596,7 +609,7 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
       state = it->second;
     } else if (existing_hash[key] != hash || existing_rcpt[key] != p.email ||
                (it->second == "no_address") != (state == "no_address") ||
-               existing_channel[key] != channel.channel) {
+               existing_channel[key] != channel.channel || it->second == "held") {
       TQ_RETURN_IF_ERROR(upd.Reset());
       upd.Bind(1, p.email).Bind(2, name).Bind(3, o.sender).Bind(4, l.language);
       upd.Bind(5, l.subject).Bind(6, l.body).Bind(7, hash).Bind(8, state).Bind(9, now);

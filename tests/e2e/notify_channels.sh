@@ -54,6 +54,16 @@ keys = {k for (k,) in db.execute("SELECT person_key FROM notify_outbox WHERE kin
 assert keys == {"customer:ca1", "customer:ca2", "customer:jp1"}, keys
 PYEOF
 
+# A letter queued by an older run without the check is held, never sent without the details.
+sqlite3 case/case.db "INSERT INTO notify_outbox(message_key,kind,person_key,recipient,subject,body,
+  body_sha256,message_id,state,created_at,updated_at,channel) VALUES('letter:customer:de1','letter',
+  'customer:de1','dora@example.com','old','old','x','<old@x>','queued',0,0,'email')"
+set +e
+$T --case case notify render --from privacy@shop.example >/dev/null 2>&1; rc=$?
+set -e
+[ $rc -eq 3 ] && [ "$(sqlite3 case/case.db "SELECT state FROM notify_outbox WHERE person_key='customer:de1'")" = held ] \
+  || { echo "FAIL: an old queued GDPR letter without the details was not held"; exit 1; }
+
 # Cody gave E-SIGN consent; the controller's details are stored once and used from then on.
 $T --case case notify consent --kind esign cody@example.com >/dev/null
 set +e

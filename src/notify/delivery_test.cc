@@ -42,7 +42,8 @@ TEST(LetterRules, ShippedRulesByJurisdiction) {
       {"GB", EmailRule::kAllowed, {"legal_name", "dpo"}},
       {"CA-QC", EmailRule::kAllowed, {"legal_name"}},
       {"AU-NSW", EmailRule::kAllowed, {"legal_name"}},
-      {"JP", EmailRule::kConsent, {}},  // "*"
+      {"JP", EmailRule::kAllowed, {}},
+      {"NZ", EmailRule::kConsent, {}},  // "*"
       {"", EmailRule::kConsent, {}},
   };
   for (const auto& w : want) {
@@ -116,8 +117,8 @@ TEST(Channel, EmailOnlyWhereTheLawOrTheConsentAllowsIt) {
       {"US-PR", "esign", true, "email"},
       {"DE", "", true, "email"},
       {"DE", "", false, "post"},
-      {"JP", "", true, "post"},
-      {"JP", "esign", true, "email"},
+      {"NZ", "", true, "post"},
+      {"NZ", "esign", true, "email"},
       {"US-CA", "esign", false, "post"},
   };
   for (const auto& c : cases) {

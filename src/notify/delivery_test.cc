@@ -283,6 +283,19 @@ TEST(PrintedLetter, HandWrappedLinesRunOnAsParagraphs) {
   EXPECT_EQ(ReflowForPrint(ja + "\n取得されました。"), ja + "取得されました。");
 }
 
+TEST(PrintedLetter, OversizedHostileNameIsCutNotFatal) {
+  if (!HaveTool("pdftotext")) GTEST_SKIP() << "poppler-utils not installed";
+  testing::TempDir dir;
+  std::string name = "Mallory\x1b[2J" + std::string(200000, 'M') + "\xff\xfe\u202e";
+  PostalAddress a{{std::string(5000, 'S')}, "City", "12345", "", "DE"};
+  ASSERT_TRUE(WriteLetterPdf(dir / "x.pdf", "", name, a, std::string(100000, 's'), "Body").ok());
+  testing::RunResult text = testing::Run({"pdftotext", dir / "x.pdf", "-"});
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_NE(text.out.find("Mallory[2J"), std::string::npos);
+  EXPECT_EQ(text.out.find("\x1b"), std::string::npos);
+  EXPECT_LT(text.out.size(), 20000u);
+}
+
 TEST(PrintedLetter, UnwritablePathIsAnError) {
   Status s = WriteLetterPdf("/nonexistent-dir/x.pdf", "", "A", PostalAddress{}, "S", "B");
   EXPECT_FALSE(s.ok());

@@ -116,7 +116,8 @@ Status WriteLetterPdf(const std::string& path, std::string_view sender_block,
     cairo_move_to(cr, kLeft, kTop);
     pango_cairo_show_layout(cr, sender.layout);
     // The address block.
-    std::string block = CleanPlainText(recipient_name, false);
+    // Store rows are attacker-writable: a name is cut to what an address block can hold.
+    std::string block = Truncate(CleanPlainText(recipient_name, false), 200);
     for (const std::string& l : address.BlockLines()) block += "\n" + CleanPlainText(l, false);
     Text recipient(cr, "DejaVu Sans 10", 85 * 2.835);
     recipient.Set(block);
@@ -125,7 +126,7 @@ Status WriteLetterPdf(const std::string& path, std::string_view sender_block,
   }
   double y = kWindowTop + 45 * 2.835;  // below the 45 mm window
   Text title(cr, "DejaVu Sans Bold 11", width);
-  title.Set(subject);
+  title.Set(Truncate(CleanPlainText(subject, false), 500));
   cairo_move_to(cr, kLeft, y);
   pango_cairo_show_layout(cr, title.layout);
   y += title.Height() + 14;
@@ -321,8 +322,9 @@ Result<PrintReport> PrintLetters(Case& c, const PrintOptions& o) {
     // Lines past the third are joined into it: the postal service's form has three.
     std::string third = line(2);
     for (size_t i = 3; i < pa.lines.size(); ++i) third += ", " + pa.lines[i];
-    for (const std::string& f : {std::string(file), key, CleanPlainText(name, false), line(0),
-                                 line(1), third, pa.city, pa.postal_code, pa.region, pa.country})
+    for (const std::string& f :
+         {std::string(file), key, Truncate(CleanPlainText(name, false), 200), line(0), line(1),
+          third, pa.city, pa.postal_code, pa.region, pa.country})
       csv += EscapeCsvField(f) + ",";
     csv += EscapeCsvField(st.String(5)) + "\n";
     done.push_back(id);

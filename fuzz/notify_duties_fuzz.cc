@@ -20,8 +20,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     people[i].country = countries[i];
     people[i].region = i == 0 ? "CA" : i == 2 ? "ON" : "";
     people[i].categories = {"email", "payment_card"};
+    if (i % 2) people[i].told_at = 1772463600000000 + static_cast<int64_t>(i) * 3600000000;
   }
-  tq::notify::Plan plan = tq::notify::BuildPlan(*t, people, 1772463600000000, 1772463600000000);
-  (void)plan;
+  for (const char* establishment : {"unknown", "none"}) {
+    tq::notify::PlanContext context;
+    context.establishment = establishment;
+    tq::notify::Plan plan =
+        tq::notify::BuildPlan(*t, people, 1772463600000000, 1772463600000000, context);
+    (void)plan;
+  }
   return 0;
 }

@@ -2,6 +2,7 @@
 #include "cli/case_access.h"
 #include "core/escape.h"
 #include "core/json.h"
+#include "notify/delivery.h"
 
 namespace tq::cli {
 namespace {
@@ -10,6 +11,7 @@ struct InitOptions {
   std::string dir;
   CaseInfo info;
   std::string discovered;
+  notify::ControllerDetails controller;  // who writes the letters (stored for notify)
 };
 
 Runner SetupInit(CLI::App& app, Globals& g) {
@@ -25,6 +27,19 @@ Runner SetupInit(CLI::App& app, Globals& g) {
                  "IANA time zone of the store's logs, e.g. Europe/Berlin (default UTC)");
   app.add_option("--discovered-at", o->discovered,
                  "When the breach became known (ISO 8601; default now): deadlines count from it");
+  app.add_option("--legal-name", o->controller.legal_name,
+                 "The controller's legal name, as letters sign (GDPR letters require it)");
+  app.add_option("--postal-address", o->controller.postal_address,
+                 "The controller's postal address (return address of printed letters)");
+  app.add_option("--dpo", o->controller.dpo,
+                 "Data protection officer or privacy contact (GDPR letters require it)");
+  app.add_option("--phone", o->controller.phone,
+                 "A toll-free number for questions (Puerto Rico letters require it)");
+  app.add_option("--website", o->controller.website,
+                 "A web page about the incident (Puerto Rico letters require it)");
+  app.add_option("--eu-establishment", o->controller.eu_establishment,
+                 "eea: an establishment in the EU/EEA; none: GDPR notices go to each authority "
+                 "where affected people live");
   app.footer(
       "Example: tourniquet init case --name 'checkout skimmer' --platform magento "
       "--store-url https://shop.example --timezone Europe/Berlin");
@@ -42,8 +57,16 @@ Runner SetupInit(CLI::App& app, Globals& g) {
     } else {
       o->info.discovered_at = NowMicros();
     }
+    const std::string& eu = o->controller.eu_establishment;
+    if (!eu.empty() && eu != "eea" && eu != "none")
+      return Fail(Status::Usage("--eu-establishment: expected eea or none"));
     Result<std::unique_ptr<Case>> c = Case::Create(o->dir, o->info);
     if (!c.ok()) return Fail(c.status());
+    Status details = notify::EnsureNotifySchema(**c);
+    if (details.ok())
+      details = (*c)->Transaction(
+          [&](Db& db) { return notify::StoreController(db, o->controller, NowMicros()); });
+    if (!details.ok()) return Fail(details);
     AuditOutcome(**c, g, "init", Status::Ok(), "created case " + o->info.name);
     if (g.json) {
       JsonWriter w(true);

@@ -1,11 +1,14 @@
 // tourniquet notify plan|render|send: who must be told by when, the letters and notices,
 // and their delivery. Guidance, not legal advice; the legal knowledge is in data/.
 #include <cstdlib>
+#include <fstream>
 #include <optional>
+#include <sstream>
 
 #include "cli/case_access.h"
 #include "core/escape.h"
 #include "core/json.h"
+#include "notify/delivery.h"
 #include "notify/notify.h"
 
 namespace tq::cli {
@@ -18,7 +21,8 @@ struct NotifyOptions {
   std::string data_dir, duties, now;
   std::string done_key;
   // render
-  std::string templates, sender, organisation, contact, dpo, legal_name, phone, website;
+  std::string templates, sender, organisation, contact;
+  notify::ControllerDetails controller;  // given on this command line; stored in the case
   bool law_enforcement_delay = false;
   bool no_letter_files = false;
   // send
@@ -26,6 +30,10 @@ struct NotifyOptions {
   int retries = 3, timeout = 30, connections = 1;
   double backoff = 1;
   int64_t limit = 0;
+  // consent, print
+  std::vector<std::string> consent_keys;
+  std::string consent_file, consent_kind = "esign", consent_source;
+  bool reprint = false;
   std::vector<int64_t> mark_delivered;
   bool confirm = false, dry_run = false, require_tls = false, resend_unknown = false,
        retry_failed = false, no_fsync = false;
@@ -47,7 +55,31 @@ struct Loaded {
   notify::DutyTable table;
   std::vector<notify::AffectedPerson> people;
   notify::Plan plan;
+  notify::ControllerDetails controller;  // stored, with this command's options applied
 };
+
+std::string LetterRulesPath(const NotifyOptions& o) {
+  return (o.data_dir.empty() ? notify::DefaultDataDir() : o.data_dir) +
+         "/jurisdictions/letters.txt";
+}
+
+// The controller options a command takes (stored in the case, used by every later render).
+void AddControllerOptions(CLI::App* app, notify::ControllerDetails& d) {
+  app->add_option("--legal-name", d.legal_name,
+                  "The controller's legal name, as letters sign (GDPR letters require it)");
+  app->add_option("--postal-address", d.postal_address,
+                  "The controller's postal address (return address of printed letters; lines "
+                  "separated by newlines)");
+  app->add_option("--dpo", d.dpo,
+                  "Data protection officer or privacy contact (GDPR letters require it)");
+  app->add_option("--phone", d.phone,
+                  "A toll-free number for questions (Puerto Rico letters require it)");
+  app->add_option("--website", d.website,
+                  "A web page about the incident (Puerto Rico letters require it)");
+  app->add_option("--eu-establishment", d.eu_establishment,
+                  "eea: an establishment in the EU/EEA (one lead authority); none: each "
+                  "authority where affected people live");
+}
 
 // Opens the case, reads the scope and the table, and builds and stores the plan.
 // `note_table_errors`: when set, each duty-table record left out is noted on stderr with it
@@ -66,13 +98,18 @@ Result<Loaded> LoadAndPlan(const Globals& g, const NotifyOptions& o,
     for (const Status& e : l.table.errors)
       PrintNote(g, note_table_errors + ": " + EscapeTerminal(e.ToString()) +
                        " (this duty is not in the plan; see notify plan)");
+  TQ_RETURN_IF_ERROR(notify::EnsureNotifySchema(*l.c));
+  TQ_RETURN_IF_ERROR(l.c->Transaction(
+      [&](Db& db) { return notify::StoreController(db, o.controller, NowMicros()); }));
+  TQ_ASSIGN_OR_RETURN(l.controller, notify::LoadController(l.c->db()));
   TQ_ASSIGN_OR_RETURN(l.people, notify::LoadAffectedPeople(l.c->db()));
   UnixMicros now = NowMicros();
   if (!o.now.empty()) {
     TQ_ASSIGN_OR_RETURN(now, ParseIso8601(o.now, TimeZone::Utc()));
   }
-  l.plan = notify::BuildPlan(l.table, l.people, *l.info.discovered_at, now);
-  TQ_RETURN_IF_ERROR(notify::EnsureNotifySchema(*l.c));
+  notify::PlanContext context;
+  if (!l.controller.eu_establishment.empty()) context.establishment = l.controller.eu_establishment;
+  l.plan = notify::BuildPlan(l.table, l.people, *l.info.discovered_at, now, context);
   TQ_RETURN_IF_ERROR(l.c->Transaction([&](Db& db) {
     if (!o.done_key.empty()) TQ_RETURN_IF_ERROR(notify::MarkObligationDone(db, o.done_key));
     return notify::StorePlan(db, l.plan, now);
@@ -186,10 +223,12 @@ int RunRender(const Globals& g, const NotifyOptions& o) {
   ro.organisation = o.organisation;
   ro.sender = o.sender;
   ro.contact = o.contact;
-  ro.dpo = o.dpo;
-  ro.legal_name = o.legal_name;
-  ro.phone = o.phone;
-  ro.website = o.website;
+  ro.dpo = l->controller.dpo;
+  ro.legal_name = l->controller.legal_name;
+  ro.phone = l->controller.phone;
+  ro.website = l->controller.website;
+  ro.postal_address = l->controller.postal_address;
+  ro.letter_rules = LetterRulesPath(o);
   ro.law_enforcement_delay = o.law_enforcement_delay;
   ro.write_letter_files = !o.no_letter_files;
   Result<notify::RenderSummary> sum = Status::Internal("not run");
@@ -211,6 +250,10 @@ int RunRender(const Globals& g, const NotifyOptions& o) {
     w.Field("unchanged", sum->unchanged).Field("kept_sent", sum->kept_sent);
     w.Field("no_address", sum->no_address).Field("fallback_language", sum->fallback_language);
     w.Field("notices", sum->notices).Field("template_skipped", sum->template_skipped);
+    w.Field("by_email", sum->by_email).Field("by_post", sum->by_post);
+    w.Field("missing_details", sum->missing_details).Key("detail_errors").BeginArray();
+    for (const auto& e : sum->detail_errors) w.String(e);
+    w.EndArray();
     w.Key("template_errors").BeginArray();
     for (const auto& e : sum->template_errors) w.String(e);
     w.EndArray().Field("table_errors", static_cast<int64_t>(l->table.errors.size()));
@@ -229,6 +272,8 @@ int RunRender(const Globals& g, const NotifyOptions& o) {
         "outbox: " + std::to_string(sum->queued) + " new, " + std::to_string(sum->updated) +
         " updated, " + std::to_string(sum->unchanged) + " unchanged, " +
         std::to_string(sum->kept_sent) + " already sent or in flight (left as they were)\n";
+    out += "channels: " + std::to_string(sum->by_email) + " by e-mail, " +
+           std::to_string(sum->by_post) + " by post (print them with `notify print`)\n";
     if (sum->fallback_language)
       out += std::to_string(sum->fallback_language) +
              " letters in English: no template in the person's language\n";
@@ -239,6 +284,11 @@ int RunRender(const Globals& g, const NotifyOptions& o) {
     if (o.sender.empty())
       out += "NOTE: no --from address given: `notify send` needs one (render again with --from)\n";
     for (const auto& e : sum->template_errors) out += "ERROR: " + EscapeTerminal(e) + "\n";
+    for (const auto& e : sum->detail_errors) out += "ERROR: " + EscapeTerminal(e) + "\n";
+    if (sum->missing_details)
+      out += "ERROR: " + std::to_string(sum->missing_details) +
+             " letters not written: the law of their jurisdiction requires controller details "
+             "not given (the other letters are in the outbox)\n";
     if (sum->template_skipped)
       out += "ERROR: " + std::to_string(sum->template_skipped) +
              " letters not written: their language's template does not load (fix it and "
@@ -246,8 +296,104 @@ int RunRender(const Globals& g, const NotifyOptions& o) {
     out += "Review: " + EscapeTerminal(ro.out_dir) + "\n" + kDisclaimer + "\n";
     PrintOut(out);
   }
-  if (sum->template_skipped || !l->table.errors.empty()) return kExitBadInput;
+  if (sum->template_skipped || sum->missing_details || !l->table.errors.empty())
+    return kExitBadInput;
   return kExitOk;
+}
+
+// notify consent: who agreed to electronic notice (E-SIGN) or has an authenticated address.
+int RunConsent(const Globals& g, const NotifyOptions& o) {
+  std::vector<std::string> keys = o.consent_keys;
+  if (!o.consent_file.empty()) {
+    std::ifstream in(o.consent_file, std::ios::binary);
+    if (!in) return Fail(Status::FromErrno(o.consent_file, errno));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (ss.str().size() > (256u << 20))
+      return Fail(Status::BadInput(o.consent_file + ": over 256 MiB"));
+    Result<std::vector<std::string>> list = notify::ParseConsentList(ss.str(), o.consent_file);
+    if (!list.ok()) return Fail(list.status());
+    keys.insert(keys.end(), list->begin(), list->end());
+  }
+  if (keys.empty()) return Fail(Status::Usage("consent: give person keys or e-mails, or --file"));
+  Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);
+  if (!c.ok()) return Fail(c.status());
+  Status schema = notify::EnsureNotifySchema(**c);
+  if (!schema.ok()) return Fail(schema);
+  std::vector<std::string> unmatched;
+  int64_t matched = 0;
+  std::string source = o.consent_source.empty() ? "recorded by " + Actor(g) : o.consent_source;
+  Status s = (*c)->Transaction([&](Db& db) -> Status {
+    TQ_ASSIGN_OR_RETURN(
+        matched, notify::RecordConsent(db, keys, o.consent_kind, source, NowMicros(), &unmatched));
+    return Status::Ok();
+  });
+  AuditOutcome(**c, g, "notify consent", s,
+               s.ok() ? std::to_string(matched) + " people, " + o.consent_kind : "");
+  if (!s.ok()) return Fail(s);
+  if (g.json) {
+    JsonWriter w(true);
+    w.BeginObject().Field("kind", o.consent_kind).Field("people", matched);
+    w.Key("unmatched").BeginArray();
+    for (const auto& u : unmatched) w.String(u);
+    w.EndArray().EndObject();
+    PrintOut(w.str() + "\n");
+  } else {
+    std::string out = std::to_string(matched) + " people recorded with " + o.consent_kind +
+                      " consent; render again to move their letters to e-mail\n";
+    for (const auto& u : unmatched) out += "ERROR: no affected person " + EscapeTerminal(u) + "\n";
+    PrintOut(out);
+  }
+  return unmatched.empty() ? kExitOk : kExitBadInput;
+}
+
+// notify print: the PDFs and the mail-merge CSV for the letters that go by post.
+int RunPrint(const Globals& g, const NotifyOptions& o) {
+  Result<std::unique_ptr<Case>> c = OpenCaseForCommand(g);
+  if (!c.ok()) return Fail(c.status());
+  Result<CaseLock> lock = LockCase(**c, "notify-outbox", "notify print");
+  if (!lock.ok()) return Fail(lock.status());
+  Status schema = notify::EnsureNotifySchema(**c);
+  if (!schema.ok()) return Fail(schema);
+  notify::PrintOptions po;
+  po.out_dir = (*c)->ReportsDir() + "/notify/print";
+  po.reprint = o.reprint;
+  Result<notify::PrintReport> rep = Status::Internal("not run");
+  Status s = (*c)->Transaction([&](Db&) {
+    rep = notify::PrintLetters(**c, po);
+    return rep.status();
+  });
+  AuditOutcome(**c, g, "notify print", s,
+               s.ok() ? std::to_string(rep->printed) + " printed, " +
+                            std::to_string(rep->no_postal_address) + " without postal address"
+                      : "");
+  if (!s.ok()) return Fail(s);
+  // Printed letters count as told: refresh the plan (individual duties done, "or when
+  // consumers are told" deadlines).
+  if (rep->printed) {
+    Result<Loaded> l = LoadAndPlan(g, o, "notify print");
+    if (!l.ok()) PrintNote(g, "plan not refreshed: " + l.status().ToString());
+  }
+  if (g.json) {
+    JsonWriter w(true);
+    w.BeginObject().Field("printed", rep->printed).Field("already_printed", rep->already_printed);
+    w.Field("no_postal_address", rep->no_postal_address).Field("out_dir", po.out_dir);
+    w.Key("mail_merge");
+    rep->csv_path.empty() ? w.Null() : w.String(rep->csv_path);
+    w.Key("problems").BeginArray();
+    for (const auto& p : rep->problems) w.String(p);
+    w.EndArray().EndObject();
+    PrintOut(w.str() + "\n");
+  } else {
+    std::string out = std::to_string(rep->printed) + " letters printed to " +
+                      EscapeTerminal(po.out_dir) + "; " + std::to_string(rep->already_printed) +
+                      " printed before\n";
+    if (!rep->csv_path.empty())
+      out += "mail-merge file for the postal service: " + EscapeTerminal(rep->csv_path) + "\n";
+    for (const auto& p : rep->problems) out += "ERROR: " + EscapeTerminal(p) + "\n";
+    PrintOut(out);
+  }
+  return rep->no_postal_address ? kExitBadInput : kExitOk;
 }
 
 int RunSend(const Globals& g, const NotifyOptions& o) {
@@ -389,6 +535,9 @@ Runner SetupNotify(CLI::App& app, Globals& g) {
                    "Jurisdiction table (default data/jurisdictions/duties.txt)");
   plan->add_option("--now", o->now, "Evaluate deadlines at this time (ISO 8601; default now)");
   plan->add_option("--done", o->done_key, "Mark an obligation done (its key from the plan)");
+  plan->add_option("--eu-establishment", o->controller.eu_establishment,
+                   "eea: an establishment in the EU/EEA (one lead authority); none: each "
+                   "authority where affected people live (stored in the case)");
   plan->footer("Example: tourniquet --case case notify plan --json\n" + std::string(kDisclaimer));
   CLI::App* render = app.add_subcommand(
       "render", "Write the letters, notices and public statement; fill the outbox");
@@ -397,22 +546,28 @@ Runner SetupNotify(CLI::App& app, Globals& g) {
   render->add_option("--from", o->sender, "Sender address of the letters (needed to send)");
   render->add_option("--organisation", o->organisation, "Who writes (default: the store's host)");
   render->add_option("--contact", o->contact, "How people reach you (default: --from)");
-  render->add_option(
-      "--dpo", o->dpo,
-      "Data protection officer or privacy contact, in letters and notices (notices mark it to "
-      "confirm without)");
-  render->add_option("--legal-name", o->legal_name,
-                     "The controller's legal name, as letters sign (default: --organisation)");
-  render->add_option("--phone", o->phone,
-                     "A toll-free number for questions (required by some layouts: Puerto Rico)");
-  render->add_option("--website", o->website,
-                     "A web page about the incident (required by some layouts: Puerto Rico)");
+  AddControllerOptions(render, o->controller);
   render->add_flag("--delayed-by-law-enforcement", o->law_enforcement_delay,
                    "Letters say notice was delayed at law enforcement's request");
   render->add_flag("--no-letter-files", o->no_letter_files, "Do not write one file per letter");
   render->footer(
       "Example: tourniquet notify render --from privacy@shop.example --organisation 'Example "
       "Shop'");
+  CLI::App* consent = app.add_subcommand(
+      "consent", "Record consent to electronic notice (letters may then go by e-mail)");
+  consent->add_option("PERSON", o->consent_keys, "Person keys or e-mail addresses");
+  consent->add_option("--file", o->consent_file, "A list: one person key or e-mail a line");
+  consent
+      ->add_option("--kind", o->consent_kind,
+                   "esign (E-SIGN consent to electronic records) or authenticated (an "
+                   "authenticated address: Puerto Rico)")
+      ->check(CLI::IsMember({"esign", "authenticated"}));
+  consent->add_option("--source", o->consent_source, "Where the consent is recorded (for audit)");
+  consent->footer("Example: tourniquet notify consent --kind esign --file esign-consented.txt");
+  CLI::App* print = app.add_subcommand(
+      "print", "Print the letters that go by post: a PDF each and a mail-merge CSV");
+  print->add_flag("--reprint", o->reprint, "Print letters already printed again");
+  print->footer("Example: tourniquet notify print (then hand reports/notify/print to the post)");
   CLI::App* send =
       app.add_subcommand("send", "Deliver the outbox over SMTP (dry run unless --confirm)");
   send->add_option("--smtp", o->smtp,
@@ -446,9 +601,11 @@ Runner SetupNotify(CLI::App& app, Globals& g) {
   send->footer(
       "Example: TQ_SMTP_PW=... tourniquet notify send --smtp smtp://mail.example:587 "
       "--user shop --password-env TQ_SMTP_PW --rate 5/s --confirm");
-  return [o, &g, plan, render, send]() -> int {
+  return [o, &g, plan, render, send, consent, print]() -> int {
     if (plan->parsed()) return RunPlan(g, *o);
     if (render->parsed()) return RunRender(g, *o);
+    if (consent->parsed()) return RunConsent(g, *o);
+    if (print->parsed()) return RunPrint(g, *o);
     if (send->parsed()) return RunSend(g, *o);
     return Fail(Status::Usage("notify: expected plan, render or send"));
   };

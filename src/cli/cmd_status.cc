@@ -1,5 +1,7 @@
 // tourniquet status: where the response stands, phase by phase, and what to run next.
 // Reads the core tables and, where they exist, the tables of later components.
+#include <algorithm>
+
 #include "casefile/stage_runs.h"
 #include "cli/case_access.h"
 #include "core/escape.h"
@@ -75,15 +77,21 @@ Result<std::vector<PhaseStatus>> Gather(Case& c) {
   int64_t obligations = Count(db, "notify_obligation");
   int64_t outbox = Count(db, "notify_outbox");
   int64_t sent = Count(db, "notify_outbox", "state='sent'");
+  // Letters for the post are delivered once printed (notify print); -1 before channels.
+  int64_t printed = Count(db, "notify_outbox", "state='printed'");
+  int64_t to_print = Count(db, "notify_outbox", "channel='post' AND state='queued'");
   add(inform, "obligations", obligations);
   add(inform, "messages", outbox);
   add(inform, "messages_sent", sent);
+  add(inform, "messages_printed", printed);
+  int64_t delivered = sent + std::max<int64_t>(printed, 0);
   (obligations >= 0 ? inform.done : inform.pending).push_back("notification plan");
-  (outbox > 0 && sent == outbox ? inform.done : inform.pending).push_back("letters delivered");
-  inform.next = obligations < 0 ? "tourniquet notify plan"
-                : outbox <= 0   ? "tourniquet notify render"
-                : sent < outbox ? "tourniquet notify send"
-                                : "";
+  (outbox > 0 && delivered == outbox ? inform.done : inform.pending).push_back("letters delivered");
+  inform.next = obligations < 0                                       ? "tourniquet notify plan"
+                : outbox <= 0                                         ? "tourniquet notify render"
+                : delivered + std::max<int64_t>(to_print, 0) < outbox ? "tourniquet notify send"
+                : to_print > 0                                        ? "tourniquet notify print"
+                                                                      : "";
   phases.push_back(inform);
 
   PhaseStatus force{4, "Task force", {}, {}, {}, ""};

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "core/shipped.h"
 #include "notify/notify.h"
@@ -65,6 +66,11 @@ bool ParseThreshold(std::string_view s, bool* inclusive, int64_t* min) {
 }
 
 bool ParseDeadline(std::string_view s, DeadlineUnit* unit, int64_t* amount) {
+  if (s == "immediately") {  // due the moment the breach is known (card brands)
+    *unit = DeadlineUnit::kHours;
+    *amount = 0;
+    return true;
+  }
   if (s == "none") {
     *unit = DeadlineUnit::kNone;
     *amount = 0;
@@ -161,10 +167,13 @@ Status FinishRecord(const Record& r, const std::string& file, DutyTable* table,
       if (v != "jurisdiction" && v != "all") return err(line, "per: expected jurisdiction or all");
       d.per_jurisdiction = v == "jurisdiction";
     } else if (k == "notify") {
-      static const std::set<std::string, std::less<>> kinds = {"individuals", "regulator", "cra",
-                                                               "acquirer", "card_brand"};
+      // assessment: no one to tell yet, a decision due by a date (Australia's 30 days).
+      static const std::set<std::string, std::less<>> kinds = {
+          "individuals", "regulator", "cra", "acquirer", "card_brand", "assessment"};
       if (!kinds.count(v))
-        return err(line, "notify: expected individuals, regulator, cra, acquirer or card_brand");
+        return err(line,
+                   "notify: expected individuals, regulator, cra, acquirer, card_brand or "
+                   "assessment");
       d.notify = v;
     } else if (k == "recipient") {
       d.recipient = v;
@@ -186,7 +195,15 @@ Status FinishRecord(const Record& r, const std::string& file, DutyTable* table,
       d.scale_min = inc ? n : n + 1;
     } else if (k == "deadline") {
       if (!ParseDeadline(v, &d.unit, &d.amount))
-        return err(line, "deadline: expected Nh, Nd, Nbd or none, got '" + v + "'");
+        return err(line, "deadline: expected Nh, Nd, Nbd, immediately or none, got '" + v + "'");
+    } else if (k == "also_by") {
+      if (v != "told") return err(line, "also_by: expected told, got '" + v + "'");
+      d.also_by_told = true;
+    } else if (k == "establishment") {
+      d.establishment = Words(v);
+      for (const std::string& e : d.establishment)
+        if (e != "eea" && e != "none" && e != "unknown")
+          return err(line, "establishment: expected eea, none or unknown, got '" + e + "'");
     } else if (k == "from") {
       if (v == "discovery") {
         d.after.clear();
@@ -439,6 +456,22 @@ Result<std::vector<AffectedPerson>> LoadAffectedPeople(Db& db) {
     if (!st.IsNull(7)) p.first_exposure = st.Int(7);
     if (!st.IsNull(8)) p.last_exposure = st.Int(8);
     out.push_back(std::move(p));
+  }
+  // When each person was told (a letter delivered): some deadlines end then (also_by: told).
+  TQ_ASSIGN_OR_RETURN(int64_t outbox, db.QueryInt("SELECT count(*) FROM sqlite_master WHERE "
+                                                  "type='table' AND name='notify_outbox'"));
+  if (outbox) {
+    std::unordered_map<std::string, size_t> index;
+    for (size_t i = 0; i < out.size(); ++i) index[out[i].person_key] = i;
+    TQ_ASSIGN_OR_RETURN(Stmt told, db.Prepare("SELECT person_key, min(sent_at) FROM notify_outbox "
+                                              "WHERE kind='letter' AND sent_at IS NOT NULL AND "
+                                              "state IN ('sent','printed') GROUP BY person_key"));
+    for (;;) {
+      TQ_ASSIGN_OR_RETURN(bool row, told.Step());
+      if (!row) break;
+      auto it = index.find(told.String(0));
+      if (it != index.end()) out[it->second].told_at = told.Int(1);
+    }
   }
   return out;
 }

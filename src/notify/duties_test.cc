@@ -44,8 +44,10 @@ TEST(DutyTable, ShippedTableLoadsAndCoversEveryRequiredJurisdiction) {
   EXPECT_EQ(ca->ThresholdText(), ">500");
   EXPECT_EQ(ca->after, "US-CA.individuals");
   EXPECT_EQ(Find(*t, "US-FL.regulator")->ThresholdText(), ">=500");
-  // Unverified entries stay marked as such (no source read mentions a Washington CRA duty).
-  EXPECT_EQ(Find(*t, "US-WA.cra")->status, "UNV");
+  // Unverified entries stay marked as such; a duty no source supports is not in the table
+  // (no source read mentions a Washington consumer-reporting-agency duty).
+  EXPECT_EQ(Find(*t, "PCI.pfi")->status, "UNV");
+  EXPECT_EQ(Find(*t, "US-WA.cra"), nullptr);
 }
 
 TEST(DutyTable, ParsesSetsAndRules) {
@@ -100,12 +102,12 @@ TEST(DutyTable, MalformedRecordsAreErrorsWithFileAndLine) {
       {"id: a\nwhere: DE\nnotify: regulator\nsource: s\nstatus: V-P\npeople: 500\n",
        "t.txt:6: people: expected any, >N or >=N, got '500'"},
       {"id: a\nwhere: DE\nnotify: regulator\nsource: s\nstatus: V-P\ndeadline: 3 weeks\n",
-       "t.txt:6: deadline: expected Nh, Nd, Nbd or none, got '3 weeks'"},
+       "t.txt:6: deadline: expected Nh, Nd, Nbd, immediately or none, got '3 weeks'"},
       {"id: a\nwhere: DE\nnotify: regulator\nsource: s\nstatus: V-P\ncategories: shoe_size\n",
        "t.txt:6: unknown data category 'shoe_size'"},
       {"id: a\nwhere: DE\nnotify: regulator\nstatus: V-P\n", "t.txt:1: rule a: source is missing"},
       {"id: a\nwhere: DE\nnotify: pigeon\n",
-       "t.txt:3: notify: expected individuals, regulator, cra, acquirer or card_brand"},
+       "t.txt:3: notify: expected individuals, regulator, cra, acquirer, card_brand or assessment"},
       {"id: a\nwhere: DE\nnotify: cra\nsource: s\nstatus: UNV\nfrom: after:b\n",
        "t.txt:1: rule a: from: after:b names no rule"},
       {"id: a\nwhere: DE\nnotify: cra\nsource: s\nstatus: UNV\n\nid: a\nwhere: FR\nnotify: cra\n"
@@ -144,11 +146,12 @@ TEST(DutyTable, BadRecordLeavesOutOnlyItsDuty) {
   EXPECT_EQ(ids, (std::vector<std::string>{"A.one", "E.three"}));
   std::vector<std::string> errors;
   for (const Status& e : t->errors) errors.push_back(e.ToString());
-  EXPECT_EQ(errors, (std::vector<std::string>{
-                        "duties.txt:13: deadline: expected Nh, Nd, Nbd or none, got 'soon'",
-                        "duties.txt:28: expected 'key: value', got 'just words'",
-                        "duties.txt:15: rule C.after: from: after:B.bad names a rule left out "
-                        "for an error"}));
+  EXPECT_EQ(errors,
+            (std::vector<std::string>{
+                "duties.txt:13: deadline: expected Nh, Nd, Nbd, immediately or none, got 'soon'",
+                "duties.txt:28: expected 'key: value', got 'just words'",
+                "duties.txt:15: rule C.after: from: after:B.bad names a rule left out "
+                "for an error"}));
   EXPECT_EQ(t->rules[1].amount, 30);
 }
 

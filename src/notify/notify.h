@@ -37,6 +37,13 @@ struct DutyRule {
   DeadlineUnit unit = DeadlineUnit::kNone;
   int64_t amount = 0;
   std::string after;  // from: after:RULE (empty = discovery)
+  // also_by: told = due at the sooner of the deadline above and the moment the first of the
+  // obligation's people is told (their letter sent): "14 business days, or when consumers
+  // are notified, whichever is sooner" (Vermont).
+  bool also_by_told = false;
+  // establishment: the controller's EU/EEA establishment states this rule applies to
+  // ("eea", "none", "unknown"); empty = always. GDPR's one-stop shop needs one.
+  std::vector<std::string> establishment;
   std::string deadline_text, template_name, law, source, status, note;
   // The rule is in force for breaches discovered from in_force_from (00:00 UTC) up to the end
   // of in_force_until (a law that changed keeps both versions, each with its dates).
@@ -71,6 +78,7 @@ struct AffectedPerson {
   std::string person_key, email, name, country, region, language;
   std::vector<std::string> categories;  // sorted
   std::optional<UnixMicros> first_exposure, last_exposure;
+  std::optional<UnixMicros> told_at;  // their letter was delivered (sent or printed) then
   // 'US-CA', 'CA-ON', 'AU-NSW' (region kept for US, CA, AU), else the country; '' unknown.
   std::string Jurisdiction() const;
 };
@@ -89,6 +97,7 @@ struct Obligation {
   std::optional<UnixMicros> deadline;
   std::string status;                    // due | overdue | done | not_required
   std::vector<std::string> person_keys;  // for individual duties
+  std::optional<UnixMicros> first_told;  // the first of its people told (a letter delivered)
 };
 
 struct Plan {
@@ -99,8 +108,14 @@ struct Plan {
   std::vector<std::string> unmatched;      // codes no rule covers
 };
 
+// What the plan needs to know about the controller: "eea" (an establishment in the EU/EEA,
+// so one lead authority), "none" (each authority where affected people live), or "unknown".
+struct PlanContext {
+  std::string establishment = "unknown";
+};
+
 Plan BuildPlan(const DutyTable& table, const std::vector<AffectedPerson>& people,
-               UnixMicros discovered_at, UnixMicros now);
+               UnixMicros discovered_at, UnixMicros now, const PlanContext& context = {});
 
 // Creates notify_obligation and notify_outbox (component schema "notify").
 Status EnsureNotifySchema(Case& c);
@@ -125,6 +140,10 @@ struct RenderOptions {
   std::string phone, website;          // a toll-free number and a web page about the incident
   bool law_enforcement_delay = false;  // notice was delayed at law enforcement's request
   bool write_letter_files = true;
+  std::string postal_address;  // the controller's, for the return address of printed letters
+  // data/jurisdictions/letters.txt (delivery.h): the details each jurisdiction's letters
+  // must carry and whether they may go by e-mail. Empty: every letter by e-mail, no checks.
+  std::string letter_rules;
 };
 
 struct RenderSummary {
@@ -139,6 +158,11 @@ struct RenderSummary {
   // templates' errors ("letter.de.txt:2: ..."): the other languages' letters are written.
   int64_t template_skipped = 0;
   std::vector<std::string> template_errors;
+  // Channels (with letter_rules): letters for e-mail and for print, and letters refused
+  // because the controller details their jurisdiction requires are missing (one message
+  // per jurisdiction and field).
+  int64_t by_email = 0, by_post = 0, missing_details = 0;
+  std::vector<std::string> detail_errors;
 };
 
 struct Letter {

@@ -83,12 +83,30 @@ CREATE INDEX notify_outbox_state ON notify_outbox(state);
 CREATE INDEX notify_outbox_person ON notify_outbox(person_key);
 )sql";
 
-const Migration kNotifyMigrations[] = {{1, kObligationSchema}};
+// 2: delivery channels (e-mail or post, and why), the controller's details and each
+// person's consent to electronic notice (delivery.h).
+const char* kDeliverySchema = R"sql(
+ALTER TABLE notify_outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'email';
+ALTER TABLE notify_outbox ADD COLUMN channel_reason TEXT NOT NULL DEFAULT '';
+CREATE TABLE notify_controller (
+  field TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE notify_consent (
+  person_key TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  source TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL
+);
+)sql";
+
+const Migration kNotifyMigrations[] = {{1, kObligationSchema}, {2, kDeliverySchema}};
 
 }  // namespace
 
 Plan BuildPlan(const DutyTable& table, const std::vector<AffectedPerson>& people,
-               UnixMicros discovered_at, UnixMicros now) {
+               UnixMicros discovered_at, UnixMicros now, const PlanContext& context) {
   Plan plan;
   plan.people_total = static_cast<int64_t>(people.size());
   std::set<std::string> codes;
@@ -109,6 +127,9 @@ Plan BuildPlan(const DutyTable& table, const std::vector<AffectedPerson>& people
   for (const DutyRule& r : table.rules) {
     // A case is judged by the rules in force when the breach was discovered.
     if (!r.InForce(discovered_at)) continue;
+    if (!r.establishment.empty() && std::find(r.establishment.begin(), r.establishment.end(),
+                                              context.establishment) == r.establishment.end())
+      continue;
     std::vector<std::string> where;
     for (const std::string& w : r.where) {
       auto s = table.sets.find(w);
@@ -140,6 +161,7 @@ Plan BuildPlan(const DutyTable& table, const std::vector<AffectedPerson>& people
         if (Triggers(r, p.categories)) {
           ++o.people;
           if (r.notify == "individuals") o.person_keys.push_back(p.person_key);
+          if (p.told_at && (!o.first_told || *p.told_at < *o.first_told)) o.first_told = p.told_at;
         }
         break;  // one match per person and rule
       }
@@ -176,6 +198,9 @@ Plan BuildPlan(const DutyTable& table, const std::vector<AffectedPerson>& people
   for (auto& [id, groups] : by_rule) {
     for (auto& [group, o] : groups) {
       o.deadline = deadline(*o.rule, group, 0);
+      // "Or when consumers are told, whichever is sooner".
+      if (o.rule->also_by_told && o.first_told && (!o.deadline || *o.first_told < *o.deadline))
+        o.deadline = o.first_told;
       if (!o.threshold_met) {
         o.status = "not_required";
       } else {
@@ -205,7 +230,7 @@ Status StorePlan(Db& db, Plan& plan, UnixMicros now) {
     for (;;) {
       TQ_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
-      sent[st.String(0)] = st.Text(1) == "sent";
+      sent[st.String(0)] = st.Text(1) == "sent" || st.Text(1) == "printed";
     }
   }
   TQ_ASSIGN_OR_RETURN(Stmt task_status, db.Prepare("SELECT status FROM tasks WHERE dedupe_key=?"));

@@ -12,12 +12,14 @@
 #include <filesystem>
 #include <fstream>
 #include <kainjow/mustache.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <unordered_map>
 
 #include "core/escape.h"
 #include "core/sha256.h"
+#include "notify/delivery.h"
 #include "notify/locale.h"
 #include "notify/notify.h"
 #include "notify/statement.h"
@@ -504,10 +506,29 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
 
   // Every affected person gets a letter: the law sets minimums (who must be told, by
   // when; that is the plan), a store tells everyone whose data was taken.
-  std::unordered_map<std::string, std::string> existing_state, existing_hash, existing_rcpt;
+  std::unordered_map<std::string, std::string> existing_state, existing_hash, existing_rcpt,
+      existing_channel;
+  // Per jurisdiction: required controller details and the e-mail rule (delivery.h).
+  std::optional<LetterRules> rules;
+  std::map<std::string, std::string> consent;
+  if (!o.letter_rules.empty()) {
+    TQ_ASSIGN_OR_RETURN(
+        DutyTable sets,
+        LoadDutyTable(
+            std::filesystem::path(o.letter_rules).parent_path().append("duties.txt").string()));
+    TQ_ASSIGN_OR_RETURN(LetterRules r, LoadLetterRules(o.letter_rules, sets.sets));
+    rules = std::move(r);
+    TQ_ASSIGN_OR_RETURN(consent, LoadConsent(c.db()));
+  }
+  ControllerDetails controller;
+  controller.legal_name = o.legal_name;
+  controller.postal_address = o.postal_address;
+  controller.dpo = o.dpo;
+  controller.phone = o.phone;
+  controller.website = o.website;
   {
-    TQ_ASSIGN_OR_RETURN(Stmt st, c.db().Prepare("SELECT message_key,state,body_sha256,recipient "
-                                                "FROM notify_outbox"));
+    TQ_ASSIGN_OR_RETURN(Stmt st, c.db().Prepare("SELECT message_key,state,body_sha256,recipient,"
+                                                "channel FROM notify_outbox"));
     for (;;) {
       TQ_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
@@ -515,6 +536,7 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
       existing_state[k] = st.String(1);
       existing_hash[k] = st.String(2);
       existing_rcpt[k] = st.String(3);
+      existing_channel[k] = st.String(4);
     }
   }
   UnixMicros now = NowMicros();
@@ -522,14 +544,46 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
       Stmt ins,
       c.db().Prepare("INSERT INTO notify_outbox(message_key,kind,person_key,recipient,"
                      "recipient_name,sender,language,subject,body,body_sha256,message_id,state,"
-                     "created_at,updated_at) VALUES(?,'letter',?,?,?,?,?,?,?,?,?,?,?,?)"));
+                     "created_at,updated_at,channel,channel_reason) "
+                     "VALUES(?,'letter',?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   TQ_ASSIGN_OR_RETURN(
       Stmt upd, c.db().Prepare("UPDATE notify_outbox SET recipient=?,recipient_name=?,sender=?,"
-                               "language=?,subject=?,body=?,body_sha256=?,state=?,updated_at=? "
-                               "WHERE message_key=?"));
-  std::string index = "letter,person_key,email,language,state\n";
+                               "language=?,subject=?,body=?,body_sha256=?,state=?,updated_at=?,"
+                               "channel=?,channel_reason=? WHERE message_key=?"));
+  TQ_ASSIGN_OR_RETURN(Stmt hold, c.db().Prepare("UPDATE notify_outbox SET state='held', "
+                                                "channel_reason=?, updated_at=? WHERE "
+                                                "message_key=?"));
+  std::string index = "letter,person_key,email,language,state,channel\n";
+  std::set<std::string> detail_seen;
   int64_t n = 0;
   for (const AffectedPerson& p : people) {
+    const LetterRule* rule = rules ? rules->For(p.Jurisdiction()) : nullptr;
+    if (rule) {
+      // The law's required details: no letter without them (it is written once they are given).
+      std::string missing;
+      for (const std::string& f : rule->required)
+        if (controller.Field(f).empty()) missing += (missing.empty() ? "" : ", ") + f;
+      if (!missing.empty()) {
+        ++sum.missing_details;
+        std::string j = p.Jurisdiction().empty() ? "unknown country" : p.Jurisdiction();
+        std::string flags = missing;
+        std::replace(flags.begin(), flags.end(), '_', '-');
+        std::string e = "letters to " + j + " need the controller's " + missing + " (" + rule->law +
+                        "): give --" + flags + " to init or notify render";
+        if (detail_seen.insert(j + "/" + missing).second) sum.detail_errors.push_back(e);
+        // A letter queued by an earlier run without the check is held, not sent.
+        auto old = existing_state.find("letter:" + p.person_key);
+        if (old != existing_state.end() &&
+            (old->second == "queued" || old->second == "deferred" || old->second == "failed" ||
+             old->second == "no_address")) {
+          TQ_RETURN_IF_ERROR(hold.Reset());
+          hold.Bind(1, "held: the controller's " + missing + " missing").Bind(2, now);
+          hold.Bind(3, old->first);
+          TQ_RETURN_IF_ERROR(hold.Run());
+        }
+        continue;
+      }
+    }
     Result<Letter> rendered = letters.Render(p, extra);
     if (!rendered.ok()) {
       // This person's template is broken: no letter for them this run (their outbox row,
@@ -550,7 +604,15 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
     std::string hash = Sha256Hex(l.subject + "\n" + l.body);
     bool address_ok = IsSafeMailAddress(p.email);
     std::string state = address_ok ? "queued" : "no_address";
-    if (!address_ok) ++sum.no_address;
+    ChannelChoice channel{"email", ""};
+    if (rules) {
+      auto cs = consent.find(p.person_key);
+      channel = ChooseChannel(rule, cs == consent.end() ? "" : cs->second, address_ok);
+      state = "queued";  // by post when there is no usable e-mail address
+      ++(channel.channel == "post" ? sum.by_post : sum.by_email);
+    } else if (!address_ok) {
+      ++sum.no_address;
+    }
     std::string name = CleanPlainText(p.name, false);
     auto it = existing_state.find(key);
     if (it == existing_state.end()) {
@@ -558,18 +620,20 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
       ins.Bind(1, key).Bind(2, p.person_key).Bind(3, p.email).Bind(4, name).Bind(5, o.sender);
       ins.Bind(6, l.language).Bind(7, l.subject).Bind(8, l.body).Bind(9, hash);
       ins.Bind(10, MessageIdFor(key, o.sender)).Bind(11, state).Bind(12, now).Bind(13, now);
+      ins.Bind(14, channel.channel).Bind(15, channel.reason);
       TQ_RETURN_IF_ERROR(ins.Run());
       ++sum.queued;
     } else if (it->second == "sent" || it->second == "sending" || it->second == "unconfirmed" ||
-               it->second == "unknown") {
+               it->second == "unknown" || it->second == "printed") {
       ++sum.kept_sent;  // never rewrite what may already be in someone's mailbox
       state = it->second;
     } else if (existing_hash[key] != hash || existing_rcpt[key] != p.email ||
-               (it->second == "no_address") != !address_ok) {
+               (it->second == "no_address") != (state == "no_address") ||
+               existing_channel[key] != channel.channel || it->second == "held") {
       TQ_RETURN_IF_ERROR(upd.Reset());
       upd.Bind(1, p.email).Bind(2, name).Bind(3, o.sender).Bind(4, l.language);
       upd.Bind(5, l.subject).Bind(6, l.body).Bind(7, hash).Bind(8, state).Bind(9, now);
-      upd.Bind(10, key);
+      upd.Bind(10, channel.channel).Bind(11, channel.reason).Bind(12, key);
       TQ_RETURN_IF_ERROR(upd.Run());
       ++sum.updated;
     } else {
@@ -584,7 +648,8 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
           o.out_dir + "/letters/" + file,
           "To: " + CleanPlainText(p.email, false) + "\nSubject: " + l.subject + "\n\n" + l.body));
       index += std::string(file) + "," + EscapeCsvField(p.person_key) + "," +
-               EscapeCsvField(p.email) + "," + l.language + "," + state + "\n";
+               EscapeCsvField(p.email) + "," + l.language + "," + state + "," + channel.channel +
+               "\n";
     }
   }
   if (o.write_letter_files) TQ_RETURN_IF_ERROR(WriteFile(o.out_dir + "/letters/index.csv", index));
@@ -690,7 +755,9 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
     everyone.push_back(&p);
   }
   for (const Obligation& ob : plan.obligations) {
-    if (!ob.threshold_met || ob.rule->notify == "individuals") continue;
+    // Letters go to people; an assessment has no one to tell.
+    if (!ob.threshold_met || ob.rule->notify == "individuals" || ob.rule->notify == "assessment")
+      continue;
     std::string tname =
         ob.rule->template_name.empty() ? "notice_regulator" : ob.rule->template_name;
     TQ_ASSIGN_OR_RETURN(MessageTemplate t,

@@ -352,6 +352,8 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
   std::string pending_where = "state IN ('queued','deferred','sending')";
   if (o.resend_unknown) pending_where += " OR state='unknown'";
   if (o.retry_failed) pending_where += " OR state='failed'";
+  // Letters for the post are printed (`notify print`), never e-mailed.
+  pending_where = "channel='email' AND (" + pending_where + ")";
   TQ_ASSIGN_OR_RETURN(int64_t no_sender, db.QueryInt("SELECT count(*) FROM notify_outbox WHERE (" +
                                                      pending_where + ") AND sender=''"));
   if (no_sender > 0)
@@ -381,6 +383,7 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
   std::string claimable = "state IN ('queued','deferred')";
   if (o.resend_unknown) claimable += " OR state='unknown'";
   if (o.retry_failed) claimable += " OR state='failed'";
+  claimable = "channel='email' AND (" + claimable + ")";
   TQ_ASSIGN_OR_RETURN(std::vector<Row> rows, LoadRows(db, claimable));
   if (o.limit > 0 && static_cast<int64_t>(rows.size()) > o.limit) rows.resize(o.limit);
   rep.pending = static_cast<int64_t>(rows.size());

@@ -181,8 +181,9 @@ Result<StatementFacts> LoadStatementFacts(Case& c) {
   if (TableExists(db, "notify_outbox")) {
     TQ_ASSIGN_OR_RETURN(f.letters, db.QueryInt("SELECT count(*) FROM notify_outbox WHERE "
                                                "kind='letter'"));
-    TQ_ASSIGN_OR_RETURN(f.letters_sent, db.QueryInt("SELECT count(*) FROM notify_outbox WHERE "
-                                                    "kind='letter' AND state='sent'"));
+    TQ_ASSIGN_OR_RETURN(f.letters_sent,
+                        db.QueryInt("SELECT count(*) FROM notify_outbox WHERE "
+                                    "kind='letter' AND state IN ('sent','printed')"));
   }
   if (TableExists(db, "notify_obligation")) {
     f.plan_run = true;
@@ -379,7 +380,7 @@ Claim PeopleToldClaim(const StatementFacts& f) {
   c.facts.push_back({"scope_person", 0, "count", std::to_string(f.affected)});
   c.facts.push_back(
       {"notify_outbox", 0, "kind=letter",
-       "sent=" + std::to_string(f.letters_sent) + " of " + std::to_string(f.letters)});
+       "delivered=" + std::to_string(f.letters_sent) + " of " + std::to_string(f.letters)});
   if (f.affected == 0) {
     c.text = "Our investigation has found no customer whose personal data was involved.";
   } else if (f.letters_sent >= f.affected && f.letters_sent == f.letters) {

@@ -110,6 +110,12 @@ TEST(StoreDbAnalyzer, MagentoCustomersOrdersAndPiiMap) {
               ::testing::ElementsAre("000000101|1|DE|braintree|1||1760266800000000",
                                      "000000102||FR|checkmo|0||1760347800000000",
                                      "000000103||US|payflowpro|1|1111|1760460300000000"));
+  // The billing address in parts, for postal letters (notify print).
+  EXPECT_THAT(Query(db,
+                    "SELECT billing_street,billing_city,billing_postcode FROM storedb_order "
+                    "ORDER BY increment_id"),
+              ::testing::ElementsAre("Marienplatz 2|München|80331", "1 Rue de Rivoli|Paris|75001",
+                                     "1 Market St|San Francisco|94105"));
   std::vector<std::string> pii =
       Query(db,
             "SELECT table_name||'.'||column_name||'='||category||'/'||source FROM "
@@ -164,6 +170,11 @@ TEST(StoreDbAnalyzer, WooCommerceWithPrefixAndLegacyOrders) {
               ::testing::ElementsAre("50||old.style@example.com|Olga Style|AT|9|stripe|1",
                                      "51|2|jane.doe@example.com|Jane Doe|US|NY|stripe|1",
                                      "52||guest.uk@example.co.uk|Ian Guest|GB||bacs|0"));
+  EXPECT_THAT(Query(db,
+                    "SELECT billing_street,billing_city,billing_postcode FROM storedb_order "
+                    "ORDER BY order_id"),
+              ::testing::ElementsAre("|Wien|", "5 Main St|New York|10001",
+                                     "10 Downing St|London|SW1A 2AA"));
   EXPECT_THAT(Query(db, "SELECT customer_id,email,country FROM storedb_customer"),
               UnorderedElementsAre("2|jane.doe@example.com|US", "5|max.b@example.org|GB",
                                    "|old.style@example.com|AT", "|guest.uk@example.co.uk|GB"));

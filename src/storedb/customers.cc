@@ -251,7 +251,7 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
   sql +=
       "INSERT OR IGNORE INTO storedb_order(evidence_id,source_table,order_id,increment_id,"
       "customer_id,email,name,country,region,created_at,payment_method,status,grand_total,"
-      "billing_address,line,byte_offset) SELECT " +
+      "billing_address,billing_street,billing_city,billing_postcode,line,byte_offset) SELECT " +
       ev +
       ",p.source,p.id,p.id,"
       "NULLIF(CAST(" +
@@ -261,8 +261,10 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
       pm("_billing_state") + ",''),p.created," + "COALESCE(" + pm("_payment_method") +
       ",''),p.status,COALESCE(" + pm("_order_total") + ",''),trim(COALESCE(" +
       pm("_billing_address_1") + ",'')||', '||COALESCE(" + pm("_billing_city") +
-      ",'')||' '||COALESCE(" + pm("_billing_postcode") +
-      ",''),', '),p.line,p.byte_offset FROM tmp_sdb_wppost p;\n";
+      ",'')||' '||COALESCE(" + pm("_billing_postcode") + ",''),', '),trim(COALESCE(" +
+      pm("_billing_address_1") + ",'')||char(10)||COALESCE(" + pm("_billing_address_2") +
+      ",''),char(10)),COALESCE(" + pm("_billing_city") + ",''),COALESCE(" +
+      pm("_billing_postcode") + ",''),p.line,p.byte_offset FROM tmp_sdb_wppost p;\n";
   // Billing address of each order (Magento sales_order_address, WooCommerce wc_order_addresses).
   std::string a =
       "(SELECT %s FROM tmp_sdb_addr a WHERE a.kind='order' AND "
@@ -275,7 +277,10 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
   sql += "UPDATE storedb_order SET country=COALESCE(" + A("country") +
          ",country), region=COALESCE(" + A("region") + ",region), billing_address=COALESCE(" +
          A("trim(street||', '||city||' '||postcode||', '||region||', '||country, ', ')") +
-         ",billing_address), name=CASE WHEN name='' THEN COALESCE(" + A("trim(first||' '||last)") +
+         ",billing_address), billing_street=COALESCE(" + A("street") +
+         ",billing_street), billing_city=COALESCE(" + A("city") +
+         ",billing_city), billing_postcode=COALESCE(" + A("postcode") +
+         ",billing_postcode), name=CASE WHEN name='' THEN COALESCE(" + A("trim(first||' '||last)") +
          ",'') ELSE name END, email=CASE WHEN email='' THEN "
          "COALESCE(" +
          A("email") + ",'') ELSE email END WHERE evidence_id=" + ev + ";\n";

@@ -98,6 +98,12 @@ CREATE INDEX storedb_order_created ON storedb_order(created_at);
 ALTER TABLE storedb_customer ADD COLUMN categories TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE storedb_order ADD COLUMN categories TEXT NOT NULL DEFAULT '[]';
 )sql"},
+    // 3: the billing address in parts, for postal letters (notify print's mail-merge file).
+    {3, R"sql(
+ALTER TABLE storedb_order ADD COLUMN billing_street TEXT NOT NULL DEFAULT '';
+ALTER TABLE storedb_order ADD COLUMN billing_city TEXT NOT NULL DEFAULT '';
+ALTER TABLE storedb_order ADD COLUMN billing_postcode TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 }  // namespace
 

@@ -12,7 +12,9 @@ step $T drill store --seed 7 --scale small
 truth=store/truth.json
 [ -f "$truth" ] || { echo "SKIP: drill wrote no truth.json"; exit 77; }
 read -r url tz disc <<<"$($PY -c 'import json,sys; t=json.load(open(sys.argv[1])); print(t["store_url"], t["timezone"], t["discovered_at"])' "$truth")"
-step $T init case --name drill --store-url "$url" --timezone "$tz" --discovered-at "$disc"
+step $T init case --name drill --store-url "$url" --timezone "$tz" --discovered-at "$disc" \
+  --legal-name "Example Store Ltd" --dpo "dpo@example-store.test" --phone 1-800-555-0100 \
+  --website https://example-store.test/incident --postal-address "1 Store Street, Example City"
 [ -d store/logs ] && step $T --case case collect --label logs store/logs
 [ -d store/webroot ] && step $T --case case collect --label webroot store/webroot
 for f in store/db/*; do [ -e "$f" ] && step $T --case case collect --label db "$f"; done
@@ -97,5 +99,26 @@ if "payment_card" in truth.get("data_categories", []) and not any(o["rule"] == "
 if fails:
     print("FAIL:", *fails[:20], sep="\n  "); sys.exit(1)
 print("letters:", len(outbox), "jurisdictions:", sorted(codes))
+PYEOF
+# Letters that may not be e-mailed are printed: a PDF each with the recipient's name and the
+# address of their latest order, or named when the store has no postal address for them.
+set +e
+$T --case case notify print --json >print.json; rc=$?
+set -e
+[ $rc -eq 0 ] || [ $rc -eq 3 ] || { echo "FAIL: notify print exit $rc"; exit 1; }
+$PY - case/case.db print.json <<'PYEOF'
+import json, os, sqlite3, subprocess, sys
+db = sqlite3.connect(sys.argv[1]); pr = json.load(open(sys.argv[2]))
+post = db.execute("SELECT count(*) FROM notify_outbox WHERE kind='letter' AND channel='post'").fetchone()[0]
+if pr["printed"] + pr["no_postal_address"] != post:
+    print("FAIL: post letters %d != printed %d + without address %d" % (post, pr["printed"], pr["no_postal_address"])); sys.exit(1)
+have_poppler = subprocess.run(["sh", "-c", "command -v pdftotext"], capture_output=True).returncode == 0
+for oid, name in db.execute("SELECT id, recipient_name FROM notify_outbox WHERE state='printed' ORDER BY id LIMIT 5"):
+    pdf = os.path.join(os.path.dirname(sys.argv[1]), "reports/notify/print/letter-%06d.pdf" % oid)
+    if not os.path.exists(pdf): print("FAIL: no PDF for", oid); sys.exit(1)
+    if have_poppler and name:
+        text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
+        if name.split()[0] not in text: print("FAIL: %s not in %s" % (name, pdf)); sys.exit(1)
+print("post letters:", post, "printed:", pr["printed"])
 PYEOF
 echo PASS

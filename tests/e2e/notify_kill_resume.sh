@@ -18,6 +18,9 @@ rows.insert(200, ("customer:slow", "slow@example.com", "Slow", "US", "CA", "en",
 db.executemany("INSERT INTO scope_person(person_key,email,name,country,region,language,categories,reasons) VALUES (?,?,?,?,?,?,?,'[]')", rows)
 db.commit()
 PYEOF
+# California letters go by e-mail with E-SIGN consent (data/jurisdictions/letters.txt).
+sqlite3 case/case.db "SELECT person_key FROM scope_person" >consented.txt
+$T --case case notify consent --kind esign --file consented.txt >/dev/null
 $T --case case notify render --from privacy@shop.example --no-letter-files >/dev/null
 state() { sqlite3 case/case.db "SELECT state FROM notify_outbox WHERE person_key='$1'"; }
 count_mail() { grep -l "X-Envelope-To: $1" "$TQ_TMP"/mail/*.eml 2>/dev/null | wc -l; }

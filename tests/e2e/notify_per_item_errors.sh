@@ -3,7 +3,8 @@
 # of the table leaves the other duties in the plan (exit 3, the record's line named).
 source "$TQ_SOURCE_DIR/tests/e2e/notify_lib.bash"
 T="$TOURNIQUET"
-$T init case --name "per item" --store-url https://shop.example --discovered-at 2026-03-02T15:00:00Z >/dev/null
+$T init case --name "per item" --store-url https://shop.example --discovered-at 2026-03-02T15:00:00Z \
+  --legal-name "Example Shop Ltd" --dpo "dpo@shop.example" >/dev/null
 make_scope_tables case/case.db
 $PY - case/case.db <<'PYEOF'
 import json, sqlite3, sys

@@ -4,7 +4,8 @@
 source "$TQ_SOURCE_DIR/tests/e2e/notify_lib.bash"
 T="$TOURNIQUET"
 $T init case --name "checkout skimmer" --store-url https://shop.example \
-  --timezone America/New_York --discovered-at 2026-03-02T15:00:00Z >/dev/null
+  --timezone America/New_York --discovered-at 2026-03-02T15:00:00Z \
+  --legal-name "Example Shop Ltd" --dpo "dpo@shop.example" >/dev/null
 make_scope_tables case/case.db
 $PY - case/case.db <<'PYEOF'
 import json, sqlite3, sys

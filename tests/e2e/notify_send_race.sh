@@ -6,7 +6,8 @@ T="$TOURNIQUET"
 start_sink "$TQ_TMP/mail"
 trap stop_sink EXIT
 URL="smtp://127.0.0.1:$SINK_PORT"
-$T init case --name "race" --store-url https://shop.example --discovered-at 2026-03-02T15:00:00Z >/dev/null
+$T init case --name "race" --store-url https://shop.example --discovered-at 2026-03-02T15:00:00Z \
+  --legal-name "Example Shop Ltd" --dpo "dpo@shop.example" >/dev/null
 make_scope_tables case/case.db
 $PY - case/case.db <<'PYEOF'
 import json, sqlite3, sys

@@ -24,7 +24,9 @@ for scenario in cosmicsting woo-stuffing trojanorder; do
   "$T" drill "$out" --scenario "$scenario" --seed 3 --scale small > /dev/null || fail drill
   field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$out/truth.json" "$1"; }
   "$T" init "$c" --name "$scenario" --store-url "$(field store_url)" --timezone "$(field timezone)" \
-    --discovered-at "$(field discovered_at)" > /dev/null || fail init
+    --discovered-at "$(field discovered_at)" --legal-name "Example Shop Ltd" \
+    --dpo "dpo@shop.example" --phone 1-800-555-0100 --website https://shop.example/incident \
+    > /dev/null || fail init
   "$T" --case "$c" --quiet collect --label logs "$out/logs" > /dev/null || fail collect
   "$T" --case "$c" --quiet collect --label webroot "$out/webroot" > /dev/null || fail collect
   [ -d "$out/db" ] && { "$T" --case "$c" --quiet collect --label db "$out/db" > /dev/null || fail collect; }

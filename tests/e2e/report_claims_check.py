@@ -18,7 +18,8 @@ def one(sql, *args):
 
 
 letters = one("SELECT count(*) FROM notify_outbox WHERE kind='letter'") or 0
-sent = one("SELECT count(*) FROM notify_outbox WHERE kind='letter' AND state='sent'") or 0
+# Delivered: e-mailed, or printed for the post (notify print).
+sent = one("SELECT count(*) FROM notify_outbox WHERE kind='letter' AND state IN ('sent','printed')") or 0
 affected = one("SELECT count(*) FROM scope_person") or 0
 entry = db.execute("SELECT id, detail FROM findings WHERE kind='analysis.entry_vector'").fetchone()
 for doc in ["public-notice", "public-postmortem"]:
@@ -44,8 +45,8 @@ for doc in ["public-notice", "public-postmortem"]:
                 if one("SELECT count(*) FROM findings WHERE id=?", i) != 1:
                     errs.append(f"{doc}: finding {i} not in the case")
             elif t == "notify_outbox":
-                if st != f"sent={sent} of {letters}":
-                    errs.append(f"{doc}: outbox {st!r}, case sent={sent} of {letters}")
+                if st != f"delivered={sent} of {letters}":
+                    errs.append(f"{doc}: outbox {st!r}, case delivered={sent} of {letters}")
             elif t == "notify_obligation":
                 if one("SELECT CASE WHEN t.status='done' THEN 'done' ELSE o.status END FROM "
                        "notify_obligation o LEFT JOIN tasks t ON t.id=o.task_id WHERE o.id=?", i) != st:

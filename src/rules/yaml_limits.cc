@@ -100,8 +100,7 @@ bool CheckYamlLimits(std::string_view text, YamlLimitProblem* problem) {
       return true;
     }
     if (parser.HandleNextDocument(counter)) {
-      *problem = {
-          0, "more than one YAML document (multi-document rule collections are not supported)"};
+      *problem = {0, "more than one YAML document without a '---' line between them"};
       return false;
     }
   } catch (const LimitPassed& l) {

@@ -22,7 +22,8 @@ struct YamlLimitProblem {
   bool empty = false;  // set when the text holds no document at all (within the limits)
 };
 
-// Checks `text` is one YAML document within the limits above, without building nodes (the
+// Checks `text` is one YAML document (a part of a file split at its `---` lines) within the
+// limits above, without building nodes (the
 // parser's events are counted and the walk stops at the first limit passed). True when the
 // text may be given to YAML::Load (unless problem->empty); otherwise *problem says why.
 bool CheckYamlLimits(std::string_view text, YamlLimitProblem* problem);

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <deque>
 #include <optional>
+#include <unordered_set>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -148,9 +149,12 @@ void CorrelationEvents::Merge(CorrelationEvents& o) {
 
 namespace {
 
+constexpr size_t kMaxEpisodeValues = 100000;
+
 struct Member {
   UnixMicros time = 0;
   uint64_t seq = 0;
+  uint64_t value = 0;  // value_count: the counted field's hash
   int64_t inner = -1;  // a hit of an inner correlation (index into the output)
   CorrelationEventRef ref;
 };
@@ -228,6 +232,9 @@ class Evaluator {
     std::vector<Member> ms;
     int64_t episode = -1;  // the hit this group's burst grows
     uint64_t last_seq = 0;
+    // value_count: the distinct values of the open burst (the window keeps only N of them),
+    // up to kMaxEpisodeValues.
+    std::unordered_set<uint64_t> episode_values;
     uint64_t key = 0;
   };
 
@@ -289,6 +296,14 @@ class Evaluator {
       }
     }
     if (n && ci_.condition.Holds(n)) Fire(g, e.key, e.time, window, n);
+    if (ci_.type == CorrelationType::kValueCount && g.episode >= 0 &&
+        out_[static_cast<size_t>(g.episode)].last_time >= e.time - ci_.timespan &&
+        g.episode_values.size() < kMaxEpisodeValues) {
+      // Values seen while the burst lasts count towards its distinct values.
+      g.episode_values.insert(e.value);
+      CorrelationHit& h = out_[static_cast<size_t>(g.episode)];
+      h.distinct = std::max<uint64_t>(h.distinct, g.episode_values.size());
+    }
   }
 
   void Tumble(Group& g, const StreamEvent& e) {
@@ -356,6 +371,9 @@ class Evaluator {
       }
       h.distinct = std::max(h.distinct, n);
     } else {
+      g.episode_values.clear();
+      for (const Member* m : window)
+        if (ci_.type == CorrelationType::kValueCount) g.episode_values.insert(m->value);
       CorrelationHit* h = NewHit(key);
       g.episode = h ? static_cast<int64_t>(h - out_.data()) : -1;
       if (h) {
@@ -433,7 +451,8 @@ std::vector<CorrelationHit> CorrelationEvents::Evaluate() {
         uint64_t key = KeyOf(vals);
         if (!groups_.contains(key))
           groups_.emplace(key, std::vector<std::string>(vals.begin(), vals.end()));
-        StreamEvent e{h.fired_at, key, 0, s, Member{h.fired_at, 0, static_cast<int64_t>(hi), {}}};
+        StreamEvent e{h.fired_at, key, 0, s,
+                      Member{h.fired_at, 0, 0, static_cast<int64_t>(hi), {}}};
         chained.push_back(e);
       }
     }
@@ -450,8 +469,9 @@ std::vector<CorrelationHit> CorrelationEvents::Evaluate() {
       if (it != hi && (k >= chained.size() || it->time <= chained[k].time)) {
         const CorrelationEvent& e = *it++;
         uint32_t rule = cc.sources[e.source].index;
-        StreamEvent se{e.time, e.key, e.value, e.source,
-                       Member{e.time, ++seq, -1, {e.input, rule, e.line_no, e.offset, e.time}}};
+        StreamEvent se{
+            e.time, e.key, e.value, e.source,
+            Member{e.time, ++seq, e.value, -1, {e.input, rule, e.line_no, e.offset, e.time}}};
         ev.Add(se);
       } else {
         StreamEvent se = chained[k++];

@@ -163,11 +163,17 @@ TEST(CorrelationTest, ValueCountCountsDistinctValuesInTheWindow) {
     log += L("10.0.0.2", i, "GET", "/q" + std::to_string(i % 9), 404);
   for (int i = 0; i < 10; ++i)  // 10 distinct, but 31 s from first to last
     log += L("10.0.0.3", i == 9 ? 31 : i, "GET", "/r" + std::to_string(i), 403);
+  for (int i = 0; i < 40; ++i)  // one burst: every distinct value of it is counted
+    log += L("10.0.0.4", i, "GET", "/s" + std::to_string(i % 25), 404);
   ScanRun r = Scan({corr}, {log});
   auto hits = r.Hits("Probing");
-  ASSERT_EQ(hits.size(), 1u);
-  EXPECT_EQ(hits[0]->group, std::vector<std::string>{"10.0.0.1"});
-  EXPECT_EQ(hits[0]->distinct, 10u);
+  ASSERT_EQ(hits.size(), 2u);  // by first time, then when they fired (10.0.0.4 first)
+  EXPECT_EQ(hits[1]->group, std::vector<std::string>{"10.0.0.1"});
+  EXPECT_EQ(hits[1]->distinct, 10u);
+  EXPECT_EQ(hits[1]->events, 10u);
+  EXPECT_EQ(hits[0]->group, std::vector<std::string>{"10.0.0.4"});
+  EXPECT_EQ(hits[0]->distinct, 25u);
+  EXPECT_EQ(hits[0]->events, 40u);
 }
 
 const char* kThreeRules =

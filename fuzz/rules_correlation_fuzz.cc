@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (rs.corr.empty()) return 0;
   std::vector<uint32_t> all(rs.info.size());
   for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
-  CorrelationEvents events(rs, 1 << 20);
+  CorrelationBudget budget(1 << 20);
+  CorrelationEvents events(rs, budget);
   static const char* kIps[] = {"10.0.0.1", "10.0.0.2", "-", "", "10.0.0.1"};
   static const char* kPaths[] = {"/a", "/b", "/login", "/a", "/c", "/d"};
   for (uint64_t i = 0; i < 300; ++i) {

@@ -268,6 +268,7 @@ bool ParseAggregation(std::string_view cond, size_t bar, std::string_view timefr
       std::string_view f = word();
       if (f.empty()) return fail("expected a field after 'by'");
       by.emplace_back(f);
+      if (by.size() > 8) return fail("more than 8 fields after 'by'");
       space();
     } while (p < agg.size() && agg[p] == ',' && ++p);
   } else {

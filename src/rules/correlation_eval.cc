@@ -16,7 +16,6 @@
 //  - A correlation over another correlation sees each of the inner one's hits as one event, at
 //    the time its condition first held, carrying its group-by values.
 #include <algorithm>
-#include <deque>
 #include <optional>
 #include <unordered_set>
 
@@ -49,21 +48,107 @@ uint64_t KeyOf(const std::vector<std::string_view>& values) {
   return XXH3_64bits_digest(&st);
 }
 
-size_t StrBytes(size_t len) { return sizeof(std::string) + (len > 15 ? len + 1 : 0); }
 constexpr size_t kMaxGroupValue = 1024;
 
 }  // namespace
 
+// ---- GroupTable ----
+// A group's entry in a chunk: the number of values, then each as 2 bytes of length (values
+// are capped at kMaxGroupValue) and its bytes.
+constexpr size_t kChunk = size_t{1} << 20;
+
+const GroupTable::Slot* GroupTable::Find(uint64_t key) const {
+  if (slots_.empty()) return nullptr;
+  key = Fix(key);
+  size_t mask = slots_.size() - 1;
+  for (size_t i = key & mask;; i = (i + 1) & mask) {
+    if (slots_[i].key == key) return &slots_[i];
+    if (slots_[i].key == 0) return nullptr;
+  }
+}
+
+size_t GroupTable::Cost(std::span<const std::string_view> values) {
+  size_t n = 4 * sizeof(Slot) + 1;  // slots at a load between a quarter and a half
+  for (std::string_view v : values) n += 2 + v.size();
+  return n;
+}
+
+void GroupTable::Insert(uint64_t key, std::span<const std::string_view> values) {
+  if ((n_ + 1) * 2 > slots_.size()) {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(std::max<size_t>(1024, old.size() * 2), Slot{});
+    for (const Slot& sl : old)
+      if (sl.key) {
+        size_t i = sl.key & (slots_.size() - 1);
+        while (slots_[i].key) i = (i + 1) & (slots_.size() - 1);
+        slots_[i] = sl;
+      }
+  }
+  std::string entry(1, static_cast<char>(values.size()));
+  for (std::string_view v : values) {
+    v = v.substr(0, kMaxGroupValue);
+    entry += static_cast<char>(v.size() & 0xff);
+    entry += static_cast<char>(v.size() >> 8);
+    entry += v;
+  }
+  if (chunks_.empty() || chunks_.back().size() + entry.size() > kChunk) {
+    chunks_.emplace_back();
+    chunks_.back().reserve(kChunk);
+  }
+  uint64_t ref = (static_cast<uint64_t>(chunks_.size() - 1) << 32) | chunks_.back().size();
+  chunks_.back() += entry;
+  key = Fix(key);
+  size_t i = key & (slots_.size() - 1);
+  while (slots_[i].key) i = (i + 1) & (slots_.size() - 1);
+  slots_[i] = {key, ref};
+  ++n_;
+}
+
+std::vector<std::string> GroupTable::Get(uint64_t key) const {
+  std::vector<std::string> out;
+  const Slot* sl = Find(key);
+  if (!sl) return out;
+  const std::string& c = chunks_[sl->ref >> 32];
+  size_t p = sl->ref & 0xffffffffu;
+  size_t n = static_cast<uint8_t>(c[p++]);
+  for (size_t k = 0; k < n; ++k) {
+    size_t len =
+        static_cast<uint8_t>(c[p]) | (static_cast<size_t>(static_cast<uint8_t>(c[p + 1])) << 8);
+    out.emplace_back(c.substr(p + 2, len));
+    p += 2 + len;
+  }
+  return out;
+}
+
+size_t GroupTable::MergeFrom(GroupTable& o) {
+  if (n_ == 0) {  // the first unit merged: taken whole
+    std::swap(*this, o);
+    return 0;
+  }
+  size_t had = 0;
+  std::vector<std::string_view> views;
+  for (const Slot& sl : o.slots_) {
+    if (!sl.key) continue;
+    std::vector<std::string> vals = o.Get(sl.key);
+    views.assign(vals.begin(), vals.end());
+    if (Contains(sl.key))
+      had += Cost(views);
+    else
+      Insert(sl.key, views);
+  }
+  return had;
+}
+
 bool CorrelationEvents::Take(size_t bytes) {
-  if (bytes_ + bytes > budget_) return false;
+  if (!budget_.Take(bytes)) return false;
   bytes_ += bytes;
   return true;
 }
 
 void CorrelationEvents::Add(const logs::AccessLogRecord& r, std::span<const uint32_t> hits,
                             uint32_t input) {
-  std::vector<std::string_view> values;
-  std::vector<std::string> tmp;
+  std::vector<std::string_view>& values = values_;
+  std::vector<std::string>& tmp = tmp_;
   for (uint32_t h : hits) {
     if (h >= rs_.rule_corr.size()) continue;
     for (auto [c, s] : rs_.rule_corr[h]) {
@@ -92,16 +177,13 @@ void CorrelationEvents::Add(const logs::AccessLogRecord& r, std::span<const uint
       }
       uint64_t key = KeyOf(values);
       size_t need = sizeof(CorrelationEvent);
-      bool new_group = !groups_.contains(key);
-      if (new_group) {
-        need += 64 + sizeof(std::vector<std::string>);  // its map node
-        for (std::string_view v : values) need += StrBytes(v.size());
-      }
+      bool new_group = !groups_.Contains(key);
+      if (new_group) need += GroupTable::Cost(values);
       if (!Take(need)) {
         ++stats_.events_dropped;
         continue;
       }
-      if (new_group) groups_.emplace(key, std::vector<std::string>(values.begin(), values.end()));
+      if (new_group) groups_.Insert(key, values);
       CorrelationEvent e;
       e.time = r.time;
       e.line_no = r.line_no;
@@ -122,28 +204,16 @@ void CorrelationEvents::Shift(uint64_t lines, uint64_t offset) {
 }
 
 void CorrelationEvents::Merge(CorrelationEvents& o) {
+  stats_.events += o.stats_.events;
   stats_.events_without_time += o.stats_.events_without_time;
   stats_.events_missing_group += o.stats_.events_missing_group;
   stats_.events_dropped += o.stats_.events_dropped;
-  for (const CorrelationEvent& e : o.events_) {
-    size_t need = sizeof(CorrelationEvent);
-    auto it = groups_.find(e.key);
-    const std::vector<std::string>* vals = nullptr;
-    if (it == groups_.end()) {
-      vals = &o.groups_[e.key];
-      need += 64 + sizeof(std::vector<std::string>);
-      for (const std::string& v : *vals) need += StrBytes(v.size());
-    }
-    if (!Take(need)) {
-      ++stats_.events_dropped;
-      continue;
-    }
-    if (vals) groups_.emplace(e.key, *vals);
-    events_.push_back(e);
-    ++stats_.events;
-  }
+  for (const CorrelationEvent& e : o.events_) events_.push_back(e);
   o.events_ = {};
-  o.groups_ = {};
+  size_t freed = groups_.MergeFrom(o.groups_);  // groups known here: their copies go
+  o.groups_ = GroupTable();
+  bytes_ += o.bytes_ - freed;
+  budget_.Give(freed);
   o.bytes_ = 0;
 }
 
@@ -169,8 +239,8 @@ struct StreamEvent {
 
 class Evaluator {
  public:
-  Evaluator(const RuleSet& rs, uint32_t corr, std::vector<CorrelationHit>& out,
-            std::unordered_map<uint64_t, std::vector<std::string>>& groups, CorrelationStats& stats)
+  Evaluator(const RuleSet& rs, uint32_t corr, std::vector<CorrelationHit>& out, GroupTable& groups,
+            CorrelationStats& stats)
       : rs_(rs),
         ci_(rs.corr_info[corr]),
         corr_(corr),
@@ -221,7 +291,9 @@ class Evaluator {
   };
   struct Group {
     UnixMicros last = 0;
-    std::deque<Member> ring;                          // event_count
+    // event_count: the latest events, at most need_ of them, oldest at ring[head].
+    std::vector<Member> ring;
+    size_t head = 0, filled = 0;
     std::vector<std::pair<uint64_t, Member>> values;  // value_count
     std::vector<std::optional<Member>> latest;        // temporal
     std::vector<Chain> chain;                         // temporal_ordered
@@ -240,15 +312,29 @@ class Evaluator {
 
   void Slide(Group& g, const StreamEvent& e) {
     const int64_t lo = e.time - ci_.timespan;
-    std::vector<const Member*> window;
+    std::vector<const Member*>& window = window_;
+    window.clear();
     uint64_t n = 0;
     switch (ci_.type) {
       case CorrelationType::kEventCount: {
-        g.ring.push_back(e.m);
-        while (!g.ring.empty() && g.ring.front().time < lo) g.ring.pop_front();
-        while (g.ring.size() > need_) g.ring.pop_front();
-        n = g.ring.size();
-        for (const Member& m : g.ring) window.push_back(&m);
+        // A ring of need_ slots, grown as events come (most groups never fill it).
+        if (g.filled == g.ring.size() && g.ring.size() < need_) {
+          std::rotate(g.ring.begin(), g.ring.begin() + static_cast<ptrdiff_t>(g.head),
+                      g.ring.end());
+          g.head = 0;
+          g.ring.push_back(e.m);
+          ++g.filled;
+        } else if (g.filled < g.ring.size()) {
+          g.ring[(g.head + g.filled++) % g.ring.size()] = e.m;
+        } else {  // full: the oldest goes
+          g.ring[g.head] = e.m;
+          g.head = (g.head + 1) % g.ring.size();
+        }
+        while (g.filled && g.ring[g.head].time < lo)
+          g.head = (g.head + 1) % g.ring.size(), --g.filled;
+        n = g.filled;
+        for (size_t k = 0; k < g.filled; ++k)
+          window.push_back(&g.ring[(g.head + k) % g.ring.size()]);
         break;
       }
       case CorrelationType::kValueCount: {
@@ -343,8 +429,7 @@ class Evaluator {
     }
     CorrelationHit& h = out_.emplace_back();
     h.correlation = corr_;
-    auto it = groups_.find(key);
-    if (it != groups_.end()) h.group = it->second;
+    h.group = groups_.Get(key);
     return &h;
   }
 
@@ -409,13 +494,14 @@ class Evaluator {
   const CorrelationInfo& ci_;
   uint32_t corr_;
   std::vector<CorrelationHit>& out_;
-  std::unordered_map<uint64_t, std::vector<std::string>>& groups_;
+  GroupTable& groups_;
   CorrelationStats& stats_;
   size_t first_hit_;
   bool sliding_;
   uint64_t need_;
   uint64_t distinct_cap_ = 1;
   std::unordered_map<uint64_t, Group> groups_state_;
+  std::vector<const Member*> window_;  // scratch
   UnixMicros now_ = 0;
   size_t since_prune_ = 0;
 };
@@ -449,8 +535,7 @@ std::vector<CorrelationHit> CorrelationEvents::Evaluate() {
                              ? std::string_view(h.group[static_cast<size_t>(f.inner_pos)])
                              : std::string_view());
         uint64_t key = KeyOf(vals);
-        if (!groups_.contains(key))
-          groups_.emplace(key, std::vector<std::string>(vals.begin(), vals.end()));
+        if (!groups_.Contains(key)) groups_.Insert(key, vals);
         StreamEvent e{h.fired_at, key, 0, s,
                       Member{h.fired_at, 0, 0, static_cast<int64_t>(hi), {}}};
         chained.push_back(e);
@@ -483,6 +568,8 @@ std::vector<CorrelationHit> CorrelationEvents::Evaluate() {
     for (size_t i = first; i < out.size(); ++i) hits_of[c].push_back(i);
   }
   events_ = {};
+  budget_.Give(bytes_);
+  bytes_ = 0;
   return out;
 }
 

@@ -588,9 +588,9 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   const size_t unit_client_budget = client_budget / 2 / window;
   const size_t unit_hit_budget = hit_budget / 2 / window;
   size_t merged_client_bytes = 0, merged_hit_bytes = 0;
-  // Correlation events: half of their budget for the merged events, half for the units.
-  CorrelationEvents corr_events(rs, o.max_correlation_memory / 2);
-  const size_t unit_corr_budget = o.max_correlation_memory / 2 / window;
+  // Correlation events: one budget for the units' and the merged events.
+  CorrelationBudget corr_budget(o.max_correlation_memory);
+  CorrelationEvents corr_events(rs, corr_budget);
   std::unordered_map<std::string, ClientStats, SvHash, std::equal_to<>> clients;
   std::vector<uint64_t> lines_before(inputs.size(), 0);
   // Merges one finished unit into `res` and `clients`, then frees it. Ranges of one file get
@@ -699,7 +699,7 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
     u.table = std::make_unique<ClientTable>(unit_client_budget);
     u.hit_budget = unit_hit_budget;
     u.rs = &rs;
-    if (!rs.corr.empty()) u.corr = std::make_unique<CorrelationEvents>(rs, unit_corr_budget);
+    if (!rs.corr.empty()) u.corr = std::make_unique<CorrelationEvents>(rs, corr_budget);
     const LogInput& in = inputs[u.input];
     Result<std::unique_ptr<logs::ByteStream>> s =
         u.range ? logs::OpenRange(in.path, u.begin, u.end) : logs::OpenByteStream(in.path);

@@ -145,9 +145,9 @@ struct LogScanOptions {
   // the rule databases come on top.
   size_t max_memory = size_t{768} << 20;
   // Bytes for the events collected for correlations (48 bytes each, plus each group's values
-  // once), half for the merged events and half for the work units in flight; past it events
-  // are counted in correlation_stats.events_dropped. Their evaluation's window state comes on
-  // top, bounded by each correlation's threshold per active group.
+  // once), shared by the work units in flight and the merged events; past it events are
+  // counted in correlation_stats.events_dropped. Their evaluation's window state comes on top,
+  // bounded by each correlation's threshold per group active in a window.
   size_t max_correlation_memory = size_t{128} << 20;
   std::function<void(uint64_t bytes_done)> progress;  // called from worker threads
 };

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <set>
 
+#include "casefile/casefile.h"
+#include "casefile/db.h"
 #include "rules/rules.h"
 #include "support/testing.h"
 
@@ -50,7 +52,7 @@ struct ScanRun {
 
 // Loads the rules (every document must load) and scans the logs, in the order given.
 ScanRun Scan(const std::vector<std::string>& rule_files, const std::vector<std::string>& logs,
-             size_t corr_memory = size_t{128} << 20) {
+             size_t corr_memory = size_t{128} << 20, int threads = 1) {
   static int n = 0;
   std::vector<std::pair<std::string, std::string>> docs;
   for (const std::string& r : rule_files) docs.emplace_back("c" + std::to_string(++n) + ".yml", r);
@@ -68,7 +70,7 @@ ScanRun Scan(const std::vector<std::string>& rule_files, const std::vector<std::
     inputs.push_back({path, "access.log." + std::to_string(i), static_cast<int64_t>(i + 1), "x"});
   }
   LogScanOptions o;
-  o.threads = 1;
+  o.threads = threads;
   o.max_correlation_memory = corr_memory;
   Result<LogScanResult> r = ScanLogs(inputs, *run.rs, o);
   EXPECT_TRUE(r.ok());
@@ -126,12 +128,14 @@ TEST(CorrelationTest, EventsOutOfOrderAcrossRotatedFilesAreWindowedByTime) {
                       L("10.0.0.9", 120, "POST", "/login");
   std::string older = L("10.0.0.9", 70, "POST", "/login") + L("10.0.0.9", 80, "POST", "/login") +
                       L("10.0.0.9", 90, "GET", "/");
-  ScanRun r = Scan({kFiveInAMinute}, {newer, older});
-  auto hits = r.Hits("Five logins in a minute");
-  ASSERT_EQ(hits.size(), 1u);
-  EXPECT_EQ(Lines(*hits[0]), (std::vector<std::string>{"1:1", "1:2", "0:1", "0:2", "0:3"}));
-  EXPECT_EQ(hits[0]->members[0].offset, 0u);
-  EXPECT_GT(hits[0]->members[1].offset, 0u);
+  for (int threads : {1, 2}) {  // the files in parallel: the same hit
+    ScanRun r = Scan({kFiveInAMinute}, {newer, older}, size_t{128} << 20, threads);
+    auto hits = r.Hits("Five logins in a minute");
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(Lines(*hits[0]), (std::vector<std::string>{"1:1", "1:2", "0:1", "0:2", "0:3"}));
+    EXPECT_EQ(hits[0]->members[0].offset, 0u);
+    EXPECT_GT(hits[0]->members[1].offset, 0u);
+  }
 }
 
 TEST(CorrelationTest, EventsWithAMissingGroupByFieldAreCountedNotGrouped) {
@@ -371,6 +375,58 @@ TEST(CorrelationTest, PastTheMemoryBudgetEventsAreCountedAsDropped) {
   EXPECT_GT(st.events_dropped, 1500u);
   EXPECT_EQ(st.events + st.events_dropped, 2000u);
   EXPECT_EQ(r.Hits("Five logins in a minute").size(), 1u);  // from the events kept
+}
+
+// A hit in the case: its row (group, times, count, members by file and line) and a finding
+// at its first event with the correlation's level; the base rule leaves no hit rows.
+TEST(CorrelationTest, HitsAreStoredWithTheirMembersAndAsFindings) {
+  std::string log;
+  for (int t : {0, 10, 20, 30, 40, 50}) log += L("10.0.0.1", t, "POST", "/login");
+  TempDir dir;
+  std::string path = dir / "access.log";
+  WriteFile(path, log);
+  std::vector<LogInput> inputs = {{path, "/var/log/nginx/access.log", 1, "ab12"}};
+  RuleSetPtr rs = LoadRulesFromText({{"c.yml", kFiveInAMinute}}).value();
+  LogScanOptions o;
+  o.threads = 1;
+  LogScanResult res = ScanLogs(inputs, *rs, o).value();
+  auto c = Case::Create(dir / "case", CaseInfo{"t", "", "other", "UTC", {}, 0});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE((*c)->db()
+                  .Exec("INSERT INTO evidence_items (id, sha256, label, original_path, "
+                        "kind, size, source, collected_at) VALUES (1, 'ab12', 'logs', "
+                        "'/var/log/nginx/access.log', 'file', 1, 't', 0)")
+                  .ok());
+  Result<StoreSummary> st = StoreLogScan(**c, inputs, *rs, res);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_EQ(st->findings, 1);
+  Db& db = (*c)->db();
+  EXPECT_EQ(db.QueryInt("SELECT count(*) FROM logs_rule_hit").value(), 0);
+  EXPECT_EQ(db.QueryInt("SELECT hits FROM logs_rule_count").value(), 6);
+  Stmt q = db.Prepare(
+                 "SELECT title, level, type, group_json, events, members_json, first_time, "
+                 "last_time FROM logs_correlation_hit")
+               .value();
+  ASSERT_TRUE(q.Step().value());
+  EXPECT_EQ(q.String(0), "Five logins in a minute");
+  EXPECT_EQ(q.String(1), "high");
+  EXPECT_EQ(q.String(2), "event_count");
+  EXPECT_EQ(q.String(3), "{\"c-ip\":\"10.0.0.1\"}");
+  EXPECT_EQ(q.Int(4), 6);
+  std::string members = q.String(5);
+  EXPECT_NE(members.find("{\"log_file\":\"/var/log/nginx/access.log\",\"sha256\":\"ab12\","
+                         "\"line\":1,\"byte_offset\":0,"),
+            std::string::npos)
+      << members;
+  EXPECT_NE(members.find("\"line\":6,"), std::string::npos) << members;
+  EXPECT_EQ(q.Int(7) - q.Int(6), int64_t{50} * 1000000);
+  std::vector<Finding> f = ListFindings(db, "log.correlation").value();
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].severity, Severity::kHigh);
+  EXPECT_EQ(f[0].line, 1);
+  EXPECT_EQ(f[0].summary,
+            "Five logins in a minute: c-ip=10.0.0.1 (6 events, 2025-10-10T13:00:00Z to "
+            "2025-10-10T13:00:50Z)");
 }
 
 // ---- Load errors: the correlation is skipped with file, line and reason ----

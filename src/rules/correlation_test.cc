@@ -377,6 +377,19 @@ TEST(CorrelationTest, PastTheMemoryBudgetEventsAreCountedAsDropped) {
   EXPECT_EQ(r.Hits("Five logins in a minute").size(), 1u);  // from the events kept
 }
 
+TEST(CorrelationTest, PastTheHitCapHitsAreCountedAsDropped) {
+  std::string corr =
+      Doc("title: Any\ncorrelation:\n  type: event_count\n  rules: [login]\n  group-by: [c-ip]\n"
+          "  timespan: 1m\n  condition:\n    gte: 1\n");
+  std::string log;
+  for (int i = 0; i <= 10000; ++i)
+    log += L("10." + std::to_string(i / 250) + ".0." + std::to_string(i % 250), i % 3000, "POST",
+             "/login");
+  ScanRun r = Scan({corr}, {log});
+  EXPECT_EQ(r.Hits("Any").size(), CorrelationStats::kMaxHits);
+  EXPECT_EQ(r.res.correlation_stats.hits_dropped, 1u);
+}
+
 // A hit in the case: its row (group, times, count, members by file and line) and a finding
 // at its first event with the correlation's level; the base rule leaves no hit rows.
 TEST(CorrelationTest, HitsAreStoredWithTheirMembersAndAsFindings) {

@@ -346,7 +346,22 @@ bool ResolveField(const RuleSet& rs, const CorrelationInfo& ci, const Correlatio
       return false;
     }
   }
+  // `field/N`: the field's address reduced to its network.
+  if (size_t slash = field.rfind('/');
+      slash != std::string::npos && slash + 1 < field.size() && field.size() - slash <= 4 &&
+      std::all_of(field.begin() + static_cast<ptrdiff_t>(slash) + 1, field.end(), ::isdigit)) {
+    out->prefix = std::stoi(field.substr(slash + 1));
+    field.resize(slash);
+    if (out->prefix < 8 || out->prefix > 128) {
+      *why = "'" + name + "': a network prefix is 8 to 128 bits";
+      return false;
+    }
+  }
   if (src.is_correlation) {
+    if (out->prefix >= 0) {
+      *why = "'" + name + "': a network prefix needs an address field of a rule";
+      return false;
+    }
     const CorrelationInfo& inner = rs.corr_info[src.index];
     auto it = std::find(inner.group_by.begin(), inner.group_by.end(), field);
     if (it == inner.group_by.end()) {

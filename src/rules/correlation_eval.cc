@@ -16,6 +16,7 @@
 //  - A correlation over another correlation sees each of the inner one's hits as one event, at
 //    the time its condition first held, carrying its group-by values.
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <unordered_set>
 
@@ -29,11 +30,44 @@ namespace {
 
 bool Missing(std::string_view v) { return v.empty() || v == "-"; }
 
+// `v`'s network of `prefix` bits ("198.51.100.0/24"), or "" when it is no address (an IPv4
+// prefix past 32 keeps the whole address).
+std::string_view Network(std::string_view v, int prefix, std::string* tmp) {
+  logs::IpAddress a;
+  if (!logs::ParseAddress(v, &a)) return {};
+  bool v4 = std::all_of(a.bytes.begin(), a.bytes.begin() + 10, [](uint8_t b) { return b == 0; }) &&
+            a.bytes[10] == 0xff && a.bytes[11] == 0xff;
+  int bits = v4 ? std::min(prefix, 32) + 96 : prefix;
+  for (int i = 0; i < 16; ++i) {
+    int keep = std::clamp(bits - i * 8, 0, 8);
+    a.bytes[static_cast<size_t>(i)] &= static_cast<uint8_t>(0xff00 >> keep);
+  }
+  char buf[64];
+  if (v4)
+    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u/%d", a.bytes[12], a.bytes[13], a.bytes[14],
+                  a.bytes[15], bits - 96);
+  else
+    std::snprintf(buf, sizeof buf,
+                  "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x/%d",
+                  a.bytes[0], a.bytes[1], a.bytes[2], a.bytes[3], a.bytes[4], a.bytes[5],
+                  a.bytes[6], a.bytes[7], a.bytes[8], a.bytes[9], a.bytes[10], a.bytes[11],
+                  a.bytes[12], a.bytes[13], a.bytes[14], a.bytes[15], bits);
+  *tmp = buf;
+  return *tmp;
+}
+
 std::string_view FieldValue(const logs::AccessLogRecord& r, const CorrelationField& f,
                             std::string* tmp) {
-  if (f.field >= 0) return r.field[static_cast<size_t>(f.field)];
-  if (f.field == kExtraField && r.source && r.source->ExtraField(r.line, f.extra, tmp)) return *tmp;
-  return {};
+  std::string_view v;
+  if (f.field >= 0)
+    v = r.field[static_cast<size_t>(f.field)];
+  else if (f.field == kExtraField && r.source && r.source->ExtraField(r.line, f.extra, tmp))
+    v = *tmp;
+  if (f.prefix >= 0 && !v.empty()) {
+    std::string copy(v);
+    return Network(copy, f.prefix, tmp);
+  }
+  return v;
 }
 
 uint64_t Hash(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }

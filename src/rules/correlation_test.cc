@@ -78,6 +78,15 @@ ScanRun Scan(const std::vector<std::string>& rule_files, const std::vector<std::
   return run;
 }
 
+// Load errors: the correlation is skipped with file, line and reason.
+std::vector<std::string> Problems(const std::string& text) {
+  Result<RuleSetPtr> rs = LoadRulesFromText({{"p.yml", text}});
+  std::vector<std::string> out;
+  if (!rs.ok()) return {rs.status().ToString()};
+  for (const RuleProblem& p : Skipped(**rs)) out.push_back(p.ToString());
+  return out;
+}
+
 std::vector<std::string> Lines(const CorrelationHit& h) {
   std::vector<std::string> out;
   for (const CorrelationEventRef& m : h.members)
@@ -317,6 +326,33 @@ TEST(CorrelationTest, AliasesGroupDifferentFieldsOfDifferentRules) {
   EXPECT_EQ(hits[0]->group, std::vector<std::string>{"4.4.4.4"});
 }
 
+// tourniquet's extension: `c-ip/24` in group-by groups by the address's network.
+TEST(CorrelationTest, GroupByANetworkOfTheClientAddress) {
+  std::string corr =
+      Doc("title: Net\ncorrelation:\n  type: event_count\n  rules: [login]\n"
+          "  group-by: [c-ip/24]\n  timespan: 1m\n  condition:\n    gte: 3\n---\n"
+          "title: Net6\ncorrelation:\n  type: value_count\n  rules: [login]\n"
+          "  group-by: [c-ip/64]\n  timespan: 1m\n  condition:\n    field: c-ip\n    gte: 2\n");
+  std::string log =
+      L("198.51.100.7", 0, "POST", "/login") + L("198.51.100.8", 1, "POST", "/login") +
+      L("198.51.100.200", 2, "POST", "/login") +  // three of one /24
+      L("203.0.113.1", 0, "POST", "/login") + L("203.0.113.2", 1, "POST", "/login") +
+      L("203.0.114.1", 2, "POST", "/login") +  // two and one
+      L("2001:db8:1:2::10", 0, "POST", "/login") + L("2001:db8:1:2:ffff::1", 5, "POST", "/login") +
+      L("2001:db8:1:3::10", 5, "POST", "/login") + L("not-an-address", 3, "POST", "/login");
+  ScanRun r = Scan({corr}, {log});
+  auto net = r.Hits("Net");
+  ASSERT_EQ(net.size(), 2u);  // the IPv6 addresses share a /24 too
+  EXPECT_EQ(net[0]->group, std::vector<std::string>{"198.51.100.0/24"});
+  EXPECT_EQ(net[1]->group, std::vector<std::string>{"2001:0d00:0000:0000:0000:0000:0000:0000/24"});
+  auto net6 = r.Hits("Net6");
+  ASSERT_EQ(net6.size(), 1u);
+  EXPECT_EQ(net6[0]->group, std::vector<std::string>{"2001:0db8:0001:0002:0000:0000:0000:0000/64"});
+  EXPECT_EQ(Problems(Doc("title: X\ncorrelation:\n  type: event_count\n  rules: [login]\n"
+                         "  group-by: [c-ip/4]\n  timespan: 1m\n  condition:\n    gte: 3\n")),
+            std::vector<std::string>{"p.yml:13: X: 'c-ip/4': a network prefix is 8 to 128 bits"});
+}
+
 TEST(CorrelationTest, GenerateKeepsTheReferencedRulesHits) {
   std::string corr =
       Doc("title: Gen\ngenerate: true\ncorrelation:\n  type: event_count\n  rules: [login]\n"
@@ -440,15 +476,6 @@ TEST(CorrelationTest, HitsAreStoredWithTheirMembersAndAsFindings) {
   EXPECT_EQ(f[0].summary,
             "Five logins in a minute: c-ip=10.0.0.1 (6 events, 2025-10-10T13:00:00Z to "
             "2025-10-10T13:00:50Z)");
-}
-
-// ---- Load errors: the correlation is skipped with file, line and reason ----
-std::vector<std::string> Problems(const std::string& text) {
-  Result<RuleSetPtr> rs = LoadRulesFromText({{"p.yml", text}});
-  std::vector<std::string> out;
-  if (!rs.ok()) return {rs.status().ToString()};
-  for (const RuleProblem& p : Skipped(**rs)) out.push_back(p.ToString());
-  return out;
 }
 
 TEST(CorrelationTest, BadCorrelationsAreSkippedWithTheReason) {

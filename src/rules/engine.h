@@ -89,11 +89,13 @@ struct CorrelationSource {
 };
 // Where a correlation reads a field in the events of one source: a field of the record
 // (logs::Field, or kExtraField named by `extra`), or a group-by value of an inner
-// correlation's hit (`inner_pos`).
+// correlation's hit (`inner_pos`). `prefix`: an address field named `c-ip/24` groups by its
+// network (IPv4 /8../32, IPv6 /16../128), a tourniquet extension of group-by.
 struct CorrelationField {
   int field = -1;
   std::string extra;
   int inner_pos = -1;
+  int prefix = -1;
 };
 struct CompiledCorrelation {
   std::vector<CorrelationSource> sources;

@@ -386,12 +386,25 @@ bool ResolveField(const RuleSet& rs, const CorrelationInfo& ci, const Correlatio
 
 void ResolveCorrelations(RuleSet& rs) {
   std::map<std::string, CorrelationSource> by_name;  // names and ids
-  for (uint32_t i = 0; i < rs.info.size(); ++i)
-    for (const std::string* k : {&rs.info[i].id, &rs.info[i].name})
-      if (!k->empty()) by_name.emplace(*k, CorrelationSource{false, i});
-  for (uint32_t i = 0; i < rs.corr_info.size(); ++i)
-    for (const std::string* k : {&rs.corr_info[i].id, &rs.corr_info[i].name})
-      if (!k->empty() && !rs.corr_info[i].legacy) by_name.emplace(*k, CorrelationSource{true, i});
+  // A name or id given twice (in two files, say) is ambiguous: a correlation naming it is
+  // skipped rather than linked to whichever loaded first.
+  std::map<std::string, std::vector<std::string>> where;  // name -> "file:line" of each
+  auto add = [&](const std::string& k, CorrelationSource src, const std::string& file, int line) {
+    if (k.empty()) return;
+    by_name.emplace(k, src);
+    where[k].push_back(file + ":" + std::to_string(line));
+  };
+  for (uint32_t i = 0; i < rs.info.size(); ++i) {
+    add(rs.info[i].id, {false, i}, rs.info[i].file, rs.info[i].line);
+    if (rs.info[i].name != rs.info[i].id)
+      add(rs.info[i].name, {false, i}, rs.info[i].file, rs.info[i].line);
+  }
+  for (uint32_t i = 0; i < rs.corr_info.size(); ++i) {
+    const CorrelationInfo& ci = rs.corr_info[i];
+    if (ci.legacy) continue;  // it has its rule's id
+    add(ci.id, {true, i}, ci.file, ci.line);
+    if (ci.name != ci.id) add(ci.name, {true, i}, ci.file, ci.line);
+  }
   std::vector<std::string> problem(rs.corr_info.size());
   for (uint32_t i = 0; i < rs.corr_info.size(); ++i) {
     CorrelationInfo& ci = rs.corr_info[i];
@@ -404,6 +417,11 @@ void ResolveCorrelations(RuleSet& rs) {
         auto it = by_name.find(r);
         if (it == by_name.end()) {
           problem[i] = "refers to '" + r + "', which is no loaded rule or correlation";
+          break;
+        }
+        if (const auto& w = where[r]; w.size() > 1) {
+          problem[i] =
+              "refers to '" + r + "', which names more than one rule (" + w[0] + ", " + w[1] + ")";
           break;
         }
         if (it->second.is_correlation && it->second.index == i) {

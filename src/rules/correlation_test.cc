@@ -499,6 +499,15 @@ TEST(CorrelationTest, BadCorrelationsAreSkippedWithTheReason) {
   EXPECT_EQ(Problems(corr("  type: event_count\n  rules: [login]\n  timespan: 1m\n"
                           "  condition:\n    gte: -1\n")),
             std::vector<std::string>{"p.yml:19: X: condition gte: '-1' is not a count"});
+  // A name given to two rules.
+  std::string twice = std::string(kBase) + "---\n" +
+                      "title: Other\nname: login\nlogsource:\n  category: webserver\n"
+                      "detection:\n  s:\n    cs-method: PUT\n  condition: s\n---\n"
+                      "title: X\ncorrelation:\n  type: temporal\n  rules: [login]\n"
+                      "  timespan: 1m\n";
+  EXPECT_EQ(Problems(twice),
+            std::vector<std::string>{"p.yml:22: X: refers to 'login', which names more than one "
+                                     "rule (p.yml:1, p.yml:13)"});
   // Two correlations naming each other.
   std::string cycle =
       "title: P\nname: p\ncorrelation:\n  type: temporal\n  rules: [q]\n  timespan: 1m\n"

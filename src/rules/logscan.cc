@@ -584,12 +584,17 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   // result does not depend on the thread schedule); a thread waits rather than run more than
   // `window` units ahead of the merge.
   const size_t window = static_cast<size_t>(threads) + 1;
-  const size_t client_budget = o.max_memory / 4 * 3, hit_budget = o.max_memory / 4;
+  // Correlation events take their share out of max_memory (at most a quarter), so the stage
+  // stays within it.
+  const size_t corr_memory =
+      rs.corr.empty() ? 0 : std::min(o.max_correlation_memory, o.max_memory / 4);
+  const size_t scan_memory = o.max_memory - corr_memory;
+  const size_t client_budget = scan_memory / 4 * 3, hit_budget = scan_memory / 4;
   const size_t unit_client_budget = client_budget / 2 / window;
   const size_t unit_hit_budget = hit_budget / 2 / window;
   size_t merged_client_bytes = 0, merged_hit_bytes = 0;
   // Correlation events: one budget for the units' and the merged events.
-  CorrelationBudget corr_budget(o.max_correlation_memory);
+  CorrelationBudget corr_budget(corr_memory);
   CorrelationEvents corr_events(rs, corr_budget);
   std::unordered_map<std::string, ClientStats, SvHash, std::equal_to<>> clients;
   std::vector<uint64_t> lines_before(inputs.size(), 0);

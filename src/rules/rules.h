@@ -145,9 +145,10 @@ struct LogScanOptions {
   // the rule databases come on top.
   size_t max_memory = size_t{768} << 20;
   // Bytes for the events collected for correlations (48 bytes each, plus each group's values
-  // once), shared by the work units in flight and the merged events; past it events are
-  // counted in correlation_stats.events_dropped. Their evaluation's window state comes on top,
-  // bounded by each correlation's threshold per group active in a window.
+  // once), shared by the work units in flight and the merged events, taken out of max_memory
+  // (at most a quarter of it) when the rules hold correlations; past it events are counted in
+  // correlation_stats.events_dropped. Their evaluation's window state comes on top, bounded by
+  // each correlation's threshold per group active in a window.
   size_t max_correlation_memory = size_t{128} << 20;
   std::function<void(uint64_t bytes_done)> progress;  // called from worker threads
 };

@@ -245,6 +245,44 @@ TEST(CorrelationTest, UpperBoundedConditionsAreTestedOnWholeWindows) {
   EXPECT_EQ(groups, (std::set<std::string>{"10.0.0.1/3", "10.0.0.4/2"}));
 }
 
+TEST(CorrelationTest, EqualAndNotEqualCountWholeWindows) {
+  std::string corr =
+      Doc("title: Exactly two\ncorrelation:\n  type: event_count\n  rules: [login]\n"
+          "  group-by: [c-ip]\n  timespan: 10m\n  condition:\n    eq: 2\n---\n"
+          "title: Not one\ncorrelation:\n  type: value_count\n  rules: [login]\n"
+          "  group-by: [c-ip]\n  timespan: 10m\n  condition:\n    field: cs-username\n"
+          "    neq: 1\n");
+  std::string log = L("1.1.1.1", 0, "POST", "/login", 200, "a") +
+                    L("1.1.1.1", 600, "POST", "/login", 200, "b") +  // two, 600 s apart
+                    L("2.2.2.2", 0, "POST", "/login", 200, "a") +
+                    L("2.2.2.2", 1, "POST", "/login", 200, "a") +
+                    L("2.2.2.2", 2, "POST", "/login", 200, "a") +  // three, one user
+                    L("3.3.3.3", 0, "POST", "/login", 200, "a") +
+                    L("3.3.3.3", 601, "POST", "/login", 200, "b");  // one and one
+  ScanRun r = Scan({corr}, {log});
+  auto two = r.Hits("Exactly two");
+  ASSERT_EQ(two.size(), 1u);
+  EXPECT_EQ(two[0]->group, std::vector<std::string>{"1.1.1.1"});
+  auto not_one = r.Hits("Not one");
+  ASSERT_EQ(not_one.size(), 1u);
+  EXPECT_EQ(not_one[0]->group, std::vector<std::string>{"1.1.1.1"});
+  EXPECT_EQ(not_one[0]->distinct, 2u);
+}
+
+TEST(CorrelationTest, TemporalWithAConditionNeedsThatManyOfTheRules) {
+  std::string corr = std::string(kThreeRules) +
+                     "---\ntitle: Two of three\ncorrelation:\n  type: temporal\n"
+                     "  rules: [rule_a, rule_b, rule_c]\n  group-by: [c-ip]\n  timespan: 1m\n"
+                     "  condition:\n    gte: 2\n";
+  std::string log = L("1.1.1.1", 0, "GET", "/c") + L("1.1.1.1", 30, "GET", "/a") +
+                    L("2.2.2.2", 0, "GET", "/a") + L("2.2.2.2", 30, "GET", "/a") +
+                    L("3.3.3.3", 0, "GET", "/b") + L("3.3.3.3", 61, "GET", "/c");
+  ScanRun r = Scan({corr}, {log});
+  auto hits = r.Hits("Two of three");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0]->group, std::vector<std::string>{"1.1.1.1"});
+}
+
 // The specification's example "Failed Logins Followed by Successful Login", with the
 // webserver taxonomy's fields (User -> cs-username, the event ids -> statuses).
 TEST(CorrelationTest, SpecExampleFailedLoginsFollowedBySuccessfulLogin) {

@@ -7,6 +7,9 @@
 # is generated here: real lines from the shared corpus repeated with varying client
 # addresses and paths, with a sprinkling of attack requests.
 #   TQ_BENCH_DIR (default /tmp/tq-bench-logs), TQ_BENCH_GB (default 2), TQ_BENCH_LOG (use a file)
+#   TQ_BENCH_CORRELATION: 1 (default) also times the logs stage without the pack's correlation
+#   files (rules/sigma/corr_*.yml), interleaved with the runs with them, and prints the cost;
+#   "only" runs just that comparison (e.g. on a drilled log given as TQ_BENCH_LOG); 0 skips it.
 set -euo pipefail
 T="${TOURNIQUET:?}"
 SRC="${TQ_SOURCE_DIR:?}"
@@ -112,17 +115,42 @@ def walk(v):
     elif isinstance(v, str) and len(v) >= 3 and '*' not in v and '?' not in v:
         pats.add(v)
 for f in os.listdir(sys.argv[1]):
-    if f.endswith('.yml'):
-        walk(yaml.safe_load(open(os.path.join(sys.argv[1], f)))['detection'])
+    if f.endswith('.yml'):  # a correlation file holds several documents
+        for doc in yaml.safe_load_all(open(os.path.join(sys.argv[1], f))):
+            if doc and 'detection' in doc:
+                walk(doc['detection'])
 open(sys.argv[2], 'w').write('\n'.join(sorted(pats)) + '\n')
 PY
 npat=$(wc -l < "$dir/patterns.txt")
+# The pack without its correlation files, for the cost of the correlations.
+corr="${TQ_BENCH_CORRELATION:-1}"
+nocorr="$dir/pack-without-correlations"
+rm -rf "$nocorr" && mkdir -p "$nocorr"
+for f in "$SRC"/rules/sigma/*.yml; do
+  case "$(basename "$f")" in corr_*) ;; *) cp "$f" "$nocorr/" ;; esac
+done
+if [ "$corr" = only ]; then
+  for ((i = 0; i < runs; ++i)); do
+    new_case bench "$log" /var/log/nginx/access.log
+    best t 2 "$T" --case "$case" --quiet investigate --only logs --threads 2
+    [ "$i" -gt 0 ] || grep -h "correlations over" "$dir/cmd.out" || true
+    new_case bench "$log" /var/log/nginx/access.log
+    best tn 2 "$T" --case "$case" --quiet investigate --only logs --threads 2 --no-shipped-rules --rules "$nocorr"
+  done
+  echo "logs stage with the correlation pack (best of $runs): wall ${t_wall}s, peak RSS ${t_rss} MB"
+  echo "logs stage without it: wall ${tn_wall}s, peak RSS ${tn_rss} MB; the correlations cost $(python3 -c "print(round(($t_wall/$tn_wall - 1) * 100, 1))")% wall time, $((t_rss - tn_rss)) MB"
+  exit 0
+fi
 for ((i = 0; i < runs; ++i)); do
   new_case bench "$log" /var/log/nginx/access.log
   best t 2 "$T" --case "$case" --quiet investigate --only logs --threads 2
   [ "$i" -gt 0 ] || grep -h "logs:" "$dir/cmd.out" | head -3 || true
   best r 1 rg -c -i -F -f "$dir/patterns.txt" "$log"
   best r6 1 rg -c -e 'union select' -e '/etc/passwd' -e '\.env' -e 'wp-login' -e 'xmlrpc' -e 'estimate-shipping' "$log"
+  if [ "$corr" != 0 ]; then
+    new_case bench "$log" /var/log/nginx/access.log
+    best tn 2 "$T" --case "$case" --quiet investigate --only logs --threads 2 --no-shipped-rules --rules "$nocorr"
+  fi
 done
 # Every figure is wall time (MB/s from wall time); CPU per core is printed beside it only.
 tq_mbs=$(python3 -c "print(round($mb/$t_wall))")
@@ -131,6 +159,9 @@ rg_mbs=$(python3 -c "print(round($mb/$r_wall))")
 echo "rg -c -i -F with the pack's $npat literal patterns: wall ${r_wall}s, ${rg_mbs} MB/s, peak RSS ${r_rss} MB"
 echo "rg -c with six patterns: wall ${r6_wall}s, $(python3 -c "print(round($mb/$r6_wall))") MB/s"
 echo "ratio tourniquet/rg (same patterns): $(python3 -c "print(round($t_wall/$r_wall, 2))")x the wall time"
+if [ "$corr" != 0 ]; then
+  echo "without the correlation pack: wall ${tn_wall}s, peak RSS ${tn_rss} MB; the correlations cost $(python3 -c "print(round(($t_wall/$tn_wall - 1) * 100, 1))")% wall time, $((t_rss - tn_rss)) MB"
+fi
 
 head -c 100000000 "$log" > "$dir/slice.log"
 read -r _ g_rss g_wall < <(timed 1 goaccess "$dir/slice.log" --log-format=COMBINED -o "$dir/goaccess.json")

@@ -42,6 +42,19 @@ Runner SetupRules(CLI::App& app, Globals& g) {
         }
         w.EndObject();
       }
+      w.EndArray().Key("correlations").BeginArray();
+      for (const auto& c : rules::Correlations(**rs)) {
+        w.BeginObject().Field("id", c.id).Field("title", c.title).Field("level", c.level);
+        w.Field("type", rules::CorrelationTypeName(c.type)).Field("file", c.file);
+        w.Field("line", c.line).Field("timespan_seconds", c.timespan / 1000000);
+        w.Field("condition", c.condition.ToString());
+        if (!c.field.empty()) w.Field("field", c.field);
+        w.Key("group_by").BeginArray();
+        for (const std::string& f : c.group_by) w.String(f);
+        w.EndArray().Key("rules").BeginArray();
+        for (const std::string& r : c.rules) w.String(r);
+        w.EndArray().Field("generate", c.generate).Field("legacy", c.legacy).EndObject();
+      }
       w.EndArray().Key("problems").BeginArray();
       for (const auto& p : skipped) {
         w.BeginObject().Field("file", p.file).Field("line", p.line).Field("title", p.title);
@@ -62,10 +75,22 @@ Runner SetupRules(CLI::App& app, Globals& g) {
                  " (matched only in JSON lines logs that carry them; see --json-field)\n";
         }
       }
+      for (const auto& c : rules::Correlations(**rs)) {
+        std::string by;
+        for (const std::string& f : c.group_by) by += (by.empty() ? "" : ", ") + f;
+        out += "ok       " + EscapeTerminal(c.level.empty() ? "-" : c.level) + "\t" +
+               EscapeTerminal(c.title) + "  (" + EscapeTerminal(c.file) + ":" +
+               std::to_string(c.line) + ")\n           correlation " +
+               std::string(rules::CorrelationTypeName(c.type)) +
+               (c.field.empty() ? "" : "(" + EscapeTerminal(c.field) + ")") + " " +
+               c.condition.ToString() + " within " + std::to_string(c.timespan / 1000000) + " s" +
+               (by.empty() ? "" : " by " + EscapeTerminal(by)) + "\n";
+      }
       for (const auto& p : skipped) out += "skipped  " + EscapeTerminal(p.ToString()) + "\n";
       out += std::to_string(loaded.size()) + " rules loaded, " + std::to_string(skipped.size()) +
              " skipped, " + std::to_string(rules::ScannedPatternCount(**rs)) +
-             " patterns in the scan database\n";
+             " patterns in the scan database, " + std::to_string(rules::Correlations(**rs).size()) +
+             " correlations\n";
       PrintOut(out);
     }
     return skipped.empty() ? kExitOk : kExitBadInput;

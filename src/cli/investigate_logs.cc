@@ -174,6 +174,28 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
       w.BeginObject().Field("id", info[k].id).Field("title", info[k].title);
       w.Field("level", info[k].level).Field("hits", res.rule_hits[k]).EndObject();
     }
+    w.EndArray();
+    // Correlations: their hits (also findings) and the events they could not use.
+    const auto& corr = rules::Correlations(*rs);
+    const rules::CorrelationStats& cs = res.correlation_stats;
+    w.Field("correlations_loaded", static_cast<int64_t>(corr.size()));
+    w.Field("correlation_events", cs.events);
+    if (cs.events_dropped) w.Field("correlation_events_not_kept", cs.events_dropped);
+    if (cs.events_without_time) w.Field("correlation_events_without_time", cs.events_without_time);
+    if (cs.events_missing_group)
+      w.Field("correlation_events_missing_group_field", cs.events_missing_group);
+    if (cs.hits_dropped) w.Field("correlation_hits_not_kept", cs.hits_dropped);
+    w.Key("correlation_hits").BeginArray();
+    for (const rules::CorrelationHit& h : res.correlation_hits) {
+      const rules::CorrelationInfo& ci = corr[h.correlation];
+      w.BeginObject().Field("id", ci.id).Field("title", ci.title).Field("level", ci.level);
+      w.Key("group").BeginObject();
+      for (size_t g = 0; g < ci.group_by.size() && g < h.group.size(); ++g)
+        w.Field(ci.group_by[g], h.group[g]);
+      w.EndObject().Field("events", h.events).Field("distinct", h.distinct);
+      w.Field("first_time", FormatUtc(h.first_time)).Field("last_time", FormatUtc(h.last_time));
+      w.EndObject();
+    }
     w.EndArray().EndObject();
     ctx.json_sections.emplace_back("logs", w.str());
     ctx.text_lines.push_back("logs: " + Num(inputs.size()) + " files, " + Num(lines) + " lines, " +
@@ -189,6 +211,24 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
     for (size_t i = 0; i < top.size() && i < 10; ++i)
       ctx.text_lines.push_back("logs:   " + Num(res.rule_hits[top[i]]) + "  [" +
                                info[top[i]].level + "] " + EscapeTerminal(info[top[i]].title));
+    if (!corr.empty()) {
+      ctx.text_lines.push_back(
+          "logs: " + Num(corr.size()) + " correlations over " + Num(cs.events) +
+          " events: " + Num(res.correlation_hits.size()) + " hits" +
+          (cs.events_dropped ? "; " + Num(cs.events_dropped) + " events not kept (memory bound)"
+                             : std::string()));
+      for (size_t i = 0; i < res.correlation_hits.size() && i < 10; ++i) {
+        const rules::CorrelationHit& h = res.correlation_hits[i];
+        const rules::CorrelationInfo& ci = corr[h.correlation];
+        std::string group;
+        for (size_t g = 0; g < ci.group_by.size() && g < h.group.size(); ++g)
+          group += (g ? ", " : "") + ci.group_by[g] + "=" + h.group[g];
+        ctx.text_lines.push_back("logs:   [" + ci.level + "] " +
+                                 EscapeTerminal(ci.title + ": " + group) + " (" + Num(h.events) +
+                                 " events, " + FormatUtc(h.first_time) + " to " +
+                                 FormatUtc(h.last_time) + ")");
+      }
+    }
     return Status::Ok();
   };
 }

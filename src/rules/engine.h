@@ -13,6 +13,14 @@
 
 #include "rules/rules.h"
 
+namespace YAML {
+class Node;
+}
+namespace tq {
+class Case;
+class Db;
+}  // namespace tq
+
 namespace tq::rules {
 
 enum class AtomKind : uint8_t {
@@ -73,6 +81,29 @@ struct CompiledRule {
   bool always = false;  // may hold on a line where no scanned or batched atom matched
 };
 
+// A correlation's `rules:` entry, resolved: a rule (index into RuleSet::info) or another
+// correlation (index into RuleSet::corr_info).
+struct CorrelationSource {
+  bool is_correlation = false;
+  uint32_t index = 0;
+};
+// Where a correlation reads a field in the events of one source: a field of the record
+// (logs::Field, or kExtraField named by `extra`), or a group-by value of an inner
+// correlation's hit (`inner_pos`). `prefix`: an address field named `c-ip/24` groups by its
+// network (IPv4 /8../32, IPv6 /16../128), a tourniquet extension of group-by.
+struct CorrelationField {
+  int field = -1;
+  std::string extra;
+  int inner_pos = -1;
+  int prefix = -1;
+};
+struct CompiledCorrelation {
+  std::vector<CorrelationSource> sources;
+  std::vector<std::vector<CorrelationField>> group_fields;  // [source][group-by]
+  std::vector<CorrelationField> value_field;                // [source] (value_count)
+  int legacy_rule = -1;  // the rule whose `| count()` condition made it
+};
+
 struct RuleSet {
   std::vector<RuleInfo> info;
   std::vector<CompiledRule> rules;
@@ -105,6 +136,13 @@ struct RuleSet {
   std::array<hs_database_t*, logs::kFieldCount> field_db{};
   std::array<std::vector<uint32_t>, logs::kFieldCount> field_atoms;
   hs_scratch_t* scratch_proto = nullptr;
+  // Correlations (correlation.cc): loaded, then resolved against the rules once every file is
+  // read. corr_order lists them inner first; rule_corr[r] the (correlation, source) pairs a
+  // hit of rule r feeds.
+  std::vector<CorrelationInfo> corr_info;
+  std::vector<CompiledCorrelation> corr;
+  std::vector<uint32_t> corr_order;
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> rule_corr;
   ~RuleSet();
 };
 
@@ -121,6 +159,25 @@ CompileCacheStats CompileCacheCounts();  // since the process started
 // Past max_bytes of databases in `dir`, the least recently used go until half of it is left
 // (CompileCached does this once per process, at 256 MB).
 void PruneCompileCache(const std::string& dir, uintmax_t max_bytes);
+
+// correlation.cc: a `correlation:` document to corr_info (or a problem in skipped); the
+// `| count(...) by ...` tail of a rule's condition (with `timeframe`) to a correlation of that
+// rule (false with *why set when it is not understood); ResolveCorrelations links them by name
+// and id once every file is loaded, orders them, and marks the rules that only feed
+// correlations as not generating hits of their own.
+void LoadCorrelationDoc(RuleSet& rs, const std::string& file, const YAML::Node& doc);
+// `cond` is the whole condition, `bar` the position of its '|'; errors name the column.
+bool ParseAggregation(std::string_view cond, size_t bar, std::string_view timeframe,
+                      CorrelationInfo* out, std::string* why);
+void AddLegacyCorrelation(RuleSet& rs, uint32_t rule, CorrelationInfo info);
+void ResolveCorrelations(RuleSet& rs);
+// "10s", "5m", "1h", "2d" to microseconds; false if it is not one of these.
+bool ParseTimespan(std::string_view s, int64_t* micros);
+
+// correlation_store.cc: the correlation hits of a scan into the case (StoreLogScan).
+Status EnsureCorrelationSchema(Case& c);
+Status StoreCorrelationHits(Db& db, const std::vector<LogInput>& inputs, const RuleSet& rs,
+                            const LogScanResult& r, int64_t* findings);
 
 // sigma.cc: YAML to rules (fills info, rules, atoms, skipped).
 void LoadSigmaText(RuleSet& rs, const std::string& file, const std::string& text);

@@ -21,6 +21,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "rules/correlation_events.h"
 #include "rules/engine.h"
 
 namespace tq::rules {
@@ -246,6 +247,8 @@ struct Unit {
   std::vector<ClientStats> clients;  // from `table` when the unit is done, first seen first
   uint64_t clients_dropped = 0, hits_dropped = 0, client_values_dropped = 0;
   size_t hit_bytes = 0, hit_budget = SIZE_MAX;
+  const RuleSet* rs = nullptr;
+  std::unique_ptr<CorrelationEvents> corr;  // events for correlations, when there are any
 };
 
 std::string Cap(std::string_view v) { return std::string(v.substr(0, 4096)); }
@@ -306,8 +309,10 @@ class UnitSink : public LineSink {
       ++pre_next_;  // counted in Upcoming
     else
       Client(r, nullptr);
+    if (u_.corr && !hits.empty()) u_.corr->Add(r, hits, static_cast<uint32_t>(u_.input));
     for (uint32_t h : hits) {
       ++u_.rule_hits[h];
+      if (!u_.rs->info[h].generate) continue;  // it only feeds correlations: counted, not kept
       size_t bytes = HitBytes(r.field);
       if (u_.hits.size() >= o_.max_hits || u_.hit_bytes + bytes > u_.hit_budget) {
         ++u_.hits_dropped;
@@ -579,10 +584,18 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   // result does not depend on the thread schedule); a thread waits rather than run more than
   // `window` units ahead of the merge.
   const size_t window = static_cast<size_t>(threads) + 1;
-  const size_t client_budget = o.max_memory / 4 * 3, hit_budget = o.max_memory / 4;
+  // Correlation events take their share out of max_memory (at most a quarter), so the stage
+  // stays within it.
+  const size_t corr_memory =
+      rs.corr.empty() ? 0 : std::min(o.max_correlation_memory, o.max_memory / 4);
+  const size_t scan_memory = o.max_memory - corr_memory;
+  const size_t client_budget = scan_memory / 4 * 3, hit_budget = scan_memory / 4;
   const size_t unit_client_budget = client_budget / 2 / window;
   const size_t unit_hit_budget = hit_budget / 2 / window;
   size_t merged_client_bytes = 0, merged_hit_bytes = 0;
+  // Correlation events: one budget for the units' and the merged events.
+  CorrelationBudget corr_budget(corr_memory);
+  CorrelationEvents corr_events(rs, corr_budget);
   std::unordered_map<std::string, ClientStats, SvHash, std::equal_to<>> clients;
   std::vector<uint64_t> lines_before(inputs.size(), 0);
   // Merges one finished unit into `res` and `clients`, then frees it. Ranges of one file get
@@ -614,6 +627,11 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
       res.hits.push_back(std::move(h));
     }
     res.hits_dropped += u.hits_dropped;
+    if (u.corr) {
+      u.corr->Shift(shift, u.begin);
+      corr_events.Merge(*u.corr);
+      u.corr.reset();
+    }
     res.clients_dropped += u.clients_dropped;
     res.client_values_dropped += u.client_values_dropped;
     // The merged clients' share: paths and agents within its first three quarters, the
@@ -685,6 +703,8 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
     u.rule_hits.assign(rs.rules.size(), 0);
     u.table = std::make_unique<ClientTable>(unit_client_budget);
     u.hit_budget = unit_hit_budget;
+    u.rs = &rs;
+    if (!rs.corr.empty()) u.corr = std::make_unique<CorrelationEvents>(rs, corr_budget);
     const LogInput& in = inputs[u.input];
     Result<std::unique_ptr<logs::ByteStream>> s =
         u.range ? logs::OpenRange(in.path, u.begin, u.end) : logs::OpenByteStream(in.path);
@@ -734,6 +754,8 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   work();
   for (auto& t : pool) t.join();
 
+  res.correlation_hits = corr_events.Evaluate();
+  res.correlation_stats = corr_events.stats();
   std::sort(res.hits.begin(), res.hits.end(), [](const LogHit& a, const LogHit& b) {
     return std::tie(a.input, a.line_no, a.rule) < std::tie(b.input, b.line_no, b.rule);
   });

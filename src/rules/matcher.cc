@@ -30,6 +30,7 @@ void RuleSetDeleter::operator()(RuleSet* r) const { delete r; }
 
 const std::vector<RuleInfo>& Rules(const RuleSet& rs) { return rs.info; }
 const std::vector<RuleProblem>& Skipped(const RuleSet& rs) { return rs.skipped; }
+const std::vector<CorrelationInfo>& Correlations(const RuleSet& rs) { return rs.corr_info; }
 size_t ScannedPatternCount(const RuleSet& rs) { return rs.scanned_atoms.size(); }
 
 namespace {
@@ -591,6 +592,7 @@ Status CompileRuleSet(RuleSet& rs) {
 Result<RuleSetPtr> LoadRulesFromText(const std::vector<std::pair<std::string, std::string>>& docs) {
   RuleSetPtr rs(new RuleSet);
   for (auto& [file, text] : docs) LoadSigmaText(*rs, file, text);
+  ResolveCorrelations(*rs);
   TQ_RETURN_IF_ERROR(CompileRuleSet(*rs));
   return rs;
 }

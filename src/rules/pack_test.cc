@@ -35,6 +35,14 @@ TEST(PackTest, EveryRuleLoadsWithMetadata) {
     EXPECT_FALSE(r.tags.empty()) << r.file;
     EXPECT_FALSE(r.references.empty()) << r.file;
   }
+  EXPECT_GE(Correlations(**rs).size(), 6u);
+  for (const CorrelationInfo& c : Correlations(**rs)) {
+    EXPECT_FALSE(c.id.empty()) << c.file;
+    EXPECT_TRUE(ids.insert(c.id).second) << "duplicate id " << c.id << " in " << c.file;
+    EXPECT_FALSE(c.level.empty()) << c.file;
+    EXPECT_FALSE(c.tags.empty()) << c.file;
+    EXPECT_FALSE(c.references.empty()) << c.file;
+  }
 }
 
 TEST(PackTest, EveryRuleHitsItsAttackLinesAndNotItsBenignLines) {
@@ -58,7 +66,15 @@ TEST(PackTest, EveryRuleHitsItsAttackLinesAndNotItsBenignLines) {
       ++n;
       if (line.size() < 2 || line[0] == '#') continue;
       bool want = line[0] == '+';
-      std::vector<uint32_t> got = scanner.MatchLine(line.substr(2), *parser);
+      // "+[name] line": a line for one rule of a file holding several (a correlation's rules).
+      size_t text = 2;
+      if (line[1] == '[') {
+        size_t close = line.find("] ");
+        ASSERT_NE(close, std::string::npos) << test.string() << ":" << n;
+        if (line.substr(2, close - 2) != r.name) continue;
+        text = close + 2;
+      }
+      std::vector<uint32_t> got = scanner.MatchLine(line.substr(text), *parser);
       bool hit = std::find(got.begin(), got.end(), i) != got.end();
       EXPECT_EQ(hit, want) << test.string() << ":" << n << ": " << r.title << "\n  " << line;
       (want ? hits : misses)++;
@@ -67,6 +83,40 @@ TEST(PackTest, EveryRuleHitsItsAttackLinesAndNotItsBenignLines) {
     EXPECT_GE(misses, 1) << test << ": needs a benign line";
   }
   EXPECT_EQ(rules_with_tests, Rules(**rs).size());
+}
+
+// Each correlation file's tests/NAME.hit.log (combined lines in time order) makes every
+// correlation of the file fire, scanned with the whole pack; tests/NAME.miss.log (benign
+// traffic of the same shape: customers, an owner mistyping, a crawler) makes none fire.
+TEST(PackTest, EveryCorrelationFiresOnItsHitLogAndNotOnItsMissLog) {
+  Result<RuleSetPtr> rs = LoadRules({kPack});
+  ASSERT_TRUE(rs.ok());
+  std::set<std::string> files;
+  for (const CorrelationInfo& c : Correlations(**rs)) files.insert(c.file);
+  ASSERT_GE(files.size(), 5u);
+  LogScanOptions o;
+  o.threads = 1;
+  for (const std::string& file : files) {
+    for (const char* kind : {"hit", "miss"}) {
+      fs::path log =
+          fs::path(kPack) / "tests" / (fs::path(file).stem().string() + "." + kind + ".log");
+      ASSERT_TRUE(fs::exists(log)) << file << ": no " << log;
+      Result<LogScanResult> res =
+          ScanLogs({{log.string(), log.filename().string(), 1, "x"}}, **rs, o);
+      ASSERT_TRUE(res.ok());
+      EXPECT_EQ(res->stats[0].parsed, res->stats[0].lines) << log;
+      for (uint32_t c = 0; c < Correlations(**rs).size(); ++c) {
+        const CorrelationInfo& ci = Correlations(**rs)[c];
+        if (ci.file != file) continue;
+        size_t n = 0;
+        for (const CorrelationHit& h : res->correlation_hits) n += h.correlation == c;
+        if (std::string(kind) == "hit")
+          EXPECT_GE(n, 1u) << log.string() << ": " << ci.title << " did not fire";
+        else
+          EXPECT_EQ(n, 0u) << log.string() << ": " << ci.title << " fired";
+      }
+    }
+  }
 }
 
 // 10,000 lines of real, almost entirely benign traffic: high and critical rules stay quiet.
@@ -93,6 +143,12 @@ TEST(PackTest, RealBenignTrafficRaisesFewHighAlerts) {
     }
   }
   EXPECT_LT(high, 5u);
+  for (const CorrelationHit& h : res->correlation_hits) {
+    const CorrelationInfo& ci = Correlations(**rs)[h.correlation];
+    std::cerr << "correlation: " << ci.title << " (" << ci.level << "): " << h.events
+              << " events\n";
+    EXPECT_TRUE(ci.level != "high" && ci.level != "critical") << ci.title;
+  }
 }
 
 }  // namespace

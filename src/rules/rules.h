@@ -19,16 +19,20 @@
 
 #include "core/result.h"
 #include "logs/logs.h"
+#include "rules/correlation.h"
 
 namespace tq::rules {
 
 struct RuleInfo {
-  std::string id, title, status, level, description, file;
+  std::string id, name, title, status, level, description, file;
   int line = 0;  // line of `title:` in the file
   std::vector<std::string> tags, references;
   // Fields the rule names that are not in the webserver taxonomy (`response`): only a log that
   // carries them (JSON lines with such a member, or one mapped by --json-field) can match them.
   std::vector<std::string> extra_fields;
+  // False for a rule that only feeds correlations (Sigma's `generate: false`, the default):
+  // its hits are counted but not kept, and make no findings of their own.
+  bool generate = true;
 };
 
 struct RuleProblem {  // a rule file or rule that did not load
@@ -58,6 +62,7 @@ std::string ShippedRulesDir();
 
 const std::vector<RuleInfo>& Rules(const RuleSet& rs);
 const std::vector<RuleProblem>& Skipped(const RuleSet& rs);
+const std::vector<CorrelationInfo>& Correlations(const RuleSet& rs);
 size_t ScannedPatternCount(const RuleSet& rs);
 
 // A Sigma condition, parsed against the selection names it may refer to. Exposed for
@@ -139,6 +144,12 @@ struct LogScanOptions {
   // client_values_dropped, hits_dropped). The scan's buffers (a chunk and a line per thread) and
   // the rule databases come on top.
   size_t max_memory = size_t{768} << 20;
+  // Bytes for the events collected for correlations (48 bytes each, plus each group's values
+  // once), shared by the work units in flight and the merged events, taken out of max_memory
+  // (at most a quarter of it) when the rules hold correlations; past it events are counted in
+  // correlation_stats.events_dropped. Their evaluation's window state comes on top, bounded by
+  // each correlation's threshold per group active in a window.
+  size_t max_correlation_memory = size_t{128} << 20;
   std::function<void(uint64_t bytes_done)> progress;  // called from worker threads
 };
 
@@ -151,6 +162,8 @@ struct LogScanResult {
   uint64_t clients_dropped = 0;        // requests of clients not kept (cap or memory bound)
   uint64_t client_values_dropped = 0;  // paths and user agents not kept for lack of memory
   std::vector<size_t> order;           // inputs by their first timestamp (rotated sets)
+  std::vector<CorrelationHit> correlation_hits;  // by correlation (inner first), then time
+  CorrelationStats correlation_stats;
 };
 
 // Reads, parses and matches every input with all threads (files in parallel; a large plain

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <optional>
 
 #include "rules/engine.h"
 #include "rules/yaml_limits.h"
@@ -244,6 +245,7 @@ class Loader {
     info.line = doc["title"] ? doc["title"].Mark().line + 1 : doc.Mark().line + 1;
     info.title = Str(doc["title"]);
     info.id = Str(doc["id"]);
+    info.name = Str(doc["name"]);
     info.status = Str(doc["status"]);
     info.level = Str(doc["level"]);
     info.description = Str(doc["description"]);
@@ -269,15 +271,25 @@ class Loader {
       } else {
         conds.push_back(Str(cond));
       }
+      // Sigma 1's aggregation, `selection | count(field) by X > N` over `timeframe`: the part
+      // before the bar is this rule, the rest a correlation of it (correlation.cc).
+      std::optional<CorrelationInfo> agg;
+      if (conds.size() == 1 && conds[0].find('|') != std::string::npos) {
+        size_t bar = conds[0].find('|');
+        agg.emplace();
+        std::string why;
+        if (!ParseAggregation(conds[0], bar, Str(det["timeframe"]), &*agg, &why))
+          throw Skip{Line(cond), why};
+        conds[0].resize(bar);
+      } else if (det["timeframe"]) {
+        throw Skip{Line(det["timeframe"]), "timeframe without an aggregation (| count() ...)"};
+      }
       CompiledRule rule;
       std::map<std::string, uint32_t> sel;  // selection name -> node
       std::vector<std::string> names;
       for (const auto& kv : det) {
         std::string name = Str(kv.first);
-        if (name == "condition" || name == "timeframe") {
-          if (name == "timeframe") throw Skip{Line(kv.first), "timeframe is not supported"};
-          continue;
-        }
+        if (name == "condition" || name == "timeframe") continue;
         sel[name] = Selection(rule, kv.second);
         names.push_back(name);
       }
@@ -307,8 +319,17 @@ class Loader {
             info.extra_fields.end())
           info.extra_fields.push_back(extra);
       }
+      if (agg) {  // the correlation takes the rule's name; the rule feeds it
+        agg->id = info.id, agg->title = info.title, agg->level = info.level;
+        agg->status = info.status, agg->description = info.description;
+        agg->file = info.file, agg->line = info.line;
+        agg->tags = info.tags, agg->references = info.references;
+        info.title += " (events)";
+      }
       rs_.info.push_back(std::move(info));
       rs_.rules.push_back(std::move(rule));
+      if (agg)
+        AddLegacyCorrelation(rs_, static_cast<uint32_t>(rs_.info.size() - 1), std::move(*agg));
     } catch (const Skip& s) {
       rs_.skipped.push_back({file_, s.line ? s.line : info.line, info.title, s.reason});
     }
@@ -606,27 +627,43 @@ class Loader {
 }  // namespace
 
 void LoadSigmaText(RuleSet& rs, const std::string& file, const std::string& text) {
-  // Bytes, nesting, alias expansion and document count first: yaml-cpp builds nothing from a
-  // file past them (LoadAll once allocated without end on the 4 bytes `,Tt:`).
-  YamlLimitProblem limit;
-  if (!CheckYamlLimits(text, &limit)) {
-    rs.skipped.push_back({file, limit.line ? limit.line : 1, "", limit.reason});
+  if (text.size() > kMaxRuleFileBytes) {
+    rs.skipped.push_back({file, 1, "",
+                          "larger than " + std::to_string(kMaxRuleFileBytes / 1024) +
+                              " KiB (rule files are limited)"});
     return;
   }
-  std::vector<YAML::Node> docs;
-  try {
-    if (!limit.empty) docs.push_back(YAML::Load(text));
-  } catch (const YAML::Exception& e) {
-    rs.skipped.push_back({file, e.mark.line + 1, "", "not YAML: " + e.msg});
+  std::string why;
+  std::vector<std::string> parts = SplitYamlDocuments(text, &why);
+  if (!why.empty()) {
+    rs.skipped.push_back({file, 1, "", why});
     return;
   }
-  for (const YAML::Node& d : docs) {
+  for (const std::string& part : parts) {
+    // Bytes, nesting, alias expansion and document count first: yaml-cpp builds nothing from
+    // a document past them.
+    YamlLimitProblem limit;
+    if (!CheckYamlLimits(part, &limit)) {
+      rs.skipped.push_back({file, limit.line ? limit.line : 1, "", limit.reason});
+      continue;
+    }
+    if (limit.empty) continue;
+    YAML::Node d;
+    try {
+      d = YAML::Load(part);
+    } catch (const YAML::Exception& e) {
+      rs.skipped.push_back({file, e.mark.line + 1, "", "not YAML: " + e.msg});
+      continue;
+    }
     if (!d.IsMap()) {
       rs.skipped.push_back({file, d.Mark().line + 1, "", "not a Sigma rule (no YAML map)"});
       continue;
     }
     try {
-      Loader(rs, file).LoadDoc(d);
+      if (d["correlation"])
+        LoadCorrelationDoc(rs, file, d);
+      else
+        Loader(rs, file).LoadDoc(d);
     } catch (const YAML::Exception& e) {
       rs.skipped.push_back({file, e.mark.line + 1, "", std::string("bad rule: ") + e.msg});
     }

@@ -47,6 +47,7 @@ std::string RuleKey(const RuleInfo& r) { return r.id.empty() ? r.file + ":" + r.
 Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, const RuleSet& rs,
                                   const LogScanResult& r, size_t max_findings) {
   TQ_RETURN_IF_ERROR(c.EnsureSchema("logs", kMigrations));
+  TQ_RETURN_IF_ERROR(EnsureCorrelationSchema(c));
   StoreSummary sum;
   Status s = c.Transaction([&](Db& db) -> Status {
     UnixMicros now = NowMicros();
@@ -158,6 +159,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
       TQ_RETURN_IF_ERROR(cl.Run());
       TQ_RETURN_IF_ERROR(cl.Reset());
     }
+    TQ_RETURN_IF_ERROR(StoreCorrelationHits(db, inputs, rs, r, &sum.findings));
     // Findings, most severe first.
     std::vector<size_t> idx(r.hits.size());
     for (size_t k = 0; k < idx.size(); ++k) idx[k] = k;

@@ -85,6 +85,39 @@ class CountingHandler : public YAML::EventHandler {
 
 }  // namespace
 
+// A multi-document file (a correlation and the rules it refers to) is split at its `---`
+// lines and each part loaded on its own: yaml-cpp's LoadAll is never used (it once allocated
+// without end on the 4 bytes `,Tt:`). Each part keeps its line numbers (it is preceded by as
+// many empty lines as came before it).
+std::vector<std::string> SplitYamlDocuments(const std::string& text, std::string* why) {
+  std::vector<std::string> parts;
+  size_t start = 0, start_line = 0, line = 0;  // the current part: its byte and line
+  auto push = [&](size_t end) {
+    if (end > start)
+      parts.push_back(std::string(start_line, '\n') + text.substr(start, end - start));
+  };
+  for (size_t p = 0; p < text.size(); ++line) {
+    size_t e = text.find('\n', p);
+    if (e == std::string::npos) e = text.size();
+    std::string_view l(text.data() + p, e - p);
+    if (l.ends_with('\r')) l.remove_suffix(1);
+    if (l.starts_with("---") && (l.size() == 3 || l[3] == ' ' || l[3] == '\t')) {
+      push(p);  // the marker starts the next part (YAML reads it as a document start)
+      start = p, start_line = line;
+    } else if (l == "...") {  // the end of a document
+      push(p);
+      start = std::min(e + 1, text.size()), start_line = line + 1;
+    }
+    if (parts.size() > kMaxRuleDocuments) {
+      *why = "more than " + std::to_string(kMaxRuleDocuments) + " YAML documents";
+      return {};
+    }
+    p = e + 1;
+  }
+  push(text.size());
+  return parts;
+}
+
 bool CheckYamlLimits(std::string_view text, YamlLimitProblem* problem) {
   if (text.size() > kMaxRuleFileBytes) {
     *problem = {0, "larger than " + std::to_string(kMaxRuleFileBytes / 1024) +
@@ -100,8 +133,7 @@ bool CheckYamlLimits(std::string_view text, YamlLimitProblem* problem) {
       return true;
     }
     if (parser.HandleNextDocument(counter)) {
-      *problem = {
-          0, "more than one YAML document (multi-document rule collections are not supported)"};
+      *problem = {0, "more than one YAML document without a '---' line between them"};
       return false;
     }
   } catch (const LimitPassed& l) {

@@ -57,6 +57,9 @@ const std::vector<Guess>& Guesses() {
       {"cs-uri-stem", {"reqPath"}},
       {"cs-query", {"queryStr"}},
       {"cs-content-type", {"content_type", "http_content_type", "request.headers.Content-Type"}},
+      // nginx's $request_body; ECS.
+      {"cs-body", {"request_body", "http.request.body.content"}},
+      {"message", {}},  // only by --json-field: too many service lines carry a "message"
   };
   return g;
 }

@@ -17,6 +17,11 @@ std::unique_ptr<LineParser> TextBuiltin(std::string_view name);
 std::vector<std::string> TextBuiltinNames();  // in detection order
 // W3C extended log files (IIS, CloudFront, anything with `#Fields:`).
 std::unique_ptr<LineParser> W3cFormat();
+// ModSecurity serial audit logs (see modsec.cc); whether a line opens an entry's part A.
+std::unique_ptr<LineParser> ModSecurityFormat();
+bool IsModSecurityBoundary(std::string_view line);
+// Apache / nginx / PHP-FPM error logs (see errorlog.cc).
+std::unique_ptr<LineParser> ErrorLogFormat();
 // Load balancer and proxy logs: "alb", "elb", "haproxy", "s3"; nullptr for another name.
 std::unique_ptr<LineParser> ProxyFormat(std::string_view name);
 std::vector<std::string> ProxyFormatNames();

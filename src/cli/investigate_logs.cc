@@ -29,13 +29,14 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
   auto o = std::make_shared<LogsOptions>();
   app.add_option("--rules", o->rules, "More Sigma rule directories or files (webserver category)");
   app.add_flag("--no-shipped-rules", o->no_shipped, "Use only the --rules given");
-  app.add_option("--log-format", o->log_format,
-                 "Log format: combined, common, vhost_combined, vhost, nginx-main, w3c (iis, "
-                 "cloudfront), alb, elb, haproxy, s3, jsonl (caddy, traefik, cloudflare, akamai), "
-                 "modsec (ModSecurity audit log), error (Apache, nginx, PHP-FPM error log), "
-                 "or the nginx log_format / Apache LogFormat string as written in the server "
-                 "config (default: detect, then each line the other text formats; a ModSecurity "
-                 "audit log or an error log is told by its first line whatever this says)");
+  app.add_option(
+      "--log-format", o->log_format,
+      "Log format: combined, common, vhost_combined, vhost, nginx-main, w3c (iis, "
+      "cloudfront), alb, elb, haproxy, s3, jsonl (caddy, traefik, cloudflare, akamai, fastly), "
+      "modsec (ModSecurity audit log), error (Apache, nginx, PHP-FPM error log), "
+      "or the nginx log_format / Apache LogFormat string as written in the server "
+      "config (default: detect, then each line the other text formats; a ModSecurity "
+      "audit log or an error log is told by its first line whatever this says)");
   app.add_option("--json-field", o->json_fields,
                  "JSON lines field map, SIGMA_FIELD=dotted.path (e.g. c-ip=request.remote_ip; "
                  "a field outside the taxonomy too: response=resp.body)");

@@ -17,7 +17,10 @@ std::unique_ptr<LineParser> NewBuiltin(std::string_view name) {
   if (auto t = TextBuiltin(name)) return t;
   if (auto p = ProxyFormat(name)) return p;
   if (name == "w3c") return W3cFormat();
-  if (name == "jsonl") return JsonLinesFormat({}).value();
+  if (name == "jsonl") {  // nullptr when the providers' field maps do not load
+    Result<std::unique_ptr<LineParser>> j = JsonLinesFormat({});
+    return j.ok() ? std::move(*j) : nullptr;
+  }
   if (name == "modsec") return ModSecurityFormat();
   if (name == "error") return ErrorLogFormat();
   return nullptr;
@@ -39,7 +42,8 @@ Result<std::unique_ptr<LineParser>> NamedFormat(std::string_view name) {
   std::string_view n = name;
   if (n == "nginx-combined" || n == "apache-combined") n = "combined";
   if (n == "clf") n = "common";
-  if (n == "json" || n == "caddy" || n == "traefik" || n == "cloudflare" || n == "akamai")
+  if (n == "json" || n == "caddy" || n == "traefik" || n == "cloudflare" || n == "akamai" ||
+      n == "fastly")
     n = "jsonl";
   if (n == "iis" || n == "cloudfront") n = "w3c";
   if (n == "modsecurity" || n == "modsec_audit") n = "modsec";
@@ -54,6 +58,7 @@ FormatGuess BestFormat(const std::vector<std::string_view>& lines) {
   std::string_view why;
   for (const std::string& name : BuiltinFormatNames()) {
     std::unique_ptr<LineParser> p = NewBuiltin(name);
+    if (!p) continue;
     size_t n = 0, tried = 0;
     for (std::string_view l : lines) {
       if (p->Parse(l, r, &why))
@@ -82,6 +87,8 @@ Result<std::unique_ptr<LineParser>> ParserFor(const StreamOptions& o) {
     TQ_ASSIGN_OR_RETURN(TimeZone z, TimeZone::Named(o.local_zone));
     zone = z;
   }
+  // The providers' JSON field maps are shipped data: a damaged file is said at once.
+  TQ_RETURN_IF_ERROR(ShippedJsonFieldMaps().status());
   if (o.log_format.empty()) return std::unique_ptr<LineParser>();
   Result<std::unique_ptr<LineParser>> p = o.log_format == "jsonl" || o.log_format == "json"
                                               ? JsonLinesFormat(o.json_field_map)
@@ -118,10 +125,11 @@ Result<std::unique_ptr<LineParser>> ParserForFile(const StreamOptions& o,
   }
   if (name.empty()) name = BestFormat(sample).format;
   if (name.empty()) name = "combined";
-  if (name == "jsonl")
-    p = JsonLinesFormat(o.json_field_map).value();
-  else
+  if (name == "jsonl") {
+    TQ_ASSIGN_OR_RETURN(p, JsonLinesFormat(o.json_field_map));
+  } else {
     p = NewBuiltin(name);
+  }
   // A text format's file may mix in lines of the others (`common` lines in a `combined`
   // file, a vhost prefix on some lines): each such line is read by the first that reads it.
   const std::vector<std::string> text = TextBuiltinNames();

@@ -4,7 +4,8 @@
 # directive in the shipping address, CosmicSting's XXE) are hit from the body, in the WAF log,
 # at their request line, with the exploit's client and time from truth.json; the access log
 # beside it (no bodies) does not show them to the body rules. The audit log is read as such
-# even with --log-format naming the access log's format.
+# even with --log-format naming the access log's format. For TrojanOrder the analysis then
+# names the access log's checkout request as the entry, from the audit log's body hit.
 set -euo pipefail
 source "$TQ_SOURCE_DIR/tests/e2e/logs_lib.bash"
 T="$TOURNIQUET"
@@ -53,5 +54,22 @@ print(f"{sc}: entry {entry['request']} from {entry['ip']} found from its body at
       f"modsec_audit.log:{found} ({parsed} entries parsed)")
 sys.exit(0 if found else 1)
 PY
+  [[ $sc == trojanorder ]] || continue
+  # The analysis: the audit log's hit joins the access log's copy of the request, so the entry
+  # is the checkout call that carried the directive (the web root gives the version, open to
+  # CVE-2022-24086); the database dump is not collected, so only the body tells.
+  "$T" --case "c-$sc" collect --label webroot "$out/webroot" >/dev/null 2>&1 || fail "collect webroot"
+  set +e
+  "$T" --case "c-$sc" investigate --log-format "$fmt" >full.txt 2>&1
+  rc=$?
+  set -e
+  [[ $rc == 1 ]] || { cat full.txt >&2; fail "$sc: full investigate exit $rc"; }
+  got=$(sqlite3 -separator '|' "c-$sc/case.db" \
+    "SELECT CAST(e.original_path AS TEXT), f.line, f.summary FROM findings f
+     JOIN evidence_items e ON e.id = f.evidence_id WHERE f.kind = 'analysis.entry_vector'")
+  want=$(python3 -c "import json;e=json.load(open('$out/truth.json'))['entry']['evidence'];print(e['file'].split('/')[-1] + '|' + str(e['line']))")
+  echo "entry: $got (truth: $want)"
+  [[ $got == "$want|"*"Template Directive In A Request Body"* ]] ||
+    fail "$sc: the analysis' entry is not the request the WAF log's body names"
 done
 echo ok

@@ -34,6 +34,7 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
       "Log format: combined, common, vhost_combined, vhost, nginx-main, w3c (iis, "
       "cloudfront), alb, elb, haproxy, s3, jsonl (caddy, traefik, cloudflare, akamai, fastly), "
       "modsec (ModSecurity audit log), error (Apache, nginx, PHP-FPM error log), "
+      "php-fpm-access, "
       "or the nginx log_format / Apache LogFormat string as written in the server "
       "config (default: detect, then each line the other text formats; a ModSecurity "
       "audit log or an error log is told by its first line whatever this says)");

@@ -49,6 +49,10 @@ Result<std::unique_ptr<LineParser>> NamedFormat(std::string_view name) {
   if (n == "modsecurity" || n == "modsec_audit") n = "modsec";
   if (n == "apache-error" || n == "nginx-error" || n == "php-fpm" || n == "error_log") n = "error";
   if (auto p = NewBuiltin(n)) return p;
+  // PHP-FPM's pool access log with its default access.format ("%R - %u %t \"%m %r\" %s": the
+  // time without brackets, the script path without the query), said in Apache's letters.
+  if (n == "php-fpm-access")
+    return CompileLogFormat(R"(%h - %u %{%d/%b/%Y:%H:%M:%S %z}t \"%m %U\" %>s)");
   return Status::NotFound("unknown log format name: " + std::string(name));
 }
 

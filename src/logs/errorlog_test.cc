@@ -130,6 +130,28 @@ INSTANTIATE_TEST_SUITE_P(
                    "Address already in use (98)"}},
                  {{"bad timestamp", 1}}}));
 
+// PHP-FPM's pool access log (access.format default), by name.
+TEST(ErrorLogTest, PhpFpmAccessLogByName) {
+  auto p = NamedFormat("php-fpm-access");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  AccessLogRecord r;
+  std::string_view why;
+  ASSERT_TRUE(
+      (*p)->Parse(R"(203.0.113.9 -  10/Oct/2025:13:55:36 +0200 "GET /index.php" 200)", r, &why))
+      << why;
+  EXPECT_EQ(r.get(Field::kClientIp), "203.0.113.9");
+  EXPECT_EQ(FormatUtc(r.time), "2025-10-10T11:55:36Z");
+  EXPECT_EQ(r.get(Field::kUri), "/index.php");
+  EXPECT_EQ(r.get(Field::kStatus), "200");
+  ASSERT_TRUE((*p)->Parse(
+      R"(198.51.100.7 - admin 10/Oct/2025:13:55:37 +0200 "POST /pub/media/x.php" 500)", r, &why))
+      << why;
+  EXPECT_EQ(r.get(Field::kUser), "admin");
+  EXPECT_EQ(r.get(Field::kMethod), "POST");
+  EXPECT_FALSE((*p)->Parse(R"(host.example -  10/Oct/2025:13:55:36 +0200 "GET /" 200)", r, &why));
+  EXPECT_EQ(why, kSkipClient);
+}
+
 TEST(ErrorLogTest, LocalTimesInTheCaseZone) {
   StreamOptions o;
   o.local_zone = "Europe/Berlin";  // CEST in October: UTC+2

@@ -35,6 +35,7 @@ namespace {
 constexpr size_t kMaxBody = 1 << 20;       // kept for matching; the rest is cut
 constexpr size_t kMaxMessages = 64 << 10;  // part H's messages kept
 constexpr size_t kMaxHeaders = 256;        // part B header lines looked at
+constexpr std::string_view kSkipForeignBoundary = "boundary of another entry inside a body";
 
 bool Fail(std::string_view* reason, std::string_view why) {
   *reason = why;
@@ -187,8 +188,11 @@ class ModSecParser : public LineParser {
     std::string_view id;
     char part = 0;
     // A boundary of another entry inside a body part is body: the client wrote it (ModSecurity
-    // writes an entry whole, so entries never interleave; the boundary's id is random).
-    if (Boundary(line, &id, &part) && !(cur_.open && id != cur_.id && InBody())) {
+    // writes an entry whole, so entries never interleave; the boundary's id is random). It is
+    // still counted, with its own reason: a forged entry shows, and so would the entries
+    // after one cut short inside its body (they are read as that body: never silently).
+    bool foreign = false;
+    if (Boundary(line, &id, &part) && !(foreign = cur_.open && id != cur_.id && InBody())) {
       if (part == 'A') {
         // An entry cut short (no Z) still holds a request: it is given now, before the new
         // entry starts; without its request line it is counted as cut short.
@@ -219,7 +223,8 @@ class ModSecParser : public LineParser {
       case 'A': return HeaderA(line, reason);
       case 'B': return PartB(line, r, reason);
       case 'C':
-      case 'I': return PartBody(line, reason);
+      case 'I': PartBody(line, reason); return foreign ? Fail(reason, kSkipForeignBoundary) : false;
+      case 'E': return Fail(reason, foreign ? kSkipForeignBoundary : kSkipAuditLine);
       case 'F':
         if (!cur_.status_seen) {  // "HTTP/1.1 200 OK"; anything else leaves sc-status out
           cur_.status_seen = true;

@@ -45,6 +45,22 @@ TEST(JsonMapsTest, AProviderAddedAsDataIsRead) {
   EXPECT_FALSE((*plain)->Parse(R"({"visitor":{"addr":"198.51.100.9"},"code":403})", r, &why));
 }
 
+// `message` is a field of its own now; a JSON member of that name still fills it.
+TEST(JsonMapsTest, MessageMemberAndBody) {
+  auto p = JsonLinesFormat({});
+  ASSERT_TRUE(p.ok());
+  AccessLogRecord r;
+  std::string_view why;
+  ASSERT_TRUE((*p)->Parse(R"({"remote_addr":"198.51.100.9","request_uri":"/a","message":"m",)"
+                          R"("request_body":"k={{var x}}"})",
+                          r, &why))
+      << why;
+  EXPECT_EQ(r.get(Field::kMessage), "m");
+  EXPECT_EQ(r.get(Field::kBody), "k={{var x}}");
+  EXPECT_FALSE((*p)->Parse(R"({"level":"info","message":"server started"})", r, &why));
+  EXPECT_EQ(why, kSkipNoRequest);
+}
+
 TEST(JsonMapsTest, DamagedLinesNameFileAndLine) {
   struct Case {
     const char* text;

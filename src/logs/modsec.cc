@@ -195,7 +195,7 @@ class ModSecParser : public LineParser {
     if (Boundary(line, &id, &part) && !(foreign = cur_.open && id != cur_.id && InBody())) {
       if (part == 'A') {
         // An entry cut short (no Z) still holds a request: it is given now, before the new
-        // entry starts; without its request line it is counted as cut short.
+        // entry starts (without a header or request line, skipped with that reason).
         bool pending = cur_.open;
         bool emitted = pending && Emit(r, reason);
         cur_.Reset();
@@ -242,7 +242,7 @@ class ModSecParser : public LineParser {
           cur_.messages += line.substr(line.find(' ') + 1);
         }
         return Fail(reason, kSkipAuditLine);
-      default: return Fail(reason, kSkipAuditLine);  // D, E, G, J, K: not read
+      default: return Fail(reason, kSkipAuditLine);  // D, G, J, K: not read
     }
   }
 

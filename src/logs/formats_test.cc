@@ -241,8 +241,8 @@ TEST(CorpusTest, GeneratedLinesOfEveryFormatComeBackExactly) {
   // "10/Oct/2025:08:00:00" from the ISO form.
   auto clf = [](const GenRequest& r) {
     std::string iso = Iso(r.time);
-    return iso.substr(8, 2) + "/" + kMon[std::stoi(iso.substr(5, 2)) - 1] + "/" +
-           iso.substr(0, 4) + ":" + iso.substr(11, 8);
+    return iso.substr(8, 2) + "/" + kMon[std::stoi(iso.substr(5, 2)) - 1] + "/" + iso.substr(0, 4) +
+           ":" + iso.substr(11, 8);
   };
   std::vector<Gen> gens = {
       {"w3c",

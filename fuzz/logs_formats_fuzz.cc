@@ -1,6 +1,6 @@
-// Fuzzes the W3C, load balancer and proxy parsers, detection over the input's lines, the
-// client-address check and the X-Forwarded-For rule with arbitrary bytes. Every record a
-// parser accepts must have an address as its client.
+// Fuzzes every built-in parser (W3C, load balancer, proxy, ModSecurity, error logs), detection over
+// the input's lines, the client-address check and the X-Forwarded-For rule with arbitrary bytes.
+// Every record a parser accepts must have an address as its client.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -31,7 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view why;
   for (std::string_view line : lines)
     for (auto& q : fresh)
+      // An error-log line may have no client (a worker's crash); when it has one, and in
+      // every other record, it is an address.
       if (q->Parse(line, r, &why) &&
+          (r.kind != RecordKind::kErrorLine || r.has(Field::kClientIp)) &&
           ClassifyClient(r.get(Field::kClientIp)) == AddressKind::kNone) {
         std::fprintf(stderr, "%s stored client '%.*s'\n", q->name().c_str(),
                      static_cast<int>(r.get(Field::kClientIp).size()),

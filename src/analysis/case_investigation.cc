@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "analysis/analysis.h"
 #include "analysis/platform_logs.h"
@@ -203,12 +204,65 @@ Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records) 
       }
     }
   }
+  // Hits on the lines of a WAF audit log or an error log: those records repeat requests the
+  // access log holds (the analysis reads only the access log's), so each such hit joins the
+  // access-log request with the same client, method and target within a few seconds of it (a
+  // WAF writes when the request came, a server's access log when it was answered). The
+  // TrojanOrder payload, say, is only in the audit log's copy of the checkout request.
+  struct SideHit {
+    UnixMicros time;
+    RuleMatch match;
+  };
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<SideHit>> side_hits;
+  {
+    TQ_ASSIGN_OR_RETURN(int64_t table, c.db().QueryInt("SELECT count(*) FROM sqlite_master WHERE "
+                                                       "type='table' AND name='logs_rule_hit'"));
+    if (table > 0) {
+      TQ_ASSIGN_OR_RETURN(
+          Stmt st, c.db().Prepare("SELECT h.rule_id, h.rule_title, coalesce(h.level,''), "
+                                  "coalesce(h.c_ip,''), coalesce(h.method,''), coalesce(h.uri,''), "
+                                  "coalesce(h.time,0), h.evidence_id, h.line FROM logs_rule_hit h "
+                                  "JOIN logs_file f ON f.evidence_id = h.evidence_id "
+                                  "WHERE f.format IN ('modsec', 'error')"));
+      for (;;) {
+        TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+        if (!row) break;
+        if (st.String(3).empty() || st.String(5).empty()) continue;
+        RuleMatch m{st.String(0), st.String(1), st.String(2), {}};
+        if (auto h = hits.find({st.Int(7), st.Int(8)}); h != hits.end())
+          for (const RuleMatch& x : h->second)
+            if (x.rule == m.rule) m.tags = x.tags;
+        side_hits[{st.String(3), st.String(4), st.String(5)}].push_back({st.Int(6), std::move(m)});
+      }
+    }
+  }
+  constexpr UnixMicros kSideWindow = 5LL * 1000000;
   auto joined = [&](const AccessRecord& r, const auto& fn) {
-    if (!r.hits.empty() || hits.empty()) return fn(r);
-    auto it = hits.find({r.evidence_id, r.line});
-    if (it == hits.end()) return fn(r);
+    if (hits.empty()) return fn(r);
+    auto it = r.hits.empty() ? hits.find({r.evidence_id, r.line}) : hits.end();
+    std::vector<RuleMatch> side;
+    if (!side_hits.empty()) {
+      std::string target(r.path);
+      if (!r.query.empty()) (target += '?') += r.query;
+      auto s = side_hits.find({std::string(r.client), std::string(r.method), target});
+      if (s != side_hits.end())
+        for (const SideHit& h : s->second)
+          if (h.time >= r.time - kSideWindow && h.time <= r.time + kSideWindow &&
+              std::none_of(side.begin(), side.end(),
+                           [&](const RuleMatch& x) { return x.rule == h.match.rule; }))
+            side.push_back(h.match);
+    }
+    if (it == hits.end() && side.empty()) return fn(r);
     AccessRecord copy = r;
-    copy.hits = it->second;
+    std::vector<RuleMatch> all;
+    if (!side.empty()) {
+      all.assign(r.hits.begin(), r.hits.end());
+      if (it != hits.end()) all.insert(all.end(), it->second.begin(), it->second.end());
+      all.insert(all.end(), side.begin(), side.end());
+      copy.hits = all;
+    } else {
+      copy.hits = it->second;
+    }
     ++out.hits_joined;
     return fn(copy);
   };

@@ -160,6 +160,51 @@ TEST_F(CaseInvestigationTest, WritesAttackersEntryExfiltrationAndTimeline) {
       std::is_sorted(rows->begin(), rows->end(), [](auto& a, auto& b) { return a.time < b.time; }));
 }
 
+// A hit on a WAF audit log's line (the body showed the exploit) joins the access log's copy of
+// that request: same client, method and target within 5 s; not another request, not one
+// farther in time, and not when the hit is on another access log.
+TEST_F(CaseInvestigationTest, WafAndErrorLogHitsJoinTheAccessLogRequest) {
+  Db& db = case_->db();
+  ASSERT_TRUE(db.Exec("DELETE FROM findings WHERE kind = 'log.rule_hit'").ok());
+  int64_t waf = AddItem(db, "logs", "/var/log/modsec_audit.log", std::string(64, 'd'), kT0);
+  int64_t other = AddItem(db, "logs", "/var/log/nginx/other.log", std::string(64, 'e'), kT0);
+  ASSERT_TRUE(db.Exec("CREATE TABLE logs_file (evidence_id INTEGER PRIMARY KEY, format TEXT);"
+                      "CREATE TABLE logs_rule_hit (rule_id TEXT, rule_title TEXT, level TEXT, "
+                      "evidence_id INTEGER, line INTEGER, time INTEGER, c_ip TEXT, method TEXT, "
+                      "uri TEXT)")
+                  .ok());
+  auto st = db.Prepare("INSERT INTO logs_file VALUES (?, ?)");
+  ASSERT_TRUE(st.ok());
+  st->Bind(1, waf).Bind(2, "modsec");
+  ASSERT_TRUE(st->Run().ok());
+  auto st2 = db.Prepare("INSERT INTO logs_file VALUES (?, ?)");
+  st2->Bind(1, other).Bind(2, "combined");
+  ASSERT_TRUE(st2->Run().ok());
+  auto hit = [&](int64_t item, int64_t line, UnixMicros t, const char* ip, const char* method,
+                 const char* uri) {
+    auto h = db.Prepare(
+        "INSERT INTO logs_rule_hit VALUES ('body-rule', 'Body Rule', 'high', ?, "
+        "?, ?, ?, ?, ?)");
+    ASSERT_TRUE(h.ok());
+    h->Bind(1, item).Bind(2, line).Bind(3, t).Bind(4, ip).Bind(5, method).Bind(6, uri);
+    ASSERT_TRUE(h->Run().ok());
+  };
+  const char* xxe = "/rest/V1/guest-carts/1/estimate-shipping-methods";
+  hit(waf, 40, kT0 + 97 * kSec, "203.0.113.9", "POST", xxe);  // line 3, logged 3 s later: joins
+  hit(waf, 80, kT0 + 110 * kSec, "198.18.0.2", "GET", "/");   // line 2, a minute off: no
+  hit(waf, 90, kT0, "198.18.0.1", "POST", "/");               // line 1, another method: no
+  hit(other, 7, kT0, "198.18.0.1", "GET", "/");               // line 1, not a WAF log: no
+  auto r = InvestigateCase(*case_, Source());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->hits_joined, 2);  // line 3, in both passes
+  auto entry = ListFindings(db, "analysis.entry_vector");
+  ASSERT_TRUE(entry.ok());
+  ASSERT_EQ(entry->size(), 1u);
+  EXPECT_EQ((*entry)[0].line, 3);
+  EXPECT_EQ((*entry)[0].evidence_sha256, std::string(64, 'a'));
+  EXPECT_THAT((*entry)[0].summary, HasSubstr("Body Rule"));
+}
+
 TEST_F(CaseInvestigationTest, ReRunRefreshesWithoutDuplicates) {
   ASSERT_TRUE(InvestigateCase(*case_, Source()).ok());
   Db& db = case_->db();

@@ -114,6 +114,9 @@ RecordSource CollectedLogRecords(Case& c, LogReadOptions options, LogReadStats* 
             c.ObjectPath(items[i].sha256), so, everything,
             [&](const logs::AccessLogRecord& rec) {
               using logs::Field;
+              // A WAF's audit entries and error-log lines repeat requests the access log
+              // holds: they reach the analysis as rule hits and timeline rows, not as requests.
+              if (rec.kind != logs::RecordKind::kRequest) return !stop.load();
               Batch::Rec r;
               r.time = rec.has_time ? rec.time : 0;
               r.status = static_cast<int>(Number(rec.get(Field::kStatus), 0));

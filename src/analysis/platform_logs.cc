@@ -109,6 +109,35 @@ bool IsPlatformLogPath(std::string_view path) {
           base == "support_report.log" || base == "cron.log" || base == "payment.log");
 }
 
+bool IsErrorLogPath(std::string_view path) {
+  std::string p(path);
+  for (char& c : p) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view v = p;
+  size_t slash = v.rfind('/');
+  std::string_view base = v.substr(slash == std::string_view::npos ? 0 : slash + 1);
+  // Rotated copies keep their name before the number or compression suffix.
+  for (std::string_view suffix : {".gz", ".zst", ".bz2"})
+    if (base.ends_with(suffix)) base.remove_suffix(suffix.size());
+  while (!base.empty() && (std::isdigit(static_cast<unsigned char>(base.back())) ||
+                           base.back() == '.' || base.back() == '-'))
+    base.remove_suffix(1);
+  return base.ends_with("error.log") || base.ends_with("error_log") ||
+         (base.starts_with("php") && base.ends_with("fpm.log"));
+}
+
+std::string ErrorLogLevel(std::string_view level) {
+  std::string l;
+  for (char c : level) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (l == "emerg" || l == "emergency") return "EMERGENCY";
+  if (l == "alert") return "ALERT";
+  if (l == "crit" || l == "critical") return "CRITICAL";
+  if (l == "error") return "ERROR";
+  if (l == "warn" || l == "warning") return "WARNING";
+  if (l == "notice") return "NOTICE";
+  if (l == "info") return "INFO";
+  return "DEBUG";  // debug, trace1..8
+}
+
 bool IsErrorLevel(std::string_view level) {
   return level == "ERROR" || level == "CRITICAL" || level == "ALERT" || level == "EMERGENCY";
 }
@@ -169,9 +198,14 @@ std::optional<PlatformLogHeader> ParsePlatformLogLine(std::string_view line, std
 Status ReadPlatformLogs(Case& c, const PlatformLogSelect& select, std::vector<PlatformEvent>* out,
                         PlatformLogStats* stats) {
   TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> items, ListEvidence(c.db()));
+  // Web server error logs write local times without a zone: the store's zone, else UTC.
+  TimeZone zone = TimeZone::Utc();
+  if (Result<CaseInfo> info = c.Info(); info.ok() && !info->timezone.empty())
+    if (Result<TimeZone> z = TimeZone::Named(info->timezone); z.ok()) zone = *z;
   size_t first_new = out->size();
   for (const EvidenceItem& item : items) {
-    if (item.kind != "file" || item.sha256.empty() || !IsPlatformLogPath(item.original_path))
+    if (item.kind != "file" || item.sha256.empty() ||
+        !(IsPlatformLogPath(item.original_path) || IsErrorLogPath(item.original_path)))
       continue;
     ++stats->files;
     Result<std::unique_ptr<logs::ByteStream>> in = logs::OpenByteStream(c.ObjectPath(item.sha256));
@@ -192,6 +226,16 @@ Status ReadPlatformLogs(Case& c, const PlatformLogSelect& select, std::vector<Pl
             std::string_view line = chunk.substr(pos, end - pos);
             ++stats->lines;
             std::optional<PlatformLogHeader> h = ParsePlatformLogLine(line, &why);
+            std::string_view text;  // what needles are looked for in
+            logs::ErrorLogLine el;
+            std::string_view el_why;
+            if (!h && why.empty() && logs::ParseErrorLogLine(line, zone, &el, &el_why)) {
+              h = PlatformLogHeader{el.time, ErrorLogLevel(el.level), std::string(el.source),
+                                    el.text};
+              text = el.text;
+            } else if (h) {
+              text = h->message;
+            }
             if (!h) {
               if (why.empty()) {
                 ++stats->continuation;
@@ -202,7 +246,7 @@ Status ReadPlatformLogs(Case& c, const PlatformLogSelect& select, std::vector<Pl
               ++stats->parsed;
               std::string reason;
               for (const std::string& n : select.needles) {
-                if (Names(h->message, n)) {
+                if (Names(text, n)) {
                   reason = "names " + n;
                   break;
                 }

@@ -3,7 +3,9 @@
 // php_errors.log) and Monolog's ("[2024-07-13T00:13:07.000000+00:00] main.CRITICAL: ...";
 // Magento var/log/exception.log, system.log, debug.log). An exploit that errors out (an XXE,
 // a template directive) and a webshell's first load often leave a line here that the access
-// log cannot show. Lines without a header (stack traces) continue the line before.
+// log cannot show. Lines without a header (stack traces) continue the line before. Apache,
+// nginx and PHP-FPM error logs are read here too, for the timeline (their lines also go
+// through the rules in the logs stage).
 #pragma once
 
 #include <cstdint>
@@ -21,6 +23,12 @@ namespace tq::analysis {
 
 // A collected file that is a platform error log, by its path.
 bool IsPlatformLogPath(std::string_view path);
+// A web server or PHP-FPM error log, by its path (error.log, error_log, ssl_error_log,
+// shop-error.log.1, php8.2-fpm.log; rotated and compressed copies too). Their lines
+// (logs::ParseErrorLogLine) go on the timeline like the platform's own.
+bool IsErrorLogPath(std::string_view path);
+// An Apache / nginx / PHP-FPM level ("crit", "warn", "WARNING") in Monolog's words.
+std::string ErrorLogLevel(std::string_view level);
 
 struct PlatformLogHeader {
   UnixMicros time = 0;

@@ -134,6 +134,54 @@ TEST_F(PlatformLogCaseTest, SelectsLinesNamingTheAttackerOrErringInTheWindow) {
   EXPECT_EQ(capped.dropped, 2);
 }
 
+TEST(PlatformLogs, WhichFilesAreWebServerErrorLogs) {
+  EXPECT_TRUE(IsErrorLogPath("/var/log/nginx/error.log"));
+  EXPECT_TRUE(IsErrorLogPath("/var/log/apache2/shop-error.log.2.gz"));
+  EXPECT_TRUE(IsErrorLogPath("/var/log/httpd/ssl_error_log"));
+  EXPECT_TRUE(IsErrorLogPath("/var/log/php8.2-fpm.log.1"));
+  EXPECT_FALSE(IsErrorLogPath("/var/log/nginx/access.log"));
+  EXPECT_FALSE(IsErrorLogPath("/var/log/php8.2-fpm/www-slow.log"));
+  EXPECT_EQ(ErrorLogLevel("crit"), "CRITICAL");
+  EXPECT_EQ(ErrorLogLevel("warn"), "WARNING");
+  EXPECT_EQ(ErrorLogLevel("WARNING"), "WARNING");
+  EXPECT_EQ(ErrorLogLevel("trace3"), "DEBUG");
+}
+
+// Web server error logs onto the timeline: local times in the case's zone, the client named
+// in the line as a needle, errors in the window.
+TEST_F(PlatformLogCaseTest, WebServerErrorLinesGoOnTheTimeline) {
+  ASSERT_TRUE(case_
+                  ->UpdateInfo([&] {
+                    CaseInfo i = case_->Info().value();
+                    i.timezone = "Europe/Berlin";
+                    return i;
+                  }())
+                  .ok());
+  AddLog("/var/log/nginx/error.log",
+         "2025/03/08 12:00:00 [notice] 1#1: signal process started\n"
+         "2025/03/08 12:34:40 [error] 7#7: *9 open() \"/x\" failed, client: 1.2.3.4, server: s\n"
+         "2025/03/08 12:40:00 [crit] 7#7: *10 SSL_do_handshake() failed, client: 9.9.9.9\n");
+  AddLog("/var/log/apache2/error.log",
+         "[Sat Mar 08 12:50:00.000000 2025] [core:notice] [pid 1] AH00052: child pid 4 exit "
+         "signal Segmentation fault (11)\n");
+  PlatformLogSelect select;
+  select.needles = {"1.2.3.4"};
+  select.from = ParseIso8601("2025-03-08T11:00:00Z", TimeZone::Utc()).value();
+  select.to = *select.from + 3 * 3600 * kSec;
+  std::vector<PlatformEvent> events;
+  PlatformLogStats stats;
+  ASSERT_TRUE(ReadPlatformLogs(*case_, select, &events, &stats).ok());
+  EXPECT_EQ(stats.files, 2);
+  EXPECT_EQ(stats.parsed, 4);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(FormatUtc(events[0].time), "2025-03-08T11:34:40Z");  // CET: UTC+1
+  EXPECT_EQ(events[0].why, "names 1.2.3.4");
+  EXPECT_EQ(events[0].channel, "nginx");
+  EXPECT_EQ(events[0].line, 2);
+  EXPECT_EQ(events[1].level, "CRITICAL");
+  EXPECT_EQ(events[1].why, "error in the attack window");
+}
+
 TEST_F(PlatformLogCaseTest, HostileLinesAreCountedNotFatal) {
   std::string junk(3 << 20, 'A');  // a 3 MB line, past the line cap
   using namespace std::string_literals;

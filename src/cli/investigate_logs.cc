@@ -29,11 +29,15 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
   auto o = std::make_shared<LogsOptions>();
   app.add_option("--rules", o->rules, "More Sigma rule directories or files (webserver category)");
   app.add_flag("--no-shipped-rules", o->no_shipped, "Use only the --rules given");
-  app.add_option("--log-format", o->log_format,
-                 "Log format: combined, common, vhost_combined, vhost, nginx-main, w3c (iis, "
-                 "cloudfront), alb, elb, haproxy, s3, jsonl (caddy, traefik, cloudflare, akamai), "
-                 "or the nginx log_format / Apache LogFormat string as written in the server "
-                 "config (default: detect, then each line the other text formats)");
+  app.add_option(
+      "--log-format", o->log_format,
+      "Log format: combined, common, vhost_combined, vhost, nginx-main, w3c (iis, "
+      "cloudfront), alb, elb, haproxy, s3, jsonl (caddy, traefik, cloudflare, akamai, fastly), "
+      "modsec (ModSecurity audit log), error (Apache, nginx, PHP-FPM error log), "
+      "php-fpm-access, "
+      "or the nginx log_format / Apache LogFormat string as written in the server "
+      "config (default: detect, then each line the other text formats; a ModSecurity "
+      "audit log or an error log is told by its first line whatever this says)");
   app.add_option("--json-field", o->json_fields,
                  "JSON lines field map, SIGMA_FIELD=dotted.path (e.g. c-ip=request.remote_ip; "
                  "a field outside the taxonomy too: response=resp.body)");
@@ -60,6 +64,9 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
     so.stream.log_format = o->log_format;
     so.stream.trusted_proxies = o->trusted_proxies;
     so.stream.time_format = o->time_format;
+    // Error logs write local times without a zone: the store's zone from the case.
+    if (Result<CaseInfo> info = ctx.the_case.Info(); info.ok())
+      so.stream.local_zone = info->timezone;
     for (const std::string& m : o->json_fields) {
       size_t eq = m.find('=');
       if (eq == std::string::npos) return Status::Usage("--json-field wants FIELD=PATH: " + m);

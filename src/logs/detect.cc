@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 
 #include "logs/logs.h"
 #include "logs/parsers.h"
@@ -16,7 +17,12 @@ std::unique_ptr<LineParser> NewBuiltin(std::string_view name) {
   if (auto t = TextBuiltin(name)) return t;
   if (auto p = ProxyFormat(name)) return p;
   if (name == "w3c") return W3cFormat();
-  if (name == "jsonl") return JsonLinesFormat({}).value();
+  if (name == "jsonl") {  // nullptr when the providers' field maps do not load
+    Result<std::unique_ptr<LineParser>> j = JsonLinesFormat({});
+    return j.ok() ? std::move(*j) : nullptr;
+  }
+  if (name == "modsec") return ModSecurityFormat();
+  if (name == "error") return ErrorLogFormat();
   return nullptr;
 }
 
@@ -27,6 +33,8 @@ std::vector<std::string> BuiltinFormatNames() {
   n.push_back("w3c");
   for (std::string& p : ProxyFormatNames()) n.push_back(std::move(p));
   n.push_back("jsonl");
+  n.push_back("modsec");
+  n.push_back("error");
   return n;
 }
 
@@ -34,10 +42,17 @@ Result<std::unique_ptr<LineParser>> NamedFormat(std::string_view name) {
   std::string_view n = name;
   if (n == "nginx-combined" || n == "apache-combined") n = "combined";
   if (n == "clf") n = "common";
-  if (n == "json" || n == "caddy" || n == "traefik" || n == "cloudflare" || n == "akamai")
+  if (n == "json" || n == "caddy" || n == "traefik" || n == "cloudflare" || n == "akamai" ||
+      n == "fastly")
     n = "jsonl";
   if (n == "iis" || n == "cloudfront") n = "w3c";
+  if (n == "modsecurity" || n == "modsec_audit") n = "modsec";
+  if (n == "apache-error" || n == "nginx-error" || n == "php-fpm" || n == "error_log") n = "error";
   if (auto p = NewBuiltin(n)) return p;
+  // PHP-FPM's pool access log with its default access.format ("%R - %u %t \"%m %r\" %s": the
+  // time without brackets, the script path without the query), said in Apache's letters.
+  if (n == "php-fpm-access")
+    return CompileLogFormat(R"(%h - %u %{%d/%b/%Y:%H:%M:%S %z}t \"%m %U\" %>s)");
   return Status::NotFound("unknown log format name: " + std::string(name));
 }
 
@@ -47,11 +62,12 @@ FormatGuess BestFormat(const std::vector<std::string_view>& lines) {
   std::string_view why;
   for (const std::string& name : BuiltinFormatNames()) {
     std::unique_ptr<LineParser> p = NewBuiltin(name);
+    if (!p) continue;
     size_t n = 0, tried = 0;
     for (std::string_view l : lines) {
       if (p->Parse(l, r, &why))
         ++n, ++tried;
-      else if (why != kSkipDirective && why != kSkipNoRequest)
+      else if (why != kSkipDirective && why != kSkipNoRequest && why != kSkipAuditLine)
         ++tried;
     }
     if (n > best.parsed) best = {name, n, tried};
@@ -70,6 +86,13 @@ Result<std::unique_ptr<LineParser>> ParserFor(const StreamOptions& o) {
     TQ_ASSIGN_OR_RETURN(TrustedProxies t, TrustedProxies::Parse(o.trusted_proxies));
     trusted = std::make_shared<const TrustedProxies>(std::move(t));
   }
+  std::optional<TimeZone> zone;
+  if (!o.local_zone.empty()) {
+    TQ_ASSIGN_OR_RETURN(TimeZone z, TimeZone::Named(o.local_zone));
+    zone = z;
+  }
+  // The providers' JSON field maps are shipped data: a damaged file is said at once.
+  TQ_RETURN_IF_ERROR(ShippedJsonFieldMaps().status());
   if (o.log_format.empty()) return std::unique_ptr<LineParser>();
   Result<std::unique_ptr<LineParser>> p = o.log_format == "jsonl" || o.log_format == "json"
                                               ? JsonLinesFormat(o.json_field_map)
@@ -77,19 +100,40 @@ Result<std::unique_ptr<LineParser>> ParserFor(const StreamOptions& o) {
   if (!p.ok()) p = CompileLogFormat(o.log_format);
   if (p.ok() && trusted) (*p)->SetTrustedProxies(trusted);
   if (p.ok() && !o.time_format.empty()) (*p)->SetTimeFormat(o.time_format);
+  if (p.ok() && zone) (*p)->SetLocalZone(*zone);
   return p;
 }
 
 Result<std::unique_ptr<LineParser>> ParserForFile(const StreamOptions& o,
                                                   const std::vector<std::string_view>& sample) {
   TQ_ASSIGN_OR_RETURN(std::unique_ptr<LineParser> p, ParserFor(o));
-  if (p) return p;
-  std::string name = BestFormat(sample).format;
+  // A ModSecurity audit log is told by its first line whatever --log-format says: that option
+  // names the access logs' format, and the audit log sits beside them.
+  std::string_view first;
+  for (std::string_view l : sample)
+    if (!l.empty()) {
+      first = l;
+      break;
+    }
+  // So is an error log (Apache, nginx, PHP-FPM).
+  std::string_view why;
+  ErrorLogLine el;
+  std::string name = IsModSecurityBoundary(first)                           ? "modsec"
+                     : ParseErrorLogLine(first, TimeZone::Utc(), &el, &why) ? "error"
+                                                                            : "";
+  if (p && (name.empty() || p->name() == name)) return p;
+  std::optional<TimeZone> zone;
+  if (!o.local_zone.empty()) {
+    TQ_ASSIGN_OR_RETURN(TimeZone z, TimeZone::Named(o.local_zone));
+    zone = z;
+  }
+  if (name.empty()) name = BestFormat(sample).format;
   if (name.empty()) name = "combined";
-  if (name == "jsonl")
-    p = JsonLinesFormat(o.json_field_map).value();
-  else
+  if (name == "jsonl") {
+    TQ_ASSIGN_OR_RETURN(p, JsonLinesFormat(o.json_field_map));
+  } else {
     p = NewBuiltin(name);
+  }
   // A text format's file may mix in lines of the others (`common` lines in a `combined`
   // file, a vhost prefix on some lines): each such line is read by the first that reads it.
   const std::vector<std::string> text = TextBuiltinNames();
@@ -104,6 +148,7 @@ Result<std::unique_ptr<LineParser>> ParserForFile(const StreamOptions& o,
     p->SetTrustedProxies(std::make_shared<const TrustedProxies>(std::move(t)));
   }
   if (!o.time_format.empty()) p->SetTimeFormat(o.time_format);
+  if (zone) p->SetLocalZone(*zone);
   return p;
 }
 
@@ -211,7 +256,7 @@ bool ParseTimeWithFormat(std::string_view text, const std::string& pattern, Unix
 
 uint64_t ParseStats::RequestLines() const {
   uint64_t n = lines;
-  for (std::string_view r : {kSkipEmpty, kSkipDirective, kSkipNoRequest})
+  for (std::string_view r : {kSkipEmpty, kSkipDirective, kSkipNoRequest, kSkipAuditLine})
     if (auto it = skipped.find(std::string(r)); it != skipped.end()) n -= it->second.lines;
   return n;
 }

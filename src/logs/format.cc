@@ -508,7 +508,8 @@ Token NginxVar(const std::string& n) {
       {"http_host", Field::kHost},
       {"server_name", Field::kHost},
       {"content_type", Field::kContentType},
-      {"http_content_type", Field::kContentType}};
+      {"http_content_type", Field::kContentType},
+      {"request_body", Field::kBody}};
   Token t;
   t.text = "$" + n;
   if (n == "request")
@@ -655,6 +656,17 @@ Result<std::vector<Token>> CompileApache(std::string_view fmt) {
 // A format as pasted from a config: nginx's '...' '...' pieces are joined.
 std::string Unquote(std::string_view f) {
   while (!f.empty() && (f.front() == ' ' || f.front() == '\t')) f.remove_prefix(1);
+  // The whole directive as in nginx.conf: "log_format main '...' '...';" (maybe escape=json).
+  auto word = [&f] {
+    size_t e = f.find_first_of(" \t");
+    f.remove_prefix(e == std::string_view::npos ? f.size() : e);
+    while (!f.empty() && (f.front() == ' ' || f.front() == '\t')) f.remove_prefix(1);
+  };
+  if (f.starts_with("log_format ") || f.starts_with("log_format\t")) {
+    word();  // log_format
+    word();  // its name
+    if (f.starts_with("escape=")) word();
+  }
   while (!f.empty() && (f.back() == ' ' || f.back() == ';' || f.back() == '\t')) f.remove_suffix(1);
   if (f.size() < 2 || f.front() != '\'') return std::string(f);
   std::string out;

@@ -24,45 +24,47 @@ const std::vector<Guess>& Guesses() {
       // Caddy's client_ip is the client its trusted_proxies rule chose, remote_ip the peer;
       // Traefik's ClientHost is the peer's address (ClientAddr has the port).
       {"c-ip",
-       {"remote_addr", "client_ip", "remote_ip", "clientip", "ClientIP", "ClientHost", "cliIP",
-        "ip", "src_ip", "request.client_ip", "request.remote_ip"}},
+       {"remote_addr", "client_ip", "remote_ip", "clientip", "ClientIP", "ClientHost", "ip",
+        "src_ip", "request.client_ip", "request.remote_ip"}},
       {"cs-username", {"remote_user", "user", "request.user", "ClientUsername"}},
       {"cs-method",
-       {"request_method", "method", "ClientRequestMethod", "request.method", "RequestMethod",
-        "reqMethod"}},
+       {"request_method", "method", "ClientRequestMethod", "request.method", "RequestMethod"}},
       {"cs-uri-query",
        {"request_uri", "uri", "url", "ClientRequestURI", "request.uri", "RequestPath", "path"}},
       {"cs-version",
        {"server_protocol", "protocol", "ClientRequestProtocol", "request.proto",
         "RequestProtocol"}},
       {"sc-status",
-       {"status", "EdgeResponseStatus", "response_status", "status_code", "DownstreamStatus",
-        "statusCode"}},
+       {"status", "EdgeResponseStatus", "response_status", "status_code", "DownstreamStatus"}},
       {"sc-bytes",
        {"body_bytes_sent", "bytes_sent", "EdgeResponseBytes", "size", "bytes",
         "DownstreamContentSize"}},
       {"cs-bytes", {"request_length", "ClientRequestBytes"}},
       {"time-taken", {"request_time", "duration", "OriginResponseTime", "Duration"}},
       {"cs-host",
-       {"host", "http_host", "server_name", "ClientRequestHost", "request.host", "RequestHost",
-        "reqHost"}},
+       {"host", "http_host", "server_name", "ClientRequestHost", "request.host", "RequestHost"}},
       {"cs-user-agent",
        {"http_user_agent", "user_agent", "ClientRequestUserAgent", "request.headers.User-Agent",
-        "request_User-Agent", "UA"}},
+        "request_User-Agent"}},
       {"cs-referer",
        {"http_referer", "referer", "ClientRequestReferer", "request.headers.Referer",
         "request_Referer"}},
       {"cs-cookie", {"http_cookie", "cookie", "request.headers.Cookie"}},
-      // The path and the query apart (Akamai DataStream 2: reqPath, queryStr): joined.
-      {"cs-uri-stem", {"reqPath"}},
-      {"cs-query", {"queryStr"}},
+      // The path and the query apart (named by providers: data/logs/json_fields.tsv): joined.
+      {"cs-uri-stem", {}},
+      {"cs-query", {}},
       {"cs-content-type", {"content_type", "http_content_type", "request.headers.Content-Type"}},
+      // nginx's $request_body; ECS.
+      {"cs-body", {"request_body", "http.request.body.content"}},
+      // A member named "message", as before `message` joined the fields (a service line with
+      // no request fields is still skipped as one).
+      {"message", {"message"}},
   };
   return g;
 }
 const std::vector<std::string> kTimePaths = {
-    "time_iso8601", "time_local", "@timestamp",         "timestamp", "StartUTC",  "time",
-    "ts",           "StartLocal", "EdgeStartTimestamp", "msec",      "reqTimeSec"};
+    "time_iso8601", "time_local", "@timestamp", "timestamp",          "StartUTC",
+    "time",         "ts",         "StartLocal", "EdgeStartTimestamp", "msec"};
 // Where the peer is when c-ip may be another address (Caddy), and X-Forwarded-For.
 const std::vector<std::string> kPeerPaths = {"request.remote_ip"};
 const std::vector<std::string> kForwardedPaths = {"http_x_forwarded_for", "x_forwarded_for",
@@ -72,7 +74,8 @@ const std::vector<std::string> kRequestPaths = {"request"};
 
 class JsonLinesParser : public LineParser {
  public:
-  explicit JsonLinesParser(std::map<std::string, std::string> user) : user_(std::move(user)) {
+  JsonLinesParser(std::map<std::string, std::string> user, std::vector<JsonFieldPath> maps)
+      : user_(std::move(user)), maps_(std::move(maps)) {
     for (const Guess& g : Guesses()) {
       Field f;
       if (!FieldFromSigmaName(g.sigma, &f)) continue;
@@ -85,10 +88,21 @@ class JsonLinesParser : public LineParser {
     time_paths_ = kTimePaths;
     if (auto u = user_.find("time"); u != user_.end())
       time_paths_.insert(time_paths_.begin(), u->second);
+    // The providers' names (data/logs/json_fields.tsv), after the guesses, in file order.
+    auto add = [](std::vector<std::string>& v, const std::string& path) {
+      if (std::find(v.begin(), v.end(), path) == v.end()) v.push_back(path);
+    };
+    for (const JsonFieldPath& m : maps_) {
+      Field f;
+      if (m.field == "time")
+        add(time_paths_, m.path);
+      else if (FieldFromSigmaName(m.field, &f))
+        add(paths_[static_cast<size_t>(f)], m.path);
+    }
   }
   const std::string& name() const override { return name_; }
   std::unique_ptr<LineParser> Clone() const override {
-    auto p = std::make_unique<JsonLinesParser>(user_);
+    auto p = std::make_unique<JsonLinesParser>(user_, maps_);
     p->trusted_ = trusted_;
     p->time_format_ = time_format_;
     return p;
@@ -307,6 +321,7 @@ class JsonLinesParser : public LineParser {
 
   std::string name_ = "jsonl";
   std::map<std::string, std::string> user_;
+  std::vector<JsonFieldPath> maps_;
   std::array<std::vector<std::string>, kFieldCount> paths_;
   std::vector<std::string> time_paths_;
   simdjson::dom::parser parser_;
@@ -324,6 +339,13 @@ class JsonLinesParser : public LineParser {
 
 Result<std::unique_ptr<LineParser>> JsonLinesFormat(
     const std::map<std::string, std::string>& field_map) {
+  const Result<std::vector<JsonFieldPath>>& maps = ShippedJsonFieldMaps();
+  if (!maps.ok()) return maps.status();
+  return JsonLinesFormatWithMaps(field_map, *maps);
+}
+
+Result<std::unique_ptr<LineParser>> JsonLinesFormatWithMaps(
+    const std::map<std::string, std::string>& field_map, const std::vector<JsonFieldPath>& maps) {
   for (auto& [k, v] : field_map) {
     // Any Sigma field name: the taxonomy's, `time`, or one outside it that a rule may use.
     bool name_ok = !k.empty() && std::all_of(k.begin(), k.end(), [](char c) {
@@ -332,7 +354,7 @@ Result<std::unique_ptr<LineParser>> JsonLinesFormat(
     if (!name_ok) return Status::Usage("JSON field map: bad field name '" + k + "'");
     if (v.empty()) return Status::Usage("JSON field map: empty path for " + k);
   }
-  return std::unique_ptr<LineParser>(std::make_unique<JsonLinesParser>(field_map));
+  return std::unique_ptr<LineParser>(std::make_unique<JsonLinesParser>(field_map, maps));
 }
 
 }  // namespace tq::logs

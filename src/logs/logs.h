@@ -63,6 +63,8 @@ enum class Field : uint8_t {
   kCookie,         // cs-cookie
   kContentType,    // cs-content-type
   kPeerIp,         // the peer that connected, when the client came from X-Forwarded-For
+  kBody,           // cs-body: the request body (ModSecurity audit logs, nginx $request_body)
+  kMessage,        // message: what the server said (error-log text, a WAF's rule messages)
   kCount
 };
 constexpr size_t kFieldCount = static_cast<size_t>(Field::kCount);
@@ -70,8 +72,14 @@ std::string_view FieldName(Field f);  // the Sigma name
 // Sigma field names and common aliases ("c-uri", "cs-useragent") to a field; false if unknown.
 bool FieldFromSigmaName(std::string_view name, Field* out);
 
+// What a record is: a request from an access log, or a request or message that another log
+// repeats or tells about (a WAF's audit entry, a web server's error line). Only access-log
+// requests count in per-client request totals: the others are the same requests again.
+enum class RecordKind : uint8_t { kRequest, kAuditEntry, kErrorLine };
+
 struct AccessLogRecord {
   std::array<std::string_view, kFieldCount> field{};
+  RecordKind kind = RecordKind::kRequest;
   uint32_t present = 0;  // bit per Field: the format carries it
   UnixMicros time = 0;
   bool has_time = false;
@@ -120,6 +128,9 @@ inline constexpr std::string_view kSkipEmpty = "empty line";
 inline constexpr std::string_view kSkipDirective = "directive";
 inline constexpr std::string_view kSkipNoRequest = "no request fields";
 inline constexpr std::string_view kSkipClient = "client not an address";
+// The lines of a multi-line record (a ModSecurity audit entry) other than the one it is given
+// on: not requests of their own either.
+inline constexpr std::string_view kSkipAuditLine = "audit entry line";
 
 // Parses one line; on failure returns false and sets *reason to a short fixed reason
 // ("format mismatch", "bad timestamp", ...) used to count skipped lines.
@@ -138,6 +149,8 @@ class LineParser {
   virtual void SetFallbacks(std::vector<std::unique_ptr<LineParser>> f) { (void)f; }
   // The time field as this strptime pattern (ParseTimeWithFormat) instead of its usual forms.
   virtual void SetTimeFormat(const std::string& f) { time_format_ = f; }
+  // The zone of times written without one (error logs); default UTC.
+  virtual void SetLocalZone(const TimeZone& zone) { (void)zone; }
   // True when every field of a parsed record is a view into the line itself (not into the
   // parser's own buffers), so records of many lines stay valid together (batched matching).
   virtual bool FieldsViewLine() const { return false; }
@@ -181,6 +194,20 @@ FormatGuess BestFormat(const std::vector<std::string_view>& sample_lines);
 // follow %S (to nanoseconds, kept to microseconds); without %z the time is UTC. False when the
 // text does not fit the pattern all the way or names an impossible date.
 bool ParseTimeWithFormat(std::string_view text, const std::string& pattern, UnixMicros* out);
+
+// ---- Error logs ----
+// One line of an Apache (2.2, 2.4), nginx or PHP-FPM error log (see errorlog.cc); views into
+// the line. Times are local, read in `zone`.
+struct ErrorLogLine {
+  UnixMicros time = 0;
+  std::string_view source;  // "apache", "nginx", "php-fpm"
+  std::string_view level;   // as written: "error", "warn", "crit", "WARNING", ...
+  std::string_view client, request, host, referer;  // empty when the line has none
+  std::string_view message;                         // the message alone
+  std::string_view text;                            // everything after the time, as written
+};
+bool ParseErrorLogLine(std::string_view line, const TimeZone& zone, ErrorLogLine* out,
+                       std::string_view* reason);
 
 // ---- URL handling ----
 // Percent-decoding ('+' as space in the query), repeated while it changes (double
@@ -230,6 +257,7 @@ struct StreamOptions {
   size_t max_line = 1 << 20;                 // longer lines are skipped as "line too long"
   std::vector<std::string> trusted_proxies;  // CIDRs; empty: private and loopback ranges
   std::string time_format;  // strptime pattern for the time field (--time-format); empty: usual
+  std::string local_zone;   // IANA zone of times logged without one (error logs); empty: UTC
 };
 // The parser StreamOptions asks for (nullptr when it says: detect).
 Result<std::unique_ptr<LineParser>> ParserFor(const StreamOptions& options);

@@ -417,6 +417,30 @@ TEST(FormatTest, CompileErrors) {
             "log format has no variables: plain text");
 }
 
+// The directive pasted whole from nginx.conf (as the drill's truth gives it): the name and
+// `escape=` before the quoted parts are not part of the format.
+TEST(FormatTest, WholeLogFormatDirective) {
+  std::string line =
+      "10.20.0.5 - - [14/Oct/2022:00:00:17 +0100] \"POST /a HTTP/1.1\" 200 0 \"-\" \"curl/8\" "
+      "\"198.51.100.7\" shop.example 0.090 \"k=%7B%7Bvar+x%7D%7D\"";
+  for (const char* f :
+       {"log_format main_ext '$remote_addr - $remote_user [$time_local] \"$request\" $status "
+        "$body_bytes_sent \"$http_referer\" \"$http_user_agent\" \"$http_x_forwarded_for\" "
+        "$host $request_time \"$request_body\"';",
+        "log_format  main  escape=default  '$remote_addr - $remote_user [$time_local] "
+        "\"$request\" '\n  '$status $body_bytes_sent \"$http_referer\" \"$http_user_agent\" "
+        "\"$http_x_forwarded_for\" $host $request_time \"$request_body\"' ;"}) {
+    auto p = CompileLogFormat(f);
+    ASSERT_TRUE(p.ok()) << f << ": " << p.status().ToString();
+    AccessLogRecord r;
+    std::string_view why;
+    ASSERT_TRUE((*p)->Parse(line, r, &why)) << f << ": " << why;
+    EXPECT_EQ(r.get(Field::kClientIp), "198.51.100.7");
+    EXPECT_EQ(r.get(Field::kBody), "k=%7B%7Bvar+x%7D%7D");
+    EXPECT_EQ(r.get(Field::kHost), "shop.example");
+  }
+}
+
 TEST(DetectTest, PicksTheFormatThatParses) {
   std::string vhost =
       "shop.example:80 1.2.3.4 - - [10/Oct/2025:13:55:36 +0200] \"GET / HTTP/1.1\" 200 1 \"-\" "

@@ -131,14 +131,16 @@ Status StreamRecords(const std::string& path, const StreamOptions& options,
                               if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
                               ++stats->lines;
                               std::string_view why;
+                              // Set before Parse: a multi-line record (ModSecurity) keeps the
+                              // number of the line it points at and sets it back.
+                              rec.line_no = line_no;
+                              rec.offset = offset + p;
                               if (line.empty()) {
                                 stats->Skip(kSkipEmpty, line_no);
                               } else if (line.size() > options.max_line) {
                                 stats->Skip("line too long", line_no);
                               } else if (parser->Parse(line, rec, &why)) {
                                 ++stats->parsed;
-                                rec.line_no = line_no;
-                                rec.offset = offset + p;
                                 if (rec.has_time) {
                                   if (rec.time < prev) ++stats->out_of_order;
                                   prev = std::max(prev, rec.time);

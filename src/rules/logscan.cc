@@ -335,6 +335,8 @@ class UnitSink : public LineSink {
   // Counts a request in its client's aggregates; `pre`: what Upcoming looked up ahead, if it
   // did.
   void Client(const logs::AccessLogRecord& r, const Ahead* pre) {
+    // A WAF entry or an error line repeats a request the access log counts (or has no client).
+    if (r.kind != logs::RecordKind::kRequest) return;
     std::string_view ip = r.get(Field::kClientIp);
     ClientTable::Entry* c = nullptr;
     if (last_ && last_->ip == ip) {

@@ -569,14 +569,16 @@ void Scanner::ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t of
     it.m_begin = m_begin;
     it.m_end = mi;
     logs::AccessLogRecord& r = grouped ? s.recs[s.items.size()] : rec;
+    // Set before Parse: a multi-line record (a ModSecurity audit entry, given on its last line)
+    // sets the line and offset of its request line instead.
+    r.line_no = line_no;
+    r.offset = offset + p;
     if (line.empty()) {
       it.kind = State::Kind::kEmpty;
     } else if (line.size() > max_line) {
       it.kind = State::Kind::kTooLong;
     } else if (parser.Parse(line, r, &it.why)) {
       it.kind = State::Kind::kRecord;
-      r.line_no = line_no;
-      r.offset = offset + p;
     } else {
       it.kind = State::Kind::kBad;
     }

@@ -259,7 +259,14 @@ class Loader {
       if (!ls || !ls.IsMap()) throw Skip{info.line, "no logsource"};
       std::string cat = Lower(Str(ls["category"]));
       std::string product = Lower(Str(ls["product"]));
-      if (cat != "webserver" && !(cat.empty() && (product == "apache" || product == "nginx")))
+      std::string service = Lower(Str(ls["service"]));
+      // Web server logs: the webserver category, or (SigmaHQ's error-log rules) the server as
+      // product or service, or `service: error`; all run on access, WAF and error-log records.
+      auto server = [](const std::string& s) {
+        return s == "apache" || s == "nginx" || s == "php-fpm" || s == "modsecurity";
+      };
+      if (cat != "webserver" &&
+          !(cat.empty() && (server(product) || server(service) || service == "error")))
         throw Skip{Line(ls), "logsource category is '" + cat + "', not webserver"};
       YAML::Node det = doc["detection"];
       if (!det || !det.IsMap()) throw Skip{info.line, "no detection map"};

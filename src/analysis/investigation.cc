@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "analysis/actors.h"
 #include "analysis/analysis.h"
 #include "analysis/request_shape.h"
 
@@ -41,6 +42,8 @@ constexpr UnixMicros kCheckoutSpan = kHour;  // address submitted .. order place
 constexpr size_t kMaxCheckoutCalls = 512;
 constexpr UnixMicros kReconLead = 6 * kHour;         // fingerprinting .. the intrusion it served
 constexpr UnixMicros kDumpCommandLead = 24 * kHour;  // webshell command .. the download
+constexpr size_t kMaxRated = 2000000;                // requests with hits rated in pass 2
+constexpr size_t kMaxBackgroundSample = 1000;
 
 // Heterogeneous lookup: a record's string_view finds a key without building a string.
 struct SvHash {
@@ -83,7 +86,15 @@ void KeepEarliest(std::vector<Request>& v, size_t cap, const AccessRecord& r) {
   if (v.size() > cap) v.pop_back();
 }
 
-bool Succeeded(int status) { return status >= 200 && status < 400; }
+// The server answered as if the request went through (2xx/3xx): the one definition in
+// casefile/triage.h, before the path's ordinary answer is known.
+bool Succeeded(int status) {
+  return JudgeOutcome(status, -1, std::nullopt) == RequestOutcome::kWorked;
+}
+
+uint64_t TargetHash(std::string_view method, std::string_view path) {
+  return std::hash<std::string_view>{}(path)*1000003u ^ std::hash<std::string_view>{}(method);
+}
 
 int MaxLevel(std::span<const RuleMatch> hits) {
   int m = -1;
@@ -120,7 +131,12 @@ struct ClientProfile {
   std::optional<Request> first_artifact;
   std::string artifact_kind;
   std::vector<Request> downloads;  // earliest 2xx downloads of archives, dumps, exports
+  // Behaviour for campaigns: distinct METHOD+path targets (hashes, sorted) while few.
+  std::vector<uint64_t> targets;
+  bool diverse = false;
+  int64_t posts = 0;
   // Outcome of attribution.
+  bool foothold = false, persistence = false, campaign = false;
   double score = 0;
   std::string role;
   std::vector<std::string> reasons;
@@ -198,7 +214,11 @@ struct Investigation::State {
   // Checkout calls in the hour before an order whose row carries an exploit payload.
   std::vector<Request> checkout_near_exploit;
   int64_t records = 0;
-  UnixMicros last_record = 0;  // the end of the collected logs
+  UnixMicros last_record = 0;     // the end of the collected logs
+  StrMap<int64_t> ordinary_size;  // after pass 1: the median ordinary answer per path
+  std::vector<RatedRequest> rated;
+  int64_t rated_dropped = 0;
+  std::optional<BackgroundScanning> background;
   bool capped_stems = false, capped_agents = false, capped_downloads = false;
 
   // After Attribute.
@@ -215,6 +235,7 @@ struct Investigation::State {
   };
   std::optional<DbEntry> db_entry;
   std::optional<UnixMicros> breach_start;
+  bool entry_is_exploit = false;  // the entry is a rule hit or a stored exploit
   int64_t failed_scanners = 0, store_admins = 0;
   std::vector<SessionEvent> sessions;
   int64_t dropped_events = 0;
@@ -230,6 +251,13 @@ struct Investigation::State {
     return id;
   }
 
+  // The one judgement of triage.h with this store's ordinary answer for the path.
+  RequestOutcome Judge(int status, int64_t bytes, std::string_view path) const {
+    auto it = ordinary_size.find(path);
+    return JudgeOutcome(status, bytes,
+                        it == ordinary_size.end() ? std::nullopt : std::optional(it->second));
+  }
+
   const Artifact* ArtifactAt(std::string_view path) const {
     auto it = artifact_urls.find(path);
     return it == artifact_urls.end() ? nullptr : &in.artifacts[it->second];
@@ -237,6 +265,8 @@ struct Investigation::State {
 
   void AttributeStoredExploits();
   void LinkReconnaissance(Links& links);
+  void LinkCampaigns(Links& links);
+  void CollectBackground();
 };
 
 Investigation::Investigation(InvestigationInputs inputs) : s_(std::make_unique<State>()) {
@@ -259,6 +289,20 @@ void Investigation::Observe(const AccessRecord& r) {
   ++c.requests;
   if (r.bytes > 0) c.bytes += r.bytes;
   bool ok = Succeeded(r.status);
+  if (r.method == "POST") ++c.posts;
+  if (!c.diverse) {
+    uint64_t t = TargetHash(r.method, r.path);
+    auto at = std::lower_bound(c.targets.begin(), c.targets.end(), t);
+    if (at == c.targets.end() || *at != t) {
+      if (c.targets.size() >= kMaxCampaignTargets) {
+        c.diverse = true;
+        c.targets.clear();
+        c.targets.shrink_to_fit();
+      } else {
+        c.targets.insert(at, t);
+      }
+    }
+  }
 
   if (!r.user_agent.empty() && r.user_agent != "-" &&
       c.user_agents.size() < kMaxUserAgentsPerClient &&
@@ -380,18 +424,6 @@ void Raise(ClientProfile& c, double score, std::string_view role, std::string re
   c.reasons.push_back(std::move(reason));
 }
 
-// A hit answered with the same size as the path's ordinary pages did not do anything the
-// ordinary page does not: the store ignored the payload (a scanner's probe on a catalog page).
-bool LooksLikeOrdinaryPage(const Request& q, const StrMap<std::vector<int64_t>>& sizes) {
-  if (q.bytes < 0) return false;
-  auto it = sizes.find(q.path);
-  if (it == sizes.end() || it->second.size() < 5) return false;
-  std::vector<int64_t> v = it->second;
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  int64_t median = v[v.size() / 2];
-  return std::llabs(q.bytes - median) <= std::max<int64_t>(16, median / 50);
-}
-
 bool IsReconHit(const RuleMatch& h) {
   for (const std::string& t : h.tags)
     if (t.starts_with("attack.t1592")) return true;  // gather victim host information
@@ -432,6 +464,7 @@ void Investigation::State::AttributeStoredExploits() {
         Describe(*carried) + " at " + FormatUtc(carried->time) + " (" + Where(*carried) +
         "); the order was placed by " + Describe(*placed) + " at " + FormatUtc(placed->time) +
         "; the row: " + e.summary;
+    clients[Client(placed->client)].foothold = true;
     Raise(clients[Client(placed->client)], 0.8, "intruder", reason);
     if (!db_entry || Earlier(*carried, db_entry->request))
       db_entry = DbEntry{*carried, &e, std::move(reason)};
@@ -472,6 +505,59 @@ void Investigation::State::LinkReconnaissance(Links& links) {
   }
 }
 
+// Campaigns: attacker addresses that do the same few things (targets, method mix) at the same
+// pace in one window, linked by the agents they share, are one actor. Stuffing and brute-force
+// bots spread over many addresses this way; each alone would be its own "attacker".
+void Investigation::State::LinkCampaigns(Links& links) {
+  std::vector<Behaviour> suspects;
+  for (uint32_t id = 0; id < clients.size(); ++id) {
+    const ClientProfile& c = clients[id];
+    if (c.score < kAttackerThreshold) continue;
+    Behaviour b;
+    b.client = id;
+    b.first = c.first;
+    b.last = c.last;
+    b.requests = c.requests;
+    b.posts = c.posts;
+    b.targets = c.targets;
+    b.diverse = c.diverse;
+    b.agents = c.user_agents;
+    suspects.push_back(std::move(b));
+  }
+  for (const std::vector<uint32_t>& ids : FindCampaigns(suspects)) {
+    for (uint32_t id : ids) {
+      clients[id].campaign = true;
+      links.Join(ids.front(), id);
+    }
+  }
+}
+
+// Background scanning: addresses no attacker holds whose rule hits were refused (some 4xx or
+// 5xx) and none worked. They stay countable as one actor; they are not contained.
+void Investigation::State::CollectBackground() {
+  BackgroundScanning b;
+  UnixMicros first = std::numeric_limits<UnixMicros>::max(), last = 0;
+  std::vector<std::string> sample;
+  for (const ClientProfile& c : clients) {
+    if (c.hits == 0 || c.hits_answered >= c.hits || !c.worked.empty()) continue;
+    if (address_attacker.count(c.address) > 0) continue;
+    ++b.addresses;
+    b.requests += c.requests;
+    b.hits += c.hits;
+    b.refused += c.hits - c.hits_answered;
+    first = std::min(first, c.first);
+    last = std::max(last, c.last);
+    sample.push_back(c.address);
+  }
+  if (b.addresses == 0) return;
+  std::sort(sample.begin(), sample.end());
+  if (sample.size() > kMaxBackgroundSample) sample.resize(kMaxBackgroundSample);
+  b.sample = std::move(sample);
+  b.first_seen = first;
+  b.last_seen = last;
+  background = std::move(b);
+}
+
 void Investigation::Attribute() {
   State& s = *s_;
   const size_t n = s.clients.size();
@@ -495,10 +581,17 @@ void Investigation::Attribute() {
   if (!common_rules.empty())
     s.notes.push_back(std::to_string(common_rules.size()) + " rule(s) fired for more than " +
                       std::to_string(common) + " clients and were not used to attribute");
-  // 1. Rule hits that worked: answered 2xx/3xx, medium level or above, not an ordinary page.
+  // 1. Rule hits that worked (triage.h: 2xx/3xx unlike the path's ordinary answer, which is
+  // the median of its ordinary 2xx answers once five are seen), medium level or above.
+  for (auto& [path, sizes] : s.stem_sizes) {
+    if (sizes.size() < 5) continue;
+    std::vector<int64_t> v = sizes;
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    s.ordinary_size.emplace(path, v[v.size() / 2]);
+  }
   for (ClientProfile& c : s.clients) {
     for (const Request& q : c.answered_hits)
-      if (MaxLevel(q.hits) >= LevelRank("medium") && !LooksLikeOrdinaryPage(q, s.stem_sizes))
+      if (MaxLevel(q.hits) >= LevelRank("medium") && Worked(s.Judge(q.status, q.bytes, q.path)))
         c.worked.push_back(q);
   }
   // The store's own admins: admin activity before anything else went wrong. Their hits on
@@ -541,6 +634,10 @@ void Investigation::Attribute() {
                     std::any_of(q.hits.begin(), q.hits.end(),
                                 [](const RuleMatch& h) { return !CveFromTags(h.tags).empty(); });
       double score = strong ? 0.7 + 0.05 * std::min<size_t>(c.worked.size() - 1, 4) : 0.45;
+      // Code or data the store should not have handed out; a download that worked is
+      // exfiltration (counted in Finish), not a foothold.
+      c.foothold |= strong && std::any_of(c.worked.begin(), c.worked.end(),
+                                          [](const Request& w) { return !IsDownloadPath(w.path); });
       std::string title = q.hits.empty() ? "" : q.hits.front().title;
       Raise(c, score, "intruder",
             std::to_string(c.worked.size()) + (c.worked.size() >= kMaxSuccessHitsKept ? "+" : "") +
@@ -557,6 +654,7 @@ void Investigation::Attribute() {
       if (std::find(s.in.advisory_cves.begin(), s.in.advisory_cves.end(), cve) ==
           s.in.advisory_cves.end())
         continue;
+      c.foothold = true;
       Raise(c, 0.75, "intruder",
             "exploit for " + cve + ", which the installed platform version is open to: " +
                 Describe(q) + " at " + FormatUtc(q.time) + " (" + Where(q) + ")");
@@ -566,6 +664,9 @@ void Investigation::Attribute() {
     if (c.first_artifact &&
         s.artifact_touchers[c.first_artifact->path].size() <= kMaxArtifactUsers) {
       const Request& q = *c.first_artifact;
+      if (c.artifact_kind == "webshell" || c.artifact_kind == "backdoor") c.foothold = true;
+      if (c.artifact_kind == "injected_row" && q.method != "GET" && q.method != "HEAD")
+        c.persistence = true;  // wrote the attacker's row
       Raise(c, 0.85, c.artifact_kind == "dump" ? "exfiltration" : "intruder",
             "requested the attacker's " + c.artifact_kind + " " + Describe(q) + " at " +
                 FormatUtc(q.time) + " (" + Where(q) + ")");
@@ -576,6 +677,7 @@ void Investigation::Attribute() {
       for (const DbEvent& e : s.in.db_events)
         if ((e.skimmer || e.rogue_admin) && std::llabs(e.time - q.time) <= kDbWriteSlack) hit = &e;
       if (!hit || (legit_admin && IsAdminPath(q.path))) continue;
+      c.persistence = true;
       Raise(c, 0.7, "intruder",
             "wrote to the store at the second the database shows '" + hit->summary +
                 "': " + Describe(q) + " at " + FormatUtc(q.time) + " (" + Where(q) + ")");
@@ -590,6 +692,7 @@ void Investigation::Attribute() {
     if (admin && !legit_admin && c.first >= breach && c.admin_posts > 0 && c.admin_requests >= 2) {
       const Request& q = *c.first_admin;
       bool after_account = rogue_account && q.time >= *rogue_account - 5 * kMinute;
+      c.foothold = true;  // the admin area answers it: it holds an admin session
       Raise(c, after_account ? 0.75 : 0.6, "rogue_admin",
             "uses the admin area (" + std::to_string(c.admin_requests) +
                 " requests) but was never seen before the breach began at " + FormatUtc(breach) +
@@ -672,6 +775,7 @@ void Investigation::Attribute() {
   }
 
   s.LinkReconnaissance(links);
+  s.LinkCampaigns(links);
 
   // 5. Attackers: linked groups of addresses that scored.
   std::map<uint32_t, std::vector<uint32_t>> groups;
@@ -696,6 +800,8 @@ void Investigation::Attribute() {
     a.last_seen = std::numeric_limits<UnixMicros>::min();
     const ClientProfile* best = nullptr;
     std::set<std::string> kinds;
+    size_t campaign_members = 0;
+    bool foothold = false, persistence = false;
     for (uint32_t id : ids) {
       const ClientProfile& c = s.clients[id];
       a.addresses.push_back(c.address);
@@ -705,12 +811,27 @@ void Investigation::Attribute() {
       a.bytes_sent += c.bytes;
       for (const std::string& r : c.reasons) a.reasons.push_back(c.address + ": " + r);
       kinds.insert(c.role);
+      campaign_members += c.campaign ? 1 : 0;
+      foothold |= c.foothold;
+      persistence |= c.persistence;
       if (!best || c.score > best->score ||
           (c.score == best->score && RolePriority(c.role) > RolePriority(best->role)))
         best = &c;
     }
     std::sort(a.addresses.begin(), a.addresses.end());
     a.role = best->role;
+    if (campaign_members >= 3) {
+      a.kind = "campaign";
+      a.summary = CampaignSummary(a.role, a.addresses.size());
+      // A campaign's reasons name each member: keep the first few and say how many.
+      if (a.reasons.size() > 10) {
+        size_t more = a.reasons.size() - 10;
+        a.reasons.resize(10);
+        a.reasons.push_back("... and " + std::to_string(more) + " more reasons of its members");
+      }
+    }
+    if (foothold) a.achieved.push_back("foothold");
+    if (persistence) a.achieved.push_back("persistence");
     a.confidence = std::min(0.99, best->score + 0.05 * (static_cast<double>(kinds.size()) - 1) +
                                       0.02 * (static_cast<double>(a.reasons.size()) - 1));
     for (const std::string& addr : a.addresses) s.address_attacker[addr] = s.attackers.size();
@@ -832,7 +953,9 @@ void Investigation::Attribute() {
         entry->reasons.push_back("the installed platform version is open to " + cve +
                                  " (web-root advisory agrees)");
   }
+  s.entry_is_exploit = entry && by_rule;
   s.entry = std::move(entry);
+  s.CollectBackground();
   if (s.capped_stems) s.notes.push_back("response-size baselines capped at 200000 paths");
   if (s.capped_agents) s.notes.push_back("user-agent rarity capped at 500000 agents");
   if (s.capped_downloads) s.notes.push_back("download tracking capped at 100000 paths");
@@ -844,6 +967,24 @@ void Investigation::Revisit(const AccessRecord& r) {
   bool artifact = false, by_artifact = false;
   auto a = s.address_attacker.find(r.client);
   if (a != s.address_attacker.end()) who = a->second;
+  if (!r.hits.empty()) {
+    if (s.rated.size() < kMaxRated) {
+      RatedRequest q;
+      q.evidence_id = r.evidence_id;
+      q.line = r.line;
+      q.outcome = s.Judge(r.status, r.bytes, r.path);
+      q.attacker = who;
+      for (const RuleMatch& h : r.hits) {
+        std::string cve = CveFromTags(h.tags);
+        q.open_exploit |=
+            !cve.empty() && std::find(s.in.advisory_cves.begin(), s.in.advisory_cves.end(), cve) !=
+                                s.in.advisory_cves.end();
+      }
+      s.rated.push_back(q);
+    } else {
+      ++s.rated_dropped;
+    }
+  }
   const Artifact* art = s.ArtifactAt(r.path);
   bool derived = s.derived_downloads.find(r.path) != s.derived_downloads.end();
   if ((art && art->kind != "skimmer") || derived) {
@@ -860,6 +1001,9 @@ void Investigation::Revisit(const AccessRecord& r) {
       att.reasons.push_back(addr + ": requested the attacker's artifact " + std::string(r.path) +
                             " with success (found in the second pass)");
       s.address_attacker[addr] = *who;
+      if (!r.hits.empty() && !s.rated.empty() && s.rated.back().line == r.line &&
+          s.rated.back().evidence_id == r.evidence_id)
+        s.rated.back().attacker = who;
     }
   }
   if (!who) return;
@@ -968,6 +1112,39 @@ InvestigationResult Investigation::Finish() {
     }
   }
   out.skimmer_window = std::move(w);
+  // What each attacker achieved, from its session: a webshell answering is a foothold, commands
+  // posted to it persistence, a download exfiltration; the entry is its actor's foothold.
+  for (const SessionEvent& e : s.sessions) {
+    const Artifact* art = s.ArtifactAt(e.request.path);
+    if (!art || !(art->kind == "webshell" || art->kind == "backdoor") ||
+        !Succeeded(e.request.status))
+      continue;
+    Attacker& a = s.attackers[e.attacker];
+    auto add = [&a](const char* what) {
+      if (std::find(a.achieved.begin(), a.achieved.end(), what) == a.achieved.end())
+        a.achieved.push_back(what);
+    };
+    add("foothold");
+    if (e.request.method == "POST") add("persistence");
+  }
+  // An exploit at the entry is its actor's foothold; a first login post or a first request
+  // to a planted file is where the attack began, not what gave access.
+  if (s.entry && s.entry_is_exploit) {
+    auto& v = s.attackers[s.entry->attacker].achieved;
+    if (std::find(v.begin(), v.end(), "foothold") == v.end()) v.push_back("foothold");
+  }
+  for (const Exfiltration& x : out.exfiltration) {
+    auto& v = s.attackers[x.attacker].achieved;
+    if (x.kind == "download" && std::find(v.begin(), v.end(), "exfiltration") == v.end())
+      v.push_back("exfiltration");
+  }
+  for (Attacker& a : s.attackers) {
+    static constexpr std::string_view kOrder[] = {"foothold", "persistence", "exfiltration"};
+    std::sort(a.achieved.begin(), a.achieved.end(), [](const std::string& x, const std::string& y) {
+      return std::find(std::begin(kOrder), std::end(kOrder), x) <
+             std::find(std::begin(kOrder), std::end(kOrder), y);
+    });
+  }
   out.attackers = std::move(s.attackers);
   out.entry = std::move(s.entry);
   out.sessions = std::move(s.sessions);
@@ -980,6 +1157,13 @@ InvestigationResult Investigation::Finish() {
   if (s.dropped_events > 0)
     out.notes.push_back(std::to_string(s.dropped_events) +
                         " session events beyond the cap of 1000000 were not kept");
+  out.background = std::move(s.background);
+  out.rated = std::move(s.rated);
+  out.rated_dropped = s.rated_dropped;
+  if (s.rated_dropped > 0)
+    out.notes.push_back(std::to_string(s.rated_dropped) +
+                        " requests with rule hits beyond the cap of 2000000 were not rated");
+  RankAttackers(out);
   return out;
 }
 

@@ -124,6 +124,7 @@ struct ClientProfile {
   std::vector<Request> exploit_hits;   // earliest hits naming a CVE, whatever the answer
   std::vector<std::string> user_agents, sessions;
   int64_t admin_requests = 0, admin_posts = 0;
+  int64_t admin_pages = 0;  // answered admin requests other than login posts
   std::optional<Request> first_admin;
   int64_t login_posts = 0;
   std::optional<Request> first_login_post;
@@ -142,6 +143,11 @@ struct ClientProfile {
   std::vector<std::string> reasons;
   std::vector<Request> worked;  // answered hits that look like they worked
 };
+
+// Mostly login form posts, many of them.
+bool IsStuffing(const ClientProfile& c) {
+  return c.login_posts >= kCredentialStuffingPosts && c.login_posts * 2 >= c.requests;
+}
 
 struct DownloadPath {
   std::vector<uint32_t> clients;  // distinct, capped
@@ -374,6 +380,7 @@ void Investigation::Observe(const AccessRecord& r) {
   if (ok && IsAdminPath(r.path)) {
     ++c.admin_requests;
     if (r.method == "POST") ++c.admin_posts;
+    if (!IsLoginPost(r.method, r.path)) ++c.admin_pages;
     if (!c.first_admin || r.time < c.first_admin->time) c.first_admin = Snapshot(r);
   }
   if (IsLoginPost(r.method, r.path)) {
@@ -634,10 +641,14 @@ void Investigation::Attribute() {
                     std::any_of(q.hits.begin(), q.hits.end(),
                                 [](const RuleMatch& h) { return !CveFromTags(h.tags).empty(); });
       double score = strong ? 0.7 + 0.05 * std::min<size_t>(c.worked.size() - 1, 4) : 0.45;
-      // Code or data the store should not have handed out; a download that worked is
-      // exfiltration (counted in Finish), not a foothold.
-      c.foothold |= strong && std::any_of(c.worked.begin(), c.worked.end(),
-                                          [](const Request& w) { return !IsDownloadPath(w.path); });
+      // A foothold: a high or critical rule, or one naming a CVE, that worked. A download that
+      // worked is exfiltration (counted in Finish); a brute-force post answered 200 is not in.
+      c.foothold |= std::any_of(c.worked.begin(), c.worked.end(), [](const Request& w) {
+        return !IsDownloadPath(w.path) &&
+               (MaxLevel(w.hits) >= LevelRank("high") ||
+                std::any_of(w.hits.begin(), w.hits.end(),
+                            [](const RuleMatch& h) { return !CveFromTags(h.tags).empty(); }));
+      });
       std::string title = q.hits.empty() ? "" : q.hits.front().title;
       Raise(c, score, "intruder",
             std::to_string(c.worked.size()) + (c.worked.size() >= kMaxSuccessHitsKept ? "+" : "") +
@@ -683,7 +694,7 @@ void Investigation::Attribute() {
                 "': " + Describe(q) + " at " + FormatUtc(q.time) + " (" + Where(q) + ")");
       break;
     }
-    if (c.login_posts >= kCredentialStuffingPosts && c.login_posts * 2 >= c.requests) {
+    if (IsStuffing(c)) {
       Raise(c, 0.6, "credential_stuffing",
             std::to_string(c.login_posts) + " login form posts out of " +
                 std::to_string(c.requests) + " requests, first " + Describe(*c.first_login_post) +
@@ -692,7 +703,8 @@ void Investigation::Attribute() {
     if (admin && !legit_admin && c.first >= breach && c.admin_posts > 0 && c.admin_requests >= 2) {
       const Request& q = *c.first_admin;
       bool after_account = rogue_account && q.time >= *rogue_account - 5 * kMinute;
-      c.foothold = true;  // the admin area answers it: it holds an admin session
+      // Admin pages answering it (not only the login form again): it holds an admin session.
+      c.foothold |= c.admin_pages > 0;
       Raise(c, after_account ? 0.75 : 0.6, "rogue_admin",
             "uses the admin area (" + std::to_string(c.admin_requests) +
                 " requests) but was never seen before the breach began at " + FormatUtc(breach) +
@@ -800,7 +812,7 @@ void Investigation::Attribute() {
     a.last_seen = std::numeric_limits<UnixMicros>::min();
     const ClientProfile* best = nullptr;
     std::set<std::string> kinds;
-    size_t campaign_members = 0;
+    size_t campaign_members = 0, stuffers = 0;
     bool foothold = false, persistence = false;
     for (uint32_t id : ids) {
       const ClientProfile& c = s.clients[id];
@@ -812,6 +824,7 @@ void Investigation::Attribute() {
       for (const std::string& r : c.reasons) a.reasons.push_back(c.address + ": " + r);
       kinds.insert(c.role);
       campaign_members += c.campaign ? 1 : 0;
+      stuffers += c.campaign && IsStuffing(c) ? 1 : 0;
       foothold |= c.foothold;
       persistence |= c.persistence;
       if (!best || c.score > best->score ||
@@ -821,6 +834,9 @@ void Investigation::Attribute() {
     std::sort(a.addresses.begin(), a.addresses.end());
     a.role = best->role;
     if (campaign_members >= 3) {
+      // A campaign is named by what most of its members do, not by its loudest member (a bot
+      // whose login post was answered with a page of a new size scores as an intruder).
+      if (stuffers * 2 >= campaign_members) a.role = "credential_stuffing";
       a.kind = "campaign";
       a.summary = CampaignSummary(a.role, a.addresses.size());
       // A campaign's reasons name each member: keep the first few and say how many.

@@ -202,7 +202,7 @@ async function renderOverview() {
     el('span', { class: 'muted' }, [d.case.store_url, d.case.platform, d.case.timezone].filter(Boolean).join(' · ')),
     d.case.discovered_at ? el('span', { class: 'muted' }, ' · discovered ' + fmtTime(d.case.discovered_at)) : null));
   box.append(el('div', { class: 'cards' },
-    el('div', { class: 'card' }, el('div', { class: 'num' }, n(c.findings)), 'findings (', n(c.findings_high), ' high)'),
+    el('div', { class: 'card' }, el('div', { class: 'num' }, n(c.findings)), 'findings (', n(c.findings_actionable), ' actionable, ', n(c.findings_high), ' high)'),
     el('div', { class: 'card' }, el('div', { class: 'num' }, n(c.attackers)), 'attackers'),
     el('div', { class: 'card' }, el('div', { class: 'num', id: 'affected-count' }, n(c.affected_people)), 'people affected'),
     el('div', { class: 'card' }, el('div', { class: 'num' }, n(c.tasks_open)), 'open tasks (', n(c.tasks_done), ' done)'),

@@ -327,6 +327,7 @@ Status GetCase(ApiRequest& r, JsonWriter& w) {
        {std::tuple{"evidence_items", "evidence_items", ""},
         {"findings", "findings", ""},
         {"findings_high", "findings", "severity IN ('high','critical')"},
+        {"findings_actionable", "findings", "triage='actionable'"},
         {"attackers", "attackers", ""},
         {"affected_people", "scope_person", ""},
         {"tasks_open", "tasks", "status IN ('open','in_progress')"},

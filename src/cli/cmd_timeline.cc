@@ -55,7 +55,8 @@ Runner SetupTimeline(CLI::App& app, Globals& g) {
     if (*format == analysis::TimelineFormat::kText && o->attacker.empty()) {
       Result<Stmt> st = (*c)->db().Prepare(
           "SELECT a.label,(SELECT group_concat(substr(value,instr(value,': ')+2),'; ') FROM "
-          "json_each(a.reasons) WHERE value GLOB 'role: *' OR value GLOB 'campaign: *' OR value "
+          "json_each(CASE WHEN json_valid(a.reasons) THEN a.reasons "
+          "ELSE '[]' END) WHERE value GLOB 'role: *' OR value GLOB 'campaign: *' OR value "
           "GLOB 'achieved: *'),(SELECT count(*) FROM attacker_addresses x WHERE "
           "x.attacker_id=a.id) FROM attackers a ORDER BY CASE WHEN a.label GLOB "
           "'attacker-[0-9]*' THEN CAST(substr(a.label,10) AS INTEGER) ELSE 1000000000 END");

@@ -103,10 +103,15 @@ void Investigation::State::LinkReconnaissance(Links& links) {
 // pace in one window, linked by the agents they share, are one actor. Stuffing and brute-force
 // bots spread over many addresses this way; each alone would be its own "attacker".
 void Investigation::State::LinkCampaigns(Links& links) {
+  // Attackers, and addresses that are mostly login posts but too few to be attackers alone:
+  // stuffing through many proxies sends a handful of posts per address, and such an address
+  // joins a campaign only when it behaves like the attackers in it.
   std::vector<Behaviour> suspects;
   for (uint32_t id = 0; id < clients.size(); ++id) {
     const ClientProfile& c = clients[id];
-    if (c.score < kAttackerThreshold) continue;
+    bool attacker = c.score >= kAttackerThreshold;
+    bool login_posts = c.login_posts >= 2 && c.login_posts * 2 >= c.requests;
+    if (!attacker && !login_posts) continue;
     Behaviour b;
     b.client = id;
     b.first = c.first;
@@ -119,8 +124,24 @@ void Investigation::State::LinkCampaigns(Links& links) {
     suspects.push_back(std::move(b));
   }
   for (const std::vector<uint32_t>& ids : FindCampaigns(suspects)) {
+    // A campaign is what its attackers do: at least three of its addresses are attackers on
+    // their own; the others are there by behaving the same.
+    size_t attackers = 0;
+    uint32_t strongest = ids.front();
     for (uint32_t id : ids) {
-      clients[id].campaign = true;
+      if (clients[id].score >= kAttackerThreshold) ++attackers;
+      if (clients[id].score > clients[strongest].score) strongest = id;
+    }
+    if (attackers < 3) continue;
+    for (uint32_t id : ids) {
+      ClientProfile& c = clients[id];
+      if (c.score < kAttackerThreshold)
+        Raise(c, 0.55, "credential_stuffing",
+              std::to_string(c.login_posts) + " login form posts out of " +
+                  std::to_string(c.requests) +
+                  " requests, the same targets, pace, window and user agents as the campaign of " +
+                  clients[strongest].address);
+      c.campaign = true;
       links.Join(ids.front(), id);
     }
   }

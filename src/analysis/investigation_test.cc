@@ -579,6 +579,32 @@ TEST(Investigation, CampaignsNeedTheSameTargetsWindowAndPace) {
   EXPECT_THAT(slow->addresses, ElementsAre("45.9.40.1"));
 }
 
+// Stuffing through many proxies: a handful of posts per address. Those that behave like a
+// campaign's attackers join it; the same handful far from any campaign stays unattributed.
+TEST(Investigation, LightBotsJoinTheCampaignTheyBehaveLike) {
+  Store s;
+  AddBackground(s);
+  AddStuffingBots(s, "45.9.20.", kT0 + 3 * kHour, 4);
+  const char* agents[] = {"Mozilla/5.0 (X11; Linux x86_64) Chrome/123.0",
+                          "Mozilla/5.0 (Macintosh) Chrome/124.0"};
+  auto light = [&](const std::string& ip, UnixMicros start) {
+    for (int i = 0; i < 4; ++i)
+      s.Add({start + i * 90 * kSec, ip, "POST", i % 2 ? "/xmlrpc.php" : "/wp-login.php", "", 200,
+             4611, agents[i % 2]});
+  };
+  for (int b = 0; b < 6; ++b)
+    light("45.9.50." + std::to_string(b + 1), kT0 + 3 * kHour + b * 60 * kSec);
+  for (int b = 0; b < 6; ++b)
+    light("45.9.60." + std::to_string(b + 1), kT0 + 2 * kDay + b * 60 * kSec);
+  InvestigationResult r = s.Run({});
+  const Attacker* bots = WithAddress(r, "45.9.20.1");
+  ASSERT_NE(bots, nullptr);
+  EXPECT_EQ(bots->kind, "campaign");
+  EXPECT_EQ(bots->addresses.size(), 10u);
+  EXPECT_EQ(WithAddress(r, "45.9.50.6"), bots);
+  EXPECT_EQ(WithAddress(r, "45.9.60.1"), nullptr) << "no attacker behaves like them";
+}
+
 TEST(Investigation, RefusedScannersAreOneBackgroundActorNotAttackers) {
   Store s;
   AddBackground(s);  // 198.51.100.7: thirty refused probes

@@ -172,7 +172,12 @@ async function listing(path, opts) {
       const next = el('button', { disabled: offset + limit >= data.total, onclick: () => { offset += limit; load(); } }, 'next →');
       out.replaceChildren(
         el('div', { class: 'pager' }, prev, next,
-          el('span', { class: 'muted' }, `${data.total ? offset + 1 : 0}–${Math.min(offset + limit, data.total)} of ${data.total}`)),
+          el('span', { class: 'muted' }, `${data.total ? offset + 1 : 0}–${Math.min(offset + limit, data.total)} of ${data.total}`),
+          // Findings come actionable first; say how many of each class there are and how many a
+          // filter hides, so noise stays countable.
+          data.triage ? el('span', { class: 'muted triage-counts' },
+            ` · ${data.triage.actionable} actionable first, then ${data.triage.context} context, ${data.triage.noise} noise` +
+            (data.hidden ? ` (${data.hidden} hidden)` : '')) : null),
         table(data.columns, data.rows, opts.cell || genericCell));
     } catch (e) {
       if (initial) throw e;  // the page shows it (e.g. 403 for the role)
@@ -197,7 +202,7 @@ async function renderOverview() {
     el('span', { class: 'muted' }, [d.case.store_url, d.case.platform, d.case.timezone].filter(Boolean).join(' · ')),
     d.case.discovered_at ? el('span', { class: 'muted' }, ' · discovered ' + fmtTime(d.case.discovered_at)) : null));
   box.append(el('div', { class: 'cards' },
-    el('div', { class: 'card' }, el('div', { class: 'num' }, n(c.findings)), 'findings (', n(c.findings_high), ' high)'),
+    el('div', { class: 'card' }, el('div', { class: 'num' }, n(c.findings)), 'findings (', n(c.findings_actionable), ' actionable, ', n(c.findings_high), ' high)'),
     el('div', { class: 'card' }, el('div', { class: 'num' }, n(c.attackers)), 'attackers'),
     el('div', { class: 'card' }, el('div', { class: 'num', id: 'affected-count' }, n(c.affected_people)), 'people affected'),
     el('div', { class: 'card' }, el('div', { class: 'num' }, n(c.tasks_open)), 'open tasks (', n(c.tasks_done), ' done)'),
@@ -247,6 +252,7 @@ function renderTimeline() {
 function renderFindings() {
   return listing('/api/findings', { absent: '', cell: (r, c) => {
     if (c === 'severity') return el('td', { class: 'sev-' + r.severity }, r.severity);
+    if (c === 'triage') return el('td', { class: 'triage-' + r.triage }, r.triage);
     if (c === 'summary') return el('td', { class: 'wrap finding-summary' }, r.summary);
     if (c === 'evidence_path') return el('td', { class: 'wrap' }, r.evidence_id ?
       el('a', { href: '#/evidence/' + r.evidence_id }, r.evidence_path + (r.line ? ':' + r.line : '')) : '');

@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "casefile/casefile.h"
+#include "casefile/triage.h"
 #include "core/result.h"
 #include "core/time.h"
 
@@ -114,9 +115,16 @@ struct Request {
   std::vector<RuleMatch> hits;
 };
 
+// An actor: one address, a few linked ones, or a campaign (many addresses that behave as one:
+// the same targets, method mix, agents and pace in one window).
 struct Attacker {
-  std::string label;  // attacker-1, attacker-2, ... by first seen
-  std::string role;   // intruder | rogue_admin | credential_stuffing | exfiltration
+  std::string label;           // attacker-1, attacker-2, ... by what they achieved (see Finish)
+  std::string role;            // intruder | rogue_admin | credential_stuffing | exfiltration
+  std::string kind = "actor";  // actor | campaign
+  std::string summary;         // "credential-stuffing campaign, 40 addresses" for a campaign
+  // What it got: foothold (code or admin access on the store), persistence (a planted file,
+  // account or row it used), exfiltration (data downloaded). Ranking goes by these.
+  std::vector<std::string> achieved;
   std::vector<std::string> addresses;  // sorted
   UnixMicros first_seen = 0, last_seen = 0;
   double confidence = 0;
@@ -167,6 +175,23 @@ struct PlatformEvent {
   int64_t evidence_id = 0, line = 0, offset = -1;
 };
 
+// Addresses whose rule hits were refused and none worked: internet background noise, one
+// actor for the views, not an attacker (no containment, no blocklist).
+struct BackgroundScanning {
+  int64_t addresses = 0, requests = 0, hits = 0, refused = 0;
+  UnixMicros first_seen = 0, last_seen = 0;
+  std::vector<std::string> sample;  // sorted, at most 1000 addresses
+};
+
+// How one request with rule hits came out (triage.h's outcome with the path's ordinary
+// answer) and whose it was: the analysis rates the request's findings from it.
+struct RatedRequest {
+  int64_t evidence_id = 0, line = 0;
+  RequestOutcome outcome = RequestOutcome::kUnknown;
+  std::optional<size_t> attacker;  // index into attackers
+  bool open_exploit = false;       // names a CVE the installed version is open to
+};
+
 struct InvestigationResult {
   std::vector<Attacker> attackers;
   std::optional<EntryVector> entry;
@@ -178,6 +203,9 @@ struct InvestigationResult {
   int64_t records = 0, dropped_session_events = 0;
   std::vector<std::string> notes;              // caps hit, inputs missing
   std::vector<PlatformEvent> platform_events;  // filled by InvestigateCase
+  std::optional<BackgroundScanning> background;
+  std::vector<RatedRequest> rated;  // requests with rule hits, in pass-2 order (capped)
+  int64_t rated_dropped = 0;
 };
 
 // The two-pass analysis. Not thread-safe; feed records in any order.
@@ -199,11 +227,21 @@ class Investigation {
 std::string CveFromTags(std::span<const std::string> tags);
 
 // Writes attackers, attacker_addresses, the analysis.* findings and analysis_timeline, in the
-// caller's transaction. Re-runs refresh: labels are unique, the timeline is rebuilt.
-// Returns the number of findings written.
+// caller's transaction (InvestigateCase then calls RateFindings in the same one). Re-runs
+// refresh: labels are unique, the timeline is rebuilt. Returns the number of findings written.
 Result<int64_t> WriteInvestigation(Case& c, Db& db, const InvestigationResult& r);
 
 Status EnsureAnalysisSchema(Case& c);
+
+// Severity and triage of the log.rule_hit findings from the investigation (casefile/triage.h):
+// a request that worked takes its rule's level, one that did not is low and noise, unless it
+// is part of the breach: the entry, or a request of an actor that got a foothold, persistence
+// or data which worked or exploits a vulnerability the store has (at least high, actionable).
+// An attacker's other requests are context. Other findings keep their writer's class.
+struct RatingSummary {
+  int64_t rated = 0, raised = 0, lowered = 0;
+};
+Result<RatingSummary> RateFindings(Db& db, const InvestigationResult& r);
 
 // ---- Running it over a case ----
 
@@ -228,6 +266,7 @@ struct CaseInvestigation {
   int64_t timeline_rows = 0;
   int64_t hits_joined = 0;  // log.rule_hit findings joined onto records by item and line
   int64_t platform_log_files = 0, platform_log_lines = 0;  // platform error logs read
+  RatingSummary rating;  // log.rule_hit findings rated by outcome and actor
 };
 
 // Both passes over `records` (rule hits joined from the log.rule_hit findings by evidence

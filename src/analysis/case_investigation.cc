@@ -303,6 +303,7 @@ Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records) 
                                " platform log line(s) beyond the cap were left off the timeline");
   TQ_RETURN_IF_ERROR(c.Transaction([&](Db& db) -> Status {
     TQ_ASSIGN_OR_RETURN(out.findings, WriteInvestigation(c, db, out.result));
+    TQ_ASSIGN_OR_RETURN(out.rating, RateFindings(db, out.result));
     TQ_ASSIGN_OR_RETURN(out.timeline_rows, db.QueryInt("SELECT count(*) FROM analysis_timeline"));
     return Status::Ok();
   }));

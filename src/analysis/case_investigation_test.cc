@@ -205,6 +205,63 @@ TEST_F(CaseInvestigationTest, WafAndErrorLogHitsJoinTheAccessLogRequest) {
   EXPECT_THAT((*entry)[0].summary, HasSubstr("Body Rule"));
 }
 
+// Severity by outcome, in the case: the attacker's exploit keeps its level and is actionable,
+// a scanner's refused probe of a high rule is low noise (and the scanner one background
+// actor), a customer's hit that went through keeps its level as context.
+TEST_F(CaseInvestigationTest, RatesRuleHitsByOutcomeAndActor) {
+  Db& db = case_->db();
+  auto add_hit = [&](int64_t line, const char* level, const char* key) {
+    Finding f;
+    f.kind = "log.rule_hit";
+    f.component = "logs";
+    f.severity = SeverityFromName(level);
+    f.summary = key;
+    f.rule = key;
+    f.detail_json = std::string(R"({"title":")") + key + R"(","level":")" + level + R"("})";
+    f.evidence_id = log_item_;
+    f.line = line;
+    f.dedupe_key = std::string("log.rule_hit|") + key;
+    ASSERT_TRUE(UpsertFinding(db, f).ok());
+  };
+  add_hit(6, "high", "env-probe");
+  add_hit(7, "medium", "odd-query");
+  records_.push_back(
+      {kT0 + 400 * kSec, "198.51.100.7", "GET", "/.env", "", 404, 150, "Nuclei", log_item_, 6});
+  records_.push_back({kT0 + 500 * kSec, "198.18.0.1", "GET", "/search", "q=%27", 200, 4000,
+                      "Mozilla/5.0", log_item_, 7});
+  auto r = InvestigateCase(*case_, Source());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto rated = [&](int64_t line) {
+    auto st = db.Prepare(
+        "SELECT severity||' '||triage FROM findings WHERE kind='log.rule_hit' "
+        "AND line=?");
+    EXPECT_TRUE(st.ok());
+    st->Bind(1, line);
+    EXPECT_TRUE(*st->Step());
+    return st->String(0);
+  };
+  EXPECT_EQ(rated(3), "critical actionable");
+  EXPECT_EQ(rated(6), "low noise");
+  EXPECT_EQ(rated(7), "medium context");
+  EXPECT_EQ(r->rating.rated, 3);
+  EXPECT_EQ(r->rating.lowered, 1);
+  ASSERT_TRUE(r->result.background.has_value());
+  EXPECT_EQ(r->result.background->addresses, 1);
+  EXPECT_EQ(r->result.background->sample, std::vector<std::string>{"198.51.100.7"});
+  auto bg = ListFindings(db, "analysis.background_scanning");
+  ASSERT_TRUE(bg.ok());
+  ASSERT_EQ(bg->size(), 1u);
+  EXPECT_EQ((*bg)[0].triage, "noise");
+  EXPECT_THAT((*bg)[0].summary, HasSubstr("1 address(es)"));
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM attacker_addresses WHERE address='198.51.100.7'"),
+            0);
+  // The attacker's findings are actionable.
+  auto att = ListFindings(db, "analysis.attacker");
+  ASSERT_TRUE(att.ok());
+  ASSERT_EQ(att->size(), 1u);
+  EXPECT_EQ((*att)[0].triage, "actionable");
+}
+
 TEST_F(CaseInvestigationTest, ReRunRefreshesWithoutDuplicates) {
   ASSERT_TRUE(InvestigateCase(*case_, Source()).ok());
   Db& db = case_->db();

@@ -515,5 +515,150 @@ TEST(Investigation, StoredExploitPayloadNamesTheEntry) {
   EXPECT_FALSE(r.skimmer_window.has_value()) << "a payload in an order is not a skimmer";
 }
 
+// Credential-stuffing bots: many addresses posting to the same two login endpoints at the same
+// pace in one window, rotating the same browser agents.
+void AddStuffingBots(Store& s, const std::string& prefix, UnixMicros start, int bots) {
+  const char* agents[] = {"Mozilla/5.0 (X11; Linux x86_64) Chrome/123.0",
+                          "Mozilla/5.0 (Macintosh) Chrome/124.0", kBrowser};
+  for (int b = 0; b < bots; ++b) {
+    std::string ip = prefix + std::to_string(b + 1);
+    for (int i = 0; i < 30; ++i)
+      s.Add({start + b * 7 * kSec + i * 90 * kSec, ip, "POST",
+             i % 2 ? "/xmlrpc.php" : "/wp-login.php", "", 200, 4611, agents[(b + i) % 3]});
+  }
+}
+
+TEST(Investigation, StuffingBotsAreOneCampaignAndTheIntruderRanksFirst) {
+  Store s;
+  AddBackground(s);
+  AddStuffingBots(s, "45.9.20.", kT0 + 3 * kHour, 12);  // before the breach
+  AddBreach(s);
+  InvestigationResult r = s.Run(Inputs());
+  ASSERT_FALSE(r.attackers.empty());
+  EXPECT_EQ(r.attackers[0].label, "attacker-1");
+  EXPECT_EQ(r.attackers[0].role, "intruder");
+  EXPECT_THAT(r.attackers[0].achieved, ::testing::Contains("foothold"));
+  const Attacker* bots = WithAddress(r, "45.9.20.1");
+  ASSERT_NE(bots, nullptr);
+  EXPECT_EQ(bots->kind, "campaign");
+  EXPECT_EQ(bots->role, "credential_stuffing");
+  EXPECT_EQ(bots->addresses.size(), 12u);
+  EXPECT_EQ(bots->summary, "credential-stuffing campaign, 12 addresses");
+  EXPECT_THAT(bots->achieved, IsEmpty());
+  EXPECT_NE(bots->label, "attacker-1") << "seen first, achieved nothing";
+  // The entry's and the sessions' attacker indexes follow the ranking. The stuffing came
+  // first, so it is where the attack began; it is still ranked below what got in.
+  ASSERT_TRUE(r.entry.has_value());
+  EXPECT_EQ(&r.attackers[r.entry->attacker], bots);
+  EXPECT_NE(std::find(bots->addresses.begin(), bots->addresses.end(), r.entry->request.client),
+            bots->addresses.end());
+  for (const SessionEvent& e : r.sessions) {
+    const auto& addrs = r.attackers[e.attacker].addresses;
+    EXPECT_NE(std::find(addrs.begin(), addrs.end(), e.request.client), addrs.end());
+  }
+}
+
+TEST(Investigation, CampaignsNeedTheSameTargetsWindowAndPace) {
+  Store s;
+  AddStuffingBots(s, "45.9.20.", kT0, 4);
+  AddStuffingBots(s, "45.9.30.", kT0 + 2 * kDay, 4);  // another window: another campaign
+  // Same window and targets, but one post an hour: not the bots' pace.
+  for (int i = 0; i < 30; ++i)
+    s.Add({kT0 + i * kHour, "45.9.40.1", "POST", i % 2 ? "/xmlrpc.php" : "/wp-login.php", "", 200,
+           4611, kBrowser});
+  InvestigationResult r = s.Run({});
+  const Attacker* a = WithAddress(r, "45.9.20.1");
+  const Attacker* b = WithAddress(r, "45.9.30.1");
+  const Attacker* slow = WithAddress(r, "45.9.40.1");
+  ASSERT_TRUE(a && b && slow);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a->addresses.size(), 4u);
+  EXPECT_EQ(b->addresses.size(), 4u);
+  EXPECT_EQ(a->kind, "campaign");
+  EXPECT_EQ(slow->kind, "actor");
+  EXPECT_THAT(slow->addresses, ElementsAre("45.9.40.1"));
+}
+
+// Stuffing through many proxies: a handful of posts per address. Those that behave like a
+// campaign's attackers join it; the same handful far from any campaign stays unattributed.
+TEST(Investigation, LightBotsJoinTheCampaignTheyBehaveLike) {
+  Store s;
+  AddBackground(s);
+  AddStuffingBots(s, "45.9.20.", kT0 + 3 * kHour, 4);
+  const char* agents[] = {"Mozilla/5.0 (X11; Linux x86_64) Chrome/123.0",
+                          "Mozilla/5.0 (Macintosh) Chrome/124.0"};
+  auto light = [&](const std::string& ip, UnixMicros start) {
+    for (int i = 0; i < 4; ++i)
+      s.Add({start + i * 90 * kSec, ip, "POST", i % 2 ? "/xmlrpc.php" : "/wp-login.php", "", 200,
+             4611, agents[i % 2]});
+  };
+  for (int b = 0; b < 6; ++b)
+    light("45.9.50." + std::to_string(b + 1), kT0 + 3 * kHour + b * 60 * kSec);
+  for (int b = 0; b < 6; ++b)
+    light("45.9.60." + std::to_string(b + 1), kT0 + 2 * kDay + b * 60 * kSec);
+  InvestigationResult r = s.Run({});
+  const Attacker* bots = WithAddress(r, "45.9.20.1");
+  ASSERT_NE(bots, nullptr);
+  EXPECT_EQ(bots->kind, "campaign");
+  EXPECT_EQ(bots->addresses.size(), 10u);
+  EXPECT_EQ(WithAddress(r, "45.9.50.6"), bots);
+  EXPECT_EQ(WithAddress(r, "45.9.60.1"), nullptr) << "no attacker behaves like them";
+}
+
+TEST(Investigation, RefusedScannersAreOneBackgroundActorNotAttackers) {
+  Store s;
+  AddBackground(s);  // 198.51.100.7: thirty refused probes
+  for (int i = 0; i < 3; ++i)
+    s.Add({kT0 + 2 * kHour + i * kSec,
+           "198.51.100.2" + std::to_string(i),
+           "GET",
+           "/phpinfo.php",
+           "",
+           404,
+           150,
+           "zgrab/0.x",
+           {Hit("phpinfo probe", "medium")}});
+  AddBreach(s);
+  InvestigationResult r = s.Run(Inputs());
+  ASSERT_TRUE(r.background.has_value());
+  EXPECT_EQ(r.background->addresses, 4);
+  EXPECT_THAT(r.background->sample,
+              ElementsAre("198.51.100.20", "198.51.100.21", "198.51.100.22", "198.51.100.7"));
+  EXPECT_EQ(r.background->refused, 33);
+  for (const std::string& ip : r.background->sample) EXPECT_EQ(WithAddress(r, ip), nullptr);
+  // The intruder's own refused probe is its, not background.
+  EXPECT_EQ(std::count(r.background->sample.begin(), r.background->sample.end(), "203.0.113.9"), 0);
+}
+
+TEST(Investigation, RatesEachRequestWithHitsByOutcomeAndOwner) {
+  Store s;
+  AddBackground(s);
+  AddBreach(s);
+  InvestigationResult r = s.Run(Inputs());
+  int refused_scanner = 0, worked_intruder = 0, ordinary = 0;
+  for (const RatedRequest& q : r.rated) {
+    const Rec& rec = s.recs()[static_cast<size_t>(q.line - 1)];
+    if (rec.client == "198.51.100.7") {
+      EXPECT_EQ(q.outcome, RequestOutcome::kRefused);
+      EXPECT_FALSE(q.attacker.has_value());
+      ++refused_scanner;
+    }
+    if (rec.client == "203.0.113.9" && rec.status == 200) {
+      EXPECT_EQ(q.outcome, RequestOutcome::kWorked);
+      ASSERT_TRUE(q.attacker.has_value());
+      EXPECT_EQ(r.attackers[*q.attacker].label, "attacker-1");
+      ++worked_intruder;
+    }
+    // The customers' quoted search answered with the product page's ordinary size.
+    if (rec.path == "/catalog/product.html") {
+      EXPECT_EQ(q.outcome, RequestOutcome::kOrdinary);
+      ++ordinary;
+    }
+  }
+  EXPECT_EQ(refused_scanner, 30);
+  EXPECT_EQ(worked_intruder, 1);
+  EXPECT_EQ(ordinary, 60);
+}
+
 }  // namespace
 }  // namespace tq::analysis

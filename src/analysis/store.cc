@@ -108,6 +108,71 @@ Result<std::map<int64_t, ItemRef>> LoadItems(Db& db) {
 
 Status EnsureAnalysisSchema(Case& c) { return c.EnsureSchema("analysis", kMigrations); }
 
+Result<RatingSummary> RateFindings(Db& db, const InvestigationResult& r) {
+  std::map<std::pair<int64_t, int64_t>, const RatedRequest*> by_line;
+  for (const RatedRequest& q : r.rated) by_line.emplace(std::pair{q.evidence_id, q.line}, &q);
+  std::optional<std::pair<int64_t, int64_t>> entry;
+  if (r.entry) entry = std::pair{r.entry->request.evidence_id, r.entry->request.line};
+  struct Change {
+    int64_t id;
+    Severity severity;
+    Triage triage;
+  };
+  std::vector<Change> changes;
+  RatingSummary sum;
+  {
+    TQ_ASSIGN_OR_RETURN(
+        Stmt st,
+        db.Prepare("SELECT id,evidence_id,line,severity,triage,"
+                   "coalesce(json_extract(detail,'$.level'),'') FROM findings WHERE "
+                   "kind='log.rule_hit' AND evidence_id IS NOT NULL AND line IS NOT NULL"));
+    for (;;) {
+      TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      std::pair key{st.Int(1), st.Int(2)};
+      auto it = by_line.find(key);
+      if (it == by_line.end()) continue;
+      const RatedRequest& q = *it->second;
+      Severity now = SeverityFromName(st.Text(3));
+      std::string_view level = st.Text(5);
+      Severity rule =
+          level.empty() ? now : SeverityFromName(level == "informational" ? "info" : level);
+      const Attacker* a =
+          q.attacker && *q.attacker < r.attackers.size() ? &r.attackers[*q.attacker] : nullptr;
+      bool breach_actor = a && !a->achieved.empty();
+      Severity sev;
+      Triage t;
+      if ((entry && key == *entry) || (breach_actor && (Worked(q.outcome) || q.open_exploit))) {
+        // Part of the breach: the entry, or what an actor that got in did or tried on a hole
+        // the store has (an out-of-band exploit is answered with an error and still works).
+        sev = std::max(rule, Severity::kHigh);
+        t = Triage::kActionable;
+      } else if (a && q.open_exploit) {
+        sev = rule;
+        t = Triage::kActionable;
+      } else if (Worked(q.outcome)) {
+        sev = rule;
+        t = DefaultTriage(rule);
+        if (a && t == Triage::kNoise) t = Triage::kContext;
+      } else {
+        sev = SeverityByOutcome(rule, q.outcome);
+        t = a ? Triage::kContext : Triage::kNoise;
+      }
+      ++sum.rated;
+      if (sev > rule) ++sum.raised;
+      if (sev < rule) ++sum.lowered;
+      if (sev != now || TriageName(t) != st.Text(4)) changes.push_back({st.Int(0), sev, t});
+    }
+  }
+  TQ_ASSIGN_OR_RETURN(Stmt up, db.Prepare("UPDATE findings SET severity=?,triage=? WHERE id=?"));
+  for (const Change& ch : changes) {
+    up.Bind(1, SeverityName(ch.severity)).Bind(2, TriageName(ch.triage)).Bind(3, ch.id);
+    TQ_RETURN_IF_ERROR(up.Run());
+    TQ_RETURN_IF_ERROR(up.Reset());
+  }
+  return sum;
+}
+
 Result<int64_t> WriteInvestigation(Case& c, Db& db, const InvestigationResult& r) {
   (void)c;
   UnixMicros run_start = NowMicros();
@@ -126,7 +191,14 @@ Result<int64_t> WriteInvestigation(Case& c, Db& db, const InvestigationResult& r
     TQ_ASSIGN_OR_RETURN(Stmt add, db.Prepare("INSERT OR IGNORE INTO attacker_addresses"
                                              "(attacker_id,address) VALUES(?,?)"));
     for (const Attacker& a : r.attackers) {
+      // The table has no columns for these: the first reasons carry them, for every view.
       std::vector<std::string> reasons{"role: " + a.role};
+      if (a.kind == "campaign") reasons.push_back("campaign: " + a.summary);
+      if (!a.achieved.empty()) {
+        std::string got;
+        for (const std::string& x : a.achieved) got += (got.empty() ? "" : ", ") + x;
+        reasons.push_back("achieved: " + got);
+      }
       reasons.insert(reasons.end(), a.reasons.begin(), a.reasons.end());
       up.Bind(1, a.label).Bind(2, a.confidence).Bind(3, a.first_seen).Bind(4, a.last_seen);
       up.Bind(5, StringArray(reasons));
@@ -159,12 +231,19 @@ Result<int64_t> WriteInvestigation(Case& c, Db& db, const InvestigationResult& r
     f.component = "analysis";
     f.severity = Severity::kHigh;
     f.confidence = a.confidence;
-    f.summary = a.label + " (" + a.role + "): " + std::to_string(a.addresses.size()) +
-                " address(es), " + std::to_string(a.requests) + " requests, " +
-                std::to_string(a.bytes_sent) + " bytes sent to it";
+    std::string achieved;
+    for (const std::string& x : a.achieved) achieved += (achieved.empty() ? "" : ", ") + x;
+    f.summary =
+        a.label + " (" + a.role + "): " +
+        (a.kind == "campaign" ? a.summary : std::to_string(a.addresses.size()) + " address(es)") +
+        ", " + std::to_string(a.requests) + " requests, " + std::to_string(a.bytes_sent) +
+        " bytes sent to it" + (achieved.empty() ? "" : "; achieved " + achieved);
+    f.triage = "actionable";
     JsonWriter w;
     w.BeginObject().Field("label", a.label).Field("attacker_id", attacker_ids[i]);
-    w.Field("role", a.role).Key("addresses").Raw(StringArray(a.addresses));
+    w.Field("role", a.role).Field("kind", a.kind).Field("summary", a.summary);
+    w.Field("rank", static_cast<int64_t>(i + 1)).Key("achieved").Raw(StringArray(a.achieved));
+    w.Key("addresses").Raw(StringArray(a.addresses));
     w.Field("first_seen", FormatUtc(a.first_seen)).Field("last_seen", FormatUtc(a.last_seen));
     w.Field("bytes_sent", a.bytes_sent).Key("reasons").Raw(StringArray(a.reasons)).EndObject();
     f.detail_json = w.Take();
@@ -190,6 +269,7 @@ Result<int64_t> WriteInvestigation(Case& c, Db& db, const InvestigationResult& r
     f.detail_json = w.Take();
     f.rule = e.request.hits.empty() ? "" : e.request.hits.front().rule;
     f.dedupe_key = "analysis.entry_vector";
+    f.triage = "actionable";
     TQ_ASSIGN_OR_RETURN(int64_t id, UpsertFinding(db, f));
     entry_finding = id;
     ++findings;
@@ -214,6 +294,7 @@ Result<int64_t> WriteInvestigation(Case& c, Db& db, const InvestigationResult& r
     }
     w.EndObject();
     f.detail_json = w.Take();
+    f.triage = "actionable";
     f.dedupe_key = "analysis.exfiltration:" + std::to_string(x.request.evidence_id) + ":" +
                    std::to_string(x.request.line) + ":" + std::to_string(x.request.offset);
     TQ_RETURN_IF_ERROR(UpsertFinding(db, f).status());
@@ -241,6 +322,29 @@ Result<int64_t> WriteInvestigation(Case& c, Db& db, const InvestigationResult& r
       f.evidence_sha256 = it->second.sha256;
     }
     f.dedupe_key = "analysis.skimmer_window";
+    f.triage = "actionable";
+    TQ_RETURN_IF_ERROR(UpsertFinding(db, f).status());
+    ++findings;
+  }
+  if (r.background) {
+    const BackgroundScanning& b = *r.background;
+    Finding f;
+    f.kind = "analysis.background_scanning";
+    f.component = "analysis";
+    f.severity = Severity::kLow;
+    f.triage = "noise";
+    f.confidence = 0.8;
+    f.summary = "Background scanning: " + std::to_string(b.addresses) + " address(es), " +
+                std::to_string(b.requests) + " requests, " + std::to_string(b.hits) +
+                " with rule hits, " + std::to_string(b.refused) + " refused, none worked";
+    JsonWriter w;
+    w.BeginObject().Field("addresses_total", b.addresses).Field("requests", b.requests);
+    w.Field("hits", b.hits).Field("refused", b.refused);
+    w.Field("first_seen", FormatUtc(b.first_seen)).Field("last_seen", FormatUtc(b.last_seen));
+    w.Key("addresses").Raw(StringArray(b.sample)).EndObject();
+    f.detail_json = w.Take();
+    f.event_time = b.first_seen;
+    f.dedupe_key = "analysis.background_scanning";
     TQ_RETURN_IF_ERROR(UpsertFinding(db, f).status());
     ++findings;
   }

@@ -98,6 +98,8 @@ struct Finding {
   std::string rule;  // rule id / name that produced it, if any
   // Same key, same finding: re-running a command refreshes the row instead of adding one.
   std::string dedupe_key;
+  // actionable | context | noise (see casefile/triage.h); '' takes the severity's default.
+  std::string triage;
 };
 
 // Inserts or refreshes (by dedupe_key) and returns the row id.

@@ -1,5 +1,6 @@
 // Findings, evidence items and tasks: the rows every component shares.
 #include "casefile/casefile.h"
+#include "casefile/triage.h"
 
 namespace tq {
 
@@ -45,14 +46,14 @@ Result<int64_t> UpsertFinding(Db& db, const Finding& f) {
       Stmt * cached,
       db.Cached("INSERT INTO findings(kind,component,severity,confidence,summary,detail,"
                 "evidence_id,evidence_sha256,line,byte_offset,event_time,rule,dedupe_key,"
-                "created_at,updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                "created_at,updated_at,triage) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(dedupe_key) DO UPDATE SET kind=excluded.kind,"
                 "component=excluded.component,severity=excluded.severity,"
                 "confidence=excluded.confidence,summary=excluded.summary,detail=excluded.detail,"
                 "evidence_id=excluded.evidence_id,evidence_sha256=excluded.evidence_sha256,"
                 "line=excluded.line,byte_offset=excluded.byte_offset,"
                 "event_time=excluded.event_time,rule=excluded.rule,"
-                "updated_at=excluded.updated_at RETURNING id"));
+                "updated_at=excluded.updated_at,triage=excluded.triage RETURNING id"));
   Stmt& st = *cached;
   struct ResetAfter {  // leaves the kept statement idle, whatever happens
     Stmt& s;
@@ -64,6 +65,9 @@ Result<int64_t> UpsertFinding(Db& db, const Finding& f) {
   st.Bind(6, f.detail_json.empty() ? std::string("{}") : f.detail_json);
   st.Bind(7, f.evidence_id).Bind(8, f.evidence_sha256).Bind(9, f.line).Bind(10, f.byte_offset);
   st.Bind(11, f.event_time).Bind(12, f.rule).Bind(13, f.dedupe_key).Bind(14, now).Bind(15, now);
+  if (!f.triage.empty() && !TriageFromName(f.triage))
+    return Status::Internal("finding with an unknown triage class '" + f.triage + "'");
+  st.Bind(16, f.triage.empty() ? TriageName(DefaultTriage(f.severity)) : f.triage);
   TQ_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return Status::Internal("upsert returned no id");
   int64_t id = st.Int(0);
@@ -75,7 +79,7 @@ Result<std::vector<Finding>> ListFindings(Db& db, std::string_view kind_prefix) 
   TQ_ASSIGN_OR_RETURN(
       Stmt st,
       db.Prepare("SELECT id,kind,component,severity,confidence,summary,detail,evidence_id,"
-                 "evidence_sha256,line,byte_offset,event_time,rule,dedupe_key FROM findings "
+                 "evidence_sha256,line,byte_offset,event_time,rule,dedupe_key,triage FROM findings "
                  "WHERE substr(kind,1,length(?1))=?1 ORDER BY id"));
   st.Bind(1, kind_prefix);
   std::vector<Finding> out;
@@ -97,6 +101,7 @@ Result<std::vector<Finding>> ListFindings(Db& db, std::string_view kind_prefix) 
     if (!st.IsNull(11)) f.event_time = st.Int(11);
     f.rule = st.String(12);
     f.dedupe_key = st.String(13);
+    f.triage = st.String(14);
     out.push_back(std::move(f));
   }
   return out;

@@ -105,6 +105,14 @@ CREATE TABLE tasks (
   updated_at INTEGER NOT NULL
 );
 )sql",
+    // 3: a triage class on every finding (actionable | context | noise), so views can show
+    // what matters first and count what they hide. Rows from before get their severity's class.
+    R"sql(
+ALTER TABLE findings ADD COLUMN triage TEXT NOT NULL DEFAULT 'context';
+UPDATE findings SET triage = CASE WHEN severity IN ('critical','high') THEN 'actionable'
+  WHEN severity = 'medium' THEN 'context' ELSE 'noise' END;
+CREATE INDEX findings_triage ON findings(triage, severity, id);
+)sql",
 };
 
 }  // namespace

@@ -73,6 +73,19 @@ Runner SetupInvestigate(CLI::App& app, Globals& g) {
       std::string out;
       for (auto& line : ctx.text_lines) out += line + "\n";
       out += "Findings recorded: " + std::to_string(ctx.findings) + "\n";
+      // What the default views show first, and how much they hide.
+      Result<Stmt> st = ctx.the_case.db().Prepare(
+          "SELECT count(*), coalesce(sum(triage='actionable'),0), "
+          "coalesce(sum(triage='context'),0),"
+          "coalesce(sum(triage='noise'),0), coalesce(sum(severity IN ('high','critical')),0) "
+          "FROM findings");
+      Result<bool> row = st.ok() ? st->Step() : Result<bool>(st.status());
+      if (row.ok() && *row)
+        out += "Findings in the case: " + std::to_string(st->Int(0)) + ": " +
+               std::to_string(st->Int(1)) + " actionable (shown first), " +
+               std::to_string(st->Int(2)) + " context and " + std::to_string(st->Int(3)) +
+               " noise (hidden from the default views); " + std::to_string(st->Int(4)) +
+               " rated high or critical\n";
       PrintOut(out);
     }
     if (!failed.empty()) {  // after the summary of the stages that ran

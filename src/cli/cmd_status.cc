@@ -66,6 +66,8 @@ Result<std::vector<PhaseStatus>> Gather(Case& c) {
   int64_t affected = Count(db, "scope_person");
   add(inv, "findings", findings);
   add(inv, "findings_high", Count(db, "findings", "severity IN ('high','critical')"));
+  // What the default views show first; the rest (context, noise) is counted, not shown.
+  add(inv, "findings_actionable", Count(db, "findings", "triage='actionable'"));
   add(inv, "attackers", attackers);
   add(inv, "affected_people", affected);
   (findings > 0 ? inv.done : inv.pending).push_back("investigation");

@@ -3,6 +3,7 @@
 // NDJSON, a _bulk body). Written by `tourniquet investigate`.
 #include "analysis/timeline.h"
 #include "cli/case_access.h"
+#include "core/escape.h"
 
 namespace tq::cli {
 namespace {
@@ -49,6 +50,23 @@ Runner SetupTimeline(CLI::App& app, Globals& g) {
     Result<std::vector<analysis::TimelineRow>> rows = analysis::ReadTimeline((*c)->db(), filter);
     if (!rows.ok()) return Fail(rows.status());
     std::string text = analysis::ExportTimeline(*rows, *format, o->index);
+    // The terminal view opens with the attackers in rank order (attacker-1 achieved most), so
+    // the rows below read as their story. Exports stay plain rows for the tools that load them.
+    if (*format == analysis::TimelineFormat::kText && o->attacker.empty()) {
+      Result<Stmt> st = (*c)->db().Prepare(
+          "SELECT a.label,(SELECT group_concat(substr(value,instr(value,': ')+2),'; ') FROM "
+          "json_each(CASE WHEN json_valid(a.reasons) THEN a.reasons "
+          "ELSE '[]' END) WHERE value GLOB 'role: *' OR value GLOB 'campaign: *' OR value "
+          "GLOB 'achieved: *'),(SELECT count(*) FROM attacker_addresses x WHERE "
+          "x.attacker_id=a.id) FROM attackers a ORDER BY CASE WHEN a.label GLOB "
+          "'attacker-[0-9]*' THEN CAST(substr(a.label,10) AS INTEGER) ELSE 1000000000 END");
+      std::string head;
+      for (Result<bool> row = st.ok() ? st->Step() : Result<bool>(false); row.ok() && *row;
+           row = st->Step())
+        head += "# " + EscapeTerminal(st->Text(0)) + ": " + EscapeTerminal(st->Text(1)) + " (" +
+                std::to_string(st->Int(2)) + " address(es))\n";
+      text = head + text;
+    }
     if (!o->output.empty()) {
       FILE* f = std::fopen(o->output.c_str(), "wb");
       if (!f) return Fail(Status::FromErrno(o->output, errno));

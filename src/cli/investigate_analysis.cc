@@ -43,14 +43,26 @@ StageRunner SetupAnalysisStage(CLI::App& app, Globals& g) {
     w.Field("failed_scanners", r.failed_scanners).Field("store_admins", r.store_admins);
     w.Key("attackers").BeginArray();
     for (const analysis::Attacker& a : r.attackers) {
-      w.BeginObject().Field("label", a.label).Field("role", a.role);
-      w.Field("confidence", a.confidence).Key("addresses").BeginArray();
+      w.BeginObject().Field("label", a.label).Field("role", a.role).Field("kind", a.kind);
+      w.Field("summary", a.summary).Key("achieved").BeginArray();
+      for (const std::string& x : a.achieved) w.String(x);
+      w.EndArray().Field("confidence", a.confidence).Key("addresses").BeginArray();
       for (const std::string& addr : a.addresses) w.String(addr);
       w.EndArray().Field("first_seen", FormatUtc(a.first_seen));
       w.Field("last_seen", FormatUtc(a.last_seen)).Field("requests", a.requests);
       w.Field("bytes_sent", a.bytes_sent).EndObject();
     }
-    w.EndArray().Key("entry");
+    w.EndArray().Key("background_scanning");
+    if (r.background) {
+      const analysis::BackgroundScanning& b = *r.background;
+      w.BeginObject().Field("addresses", b.addresses).Field("requests", b.requests);
+      w.Field("hits", b.hits).Field("refused", b.refused).EndObject();
+    } else {
+      w.Null();
+    }
+    w.Key("rating").BeginObject().Field("rated", inv.rating.rated);
+    w.Field("raised", inv.rating.raised).Field("lowered", inv.rating.lowered).EndObject();
+    w.Key("entry");
     if (r.entry) {
       const analysis::Request& q = r.entry->request;
       w.BeginObject().Field("technique", r.entry->technique).Field("cve", r.entry->cve);
@@ -77,13 +89,33 @@ StageRunner SetupAnalysisStage(CLI::App& app, Globals& g) {
     w.EndArray().EndObject();
     ctx.json_sections.emplace_back("analysis", w.Take());
 
+    // Attackers ranked by what they achieved: attacker-1 is the one to contain first. A
+    // campaign is one line however many addresses it has.
     std::string line = "analysis: " + std::to_string(r.attackers.size()) + " attacker(s)";
+    constexpr size_t kShownAddresses = 4;
     for (const analysis::Attacker& a : r.attackers) {
       std::string addrs;
-      for (const std::string& addr : a.addresses) addrs += (addrs.empty() ? "" : ", ") + addr;
+      for (size_t i = 0; i < a.addresses.size() && i < kShownAddresses; ++i)
+        addrs += (addrs.empty() ? "" : ", ") + a.addresses[i];
+      if (a.addresses.size() > kShownAddresses)
+        addrs += " and " + std::to_string(a.addresses.size() - kShownAddresses) + " more";
+      std::string achieved;
+      for (const std::string& x : a.achieved) achieved += (achieved.empty() ? "" : ", ") + x;
       line += "\n  " + a.label + " (" + a.role + ", confidence " +
-              std::to_string(static_cast<int>(a.confidence * 100)) + "%): " + EscapeTerminal(addrs);
+              std::to_string(static_cast<int>(a.confidence * 100)) + "%" +
+              (achieved.empty() ? "" : "; achieved " + achieved) +
+              "): " + (a.kind == "campaign" ? a.summary + ": " : "") + EscapeTerminal(addrs);
     }
+    if (r.background)
+      line +=
+          "\n  background scanning (not attackers): " + std::to_string(r.background->addresses) +
+          " address(es), " + std::to_string(r.background->hits) + " requests with rule hits, " +
+          std::to_string(r.background->refused) + " refused, none worked";
+    if (inv.rating.rated > 0)
+      line += "\n  rule hits rated by outcome: " + std::to_string(inv.rating.rated) + ", " +
+              std::to_string(inv.rating.lowered) + " below their rule's level (refused or " +
+              "ordinary answers), " + std::to_string(inv.rating.raised) +
+              " raised as part of the breach";
     if (r.entry)
       line += "\n  entry: " + EscapeTerminal(r.entry->technique) +
               (r.entry->cve.empty() ? "" : " (" + r.entry->cve + ")") + " at " +

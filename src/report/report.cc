@@ -83,10 +83,19 @@ Result<Facts> Load(Case& c) {
   if (TableExists(db, "attackers")) {
     TQ_ASSIGN_OR_RETURN(
         Stmt st,
-        db.Prepare("SELECT a.label, group_concat(x.address, ' '), min(a.first_seen), "
+        // The label with what the analysis says of the actor (role, campaign, what it
+        // achieved), kept as the first reasons.
+        db.Prepare("SELECT a.label || coalesce(' (' || (SELECT group_concat(substr(value,"
+                   "instr(value,': ')+2),'; ') FROM json_each(CASE WHEN json_valid(a.reasons) THEN "
+                   "a.reasons "
+                   "ELSE '[]' END) WHERE value GLOB "
+                   "'role: *' OR value GLOB 'campaign: *' OR value GLOB 'achieved: *') || ')', ''),"
+                   " group_concat(x.address, ' '), min(a.first_seen), "
                    "max(a.last_seen) FROM "
                    "attackers a LEFT JOIN attacker_addresses x ON x.attacker_id=a.id GROUP BY a.id "
-                   "ORDER BY a.label"));
+                   // By rank (attacker-1 achieved most), not as text (attacker-10 < attacker-2).
+                   "ORDER BY CASE WHEN a.label GLOB 'attacker-[0-9]*' THEN CAST(substr(a.label,10) "
+                   "AS INTEGER) ELSE 1000000000 END, a.label"));
     for (;;) {
       TQ_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;

@@ -185,7 +185,9 @@ struct StoreSummary {
 // Writes the scan into the case in one transaction: logs_file, logs_skip, logs_rule_hit,
 // logs_rule_count, logs_client (replaced for the files scanned) and one finding per hit (kind
 // "log.rule_hit", deduplicated by rule, object and line), most severe first, up to
-// max_findings.
+// max_findings. A hit takes its rule's level only when the answer says it could have worked
+// (casefile/triage.h: 2xx/3xx); a refused or failed one is rated low (info for low rules),
+// triaged as noise, and its detail keeps the rule's `level` and the `outcome`.
 Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, const RuleSet& rs,
                                   const LogScanResult& r, size_t max_findings = 20000);
 }  // namespace tq::rules

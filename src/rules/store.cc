@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "casefile/casefile.h"
+#include "casefile/triage.h"
 #include "core/json.h"
 #include "rules/engine.h"
 
@@ -41,6 +42,16 @@ Severity LevelSeverity(std::string_view level) {
 }
 
 std::string RuleKey(const RuleInfo& r) { return r.id.empty() ? r.file + ":" + r.title : r.id; }
+
+int64_t FieldInt(std::string_view v, int64_t otherwise) {
+  if (v.empty() || v.size() > 18) return otherwise;
+  int64_t n = 0;
+  for (char ch : v) {
+    if (ch < '0' || ch > '9') return otherwise;
+    n = n * 10 + (ch - '0');
+  }
+  return n;
+}
 
 }  // namespace
 
@@ -160,13 +171,21 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
       TQ_RETURN_IF_ERROR(cl.Reset());
     }
     TQ_RETURN_IF_ERROR(StoreCorrelationHits(db, inputs, rs, r, &sum.findings));
-    // Findings, most severe first.
+    // Findings, most severe first, each rated by what the server answered: a refused probe
+    // keeps its finding but not the rule's level (casefile/triage.h). The path's ordinary
+    // answer is not known here; the analysis refines the rating with it.
+    std::vector<RequestOutcome> outcome(r.hits.size());
+    std::vector<Severity> rated(r.hits.size());
+    for (size_t k = 0; k < r.hits.size(); ++k) {
+      const LogHit& hit = r.hits[k];
+      outcome[k] = JudgeOutcome(static_cast<int>(FieldInt(F(hit, logs::Field::kStatus), 0)),
+                                FieldInt(F(hit, logs::Field::kBytesSent), -1), std::nullopt);
+      rated[k] = SeverityByOutcome(LevelSeverity(rs.info[hit.rule].level), outcome[k]);
+    }
     std::vector<size_t> idx(r.hits.size());
     for (size_t k = 0; k < idx.size(); ++k) idx[k] = k;
-    std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
-      return LevelSeverity(rs.info[r.hits[a].rule].level) >
-             LevelSeverity(rs.info[r.hits[b].rule].level);
-    });
+    std::stable_sort(idx.begin(), idx.end(),
+                     [&](size_t a, size_t b) { return rated[a] > rated[b]; });
     for (size_t k : idx) {
       if (static_cast<size_t>(sum.findings) >= max_findings) {
         ++sum.findings_capped;
@@ -178,14 +197,17 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
       Finding fd;
       fd.kind = "log.rule_hit";
       fd.component = "logs";
-      fd.severity = LevelSeverity(ri.level);
+      fd.severity = rated[k];
+      fd.triage =
+          std::string(TriageName(Worked(outcome[k]) ? DefaultTriage(rated[k]) : Triage::kNoise));
       fd.confidence = ri.status == "stable" ? 0.8 : 0.6;
       fd.summary = ri.title + ": " + F(hit, logs::Field::kClientIp) + " " +
                    F(hit, logs::Field::kMethod) + " " + F(hit, logs::Field::kUri).substr(0, 300) +
                    " -> " + F(hit, logs::Field::kStatus);
       JsonWriter w;
       w.BeginObject().Field("rule_id", RuleKey(ri)).Field("rule_title", ri.title);
-      w.Field("level", ri.level).Field("rule_file", ri.file).Field("log_file", in.name);
+      w.Field("level", ri.level).Field("outcome", RequestOutcomeName(outcome[k]));
+      w.Field("rule_file", ri.file).Field("log_file", in.name);
       w.Key("tags").BeginArray();
       for (auto& t : ri.tags) w.String(t);
       w.EndArray().Key("fields").Raw(fields_json[k]).EndObject();

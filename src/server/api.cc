@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <variant>
 
 #include "core/escape.h"
@@ -326,6 +327,7 @@ Status GetCase(ApiRequest& r, JsonWriter& w) {
        {std::tuple{"evidence_items", "evidence_items", ""},
         {"findings", "findings", ""},
         {"findings_high", "findings", "severity IN ('high','critical')"},
+        {"findings_actionable", "findings", "triage='actionable'"},
         {"attackers", "attackers", ""},
         {"affected_people", "scope_person", ""},
         {"tasks_open", "tasks", "status IN ('open','in_progress')"},
@@ -363,8 +365,9 @@ Status GetAttackers(ApiRequest& r, JsonWriter& w) {
                                           "a.last_seen,a.reasons,(SELECT group_concat(address,"
                                           "char(10)) FROM (SELECT address FROM "
                                           "attacker_addresses WHERE attacker_id=a.id ORDER BY "
-                                          "address)) FROM attackers a ORDER BY a.confidence "
-                                          "DESC, a.id"));
+                                          "address)) FROM attackers a ORDER BY CASE WHEN "
+                                          "a.label GLOB 'attacker-[0-9]*' THEN CAST(substr("
+                                          "a.label,10) AS INTEGER) ELSE 1000000000 END, a.id"));
   w.BeginArray();
   for (;;) {
     TQ_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -409,7 +412,7 @@ void WriteFindingRow(JsonWriter& w, const Stmt& st) {
   w.BeginObject().Field("id", st.Int(0)).Field("kind", st.Text(1));
   w.Field("component", st.Text(2)).Field("severity", st.Text(3));
   w.Field("confidence", st.Double(4)).Field("summary", st.Text(5));
-  w.Field("detail", st.Text(6)).Key("evidence_id");
+  w.Field("detail", st.Text(6)).Field("triage", st.Text(13)).Key("evidence_id");
   st.IsNull(7) ? w.Null() : w.Int(st.Int(7));
   w.Field("evidence_path", st.Text(8)).Field("evidence_sha256", st.Text(9)).Key("line");
   st.IsNull(10) ? w.Null() : w.Int(st.Int(10));
@@ -420,11 +423,15 @@ void WriteFindingRow(JsonWriter& w, const Stmt& st) {
 
 constexpr const char* kFindingColumns =
     "SELECT f.id,f.kind,f.component,f.severity,f.confidence,f.summary,f.detail,f.evidence_id,"
-    "e.original_path,f.evidence_sha256,f.line,f.event_time,f.rule FROM findings f LEFT JOIN "
+    "e.original_path,f.evidence_sha256,f.line,f.event_time,f.rule,f.triage FROM findings f LEFT "
+    "JOIN "
     "evidence_items e ON e.id=f.evidence_id";
 
-// Most severe first, then in the order found. Without a text filter each severity is read
-// through the (severity, id) index, so a page costs the same at any depth of a big case.
+// Actionable first, then context, then noise (casefile/triage.h); within each, most severe
+// first, then in the order found. Without a text filter each (triage, severity) slice is read
+// through the (triage, severity, id) index, so a page costs the same at any depth of a big
+// case. `triage` narrows to one class; the counts of every class and of what the narrowing
+// hides come with each page.
 Status GetFindings(ApiRequest& r, JsonWriter& w) {
   Db& db = r.the_case.db();
   int64_t limit = IntParam(r, "limit", 200, 1, 1000);
@@ -436,37 +443,59 @@ Status GetFindings(ApiRequest& r, JsonWriter& w) {
     where.Add("(f.summary LIKE ? OR f.kind LIKE ? OR f.rule LIKE ?)");
     for (int i = 0; i < 3; ++i) where.binds.push_back("%" + *q + "%");
   }
+  const std::string* tri = Param(r, "triage");
   std::vector<std::string> severities = {"critical", "high", "medium", "low", "info"};
   if (sev && !sev->empty()) severities = {*sev};
-  // Counts per severity (and of anything else, last).
-  std::vector<int64_t> counts;
-  int64_t total = 0;
-  for (const std::string& level : severities) {
-    Where wh = where;
-    wh.Add("f.severity=?");
-    wh.binds.push_back(level);
-    TQ_ASSIGN_OR_RETURN(Stmt count, db.Prepare("SELECT count(*) FROM findings f" + wh.sql));
-    wh.Bind(count);
-    TQ_RETURN_IF_ERROR(count.Step().status());
-    counts.push_back(count.Int(0));
-    total += counts.back();
+  const std::vector<std::string> classes = {"actionable", "context", "noise"};
+  if (tri && !tri->empty() && std::find(classes.begin(), classes.end(), *tri) == classes.end())
+    return Status::Usage("triage: expected actionable, context or noise, got '" + *tri + "'");
+  // Counts per (class, severity); the slices shown are those of the class asked for.
+  struct Slice {
+    std::string triage, severity;
+    int64_t count = 0;
+  };
+  std::vector<Slice> slices;
+  int64_t total = 0, all = 0;
+  std::map<std::string, int64_t> per_class;
+  for (const std::string& cls : classes) {
+    for (const std::string& level : severities) {
+      Where wh = where;
+      wh.Add("f.triage=?");
+      wh.binds.push_back(cls);
+      wh.Add("f.severity=?");
+      wh.binds.push_back(level);
+      TQ_ASSIGN_OR_RETURN(Stmt count, db.Prepare("SELECT count(*) FROM findings f" + wh.sql));
+      wh.Bind(count);
+      TQ_RETURN_IF_ERROR(count.Step().status());
+      int64_t n = count.Int(0);
+      per_class[cls] += n;
+      all += n;
+      if (tri && !tri->empty() && *tri != cls) continue;
+      slices.push_back({cls, level, n});
+      total += n;
+    }
   }
   w.BeginObject().Field("total", total).Field("limit", limit).Field("offset", offset);
+  w.Field("hidden", all - total).Key("triage").BeginObject();
+  for (const std::string& cls : classes) w.Field(cls, per_class[cls]);
+  w.EndObject();
   // The columns a table shows; every row also carries `detail` (the component's JSON).
   w.Key("columns").BeginArray();
-  for (const char* c : {"id", "severity", "kind", "summary", "evidence_path", "event_time", "rule",
-                        "confidence", "component"})
+  for (const char* c : {"id", "triage", "severity", "kind", "summary", "evidence_path",
+                        "event_time", "rule", "confidence", "component"})
     w.String(c);
   w.EndArray().Key("rows").BeginArray();
   int64_t skip = offset, want = limit;
-  for (size_t i = 0; i < severities.size() && want > 0; ++i) {
-    if (skip >= counts[i]) {
-      skip -= counts[i];
+  for (size_t i = 0; i < slices.size() && want > 0; ++i) {
+    if (skip >= slices[i].count) {
+      skip -= slices[i].count;
       continue;
     }
     Where wh = where;
+    wh.Add("f.triage=?");
+    wh.binds.push_back(slices[i].triage);
     wh.Add("f.severity=?");
-    wh.binds.push_back(severities[i]);
+    wh.binds.push_back(slices[i].severity);
     TQ_ASSIGN_OR_RETURN(Stmt st,
                         db.Prepare(std::string(kFindingColumns) + wh.sql + " ORDER BY f.id LIMIT " +
                                    std::to_string(want) + " OFFSET " + std::to_string(skip)));

@@ -304,6 +304,52 @@ TEST_F(ServerTest, BadInputGets400NotACrash) {
   EXPECT_EQ(res->status, 400);
 }
 
+// Findings list actionable first (whatever their severity), count every triage class, and say
+// how many a class filter hides.
+TEST_F(ServerTest, FindingsListActionableFirstAndCountWhatIsHidden) {
+  {
+    auto c = Case::Open(*dir_ / "case");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    Finding f;
+    f.kind = "log.rule_hit";
+    f.component = "logs";
+    f.summary = "refused probe";
+    f.severity = Severity::kLow;
+    f.triage = "noise";
+    f.dedupe_key = "triage-noise";
+    ASSERT_TRUE(UpsertFinding((*c)->db(), f).ok());
+    f.summary = "the entry request";
+    f.severity = Severity::kMedium;
+    f.triage = "actionable";
+    f.dedupe_key = "triage-actionable";
+    ASSERT_TRUE(UpsertFinding((*c)->db(), f).ok());
+  }
+  Login ivan = LogIn("ivan");
+  auto c = Client();
+  auto res = c.Get("/api/findings", {{"Cookie", ivan.cookie}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const std::string& b = res->body;
+  EXPECT_NE(b.find(R"("hidden":0,"triage":{"actionable":1,"context":1,"noise":1})"),
+            std::string::npos)
+      << b;
+  size_t entry = b.find("the entry request"), probe = b.find("refused probe"),
+         high = b.find("alert(1)");
+  ASSERT_NE(entry, std::string::npos);
+  EXPECT_LT(entry, high) << "actionable (medium) before context (high)";
+  EXPECT_LT(high, probe) << "context before noise";
+  res = c.Get("/api/findings?triage=noise", {{"Cookie", ivan.cookie}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_NE(res->body.find(R"("total":1,)"), std::string::npos) << res->body;
+  EXPECT_NE(res->body.find(R"("hidden":2,)"), std::string::npos) << res->body;
+  EXPECT_EQ(res->body.find("the entry request"), std::string::npos);
+  res = c.Get("/api/findings?triage=urgent", {{"Cookie", ivan.cookie}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_NE(res->body.find("expected actionable, context or noise"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tq::server
 

@@ -4,7 +4,12 @@
 #   attacker addresses: recall 1.0, precision >= 0.95 (no admin, customer or failed scanner);
 #   the entry request is the truth's (file and line);
 #   every attack step is on the timeline within one second;
-#   bytes exfiltrated within 1% of the truth.
+#   bytes exfiltrated within 1% of the truth;
+#   attackers ranked by what they achieved: attacker-1 holds a truth intruder and only
+#   attackers; the credential-stuffing bots are one campaign actor; the truth's scanners are
+#   no attacker, and those with rule hits are in the one background-scanning actor;
+#   severity by outcome: findings rated high or critical are under 1% of all findings, and
+#   every finding on an access-log line a truth step names is among them.
 # Prints one line of figures per run. Skips (77) when the binary has no drill or collect.
 # Under ctest it runs seed 1 of every scenario (ANALYSIS_SEEDS="1 2 3" for all three);
 # ANALYSIS_STRICT=0 relaxes to a floor (recall >= 0.75, at most one step missing) for
@@ -79,17 +84,74 @@ want_bytes = truth.get("bytes_exfiltrated", 0)
 got_bytes = inv["bytes_exfiltrated"]
 bytes_ok = abs(got_bytes - want_bytes) <= 0.01 * want_bytes if want_bytes else got_bytes == 0
 
+# Ranking, campaigns, background scanning.
+problems = []
+actors = {}
+for label_, detail in db.execute("SELECT json_extract(detail,'$.label'), detail FROM findings "
+                                 "WHERE kind='analysis.attacker'"):
+    actors[label_] = json.loads(detail)
+roles = {a["ip"]: a["role"] for a in truth["attackers"]}
+first = actors.get("attacker-1")
+if not first:
+    problems.append("no attacker-1")
+else:
+    a1 = set(first["addresses"])
+    if not a1 <= want or not any(roles.get(ip) == "intruder" for ip in a1):
+        problems.append(f"attacker-1 is not the intruder: {first['role']} {sorted(a1)[:5]}")
+bots = {ip for ip, r in roles.items() if r == "credential_stuffing"}
+if bots:
+    holders = [a for a in actors.values() if bots & set(a["addresses"])]
+    if len(holders) != 1 or holders[0]["kind"] != "campaign" or not bots <= set(holders[0]["addresses"]):
+        problems.append(f"stuffing bots in {len(holders)} actor(s): "
+                        f"{[(a['label'], a['kind'], len(a['addresses'])) for a in holders]}")
+scanners = {b["ip"] for b in truth.get("benign_actors", []) if b["role"] == "scanner"}
+bg = db.execute("SELECT detail FROM findings WHERE kind='analysis.background_scanning'").fetchall()
+bg_addrs = set(json.loads(bg[0][0])["addresses"]) if len(bg) == 1 else set()
+# A scanner is background unless one of its requests worked (a reflected probe answered 200 is
+# rated at its rule's level, not hidden as noise).
+hit_ips = {r[0] for r in db.execute("SELECT c_ip FROM logs_rule_hit GROUP BY c_ip "
+                                    "HAVING min(CAST(status AS INTEGER)) >= 400")}
+if scanners & got:
+    problems.append(f"scanners attributed: {sorted(scanners & got)}")
+if (scanners & hit_ips) - bg_addrs:
+    problems.append(f"scanners outside the background actor: {sorted((scanners & hit_ips) - bg_addrs)}")
+# Severity by outcome.
+total, high = db.execute("SELECT count(*), sum(severity IN ('high','critical')) FROM findings").fetchone()
+share = high / total if total else 0
+if share >= 0.01:
+    problems.append(f"{high} of {total} findings rated high or critical ({100 * share:.2f}%)")
+named = low_named = 0
+for s_ in truth.get("steps", []):
+    ev = s_.get("evidence")
+    if not ev or not ev["file"].startswith("logs/"):
+        continue
+    base = ev["file"].split("/")[-1]
+    for kind, sev, path in db.execute(
+            "SELECT f.kind, f.severity, CAST(i.original_path AS TEXT) FROM findings f "
+            "JOIN evidence_items i ON i.id=f.evidence_id WHERE f.line=? AND i.label='logs'",
+            (ev["line"],)):
+        if path != base and not path.endswith("/" + base):
+            continue
+        named += 1
+        if sev not in ("high", "critical"):
+            low_named += 1
+            problems.append(f"step {s_['action']} line {ev['line']}: {kind} rated {sev}")
+
 print(f"{label}: recall {recall:.2f} precision {precision:.2f} ({len(got)} found, {len(want)} true)"
       f" entry {'ok' if entry_ok else 'WRONG ' + got_entry + ' want ' + e['evidence']['file'] + ':' + str(e['evidence']['line'])}"
-      f" steps {steps - len(missing_steps)}/{steps} bytes {got_bytes}/{want_bytes}")
+      f" steps {steps - len(missing_steps)}/{steps} bytes {got_bytes}/{want_bytes}"
+      f" high+ {high}/{total} ({100 * share:.2f}%) step findings high+ {named - low_named}/{named}"
+      f" background {len(bg_addrs)}")
 if sys.argv[7] == "1":
-    ok = recall == 1.0 and precision >= 0.95 and entry_ok and not missing_steps and bytes_ok
+    ok = recall == 1.0 and precision >= 0.95 and entry_ok and not missing_steps and bytes_ok \
+        and not problems
 else:
     ok = recall >= 0.75 and precision >= 0.95 and len(missing_steps) <= 1 and bytes_ok
 if not ok:
     if wrong: print(f"  not attackers: {wrong}")
     if missed: print(f"  missed: {missed}")
     if missing_steps: print(f"  steps not on the timeline: {missing_steps}")
+    for p in problems: print(f"  {p}")
 sys.exit(0 if ok else 1)
 PY
   done

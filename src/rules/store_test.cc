@@ -1,0 +1,68 @@
+// The log scan into the case: each hit's finding is rated by what the server answered
+// (casefile/triage.h): a refused or failed probe keeps its finding, low and noise, and its
+// detail keeps the rule's level and the outcome; one that went through keeps the rule's level.
+#include <gtest/gtest.h>
+
+#include "casefile/casefile.h"
+#include "rules/rules.h"
+#include "support/testing.h"
+
+namespace tq::rules {
+namespace {
+
+LogHit MakeHit(uint64_t line, const char* status, const char* bytes) {
+  LogHit h;
+  h.rule = 0;
+  h.input = 0;
+  h.line_no = line;
+  h.offset = line * 100;
+  auto set = [&h](logs::Field f, const char* v) { h.fields[static_cast<size_t>(f)] = v; };
+  set(logs::Field::kClientIp, "198.51.100.7");
+  set(logs::Field::kMethod, "GET");
+  set(logs::Field::kUri, "/.env");
+  set(logs::Field::kStatus, status);
+  set(logs::Field::kBytesSent, bytes);
+  return h;
+}
+
+TEST(StoreLogScan, RatesEachHitByTheServersAnswer) {
+  Result<RuleSetPtr> rs = LoadRulesFromText(
+      {{"env.yml",
+        "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e0\n"
+        "status: test\nlevel: critical\nlogsource:\n  category: webserver\ndetection:\n"
+        "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"}});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  testing::TempDir tmp;
+  CaseInfo info;
+  info.name = "store";
+  auto c = Case::Create(tmp / "case", info);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto item = (*c)->db().Prepare(
+      "INSERT INTO evidence_items(sha256,label,original_path,kind,collected_at) "
+      "VALUES('aa','logs','access.log','file',1)");
+  ASSERT_TRUE(item.ok() && item->Run().ok());
+  std::vector<LogInput> inputs = {{"access.log", "access.log", (*c)->db().LastInsertRowid(), "aa"}};
+  LogScanResult r;
+  r.stats.resize(1);
+  r.order = {0};
+  r.hits = {MakeHit(1, "404", "150"), MakeHit(2, "200", "812"), MakeHit(3, "503", "0"),
+            MakeHit(4, "", "")};
+  r.rule_hits = {4};
+  Result<StoreSummary> sum = StoreLogScan(**c, inputs, **rs, r);
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(sum->findings, 4);
+  auto st = (*c)->db().Prepare(
+      "SELECT line, severity, triage, json_extract(detail,'$.level'), "
+      "json_extract(detail,'$.outcome') FROM findings ORDER BY line");
+  ASSERT_TRUE(st.ok());
+  std::vector<std::string> got;
+  while (*st->Step())
+    got.push_back(std::to_string(st->Int(0)) + " " + st->String(1) + " " + st->String(2) + " " +
+                  st->String(3) + " " + st->String(4));
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "1 low noise critical refused", "2 critical actionable critical worked",
+                     "3 low noise critical error", "4 critical actionable critical unknown"}));
+}
+
+}  // namespace
+}  // namespace tq::rules

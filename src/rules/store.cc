@@ -2,6 +2,7 @@
 // fields, per-client aggregates, and findings. Re-running replaces a file's rows and
 // refreshes findings by their dedupe key, so nothing is duplicated.
 #include <algorithm>
+#include <unordered_map>
 
 #include "casefile/casefile.h"
 #include "casefile/triage.h"
@@ -182,10 +183,24 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
                                 FieldInt(F(hit, logs::Field::kBytesSent), -1), std::nullopt);
       rated[k] = SeverityByOutcome(LevelSeverity(rs.info[hit.rule].level), outcome[k]);
     }
+    // Within a severity, each (rule, client) pair's first hits go before any pair's later ones,
+    // so that past max_findings a burst of one client (40,000 stuffing posts) cannot crowd out
+    // another client's single request of the same rule (the intruder's one login).
+    std::vector<uint32_t> nth(r.hits.size());
+    {
+      std::unordered_map<std::string, uint32_t> seen;
+      for (size_t k = 0; k < r.hits.size(); ++k) {
+        const LogHit& hit = r.hits[k];
+        std::string key = std::to_string(hit.rule) + "|" + F(hit, logs::Field::kClientIp);
+        nth[k] = seen[key]++;
+      }
+    }
     std::vector<size_t> idx(r.hits.size());
     for (size_t k = 0; k < idx.size(); ++k) idx[k] = k;
-    std::stable_sort(idx.begin(), idx.end(),
-                     [&](size_t a, size_t b) { return rated[a] > rated[b]; });
+    std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
+      if (rated[a] != rated[b]) return rated[a] > rated[b];
+      return nth[a] < nth[b];
+    });
     for (size_t k : idx) {
       if (static_cast<size_t>(sum.findings) >= max_findings) {
         ++sum.findings_capped;

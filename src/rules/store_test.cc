@@ -64,5 +64,45 @@ TEST(StoreLogScan, RatesEachHitByTheServersAnswer) {
                      "3 low noise critical error", "4 critical actionable critical unknown"}));
 }
 
+// Past the findings cap, a burst of one client cannot crowd out another client's request of
+// the same rule at the same severity: each (rule, client) pair's first hits are kept first.
+TEST(StoreLogScan, TheCapKeepsEveryClientsFirstHitsBeforeAnyBurst) {
+  Result<RuleSetPtr> rs = LoadRulesFromText(
+      {{"login.yml",
+        "title: Login form post\nid: 0f0e0d0c-0000-4000-8001-00000000e0e1\n"
+        "status: test\nlevel: low\nlogsource:\n  category: webserver\ndetection:\n"
+        "  sel:\n    cs-uri-stem: '/wp-login.php'\n  condition: sel\n"}});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  testing::TempDir tmp;
+  CaseInfo info;
+  info.name = "cap";
+  auto c = Case::Create(tmp / "case", info);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto item = (*c)->db().Prepare(
+      "INSERT INTO evidence_items(sha256,label,original_path,kind,collected_at) "
+      "VALUES('aa','logs','access.log','file',1)");
+  ASSERT_TRUE(item.ok() && item->Run().ok());
+  std::vector<LogInput> inputs = {{"access.log", "access.log", (*c)->db().LastInsertRowid(), "aa"}};
+  LogScanResult r;
+  r.stats.resize(1);
+  r.order = {0};
+  for (uint64_t line = 1; line <= 50; ++line) {  // one bot's burst, then the intruder's login
+    LogHit h = MakeHit(line, "200", "4000");
+    h.fields[static_cast<size_t>(logs::Field::kUri)] = "/wp-login.php";
+    r.hits.push_back(h);
+  }
+  LogHit login = MakeHit(51, "302", "0");
+  login.fields[static_cast<size_t>(logs::Field::kClientIp)] = "203.0.113.9";
+  login.fields[static_cast<size_t>(logs::Field::kUri)] = "/wp-login.php";
+  r.hits.push_back(login);
+  r.rule_hits = {51};
+  Result<StoreSummary> sum = StoreLogScan(**c, inputs, **rs, r, 10);
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(sum->findings, 10);
+  EXPECT_EQ(sum->findings_capped, 41);
+  EXPECT_EQ(*(*c)->db().QueryInt("SELECT count(*) FROM findings WHERE line=51"), 1);
+  EXPECT_EQ(*(*c)->db().QueryInt("SELECT count(*) FROM findings WHERE line=1"), 1);
+}
+
 }  // namespace
 }  // namespace tq::rules

@@ -46,9 +46,19 @@ Status WriteDump(const std::string& out_dir, uint64_t seed, const Store& s, Brea
   TQ_RETURN_IF_ERROR(st);
   *bytes = w->bytes();
   b->truth.row_counts = w->row_counts();
+  std::vector<DbInjection> copies;
   for (auto& inj : b->truth.db_injections) {
-    if (inj.table == "sales_order_address" && inj.kind == "exploit_payload") inj.pk = payload_pk;
+    if (inj.table == "sales_order_address" && inj.kind == "exploit_payload" && payload_pk) {
+      inj.pk = payload_pk;
+      // The attacker typed the payload as the name: it is in the billing address and the
+      // order's customer_firstname as well as the shipping address.
+      copies.push_back({"sales_order_address", "entity_id", payload_pk - 1, "firstname",
+                        "exploit_payload", inj.t});
+      copies.push_back({"sales_order", "entity_id", payload_pk / 2, "customer_firstname",
+                        "exploit_payload", inj.t});
+    }
   }
+  for (DbInjection& c : copies) b->truth.db_injections.push_back(std::move(c));
   TQ_RETURN_IF_ERROR(SetMtime(path, s.spec.log_end + 25LL * 60 * 1000000));
   if (!b->leak_path.empty()) {
     // The attacker's copy: the listed tables as of the dump time, then gzip'd.

@@ -200,6 +200,7 @@ Status Analyzer::Route(TableState& t, const DumpRow& row) {
       if (!admin.empty() || user_type == "2") {
         k.kind = "admin_token";
         k.owner = "admin user " + admin;
+        k.owner_account = admin;
       } else if (!customer.empty() || user_type == "3") {
         k.kind = "customer_token";
         k.owner = "customer " + customer;
@@ -240,6 +241,7 @@ Status Analyzer::Route(TableState& t, const DumpRow& row) {
     k.row = Ref(t, row);
     k.kind = "api_key";
     k.owner = "user " + ValueText(row, "user_id") + " (" + ValueText(row, "description") + ")";
+    k.owner_account = ValueText(row, "user_id");
     k.hint = "…" + ValueText(row, "truncated_key");
     k.write_access = ValueText(row, "permissions") != "read";
     if (tokens_.size() < kMaxCandidates) tokens_.push_back(std::move(k));

@@ -41,6 +41,7 @@ struct TokenCandidate {
   std::string kind;  // admin_token | customer_token | integration_token | oauth_consumer |
                      // integration | api_key
   std::string owner, hint;
+  std::string owner_account;  // the admin/user id that owns it ("" when none)
   std::optional<UnixMicros> created;
   bool write_access = true;
 };

@@ -165,6 +165,7 @@ Status Analyzer::ScanFindings(AnalyzeSummary* s) {
   }
   std::set<std::string> own_domains;
   for (const std::string& h : own) own_domains.insert(RegistrableTail(h));
+  std::set<std::string> rogue_accounts;  // ids of the accounts flagged below
   for (const AdminAccount& a : admins) {
     bool in_window = InWindow(a.created, window);
     bool recent =
@@ -222,6 +223,7 @@ Status Analyzer::ScanFindings(AnalyzeSummary* s) {
     double score = static_cast<double>(signals.size()) - (name_mismatch ? 0.5 : 0.0);
     double need = in_window ? 1 : 2;
     if (score < need) continue;
+    if (!a.row.pk.empty()) rogue_accounts.insert(a.row.pk[0].second);
     Finding f;
     f.kind = "storedb.rogue_admin";
     f.severity = in_window ? Severity::kCritical : Severity::kHigh;
@@ -251,21 +253,27 @@ Status Analyzer::ScanFindings(AnalyzeSummary* s) {
   // 3. Tokens and integrations: each is a credential to revoke after a breach.
   for (const TokenCandidate& k : tokens_) {
     bool in_window = InWindow(k.created, window);
+    bool rogue_owner = !k.owner_account.empty() && rogue_accounts.count(k.owner_account);
     if (k.kind == "customer_token" && !in_window) continue;  // thousands, only new ones matter
     Finding f;
     f.kind = "storedb.token";
-    f.severity = in_window ? Severity::kCritical
-                 : (k.kind == "admin_token" || k.kind == "integration" ||
-                    (k.kind == "api_key" && k.write_access))
-                     ? Severity::kHigh
-                     : Severity::kMedium;
-    f.confidence = in_window ? 0.9 : 0.6;
+    // Created in the window, or owned by an account flagged above: the attacker's. Any other
+    // live credential is one to rotate after a breach (a containment step), not a sign of one.
+    bool powerful = k.kind == "admin_token" || k.kind == "integration" ||
+                    (k.kind == "api_key" && k.write_access);
+    f.severity = in_window || rogue_owner ? Severity::kCritical
+                 : powerful               ? Severity::kMedium
+                                          : Severity::kLow;
+    f.triage = in_window || rogue_owner ? "actionable" : "context";
+    f.confidence = in_window || rogue_owner ? 0.9 : 0.6;
     f.summary = "Active " + k.kind + " in " + k.row.table + " " + PkJson(k.row) + " (" + k.owner +
-                ")" + (in_window ? ", created in the breach window" : "") + ": revoke and rotate";
+                ")" + (in_window ? ", created in the breach window" : "") +
+                (rogue_owner ? ", owned by an account flagged as rogue" : "") +
+                ": revoke and rotate";
     JsonWriter d;
     d.BeginObject().Field("table", k.row.table).Key("pk").Raw(PkJson(k.row));
     d.Field("kind", k.kind).Field("owner", k.owner).Field("hint", k.hint);
-    d.Field("in_window", in_window);
+    d.Field("in_window", in_window).Field("rogue_owner", rogue_owner);
     if (k.created) d.Field("created", FormatUtc(*k.created));
     d.EndObject();
     f.detail_json = d.Take();

@@ -1,6 +1,6 @@
 # The drill's ground truth against storedb, per platform: every injected row, rogue account
 # and token of truth.json is found; no legitimate admin is flagged; every table's row count
-# matches; every data category of the truth is in the PII map.
+# matches; every data category of the truth is in the PII map; no other row is rated high.
 fail() { echo "FAIL: $*"; exit 1; }
 
 for scenario in cosmicsting woo-stuffing trojanorder; do
@@ -47,6 +47,34 @@ for scenario in cosmicsting woo-stuffing trojanorder; do
     got=$(q "SELECT row_count FROM storedb_table WHERE table_name='$t' OR canonical='$t' ORDER BY table_name='$t' DESC LIMIT 1")
     [ "$got" = "$want" ] || fail "$platform: $t has $got rows, truth $want"
   done
+  # Nothing else is high: every high or critical storedb finding is one of the truth's
+  # injected rows, rogue accounts or tokens (the dump is on the platforms' real schemas, with
+  # look-alikes such as a tag-manager snippet in design/head/includes and an inline base64 image).
+  python3 - "$truth" "$case/case.db" <<'P' || fail "$platform: a clean row rated high"
+import json, sqlite3, sys
+truth = json.load(open(sys.argv[1]))
+db = sqlite3.connect(sys.argv[2])
+def canon(t):
+    for pre in ("wp_", "wp2_"):
+        if t.startswith(pre):
+            return t[len(pre):]
+    return t
+known = set()
+for key in ("db_injections", "rogue_accounts", "tokens"):
+    for x in truth.get(key, []):
+        known.add((canon(x["table"]), json.dumps(x["pk"], sort_keys=True)))
+bad = []
+for kind, sev, detail in db.execute("select kind, severity, detail from findings where "
+                                    "component = 'storedb' and severity in ('high','critical')"):
+    d = json.loads(detail)
+    t = canon(d.get("canonical_table") or d.get("table", ""))
+    pk = json.dumps(d.get("pk"), sort_keys=True)
+    if (t, pk) not in known:
+        bad.append((kind, sev, d.get("table"), d.get("pk"), d.get("column")))
+for b in bad:
+    print("  high finding outside the truth:", b)
+sys.exit(1 if bad else 0)
+P
   for cat in $(jq -r '.data_categories[]' "$truth"); do
     [ "$(q "SELECT count(*) FROM storedb_pii_column WHERE category='$cat'")" -ge 1 ] \
       || fail "$platform: category $cat missing from the PII map"

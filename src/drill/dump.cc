@@ -1,5 +1,6 @@
-// OUT/db/store.sql (the whole store database at discovery) and, when the scenario leaks one,
-// the attacker's gzip'd copy of selected tables as they were at the time of the dump.
+// OUT/db/store.sql (the whole store database at discovery), OUT/backup/store-before.sql (the
+// nightly backup from the day before the attack) and, when the scenario leaks one, the
+// attacker's gzip'd copy of selected tables as they were at the time of the dump.
 #include "drill/dump.h"
 
 #include <algorithm>
@@ -60,6 +61,24 @@ Status WriteDump(const std::string& out_dir, uint64_t seed, const Store& s, Brea
   }
   for (DbInjection& c : copies) b->truth.db_injections.push_back(std::move(c));
   TQ_RETURN_IF_ERROR(SetMtime(path, s.spec.log_end + 25LL * 60 * 1000000));
+  {
+    // The nightly backup from the day before the first attack step: the same store on the
+    // platform's real schema with none of the attacker's rows (OUT/backup, not OUT/db, so
+    // collecting OUT/db takes the dump at discovery only).
+    UnixMicros first = b->truth.entry_time;
+    for (const TruthStep& st : b->truth.steps)
+      if (st.t && (!first || st.t < first)) first = st.t;
+    UnixMicros at = (first ? first : s.spec.log_end) - 24LL * 3600 * 1000000;
+    TQ_RETURN_IF_ERROR(MakeDirs(out_dir + "/backup"));
+    const std::string before = out_dir + "/backup/store-before.sql";
+    DumpWriter* bw = nullptr;
+    uint64_t unused_pk = 0;
+    Status bs = WriteOne(before, s, *b, at, at, seed, nullptr, &unused_pk, &bw);
+    std::unique_ptr<DumpWriter> bown(bw);
+    TQ_RETURN_IF_ERROR(bs);
+    TQ_RETURN_IF_ERROR(SetMtime(before, at));
+    TQ_RETURN_IF_ERROR(SetMtime(out_dir + "/backup", at));
+  }
   if (!b->leak_path.empty()) {
     // The attacker's copy: the listed tables as of the dump time, then gzip'd.
     const std::string tmp = out_dir + "/db/.leak.sql";

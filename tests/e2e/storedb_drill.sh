@@ -1,6 +1,7 @@
 # The drill's ground truth against storedb, per platform: every injected row, rogue account
 # and token of truth.json is found; no legitimate admin is flagged; every table's row count
-# matches; every data category of the truth is in the PII map; no other row is rated high.
+# matches; every data category of the truth is in the PII map; no other row is rated high; and
+# the nightly backup from before the breach (no injection) gives 0 findings at high or critical.
 fail() { echo "FAIL: $*"; exit 1; }
 
 for scenario in cosmicsting woo-stuffing trojanorder; do
@@ -75,6 +76,17 @@ for b in bad:
     print("  high finding outside the truth:", b)
 sys.exit(1 if bad else 0)
 P
+  # The nightly backup from before the breach: the same real-schema store with no injection
+  # gives no finding at high or critical.
+  $TOURNIQUET init "$case-before" --name "backup $scenario" --platform "$(jq -r .platform "$truth")" \
+    --store-url "$(jq -r .store_url "$truth")" --timezone "$(jq -r .timezone "$truth")" >/dev/null
+  $TOURNIQUET --case "$case-before" collect --label db "$out/backup/store-before.sql" >/dev/null
+  $TOURNIQUET --case "$case-before" investigate --only storedb >/dev/null 2>&1 || true
+  loud=$(sqlite3 "$case-before/case.db" "SELECT count(*) FROM findings WHERE severity IN ('high','critical')")
+  rows=$(sqlite3 "$case-before/case.db" "SELECT sum(row_count) FROM storedb_table")
+  [ "$loud" = 0 ] || fail "$platform: the clean backup has $loud high findings: $(sqlite3 "$case-before/case.db" "SELECT kind||' '||summary FROM findings WHERE severity IN ('high','critical') LIMIT 3")"
+  [ "${rows:-0}" -gt 1000 ] || fail "$platform: the backup was not read ($rows rows)"
+  echo "$platform: clean backup, $rows rows, 0 high findings"
   for cat in $(jq -r '.data_categories[]' "$truth"); do
     [ "$(q "SELECT count(*) FROM storedb_pii_column WHERE category='$cat'")" -ge 1 ] \
       || fail "$platform: category $cat missing from the PII map"

@@ -408,6 +408,13 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
       s.title = "Remove the injected script from " + table + "." + d.Text("column") + " " + pk;
       s.reason = f.summary;
       s.commands = {ShellEcho("restore " + table + " " + pk + " from a clean backup")};
+    } else if (f.kind == "storedb.cron_job") {
+      std::string code = d.Text("job_code");
+      s.key = "database:cron_schedule:" + code;
+      s.category = "persistence";
+      s.title = "Find what declares cron job '" + code + "' (core_config_data crontab/*/jobs/" +
+                code + ", a module not on disk) and remove it with its cron_schedule rows";
+      s.reason = f.summary;
     } else if (f.kind == "storedb.config_change") {
       s.key = "database:" + table + ":" + pk + ":config";
       s.category = "database";

@@ -174,6 +174,10 @@ Status Analyzer::Route(TableState& t, const DumpRow& row) {
     } else if (c == "layout_update") {
       // Layout XML the admin saved per page or product: rendered into every page it targets.
       script("xml", ValueText(row, "handle"), DbTime(ValueText(row, "updated_at")));
+    } else if (c == "cron_schedule") {
+      std::string code = ValueText(row, "job_code");
+      if (!code.empty() && cron_codes_.size() < 10000 && !cron_codes_.count(code))
+        cron_codes_.emplace(code, Ref(t, row));
     } else if (c == "admin_user") {
       AdminAccount a;
       a.row = Ref(t, row);

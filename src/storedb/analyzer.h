@@ -107,8 +107,9 @@ class Analyzer : public DumpSink {
     RowRef row;
     std::string host, path;  // path: the config path or option name
   };
-  std::vector<ForeignSiteUrl> foreign_site_urls_;          // site/base URLs naming another host
-  std::map<std::string, std::string> magento_user_role_;   // admin user_id -> role name
+  std::vector<ForeignSiteUrl> foreign_site_urls_;         // site/base URLs naming another host
+  std::map<std::string, RowRef> cron_codes_;              // cron_schedule job_code -> its first row
+  std::map<std::string, std::string> magento_user_role_;  // admin user_id -> role name
   std::map<std::string, std::string> magento_role_names_;  // role_id -> role name
   std::map<std::string, Stmt> stmts_;
   Status Exec(const std::string& key, std::initializer_list<std::optional<std::string>> binds);

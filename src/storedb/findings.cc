@@ -308,6 +308,31 @@ Status Analyzer::ScanFindings(AnalyzeSummary* s) {
     ++s->config_changes;
   }
 
+  // 3c. Cron jobs in cron_schedule that no installed module declares (only when the web root
+  // was collected: without it every job would look unknown).
+  if (!opt_.declared_cron_jobs.empty()) {
+    for (const auto& [code, row] : cron_codes_) {
+      if (opt_.declared_cron_jobs.count(code)) continue;
+      Finding f;
+      f.kind = "storedb.cron_job";
+      f.severity = Severity::kMedium;
+      f.confidence = 0.6;
+      f.summary = "Cron job '" + code + "' in " + row.table +
+                  " that no module of the collected web root declares (crontab.xml): check "
+                  "core_config_data crontab/*/jobs/" +
+                  code + " and the code it runs";
+      JsonWriter d;
+      d.BeginObject().Field("table", row.table).Key("pk").Raw(PkJson(row));
+      d.Field("job_code", code).EndObject();
+      f.detail_json = d.Take();
+      f.line = static_cast<int64_t>(row.line);
+      f.byte_offset = static_cast<int64_t>(row.offset);
+      f.rule = "storedb/cron-job";
+      f.dedupe_key = key("storedb.cron_job", row, code);
+      TQ_RETURN_IF_ERROR(Upsert(std::move(f), s));
+    }
+  }
+
   // 4. Payment, cron and code-loading configuration changed in the window.
   for (const ConfigCandidate& c : configs_) {
     if (!InWindow(c.time, window)) continue;

@@ -30,6 +30,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,9 @@ struct AnalyzeOptions {
   std::optional<UnixMicros> discovered_at;
   std::vector<AnsweredAttack> answered_attacks;  // sorted by time
   std::string pii_map_tsv;                       // known-columns map text; empty = the built-in one
+  // Cron job codes the installed modules declare (DeclaredCronJobs); empty = not known (no web
+  // root collected), and cron_schedule is not checked.
+  std::set<std::string> declared_cron_jobs;
   DumpOptions dump;
 };
 
@@ -69,6 +73,11 @@ struct AnalyzeSummary {
           customers = 0, orders = 0, pii_columns = 0, tables = 0;
   std::vector<DumpProblem> first_problems;  // up to 20, for the terminal
 };
+
+// The <job name="..."> codes of a Magento crontab.xml, and those of every etc/crontab.xml in the
+// case's web-root evidence.
+std::vector<std::string> CronJobNames(std::string_view crontab_xml);
+Result<std::set<std::string>> DeclaredCronJobs(Case& c);
 
 // Declares the storedb_* tables in the case.
 Status EnsureStoreDbSchema(Case& c);

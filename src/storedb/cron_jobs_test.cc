@@ -1,0 +1,66 @@
+// Cron job declarations read from crontab.xml, and cron_schedule rows checked against them.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "storedb/storedb.h"
+#include "support/testing.h"
+
+namespace tq::storedb {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(CronJobs, NamesFromCrontabXml) {
+  const char* xml = R"(<?xml version="1.0"?>
+<config xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+    <group id="default">
+        <job name="catalog_index_refresh_price" instance="Magento\Catalog\Cron\RefreshSpecialPrices" method="execute">
+            <schedule>0 * * * *</schedule>
+        </job>
+        <job instance="X" name='sales_clean_quotes' method="execute"><config_path>x</config_path></job>
+        <jobs/><job_name>not a job</job_name>
+        <job instance_name="y" method="z"/>
+    </group>
+</config>)";
+  EXPECT_THAT(CronJobNames(xml), ElementsAre("catalog_index_refresh_price", "sales_clean_quotes"));
+  EXPECT_TRUE(CronJobNames("<job name=\"unterminated").empty());
+  EXPECT_TRUE(CronJobNames("<job").empty());
+  EXPECT_TRUE(CronJobNames("\xff<job name=>").empty());
+}
+
+TEST(CronJobs, UndeclaredJobsInCronScheduleAreReported) {
+  testing::TempDir dir;
+  CaseInfo info;
+  info.name = "cron";
+  auto c = Case::Create(dir / "case", info);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  std::string dump = dir / "cron.sql";
+  testing::WriteFile(
+      dump,
+      "CREATE TABLE `cron_schedule` (\n  `schedule_id` int unsigned NOT NULL AUTO_INCREMENT,\n"
+      "  `job_code` varchar(255) NOT NULL DEFAULT '0',\n  `status` varchar(7) NOT NULL DEFAULT "
+      "'pending',\n  PRIMARY KEY (`schedule_id`)\n) ENGINE=InnoDB;\n"
+      "CREATE TABLE `core_config_data` (\n  `config_id` int unsigned NOT NULL AUTO_INCREMENT,\n"
+      "  `path` varchar(255) NOT NULL DEFAULT 'general',\n  `value` text,\n  PRIMARY KEY "
+      "(`config_id`)\n) ENGINE=InnoDB;\n"
+      "INSERT INTO `cron_schedule` VALUES (1,'catalog_index_refresh_price','success'),"
+      "(2,'sys_cache_update','success'),(3,'catalog_index_refresh_price','pending');\n");
+  auto item = StoreFileAsEvidence(**c, dump, dump, "test", "tester");
+  ASSERT_TRUE(item.ok()) << item.status().ToString();
+  AnalyzeOptions opt;
+  opt.platform = "magento";
+  ASSERT_TRUE(AnalyzeDumpEvidence(**c, *item, opt).ok());  // no web root: not checked
+  EXPECT_EQ(*(*c)->db().QueryInt("SELECT count(*) FROM findings WHERE kind='storedb.cron_job'"), 0);
+  opt.declared_cron_jobs = {"catalog_index_refresh_price", "sales_clean_quotes"};
+  ASSERT_TRUE(AnalyzeDumpEvidence(**c, *item, opt).ok());
+  auto st = (*c)->db().Prepare(
+      "SELECT json_extract(detail,'$.job_code'), severity FROM findings WHERE "
+      "kind='storedb.cron_job'");
+  ASSERT_TRUE(st.ok());
+  std::vector<std::string> got;
+  while (*st->Step()) got.push_back(st->String(0) + " " + st->String(1));
+  EXPECT_THAT(got, ElementsAre("sys_cache_update medium"));
+}
+
+}  // namespace
+}  // namespace tq::storedb

@@ -174,6 +174,13 @@ Status Analyzer::Route(TableState& t, const DumpRow& row) {
     } else if (c == "layout_update") {
       // Layout XML the admin saved per page or product: rendered into every page it targets.
       script("xml", ValueText(row, "handle"), DbTime(ValueText(row, "updated_at")));
+    } else if (c == "admin_user_session") {
+      std::string ip = ValueText(row, "ip");
+      if (!ip.empty() && admin_sessions_.size() < kMaxCandidates) {
+        auto time = DbTime(ValueText(row, "updated_at"));
+        if (!time) time = DbTime(ValueText(row, "created_at"));
+        admin_sessions_.push_back({Ref(t, row), ValueText(row, "user_id"), ip, time});
+      }
     } else if (c == "cron_schedule") {
       std::string code = ValueText(row, "job_code");
       if (!code.empty() && cron_codes_.size() < 10000 && !cron_codes_.count(code))

@@ -107,7 +107,13 @@ class Analyzer : public DumpSink {
     RowRef row;
     std::string host, path;  // path: the config path or option name
   };
-  std::vector<ForeignSiteUrl> foreign_site_urls_;         // site/base URLs naming another host
+  std::vector<ForeignSiteUrl> foreign_site_urls_;  // site/base URLs naming another host
+  struct AdminSession {
+    RowRef row;
+    std::string user_id, ip;
+    std::optional<UnixMicros> time;
+  };
+  std::vector<AdminSession> admin_sessions_;              // admin_user_session rows with an address
   std::map<std::string, RowRef> cron_codes_;              // cron_schedule job_code -> its first row
   std::map<std::string, std::string> magento_user_role_;  // admin user_id -> role name
   std::map<std::string, std::string> magento_role_names_;  // role_id -> role name

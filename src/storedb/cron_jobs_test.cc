@@ -1,4 +1,5 @@
-// Cron job declarations read from crontab.xml, and cron_schedule rows checked against them.
+// Cron job declarations read from crontab.xml and cron_schedule rows checked against them; admin
+// sessions checked against the addresses whose attacks the server answered.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -60,6 +61,41 @@ TEST(CronJobs, UndeclaredJobsInCronScheduleAreReported) {
   std::vector<std::string> got;
   while (*st->Step()) got.push_back(st->String(0) + " " + st->String(1));
   EXPECT_THAT(got, ElementsAre("sys_cache_update medium"));
+}
+
+// An admin session opened from an address whose attack the server answered is the attacker's.
+TEST(AdminSessions, FromAnAnsweredAttackersAddress) {
+  testing::TempDir dir;
+  CaseInfo info;
+  info.name = "sessions";
+  auto c = Case::Create(dir / "case", info);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  std::string dump = dir / "sessions.sql";
+  testing::WriteFile(
+      dump,
+      "CREATE TABLE `admin_user_session` (\n  `id` int unsigned NOT NULL AUTO_INCREMENT,\n"
+      "  `session_id` varchar(128) NOT NULL,\n  `user_id` int unsigned DEFAULT NULL,\n"
+      "  `status` smallint unsigned NOT NULL DEFAULT '1',\n  `created_at` timestamp NOT NULL "
+      "DEFAULT CURRENT_TIMESTAMP,\n  `updated_at` timestamp NOT NULL DEFAULT "
+      "CURRENT_TIMESTAMP,\n  `ip` varchar(15) NOT NULL,\n  PRIMARY KEY (`id`)\n) "
+      "ENGINE=InnoDB;\n"
+      "INSERT INTO `admin_user_session` VALUES (1,'a',1,1,'2024-07-01 09:00:00','2024-07-01 "
+      "09:30:00','192.0.2.10'),(2,'b',4,1,'2024-07-13 01:02:00','2024-07-13 01:05:00',"
+      "'203.0.113.9');\n");
+  auto item = StoreFileAsEvidence(**c, dump, dump, "test", "tester");
+  ASSERT_TRUE(item.ok()) << item.status().ToString();
+  AnalyzeOptions opt;
+  opt.platform = "magento";
+  opt.answered_attacks = {
+      {1720832400000000, "203.0.113.9", "GET /pub/media/x.php?c=id", "Webshell command"}};
+  ASSERT_TRUE(AnalyzeDumpEvidence(**c, *item, opt).ok());
+  auto st = (*c)->db().Prepare(
+      "SELECT json_extract(detail,'$.ip'), json_extract(detail,'$.user_id'), severity FROM "
+      "findings WHERE kind='storedb.admin_session'");
+  ASSERT_TRUE(st.ok());
+  std::vector<std::string> got;
+  while (*st->Step()) got.push_back(st->String(0) + " " + st->String(1) + " " + st->String(2));
+  EXPECT_THAT(got, ElementsAre("203.0.113.9 4 critical"));
 }
 
 }  // namespace

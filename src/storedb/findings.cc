@@ -308,6 +308,35 @@ Status Analyzer::ScanFindings(AnalyzeSummary* s) {
     ++s->config_changes;
   }
 
+  // 3d. Admin sessions opened from an address whose attack the server answered (the logs
+  // stage's high or critical hits that worked): the attacker is, or was, logged in.
+  {
+    std::map<std::string, const AnsweredAttack*> attackers;
+    for (const AnsweredAttack& a : opt_.answered_attacks) attackers.emplace(a.client, &a);
+    for (const AdminSession& as : admin_sessions_) {
+      auto it = attackers.find(as.ip);
+      if (it == attackers.end()) continue;
+      Finding f;
+      f.kind = "storedb.admin_session";
+      f.severity = Severity::kCritical;
+      f.confidence = 0.85;
+      f.summary = "Admin session of user " + as.user_id + " in " + as.row.table + " " +
+                  PkJson(as.row) + " from " + as.ip + ", an address whose attack the server " +
+                  "answered ('" + it->second->rule + "': " + it->second->request + ")";
+      JsonWriter d;
+      d.BeginObject().Field("table", as.row.table).Key("pk").Raw(PkJson(as.row));
+      d.Field("user_id", as.user_id).Field("ip", as.ip).Field("rule", it->second->rule);
+      d.EndObject();
+      f.detail_json = d.Take();
+      f.line = static_cast<int64_t>(as.row.line);
+      f.byte_offset = static_cast<int64_t>(as.row.offset);
+      f.event_time = as.time;
+      f.rule = "storedb/admin-session";
+      f.dedupe_key = key("storedb.admin_session", as.row, "ip");
+      TQ_RETURN_IF_ERROR(Upsert(std::move(f), s));
+    }
+  }
+
   // 3c. Cron jobs in cron_schedule that no installed module declares (only when the web root
   // was collected: without it every job would look unknown).
   if (!opt_.declared_cron_jobs.empty()) {

@@ -103,6 +103,7 @@ StageRunner SetupStoreDbStage(CLI::App& app, Globals&) {
     }
     TQ_ASSIGN_OR_RETURN(opt.answered_attacks, AnsweredAttacks(c.db(), opt.window));
     TQ_ASSIGN_OR_RETURN(opt.declared_cron_jobs, storedb::DeclaredCronJobs(c));
+    TQ_ASSIGN_OR_RETURN(opt.installed_plugins, storedb::InstalledWpPlugins(c));
     if (!o->pii_map.empty()) {
       std::ifstream in(o->pii_map, std::ios::binary);
       if (!in) return Status::FromErrno(o->pii_map, errno);

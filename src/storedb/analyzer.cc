@@ -238,6 +238,9 @@ Status Analyzer::Route(TableState& t, const DumpRow& row) {
     std::string name = ValueText(row, "option_name");
     if (name == "siteurl" || name == "home")
       if (std::string h = HostOf(ValueText(row, "option_value")); !h.empty()) SiteHost(h, t, row);
+    if (name == "active_plugins" || name == "active_sitewide_plugins")
+      for (std::string& pl : SerializedStrings(ValueText(row, "option_value")))
+        if (active_plugins_.size() < 10000) active_plugins_.push_back({Ref(t, row), std::move(pl)});
     // Transients are caches of remote content (feeds, API answers), not configuration.
     if (!name.starts_with("_transient") && !name.starts_with("_site_transient"))
       script("option_value", name, std::nullopt);

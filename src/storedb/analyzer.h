@@ -113,8 +113,13 @@ class Analyzer : public DumpSink {
     std::string user_id, ip;
     std::optional<UnixMicros> time;
   };
-  std::vector<AdminSession> admin_sessions_;              // admin_user_session rows with an address
-  std::map<std::string, RowRef> cron_codes_;              // cron_schedule job_code -> its first row
+  std::vector<AdminSession> admin_sessions_;  // admin_user_session rows with an address
+  std::map<std::string, RowRef> cron_codes_;
+  struct ActivePlugin {
+    RowRef row;
+    std::string plugin;
+  };
+  std::vector<ActivePlugin> active_plugins_;              // cron_schedule job_code -> its first row
   std::map<std::string, std::string> magento_user_role_;  // admin user_id -> role name
   std::map<std::string, std::string> magento_role_names_;  // role_id -> role name
   std::map<std::string, Stmt> stmts_;

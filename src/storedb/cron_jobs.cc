@@ -2,7 +2,8 @@
 // files of its modules (app/code/*/*/etc, vendor/*/*/etc) in the collected web root. A job code
 // in cron_schedule that none declares was put there by something else: a job defined in
 // core_config_data (crontab/<group>/jobs/<code>), a module that is not on disk, or a row written
-// straight into the table.
+// straight into the table. Likewise the WordPress plugins on disk (wp-content/plugins/<dir>),
+// against which the active_plugins option is checked.
 #include <string>
 
 #include "evidence/evidence.h"
@@ -47,6 +48,43 @@ Result<std::set<std::string>> DeclaredCronJobs(Case& c) {
     Result<evidence::ObjectView> v = evidence::ObjectView::Open(c, item.sha256);
     if (!v.ok()) continue;  // unreadable: its jobs count as undeclared, reported by verify
     for (std::string& n : CronJobNames(v->bytes())) out.insert(std::move(n));
+  }
+  return out;
+}
+
+std::vector<std::string> SerializedStrings(std::string_view php) {
+  // s:<len>:"<bytes>"; -- the length counts bytes, so a value may hold quotes.
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while ((pos = php.find("s:", pos)) != std::string_view::npos && out.size() < 10000) {
+    size_t i = pos + 2, len = 0;
+    bool digits = false;
+    while (i < php.size() && php[i] >= '0' && php[i] <= '9' && len < (1u << 20)) {
+      len = len * 10 + static_cast<size_t>(php[i] - '0');
+      ++i;
+      digits = true;
+    }
+    if (!digits || i + 2 > php.size() || php[i] != ':' || php[i + 1] != '"' ||
+        i + 2 + len + 1 > php.size() || php[i + 2 + len] != '"') {
+      pos += 2;
+      continue;
+    }
+    out.emplace_back(php.substr(i + 2, len));
+    pos = i + 2 + len + 1;
+  }
+  return out;
+}
+
+Result<std::set<std::string>> InstalledWpPlugins(Case& c) {
+  std::set<std::string> out;
+  TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> items, evidence::FilesForLabel(c, "webroot"));
+  const std::string marker = "wp-content/plugins/";
+  for (const EvidenceItem& item : items) {
+    size_t at = item.original_path.find(marker);
+    if (at == std::string::npos) continue;
+    std::string rest = item.original_path.substr(at + marker.size());
+    size_t slash = rest.find('/');
+    out.insert(slash == std::string::npos ? rest : rest.substr(0, slash));
   }
   return out;
 }

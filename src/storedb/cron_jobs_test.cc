@@ -98,5 +98,40 @@ TEST(AdminSessions, FromAnAnsweredAttackersAddress) {
   EXPECT_THAT(got, ElementsAre("203.0.113.9 4 critical"));
 }
 
+TEST(ActivePlugins, SerializedEntriesCheckedForPathTricksAndPresence) {
+  EXPECT_THAT(SerializedStrings("a:2:{i:0;s:19:\"akismet/akismet.php\";i:1;s:5:\"a\"b;c\";}"),
+              ElementsAre("akismet/akismet.php", "a\"b;c"));
+  EXPECT_TRUE(SerializedStrings("s:99:\"short\";s:x:\"\";s:").empty());
+  testing::TempDir dir;
+  CaseInfo info;
+  info.name = "plugins";
+  auto c = Case::Create(dir / "case", info);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  std::string dump = dir / "wp.sql";
+  testing::WriteFile(
+      dump,
+      "CREATE TABLE `wp_options` (\n  `option_id` bigint unsigned NOT NULL AUTO_INCREMENT,\n"
+      "  `option_name` varchar(191) NOT NULL DEFAULT '',\n  `option_value` longtext NOT NULL,\n"
+      "  `autoload` varchar(20) NOT NULL DEFAULT 'yes',\n  PRIMARY KEY (`option_id`)\n) "
+      "ENGINE=InnoDB;\n"
+      "INSERT INTO `wp_options` VALUES (33,'active_plugins','a:4:{i:0;s:27:\\\"woocommerce/"
+      "woocommerce.php\\\";i:1;s:19:\\\"akismet/akismet.php\\\";i:2;s:38:\\\"../uploads/"
+      "2024/03/thumbnail-cache.php\\\";i:3;s:21:\\\"seo-helper/loader.php\\\";}','yes');\n");
+  auto item = StoreFileAsEvidence(**c, dump, dump, "test", "tester");
+  ASSERT_TRUE(item.ok()) << item.status().ToString();
+  AnalyzeOptions opt;
+  opt.platform = "woocommerce";
+  opt.installed_plugins = {"woocommerce", "akismet"};
+  ASSERT_TRUE(AnalyzeDumpEvidence(**c, *item, opt).ok());
+  auto st = (*c)->db().Prepare(
+      "SELECT json_extract(detail,'$.plugin'), severity FROM findings WHERE "
+      "kind='storedb.active_plugin' ORDER BY severity");
+  ASSERT_TRUE(st.ok());
+  std::vector<std::string> got;
+  while (*st->Step()) got.push_back(st->String(0) + " " + st->String(1));
+  EXPECT_THAT(got, ElementsAre("../uploads/2024/03/thumbnail-cache.php critical",
+                               "seo-helper/loader.php medium"));
+}
+
 }  // namespace
 }  // namespace tq::storedb

@@ -337,6 +337,37 @@ Status Analyzer::ScanFindings(AnalyzeSummary* s) {
     }
   }
 
+  // 3e. Active plugins: WordPress includes WP_PLUGIN_DIR/<entry> on every request, so an entry
+  // that climbs out of the plugins folder (or is absolute) loads any file, an upload included;
+  // one whose folder is not in the collected web root is code nobody collected.
+  for (const ActivePlugin& ap : active_plugins_) {
+    const std::string& p = ap.plugin;
+    bool escapes = p.find("..") != std::string::npos || p.starts_with("/") ||
+                   p.find('\\') != std::string::npos || p.find(':') != std::string::npos;
+    bool php = p.size() > 4 && p.compare(p.size() - 4, 4, ".php") == 0;
+    std::string dir = p.substr(0, p.find('/'));
+    bool unknown = !opt_.installed_plugins.empty() && !opt_.installed_plugins.count(dir);
+    if (!escapes && php && !unknown) continue;
+    Finding f;
+    f.kind = "storedb.active_plugin";
+    f.severity = escapes ? Severity::kCritical : Severity::kMedium;
+    f.confidence = escapes ? 0.9 : 0.5;
+    f.summary = "Active plugin entry '" + p + "' in " + ap.row.table + " " + PkJson(ap.row) +
+                (escapes ? ": it points outside the plugins folder, so WordPress loads that file "
+                           "on every request"
+                 : !php  ? ": not a PHP file"
+                         : ": no such plugin folder in the collected web root");
+    JsonWriter d;
+    d.BeginObject().Field("table", ap.row.table).Key("pk").Raw(PkJson(ap.row));
+    d.Field("plugin", p).Field("escapes", escapes).EndObject();
+    f.detail_json = d.Take();
+    f.line = static_cast<int64_t>(ap.row.line);
+    f.byte_offset = static_cast<int64_t>(ap.row.offset);
+    f.rule = "storedb/active-plugin";
+    f.dedupe_key = key("storedb.active_plugin", ap.row, p);
+    TQ_RETURN_IF_ERROR(Upsert(std::move(f), s));
+  }
+
   // 3c. Cron jobs in cron_schedule that no installed module declares (only when the web root
   // was collected: without it every job would look unknown).
   if (!opt_.declared_cron_jobs.empty()) {

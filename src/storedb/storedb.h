@@ -63,6 +63,9 @@ struct AnalyzeOptions {
   // Cron job codes the installed modules declare (DeclaredCronJobs); empty = not known (no web
   // root collected), and cron_schedule is not checked.
   std::set<std::string> declared_cron_jobs;
+  // WordPress plugin folders (and single-file plugins) in the web root (InstalledWpPlugins);
+  // empty = not known, and active_plugins is checked for path tricks only.
+  std::set<std::string> installed_plugins;
   DumpOptions dump;
 };
 
@@ -78,6 +81,10 @@ struct AnalyzeSummary {
 // case's web-root evidence.
 std::vector<std::string> CronJobNames(std::string_view crontab_xml);
 Result<std::set<std::string>> DeclaredCronJobs(Case& c);
+// The strings of a PHP-serialized value (s:<len>:"..."), in order; and the plugin folders and
+// single-file plugins under wp-content/plugins/ in the case's web-root evidence.
+std::vector<std::string> SerializedStrings(std::string_view php_serialized);
+Result<std::set<std::string>> InstalledWpPlugins(Case& c);
 
 // Declares the storedb_* tables in the case.
 Status EnsureStoreDbSchema(Case& c);

@@ -42,6 +42,7 @@ StageRunner SetupHostStage(CLI::App& app, Globals&) {
         .Field("ssh_keys", rep.keys)
         .Field("history_commands", rep.history_commands)
         .Field("processes", rep.processes)
+        .Field("sockets", rep.sockets)
         .Field("findings", rep.findings)
         .EndObject();
     ctx.json_sections.emplace_back("host", w.Take());

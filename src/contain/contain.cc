@@ -466,6 +466,10 @@ Result<Plan> BuildPlan(Case& c, const Options& o) {
       s.key = "persistence:process:" + d.Text("pid");
       s.title = "Stop process " + d.Text("pid") + " (" + d.Text("user") +
                 ") after copying its binary for evidence";
+    } else if (f.kind == "host.socket") {
+      s.key = "persistence:socket:" + d.Text("local") + ">" + d.Text("peer");
+      s.title = "Cut the connection of " + d.Text("program") + " (" + d.Text("local") + " to " +
+                d.Text("peer") + ") and block the remote address, after copying the process";
     } else if (f.kind == "host.shell_history") {
       if (f.severity < Severity::kHigh) continue;  // context for the timeline, not a step
       s.key = "persistence:history:" + path + ":" + line;

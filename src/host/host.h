@@ -19,6 +19,8 @@
 //                       a shell, reverse shell, database dump, covering tracks, adding keys,
 //                       users or cron entries)
 //   host.process        a process running from a writable or deleted place (ps output)
+//   host.socket         a shell or interpreter holding a connection to a remote port no shop
+//                       uses, or listening (ss / netstat output)
 // Findings carry a time: a history command's own timestamp where the shell wrote one, else
 // the file's modification time as collected (when a crontab, pool or key file was last
 // written); the timeline shows them and containment turns each into a step (contain.h).
@@ -50,6 +52,7 @@ enum class FileKind {
   kShellHistory,  // .bash_history, .zsh_history, .sh_history, .ash_history, .histfile
   kMysqlHistory,  // .mysql_history, .mariadb_history
   kPsOutput,      // a saved `ps` listing (ps.txt, ps-aux.txt, ps_ef.out ...)
+  kSocketOutput,  // a saved `ss -tanp` / `netstat -tanp` listing (ss.txt, netstat-tanp.txt)
 };
 FileKind ClassifyPath(std::string_view path);
 std::string_view FileKindName(FileKind k);
@@ -133,6 +136,14 @@ struct Process {
 std::vector<Process> ParsePsOutput(std::string_view text);
 CommandVerdict AnalyzeProcess(const Process& p);
 
+// ---- ss / netstat output ----
+struct Socket {
+  uint64_t line = 0;
+  std::string state, local, peer, program;
+};
+std::vector<Socket> ParseSocketListing(std::string_view text);
+CommandVerdict AnalyzeSocket(const Socket& s);
+
 // ---- the stage ----
 struct Options {
   std::string known_keys_path;  // authorized_keys or fingerprint list of the responders' keys
@@ -141,7 +152,8 @@ struct Options {
 };
 struct Report {
   int64_t files = 0, read = 0, findings = 0;
-  int64_t cron_entries = 0, php_directives = 0, keys = 0, history_commands = 0, processes = 0;
+  int64_t cron_entries = 0, php_directives = 0, keys = 0, history_commands = 0, processes = 0,
+          sockets = 0;
   std::vector<Status> item_errors;  // per file: unreadable, truncated, malformed lines
 };
 Result<Report> InvestigateHost(Case& c, const Options& options);

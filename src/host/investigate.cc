@@ -257,6 +257,27 @@ Result<Report> InvestigateHost(Case& c, const Options& options) {
         }
         break;
       }
+      case FileKind::kSocketOutput: {
+        std::vector<Socket> socks = ParseSocketListing(text);
+        rep.sockets += static_cast<int64_t>(socks.size());
+        for (const Socket& so : socks) {
+          CommandVerdict v = AnalyzeSocket(so);
+          if (v.reasons.empty()) continue;
+          JsonWriter w;
+          w.BeginObject()
+              .Field("path", item.original_path)
+              .Field("line", so.line)
+              .Field("state", so.state)
+              .Field("local", so.local)
+              .Field("peer", so.peer)
+              .Field("program", so.program);
+          Reasons(w, v);
+          w.EndObject();
+          col.Add(item, "host.socket", v.severity, so.line, "Socket: " + Join(v.reasons), w.Take(),
+                  so.local + ">" + so.peer);
+        }
+        break;
+      }
       case FileKind::kOther: break;
     }
   }

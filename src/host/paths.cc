@@ -83,6 +83,10 @@ FileKind ClassifyPath(std::string_view path) {
        EndsWith(name, ".load")))
     return FileKind::kApacheConf;
 
+  // Saved socket listings: ss.txt, ss-tanp.txt, netstat.txt, sockets.txt.
+  if (StartsWith(name, "ss.") || StartsWith(name, "ss-") || StartsWith(name, "ss_") ||
+      StartsWith(name, "netstat") || StartsWith(name, "sockets"))
+    return FileKind::kSocketOutput;
   // Saved process listings: ps.txt, ps-aux.txt, ps_ef.out, processes.txt.
   if (StartsWith(name, "ps.") || StartsWith(name, "ps-") || StartsWith(name, "ps_") ||
       StartsWith(name, "processes"))
@@ -104,6 +108,7 @@ std::string_view FileKindName(FileKind k) {
     case FileKind::kShellHistory: return "shell history";
     case FileKind::kMysqlHistory: return "MySQL history";
     case FileKind::kPsOutput: return "process listing";
+    case FileKind::kSocketOutput: return "socket listing";
   }
   return "other";
 }

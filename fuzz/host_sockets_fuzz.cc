@@ -1,0 +1,15 @@
+// Fuzzes the ss / netstat listing reader and its judge.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "host/host.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  for (const auto& s : tq::host::ParseSocketListing(text)) {
+    if (s.line == 0 || s.local.empty() || s.peer.empty()) __builtin_trap();
+    (void)tq::host::AnalyzeSocket(s);
+  }
+  return 0;
+}

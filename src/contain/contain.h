@@ -4,10 +4,11 @@
 //
 // Reads: attackers / attacker_addresses (analysis), findings webroot.* (files, advisories),
 // webroot_platform (fixed_version), storedb.* (rogue admins, tokens, injected scripts, config
-// changes), host.* (cron entries, PHP prepends, vhosts, SSH keys, processes, history), analysis.exfiltration (dumps left in the web root), evidence_items (what collect
-// holds; the secret-holding config files, read from their objects for key names only).
-// Writes under <case>/reports/contain/: plan.md, plan.json, blocklist-nginx.conf,
-// blocklist-apache.conf, blocklist.nft, blocklist.csv, contain.sh; tasks (source 'contain').
+// changes), host.* (cron entries, PHP prepends, vhosts, SSH keys, processes, history),
+// analysis.exfiltration (dumps left in the web root), evidence_items (what collect holds; the
+// secret-holding config files, read from their objects for key names only). Writes under
+// <case>/reports/contain/: plan.md, blocklist-nginx.conf, blocklist-apache.conf,
+// blocklist.nft, blocklist.csv, contain.sh; tasks (source 'contain').
 #pragma once
 
 #include <cstdint>

@@ -6,17 +6,10 @@
 #include <string>
 
 #include "host/host.h"
+#include "host/text.h"
 
 namespace tq::host {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // The next whitespace-separated field; `s` keeps the rest.
 std::string_view NextField(std::string_view& s) {
@@ -60,14 +53,11 @@ bool EnvLine(std::string_view line) {
 
 CronFile ParseCrontab(std::string_view text, bool system_format) {
   CronFile out;
-  uint64_t line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = Trim(text.substr(pos, nl - pos));
-    pos = nl + 1;
-    ++line_no;
+  LineReader lines(text);
+  std::string_view line_raw;
+  while (lines.Next(&line_raw)) {
+    uint64_t line_no = lines.number();
+    std::string_view line = Trim(line_raw);
     if (line.empty() || line[0] == '#') continue;
     std::string_view rest = line;
     std::string_view first = NextField(rest);

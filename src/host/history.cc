@@ -8,15 +8,10 @@
 #include <string>
 
 #include "host/host.h"
+#include "host/text.h"
 
 namespace tq::host {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // Seconds since the epoch in a plausible range (1995..2100), as microseconds.
 std::optional<UnixMicros> Epoch(std::string_view digits) {
@@ -37,16 +32,14 @@ History ParseShellHistory(std::string_view text, uint64_t max_lines) {
   std::string cont;  // a zsh command continued by a trailing backslash
   uint64_t cont_line = 0;
   std::optional<UnixMicros> cont_time;
-  size_t pos = 0;
-  while (pos < text.size()) {
+  LineReader lines(text);
+  std::string_view line;
+  for (;;) {
     if (h.lines >= max_lines) {
-      h.truncated = true;
+      h.truncated = lines.Next(&line);  // cut short only when a line was left
       break;
     }
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
+    if (!lines.Next(&line)) break;
     ++h.lines;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (!cont.empty()) {
@@ -155,14 +148,10 @@ std::vector<Process> ParsePsOutput(std::string_view text) {
   std::vector<Process> out;
   size_t cmd_col = 0, pid_col = 1;
   bool header = false;
-  uint64_t line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size() && out.size() < 100000) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line_no;
+  LineReader lines(text);
+  std::string_view line;
+  while ((out.size() < 100000) && lines.Next(&line)) {
+    uint64_t line_no = lines.number();
     std::vector<std::string_view> cols;
     size_t i = 0;
     std::string_view rest;

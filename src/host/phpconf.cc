@@ -7,15 +7,10 @@
 #include <string>
 
 #include "host/host.h"
+#include "host/text.h"
 
 namespace tq::host {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -80,14 +75,10 @@ bool ApacheLine(std::string_view line, std::string* name, std::string* value) {
 std::vector<PhpDirective> ParsePhpDirectives(std::string_view text, FileKind kind) {
   std::vector<PhpDirective> out;
   bool apache = kind == FileKind::kHtaccess || kind == FileKind::kApacheConf;
-  uint64_t line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view raw = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line_no;
+  LineReader lines(text);
+  std::string_view raw;
+  while (lines.Next(&raw)) {
+    uint64_t line_no = lines.number();
     std::string_view line = Trim(raw);
     if (line.empty() || line[0] == ';' || line[0] == '#' || line[0] == '[') continue;
     PhpDirective d;

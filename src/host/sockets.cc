@@ -7,6 +7,7 @@
 #include <string>
 
 #include "host/host.h"
+#include "host/text.h"
 
 namespace tq::host {
 namespace {
@@ -76,14 +77,10 @@ std::vector<Socket> ParseSocketListing(std::string_view text) {
   std::vector<Socket> out;
   int state_col = -1, local_col = -1, peer_col = -1, proc_col = -1;
   bool header = false;
-  uint64_t line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size() && out.size() < 100000) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line_no;
+  LineReader lines(text);
+  std::string_view line;
+  while ((out.size() < 100000) && lines.Next(&line)) {
+    uint64_t line_no = lines.number();
     std::vector<std::string_view> cols = Columns(line);
     if (!header) {
       // ss: State Recv-Q Send-Q Local Address:Port Peer Address:Port Process

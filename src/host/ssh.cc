@@ -9,15 +9,10 @@
 
 #include "core/sha256.h"
 #include "host/host.h"
+#include "host/text.h"
 
 namespace tq::host {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 bool KeyType(std::string_view t) {
   return t.starts_with("ssh-") || t.starts_with("ecdsa-sha2-") || t.starts_with("sk-ssh-") ||
@@ -82,14 +77,11 @@ std::string Fingerprint(std::string_view b64, std::string_view type) {
 
 KeyFile ParseAuthorizedKeys(std::string_view text) {
   KeyFile out;
-  uint64_t line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = Trim(text.substr(pos, nl - pos));
-    pos = nl + 1;
-    ++line_no;
+  LineReader lines(text);
+  std::string_view line_raw;
+  while (lines.Next(&line_raw)) {
+    uint64_t line_no = lines.number();
+    std::string_view line = Trim(line_raw);
     if (line.empty() || line[0] == '#') continue;
     SshKey k;
     k.line = line_no;
@@ -122,12 +114,10 @@ std::vector<std::string> KnownFingerprints(std::string_view text) {
   std::vector<std::string> out;
   KeyFile kf = ParseAuthorizedKeys(text);
   for (const SshKey& k : kf.keys) out.push_back(k.fingerprint);
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = Trim(text.substr(pos, nl - pos));
-    pos = nl + 1;
+  LineReader lines(text);
+  std::string_view raw;
+  while (lines.Next(&raw)) {
+    std::string_view line = Trim(raw);
     // "SHA256:abc..." alone, or as ssh-keygen -l prints it: "256 SHA256:abc... comment (ED25519)".
     size_t at = line.find("SHA256:");
     if (at == std::string_view::npos) continue;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "host/host.h"
+#include "host/text.h"
 
 namespace tq::host {
 namespace {
@@ -17,12 +18,6 @@ std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 bool Contains(std::string_view s, std::string_view n) { return s.find(n) != std::string::npos; }
@@ -68,15 +63,11 @@ std::vector<WebConfIssue> AnalyzeNginxConf(std::string_view text) {
     bool reported = false;
   };
   std::vector<Block> stack;
-  uint64_t line_no = 0;
-  size_t pos = 0;
+  LineReader lines(text);
   std::string pending_location;  // a "location ..." whose '{' may follow on a later line
-  while (pos < text.size() && stack.size() < 256) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view raw = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line_no;
+  std::string_view raw;
+  while ((stack.size() < 256) && lines.Next(&raw)) {
+    uint64_t line_no = lines.number();
     std::string_view line = Trim(raw);
     size_t hash = line.find('#');
     if (hash != std::string_view::npos) line = Trim(line.substr(0, hash));
@@ -130,14 +121,10 @@ std::vector<WebConfIssue> AnalyzeApacheConf(std::string_view text) {
     std::string tag, arg;  // lower case: "filesmatch", "\.ph(p|tml)$"
   };
   std::vector<Section> stack;
-  uint64_t line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view raw = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line_no;
+  LineReader lines(text);
+  std::string_view raw;
+  while (lines.Next(&raw)) {
+    uint64_t line_no = lines.number();
     std::string_view line = Trim(raw);
     if (line.empty() || line[0] == '#') continue;
     std::string lower = Lower(line);

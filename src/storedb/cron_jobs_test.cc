@@ -11,6 +11,37 @@ namespace {
 
 using ::testing::ElementsAre;
 
+// A case with one dump (SQL text) stored as evidence, and the findings of `kind` as
+// "detail-field ... severity" lines after analysing it with `opt`.
+struct DumpCase {
+  testing::TempDir dir;
+  std::unique_ptr<Case> c;
+  EvidenceItem item;
+  explicit DumpCase(const std::string& sql) {
+    CaseInfo info;
+    info.name = "points";
+    auto made = Case::Create(dir / "case", info);
+    EXPECT_TRUE(made.ok()) << made.status().ToString();
+    c = std::move(*made);
+    std::string dump = dir / "dump.sql";
+    testing::WriteFile(dump, sql);
+    auto stored = StoreFileAsEvidence(*c, dump, dump, "test", "tester");
+    EXPECT_TRUE(stored.ok()) << stored.status().ToString();
+    item = *stored;
+  }
+  std::vector<std::string> Findings(const AnalyzeOptions& opt, const std::string& kind,
+                                    const std::string& field) {
+    EXPECT_TRUE(AnalyzeDumpEvidence(*c, item, opt).ok());
+    auto st = c->db().Prepare("SELECT json_extract(detail,'$." + field +
+                              "')||' '||severity FROM findings WHERE kind='" + kind +
+                              "' ORDER BY severity, id");
+    EXPECT_TRUE(st.ok());
+    std::vector<std::string> got;
+    while (*st->Step()) got.push_back(st->String(0));
+    return got;
+  }
+};
+
 TEST(CronJobs, NamesFromCrontabXml) {
   const char* xml = R"(<?xml version="1.0"?>
 <config xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
@@ -30,14 +61,7 @@ TEST(CronJobs, NamesFromCrontabXml) {
 }
 
 TEST(CronJobs, UndeclaredJobsInCronScheduleAreReported) {
-  testing::TempDir dir;
-  CaseInfo info;
-  info.name = "cron";
-  auto c = Case::Create(dir / "case", info);
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  std::string dump = dir / "cron.sql";
-  testing::WriteFile(
-      dump,
+  DumpCase d(
       "CREATE TABLE `cron_schedule` (\n  `schedule_id` int unsigned NOT NULL AUTO_INCREMENT,\n"
       "  `job_code` varchar(255) NOT NULL DEFAULT '0',\n  `status` varchar(7) NOT NULL DEFAULT "
       "'pending',\n  PRIMARY KEY (`schedule_id`)\n) ENGINE=InnoDB;\n"
@@ -46,33 +70,17 @@ TEST(CronJobs, UndeclaredJobsInCronScheduleAreReported) {
       "(`config_id`)\n) ENGINE=InnoDB;\n"
       "INSERT INTO `cron_schedule` VALUES (1,'catalog_index_refresh_price','success'),"
       "(2,'sys_cache_update','success'),(3,'catalog_index_refresh_price','pending');\n");
-  auto item = StoreFileAsEvidence(**c, dump, dump, "test", "tester");
-  ASSERT_TRUE(item.ok()) << item.status().ToString();
   AnalyzeOptions opt;
   opt.platform = "magento";
-  ASSERT_TRUE(AnalyzeDumpEvidence(**c, *item, opt).ok());  // no web root: not checked
-  EXPECT_EQ(*(*c)->db().QueryInt("SELECT count(*) FROM findings WHERE kind='storedb.cron_job'"), 0);
+  EXPECT_TRUE(d.Findings(opt, "storedb.cron_job", "job_code").empty());  // no web root
   opt.declared_cron_jobs = {"catalog_index_refresh_price", "sales_clean_quotes"};
-  ASSERT_TRUE(AnalyzeDumpEvidence(**c, *item, opt).ok());
-  auto st = (*c)->db().Prepare(
-      "SELECT json_extract(detail,'$.job_code'), severity FROM findings WHERE "
-      "kind='storedb.cron_job'");
-  ASSERT_TRUE(st.ok());
-  std::vector<std::string> got;
-  while (*st->Step()) got.push_back(st->String(0) + " " + st->String(1));
-  EXPECT_THAT(got, ElementsAre("sys_cache_update medium"));
+  EXPECT_THAT(d.Findings(opt, "storedb.cron_job", "job_code"),
+              ElementsAre("sys_cache_update medium"));
 }
 
 // An admin session opened from an address whose attack the server answered is the attacker's.
 TEST(AdminSessions, FromAnAnsweredAttackersAddress) {
-  testing::TempDir dir;
-  CaseInfo info;
-  info.name = "sessions";
-  auto c = Case::Create(dir / "case", info);
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  std::string dump = dir / "sessions.sql";
-  testing::WriteFile(
-      dump,
+  DumpCase d(
       "CREATE TABLE `admin_user_session` (\n  `id` int unsigned NOT NULL AUTO_INCREMENT,\n"
       "  `session_id` varchar(128) NOT NULL,\n  `user_id` int unsigned DEFAULT NULL,\n"
       "  `status` smallint unsigned NOT NULL DEFAULT '1',\n  `created_at` timestamp NOT NULL "
@@ -82,34 +90,18 @@ TEST(AdminSessions, FromAnAnsweredAttackersAddress) {
       "INSERT INTO `admin_user_session` VALUES (1,'a',1,1,'2024-07-01 09:00:00','2024-07-01 "
       "09:30:00','192.0.2.10'),(2,'b',4,1,'2024-07-13 01:02:00','2024-07-13 01:05:00',"
       "'203.0.113.9');\n");
-  auto item = StoreFileAsEvidence(**c, dump, dump, "test", "tester");
-  ASSERT_TRUE(item.ok()) << item.status().ToString();
   AnalyzeOptions opt;
   opt.platform = "magento";
   opt.answered_attacks = {
       {1720832400000000, "203.0.113.9", "GET /pub/media/x.php?c=id", "Webshell command"}};
-  ASSERT_TRUE(AnalyzeDumpEvidence(**c, *item, opt).ok());
-  auto st = (*c)->db().Prepare(
-      "SELECT json_extract(detail,'$.ip'), json_extract(detail,'$.user_id'), severity FROM "
-      "findings WHERE kind='storedb.admin_session'");
-  ASSERT_TRUE(st.ok());
-  std::vector<std::string> got;
-  while (*st->Step()) got.push_back(st->String(0) + " " + st->String(1) + " " + st->String(2));
-  EXPECT_THAT(got, ElementsAre("203.0.113.9 4 critical"));
+  EXPECT_THAT(d.Findings(opt, "storedb.admin_session", "ip"), ElementsAre("203.0.113.9 critical"));
 }
 
 TEST(ActivePlugins, SerializedEntriesCheckedForPathTricksAndPresence) {
   EXPECT_THAT(SerializedStrings("a:2:{i:0;s:19:\"akismet/akismet.php\";i:1;s:5:\"a\"b;c\";}"),
               ElementsAre("akismet/akismet.php", "a\"b;c"));
   EXPECT_TRUE(SerializedStrings("s:99:\"short\";s:x:\"\";s:").empty());
-  testing::TempDir dir;
-  CaseInfo info;
-  info.name = "plugins";
-  auto c = Case::Create(dir / "case", info);
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  std::string dump = dir / "wp.sql";
-  testing::WriteFile(
-      dump,
+  DumpCase d(
       "CREATE TABLE `wp_options` (\n  `option_id` bigint unsigned NOT NULL AUTO_INCREMENT,\n"
       "  `option_name` varchar(191) NOT NULL DEFAULT '',\n  `option_value` longtext NOT NULL,\n"
       "  `autoload` varchar(20) NOT NULL DEFAULT 'yes',\n  PRIMARY KEY (`option_id`)\n) "
@@ -117,20 +109,12 @@ TEST(ActivePlugins, SerializedEntriesCheckedForPathTricksAndPresence) {
       "INSERT INTO `wp_options` VALUES (33,'active_plugins','a:4:{i:0;s:27:\\\"woocommerce/"
       "woocommerce.php\\\";i:1;s:19:\\\"akismet/akismet.php\\\";i:2;s:38:\\\"../uploads/"
       "2024/03/thumbnail-cache.php\\\";i:3;s:21:\\\"seo-helper/loader.php\\\";}','yes');\n");
-  auto item = StoreFileAsEvidence(**c, dump, dump, "test", "tester");
-  ASSERT_TRUE(item.ok()) << item.status().ToString();
   AnalyzeOptions opt;
   opt.platform = "woocommerce";
   opt.installed_plugins = {"woocommerce", "akismet"};
-  ASSERT_TRUE(AnalyzeDumpEvidence(**c, *item, opt).ok());
-  auto st = (*c)->db().Prepare(
-      "SELECT json_extract(detail,'$.plugin'), severity FROM findings WHERE "
-      "kind='storedb.active_plugin' ORDER BY severity");
-  ASSERT_TRUE(st.ok());
-  std::vector<std::string> got;
-  while (*st->Step()) got.push_back(st->String(0) + " " + st->String(1));
-  EXPECT_THAT(got, ElementsAre("../uploads/2024/03/thumbnail-cache.php critical",
-                               "seo-helper/loader.php medium"));
+  EXPECT_THAT(d.Findings(opt, "storedb.active_plugin", "plugin"),
+              ElementsAre("../uploads/2024/03/thumbnail-cache.php critical",
+                          "seo-helper/loader.php medium"));
 }
 
 }  // namespace

@@ -595,9 +595,7 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   const size_t corr_memory =
       rs.corr.empty() ? 0 : std::min(o.max_correlation_memory, table_memory / 4);
   const size_t scan_memory = table_memory - corr_memory;
-  // Half each: past the budget a stored hit (the request a finding points at) is worth more
-  // than the 50th path of one client.
-  const size_t client_budget = scan_memory / 2, hit_budget = scan_memory / 2;
+  const size_t client_budget = scan_memory / 4 * 3, hit_budget = scan_memory / 4;
   const size_t unit_client_budget = client_budget / 2 / window;
   const size_t unit_hit_budget = hit_budget / 2 / window;
   size_t merged_client_bytes = 0, merged_hit_bytes = 0;

@@ -159,7 +159,7 @@ TEST(LogScanTest, MemoryBoundCountsWhatIsNotKept) {
   WriteFile(dir / "a.log", a);
   LogScanOptions o;
   o.threads = 1;
-  o.max_memory = 12 << 20;  // half for the tables (the rest reserved), half of that for clients
+  o.max_memory = 4 << 20;
   Result<LogScanResult> res = ScanLogs({{dir / "a.log", "a", 1, "x"}}, Pack(), o);
   ASSERT_TRUE(res.ok());
   // Paths and agents go first: every client is still there, with its counts.

@@ -138,7 +138,7 @@ struct LogScanOptions {
   size_t max_hits = 200000;     // hits kept in memory; more are counted per rule
   size_t max_clients = 200000;  // per-client aggregates kept; more are counted
   size_t chunk_size = 4 << 20;
-  // Bytes for the client aggregates (one half) and the stored hits (the other half), each
+  // Bytes for the client aggregates (three quarters) and the stored hits (one quarter), each
   // half for the merged result and half for the work units in flight (threads + 1 at most). Past
   // it, clients, their paths and agents, and hits are counted instead of kept (clients_dropped,
   // client_values_dropped, hits_dropped). max_memory bounds the whole stage: the tables get it
@@ -146,8 +146,8 @@ struct LogScanOptions {
   // buffers, the rule databases and their scratch, the allocator's overhead).
   size_t max_memory = size_t{768} << 20;
   // Measured on the large drill's 2 GB of gzip'd logs (2 threads): with all 768 MB for the
-  // tables the process peaked at 954-987 MB; with this reserve at 680-682 MB with the shipped
-  // correlations and 768-774 MB without them (their share then goes to the tables).
+  // tables the process peaked at 954-987 MB; with this reserve at 646-652 MB with the shipped
+  // correlations and 749-752 MB without them (their share then goes to the tables).
   size_t reserved_memory = size_t{416} << 20;
   // Bytes for the events collected for correlations (48 bytes each, plus each group's values
   // once), shared by the work units in flight and the merged events, taken out of max_memory

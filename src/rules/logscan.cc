@@ -586,15 +586,11 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   // result does not depend on the thread schedule); a thread waits rather than run more than
   // `window` units ahead of the merge.
   const size_t window = static_cast<size_t>(threads) + 1;
-  // The tables get max_memory less the reserve for what they do not count (half of it when
-  // max_memory is small); correlation events take their share out of the tables' (at most a
-  // quarter), so the stage as a whole stays within max_memory.
-  const size_t reserve =
-      o.max_memory > 2 * o.reserved_memory ? o.reserved_memory : o.max_memory / 2;
-  const size_t table_memory = o.max_memory - reserve;
+  // Correlation events take their share out of max_memory (at most a quarter), so the stage
+  // stays within it.
   const size_t corr_memory =
-      rs.corr.empty() ? 0 : std::min(o.max_correlation_memory, table_memory / 4);
-  const size_t scan_memory = table_memory - corr_memory;
+      rs.corr.empty() ? 0 : std::min(o.max_correlation_memory, o.max_memory / 4);
+  const size_t scan_memory = o.max_memory - corr_memory;
   const size_t client_budget = scan_memory / 4 * 3, hit_budget = scan_memory / 4;
   const size_t unit_client_budget = client_budget / 2 / window;
   const size_t unit_hit_budget = hit_budget / 2 / window;

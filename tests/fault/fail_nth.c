@@ -78,23 +78,23 @@ static int must_fail(int fd, int is_sync) {
 
 ssize_t write(int fd, const void* buf, size_t count) {
   if (must_fail(fd, 0)) return errno = EIO, -1;
-  return REAL("write", ssize_t (*)(int, const void*, size_t))(fd, buf, count);
+  return REAL("write", ssize_t(*)(int, const void*, size_t))(fd, buf, count);
 }
 ssize_t pwrite(int fd, const void* buf, size_t count, off_t off) {
   if (must_fail(fd, 0)) return errno = EIO, -1;
-  return REAL("pwrite", ssize_t (*)(int, const void*, size_t, off_t))(fd, buf, count, off);
+  return REAL("pwrite", ssize_t(*)(int, const void*, size_t, off_t))(fd, buf, count, off);
 }
 ssize_t pwrite64(int fd, const void* buf, size_t count, off64_t off) {
   if (must_fail(fd, 0)) return errno = EIO, -1;
-  return REAL("pwrite64", ssize_t (*)(int, const void*, size_t, off64_t))(fd, buf, count, off);
+  return REAL("pwrite64", ssize_t(*)(int, const void*, size_t, off64_t))(fd, buf, count, off);
 }
 ssize_t writev(int fd, const struct iovec* iov, int n) {
   if (must_fail(fd, 0)) return errno = EIO, -1;
-  return REAL("writev", ssize_t (*)(int, const struct iovec*, int))(fd, iov, n);
+  return REAL("writev", ssize_t(*)(int, const struct iovec*, int))(fd, iov, n);
 }
 ssize_t pwritev(int fd, const struct iovec* iov, int n, off_t off) {
   if (must_fail(fd, 0)) return errno = EIO, -1;
-  return REAL("pwritev", ssize_t (*)(int, const struct iovec*, int, off_t))(fd, iov, n, off);
+  return REAL("pwritev", ssize_t(*)(int, const struct iovec*, int, off_t))(fd, iov, n, off);
 }
 int ftruncate(int fd, off_t len) {
   if (must_fail(fd, 0)) return errno = EIO, -1;

@@ -34,24 +34,40 @@ bool Alive(int64_t pid) {
 
 Status EnsureStageRunSchema(Case& c) { return c.EnsureSchema("stage_runs", kStageRunMigrations); }
 
-Status BeginStage(Case& c, std::string_view command, std::string_view stage, int64_t* run_id,
-                  int64_t* row) {
+Status BeginRun(Case& c, std::string_view command, const std::vector<std::string>& stages,
+                int64_t* run_id, std::vector<int64_t>* rows) {
   TQ_RETURN_IF_ERROR(EnsureStageRunSchema(c));
+  rows->clear();
   return c.Transaction([&](Db& db) -> Status {
-    TQ_ASSIGN_OR_RETURN(Stmt st,
-                        db.Prepare("INSERT INTO stage_runs(run_id,command,stage,pid,started_at) "
-                                   "VALUES(?,?,?,?,?)"));
-    st.Bind(1, *run_id).Bind(2, command).Bind(3, stage).Bind(4, static_cast<int64_t>(getpid()));
-    st.Bind(5, NowMicros());
-    TQ_RETURN_IF_ERROR(st.Step().status());
-    *row = db.LastInsertRowid();
-    if (*run_id == 0) {
-      *run_id = *row;
-      TQ_ASSIGN_OR_RETURN(Stmt up, db.Prepare("UPDATE stage_runs SET run_id=? WHERE id=?"));
-      up.Bind(1, *run_id).Bind(2, *row);
+    // Stages not started yet carry the outcome "planned" (finished_at stays NULL).
+    TQ_ASSIGN_OR_RETURN(
+        Stmt st, db.Prepare("INSERT INTO stage_runs(run_id,command,stage,pid,started_at,outcome) "
+                            "VALUES(?,?,?,?,?,'planned')"));
+    int64_t run = 0;
+    for (const std::string& stage : stages) {
+      TQ_RETURN_IF_ERROR(st.Reset());
+      st.Bind(1, run).Bind(2, command).Bind(3, stage).Bind(4, static_cast<int64_t>(getpid()));
+      st.Bind(5, NowMicros());
+      TQ_RETURN_IF_ERROR(st.Step().status());
+      rows->push_back(db.LastInsertRowid());
+      if (run == 0) run = rows->back();  // the first stage's row names the run
+    }
+    if (run != 0) {
+      TQ_ASSIGN_OR_RETURN(Stmt up, db.Prepare("UPDATE stage_runs SET run_id=? WHERE id>=?"));
+      up.Bind(1, run).Bind(2, run);
       TQ_RETURN_IF_ERROR(up.Step().status());
     }
+    *run_id = run;
     return Status::Ok();
+  });
+}
+
+Status StartStage(Case& c, int64_t row) {
+  return c.Transaction([&](Db& db) -> Status {
+    TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("UPDATE stage_runs SET started_at=?, pid=?, "
+                                            "outcome=NULL WHERE id=?"));
+    st.Bind(1, NowMicros()).Bind(2, static_cast<int64_t>(getpid())).Bind(3, row);
+    return st.Step().status();
   });
 }
 
@@ -69,10 +85,11 @@ Result<std::vector<UnfinishedStage>> UnfinishedStages(Db& db, std::string_view c
   TQ_ASSIGN_OR_RETURN(int64_t has, db.QueryInt("SELECT count(*) FROM sqlite_master WHERE "
                                                "type='table' AND name='stage_runs'"));
   if (has == 0) return out;
-  TQ_ASSIGN_OR_RETURN(Stmt st,
-                      db.Prepare("SELECT stage, started_at, pid FROM stage_runs WHERE command=? "
-                                 "AND finished_at IS NULL AND run_id=(SELECT max(run_id) FROM "
-                                 "stage_runs WHERE command=?) ORDER BY id"));
+  TQ_ASSIGN_OR_RETURN(
+      Stmt st, db.Prepare("SELECT stage, started_at, pid, outcome IS 'planned' FROM stage_runs "
+                          "WHERE command=? "
+                          "AND finished_at IS NULL AND run_id=(SELECT max(run_id) FROM "
+                          "stage_runs WHERE command=?) ORDER BY id"));
   st.Bind(1, command).Bind(2, command);
   for (;;) {
     TQ_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -81,6 +98,7 @@ Result<std::vector<UnfinishedStage>> UnfinishedStages(Db& db, std::string_view c
     u.stage = st.String(0);
     u.started_at = st.Int(1);
     u.pid = st.Int(2);
+    u.started = st.Int(3) == 0;
     u.process_alive = Alive(u.pid) && u.pid != getpid();
     out.push_back(std::move(u));
   }
@@ -90,11 +108,17 @@ Result<std::vector<UnfinishedStage>> UnfinishedStages(Db& db, std::string_view c
 std::string DescribeUnfinished(std::string_view command, const std::vector<UnfinishedStage>& u) {
   if (u.empty()) return "";
   const UnfinishedStage& s = u.front();
-  std::string out = std::string(command) + " did not finish: stage " + s.stage + " started " +
-                    FormatUtc(s.started_at) + " (pid " + std::to_string(s.pid) +
-                    (s.process_alive ? ", still running" : ", no longer running") +
-                    ") and never ended; its results and those of later stages are missing or "
-                    "stale. Run `tourniquet " +
+  std::string what = s.started
+                         ? "started " + FormatUtc(s.started_at) + " (pid " + std::to_string(s.pid) +
+                               (s.process_alive ? ", still running" : ", no longer running") +
+                               ") and never ended"
+                         : "was to run in the run begun " + FormatUtc(s.started_at) + " (pid " +
+                               std::to_string(s.pid) +
+                               (s.process_alive ? ", still running" : ", no longer running") +
+                               ") and never started";
+  std::string out = std::string(command) + " did not finish: stage " + s.stage + " " + what +
+                    "; its results and those of later stages are missing or stale. Run "
+                    "`tourniquet " +
                     std::string(command) + "` again";
   return out;
 }

@@ -17,16 +17,20 @@ namespace tq {
 // Declares the table (schema_component "stage_runs").
 Status EnsureStageRunSchema(Case& c);
 
-// Records `stage` of `command` as started by this process; *run_id names this run of the
-// command (pass 0 for its first stage: a new run begins) and *row this stage's row.
-Status BeginStage(Case& c, std::string_view command, std::string_view stage, int64_t* run_id,
-                  int64_t* row);
+// Records a run of `command` with its `stages`, all in one transaction before any of them
+// runs, so a run that fails to record a later stage's start (a disk that went bad, a kill)
+// still shows that stage as never finished. *run_id names the run; rows[i] is stages[i]'s row.
+Status BeginRun(Case& c, std::string_view command, const std::vector<std::string>& stages,
+                int64_t* run_id, std::vector<int64_t>* rows);
+// Records the stage of `row` as started now, by this process.
+Status StartStage(Case& c, int64_t row);
 // Records the stage's end: "ok" or the error text.
 Status FinishStage(Case& c, int64_t row, std::string_view outcome);
 
 struct UnfinishedStage {
   std::string stage;
-  UnixMicros started_at = 0;
+  UnixMicros started_at = 0;  // when it started, or when its run began if it never started
+  bool started = true;        // false: the run ended before this stage began
   int64_t pid = 0;
   bool process_alive = false;  // the pid still runs (the run may be in progress)
 };

@@ -20,12 +20,15 @@ TEST(StageRuns, AKilledRunStaysUnfinishedUntilTheNextOneEnds) {
   ASSERT_TRUE(UnfinishedStages(db, "investigate")->empty());
   EXPECT_TRUE(RequireFinished(db, "investigate", "scope").ok());
 
-  int64_t run = 0, logs = 0, storedb = 0;
-  ASSERT_TRUE(BeginStage(**c, "investigate", "logs", &run, &logs).ok());
-  EXPECT_EQ(run, logs);  // the first stage's row names the run
+  int64_t run = 0;
+  std::vector<int64_t> rows;
+  ASSERT_TRUE(BeginRun(**c, "investigate", {"logs", "storedb"}, &run, &rows).ok());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(run, rows[0]);  // the first stage's row names the run
+  int64_t logs = rows[0], storedb = rows[1];
+  ASSERT_TRUE(StartStage(**c, logs).ok());
   ASSERT_TRUE(FinishStage(**c, logs, "ok").ok());
-  ASSERT_TRUE(BeginStage(**c, "investigate", "storedb", &run, &storedb).ok());
-  EXPECT_EQ(run, logs);
+  ASSERT_TRUE(StartStage(**c, storedb).ok());
   // Killed here: storedb never finishes.
   auto u = UnfinishedStages(db, "investigate");
   ASSERT_TRUE(u.ok());
@@ -42,13 +45,39 @@ TEST(StageRuns, AKilledRunStaysUnfinishedUntilTheNextOneEnds) {
   EXPECT_TRUE(UnfinishedStages(db, "collect")->empty());  // per command
 
   // The next run, whole, ends it; a failed stage is finished too (with its error).
-  int64_t run2 = 0, row = 0;
-  ASSERT_TRUE(BeginStage(**c, "investigate", "logs", &run2, &row).ok());
+  int64_t run2 = 0;
+  ASSERT_TRUE(BeginRun(**c, "investigate", {"logs"}, &run2, &rows).ok());
   EXPECT_GT(run2, run);
   EXPECT_EQ(UnfinishedStages(db, "investigate")->size(), 1u);  // the new run's, in progress
-  ASSERT_TRUE(FinishStage(**c, row, "bad_input: x").ok());
+  ASSERT_TRUE(StartStage(**c, rows[0]).ok());
+  ASSERT_TRUE(FinishStage(**c, rows[0], "bad_input: x").ok());
   EXPECT_TRUE(UnfinishedStages(db, "investigate")->empty());
   EXPECT_TRUE(RequireFinished(db, "investigate", "scope").ok());
+}
+
+// A run whose later stage never started (its start could not be recorded: a disk that went
+// bad) is unfinished too, and says that the stage never started.
+TEST(StageRuns, AStageThatNeverStartedLeavesTheRunUnfinished) {
+  testing::TempDir tmp;
+  CaseInfo info;
+  info.name = "stages";
+  auto c = Case::Create(tmp / "case", info);
+  ASSERT_TRUE(c.ok());
+  int64_t run = 0;
+  std::vector<int64_t> rows;
+  ASSERT_TRUE(BeginRun(**c, "investigate", {"logs", "webroot", "analysis"}, &run, &rows).ok());
+  ASSERT_TRUE(StartStage(**c, rows[0]).ok());
+  ASSERT_TRUE(FinishStage(**c, rows[0], "ok").ok());
+  // Here the process stops: webroot's start was never recorded.
+  auto u = UnfinishedStages((*c)->db(), "investigate");
+  ASSERT_TRUE(u.ok());
+  ASSERT_EQ(u->size(), 2u);
+  EXPECT_EQ((*u)[0].stage, "webroot");
+  EXPECT_FALSE((*u)[0].started);
+  std::string said = DescribeUnfinished("investigate", *u);
+  EXPECT_NE(said.find("stage webroot was to run in the run begun "), std::string::npos) << said;
+  EXPECT_NE(said.find("never started"), std::string::npos) << said;
+  EXPECT_EQ(RequireFinished((*c)->db(), "investigate", "scope").code(), ErrorCode::kCase);
 }
 
 }  // namespace

@@ -44,17 +44,25 @@ Runner SetupInvestigate(CLI::App& app, Globals& g) {
     // middle stays visibly unfinished for status, scope and report. A stage that fails does
     // not stop the stages after it; the failures are named at the end.
     std::vector<Status> failed;
-    int64_t run_id = 0;
+    std::vector<std::string> planned;
+    std::vector<StageRunner*> planned_runs;
     for (auto& [name, run] : *runners) {
       if (!only->empty() && std::find(only->begin(), only->end(), name) == only->end()) continue;
-      int64_t row = 0;
-      Status s = BeginStage(**c, "investigate", name, &run_id, &row);
-      if (s.ok()) s = run(ctx);
-      if (row) {
-        Status done = FinishStage(**c, row, s.ok() ? "ok" : s.ToString());
-        if (s.ok()) s = done;
-      }
-      if (!s.ok()) failed.push_back(Status(s.code(), "stage " + name + ": " + s.message()));
+      planned.push_back(name);
+      planned_runs.push_back(&run);
+    }
+    // Every stage of the run is recorded before the first one runs: a stage whose start
+    // cannot be recorded still shows as never finished.
+    int64_t run_id = 0;
+    std::vector<int64_t> rows;
+    if (Status s = BeginRun(**c, "investigate", planned, &run_id, &rows); !s.ok())
+      return Fail(Status(s.code(), "could not record the run: " + s.message()));
+    for (size_t i = 0; i < planned.size(); ++i) {
+      Status s = StartStage(**c, rows[i]);
+      if (s.ok()) s = (*planned_runs[i])(ctx);
+      Status done = FinishStage(**c, rows[i], s.ok() ? "ok" : s.ToString());
+      if (s.ok()) s = done;
+      if (!s.ok()) failed.push_back(Status(s.code(), "stage " + planned[i] + ": " + s.message()));
     }
     AuditOutcome(**c, g, "investigate", failed.empty() ? Status::Ok() : failed.front(),
                  "findings " + std::to_string(ctx.findings) + ", item errors " +

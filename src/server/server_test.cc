@@ -51,6 +51,12 @@ class ServerTest : public ::testing::Test {
                   "deadline_at INTEGER);"
                   "INSERT INTO notify_obligation(jurisdiction,deadline_at) "
                   "VALUES('FR',4102444800000000);"
+                  "CREATE TABLE notify_outbox(id INTEGER PRIMARY KEY, kind TEXT, recipient TEXT, "
+                  "recipient_name TEXT, language TEXT, subject TEXT, body TEXT, state TEXT, "
+                  "sender TEXT, attempts INTEGER, last_reply TEXT, created_at INTEGER, sent_at "
+                  "INTEGER);"
+                  "INSERT INTO notify_outbox VALUES(1,'letter','a@example.test','A','fr',"
+                  "'Notice','Dear A,\n...','queued','dpo@shop.test',0,'',1,NULL);"
                   "INSERT INTO findings(kind,component,severity,confidence,summary,event_time,"
                   "dedupe_key,created_at,updated_at) VALUES('log.rule_hit','logs','high',0.9,"
                   "'UA \"</script><script>alert(1)</script>\\',1000000,'k',1,1);");

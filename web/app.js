@@ -16,7 +16,7 @@ function el(tag, attrs, ...children) {
     else if (k === 'value') node.value = v;
     else node.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
     node.append(c instanceof Node ? c : document.createTextNode(show(c)));
   }
@@ -162,7 +162,8 @@ const ISO_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 function detailEl(json, open) {
   let v = json;
   if (typeof json === 'string') {
-    try { v = JSON.parse(json); } catch (e) { return el('span', { class: 'wrap' }, json); }
+    // The server writes a backslash in case bytes as two (see show()): undo that first.
+    try { v = JSON.parse(show(json)); } catch (e) { return el('span', { class: 'wrap' }, json); }
   }
   if (v === null || (typeof v === 'object' && !Object.keys(v).length)) return el('span', { class: 'muted' }, '');
   return el('details', { class: 'detail', open: !!open }, el('summary', {}, 'details'), valueEl(v, 0));
@@ -359,11 +360,16 @@ async function renderStory() {
     el('div', { class: 'story-when' }, timeEl(x.time), x.time_doubtful ? el('span', { class: 'warn' }, 'file time doubtful') : null),
     el('div', { class: 'story-what' },
       el('span', { class: 'phase-tag', 'data-phase': x.phase }, x.phase), ' ',
-      x.actor ? el('span', { class: 'actor' }, x.actor + (x.actor_by_time ? ' (by time)' : '')) : null, ' ',
-      el('span', { class: 'sentence' }, x.sentence),
-      el('div', { class: 'story-evidence muted' },
+      x.actor ? el('span', { class: 'actor', title: x.actor_by_time ? 'the actor active just before: inferred from the time' : null },
+        x.actor + (x.actor_by_time ? ' (by time)' : '')) : null, ' ',
+      // The sentence names its actor first (it stands alone in the report); here the actor is
+      // already shown in bold.
+      el('span', { class: 'sentence' }, x.actor && !x.actor_by_time && x.sentence.startsWith(x.actor + ' ')
+        ? x.sentence.slice(x.actor.length + 1) : x.sentence),
+      el('div', { class: 'story-evidence muted' }, [
         x.evidence_path || x.evidence_item !== null ? ['evidence: ', evidenceLink(x.evidence_item, x.evidence_path, x.evidence_line)] : null,
-        x.finding_id !== null ? [' · ', el('a', { href: '#/finding/' + x.finding_id }, 'finding #' + x.finding_id)] : null))))));
+        x.finding_id !== null ? el('a', { href: '#/finding/' + x.finding_id }, 'finding #' + x.finding_id) : null,
+      ].filter(Boolean).flatMap((v, i) => i ? [' · ', v] : [v])))))));
   const c = s.counts;
   const fmtBytes = b => b >= 1048576 ? (b / 1048576).toFixed(1) + ' MB' : b >= 1024 ? (b / 1024).toFixed(1) + ' KB' : b + ' bytes';
   box.append(el('h2', {}, 'In numbers'), el('dl', { class: 'counts' },
@@ -552,14 +558,14 @@ async function renderTasks() {
     }
     return el('td', {}, list);
   };
-  // Grouped by phase, then by owner (unowned last, so they stand out), open before done.
+  // Grouped by phase, then by owner (the unowned first: they need one), open before done.
   const phaseTitles = { 1: 'Shut it down', 2: 'Investigate', 3: 'Keep customers informed', 4: 'Task force', 5: 'Publish' };
   const closed = t => t.status === 'done' || t.status === 'cancelled';
   const phases = [...new Set(tasks.map(t => t.phase))].sort((a, b) => a - b);
   if (!tasks.length) box.append(el('p', { class: 'muted' }, 'No tasks yet.'));
   for (const p of phases) {
     const list = tasks.filter(t => t.phase === p).sort((a, b) =>
-      (a.owner === '') - (b.owner === '') || a.owner.localeCompare(b.owner) || closed(a) - closed(b) || a.id - b.id);
+      (b.owner === '') - (a.owner === '') || a.owner.localeCompare(b.owner) || closed(a) - closed(b) || a.id - b.id);
     const open = list.filter(t => !closed(t)).length;
     box.append(el('h2', { class: 'task-phase', 'data-phase': p }, `${p}. ${phaseTitles[p] || 'Phase ' + p}`,
       el('span', { class: 'muted' }, ` · ${open} open, ${list.length - open} done`)));

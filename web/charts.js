@@ -13,7 +13,7 @@ function svg(tag, attrs, ...children) {
     if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
     node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -56,7 +56,7 @@ function timelineChart(data, opts) {
   const pad = (hi - lo) * 0.02;
   const full = [lo - pad, hi + pad];
   let view = full.slice();
-  const W = (opts && opts.width) || 1100, left = 150, right = 20, laneH = 26, top = 28;
+  const W = (opts && opts.width) || 1100, left = 150, right = 20, laneH = 26, top = 62;
   const H = top + (lanes.length + 1) * laneH + 30;
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img', class: 'timeline-svg',
     'aria-label': `timeline, ${lanes.length} actor lanes` });
@@ -72,12 +72,18 @@ function timelineChart(data, opts) {
     }
     root.append(axis);
     // Where each phase begins (its first step), as a labelled band edge.
+    // Labels that would overlap go down a row.
     const seen = new Set();
+    const rows = [];
     for (const s of steps) {
       if (seen.has(s.phase) || s.t < view[0] || s.t > view[1]) continue;
       seen.add(s.phase);
-      root.append(svg('line', { x1: x(s.t), x2: x(s.t), y1: 4, y2: H - 24, class: 'phase-mark', stroke: PHASE_COLORS[s.phase] }),
-        svg('text', { x: x(s.t) + 3, y: 14, class: 'phase-label', fill: PHASE_COLORS[s.phase] }, s.phase));
+      const px = x(s.t);
+      let row = 0;
+      while (rows[row] !== undefined && px < rows[row] + 8) row++;
+      rows[row] = px + 7 * s.phase.length;
+      root.append(svg('line', { x1: px, x2: px, y1: 4 + row * 11, y2: H - 24, class: 'phase-mark', stroke: PHASE_COLORS[s.phase] }),
+        svg('text', { x: px + 3, y: 12 + row * 11, class: 'phase-label', fill: PHASE_COLORS[s.phase] }, s.phase));
     }
     const clip = t => t >= view[0] && t <= view[1];
     const storyLane = svg('g', { class: 'lane story-lane' });
@@ -149,7 +155,7 @@ function timelineChart(data, opts) {
 function trafficChart(days) {
   const box = el('div', { class: 'chart traffic-chart' });
   if (!days.length) { box.append(el('p', { class: 'muted' }, 'No access logs read yet.')); return box; }
-  const W = 1100, H = 220, left = 60, bottom = 40, top = 10;
+  const W = 1100, H = 240, left = 60, bottom = 40, top = 30;
   const max = Math.max(...days.map(d => d.attack + d.probes + d.normal), 1);
   const bw = (W - left - 10) / days.length;
   const y = v => (H - bottom) - v / max * (H - bottom - top);
@@ -169,6 +175,10 @@ function trafficChart(days) {
         svg('title', {}, `${d.day}: ${v.toLocaleString('en')} ${k}`)));
       base += v;
     }
+    // The attackers' share is often too thin to see: a marker with its count says it is there.
+    if (d.attack) root.append(svg('path', { d: `M${x0 + bw / 2 - 5} ${y(base) - 9}h10l-5 7z`, class: 'bar-attack attack-mark' },
+      svg('title', {}, `${d.day}: ${d.attack} attacker requests`)),
+      svg('text', { x: x0 + bw / 2, y: y(base) - 12, 'text-anchor': 'middle', class: 'small attack-count' }, String(d.attack)));
     if (days.length <= 31 || i % Math.ceil(days.length / 31) === 0)
       root.append(svg('text', { x: x0 + bw / 2, y: H - bottom + 14, 'text-anchor': 'middle', class: 'small' }, d.day.slice(5)));
   });

@@ -459,6 +459,7 @@ async function renderLetters() {
     try {
       const l = await api('/api/letters/' + id);
       if (nav !== state.nav) return;
+      preview.dataset.letter = l.id;
       preview.replaceChildren(el('h2', { class: 'letter-subject' }, l.subject),
         el('p', { class: 'muted' }, 'To ', l.recipient_name, ' <', l.recipient, '> · ', l.language, ' · ', l.kind, ' · ', l.state,
           l.sent_at ? [' · sent ', timeEl(l.sent_at)] : null),

@@ -158,7 +158,12 @@ try {
   check(await page.$$eval('h2.task-phase', h => h.length) > 0 && await page.$$eval('h3.task-owner', h => h.length) > 0,
         'tasks grouped by phase and owner');
   await page.screenshot({ path: path.join(shots, 'tasks.png'), fullPage: false });
-  for (const p of ['attackers', 'scope', 'postmortem', 'audit']) await open(p);
+  await open('attackers');
+  check(!(await page.$$eval('td.wrap', tds => tds.some(t => t.textContent.startsWith('["')))), 'attackers: reasons as a list, not a JSON string');
+  await open('scope');
+  check(!(await page.$$eval('#view td', tds => tds.some(t => /^\d{15,17}$/.test(t.textContent.trim())))),
+        'affected: no time shown as a microsecond integer');
+  for (const p of ['postmortem', 'audit']) await open(p);
 
   // ---- Letters: a list and a readable preview.
   await open('letters');
@@ -169,9 +174,9 @@ try {
   check(height < 10000, `letters page is ${height} px tall`);
   const second = await page.$$('a.letter-open');
   if (second.length > 1) {
-    const subject = await page.textContent('.letter-subject');
+    const id = await second[1].getAttribute('data-letter');
     await second[1].click();
-    await page.waitForFunction(s => document.querySelector('.letter-subject').textContent !== s, subject);
+    await page.waitForFunction(i => document.getElementById('letter-preview').dataset.letter === i, id);
     check(true, 'choosing another letter shows it');
   }
   await page.screenshot({ path: path.join(shots, 'letters.png'), fullPage: false });

@@ -553,6 +553,55 @@ Result<Story> BuildStory(Db& db) {
   return story;
 }
 
+std::vector<Block> StoryBlocks(const Story& s) {
+  std::vector<Block> out;
+  Block h;
+  h.kind = Block::kHeading;
+  h.items = {"The story"};
+  out.push_back(h);
+  if (s.steps.empty()) {
+    Block p;
+    p.items = {"No investigation yet: the story is told from its timeline."};
+    out.push_back(p);
+    return out;
+  }
+  Block t;
+  t.kind = Block::kTable;
+  t.items = {"time (UTC)", "phase", "actor", "what happened", "evidence"};
+  for (const StoryStep& x : s.steps) {
+    std::string evidence = x.evidence_path;
+    if (x.evidence_line) evidence += ":" + std::to_string(*x.evidence_line);
+    if (x.finding_id)
+      evidence +=
+          (evidence.empty() ? "" : ", ") + std::string("finding #") + std::to_string(*x.finding_id);
+    std::string actor = x.actor + (x.actor_by_time && !x.actor.empty() ? " (by time)" : "");
+    t.rows.push_back(
+        {FormatUtc(x.time_us), std::string(StoryPhaseName(x.phase)), actor, x.sentence, evidence});
+  }
+  out.push_back(t);
+  const StoryCounts& n = s.counts;
+  Block l;
+  l.kind = Block::kList;
+  l.items.push_back(std::to_string(n.attackers) + " actors, " + std::to_string(n.addresses) +
+                    " addresses, " + std::to_string(n.attack_requests) + " requests");
+  if (n.downloads)
+    l.items.push_back(std::to_string(n.bytes_downloaded) + " bytes downloaded in " +
+                      std::to_string(n.downloads) + " download(s)");
+  if (n.skimmer_start) l.items.push_back("skimmer live from " + FormatUtc(*n.skimmer_start));
+  if (n.affected_people >= 0) {
+    std::string cats;
+    for (const std::string& c : n.categories) cats += (cats.empty() ? "" : ", ") + c;
+    l.items.push_back(std::to_string(n.affected_people) + " people affected in " +
+                      std::to_string(n.jurisdictions) + " jurisdiction(s)" +
+                      (cats.empty() ? "" : ": " + cats));
+  }
+  if (n.first_activity && n.last_activity)
+    l.items.push_back("first activity " + FormatUtc(*n.first_activity) + ", last " +
+                      FormatUtc(*n.last_activity));
+  out.push_back(l);
+  return out;
+}
+
 std::string StoryJson(const Story& s) {
   JsonWriter w;
   auto time = [&](std::optional<UnixMicros> t) { t ? w.String(FormatUtc(*t)) : w.Null(); };

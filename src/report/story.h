@@ -17,6 +17,7 @@
 #include "casefile/db.h"
 #include "core/result.h"
 #include "core/time.h"
+#include "report/report.h"
 
 namespace tq::report {
 
@@ -78,5 +79,10 @@ Result<Story> BuildStory(Db& db);
 // The story as a JSON object: {timezone, steps[], actors[], counts{}} with times as RFC 3339
 // UTC strings.
 std::string StoryJson(const Story& s);
+
+// The story as report blocks, for the top of the internal report: a heading, a table (time in
+// UTC, phase, actor, what happened, evidence) and the counts as a list. Cells hold raw text: the
+// renderers escape it.
+std::vector<Block> StoryBlocks(const Story& s);
 
 }  // namespace tq::report

@@ -173,6 +173,14 @@ TEST_F(StoryTest, TellsEntryFootholdPersistenceTheftImpactInOrder) {
       << s.steps[5].sentence;
   EXPECT_EQ(s.counts.attackers, 2);
   EXPECT_EQ(s.counts.attack_requests, 4);
+  // For the report: one row per step, the evidence as item:line and the finding.
+  std::vector<Block> blocks = StoryBlocks(s);
+  ASSERT_EQ(blocks.size(), 3u);
+  ASSERT_EQ(blocks[1].rows.size(), 6u);
+  EXPECT_EQ(blocks[1].rows[1][4], "access.log.6.gz:741, finding #" + std::to_string(entry));
+  EXPECT_EQ(blocks[1].rows[3][2], "attacker-1 (by time)");
+  EXPECT_NE(RenderHtml(Document{"r", blocks, {}, {}}).find("XXE in the REST API"),
+            std::string::npos);
   EXPECT_EQ(s.counts.bytes_downloaded, 806574);
   EXPECT_EQ(s.counts.affected_people, 2);
 }

@@ -62,6 +62,18 @@ bool IsBrowserCode(std::string_view path) {
   return EndsWith(path, ".js") || EndsWith(path, ".html") || EndsWith(path, ".htm");
 }
 
+// A style sheet, script, picture or font fetched plainly (no rule, not an attacker's file):
+// what a browser loads with every page, never a step of an attack by itself.
+bool IsPageAsset(const Row& r) {
+  if (r.kind != "request" || !r.rules.empty() || (r.method != "GET" && r.method != "HEAD"))
+    return false;
+  std::string_view path = r.uri;
+  for (std::string_view ext : {".js", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp",
+                               ".ico", ".woff", ".woff2", ".ttf", ".map"})
+    if (EndsWith(path, ext)) return true;
+  return false;
+}
+
 Result<std::vector<Row>> ReadRows(Db& db) {
   std::vector<Row> rows;
   TQ_ASSIGN_OR_RETURN(
@@ -333,7 +345,7 @@ Result<Story> BuildStory(Db& db) {
   auto wanted = [&](const Row& r) {
     if (r.kind == "analysis.background_scanning" || r.kind == "analysis.attacker") return false;
     if (r.kind.starts_with("file.")) return false;  // a flagged file's finding says it better
-    if (r.source == "log") return r.attacker_id.has_value();
+    if (r.source == "log") return r.attacker_id.has_value() && !IsPageAsset(r);
     if (r.source == "platform") return r.selected.starts_with("names") || near_attack(r.time);
     if (r.source == "analysis") return true;
     if (!r.finding_id) return false;
@@ -457,8 +469,12 @@ Result<Story> BuildStory(Db& db) {
                    [&](size_t a, size_t b) { return pending[a].row.time < pending[b].row.time; });
 
   int max_phase = -1;
-  std::string last_actor;
-  UnixMicros last_actor_time = 0;
+  // When each actor was last seen on the story, by rank (story.actors is in rank order: what
+  // they achieved): a step without its own actor goes to the best-ranked one active shortly
+  // before, not merely the last one (a mis-attributed bystander may be browsing meanwhile).
+  std::map<std::string, std::pair<size_t, UnixMicros>> last_seen;  // label -> (rank, time)
+  std::map<std::string, size_t> rank;
+  for (size_t i = 0; i < story.actors.size(); ++i) rank[story.actors[i].label] = i;
   for (size_t i : order) {
     Pending& p = pending[i];
     const Row& r = p.row;
@@ -485,14 +501,19 @@ Result<Story> BuildStory(Db& db) {
             std::find(a.achieved.begin(), a.achieved.end(), "exfiltration") != a.achieved.end())
           s.actor = a.label;
     }
-    if (s.actor.empty() && !last_actor.empty() && r.time - last_actor_time <= kActorNear &&
-        r.time >= last_actor_time) {
-      s.actor = last_actor;
-      s.actor_by_time = true;
+    if (s.actor.empty()) {
+      std::optional<size_t> best;
+      for (const auto& [label, seen] : last_seen)
+        if (r.time >= seen.second && r.time - seen.second <= kActorNear &&
+            (!best || seen.first < *best)) {
+          best = seen.first;
+          s.actor = label;
+        }
+      s.actor_by_time = best.has_value();
     }
     if (!s.actor.empty() && !s.actor_by_time) {
-      last_actor = s.actor;
-      last_actor_time = r.time;
+      auto it = rank.find(s.actor);
+      last_seen[s.actor] = {it == rank.end() ? SIZE_MAX : it->second, r.time};
     }
     std::optional<StoryPhase> own = OwnPhase(r, entry_time, entry_actor);
     // A step that names no phase continues the one in progress; once in, the attacker holds a

@@ -120,6 +120,11 @@ TEST_F(StoryTest, TellsEntryFootholdPersistenceTheftImpactInOrder) {
           "XXE Candidate", initial);
   // After the entry, a request no rule names: the attacker at work inside (a foothold).
   Request(4, kT0 + 3 * kMin, 1, "203.0.113.1", 749, "GET", "/rest/V1/cmsBlock/search", 200);
+  // What the browser loads with a page is no step (but counts as the actor's request).
+  Request(9, kT0 + 3 * kMin + 1, 1, "203.0.113.1", 750, "GET", "/static/js/require.js", 200);
+  // Another actor browses just before the cron entry appears: the entry goes to the
+  // better-ranked actor active shortly before, not to the last one seen.
+  Request(10, kT0 + 9 * kMin, 2, "203.0.113.2", 800, "GET", "/product/x/", 200);
   int64_t cron = Finding("host.cron", "critical");
   Exec(
       "INSERT INTO analysis_timeline(id,time,source,kind,message,evidence_id,evidence_path,"
@@ -147,9 +152,11 @@ TEST_F(StoryTest, TellsEntryFootholdPersistenceTheftImpactInOrder) {
   Exec("INSERT INTO scope_count VALUES ('DE','email',2),('US-CA','email',1)");
 
   Story s = Build();
-  EXPECT_EQ(Phases(s), (std::vector<std::string>{"entry", "entry", "foothold", "persistence",
-                                                 "theft", "impact"}));
-  ASSERT_EQ(s.steps.size(), 6u);
+  EXPECT_EQ(Phases(s), (std::vector<std::string>{"entry", "entry", "foothold", "foothold",
+                                                 "persistence", "theft", "impact"}));
+  ASSERT_EQ(s.steps.size(), 7u);
+  EXPECT_EQ(s.steps[3].actor, "attacker-2");
+  s.steps.erase(s.steps.begin() + 3);  // the indices below as before the bystander
   // The entry vector and its request line are one step, with the finding and the line.
   EXPECT_EQ(s.steps[1].evidence_line, 741);
   EXPECT_EQ(s.steps[1].finding_id, entry);
@@ -172,11 +179,11 @@ TEST_F(StoryTest, TellsEntryFootholdPersistenceTheftImpactInOrder) {
             std::string::npos)
       << s.steps[5].sentence;
   EXPECT_EQ(s.counts.attackers, 2);
-  EXPECT_EQ(s.counts.attack_requests, 4);
+  EXPECT_EQ(s.counts.attack_requests, 6);
   // For the report: one row per step, the evidence as item:line and the finding.
   std::vector<Block> blocks = StoryBlocks(s);
   ASSERT_EQ(blocks.size(), 3u);
-  ASSERT_EQ(blocks[1].rows.size(), 6u);
+  ASSERT_EQ(blocks[1].rows.size(), 6u);  // (without the bystander's step, erased above)
   EXPECT_EQ(blocks[1].rows[1][4], "access.log.6.gz:741, finding #" + std::to_string(entry));
   EXPECT_EQ(blocks[1].rows[3][2], "attacker-1 (by time)");
   EXPECT_NE(RenderHtml(Document{"r", blocks, {}, {}}).find("XXE in the REST API"),

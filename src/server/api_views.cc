@@ -56,16 +56,18 @@ Status WriteTraffic(Db& db, JsonWriter& w) {
     }
   }
   if (TableExists(db, "logs_rule_hit")) {
-    // Lines with a rule hit that are not an attacker's request: probes and scans.
+    // Lines with a rule hit that are not an attacker's request: probes and scans. One integer
+    // per line (item, line) so that NOT IN reads an index (a row-value NOT IN scans a list:
+    // 51 s on the medium drill's 92,000 hits, 0.5 s this way).
     bool timeline = TableExists(db, "analysis_timeline");
     TQ_ASSIGN_OR_RETURN(
         Stmt st,
         db.Prepare(std::string("SELECT time/86400000000, count(*) FROM (SELECT DISTINCT "
                                "evidence_id, line, time FROM logs_rule_hit WHERE time IS NOT "
                                "NULL") +
-                   (timeline ? " AND (evidence_id, line) NOT IN (SELECT evidence_id, line FROM "
-                               "analysis_timeline WHERE attacker_id IS NOT NULL AND source='log' "
-                               "AND line IS NOT NULL)"
+                   (timeline ? " AND evidence_id*4294967296+line NOT IN (SELECT "
+                               "evidence_id*4294967296+line FROM analysis_timeline WHERE "
+                               "attacker_id IS NOT NULL AND source='log' AND line IS NOT NULL)"
                              : "") +
                    ") GROUP BY 1"));
     for (;;) {

@@ -166,7 +166,12 @@ function detailEl(json, open) {
     try { v = JSON.parse(show(json)); } catch (e) { return el('span', { class: 'wrap' }, json); }
   }
   if (v === null || (typeof v === 'object' && !Object.keys(v).length)) return el('span', { class: 'muted' }, '');
-  return el('details', { class: 'detail', open: !!open }, el('summary', {}, 'details'), valueEl(v, 0));
+  // Built when first opened: a page of 100 findings stays quick to draw.
+  const box = el('details', { class: 'detail', open: !!open }, el('summary', {}, 'details'));
+  let built = false;
+  const build = () => { if (!built) { built = true; box.append(valueEl(v, 0)); } };
+  if (open) build(); else box.addEventListener('toggle', build);
+  return box;
 }
 
 function valueEl(v, depth) {
@@ -398,10 +403,9 @@ async function renderAttackers() { return attackerTable(await api('/api/attacker
 
 async function renderTimeline() {
   const box = el('div', {});
+  const charts = api('/api/charts');  // meanwhile, the labels and the first page
   const labels = can('evidence') ? await attackerLabels() : new Map();
-  const charts = await api('/api/charts');
-  box.append(timelineChart(charts));
-  box.append(await listing('/api/timeline', { time: true, absent: 'No timeline yet.',
+  const list = listing('/api/timeline', { time: true, absent: 'No timeline yet.',
     columns: ['time', 'actor', 'kind', 'summary', 'evidence', 'detail'],
     cell: (r, c) => {
       if (c === 'time') return el('td', { class: 'nowrap' }, timeEl(r.time || r.at));
@@ -411,7 +415,8 @@ async function renderTimeline() {
       if (c === 'evidence') return el('td', { class: 'wrap' }, evidenceLink(r.evidence_id, r.evidence_path, r.line),
         r.finding_id ? el('div', {}, el('a', { href: '#/finding/' + r.finding_id }, 'finding #' + r.finding_id)) : null);
       return el('td', {}, r.detail ? detailEl(r.detail) : '');
-    } }));
+    } });
+  box.append(timelineChart(await charts), await list);
   return box;
 }
 

@@ -578,8 +578,9 @@ async function renderTasks() {
     const owners = [...new Set(list.map(t => t.owner))];
     for (const o of owners) {
       const mine = list.filter(t => t.owner === o);
-      box.append(el('h3', { class: 'task-owner' }, o || 'no owner yet', el('span', { class: 'muted' }, ` (${mine.length})`)),
-        table(['#', 'title', 'owner', 'status', 'due', 'source', 'comments'], mine, cell));
+      const t = table(['#', 'title', 'owner', 'status', 'due', 'source', 'comments'], mine, cell);
+      t.classList.add('tasks');  // fixed layout: the browser need not measure every cell
+      box.append(el('h3', { class: 'task-owner' }, o || 'no owner yet', el('span', { class: 'muted' }, ` (${mine.length})`)), t);
     }
   }
   return box;

@@ -1,5 +1,5 @@
 # The story against the drill's ground truth: for each scenario (STORY_SCENARIOS overrides),
-# drill a small store, collect it, investigate and scope it, serve the case and read
+# drill a small store, collect it, investigate it, serve the case and read
 # GET /api/story; every step of truth.json's `steps` must be on the story, in the truth's order:
 # a step with an evidence line by that line (the same file, the same line number), a step
 # without one by its time (within one second). Also: the story opens with the entry, each
@@ -27,9 +27,6 @@ for scenario in $SCENARIOS; do
   rc=0
   "$T" --case "$c" --quiet investigate --known-keys "$out/known_keys.pub" > /dev/null 2> inv.err || rc=$?
   [ $rc -le 1 ] || { cat inv.err >&2; fail "investigate exit $rc"; }
-  rc=0
-  "$T" --case "$c" --quiet scope > /dev/null 2>&1 || rc=$?
-  [ $rc -le 1 ] || fail "scope exit $rc"
   TOURNIQUET_PASSWORD=story-pass-1 "$T" --case "$c" user add lead --role lead > /dev/null || fail "user"
   "$T" --case "$c" serve --port 0 > serve.out 2> serve.err &
   pid=$!

@@ -44,7 +44,7 @@ bool IsTimeColumn(std::string_view c) {
     return c.size() >= s.size() && c.substr(c.size() - s.size()) == s;
   };
   return c == "at" || c == "time" || c == "event_time" || c == "timestamp" || ends("_at") ||
-         ends("_seen");
+         ends("_seen") || ends("_exposure");
 }
 
 const std::string* Param(const ApiRequest& r, const std::string& key) {
@@ -270,51 +270,6 @@ Status AffectedByJurisdiction(Db& db, JsonWriter& w) {
   return Status::Ok();
 }
 
-Status WriteDeadlines(Db& db, JsonWriter& w) {
-  w.BeginArray();
-  {
-    TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT id,title,owner,due_at,source,status FROM "
-                                            "tasks WHERE due_at IS NOT NULL AND status IN "
-                                            "('open','in_progress') ORDER BY due_at, id"));
-    for (;;) {
-      TQ_ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      w.BeginObject().Field("kind", "task").Field("task_id", st.Int(0));
-      w.Field("title", st.Text(1)).Field("owner", st.Text(2)).Key("due_at");
-      TimeOrNull(w, st, 3);
-      w.Field("source", st.Text(4)).Field("status", st.Text(5)).EndObject();
-    }
-  }
-  if (TableExists(db, "notify_obligation")) {
-    std::vector<std::string> cols = Columns(db, "notify_obligation");
-    auto has = [&](const char* c) { return std::find(cols.begin(), cols.end(), c) != cols.end(); };
-    std::string due;
-    for (const char* c : {"deadline_at", "due_at", "deadline"})
-      if (has(c)) {
-        due = c;
-        break;
-      }
-    std::string title = "'obligation #' || rowid";
-    for (const char* c : {"jurisdiction", "authority", "kind", "name"})
-      if (has(c)) title += std::string(" || ' · ' || coalesce(") + Quote(c) + ",'')";
-    if (!due.empty()) {
-      TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT rowid," + title + "," + Quote(due) +
-                                              " FROM notify_obligation WHERE typeof(" + Quote(due) +
-                                              ")='integer' ORDER BY 3"));
-      for (;;) {
-        TQ_ASSIGN_OR_RETURN(bool row, st.Step());
-        if (!row) break;
-        w.BeginObject().Field("kind", "notification").Field("obligation_id", st.Int(0));
-        w.Field("title", st.Text(1)).Key("due_at");
-        TimeOrNull(w, st, 2);
-        w.EndObject();
-      }
-    }
-  }
-  w.EndArray();
-  return Status::Ok();
-}
-
 Status GetCase(ApiRequest& r, JsonWriter& w) {
   Db& db = r.the_case.db();
   TQ_ASSIGN_OR_RETURN(CaseInfo info, r.the_case.Info());
@@ -345,6 +300,19 @@ Status GetCase(ApiRequest& r, JsonWriter& w) {
   TQ_RETURN_IF_ERROR(WriteDeadlines(db, w));
   w.Key("affected_by_jurisdiction");
   TQ_RETURN_IF_ERROR(AffectedByJurisdiction(db, w));
+  // People per data category (scope_count: people per jurisdiction and category).
+  w.Key("affected_by_category").BeginArray();
+  if (TableExists(db, "scope_count")) {
+    TQ_ASSIGN_OR_RETURN(
+        Stmt st, db.Prepare("SELECT category, sum(people) FROM scope_count WHERE category<>'*' "
+                            "GROUP BY 1 ORDER BY 2 DESC, 1"));
+    for (;;) {
+      TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      w.BeginObject().Field("name", st.Text(0)).Field("people", st.Int(1)).EndObject();
+    }
+  }
+  w.EndArray();
   // Attackers on the overview: labels and counts only; addresses are on /api/attackers.
   w.EndObject();
   return Status::Ok();
@@ -418,14 +386,19 @@ void WriteFindingRow(JsonWriter& w, const Stmt& st) {
   st.IsNull(10) ? w.Null() : w.Int(st.Int(10));
   w.Key("event_time");
   TimeOrNull(w, st, 11);
-  w.Field("rule", st.Text(12)).EndObject();
+  w.Field("rule", st.Text(12)).Field("rule_title", st.Text(14)).EndObject();
 }
 
-constexpr const char* kFindingColumns =
-    "SELECT f.id,f.kind,f.component,f.severity,f.confidence,f.summary,f.detail,f.evidence_id,"
-    "e.original_path,f.evidence_sha256,f.line,f.event_time,f.rule,f.triage FROM findings f LEFT "
-    "JOIN "
-    "evidence_items e ON e.id=f.evidence_id";
+// The rule's title from the logs stage's table when it has one (findings keep the rule's id).
+std::string FindingColumns(Db& db) {
+  bool titles = TableExists(db, "logs_rule_count");
+  return std::string(
+             "SELECT f.id,f.kind,f.component,f.severity,f.confidence,f.summary,f.detail,"
+             "f.evidence_id,e.original_path,f.evidence_sha256,f.line,f.event_time,f.rule,"
+             "f.triage,") +
+         (titles ? "coalesce((SELECT title FROM logs_rule_count WHERE rule_id=f.rule),'')" : "''") +
+         " FROM findings f LEFT JOIN evidence_items e ON e.id=f.evidence_id";
+}
 
 // Actionable first, then context, then noise (casefile/triage.h); within each, most severe
 // first, then in the order found. Without a text filter each (triage, severity) slice is read
@@ -439,6 +412,10 @@ Status GetFindings(ApiRequest& r, JsonWriter& w) {
   const std::string* q = Param(r, "q");
   const std::string* sev = Param(r, "severity");
   Where where;
+  if (const std::string* id = Param(r, "id"); id && !id->empty()) {
+    where.Add("f.id=?");
+    where.binds.push_back(IntParam(r, "id", 0, 0, INT64_MAX));
+  }
   if (q && !q->empty()) {
     where.Add("(f.summary LIKE ? OR f.kind LIKE ? OR f.rule LIKE ?)");
     for (int i = 0; i < 3; ++i) where.binds.push_back("%" + *q + "%");
@@ -497,7 +474,7 @@ Status GetFindings(ApiRequest& r, JsonWriter& w) {
     wh.Add("f.severity=?");
     wh.binds.push_back(slices[i].severity);
     TQ_ASSIGN_OR_RETURN(Stmt st,
-                        db.Prepare(std::string(kFindingColumns) + wh.sql + " ORDER BY f.id LIMIT " +
+                        db.Prepare(FindingColumns(db) + wh.sql + " ORDER BY f.id LIMIT " +
                                    std::to_string(want) + " OFFSET " + std::to_string(skip)));
     wh.Bind(st);
     for (;;) {
@@ -581,8 +558,6 @@ Status GetEvidence(ApiRequest& r, JsonWriter& w) {
 }
 
 Status GetScope(ApiRequest& r, JsonWriter& w) { return GenericList(r, w, "scope_person"); }
-Status GetLetters(ApiRequest& r, JsonWriter& w) { return GenericList(r, w, "notify_outbox"); }
-Status GetReports(ApiRequest& r, JsonWriter& w) { return GenericList(r, w, "report_document"); }
 
 Status GetAudit(ApiRequest& r, JsonWriter& w) {
   TableQuery q;
@@ -610,10 +585,14 @@ const std::vector<ApiRoute>& ApiTable() {
        GetAttackers},
       {"GET", "/api/findings", "/api/findings", "/api/findings", P::kEvidence, false, GetFindings},
       {"GET", "/api/timeline", "/api/timeline", "/api/timeline", P::kEvidence, false, GetTimeline},
+      {"GET", "/api/story", "/api/story", "/api/story", P::kEvidence, false, GetStory},
+      {"GET", "/api/charts", "/api/charts", "/api/charts", P::kEvidence, false, GetCharts},
       {"GET", "/api/evidence/{id}", "/api/evidence/1", R"(/api/evidence/(\d{1,18}))", P::kEvidence,
        false, GetEvidence},
       {"GET", "/api/scope", "/api/scope", "/api/scope", P::kAffectedList, true, GetScope},
       {"GET", "/api/letters", "/api/letters", "/api/letters", P::kLetters, true, GetLetters},
+      {"GET", "/api/letters/{id}", "/api/letters/1", R"(/api/letters/(\d{1,18}))", P::kLetters,
+       true, GetLetter},
       {"GET", "/api/tasks", "/api/tasks", "/api/tasks", P::kTasksRead, false, GetTasks},
       {"POST", "/api/tasks", "/api/tasks", "/api/tasks", P::kTasksWrite, false, PostTask},
       {"POST", "/api/tasks/{id}", "/api/tasks/1", R"(/api/tasks/(\d{1,18}))", P::kTasksWrite, false,

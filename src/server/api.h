@@ -44,6 +44,14 @@ Status PostPostmortem(ApiRequest& r, JsonWriter& w);
 Status PostAction(ApiRequest& r, JsonWriter& w);
 Status GetUsers(ApiRequest& r, JsonWriter& w);
 
+// Handlers in api_views.cc.
+Status GetStory(ApiRequest& r, JsonWriter& w);
+Status GetCharts(ApiRequest& r, JsonWriter& w);
+Status GetLetters(ApiRequest& r, JsonWriter& w);
+Status GetLetter(ApiRequest& r, JsonWriter& w);
+Status GetReports(ApiRequest& r, JsonWriter& w);
+Status WriteDeadlines(Db& db, JsonWriter& w);
+
 // Parses a flat JSON object (string, number, bool or null values) into `out`.
 Status ParseJsonObject(std::string_view body, std::map<std::string, std::string>& out);
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "casefile/casefile.h"
@@ -51,6 +52,18 @@ class ServerTest : public ::testing::Test {
                   "deadline_at INTEGER);"
                   "INSERT INTO notify_obligation(jurisdiction,deadline_at) "
                   "VALUES('FR',4102444800000000);"
+                  "CREATE TABLE notify_outbox(id INTEGER PRIMARY KEY, kind TEXT, recipient TEXT, "
+                  "recipient_name TEXT, language TEXT, subject TEXT, body TEXT, state TEXT, "
+                  "sender TEXT, attempts INTEGER, last_reply TEXT, created_at INTEGER, sent_at "
+                  "INTEGER);"
+                  "INSERT INTO notify_outbox VALUES(1,'letter','a@example.test','A','fr',"
+                  "'Notice','Dear A,\n...','queued','dpo@shop.test',0,'',1,NULL);"
+                  "CREATE TABLE report_document(id INTEGER PRIMARY KEY, name TEXT UNIQUE, "
+                  "audience TEXT, format TEXT, path TEXT, sha256 TEXT, bytes INTEGER, "
+                  "written_at INTEGER);"
+                  "INSERT INTO report_document VALUES(1,'notice.html','public','html',"
+                  "'reports/notice.html','x',13,1),(2,'evil.md','internal','md',"
+                  "'reports/../case.db','x',1,1);"
                   "INSERT INTO findings(kind,component,severity,confidence,summary,event_time,"
                   "dedupe_key,created_at,updated_at) VALUES('log.rule_hit','logs','high',0.9,"
                   "'UA \"</script><script>alert(1)</script>\\',1000000,'k',1,1);");
@@ -58,6 +71,10 @@ class ServerTest : public ::testing::Test {
             .ok());
   }
   static void TearDownTestSuite() { delete dir_; }
+  static void WriteReport() {
+    std::filesystem::create_directories(*dir_ / "case/reports");
+    tq::testing::WriteFile(*dir_ / "case/reports/notice.html", "<p>notice</p>");
+  }
 
   void SetUp() override {
     ServerOptions o;
@@ -267,6 +284,47 @@ TEST_F(ServerTest, LoginCookieAndHeaders) {
   res = c.Get("/../case.db");
   ASSERT_TRUE(res);
   EXPECT_NE(res->status, 200);
+}
+
+// A written report opens (sandboxed) or downloads, for any role with the reports permission,
+// and only from the case's reports/ folder.
+TEST_F(ServerTest, ReportsOpenSandboxedAndStayInsideTheCase) {
+  WriteReport();
+  auto c = Client();
+  auto res = c.Get("/api/reports/1/file");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401);
+  Login vera = LogIn("vera");
+  httplib::Headers h = {{"Cookie", vera.cookie}};
+  res = c.Get("/api/reports/1/file", h);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, "<p>notice</p>");
+  EXPECT_NE(res->get_header_value("Content-Security-Policy").find("sandbox"), std::string::npos);
+  EXPECT_EQ(res->get_header_value("Content-Disposition").rfind("inline", 0), 0u);
+  res = c.Get("/api/reports/1/file?download=1", h);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->get_header_value("Content-Disposition"), "attachment; filename=\"notice.html\"");
+  for (const char* path : {"/api/reports/2/file", "/api/reports/9/file"}) {
+    res = c.Get(path, h);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 404) << path;
+    EXPECT_EQ(res->body.find("SQLite"), std::string::npos);
+  }
+}
+
+// Brotli at the library's quality 11 took 0.2-0.5 s per answer; a browser that offers gzip
+// too gets gzip (and one that offers only br, the plain body).
+TEST_F(ServerTest, AnswersGzipWhereBrotliIsOffered) {
+  auto c = Client();
+  c.set_decompress(false);
+  auto res = c.Get("/app.js", {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->get_header_value("Content-Encoding"), "gzip");
+  res = c.Get("/app.js", {{"Accept-Encoding", "br;q=1.0"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->get_header_value("Content-Encoding"), "");
+  EXPECT_NE(res->body.find("textContent"), std::string::npos);
 }
 
 TEST_F(ServerTest, HostileTextStaysInsideJsonStrings) {

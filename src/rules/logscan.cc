@@ -3,6 +3,7 @@
 // worker threads, each with its own parser, Vectorscan scratch and aggregates. Results are
 // merged in input order, so the output does not depend on the thread schedule.
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,8 +40,30 @@ struct SvHash {
 uint64_t StrHash(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
 uint64_t PathHash(std::string_view path) { return StrHash(path); }
 
-// What a string costs beyond its object (the heap block of a long string), for the bounds.
-size_t HeapBytes(size_t len) { return len > 15 ? len + 1 : 0; }
+// The bounds count what the allocator really hands out, not the bytes asked for: glibc's
+// malloc adds an 8-byte header, rounds to 16 bytes and gives at least 32. Counting the bytes
+// asked for (and vectors by size, not capacity) had the tables hold twice their budget on the
+// large drill.
+size_t MallocBytes(size_t n) { return std::max<size_t>(32, (n + 8 + 15) & ~size_t{15}); }
+// What a string costs beyond its object (the heap block of a long string).
+size_t HeapBytes(size_t len) { return len > 15 ? MallocBytes(len + 1) : 0; }
+// What one more element costs a vector: nothing while it has room, else its next block
+// (libstdc++ doubles it; the old block is freed once the elements are moved).
+template <typename V>
+size_t PushBytes(const V& v, size_t first = 1) {
+  using T = typename V::value_type;
+  if (v.size() < v.capacity()) return 0;
+  size_t cap = v.capacity();
+  return MallocBytes((cap ? 2 * cap : first) * sizeof(T)) -
+         (cap ? MallocBytes(cap * sizeof(T)) : 0);
+}
+// Frees a vector's block (`v = {}` keeps it: that is assign() from an empty list, and the
+// work units' hit and client vectors stayed allocated until the scan ended, 300 MB on the
+// large drill).
+template <typename V>
+void Free(V& v) {
+  V().swap(v);
+}
 
 // Large tables of the client aggregates are read at random, a few cache lines per request:
 // on 4 KiB pages most of those reads also miss the TLB. Memory for them comes in 2 MiB
@@ -147,7 +170,9 @@ class ClientTable {
         e->ip = std::string(ip);
         sl.hash = h;
         sl.entry = e;
-        bytes_ += sizeof(Entry) + 2 * sizeof(Slot) + HeapBytes(ip.size());
+        // The entry and its share of the slot array (at most four slots an entry once the
+        // array has doubled, the old array freed after the copy).
+        bytes_ += sizeof(Entry) + 4 * sizeof(Slot) + HeapBytes(ip.size());
         if (entries_.size() * 2 > slots_.size()) Rehash(slots_.size() * 2);
         return e;
       }
@@ -211,7 +236,7 @@ class ClientTable {
       out.push_back(std::move(c));
     }
     entries_.clear();
-    slots_.clear();
+    Free(slots_);
     return out;
   }
 
@@ -319,6 +344,11 @@ class UnitSink : public LineSink {
         continue;
       }
       u_.hit_bytes += bytes;
+      // Room for as many hits as the budget holds, reserved once: a doubling vector would
+      // hold up to three times its hits while it moves them (pages not written to are not
+      // resident, so the reserve costs only what is used).
+      if (u_.hits.capacity() == 0)
+        u_.hits.reserve(std::min(o_.max_hits, u_.hit_budget / sizeof(LogHit) + 1));
       LogHit hit;
       hit.rule = h;
       hit.input = u_.input;
@@ -375,8 +405,7 @@ class UnitSink : public LineSink {
       uint64_t h = StrHash(ua);
       auto end = c->agent_hash.begin() + c->n_agents;
       if (std::find(c->agent_hash.begin(), end, h) == end) {
-        // A vector holds up to twice its strings: counted as such.
-        if (table_.Take(2 * sizeof(std::string) + HeapBytes(std::min<size_t>(ua.size(), 4096)))) {
+        if (table_.Take(PushBytes(c->agents, 4) + HeapBytes(std::min<size_t>(ua.size(), 4096)))) {
           if (c->agents.empty()) c->agents.reserve(4);
           c->agent_hash[c->n_agents++] = h;
           c->agents.push_back(Cap(ua));
@@ -420,8 +449,12 @@ class UnitSink : public LineSink {
       c.paths_capped = true;
       return;
     }
-    if (!table_.Take(2 * sizeof(std::string) + 2 * sizeof(uint64_t) +
-                     HeapBytes(std::min<size_t>(path.size(), 4096)))) {
+    // The string, the list's next block, and the hash's (past the first 16, inline), and
+    // the exact array of hashes the aggregates get when the unit ends.
+    size_t cost = PushBytes(c.paths, 8) + HeapBytes(std::min<size_t>(path.size(), 4096)) +
+                  sizeof(uint64_t) +
+                  (c.n_paths < c.path_hash.size() ? 0 : PushBytes(c.more_path_hash));
+    if (!table_.Take(cost)) {
       ++u_.client_values_dropped;
       c.paths_capped = true;  // the list is incomplete
       return;
@@ -503,7 +536,7 @@ void MergePaths(ClientStats& m, ClientStats& c, Take& take) {
       m.paths_capped = true;
       return;  // nothing else can change
     }
-    if (!take(sizeof(std::string) + sizeof(uint64_t) + HeapBytes(p.size()))) {
+    if (!take(PushBytes(m.paths) + PushBytes(m.path_hashes) + HeapBytes(p.size()))) {
       m.paths_capped = true;  // the list is incomplete
       return;
     }
@@ -512,18 +545,41 @@ void MergePaths(ClientStats& m, ClientStats& c, Take& take) {
   }
 }
 
-// Bytes a client's aggregates hold, for the memory bound.
-size_t ClientBytes(const ClientStats& c) {
-  size_t n = sizeof(ClientStats) + 2 * HeapBytes(c.ip.size()) + 64;  // and its map node
-  n += c.statuses.size() * sizeof(std::pair<int, uint64_t>);
-  for (const std::string& a : c.user_agents) n += sizeof(std::string) + HeapBytes(a.size());
-  for (const std::string& p : c.paths)
-    n += sizeof(std::string) + sizeof(uint64_t) + HeapBytes(p.size());
-  return n;
+template <typename V>
+size_t BlockBytes(const V& v) {
+  return v.capacity() ? MallocBytes(v.capacity() * sizeof(typename V::value_type)) : 0;
 }
 
 }  // namespace
 
+size_t StageFixedBytes(const LogScanOptions& o) {
+  // Measured on the large drill with the shipped pack: 27 MB resident when the scan starts
+  // (code, libraries, the rule databases), 5.5 MB of correlation window state, SQLite's page
+  // cache (2 MB) while storing.
+  constexpr size_t kProcess = size_t{32} << 20, kAfterScan = size_t{16} << 20;
+  // Per thread: its line buffer (a chunk and the longest line), the decompressor's input,
+  // and the parsed records of a chunk with the fields they decode (at most about a chunk).
+  const size_t per_thread = 2 * o.chunk_size + o.stream.max_line + (size_t{1} << 20);
+  return kProcess + kAfterScan + static_cast<size_t>(std::max(1, o.threads)) * per_thread;
+}
+
+namespace {
+
+// Bytes a merged client's aggregates hold, for the memory bound: its map node (key, value,
+// next pointer and hash) and bucket, the address twice, and the blocks of its lists as
+// allocated. (The result's vector they are moved into once every unit is merged takes less
+// than the work units' share, free by then.)
+size_t ClientBytes(const ClientStats& c) {
+  size_t n = MallocBytes(8 + sizeof(std::string) + sizeof(ClientStats) + 8) + 8 +
+             2 * HeapBytes(c.ip.size());
+  n += BlockBytes(c.statuses) + BlockBytes(c.user_agents) + BlockBytes(c.paths) +
+       BlockBytes(c.path_hashes) + BlockBytes(c.agent_hashes);
+  for (const std::string& a : c.user_agents) n += HeapBytes(a.size());
+  for (const std::string& p : c.paths) n += HeapBytes(p.size());
+  return n;
+}
+
+}  // namespace
 Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSet& rs,
                                const LogScanOptions& o) {
   TQ_RETURN_IF_ERROR(logs::ParserFor(o.stream).status());
@@ -586,11 +642,16 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   // result does not depend on the thread schedule); a thread waits rather than run more than
   // `window` units ahead of the merge.
   const size_t window = static_cast<size_t>(threads) + 1;
-  // Correlation events take their share out of max_memory (at most a quarter), so the stage
-  // stays within it.
+  // max_memory bounds the process while the stage runs. What it holds besides the tables
+  // comes out of it first (StageFixedBytes); the tables count their bytes as the allocator
+  // hands them out, and freed blocks go back to the system after each merge, so what is
+  // resident follows what is counted.
+  const size_t fixed = StageFixedBytes(o);
+  const size_t stage_memory = o.max_memory > 2 * fixed ? o.max_memory - fixed : o.max_memory / 2;
+  // Correlation events take their share out of it (at most a quarter).
   const size_t corr_memory =
-      rs.corr.empty() ? 0 : std::min(o.max_correlation_memory, o.max_memory / 4);
-  const size_t scan_memory = o.max_memory - corr_memory;
+      rs.corr.empty() ? 0 : std::min(o.max_correlation_memory, stage_memory / 4);
+  const size_t scan_memory = stage_memory - corr_memory;
   const size_t client_budget = scan_memory / 4 * 3, hit_budget = scan_memory / 4;
   const size_t unit_client_budget = client_budget / 2 / window;
   const size_t unit_hit_budget = hit_budget / 2 / window;
@@ -618,6 +679,8 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
     ps.format = fmt;
     ps.compression = comp;
     for (size_t r = 0; r < u.rule_hits.size(); ++r) res.rule_hits[r] += u.rule_hits[r];
+    if (res.hits.capacity() == 0 && !u.hits.empty())  // as in a unit: reserved once
+      res.hits.reserve(std::min(o.max_hits, hit_budget / 2 / sizeof(LogHit) + 1));
     for (LogHit& h : u.hits) {
       size_t bytes = sizeof(LogHit);
       for (const std::string& f : h.fields) bytes += HeapBytes(f.size());
@@ -655,10 +718,10 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
             (!c.paths.empty() || !c.user_agents.empty())) {
           // No room for its paths and agents: the client is kept with its counts.
           res.client_values_dropped += c.paths.size() + c.user_agents.size();
-          c.paths = {};
-          c.path_hashes = {};
-          c.user_agents = {};
-          c.agent_hashes = {};
+          Free(c.paths);
+          Free(c.path_hashes);
+          Free(c.user_agents);
+          Free(c.agent_hashes);
           c.paths_capped = true;
           bytes = ClientBytes(c);
         }
@@ -681,18 +744,22 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
         bool found = false;
         for (auto& [s2, k2] : m.statuses)
           if (s2 == s) k2 += k, found = true;
-        if (!found && take(sizeof(std::pair<int, uint64_t>))) m.statuses.emplace_back(s, k);
+        if (!found && take(PushBytes(m.statuses))) m.statuses.emplace_back(s, k);
       }
       for (auto& ua : c.user_agents)
         if (m.user_agents.size() < ClientStats::kMaxAgents &&
             std::find(m.user_agents.begin(), m.user_agents.end(), ua) == m.user_agents.end() &&
-            take(sizeof(std::string) + HeapBytes(ua.size())))
+            take(PushBytes(m.user_agents) + HeapBytes(ua.size())))
           m.user_agents.push_back(ua);
       if (!(m.paths_capped && m.paths.size() >= ClientStats::kMaxPaths)) MergePaths(m, c, take);
       m.paths_capped |= c.paths_capped;
     }
-    u.hits = {};
-    u.clients = {};
+    Free(u.hits);
+    Free(u.clients);
+    // The unit's blocks are free but still resident in its thread's arena, between blocks the
+    // merged tables keep: 190 MB of the large drill's peak. Handed back here (whole free
+    // pages), the process stays near what the tables count.
+    malloc_trim(0);
   };
 
   std::atomic<size_t> next{0};
@@ -761,9 +828,12 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   std::sort(res.hits.begin(), res.hits.end(), [](const LogHit& a, const LogHit& b) {
     return std::tie(a.input, a.line_no, a.rule) < std::tie(b.input, b.line_no, b.rule);
   });
-  for (auto& [ip, c] : clients) {
+  // Node by node, each freed once moved (the map and a copy of it side by side were the
+  // stage's peak).
+  res.clients.reserve(clients.size());
+  while (!clients.empty()) {
+    ClientStats& c = res.clients.emplace_back(std::move(clients.extract(clients.begin()).mapped()));
     std::sort(c.statuses.begin(), c.statuses.end());
-    res.clients.push_back(std::move(c));
   }
   std::sort(res.clients.begin(), res.clients.end(),
             [](const ClientStats& a, const ClientStats& b) { return a.ip < b.ip; });

@@ -138,11 +138,15 @@ struct LogScanOptions {
   size_t max_hits = 200000;     // hits kept in memory; more are counted per rule
   size_t max_clients = 200000;  // per-client aggregates kept; more are counted
   size_t chunk_size = 4 << 20;
-  // Bytes for the client aggregates (three quarters) and the stored hits (one quarter), each
-  // half for the merged result and half for the work units in flight (threads + 1 at most). Past
-  // it, clients, their paths and agents, and hits are counted instead of kept (clients_dropped,
-  // client_values_dropped, hits_dropped). The scan's buffers (a chunk and a line per thread) and
-  // the rule databases come on top.
+  // The stage's memory: the process's peak while it runs, whatever the input. What is held
+  // besides the tables comes out of it first (StageFixedBytes: the process as it starts, each
+  // thread's buffers, what storing needs); of the rest the correlation events take their share
+  // (below), then the client aggregates three quarters and the stored hits one quarter, each
+  // half for the merged result and half for the work units in flight (threads + 1 at most).
+  // The tables count what the allocator hands out for them (blocks as allocated, not bytes
+  // asked for). Past their share, clients, their paths and agents, and hits are counted
+  // instead of kept (clients_dropped, client_values_dropped, hits_dropped). A max_memory under
+  // twice the fixed part (tests) gives the tables half of it.
   size_t max_memory = size_t{768} << 20;
   // Bytes for the events collected for correlations (48 bytes each, plus each group's values
   // once), shared by the work units in flight and the merged events, taken out of max_memory
@@ -152,6 +156,9 @@ struct LogScanOptions {
   size_t max_correlation_memory = size_t{128} << 20;
   std::function<void(uint64_t bytes_done)> progress;  // called from worker threads
 };
+
+// What the stage holds besides its tables (see max_memory).
+size_t StageFixedBytes(const LogScanOptions& options);
 
 struct LogScanResult {
   std::vector<logs::ParseStats> stats;  // per input

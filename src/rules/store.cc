@@ -111,18 +111,30 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
     auto F = [](const LogHit& hit, logs::Field f) -> const std::string& {
       return hit.fields[static_cast<size_t>(f)];
     };
-    std::vector<std::string> fields_json(r.hits.size());
+    // The fields as JSON: all of them in a finding's detail; in a hit's row only those
+    // without a column of their own (escaping the address, request, user agent and referer
+    // of every stored hit a second time was a fifth of the stage's single-threaded tail).
+    // Made per row rather than kept for every hit: the logs stage's memory bound has no room
+    // for a second copy of the stored hits' fields.
+    auto fields_json = [](const LogHit& hit, bool all) {
+      using logs::Field;
+      JsonWriter w;
+      w.BeginObject();
+      for (size_t f = 0; f < logs::kFieldCount; ++f) {
+        Field fd = static_cast<Field>(f);
+        bool column = fd == Field::kClientIp || fd == Field::kMethod || fd == Field::kUri ||
+                      fd == Field::kStatus || fd == Field::kBytesSent || fd == Field::kUserAgent ||
+                      fd == Field::kReferer || fd == Field::kHost;
+        if (!hit.fields[f].empty() && (all || !column)) w.Field(logs::FieldName(fd), hit.fields[f]);
+      }
+      w.EndObject();
+      return w.str();
+    };
     for (size_t k = 0; k < r.hits.size(); ++k) {
       const LogHit& hit = r.hits[k];
       const RuleInfo& ri = rs.info[hit.rule];
       const LogInput& in = inputs[hit.input];
-      JsonWriter w;
-      w.BeginObject();
-      for (size_t f = 0; f < logs::kFieldCount; ++f)
-        if (!hit.fields[f].empty())
-          w.Field(logs::FieldName(static_cast<logs::Field>(f)), hit.fields[f]);
-      w.EndObject();
-      fields_json[k] = w.str();
+      std::string json = fields_json(hit, false);
       h.Bind(1, RuleKey(ri)).Bind(2, ri.title).Bind(3, ri.level).Bind(4, in.evidence_id);
       h.Bind(5, in.sha256).Bind(6, hit.line_no).Bind(7, hit.offset);
       if (hit.has_time)
@@ -133,7 +145,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
       h.Bind(11, F(hit, logs::Field::kUri)).Bind(12, F(hit, logs::Field::kStatus));
       h.Bind(13, F(hit, logs::Field::kBytesSent)).Bind(14, F(hit, logs::Field::kUserAgent));
       h.Bind(15, F(hit, logs::Field::kReferer)).Bind(16, F(hit, logs::Field::kHost));
-      h.Bind(17, fields_json[k]);
+      h.Bind(17, json);
       TQ_RETURN_IF_ERROR(h.Run());
       TQ_RETURN_IF_ERROR(h.Reset());
     }
@@ -225,7 +237,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
       w.Field("rule_file", ri.file).Field("log_file", in.name);
       w.Key("tags").BeginArray();
       for (auto& t : ri.tags) w.String(t);
-      w.EndArray().Key("fields").Raw(fields_json[k]).EndObject();
+      w.EndArray().Key("fields").Raw(fields_json(hit, true)).EndObject();
       fd.detail_json = w.str();
       fd.evidence_id = in.evidence_id;
       fd.evidence_sha256 = in.sha256;

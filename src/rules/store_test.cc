@@ -64,6 +64,48 @@ TEST(StoreLogScan, RatesEachHitByTheServersAnswer) {
                      "3 low noise critical error", "4 critical actionable critical unknown"}));
 }
 
+// A hit's row keeps each field once: those with a column in their column, the others in
+// fields_json; the finding's detail has every field.
+TEST(StoreLogScan, EachFieldOnceInTheHitsRowAllInTheFinding) {
+  Result<RuleSetPtr> rs = LoadRulesFromText(
+      {{"env.yml",
+        "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e2\n"
+        "status: test\nlevel: high\nlogsource:\n  category: webserver\ndetection:\n"
+        "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"}});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  testing::TempDir tmp;
+  CaseInfo info;
+  info.name = "fields";
+  auto c = Case::Create(tmp / "case", info);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto item = (*c)->db().Prepare(
+      "INSERT INTO evidence_items(sha256,label,original_path,kind,collected_at) "
+      "VALUES('aa','logs','access.log','file',1)");
+  ASSERT_TRUE(item.ok() && item->Run().ok());
+  std::vector<LogInput> inputs = {{"access.log", "access.log", (*c)->db().LastInsertRowid(), "aa"}};
+  LogScanResult r;
+  r.stats.resize(1);
+  r.order = {0};
+  LogHit h = MakeHit(7, "200", "90");
+  h.fields[static_cast<size_t>(logs::Field::kUserAgent)] = "curl/8.\"1\"";
+  h.fields[static_cast<size_t>(logs::Field::kVersion)] = "HTTP/1.1";
+  r.hits = {h};
+  r.rule_hits = {1};
+  ASSERT_TRUE(StoreLogScan(**c, inputs, **rs, r).ok());
+  auto row = (*c)->db().Prepare("SELECT user_agent, fields_json FROM logs_rule_hit");
+  ASSERT_TRUE(row.ok() && *row->Step());
+  EXPECT_EQ(row->String(0), "curl/8.\"1\"");
+  EXPECT_EQ(row->String(1), "{\"cs-version\":\"HTTP/1.1\"}");
+  auto fd = (*c)->db().Prepare(
+      "SELECT json_extract(detail,'$.fields.\"cs-user-agent\"'), "
+      "json_extract(detail,'$.fields.\"c-ip\"'), json_extract(detail,'$.fields.\"cs-version\"') "
+      "FROM findings");
+  ASSERT_TRUE(fd.ok() && *fd->Step());
+  EXPECT_EQ(fd->String(0), "curl/8.\"1\"");
+  EXPECT_EQ(fd->String(1), "198.51.100.7");
+  EXPECT_EQ(fd->String(2), "HTTP/1.1");
+}
+
 // Past the findings cap, a burst of one client cannot crowd out another client's request of
 // the same rule at the same severity: each (rule, client) pair's first hits are kept first.
 TEST(StoreLogScan, TheCapKeepsEveryClientsFirstHitsBeforeAnyBurst) {

@@ -54,6 +54,11 @@ Status ScanClickHouse(InvestigateContext& ctx, const ClusterOptions& o, const ru
   JsonWriter w;
   w.BeginObject().Field("server", e.url).Field("server_version", scan.server_version);
   w.Field("table", o.table).Field("rows_scanned", scan.rows_scanned);
+  w.Field("rows_through_prefilter", scan.candidates);
+  w.Field("prefilter_calls", static_cast<uint64_t>(scan.prefilter_calls));
+  w.Field("rules_as_exact_sql", static_cast<uint64_t>(scan.exact_rules));
+  w.Key("seconds").BeginObject().Field("scan", scan.scan_seconds);
+  w.Field("checksum", scan.checksum_seconds).Field("clients", scan.clients_seconds).EndObject();
   w.Field("checksum", scan.checksum).Field("query_evidence_id", scan.query_evidence_id);
   w.Field("correlations", scan.correlations).Key("rules_not_run").BeginArray();
   for (const auto& r : scan.rules_not_run) w.String(r);

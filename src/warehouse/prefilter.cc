@@ -211,6 +211,7 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
   std::map<std::string, std::vector<std::string>> pieces;  // haystack key -> pieces
   std::vector<std::string> terms;
   std::vector<bool> used(rs.atoms.size(), false);
+  out.atom_rules.assign(rs.atoms.size(), {});
   for (uint32_t r = 0; r < info.size(); ++r) {
     bool feeds = r < rs.rule_corr.size() && !rs.rule_corr[r].empty();
     if (!info[r].generate && !feeds) continue;
@@ -226,6 +227,7 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
       terms.push_back(sql);
       ++out.exact_rules;
       out.rules.push_back(r);
+      out.every_row.push_back(r);
       continue;
     }
     std::vector<Group> groups = Needed(cr, cr.root, true, known);
@@ -253,17 +255,22 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
       }
     }
     out.rules.push_back(r);
-    for (uint32_t a : *best) used[a] = true;
+    for (uint32_t a : *best) {
+      used[a] = true;
+      out.atom_rules[a].push_back(r);
+    }
   }
   for (size_t i = 0; i < rs.atoms.size(); ++i) {
     if (!used[i]) continue;
     const Atom& a = rs.atoms[i];
     if (plan[i].how == AtomPlan::kTerm) {
       terms.push_back(plan[i].text);
+      out.term_atoms.push_back(static_cast<uint32_t>(i));
       continue;
     }
     std::string key = a.field == rules::kExtraField ? "x:" + a.extra : std::to_string(a.field);
     pieces[key].push_back(plan[i].text);
+    out.key_atoms[key].push_back(static_cast<uint32_t>(i));
   }
   std::vector<std::string> ors;
   std::string dec = DecodedTargetSql(map);
@@ -304,10 +311,84 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
   return out;
 }
 
-RecordMatcher::RecordMatcher(const rules::RuleSet& rs) : rs_(rs) {
-  if (rs.scratch_proto) hs_clone_scratch(rs.scratch_proto, &scratch_);
+namespace {
+
+// A Vectorscan pattern for the prefilter piece of atom `a` (the same test as its SQL piece).
+bool LocalPattern(const Atom& a, std::string* pat, unsigned* flags) {
+  *flags = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+  if (a.kind == AtomKind::kRegex) {
+    *pat = a.confirm_pattern;
+    *flags = a.confirm_flags | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+    return true;
+  }
+  std::string lit = a.kind == AtomKind::kWildcard ? LongestLiteral(a.value) : a.value;
+  if (lit.empty()) return false;
+  static const char* hex = "0123456789abcdef";
+  pat->clear();
+  for (unsigned char ch : lit) {
+    if (isalnum(ch)) {
+      *pat += static_cast<char>(ch);
+    } else {
+      *pat += "\\x";
+      *pat += hex[ch >> 4];
+      *pat += hex[ch & 15];
+    }
+  }
+  if (!a.cased) *flags |= HS_FLAG_CASELESS;
+  return true;
 }
+
+int OnPiece(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* ctx) {
+  static_cast<std::vector<uint32_t>*>(ctx)->push_back(id);
+  return 0;
+}
+
+}  // namespace
+
+RecordMatcher::RecordMatcher(const rules::RuleSet& rs, const Prefilter& pf) : rs_(rs), pf_(pf) {
+  if (rs.scratch_proto) hs_clone_scratch(rs.scratch_proto, &scratch_);
+  seen_.assign(rs.rules.size(), UINT32_MAX);
+  for (const auto& [key, atoms] : pf.key_atoms) {
+    Place p;
+    if (key.starts_with("x:")) {
+      p.field = rules::kExtraField;
+      p.extra = key.substr(2);
+    } else {
+      p.field = std::stoi(key);
+    }
+    std::vector<std::string> pats;
+    std::vector<unsigned> flags, ids;
+    for (uint32_t a : atoms) {
+      std::string pat;
+      unsigned fl = 0;
+      if (!LocalPattern(rs.atoms[a], &pat, &fl)) continue;
+      pats.push_back(pat);
+      flags.push_back(fl);
+      ids.push_back(static_cast<unsigned>(p.atoms.size()));
+      p.atoms.push_back(a);
+    }
+    std::vector<const char*> cs;
+    for (const auto& x : pats) cs.push_back(x.c_str());
+    hs_compile_error_t* err = nullptr;
+    if (!cs.empty() &&
+        hs_compile_multi(cs.data(), flags.data(), ids.data(), static_cast<unsigned>(cs.size()),
+                         HS_MODE_BLOCK, nullptr, &p.db, &err) == HS_SUCCESS) {
+      hs_alloc_scratch(p.db, &p.scratch);
+    } else {
+      // Not compiled (cannot happen for patterns the rule loader compiled): every rule these
+      // atoms serve is evaluated on every row instead.
+      if (err) hs_free_compile_error(err);
+      p.db = nullptr;
+    }
+    places_.push_back(std::move(p));
+  }
+}
+
 RecordMatcher::~RecordMatcher() {
+  for (Place& p : places_) {
+    if (p.scratch) hs_free_scratch(p.scratch);
+    if (p.db) hs_free_database(p.db);
+  }
   if (scratch_) hs_free_scratch(scratch_);
 }
 
@@ -332,9 +413,54 @@ bool RecordMatcher::Eval(const CompiledRule& r, uint32_t n, const logs::AccessLo
 
 void RecordMatcher::Match(const logs::AccessLogRecord& rec, const std::vector<uint32_t>& rules,
                           std::vector<uint32_t>* hits) {
+  (void)rules;
   hits->clear();
+  queue_.clear();
+  ++row_;
   TargetVariants(rec.get(logs::Field::kUri), &dec_, &norm_);
-  for (uint32_t r : rules)
+  auto queue_rules = [&](uint32_t atom) {
+    for (uint32_t r : pf_.atom_rules[atom])
+      if (seen_[r] != row_) {
+        seen_[r] = row_;
+        queue_.push_back(r);
+      }
+  };
+  std::vector<uint32_t> found;
+  for (Place& p : places_) {
+    if (!p.db) {
+      for (uint32_t a : p.atoms) queue_rules(a);
+      continue;
+    }
+    std::vector<std::string_view> hay;
+    std::string extra;
+    if (p.field == rules::kExtraField) {
+      if (!(rec.source && rec.source->ExtraField(rec.line, p.extra, &extra))) continue;
+      hay.push_back(extra);
+    } else {
+      auto f = static_cast<logs::Field>(p.field);
+      if (p.field < 0) {
+        hay.push_back(rec.line);
+      } else {
+        if (!rec.has(f)) continue;
+        hay.push_back(rec.get(f));
+      }
+      bool target = p.field < 0 || f == logs::Field::kUri || f == logs::Field::kUriStem;
+      if ((target || f == logs::Field::kQuery) && !dec_.empty()) hay.push_back(dec_);
+      if (target && !norm_.empty()) hay.push_back(norm_);
+    }
+    found.clear();
+    for (std::string_view h : hay)
+      hs_scan(p.db, h.data(), static_cast<unsigned>(h.size()), 0, p.scratch, OnPiece, &found);
+    for (uint32_t id : found) queue_rules(p.atoms[id]);
+  }
+  for (uint32_t a : pf_.term_atoms) queue_rules(a);  // cidr, numbers, exists: cheap, evaluated
+  for (uint32_t r : pf_.every_row)
+    if (seen_[r] != row_) {
+      seen_[r] = row_;
+      queue_.push_back(r);
+    }
+  std::sort(queue_.begin(), queue_.end());
+  for (uint32_t r : queue_)
     if (Eval(rs_.rules[r], rs_.rules[r].root, rec)) hits->push_back(r);
 }
 

@@ -12,6 +12,7 @@
 #include <hs/hs.h>
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,14 @@ struct Prefilter {
   std::vector<std::string> not_run;  // "rule id: why"
   size_t exact_rules = 0;            // rules sent as their exact SQL
   size_t calls = 0;                  // function calls in `where`, roughly
+  // What the returned rows are matched with here (RecordMatcher): the atoms of the pieces by
+  // where they are looked for ("3" a field, "-1" keywords, "x:name" an extra column), the atoms
+  // tested as SQL terms, the rules to evaluate on every row, and per atom the rules whose
+  // chosen group holds it (a rule is evaluated on a row only when one of those holds).
+  std::map<std::string, std::vector<uint32_t>> key_atoms;
+  std::vector<uint32_t> term_atoms;
+  std::vector<uint32_t> every_row;
+  std::vector<std::vector<uint32_t>> atom_rules;
 };
 // `re2_ok` says whether the server compiles a regular expression (atoms whose regex it does not
 // are left out of the prefilter).
@@ -45,10 +54,12 @@ std::string Re2Literal(std::string_view lit);
 // when something is encoded (else ""), and path-normalised when that changes it (else "").
 void TargetVariants(std::string_view target, std::string* decoded, std::string* normalized);
 
-// Evaluates rule `rule` on a record, with the local matcher's atoms.
+// Matches records with the local matcher's atoms: first the prefilter's atoms, through one
+// Vectorscan database per place (as the cluster did, so only the rules that may hold are
+// evaluated), then those rules' whole conditions.
 class RecordMatcher {
  public:
-  explicit RecordMatcher(const rules::RuleSet& rs);
+  RecordMatcher(const rules::RuleSet& rs, const Prefilter& pf);
   ~RecordMatcher();
   RecordMatcher(const RecordMatcher&) = delete;
   RecordMatcher& operator=(const RecordMatcher&) = delete;
@@ -59,7 +70,19 @@ class RecordMatcher {
  private:
   bool Eval(const rules::CompiledRule& r, uint32_t n, const logs::AccessLogRecord& rec);
   const rules::RuleSet& rs_;
+  const Prefilter& pf_;
   hs_scratch_t* scratch_ = nullptr;
+  struct Place {
+    int field = -1;     // logs::Field, -1 keywords, kExtraField
+    std::string extra;  // kExtraField's name
+    hs_database_t* db = nullptr;
+    hs_scratch_t* scratch = nullptr;
+    std::vector<uint32_t> atoms;  // pattern id -> atom
+  };
+  std::vector<Place> places_;
+  std::vector<uint32_t> seen_;  // rule -> last row it was queued for
+  uint32_t row_ = 0;
+  std::vector<uint32_t> queue_;
   std::string dec_, norm_;
 };
 

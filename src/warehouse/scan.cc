@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -107,17 +108,22 @@ Result<ClusterScan> ScanInCluster(Client& cl, Case& c, const rules::RuleSet& rs,
 
   // What was scanned: how many rows, and a checksum that does not depend on their order or
   // on how the cluster spreads them.
+  auto tc = std::chrono::steady_clock::now();
   TQ_ASSIGN_OR_RETURN(std::string sums,
                       cl.Query("SELECT count(), groupBitXor(" + row_key + ") FROM " + table, T));
   TQ_ASSIGN_OR_RETURN(auto sum_rows, ParseTsv(sums, 2));
   if (sum_rows.size() != 1)
     return Status::Network(cl.endpoint().url + " (table " + T + "): no count");
   out.rows_scanned = U64(sum_rows[0][0]);
+  out.checksum_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - tc).count();
   char hex[32];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(U64(sum_rows[0][1])));
   out.checksum = hex;
 
+  auto t0 = std::chrono::steady_clock::now();
   TQ_ASSIGN_OR_RETURN(std::string body, cl.Query(out.query, T));
+  out.scan_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   TQ_ASSIGN_OR_RETURN(auto rows, ParseTsv(body, kKeyCols + logs::kFieldCount + 1));
   out.candidates = rows.size();
   if (rows.size() > kMaxRows)
@@ -215,7 +221,7 @@ Result<ClusterScan> ScanInCluster(Client& cl, Case& c, const rules::RuleSet& rs,
   rules::CorrelationBudget budget(size_t{128} << 20);
   rules::CorrelationEvents events(rs, budget);
   std::vector<uint32_t> hit_rules;
-  RecordMatcher matcher(rs);
+  RecordMatcher matcher(rs, pf);
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& row = rows[i];
     logs::AccessLogRecord r;
@@ -282,7 +288,10 @@ Result<ClusterScan> ScanInCluster(Client& cl, Case& c, const rules::RuleSet& rs,
         ", '^[0-9]*'))) AS b, groupUniqArray(" + field_sql[12] + ") AS ua, groupUniqArray(" +
         field_sql[4] + ") AS p FROM " + table + " WHERE " + kind_filter +
         " GROUP BY ip, s) GROUP BY ip ORDER BY ip LIMIT 200000";
+    auto ta = std::chrono::steady_clock::now();
     TQ_ASSIGN_OR_RETURN(std::string cb, cl.Query(q2, T));
+    out.clients_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - ta).count();
     TQ_ASSIGN_OR_RETURN(auto crow, ParseTsv(cb, 9));
     auto list = [](const std::string& s) {  // ['a','b'] as ClickHouse writes arrays in TSV
       std::vector<std::string> v;

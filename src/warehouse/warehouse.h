@@ -131,7 +131,8 @@ struct ClusterScan {
   uint64_t candidates = 0;     // rows the cluster's prefilter returned
   size_t exact_rules = 0;      // rules sent as their own SQL (they may hold on any row)
   size_t prefilter_calls = 0;  // match() calls and SQL terms in the WHERE
-  std::string checksum;        // order-independent: groupBitXor of every row's cityHash64, hex
+  double scan_seconds = 0, checksum_seconds = 0, clients_seconds = 0;  // wall time per query
+  std::string checksum;  // order-independent: groupBitXor of every row's cityHash64, hex
   std::vector<std::string> rules_not_run;  // "id: why"
   std::string correlations;                // how they were evaluated
   int64_t query_evidence_id = 0;

@@ -23,7 +23,8 @@ ch_free_port() {
 }
 
 # ch_config DIR HTTP TCP [REMOTE_SERVERS_XML]: the server's whole configuration: loopback only,
-# small caches (the test machine is small), a user `tq` with password `tq-pw` beside `default`.
+# small caches (the test machine is small), a user `tq` with password `tq-pw` beside `default`,
+# and `limited`, whose queries fail past 1,000 rows read (a server error in the middle of a scan).
 ch_config() {
   local dir=$1 http=$2 tcp=$3 remote=${4:-}
   mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/log"
@@ -51,21 +52,25 @@ XML
   cat > "$dir/users.xml" <<XML
 <?xml version="1.0"?>
 <yandex>
-  <profiles><default><max_memory_usage>2000000000</max_memory_usage><max_threads>2</max_threads></default></profiles>
+  <profiles><default><max_memory_usage>2000000000</max_memory_usage><max_threads>2</max_threads></default>
+    <limited><max_memory_usage>2000000000</max_memory_usage><max_threads>1</max_threads><max_rows_to_read>1000</max_rows_to_read><max_block_size>100</max_block_size></limited></profiles>
   <users>
     <default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default>
     <tq><password>tq-pw</password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></tq>
+    <limited><password></password><networks><ip>127.0.0.1</ip></networks><profile>limited</profile><quota>default</quota></limited>
   </users>
   <quotas><default></default></quotas>
 </yandex>
 XML
 }
 
-# ch_start NAME [REMOTE_SERVERS_XML]: a server in $TQ_TMP/ch_NAME; waits until it answers.
+# ch_start NAME [REMOTE_SERVERS_XML [HTTP TCP]]: a server in $TQ_TMP/ch_NAME; waits until it
+# answers.
 ch_start() {
-  local name=$1 remote=${2:-} dir http tcp
+  local name=$1 remote=${2:-} http=${3:-} tcp=${4:-} dir
   dir="${CH_BASE:-$TQ_TMP}/ch_$name"
-  http=$(ch_free_port) && tcp=$(ch_free_port) || return 1
+  [ -n "$http" ] || http=$(ch_free_port) || return 1
+  [ -n "$tcp" ] || tcp=$(ch_free_port) || return 1
   ch_config "$dir" "$http" "$tcp" "$remote"
   "$CH_SERVER" --config-file="$dir/config.xml" > "$dir/log/stdout.log" 2>&1 &
   CH_PIDS+=($!)
@@ -90,6 +95,32 @@ ch_stop_all() {
   for p in "${CH_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${CH_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   CH_PIDS=()
+}
+
+# ch_two_shards A B: servers A and B as the two shards of cluster tq_two (each knows both).
+ch_two_shards() {
+  local ha hb ta tb xml
+  ha=$(ch_free_port) && hb=$(ch_free_port) && ta=$(ch_free_port) && tb=$(ch_free_port) || return 1
+  xml=$(ch_cluster_xml "$ta" "$tb")
+  ch_start "$1" "$xml" "$ha" "$ta" && ch_start "$2" "$xml" "$hb" "$tb"
+}
+
+# ch_split FROM_HTTP DB TABLE A_HTTP B_HTTP B_TCP_OF_FROM: copies FROM's DB.TABLE to database
+# `sh` on A and B, rows with an even line number on A and the others on B, and creates the
+# Distributed table sh.all over them on A and B (cluster tq_two, in that order).
+ch_split() {
+  local from=$1 db=$2 table=$3 a=$4 b=$5 from_tcp=$6 ddl
+  ddl=$(ch_sql "$from" "SHOW CREATE TABLE $db.$table FORMAT TabSeparatedRaw" | sed "s/^CREATE TABLE $db\./CREATE TABLE sh./")
+  local side port k=0
+  for port in "$a" "$b"; do
+    ch_sql "$port" "CREATE DATABASE IF NOT EXISTS sh" >/dev/null
+    ch_sql "$port" "DROP TABLE IF EXISTS sh.all" >/dev/null
+    ch_sql "$port" "DROP TABLE IF EXISTS sh.$table" >/dev/null
+    ch_sql "$port" "$ddl" >/dev/null
+    ch_sql "$port" "INSERT INTO sh.$table SELECT * FROM remote('127.0.0.1:$from_tcp', $db.$table) WHERE line_no % 2 = $k" >/dev/null
+    ch_sql "$port" "CREATE TABLE sh.all AS sh.$table ENGINE = Distributed(tq_two, sh, $table, rand())" >/dev/null
+    k=1
+  done
 }
 
 # ch_sql PORT QUERY: runs one query over HTTP as `default`.

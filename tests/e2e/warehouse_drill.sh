@@ -43,7 +43,9 @@ for sc in $SCENARIOS; do
   rc=0
   "$T" --case "local_$sc" investigate --only logs --only storedb --only analysis "${fmt[@]}" > /dev/null 2>&1 || rc=$?
   [ $rc -le 1 ] || fail "$sc: local investigate exit $rc"
-  "$T" --case "local_$sc" --quiet scope > /dev/null 2>&1 || true
+  rc=0
+  "$T" --case "local_$sc" --quiet scope > /dev/null 2> scope.err || rc=$?
+  [ $rc -le 1 ] || { cat scope.err >&2; fail "$sc: local scope exit $rc"; }
 
   "$T" --case "one_$sc" --json export clickhouse "http://127.0.0.1:$A" --database "$db" "${fmt[@]}" > export1.json || fail "$sc: export"
   "$T" --case "one_$sc" --json export clickhouse "http://127.0.0.1:$A" --database "$db" "${fmt[@]}" > export2.json || fail "$sc: export again"
@@ -66,7 +68,9 @@ PY
     "$T" --case "${mode}_$sc" --json investigate --only logs --only storedb --only analysis \
       --clickhouse "http://127.0.0.1:$A" --source "$src" > "$mode.json" 2> "$mode.err" || rc=$?
     [ $rc -le 1 ] || { cat "$mode.err" >&2; fail "$sc: investigate in the cluster ($mode) exit $rc"; }
-    "$T" --case "${mode}_$sc" --quiet scope > /dev/null 2>&1 || true
+    rc=0
+    "$T" --case "${mode}_$sc" --quiet scope > /dev/null 2> scope.err || rc=$?
+    [ $rc -le 1 ] || { cat scope.err "$mode.err" >&2; fail "$sc: scope after the cluster investigation ($mode) exit $rc"; }
     summary "local_$sc" > "local.txt"
     summary "${mode}_$sc" > "$mode.txt"
     [ -s local.txt ] && grep -q "^hit" local.txt || fail "$sc: local investigation found no hits"

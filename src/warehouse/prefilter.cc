@@ -411,9 +411,7 @@ bool RecordMatcher::Eval(const CompiledRule& r, uint32_t n, const logs::AccessLo
   return false;
 }
 
-void RecordMatcher::Match(const logs::AccessLogRecord& rec, const std::vector<uint32_t>& rules,
-                          std::vector<uint32_t>* hits) {
-  (void)rules;
+void RecordMatcher::Match(const logs::AccessLogRecord& rec, std::vector<uint32_t>* hits) {
   hits->clear();
   queue_.clear();
   ++row_;

@@ -64,8 +64,7 @@ class RecordMatcher {
   RecordMatcher(const RecordMatcher&) = delete;
   RecordMatcher& operator=(const RecordMatcher&) = delete;
   // `rec`'s target variants are computed here.
-  void Match(const logs::AccessLogRecord& rec, const std::vector<uint32_t>& rules,
-             std::vector<uint32_t>* hits);
+  void Match(const logs::AccessLogRecord& rec, std::vector<uint32_t>* hits);
 
  private:
   bool Eval(const rules::CompiledRule& r, uint32_t n, const logs::AccessLogRecord& rec);

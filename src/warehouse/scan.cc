@@ -242,7 +242,7 @@ Result<ClusterScan> ScanInCluster(Client& cl, Case& c, const rules::RuleSet& rs,
     r.line_no = local ? U64(row[1]) : foreign_no[i];
     r.offset = local ? U64(row[2]) : 0;
     r.line = row[kKeyCols + logs::kFieldCount];
-    matcher.Match(r, pf.rules, &hit_rules);
+    matcher.Match(r, &hit_rules);
     if (!hit_rules.empty()) events.Add(r, hit_rules, static_cast<uint32_t>(input));
     for (uint32_t h : hit_rules) {
       ++res.rule_hits[h];

@@ -342,7 +342,7 @@ TEST_F(WarehouseSql, EveryModifierSelectsWhatTheLocalMatcherMatches) {
     std::string_view why;
     ASSERT_TRUE((*parser)->Parse(kLines[i], r, &why));
     std::vector<uint32_t> got;
-    m.Match(r, pf.rules, &got);
+    m.Match(r, &got);
     std::sort(want.begin(), want.end());
     EXPECT_EQ(got, want) << "line " << i;
   }

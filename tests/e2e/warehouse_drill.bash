@@ -1,3 +1,5 @@
+# Sourced by tests/e2e/warehouse_drill_<scenario>.sh (one ctest test per scenario, each within
+# the e2e timeout on a busy machine), with WAREHOUSE_SCENARIOS set.
 # Acceptance of issue 27: for every drill scenario (small, 5 days), the logs exported to
 # ClickHouse (18.16, two servers started here on loopback) and investigated there give the same
 # hits, findings, client aggregates, attackers and scope as the local investigation of the
@@ -16,6 +18,11 @@ A=$CH_HTTP_A B=$CH_HTTP_B
 SCENARIOS="${WAREHOUSE_SCENARIOS:-$(sed -n 's/.*--scenario.*{\(.*\)}.*/\1/p' drill_help.txt | tr ',' ' ')}"
 [ -n "$SCENARIOS" ] || SCENARIOS=$(sed -n 's/^ *\([a-z0-9-]*\) (\(magento\|woocommerce\)).*/\1/p' drill_help.txt)
 [ -n "$SCENARIOS" ] || fail "no scenarios in drill --help"
+# Every scenario the drill knows has its test script.
+for known in $(sed -n 's/^ *\([a-z0-9-]*\) (\(magento\|woocommerce\)).*/\1/p' drill_help.txt); do
+  [ -f "$TQ_SOURCE_DIR/tests/e2e/warehouse_drill_${known//-/_}.sh" ] \
+    || fail "drill scenario $known has no tests/e2e/warehouse_drill_${known//-/_}.sh"
+done
 
 # What must be equal, one line per row, sorted.
 summary() {

@@ -41,8 +41,8 @@ ch_sql "$A" "DROP DATABASE IF EXISTS bench" > /dev/null
 /usr/bin/time -f "%e %M" -o "$dir/reexport.time" "$T" --case "$case" --json export clickhouse \
   "http://127.0.0.1:$A" --database bench > "$dir/reexport.json"
 rows=$(ch_sql "$A" "SELECT count() FROM bench.tq_requests")
-read -r ew em < "$dir/export.time"
-read -r rw rm_ < "$dir/reexport.time"
+read -r ew em < <(tail -1 "$dir/export.time")
+read -r rw rm_ < <(tail -1 "$dir/reexport.time")
 python3 - "$rows" "$ew" "$em" "$rw" "$bytes" <<'PY'
 import sys
 rows, ew, em, rw, b = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
@@ -62,7 +62,7 @@ for i in $(seq 1 "$runs"); do
     /usr/bin/time -f "%e %M" -o "$dir/$mode.time" "$T" --case "$case" --json "${args[@]}" \
       > "$dir/$mode.json" 2> "$dir/$mode.err" || rc=$?
     [ $rc -le 1 ] || { cat "$dir/$mode.err"; exit 1; }
-    read -r w m < "$dir/$mode.time"
+    read -r w m < <(tail -1 "$dir/$mode.time")
     wall[$mode]+="$w " mem[$mode]+="$m "
     if [ $mode != local ]; then
       server[$mode]+="$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['stages']['clickhouse']['seconds']['scan'])" "$dir/$mode.json") "

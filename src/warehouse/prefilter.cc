@@ -121,7 +121,8 @@ bool LowSelectivity(int field) {
 struct AtomPlan {
   enum { kNone, kPiece, kTerm } how = kNone;
   std::string text;
-  int score = 0;  // selectivity, higher is better
+  int score = 0;           // selectivity, higher is better
+  bool re2_fails = false;  // a `re` the server cannot compile
 };
 
 }  // namespace
@@ -183,7 +184,10 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
         p.how = AtomPlan::kPiece;
         p.text = "(?" + flags + ":" + a.confirm_pattern + ")";
         p.score = 3;
-        if (!re2_ok(p.text)) p = AtomPlan{};
+        if (!re2_ok(p.text)) {
+          p = AtomPlan{};
+          p.re2_fails = true;
+        }
         break;
       }
       case AtomKind::kCidr:
@@ -218,8 +222,16 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
     const CompiledRule& cr = rs.rules[r];
     const std::string name = info[r].id.empty() ? info[r].title : info[r].id;
     if (EvalTri(cr, cr.root, known) != kF) {
-      // May hold with every testable atom false: the rule's own SQL decides.
+      // May hold with every testable atom false: the rule's own SQL decides, unless it has a
+      // pattern the server cannot compile.
       std::string sql, why;
+      bool bad = false;
+      for (const Node& node : cr.nodes)
+        if (node.op == Node::kAtom && plan[node.atom].re2_fails) bad = true;
+      if (bad) {
+        out.not_run.push_back(name + ": a regular expression ClickHouse (RE2) cannot compile");
+        continue;
+      }
       if (!RuleSql(rs, r, map, f, &sql, &why)) {
         out.not_run.push_back(name + ": " + why);
         continue;

@@ -348,6 +348,47 @@ TEST_F(WarehouseSql, EveryModifierSelectsWhatTheLocalMatcherMatches) {
   }
 }
 
+TEST_F(WarehouseSql, APatternTheServerCannotCompileIsReportedNotSent) {
+  // `\Z` is Vectorscan's, not RE2's: the rule loads here and cannot run there.
+  Result<rules::RuleSetPtr> rs = rules::LoadRulesFromText({{"t.yml", R"(
+title: only a regex
+id: r-z
+logsource: {category: webserver}
+detection:
+  sel: {cs-uri-stem|re: 'php\Z'}
+  condition: sel
+---
+title: literal and regex
+id: r-lit
+logsource: {category: webserver}
+detection:
+  a: {cs-uri-stem|contains: 'shell'}
+  b: {cs-uri-stem|re: 'php\Z'}
+  condition: a and b
+)"}});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  ASSERT_EQ(rules::Rules(**rs).size(), 2u);
+  Client& cl = Server::Get().client();
+  Prefilter pf =
+      BuildPrefilter(**rs, ColumnMap{}, ServerFeatures{cl.major()}, [&](const std::string& re) {
+        return cl.Query("SELECT match('', " + SqlString(re) + ")").ok();
+      });
+  ASSERT_EQ(pf.not_run.size(), 1u);
+  EXPECT_EQ(pf.not_run[0], "r-z: a regular expression ClickHouse (RE2) cannot compile");
+  // The other is selected by its literal and confirmed here by Vectorscan.
+  ASSERT_EQ(pf.rules.size(), 1u);
+  EXPECT_NE(pf.where.find("shell"), std::string::npos);
+  EXPECT_EQ(pf.where.find("\\Z"), std::string::npos);
+  std::string cols;
+  for (size_t f = 0; f < logs::kFieldCount; ++f) cols += OurColumns()[f] + " String, ";
+  ASSERT_TRUE(cl.Query("CREATE TABLE IF NOT EXISTS default.sqlz (" + cols +
+                       "line String, target_decoded String, target_normalized String, "
+                       "present UInt32) ENGINE = Memory")
+                  .ok());
+  Result<std::string> r = cl.Query("SELECT count() FROM default.sqlz WHERE " + pf.where);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+}
+
 TEST(WarehouseTsv, ParsesEscapesAndRefusesBrokenRows) {
   Result<std::vector<std::vector<std::string>>> r = ParseTsv("a\\tb\tc\\nd\\\\\n\\x41\\0z\t\n", 2);
   ASSERT_TRUE(r.ok()) << r.status().ToString();

@@ -123,6 +123,7 @@ struct AtomPlan {
   std::string text;
   int score = 0;           // selectivity, higher is better
   bool re2_fails = false;  // a `re` the server cannot compile
+  std::string ci_literal;  // a case-insensitive literal (multiSearchAnyCaseInsensitive, 20+)
 };
 
 }  // namespace
@@ -173,6 +174,7 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
         if (lit.empty()) break;
         p.how = AtomPlan::kPiece;
         p.text = a.cased ? Re2Literal(lit) : "(?i:" + Re2Literal(lit) + ")";
+        if (!a.cased) p.ci_literal = lit;
         p.score = static_cast<int>(lit.size());
         break;
       }
@@ -213,6 +215,10 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
   // Pieces by where they are looked for: a field's column (and the target's variants), the
   // raw line for keywords, an extra column.
   std::map<std::string, std::vector<std::string>> pieces;  // haystack key -> pieces
+  // Servers from 20 on search many literals at once, ASCII case-insensitively (the local
+  // matcher's folding), faster than RE2's alternation; 18.16 has no multiSearch functions.
+  const bool multi = f.major >= 20;
+  std::map<std::string, std::vector<std::string>> ci_literals;  // haystack key -> literals
   std::vector<std::string> terms;
   std::vector<bool> used(rs.atoms.size(), false);
   out.atom_rules.assign(rs.atoms.size(), {});
@@ -281,11 +287,15 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
       continue;
     }
     std::string key = a.field == rules::kExtraField ? "x:" + a.extra : std::to_string(a.field);
-    pieces[key].push_back(plan[i].text);
+    if (multi && !plan[i].ci_literal.empty())
+      ci_literals[key].push_back(plan[i].ci_literal);
+    else
+      pieces[key].push_back(plan[i].text);
     out.key_atoms[key].push_back(static_cast<uint32_t>(i));
   }
   std::vector<std::string> ors;
   std::string dec = DecodedTargetSql(map);
+  for (auto& [key, lits] : ci_literals) pieces[key];  // a place for each
   for (auto& [key, ps] : pieces) {
     std::sort(ps.begin(), ps.end());
     ps.erase(std::unique(ps.begin(), ps.end()), ps.end());
@@ -313,7 +323,18 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
       if (target && !map.Sql("target_normalized").empty())
         hay.push_back(map.Sql("target_normalized"));
     }
-    for (const auto& h : hay) ors.push_back("match(" + h + ", " + SqlString(re) + ")");
+    for (const auto& h : hay) {
+      if (!re.empty()) ors.push_back("match(" + h + ", " + SqlString(re) + ")");
+      std::vector<std::string>& lits = ci_literals[key];
+      std::sort(lits.begin(), lits.end());
+      lits.erase(std::unique(lits.begin(), lits.end()), lits.end());
+      for (size_t b = 0; b < lits.size(); b += 255) {  // at most 255 needles a call
+        std::string arr;
+        for (size_t k = b; k < lits.size() && k < b + 255; ++k)
+          arr += (arr.empty() ? "" : ", ") + SqlString(lits[k]);
+        ors.push_back("multiSearchAnyCaseInsensitive(" + h + ", [" + arr + "])");
+      }
+    }
   }
   for (auto& t : terms) ors.push_back(t);
   out.calls = ors.size();

@@ -389,6 +389,18 @@ detection:
   EXPECT_TRUE(r.ok()) << r.status().ToString();
 }
 
+TEST(WarehousePrefilter, NewerServersSearchLiteralsWithMultiSearch) {
+  Result<rules::RuleSetPtr> rs = rules::LoadRulesFromText({{"t.yml", kRules}});
+  ASSERT_TRUE(rs.ok());
+  auto ok = [](const std::string&) { return true; };
+  Prefilter old = BuildPrefilter(**rs, ColumnMap{}, ServerFeatures{18}, ok);
+  Prefilter now = BuildPrefilter(**rs, ColumnMap{}, ServerFeatures{23}, ok);
+  EXPECT_EQ(old.where.find("multiSearch"), std::string::npos);  // not in 18.16
+  EXPECT_NE(now.where.find("multiSearchAnyCaseInsensitive(`target`, ["), std::string::npos);
+  EXPECT_NE(now.where.find("'/admin/'"), std::string::npos);
+  EXPECT_EQ(now.rules, old.rules);
+}
+
 TEST(WarehouseTsv, ParsesEscapesAndRefusesBrokenRows) {
   Result<std::vector<std::vector<std::string>>> r = ParseTsv("a\\tb\tc\\nd\\\\\n\\x41\\0z\t\n", 2);
   ASSERT_TRUE(r.ok()) << r.status().ToString();

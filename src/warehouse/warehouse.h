@@ -1,9 +1,11 @@
 // Logs where they already live: ClickHouse over its HTTP interface. `export` streams the parsed
 // requests of a case's collected logs (and its findings and timeline) into MergeTree tables in
-// idempotent batches; `investigate --clickhouse` compiles the Sigma pack's single-event rules to
-// SQL, runs them on a local or Distributed table of any column names, and hands the hits back
-// as a log scan's result, so they land in the case exactly as a local scan's would. The cluster
-// spreads the scan over its shards: tourniquet sends one query and reads back only the hits.
+// idempotent batches; `investigate --clickhouse` runs the Sigma pack on a local or Distributed
+// table of any column names (prefilter.h: one query whose WHERE keeps every row a rule could
+// match, the rows confirmed here by the rules' own atoms; rules that may hold on any row go as
+// their exact SQL, RuleSql) and hands the hits back as a log scan's result, so they land in the
+// case exactly as a local scan's would. The cluster spreads the scan over its shards:
+// tourniquet sends one query and reads back only the candidate rows.
 // Works with ClickHouse 18.16 (Debian 12); see README "Scale-out".
 #pragma once
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "cli/investigate.h"
+#include "cli/investigate_cluster.h"
 #include "core/escape.h"
 #include "core/json.h"
 #include "rules/rules.h"
@@ -21,6 +22,7 @@ struct LogsOptions {
   std::vector<std::string> trusted_proxies;
   std::string time_format;
   int threads = 0;
+  ClusterOptions cluster;  // --clickhouse: the rules run there (investigate_cluster.cc)
 };
 
 std::string Num(uint64_t n) { return std::to_string(n); }
@@ -49,6 +51,7 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
                  "The log's time field as a strptime pattern, e.g. '%Y/%m/%d %H:%M:%S %z' (a "
                  "fraction may follow %S; without %z: UTC)");
   app.add_option("--threads", o->threads, "Worker threads for the log scan (default: all cores)");
+  AddClusterOptions(app, o->cluster);
   return [o, &g](InvestigateContext& ctx) -> Status {
     std::vector<std::string> paths;
     if (!o->no_shipped) {
@@ -102,7 +105,12 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
       std::lock_guard<std::mutex> lock(mu);
       progress.Update(std::min(done, total));
     };
-    TQ_ASSIGN_OR_RETURN(rules::LogScanResult res, rules::ScanLogs(inputs, *rs, so));
+    rules::LogScanResult res;
+    if (!o->cluster.url.empty()) {
+      TQ_RETURN_IF_ERROR(ScanClickHouse(ctx, o->cluster, *rs, &inputs, &res));
+    } else {
+      TQ_ASSIGN_OR_RETURN(res, rules::ScanLogs(inputs, *rs, so));
+    }
     progress.Finish();
     TQ_ASSIGN_OR_RETURN(rules::StoreSummary stored,
                         rules::StoreLogScan(ctx.the_case, inputs, *rs, res));

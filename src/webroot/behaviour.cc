@@ -58,7 +58,14 @@ const std::initializer_list<std::string_view> kCodeSinks = {"eval",
                                                             "preg_replace_callback",
                                                             "array_diff_ukey",
                                                             "array_udiff",
-                                                            "array_intersect_ukey"};
+                                                            "array_intersect_ukey",
+                                                            "mb_ereg_replace_callback",
+                                                            "array_intersect_uassoc",
+                                                            "array_diff_uassoc",
+                                                            "array_uintersect",
+                                                            "array_uintersect_assoc",
+                                                            "array_udiff_assoc",
+                                                            "preg_replace_callback_array"};
 const std::initializer_list<std::string_view> kShellSinks = {
     "system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "expect_popen"};
 const std::initializer_list<std::string_view> kDecoders = {
@@ -108,8 +115,9 @@ class PhpTaint {
   bool IsSource(size_t i) const {
     const Token& k = t_[i];
     if (k.type == Tok::kVar) {
-      if (In(k.text, {"$_GET", "$_POST", "$_REQUEST", "$_COOKIE", "$_FILES", "$HTTP_GET_VARS",
-                      "$HTTP_POST_VARS", "$HTTP_RAW_POST_DATA"}))
+      if (In(k.text,
+             {"$_GET", "$_POST", "$_REQUEST", "$_COOKIE", "$_FILES", "$HTTP_GET_VARS",
+              "$HTTP_POST_VARS", "$HTTP_RAW_POST_DATA", "$HTTP_POST_FILES", "$HTTP_COOKIE_VARS"}))
         return true;
       if (k.text == "$_SERVER" && i + 2 < t_.size() && IsOp(t_[i + 1], "[") &&
           t_[i + 2].type == Tok::kString && t_[i + 2].text.rfind("HTTP_", 0) == 0)
@@ -214,6 +222,8 @@ class PhpTaint {
               prefixed_.insert(Key(i));
           }
           if (RangeDecoded(i + 2, end)) decoded_.insert(Key(i));
+          if (RangeXored(i + 2, end)) computed_.insert(Key(i));
+          if (int code = RangePhpCode(i + 2, end)) php_code_[Key(i)] = code;
           if (RangeRemote(i + 2, end)) remote_.insert(Key(i));
           if (RangeClientName(i + 2, end)) client_named_.insert(Key(i));
         }
@@ -261,6 +271,34 @@ class PhpTaint {
     }
     return false;
   }
+  // A string bitwise operation ('..' ^ $key): a name or payload computed, not written.
+  bool RangeXored(size_t a, size_t b) const {
+    for (size_t i = a; i + 1 < b && i + 1 < t_.size(); ++i)
+      if ((IsOp(t_[i + 1], "^") && t_[i].type == Tok::kString) ||
+          (IsOp(t_[i], "^") && t_[i + 1].type == Tok::kString) ||
+          (t_[i].type == Tok::kString && t_[i].decoded_by == "xor"))
+        return true;
+    return false;
+  }
+  bool Computed(size_t i) const { return computed_.count(Key(i)) > 0 || decoded_.count(Key(i)); }
+  // PHP source held in a literal (or a variable holding one): what a dropper writes out.
+  // 2 when the source was hidden by a decoder, 1 when it is plain.
+  int RangePhpCode(size_t a, size_t b) const {
+    int best = 0;
+    for (size_t i = a; i < b && i < t_.size(); ++i) {
+      const Token& k = t_[i];
+      if (k.type == Tok::kVar && php_code_.count(Key(i)))
+        best = std::max(best, php_code_.at(Key(i)));
+      if (k.type != Tok::kString || k.text.size() < 12) continue;
+      std::string head = Lower(std::string_view(k.text).substr(0, 4096));
+      if (head.find("<?php") == std::string::npos && head.find("<?=") == std::string::npos &&
+          head.find("<? ") == std::string::npos)
+        continue;
+      best = std::max(best, k.decoded_by.empty() ? 1 : 2);
+    }
+    return best;
+  }
+
   // The file name the client sent ($_FILES[..]['name']), kept as is or through basename().
   bool RangeClientName(size_t a, size_t b) const {
     for (size_t i = a; i < b && i < t_.size(); ++i) {
@@ -271,7 +309,8 @@ class PhpTaint {
         return false;  // anything else may sanitise it
       if (k.type == Tok::kVar && k.text == "$_FILES")
         for (size_t j = i + 1; j < b && j < i + 12; ++j)
-          if (t_[j].type == Tok::kString && t_[j].text == "name") return true;
+          if ((t_[j].type == Tok::kString || t_[j].type == Tok::kWord) && t_[j].text == "name")
+            return true;
     }
     return false;
   }
@@ -297,7 +336,8 @@ class PhpTaint {
 
  private:
   const std::vector<Token>& t_;
-  std::set<std::string> decoded_, remote_, client_named_, prefixed_;
+  std::set<std::string> decoded_, remote_, client_named_, prefixed_, computed_;
+  std::map<std::string, int> php_code_;  // variables holding PHP source (see RangePhpCode)
   std::map<std::string, std::vector<std::string>> params_;     // user function -> parameter keys
   std::vector<std::pair<std::string, std::string>> captures_;  // closure use(): outer -> inner
   std::set<std::string> vars_;
@@ -376,6 +416,32 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
         Add(out, "php.request_as_function", "exec", 4,
             "calls a function named by request input (" + k.text + "[...](...))", layer);
     }
+    // $list[0]['fn']($_POST['x']): a function taken from an array element and called on
+    // request input (the element was set to 'assert' where no fold follows it).
+    if (k.type == Tok::kVar && !taint.IsSource(i) && !member && i + 1 < t.size() &&
+        IsOp(t[i + 1], "[")) {
+      size_t j = i + 1;
+      while (j < t.size() && IsOp(t[j], "[")) j = taint.ExprEnd(j + 1, false) + 1;
+      if (j < t.size() && IsOp(t[j], "(") && taint.RangeTainted(j + 1, taint.Close(j)))
+        Add(out, "php.request_to_dynamic_call", "exec", 3,
+            "passes request input to a function taken from " + k.text + "[...]", layer);
+    }
+    // new ReflectionFunction($_GET['f']): the request names the function to run.
+    if (k.type == Tok::kWord && call && i > 0 && t[i - 1].type == Tok::kWord &&
+        Lower(t[i - 1].text) == "new" && Lower(k.text) == "reflectionfunction" &&
+        taint.RangeTainted(i + 2, taint.Close(i + 1)))
+      Add(out, "php.request_as_function", "exec", 4,
+          "calls a function whose name comes from the request (ReflectionFunction)", layer);
+    // str_rot13('nffreg') handed to a call: an execution sink named through an encoding,
+    // to be called back by whatever receives it.
+    if (k.type == Tok::kString && !k.decoded_by.empty() && i > 0 &&
+        (IsOp(t[i - 1], "(") || IsOp(t[i - 1], ",")) && i + 1 < t.size() &&
+        (IsOp(t[i + 1], ")") || IsOp(t[i + 1], ",")) &&
+        In(Lower(k.text), {"assert", "system", "passthru", "shell_exec", "exec", "popen",
+                           "proc_open", "create_function", "pcntl_exec"}))
+      Add(out, "php.hidden_exec_call", "exec", 3,
+          "passes " + Lower(k.text) + " as a callback, its name hidden (" + k.decoded_by + ")",
+          layer);
     if (k.type != Tok::kWord || member) continue;
     std::string w = Lower(k.text);
     if (In(w, {"base64_encode", "serialize", "json_encode", "openssl_encrypt", "bin2hex",
@@ -426,6 +492,11 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       for (CodeTrait& ct : out)
         if (ct.id == "php.exec_sink") ct.alone = false;
     }
+    // $f = 'c'.'o'.'p'.'y'; $f($_FILES[..]): request input handed to a function whose name
+    // was built so that no search finds the call.
+    if (k.concealed && tainted_args && !In(w, kCodeSinks) && !In(w, kShellSinks))
+      Add(out, "php.request_to_hidden_call", "exec", 3,
+          "passes request input to " + w + "(), called through a name built from pieces", layer);
     if (In(w, kShellSinks) && tainted_args)
       Add(out, "php.request_to_shell", "exec", 4,
           "runs request input as a shell command (" + w + ")", layer);
@@ -437,7 +508,8 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       bool callback_from_request = taint.ValueTainted(i + 2, first_end);
       if (w == "usort" || w == "uasort" || w == "uksort" || w == "array_walk" ||
           w == "array_filter" || w == "array_reduce" || w == "iterator_apply" ||
-          w == "array_walk_recursive" || w == "preg_replace_callback" || w == "mb_ereg_replace") {
+          w == "array_walk_recursive" || w == "preg_replace_callback" || w == "mb_ereg_replace" ||
+          w == "mb_ereg_replace_callback") {
         // callback is the second argument
         size_t second = first_end < close ? first_end + 1 : close;
         callback_from_request = taint.ValueTainted(second, taint.ExprEnd(second, true));
@@ -458,6 +530,18 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
             In(Lower(c.text), {"eval", "assert", "system", "passthru", "shell_exec"}))
           evaluating_callback = true;
       }
+      // array_intersect_uassoc([$_REQUEST['p'] => ''], [1], $f) with $f = '..' ^ $key:
+      // the callback is a name the code computes, called on request input.
+      bool computed_callback = false;
+      if (!code_sink)
+        for (size_t a = i + 2; a < close; ++a)
+          if (t[a].type == Tok::kVar && taint.Computed(a) && !taint.Tainted(a) &&
+              (IsOp(t[a - 1], ",") || IsOp(t[a - 1], "(")) &&
+              (IsOp(t[a + 1], ",") || IsOp(t[a + 1], ")")))
+            computed_callback = true;
+      if (computed_callback && !callback_from_request && !evaluating_callback)
+        Add(out, "php.request_to_computed_callback", "exec", 3,
+            "passes request input to " + w + "() with a callback whose name is computed", layer);
       if (code_sink || callback_from_request || evaluating_callback)
         Add(out, "php.request_to_exec", "exec", 4, "runs request input as PHP code (" + w + ")",
             layer);
@@ -513,7 +597,10 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       size_t second_end = taint.ExprEnd(second, true);
       bool named_by_client = false, wrapped = false;
       for (size_t a = second; a < second_end; ++a) {
-        if (t[a].type == Tok::kString && t[a].text == "name") named_by_client = true;
+        // $_FILES['f']['name'], or $_FILES[f][name] with bare words (PHP < 8 read them so)
+        if ((t[a].type == Tok::kString || (t[a].type == Tok::kWord && !IsOp(t[a + 1], "("))) &&
+            t[a].text == "name")
+          named_by_client = true;
         if (t[a].type == Tok::kWord && a + 1 < second_end && IsOp(t[a + 1], "(")) wrapped = true;
       }
       for (size_t a = second; a < second_end; ++a)
@@ -528,6 +615,12 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       size_t first_end = taint.ExprEnd(i + 2, true);
       bool path_tainted = taint.RangeTainted(i + 2, first_end);
       bool data_tainted = taint.RangeTainted(first_end, close);
+      int code = taint.RangePhpCode(first_end, close);
+      if (code)
+        Add(out, "php.writes_php_code", "upload", code == 2 ? 3 : 2,
+            code == 2 ? "writes PHP code hidden under an encoding to a file"
+                      : "writes PHP code held in a string to a file",
+            layer);
       if (path_tainted && data_tainted && w == "file_put_contents")
         Add(out, "php.request_to_file", "upload", 3,
             "writes request content to a file the request names", layer);

@@ -64,5 +64,79 @@ TEST(Behaviour, ForeignScriptHostsInHtml) {
   EXPECT_TRUE(none.empty());
 }
 
+// Whole pipeline (lex, fold, decode, analyse): the strongest trait of one family.
+int Pipeline(std::string_view src, std::string_view family = "") {
+  return Strongest(Normalize(src, CodeKind::kPhp).traits, family);
+}
+
+TEST(Behaviour, ShortOpenTagsAndPhpScriptElementsAreCode) {
+  EXPECT_GE(Pipeline("<?@include($_POST[\"code\"]);?>", "exec"), 4);
+  EXPECT_GE(Pipeline("<?$x=$_GET['c'];system($x);?>", "exec"), 4);
+  EXPECT_GE(Pipeline("<script language=\"php\">eval($_POST['z']);</script>", "exec"), 4);
+  // An XML declaration is not a short tag; a plain <script> is not PHP.
+  EXPECT_EQ(Pipeline("<?xml version=\"1.0\"?><a>eval($_POST['z'])</a>", "exec"), 0);
+  EXPECT_EQ(Pipeline("<html><script>eval(location.hash)</script></html>", "exec"), 0);
+}
+
+TEST(Behaviour, BareWordsBesideBitwiseOperatorsFold) {
+  // getenv spelled as '      ' | get.'env': the bare word is a string next to '.'.
+  EXPECT_GE(Pipeline("<?php $f = '      ' | get . 'env'; eval($f('HTTP_X_CMD'));", "exec"), 4);
+  auto n = Normalize("<?php $n = '   ' | abc . 'def'; echo $n;", CodeKind::kPhp);
+  ASSERT_FALSE(n.layers.empty());
+  EXPECT_NE(n.layers[0].text.find("'abcdef'"), std::string::npos) << n.layers[0].text;
+}
+
+TEST(Behaviour, FunctionsTakenFromArraysOrReflectionOnRequestInput) {
+  EXPECT_GE(Pipeline("<?php $i['w'] = 'assert'; $a[] = $i; $a[0]['w']($_POST['k']);", "exec"), 3);
+  EXPECT_GE(Pipeline("<?php $f = new ReflectionFunction($_GET['m']);"
+                     " echo $f->invokeArgs(array($_GET['c']));",
+                     "exec"),
+            4);
+  // A handler table called on the application's own values.
+  EXPECT_LT(Pipeline("<?php $h = ['a' => 'strtoupper']; echo $h['a']($name);", "exec"), 3);
+  EXPECT_LT(Pipeline("<?php $r = new ReflectionFunction('strlen'); echo $r->getName();", "exec"),
+            3);
+}
+
+TEST(Behaviour, SinkNamesHiddenByAnEncodingAndComputedCallbacks) {
+  EXPECT_GE(Pipeline("<?php $s = $db->query('SELECT 1');"
+                     " $r = $s->fetchAll(PDO::FETCH_FUNC, str_rot13('nffreg'));",
+                     "exec"),
+            3);
+  EXPECT_GE(Pipeline("<?php $f = pack('H*', '13' . '3f12') ^ $key;"
+                     " array_intersect_uassoc(array($_REQUEST['p'] => ''), array(1), $f);",
+                     "exec"),
+            3);
+  EXPECT_GE(Pipeline("<?php $r = 'c'.'o'.'p'.'y'; $r($_FILES[f][tmp_name], $_FILES[f][name]);"), 3);
+  EXPECT_GE(Pipeline("<?php mb_ereg_replace_callback('.+', create_function('$a',"
+                     " 'return assert($a[0]);'), $_REQUEST['p']);",
+                     "exec"),
+            4);
+  // rot13 of an ordinary word, a callback the code names in plain.
+  EXPECT_LT(Pipeline("<?php usort($rows, str_rot13('pbzcner'));"), 3);
+  EXPECT_LT(Pipeline("<?php array_intersect_uassoc($a, $b, 'strcasecmp');"), 3);
+}
+
+TEST(Behaviour, DroppersWritingPhpCode) {
+  std::string payload = "<?php @eval($_POST['x']); ?>";
+  std::string hex;
+  for (unsigned char c : payload) {
+    const char* d = "0123456789abcdef";
+    hex += d[c >> 4], hex += d[c & 15];
+  }
+  EXPECT_GE(Pipeline("<?php fputs(fopen('a.php', 'w'), pack('H*', '" + hex + "'));", "upload"), 3);
+  // The page it writes is analysed as PHP of its own.
+  EXPECT_GE(Pipeline("<?php $p = '<title>x</title><?php system(\"$_GET[cmd]\"); ?>';"
+                     " $r = fopen('../g.php', 'w'); fwrite($r, $p);",
+                     "exec"),
+            4);
+  // A hex literal echoed: decoded and read as code.
+  EXPECT_GE(Pipeline("<?php echo sprintf('" + hex.substr(12) + "');", "exec"), 4);
+  // A cache writer putting generated PHP in a file is at most medium.
+  EXPECT_LT(
+      Pipeline("<?php file_put_contents($cache, '<?php return ' . var_export($c, true) . ';');"),
+      3);
+}
+
 }  // namespace
 }  // namespace tq::webroot

@@ -25,6 +25,9 @@ std::string Lower(std::string_view s) {
   return out;
 }
 bool IsOp(const Token& t, std::string_view op) { return t.type == Tok::kOp && t.text == op; }
+bool IsAssignOp(const Token& t) {
+  return t.type == Tok::kOp && (t.text == "=" || t.text == ".=" || t.text == "?\?=");
+}
 
 bool In(std::string_view w, std::initializer_list<std::string_view> set) {
   return std::find(set.begin(), set.end(), w) != set.end();
@@ -75,6 +78,36 @@ const std::initializer_list<std::string_view> kDecoders = {
 class PhpTaint {
  public:
   explicit PhpTaint(const std::vector<Token>& t) : t_(t), scope_(t.size(), 0) {
+    // Matching closers of every bracket, in one pass (a function body is a block, not its
+    // first statement).
+    std::vector<size_t> match(t_.size(), t_.size()), open;
+    for (size_t i = 0; i < t_.size(); ++i) {
+      if (t_[i].type != Tok::kOp) continue;
+      const std::string& x = t_[i].text;
+      if (x == "(" || x == "[" || x == "{") {
+        open.push_back(i);
+      } else if ((x == ")" || x == "]" || x == "}") && !open.empty()) {
+        match[open.back()] = i;
+        open.pop_back();
+      }
+    }
+    // Loop bodies (for, foreach, while), as a difference array: linear however deep.
+    std::vector<int> diff(t_.size() + 1, 0);
+    for (size_t i = 0; i + 1 < t_.size(); ++i) {
+      if (t_[i].type != Tok::kWord || !IsOp(t_[i + 1], "(") ||
+          !In(Lower(t_[i].text), {"for", "foreach", "while"}))
+        continue;
+      size_t close = match[i + 1];
+      if (close + 1 >= t_.size()) continue;
+      size_t end = IsOp(t_[close + 1], "{") ? match[close + 1] : ExprEnd(close + 1, false);
+      diff[close + 1] += 1;
+      diff[std::min(end + 1, t_.size())] -= 1;
+    }
+    in_loop_.assign(t_.size(), false);
+    for (size_t i = 0, depth = 0; i < t_.size(); ++i) {
+      depth += diff[i];
+      in_loop_[i] = depth > 0;
+    }
     // Function bodies are scopes of their own (PHP variables are function-local): a $cmd in
     // one method is not the $cmd of another, which keeps large framework files quiet.
     int next = 1;
@@ -94,7 +127,7 @@ class PhpTaint {
         ++body;
       }
       if (body >= t_.size() || !IsOp(t_[body], "{")) continue;  // abstract / interface method
-      size_t end = ExprEnd(body + 1, false);
+      size_t end = match[body];
       int id = next++;
       for (size_t k = j; k <= end && k < t_.size(); ++k)
         if (scope_[k] == scope_[i]) scope_[k] = id;
@@ -148,10 +181,28 @@ class PhpTaint {
     return false;
   }
 
+  bool InLoop(size_t i) const { return i < in_loop_.size() && in_loop_[i]; }
+
+  // After extract($_POST) (or with register_globals emulated so), a variable the scope
+  // never assigns comes from the request.
+  bool Extracted(int scope, const std::string& name) const {
+    return extract_.count(scope) && name.size() > 1 && name != "$this" &&
+           !assigned_.count(Key(scope, name));
+  }
+
   bool Tainted(size_t i) const {
     if (IsSource(i)) return true;
     const Token& k = t_[i];
-    if (k.type == Tok::kVar) return vars_.count(Key(i)) > 0;
+    if (k.type == Tok::kVar) return vars_.count(Key(i)) > 0 || Extracted(scope_[i], k.text);
+    if ((k.quote == '"' || k.quote == '`') && k.type == Tok::kString && extract_.count(scope_[i])) {
+      for (size_t p = k.text.find('$'); p != std::string::npos; p = k.text.find('$', p + 1)) {
+        size_t e = p + 1;
+        while (e < k.text.size() &&
+               (std::isalnum(static_cast<unsigned char>(k.text[e])) || k.text[e] == '_'))
+          ++e;
+        if (e > p + 1 && Extracted(scope_[i], k.text.substr(p, e - p))) return true;
+      }
+    }
     if ((k.quote == '"' || k.quote == '`') && k.type == Tok::kString) {
       std::string prefix = Key(scope_[i], "");
       for (const std::string& v : vars_)
@@ -209,6 +260,13 @@ class PhpTaint {
   size_t Close(size_t open) const { return ExprEnd(open + 1, false); }
 
   void Propagate() {
+    for (size_t i = 0; i + 1 < t_.size(); ++i)
+      if (t_[i].type == Tok::kVar && (IsAssignOp(t_[i + 1]) || (i > 0 && IsOp(t_[i - 1], "as")) ||
+                                      (i > 0 && t_[i - 1].type == Tok::kWord &&
+                                       In(Lower(t_[i - 1].text), {"as", "global", "static"}))))
+        assigned_.insert(Key(i));
+    for (const auto& [name, keys] : params_)
+      for (const std::string& k : keys) assigned_.insert(k);
     for (int round = 0; round < 3; ++round) {
       size_t before = vars_.size();
       for (size_t i = 0; i + 1 < t_.size(); ++i) {
@@ -343,14 +401,9 @@ class PhpTaint {
   std::set<std::string> vars_;
   std::vector<int> scope_;  // function scope of each token (0: file level)
   std::set<int> extract_;   // scopes where extract($_POST) made every variable the request's
+  std::set<std::string> assigned_;  // variables a scope assigns itself
+  std::vector<bool> in_loop_;       // token inside a loop body
 };
-
-void Add(std::vector<CodeTrait>& out, std::string id, std::string family, int strength,
-         std::string what, const std::string& layer) {
-  for (const CodeTrait& t : out)
-    if (t.id == id && t.layer == layer) return;
-  out.push_back({std::move(id), std::move(family), strength, std::move(what), layer});
-}
 
 bool PregE(std::string_view pattern) {
   if (pattern.size() < 3) return false;
@@ -367,7 +420,16 @@ bool PregE(std::string_view pattern) {
   return flags.find('e') != std::string_view::npos;
 }
 
-bool CardName(std::string_view s) {
+}  // namespace
+
+void AddTrait(std::vector<CodeTrait>& out, std::string id, std::string family, int strength,
+              std::string what, const std::string& layer) {
+  for (const CodeTrait& t : out)
+    if (t.id == id && t.layer == layer) return;
+  out.push_back({std::move(id), std::move(family), strength, std::move(what), layer});
+}
+
+bool CardFieldName(std::string_view s) {
   std::string l = Lower(s.substr(0, 200));
   for (std::string_view k :
        {"cc_number",    "ccnumber",      "cc-number",   "card_number", "cardnumber",  "card-number",
@@ -378,43 +440,56 @@ bool CardName(std::string_view s) {
   return false;
 }
 
-}  // namespace
-
 void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
                 std::vector<CodeTrait>& out) {
   PhpTaint taint(t);
   taint.Propagate();
   bool card = false, card_out = false, encode = false;
+  bool db_connect = false, request_sql = false, mail_loop = false, long_run = false, beacon = false,
+       server_paths = false;
   std::set<std::string> request_ops;
+  // An argument that is request input by itself (not a value inside a fixed SQL template).
+  auto whole_argument_tainted = [&](size_t open) {
+    size_t close = taint.Close(open);
+    for (size_t a = open + 1; a < close; ++a) {
+      size_t end = taint.ExprEnd(a, true);
+      if (end == a + 1 && taint.Tainted(a)) return true;
+      if (end > a + 1 && t[a].type == Tok::kVar && taint.IsSource(a) && IsOp(t[a + 1], "[") &&
+          IsOp(t[end - 1], "]") && taint.Close(a + 1) + 1 == end)
+        return true;  // $_POST['sql']
+      a = end;
+    }
+    return false;
+  };
   size_t decoded_literals = 0;
   for (size_t i = 0; i < t.size(); ++i) {
     const Token& k = t[i];
     if (k.type == Tok::kString && !k.decoded_by.empty()) ++decoded_literals;
-    if ((k.type == Tok::kString || k.type == Tok::kWord) && CardName(k.text)) card = true;
+    if ((k.type == Tok::kString || k.type == Tok::kWord) && CardFieldName(k.text)) card = true;
     bool call = i + 1 < t.size() && IsOp(t[i + 1], "(");
     bool member = i > 0 && (IsOp(t[i - 1], "->") || IsOp(t[i - 1], "::") ||
                             (t[i - 1].type == Tok::kWord && Lower(t[i - 1].text) == "function") ||
                             (t[i - 1].type == Tok::kWord && Lower(t[i - 1].text) == "new"));
     // Backtick shell strings.
     if (k.type == Tok::kString && k.quote == '`' && taint.Tainted(i))
-      Add(out, "php.request_to_shell", "exec", 4,
-          "runs request input as a shell command (backticks)", layer);
+      AddTrait(out, "php.request_to_shell", "exec", 4,
+               "runs request input as a shell command (backticks)", layer);
     if (k.type == Tok::kVar && call && !member) {
       size_t close = taint.Close(i + 1);
       if (taint.Tainted(i) || (taint.extract(i) && k.text != "$this"))
-        Add(out, "php.request_as_function", "exec", 4,
-            "calls a function whose name comes from the request (" + k.text + "(...))", layer);
+        AddTrait(out, "php.request_as_function", "exec", 4,
+                 "calls a function whose name comes from the request (" + k.text + "(...))", layer);
       else if (taint.RangeTainted(i + 2, close))
-        Add(out, "php.request_to_dynamic_call", "exec", 3,
-            "passes request input to a variable function " + k.text + "(...)", layer);
+        AddTrait(out, "php.request_to_dynamic_call", "exec", 3,
+                 "passes request input to a variable function " + k.text + "(...)", layer);
     }
     // $_GET['a']($_GET['b']) and friends: a request value called.
     if (k.type == Tok::kVar && taint.IsSource(i) && i + 1 < t.size() && IsOp(t[i + 1], "[")) {
       size_t j = i + 1;
       while (j < t.size() && IsOp(t[j], "[")) j = taint.ExprEnd(j + 1, false) + 1;
       if (j < t.size() && IsOp(t[j], "("))
-        Add(out, "php.request_as_function", "exec", 4,
-            "calls a function named by request input (" + k.text + "[...](...))", layer);
+        AddTrait(out, "php.request_as_function", "exec", 4,
+                 "calls a function named by request input (" + k.text + "[...](...))", layer);
     }
     // $list[0]['fn']($_POST['x']): a function taken from an array element and called on
     // request input (the element was set to 'assert' where no fold follows it).
@@ -423,15 +498,15 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       size_t j = i + 1;
       while (j < t.size() && IsOp(t[j], "[")) j = taint.ExprEnd(j + 1, false) + 1;
       if (j < t.size() && IsOp(t[j], "(") && taint.RangeTainted(j + 1, taint.Close(j)))
-        Add(out, "php.request_to_dynamic_call", "exec", 3,
-            "passes request input to a function taken from " + k.text + "[...]", layer);
+        AddTrait(out, "php.request_to_dynamic_call", "exec", 3,
+                 "passes request input to a function taken from " + k.text + "[...]", layer);
     }
     // new ReflectionFunction($_GET['f']): the request names the function to run.
     if (k.type == Tok::kWord && call && i > 0 && t[i - 1].type == Tok::kWord &&
         Lower(t[i - 1].text) == "new" && Lower(k.text) == "reflectionfunction" &&
         taint.RangeTainted(i + 2, taint.Close(i + 1)))
-      Add(out, "php.request_as_function", "exec", 4,
-          "calls a function whose name comes from the request (ReflectionFunction)", layer);
+      AddTrait(out, "php.request_as_function", "exec", 4,
+               "calls a function whose name comes from the request (ReflectionFunction)", layer);
     // str_rot13('nffreg') handed to a call: an execution sink named through an encoding,
     // to be called back by whatever receives it.
     if (k.type == Tok::kString && !k.decoded_by.empty() && i > 0 &&
@@ -439,11 +514,27 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
         (IsOp(t[i + 1], ")") || IsOp(t[i + 1], ",")) &&
         In(Lower(k.text), {"assert", "system", "passthru", "shell_exec", "exec", "popen",
                            "proc_open", "create_function", "pcntl_exec"}))
-      Add(out, "php.hidden_exec_call", "exec", 3,
-          "passes " + Lower(k.text) + " as a callback, its name hidden (" + k.decoded_by + ")",
-          layer);
+      AddTrait(out, "php.hidden_exec_call", "exec", 3,
+               "passes " + Lower(k.text) + " as a callback, its name hidden (" + k.decoded_by + ")",
+               layer);
+    // A database console: the request gives the server and credentials, or the SQL itself.
+    if (k.type == Tok::kWord && call && i > 0 &&
+        ((t[i - 1].type == Tok::kWord && Lower(t[i - 1].text) == "new" &&
+          In(Lower(k.text), {"mysqli", "pdo"}) && taint.RangeTainted(i + 2, taint.Close(i + 1))) ||
+         (IsOp(t[i - 1], "->") && In(Lower(k.text), {"real_connect"}) &&
+          taint.RangeTainted(i + 2, taint.Close(i + 1)))))
+      db_connect = true;
+    if (k.type == Tok::kWord && call && i > 0 && IsOp(t[i - 1], "->") &&
+        In(Lower(k.text), {"query", "exec", "multi_query", "real_query"}) &&
+        whole_argument_tainted(i + 1))
+      request_sql = true;
+    if (k.type == Tok::kVar && i + 2 < t.size() && k.text == "$_SERVER" && IsOp(t[i + 1], "[") &&
+        t[i + 2].type == Tok::kString &&
+        In(t[i + 2].text, {"DOCUMENT_ROOT", "SCRIPT_FILENAME", "PATH_TRANSLATED"}))
+      server_paths = true;
     if (k.type != Tok::kWord || member) continue;
     std::string w = Lower(k.text);
+    if (call && In(w, {"set_time_limit", "ignore_user_abort"})) long_run = true;
     if (In(w, {"base64_encode", "serialize", "json_encode", "openssl_encrypt", "bin2hex",
                "gzdeflate", "gzcompress", "str_rot13", "urlencode", "http_build_query"}))
       encode = true;
@@ -451,7 +542,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     if (In(w, {"include", "include_once", "require", "require_once"})) {
       size_t end = taint.ExprEnd(i + 1, false);
       if (taint.RangeRemote(i + 1, end))
-        Add(out, "php.remote_code", "exec", 4, "includes code fetched from a URL", layer);
+        AddTrait(out, "php.remote_code", "exec", 4, "includes code fetched from a URL", layer);
       // A fixed directory and suffix around the request value (config-<host>.php) is how
       // multi-site setups pick a file; a path that is the request value is a backdoor.
       size_t first = i + 1;
@@ -462,11 +553,11 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
            (t[first].type == Tok::kWord && !(first + 1 < end && IsOp(t[first + 1], "("))));
       if (first < end && t[first].type == Tok::kVar && taint.Prefixed(first)) fixed_prefix = true;
       if (taint.RangeTainted(i + 1, end))
-        Add(out, fixed_prefix ? "php.request_names_include" : "php.request_to_include", "exec",
-            fixed_prefix ? 2 : 4,
-            fixed_prefix ? "includes a file whose name contains request input"
-                         : "includes a file named by request input",
-            layer);
+        AddTrait(out, fixed_prefix ? "php.request_names_include" : "php.request_to_include", "exec",
+                 fixed_prefix ? 2 : 4,
+                 fixed_prefix ? "includes a file whose name contains request input"
+                              : "includes a file named by request input",
+                 layer);
       continue;
     }
     if (!call) continue;
@@ -477,29 +568,30 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     if (k.concealed && (In(w, {"eval", "assert", "create_function", "call_user_func",
                                "call_user_func_array", "preg_replace"}) ||
                         In(w, kShellSinks)))
-      Add(out, "php.hidden_exec_call", "exec", 3,
-          "calls " + w + "() through a name built from pieces", layer);
+      AddTrait(out, "php.hidden_exec_call", "exec", 3,
+               "calls " + w + "() through a name built from pieces", layer);
     else if (k.concealed && (In(w, kCodeSinks) || In(w, kDecoders) ||
                              In(w, {"file_put_contents", "fwrite", "move_uploaded_file"})))
-      Add(out, "obfuscation.hidden_function_name", "obfuscation", 2,
-          "calls " + w + "() through a name built from pieces", layer);
+      AddTrait(out, "obfuscation.hidden_function_name", "obfuscation", 2,
+               "calls " + w + "() through a name built from pieces", layer);
     // An execution sink on a value the code computes: weak alone (template engines eval
     // compiled code), telling beside an independent obfuscation trait.
     if (In(w, {"eval", "assert", "create_function", "system", "exec", "shell_exec", "passthru",
                "popen", "proc_open"}) &&
         !(i + 3 < t.size() && t[i + 2].type == Tok::kString && IsOp(t[i + 3], ")"))) {
-      Add(out, "php.exec_sink", "exec", 2, "passes a computed value to " + w + "()", layer);
+      AddTrait(out, "php.exec_sink", "exec", 2, "passes a computed value to " + w + "()", layer);
       for (CodeTrait& ct : out)
         if (ct.id == "php.exec_sink") ct.alone = false;
     }
     // $f = 'c'.'o'.'p'.'y'; $f($_FILES[..]): request input handed to a function whose name
     // was built so that no search finds the call.
     if (k.concealed && tainted_args && !In(w, kCodeSinks) && !In(w, kShellSinks))
-      Add(out, "php.request_to_hidden_call", "exec", 3,
-          "passes request input to " + w + "(), called through a name built from pieces", layer);
+      AddTrait(out, "php.request_to_hidden_call", "exec", 3,
+               "passes request input to " + w + "(), called through a name built from pieces",
+               layer);
     if (In(w, kShellSinks) && tainted_args)
-      Add(out, "php.request_to_shell", "exec", 4,
-          "runs request input as a shell command (" + w + ")", layer);
+      AddTrait(out, "php.request_to_shell", "exec", 4,
+               "runs request input as a shell command (" + w + ")", layer);
     if (In(w, kCodeSinks) && tainted_args) {
       // A callback sink only executes request input when the request names the callback or
       // (eval, assert, create_function) is the code itself.
@@ -540,18 +632,19 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
               (IsOp(t[a + 1], ",") || IsOp(t[a + 1], ")")))
             computed_callback = true;
       if (computed_callback && !callback_from_request && !evaluating_callback)
-        Add(out, "php.request_to_computed_callback", "exec", 3,
-            "passes request input to " + w + "() with a callback whose name is computed", layer);
+        AddTrait(out, "php.request_to_computed_callback", "exec", 3,
+                 "passes request input to " + w + "() with a callback whose name is computed",
+                 layer);
       if (code_sink || callback_from_request || evaluating_callback)
-        Add(out, "php.request_to_exec", "exec", 4, "runs request input as PHP code (" + w + ")",
-            layer);
+        AddTrait(out, "php.request_to_exec", "exec", 4,
+                 "runs request input as PHP code (" + w + ")", layer);
     }
     if (In(w, kCodeSinks) && !In(w, {"eval", "assert", "create_function"}) && i + 2 < close &&
         t[i + 2].type == Tok::kString &&
         In(Lower(t[i + 2].text),
            {"assert", "eval", "system", "passthru", "shell_exec", "exec", "popen"}))
-      Add(out, "php.hidden_exec_call", "exec", 3,
-          "calls " + Lower(t[i + 2].text) + "() as a callback of " + w + "()", layer);
+      AddTrait(out, "php.hidden_exec_call", "exec", 3,
+               "calls " + Lower(t[i + 2].text) + "() as a callback of " + w + "()", layer);
     if (w == "preg_replace" && i + 2 < t.size() && t[i + 2].type == Tok::kString &&
         PregE(t[i + 2].text)) {
       // Legitimate /e replacements (before PHP 7 removed it) evaluate a back-reference
@@ -564,13 +657,13 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
                                           t[a].text.find("$1") != std::string::npos ||
                                           t[a].text.find("\\2") != std::string::npos))
           backref = true;
-      Add(out, tainted_args ? "php.request_to_exec" : "php.preg_replace_e", "exec",
-          tainted_args ? 4
-          : backref    ? 2
-                       : 3,
-          tainted_args ? "runs request input through preg_replace /e"
-                       : "preg_replace with the /e (evaluate) modifier runs code",
-          layer);
+      AddTrait(out, tainted_args ? "php.request_to_exec" : "php.preg_replace_e", "exec",
+               tainted_args ? 4
+               : backref    ? 2
+                            : 3,
+               tainted_args ? "runs request input through preg_replace /e"
+                            : "preg_replace with the /e (evaluate) modifier runs code",
+               layer);
     }
     if (In(w, {"eval", "assert", "create_function"})) {
       bool decoded_arg = false, decoder_call = false;
@@ -586,10 +679,11 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
             t[a + 2].type == Tok::kString && t[a + 2].text.size() >= 64)
           decoder_call = true;
       if (decoded_arg || decoder_call || taint.RangeDecoded(i + 2, close))
-        Add(out, "php.decode_and_run", "exec", 3,
-            "decodes a hidden payload and runs it (" + w + ")", layer);
+        AddTrait(out, "php.decode_and_run", "exec", 3,
+                 "decodes a hidden payload and runs it (" + w + ")", layer);
       if (taint.RangeRemote(i + 2, close))
-        Add(out, "php.remote_code", "exec", 4, "runs code fetched from a URL (" + w + ")", layer);
+        AddTrait(out, "php.remote_code", "exec", 4, "runs code fetched from a URL (" + w + ")",
+                 layer);
     }
     if (In(w, {"move_uploaded_file", "copy"}) && tainted_args) {
       size_t first_end = taint.ExprEnd(i + 2, true);
@@ -606,10 +700,10 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       for (size_t a = second; a < second_end; ++a)
         if (t[a].type == Tok::kVar && taint.ClientNamed(a)) named_by_client = true, wrapped = false;
       if (named_by_client && !wrapped && taint.RangeTainted(second, second_end))
-        Add(out, "php.upload_as_client_name", "upload", 3,
-            "saves an uploaded file under the name and place the client chose", layer);
+        AddTrait(out, "php.upload_as_client_name", "upload", 3,
+                 "saves an uploaded file under the name and place the client chose", layer);
       else
-        Add(out, "php.upload", "upload", 1, "saves an uploaded file", layer);
+        AddTrait(out, "php.upload", "upload", 1, "saves an uploaded file", layer);
     }
     if (In(w, {"file_put_contents", "fwrite", "fputs"})) {
       size_t first_end = taint.ExprEnd(i + 2, true);
@@ -617,19 +711,19 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       bool data_tainted = taint.RangeTainted(first_end, close);
       int code = taint.RangePhpCode(first_end, close);
       if (code)
-        Add(out, "php.writes_php_code", "upload", code == 2 ? 3 : 2,
-            code == 2 ? "writes PHP code hidden under an encoding to a file"
-                      : "writes PHP code held in a string to a file",
-            layer);
+        AddTrait(out, "php.writes_php_code", "upload", code == 2 ? 3 : 2,
+                 code == 2 ? "writes PHP code hidden under an encoding to a file"
+                           : "writes PHP code held in a string to a file",
+                 layer);
       if (path_tainted && data_tainted && w == "file_put_contents")
-        Add(out, "php.request_to_file", "upload", 3,
-            "writes request content to a file the request names", layer);
+        AddTrait(out, "php.request_to_file", "upload", 3,
+                 "writes request content to a file the request names", layer);
       for (size_t a = first_end; a < close; ++a)
         if (t[a].type == Tok::kWord && In(Lower(t[a].text), {"file_get_contents", "curl_exec"}) &&
             a + 2 < close && t[a + 2].type == Tok::kString &&
             (t[a + 2].text.rfind("http://", 0) == 0 || t[a + 2].text.rfind("https://", 0) == 0))
-          Add(out, "php.fetch_to_file", "upload", 2, "writes code fetched from a URL to a file",
-              layer);
+          AddTrait(out, "php.fetch_to_file", "upload", 2,
+                   "writes code fetched from a URL to a file", layer);
       if (card) card_out = true;
     }
     if (w == "mail" && card) card_out = true;
@@ -654,172 +748,75 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       for (const auto& [op, names] : kOps)
         if (In(w, names)) request_ops.insert(std::string(op));
     if (w == "unserialize" && tainted_args)
-      Add(out, "php.request_to_unserialize", "exec", 3,
-          "unserialises request input (object injection runs the classes' magic methods)", layer);
+      AddTrait(out, "php.request_to_unserialize", "exec", 3,
+               "unserialises request input (object injection runs the classes' magic methods)",
+               layer);
+    if (In(w, {"mysql_connect", "mysql_pconnect", "mysqli_connect", "mysqli_real_connect",
+               "pg_connect", "pg_pconnect", "mssql_connect", "sqlsrv_connect", "oci_connect"}) &&
+        tainted_args)
+      db_connect = true;
+    if (In(w, {"mysql_query", "mysql_unbuffered_query", "mysql_db_query", "mysqli_query",
+               "mysqli_multi_query", "mysqli_real_query", "pg_query", "mssql_query", "sqlsrv_query",
+               "oci_parse"}) &&
+        whole_argument_tainted(i + 1))
+      request_sql = true;
+    if (w == "mail" && taint.InLoop(i)) mail_loop = true;
+    // mail('someone@example.net', ..., "$_SERVER[DOCUMENT_ROOT] ..."): where the shell was
+    // planted, reported to a fixed mailbox.
+    if (w == "mail" && i + 2 < t.size() && t[i + 2].type == Tok::kString &&
+        t[i + 2].text.find('@') != std::string::npos && t[i + 2].text.size() < 200)
+      beacon = true;
     if (w == "mail" && taint.RangeTainted(i + 2, taint.ExprEnd(i + 2, true)))
-      Add(out, "php.request_mailer", "mailer", 3, "sends mail to recipients the request names",
-          layer);
+      AddTrait(out, "php.request_mailer", "mailer", 3, "sends mail to recipients the request names",
+               layer);
     if (In(w, {"fsockopen", "pfsockopen", "socket_connect", "stream_socket_client"}) &&
         tainted_args)
-      Add(out, "php.request_socket", "network", 2, "opens a connection to a host the request names",
-          layer);
+      AddTrait(out, "php.request_socket", "network", 2,
+               "opens a connection to a host the request names", layer);
   }
+  if (db_connect || request_sql)
+    AddTrait(out, db_connect && request_sql ? "php.sql_console" : "php.request_sql", "database",
+             db_connect ? 3 : 2,
+             db_connect && request_sql
+                 ? "database console: logs in with credentials from the request "
+                   "and runs the SQL it sends"
+             : db_connect ? "logs in to a database server the request names"
+                          : "runs SQL the request sends",
+             layer);
+  if (mail_loop)
+    AddTrait(out, "php.mass_mailer", "mailer", long_run ? 3 : 2,
+             long_run ? "mass mailer: sends mail in a loop with the time limit lifted"
+                      : "sends mail in a loop",
+             layer);
+  if (beacon && server_paths)
+    AddTrait(out, "php.location_beacon", "exfil", 3,
+             "mails the server's paths to a fixed address (reports where it was planted)", layer);
+  request_ops.erase(db_connect || request_sql ? "database" : "");
   bool modifies = request_ops.count("write") || request_ops.count("delete");
   if (request_ops.size() >= 2 && modifies) {
     std::string ops;
     for (const std::string& o : request_ops) ops += (ops.empty() ? "" : ", ") + o;
-    Add(out, "php.request_file_manager", "filemanager", 3,
-        "file manager: request input drives " + ops + " operations", layer);
+    AddTrait(out, "php.request_file_manager", "filemanager", 3,
+             "file manager: request input drives " + ops + " operations", layer);
   } else if (!request_ops.empty()) {
-    Add(out, "php.request_file_op", "filemanager", 2,
-        "request input names file operations (" + *request_ops.begin() + ")", layer);
+    AddTrait(out, "php.request_file_op", "filemanager", 2,
+             "request input names file operations (" + *request_ops.begin() + ")", layer);
   }
   if (card && card_out && encode)
-    Add(out, "php.card_data_writer", "exfil", 3,
-        "serialises payment card fields and writes or mails them", layer);
+    AddTrait(out, "php.card_data_writer", "exfil", 3,
+             "serialises payment card fields and writes or mails them", layer);
   if (decoded_literals > 0 && layer.find('>') == std::string::npos)
-    Add(out, "obfuscation.decoded_literals", "obfuscation", 1,
-        std::to_string(decoded_literals) + " literal(s) decoded from an encoding layer", layer);
+    AddTrait(out, "obfuscation.decoded_literals", "obfuscation", 1,
+             std::to_string(decoded_literals) + " literal(s) decoded from an encoding layer",
+             layer);
   // A layer reached through a decoder (not just an eval of plain literal code).
   bool encoded = false;
   for (std::string_view d : {"base64", "inflate", "gz", "rot13", "strrev", "hex2bin", "urldecode",
                              "xor", "pack", "zlib", "uudecode"})
     if (layer.find(d) != std::string::npos) encoded = true;
   if (encoded)
-    Add(out, "obfuscation.encoded_code", "obfuscation", 2, "code hidden under an encoding layer",
-        layer);
-}
-
-void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decoded,
-               std::vector<CodeTrait>& out) {
-  bool card = false, checkout = false, grab = false, image = false, beacon = false, socket = false,
-       xhr = false, fetch = false, encode = false, script_el = false, run = false,
-       foreign_url = false, hidden_url = false, obf = decoded;
-  size_t hex_names = 0, concealed = 0;
-  auto channel_name = [&](const std::string& v) {
-    if (v == "Image") image = true;
-    if (v == "sendBeacon") beacon = true;
-    if (v == "WebSocket") socket = true;
-    if (v == "XMLHttpRequest") xhr = true;
-    if (v == "fetch") fetch = true;
-  };
-  for (size_t i = 0; i < t.size(); ++i) {
-    const Token& k = t[i];
-    if (k.type == Tok::kString) {
-      // Obfuscators keep names in string arrays, often base64 (standard or case-swapped
-      // alphabet): read those too.
-      std::string alt;
-      if (k.text.size() >= 4 && k.text.size() <= 256) {
-        for (int swap = 0; swap < 2 && alt.empty(); ++swap) {
-          std::string in = k.text;
-          if (swap)
-            for (char& ch : in)
-              ch = std::isupper(static_cast<unsigned char>(ch))
-                       ? static_cast<char>(std::tolower(static_cast<unsigned char>(ch)))
-                       : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-          Decoded d = DecodeBase64(in, 512);
-          bool clean = d.ok && d.out.size() >= 3;
-          for (unsigned char ch : d.out)
-            if (ch < 0x20 || ch > 0x7e) clean = false;
-          if (clean) alt = d.out;
-        }
-      }
-      for (const std::string* v : {&k.text, static_cast<const std::string*>(&alt)}) {
-        if (v->empty()) continue;
-        channel_name(*v);
-        if (v == &alt) {
-          if (CardName(*v)) card = true, obf = true;
-          std::string la = Lower(*v);
-          if (la.find("checkout") != std::string::npos || la.find("onestep") != std::string::npos)
-            checkout = true, obf = true;
-          if (la.rfind("http", 0) == 0 || la.rfind("//", 0) == 0 || la.rfind("wss://", 0) == 0)
-            foreign_url = true, hidden_url = true, obf = true;
-        }
-      }
-      if (CardName(k.text)) card = true;
-      std::string l = Lower(k.text.substr(0, 200));
-      if (l.find("checkout") != std::string::npos || l.find("onestep") != std::string::npos ||
-          l.find("onepage") != std::string::npos)
-        checkout = true;
-      if (l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0 || l.rfind("//", 0) == 0 ||
-          l.rfind("wss://", 0) == 0 || l.rfind("ws://", 0) == 0) {
-        foreign_url = true;
-        if (!k.decoded_by.empty() || decoded) hidden_url = true;
-      }
-      if (!k.decoded_by.empty()) obf = true;
-      if ((l == "input" || l == "select" || l == "form" || l == "textarea") && i >= 2 &&
-          t[i - 2].type == Tok::kWord &&
-          In(t[i - 2].text, {"querySelectorAll", "getElementsByTagName", "querySelector"}))
-        grab = true;
-      if (l == "script" && i >= 2 && t[i - 2].type == Tok::kWord &&
-          t[i - 2].text == "createElement")
-        script_el = true;
-      continue;
-    }
-    if (k.type != Tok::kWord) continue;
-    if (k.concealed) ++concealed;
-    if (k.text.rfind("_0x", 0) == 0) ++hex_names;
-    if (CardName(k.text)) card = true;
-    const std::string& w = k.text;
-    if (w == "serialize" || w == "serializeArray" || w == "FormData" || w == "elements")
-      grab = true;
-    if (w == "Image" && i > 0 && t[i - 1].type == Tok::kWord && t[i - 1].text == "new")
-      image = true;
-    if (w == "sendBeacon") beacon = true;
-    if (w == "WebSocket") socket = true;
-    if (w == "XMLHttpRequest") xhr = true;
-    if (w == "fetch" && i + 1 < t.size() && IsOp(t[i + 1], "(")) fetch = true;
-    if (In(w, {"btoa", "encodeURIComponent", "escape", "stringify"})) encode = true;
-    if ((w == "eval" || w == "Function") && i + 1 < t.size() && IsOp(t[i + 1], "(")) run = true;
-  }
-  // Obfuscated: a decoded layer, decoded literals, names hidden in a base64 table, or an
-  // obfuscator's _0x names. (Minified code has bracket calls and fromCharCode too.)
-  if (hex_names >= 8) obf = true;
-  // Data leaves for a host written in the code; a WebSocket or beacon is a channel of its own.
-  bool channel = socket || ((image || beacon || xhr || fetch) && foreign_url);
-  if ((card || (grab && checkout)) && channel) {
-    int strength = (obf || (encode && foreign_url) || socket) ? 4 : 3;
-    Add(out, "js.card_exfil", "exfil", strength,
-        std::string("reads ") + (card ? "payment card fields" : "checkout form fields") +
-            " and sends them out through " +
-            (socket   ? "a WebSocket"
-             : image  ? "an image request"
-             : beacon ? "sendBeacon"
-                      : "an HTTP request to a URL in the code"),
-        layer);
-  }
-  if (socket && run)
-    Add(out, "js.remote_code", "exec", 3, "runs code received over a WebSocket", layer);
-  if (script_el && foreign_url)
-    Add(out, "js.script_injection", "inject", hidden_url ? 3 : 1,
-        hidden_url ? "loads a script from a host hidden in encoded code"
-                   : "creates a script element loading a URL given in the code",
-        layer);
-  if (decoded && run) Add(out, "js.decode_and_run", "exec", 2, "decodes code and runs it", layer);
-  if (obf && (hex_names >= 8 || concealed >= 16))
-    Add(out, "obfuscation.js_packed", "obfuscation", 1,
-        "obfuscated JavaScript (string arrays, built names)", layer);
-}
-
-void AnalyzeHtml(std::string_view html, const std::string& layer, std::vector<CodeTrait>& out) {
-  // <script src="//host/..."> : a script from a host named by URL. Which hosts the store
-  // already uses is only known across the whole tree, so this is weak on its own.
-  std::string l = Lower(html.substr(0, 4u << 20));
-  size_t n = 0;
-  for (size_t p = l.find("<script"); p != std::string::npos && n < 64;
-       p = l.find("<script", p + 7)) {
-    size_t gt = l.find('>', p);
-    if (gt == std::string::npos) break;
-    std::string_view tag = std::string_view(l).substr(p, gt - p);
-    size_t src = tag.find("src=");
-    if (src == std::string_view::npos) continue;
-    std::string_view v = tag.substr(src + 4);
-    if (!v.empty() && (v[0] == '"' || v[0] == '\'')) v.remove_prefix(1);
-    if (v.rfind("http://", 0) == 0 || v.rfind("https://", 0) == 0 || v.rfind("//", 0) == 0) {
-      ++n;
-      Add(out, "html.external_script", "inject", 1, "loads a script from another host", layer);
-    }
-  }
+    AddTrait(out, "obfuscation.encoded_code", "obfuscation", 2,
+             "code hidden under an encoding layer", layer);
 }
 
 }  // namespace tq::webroot

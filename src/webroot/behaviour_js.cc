@@ -25,7 +25,8 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
                std::vector<CodeTrait>& out) {
   bool card = false, checkout = false, grab = false, image = false, beacon = false, socket = false,
        xhr = false, fetch = false, encode = false, script_el = false, run = false,
-       foreign_url = false, hidden_url = false, obf = decoded;
+       foreign_url = false, hidden_url = false, obf = decoded, action_rewrite = false,
+       card_markup = false, inserts_markup = false;
   size_t hex_names = 0, concealed = 0;
   auto channel_name = [&](const std::string& v) {
     if (v == "Image") image = true;
@@ -34,8 +35,38 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     if (v == "XMLHttpRequest") xhr = true;
     if (v == "fetch") fetch = true;
   };
+  auto url = [](std::string_view v) {
+    return v.rfind("http://", 0) == 0 || v.rfind("https://", 0) == 0 || v.rfind("//", 0) == 0;
+  };
   for (size_t i = 0; i < t.size(); ++i) {
     const Token& k = t[i];
+    // /cc_|cvv/i.test(e.target.name): the fields a regex looks for.
+    if (IsOp(k, "/regex/") && CardFieldName(k.decoded_by)) card = true;
+    if (IsOp(k, "/regex/")) {
+      std::string l = Lower(k.decoded_by);
+      if (l.find("checkout") != std::string::npos || l.find("onestep") != std::string::npos ||
+          l.find("onepage") != std::string::npos)
+        checkout = true;
+    }
+    // form.action = 'https://...' / $(form).attr('action', 'https://...'): the form posts
+    // elsewhere.
+    if (k.type == Tok::kString && k.text == "action" && i >= 2 && i + 2 < t.size() &&
+        IsOp(t[i - 1], "(") && t[i - 2].type == Tok::kWord &&
+        In(t[i - 2].text, {"attr", "setAttribute", "prop"}) && IsOp(t[i + 1], ",") &&
+        t[i + 2].type == Tok::kString && url(t[i + 2].text))
+      action_rewrite = true;
+    if (k.type == Tok::kWord && k.text == "action" && i >= 1 && i + 2 < t.size() &&
+        IsOp(t[i - 1], ".") && IsOp(t[i + 1], "=") && t[i + 2].type == Tok::kString &&
+        url(t[i + 2].text))
+      action_rewrite = true;
+    if (k.type == Tok::kWord &&
+        In(k.text, {"innerHTML", "insertAdjacentHTML", "outerHTML", "html", "append", "prepend",
+                    "before", "after", "write", "writeln"}))
+      inserts_markup = true;
+    if (k.type == Tok::kString && k.text.size() < 65536 && CardFieldName(k.text)) {
+      std::string l = Lower(k.text);
+      if (l.find("<input") != std::string::npos) card_markup = true;
+    }
     if (k.type == Tok::kString) {
       // Obfuscators keep names in string arrays, often base64 (standard or case-swapped
       // alphabet): read those too.
@@ -78,8 +109,11 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
         if (!k.decoded_by.empty() || decoded) hidden_url = true;
       }
       if (!k.decoded_by.empty()) obf = true;
-      if ((l == "input" || l == "select" || l == "form" || l == "textarea") && i >= 2 &&
-          t[i - 2].type == Tok::kWord &&
+      // querySelectorAll('input, select'), getElementsByTagName('input'), ...
+      bool fields = l.size() < 120 && (l.find("input") != std::string::npos ||
+                                       l.find("select") != std::string::npos ||
+                                       l.find("textarea") != std::string::npos || l == "form");
+      if (fields && i >= 2 && t[i - 2].type == Tok::kWord &&
           In(t[i - 2].text, {"querySelectorAll", "getElementsByTagName", "querySelector"}))
         grab = true;
       if (l == "script" && i >= 2 && t[i - 2].type == Tok::kWord &&
@@ -119,6 +153,14 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
                            : "an HTTP request to a URL in the code"),
              layer);
   }
+  if (action_rewrite)
+    AddTrait(out, "js.form_action_rewrite", "exfil", (card || checkout) ? 3 : 2,
+             (card || checkout) ? "points the checkout or payment form at another host"
+                                : "points a form at a host written in the code",
+             layer);
+  if (card_markup && inserts_markup && !channel)
+    AddTrait(out, "js.fake_card_form", "inject", checkout ? 2 : 1,
+             "inserts a card entry form into the page", layer);
   if (socket && run)
     AddTrait(out, "js.remote_code", "exec", 3, "runs code received over a WebSocket", layer);
   if (script_el && foreign_url)

@@ -475,6 +475,10 @@ class Lexer {
           ++j;
           while (j < s_.size() && std::isalpha(static_cast<unsigned char>(s_[j]))) ++j;
           Push(Tok::kOp, "/regex/");  // a regex is neither code nor data we decode
+          // ... but what it tests for says what the code looks for (/cc_|cvv/ on field names)
+          if (!out_.tokens.empty() && out_.tokens.back().text == "/regex/")
+            out_.tokens.back().decoded_by =
+                std::string(s_.substr(i + 1, std::min<size_t>(j - i, 256)));
           i = j;
           continue;
         }

@@ -132,9 +132,11 @@ class PhpTaint {
       for (size_t k = j; k <= end && k < t_.size(); ++k)
         if (scope_[k] == scope_[i]) scope_[k] = id;
       if (!name.empty()) {
-        std::vector<std::string>& ps = params_[name];
+        // Parameters in order (a method name may be defined by several classes: each
+        // definition keeps its own list); `...$rest` takes every argument from its place on.
+        std::vector<Param>& ps = params_[name].emplace_back();
         for (size_t k = j + 1; k < params_end; ++k)
-          if (t_[k].type == Tok::kVar) ps.push_back(Key(id, t_[k].text));
+          if (t_[k].type == Tok::kVar) ps.push_back({Key(id, t_[k].text), IsOp(t_[k - 1], "...")});
       }
       for (const std::string& u : uses) captures_.push_back({Key(scope_[i], u), Key(id, u)});
     }
@@ -174,7 +176,7 @@ class PhpTaint {
       // getenv('HTTP_X') is a request header; a name the code computes may be one too.
       if (w == "getenv" && i + 3 < t_.size() && IsOp(t_[i + 1], "(") &&
           (t_[i + 2].type == Tok::kString ? t_[i + 2].text.rfind("HTTP_", 0) == 0
-                                          : !IsOp(t_[i + 3], ")")))
+                                          : !IsOp(t_[i + 2], ")") && !IsOp(t_[i + 3], ")")))
         return true;
       return In(w, {"getallheaders", "apache_request_headers"});
     }
@@ -265,8 +267,9 @@ class PhpTaint {
                                       (i > 0 && t_[i - 1].type == Tok::kWord &&
                                        In(Lower(t_[i - 1].text), {"as", "global", "static"}))))
         assigned_.insert(Key(i));
-    for (const auto& [name, keys] : params_)
-      for (const std::string& k : keys) assigned_.insert(k);
+    for (const auto& [name, defs] : params_)
+      for (const std::vector<Param>& ps : defs)
+        for (const Param& p : ps) assigned_.insert(p.key);
     for (int round = 0; round < 3; ++round) {
       size_t before = vars_.size();
       for (size_t i = 0; i + 1 < t_.size(); ++i) {
@@ -274,6 +277,15 @@ class PhpTaint {
           size_t end = ExprEnd(i + 2, true);
           if (ValueTainted(i + 2, end)) {
             vars_.insert(Key(i));
+            // $sql = $_POST['sql'] (or trim()/stripslashes() of it): the value itself, not a
+            // template with a request value inside.
+            bool direct = true;
+            for (size_t a = i + 2; a < end; ++a)
+              if ((t_[a].type == Tok::kString && !IsOp(t_[a - 1], "[")) || IsOp(t_[a], ".") ||
+                  IsOp(t_[a], "+") ||
+                  (t_[a].type == Tok::kVar && !Tainted(a) && !IsOp(t_[a - 1], "[")))
+                direct = false;
+            if (direct && t_[i + 1].text == "=") direct_.insert(Key(i));
             // '/etc/app/config-' . $host . '.php': a fixed directory around the value.
             if (t_[i + 2].type == Tok::kString ||
                 (t_[i + 2].type == Tok::kWord && !IsOp(t_[i + 3], "(")))
@@ -298,9 +310,20 @@ class PhpTaint {
         if (t_[i].type == Tok::kWord && IsOp(t_[i + 1], "(") &&
             !(i > 0 && (IsOp(t_[i - 1], "->") || IsOp(t_[i - 1], "::") ||
                         (t_[i - 1].type == Tok::kWord && Lower(t_[i - 1].text) == "function")))) {
+          // Positionally: f('media', $_POST['id']) taints the second parameter only.
           auto def = params_.find(Lower(t_[i].text));
-          if (def != params_.end() && RangeTainted(i + 2, Close(i + 1)))
-            for (const std::string& p : def->second) vars_.insert(p);
+          size_t close = Close(i + 1);
+          if (def != params_.end() && RangeTainted(i + 2, close)) {
+            size_t arg = 0;
+            for (size_t a = i + 2; a < close && arg < 64; ++arg) {
+              size_t end = ExprEnd(a, true);
+              if (RangeTainted(a, end))
+                for (const std::vector<Param>& ps : def->second)
+                  for (size_t k = 0; k < ps.size(); ++k)
+                    if (k == arg || (ps[k].variadic && k < arg)) vars_.insert(ps[k].key);
+              a = end + 1;
+            }
+          }
         }
         // extract($_POST): every variable may come from the request.
         // (parse_str with a result array creates no variables.)
@@ -372,6 +395,7 @@ class PhpTaint {
     }
     return false;
   }
+  bool Direct(size_t i) const { return IsSource(i) || direct_.count(Key(i)) > 0; }
   bool ClientNamed(size_t i) const { return client_named_.count(Key(i)) > 0; }
   bool Prefixed(size_t i) const { return prefixed_.count(Key(i)) > 0; }
 
@@ -394,9 +418,14 @@ class PhpTaint {
 
  private:
   const std::vector<Token>& t_;
-  std::set<std::string> decoded_, remote_, client_named_, prefixed_, computed_;
+  std::set<std::string> decoded_, remote_, client_named_, prefixed_, computed_, direct_;
   std::map<std::string, int> php_code_;  // variables holding PHP source (see RangePhpCode)
-  std::map<std::string, std::vector<std::string>> params_;     // user function -> parameter keys
+  struct Param {
+    std::string key;
+    bool variadic = false;
+  };
+  // user function -> its definitions' parameters, in order
+  std::map<std::string, std::vector<std::vector<Param>>> params_;
   std::vector<std::pair<std::string, std::string>> captures_;  // closure use(): outer -> inner
   std::set<std::string> vars_;
   std::vector<int> scope_;  // function scope of each token (0: file level)
@@ -426,7 +455,7 @@ void AddTrait(std::vector<CodeTrait>& out, std::string id, std::string family, i
               std::string what, const std::string& layer) {
   for (const CodeTrait& t : out)
     if (t.id == id && t.layer == layer) return;
-  out.push_back({std::move(id), std::move(family), strength, std::move(what), layer});
+  out.push_back({std::move(id), std::move(family), strength, std::move(what), layer, true, ""});
 }
 
 bool CardFieldName(std::string_view s) {
@@ -445,15 +474,15 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
   PhpTaint taint(t);
   taint.Propagate();
   bool card = false, card_out = false, encode = false;
-  bool db_connect = false, request_sql = false, mail_loop = false, long_run = false, beacon = false,
-       server_paths = false;
+  bool db_connect = false, request_sql = false, request_sql_method = false, mail_loop = false,
+       long_run = false, beacon = false, server_paths = false;
   std::set<std::string> request_ops;
   // An argument that is request input by itself (not a value inside a fixed SQL template).
   auto whole_argument_tainted = [&](size_t open) {
     size_t close = taint.Close(open);
     for (size_t a = open + 1; a < close; ++a) {
       size_t end = taint.ExprEnd(a, true);
-      if (end == a + 1 && taint.Tainted(a)) return true;
+      if (end == a + 1 && taint.Direct(a)) return true;
       if (end > a + 1 && t[a].type == Tok::kVar && taint.IsSource(a) && IsOp(t[a + 1], "[") &&
           IsOp(t[end - 1], "]") && taint.Close(a + 1) + 1 == end)
         return true;  // $_POST['sql']
@@ -527,7 +556,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     if (k.type == Tok::kWord && call && i > 0 && IsOp(t[i - 1], "->") &&
         In(Lower(k.text), {"query", "exec", "multi_query", "real_query"}) &&
         whole_argument_tainted(i + 1))
-      request_sql = true;
+      request_sql_method = true;  // ->query() is SQL only beside a connection the request made
     if (k.type == Tok::kVar && i + 2 < t.size() && k.text == "$_SERVER" && IsOp(t[i + 1], "[") &&
         t[i + 2].type == Tok::kString &&
         In(t[i + 2].text, {"DOCUMENT_ROOT", "SCRIPT_FILENAME", "PATH_TRANSLATED"}))
@@ -605,6 +634,17 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
         // callback is the second argument
         size_t second = first_end < close ? first_end + 1 : close;
         callback_from_request = taint.ValueTainted(second, taint.ExprEnd(second, true));
+      }
+      if (In(w, {"array_diff_ukey", "array_udiff", "array_intersect_ukey", "array_intersect_uassoc",
+                 "array_diff_uassoc", "array_uintersect", "array_uintersect_assoc",
+                 "array_udiff_assoc"})) {
+        // callback is the last argument
+        size_t last = i + 2;
+        for (size_t a = i + 2; a < close;) {
+          last = a;
+          a = taint.ExprEnd(a, true) + 1;
+        }
+        callback_from_request = taint.ValueTainted(last, close);
       }
       // The callback is an execution sink named in a string ('assert'), or a function whose
       // body evaluates its argument (create_function('$a', 'assert($a)'), a closure).
@@ -711,7 +751,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       bool data_tainted = taint.RangeTainted(first_end, close);
       int code = taint.RangePhpCode(first_end, close);
       if (code)
-        AddTrait(out, "php.writes_php_code", "upload", code == 2 ? 3 : 2,
+        AddTrait(out, "php.writes_php_code", "upload", code == 2 ? 3 : 1,
                  code == 2 ? "writes PHP code hidden under an encoding to a file"
                            : "writes PHP code held in a string to a file",
                  layer);
@@ -774,6 +814,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       AddTrait(out, "php.request_socket", "network", 2,
                "opens a connection to a host the request names", layer);
   }
+  if (request_sql_method && db_connect) request_sql = true;
   if (db_connect || request_sql)
     AddTrait(out, db_connect && request_sql ? "php.sql_console" : "php.request_sql", "database",
              db_connect ? 3 : 2,
@@ -784,7 +825,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
                           : "runs SQL the request sends",
              layer);
   if (mail_loop)
-    AddTrait(out, "php.mass_mailer", "mailer", long_run ? 3 : 2,
+    AddTrait(out, "php.mass_mailer", "mailer", long_run ? 3 : 1,
              long_run ? "mass mailer: sends mail in a loop with the time limit lifted"
                       : "sends mail in a loop",
              layer);

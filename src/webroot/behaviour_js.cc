@@ -21,12 +21,25 @@ bool In(std::string_view w, std::initializer_list<std::string_view> set) {
 
 }  // namespace
 
+std::string ScriptHost(std::string_view url) {
+  for (std::string_view scheme : {"https://", "http://", "wss://", "ws://", "//"})
+    if (url.size() > scheme.size() && Lower(url.substr(0, scheme.size())) == scheme) {
+      url.remove_prefix(scheme.size());
+      size_t end = url.find_first_of("/:?#\"' >\\");
+      std::string host = Lower(url.substr(0, std::min<size_t>(end, 253)));
+      size_t at = host.rfind('@');  // user:pass@host
+      return at == std::string::npos ? host : host.substr(at + 1);
+    }
+  return "";
+}
+
 void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decoded,
                std::vector<CodeTrait>& out) {
   bool card = false, checkout = false, grab = false, image = false, beacon = false, socket = false,
        xhr = false, fetch = false, encode = false, script_el = false, run = false,
        foreign_url = false, hidden_url = false, obf = decoded, action_rewrite = false,
        card_markup = false, inserts_markup = false;
+  std::string first_host;  // host of the first URL written in the code
   size_t hex_names = 0, concealed = 0;
   auto channel_name = [&](const std::string& v) {
     if (v == "Image") image = true;
@@ -106,6 +119,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
       if (l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0 || l.rfind("//", 0) == 0 ||
           l.rfind("wss://", 0) == 0 || l.rfind("ws://", 0) == 0) {
         foreign_url = true;
+        if (first_host.empty()) first_host = ScriptHost(l);
         if (!k.decoded_by.empty() || decoded) hidden_url = true;
       }
       if (!k.decoded_by.empty()) obf = true;
@@ -163,11 +177,14 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
              "inserts a card entry form into the page", layer);
   if (socket && run)
     AddTrait(out, "js.remote_code", "exec", 3, "runs code received over a WebSocket", layer);
-  if (script_el && foreign_url)
+  if (script_el && foreign_url) {
     AddTrait(out, "js.script_injection", "inject", hidden_url ? 3 : 1,
              hidden_url ? "loads a script from a host hidden in encoded code"
                         : "creates a script element loading a URL given in the code",
              layer);
+    for (CodeTrait& c : out)
+      if (c.id == "js.script_injection" && c.layer == layer && c.host.empty()) c.host = first_host;
+  }
   if (decoded && run)
     AddTrait(out, "js.decode_and_run", "exec", 2, "decodes code and runs it", layer);
   if (obf && (hex_names >= 8 || concealed >= 16))
@@ -191,7 +208,14 @@ void AnalyzeHtml(std::string_view html, const std::string& layer, std::vector<Co
     if (!v.empty() && (v[0] == '"' || v[0] == '\'')) v.remove_prefix(1);
     if (v.rfind("http://", 0) == 0 || v.rfind("https://", 0) == 0 || v.rfind("//", 0) == 0) {
       ++n;
-      AddTrait(out, "html.external_script", "inject", 1, "loads a script from another host", layer);
+      // One trait per host: which hosts the rest of the store uses is judged across the tree.
+      std::string host = ScriptHost(v);
+      bool seen = false;
+      for (const CodeTrait& c : out)
+        if (c.id == "html.external_script" && c.layer == layer && c.host == host) seen = true;
+      if (seen) continue;
+      out.push_back({"html.external_script", "inject", 1,
+                     "loads a script from another host (" + host + ")", layer, true, host});
     }
   }
 }

@@ -129,6 +129,18 @@ class PhpTaint {
       if (body >= t_.size() || !IsOp(t_[body], "{")) continue;  // abstract / interface method
       size_t end = match[body];
       int id = next++;
+      // A decoder of the file's own: a loop that builds a string from chr()/ord()/xor.
+      if (!name.empty()) {
+        bool loop = false, bytes = false;
+        for (size_t k = body; k < end && k < t_.size(); ++k) {
+          if (t_[k].type == Tok::kWord && In(Lower(t_[k].text), {"for", "while", "foreach"}))
+            loop = true;
+          if ((t_[k].type == Tok::kWord && In(Lower(t_[k].text), {"chr", "ord"})) ||
+              IsOp(t_[k], "^"))
+            bytes = true;
+        }
+        if (loop && bytes) decoder_functions_.insert(name);
+      }
       for (size_t k = j; k <= end && k < t_.size(); ++k)
         if (scope_[k] == scope_[i]) scope_[k] = id;
       if (!name.empty()) {
@@ -292,6 +304,15 @@ class PhpTaint {
               prefixed_.insert(Key(i));
           }
           if (RangeDecoded(i + 2, end)) decoded_.insert(Key(i));
+          // $f = cve('6A76...', '39'): a value decoded from a literal, nothing else.
+          size_t v = i + 2;
+          while (v < end && IsOp(t_[v], "@")) ++v;
+          if ((v + 2 < end && t_[v].type == Tok::kWord && IsOp(t_[v + 1], "(") &&
+               t_[v + 2].type == Tok::kString &&
+               (In(Lower(t_[v].text), kDecoders) || decoder_functions_.count(Lower(t_[v].text))) &&
+               Close(v + 1) + 1 == end) ||
+              (v + 1 == end && t_[v].type == Tok::kString && !t_[v].decoded_by.empty()))
+            decoded_name_.insert(Key(i));
           if (RangeXored(i + 2, end)) computed_.insert(Key(i));
           if (int code = RangePhpCode(i + 2, end)) php_code_[Key(i)] = code;
           if (RangeRemote(i + 2, end)) remote_.insert(Key(i));
@@ -349,6 +370,10 @@ class PhpTaint {
       if (k.type == Tok::kVar && decoded_.count(Key(i))) return true;
       if (k.type == Tok::kWord && i + 1 < b && IsOp(t_[i + 1], "(") && In(Lower(k.text), kDecoders))
         return true;
+      // cve('6A767C...', '39'): the file's own decoder run on a literal.
+      if (k.type == Tok::kWord && i + 2 < b && IsOp(t_[i + 1], "(") &&
+          t_[i + 2].type == Tok::kString && decoder_functions_.count(Lower(k.text)))
+        return true;
     }
     return false;
   }
@@ -395,6 +420,7 @@ class PhpTaint {
     }
     return false;
   }
+  bool DecodedFromLiteral(size_t i) const { return decoded_name_.count(Key(i)) > 0; }
   bool Direct(size_t i) const { return IsSource(i) || direct_.count(Key(i)) > 0; }
   bool ClientNamed(size_t i) const { return client_named_.count(Key(i)) > 0; }
   bool Prefixed(size_t i) const { return prefixed_.count(Key(i)) > 0; }
@@ -419,7 +445,11 @@ class PhpTaint {
  private:
   const std::vector<Token>& t_;
   std::set<std::string> decoded_, remote_, client_named_, prefixed_, computed_, direct_;
-  std::map<std::string, int> php_code_;  // variables holding PHP source (see RangePhpCode)
+  std::map<std::string, int> php_code_;
+  std::set<std::string> decoder_functions_;
+  std::set<std::string>
+      decoded_name_;  // variables holding a literal's decoded value  // user functions that decode
+                      // strings byte by byte  // variables holding PHP source (see RangePhpCode)
   struct Param {
     std::string key;
     bool variadic = false;
@@ -508,6 +538,9 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       if (taint.Tainted(i) || (taint.extract(i) && k.text != "$this"))
         AddTrait(out, "php.request_as_function", "exec", 4,
                  "calls a function whose name comes from the request (" + k.text + "(...))", layer);
+      else if (taint.DecodedFromLiteral(i))
+        AddTrait(out, "php.decoded_function_call", "exec", 3,
+                 "calls a function whose name is decoded at run time (" + k.text + "(...))", layer);
       else if (taint.RangeTainted(i + 2, close))
         AddTrait(out, "php.request_to_dynamic_call", "exec", 3,
                  "passes request input to a variable function " + k.text + "(...)", layer);
@@ -536,6 +569,14 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
         taint.RangeTainted(i + 2, taint.Close(i + 1)))
       AddTrait(out, "php.request_as_function", "exec", 4,
                "calls a function whose name comes from the request (ReflectionFunction)", layer);
+    // new COM('WScript.Shell'): Windows' shell and file system driven from PHP.
+    if (k.type == Tok::kWord && call && i > 0 && t[i - 1].type == Tok::kWord &&
+        Lower(t[i - 1].text) == "new" && Lower(k.text) == "com" && i + 2 < t.size() &&
+        t[i + 2].type == Tok::kString &&
+        In(Lower(t[i + 2].text),
+           {"wscript.shell", "shell.application", "wscript.network", "scripting.filesystemobject"}))
+      AddTrait(out, "php.windows_shell_object", "exec", 3,
+               "drives the Windows shell through a COM object (" + t[i + 2].text + ")", layer);
     // str_rot13('nffreg') handed to a call: an execution sink named through an encoding,
     // to be called back by whatever receives it.
     if (k.type == Tok::kString && !k.decoded_by.empty() && i > 0 &&

@@ -270,5 +270,22 @@ TEST(BehaviourJs, FakeFormsActionRewriteAndLocalStorageStaging) {
             0);
 }
 
+TEST(Behaviour, OwnDecoderFunctionsAndWindowsShellObjects) {
+  // A decoder written in the file (a loop of chr/hexdec/substr), its output called.
+  const char* decoder =
+      "<?php function dx($s, $k) { $t = ''; for ($i = 0; $i < strlen($s); $i += 2) {"
+      " $t .= chr(hexdec(substr($s, $i, 2)) - $k); } return $t; }";
+  EXPECT_GE(
+      Pipeline(std::string(decoder) + " $f = dx('6A767C', '3'); $f(dx('6776', '5'));", "exec"), 3);
+  EXPECT_GE(Pipeline(std::string(decoder) + " eval(dx('6776666E28', '4'));", "exec"), 3);
+  // A closure that decodes, called on data: a codec, not a hidden name.
+  EXPECT_LT(Pipeline("<?php $decode = function ($v) { return rawurldecode($v); };"
+                     " $key = $decode($parts[0]);",
+                     "exec"),
+            3);
+  EXPECT_GE(Pipeline("<?php $sh = new COM('WScript.Shell'); $sh->Run($cmd);", "exec"), 3);
+  EXPECT_LT(Pipeline("<?php $w = new COM('Word.Application'); $w->Visible = 1;", "exec"), 3);
+}
+
 }  // namespace
 }  // namespace tq::webroot

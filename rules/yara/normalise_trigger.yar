@@ -70,6 +70,10 @@ rule Tourniquet_NormaliseTrigger
     $j9 = "fetch("
     $j10 = "createElement"
     $j11 = "_0x"
+    $j12 = "'action',"
+    $j13 = "\"action\","
+    $j14 = ".action="
+    $j15 = ".action ="
     $h1 = "<script" nocase
     // Names and payloads assembled from pieces: "s"."s", $k[5].$k[3], str_replace('Zk','',..)
     $b1 = "\".\""

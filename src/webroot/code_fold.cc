@@ -676,7 +676,8 @@ class Folder {
       }
       if (lang_ == Lang::kPhp && cur.type == Tok::kWord && BareWord(cur, i + 1, false) && at(2) &&
           IsOp(*at(1), ".") && at(2)->type == Tok::kString && back(1) &&
-          (IsOp(*back(1), "=") || IsOp(*back(1), "(") || IsOp(*back(1), ","))) {
+          (IsOp(*back(1), "=") || IsOp(*back(1), "(") || IsOp(*back(1), ",") ||
+           IsOp(*back(1), "|") || IsOp(*back(1), "^") || IsOp(*back(1), "&"))) {
         cur.type = Tok::kString;
         cur.quote = '\'';
       }

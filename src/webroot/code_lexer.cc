@@ -87,6 +87,22 @@ class Lexer {
     out_.tokens.push_back(std::move(t));
   }
 
+  // First `<script language="php">` in [from, to) (the tag's own '>' must be there too).
+  size_t FindScriptPhp(size_t from, size_t to) const {
+    for (size_t p = s_.find('<', from); p != std::string_view::npos && p < to;
+         p = s_.find('<', p + 1)) {
+      if (p + 7 > s_.size() || !IEquals(s_.substr(p + 1, 6), "script")) continue;
+      size_t gt = s_.substr(p, 200).find('>');
+      if (gt == std::string_view::npos) continue;
+      gt += p;
+      std::string tag;
+      for (char ch : s_.substr(p, gt - p))
+        if (ch != ' ' && ch != '"' && ch != '\'') tag += static_cast<char>(std::tolower(ch));
+      if (tag.find("language=php") != std::string::npos) return p;
+    }
+    return std::string_view::npos;
+  }
+
   // Escapes of PHP double-quoted strings and heredocs.
   size_t PhpEscape(size_t i, std::string& v) {
     char c = i < s_.size() ? s_[i] : '\\';
@@ -239,10 +255,23 @@ class Lexer {
             open = p, skip = 3;
             break;
           }
-          if (p + 2 < s_.size() && std::isspace(static_cast<unsigned char>(s_[p + 2]))) {
-            open = p, skip = 2;  // short open tag
+          // Short open tag: "<? " and also "<?@include(...)" or "<?$x=..." (short_open_tag
+          // reads anything after "<?"); "<?xml" is a declaration, not PHP.
+          if (p + 2 < s_.size() &&
+              (std::isspace(static_cast<unsigned char>(s_[p + 2])) || s_[p + 2] == '@' ||
+               s_[p + 2] == '$' ||
+               ((std::isalpha(static_cast<unsigned char>(s_[p + 2])) || s_[p + 2] == '_') &&
+                !(p + 5 <= s_.size() && IEquals(s_.substr(p + 2, 3), "xml"))))) {
+            open = p, skip = 2;
             break;
           }
+        }
+        // <script language="php"> (PHP 5) opens code too; its </script> closes it.
+        size_t script = FindScriptPhp(i, open == std::string_view::npos ? s_.size() : open);
+        if (script != std::string_view::npos) {
+          size_t gt = s_.find('>', script);  // FindScriptPhp saw it within 200 bytes
+          open = script, skip = gt - script + 1;
+          script_tag_ = true;
         }
         size_t stop = open == std::string_view::npos ? s_.size() : open;
         if (stop > i) Push(Tok::kHtml, std::string(s_.substr(i, stop - i)));
@@ -261,6 +290,15 @@ class Lexer {
         Push(Tok::kOp, ";");
         i += 2;
         code = false;
+        continue;
+      }
+      if (script_tag_ && c == '<' && i + 8 < s_.size() && s_[i + 1] == '/' &&
+          IEquals(s_.substr(i + 2, 6), "script")) {
+        size_t gt = s_.find('>', i);
+        Push(Tok::kOp, ";");
+        i = gt == std::string_view::npos ? s_.size() : gt + 1;
+        code = false;
+        script_tag_ = false;
         continue;
       }
       if (c == '#' || (c == '/' && i + 1 < s_.size() && s_[i + 1] == '/')) {
@@ -437,6 +475,10 @@ class Lexer {
           ++j;
           while (j < s_.size() && std::isalpha(static_cast<unsigned char>(s_[j]))) ++j;
           Push(Tok::kOp, "/regex/");  // a regex is neither code nor data we decode
+          // ... but what it tests for says what the code looks for (/cc_|cvv/ on field names)
+          if (!out_.tokens.empty() && out_.tokens.back().text == "/regex/")
+            out_.tokens.back().decoded_by =
+                std::string(s_.substr(i + 1, std::min<size_t>(j - i, 256)));
           i = j;
           continue;
         }
@@ -469,6 +511,7 @@ class Lexer {
   std::string_view s_;
   LexLimits limits_;
   LexResult out_;
+  bool script_tag_ = false;  // inside <script language="php">
 };
 
 }  // namespace

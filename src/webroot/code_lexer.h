@@ -32,7 +32,8 @@ struct Token {
   // kString: "`" for a PHP backtick (shell) string, "\"" for a string with interpolation.
   char quote = '\'';
   bool concealed = false;  // kWord made from a string (a function name that was built)
-  // kString: the decoders a fold applied to produce it, outermost last ("base64_decode>gzinflate")
+  // kString: the decoders a fold applied to produce it, outermost last ("base64_decode>gzinflate");
+  // kOp "/regex/": the pattern's source (first 256 bytes)
   std::string decoded_by;
 };
 
@@ -81,9 +82,14 @@ bool IsPrintableText(std::string_view s);
 // Behaviour analysis of one folded layer (behaviour.cc); traits are appended to `out`.
 void AnalyzePhp(const std::vector<Token>& tokens, const std::string& layer,
                 std::vector<CodeTrait>& out);
+// Shared by the analysers: one trait per id and layer; names of payment card fields.
+void AddTrait(std::vector<CodeTrait>& out, std::string id, std::string family, int strength,
+              std::string what, const std::string& layer);
+bool CardFieldName(std::string_view s);
+// behaviour_js.cc
 void AnalyzeJs(const std::vector<Token>& tokens, const std::string& layer, bool decoded,
                std::vector<CodeTrait>& out);
-// Foreign <script src> hosts in HTML (behaviour.cc).
+// Foreign <script src> hosts in HTML (behaviour_js.cc).
 void AnalyzeHtml(std::string_view html, const std::string& layer, std::vector<CodeTrait>& out);
 
 }  // namespace tq::webroot

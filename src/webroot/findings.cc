@@ -74,6 +74,57 @@ bool IsSiteConfig(std::string_view path) {
 
 int64_t Micros(int64_t ns) { return ns / 1000; }
 
+// `host` is `domain` or one of its subdomains.
+bool HostWithin(std::string_view host, std::string_view domain) {
+  if (domain.rfind("www.", 0) == 0) domain.remove_prefix(4);
+  return host == domain ||
+         (host.size() > domain.size() && host.substr(host.size() - domain.size()) == domain &&
+          host[host.size() - domain.size() - 1] == '.');
+}
+
+// Public script CDNs, payment and analytics providers that stores load from; a script from
+// one of them is never "a host nobody else uses". Matched as the domain or a subdomain, so
+// look-alikes (google-analytics.com.example.top) are not covered.
+bool WellKnownScriptHost(std::string_view host) {
+  for (std::string_view d : {"googleapis.com",
+                             "gstatic.com",
+                             "google.com",
+                             "googletagmanager.com",
+                             "google-analytics.com",
+                             "googleadservices.com",
+                             "doubleclick.net",
+                             "recaptcha.net",
+                             "cloudflare.com",
+                             "jsdelivr.net",
+                             "unpkg.com",
+                             "jquery.com",
+                             "bootstrapcdn.com",
+                             "facebook.net",
+                             "facebook.com",
+                             "twitter.com",
+                             "paypal.com",
+                             "paypalobjects.com",
+                             "stripe.com",
+                             "braintreegateway.com",
+                             "adyen.com",
+                             "klarna.com",
+                             "amazon.com",
+                             "wp.com",
+                             "wordpress.org",
+                             "gravatar.com",
+                             "youtube.com",
+                             "vimeo.com",
+                             "hotjar.com",
+                             "microsoft.com",
+                             "bing.com",
+                             "adobe.com",
+                             "magento.com",
+                             "typekit.net",
+                             "fontawesome.com"})
+    if (HostWithin(host, d)) return true;
+  return false;
+}
+
 struct FileFindingBuilder {
   const WebFile& f;
   Finding Make(std::string kind, Severity sev, double confidence, std::string summary,
@@ -204,7 +255,14 @@ bool IsNoCodeDirectory(std::string_view path) {
 
 void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<ContentFacts>& facts,
                          const Baseline* baseline, const std::string& prefix,
-                         const BreachWindow& window, WebrootReport& report, FindingSink& sink) {
+                         const BreachWindow& window, WebrootReport& report, FindingSink& sink,
+                         const std::vector<std::string>& store_hosts) {
+  // Script hosts across the tree: the CDNs a store uses appear in many files; a host that
+  // one file alone loads from, not the store's own, is how an injected loader looks.
+  std::map<std::string, std::set<std::string>> host_files;
+  for (const WebFile& f : files)
+    for (const CodeTrait& t : facts[f.job].traits)
+      if (!t.host.empty() && host_files[t.host].size() < 2) host_files[t.host].insert(f.path);
   for (const WebFile& f : files) {
     const ContentFacts& cf = facts[f.job];
     FileFindingBuilder b{f};
@@ -279,6 +337,23 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
                 .Field("entropy", cf.entropy);
           },
           ""));
+    }
+    std::set<std::string> hosts_done;
+    for (const CodeTrait& t : cf.traits) {
+      if (t.host.empty() || !hosts_done.insert(t.host).second) continue;
+      if (host_files[t.host].size() > 1 || WellKnownScriptHost(t.host)) continue;
+      bool own = false;
+      for (const std::string& s : store_hosts) own = own || HostWithin(t.host, s);
+      if (own) continue;
+      votes.push_back({"inject", 2, "script from " + t.host});
+      sink.findings.push_back(b.Make(
+          "webroot.foreign_script", Severity::kMedium, 0.5,
+          "Loads a script from " + t.host +
+              ", a host no other file of the store loads from: " + f.path,
+          [&](JsonWriter& w) {
+            w.Field("host", t.host).Field("trait", t.id).Field("layer", t.layer);
+          },
+          t.host));
     }
     Combine(b, votes, sink);
   }

@@ -281,5 +281,30 @@ TEST_F(InvestigateTest, SeverityNeedsBehaviourOrTwoTraits) {
   EXPECT_TRUE(kinds["app/code/Acme/Mod/Helper/Cache.php"].count("webroot.behaviour"));
 }
 
+TEST_F(InvestigateTest, ScriptHostsAcrossTheTree) {
+  std::map<std::string, std::string> tree = clean;
+  // The store's CDN, loaded by several templates; its own host; a well-known provider; and
+  // one template alone loading from a host nothing else uses.
+  for (int i = 0; i < 3; ++i)
+    tree["app/design/frontend/Acme/t/templates/p" + std::to_string(i) + ".html"] =
+        "<html><script src=\"https://cdn.acme-assets.example/a.js\"></script></html>";
+  tree["app/design/frontend/Acme/t/templates/own.html"] =
+      "<script src=\"https://static.shop.example.com/x.js\"></script>";
+  tree["app/design/frontend/Acme/t/templates/pay.html"] =
+      "<script src=\"https://js.stripe.com/v3/\"></script>";
+  tree["app/design/frontend/Acme/t/templates/footer.html"] =
+      "<div>footer</div><script src=//analytics-cdn.example.top/f.js></script>";
+  AddTree(tree);
+  ASSERT_TRUE(
+      the_case->db().Exec("UPDATE case_info SET store_url = 'https://www.shop.example.com/'").ok());
+  auto r = InvestigateWebroot(*the_case, Options());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto by_path = FindingsByPath();
+  std::string t = "app/design/frontend/Acme/t/templates/";
+  EXPECT_TRUE(by_path[t + "footer.html"].count("webroot.foreign_script"));
+  for (std::string f : {"p0.html", "p1.html", "pay.html", "own.html"})
+    EXPECT_FALSE(by_path[t + f].count("webroot.foreign_script")) << f;
+}
+
 }  // namespace
 }  // namespace tq::webroot

@@ -63,6 +63,13 @@ bool Base64Shaped(std::string_view s) {
   return good * 100 >= s.size() * 98;
 }
 
+bool HexShaped(std::string_view s) {
+  if (s.size() < 16 || s.size() % 2) return false;
+  for (unsigned char c : s)
+    if (!std::isxdigit(c)) return false;
+  return true;
+}
+
 struct Pending {
   std::string path;
   std::string text;  // owned: decoded layers do not live in the input
@@ -102,6 +109,27 @@ class Driver {
     if (php && HasPhpTag(v.substr(0, 64))) {
       Enqueue({path, t.text, {}, CodeKind::kPhp, false, true, parent.depth + 1});
       return;
+    }
+    // A page written out by a dropper: markup with PHP statements further in.
+    if (php && HasPhpTag(v) && PhpTagHoldsCode(v)) {
+      Enqueue({path, t.text, {}, CodeKind::kPhp, false, true, parent.depth + 1});
+      return;
+    }
+    // A literal of hex digits (echoed, or handed to a decoder the folds cannot see).
+    if (t.decoded_by.empty() && HexShaped(v)) {
+      Decoded d = HexToBin(v);
+      if (d.ok &&
+          (LooksLikeCode(d.out) || (php && HasPhpTag(std::string_view(d.out).substr(0, 64))))) {
+        bool tag = php && HasPhpTag(std::string_view(d.out).substr(0, 64));
+        Enqueue({parent.path + ">hex?",
+                 std::move(d.out),
+                 {},
+                 parent.kind,
+                 php && !tag,
+                 true,
+                 parent.depth + 1});
+        return;
+      }
     }
     bool plain_literal = why == "literal" && t.decoded_by.empty();
     bool code = why == "eval" ? IsPrintableText(v) : LooksLikeCode(v);
@@ -211,7 +239,9 @@ class Driver {
                        ((fn == "preg_replace" || fn == "mb_ereg_replace") && j + 1 != i);
           }
         }
-        if (eval_arg || !t[i].decoded_by.empty() || t[i].text.size() >= 64)
+        if (eval_arg || !t[i].decoded_by.empty() || t[i].text.size() >= 64 ||
+            (t[i].text.size() >= 16 &&
+             (HexShaped(t[i].text) || t[i].text.find("<?") != std::string::npos)))
           Child(p, t[i], eval_arg ? "eval" : "literal");
       }
       if (!html.empty() && FindNoCase(html, "<script", 0) != std::string_view::npos)

@@ -33,6 +33,7 @@ struct CodeTrait {
   std::string what;    // one line for the responder (attacker bytes escaped by the caller)
   std::string layer;   // layer path: "php", "php>eval>base64_decode>gzinflate", "html>script"
   bool alone = true;   // false: only counts beside an independent trait (no finding by itself)
+  std::string host;    // script loads: the host the script comes from (lowercase)
 };
 
 struct CodeLayer {
@@ -58,5 +59,9 @@ NormalizedCode Normalize(std::string_view content, CodeKind kind,
 // True when the bytes after a PHP open tag read as PHP statements (printable text with a
 // call, an assignment or a keyword), not image data that happens to hold "<?=".
 bool PhpTagHoldsCode(std::string_view content);
+
+// The host of a URL ("https://a.example:8080/x.js", "//a.example/x"), lowercase; empty when
+// it names none.
+std::string ScriptHost(std::string_view url);
 
 }  // namespace tq::webroot

@@ -278,6 +278,23 @@ TEST(NormalizeQuiet, LicenceEncodedLoaderIsObfuscationOnly) {
   EXPECT_LT(Best(n), 3) << AllText(n);
 }
 
+TEST(NormalizeBroken, UnterminatedShortTagsAndPhpScriptElements) {
+  // Tags cut at the end of the input, a script element with no '>', and many of them: each
+  // ends the lexer cleanly.
+  for (std::string src : {std::string("<?"), std::string("<?@"), std::string("<script language"),
+                          std::string("<script language=\"php\""),
+                          std::string("<script language=\"php\">eval($_POST['x'])")}) {
+    auto n = Php(src);
+    EXPECT_LE(n.layers.size(), 2u) << src;
+  }
+  std::string many;
+  for (int i = 0; i < 100000; ++i) many += "<script language=php <";
+  auto t0 = std::chrono::steady_clock::now();
+  auto n = Php(many);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  (void)n;
+}
+
 }  // namespace
 }  // namespace tq::webroot
 

@@ -200,7 +200,14 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
   TQ_RETURN_IF_ERROR(EnsureWebrootSchema(c));
   FindingSink sink;
   TQ_ASSIGN_OR_RETURN(BreachWindow window, BreachWindowFromCase(c.db()));
-  CollectFileFindings(files, facts, baseline ? &*baseline : nullptr, prefix, window, report, sink);
+  // The store's own host: scripts from it are local whatever file loads them.
+  std::vector<std::string> store_hosts;
+  if (Result<CaseInfo> info = c.Info(); info.ok() && !info->store_url.empty()) {
+    std::string h = ScriptHost(info->store_url);
+    if (!h.empty()) store_hosts.push_back(h);
+  }
+  CollectFileFindings(files, facts, baseline ? &*baseline : nullptr, prefix, window, report, sink,
+                      store_hosts);
   TQ_RETURN_IF_ERROR(c.Transaction([&](Db& db) -> Status {
     TQ_RETURN_IF_ERROR(RecordPlatform(db, report.installations, vulns, report));
     for (const Finding& f : sink.findings) {

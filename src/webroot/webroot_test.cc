@@ -104,6 +104,7 @@ TEST_F(PackTest, EveryFamilyHitsItsRealisticSample) {
       {"recon_panel.php", "x.php", "WebShell_PHP_ServerReconWithControl"},
       {"backconnect.php", "x.php", "WebShell_PHP_BackConnect"},
       {"asp_eval.asp", "x.asp", "WebShell_ASP_RequestToExec"},
+      {"asp_filemanager.asp", "x.asp", "WebShell_ASP_FileManager"},
       {"jsp_cmd.jsp", "x.jsp", "WebShell_JSP_RequestToExec"},
       {"asp_encoded.asp", "x.asp", "WebShell_ASP_EncodedScript"},
       {"perl_cgi.cgi", "x.cgi", "WebShell_Perl_CGI_Command"},

@@ -1,0 +1,223 @@
+// Behaviour analysis of JavaScript layers and HTML markup: card or checkout fields read and
+// sent to a host written in the code, code decoded and run, script elements loading a URL
+// hidden in encoded code, and <script src> on other hosts.
+#include <algorithm>
+#include <cctype>
+
+#include "webroot/code_lexer.h"
+
+namespace tq::webroot {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+bool IsOp(const Token& t, std::string_view op) { return t.type == Tok::kOp && t.text == op; }
+bool In(std::string_view w, std::initializer_list<std::string_view> set) {
+  return std::find(set.begin(), set.end(), w) != set.end();
+}
+
+}  // namespace
+
+std::string ScriptHost(std::string_view url) {
+  for (std::string_view scheme : {"https://", "http://", "wss://", "ws://", "//"})
+    if (url.size() > scheme.size() && Lower(url.substr(0, scheme.size())) == scheme) {
+      url.remove_prefix(scheme.size());
+      size_t end = url.find_first_of("/:?#\"' >\\");
+      std::string host = Lower(url.substr(0, std::min<size_t>(end, 253)));
+      size_t at = host.rfind('@');  // user:pass@host
+      return at == std::string::npos ? host : host.substr(at + 1);
+    }
+  return "";
+}
+
+void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decoded,
+               std::vector<CodeTrait>& out) {
+  bool card = false, checkout = false, grab = false, image = false, beacon = false, socket = false,
+       xhr = false, fetch = false, encode = false, script_el = false, run = false,
+       foreign_url = false, hidden_url = false, obf = decoded, action_rewrite = false,
+       card_markup = false, inserts_markup = false;
+  std::string first_host;  // host of the first URL written in the code
+  size_t hex_names = 0, concealed = 0;
+  auto channel_name = [&](const std::string& v) {
+    if (v == "Image") image = true;
+    if (v == "sendBeacon") beacon = true;
+    if (v == "WebSocket") socket = true;
+    if (v == "XMLHttpRequest") xhr = true;
+    if (v == "fetch") fetch = true;
+  };
+  auto url = [](std::string_view v) {
+    return v.rfind("http://", 0) == 0 || v.rfind("https://", 0) == 0 || v.rfind("//", 0) == 0;
+  };
+  for (size_t i = 0; i < t.size(); ++i) {
+    const Token& k = t[i];
+    // /cc_|cvv/i.test(e.target.name): the fields a regex looks for.
+    if (IsOp(k, "/regex/") && CardFieldName(k.decoded_by)) card = true;
+    if (IsOp(k, "/regex/")) {
+      std::string l = Lower(k.decoded_by);
+      if (l.find("checkout") != std::string::npos || l.find("onestep") != std::string::npos ||
+          l.find("onepage") != std::string::npos)
+        checkout = true;
+    }
+    // form.action = 'https://...' / $(form).attr('action', 'https://...'): the form posts
+    // elsewhere.
+    if (k.type == Tok::kString && k.text == "action" && i >= 2 && i + 2 < t.size() &&
+        IsOp(t[i - 1], "(") && t[i - 2].type == Tok::kWord &&
+        In(t[i - 2].text, {"attr", "setAttribute", "prop"}) && IsOp(t[i + 1], ",") &&
+        t[i + 2].type == Tok::kString && url(t[i + 2].text))
+      action_rewrite = true;
+    if (k.type == Tok::kWord && k.text == "action" && i >= 1 && i + 2 < t.size() &&
+        IsOp(t[i - 1], ".") && IsOp(t[i + 1], "=") && t[i + 2].type == Tok::kString &&
+        url(t[i + 2].text))
+      action_rewrite = true;
+    if (k.type == Tok::kWord &&
+        In(k.text, {"innerHTML", "insertAdjacentHTML", "outerHTML", "html", "append", "prepend",
+                    "before", "after", "write", "writeln"}))
+      inserts_markup = true;
+    if (k.type == Tok::kString && k.text.size() < 65536 && CardFieldName(k.text)) {
+      std::string l = Lower(k.text);
+      if (l.find("<input") != std::string::npos) card_markup = true;
+    }
+    if (k.type == Tok::kString) {
+      // Obfuscators keep names in string arrays, often base64 (standard or case-swapped
+      // alphabet): read those too.
+      std::string alt;
+      if (k.text.size() >= 4 && k.text.size() <= 256) {
+        for (int swap = 0; swap < 2 && alt.empty(); ++swap) {
+          std::string in = k.text;
+          if (swap)
+            for (char& ch : in)
+              ch = std::isupper(static_cast<unsigned char>(ch))
+                       ? static_cast<char>(std::tolower(static_cast<unsigned char>(ch)))
+                       : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+          Decoded d = DecodeBase64(in, 512);
+          bool clean = d.ok && d.out.size() >= 3;
+          for (unsigned char ch : d.out)
+            if (ch < 0x20 || ch > 0x7e) clean = false;
+          if (clean) alt = d.out;
+        }
+      }
+      for (const std::string* v : {&k.text, static_cast<const std::string*>(&alt)}) {
+        if (v->empty()) continue;
+        channel_name(*v);
+        if (v == &alt) {
+          if (CardFieldName(*v)) card = true, obf = true;
+          std::string la = Lower(*v);
+          if (la.find("checkout") != std::string::npos || la.find("onestep") != std::string::npos)
+            checkout = true, obf = true;
+          if (la.rfind("http", 0) == 0 || la.rfind("//", 0) == 0 || la.rfind("wss://", 0) == 0)
+            foreign_url = true, hidden_url = true, obf = true;
+        }
+      }
+      if (CardFieldName(k.text)) card = true;
+      std::string l = Lower(k.text.substr(0, 200));
+      if (l.find("checkout") != std::string::npos || l.find("onestep") != std::string::npos ||
+          l.find("onepage") != std::string::npos)
+        checkout = true;
+      if (l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0 || l.rfind("//", 0) == 0 ||
+          l.rfind("wss://", 0) == 0 || l.rfind("ws://", 0) == 0) {
+        foreign_url = true;
+        if (first_host.empty()) first_host = ScriptHost(l);
+        if (!k.decoded_by.empty() || decoded) hidden_url = true;
+      }
+      if (!k.decoded_by.empty()) obf = true;
+      // querySelectorAll('input, select'), getElementsByTagName('input'), ...
+      bool fields = l.size() < 120 && (l.find("input") != std::string::npos ||
+                                       l.find("select") != std::string::npos ||
+                                       l.find("textarea") != std::string::npos || l == "form");
+      if (fields && i >= 2 && t[i - 2].type == Tok::kWord &&
+          In(t[i - 2].text, {"querySelectorAll", "getElementsByTagName", "querySelector"}))
+        grab = true;
+      if (l == "script" && i >= 2 && t[i - 2].type == Tok::kWord &&
+          t[i - 2].text == "createElement")
+        script_el = true;
+      continue;
+    }
+    if (k.type != Tok::kWord) continue;
+    if (k.concealed) ++concealed;
+    if (k.text.rfind("_0x", 0) == 0) ++hex_names;
+    if (CardFieldName(k.text)) card = true;
+    const std::string& w = k.text;
+    if (w == "serialize" || w == "serializeArray" || w == "FormData" || w == "elements")
+      grab = true;
+    if (w == "Image" && i > 0 && t[i - 1].type == Tok::kWord && t[i - 1].text == "new")
+      image = true;
+    if (w == "sendBeacon") beacon = true;
+    if (w == "WebSocket") socket = true;
+    if (w == "XMLHttpRequest") xhr = true;
+    if (w == "fetch" && i + 1 < t.size() && IsOp(t[i + 1], "(")) fetch = true;
+    if (In(w, {"btoa", "encodeURIComponent", "escape", "stringify"})) encode = true;
+    if ((w == "eval" || w == "Function") && i + 1 < t.size() && IsOp(t[i + 1], "(")) run = true;
+  }
+  // Obfuscated: a decoded layer, decoded literals, names hidden in a base64 table, or an
+  // obfuscator's _0x names. (Minified code has bracket calls and fromCharCode too.)
+  if (hex_names >= 8) obf = true;
+  // Data leaves for a host written in the code; a WebSocket or beacon is a channel of its own.
+  bool channel = socket || ((image || beacon || xhr || fetch) && foreign_url);
+  if ((card || (grab && checkout)) && channel) {
+    int strength = (obf || (encode && foreign_url) || socket) ? 4 : 3;
+    AddTrait(out, "js.card_exfil", "exfil", strength,
+             std::string("reads ") + (card ? "payment card fields" : "checkout form fields") +
+                 " and sends them out through " +
+                 (socket   ? "a WebSocket"
+                  : image  ? "an image request"
+                  : beacon ? "sendBeacon"
+                           : "an HTTP request to a URL in the code"),
+             layer);
+  }
+  if (action_rewrite)
+    AddTrait(out, "js.form_action_rewrite", "exfil", (card || checkout) ? 3 : 2,
+             (card || checkout) ? "points the checkout or payment form at another host"
+                                : "points a form at a host written in the code",
+             layer);
+  if (card_markup && inserts_markup && !channel)
+    AddTrait(out, "js.fake_card_form", "inject", checkout ? 2 : 1,
+             "inserts a card entry form into the page", layer);
+  if (socket && run)
+    AddTrait(out, "js.remote_code", "exec", 3, "runs code received over a WebSocket", layer);
+  if (script_el && foreign_url) {
+    AddTrait(out, "js.script_injection", "inject", hidden_url ? 3 : 1,
+             hidden_url ? "loads a script from a host hidden in encoded code"
+                        : "creates a script element loading a URL given in the code",
+             layer);
+    for (CodeTrait& c : out)
+      if (c.id == "js.script_injection" && c.layer == layer && c.host.empty()) c.host = first_host;
+  }
+  if (decoded && run)
+    AddTrait(out, "js.decode_and_run", "exec", 2, "decodes code and runs it", layer);
+  if (obf && (hex_names >= 8 || concealed >= 16))
+    AddTrait(out, "obfuscation.js_packed", "obfuscation", 1,
+             "obfuscated JavaScript (string arrays, built names)", layer);
+}
+
+void AnalyzeHtml(std::string_view html, const std::string& layer, std::vector<CodeTrait>& out) {
+  // <script src="//host/..."> : a script from a host named by URL. Which hosts the store
+  // already uses is only known across the whole tree, so this is weak on its own.
+  std::string l = Lower(html.substr(0, 4u << 20));
+  size_t n = 0;
+  for (size_t p = l.find("<script"); p != std::string::npos && n < 64;
+       p = l.find("<script", p + 7)) {
+    size_t gt = l.find('>', p);
+    if (gt == std::string::npos) break;
+    std::string_view tag = std::string_view(l).substr(p, gt - p);
+    size_t src = tag.find("src=");
+    if (src == std::string_view::npos) continue;
+    std::string_view v = tag.substr(src + 4);
+    if (!v.empty() && (v[0] == '"' || v[0] == '\'')) v.remove_prefix(1);
+    if (v.rfind("http://", 0) == 0 || v.rfind("https://", 0) == 0 || v.rfind("//", 0) == 0) {
+      ++n;
+      // One trait per host: which hosts the rest of the store uses is judged across the tree.
+      std::string host = ScriptHost(v);
+      bool seen = false;
+      for (const CodeTrait& c : out)
+        if (c.id == "html.external_script" && c.layer == layer && c.host == host) seen = true;
+      if (seen) continue;
+      out.push_back({"html.external_script", "inject", 1,
+                     "loads a script from another host (" + host + ")", layer, true, host});
+    }
+  }
+}
+
+}  // namespace tq::webroot

@@ -1,0 +1,464 @@
+// Implementation header (behaviour.cc only): the shallow taint tracking over folded PHP
+// tokens. Request input is followed through assignments, foreach, function parameters (by
+// position) and closures within each function scope; it also records which variables hold
+// decoded, computed (xor), fetched or PHP-source values, where loops are, and which user
+// functions decode strings byte by byte. Linear in the tokens (bounded look-ahead).
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "webroot/code_lexer.h"
+
+namespace tq::webroot::php {
+
+inline std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+inline bool IsOp(const Token& t, std::string_view op) { return t.type == Tok::kOp && t.text == op; }
+inline bool IsAssignOp(const Token& t) {
+  return t.type == Tok::kOp && (t.text == "=" || t.text == ".=" || t.text == "?\?=");
+}
+
+inline bool In(std::string_view w, std::initializer_list<std::string_view> set) {
+  return std::find(set.begin(), set.end(), w) != set.end();
+}
+inline bool In(std::string_view w, const std::vector<std::string_view>& set) {
+  return std::find(set.begin(), set.end(), w) != set.end();
+}
+
+inline const std::initializer_list<std::string_view> kCodeSinks = {"eval",
+                                                                   "assert",
+                                                                   "create_function",
+                                                                   "call_user_func",
+                                                                   "call_user_func_array",
+                                                                   "array_map",
+                                                                   "array_filter",
+                                                                   "array_walk",
+                                                                   "array_walk_recursive",
+                                                                   "usort",
+                                                                   "uasort",
+                                                                   "uksort",
+                                                                   "register_shutdown_function",
+                                                                   "register_tick_function",
+                                                                   "forward_static_call",
+                                                                   "forward_static_call_array",
+                                                                   "iterator_apply",
+                                                                   "array_reduce",
+                                                                   "ob_start",
+                                                                   "set_error_handler",
+                                                                   "set_exception_handler",
+                                                                   "mb_ereg_replace",
+                                                                   "preg_replace_callback",
+                                                                   "array_diff_ukey",
+                                                                   "array_udiff",
+                                                                   "array_intersect_ukey",
+                                                                   "mb_ereg_replace_callback",
+                                                                   "array_intersect_uassoc",
+                                                                   "array_diff_uassoc",
+                                                                   "array_uintersect",
+                                                                   "array_uintersect_assoc",
+                                                                   "array_udiff_assoc",
+                                                                   "preg_replace_callback_array"};
+inline const std::initializer_list<std::string_view> kShellSinks = {
+    "system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "expect_popen"};
+inline const std::initializer_list<std::string_view> kDecoders = {
+    "base64_decode", "gzinflate",        "gzuncompress", "gzdecode",  "str_rot13", "strrev",
+    "hex2bin",       "convert_uudecode", "rawurldecode", "urldecode", "gzinflate"};
+
+class PhpTaint {
+ public:
+  explicit PhpTaint(const std::vector<Token>& t) : t_(t), scope_(t.size(), 0) {
+    // Matching closers of every bracket, in one pass (a function body is a block, not its
+    // first statement).
+    std::vector<size_t> match(t_.size(), t_.size()), open;
+    for (size_t i = 0; i < t_.size(); ++i) {
+      if (t_[i].type != Tok::kOp) continue;
+      const std::string& x = t_[i].text;
+      if (x == "(" || x == "[" || x == "{") {
+        open.push_back(i);
+      } else if ((x == ")" || x == "]" || x == "}") && !open.empty()) {
+        match[open.back()] = i;
+        open.pop_back();
+      }
+    }
+    // Loop bodies (for, foreach, while), as a difference array: linear however deep.
+    std::vector<int> diff(t_.size() + 1, 0);
+    for (size_t i = 0; i + 1 < t_.size(); ++i) {
+      if (t_[i].type != Tok::kWord || !IsOp(t_[i + 1], "(") ||
+          !In(Lower(t_[i].text), {"for", "foreach", "while"}))
+        continue;
+      size_t close = match[i + 1];
+      if (close + 1 >= t_.size()) continue;
+      size_t end = IsOp(t_[close + 1], "{") ? match[close + 1] : ExprEnd(close + 1, false);
+      diff[close + 1] += 1;
+      diff[std::min(end + 1, t_.size())] -= 1;
+    }
+    in_loop_.assign(t_.size(), false);
+    for (size_t i = 0, depth = 0; i < t_.size(); ++i) {
+      depth += diff[i];
+      in_loop_[i] = depth > 0;
+    }
+    // Function bodies are scopes of their own (PHP variables are function-local): a $cmd in
+    // one method is not the $cmd of another, which keeps large framework files quiet.
+    int next = 1;
+    for (size_t i = 0; i + 1 < t_.size(); ++i) {
+      if (!(t_[i].type == Tok::kWord && Lower(t_[i].text) == "function")) continue;
+      size_t j = i + 1;
+      if (j < t_.size() && IsOp(t_[j], "&")) ++j;
+      std::string name = j < t_.size() && t_[j].type == Tok::kWord ? Lower(t_[j].text) : "";
+      if (!name.empty()) ++j;
+      if (j >= t_.size() || !IsOp(t_[j], "(")) continue;
+      size_t params_end = Close(j);
+      size_t body = params_end + 1;
+      std::vector<std::string> uses;
+      while (body < t_.size() && body < params_end + 64 && !IsOp(t_[body], "{") &&
+             !IsOp(t_[body], ";")) {
+        if (t_[body].type == Tok::kVar) uses.push_back(t_[body].text);
+        ++body;
+      }
+      if (body >= t_.size() || !IsOp(t_[body], "{")) continue;  // abstract / interface method
+      size_t end = match[body];
+      int id = next++;
+      // A decoder of the file's own: a loop that builds a string from chr()/ord()/xor.
+      if (!name.empty()) {
+        bool loop = false, bytes = false;
+        for (size_t k = body; k < end && k < t_.size(); ++k) {
+          if (t_[k].type == Tok::kWord && In(Lower(t_[k].text), {"for", "while", "foreach"}))
+            loop = true;
+          if ((t_[k].type == Tok::kWord && In(Lower(t_[k].text), {"chr", "ord"})) ||
+              IsOp(t_[k], "^"))
+            bytes = true;
+        }
+        if (loop && bytes) decoder_functions_.insert(name);
+      }
+      for (size_t k = j; k <= end && k < t_.size(); ++k)
+        if (scope_[k] == scope_[i]) scope_[k] = id;
+      if (!name.empty()) {
+        // Parameters in order (a method name may be defined by several classes: each
+        // definition keeps its own list); `...$rest` takes every argument from its place on.
+        std::vector<Param>& ps = params_[name].emplace_back();
+        for (size_t k = j + 1; k < params_end; ++k)
+          if (t_[k].type == Tok::kVar) ps.push_back({Key(id, t_[k].text), IsOp(t_[k - 1], "...")});
+      }
+      for (const std::string& u : uses) captures_.push_back({Key(scope_[i], u), Key(id, u)});
+    }
+  }
+
+  static std::string Key(int scope, const std::string& name) {
+    return std::to_string(scope) + ":" + name;
+  }
+  std::string Key(size_t i) const { return Key(scope_[i], t_[i].text); }
+
+  bool IsSource(size_t i) const {
+    const Token& k = t_[i];
+    if (k.type == Tok::kVar) {
+      if (In(k.text,
+             {"$_GET", "$_POST", "$_REQUEST", "$_COOKIE", "$_FILES", "$HTTP_GET_VARS",
+              "$HTTP_POST_VARS", "$HTTP_RAW_POST_DATA", "$HTTP_POST_FILES", "$HTTP_COOKIE_VARS"}))
+        return true;
+      if (k.text == "$_SERVER" && i + 2 < t_.size() && IsOp(t_[i + 1], "[") &&
+          t_[i + 2].type == Tok::kString && t_[i + 2].text.rfind("HTTP_", 0) == 0)
+        return true;
+      if (k.text == "$GLOBALS" && i + 2 < t_.size() && IsOp(t_[i + 1], "[") &&
+          t_[i + 2].type == Tok::kString &&
+          In(t_[i + 2].text, {"_GET", "_POST", "_REQUEST", "_COOKIE", "_FILES"}))
+        return true;
+      return false;
+    }
+    if (k.type == Tok::kString) {
+      if (k.text == "php://input") return true;
+      if (k.quote == '"' || k.quote == '`')
+        for (std::string_view s : {"$_GET", "$_POST", "$_REQUEST", "$_COOKIE", "$_SERVER[\"HTTP_",
+                                   "$_SERVER['HTTP_", "{$_"})
+          if (k.text.find(s) != std::string::npos) return true;
+      return false;
+    }
+    if (k.type == Tok::kWord) {
+      std::string w = Lower(k.text);
+      // getenv('HTTP_X') is a request header; a name the code computes may be one too.
+      if (w == "getenv" && i + 3 < t_.size() && IsOp(t_[i + 1], "(") &&
+          (t_[i + 2].type == Tok::kString ? t_[i + 2].text.rfind("HTTP_", 0) == 0
+                                          : !IsOp(t_[i + 2], ")") && !IsOp(t_[i + 3], ")")))
+        return true;
+      return In(w, {"getallheaders", "apache_request_headers"});
+    }
+    return false;
+  }
+
+  bool InLoop(size_t i) const { return i < in_loop_.size() && in_loop_[i]; }
+
+  // After extract($_POST) (or with register_globals emulated so), a variable the scope
+  // never assigns comes from the request.
+  bool Extracted(int scope, const std::string& name) const {
+    return extract_.count(scope) && name.size() > 1 && name != "$this" &&
+           !assigned_.count(Key(scope, name));
+  }
+
+  bool Tainted(size_t i) const {
+    if (IsSource(i)) return true;
+    const Token& k = t_[i];
+    if (k.type == Tok::kVar) return vars_.count(Key(i)) > 0 || Extracted(scope_[i], k.text);
+    if ((k.quote == '"' || k.quote == '`') && k.type == Tok::kString && extract_.count(scope_[i])) {
+      for (size_t p = k.text.find('$'); p != std::string::npos; p = k.text.find('$', p + 1)) {
+        size_t e = p + 1;
+        while (e < k.text.size() &&
+               (std::isalnum(static_cast<unsigned char>(k.text[e])) || k.text[e] == '_'))
+          ++e;
+        if (e > p + 1 && Extracted(scope_[i], k.text.substr(p, e - p))) return true;
+      }
+    }
+    if ((k.quote == '"' || k.quote == '`') && k.type == Tok::kString) {
+      std::string prefix = Key(scope_[i], "");
+      for (const std::string& v : vars_)
+        if (v.rfind(prefix, 0) == 0 && k.text.find(v.substr(prefix.size())) != std::string::npos)
+          return true;
+    }
+    return false;
+  }
+
+  bool RangeTainted(size_t a, size_t b) const {
+    for (size_t i = a; i < b && i < t_.size(); ++i)
+      if (Tainted(i)) return true;
+    return false;
+  }
+  // Like RangeTainted, but $registry[$_POST['id']] is a value the code chose, looked up by a
+  // request key: the key does not make the value the request's.
+  bool ValueTainted(size_t a, size_t b) const {
+    for (size_t i = a; i < b && i < t_.size(); ++i) {
+      // $obj->callback: an object's member, whatever picked the object.
+      if (t_[i].type == Tok::kVar && i + 1 < b && IsOp(t_[i + 1], "->")) {
+        while (i + 2 < b && IsOp(t_[i + 1], "->") && t_[i + 2].type == Tok::kWord) i += 2;
+        continue;
+      }
+      if (Tainted(i)) return true;
+      if ((t_[i].type == Tok::kVar || IsOp(t_[i], "]")) && i + 1 < b && IsOp(t_[i + 1], "[")) {
+        size_t j = i + 1;
+        while (j < b && IsOp(t_[j], "[")) j = ExprEnd(j + 1, false) + 1;
+        i = j - 1;
+      }
+    }
+    return false;
+  }
+
+  // End (exclusive) of the statement or expression starting at `i`: the first ';' at depth 0,
+  // or the ')' / ',' that closes the enclosing group. Bounded.
+  size_t ExprEnd(size_t i, bool stop_at_comma) const {
+    int depth = 0;
+    size_t limit = std::min(t_.size(), i + 4000);
+    for (; i < limit; ++i) {
+      const Token& k = t_[i];
+      if (k.type != Tok::kOp) continue;
+      if (k.text == "(" || k.text == "[" || k.text == "{")
+        ++depth;
+      else if (k.text == ")" || k.text == "]" || k.text == "}") {
+        if (depth == 0) return i;
+        --depth;
+      } else if (depth == 0 && (k.text == ";" || (stop_at_comma && k.text == ","))) {
+        return i;
+      }
+    }
+    return limit;
+  }
+
+  // Matching ')' for the '(' at `open`.
+  size_t Close(size_t open) const { return ExprEnd(open + 1, false); }
+
+  void Propagate() {
+    for (size_t i = 0; i + 1 < t_.size(); ++i)
+      if (t_[i].type == Tok::kVar && (IsAssignOp(t_[i + 1]) || (i > 0 && IsOp(t_[i - 1], "as")) ||
+                                      (i > 0 && t_[i - 1].type == Tok::kWord &&
+                                       In(Lower(t_[i - 1].text), {"as", "global", "static"}))))
+        assigned_.insert(Key(i));
+    for (const auto& [name, defs] : params_)
+      for (const std::vector<Param>& ps : defs)
+        for (const Param& p : ps) assigned_.insert(p.key);
+    for (int round = 0; round < 3; ++round) {
+      size_t before = vars_.size();
+      for (size_t i = 0; i + 1 < t_.size(); ++i) {
+        if (t_[i].type == Tok::kVar && (IsOp(t_[i + 1], "=") || IsOp(t_[i + 1], ".="))) {
+          size_t end = ExprEnd(i + 2, true);
+          if (ValueTainted(i + 2, end)) {
+            vars_.insert(Key(i));
+            // $sql = $_POST['sql'] (or trim()/stripslashes() of it): the value itself, not a
+            // template with a request value inside.
+            bool direct = true;
+            for (size_t a = i + 2; a < end; ++a)
+              if ((t_[a].type == Tok::kString && !IsOp(t_[a - 1], "[")) || IsOp(t_[a], ".") ||
+                  IsOp(t_[a], "+") ||
+                  (t_[a].type == Tok::kVar && !Tainted(a) && !IsOp(t_[a - 1], "[")))
+                direct = false;
+            if (direct && t_[i + 1].text == "=") direct_.insert(Key(i));
+            // '/etc/app/config-' . $host . '.php': a fixed directory around the value.
+            if (t_[i + 2].type == Tok::kString ||
+                (t_[i + 2].type == Tok::kWord && !IsOp(t_[i + 3], "(")))
+              prefixed_.insert(Key(i));
+          }
+          if (RangeDecoded(i + 2, end)) decoded_.insert(Key(i));
+          // $f = cve('6A76...', '39'): a value decoded from a literal, nothing else.
+          size_t v = i + 2;
+          while (v < end && IsOp(t_[v], "@")) ++v;
+          if ((v + 2 < end && t_[v].type == Tok::kWord && IsOp(t_[v + 1], "(") &&
+               t_[v + 2].type == Tok::kString &&
+               (In(Lower(t_[v].text), kDecoders) || decoder_functions_.count(Lower(t_[v].text))) &&
+               Close(v + 1) + 1 == end) ||
+              (v + 1 == end && t_[v].type == Tok::kString && !t_[v].decoded_by.empty()))
+            decoded_name_.insert(Key(i));
+          if (RangeXored(i + 2, end)) computed_.insert(Key(i));
+          if (int code = RangePhpCode(i + 2, end)) php_code_[Key(i)] = code;
+          if (RangeRemote(i + 2, end)) remote_.insert(Key(i));
+          if (RangeClientName(i + 2, end)) client_named_.insert(Key(i));
+        }
+        // foreach ($_POST as $k => $v)
+        if (t_[i].type == Tok::kWord && Lower(t_[i].text) == "foreach" && IsOp(t_[i + 1], "(")) {
+          size_t close = Close(i + 1);
+          size_t as = i + 2;
+          while (as < close && !(t_[as].type == Tok::kWord && Lower(t_[as].text) == "as")) ++as;
+          if (as < close && RangeTainted(i + 2, as))
+            for (size_t k = as; k < close; ++k)
+              if (t_[k].type == Tok::kVar) vars_.insert(Key(k));
+        }
+        // f($_POST['x']) taints the parameters of a function f defined in the same code.
+        if (t_[i].type == Tok::kWord && IsOp(t_[i + 1], "(") &&
+            !(i > 0 && (IsOp(t_[i - 1], "->") || IsOp(t_[i - 1], "::") ||
+                        (t_[i - 1].type == Tok::kWord && Lower(t_[i - 1].text) == "function")))) {
+          // Positionally: f('media', $_POST['id']) taints the second parameter only.
+          auto def = params_.find(Lower(t_[i].text));
+          size_t close = Close(i + 1);
+          if (def != params_.end() && RangeTainted(i + 2, close)) {
+            size_t arg = 0;
+            for (size_t a = i + 2; a < close && arg < 64; ++arg) {
+              size_t end = ExprEnd(a, true);
+              if (RangeTainted(a, end))
+                for (const std::vector<Param>& ps : def->second)
+                  for (size_t k = 0; k < ps.size(); ++k)
+                    if (k == arg || (ps[k].variadic && k < arg)) vars_.insert(ps[k].key);
+              a = end + 1;
+            }
+          }
+        }
+        // extract($_POST): every variable may come from the request.
+        // (parse_str with a result array creates no variables.)
+        if (t_[i].type == Tok::kWord && In(Lower(t_[i].text), {"extract", "parse_str"}) &&
+            IsOp(t_[i + 1], "(") && RangeTainted(i + 2, Close(i + 1)) &&
+            !(Lower(t_[i].text) == "parse_str" && ExprEnd(i + 2, true) < Close(i + 1)))
+          extract_.insert(scope_[i]);
+      }
+      for (const auto& [outer, inner] : captures_)
+        if (vars_.count(outer)) vars_.insert(inner);
+      if (vars_.size() == before) break;
+    }
+  }
+
+  bool extract(size_t i) const { return extract_.count(scope_[i]) > 0; }
+
+  // A decoder applied (base64_decode, gzinflate, ...), a literal a fold decoded, or a
+  // variable holding either.
+  bool RangeDecoded(size_t a, size_t b) const {
+    for (size_t i = a; i < b && i < t_.size(); ++i) {
+      const Token& k = t_[i];
+      if (k.type == Tok::kString && !k.decoded_by.empty() && k.text.size() >= 16) return true;
+      if (k.type == Tok::kVar && decoded_.count(Key(i))) return true;
+      if (k.type == Tok::kWord && i + 1 < b && IsOp(t_[i + 1], "(") && In(Lower(k.text), kDecoders))
+        return true;
+      // cve('6A767C...', '39'): the file's own decoder run on a literal.
+      if (k.type == Tok::kWord && i + 2 < b && IsOp(t_[i + 1], "(") &&
+          t_[i + 2].type == Tok::kString && decoder_functions_.count(Lower(k.text)))
+        return true;
+    }
+    return false;
+  }
+  // A string bitwise operation ('..' ^ $key): a name or payload computed, not written.
+  bool RangeXored(size_t a, size_t b) const {
+    for (size_t i = a; i + 1 < b && i + 1 < t_.size(); ++i)
+      if ((IsOp(t_[i + 1], "^") && t_[i].type == Tok::kString) ||
+          (IsOp(t_[i], "^") && t_[i + 1].type == Tok::kString) ||
+          (t_[i].type == Tok::kString && t_[i].decoded_by == "xor"))
+        return true;
+    return false;
+  }
+  bool Computed(size_t i) const { return computed_.count(Key(i)) > 0 || decoded_.count(Key(i)); }
+  // PHP source held in a literal (or a variable holding one): what a dropper writes out.
+  // 2 when the source was hidden by a decoder, 1 when it is plain.
+  int RangePhpCode(size_t a, size_t b) const {
+    int best = 0;
+    for (size_t i = a; i < b && i < t_.size(); ++i) {
+      const Token& k = t_[i];
+      if (k.type == Tok::kVar && php_code_.count(Key(i)))
+        best = std::max(best, php_code_.at(Key(i)));
+      if (k.type != Tok::kString || k.text.size() < 12) continue;
+      std::string head = Lower(std::string_view(k.text).substr(0, 4096));
+      if (head.find("<?php") == std::string::npos && head.find("<?=") == std::string::npos &&
+          head.find("<? ") == std::string::npos)
+        continue;
+      best = std::max(best, k.decoded_by.empty() ? 1 : 2);
+    }
+    return best;
+  }
+
+  // The file name the client sent ($_FILES[..]['name']), kept as is or through basename().
+  bool RangeClientName(size_t a, size_t b) const {
+    for (size_t i = a; i < b && i < t_.size(); ++i) {
+      const Token& k = t_[i];
+      if (k.type == Tok::kVar && client_named_.count(Key(i))) return true;
+      if (k.type == Tok::kWord && i + 1 < b && IsOp(t_[i + 1], "(") &&
+          !In(Lower(k.text), {"basename", "trim", "strtolower", "stripslashes"}))
+        return false;  // anything else may sanitise it
+      if (k.type == Tok::kVar && k.text == "$_FILES")
+        for (size_t j = i + 1; j < b && j < i + 12; ++j)
+          if ((t_[j].type == Tok::kString || t_[j].type == Tok::kWord) && t_[j].text == "name")
+            return true;
+    }
+    return false;
+  }
+  bool DecodedFromLiteral(size_t i) const { return decoded_name_.count(Key(i)) > 0; }
+  bool Direct(size_t i) const { return IsSource(i) || direct_.count(Key(i)) > 0; }
+  bool ClientNamed(size_t i) const { return client_named_.count(Key(i)) > 0; }
+  bool Prefixed(size_t i) const { return prefixed_.count(Key(i)) > 0; }
+
+  // Content fetched from a URL written in the code.
+  bool RangeRemote(size_t a, size_t b) const {
+    for (size_t i = a; i < b && i < t_.size(); ++i) {
+      const Token& k = t_[i];
+      if (k.type == Tok::kVar && remote_.count(Key(i))) return true;
+      if (k.type == Tok::kWord && i + 2 < b && IsOp(t_[i + 1], "(") &&
+          In(Lower(k.text), {"file_get_contents", "curl_exec", "file", "fopen", "readfile",
+                             "stream_get_contents", "fgets", "fread"}) &&
+          t_[i + 2].type == Tok::kString &&
+          (t_[i + 2].text.rfind("http://", 0) == 0 || t_[i + 2].text.rfind("https://", 0) == 0 ||
+           t_[i + 2].text.rfind("ftp://", 0) == 0))
+        return true;
+      if (k.type == Tok::kWord && In(Lower(k.text), {"curl_exec"})) return true;
+    }
+    return false;
+  }
+
+ private:
+  const std::vector<Token>& t_;
+  std::set<std::string> decoded_, remote_, client_named_, prefixed_, computed_, direct_;
+  std::map<std::string, int> php_code_;
+  std::set<std::string> decoder_functions_;
+  std::set<std::string>
+      decoded_name_;  // variables holding a literal's decoded value  // user functions that decode
+                      // strings byte by byte  // variables holding PHP source (see RangePhpCode)
+  struct Param {
+    std::string key;
+    bool variadic = false;
+  };
+  // user function -> its definitions' parameters, in order
+  std::map<std::string, std::vector<std::vector<Param>>> params_;
+  std::vector<std::pair<std::string, std::string>> captures_;  // closure use(): outer -> inner
+  std::set<std::string> vars_;
+  std::vector<int> scope_;  // function scope of each token (0: file level)
+  std::set<int> extract_;   // scopes where extract($_POST) made every variable the request's
+  std::set<std::string> assigned_;  // variables a scope assigns itself
+  std::vector<bool> in_loop_;       // token inside a loop body
+};
+
+}  // namespace tq::webroot::php

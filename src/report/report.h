@@ -20,12 +20,16 @@
 namespace tq::report {
 
 // A document: a list of blocks rendered to Markdown or HTML.
+// A kSvg block's items[0] is its caption, which is all the Markdown shows of it: a picture
+// is always followed by a table of what it shows.
 struct Block {
   enum Kind { kHeading, kParagraph, kList, kTable, kSvg } kind = kParagraph;
   int level = 2;
   std::vector<std::string> items;              // paragraph text (1), list items, table header
   std::vector<std::vector<std::string>> rows;  // table rows
   std::string svg;                             // kSvg: built from escaped text only
+  // kParagraph: a link after the text, to a file beside the document (our name, not evidence).
+  std::string href;
 };
 struct Document {
   std::string title;

@@ -551,7 +551,9 @@ Result<Document> BuildPublic(Case& c, const std::string& kind) {
   return d;
 }
 
-Result<std::vector<Written>> WriteReports(Case& c, Db& db, const std::string& which) {
+Result<std::vector<Written>> WriteReports(
+    Case& c, Db& db, const std::string& which,
+    const std::function<void(std::string_view, int, int)>& progress) {
   TQ_RETURN_IF_ERROR(c.EnsureSchema("report", kMigrations));
   std::vector<Written> out;
   std::error_code ec;
@@ -562,7 +564,9 @@ Result<std::vector<Written>> WriteReports(Case& c, Db& db, const std::string& wh
   if (which.empty() || which == "notice") docs.emplace_back("public-notice", "notice");
   if (which.empty() || which == "postmortem") docs.emplace_back("public-postmortem", "postmortem");
   if (docs.empty()) return Status::Usage("unknown document " + which);
+  int done = 0;
   for (auto& [name, kind] : docs) {
+    if (progress) progress(name, done++, static_cast<int>(docs.size()));
     Result<Document> d = kind == "internal" ? BuildInternal(c) : BuildPublic(c, kind);
     if (!d.ok()) return d.status();
     if (kind != "internal") {

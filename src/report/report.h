@@ -10,7 +10,9 @@
 // sha256, bytes, written_at): one row per document written (refreshed on re-runs).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "casefile/casefile.h"
@@ -49,7 +51,11 @@ struct Written {
   std::string name, path;
   std::vector<std::string> open_markers;  // public documents: facts still to confirm
 };
-Result<std::vector<Written>> WriteReports(Case& c, Db& db, const std::string& which);
+// progress, when given, is told each document's name before it is built, with the documents
+// done and their number.
+Result<std::vector<Written>> WriteReports(
+    Case& c, Db& db, const std::string& which,
+    const std::function<void(std::string_view name, int done, int total)>& progress = {});
 
 // Exposed for tests.
 Result<Document> BuildInternal(Case& c);

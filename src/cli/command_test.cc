@@ -64,6 +64,9 @@ TEST_F(CommandLine, MistypedCommandGetsASuggestion) {
     EXPECT_EQ(o.code, 2) << c.args << ": " << o.text;
     EXPECT_NE(o.text.find(c.said), std::string::npos) << c.args << ": " << o.text;
   }
+  // --help wins whatever precedes it, as CLI11 has it.
+  Out help = Tq("xyzzy --help");
+  EXPECT_EQ(help.code, 0) << help.text;
   // A real command is not second-guessed.
   Out ok = Tq("drill --help");
   EXPECT_EQ(ok.code, 0) << ok.text;

@@ -14,6 +14,10 @@ constexpr const char* kVersion = "0.1.0";
 // The first word on the command line that is not a global option or its value: what the user
 // meant as the command.
 std::string CommandWord(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {  // CLI11 answers these whatever else is there
+    std::string_view a = argv[i];
+    if (a == "-h" || a == "--help" || a == "--version") return "";
+  }
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a == "--case" || a == "--as") {

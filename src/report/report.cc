@@ -602,12 +602,11 @@ Result<std::vector<Written>> WriteReports(
       TQ_RETURN_IF_ERROR(record(name + "." + ext, ext, Sha256Hex(text), text.size()));
     }
     if (kind == "internal") {
-      // Every finding, linked from the appendix (which lists only the indicators).
+      // Every finding, linked from the appendix (which lists only the indicators). Not a
+      // report_document row: that table holds the documents themselves (md, html).
       std::string path = c.ReportsDir() + "/" + kFindingsCsv;
       TQ_RETURN_IF_ERROR(WriteFindingsCsv(db, path).status());
-      uint64_t bytes = 0;
-      TQ_ASSIGN_OR_RETURN(std::string sha, Sha256File(path, &bytes));
-      TQ_RETURN_IF_ERROR(record(kFindingsCsv, "csv", sha, bytes));
+      out.push_back({kFindingsCsv, path, {}});
     }
   }
   return out;

@@ -59,20 +59,15 @@ Runner SetupCollect(CLI::App& app, Globals& g) {
     if (!lock.ok()) return Fail(lock.status());
     a->options.actor = Actor(g);
     a->options.extract_archives = !a->no_extract;
-    // While the walk runs the total is unknown (bytes, rate, files); once it is done the bar
-    // restarts with the total, so it shows an ETA.
-    auto progress = std::make_unique<Progress>(g, "collect", 0, true);
-    bool with_total = false;
+    // While the walk runs the total is unknown (bytes and rate); once it is done the bar
+    // gets the total, so it shows an ETA.
+    Progress progress(ProgressFd(g), "collect", "bytes", 0);
     a->options.progress = [&](const evidence::CollectProgress& p) {
-      if (p.walk_done && !with_total && p.bytes_total > 0) {
-        progress->Finish();
-        progress = std::make_unique<Progress>(g, "collect", p.bytes_total, true);
-        with_total = true;
-      }
-      progress->Update(std::min(p.bytes, with_total ? p.bytes_total : p.bytes), p.items);
+      if (p.walk_done) progress.SetTotal(p.bytes_total);
+      progress.Set(p.bytes);
     };
     Result<evidence::CollectSummary> r = evidence::Collect(**c, a->sources, a->options);
-    progress->Finish();
+    progress.Finish();
     std::string detail;
     if (r.ok())
       detail = std::to_string(r->items_added) + " items added, manifest head " + r->manifest_head;

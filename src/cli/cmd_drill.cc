@@ -59,7 +59,13 @@ Runner SetupDrill(CLI::App& app, Globals& g) {
     if (c->o.threads < 1) c->o.threads = 1;
     PrintNote(g, "drilling " + EscapeTerminal(c->o.scenario) + " into " +
                      EscapeTerminal(c->o.out_dir) + " ...");
+    Progress progress(ProgressFd(g), "drill", "steps", 0);
+    c->o.progress = [&](std::string_view step, int done, int total) {
+      progress.Step("drill: " + std::string(step), "steps", static_cast<uint64_t>(total));
+      progress.Set(static_cast<uint64_t>(done));
+    };
     Result<drill::DrillSummary> r = drill::RunDrill(c->o);
+    progress.Finish();
     if (!r.ok()) return Fail(r.status());
     const drill::DrillSummary& s = *r;
     if (g.json) {

@@ -78,9 +78,10 @@ Runner SetupExport(CLI::App& app, Globals& g) {
       AuditOutcome(**c, g, "export", cl.status(), e.url);
       return Fail(cl.status());
     }
-    Progress progress(g, "export", total, true);
+    Progress progress(ProgressFd(g), "export", "bytes", total);
     o.progress = [&](uint64_t bytes, uint64_t rows) {
-      progress.Update(std::min(bytes, total), rows);
+      progress.Set(std::min(bytes, total));
+      (void)rows;  // the bar counts bytes of the logs read; rows follow them
     };
     Result<warehouse::ExportSummary> s = warehouse::ExportCase(**cl, **c, inputs, o);
     progress.Finish();

@@ -87,6 +87,9 @@ void AddControllerOptions(CLI::App* app, notify::ControllerDetails& d) {
 Result<Loaded> LoadAndPlan(const Globals& g, const NotifyOptions& o,
                            const std::string& note_table_errors = "") {
   Loaded l;
+  // Steps: the affected people are read from the case (hundreds of thousands on a big
+  // breach), then the plan is built and stored.
+  Progress progress(ProgressFd(g), "notify: reading the affected people", "steps", 3);
   TQ_ASSIGN_OR_RETURN(l.c, OpenCaseForCommand(g));
   TQ_ASSIGN_OR_RETURN(l.info, l.c->Info());
   if (!l.info.discovered_at)
@@ -103,6 +106,8 @@ Result<Loaded> LoadAndPlan(const Globals& g, const NotifyOptions& o,
       [&](Db& db) { return notify::StoreController(db, o.controller, NowMicros()); }));
   TQ_ASSIGN_OR_RETURN(l.controller, notify::LoadController(l.c->db()));
   TQ_ASSIGN_OR_RETURN(l.people, notify::LoadAffectedPeople(l.c->db()));
+  progress.Step("notify: building the plan", "steps", 3);
+  progress.Set(1);
   UnixMicros now = NowMicros();
   if (!o.now.empty()) {
     TQ_ASSIGN_OR_RETURN(now, ParseIso8601(o.now, TimeZone::Utc()));
@@ -110,6 +115,8 @@ Result<Loaded> LoadAndPlan(const Globals& g, const NotifyOptions& o,
   notify::PlanContext context;
   if (!l.controller.eu_establishment.empty()) context.establishment = l.controller.eu_establishment;
   l.plan = notify::BuildPlan(l.table, l.people, *l.info.discovered_at, now, context);
+  progress.Step("notify: storing the plan", "steps", 3);
+  progress.Set(2);
   TQ_RETURN_IF_ERROR(l.c->Transaction([&](Db& db) {
     if (!o.done_key.empty()) TQ_RETURN_IF_ERROR(notify::MarkObligationDone(db, o.done_key));
     return notify::StorePlan(db, l.plan, now);
@@ -231,11 +238,14 @@ int RunRender(const Globals& g, const NotifyOptions& o) {
   ro.letter_rules = LetterRulesPath(o);
   ro.law_enforcement_delay = o.law_enforcement_delay;
   ro.write_letter_files = !o.no_letter_files;
+  Progress progress(ProgressFd(g), "notify: writing letters", "people", l->people.size());
+  ro.progress = [&](int64_t done, int64_t) { progress.Set(static_cast<uint64_t>(done)); };
   Result<notify::RenderSummary> sum = Status::Internal("not run");
   Status s = l->c->Transaction([&](Db&) {
     sum = notify::RenderAll(*l->c, l->plan, l->people, ro);
     return sum.status();
   });
+  progress.Finish();
   AuditOutcome(*l->c, g, "notify render", s,
                s.ok() ? std::to_string(sum->letters) + " letters" +
                             (sum->template_skipped ? ", " + std::to_string(sum->template_skipped) +
@@ -443,10 +453,10 @@ int RunSend(const Globals& g, const NotifyOptions& o) {
     AuditOutcome(**c, g, "notify send --mark-delivered", s);
     if (!s.ok()) return Fail(s);
   }
-  Progress progress(g, "sending", 0, false);
+  Progress progress(ProgressFd(g), "notify: sending", "messages", 0);
   so.progress = [&](int64_t done, int64_t total) {
-    (void)total;
-    progress.Update(done, done);
+    progress.SetTotal(static_cast<uint64_t>(std::max<int64_t>(total, 0)));
+    progress.Set(static_cast<uint64_t>(std::max<int64_t>(done, 0)));
   };
   Result<notify::SendReport> rep = notify::SendOutbox(**c, so);
   progress.Finish();

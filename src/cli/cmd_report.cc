@@ -34,10 +34,18 @@ Runner SetupReport(CLI::App& app, Globals& g) {
     if (!lock.ok()) return Fail(lock.status());
     if (Status f = RequireFinished((*c)->db(), "investigate", "report"); !f.ok()) return Fail(f);
     std::vector<report::Written> written;
+    Progress progress(ProgressFd(g), "report", "documents", 0);
     Status st = (*c)->Transaction([&](Db& db) -> Status {
-      TQ_ASSIGN_OR_RETURN(written, report::WriteReports(**c, db, *internal ? "internal" : *which));
+      TQ_ASSIGN_OR_RETURN(
+          written, report::WriteReports(**c, db, *internal ? "internal" : *which,
+                                        [&](std::string_view name, int done, int total) {
+                                          progress.Step("report: " + std::string(name), "documents",
+                                                        static_cast<uint64_t>(total));
+                                          progress.Set(static_cast<uint64_t>(done));
+                                        }));
       return Status::Ok();
     });
+    progress.Finish();
     AuditOutcome(**c, g, "report", st, std::to_string(written.size()) + " documents");
     if (!st.ok()) return Fail(st);
     int64_t open = 0;

@@ -34,6 +34,9 @@ int Change(Globals& g, const std::string& what, const std::function<Status(Case&
   Status s = taskforce::EnsureSchema(**c);
   if (s.ok()) s = (*c)->Transaction([&](Db& db) { return fn(**c, db); });
   AuditOutcome(**c, g, what, s, detail);
+  // A task, finding or post-mortem entry the command line names and the case does not hold is
+  // a mistake on the command line (exit 2), not a file the OS could not find (5).
+  if (s.code() == ErrorCode::kNotFound) s = Status::Usage(s.message());
   if (!s.ok()) return Fail(s);
   return kExitOk;
 }

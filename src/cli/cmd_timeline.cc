@@ -47,7 +47,26 @@ Runner SetupTimeline(CLI::App& app, Globals& g) {
     Result<analysis::TimelineFormat> format =
         analysis::ParseTimelineFormat(g.json && o->format == "text" ? "timesketch" : o->format);
     if (!format.ok()) return Fail(format.status());
+    // An attacker the case does not know is a mistake on the command line, said as such (not an
+    // empty timeline that reads as "they did nothing").
+    if (!o->attacker.empty() && TableExists((*c)->db(), "attackers")) {
+      Result<Stmt> st = (*c)->db().Prepare(
+          "SELECT (SELECT count(*) FROM attackers WHERE label=?1 OR CAST(id AS TEXT)=?1),"
+          "(SELECT group_concat(label,', ') FROM (SELECT label FROM attackers ORDER BY id "
+          "LIMIT 10))");
+      if (!st.ok()) return Fail(st.status());
+      st->Bind(1, o->attacker);
+      Result<bool> row = st->Step();
+      if (!row.ok()) return Fail(row.status());
+      if (st->Int(0) == 0)
+        return Fail(Status::Usage(
+            "--attacker " + o->attacker + ": no such attacker in the case" +
+            (st->IsNull(1) ? std::string(" (it has none)") : " (known: " + st->String(1) + ")")));
+    }
     Result<std::vector<analysis::TimelineRow>> rows = analysis::ReadTimeline((*c)->db(), filter);
+    // No timeline yet is the case's state (investigate has not run), not a missing file.
+    if (!rows.ok() && rows.status().code() == ErrorCode::kNotFound)
+      return Fail(Status::CaseError(rows.status().message()));
     if (!rows.ok()) return Fail(rows.status());
     std::string text = analysis::ExportTimeline(*rows, *format, o->index);
     // The terminal view opens with the attackers in rank order (attacker-1 achieved most), so

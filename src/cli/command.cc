@@ -1,4 +1,4 @@
-// The command registry, exit-code mapping, printing and the progress bar.
+// The command registry, exit-code mapping, printing and where progress goes.
 #include "cli/command.h"
 
 #include <unistd.h>
@@ -59,63 +59,38 @@ int Fail(const Status& s) {
   return ExitCodeFor(s);
 }
 
-Progress::Progress(const Globals& g, std::string label, uint64_t total, bool bytes)
-    : enabled_(!g.quiet && !g.json && ::isatty(STDERR_FILENO)),
-      label_(std::move(label)),
-      total_(total),
-      bytes_(bytes),
-      start_us_(NowMicros()) {}
-
-Progress::~Progress() { Finish(); }
-
-static std::string Human(uint64_t v, bool bytes) {
-  char buf[32];
-  if (!bytes) {
-    std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(v));
-    return buf;
+std::string DidYouMean(std::string_view word, const std::vector<std::string>& names) {
+  // Optimal string alignment distance: insertions, deletions, substitutions and adjacent
+  // transpositions ("invetsigate") each cost one.
+  auto distance = [](std::string_view a, std::string_view b) {
+    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (size_t i = 1; i <= a.size(); ++i)
+      for (size_t j = 1; j <= b.size(); ++j) {
+        size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    return d[a.size()][b.size()];
+  };
+  if (word.size() > 64) return "";  // no command is that long; keep the table small
+  std::string best;
+  size_t best_d = std::string::npos;
+  for (const std::string& n : names) {
+    size_t d = distance(word, n);
+    // A prefix of one command ("inv") is that command.
+    if (word.size() >= 3 && n.starts_with(word)) d = std::min<size_t>(d, 1);
+    if (d < best_d) best_d = d, best = n;
   }
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  double d = static_cast<double>(v);
-  int u = 0;
-  while (d >= 1000 && u < 4) {
-    d /= 1000;
-    ++u;
-  }
-  std::snprintf(buf, sizeof buf, u ? "%.1f %s" : "%.0f %s", d, units[u]);
-  return buf;
+  // Close enough: at most a third of the longer word's letters wrong, and never more than 3.
+  size_t limit = std::min<size_t>(3, std::max(word.size(), best.size()) / 3);
+  return best_d <= std::max<size_t>(limit, 1) ? best : "";
 }
 
-void Progress::Update(uint64_t done, uint64_t items) {
-  if (!enabled_) return;
-  int64_t now = NowMicros();
-  if (now - last_draw_us_ < 100'000 && done < total_) return;
-  last_draw_us_ = now;
-  double secs = std::max(1e-3, (now - start_us_) / 1e6);
-  double rate = done / secs;
-  std::string line = "\r" + label_ + " ";
-  if (total_) {
-    int width = 24;
-    int filled = static_cast<int>(width * std::min(1.0, double(done) / double(total_)));
-    line += "[" + std::string(filled, '#') + std::string(width - filled, '.') + "] ";
-    line += Human(done, bytes_) + "/" + Human(total_, bytes_);
-    if (rate > 0 && done < total_) {
-      char eta[32];
-      std::snprintf(eta, sizeof eta, " ETA %.0fs", (total_ - done) / rate);
-      line += eta;
-    }
-  } else {
-    line += Human(done, bytes_);
-  }
-  line += "  " + Human(static_cast<uint64_t>(rate), bytes_) + "/s";
-  if (items) line += "  " + std::to_string(items) + " items";
-  line += "\x1b[K";
-  std::fwrite(line.data(), 1, line.size(), stderr);
-}
-
-void Progress::Finish() {
-  if (!enabled_) return;
-  enabled_ = false;
-  std::fputs("\r\x1b[K", stderr);
+int ProgressFd(const Globals& g) {
+  return !g.quiet && !g.json && ::isatty(STDERR_FILENO) ? STDERR_FILENO : -1;
 }
 
 }  // namespace tq::cli

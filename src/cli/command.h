@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/progress.h"
 #include "core/result.h"
 
 namespace tq::cli {
@@ -62,21 +63,12 @@ void PrintOut(std::string_view text);                     // stdout as is (alrea
 // Reports an error and returns its exit code: `return Fail(status);`.
 int Fail(const Status& status);
 
-// A progress bar on stderr when it is a terminal (and not --quiet/--json); silent otherwise.
-class Progress {
- public:
-  Progress(const Globals& g, std::string label, uint64_t total_units, bool units_are_bytes);
-  ~Progress();
-  void Update(uint64_t done_units, uint64_t items = 0);
-  void Finish();
+// The name closest to a mistyped `word` (edit distance, transpositions counting one), or ""
+// when none is close enough to be what was meant.
+std::string DidYouMean(std::string_view word, const std::vector<std::string>& names);
 
- private:
-  bool enabled_;
-  std::string label_;
-  uint64_t total_;
-  bool bytes_;
-  int64_t start_us_;
-  int64_t last_draw_us_ = 0;
-};
+// Where progress (core/progress.h) draws: stderr when it is a terminal and neither --quiet
+// nor --json was given, else -1 (silent: a pipe or a log file gets no progress bytes).
+int ProgressFd(const Globals& g);
 
 }  // namespace tq::cli

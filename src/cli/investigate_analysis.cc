@@ -33,8 +33,30 @@ StageRunner SetupAnalysisStage(CLI::App& app, Globals& g) {
     }
     analysis::LogReadStats log_stats;
     analysis::RecordSource records = analysis::CollectedLogRecords(ctx.the_case, lo, &log_stats);
+    // The analysis reads every request twice (clients, then sessions), then attributes and
+    // writes: each pass counted in requests against what the logs stage parsed.
+    uint64_t expected = 0;
+    if (TableExists(ctx.the_case.db(), "logs_file"))
+      if (Result<int64_t> n =
+              ctx.the_case.db().QueryInt("SELECT coalesce(sum(parsed),0) FROM logs_file");
+          n.ok())
+        expected = static_cast<uint64_t>(*n);
+    Progress progress(ProgressFd(ctx.globals), "analysis", "requests", expected);
+    int pass = 0;
+    analysis::RecordSource counted = [&](const analysis::RecordVisitor& visit) -> Status {
+      ++pass;
+      progress.Step("analysis: reading requests (pass " + std::to_string(pass) + ")", "requests",
+                    expected);
+      Status s = records([&](const analysis::AccessRecord& r) {
+        progress.Add();
+        visit(r);
+      });
+      progress.Step("analysis: attributing and writing the timeline", "", 0);
+      return s;
+    };
     TQ_ASSIGN_OR_RETURN(analysis::CaseInvestigation inv,
-                        analysis::InvestigateCase(ctx.the_case, records));
+                        analysis::InvestigateCase(ctx.the_case, counted));
+    progress.Finish();
     const analysis::InvestigationResult& r = inv.result;
     ctx.findings += inv.findings;
 

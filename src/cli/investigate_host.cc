@@ -28,7 +28,13 @@ StageRunner SetupHostStage(CLI::App& app, Globals&) {
     host::Options ho;
     ho.known_keys_path = o->known_keys;
     ho.max_file_bytes = o->max_file_mb << 20;
+    // The host files are few and small: one step, its time shown while it runs.
+    Result<int64_t> n = ctx.the_case.db().QueryInt(
+        "SELECT count(*) FROM evidence_items WHERE label='host' AND kind='file'");
+    Progress progress(ProgressFd(ctx.globals), "host: reading", "files", n.ok() ? *n : 0);
     Result<host::Report> r = host::InvestigateHost(ctx.the_case, ho);
+    progress.Set(n.ok() ? static_cast<uint64_t>(*n) : 0);
+    progress.Finish();
     if (!r.ok()) return r.status();
     const host::Report& rep = *r;
     ctx.findings += rep.findings;

@@ -2,7 +2,6 @@
 // the evidence store, parsed, and matched against the Sigma rules (the shipped pack plus
 // --rules DIR); hits, per-client aggregates, parse statistics and findings go into the case.
 #include <algorithm>
-#include <mutex>
 #include <thread>
 
 #include "cli/investigate.h"
@@ -99,21 +98,24 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
       inputs.push_back({ctx.the_case.ObjectPath(it.sha256), it.original_path, it.id, it.sha256});
       total += it.size;
     }
-    Progress progress(g, "logs", total, true);
-    std::mutex mu;
-    so.progress = [&](uint64_t done) {
-      std::lock_guard<std::mutex> lock(mu);
-      progress.Update(std::min(done, total));
-    };
+    // Two steps, each with its own unit: the scan by bytes of the collected files (compressed
+    // bytes for compressed files, as their sizes are), then the rows written to the case.
+    Progress progress(ProgressFd(g), "logs: scanning", "bytes", total);
+    so.progress = [&](uint64_t done) { progress.Set(std::min(done, total)); };
     rules::LogScanResult res;
     if (!o->cluster.url.empty()) {
       TQ_RETURN_IF_ERROR(ScanClickHouse(ctx, o->cluster, *rs, &inputs, &res));
     } else {
       TQ_ASSIGN_OR_RETURN(res, rules::ScanLogs(inputs, *rs, so));
     }
-    progress.Finish();
+    progress.Step("logs: storing", "rows", 0);
     TQ_ASSIGN_OR_RETURN(rules::StoreSummary stored,
-                        rules::StoreLogScan(ctx.the_case, inputs, *rs, res));
+                        rules::StoreLogScan(ctx.the_case, inputs, *rs, res, 20000,
+                                            [&](uint64_t done, uint64_t rows) {
+                                              progress.SetTotal(rows);
+                                              progress.Set(done);
+                                            }));
+    progress.Finish();
     ctx.findings += stored.findings;
 
     const auto& info = rules::Rules(*rs);

@@ -123,9 +123,15 @@ StageRunner SetupStoreDbStage(CLI::App& app, Globals&) {
           .EndObject();
     w.Key("dumps").BeginArray();
     int read = 0;
+    uint64_t total = 0;
+    for (const EvidenceItem& item : items)
+      if (item.kind == "file" && !item.sha256.empty()) total += item.size;
+    // By bytes of the collected dumps, a dump at a time.
+    Progress progress(ProgressFd(ctx.globals), "storedb: reading dumps", "bytes", total);
     for (const EvidenceItem& item : items) {
       if (item.kind != "file" || item.sha256.empty()) continue;
       Result<storedb::AnalyzeSummary> r = storedb::AnalyzeDumpEvidence(c, item, opt);
+      progress.Add(item.size);
       std::string shown = EscapeTerminal(item.original_path);
       if (!r.ok()) {
         ctx.item_errors.push_back(

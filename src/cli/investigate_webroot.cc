@@ -44,8 +44,13 @@ StageRunner SetupWebrootStage(CLI::App& app, Globals& g) {
     wo.max_file_bytes = o->max_file_mb << 20;
     wo.timeout_seconds = o->timeout;
     wo.skip_plain_media = o->yara.empty();  // the shipped pack only looks at text
-    auto progress = std::make_shared<Progress>(g, "web root", 0, true);
-    wo.progress = [progress](uint64_t bytes, uint64_t files) { progress->Update(bytes, files); };
+    // By distinct contents (the scan reads each once), the unit its workers count.
+    Result<int64_t> contents = ctx.the_case.db().QueryInt(
+        "SELECT count(DISTINCT sha256) FROM evidence_items WHERE label='webroot' AND "
+        "kind='file' AND sha256!=''");
+    auto progress = std::make_shared<Progress>(ProgressFd(g), "webroot: scanning", "files",
+                                               contents.ok() ? *contents : 0);
+    wo.progress = [progress](uint64_t, uint64_t files) { progress->Set(files); };
     Result<webroot::WebrootReport> r = webroot::InvestigateWebroot(ctx.the_case, wo);
     progress->Finish();
     if (!r.ok()) return r.status();

@@ -1,12 +1,36 @@
 // tourniquet: main builds the command line from the subcommand table and runs one command.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "cli/command.h"
 
 namespace {
 constexpr const char* kVersion = "0.1.0";
+
+// The first word on the command line that is not a global option or its value: what the user
+// meant as the command.
+std::string CommandWord(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {  // CLI11 answers these whatever else is there
+    std::string_view a = argv[i];
+    if (a == "-h" || a == "--help" || a == "--version") return "";
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--case" || a == "--as") {
+      ++i;
+      continue;
+    }
+    if (a == "--") return i + 1 < argc ? argv[i + 1] : "";
+    if (!a.empty() && a[0] == '-') continue;
+    return std::string(a);
+  }
+  return "";
 }
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace tq::cli;
@@ -32,6 +56,19 @@ int main(int argc, char** argv) {
   for (const CommandDef& def : Commands()) {
     CLI::App* sub = app.add_subcommand(def.name, def.summary);
     runners.emplace_back(sub, def.setup(*sub, g));
+  }
+  // A mistyped command: say which one was meant, as git does, instead of CLI11's "arguments
+  // were not expected".
+  if (std::string word = CommandWord(argc, argv); !word.empty()) {
+    std::vector<std::string> names;
+    for (const CommandDef& def : Commands()) names.emplace_back(def.name);
+    if (std::find(names.begin(), names.end(), word) == names.end()) {
+      std::string hint = DidYouMean(word, names);
+      PrintError(tq::Status::Usage("unknown command '" + word + "'" +
+                                   (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+                                   " (`tourniquet --help` lists the commands)"));
+      return kExitUsage;
+    }
   }
   try {
     app.parse(argc, argv);

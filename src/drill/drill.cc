@@ -102,6 +102,10 @@ Result<DrillSummary> RunDrill(const DrillOptions& in) {
   o.requests = requests;
   TQ_RETURN_IF_ERROR(CheckOutDir(o.out_dir));
 
+  int steps_done = 0;
+  auto step = [&](std::string_view name) {
+    if (o.progress) o.progress(name, steps_done++, 7);
+  };
   Store store;
   StoreSpec& sp = store.spec;
   sp.platform = platform;
@@ -142,29 +146,36 @@ Result<DrillSummary> RunDrill(const DrillOptions& in) {
   Rng secrets(o.seed, 9);
   sp.db_user = platform == Platform::kMagento ? "magento" : "wp_shop";
   sp.db_password = secrets.Alnum(20);
+  step("building the store");
   BuildStore(o.seed, &store);
 
   Breach breach;
   TQ_RETURN_IF_ERROR(BuildBreach(o, o.seed, &store, &breach));
   DrillSummary sum;
+  step("writing the database dump");
   TQ_RETURN_IF_ERROR(WriteDump(o.out_dir, o.seed, store, &breach, &sum.dump_bytes));
   if (breach.leak_request >= 0) {
     Request& dl = breach.requests[breach.leak_request];
     dl.bytes = breach.leak_gz.size();
     breach.truth.exfil.push_back({dl.ip, dl.uri, dl.bytes, dl.evidence});
   }
+  step("writing the platform logs");
   TQ_RETURN_IF_ERROR(WritePlatformLogs(o.out_dir, store, &breach));
+  step("writing the web root");
   TQ_RETURN_IF_ERROR(WriteWebroot(o.out_dir, o.seed, store, &breach, &sum.webroot_files));
+  step("writing the access logs");
   LogStats ls;
   TQ_RETURN_IF_ERROR(
       WriteAccessLogs(o.out_dir, o.seed, store, o.log_format, o.threads, &breach, &ls));
   if (o.waf_log) TQ_RETURN_IF_ERROR(WriteWafLog(o.out_dir, store, breach));
+  step("writing the host files");
   TQ_RETURN_IF_ERROR(WriteHost(o.out_dir, o.seed, store, &breach));
   for (size_t i = 0; i < breach.evidence.size(); ++i) {
     if (breach.evidence[i].line == 0) {
       return Status::Internal("evidence slot " + std::to_string(i) + " was never written");
     }
   }
+  step("writing the truth");
   TQ_RETURN_IF_ERROR(WriteTruth(o.out_dir, o, store, breach));
   TQ_RETURN_IF_ERROR(SetMtime(o.out_dir + "/webroot", sp.log_end));
   TQ_RETURN_IF_ERROR(SetMtime(o.out_dir + "/logs", sp.log_end));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,8 @@ struct DrillOptions {
   LogFormat log_format = LogFormat::kNginxCombined;
   bool waf_log = false;  // also write a ModSecurity serial audit log with request bodies
   int threads = 2;       // log writer threads
+  // Told each step's name before it starts, with the steps done and their number.
+  std::function<void(std::string_view step, int done, int total)> progress;
 };
 
 struct DrillSummary {

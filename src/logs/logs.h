@@ -35,6 +35,10 @@ class ByteStream {
   virtual Result<size_t> Read(char* buf, size_t n) = 0;
   virtual Compression compression() const = 0;
   uint64_t produced() const { return produced_; }  // decompressed bytes returned so far
+  // Bytes of the file itself used so far (compressed bytes for a compressed file): progress
+  // against the file's size, which the decompressed count overshoots many times.
+  virtual uint64_t consumed() const { return produced_; }
+
  protected:
   uint64_t produced_ = 0;
 };

@@ -77,6 +77,7 @@ class PlainStream : public ByteStream {
 class CompressedStream : public ByteStream {
  public:
   File file;
+  uint64_t consumed() const override { return file.consumed() - (in_len_ - in_pos_); }
 
  protected:
   // Refills the input when empty; false at end of file.

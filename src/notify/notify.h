@@ -129,6 +129,8 @@ Status MarkObligationDone(Db& db, std::string_view key);
 // ---- Messages (render.cc) ----
 
 struct RenderOptions {
+  // Letters written so far of the people to write to (for a progress bar), every few hundred.
+  std::function<void(int64_t done, int64_t total)> progress;
   std::string templates_dir;  // data/templates
   std::string out_dir;        // <case>/reports/notify
   std::string organisation;   // who writes ("Example Shop"); default: store URL host

@@ -555,8 +555,10 @@ Result<RenderSummary> RenderAll(Case& c, const Plan& plan,
                                                 "message_key=?"));
   std::string index = "letter,person_key,email,language,state,channel\n";
   std::set<std::string> detail_seen;
-  int64_t n = 0;
+  int64_t n = 0, people_done = 0;
+  const int64_t people_total = static_cast<int64_t>(people.size());
   for (const AffectedPerson& p : people) {
+    if (o.progress && people_done++ % 256 == 0) o.progress(people_done - 1, people_total);
     const LetterRule* rule = rules ? rules->For(p.Jurisdiction()) : nullptr;
     if (rule) {
       // The law's required details: no letter without them (it is written once they are given).

@@ -387,6 +387,7 @@ Result<SendReport> SendOutbox(Case& c, const SendOptions& o) {
   TQ_ASSIGN_OR_RETURN(std::vector<Row> rows, LoadRows(db, claimable));
   if (o.limit > 0 && static_cast<int64_t>(rows.size()) > o.limit) rows.resize(o.limit);
   rep.pending = static_cast<int64_t>(rows.size());
+  if (o.progress) o.progress(0, rep.pending);  // the total before the first reply
   curl_global_init(CURL_GLOBAL_DEFAULT);
   CURLM* multi = curl_multi_init();
   if (!multi) return Status::Internal("curl_multi_init failed");

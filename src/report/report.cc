@@ -12,6 +12,8 @@
 #include "core/escape.h"
 #include "core/sha256.h"
 #include "notify/statement.h"
+#include "report/appendix.h"
+#include "report/timeline.h"
 
 namespace tq::report {
 namespace {
@@ -222,43 +224,47 @@ Result<Facts> Load(Case& c) {
   return f;
 }
 
-Block Svg(Case& c) {
-  Block b;
-  b.kind = Block::kSvg;
-  std::vector<std::tuple<UnixMicros, std::string, std::string>> ev;
-  auto st = c.db().Prepare(
-      "SELECT time,kind,message FROM analysis_timeline WHERE "
-      "kind!='request' OR attacker_id IS NOT NULL ORDER BY time LIMIT 5000");
-  if (st.ok()) {
-    std::string last_kind;
-    for (;;) {
-      auto row = st->Step();
-      if (!row.ok() || !*row) break;
-      std::string kind = st->String(1);
-      if (kind == "request" && last_kind == "request") continue;  // one per run of requests
-      last_kind = kind;
-      ev.emplace_back(st->Int(0), kind, std::string(Excerpt(st->Text(2), 90)));
-      if (ev.size() >= 60) break;
-    }
+// The timeline: a picture on a real time axis and, for every reader, the table of the same
+// events (the Markdown's only form of it).
+constexpr size_t kTimelineEvents = 100;
+// The full list of findings, beside the internal report (linked from its appendix).
+constexpr const char* kFindingsCsv = "postmortem-internal-findings.csv";
+
+Result<std::vector<Block>> TimelineBlocks(Case& c) {
+  TQ_ASSIGN_OR_RETURN(AttackTimeline t, SelectTimeline(c.db(), kTimelineEvents));
+  std::vector<Block> out;
+  if (t.events.empty()) {
+    out.push_back(P("No timeline yet: run `tourniquet investigate`."));
+    return out;
   }
-  int h = 30 + static_cast<int>(ev.size()) * 22;
-  std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"" +
-                  std::to_string(h) +
-                  "\" role=\"img\" aria-label=\"timeline\">"
-                  "<line x1=\"170\" y1=\"10\" x2=\"170\" y2=\"" +
-                  std::to_string(h - 10) + "\" stroke=\"#888\"/>";
-  int y = 25;
-  for (auto& [t, kind, msg] : ev) {
-    std::string color = kind == "request" ? "#c33" : kind.starts_with("file") ? "#36c" : "#c90";
-    s += "<text x=\"5\" y=\"" + std::to_string(y + 4) + "\" font-size=\"11\">" +
-         EscapeHtml(FormatUtc(t).substr(0, 19)) + "</text><circle cx=\"170\" cy=\"" +
-         std::to_string(y) + "\" r=\"5\" fill=\"" + color + "\"/><text x=\"182\" y=\"" +
-         std::to_string(y + 4) + "\" font-size=\"11\">" + EscapeHtml(kind + ": " + msg) + "</text>";
-    y += 22;
+  std::string caption = std::to_string(t.events.size()) + " of " + std::to_string(t.considered) +
+                        " timeline events, picked by significance (findings by severity, each "
+                        "actor's first and last action, what changed in its behaviour)";
+  if (!t.phases.empty()) {
+    caption += "; phases: ";
+    for (size_t i = 0; i < t.phases.size(); ++i)
+      caption += (i ? ", " : "") + std::string(PhaseName(t.phases[i].first)) + " from " +
+                 ShortUtc(t.phases[i].second);
   }
-  b.svg = s + "</svg>";
-  b.items = {std::to_string(ev.size()) + " timeline events"};
-  return b;
+  if (t.outside)
+    caption += "; " + std::to_string(t.outside) +
+               " outside the attack window (a file's claimed time, or when the evidence was "
+               "copied) are in the table, not the picture";
+  Block svg;
+  svg.kind = Block::kSvg;
+  svg.svg = TimelineSvg(t);
+  svg.items = {caption + "."};
+  out.push_back(std::move(svg));
+  Block table;
+  table.kind = Block::kTable;
+  table.items = {"#", "Time (UTC)", "Actor", "Phase", "Event", "Evidence"};
+  for (size_t i = 0; i < t.events.size(); ++i) {
+    const TimelineEvent& e = t.events[i];
+    table.rows.push_back({std::to_string(i + 1), ShortUtc(e.time) + (e.outside ? " (outside)" : ""),
+                          e.lane, std::string(PhaseName(e.phase)), e.text, e.evidence});
+  }
+  out.push_back(std::move(table));
+  return out;
 }
 
 }  // namespace
@@ -293,7 +299,11 @@ std::string RenderMarkdown(const Document& d) {
       case Block::kHeading:
         out += std::string(b.level, '#') + " " + EscapeMarkdown(b.items[0]) + "\n";
         break;
-      case Block::kParagraph: out += EscapeMarkdown(b.items[0]) + "\n"; break;
+      case Block::kParagraph:
+        out += EscapeMarkdown(b.items[0]);
+        if (!b.href.empty()) out += " [" + EscapeMarkdown(b.href) + "](" + b.href + ")";
+        out += "\n";
+        break;
       case Block::kList:
         for (const auto& i : b.items) out += "- " + EscapeMarkdown(i) + "\n";
         break;
@@ -310,9 +320,8 @@ std::string RenderMarkdown(const Document& d) {
         }
         break;
       }
-      case Block::kSvg:
-        out +=
-            "(" + EscapeMarkdown(b.items.empty() ? "" : b.items[0]) + ": see the HTML version)\n";
+      case Block::kSvg:  // the table that follows carries what it shows
+        out += EscapeMarkdown(b.items.empty() ? "" : b.items[0]) + "\n";
         break;
     }
   }
@@ -336,7 +345,12 @@ std::string RenderHtml(const Document& d) {
         out += "<h" + l + ">" + EscapeHtml(b.items[0]) + "</h" + l + ">\n";
         break;
       }
-      case Block::kParagraph: out += "<p>" + EscapeHtml(b.items[0]) + "</p>\n"; break;
+      case Block::kParagraph:
+        out += "<p>" + EscapeHtml(b.items[0]);
+        if (!b.href.empty())
+          out += " <a href=\"" + EscapeHtml(b.href) + "\">" + EscapeHtml(b.href) + "</a>";
+        out += "</p>\n";
+        break;
       case Block::kList:
         out += "<ul>\n";
         for (const auto& i : b.items) out += "<li>" + EscapeHtml(i) + "</li>\n";
@@ -353,7 +367,10 @@ std::string RenderHtml(const Document& d) {
         }
         out += "</table>\n";
         break;
-      case Block::kSvg: out += "<figure>" + b.svg + "</figure>\n"; break;
+      case Block::kSvg:
+        out += "<figure style=\"margin:0;overflow-x:auto\">" + b.svg + "<figcaption>" +
+               EscapeHtml(b.items.empty() ? "" : b.items[0]) + "</figcaption></figure>\n";
+        break;
     }
   }
   return out + "</body></html>\n";
@@ -374,7 +391,8 @@ Result<Document> BuildInternal(Case& c) {
                         "Affected people: " + (f.affected >= 0 ? std::to_string(f.affected)
                                                                : std::string("scope not run"))}));
   d.blocks.push_back(H("Timeline"));
-  d.blocks.push_back(Svg(c));
+  TQ_ASSIGN_OR_RETURN(std::vector<Block> timeline, TimelineBlocks(c));
+  for (Block& b : timeline) d.blocks.push_back(std::move(b));
   d.blocks.push_back(H("Entry vector"));
   std::vector<std::string> entry;
   for (const Finding& x : f.findings)
@@ -419,18 +437,8 @@ Result<Document> BuildInternal(Case& c) {
   for (auto& [a, o] : f.actions) ai.rows.push_back({a, o});
   d.blocks.push_back(ai);
   d.blocks.push_back(H("Appendix: indicators"));
-  Block ind;
-  ind.kind = Block::kTable;
-  ind.items = {"Attacker", "Addresses"};
-  for (auto& [l, a] : f.attackers) ind.rows.push_back({l, a});
-  d.blocks.push_back(ind);
-  Block fl;
-  fl.kind = Block::kTable;
-  fl.items = {"Finding", "Kind", "Summary", "Evidence SHA-256"};
-  for (const Finding& x : f.findings)
-    if (x.severity >= Severity::kHigh)
-      fl.rows.push_back({std::to_string(x.id), x.kind, x.summary, x.evidence_sha256});
-  d.blocks.push_back(fl);
+  TQ_ASSIGN_OR_RETURN(std::vector<Block> indicators, IndicatorBlocks(c.db(), kFindingsCsv));
+  for (Block& b : indicators) d.blocks.push_back(std::move(b));
   d.blocks.push_back(H("Appendix: evidence hashes"));
   Block ev;
   ev.kind = Block::kTable;
@@ -543,7 +551,9 @@ Result<Document> BuildPublic(Case& c, const std::string& kind) {
   return d;
 }
 
-Result<std::vector<Written>> WriteReports(Case& c, Db& db, const std::string& which) {
+Result<std::vector<Written>> WriteReports(
+    Case& c, Db& db, const std::string& which,
+    const std::function<void(std::string_view, int, int)>& progress) {
   TQ_RETURN_IF_ERROR(c.EnsureSchema("report", kMigrations));
   std::vector<Written> out;
   std::error_code ec;
@@ -554,7 +564,9 @@ Result<std::vector<Written>> WriteReports(Case& c, Db& db, const std::string& wh
   if (which.empty() || which == "notice") docs.emplace_back("public-notice", "notice");
   if (which.empty() || which == "postmortem") docs.emplace_back("public-postmortem", "postmortem");
   if (docs.empty()) return Status::Usage("unknown document " + which);
+  int done = 0;
   for (auto& [name, kind] : docs) {
+    if (progress) progress(name, done++, static_cast<int>(docs.size()));
     Result<Document> d = kind == "internal" ? BuildInternal(c) : BuildPublic(c, kind);
     if (!d.ok()) return d.status();
     if (kind != "internal") {
@@ -565,24 +577,36 @@ Result<std::vector<Written>> WriteReports(Case& c, Db& db, const std::string& wh
       f.close();
       if (!f) return Status::Io(path + ": write failed");
     }
-    for (auto [ext, text] : {std::pair<std::string, std::string>{"md", RenderMarkdown(*d)},
-                             {"html", RenderHtml(*d)}}) {
-      std::string rel = "reports/" + name + "." + ext, path = c.dir() + "/" + rel;
-      std::ofstream f(path, std::ios::binary | std::ios::trunc);
-      f << text;
-      f.close();
-      if (!f) return Status::Io(path + ": write failed");
+    auto record = [&](const std::string& file, const std::string& ext, const std::string& sha,
+                      uint64_t bytes) -> Status {
       TQ_ASSIGN_OR_RETURN(
           Stmt st,
           db.Prepare(
               "INSERT INTO report_document(name,audience,format,path,sha256,bytes,written_at) "
               "VALUES(?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET path=excluded.path,"
               "sha256=excluded.sha256,bytes=excluded.bytes,written_at=excluded.written_at"));
-      st.Bind(1, name + "." + ext).Bind(2, kind == "internal" ? "internal" : "public");
-      st.Bind(3, ext).Bind(4, rel).Bind(5, Sha256Hex(text));
-      st.Bind(6, static_cast<int64_t>(text.size())).Bind(7, NowMicros());
+      st.Bind(1, file).Bind(2, kind == "internal" ? "internal" : "public");
+      st.Bind(3, ext).Bind(4, "reports/" + file).Bind(5, sha);
+      st.Bind(6, bytes).Bind(7, NowMicros());
       TQ_RETURN_IF_ERROR(st.Run());
-      out.push_back({name + "." + ext, path, d->open_markers});
+      out.push_back({file, c.ReportsDir() + "/" + file, d->open_markers});
+      return Status::Ok();
+    };
+    for (auto [ext, text] : {std::pair<std::string, std::string>{"md", RenderMarkdown(*d)},
+                             {"html", RenderHtml(*d)}}) {
+      std::string path = c.ReportsDir() + "/" + name + "." + ext;
+      std::ofstream f(path, std::ios::binary | std::ios::trunc);
+      f << text;
+      f.close();
+      if (!f) return Status::Io(path + ": write failed");
+      TQ_RETURN_IF_ERROR(record(name + "." + ext, ext, Sha256Hex(text), text.size()));
+    }
+    if (kind == "internal") {
+      // Every finding, linked from the appendix (which lists only the indicators). Not a
+      // report_document row: that table holds the documents themselves (md, html).
+      std::string path = c.ReportsDir() + "/" + kFindingsCsv;
+      TQ_RETURN_IF_ERROR(WriteFindingsCsv(db, path).status());
+      out.push_back({kFindingsCsv, path, {}});
     }
   }
   return out;

@@ -10,7 +10,9 @@
 // sha256, bytes, written_at): one row per document written (refreshed on re-runs).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "casefile/casefile.h"
@@ -20,12 +22,16 @@
 namespace tq::report {
 
 // A document: a list of blocks rendered to Markdown or HTML.
+// A kSvg block's items[0] is its caption, which is all the Markdown shows of it: a picture
+// is always followed by a table of what it shows.
 struct Block {
   enum Kind { kHeading, kParagraph, kList, kTable, kSvg } kind = kParagraph;
   int level = 2;
   std::vector<std::string> items;              // paragraph text (1), list items, table header
   std::vector<std::vector<std::string>> rows;  // table rows
   std::string svg;                             // kSvg: built from escaped text only
+  // kParagraph: a link after the text, to a file beside the document (our name, not evidence).
+  std::string href;
 };
 struct Document {
   std::string title;
@@ -45,7 +51,11 @@ struct Written {
   std::string name, path;
   std::vector<std::string> open_markers;  // public documents: facts still to confirm
 };
-Result<std::vector<Written>> WriteReports(Case& c, Db& db, const std::string& which);
+// progress, when given, is told each document's name before it is built, with the documents
+// done and their number.
+Result<std::vector<Written>> WriteReports(
+    Case& c, Db& db, const std::string& which,
+    const std::function<void(std::string_view name, int done, int total)>& progress = {});
 
 // Exposed for tests.
 Result<Document> BuildInternal(Case& c);

@@ -790,7 +790,7 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
         [&](std::string_view chunk, uint64_t first_line, uint64_t offset) {
           scanner.ScanChunk(chunk, first_line, offset, *parser, sink, o.stream.max_line);
           if (o.progress) {
-            uint64_t now = (*s)->produced();
+            uint64_t now = (*s)->consumed();  // against the file sizes, not decompressed
             done_bytes += now - last_bytes;
             last_bytes = now;
             o.progress(done_bytes.load());

@@ -195,6 +195,10 @@ struct StoreSummary {
 // max_findings. A hit takes its rule's level only when the answer says it could have worked
 // (casefile/triage.h: 2xx/3xx); a refused or failed one is rated low (info for low rules),
 // triaged as noise, and its detail keeps the rule's `level` and the `outcome`.
-Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, const RuleSet& rs,
-                                  const LogScanResult& r, size_t max_findings = 20000);
+// progress, when given, is told the rows written so far and the rows to write (hits, clients
+// and findings), every few thousand rows.
+Result<StoreSummary> StoreLogScan(
+    Case& c, const std::vector<LogInput>& inputs, const RuleSet& rs, const LogScanResult& r,
+    size_t max_findings = 20000,
+    const std::function<void(uint64_t rows_done, uint64_t rows_total)>& progress = {});
 }  // namespace tq::rules

@@ -57,7 +57,14 @@ int64_t FieldInt(std::string_view v, int64_t otherwise) {
 }  // namespace
 
 Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, const RuleSet& rs,
-                                  const LogScanResult& r, size_t max_findings) {
+                                  const LogScanResult& r, size_t max_findings,
+                                  const std::function<void(uint64_t, uint64_t)>& progress) {
+  const uint64_t rows_total =
+      r.hits.size() + r.clients.size() + std::min(r.hits.size(), max_findings);
+  uint64_t rows_done = 0;
+  auto row_done = [&] {
+    if (++rows_done % 2048 == 0 && progress) progress(rows_done, rows_total);
+  };
   TQ_RETURN_IF_ERROR(c.EnsureSchema("logs", kMigrations));
   TQ_RETURN_IF_ERROR(EnsureCorrelationSchema(c));
   StoreSummary sum;
@@ -131,6 +138,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
       return w.str();
     };
     for (size_t k = 0; k < r.hits.size(); ++k) {
+      row_done();
       const LogHit& hit = r.hits[k];
       const RuleInfo& ri = rs.info[hit.rule];
       const LogInput& in = inputs[hit.input];
@@ -162,6 +170,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
     TQ_ASSIGN_OR_RETURN(Stmt cl,
                         db.Prepare("INSERT INTO logs_client VALUES (?,?,?,?,?,?,?,?,?,?)"));
     for (const ClientStats& cs : r.clients) {
+      row_done();
       JsonWriter st, ua, paths;
       st.BeginObject();
       for (auto& [code, n] : cs.statuses) st.Field(std::to_string(code), n);
@@ -218,6 +227,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
         ++sum.findings_capped;
         continue;
       }
+      row_done();
       const LogHit& hit = r.hits[k];
       const RuleInfo& ri = rs.info[hit.rule];
       const LogInput& in = inputs[hit.input];

@@ -13,6 +13,7 @@
 #include "core/sha256.h"
 #include "notify/statement.h"
 #include "report/appendix.h"
+#include "report/story.h"
 #include "report/timeline.h"
 
 namespace tq::report {
@@ -380,6 +381,9 @@ Result<Document> BuildInternal(Case& c) {
   TQ_ASSIGN_OR_RETURN(Facts f, Load(c));
   Document d;
   d.title = "Internal post-mortem: " + f.info.name;
+  // The story first (entry, foothold, persistence, theft, impact), as the web UI tells it.
+  TQ_ASSIGN_OR_RETURN(Story story, BuildStory(c.db()));
+  for (Block& b : StoryBlocks(story)) d.blocks.push_back(std::move(b));
   d.blocks.push_back(H("Summary"));
   std::string win = f.first ? FormatUtc(*f.first) + " to " + FormatUtc(*f.last) : "unknown";
   d.blocks.push_back(L({"Store: " + f.info.store_url + " (" + f.platform + " " + f.version + ")",

@@ -54,6 +54,17 @@ def md_cells(line):
     return cells
 
 
+# The story opens the report (before the summary): a table of steps, the first the entry.
+if not re.search(r"^# [^\n]*\n+## The story\n", md, re.M):
+    errs.append("the report does not open with the story")
+story = md.split("\n## The story\n", 1)[1].split("\n## ", 1)[0] if "\n## The story\n" in md else ""
+story_rows = [c for c in (md_cells(l) for l in story.splitlines() if l.startswith("|"))
+              if not all(re.fullmatch(r":?-+:?", x) for x in c if x)][1:]
+if len(story_rows) < 3:
+    errs.append(f"the story has {len(story_rows)} steps")
+elif story_rows[0][1] != "entry":
+    errs.append(f"the story opens with {story_rows[0][1]!r}, not the entry")
+
 # The Markdown timeline table: the first table under "## Timeline".
 section = md.split("\n## Timeline\n", 1)[1].split("\n## ", 1)[0]
 md_events = []

@@ -289,6 +289,7 @@ class Parser {
     if (it != tables_.end() && !it->second->columns.empty()) {
       // Redefined (a second dump concatenated): the newer definition wins.
       *it->second = t;
+      ++schema_generation_;
       return sink_.OnTable(*it->second);
     }
     if (it == tables_.end()) ++st_.tables;
@@ -391,6 +392,7 @@ class Parser {
         names = &schema_names_;
       }
     }
+    ++schema_generation_;  // a new statement: new column list, maybe a new table
     binary_cols_.clear();
     if (names) {
       for (const std::string& n : *names) {
@@ -743,6 +745,7 @@ class Parser {
       schema_names_.clear();
       for (const DumpColumn& c : t->columns) schema_names_.push_back(c.name);
       names = &schema_names_;
+      ++schema_generation_;
     }
     if (spans_.size() != names->size()) {
       Problem(t->name, line, off,
@@ -771,6 +774,7 @@ class Parser {
     row.line = line;
     row.offset = off;
     row.index = row_index_[t]++;
+    row.schema_generation = schema_generation_;
     ++st_.rows;
     return sink_.OnRow(row);
   }
@@ -793,6 +797,7 @@ class Parser {
   std::vector<Span> spans_;
   std::vector<DumpValue> values_;
   bool oversize_ = false;
+  uint64_t schema_generation_ = 0;
   std::string err_;
   uint64_t err_line_ = 0, err_off_ = 0;
 };
@@ -828,14 +833,16 @@ Result<DumpStats> ReadDumpFile(const std::string& path, std::string_view display
                                DumpSink& sink, const DumpOptions& options) {
   std::string compression;
   TQ_ASSIGN_OR_RETURN(std::unique_ptr<ByteInput> in, OpenDumpInput(path, &compression));
-  return Read(*in, compression, display_name, sink, options);
+  return ParseRelayed([&](DumpSink& s) { return Read(*in, compression, display_name, s, options); },
+                      display_name, sink, options.threads);
 }
 
 Result<DumpStats> ReadDumpBytes(std::string_view bytes, std::string_view display_name,
                                 DumpSink& sink, const DumpOptions& options) {
   std::string compression;
   std::unique_ptr<ByteInput> in = MemoryDumpInput(bytes, &compression);
-  return Read(*in, compression, display_name, sink, options);
+  return ParseRelayed([&](DumpSink& s) { return Read(*in, compression, display_name, s, options); },
+                      display_name, sink, options.threads);
 }
 
 }  // namespace tq::storedb

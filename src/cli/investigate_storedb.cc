@@ -36,9 +36,7 @@ std::string HostOfUrl(const std::string& url) {
 Result<std::vector<storedb::AnsweredAttack>> AnsweredAttacks(
     Db& db, const std::optional<storedb::BreachWindow>& window) {
   std::vector<storedb::AnsweredAttack> out;
-  TQ_ASSIGN_OR_RETURN(int64_t has, db.QueryInt("SELECT count(*) FROM sqlite_master WHERE "
-                                               "type='table' AND name='logs_rule_hit'"));
-  if (has == 0) return out;
+  if (!TableExists(db, "logs_rule_hit")) return out;
   TQ_ASSIGN_OR_RETURN(Stmt st,
                       db.Prepare("SELECT time, coalesce(c_ip,''), coalesce(method,'') || ' ' || "
                                  "coalesce(uri,''), rule_title FROM logs_rule_hit WHERE level IN "

@@ -10,7 +10,7 @@ foreach(spec
     "hs;libhs" "yara;yara" "sqlite3;sqlite3" "simdjson;simdjson" "fmt;fmt" "yamlcpp;yaml-cpp"
     "curl;libcurl" "archive;libarchive" "zstd;libzstd" "zlib;zlib" "isal;libisal"
     "sodium;libsodium" "cmark;libcmark-gfm" "mariadb;libmariadb" "xxhash;libxxhash"
-    "pangocairo;pangocairo")
+    "pangocairo;pangocairo" "crypto;libcrypto")
   list(GET spec 0 short)
   list(GET spec 1 module)
   pkg_check_modules(PC_${short} REQUIRED IMPORTED_TARGET ${module})

@@ -1,36 +1,54 @@
-// SHA-256 through libsodium.
+// SHA-256 through OpenSSL's EVP interface (its SHA-NI / AVX2 code paths); libsodium stays
+// for Ed25519 (SodiumReady).
 #include "core/sha256.h"
 
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <sodium.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <mutex>
+#include <cstdlib>
 #include <vector>
 
 namespace tq {
-
-static_assert(sizeof(crypto_hash_sha256_state) <= 128, "state buffer too small");
 
 bool SodiumReady() {
   static const bool ready = sodium_init() >= 0;
   return ready;
 }
 
-Sha256::Sha256() {
-  SodiumReady();
-  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));
+namespace {
+EVP_MD_CTX* Ctx(void* p) { return static_cast<EVP_MD_CTX*>(p); }
+[[noreturn]] void HashFailed() {
+  // Only allocation failure makes these fail: nothing sensible can go on without hashing.
+  std::abort();
+}
+}  // namespace
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || EVP_DigestInit_ex(Ctx(ctx_), EVP_sha256(), nullptr) != 1) HashFailed();
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(Ctx(ctx_)); }
+
+Sha256& Sha256::operator=(Sha256&& o) noexcept {
+  if (this != &o) {
+    EVP_MD_CTX_free(Ctx(ctx_));
+    ctx_ = o.ctx_;
+    o.ctx_ = nullptr;
+  }
+  return *this;
 }
 
 void Sha256::Update(const void* data, size_t size) {
-  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_),
-                            static_cast<const unsigned char*>(data), size);
+  if (size && EVP_DigestUpdate(Ctx(ctx_), data, size) != 1) HashFailed();
 }
 
 Sha256Digest Sha256::Finish() {
   Sha256Digest d;
-  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_), d.data());
+  unsigned int n = 0;
+  if (EVP_DigestFinal_ex(Ctx(ctx_), d.data(), &n) != 1 || n != d.size()) HashFailed();
   return d;
 }
 

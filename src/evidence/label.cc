@@ -6,16 +6,11 @@
 #include <filesystem>
 #include <string>
 
+#include "core/text.h"
 #include "evidence/evidence.h"
 
 namespace tq::evidence {
 namespace {
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;

@@ -150,7 +150,10 @@ Result<bool> ObjectStore::Install(const std::string& tmp, const std::string& sha
     ::unlink(tmp.c_str());
     return false;
   }
-  TQ_RETURN_IF_ERROR(MakeDir(dir, 0750));
+  if (!dirs_made_.count(dir)) {
+    TQ_RETURN_IF_ERROR(MakeDir(dir, 0750));
+    dirs_made_.insert(dir);
+  }
   // An object file no committed row names may be a leftover of a killed run: replace it.
   TQ_RETURN_IF_ERROR(io::Rename(tmp, final_path));
   known_.insert(sha);

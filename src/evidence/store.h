@@ -71,6 +71,7 @@ class ObjectStore {
   int objects_fd_ = -1;
   std::mutex mu_;
   std::unordered_set<std::string> known_;
+  std::unordered_set<std::string> dirs_made_;  // objects/xx already created (one mkdir each)
   uint64_t counter_ = 0;
   uint64_t written_ = 0;
 };

@@ -10,9 +10,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <memory>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -24,6 +28,11 @@ namespace {
 
 constexpr int kMaxDepth = 256;
 constexpr size_t kSmallFile = 1 << 20;
+// A file this large is read ahead by a thread of its own while the calling thread hashes and
+// writes it (a multi-gigabyte dump or log: the read overlaps the hash and the copy).
+constexpr int64_t kLargeFile = 64ll << 20;
+constexpr size_t kChunk = 4 << 20;
+constexpr int kChunksAhead = 3;
 
 int64_t Nanos(const struct timespec& t) {
   return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
@@ -225,6 +234,124 @@ void WalkDirectory(CollectSink& sink, const std::string& root, const EvidenceIte
   ::close(fd);
 }
 
+namespace {
+// StoreFile's path for large files: one reader thread fills chunks (kChunksAhead in flight),
+// this thread hashes and writes them in order. Closes fd. The outcomes are StoreFile's: a
+// read error makes the item "skipped" with the bytes read before it, a store error drops it.
+void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
+  struct Chunk {
+    std::vector<char> data = std::vector<char>(kChunk);
+    size_t n = 0;
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::unique_ptr<Chunk>> full, empty;
+  for (int i = 0; i < kChunksAhead; ++i) empty.push_back(std::make_unique<Chunk>());
+  bool read_done = false, stop = false;
+  std::string read_error;
+  std::thread reader([&] {
+    uint64_t total = 0;
+    for (;;) {
+      std::unique_ptr<Chunk> c;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return !empty.empty() || stop; });
+        if (stop) break;
+        c = std::move(empty.front());
+        empty.pop_front();
+      }
+      c->n = 0;
+      std::string error;
+      bool eof = false;
+      while (c->n < c->data.size()) {
+        ssize_t n = ::read(fd, c->data.data() + c->n, c->data.size() - c->n);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          error = "read failed after " + std::to_string(total + c->n) +
+                  " bytes: " + std::strerror(errno);
+          break;
+        }
+        if (n == 0) {
+          eof = true;
+          break;
+        }
+        c->n += static_cast<size_t>(n);
+        sink.AddBytes(static_cast<uint64_t>(n));
+      }
+      total += c->n;
+      std::lock_guard lock(mu);
+      if (c->n > 0 && error.empty())
+        full.push_back(std::move(c));
+      else
+        empty.push_back(std::move(c));
+      if (eof || !error.empty()) {
+        read_error = std::move(error);
+        read_done = true;
+      }
+      cv.notify_all();
+      if (read_done) break;
+    }
+  });
+  auto finish_reader = [&] {
+    {
+      std::lock_guard lock(mu);
+      stop = true;
+      cv.notify_all();
+    }
+    reader.join();
+    ::close(fd);
+  };
+  Result<std::unique_ptr<ObjectWriter>> writer = sink.store().NewWriter();
+  if (!writer.ok()) {
+    finish_reader();
+    w.problem = "storing failed: " + writer.status().ToString();
+    w.drop = true;
+    return;
+  }
+  for (;;) {
+    std::unique_ptr<Chunk> c;
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return !full.empty() || read_done; });
+      if (full.empty()) break;
+      c = std::move(full.front());
+      full.pop_front();
+    }
+    Status s = (*writer)->Write(std::string_view(c->data.data(), c->n));
+    {
+      std::lock_guard lock(mu);
+      empty.push_back(std::move(c));
+      cv.notify_all();
+    }
+    if (!s.ok()) {
+      finish_reader();
+      w.problem = "storing failed: " + s.ToString();
+      w.drop = true;
+      return;
+    }
+  }
+  finish_reader();
+  EvidenceItem& e = w.item;
+  if (!read_error.empty()) {
+    e.kind = "skipped";
+    e.sha256.clear();
+    e.skip_reason = read_error;
+    w.problem = e.skip_reason;
+    return;
+  }
+  Result<StoredObject> stored = (*writer)->Finish();
+  if (!stored.ok()) {
+    w.problem = "storing failed: " + stored.status().ToString();
+    w.drop = true;
+    return;
+  }
+  e.sha256 = stored->sha256;
+  e.size = stored->size;
+  e.collected_at = NowMicros();
+  w.new_object = stored->written;
+}
+}  // namespace
+
 void StoreFile(CollectSink& sink, CollectWork& w) {
   EvidenceItem& e = w.item;
   auto skip = [&](std::string reason) {
@@ -254,7 +381,12 @@ void StoreFile(CollectSink& sink, CollectWork& w) {
     skip("was replaced by a non-regular file while collecting: not read");
     return;
   }
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  // Read-ahead advice pays for itself only past the first read (a system call per file).
+  if (st.st_size > static_cast<off_t>(kSmallFile)) ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  if (st.st_size >= kLargeFile) {
+    StoreLargeFile(sink, w, fd);
+    return;
+  }
   thread_local std::vector<char> buf(kSmallFile);
   std::unique_ptr<ObjectWriter> writer;
   uint64_t total = 0;

@@ -6,16 +6,11 @@
 #include <cctype>
 #include <string>
 
+#include "core/text.h"
 #include "host/host.h"
 
 namespace tq::host {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool Contains(std::string_view s, std::string_view needle) {
   return s.find(needle) != std::string_view::npos;

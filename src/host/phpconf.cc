@@ -6,17 +6,12 @@
 #include <cctype>
 #include <string>
 
+#include "core/text.h"
 #include "host/host.h"
 #include "host/text.h"
 
 namespace tq::host {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string Unquote(std::string_view v) {
   v = Trim(v);

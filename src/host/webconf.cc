@@ -8,17 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "core/text.h"
 #include "host/host.h"
 #include "host/text.h"
 
 namespace tq::host {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool Contains(std::string_view s, std::string_view n) { return s.find(n) != std::string::npos; }
 

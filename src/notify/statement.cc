@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/json.h"
+#include "core/text.h"
 
 namespace tq::notify {
 namespace {
@@ -26,12 +27,6 @@ bool IsCveId(std::string_view s) {
   for (size_t i = 4; i < s.size(); ++i)
     if (i != 8 && (s[i] < '0' || s[i] > '9')) return false;
   return true;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out) ch = static_cast<char>(tolower(static_cast<unsigned char>(ch)));
-  return out;
 }
 
 }  // namespace

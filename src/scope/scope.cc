@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "core/escape.h"
+#include "core/text.h"
 #include "scope/regions_data.h"
 
 namespace tq::scope {
@@ -21,11 +22,6 @@ constexpr int64_t kEdgeMicros = 60LL * 1000000;  // an order within a minute of 
 // What a skimmer on the payment page takes from a card payer, besides the card: whatever of
 // these the order holds (the checkout form).
 constexpr const char* kCheckoutForm[] = {"name", "email", "phone", "postal_address"};
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string Trim(const std::string& s) {
   size_t a = s.find_first_not_of(" \t\r\n");

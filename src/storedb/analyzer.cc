@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/json.h"
+#include "core/text.h"
 
 namespace tq::storedb {
 
@@ -11,12 +12,6 @@ namespace {
 constexpr uint64_t kSampleRows = 2000;     // rows per table classified by content
 constexpr size_t kMaxCandidates = 100000;  // per scan: a table of results, capped
 constexpr size_t kCandidateBytes = 64 * 1024;
-
-std::string Lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
 
 std::string HostOf(std::string_view url) {
   size_t p = url.find("//");
@@ -27,10 +22,10 @@ std::string HostOf(std::string_view url) {
 }
 
 bool HasMarkup(std::string_view v) {
-  std::string l = Lower(v.substr(0, 1 << 20));
+  v = v.substr(0, 1 << 20);
   for (const char* k : {"<script", "<iframe", "javascript:", "onerror=", "onload=", "eval(",
                         "atob(", "fromcharcode"})
-    if (l.find(k) != std::string::npos) return true;
+    if (ContainsFold(v, k)) return true;
   return false;
 }
 }  // namespace

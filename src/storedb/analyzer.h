@@ -127,6 +127,9 @@ class Analyzer : public DumpSink {
   Status PersonCategories();
 };
 
+// Builds the indexes of storedb_customer and storedb_order that Begin drops for the bulk load.
+Status CreateSecondaryIndexes(Db& db);
+
 // Shared helpers.
 std::string ValueText(const DumpRow& row, std::string_view column);
 std::optional<UnixMicros> DbTime(std::string_view text);  // "YYYY-MM-DD hh:mm:ss" UTC

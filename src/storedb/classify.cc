@@ -6,17 +6,12 @@
 #include <cctype>
 #include <set>
 
+#include "core/text.h"
 #include "storedb/storedb.h"
 
 namespace tq::storedb {
 
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
 
 // Tables the scans and customer extraction read, beyond those in the PII map.
 constexpr const char* kMagentoTables[] = {"core_config_data",

@@ -111,6 +111,11 @@ class Parser {
     return c;
   }
   uint64_t Offset() const { return base_ + pos_; }
+  // The byte k ahead is the ASCII letter `lower` in either case.
+  bool Is(size_t k, char lower) {
+    int d = PeekAt(k);
+    return d == lower || d == lower - 32;
+  }
 
   void Problem(std::string table, uint64_t line, uint64_t off, std::string msg, bool lost) {
     ++st_.problems;
@@ -284,6 +289,7 @@ class Parser {
     if (it != tables_.end() && !it->second->columns.empty()) {
       // Redefined (a second dump concatenated): the newer definition wins.
       *it->second = t;
+      ++schema_generation_;
       return sink_.OnTable(*it->second);
     }
     if (it == tables_.end()) ++st_.tables;
@@ -386,6 +392,7 @@ class Parser {
         names = &schema_names_;
       }
     }
+    ++schema_generation_;  // a new statement: new column list, maybe a new table
     binary_cols_.clear();
     if (names) {
       for (const std::string& n : *names) {
@@ -650,6 +657,12 @@ class Parser {
       spans_.push_back({ValueKind::kNumber, begin, arena_.size() - begin, false});
       return RowEnd::kOk;
     }
+    if ((c == 'N' || c == 'n') && Is(1, 'u') && Is(2, 'l') && Is(3, 'l') &&
+        !IsWordChar(PeekAt(4))) {
+      pos_ += 4;  // NULL, the most common word in a dump: no word built, no comparison
+      spans_.push_back({ValueKind::kNull, arena_.size(), 0, false});
+      return RowEnd::kOk;
+    }
     if (c == '_' || c == 'N' || c == 'n' || IsWordChar(c)) {
       std::string w = ReadWord();
       if (w.empty()) return Fail("unexpected " + Shown(c) + " where a value should be", false);
@@ -732,6 +745,7 @@ class Parser {
       schema_names_.clear();
       for (const DumpColumn& c : t->columns) schema_names_.push_back(c.name);
       names = &schema_names_;
+      ++schema_generation_;
     }
     if (spans_.size() != names->size()) {
       Problem(t->name, line, off,
@@ -760,6 +774,7 @@ class Parser {
     row.line = line;
     row.offset = off;
     row.index = row_index_[t]++;
+    row.schema_generation = schema_generation_;
     ++st_.rows;
     return sink_.OnRow(row);
   }
@@ -782,6 +797,7 @@ class Parser {
   std::vector<Span> spans_;
   std::vector<DumpValue> values_;
   bool oversize_ = false;
+  uint64_t schema_generation_ = 0;
   std::string err_;
   uint64_t err_line_ = 0, err_off_ = 0;
 };
@@ -817,14 +833,16 @@ Result<DumpStats> ReadDumpFile(const std::string& path, std::string_view display
                                DumpSink& sink, const DumpOptions& options) {
   std::string compression;
   TQ_ASSIGN_OR_RETURN(std::unique_ptr<ByteInput> in, OpenDumpInput(path, &compression));
-  return Read(*in, compression, display_name, sink, options);
+  return ParseRelayed([&](DumpSink& s) { return Read(*in, compression, display_name, s, options); },
+                      display_name, sink, options.threads);
 }
 
 Result<DumpStats> ReadDumpBytes(std::string_view bytes, std::string_view display_name,
                                 DumpSink& sink, const DumpOptions& options) {
   std::string compression;
   std::unique_ptr<ByteInput> in = MemoryDumpInput(bytes, &compression);
-  return Read(*in, compression, display_name, sink, options);
+  return ParseRelayed([&](DumpSink& s) { return Read(*in, compression, display_name, s, options); },
+                      display_name, sink, options.threads);
 }
 
 }  // namespace tq::storedb

@@ -5,12 +5,13 @@
 #include <string>
 #include <string_view>
 
+#include "core/text.h"
 #include "storedb/dump.h"
 
 namespace tq::storedb::dumpsyntax {
 
-bool IEquals(std::string_view a, std::string_view b);
-std::string Lower(std::string_view s);
+// Case-insensitive keyword comparison: the core helper (ASCII folding, no locale).
+inline bool IEquals(std::string_view a, std::string_view b) { return tq::EqualsFold(a, b); }
 bool IsWordChar(int c);
 int HexDigit(int c);
 // Parses "CREATE [TEMPORARY] TABLE [IF NOT EXISTS] name (items) options" (the text after

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/json.h"
+#include "core/text.h"
 #include "storedb/analyzer.h"
 
 namespace tq::storedb {
@@ -14,11 +15,6 @@ constexpr UnixMicros kHour = 3600LL * 1000000;
 constexpr UnixMicros kDay = 24 * kHour;
 constexpr UnixMicros kAttackSlack = 5LL * 1000000;  // row time vs. the request that wrote it
 
-std::string Lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
 std::string DomainOf(std::string_view email) {
   size_t at = email.rfind('@');
   return at == std::string_view::npos ? "" : Lower(email.substr(at + 1));
@@ -62,7 +58,8 @@ Status Analyzer::Finish(const DumpStats& stats, AnalyzeSummary* s) {
   TQ_RETURN_IF_ERROR(IndexStaging());
   TQ_RETURN_IF_ERROR(ScanFindings(s));
   TQ_RETURN_IF_ERROR(BuildCustomers(s));
-  return WriteTables(stats, s);
+  TQ_RETURN_IF_ERROR(WriteTables(stats, s));
+  return CreateSecondaryIndexes(db_);
 }
 
 Status Analyzer::ScanFindings(AnalyzeSummary* s) {

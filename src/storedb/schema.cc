@@ -1,4 +1,5 @@
 // The storedb tables in the case file (documented in storedb.h).
+#include "storedb/analyzer.h"
 #include "storedb/storedb.h"
 
 namespace tq::storedb {
@@ -108,5 +109,16 @@ ALTER TABLE storedb_order ADD COLUMN billing_postcode TEXT NOT NULL DEFAULT '';
 }  // namespace
 
 Status EnsureStoreDbSchema(Case& c) { return c.EnsureSchema("storedb", kMigrations); }
+
+// The secondary indexes of migration 1, as the analyzer rebuilds them after its bulk load
+// (it drops them first; see Analyzer::Begin).
+Status CreateSecondaryIndexes(Db& db) {
+  return db.Exec(
+      "CREATE INDEX IF NOT EXISTS storedb_customer_ev ON storedb_customer(evidence_id, "
+      "customer_id);\n"
+      "CREATE INDEX IF NOT EXISTS storedb_customer_email ON storedb_customer(email);\n"
+      "CREATE INDEX IF NOT EXISTS storedb_order_email ON storedb_order(email);\n"
+      "CREATE INDEX IF NOT EXISTS storedb_order_created ON storedb_order(created_at);\n");
+}
 
 }  // namespace tq::storedb

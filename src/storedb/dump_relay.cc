@@ -1,0 +1,261 @@
+// The dump parser on a core of its own: the parser thread records each sink call (tables,
+// rows with their values copied into one arena per batch, problems) into batches; the calling
+// thread replays them to the real sink in order. The sink (the analyzer and its SQLite writes)
+// sees exactly the calls the single-thread path makes, so the case it writes is the same;
+// the parse (a quarter of the database stage) runs beside the writes instead of between them
+// (investigate --db-threads 2).
+// Memory: at most kQueued + 4 batches of about kBatchBytes each, plus one row that is larger.
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "storedb/dump_input.h"
+
+namespace tq::storedb {
+
+namespace {
+
+// Small batches that are reused: a batch stays in the caches between the two threads, and
+// no page is allocated (and faulted in) again per batch.
+constexpr size_t kBatchBytes = 1u << 20;
+constexpr size_t kBatchEvents = 4096;
+constexpr size_t kQueued = 4;
+
+struct Batch {
+  enum class Kind : uint8_t { kTable, kRow, kProblem };
+  struct Event {
+    Kind kind;
+    uint32_t index;  // into tables, rows or problems
+  };
+  struct Value {
+    ValueKind kind;
+    size_t begin, size;  // in arena
+  };
+  struct Row {
+    uint32_t schema;  // into schemas
+    uint32_t first_value, values;
+    uint64_t line, offset, index;
+  };
+  struct Schema {
+    std::shared_ptr<const DumpTable> table;
+    std::shared_ptr<const std::vector<std::string>> columns;  // null: none
+    uint64_t generation = 0;
+  };
+  std::vector<Event> events;
+  std::vector<std::shared_ptr<const DumpTable>> tables;
+  std::vector<Row> rows;
+  std::vector<Value> values;
+  std::vector<Schema> schemas;
+  std::vector<DumpProblem> problems;
+  std::string arena;
+  void Clear() {  // keeps the capacity
+    events.clear();
+    tables.clear();
+    rows.clear();
+    values.clear();
+    schemas.clear();
+    problems.clear();
+    arena.clear();
+  }
+};
+
+// Between the two threads: a bounded queue of batches, and a stop flag either side sets.
+class Channel {
+ public:
+  // Parser side. False when the reader stopped (the parse must end).
+  bool Push(std::unique_ptr<Batch> b) {
+    std::unique_lock lock(mu_);
+    space_.wait(lock, [&] { return queue_.size() < kQueued || stopped_; });
+    if (stopped_) return false;
+    queue_.push_back(std::move(b));
+    ready_.notify_one();
+    return true;
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    ready_.notify_one();
+  }
+  bool Stopped() {
+    std::lock_guard lock(mu_);
+    return stopped_;
+  }
+  // Reader side. Null at the end.
+  std::unique_ptr<Batch> Pop() {
+    std::unique_lock lock(mu_);
+    ready_.wait(lock, [&] { return !queue_.empty() || closed_; });
+    if (queue_.empty()) return nullptr;
+    std::unique_ptr<Batch> b = std::move(queue_.front());
+    queue_.pop_front();
+    space_.notify_one();
+    return b;
+  }
+  // A replayed batch, back for the parser to fill again.
+  void Recycle(std::unique_ptr<Batch> b) {
+    b->Clear();
+    std::lock_guard lock(mu_);
+    if (free_.size() < kQueued + 2) free_.push_back(std::move(b));
+  }
+  std::unique_ptr<Batch> Reuse() {
+    std::lock_guard lock(mu_);
+    if (free_.empty()) return nullptr;
+    std::unique_ptr<Batch> b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+  void Stop() {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    queue_.clear();
+    space_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable ready_, space_;
+  std::deque<std::unique_ptr<Batch>> queue_, free_;
+  bool closed_ = false, stopped_ = false;
+};
+
+// Parser thread: records every call into the current batch.
+class Recorder final : public DumpSink {
+ public:
+  explicit Recorder(Channel& ch) : ch_(ch) {}
+
+  Status OnTable(const DumpTable& table) override {
+    Batch& b = Current();
+    b.events.push_back({Batch::Kind::kTable, static_cast<uint32_t>(b.tables.size())});
+    b.tables.push_back(std::make_shared<const DumpTable>(table));
+    return Flush(false);
+  }
+
+  Status OnRow(const DumpRow& row) override {
+    Batch& b = Current();
+    // The table and column list are copied once per change (a statement), not per row.
+    if (!table_ || generation_ != row.schema_generation || table_source_ != row.table ||
+        columns_source_ != row.columns) {
+      generation_ = row.schema_generation;
+      table_source_ = row.table;
+      columns_source_ = row.columns;
+      table_ = std::make_shared<const DumpTable>(*row.table);
+      columns_ =
+          row.columns ? std::make_shared<const std::vector<std::string>>(*row.columns) : nullptr;
+    }
+    if (b.schemas.empty() || b.schemas.back().table != table_)
+      b.schemas.push_back({table_, columns_, generation_});
+    Batch::Row r;
+    r.schema = static_cast<uint32_t>(b.schemas.size() - 1);
+    r.first_value = static_cast<uint32_t>(b.values.size());
+    r.values = static_cast<uint32_t>(row.values.size());
+    r.line = row.line;
+    r.offset = row.offset;
+    r.index = row.index;
+    for (const DumpValue& v : row.values) {
+      b.values.push_back({v.kind, b.arena.size(), v.bytes.size()});
+      b.arena.append(v.bytes);
+    }
+    b.events.push_back({Batch::Kind::kRow, static_cast<uint32_t>(b.rows.size())});
+    b.rows.push_back(r);
+    return Flush(false);
+  }
+
+  void OnProblem(const DumpProblem& problem) override {
+    Batch& b = Current();
+    b.events.push_back({Batch::Kind::kProblem, static_cast<uint32_t>(b.problems.size())});
+    b.problems.push_back(problem);
+    (void)Flush(false);  // a stop is seen at the next row or table
+  }
+
+  // Hands the current batch on (all of it when `last`). An error when the reader stopped.
+  Status Flush(bool last) {
+    if (!batch_) return Status::Ok();
+    if (!last && batch_->arena.size() < kBatchBytes && batch_->events.size() < kBatchEvents)
+      return Status::Ok();
+    if (!ch_.Push(std::move(batch_))) return Status::Internal("dump reader stopped");
+    return Status::Ok();
+  }
+
+ private:
+  Batch& Current() {
+    if (!batch_) {
+      batch_ = ch_.Reuse();
+      if (!batch_) {
+        batch_ = std::make_unique<Batch>();
+        batch_->arena.reserve(kBatchBytes + (64u << 10));
+      }
+    }
+    return *batch_;
+  }
+
+  Channel& ch_;
+  std::unique_ptr<Batch> batch_;
+  // The last copies made, shared by the batches that follow while the schema is unchanged.
+  std::shared_ptr<const DumpTable> table_;
+  std::shared_ptr<const std::vector<std::string>> columns_;
+  uint64_t generation_ = 0;
+  const DumpTable* table_source_ = nullptr;
+  const std::vector<std::string>* columns_source_ = nullptr;
+};
+
+// Calling thread: replays one batch to the sink.
+Status Replay(const Batch& b, DumpSink& sink, std::vector<DumpValue>* values) {
+  for (const Batch::Event& e : b.events) {
+    switch (e.kind) {
+      case Batch::Kind::kTable: TQ_RETURN_IF_ERROR(sink.OnTable(*b.tables[e.index])); break;
+      case Batch::Kind::kProblem: sink.OnProblem(b.problems[e.index]); break;
+      case Batch::Kind::kRow: {
+        const Batch::Row& r = b.rows[e.index];
+        const Batch::Schema& s = b.schemas[r.schema];
+        values->resize(r.values);
+        for (uint32_t i = 0; i < r.values; ++i) {
+          const Batch::Value& v = b.values[r.first_value + i];
+          (*values)[i] = DumpValue{v.kind, std::string_view(b.arena.data() + v.begin, v.size)};
+        }
+        DumpRow row;
+        row.table = s.table.get();
+        row.columns = s.columns.get();
+        row.values = std::span<const DumpValue>(values->data(), values->size());
+        row.line = r.line;
+        row.offset = r.offset;
+        row.index = r.index;
+        row.schema_generation = s.generation;
+        TQ_RETURN_IF_ERROR(sink.OnRow(row));
+        break;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<DumpStats> ParseRelayed(const std::function<Result<DumpStats>(DumpSink&)>& parse,
+                               std::string_view display_name, DumpSink& sink, int threads) {
+  if (threads == 1 || std::thread::hardware_concurrency() < 2) return parse(sink);
+  Channel ch;
+  Result<DumpStats> parsed = Status::Internal("dump parser did not run");
+  std::thread parser([&] {
+    Recorder rec(ch);
+    parsed = parse(rec);
+    // What came before a read error reaches the sink too, as on the direct path.
+    Status s = rec.Flush(true);
+    if (parsed.ok() && !s.ok()) parsed = s;
+    ch.Close();
+  });
+  Status sink_error;
+  std::vector<DumpValue> values;
+  while (std::unique_ptr<Batch> b = ch.Pop()) {
+    if (!sink_error.ok()) continue;  // draining after a stop
+    sink_error = Replay(*b, sink, &values);
+    if (!sink_error.ok()) ch.Stop();
+    ch.Recycle(std::move(b));
+  }
+  parser.join();
+  if (!sink_error.ok())
+    return Status(sink_error.code(), std::string(display_name) + ": " + sink_error.message());
+  return parsed;
+}
+
+}  // namespace tq::storedb

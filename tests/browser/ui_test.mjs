@@ -92,8 +92,17 @@ try {
     const s = document.querySelector('select.status-select[data-task="1"]');
     return s && s.value === 'in_progress';
   });
-  const tasks = await page.evaluate(async () => (await fetch('/api/tasks')).json());
-  const t1 = tasks.find(t => t.id === 1);
+  // The select shows the new value before the server has stored it: ask the server until it
+  // has (or 5 s have passed), then check.
+  const t1 = await page.evaluate(async () => {
+    let t;
+    for (let i = 0; i < 50; ++i) {
+      t = (await (await fetch('/api/tasks')).json()).find(x => x.id === 1);
+      if (t && t.owner === 'bob' && t.status === 'in_progress') break;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    return t;
+  });
   check(t1.owner === 'bob' && t1.status === 'in_progress', 'task 1 assigned to bob, in progress');
   await page.screenshot({ path: path.join(shots, 'server_ui_tasks.png'), fullPage: true });
 

@@ -20,45 +20,15 @@ for label in logs webroot db; do
   [ -d "store/$label" ] || continue
   "$T" --case case --quiet collect --label "$label" "store/$label" > /dev/null || fail "collect $label"
 done
-snapshot() {
-  python3 - case/case.db "$1" <<'PY'
-import json, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-# Bookkeeping of the runs themselves, not their answer.
-skip_tables = {"audit_log", "stage_runs", "schema_component", "sqlite_sequence"}
-skip_cols = {"created_at", "updated_at", "scanned_at", "read_at"}
-out = {}
-for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
-    if t in skip_tables or t.startswith("sqlite_"): continue
-    cols = [r[1] for r in db.execute(f'PRAGMA table_info("{t}")')]
-    keep = [c for c in cols if c not in skip_cols]
-    rows = db.execute(f'SELECT {",".join(chr(34) + c + chr(34) for c in keep)} FROM "{t}"').fetchall()
-    out[t] = sorted(json.dumps([x.hex() if isinstance(x, bytes) else x for x in r]) for r in rows)
-json.dump(out, open(sys.argv[2], "w"), indent=0)
-PY
-}
+snapshot() { python3 "$TQ_SOURCE_DIR/tests/e2e/case_tables.py" snapshot case "$1"; }
 rc=0; "$T" --case case --quiet investigate > /dev/null 2> inv1.err || rc=$?
 [ $rc -le 1 ] || { cat inv1.err >&2; fail "investigate exit $rc"; }
 snapshot first.json || fail snapshot
 rc=0; "$T" --case case --quiet investigate > /dev/null 2> inv2.err || rc=$?
 [ $rc -le 1 ] || { cat inv2.err >&2; fail "second investigate exit $rc"; }
 snapshot second.json || fail snapshot
-python3 - first.json second.json <<'PY' || fail "the second investigate changed the case"
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:3])
-bad = 0
-for t in sorted(set(a) | set(b)):
-    ra, rb = set(a.get(t, [])), set(b.get(t, []))
-    if ra != rb:
-        bad += 1
-        print(f"{t}: {len(ra - rb)} row(s) only after the first run, {len(rb - ra)} only after "
-              f"the second", file=sys.stderr)
-        for r in sorted(ra - rb)[:3]: print("  first : " + r[:300], file=sys.stderr)
-        for r in sorted(rb - ra)[:3]: print("  second: " + r[:300], file=sys.stderr)
-rows = sum(len(v) for v in a.values())
-print(f"investigate twice: {len(a)} tables, {rows} rows, {bad} differing")
-sys.exit(1 if bad or rows == 0 else 0)
-PY
+python3 "$TQ_SOURCE_DIR/tests/e2e/case_tables.py" compare first.json second.json "investigate twice" \
+  "after the first run" "after the second" || fail "the second investigate changed the case"
 
 # A failing stage does not stop the ones after it.
 rc=0; "$T" --case case --quiet investigate --only storedb --only analysis --pii-map missing.tsv \

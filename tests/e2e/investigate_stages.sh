@@ -11,22 +11,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 "$T" drill --help > /dev/null 2>&1 || exit 77
 command -v python3 > /dev/null || exit 77
 cd "$TQ_TMP" || exit 1
-snapshot() {  # CASE OUT
-  python3 - "$1/case.db" "$2" <<'PY'
-import json, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-skip_tables = {"audit_log", "stage_runs", "schema_component", "sqlite_sequence"}
-skip_cols = {"created_at", "updated_at", "scanned_at", "read_at"}
-out = {}
-for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
-    if t in skip_tables or t.startswith("sqlite_"): continue
-    cols = [r[1] for r in db.execute(f'PRAGMA table_info("{t}")')]
-    keep = [c for c in cols if c not in skip_cols]
-    rows = db.execute(f'SELECT {",".join(chr(34) + c + chr(34) for c in keep)} FROM "{t}"').fetchall()
-    out[t] = sorted(json.dumps([x.hex() if isinstance(x, bytes) else x for x in r]) for r in rows)
-json.dump(out, open(sys.argv[2], "w"), indent=0)
-PY
-}
+snapshot() { python3 "$TQ_SOURCE_DIR/tests/e2e/case_tables.py" snapshot "$1" "$2"; }
 for scenario in ${STAGES_SCENARIOS:-cosmicsting woo-stuffing trojanorder}; do
   "$T" drill "store-$scenario" --scenario "$scenario" --seed 1 --scale small > /dev/null ||
     fail "drill $scenario"
@@ -46,21 +31,6 @@ for scenario in ${STAGES_SCENARIOS:-cosmicsting woo-stuffing trojanorder}; do
   done
   snapshot "all-$scenario" all.json || fail snapshot
   snapshot "each-$scenario" each.json || fail snapshot
-  python3 - all.json each.json "$scenario" <<'PY' || fail "$scenario: stage by stage differs"
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:3])
-bad = 0
-for t in sorted(set(a) | set(b)):
-    ra, rb = set(a.get(t, [])), set(b.get(t, []))
-    if ra != rb:
-        bad += 1
-        print(f"{t}: {len(ra - rb)} row(s) only in one run, {len(rb - ra)} only stage by stage",
-              file=sys.stderr)
-        for r in sorted(ra - rb)[:3]: print("  one run : " + r[:300], file=sys.stderr)
-        for r in sorted(rb - ra)[:3]: print("  by stage: " + r[:300], file=sys.stderr)
-rows = sum(len(v) for v in a.values())
-findings = len(a.get("findings", []))
-print(f"{sys.argv[3]}: {len(a)} tables, {rows} rows ({findings} findings), {bad} differing")
-sys.exit(1 if bad or findings == 0 else 0)
-PY
+  python3 "$TQ_SOURCE_DIR/tests/e2e/case_tables.py" compare all.json each.json "$scenario" \
+    "in one run" "stage by stage" || fail "$scenario: stage by stage differs"
 done

@@ -21,6 +21,9 @@
 #include <thread>
 #include <vector>
 
+#include "casefile/casefile.h"
+#include "evidence/evidence.h"
+#include "support/testing.h"
 #include "warehouse/warehouse.h"
 
 namespace tq::warehouse::test_server {
@@ -255,4 +258,32 @@ detection:
   condition: not sel
 )";
 
+// A client of the shared server whose statements go to `database` (its own per test).
+inline Result<std::unique_ptr<Client>> ClientFor(const std::string& database) {
+  Endpoint e;
+  e.url = Server::Get().url;
+  e.database = database;
+  e.retries = 0;
+  e.timeout_s = 30;
+  return Client::Connect(e);
+}
+
+// A case in `tmp` holding `lines` as one collected access log; its logs as export reads them.
+inline Result<std::unique_ptr<Case>> LogCase(const tq::testing::TempDir& tmp,
+                                             const std::vector<std::string>& lines,
+                                             std::vector<rules::LogInput>* inputs) {
+  CaseInfo info;
+  info.name = "warehouse";
+  TQ_ASSIGN_OR_RETURN(std::unique_ptr<Case> c, Case::Create(tmp / "case", info));
+  std::string log = tmp / "access.log";
+  {
+    std::ofstream out(log, std::ios::binary);
+    for (const std::string& l : lines) out << l << "\n";
+  }
+  TQ_ASSIGN_OR_RETURN(EvidenceItem it, evidence::AddFileEvidence(*c, log, "/var/log/access.log",
+                                                                 "test", "logs", "tester"));
+  inputs->clear();
+  inputs->push_back({c->ObjectPath(it.sha256), it.original_path, it.id, it.sha256});
+  return c;
+}
 }  // namespace tq::warehouse::test_server

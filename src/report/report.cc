@@ -581,6 +581,8 @@ Result<std::vector<Written>> WriteReports(
       f.close();
       if (!f) return Status::Io(path + ": write failed");
     }
+    // Named outside the lambda: clang 14 (the fuzz build) cannot capture a structured binding.
+    const std::string audience = kind == "internal" ? "internal" : "public";
     auto record = [&](const std::string& file, const std::string& ext, const std::string& sha,
                       uint64_t bytes) -> Status {
       TQ_ASSIGN_OR_RETURN(
@@ -589,7 +591,7 @@ Result<std::vector<Written>> WriteReports(
               "INSERT INTO report_document(name,audience,format,path,sha256,bytes,written_at) "
               "VALUES(?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET path=excluded.path,"
               "sha256=excluded.sha256,bytes=excluded.bytes,written_at=excluded.written_at"));
-      st.Bind(1, file).Bind(2, kind == "internal" ? "internal" : "public");
+      st.Bind(1, file).Bind(2, audience);
       st.Bind(3, ext).Bind(4, "reports/" + file).Bind(5, sha);
       st.Bind(6, bytes).Bind(7, NowMicros());
       TQ_RETURN_IF_ERROR(st.Run());

@@ -258,16 +258,17 @@ Result<AttackTimeline> SelectTimeline(Db& db, size_t budget) {
     kept.push_back(std::move(e));
   }
   // Each actor's last action (when it is not also its first).
-  for (auto& [id, a] : actors)
-    if (a.seen) {
-      auto same = std::find_if(kept.begin(), kept.end(), [&](const TimelineEvent& k) {
-        return k.time == a.last.time && k.lane == a.last.lane && k.text == a.last.text;
-      });
-      if (same != kept.end())
-        same->score = std::max(same->score, kActorLast);
-      else
-        kept.push_back(a.last);
-    }
+  for (auto& entry : actors) {  // not a structured binding: clang 14 cannot capture one
+    const auto& a = entry.second;
+    if (!a.seen) continue;
+    auto same = std::find_if(kept.begin(), kept.end(), [&](const TimelineEvent& k) {
+      return k.time == a.last.time && k.lane == a.last.lane && k.text == a.last.text;
+    });
+    if (same != kept.end())
+      same->score = std::max(same->score, kActorLast);
+    else
+      kept.push_back(a.last);
+  }
   // Phases: the first rated finding of each. Their events are kept whatever the budget.
   std::map<Phase, size_t> phase_first;
   for (size_t i = 0; i < kept.size(); ++i)

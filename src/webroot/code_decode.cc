@@ -15,8 +15,8 @@ Decoded DecodeBase64(std::string_view in, size_t max_out) {
     std::memset(table, -1, sizeof table);
     const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(a[i])] = static_cast<int8_t>(i);
-    table['-'] = 62;
-    table['_'] = 63;
+    table[static_cast<unsigned char>('-')] = 62;  // URL-safe alphabet
+    table[static_cast<unsigned char>('_')] = 63;
     return true;
   }();
   (void)init;

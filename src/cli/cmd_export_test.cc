@@ -9,27 +9,14 @@
 #include <filesystem>
 #include <string>
 
+#include "cli/cli_test_support.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Out {
-  int code = -1;
-  std::string text;
-};
-
-Out Tq(const std::string& args) {
-  Out o;
-  std::string cmd = std::string(TQ_BINARY) + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return o;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) o.text.append(buf.data(), n);
-  int st = ::pclose(p);
-  o.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return o;
-}
+using tq::cli_test::Out;
+using tq::cli_test::Tq;
 
 TEST(CmdExport, HelpUnreachableServerAndCredentialsInTheUrl) {
   Out help = Tq("export --help");

@@ -24,7 +24,7 @@ uint64_t Count(Client& cl, const std::string& table) {
 }
 
 TEST(WarehouseExport, RowsOfACaseOnceAndASecondExportAddsNothing) {
-  if (!Server::Get().ok()) GTEST_SKIP() << "clickhouse-server not installed or did not start";
+  TQ_REQUIRE_CLICKHOUSE();
   tq::testing::TempDir tmp;
   std::vector<rules::LogInput> inputs;
   Result<std::unique_ptr<Case>> c = LogCase(tmp, kLines, &inputs);

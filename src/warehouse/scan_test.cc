@@ -31,7 +31,7 @@ std::set<Hit> Hits(const std::vector<rules::LogInput>& inputs, const rules::LogS
 }
 
 TEST(WarehouseScan, TheClusterFindsWhatTheLocalScanFinds) {
-  if (!Server::Get().ok()) GTEST_SKIP() << "clickhouse-server not installed or did not start";
+  TQ_REQUIRE_CLICKHOUSE();
   tq::testing::TempDir tmp;
   std::vector<rules::LogInput> inputs;
   Result<std::unique_ptr<Case>> c = LogCase(tmp, kLines, &inputs);

@@ -28,7 +28,7 @@ using test_server::Server;
 class WarehouseSql : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!Server::Get().ok()) GTEST_SKIP() << "clickhouse-server not installed or did not start";
+    TQ_REQUIRE_CLICKHOUSE();
   }
 };
 

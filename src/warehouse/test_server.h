@@ -1,6 +1,7 @@
 // Shared by the warehouse tests: one ClickHouse server (Debian's 18.16) started on loopback for
-// the whole test binary (Server::Get(); ok() is false when clickhouse-server is not installed or
-// did not start), a JSONEachRow string quoter, and a corpus of access-log lines and Sigma rules,
+// the whole test binary (Server::Get(); installed() is false without clickhouse-server, ok() is
+// false when it did not answer: TQ_REQUIRE_CLICKHOUSE skips on the first and fails on the
+// second), a JSONEachRow string quoter, and a corpus of access-log lines and Sigma rules,
 // one or two per modifier.
 #pragma once
 
@@ -54,6 +55,7 @@ class Server {
     static Server s;
     return s;
   }
+  bool installed() const { return installed_; }
   bool ok() const { return client_ != nullptr; }
   Client& client() { return *client_; }
   std::string url;
@@ -71,9 +73,18 @@ class Server {
   Server() {
     std::string bin = ServerBinary();
     if (bin.empty()) return;
+    installed_ = true;
     char tmpl[] = "/tmp/tq-ch-test.XXXXXX";
     if (!mkdtemp(tmpl)) return;
     dir_ = tmpl;
+    // A port can be taken between FreePort and the server's bind: a server that exits before
+    // answering is started again on fresh ports.
+    for (int attempt = 0; attempt < 3 && !client_; ++attempt) Start(bin);
+  }
+
+  // Starts the server and waits up to 90 s for it to answer (a loaded two-core machine starts
+  // several at once); returns early when it exits.
+  void Start(const std::string& bin) {
     int http = FreePort(), tcp = FreePort();
     std::ofstream(dir_ + "/config.xml")
         << "<?xml version=\"1.0\"?><yandex><logger><level>warning</level><log>" << dir_
@@ -103,10 +114,14 @@ class Server {
     e.url = url;
     e.retries = 0;
     e.timeout_s = 30;
-    for (int i = 0; i < 200; ++i) {
+    for (int i = 0; i < 1800; ++i) {
       Result<std::unique_ptr<Client>> c = Client::Connect(e);
       if (c.ok()) {
         client_ = std::move(*c);
+        return;
+      }
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = -1;
         return;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -114,8 +129,18 @@ class Server {
   }
   std::unique_ptr<Client> client_;
   pid_t pid_ = -1;
+  bool installed_ = false;
   std::string dir_;
 };
+
+// The first line of every warehouse test that needs the server.
+#define TQ_REQUIRE_CLICKHOUSE()                                                             \
+  do {                                                                                      \
+    if (!::tq::warehouse::test_server::Server::Get().installed())                           \
+      GTEST_SKIP() << "clickhouse-server not installed (scripts/setup installs it)";        \
+    if (!::tq::warehouse::test_server::Server::Get().ok())                                  \
+      GTEST_FAIL() << "clickhouse-server is installed but did not answer within 90 s";       \
+  } while (0)
 
 inline std::string Json(std::string_view s) {
   std::string o = "\"";

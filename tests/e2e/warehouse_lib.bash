@@ -65,21 +65,45 @@ XML
 }
 
 # ch_start NAME [REMOTE_SERVERS_XML [HTTP TCP]]: a server in $TQ_TMP/ch_NAME; waits until it
-# answers.
+# answers (up to CH_START_SECONDS, 90 by default: a loaded two-core CI machine starts three
+# servers at once). A server that exits before answering (a port taken between ch_free_port
+# and its bind) is started again on fresh ports when the caller did not choose them.
 ch_start() {
-  local name=$1 remote=${2:-} http=${3:-} tcp=${4:-} dir
+  local name=$1 remote=${2:-} http=${3:-} tcp=${4:-} attempt
+  for attempt in 1 2 3; do
+    ch_start_once "$name" "$remote" "$http" "$tcp"
+    case $? in
+      0) return 0 ;;
+      2) [ -z "${3:-}" ] || return 1 ;;  # died early: retry only with ports of our own
+      *) return 1 ;;
+    esac
+  done
+  return 1
+}
+
+# ch_start_once: 0 when the server answers, 2 when it exited before answering, 1 on timeout.
+ch_start_once() {
+  local name=$1 remote=$2 http=$3 tcp=$4 dir pid waited=0 limit=$(( ${CH_START_SECONDS:-90} * 10 ))
   dir="${CH_BASE:-$TQ_TMP}/ch_$name"
   [ -n "$http" ] || http=$(ch_free_port) || return 1
   [ -n "$tcp" ] || tcp=$(ch_free_port) || return 1
   ch_config "$dir" "$http" "$tcp" "$remote"
   "$CH_SERVER" --config-file="$dir/config.xml" > "$dir/log/stdout.log" 2>&1 &
-  CH_PIDS+=($!)
-  eval "CH_HTTP_$name=$http; CH_TCP_$name=$tcp; CH_PID_$name=$!"
-  for _ in $(seq 1 150); do
-    if [ "$(curl -s "http://127.0.0.1:$http/ping" 2>/dev/null)" = "Ok." ]; then return 0; fi
+  pid=$!
+  CH_PIDS+=($pid)
+  eval "CH_HTTP_$name=$http; CH_TCP_$name=$tcp; CH_PID_$name=$pid"
+  while [ $waited -lt $limit ]; do
+    if [ "$(curl -s --max-time 2 "http://127.0.0.1:$http/ping" 2>/dev/null)" = "Ok." ]; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "clickhouse $name exited before answering on port $http:" >&2
+      tail -n 5 "$dir/log/error.log" "$dir/log/stdout.log" >&2 2>/dev/null
+      return 2
+    fi
     sleep 0.1
+    waited=$((waited + 1))
   done
-  echo "clickhouse $name did not start:" >&2; tail -5 "$dir/log/error.log" "$dir/log/stdout.log" >&2
+  echo "clickhouse $name did not answer on port $http within ${CH_START_SECONDS:-90} s:" >&2
+  tail -n 5 "$dir/log/error.log" "$dir/log/stdout.log" >&2 2>/dev/null
   return 1
 }
 
@@ -100,9 +124,13 @@ ch_stop_all() {
 # ch_two_shards A B: servers A and B as the two shards of cluster tq_two (each knows both).
 ch_two_shards() {
   local ha hb ta tb xml
-  ha=$(ch_free_port) && hb=$(ch_free_port) && ta=$(ch_free_port) && tb=$(ch_free_port) || return 1
-  xml=$(ch_cluster_xml "$ta" "$tb")
-  ch_start "$1" "$xml" "$ha" "$ta" && ch_start "$2" "$xml" "$hb" "$tb"
+  for _ in 1 2 3; do
+    ha=$(ch_free_port) && hb=$(ch_free_port) && ta=$(ch_free_port) && tb=$(ch_free_port) || return 1
+    xml=$(ch_cluster_xml "$ta" "$tb")
+    if ch_start "$1" "$xml" "$ha" "$ta" && ch_start "$2" "$xml" "$hb" "$tb"; then return 0; fi
+    ch_stop_all  # a port was taken under us: both again on fresh ports
+  done
+  return 1
 }
 
 # ch_split FROM_HTTP DB TABLE A_HTTP B_HTTP B_TCP_OF_FROM: copies FROM's DB.TABLE to database

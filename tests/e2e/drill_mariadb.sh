@@ -32,7 +32,7 @@ cleanup() {
   wait "$server" 2>/dev/null || true
 }
 trap cleanup EXIT
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do
   mariadb --no-defaults --socket="$sock" -e 'SELECT 1' >/dev/null 2>&1 && break
   sleep 0.1
 done

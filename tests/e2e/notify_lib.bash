@@ -24,7 +24,7 @@ start_sink() {
   PYTHONPATH="$TQ_SOURCE_DIR/tests/e2e" $PY -m aiosmtpd -n -l "127.0.0.1:$SINK_PORT" \
     -c notify_smtp_sink.Sink "$1" >"$1.log" 2>&1 &
   SINK_PID=$!
-  for _ in $(seq 50); do
+  for _ in $(seq 300); do
     if $PY -c "import socket; socket.create_connection(('127.0.0.1',$SINK_PORT),0.2)" 2>/dev/null; then
       return 0
     fi

@@ -10,7 +10,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
 url=
-for _ in $(seq 100); do
+for _ in $(seq 600); do
   url=$(grep -o 'https://[0-9.]*:[0-9]*' serve.out || true)
   [ -n "$url" ] && break
   sleep 0.1

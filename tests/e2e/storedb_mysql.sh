@@ -23,7 +23,7 @@ done
 server=$!
 cleanup() { mariadb-admin --no-defaults --socket="$sock" -uroot shutdown >/dev/null 2>&1 || kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; }
 trap cleanup EXIT
-for i in $(seq 1 100); do
+for i in $(seq 1 300); do
   mariadb-admin --no-defaults --socket="$sock" -uroot ping >/dev/null 2>&1 && break
   sleep 0.2
 done

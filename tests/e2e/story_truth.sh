@@ -31,7 +31,7 @@ for scenario in $SCENARIOS; do
   "$T" --case "$c" serve --port 0 > serve.out 2> serve.err &
   pid=$!
   base=""
-  for _ in $(seq 100); do
+  for _ in $(seq 600); do
     base=$(grep -o 'http://[0-9.]*:[0-9]*' serve.out || true)
     [ -n "$base" ] && break
     sleep 0.1

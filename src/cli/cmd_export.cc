@@ -15,7 +15,7 @@ struct ExportArgs {
   std::string target, url, database = "default", prefix = "tq_", user = "default";
   std::string log_format, time_format;
   std::vector<std::string> json_fields, trusted_proxies;
-  size_t batch_rows = 20000;
+  size_t batch_rows = 100000;
 };
 
 Runner SetupExport(CLI::App& app, Globals& g) {
@@ -32,7 +32,9 @@ Runner SetupExport(CLI::App& app, Globals& g) {
   app.add_option("--user", a->user,
                  "ClickHouse user (default: default); the password comes from "
                  "$TOURNIQUET_CLICKHOUSE_PASSWORD");
-  app.add_option("--batch-rows", a->batch_rows, "Rows per INSERT (default 20000)");
+  app.add_option(
+      "--batch-rows", a->batch_rows,
+      "Rows per INSERT, each one part on the server (default 100000; a re-run must use the same)");
   app.add_option("--log-format", a->log_format, "As for investigate (default: detect)");
   app.add_option("--time-format", a->time_format, "As for investigate");
   app.add_option("--json-field", a->json_fields, "As for investigate: SIGMA_FIELD=dotted.path");

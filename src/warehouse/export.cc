@@ -39,26 +39,81 @@ void JsonString(std::string& o, std::string_view s) {
   o += '"';
 }
 
+// Rows of `<prefix>requests` go as RowBinary: ClickHouse reads it several times faster than
+// JSONEachRow (no escapes to undo, no names to look up), and the bytes of a field are sent as
+// they are. Integers little-endian in their column's width, strings as a LEB128 length and the
+// bytes.
+struct RowBinary {
+  std::string& o;
+  void Int(uint64_t v, int width) {
+    for (int i = 0; i < width; ++i) o += static_cast<char>((v >> (8 * i)) & 0xff);
+  }
+  void Str(std::string_view s) {
+    uint64_t n = s.size();
+    do {
+      unsigned char b = n & 0x7f;
+      n >>= 7;
+      o += static_cast<char>(n ? b | 0x80 : b);
+    } while (n);
+    o.append(s);
+  }
+};
+
+// The columns a RowBinary row of `<prefix>requests` carries, in its order, with their types.
+std::vector<std::pair<std::string, std::string>> RequestColumns() {
+  std::vector<std::pair<std::string, std::string>> c = {{"time_us", "Int64"},
+                                                        {"has_time", "UInt8"}};
+  for (size_t f = 0; f < logs::kFieldCount; ++f) c.emplace_back(OurColumns()[f], "String");
+  for (const char* n : {"line", "target_decoded", "target_normalized"}) c.emplace_back(n, "String");
+  c.insert(c.end(), {{"present", "UInt32"},
+                     {"kind", "UInt8"},
+                     {"evidence_id", "Int64"},
+                     {"sha256", "String"},
+                     {"file", "String"},
+                     {"line_no", "UInt64"},
+                     {"byte_offset", "UInt64"},
+                     {"batch", "String"}});
+  return c;
+}
+
 std::string Table(const Endpoint& e, const std::string& name) {
   return SqlIdent(e.database) + "." + SqlIdent(name);
 }
 
+// Creates the tables when missing. A `<prefix>requests` that exists must have every column in the
+// type this export writes: RowBinary carries no names or types, so a mismatch would otherwise be
+// read as other rows' bytes.
 Status CreateTables(Client& cl, const std::string& prefix) {
   const Endpoint& e = cl.endpoint();
   std::string cols;
-  for (size_t f = 0; f < logs::kFieldCount; ++f) cols += SqlIdent(OurColumns()[f]) + " String, ";
+  for (const auto& [name, type] : RequestColumns()) cols += ", " + SqlIdent(name) + " " + type;
+  std::string requests = Table(e, prefix + "requests");
   TQ_RETURN_IF_ERROR(cl.Query("CREATE DATABASE IF NOT EXISTS " + SqlIdent(e.database)).status());
   TQ_RETURN_IF_ERROR(
-      cl.Query("CREATE TABLE IF NOT EXISTS " + Table(e, prefix + "requests") +
-                   " (time DateTime MATERIALIZED toDateTime(intDiv(time_us, 1000000)), "
-                   "time_us Int64, has_time UInt8, " +
-                   cols +
-                   "line String, target_decoded String, target_normalized String, "
-                   "present UInt32, kind UInt8, evidence_id Int64, sha256 String, file String, "
-                   "line_no UInt64, byte_offset UInt64, batch String) "
-                   "ENGINE = MergeTree ORDER BY (time, sha256, line_no)",
-               prefix + "requests")
+      cl.Query("CREATE TABLE IF NOT EXISTS " + requests +
+                   " (time DateTime MATERIALIZED toDateTime(intDiv(time_us, 1000000))" + cols +
+                   ") ENGINE = MergeTree ORDER BY (time, sha256, line_no)",
+               requests)
           .status());
+  TQ_ASSIGN_OR_RETURN(
+      std::string body,
+      cl.Query("SELECT name, type FROM system.columns WHERE database = " + SqlString(e.database) +
+                   " AND table = " + SqlString(prefix + "requests") + " FORMAT TabSeparated",
+               requests));
+  TQ_ASSIGN_OR_RETURN(auto have, ParseTsv(body, 2));
+  std::map<std::string, std::string> types;
+  for (auto& r : have) types[r[0]] = r[1];
+  for (const auto& [name, type] : RequestColumns()) {
+    auto it = types.find(name);
+    if (it == types.end())
+      return Status::BadInput(e.url + " (table " + requests + "): no column " + name +
+                              " (export writes " + type +
+                              "; export to a new --database or --table-prefix)");
+    if (it->second != type)
+      return Status::BadInput(e.url + " (table " + requests + "): column " + name + " is " +
+                              it->second + ", export writes " + type +
+                              " (export to a new --database or --table-prefix)");
+  }
   TQ_RETURN_IF_ERROR(cl.Query("CREATE TABLE IF NOT EXISTS " + Table(e, prefix + "batches") +
                                   " (batch String, tbl String, rows UInt64, sha256 String, "
                                   "at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY batch",
@@ -79,16 +134,18 @@ Result<std::map<std::string, uint64_t>> Counts(Client& cl, const std::string& sq
 
 class BatchWriter {
  public:
-  BatchWriter(Client& cl, std::string table, std::string ledger,
+  // `insert` is the statement a batch's rows follow ("INSERT INTO t (...) FORMAT ...").
+  BatchWriter(Client& cl, std::string table, std::string insert, std::string ledger,
               std::map<std::string, uint64_t> present, std::map<std::string, uint64_t> ledgered,
               ExportSummary& sum)
       : cl_(cl),
         table_(std::move(table)),
+        insert_(std::move(insert)),
         ledger_(std::move(ledger)),
         present_(std::move(present)),
         ledgered_(std::move(ledgered)),
         sum_(sum) {}
-  // Sends `rows` (JSONEachRow text) as batch `key` unless it is in already.
+  // Sends `rows` (in the format of `insert`) as batch `key` unless it is in already.
   Status Flush(const std::string& key, const std::string& rows, uint64_t n,
                const std::string& sha256) {
     if (n == 0) return Status::Ok();
@@ -105,8 +162,7 @@ class BatchWriter {
                               std::to_string(n) +
                               " (the evidence or the parse options differ from the earlier "
                               "export; export to a new --table-prefix)");
-    TQ_RETURN_IF_ERROR(
-        cl_.Query("INSERT INTO " + table_ + " FORMAT JSONEachRow", table_, rows).status());
+    TQ_RETURN_IF_ERROR(cl_.Query(insert_, table_, rows).status());
     sum_.rows += n;
     ++sum_.batches;
     return Ledger(key, n, sha256);
@@ -125,7 +181,7 @@ class BatchWriter {
     return cl_.Query("INSERT INTO " + ledger_ + " FORMAT JSONEachRow", ledger_, row).status();
   }
   Client& cl_;
-  std::string table_, ledger_;
+  std::string table_, insert_, ledger_;
   std::map<std::string, uint64_t> present_, ledgered_;
   ExportSummary& sum_;
 };
@@ -191,7 +247,8 @@ Status ExportCaseTable(Client& cl, Case& c, const std::string& sqlite_table,
                                  SqlList(keys) + ") GROUP BY batch",
                              ch_table));
   ExportSummary scratch;
-  BatchWriter w(cl, ch_table, ledger, present, {}, scratch);
+  BatchWriter w(cl, ch_table, "INSERT INTO " + ch_table + " FORMAT JSONEachRow", ledger, present,
+                {}, scratch);
   for (size_t i = 0; i < batches.size(); ++i) {
     std::string text;
     for (const auto& r : batches[i]) {
@@ -229,7 +286,11 @@ Result<ExportSummary> ExportCase(Client& cl, Case& c, const std::vector<rules::L
                              "SELECT batch, max(rows) FROM " + ledger + " WHERE sha256 IN (" +
                                  SqlList(shas) + ") GROUP BY batch",
                              ledger));
-  BatchWriter w(cl, table, ledger, std::move(present), std::move(ledgered), sum);
+  std::string names;
+  for (const auto& col : RequestColumns())
+    names += (names.empty() ? "" : ", ") + SqlIdent(col.first);
+  BatchWriter w(cl, table, "INSERT INTO " + table + " (" + names + ") FORMAT RowBinary", ledger,
+                std::move(present), std::move(ledgered), sum);
   uint64_t bytes_before = 0, rows_seen = 0;
   std::string buf, dec, norm;
   for (const rules::LogInput& in : logs) {
@@ -247,13 +308,10 @@ Result<ExportSummary> ExportCase(Client& cl, Case& c, const std::vector<rules::L
     Status s = logs::StreamRecords(
         in.path, o.stream, logs::RecordFilter{},
         [&](const logs::AccessLogRecord& r) -> bool {
-          buf += "{\"time_us\":" + std::to_string(r.has_time ? r.time : 0);
-          buf += ",\"has_time\":";
-          buf += r.has_time ? '1' : '0';
-          for (size_t f = 0; f < logs::kFieldCount; ++f) {
-            buf += ",\"" + OurColumns()[f] + "\":";
-            JsonString(buf, r.field[f]);
-          }
+          RowBinary rb{buf};
+          rb.Int(r.has_time ? r.time : 0, 8);
+          rb.Int(r.has_time ? 1 : 0, 1);
+          for (size_t f = 0; f < logs::kFieldCount; ++f) rb.Str(r.field[f]);
           // The target as the server saw it, exactly as the local matcher makes it
           // (rules/scanner.cc): decoded when something is encoded, normalised when that
           // changes it; "" when not made.
@@ -266,22 +324,17 @@ Result<ExportSummary> ExportCase(Client& cl, Case& c, const std::vector<rules::L
           if (!d) dec.clear();
           std::string_view base = d ? std::string_view(dec) : uri;
           if (!(logs::MayNeedNormalizing(base) && logs::NormalizeTarget(base, &norm))) norm.clear();
-          buf += ",\"line\":";
-          JsonString(buf, r.line);
-          buf += ",\"target_decoded\":";
-          JsonString(buf, dec);
-          buf += ",\"target_normalized\":";
-          JsonString(buf, norm);
-          buf += ",\"present\":" + std::to_string(r.present);
-          buf += ",\"kind\":" + std::to_string(static_cast<int>(r.kind));
-          buf += ",\"evidence_id\":" + std::to_string(in.evidence_id) + ",\"sha256\":";
-          JsonString(buf, in.sha256);
-          buf += ",\"file\":";
-          JsonString(buf, in.name);
-          buf += ",\"line_no\":" + std::to_string(r.line_no);
-          buf += ",\"byte_offset\":" + std::to_string(r.offset) + ",\"batch\":";
-          JsonString(buf, in.sha256 + ":" + std::to_string(index));
-          buf += "}\n";
+          rb.Str(r.line);
+          rb.Str(dec);
+          rb.Str(norm);
+          rb.Int(r.present, 4);
+          rb.Int(static_cast<uint64_t>(r.kind), 1);
+          rb.Int(static_cast<uint64_t>(in.evidence_id), 8);
+          rb.Str(in.sha256);
+          rb.Str(in.name);
+          rb.Int(r.line_no, 8);
+          rb.Int(r.offset, 8);
+          rb.Str(in.sha256 + ":" + std::to_string(index));
           ++n;
           ++rows_seen;
           if (n == o.batch_rows && !flush()) return false;

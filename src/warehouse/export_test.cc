@@ -61,5 +61,64 @@ TEST(WarehouseExport, RowsOfACaseOnceAndASecondExportAddsNothing) {
   ASSERT_TRUE((*cl)->Query("DROP DATABASE IF EXISTS tq_export_test").ok());
 }
 
+// RowBinary carries bytes as they are: a user agent with a NUL, a tab, a quote, a backslash,
+// invalid UTF-8 and a length that needs a two-byte LEB128 prefix reads back byte for byte.
+TEST(WarehouseExport, FieldBytesArriveExactly) {
+  TQ_REQUIRE_CLICKHOUSE();
+  tq::testing::TempDir tmp;
+  std::string ua =
+      std::string("a\tb\"c\\d\xff\xfe", 10) + std::string(1, '\0') + "e" + std::string(200, 'x');
+  std::vector<std::string> lines = {
+      "192.0.2.1 - - [10/Jul/2024:10:00:00 +0000] \"GET /a%20b HTTP/1.1\" 200 5 \"-\" \"" + ua +
+      "\""};
+  std::vector<rules::LogInput> inputs;
+  Result<std::unique_ptr<Case>> c = LogCase(tmp, lines, &inputs);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  Result<std::unique_ptr<Client>> cl = ClientFor("tq_export_bytes");
+  ASSERT_TRUE(cl.ok()) << cl.status().ToString();
+  ASSERT_TRUE((*cl)->Query("DROP DATABASE IF EXISTS tq_export_bytes").ok());
+  Result<ExportSummary> r = ExportCase(**cl, **c, inputs, ExportOptions{});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows, 1u);
+  Result<std::string> got =
+      (*cl)->Query("SELECT hex(user_agent), hex(line), target_decoded, line_no, has_time FROM " +
+                       r->requests_table + " FORMAT TabSeparated",
+                   "requests");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  auto hex = [](std::string_view s) {
+    static const char* d = "0123456789ABCDEF";
+    std::string o;
+    for (unsigned char ch : s) o += {d[ch >> 4], d[ch & 15]};
+    return o;
+  };
+  EXPECT_EQ(*got, hex(ua) + "\t" + hex(lines[0]) + "\t/a b\t1\t1\n");
+  ASSERT_TRUE((*cl)->Query("DROP DATABASE IF EXISTS tq_export_bytes").ok());
+}
+
+// A requests table made by something else, with a column missing or of another type, is refused
+// before any row is sent, the column named (RowBinary would otherwise be read as other bytes).
+TEST(WarehouseExport, ATableOfAnotherShapeIsRefusedNamingTheColumn) {
+  TQ_REQUIRE_CLICKHOUSE();
+  tq::testing::TempDir tmp;
+  std::vector<rules::LogInput> inputs;
+  Result<std::unique_ptr<Case>> c = LogCase(tmp, kLines, &inputs);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  Result<std::unique_ptr<Client>> cl = ClientFor("tq_export_shape");
+  ASSERT_TRUE(cl.ok()) << cl.status().ToString();
+  for (const char* ddl : {"(time_us Int64, line UInt32) ENGINE = MergeTree ORDER BY time_us",
+                          "(time_us Int64) ENGINE = MergeTree ORDER BY time_us"}) {
+    ASSERT_TRUE((*cl)->Query("DROP DATABASE IF EXISTS tq_export_shape").ok());
+    ASSERT_TRUE((*cl)->Query("CREATE DATABASE tq_export_shape").ok());
+    ASSERT_TRUE((*cl)->Query(std::string("CREATE TABLE tq_export_shape.tq_requests ") + ddl).ok());
+    Result<ExportSummary> r = ExportCase(**cl, **c, inputs, ExportOptions{});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), ErrorCode::kBadInput);
+    EXPECT_NE(r.status().message().find("has_time"), std::string::npos) << r.status().ToString();
+    EXPECT_NE(r.status().message().find(Server::Get().url), std::string::npos);
+    EXPECT_EQ(Count(**cl, "tq_export_shape.tq_requests"), 0u);
+  }
+  ASSERT_TRUE((*cl)->Query("DROP DATABASE IF EXISTS tq_export_shape").ok());
+}
+
 }  // namespace
 }  // namespace tq::warehouse

@@ -93,7 +93,7 @@ const std::vector<std::string>& OurColumns();
 // ---- Export ----
 struct ExportOptions {
   std::string table_prefix = "tq_";
-  size_t batch_rows = 20000;  // rows per INSERT (each one part, so all or nothing)
+  size_t batch_rows = 100000;  // rows per INSERT (each one part, so all or nothing)
   logs::StreamOptions stream;
   std::function<void(uint64_t bytes, uint64_t rows)> progress;
 };

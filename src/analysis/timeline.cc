@@ -276,4 +276,38 @@ std::string ExportTimeline(const std::vector<TimelineRow>& rows, TimelineFormat 
   return out;
 }
 
+Status CheckAttacker(Db& db, const std::string& attacker) {
+  if (!TableExists(db, "attackers")) return Status::Ok();
+  TQ_ASSIGN_OR_RETURN(
+      Stmt st, db.Prepare("SELECT (SELECT count(*) FROM attackers WHERE label=?1 OR "
+                          "CAST(id AS TEXT)=?1),(SELECT group_concat(label,', ') FROM (SELECT "
+                          "label FROM attackers ORDER BY id LIMIT 10))"));
+  st.Bind(1, attacker);
+  TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row || st.Int(0) > 0) return Status::Ok();
+  return Status::Usage(
+      "--attacker " + attacker + ": no such attacker in the case" +
+      (st.IsNull(1) ? std::string(" (it has none)") : " (known: " + st.String(1) + ")"));
+}
+
+Result<std::vector<AttackerHeadline>> AttackerHeadlines(Db& db) {
+  std::vector<AttackerHeadline> out;
+  if (!TableExists(db, "attackers")) return out;
+  TQ_ASSIGN_OR_RETURN(
+      Stmt st,
+      db.Prepare("SELECT a.label,(SELECT group_concat(substr(value,instr(value,': ')+2),'; ') "
+                 "FROM json_each(CASE WHEN json_valid(a.reasons) THEN a.reasons ELSE '[]' END) "
+                 "WHERE value GLOB 'role: *' OR value GLOB 'campaign: *' OR value GLOB "
+                 "'achieved: *'),(SELECT count(*) FROM attacker_addresses x WHERE "
+                 "x.attacker_id=a.id) FROM attackers a ORDER BY CASE WHEN a.label GLOB "
+                 "'attacker-[0-9]*' THEN CAST(substr(a.label,10) AS INTEGER) ELSE 1000000000 "
+                 "END"));
+  for (;;) {
+    TQ_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back({st.String(0), st.String(1), st.Int(2)});
+  }
+  return out;
+}
+
 }  // namespace tq::analysis

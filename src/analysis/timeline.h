@@ -42,6 +42,19 @@ struct TimelineFilter {
 // Rows in time order (then id).
 Result<std::vector<TimelineRow>> ReadTimeline(Db& db, const TimelineFilter& filter);
 
+// Ok when `attacker` (a label or an id) is one of the case's attackers, or when the case has no
+// attackers table yet; else a usage error naming up to ten known labels (an unknown attacker is
+// a mistake on the command line, not an empty timeline that reads as "they did nothing").
+Status CheckAttacker(Db& db, const std::string& attacker);
+
+// The attackers in rank order (attacker-1 achieved most), each with what its reasons say it
+// was (role, campaign, achieved) and how many addresses it used: the head of the text view.
+struct AttackerHeadline {
+  std::string label, summary;
+  int64_t addresses = 0;
+};
+Result<std::vector<AttackerHeadline>> AttackerHeadlines(Db& db);
+
 enum class TimelineFormat { kTimesketchJsonl, kCsv, kEcsNdjson, kText };
 Result<TimelineFormat> ParseTimelineFormat(std::string_view name);
 

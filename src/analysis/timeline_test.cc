@@ -7,6 +7,8 @@
 
 #include <sstream>
 
+#include "support/testing.h"
+
 namespace tq::analysis {
 namespace {
 
@@ -99,6 +101,42 @@ TEST(TimelineExport, ARowWithoutItemSaysItIsDerived) {
             std::string::npos);
   EXPECT_NE(ExportTimeline({r}, TimelineFormat::kTimesketchJsonl).find("\"evidence_item\":null"),
             std::string::npos);
+}
+
+// The attacker a command line names is checked against the case, and the terminal view's head
+// lists attackers in rank order (attacker-2 before attacker-10) with their role and addresses.
+TEST(TimelineAttackers, UnknownAttackerNamesTheKnownOnesAndHeadlinesGoInRankOrder) {
+  tq::testing::TempDir tmp;
+  CaseInfo info;
+  info.name = "t";
+  auto c = Case::Create(tmp.path() + "/case", info);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  Db& db = (*c)->db();
+  EXPECT_EQ(CheckAttacker(db, "attacker-1").code(), ErrorCode::kUsage);  // none yet
+  EXPECT_NE(CheckAttacker(db, "attacker-1").message().find("(it has none)"), std::string::npos);
+  ASSERT_TRUE(db.Exec("INSERT INTO attackers (id, label, confidence, reasons) VALUES "
+                      "(1, 'attacker-10', 0.5, '[\"role: scanner\"]'), "
+                      "(2, 'attacker-2', 0.9, '[\"achieved: foothold\", \"other: x\", "
+                      "\"campaign: c1\"]'), (3, 'attacker-1', 0.9, 'not json');"
+                      "INSERT INTO attacker_addresses VALUES (2, '192.0.2.1'), (2, '192.0.2.2'),"
+                      "(1, '198.51.100.1')")
+                  .ok());
+  EXPECT_TRUE(CheckAttacker(db, "attacker-2").ok());
+  EXPECT_TRUE(CheckAttacker(db, "3").ok());  // by id
+  Status s = CheckAttacker(db, "attacker-9");
+  EXPECT_EQ(s.code(), ErrorCode::kUsage);
+  EXPECT_NE(s.message().find("known: attacker-10, attacker-2, attacker-1"), std::string::npos)
+      << s.message();
+  Result<std::vector<AttackerHeadline>> h = AttackerHeadlines(db);
+  ASSERT_TRUE(h.ok()) << h.status().message();
+  ASSERT_EQ(h->size(), 3u);
+  EXPECT_EQ((*h)[0].label, "attacker-1");
+  EXPECT_EQ((*h)[0].summary, "");  // reasons that are not JSON read as none
+  EXPECT_EQ((*h)[1].label, "attacker-2");
+  EXPECT_EQ((*h)[1].summary, "foothold; c1");
+  EXPECT_EQ((*h)[1].addresses, 2);
+  EXPECT_EQ((*h)[2].label, "attacker-10");
+  EXPECT_EQ((*h)[2].summary, "scanner");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // evidence and records findings in the case.
 #include <algorithm>
 
+#include "casefile/case_counts.h"
 #include "casefile/stage_runs.h"
 #include "cli/case_access.h"
 #include "cli/investigate.h"
@@ -82,17 +83,12 @@ Runner SetupInvestigate(CLI::App& app, Globals& g) {
       for (auto& line : ctx.text_lines) out += line + "\n";
       out += "Findings recorded: " + std::to_string(ctx.findings) + "\n";
       // What the default views show first, and how much they hide.
-      Result<Stmt> st = ctx.the_case.db().Prepare(
-          "SELECT count(*), coalesce(sum(triage='actionable'),0), "
-          "coalesce(sum(triage='context'),0),"
-          "coalesce(sum(triage='noise'),0), coalesce(sum(severity IN ('high','critical')),0) "
-          "FROM findings");
-      Result<bool> row = st.ok() ? st->Step() : Result<bool>(st.status());
-      if (row.ok() && *row)
-        out += "Findings in the case: " + std::to_string(st->Int(0)) + ": " +
-               std::to_string(st->Int(1)) + " actionable (shown first), " +
-               std::to_string(st->Int(2)) + " context and " + std::to_string(st->Int(3)) +
-               " noise (hidden from the default views); " + std::to_string(st->Int(4)) +
+      Result<FindingCounts> f = CountFindings(ctx.the_case.db());
+      if (f.ok() && f->all >= 0)
+        out += "Findings in the case: " + std::to_string(f->all) + ": " +
+               std::to_string(f->actionable) + " actionable (shown first), " +
+               std::to_string(f->context) + " context and " + std::to_string(f->noise) +
+               " noise (hidden from the default views); " + std::to_string(f->high) +
                " rated high or critical\n";
       PrintOut(out);
     }

@@ -1,7 +1,9 @@
 // tourniquet status: where the response stands, phase by phase, and what to run next.
-// Reads the core tables and, where they exist, the tables of later components.
+// Counts come from casefile (CountCase): the core tables and, where they exist, the tables of
+// later components.
 #include <algorithm>
 
+#include "casefile/case_counts.h"
 #include "casefile/stage_runs.h"
 #include "cli/case_access.h"
 #include "core/escape.h"
@@ -19,26 +21,18 @@ struct PhaseStatus {
   std::string next;
 };
 
-int64_t Count(Db& db, std::string_view table, std::string_view where = "") {
-  if (!TableExists(db, table)) return -1;
-  std::string sql = "SELECT count(*) FROM " + std::string(table);
-  if (!where.empty()) sql += " WHERE " + std::string(where);
-  auto n = db.QueryInt(sql);
-  return n.ok() ? *n : -1;
-}
-
 Result<std::vector<PhaseStatus>> Gather(Case& c) {
   Db& db = c.db();
+  TQ_ASSIGN_OR_RETURN(CaseCounts n, CountCase(db));
   std::vector<PhaseStatus> phases;
   auto add = [](PhaseStatus& p, const char* name, int64_t n) {
     if (n >= 0) p.counts.emplace_back(name, n);
   };
 
   PhaseStatus shut{1, "Shut it down", {}, {}, {}, ""};
-  int64_t evidence = Count(db, "evidence_items");
-  int64_t contain_tasks = Count(db, "tasks", "source='contain'");
-  int64_t contain_open =
-      Count(db, "tasks", "source='contain' AND status NOT IN ('done','cancelled')");
+  int64_t evidence = n.evidence_items;
+  int64_t contain_tasks = n.containment_steps;
+  int64_t contain_open = n.containment_steps_open;
   add(shut, "evidence_items", evidence);
   add(shut, "containment_steps", contain_tasks);
   add(shut, "containment_steps_open", contain_open);
@@ -61,13 +55,13 @@ Result<std::vector<PhaseStatus>> Gather(Case& c) {
   phases.push_back(shut);
 
   PhaseStatus inv{2, "Investigate", {}, {}, {}, ""};
-  int64_t findings = Count(db, "findings");
-  int64_t attackers = Count(db, "attackers");
-  int64_t affected = Count(db, "scope_person");
+  int64_t findings = n.findings.all;
+  int64_t attackers = n.attackers;
+  int64_t affected = n.affected_people;
   add(inv, "findings", findings);
-  add(inv, "findings_high", Count(db, "findings", "severity IN ('high','critical')"));
+  add(inv, "findings_high", n.findings.high);
   // What the default views show first; the rest (context, noise) is counted, not shown.
-  add(inv, "findings_actionable", Count(db, "findings", "triage='actionable'"));
+  add(inv, "findings_actionable", n.findings.actionable);
   add(inv, "attackers", attackers);
   add(inv, "affected_people", affected);
   (findings > 0 ? inv.done : inv.pending).push_back("investigation");
@@ -76,12 +70,12 @@ Result<std::vector<PhaseStatus>> Gather(Case& c) {
   phases.push_back(inv);
 
   PhaseStatus inform{3, "Keep customers informed", {}, {}, {}, ""};
-  int64_t obligations = Count(db, "notify_obligation");
-  int64_t outbox = Count(db, "notify_outbox");
-  int64_t sent = Count(db, "notify_outbox", "state='sent'");
+  int64_t obligations = n.obligations;
+  int64_t outbox = n.messages;
+  int64_t sent = n.messages_sent;
   // Letters for the post are delivered once printed (notify print); -1 before channels.
-  int64_t printed = Count(db, "notify_outbox", "state='printed'");
-  int64_t to_print = Count(db, "notify_outbox", "channel='post' AND state='queued'");
+  int64_t printed = n.messages_printed;
+  int64_t to_print = n.messages_to_print;
   add(inform, "obligations", obligations);
   add(inform, "messages", outbox);
   add(inform, "messages_sent", sent);
@@ -97,19 +91,19 @@ Result<std::vector<PhaseStatus>> Gather(Case& c) {
   phases.push_back(inform);
 
   PhaseStatus force{4, "Task force", {}, {}, {}, ""};
-  int64_t tasks = Count(db, "tasks");
-  int64_t open = Count(db, "tasks", "status NOT IN ('done','cancelled')");
-  int64_t unowned = Count(db, "tasks", "owner='' AND status NOT IN ('done','cancelled')");
+  int64_t tasks = n.tasks;
+  int64_t open = n.tasks_open;
+  int64_t unowned = n.tasks_unowned;
   add(force, "tasks", tasks);
   add(force, "tasks_open", open);
   add(force, "tasks_unowned", unowned);
-  add(force, "users", Count(db, "server_user"));
+  add(force, "users", n.users);
   (tasks > 0 && open == 0 ? force.done : force.pending).push_back("tasks closed");
   force.next = unowned > 0 ? "tourniquet task list" : tasks > 0 ? "tourniquet serve" : "";
   phases.push_back(force);
 
   PhaseStatus publish{5, "Publish", {}, {}, {}, ""};
-  int64_t reports = Count(db, "report_document");
+  int64_t reports = n.reports;
   add(publish, "reports", reports);
   (reports > 0 ? publish.done : publish.pending).push_back("post-mortem and public statement");
   publish.next = reports <= 0 ? "tourniquet report" : "";

@@ -47,22 +47,8 @@ Runner SetupTimeline(CLI::App& app, Globals& g) {
     Result<analysis::TimelineFormat> format =
         analysis::ParseTimelineFormat(g.json && o->format == "text" ? "timesketch" : o->format);
     if (!format.ok()) return Fail(format.status());
-    // An attacker the case does not know is a mistake on the command line, said as such (not an
-    // empty timeline that reads as "they did nothing").
-    if (!o->attacker.empty() && TableExists((*c)->db(), "attackers")) {
-      Result<Stmt> st = (*c)->db().Prepare(
-          "SELECT (SELECT count(*) FROM attackers WHERE label=?1 OR CAST(id AS TEXT)=?1),"
-          "(SELECT group_concat(label,', ') FROM (SELECT label FROM attackers ORDER BY id "
-          "LIMIT 10))");
-      if (!st.ok()) return Fail(st.status());
-      st->Bind(1, o->attacker);
-      Result<bool> row = st->Step();
-      if (!row.ok()) return Fail(row.status());
-      if (st->Int(0) == 0)
-        return Fail(Status::Usage(
-            "--attacker " + o->attacker + ": no such attacker in the case" +
-            (st->IsNull(1) ? std::string(" (it has none)") : " (known: " + st->String(1) + ")")));
-    }
+    if (!o->attacker.empty())
+      if (Status s = analysis::CheckAttacker((*c)->db(), o->attacker); !s.ok()) return Fail(s);
     Result<std::vector<analysis::TimelineRow>> rows = analysis::ReadTimeline((*c)->db(), filter);
     // No timeline yet is the case's state (investigate has not run), not a missing file.
     if (!rows.ok() && rows.status().code() == ErrorCode::kNotFound)
@@ -72,18 +58,13 @@ Runner SetupTimeline(CLI::App& app, Globals& g) {
     // The terminal view opens with the attackers in rank order (attacker-1 achieved most), so
     // the rows below read as their story. Exports stay plain rows for the tools that load them.
     if (*format == analysis::TimelineFormat::kText && o->attacker.empty()) {
-      Result<Stmt> st = (*c)->db().Prepare(
-          "SELECT a.label,(SELECT group_concat(substr(value,instr(value,': ')+2),'; ') FROM "
-          "json_each(CASE WHEN json_valid(a.reasons) THEN a.reasons "
-          "ELSE '[]' END) WHERE value GLOB 'role: *' OR value GLOB 'campaign: *' OR value "
-          "GLOB 'achieved: *'),(SELECT count(*) FROM attacker_addresses x WHERE "
-          "x.attacker_id=a.id) FROM attackers a ORDER BY CASE WHEN a.label GLOB "
-          "'attacker-[0-9]*' THEN CAST(substr(a.label,10) AS INTEGER) ELSE 1000000000 END");
+      Result<std::vector<analysis::AttackerHeadline>> heads =
+          analysis::AttackerHeadlines((*c)->db());
+      if (!heads.ok()) return Fail(heads.status());
       std::string head;
-      for (Result<bool> row = st.ok() ? st->Step() : Result<bool>(false); row.ok() && *row;
-           row = st->Step())
-        head += "# " + EscapeTerminal(st->Text(0)) + ": " + EscapeTerminal(st->Text(1)) + " (" +
-                std::to_string(st->Int(2)) + " address(es))\n";
+      for (const analysis::AttackerHeadline& h : *heads)
+        head += "# " + EscapeTerminal(h.label) + ": " + EscapeTerminal(h.summary) + " (" +
+                std::to_string(h.addresses) + " address(es))\n";
       text = head + text;
     }
     if (!o->output.empty()) {

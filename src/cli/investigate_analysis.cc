@@ -3,6 +3,7 @@
 // timeline, from the access records of the collected logs and the other stages' findings.
 #include "analysis/analysis.h"
 #include "analysis/log_records.h"
+#include "casefile/case_counts.h"
 #include "cli/investigate.h"
 #include "core/escape.h"
 #include "core/json.h"
@@ -35,12 +36,8 @@ StageRunner SetupAnalysisStage(CLI::App& app, Globals& g) {
     analysis::RecordSource records = analysis::CollectedLogRecords(ctx.the_case, lo, &log_stats);
     // The analysis reads every request twice (clients, then sessions), then attributes and
     // writes: each pass counted in requests against what the logs stage parsed.
-    uint64_t expected = 0;
-    if (TableExists(ctx.the_case.db(), "logs_file"))
-      if (Result<int64_t> n =
-              ctx.the_case.db().QueryInt("SELECT coalesce(sum(parsed),0) FROM logs_file");
-          n.ok())
-        expected = static_cast<uint64_t>(*n);
+    Result<int64_t> parsed = CountParsedRequests(ctx.the_case.db());
+    uint64_t expected = parsed.ok() ? static_cast<uint64_t>(*parsed) : 0;
     Progress progress(ProgressFd(ctx.globals), "analysis", "requests", expected);
     int pass = 0;
     analysis::RecordSource counted = [&](const analysis::RecordVisitor& visit) -> Status {

@@ -3,6 +3,7 @@
 // shell histories, saved ps output) and the web root's .user.ini / .htaccess files. Options:
 // --known-keys FILE (the responders' own SSH keys: authorized_keys lines or SHA256
 // fingerprints; every other key is reported as unknown), --max-host-file-mb.
+#include "casefile/case_counts.h"
 #include "cli/investigate.h"
 #include "core/escape.h"
 #include "core/json.h"
@@ -29,8 +30,7 @@ StageRunner SetupHostStage(CLI::App& app, Globals&) {
     ho.known_keys_path = o->known_keys;
     ho.max_file_bytes = o->max_file_mb << 20;
     // The host files are few and small: one step, its time shown while it runs.
-    Result<int64_t> n = ctx.the_case.db().QueryInt(
-        "SELECT count(*) FROM evidence_items WHERE label='host' AND kind='file'");
+    Result<int64_t> n = CountEvidenceFiles(ctx.the_case.db(), "host", /*distinct_contents=*/false);
     Progress progress(ProgressFd(ctx.globals), "host: reading", "files", n.ok() ? *n : 0);
     Result<host::Report> r = host::InvestigateHost(ctx.the_case, ho);
     progress.Set(n.ok() ? static_cast<uint64_t>(*n) : 0);

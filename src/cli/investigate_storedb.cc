@@ -27,52 +27,6 @@ std::string HostOfUrl(const std::string& url) {
   return h;
 }
 
-// The breach window the earlier stages of this run established: the span of high-severity
-// attacks that worked (rule hits the server answered 2xx/3xx: a scanner's
-// failed probes months earlier do not open the window) and high-severity web-root findings,
-// else every high-severity finding.
-// High and critical rule hits the server answered 2xx/3xx (the logs stage's table), inside
-// the window when there is one; at most 100000, by time.
-Result<std::vector<storedb::AnsweredAttack>> AnsweredAttacks(
-    Db& db, const std::optional<storedb::BreachWindow>& window) {
-  std::vector<storedb::AnsweredAttack> out;
-  if (!TableExists(db, "logs_rule_hit")) return out;
-  TQ_ASSIGN_OR_RETURN(Stmt st,
-                      db.Prepare("SELECT time, coalesce(c_ip,''), coalesce(method,'') || ' ' || "
-                                 "coalesce(uri,''), rule_title FROM logs_rule_hit WHERE level IN "
-                                 "('high','critical') AND substr(status,1,1) IN ('2','3') AND time "
-                                 "BETWEEN ? AND ? ORDER BY time LIMIT 100000"));
-  st.Bind(1, window ? window->start : std::numeric_limits<int64_t>::min());
-  st.Bind(2, window ? window->end : std::numeric_limits<int64_t>::max());
-  for (;;) {
-    TQ_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    out.push_back({st.Int(0), st.String(1), st.String(2), st.String(3)});
-  }
-  return out;
-}
-
-std::optional<storedb::BreachWindow> WindowFromCase(Db& db) {
-  // Only what this run's earlier stages (logs, webroot) wrote: the attackers table and the
-  // analysis findings are the analysis stage's, which runs after this one, so reading them
-  // would take the previous run's answer and a second run on the same evidence would differ.
-  for (const char* sql :
-       {"SELECT min(t), max(t) FROM (SELECT time AS t FROM logs_rule_hit WHERE level IN "
-        "('high','critical') AND substr(status,1,1) IN ('2','3') AND time IS NOT NULL UNION ALL "
-        "SELECT event_time FROM findings WHERE component='webroot' AND severity IN "
-        "('high','critical') AND event_time IS NOT NULL)",
-        "SELECT min(event_time), max(event_time) FROM findings WHERE component IN "
-        "('logs','webroot') AND severity IN ('high','critical') AND event_time IS "
-        "NOT NULL"}) {
-    Result<Stmt> st = db.Prepare(sql);
-    if (!st.ok()) continue;
-    Result<bool> row = st->Step();
-    if (row.ok() && *row && !st->IsNull(0) && !st->IsNull(1))
-      return storedb::BreachWindow{st->Int(0), st->Int(1)};
-  }
-  return std::nullopt;
-}
-
 StageRunner SetupStoreDbStage(CLI::App& app, Globals&) {
   auto o = std::make_shared<StoreDbStageOptions>();
   app.add_option("--db-window", o->window,
@@ -104,9 +58,9 @@ StageRunner SetupStoreDbStage(CLI::App& app, Globals&) {
       if (!b.ok()) return Status::Usage("--db-window: " + b.status().message());
       opt.window = storedb::BreachWindow{*a, *b};
     } else {
-      opt.window = WindowFromCase(c.db());
+      opt.window = storedb::WindowFromCase(c.db());
     }
-    TQ_ASSIGN_OR_RETURN(opt.answered_attacks, AnsweredAttacks(c.db(), opt.window));
+    TQ_ASSIGN_OR_RETURN(opt.answered_attacks, storedb::AnsweredAttacks(c.db(), opt.window));
     TQ_ASSIGN_OR_RETURN(opt.declared_cron_jobs, storedb::DeclaredCronJobs(c));
     TQ_ASSIGN_OR_RETURN(opt.installed_plugins, storedb::InstalledWpPlugins(c));
     if (!o->pii_map.empty()) {

@@ -3,6 +3,7 @@
 // rules, loaded unchanged, in addition to the shipped pack), --advisories DIR (any directory
 // of OSV JSON, in addition to the shipped advisories), --baseline PATH (a clean tree, a release
 // archive or a sha256sum manifest).
+#include "casefile/case_counts.h"
 #include "cli/investigate.h"
 #include "core/escape.h"
 #include "core/json.h"
@@ -45,9 +46,8 @@ StageRunner SetupWebrootStage(CLI::App& app, Globals& g) {
     wo.timeout_seconds = o->timeout;
     wo.skip_plain_media = o->yara.empty();  // the shipped pack only looks at text
     // By distinct contents (the scan reads each once), the unit its workers count.
-    Result<int64_t> contents = ctx.the_case.db().QueryInt(
-        "SELECT count(DISTINCT sha256) FROM evidence_items WHERE label='webroot' AND "
-        "kind='file' AND sha256!=''");
+    Result<int64_t> contents =
+        CountEvidenceFiles(ctx.the_case.db(), "webroot", /*distinct_contents=*/true);
     auto progress = std::make_shared<Progress>(ProgressFd(g), "webroot: scanning", "files",
                                                contents.ok() ? *contents : 0);
     wo.progress = [progress](uint64_t, uint64_t files) { progress->Set(files); };

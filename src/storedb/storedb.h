@@ -53,6 +53,17 @@ struct AnsweredAttack {
   std::string client, request, rule;
 };
 
+// The breach window the earlier stages of this run established: the span of high-severity
+// attacks that worked (rule hits the server answered 2xx/3xx: a scanner's failed probes months
+// earlier do not open the window) and high-severity web-root findings, else every high-severity
+// finding of the logs and web-root stages; none when they found nothing.
+std::optional<BreachWindow> WindowFromCase(Db& db);
+
+// High and critical rule hits the server answered 2xx/3xx (the logs stage's table), inside the
+// window when there is one; at most 100,000, by time.
+Result<std::vector<AnsweredAttack>> AnsweredAttacks(Db& db,
+                                                    const std::optional<BreachWindow>& window);
+
 struct AnalyzeOptions {
   std::string platform;                  // case platform; empty = detect from table names
   std::vector<std::string> store_hosts;  // the store's own hosts (scripts from them are local)

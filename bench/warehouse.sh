@@ -28,7 +28,10 @@ if [ ! -f "$store/truth.json" ]; then
   "$T" drill "$store" --scenario cosmicsting --seed 1 --scale "$scale" \
     ${TQ_WAREHOUSE_DAYS:+--days "$TQ_WAREHOUSE_DAYS"} > /dev/null
 fi
-bytes=$(du -cb "$store"/logs/* | tail -1 | cut -f1)
+# The logs' size as read: gzip-rotated files counted uncompressed.
+bytes=$(for f in "$store"/logs/*; do case $f in *.gz) zcat "$f" | wc -c ;; *) wc -c < "$f" ;; esac; done |
+  awk '{s += $1} END {print s}')
+disk=$(du -cb "$store"/logs/* | tail -1 | cut -f1)
 case="$dir/case"
 rm -rf "$case"
 "$T" init "$case" --name bench > /dev/null
@@ -43,10 +46,10 @@ ch_sql "$A" "DROP DATABASE IF EXISTS bench" > /dev/null
 rows=$(ch_sql "$A" "SELECT count() FROM bench.tq_requests")
 read -r ew em < <(tail -1 "$dir/export.time")
 read -r rw rm_ < <(tail -1 "$dir/reexport.time")
-python3 - "$rows" "$ew" "$em" "$rw" "$bytes" <<'PY'
+python3 - "$rows" "$ew" "$em" "$rw" "$bytes" "$disk" <<'PY'
 import sys
-rows, ew, em, rw, b = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
-print(f"export: {rows} rows from {b/1e6:.0f} MB of logs in {ew:.1f} s = {rows/ew:,.0f} rows/s, "
+rows, ew, em, rw, b, d = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+print(f"export: {rows} rows from {b/1e6:.0f} MB of logs ({d/1e6:.0f} MB on disk) in {ew:.1f} s = {rows/ew:,.0f} rows/s, "
       f"peak {em/1024:.0f} MB; re-run (nothing to send) {rw:.1f} s")
 PY
 ch_split "$A" bench tq_requests "$A" "$CH_HTTP_B" "$CH_TCP_A"

@@ -157,7 +157,8 @@ void TargetVariants(std::string_view uri, std::string* dec, std::string* norm) {
 }
 
 Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const ServerFeatures& f,
-                         const std::function<bool(const std::string&)>& re2_ok) {
+                         const std::function<bool(const std::string&)>& re2_ok,
+                         const EstimateRows& estimate) {
   Prefilter out;
   const auto& info = rs.info;
   std::vector<AtomPlan> plan(rs.atoms.size());
@@ -173,9 +174,16 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
         std::string lit = a.kind == AtomKind::kWildcard ? LongestLiteral(a.value) : a.value;
         if (lit.empty()) break;
         p.how = AtomPlan::kPiece;
-        p.text = a.cased ? Re2Literal(lit) : "(?i:" + Re2Literal(lit) + ")";
-        if (!a.cased) p.ci_literal = lit;
-        p.score = static_cast<int>(lit.size());
+        // Anchored where the local matcher anchors (a whole value, its start, its end: each
+        // column holds one whole value), so `status startswith 4` keeps 404, not 204 or 304.
+        bool head = a.kind == AtomKind::kEquals || a.kind == AtomKind::kStartsWith;
+        bool tail = a.kind == AtomKind::kEquals || a.kind == AtomKind::kEndsWith;
+        bool anchored = a.field >= 0 && (head || tail);
+        std::string re = Re2Literal(lit);
+        if (anchored) re = (head ? "^" : "") + re + (tail ? "$" : "");
+        p.text = a.cased ? "(?:" + re + ")" : "(?i:" + re + ")";
+        if (!a.cased && !anchored) p.ci_literal = lit;  // multiSearch finds a literal anywhere
+        p.score = static_cast<int>(lit.size()) + (anchored ? 2 : 0);
         break;
       }
       case AtomKind::kRegex: {
@@ -212,6 +220,46 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
   }
   auto known = [&](uint32_t a) { return plan[a].how != AtomPlan::kNone; };
 
+  // Where an atom's piece is looked for: a field's column (and the target's variants), the raw
+  // line for keywords, an extra column; none when the table lacks it.
+  auto key_of = [&](const Atom& a) {
+    return a.field == rules::kExtraField ? "x:" + a.extra : std::to_string(a.field);
+  };
+  const std::string dec = DecodedTargetSql(map);
+  auto hays = [&](const std::string& key) {
+    std::vector<std::string> hay;
+    if (key.starts_with("x:")) {
+      auto it = map.column.find(key.substr(2));
+      if (it == map.column.end()) return hay;
+      hay.push_back("toString(" + ColumnMap{{{it->first, it->second}}, {}}.Sql(it->first) + ")");
+      return hay;
+    }
+    int field = std::stoi(key);
+    if (field < 0) {
+      hay.push_back(map.Sql("line"));
+    } else {
+      std::string col = map.Sql(OurColumns()[static_cast<size_t>(field)]);
+      if (col.empty()) return hay;
+      hay.push_back(map.column.count(OurColumns()[static_cast<size_t>(field)])
+                        ? "toString(" + col + ")"
+                        : col);
+    }
+    auto fld = static_cast<logs::Field>(field);
+    bool target = field < 0 || fld == logs::Field::kUri || fld == logs::Field::kUriStem;
+    if ((target || fld == logs::Field::kQuery) && !dec.empty()) hay.push_back(dec);
+    if (target && !map.Sql("target_normalized").empty())
+      hay.push_back(map.Sql("target_normalized"));
+    return hay;
+  };
+  // An atom's own test as SQL, for the estimate.
+  auto atom_sql = [&](uint32_t i) {
+    if (plan[i].how == AtomPlan::kTerm) return plan[i].text;
+    std::string e;
+    for (const auto& h : hays(key_of(rs.atoms[i])))
+      e += (e.empty() ? "" : " OR ") + ("match(" + h + ", " + SqlString(plan[i].text) + ")");
+    return e.empty() ? std::string("0") : e;
+  };
+
   // Pieces by where they are looked for: a field's column (and the target's variants), the
   // raw line for keywords, an extra column.
   std::map<std::string, std::vector<std::string>> pieces;  // haystack key -> pieces
@@ -222,6 +270,7 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
   std::vector<std::string> terms;
   std::vector<bool> used(rs.atoms.size(), false);
   out.atom_rules.assign(rs.atoms.size(), {});
+  std::vector<std::pair<uint32_t, std::vector<Group>>> choices;  // rule -> its groups
   for (uint32_t r = 0; r < info.size(); ++r) {
     bool feeds = r < rs.rule_corr.size() && !rs.rule_corr[r].empty();
     if (!info[r].generate && !feeds) continue;
@@ -262,17 +311,48 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
       collect(cr.root, true);
       groups.push_back(all);
     }
+    out.rules.push_back(r);
+    choices.emplace_back(r, std::move(groups));
+  }
+  // Which group each rule sends: the one the table's own rows say is rarest (the estimate: rows
+  // of a sample matching each atom, a group costing the sum of its atoms'), else the one with
+  // the longest literal. Length misleads on a store: `/static/version` is longer than `.php`
+  // and on most of its requests.
+  std::map<uint32_t, int64_t> rows_of;
+  if (estimate) {
+    std::vector<uint32_t> ask;
+    for (const auto& [r, groups] : choices)
+      if (groups.size() > 1)
+        for (const Group& g : groups) ask.insert(ask.end(), g.begin(), g.end());
+    std::sort(ask.begin(), ask.end());
+    ask.erase(std::unique(ask.begin(), ask.end()), ask.end());
+    std::vector<std::string> exprs;
+    for (uint32_t a : ask) exprs.push_back(atom_sql(a));
+    std::vector<int64_t> n = ask.empty() ? std::vector<int64_t>{} : estimate(exprs);
+    if (n.size() == ask.size())
+      for (size_t k = 0; k < ask.size(); ++k) rows_of[ask[k]] = n[k];
+  }
+  for (auto& [r, groups] : choices) {
     const Group* best = nullptr;
     int best_score = -1;
+    int64_t best_rows = INT64_MAX;
     for (const Group& g : groups) {
       int s = 1 << 20;
-      for (uint32_t a : g) s = std::min(s, plan[a].score);
-      if (s > best_score || (s == best_score && best && g.size() < best->size())) {
+      int64_t rows = 0;
+      for (uint32_t a : g) {
+        s = std::min(s, plan[a].score);
+        auto it = rows_of.find(a);
+        rows = (it == rows_of.end() || rows == INT64_MAX) ? INT64_MAX : rows + it->second;
+      }
+      bool better = rows != best_rows ? rows < best_rows
+                    : s != best_score ? s > best_score
+                                      : best && g.size() < best->size();
+      if (!best || better) {
         best = &g;
         best_score = s;
+        best_rows = rows;
       }
     }
-    out.rules.push_back(r);
     for (uint32_t a : *best) {
       used[a] = true;
       out.atom_rules[a].push_back(r);
@@ -286,7 +366,7 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
       out.term_atoms.push_back(static_cast<uint32_t>(i));
       continue;
     }
-    std::string key = a.field == rules::kExtraField ? "x:" + a.extra : std::to_string(a.field);
+    std::string key = key_of(a);
     if (multi && !plan[i].ci_literal.empty())
       ci_literals[key].push_back(plan[i].ci_literal);
     else
@@ -294,35 +374,14 @@ Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const S
     out.key_atoms[key].push_back(static_cast<uint32_t>(i));
   }
   std::vector<std::string> ors;
-  std::string dec = DecodedTargetSql(map);
   for (auto& [key, lits] : ci_literals) pieces[key];  // a place for each
   for (auto& [key, ps] : pieces) {
     std::sort(ps.begin(), ps.end());
     ps.erase(std::unique(ps.begin(), ps.end()), ps.end());
     std::string re;
     for (const auto& p : ps) re += (re.empty() ? "" : "|") + p;
-    std::vector<std::string> hay;
-    if (key.starts_with("x:")) {
-      auto it = map.column.find(key.substr(2));
-      if (it == map.column.end()) continue;  // the table has no such column: never true
-      hay.push_back("toString(" + ColumnMap{{{it->first, it->second}}, {}}.Sql(it->first) + ")");
-    } else {
-      int field = std::stoi(key);
-      if (field < 0) {
-        hay.push_back(map.Sql("line"));
-      } else {
-        std::string col = map.Sql(OurColumns()[static_cast<size_t>(field)]);
-        if (col.empty()) continue;
-        hay.push_back(map.column.count(OurColumns()[static_cast<size_t>(field)])
-                          ? "toString(" + col + ")"
-                          : col);
-      }
-      auto fld = static_cast<logs::Field>(field);
-      bool target = field < 0 || fld == logs::Field::kUri || fld == logs::Field::kUriStem;
-      if ((target || fld == logs::Field::kQuery) && !dec.empty()) hay.push_back(dec);
-      if (target && !map.Sql("target_normalized").empty())
-        hay.push_back(map.Sql("target_normalized"));
-    }
+    std::vector<std::string> hay = hays(key);
+    if (hay.empty()) continue;  // the table has no such column: never true
     for (const auto& h : hay) {
       if (!re.empty()) ors.push_back("match(" + h + ", " + SqlString(re) + ")");
       std::vector<std::string>& lits = ci_literals[key];

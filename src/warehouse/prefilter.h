@@ -36,10 +36,17 @@ struct Prefilter {
   std::vector<uint32_t> every_row;
   std::vector<std::vector<uint32_t>> atom_rules;
 };
+// How many rows of a sample of the table each SQL condition holds on (one count per condition,
+// in order); fewer counts than conditions when the server could not say.
+using EstimateRows =
+    std::function<std::vector<int64_t>(const std::vector<std::string>& conditions)>;
+
 // `re2_ok` says whether the server compiles a regular expression (atoms whose regex it does not
-// are left out of the prefilter).
+// are left out of the prefilter). `estimate`, when given, picks among a rule's sufficient groups
+// of atoms the one the table's rows make rarest.
 Prefilter BuildPrefilter(const rules::RuleSet& rs, const ColumnMap& map, const ServerFeatures& f,
-                         const std::function<bool(const std::string&)>& re2_ok);
+                         const std::function<bool(const std::string&)>& re2_ok,
+                         const EstimateRows& estimate = {});
 
 // One atom's exact SQL (sql.cc), and the URL-decoded target as SQL ("" when the table has
 // neither target_decoded nor target).

@@ -40,8 +40,9 @@ bool IniLine(std::string_view line, std::string* name, std::string* value) {
     if (open == std::string_view::npos) return false;
     n = n.substr(open + 1, n.size() - open - 2);
   }
+  n = Trim(n);  // "php_value[ ]" names nothing
   if (n.empty()) return false;
-  *name = Lower(Trim(n));
+  *name = Lower(n);
   *value = Unquote(v);
   return true;
 }

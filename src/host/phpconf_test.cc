@@ -32,6 +32,11 @@ TEST(PhpConf, BrokenInputIsSkipped) {
   EXPECT_TRUE(ParsePhpDirectives("=\n[\n\xff\xfe=\"\n", FileKind::kPhpIni).size() <= 1u);
   EXPECT_TRUE(ParsePhpDirectives("php_value\nphp_value \n", FileKind::kHtaccess).empty());
   EXPECT_TRUE(ParsePhpDirectives("php_admin_value[ = x\n", FileKind::kFpmPool).empty());
+  // Brackets around nothing but blanks name no setting (found by the fuzzer: an empty name).
+  EXPECT_TRUE(
+      ParsePhpDirectives("php_admin_value[ \t] = x\nphp_flag[] = 1\n", FileKind::kFpmPool).empty());
+  for (const auto& d : ParsePhpDirectives(" \t = 1\nphp_x[ a ] = 2\n", FileKind::kPhpIni))
+    EXPECT_EQ(d.name, "a");
 }
 
 }  // namespace

@@ -4,8 +4,10 @@
 // SELECTs ask for wait_end_of_query=1: the server buffers the answer, so an error in the middle
 // of a query comes back as an error status, not as text after the first rows.
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "warehouse/warehouse.h"
@@ -13,12 +15,24 @@
 namespace tq::warehouse {
 namespace {
 
-size_t Append(char* p, size_t size, size_t n, void* out) {
-  auto* s = static_cast<std::string*>(out);
-  // An answer past 1 GiB is not a list of hits: stop rather than grow without bound.
-  if (s->size() + size * n > (size_t{1} << 30)) return 0;
-  s->append(p, size * n);
-  return size * n;
+// Where an answer goes: memory (at most 1 GiB: past that it is not a list of hits), or a file,
+// of which the first 64 KiB are also kept in memory to read an error from.
+struct Sink {
+  std::string* mem;
+  FILE* file = nullptr;
+};
+
+size_t Append(char* p, size_t size, size_t n, void* sink) {
+  auto* k = static_cast<Sink*>(sink);
+  size_t bytes = size * n;
+  if (k->file) {
+    if (std::fwrite(p, 1, bytes, k->file) != bytes) return 0;
+    if (k->mem->size() < 65536) k->mem->append(p, std::min(bytes, 65536 - k->mem->size()));
+    return bytes;
+  }
+  if (k->mem->size() + bytes > (size_t{1} << 30)) return 0;
+  k->mem->append(p, bytes);
+  return bytes;
 }
 
 std::string UrlEscape(CURL* c, std::string_view s) {
@@ -108,60 +122,71 @@ std::string SqlIdent(std::string_view s) {
   return o + "`";
 }
 
+Status ParseTsvRow(std::string_view body, size_t* pos, size_t columns, size_t row_no,
+                   std::vector<std::string>* out) {
+  size_t& p = *pos;
+  std::vector<std::string>& row = *out;
+  size_t n = 1;  // columns begun
+  if (row.empty()) row.emplace_back();
+  row[0].clear();
+  for (;;) {
+    if (p >= body.size()) return Status::BadInput("row " + std::to_string(row_no) + " unfinished");
+    char ch = body[p++];
+    if (ch == '\n') break;
+    if (ch == '\t') {
+      if (n >= columns)
+        return Status::BadInput("row " + std::to_string(row_no) + " has more than " +
+                                std::to_string(columns) + " columns");
+      if (row.size() <= n) row.emplace_back();
+      row[n++].clear();
+      continue;
+    }
+    std::string& cell = row[n - 1];
+    if (ch != '\\') {
+      cell += ch;
+      continue;
+    }
+    if (p >= body.size())
+      return Status::BadInput("row " + std::to_string(row_no) + ": escape at the end");
+    char e = body[p++];
+    switch (e) {
+      case 'n': cell += '\n'; break;
+      case 't': cell += '\t'; break;
+      case 'r': cell += '\r'; break;
+      case 'b': cell += '\b'; break;
+      case 'f': cell += '\f'; break;
+      case '0': cell += '\0'; break;
+      case 'a': cell += '\a'; break;
+      case 'v': cell += '\v'; break;
+      case 'x': {
+        auto val = [](char h) -> int {
+          if (h >= '0' && h <= '9') return h - '0';
+          if (h >= 'a' && h <= 'f') return h - 'a' + 10;
+          if (h >= 'A' && h <= 'F') return h - 'A' + 10;
+          return -1;
+        };
+        if (p + 2 > body.size() || val(body[p]) < 0 || val(body[p + 1]) < 0)
+          return Status::BadInput("row " + std::to_string(row_no) + ": bad \\x escape");
+        cell += static_cast<char>(val(body[p]) * 16 + val(body[p + 1]));
+        p += 2;
+        break;
+      }
+      default: cell += e;  // \\ \' \" and any other byte stand for themselves
+    }
+  }
+  row.resize(n);
+  if (n != columns)
+    return Status::BadInput("row " + std::to_string(row_no) + " has " + std::to_string(n) +
+                            " columns, not " + std::to_string(columns));
+  return Status::Ok();
+}
+
 Result<std::vector<std::vector<std::string>>> ParseTsv(std::string_view body, size_t columns) {
   std::vector<std::vector<std::string>> rows;
   size_t p = 0, row_no = 0;
   while (p < body.size()) {
-    ++row_no;
-    std::vector<std::string> row(1);
-    for (;;) {
-      if (p >= body.size())
-        return Status::BadInput("row " + std::to_string(row_no) + " unfinished");
-      char ch = body[p++];
-      if (ch == '\n') break;
-      if (ch == '\t') {
-        if (row.size() >= columns)
-          return Status::BadInput("row " + std::to_string(row_no) + " has more than " +
-                                  std::to_string(columns) + " columns");
-        row.emplace_back();
-        continue;
-      }
-      if (ch != '\\') {
-        row.back() += ch;
-        continue;
-      }
-      if (p >= body.size())
-        return Status::BadInput("row " + std::to_string(row_no) + ": escape at the end");
-      char e = body[p++];
-      switch (e) {
-        case 'n': row.back() += '\n'; break;
-        case 't': row.back() += '\t'; break;
-        case 'r': row.back() += '\r'; break;
-        case 'b': row.back() += '\b'; break;
-        case 'f': row.back() += '\f'; break;
-        case '0': row.back() += '\0'; break;
-        case 'a': row.back() += '\a'; break;
-        case 'v': row.back() += '\v'; break;
-        case 'x': {
-          auto val = [](char h) -> int {
-            if (h >= '0' && h <= '9') return h - '0';
-            if (h >= 'a' && h <= 'f') return h - 'a' + 10;
-            if (h >= 'A' && h <= 'F') return h - 'A' + 10;
-            return -1;
-          };
-          if (p + 2 > body.size() || val(body[p]) < 0 || val(body[p + 1]) < 0)
-            return Status::BadInput("row " + std::to_string(row_no) + ": bad \\x escape");
-          row.back() += static_cast<char>(val(body[p]) * 16 + val(body[p + 1]));
-          p += 2;
-          break;
-        }
-        default: row.back() += e;  // \\ \' \" and any other byte stand for themselves
-      }
-    }
-    if (row.size() != columns)
-      return Status::BadInput("row " + std::to_string(row_no) + " has " +
-                              std::to_string(row.size()) + " columns, not " +
-                              std::to_string(columns));
+    std::vector<std::string> row;
+    TQ_RETURN_IF_ERROR(ParseTsvRow(body, &p, columns, ++row_no, &row));
     rows.push_back(std::move(row));
   }
   return rows;
@@ -199,14 +224,30 @@ Result<std::string> Client::Query(const std::string& sql, const std::string& tab
                                   std::string_view body) {
   for (int attempt = 0;; ++attempt) {
     bool retry = false;
-    Result<std::string> r = Once(sql, table, body, &retry);
+    Result<std::string> r = Once(sql, table, body, nullptr, &retry);
     if (r.ok() || !retry || attempt >= e_.retries) return r;
     std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
   }
 }
 
+Status Client::QueryToFile(const std::string& sql, const std::string& table, FILE* out) {
+  for (int attempt = 0;; ++attempt) {
+    bool retry = false;
+    if (std::fflush(out) != 0 || ftruncate(fileno(out), 0) != 0 || std::fseek(out, 0, SEEK_SET))
+      return Status::Io("a temporary file for the answer of " + e_.url + ": cannot rewrite");
+    Result<std::string> r = Once(sql, table, {}, out, &retry);
+    if (r.ok()) {
+      if (std::fflush(out) != 0)
+        return Status::Io("a temporary file for the answer of " + e_.url + ": cannot write");
+      return Status::Ok();
+    }
+    if (!retry || attempt >= e_.retries) return r.status();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+  }
+}
+
 Result<std::string> Client::Once(const std::string& sql, const std::string& table,
-                                 std::string_view body, bool* retry) {
+                                 std::string_view body, FILE* to, bool* retry) {
   CURL* c = static_cast<CURL*>(curl_);
   curl_easy_reset(c);
   // Tables are always named with their database: no `database=` here (it would have to exist
@@ -226,6 +267,7 @@ Result<std::string> Client::Once(const std::string& sql, const std::string& tabl
     send = post;
   }
   std::string out;
+  Sink sink{&out, to};
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_POST, 1L);
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, send.data());
@@ -234,7 +276,7 @@ Result<std::string> Client::Once(const std::string& sql, const std::string& tabl
   curl_easy_setopt(c, CURLOPT_PASSWORD, e_.password.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &out);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(e_.timeout_s));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -145,15 +145,39 @@ Result<ClusterScan> ScanInCluster(Client& cl, Case& c, const rules::RuleSet& rs,
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(U64(sum_rows[0][1])));
   out.checksum = hex;
 
+  // The rows go to an unlinked temporary file and are read back one at a time (twice: the rows
+  // that are not the case's own are numbered first), so memory does not grow with the answer.
   auto t0 = std::chrono::steady_clock::now();
-  TQ_ASSIGN_OR_RETURN(std::string body, cl.Query(out.query, T));
+  std::unique_ptr<FILE, int (*)(FILE*)> answer(std::tmpfile(), &std::fclose);
+  if (!answer) return Status::Io("a temporary file for the cluster's answer: cannot create");
+  TQ_RETURN_IF_ERROR(cl.QueryToFile(out.query, T, answer.get()));
   out.scan_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  TQ_ASSIGN_OR_RETURN(auto rows, ParseTsv(body, kKeyCols + logs::kFieldCount + 1));
-  out.candidates = rows.size();
-  if (rows.size() > kMaxRows)
-    return Status::BadInput(cl.endpoint().url + " (table " + T + "): more than " +
-                            std::to_string(kMaxRows) +
-                            " matching rows; narrow the rules or the table");
+  const size_t kCols = kKeyCols + logs::kFieldCount + 1;
+  std::string text;
+  std::vector<std::string> row;
+  size_t row_no = 0;
+  // Reads the next row of the answer into `row`; false at its end.
+  auto next_row = [&](bool* more) -> Status {
+    char* buf = nullptr;
+    size_t cap = 0;
+    ssize_t n = getline(&buf, &cap, answer.get());
+    if (n >= 0) text.assign(buf, static_cast<size_t>(n));
+    std::free(buf);
+    *more = n >= 0;
+    if (!*more) return Status::Ok();
+    if (text.empty() || text.back() != '\n') text += '\n';
+    size_t pos = 0;
+    Status s = ParseTsvRow(text, &pos, kCols, ++row_no, &row);
+    if (!s.ok()) return Status::BadInput(cl.endpoint().url + " (table " + T + "): " + s.message());
+    return Status::Ok();
+  };
+  auto rewind = [&]() -> Status {
+    row_no = 0;
+    if (std::fseek(answer.get(), 0, SEEK_SET) != 0)
+      return Status::Io("a temporary file for the cluster's answer: cannot read it again");
+    return Status::Ok();
+  };
+  TQ_RETURN_IF_ERROR(rewind());
 
   // Inputs: the case's log items named by the rows, then the query itself.
   TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> items, ListEvidence(c.db(), "logs"));
@@ -183,15 +207,27 @@ Result<ClusterScan> ScanInCluster(Client& cl, Case& c, const rules::RuleSet& rs,
     }
   }
   // Other rows are rows of the query's record, numbered by row key.
-  std::vector<size_t> foreign;
-  for (size_t i = 0; i < rows.size(); ++i)
-    if (!input_of.count(rows[i][0])) foreign.push_back(i);
-  std::sort(foreign.begin(), foreign.end(), [&](size_t a, size_t b) {
-    return std::tie(rows[a][7], rows[a][0], rows[a][1]) <
-           std::tie(rows[b][7], rows[b][0], rows[b][1]);
+  struct Foreign {
+    std::string row_key, sha256, line_no;
+    size_t row;
+  };
+  std::vector<Foreign> foreign;
+  size_t rows_total = 0;
+  for (bool more = true;;) {
+    TQ_RETURN_IF_ERROR(next_row(&more));
+    if (!more) break;
+    if (++rows_total > kMaxRows)
+      return Status::BadInput(cl.endpoint().url + " (table " + T + "): more than " +
+                              std::to_string(kMaxRows) +
+                              " matching rows; narrow the rules or the table");
+    if (!input_of.count(row[0])) foreign.push_back({row[7], row[0], row[1], rows_total - 1});
+  }
+  out.candidates = rows_total;
+  std::sort(foreign.begin(), foreign.end(), [](const Foreign& a, const Foreign& b) {
+    return std::tie(a.row_key, a.sha256, a.line_no) < std::tie(b.row_key, b.sha256, b.line_no);
   });
-  std::map<size_t, uint64_t> foreign_no;
-  for (size_t k = 0; k < foreign.size(); ++k) foreign_no[foreign[k]] = k + 1;
+  std::vector<uint64_t> foreign_no(rows_total, 0);
+  for (size_t k = 0; k < foreign.size(); ++k) foreign_no[foreign[k].row] = k + 1;
 
   // The query's record as evidence: what was asked, of what, and what came back.
   JsonWriter rec(true);
@@ -199,10 +235,10 @@ Result<ClusterScan> ScanInCluster(Client& cl, Case& c, const rules::RuleSet& rs,
   rec.Field("server_version", out.server_version).Field("query", out.query);
   rec.Field("rows_scanned", out.rows_scanned).Field("checksum", out.checksum);
   rec.Field("checksum_is", "groupBitXor(cityHash64(sha256, line_no, time_us, fields...))");
-  rec.Field("prefilter_rows", static_cast<uint64_t>(rows.size()));
+  rec.Field("prefilter_rows", static_cast<uint64_t>(rows_total));
   rec.Key("rows").BeginArray();
-  for (size_t k : foreign)
-    rec.BeginObject().Field("row", foreign_no[k]).Field("row_key", rows[k][7]).EndObject();
+  for (size_t k = 0; k < foreign.size(); ++k)
+    rec.BeginObject().Field("row", k + 1).Field("row_key", foreign[k].row_key).EndObject();
   rec.EndArray().EndObject();
   std::string record = rec.str();
   std::string tmp = "/tmp/tq-warehouse-" + std::to_string(getpid()) + ".json";
@@ -226,7 +262,7 @@ Result<ClusterScan> ScanInCluster(Client& cl, Case& c, const rules::RuleSet& rs,
   cr.sha256 = q->sha256;
   cr.outcome = "ok";
   cr.detail = "ClickHouse " + out.server_version + ", " + std::to_string(out.rows_scanned) +
-              " rows, checksum " + out.checksum + ", " + std::to_string(rows.size()) +
+              " rows, checksum " + out.checksum + ", " + std::to_string(rows_total) +
               " rows through the prefilter";
   TQ_RETURN_IF_ERROR(evidence::RecordCustody(c, cr).status());
   size_t qinput = out.inputs.size();
@@ -246,8 +282,11 @@ Result<ClusterScan> ScanInCluster(Client& cl, Case& c, const rules::RuleSet& rs,
   rules::CorrelationEvents events(rs, budget);
   std::vector<uint32_t> hit_rules;
   RecordMatcher matcher(rs, pf);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& row = rows[i];
+  TQ_RETURN_IF_ERROR(rewind());
+  for (size_t i = 0;; ++i) {
+    bool more = true;
+    TQ_RETURN_IF_ERROR(next_row(&more));
+    if (!more) break;
     logs::AccessLogRecord r;
     for (size_t f = 0; f < logs::kFieldCount; ++f) r.field[f] = row[kKeyCols + f];
     int64_t present = std::strtoll(row[6].c_str(), nullptr, 10);

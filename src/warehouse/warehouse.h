@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <memory>
@@ -47,6 +48,9 @@ class Client {
   // statement is about in errors. `body` is sent after the statement (INSERT data).
   Result<std::string> Query(const std::string& sql, const std::string& table = "",
                             std::string_view body = {});
+  // Runs one SELECT with its answer written to `out` (rewritten from its start on a retry), for
+  // answers too big to hold in memory.
+  Status QueryToFile(const std::string& sql, const std::string& table, FILE* out);
   const std::string& version() const { return version_; }  // "18.16.1"
   int major() const { return major_; }
   const Endpoint& endpoint() const { return e_; }
@@ -54,7 +58,7 @@ class Client {
  private:
   Client() = default;
   Result<std::string> Once(const std::string& sql, const std::string& table, std::string_view body,
-                           bool* retry);
+                           FILE* to, bool* retry);
   Endpoint e_;
   void* curl_ = nullptr;
   std::string version_;
@@ -67,6 +71,10 @@ bool ParseServerError(std::string_view body, int* code, std::string* text);
 // TabSeparated rows (ClickHouse's escaping: \t \n \\ \0 \b \f \r \' and \xNN). A row with another
 // number of columns, or an unfinished escape, is an error naming the row.
 Result<std::vector<std::vector<std::string>>> ParseTsv(std::string_view body, size_t columns);
+// One row of such an answer from body[*pos] (left after its newline) into *row (its strings
+// reused); `row_no` names it in errors.
+Status ParseTsvRow(std::string_view body, size_t* pos, size_t columns, size_t row_no,
+                   std::vector<std::string>* row);
 // A string literal for SQL: '...' with quotes, backslashes and control bytes escaped.
 std::string SqlString(std::string_view s);
 // An identifier: `name` with backquotes escaped (ClickHouse quotes identifiers with backquotes).

@@ -33,6 +33,53 @@ std::string Cap(std::string_view v) { return std::string(v.substr(0, 4096)); }
 
 uint64_t U64(const std::string& s) { return std::strtoull(s.c_str(), nullptr, 10); }
 
+// An answer too big to hold: written by the server to an unlinked temporary file, then read
+// back one TabSeparated row at a time (and again after Rewind).
+class AnswerRows {
+ public:
+  AnswerRows(Client& cl, const std::string& table, size_t columns)
+      : cl_(cl), table_(table), columns_(columns), file_(std::tmpfile(), &std::fclose) {}
+  Status Run(const std::string& sql) {
+    if (!file_) return Status::Io("a temporary file for the cluster's answer: cannot create");
+    TQ_RETURN_IF_ERROR(cl_.QueryToFile(sql, table_, file_.get()));
+    return Rewind();
+  }
+  Status Rewind() {
+    row_no_ = 0;
+    if (std::fseek(file_.get(), 0, SEEK_SET) != 0)
+      return Status::Io("a temporary file for the cluster's answer: cannot read it again");
+    return Status::Ok();
+  }
+  // The next row into row(); *more is false at the end.
+  Status Next(bool* more) {
+    ssize_t n = getline(&buf_, &cap_, file_.get());
+    *more = n >= 0;
+    if (!*more) return Status::Ok();
+    text_.assign(buf_, static_cast<size_t>(n));
+    if (text_.empty() || text_.back() != '\n') text_ += '\n';
+    size_t pos = 0;
+    Status s = ParseTsvRow(text_, &pos, columns_, ++row_no_, &row_);
+    if (!s.ok())
+      return Status::BadInput(cl_.endpoint().url + " (table " + table_ + "): " + s.message());
+    return Status::Ok();
+  }
+  const std::vector<std::string>& row() const { return row_; }
+  ~AnswerRows() { std::free(buf_); }
+  AnswerRows(const AnswerRows&) = delete;
+  AnswerRows& operator=(const AnswerRows&) = delete;
+
+ private:
+  Client& cl_;
+  std::string table_;
+  size_t columns_;
+  std::unique_ptr<FILE, int (*)(FILE*)> file_;
+  char* buf_ = nullptr;
+  size_t cap_ = 0;
+  std::string text_;
+  std::vector<std::string> row_;
+  size_t row_no_ = 0;
+};
+
 }  // namespace
 
 Result<ClusterScan> ScanInCluster(Client& cl, Case& c, const rules::RuleSet& rs,
@@ -148,36 +195,12 @@ Result<ClusterScan> ScanInCluster(Client& cl, Case& c, const rules::RuleSet& rs,
   // The rows go to an unlinked temporary file and are read back one at a time (twice: the rows
   // that are not the case's own are numbered first), so memory does not grow with the answer.
   auto t0 = std::chrono::steady_clock::now();
-  std::unique_ptr<FILE, int (*)(FILE*)> answer(std::tmpfile(), &std::fclose);
-  if (!answer) return Status::Io("a temporary file for the cluster's answer: cannot create");
-  TQ_RETURN_IF_ERROR(cl.QueryToFile(out.query, T, answer.get()));
+  AnswerRows answer(cl, T, kKeyCols + logs::kFieldCount + 1);
+  TQ_RETURN_IF_ERROR(answer.Run(out.query));
   out.scan_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const size_t kCols = kKeyCols + logs::kFieldCount + 1;
-  std::string text;
-  std::vector<std::string> row;
-  size_t row_no = 0;
-  // Reads the next row of the answer into `row`; false at its end.
-  auto next_row = [&](bool* more) -> Status {
-    char* buf = nullptr;
-    size_t cap = 0;
-    ssize_t n = getline(&buf, &cap, answer.get());
-    if (n >= 0) text.assign(buf, static_cast<size_t>(n));
-    std::free(buf);
-    *more = n >= 0;
-    if (!*more) return Status::Ok();
-    if (text.empty() || text.back() != '\n') text += '\n';
-    size_t pos = 0;
-    Status s = ParseTsvRow(text, &pos, kCols, ++row_no, &row);
-    if (!s.ok()) return Status::BadInput(cl.endpoint().url + " (table " + T + "): " + s.message());
-    return Status::Ok();
-  };
-  auto rewind = [&]() -> Status {
-    row_no = 0;
-    if (std::fseek(answer.get(), 0, SEEK_SET) != 0)
-      return Status::Io("a temporary file for the cluster's answer: cannot read it again");
-    return Status::Ok();
-  };
-  TQ_RETURN_IF_ERROR(rewind());
+  const std::vector<std::string>& row = answer.row();
+  auto next_row = [&](bool* more) { return answer.Next(more); };
+  auto rewind = [&]() { return answer.Rewind(); };
 
   // Inputs: the case's log items named by the rows, then the query itself.
   TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> items, ListEvidence(c.db(), "logs"));
@@ -352,10 +375,10 @@ Result<ClusterScan> ScanInCluster(Client& cl, Case& c, const rules::RuleSet& rs,
         field_sql[4] + ") AS p FROM " + table + " WHERE " + kind_filter +
         " GROUP BY ip, s) GROUP BY ip ORDER BY ip LIMIT 200000";
     auto ta = std::chrono::steady_clock::now();
-    TQ_ASSIGN_OR_RETURN(std::string cb, cl.Query(q2, T));
+    AnswerRows crows(cl, T, 9);  // one row per client: read one at a time
+    TQ_RETURN_IF_ERROR(crows.Run(q2));
     out.clients_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - ta).count();
-    TQ_ASSIGN_OR_RETURN(auto crow, ParseTsv(cb, 9));
     auto list = [](const std::string& s) {  // ['a','b'] as ClickHouse writes arrays in TSV
       std::vector<std::string> v;
       std::string cur;
@@ -378,7 +401,11 @@ Result<ClusterScan> ScanInCluster(Client& cl, Case& c, const rules::RuleSet& rs,
       }
       return v;
     };
-    for (auto& r : crow) {
+    for (;;) {
+      bool more = true;
+      TQ_RETURN_IF_ERROR(crows.Next(&more));
+      if (!more) break;
+      const std::vector<std::string>& r = crows.row();
       rules::ClientStats cs;
       cs.ip = r[0];
       int64_t f = std::strtoll(r[1].c_str(), nullptr, 10);

@@ -345,8 +345,11 @@ Status Collector::Run(const std::vector<std::string>& sources, CollectSummary* s
     bool finished = false;
     {
       std::unique_lock lock(mu_);
+      // Wakes for the next result in walk order or the end; not merely for an empty queue:
+      // while the pool still copies the last files that would spin on a core they need.
       cv_.wait_for(lock, std::chrono::milliseconds(100), [&] {
-        return done_.count(committed_ + batch.size()) || (walk_finished_ && pending_.empty());
+        return done_.count(committed_ + batch.size()) ||
+               (walk_finished_ && committed_ + batch.size() == issued_);
       });
       // Take results in walk order.
       for (auto it = done_.find(committed_ + batch.size()); it != done_.end();

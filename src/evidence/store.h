@@ -31,21 +31,30 @@ class ObjectWriter {
   ~ObjectWriter();
   Status Write(std::string_view bytes);
   Result<StoredObject> Finish();
+  // For a caller that hashed the bytes itself (on another thread): Write does not hash, and
+  // Finish names the object by `sha256_hex`. Call before the first Write.
+  void SkipHashing() { hashing_ = false; }
+  Result<StoredObject> FinishWithHash(std::string sha256_hex);
   uint64_t size() const { return size_; }
 
  private:
   friend class ObjectStore;
-  ObjectWriter(ObjectStore* store, int fd, std::string tmp)
-      : store_(store), fd_(fd), tmp_(std::move(tmp)) {}
+  ObjectWriter(ObjectStore* store, int fd, std::string tmp, bool direct)
+      : store_(store), fd_(fd), tmp_(std::move(tmp)), direct_(direct) {}
+  Status WriteDirect(std::string_view bytes);
   ObjectStore* store_;
   int fd_;
   std::string tmp_;
+  bool direct_;  // O_DIRECT: whole aligned blocks bypass the page cache
   Sha256 hash_;
   uint64_t size_ = 0;
   bool pending_hole_ = false;
   bool hashing_ = true;  // false when the caller already knows the hash (Put)
   std::string known_sha_;
 };
+
+// Writes of this many bytes at aligned addresses and offsets may go around the page cache.
+inline constexpr size_t kDirectAlign = 4096;
 
 class ObjectStore {
  public:
@@ -54,8 +63,9 @@ class ObjectStore {
   static Result<std::unique_ptr<ObjectStore>> Open(Case& c);
   ~ObjectStore();
 
-  // Thread-safe.
-  Result<std::unique_ptr<ObjectWriter>> NewWriter();
+  // Thread-safe. `direct`: a large object whose whole kDirectAlign blocks, handed over at
+  // kDirectAlign-aligned addresses, are written with O_DIRECT (see ObjectWriter).
+  Result<std::unique_ptr<ObjectWriter>> NewWriter(bool direct = false);
   // Stores a small object held in memory (skips the write when deduplicated).
   Result<StoredObject> Put(std::string_view bytes);
   Status Sync();

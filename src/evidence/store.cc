@@ -88,12 +88,16 @@ Result<StoredObject> ObjectWriter::FinishWithHash(std::string sha256_hex) {
 
 Result<StoredObject> ObjectWriter::Finish() {
   if (pending_hole_) TQ_RETURN_IF_ERROR(io::Ftruncate(fd_, static_cast<off_t>(size_), tmp_));
+  // A large object syncs itself: most of it is on the disk already (O_DIRECT), and the
+  // file-system-wide syncfs before the commit would also wait for everything other
+  // processes have written.
+  if (durable_) TQ_RETURN_IF_ERROR(io::Fdatasync(fd_, tmp_));
   ::close(fd_);
   fd_ = -1;
   StoredObject o;
   o.sha256 = hashing_ ? ToHex(hash_.Finish()) : known_sha_;
   o.size = size_;
-  Result<bool> written = store_->Install(tmp_, o.sha256);
+  Result<bool> written = store_->Install(tmp_, o.sha256, durable_);
   if (!written.ok()) {
     ::unlink(tmp_.c_str());
     return written.status();
@@ -178,7 +182,7 @@ Result<StoredObject> ObjectStore::Put(std::string_view bytes) {
   return w->Finish();
 }
 
-Result<bool> ObjectStore::Install(const std::string& tmp, const std::string& sha) {
+Result<bool> ObjectStore::Install(const std::string& tmp, const std::string& sha, bool durable) {
   std::string dir = case_.EvidenceDir() + "/objects/" + sha.substr(0, 2);
   std::string final_path = dir + "/" + sha;
   std::lock_guard lock(mu_);
@@ -193,13 +197,35 @@ Result<bool> ObjectStore::Install(const std::string& tmp, const std::string& sha
   }
   // An object file no committed row names may be a leftover of a killed run: replace it.
   TQ_RETURN_IF_ERROR(io::Rename(tmp, final_path));
+  if (durable) {
+    // The name too: objects/xx (and objects/, which may have just got xx).
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return Status::FromErrno(dir, errno);
+    Status s = io::Fsync(dfd, dir);
+    ::close(dfd);
+    TQ_RETURN_IF_ERROR(s);
+    TQ_RETURN_IF_ERROR(io::Fsync(objects_fd_, case_.EvidenceDir() + "/objects"));
+  } else {
+    ++unsynced_;
+  }
   known_.insert(sha);
   ++written_;
   TestKillPoint("objects");
   return true;
 }
 
-Status ObjectStore::Sync() { return io::Syncfs(objects_fd_, case_.EvidenceDir() + "/objects"); }
+Status ObjectStore::Sync() {
+  uint64_t n;
+  {
+    std::lock_guard lock(mu_);
+    n = unsynced_;
+  }
+  if (n == 0) return Status::Ok();
+  TQ_RETURN_IF_ERROR(io::Syncfs(objects_fd_, case_.EvidenceDir() + "/objects"));
+  std::lock_guard lock(mu_);
+  unsynced_ -= n;  // objects installed while syncfs ran wait for the next call
+  return Status::Ok();
+}
 
 }  // namespace internal
 

@@ -1,6 +1,7 @@
 // The content-addressed object store (internal): evidence/objects/ab/<sha256>, each object
 // written to evidence/tmp/<pid>/, then renamed into place read-only (0444). Objects become
-// durable before the database names them: Sync() (syncfs) runs before each commit.
+// durable before the database names them: Sync() (syncfs) runs before each commit, and a
+// large object is synced on its own when it is installed.
 #pragma once
 
 #include <cstdint>
@@ -40,12 +41,13 @@ class ObjectWriter {
  private:
   friend class ObjectStore;
   ObjectWriter(ObjectStore* store, int fd, std::string tmp, bool direct)
-      : store_(store), fd_(fd), tmp_(std::move(tmp)), direct_(direct) {}
+      : store_(store), fd_(fd), tmp_(std::move(tmp)), direct_(direct), durable_(direct) {}
   Status WriteDirect(std::string_view bytes);
   ObjectStore* store_;
   int fd_;
   std::string tmp_;
-  bool direct_;  // O_DIRECT: whole aligned blocks bypass the page cache
+  bool direct_;   // O_DIRECT: whole aligned blocks bypass the page cache
+  bool durable_;  // synced on its own by Finish (a large object), not by the next Sync()
   Sha256 hash_;
   uint64_t size_ = 0;
   bool pending_hole_ = false;
@@ -68,6 +70,8 @@ class ObjectStore {
   Result<std::unique_ptr<ObjectWriter>> NewWriter(bool direct = false);
   // Stores a small object held in memory (skips the write when deduplicated).
   Result<StoredObject> Put(std::string_view bytes);
+  // Makes every object installed so far durable (syncfs); nothing to do when the objects
+  // since the last call were each synced on their own (large ones).
   Status Sync();
   uint64_t objects_written() const { return written_; }
 
@@ -75,7 +79,8 @@ class ObjectStore {
   friend class ObjectWriter;
   explicit ObjectStore(const Case& c) : case_(c) {}
   // Moves a finished temporary file into place unless an object with that hash is trusted.
-  Result<bool> Install(const std::string& tmp, const std::string& sha);
+  // `durable`: the content is synced already; the new name is synced here too.
+  Result<bool> Install(const std::string& tmp, const std::string& sha, bool durable);
   const Case& case_;
   std::string tmp_dir_;
   int objects_fd_ = -1;
@@ -84,6 +89,7 @@ class ObjectStore {
   std::unordered_set<std::string> dirs_made_;  // objects/xx already created (one mkdir each)
   uint64_t counter_ = 0;
   uint64_t written_ = 0;
+  uint64_t unsynced_ = 0;  // objects installed that no Sync() has covered yet
 };
 
 }  // namespace tq::evidence::internal

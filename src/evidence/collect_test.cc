@@ -194,6 +194,25 @@ TEST_F(CollectTest, FilesPlantedInTheObjectStoreAreReported) {
   EXPECT_EQ(TamperKindName(TamperKind::kUnknownObject), "unknown_object");
 }
 
+// A small object is created under its own name: a run killed while writing it leaves a
+// short, read-only file there that no row names. The next collect of that content replaces
+// it (it is not deduplicated against), and verify is clean.
+TEST_F(CollectTest, TornObjectOfAKilledRunIsReplaced) {
+  std::string content = "<?php eval($_POST[1]);\n";  // pub/media/x.php
+  std::string sha = Sha256Hex(content);
+  std::filesystem::create_directories(case_->EvidenceDir() + "/objects/" + sha.substr(0, 2));
+  WriteFile(case_->ObjectPath(sha), content.substr(0, 7));
+  ASSERT_EQ(::chmod(case_->ObjectPath(sha).c_str(), 0444), 0);
+  CollectOptions opt;
+  opt.label = "webroot";
+  auto sum = Collect(*case_, {src_}, opt);
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(ReadFile(case_->ObjectPath(sha)), content);
+  auto report = Verify(*case_, VerifyOptions{});
+  ASSERT_TRUE(report.ok());
+  for (const TamperProblem& p : report->problems) ADD_FAILURE() << p.message;
+}
+
 // A collect killed mid-run leaves its batch 'running': the next collect marks it
 // interrupted; one whose process still runs (this test's) is left alone.
 TEST_F(CollectTest, KilledCollectBatchIsMarkedInterrupted) {

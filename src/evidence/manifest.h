@@ -105,6 +105,7 @@ class ManifestWriter {
     std::vector<std::string> lines_;
     uint64_t seq_ = 0;
     std::string prev_;
+    std::unique_ptr<Stmt> insert_;  // the line INSERT, prepared on first use
   };
   // Runs fn in one transaction with a Batch; after commit the lines go to the file.
   Status Commit(const std::function<Status(Db&, Batch&)>& fn);

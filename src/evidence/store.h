@@ -1,9 +1,11 @@
-// The content-addressed object store (internal): evidence/objects/ab/<sha256>, each object
-// written to evidence/tmp/<pid>/, then renamed into place read-only (0444). Objects become
+// The content-addressed object store (internal): evidence/objects/ab/<sha256>, read-only
+// (0444). A streamed object is written to evidence/tmp/<pid>/, then renamed into place; a
+// small one held in memory is created under its name (Put). Objects become
 // durable before the database names them: Sync() (syncfs) runs before each commit, and a
 // large object is synced on its own when it is installed.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -86,7 +88,9 @@ class ObjectStore {
   int objects_fd_ = -1;
   std::mutex mu_;
   std::unordered_set<std::string> known_;
-  std::unordered_set<std::string> dirs_made_;  // objects/xx already created (one mkdir each)
+  std::unordered_set<std::string> dirs_made_;  // xx of objects/xx already made (one mkdir each)
+  std::unordered_set<std::string> writing_;    // objects Put is creating under their name
+  std::condition_variable writing_cv_;
   uint64_t counter_ = 0;
   uint64_t written_ = 0;
   uint64_t unsynced_ = 0;  // objects installed that no Sync() has covered yet

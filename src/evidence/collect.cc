@@ -226,68 +226,71 @@ Status Collector::Commit(std::vector<CollectWork>& batch, CollectSummary* sum) {
   TQ_RETURN_IF_ERROR(store_.Sync());
   std::vector<CollectProblem> changed;
   CollectSummary add;
-  Status s = writer_.Commit([&](Db& db, ManifestWriter::Batch& lines) -> Status {
-    add = CollectSummary();
-    changed.clear();
-    TQ_ASSIGN_OR_RETURN(
-        Stmt ins,
-        db.Prepare("INSERT INTO evidence_items(sha256,label,original_path,kind,size,mode,uid,gid,"
-                   "owner,grp,mtime_ns,ctime_ns,atime_ns,symlink_target,skip_reason,source,"
-                   "batch_id,collected_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                   "ON CONFLICT(source,original_path,label) DO NOTHING RETURNING id"));
-    TQ_ASSIGN_OR_RETURN(Stmt old, db.Prepare("SELECT sha256,kind FROM evidence_items WHERE "
-                                             "source=? AND original_path=? AND label=?"));
-    TQ_ASSIGN_OR_RETURN(Stmt link, db.Prepare("INSERT OR IGNORE INTO evidence_hardlinks("
-                                              "item_id,link_group,nlink) VALUES(?,?,?)"));
-    for (CollectWork& w : batch) {
-      if (w.drop) continue;
-      const EvidenceItem& e = w.item;
-      TQ_RETURN_IF_ERROR(ins.Reset());
-      ins.Bind(1, e.sha256).Bind(2, e.label).BindBlob(3, e.original_path).Bind(4, e.kind);
-      ins.Bind(5, e.size).Bind(6, static_cast<int64_t>(e.mode)).Bind(7, e.uid).Bind(8, e.gid);
-      ins.Bind(9, e.owner).Bind(10, e.group).Bind(11, e.mtime_ns).Bind(12, e.ctime_ns);
-      ins.Bind(13, e.atime_ns).BindBlob(14, e.symlink_target).Bind(15, e.skip_reason);
-      ins.BindBlob(16, e.source).Bind(17, e.batch_id).Bind(18, e.collected_at);
-      TQ_ASSIGN_OR_RETURN(bool row, ins.Step());
-      if (!row) {
-        // Held already (the walker saw it changed): the first copy stays the evidence.
-        ++add.already_present;
-        TQ_RETURN_IF_ERROR(old.Reset());
-        old.BindBlob(1, e.source).BindBlob(2, e.original_path).Bind(3, e.label);
-        TQ_ASSIGN_OR_RETURN(bool found, old.Step());
-        if (found && old.Text(0) != e.sha256 && e.kind == "file")
-          changed.push_back({e.source, e.original_path,
-                             "changed since it was first collected (now " + e.sha256 +
-                                 "); the first copy (" + old.String(0) + ") is kept"});
-        continue;
-      }
-      int64_t id = ins.Int(0);
-      TQ_RETURN_IF_ERROR(ins.Run());
-      TQ_RETURN_IF_ERROR(lines.Add(db, "item", internal::ItemBody(e), id, 0).status());
-      if (!w.link_group.empty()) {
-        TQ_RETURN_IF_ERROR(link.Reset());
-        link.Bind(1, id).BindBlob(2, w.link_group).Bind(3, w.nlink);
-        TQ_RETURN_IF_ERROR(link.Run());
-        ++add.hardlinks;
-      }
-      ++add.items_added;
-      if (e.kind == "file") {
-        ++add.files;
-        add.bytes += e.size;
-      } else if (e.kind == "dir") {
-        ++add.dirs;
-      } else if (e.kind == "symlink") {
-        ++add.symlinks;
-      } else {
-        ++add.skipped;
-      }
-    }
-    TQ_ASSIGN_OR_RETURN(Stmt up, db.Prepare("UPDATE evidence_batches SET items_added="
-                                            "items_added+?, bytes_added=bytes_added+? "
-                                            "WHERE id=?"));
-    up.Bind(1, add.items_added).Bind(2, add.bytes).Bind(3, batch_id_);
-    return up.Run();
-  });
+  Status s = writer_.Commit(
+      [&](Db& db, ManifestWriter::Batch& lines) -> Status {
+        add = CollectSummary();
+        changed.clear();
+        TQ_ASSIGN_OR_RETURN(
+            Stmt ins,
+            db.Prepare(
+                "INSERT INTO evidence_items(sha256,label,original_path,kind,size,mode,uid,gid,"
+                "owner,grp,mtime_ns,ctime_ns,atime_ns,symlink_target,skip_reason,source,"
+                "batch_id,collected_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(source,original_path,label) DO NOTHING RETURNING id"));
+        TQ_ASSIGN_OR_RETURN(Stmt old, db.Prepare("SELECT sha256,kind FROM evidence_items WHERE "
+                                                 "source=? AND original_path=? AND label=?"));
+        TQ_ASSIGN_OR_RETURN(Stmt link, db.Prepare("INSERT OR IGNORE INTO evidence_hardlinks("
+                                                  "item_id,link_group,nlink) VALUES(?,?,?)"));
+        for (CollectWork& w : batch) {
+          if (w.drop) continue;
+          const EvidenceItem& e = w.item;
+          TQ_RETURN_IF_ERROR(ins.Reset());
+          ins.Bind(1, e.sha256).Bind(2, e.label).BindBlob(3, e.original_path).Bind(4, e.kind);
+          ins.Bind(5, e.size).Bind(6, static_cast<int64_t>(e.mode)).Bind(7, e.uid).Bind(8, e.gid);
+          ins.Bind(9, e.owner).Bind(10, e.group).Bind(11, e.mtime_ns).Bind(12, e.ctime_ns);
+          ins.Bind(13, e.atime_ns).BindBlob(14, e.symlink_target).Bind(15, e.skip_reason);
+          ins.BindBlob(16, e.source).Bind(17, e.batch_id).Bind(18, e.collected_at);
+          TQ_ASSIGN_OR_RETURN(bool row, ins.Step());
+          if (!row) {
+            // Held already (the walker saw it changed): the first copy stays the evidence.
+            ++add.already_present;
+            TQ_RETURN_IF_ERROR(old.Reset());
+            old.BindBlob(1, e.source).BindBlob(2, e.original_path).Bind(3, e.label);
+            TQ_ASSIGN_OR_RETURN(bool found, old.Step());
+            if (found && old.Text(0) != e.sha256 && e.kind == "file")
+              changed.push_back({e.source, e.original_path,
+                                 "changed since it was first collected (now " + e.sha256 +
+                                     "); the first copy (" + old.String(0) + ") is kept"});
+            continue;
+          }
+          int64_t id = ins.Int(0);
+          TQ_RETURN_IF_ERROR(ins.Run());
+          TQ_RETURN_IF_ERROR(lines.Add(db, "item", internal::ItemBody(e), id, 0).status());
+          if (!w.link_group.empty()) {
+            TQ_RETURN_IF_ERROR(link.Reset());
+            link.Bind(1, id).BindBlob(2, w.link_group).Bind(3, w.nlink);
+            TQ_RETURN_IF_ERROR(link.Run());
+            ++add.hardlinks;
+          }
+          ++add.items_added;
+          if (e.kind == "file") {
+            ++add.files;
+            add.bytes += e.size;
+          } else if (e.kind == "dir") {
+            ++add.dirs;
+          } else if (e.kind == "symlink") {
+            ++add.symlinks;
+          } else {
+            ++add.skipped;
+          }
+        }
+        TQ_ASSIGN_OR_RETURN(Stmt up, db.Prepare("UPDATE evidence_batches SET items_added="
+                                                "items_added+?, bytes_added=bytes_added+? "
+                                                "WHERE id=?"));
+        up.Bind(1, add.items_added).Bind(2, add.bytes).Bind(3, batch_id_);
+        return up.Run();
+      },
+      /*seal=*/true);
   TQ_RETURN_IF_ERROR(s);
   sum->items_added += add.items_added;
   sum->already_present += add.already_present;

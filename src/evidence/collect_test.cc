@@ -69,7 +69,7 @@ TEST_F(CollectTest, RecordsEveryEntryWithRawNamesAndDeduplicates) {
   EXPECT_EQ(sum->objects_written, 3u);  // index.php, hard.php and copy.php are one object
   EXPECT_TRUE(sum->problems.empty());
   EXPECT_EQ(sum->public_key_hex.size(), 64u);
-  EXPECT_EQ(sum->manifest_lines, 10u);  // 9 items + the custody record
+  EXPECT_EQ(sum->manifest_lines, 11u);  // 9 items, the seal that signs them, the custody record
 
   auto items = ByPath("webroot");
   ASSERT_EQ(items.size(), 9u);
@@ -165,6 +165,64 @@ TEST_F(CollectTest, FlippedObjectByteIsReportedWithItsLine) {
   EXPECT_EQ(report->problems[0].kind, TamperKind::kObjectModified);
   EXPECT_THAT(report->problems[0].message, ::testing::HasSubstr("pub/media/x.php"));
   EXPECT_GT(report->problems[0].line, 0u);
+}
+
+// The items of a collect batch are signed by one seal line; verify still names each edited
+// line (its hash is not the one sealed), and a line whose seal is gone or damaged.
+TEST_F(CollectTest, SealedLinesEditedOrUnsealedAreNamed) {
+  CollectOptions opt;
+  opt.label = "webroot";
+  ASSERT_TRUE(Collect(*case_, {src_}, opt).ok());
+  std::string path = case_->EvidenceDir() + "/manifest.tqm";
+  std::string text = ReadFile(path);
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    lines.push_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  ASSERT_EQ(lines.size(), 11u);
+  EXPECT_EQ(lines[3].substr(lines[3].size() - 2), "\t-");
+  EXPECT_NE(lines[9].find("\tseal\t1\t"), std::string::npos);
+  auto verify_with = [&](std::vector<std::string> edited) {
+    std::string out;
+    for (auto& l : edited) out += l + "\n";
+    ::chmod(path.c_str(), 0644);
+    WriteFile(path, out);
+    VerifyOptions vo;
+    vo.record_custody = false;
+    auto report = Verify(*case_, vo);
+    EXPECT_TRUE(report.ok());
+    std::vector<std::pair<uint64_t, TamperKind>> got;
+    if (report.ok())
+      for (const auto& p : report->problems) got.emplace_back(p.line, p.kind);
+    return std::make_pair(got, report.ok() && !report->problems.empty()
+                                   ? report->problems[0].message
+                                   : std::string());
+  };
+  // Two item lines edited (a path renamed, a size changed): each named, nothing else.
+  std::vector<std::string> two = lines;
+  two[3].insert(two[3].rfind('\t'), "x");  // the last field before the signature
+  two[6].insert(two[6].rfind('\t'), "y");
+  auto [problems, first] = verify_with(two);
+  // Each edit also sets the item's row in the case database apart from its line.
+  EXPECT_THAT(problems, ElementsAre(std::make_pair(uint64_t{4}, TamperKind::kLineEdited),
+                                    std::make_pair(uint64_t{4}, TamperKind::kDatabaseMismatch),
+                                    std::make_pair(uint64_t{7}, TamperKind::kLineEdited),
+                                    std::make_pair(uint64_t{7}, TamperKind::kDatabaseMismatch)));
+  EXPECT_THAT(first, ::testing::HasSubstr("manifest line 4 ("));
+  EXPECT_THAT(first, ::testing::HasSubstr("is not the one its seal (line 10) signed"));
+  // The seal's own signature broken: it signs nothing, each line it sealed is named.
+  std::vector<std::string> bad_seal = lines;
+  bad_seal[9].back() = bad_seal[9].back() == '0' ? '1' : '0';
+  auto [unsealed, msg] = verify_with(bad_seal);
+  size_t edited = 0;
+  for (auto& [line, kind] : unsealed) edited += kind == TamperKind::kLineEdited;
+  EXPECT_EQ(edited, 10u);  // 9 sealed lines and the seal itself
+  EXPECT_THAT(msg, ::testing::HasSubstr("no valid seal signs it"));
+  // Put back: clean.
+  auto [none, no_msg] = verify_with(lines);
+  EXPECT_TRUE(none.empty()) << no_msg;
 }
 
 // Files planted in the object store are not evidence: verify names each one, whether its

@@ -1,7 +1,8 @@
 // collect: one walker thread lists the sources (directory walks, archives, stdin), a pool
 // reads and hashes files into the object store, and the calling thread commits items in
-// walk order, in batches: objects synced first, then rows and signed manifest lines in one
-// transaction, then the manifest file. A killed run loses at most the uncommitted batch; the
+// walk order, in batches: objects synced first (overlapping the previous batch's commit),
+// then rows and manifest lines sealed by one signature in one transaction, then the
+// manifest file. A killed run loses at most the uncommitted batch; the
 // next run skips what is committed (idempotent) and redoes the rest.
 #include <fcntl.h>
 #include <pthread.h>
@@ -16,6 +17,7 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -221,9 +223,8 @@ void Collector::Walk(const std::vector<std::pair<std::string, std::string>>& sou
 }
 
 Status Collector::Commit(std::vector<CollectWork>& batch, CollectSummary* sum) {
+  // The batch's objects are durable already (Run synced them): rows may name them.
   if (batch.empty()) return Status::Ok();
-  // Objects reach the disk before any row names them.
-  TQ_RETURN_IF_ERROR(store_.Sync());
   std::vector<CollectProblem> changed;
   CollectSummary add;
   Status s = writer_.Commit(
@@ -350,8 +351,29 @@ Status Collector::Run(const std::vector<std::string>& sources, CollectSummary* s
       WorkerLoop();
     });
 
+  // Two batches overlap: while one batch's objects are synced (syncfs, on a thread of its
+  // own), the batch before it, synced already, is committed. The sync and the commit each
+  // waited on the disk in turn; rows still never name an object before it is durable.
   Status status;
-  std::vector<CollectWork> batch;
+  std::vector<CollectWork> batch, in_sync, synced;
+  std::future<Status> syncing;
+  uint64_t taken = 0;  // results moved out of done_, in walk order
+  auto sync_done = [&]() -> Status {
+    if (!syncing.valid()) return Status::Ok();
+    Status s = syncing.get();
+    if (s.ok()) synced = std::move(in_sync);
+    in_sync.clear();
+    return s;
+  };
+  auto commit_synced = [&]() -> Status {
+    if (synced.empty()) return Status::Ok();
+    TQ_RETURN_IF_ERROR(Commit(synced, sum));
+    std::lock_guard lock(mu_);
+    committed_ += synced.size();
+    synced.clear();
+    space_cv_.notify_all();
+    return Status::Ok();
+  };
   int64_t last_commit = NowMicros(), last_progress = 0;
   for (;;) {
     bool finished = false;
@@ -359,28 +381,32 @@ Status Collector::Run(const std::vector<std::string>& sources, CollectSummary* s
       std::unique_lock lock(mu_);
       // Wakes for the next result in walk order or the end; not merely for an empty queue:
       // while the pool still copies the last files that would spin on a core they need.
-      cv_.wait_for(lock, std::chrono::milliseconds(100), [&] {
-        return done_.count(committed_ + batch.size()) ||
-               (walk_finished_ && committed_ + batch.size() == issued_);
-      });
+      cv_.wait_for(lock, std::chrono::milliseconds(100),
+                   [&] { return done_.count(taken) || (walk_finished_ && taken == issued_); });
       // Take results in walk order.
-      for (auto it = done_.find(committed_ + batch.size()); it != done_.end();
-           it = done_.find(committed_ + batch.size())) {
+      for (auto it = done_.find(taken); it != done_.end(); it = done_.find(taken)) {
         batch.push_back(std::move(it->second));
         done_.erase(it);
+        ++taken;
       }
-      finished = walk_finished_ && committed_ + batch.size() == issued_;
+      finished = walk_finished_ && taken == issued_;
     }
     int64_t now = NowMicros();
     if (!batch.empty() &&
         (finished || batch.size() >= kBatchItems || now - last_commit >= kBatchMicros)) {
-      status = Commit(batch, sum);
+      status = sync_done();
       if (!status.ok()) break;
-      std::lock_guard lock(mu_);
-      committed_ += batch.size();
+      in_sync = std::move(batch);
       batch.clear();
+      syncing = std::async(std::launch::async, [this] { return store_.Sync(); });
+      status = commit_synced();
+      if (!status.ok()) break;
       last_commit = now;
-      space_cv_.notify_all();
+    }
+    if (finished) {
+      status = sync_done();
+      if (status.ok()) status = commit_synced();
+      if (!status.ok()) break;
     }
     if (opt_.progress && (now - last_progress > 100'000 || finished)) {
       last_progress = now;
@@ -397,6 +423,7 @@ Status Collector::Run(const std::vector<std::string>& sources, CollectSummary* s
     }
     if (finished) break;
   }
+  if (syncing.valid()) syncing.wait();
   if (!status.ok()) {
     std::lock_guard lock(mu_);
     aborted_ = true;

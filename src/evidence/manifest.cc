@@ -214,7 +214,10 @@ Result<ManifestLine> ParseManifestLine(std::string_view line) {
     auto r0 = std::from_chars(f0.data(), f0.data() + f0.size(), first);
     if (r0.ec != std::errc() || r0.ptr != f0.data() + f0.size() || first == 0 || first >= seq)
       return bad(4, "bad first sealed record");
-    if (m.fields[1].size() != 64 * (seq - first) || !IsLowerHex(m.fields[1]))
+    // Divided, not multiplied: a hostile SEQ must not wrap the product (verify walks the
+    // records a seal names).
+    const std::string& hashes = m.fields[1];
+    if (hashes.size() % 64 != 0 || hashes.size() / 64 != seq - first || !IsLowerHex(hashes))
       return bad(5, "a seal lists one line hash for each record it seals");
   }
   m.signature_hex = std::string(sig);

@@ -121,6 +121,9 @@ TEST(ManifestParse, SealAndSealedLines) {
       {head + "3\t" + std::string(64, 'a') + sig,
        "column 80: a seal lists one line hash for each record it seals"},
       {head + "5\t" + sig, "column 78: bad first sealed record"},
+      // 64 * (2^58 + 1 - 1) wraps to 0: an empty list must not pass for 2^58 records.
+      {"tqm1\t288230376151711745\t" + std::string(kZeroHash) + "\tseal\t1\t" + sig,
+       "column 97: a seal lists one line hash for each record it seals"},
       {head + "3\t" + std::string(128, 'a') + "\t-", "column 209: bad signature field"},
   };
   for (const Case& c : cases) {

@@ -22,6 +22,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (!UnescapeField(EscapeField(f), &back) || back != f) std::abort();
       }
       if (m->signed_part.size() + m->signature_hex.size() != nl - pos) std::abort();
+      // A seal lists exactly one hash per record it seals: verify walks that many records.
+      if (m->type == "seal" &&
+          m->fields[1].size() / 64 != m->seq - std::strtoull(m->fields[0].c_str(), nullptr, 10))
+        std::abort();
     }
     pos = nl + 1;
   }

@@ -1,9 +1,11 @@
 // collect: one walker thread lists the sources (directory walks, archives, stdin), a pool
 // reads and hashes files into the object store, and the calling thread commits items in
-// walk order, in batches: objects synced first, then rows and signed manifest lines in one
-// transaction, then the manifest file. A killed run loses at most the uncommitted batch; the
+// walk order, in batches: objects synced first (overlapping the previous batch's commit),
+// then rows and manifest lines sealed by one signature in one transaction, then the
+// manifest file. A killed run loses at most the uncommitted batch; the
 // next run skips what is committed (idempotent) and redoes the rest.
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -15,6 +17,7 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -220,73 +223,75 @@ void Collector::Walk(const std::vector<std::pair<std::string, std::string>>& sou
 }
 
 Status Collector::Commit(std::vector<CollectWork>& batch, CollectSummary* sum) {
+  // The batch's objects are durable already (Run synced them): rows may name them.
   if (batch.empty()) return Status::Ok();
-  // Objects reach the disk before any row names them.
-  TQ_RETURN_IF_ERROR(store_.Sync());
   std::vector<CollectProblem> changed;
   CollectSummary add;
-  Status s = writer_.Commit([&](Db& db, ManifestWriter::Batch& lines) -> Status {
-    add = CollectSummary();
-    changed.clear();
-    TQ_ASSIGN_OR_RETURN(
-        Stmt ins,
-        db.Prepare("INSERT INTO evidence_items(sha256,label,original_path,kind,size,mode,uid,gid,"
-                   "owner,grp,mtime_ns,ctime_ns,atime_ns,symlink_target,skip_reason,source,"
-                   "batch_id,collected_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                   "ON CONFLICT(source,original_path,label) DO NOTHING RETURNING id"));
-    TQ_ASSIGN_OR_RETURN(Stmt old, db.Prepare("SELECT sha256,kind FROM evidence_items WHERE "
-                                             "source=? AND original_path=? AND label=?"));
-    TQ_ASSIGN_OR_RETURN(Stmt link, db.Prepare("INSERT OR IGNORE INTO evidence_hardlinks("
-                                              "item_id,link_group,nlink) VALUES(?,?,?)"));
-    for (CollectWork& w : batch) {
-      if (w.drop) continue;
-      const EvidenceItem& e = w.item;
-      TQ_RETURN_IF_ERROR(ins.Reset());
-      ins.Bind(1, e.sha256).Bind(2, e.label).BindBlob(3, e.original_path).Bind(4, e.kind);
-      ins.Bind(5, e.size).Bind(6, static_cast<int64_t>(e.mode)).Bind(7, e.uid).Bind(8, e.gid);
-      ins.Bind(9, e.owner).Bind(10, e.group).Bind(11, e.mtime_ns).Bind(12, e.ctime_ns);
-      ins.Bind(13, e.atime_ns).BindBlob(14, e.symlink_target).Bind(15, e.skip_reason);
-      ins.BindBlob(16, e.source).Bind(17, e.batch_id).Bind(18, e.collected_at);
-      TQ_ASSIGN_OR_RETURN(bool row, ins.Step());
-      if (!row) {
-        // Held already (the walker saw it changed): the first copy stays the evidence.
-        ++add.already_present;
-        TQ_RETURN_IF_ERROR(old.Reset());
-        old.BindBlob(1, e.source).BindBlob(2, e.original_path).Bind(3, e.label);
-        TQ_ASSIGN_OR_RETURN(bool found, old.Step());
-        if (found && old.Text(0) != e.sha256 && e.kind == "file")
-          changed.push_back({e.source, e.original_path,
-                             "changed since it was first collected (now " + e.sha256 +
-                                 "); the first copy (" + old.String(0) + ") is kept"});
-        continue;
-      }
-      int64_t id = ins.Int(0);
-      TQ_RETURN_IF_ERROR(ins.Run());
-      TQ_RETURN_IF_ERROR(lines.Add(db, "item", internal::ItemBody(e), id, 0).status());
-      if (!w.link_group.empty()) {
-        TQ_RETURN_IF_ERROR(link.Reset());
-        link.Bind(1, id).BindBlob(2, w.link_group).Bind(3, w.nlink);
-        TQ_RETURN_IF_ERROR(link.Run());
-        ++add.hardlinks;
-      }
-      ++add.items_added;
-      if (e.kind == "file") {
-        ++add.files;
-        add.bytes += e.size;
-      } else if (e.kind == "dir") {
-        ++add.dirs;
-      } else if (e.kind == "symlink") {
-        ++add.symlinks;
-      } else {
-        ++add.skipped;
-      }
-    }
-    TQ_ASSIGN_OR_RETURN(Stmt up, db.Prepare("UPDATE evidence_batches SET items_added="
-                                            "items_added+?, bytes_added=bytes_added+? "
-                                            "WHERE id=?"));
-    up.Bind(1, add.items_added).Bind(2, add.bytes).Bind(3, batch_id_);
-    return up.Run();
-  });
+  Status s = writer_.Commit(
+      [&](Db& db, ManifestWriter::Batch& lines) -> Status {
+        add = CollectSummary();
+        changed.clear();
+        TQ_ASSIGN_OR_RETURN(
+            Stmt ins,
+            db.Prepare(
+                "INSERT INTO evidence_items(sha256,label,original_path,kind,size,mode,uid,gid,"
+                "owner,grp,mtime_ns,ctime_ns,atime_ns,symlink_target,skip_reason,source,"
+                "batch_id,collected_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(source,original_path,label) DO NOTHING RETURNING id"));
+        TQ_ASSIGN_OR_RETURN(Stmt old, db.Prepare("SELECT sha256,kind FROM evidence_items WHERE "
+                                                 "source=? AND original_path=? AND label=?"));
+        TQ_ASSIGN_OR_RETURN(Stmt link, db.Prepare("INSERT OR IGNORE INTO evidence_hardlinks("
+                                                  "item_id,link_group,nlink) VALUES(?,?,?)"));
+        for (CollectWork& w : batch) {
+          if (w.drop) continue;
+          const EvidenceItem& e = w.item;
+          TQ_RETURN_IF_ERROR(ins.Reset());
+          ins.Bind(1, e.sha256).Bind(2, e.label).BindBlob(3, e.original_path).Bind(4, e.kind);
+          ins.Bind(5, e.size).Bind(6, static_cast<int64_t>(e.mode)).Bind(7, e.uid).Bind(8, e.gid);
+          ins.Bind(9, e.owner).Bind(10, e.group).Bind(11, e.mtime_ns).Bind(12, e.ctime_ns);
+          ins.Bind(13, e.atime_ns).BindBlob(14, e.symlink_target).Bind(15, e.skip_reason);
+          ins.BindBlob(16, e.source).Bind(17, e.batch_id).Bind(18, e.collected_at);
+          TQ_ASSIGN_OR_RETURN(bool row, ins.Step());
+          if (!row) {
+            // Held already (the walker saw it changed): the first copy stays the evidence.
+            ++add.already_present;
+            TQ_RETURN_IF_ERROR(old.Reset());
+            old.BindBlob(1, e.source).BindBlob(2, e.original_path).Bind(3, e.label);
+            TQ_ASSIGN_OR_RETURN(bool found, old.Step());
+            if (found && old.Text(0) != e.sha256 && e.kind == "file")
+              changed.push_back({e.source, e.original_path,
+                                 "changed since it was first collected (now " + e.sha256 +
+                                     "); the first copy (" + old.String(0) + ") is kept"});
+            continue;
+          }
+          int64_t id = ins.Int(0);
+          TQ_RETURN_IF_ERROR(ins.Run());
+          TQ_RETURN_IF_ERROR(lines.Add(db, "item", internal::ItemBody(e), id, 0).status());
+          if (!w.link_group.empty()) {
+            TQ_RETURN_IF_ERROR(link.Reset());
+            link.Bind(1, id).BindBlob(2, w.link_group).Bind(3, w.nlink);
+            TQ_RETURN_IF_ERROR(link.Run());
+            ++add.hardlinks;
+          }
+          ++add.items_added;
+          if (e.kind == "file") {
+            ++add.files;
+            add.bytes += e.size;
+          } else if (e.kind == "dir") {
+            ++add.dirs;
+          } else if (e.kind == "symlink") {
+            ++add.symlinks;
+          } else {
+            ++add.skipped;
+          }
+        }
+        TQ_ASSIGN_OR_RETURN(Stmt up, db.Prepare("UPDATE evidence_batches SET items_added="
+                                                "items_added+?, bytes_added=bytes_added+? "
+                                                "WHERE id=?"));
+        up.Bind(1, add.items_added).Bind(2, add.bytes).Bind(3, batch_id_);
+        return up.Run();
+      },
+      /*seal=*/true);
   TQ_RETURN_IF_ERROR(s);
   sum->items_added += add.items_added;
   sum->already_present += add.already_present;
@@ -334,38 +339,74 @@ Status Collector::Run(const std::vector<std::string>& sources, CollectSummary* s
   int threads = opt_.threads > 0
                     ? opt_.threads
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  std::thread walker([&] { Walk(labelled); });
+  // Named, so that a profile (perf, top -H) tells the walker and the pool from the committer.
+  std::thread walker([&] {
+    ::pthread_setname_np(::pthread_self(), "tq-collect-walk");
+    Walk(labelled);
+  });
   std::vector<std::thread> pool;
-  for (int i = 0; i < threads; ++i) pool.emplace_back([&] { WorkerLoop(); });
+  for (int i = 0; i < threads; ++i)
+    pool.emplace_back([&] {
+      ::pthread_setname_np(::pthread_self(), "tq-collect-copy");
+      WorkerLoop();
+    });
 
+  // Two batches overlap: while one batch's objects are synced (syncfs, on a thread of its
+  // own), the batch before it, synced already, is committed. The sync and the commit each
+  // waited on the disk in turn; rows still never name an object before it is durable.
   Status status;
-  std::vector<CollectWork> batch;
+  std::vector<CollectWork> batch, in_sync, synced;
+  std::future<Status> syncing;
+  uint64_t taken = 0;  // results moved out of done_, in walk order
+  auto sync_done = [&]() -> Status {
+    if (!syncing.valid()) return Status::Ok();
+    Status s = syncing.get();
+    if (s.ok()) synced = std::move(in_sync);
+    in_sync.clear();
+    return s;
+  };
+  auto commit_synced = [&]() -> Status {
+    if (synced.empty()) return Status::Ok();
+    TQ_RETURN_IF_ERROR(Commit(synced, sum));
+    std::lock_guard lock(mu_);
+    committed_ += synced.size();
+    synced.clear();
+    space_cv_.notify_all();
+    return Status::Ok();
+  };
   int64_t last_commit = NowMicros(), last_progress = 0;
   for (;;) {
     bool finished = false;
     {
       std::unique_lock lock(mu_);
-      cv_.wait_for(lock, std::chrono::milliseconds(100), [&] {
-        return done_.count(committed_ + batch.size()) || (walk_finished_ && pending_.empty());
-      });
+      // Wakes for the next result in walk order or the end; not merely for an empty queue:
+      // while the pool still copies the last files that would spin on a core they need.
+      cv_.wait_for(lock, std::chrono::milliseconds(100),
+                   [&] { return done_.count(taken) || (walk_finished_ && taken == issued_); });
       // Take results in walk order.
-      for (auto it = done_.find(committed_ + batch.size()); it != done_.end();
-           it = done_.find(committed_ + batch.size())) {
+      for (auto it = done_.find(taken); it != done_.end(); it = done_.find(taken)) {
         batch.push_back(std::move(it->second));
         done_.erase(it);
+        ++taken;
       }
-      finished = walk_finished_ && committed_ + batch.size() == issued_;
+      finished = walk_finished_ && taken == issued_;
     }
     int64_t now = NowMicros();
     if (!batch.empty() &&
         (finished || batch.size() >= kBatchItems || now - last_commit >= kBatchMicros)) {
-      status = Commit(batch, sum);
+      status = sync_done();
       if (!status.ok()) break;
-      std::lock_guard lock(mu_);
-      committed_ += batch.size();
+      in_sync = std::move(batch);
       batch.clear();
+      syncing = std::async(std::launch::async, [this] { return store_.Sync(); });
+      status = commit_synced();
+      if (!status.ok()) break;
       last_commit = now;
-      space_cv_.notify_all();
+    }
+    if (finished) {
+      status = sync_done();
+      if (status.ok()) status = commit_synced();
+      if (!status.ok()) break;
     }
     if (opt_.progress && (now - last_progress > 100'000 || finished)) {
       last_progress = now;
@@ -382,6 +423,7 @@ Status Collector::Run(const std::vector<std::string>& sources, CollectSummary* s
     }
     if (finished) break;
   }
+  if (syncing.valid()) syncing.wait();
   if (!status.ok()) {
     std::lock_guard lock(mu_);
     aborted_ = true;

@@ -6,12 +6,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 
 #include "core/sha256.h"
 #include "evidence/evidence.h"
 #include "evidence/manifest.h"
+#include "evidence/store.h"
 #include "support/testing.h"
 
 namespace tq::evidence {
@@ -66,7 +69,7 @@ TEST_F(CollectTest, RecordsEveryEntryWithRawNamesAndDeduplicates) {
   EXPECT_EQ(sum->objects_written, 3u);  // index.php, hard.php and copy.php are one object
   EXPECT_TRUE(sum->problems.empty());
   EXPECT_EQ(sum->public_key_hex.size(), 64u);
-  EXPECT_EQ(sum->manifest_lines, 10u);  // 9 items + the custody record
+  EXPECT_EQ(sum->manifest_lines, 11u);  // 9 items, the seal that signs them, the custody record
 
   auto items = ByPath("webroot");
   ASSERT_EQ(items.size(), 9u);
@@ -164,6 +167,64 @@ TEST_F(CollectTest, FlippedObjectByteIsReportedWithItsLine) {
   EXPECT_GT(report->problems[0].line, 0u);
 }
 
+// The items of a collect batch are signed by one seal line; verify still names each edited
+// line (its hash is not the one sealed), and a line whose seal is gone or damaged.
+TEST_F(CollectTest, SealedLinesEditedOrUnsealedAreNamed) {
+  CollectOptions opt;
+  opt.label = "webroot";
+  ASSERT_TRUE(Collect(*case_, {src_}, opt).ok());
+  std::string path = case_->EvidenceDir() + "/manifest.tqm";
+  std::string text = ReadFile(path);
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    lines.push_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  ASSERT_EQ(lines.size(), 11u);
+  EXPECT_EQ(lines[3].substr(lines[3].size() - 2), "\t-");
+  EXPECT_NE(lines[9].find("\tseal\t1\t"), std::string::npos);
+  auto verify_with = [&](std::vector<std::string> edited) {
+    std::string out;
+    for (auto& l : edited) out += l + "\n";
+    ::chmod(path.c_str(), 0644);
+    WriteFile(path, out);
+    VerifyOptions vo;
+    vo.record_custody = false;
+    auto report = Verify(*case_, vo);
+    EXPECT_TRUE(report.ok());
+    std::vector<std::pair<uint64_t, TamperKind>> got;
+    if (report.ok())
+      for (const auto& p : report->problems) got.emplace_back(p.line, p.kind);
+    return std::make_pair(got, report.ok() && !report->problems.empty()
+                                   ? report->problems[0].message
+                                   : std::string());
+  };
+  // Two item lines edited (a path renamed, a size changed): each named, nothing else.
+  std::vector<std::string> two = lines;
+  two[3].insert(two[3].rfind('\t'), "x");  // the last field before the signature
+  two[6].insert(two[6].rfind('\t'), "y");
+  auto [problems, first] = verify_with(two);
+  // Each edit also sets the item's row in the case database apart from its line.
+  EXPECT_THAT(problems, ElementsAre(std::make_pair(uint64_t{4}, TamperKind::kLineEdited),
+                                    std::make_pair(uint64_t{4}, TamperKind::kDatabaseMismatch),
+                                    std::make_pair(uint64_t{7}, TamperKind::kLineEdited),
+                                    std::make_pair(uint64_t{7}, TamperKind::kDatabaseMismatch)));
+  EXPECT_THAT(first, ::testing::HasSubstr("manifest line 4 ("));
+  EXPECT_THAT(first, ::testing::HasSubstr("is not the one its seal (line 10) signed"));
+  // The seal's own signature broken: it signs nothing, each line it sealed is named.
+  std::vector<std::string> bad_seal = lines;
+  bad_seal[9].back() = bad_seal[9].back() == '0' ? '1' : '0';
+  auto [unsealed, msg] = verify_with(bad_seal);
+  size_t edited = 0;
+  for (auto& [line, kind] : unsealed) edited += kind == TamperKind::kLineEdited;
+  EXPECT_EQ(edited, 10u);  // 9 sealed lines and the seal itself
+  EXPECT_THAT(msg, ::testing::HasSubstr("no valid seal signs it"));
+  // Put back: clean.
+  auto [none, no_msg] = verify_with(lines);
+  EXPECT_TRUE(none.empty()) << no_msg;
+}
+
 // Files planted in the object store are not evidence: verify names each one, whether its
 // name looks like an object (and even hashes right) or not.
 TEST_F(CollectTest, FilesPlantedInTheObjectStoreAreReported) {
@@ -189,6 +250,25 @@ TEST_F(CollectTest, FilesPlantedInTheObjectStoreAreReported) {
   EXPECT_THAT(all, ::testing::HasSubstr("evidence/objects/" + sha.substr(0, 2) + "/" + sha));
   EXPECT_THAT(all, ::testing::HasSubstr("evidence/objects/readme\\e.txt"));
   EXPECT_EQ(TamperKindName(TamperKind::kUnknownObject), "unknown_object");
+}
+
+// A small object is created under its own name: a run killed while writing it leaves a
+// short, read-only file there that no row names. The next collect of that content replaces
+// it (it is not deduplicated against), and verify is clean.
+TEST_F(CollectTest, TornObjectOfAKilledRunIsReplaced) {
+  std::string content = "<?php eval($_POST[1]);\n";  // pub/media/x.php
+  std::string sha = Sha256Hex(content);
+  std::filesystem::create_directories(case_->EvidenceDir() + "/objects/" + sha.substr(0, 2));
+  WriteFile(case_->ObjectPath(sha), content.substr(0, 7));
+  ASSERT_EQ(::chmod(case_->ObjectPath(sha).c_str(), 0444), 0);
+  CollectOptions opt;
+  opt.label = "webroot";
+  auto sum = Collect(*case_, {src_}, opt);
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(ReadFile(case_->ObjectPath(sha)), content);
+  auto report = Verify(*case_, VerifyOptions{});
+  ASSERT_TRUE(report.ok());
+  for (const TamperProblem& p : report->problems) ADD_FAILURE() << p.message;
 }
 
 // A collect killed mid-run leaves its batch 'running': the next collect marks it
@@ -270,6 +350,7 @@ TEST(GuessLabel, Table) {
   for (const Case& c : cases) EXPECT_EQ(GuessLabel(c.path), c.label) << c.path;
 }
 
+// A file of 64 MiB and more takes the large-file path: read and hashed on one thread,
 }  // namespace
 }  // namespace tq::evidence
 
@@ -294,6 +375,63 @@ TEST_F(CollectTest, AddFileEvidenceIsSignedAndIdempotent) {
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok());
   EXPECT_EQ(report->items, 1u);
+}
+
+// A file of 64 MiB and more takes the large-file path: read and hashed on one thread,
+// written around the page cache (O_DIRECT) on another; its tail is not a whole block.
+TEST_F(CollectTest, LargeFileIsCopiedWholeThroughTheDirectPath) {
+  std::string big;
+  big.reserve((64u << 20) + 12345);
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  while (big.size() < (64u << 20) + 12345) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    big.append(reinterpret_cast<const char*>(&x), sizeof x);
+  }
+  big.resize((64u << 20) + 12345);
+  std::memset(big.data() + (8u << 20), 0, 4u << 20);  // a whole zero chunk: a hole
+  std::filesystem::create_directories(dir_ / "big");
+  WriteFile(dir_ / "big/dump.sql", big);
+  CollectOptions opt;
+  opt.label = "db";
+  auto sum = Collect(*case_, {dir_ / "big/dump.sql"}, opt);
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(sum->bytes, big.size());
+  auto items = ByPath("db");
+  ASSERT_EQ(items.size(), 1u);
+  const EvidenceItem& e = items.begin()->second;
+  EXPECT_EQ(e.sha256, Sha256Hex(big));
+  EXPECT_EQ(ReadFile(case_->ObjectPath(e.sha256)), big);
+  auto report = Verify(*case_, VerifyOptions{});
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok());
+}
+
+// A direct writer handed bytes it cannot write around the cache (a misaligned buffer, then
+// a short tail) falls back to buffered writes and still stores exactly those bytes.
+TEST_F(CollectTest, DirectWriterFallsBackToBufferedWrites) {
+  auto store = internal::ObjectStore::Open(*case_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto w = (*store)->NewWriter(/*direct=*/true);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  constexpr size_t kBlock = internal::kDirectAlign;
+  char* raw = static_cast<char*>(std::aligned_alloc(kBlock, 4 * kBlock));
+  ASSERT_NE(raw, nullptr);
+  for (size_t i = 0; i < 4 * kBlock; ++i) raw[i] = static_cast<char>('a' + i % 26);
+  std::string want;
+  auto put = [&](std::string_view b) {
+    want.append(b);
+    ASSERT_TRUE((*w)->Write(b).ok());
+  };
+  put(std::string_view(raw, 2 * kBlock));  // aligned: direct
+  put(std::string_view(raw + 1, kBlock));  // misaligned address: buffered from here
+  put(std::string_view(raw, 2 * kBlock));  // aligned again, still buffered
+  put(std::string_view(raw + 7, 100));     // a short tail
+  std::free(raw);
+  auto o = (*w)->Finish();
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->sha256, Sha256Hex(want));
+  EXPECT_EQ(o->size, want.size());
+  EXPECT_EQ(ReadFile(case_->ObjectPath(o->sha256)), want);
 }
 
 }  // namespace

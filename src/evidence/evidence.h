@@ -1,9 +1,10 @@
 // The evidence store: `collect` copies files, directory trees and archives into the case's
 // content-addressed store (evidence/objects/ab/<sha256>, read-only, deduplicated), records
-// every item in evidence_items, and appends one signed, hash-chained line per item to the
-// case's manifest (evidence/manifest.tqm, Ed25519, one key pair per case). `Verify` re-hashes
-// every object and checks every signature and link of the chain. Every collect, verify and
-// export is a custody record (also a signed manifest line).
+// every item in evidence_items, and appends one hash-chained line per item to the case's
+// manifest (evidence/manifest.tqm), each batch of lines ending in a seal signed with the
+// case's Ed25519 key that lists every line's hash. `Verify` re-hashes every object and checks
+// every signature, seal and link of the chain. Every collect, verify and export is a custody
+// record (a manifest line signed on its own).
 //
 // Readers (logs, webroot, storedb) use ListEvidence(db, label) from casefile.h and the object
 // readers below; they never read the original location again.

@@ -191,7 +191,10 @@ Result<ManifestLine> ParseManifestLine(std::string_view line) {
   if (parts[2].size() != 64 || !IsLowerHex(parts[2])) return bad(2, "bad previous-line hash");
   m.prev = std::string(parts[2]);
   m.type = std::string(parts[3]);
-  size_t want = m.type == "item" ? kItemFields : m.type == "custody" ? kCustodyFields : 0;
+  size_t want = m.type == "item"      ? kItemFields
+                : m.type == "custody" ? kCustodyFields
+                : m.type == "seal"    ? kSealFields
+                                      : 0;
   if (want == 0) return bad(3, "unknown record type");
   if (parts.size() != 4 + want + 1)
     return bad(3, "a " + m.type + " line has " + std::to_string(want) + " fields, found " +
@@ -202,7 +205,21 @@ Result<ManifestLine> ParseManifestLine(std::string_view line) {
     m.fields.push_back(std::move(f));
   }
   std::string_view sig = parts.back();
-  if (sig.size() != 128 || !IsLowerHex(sig)) return bad(parts.size() - 1, "bad signature field");
+  bool sealed = sig == kSealedSignature && m.type != "seal";
+  if (!sealed && (sig.size() != 128 || !IsLowerHex(sig)))
+    return bad(parts.size() - 1, "bad signature field");
+  if (m.type == "seal") {
+    uint64_t first = 0;
+    const std::string& f0 = m.fields[0];
+    auto r0 = std::from_chars(f0.data(), f0.data() + f0.size(), first);
+    if (r0.ec != std::errc() || r0.ptr != f0.data() + f0.size() || first == 0 || first >= seq)
+      return bad(4, "bad first sealed record");
+    // Divided, not multiplied: a hostile SEQ must not wrap the product (verify walks the
+    // records a seal names).
+    const std::string& hashes = m.fields[1];
+    if (hashes.size() % 64 != 0 || hashes.size() / 64 != seq - first || !IsLowerHex(hashes))
+      return bad(5, "a seal lists one line hash for each record it seals");
+  }
   m.signature_hex = std::string(sig);
   m.signed_part = line.substr(0, line.size() - sig.size());
   return m;
@@ -460,19 +477,41 @@ Status ManifestWriter::Reconcile() {
 
 Result<uint64_t> ManifestWriter::Batch::Add(Db& db, std::string_view type, std::string_view body,
                                             int64_t item_id, int64_t custody_id) {
+  return AddLine(db, type, body, item_id, custody_id, /*sealed=*/seal_);
+}
+
+Result<uint64_t> ManifestWriter::Batch::AddLine(Db& db, std::string_view type,
+                                                std::string_view body, int64_t item_id,
+                                                int64_t custody_id, bool sealed) {
   uint64_t seq = ++seq_;
   std::string line = "tqm1\t" + std::to_string(seq) + "\t" + prev_ + "\t";
   line.append(type);
   line += '\t';
   line.append(body);
   line += '\t';
-  unsigned char sig[crypto_sign_BYTES];
-  crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(line.data()),
-                       line.size(), w_->key_.secret_key.data());
-  line += ToHex(sig, sizeof sig);
+  if (sealed) {
+    line.append(kSealedSignature);
+  } else {
+    unsigned char sig[crypto_sign_BYTES];
+    crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(line.data()),
+                         line.size(), w_->key_.secret_key.data());
+    line += ToHex(sig, sizeof sig);
+  }
   std::string hash = Sha256Hex(line);
-  TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("INSERT INTO evidence_manifest(seq,type,item_id,"
-                                          "custody_id,line,line_hash) VALUES(?,?,?,?,?,?)"));
+  if (sealed) {
+    if (sealed_hashes_.empty()) first_sealed_ = seq;
+    sealed_hashes_ += hash;
+  }
+  // Prepared once per batch: parsing it again for each of a web root's lines cost more
+  // than the insert.
+  if (!insert_) {
+    TQ_ASSIGN_OR_RETURN(Stmt prepared,
+                        db.Prepare("INSERT INTO evidence_manifest(seq,type,item_id,"
+                                   "custody_id,line,line_hash) VALUES(?,?,?,?,?,?)"));
+    insert_ = std::make_unique<Stmt>(std::move(prepared));
+  }
+  Stmt& st = *insert_;
+  TQ_RETURN_IF_ERROR(st.Reset());
   st.Bind(1, static_cast<int64_t>(seq)).Bind(2, type);
   item_id ? st.Bind(3, item_id) : st.BindNull(3);
   custody_id ? st.Bind(4, custody_id) : st.BindNull(4);
@@ -483,7 +522,7 @@ Result<uint64_t> ManifestWriter::Batch::Add(Db& db, std::string_view type, std::
   return seq;
 }
 
-Status ManifestWriter::Commit(const std::function<Status(Db&, Batch&)>& fn) {
+Status ManifestWriter::Commit(const std::function<Status(Db&, Batch&)>& fn, bool seal) {
   std::string path = ManifestPath(case_);
   if (::flock(fd_, LOCK_EX) != 0) return Status::FromErrno(path, errno);
   struct Unlock {
@@ -503,7 +542,17 @@ Status ManifestWriter::Commit(const std::function<Status(Db&, Batch&)>& fn) {
     batch.seq_ = row ? static_cast<uint64_t>(st.Int(0)) : 0;
     batch.prev_ = row ? st.String(1) : std::string(kZeroHash);
     batch.lines_.clear();
-    return fn(db, batch);
+    batch.sealed_hashes_.clear();
+    batch.seal_ = seal;
+    Status added = fn(db, batch);
+    if (added.ok() && !batch.sealed_hashes_.empty()) {
+      // One signature for the batch: the seal lists each line's hash, so verify still
+      // names every edited line.
+      std::string body = std::to_string(batch.first_sealed_) + "\t" + batch.sealed_hashes_;
+      added = batch.AddLine(db, "seal", body, 0, 0, /*sealed=*/false).status();
+    }
+    batch.insert_.reset();  // finalized before the commit
+    return added;
   });
   TQ_RETURN_IF_ERROR(s);
   if (batch.lines_.empty()) return Status::Ok();

@@ -102,5 +102,36 @@ TEST(ManifestParse, BadEscapeInField) {
   EXPECT_NE(m.status().message().find("bad escape in field"), std::string::npos);
 }
 
+// A line a seal signs carries `-` for its signature; the seal lists one hash per record.
+TEST(ManifestParse, SealAndSealedLines) {
+  std::string item = ItemLine(3);
+  std::string sealed = item.substr(0, item.rfind('\t') + 1) + "-";
+  Result<ManifestLine> m = ParseManifestLine(sealed);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->signature_hex, "-");
+  EXPECT_EQ(m->signed_part, std::string_view(sealed).substr(0, sealed.size() - 1));
+  std::string head = "tqm1\t5\t" + std::string(kZeroHash) + "\tseal\t";
+  std::string sig = "\t" + std::string(128, 'c');
+  Result<ManifestLine> seal = ParseManifestLine(head + "3\t" + std::string(128, 'a') + sig);
+  ASSERT_TRUE(seal.ok()) << seal.status().ToString();
+  EXPECT_EQ(seal->fields[0], "3");
+  struct Case {
+    std::string line, error;
+  } cases[] = {
+      {head + "3\t" + std::string(64, 'a') + sig,
+       "column 80: a seal lists one line hash for each record it seals"},
+      {head + "5\t" + sig, "column 78: bad first sealed record"},
+      // 64 * (2^58 + 1 - 1) wraps to 0: an empty list must not pass for 2^58 records.
+      {"tqm1\t288230376151711745\t" + std::string(kZeroHash) + "\tseal\t1\t" + sig,
+       "column 97: a seal lists one line hash for each record it seals"},
+      {head + "3\t" + std::string(128, 'a') + "\t-", "column 209: bad signature field"},
+  };
+  for (const Case& c : cases) {
+    Result<ManifestLine> bad = ParseManifestLine(c.line);
+    ASSERT_FALSE(bad.ok()) << c.line;
+    EXPECT_EQ(bad.status().message(), c.error) << c.line;
+  }
+}
+
 }  // namespace
 }  // namespace tq::evidence::internal

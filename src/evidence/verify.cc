@@ -227,8 +227,12 @@ Result<VerifyReport> Verify(Case& c, const VerifyOptions& opt) {
   uint64_t expect = 1;
   std::string prev_hash(internal::kZeroHash);
   bool prev_flagged = false;
+  std::vector<std::string> hash_of(lines.size());
+  std::map<size_t, std::string> awaiting_seal;  // `-` lines no good seal has signed: what
+  std::map<size_t, std::string> chain_after;    // line -> the next line's chain problem
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string this_hash = Sha256Hex(lines[i]);
+    hash_of[i] = this_hash;
     line_hashes.insert(this_hash);
     std::string n = std::to_string(i + 1);
     bool flagged = false;
@@ -241,7 +245,10 @@ Result<VerifyReport> Verify(Case& c, const VerifyOptions& opt) {
     std::string what = m.type == "item" && m.fields.size() == internal::kItemFields
                            ? "item " + Shown(m.fields[15])
                            : m.type + " record";
-    if (have_key && !internal::VerifySignature(m.signed_part, m.signature_hex, pk)) {
+    bool sealed = m.signature_hex == internal::kSealedSignature;
+    if (sealed) {
+      awaiting_seal[i] = what;
+    } else if (have_key && !internal::VerifySignature(m.signed_part, m.signature_hex, pk)) {
       if (foreign_key) {
         ++unsigned_by_expected;
       } else {
@@ -276,14 +283,44 @@ Result<VerifyReport> Verify(Case& c, const VerifyOptions& opt) {
       }
       flagged = true;
     } else if (m.prev != prev_hash && !prev_flagged && !flagged) {
-      problem(TamperKind::kLineOrder, i + 1,
-              "manifest line " + n + " does not chain to line " + std::to_string(i) +
-                  " (previous-line hash differs): the manifest was spliced");
+      std::string msg = "manifest line " + n + " does not chain to line " + std::to_string(i) +
+                        " (previous-line hash differs): the manifest was spliced";
+      // After a line only its seal can vouch for: a splice here unless that line was edited
+      // (then the edit is the one problem), known once the seal is read.
+      if (i > 0 && awaiting_seal.count(i - 1))
+        chain_after[i - 1] = std::move(msg);
+      else
+        problem(TamperKind::kLineOrder, i + 1, std::move(msg));
       flagged = true;
     }
     if (m.seq >= expect) expect = m.seq + 1;
     prev_hash = this_hash;
     prev_flagged = flagged;
+    if (m.type == "seal") {
+      // A good seal signs the hash of each line it lists: a line whose hash differs was
+      // edited. A seal that fails its own signature signs nothing.
+      if (!have_key || !internal::VerifySignature(m.signed_part, m.signature_hex, pk)) continue;
+      uint64_t first = std::strtoull(m.fields[0].c_str(), nullptr, 10);
+      for (uint64_t s = first; s < m.seq; ++s) {
+        auto at = seq_at.find(s);
+        if (at == seq_at.end()) continue;  // removed: reported by the sequence check
+        size_t j = at->second;
+        auto waiting = awaiting_seal.find(j);
+        if (waiting == awaiting_seal.end()) continue;
+        std::string_view signed_hash = std::string_view(m.fields[1]).substr(64 * (s - first), 64);
+        auto chain = chain_after.find(j);
+        if (hash_of[j] != signed_hash)
+          problem(TamperKind::kLineEdited, j + 1,
+                  "manifest line " + std::to_string(j + 1) + " (" + waiting->second +
+                      "): its hash is not the one its seal (line " + n +
+                      ") signed: the line was edited");
+        else if (chain != chain_after.end())
+          problem(TamperKind::kLineOrder, j + 2, chain->second);
+        if (chain != chain_after.end()) chain_after.erase(chain);
+        awaiting_seal.erase(waiting);
+      }
+      continue;
+    }
     if (m.type == "custody") {
       ++rep.custody_records;
       continue;
@@ -296,6 +333,15 @@ Result<VerifyReport> Verify(Case& c, const VerifyOptions& opt) {
           {sha, std::strtoull(m.fields[5].c_str(), nullptr, 10), i + 1, m.fields[15]});
   }
 
+  // Lines left for a seal that never came, or whose seal fails its signature (with a key to
+  // check against): edited, or their seal was.
+  if (have_key && foreign_key)
+    unsigned_by_expected += awaiting_seal.size();
+  else if (have_key)
+    for (const auto& [j, what] : awaiting_seal)
+      problem(TamperKind::kLineEdited, j + 1,
+              "manifest line " + std::to_string(j + 1) + " (" + what +
+                  "): no valid seal signs it: the line or its seal was edited or removed");
   if (unsigned_by_expected)
     problem(TamperKind::kKeyMismatch, 0,
             std::to_string(unsigned_by_expected) + " of " + std::to_string(lines.size()) +

@@ -235,20 +235,36 @@ void WalkDirectory(CollectSink& sink, const std::string& root, const EvidenceIte
 }
 
 namespace {
-// StoreFile's path for large files: one reader thread fills chunks (kChunksAhead in flight),
-// this thread hashes and writes them in order. Closes fd. The outcomes are StoreFile's: a
-// read error makes the item "skipped" with the bytes read before it, a store error drops it.
+// StoreFile's path for large files: one reader thread fills chunks (kChunksAhead in flight)
+// and hashes them, this thread writes them in order (O_DIRECT: see ObjectWriter). Closes fd.
+// The outcomes are StoreFile's: a read error makes the item "skipped" with the bytes read
+// before it, a store error drops it.
 void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
+  struct FreeBytes {
+    void operator()(char* p) const { std::free(p); }
+  };
   struct Chunk {
-    std::vector<char> data = std::vector<char>(kChunk);
+    // Aligned for O_DIRECT; every chunk but the last is filled to the brim, so offsets stay
+    // aligned too.
+    std::unique_ptr<char, FreeBytes> data{
+        static_cast<char*>(std::aligned_alloc(kDirectAlign, kChunk))};
     size_t n = 0;
   };
   std::mutex mu;
   std::condition_variable cv;
   std::deque<std::unique_ptr<Chunk>> full, empty;
-  for (int i = 0; i < kChunksAhead; ++i) empty.push_back(std::make_unique<Chunk>());
+  for (int i = 0; i < kChunksAhead; ++i) {
+    empty.push_back(std::make_unique<Chunk>());
+    if (!empty.back()->data) {
+      ::close(fd);
+      w.problem = "storing failed: out of memory for the read buffers";
+      w.drop = true;
+      return;
+    }
+  }
   bool read_done = false, stop = false;
   std::string read_error;
+  Sha256 hash;  // the reader's until it is joined
   std::thread reader([&] {
     uint64_t total = 0;
     for (;;) {
@@ -263,8 +279,8 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
       c->n = 0;
       std::string error;
       bool eof = false;
-      while (c->n < c->data.size()) {
-        ssize_t n = ::read(fd, c->data.data() + c->n, c->data.size() - c->n);
+      while (c->n < kChunk) {
+        ssize_t n = ::read(fd, c->data.get() + c->n, kChunk - c->n);
         if (n < 0) {
           if (errno == EINTR) continue;
           error = "read failed after " + std::to_string(total + c->n) +
@@ -279,6 +295,8 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
         sink.AddBytes(static_cast<uint64_t>(n));
       }
       total += c->n;
+      // Hashed here, while the writer writes the chunk before: the two overlap.
+      if (error.empty()) hash.Update(std::string_view(c->data.get(), c->n));
       std::lock_guard lock(mu);
       if (c->n > 0 && error.empty())
         full.push_back(std::move(c));
@@ -301,13 +319,14 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
     reader.join();
     ::close(fd);
   };
-  Result<std::unique_ptr<ObjectWriter>> writer = sink.store().NewWriter();
+  Result<std::unique_ptr<ObjectWriter>> writer = sink.store().NewWriter(/*direct=*/true);
   if (!writer.ok()) {
     finish_reader();
     w.problem = "storing failed: " + writer.status().ToString();
     w.drop = true;
     return;
   }
+  (*writer)->SkipHashing();
   for (;;) {
     std::unique_ptr<Chunk> c;
     {
@@ -317,7 +336,7 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
       c = std::move(full.front());
       full.pop_front();
     }
-    Status s = (*writer)->Write(std::string_view(c->data.data(), c->n));
+    Status s = (*writer)->Write(std::string_view(c->data.get(), c->n));
     {
       std::lock_guard lock(mu);
       empty.push_back(std::move(c));
@@ -339,7 +358,7 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
     w.problem = e.skip_reason;
     return;
   }
-  Result<StoredObject> stored = (*writer)->Finish();
+  Result<StoredObject> stored = (*writer)->FinishWithHash(ToHex(hash.Finish()));
   if (!stored.ok()) {
     w.problem = "storing failed: " + stored.status().ToString();
     w.drop = true;
@@ -403,6 +422,10 @@ void StoreFile(CollectSink& sink, CollectWork& w) {
     if (n == 0) break;
     filled += static_cast<size_t>(n);
     sink.AddBytes(static_cast<uint64_t>(n));
+    // A short read that ends at the size fstat gave is the end of the file: the read that
+    // would return 0 was one in ten of a small file's system calls. A file that grows or
+    // shrinks meanwhile misses the size and is read to the 0 as before.
+    if (!writer && filled < buf.size() && filled == static_cast<uint64_t>(st.st_size)) break;
     if (filled == buf.size()) {
       // Larger than one buffer: stream it through a writer in bounded memory.
       if (!writer) {

@@ -203,6 +203,12 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
                         In(w, kShellSinks)))
       AddTrait(out, "php.hidden_exec_call", "exec", 3,
                "calls " + w + "() through a name built from pieces", layer);
+    else if (k.concealed && !k.decoded_by.empty())
+      // A name that a decoder produced (base64, xor, the file's own decoder function): the
+      // call is hidden on purpose, whichever function it names.
+      AddTrait(out, "php.decoded_function_call", "exec", 3,
+               "calls " + w + "() through a name decoded at run time (" + k.decoded_by + ")",
+               layer);
     else if (k.concealed && (In(w, kCodeSinks) || In(w, kDecoders) ||
                              In(w, {"file_put_contents", "fwrite", "move_uploaded_file"})))
       AddTrait(out, "obfuscation.hidden_function_name", "obfuscation", 2,
@@ -459,6 +465,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
   for (std::string_view d : {"base64", "inflate", "gz", "rot13", "strrev", "hex2bin", "urldecode",
                              "xor", "pack", "zlib", "uudecode"})
     if (layer.find(d) != std::string::npos) encoded = true;
+  if (layer.find("()") != std::string::npos) encoded = true;  // the file's own decoder ran
   if (encoded)
     AddTrait(out, "obfuscation.encoded_code", "obfuscation", 2,
              "code hidden under an encoding layer", layer);

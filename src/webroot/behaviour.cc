@@ -84,6 +84,8 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     }
     return false;
   };
+  bool request_seen = false;
+  for (size_t i = 0; i < t.size() && !request_seen; ++i) request_seen = taint.IsSource(i);
   size_t decoded_literals = 0;
   // register_globals (see PhpTaint::Undefined) is judged on the file's own code only: a
   // decoded payload's variables are the outer file's.
@@ -249,6 +251,12 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       AddTrait(out, "php.request_to_hidden_call", "exec", 3,
                "passes request input to " + w + "(), called through a name built from pieces",
                layer);
+    if ((In(w, kShellSinks) || In(w, {"eval", "assert", "create_function"})) &&
+        taint.RangeSocketData(i + 2, close))
+      AddTrait(
+          out, "php.back_connect_shell", "exec", 4,
+          "runs what it reads from a network connection it opens (" + w + "; a back-connect shell)",
+          layer);
     if (In(w, kShellSinks) && tainted_args)
       AddTrait(out, "php.request_to_shell", "exec", 4,
                "runs request input as a shell command (" + w + ")", layer);
@@ -257,14 +265,26 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       // (eval, assert, create_function) is the code itself.
       bool code_sink = In(w, {"eval", "assert", "create_function"});
       size_t first_end = taint.ExprEnd(i + 2, true);
-      bool callback_from_request = taint.ValueTainted(i + 2, first_end);
+      // [$this, $_GET['a']]: the request picks a method of an object the code chose (a
+      // dispatcher), not any function; only a request-chosen object or function is exec.
+      auto callback_tainted = [&](size_t a, size_t b) {
+        size_t first = IsOp(t[a], "[") ? a + 1
+                       : t[a].type == Tok::kWord && Lower(t[a].text) == "array" && a + 1 < b &&
+                               IsOp(t[a + 1], "(")
+                           ? a + 2
+                           : 0;
+        if (first && first < b && taint.ExprEnd(first, true) < b)
+          return taint.ValueTainted(first, taint.ExprEnd(first, true));
+        return taint.ValueTainted(a, b);
+      };
+      bool callback_from_request = callback_tainted(i + 2, first_end);
       if (w == "usort" || w == "uasort" || w == "uksort" || w == "array_walk" ||
           w == "array_filter" || w == "array_reduce" || w == "iterator_apply" ||
           w == "array_walk_recursive" || w == "preg_replace_callback" || w == "mb_ereg_replace" ||
           w == "mb_ereg_replace_callback") {
         // callback is the second argument
         size_t second = first_end < close ? first_end + 1 : close;
-        callback_from_request = taint.ValueTainted(second, taint.ExprEnd(second, true));
+        callback_from_request = callback_tainted(second, taint.ExprEnd(second, true));
       }
       if (In(w, {"array_diff_ukey", "array_udiff", "array_intersect_ukey", "array_intersect_uassoc",
                  "array_diff_uassoc", "array_uintersect", "array_uintersect_assoc",
@@ -275,7 +295,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
           last = a;
           a = taint.ExprEnd(a, true) + 1;
         }
-        callback_from_request = taint.ValueTainted(last, close);
+        callback_from_request = callback_tainted(last, close);
       }
       // The callback is an execution sink named in a string ('assert'), or a function whose
       // body evaluates its argument (create_function('$a', 'assert($a)'), a closure).
@@ -441,6 +461,28 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       for (const auto& [op, names] : kOps)
         if (In(w, names)) undefined_ops.insert(std::string(op));
     }
+    // "compress.zlib://" . $_GET['file']: reading what the request names through another
+    // stream wrapper, the classic safe_mode / open_basedir bypass.
+    if (tainted_args && !body_only)
+      for (size_t a = i + 2; a < close; ++a) {
+        if (t[a].type != Tok::kString || !(IsOp(t[a + 1], ".") || taint.Tainted(a))) continue;
+        std::string head = Lower(std::string_view(t[a].text).substr(0, 20));
+        for (std::string_view wrapper : {"compress.zlib://", "compress.bzip2://", "php://filter",
+                                         "glob://", "file:", "zip://", "phar://", "expect://"})
+          if (head.rfind(wrapper, 0) == 0)
+            AddTrait(out, "php.request_wrapper_read", "filemanager", 3,
+                     "opens a path the request names through " + std::string(wrapper) +
+                         " (a safe_mode / open_basedir bypass)",
+                     layer);
+      }
+    // file_put_contents(__FILE__, <request>): a backdoor that rewrites itself on command.
+    if (In(w, {"file_put_contents", "fopen"}) && i + 2 < close && t[i + 2].type == Tok::kWord &&
+        t[i + 2].text == "__FILE__" && (w == "fopen" || tainted_args))
+      for (size_t a = taint.ExprEnd(i + 2, true); a < close; ++a)
+        if (taint.Tainted(a) || (w == "fopen" && t[a].type == Tok::kString && !t[a].text.empty() &&
+                                 std::strchr("wa", t[a].text[0]) && request_seen))
+          AddTrait(out, "php.rewrites_itself", "upload", 3,
+                   "rewrites its own file with content the request sends", layer);
     if (w == "unserialize" && tainted_args)
       AddTrait(out, "php.request_to_unserialize", "exec", 3,
                "unserialises request input (object injection runs the classes' magic methods)",
@@ -469,6 +511,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
                "opens a connection to a host the request names", layer);
   }
   if (request_sql_method && (db_connect || db_open)) request_sql = true;
+
   if (db_connect || request_sql)
     AddTrait(out, db_connect && request_sql ? "php.sql_console" : "php.request_sql", "database",
              db_connect ? 3 : 2,

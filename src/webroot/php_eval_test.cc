@@ -126,6 +126,21 @@ TEST(PhpEval, SubstitutionTableDecoderRevealsAFunctionName) {
   EXPECT_NE(l->text.find("assert"), std::string::npos) << l->text;
 }
 
+TEST(PhpEval, InlineDecoderLoopBeforeEval) {
+  // A top-level loop turning pairs of hex digits into bytes, then eval of what it built.
+  std::string src = "<?php error_reporting(0); $s = '" + Hex("system($_POST['x']);", 0x2a) +
+                    "'; $d = ''; for ($i = 0; $i < strlen($s); $i += 2) { $d .= chr(hexdec("
+                    "substr($s, $i, 2)) ^ 42); } eval($d);";
+  NormalizedCode n = Normalize(src, CodeKind::kPhp);
+  const CodeTrait* t = FindTrait(n, "php.request_to_shell");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->layer, "php>eval>decoder-loop()");
+  // A template loop that echoes rows before an eval of compiled code: output is not run.
+  NormalizedCode quiet =
+      Normalize("<?php foreach ($rows as $r) { echo chr(65); } eval($compiled);", CodeKind::kPhp);
+  EXPECT_EQ(FindLayer(quiet, "php>eval>decoder-loop()"), nullptr);
+}
+
 TEST(PhpEval, BenignHelperRaisesNothing) {
   // An e-mail obfuscator of the kind themes carry: a loop of ord() over a literal. It runs,
   // and what it returns is an HTML entity string, not code: no trait above weak.

@@ -84,6 +84,33 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     }
     return false;
   };
+  // Paths that name a .php file: literals, and variables set to an expression holding one;
+  // handles fopen() returned for them.
+  std::set<std::string> php_paths, php_handles;
+  auto php_literal = [&](const Token& k) {
+    if (k.type != Tok::kString) return false;
+    std::string l = Lower(std::string_view(k.text).substr(0, 400));
+    for (std::string_view ext : {".php", ".phtml", ".inc"})
+      if (l.size() >= ext.size() && l.compare(l.size() - ext.size(), ext.size(), ext) == 0)
+        return true;
+    return false;
+  };
+  auto PhpPath = [&](size_t a, size_t b) {
+    for (size_t k = a; k < b && k < t.size(); ++k)
+      if (php_literal(t[k]) || (t[k].type == Tok::kVar && php_paths.count(t[k].text))) return true;
+    return false;
+  };
+  for (size_t i = 0; i + 2 < t.size(); ++i) {
+    if (t[i].type != Tok::kVar || !IsOp(t[i + 1], "=")) continue;
+    size_t end = taint.ExprEnd(i + 2, true);
+    size_t v = i + 2;
+    while (v < end && IsOp(t[v], "@")) ++v;
+    if (v + 1 < end && t[v].type == Tok::kWord && Lower(t[v].text) == "fopen" &&
+        PhpPath(v + 2, taint.ExprEnd(v + 2, true)))
+      php_handles.insert(t[i].text);
+    else if (PhpPath(i + 2, end))
+      php_paths.insert(t[i].text);
+  }
   bool request_seen = false;
   for (size_t i = 0; i < t.size() && !request_seen; ++i) request_seen = taint.IsSource(i);
   size_t decoded_literals = 0;
@@ -409,12 +436,23 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       if (path_tainted && data_tainted && w == "file_put_contents")
         AddTrait(out, "php.request_to_file", "upload", 3,
                  "writes request content to a file the request names", layer);
+      bool fetched = false;
       for (size_t a = first_end; a < close; ++a)
         if (t[a].type == Tok::kWord && In(Lower(t[a].text), {"file_get_contents", "curl_exec"}) &&
             a + 2 < close && t[a + 2].type == Tok::kString &&
             (t[a + 2].text.rfind("http://", 0) == 0 || t[a + 2].text.rfind("https://", 0) == 0))
-          AddTrait(out, "php.fetch_to_file", "upload", 2,
-                   "writes code fetched from a URL to a file", layer);
+          fetched = true;
+      if (!fetched && first_end < close && taint.RangeRemote(first_end + 1, close)) fetched = true;
+      // Into a .php file (named here, or through the handle fopen gave): a dropper.
+      bool php_target = PhpPath(i + 2, first_end);
+      if (w != "file_put_contents" && i + 2 < t.size() && t[i + 2].type == Tok::kVar &&
+          php_handles.count(t[i + 2].text))
+        php_target = true;
+      if (fetched)
+        AddTrait(out, "php.fetch_to_file", "upload", php_target ? 3 : 2,
+                 php_target ? "writes code fetched from a URL into a .php file (a dropper)"
+                            : "writes code fetched from a URL to a file",
+                 layer);
       if (card) card_out = true;
     }
     if (w == "mail" && card) card_out = true;

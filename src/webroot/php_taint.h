@@ -132,6 +132,9 @@ class PhpTaint {
         for (size_t k = body; k < end && k < t_.size(); ++k) {
           if (t_[k].type == Tok::kWord && In(Lower(t_[k].text), {"for", "while", "foreach"}))
             loop = true;
+          // A fetcher of the file's own: curl_exec or file_get_contents in its body.
+          if (t_[k].type == Tok::kWord && In(Lower(t_[k].text), {"curl_exec", "file_get_contents"}))
+            fetcher_functions_.insert(name);
           if ((t_[k].type == Tok::kWord && In(Lower(t_[k].text), {"chr", "ord"})) ||
               IsOp(t_[k], "^"))
             bytes = true;
@@ -649,6 +652,11 @@ class PhpTaint {
            t_[i + 2].text.rfind("ftp://", 0) == 0))
         return true;
       if (k.type == Tok::kWord && In(Lower(k.text), {"curl_exec"})) return true;
+      // http_get('http://...'): the file's own fetcher called on a URL.
+      if (k.type == Tok::kWord && i + 2 < b && IsOp(t_[i + 1], "(") &&
+          t_[i + 2].type == Tok::kString && fetcher_functions_.count(Lower(k.text)) &&
+          (t_[i + 2].text.rfind("http://", 0) == 0 || t_[i + 2].text.rfind("https://", 0) == 0))
+        return true;
     }
     return false;
   }
@@ -658,6 +666,7 @@ class PhpTaint {
   std::set<std::string> decoded_, remote_, client_named_, prefixed_, computed_, direct_;
   std::map<std::string, int> php_code_;
   std::set<std::string> decoder_functions_;
+  std::set<std::string> fetcher_functions_;  // user functions that fetch (curl, URL reads)
   std::set<std::string>
       decoded_name_;  // variables holding a literal's decoded value  // user functions that decode
                       // strings byte by byte  // variables holding PHP source (see RangePhpCode)

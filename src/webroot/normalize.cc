@@ -203,8 +203,10 @@ class Driver {
       if (lr.truncated) out_.truncated = true;
       FoldBudget fb;
       fb.bytes_left = budget_left_;
+      fb.eval_steps_left = eval_steps_left_;  // the decoder evaluator's steps are per file
       Fold(lr.tokens, lang, fb);
       budget_left_ = fb.bytes_left;
+      eval_steps_left_ = fb.eval_steps_left;
       if (fb.exhausted) out_.truncated = true;
       CodeLayer layer;
       layer.path = p.path;
@@ -261,6 +263,7 @@ class Driver {
  private:
   NormalizeLimits limits_;
   size_t budget_left_ = 0;
+  size_t eval_steps_left_ = FoldBudget().eval_steps_left;
   std::deque<Pending> queue_;
   NormalizedCode out_;
 };

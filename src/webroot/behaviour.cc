@@ -68,6 +68,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
   PhpTaint taint(t);
   taint.Propagate();
   bool card = false, card_out = false, encode = false;
+  bool listens = false;
   bool db_connect = false, db_open = false, request_sql = false, request_sql_method = false,
        mail_loop = false, long_run = false, beacon = false, server_paths = false;
   std::set<std::string> request_ops;
@@ -177,14 +178,19 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
         taint.RangeTainted(i + 2, taint.Close(i + 1)))
       AddTrait(out, "php.request_as_function", "exec", 4,
                "calls a function whose name comes from the request (ReflectionFunction)", layer);
-    // new COM('WScript.Shell'): Windows' shell and file system driven from PHP.
+    // new COM('WScript.Shell'): Windows' shell and file system driven from PHP; ADSI
+    // monikers (IIS://, WinNT://) read the server's sites, accounts and their passwords.
     if (k.type == Tok::kWord && call && i > 0 && t[i - 1].type == Tok::kWord &&
         Lower(t[i - 1].text) == "new" && Lower(k.text) == "com" && i + 2 < t.size() &&
         t[i + 2].type == Tok::kString &&
-        In(Lower(t[i + 2].text),
-           {"wscript.shell", "shell.application", "wscript.network", "scripting.filesystemobject"}))
+        (In(Lower(t[i + 2].text), {"wscript.shell", "shell.application", "wscript.network",
+                                   "scripting.filesystemobject"}) ||
+         Lower(t[i + 2].text).rfind("iis://", 0) == 0 ||
+         Lower(t[i + 2].text).rfind("winnt://", 0) == 0))
       AddTrait(out, "php.windows_shell_object", "exec", 3,
-               "drives the Windows shell through a COM object (" + t[i + 2].text + ")", layer);
+               "drives the Windows shell or server directory through a COM object (" +
+                   t[i + 2].text + ")",
+               layer);
     // str_rot13('nffreg') handed to a call: an execution sink named through an encoding,
     // to be called back by whatever receives it.
     if (k.type == Tok::kString && !k.decoded_by.empty() && i > 0 &&
@@ -218,6 +224,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     if (k.type != Tok::kWord || member) continue;
     std::string w = Lower(k.text);
     if (call && In(w, {"set_time_limit", "ignore_user_abort"})) long_run = true;
+    if (call && In(w, {"socket_listen", "stream_socket_server"})) listens = true;
     if (In(w, {"base64_encode", "serialize", "json_encode", "openssl_encrypt", "bin2hex",
                "gzdeflate", "gzcompress", "str_rot13", "urlencode", "http_build_query"}))
       encode = true;
@@ -558,6 +565,15 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
                    "and runs the SQL it sends"
              : db_connect ? "logs in to a database server the request names"
                           : "runs SQL the request sends",
+             layer);
+  // A page that listens on a port and lifts its time limit keeps serving connections after
+  // the request: a bind shell, a SOCKS proxy or a port forwarder (servers run from the
+  // command line, where no time limit applies).
+  if (listens)
+    AddTrait(out, "php.listening_socket", "network", long_run ? 3 : 1,
+             long_run ? "listens on a network port with the time limit lifted (a bind shell or "
+                        "proxy run from the web)"
+                      : "listens on a network port",
              layer);
   if (mail_loop)
     AddTrait(out, "php.mass_mailer", "mailer", long_run ? 3 : 1,

@@ -191,6 +191,24 @@ TEST(PhpTaint, FetchedCodeWrittenIntoPhpFiles) {
   EXPECT_EQ(Alone(cache, "upload"), 2);
 }
 
+TEST(PhpTaint, ListeningSocketsAndServerDirectoryObjects) {
+  auto bind = Traits(
+      "<?php set_time_limit(0); $s = socket_create(AF_INET, SOCK_STREAM, SOL_TCP);"
+      " socket_bind($s, '0.0.0.0', 1080); socket_listen($s); while ($c = socket_accept($s)) {"
+      " socket_write($c, 'ok'); }");
+  EXPECT_GE(Alone(bind, "network"), 3);
+  // A server library: listens, no time limit touched (it runs from the command line).
+  auto lib = Traits(
+      "<?php class Server { function __construct($uri) { $this->s = stream_socket_server($uri);"
+      " } }");
+  EXPECT_LT(Alone(lib, "network"), 2);
+  EXPECT_GE(Alone(Traits("<?php $o = new COM('IIS://localhost/w3svc'); foreach ($o as $site)"
+                         " echo $site->Name;"),
+                  "exec"),
+            3);
+  EXPECT_LT(Alone(Traits("<?php $w = new COM('Excel.Application');"), "exec"), 3);
+}
+
 TEST(PhpTaint, StreamWrapperBypassesAndSelfRewrites) {
   EXPECT_TRUE(Has(Traits("<?php $f = $_POST['file']; copy('compress.zlib://' . $f, '/tmp/x');"),
                   "php.request_wrapper_read"));

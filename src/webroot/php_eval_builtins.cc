@@ -164,6 +164,10 @@ bool Identical(const Value& a, const Value& b) {
 
 namespace {
 
+// Items a built-in may put in one array (the machine's own limit, checked before the
+// strings are made, so a split of a long string cannot outgrow it first).
+constexpr size_t kMaxItems = 1u << 18;
+
 std::string TrimChars(const std::vector<Value>& a) {
   if (a.size() < 2) return std::string(" \t\n\r\v", 5) + std::string(1, '\0');
   const std::string& c = a[1].str();
@@ -329,6 +333,7 @@ bool CallBuiltin(const std::string& f, std::vector<Value>& a, Value& out, Builti
     std::string s = s0();
     int64_t n = a.size() > 1 ? ToInt(arg(1)) : 1;
     if (n < 1) return h.Refuse(), true;
+    if (s.size() / static_cast<size_t>(n) > kMaxItems) return h.Refuse(true), true;
     std::vector<Value> parts;
     for (size_t i = 0; i < s.size(); i += static_cast<size_t>(n))
       parts.push_back(h.Str(s.substr(i, static_cast<size_t>(n))));
@@ -339,8 +344,10 @@ bool CallBuiltin(const std::string& f, std::vector<Value>& a, Value& out, Builti
     if (d.empty()) return h.Refuse(), true;
     std::vector<Value> parts;
     size_t p = 0;
-    for (size_t q; (q = s.find(d, p)) != std::string::npos; p = q + d.size())
+    for (size_t q; (q = s.find(d, p)) != std::string::npos; p = q + d.size()) {
+      if (parts.size() >= kMaxItems) return h.Refuse(true), true;
       parts.push_back(h.Str(s.substr(p, q - p)));
+    }
     parts.push_back(h.Str(s.substr(p)));
     return out = h.NewArray(std::move(parts)), true;
   }
@@ -471,7 +478,8 @@ bool CallBuiltin(const std::string& f, std::vector<Value>& a, Value& out, Builti
     int64_t lo = chars ? static_cast<unsigned char>(arg(0).str()[0]) : ToInt(arg(0));
     int64_t hi = chars ? static_cast<unsigned char>(arg(1).str()[0]) : ToInt(arg(1));
     int64_t step = a.size() > 2 ? std::llabs(ToInt(arg(2))) : 1;
-    if (step == 0 || (hi > lo ? hi - lo : lo - hi) / step > (1 << 20)) return h.Refuse(), true;
+    if (step == 0 || (hi > lo ? hi - lo : lo - hi) / step > static_cast<int64_t>(kMaxItems))
+      return h.Refuse(true), true;
     std::vector<Value> list;
     for (int64_t v = lo; hi >= lo ? v <= hi : v >= hi; v += hi >= lo ? step : -step)
       list.push_back(chars ? h.Str(std::string(1, static_cast<char>(v))) : Value::Int(v));

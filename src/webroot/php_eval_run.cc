@@ -34,6 +34,10 @@ using php_eval::ToInt;
 using php_eval::ToNum;
 using php_eval::ToStr;
 
+// What one array item really costs (key and value, the index entry and its key string), so
+// that the byte limit bounds the memory arrays take, not just their strings.
+constexpr size_t kItemBytes = 160;
+
 class Machine : public php_eval::BuiltinHost {
  public:
   Machine(UserFunctions& fns, const EvalLimits& l) : fns_(fns), l_(l) {}
@@ -91,7 +95,7 @@ class Machine : public php_eval::BuiltinHost {
     return Value::Str(std::move(s));
   }
   Value NewArray(std::vector<Value> list) override {
-    if (list.size() > l_.max_array || !Charge(list.size() * 32)) {
+    if (list.size() > l_.max_array || !Charge(list.size() * kItemBytes)) {
       Stop(EvalStatus::kMemoryLimit);
       return Value();
     }
@@ -125,13 +129,13 @@ class Machine : public php_eval::BuiltinHost {
       v.k = K::kArr;
       v.a = std::make_shared<Array>();
     } else if (v.a.use_count() > 1) {
-      Charge(v.a->items.size() * 32);
+      Charge(v.a->items.size() * kItemBytes);
       v.a = std::make_shared<Array>(*v.a);
     }
     return *v.a;
   }
   Value* Insert(Array& a, const Value& key, bool append) {
-    if (a.items.size() >= l_.max_array || !Charge(32)) {
+    if (a.items.size() >= l_.max_array || !Charge(kItemBytes)) {
       Stop(EvalStatus::kMemoryLimit);
       return nullptr;
     }

@@ -217,6 +217,11 @@ TEST(PhpEval, HugeOutputStopsAtTheMemoryLimit) {
   EvalResult array = RunFn(
       "function fill($s) { $a = array(); while (true) { $a[] = $s; } return ''; }", "fill", {"x"});
   EXPECT_EQ(array.status, EvalStatus::kMemoryLimit);
+  // Splitting a long string into single bytes is refused before the pieces are made.
+  EvalResult split =
+      RunFn("function sp($s) { $s = str_repeat($s, 1 << 20); return implode('', str_split($s)); }",
+            "sp", {"abcd"});
+  EXPECT_EQ(split.status, EvalStatus::kMemoryLimit);
 }
 
 TEST(PhpEval, RecursionStopsAtTheDepthLimit) {

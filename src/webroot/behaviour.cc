@@ -101,17 +101,41 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       if (php_literal(t[k]) || (t[k].type == Tok::kVar && php_paths.count(t[k].text))) return true;
     return false;
   };
+  // PHP and web server settings files (php.ini, .user.ini, .htaccess) and handles to them.
+  std::set<std::string> config_handles;
+  auto config_path = [&](size_t a, size_t b) {
+    for (size_t k = a; k < b && k < t.size(); ++k) {
+      if (t[k].type != Tok::kString) continue;
+      std::string l = Lower(std::string_view(t[k].text).substr(0, 400));
+      for (std::string_view name : {"php.ini", ".user.ini", ".htaccess"})
+        if (l.size() >= name.size() && l.compare(l.size() - name.size(), name.size(), name) == 0)
+          return true;
+    }
+    return false;
+  };
   for (size_t i = 0; i + 2 < t.size(); ++i) {
     if (t[i].type != Tok::kVar || !IsOp(t[i + 1], "=")) continue;
     size_t end = taint.ExprEnd(i + 2, true);
     size_t v = i + 2;
     while (v < end && IsOp(t[v], "@")) ++v;
-    if (v + 1 < end && t[v].type == Tok::kWord && Lower(t[v].text) == "fopen" &&
-        PhpPath(v + 2, taint.ExprEnd(v + 2, true)))
+    bool open = v + 1 < end && t[v].type == Tok::kWord && Lower(t[v].text) == "fopen";
+    if (open && config_path(v + 2, taint.ExprEnd(v + 2, true))) config_handles.insert(t[i].text);
+    if (open && PhpPath(v + 2, taint.ExprEnd(v + 2, true)))
       php_handles.insert(t[i].text);
     else if (PhpPath(i + 2, end))
       php_paths.insert(t[i].text);
   }
+  // Settings that switch the server's protections off, or make PHP of other files.
+  auto lifts_protection = [&](size_t a, size_t b) {
+    for (size_t k = a; k < b && k < t.size(); ++k) {
+      if (t[k].type != Tok::kString) continue;
+      std::string l = Lower(std::string_view(t[k].text).substr(0, 4096));
+      for (std::string_view d : {"disable_functions", "safe_mode", "open_basedir",
+                                 "suhosin.executor", "x-httpd-php", "auto_prepend_file"})
+        if (l.find(d) != std::string::npos) return true;
+    }
+    return false;
+  };
   bool request_seen = false;
   for (size_t i = 0; i < t.size() && !request_seen; ++i) request_seen = taint.IsSource(i);
   size_t decoded_literals = 0;
@@ -520,6 +544,28 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
                          " (a safe_mode / open_basedir bypass)",
                      layer);
       }
+    // fopen('php.ini', 'w') ... 'disable_functions=none': a kit switching the server's
+    // protections off for its own folder (symlink and bypass kits write these).
+    if (In(w, {"fwrite", "fputs", "file_put_contents"}) && i + 2 < close) {
+      size_t first_end = taint.ExprEnd(i + 2, true);
+      bool config = w == "file_put_contents"
+                        ? config_path(i + 2, first_end)
+                        : t[i + 2].type == Tok::kVar && config_handles.count(t[i + 2].text) > 0;
+      if (config && lifts_protection(first_end, close))
+        AddTrait(out, "php.writes_server_config", "upload", 3,
+                 "writes PHP or web server settings that switch protections off or run other "
+                 "files as PHP",
+                 layer);
+    }
+    // symlink('/', 'root'): a link to the file system root or other sites' homes, read
+    // through the web server (the symlink bypass of shared hosting).
+    if (w == "symlink" && i + 2 < close && t[i + 2].type == Tok::kString) {
+      const std::string& target = t[i + 2].text;
+      if (target == "/" || target.rfind("/home", 0) == 0 || target.rfind("/etc/", 0) == 0 ||
+          target.rfind("/var/www", 0) == 0)
+        AddTrait(out, "php.symlink_escape", "filemanager", 3,
+                 "links " + target.substr(0, 40) + " into the web root (symlink bypass)", layer);
+    }
     // file_put_contents(__FILE__, <request>): a backdoor that rewrites itself on command.
     if (In(w, {"file_put_contents", "fopen"}) && i + 2 < close && t[i + 2].type == Tok::kWord &&
         t[i + 2].text == "__FILE__" && (w == "fopen" || tainted_args))

@@ -209,6 +209,21 @@ TEST(PhpTaint, ListeningSocketsAndServerDirectoryObjects) {
   EXPECT_LT(Alone(Traits("<?php $w = new COM('Excel.Application');"), "exec"), 3);
 }
 
+TEST(PhpTaint, ServerSettingsAndSymlinkBypasses) {
+  EXPECT_TRUE(Has(Traits("<?php $r = fopen('php.ini', 'w'); fwrite($r, 'disable_functions=none');"),
+                  "php.writes_server_config"));
+  EXPECT_TRUE(Has(Traits("<?php file_put_contents('uploads/.htaccess', 'AddType "
+                         "application/x-httpd-php .jpg');"),
+                  "php.writes_server_config"));
+  EXPECT_TRUE(Has(Traits("<?php symlink('/', 'root');"), "php.symlink_escape"));
+  // An installer writing rewrite rules; a deploy script linking its own release folder.
+  EXPECT_FALSE(Has(Traits("<?php file_put_contents(ABSPATH . '.htaccess', \"RewriteEngine On\n"
+                          "RewriteRule ^index\\.php$ - [L]\");"),
+                   "php.writes_server_config"));
+  EXPECT_FALSE(
+      Has(Traits("<?php symlink($release . '/pub', $root . '/current');"), "php.symlink_escape"));
+}
+
 TEST(PhpTaint, StreamWrapperBypassesAndSelfRewrites) {
   EXPECT_TRUE(Has(Traits("<?php $f = $_POST['file']; copy('compress.zlib://' . $f, '/tmp/x');"),
                   "php.request_wrapper_read"));

@@ -326,6 +326,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       // [$this, $_GET['a']]: the request picks a method of an object the code chose (a
       // dispatcher), not any function; only a request-chosen object or function is exec.
       auto callback_tainted = [&](size_t a, size_t b) {
+        if (a >= b || a >= t.size()) return false;
         size_t first = IsOp(t[a], "[") ? a + 1
                        : t[a].type == Tok::kWord && Lower(t[a].text) == "array" && a + 1 < b &&
                                IsOp(t[a + 1], "(")
@@ -534,7 +535,9 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     // stream wrapper, the classic safe_mode / open_basedir bypass.
     if (tainted_args && !body_only)
       for (size_t a = i + 2; a < close; ++a) {
-        if (t[a].type != Tok::kString || !(IsOp(t[a + 1], ".") || taint.Tainted(a))) continue;
+        if (t[a].type != Tok::kString ||
+            !((a + 1 < t.size() && IsOp(t[a + 1], ".")) || taint.Tainted(a)))
+          continue;
         std::string head = Lower(std::string_view(t[a].text).substr(0, 20));
         for (std::string_view wrapper : {"compress.zlib://", "compress.bzip2://", "php://filter",
                                          "glob://", "file:", "zip://", "phar://", "expect://"})

@@ -190,14 +190,13 @@ class Driver {
         // HTML: each inline script is a JS layer; the markup is judged for foreign scripts.
         AnalyzeHtml(src, p.path, out_.traits);
         int n = 0;
+        // A script of the file itself is a view into the input; one of a layer this loop
+        // owns (markup gathered from PHP, a decoded page) is copied, as `p` dies below.
+        bool owned = !p.text.empty();
         for (std::string_view body : ScriptBodies(src, 64))
           Enqueue({p.path + ">script#" + std::to_string(++n),
-                   {},
-                   body,
-                   CodeKind::kJs,
-                   false,
-                   p.decoded,
-                   p.depth});
+                   owned ? std::string(body) : std::string(), owned ? std::string_view() : body,
+                   CodeKind::kJs, false, p.decoded, p.depth});
         continue;
       }
       if (lr.truncated) out_.truncated = true;

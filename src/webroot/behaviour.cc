@@ -10,6 +10,7 @@
 // objects do not reach a sink in it, which is what keeps clean stores quiet.
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -67,8 +68,9 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
   PhpTaint taint(t);
   taint.Propagate();
   bool card = false, card_out = false, encode = false;
-  bool db_connect = false, request_sql = false, request_sql_method = false, mail_loop = false,
-       long_run = false, beacon = false, server_paths = false;
+  bool listens = false;
+  bool db_connect = false, db_open = false, request_sql = false, request_sql_method = false,
+       mail_loop = false, long_run = false, beacon = false, server_paths = false;
   std::set<std::string> request_ops;
   // An argument that is request input by itself (not a value inside a fixed SQL template).
   auto whole_argument_tainted = [&](size_t open) {
@@ -83,7 +85,64 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     }
     return false;
   };
+  // Paths that name a .php file: literals, and variables set to an expression holding one;
+  // handles fopen() returned for them.
+  std::set<std::string> php_paths, php_handles;
+  auto php_literal = [&](const Token& k) {
+    if (k.type != Tok::kString) return false;
+    std::string l = Lower(std::string_view(k.text).substr(0, 400));
+    for (std::string_view ext : {".php", ".phtml", ".inc"})
+      if (l.size() >= ext.size() && l.compare(l.size() - ext.size(), ext.size(), ext) == 0)
+        return true;
+    return false;
+  };
+  auto PhpPath = [&](size_t a, size_t b) {
+    for (size_t k = a; k < b && k < t.size(); ++k)
+      if (php_literal(t[k]) || (t[k].type == Tok::kVar && php_paths.count(t[k].text))) return true;
+    return false;
+  };
+  // PHP and web server settings files (php.ini, .user.ini, .htaccess) and handles to them.
+  std::set<std::string> config_handles;
+  auto config_path = [&](size_t a, size_t b) {
+    for (size_t k = a; k < b && k < t.size(); ++k) {
+      if (t[k].type != Tok::kString) continue;
+      std::string l = Lower(std::string_view(t[k].text).substr(0, 400));
+      for (std::string_view name : {"php.ini", ".user.ini", ".htaccess"})
+        if (l.size() >= name.size() && l.compare(l.size() - name.size(), name.size(), name) == 0)
+          return true;
+    }
+    return false;
+  };
+  for (size_t i = 0; i + 2 < t.size(); ++i) {
+    if (t[i].type != Tok::kVar || !IsOp(t[i + 1], "=")) continue;
+    size_t end = taint.ExprEnd(i + 2, true);
+    size_t v = i + 2;
+    while (v < end && IsOp(t[v], "@")) ++v;
+    bool open = v + 1 < end && t[v].type == Tok::kWord && Lower(t[v].text) == "fopen";
+    if (open && config_path(v + 2, taint.ExprEnd(v + 2, true))) config_handles.insert(t[i].text);
+    if (open && PhpPath(v + 2, taint.ExprEnd(v + 2, true)))
+      php_handles.insert(t[i].text);
+    else if (PhpPath(i + 2, end))
+      php_paths.insert(t[i].text);
+  }
+  // Settings that switch the server's protections off, or make PHP of other files.
+  auto lifts_protection = [&](size_t a, size_t b) {
+    for (size_t k = a; k < b && k < t.size(); ++k) {
+      if (t[k].type != Tok::kString) continue;
+      std::string l = Lower(std::string_view(t[k].text).substr(0, 4096));
+      for (std::string_view d : {"disable_functions", "safe_mode", "open_basedir",
+                                 "suhosin.executor", "x-httpd-php", "auto_prepend_file"})
+        if (l.find(d) != std::string::npos) return true;
+    }
+    return false;
+  };
+  bool request_seen = false;
+  for (size_t i = 0; i < t.size() && !request_seen; ++i) request_seen = taint.IsSource(i);
   size_t decoded_literals = 0;
+  // register_globals (see PhpTaint::Undefined) is judged on the file's own code only: a
+  // decoded payload's variables are the outer file's.
+  bool root = layer.find('>') == std::string::npos;
+  std::set<std::string> undefined_ops;
   for (size_t i = 0; i < t.size(); ++i) {
     const Token& k = t[i];
     if (k.type == Tok::kString && !k.decoded_by.empty()) ++decoded_literals;
@@ -116,6 +175,17 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
         AddTrait(out, "php.request_as_function", "exec", 4,
                  "calls a function named by request input (" + k.text + "[...](...))", layer);
     }
+    // $t['f']($t['h']): a function taken from a table of decoded strings (names built with
+    // pack, chr or base64 so that no search finds them) and called.
+    if (k.type == Tok::kVar && taint.DecodedTableVar(i) && !member && i + 1 < t.size() &&
+        IsOp(t[i + 1], "[")) {
+      size_t j = i + 1;
+      while (j < t.size() && IsOp(t[j], "[")) j = taint.ExprEnd(j + 1, false) + 1;
+      if (j < t.size() && IsOp(t[j], "("))
+        AddTrait(out, "php.decoded_function_call", "exec", 3,
+                 "calls a function taken from a table of decoded names (" + k.text + "[...])",
+                 layer);
+    }
     // $list[0]['fn']($_POST['x']): a function taken from an array element and called on
     // request input (the element was set to 'assert' where no fold follows it).
     if (k.type == Tok::kVar && !taint.IsSource(i) && !member && i + 1 < t.size() &&
@@ -132,14 +202,19 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
         taint.RangeTainted(i + 2, taint.Close(i + 1)))
       AddTrait(out, "php.request_as_function", "exec", 4,
                "calls a function whose name comes from the request (ReflectionFunction)", layer);
-    // new COM('WScript.Shell'): Windows' shell and file system driven from PHP.
+    // new COM('WScript.Shell'): Windows' shell and file system driven from PHP; ADSI
+    // monikers (IIS://, WinNT://) read the server's sites, accounts and their passwords.
     if (k.type == Tok::kWord && call && i > 0 && t[i - 1].type == Tok::kWord &&
         Lower(t[i - 1].text) == "new" && Lower(k.text) == "com" && i + 2 < t.size() &&
         t[i + 2].type == Tok::kString &&
-        In(Lower(t[i + 2].text),
-           {"wscript.shell", "shell.application", "wscript.network", "scripting.filesystemobject"}))
+        (In(Lower(t[i + 2].text), {"wscript.shell", "shell.application", "wscript.network",
+                                   "scripting.filesystemobject"}) ||
+         Lower(t[i + 2].text).rfind("iis://", 0) == 0 ||
+         Lower(t[i + 2].text).rfind("winnt://", 0) == 0))
       AddTrait(out, "php.windows_shell_object", "exec", 3,
-               "drives the Windows shell through a COM object (" + t[i + 2].text + ")", layer);
+               "drives the Windows shell or server directory through a COM object (" +
+                   t[i + 2].text + ")",
+               layer);
     // str_rot13('nffreg') handed to a call: an execution sink named through an encoding,
     // to be called back by whatever receives it.
     if (k.type == Tok::kString && !k.decoded_by.empty() && i > 0 &&
@@ -158,9 +233,14 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
           taint.RangeTainted(i + 2, taint.Close(i + 1)))))
       db_connect = true;
     if (k.type == Tok::kWord && call && i > 0 && IsOp(t[i - 1], "->") &&
-        In(Lower(k.text), {"query", "exec", "multi_query", "real_query"}) &&
+        In(Lower(k.text), {"query", "exec", "multi_query", "real_query", "prepare"}) &&
         whole_argument_tainted(i + 1))
-      request_sql_method = true;  // ->query() is SQL only beside a connection the request made
+      request_sql_method = true;  // ->query() is SQL only beside a connection the file opens
+    if (k.type == Tok::kWord && call && i > 0 &&
+        ((t[i - 1].type == Tok::kWord && Lower(t[i - 1].text) == "new" &&
+          In(Lower(k.text), {"mysqli", "pdo"})) ||
+         In(Lower(k.text), {"mysqli_connect", "mysql_connect", "mysql_pconnect", "pg_connect"})))
+      db_open = true;
     if (k.type == Tok::kVar && i + 2 < t.size() && k.text == "$_SERVER" && IsOp(t[i + 1], "[") &&
         t[i + 2].type == Tok::kString &&
         In(t[i + 2].text, {"DOCUMENT_ROOT", "SCRIPT_FILENAME", "PATH_TRANSLATED"}))
@@ -168,6 +248,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     if (k.type != Tok::kWord || member) continue;
     std::string w = Lower(k.text);
     if (call && In(w, {"set_time_limit", "ignore_user_abort"})) long_run = true;
+    if (call && In(w, {"socket_listen", "stream_socket_server"})) listens = true;
     if (In(w, {"base64_encode", "serialize", "json_encode", "openssl_encrypt", "bin2hex",
                "gzdeflate", "gzcompress", "str_rot13", "urlencode", "http_build_query"}))
       encode = true;
@@ -203,6 +284,12 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
                         In(w, kShellSinks)))
       AddTrait(out, "php.hidden_exec_call", "exec", 3,
                "calls " + w + "() through a name built from pieces", layer);
+    else if (k.concealed && !k.decoded_by.empty())
+      // A name that a decoder produced (base64, xor, the file's own decoder function): the
+      // call is hidden on purpose, whichever function it names.
+      AddTrait(out, "php.decoded_function_call", "exec", 3,
+               "calls " + w + "() through a name decoded at run time (" + k.decoded_by + ")",
+               layer);
     else if (k.concealed && (In(w, kCodeSinks) || In(w, kDecoders) ||
                              In(w, {"file_put_contents", "fwrite", "move_uploaded_file"})))
       AddTrait(out, "obfuscation.hidden_function_name", "obfuscation", 2,
@@ -222,6 +309,12 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       AddTrait(out, "php.request_to_hidden_call", "exec", 3,
                "passes request input to " + w + "(), called through a name built from pieces",
                layer);
+    if ((In(w, kShellSinks) || In(w, {"eval", "assert", "create_function"})) &&
+        taint.RangeSocketData(i + 2, close))
+      AddTrait(
+          out, "php.back_connect_shell", "exec", 4,
+          "runs what it reads from a network connection it opens (" + w + "; a back-connect shell)",
+          layer);
     if (In(w, kShellSinks) && tainted_args)
       AddTrait(out, "php.request_to_shell", "exec", 4,
                "runs request input as a shell command (" + w + ")", layer);
@@ -230,14 +323,27 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       // (eval, assert, create_function) is the code itself.
       bool code_sink = In(w, {"eval", "assert", "create_function"});
       size_t first_end = taint.ExprEnd(i + 2, true);
-      bool callback_from_request = taint.ValueTainted(i + 2, first_end);
+      // [$this, $_GET['a']]: the request picks a method of an object the code chose (a
+      // dispatcher), not any function; only a request-chosen object or function is exec.
+      auto callback_tainted = [&](size_t a, size_t b) {
+        if (a >= b || a >= t.size()) return false;
+        size_t first = IsOp(t[a], "[") ? a + 1
+                       : t[a].type == Tok::kWord && Lower(t[a].text) == "array" && a + 1 < b &&
+                               IsOp(t[a + 1], "(")
+                           ? a + 2
+                           : 0;
+        if (first && first < b && taint.ExprEnd(first, true) < b)
+          return taint.ValueTainted(first, taint.ExprEnd(first, true));
+        return taint.ValueTainted(a, b);
+      };
+      bool callback_from_request = callback_tainted(i + 2, first_end);
       if (w == "usort" || w == "uasort" || w == "uksort" || w == "array_walk" ||
           w == "array_filter" || w == "array_reduce" || w == "iterator_apply" ||
           w == "array_walk_recursive" || w == "preg_replace_callback" || w == "mb_ereg_replace" ||
           w == "mb_ereg_replace_callback") {
         // callback is the second argument
         size_t second = first_end < close ? first_end + 1 : close;
-        callback_from_request = taint.ValueTainted(second, taint.ExprEnd(second, true));
+        callback_from_request = callback_tainted(second, taint.ExprEnd(second, true));
       }
       if (In(w, {"array_diff_ukey", "array_udiff", "array_intersect_ukey", "array_intersect_uassoc",
                  "array_diff_uassoc", "array_uintersect", "array_uintersect_assoc",
@@ -248,7 +354,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
           last = a;
           a = taint.ExprEnd(a, true) + 1;
         }
-        callback_from_request = taint.ValueTainted(last, close);
+        callback_from_request = callback_tainted(last, close);
       }
       // The callback is an execution sink named in a string ('assert'), or a function whose
       // body evaluates its argument (create_function('$a', 'assert($a)'), a closure).
@@ -362,12 +468,23 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       if (path_tainted && data_tainted && w == "file_put_contents")
         AddTrait(out, "php.request_to_file", "upload", 3,
                  "writes request content to a file the request names", layer);
+      bool fetched = false;
       for (size_t a = first_end; a < close; ++a)
         if (t[a].type == Tok::kWord && In(Lower(t[a].text), {"file_get_contents", "curl_exec"}) &&
             a + 2 < close && t[a + 2].type == Tok::kString &&
             (t[a + 2].text.rfind("http://", 0) == 0 || t[a + 2].text.rfind("https://", 0) == 0))
-          AddTrait(out, "php.fetch_to_file", "upload", 2,
-                   "writes code fetched from a URL to a file", layer);
+          fetched = true;
+      if (!fetched && first_end < close && taint.RangeRemote(first_end + 1, close)) fetched = true;
+      // Into a .php file (named here, or through the handle fopen gave): a dropper.
+      bool php_target = PhpPath(i + 2, first_end);
+      if (w != "file_put_contents" && i + 2 < t.size() && t[i + 2].type == Tok::kVar &&
+          php_handles.count(t[i + 2].text))
+        php_target = true;
+      if (fetched)
+        AddTrait(out, "php.fetch_to_file", "upload", php_target ? 3 : 2,
+                 php_target ? "writes code fetched from a URL into a .php file (a dropper)"
+                            : "writes code fetched from a URL to a file",
+                 layer);
       if (card) card_out = true;
     }
     if (w == "mail" && card) card_out = true;
@@ -391,6 +508,75 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     if (tainted_args && !body_only)
       for (const auto& [op, names] : kOps)
         if (In(w, names)) request_ops.insert(std::string(op));
+    std::string undefined = root && !tainted_args ? taint.RangeUndefined(i + 2, close) : "";
+    if (!undefined.empty()) {
+      size_t first_end = taint.ExprEnd(i + 2, true);
+      std::string first_undefined = taint.RangeUndefined(i + 2, first_end);
+      if (In(w, kShellSinks) || In(w, {"eval", "assert", "create_function"}))
+        AddTrait(out, "php.undefined_to_exec", "exec", 2,
+                 "runs " + undefined + " through " + w +
+                     "(), a variable nothing in the file sets (register_globals fills it from "
+                     "the request)",
+                 layer);
+      bool write_mode = w == "fopen" && first_end + 1 < close &&
+                        t[first_end + 1].type == Tok::kString && !t[first_end + 1].text.empty() &&
+                        std::strchr("waxc", t[first_end + 1].text[0]);
+      if (!first_undefined.empty() &&
+          (write_mode || In(w, {"file_put_contents", "copy", "move_uploaded_file"})))
+        AddTrait(out, "php.undefined_to_file", "upload", 2,
+                 "writes to " + first_undefined +
+                     ", a path nothing in the file sets (register_globals fills it from the "
+                     "request)",
+                 layer);
+      for (const auto& [op, names] : kOps)
+        if (In(w, names)) undefined_ops.insert(std::string(op));
+    }
+    // "compress.zlib://" . $_GET['file']: reading what the request names through another
+    // stream wrapper, the classic safe_mode / open_basedir bypass.
+    if (tainted_args && !body_only)
+      for (size_t a = i + 2; a < close; ++a) {
+        if (t[a].type != Tok::kString ||
+            !((a + 1 < t.size() && IsOp(t[a + 1], ".")) || taint.Tainted(a)))
+          continue;
+        std::string head = Lower(std::string_view(t[a].text).substr(0, 20));
+        for (std::string_view wrapper : {"compress.zlib://", "compress.bzip2://", "php://filter",
+                                         "glob://", "file:", "zip://", "phar://", "expect://"})
+          if (head.rfind(wrapper, 0) == 0)
+            AddTrait(out, "php.request_wrapper_read", "filemanager", 3,
+                     "opens a path the request names through " + std::string(wrapper) +
+                         " (a safe_mode / open_basedir bypass)",
+                     layer);
+      }
+    // fopen('php.ini', 'w') ... 'disable_functions=none': a kit switching the server's
+    // protections off for its own folder (symlink and bypass kits write these).
+    if (In(w, {"fwrite", "fputs", "file_put_contents"}) && i + 2 < close) {
+      size_t first_end = taint.ExprEnd(i + 2, true);
+      bool config = w == "file_put_contents"
+                        ? config_path(i + 2, first_end)
+                        : t[i + 2].type == Tok::kVar && config_handles.count(t[i + 2].text) > 0;
+      if (config && lifts_protection(first_end, close))
+        AddTrait(out, "php.writes_server_config", "upload", 3,
+                 "writes PHP or web server settings that switch protections off or run other "
+                 "files as PHP",
+                 layer);
+    }
+    // symlink('/', 'root'): a link to the file system root or other sites' homes, read
+    // through the web server (the symlink bypass of shared hosting).
+    if (w == "symlink" && i + 2 < close && t[i + 2].type == Tok::kString) {
+      const std::string& target = t[i + 2].text;
+      if (target == "/" || target.rfind("/home", 0) == 0 || target.rfind("/etc/", 0) == 0 ||
+          target.rfind("/var/www", 0) == 0)
+        AddTrait(out, "php.symlink_escape", "filemanager", 3,
+                 "links " + target.substr(0, 40) + " into the web root (symlink bypass)", layer);
+    }
+    // file_put_contents(__FILE__, <request>): a backdoor that rewrites itself on command.
+    if (In(w, {"file_put_contents", "fopen"}) && i + 2 < close && t[i + 2].type == Tok::kWord &&
+        t[i + 2].text == "__FILE__" && (w == "fopen" || tainted_args))
+      for (size_t a = taint.ExprEnd(i + 2, true); a < close; ++a)
+        if (taint.Tainted(a) || (w == "fopen" && t[a].type == Tok::kString && !t[a].text.empty() &&
+                                 std::strchr("wa", t[a].text[0]) && request_seen))
+          AddTrait(out, "php.rewrites_itself", "upload", 3,
+                   "rewrites its own file with content the request sends", layer);
     if (w == "unserialize" && tainted_args)
       AddTrait(out, "php.request_to_unserialize", "exec", 3,
                "unserialises request input (object injection runs the classes' magic methods)",
@@ -418,7 +604,8 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       AddTrait(out, "php.request_socket", "network", 2,
                "opens a connection to a host the request names", layer);
   }
-  if (request_sql_method && db_connect) request_sql = true;
+  if (request_sql_method && (db_connect || db_open)) request_sql = true;
+
   if (db_connect || request_sql)
     AddTrait(out, db_connect && request_sql ? "php.sql_console" : "php.request_sql", "database",
              db_connect ? 3 : 2,
@@ -427,6 +614,15 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
                    "and runs the SQL it sends"
              : db_connect ? "logs in to a database server the request names"
                           : "runs SQL the request sends",
+             layer);
+  // A page that listens on a port and lifts its time limit keeps serving connections after
+  // the request: a bind shell, a SOCKS proxy or a port forwarder (servers run from the
+  // command line, where no time limit applies).
+  if (listens)
+    AddTrait(out, "php.listening_socket", "network", long_run ? 3 : 1,
+             long_run ? "listens on a network port with the time limit lifted (a bind shell or "
+                        "proxy run from the web)"
+                      : "listens on a network port",
              layer);
   if (mail_loop)
     AddTrait(out, "php.mass_mailer", "mailer", long_run ? 3 : 1,
@@ -447,6 +643,16 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     AddTrait(out, "php.request_file_op", "filemanager", 2,
              "request input names file operations (" + *request_ops.begin() + ")", layer);
   }
+  // Undefined variables with no form sending them: weak, only beside an independent trait.
+  for (CodeTrait& ct : out)
+    if (ct.id.rfind("php.undefined_", 0) == 0) ct.alone = false;
+  undefined_ops.erase("database");
+  undefined_ops.erase("socket");
+  if (undefined_ops.size() >= 2 && (undefined_ops.count("write") || undefined_ops.count("delete")))
+    AddTrait(out, "php.undefined_file_manager", "filemanager", 2,
+             "file manager on variables nothing in the file sets (register_globals)", layer);
+  for (CodeTrait& ct : out)
+    if (ct.id == "php.undefined_file_manager") ct.alone = false;
   if (card && card_out && encode)
     AddTrait(out, "php.card_data_writer", "exfil", 3,
              "serialises payment card fields and writes or mails them", layer);
@@ -459,6 +665,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
   for (std::string_view d : {"base64", "inflate", "gz", "rot13", "strrev", "hex2bin", "urldecode",
                              "xor", "pack", "zlib", "uudecode"})
     if (layer.find(d) != std::string::npos) encoded = true;
+  if (layer.find("()") != std::string::npos) encoded = true;  // the file's own decoder ran
   if (encoded)
     AddTrait(out, "obfuscation.encoded_code", "obfuscation", 2,
              "code hidden under an encoding layer", layer);

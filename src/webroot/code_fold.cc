@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "webroot/code_lexer.h"
+#include "webroot/php_eval.h"
 
 namespace tq::webroot {
 namespace {
@@ -82,6 +83,7 @@ bool IsKeyword(std::string_view w) {
 struct Constant {
   bool string = true;
   std::string value;
+  std::string decoded_by;          // the decoders that produced `value` (kept for names called)
   std::vector<std::string> items;  // JS string arrays
   int assignments = 0;
   bool poisoned = false;
@@ -139,6 +141,7 @@ std::map<std::string, Constant> FindConstants(const std::vector<Token>& t, Lang 
         ends(i + 3)) {
       k.string = true;
       k.value = t[i + 2].text;
+      k.decoded_by = t[i + 2].decoded_by;
       continue;
     }
     bool php_array = lang == Lang::kPhp && i + 3 < t.size() && t[i + 2].type == Tok::kWord &&
@@ -381,6 +384,7 @@ class Folder {
             (!at(3) || IsOp(*at(3), ";"))) {
           Constant k;
           k.value = at(2)->text;
+          k.decoded_by = at(2)->decoded_by;
           if (k.value.size() < (1u << 20)) seq_[cur.text] = std::move(k);
         } else {
           pending_.push_back(cur.text);
@@ -423,6 +427,9 @@ class Folder {
           cur.type = Tok::kString;
           cur.text = k.value;
           cur.quote = '\'';
+          // $f = decoder('..'); $f(...): the name called was decoded (only calls keep the
+          // mark, so a decoded value used as data is not counted again at every use).
+          if (at(1) && IsOp(*at(1), "(")) cur.decoded_by = k.decoded_by;
           changed = true;
         }
       }
@@ -554,6 +561,38 @@ class Folder {
       }
       // pack('H*', 'hex') and str_replace('a', 'b', 'subject') on literals.
       if (lang_ == Lang::kPhp && cur.type == Tok::kWord && at(1) && IsOp(*at(1), "(")) {
+        // implode('', $pieces) / join(null, $pieces) of a constant array of strings: a name
+        // or URL spelt out piece by piece.
+        if ((IEq(cur.text, "implode") || IEq(cur.text, "join")) && at(3)) {
+          const Token* sep = nullptr;
+          const Token* arr = nullptr;
+          size_t close = 0;
+          if (at(2)->type == Tok::kVar && IsOp(*at(3), ")")) {
+            arr = at(2), close = 3;
+          } else if (at(5) && IsOp(*at(3), ",") && IsOp(*at(5), ")")) {
+            bool sep_first = at(2)->type == Tok::kString ||
+                             (at(2)->type == Tok::kWord && IEq(at(2)->text, "null"));
+            if (sep_first && at(4)->type == Tok::kVar) sep = at(2), arr = at(4), close = 5;
+            if (at(2)->type == Tok::kVar && at(4)->type == Tok::kString)
+              arr = at(2), sep = at(4), close = 5;
+          }
+          auto c = arr ? consts_.find(arr->text) : consts_.end();
+          if (c != consts_.end() && c->second.usable() && !c->second.string) {
+            std::string glue = sep && sep->type == Tok::kString ? sep->text : "", joined;
+            for (size_t k = 0; k < c->second.items.size(); ++k)
+              joined += (k ? glue : "") + c->second.items[k];
+            if (Charge(joined.size())) {
+              Token str;
+              str.type = Tok::kString;
+              str.text = std::move(joined);
+              str.decoded_by = "implode";
+              o.push_back(std::move(str));
+              i += close;
+              changed = true;
+              continue;
+            }
+          }
+        }
         // pack('c*', 112, 97, ...): bytes from numbers, like chr() runs.
         if (IEq(cur.text, "pack") && at(4) && at(2)->type == Tok::kString &&
             (at(2)->text == "c*" || at(2)->text == "C*") && IsOp(*at(3), ",")) {
@@ -739,6 +778,9 @@ void Fold(std::vector<Token>& tokens, Lang lang, FoldBudget& budget) {
   while (budget.passes > 0 && !budget.exhausted && changed) {
     --budget.passes;
     changed = f.Pass();
+    // The file's own decoders run on the literals the pass left as their arguments.
+    if (lang == Lang::kPhp && FoldUserDecoders(tokens, budget)) changed = true;
+    if (lang == Lang::kPhp && !changed && FoldInlineDecoder(tokens, budget)) changed = true;
   }
   // Out of passes while still folding: what is left is reported as cut, not as done.
   if (changed && budget.passes == 0) budget.exhausted = true;

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,8 @@ LexResult LexJs(std::string_view src, const LexLimits& limits);
 struct FoldBudget {
   size_t bytes_left = 32u << 20;  // every string a fold creates is charged here
   int passes = 8;
+  size_t eval_steps_left = 1u << 22;  // steps the file's own decoder functions may run (php_eval.h)
+  std::set<std::string> eval_refused;  // decoder functions that could not be run (not retried)
   bool exhausted = false;
 };
 
@@ -77,6 +80,8 @@ std::string Rot13(std::string_view in);
 
 // True for text that reads as code rather than data (enough punctuation and words).
 bool LooksLikeCode(std::string_view s);
+// True when PHP code (no open tag needed) holds a statement: a call, an assignment, an echo.
+bool HasPhpStatement(std::string_view code);
 bool IsPrintableText(std::string_view s);
 
 // Behaviour analysis of one folded layer (behaviour.cc); traits are appended to `out`.

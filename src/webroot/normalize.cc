@@ -133,6 +133,11 @@ class Driver {
     }
     bool plain_literal = why == "literal" && t.decoded_by.empty();
     bool code = why == "eval" ? IsPrintableText(v) : LooksLikeCode(v);
+    // What the file's own functions return is code only when it reads as statements: a
+    // helper that turns an address into HTML entities returns punctuation, not PHP.
+    if (code && php && why != "eval" && t.decoded_by.find("()") != std::string::npos &&
+        !HasPhpStatement(v))
+      return;
     if (plain_literal || !code) {
       // An undecoded blob: try base64 and then the zlib wrappers under it.
       if (!t.decoded_by.empty() || !Base64Shaped(v)) return;
@@ -185,21 +190,22 @@ class Driver {
         // HTML: each inline script is a JS layer; the markup is judged for foreign scripts.
         AnalyzeHtml(src, p.path, out_.traits);
         int n = 0;
+        // A script of the file itself is a view into the input; one of a layer this loop
+        // owns (markup gathered from PHP, a decoded page) is copied, as `p` dies below.
+        bool owned = !p.text.empty();
         for (std::string_view body : ScriptBodies(src, 64))
           Enqueue({p.path + ">script#" + std::to_string(++n),
-                   {},
-                   body,
-                   CodeKind::kJs,
-                   false,
-                   p.decoded,
-                   p.depth});
+                   owned ? std::string(body) : std::string(), owned ? std::string_view() : body,
+                   CodeKind::kJs, false, p.decoded, p.depth});
         continue;
       }
       if (lr.truncated) out_.truncated = true;
       FoldBudget fb;
       fb.bytes_left = budget_left_;
+      fb.eval_steps_left = eval_steps_left_;  // the decoder evaluator's steps are per file
       Fold(lr.tokens, lang, fb);
       budget_left_ = fb.bytes_left;
+      eval_steps_left_ = fb.eval_steps_left;
       if (fb.exhausted) out_.truncated = true;
       CodeLayer layer;
       layer.path = p.path;
@@ -256,11 +262,29 @@ class Driver {
  private:
   NormalizeLimits limits_;
   size_t budget_left_ = 0;
+  size_t eval_steps_left_ = FoldBudget().eval_steps_left;
   std::deque<Pending> queue_;
   NormalizedCode out_;
 };
 
 }  // namespace
+
+bool HasPhpStatement(std::string_view code) {
+  LexLimits limits;
+  limits.max_tokens = 4096;
+  LexResult lr = LexPhp(code.substr(0, 1 << 16), true, limits);
+  const std::vector<Token>& t = lr.tokens;
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    bool call = (t[i].type == Tok::kWord || t[i].type == Tok::kVar) && t[i + 1].type == Tok::kOp &&
+                t[i + 1].text == "(";
+    bool assign = t[i].type == Tok::kVar && t[i + 1].type == Tok::kOp && t[i + 1].text == "=";
+    bool echo = t[i].type == Tok::kWord &&
+                (Lower(t[i].text) == "echo" || Lower(t[i].text) == "print") &&
+                (t[i + 1].type == Tok::kVar || t[i + 1].type == Tok::kString);
+    if (call || assign || echo) return true;
+  }
+  return false;
+}
 
 CodeKind ClassifyCode(std::string_view content, std::string_view extension) {
   std::string e = Lower(extension);
@@ -308,17 +332,9 @@ bool PhpTagHoldsCode(std::string_view d) {
     for (unsigned char c : seg)
       if (c >= 0x80) ++bad;
     if (bad * 10 > seg.size()) continue;
+    if (HasPhpStatement(seg)) return true;
     LexResult lr = LexPhp(seg, true, LexLimits());
     const std::vector<Token>& t = lr.tokens;
-    for (size_t i = 0; i + 1 < t.size(); ++i) {
-      bool call = (t[i].type == Tok::kWord || t[i].type == Tok::kVar) &&
-                  t[i + 1].type == Tok::kOp && t[i + 1].text == "(";
-      bool assign = t[i].type == Tok::kVar && t[i + 1].type == Tok::kOp && t[i + 1].text == "=";
-      bool echo = t[i].type == Tok::kWord &&
-                  (Lower(t[i].text) == "echo" || Lower(t[i].text) == "print") &&
-                  (t[i + 1].type == Tok::kVar || t[i + 1].type == Tok::kString);
-      if (call || assign || echo) return true;
-    }
     if (d[p + 2] == '=' && !t.empty() &&
         (t[0].type == Tok::kVar || (t[0].type == Tok::kString && t[0].quote == '`')))
       return true;

@@ -157,6 +157,22 @@ TEST(Normalize, JsCardFieldsSentThroughAnImage) {
   EXPECT_FALSE(HasTrait(own, "js.card_exfil")) << AllText(own);
 }
 
+TEST(Normalize, ScriptsOfMarkupInsidePhpKeepTheirText) {
+  // The markup around PHP is gathered into a layer of its own; its scripts outlive it in the
+  // queue (a libFuzzer run under ASan found them read after that layer was freed).
+  auto n = Normalize(
+      "<html><script src=\"//a.example/x.js\"></script><script>var a=unescape('%75%61');"
+      "</script><?= $x ?></html>",
+      CodeKind::kPhp);
+  bool found = false;
+  for (const CodeLayer& l : n.layers)
+    if (l.path == "php>html>script#1") {
+      found = true;
+      EXPECT_NE(l.text.find("var a='ua'"), std::string::npos) << l.text;
+    }
+  EXPECT_TRUE(found);
+}
+
 TEST(Normalize, HtmlForeignScriptIsWeakAlone) {
   auto n =
       Normalize("<html><script src=\"//cdn.other.example/x.js\"></script></html>", CodeKind::kHtml);

@@ -132,6 +132,9 @@ class PhpTaint {
         for (size_t k = body; k < end && k < t_.size(); ++k) {
           if (t_[k].type == Tok::kWord && In(Lower(t_[k].text), {"for", "while", "foreach"}))
             loop = true;
+          // A fetcher of the file's own: curl_exec or file_get_contents in its body.
+          if (t_[k].type == Tok::kWord && In(Lower(t_[k].text), {"curl_exec", "file_get_contents"}))
+            fetcher_functions_.insert(name);
           if ((t_[k].type == Tok::kWord && In(Lower(t_[k].text), {"chr", "ord"})) ||
               IsOp(t_[k], "^"))
             bytes = true;
@@ -143,6 +146,8 @@ class PhpTaint {
       if (!name.empty()) {
         // Parameters in order (a method name may be defined by several classes: each
         // definition keeps its own list); `...$rest` takes every argument from its place on.
+        size_t& body_size = body_size_[name];
+        body_size = std::max(body_size, end - body);
         std::vector<Param>& ps = params_[name].emplace_back();
         for (size_t k = j + 1; k < params_end; ++k)
           if (t_[k].type == Tok::kVar) ps.push_back({Key(id, t_[k].text), IsOp(t_[k - 1], "...")});
@@ -159,6 +164,8 @@ class PhpTaint {
   bool IsSource(size_t i) const {
     const Token& k = t_[i];
     if (k.type == Tok::kVar) {
+      if (scope_[i] == 0 && !request_globals_.empty() && request_globals_.count(k.text))
+        return true;
       if (In(k.text,
              {"$_GET", "$_POST", "$_REQUEST", "$_COOKIE", "$_FILES", "$HTTP_GET_VARS",
               "$HTTP_POST_VARS", "$HTTP_RAW_POST_DATA", "$HTTP_POST_FILES", "$HTTP_COOKIE_VARS"}))
@@ -192,6 +199,23 @@ class PhpTaint {
     return false;
   }
 
+  // fgets($sock): what a connection the code opened sends (a back-connect shell takes its
+  // commands so), or a variable holding it. Kept apart from request input: an HTTP client
+  // writing a download to a file is not a file manager.
+  bool SocketData(size_t i) const {
+    const Token& k = t_[i];
+    if (k.type == Tok::kVar) return socket_data_.count(Key(i)) > 0;
+    return k.type == Tok::kWord && !socket_vars_.empty() && i + 2 < t_.size() &&
+           IsOp(t_[i + 1], "(") && t_[i + 2].type == Tok::kVar && socket_vars_.count(Key(i + 2)) &&
+           In(Lower(k.text), {"fgets", "fread", "fgetc", "stream_get_line", "socket_read",
+                              "socket_recv", "stream_get_contents", "fscanf"});
+  }
+  bool RangeSocketData(size_t a, size_t b) const {
+    for (size_t i = a; i < b && i < t_.size(); ++i)
+      if (SocketData(i)) return true;
+    return false;
+  }
+
   bool InLoop(size_t i) const { return i < in_loop_.size() && in_loop_[i]; }
 
   // After extract($_POST) (or with register_globals emulated so), a variable the scope
@@ -201,9 +225,26 @@ class PhpTaint {
            !assigned_.count(Key(scope, name));
   }
 
-  bool Tainted(size_t i) const {
+  // `whole`: an array with one element set to request input counts as request input when
+  // used whole (system(implode(' ', $a))); copying it (ValueTainted) does not make every
+  // element of the copy the request's.
+  bool Tainted(size_t i, bool whole = true) const {
     if (IsSource(i)) return true;
     const Token& k = t_[i];
+    // Request input kept in the session comes back out of it (a stager's second request).
+    if (k.type == Tok::kVar && k.text == "$_SESSION" && session_tainted_) return true;
+    if (k.type == Tok::kVar && !elements_.empty() && !vars_.count(Key(i))) {
+      // An element written with request input: that element, or the array as a whole.
+      bool indexed = i + 1 < t_.size() && IsOp(t_[i + 1], "[");
+      std::string prefix = Key(i) + "[";
+      if (indexed && i + 3 < t_.size() && t_[i + 2].type == Tok::kString &&
+          elements_.count(prefix + t_[i + 2].text))
+        return true;
+      if (!indexed && whole) {
+        auto it = elements_.lower_bound(prefix);
+        if (it != elements_.end() && it->rfind(prefix, 0) == 0) return true;
+      }
+    }
     if (k.type == Tok::kVar) return vars_.count(Key(i)) > 0 || Extracted(scope_[i], k.text);
     if ((k.quote == '"' || k.quote == '`') && k.type == Tok::kString && extract_.count(scope_[i])) {
       for (size_t p = k.text.find('$'); p != std::string::npos; p = k.text.find('$', p + 1)) {
@@ -237,7 +278,7 @@ class PhpTaint {
         while (i + 2 < b && IsOp(t_[i + 1], "->") && t_[i + 2].type == Tok::kWord) i += 2;
         continue;
       }
-      if (Tainted(i)) return true;
+      if (Tainted(i, false)) return true;
       if ((t_[i].type == Tok::kVar || IsOp(t_[i], "]")) && i + 1 < b && IsOp(t_[i + 1], "[")) {
         size_t j = i + 1;
         while (j < b && IsOp(t_[j], "[")) j = ExprEnd(j + 1, false) + 1;
@@ -271,16 +312,88 @@ class PhpTaint {
   size_t Close(size_t open) const { return ExprEnd(open + 1, false); }
 
   void Propagate() {
-    for (size_t i = 0; i + 1 < t_.size(); ++i)
+    for (size_t i = 0; i + 1 < t_.size(); ++i) {
       if (t_[i].type == Tok::kVar && (IsAssignOp(t_[i + 1]) || (i > 0 && IsOp(t_[i - 1], "as")) ||
                                       (i > 0 && t_[i - 1].type == Tok::kWord &&
                                        In(Lower(t_[i - 1].text), {"as", "global", "static"}))))
         assigned_.insert(Key(i));
+      // $a[..] = v and $a[] = v set $a too; so do list($a, $b) = ... and [$a, $b] = ...
+      if (t_[i].type == Tok::kVar && IsOp(t_[i + 1], "[") && ElementWrite(i))
+        assigned_.insert(Key(i));
+      if ((t_[i].type == Tok::kWord && Lower(t_[i].text) == "list" && IsOp(t_[i + 1], "(")) ||
+          (IsOp(t_[i], "[") && (i == 0 || IsOp(t_[i - 1], ";") || IsOp(t_[i - 1], "{")))) {
+        size_t open = t_[i].type == Tok::kWord ? i + 1 : i;
+        size_t close = Close(open);
+        if (close + 1 < t_.size() && IsOp(t_[close + 1], "="))
+          for (size_t k = open + 1; k < close; ++k)
+            if (t_[k].type == Tok::kVar)
+              destructured_.push_back({k, close + 2}), assigned_.insert(Key(k));
+      }
+      // Functions that set a variable passed to them (by reference): its value is theirs.
+      if (t_[i].type == Tok::kWord && IsOp(t_[i + 1], "(") &&
+          In(Lower(t_[i].text), {"preg_match",
+                                 "preg_match_all",
+                                 "exec",
+                                 "parse_str",
+                                 "mb_parse_str",
+                                 "sscanf",
+                                 "settype",
+                                 "similar_text",
+                                 "openssl_sign",
+                                 "openssl_open",
+                                 "openssl_seal",
+                                 "openssl_private_decrypt",
+                                 "openssl_public_encrypt",
+                                 "openssl_private_encrypt",
+                                 "openssl_public_decrypt",
+                                 "getmxrr",
+                                 "dns_get_mx",
+                                 "stream_select",
+                                 "socket_getpeername",
+                                 "str_replace",
+                                 "str_ireplace",
+                                 "preg_replace",
+                                 "array_push",
+                                 "array_unshift",
+                                 "flock",
+                                 "fsockopen",
+                                 "proc_open",
+                                 "headers_sent",
+                                 "is_callable",
+                                 "curl_multi_exec",
+                                 "openssl_pkcs12_read"}))
+        for (size_t k = i + 2, close = Close(i + 1); k < close; ++k)
+          if (t_[k].type == Tok::kVar && (IsOp(t_[k - 1], ",") || IsOp(t_[k - 1], "&")))
+            assigned_.insert(Key(k));
+      if (t_[i].type == Tok::kWord &&
+          In(Lower(t_[i].text),
+             {"include", "include_once", "require", "require_once", "extract", "parse_str",
+              "mb_parse_str", "import_request_variables", "get_defined_vars"}))
+        dynamic_vars_ = true;  // variables may come from another file or a computed set
+      if (t_[i].type == Tok::kVar && t_[i].text == "$") dynamic_vars_ = true;  // $$name
+    }
+    for (const Token& k : t_)
+      if (k.type == Tok::kString || k.type == Tok::kHtml) CollectParameters(k.text);
+    // Connections the code opens: $s = fsockopen(...), socket_create/accept, stream clients.
+    for (size_t i = 0; i + 3 < t_.size(); ++i) {
+      size_t v = i + 2;
+      while (v < t_.size() && IsOp(t_[v], "@")) ++v;
+      if (t_[i].type == Tok::kVar && IsOp(t_[i + 1], "=") && v + 1 < t_.size() &&
+          t_[v].type == Tok::kWord && IsOp(t_[v + 1], "(") &&
+          In(Lower(t_[v].text), {"fsockopen", "pfsockopen", "stream_socket_client", "socket_create",
+                                 "socket_accept", "stream_socket_accept"}))
+        socket_vars_.insert(Key(i));
+    }
+    // register_globals: a top-level variable nothing sets whose name the page's own forms or
+    // links send as a request parameter (<input name=cmd> ... system($cmd)) is request input.
+    for (size_t i = 0; i < t_.size(); ++i)
+      if (Undefined(i) && page_parameters_.count(t_[i].text.substr(1)))
+        request_globals_.insert(t_[i].text);
     for (const auto& [name, defs] : params_)
       for (const std::vector<Param>& ps : defs)
         for (const Param& p : ps) assigned_.insert(p.key);
     for (int round = 0; round < 3; ++round) {
-      size_t before = vars_.size();
+      size_t before = vars_.size() + elements_.size() + extract_.size() + session_tainted_;
       for (size_t i = 0; i + 1 < t_.size(); ++i) {
         if (t_[i].type == Tok::kVar && (IsOp(t_[i + 1], "=") || IsOp(t_[i + 1], ".="))) {
           size_t end = ExprEnd(i + 2, true);
@@ -301,6 +414,10 @@ class PhpTaint {
               prefixed_.insert(Key(i));
           }
           if (RangeDecoded(i + 2, end)) decoded_.insert(Key(i));
+          if (RangeSocketData(i + 2, end)) socket_data_.insert(Key(i));
+          // $t = array('k' => pack(...), ...) or explode('|', base64_decode('...')): a table
+          // of strings that a decoder produced (function names, once called).
+          if (DecodedTable(i + 2, end)) decoded_table_.insert(Key(i));
           // $f = cve('6A76...', '39'): a value decoded from a literal, nothing else.
           size_t v = i + 2;
           while (v < end && IsOp(t_[v], "@")) ++v;
@@ -324,13 +441,18 @@ class PhpTaint {
             for (size_t k = as; k < close; ++k)
               if (t_[k].type == Tok::kVar) vars_.insert(Key(k));
         }
-        // f($_POST['x']) taints the parameters of a function f defined in the same code.
+        // f($_POST['x']) taints the parameters of a function f defined in the same code, and
+        // so does $obj->f($_POST['x']) of a method the file defines (a class whose method
+        // evaluates its argument is a favourite wrapper around eval).
         if (t_[i].type == Tok::kWord && IsOp(t_[i + 1], "(") &&
-            !(i > 0 && (IsOp(t_[i - 1], "->") || IsOp(t_[i - 1], "::") ||
-                        (t_[i - 1].type == Tok::kWord && Lower(t_[i - 1].text) == "function")))) {
+            !(i > 0 && t_[i - 1].type == Tok::kWord && Lower(t_[i - 1].text) == "function")) {
           // Positionally: f('media', $_POST['id']) taints the second parameter only.
           auto def = params_.find(Lower(t_[i].text));
           size_t close = Close(i + 1);
+          // Methods: only small wrappers (a class of a framework hands request objects
+          // through many methods; a class that wraps eval is a few tokens long).
+          bool method = i > 0 && (IsOp(t_[i - 1], "->") || IsOp(t_[i - 1], "::"));
+          if (method && def != params_.end() && body_size_.at(def->first) > 40) def = params_.end();
           if (def != params_.end() && RangeTainted(i + 2, close)) {
             size_t arg = 0;
             for (size_t a = i + 2; a < close && arg < 64; ++arg) {
@@ -343,6 +465,15 @@ class PhpTaint {
             }
           }
         }
+        // $$name = $_POST[$name] (a register_globals emulation over a list of names): like
+        // extract(), any variable may come from the request.
+        if (t_[i].type == Tok::kVar && t_[i].text == "$") {
+          size_t v = i + 1;
+          if (v < t_.size() && IsOp(t_[v], "{")) v = Close(v);
+          if (v + 2 < t_.size() && IsAssignOp(t_[v + 1]) &&
+              ValueTainted(v + 2, ExprEnd(v + 2, true)))
+            extract_.insert(scope_[i]);
+        }
         // extract($_POST): every variable may come from the request.
         // (parse_str with a result array creates no variables.)
         if (t_[i].type == Tok::kWord && In(Lower(t_[i].text), {"extract", "parse_str"}) &&
@@ -350,13 +481,99 @@ class PhpTaint {
             !(Lower(t_[i].text) == "parse_str" && ExprEnd(i + 2, true) < Close(i + 1)))
           extract_.insert(scope_[i]);
       }
+      // $data[$k] = $_POST[$k]; $list[] = $v: the array holds request input. With a literal
+      // key ($c['id'] = $_GET['id']) only that element does: $c['callback'] stays the code's.
+      for (size_t i = 0; i + 1 < t_.size(); ++i) {
+        if (t_[i].type != Tok::kVar || !IsOp(t_[i + 1], "[") || vars_.count(Key(i))) continue;
+        if (size_t value = ElementWrite(i)) {
+          size_t end = ExprEnd(value, true);
+          if (!ValueTainted(value, end)) continue;
+          if (t_[i].text == "$_SESSION") session_tainted_ = true;
+          if (i + 3 < t_.size() && t_[i + 2].type == Tok::kString && IsOp(t_[i + 3], "]"))
+            elements_.insert(Key(i) + "[" + t_[i + 2].text);
+          else
+            vars_.insert(Key(i));
+        }
+      }
+      // list($a, $b) = explode('|', $_COOKIE['d'])
+      for (const auto& [var, value] : destructured_)
+        if (ValueTainted(value, ExprEnd(value, true))) vars_.insert(Key(var));
       for (const auto& [outer, inner] : captures_)
         if (vars_.count(outer)) vars_.insert(inner);
-      if (vars_.size() == before) break;
+      if (vars_.size() + elements_.size() + extract_.size() + session_tainted_ == before) break;
     }
   }
 
   bool extract(size_t i) const { return extract_.count(scope_[i]) > 0; }
+  bool DecodedTableVar(size_t i) const {
+    return t_[i].type == Tok::kVar && decoded_table_.count(Key(i)) > 0;
+  }
+
+  bool DecodedTable(size_t a, size_t b) const {
+    if (a >= b || a >= t_.size()) return false;
+    bool literal = IsOp(t_[a], "[") || (t_[a].type == Tok::kWord && Lower(t_[a].text) == "array");
+    bool split = t_[a].type == Tok::kWord && In(Lower(t_[a].text), {"explode", "str_split"});
+    if (!literal && !split) return false;
+    for (size_t i = a; i < b && i < t_.size(); ++i)
+      if (t_[i].type == Tok::kString && !t_[i].decoded_by.empty() && t_[i].decoded_by != "xor" &&
+          i + 1 < t_.size() &&
+          (split || IsOp(t_[i + 1], ",") || IsOp(t_[i + 1], ")") || IsOp(t_[i + 1], "]")))
+        return true;
+    return false;
+  }
+
+  // For `$a[..][..] = v` at `i` (a variable followed by '['): the index of v, else 0.
+  size_t ElementWrite(size_t i) const {
+    size_t j = i + 1;
+    for (int n = 0; j < t_.size() && IsOp(t_[j], "[") && n < 8; ++n) j = ExprEnd(j + 1, false) + 1;
+    if (j + 1 < t_.size() && IsAssignOp(t_[j])) return j + 1;
+    return 0;
+  }
+
+  // register_globals: a variable of the file's top level that nothing in the file sets, in
+  // a file that includes nothing and makes no variables dynamically. PHP filled such
+  // variables from the request until 5.4, and tools of that era still run on old servers.
+  bool Undefined(size_t i) const {
+    const Token& k = t_[i];
+    if (dynamic_vars_ || k.type != Tok::kVar || scope_[i] != 0 || k.text.size() < 2) return false;
+    if (k.text.rfind("$_", 0) == 0 || k.text.rfind("$HTTP_", 0) == 0 ||
+        In(k.text,
+           {"$this", "$GLOBALS", "$argv", "$argc", "$php_errormsg", "$http_response_header"}))
+      return false;
+    return !assigned_.count(Key(i));
+  }
+  // Request parameter names a page sends: name=x in forms, ?x= and &x= in links.
+  void CollectParameters(std::string_view s) {
+    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    for (size_t p = 0; p + 2 < s.size() && page_parameters_.size() < 4096; ++p) {
+      size_t start;
+      if ((s[p] == '?' || s[p] == '&') && word(s[p + 1])) {
+        start = p + 1;
+      } else if ((s[p] == 'n' || s[p] == 'N') && p + 5 < s.size() &&
+                 Lower(s.substr(p, 5)) == "name=" && (p == 0 || !word(s[p - 1]))) {
+        start = p + 5;
+        while (start < s.size() && (s[start] == '"' || s[start] == '\'' || s[start] == '\\'))
+          ++start;
+      } else {
+        continue;
+      }
+      size_t e = start;
+      while (e < s.size() && word(s[e]) && e - start < 64) ++e;
+      if (e == start) continue;
+      if (s[p] == '?' || s[p] == '&') {
+        if (e >= s.size() || s[e] != '=') continue;
+      }
+      page_parameters_.insert(std::string(s.substr(start, e - start)));
+      p = e - 1;
+    }
+  }
+
+  // The first undefined variable in [a, b), or empty.
+  std::string RangeUndefined(size_t a, size_t b) const {
+    for (size_t i = a; i < b && i < t_.size(); ++i)
+      if (Undefined(i) && !(i + 1 < t_.size() && IsOp(t_[i + 1], "->"))) return t_[i].text;
+    return {};
+  }
 
   // A decoder applied (base64_decode, gzinflate, ...), a literal a fold decoded, or a
   // variable holding either.
@@ -435,6 +652,11 @@ class PhpTaint {
            t_[i + 2].text.rfind("ftp://", 0) == 0))
         return true;
       if (k.type == Tok::kWord && In(Lower(k.text), {"curl_exec"})) return true;
+      // http_get('http://...'): the file's own fetcher called on a URL.
+      if (k.type == Tok::kWord && i + 2 < b && IsOp(t_[i + 1], "(") &&
+          t_[i + 2].type == Tok::kString && fetcher_functions_.count(Lower(k.text)) &&
+          (t_[i + 2].text.rfind("http://", 0) == 0 || t_[i + 2].text.rfind("https://", 0) == 0))
+        return true;
     }
     return false;
   }
@@ -444,6 +666,7 @@ class PhpTaint {
   std::set<std::string> decoded_, remote_, client_named_, prefixed_, computed_, direct_;
   std::map<std::string, int> php_code_;
   std::set<std::string> decoder_functions_;
+  std::set<std::string> fetcher_functions_;  // user functions that fetch (curl, URL reads)
   std::set<std::string>
       decoded_name_;  // variables holding a literal's decoded value  // user functions that decode
                       // strings byte by byte  // variables holding PHP source (see RangePhpCode)
@@ -453,12 +676,22 @@ class PhpTaint {
   };
   // user function -> its definitions' parameters, in order
   std::map<std::string, std::vector<std::vector<Param>>> params_;
+  std::map<std::string, size_t> body_size_;  // user function -> tokens of its longest body
   std::vector<std::pair<std::string, std::string>> captures_;  // closure use(): outer -> inner
   std::set<std::string> vars_;
   std::vector<int> scope_;  // function scope of each token (0: file level)
   std::set<int> extract_;   // scopes where extract($_POST) made every variable the request's
-  std::set<std::string> assigned_;  // variables a scope assigns itself
-  std::vector<bool> in_loop_;       // token inside a loop body
+  std::set<std::string> assigned_;                       // variables a scope assigns itself
+  std::vector<bool> in_loop_;                            // token inside a loop body
+  std::vector<std::pair<size_t, size_t>> destructured_;  // list($a) = v: ($a's token, v's start)
+  bool dynamic_vars_ = false;  // include, extract, $$name: undefined is not "from the request"
+  std::set<std::string> page_parameters_;  // names the page's forms and links send
+  std::set<std::string> decoded_table_;    // variables holding arrays of decoded strings
+  std::set<std::string> elements_;         // "scope:$var[key": elements set to request input
+  bool session_tainted_ = false;           // $_SESSION[..] = request input somewhere
+  std::set<std::string> socket_vars_;      // variables holding a connection the code opened
+  std::set<std::string> socket_data_;      // variables holding what such a connection sent
+  std::set<std::string> request_globals_;  // "$cmd": register_globals variables the page sends
 };
 
 }  // namespace tq::webroot::php

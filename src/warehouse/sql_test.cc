@@ -27,9 +27,7 @@ using test_server::Server;
 
 class WarehouseSql : public ::testing::Test {
  protected:
-  void SetUp() override {
-    TQ_REQUIRE_CLICKHOUSE();
-  }
+  void SetUp() override { TQ_REQUIRE_CLICKHOUSE(); }
 };
 
 TEST_F(WarehouseSql, EveryModifierSelectsWhatTheLocalMatcherMatches) {

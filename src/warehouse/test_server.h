@@ -134,12 +134,12 @@ class Server {
 };
 
 // The first line of every warehouse test that needs the server.
-#define TQ_REQUIRE_CLICKHOUSE()                                                             \
-  do {                                                                                      \
-    if (!::tq::warehouse::test_server::Server::Get().installed())                           \
-      GTEST_SKIP() << "clickhouse-server not installed (scripts/setup installs it)";        \
-    if (!::tq::warehouse::test_server::Server::Get().ok())                                  \
-      GTEST_FAIL() << "clickhouse-server is installed but did not answer within 90 s";       \
+#define TQ_REQUIRE_CLICKHOUSE()                                                        \
+  do {                                                                                 \
+    if (!::tq::warehouse::test_server::Server::Get().installed())                      \
+      GTEST_SKIP() << "clickhouse-server not installed (scripts/setup installs it)";   \
+    if (!::tq::warehouse::test_server::Server::Get().ok())                             \
+      GTEST_FAIL() << "clickhouse-server is installed but did not answer within 90 s"; \
   } while (0)
 
 inline std::string Json(std::string_view s) {

@@ -11,6 +11,7 @@
 
 #include "webroot/code_lexer.h"
 #include "webroot/normalize.h"
+#include "webroot/php_eval_test_support.h"
 
 namespace tq::webroot {
 namespace {
@@ -58,21 +59,6 @@ const CodeLayer* FindLayer(const NormalizedCode& n, std::string_view path) {
   for (const CodeLayer& l : n.layers)
     if (l.path == path) return &l;
   return nullptr;
-}
-
-// Runs `fn` of `code` (a PHP body without tags) on literal arguments.
-EvalResult RunFn(const std::string& code, const std::string& fn, std::vector<std::string> args,
-                 EvalLimits limits = EvalLimits()) {
-  LexResult lr = LexPhp(code, true, LexLimits());
-  UserFunctions fns(lr.tokens);
-  std::vector<Token> toks;
-  for (std::string& a : args) {
-    Token t;
-    t.type = Tok::kString;
-    t.text = std::move(a);
-    toks.push_back(std::move(t));
-  }
-  return fns.Call(fn, toks, limits);
 }
 
 TEST(PhpEval, HexXorLoopDecoderIsRunAndItsLayerAnalysed) {

@@ -123,10 +123,29 @@ std::string DescribeUnfinished(std::string_view command, const std::vector<Unfin
   return out;
 }
 
+Result<bool> EverRan(Db& db, std::string_view command) {
+  TQ_ASSIGN_OR_RETURN(int64_t has, db.QueryInt("SELECT count(*) FROM sqlite_master WHERE "
+                                               "type='table' AND name='stage_runs'"));
+  if (has == 0) return false;
+  TQ_ASSIGN_OR_RETURN(Stmt st, db.Prepare("SELECT 1 FROM stage_runs WHERE command=? LIMIT 1"));
+  st.Bind(1, command);
+  return st.Step();
+}
+
 Status RequireFinished(Db& db, std::string_view command, std::string_view reader) {
   TQ_ASSIGN_OR_RETURN(std::vector<UnfinishedStage> u, UnfinishedStages(db, command));
   if (u.empty()) return Status::Ok();
   return Status::CaseError(std::string(reader) + " refused: " + DescribeUnfinished(command, u));
+}
+
+Status RequireRun(Db& db, std::string_view command, std::string_view reader) {
+  TQ_ASSIGN_OR_RETURN(bool ran, EverRan(db, command));
+  if (!ran)
+    return Status::CaseError(std::string(reader) + " refused: `" + std::string(command) +
+                             "` has not run on this case, so nothing is known yet (an empty "
+                             "answer would read as \"nobody is affected\"). Run `tourniquet " +
+                             std::string(command) + "` first");
+  return RequireFinished(db, command, reader);
 }
 
 }  // namespace tq

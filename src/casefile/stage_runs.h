@@ -39,8 +39,14 @@ struct UnfinishedStage {
 Result<std::vector<UnfinishedStage>> UnfinishedStages(Db& db, std::string_view command);
 // One line for a person: "investigate did not finish: stage storedb started 2025-..., ..."
 std::string DescribeUnfinished(std::string_view command, const std::vector<UnfinishedStage>& u);
+// Whether `command` ever began a run on this case (a row in stage_runs). Read only.
+Result<bool> EverRan(Db& db, std::string_view command);
 // For commands that read `command`'s results (scope, report read investigate's): a case error
 // naming the unfinished stage, so half a run is never reported as a finished one.
 Status RequireFinished(Db& db, std::string_view command, std::string_view reader);
+// As RequireFinished, and also a case error when `command` never ran: for a reader whose empty
+// answer would be taken as a finding (scope's "nobody is affected"). The report still runs on
+// a case with no investigation: its statements then say every fact is still to confirm.
+Status RequireRun(Db& db, std::string_view command, std::string_view reader);
 
 }  // namespace tq

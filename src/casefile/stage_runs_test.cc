@@ -18,7 +18,13 @@ TEST(StageRuns, AKilledRunStaysUnfinishedUntilTheNextOneEnds) {
   Db& db = (*c)->db();
   // No table yet (a case from before stage runs): nothing unfinished, nothing refused.
   ASSERT_TRUE(UnfinishedStages(db, "investigate")->empty());
-  EXPECT_TRUE(RequireFinished(db, "investigate", "scope").ok());
+  EXPECT_TRUE(RequireFinished(db, "investigate", "report").ok());
+  // But scope, whose empty answer reads "nobody is affected", refuses a case never investigated.
+  EXPECT_FALSE(*EverRan(db, "investigate"));
+  Status never = RequireRun(db, "investigate", "scope");
+  EXPECT_EQ(never.code(), ErrorCode::kCase);
+  EXPECT_NE(never.message().find("`investigate` has not run on this case"), std::string::npos)
+      << never.message();
 
   int64_t run = 0;
   std::vector<int64_t> rows;
@@ -53,6 +59,9 @@ TEST(StageRuns, AKilledRunStaysUnfinishedUntilTheNextOneEnds) {
   ASSERT_TRUE(FinishStage(**c, rows[0], "bad_input: x").ok());
   EXPECT_TRUE(UnfinishedStages(db, "investigate")->empty());
   EXPECT_TRUE(RequireFinished(db, "investigate", "scope").ok());
+  EXPECT_TRUE(*EverRan(db, "investigate"));
+  EXPECT_TRUE(RequireRun(db, "investigate", "scope").ok());
+  EXPECT_FALSE(*EverRan(db, "notify send"));  // per command
 }
 
 // A run whose later stage never started (its start could not be recorded: a disk that went

@@ -18,8 +18,8 @@ Runner SetupScope(CLI::App& app, Globals& g) {
     if (!c.ok()) return Fail(c.status());
     Result<CaseLock> lock = LockCase(**c, "scope", "scope");
     if (!lock.ok()) return Fail(lock.status());
-    // An investigate killed after the database stage would give "nobody is affected".
-    if (Status f = RequireFinished((*c)->db(), "investigate", "scope"); !f.ok()) return Fail(f);
+    // No investigate, or one killed after the database stage, would give "nobody is affected".
+    if (Status f = RequireRun((*c)->db(), "investigate", "scope"); !f.ok()) return Fail(f);
     Result<scope::ScopeSummary> s = scope::RunScope(**c);
     AuditOutcome(**c, g, "scope", s.status(),
                  s.ok() ? "affected " + std::to_string(s->people) : "");

@@ -42,13 +42,22 @@ Result<CaseCounts> CountCase(Db& db) {
   TQ_ASSIGN_OR_RETURN(c.messages, Count(db, "notify_outbox"));
   TQ_ASSIGN_OR_RETURN(c.messages_sent, Count(db, "notify_outbox", "state='sent'"));
   TQ_ASSIGN_OR_RETURN(c.messages_printed, Count(db, "notify_outbox", "state='printed'"));
-  TQ_ASSIGN_OR_RETURN(c.messages_to_print,
-                      Count(db, "notify_outbox", "channel='post' AND state='queued'"));
+  // Channels came with a later schema version: a case made before has no post to print.
+  TQ_ASSIGN_OR_RETURN(int64_t has_channel,
+                      db.QueryInt("SELECT count(*) FROM pragma_table_info('notify_outbox') "
+                                  "WHERE name='channel'"));
+  if (has_channel > 0) {
+    TQ_ASSIGN_OR_RETURN(c.messages_to_print,
+                        Count(db, "notify_outbox", "channel='post' AND state='queued'"));
+  }
   TQ_ASSIGN_OR_RETURN(c.tasks, Count(db, "tasks"));
   TQ_ASSIGN_OR_RETURN(c.tasks_open, Count(db, "tasks", kOpen));
   TQ_ASSIGN_OR_RETURN(c.tasks_unowned, Count(db, "tasks", std::string("owner='' AND ") + kOpen));
   TQ_ASSIGN_OR_RETURN(c.users, Count(db, "server_user"));
   TQ_ASSIGN_OR_RETURN(c.reports, Count(db, "report_document"));
+  TQ_ASSIGN_OR_RETURN(c.postmortems, Count(db, "taskforce_postmortem"));
+  TQ_ASSIGN_OR_RETURN(c.notify_plans,
+                      Count(db, "audit_log", "command='notify plan' AND outcome='ok'"));
   return c;
 }
 

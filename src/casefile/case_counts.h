@@ -25,6 +25,10 @@ struct CaseCounts {
   int64_t messages_to_print = -1;  // letters for the post not yet printed
   int64_t tasks = -1, tasks_open = -1, tasks_unowned = -1, users = -1;
   int64_t reports = -1;
+  int64_t postmortems = -1;  // the task force's blameless post-mortems
+  // Successful runs of `notify plan` (from the audit log): its tables exist from `init` on,
+  // so an empty duty table does not say whether the plan was made.
+  int64_t notify_plans = -1;
 };
 
 Result<FindingCounts> CountFindings(Db& db);

@@ -10,6 +10,7 @@
 #include <map>
 #include <variant>
 
+#include "casefile/case_progress.h"
 #include "core/escape.h"
 
 namespace tq::server {
@@ -187,63 +188,24 @@ Status GenericList(ApiRequest& r, JsonWriter& w, const std::string& table,
 
 // ---- Overview ----
 
-struct Phase {
-  int number;
-  const char* title;
-  int done = 0, total = 0;
-  std::vector<std::pair<std::string, bool>> steps;
-};
-
-std::vector<Phase> Phases(Db& db) {
-  auto step = [](Phase& p, const char* name, bool done) {
-    p.steps.emplace_back(name, done);
-    p.total++;
-    p.done += done;
-  };
-  std::vector<Phase> out;
-  Phase shut{1, "Shut it down", 0, 0, {}};
-  step(shut, "evidence collected", Count(db, "evidence_items") > 0);
-  step(shut, "containment plan", Count(db, "tasks", "source='contain'") > 0);
-  step(shut, "containment steps done",
-       Count(db, "tasks", "source='contain'") > 0 &&
-           Count(db, "tasks", "source='contain' AND status NOT IN ('done','cancelled')") == 0);
-  out.push_back(shut);
-  Phase inv{2, "Investigate", 0, 0, {}};
-  step(inv, "investigation", Count(db, "findings") > 0);
-  step(inv, "attackers identified", Count(db, "attackers") > 0);
-  step(inv, "scope", Count(db, "scope_person") >= 0);
-  out.push_back(inv);
-  Phase inform{3, "Keep customers informed", 0, 0, {}};
-  int64_t outbox = Count(db, "notify_outbox"), sent = Count(db, "notify_outbox", "state='sent'");
-  step(inform, "notification plan", Count(db, "notify_obligation") >= 0);
-  step(inform, "letters written", outbox > 0);
-  step(inform, "letters delivered", outbox > 0 && sent == outbox);
-  out.push_back(inform);
-  Phase force{4, "Task force", 0, 0, {}};
-  int64_t tasks = Count(db, "tasks");
-  step(force, "users", Count(db, "server_user") > 0);
-  step(force, "every open task has an owner",
-       tasks > 0 && Count(db, "tasks", "owner='' AND status NOT IN ('done','cancelled')") == 0);
-  step(force, "tasks closed",
-       tasks > 0 && Count(db, "tasks", "status NOT IN ('done','cancelled')") == 0);
-  step(force, "post-mortem", Count(db, "taskforce_postmortem") > 0);
-  out.push_back(force);
-  Phase publish{5, "Publish", 0, 0, {}};
-  step(publish, "reports written", Count(db, "report_document") > 0);
-  out.push_back(publish);
-  return out;
-}
-
-void WritePhases(Db& db, JsonWriter& w) {
+// The same progress `status` prints (casefile's CaseProgress), with done/total per phase.
+Status WritePhases(Db& db, JsonWriter& w) {
+  TQ_ASSIGN_OR_RETURN(std::vector<ProgressPhase> phases, CaseProgress(db));
   w.BeginArray();
-  for (const Phase& p : Phases(db)) {
+  for (const ProgressPhase& p : phases) {
+    int done = static_cast<int>(std::count_if(p.steps.begin(), p.steps.end(),
+                                              [](const ProgressStep& s) { return s.done; }));
     w.BeginObject().Field("phase", p.number).Field("title", p.title);
-    w.Field("done", p.done).Field("total", p.total).Key("steps").BeginArray();
-    for (auto& [name, done] : p.steps)
-      w.BeginObject().Field("step", name).Field("done", done).EndObject();
+    w.Field("done", done)
+        .Field("total", static_cast<int>(p.steps.size()))
+        .Key("steps")
+        .BeginArray();
+    for (const ProgressStep& s : p.steps)
+      w.BeginObject().Field("step", s.name).Field("done", s.done).EndObject();
     w.EndArray().EndObject();
   }
   w.EndArray();
+  return Status::Ok();
 }
 
 Status AffectedByJurisdiction(Db& db, JsonWriter& w) {
@@ -295,7 +257,7 @@ Status GetCase(ApiRequest& r, JsonWriter& w) {
     n < 0 ? w.Null() : w.Int(n);
   }
   w.EndObject().Key("phases");
-  WritePhases(db, w);
+  TQ_RETURN_IF_ERROR(WritePhases(db, w));
   w.Key("deadlines");
   TQ_RETURN_IF_ERROR(WriteDeadlines(db, w));
   w.Key("affected_by_jurisdiction");
@@ -318,10 +280,7 @@ Status GetCase(ApiRequest& r, JsonWriter& w) {
   return Status::Ok();
 }
 
-Status GetPhases(ApiRequest& r, JsonWriter& w) {
-  WritePhases(r.the_case.db(), w);
-  return Status::Ok();
-}
+Status GetPhases(ApiRequest& r, JsonWriter& w) { return WritePhases(r.the_case.db(), w); }
 
 Status GetDeadlines(ApiRequest& r, JsonWriter& w) { return WriteDeadlines(r.the_case.db(), w); }
 

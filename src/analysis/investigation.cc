@@ -8,13 +8,13 @@
 // PHP store shares; attack knowledge itself comes from the rule hits and the other stages.
 #include "analysis/actors.h"
 #include "analysis/investigation_state.h"
+#include "core/text.h"
 
 namespace tq::analysis {
 
 std::string CveFromTags(std::span<const std::string> tags) {
   for (const std::string& t : tags) {
-    std::string low;
-    for (char c : t) low += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string low = Lower(t);
     size_t at = low.find("cve");
     if (at == std::string::npos || at + 4 >= low.size()) continue;
     std::string rest = t.substr(at + 4);

@@ -4,14 +4,10 @@
 #include <array>
 #include <cctype>
 
+#include "core/text.h"
+
 namespace tq::analysis {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -31,20 +27,14 @@ int LevelRank(std::string_view level) {
 
 namespace {
 
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
-  return true;
-}
-
 bool IEndsWith(std::string_view s, std::string_view lower_suffix) {
   return s.size() >= lower_suffix.size() &&
-         IEquals(s.substr(s.size() - lower_suffix.size()), lower_suffix);
+         EqualsFold(s.substr(s.size() - lower_suffix.size()), lower_suffix);
 }
 
 bool IStartsWith(std::string_view s, std::string_view lower_prefix) {
-  return s.size() >= lower_prefix.size() && IEquals(s.substr(0, lower_prefix.size()), lower_prefix);
+  return s.size() >= lower_prefix.size() &&
+         EqualsFold(s.substr(0, lower_prefix.size()), lower_prefix);
 }
 
 }  // namespace
@@ -57,11 +47,12 @@ bool IsAdminPath(std::string_view p) {
     size_t end = p.find('/', pos);
     if (end == std::string_view::npos) end = p.size();
     std::string_view seg = p.substr(pos, end - pos);
-    if (IEquals(seg, "admin") || IStartsWith(seg, "admin_") || IEquals(seg, "administrator") ||
-        IEquals(seg, "backend") || IEquals(seg, "wp-admin") || IEquals(seg, "wp-login.php"))
+    if (EqualsFold(seg, "admin") || IStartsWith(seg, "admin_") ||
+        EqualsFold(seg, "administrator") || EqualsFold(seg, "backend") ||
+        EqualsFold(seg, "wp-admin") || EqualsFold(seg, "wp-login.php"))
       return true;
     // Only the first segment names the area, after an optional index.php.
-    if (!IEquals(seg, "index.php")) return false;
+    if (!EqualsFold(seg, "index.php")) return false;
     pos = end;
   }
   return false;

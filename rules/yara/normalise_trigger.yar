@@ -74,6 +74,13 @@ rule Tourniquet_NormaliseTrigger
     $j13 = "\"action\","
     $j14 = ".action="
     $j15 = ".action ="
+    $j16 = "ajax("
+    $j17 = ".post("
+    $j18 = "function(p,a,c,k,e,"
+    // A form posting to a URL (a card form sent to another host).
+    $f1 = "action=\"http" nocase
+    $f2 = "action='http" nocase
+    $f3 = "action=\"//" nocase
     $h1 = "<script" nocase
     // Names and payloads assembled from pieces: "s"."s", $k[5].$k[3], str_replace('Zk','',..)
     $b1 = "\".\""

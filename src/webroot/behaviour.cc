@@ -49,7 +49,7 @@ void AddTrait(std::vector<CodeTrait>& out, std::string id, std::string family, i
               std::string what, const std::string& layer) {
   for (const CodeTrait& t : out)
     if (t.id == id && t.layer == layer) return;
-  out.push_back({std::move(id), std::move(family), strength, std::move(what), layer, true, ""});
+  out.push_back({std::move(id), std::move(family), strength, std::move(what), layer, true, "", ""});
 }
 
 bool CardFieldName(std::string_view s) {

@@ -33,12 +33,71 @@ std::string ScriptHost(std::string_view url) {
   return "";
 }
 
+// `host` is `domain` or one of its subdomains.
+bool HostWithin(std::string_view host, std::string_view domain) {
+  if (domain.rfind("www.", 0) == 0) domain.remove_prefix(4);
+  return host == domain ||
+         (host.size() > domain.size() && host.substr(host.size() - domain.size()) == domain &&
+          host[host.size() - domain.size() - 1] == '.');
+}
+
+// Public script CDNs, payment and analytics providers that stores load from (or, for payment
+// gateways, post card forms to); a script from one of them is never "a host nobody else uses".
+// Matched as the domain or a subdomain, so look-alikes (google-analytics.com.example.top) are not
+// covered.
+bool WellKnownScriptHost(std::string_view host) {
+  for (std::string_view d : {"googleapis.com",
+                             "gstatic.com",
+                             "google.com",
+                             "googletagmanager.com",
+                             "google-analytics.com",
+                             "googleadservices.com",
+                             "doubleclick.net",
+                             "recaptcha.net",
+                             "cloudflare.com",
+                             "jsdelivr.net",
+                             "unpkg.com",
+                             "jquery.com",
+                             "bootstrapcdn.com",
+                             "facebook.net",
+                             "facebook.com",
+                             "twitter.com",
+                             "paypal.com",
+                             "paypalobjects.com",
+                             "stripe.com",
+                             "authorize.net",
+                             "cybersource.com",
+                             "worldpay.com",
+                             "opayo.co.uk",
+                             "sagepay.com",
+                             "squareup.com",
+                             "mollie.com",
+                             "braintreegateway.com",
+                             "adyen.com",
+                             "klarna.com",
+                             "amazon.com",
+                             "wp.com",
+                             "wordpress.org",
+                             "gravatar.com",
+                             "youtube.com",
+                             "vimeo.com",
+                             "hotjar.com",
+                             "microsoft.com",
+                             "bing.com",
+                             "adobe.com",
+                             "magento.com",
+                             "typekit.net",
+                             "fontawesome.com"})
+    if (HostWithin(host, d)) return true;
+  return false;
+}
+
 void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decoded,
                std::vector<CodeTrait>& out) {
   bool card = false, checkout = false, grab = false, image = false, beacon = false, socket = false,
        xhr = false, fetch = false, encode = false, script_el = false, run = false,
        foreign_url = false, hidden_url = false, obf = decoded, action_rewrite = false,
-       card_markup = false, inserts_markup = false;
+       card_markup = false, inserts_markup = false, unknown_url = false;
   std::string first_host;  // host of the first URL written in the code
   size_t hex_names = 0, concealed = 0;
   auto channel_name = [&](const std::string& v) {
@@ -108,7 +167,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
           if (la.find("checkout") != std::string::npos || la.find("onestep") != std::string::npos)
             checkout = true, obf = true;
           if (la.rfind("http", 0) == 0 || la.rfind("//", 0) == 0 || la.rfind("wss://", 0) == 0)
-            foreign_url = true, hidden_url = true, obf = true;
+            foreign_url = true, hidden_url = true, obf = true, unknown_url = true;
         }
       }
       if (CardFieldName(k.text)) card = true;
@@ -119,6 +178,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
       if (l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0 || l.rfind("//", 0) == 0 ||
           l.rfind("wss://", 0) == 0 || l.rfind("ws://", 0) == 0) {
         foreign_url = true;
+        if (!WellKnownScriptHost(ScriptHost(l))) unknown_url = true;
         if (first_host.empty()) first_host = ScriptHost(l);
         if (!k.decoded_by.empty() || decoded) hidden_url = true;
       }
@@ -148,6 +208,11 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     if (w == "WebSocket") socket = true;
     if (w == "XMLHttpRequest") xhr = true;
     if (w == "fetch" && i + 1 < t.size() && IsOp(t[i + 1], "(")) fetch = true;
+    // jQuery's $.ajax / $.post / $.get / $.getJSON: an HTTP request, as XHR is underneath.
+    if (In(w, {"ajax", "post", "get", "getJSON"}) && i >= 2 && IsOp(t[i - 1], ".") &&
+        t[i - 2].type == Tok::kWord && In(t[i - 2].text, {"$", "jQuery"}) && i + 1 < t.size() &&
+        IsOp(t[i + 1], "("))
+      xhr = true;
     if (In(w, {"btoa", "encodeURIComponent", "escape", "stringify"})) encode = true;
     if ((w == "eval" || w == "Function") && i + 1 < t.size() && IsOp(t[i + 1], "(")) run = true;
   }
@@ -156,7 +221,10 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   if (hex_names >= 8) obf = true;
   // Data leaves for a host written in the code; a WebSocket or beacon is a channel of its own.
   bool channel = socket || ((image || beacon || xhr || fetch) && foreign_url);
-  if ((card || (grab && checkout)) && channel) {
+  // A whole checkout form read without naming card fields is what the store's own checkout
+  // code does too: it counts when the request can go to a host that is no known provider.
+  bool unknown_channel = socket || ((image || beacon || xhr || fetch) && unknown_url);
+  if ((card && channel) || (grab && checkout && unknown_channel)) {
     int strength = (obf || (encode && foreign_url) || socket) ? 4 : 3;
     AddTrait(out, "js.card_exfil", "exfil", strength,
              std::string("reads ") + (card ? "payment card fields" : "checkout form fields") +
@@ -193,9 +261,51 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
 }
 
 void AnalyzeHtml(std::string_view html, const std::string& layer, std::vector<CodeTrait>& out) {
+  std::string l = Lower(html.substr(0, 4u << 20));
+  // <form action="https://host/..."> around card entry fields: the card number goes to that
+  // host when the customer presses Pay (a phishing page, or a checkout template swapped for
+  // one). Payment gateways that take a direct post, and the store's own host, are judged in
+  // findings.cc (target_host).
+  size_t forms = 0;
+  for (size_t p = l.find("<form"); p != std::string::npos && forms < 64;
+       p = l.find("<form", p + 5)) {
+    ++forms;
+    size_t gt = l.find('>', p);
+    if (gt == std::string::npos) break;
+    std::string_view tag = std::string_view(l).substr(p, gt - p);
+    size_t a = tag.find("action=");
+    if (a == std::string_view::npos) continue;
+    std::string_view v = tag.substr(a + 7);
+    if (!v.empty() && (v[0] == '"' || v[0] == '\'')) v.remove_prefix(1);
+    std::string host = ScriptHost(v);
+    if (host.empty()) continue;
+    size_t end = l.find("</form", gt);
+    std::string_view body = std::string_view(l).substr(
+        gt, std::min<size_t>(end == std::string::npos ? l.size() - gt : end - gt, 64u << 10));
+    bool card_field = false;
+    for (size_t in = body.find("<input"); in != std::string_view::npos && !card_field;
+         in = body.find("<input", in + 6))
+      card_field = CardFieldName(body.substr(in, std::min<size_t>(body.size() - in, 400)));
+    if (!card_field) continue;
+    // One trait per host: a form to the store itself must not hide one to another host.
+    bool seen = false;
+    for (const CodeTrait& c : out)
+      seen =
+          seen || (c.id == "html.card_form_offsite" && c.layer == layer && c.target_host == host);
+    if (seen) continue;
+    CodeTrait c{"html.card_form_offsite",
+                "exfil",
+                3,
+                "a card entry form that posts to another host (" + host + ")",
+                layer,
+                true,
+                "",
+                ""};
+    c.target_host = host;
+    out.push_back(std::move(c));
+  }
   // <script src="//host/..."> : a script from a host named by URL. Which hosts the store
   // already uses is only known across the whole tree, so this is weak on its own.
-  std::string l = Lower(html.substr(0, 4u << 20));
   size_t n = 0;
   for (size_t p = l.find("<script"); p != std::string::npos && n < 64;
        p = l.find("<script", p + 7)) {
@@ -215,7 +325,7 @@ void AnalyzeHtml(std::string_view html, const std::string& layer, std::vector<Co
         if (c.id == "html.external_script" && c.layer == layer && c.host == host) seen = true;
       if (seen) continue;
       out.push_back({"html.external_script", "inject", 1,
-                     "loads a script from another host (" + host + ")", layer, true, host});
+                     "loads a script from another host (" + host + ")", layer, true, host, ""});
     }
   }
 }

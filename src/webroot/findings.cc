@@ -74,57 +74,6 @@ bool IsSiteConfig(std::string_view path) {
 
 int64_t Micros(int64_t ns) { return ns / 1000; }
 
-// `host` is `domain` or one of its subdomains.
-bool HostWithin(std::string_view host, std::string_view domain) {
-  if (domain.rfind("www.", 0) == 0) domain.remove_prefix(4);
-  return host == domain ||
-         (host.size() > domain.size() && host.substr(host.size() - domain.size()) == domain &&
-          host[host.size() - domain.size() - 1] == '.');
-}
-
-// Public script CDNs, payment and analytics providers that stores load from; a script from
-// one of them is never "a host nobody else uses". Matched as the domain or a subdomain, so
-// look-alikes (google-analytics.com.example.top) are not covered.
-bool WellKnownScriptHost(std::string_view host) {
-  for (std::string_view d : {"googleapis.com",
-                             "gstatic.com",
-                             "google.com",
-                             "googletagmanager.com",
-                             "google-analytics.com",
-                             "googleadservices.com",
-                             "doubleclick.net",
-                             "recaptcha.net",
-                             "cloudflare.com",
-                             "jsdelivr.net",
-                             "unpkg.com",
-                             "jquery.com",
-                             "bootstrapcdn.com",
-                             "facebook.net",
-                             "facebook.com",
-                             "twitter.com",
-                             "paypal.com",
-                             "paypalobjects.com",
-                             "stripe.com",
-                             "braintreegateway.com",
-                             "adyen.com",
-                             "klarna.com",
-                             "amazon.com",
-                             "wp.com",
-                             "wordpress.org",
-                             "gravatar.com",
-                             "youtube.com",
-                             "vimeo.com",
-                             "hotjar.com",
-                             "microsoft.com",
-                             "bing.com",
-                             "adobe.com",
-                             "magento.com",
-                             "typekit.net",
-                             "fontawesome.com"})
-    if (HostWithin(host, d)) return true;
-  return false;
-}
-
 struct FileFindingBuilder {
   const WebFile& f;
   Finding Make(std::string kind, Severity sev, double confidence, std::string summary,
@@ -184,7 +133,8 @@ Severity FromStrength(int s) {
 
 // Behaviour traits of the normalised code, one finding each, and the licence-encoder note.
 void CollectBehaviour(const FileFindingBuilder& b, const WebFile& f, const ContentFacts& cf,
-                      std::vector<Vote>& votes, FindingSink& sink) {
+                      const std::vector<std::string>& store_hosts, std::vector<Vote>& votes,
+                      FindingSink& sink) {
   bool licensed = !cf.licence_encoder.empty();
   if (licensed)
     sink.findings.push_back(b.Make(
@@ -192,6 +142,12 @@ void CollectBehaviour(const FileFindingBuilder& b, const WebFile& f, const Conte
         "Encoded with " + cf.licence_encoder + " (a commercial licence encoder): " + f.path,
         [&](JsonWriter& w) { w.Field("encoder", cf.licence_encoder); }, ""));
   for (const CodeTrait& t : cf.traits) {
+    // Data posted to the store itself or to a payment provider is the checkout working.
+    if (!t.target_host.empty()) {
+      bool own = WellKnownScriptHost(t.target_host);
+      for (const std::string& s : store_hosts) own = own || HostWithin(t.target_host, s);
+      if (own) continue;
+    }
     int strength = t.strength;
     // Encoded licence code is obfuscated by design: that alone says nothing.
     if (licensed && t.family == "obfuscation") strength = 1;
@@ -299,7 +255,7 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
       votes.push_back({family, Strength(out.severity), "rule " + m.rule});
       sink.findings.push_back(std::move(out));
     }
-    CollectBehaviour(b, f, cf, votes, sink);
+    CollectBehaviour(b, f, cf, store_hosts, votes, sink);
     // PHP code inside something shaped or named like an image.
     if ((IsImageExt(ext) || cf.image_magic) && cf.php_code) {
       sink.findings.push_back(b.Make("webroot.disguised_php", Severity::kCritical, 0.9,

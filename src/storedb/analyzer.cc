@@ -23,8 +23,8 @@ std::string HostOf(std::string_view url) {
 
 bool HasMarkup(std::string_view v) {
   v = v.substr(0, 1 << 20);
-  for (const char* k : {"<script", "<iframe", "javascript:", "onerror=", "onload=", "eval(",
-                        "atob(", "fromcharcode"})
+  for (const char* k : {"<script", "<iframe", "<form",
+                        "javascript:", "onerror=", "onload=", "eval(", "atob(", "fromcharcode"})
     if (ContainsFold(v, k)) return true;
   return false;
 }

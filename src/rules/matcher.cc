@@ -494,7 +494,7 @@ Status CompileRuleSet(RuleSet& rs) {
            (a.kind == AtomKind::kWildcard && !a.chunk_pattern.empty());
   };
   auto scannable = [&](const Atom& a) {
-    bool long_enough = a.kind == AtomKind::kWildcard || a.value.size() >= 3;
+    bool long_enough = a.kind == AtomKind::kWildcard || a.value.size() >= (a.field >= 0 ? 2 : 3);
     return textual(a) && long_enough && a.field != kExtraField &&
            !(a.field >= 0 && DirectField(a.field));
   };

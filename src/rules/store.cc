@@ -72,11 +72,10 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
   // SQLite spills it to a temporary file: 38,000 writes on 200 MB of log, and half the time
   // of storing the findings. They only undo one statement; the WAL keeps the transaction
   // crash-safe as before. The connection's setting is put back afterwards (a later stage's
-  // large sorts may want their temporary b-trees on disk). Inside a caller's transaction the
-  // setting cannot change: the store then runs as before.
+  // large sorts may want their temporary b-trees on disk). Should the setting not change,
+  // the store runs as before, only slower.
   Result<int64_t> temp_store = c.db().QueryInt("PRAGMA temp_store");
-  bool journal_in_memory =
-      temp_store.ok() && !c.db().InTransaction() && c.db().Exec("PRAGMA temp_store=MEMORY").ok();
+  bool journal_in_memory = temp_store.ok() && c.db().Exec("PRAGMA temp_store=MEMORY").ok();
   struct RestoreTempStore {
     Case& c;
     bool restore;

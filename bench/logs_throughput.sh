@@ -189,7 +189,7 @@ for ((i = 0; i < runs; ++i)); do
     "$gzdir/access.log.4.gz" /var/log/nginx/access.log.4.gz
   best tg 2 "$T" --case "$case" --quiet investigate --only logs --threads 2
 done
-echo "gzip (4 x 268 MB rotated, wall): zcat | wc -l ${z_wall}s ($(python3 -c "print(round($gz_mb/$z_wall))") MB/s); tourniquet ${tg_wall}s ($(python3 -c "print(round($gz_mb/$tg_wall))") MB/s, peak RSS ${tg_rss} MB): $(python3 -c "print(round($tg_wall/$z_wall, 2))")x the wall time of zcat"
+echo "gzip (4 x 268 MB rotated, wall): zcat | wc -l ${z_wall}s ($(python3 -c "print(round($gz_mb/$z_wall))") MB/s, CPU ${z_secs}s); tourniquet ${tg_wall}s ($(python3 -c "print(round($gz_mb/$tg_wall))") MB/s, CPU ${tg_secs}s per core, peak RSS ${tg_rss} MB): $(python3 -c "print(round($tg_wall/$z_wall, 2))")x the wall time of zcat"
 
 # The same traffic as W3C extended (IIS layout) and as JSON lines (Cloudflare Logpush fields),
 # converted from the base log: MB/s of the logs stage on each (wall time, best of the runs).

@@ -71,6 +71,9 @@ add() {  # FILE ORIGINAL: link (not copy) into the evidence store, as collect wo
   ln -f "$1" "$case/evidence/objects/${sha:0:2}/$sha" 2>/dev/null || cp "$1" "$case/evidence/objects/${sha:0:2}/$sha"
   sqlite3 "$case/case.db" "INSERT INTO evidence_items (sha256,label,original_path,kind,size,source,collected_at) VALUES ('$sha','logs','$2','file',$(stat -c %s "$1"),'bench',0)"
 }
+# The machine may be shared: its load as the runs start and end goes with the figures.
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+trap 'echo "load average at the end: $(cut -d" " -f1-3 /proc/loadavg)"' EXIT
 rules=$("$T" rules check "$SRC/rules/sigma" | tail -1)
 echo "rules: $rules"
 cat "$log" > /dev/null  # warm the page cache for every contender alike
@@ -146,6 +149,7 @@ for ((i = 0; i < runs; ++i)); do
   best t 2 "$T" --case "$case" --quiet investigate --only logs --threads 2
   [ "$i" -gt 0 ] || grep -h "logs:" "$dir/cmd.out" | head -3 || true
   best r 1 rg -c -i -F -f "$dir/patterns.txt" "$log"
+  best rm 1 rg --count-matches -i -F -f "$dir/patterns.txt" "$log"
   best r6 1 rg -c -e 'union select' -e '/etc/passwd' -e '\.env' -e 'wp-login' -e 'xmlrpc' -e 'estimate-shipping' "$log"
   if [ "$corr" != 0 ]; then
     new_case bench "$log" /var/log/nginx/access.log
@@ -157,6 +161,7 @@ tq_mbs=$(python3 -c "print(round($mb/$t_wall))")
 echo "tourniquet investigate (logs, 2 threads, best of $runs): wall ${t_wall}s, ${tq_mbs} MB/s (CPU ${t_secs}s per core), peak RSS ${t_rss} MB"
 rg_mbs=$(python3 -c "print(round($mb/$r_wall))")
 echo "rg -c -i -F with the pack's $npat literal patterns: wall ${r_wall}s, ${rg_mbs} MB/s, peak RSS ${r_rss} MB"
+echo "rg --count-matches with the same patterns (every match, not every matching line): wall ${rm_wall}s, $(python3 -c "print(round($mb/$rm_wall))") MB/s, peak RSS ${rm_rss} MB"
 echo "rg -c with six patterns: wall ${r6_wall}s, $(python3 -c "print(round($mb/$r6_wall))") MB/s"
 echo "ratio tourniquet/rg (same patterns): $(python3 -c "print(round($t_wall/$r_wall, 2))")x the wall time"
 if [ "$corr" != 0 ]; then
@@ -184,7 +189,7 @@ for ((i = 0; i < runs; ++i)); do
     "$gzdir/access.log.4.gz" /var/log/nginx/access.log.4.gz
   best tg 2 "$T" --case "$case" --quiet investigate --only logs --threads 2
 done
-echo "gzip (4 x 268 MB rotated, wall): zcat | wc -l ${z_wall}s ($(python3 -c "print(round($gz_mb/$z_wall))") MB/s); tourniquet ${tg_wall}s ($(python3 -c "print(round($gz_mb/$tg_wall))") MB/s, peak RSS ${tg_rss} MB): $(python3 -c "print(round($tg_wall/$z_wall, 2))")x the wall time of zcat"
+echo "gzip (4 x 268 MB rotated, wall): zcat | wc -l ${z_wall}s ($(python3 -c "print(round($gz_mb/$z_wall))") MB/s, CPU ${z_secs}s); tourniquet ${tg_wall}s ($(python3 -c "print(round($gz_mb/$tg_wall))") MB/s, CPU ${tg_secs}s per core, peak RSS ${tg_rss} MB): $(python3 -c "print(round($tg_wall/$z_wall, 2))")x the wall time of zcat"
 
 # The same traffic as W3C extended (IIS layout) and as JSON lines (Cloudflare Logpush fields),
 # converted from the base log: MB/s of the logs stage on each (wall time, best of the runs).

@@ -7,6 +7,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+
+#include "support/testing.h"
 
 namespace tq::rules {
 namespace {
@@ -391,6 +394,26 @@ TEST(ScanTest, ChunkScanMapsMatchesToTheRightLines) {
   std::vector<uint64_t> want;
   for (int i = 100; i <= 1000; i += 100) want.push_back(i);  // not line 7: UA is not the URI
   EXPECT_EQ(sink.lines, want);
+}
+
+// Rule files are read from disk in pieces up to one byte past the limit: a file at the limit
+// loads, one byte more is refused with its name, and neither is read past the limit.
+TEST(LoadRulesTest, FilesOnDiskUpToTheLimit) {
+  testing::TempDir dir;
+  std::string rule = Rule("  s:\n    cs-method: GET\n  condition: s\n", "at the limit");
+  std::string at_limit = rule + "#" + std::string(256 * 1024 - rule.size() - 2, 'a') + "\n";
+  ASSERT_EQ(at_limit.size(), 256u * 1024);
+  std::ofstream(dir / "a.yml", std::ios::binary) << at_limit;
+  std::ofstream(dir / "b.yml", std::ios::binary)
+      << Rule("  s:\n    cs-method: GET\n  condition: s\n", "over") << "#"
+      << std::string(256 * 1024, 'b') << "\n";
+  Result<RuleSetPtr> rs = LoadRules({dir.path()});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  ASSERT_EQ(Rules(**rs).size(), 1u);
+  EXPECT_EQ(Rules(**rs)[0].title, "at the limit");
+  ASSERT_EQ(Skipped(**rs).size(), 1u);
+  EXPECT_EQ(Skipped(**rs)[0].ToString(),
+            dir / "b.yml" + ":1: larger than 256 KiB (rule files are limited)");
 }
 
 }  // namespace

@@ -146,5 +146,46 @@ TEST(StoreLogScan, TheCapKeepsEveryClientsFirstHitsBeforeAnyBurst) {
   EXPECT_EQ(*(*c)->db().QueryInt("SELECT count(*) FROM findings WHERE line=1"), 1);
 }
 
+// Storing keeps SQLite's statement journals in memory (in a temporary file they were most of
+// the time of storing findings) and leaves the connection's temp_store as it found it; a
+// second store of the same scan replaces the rows, it does not add to them.
+TEST(StoreLogScan, StatementJournalsInMemoryThenTheSettingIsPutBack) {
+  Result<RuleSetPtr> rs = LoadRulesFromText(
+      {{"env.yml",
+        "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e3\n"
+        "status: test\nlevel: high\nlogsource:\n  category: webserver\ndetection:\n"
+        "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"}});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  testing::TempDir tmp;
+  CaseInfo info;
+  info.name = "journal";
+  auto c = Case::Create(tmp / "case", info);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto item = (*c)->db().Prepare(
+      "INSERT INTO evidence_items(sha256,label,original_path,kind,collected_at) "
+      "VALUES('aa','logs','access.log','file',1)");
+  ASSERT_TRUE(item.ok() && item->Run().ok());
+  std::vector<LogInput> inputs = {{"access.log", "access.log", (*c)->db().LastInsertRowid(), "aa"}};
+  LogScanResult r;
+  r.stats.resize(1);
+  r.order = {0};
+  for (uint64_t line = 1; line <= 300; ++line) r.hits.push_back(MakeHit(line, "200", "90"));
+  r.rule_hits = {300};
+  for (int64_t setting : {1, 2}) {  // FILE, then MEMORY
+    ASSERT_TRUE((*c)->db().Exec("PRAGMA temp_store=" + std::to_string(setting)).ok());
+    for (int run = 0; run < 2; ++run) {
+      Result<StoreSummary> sum = StoreLogScan(**c, inputs, **rs, r);
+      ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+      EXPECT_EQ(sum->findings, 300);
+      EXPECT_EQ(*(*c)->db().QueryInt("PRAGMA temp_store"), setting);
+      EXPECT_EQ(*(*c)->db().QueryInt("SELECT count(*) FROM logs_rule_hit"), 300);
+      EXPECT_EQ(*(*c)->db().QueryInt("SELECT count(*) FROM findings"), 300);
+    }
+  }
+  auto check = (*c)->db().Prepare("PRAGMA integrity_check");
+  ASSERT_TRUE(check.ok() && *check->Step());
+  EXPECT_EQ(check->String(0), "ok");
+}
+
 }  // namespace
 }  // namespace tq::rules

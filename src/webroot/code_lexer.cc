@@ -23,6 +23,8 @@ bool IEquals(std::string_view a, std::string_view b) {
   return true;
 }
 
+}  // namespace
+
 int HexVal(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -48,6 +50,8 @@ void AppendUtf8(std::string& out, uint32_t cp) {
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
 }
+
+namespace {
 
 // Operators longest first; anything else is a one-character operator.
 constexpr std::string_view kPhpOps[] = {

@@ -79,6 +79,17 @@ class InvestigateTest : public ::testing::Test {
     o.cache_dir = dir.path() + "/cache";
     return o;
   }
+  // The tree investigated for a store at https://www.shop.example.com/: findings by path.
+  std::map<std::string, std::set<std::string>> InvestigateShop(
+      const std::map<std::string, std::string>& tree) {
+    AddTree(tree);
+    EXPECT_TRUE(the_case->db()
+                    .Exec("UPDATE case_info SET store_url = 'https://www.shop.example.com/'")
+                    .ok());
+    auto r = InvestigateWebroot(*the_case, Options());
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return FindingsByPath();
+  }
   std::map<std::string, std::set<std::string>> FindingsByPath() {
     std::map<std::string, std::set<std::string>> out;
     auto all = ListFindings(the_case->db(), "webroot.");
@@ -294,12 +305,7 @@ TEST_F(InvestigateTest, ScriptHostsAcrossTheTree) {
       "<script src=\"https://js.stripe.com/v3/\"></script>";
   tree["app/design/frontend/Acme/t/templates/footer.html"] =
       "<div>footer</div><script src=//analytics-cdn.example.top/f.js></script>";
-  AddTree(tree);
-  ASSERT_TRUE(
-      the_case->db().Exec("UPDATE case_info SET store_url = 'https://www.shop.example.com/'").ok());
-  auto r = InvestigateWebroot(*the_case, Options());
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  auto by_path = FindingsByPath();
+  auto by_path = InvestigateShop(tree);
   std::string t = "app/design/frontend/Acme/t/templates/";
   EXPECT_TRUE(by_path[t + "footer.html"].count("webroot.foreign_script"));
   for (std::string f : {"p0.html", "p1.html", "pay.html", "own.html"})
@@ -314,12 +320,7 @@ TEST_F(InvestigateTest, CardFormsPostingToTheStoreOrAGatewayAreNotFlagged) {
   tree[t + "gateway.html"] =
       "<form action=\"https://secure.authorize.net/gateway/transact.dll\">" + form;
   tree[t + "phish.html"] = "<form action=\"https://shop-example.example.top/pay\">" + form;
-  AddTree(tree);
-  ASSERT_TRUE(
-      the_case->db().Exec("UPDATE case_info SET store_url = 'https://www.shop.example.com/'").ok());
-  auto r = InvestigateWebroot(*the_case, Options());
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  auto by_path = FindingsByPath();
+  auto by_path = InvestigateShop(tree);
   EXPECT_TRUE(by_path[t + "phish.html"].count("webroot.behaviour"));
   EXPECT_FALSE(by_path[t + "own.html"].count("webroot.behaviour"));
   EXPECT_FALSE(by_path[t + "gateway.html"].count("webroot.behaviour"));

@@ -4,31 +4,13 @@
 #include <cstdint>
 #include <vector>
 
+#include "webroot/code_lexer.h"
+
 namespace tq::webroot {
 namespace {
 
 void SkipSpace(std::string_view s, size_t& i) {
   while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // A JavaScript string literal at s[i] (quote included); its value, or false when it does not
@@ -63,7 +45,7 @@ bool StringLiteral(std::string_view s, size_t& i, size_t max, std::string* out) 
         uint32_t cp = 0;
         if (i + n > s.size()) return false;
         for (size_t k = 0; k < n; ++k) {
-          int d = HexDigit(s[i + k]);
+          int d = HexVal(s[i + k]);
           if (d < 0) return false;
           cp = cp * 16 + static_cast<uint32_t>(d);
         }

@@ -12,15 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "core/text.h"
 #include "webroot/code_lexer.h"
 
 namespace tq::webroot::php {
 
-inline std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using tq::Lower;
 inline bool IsOp(const Token& t, std::string_view op) { return t.type == Tok::kOp && t.text == op; }
 inline bool IsAssignOp(const Token& t) {
   return t.type == Tok::kOp && (t.text == "=" || t.text == ".=" || t.text == "?\?=");

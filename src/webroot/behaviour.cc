@@ -73,14 +73,16 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
        mail_loop = false, long_run = false, beacon = false, server_paths = false;
   std::set<std::string> request_ops;
   // An argument that is request input by itself (not a value inside a fixed SQL template).
+  auto request_value = [&](size_t a, size_t end) {
+    if (end == a + 1 && taint.Direct(a)) return true;
+    return end > a + 1 && t[a].type == Tok::kVar && taint.IsSource(a) && IsOp(t[a + 1], "[") &&
+           IsOp(t[end - 1], "]") && taint.Close(a + 1) + 1 == end;  // $_POST['sql']
+  };
   auto whole_argument_tainted = [&](size_t open) {
     size_t close = taint.Close(open);
     for (size_t a = open + 1; a < close; ++a) {
       size_t end = taint.ExprEnd(a, true);
-      if (end == a + 1 && taint.Direct(a)) return true;
-      if (end > a + 1 && t[a].type == Tok::kVar && taint.IsSource(a) && IsOp(t[a + 1], "[") &&
-          IsOp(t[end - 1], "]") && taint.Close(a + 1) + 1 == end)
-        return true;  // $_POST['sql']
+      if (request_value(a, end)) return true;
       a = end;
     }
     return false;
@@ -136,6 +138,15 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     }
     return false;
   };
+  // Variables holding new ReflectionFunction('<execution sink>').
+  std::map<std::string, std::string> reflected_sinks;
+  for (size_t i = 0; i + 6 < t.size(); ++i)
+    if (t[i].type == Tok::kVar && IsOp(t[i + 1], "=") && t[i + 2].type == Tok::kWord &&
+        Lower(t[i + 2].text) == "new" && Lower(t[i + 3].text) == "reflectionfunction" &&
+        IsOp(t[i + 4], "(") && t[i + 5].type == Tok::kString && IsOp(t[i + 6], ")") &&
+        (In(Lower(t[i + 5].text), kShellSinks) ||
+         In(Lower(t[i + 5].text), {"assert", "create_function"})))
+      reflected_sinks[t[i].text] = Lower(t[i + 5].text);
   bool request_seen = false;
   for (size_t i = 0; i < t.size() && !request_seen; ++i) request_seen = taint.IsSource(i);
   size_t decoded_literals = 0;
@@ -202,6 +213,15 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
         taint.RangeTainted(i + 2, taint.Close(i + 1)))
       AddTrait(out, "php.request_as_function", "exec", 4,
                "calls a function whose name comes from the request (ReflectionFunction)", layer);
+    // $f = new ReflectionFunction('system'); $f->invokeArgs([$_GET['c']]): an execution sink
+    // called through reflection, so that no call of it appears in the code.
+    if (k.type == Tok::kWord && i > 1 && IsOp(t[i - 1], "->") && call &&
+        In(Lower(k.text), {"invoke", "invokeargs"}) && t[i - 2].type == Tok::kVar &&
+        reflected_sinks.count(t[i - 2].text) && taint.RangeTainted(i + 2, taint.Close(i + 1)))
+      AddTrait(out, "php.request_to_reflected_sink", "exec", 4,
+               "runs request input through " + reflected_sinks[t[i - 2].text] +
+                   "(), called by reflection",
+               layer);
     // new COM('WScript.Shell'): Windows' shell and file system driven from PHP; ADSI
     // monikers (IIS://, WinNT://) read the server's sites, accounts and their passwords.
     if (k.type == Tok::kWord && call && i > 0 && t[i - 1].type == Tok::kWord &&
@@ -452,6 +472,15 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       if (named_by_client && !wrapped && taint.RangeTainted(second, second_end))
         AddTrait(out, "php.upload_as_client_name", "upload", 3,
                  "saves an uploaded file under the name and place the client chose", layer);
+      // The upload saved as a .php file, or at a path that is the request's value as a whole
+      // (no directory of the application's own around it): whatever the client sends is
+      // then a page of the site.
+      else if (taint.RangeTainted(i + 2, first_end) && PhpPath(second, second_end))
+        AddTrait(out, "php.upload_to_php", "upload", 3,
+                 "saves an uploaded file as a .php page (a dropper)", layer);
+      else if (taint.RangeTainted(i + 2, first_end) && request_value(second, second_end))
+        AddTrait(out, "php.upload_to_request_path", "upload", 3,
+                 "saves an uploaded file at the path the request names", layer);
       else
         AddTrait(out, "php.upload", "upload", 1, "saves an uploaded file", layer);
     }

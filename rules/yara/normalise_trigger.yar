@@ -41,6 +41,10 @@ rule Tourniquet_NormaliseTrigger
     $x13 = "fsockopen" nocase
     $x14 = "move_uploaded_file" nocase
     $x15 = "`"
+    $x16 = "new COM" nocase
+    $x17 = "ReflectionFunction" nocase
+    $x18 = "stream_socket" nocase
+    $x19 = "socket_create" nocase
     $d1 = "base64_decode" nocase
     $d2 = "gzinflate" nocase
     $d3 = "gzuncompress" nocase

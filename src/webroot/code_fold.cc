@@ -8,7 +8,9 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <set>
 
+#include "core/text.h"
 #include "webroot/code_lexer.h"
 #include "webroot/php_eval.h"
 
@@ -167,6 +169,30 @@ std::map<std::string, Constant> FindConstants(const std::vector<Token>& t, Lang 
     k.poisoned = true;
   }
   return c;
+}
+
+// PHP functions without parameters whose body ends in its only return of a literal
+// (function k() { return 'l($_PO'; }): a call of one is that literal. Defined once only.
+std::map<std::string, std::string> FindConstantFunctions(const std::vector<Token>& t) {
+  std::map<std::string, std::string> out;
+  std::set<std::string> defined_twice;
+  for (size_t i = 0; i + 5 < t.size(); ++i) {
+    if (!(t[i].type == Tok::kWord && IEq(t[i].text, "function") && t[i + 1].type == Tok::kWord &&
+          IsOp(t[i + 2], "(") && IsOp(t[i + 3], ")") && IsOp(t[i + 4], "{")))
+      continue;
+    std::string name = Lower(t[i + 1].text);
+    if (out.count(name)) defined_twice.insert(name);
+    size_t j = i + 5, returns = 0, ret = 0;
+    for (; j < t.size() && j < i + 512 && !IsOp(t[j], "}") && !IsOp(t[j], "{"); ++j)
+      if (t[j].type == Tok::kWord && IEq(t[j].text, "return")) ++returns, ret = j;
+    if (j < t.size() && IsOp(t[j], "}") && returns == 1 && ret + 3 == j &&
+        t[ret + 1].type == Tok::kString && t[ret + 1].quote == '\'' && IsOp(t[ret + 2], ";"))
+      out[name] = t[ret + 1].text;
+    else
+      defined_twice.insert(name);  // a function of that name that is not a constant
+  }
+  for (const std::string& n : defined_twice) out.erase(n);
+  return out;
 }
 
 class Folder {
@@ -358,14 +384,34 @@ class Folder {
   // One pass; true when anything changed.
   bool Pass() {
     consts_ = FindConstants(in_, lang_);
+    if (lang_ == Lang::kPhp) const_functions_ = FindConstantFunctions(in_);
     seq_.clear();
     pending_.clear();
     std::vector<Token> o;
     o.reserve(in_.size());
     bool changed = false;
     const size_t n = in_.size();
+    int offset_braces = 0;
+    // Inside a function's parameter list (depth of its brackets): a parameter is declared
+    // there, never replaced by a value of the same name elsewhere.
+    int param_depth = 0;
+    bool after_function = false;
     for (size_t i = 0; i < n; ++i) {
       Token cur = std::move(in_[i]);
+      if (lang_ == Lang::kPhp) {
+        if (cur.type == Tok::kWord && (IEq(cur.text, "function") || IEq(cur.text, "fn")))
+          after_function = true;
+        else if (after_function && IsOp(cur, "(")) {
+          after_function = false;
+          param_depth = 1;
+        } else if (param_depth > 0 && IsOp(cur, "(")) {
+          ++param_depth;
+        } else if (param_depth > 0 && IsOp(cur, ")")) {
+          --param_depth;
+        } else if (after_function && !(cur.type == Tok::kWord || IsOp(cur, "&"))) {
+          after_function = false;
+        }
+      }
       auto at = [&](size_t k) -> const Token* { return i + k < n ? &in_[i + k] : nullptr; };
       auto back = [&](size_t k) -> Token* { return o.size() >= k ? &o[o.size() - k] : nullptr; };
 
@@ -377,6 +423,23 @@ class Folder {
       // single assignments below cover names used before they are written).
       if (IsOp(cur, ";")) {
         for (const std::string& name : pending_) seq_.erase(name);
+        pending_.clear();
+      }
+      // A loop or a function is not straight-line code: a value from before it may not be the
+      // one its body or parameters see ($c = ''; for (...) { $c = $c . chr(...); }); after a
+      // block (if, else) a name may hold either branch's value. The body of an if still sees
+      // the values from before it. ($x{28} is a string offset in PHP < 8, not a block.)
+      bool offset_open =
+          IsOp(cur, "{") && back(1) &&
+          (back(1)->type == Tok::kVar || back(1)->type == Tok::kString || IsOp(*back(1), "]"));
+      if (offset_open) ++offset_braces;
+      bool offset_close = IsOp(cur, "}") && offset_braces > 0;
+      if (offset_close) --offset_braces;
+      if ((IsOp(cur, "}") && !offset_close) ||
+          (cur.type == Tok::kWord &&
+           (IEq(cur.text, "for") || IEq(cur.text, "foreach") || IEq(cur.text, "while") ||
+            IEq(cur.text, "do") || IEq(cur.text, "function") || IEq(cur.text, "fn")))) {
+        seq_.clear();
         pending_.clear();
       }
       if (is_name && at(1) && IsAssignOp(*at(1))) {
@@ -391,7 +454,7 @@ class Folder {
         }
       }
       const Constant* known = nullptr;
-      if (is_name) {
+      if (is_name && param_depth == 0) {
         auto sq = seq_.find(cur.text);
         auto fi = consts_.find(cur.text);
         bool element_write = fi != consts_.end() && fi->second.element_write;
@@ -431,6 +494,26 @@ class Folder {
           // mark, so a decoded value used as data is not counted again at every use).
           if (at(1) && IsOp(*at(1), "(")) cur.decoded_by = k.decoded_by;
           changed = true;
+        }
+      }
+
+      // bypass() of a function that only returns a literal: the literal.
+      if (!const_functions_.empty() && cur.type == Tok::kWord && at(2) && IsOp(*at(1), "(") &&
+          IsOp(*at(2), ")") &&
+          !(back(1) && (IsOp(*back(1), "->") || IsOp(*back(1), "::") ||
+                        (back(1)->type == Tok::kWord &&
+                         (IEq(back(1)->text, "function") || IEq(back(1)->text, "new"))))) &&
+          const_functions_.count(Lower(cur.text))) {
+        const std::string& v = const_functions_.at(Lower(cur.text));
+        if (Charge(v.size())) {
+          Token str;
+          str.type = Tok::kString;
+          str.quote = '\'';
+          str.text = v;
+          o.push_back(std::move(str));
+          i += 2;
+          changed = true;
+          continue;
         }
       }
 
@@ -806,6 +889,7 @@ class Folder {
   Lang lang_;
   FoldBudget& budget_;
   std::map<std::string, Constant> consts_;
+  std::map<std::string, std::string> const_functions_;
   std::map<std::string, Constant> seq_;
   std::vector<std::string> pending_;
 };

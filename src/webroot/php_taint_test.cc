@@ -309,5 +309,40 @@ TEST(PhpTaint, ExecutionSinksCalledByReflection) {
   EXPECT_FALSE(Has(di, "php.request_to_reflected_sink"));
 }
 
+TEST(PhpTaint, ValuesBeforeALoopOrAParameterAreNotFoldedIntoThem) {
+  // A decoder accumulating in a loop: the value before the loop is not what the body sees, so
+  // the evaluator runs the real loop (a shift cipher of 'bttfsu' gives 'assert').
+  auto cipher = Traits(
+      "<?php function dec($s) { $c = ''; for ($i = 0; $i < strlen($s); $i++) {"
+      " $c = $c . chr(ord(substr($s, $i, 1)) - 1); } return $c; }"
+      " $p = $_POST['p']; call_user_func_array(dec('bttfsu'), array($p));");
+  EXPECT_TRUE(Has(cipher, "php.request_to_exec"));
+  // A parameter keeps its name in its declaration (uses in the body follow the file-wide
+  // constant: scripts pass their globals to their functions under the same names).
+  auto n = Normalize(
+      "<?php $code = ''; function run($code) { return trim($code); }"
+      " $t = ''; while ($x) { $t = $t . 'a'; }",
+      CodeKind::kPhp);
+  ASSERT_FALSE(n.layers.empty());
+  EXPECT_NE(n.layers[0].text.find("function run($code)"), std::string::npos) << n.layers[0].text;
+  EXPECT_NE(n.layers[0].text.find("$t=$t.'a'"), std::string::npos) << n.layers[0].text;
+}
+
+TEST(PhpTaint, FunctionsThatOnlyReturnALiteralFold) {
+  // Code split between a literal and a function returning the rest of it.
+  auto split = Traits(
+      "<?php function part() { $q = \"\\$_REQ\"; return 'l(' . $q . \"UEST['k']\"; }"
+      " assert('eva' . part() . ');');");
+  EXPECT_TRUE(Has(split, "php.request_to_exec"));
+  // Functions with parameters, branches or more than one definition, and methods, are not
+  // constants.
+  auto n = Normalize(
+      "<?php function a() { return 'x'; } function a2($v) { return 'y'; }"
+      " function b() { if ($z) { return 'p'; } return 'q'; } echo a(), a2(1), b(), $o->a();",
+      CodeKind::kPhp);
+  ASSERT_FALSE(n.layers.empty());
+  EXPECT_NE(n.layers[0].text.find("'x',a2(1),b(),$o->a()"), std::string::npos) << n.layers[0].text;
+}
+
 }  // namespace
 }  // namespace tq::webroot

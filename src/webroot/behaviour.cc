@@ -149,6 +149,45 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       reflected_sinks[t[i].text] = Lower(t[i + 5].text);
   bool request_seen = false;
   for (size_t i = 0; i < t.size() && !request_seen; ++i) request_seen = taint.IsSource(i);
+  // The file's own functions: parameter names in order, and which parameters the body calls
+  // (as $p(...) or as the callback of call_user_func*/array_map).
+  struct OwnFunction {
+    std::vector<std::string> params;
+    std::set<size_t> called;
+  };
+  std::map<std::string, OwnFunction> own;
+  for (size_t i = 0; i + 3 < t.size(); ++i) {
+    if (!(t[i].type == Tok::kWord && Lower(t[i].text) == "function" &&
+          t[i + 1].type == Tok::kWord && IsOp(t[i + 2], "(")))
+      continue;
+    OwnFunction f;
+    size_t close = taint.Close(i + 2);
+    for (size_t a = i + 3; a < close && f.params.size() < 16; ++a)
+      if (t[a].type == Tok::kVar && (IsOp(t[a - 1], "(") || IsOp(t[a - 1], ",")))
+        f.params.push_back(t[a].text);
+    if (close + 1 >= t.size() || !IsOp(t[close + 1], "{")) continue;
+    size_t end = std::min(taint.Close(close + 1), close + 4096);
+    for (size_t a = close + 2; a + 2 < end; ++a)
+      for (size_t p = 0; p < f.params.size(); ++p) {
+        bool direct = t[a].type == Tok::kVar && t[a].text == f.params[p] && IsOp(t[a + 1], "(");
+        bool callback = t[a].type == Tok::kWord &&
+                        In(Lower(t[a].text), {"call_user_func", "call_user_func_array", "array_map",
+                                              "array_filter", "array_walk"}) &&
+                        IsOp(t[a + 1], "(") && t[a + 2].type == Tok::kVar &&
+                        t[a + 2].text == f.params[p];
+        if (direct || callback) f.called.insert(p);
+      }
+    own[Lower(t[i + 1].text)] = std::move(f);
+  }
+  // $c = $a($code): values returned by a function called through a variable name.
+  std::set<std::string> variable_call_results;
+  for (size_t i = 0; i + 3 < t.size(); ++i) {
+    size_t v = i + 2;
+    while (v < t.size() && IsOp(t[v], "@")) ++v;
+    if (t[i].type == Tok::kVar && IsOp(t[i + 1], "=") && v + 1 < t.size() &&
+        t[v].type == Tok::kVar && t[v].text != "$this" && IsOp(t[v + 1], "("))
+      variable_call_results.insert(t[i].text);
+  }
   size_t decoded_literals = 0;
   // register_globals (see PhpTaint::Undefined) is judged on the file's own code only: a
   // decoded payload's variables are the outer file's.
@@ -434,6 +473,56 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
                tainted_args ? "runs request input through preg_replace /e"
                             : "preg_replace with the /e (evaluate) modifier runs code",
                layer);
+    }
+    // create_function('$a', 'return assert($a);'): a function made to run whatever it is
+    // given, handed to something that calls it back (a failure callback, a filter).
+    if (w == "create_function" && i + 4 < close && t[i + 2].type == Tok::kString &&
+        IsOp(t[i + 3], ",") && t[i + 4].type == Tok::kString) {
+      const std::string& params = t[i + 2].text;
+      const std::string body = Lower(t[i + 4].text.substr(0, 4096));
+      bool evaluates = false;
+      for (std::string_view sink : {"eval(", "assert(", "system(", "passthru(", "shell_exec(",
+                                    "exec(", "popen(", "proc_open("})
+        for (size_t at = body.find(sink); at != std::string::npos && !evaluates;
+             at = body.find(sink, at + 1)) {
+          size_t arg = at + sink.size();
+          while (arg < body.size() && body[arg] == ' ') ++arg;
+          size_t name_end = arg;
+          if (arg < body.size() && body[arg] == '$') ++name_end;
+          while (
+              name_end < body.size() &&
+              (std::isalnum(static_cast<unsigned char>(body[name_end])) || body[name_end] == '_'))
+            ++name_end;
+          if (name_end > arg + 1 && name_end < body.size() && body[name_end] == ')' &&
+              Lower(params).find(body.substr(arg, name_end - arg)) != std::string::npos)
+            evaluates = true;
+        }
+      if (evaluates)
+        AddTrait(out, "php.evaluator_function", "exec", request_seen ? 3 : 2,
+                 "creates a function that runs its argument as code or a command", layer);
+    }
+    // v01('assert', array($_POST['a'])) with function v01($f, $a) { call_user_func_array($f,
+    // $a); }: an execution sink named at the call of the file's own function that calls it.
+    if (!member && own.count(w) && !own[w].called.empty() && tainted_args) {
+      size_t arg = 0;
+      for (size_t a = i + 2; a < close && arg < 16; ++arg) {
+        size_t end = taint.ExprEnd(a, true);
+        if (end == a + 1 && t[a].type == Tok::kString && own[w].called.count(arg) &&
+            (In(Lower(t[a].text), kShellSinks) ||
+             In(Lower(t[a].text), {"assert", "create_function"})))
+          AddTrait(
+              out, "php.request_to_exec", "exec", 4,
+              "hands " + Lower(t[a].text) + " and request input to " + w + "(), which calls it",
+              layer);
+        a = end + 1;
+      }
+    }
+    if (In(w, {"eval", "assert"}) && i + 3 < close + 1 && t[i + 2].type == Tok::kVar &&
+        IsOp(t[i + 3], ")") && variable_call_results.count(t[i + 2].text)) {
+      AddTrait(out, "obfuscation.runs_variable_call_result", "obfuscation", 2,
+               "runs what a function called through a variable name returned (" + w + ")", layer);
+      for (CodeTrait& ct : out)
+        if (ct.id == "obfuscation.runs_variable_call_result") ct.alone = false;
     }
     if (In(w, {"eval", "assert", "create_function"})) {
       bool decoded_arg = false, decoder_call = false;

@@ -170,6 +170,11 @@ class PhpTaint {
       if (k.text == "$_SERVER" && i + 2 < t_.size() && IsOp(t_[i + 1], "[") &&
           t_[i + 2].type == Tok::kString && t_[i + 2].text.rfind("HTTP_", 0) == 0)
         return true;
+      // $$name where $name walks a list of superglobal names:
+      // foreach (array('_GET', '_POST') as $r) foreach ($$r as $k => $v) ...
+      if (k.text == "$" && i + 1 < t_.size() && t_[i + 1].type == Tok::kVar &&
+          superglobal_names_.count(Key(i + 1)))
+        return true;
       if (k.text == "$GLOBALS" && i + 2 < t_.size() && IsOp(t_[i + 1], "[") &&
           t_[i + 2].type == Tok::kString &&
           In(t_[i + 2].text, {"_GET", "_POST", "_REQUEST", "_COOKIE", "_FILES"}))
@@ -391,6 +396,23 @@ class PhpTaint {
           ((t_[v].type == Tok::kWord && opener(t_[v].text)) ||
            (t_[v].type == Tok::kVar && opener_names.count(Key(v)))))
         socket_vars_.insert(Key(i));
+    }
+    // Variables that hold a superglobal's name: foreach over a list of them, or a literal.
+    auto superglobal = [](const Token& k) {
+      return k.type == Tok::kString &&
+             In(k.text, {"_GET", "_POST", "_REQUEST", "_COOKIE", "_FILES", "_SERVER"});
+    };
+    for (size_t i = 0; i + 2 < t_.size(); ++i) {
+      if (t_[i].type == Tok::kVar && IsOp(t_[i + 1], "=") && superglobal(t_[i + 2]))
+        superglobal_names_.insert(Key(i));
+      if (!(t_[i].type == Tok::kWord && Lower(t_[i].text) == "foreach" && IsOp(t_[i + 1], "(")))
+        continue;
+      size_t close = Close(i + 1), as = i + 2;
+      bool names = false;
+      for (; as < close && !(t_[as].type == Tok::kWord && Lower(t_[as].text) == "as"); ++as)
+        names = names || superglobal(t_[as]);
+      if (names && as + 1 < close && t_[as + 1].type == Tok::kVar)
+        superglobal_names_.insert(Key(as + 1));
     }
     // register_globals: a top-level variable nothing sets whose name the page's own forms or
     // links send as a request parameter (<input name=cmd> ... system($cmd)) is request input.
@@ -693,13 +715,14 @@ class PhpTaint {
   std::vector<bool> in_loop_;                            // token inside a loop body
   std::vector<std::pair<size_t, size_t>> destructured_;  // list($a) = v: ($a's token, v's start)
   bool dynamic_vars_ = false;  // include, extract, $$name: undefined is not "from the request"
-  std::set<std::string> page_parameters_;  // names the page's forms and links send
-  std::set<std::string> decoded_table_;    // variables holding arrays of decoded strings
-  std::set<std::string> elements_;         // "scope:$var[key": elements set to request input
-  bool session_tainted_ = false;           // $_SESSION[..] = request input somewhere
-  std::set<std::string> socket_vars_;      // variables holding a connection the code opened
-  std::set<std::string> socket_data_;      // variables holding what such a connection sent
-  std::set<std::string> request_globals_;  // "$cmd": register_globals variables the page sends
+  std::set<std::string> page_parameters_;    // names the page's forms and links send
+  std::set<std::string> decoded_table_;      // variables holding arrays of decoded strings
+  std::set<std::string> elements_;           // "scope:$var[key": elements set to request input
+  bool session_tainted_ = false;             // $_SESSION[..] = request input somewhere
+  std::set<std::string> superglobal_names_;  // variables holding '_GET', '_POST', ...
+  std::set<std::string> socket_vars_;        // variables holding a connection the code opened
+  std::set<std::string> socket_data_;        // variables holding what such a connection sent
+  std::set<std::string> request_globals_;    // "$cmd": register_globals variables the page sends
 };
 
 }  // namespace tq::webroot::php

@@ -344,5 +344,58 @@ TEST(PhpTaint, FunctionsThatOnlyReturnALiteralFold) {
   EXPECT_NE(n.layers[0].text.find("'x',a2(1),b(),$o->a()"), std::string::npos) << n.layers[0].text;
 }
 
+TEST(PhpTaint, VariablesImportedThroughSuperglobalNames) {
+  // register_globals emulated by walking the superglobals by name: every undefined variable
+  // may come from the request, here one handed to a function that evaluates it.
+  auto shell = Traits(
+      "<?php foreach (array('_GET', '_COOKIE') as $src) { foreach ($$src as $k => $v) {"
+      " $$k = $v; } } function run($c) { eval($c); } run($payload);");
+  EXPECT_TRUE(Has(shell, "php.request_to_exec"));
+  // Cleaning the superglobals in place evaluates nothing.
+  auto clean = Traits(
+      "<?php foreach (array('_GET', '_POST') as $src) { foreach ($$src as $k => $v) {"
+      " $clean[$k] = strip_tags($v); } } echo count($clean);");
+  EXPECT_EQ(Alone(clean, "exec"), 0);
+}
+
+TEST(PhpTaint, FunctionsMadeToEvaluateTheirArgument) {
+  auto made = Traits(
+      "<?php $cb = create_function('$x, $y', 'return assert($x);');"
+      " $m = new Memcache(); $m->addServer('localhost', 11211, true, 1, 1, -1, true, $cb);"
+      " $m->connect($_REQUEST['h'], 11211);");
+  EXPECT_TRUE(Has(made, "php.evaluator_function"));
+  EXPECT_GE(Alone(made, "exec"), 3);
+  // An old sort callback made with create_function runs no code of its caller's choosing.
+  auto sort = Traits(
+      "<?php usort($rows, create_function('$a, $b', 'return strcmp($a[\"n\"], $b[\"n\"]);'));"
+      " echo $_GET['page'];");
+  EXPECT_FALSE(Has(sort, "php.evaluator_function"));
+}
+
+TEST(PhpTaint, SinksNamedAtTheCallOfTheFilesOwnFunction) {
+  auto wrapped = Traits(
+      "<?php function relay($fn, $args) { return call_user_func_array($fn, $args); }"
+      " relay('system', array($_POST['c']));");
+  EXPECT_TRUE(Has(wrapped, "php.request_to_exec"));
+  // The same wrapper called with the application's own callback, or a sink's name passed
+  // to a function that only logs it, is not execution.
+  auto app = Traits(
+      "<?php function relay($fn, $args) { return call_user_func_array($fn, $args); }"
+      " relay('htmlspecialchars', array($_POST['c']));"
+      " function note($kind, $msg) { error_log($kind . ': ' . $msg); } note('system', "
+      "$_GET['m']);");
+  EXPECT_FALSE(Has(app, "php.request_to_exec"));
+}
+
+TEST(PhpTaint, CodeReturnedByAFunctionCalledThroughAVariable) {
+  // The decoder's name is hidden in a variable and what it returns is run: two traits.
+  auto hidden = Traits(
+      "<?php $d = preg_filter('/\\s+/', '', 'base 64 _ deco de'); $c = $d($blob); @eval($c);");
+  EXPECT_TRUE(Has(hidden, "obfuscation.runs_variable_call_result"));
+  // A template engine evaluating what its own compiler method returned is neither.
+  auto engine = Traits("<?php $code = $this->compile($src); eval('?>' . $code);");
+  EXPECT_FALSE(Has(engine, "obfuscation.runs_variable_call_result"));
+}
+
 }  // namespace
 }  // namespace tq::webroot

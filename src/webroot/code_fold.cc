@@ -392,6 +392,8 @@ class Folder {
     bool changed = false;
     const size_t n = in_.size();
     int offset_braces = 0;
+    blocks_.clear();
+    BlockKind block_kind = kPlainBlock;  // of the next '{': set by the keyword before it
     // Inside a function's parameter list (depth of its brackets): a parameter is declared
     // there, never replaced by a value of the same name elsewhere.
     int param_depth = 0;
@@ -425,24 +427,55 @@ class Folder {
         for (const std::string& name : pending_) seq_.erase(name);
         pending_.clear();
       }
-      // A loop or a function is not straight-line code: a value from before it may not be the
-      // one its body or parameters see ($c = ''; for (...) { $c = $c . chr(...); }); after a
-      // block (if, else) a name may hold either branch's value. The body of an if still sees
-      // the values from before it. ($x{28} is a string offset in PHP < 8, not a block.)
+      // Blocks: a function body starts with no values and gives the outer ones back at its
+      // end; a loop body does not see the values of names it assigns itself ($c = ''; for
+      // (...) { $c = $c . chr(...); }); after any other block (if, else) the names assigned
+      // inside it may hold either branch's value. The body of an if still sees the values
+      // from before it. ($x{28} is a string offset in PHP < 8, not a block.)
       bool offset_open =
           IsOp(cur, "{") && back(1) &&
           (back(1)->type == Tok::kVar || back(1)->type == Tok::kString || IsOp(*back(1), "]"));
       if (offset_open) ++offset_braces;
       bool offset_close = IsOp(cur, "}") && offset_braces > 0;
       if (offset_close) --offset_braces;
-      if ((IsOp(cur, "}") && !offset_close) ||
-          (cur.type == Tok::kWord &&
-           (IEq(cur.text, "for") || IEq(cur.text, "foreach") || IEq(cur.text, "while") ||
-            IEq(cur.text, "do") || IEq(cur.text, "function") || IEq(cur.text, "fn")))) {
-        seq_.clear();
-        pending_.clear();
+      if (cur.type == Tok::kWord) {
+        if (IEq(cur.text, "for") || IEq(cur.text, "foreach") || IEq(cur.text, "while") ||
+            IEq(cur.text, "do"))
+          block_kind = kLoopBlock;
+        else if (IEq(cur.text, "function") || IEq(cur.text, "fn"))
+          block_kind = kFunctionBlock;
+      }
+      if (IsOp(cur, "{") && !offset_open && blocks_.size() < 256) {
+        blocks_.push_back({block_kind, {}, {}});
+        if (block_kind == kFunctionBlock) {
+          blocks_.back().saved.swap(seq_);
+          pending_.clear();
+        } else if (block_kind == kLoopBlock) {
+          for (size_t j = i + 1, depth = 1; j < n && j < i + (1u << 16) && depth > 0; ++j) {
+            if (IsOp(in_[j], "{")) ++depth;
+            if (IsOp(in_[j], "}")) --depth;
+            if (((lang_ == Lang::kPhp && in_[j].type == Tok::kVar) ||
+                 (lang_ == Lang::kJs && in_[j].type == Tok::kWord)) &&
+                j + 1 < n && IsAssignOp(in_[j + 1]))
+              seq_.erase(in_[j].text);
+          }
+        }
+        block_kind = kPlainBlock;
+      } else if (IsOp(cur, "}") && !offset_close && !blocks_.empty()) {
+        Block b = std::move(blocks_.back());
+        blocks_.pop_back();
+        if (b.kind == kFunctionBlock) {
+          seq_.swap(b.saved);
+          pending_.clear();
+        } else {
+          for (const std::string& name : b.assigned) {
+            seq_.erase(name);
+            if (!blocks_.empty()) blocks_.back().assigned.insert(name);
+          }
+        }
       }
       if (is_name && at(1) && IsAssignOp(*at(1))) {
+        if (!blocks_.empty()) blocks_.back().assigned.insert(cur.text);
         if (at(1)->text == "=" && at(2) && at(2)->type == Tok::kString && at(2)->quote == '\'' &&
             (!at(3) || IsOp(*at(3), ";"))) {
           Constant k;
@@ -892,6 +925,13 @@ class Folder {
   std::map<std::string, std::string> const_functions_;
   std::map<std::string, Constant> seq_;
   std::vector<std::string> pending_;
+  enum BlockKind { kPlainBlock, kLoopBlock, kFunctionBlock };
+  struct Block {
+    BlockKind kind;
+    std::map<std::string, Constant> saved;  // a function's: the values outside it
+    std::set<std::string> assigned;         // names assigned inside the block
+  };
+  std::vector<Block> blocks_;
 };
 
 }  // namespace

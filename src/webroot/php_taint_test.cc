@@ -328,6 +328,18 @@ TEST(PhpTaint, ValuesBeforeALoopOrAParameterAreNotFoldedIntoThem) {
   EXPECT_NE(n.layers[0].text.find("$t=$t.'a'"), std::string::npos) << n.layers[0].text;
 }
 
+TEST(PhpTaint, ValuesFlowAroundFunctionsAndOutOfBranchesAsPhpRunsThem) {
+  // A value set before a function definition still holds after it (the definition runs
+  // nothing); one set inside an if may or may not hold after the block.
+  auto n = Normalize(
+      "<?php $k = 'abc'; $k = 'passthru'; function f() { $k = 'x'; return $k; }"
+      " $k($_GET['c']); $m = 'one'; $m = 'two'; if ($z) { $m = 'three'; } echo $m;",
+      CodeKind::kPhp);
+  ASSERT_FALSE(n.layers.empty());
+  EXPECT_NE(n.layers[0].text.find("passthru($_GET['c'])"), std::string::npos) << n.layers[0].text;
+  EXPECT_NE(n.layers[0].text.find("echo $m"), std::string::npos) << n.layers[0].text;
+}
+
 TEST(PhpTaint, FunctionsThatOnlyReturnALiteralFold) {
   // Code split between a literal and a function returning the rest of it.
   auto split = Traits(

@@ -45,6 +45,7 @@ rule Tourniquet_NormaliseTrigger
     $x17 = "ReflectionFunction" nocase
     $x18 = "stream_socket" nocase
     $x19 = "socket_create" nocase
+    $x20 = "_encrypt(" nocase
     $d1 = "base64_decode" nocase
     $d2 = "gzinflate" nocase
     $d3 = "gzuncompress" nocase

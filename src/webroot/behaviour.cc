@@ -179,6 +179,55 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       }
     own[Lower(t[i + 1].text)] = std::move(f);
   }
+  // Web ransomware: $d = file_get_contents($f); $e = ...encrypt($d...); file_put_contents($f,
+  // $e): a file overwritten with an encrypted copy of itself; high when the code also walks
+  // directories (every file of the site, not one settings file).
+  bool encrypts_in_place = false, walks = false;
+  {
+    std::map<std::string, std::string> read_from;  // $data -> $path it was read from
+    std::map<std::string, std::string> encrypted;  // $enc -> $path of the data it encrypts
+    auto encrypts = [&](size_t a, size_t b, std::string& path) {
+      bool cipher = false;
+      for (size_t k = a; k < b; ++k) {
+        if (t[k].type == Tok::kWord &&
+            In(Lower(t[k].text), {"openssl_encrypt", "mcrypt_encrypt", "sodium_crypto_secretbox",
+                                  "sodium_crypto_aead_xchacha20poly1305_ietf_encrypt"}))
+          cipher = true;
+        if (t[k].type == Tok::kVar && read_from.count(t[k].text)) path = read_from[t[k].text];
+        if (t[k].type == Tok::kVar && encrypted.count(t[k].text)) {
+          path = encrypted[t[k].text];
+          return true;
+        }
+      }
+      return cipher && !path.empty();
+    };
+    for (size_t i = 0; i + 4 < t.size(); ++i) {
+      if (t[i].type == Tok::kWord && In(Lower(t[i].text), {"scandir", "opendir", "glob"}) &&
+          IsOp(t[i + 1], "("))
+        walks = true;
+      if (t[i].type == Tok::kWord && Lower(t[i].text) == "recursivedirectoryiterator") walks = true;
+      if (t[i].type == Tok::kVar && IsOp(t[i + 1], "=")) {
+        size_t end = taint.ExprEnd(i + 2, true);
+        if (t[i + 2].type == Tok::kWord && Lower(t[i + 2].text) == "file_get_contents" &&
+            IsOp(t[i + 3], "(") && t[i + 4].type == Tok::kVar)
+          read_from[t[i].text] = t[i + 4].text;
+        std::string path;
+        if (encrypts(i + 2, end, path)) encrypted[t[i].text] = path;
+      }
+      if (t[i].type == Tok::kWord && Lower(t[i].text) == "file_put_contents" &&
+          IsOp(t[i + 1], "(") && t[i + 2].type == Tok::kVar && IsOp(t[i + 3], ",")) {
+        std::string path;
+        if (encrypts(i + 4, taint.Close(i + 1), path) && path == t[i + 2].text)
+          encrypts_in_place = true;
+      }
+    }
+  }
+  if (encrypts_in_place)
+    AddTrait(out, "php.encrypts_files_in_place", "ransom", walks ? 3 : 2,
+             walks ? "walks the site's directories and overwrites files with encrypted copies "
+                     "(web ransomware)"
+                   : "overwrites a file with an encrypted copy of itself",
+             layer);
   // $c = $a($code): values returned by a function called through a variable name.
   std::set<std::string> variable_call_results;
   for (size_t i = 0; i + 3 < t.size(); ++i) {

@@ -409,5 +409,24 @@ TEST(PhpTaint, CodeReturnedByAFunctionCalledThroughAVariable) {
   EXPECT_FALSE(Has(engine, "obfuscation.runs_variable_call_result"));
 }
 
+TEST(PhpTaint, FilesOverwrittenWithEncryptedCopiesOfThemselves) {
+  auto ransom = Traits(
+      "<?php function lock($dir, $key) { foreach (scandir($dir) as $f) { $p = $dir . '/' . $f;"
+      " if (is_dir($p)) { lock($p, $key); continue; } $plain = file_get_contents($p);"
+      " $iv = random_bytes(16);"
+      " $c = base64_encode($iv . openssl_encrypt($plain, 'aes-256-cbc', $key, 0, $iv));"
+      " file_put_contents($p, $c); rename($p, $p . '.locked'); } } lock('.', 'k');");
+  EXPECT_TRUE(Has(ransom, "php.encrypts_files_in_place"));
+  EXPECT_GE(Alone(ransom, "ransom"), 3);
+  // Encrypting a settings value into another file, or re-saving a file as it was read, is
+  // not ransomware.
+  auto vault = Traits(
+      "<?php $cfg = file_get_contents('config.json'); foreach (glob('*.json') as $g) { echo $g; }"
+      " $sealed = openssl_encrypt($cfg, 'aes-256-gcm', $k, 0, $iv, $tag);"
+      " file_put_contents($vault_path, $sealed); $raw = file_get_contents($f);"
+      " file_put_contents($f, trim($raw));");
+  EXPECT_FALSE(Has(vault, "php.encrypts_files_in_place"));
+}
+
 }  // namespace
 }  // namespace tq::webroot

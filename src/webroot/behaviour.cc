@@ -566,8 +566,9 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
         a = end + 1;
       }
     }
-    if (In(w, {"eval", "assert"}) && i + 3 < close + 1 && t[i + 2].type == Tok::kVar &&
-        IsOp(t[i + 3], ")") && variable_call_results.count(t[i + 2].text)) {
+    if (In(w, {"eval", "assert"}) && close < t.size() && close == i + 3 &&
+        t[i + 2].type == Tok::kVar && IsOp(t[i + 3], ")") &&
+        variable_call_results.count(t[i + 2].text)) {
       AddTrait(out, "obfuscation.runs_variable_call_result", "obfuscation", 2,
                "runs what a function called through a variable name returned (" + w + ")", layer);
       for (CodeTrait& ct : out)

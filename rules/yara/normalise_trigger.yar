@@ -46,6 +46,8 @@ rule Tourniquet_NormaliseTrigger
     $x18 = "stream_socket" nocase
     $x19 = "socket_create" nocase
     $x20 = "_encrypt(" nocase
+    $x21 = "exif_read_data" nocase
+    $x22 = "iptcparse" nocase
     $d1 = "base64_decode" nocase
     $d2 = "gzinflate" nocase
     $d3 = "gzuncompress" nocase

@@ -228,6 +228,17 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
                      "(web ransomware)"
                    : "overwrites a file with an encrypted copy of itself",
              layer);
+  // $x = exif_read_data('a.jpg'): metadata of an image, where backdoors hide a pattern with
+  // /e or code (the image looks clean to every scanner of PHP files).
+  std::set<std::string> image_metadata;
+  for (size_t i = 0; i + 3 < t.size(); ++i) {
+    size_t v = i + 2;
+    while (v < t.size() && IsOp(t[v], "@")) ++v;
+    if (t[i].type == Tok::kVar && IsOp(t[i + 1], "=") && v + 1 < t.size() &&
+        t[v].type == Tok::kWord && In(Lower(t[v].text), {"exif_read_data", "iptcparse"}) &&
+        IsOp(t[v + 1], "("))
+      image_metadata.insert(t[i].text);
+  }
   // $c = $a($code): values returned by a function called through a variable name.
   std::set<std::string> variable_call_results;
   for (size_t i = 0; i + 3 < t.size(); ++i) {
@@ -522,6 +533,19 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
                tainted_args ? "runs request input through preg_replace /e"
                             : "preg_replace with the /e (evaluate) modifier runs code",
                layer);
+    }
+    // preg_replace($exif['Model'], $exif['Make'], ''): the pattern (and its /e) comes from an
+    // image's metadata; eval of metadata likewise.
+    if (!image_metadata.empty() &&
+        In(w, {"preg_replace", "eval", "assert", "create_function", "call_user_func"})) {
+      size_t end = w == "preg_replace" ? taint.ExprEnd(i + 2, true) : close;
+      for (size_t a = i + 2; a < end && a < t.size(); ++a)
+        if (t[a].type == Tok::kVar && image_metadata.count(t[a].text)) {
+          AddTrait(out, "php.runs_image_metadata", "exec", 3,
+                   "runs code or a pattern read from an image's EXIF/IPTC metadata (" + w + ")",
+                   layer);
+          break;
+        }
     }
     // create_function('$a', 'return assert($a);'): a function made to run whatever it is
     // given, handed to something that calls it back (a failure callback, a filter).

@@ -428,5 +428,17 @@ TEST(PhpTaint, FilesOverwrittenWithEncryptedCopiesOfThemselves) {
   EXPECT_FALSE(Has(vault, "php.encrypts_files_in_place"));
 }
 
+TEST(PhpTaint, CodeHiddenInImageMetadata) {
+  auto exif = Traits(
+      "<?php $m = exif_read_data('media/logo.jpg'); preg_replace($m['Software'], $m['Artist'], "
+      "'');");
+  EXPECT_TRUE(Has(exif, "php.runs_image_metadata"));
+  EXPECT_GE(Alone(exif, "exec"), 3);
+  // A gallery printing the camera model, cleaned by a literal pattern, runs nothing.
+  auto gallery = Traits(
+      "<?php $m = exif_read_data($path); echo preg_replace('/[^a-z0-9 ]/i', '', $m['Model']);");
+  EXPECT_FALSE(Has(gallery, "php.runs_image_metadata"));
+}
+
 }  // namespace
 }  // namespace tq::webroot

@@ -394,6 +394,9 @@ class Folder {
     int offset_braces = 0;
     blocks_.clear();
     BlockKind block_kind = kPlainBlock;  // of the next '{': set by the keyword before it
+    // Loop bodies are scanned ahead for the names they assign; nested loops share a budget
+    // so that a hostile nest of loops stays linear.
+    size_t loop_scan_budget = 1u << 20;
     // Inside a function's parameter list (depth of its brackets): a parameter is declared
     // there, never replaced by a value of the same name elsewhere.
     int param_depth = 0;
@@ -450,8 +453,11 @@ class Folder {
         if (block_kind == kFunctionBlock) {
           blocks_.back().saved.swap(seq_);
           pending_.clear();
+        } else if (block_kind == kLoopBlock && loop_scan_budget < (1u << 12)) {
+          seq_.clear();  // nested loops past the budget: forget everything (still right)
         } else if (block_kind == kLoopBlock) {
           for (size_t j = i + 1, depth = 1; j < n && j < i + (1u << 16) && depth > 0; ++j) {
+            if (loop_scan_budget > 0) --loop_scan_budget;
             if (IsOp(in_[j], "{")) ++depth;
             if (IsOp(in_[j], "}")) --depth;
             if (((lang_ == Lang::kPhp && in_[j].type == Tok::kVar) ||

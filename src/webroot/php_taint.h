@@ -105,6 +105,10 @@ class PhpTaint {
     // Function bodies are scopes of their own (PHP variables are function-local): a $cmd in
     // one method is not the $cmd of another, which keeps large framework files quiet.
     int next = 1;
+    // Nested definitions make these body scans quadratic (each body is walked once per
+    // enclosing function); they share one budget, and a function past it stays part of the
+    // enclosing scope (hostile nests only: real files are far below it).
+    size_t body_budget = 1u << 22;
     for (size_t i = 0; i + 1 < t_.size(); ++i) {
       if (!(t_[i].type == Tok::kWord && Lower(t_[i].text) == "function")) continue;
       size_t j = i + 1;
@@ -122,6 +126,9 @@ class PhpTaint {
       }
       if (body >= t_.size() || !IsOp(t_[body], "{")) continue;  // abstract / interface method
       size_t end = match[body];
+      size_t cost = std::min(end, t_.size()) - j + 1;
+      if (2 * cost > body_budget) continue;
+      body_budget -= 2 * cost;
       int id = next++;
       // A decoder of the file's own: a loop that builds a string from chr()/ord()/xor.
       if (!name.empty()) {

@@ -48,6 +48,7 @@ rule Tourniquet_NormaliseTrigger
     $x20 = "_encrypt(" nocase
     $x21 = "exif_read_data" nocase
     $x22 = "iptcparse" nocase
+    $x23 = "import_request_variables" nocase
     $d1 = "base64_decode" nocase
     $d2 = "gzinflate" nocase
     $d3 = "gzuncompress" nocase

@@ -511,6 +511,11 @@ class PhpTaint {
               ValueTainted(v + 2, ExprEnd(v + 2, true)))
             extract_.insert(scope_[i]);
         }
+        // import_request_variables('GPC') (PHP 4): register_globals on demand, every
+        // variable may come from the request, as after extract($_REQUEST).
+        if (t_[i].type == Tok::kWord && Lower(t_[i].text) == "import_request_variables" &&
+            IsOp(t_[i + 1], "("))
+          extract_.insert(scope_[i]);
         // extract($_POST): every variable may come from the request.
         // (parse_str with a result array creates no variables.)
         if (t_[i].type == Tok::kWord && In(Lower(t_[i].text), {"extract", "parse_str"}) &&

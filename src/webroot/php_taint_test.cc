@@ -440,5 +440,18 @@ TEST(PhpTaint, CodeHiddenInImageMetadata) {
   EXPECT_FALSE(Has(gallery, "php.runs_image_metadata"));
 }
 
+TEST(PhpTaint, ImportRequestVariablesIsRegisterGlobals) {
+  auto shell = Traits(
+      "<?php if (!ini_get('register_globals')) { import_request_variables('GPC'); }"
+      " if ($act == 'del') { unlink($target); } else { $h = fopen($target, 'w');"
+      " fwrite($h, $body); } echo implode(',', scandir($dir));");
+  EXPECT_TRUE(Has(shell, "php.request_file_manager"));
+  // Without the import, the same names are the script's own (nothing flags them as request).
+  auto own = Traits(
+      "<?php $target = __DIR__ . '/cache.txt'; $body = date('c'); $dir = __DIR__;"
+      " $h = fopen($target, 'w'); fwrite($h, $body); echo implode(',', scandir($dir));");
+  EXPECT_FALSE(Has(own, "php.request_file_manager"));
+}
+
 }  // namespace
 }  // namespace tq::webroot

@@ -469,6 +469,12 @@ class PhpTaint {
           if (RangeRemote(i + 2, end)) remote_.insert(Key(i));
           if (RangeClientName(i + 2, end)) client_named_.insert(Key(i));
         }
+        // fwrite($h, $_POST['c']): the handle now holds request input, and what is read back
+        // through it (stream_get_contents($h), a php://memory or tmpfile() stream) is too.
+        if (t_[i].type == Tok::kWord && In(Lower(t_[i].text), {"fwrite", "fputs"}) &&
+            IsOp(t_[i + 1], "(") && i + 3 < t_.size() && t_[i + 2].type == Tok::kVar &&
+            IsOp(t_[i + 3], ",") && RangeTainted(i + 4, Close(i + 1)))
+          vars_.insert(Key(i + 2));
         // foreach ($_POST as $k => $v)
         if (t_[i].type == Tok::kWord && Lower(t_[i].text) == "foreach" && IsOp(t_[i + 1], "(")) {
           size_t close = Close(i + 1);

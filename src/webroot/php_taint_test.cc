@@ -453,5 +453,18 @@ TEST(PhpTaint, ImportRequestVariablesIsRegisterGlobals) {
   EXPECT_FALSE(Has(own, "php.request_file_manager"));
 }
 
+TEST(PhpTaint, RequestInputWrittenToAStreamAndReadBack) {
+  auto memory = Traits(
+      "<?php $m = fopen('php://memory', 'w+'); fwrite($m, $_POST['c']); rewind($m);"
+      " eval(stream_get_contents($m));");
+  EXPECT_TRUE(Has(memory, "php.request_to_exec"));
+  // A log line with the request's path written to a log file runs nothing.
+  auto log = Traits(
+      "<?php $h = fopen(LOG_DIR . '/access.log', 'a'); fwrite($h, $_GET['page'] . "
+      "\"\\n\");"
+      " fclose($h); include __DIR__ . '/footer.php';");
+  EXPECT_EQ(Alone(log, "exec"), 0);
+}
+
 }  // namespace
 }  // namespace tq::webroot

@@ -41,6 +41,14 @@ rule Tourniquet_NormaliseTrigger
     $x13 = "fsockopen" nocase
     $x14 = "move_uploaded_file" nocase
     $x15 = "`"
+    $x16 = "new COM" nocase
+    $x17 = "ReflectionFunction" nocase
+    $x18 = "stream_socket" nocase
+    $x19 = "socket_create" nocase
+    $x20 = "_encrypt(" nocase
+    $x21 = "exif_read_data" nocase
+    $x22 = "iptcparse" nocase
+    $x23 = "import_request_variables" nocase
     $d1 = "base64_decode" nocase
     $d2 = "gzinflate" nocase
     $d3 = "gzuncompress" nocase

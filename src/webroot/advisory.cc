@@ -9,14 +9,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/text.h"
+
 namespace tq::webroot {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 struct VersionToken {
   bool number = false;

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "webroot/code_lexer.h"
+#include "webroot/php_facts.h"
 #include "webroot/php_taint.h"
 
 namespace tq::webroot {
@@ -73,14 +74,16 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
        mail_loop = false, long_run = false, beacon = false, server_paths = false;
   std::set<std::string> request_ops;
   // An argument that is request input by itself (not a value inside a fixed SQL template).
+  auto request_value = [&](size_t a, size_t end) {
+    if (end == a + 1 && taint.Direct(a)) return true;
+    return end > a + 1 && t[a].type == Tok::kVar && taint.IsSource(a) && IsOp(t[a + 1], "[") &&
+           IsOp(t[end - 1], "]") && taint.Close(a + 1) + 1 == end;  // $_POST['sql']
+  };
   auto whole_argument_tainted = [&](size_t open) {
     size_t close = taint.Close(open);
     for (size_t a = open + 1; a < close; ++a) {
       size_t end = taint.ExprEnd(a, true);
-      if (end == a + 1 && taint.Direct(a)) return true;
-      if (end > a + 1 && t[a].type == Tok::kVar && taint.IsSource(a) && IsOp(t[a + 1], "[") &&
-          IsOp(t[end - 1], "]") && taint.Close(a + 1) + 1 == end)
-        return true;  // $_POST['sql']
+      if (request_value(a, end)) return true;
       a = end;
     }
     return false;
@@ -136,6 +139,12 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     }
     return false;
   };
+  const php::FileFacts facts = php::CollectFileFacts(t, taint);
+  const auto& reflected_sinks = facts.reflected_sinks;
+  const auto& own = facts.own;
+  const auto& image_metadata = facts.image_metadata;
+  const auto& variable_call_results = facts.variable_call_results;
+  php::AnalyzeRansomware(t, taint, layer, out);
   bool request_seen = false;
   for (size_t i = 0; i < t.size() && !request_seen; ++i) request_seen = taint.IsSource(i);
   size_t decoded_literals = 0;
@@ -202,6 +211,15 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
         taint.RangeTainted(i + 2, taint.Close(i + 1)))
       AddTrait(out, "php.request_as_function", "exec", 4,
                "calls a function whose name comes from the request (ReflectionFunction)", layer);
+    // $f = new ReflectionFunction('system'); $f->invokeArgs([$_GET['c']]): an execution sink
+    // called through reflection, so that no call of it appears in the code.
+    if (k.type == Tok::kWord && i > 1 && IsOp(t[i - 1], "->") && call &&
+        In(Lower(k.text), {"invoke", "invokeargs"}) && t[i - 2].type == Tok::kVar &&
+        reflected_sinks.count(t[i - 2].text) && taint.RangeTainted(i + 2, taint.Close(i + 1)))
+      AddTrait(out, "php.request_to_reflected_sink", "exec", 4,
+               "runs request input through " + reflected_sinks.at(t[i - 2].text) +
+                   "(), called by reflection",
+               layer);
     // new COM('WScript.Shell'): Windows' shell and file system driven from PHP; ADSI
     // monikers (IIS://, WinNT://) read the server's sites, accounts and their passwords.
     if (k.type == Tok::kWord && call && i > 0 && t[i - 1].type == Tok::kWord &&
@@ -415,6 +433,70 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
                             : "preg_replace with the /e (evaluate) modifier runs code",
                layer);
     }
+    // preg_replace($exif['Model'], $exif['Make'], ''): the pattern (and its /e) comes from an
+    // image's metadata; eval of metadata likewise.
+    if (!image_metadata.empty() &&
+        In(w, {"preg_replace", "eval", "assert", "create_function", "call_user_func"})) {
+      size_t end = w == "preg_replace" ? taint.ExprEnd(i + 2, true) : close;
+      for (size_t a = i + 2; a < end && a < t.size(); ++a)
+        if (t[a].type == Tok::kVar && image_metadata.count(t[a].text)) {
+          AddTrait(out, "php.runs_image_metadata", "exec", 3,
+                   "runs code or a pattern read from an image's EXIF/IPTC metadata (" + w + ")",
+                   layer);
+          break;
+        }
+    }
+    // create_function('$a', 'return assert($a);'): a function made to run whatever it is
+    // given, handed to something that calls it back (a failure callback, a filter).
+    if (w == "create_function" && i + 4 < close && t[i + 2].type == Tok::kString &&
+        IsOp(t[i + 3], ",") && t[i + 4].type == Tok::kString) {
+      const std::string& params = t[i + 2].text;
+      const std::string body = Lower(t[i + 4].text.substr(0, 4096));
+      bool evaluates = false;
+      for (std::string_view sink : {"eval(", "assert(", "system(", "passthru(", "shell_exec(",
+                                    "exec(", "popen(", "proc_open("})
+        for (size_t at = body.find(sink); at != std::string::npos && !evaluates;
+             at = body.find(sink, at + 1)) {
+          size_t arg = at + sink.size();
+          while (arg < body.size() && body[arg] == ' ') ++arg;
+          size_t name_end = arg;
+          if (arg < body.size() && body[arg] == '$') ++name_end;
+          while (
+              name_end < body.size() &&
+              (std::isalnum(static_cast<unsigned char>(body[name_end])) || body[name_end] == '_'))
+            ++name_end;
+          if (name_end > arg + 1 && name_end < body.size() && body[name_end] == ')' &&
+              Lower(params).find(body.substr(arg, name_end - arg)) != std::string::npos)
+            evaluates = true;
+        }
+      if (evaluates)
+        AddTrait(out, "php.evaluator_function", "exec", request_seen ? 3 : 2,
+                 "creates a function that runs its argument as code or a command", layer);
+    }
+    // v01('assert', array($_POST['a'])) with function v01($f, $a) { call_user_func_array($f,
+    // $a); }: an execution sink named at the call of the file's own function that calls it.
+    if (!member && own.count(w) && !own.at(w).called.empty() && tainted_args) {
+      size_t arg = 0;
+      for (size_t a = i + 2; a < close && arg < 16; ++arg) {
+        size_t end = taint.ExprEnd(a, true);
+        if (end == a + 1 && t[a].type == Tok::kString && own.at(w).called.count(arg) &&
+            (In(Lower(t[a].text), kShellSinks) ||
+             In(Lower(t[a].text), {"assert", "create_function"})))
+          AddTrait(
+              out, "php.request_to_exec", "exec", 4,
+              "hands " + Lower(t[a].text) + " and request input to " + w + "(), which calls it",
+              layer);
+        a = end + 1;
+      }
+    }
+    if (In(w, {"eval", "assert"}) && close < t.size() && close == i + 3 &&
+        t[i + 2].type == Tok::kVar && IsOp(t[i + 3], ")") &&
+        variable_call_results.count(t[i + 2].text)) {
+      AddTrait(out, "obfuscation.runs_variable_call_result", "obfuscation", 2,
+               "runs what a function called through a variable name returned (" + w + ")", layer);
+      for (CodeTrait& ct : out)
+        if (ct.id == "obfuscation.runs_variable_call_result") ct.alone = false;
+    }
     if (In(w, {"eval", "assert", "create_function"})) {
       bool decoded_arg = false, decoder_call = false;
       for (size_t a = i + 2; a < close; ++a) {
@@ -452,6 +534,15 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       if (named_by_client && !wrapped && taint.RangeTainted(second, second_end))
         AddTrait(out, "php.upload_as_client_name", "upload", 3,
                  "saves an uploaded file under the name and place the client chose", layer);
+      // The upload saved as a .php file, or at a path that is the request's value as a whole
+      // (no directory of the application's own around it): whatever the client sends is
+      // then a page of the site.
+      else if (taint.RangeTainted(i + 2, first_end) && PhpPath(second, second_end))
+        AddTrait(out, "php.upload_to_php", "upload", 3,
+                 "saves an uploaded file as a .php page (a dropper)", layer);
+      else if (taint.RangeTainted(i + 2, first_end) && request_value(second, second_end))
+        AddTrait(out, "php.upload_to_request_path", "upload", 3,
+                 "saves an uploaded file at the path the request names", layer);
       else
         AddTrait(out, "php.upload", "upload", 1, "saves an uploaded file", layer);
     }

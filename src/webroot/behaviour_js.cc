@@ -4,16 +4,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text.h"
 #include "webroot/code_lexer.h"
 
 namespace tq::webroot {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 bool IsOp(const Token& t, std::string_view op) { return t.type == Tok::kOp && t.text == op; }
 bool In(std::string_view w, std::initializer_list<std::string_view> set) {
   return std::find(set.begin(), set.end(), w) != set.end();

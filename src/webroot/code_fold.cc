@@ -8,7 +8,9 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <set>
 
+#include "core/text.h"
 #include "webroot/code_lexer.h"
 #include "webroot/php_eval.h"
 
@@ -167,6 +169,30 @@ std::map<std::string, Constant> FindConstants(const std::vector<Token>& t, Lang 
     k.poisoned = true;
   }
   return c;
+}
+
+// PHP functions without parameters whose body ends in its only return of a literal
+// (function k() { return 'l($_PO'; }): a call of one is that literal. Defined once only.
+std::map<std::string, std::string> FindConstantFunctions(const std::vector<Token>& t) {
+  std::map<std::string, std::string> out;
+  std::set<std::string> defined_twice;
+  for (size_t i = 0; i + 5 < t.size(); ++i) {
+    if (!(t[i].type == Tok::kWord && IEq(t[i].text, "function") && t[i + 1].type == Tok::kWord &&
+          IsOp(t[i + 2], "(") && IsOp(t[i + 3], ")") && IsOp(t[i + 4], "{")))
+      continue;
+    std::string name = Lower(t[i + 1].text);
+    if (out.count(name)) defined_twice.insert(name);
+    size_t j = i + 5, returns = 0, ret = 0;
+    for (; j < t.size() && j < i + 512 && !IsOp(t[j], "}") && !IsOp(t[j], "{"); ++j)
+      if (t[j].type == Tok::kWord && IEq(t[j].text, "return")) ++returns, ret = j;
+    if (j < t.size() && IsOp(t[j], "}") && returns == 1 && ret + 3 == j &&
+        t[ret + 1].type == Tok::kString && t[ret + 1].quote == '\'' && IsOp(t[ret + 2], ";"))
+      out[name] = t[ret + 1].text;
+    else
+      defined_twice.insert(name);  // a function of that name that is not a constant
+  }
+  for (const std::string& n : defined_twice) out.erase(n);
+  return out;
 }
 
 class Folder {
@@ -358,14 +384,39 @@ class Folder {
   // One pass; true when anything changed.
   bool Pass() {
     consts_ = FindConstants(in_, lang_);
+    if (lang_ == Lang::kPhp) const_functions_ = FindConstantFunctions(in_);
     seq_.clear();
     pending_.clear();
     std::vector<Token> o;
     o.reserve(in_.size());
     bool changed = false;
     const size_t n = in_.size();
+    int offset_braces = 0;
+    blocks_.clear();
+    BlockKind block_kind = kPlainBlock;  // of the next '{': set by the keyword before it
+    // Loop bodies are scanned ahead for the names they assign; nested loops share a budget
+    // so that a hostile nest of loops stays linear.
+    size_t loop_scan_budget = 1u << 20;
+    // Inside a function's parameter list (depth of its brackets): a parameter is declared
+    // there, never replaced by a value of the same name elsewhere.
+    int param_depth = 0;
+    bool after_function = false;
     for (size_t i = 0; i < n; ++i) {
       Token cur = std::move(in_[i]);
+      if (lang_ == Lang::kPhp) {
+        if (cur.type == Tok::kWord && (IEq(cur.text, "function") || IEq(cur.text, "fn")))
+          after_function = true;
+        else if (after_function && IsOp(cur, "(")) {
+          after_function = false;
+          param_depth = 1;
+        } else if (param_depth > 0 && IsOp(cur, "(")) {
+          ++param_depth;
+        } else if (param_depth > 0 && IsOp(cur, ")")) {
+          --param_depth;
+        } else if (after_function && !(cur.type == Tok::kWord || IsOp(cur, "&"))) {
+          after_function = false;
+        }
+      }
       auto at = [&](size_t k) -> const Token* { return i + k < n ? &in_[i + k] : nullptr; };
       auto back = [&](size_t k) -> Token* { return o.size() >= k ? &o[o.size() - k] : nullptr; };
 
@@ -379,7 +430,58 @@ class Folder {
         for (const std::string& name : pending_) seq_.erase(name);
         pending_.clear();
       }
+      // Blocks: a function body starts with no values and gives the outer ones back at its
+      // end; a loop body does not see the values of names it assigns itself ($c = ''; for
+      // (...) { $c = $c . chr(...); }); after any other block (if, else) the names assigned
+      // inside it may hold either branch's value. The body of an if still sees the values
+      // from before it. ($x{28} is a string offset in PHP < 8, not a block.)
+      bool offset_open =
+          IsOp(cur, "{") && back(1) &&
+          (back(1)->type == Tok::kVar || back(1)->type == Tok::kString || IsOp(*back(1), "]"));
+      if (offset_open) ++offset_braces;
+      bool offset_close = IsOp(cur, "}") && offset_braces > 0;
+      if (offset_close) --offset_braces;
+      if (cur.type == Tok::kWord) {
+        if (IEq(cur.text, "for") || IEq(cur.text, "foreach") || IEq(cur.text, "while") ||
+            IEq(cur.text, "do"))
+          block_kind = kLoopBlock;
+        else if (IEq(cur.text, "function") || IEq(cur.text, "fn"))
+          block_kind = kFunctionBlock;
+      }
+      if (IsOp(cur, "{") && !offset_open && blocks_.size() < 256) {
+        blocks_.push_back({block_kind, {}, {}});
+        if (block_kind == kFunctionBlock) {
+          blocks_.back().saved.swap(seq_);
+          pending_.clear();
+        } else if (block_kind == kLoopBlock && loop_scan_budget < (1u << 12)) {
+          seq_.clear();  // nested loops past the budget: forget everything (still right)
+        } else if (block_kind == kLoopBlock) {
+          for (size_t j = i + 1, depth = 1; j < n && j < i + (1u << 16) && depth > 0; ++j) {
+            if (loop_scan_budget > 0) --loop_scan_budget;
+            if (IsOp(in_[j], "{")) ++depth;
+            if (IsOp(in_[j], "}")) --depth;
+            if (((lang_ == Lang::kPhp && in_[j].type == Tok::kVar) ||
+                 (lang_ == Lang::kJs && in_[j].type == Tok::kWord)) &&
+                j + 1 < n && IsAssignOp(in_[j + 1]))
+              seq_.erase(in_[j].text);
+          }
+        }
+        block_kind = kPlainBlock;
+      } else if (IsOp(cur, "}") && !offset_close && !blocks_.empty()) {
+        Block b = std::move(blocks_.back());
+        blocks_.pop_back();
+        if (b.kind == kFunctionBlock) {
+          seq_.swap(b.saved);
+          pending_.clear();
+        } else {
+          for (const std::string& name : b.assigned) {
+            seq_.erase(name);
+            if (!blocks_.empty()) blocks_.back().assigned.insert(name);
+          }
+        }
+      }
       if (is_name && at(1) && IsAssignOp(*at(1))) {
+        if (!blocks_.empty()) blocks_.back().assigned.insert(cur.text);
         if (at(1)->text == "=" && at(2) && at(2)->type == Tok::kString && at(2)->quote == '\'' &&
             (!at(3) || IsOp(*at(3), ";"))) {
           Constant k;
@@ -391,7 +493,7 @@ class Folder {
         }
       }
       const Constant* known = nullptr;
-      if (is_name) {
+      if (is_name && param_depth == 0) {
         auto sq = seq_.find(cur.text);
         auto fi = consts_.find(cur.text);
         bool element_write = fi != consts_.end() && fi->second.element_write;
@@ -431,6 +533,26 @@ class Folder {
           // mark, so a decoded value used as data is not counted again at every use).
           if (at(1) && IsOp(*at(1), "(")) cur.decoded_by = k.decoded_by;
           changed = true;
+        }
+      }
+
+      // bypass() of a function that only returns a literal: the literal.
+      if (!const_functions_.empty() && cur.type == Tok::kWord && at(2) && IsOp(*at(1), "(") &&
+          IsOp(*at(2), ")") &&
+          !(back(1) && (IsOp(*back(1), "->") || IsOp(*back(1), "::") ||
+                        (back(1)->type == Tok::kWord &&
+                         (IEq(back(1)->text, "function") || IEq(back(1)->text, "new"))))) &&
+          const_functions_.count(Lower(cur.text))) {
+        const std::string& v = const_functions_.at(Lower(cur.text));
+        if (Charge(v.size())) {
+          Token str;
+          str.type = Tok::kString;
+          str.quote = '\'';
+          str.text = v;
+          o.push_back(std::move(str));
+          i += 2;
+          changed = true;
+          continue;
         }
       }
 
@@ -639,6 +761,46 @@ class Folder {
             continue;
           }
         }
+        // substr('sysatem', 0, 3) . substr('sysatem', 4): a name cut out of a decoy word, as
+        // PHP computes it (negative start and length count from the end).
+        if (IEq(cur.text, "substr") && at(5) && at(2)->type == Tok::kString && IsOp(*at(3), ",")) {
+          size_t j = i + 4;
+          auto integer = [&](int64_t& v) {
+            bool neg = j < n && IsOp(in_[j], "-");
+            if (neg) ++j;
+            if (j >= n || in_[j].type != Tok::kNumber) return false;
+            std::optional<int64_t> p = ParseNumber(in_[j].text);
+            if (!p || *p > (1ll << 40)) return false;
+            v = neg ? -*p : *p;
+            ++j;
+            return true;
+          };
+          const std::string& s = at(2)->text;
+          const int64_t size = static_cast<int64_t>(s.size());
+          int64_t start = 0, len = size;
+          bool ok = integer(start);
+          if (ok && j < n && IsOp(in_[j], ",")) {
+            ++j;
+            ok = integer(len);
+          }
+          if (ok && j < n && IsOp(in_[j], ")")) {
+            if (start < 0) start = std::max<int64_t>(0, size + start);
+            start = std::min(start, size);
+            int64_t end = len < 0 ? std::max(start, size + len) : std::min(size, start + len);
+            std::string r = s.substr(static_cast<size_t>(start), static_cast<size_t>(end - start));
+            if (Charge(r.size())) {
+              Token t;
+              t.type = Tok::kString;
+              t.quote = '\'';
+              t.text = std::move(r);
+              t.decoded_by = at(2)->decoded_by;
+              o.push_back(std::move(t));
+              i = j;
+              changed = true;
+              continue;
+            }
+          }
+        }
         if ((IEq(cur.text, "str_replace") || IEq(cur.text, "str_ireplace")) && at(7) &&
             at(2)->type == Tok::kString && IsOp(*at(3), ",") && at(4)->type == Tok::kString &&
             IsOp(*at(5), ",") && at(6)->type == Tok::kString && IsOp(*at(7), ")") &&
@@ -766,8 +928,16 @@ class Folder {
   Lang lang_;
   FoldBudget& budget_;
   std::map<std::string, Constant> consts_;
+  std::map<std::string, std::string> const_functions_;
   std::map<std::string, Constant> seq_;
   std::vector<std::string> pending_;
+  enum BlockKind { kPlainBlock, kLoopBlock, kFunctionBlock };
+  struct Block {
+    BlockKind kind;
+    std::map<std::string, Constant> saved;  // a function's: the values outside it
+    std::set<std::string> assigned;         // names assigned inside the block
+  };
+  std::vector<Block> blocks_;
 };
 
 }  // namespace

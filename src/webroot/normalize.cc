@@ -8,17 +8,12 @@
 #include <deque>
 #include <optional>
 
+#include "core/text.h"
 #include "webroot/code_lexer.h"
 #include "webroot/js_unpack.h"
 
 namespace tq::webroot {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool HasPhpTag(std::string_view d) {
   for (size_t p = d.find("<?"); p != std::string_view::npos; p = d.find("<?", p + 2)) {
@@ -28,27 +23,16 @@ bool HasPhpTag(std::string_view d) {
   return false;
 }
 
-size_t FindNoCase(std::string_view hay, std::string_view needle, size_t from) {
-  if (needle.empty() || hay.size() < needle.size()) return std::string_view::npos;
-  for (size_t i = from; i + needle.size() <= hay.size(); ++i) {
-    size_t k = 0;
-    while (k < needle.size() && std::tolower(static_cast<unsigned char>(hay[i + k])) == needle[k])
-      ++k;
-    if (k == needle.size()) return i;
-  }
-  return std::string_view::npos;
-}
-
 // Bodies of inline <script> elements (those with a src are judged by AnalyzeHtml).
 std::vector<std::string_view> ScriptBodies(std::string_view html, size_t max_scripts) {
   std::vector<std::string_view> out;
   size_t i = 0;
   while (out.size() < max_scripts) {
-    size_t open = FindNoCase(html, "<script", i);
+    size_t open = FindFold(html, "<script", i);
     if (open == std::string_view::npos) break;
     size_t gt = html.find('>', open);
     if (gt == std::string_view::npos) break;
-    size_t close = FindNoCase(html, "</script", gt + 1);
+    size_t close = FindFold(html, "</script", gt + 1);
     size_t end = close == std::string_view::npos ? html.size() : close;
     if (end > gt + 1) out.push_back(html.substr(gt + 1, end - gt - 1));
     if (close == std::string_view::npos) break;
@@ -255,7 +239,7 @@ class Driver {
              (HexShaped(t[i].text) || t[i].text.find("<?") != std::string::npos)))
           Child(p, t[i], eval_arg ? "eval" : "literal");
       }
-      if (!html.empty() && FindNoCase(html, "<script", 0) != std::string_view::npos)
+      if (!html.empty() && FindFold(html, "<script", 0) != std::string_view::npos)
         Enqueue(
             {p.path + ">html", std::move(html), {}, CodeKind::kHtml, false, p.decoded, p.depth});
       out_.layers.push_back(std::move(layer));
@@ -303,7 +287,7 @@ CodeKind ClassifyCode(std::string_view content, std::string_view extension) {
     return HasPhpTag(content.substr(0, 1 << 20)) ? CodeKind::kPhp : CodeKind::kHtml;
   std::string_view head = content.substr(0, 1 << 20);
   if (HasPhpTag(head) && PhpTagHoldsCode(content)) return CodeKind::kPhp;
-  if (FindNoCase(head, "<script", 0) != std::string_view::npos) return CodeKind::kHtml;
+  if (FindFold(head, "<script", 0) != std::string_view::npos) return CodeKind::kHtml;
   return CodeKind::kNone;
 }
 

@@ -253,6 +253,21 @@ TEST(NormalizeBroken, DoublingConcatenationIsCharged) {
   EXPECT_TRUE(n.truncated);
 }
 
+TEST(NormalizeBroken, DeepNestsOfLoopsAndFunctionsStayLinear) {
+  // Loop bodies are scanned ahead and function bodies for the parameters they call: a nest
+  // of 20,000 of each must not make those scans quadratic.
+  std::string loops = "<?php $c = 'x';", funcs = "<?php ";
+  for (int i = 0; i < 20000; ++i) {
+    loops += "while ($c) { $c = $c . 'a';";
+    funcs += "function f" + std::to_string(i) + "($a, $b) { $a($b);";
+  }
+  auto start = std::chrono::steady_clock::now();
+  (void)Php(loops);
+  (void)Php(funcs);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(secs, 10.0);
+}
+
 TEST(NormalizeBroken, InvalidUtf8AndControlCharacters) {
   std::string src = "<?php $\xff\xfe = '\xc3\x28\x00\x01'; \x80\x81 eval(\"\\xff\\x00\");\x1b[31m";
   auto n = Php(src);

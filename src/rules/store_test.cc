@@ -25,33 +25,46 @@ LogHit MakeHit(uint64_t line, const char* status, const char* bytes) {
   return h;
 }
 
-TEST(StoreLogScan, RatesEachHitByTheServersAnswer) {
-  Result<RuleSetPtr> rs = LoadRulesFromText(
-      {{"env.yml",
-        "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e0\n"
-        "status: test\nlevel: critical\nlogsource:\n  category: webserver\ndetection:\n"
-        "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"}});
-  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+// A case with one collected log (access.log) and a pack of one rule.
+struct OneLogCase {
+  void Open(const std::string& name, const std::string& rule_file, const std::string& rule) {
+    Result<RuleSetPtr> rs = LoadRulesFromText({{rule_file, rule}});
+    ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+    rules = std::move(*rs);
+    CaseInfo info;
+    info.name = name;
+    auto made = Case::Create(tmp / "case", info);
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    c = std::move(*made);
+    auto item = c->db().Prepare(
+        "INSERT INTO evidence_items(sha256,label,original_path,kind,collected_at) "
+        "VALUES('aa','logs','access.log','file',1)");
+    ASSERT_TRUE(item.ok() && item->Run().ok());
+    inputs = {{"access.log", "access.log", c->db().LastInsertRowid(), "aa"}};
+  }
   testing::TempDir tmp;
-  CaseInfo info;
-  info.name = "store";
-  auto c = Case::Create(tmp / "case", info);
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  auto item = (*c)->db().Prepare(
-      "INSERT INTO evidence_items(sha256,label,original_path,kind,collected_at) "
-      "VALUES('aa','logs','access.log','file',1)");
-  ASSERT_TRUE(item.ok() && item->Run().ok());
-  std::vector<LogInput> inputs = {{"access.log", "access.log", (*c)->db().LastInsertRowid(), "aa"}};
+  RuleSetPtr rules;
+  std::unique_ptr<Case> c;
+  std::vector<LogInput> inputs;
+};
+
+TEST(StoreLogScan, RatesEachHitByTheServersAnswer) {
+  OneLogCase k;
+  ASSERT_NO_FATAL_FAILURE(
+      k.Open("store", "env.yml",
+             "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e0\n"
+             "status: test\nlevel: critical\nlogsource:\n  category: webserver\ndetection:\n"
+             "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"));
   LogScanResult r;
   r.stats.resize(1);
   r.order = {0};
   r.hits = {MakeHit(1, "404", "150"), MakeHit(2, "200", "812"), MakeHit(3, "503", "0"),
             MakeHit(4, "", "")};
   r.rule_hits = {4};
-  Result<StoreSummary> sum = StoreLogScan(**c, inputs, **rs, r);
+  Result<StoreSummary> sum = StoreLogScan(*k.c, k.inputs, *k.rules, r);
   ASSERT_TRUE(sum.ok()) << sum.status().ToString();
   EXPECT_EQ(sum->findings, 4);
-  auto st = (*c)->db().Prepare(
+  auto st = k.c->db().Prepare(
       "SELECT line, severity, triage, json_extract(detail,'$.level'), "
       "json_extract(detail,'$.outcome') FROM findings ORDER BY line");
   ASSERT_TRUE(st.ok());
@@ -67,22 +80,12 @@ TEST(StoreLogScan, RatesEachHitByTheServersAnswer) {
 // A hit's row keeps each field once: those with a column in their column, the others in
 // fields_json; the finding's detail has every field.
 TEST(StoreLogScan, EachFieldOnceInTheHitsRowAllInTheFinding) {
-  Result<RuleSetPtr> rs = LoadRulesFromText(
-      {{"env.yml",
-        "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e2\n"
-        "status: test\nlevel: high\nlogsource:\n  category: webserver\ndetection:\n"
-        "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"}});
-  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
-  testing::TempDir tmp;
-  CaseInfo info;
-  info.name = "fields";
-  auto c = Case::Create(tmp / "case", info);
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  auto item = (*c)->db().Prepare(
-      "INSERT INTO evidence_items(sha256,label,original_path,kind,collected_at) "
-      "VALUES('aa','logs','access.log','file',1)");
-  ASSERT_TRUE(item.ok() && item->Run().ok());
-  std::vector<LogInput> inputs = {{"access.log", "access.log", (*c)->db().LastInsertRowid(), "aa"}};
+  OneLogCase k;
+  ASSERT_NO_FATAL_FAILURE(
+      k.Open("fields", "env.yml",
+             "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e2\n"
+             "status: test\nlevel: high\nlogsource:\n  category: webserver\ndetection:\n"
+             "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"));
   LogScanResult r;
   r.stats.resize(1);
   r.order = {0};
@@ -91,12 +94,12 @@ TEST(StoreLogScan, EachFieldOnceInTheHitsRowAllInTheFinding) {
   h.fields[static_cast<size_t>(logs::Field::kVersion)] = "HTTP/1.1";
   r.hits = {h};
   r.rule_hits = {1};
-  ASSERT_TRUE(StoreLogScan(**c, inputs, **rs, r).ok());
-  auto row = (*c)->db().Prepare("SELECT user_agent, fields_json FROM logs_rule_hit");
+  ASSERT_TRUE(StoreLogScan(*k.c, k.inputs, *k.rules, r).ok());
+  auto row = k.c->db().Prepare("SELECT user_agent, fields_json FROM logs_rule_hit");
   ASSERT_TRUE(row.ok() && *row->Step());
   EXPECT_EQ(row->String(0), "curl/8.\"1\"");
   EXPECT_EQ(row->String(1), "{\"cs-version\":\"HTTP/1.1\"}");
-  auto fd = (*c)->db().Prepare(
+  auto fd = k.c->db().Prepare(
       "SELECT json_extract(detail,'$.fields.\"cs-user-agent\"'), "
       "json_extract(detail,'$.fields.\"c-ip\"'), json_extract(detail,'$.fields.\"cs-version\"') "
       "FROM findings");
@@ -109,22 +112,12 @@ TEST(StoreLogScan, EachFieldOnceInTheHitsRowAllInTheFinding) {
 // Past the findings cap, a burst of one client cannot crowd out another client's request of
 // the same rule at the same severity: each (rule, client) pair's first hits are kept first.
 TEST(StoreLogScan, TheCapKeepsEveryClientsFirstHitsBeforeAnyBurst) {
-  Result<RuleSetPtr> rs = LoadRulesFromText(
-      {{"login.yml",
-        "title: Login form post\nid: 0f0e0d0c-0000-4000-8001-00000000e0e1\n"
-        "status: test\nlevel: low\nlogsource:\n  category: webserver\ndetection:\n"
-        "  sel:\n    cs-uri-stem: '/wp-login.php'\n  condition: sel\n"}});
-  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
-  testing::TempDir tmp;
-  CaseInfo info;
-  info.name = "cap";
-  auto c = Case::Create(tmp / "case", info);
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  auto item = (*c)->db().Prepare(
-      "INSERT INTO evidence_items(sha256,label,original_path,kind,collected_at) "
-      "VALUES('aa','logs','access.log','file',1)");
-  ASSERT_TRUE(item.ok() && item->Run().ok());
-  std::vector<LogInput> inputs = {{"access.log", "access.log", (*c)->db().LastInsertRowid(), "aa"}};
+  OneLogCase k;
+  ASSERT_NO_FATAL_FAILURE(
+      k.Open("cap", "login.yml",
+             "title: Login form post\nid: 0f0e0d0c-0000-4000-8001-00000000e0e1\n"
+             "status: test\nlevel: low\nlogsource:\n  category: webserver\ndetection:\n"
+             "  sel:\n    cs-uri-stem: '/wp-login.php'\n  condition: sel\n"));
   LogScanResult r;
   r.stats.resize(1);
   r.order = {0};
@@ -138,51 +131,41 @@ TEST(StoreLogScan, TheCapKeepsEveryClientsFirstHitsBeforeAnyBurst) {
   login.fields[static_cast<size_t>(logs::Field::kUri)] = "/wp-login.php";
   r.hits.push_back(login);
   r.rule_hits = {51};
-  Result<StoreSummary> sum = StoreLogScan(**c, inputs, **rs, r, 10);
+  Result<StoreSummary> sum = StoreLogScan(*k.c, k.inputs, *k.rules, r, 10);
   ASSERT_TRUE(sum.ok()) << sum.status().ToString();
   EXPECT_EQ(sum->findings, 10);
   EXPECT_EQ(sum->findings_capped, 41);
-  EXPECT_EQ(*(*c)->db().QueryInt("SELECT count(*) FROM findings WHERE line=51"), 1);
-  EXPECT_EQ(*(*c)->db().QueryInt("SELECT count(*) FROM findings WHERE line=1"), 1);
+  EXPECT_EQ(*k.c->db().QueryInt("SELECT count(*) FROM findings WHERE line=51"), 1);
+  EXPECT_EQ(*k.c->db().QueryInt("SELECT count(*) FROM findings WHERE line=1"), 1);
 }
 
 // Storing keeps SQLite's statement journals in memory (in a temporary file they were most of
 // the time of storing findings) and leaves the connection's temp_store as it found it; a
 // second store of the same scan replaces the rows, it does not add to them.
 TEST(StoreLogScan, StatementJournalsInMemoryThenTheSettingIsPutBack) {
-  Result<RuleSetPtr> rs = LoadRulesFromText(
-      {{"env.yml",
-        "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e3\n"
-        "status: test\nlevel: high\nlogsource:\n  category: webserver\ndetection:\n"
-        "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"}});
-  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
-  testing::TempDir tmp;
-  CaseInfo info;
-  info.name = "journal";
-  auto c = Case::Create(tmp / "case", info);
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  auto item = (*c)->db().Prepare(
-      "INSERT INTO evidence_items(sha256,label,original_path,kind,collected_at) "
-      "VALUES('aa','logs','access.log','file',1)");
-  ASSERT_TRUE(item.ok() && item->Run().ok());
-  std::vector<LogInput> inputs = {{"access.log", "access.log", (*c)->db().LastInsertRowid(), "aa"}};
+  OneLogCase k;
+  ASSERT_NO_FATAL_FAILURE(
+      k.Open("journal", "env.yml",
+             "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e3\n"
+             "status: test\nlevel: high\nlogsource:\n  category: webserver\ndetection:\n"
+             "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"));
   LogScanResult r;
   r.stats.resize(1);
   r.order = {0};
   for (uint64_t line = 1; line <= 300; ++line) r.hits.push_back(MakeHit(line, "200", "90"));
   r.rule_hits = {300};
   for (int64_t setting : {1, 2}) {  // FILE, then MEMORY
-    ASSERT_TRUE((*c)->db().Exec("PRAGMA temp_store=" + std::to_string(setting)).ok());
+    ASSERT_TRUE(k.c->db().Exec("PRAGMA temp_store=" + std::to_string(setting)).ok());
     for (int run = 0; run < 2; ++run) {
-      Result<StoreSummary> sum = StoreLogScan(**c, inputs, **rs, r);
+      Result<StoreSummary> sum = StoreLogScan(*k.c, k.inputs, *k.rules, r);
       ASSERT_TRUE(sum.ok()) << sum.status().ToString();
       EXPECT_EQ(sum->findings, 300);
-      EXPECT_EQ(*(*c)->db().QueryInt("PRAGMA temp_store"), setting);
-      EXPECT_EQ(*(*c)->db().QueryInt("SELECT count(*) FROM logs_rule_hit"), 300);
-      EXPECT_EQ(*(*c)->db().QueryInt("SELECT count(*) FROM findings"), 300);
+      EXPECT_EQ(*k.c->db().QueryInt("PRAGMA temp_store"), setting);
+      EXPECT_EQ(*k.c->db().QueryInt("SELECT count(*) FROM logs_rule_hit"), 300);
+      EXPECT_EQ(*k.c->db().QueryInt("SELECT count(*) FROM findings"), 300);
     }
   }
-  auto check = (*c)->db().Prepare("PRAGMA integrity_check");
+  auto check = k.c->db().Prepare("PRAGMA integrity_check");
   ASSERT_TRUE(check.ok() && *check->Step());
   EXPECT_EQ(check->String(0), "ok");
 }

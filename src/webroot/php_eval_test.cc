@@ -229,11 +229,20 @@ TEST(PhpEval, WhatItDoesNotRunIsRefused) {
       {"function f($s) { return 10 % 0; }", EvalStatus::kUnsupported},
       {"function f($s) { return strlen($s); }", EvalStatus::kNotString},
       {"function f($s) { $x = (", EvalStatus::kUnknownFunction},  // no body: no definition
+      {"function f($s) { switch ($s) { case 'a': return 'x'; } return 'y'; }",
+       EvalStatus::kUnsupported},
+      {"function f($s) { static $n = 0; return $s; }", EvalStatus::kUnsupported},
+      {"function f($s) { $o = new ArrayObject(); return $s; }", EvalStatus::kUnsupported},
+      {"function f($s) { return nowhere($s); }", EvalStatus::kUnsupported},  // no such function
+      {"function f($s) { return array($s); }", EvalStatus::kNotString},
   };
   for (const Case& c : cases) {
     EvalResult r = RunFn(c.code, "f", {"abc"});
     EXPECT_EQ(r.status, c.want) << c.code << ": " << EvalStatusName(r.status);
   }
+  // A function the file does not define.
+  EXPECT_EQ(RunFn("function f($s) { return $s; }", "g", {"a"}).status,
+            EvalStatus::kUnknownFunction);
 }
 
 TEST(PhpEval, OnlyDecoderShapedFunctionsAreFolded) {

@@ -94,6 +94,8 @@ rule WebShell_Perl_CGI_Command
     $run1 = /\bsystem\s*\(/
     $run2 = /`[^`\n]{0,200}\$\w+[^`\n]{0,200}`|\bqx\s*[\/({]/
     $run3 = /\bopen\s*\(\s*\w+\s*,\s*["'][^"'\n]{0,200}\|\s*["']/
+    // An interactive shell behind pipes (IPC::Open2/Open3) or exec'd in place.
+    $run4 = /\b(open[23]|exec)\s*\([^;]{0,200}["'](\/bin\/(ba|z|da)?sh|cmd(\.exe)?)["']/
   condition:
     filesize < 3MB and $perl and any of ($req*) and any of ($run*)
 }
@@ -117,4 +119,33 @@ rule WebShell_ASP_FileManager
     $f8 = /\.CreateFolder\s*[( ]/ nocase
   condition:
     filesize < 3MB and $req and $fso and 3 of ($f*)
+}
+
+rule WebShell_ASPX_ShellProcess
+{
+  meta:
+    family = "webshell"
+    severity = "critical"
+    description = "ASP.NET page that starts a command shell (cmd.exe, powershell, /bin/sh) as a process"
+  strings:
+    $page = /<%@\s*(Page|WebHandler|Control)\b/ nocase
+    $proc = /(Process\.Start\s*\(|new\s+(System\.Diagnostics\.)?ProcessStartInfo\b)/
+    $shell = /["'](cmd(\.exe)?|powershell(\.exe)?|\/bin\/(ba)?sh)["']/ nocase
+  condition:
+    filesize < 3MB and $page and $proc and $shell
+}
+
+rule WebShell_JSP_ReflectionExec
+{
+  meta:
+    family = "webshell"
+    severity = "critical"
+    description = "JSP/JSF page whose expressions load java.lang.Runtime or ProcessBuilder by reflection and run a command, with request input in reach"
+  strings:
+    $cls = /(loadClass|forName)\s*\(\s*["']java\.lang\.(Runtime|ProcessBuilder)["']\s*\)/
+    $run = /getMethod\s*\(\s*["'](exec|start|getRuntime)["']/
+    $req = /(request\.getParameter\s*\(|\bparam\s*\.\s*\w+|\bparam\s*\[)/
+    $el = /[$#]\{/
+  condition:
+    filesize < 3MB and $cls and $run and $req and $el
 }

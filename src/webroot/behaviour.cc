@@ -145,6 +145,9 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
   const auto& image_metadata = facts.image_metadata;
   const auto& variable_call_results = facts.variable_call_results;
   php::AnalyzeRansomware(t, taint, layer, out);
+  php::AnalyzeNonAlphanumeric(t, layer, out);
+  php::AnalyzeEmbeddedExecutable(t, layer, out);
+  php::AnalyzeCardMailer(t, taint, layer, out);
   bool request_seen = false;
   for (size_t i = 0; i < t.size() && !request_seen; ++i) request_seen = taint.IsSource(i);
   size_t decoded_literals = 0;
@@ -687,6 +690,23 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     if (w == "mail" && i + 2 < t.size() && t[i + 2].type == Tok::kString &&
         t[i + 2].text.find('@') != std::string::npos && t[i + 2].text.size() < 200)
       beacon = true;
+    // mail('someone@example.net', ..., "... $password ..."): a login form's credentials
+    // copied to a fixed mailbox (a patched login or a phishing page).
+    if (w == "mail" && i + 2 < t.size() && t[i + 2].type == Tok::kString &&
+        t[i + 2].text.find('@') != std::string::npos && t[i + 2].text.size() < 200) {
+      bool credential = false;
+      for (size_t a = i + 3, end = std::min(taint.Close(i + 1), t.size()); a < end; ++a) {
+        std::string n = Lower(t[a].text);
+        if ((t[a].type == Tok::kVar &&
+             (n.find("pass") != std::string::npos || n.find("pwd") != std::string::npos)) ||
+            (t[a].type == Tok::kString && a > 0 && t[a - 1].text == "[" &&
+             (n.find("pass") != std::string::npos || n == "pwd")))
+          credential = true;
+      }
+      if (credential)
+        AddTrait(out, "php.credential_mailer", "exfil", 3,
+                 "mails a password to a fixed address (a credential harvester)", layer);
+    }
     if (w == "mail" && taint.RangeTainted(i + 2, taint.ExprEnd(i + 2, true)))
       AddTrait(out, "php.request_mailer", "mailer", 3, "sends mail to recipients the request names",
                layer);

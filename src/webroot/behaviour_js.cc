@@ -88,12 +88,40 @@ bool WellKnownScriptHost(std::string_view host) {
   return false;
 }
 
+namespace {
+
+// "/media/favicon.ico", "logo.png?v=2": a path or URL naming an image file.
+bool ImagePath(std::string_view l) {
+  l = l.substr(0, l.find_first_of("?#"));
+  for (std::string_view e : {".ico", ".png", ".gif", ".jpg", ".jpeg", ".webp", ".svg", ".bmp"})
+    if (l.size() > e.size() && l.substr(l.size() - e.size()) == e) return true;
+  return false;
+}
+
+// eval(...) or Function(...) in the statement from the call's '(' at `from` on (a promise
+// chain), or,
+// for an XHR (`block`), in the rest of the enclosing block (its onload handler).
+bool RunsInReach(const std::vector<Token>& t, size_t from, bool block) {
+  int depth = 0;
+  for (size_t i = from; i < t.size() && i < from + 4096; ++i) {
+    if (IsOp(t[i], "(") || IsOp(t[i], "{") || IsOp(t[i], "[")) ++depth;
+    if (IsOp(t[i], ")") || IsOp(t[i], "}") || IsOp(t[i], "]")) --depth;
+    if (depth < 0 || (!block && depth == 0 && IsOp(t[i], ";"))) return false;
+    if (t[i].type == Tok::kWord && (t[i].text == "eval" || t[i].text == "Function") &&
+        i + 1 < t.size() && IsOp(t[i + 1], "("))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decoded,
                std::vector<CodeTrait>& out) {
   bool card = false, checkout = false, grab = false, image = false, beacon = false, socket = false,
        xhr = false, fetch = false, encode = false, script_el = false, run = false,
        foreign_url = false, hidden_url = false, obf = decoded, action_rewrite = false,
-       card_markup = false, inserts_markup = false, unknown_url = false;
+       card_markup = false, inserts_markup = false, unknown_url = false, image_code = false;
   std::string first_host;  // host of the first URL written in the code
   size_t hex_names = 0, concealed = 0;
   auto channel_name = [&](const std::string& v) {
@@ -179,6 +207,14 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
         if (!k.decoded_by.empty() || decoded) hidden_url = true;
       }
       if (!k.decoded_by.empty()) obf = true;
+      // fetch('/media/favicon.ico').then(...eval...) / xhr.open('GET', 'logo.png') then
+      // eval(xhr.responseText): an image read as data and run as code.
+      bool fetched =
+          i >= 2 && t[i - 2].type == Tok::kWord && t[i - 2].text == "fetch" && IsOp(t[i - 1], "(");
+      bool opened = i >= 4 && IsOp(t[i - 1], ",") && t[i - 2].type == Tok::kString &&
+                    IsOp(t[i - 3], "(") && t[i - 4].type == Tok::kWord && t[i - 4].text == "open";
+      if (!image_code && ImagePath(l) && (fetched || opened))
+        image_code = RunsInReach(t, fetched ? i - 1 : i - 3, opened);
       // querySelectorAll('input, select'), getElementsByTagName('input'), ...
       bool fields = l.size() < 120 && (l.find("input") != std::string::npos ||
                                        l.find("select") != std::string::npos ||
@@ -273,6 +309,12 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   }
   if (decoded && run)
     AddTrait(out, "js.decode_and_run", "exec", 2, "decodes code and runs it", layer);
+  // Module loaders fetch scripts; a page that reads an image as text and runs code takes its
+  // payload from pixels or a favicon's trailing bytes, where no scanner of scripts looks.
+  if (image_code)
+    AddTrait(out, "js.image_code_loader", "exec", 3,
+             "fetches an image file and runs code taken from it (a payload hidden in an image)",
+             layer);
   if (obf && (hex_names >= 8 || concealed >= 16))
     AddTrait(out, "obfuscation.js_packed", "obfuscation", 1,
              "obfuscated JavaScript (string arrays, built names)", layer);

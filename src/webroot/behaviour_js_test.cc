@@ -201,5 +201,26 @@ TEST(BehaviourJs, AScriptTagWrittenAsMarkupIsAScriptLoad) {
   EXPECT_TRUE(Js("el.innerHTML = '<script>var a = 1;</scr' + 'ipt>';").empty());
 }
 
+TEST(BehaviourJs, CodeRunFromAFetchedImage) {
+  auto has = [](const std::vector<CodeTrait>& out) {
+    for (const CodeTrait& c : out)
+      if (c.id == "js.image_code_loader") return true;
+    return false;
+  };
+  EXPECT_TRUE(
+      has(Js("fetch('/media/favicon.ico').then(function(r){return r.text();})"
+             ".then(function(t){new Function(t.slice(t.indexOf('//')))();});")));
+  EXPECT_TRUE(
+      has(Js("var x = new XMLHttpRequest(); x.open('GET', 'logo.png?v=3');"
+             "x.onload = function(){ eval(x.responseText.substr(900)); }; x.send();")));
+  // An icon sprite inserted as markup, beside a module loader's Function: no flow between.
+  EXPECT_FALSE(
+      has(Js("fetch('/icons/sprite.svg').then(function(r){return r.text();})"
+             ".then(function(t){el.innerHTML = t;});"
+             "define('l', [], function(){ return new Function('m', src); });")));
+  // A script fetched and run is a loader's business, not an image.
+  EXPECT_FALSE(has(Js("fetch('/js/app.js').then(function(r){return r.text();}).then(eval);")));
+}
+
 }  // namespace
 }  // namespace tq::webroot

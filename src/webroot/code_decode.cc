@@ -132,10 +132,15 @@ bool IsPrintableText(std::string_view s) {
 
 bool LooksLikeCode(std::string_view s) {
   if (s.size() < 8 || !IsPrintableText(s)) return false;
-  size_t punct = 0;
-  for (char c : s)
+  // Long runs of letters and digits (an encoded blob the code carries) are data, not the
+  // code around them: they do not count in the size.
+  size_t punct = 0, counted = 0, run = 0;
+  for (char c : s) {
     if (c == ';' || c == '(' || c == ')' || c == '=' || c == '$' || c == '{') ++punct;
-  return punct >= 2 && punct * 200 >= s.size();
+    run = std::isalnum(static_cast<unsigned char>(c)) ? run + 1 : 0;
+    if (run <= 64) ++counted;
+  }
+  return punct >= 2 && punct * 200 >= counted;
 }
 
 }  // namespace tq::webroot

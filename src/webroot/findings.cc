@@ -301,11 +301,15 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
       bool own = false;
       for (const std::string& s : store_hosts) own = own || HostWithin(t.host, s);
       if (own) continue;
-      votes.push_back({"inject", 2, "script from " + t.host});
+      // From an event handler of the markup (a hidden image's onerror, an SVG's onload): no
+      // store loads its scripts that way; injected loaders do, to stay out of <script> tags.
+      bool handler = t.layer.find(">handler#") != std::string::npos;
+      votes.push_back({"inject", handler ? 3 : 2, "script from " + t.host});
       sink.findings.push_back(b.Make(
-          "webroot.foreign_script", Severity::kMedium, 0.5,
-          "Loads a script from " + t.host +
-              ", a host no other file of the store loads from: " + f.path,
+          "webroot.foreign_script", handler ? Severity::kHigh : Severity::kMedium,
+          handler ? 0.8 : 0.5,
+          "Loads a script from " + t.host + ", a host no other file of the store loads from" +
+              (handler ? ", from an event handler of the markup: " : ": ") + f.path,
           [&](JsonWriter& w) {
             w.Field("host", t.host).Field("trait", t.id).Field("layer", t.layer);
           },

@@ -5,9 +5,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <deque>
 #include <optional>
+#include <unordered_set>
 
+#include "core/sha256.h"
 #include "core/text.h"
 #include "webroot/code_lexer.h"
 #include "webroot/js_unpack.h"
@@ -41,12 +44,85 @@ std::vector<std::string_view> ScriptBodies(std::string_view html, size_t max_scr
   return out;
 }
 
+// Event-handler attributes (onload="...", onerror='...') of the markup: script as much as a
+// <script> body is (an SVG's onload, a hidden image's onerror). Values of 16 bytes or more,
+// with the character references an attribute may hold decoded.
+std::vector<std::string> HandlerBodies(std::string_view html, size_t max_handlers) {
+  std::vector<std::string> out;
+  for (size_t i = FindFold(html, "on", 0); i != std::string_view::npos && out.size() < max_handlers;
+       i = FindFold(html, "on", i + 2)) {
+    // " onload=" : the name starts after a space (or quote / slash) inside a tag.
+    if (i == 0 || !(std::isspace(static_cast<unsigned char>(html[i - 1])) || html[i - 1] == '"' ||
+                    html[i - 1] == '\'' || html[i - 1] == '/'))
+      continue;
+    size_t j = i + 2, name = 0;
+    while (j < html.size() && std::isalpha(static_cast<unsigned char>(html[j])) && name < 24)
+      ++j, ++name;
+    if (name < 3) continue;
+    while (j < html.size() && std::isspace(static_cast<unsigned char>(html[j]))) ++j;
+    if (j >= html.size() || html[j] != '=') continue;
+    ++j;
+    while (j < html.size() && std::isspace(static_cast<unsigned char>(html[j]))) ++j;
+    if (j >= html.size() || (html[j] != '"' && html[j] != '\'')) continue;
+    size_t end = html.find(html[j], j + 1);
+    if (end == std::string_view::npos) end = html.size();
+    std::string_view v = html.substr(j + 1, end - j - 1);
+    i = end;
+    if (v.size() < 16) continue;
+    std::string body;
+    body.reserve(v.size());
+    for (size_t k = 0; k < v.size(); ++k) {
+      if (v[k] != '&') {
+        body += v[k];
+        continue;
+      }
+      size_t semi = v.find(';', k);
+      if (semi == std::string_view::npos || semi - k > 10) {
+        body += v[k];
+        continue;
+      }
+      std::string ent = Lower(v.substr(k + 1, semi - k - 1));
+      uint32_t cp = 0;
+      if (ent == "quot")
+        cp = '"';
+      else if (ent == "apos")
+        cp = '\'';
+      else if (ent == "amp")
+        cp = '&';
+      else if (ent == "lt")
+        cp = '<';
+      else if (ent == "gt")
+        cp = '>';
+      else if (ent.size() > 1 && ent[0] == '#')
+        cp = static_cast<uint32_t>(ent[1] == 'x' ? std::strtoul(ent.c_str() + 2, nullptr, 16)
+                                                 : std::strtoul(ent.c_str() + 1, nullptr, 10));
+      if (cp == 0 || cp > 0x10FFFF) {
+        body += v[k];
+        continue;
+      }
+      AppendUtf8(body, cp);
+      k = semi;
+    }
+    out.push_back(std::move(body));
+  }
+  return out;
+}
+
 bool Base64Shaped(std::string_view s) {
   if (s.size() < 64) return false;
   size_t good = 0;
   for (unsigned char c : s)
     if (std::isalnum(c) || c == '+' || c == '/' || c == '=' || c == '\n' || c == '\r') ++good;
   return good * 100 >= s.size() * 98;
+}
+
+// A short base64 literal that decodes to a PHP open tag or a script element: too short to be
+// shaped like a blob, but what droppers write ("<?php @eval($_POST[..])?>" is 40 bytes).
+bool Base64OfTag(std::string_view s) {
+  if (s.size() < 16 || (!s.starts_with("PD9") && !s.starts_with("PHNjcmlwd"))) return false;
+  for (unsigned char c : s)
+    if (!std::isalnum(c) && c != '+' && c != '/' && c != '=') return false;
+  return true;
 }
 
 bool HexShaped(std::string_view s) {
@@ -76,6 +152,13 @@ class Driver {
       return;
     }
     size_t size = p.text.empty() ? p.view.size() : p.text.size();
+    // The same bytes reached twice (a literal the folds decoded and the blob guess decoded
+    // too) are read once: the first path names the layer. SHA-256, so that no file can make
+    // a layer look like one already read.
+    std::string key = Sha256Hex(p.text.empty() ? p.view : std::string_view(p.text));
+    key += static_cast<char>('0' + static_cast<int>(p.kind));
+    key += p.in_code ? '+' : '-';
+    if (!seen_.insert(std::move(key)).second) return;
     if (size > budget_left_) {
       out_.truncated = true;
       return;
@@ -126,7 +209,7 @@ class Driver {
       return;
     if (plain_literal || !code) {
       // An undecoded blob: try base64 and then the zlib wrappers under it.
-      if (!t.decoded_by.empty() || !Base64Shaped(v)) return;
+      if (!t.decoded_by.empty() || !(Base64Shaped(v) || Base64OfTag(v))) return;
       Decoded d = DecodeBase64(v, limits_.max_layer_text);
       if (!d.ok) return;
       std::string name = "base64";
@@ -186,6 +269,15 @@ class Driver {
           Enqueue({p.path + ">script#" + std::to_string(++n),
                    owned ? std::string(body) : std::string(), owned ? std::string_view() : body,
                    CodeKind::kJs, false, p.decoded, p.depth});
+        n = 0;
+        for (std::string& body : HandlerBodies(src, 64))
+          Enqueue({p.path + ">handler#" + std::to_string(++n),
+                   std::move(body),
+                   {},
+                   CodeKind::kJs,
+                   false,
+                   p.decoded,
+                   p.depth});
         continue;
       }
       if (lr.truncated) out_.truncated = true;
@@ -235,11 +327,12 @@ class Driver {
           }
         }
         if (eval_arg || !t[i].decoded_by.empty() || t[i].text.size() >= 64 ||
-            (t[i].text.size() >= 16 &&
-             (HexShaped(t[i].text) || t[i].text.find("<?") != std::string::npos)))
+            (t[i].text.size() >= 16 && (HexShaped(t[i].text) || Base64OfTag(t[i].text) ||
+                                        t[i].text.find("<?") != std::string::npos)))
           Child(p, t[i], eval_arg ? "eval" : "literal");
       }
-      if (!html.empty() && FindFold(html, "<script", 0) != std::string_view::npos)
+      if (!html.empty() && (FindFold(html, "<script", 0) != std::string_view::npos ||
+                            !HandlerBodies(html, 1).empty()))
         Enqueue(
             {p.path + ">html", std::move(html), {}, CodeKind::kHtml, false, p.decoded, p.depth});
       out_.layers.push_back(std::move(layer));
@@ -253,6 +346,7 @@ class Driver {
   size_t budget_left_ = 0;
   size_t eval_steps_left_ = FoldBudget().eval_steps_left;
   std::deque<Pending> queue_;
+  std::unordered_set<std::string> seen_;  // SHA-256 of the layers queued so far
   NormalizedCode out_;
 };
 
@@ -273,6 +367,35 @@ bool HasPhpStatement(std::string_view code) {
     if (call || assign || echo) return true;
   }
   return false;
+}
+
+bool BarePhpPayload(std::string_view content) {
+  std::string_view head = content.substr(0, 1 << 20);
+  if (head.find("<?") != std::string_view::npos) return false;
+  size_t i = 0;
+  if (head.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+  // An image header in front ("GIF89a"), as uploaders that pass an image check write.
+  if (head.substr(i, 4) == "GIF8") {
+    size_t nl = head.find('\n', i);
+    if (nl == std::string_view::npos || nl - i > 16) return false;
+    i = nl + 1;
+  }
+  while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
+  if (i >= head.size()) return false;
+  // Statements start with a variable, a silenced call or a word; markup starts with '<'.
+  char c = head[i];
+  if (c != '$' && c != '@' && !std::isalpha(static_cast<unsigned char>(c))) return false;
+  std::string_view first = head.substr(i, 400);
+  size_t eol = first.find('\n');
+  if (eol != std::string_view::npos) first = first.substr(0, eol);
+  // The first line is a statement of its own: it ends with ';' or opens a block.
+  std::string_view line = first;
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back())))
+    line.remove_suffix(1);
+  if (line.empty() || (line.back() != ';' && line.back() != '{' && line.back() != ')'))
+    return false;
+  if (!IsPrintableText(head.substr(i, 4096))) return false;
+  return HasPhpStatement(line);
 }
 
 CodeKind ClassifyCode(std::string_view content, std::string_view extension) {
@@ -297,7 +420,11 @@ NormalizedCode Normalize(std::string_view content, CodeKind kind, const Normaliz
   if (cut) content = content.substr(0, limits.max_input);
   Driver d(limits);
   const char* root = kind == CodeKind::kPhp ? "php" : kind == CodeKind::kJs ? "js" : "html";
-  d.Run({root, {}, content, kind, false, false, 0});
+  // A PHP file with no open tag that is PHP statements all the same: a payload kept for an
+  // eval or an include from an eval, or a dropped file whose tag was lost. It does not run
+  // where it is, but what it would do is read as code.
+  bool bare = kind == CodeKind::kPhp && BarePhpPayload(content);
+  d.Run({root, {}, content, kind, bare, false, 0});
   NormalizedCode out = d.Take();
   if (cut) out.truncated = true;
   return out;

@@ -64,6 +64,10 @@ NormalizedCode Normalize(std::string_view content, CodeKind kind,
 // call, an assignment or a keyword), not image data that happens to hold "<?=".
 bool PhpTagHoldsCode(std::string_view content);
 
+// True when a PHP file with no open tag reads as PHP statements from its first line on (a
+// payload for eval, or a dropped file whose tag was lost), not markup or text.
+bool BarePhpPayload(std::string_view content);
+
 // The host of a URL ("https://a.example:8080/x.js", "//a.example/x"), lowercase; empty when
 // it names none.
 std::string ScriptHost(std::string_view url);

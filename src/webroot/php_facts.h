@@ -35,4 +35,22 @@ FileFacts CollectFileFacts(const std::vector<Token>& t, const PhpTaint& taint);
 void AnalyzeRansomware(const std::vector<Token>& t, const PhpTaint& taint, const std::string& layer,
                        std::vector<CodeTrait>& out);
 
+// Non-alphanumeric PHP: a function called through a variable named only by underscores, its
+// name built with bitwise operators on string bytes ($_ = ~"\x9e..."; $__($_POST[_])), in a
+// file whose variables are mostly such names. No code meant to be read is written this way.
+void AnalyzeNonAlphanumeric(const std::vector<Token>& t, const std::string& layer,
+                            std::vector<CodeTrait>& out);
+
+// A Windows or Linux executable carried in a literal (hex "0x4d5a...", "7f454c46...", or
+// base64 "TVq..."/"f0VMR..."): a MySQL UDF library or a tool the page drops. Source code meant
+// for a web server does not ship machine code.
+void AnalyzeEmbeddedExecutable(const std::vector<Token>& t, const std::string& layer,
+                               std::vector<CodeTrait>& out);
+
+// Payment card fields mailed: mail() whose arguments hold a card field (cc_number, cvv, ...)
+// or a variable built from one (a payment model patched to mail each order's card). No
+// payment code mails card data; a gateway takes it over its own API.
+void AnalyzeCardMailer(const std::vector<Token>& t, const PhpTaint& taint, const std::string& layer,
+                       std::vector<CodeTrait>& out);
+
 }  // namespace tq::webroot::php

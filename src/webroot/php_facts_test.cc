@@ -76,5 +76,83 @@ TEST(PhpFacts, FilesOverwrittenWithTheirEncryptedCopy) {
             0);
 }
 
+bool Has(const std::vector<CodeTrait>& out, std::string_view id) {
+  for (const CodeTrait& t : out)
+    if (t.id == id) return true;
+  return false;
+}
+
+TEST(PhpFacts, NonAlphanumericCallsAndEncoderNames) {
+  // A function name made with ~ on bytes, in variables named by underscores, then called.
+  Layer l(
+      "<?php $__ = ~\"\\x8c\\x86\\x8c\\x8b\\x9a\\x92\"; $___ = $_POST; $____ = 'c';"
+      " $__($___[$____]);");
+  std::vector<CodeTrait> out;
+  AnalyzeNonAlphanumeric(l.tokens, "php", out);
+  EXPECT_TRUE(Has(out, "obfuscation.non_alphanumeric_call"));
+  // Underscore names without byte operators (a loop counter and a helper) are not it.
+  Layer plain("<?php $__ = 'trim'; $___ = ' a '; $____ = 1; echo $__($___);");
+  out.clear();
+  AnalyzeNonAlphanumeric(plain.tokens, "php", out);
+  EXPECT_FALSE(Has(out, "obfuscation.non_alphanumeric_call"));
+  // Names of bytes above ASCII: counted, but never a finding alone.
+  Layer enc("<?php $\xa1\xa2 = 1; $\xa3\xa4 = 2; function \xa5\xa6() {} $\xa7\xa8 = 3;");
+  out.clear();
+  AnalyzeNonAlphanumeric(enc.tokens, "php", out);
+  ASSERT_TRUE(Has(out, "obfuscation.high_byte_names"));
+  for (const CodeTrait& t : out) {
+    if (t.id == "obfuscation.high_byte_names") {
+      EXPECT_FALSE(t.alone);
+    }
+  }
+  Layer ascii("<?php $caf\xc3\xa9 = 1; $na\xc3\xafve = 2;");
+  out.clear();
+  AnalyzeNonAlphanumeric(ascii.tokens, "php", out);
+  EXPECT_FALSE(Has(out, "obfuscation.high_byte_names"));
+}
+
+TEST(PhpFacts, ExecutablesCarriedInLiterals) {
+  std::string hex = "0x4d5a90000300000004000000ffff0000";
+  while (hex.size() < 4096) hex += "00b8000000000000004000000000000000";
+  Layer l("<?php $dll = '" + hex + "'; mysql_query(\"SELECT \" . $dll);");
+  std::vector<CodeTrait> out;
+  AnalyzeEmbeddedExecutable(l.tokens, "php", out);
+  EXPECT_TRUE(Has(out, "php.embedded_executable"));
+  // A long hex literal that is no executable (a key, a colour table) is not it.
+  std::string key(4096, 'a');
+  Layer k("<?php $k = '" + key + "';");
+  out.clear();
+  AnalyzeEmbeddedExecutable(k.tokens, "php", out);
+  EXPECT_FALSE(Has(out, "php.embedded_executable"));
+  // Nor a short "MZ" header in a file-type table.
+  Layer magic("<?php $types = ['4d5a' => 'application/x-msdownload'];");
+  out.clear();
+  AnalyzeEmbeddedExecutable(magic.tokens, "php", out);
+  EXPECT_FALSE(Has(out, "php.embedded_executable"));
+}
+
+TEST(PhpFacts, CardNumbersMailedAreACardCopy) {
+  Layer l(
+      "<?php $body = ''; foreach ($order as $k => $v) { $body .= $k . $v; }\n"
+      "$bin = substr($data['cc_number'], 0, 6); $subject = 'New ' . $bin;\n"
+      "mail($to, $subject, $body);");
+  std::vector<CodeTrait> out;
+  AnalyzeCardMailer(l.tokens, l.taint, "php", out);
+  EXPECT_TRUE(Has(out, "php.card_data_mailer"));
+  // A receipt naming the card holder and the last four digits is not it.
+  Layer receipt(
+      "<?php $msg = 'Paid by ' . $order['cc_owner'] . ' card ' . $order['cc_last4'];"
+      " mail($customer, 'Receipt', $msg);");
+  out.clear();
+  AnalyzeCardMailer(receipt.tokens, receipt.taint, "php", out);
+  EXPECT_FALSE(Has(out, "php.card_data_mailer"));
+  // A framework mailer's method of the same name with card data in reach is judged by the
+  // call it makes, not by its name.
+  Layer method("<?php $n = $p['cc_number']; $this->mail($n);");
+  out.clear();
+  AnalyzeCardMailer(method.tokens, method.taint, "php", out);
+  EXPECT_FALSE(Has(out, "php.card_data_mailer"));
+}
+
 }  // namespace
 }  // namespace tq::webroot::php

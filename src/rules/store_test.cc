@@ -170,5 +170,86 @@ TEST(StoreLogScan, StatementJournalsInMemoryThenTheSettingIsPutBack) {
   EXPECT_EQ(check->String(0), "ok");
 }
 
+// Many more rows than the writer is handed at a time (the rows' text is made on a second
+// thread, a few batches ahead): every hit, client and finding lands once, in order, each row
+// with its own text.
+LogScanResult ManyRows(size_t hits, size_t clients) {
+  LogScanResult r;
+  r.stats.resize(1);
+  r.order = {0};
+  for (uint64_t line = 1; line <= hits; ++line) {
+    LogHit h = MakeHit(line, "200", "90");
+    h.fields[static_cast<size_t>(logs::Field::kVersion)] = "HTTP/" + std::to_string(line);
+    r.hits.push_back(h);
+  }
+  r.rule_hits = {hits};
+  for (size_t k = 0; k < clients; ++k) {
+    ClientStats c;
+    c.ip = "10.0." + std::to_string(k / 256) + "." + std::to_string(k % 256);
+    c.requests = k + 1;
+    c.statuses = {{200, k + 1}};
+    c.user_agents = {"agent " + std::to_string(k)};
+    c.paths = {"/p" + std::to_string(k), "/q"};
+    r.clients.push_back(c);
+  }
+  return r;
+}
+
+TEST(StoreLogScan, EveryRowOnceInOrderPastWhatIsHandedOverAtOnce) {
+  OneLogCase k;
+  ASSERT_NO_FATAL_FAILURE(
+      k.Open("many", "env.yml",
+             "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e4\n"
+             "status: test\nlevel: high\nlogsource:\n  category: webserver\ndetection:\n"
+             "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"));
+  LogScanResult r = ManyRows(5000, 3000);
+  Result<StoreSummary> sum = StoreLogScan(*k.c, k.inputs, *k.rules, r, 4000);
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(sum->findings, 4000);
+  EXPECT_EQ(sum->findings_capped, 1000);
+  // The clients' lists are released once their rows are made; their counts are kept.
+  EXPECT_TRUE(r.clients[5].paths.empty() && r.clients[5].user_agents.empty());
+  EXPECT_EQ(r.clients[5].requests, 6u);
+  Db& db = k.c->db();
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM logs_rule_hit"), 5000);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM logs_rule_hit WHERE fields_json = "
+                         "'{\"cs-version\":\"HTTP/' || line || '\"}' AND id = line"),
+            5000);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM logs_client"), 3000);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM logs_client WHERE paths_json = "
+                         "'[\"/p' || (requests - 1) || '\",\"/q\"]' AND user_agents_json = "
+                         "'[\"agent ' || (requests - 1) || '\"]' AND statuses_json = "
+                         "'{\"200\":' || requests || '}' AND rowid = requests"),
+            3000);
+  // One client's burst at one severity: the findings are the first 4,000 lines, in order.
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM findings WHERE id = line AND "
+                         "json_extract(detail, '$.fields.\"cs-version\"') = 'HTTP/' || line"),
+            4000);
+}
+
+// A write that fails part way (here a trigger refuses one client) ends the store with the
+// error, leaves the case as it was, and stops the thread making the rows (no hang, no leak).
+TEST(StoreLogScan, AFailedWriteLeavesTheCaseAsItWas) {
+  OneLogCase k;
+  ASSERT_NO_FATAL_FAILURE(
+      k.Open("refused", "env.yml",
+             "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e5\n"
+             "status: test\nlevel: high\nlogsource:\n  category: webserver\ndetection:\n"
+             "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"));
+  LogScanResult r = ManyRows(3000, 3000);
+  ASSERT_TRUE(StoreLogScan(*k.c, k.inputs, *k.rules, r).ok());
+  Db& db = k.c->db();
+  ASSERT_TRUE(db.Exec("CREATE TRIGGER refuse BEFORE INSERT ON logs_client "
+                      "WHEN NEW.ip = '10.0.1.44' BEGIN SELECT RAISE(ABORT, 'refused'); END")
+                  .ok());
+  for (LogHit& h : r.hits) h.fields[static_cast<size_t>(logs::Field::kStatus)] = "404";
+  Result<StoreSummary> sum = StoreLogScan(*k.c, k.inputs, *k.rules, r);
+  ASSERT_FALSE(sum.ok());
+  EXPECT_NE(sum.status().ToString().find("refused"), std::string::npos) << sum.status().ToString();
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM logs_client"), 3000);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM logs_rule_hit WHERE status = '200'"), 3000);
+  EXPECT_EQ(*db.QueryInt("SELECT count(*) FROM findings WHERE severity = 'high'"), 3000);
+}
+
 }  // namespace
 }  // namespace tq::rules

@@ -124,7 +124,6 @@ class Analyzer : public DumpSink {
   std::map<std::string, std::string> magento_role_names_;  // role_id -> role name
   std::map<std::string, Stmt> stmts_;
   Status Exec(const std::string& key, std::initializer_list<std::optional<std::string>> binds);
-  Status PersonCategories();
 };
 
 // Builds the indexes of storedb_customer and storedb_order that Begin drops for the bulk load.

@@ -14,14 +14,16 @@
 namespace tq::storedb {
 
 namespace {
-using Opt = std::optional<std::string>;
-
-Opt NullIfEmpty(std::string s) { return s.empty() ? Opt() : Opt(std::move(s)); }
-Opt Micros(std::optional<UnixMicros> t) { return t ? Opt(std::to_string(*t)) : Opt(); }
-std::string Join(std::string a, const std::string& b) {
-  if (a.empty()) return b;
-  if (b.empty()) return a;
-  return a + " " + b;
+std::optional<std::string_view> NullIfEmpty(std::string_view s) {
+  return s.empty() ? std::nullopt : std::optional<std::string_view>(s);
+}
+std::string Join(std::string_view a, std::string_view b) {
+  if (a.empty()) return std::string(b);
+  if (b.empty()) return std::string(a);
+  std::string out;
+  out.reserve(a.size() + 1 + b.size());
+  out.append(a).append(" ").append(b);
+  return out;
 }
 // The meta value `key` of a staged row, in SQL.
 std::string Meta(const char* kind, const char* key, const char* id_expr) {
@@ -32,7 +34,7 @@ std::string Meta(const char* kind, const char* key, const char* id_expr) {
 
 // The categories a row holds: those whose value is not empty, as "a,b,c" (turned into a
 // JSON array once addresses and metadata are joined in, in BuildCustomers).
-std::string Held(std::initializer_list<std::pair<const char*, std::string>> fields) {
+std::string Held(std::initializer_list<std::pair<const char*, std::string_view>> fields) {
   std::string out;
   for (const auto& [category, value] : fields) {
     if (value.empty() || value == "0000-00-00" || value == "0000-00-00 00:00:00") continue;
@@ -124,78 +126,75 @@ DROP INDEX IF EXISTS tmp_sdb_addr_id; DROP INDEX IF EXISTS tmp_sdb_addr_parent;
 DROP INDEX IF EXISTS tmp_sdb_pay_parent; DROP INDEX IF EXISTS tmp_sdb_billing_c;
 DROP INDEX IF EXISTS tmp_sdb_meta_k;
 )sql"));
-  const std::pair<const char*, const char*> sql[] = {
-      {"cust",
+  const std::pair<Staging, const char*> sql[] = {
+      {kCust,
        "INSERT INTO tmp_sdb_cust(kind,source_table,customer_id,email,name,country,region,"
        "created_at,line,byte_offset,categories) VALUES('magento',?,?,?,?,'','',?,?,?,?)"},
-      {"order",
+      {kOrder,
        "INSERT INTO tmp_sdb_ord(source_table,order_id,increment_id,customer_id,email,name,"
        "country,region,created_at,status,grand_total,payment_method,billing_address,"
        "billing_street,billing_city,billing_postcode,line,byte_offset,categories) "
        "VALUES(?,?,?,?,?,?,'','',?,?,?,?,'','','','',?,?,?)"},
-      {"addr", "INSERT INTO tmp_sdb_addr VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"},
-      {"pay", "INSERT INTO tmp_sdb_pay VALUES(?,?,?,?)"},
-      {"billing", "INSERT INTO tmp_sdb_billing VALUES(?,?)"},
-      {"meta", "INSERT INTO tmp_sdb_meta VALUES(?,?,?,?)"},
-      {"wpuser", "INSERT INTO tmp_sdb_wpuser VALUES(?,?,?,?,?,?,?,?)"},
-      {"wppost", "INSERT INTO tmp_sdb_wppost VALUES(?,?,?,?,?,?)"},
+      {kAddr, "INSERT INTO tmp_sdb_addr VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+      {kPay, "INSERT INTO tmp_sdb_pay VALUES(?,?,?,?)"},
+      {kBilling, "INSERT INTO tmp_sdb_billing VALUES(?,?)"},
+      {kMeta, "INSERT INTO tmp_sdb_meta VALUES(?,?,?,?)"},
+      {kWpUser, "INSERT INTO tmp_sdb_wpuser VALUES(?,?,?,?,?,?,?,?)"},
+      {kWpPost, "INSERT INTO tmp_sdb_wppost VALUES(?,?,?,?,?,?)"},
   };
-  for (const auto& [key, text] : sql) {
-    TQ_ASSIGN_OR_RETURN(Stmt st, db_.Prepare(text));
-    stmts_.emplace(key, std::move(st));
+  for (const auto& [which, text] : sql) {
+    TQ_ASSIGN_OR_RETURN(staging_[which], db_.Prepare(text));
   }
   return Status::Ok();
 }
 
-Status Analyzer::StageMagento(const std::string& c, const RowRef& ref, const DumpRow& row) {
-  std::string ev = std::to_string(item_.id);
-  std::string line = std::to_string(ref.line), off = std::to_string(ref.offset);
-  auto v = [&](const char* col) { return ValueText(row, col); };
+Status Analyzer::StageMagento(const TableState& t, const DumpRow& row) {
+  const std::string& c = t.canon.name;
+  auto v = [&](const char* col) { return Val(row, col); };
   if (c == "customer_entity") {
-    TQ_RETURN_IF_ERROR(Exec(
-        "cust", {ref.table, NullIfEmpty(v("entity_id")), v("email"),
-                 Join(v("firstname"), v("lastname")), Micros(DbTime(v("created_at"))), line, off,
-                 Held({{"name", Join(v("firstname"), v("lastname"))},
-                       {"email", v("email")},
-                       {"password_hash", v("password_hash")},
-                       {"date_of_birth", v("dob")},
-                       {"tax_id", v("taxvat")}})}));
+    std::string name = Join(v("firstname"), v("lastname"));
+    TQ_RETURN_IF_ERROR(Exec(kCust, {t.def.name, NullIfEmpty(v("entity_id")), v("email"), name,
+                                    DbTime(v("created_at")), row.line, row.offset,
+                                    Held({{"name", name},
+                                          {"email", v("email")},
+                                          {"password_hash", v("password_hash")},
+                                          {"date_of_birth", v("dob")},
+                                          {"tax_id", v("taxvat")}})}));
     if (!v("default_billing").empty())
-      return Exec("billing", {v("entity_id"), v("default_billing")});
+      return Exec(kBilling, {v("entity_id"), v("default_billing")});
   } else if (c == "customer_address_entity" || c == "sales_order_address") {
     bool order = c == "sales_order_address";
     if (order && v("address_type") != "billing") return Status::Ok();  // only billing is read
-    return Exec("addr",
+    return Exec(kAddr,
                 {order ? "order" : "customer", v("entity_id"), v("parent_id"),
                  order ? v("address_type") : "", v("firstname"), v("lastname"), v("country_id"),
                  v("region"), v("street"), v("city"), v("postcode"), v("email"), v("telephone")});
   } else if (c == "sales_order") {
-    std::string cid = v("customer_id");
-    if (v("customer_is_guest") == "1") cid.clear();
-    return Exec("order",
-                {ref.table, v("entity_id"), v("increment_id"), NullIfEmpty(cid),
-                 v("customer_email"), Join(v("customer_firstname"), v("customer_lastname")),
-                 Micros(DbTime(v("created_at"))), v("status"), v("grand_total"), "", line, off,
-                 Held({{"name", Join(v("customer_firstname"), v("customer_lastname"))},
-                       {"email", v("customer_email")},
-                       {"ip_address", v("remote_ip")},
-                       {"date_of_birth", v("customer_dob")},
-                       {"tax_id", v("customer_taxvat")}})});
+    std::string_view cid = v("customer_id");
+    if (v("customer_is_guest") == "1") cid = {};
+    std::string name = Join(v("customer_firstname"), v("customer_lastname"));
+    return Exec(kOrder, {t.def.name, v("entity_id"), v("increment_id"), NullIfEmpty(cid),
+                         v("customer_email"), name, DbTime(v("created_at")), v("status"),
+                         v("grand_total"), "", row.line, row.offset,
+                         Held({{"name", name},
+                               {"email", v("customer_email")},
+                               {"ip_address", v("remote_ip")},
+                               {"date_of_birth", v("customer_dob")},
+                               {"tax_id", v("customer_taxvat")}})});
   } else if (c == "sales_order_payment") {
-    return Exec("pay", {v("parent_id"), v("method"), v("cc_last_4"), v("cc_type")});
+    return Exec(kPay, {v("parent_id"), v("method"), v("cc_last_4"), v("cc_type")});
   }
   return Status::Ok();
 }
 
-Status Analyzer::StageWordPress(const std::string& c, const RowRef& ref, const DumpRow& row) {
-  std::string ev = std::to_string(item_.id);
-  std::string line = std::to_string(ref.line), off = std::to_string(ref.offset);
-  auto v = [&](const char* col) { return ValueText(row, col); };
+Status Analyzer::StageWordPress(const TableState& t, const DumpRow& row) {
+  const std::string& c = t.canon.name;
+  auto v = [&](const char* col) { return Val(row, col); };
   if (c == "users") {
-    return Exec("wpuser", {v("ID"), ref.table, v("user_login"), v("user_email"),
-                           Micros(DbTime(v("user_registered"))), v("display_name"), line, off});
+    return Exec(kWpUser, {v("ID"), t.def.name, v("user_login"), v("user_email"),
+                          DbTime(v("user_registered")), v("display_name"), row.line, row.offset});
   } else if (c == "usermeta") {
-    std::string key = v("meta_key");
+    std::string key(v("meta_key"));
     if (key.ends_with("capabilities")) key = "capabilities";
     // Birthdays: WooCommerce has no field of its own; account and checkout plugins keep them
     // under keys such as account_birthday, billing_birthdate or dob.
@@ -207,31 +206,31 @@ Status Analyzer::StageWordPress(const std::string& c, const RowRef& ref, const D
                                   "billing_last_name", "billing_email",     "session_tokens",
                                   "billing_phone",     "billing_address_1", "birthday"};
     if (std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys))
-      return Exec("meta", {"user", v("user_id"), key, v("meta_value").substr(0, 4096)});
+      return Exec(kMeta, {"user", v("user_id"), key, v("meta_value").substr(0, 4096)});
   } else if (c == "posts") {
     if (v("post_type") == "shop_order")
-      return Exec("wppost", {v("ID"), ref.table, Micros(DbTime(v("post_date_gmt"))),
-                             v("post_status"), line, off});
+      return Exec(kWpPost, {v("ID"), t.def.name, DbTime(v("post_date_gmt")), v("post_status"),
+                            row.line, row.offset});
   } else if (c == "postmeta") {
-    std::string key = v("meta_key");
+    std::string_view key = v("meta_key");
     if (key.starts_with("_billing_") || key == "_customer_user" || key == "_payment_method" ||
         key == "_order_total" || key == "_payment_method_title" || key == "_customer_ip_address")
-      return Exec("meta", {"post", v("post_id"), key, v("meta_value").substr(0, 1024)});
+      return Exec(kMeta, {"post", v("post_id"), key, v("meta_value").substr(0, 1024)});
   } else if (c == "wc_orders") {
-    std::string type = v("type");
+    std::string_view type = v("type");
     if (!type.empty() && type != "shop_order") return Status::Ok();
-    std::string cid = v("customer_id");
-    if (cid == "0") cid.clear();
-    return Exec("order", {ref.table, v("id"), v("id"), NullIfEmpty(cid), v("billing_email"), "",
-                          Micros(DbTime(v("date_created_gmt"))), v("status"), v("total_amount"),
-                          v("payment_method"), line, off,
-                          Held({{"email", v("billing_email")}, {"ip_address", v("ip_address")}})});
+    std::string_view cid = v("customer_id");
+    if (cid == "0") cid = {};
+    return Exec(kOrder, {t.def.name, v("id"), v("id"), NullIfEmpty(cid), v("billing_email"), "",
+                         DbTime(v("date_created_gmt")), v("status"), v("total_amount"),
+                         v("payment_method"), row.line, row.offset,
+                         Held({{"email", v("billing_email")}, {"ip_address", v("ip_address")}})});
   } else if (c == "wc_order_addresses") {
     if (v("address_type") != "billing") return Status::Ok();
-    return Exec("addr",
-                {"order", v("id"), v("order_id"), v("address_type"), v("first_name"),
-                 v("last_name"), v("country"), v("state"), Join(v("address_1"), v("address_2")),
-                 v("city"), v("postcode"), v("email"), v("phone")});
+    return Exec(
+        kAddr, {"order", v("id"), v("order_id"), v("address_type"), v("first_name"), v("last_name"),
+                v("country"), v("state"), Join(v("address_1"), v("address_2")), v("city"),
+                v("postcode"), v("email"), v("phone")});
   }
   return Status::Ok();
 }

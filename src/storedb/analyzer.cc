@@ -307,6 +307,7 @@ void Analyzer::SiteHost(const std::string& host, const TableState& t, const Dump
 
 Status Analyzer::Exec(Staging which, std::initializer_list<SqlArg> binds) {
   Stmt& st = staging_[which];
+  ++staged_[which];
   TQ_RETURN_IF_ERROR(st.Reset());
   int i = 1;
   for (const SqlArg& b : binds) {

@@ -133,6 +133,7 @@ class Analyzer : public DumpSink {
   // The staging statements (customers.cc), prepared once by Begin.
   enum Staging { kCust, kOrder, kAddr, kPay, kBilling, kMeta, kWpUser, kWpPost, kStagingCount };
   Stmt staging_[kStagingCount];
+  uint64_t staged_[kStagingCount] = {};  // rows staged by each
   // A bound value: text is bound without a copy (it lives until the statement has run).
   struct SqlArg {
     enum class Kind : uint8_t { kNull, kText, kInt } kind = Kind::kNull;

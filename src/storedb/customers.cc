@@ -277,19 +277,22 @@ void SqlResult(sqlite3_context* ctx, const std::string& s) {
   sqlite3_result_text64(ctx, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
-// tq_sdb_customer_categories(guest, held, source_table, has_email, has_name, address, phone,
+// tq_sdb_customer_categories(guest, held, source_table, has_email, has_name, addresses,
 // meta_phone, meta_address, meta_birthday): the JSON array of what a customer row holds; '[]'
-// for a guest (its orders say what it holds).
+// for a guest (its orders say what it holds). `addresses`: 1 = an address with a street, city
+// or postcode, 2 = one with a phone number.
 void CustomerCategoriesFn(sqlite3_context* ctx, int, sqlite3_value** a) {
   if (SqlFlag(a[0])) return SqlResult(ctx, "[]");
   // WordPress accounts always carry a password hash (wp_users.user_pass is NOT NULL).
   bool wp_user = SqlText(a[2]).ends_with("users");
-  SqlResult(ctx, CategoriesJson(SqlText(a[1]), {{"email", SqlFlag(a[3])},
-                                                {"name", SqlFlag(a[4])},
-                                                {"password_hash", wp_user},
-                                                {"postal_address", SqlFlag(a[5]) || SqlFlag(a[8])},
-                                                {"phone", SqlFlag(a[6]) || SqlFlag(a[7])},
-                                                {"date_of_birth", SqlFlag(a[9])}}));
+  int64_t addresses = sqlite3_value_int64(a[5]);
+  SqlResult(ctx,
+            CategoriesJson(SqlText(a[1]), {{"email", SqlFlag(a[3])},
+                                           {"name", SqlFlag(a[4])},
+                                           {"password_hash", wp_user},
+                                           {"postal_address", (addresses & 1) || SqlFlag(a[7])},
+                                           {"phone", (addresses & 2) || SqlFlag(a[6])},
+                                           {"date_of_birth", SqlFlag(a[8])}}));
 }
 
 // tq_sdb_order_categories(held, has_name, has_email, has_address, phone, meta_phone, meta_ip)
@@ -314,7 +317,7 @@ Status RegisterFunctions(Db& db) {
     int args;
     void (*fn)(sqlite3_context*, int, sqlite3_value**);
   };
-  for (const Fn& f : {Fn{"tq_sdb_customer_categories", 10, CustomerCategoriesFn},
+  for (const Fn& f : {Fn{"tq_sdb_customer_categories", 9, CustomerCategoriesFn},
                       Fn{"tq_sdb_order_categories", 7, OrderCategoriesFn},
                       Fn{"tq_sdb_card_payment", 3, CardPaymentFn}}) {
     int rc =
@@ -339,26 +342,37 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
   // WooCommerce legacy orders (wp_posts shop_order + wp_postmeta), after the streamed ones:
   // HPOS rows win on a clash (the final insert ignores a second row of an order id).
   auto pm = [](const char* key) { return Meta("post", key, "p.id"); };
-  sql +=
-      "INSERT INTO tmp_sdb_ord(source_table,order_id,increment_id,customer_id,email,name,"
-      "country,region,created_at,payment_method,status,grand_total,billing_address,"
-      "billing_street,billing_city,billing_postcode,line,byte_offset,categories) SELECT "
-      "p.source,p.id,p.id,"
-      "NULLIF(CAST(" +
-      pm("_customer_user") + " AS INTEGER),0),COALESCE(" + pm("_billing_email") +
-      ",''),trim(COALESCE(" + pm("_billing_first_name") + ",'')||' '||COALESCE(" +
-      pm("_billing_last_name") + ",'')),COALESCE(" + pm("_billing_country") + ",''),COALESCE(" +
-      pm("_billing_state") + ",''),p.created," + "COALESCE(" + pm("_payment_method") +
-      ",''),p.status,COALESCE(" + pm("_order_total") + ",''),trim(COALESCE(" +
-      pm("_billing_address_1") + ",'')||', '||COALESCE(" + pm("_billing_city") +
-      ",'')||' '||COALESCE(" + pm("_billing_postcode") + ",''),', '),trim(COALESCE(" +
-      pm("_billing_address_1") + ",'')||char(10)||COALESCE(" + pm("_billing_address_2") +
-      ",''),char(10)),COALESCE(" + pm("_billing_city") + ",''),COALESCE(" +
-      pm("_billing_postcode") + ",''),p.line,p.byte_offset,'[]' FROM tmp_sdb_wppost p;\n";
+  if (staged_[kWpPost] > 0)
+    sql +=
+        "INSERT INTO tmp_sdb_ord(source_table,order_id,increment_id,customer_id,email,name,"
+        "country,region,created_at,payment_method,status,grand_total,billing_address,"
+        "billing_street,billing_city,billing_postcode,line,byte_offset,categories) SELECT "
+        "p.source,p.id,p.id,"
+        "NULLIF(CAST(" +
+        pm("_customer_user") + " AS INTEGER),0),COALESCE(" + pm("_billing_email") +
+        ",''),trim(COALESCE(" + pm("_billing_first_name") + ",'')||' '||COALESCE(" +
+        pm("_billing_last_name") + ",'')),COALESCE(" + pm("_billing_country") + ",''),COALESCE(" +
+        pm("_billing_state") + ",''),p.created," + "COALESCE(" + pm("_payment_method") +
+        ",''),p.status,COALESCE(" + pm("_order_total") + ",''),trim(COALESCE(" +
+        pm("_billing_address_1") + ",'')||', '||COALESCE(" + pm("_billing_city") +
+        ",'')||' '||COALESCE(" + pm("_billing_postcode") + ",''),', '),trim(COALESCE(" +
+        pm("_billing_address_1") + ",'')||char(10)||COALESCE(" + pm("_billing_address_2") +
+        ",''),char(10)),COALESCE(" + pm("_billing_city") + ",''),COALESCE(" +
+        pm("_billing_postcode") + ",''),p.line,p.byte_offset,'[]' FROM tmp_sdb_wppost p;\n";
   // Orders: the billing address of each (Magento sales_order_address, WooCommerce
   // wc_order_addresses) and its payment are the first staged row of each (the lowest rowid;
   // with one min() in a query SQLite takes the other columns from that row), each
-  // materialized once and joined. The first staged row of an order id wins.
+  // materialized once and joined, with whether any billing address of the order has a phone
+  // number. The first staged row of an order id wins. Without staged metadata (Magento) its
+  // lookups are left out: they would find nothing.
+  bool meta = staged_[kMeta] > 0;
+  auto post_meta = [&](const char* key) {
+    if (!meta) return std::string("0");
+    return std::string(
+               "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='post' AND m.id=j.order_id "
+               "AND m.key='") +
+           key + "' AND m.value<>'')";
+  };
   sql +=
       "INSERT OR IGNORE INTO storedb_order(evidence_id,source_table,order_id,increment_id,"
       "customer_id,email,name,country,region,created_at,payment_method,card_payment,cc_last4,"
@@ -368,14 +382,9 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
       ",source_table,order_id,increment_id,customer_id,email,name,country,region,created_at,"
       "payment_method,tq_sdb_card_payment(payment_method,cc_last4,cc_type),cc_last4,cc_type,"
       "billing_address,status,grand_total,line,byte_offset,"
-      "tq_sdb_order_categories(categories,name<>'',email<>'',billing_address<>'',"
-      "EXISTS(SELECT 1 FROM tmp_sdb_addr a WHERE a.kind='order' AND a.parent_id=j.order_id AND "
-      "a.address_type='billing' AND a.phone<>''),"
-      "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='post' AND m.id=j.order_id "
-      "AND m.key='_billing_phone' AND m.value<>''),"
-      "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='post' AND m.id=j.order_id "
-      "AND m.key='_customer_ip_address' AND m.value<>'')),"
-      "billing_street,billing_city,billing_postcode FROM ("
+      "tq_sdb_order_categories(categories,name<>'',email<>'',billing_address<>'',phones>0," +
+      post_meta("_billing_phone") + "," + post_meta("_customer_ip_address") +
+      "),billing_street,billing_city,billing_postcode FROM ("
       "SELECT o.rowid AS rid,o.source_table,o.order_id,o.increment_id,o.customer_id,"
       "CASE WHEN o.email='' THEN COALESCE(a.email,'') ELSE o.email END AS email,"
       "CASE WHEN o.name='' THEN COALESCE(trim(a.first||' '||a.last),'') ELSE o.name END AS name,"
@@ -386,45 +395,39 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
       "', '),o.billing_address) AS billing_address,o.status,o.grand_total,o.line,o.byte_offset,"
       "o.categories,COALESCE(a.street,o.billing_street) AS billing_street,"
       "COALESCE(a.city,o.billing_city) AS billing_city,"
-      "COALESCE(a.postcode,o.billing_postcode) AS billing_postcode "
-      "FROM tmp_sdb_ord o "
+      "COALESCE(a.postcode,o.billing_postcode) AS billing_postcode,"
+      "COALESCE(a.phones,0) AS phones FROM tmp_sdb_ord o "
       "LEFT JOIN (SELECT parent_id,first,last,country,region,street,city,postcode,email,"
-      "min(rowid) FROM tmp_sdb_addr WHERE kind='order' AND address_type='billing' "
+      "min(rowid),total(phone<>'') AS phones FROM tmp_sdb_addr "
+      "WHERE kind='order' AND address_type='billing' "
       "GROUP BY parent_id) AS a ON a.parent_id=o.order_id "
       "LEFT JOIN (SELECT parent_id,method,cc_last4,cc_type,min(rowid) FROM tmp_sdb_pay "
       "GROUP BY parent_id) AS p ON p.parent_id=o.order_id) AS j ORDER BY rid;\n";
   // WooCommerce registered customers: every user who is not store staff, after the streamed
   // Magento customers.
   auto um = [](const char* key) { return Meta("user", key, "u.id"); };
-  sql +=
-      "INSERT INTO tmp_sdb_cust(kind,source_table,customer_id,email,name,country,region,"
-      "created_at,line,byte_offset,categories) SELECT 'wordpress',u.source,u.id,u.email,"
-      "COALESCE(NULLIF(trim(COALESCE(" +
-      um("first_name") + ",'')||' '||COALESCE(" + um("last_name") +
-      ",'')),''),NULLIF(trim(COALESCE(" + um("billing_first_name") + ",'')||' '||COALESCE(" +
-      um("billing_last_name") +
-      ",'')),''),u.display_name),"
-      "COALESCE(" +
-      um("billing_country") + ",''),COALESCE(" + um("billing_state") +
-      ",''),u.registered,u.line,u.byte_offset,'[]' FROM tmp_sdb_wpuser u WHERE NOT EXISTS "
-      "(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='user' AND m.id=u.id AND "
-      "m.key='capabilities' AND (m.value LIKE '%administrator%' OR m.value LIKE "
-      "'%shop_manager%' OR m.value LIKE '%editor%' OR m.value LIKE '%author%' OR m.value "
-      "LIKE '%contributor%'));\n";
+  if (staged_[kWpUser] > 0)
+    sql +=
+        "INSERT INTO tmp_sdb_cust(kind,source_table,customer_id,email,name,country,region,"
+        "created_at,line,byte_offset,categories) SELECT 'wordpress',u.source,u.id,u.email,"
+        "COALESCE(NULLIF(trim(COALESCE(" +
+        um("first_name") + ",'')||' '||COALESCE(" + um("last_name") +
+        ",'')),''),NULLIF(trim(COALESCE(" + um("billing_first_name") + ",'')||' '||COALESCE(" +
+        um("billing_last_name") +
+        ",'')),''),u.display_name),"
+        "COALESCE(" +
+        um("billing_country") + ",''),COALESCE(" + um("billing_state") +
+        ",''),u.registered,u.line,u.byte_offset,'[]' FROM tmp_sdb_wpuser u WHERE NOT EXISTS "
+        "(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='user' AND m.id=u.id AND "
+        "m.key='capabilities' AND (m.value LIKE '%administrator%' OR m.value LIKE "
+        "'%shop_manager%' OR m.value LIKE '%editor%' OR m.value LIKE '%author%' OR m.value "
+        "LIKE '%contributor%'));\n";
   // Customers: a Magento customer's country and region are those of its default billing
-  // address, else of its first address; a WordPress user's come from its metadata.
-  auto place = [](const char* f) {
-    return std::string("CASE WHEN c.kind='magento' THEN COALESCE((SELECT a.") + f +
-           " FROM tmp_sdb_billing b JOIN tmp_sdb_addr a ON a.kind='customer' AND "
-           "a.id=b.address_id WHERE b.customer_id=CAST(c.customer_id AS TEXT) LIMIT 1),"
-           "(SELECT a." +
-           f +
-           " FROM tmp_sdb_addr a WHERE a.kind='customer' AND "
-           "a.parent_id=CAST(c.customer_id AS TEXT) ORDER BY CAST(a.id AS INTEGER) LIMIT 1),'') "
-           "ELSE c." +
-           f + " END";
-  };
-  auto user_meta = [](const char* key) {
+  // address, else of its first address (each found once, the second only without the first);
+  // a WordPress user's come from its metadata. `addresses`: 1 when an address of the
+  // customer has a street, city or postcode, 2 when one has a phone number.
+  auto user_meta = [&](const char* key) {
+    if (!meta) return std::string("0");
     return std::string(
                "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='user' AND "
                "m.id=CAST(c.customer_id AS TEXT) AND m.key='") +
@@ -433,18 +436,26 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
   sql +=
       "INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,country,"
       "region,created_at,line,byte_offset,categories) SELECT " +
-      ev + ",c.source_table,c.customer_id,c.email,c.name," + place("country") + "," +
-      place("region") +
-      ",c.created_at,c.line,c.byte_offset,"
+      ev +
+      ",c.source_table,c.customer_id,c.email,c.name,"
+      "CASE WHEN c.kind='magento' THEN COALESCE(ab.country,af.country,'') ELSE c.country END,"
+      "CASE WHEN c.kind='magento' THEN COALESCE(ab.region,af.region,'') ELSE c.region END,"
+      "c.created_at,c.line,c.byte_offset,"
       "tq_sdb_customer_categories(c.customer_id IS NULL,c.categories,c.source_table,"
       "c.email<>'',c.name<>'',"
-      "EXISTS(SELECT 1 FROM tmp_sdb_addr a WHERE a.kind='customer' AND "
-      "a.parent_id=CAST(c.customer_id AS TEXT) AND (a.street<>'' OR a.city<>'' OR "
-      "a.postcode<>'')),"
-      "EXISTS(SELECT 1 FROM tmp_sdb_addr a WHERE a.kind='customer' AND "
-      "a.parent_id=CAST(c.customer_id AS TEXT) AND a.phone<>'')," +
+      "(SELECT (total(a.street<>'' OR a.city<>'' OR a.postcode<>'')>0)+"
+      "2*(total(a.phone<>'')>0) FROM tmp_sdb_addr a WHERE a.kind='customer' AND "
+      "a.parent_id=CAST(c.customer_id AS TEXT))," +
       user_meta("billing_phone") + "," + user_meta("billing_address_1") + "," +
-      user_meta("birthday") + ") FROM tmp_sdb_cust c ORDER BY c.rowid;\n";
+      user_meta("birthday") +
+      ") FROM tmp_sdb_cust c "
+      "LEFT JOIN tmp_sdb_addr ab ON c.kind='magento' AND ab.rowid=(SELECT a.rowid FROM "
+      "tmp_sdb_billing b JOIN tmp_sdb_addr a ON a.kind='customer' AND a.id=b.address_id "
+      "WHERE b.customer_id=CAST(c.customer_id AS TEXT) LIMIT 1) "
+      "LEFT JOIN tmp_sdb_addr af ON c.kind='magento' AND af.rowid=CASE WHEN ab.rowid IS NULL "
+      "THEN (SELECT a.rowid FROM tmp_sdb_addr a WHERE a.kind='customer' AND "
+      "a.parent_id=CAST(c.customer_id AS TEXT) ORDER BY CAST(a.id AS INTEGER) LIMIT 1) END "
+      "ORDER BY c.rowid;\n";
   // Guests: one customer row per e-mail address that ordered without an account.
   sql +=
       "INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,country,"

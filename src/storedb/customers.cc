@@ -32,17 +32,33 @@ std::string Meta(const char* kind, const char* key, const char* id_expr) {
 }
 }  // namespace
 
-// The categories a row holds: those whose value is not empty, as "a,b,c" (turned into a
+namespace {
+// The personal-data categories a person's rows can hold, one bit each, in the order of their
+// names (so a set of bits is written as a sorted JSON array by walking the bits).
+enum Category : uint32_t {
+  kDateOfBirth = 1u << 0,
+  kEmail = 1u << 1,
+  kIpAddress = 1u << 2,
+  kName = 1u << 3,
+  kPasswordHash = 1u << 4,
+  kPhone = 1u << 5,
+  kPostalAddress = 1u << 6,
+  kTaxId = 1u << 7,
+};
+constexpr const char* kCategoryNames[] = {"date_of_birth", "email", "ip_address",     "name",
+                                          "password_hash", "phone", "postal_address", "tax_id"};
+
+// The categories a row holds: those whose value is not empty (staged as bits, turned into a
 // JSON array once addresses and metadata are joined in, in BuildCustomers).
-std::string Held(std::initializer_list<std::pair<const char*, std::string_view>> fields) {
-  std::string out;
+uint64_t Held(std::initializer_list<std::pair<Category, std::string_view>> fields) {
+  uint64_t out = 0;
   for (const auto& [category, value] : fields) {
     if (value.empty() || value == "0000-00-00" || value == "0000-00-00 00:00:00") continue;
-    if (!out.empty()) out += ',';
-    out += category;
+    out |= category;
   }
   return out;
 }
+}  // namespace
 
 bool HasTemplateDirective(std::string_view text) {
   static constexpr std::string_view kDirectives[] = {
@@ -113,12 +129,12 @@ CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_wppost(id TEXT, source TEXT, created INT
   status TEXT, line INTEGER, byte_offset INTEGER);
 CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_cust(kind TEXT, source_table TEXT, customer_id INTEGER,
   email TEXT, name TEXT, country TEXT, region TEXT, created_at INTEGER, line INTEGER,
-  byte_offset INTEGER, categories TEXT);
+  byte_offset INTEGER, categories INTEGER);
 CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_ord(source_table TEXT, order_id TEXT,
   increment_id TEXT, customer_id INTEGER, email TEXT, name TEXT, country TEXT, region TEXT,
   created_at INTEGER, payment_method TEXT, status TEXT, grand_total TEXT, billing_address TEXT,
   billing_street TEXT, billing_city TEXT, billing_postcode TEXT, line INTEGER,
-  byte_offset INTEGER, categories TEXT);
+  byte_offset INTEGER, categories INTEGER);
 DELETE FROM tmp_sdb_addr; DELETE FROM tmp_sdb_pay; DELETE FROM tmp_sdb_billing;
 DELETE FROM tmp_sdb_meta; DELETE FROM tmp_sdb_wpuser; DELETE FROM tmp_sdb_wppost;
 DELETE FROM tmp_sdb_cust; DELETE FROM tmp_sdb_ord;
@@ -155,11 +171,11 @@ Status Analyzer::StageMagento(const TableState& t, const DumpRow& row) {
     std::string name = Join(v("firstname"), v("lastname"));
     TQ_RETURN_IF_ERROR(Exec(kCust, {t.def.name, NullIfEmpty(v("entity_id")), v("email"), name,
                                     DbTime(v("created_at")), row.line, row.offset,
-                                    Held({{"name", name},
-                                          {"email", v("email")},
-                                          {"password_hash", v("password_hash")},
-                                          {"date_of_birth", v("dob")},
-                                          {"tax_id", v("taxvat")}})}));
+                                    Held({{kName, name},
+                                          {kEmail, v("email")},
+                                          {kPasswordHash, v("password_hash")},
+                                          {kDateOfBirth, v("dob")},
+                                          {kTaxId, v("taxvat")}})}));
     if (!v("default_billing").empty())
       return Exec(kBilling, {v("entity_id"), v("default_billing")});
   } else if (c == "customer_address_entity" || c == "sales_order_address") {
@@ -176,11 +192,11 @@ Status Analyzer::StageMagento(const TableState& t, const DumpRow& row) {
     return Exec(kOrder, {t.def.name, v("entity_id"), v("increment_id"), NullIfEmpty(cid),
                          v("customer_email"), name, DbTime(v("created_at")), v("status"),
                          v("grand_total"), "", row.line, row.offset,
-                         Held({{"name", name},
-                               {"email", v("customer_email")},
-                               {"ip_address", v("remote_ip")},
-                               {"date_of_birth", v("customer_dob")},
-                               {"tax_id", v("customer_taxvat")}})});
+                         Held({{kName, name},
+                               {kEmail, v("customer_email")},
+                               {kIpAddress, v("remote_ip")},
+                               {kDateOfBirth, v("customer_dob")},
+                               {kTaxId, v("customer_taxvat")}})});
   } else if (c == "sales_order_payment") {
     return Exec(kPay, {v("parent_id"), v("method"), v("cc_last_4"), v("cc_type")});
   }
@@ -224,7 +240,7 @@ Status Analyzer::StageWordPress(const TableState& t, const DumpRow& row) {
     return Exec(kOrder, {t.def.name, v("id"), v("id"), NullIfEmpty(cid), v("billing_email"), "",
                          DbTime(v("date_created_gmt")), v("status"), v("total_amount"),
                          v("payment_method"), row.line, row.offset,
-                         Held({{"email", v("billing_email")}, {"ip_address", v("ip_address")}})});
+                         Held({{kEmail, v("billing_email")}, {kIpAddress, v("ip_address")}})});
   } else if (c == "wc_order_addresses") {
     if (v("address_type") != "billing") return Status::Ok();
     return Exec(
@@ -247,24 +263,18 @@ Status Analyzer::IndexStaging() {
 }
 
 namespace {
-// "a,b" plus the flagged extras -> sorted JSON array.
-std::string CategoriesJson(std::string_view held,
-                           std::initializer_list<std::pair<const char*, bool>> extra) {
-  std::set<std::string> cats;
-  size_t start = 0;
-  while (start < held.size()) {
-    size_t comma = held.find(',', start);
-    if (comma == std::string_view::npos) comma = held.size();
-    if (comma > start && held[start] != '[') cats.emplace(held.substr(start, comma - start));
-    start = comma + 1;
-  }
+// The staged bits plus the flagged extras -> sorted JSON array.
+std::string CategoriesJson(uint64_t held, std::initializer_list<std::pair<Category, bool>> extra) {
   for (const auto& [category, present] : extra)
-    if (present) cats.insert(category);
-  JsonWriter w;
-  w.BeginArray();
-  for (const std::string& c : cats) w.String(c);
-  w.EndArray();
-  return w.Take();
+    if (present) held |= category;
+  std::string out = "[";
+  for (size_t i = 0; i < std::size(kCategoryNames); ++i) {
+    if (!(held & (1u << i))) continue;
+    if (out.size() > 1) out += ',';
+    out.append("\"").append(kCategoryNames[i]).append("\"");
+  }
+  out += ']';
+  return out;
 }
 
 std::string_view SqlText(sqlite3_value* v) {
@@ -286,22 +296,23 @@ void CustomerCategoriesFn(sqlite3_context* ctx, int, sqlite3_value** a) {
   // WordPress accounts always carry a password hash (wp_users.user_pass is NOT NULL).
   bool wp_user = SqlText(a[2]).ends_with("users");
   int64_t addresses = sqlite3_value_int64(a[5]);
-  SqlResult(ctx,
-            CategoriesJson(SqlText(a[1]), {{"email", SqlFlag(a[3])},
-                                           {"name", SqlFlag(a[4])},
-                                           {"password_hash", wp_user},
-                                           {"postal_address", (addresses & 1) || SqlFlag(a[7])},
-                                           {"phone", (addresses & 2) || SqlFlag(a[6])},
-                                           {"date_of_birth", SqlFlag(a[8])}}));
+  SqlResult(ctx, CategoriesJson(sqlite3_value_int64(a[1]),
+                                {{kEmail, SqlFlag(a[3])},
+                                 {kName, SqlFlag(a[4])},
+                                 {kPasswordHash, wp_user},
+                                 {kPostalAddress, (addresses & 1) || SqlFlag(a[7])},
+                                 {kPhone, (addresses & 2) || SqlFlag(a[6])},
+                                 {kDateOfBirth, SqlFlag(a[8])}}));
 }
 
 // tq_sdb_order_categories(held, has_name, has_email, has_address, phone, meta_phone, meta_ip)
 void OrderCategoriesFn(sqlite3_context* ctx, int, sqlite3_value** a) {
-  SqlResult(ctx, CategoriesJson(SqlText(a[0]), {{"name", SqlFlag(a[1])},
-                                                {"email", SqlFlag(a[2])},
-                                                {"postal_address", SqlFlag(a[3])},
-                                                {"phone", SqlFlag(a[4]) || SqlFlag(a[5])},
-                                                {"ip_address", SqlFlag(a[6])}}));
+  SqlResult(ctx,
+            CategoriesJson(sqlite3_value_int64(a[0]), {{kName, SqlFlag(a[1])},
+                                                       {kEmail, SqlFlag(a[2])},
+                                                       {kPostalAddress, SqlFlag(a[3])},
+                                                       {kPhone, SqlFlag(a[4]) || SqlFlag(a[5])},
+                                                       {kIpAddress, SqlFlag(a[6])}}));
 }
 
 // tq_sdb_card_payment(payment_method, cc_last4, cc_type): a card's last digits or type on
@@ -358,7 +369,7 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
         ",'')||' '||COALESCE(" + pm("_billing_postcode") + ",''),', '),trim(COALESCE(" +
         pm("_billing_address_1") + ",'')||char(10)||COALESCE(" + pm("_billing_address_2") +
         ",''),char(10)),COALESCE(" + pm("_billing_city") + ",''),COALESCE(" +
-        pm("_billing_postcode") + ",''),p.line,p.byte_offset,'[]' FROM tmp_sdb_wppost p;\n";
+        pm("_billing_postcode") + ",''),p.line,p.byte_offset,0 FROM tmp_sdb_wppost p;\n";
   // Orders: the billing address of each (Magento sales_order_address, WooCommerce
   // wc_order_addresses) and its payment are the first staged row of each (the lowest rowid;
   // with one min() in a query SQLite takes the other columns from that row), each
@@ -417,7 +428,7 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
         ",'')),''),u.display_name),"
         "COALESCE(" +
         um("billing_country") + ",''),COALESCE(" + um("billing_state") +
-        ",''),u.registered,u.line,u.byte_offset,'[]' FROM tmp_sdb_wpuser u WHERE NOT EXISTS "
+        ",''),u.registered,u.line,u.byte_offset,0 FROM tmp_sdb_wpuser u WHERE NOT EXISTS "
         "(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='user' AND m.id=u.id AND "
         "m.key='capabilities' AND (m.value LIKE '%administrator%' OR m.value LIKE "
         "'%shop_manager%' OR m.value LIKE '%editor%' OR m.value LIKE '%author%' OR m.value "

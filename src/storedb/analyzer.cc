@@ -111,8 +111,32 @@ void Analyzer::Sample(TableState& t, const DumpRow& row) {
   }
 }
 
+TableState& Analyzer::TableOf(const DumpRow& row) {
+  if (row.schema_generation != cached_generation_ || !cached_table_) {
+    cached_table_ = &tables_[row.table->name];
+    cached_generation_ = row.schema_generation;
+    cached_columns_.clear();
+  }
+  return *cached_table_;
+}
+
+const DumpValue* Analyzer::Col(const DumpRow& row, const char* column) {
+  // Callers pass string literals: the pointer is the key (the same name spelled at two places
+  // is looked up twice, still once per statement).
+  for (const auto& [name, index] : cached_columns_)
+    if (name == column) return index < 0 ? nullptr : &row.values[index];
+  const DumpValue* v = row.Find(column);
+  cached_columns_.emplace_back(column, v ? static_cast<int>(v - row.values.data()) : -1);
+  return v;
+}
+
+std::string_view Analyzer::Val(const DumpRow& row, const char* column) {
+  const DumpValue* v = Col(row, column);
+  return v && !v->is_null() ? v->bytes : std::string_view();
+}
+
 Status Analyzer::OnRow(const DumpRow& row) {
-  TableState& t = tables_[row.table->name];
+  TableState& t = TableOf(row);
   if (t.def.name.empty()) {
     t.def = *row.table;
     t.canon = CanonicalTableName(row.table->name, opt_.platform);
@@ -226,7 +250,7 @@ Status Analyzer::Route(TableState& t, const DumpRow& row) {
       k.created = DbTime(ValueText(row, "created_at"));
       if (tokens_.size() < kMaxCandidates) tokens_.push_back(std::move(k));
     }
-    return StageMagento(c, Ref(t, row), row);
+    return StageMagento(t, row);
   }
   // WordPress / WooCommerce
   if (c == "options") {
@@ -255,7 +279,7 @@ Status Analyzer::Route(TableState& t, const DumpRow& row) {
     k.write_access = ValueText(row, "permissions") != "read";
     if (tokens_.size() < kMaxCandidates) tokens_.push_back(std::move(k));
   }
-  return StageWordPress(c, Ref(t, row), row);
+  return StageWordPress(t, row);
 }
 
 // The store's own host, as its configuration names it. With the case's store URL known, only
@@ -281,18 +305,18 @@ void Analyzer::SiteHost(const std::string& host, const TableState& t, const Dump
          t.canon.platform == "magento" ? ValueText(row, "path") : ValueText(row, "option_name")});
 }
 
-Status Analyzer::Exec(const std::string& key,
-                      std::initializer_list<std::optional<std::string>> binds) {
-  auto it = stmts_.find(key);
-  if (it == stmts_.end()) return Status::Internal("storedb: no statement " + key);
-  Stmt& st = it->second;
+Status Analyzer::Exec(Staging which, std::initializer_list<SqlArg> binds) {
+  Stmt& st = staging_[which];
+  ++staged_[which];
   TQ_RETURN_IF_ERROR(st.Reset());
   int i = 1;
-  for (const auto& b : binds) {
-    if (b)
-      st.Bind(i, *b);
-    else
-      st.BindNull(i);
+  for (const SqlArg& b : binds) {
+    switch (b.kind) {
+      case SqlArg::Kind::kNull: st.BindNull(i); break;
+      // An empty view may have no data pointer, which SQLite would bind as NULL.
+      case SqlArg::Kind::kText: st.BindUncopied(i, b.text.empty() ? "" : b.text); break;
+      case SqlArg::Kind::kInt: st.Bind(i, b.number); break;
+    }
     ++i;
   }
   return st.Run();

@@ -82,9 +82,14 @@ class Analyzer : public DumpSink {
   // findings.cc
   Status ScanFindings(AnalyzeSummary* s);
   Status Upsert(Finding f, AnalyzeSummary* s);
+  // The table of a row and the positions of the columns read from it, looked up once per
+  // INSERT statement (the row's schema_generation) rather than per row and column.
+  TableState& TableOf(const DumpRow& row);
+  const DumpValue* Col(const DumpRow& row, const char* column);
+  std::string_view Val(const DumpRow& row, const char* column);  // "" when NULL or absent
   // customers.cc
-  Status StageMagento(const std::string& canon, const RowRef& ref, const DumpRow& row);
-  Status StageWordPress(const std::string& canon, const RowRef& ref, const DumpRow& row);
+  Status StageMagento(const TableState& t, const DumpRow& row);
+  Status StageWordPress(const TableState& t, const DumpRow& row);
   Status IndexStaging();
   Status BuildCustomers(AnalyzeSummary* s);
   Status WriteTables(const DumpStats& stats, AnalyzeSummary* s);
@@ -122,9 +127,28 @@ class Analyzer : public DumpSink {
   std::vector<ActivePlugin> active_plugins_;              // cron_schedule job_code -> its first row
   std::map<std::string, std::string> magento_user_role_;  // admin user_id -> role name
   std::map<std::string, std::string> magento_role_names_;  // role_id -> role name
-  std::map<std::string, Stmt> stmts_;
-  Status Exec(const std::string& key, std::initializer_list<std::optional<std::string>> binds);
-  Status PersonCategories();
+  uint64_t cached_generation_ = ~0ull;
+  TableState* cached_table_ = nullptr;
+  std::vector<std::pair<const char*, int>> cached_columns_;  // column name literal -> index
+  // The staging statements (customers.cc), prepared once by Begin.
+  enum Staging { kCust, kOrder, kAddr, kPay, kBilling, kMeta, kWpUser, kWpPost, kStagingCount };
+  Stmt staging_[kStagingCount];
+  uint64_t staged_[kStagingCount] = {};  // rows staged by each
+  // A bound value: text is bound without a copy (it lives until the statement has run).
+  struct SqlArg {
+    enum class Kind : uint8_t { kNull, kText, kInt } kind = Kind::kNull;
+    std::string_view text;
+    int64_t number = 0;
+    SqlArg(std::nullopt_t) {}
+    SqlArg(std::string_view t) : kind(Kind::kText), text(t) {}
+    SqlArg(const std::string& t) : kind(Kind::kText), text(t) {}
+    SqlArg(const char* t) : kind(Kind::kText), text(t) {}
+    SqlArg(uint64_t n) : kind(Kind::kInt), number(static_cast<int64_t>(n)) {}
+    SqlArg(std::optional<std::string_view> t)
+        : kind(t ? Kind::kText : Kind::kNull), text(t ? *t : std::string_view()) {}
+    SqlArg(std::optional<UnixMicros> t) : kind(t ? Kind::kInt : Kind::kNull), number(t ? *t : 0) {}
+  };
+  Status Exec(Staging which, std::initializer_list<SqlArg> binds);
 };
 
 // Builds the indexes of storedb_customer and storedb_order that Begin drops for the bulk load.

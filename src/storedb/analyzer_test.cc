@@ -133,6 +133,34 @@ TEST(StoreDbAnalyzer, MagentoCustomersOrdersAndPiiMap) {
               ::testing::ElementsAre("3"));
 }
 
+// Which staged row each customer and order takes its address and payment from, and what
+// its categories say (magento_joins.sql): a default billing address over the first address,
+// else the lowest address id; an order's first billing address and first payment, a phone on
+// its second billing address still counted, the shipping address never read; the first row
+// of a repeated order id kept; a guest order named from its billing address.
+TEST(StoreDbAnalyzer, CustomerAndOrderJoinsAndCategories) {
+  auto f = Analyze("magento_joins.sql");
+  Db& db = f->c->db();
+  EXPECT_THAT(
+      Query(db,
+            "SELECT customer_id,email,name,country,region,categories FROM storedb_customer "
+            "ORDER BY id"),
+      ::testing::ElementsAre(
+          R"(1|a@shop.test|Ann Alpha|DE|Bayern|["email","name","password_hash","phone","postal_address"])",
+          R"(2|b@shop.test|Ben Beta|ES|Madrid|["email","name","postal_address"])",
+          R"(3|c@shop.test|Cid|||["date_of_birth","email","name"])",
+          R"(|g@shop.test|Gus Guest|US|CA|[])"));
+  EXPECT_THAT(
+      Query(db,
+            "SELECT order_id,increment_id,customer_id,email,name,country,payment_method,"
+            "card_payment,cc_last4,billing_address,categories FROM storedb_order ORDER BY id"),
+      ::testing::ElementsAre(
+          R"(100|000000100|1|a@shop.test|Ann Alpha|DE|checkmo|0||Hauptstr. 1, Berlin 10115, Bayern, DE|["email","name","phone","postal_address"])",
+          R"(101|000000101||g@shop.test|Gus Guest|US|stripe_payments|1||1 Main St, Springfield 90001, CA, US|["email","ip_address","name","postal_address"])"));
+  EXPECT_EQ(f->summary.customers, 4);
+  EXPECT_EQ(f->summary.orders, 2);
+}
+
 TEST(StoreDbAnalyzer, RerunRefreshesWithoutDuplicates) {
   auto f = Analyze("magento_small.sql");
   Db& db = f->c->db();

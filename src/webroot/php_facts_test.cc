@@ -82,76 +82,75 @@ bool Has(const std::vector<CodeTrait>& out, std::string_view id) {
   return false;
 }
 
+// The traits one of the file-wide analyses finds in a snippet.
+using Analysis = void (*)(const std::vector<Token>&, const PhpTaint&, std::vector<CodeTrait>&);
+std::vector<CodeTrait> Traits(Analysis analyze, const std::string& src) {
+  Layer l(src);
+  std::vector<CodeTrait> out;
+  analyze(l.tokens, l.taint, out);
+  return out;
+}
+void NonAlphanumeric(const std::vector<Token>& t, const PhpTaint&, std::vector<CodeTrait>& out) {
+  AnalyzeNonAlphanumeric(t, "php", out);
+}
+void Executables(const std::vector<Token>& t, const PhpTaint&, std::vector<CodeTrait>& out) {
+  AnalyzeEmbeddedExecutable(t, "php", out);
+}
+void CardMailer(const std::vector<Token>& t, const PhpTaint& taint, std::vector<CodeTrait>& out) {
+  AnalyzeCardMailer(t, taint, "php", out);
+}
+
 TEST(PhpFacts, NonAlphanumericCallsAndEncoderNames) {
   // A function name made with ~ on bytes, in variables named by underscores, then called.
-  Layer l(
-      "<?php $__ = ~\"\\x8c\\x86\\x8c\\x8b\\x9a\\x92\"; $___ = $_POST; $____ = 'c';"
-      " $__($___[$____]);");
-  std::vector<CodeTrait> out;
-  AnalyzeNonAlphanumeric(l.tokens, "php", out);
-  EXPECT_TRUE(Has(out, "obfuscation.non_alphanumeric_call"));
+  EXPECT_TRUE(Has(Traits(NonAlphanumeric,
+                         "<?php $__ = ~\"\\x8c\\x86\\x8c\\x8b\\x9a\\x92\"; $___ = $_POST;"
+                         " $____ = 'c'; $__($___[$____]);"),
+                  "obfuscation.non_alphanumeric_call"));
   // Underscore names without byte operators (a loop counter and a helper) are not it.
-  Layer plain("<?php $__ = 'trim'; $___ = ' a '; $____ = 1; echo $__($___);");
-  out.clear();
-  AnalyzeNonAlphanumeric(plain.tokens, "php", out);
-  EXPECT_FALSE(Has(out, "obfuscation.non_alphanumeric_call"));
+  EXPECT_FALSE(
+      Has(Traits(NonAlphanumeric, "<?php $__ = 'trim'; $___ = ' a '; $____ = 1; echo $__($___);"),
+          "obfuscation.non_alphanumeric_call"));
   // Names of bytes above ASCII: counted, but never a finding alone.
-  Layer enc("<?php $\xa1\xa2 = 1; $\xa3\xa4 = 2; function \xa5\xa6() {} $\xa7\xa8 = 3;");
-  out.clear();
-  AnalyzeNonAlphanumeric(enc.tokens, "php", out);
-  ASSERT_TRUE(Has(out, "obfuscation.high_byte_names"));
-  for (const CodeTrait& t : out) {
+  std::vector<CodeTrait> enc = Traits(
+      NonAlphanumeric, "<?php $\xa1\xa2 = 1; $\xa3\xa4 = 2; function \xa5\xa6() {} $\xa7\xa8 = 3;");
+  ASSERT_TRUE(Has(enc, "obfuscation.high_byte_names"));
+  for (const CodeTrait& t : enc) {
     if (t.id == "obfuscation.high_byte_names") {
       EXPECT_FALSE(t.alone);
     }
   }
-  Layer ascii("<?php $caf\xc3\xa9 = 1; $na\xc3\xafve = 2;");
-  out.clear();
-  AnalyzeNonAlphanumeric(ascii.tokens, "php", out);
-  EXPECT_FALSE(Has(out, "obfuscation.high_byte_names"));
+  EXPECT_FALSE(Has(Traits(NonAlphanumeric, "<?php $caf\xc3\xa9 = 1; $na\xc3\xafve = 2;"),
+                   "obfuscation.high_byte_names"));
 }
 
 TEST(PhpFacts, ExecutablesCarriedInLiterals) {
   std::string hex = "0x4d5a90000300000004000000ffff0000";
   while (hex.size() < 4096) hex += "00b8000000000000004000000000000000";
-  Layer l("<?php $dll = '" + hex + "'; mysql_query(\"SELECT \" . $dll);");
-  std::vector<CodeTrait> out;
-  AnalyzeEmbeddedExecutable(l.tokens, "php", out);
-  EXPECT_TRUE(Has(out, "php.embedded_executable"));
-  // A long hex literal that is no executable (a key, a colour table) is not it.
-  std::string key(4096, 'a');
-  Layer k("<?php $k = '" + key + "';");
-  out.clear();
-  AnalyzeEmbeddedExecutable(k.tokens, "php", out);
-  EXPECT_FALSE(Has(out, "php.embedded_executable"));
-  // Nor a short "MZ" header in a file-type table.
-  Layer magic("<?php $types = ['4d5a' => 'application/x-msdownload'];");
-  out.clear();
-  AnalyzeEmbeddedExecutable(magic.tokens, "php", out);
-  EXPECT_FALSE(Has(out, "php.embedded_executable"));
+  EXPECT_TRUE(Has(Traits(Executables, "<?php $dll = '" + hex + "'; mysql_query(\"S \" . $dll);"),
+                  "php.embedded_executable"));
+  // A long hex literal that is no executable (a key, a colour table) is not it; nor a short
+  // "MZ" header in a file-type table.
+  EXPECT_FALSE(Has(Traits(Executables, "<?php $k = '" + std::string(4096, 'a') + "';"),
+                   "php.embedded_executable"));
+  EXPECT_FALSE(Has(Traits(Executables, "<?php $types = ['4d5a' => 'application/x-msdownload'];"),
+                   "php.embedded_executable"));
 }
 
 TEST(PhpFacts, CardNumbersMailedAreACardCopy) {
-  Layer l(
-      "<?php $body = ''; foreach ($order as $k => $v) { $body .= $k . $v; }\n"
-      "$bin = substr($data['cc_number'], 0, 6); $subject = 'New ' . $bin;\n"
-      "mail($to, $subject, $body);");
-  std::vector<CodeTrait> out;
-  AnalyzeCardMailer(l.tokens, l.taint, "php", out);
-  EXPECT_TRUE(Has(out, "php.card_data_mailer"));
+  EXPECT_TRUE(Has(Traits(CardMailer,
+                         "<?php $body = ''; foreach ($order as $k => $v) { $body .= $k . $v; }\n"
+                         "$bin = substr($data['cc_number'], 0, 6); $subject = 'New ' . $bin;\n"
+                         "mail($to, $subject, $body);"),
+                  "php.card_data_mailer"));
   // A receipt naming the card holder and the last four digits is not it.
-  Layer receipt(
-      "<?php $msg = 'Paid by ' . $order['cc_owner'] . ' card ' . $order['cc_last4'];"
-      " mail($customer, 'Receipt', $msg);");
-  out.clear();
-  AnalyzeCardMailer(receipt.tokens, receipt.taint, "php", out);
-  EXPECT_FALSE(Has(out, "php.card_data_mailer"));
-  // A framework mailer's method of the same name with card data in reach is judged by the
-  // call it makes, not by its name.
-  Layer method("<?php $n = $p['cc_number']; $this->mail($n);");
-  out.clear();
-  AnalyzeCardMailer(method.tokens, method.taint, "php", out);
-  EXPECT_FALSE(Has(out, "php.card_data_mailer"));
+  EXPECT_FALSE(Has(Traits(CardMailer,
+                          "<?php $msg = 'Paid by ' . $order['cc_owner'] . ' card ' ."
+                          " $order['cc_last4']; mail($customer, 'Receipt', $msg);"),
+                   "php.card_data_mailer"));
+  // A framework mailer's method of the same name is judged by the call it makes, not by its
+  // name.
+  EXPECT_FALSE(Has(Traits(CardMailer, "<?php $n = $p['cc_number']; $this->mail($n);"),
+                   "php.card_data_mailer"));
 }
 
 }  // namespace

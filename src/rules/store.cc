@@ -5,15 +5,14 @@
 // this one writes: each costs about as much as SQLite's inserts, and the stage's tail would
 // otherwise leave the other core idle.
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <utility>
 
 #include "casefile/casefile.h"
 #include "casefile/triage.h"
+#include "core/batch_channel.h"
 #include "core/json.h"
 #include "rules/engine.h"
 
@@ -63,72 +62,38 @@ int64_t FieldInt(std::string_view v, int64_t otherwise) {
 }
 
 // Rows handed from the thread that makes them to the one that writes them, in batches, at
-// most a few batches ahead (the rows' text is not held twice for the whole result).
+// most a few batches ahead (the rows' text is not held twice for the whole result). Batches
+// the writer is done with go back to the maker and are freed there (freed by the writer they
+// were a fifth of its time).
+constexpr size_t kRowBatch = 256, kRowBatchesAhead = 8;
 template <typename T>
-class RowPipe {
- public:
-  static constexpr size_t kBatch = 256, kMaxBatches = 8;
-  // Maker: false once the writer gave up (the rest is not wanted).
-  bool Push(std::vector<T>&& batch) {
-    std::unique_lock<std::mutex> lock(mu_);
-    room_.wait(lock, [&] { return q_.size() < kMaxBatches || cancelled_; });
-    if (cancelled_) return false;
-    q_.push_back(std::move(batch));
-    ready_.notify_one();
-    return true;
-  }
-  void Close() {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-    ready_.notify_one();
-  }
-  // Writer: the next batch in place of `batch`, which goes back to the maker (freed on its
-  // thread: a block freed by another thread than the one that allocated it costs a lock of
-  // that thread's arena, and was a fifth of the writer's time); false once the maker closed
-  // the pipe and every batch was taken.
-  bool Pop(std::vector<T>* batch) {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!batch->empty()) spent_.push_back(std::move(*batch));
-    batch->clear();
-    ready_.wait(lock, [&] { return !q_.empty() || closed_; });
-    if (q_.empty()) return false;
-    *batch = std::move(q_.front());
-    q_.pop_front();
-    room_.notify_one();
-    return true;
-  }
-  // Maker: the batches the writer is done with.
-  std::deque<std::vector<T>> TakeSpent() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return std::exchange(spent_, {});
-  }
-  void Cancel() {
-    std::lock_guard<std::mutex> lock(mu_);
-    cancelled_ = true;
-    q_.clear();
-    room_.notify_all();
-  }
+using RowPipe = BatchChannel<std::vector<T>>;
 
- private:
-  std::mutex mu_;
-  std::condition_variable ready_, room_;
-  std::deque<std::vector<T>> q_, spent_;
-  bool closed_ = false, cancelled_ = false;
-};
+// Writer: the next batch in place of `batch`, which goes back to the maker; false once the
+// maker closed the pipe and every batch was taken.
+template <typename T>
+bool NextBatch(RowPipe<T>& pipe, std::vector<T>* batch) {
+  if (!batch->empty()) pipe.Return(std::move(*batch));
+  batch->clear();
+  std::optional<std::vector<T>> next = pipe.Pop();
+  if (!next) return false;
+  *batch = std::move(*next);
+  return true;
+}
 
 // Fills a pipe a batch at a time; false once the writer gave up.
 template <typename T>
 class RowBatcher {
  public:
-  explicit RowBatcher(RowPipe<T>& pipe) : pipe_(pipe) { batch_.reserve(RowPipe<T>::kBatch); }
+  explicit RowBatcher(RowPipe<T>& pipe) : pipe_(pipe) { batch_.reserve(kRowBatch); }
   ~RowBatcher() { pipe_.Close(); }
   T& Next() { return batch_.emplace_back(); }
   bool Flush(bool all = false) {
-    if (batch_.size() < RowPipe<T>::kBatch && !(all && !batch_.empty())) return true;
+    if (batch_.size() < kRowBatch && !(all && !batch_.empty())) return true;
     bool ok = pipe_.Push(std::move(batch_));
-    pipe_.TakeSpent();  // freed here
+    pipe_.TakeAllReturned();  // freed here
     batch_ = {};
-    batch_.reserve(RowPipe<T>::kBatch);
+    batch_.reserve(kRowBatch);
     return ok;
   }
 
@@ -247,14 +212,14 @@ class RowMaker {
            size_t max_findings)
       : thread_([this, &inputs, &rs, &r, max_findings] { Run(inputs, rs, r, max_findings); }) {}
   ~RowMaker() {
-    hits.Cancel();
-    clients.Cancel();
-    findings.Cancel();
+    hits.Stop();
+    clients.Stop();
+    findings.Stop();
     thread_.join();
   }
-  RowPipe<std::string> hits;  // a hit's fields without a column, as JSON
-  RowPipe<ClientRow> clients;
-  RowPipe<Finding> findings;
+  RowPipe<std::string> hits{kRowBatchesAhead};  // a hit's fields without a column, as JSON
+  RowPipe<ClientRow> clients{kRowBatchesAhead};
+  RowPipe<Finding> findings{kRowBatchesAhead};
   size_t findings_made = 0;  // valid once `findings` is closed
 
  private:
@@ -395,7 +360,8 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
     for (const RuleInfo& ri : rs.info) rule_keys.push_back(RuleKey(ri));
     std::vector<std::string> jsons;
     for (size_t k = 0; k < r.hits.size();) {
-      if (!maker.hits.Pop(&jsons)) return Status::Internal("the hits' rows were not all made");
+      if (!NextBatch(maker.hits, &jsons))
+        return Status::Internal("the hits' rows were not all made");
       for (const std::string& json : jsons) {
         row_done();
         const LogHit& hit = r.hits[k++];
@@ -432,7 +398,8 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
                         db.Prepare("INSERT INTO logs_client VALUES (?,?,?,?,?,?,?,?,?,?)"));
     std::vector<ClientRow> rows;
     for (size_t k = 0; k < r.clients.size();) {
-      if (!maker.clients.Pop(&rows)) return Status::Internal("the clients' rows were not all made");
+      if (!NextBatch(maker.clients, &rows))
+        return Status::Internal("the clients' rows were not all made");
       for (const ClientRow& row : rows) {
         row_done();
         const ClientStats& cs = r.clients[k++];
@@ -453,7 +420,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
     // keeps its finding but not the rule's level (casefile/triage.h). The path's ordinary
     // answer is not known here; the analysis refines the rating with it.
     std::vector<Finding> found;
-    while (maker.findings.Pop(&found)) {
+    while (NextBatch(maker.findings, &found)) {
       for (const Finding& fd : found) {
         if (static_cast<size_t>(sum.findings) >= max_findings) {
           ++sum.findings_capped;

@@ -26,6 +26,14 @@ LogHit MakeHit(uint64_t line, const char* status, const char* bytes) {
 }
 
 // A case with one collected log (access.log) and a pack of one rule.
+// A rule matching requests for /.env, at `level`, its id ending in `id_end`.
+std::string EnvRule(const std::string& level, const std::string& id_end) {
+  return "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000" + id_end +
+         "\nstatus: test\nlevel: " + level +
+         "\nlogsource:\n  category: webserver\ndetection:\n"
+         "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n";
+}
+
 struct OneLogCase {
   void Open(const std::string& name, const std::string& rule_file, const std::string& rule) {
     Result<RuleSetPtr> rs = LoadRulesFromText({{rule_file, rule}});
@@ -50,11 +58,7 @@ struct OneLogCase {
 
 TEST(StoreLogScan, RatesEachHitByTheServersAnswer) {
   OneLogCase k;
-  ASSERT_NO_FATAL_FAILURE(
-      k.Open("store", "env.yml",
-             "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e0\n"
-             "status: test\nlevel: critical\nlogsource:\n  category: webserver\ndetection:\n"
-             "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"));
+  ASSERT_NO_FATAL_FAILURE(k.Open("store", "env.yml", EnvRule("critical", "e0e0")));
   LogScanResult r;
   r.stats.resize(1);
   r.order = {0};
@@ -81,11 +85,7 @@ TEST(StoreLogScan, RatesEachHitByTheServersAnswer) {
 // fields_json; the finding's detail has every field.
 TEST(StoreLogScan, EachFieldOnceInTheHitsRowAllInTheFinding) {
   OneLogCase k;
-  ASSERT_NO_FATAL_FAILURE(
-      k.Open("fields", "env.yml",
-             "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e2\n"
-             "status: test\nlevel: high\nlogsource:\n  category: webserver\ndetection:\n"
-             "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"));
+  ASSERT_NO_FATAL_FAILURE(k.Open("fields", "env.yml", EnvRule("high", "e0e2")));
   LogScanResult r;
   r.stats.resize(1);
   r.order = {0};
@@ -144,11 +144,7 @@ TEST(StoreLogScan, TheCapKeepsEveryClientsFirstHitsBeforeAnyBurst) {
 // second store of the same scan replaces the rows, it does not add to them.
 TEST(StoreLogScan, StatementJournalsInMemoryThenTheSettingIsPutBack) {
   OneLogCase k;
-  ASSERT_NO_FATAL_FAILURE(
-      k.Open("journal", "env.yml",
-             "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e3\n"
-             "status: test\nlevel: high\nlogsource:\n  category: webserver\ndetection:\n"
-             "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"));
+  ASSERT_NO_FATAL_FAILURE(k.Open("journal", "env.yml", EnvRule("high", "e0e3")));
   LogScanResult r;
   r.stats.resize(1);
   r.order = {0};
@@ -197,11 +193,7 @@ LogScanResult ManyRows(size_t hits, size_t clients) {
 
 TEST(StoreLogScan, EveryRowOnceInOrderPastWhatIsHandedOverAtOnce) {
   OneLogCase k;
-  ASSERT_NO_FATAL_FAILURE(
-      k.Open("many", "env.yml",
-             "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e4\n"
-             "status: test\nlevel: high\nlogsource:\n  category: webserver\ndetection:\n"
-             "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"));
+  ASSERT_NO_FATAL_FAILURE(k.Open("many", "env.yml", EnvRule("high", "e0e4")));
   LogScanResult r = ManyRows(5000, 3000);
   Result<StoreSummary> sum = StoreLogScan(*k.c, k.inputs, *k.rules, r, 4000);
   ASSERT_TRUE(sum.ok()) << sum.status().ToString();
@@ -231,11 +223,7 @@ TEST(StoreLogScan, EveryRowOnceInOrderPastWhatIsHandedOverAtOnce) {
 // error, leaves the case as it was, and stops the thread making the rows (no hang, no leak).
 TEST(StoreLogScan, AFailedWriteLeavesTheCaseAsItWas) {
   OneLogCase k;
-  ASSERT_NO_FATAL_FAILURE(
-      k.Open("refused", "env.yml",
-             "title: Environment file requested\nid: 0f0e0d0c-0000-4000-8001-00000000e0e5\n"
-             "status: test\nlevel: high\nlogsource:\n  category: webserver\ndetection:\n"
-             "  sel:\n    cs-uri-query|contains: '/.env'\n  condition: sel\n"));
+  ASSERT_NO_FATAL_FAILURE(k.Open("refused", "env.yml", EnvRule("high", "e0e5")));
   LogScanResult r = ManyRows(3000, 3000);
   ASSERT_TRUE(StoreLogScan(*k.c, k.inputs, *k.rules, r).ok());
   Db& db = k.c->db();

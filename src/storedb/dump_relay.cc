@@ -5,12 +5,11 @@
 // the parse (a quarter of the database stage) runs beside the writes instead of between them
 // (investigate --db-threads 2).
 // Memory: at most kQueued + 4 batches of about kBatchBytes each, plus one row that is larger.
-#include <condition_variable>
-#include <deque>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <thread>
 
+#include "core/batch_channel.h"
 #include "storedb/dump_input.h"
 
 namespace tq::storedb {
@@ -61,63 +60,9 @@ struct Batch {
   }
 };
 
-// Between the two threads: a bounded queue of batches, and a stop flag either side sets.
-class Channel {
- public:
-  // Parser side. False when the reader stopped (the parse must end).
-  bool Push(std::unique_ptr<Batch> b) {
-    std::unique_lock lock(mu_);
-    space_.wait(lock, [&] { return queue_.size() < kQueued || stopped_; });
-    if (stopped_) return false;
-    queue_.push_back(std::move(b));
-    ready_.notify_one();
-    return true;
-  }
-  void Close() {
-    std::lock_guard lock(mu_);
-    closed_ = true;
-    ready_.notify_one();
-  }
-  bool Stopped() {
-    std::lock_guard lock(mu_);
-    return stopped_;
-  }
-  // Reader side. Null at the end.
-  std::unique_ptr<Batch> Pop() {
-    std::unique_lock lock(mu_);
-    ready_.wait(lock, [&] { return !queue_.empty() || closed_; });
-    if (queue_.empty()) return nullptr;
-    std::unique_ptr<Batch> b = std::move(queue_.front());
-    queue_.pop_front();
-    space_.notify_one();
-    return b;
-  }
-  // A replayed batch, back for the parser to fill again.
-  void Recycle(std::unique_ptr<Batch> b) {
-    b->Clear();
-    std::lock_guard lock(mu_);
-    if (free_.size() < kQueued + 2) free_.push_back(std::move(b));
-  }
-  std::unique_ptr<Batch> Reuse() {
-    std::lock_guard lock(mu_);
-    if (free_.empty()) return nullptr;
-    std::unique_ptr<Batch> b = std::move(free_.back());
-    free_.pop_back();
-    return b;
-  }
-  void Stop() {
-    std::lock_guard lock(mu_);
-    stopped_ = true;
-    queue_.clear();
-    space_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable ready_, space_;
-  std::deque<std::unique_ptr<Batch>> queue_, free_;
-  bool closed_ = false, stopped_ = false;
-};
+// Between the two threads: a bounded queue of batches, and a stop flag either side sets;
+// replayed batches go back to the parser to be filled again.
+using Channel = BatchChannel<std::unique_ptr<Batch>>;
 
 // Parser thread: records every call into the current batch.
 class Recorder final : public DumpSink {
@@ -180,7 +125,8 @@ class Recorder final : public DumpSink {
  private:
   Batch& Current() {
     if (!batch_) {
-      batch_ = ch_.Reuse();
+      if (std::optional<std::unique_ptr<Batch>> reused = ch_.TakeReturned())
+        batch_ = std::move(*reused);
       if (!batch_) {
         batch_ = std::make_unique<Batch>();
         batch_->arena.reserve(kBatchBytes + (64u << 10));
@@ -234,7 +180,7 @@ Status Replay(const Batch& b, DumpSink& sink, std::vector<DumpValue>* values) {
 Result<DumpStats> ParseRelayed(const std::function<Result<DumpStats>(DumpSink&)>& parse,
                                std::string_view display_name, DumpSink& sink, int threads) {
   if (threads == 1 || std::thread::hardware_concurrency() < 2) return parse(sink);
-  Channel ch;
+  Channel ch(kQueued, kQueued + 2);
   Result<DumpStats> parsed = Status::Internal("dump parser did not run");
   std::thread parser([&] {
     Recorder rec(ch);
@@ -246,11 +192,12 @@ Result<DumpStats> ParseRelayed(const std::function<Result<DumpStats>(DumpSink&)>
   });
   Status sink_error;
   std::vector<DumpValue> values;
-  while (std::unique_ptr<Batch> b = ch.Pop()) {
+  while (std::optional<std::unique_ptr<Batch>> b = ch.Pop()) {
     if (!sink_error.ok()) continue;  // draining after a stop
-    sink_error = Replay(*b, sink, &values);
+    sink_error = Replay(**b, sink, &values);
     if (!sink_error.ok()) ch.Stop();
-    ch.Recycle(std::move(b));
+    (*b)->Clear();
+    ch.Return(std::move(*b));
   }
   parser.join();
   if (!sink_error.ok())

@@ -266,6 +266,12 @@ struct Unit {
   uint64_t begin = 0, end = 0;
   // Results.
   logs::ParseStats stats;
+  // A range's lines in time order as far as the range saw (not counted out of order against
+  // its own earlier lines): their times, non-decreasing, the first kRisingKept of them. When
+  // the ranges are merged, those earlier than the ranges before them reached are out of order
+  // too, as they are when one thread reads the file.
+  static constexpr size_t kRisingKept = 1u << 18;
+  std::vector<UnixMicros> rising;
   std::vector<LogHit> hits;
   std::vector<uint64_t> rule_hits;
   std::unique_ptr<ClientTable> table;
@@ -326,7 +332,11 @@ class UnitSink : public LineSink {
     ++u_.stats.lines;
     ++u_.stats.parsed;
     if (r.has_time) {
-      if (r.time < prev_) ++u_.stats.out_of_order;
+      if (r.time < prev_) {
+        ++u_.stats.out_of_order;
+      } else if (u_.range && u_.rising.size() < Unit::kRisingKept) {
+        u_.rising.push_back(r.time);
+      }
       prev_ = std::max(prev_, r.time);
       if (!u_.stats.first_time || r.time < u_.stats.first_time) u_.stats.first_time = r.time;
       if (r.time > u_.stats.last_time) u_.stats.last_time = r.time;
@@ -664,9 +674,19 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   std::vector<uint64_t> lines_before(inputs.size(), 0);
   // Merges one finished unit into `res` and `clients`, then frees it. Ranges of one file get
   // their line numbers and offsets shifted.
+  std::vector<UnixMicros> latest_before(inputs.size(), 0);
   auto merge = [&](Unit& u) {
     uint64_t shift = lines_before[u.input];
     lines_before[u.input] += u.stats.lines;
+    // Out of order against the ranges before this one (merged in file order): the lines this
+    // range saw in order but earlier than those ranges reached. Past kRisingKept such lines
+    // (a file whose times go back further than that across a range's start) it is a lower
+    // bound.
+    UnixMicros before = latest_before[u.input];
+    u.stats.out_of_order += static_cast<uint64_t>(
+        std::lower_bound(u.rising.begin(), u.rising.end(), before) - u.rising.begin());
+    latest_before[u.input] = std::max(before, u.stats.last_time);
+    std::vector<UnixMicros>().swap(u.rising);
     for (auto& [reason, sc] : u.stats.skipped)
       for (uint64_t& l : sc.example_lines) l += shift;
     for (LogHit& h : u.hits) {

@@ -53,13 +53,20 @@ void AddTrait(std::vector<CodeTrait>& out, std::string id, std::string family, i
   out.push_back({std::move(id), std::move(family), strength, std::move(what), layer, true, "", ""});
 }
 
-bool CardFieldName(std::string_view s) {
+bool CardSecretName(std::string_view s) {
   std::string l = Lower(s.substr(0, 200));
   for (std::string_view k :
-       {"cc_number",    "ccnumber",      "cc-number",   "card_number", "cardnumber",  "card-number",
-        "cc_cid",       "cc-cid",        "cvv",         "cvc",         "cc_exp",      "cc-exp",
-        "ccexp",        "card_exp",      "payment[cc",  "cc_owner",    "card_holder", "cardholder",
-        "securitycode", "security_code", "getccnumber", "getcccid"})
+       {"cc_number", "ccnumber", "cc-number", "card_number", "cardnumber", "card-number", "cc_cid",
+        "cc-cid", "cvv", "cvc", "securitycode", "security_code", "getccnumber", "getcccid"})
+    if (l.find(k) != std::string::npos) return true;
+  return false;
+}
+
+bool CardFieldName(std::string_view s) {
+  if (CardSecretName(s)) return true;
+  std::string l = Lower(s.substr(0, 200));
+  for (std::string_view k : {"cc_exp", "cc-exp", "ccexp", "card_exp", "payment[cc", "cc_owner",
+                             "card_holder", "cardholder"})
     if (l.find(k) != std::string::npos) return true;
   return false;
 }

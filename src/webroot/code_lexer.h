@@ -91,6 +91,8 @@ void AnalyzePhp(const std::vector<Token>& tokens, const std::string& layer,
 void AddTrait(std::vector<CodeTrait>& out, std::string id, std::string family, int strength,
               std::string what, const std::string& layer);
 bool CardFieldName(std::string_view s);
+// Of those, the number and the security code only (a receipt may name the holder or expiry).
+bool CardSecretName(std::string_view s);
 // The value of a hex digit, or -1; a code point appended as UTF-8 (U+FFFD past U+10FFFF).
 int HexVal(char c);
 void AppendUtf8(std::string& out, uint32_t cp);

@@ -197,20 +197,11 @@ void AnalyzeCardMailer(const std::vector<Token>& t, const PhpTaint& taint, const
                        std::vector<CodeTrait>& out) {
   // Variables assigned (= or .=) from an expression naming a card field or such a variable;
   // two rounds so that $body .= $line; $line = $data['cc_number'] resolves in either order.
-  // The number and the security code only: a receipt may name the card holder or expiry.
-  auto secret = [](std::string_view s) {
-    std::string l = Lower(s);
-    for (std::string_view k : {"cc_number", "ccnumber", "cc-number", "card_number", "cardnumber",
-                               "card-number", "cc_cid", "cc-cid", "cvv", "cvc", "securitycode",
-                               "security_code", "getccnumber", "getcccid"})
-      if (l.find(k) != std::string::npos) return true;
-    return false;
-  };
   std::set<std::string> carries;
   auto holds_card = [&](size_t a, size_t b) {
     for (size_t k = a; k < b && k < t.size(); ++k)
       if (((t[k].type == Tok::kString || t[k].type == Tok::kWord) && t[k].text.size() < 200 &&
-           secret(t[k].text)) ||
+           CardSecretName(t[k].text)) ||
           (t[k].type == Tok::kVar && carries.count(t[k].text)))
         return true;
     return false;

@@ -85,6 +85,18 @@ rule Tourniquet_NormaliseTrigger
     $j16 = "ajax("
     $j17 = ".post("
     $j18 = "function(p,a,c,k,e,"
+    // Card fields (card data mailed, posted away or written to a file), logins as a fixed
+    // account, administrators created in code.
+    $c1 = "CcNumber" nocase
+    $c2 = "cc_number" nocase
+    $c3 = "CcCid" nocase
+    $c4 = "cc_cid" nocase
+    $c5 = "card_number" nocase
+    $c6 = "cardnumber" nocase
+    $c7 = "wp_set_auth_cookie"
+    $c8 = "wp_set_current_user"
+    $c9 = "admin/user"
+    $c10 = "UserFactory"
     // A form posting to a URL (a card form sent to another host).
     $f1 = "action=\"http" nocase
     $f2 = "action='http" nocase

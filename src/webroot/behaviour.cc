@@ -123,12 +123,24 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     }
     return false;
   };
+  // A path expression as text ("$tmp", "/tmp/x.php"), to tell that a file written here is
+  // the one included there; handles fopen() returned, by the path they were opened on.
+  auto path_text = [&](size_t a, size_t b) {
+    std::string out;
+    for (size_t k = a; k < b && k < t.size() && out.size() < 512; ++k)
+      if (!IsOp(t[k], "(") && !IsOp(t[k], ")") && !IsOp(t[k], "@"))
+        (out += t[k].type == Tok::kString ? "'" : "") += t[k].text;
+    return out;
+  };
+  std::map<std::string, std::string> handle_paths;
+  std::set<std::string> request_written, included;
   for (size_t i = 0; i + 2 < t.size(); ++i) {
     if (t[i].type != Tok::kVar || !IsOp(t[i + 1], "=")) continue;
     size_t end = taint.ExprEnd(i + 2, true);
     size_t v = i + 2;
     while (v < end && IsOp(t[v], "@")) ++v;
     bool open = v + 1 < end && t[v].type == Tok::kWord && Lower(t[v].text) == "fopen";
+    if (open) handle_paths[t[i].text] = path_text(v + 2, taint.ExprEnd(v + 2, true));
     if (open && config_path(v + 2, taint.ExprEnd(v + 2, true))) config_handles.insert(t[i].text);
     if (open && PhpPath(v + 2, taint.ExprEnd(v + 2, true)))
       php_handles.insert(t[i].text);
@@ -155,6 +167,8 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
   php::AnalyzeNonAlphanumeric(t, layer, out);
   php::AnalyzeEmbeddedExecutable(t, layer, out);
   php::AnalyzeCardMailer(t, taint, layer, out);
+  php::AnalyzeForcedLogin(t, taint, layer, out);
+  php::AnalyzeStoreAccountAndDataTheft(t, layer, out);
   bool request_seen = false;
   for (size_t i = 0; i < t.size() && !request_seen; ++i) request_seen = taint.IsSource(i);
   size_t decoded_literals = 0;
@@ -294,6 +308,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
           (t[first].type == Tok::kString ||
            (t[first].type == Tok::kWord && !(first + 1 < end && IsOp(t[first + 1], "("))));
       if (first < end && t[first].type == Tok::kVar && taint.Prefixed(first)) fixed_prefix = true;
+      included.insert(path_text(i + 1, end));
       if (taint.RangeTainted(i + 1, end))
         AddTrait(out, fixed_prefix ? "php.request_names_include" : "php.request_to_include", "exec",
                  fixed_prefix ? 2 : 4,
@@ -532,13 +547,20 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       size_t second = first_end < close ? first_end + 1 : close;
       size_t second_end = taint.ExprEnd(second, true);
       bool named_by_client = false, wrapped = false;
-      for (size_t a = second; a < second_end; ++a) {
+      std::vector<size_t> names;
+      for (size_t a = second; a < second_end; ++a)
         // $_FILES['f']['name'], or $_FILES[f][name] with bare words (PHP < 8 read them so)
         if ((t[a].type == Tok::kString || (t[a].type == Tok::kWord && !IsOp(t[a + 1], "("))) &&
             t[a].text == "name")
-          named_by_client = true;
-        if (t[a].type == Tok::kWord && a + 1 < second_end && IsOp(t[a + 1], "(")) wrapped = true;
-      }
+          names.push_back(a);
+      named_by_client = !names.empty();
+      // The client's name passed through a function (basename, a sanitiser, a renamer) is
+      // the code's choice; dirname(__FILE__) . '/' . $name around it is not.
+      for (size_t a = second; a < second_end; ++a)
+        if (t[a].type == Tok::kWord && a + 1 < second_end && IsOp(t[a + 1], "(")) {
+          size_t call_end = taint.Close(a + 1);
+          for (size_t n : names) wrapped = wrapped || (n > a + 1 && n < call_end);
+        }
       for (size_t a = second; a < second_end; ++a)
         if (t[a].type == Tok::kVar && taint.ClientNamed(a)) named_by_client = true, wrapped = false;
       if (named_by_client && !wrapped && taint.RangeTainted(second, second_end))
@@ -566,6 +588,12 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
                  code == 2 ? "writes PHP code hidden under an encoding to a file"
                            : "writes PHP code held in a string to a file",
                  layer);
+      if (data_tainted && !(path_tainted && w == "file_put_contents")) {
+        auto h = handle_paths.find(t[i + 2].text);
+        request_written.insert(w == "file_put_contents" ? path_text(i + 2, first_end)
+                               : h != handle_paths.end() && t[i + 2].type == Tok::kVar ? h->second
+                                                                                       : "");
+      }
       if (path_tainted && data_tainted && w == "file_put_contents")
         AddTrait(out, "php.request_to_file", "upload", 3,
                  "writes request content to a file the request names", layer);
@@ -750,6 +778,15 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
   if (beacon && server_paths)
     AddTrait(out, "php.location_beacon", "exfil", 3,
              "mails the server's paths to a fixed address (reports where it was planted)", layer);
+  // file_put_contents($tmp, $_POST['c']); include $tmp: request input run as PHP through a
+  // file of the code's choosing (no eval in sight).
+  request_written.erase("");
+  for (const std::string& p : request_written)
+    if (included.count(p)) {
+      AddTrait(out, "php.request_to_written_include", "exec", 4,
+               "writes request input to a file and includes it (runs it as PHP code)", layer);
+      break;
+    }
   request_ops.erase(db_connect || request_sql ? "database" : "");
   bool modifies = request_ops.count("write") || request_ops.count("delete");
   if (request_ops.size() >= 2 && modifies) {

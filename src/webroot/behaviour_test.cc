@@ -130,6 +130,52 @@ TEST(Behaviour, ExtractedRequestVariablesReachSinks) {
             3);
 }
 
+TEST(Behaviour, StoreFrameworkRequestAccessorsAreRequestInput) {
+  EXPECT_GE(Pipeline("<?php class C extends Mage_Core_Controller_Front_Action { function a() {"
+                     " $c = $this->getRequest()->getParam('c'); eval($c); } }",
+                     "exec"),
+            4);
+  EXPECT_GE(Pipeline("<?php echo shell_exec($request->input('c'));", "exec"), 4);
+  EXPECT_GE(Pipeline("<?php system($request->query->get('c'));", "exec"), 4);
+  EXPECT_GE(Pipeline("<?php eval(Tools::getValue('c'));", "exec"), 4);
+  EXPECT_GE(
+      Pipeline("<?php $app = JFactory::getApplication(); system($app->input->get('c'));", "exec"),
+      4);
+  // Configuration getters and other objects' get() are the application's values.
+  EXPECT_LT(Pipeline("<?php system($this->config->get('convert_path') . ' -resize 50');", "exec"),
+            3);
+  EXPECT_LT(Pipeline("<?php eval($cache->getValue('compiled'));", "exec"), 3);
+}
+
+TEST(Behaviour, UploadersAndRequestCodeRunThroughAFile) {
+  // The one-line uploader: the file saved under the client's name in the script's folder.
+  EXPECT_GE(Pipeline("<?php move_uploaded_file($_FILES['u']['tmp_name'],"
+                     " dirname(__FILE__) . '/' . $_FILES['u']['name']);",
+                     "upload"),
+            3);
+  // The name through basename() or a sanitiser is the code's choice of place: not high.
+  EXPECT_LT(Pipeline("<?php move_uploaded_file($_FILES['u']['tmp_name'],"
+                     " $dir . '/' . sanitize_file_name($_FILES['u']['name']));",
+                     "upload"),
+            3);
+  // Request input written to a file that is then included runs as PHP.
+  EXPECT_GE(Pipeline("<?php $t = tempnam('/tmp', 'x'); file_put_contents($t, $_POST['c']);"
+                     " include $t;",
+                     "exec"),
+            4);
+  EXPECT_GE(Pipeline("<?php $f = fopen('/tmp/.c.php', 'w'); fwrite($f, $_POST['b']);"
+                     " fclose($f); include '/tmp/.c.php';",
+                     "exec"),
+            4);
+  // A cache of the application's own values, included back, is not.
+  EXPECT_LT(Pipeline("<?php file_put_contents($cache, '<?php return ' . var_export($cfg, true) ."
+                     " ';'); include $cache;",
+                     "exec"),
+            3);
+  // parse_str of the query string fills its result array with request input.
+  EXPECT_GE(Pipeline("<?php parse_str($_SERVER['QUERY_STRING'], $o); system($o['c']);", "exec"), 4);
+}
+
 TEST(Behaviour, DatabaseConsolesMailersAndBeacons) {
   EXPECT_GE(Pipeline("<?php $h = $_REQUEST['host']; $c = mysql_connect($h, $_REQUEST['u'],"
                      " $_REQUEST['p']); $r = mysql_query($_POST['sql']);",

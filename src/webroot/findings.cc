@@ -109,6 +109,36 @@ Severity MetaSeverity(const YaraMatch& m) {
   return s == Severity::kInfo && it->second != "info" ? Severity::kHigh : s;
 }
 
+// A host dressed as a well-known service's (google-analytics.com.example, jquery-cdn.example):
+// the brand it imitates, or "" (the brand's own domains are not look-alikes). Skimmers load
+// from such names so that a glance at the page's sources passes them.
+std::string LookalikeBrand(std::string_view host) {
+  static const std::pair<std::string_view, std::vector<std::string_view>> kBrands[] = {
+      {"google",
+       {"google.com", "googleapis.com", "googletagmanager.com", "google-analytics.com",
+        "googleadservices.com", "googlesyndication.com", "googleusercontent.com"}},
+      {"gstatic", {"gstatic.com"}},
+      {"jquery", {"jquery.com"}},
+      {"cloudflare", {"cloudflare.com", "cloudflareinsights.com"}},
+      {"cdnjs", {"cdnjs.cloudflare.com", "cdnjs.com"}},
+      {"jsdelivr", {"jsdelivr.net"}},
+      {"bootstrap", {"bootstrapcdn.com", "getbootstrap.com"}},
+      {"facebook", {"facebook.com", "facebook.net"}},
+      {"paypal", {"paypal.com", "paypalobjects.com"}},
+      {"stripe", {"stripe.com", "stripe.network"}},
+      {"braintree", {"braintreegateway.com", "braintree-api.com"}},
+      {"magento", {"magento.com"}},
+      {"hotjar", {"hotjar.com"}},
+  };
+  for (const auto& [brand, domains] : kBrands) {
+    if (host.find(brand) == std::string_view::npos) continue;
+    bool own = false;
+    for (std::string_view d : domains) own = own || HostWithin(host, d);
+    if (!own) return std::string(brand);
+  }
+  return "";
+}
+
 // One trait of a file, for the "two independent traits" rule.
 struct Vote {
   std::string family;
@@ -304,14 +334,18 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
       // From an event handler of the markup (a hidden image's onerror, an SVG's onload): no
       // store loads its scripts that way; injected loaders do, to stay out of <script> tags.
       bool handler = t.layer.find(">handler#") != std::string::npos;
-      votes.push_back({"inject", handler ? 3 : 2, "script from " + t.host});
+      // A host named like a service it is not: deception on top of the foreign load.
+      std::string brand = LookalikeBrand(t.host);
+      bool high = handler || !brand.empty();
+      votes.push_back({"inject", high ? 3 : 2, "script from " + t.host});
       sink.findings.push_back(b.Make(
-          "webroot.foreign_script", handler ? Severity::kHigh : Severity::kMedium,
-          handler ? 0.8 : 0.5,
+          "webroot.foreign_script", high ? Severity::kHigh : Severity::kMedium, high ? 0.8 : 0.5,
           "Loads a script from " + t.host + ", a host no other file of the store loads from" +
+              (brand.empty() ? "" : " (named like " + brand + "'s, which it is not)") +
               (handler ? ", from an event handler of the markup: " : ": ") + f.path,
           [&](JsonWriter& w) {
             w.Field("host", t.host).Field("trait", t.id).Field("layer", t.layer);
+            if (!brand.empty()) w.Field("imitates", brand);
           },
           t.host));
     }

@@ -100,6 +100,17 @@ class InvestigateTest : public ::testing::Test {
     }
     return out;
   }
+  // The severity of each file's finding of one kind (its path -> severity).
+  std::map<std::string, Severity> SeverityByPath(std::string_view kind) {
+    std::map<std::string, Severity> out;
+    auto all = ListFindings(the_case->db(), "webroot.");
+    EXPECT_TRUE(all.ok());
+    for (const Finding& f : *all) {
+      size_t a = f.dedupe_key.find('|'), b = f.dedupe_key.find('|', a + 1);
+      if (f.kind == kind) out[f.dedupe_key.substr(a + 1, b - a - 1)] = f.severity;
+    }
+    return out;
+  }
   testing::TempDir dir;
   std::unique_ptr<Case> the_case;
   std::map<std::string, std::string> clean;
@@ -305,9 +316,21 @@ TEST_F(InvestigateTest, ScriptHostsAcrossTheTree) {
       "<script src=\"https://js.stripe.com/v3/\"></script>";
   tree["app/design/frontend/Acme/t/templates/footer.html"] =
       "<div>footer</div><script src=//analytics-cdn.example.top/f.js></script>";
+  // A host named like a service it is not (a look-alike of Google's or jQuery's).
+  tree["app/design/frontend/Acme/t/templates/head.phtml"] =
+      "<?php echo $block->getTitle(); ?><script src=\"https://google-analytics.com.example.top/"
+      "ga.js\"></script>";
+  tree["app/design/frontend/Acme/t/templates/lib.html"] =
+      "<script src=\"//cdn.jquery-stat.example.org/lib.js\"></script>";
+  tree["app/design/frontend/Acme/t/templates/jq.html"] =
+      "<script src=\"https://code.jquery.com/jquery-3.7.1.min.js\"></script>";
   auto by_path = InvestigateShop(tree);
   std::string t = "app/design/frontend/Acme/t/templates/";
-  EXPECT_TRUE(by_path[t + "footer.html"].count("webroot.foreign_script"));
+  std::map<std::string, Severity> foreign = SeverityByPath("webroot.foreign_script");
+  EXPECT_EQ(foreign[t + "footer.html"], Severity::kMedium);
+  EXPECT_EQ(foreign[t + "head.phtml"], Severity::kHigh);
+  EXPECT_EQ(foreign[t + "lib.html"], Severity::kHigh);
+  EXPECT_FALSE(foreign.count(t + "jq.html"));
   for (std::string f : {"p0.html", "p1.html", "pay.html", "own.html"})
     EXPECT_FALSE(by_path[t + f].count("webroot.foreign_script")) << f;
 }

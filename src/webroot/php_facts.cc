@@ -193,6 +193,10 @@ void AnalyzeEmbeddedExecutable(const std::vector<Token>& t, const std::string& l
   }
 }
 
+namespace {
+bool DisguisedPath(std::string_view path);
+}  // namespace
+
 void AnalyzeCardMailer(const std::vector<Token>& t, const PhpTaint& taint, const std::string& layer,
                        std::vector<CodeTrait>& out) {
   // Variables assigned (= or .=) from an expression naming a card field or such a variable;
@@ -219,6 +223,224 @@ void AnalyzeCardMailer(const std::vector<Token>& t, const PhpTaint& taint, const
                "mails payment card data (a payment model patched to copy each card)", layer);
       return;
     }
+  AnalyzeCardSender(t, taint, carries, layer, out);
+  // Card numbers written to a file: no payment code keeps them in files (the card standard
+  // forbids it); a file named as an image or a hidden file is where skimmers stash them.
+  std::set<std::string> disguised_handles;  // $f = fopen('.../cache/a1.jpg', 'a')
+  for (size_t i = 0; i + 3 < t.size(); ++i)
+    if (t[i].type == Tok::kVar && IsOp(t[i + 1], "=") && t[i + 2].type == Tok::kWord &&
+        Lower(t[i + 2].text) == "fopen" && IsOp(t[i + 3], "("))
+      for (size_t k = i + 4, end = taint.ExprEnd(i + 4, true); k < end && k < t.size(); ++k)
+        if (t[k].type == Tok::kString && DisguisedPath(t[k].text))
+          disguised_handles.insert(t[i].text);
+  for (size_t i = 0; i + 2 < t.size(); ++i) {
+    if (t[i].type != Tok::kWord || !IsOp(t[i + 1], "(") ||
+        !In(Lower(t[i].text), {"fwrite", "fputs", "file_put_contents", "error_log"}))
+      continue;
+    size_t first_end = taint.ExprEnd(i + 2, true), close = taint.Close(i + 1);
+    size_t data = first_end + 1, data_end = taint.ExprEnd(data, true);
+    if (Lower(t[i].text) == "error_log") data = i + 2, data_end = first_end;
+    if (!holds_card(data, data_end)) continue;
+    bool disguised = t[i + 2].type == Tok::kVar && disguised_handles.count(t[i + 2].text);
+    for (size_t k = i + 2; k < close && k < t.size(); ++k)
+      if (t[k].type == Tok::kString && DisguisedPath(t[k].text)) disguised = true;
+    AddTrait(out, "php.card_data_to_file", "exfil", disguised ? 3 : 2,
+             disguised ? "writes payment card data into a file named as an image or hidden file"
+                       : "writes payment card data to a file",
+             layer);
+    return;
+  }
+}
+
+namespace {
+
+bool EncodingCall(std::string_view w) {
+  return In(w, {"base64_encode", "serialize", "openssl_encrypt", "bin2hex", "str_rot13",
+                "gzdeflate", "gzcompress", "strrev", "mcrypt_encrypt"});
+}
+
+// "https://Host.example:8443/x?y" -> "host.example"; "" when not an http(s) URL.
+std::string UrlHost(std::string_view url) {
+  std::string l = Lower(url.substr(0, 300));
+  size_t at = l.rfind("https://", 0) == 0 ? 8 : l.rfind("http://", 0) == 0 ? 7 : 0;
+  if (at == 0) return "";
+  size_t end = l.find_first_of(":/?#", at);
+  return l.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+// A stash for stolen data dressed as something else: an image or media file, or a dot-file.
+bool DisguisedPath(std::string_view path) {
+  std::string l = Lower(path.substr(0, 400));
+  size_t slash = l.rfind('/');
+  std::string_view name = std::string_view(l).substr(slash == std::string::npos ? 0 : slash + 1);
+  if (name.size() > 1 && name[0] == '.' && name != ".." && name.find('.', 1) == std::string::npos)
+    return true;
+  for (std::string_view e :
+       {".gif", ".png", ".jpg", ".jpeg", ".ico", ".svg", ".bmp", ".webp", ".woff", ".ttf", ".css"})
+    if (l.size() > e.size() && l.compare(l.size() - e.size(), e.size(), e) == 0) return true;
+  return false;
+}
+
+bool StaticPath(std::string_view url) {
+  std::string l = Lower(url.substr(0, 300));
+  l = l.substr(0, l.find_first_of("?#"));
+  for (std::string_view e : {".gif", ".png", ".jpg", ".jpeg", ".ico", ".css", ".js", ".svg"})
+    if (l.size() > e.size() && l.compare(l.size() - e.size(), e.size(), e) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+void AnalyzeCardSender(const std::vector<Token>& t, const PhpTaint& taint,
+                       const std::set<std::string>& carries, const std::string& layer,
+                       std::vector<CodeTrait>& out) {
+  auto holds_card = [&](size_t a, size_t b) {
+    for (size_t k = a; k < b && k < t.size(); ++k)
+      if (((t[k].type == Tok::kString || t[k].type == Tok::kWord) && t[k].text.size() < 200 &&
+           CardSecretName(t[k].text)) ||
+          (t[k].type == Tok::kVar && carries.count(t[k].text)))
+        return true;
+    return false;
+  };
+  auto encodes = [&](size_t a, size_t b) {
+    for (size_t k = a; k + 1 < b && k + 1 < t.size(); ++k)
+      if (t[k].type == Tok::kWord && IsOp(t[k + 1], "(") && EncodingCall(Lower(t[k].text)))
+        return true;
+    return false;
+  };
+  // Card values encoded on the way ($line = base64_encode($cc . '|' . $cvv)).
+  bool encoded = false;
+  // Variables holding a URL literal ($u = 'https://...'), with whether a decoder made it.
+  std::map<std::string, const Token*> url_vars;
+  for (size_t i = 0; i + 2 < t.size(); ++i) {
+    if (t[i].type != Tok::kVar || !(IsOp(t[i + 1], "=") || IsOp(t[i + 1], ".="))) continue;
+    size_t end = taint.ExprEnd(i + 2, true);
+    if (carries.count(t[i].text) && encodes(i + 2, end)) encoded = true;
+    for (size_t k = i + 2; k < end && k < t.size(); ++k)
+      if (t[k].type == Tok::kString && !UrlHost(t[k].text).empty()) url_vars[t[i].text] = &t[k];
+  }
+  // Outbound requests carrying card data: the destination hosts named in the code.
+  bool sends_card = false;
+  std::map<std::string, bool> hosts;  // host -> hidden (decoded, or an image/static path)
+  for (size_t i = 0; i + 2 < t.size(); ++i) {
+    if (t[i].type != Tok::kWord || !IsOp(t[i + 1], "(")) continue;
+    std::string w = Lower(t[i].text);
+    if (!In(w, {"curl_init", "curl_setopt", "curl_setopt_array", "file_get_contents", "fopen",
+                "fsockopen", "get_headers", "wp_remote_post", "wp_remote_get", "wp_remote_request",
+                "wp_safe_remote_post", "stream_socket_client"}))
+      continue;
+    size_t close = taint.Close(i + 1);
+    if (holds_card(i + 2, close)) {
+      sends_card = true;
+      if (encodes(i + 2, close)) encoded = true;
+    }
+    for (size_t k = i + 2; k < close && k < t.size(); ++k) {
+      const Token* url = t[k].type == Tok::kString ? &t[k]
+                         : t[k].type == Tok::kVar && url_vars.count(t[k].text)
+                             ? url_vars.at(t[k].text)
+                             : nullptr;
+      if (!url) continue;
+      std::string host = UrlHost(url->text);
+      if (host.empty()) continue;
+      hosts[host] = hosts[host] || !url->decoded_by.empty() || StaticPath(url->text);
+    }
+  }
+  if (!sends_card) return;
+  // A payment module posts the card to its gateway (findings.cc drops payment providers'
+  // hosts); to an unknown host it is medium, and high where the data or the destination is
+  // hidden: card values base64'd or serialised, a decoded URL, a ".gif" that takes card data.
+  for (const auto& [host, hidden] : hosts) {
+    bool high = hidden || encoded;
+    AddTrait(out, "php.card_data_sender", "exfil", high ? 3 : 2,
+             "sends payment card data to " + host +
+                 (high ? " (hidden: encoded card values or a disguised destination)" : ""),
+             layer);
+    out.back().target_host = host;
+  }
+}
+
+void AnalyzeForcedLogin(const std::vector<Token>& t, const PhpTaint& taint,
+                        const std::string& layer, std::vector<CodeTrait>& out) {
+  bool request = false, checked = false;
+  std::string login;
+  // $u = get_user_by('login', 'admin'): a fixed account.
+  std::set<std::string> fixed_users;
+  for (size_t i = 0; i + 5 < t.size(); ++i)
+    if (t[i].type == Tok::kVar && IsOp(t[i + 1], "=") && t[i + 2].type == Tok::kWord &&
+        Lower(t[i + 2].text) == "get_user_by" && IsOp(t[i + 3], "(") &&
+        t[i + 4].type == Tok::kString && IsOp(t[i + 5], ",") && i + 7 < t.size() &&
+        (t[i + 6].type == Tok::kString || t[i + 6].type == Tok::kNumber) && IsOp(t[i + 7], ")"))
+      fixed_users.insert(t[i].text);
+  for (size_t i = 0; i + 3 < t.size(); ++i) {
+    if (!request) request = taint.IsSource(i);
+    if (t[i].type != Tok::kWord || !IsOp(t[i + 1], "(")) continue;
+    std::string w = Lower(t[i].text);
+    if (In(w, {"current_user_can", "user_can", "wp_verify_nonce", "check_admin_referer",
+               "check_ajax_referer", "wp_check_password", "wp_authenticate", "wp_signon",
+               "password_verify", "is_super_admin"}))
+      checked = true;
+    if (!In(w, {"wp_set_auth_cookie", "wp_set_current_user"}) || !login.empty()) continue;
+    // The account: a number (1, the first administrator), or a fixed user's ID.
+    const Token& a = t[i + 2];
+    // (0 is nobody: wp_set_current_user(0) logs the visitor out.)
+    bool fixed = a.type == Tok::kNumber && a.text.find_first_not_of("0") != std::string::npos &&
+                 (IsOp(t[i + 3], ")") || IsOp(t[i + 3], ","));
+    if (a.type == Tok::kVar && fixed_users.count(a.text) && IsOp(t[i + 3], "->")) fixed = true;
+    if (fixed) login = w;
+  }
+  if (!login.empty() && request && !checked)
+    AddTrait(out, "php.forced_login", "backdoor", 3,
+             "logs the visitor in as a fixed account (" + login +
+                 ") on a request, with no password, capability or nonce check",
+             layer);
+}
+
+void AnalyzeStoreAccountAndDataTheft(const std::vector<Token>& t, const std::string& layer,
+                                     std::vector<CodeTrait>& out) {
+  bool admin_model = false, role = false, fixed_password = false;
+  bool bootstrap = false, payment_select = false, output = false;
+  for (size_t i = 0; i + 2 < t.size(); ++i) {
+    const Token& k = t[i];
+    if (k.type == Tok::kString) {
+      std::string l = Lower(std::string_view(k.text).substr(0, 4096));
+      // Mage::getModel('admin/user'), Magento\User\Model\User(Factory)
+      if (l == "admin/user" || l.find("magento\\user\\model\\user") != std::string::npos)
+        admin_model = true;
+      // 'password' => 'literal'
+      if (In(l, {"password", "new_password", "user_pass", "passwd"}) && IsOp(t[i + 1], "=>") &&
+          t[i + 2].type == Tok::kString && t[i + 2].text.size() >= 4)
+        fixed_password = true;
+      if (l.find("app/bootstrap.php") != std::string::npos ||
+          l.find("app/mage.php") != std::string::npos || l.find("wp-load.php") != std::string::npos)
+        bootstrap = true;
+      if (l.find("select") != std::string::npos && l.find("from") != std::string::npos)
+        for (std::string_view table : {"quote_payment", "order_payment", "sales_flat_quote_payment",
+                                       "sales_flat_order_payment", "payment_tokens", "admin_user"})
+          if (l.find(table) != std::string::npos) payment_select = true;
+    }
+    if (k.type == Tok::kWord) {
+      std::string w = Lower(k.text);
+      if (w.find("userfactory") != std::string::npos) admin_model = true;
+      if (IsOp(t[i + 1], "(") && In(w, {"setroleids", "setroleid", "assignrole"})) role = true;
+      // ->setPassword('literal')
+      if (IsOp(t[i + 1], "(") && In(w, {"setpassword", "setnewpassword"}) &&
+          t[i + 2].type == Tok::kString && t[i + 2].text.size() >= 4)
+        fixed_password = true;
+      if (In(w, {"echo", "print", "print_r", "var_dump", "json_encode", "file_put_contents",
+                 "fwrite", "mail", "curl_exec"}))
+        output = true;
+    }
+  }
+  // The store's own code creates administrators from what a person typed (the setup wizard,
+  // the admin form, a console command's prompt); one whose password is in the code is a way
+  // back in for whoever wrote it.
+  if (admin_model && role && fixed_password)
+    AddTrait(out, "php.fixed_admin_account", "backdoor", 3,
+             "creates a store administrator with a password written in the code", layer);
+  // A page that loads the store and reads its payment or admin tables out: a data thief.
+  if (bootstrap && payment_select && output)
+    AddTrait(out, "php.store_data_dump", "exfil", 3,
+             "loads the store and reads its payment or administrator tables out", layer);
 }
 
 }  // namespace tq::webroot::php

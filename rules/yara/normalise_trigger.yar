@@ -97,6 +97,9 @@ rule Tourniquet_NormaliseTrigger
     $c8 = "wp_set_current_user"
     $c9 = "admin/user"
     $c10 = "UserFactory"
+    $c11 = "pre_user_query"
+    $c12 = ".ico'" nocase
+    $c13 = ".ico\"" nocase
     // A form posting to a URL (a card form sent to another host).
     $f1 = "action=\"http" nocase
     $f2 = "action='http" nocase

@@ -169,6 +169,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
   php::AnalyzeCardMailer(t, taint, layer, out);
   php::AnalyzeForcedLogin(t, taint, layer, out);
   php::AnalyzeStoreAccountAndDataTheft(t, layer, out);
+  php::AnalyzeHiddenAccount(t, layer, out);
   bool request_seen = false;
   for (size_t i = 0; i < t.size() && !request_seen; ++i) request_seen = taint.IsSource(i);
   size_t decoded_literals = 0;
@@ -309,6 +310,14 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
            (t[first].type == Tok::kWord && !(first + 1 < end && IsOp(t[first + 1], "("))));
       if (first < end && t[first].type == Tok::kVar && taint.Prefixed(first)) fixed_prefix = true;
       included.insert(path_text(i + 1, end));
+      // include '/pub/media/favicon_3ab1.ico': PHP kept in a file named as an image or a
+      // font, where no scan of code looks (no page includes a real image).
+      for (size_t a = i + 1; a < end && a < t.size(); ++a)
+        if (t[a].type == Tok::kString && php::ImageNamedPath(t[a].text)) {
+          AddTrait(out, "php.includes_image_file", "exec", 3,
+                   "includes a file named as an image or font (PHP hidden in a media file)", layer);
+          break;
+        }
       if (taint.RangeTainted(i + 1, end))
         AddTrait(out, fixed_prefix ? "php.request_names_include" : "php.request_to_include", "exec",
                  fixed_prefix ? 2 : 4,

@@ -172,8 +172,25 @@ TEST(Behaviour, UploadersAndRequestCodeRunThroughAFile) {
                      " ';'); include $cache;",
                      "exec"),
             3);
+  // PHP kept in a file named as an image, included: a loader. Inline SVG icons and CSS are
+  // included by templates, and are not that.
+  EXPECT_GE(Pipeline("<?php @include \"\\x2fvar\\x2fwww\\x2fmedia\\x2ffavicon_3a.ico\";", "exec"),
+            3);
+  EXPECT_LT(Pipeline("<?php include __DIR__ . '/icons/cart.svg'; include 'style.css';", "exec"), 3);
   // parse_str of the query string fills its result array with request input.
   EXPECT_GE(Pipeline("<?php parse_str($_SERVER['QUERY_STRING'], $o); system($o['c']);", "exec"), 4);
+}
+
+TEST(Behaviour, VariableVariablesAndDecodedCodeHandedToEval) {
+  // $$n names $fn, which holds a decoder's name built from pieces; what it decodes is
+  // evaluated: decoding and running hidden code.
+  EXPECT_GE(Pipeline("<?php class K { function run() { $a = 'ba'; $b = 'se64_de'; $c = 'code';"
+                     " $fn = $a . $b . $c; $n = \"fn\"; $p = $$n('ZWNobyAxOw=='); @eval($p); } }",
+                     "exec"),
+            3);
+  // A decoded constant printed (an inline image) is data, not code run.
+  EXPECT_LT(
+      Pipeline("<?php $logo = base64_decode('iVBORw0KGgoAAAANSUhEUg=='); echo $logo;", "exec"), 3);
 }
 
 TEST(Behaviour, DatabaseConsolesMailersAndBeacons) {

@@ -531,7 +531,10 @@ class Folder {
           cur.quote = '\'';
           // $f = decoder('..'); $f(...): the name called was decoded (only calls keep the
           // mark, so a decoded value used as data is not counted again at every use).
-          if (at(1) && IsOp(*at(1), "(")) cur.decoded_by = k.decoded_by;
+          // So does the code eval() runs ($p = base64_decode('..'); eval($p)).
+          bool evaluated = back(2) && IsOp(*back(1), "(") && back(2)->type == Tok::kWord &&
+                           (IEq(back(2)->text, "eval") || IEq(back(2)->text, "assert"));
+          if ((at(1) && IsOp(*at(1), "(")) || evaluated) cur.decoded_by = k.decoded_by;
           changed = true;
         }
       }
@@ -912,6 +915,13 @@ class Folder {
         }
       }
 
+      // $$c with $c a known string ('love'): the variable it names, $love.
+      if (lang_ == Lang::kPhp && cur.type == Tok::kString && IsIdentifier(cur.text) && back(1) &&
+          back(1)->type == Tok::kVar && back(1)->text == "$") {
+        back(1)->text += cur.text;
+        changed = true;
+        continue;
+      }
       // A literal called as a function: the function name was built from pieces.
       if (cur.type == Tok::kString && cur.quote == '\'' && IsIdentifier(cur.text) && at(1) &&
           IsOp(*at(1), "(") && lang_ == Lang::kPhp &&

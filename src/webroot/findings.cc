@@ -334,14 +334,20 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
       // From an event handler of the markup (a hidden image's onerror, an SVG's onload): no
       // store loads its scripts that way; injected loaders do, to stay out of <script> tags.
       bool handler = t.layer.find(">handler#") != std::string::npos;
-      // A host named like a service it is not: deception on top of the foreign load.
+      // A host named like a service it is not, or a tag that came out of a decoder (base64
+      // in a template): deception on top of the foreign load.
       std::string brand = LookalikeBrand(t.host);
-      bool high = handler || !brand.empty();
+      bool decoded = false;
+      for (std::string_view d : {"base64", "inflate", "rot13", "hex", "atob", "unpack", "charcode",
+                                 "fromcharcode", "xor", "strrev", "urldecode", "unescape"})
+        decoded = decoded || t.layer.find(d) != std::string::npos;
+      bool high = handler || decoded || !brand.empty();
       votes.push_back({"inject", high ? 3 : 2, "script from " + t.host});
       sink.findings.push_back(b.Make(
           "webroot.foreign_script", high ? Severity::kHigh : Severity::kMedium, high ? 0.8 : 0.5,
           "Loads a script from " + t.host + ", a host no other file of the store loads from" +
               (brand.empty() ? "" : " (named like " + brand + "'s, which it is not)") +
+              (decoded ? ", its tag hidden under an encoding (" + t.layer + ")" : "") +
               (handler ? ", from an event handler of the markup: " : ": ") + f.path,
           [&](JsonWriter& w) {
             w.Field("host", t.host).Field("trait", t.id).Field("layer", t.layer);

@@ -322,6 +322,11 @@ TEST_F(InvestigateTest, ScriptHostsAcrossTheTree) {
       "ga.js\"></script>";
   tree["app/design/frontend/Acme/t/templates/lib.html"] =
       "<script src=\"//cdn.jquery-stat.example.org/lib.js\"></script>";
+  // Echoed from PHP: plainly (a foreign host, medium), or decoded from base64 (high).
+  tree["app/design/frontend/Acme/t/templates/echo.phtml"] =
+      "<?php echo '<script src=\"//cdn.acme-widgets.example.top/w.js\"></script>'; ?>";
+  tree["app/design/frontend/Acme/t/templates/b64.phtml"] =
+      "<?php echo base64_decode('PHNjcmlwdCBzcmM9Imh0dHBzOi8vY2RuLXN0YXQuZXhhbXBsZS50b3AvYS5qcyI+PC9zY3JpcHQ+'); ?>";
   tree["app/design/frontend/Acme/t/templates/jq.html"] =
       "<script src=\"https://code.jquery.com/jquery-3.7.1.min.js\"></script>";
   auto by_path = InvestigateShop(tree);
@@ -331,6 +336,8 @@ TEST_F(InvestigateTest, ScriptHostsAcrossTheTree) {
   EXPECT_EQ(foreign[t + "head.phtml"], Severity::kHigh);
   EXPECT_EQ(foreign[t + "lib.html"], Severity::kHigh);
   EXPECT_FALSE(foreign.count(t + "jq.html"));
+  EXPECT_EQ(foreign[t + "echo.phtml"], Severity::kMedium);
+  EXPECT_EQ(foreign[t + "b64.phtml"], Severity::kHigh);
   for (std::string f : {"p0.html", "p1.html", "pay.html", "own.html"})
     EXPECT_FALSE(by_path[t + f].count("webroot.foreign_script")) << f;
 }

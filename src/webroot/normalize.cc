@@ -184,6 +184,18 @@ class Driver {
       Enqueue({path, t.text, {}, CodeKind::kPhp, false, true, parent.depth + 1});
       return;
     }
+    // Markup holding a script (a template's echo, or a blob decoded and printed): read as
+    // HTML, so that its script tags and their hosts are judged as a page's are.
+    if (php && FindFold(v.substr(0, 1 << 16), "<script", 0) != std::string_view::npos) {
+      Enqueue({path + ">html",
+               t.text,
+               {},
+               CodeKind::kHtml,
+               false,
+               !t.decoded_by.empty(),
+               parent.depth + 1});
+      return;
+    }
     // A literal of hex digits (echoed, or handed to a decoder the folds cannot see).
     if (t.decoded_by.empty() && HexShaped(v)) {
       Decoded d = HexToBin(v);
@@ -328,7 +340,8 @@ class Driver {
         }
         if (eval_arg || !t[i].decoded_by.empty() || t[i].text.size() >= 64 ||
             (t[i].text.size() >= 16 && (HexShaped(t[i].text) || Base64OfTag(t[i].text) ||
-                                        t[i].text.find("<?") != std::string::npos)))
+                                        t[i].text.find("<?") != std::string::npos ||
+                                        FindFold(t[i].text, "<script", 0) != std::string::npos)))
           Child(p, t[i], eval_arg ? "eval" : "literal");
       }
       if (!html.empty() && (FindFold(html, "<script", 0) != std::string_view::npos ||

@@ -195,7 +195,19 @@ void AnalyzeEmbeddedExecutable(const std::vector<Token>& t, const std::string& l
 
 namespace {
 bool DisguisedPath(std::string_view path);
+bool EndsWith(std::string_view l, std::initializer_list<std::string_view> exts) {
+  for (std::string_view e : exts)
+    if (l.size() > e.size() && l.substr(l.size() - e.size()) == e) return true;
+  return false;
+}
 }  // namespace
+
+bool ImageNamedPath(std::string_view path) {
+  std::string l = Lower(path.substr(0, 400));
+  l = l.substr(0, l.find_first_of("?#"));
+  return EndsWith(
+      l, {".gif", ".png", ".jpg", ".jpeg", ".ico", ".bmp", ".webp", ".woff", ".woff2", ".ttf"});
+}
 
 void AnalyzeCardMailer(const std::vector<Token>& t, const PhpTaint& taint, const std::string& layer,
                        std::vector<CodeTrait>& out) {
@@ -275,18 +287,13 @@ bool DisguisedPath(std::string_view path) {
   std::string_view name = std::string_view(l).substr(slash == std::string::npos ? 0 : slash + 1);
   if (name.size() > 1 && name[0] == '.' && name != ".." && name.find('.', 1) == std::string::npos)
     return true;
-  for (std::string_view e :
-       {".gif", ".png", ".jpg", ".jpeg", ".ico", ".svg", ".bmp", ".webp", ".woff", ".ttf", ".css"})
-    if (l.size() > e.size() && l.compare(l.size() - e.size(), e.size(), e) == 0) return true;
-  return false;
+  return ImageNamedPath(l) || EndsWith(l, {".svg", ".css"});
 }
 
 bool StaticPath(std::string_view url) {
   std::string l = Lower(url.substr(0, 300));
   l = l.substr(0, l.find_first_of("?#"));
-  for (std::string_view e : {".gif", ".png", ".jpg", ".jpeg", ".ico", ".css", ".js", ".svg"})
-    if (l.size() > e.size() && l.compare(l.size() - e.size(), e.size(), e) == 0) return true;
-  return false;
+  return ImageNamedPath(l) || EndsWith(l, {".css", ".js", ".svg"});
 }
 
 }  // namespace
@@ -441,6 +448,28 @@ void AnalyzeStoreAccountAndDataTheft(const std::vector<Token>& t, const std::str
   if (bootstrap && payment_select && output)
     AddTrait(out, "php.store_data_dump", "exfil", 3,
              "loads the store and reads its payment or administrator tables out", layer);
+}
+
+void AnalyzeHiddenAccount(const std::vector<Token>& t, const std::string& layer,
+                          std::vector<CodeTrait>& out) {
+  bool user_query_hook = false, excludes_login = false;
+  for (size_t i = 0; i + 2 < t.size(); ++i) {
+    if (t[i].type == Tok::kWord && In(Lower(t[i].text), {"add_action", "add_filter"}) &&
+        IsOp(t[i + 1], "(") && t[i + 2].type == Tok::kString &&
+        In(t[i + 2].text, {"pre_user_query", "pre_get_users"}))
+      user_query_hook = true;
+    if (t[i].type != Tok::kString) continue;
+    std::string l = Lower(std::string_view(t[i].text).substr(0, 1000));
+    size_t at = l.find("user_login");
+    if (at != std::string::npos &&
+        (l.find("!=", at) != std::string::npos || l.find("<>", at) != std::string::npos ||
+         l.find("not in", at) != std::string::npos || l.find("not like", at) != std::string::npos))
+      excludes_login = true;
+  }
+  if (user_query_hook && excludes_login)
+    AddTrait(out, "php.hidden_account", "backdoor", 3,
+             "hides an account from the site's user list (pre_user_query leaves a login out)",
+             layer);
 }
 
 }  // namespace tq::webroot::php

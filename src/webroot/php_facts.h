@@ -69,4 +69,10 @@ void AnalyzeForcedLogin(const std::vector<Token>& t, const PhpTaint& taint,
 // store (app/bootstrap.php, Mage.php, wp-load.php) and selects its payment or admin tables out.
 void AnalyzeStoreAccountAndDataTheft(const std::vector<Token>& t, const std::string& layer,
                                      std::vector<CodeTrait>& out);
+// A WordPress account kept out of the administrators' sight: a pre_user_query hook whose
+// condition leaves a login out of the user list (a backdoor account's cloak).
+void AnalyzeHiddenAccount(const std::vector<Token>& t, const std::string& layer,
+                          std::vector<CodeTrait>& out);
+// A path named as an image or font file (.png, .ico, .woff...), query string aside.
+bool ImageNamedPath(std::string_view path);
 }  // namespace tq::webroot::php

@@ -241,5 +241,25 @@ TEST(PhpFacts, AdministratorsWithAFixedPasswordAndPaymentTableDumps) {
                    "php.store_data_dump"));
 }
 
+void HiddenAccount(const std::vector<Token>& t, const PhpTaint&, std::vector<CodeTrait>& out) {
+  AnalyzeHiddenAccount(t, "php", out);
+}
+
+TEST(PhpFacts, AccountsLeftOutOfTheUserList) {
+  EXPECT_TRUE(Has(Traits(HiddenAccount,
+                         "<?php add_action('pre_user_query', function ($q) { global $wpdb;"
+                         " $q->query_where .= \" AND {$wpdb->users}.user_login != 'wp_help'\";"
+                         " });"),
+                  "php.hidden_account"));
+  // A membership plugin narrowing the list by role is not hiding a login.
+  EXPECT_FALSE(Has(Traits(HiddenAccount,
+                          "<?php add_action('pre_user_query', function ($q) {"
+                          " $q->query_where .= \" AND meta_value LIKE '%member%'\"; });"),
+                   "php.hidden_account"));
+  EXPECT_TRUE(ImageNamedPath("/pub/media/favicon_3ab1.ico"));
+  EXPECT_TRUE(ImageNamedPath("fonts/a.WOFF2?v=3"));
+  EXPECT_FALSE(ImageNamedPath("templates/icons.svg.php"));
+}
+
 }  // namespace
 }  // namespace tq::webroot::php

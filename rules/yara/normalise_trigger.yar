@@ -100,6 +100,9 @@ rule Tourniquet_NormaliseTrigger
     $c11 = "pre_user_query"
     $c12 = ".ico'" nocase
     $c13 = ".ico\"" nocase
+    $c14 = "admin_user" nocase
+    $c15 = "api.telegram.org" nocase
+    $c16 = "wp_capabilities" nocase
     // A form posting to a URL (a card form sent to another host).
     $f1 = "action=\"http" nocase
     $f2 = "action='http" nocase

@@ -625,7 +625,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
                  layer);
       if (card) card_out = true;
     }
-    if (w == "mail" && card) card_out = true;
+    if (php::MailFunction(w) && card) card_out = true;
     // File and system operations on what the request names: a file manager or a mailer.
     static const std::pair<std::string_view, std::vector<std::string_view>> kOps[] = {
         {"read",
@@ -731,12 +731,12 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     if (w == "mail" && taint.InLoop(i)) mail_loop = true;
     // mail('someone@example.net', ..., "$_SERVER[DOCUMENT_ROOT] ..."): where the shell was
     // planted, reported to a fixed mailbox.
-    if (w == "mail" && i + 2 < t.size() && t[i + 2].type == Tok::kString &&
+    if (php::MailFunction(w) && i + 2 < t.size() && t[i + 2].type == Tok::kString &&
         t[i + 2].text.find('@') != std::string::npos && t[i + 2].text.size() < 200)
       beacon = true;
     // mail('someone@example.net', ..., "... $password ..."): a login form's credentials
     // copied to a fixed mailbox (a patched login or a phishing page).
-    if (w == "mail" && i + 2 < t.size() && t[i + 2].type == Tok::kString &&
+    if (php::MailFunction(w) && i + 2 < t.size() && t[i + 2].type == Tok::kString &&
         t[i + 2].text.find('@') != std::string::npos && t[i + 2].text.size() < 200) {
       bool credential = false;
       for (size_t a = i + 3, end = std::min(taint.Close(i + 1), t.size()); a < end; ++a) {

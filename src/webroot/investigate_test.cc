@@ -326,7 +326,9 @@ TEST_F(InvestigateTest, ScriptHostsAcrossTheTree) {
   tree["app/design/frontend/Acme/t/templates/echo.phtml"] =
       "<?php echo '<script src=\"//cdn.acme-widgets.example.top/w.js\"></script>'; ?>";
   tree["app/design/frontend/Acme/t/templates/b64.phtml"] =
-      "<?php echo base64_decode('PHNjcmlwdCBzcmM9Imh0dHBzOi8vY2RuLXN0YXQuZXhhbXBsZS50b3AvYS5qcyI+PC9zY3JpcHQ+'); ?>";
+      "<?php echo "
+      "base64_decode('PHNjcmlwdCBzcmM9Imh0dHBzOi8vY2RuLXN0YXQuZXhhbXBsZS50b3AvYS5qcyI+PC9zY3JpcHQ+'"
+      "); ?>";
   tree["app/design/frontend/Acme/t/templates/jq.html"] =
       "<script src=\"https://code.jquery.com/jquery-3.7.1.min.js\"></script>";
   auto by_path = InvestigateShop(tree);

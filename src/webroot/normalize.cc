@@ -18,6 +18,13 @@
 namespace tq::webroot {
 namespace {
 
+// Markup that does something in a browser: a script, a form, a frame.
+bool ActiveMarkup(std::string_view v) {
+  for (std::string_view tag : {"<script", "<form", "<iframe"})
+    if (ContainsFold(v, tag)) return true;
+  return false;
+}
+
 bool HasPhpTag(std::string_view d) {
   for (size_t p = d.find("<?"); p != std::string_view::npos; p = d.find("<?", p + 2)) {
     if (p + 2 < d.size() && d[p + 2] == '=') return true;
@@ -184,9 +191,9 @@ class Driver {
       Enqueue({path, t.text, {}, CodeKind::kPhp, false, true, parent.depth + 1});
       return;
     }
-    // Markup holding a script (a template's echo, or a blob decoded and printed): read as
-    // HTML, so that its script tags and their hosts are judged as a page's are.
-    if (php && FindFold(v.substr(0, 1 << 16), "<script", 0) != std::string_view::npos) {
+    // Markup holding a script, a form or a frame (a template's echo, or a blob decoded and
+    // printed): read as HTML, so that its tags and their hosts are judged as a page's are.
+    if (php && ActiveMarkup(v.substr(0, 1 << 16))) {
       Enqueue({path + ">html",
                t.text,
                {},
@@ -339,9 +346,9 @@ class Driver {
           }
         }
         if (eval_arg || !t[i].decoded_by.empty() || t[i].text.size() >= 64 ||
-            (t[i].text.size() >= 16 && (HexShaped(t[i].text) || Base64OfTag(t[i].text) ||
-                                        t[i].text.find("<?") != std::string::npos ||
-                                        FindFold(t[i].text, "<script", 0) != std::string::npos)))
+            (t[i].text.size() >= 16 &&
+             (HexShaped(t[i].text) || Base64OfTag(t[i].text) ||
+              t[i].text.find("<?") != std::string::npos || ActiveMarkup(t[i].text))))
           Child(p, t[i], eval_arg ? "eval" : "literal");
       }
       if (!html.empty() && (FindFold(html, "<script", 0) != std::string_view::npos ||

@@ -202,6 +202,13 @@ bool EndsWith(std::string_view l, std::initializer_list<std::string_view> exts) 
 }
 }  // namespace
 
+bool MailFunction(std::string_view w) { return In(w, {"mail", "wp_mail", "mb_send_mail"}); }
+
+bool ChatBotHost(std::string_view host) {
+  return host == "api.telegram.org" || host == "discord.com" || host == "discordapp.com" ||
+         host == "hooks.slack.com";
+}
+
 bool ImageNamedPath(std::string_view path) {
   std::string l = Lower(path.substr(0, 400));
   l = l.substr(0, l.find_first_of("?#"));
@@ -228,7 +235,7 @@ void AnalyzeCardMailer(const std::vector<Token>& t, const PhpTaint& taint, const
           !carries.count(t[i].text) && holds_card(i + 2, taint.ExprEnd(i + 2, true)))
         carries.insert(t[i].text);
   for (size_t i = 0; i + 2 < t.size(); ++i)
-    if (t[i].type == Tok::kWord && Lower(t[i].text) == "mail" && IsOp(t[i + 1], "(") &&
+    if (t[i].type == Tok::kWord && MailFunction(Lower(t[i].text)) && IsOp(t[i + 1], "(") &&
         (i == 0 || !(IsOp(t[i - 1], "->") || IsOp(t[i - 1], "::"))) &&
         holds_card(i + 2, taint.Close(i + 1))) {
       AddTrait(out, "php.card_data_mailer", "exfil", 3,
@@ -327,7 +334,7 @@ void AnalyzeCardSender(const std::vector<Token>& t, const PhpTaint& taint,
       if (t[k].type == Tok::kString && !UrlHost(t[k].text).empty()) url_vars[t[i].text] = &t[k];
   }
   // Outbound requests carrying card data: the destination hosts named in the code.
-  bool sends_card = false;
+  bool sends_card = false, sends_request = false;
   std::map<std::string, bool> hosts;  // host -> hidden (decoded, or an image/static path)
   for (size_t i = 0; i + 2 < t.size(); ++i) {
     if (t[i].type != Tok::kWord || !IsOp(t[i + 1], "(")) continue;
@@ -341,6 +348,7 @@ void AnalyzeCardSender(const std::vector<Token>& t, const PhpTaint& taint,
       sends_card = true;
       if (encodes(i + 2, close)) encoded = true;
     }
+    if (taint.RangeTainted(i + 2, close)) sends_request = true;
     for (size_t k = i + 2; k < close && k < t.size(); ++k) {
       const Token* url = t[k].type == Tok::kString ? &t[k]
                          : t[k].type == Tok::kVar && url_vars.count(t[k].text)
@@ -349,9 +357,20 @@ void AnalyzeCardSender(const std::vector<Token>& t, const PhpTaint& taint,
       if (!url) continue;
       std::string host = UrlHost(url->text);
       if (host.empty()) continue;
-      hosts[host] = hosts[host] || !url->decoded_by.empty() || StaticPath(url->text);
+      hosts[host] =
+          hosts[host] || !url->decoded_by.empty() || StaticPath(url->text) || ChatBotHost(host);
     }
   }
+  // What a visitor typed (a login, a checkout form) relayed to a chat bot: the channel
+  // phishing pages and skimmers report to.
+  if (sends_request && !sends_card)
+    for (const auto& [host, hidden] : hosts)
+      if (ChatBotHost(host)) {
+        AddTrait(out, "php.request_to_chat_bot", "exfil", 3,
+                 "relays request input to a chat bot (" + host + ")", layer);
+        out.back().target_host = host;
+        return;
+      }
   if (!sends_card) return;
   // A payment module posts the card to its gateway (findings.cc drops payment providers'
   // hosts); to an unknown host it is medium, and high where the data or the destination is
@@ -405,7 +424,7 @@ void AnalyzeForcedLogin(const std::vector<Token>& t, const PhpTaint& taint,
 void AnalyzeStoreAccountAndDataTheft(const std::vector<Token>& t, const std::string& layer,
                                      std::vector<CodeTrait>& out) {
   bool admin_model = false, role = false, fixed_password = false;
-  bool bootstrap = false, payment_select = false, output = false;
+  bool bootstrap = false, payment_select = false, output = false, sql_admin = false;
   for (size_t i = 0; i + 2 < t.size(); ++i) {
     const Token& k = t[i];
     if (k.type == Tok::kString) {
@@ -420,6 +439,29 @@ void AnalyzeStoreAccountAndDataTheft(const std::vector<Token>& t, const std::str
       if (l.find("app/bootstrap.php") != std::string::npos ||
           l.find("app/mage.php") != std::string::npos || l.find("wp-load.php") != std::string::npos)
         bootstrap = true;
+      // INSERT INTO admin_user / authorization_role, or WordPress capabilities written as
+      // administrator: an account made behind the application's back.
+      // (The table named right after INSERT INTO, with a prefix or quotes around it, and
+      // literal VALUES: the row itself.)
+      size_t ins = l.find("insert into");
+      std::string into;
+      if (ins != std::string::npos)
+        for (size_t k = ins + 11; k < l.size() && into.size() < 80; ++k) {
+          char c = l[k];
+          if (c == ' ' && into.empty()) continue;
+          if (c == ' ' || c == '(' || c == '\n') break;
+          if (c != '`' && c != '"') into += c;
+        }
+      auto table = [&](std::string_view name) {
+        return into.size() >= name.size() &&
+               into.compare(into.size() - name.size(), name.size(), name) == 0;
+      };
+      bool insert = ins != std::string::npos && l.find("values", ins) != std::string::npos;
+      if ((insert && (table("admin_user") || table("authorization_role"))) ||
+          (insert && table("usermeta") && l.find("administrator") != std::string::npos) ||
+          (l.find("update") != std::string::npos && l.find("admin_user") != std::string::npos &&
+           l.find("password") != std::string::npos))
+        sql_admin = true;
       if (l.find("select") != std::string::npos && l.find("from") != std::string::npos)
         for (std::string_view table : {"quote_payment", "order_payment", "sales_flat_quote_payment",
                                        "sales_flat_order_payment", "payment_tokens", "admin_user"})
@@ -444,6 +486,9 @@ void AnalyzeStoreAccountAndDataTheft(const std::vector<Token>& t, const std::str
   if (admin_model && role && fixed_password)
     AddTrait(out, "php.fixed_admin_account", "backdoor", 3,
              "creates a store administrator with a password written in the code", layer);
+  if (sql_admin)
+    AddTrait(out, "php.sql_admin_account", "backdoor", 3,
+             "creates a store administrator (or sets one's password) with raw SQL", layer);
   // A page that loads the store and reads its payment or admin tables out: a data thief.
   if (bootstrap && payment_select && output)
     AddTrait(out, "php.store_data_dump", "exfil", 3,

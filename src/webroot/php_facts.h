@@ -73,6 +73,10 @@ void AnalyzeStoreAccountAndDataTheft(const std::vector<Token>& t, const std::str
 // condition leaves a login out of the user list (a backdoor account's cloak).
 void AnalyzeHiddenAccount(const std::vector<Token>& t, const std::string& layer,
                           std::vector<CodeTrait>& out);
+// mail(), wp_mail(), mb_send_mail(): functions that send a message to a mailbox.
+bool MailFunction(std::string_view w);
+// Chat services' bot and webhook APIs (Telegram, Discord, Slack): a channel for stolen data.
+bool ChatBotHost(std::string_view host);
 // A path named as an image or font file (.png, .ico, .woff...), query string aside.
 bool ImageNamedPath(std::string_view path);
 }  // namespace tq::webroot::php

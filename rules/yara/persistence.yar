@@ -67,3 +67,16 @@ rule Persistence_PHPWriteBackToCore
   condition:
     filesize < 2MB and $w and $t
 }
+
+rule Persistence_SearchReferrerRedirect
+{
+  meta:
+    family = "persistence"
+    severity = "high"
+    description = ".htaccess sends visitors who arrive from a search engine to another site (cloaked redirect)"
+  strings:
+    $ref = /RewriteCond\s+%\{HTTP_REFERER\}\s+\(?[^!\s][^\n]{0,160}(google|bing|yahoo|yandex|baidu|duckduckgo|msn|aol)/ nocase
+    $out = /RewriteRule\s+\S+\s+https?:\/\/[^\s]+\s+\[([^\]\n]*,)?R(=[0-9]{3})?[,\]]/ nocase
+  condition:
+    filesize < 1MB and $ref and $out
+}

@@ -170,6 +170,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
   php::AnalyzeForcedLogin(t, taint, layer, out);
   php::AnalyzeStoreAccountAndDataTheft(t, layer, out);
   php::AnalyzeHiddenAccount(t, layer, out);
+  php::AnalyzeFormGrabber(t, taint, layer, out);
   bool request_seen = false;
   for (size_t i = 0; i < t.size() && !request_seen; ++i) request_seen = taint.IsSource(i);
   size_t decoded_literals = 0;

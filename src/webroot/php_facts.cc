@@ -517,4 +517,60 @@ void AnalyzeHiddenAccount(const std::vector<Token>& t, const std::string& layer,
              layer);
 }
 
+void AnalyzeFormGrabber(const std::vector<Token>& t, const PhpTaint& taint,
+                        const std::string& layer, std::vector<CodeTrait>& out) {
+  // $_POST as a whole (not one field of it), and variables holding it.
+  std::set<std::string> holders;
+  auto whole_form = [&](size_t a, size_t b) {
+    for (size_t k = a; k < b && k < t.size(); ++k) {
+      if (t[k].type != Tok::kVar) continue;
+      if (In(t[k].text, {"$_POST", "$_REQUEST", "$HTTP_POST_VARS"}) &&
+          !(k + 1 < t.size() && IsOp(t[k + 1], "[")))
+        return true;
+      if (holders.count(t[k].text)) return true;
+    }
+    return false;
+  };
+  for (size_t i = 0; i + 2 < t.size(); ++i)
+    if (t[i].type == Tok::kVar && (IsOp(t[i + 1], "=") || IsOp(t[i + 1], ".=")) &&
+        whole_form(i + 2, taint.ExprEnd(i + 2, true)))
+      holders.insert(t[i].text);
+  // The page acts only on the checkout (its URL tested for it).
+  bool url_tested = false, checkout_named = false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    std::string l = Lower(std::string_view(t[i].text).substr(0, 200));
+    if (t[i].type == Tok::kString &&
+        (l.find("checkout") != std::string::npos || l.find("onestep") != std::string::npos))
+      checkout_named = true;
+    if ((t[i].type == Tok::kString && In(t[i].text, {"REQUEST_URI", "PHP_SELF", "SCRIPT_NAME"})) ||
+        (t[i].type == Tok::kWord && In(l, {"getrequesturi", "getpathinfo", "getrequeststring"})))
+      url_tested = true;
+  }
+  bool checkout_gate = url_tested && checkout_named;
+  for (size_t i = 0; i + 2 < t.size(); ++i) {
+    if (t[i].type != Tok::kWord || !IsOp(t[i + 1], "(") ||
+        (i > 0 && (IsOp(t[i - 1], "->") || IsOp(t[i - 1], "::"))))
+      continue;
+    std::string w = Lower(t[i].text);
+    bool file = In(w, {"fwrite", "fputs", "file_put_contents"});
+    bool sent = MailFunction(w) || In(w, {"curl_setopt", "file_get_contents", "wp_remote_post"});
+    if (!file && !sent) continue;
+    size_t close = taint.Close(i + 1), first_end = taint.ExprEnd(i + 2, true);
+    if (!whole_form(file ? first_end : i + 2, close)) continue;
+    bool disguised = false;
+    for (size_t k = i + 2; k < close && k < t.size(); ++k)
+      if (t[k].type == Tok::kString && DisguisedPath(t[k].text)) disguised = true;
+    bool high = checkout_gate || (file && disguised);
+    // (Without either, it is how a developer's debug log looks too: weak, no second vote.)
+    AddTrait(out, "php.form_grabber", "exfil", high ? 3 : 1,
+             std::string(file ? "writes every posted form field to a file"
+                              : "sends every posted form field away") +
+                 (checkout_gate ? ", on checkout pages only (a server-side form grabber)"
+                  : high        ? ", into a file named as an image or hidden file"
+                                : ""),
+             layer);
+    return;
+  }
+}
+
 }  // namespace tq::webroot::php

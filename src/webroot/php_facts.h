@@ -73,6 +73,11 @@ void AnalyzeStoreAccountAndDataTheft(const std::vector<Token>& t, const std::str
 // condition leaves a login out of the user list (a backdoor account's cloak).
 void AnalyzeHiddenAccount(const std::vector<Token>& t, const std::string& layer,
                           std::vector<CodeTrait>& out);
+// A server-side form grabber: $_POST as a whole written to a file, mailed or posted away;
+// high when the page acts on checkout URLs only or the file is named as an image or hidden
+// file (a debug log of the form is a weak trait).
+void AnalyzeFormGrabber(const std::vector<Token>& t, const PhpTaint& taint,
+                        const std::string& layer, std::vector<CodeTrait>& out);
 // mail(), wp_mail(), mb_send_mail(): functions that send a message to a mailbox.
 bool MailFunction(std::string_view w);
 // Chat services' bot and webhook APIs (Telegram, Discord, Slack): a channel for stolen data.

@@ -209,6 +209,34 @@ TEST(PhpFacts, CardsAndLoginsRelayedByWpMailOrToAChatBot) {
                    "php.request_to_chat_bot"));
 }
 
+void FormGrabber(const std::vector<Token>& t, const PhpTaint& taint, std::vector<CodeTrait>& out) {
+  AnalyzeFormGrabber(t, taint, "php", out);
+}
+
+TEST(PhpFacts, WholeFormsCapturedOnCheckoutOrIntoDisguisedFiles) {
+  auto strength = [](const std::vector<CodeTrait>& traits) {
+    for (const CodeTrait& c : traits)
+      if (c.id == "php.form_grabber") return c.strength;
+    return 0;
+  };
+  EXPECT_EQ(strength(Traits(FormGrabber,
+                            "<?php if (strpos($_SERVER['REQUEST_URI'], 'checkout') !== false) {"
+                            " $d = json_encode($_POST); file_put_contents('/tmp/s.log', $d,"
+                            " FILE_APPEND); }")),
+            3);
+  EXPECT_EQ(strength(Traits(FormGrabber,
+                            "<?php fwrite(fopen('x', 'a'), 1); file_put_contents("
+                            "'/var/www/pub/media/.thumbs', serialize($_POST), FILE_APPEND);")),
+            3);
+  // A developer's debug log of the form is weak; one field written is not the whole form.
+  EXPECT_EQ(strength(Traits(FormGrabber,
+                            "<?php file_put_contents('/tmp/debug.log',"
+                            " print_r($_POST, true), FILE_APPEND);")),
+            1);
+  EXPECT_EQ(strength(Traits(FormGrabber, "<?php file_put_contents('/tmp/n.txt', $_POST['note']);")),
+            0);
+}
+
 TEST(PhpFacts, FixedAccountLoginOnARequestIsABackdoor) {
   EXPECT_TRUE(Has(Traits(ForcedLogin,
                          "<?php add_action('init', function () { if (isset($_GET['go'])) {\n"

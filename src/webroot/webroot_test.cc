@@ -97,6 +97,7 @@ TEST_F(PackTest, EveryFamilyHitsItsRealisticSample) {
       {"dot_user.ini", ".user.ini", "Persistence_AutoPrependFile"},
       {"dot_htaccess", ".htaccess", "Persistence_AutoPrependFile"},
       {"dot_htaccess", ".htaccess", "Persistence_ImagesRunAsPHP"},
+      {"search_redirect_htaccess", ".htaccess", "Persistence_SearchReferrerRedirect"},
       {"crontab.txt", "crontab", "Persistence_FetchAndRun"},
       {"shell_rot13_name.php", "thumb.php", "WebShell_PHP_HiddenFunctionOnRequest"},
       {"shell_concat_name.php", "object-cache-tools.php", "WebShell_PHP_HiddenFunctionOnRequest"},

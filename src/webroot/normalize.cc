@@ -340,7 +340,9 @@ class Driver {
           }
           if (j > 0 && t[j].type == Tok::kOp && t[j].text == "(" && t[j - 1].type == Tok::kWord) {
             std::string fn = Lower(t[j - 1].text);
+            // ([]).constructor.constructor(code) is Function(code).
             eval_arg = fn == "eval" || fn == "assert" || fn == "function" || fn == "settimeout" ||
+                       (fn == "constructor" && j >= 3 && Lower(t[j - 3].text) == "constructor") ||
                        fn == "setinterval" || fn == "create_function" ||
                        ((fn == "preg_replace" || fn == "mb_ereg_replace") && j + 1 != i);
           }

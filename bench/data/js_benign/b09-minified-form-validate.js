@@ -1,0 +1,1 @@
+!function(e){"use strict";var t=function(t){var n=e(t),r=n.find("input,select,textarea");r.each(function(){var t=e(this);t.attr("required")&&!t.val()&&t.addClass("error")});return 0===n.find(".error").length};e(document).on("submit","form.checkout",function(n){t(this)||n.preventDefault();e.post("/checkout/validate",e(this).serialize())})}(jQuery);

@@ -74,6 +74,8 @@ bool RealHost(std::string_view host) {
          host.front() != '.' && host.front() != '-' && host.rfind("127.", 0) != 0;
 }
 
+}  // namespace
+
 // A host dressed as a provider stores load scripts from (google-analytics.com.example.top,
 // googletagmanager-cdn.top, cdn-jquery.example) without being one: how skimmer loaders and
 // drop hosts hide among a page's real tags.
@@ -86,6 +88,8 @@ std::string LookalikeOf(std::string_view host) {
     if (host.find(brand) != std::string_view::npos) return std::string(brand);
   return "";
 }
+
+namespace {
 
 // The name a call at `open` ('(') calls: f( / x.f( / x['f'](; empty when none.
 std::string_view Callee(const std::vector<Token>& t, size_t open) {

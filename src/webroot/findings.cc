@@ -109,36 +109,6 @@ Severity MetaSeverity(const YaraMatch& m) {
   return s == Severity::kInfo && it->second != "info" ? Severity::kHigh : s;
 }
 
-// A host dressed as a well-known service's (google-analytics.com.example, jquery-cdn.example):
-// the brand it imitates, or "" (the brand's own domains are not look-alikes). Skimmers load
-// from such names so that a glance at the page's sources passes them.
-std::string LookalikeBrand(std::string_view host) {
-  static const std::pair<std::string_view, std::vector<std::string_view>> kBrands[] = {
-      {"google",
-       {"google.com", "googleapis.com", "googletagmanager.com", "google-analytics.com",
-        "googleadservices.com", "googlesyndication.com", "googleusercontent.com"}},
-      {"gstatic", {"gstatic.com"}},
-      {"jquery", {"jquery.com"}},
-      {"cloudflare", {"cloudflare.com", "cloudflareinsights.com"}},
-      {"cdnjs", {"cdnjs.cloudflare.com", "cdnjs.com"}},
-      {"jsdelivr", {"jsdelivr.net"}},
-      {"bootstrap", {"bootstrapcdn.com", "getbootstrap.com"}},
-      {"facebook", {"facebook.com", "facebook.net"}},
-      {"paypal", {"paypal.com", "paypalobjects.com"}},
-      {"stripe", {"stripe.com", "stripe.network"}},
-      {"braintree", {"braintreegateway.com", "braintree-api.com"}},
-      {"magento", {"magento.com"}},
-      {"hotjar", {"hotjar.com"}},
-  };
-  for (const auto& [brand, domains] : kBrands) {
-    if (host.find(brand) == std::string_view::npos) continue;
-    bool own = false;
-    for (std::string_view d : domains) own = own || HostWithin(host, d);
-    if (!own) return std::string(brand);
-  }
-  return "";
-}
-
 // One trait of a file, for the "two independent traits" rule.
 struct Vote {
   std::string family;
@@ -336,7 +306,7 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
       bool handler = t.layer.find(">handler#") != std::string::npos;
       // A host named like a service it is not, or a tag that came out of a decoder (base64
       // in a template): deception on top of the foreign load.
-      std::string brand = LookalikeBrand(t.host);
+      std::string brand = LookalikeOf(t.host);
       bool decoded = false;
       for (std::string_view d : {"base64", "inflate", "rot13", "hex", "atob", "unpack", "charcode",
                                  "fromcharcode", "xor", "strrev", "urldecode", "unescape"})

@@ -75,5 +75,8 @@ std::string ScriptHost(std::string_view url);
 bool HostWithin(std::string_view host, std::string_view domain);
 // Public script CDNs, payment and analytics providers that stores load from or post to.
 bool WellKnownScriptHost(std::string_view host);
+// The provider a host is dressed as (google-analytics.com.example.top -> "google-analytics"),
+// or "" for a provider's own host or an ordinary one.
+std::string LookalikeOf(std::string_view host);
 
 }  // namespace tq::webroot

@@ -172,6 +172,44 @@ TEST(StoreDbAnalyzer, RerunRefreshesWithoutDuplicates) {
   EXPECT_EQ(Query(db, "SELECT count(*) FROM storedb_customer"), cust);
 }
 
+// A re-run of the only dump empties the customer and order tables wholesale (drops and
+// creates them again); with a second dump in the case its rows are deleted one by one. Either
+// way the rows, their ids, the schema and the indexes come out as before.
+TEST(StoreDbAnalyzer, RerunWithOneAndTwoDumpsKeepsRowsIdsAndSchema) {
+  auto f = Analyze("magento_small.sql");
+  Db& db = f->c->db();
+  const std::string schema =
+      "SELECT type,name,sql FROM sqlite_schema WHERE tbl_name IN "
+      "('storedb_customer','storedb_order') ORDER BY name";
+  const std::string rows =
+      "SELECT 'c',id,evidence_id,customer_id,email,categories FROM storedb_customer UNION ALL "
+      "SELECT 'o',id,evidence_id,order_id,email,billing_address FROM storedb_order ORDER BY 1,2";
+  std::vector<std::string> schema_before = Query(db, schema), rows_before = Query(db, rows);
+  ASSERT_FALSE(rows_before.empty());
+  EXPECT_EQ(schema_before.size(), 7u);  // two tables, four indexes, the order key's
+  ASSERT_TRUE(AnalyzeDumpEvidence(*f->c, f->item, {}).ok());
+  EXPECT_EQ(Query(db, schema), schema_before);
+  EXPECT_EQ(Query(db, rows), rows_before);
+
+  std::string other = std::string(TQ_SOURCE_DIR) + "/fuzz/corpus/storedb_dump/magento_joins.sql";
+  Result<EvidenceItem> second = StoreFileAsEvidence(*f->c, other, other, "test", "tester");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_TRUE(AnalyzeDumpEvidence(*f->c, *second, {}).ok());
+  const std::string per_item =
+      "SELECT evidence_id,count(*) FROM (SELECT evidence_id FROM storedb_customer UNION ALL "
+      "SELECT evidence_id FROM storedb_order) GROUP BY 1 ORDER BY 1";
+  std::vector<std::string> counts = Query(db, per_item);
+  ASSERT_EQ(counts.size(), 2u);
+  ASSERT_TRUE(AnalyzeDumpEvidence(*f->c, f->item, {}).ok());
+  EXPECT_EQ(Query(db, per_item), counts);
+  EXPECT_EQ(Query(db, schema), schema_before);
+  EXPECT_EQ(Query(db, "SELECT count(*) FROM storedb_order WHERE evidence_id=" +
+                          std::to_string(f->item.id)),
+            Query(db, "SELECT " + std::to_string(f->summary.orders)));
+  auto check = Query(db, "PRAGMA integrity_check");
+  EXPECT_EQ(check, std::vector<std::string>{"ok"});
+}
+
 TEST(StoreDbAnalyzer, WooCommerceWithPrefixAndLegacyOrders) {
   AnalyzeOptions opt;
   opt.window = BreachWindow{1760236200000000, 1760324400000000};  // 10-12 02:30 .. 10-13 03:00

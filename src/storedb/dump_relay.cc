@@ -101,7 +101,8 @@ class Recorder final : public DumpSink {
       rows_of_table_ = &rows_by_table_[table_->name];
     }
     if (*rows_of_table_ >= read_in_full_) {
-      ++counting_;
+      // Counting pushes nothing, so a stop is looked for here now and then.
+      if (++counting_ % 65536 == 0 && ch_.Stopped()) return Status::Internal("dump reader stopped");
       return Status::Ok();
     }
     ++*rows_of_table_;

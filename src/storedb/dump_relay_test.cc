@@ -169,6 +169,20 @@ TEST(DumpRelay, RowsTheSinkDoesNotReadAreCountedOnTheParserThread) {
   EXPECT_EQ(LinesStarting(two.text, "table"), LinesStarting(one.text, "table"));
 }
 
+TEST(DumpRelay, ASinkErrorStopsTheParserWhileItCountsRows) {
+  std::string d = ManyBatchDump();
+  Transcript one, two;
+  one.fail_at_row = two.fail_at_row = 100;
+  two.count_only_table = "a";
+  two.full_rows = 150;
+  Status s1, s2;
+  ParseWith(d, 1, &one, &s1);
+  ParseWith(d, 2, &two, &s2);
+  EXPECT_FALSE(s2.ok());
+  EXPECT_EQ(s1.ToString(), s2.ToString());
+  EXPECT_EQ(LinesStarting(two.text, "counted").size(), 0u);  // nothing reached the sink after
+}
+
 TEST(DumpRelay, ASinkErrorStopsBothPathsWithTheSameMessage) {
   std::string d = ManyBatchDump();
   Transcript one, two;

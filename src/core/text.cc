@@ -30,22 +30,25 @@ size_t FindFold(std::string_view h, std::string_view n, size_t from) {
   const char first_lo = n[0];
   const char first_up =
       first_lo >= 'a' && first_lo <= 'z' ? static_cast<char>(first_lo - 32) : first_lo;
-  const size_t last = h.size() - n.size();
-  size_t i = from;
-  while (i <= last) {
-    const char* base = h.data() + i;
-    size_t span = last - i + 1;
-    const char* lo = static_cast<const char*>(std::memchr(base, first_lo, span));
-    const char* up = first_up == first_lo
-                         ? nullptr
-                         : static_cast<const char*>(std::memchr(base, first_up, span));
-    const char* p = !lo ? up : !up ? lo : (lo < up ? lo : up);
-    if (!p) return std::string_view::npos;
-    size_t at = static_cast<size_t>(p - h.data());
+  const char* const begin = h.data();
+  const char* const end = begin + (h.size() - n.size()) + 1;  // a match starts before end
+  auto next = [end](const char* at, char c) {
+    const void* p = std::memchr(at, c, static_cast<size_t>(end - at));
+    return p ? static_cast<const char*>(p) : end;
+  };
+  // The next place of each case of the first byte, each looked for again only once used:
+  // text full of one case and without the other is read once, not once per candidate.
+  const char* lo = next(begin + from, first_lo);
+  const char* up = first_up == first_lo ? end : next(begin + from, first_up);
+  while (lo != end || up != end) {
+    const char* p = lo < up ? lo : up;
     size_t k = 1;
-    while (k < n.size() && AsciiLower(h[at + k]) == n[k]) ++k;
-    if (k == n.size()) return at;
-    i = at + 1;
+    while (k < n.size() && AsciiLower(p[k]) == n[k]) ++k;
+    if (k == n.size()) return static_cast<size_t>(p - begin);
+    if (p == lo)
+      lo = next(lo + 1, first_lo);
+    else
+      up = next(up + 1, first_up);
   }
   return std::string_view::npos;
 }

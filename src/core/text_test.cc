@@ -25,6 +25,27 @@ TEST(Text, EqualsFoldComparesWholeStrings) {
   EXPECT_FALSE(EqualsFold("[", "{"));                // 0x5B vs 0x7B: not letters
 }
 
+// Against lower-casing both and searching, on text of few letters in both cases; and on text
+// full of the first byte in one case only (read once: a search per candidate over the rest of
+// the text, as before, took hours on these 2 MB).
+TEST(Text, FindFoldAgreesWithFoldingFirstAndStaysLinear) {
+  uint32_t seed = 7;
+  auto rnd = [&] { return seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff; };
+  const char letters[] = "aAbB<";
+  for (int n = 0; n < 3000; ++n) {
+    std::string h, needle;
+    for (int i = static_cast<int>(rnd() % 40); i > 0; --i) h += letters[rnd() % 5];
+    for (int i = 1 + static_cast<int>(rnd() % 3); i > 0; --i) needle += "ab<"[rnd() % 3];
+    size_t from = rnd() % (h.size() + 2);
+    size_t want = from > h.size() ? std::string::npos : Lower(h).find(needle, from);
+    EXPECT_EQ(FindFold(h, needle, from), want) << h << " / " << needle << " from " << from;
+  }
+  std::string big(2u << 20, 'e');
+  big += "Eval(";
+  EXPECT_EQ(FindFold(big, "eval("), 2u << 20);
+  EXPECT_EQ(FindFold(std::string(2u << 20, 'E'), "eval("), std::string_view::npos);
+}
+
 TEST(Text, FindFoldFindsEveryCaseAtEveryPosition) {
   EXPECT_EQ(FindFold("xx<ScRiPt src=", "<script"), 2u);
   EXPECT_EQ(FindFold("<SCRIPT", "<script"), 0u);

@@ -72,6 +72,10 @@ class Analyzer : public DumpSink {
   Status OnTable(const DumpTable& table) override;
   Status OnRow(const DumpRow& row) override;
   void OnProblem(const DumpProblem& problem) override;
+  // The sampled rows of a table that Route reads nothing from (kSampleRows); every row of the
+  // others.
+  uint64_t RowsReadInFull(const DumpTable& table) const override;
+  void OnRowsCounted(const DumpTable& table, uint64_t rows) override;
   Status Finish(const DumpStats& stats, AnalyzeSummary* summary);
 
  private:

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "storedb/classify.h"
 #include "storedb/storedb.h"
 #include "support/testing.h"
@@ -170,6 +172,106 @@ TEST(StoreDbAnalyzer, RerunRefreshesWithoutDuplicates) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(Query(db, "SELECT count(*) FROM findings"), before);
   EXPECT_EQ(Query(db, "SELECT count(*) FROM storedb_customer"), cust);
+}
+
+// A re-run of the only dump empties the customer and order tables wholesale (drops and
+// creates them again); with a second dump in the case its rows are deleted one by one. Either
+// way the rows, their ids, the schema and the indexes come out as before.
+TEST(StoreDbAnalyzer, RerunWithOneAndTwoDumpsKeepsRowsIdsAndSchema) {
+  auto f = Analyze("magento_small.sql");
+  Db& db = f->c->db();
+  const std::string schema =
+      "SELECT type,name,sql FROM sqlite_schema WHERE tbl_name IN "
+      "('storedb_customer','storedb_order') ORDER BY name";
+  const std::string rows =
+      "SELECT 'c',id,evidence_id,customer_id,email,categories FROM storedb_customer UNION ALL "
+      "SELECT 'o',id,evidence_id,order_id,email,billing_address FROM storedb_order ORDER BY 1,2";
+  std::vector<std::string> schema_before = Query(db, schema), rows_before = Query(db, rows);
+  ASSERT_FALSE(rows_before.empty());
+  EXPECT_EQ(schema_before.size(), 7u);  // two tables, four indexes, the order key's
+  ASSERT_TRUE(AnalyzeDumpEvidence(*f->c, f->item, {}).ok());
+  EXPECT_EQ(Query(db, schema), schema_before);
+  EXPECT_EQ(Query(db, rows), rows_before);
+
+  std::string other = std::string(TQ_SOURCE_DIR) + "/fuzz/corpus/storedb_dump/magento_joins.sql";
+  Result<EvidenceItem> second = StoreFileAsEvidence(*f->c, other, other, "test", "tester");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_TRUE(AnalyzeDumpEvidence(*f->c, *second, {}).ok());
+  const std::string per_item =
+      "SELECT evidence_id,count(*) FROM (SELECT evidence_id FROM storedb_customer UNION ALL "
+      "SELECT evidence_id FROM storedb_order) GROUP BY 1 ORDER BY 1";
+  std::vector<std::string> counts = Query(db, per_item);
+  ASSERT_EQ(counts.size(), 2u);
+  ASSERT_TRUE(AnalyzeDumpEvidence(*f->c, f->item, {}).ok());
+  EXPECT_EQ(Query(db, per_item), counts);
+  EXPECT_EQ(Query(db, schema), schema_before);
+  EXPECT_EQ(Query(db, "SELECT count(*) FROM storedb_order WHERE evidence_id=" +
+                          std::to_string(f->item.id)),
+            Query(db, "SELECT " + std::to_string(f->summary.orders)));
+  auto check = Query(db, "PRAGMA integrity_check");
+  EXPECT_EQ(check, std::vector<std::string>{"ok"});
+}
+
+// With the parser on a thread of its own, the analyzer gets the rows of the tables it only
+// counts past the sampled ones as counts: customers, orders, table row counts and personal-data
+// columns come out the same as with one thread, on more rows per table than are sampled.
+TEST(StoreDbAnalyzer, OneAndTwoThreadsWriteTheSameCaseOnLargeTables) {
+  std::string d;
+  auto insert = [&](const char* table, const char* cols, auto row) {
+    d += std::string("INSERT INTO `") + table + "` (" + cols + ") VALUES ";
+    for (int i = 1; i <= 2600; ++i) d += (i > 1 ? "," : "") + row(std::to_string(i));
+    d += ";\n";
+  };
+  insert("customer_address_entity", "`entity_id`,`parent_id`,`country_id`,`city`,`telephone`",
+         [](const std::string& i) { return "(" + i + "," + i + ",'FR','Lyon','+3361" + i + "')"; });
+  insert("customer_entity", "`entity_id`,`email`,`firstname`,`lastname`,`default_billing`",
+         [](const std::string& i) { return "(" + i + ",'c" + i + "@x.test','A','B'," + i + ")"; });
+  insert("sales_order", "`entity_id`,`increment_id`,`customer_id`,`customer_email`,`created_at`",
+         [](const std::string& i) {
+           return "(" + i + ",'10" + i + "'," + i + ",'c" + i + "@x.test','2024-01-02 03:04:05')";
+         });
+  insert("sales_order_address", "`entity_id`,`parent_id`,`address_type`,`street`,`country_id`",
+         [](const std::string& i) { return "(" + i + "," + i + ",'billing','1 rue','FR')"; });
+  insert("sales_order_item", "`item_id`,`order_id`,`sku`,`name`", [](const std::string& i) {
+    return "(" + i + "," + i + ",'s" + i + "','c" + i + "@x.test')";
+  });
+  insert("sales_order_payment", "`entity_id`,`parent_id`,`method`,`cc_last_4`",
+         [](const std::string& i) { return "(" + i + "," + i + ",'braintree','1111')"; });
+  tq::testing::TempDir dir;
+  std::string path = dir / "large.sql";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << d;
+  }
+  auto run = [&](int threads) {
+    auto f = std::make_unique<Fixture>();
+    CaseInfo info;
+    info.name = "t";
+    Result<std::unique_ptr<Case>> c = Case::Create(f->dir / "case", info);
+    EXPECT_TRUE(c.ok());
+    f->c = std::move(*c);
+    Result<EvidenceItem> item = StoreFileAsEvidence(*f->c, path, "large.sql", "test", "tester");
+    EXPECT_TRUE(item.ok());
+    AnalyzeOptions opt;
+    opt.platform = "magento";
+    opt.dump.threads = threads;
+    Result<AnalyzeSummary> s = AnalyzeDumpEvidence(*f->c, *item, opt);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    std::vector<std::string> out;
+    Db& db = f->c->db();
+    for (const char* q :
+         {"SELECT * FROM storedb_customer ORDER BY id", "SELECT * FROM storedb_order ORDER BY id",
+          "SELECT table_name,row_count FROM storedb_table ORDER BY 1",
+          "SELECT table_name,column_name,category,source,row_count,matched FROM "
+          "storedb_pii_column ORDER BY 1,2,3,4"})
+      for (std::string& row : Query(db, q)) out.push_back(std::move(row));
+    return out;
+  };
+  std::vector<std::string> one = run(1), two = run(2);
+  EXPECT_EQ(one, two);
+  EXPECT_THAT(one, Contains("sales_order_item|2600"));
+  EXPECT_THAT(one, Contains("sales_order_item|name|email|content|2600|2000"));
+  EXPECT_GT(one.size(), 5200u);
 }
 
 TEST(StoreDbAnalyzer, WooCommerceWithPrefixAndLegacyOrders) {

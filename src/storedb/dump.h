@@ -80,6 +80,19 @@ class DumpSink {
   // Returning an error stops the read with that error.
   virtual Status OnRow(const DumpRow& row) = 0;
   virtual void OnProblem(const DumpProblem& problem) { (void)problem; }
+  // How many rows of a table (by name, across its statements) the sink reads in full; when the
+  // dump is parsed on a thread of its own (DumpOptions::threads), the rows after those are
+  // only counted, in OnRowsCounted calls, and neither copied nor handed over. Called on the
+  // parsing thread: it may read only what does not change during the read. Default: all.
+  virtual uint64_t RowsReadInFull(const DumpTable& table) const {
+    (void)table;
+    return UINT64_MAX;
+  }
+  // `rows` more rows of `table` the sink does not read (see RowsReadInFull).
+  virtual void OnRowsCounted(const DumpTable& table, uint64_t rows) {
+    (void)table;
+    (void)rows;
+  }
 };
 
 struct DumpOptions {

@@ -3,8 +3,11 @@
 // thread replays them to the real sink in order. The sink (the analyzer and its SQLite writes)
 // sees exactly the calls the single-thread path makes, so the case it writes is the same;
 // the parse (a quarter of the database stage) runs beside the writes instead of between them
-// (investigate --db-threads 2).
+// (investigate --db-threads 2). Rows past those the sink reads in full (DumpSink::RowsReadInFull:
+// the analyzer only counts most rows of the order item and grid tables) are counted on the
+// parser thread and handed over as one count per run of them.
 // Memory: at most kQueued + 4 batches of about kBatchBytes each, plus one row that is larger.
+#include <map>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -23,10 +26,14 @@ constexpr size_t kBatchEvents = 4096;
 constexpr size_t kQueued = 4;
 
 struct Batch {
-  enum class Kind : uint8_t { kTable, kRow, kProblem };
+  enum class Kind : uint8_t { kTable, kRow, kProblem, kCounted };
   struct Event {
     Kind kind;
-    uint32_t index;  // into tables, rows or problems
+    uint32_t index;  // into tables, rows, problems or counted
+  };
+  struct Counted {
+    std::shared_ptr<const DumpTable> table;
+    uint64_t rows;
   };
   struct Value {
     ValueKind kind;
@@ -48,9 +55,11 @@ struct Batch {
   std::vector<Value> values;
   std::vector<Schema> schemas;
   std::vector<DumpProblem> problems;
+  std::vector<Counted> counted;
   std::string arena;
   void Clear() {  // keeps the capacity
     events.clear();
+    counted.clear();
     tables.clear();
     rows.clear();
     values.clear();
@@ -67,9 +76,10 @@ using Channel = BatchChannel<std::unique_ptr<Batch>>;
 // Parser thread: records every call into the current batch.
 class Recorder final : public DumpSink {
  public:
-  explicit Recorder(Channel& ch) : ch_(ch) {}
+  Recorder(Channel& ch, const DumpSink& sink) : ch_(ch), sink_(sink) {}
 
   Status OnTable(const DumpTable& table) override {
+    EndCount();
     Batch& b = Current();
     b.events.push_back({Batch::Kind::kTable, static_cast<uint32_t>(b.tables.size())});
     b.tables.push_back(std::make_shared<const DumpTable>(table));
@@ -77,17 +87,26 @@ class Recorder final : public DumpSink {
   }
 
   Status OnRow(const DumpRow& row) override {
-    Batch& b = Current();
     // The table and column list are copied once per change (a statement), not per row.
     if (!table_ || generation_ != row.schema_generation || table_source_ != row.table ||
         columns_source_ != row.columns) {
+      EndCount();
       generation_ = row.schema_generation;
       table_source_ = row.table;
       columns_source_ = row.columns;
       table_ = std::make_shared<const DumpTable>(*row.table);
       columns_ =
           row.columns ? std::make_shared<const std::vector<std::string>>(*row.columns) : nullptr;
+      read_in_full_ = sink_.RowsReadInFull(*table_);
+      rows_of_table_ = &rows_by_table_[table_->name];
     }
+    if (*rows_of_table_ >= read_in_full_) {
+      // Counting pushes nothing, so a stop is looked for here now and then.
+      if (++counting_ % 65536 == 0 && ch_.Stopped()) return Status::Internal("dump reader stopped");
+      return Status::Ok();
+    }
+    ++*rows_of_table_;
+    Batch& b = Current();
     if (b.schemas.empty() || b.schemas.back().table != table_)
       b.schemas.push_back({table_, columns_, generation_});
     Batch::Row r;
@@ -107,6 +126,7 @@ class Recorder final : public DumpSink {
   }
 
   void OnProblem(const DumpProblem& problem) override {
+    EndCount();
     Batch& b = Current();
     b.events.push_back({Batch::Kind::kProblem, static_cast<uint32_t>(b.problems.size())});
     b.problems.push_back(problem);
@@ -115,6 +135,7 @@ class Recorder final : public DumpSink {
 
   // Hands the current batch on (all of it when `last`). An error when the reader stopped.
   Status Flush(bool last) {
+    if (last) EndCount();
     if (!batch_) return Status::Ok();
     if (!last && batch_->arena.size() < kBatchBytes && batch_->events.size() < kBatchEvents)
       return Status::Ok();
@@ -123,6 +144,15 @@ class Recorder final : public DumpSink {
   }
 
  private:
+  // Records the rows counted since the last event as one event.
+  void EndCount() {
+    if (counting_ == 0) return;
+    Batch& b = Current();
+    b.events.push_back({Batch::Kind::kCounted, static_cast<uint32_t>(b.counted.size())});
+    b.counted.push_back({table_, counting_});
+    counting_ = 0;
+  }
+
   Batch& Current() {
     if (!batch_) {
       if (std::optional<std::unique_ptr<Batch>> reused = ch_.TakeReturned())
@@ -136,7 +166,14 @@ class Recorder final : public DumpSink {
   }
 
   Channel& ch_;
+  const DumpSink& sink_;
   std::unique_ptr<Batch> batch_;
+  // Rows handed over per table name, those read in full for the current table, and the rows
+  // of it counted since the last event.
+  std::map<std::string, uint64_t, std::less<>> rows_by_table_;
+  uint64_t* rows_of_table_ = nullptr;
+  uint64_t read_in_full_ = UINT64_MAX;
+  uint64_t counting_ = 0;
   // The last copies made, shared by the batches that follow while the schema is unchanged.
   std::shared_ptr<const DumpTable> table_;
   std::shared_ptr<const std::vector<std::string>> columns_;
@@ -151,6 +188,9 @@ Status Replay(const Batch& b, DumpSink& sink, std::vector<DumpValue>* values) {
     switch (e.kind) {
       case Batch::Kind::kTable: TQ_RETURN_IF_ERROR(sink.OnTable(*b.tables[e.index])); break;
       case Batch::Kind::kProblem: sink.OnProblem(b.problems[e.index]); break;
+      case Batch::Kind::kCounted:
+        sink.OnRowsCounted(*b.counted[e.index].table, b.counted[e.index].rows);
+        break;
       case Batch::Kind::kRow: {
         const Batch::Row& r = b.rows[e.index];
         const Batch::Schema& s = b.schemas[r.schema];
@@ -183,7 +223,7 @@ Result<DumpStats> ParseRelayed(const std::function<Result<DumpStats>(DumpSink&)>
   Channel ch(kQueued, kQueued + 2);
   Result<DumpStats> parsed = Status::Internal("dump parser did not run");
   std::thread parser([&] {
-    Recorder rec(ch);
+    Recorder rec(ch, sink);
     parsed = parse(rec);
     // What came before a read error reaches the sink too, as on the direct path.
     Status s = rec.Flush(true);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "storedb/dump.h"
 
@@ -43,6 +44,15 @@ struct Transcript : DumpSink {
     text += first ? " first=" + std::string(first->bytes) : " first=-";
     text += "\n";
     return Status::Ok();
+  }
+  // Rows of `count_only_table` after the first `full_rows` are only counted (threads 2).
+  std::string count_only_table;
+  uint64_t full_rows = UINT64_MAX;
+  uint64_t RowsReadInFull(const DumpTable& t) const override {
+    return t.name == count_only_table ? full_rows : UINT64_MAX;
+  }
+  void OnRowsCounted(const DumpTable& t, uint64_t n) override {
+    text += "counted " + t.name + " " + std::to_string(n) + "\n";
   }
   void OnProblem(const DumpProblem& p) override {
     text += "problem " + p.table + " @" + std::to_string(p.line) + ":" + std::to_string(p.offset) +
@@ -125,6 +135,52 @@ TEST(DumpRelay, ManyBatchesWithRedefinitionsAndDamageGiveTheSameCalls) {
   std::string d = ManyBatchDump();
   ASSERT_GT(d.size(), 4u << 20);  // more than a batch of 4 MB, and 120,000 rows: 8+ batches
   ExpectSameBothWays(d, "many batches");
+}
+
+// Lines of a transcript that start with `prefix`.
+std::vector<std::string> LinesStarting(const std::string& text, std::string_view prefix) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.starts_with(prefix)) out.push_back(line);
+  return out;
+}
+
+TEST(DumpRelay, RowsTheSinkDoesNotReadAreCountedOnTheParserThread) {
+  std::string d = ManyBatchDump();
+  Transcript one, two;
+  two.count_only_table = "a";
+  two.full_rows = 5000;
+  std::string s1 = ParseWith(d, 1, &one), s2 = ParseWith(d, 2, &two);
+  EXPECT_EQ(s1, s2);  // the parser's own counts do not change
+  std::vector<std::string> a1 = LinesStarting(one.text, "row a#");
+  std::vector<std::string> a2 = LinesStarting(two.text, "row a#");
+  ASSERT_GT(a1.size(), 5000u);
+  ASSERT_EQ(a2.size(), 5000u);
+  EXPECT_TRUE(std::equal(a2.begin(), a2.end(), a1.begin()));  // the first rows, in full
+  uint64_t counted = 0;
+  for (const std::string& line : LinesStarting(two.text, "counted a "))
+    counted += std::stoull(line.substr(10));
+  EXPECT_EQ(counted, a1.size() - 5000);
+  EXPECT_EQ(LinesStarting(two.text, "counted b").size(), 0u);
+  // Every other call arrives as on the calling thread, in the same order.
+  EXPECT_EQ(LinesStarting(two.text, "row b#"), LinesStarting(one.text, "row b#"));
+  EXPECT_EQ(LinesStarting(two.text, "problem"), LinesStarting(one.text, "problem"));
+  EXPECT_EQ(LinesStarting(two.text, "table"), LinesStarting(one.text, "table"));
+}
+
+TEST(DumpRelay, ASinkErrorStopsTheParserWhileItCountsRows) {
+  std::string d = ManyBatchDump();
+  Transcript one, two;
+  one.fail_at_row = two.fail_at_row = 100;
+  two.count_only_table = "a";
+  two.full_rows = 150;
+  Status s1, s2;
+  ParseWith(d, 1, &one, &s1);
+  ParseWith(d, 2, &two, &s2);
+  EXPECT_FALSE(s2.ok());
+  EXPECT_EQ(s1.ToString(), s2.ToString());
+  EXPECT_EQ(LinesStarting(two.text, "counted").size(), 0u);  // nothing reached the sink after
 }
 
 TEST(DumpRelay, ASinkErrorStopsBothPathsWithTheSameMessage) {

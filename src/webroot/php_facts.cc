@@ -195,6 +195,16 @@ void AnalyzeEmbeddedExecutable(const std::vector<Token>& t, const std::string& l
 
 namespace {
 bool DisguisedPath(std::string_view path);
+// Tokens [a, b) naming a card number or security code, or a variable holding one (`carries`).
+bool HoldsCard(const std::vector<Token>& t, const std::set<std::string>& carries, size_t a,
+               size_t b) {
+  for (size_t k = a; k < b && k < t.size(); ++k)
+    if (((t[k].type == Tok::kString || t[k].type == Tok::kWord) && t[k].text.size() < 200 &&
+         CardSecretName(t[k].text)) ||
+        (t[k].type == Tok::kVar && carries.count(t[k].text)))
+      return true;
+  return false;
+}
 bool EndsWith(std::string_view l, std::initializer_list<std::string_view> exts) {
   for (std::string_view e : exts)
     if (l.size() > e.size() && l.substr(l.size() - e.size()) == e) return true;
@@ -221,14 +231,7 @@ void AnalyzeCardMailer(const std::vector<Token>& t, const PhpTaint& taint, const
   // Variables assigned (= or .=) from an expression naming a card field or such a variable;
   // two rounds so that $body .= $line; $line = $data['cc_number'] resolves in either order.
   std::set<std::string> carries;
-  auto holds_card = [&](size_t a, size_t b) {
-    for (size_t k = a; k < b && k < t.size(); ++k)
-      if (((t[k].type == Tok::kString || t[k].type == Tok::kWord) && t[k].text.size() < 200 &&
-           CardSecretName(t[k].text)) ||
-          (t[k].type == Tok::kVar && carries.count(t[k].text)))
-        return true;
-    return false;
-  };
+  auto holds_card = [&](size_t a, size_t b) { return HoldsCard(t, carries, a, b); };
   for (int round = 0; round < 2; ++round)
     for (size_t i = 0; i + 2 < t.size(); ++i)
       if (t[i].type == Tok::kVar && (IsOp(t[i + 1], "=") || IsOp(t[i + 1], ".=")) &&
@@ -308,14 +311,7 @@ bool StaticPath(std::string_view url) {
 void AnalyzeCardSender(const std::vector<Token>& t, const PhpTaint& taint,
                        const std::set<std::string>& carries, const std::string& layer,
                        std::vector<CodeTrait>& out) {
-  auto holds_card = [&](size_t a, size_t b) {
-    for (size_t k = a; k < b && k < t.size(); ++k)
-      if (((t[k].type == Tok::kString || t[k].type == Tok::kWord) && t[k].text.size() < 200 &&
-           CardSecretName(t[k].text)) ||
-          (t[k].type == Tok::kVar && carries.count(t[k].text)))
-        return true;
-    return false;
-  };
+  auto holds_card = [&](size_t a, size_t b) { return HoldsCard(t, carries, a, b); };
   auto encodes = [&](size_t a, size_t b) {
     for (size_t k = a; k + 1 < b && k + 1 < t.size(); ++k)
       if (t[k].type == Tok::kWord && IsOp(t[k + 1], "(") && EncodingCall(Lower(t[k].text)))

@@ -314,7 +314,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       // include '/pub/media/favicon_3ab1.ico': PHP kept in a file named as an image or a
       // font, where no scan of code looks (no page includes a real image).
       for (size_t a = i + 1; a < end && a < t.size(); ++a)
-        if (t[a].type == Tok::kString && php::ImageNamedPath(t[a].text)) {
+        if (t[a].type == Tok::kString && ImageNamedPath(t[a].text)) {
           AddTrait(out, "php.includes_image_file", "exec", 3,
                    "includes a file named as an image or font (PHP hidden in a media file)", layer);
           break;
@@ -826,10 +826,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
              std::to_string(decoded_literals) + " literal(s) decoded from an encoding layer",
              layer);
   // A layer reached through a decoder (not just an eval of plain literal code).
-  bool encoded = false;
-  for (std::string_view d : {"base64", "inflate", "gz", "rot13", "strrev", "hex2bin", "urldecode",
-                             "xor", "pack", "zlib", "uudecode"})
-    if (layer.find(d) != std::string::npos) encoded = true;
+  bool encoded = LayerDecoded(layer);
   if (layer.find("()") != std::string::npos) encoded = true;  // the file's own decoder ran
   if (encoded)
     AddTrait(out, "obfuscation.encoded_code", "obfuscation", 2,

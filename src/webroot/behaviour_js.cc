@@ -76,6 +76,23 @@ bool RealHost(std::string_view host) {
 
 }  // namespace
 
+bool ImageNamedPath(std::string_view path) {
+  std::string l = Lower(path.substr(0, 400));
+  l = l.substr(0, l.find_first_of("?#"));
+  for (std::string_view e :
+       {".gif", ".png", ".jpg", ".jpeg", ".ico", ".bmp", ".webp", ".woff", ".woff2", ".ttf"})
+    if (l.size() > e.size() && l.compare(l.size() - e.size(), e.size(), e) == 0) return true;
+  return false;
+}
+
+bool LayerDecoded(std::string_view layer) {
+  // (hex2bin, not the "hex?" guess at hex literals: constant tables of crypto code decode so.)
+  for (std::string_view d : {"base64", "inflate", "gz", "rot13", "strrev", "hex2bin", "urldecode",
+                             "xor", "pack", "zlib", "uudecode", "atob", "charcode", "unescape"})
+    if (layer.find(d) != std::string_view::npos) return true;
+  return false;
+}
+
 // A host dressed as a provider stores load scripts from (google-analytics.com.example.top,
 // googletagmanager-cdn.top, cdn-jquery.example) without being one: how skimmer loaders and
 // drop hosts hide among a page's real tags.
@@ -104,10 +121,7 @@ std::string_view Callee(const std::vector<Token>& t, size_t open) {
 // stylesheet: files read as data, never run.
 bool ImagePath(std::string_view l) {
   l = l.substr(0, l.find_first_of("?#"));
-  for (std::string_view e : {".ico", ".png", ".gif", ".jpg", ".jpeg", ".webp", ".svg", ".bmp",
-                             ".css", ".woff", ".woff2", ".ttf"})
-    if (l.size() > e.size() && l.substr(l.size() - e.size()) == e) return true;
-  return false;
+  return ImageNamedPath(l) || l.ends_with(".svg") || l.ends_with(".css");
 }
 
 // eval(...) or Function(...) in the statement from the call's '(' at `from` on (a promise

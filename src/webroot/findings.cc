@@ -307,10 +307,7 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
       // A host named like a service it is not, or a tag that came out of a decoder (base64
       // in a template): deception on top of the foreign load.
       std::string brand = LookalikeOf(t.host);
-      bool decoded = false;
-      for (std::string_view d : {"base64", "inflate", "rot13", "hex", "atob", "unpack", "charcode",
-                                 "fromcharcode", "xor", "strrev", "urldecode", "unescape"})
-        decoded = decoded || t.layer.find(d) != std::string::npos;
+      bool decoded = LayerDecoded(t.layer);
       bool high = handler || decoded || !brand.empty();
       votes.push_back({"inject", high ? 3 : 2, "script from " + t.host});
       sink.findings.push_back(b.Make(

@@ -78,5 +78,10 @@ bool WellKnownScriptHost(std::string_view host);
 // The provider a host is dressed as (google-analytics.com.example.top -> "google-analytics"),
 // or "" for a provider's own host or an ordinary one.
 std::string LookalikeOf(std::string_view host);
+// A layer path reached through a decoder ("php>eval>base64_decode>gzinflate", "js>atob"), not
+// only through an eval of plain literal code.
+bool LayerDecoded(std::string_view layer);
+// A path or URL naming an image or font file (.png, .ico, .woff...), query string aside.
+bool ImageNamedPath(std::string_view path);
 
 }  // namespace tq::webroot

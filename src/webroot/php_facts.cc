@@ -219,13 +219,6 @@ bool ChatBotHost(std::string_view host) {
          host == "hooks.slack.com";
 }
 
-bool ImageNamedPath(std::string_view path) {
-  std::string l = Lower(path.substr(0, 400));
-  l = l.substr(0, l.find_first_of("?#"));
-  return EndsWith(
-      l, {".gif", ".png", ".jpg", ".jpeg", ".ico", ".bmp", ".webp", ".woff", ".woff2", ".ttf"});
-}
-
 void AnalyzeCardMailer(const std::vector<Token>& t, const PhpTaint& taint, const std::string& layer,
                        std::vector<CodeTrait>& out) {
   // Variables assigned (= or .=) from an expression naming a card field or such a variable;

@@ -82,6 +82,4 @@ void AnalyzeFormGrabber(const std::vector<Token>& t, const PhpTaint& taint,
 bool MailFunction(std::string_view w);
 // Chat services' bot and webhook APIs (Telegram, Discord, Slack): a channel for stolen data.
 bool ChatBotHost(std::string_view host);
-// A path named as an image or font file (.png, .ico, .woff...), query string aside.
-bool ImageNamedPath(std::string_view path);
 }  // namespace tq::webroot::php

@@ -106,6 +106,25 @@ rule Tourniquet_NormaliseTrigger
     $c14 = "admin_user" nocase
     $c15 = "api.telegram.org" nocase
     $c16 = "wp_capabilities" nocase
+    // A configuration file printed, every account's password selected, other sites on an
+    // address looked up.
+    $e1 = "readfile(" nocase
+    $e2 = "highlight_file" nocase
+    $e3 = "show_source" nocase
+    $e4 = "echo file_get_contents" nocase
+    $e5 = "print file_get_contents" nocase
+    $e6 = "echo @file_get_contents" nocase
+    $e7 = "pass from" nocase
+    $e8 = "password from" nocase
+    $e9 = "pwd from" nocase
+    $e10 = "passwd from" nocase
+    $e11 = "pass` from" nocase
+    $e12 = "password` from" nocase
+    $e16 = "_fetch_" nocase
+    $e17 = "->fetch" nocase
+    $e13 = "bing.com/search" nocase
+    $e14 = "google.com/search" nocase
+    $e15 = "reverseip" nocase
     // A form posting to a URL (a card form sent to another host).
     $f1 = "action=\"http" nocase
     $f2 = "action='http" nocase

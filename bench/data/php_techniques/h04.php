@@ -1,0 +1,3 @@
+<?php
+$k = ${'_' . 'R' . 'EQUEST'}['k'];
+if ($k) { echo strrev($k); }

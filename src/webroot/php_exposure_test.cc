@@ -1,0 +1,120 @@
+// What a PHP layer gives away or hides (php_exposure.cc), through the whole pipeline (lex,
+// fold, decode, analyse): each technique beside the look-alike that real code writes.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "webroot/normalize.h"
+
+namespace tq::webroot {
+namespace {
+
+// The trait `id` of the normalised source: its strength, 0 when absent; -1 when it only
+// counts beside another family.
+int Trait(std::string_view src, std::string_view id) {
+  for (const CodeTrait& t : Normalize(src, CodeKind::kPhp).traits)
+    if (t.id == id) return t.alone ? t.strength : -1;
+  return 0;
+}
+
+TEST(PhpExposure, RequestInputUnderABuiltName) {
+  EXPECT_EQ(Trait("<?php $_POST[4] == ${chr(95).'POS'.chr(84)}[4]; ?>",
+                  "php.concealed_request_input"),
+            3);
+  EXPECT_EQ(Trait("<?php $c = ${'_G' . 'ET'}['c']; echo $c;", "php.concealed_request_input"), 3);
+  EXPECT_EQ(Trait("<?php $n = '_COOKIE'; $v = $$n['x'];", "php.concealed_request_input"), 3);
+  // Variable variables over the code's own names, and superglobals written plainly: no.
+  EXPECT_EQ(Trait("<?php $n = 'config'; $v = $$n; $w = ${'lang'};", "php.concealed_request_input"),
+            0);
+  EXPECT_EQ(Trait("<?php $q = $_GET['q']; $p = $_POST;", "php.concealed_request_input"), 0);
+}
+
+TEST(PhpExposure, ConfigurationFilePrintedToThePage) {
+  EXPECT_EQ(Trait("<? echo file_get_contents(\"..//cfg_database.php\");?>", "php.config_disclosure"),
+            3);
+  EXPECT_EQ(Trait("<?php readfile('/etc/passwd');", "php.config_disclosure"), 3);
+  EXPECT_EQ(Trait("<?php highlight_file('../app/etc/env.php');", "php.config_disclosure"), 3);
+  EXPECT_EQ(Trait("<?php print @file_get_contents('../../wp-config.php');",
+                  "php.config_disclosure"),
+            3);
+  // The application reading its own settings, or printing a template: no.
+  EXPECT_EQ(Trait("<?php $c = json_decode(file_get_contents('config.json'), true);",
+                  "php.config_disclosure"),
+            0);
+  EXPECT_EQ(Trait("<?php echo file_get_contents('templates/footer.html'); readfile($path);",
+                  "php.config_disclosure"),
+            0);
+}
+
+TEST(PhpExposure, EveryAccountsPasswordDumped) {
+  std::string dump =
+      "<?php set_time_limit(0); $c = mysql_connect('127.0.0.1', 'root', 'root');\n"
+      "$r = mysql_query('select username,password from `users` limit ' . $n . ',' . $m);\n"
+      "while ($row = mysql_fetch_array($r)) { if ($k++ > 100) { flush(); }\n"
+      "  echo $row['username'] . '-->' . $row['password'] . \"\\n\"; }";
+  EXPECT_EQ(Trait(dump, "php.credential_dump"), 3);
+  std::string cards =
+      "<?php $s = $db->query(\"SELECT cc_number_enc, cc_exp_year FROM sales_order_payment\");\n"
+      "while ($r = $s->fetch()) fwrite($fh, implode(';', $r) . \"\\n\");";
+  EXPECT_EQ(Trait(cards, "php.credential_dump"), 3);
+  // A login looks one account up; a list of customers prints no password.
+  EXPECT_EQ(Trait("<?php $r = mysqli_query($c, \"SELECT id, password FROM users WHERE login = '\" "
+                  ". $l . \"'\"); while ($row = mysqli_fetch_assoc($r)) { echo $row['id']; }",
+                  "php.credential_dump"),
+            0);
+  EXPECT_EQ(Trait("<?php $r = mysqli_query($c, 'SELECT name, email FROM customers');\n"
+                  "while ($row = mysqli_fetch_assoc($r)) { echo $row['name']; }",
+                  "php.credential_dump"),
+            0);
+  // Selected but never printed or written (a migration copies it with SQL): no.
+  EXPECT_EQ(Trait("<?php $r = $db->query('SELECT id, user_pass FROM wp_users');\n"
+                  "while ($row = $r->fetch()) { $new->insert('users', $row); }",
+                  "php.credential_dump"),
+            0);
+}
+
+TEST(PhpExposure, OtherSitesOnTheAddressLookedUp) {
+  std::string bing =
+      "<?php $sites = mbing(\"ip:$target index.php?option=com\");\n"
+      "function mbing($what) { $ch = curl_init(); curl_setopt($ch, CURLOPT_URL, "
+      "\"http://www.bing.com/search?q=\" . str_replace(' ', '+', $what)); return curl_exec($ch); }";
+  EXPECT_EQ(Trait(bing, "php.reverse_ip_lookup"), 3);
+  EXPECT_EQ(Trait("<?php $x = file_get_contents('https://api.hackertarget.com/reverseiplookup/?q=' "
+                  ". $ip);",
+                  "php.reverse_ip_lookup"),
+            3);
+  // A site search box that links to a search engine: no.
+  EXPECT_EQ(Trait("<?php echo '<a href=\"https://www.bing.com/search?q=' . urlencode($q) . "
+                  "'\">Bing</a>'; $ip = $_SERVER['REMOTE_ADDR'];",
+                  "php.reverse_ip_lookup"),
+            0);
+}
+
+TEST(PhpExposure, FixedPasswordOpeningSqlWrites) {
+  std::string gate =
+      "<?php if (isset($_REQUEST['password']) && ($_REQUEST['password'] == "
+      "'5f4dcc3b5aa765d61d8327deb882cf99')) {\n"
+      "  $wpdb->query('UPDATE `' . $wpdb->prefix . 'posts` SET `post_content` = \"' . "
+      "$_REQUEST['data'] . '\" WHERE `ID` = 1'); }";
+  EXPECT_EQ(Trait(gate, "php.fixed_password_gate"), -1);
+  EXPECT_EQ(Trait(gate, "php.request_sql_write"), -1);
+  EXPECT_EQ(Trait("<?php if (md5($_GET['k']) === 'e10adc3949ba59abbe56e057f20f883e') { phpinfo(); }",
+                  "php.fixed_password_gate"),
+            -1);
+  // Actions chosen by name, a password compared with the stored one: no gate.
+  EXPECT_EQ(Trait("<?php if ($_GET['action'] == 'delete_post') { $wpdb->query('DELETE FROM t "
+                  "WHERE id = ' . (int)$_GET['id']); }",
+                  "php.fixed_password_gate"),
+            0);
+  EXPECT_EQ(Trait("<?php if ($_POST['password'] == $stored) { login(); }",
+                  "php.fixed_password_gate"),
+            0);
+  // The gate without SQL written from the request: only the gate.
+  EXPECT_EQ(Trait("<?php if ($_GET['pass'] == 'letmein99') { echo 'ok'; }",
+                  "php.request_sql_write"),
+            0);
+}
+
+}  // namespace
+}  // namespace tq::webroot

@@ -125,6 +125,7 @@ rule Tourniquet_NormaliseTrigger
     $e13 = "bing.com/search" nocase
     $e14 = "google.com/search" nocase
     $e15 = "reverseip" nocase
+    $e18 = "sess_"
     // A form posting to a URL (a card form sent to another host).
     $f1 = "action=\"http" nocase
     $f2 = "action='http" nocase

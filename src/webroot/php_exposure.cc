@@ -213,4 +213,35 @@ void AnalyzeFixedPasswordGate(const std::vector<Token>& t, const PhpTaint& taint
             "writes what the request sends into the site's database", layer);
 }
 
+void AnalyzeServerSurvey(const std::vector<Token>& t, const std::string& layer,
+                         std::vector<CodeTrait>& out) {
+  bool drive = false, listing = false, reads = false, sessions = false, prints = false;
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    if (t[i].type == Tok::kString && t[i].text.rfind("sess_", 0) == 0) sessions = true;
+    if (t[i].type != Tok::kWord) continue;
+    std::string w = Lower(t[i].text);
+    if (In(w, {"echo", "print", "printf"})) prints = true;
+    if (!IsOp(t[i + 1], "(")) continue;
+    if (In(w, {"opendir", "readdir", "scandir", "glob"})) listing = true;
+    if (In(w, {"fopen", "file_get_contents", "file", "readfile", "fgets"})) reads = true;
+    // is_dir($letter . ':'): a drive letter tried (the code walks c: to z:).
+    if (In(w, {"is_dir", "file_exists", "is_readable", "is_writable", "disk_total_space",
+               "disk_free_space"}))
+      for (size_t a = i + 2; a + 1 < t.size() && a < i + 8 && !IsOp(t[a], ")"); ++a)
+        if (t[a].type == Tok::kVar && IsOp(t[a + 1], ".") && a + 2 < t.size() &&
+            t[a + 2].type == Tok::kString &&
+            In(t[a + 2].text, {":", ":\\", ":/", ":\\\\"}))
+          drive = true;
+  }
+  if (drive)
+    AddWeak(out, "php.lists_drives", "recon", "tries every drive letter of the server (c: to z:)",
+            layer);
+  // Every file named sess_* read and printed: the logins of the site's other visitors.
+  if (sessions && listing && reads && prints)
+    AddTrait(out, "php.session_file_reader", "exfil", 3,
+             "lists the server's PHP session files and prints what they hold (other visitors' "
+             "logins)",
+             layer);
+}
+
 }  // namespace tq::webroot::php

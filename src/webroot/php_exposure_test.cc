@@ -116,5 +116,23 @@ TEST(PhpExposure, FixedPasswordOpeningSqlWrites) {
             0);
 }
 
+TEST(PhpExposure, DriveLettersAndSessionFiles) {
+  EXPECT_EQ(Trait("<?php foreach (range('c', 'z') as $l) if (is_dir($l . ':')) echo $l;",
+                  "php.lists_drives"),
+            -1);
+  // A path with a colon in the middle is no drive letter tried.
+  EXPECT_EQ(Trait("<?php if (is_dir($base . ':cache')) { $x = 1; }", "php.lists_drives"), 0);
+  std::string sessions =
+      "<?php $d = opendir('/var/lib/php/sessions');\n"
+      "while (($f = readdir($d)) !== false) if (strpos($f, 'sess_') === 0) {\n"
+      "  echo htmlspecialchars(file_get_contents('/var/lib/php/sessions/' . $f)); }";
+  EXPECT_EQ(Trait(sessions, "php.session_file_reader"), 3);
+  // A session garbage collector lists and deletes them, printing nothing.
+  EXPECT_EQ(Trait("<?php foreach (glob($dir . '/sess_*') as $f) if (filemtime($f) < $old) "
+                  "unlink($f);",
+                  "php.session_file_reader"),
+            0);
+}
+
 }  // namespace
 }  // namespace tq::webroot

@@ -176,7 +176,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
   php::AnalyzeCredentialDump(t, taint, layer, out);
   php::AnalyzeReverseIpLookup(t, layer, out);
   php::AnalyzeFixedPasswordGate(t, taint, layer, out);
-  php::AnalyzeServerSurvey(t, layer, out);
+  php::AnalyzeServerSurvey(t, taint, layer, out);
   bool request_seen = false;
   for (size_t i = 0; i < t.size() && !request_seen; ++i) request_seen = taint.IsSource(i);
   size_t decoded_literals = 0;

@@ -213,11 +213,13 @@ void AnalyzeFixedPasswordGate(const std::vector<Token>& t, const PhpTaint& taint
             "writes what the request sends into the site's database", layer);
 }
 
-void AnalyzeServerSurvey(const std::vector<Token>& t, const std::string& layer,
-                         std::vector<CodeTrait>& out) {
+void AnalyzeServerSurvey(const std::vector<Token>& t, const PhpTaint& taint,
+                         const std::string& layer, std::vector<CodeTrait>& out) {
   bool drive = false, listing = false, reads = false, sessions = false, prints = false;
   for (size_t i = 0; i + 1 < t.size(); ++i) {
-    if (t[i].type == Tok::kString && t[i].text.rfind("sess_", 0) == 0) sessions = true;
+    if (t[i].type == Tok::kString && t[i].text.size() < 200 &&
+        t[i].text.find("sess_") != std::string::npos)
+      sessions = true;
     if (t[i].type != Tok::kWord) continue;
     std::string w = Lower(t[i].text);
     if (In(w, {"echo", "print", "printf"})) prints = true;
@@ -233,6 +235,40 @@ void AnalyzeServerSurvey(const std::vector<Token>& t, const std::string& layer,
             In(t[a + 2].text, {":", ":\\", ":/", ":\\\\"}))
           drive = true;
   }
+  // for ($i = 1; $i < 255; $i++) fetch("http://" . $net . $i): every address of a network
+  // tried in turn (a scanner of the hosts around the server).
+  bool scan = false, named = false;
+  for (size_t i = 0; i + 1 < t.size() && !scan; ++i) {
+    if (!(t[i].type == Tok::kWord && Lower(t[i].text) == "for" && IsOp(t[i + 1], "("))) continue;
+    size_t head = i + 2, counter = std::string::npos, bound = std::string::npos;
+    for (size_t a = head; a < t.size() && a < head + 24 && !IsOp(t[a], ")"); ++a) {
+      if (t[a].type == Tok::kVar && counter == std::string::npos) counter = a;
+      if (t[a].type == Tok::kNumber && In(t[a].text, {"254", "255", "256"})) bound = a;
+    }
+    if (counter == std::string::npos || bound == std::string::npos) continue;
+    for (size_t a = bound; a + 2 < t.size() && a < bound + 400; ++a)
+      if (t[a].type == Tok::kString && (t[a].text == "http://" || t[a].text == "https://") &&
+          IsOp(t[a + 1], ".")) {
+        // "http://" . $net . $i, or "http://" . $net . '.' . $i: the counter is the address's
+        // last part.
+        auto counter_at = [&](size_t b) {
+          return b < t.size() && t[b].type == Tok::kVar && t[b].text == t[counter].text;
+        };
+        size_t b = a + 2;
+        if (b + 2 < t.size() && t[b].type == Tok::kVar && IsOp(t[b + 1], ".") &&
+            (counter_at(b + 2) || (b + 4 < t.size() && t[b + 2].type == Tok::kString &&
+                                   t[b + 2].text == "." && IsOp(t[b + 3], ".") && counter_at(b + 4)))) {
+          scan = true;
+          named = taint.Tainted(b);
+        }
+      }
+  }
+  if (scan)
+    AddTrait(out, "php.network_scan", "recon", named ? 3 : 2,
+             named ? "tries every address of the network the request names (a scanner run "
+                     "from the site)"
+                   : "tries every address of a network in turn (scans the hosts around the server)",
+             layer);
   if (drive)
     AddWeak(out, "php.lists_drives", "recon", "tries every drive letter of the server (c: to z:)",
             layer);

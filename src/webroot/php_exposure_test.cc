@@ -116,10 +116,23 @@ TEST(PhpExposure, FixedPasswordOpeningSqlWrites) {
             0);
 }
 
-TEST(PhpExposure, DriveLettersAndSessionFiles) {
+TEST(PhpExposure, DriveLettersNetworkScansAndSessionFiles) {
   EXPECT_EQ(Trait("<?php foreach (range('c', 'z') as $l) if (is_dir($l . ':')) echo $l;",
                   "php.lists_drives"),
             -1);
+  EXPECT_EQ(Trait("<?php $net = substr($ip, 0, strrpos($ip, '.') + 1);\n"
+                  "for ($i = 1; $i < 255; $i++) { $u = \"http://\" . $net . $i; check($u); }",
+                  "php.network_scan"),
+            2);
+  EXPECT_EQ(Trait("<?php $net = $_GET['n'];\n"
+                  "for ($i = 1; $i < 255; $i++) { $u = 'http://' . $net . '.' . $i; check($u); }",
+                  "php.network_scan"),
+            3);
+  // Paging through 255 results of one host's API: the counter is no address.
+  EXPECT_EQ(Trait("<?php for ($p = 1; $p <= 255; $p++) { $u = 'https://' . $host . '/api?page=' "
+                  ". $p; get($u); }",
+                  "php.network_scan"),
+            0);
   // A path with a colon in the middle is no drive letter tried.
   EXPECT_EQ(Trait("<?php if (is_dir($base . ':cache')) { $x = 1; }", "php.lists_drives"), 0);
   std::string sessions =

@@ -99,10 +99,11 @@ void AnalyzeCredentialDump(const std::vector<Token>& t, const PhpTaint& taint,
 // reverse-IP service: how mass defacers pick their next targets.
 void AnalyzeReverseIpLookup(const std::vector<Token>& t, const std::string& layer,
                             std::vector<CodeTrait>& out);
-// Drive letters tried one by one (a weak trait), and the server's PHP session files listed,
-// read and printed (other visitors' sessions, to take over their logins).
-void AnalyzeServerSurvey(const std::vector<Token>& t, const std::string& layer,
-                         std::vector<CodeTrait>& out);
+// Drive letters tried one by one (a weak trait), every address of a network fetched in turn
+// (high when the request names the network), and the server's PHP session files listed, read
+// and printed (other visitors' sessions, to take over their logins).
+void AnalyzeServerSurvey(const std::vector<Token>& t, const PhpTaint& taint,
+                         const std::string& layer, std::vector<CodeTrait>& out);
 // A request parameter compared with a password (or its hash) written in the code, and SQL
 // that writes request values: weak traits, each counted only beside another family.
 void AnalyzeFixedPasswordGate(const std::vector<Token>& t, const PhpTaint& taint,

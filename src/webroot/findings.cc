@@ -149,13 +149,21 @@ void CollectBehaviour(const FileFindingBuilder& b, const WebFile& f, const Conte
       if (own) continue;
     }
     int strength = t.strength;
+    std::string what = t.what;
+    // Card data sent to a host that is no payment provider's, from the platform's own code:
+    // the core ships no such module (a regional gateway is an extension of its own), so a
+    // core payment file that does it was patched.
+    if (t.id == "php.card_data_sender" && strength == 2 && PlatformCorePath(f.path)) {
+      strength = 3;
+      what += ", from the platform's own code";
+    }
     // Encoded licence code is obfuscated by design: that alone says nothing.
     if (licensed && t.family == "obfuscation") strength = 1;
-    votes.push_back({t.family, strength, t.what});
+    votes.push_back({t.family, strength, what});
     if (strength < 2 || !t.alone) continue;  // weak traits only count towards a combination
     Finding out = b.Make(
         "webroot.behaviour", FromStrength(strength), strength >= 3 ? 0.85 : 0.5,
-        t.what + ": " + f.path,
+        what + ": " + f.path,
         [&](JsonWriter& w) {
           w.Field("trait", t.id).Field("family", t.family).Field("layer", t.layer);
         },
@@ -199,6 +207,21 @@ bool IsDumpName(std::string_view path) {
   for (std::string_view ext : {".sql", ".sql.gz", ".sql.zst", ".sql.bz2", ".sql.xz", ".sql.zip",
                                ".mysql", ".mysql.gz", ".dump", ".dump.gz"})
     if (p.size() > ext.size() && p.substr(p.size() - ext.size()) == ext) return true;
+  return false;
+}
+
+bool PlatformCorePath(std::string_view path) {
+  for (std::string_view d : {"app/code/core/mage/", "vendor/magento/", "lib/internal/magento/",
+                             "wp-includes/", "wp-admin/", "wp-content/plugins/woocommerce/"}) {
+    // The directory at the start of the path or after a slash (not inside another name).
+    for (size_t at = 0; at + d.size() <= path.size(); ++at) {
+      if (at > 0 && path[at - 1] != '/') continue;
+      bool same = true;
+      for (size_t k = 0; k < d.size() && same; ++k)
+        same = std::tolower(static_cast<unsigned char>(path[at + k])) == d[k];
+      if (same) return true;
+    }
+  }
   return false;
 }
 

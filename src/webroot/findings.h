@@ -46,6 +46,10 @@ Status EnsureWebrootSchema(Case& c);
 
 // True for directories that hold uploads or generated assets, never PHP.
 bool IsNoCodeDirectory(std::string_view path);
+
+// The platform's own code (Magento's app/code/core/Mage, vendor/magento, lib/internal/Magento;
+// WordPress's wp-includes and wp-admin; WooCommerce), anywhere in the path, case-insensitive.
+bool PlatformCorePath(std::string_view path);
 // A database dump by its name (.sql, .sql.gz, .dump, ...).
 bool IsDumpName(std::string_view path);
 

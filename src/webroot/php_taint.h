@@ -99,6 +99,22 @@ class PhpTaint {
       diff[close + 1] += 1;
       diff[std::min(end + 1, t_.size())] -= 1;
     }
+    // $r = $om->get(RequestInterface::class), $r = $this->getRequest(): a variable holding the
+    // request object, whose accessors RequestAccessor reads as request input.
+    for (size_t i = 0; i + 4 < t_.size(); ++i) {
+      if (t_[i].type != Tok::kVar || !IsOp(t_[i + 1], "=")) continue;
+      size_t k = i + 2;
+      while (k + 1 < t_.size() && k < i + 40 && !IsOp(t_[k + 1], "(") && !IsOp(t_[k], ";")) ++k;
+      if (k + 1 >= t_.size() || !IsOp(t_[k + 1], "(") || k == 0 ||
+          !(IsOp(t_[k - 1], "->") || IsOp(t_[k - 1], "::")))
+        continue;
+      std::string call = Lower(t_[k].text);
+      size_t close = match[k + 1];
+      bool request = call == "getrequest" ||
+                     (In(call, {"get", "create"}) && NamesRequest(k + 2, close));
+      if (request && close + 1 < t_.size() && IsOp(t_[close + 1], ";"))
+        request_objects_.insert(Lower(t_[i].text));
+    }
     in_loop_.assign(t_.size(), false);
     for (size_t i = 0, depth = 0; i < t_.size(); ++i) {
       depth += diff[i];
@@ -219,6 +235,16 @@ class PhpTaint {
     return false;
   }
 
+  // Tokens [a, b) name the request class (RequestInterface::class,
+  // 'Magento\Framework\App\Request\Http').
+  bool NamesRequest(size_t a, size_t b) const {
+    for (size_t k = a; k < b && k < t_.size() && k < a + 16; ++k)
+      if ((t_[k].type == Tok::kWord || t_[k].type == Tok::kString) &&
+          Lower(std::string_view(t_[k].text).substr(0, 200)).find("request") != std::string::npos)
+        return true;
+    return false;
+  }
+
   // The request object of a store framework read through its accessors:
   // $this->getRequest()->getParam('c') (Magento, Zend), Tools::getValue('c') (PrestaShop),
   // $request->input('c') / $request->query->get('c') (Laravel, Symfony),
@@ -229,11 +255,17 @@ class PhpTaint {
     if (!arrow && !colons) return false;
     std::string w = Lower(t_[i].text);
     // The receiver: a name ($request, request), or the call that returned it (getRequest()).
+    // (The object manager's get(RequestInterface::class) returns the request too.)
     auto receiver = [&](size_t k) {
+      size_t close = k;
       if (IsOp(t_[k], ")"))
         for (size_t back = 0, depth = 0; k > 0 && back < 64; --k, ++back) {
           if (IsOp(t_[k], ")")) ++depth;
-          if (IsOp(t_[k], "(") && --depth == 0) return k > 0 ? Lower(t_[k - 1].text) : "";
+          if (IsOp(t_[k], "(") && --depth == 0) {
+            std::string call = k > 0 ? Lower(t_[k - 1].text) : "";
+            if (In(call, {"get", "create"}) && NamesRequest(k + 1, close)) return std::string("request");
+            return call;
+          }
         }
       return Lower(t_[k].text);
     };
@@ -252,7 +284,7 @@ class PhpTaint {
     // $this->getRequest()->getParam('c'), $request->input('c'); and Symfony's bags:
     // $request->query->get('c') (a bag of the request: its cookies and headers pass through
     // frameworks whole, so only the query bag counts).
-    if (requestish(owner)) return true;
+    if (requestish(owner) || request_objects_.count(owner)) return true;
     return owner == "query" && i >= 4 && IsOp(t_[i - 3], "->") && requestish(receiver(i - 4));
   }
 
@@ -518,6 +550,10 @@ class PhpTaint {
           if (int code = RangePhpCode(i + 2, end)) php_code_[Key(i)] = code;
           if (RangeRemote(i + 2, end)) remote_.insert(Key(i));
           if (RangeClientName(i + 2, end)) client_named_.insert(Key(i));
+          // $u = $_FILES['f']: one upload's entry, whose ['name'] is the client's.
+          if (end == i + 6 && t_[i + 2].type == Tok::kVar && t_[i + 2].text == "$_FILES" &&
+              IsOp(t_[i + 3], "[") && IsOp(t_[i + 5], "]"))
+            upload_entries_.insert(Key(i));
         }
         // parse_str($_SERVER['QUERY_STRING'], $args): the result array holds request input.
         if (t_[i].type == Tok::kWord && In(Lower(t_[i].text), {"parse_str", "mb_parse_str"}) &&
@@ -733,7 +769,7 @@ class PhpTaint {
       if (k.type == Tok::kWord && i + 1 < b && IsOp(t_[i + 1], "(") &&
           !In(Lower(k.text), {"basename", "trim", "strtolower", "stripslashes"}))
         return false;  // anything else may sanitise it
-      if (k.type == Tok::kVar && k.text == "$_FILES")
+      if (k.type == Tok::kVar && (k.text == "$_FILES" || upload_entries_.count(Key(i))))
         for (size_t j = i + 1; j < b && j < i + 12; ++j)
           if ((t_[j].type == Tok::kString || t_[j].type == Tok::kWord) && t_[j].text == "name")
             return true;
@@ -770,6 +806,8 @@ class PhpTaint {
  private:
   const std::vector<Token>& t_;
   std::set<std::string> decoded_, remote_, client_named_, prefixed_, computed_, direct_;
+  std::set<std::string> request_objects_;  // lower-case names of variables holding the request
+  std::set<std::string> upload_entries_;   // $u = $_FILES['f']
   std::map<std::string, int> php_code_;
   std::set<std::string> decoder_functions_;
   std::set<std::string> fetcher_functions_;  // user functions that fetch (curl, URL reads)

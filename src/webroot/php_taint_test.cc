@@ -54,6 +54,41 @@ TEST(PhpTaint, FilterInputReadsTheSuperglobals) {
             3);
 }
 
+// Magento 2's object manager hands out the request (RequestInterface, Request\Http), held in a
+// variable or used at once; framework file writers take file_put_contents' arguments; an
+// upload's entry kept in a variable still carries the client's file name.
+TEST(PhpTaint, FrameworkRequestObjectsWritersAndUploadEntries) {
+  EXPECT_EQ(Alone(Traits("<?php $om = \\Magento\\Framework\\App\\ObjectManager::getInstance();"
+                         " $r = $om->get(\\Magento\\Framework\\App\\RequestInterface::class);"
+                         " eval($r->getParam('x'));"),
+                  "exec"),
+            4);
+  EXPECT_EQ(Alone(Traits("<?php $om = ObjectManager::getInstance(); system($om->get("
+                         "'Magento\\Framework\\App\\Request\\Http')->getPost('c'));"),
+                  "exec"),
+            4);
+  EXPECT_EQ(Alone(Traits("<?php $d = new \\Magento\\Framework\\Filesystem\\Driver\\File();"
+                         " $d->filePutContents($_GET['f'], $_POST['d']);"),
+                  "upload"),
+            3);
+  EXPECT_EQ(Alone(Traits("<?php $u = $_FILES['f']; $n = $u['name'];"
+                         " move_uploaded_file($u['tmp_name'], './' . $n);"),
+                  "upload"),
+            3);
+  // Another service from the object manager, a framework writer given the code's own path and
+  // content, an upload saved under a name the code makes: no.
+  EXPECT_LT(Alone(Traits("<?php $c = $om->get(ScopeConfigInterface::class);"
+                         " system('convert ' . escapeshellarg($c->getValue('img/path')));"),
+                  "exec"),
+            3);
+  EXPECT_EQ(Alone(Traits("<?php $fs->dumpFile($cacheDir . '/routes.php', $compiled);"), "upload"),
+            0);
+  EXPECT_LT(Alone(Traits("<?php $u = $_FILES['f']; $n = md5_file($u['tmp_name']) . '.jpg';"
+                         " move_uploaded_file($u['tmp_name'], $dir . '/' . $n);"),
+                  "upload"),
+            3);
+}
+
 TEST(PhpTaint, MethodsAndTheSessionCarryRequestInput) {
   // A class whose method evaluates its argument, fed request input kept in the session.
   EXPECT_GE(Alone(Traits("<?php session_start(); if (isset($_POST['k'])) $_SESSION['p'] ="

@@ -285,8 +285,10 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
                                      "PHP code hidden in image file " + f.path, nullptr, ""));
     } else if (IsNoCodeDirectory(f.path) && (IsPhpExt(ext) || cf.php_tag)) {
       // "<?php // Silence is golden" index files that plugins drop into uploads are not code.
+      // Licence-encoded PHP (ionCube, Zend Guard) is code too: its loader runs it.
       bool unreadable = !cf.error.ok() && cf.max_line == 0 && cf.entropy == 0;
-      if (cf.php_code || (unreadable && IsPhpExt(ext)))
+      bool encoded = !cf.licence_encoder.empty() && IsPhpExt(ext);
+      if (cf.php_code || encoded || (unreadable && IsPhpExt(ext)))
         sink.findings.push_back(b.Make("webroot.misplaced_php", Severity::kHigh, 0.85,
                                        "PHP in an upload/static directory: " + f.path, nullptr,
                                        ""));

@@ -278,6 +278,9 @@ TEST_F(InvestigateTest, SeverityNeedsBehaviourOrTwoTraits) {
   tree["app/code/Vendor/Licensed/Model/Engine.php"] =
       "<?php if(!extension_loaded('ionCube Loader')){$__oc=strtolower(substr(php_uname(),0,3));"
       "@dl('ioncube_loader_'.$__oc.'.so');} return; ?>\nHR+cPo2kEaZ3zq1VJr8TxC8HyGmbpL0Hx6yH8s6q";
+  // The same licence-encoded file where the platform keeps only generated assets: misplaced PHP.
+  tree["pub/static/frontend/Acme/t/en_US/js/cfg.php"] =
+      "<?php @Zend;\n4123;\n/* This file was encoded by the Zend Guard */\n\x01\x7f\x02x\x9c";
   tree["app/code/Acme/Mod/Helper/Cache.php"] = Sample("malicious/normalised_request_exec.php");
   AddTree(tree);
   auto r = InvestigateWebroot(*the_case, Options());
@@ -298,6 +301,8 @@ TEST_F(InvestigateTest, SeverityNeedsBehaviourOrTwoTraits) {
   EXPECT_EQ(worst["var/db.sql"], Severity::kCritical);
   EXPECT_TRUE(kinds["app/code/Vendor/Licensed/Model/Engine.php"].count("webroot.licence_encoded"));
   EXPECT_LE(worst["app/code/Vendor/Licensed/Model/Engine.php"], Severity::kLow);
+  EXPECT_TRUE(kinds["pub/static/frontend/Acme/t/en_US/js/cfg.php"].count("webroot.misplaced_php"));
+  EXPECT_EQ(worst["pub/static/frontend/Acme/t/en_US/js/cfg.php"], Severity::kHigh);
   // Escaped name folded, then request input reaching assert: critical, from the behaviour
   // and from the code-scoped rule on the normalised text.
   EXPECT_EQ(worst["app/code/Acme/Mod/Helper/Cache.php"], Severity::kCritical);

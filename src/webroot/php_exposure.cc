@@ -3,6 +3,8 @@
 // password in the code that opens a request's actions, and other sites on the server looked
 // up (the reconnaissance of a mass defacer). Each is one linear pass over the tokens.
 #include <cctype>
+#include <map>
+#include <set>
 #include <string_view>
 #include <utility>
 
@@ -278,6 +280,80 @@ void AnalyzeServerSurvey(const std::vector<Token>& t, const PhpTaint& taint,
              "lists the server's PHP session files and prints what they hold (other visitors' "
              "logins)",
              layer);
+}
+
+void AnalyzeCompletedSinkName(const std::vector<Token>& t, const std::string& layer,
+                              std::vector<CodeTrait>& out) {
+  // $a = 'asser'; ... $a(...): a variable that starts as part of an execution sink's name and
+  // is called as a function (something completes the name at run time: a by-reference
+  // helper, an append the folds cannot follow). Called as it stands it would fail.
+  // (The folds may already have put the literal in the variable's place: a concealed name.)
+  auto sink_begun = [](std::string_view v) -> std::string {
+    if (v.size() < 4) return "";
+    std::string l = Lower(v);
+    for (std::string_view sink : {"assert", "system", "passthru", "shell_exec", "create_function",
+                                  "call_user_func", "proc_open", "popen"})
+      if (l.size() < sink.size() && sink.starts_with(l)) return std::string(sink);
+    return "";
+  };
+  std::map<std::string, std::string> partial;  // variable -> the sink its value begins
+  for (size_t i = 0; i + 3 < t.size(); ++i)
+    if (t[i].type == Tok::kVar && IsOp(t[i + 1], "=") && t[i + 2].type == Tok::kString &&
+        IsOp(t[i + 3], ";"))
+      if (std::string sink = sink_begun(t[i + 2].text); !sink.empty()) partial[t[i].text] = sink;
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    if (!IsOp(t[i + 1], "(") || (i > 0 && (IsOp(t[i - 1], "->") || IsOp(t[i - 1], "::"))))
+      continue;
+    std::string sink = t[i].type == Tok::kVar && partial.count(t[i].text) ? partial[t[i].text]
+                       : t[i].type == Tok::kWord && t[i].concealed ? sink_begun(t[i].text)
+                                                                   : "";
+    if (sink.empty()) continue;
+    AddTrait(out, "php.completed_sink_name", "exec", 3,
+             "calls a function named by part of " + sink + "(), completed at run time", layer);
+    return;
+  }
+}
+
+void AnalyzeDatabaseDump(const std::vector<Token>& t, const std::string& layer,
+                         std::vector<CodeTrait>& out) {
+  // SHOW TABLES, then SELECT * of each: every table of the database read out.
+  bool show_tables = false, select_all = false, literal_login = false;
+  std::set<std::string> literal_vars;  // $user = 'root'
+  for (size_t i = 0; i + 3 < t.size(); ++i)
+    if (t[i].type == Tok::kVar && IsOp(t[i + 1], "=") && t[i + 2].type == Tok::kString &&
+        IsOp(t[i + 3], ";"))
+      literal_vars.insert(t[i].text);
+  for (size_t i = 0; i + 2 < t.size(); ++i) {
+    if (t[i].type == Tok::kString) {
+      std::string l = Lower(std::string_view(t[i].text).substr(0, 64));
+      if (l.rfind("show tables", 0) == 0) show_tables = true;
+      if (l.rfind("select * from", 0) == 0) select_all = true;
+    }
+    // mysql_connect('localhost', 'root', 'secret') / new mysqli($host, $user, $pass) with the
+    // login written in the file (the application's own code reads it from its configuration).
+    bool connect = t[i].type == Tok::kWord &&
+                   In(Lower(t[i].text), {"mysql_connect", "mysqli_connect", "mysql_pconnect"}) &&
+                   IsOp(t[i + 1], "(");
+    bool object = t[i].type == Tok::kWord && Lower(t[i].text) == "new" &&
+                  t[i + 1].type == Tok::kWord && Lower(t[i + 1].text) == "mysqli" &&
+                  i + 2 < t.size() && IsOp(t[i + 2], "(");
+    if (!connect && !object) continue;
+    size_t a = connect ? i + 2 : i + 3;
+    int literal = 0, args = 0;
+    for (; a < t.size() && args < 3 && !IsOp(t[a], ")"); ++a) {
+      if (IsOp(t[a], ",")) continue;
+      ++args;
+      bool lit = t[a].type == Tok::kString || (t[a].type == Tok::kVar && literal_vars.count(t[a].text));
+      if (lit && a + 1 < t.size() && (IsOp(t[a + 1], ",") || IsOp(t[a + 1], ")"))) ++literal;
+    }
+    if (literal >= 3) literal_login = true;
+  }
+  if (show_tables && select_all)
+    AddWeak(out, "php.dumps_every_table", "exfil", "reads every table of the database out",
+            layer);
+  if (literal_login)
+    AddWeak(out, "php.literal_database_login", "database",
+            "logs in to the database with a login written in the file", layer);
 }
 
 }  // namespace tq::webroot::php

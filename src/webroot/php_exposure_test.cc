@@ -147,5 +147,35 @@ TEST(PhpExposure, DriveLettersNetworkScansAndSessionFiles) {
             0);
 }
 
+TEST(PhpExposure, SinkNameCompletedAtRunTime) {
+  EXPECT_EQ(Trait("<?php function add(&$v) { $v = $v . 't'; } $a = 'asser'; add($a);"
+                  " $a($_GET['c']);",
+                  "php.completed_sink_name"),
+            3);
+  // A callback held whole, or a partial name never called: no.
+  EXPECT_EQ(Trait("<?php $f = 'strtoupper'; echo $f($name); $p = 'sys'; echo $p . 'tem';",
+                  "php.completed_sink_name"),
+            0);
+}
+
+TEST(PhpExposure, EveryTableDumpedWithALoginWrittenInTheFile) {
+  std::string dump =
+      "<?php $u = 'root'; $p = 'secret'; $h = 'localhost';\n"
+      "$l = @mysql_connect($h, $u, $p); $q = mysql_query('show tables');\n"
+      "while ($t = mysql_fetch_array($q)) { $r = mysql_query(\"select * from `$t[0]`\");\n"
+      "  while ($row = mysql_fetch_assoc($r)) $out .= implode(',', $row); }";
+  EXPECT_EQ(Trait(dump, "php.dumps_every_table"), -1);
+  EXPECT_EQ(Trait(dump, "php.literal_database_login"), -1);
+  // A backup plugin: every table, with the application's own login; an installer connecting
+  // with what the form sent.
+  std::string backup =
+      "<?php $db = new mysqli(DB_HOST, DB_USER, DB_PASSWORD, DB_NAME);\n"
+      "foreach ($db->query('SHOW TABLES') as $t) $db->query('SELECT * FROM ' . $t[0]);";
+  EXPECT_EQ(Trait(backup, "php.literal_database_login"), 0);
+  EXPECT_EQ(Trait("<?php $c = mysqli_connect($_POST['host'], $_POST['user'], $_POST['pass']);",
+                  "php.literal_database_login"),
+            0);
+}
+
 }  // namespace
 }  // namespace tq::webroot

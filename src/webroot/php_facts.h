@@ -104,6 +104,15 @@ void AnalyzeReverseIpLookup(const std::vector<Token>& t, const std::string& laye
 // and printed (other visitors' sessions, to take over their logins).
 void AnalyzeServerSurvey(const std::vector<Token>& t, const PhpTaint& taint,
                          const std::string& layer, std::vector<CodeTrait>& out);
+// A variable holding part of an execution sink's name ('asser') called as a function: the
+// name is completed at run time by code the folds cannot follow.
+void AnalyzeCompletedSinkName(const std::vector<Token>& t, const std::string& layer,
+                              std::vector<CodeTrait>& out);
+// SHOW TABLES then SELECT * of each (every table read out), and a database login written in
+// the file: weak traits, each counted only beside another family (backup plugins dump every
+// table with the application's own login; installers write logins into configuration).
+void AnalyzeDatabaseDump(const std::vector<Token>& t, const std::string& layer,
+                         std::vector<CodeTrait>& out);
 // A request parameter compared with a password (or its hash) written in the code, and SQL
 // that writes request values: weak traits, each counted only beside another family.
 void AnalyzeFixedPasswordGate(const std::vector<Token>& t, const PhpTaint& taint,

@@ -179,6 +179,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
   php::AnalyzeServerSurvey(t, taint, layer, out);
   php::AnalyzeCompletedSinkName(t, layer, out);
   php::AnalyzeDatabaseDump(t, layer, out);
+  php::AnalyzeObjectSinks(t, taint, layer, out);
   bool request_seen = false;
   for (size_t i = 0; i < t.size() && !request_seen; ++i) request_seen = taint.IsSource(i);
   size_t decoded_literals = 0;

@@ -118,4 +118,10 @@ void AnalyzeDatabaseDump(const std::vector<Token>& t, const std::string& layer,
 void AnalyzeFixedPasswordGate(const std::vector<Token>& t, const PhpTaint& taint,
                               const std::string& layer, std::vector<CodeTrait>& out);
 
+// php_objects.cc: SplFileObject opened for writing on a request-named path and written with
+// request data; ArrayObject/ArrayIterator of request input sorted with an execution sink as the
+// callback; touch() given a time from the request (backdating, medium).
+void AnalyzeObjectSinks(const std::vector<Token>& t, const PhpTaint& taint,
+                        const std::string& layer, std::vector<CodeTrait>& out);
+
 }  // namespace tq::webroot::php

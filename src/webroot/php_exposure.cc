@@ -63,8 +63,8 @@ std::string RequestKeyAt(const std::vector<Token>& t, size_t i) {
 
 }  // namespace
 
-void AnalyzeConcealedRequestInput(const std::vector<Token>& t, const std::string& layer,
-                                  std::vector<CodeTrait>& out) {
+void AnalyzeConcealedRequestInput(const std::vector<Token>& t, const PhpTaint&,
+                                  const std::string& layer, std::vector<CodeTrait>& out) {
   for (const Token& k : t)
     if (k.type == Tok::kVar && k.concealed && IsSuperglobal(k.text)) {
       AddTrait(out, "php.concealed_request_input", "backdoor", 3,
@@ -74,7 +74,7 @@ void AnalyzeConcealedRequestInput(const std::vector<Token>& t, const std::string
     }
 }
 
-void AnalyzeConfigDisclosure(const std::vector<Token>& t, const std::string& layer,
+void AnalyzeConfigDisclosure(const std::vector<Token>& t, const PhpTaint&, const std::string& layer,
                              std::vector<CodeTrait>& out) {
   for (size_t i = 0; i + 3 < t.size(); ++i) {
     if (t[i].type != Tok::kWord) continue;
@@ -120,8 +120,7 @@ void AnalyzeCredentialDump(const std::vector<Token>& t, const PhpTaint& taint,
   if (!select) return;
   // ...rows fetched in a loop whose body prints or writes them.
   for (size_t i = 0; i + 1 < t.size(); ++i) {
-    if (!(t[i].type == Tok::kWord && Lower(t[i].text) == "while" && IsOp(t[i + 1], "(")))
-      continue;
+    if (!(t[i].type == Tok::kWord && Lower(t[i].text) == "while" && IsOp(t[i + 1], "("))) continue;
     size_t cond = taint.Close(i + 1);
     bool fetch = false;
     for (size_t a = i + 2; a < cond && a < t.size(); ++a)
@@ -148,7 +147,7 @@ void AnalyzeCredentialDump(const std::vector<Token>& t, const PhpTaint& taint,
   }
 }
 
-void AnalyzeReverseIpLookup(const std::vector<Token>& t, const std::string& layer,
+void AnalyzeReverseIpLookup(const std::vector<Token>& t, const PhpTaint&, const std::string& layer,
                             std::vector<CodeTrait>& out) {
   bool search = false, ip_query = false, service = false;
   for (const Token& k : t) {
@@ -184,8 +183,7 @@ void AnalyzeFixedPasswordGate(const std::vector<Token>& t, const PhpTaint& taint
       lit = after + 1;
     else if (i >= 2 && In(t[i - 1].text, {"==", "==="}) && t[i - 1].type == Tok::kOp)
       lit = i - 2;
-    if (lit == std::string::npos || t[lit].type != Tok::kString || t[lit].text.size() < 6)
-      continue;
+    if (lit == std::string::npos || t[lit].type != Tok::kString || t[lit].text.size() < 6) continue;
     gate = hashed || HashShaped(t[lit].text) || SecretParamName(key);
   }
   if (!gate) return;
@@ -233,8 +231,7 @@ void AnalyzeServerSurvey(const std::vector<Token>& t, const PhpTaint& taint,
                "disk_free_space"}))
       for (size_t a = i + 2; a + 1 < t.size() && a < i + 8 && !IsOp(t[a], ")"); ++a)
         if (t[a].type == Tok::kVar && IsOp(t[a + 1], ".") && a + 2 < t.size() &&
-            t[a + 2].type == Tok::kString &&
-            In(t[a + 2].text, {":", ":\\", ":/", ":\\\\"}))
+            t[a + 2].type == Tok::kString && In(t[a + 2].text, {":", ":\\", ":/", ":\\\\"}))
           drive = true;
   }
   // for ($i = 1; $i < 255; $i++) fetch("http://" . $net . $i): every address of a network
@@ -258,8 +255,9 @@ void AnalyzeServerSurvey(const std::vector<Token>& t, const PhpTaint& taint,
         };
         size_t b = a + 2;
         if (b + 2 < t.size() && t[b].type == Tok::kVar && IsOp(t[b + 1], ".") &&
-            (counter_at(b + 2) || (b + 4 < t.size() && t[b + 2].type == Tok::kString &&
-                                   t[b + 2].text == "." && IsOp(t[b + 3], ".") && counter_at(b + 4)))) {
+            (counter_at(b + 2) ||
+             (b + 4 < t.size() && t[b + 2].type == Tok::kString && t[b + 2].text == "." &&
+              IsOp(t[b + 3], ".") && counter_at(b + 4)))) {
           scan = true;
           named = taint.Tainted(b);
         }
@@ -282,8 +280,8 @@ void AnalyzeServerSurvey(const std::vector<Token>& t, const PhpTaint& taint,
              layer);
 }
 
-void AnalyzeCompletedSinkName(const std::vector<Token>& t, const std::string& layer,
-                              std::vector<CodeTrait>& out) {
+void AnalyzeCompletedSinkName(const std::vector<Token>& t, const PhpTaint&,
+                              const std::string& layer, std::vector<CodeTrait>& out) {
   // $a = 'asser'; ... $a(...): a variable that starts as part of an execution sink's name and
   // is called as a function (something completes the name at run time: a by-reference
   // helper, an append the folds cannot follow). Called as it stands it would fail.
@@ -302,11 +300,10 @@ void AnalyzeCompletedSinkName(const std::vector<Token>& t, const std::string& la
         IsOp(t[i + 3], ";"))
       if (std::string sink = sink_begun(t[i + 2].text); !sink.empty()) partial[t[i].text] = sink;
   for (size_t i = 0; i + 1 < t.size(); ++i) {
-    if (!IsOp(t[i + 1], "(") || (i > 0 && (IsOp(t[i - 1], "->") || IsOp(t[i - 1], "::"))))
-      continue;
+    if (!IsOp(t[i + 1], "(") || (i > 0 && (IsOp(t[i - 1], "->") || IsOp(t[i - 1], "::")))) continue;
     std::string sink = t[i].type == Tok::kVar && partial.count(t[i].text) ? partial[t[i].text]
-                       : t[i].type == Tok::kWord && t[i].concealed ? sink_begun(t[i].text)
-                                                                   : "";
+                       : t[i].type == Tok::kWord && t[i].concealed        ? sink_begun(t[i].text)
+                                                                          : "";
     if (sink.empty()) continue;
     AddTrait(out, "php.completed_sink_name", "exec", 3,
              "calls a function named by part of " + sink + "(), completed at run time", layer);
@@ -314,7 +311,7 @@ void AnalyzeCompletedSinkName(const std::vector<Token>& t, const std::string& la
   }
 }
 
-void AnalyzeDatabaseDump(const std::vector<Token>& t, const std::string& layer,
+void AnalyzeDatabaseDump(const std::vector<Token>& t, const PhpTaint&, const std::string& layer,
                          std::vector<CodeTrait>& out) {
   // SHOW TABLES, then SELECT * of each: every table of the database read out.
   bool show_tables = false, select_all = false, literal_login = false;
@@ -343,14 +340,14 @@ void AnalyzeDatabaseDump(const std::vector<Token>& t, const std::string& layer,
     for (; a < t.size() && args < 3 && !IsOp(t[a], ")"); ++a) {
       if (IsOp(t[a], ",")) continue;
       ++args;
-      bool lit = t[a].type == Tok::kString || (t[a].type == Tok::kVar && literal_vars.count(t[a].text));
+      bool lit =
+          t[a].type == Tok::kString || (t[a].type == Tok::kVar && literal_vars.count(t[a].text));
       if (lit && a + 1 < t.size() && (IsOp(t[a + 1], ",") || IsOp(t[a + 1], ")"))) ++literal;
     }
     if (literal >= 3) literal_login = true;
   }
   if (show_tables && select_all)
-    AddWeak(out, "php.dumps_every_table", "exfil", "reads every table of the database out",
-            layer);
+    AddWeak(out, "php.dumps_every_table", "exfil", "reads every table of the database out", layer);
   if (literal_login)
     AddWeak(out, "php.literal_database_login", "database",
             "logs in to the database with a login written in the file", layer);

@@ -19,9 +19,9 @@ int Trait(std::string_view src, std::string_view id) {
 }
 
 TEST(PhpExposure, RequestInputUnderABuiltName) {
-  EXPECT_EQ(Trait("<?php $_POST[4] == ${chr(95).'POS'.chr(84)}[4]; ?>",
-                  "php.concealed_request_input"),
-            3);
+  EXPECT_EQ(
+      Trait("<?php $_POST[4] == ${chr(95).'POS'.chr(84)}[4]; ?>", "php.concealed_request_input"),
+      3);
   EXPECT_EQ(Trait("<?php $c = ${'_G' . 'ET'}['c']; echo $c;", "php.concealed_request_input"), 3);
   EXPECT_EQ(Trait("<?php $n = '_COOKIE'; $v = $$n['x'];", "php.concealed_request_input"), 3);
   // Variable variables over the code's own names, and superglobals written plainly: no.
@@ -31,13 +31,12 @@ TEST(PhpExposure, RequestInputUnderABuiltName) {
 }
 
 TEST(PhpExposure, ConfigurationFilePrintedToThePage) {
-  EXPECT_EQ(Trait("<? echo file_get_contents(\"..//cfg_database.php\");?>", "php.config_disclosure"),
-            3);
+  EXPECT_EQ(
+      Trait("<? echo file_get_contents(\"..//cfg_database.php\");?>", "php.config_disclosure"), 3);
   EXPECT_EQ(Trait("<?php readfile('/etc/passwd');", "php.config_disclosure"), 3);
   EXPECT_EQ(Trait("<?php highlight_file('../app/etc/env.php');", "php.config_disclosure"), 3);
-  EXPECT_EQ(Trait("<?php print @file_get_contents('../../wp-config.php');",
-                  "php.config_disclosure"),
-            3);
+  EXPECT_EQ(
+      Trait("<?php print @file_get_contents('../../wp-config.php');", "php.config_disclosure"), 3);
   // The application reading its own settings, or printing a template: no.
   EXPECT_EQ(Trait("<?php $c = json_decode(file_get_contents('config.json'), true);",
                   "php.config_disclosure"),
@@ -99,21 +98,20 @@ TEST(PhpExposure, FixedPasswordOpeningSqlWrites) {
       "$_REQUEST['data'] . '\" WHERE `ID` = 1'); }";
   EXPECT_EQ(Trait(gate, "php.fixed_password_gate"), -1);
   EXPECT_EQ(Trait(gate, "php.request_sql_write"), -1);
-  EXPECT_EQ(Trait("<?php if (md5($_GET['k']) === 'e10adc3949ba59abbe56e057f20f883e') { phpinfo(); }",
-                  "php.fixed_password_gate"),
-            -1);
+  EXPECT_EQ(
+      Trait("<?php if (md5($_GET['k']) === 'e10adc3949ba59abbe56e057f20f883e') { phpinfo(); }",
+            "php.fixed_password_gate"),
+      -1);
   // Actions chosen by name, a password compared with the stored one: no gate.
   EXPECT_EQ(Trait("<?php if ($_GET['action'] == 'delete_post') { $wpdb->query('DELETE FROM t "
                   "WHERE id = ' . (int)$_GET['id']); }",
                   "php.fixed_password_gate"),
             0);
-  EXPECT_EQ(Trait("<?php if ($_POST['password'] == $stored) { login(); }",
-                  "php.fixed_password_gate"),
-            0);
+  EXPECT_EQ(
+      Trait("<?php if ($_POST['password'] == $stored) { login(); }", "php.fixed_password_gate"), 0);
   // The gate without SQL written from the request: only the gate.
-  EXPECT_EQ(Trait("<?php if ($_GET['pass'] == 'letmein99') { echo 'ok'; }",
-                  "php.request_sql_write"),
-            0);
+  EXPECT_EQ(
+      Trait("<?php if ($_GET['pass'] == 'letmein99') { echo 'ok'; }", "php.request_sql_write"), 0);
 }
 
 TEST(PhpExposure, DriveLettersNetworkScansAndSessionFiles) {

@@ -70,6 +70,17 @@ FileFacts CollectFileFacts(const std::vector<Token>& t, const PhpTaint& taint) {
   return f;
 }
 
+void AnalyzeLayerAsAWhole(const std::vector<Token>& t, const PhpTaint& taint,
+                          const std::string& layer, std::vector<CodeTrait>& out) {
+  for (LayerAnalysis analyze :
+       {AnalyzeRansomware, AnalyzeNonAlphanumeric, AnalyzeEmbeddedExecutable, AnalyzeCardMailer,
+        AnalyzeForcedLogin, AnalyzeStoreAccountAndDataTheft, AnalyzeHiddenAccount,
+        AnalyzeFormGrabber, AnalyzeConcealedRequestInput, AnalyzeConfigDisclosure,
+        AnalyzeCredentialDump, AnalyzeReverseIpLookup, AnalyzeFixedPasswordGate,
+        AnalyzeServerSurvey, AnalyzeCompletedSinkName, AnalyzeDatabaseDump, AnalyzeObjectSinks})
+    analyze(t, taint, layer, out);
+}
+
 void AnalyzeRansomware(const std::vector<Token>& t, const PhpTaint& taint, const std::string& layer,
                        std::vector<CodeTrait>& out) {
   // Web ransomware: $d = file_get_contents($f); $e = ...encrypt($d...); file_put_contents($f,
@@ -123,7 +134,7 @@ void AnalyzeRansomware(const std::vector<Token>& t, const PhpTaint& taint, const
              layer);
 }
 
-void AnalyzeNonAlphanumeric(const std::vector<Token>& t, const std::string& layer,
+void AnalyzeNonAlphanumeric(const std::vector<Token>& t, const PhpTaint&, const std::string& layer,
                             std::vector<CodeTrait>& out) {
   auto underscores = [](const std::string& v) {
     return v.size() >= 3 && v[0] == '$' && v.find_first_not_of('_', 1) == std::string::npos;
@@ -168,8 +179,8 @@ void AnalyzeNonAlphanumeric(const std::vector<Token>& t, const std::string& laye
              layer);
 }
 
-void AnalyzeEmbeddedExecutable(const std::vector<Token>& t, const std::string& layer,
-                               std::vector<CodeTrait>& out) {
+void AnalyzeEmbeddedExecutable(const std::vector<Token>& t, const PhpTaint&,
+                               const std::string& layer, std::vector<CodeTrait>& out) {
   constexpr size_t kMinBytes = 2048;  // a header alone is not a program
   for (const Token& k : t) {
     if (k.type != Tok::kString || k.text.size() < kMinBytes) continue;
@@ -410,8 +421,8 @@ void AnalyzeForcedLogin(const std::vector<Token>& t, const PhpTaint& taint,
              layer);
 }
 
-void AnalyzeStoreAccountAndDataTheft(const std::vector<Token>& t, const std::string& layer,
-                                     std::vector<CodeTrait>& out) {
+void AnalyzeStoreAccountAndDataTheft(const std::vector<Token>& t, const PhpTaint&,
+                                     const std::string& layer, std::vector<CodeTrait>& out) {
   bool admin_model = false, role = false, fixed_password = false;
   bool bootstrap = false, payment_select = false, output = false, sql_admin = false;
   for (size_t i = 0; i + 2 < t.size(); ++i) {
@@ -484,7 +495,7 @@ void AnalyzeStoreAccountAndDataTheft(const std::vector<Token>& t, const std::str
              "loads the store and reads its payment or administrator tables out", layer);
 }
 
-void AnalyzeHiddenAccount(const std::vector<Token>& t, const std::string& layer,
+void AnalyzeHiddenAccount(const std::vector<Token>& t, const PhpTaint&, const std::string& layer,
                           std::vector<CodeTrait>& out) {
   bool user_query_hook = false, excludes_login = false;
   for (size_t i = 0; i + 2 < t.size(); ++i) {

@@ -31,6 +31,13 @@ struct FileFacts {
 
 FileFacts CollectFileFacts(const std::vector<Token>& t, const PhpTaint& taint);
 
+// One analysis of a layer as a whole (below): the traits it finds are added to `out`.
+using LayerAnalysis = void (*)(const std::vector<Token>& t, const PhpTaint& taint,
+                               const std::string& layer, std::vector<CodeTrait>& out);
+// Every analysis below, in order (the behaviour pass calls this once per PHP layer).
+void AnalyzeLayerAsAWhole(const std::vector<Token>& t, const PhpTaint& taint,
+                          const std::string& layer, std::vector<CodeTrait>& out);
+
 // Files overwritten with an encrypted copy of themselves (web ransomware): a trait when seen.
 void AnalyzeRansomware(const std::vector<Token>& t, const PhpTaint& taint, const std::string& layer,
                        std::vector<CodeTrait>& out);
@@ -40,14 +47,14 @@ void AnalyzeRansomware(const std::vector<Token>& t, const PhpTaint& taint, const
 // file whose variables are mostly such names. No code meant to be read is written this way.
 // Also, as a weak trait counted only beside another family, four or more names made only of
 // bytes above ASCII (the output of PHP encoders such as PHPJiaMi).
-void AnalyzeNonAlphanumeric(const std::vector<Token>& t, const std::string& layer,
+void AnalyzeNonAlphanumeric(const std::vector<Token>& t, const PhpTaint&, const std::string& layer,
                             std::vector<CodeTrait>& out);
 
 // A Windows or Linux executable carried in a literal (hex "0x4d5a...", "7f454c46...", or
 // base64 "TVq..."/"f0VMR..."): a MySQL UDF library or a tool the page drops. Source code meant
 // for a web server does not ship machine code.
-void AnalyzeEmbeddedExecutable(const std::vector<Token>& t, const std::string& layer,
-                               std::vector<CodeTrait>& out);
+void AnalyzeEmbeddedExecutable(const std::vector<Token>& t, const PhpTaint&,
+                               const std::string& layer, std::vector<CodeTrait>& out);
 
 // Payment card fields mailed: mail() whose arguments hold a card field (cc_number, cvv, ...)
 // or a variable built from one (a payment model patched to mail each order's card). No
@@ -67,11 +74,11 @@ void AnalyzeForcedLogin(const std::vector<Token>& t, const PhpTaint& taint,
 // Store accounts and data taken: an administrator created with a password written in the code
 // (Mage::getModel('admin/user'), Magento's UserFactory, with a role), and a page that loads the
 // store (app/bootstrap.php, Mage.php, wp-load.php) and selects its payment or admin tables out.
-void AnalyzeStoreAccountAndDataTheft(const std::vector<Token>& t, const std::string& layer,
-                                     std::vector<CodeTrait>& out);
+void AnalyzeStoreAccountAndDataTheft(const std::vector<Token>& t, const PhpTaint&,
+                                     const std::string& layer, std::vector<CodeTrait>& out);
 // A WordPress account kept out of the administrators' sight: a pre_user_query hook whose
 // condition leaves a login out of the user list (a backdoor account's cloak).
-void AnalyzeHiddenAccount(const std::vector<Token>& t, const std::string& layer,
+void AnalyzeHiddenAccount(const std::vector<Token>& t, const PhpTaint&, const std::string& layer,
                           std::vector<CodeTrait>& out);
 // A server-side form grabber: $_POST as a whole written to a file, mailed or posted away;
 // high when the page acts on checkout URLs only or the file is named as an image or hidden
@@ -85,11 +92,11 @@ bool ChatBotHost(std::string_view host);
 // php_exposure.cc: what a layer gives away or hides.
 // $_POST read as ${chr(95).'POS'.chr(84)} or ${'_GET'}: a name built so that no scanner sees
 // the request input (no code meant to be read spells a superglobal that way).
-void AnalyzeConcealedRequestInput(const std::vector<Token>& t, const std::string& layer,
-                                  std::vector<CodeTrait>& out);
+void AnalyzeConcealedRequestInput(const std::vector<Token>& t, const PhpTaint&,
+                                  const std::string& layer, std::vector<CodeTrait>& out);
 // A configuration or credential file printed to the page (echo file_get_contents('../wp-config
 // .php'), readfile('/etc/passwd'), highlight_file('app/etc/env.php')).
-void AnalyzeConfigDisclosure(const std::vector<Token>& t, const std::string& layer,
+void AnalyzeConfigDisclosure(const std::vector<Token>& t, const PhpTaint&, const std::string& layer,
                              std::vector<CodeTrait>& out);
 // Every account's password (or card) column selected with no WHERE, fetched in a loop that
 // prints or writes the rows: a database dumper.
@@ -97,7 +104,7 @@ void AnalyzeCredentialDump(const std::vector<Token>& t, const PhpTaint& taint,
                            const std::string& layer, std::vector<CodeTrait>& out);
 // Other sites on the same address looked up through a search engine's "ip:" operator or a
 // reverse-IP service: how mass defacers pick their next targets.
-void AnalyzeReverseIpLookup(const std::vector<Token>& t, const std::string& layer,
+void AnalyzeReverseIpLookup(const std::vector<Token>& t, const PhpTaint&, const std::string& layer,
                             std::vector<CodeTrait>& out);
 // Drive letters tried one by one (a weak trait), every address of a network fetched in turn
 // (high when the request names the network), and the server's PHP session files listed, read
@@ -106,12 +113,12 @@ void AnalyzeServerSurvey(const std::vector<Token>& t, const PhpTaint& taint,
                          const std::string& layer, std::vector<CodeTrait>& out);
 // A variable holding part of an execution sink's name ('asser') called as a function: the
 // name is completed at run time by code the folds cannot follow.
-void AnalyzeCompletedSinkName(const std::vector<Token>& t, const std::string& layer,
-                              std::vector<CodeTrait>& out);
+void AnalyzeCompletedSinkName(const std::vector<Token>& t, const PhpTaint&,
+                              const std::string& layer, std::vector<CodeTrait>& out);
 // SHOW TABLES then SELECT * of each (every table read out), and a database login written in
 // the file: weak traits, each counted only beside another family (backup plugins dump every
 // table with the application's own login; installers write logins into configuration).
-void AnalyzeDatabaseDump(const std::vector<Token>& t, const std::string& layer,
+void AnalyzeDatabaseDump(const std::vector<Token>& t, const PhpTaint&, const std::string& layer,
                          std::vector<CodeTrait>& out);
 // A request parameter compared with a password (or its hash) written in the code, and SQL
 // that writes request values: weak traits, each counted only beside another family.

@@ -11,8 +11,8 @@ namespace tq::webroot::php {
 namespace {
 
 bool WriteMode(const Token& k) {
-  return k.type == Tok::kString && !k.text.empty() && std::string_view("waxc").find(k.text[0]) !=
-                                                          std::string_view::npos;
+  return k.type == Tok::kString && !k.text.empty() &&
+         std::string_view("waxc").find(k.text[0]) != std::string_view::npos;
 }
 
 }  // namespace

@@ -44,8 +44,7 @@ TEST(PhpObjects, RequestArraysSortedWithASink) {
 }
 
 TEST(PhpObjects, FileTimesFromTheRequest) {
-  EXPECT_EQ(Strongest("<?php touch($_POST['f'], strtotime($_POST['t']));",
-                      "php.request_timestamp"),
+  EXPECT_EQ(Strongest("<?php touch($_POST['f'], strtotime($_POST['t']));", "php.request_timestamp"),
             2);
   // A cache file touched now, or with the application's own time: no.
   EXPECT_EQ(Strongest("<?php touch($cache); touch($_GET['f'] . '.lock', time());",

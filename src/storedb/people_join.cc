@@ -86,6 +86,16 @@ void PeopleJoin::AddPayment(std::string_view parent_id, const OrderPayment& p) {
   e.refs[1] = arena_.Add(w_.bytes());
 }
 
+void PeopleJoin::PrefetchOrder(size_t i, int stage) const {
+  if (i >= orders_.size()) return;
+  std::string_view order_id = RecordReader(arena_.Get(orders_[i])).Text();
+  if (stage == 0) return by_order_.Prefetch(order_id);
+  const RowIndex::Entry* e = by_order_.Find(order_id);
+  if (!e) return;
+  for (RowArena::Ref ref : e->refs)
+    if (ref != RowIndex::kNone) arena_.Prefetch(ref);
+}
+
 HeldCustomer PeopleJoin::Customer(size_t i) const {
   RecordReader r(arena_.Get(customers_[i]));
   HeldCustomer c;

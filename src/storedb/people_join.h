@@ -59,6 +59,9 @@ class PeopleJoin {
   size_t orders() const { return orders_.size(); }
   HeldCustomer Customer(size_t i) const;  // views valid while this lives
   HeldOrder Order(size_t i) const;
+  // Readies the lookups of order i (BillingAddress, Payment) a few orders ahead: the slot of
+  // its id first (stage 0), then its records (stage 1), so that the lookups hit the cache.
+  void PrefetchOrder(size_t i, int stage) const;
   // The first billing address and the first payment added for an order id.
   std::optional<OrderBillingAddress> BillingAddress(std::string_view order_id) const;
   std::optional<OrderPayment> Payment(std::string_view order_id) const;

@@ -152,6 +152,10 @@ const RowIndex::Entry* RowIndex::Find(std::string_view key) const {
   return e.refs[0] == kNone && e.refs[1] == kNone ? nullptr : &e;
 }
 
+void RowIndex::Prefetch(std::string_view key) const {
+  if (!slots_.empty()) __builtin_prefetch(&slots_[Hash(key) & (slots_.size() - 1)]);
+}
+
 int64_t CastToInteger(std::string_view text) {
   size_t i = 0;
   while (i < text.size() && IsSqlSpace(text[i])) ++i;

@@ -141,6 +141,7 @@ class Analyzer : public DumpSink {
   // The customer, address, order and payment rows, held for the join (customers_join.cc).
   PeopleJoin people_;
   bool people_capped_ = false;
+  uint64_t people_left_out_ = 0;  // rows not held past the cap
   // The staging statements of WordPress's users, orders and metadata (customers.cc), prepared
   // once by Begin.
   enum Staging { kMeta, kWpUser, kWpPost, kStagingCount };

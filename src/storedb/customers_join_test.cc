@@ -94,7 +94,13 @@ TEST(CustomersJoin, RowsPastTheMemoryCapAreLeftOutWithAProblem) {
   EXPECT_THAT(d.Rows("SELECT table_name,line,message,row_lost FROM storedb_problem"),
               ElementsAre("sales_order_payment|3|customers and orders need more than 1 bytes of "
                           "memory to join: this row and those after it are not in "
-                          "storedb_customer / storedb_order|0"));
+                          "storedb_customer / storedb_order|1"));
+  // Every row not held is counted as lost (2 payments, 2 billing addresses, 4 orders, the
+  // customer and its 2 addresses), so the stage reports the item as damaged (exit 3).
+  EXPECT_EQ(d.summary.stats.rows_skipped, 11u);
+  EXPECT_EQ(d.summary.stats.problems, 1u);
+  EXPECT_EQ(d.Rows("SELECT problems,rows_skipped FROM storedb_dump"),
+            std::vector<std::string>{"1|11"});
   // The findings and the per-table rows are not held back by it.
   EXPECT_THAT(d.Rows("SELECT table_name,row_count FROM storedb_table ORDER BY 1"),
               ElementsAre("customer_address_entity|2", "customer_entity|1",

@@ -53,7 +53,12 @@ Status Analyzer::Upsert(Finding f, AnalyzeSummary* s) {
   return Status::Ok();
 }
 
-Status Analyzer::Finish(const DumpStats& stats, AnalyzeSummary* s) {
+Status Analyzer::Finish(const DumpStats& read, AnalyzeSummary* s) {
+  DumpStats stats = read;
+  if (people_left_out_ > 0) {  // past the memory cap of the customer join (Holding)
+    ++stats.problems;
+    stats.rows_skipped += people_left_out_;
+  }
   s->stats = stats;
   TQ_RETURN_IF_ERROR(IndexStaging());
   TQ_RETURN_IF_ERROR(ScanFindings(s));

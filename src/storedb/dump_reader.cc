@@ -528,7 +528,7 @@ class Parser {
 
   // A value's span: a row has hundreds of millions of them in a large dump, so this stays
   // inline and the vector is not cleared per row.
-  void PushSpan(ValueKind kind, size_t begin, size_t size, bool check) {
+  [[gnu::always_inline]] void PushSpan(ValueKind kind, size_t begin, size_t size, bool check) {
     if (nspans_ == spans_.size()) spans_.resize(std::max<size_t>(64, spans_.size() * 2));
     spans_[nspans_++] = Span{kind, begin, size, check};
   }

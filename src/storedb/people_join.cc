@@ -16,11 +16,13 @@ constexpr uint32_t kPostal = 1, kPhone = 2;
 }  // namespace
 
 uint32_t PeopleJoin::SourceIndex(std::string_view table) {
-  // A dump has a handful of customer and order tables: the last one is nearly always it.
-  for (size_t i = sources_.size(); i-- > 0;)
-    if (sources_[i] == table) return static_cast<uint32_t>(i);
-  sources_.emplace_back(table);
-  return static_cast<uint32_t>(sources_.size() - 1);
+  // Rows come table by table: the last table asked for is nearly always the one.
+  if (!sources_.empty() && sources_[last_source_] == table) return last_source_;
+  auto [it, added] = source_ids_.try_emplace(std::string(table),
+                                             static_cast<uint32_t>(sources_.size()));
+  if (added) sources_.emplace_back(table);
+  last_source_ = it->second;
+  return last_source_;
 }
 
 void PeopleJoin::AddCustomer(const HeldCustomer& c) {
@@ -198,11 +200,13 @@ void PeopleJoin::Clear() {
   by_order_.Clear();
   by_customer_.Clear();
   by_address_id_.Clear();
-  customers_ = {};
-  orders_ = {};
+  std::vector<RowArena::Ref>().swap(customers_);  // = {} would keep the capacity
+  std::vector<RowArena::Ref>().swap(orders_);
   repeated_billing_.clear();
   repeated_bytes_ = 0;
   sources_.clear();
+  source_ids_.clear();
+  last_source_ = 0;
   arena_ = RowArena();
 }
 

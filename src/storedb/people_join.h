@@ -76,7 +76,9 @@ class PeopleJoin {
   std::optional<RecordReader> OrderRecord(std::string_view order_id, int kind,
                                           uint32_t* flags) const;
   RowArena arena_;
-  std::vector<std::string> sources_;
+  std::vector<std::string> sources_;  // the customer and order tables, by index
+  std::map<std::string, uint32_t, std::less<>> source_ids_;
+  uint32_t last_source_ = 0;
   std::vector<RowArena::Ref> customers_, orders_;
   // order id -> [0] first billing address, [1] first payment; flag 1: a billing phone.
   RowIndex by_order_{arena_, 0, 0};

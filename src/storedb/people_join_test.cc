@@ -111,5 +111,26 @@ TEST(PeopleJoin, CustomersGetTheirDefaultBillingAddressElseTheirAddressOfLowestI
   EXPECT_GT(j.bytes(), 0u);
 }
 
+TEST(PeopleJoin, RowsKeepTheirTableAsTablesAlternate) {
+  PeopleJoin j;
+  std::vector<std::string> tables;
+  for (int i = 0; i < 3000; ++i) tables.push_back("t" + std::to_string(i % 1000) + "_sales_order");
+  for (size_t i = 0; i < tables.size(); ++i) {
+    HeldOrder o;
+    o.source_table = tables[i];
+    std::string id = std::to_string(i);
+    o.order_id = id;
+    j.AddOrder(o);
+  }
+  ASSERT_EQ(j.orders(), tables.size());
+  for (size_t i = 0; i < tables.size(); ++i) {
+    ASSERT_EQ(j.Order(i).source_table, tables[i]) << i;
+    ASSERT_EQ(j.Order(i).order_id, std::to_string(i)) << i;
+  }
+  j.Clear();
+  EXPECT_EQ(j.orders(), 0u);
+  EXPECT_EQ(j.bytes(), 0u);
+}
+
 }  // namespace
 }  // namespace tq::storedb

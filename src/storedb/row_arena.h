@@ -77,7 +77,7 @@ class RowIndex {
   void Prefetch(std::string_view key) const;
   uint64_t bytes() const { return slots_.capacity() * sizeof(Entry); }
   void Clear() {  // frees the slots
-    slots_ = {};
+    std::vector<Entry>().swap(slots_);
     count_ = 0;
   }
   size_t size() const { return count_; }

@@ -193,6 +193,16 @@ Status Analyzer::StageWordPress(const TableState& t, const DumpRow& row) {
 }
 
 namespace {
+// Calls fn() for each row of `q` (read through q's accessors); an error of either stops.
+template <typename Fn>
+Status EachRow(Stmt& q, Fn fn) {
+  for (;;) {
+    TQ_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) return Status::Ok();
+    TQ_RETURN_IF_ERROR(fn());
+  }
+}
+
 // Which WordPress users and orders have a non-empty metadata value under a key the
 // categories read (loaded once from the staged metadata).
 struct MetaFlags {
@@ -204,9 +214,7 @@ Result<MetaFlags> LoadMetaFlags(Db& db) {
   TQ_ASSIGN_OR_RETURN(Stmt q, db.Prepare("SELECT kind,key,id FROM tmp_sdb_meta WHERE value<>'' "
                                          "AND key IN ('_billing_phone','_customer_ip_address',"
                                          "'billing_phone','billing_address_1','birthday')"));
-  for (;;) {
-    TQ_ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) break;
+  TQ_RETURN_IF_ERROR(EachRow(q, [&]() -> Status {
     std::string_view kind = q.Text(0), key = q.Text(1);
     std::unordered_set<std::string>* set = nullptr;
     if (kind == "post")
@@ -219,7 +227,8 @@ Result<MetaFlags> LoadMetaFlags(Db& db) {
             : key == "birthday"          ? &out.user_birthday
                                          : nullptr;
     if (set) set->emplace(q.Text(2));
-  }
+    return Status::Ok();
+  }));
   return out;
 }
 }  // namespace
@@ -341,9 +350,7 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
             ",''),char(10)),COALESCE(" + pm("_billing_city") + ",''),COALESCE(" +
             pm("_billing_postcode") + ",''),p.line,p.byte_offset FROM tmp_sdb_wppost p "
             "ORDER BY p.rowid"));
-    for (;;) {
-      TQ_ASSIGN_OR_RETURN(bool row, q.Step());
-      if (!row) break;
+    TQ_RETURN_IF_ERROR(EachRow(q, [&]() -> Status {
       OrderRow r;
       r.o.source_table = q.Text(0);
       r.o.order_id = r.o.increment_id = q.Text(1);
@@ -362,8 +369,8 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
       r.postcode = q.Text(14);
       r.o.line = static_cast<uint64_t>(q.Int(15));
       r.o.offset = static_cast<uint64_t>(q.Int(16));
-      TQ_RETURN_IF_ERROR(write_order(r));
-    }
+      return write_order(r);
+    }));
   }
 
   TQ_ASSIGN_OR_RETURN(
@@ -469,9 +476,7 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
             "m.key='capabilities' AND (m.value LIKE '%administrator%' OR m.value LIKE "
             "'%shop_manager%' OR m.value LIKE '%editor%' OR m.value LIKE '%author%' OR m.value "
             "LIKE '%contributor%')) ORDER BY u.rowid"));
-    for (;;) {
-      TQ_ASSIGN_OR_RETURN(bool row, q.Step());
-      if (!row) break;
+    TQ_RETURN_IF_ERROR(EachRow(q, [&]() -> Status {
       CustomerRow r;
       r.magento = false;
       r.c.source_table = q.Text(0);
@@ -483,8 +488,8 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
       if (!q.IsNull(6)) r.c.created_at = q.Int(6);
       r.c.line = static_cast<uint64_t>(q.Int(7));
       r.c.offset = static_cast<uint64_t>(q.Int(8));
-      TQ_RETURN_IF_ERROR(write_customer(r));
-    }
+      return write_customer(r);
+    }));
   }
   // Guests: one customer row per e-mail address that ordered without an account.
   TQ_RETURN_IF_ERROR(db_.Exec(

@@ -25,11 +25,26 @@ uint32_t PeopleJoin::SourceIndex(std::string_view table) {
   return last_source_;
 }
 
+void PeopleJoin::WriteWhere(std::string_view source_table, std::optional<int64_t> created_at,
+                            uint64_t line, uint64_t offset, uint64_t held) {
+  w_.Uint(SourceIndex(source_table)).OptionalInt(created_at).Uint(line).Uint(offset).Uint(held);
+}
+
+void PeopleJoin::ReadWhere(RecordReader& r, std::string_view* source_table,
+                           std::optional<int64_t>* created_at, uint64_t* line, uint64_t* offset,
+                           uint64_t* held) const {
+  uint64_t source = r.Uint();
+  *source_table = source < sources_.size() ? std::string_view(sources_[source]) : "";
+  *created_at = r.OptionalInt();
+  *line = r.Uint();
+  *offset = r.Uint();
+  *held = r.Uint();
+}
+
 void PeopleJoin::AddCustomer(const HeldCustomer& c) {
   w_.Clear();
   w_.Text(c.entity_id).Text(c.default_billing).Text(c.email).Text(c.name);
-  w_.Uint(SourceIndex(c.source_table)).OptionalInt(c.created_at);
-  w_.Uint(c.line).Uint(c.offset).Uint(c.held);
+  WriteWhere(c.source_table, c.created_at, c.line, c.offset, c.held);
   RowArena::Ref ref = arena_.Add(w_.bytes());
   customers_.push_back(ref);
   if (c.default_billing.empty()) return;
@@ -65,8 +80,8 @@ void PeopleJoin::AddOrder(const HeldOrder& o) {
   w_.Clear();
   w_.Text(o.order_id).Text(o.increment_id).Text(o.customer_id.value_or(""));
   w_.Text(o.email).Text(o.name).Text(o.status).Text(o.grand_total).Text(o.payment_method);
-  w_.Uint(o.customer_id ? 1 : 0).Uint(SourceIndex(o.source_table)).OptionalInt(o.created_at);
-  w_.Uint(o.line).Uint(o.offset).Uint(o.held);
+  w_.Uint(o.customer_id ? 1 : 0);
+  WriteWhere(o.source_table, o.created_at, o.line, o.offset, o.held);
   orders_.push_back(arena_.Add(w_.bytes()));
 }
 
@@ -105,11 +120,7 @@ HeldCustomer PeopleJoin::Customer(size_t i) const {
   c.default_billing = r.Text();
   c.email = r.Text();
   c.name = r.Text();
-  c.source_table = sources_[r.Uint()];
-  c.created_at = r.OptionalInt();
-  c.line = r.Uint();
-  c.offset = r.Uint();
-  c.held = r.Uint();
+  ReadWhere(r, &c.source_table, &c.created_at, &c.line, &c.offset, &c.held);
   return c;
 }
 
@@ -125,11 +136,7 @@ HeldOrder PeopleJoin::Order(size_t i) const {
   o.grand_total = r.Text();
   o.payment_method = r.Text();
   if (r.Uint()) o.customer_id = customer_id;
-  o.source_table = sources_[r.Uint()];
-  o.created_at = r.OptionalInt();
-  o.line = r.Uint();
-  o.offset = r.Uint();
-  o.held = r.Uint();
+  ReadWhere(r, &o.source_table, &o.created_at, &o.line, &o.offset, &o.held);
   return o;
 }
 

@@ -72,6 +72,12 @@ class PeopleJoin {
 
  private:
   uint32_t SourceIndex(std::string_view table);
+  // The fields customer and order records end with: table, time, place and categories.
+  void WriteWhere(std::string_view source_table, std::optional<int64_t> created_at, uint64_t line,
+                  uint64_t offset, uint64_t held);
+  void ReadWhere(RecordReader& r, std::string_view* source_table,
+                 std::optional<int64_t>* created_at, uint64_t* line, uint64_t* offset,
+                 uint64_t* held) const;
   // The record of kind 0 (billing address) or 1 (payment) of an order, after its parent_id.
   std::optional<RecordReader> OrderRecord(std::string_view order_id, int kind,
                                           uint32_t* flags) const;

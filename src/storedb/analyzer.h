@@ -1,6 +1,6 @@
 // Implementation header of storedb: the dump analyzer, a DumpSink that routes each row to the
 // scans (scripts, admins, tokens, configuration), the PII sampler and the customer/order
-// staging tables, then turns what it gathered into findings and case rows (Finish).
+// join (held rows, and staging tables for WordPress's), then turns what it gathered into findings and case rows (Finish).
 #pragma once
 
 #include <map>
@@ -11,6 +11,7 @@
 
 #include "casefile/casefile.h"
 #include "storedb/classify.h"
+#include "storedb/people_join.h"
 #include "storedb/storedb.h"
 
 namespace tq::storedb {
@@ -91,11 +92,14 @@ class Analyzer : public DumpSink {
   TableState& TableOf(const DumpRow& row);
   const DumpValue* Col(const DumpRow& row, const char* column);
   std::string_view Val(const DumpRow& row, const char* column);  // "" when NULL or absent
-  // customers.cc
+  // customers_join.cc
   Status StageMagento(const TableState& t, const DumpRow& row);
   Status StageWordPress(const TableState& t, const DumpRow& row);
-  Status IndexStaging();
+  // Whether the customer and order rows still fit their memory (else one problem, once).
+  bool Holding(const TableState& t, const DumpRow& row);
   Status BuildCustomers(AnalyzeSummary* s);
+  // customers.cc
+  Status IndexStaging();
   Status WriteTables(const DumpStats& stats, AnalyzeSummary* s);
 
   Case& case_;
@@ -134,8 +138,13 @@ class Analyzer : public DumpSink {
   uint64_t cached_generation_ = ~0ull;
   TableState* cached_table_ = nullptr;
   std::vector<std::pair<const char*, int>> cached_columns_;  // column name literal -> index
-  // The staging statements (customers.cc), prepared once by Begin.
-  enum Staging { kCust, kOrder, kAddr, kPay, kBilling, kMeta, kWpUser, kWpPost, kStagingCount };
+  // The customer, address, order and payment rows, held for the join (customers_join.cc).
+  PeopleJoin people_;
+  bool people_capped_ = false;
+  uint64_t people_left_out_ = 0;  // rows not held past the cap
+  // The staging statements of WordPress's users, orders and metadata (customers.cc), prepared
+  // once by Begin.
+  enum Staging { kMeta, kWpUser, kWpPost, kStagingCount };
   Stmt staging_[kStagingCount];
   uint64_t staged_[kStagingCount] = {};  // rows staged by each
   // A bound value: text is bound without a copy (it lives until the statement has run).

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "storedb/storedb.h"
+#include "storedb/stored_dump_testing.h"
 #include "support/testing.h"
 
 namespace tq::storedb {
@@ -13,22 +14,8 @@ using ::testing::ElementsAre;
 
 // A case with one dump (SQL text) stored as evidence, and the findings of `kind` as
 // "detail-field ... severity" lines after analysing it with `opt`.
-struct DumpCase {
-  testing::TempDir dir;
-  std::unique_ptr<Case> c;
-  EvidenceItem item;
-  explicit DumpCase(const std::string& sql) {
-    CaseInfo info;
-    info.name = "points";
-    auto made = Case::Create(dir / "case", info);
-    EXPECT_TRUE(made.ok()) << made.status().ToString();
-    c = std::move(*made);
-    std::string dump = dir / "dump.sql";
-    testing::WriteFile(dump, sql);
-    auto stored = StoreFileAsEvidence(*c, dump, dump, "test", "tester");
-    EXPECT_TRUE(stored.ok()) << stored.status().ToString();
-    item = *stored;
-  }
+struct DumpCase : StoredDump {
+  explicit DumpCase(const std::string& sql) : StoredDump(sql, "points") {}
   std::vector<std::string> Findings(const AnalyzeOptions& opt, const std::string& kind,
                                     const std::string& field) {
     EXPECT_TRUE(AnalyzeDumpEvidence(*c, item, opt).ok());

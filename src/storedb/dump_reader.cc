@@ -73,7 +73,9 @@ class Parser {
 
  private:
   // ---- Buffer ----
-  bool Fill(size_t need) {
+  // Peek, PeekAt, Get and Is run per byte of the dump: they are inlined, and the refill they
+  // call at the end of the buffer is not.
+  [[gnu::noinline]] bool Fill(size_t need) {
     if (end_ - pos_ >= need) return true;
     if (eof_) return false;
     if (pos_ > 0) {
@@ -94,15 +96,15 @@ class Parser {
     }
     return end_ - pos_ >= need;
   }
-  int Peek() {
+  [[gnu::always_inline]] int Peek() {
     if (pos_ == end_ && !Fill(1)) return -1;
     return static_cast<unsigned char>(buf_[pos_]);
   }
-  int PeekAt(size_t k) {
+  [[gnu::always_inline]] int PeekAt(size_t k) {
     if (end_ - pos_ <= k && !Fill(k + 1)) return -1;
     return static_cast<unsigned char>(buf_[pos_ + k]);
   }
-  int Get() {
+  [[gnu::always_inline]] int Get() {
     int c = Peek();
     if (c >= 0) {
       ++pos_;
@@ -112,7 +114,7 @@ class Parser {
   }
   uint64_t Offset() const { return base_ + pos_; }
   // The byte k ahead is the ASCII letter `lower` in either case.
-  bool Is(size_t k, char lower) {
+  [[gnu::always_inline]] bool Is(size_t k, char lower) {
     int d = PeekAt(k);
     return d == lower || d == lower - 32;
   }
@@ -160,11 +162,14 @@ class Parser {
   }
   void SkipSpace() {
     for (;;) {
-      int c = Peek();
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-        Get();
-      else
-        return;
+      for (; pos_ < end_; ++pos_) {
+        char c = buf_[pos_];
+        if (c == '\n')
+          ++line_;
+        else if (c != ' ' && c != '\t' && c != '\r')
+          return;
+      }
+      if (!Fill(1)) return;
     }
   }
   void SkipLine() {
@@ -492,7 +497,7 @@ class Parser {
     (void)table;
     arena_.clear();
     if (arena_.capacity() > (8u << 20)) arena_.shrink_to_fit();
-    spans_.clear();
+    nspans_ = 0;
     oversize_ = false;
     SkipSpace();
     if (Peek() == ')') {
@@ -509,7 +514,7 @@ class Parser {
       if (c == ',') continue;
       if (c == ')') return RowEnd::kOk;
       if (c < 0) return Fail("dump ends inside a row", true);
-      return Fail("expected ',' or ')' after value " + std::to_string(spans_.size()) + ", found " +
+      return Fail("expected ',' or ')' after value " + std::to_string(nspans_) + ", found " +
                       Shown(c),
                   false);
     }
@@ -520,6 +525,13 @@ class Parser {
     size_t begin, size;
     bool check_utf8;
   };
+
+  // A value's span: a row has hundreds of millions of them in a large dump, so this stays
+  // inline and the vector is not cleared per row.
+  [[gnu::always_inline]] void PushSpan(ValueKind kind, size_t begin, size_t size, bool check) {
+    if (nspans_ == spans_.size()) spans_.resize(std::max<size_t>(64, spans_.size() * 2));
+    spans_[nspans_++] = Span{kind, begin, size, check};
+  }
 
   RowEnd ParseString(int quote, ValueKind kind, bool check) {
     uint64_t sline = line_, soff = Offset();
@@ -569,8 +581,12 @@ class Parser {
         default: Append(static_cast<char>(d)); break;
       }
     }
-    spans_.push_back({kind, begin, arena_.size() - begin, check});
+    PushSpan(kind, begin, arena_.size() - begin, check);
     return RowEnd::kOk;
+  }
+
+  static bool IsNumberChar(char d) {
+    return (d >= '0' && d <= '9') || d == '.' || d == 'e' || d == 'E' || d == '-' || d == '+';
   }
 
   RowEnd ParseHexBody(int close, size_t begin) {  // after 0x or X'
@@ -606,13 +622,13 @@ class Parser {
     if (close) {
       if (Get() != close) return Fail("malformed hex literal X'...'", false);
     }
-    spans_.push_back({ValueKind::kBinary, begin, arena_.size() - begin, false});
+    PushSpan(ValueKind::kBinary, begin, arena_.size() - begin, false);
     return RowEnd::kOk;
   }
 
   RowEnd ParseValue() {
     int c = Peek();
-    size_t col = spans_.size();
+    size_t col = nspans_;
     bool check = !(col < binary_cols_.size() && binary_cols_[col]);
     if (c == '\'' || c == '"') return ParseString(c, ValueKind::kString, check);
     if (c < 0) return Fail("dump ends inside a row", true);
@@ -636,7 +652,7 @@ class Parser {
       }
       std::string num = std::to_string(bits);
       Append(num.data(), num.size());
-      spans_.push_back({ValueKind::kNumber, begin, arena_.size() - begin, false});
+      PushSpan(ValueKind::kNumber, begin, arena_.size() - begin, false);
       return RowEnd::kOk;
     }
     if (c == '0' && (PeekAt(1) == 'x' || PeekAt(1) == 'X')) {
@@ -645,22 +661,36 @@ class Parser {
     }
     if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
       size_t begin = arena_.size();
+      // The run of number characters in the buffer at once (no line breaks among them). The
+      // length is that of the value kept, as a row past max_row_bytes keeps none.
+      constexpr size_t kMaxNumber = 400;
       for (;;) {
-        int d = Peek();
-        if ((d >= '0' && d <= '9') || d == '.' || d == 'e' || d == 'E' || d == '-' || d == '+') {
-          Append(static_cast<char>(Get()));
-          if (arena_.size() - begin > 400) return Fail("number longer than 400 characters", false);
-        } else {
-          break;
+        if (pos_ == end_ && !Fill(1)) break;
+        const char* p = buf_.data() + pos_;
+        const char* e = buf_.data() + end_;
+        const char* q = p;
+        while (q < e && IsNumberChar(*q)) ++q;
+        size_t n = static_cast<size_t>(q - p);
+        size_t have = arena_.size() - begin;
+        if (!oversize_ && have + n > kMaxNumber) {
+          // Reported after the number's 401st character, unless the row outgrew its limit.
+          n = kMaxNumber + 1 - have;
+          Append(p, n);
+          pos_ += n;
+          if (!oversize_) return Fail("number longer than 400 characters", false);
+          continue;
         }
+        Append(p, n);
+        pos_ += n;
+        if (q < e) break;
       }
-      spans_.push_back({ValueKind::kNumber, begin, arena_.size() - begin, false});
+      PushSpan(ValueKind::kNumber, begin, arena_.size() - begin, false);
       return RowEnd::kOk;
     }
     if ((c == 'N' || c == 'n') && Is(1, 'u') && Is(2, 'l') && Is(3, 'l') &&
         !IsWordChar(PeekAt(4))) {
       pos_ += 4;  // NULL, the most common word in a dump: no word built, no comparison
-      spans_.push_back({ValueKind::kNull, arena_.size(), 0, false});
+      PushSpan(ValueKind::kNull, arena_.size(), 0, false);
       return RowEnd::kOk;
     }
     if (c == '_' || c == 'N' || c == 'n' || IsWordChar(c)) {
@@ -683,14 +713,14 @@ class Parser {
         return Fail("charset introducer " + w.substr(0, 20) + " without a string", false);
       }
       if (IEquals(w, "NULL")) {
-        spans_.push_back({ValueKind::kNull, arena_.size(), 0, false});
+        PushSpan(ValueKind::kNull, arena_.size(), 0, false);
         return RowEnd::kOk;
       }
       if (IEquals(w, "N") && Peek() == '\'') return ParseString('\'', ValueKind::kString, check);
       size_t begin = arena_.size();
       if (IEquals(w, "TRUE") || IEquals(w, "FALSE")) {
         Append(IEquals(w, "TRUE") ? '1' : '0');
-        spans_.push_back({ValueKind::kNumber, begin, 1, false});
+        PushSpan(ValueKind::kNumber, begin, 1, false);
         return RowEnd::kOk;
       }
       // An expression such as CURRENT_TIMESTAMP or ST_GeomFromText('...'): kept as written.
@@ -719,7 +749,7 @@ class Parser {
           }
         }
       }
-      spans_.push_back({ValueKind::kNumber, begin, arena_.size() - begin, false});
+      PushSpan(ValueKind::kNumber, begin, arena_.size() - begin, false);
       return RowEnd::kOk;
     }
     return Fail("unexpected " + Shown(c) + " where a value should be", false);
@@ -739,7 +769,7 @@ class Parser {
     if (!names) {
       // No CREATE TABLE and no column list: name the columns by position, once.
       if (t->columns.empty()) {
-        for (size_t i = 0; i < spans_.size(); ++i)
+        for (size_t i = 0; i < nspans_; ++i)
           t->columns.push_back(DumpColumn{"col" + std::to_string(i + 1), ""});
       }
       schema_names_.clear();
@@ -747,18 +777,18 @@ class Parser {
       names = &schema_names_;
       ++schema_generation_;
     }
-    if (spans_.size() != names->size()) {
+    if (nspans_ != names->size()) {
       Problem(t->name, line, off,
               "column count mismatch in `" + t->name + "`: row has " +
-                  std::to_string(spans_.size()) + " values, table has " +
+                  std::to_string(nspans_) + " values, table has " +
                   std::to_string(names->size()) + " columns; row skipped",
               true);
       ++st_.rows_skipped;
       ++row_index_[t];
       return Status::Ok();
     }
-    values_.resize(spans_.size());
-    for (size_t i = 0; i < spans_.size(); ++i) {
+    values_.resize(nspans_);
+    for (size_t i = 0; i < nspans_; ++i) {
       const Span& s = spans_[i];
       values_[i] = DumpValue{s.kind, std::string_view(arena_.data() + s.begin, s.size)};
       if (s.check_utf8 && s.kind == ValueKind::kString && !tq::IsValidUtf8(values_[i].bytes))
@@ -794,7 +824,8 @@ class Parser {
   std::vector<std::string> schema_names_;
   std::vector<bool> binary_cols_;
   std::string arena_;
-  std::vector<Span> spans_;
+  std::vector<Span> spans_;  // the first nspans_ are this row's (the vector only grows)
+  size_t nspans_ = 0;
   std::vector<DumpValue> values_;
   bool oversize_ = false;
   uint64_t schema_generation_ = 0;

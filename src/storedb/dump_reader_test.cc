@@ -148,6 +148,40 @@ TEST(DumpReader, CorruptionClasses) {
   }
 }
 
+TEST(DumpReader, NumbersAcrossTheReadBufferAndTheLengthLimit) {
+  // Rows of numbers until well past the 1 MB read buffer, so that numbers straddle its end.
+  std::string sql = "INSERT INTO t VALUES ";
+  std::vector<std::string> numbers;
+  for (int i = 0; sql.size() < (3u << 20); ++i) {
+    numbers.push_back(std::to_string(i * 7919LL) + (i % 3 ? "." + std::to_string(i) : "") +
+                      (i % 5 ? "" : "e-3"));
+    sql += (i ? ",(" : "(") + numbers.back() + ",-" + std::to_string(i) + ",NULL)";
+  }
+  sql += ";\n";
+  Collect c;
+  Parse(sql, &c);
+  ASSERT_EQ(c.rows.size(), numbers.size());
+  EXPECT_TRUE(c.problems.empty());
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    ASSERT_EQ(c.rows[i][0], std::make_pair(ValueKind::kNumber, numbers[i])) << i;
+    ASSERT_EQ(c.rows[i][1].second, "-" + std::to_string(i)) << i;
+    ASSERT_EQ(c.rows[i][2].first, ValueKind::kNull) << i;
+  }
+  // 400 characters are a number; the 401st is reported where it is, and the statement's
+  // rest is skipped.
+  std::string n400(400, '9'), n401(401, '9');
+  Collect d;
+  Parse("INSERT INTO t VALUES (" + n400 + "),(" + n401 + "),(3);\nINSERT INTO t VALUES (4);\n",
+        &d);
+  ASSERT_EQ(d.rows.size(), 2u);
+  EXPECT_EQ(d.rows[0][0].second, n400);
+  EXPECT_EQ(d.rows[1][0].second, "4");
+  ASSERT_EQ(d.problems.size(), 1u);
+  EXPECT_EQ(d.problems[0].message.rfind("number longer than 400 characters", 0), 0u)
+      << d.problems[0].message;
+  EXPECT_EQ(d.problems[0].offset, 22u + 400 + 3 + 401);
+}
+
 TEST(DumpReader, OversizedRowIsSkippedAndReadingContinues) {
   std::string big(2000, 'x');
   std::string sql = "INSERT INTO t VALUES (1,'a'),(2,'" + big + "'),(3,'c');\n";

@@ -77,6 +77,10 @@ struct AnalyzeOptions {
   // WordPress plugin folders (and single-file plugins) in the web root (InstalledWpPlugins);
   // empty = not known, and active_plugins is checked for path tricks only.
   std::set<std::string> installed_plugins;
+  // Memory for the customer, address, order and payment rows held until the dump is read (a
+  // million customers with two million orders take about 750 MB); past it the later rows are
+  // left out of storedb_customer / storedb_order and a problem says so.
+  uint64_t max_people_bytes = 1024ull << 20;
   DumpOptions dump;
 };
 

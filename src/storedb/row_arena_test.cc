@@ -1,0 +1,108 @@
+// Records packed and read back across blocks, the index over their key fields, and SQLite's
+// CAST(text AS INTEGER) as the customer join reproduces it, checked against SQLite itself.
+#include "storedb/row_arena.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "casefile/db.h"
+#include "support/testing.h"
+
+namespace tq::storedb {
+namespace {
+
+TEST(RowArena, RecordsReadBackAcrossBlocksAndOversizedOnes) {
+  RowArena arena;
+  RecordWriter w;
+  std::vector<RowArena::Ref> refs;
+  std::string big(20u << 20, 'x');  // larger than a block: a block of its own
+  for (int i = 0; i < 200000; ++i) {
+    w.Clear();
+    w.Text("key" + std::to_string(i)).Uint(static_cast<uint64_t>(i) * 1000003);
+    w.OptionalInt(i % 3 == 0 ? std::nullopt : std::optional<int64_t>(-i));
+    w.Text(i == 777 ? std::string_view(big) : std::string_view());
+    refs.push_back(arena.Add(w.bytes()));
+  }
+  for (int i = 0; i < 200000; ++i) {
+    RecordReader r(arena.Get(refs[i]));
+    ASSERT_EQ(r.Text(), "key" + std::to_string(i));
+    ASSERT_EQ(r.Uint(), static_cast<uint64_t>(i) * 1000003);
+    ASSERT_EQ(r.OptionalInt(), i % 3 == 0 ? std::nullopt : std::optional<int64_t>(-i));
+    ASSERT_EQ(r.Text().size(), i == 777 ? big.size() : 0u);
+  }
+  EXPECT_GE(arena.bytes(), big.size() + (16u << 20));
+}
+
+TEST(RowArena, ExtremeIntegersAndReadingPastTheEnd) {
+  RecordWriter w;
+  w.OptionalInt(std::numeric_limits<int64_t>::min()).OptionalInt(std::numeric_limits<int64_t>::max());
+  w.Uint(~0ull);
+  RecordReader r(w.bytes());
+  EXPECT_EQ(r.OptionalInt(), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(r.OptionalInt(), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(r.Uint(), ~0ull);
+  // Past the last field: empty values, no read beyond the record.
+  EXPECT_EQ(r.Text(), "");
+  EXPECT_EQ(r.Uint(), 0u);
+  EXPECT_EQ(r.OptionalInt(), std::nullopt);
+}
+
+TEST(RowIndex, TwoKindsKeyedByDifferentFieldsGrowAndKeepFlags) {
+  RowArena arena;
+  // Kind 0 records: (id, parent); keyed by parent (field 1). Kind 1: (key); field 0.
+  RowIndex index(arena, 1, 0);
+  RecordWriter w;
+  std::vector<RowArena::Ref> kind0, kind1;
+  for (int i = 0; i < 50000; ++i) {
+    w.Clear();
+    w.Text("a" + std::to_string(i)).Text("p" + std::to_string(i));
+    kind0.push_back(arena.Add(w.bytes()));
+    RowIndex::Entry& e = index.FindOrAdd("p" + std::to_string(i));
+    ASSERT_EQ(e.refs[0], RowIndex::kNone);
+    e.refs[0] = kind0.back();
+    e.flags |= i % 2 ? 1 : 0;
+  }
+  for (int i = 0; i < 100000; i += 2) {  // half of them also a kind-1 record, half new keys
+    w.Clear();
+    w.Text("p" + std::to_string(i));
+    kind1.push_back(arena.Add(w.bytes()));
+    RowIndex::Entry& e = index.FindOrAdd("p" + std::to_string(i));
+    ASSERT_EQ(e.refs[1], RowIndex::kNone);
+    e.refs[1] = kind1.back();
+    e.flags |= 2;
+  }
+  EXPECT_EQ(index.size(), 75000u);
+  for (int i = 0; i < 100000; ++i) {
+    const RowIndex::Entry* e = index.Find("p" + std::to_string(i));
+    bool has0 = i < 50000, has1 = i % 2 == 0;
+    ASSERT_EQ(e != nullptr, has0 || has1) << i;
+    if (!e) continue;
+    EXPECT_EQ(e->refs[0], has0 ? kind0[i] : RowIndex::kNone);
+    EXPECT_EQ(e->refs[1], has1 ? kind1[i / 2] : RowIndex::kNone);
+    EXPECT_EQ(e->flags, (has0 && i % 2 ? 1u : 0u) | (has1 ? 2u : 0u));
+  }
+  EXPECT_EQ(index.Find("a1"), nullptr);  // a field that is not the key
+  EXPECT_EQ(index.Find(""), nullptr);
+}
+
+TEST(CastToInteger, AsSqliteCastsText) {
+  testing::TempDir dir;
+  Result<std::unique_ptr<Db>> db = Db::Open(dir / "t.db", true);
+  ASSERT_TRUE(db.ok());
+  Result<Stmt> q = (*db)->Prepare("SELECT CAST(? AS INTEGER)");
+  ASSERT_TRUE(q.ok());
+  for (std::string_view text :
+       {"12", "0", "-0", "+7", "  42", "\t\n 9", "12abc", "abc", "", "-", "+", " - 3", "007",
+        "1e5", "12.9", "-12.9", "9223372036854775807", "9223372036854775808",
+        "-9223372036854775808", "-9223372036854775809", "99999999999999999999999",
+        "-99999999999999999999999", "0x10", "١٢"}) {
+    ASSERT_TRUE(q->Reset().ok());
+    q->Bind(1, text);
+    ASSERT_TRUE(*q->Step());
+    EXPECT_EQ(CastToInteger(text), q->Int(0)) << "'" << text << "'";
+  }
+}
+
+}  // namespace
+}  // namespace tq::storedb

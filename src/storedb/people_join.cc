@@ -8,7 +8,21 @@
 //   payment:           parent_id, method, cc_last4, cc_type
 #include "storedb/people_join.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "storedb/storedb.h"
+
 namespace tq::storedb {
+
+uint64_t DefaultPeopleBytes() {
+  long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  uint64_t half = pages > 0 && page > 0
+                      ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) / 2
+                      : 0;
+  return std::max<uint64_t>(half, 1024ull << 20);
+}
 
 namespace {
 constexpr uint32_t kBillingPhone = 1;

@@ -3,6 +3,11 @@
 #include "storedb/people_join.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "storedb/storedb.h"
 
 namespace tq::storedb {
 namespace {
@@ -130,6 +135,15 @@ TEST(PeopleJoin, RowsKeepTheirTableAsTablesAlternate) {
   j.Clear();
   EXPECT_EQ(j.orders(), 0u);
   EXPECT_EQ(j.bytes(), 0u);
+}
+
+// The memory cap of the join follows the machine: half of its memory, never under 1 GiB.
+TEST(PeopleJoin, DefaultCapIsHalfTheMachinesMemory) {
+  uint64_t phys = static_cast<uint64_t>(::sysconf(_SC_PHYS_PAGES)) *
+                  static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  EXPECT_GE(DefaultPeopleBytes(), 1024ull << 20);
+  EXPECT_EQ(DefaultPeopleBytes(), std::max<uint64_t>(phys / 2, 1024ull << 20));
+  EXPECT_EQ(AnalyzeOptions().max_people_bytes, DefaultPeopleBytes());
 }
 
 }  // namespace

@@ -64,6 +64,9 @@ std::optional<BreachWindow> WindowFromCase(Db& db);
 Result<std::vector<AnsweredAttack>> AnsweredAttacks(Db& db,
                                                     const std::optional<BreachWindow>& window);
 
+// Half of the machine's physical memory, at least 1 GiB (AnalyzeOptions::max_people_bytes).
+uint64_t DefaultPeopleBytes();
+
 struct AnalyzeOptions {
   std::string platform;                  // case platform; empty = detect from table names
   std::vector<std::string> store_hosts;  // the store's own hosts (scripts from them are local)
@@ -79,8 +82,10 @@ struct AnalyzeOptions {
   std::set<std::string> installed_plugins;
   // Memory for the customer, address, order and payment rows held until the dump is read (a
   // million customers with two million orders take about 750 MB); past it the later rows are
-  // left out of storedb_customer / storedb_order and a problem says so.
-  uint64_t max_people_bytes = 1024ull << 20;
+  // left out of storedb_customer / storedb_order and a problem says so (lost rows, exit 3).
+  // By default half of the machine's memory, at least 1 GiB: the cap stops a store too large
+  // for this machine, not a store that fits.
+  uint64_t max_people_bytes = DefaultPeopleBytes();
   DumpOptions dump;
 };
 

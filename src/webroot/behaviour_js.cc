@@ -149,7 +149,9 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
        foreign_url = false, hidden_url = false, obf = decoded, action_rewrite = false,
        card_markup = false, inserts_markup = false, unknown_url = false, image_code = false,
        payment_form = false, hooks_requests = false, frame_el = false, base64_out = false,
-       creates = false, src_set = false, text_set = false, element_url = false, rtc = false;
+       creates = false, src_set = false, text_set = false, element_url = false, rtc = false,
+       frame_message = false;
+  std::string element_how;  // how page data leaves through element_url (the first seen)
   std::string first_host;             // host of the first URL written in the code
   std::string lookalike;              // the provider a host in the code is dressed as
   std::set<std::string> hosts;        // distinct hosts named (the first 16)
@@ -285,7 +287,11 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
       if (fields && selects) grab = true, grab_at.push_back(i);
       // document.querySelector('#payment-form'), $('#co-payment-form'): the payment step's
       // form, whatever its fields are called.
-      if (selects && l.size() < 120 && l.find("payment") != std::string::npos) payment_form = true;
+      // (A selector string handed to an event delegation, jQuery(document).on('submit',
+      // '#co-payment-form', ...), names it too.)
+      bool selector = !l.empty() && (l[0] == '#' || l[0] == '.') && l.find(' ') == std::string::npos;
+      if ((selects || selector) && l.size() < 120 && l.find("payment") != std::string::npos)
+        payment_form = true;
       bool created = i >= 2 && IsOp(t[i - 1], "(") && Callee(t, i - 1) == "createElement";
       if (l == "script" && created) {
         script_el = true;
@@ -326,8 +332,20 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     // el.src = '...' + btoa(d) / el.href = '...' + encodeURIComponent(v) on an element the
     // code creates (a script, link or frame): the browser requests the URL, the page's data
     // in its query or fragment going with it.
-    if (In(w, {"src", "href"}) && creates && i >= 2 && IsOp(t[i - 1], ".") && i + 1 < t.size() &&
-        IsOp(t[i + 1], "=")) {
+    // The page sent to a URL carrying its data: location.href = '...' + btoa(d),
+    // location.assign/replace(...), window.open(...).
+    bool element_src = In(w, {"src", "href"}) && creates && i >= 2 && IsOp(t[i - 1], ".") &&
+                       i + 1 < t.size() && IsOp(t[i + 1], "=");
+    bool navigates =
+        i + 1 < t.size() &&
+        ((w == "location" && IsOp(t[i + 1], "=")) ||
+         (w == "href" && i >= 2 && IsOp(t[i - 1], ".") && t[i - 2].text == "location" &&
+          IsOp(t[i + 1], "=")) ||
+         (In(w, {"assign", "replace"}) && i >= 2 && IsOp(t[i - 1], ".") &&
+          t[i - 2].text == "location" && IsOp(t[i + 1], "(")) ||
+         (w == "open" && i >= 2 && IsOp(t[i - 1], ".") && t[i - 2].text == "window" &&
+          IsOp(t[i + 1], "(")));
+    if (element_src || navigates) {
       bool joined = false, data = false;
       for (size_t a = i + 2; a < t.size() && a < i + 64 && !IsOp(t[a], ";"); ++a) {
         if (IsOp(t[a], "+")) joined = true;
@@ -335,8 +353,19 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
                                                       "stringify", "serialize", "value"}))
           data = true;
       }
-      if (joined && data) element_url = true, channel_at.push_back(i);
+      if (joined && data) {
+        element_url = true, channel_at.push_back(i);
+        if (element_how.empty())
+          element_how = navigates ? "the address of a page it opens (location, window.open)"
+                                  : "the address of an element it creates (script, link or frame)";
+      }
     }
+    // frame.contentWindow.postMessage(data, '*') to a frame the code created: the frame's
+    // host receives what the page sends it.
+    // (Payment SDKs talk to their hosted-field frames this way too: it counts only in a short
+    // script that names card fields, below.)
+    if (w == "postMessage" && frame_el && i + 1 < t.size() && IsOp(t[i + 1], "("))
+      frame_message = true;
     if (w == "fetch" && i + 1 < t.size() && IsOp(t[i + 1], "(")) channel_name(w, i);
     // Prototype.js (Magento 1): new Ajax.Request(url, ...) / new Ajax.Updater(el, url, ...).
     if (In(w, {"Request", "Updater"}) && i >= 2 && IsOp(t[i - 1], ".") &&
@@ -369,6 +398,12 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   // obfuscator's _0x names. (Minified code has bracket calls and fromCharCode too.)
   if (hex_names >= 8) obf = true;
   // Data leaves for a host written in the code; a WebSocket or beacon is a channel of its own.
+  // Card fields posted into a frame the code created, from a short script (a payment SDK's
+  // frames are its own, in a bundle far larger).
+  if (frame_message && card && t.size() < 4000 && unknown_url && !element_url) {
+    element_url = true;
+    element_how = "postMessage to a frame it creates";
+  }
   bool channel = socket || ((image || beacon || xhr || fetch) && foreign_url);
   // A whole checkout form read without naming card fields is what the store's own checkout
   // code does too: it counts when the request can go to a host that is no known provider.
@@ -415,7 +450,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
                   : socket      ? "a WebSocket"
                   : image       ? "an image request"
                   : beacon      ? "sendBeacon"
-                  : element_url ? "the address of an element it creates (script, link or frame)"
+                  : element_url ? element_how
                                 : "an HTTP request to a URL in the code"),
              layer);
   }

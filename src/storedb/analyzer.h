@@ -1,6 +1,7 @@
 // Implementation header of storedb: the dump analyzer, a DumpSink that routes each row to the
 // scans (scripts, admins, tokens, configuration), the PII sampler and the customer/order
-// join (held rows, and staging tables for WordPress's), then turns what it gathered into findings and case rows (Finish).
+// join (held rows, and staging tables for WordPress's), then turns what it gathered into findings
+// and case rows (Finish).
 #pragma once
 
 #include <map>

@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "storedb/classify.h"
-#include "storedb/storedb.h"
 #include "storedb/stored_dump_testing.h"
+#include "storedb/storedb.h"
 #include "support/testing.h"
 
 namespace tq::storedb {

@@ -3,8 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "storedb/storedb.h"
 #include "storedb/stored_dump_testing.h"
+#include "storedb/storedb.h"
 #include "support/testing.h"
 
 namespace tq::storedb {

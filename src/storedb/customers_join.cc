@@ -114,16 +114,14 @@ Status Analyzer::StageMagento(const TableState& t, const DumpRow& row) {
                                {kTaxId, v("taxvat")}})});
   } else if (c == "customer_address_entity") {
     if (!Holding(t, row)) return Status::Ok();
-    people_.AddCustomerAddress(
-        v("entity_id"), v("parent_id"), v("country_id"), v("region"),
-        !v("street").empty() || !v("city").empty() || !v("postcode").empty(),
-        !v("telephone").empty());
+    people_.AddCustomerAddress(v("entity_id"), v("parent_id"), v("country_id"), v("region"),
+                               !v("street").empty() || !v("city").empty() || !v("postcode").empty(),
+                               !v("telephone").empty());
   } else if (c == "sales_order_address") {
     if (v("address_type") != "billing" || !Holding(t, row)) return Status::Ok();  // billing only
-    people_.AddOrderAddress(v("parent_id"),
-                            {v("firstname"), v("lastname"), v("country_id"), v("region"),
-                             v("street"), v("city"), v("postcode"), v("email"),
-                             !v("telephone").empty()});
+    people_.AddOrderAddress(
+        v("parent_id"), {v("firstname"), v("lastname"), v("country_id"), v("region"), v("street"),
+                         v("city"), v("postcode"), v("email"), !v("telephone").empty()});
   } else if (c == "sales_order") {
     if (!Holding(t, row)) return Status::Ok();
     std::string_view cid = v("customer_id");
@@ -218,7 +216,7 @@ Result<MetaFlags> LoadMetaFlags(Db& db) {
     std::string_view kind = q.Text(0), key = q.Text(1);
     std::unordered_set<std::string>* set = nullptr;
     if (kind == "post")
-      set = key == "_billing_phone" ? &out.post_phone
+      set = key == "_billing_phone"         ? &out.post_phone
             : key == "_customer_ip_address" ? &out.post_ip
                                             : nullptr;
     else if (kind == "user")
@@ -282,12 +280,12 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
     std::string_view method = p ? p->method : o.payment_method;
     std::string_view cc_last4 = p ? p->cc_last4 : "", cc_type = p ? p->cc_type : "";
     bool card = !cc_last4.empty() || !cc_type.empty() || IsCardGateway(method);
-    std::string categories = CategoriesJson(
-        o.held, {{kName, !name.empty()},
-                 {kEmail, !email.empty()},
-                 {kPostalAddress, !billing_address.empty()},
-                 {kPhone, (a && a->any_phone) || has(meta.post_phone, o.order_id)},
-                 {kIpAddress, has(meta.post_ip, o.order_id)}});
+    std::string categories =
+        CategoriesJson(o.held, {{kName, !name.empty()},
+                                {kEmail, !email.empty()},
+                                {kPostalAddress, !billing_address.empty()},
+                                {kPhone, (a && a->any_phone) || has(meta.post_phone, o.order_id)},
+                                {kIpAddress, has(meta.post_ip, o.order_id)}});
     TQ_RETURN_IF_ERROR(ins_order.Reset());
     Stmt& st = ins_order;
     auto text = [&](int i, std::string_view v) { st.BindUncopied(i, NotNull(v)); };
@@ -337,19 +335,19 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
     auto pm = [](const char* key) { return Meta("post", key, "p.id"); };
     TQ_ASSIGN_OR_RETURN(
         Stmt q,
-        db_.Prepare(
-            "SELECT p.source,p.id,NULLIF(CAST(" + pm("_customer_user") +
-            " AS INTEGER),0),COALESCE(" + pm("_billing_email") + ",''),trim(COALESCE(" +
-            pm("_billing_first_name") + ",'')||' '||COALESCE(" + pm("_billing_last_name") +
-            ",'')),COALESCE(" + pm("_billing_country") + ",''),COALESCE(" +
-            pm("_billing_state") + ",''),p.created,COALESCE(" + pm("_payment_method") +
-            ",''),p.status,COALESCE(" + pm("_order_total") + ",''),trim(COALESCE(" +
-            pm("_billing_address_1") + ",'')||', '||COALESCE(" + pm("_billing_city") +
-            ",'')||' '||COALESCE(" + pm("_billing_postcode") + ",''),', '),trim(COALESCE(" +
-            pm("_billing_address_1") + ",'')||char(10)||COALESCE(" + pm("_billing_address_2") +
-            ",''),char(10)),COALESCE(" + pm("_billing_city") + ",''),COALESCE(" +
-            pm("_billing_postcode") + ",''),p.line,p.byte_offset FROM tmp_sdb_wppost p "
-            "ORDER BY p.rowid"));
+        db_.Prepare("SELECT p.source,p.id,NULLIF(CAST(" + pm("_customer_user") +
+                    " AS INTEGER),0),COALESCE(" + pm("_billing_email") + ",''),trim(COALESCE(" +
+                    pm("_billing_first_name") + ",'')||' '||COALESCE(" + pm("_billing_last_name") +
+                    ",'')),COALESCE(" + pm("_billing_country") + ",''),COALESCE(" +
+                    pm("_billing_state") + ",''),p.created,COALESCE(" + pm("_payment_method") +
+                    ",''),p.status,COALESCE(" + pm("_order_total") + ",''),trim(COALESCE(" +
+                    pm("_billing_address_1") + ",'')||', '||COALESCE(" + pm("_billing_city") +
+                    ",'')||' '||COALESCE(" + pm("_billing_postcode") + ",''),', '),trim(COALESCE(" +
+                    pm("_billing_address_1") + ",'')||char(10)||COALESCE(" +
+                    pm("_billing_address_2") + ",''),char(10)),COALESCE(" + pm("_billing_city") +
+                    ",''),COALESCE(" + pm("_billing_postcode") +
+                    ",''),p.line,p.byte_offset FROM tmp_sdb_wppost p "
+                    "ORDER BY p.rowid"));
     TQ_RETURN_IF_ERROR(EachRow(q, [&]() -> Status {
       OrderRow r;
       r.o.source_table = q.Text(0);
@@ -398,8 +396,9 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
     if (plain) return std::string(id);
     if (!key_ready) {
       key_ready = true;
-      TQ_RETURN_IF_ERROR(db_.Exec("CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_key(x INTEGER); "
-                                  "DELETE FROM tmp_sdb_key"));
+      TQ_RETURN_IF_ERROR(
+          db_.Exec("CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_key(x INTEGER); "
+                   "DELETE FROM tmp_sdb_key"));
       TQ_ASSIGN_OR_RETURN(key_insert, db_.Prepare("INSERT INTO tmp_sdb_key(rowid,x) VALUES(1,?) "
                                                   "ON CONFLICT(rowid) DO UPDATE SET x=excluded.x"));
       TQ_ASSIGN_OR_RETURN(key_read, db_.Prepare("SELECT CAST(x AS TEXT) FROM tmp_sdb_key"));
@@ -426,14 +425,14 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
       region = facts.place ? facts.place->second : "";
     }
     std::string categories =
-        guest ? std::string("[]")
-              : CategoriesJson(c.held, {{kEmail, !c.email.empty()},
-                                        {kName, !c.name.empty()},
-                                        {kPasswordHash, c.source_table.ends_with("users")},
-                                        {kPostalAddress,
-                                         facts.postal || has(meta.user_address, key)},
-                                        {kPhone, facts.phone || has(meta.user_phone, key)},
-                                        {kDateOfBirth, has(meta.user_birthday, key)}});
+        guest
+            ? std::string("[]")
+            : CategoriesJson(c.held, {{kEmail, !c.email.empty()},
+                                      {kName, !c.name.empty()},
+                                      {kPasswordHash, c.source_table.ends_with("users")},
+                                      {kPostalAddress, facts.postal || has(meta.user_address, key)},
+                                      {kPhone, facts.phone || has(meta.user_phone, key)},
+                                      {kDateOfBirth, has(meta.user_birthday, key)}});
     TQ_RETURN_IF_ERROR(ins_customer.Reset());
     Stmt& st = ins_customer;
     auto text = [&](int i, std::string_view v) { st.BindUncopied(i, NotNull(v)); };

@@ -5,8 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "storedb/storedb.h"
 #include "storedb/stored_dump_testing.h"
+#include "storedb/storedb.h"
 #include "support/testing.h"
 
 namespace tq::storedb {
@@ -103,8 +103,8 @@ TEST(CustomersJoin, RowsPastTheMemoryCapAreLeftOutWithAProblem) {
             std::vector<std::string>{"1|11"});
   // The findings and the per-table rows are not held back by it.
   EXPECT_THAT(d.Rows("SELECT table_name,row_count FROM storedb_table ORDER BY 1"),
-              ElementsAre("customer_address_entity|2", "customer_entity|1",
-                          "sales_order|4", "sales_order_address|3", "sales_order_payment|3"));
+              ElementsAre("customer_address_entity|2", "customer_entity|1", "sales_order|4",
+                          "sales_order_address|3", "sales_order_payment|3"));
 }
 
 }  // namespace

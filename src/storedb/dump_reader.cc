@@ -514,9 +514,9 @@ class Parser {
       if (c == ',') continue;
       if (c == ')') return RowEnd::kOk;
       if (c < 0) return Fail("dump ends inside a row", true);
-      return Fail("expected ',' or ')' after value " + std::to_string(nspans_) + ", found " +
-                      Shown(c),
-                  false);
+      return Fail(
+          "expected ',' or ')' after value " + std::to_string(nspans_) + ", found " + Shown(c),
+          false);
     }
   }
 
@@ -779,9 +779,8 @@ class Parser {
     }
     if (nspans_ != names->size()) {
       Problem(t->name, line, off,
-              "column count mismatch in `" + t->name + "`: row has " +
-                  std::to_string(nspans_) + " values, table has " +
-                  std::to_string(names->size()) + " columns; row skipped",
+              "column count mismatch in `" + t->name + "`: row has " + std::to_string(nspans_) +
+                  " values, table has " + std::to_string(names->size()) + " columns; row skipped",
               true);
       ++st_.rows_skipped;
       ++row_index_[t];

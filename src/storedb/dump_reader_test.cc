@@ -171,8 +171,7 @@ TEST(DumpReader, NumbersAcrossTheReadBufferAndTheLengthLimit) {
   // rest is skipped.
   std::string n400(400, '9'), n401(401, '9');
   Collect d;
-  Parse("INSERT INTO t VALUES (" + n400 + "),(" + n401 + "),(3);\nINSERT INTO t VALUES (4);\n",
-        &d);
+  Parse("INSERT INTO t VALUES (" + n400 + "),(" + n401 + "),(3);\nINSERT INTO t VALUES (4);\n", &d);
   ASSERT_EQ(d.rows.size(), 2u);
   EXPECT_EQ(d.rows[0][0].second, n400);
   EXPECT_EQ(d.rows[1][0].second, "4");

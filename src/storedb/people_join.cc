@@ -18,9 +18,8 @@ namespace tq::storedb {
 
 uint64_t DefaultPeopleBytes() {
   long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
-  uint64_t half = pages > 0 && page > 0
-                      ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) / 2
-                      : 0;
+  uint64_t half =
+      pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) / 2 : 0;
   return std::max<uint64_t>(half, 1024ull << 20);
 }
 
@@ -32,8 +31,8 @@ constexpr uint32_t kPostal = 1, kPhone = 2;
 uint32_t PeopleJoin::SourceIndex(std::string_view table) {
   // Rows come table by table: the last table asked for is nearly always the one.
   if (!sources_.empty() && sources_[last_source_] == table) return last_source_;
-  auto [it, added] = source_ids_.try_emplace(std::string(table),
-                                             static_cast<uint32_t>(sources_.size()));
+  auto [it, added] =
+      source_ids_.try_emplace(std::string(table), static_cast<uint32_t>(sources_.size()));
   if (added) sources_.emplace_back(table);
   last_source_ = it->second;
   return last_source_;
@@ -75,8 +74,8 @@ void PeopleJoin::AddCustomer(const HeldCustomer& c) {
 }
 
 void PeopleJoin::AddCustomerAddress(std::string_view id, std::string_view parent_id,
-                                    std::string_view country, std::string_view region,
-                                    bool postal, bool phone) {
+                                    std::string_view country, std::string_view region, bool postal,
+                                    bool phone) {
   w_.Clear();
   w_.Text(id).Text(parent_id).Text(country).Text(region);
   RowArena::Ref ref = arena_.Add(w_.bytes());
@@ -169,8 +168,8 @@ std::optional<OrderBillingAddress> PeopleJoin::BillingAddress(std::string_view o
   std::optional<RecordReader> r = OrderRecord(order_id, 0, &flags);
   if (!r) return std::nullopt;
   OrderBillingAddress a;
-  for (std::string_view* field : {&a.first, &a.last, &a.country, &a.region, &a.street, &a.city,
-                                  &a.postcode, &a.email})
+  for (std::string_view* field :
+       {&a.first, &a.last, &a.country, &a.region, &a.street, &a.city, &a.postcode, &a.email})
     *field = r->Text();
   a.any_phone = flags & kBillingPhone;
   return a;

@@ -48,9 +48,8 @@ struct CustomerAddressFacts {
 class PeopleJoin {
  public:
   void AddCustomer(const HeldCustomer& c);
-  void AddCustomerAddress(std::string_view id, std::string_view parent_id,
-                          std::string_view country, std::string_view region, bool postal,
-                          bool phone);
+  void AddCustomerAddress(std::string_view id, std::string_view parent_id, std::string_view country,
+                          std::string_view region, bool postal, bool phone);
   void AddOrder(const HeldOrder& o);
   void AddOrderAddress(std::string_view parent_id, const OrderBillingAddress& a);
   void AddPayment(std::string_view parent_id, const OrderPayment& p);

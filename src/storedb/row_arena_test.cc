@@ -36,7 +36,8 @@ TEST(RowArena, RecordsReadBackAcrossBlocksAndOversizedOnes) {
 
 TEST(RowArena, ExtremeIntegersAndReadingPastTheEnd) {
   RecordWriter w;
-  w.OptionalInt(std::numeric_limits<int64_t>::min()).OptionalInt(std::numeric_limits<int64_t>::max());
+  w.OptionalInt(std::numeric_limits<int64_t>::min())
+      .OptionalInt(std::numeric_limits<int64_t>::max());
   w.Uint(~0ull);
   RecordReader r(w.bytes());
   EXPECT_EQ(r.OptionalInt(), std::numeric_limits<int64_t>::min());
@@ -92,11 +93,30 @@ TEST(CastToInteger, AsSqliteCastsText) {
   ASSERT_TRUE(db.ok());
   Result<Stmt> q = (*db)->Prepare("SELECT CAST(? AS INTEGER)");
   ASSERT_TRUE(q.ok());
-  for (std::string_view text :
-       {"12", "0", "-0", "+7", "  42", "\t\n 9", "12abc", "abc", "", "-", "+", " - 3", "007",
-        "1e5", "12.9", "-12.9", "9223372036854775807", "9223372036854775808",
-        "-9223372036854775808", "-9223372036854775809", "99999999999999999999999",
-        "-99999999999999999999999", "0x10", "١٢"}) {
+  for (std::string_view text : {"12",
+                                "0",
+                                "-0",
+                                "+7",
+                                "  42",
+                                "\t\n 9",
+                                "12abc",
+                                "abc",
+                                "",
+                                "-",
+                                "+",
+                                " - 3",
+                                "007",
+                                "1e5",
+                                "12.9",
+                                "-12.9",
+                                "9223372036854775807",
+                                "9223372036854775808",
+                                "-9223372036854775808",
+                                "-9223372036854775809",
+                                "99999999999999999999999",
+                                "-99999999999999999999999",
+                                "0x10",
+                                "١٢"}) {
     ASSERT_TRUE(q->Reset().ok());
     q->Bind(1, text);
     ASSERT_TRUE(*q->Step());

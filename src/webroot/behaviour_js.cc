@@ -151,7 +151,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
        payment_form = false, hooks_requests = false, frame_el = false, base64_out = false,
        creates = false, src_set = false, text_set = false, element_url = false, rtc = false,
        frame_message = false;
-  std::string element_how;  // how page data leaves through element_url (the first seen)
+  std::string element_how;            // how page data leaves through element_url (the first seen)
   std::string first_host;             // host of the first URL written in the code
   std::string lookalike;              // the provider a host in the code is dressed as
   std::set<std::string> hosts;        // distinct hosts named (the first 16)
@@ -289,7 +289,8 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
       // form, whatever its fields are called.
       // (A selector string handed to an event delegation, jQuery(document).on('submit',
       // '#co-payment-form', ...), names it too.)
-      bool selector = !l.empty() && (l[0] == '#' || l[0] == '.') && l.find(' ') == std::string::npos;
+      bool selector =
+          !l.empty() && (l[0] == '#' || l[0] == '.') && l.find(' ') == std::string::npos;
       if ((selects || selector) && l.size() < 120 && l.find("payment") != std::string::npos)
         payment_form = true;
       bool created = i >= 2 && IsOp(t[i - 1], "(") && Callee(t, i - 1) == "createElement";
@@ -337,14 +338,13 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     bool element_src = In(w, {"src", "href"}) && creates && i >= 2 && IsOp(t[i - 1], ".") &&
                        i + 1 < t.size() && IsOp(t[i + 1], "=");
     bool navigates =
-        i + 1 < t.size() &&
-        ((w == "location" && IsOp(t[i + 1], "=")) ||
-         (w == "href" && i >= 2 && IsOp(t[i - 1], ".") && t[i - 2].text == "location" &&
-          IsOp(t[i + 1], "=")) ||
-         (In(w, {"assign", "replace"}) && i >= 2 && IsOp(t[i - 1], ".") &&
-          t[i - 2].text == "location" && IsOp(t[i + 1], "(")) ||
-         (w == "open" && i >= 2 && IsOp(t[i - 1], ".") && t[i - 2].text == "window" &&
-          IsOp(t[i + 1], "(")));
+        i + 1 < t.size() && ((w == "location" && IsOp(t[i + 1], "=")) ||
+                             (w == "href" && i >= 2 && IsOp(t[i - 1], ".") &&
+                              t[i - 2].text == "location" && IsOp(t[i + 1], "=")) ||
+                             (In(w, {"assign", "replace"}) && i >= 2 && IsOp(t[i - 1], ".") &&
+                              t[i - 2].text == "location" && IsOp(t[i + 1], "(")) ||
+                             (w == "open" && i >= 2 && IsOp(t[i - 1], ".") &&
+                              t[i - 2].text == "window" && IsOp(t[i + 1], "(")));
     if (element_src || navigates) {
       bool joined = false, data = false;
       for (size_t a = i + 2; a < t.size() && a < i + 64 && !IsOp(t[a], ";"); ++a) {
@@ -407,7 +407,8 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   bool channel = socket || ((image || beacon || xhr || fetch) && foreign_url);
   // A whole checkout form read without naming card fields is what the store's own checkout
   // code does too: it counts when the request can go to a host that is no known provider.
-  bool unknown_channel = socket || ((image || beacon || xhr || fetch || element_url) && unknown_url);
+  bool unknown_channel =
+      socket || ((image || beacon || xhr || fetch || element_url) && unknown_url);
   // A whole form read and sent to a host the code hides (fromCharCode, atob): the hiding is
   // the second trait. The payment step's form read and sent over a WebSocket, to a hidden
   // host, or as an image request to a host no provider owns (the store's checkout posts with

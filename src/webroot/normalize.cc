@@ -249,7 +249,12 @@ class Driver {
         std::string_view run = EmbeddedBase64OfTag(v);
         Decoded d = run.empty() ? Decoded{} : DecodeBase64(run, limits_.max_layer_text);
         if (d.ok && HasPhpTag(std::string_view(d.out).substr(0, 64)))
-          Enqueue({parent.path + ">base64?", std::move(d.out), {}, CodeKind::kPhp, false, true,
+          Enqueue({parent.path + ">base64?",
+                   std::move(d.out),
+                   {},
+                   CodeKind::kPhp,
+                   false,
+                   true,
                    parent.depth + 1});
         return;
       }
@@ -479,7 +484,8 @@ std::vector<std::string_view> StylesheetTexts(std::string_view css) {
       out.push_back(css.substr(i + 1, end - i - 1));
       i = end + 1;
     } else if (css.compare(i, 2, "--") == 0 && i > 0 &&
-               (css[i - 1] == '{' || css[i - 1] == ';' || std::isspace(static_cast<unsigned char>(css[i - 1])))) {
+               (css[i - 1] == '{' || css[i - 1] == ';' ||
+                std::isspace(static_cast<unsigned char>(css[i - 1])))) {
       size_t colon = css.find(':', i), end = css.find_first_of(";}", i);
       if (colon == std::string_view::npos || end == std::string_view::npos || colon > end) {
         i += 2;
@@ -497,9 +503,9 @@ std::vector<std::string_view> StylesheetTexts(std::string_view css) {
 // Text that reads as JavaScript: two or more of the things page scripts do.
 bool ReadsAsScript(std::string_view s) {
   int n = 0;
-  for (std::string_view m : {"function", "document.", "window.", "atob(", "eval(", "=>",
-                             "XMLHttpRequest", "fetch(", "new Image", "fromCharCode",
-                             "addEventListener", "querySelector", ".value"})
+  for (std::string_view m :
+       {"function", "document.", "window.", "atob(", "eval(", "=>", "XMLHttpRequest", "fetch(",
+        "new Image", "fromCharCode", "addEventListener", "querySelector", ".value"})
     if (s.find(m) != std::string_view::npos) ++n;
   return n >= 2;
 }

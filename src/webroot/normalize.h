@@ -58,8 +58,8 @@ enum class CodeKind : uint8_t { kNone, kPhp, kJs, kHtml };
 // A stylesheet that carries script: the JavaScript (or base64 of it) kept in its comments,
 // quoted strings and custom property values, for a loader to cut out and run (a skimmer
 // hidden in a .css file), normalised as a layer "css>js"; nullopt when it carries none.
-std::optional<NormalizedCode> NormalizeStylesheet(std::string_view css,
-                                                  const NormalizeLimits& limits = NormalizeLimits());
+std::optional<NormalizedCode> NormalizeStylesheet(
+    std::string_view css, const NormalizeLimits& limits = NormalizeLimits());
 
 // Which normaliser a file gets: by extension, else by content (a PHP tag, a <script>).
 CodeKind ClassifyCode(std::string_view content, std::string_view extension);

@@ -130,10 +130,11 @@ TEST(Normalize, ScriptCarriedInAStylesheet) {
   ASSERT_TRUE(in_property.has_value());
   EXPECT_GE(Best(*in_property), 3) << AllText(*in_property);
   // Comments, fonts and data URIs of an ordinary stylesheet carry no script.
-  EXPECT_FALSE(NormalizeStylesheet("/*! Theme v2 | MIT */ .btn:hover { color: red; }\n"
-                                   "@font-face { font-family: 'Open Sans'; src: url(\"a.woff2\"); }\n"
-                                   "/* the value function of the theme's button */")
-                   .has_value());
+  EXPECT_FALSE(
+      NormalizeStylesheet("/*! Theme v2 | MIT */ .btn:hover { color: red; }\n"
+                          "@font-face { font-family: 'Open Sans'; src: url(\"a.woff2\"); }\n"
+                          "/* the value function of the theme's button */")
+          .has_value());
 }
 
 TEST(Normalize, GzinflateBase64ChainAndHexEscapedPregE) {

@@ -110,8 +110,8 @@ class PhpTaint {
         continue;
       std::string call = Lower(t_[k].text);
       size_t close = match[k + 1];
-      bool request = call == "getrequest" ||
-                     (In(call, {"get", "create"}) && NamesRequest(k + 2, close));
+      bool request =
+          call == "getrequest" || (In(call, {"get", "create"}) && NamesRequest(k + 2, close));
       if (request && close + 1 < t_.size() && IsOp(t_[close + 1], ";"))
         request_objects_.insert(Lower(t_[i].text));
     }
@@ -263,7 +263,8 @@ class PhpTaint {
           if (IsOp(t_[k], ")")) ++depth;
           if (IsOp(t_[k], "(") && --depth == 0) {
             std::string call = k > 0 ? Lower(t_[k - 1].text) : "";
-            if (In(call, {"get", "create"}) && NamesRequest(k + 1, close)) return std::string("request");
+            if (In(call, {"get", "create"}) && NamesRequest(k + 1, close))
+              return std::string("request");
             return call;
           }
         }

@@ -46,8 +46,7 @@ TEST(PhpTaint, ArrayElementsAndListCarryRequestInput) {
 
 TEST(PhpTaint, FilterInputReadsTheSuperglobals) {
   EXPECT_EQ(Alone(Traits("<?php eval(filter_input(INPUT_POST, 'c'));"), "exec"), 4);
-  EXPECT_EQ(Alone(Traits("<?php $a = filter_input_array(INPUT_GET); system($a['x']);"), "exec"),
-            4);
+  EXPECT_EQ(Alone(Traits("<?php $a = filter_input_array(INPUT_GET); system($a['x']);"), "exec"), 4);
   // The server's own environment read through the same function is no request input.
   EXPECT_LT(Alone(Traits("<?php system('ls ' . escapeshellarg(filter_input(INPUT_ENV, 'HOME')));"),
                   "exec"),

@@ -211,6 +211,16 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   // makes requests in its transport, far apart.
   std::vector<size_t> card_at, channel_at, grab_at;
   const std::set<std::string> jquery = JQueryNames(t);
+  // Escapes hide a host when the code escapes a few strings; a file whose strings are almost
+  // all escaped (an obfuscator's unicode option) hides everything alike: obfuscated, but no
+  // host in it is singled out.
+  size_t strings = 0, escaped = 0;
+  for (const Token& k : t)
+    if (k.type == Tok::kString) ++strings, escaped += k.decoded_by == "escapes";
+  const bool escapes_all = escaped >= 8 && escaped * 4 >= strings * 3;
+  auto hides = [&](const Token& k) {
+    return decoded || (!k.decoded_by.empty() && !(escapes_all && k.decoded_by == "escapes"));
+  };
   auto channel_name = [&](const std::string& v, size_t at) {
     bool any = true;
     if (v == "Image")
@@ -316,7 +326,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
           (l.find("checkout") != std::string::npos || l.find("onestep") != std::string::npos ||
            l.find("onepage") != std::string::npos))
         checkout = true;
-      if (absolute) note_url(ScriptHost(l), !k.decoded_by.empty() || decoded);
+      if (absolute) note_url(ScriptHost(l), hides(k));
       if (!k.decoded_by.empty()) obf = true;
       // fetch('/media/favicon.ico').then(...eval...) / xhr.open('GET', 'logo.png') then
       // eval(xhr.responseText): an image read as data and run as code.
@@ -362,7 +372,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
         std::string host = ScriptHost(v);
         if (!host.empty()) {
           script_el = true;
-          note_url(host, !k.decoded_by.empty() || decoded);
+          note_url(host, hides(k));
         }
       }
       continue;

@@ -1109,14 +1109,18 @@ bool ResolveStringArrays(std::vector<Token>& t, FoldBudget& budget) {
   for (const Token& k : t)
     if (k.type == Tok::kWord && k.text.rfind("_0x", 0) == 0 && ++hex_names >= 8) break;
   if (!changed && hex_names < 8) return false;
-  // The control-flow transform's objects hold the strings the calls just gave.
-  ObjectTable table;
-  table.Build(t);
-  if (table.empty()) return changed;
-  std::vector<Token> again;
-  if (!ObjectRewriter(t, table, budget).Run(again)) return changed;
-  t = std::move(again);
-  return true;
+  // The control-flow transform's objects hold the strings the calls just gave, and members of
+  // the objects of enclosing functions: each round reads one more level.
+  for (int round = 0; round < 4 && !budget.exhausted; ++round) {
+    ObjectTable table;
+    table.Build(t);
+    if (table.empty()) break;
+    std::vector<Token> again;
+    if (!ObjectRewriter(t, table, budget).Run(again)) break;
+    t = std::move(again);
+    changed = true;
+  }
+  return changed;
 }
 
 }  // namespace tq::webroot

@@ -96,6 +96,12 @@ TEST(JsStringArray, ObjectsOfTheFlatteningTransform) {
   std::string out = Resolved(js);
   EXPECT_NE(out.find("if(1<2)send('input[name]')"), std::string::npos) << out;
   EXPECT_NE(out.find("_0xo.aB=1"), std::string::npos) << out;
+  // A flattened function's object holding members of its enclosing function's object.
+  std::string nested =
+      "function f(){var _0xa={'u':'https://c.example/x'};return function(){var _0xb={'v':"
+      "_0xa['u']};send(_0xb.v);};}var _0x1,_0x2,_0x3,_0x4,_0x5,_0x6;";
+  out = Resolved(nested);
+  EXPECT_NE(out.find("send('https://c.example/x')"), std::string::npos) << out;
 }
 
 TEST(JsStringArray, ObjectsWrittenAgainAreNotRead) {

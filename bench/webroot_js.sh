@@ -61,39 +61,52 @@ P
 
 # The snippets run through javascript-obfuscator (obfuscator.io, the tool most skimmers are
 # shipped through), fetched from the npm registry into $WORK, with seven option sets from its
-# documentation: defaults; base64 and RC4 string arrays; wrappers with index shift and
-# shuffling; control-flow flattening with split strings, numbers as expressions and object
-# keys transformed; unicode escapes only; and everything at once. Only snippets not already
+# documentation (release 4): defaults; base64 and RC4 string arrays; wrappers with index shift
+# and shuffling; control-flow flattening with split strings, numbers as expressions and object
+# keys transformed; unicode escapes only; and everything at once; and releases 2 and 0.18
+# (what skimmers of 2018-2021 were run through) with defaults and RC4. Only snippets not already
 # obfuscated by hand are used; the benign look-alikes go through the same sets and must stay
 # below high. OBFUSCATOR=0 skips this.
 if [ "${OBFUSCATOR:-1}" != 0 ]; then
   echo "== the snippets through javascript-obfuscator"
-  mkdir -p obf && (cd obf && [ -x node_modules/.bin/javascript-obfuscator ] ||
-    (npm init -y >/dev/null && npm install --silent javascript-obfuscator@4 >/dev/null 2>&1)) || true
-  if [ -x obf/node_modules/.bin/javascript-obfuscator ]; then
+  # Release 4 with every option set; releases 2 and 0.18 (older templates: a var array
+  # rotated by a count, string indexes) with their defaults and RC4.
+  ok=0
+  for v in 4 2.19.1 0.18.8; do
+    mkdir -p "obf/$v" && (cd "obf/$v" && [ -x node_modules/.bin/javascript-obfuscator ] ||
+      (npm init -y >/dev/null && npm install --silent "javascript-obfuscator@$v" >/dev/null 2>&1)) || true
+    [ -x "obf/$v/node_modules/.bin/javascript-obfuscator" ] && ok=1
+  done
+  if [ "$ok" = 1 ]; then
     rm -rf trees/obf && mkdir -p trees/obf/in-skimmer trees/obf/in-benign
     for f in "$SRC"/bench/data/js_skimmers/*.js; do
       grep -qE '_0x|p,a,c,k,e|atob|fromCharCode' "$f" || cp "$f" trees/obf/in-skimmer/
     done
     cp "$SRC"/bench/data/js_benign/*.js trees/obf/in-benign/
     sets=(
-      "default|"
-      "base64|--string-array-encoding base64"
-      "rc4|--string-array-encoding rc4"
-      "wrappers|--string-array-encoding base64 --string-array-wrappers-count 2 --string-array-wrappers-type function --string-array-wrappers-chained-calls true --string-array-index-shift true --string-array-shuffle true"
-      "flattened|--string-array-encoding rc4 --control-flow-flattening true --split-strings true --split-strings-chunk-length 5 --numbers-to-expressions true --transform-object-keys true --dead-code-injection true"
-      "unicode|--string-array false --unicode-escape-sequence true"
-      "everything|--string-array-threshold 1 --string-array-calls-transform true --string-array-encoding rc4 --string-array-wrappers-count 5 --string-array-wrappers-type function --string-array-wrappers-parameters-max-count 5 --control-flow-flattening true --control-flow-flattening-threshold 1 --dead-code-injection true --split-strings true --split-strings-chunk-length 2 --numbers-to-expressions true --self-defending true --transform-object-keys true"
+      "4|default|"
+      "4|base64|--string-array-encoding base64"
+      "4|rc4|--string-array-encoding rc4"
+      "4|wrappers|--string-array-encoding base64 --string-array-wrappers-count 2 --string-array-wrappers-type function --string-array-wrappers-chained-calls true --string-array-index-shift true --string-array-shuffle true"
+      "4|flattened|--string-array-encoding rc4 --control-flow-flattening true --split-strings true --split-strings-chunk-length 5 --numbers-to-expressions true --transform-object-keys true --dead-code-injection true"
+      "4|unicode|--string-array false --unicode-escape-sequence true"
+      "4|everything|--string-array-threshold 1 --string-array-calls-transform true --string-array-encoding rc4 --string-array-wrappers-count 5 --string-array-wrappers-type function --string-array-wrappers-parameters-max-count 5 --control-flow-flattening true --control-flow-flattening-threshold 1 --dead-code-injection true --split-strings true --split-strings-chunk-length 2 --numbers-to-expressions true --self-defending true --transform-object-keys true"
+      "2.19.1|default|"
+      "2.19.1|rc4|--string-array-encoding rc4"
+      "0.18.8|default|"
+      "0.18.8|rc4|--string-array-encoding rc4"
     )
     for set in "${sets[@]}"; do
-      name=${set%%|*} opts=${set#*|}
+      v=${set%%|*} rest=${set#*|}
+      name=$v-${rest%%|*} opts=${rest#*|}
+      [ -x "obf/$v/node_modules/.bin/javascript-obfuscator" ] || continue
       for kind in skimmer benign; do
         mkdir -p "trees/obf/out/$kind/$name"
         for f in trees/obf/in-$kind/*.js; do
           # shellcheck disable=SC2086
-          obf/node_modules/.bin/javascript-obfuscator "$f" --output \
+          "obf/$v/node_modules/.bin/javascript-obfuscator" "$f" --output \
             "trees/obf/out/$kind/$name/$(basename "$f")" --seed 7 $opts >/dev/null 2>&1 ||
-            echo "  (javascript-obfuscator failed on $(basename "$f") with $name)"
+            echo "  (javascript-obfuscator $v failed on $(basename "$f") with $name)"
         done
       done
     done
@@ -118,7 +131,7 @@ for name in sorted(os.listdir(os.path.join(root, "skimmer"))):
             missed.append(f)
     ben = os.listdir(os.path.join(root, "benign", name))
     fp = [f for f in ben if sev.get("benign/%s/%s" % (name, f), -1) >= 3]
-    print("  %-11s skimmers %2d/%2d (tuned %d/%d, held out %d/%d); benign at high %d/%d%s" % (
+    print("  %-16s skimmers %2d/%2d (tuned %d/%d, held out %d/%d); benign at high %d/%d%s" % (
         name, tot["tuned"][0] + tot["held out"][0], tot["tuned"][1] + tot["held out"][1],
         tot["tuned"][0], tot["tuned"][1], tot["held out"][0], tot["held out"][1], len(fp),
         len(ben), (" " + " ".join(fp)) if fp else ""))

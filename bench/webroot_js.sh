@@ -10,6 +10,8 @@
 #      fragments, minified code). Split before any tuning: odd numbers (and the L-* snippets,
 #      written earlier and tuned on) are the tuned group; even numbers are held out. Recall is
 #      counted at high/critical.
+#   1b. The snippets not obfuscated by hand, and the benign look-alikes, run through the real
+#      javascript-obfuscator (npm) with seven option sets: recall per set, benign at high.
 #   2. The same snippets as store database rows (cms_block, design/head/includes), judged by
 #      `investigate --only storedb`: a skimmer pasted into a CMS block is found as in a file.
 #   3. Benign JavaScript that must stay quiet at high/critical: bench/data/js_benign (hand-written
@@ -19,7 +21,8 @@
 #      (installed packages read with dpkg -L, others fetched with apt-get download), and the
 #      drill's web roots (every file not planted). Every finding at medium or above is listed.
 # Usage: bench/webroot_js.sh   env: TOURNIQUET, WORK, KEEP=1, NPM=0 (skip the npm libraries),
-#        DEBIAN=0 (skip the Debian trees), DRILL=0 (skip the drill web roots)
+#        DEBIAN=0 (skip the Debian trees), DRILL=0 (skip the drill web roots),
+#        OBFUSCATOR=0 (skip the snippets run through javascript-obfuscator)
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 TQ=${TOURNIQUET:-$SRC/build/src/cli/tourniquet}
@@ -55,6 +58,90 @@ for g, files in groups.items():
         if r < 3:
             print("    missed %-36s %-8s %s" % (f, names[r] if r >= 0 else "none", why[:120]))
 P
+
+# The snippets run through javascript-obfuscator (obfuscator.io, the tool most skimmers are
+# shipped through), fetched from the npm registry into $WORK, with seven option sets from its
+# documentation (release 4): defaults; base64 and RC4 string arrays; wrappers with index shift
+# and shuffling; control-flow flattening with split strings, numbers as expressions and object
+# keys transformed; unicode escapes only; and everything at once; and releases 2 and 0.18
+# (what skimmers of 2018-2021 were run through) with defaults and RC4. Only snippets not already
+# obfuscated by hand are used; the benign look-alikes go through the same sets and must stay
+# below high. OBFUSCATOR=0 skips this.
+if [ "${OBFUSCATOR:-1}" != 0 ]; then
+  echo "== the snippets through javascript-obfuscator"
+  # Release 4 with every option set; releases 2 and 0.18 (older templates: a var array
+  # rotated by a count, string indexes) with their defaults and RC4.
+  ok=0
+  for v in 4 2.19.1 0.18.8; do
+    mkdir -p "obf/$v" && (cd "obf/$v" && [ -x node_modules/.bin/javascript-obfuscator ] ||
+      (npm init -y >/dev/null && npm install --silent "javascript-obfuscator@$v" >/dev/null 2>&1)) || true
+    [ -x "obf/$v/node_modules/.bin/javascript-obfuscator" ] && ok=1
+  done
+  if [ "$ok" = 1 ]; then
+    rm -rf trees/obf && mkdir -p trees/obf/in-skimmer trees/obf/in-benign
+    for f in "$SRC"/bench/data/js_skimmers/*.js; do
+      grep -qE '_0x|p,a,c,k,e|atob|fromCharCode' "$f" || cp "$f" trees/obf/in-skimmer/
+    done
+    cp "$SRC"/bench/data/js_benign/*.js trees/obf/in-benign/
+    sets=(
+      "4|default|"
+      "4|base64|--string-array-encoding base64"
+      "4|rc4|--string-array-encoding rc4"
+      "4|wrappers|--string-array-encoding base64 --string-array-wrappers-count 2 --string-array-wrappers-type function --string-array-wrappers-chained-calls true --string-array-index-shift true --string-array-shuffle true"
+      "4|flattened|--string-array-encoding rc4 --control-flow-flattening true --split-strings true --split-strings-chunk-length 5 --numbers-to-expressions true --transform-object-keys true --dead-code-injection true"
+      "4|unicode|--string-array false --unicode-escape-sequence true"
+      "4|everything|--string-array-threshold 1 --string-array-calls-transform true --string-array-encoding rc4 --string-array-wrappers-count 5 --string-array-wrappers-type function --string-array-wrappers-parameters-max-count 5 --control-flow-flattening true --control-flow-flattening-threshold 1 --dead-code-injection true --split-strings true --split-strings-chunk-length 2 --numbers-to-expressions true --self-defending true --transform-object-keys true"
+      "2.19.1|default|"
+      "2.19.1|rc4|--string-array-encoding rc4"
+      "0.18.8|default|"
+      "0.18.8|rc4|--string-array-encoding rc4"
+    )
+    for set in "${sets[@]}"; do
+      v=${set%%|*} rest=${set#*|}
+      name=$v-${rest%%|*} opts=${rest#*|}
+      [ -x "obf/$v/node_modules/.bin/javascript-obfuscator" ] || continue
+      for kind in skimmer benign; do
+        mkdir -p "trees/obf/out/$kind/$name"
+        for f in trees/obf/in-$kind/*.js; do
+          # shellcheck disable=SC2086
+          "obf/$v/node_modules/.bin/javascript-obfuscator" "$f" --output \
+            "trees/obf/out/$kind/$name/$(basename "$f")" --seed 7 $opts >/dev/null 2>&1 ||
+            echo "  (javascript-obfuscator $v failed on $(basename "$f") with $name)"
+        done
+      done
+    done
+    scan_tree trees/obf/out sev-obf.tsv
+    python3 - sev-obf.tsv trees/obf/out <<'P'
+import os, re, sys
+sev = {}
+for line in open(sys.argv[1]):
+    p, r, why = line.rstrip("\n").split("\t", 2)
+    sev[p.split("trees/obf/out/", 1)[-1]] = int(r)
+root = sys.argv[2]
+for name in sorted(os.listdir(os.path.join(root, "skimmer"))):
+    tot = {"tuned": [0, 0], "held out": [0, 0]}
+    missed = []
+    for f in sorted(os.listdir(os.path.join(root, "skimmer", name))):
+        m = re.match(r"(\d+)-", f)
+        g = "held out" if m and int(m.group(1)) % 2 == 0 else "tuned"
+        hit = sev.get("skimmer/%s/%s" % (name, f), -1) >= 3
+        tot[g][0] += hit
+        tot[g][1] += 1
+        if not hit:
+            missed.append(f)
+    ben = os.listdir(os.path.join(root, "benign", name))
+    fp = [f for f in ben if sev.get("benign/%s/%s" % (name, f), -1) >= 3]
+    print("  %-16s skimmers %2d/%2d (tuned %d/%d, held out %d/%d); benign at high %d/%d%s" % (
+        name, tot["tuned"][0] + tot["held out"][0], tot["tuned"][1] + tot["held out"][1],
+        tot["tuned"][0], tot["tuned"][1], tot["held out"][0], tot["held out"][1], len(fp),
+        len(ben), (" " + " ".join(fp)) if fp else ""))
+    if missed:
+        print("    missed: " + " ".join(missed))
+P
+  else
+    echo "  (javascript-obfuscator not installable from the npm registry here, skipped)"
+  fi
+fi
 
 # The same snippets pasted into the store database: each as a cms_block row, and again as
 # core_config_data design/head/includes (JavaScript wrapped in <script>, HTML as it is; PHP

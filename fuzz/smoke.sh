@@ -14,10 +14,11 @@ for t in "$@"; do
   mkdir -p "$scratch/$short"
   [ -d "$corpus/$short" ] && cp -R "$corpus/$short/." "$scratch/$short/"
   log="$scratch/$short.log"
-  # The normaliser also starts from the benchmarks' technique snippets (read, never written).
+  # The normaliser also starts from the benchmarks' technique snippets and the obfuscator's
+  # fixtures (read, never written).
   extra=""
   [ "$short" = webroot_normalize ] &&
-    extra="$corpus/../../bench/data/php_techniques $corpus/../../bench/data/js_skimmers $corpus/../../bench/data/js_benign"
+    extra="$corpus/../../bench/data/php_techniques $corpus/../../bench/data/js_skimmers $corpus/../../bench/data/js_benign $corpus/../../src/webroot/testdata/obfuscator"
   # shellcheck disable=SC2086
   (cd "$scratch" && "$bin/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 "$scratch/$short" $extra > "$log" 2>&1)

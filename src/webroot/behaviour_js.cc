@@ -132,12 +132,61 @@ bool RunsInReach(const std::vector<Token>& t, size_t from, bool block) {
   for (size_t i = from; i < t.size() && i < from + 4096; ++i) {
     if (IsOp(t[i], "(") || IsOp(t[i], "{") || IsOp(t[i], "[")) ++depth;
     if (IsOp(t[i], ")") || IsOp(t[i], "}") || IsOp(t[i], "]")) --depth;
-    if (depth < 0 || (!block && depth == 0 && IsOp(t[i], ";"))) return false;
+    // (A comma at the top joins two statements into one: an obfuscator writes `a(),b()`.)
+    if (depth < 0 || (!block && depth == 0 && (IsOp(t[i], ";") || IsOp(t[i], ",")))) return false;
     if (t[i].type == Tok::kWord && (t[i].text == "eval" || t[i].text == "Function") &&
         i + 1 < t.size() && IsOp(t[i + 1], "("))
       return true;
   }
   return false;
+}
+
+// Names jQuery goes by: `$`, `jQuery`, and what a wrapper renames it to (an obfuscator renames
+// every parameter): jQuery(function(X){..}), $(document).ready(function(X){..}),
+// define(['jquery',..], function(X,..){..}), (function(X){..})(jQuery), var X = jQuery.
+std::set<std::string> JQueryNames(const std::vector<Token>& t) {
+  std::set<std::string> out = {"$", "jQuery"};
+  auto word = [&](size_t i, std::string_view w) {
+    return i < t.size() && t[i].type == Tok::kWord && (w.empty() || t[i].text == w);
+  };
+  auto fn_param = [&](size_t i) -> const std::string* {  // function ( X  at t[i]
+    return word(i, "function") && i + 2 < t.size() && IsOp(t[i + 1], "(") && word(i + 2, "")
+               ? &t[i + 2].text
+               : nullptr;
+  };
+  for (size_t i = 0; i + 3 < t.size(); ++i) {
+    const bool jq = t[i].type == Tok::kWord && out.count(t[i].text);
+    if (jq && IsOp(t[i + 1], "("))
+      if (const std::string* x = fn_param(i + 2)) out.insert(*x);
+    if (word(i, "ready") && IsOp(t[i + 1], "("))
+      if (const std::string* x = fn_param(i + 2)) out.insert(*x);
+    if ((word(i, "define") || word(i, "require")) && IsOp(t[i + 1], "(") && IsOp(t[i + 2], "[") &&
+        t[i + 3].type == Tok::kString && t[i + 3].text == "jquery") {
+      size_t j = i + 3;
+      while (j < t.size() && j < i + 256 && !IsOp(t[j], "]")) ++j;
+      if (j + 2 < t.size() && IsOp(t[j + 1], ","))
+        if (const std::string* x = fn_param(j + 2)) out.insert(*x);
+    }
+    if ((word(i, "var") || word(i, "let") || word(i, "const") || IsOp(t[i], ",")) &&
+        word(i + 1, "") && IsOp(t[i + 2], "=") && word(i + 3, "jQuery") &&
+        (i + 4 >= t.size() || IsOp(t[i + 4], ";") || IsOp(t[i + 4], ",")))
+      out.insert(t[i + 1].text);
+    // (function(X){...})(jQuery) / (function(X){...}(jQuery)): X is the function's parameter.
+    if (jq && t[i].text == "jQuery" && i >= 2 && IsOp(t[i - 1], "(") &&
+        (IsOp(t[i - 2], "}") || IsOp(t[i - 2], ")")) && IsOp(t[i + 1], ")")) {
+      size_t close = IsOp(t[i - 2], "}") ? i - 2 : i - 3;
+      int depth = 0;
+      size_t j = close + 1;
+      while (j-- > 0 && close - j < (1u << 20)) {
+        if (IsOp(t[j], "}")) ++depth;
+        if (IsOp(t[j], "{") && --depth == 0) break;
+      }
+      if (j != static_cast<size_t>(-1) && j >= 4 && IsOp(t[j - 1], ")") && word(j - 2, "") &&
+          IsOp(t[j - 3], "(") && word(j - 4, "function"))
+        out.insert(t[j - 2].text);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -161,6 +210,17 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   // and sends them within one function; a payment SDK names card fields in its form code and
   // makes requests in its transport, far apart.
   std::vector<size_t> card_at, channel_at, grab_at;
+  const std::set<std::string> jquery = JQueryNames(t);
+  // Escapes hide a host when the code escapes a few strings; a file whose strings are almost
+  // all escaped (an obfuscator's unicode option) hides everything alike: obfuscated, but no
+  // host in it is singled out.
+  size_t strings = 0, escaped = 0;
+  for (const Token& k : t)
+    if (k.type == Tok::kString) ++strings, escaped += k.decoded_by == "escapes";
+  const bool escapes_all = escaped >= 8 && escaped * 4 >= strings * 3;
+  auto hides = [&](const Token& k) {
+    return decoded || (!k.decoded_by.empty() && !(escapes_all && k.decoded_by == "escapes"));
+  };
   auto channel_name = [&](const std::string& v, size_t at) {
     bool any = true;
     if (v == "Image")
@@ -266,7 +326,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
           (l.find("checkout") != std::string::npos || l.find("onestep") != std::string::npos ||
            l.find("onepage") != std::string::npos))
         checkout = true;
-      if (absolute) note_url(ScriptHost(l), !k.decoded_by.empty() || decoded);
+      if (absolute) note_url(ScriptHost(l), hides(k));
       if (!k.decoded_by.empty()) obf = true;
       // fetch('/media/favicon.ico').then(...eval...) / xhr.open('GET', 'logo.png') then
       // eval(xhr.responseText): an image read as data and run as code.
@@ -282,8 +342,9 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
                                        l.find("textarea") != std::string::npos || l == "form");
       bool selects =
           i >= 2 && IsOp(t[i - 1], "(") &&
-          In(Callee(t, i - 1), {"querySelectorAll", "getElementsByTagName", "querySelector",
-                                "getElementById", "getElementsByName", "$", "$$", "jQuery"});
+          (In(Callee(t, i - 1), {"querySelectorAll", "getElementsByTagName", "querySelector",
+                                 "getElementById", "getElementsByName", "$$"}) ||
+           jquery.count(std::string(Callee(t, i - 1))));
       if (fields && selects) grab = true, grab_at.push_back(i);
       // document.querySelector('#payment-form'), $('#co-payment-form'): the payment step's
       // form, whatever its fields are called.
@@ -311,7 +372,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
         std::string host = ScriptHost(v);
         if (!host.empty()) {
           script_el = true;
-          note_url(host, !k.decoded_by.empty() || decoded);
+          note_url(host, hides(k));
         }
       }
       continue;
@@ -373,7 +434,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
       xhr = true, channel_at.push_back(i);
     // jQuery's $.ajax / $.post / $.get / $.getJSON: an HTTP request, as XHR is underneath.
     if (In(w, {"ajax", "post", "get", "getJSON", "getScript"}) && i >= 2 && IsOp(t[i - 1], ".") &&
-        t[i - 2].type == Tok::kWord && In(t[i - 2].text, {"$", "jQuery"}) && i + 1 < t.size() &&
+        t[i - 2].type == Tok::kWord && jquery.count(t[i - 2].text) && i + 1 < t.size() &&
         IsOp(t[i + 1], "("))
       xhr = true, channel_at.push_back(i);
     if (In(w, {"btoa", "encodeURIComponent", "escape", "stringify"})) encode = true;
@@ -430,7 +491,10 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   // code, whatever the host (a skimmer posing as an analytics hit). A payment SDK names card
   // fields and posts to its own provider's hosts, from code far apart.
   bool small = t.size() < 4000;
-  bool card_out = card && (socket || (channel && (obf || hidden_url)) ||
+  // (Obfuscated code counts when the host is no provider's or the data is base64'd: a
+  // provider's own form code, obfuscated whole by a vendor, still posts to the provider.)
+  bool card_out = card && (socket || (channel && hidden_url) ||
+                           (obf && (unknown_channel || (channel && base64_out))) ||
                            (unknown_channel && (near || small)) || (channel && near && base64_out));
   // A whole form read and sent: in one place, or in a short script.
   bool grab_out = grab && (small || near_channel(grab_at));

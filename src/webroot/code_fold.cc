@@ -12,6 +12,7 @@
 
 #include "core/text.h"
 #include "webroot/code_lexer.h"
+#include "webroot/js_string_array.h"
 #include "webroot/php_eval.h"
 
 namespace tq::webroot {
@@ -97,6 +98,16 @@ struct Constant {
 std::map<std::string, Constant> FindConstants(const std::vector<Token>& t, Lang lang) {
   std::map<std::string, Constant> c;
   Tok name_type = lang == Lang::kPhp ? Tok::kVar : Tok::kWord;
+  // A JS function's parameter is another variable in each call (an obfuscator gives the same
+  // name to a parameter here and a constant there): never a constant.
+  for (size_t i = 0; lang == Lang::kJs && i + 1 < t.size(); ++i) {
+    if (!(t[i].type == Tok::kWord && t[i].text == "function")) continue;
+    size_t j = i + 1;
+    if (j < t.size() && t[j].type == Tok::kWord) ++j;
+    if (j >= t.size() || !IsOp(t[j], "(")) continue;
+    for (++j; j < t.size() && j < i + 64 && !IsOp(t[j], ")"); ++j)
+      if (t[j].type == Tok::kWord) c[t[j].text].poisoned = true;
+  }
   for (size_t i = 0; i + 1 < t.size(); ++i) {
     if (t[i].type != name_type || t[i].text.size() < 2) continue;
     if (lang == Lang::kJs && (IsKeyword(t[i].text) || (i > 0 && IsOp(t[i - 1], ".")))) continue;
@@ -992,6 +1003,8 @@ class Folder {
 }  // namespace
 
 void Fold(std::vector<Token>& tokens, Lang lang, FoldBudget& budget) {
+  // javascript-obfuscator's decoder calls become their strings before the passes fold them.
+  if (lang == Lang::kJs) ResolveStringArrays(tokens, budget);
   Folder f(tokens, lang, budget);
   bool changed = true;
   while (budget.passes > 0 && !budget.exhausted && changed) {

@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "webroot/code_lexer.h"
 #include "webroot/js_unpack.h"
+#include "webroot/js_xor.h"
 
 namespace tq::webroot {
 namespace {
@@ -338,6 +339,25 @@ class Driver {
       budget_left_ = fb.bytes_left;
       eval_steps_left_ = fb.eval_steps_left;
       if (fb.exhausted) out_.truncated = true;
+      // Character codes XOR-ed with a key in the code: code is a layer of its own, an address
+      // takes the place of the numbers it was kept as.
+      if (lang == Lang::kJs) {
+        std::vector<XorDecoded> xs = DecodeXorCharCodes(lr.tokens, limits_.max_layer_text);
+        for (auto x = xs.rbegin(); x != xs.rend(); ++x) {
+          if (x->code) {
+            Enqueue(
+                {p.path + ">xor", std::move(x->text), {}, CodeKind::kJs, false, true, p.depth + 1});
+            continue;
+          }
+          Token s;
+          s.type = Tok::kString;
+          s.text = std::move(x->text);
+          s.decoded_by = "xor";
+          lr.tokens.erase(lr.tokens.begin() + static_cast<std::ptrdiff_t>(x->begin) + 1,
+                          lr.tokens.begin() + static_cast<std::ptrdiff_t>(x->end) + 1);
+          lr.tokens[x->begin] = std::move(s);
+        }
+      }
       CodeLayer layer;
       layer.path = p.path;
       layer.depth = p.depth;

@@ -28,6 +28,10 @@ struct InvestigateContext {
   std::vector<Status> item_errors;
 };
 
+// Where the logs stage keeps the request journal the analysis replays
+// (logs/request_journal.h): derived from the evidence, rebuilt when missing.
+inline std::string RequestJournalDir(const Case& c) { return c.dir() + "/cache/requests"; }
+
 using StageRunner = std::function<Status(InvestigateContext&)>;
 
 struct InvestigateStage {

@@ -102,12 +102,18 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
     // bytes for compressed files, as their sizes are), then the rows written to the case.
     Progress progress(ProgressFd(g), "logs: scanning", "bytes", total);
     so.progress = [&](uint64_t done) { progress.Set(std::min(done, total)); };
+    so.request_journal = RequestJournalDir(ctx.the_case);
     rules::LogScanResult res;
     if (!o->cluster.url.empty()) {
       TQ_RETURN_IF_ERROR(ScanClickHouse(ctx, o->cluster, *rs, &inputs, &res));
     } else {
       TQ_ASSIGN_OR_RETURN(res, rules::ScanLogs(inputs, *rs, so));
     }
+    if (!res.request_journal_error.empty())
+      ctx.text_lines.push_back(
+          "logs: note: no request journal kept for the analysis (it reads "
+          "the logs again): " +
+          EscapeTerminal(res.request_journal_error));
     progress.Step("logs: storing", "rows", 0);
     TQ_ASSIGN_OR_RETURN(rules::StoreSummary stored,
                         rules::StoreLogScan(ctx.the_case, inputs, *rs, res, 20000,

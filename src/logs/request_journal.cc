@@ -5,6 +5,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdio>
@@ -46,15 +47,13 @@ uint64_t ZigZag(int64_t v) {
 }
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
-void PutVarint(std::string& out, uint64_t v) {
-  char buf[10];
-  size_t n = 0;
+inline char* PutVarint(char* p, uint64_t v) {
   while (v >= 0x80) {
-    buf[n++] = static_cast<char>(v | 0x80);
+    *p++ = static_cast<char>(v | 0x80);
     v >>= 7;
   }
-  buf[n++] = static_cast<char>(v);
-  out.append(buf, n);
+  *p++ = static_cast<char>(v);
+  return p;
 }
 
 int64_t Number(std::string_view s, int64_t if_none) {
@@ -64,6 +63,8 @@ int64_t Number(std::string_view s, int64_t if_none) {
   return v;
 }
 
+// The query is nearly always new: it is written as it is, never kept in a slot.
+constexpr bool kKeptInSlots[kStrings] = {true, true, true, false, true, true};
 using Dictionary = std::array<std::array<std::string, kSlots>, kStrings>;
 
 std::string Hex(std::string_view s) {
@@ -118,43 +119,60 @@ struct JournalSegmentWriter::State {
   std::string path;
   std::FILE* f = nullptr;
   ZSTD_CCtx* cctx = nullptr;
-  std::string raw, packed;
+  // The block being filled: written through a pointer, one record at a time (room for the
+  // longest encoding of a record is made first).
+  std::unique_ptr<char[]> raw;
+  size_t len = 0, cap = 0;
+  std::string packed;
   Dictionary dict;
-  int64_t time = 0, line = 0, offset = 0;  // of the record before
+  std::array<std::array<uint64_t, kSlots>, kStrings> slot_hash{};  // of each slot's value
+  int64_t time = 0, line = 0, offset = 0;                          // of the record before
   uint64_t records = 0;
   Status status;
   ~State() {
     if (f) std::fclose(f);
     ZSTD_freeCCtx(cctx);
   }
-  void Put(size_t k, std::string_view v) {
+  void Reserve(size_t n) {
+    if (len + n <= cap) return;
+    size_t want = std::max(len + n, 2 * cap);
+    auto bigger = std::make_unique<char[]>(want);
+    std::memcpy(bigger.get(), raw.get(), len);
+    raw = std::move(bigger);
+    cap = want;
+  }
+  char* Put(char* p, size_t k, std::string_view v) {
     if (v.empty()) {
-      raw.push_back(0);
-      return;
+      *p++ = 0;
+      return p;
     }
-    size_t slot = Hash(v) % kSlots;
-    std::string& d = dict[k][slot];
-    if (d == v) {
-      PutVarint(raw, 1 + slot);
-      return;
+    if (kKeptInSlots[k]) {
+      uint64_t h = Hash(v);
+      size_t slot = h % kSlots;
+      std::string& d = dict[k][slot];
+      if (slot_hash[k][slot] == h && d == v) return PutVarint(p, 1 + slot);
+      if (v.size() <= kMaxDictValue) {
+        d.assign(v);
+        slot_hash[k][slot] = h;
+      }
     }
-    PutVarint(raw, kSlots + 1 + v.size());
-    raw.append(v);
-    if (v.size() <= kMaxDictValue) d.assign(v);
+    p = PutVarint(p, kSlots + 1 + v.size());
+    std::memcpy(p, v.data(), v.size());
+    return p + v.size();
   }
   void Flush() {
-    if (raw.empty() || !status.ok()) return;
-    packed.resize(8 + ZSTD_compressBound(raw.size()));
-    size_t n = ZSTD_compress2(cctx, packed.data() + 8, packed.size() - 8, raw.data(), raw.size());
+    if (len == 0 || !status.ok()) return;
+    packed.resize(8 + ZSTD_compressBound(len));
+    size_t n = ZSTD_compress2(cctx, packed.data() + 8, packed.size() - 8, raw.get(), len);
     if (ZSTD_isError(n)) {
       status = Status::Internal("request journal " + path + ": " + ZSTD_getErrorName(n));
       return;
     }
-    uint32_t sizes[2] = {static_cast<uint32_t>(raw.size()), static_cast<uint32_t>(n)};
+    uint32_t sizes[2] = {static_cast<uint32_t>(len), static_cast<uint32_t>(n)};
     std::memcpy(packed.data(), sizes, 8);
     if (std::fwrite(packed.data(), 1, 8 + n, f) != 8 + n)
       status = Status::Io("request journal " + path + ": " + std::strerror(errno));
-    raw.clear();
+    len = 0;
   }
 };
 
@@ -173,7 +191,7 @@ Result<std::unique_ptr<JournalSegmentWriter>> JournalSegmentWriter::Create(
   if (!s->cctx || ZSTD_isError(ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_compressionLevel, kLevel)) ||
       ZSTD_isError(ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_checksumFlag, 1)))
     return Status::Internal("request journal: no zstd context");
-  s->raw.reserve(kBlock + 4096);
+  s->Reserve(kBlock + 4096);
   return std::unique_ptr<JournalSegmentWriter>(new JournalSegmentWriter(std::move(s)));
 }
 
@@ -182,22 +200,28 @@ void JournalSegmentWriter::Add(const AccessLogRecord& rec) {
   if (rec.kind != RecordKind::kRequest || !s.status.ok()) return;
   int64_t time = rec.has_time ? rec.time : 0;
   int64_t line = static_cast<int64_t>(rec.line_no), offset = static_cast<int64_t>(rec.offset);
-  PutVarint(s.raw, ZigZag(time - s.time));
-  PutVarint(s.raw, ZigZag(line - s.line));
-  PutVarint(s.raw, ZigZag(offset - s.offset));
+  std::string_view v[kStrings] = {
+      rec.get(Field::kClientIp),
+      rec.get(Field::kMethod),
+      rec.get(Field::kUriStem),
+      rec.get(Field::kQuery),
+      rec.get(Field::kUserAgent),
+      rec.has(Field::kCookie) ? SessionFromCookie(rec.get(Field::kCookie)) : std::string_view()};
+  size_t most = 5 * 10;
+  for (std::string_view x : v) most += 10 + x.size();
+  s.Reserve(most);
+  char* p = s.raw.get() + s.len;
+  p = PutVarint(p, ZigZag(time - s.time));
+  p = PutVarint(p, ZigZag(line - s.line));
+  p = PutVarint(p, ZigZag(offset - s.offset));
   s.time = time, s.line = line, s.offset = offset;
-  PutVarint(s.raw, static_cast<uint64_t>(Number(rec.get(Field::kStatus), 0)));
-  PutVarint(s.raw, static_cast<uint64_t>(
+  p = PutVarint(p, static_cast<uint64_t>(Number(rec.get(Field::kStatus), 0)));
+  p = PutVarint(p, static_cast<uint64_t>(
                        rec.has(Field::kBytesSent) ? Number(rec.get(Field::kBytesSent), 0) + 1 : 0));
-  s.Put(0, rec.get(Field::kClientIp));
-  s.Put(1, rec.get(Field::kMethod));
-  s.Put(2, rec.get(Field::kUriStem));
-  s.Put(3, rec.get(Field::kQuery));
-  s.Put(4, rec.get(Field::kUserAgent));
-  s.Put(5,
-        rec.has(Field::kCookie) ? SessionFromCookie(rec.get(Field::kCookie)) : std::string_view());
+  for (size_t k = 0; k < kStrings; ++k) p = s.Put(p, k, v[k]);
+  s.len = static_cast<size_t>(p - s.raw.get());
   ++s.records;
-  if (s.raw.size() >= kBlock) s.Flush();
+  if (s.len >= kBlock) s.Flush();
 }
 
 Status JournalSegmentWriter::Finish() {
@@ -388,7 +412,7 @@ class SegmentReader {
     if (len > static_cast<uint64_t>(end_ - p_)) return false;
     *out = std::string_view(p_, len);
     p_ += len;
-    if (len <= kMaxDictValue) dict_[k][Hash(*out) % kSlots].assign(*out);
+    if (kKeptInSlots[k] && len <= kMaxDictValue) dict_[k][Hash(*out) % kSlots].assign(*out);
     return true;
   }
 

@@ -16,7 +16,8 @@
 //                   and offset, varints of status and bytes + 1, then client, method, path,
 //                   query, user agent and session, each as a varint code: 0 empty, 1..2048 the
 //                   value last stored in that dictionary slot of the field, else 2049 + length
-//                   and the bytes (stored in slot Hash(value) % 2048 when at most 256 bytes).
+//                   and the bytes (stored in slot Hash(value) % 2048 when at most 256 bytes;
+//                   the query, nearly always new, never is).
 // A journal is built in DIR.new and replaces DIR only when complete (CommitJournal); one that
 // is damaged reads as an error, and the caller rebuilds it.
 #pragma once

@@ -18,7 +18,7 @@
 //                      yet attributed that touched the attacker's artifacts;
 // then Finish() derives exfiltration, the skimmer's live window and the sessions.
 // Memory is bounded by the number of distinct clients, not by the number of records; a
-// replay holds one journal block (1 MB) and its dictionaries.
+// replay holds one journal block (about 512 KB) and its dictionaries.
 //
 // Table analysis_timeline (written by WriteInvestigation, read by the timeline command, the
 // web UI and the report; refreshed as a whole on every run):

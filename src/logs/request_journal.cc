@@ -17,9 +17,9 @@
 namespace tq::logs {
 namespace {
 
-constexpr size_t kSlots = 2048;          // dictionary slots per field
-constexpr size_t kMaxDictValue = 256;    // longer values are never stored in a slot
-constexpr size_t kBlock = 1 << 20;       // raw bytes per compressed block
+constexpr size_t kSlots = 1024;          // dictionary slots per field
+constexpr size_t kMaxDictValue = 128;    // longer values are never stored in a slot
+constexpr size_t kBlock = 512 << 10;     // raw bytes per compressed block
 constexpr size_t kMaxBlock = 64u << 20;  // a block read back is at most this large
 constexpr size_t kStrings = 6;           // client method path query user_agent session
 constexpr int kLevel = 1;                // zstd: the fastest of its ordinary levels
@@ -135,7 +135,7 @@ struct JournalSegmentWriter::State {
   }
   void Reserve(size_t n) {
     if (len + n <= cap) return;
-    size_t want = std::max(len + n, 2 * cap);
+    size_t want = len + n;
     auto bigger = std::make_unique<char[]>(want);
     std::memcpy(bigger.get(), raw.get(), len);
     raw = std::move(bigger);
@@ -173,6 +173,13 @@ struct JournalSegmentWriter::State {
     if (std::fwrite(packed.data(), 1, 8 + n, f) != 8 + n)
       status = Status::Io("request journal " + path + ": " + std::strerror(errno));
     len = 0;
+    // A block that one long record made larger than usual gives its room back.
+    if (cap > kBlock + (64 << 10)) {
+      raw.reset();
+      cap = 0;
+      Reserve(kBlock + 4096);
+      std::string().swap(packed);
+    }
   }
 };
 
@@ -237,12 +244,12 @@ Status JournalSegmentWriter::Finish() {
 
 uint64_t JournalSegmentWriter::records() const { return s_->records; }
 
-size_t JournalSegmentWriter::MaxBytes() {
-  // The block and its compressed copy (a block runs past kBlock by one record, whose line the
-  // scan's own line buffer already bounds), the compressor at level 1 with its window, and
-  // the dictionaries when every slot holds a long value. The compressor at level 1 holds
-  // under 2 MB for a block (its tables and sequence store; no window across blocks).
-  return 2 * kBlock + (size_t{2} << 20) +
+size_t JournalSegmentWriter::MaxBytes(size_t max_line) {
+  // The block and its compressed copy, each one record past kBlock at most (a record holds
+  // its line's fields, no more than the line), the compressor at level 1 (about 1 MB for a
+  // block: its tables and sequence store, no window across blocks; 2 MB allowed), and the
+  // dictionaries when every slot holds a long value.
+  return 2 * (kBlock + max_line + 4096) + (size_t{2} << 20) +
          kStrings * kSlots * (sizeof(std::string) + kMaxDictValue + 16);
 }
 

@@ -11,13 +11,13 @@
 //                   '-'), then "segments M" and one line per segment (input index, line and
 //                   byte-offset shifts, records, file name), then "end".
 //   segment-K.tqj   the requests of one work unit (a file, or a range of lines of a large
-//                   one), in line order: blocks of [u32 raw size][u32 zstd size][zstd frame],
-//                   each frame whole records. A record: zigzag varint deltas of time, line
-//                   and offset, varints of status and bytes + 1, then client, method, path,
-//                   query, user agent and session, each as a varint code: 0 empty, 1..2048 the
-//                   value last stored in that dictionary slot of the field, else 2049 + length
-//                   and the bytes (stored in slot Hash(value) % 2048 when at most 256 bytes;
-//                   the query, nearly always new, never is).
+//                   one), in line order: blocks of [u32 raw size][u32 zstd size][zstd frame
+//                   with a checksum], each frame whole records (about 512 KB of them). A record:
+//                   zigzag varint deltas of time, line and offset, varints of status and bytes + 1,
+//                   then client, method, path, query, user agent and session, each as a varint
+//                   code: 0 empty, 1..1024 the value last stored in that dictionary slot of the
+//                   field, else 1025 + length and the bytes (stored in slot Hash(value) % 1024 when
+//                   at most 128 bytes; the query, nearly always new, never is).
 // A journal is built in DIR.new and replaces DIR only when complete (CommitJournal); one that
 // is damaged reads as an error, and the caller rebuilds it.
 #pragma once
@@ -76,8 +76,9 @@ class JournalSegmentWriter {
   // Writes what is buffered and closes the file; the first error of any write.
   Status Finish();
   uint64_t records() const;
-  // Memory one writer holds at most (buffers, compressor, dictionaries).
-  static size_t MaxBytes();
+  // Memory one writer holds at most (buffers, compressor, dictionaries) for lines of at most
+  // max_line bytes.
+  static size_t MaxBytes(size_t max_line);
 
  private:
   struct State;

@@ -578,11 +578,14 @@ size_t StageFixedBytes(const LogScanOptions& o) {
   constexpr size_t kProcess = size_t{32} << 20, kAfterScan = size_t{16} << 20;
   // Per thread: its line buffer (a chunk and the longest line), the decompressor's input,
   // and the parsed records of a chunk with the fields they decode (at most about a chunk).
-  // And the writer of its unit's request journal segment, when one is kept.
-  const size_t per_thread =
-      2 * o.chunk_size + o.stream.max_line + (size_t{1} << 20) +
-      (o.request_journal.empty() ? 0 : logs::JournalSegmentWriter::MaxBytes());
-  return kProcess + kAfterScan + static_cast<size_t>(std::max(1, o.threads)) * per_thread;
+  const size_t threads = static_cast<size_t>(std::max(1, o.threads));
+  const size_t per_thread = 2 * o.chunk_size + o.stream.max_line + (size_t{1} << 20);
+  // The writers of the request journal's segments (one a thread) live only while the scan
+  // runs, the correlation state and the page cache only after it: they share one allowance.
+  const size_t journal = o.request_journal.empty()
+                             ? 0
+                             : threads * logs::JournalSegmentWriter::MaxBytes(o.stream.max_line);
+  return kProcess + std::max(kAfterScan, journal) + threads * per_thread;
 }
 
 namespace {

@@ -11,31 +11,13 @@
 namespace tq::cli {
 namespace {
 
-// The logs stage owns --log-format, --json-field, --trusted-proxy and --time-format; when the
-// case has no request journal from it, the logs component reads the logs again with the same
-// settings, so the analysis looks those options up on the shared investigate command.
-std::string OptionText(CLI::App& app, const char* name) {
-  CLI::Option* o = app.get_option_no_throw(name);
-  return o && o->count() > 0 ? o->as<std::string>() : std::string();
-}
-std::vector<std::string> OptionList(CLI::App& app, const char* name) {
-  CLI::Option* o = app.get_option_no_throw(name);
-  return o && o->count() > 0 ? o->as<std::vector<std::string>>() : std::vector<std::string>();
-}
-
 StageRunner SetupAnalysisStage(CLI::App& app, Globals& g) {
   (void)g;
   CLI::App* investigate = &app;
   return [investigate](InvestigateContext& ctx) -> Status {
-    logs::StreamOptions lo;
-    lo.log_format = OptionText(*investigate, "--log-format");
-    lo.trusted_proxies = OptionList(*investigate, "--trusted-proxy");
-    lo.time_format = OptionText(*investigate, "--time-format");
-    if (Result<CaseInfo> info = ctx.the_case.Info(); info.ok()) lo.local_zone = info->timezone;
-    for (const std::string& m : OptionList(*investigate, "--json-field")) {
-      size_t eq = m.find('=');
-      if (eq != std::string::npos) lo.json_field_map[m.substr(0, eq)] = m.substr(eq + 1);
-    }
+    // Only needed when the case has no request journal from the logs stage: the logs
+    // component then reads the logs again, as the logs stage would.
+    TQ_ASSIGN_OR_RETURN(logs::StreamOptions lo, LogStreamOptions(*investigate, ctx.the_case));
     // The analysis reads every request twice (clients, then sessions), then attributes and
     // writes: each pass counted in requests against what the logs stage parsed. The requests
     // come from the journal the logs stage kept (or the logs component builds it now).

@@ -1,14 +1,24 @@
 // Analysis: who the attackers are, how they got in, what they took, and the timeline.
 //
-// Input is a stream of parsed access records (the logs component re-reads collected log items
-// and hands them over one by one, with the rule hits joined on), plus what the other stages
-// found (web-root artifacts, database rows). The Investigation runs two passes over the records:
+// Input is a stream of parsed access records, plus what the other stages found (web-root
+// artifacts, database rows). The log items are read once, by the logs component: while the
+// logs stage scans them with the rules it keeps every request in a compact request journal
+// (logs/request_journal.h: the fields of AccessRecord, in zstd blocks in the case's
+// cache/requests: 90 MB for the 359 MB of partly gzip'd logs of bench/whole_case.sh), and the
+// analysis replays that journal (log_records.h) instead of decompressing and parsing the logs
+// again. A case without a journal for its current evidence (its logs stage ran elsewhere or before
+// journals existed; the journal was damaged) has the logs component build it first, in one read.
+// The stages in between need the logs stage's output (the database stage takes its breach window
+// from the rule hits) and the analysis needs theirs (artifacts, database events) from its first
+// pass on, so the passes run in the analysis stage, over the replayed records, with the rule hits
+// joined on from the logs stage's tables. The Investigation runs two passes over the records:
 //   pass 1 (Observe):  bounded per-client profiles; then Attribute() clusters addresses
 //                      into attackers and picks the entry request;
 //   pass 2 (Revisit):  each attacker's requests in order, plus requests from addresses not
 //                      yet attributed that touched the attacker's artifacts;
 // then Finish() derives exfiltration, the skimmer's live window and the sessions.
-// Memory is bounded by the number of distinct clients, not by the number of records.
+// Memory is bounded by the number of distinct clients, not by the number of records; a
+// replay holds one journal block (about 512 KB) and its dictionaries.
 //
 // Table analysis_timeline (written by WriteInvestigation, read by the timeline command, the
 // web UI and the report; refreshed as a whole on every run):
@@ -245,8 +255,10 @@ Result<RatingSummary> RateFindings(Db& db, const InvestigationResult& r);
 
 // ---- Running it over a case ----
 
-// Hands every parsed access record of the collected logs to the visitor, in any order; the
-// logs component provides it. Called twice (two passes).
+// Hands every parsed access record of the collected logs to the visitor, in a stable order
+// (file by file, line by line: the result does not depend on it otherwise); the logs
+// component provides it (log_records.h: the request journal replayed). Called twice (two
+// passes).
 using RecordVisitor = std::function<void(const AccessRecord&)>;
 using RecordSource = std::function<Status(const RecordVisitor&)>;
 

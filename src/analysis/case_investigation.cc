@@ -1,6 +1,6 @@
 // The investigation over a case: the other stages' findings become inputs (artifacts,
-// database events, advisories, rule hits), the records are read twice, and the outcome is
-// written in one transaction.
+// database events, advisories, rule hits), the records are replayed twice (from the request
+// journal the logs stage kept), and the outcome is written in one transaction.
 #include <simdjson.h>
 
 #include <algorithm>

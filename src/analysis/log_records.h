@@ -1,35 +1,38 @@
-// The access records of a case's collected logs, for the investigation's two passes: every
-// log item (label "logs") read from the evidence store with the logs component's readers
-// and parsers, converted to AccessRecord views.
+// The access records of a case's collected logs, for the investigation's two passes. The logs
+// component reads each log item once: during the logs stage it keeps every request in the
+// request journal (logs/request_journal.h), and the analysis replays that journal, twice,
+// without decompressing or parsing a log again. When the case has no journal for its current
+// evidence (the logs stage ran elsewhere, or before journals existed, or the journal is
+// damaged), the logs component builds it first, reading each item once. The analysis never
+// opens a log item itself.
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "analysis/analysis.h"
 #include "casefile/casefile.h"
+#include "logs/logs.h"
 
 namespace tq::analysis {
 
-struct LogReadOptions {
-  std::string log_format;  // '' = detect per file (as the logs stage does)
-  std::map<std::string, std::string> json_field_map;
-};
-
 struct LogReadStats {
   int64_t files = 0, lines = 0, parsed = 0, skipped = 0;
-  std::vector<Status> problems;  // per file: unreadable, damaged (what came before is used)
+  std::vector<std::string> problems;  // per file: unreadable, damaged (what came before is used)
+  // Why the journal was built here rather than taken from the logs stage ('' when taken).
+  std::string rebuilt;
 };
 
-// A RecordSource over every collected log file. `stats` (may be null) is filled by the
-// first pass; it must outlive the source.
-RecordSource CollectedLogRecords(Case& c, LogReadOptions options, LogReadStats* stats);
+// A RecordSource over every request of the collected access logs (label "logs"), file by
+// file in collection order and line by line, from the journal in `journal_dir`; built there
+// first, with `options`, when it is missing, damaged or made from other evidence. `stats`
+// (may be null) says what the read found.
+Result<RecordSource> CaseLogRecords(Case& c, const std::string& journal_dir,
+                                    const logs::StreamOptions& options, LogReadStats* stats);
 
-// The session a Cookie header carries (PHP, Magento frontend/admin, WordPress logged-in and
-// WooCommerce session cookies), as "name=value"; '' when none.
-std::string_view SessionFromCookie(std::string_view cookie);
+// Forgets the journal in `journal_dir` (one that failed to read back): the next
+// CaseLogRecords builds it again.
+void DropRequestJournal(const std::string& journal_dir);
 
 }  // namespace tq::analysis

@@ -1,11 +1,11 @@
-// The collected logs as access records: every line of every file, parsed on worker threads
-// but seen file by file and line by line, with skipped lines counted; session cookies.
+// The collected logs as access records from the request journal: every request of every
+// file, file by file and line by line, with skipped lines counted; a journal of other
+// evidence, or a damaged one, is built again by the logs component.
 #include "analysis/log_records.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <stdexcept>
 
 #include "analysis/test_case.h"
 
@@ -17,6 +17,7 @@ class LogRecordsTest : public testcase::CaseTest {
   int64_t AddLog(const std::string& path, const std::string& content) {
     return AddItem("logs", path, content);
   }
+  std::string journal_ = dir_ / "journal";
   static std::string Lines(int n, const std::string& ip, bool with_bad_line) {
     std::string out;
     for (int i = 0; i < n; ++i) {
@@ -30,17 +31,20 @@ class LogRecordsTest : public testcase::CaseTest {
 };
 
 TEST_F(LogRecordsTest, EveryRecordInFileAndLineOrder) {
-  // More lines than one hand-over batch holds, in three files.
+  // More lines than one journal block holds, in three files; no journal yet: the logs
+  // component builds it.
   int64_t a = AddLog("/var/log/nginx/access.log.1", Lines(9000, "192.0.2.1", true));
   int64_t b = AddLog("/var/log/nginx/access.log", Lines(5000, "192.0.2.2", false));
   int64_t e = AddLog("/var/log/nginx/empty.log", "");
   LogReadStats stats;
-  RecordSource source = CollectedLogRecords(*case_, {}, &stats);
+  Result<RecordSource> source = CaseLogRecords(*case_, journal_, {}, &stats);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  EXPECT_EQ(stats.rebuilt, "no request journal");
   for (int pass = 0; pass < 2; ++pass) {
     std::vector<std::pair<int64_t, int64_t>> seen;
     int64_t bytes = 0;
     bool fields_ok = true;
-    ASSERT_TRUE(source([&](const AccessRecord& r) {
+    ASSERT_TRUE((*source)([&](const AccessRecord& r) {
                   seen.emplace_back(r.evidence_id, r.line);
                   bytes += r.bytes;
                   fields_ok = fields_ok && r.method == "GET" && r.path.starts_with("/p/") &&
@@ -61,28 +65,50 @@ TEST_F(LogRecordsTest, EveryRecordInFileAndLineOrder) {
   EXPECT_EQ(stats.lines, 14001);
   EXPECT_EQ(stats.parsed, 14000);
   EXPECT_EQ(stats.skipped, 1);
+  // The next read takes the journal as it is.
+  ASSERT_TRUE(CaseLogRecords(*case_, journal_, {}, &stats).ok());
+  EXPECT_EQ(stats.rebuilt, "");
+  EXPECT_EQ(stats.lines, 14001);
 }
 
-TEST_F(LogRecordsTest, AVisitorThatThrowsStopsTheWorkers) {
-  AddLog("/var/log/nginx/access.log.1", Lines(9000, "192.0.2.1", false));
-  AddLog("/var/log/nginx/access.log", Lines(9000, "192.0.2.2", false));
-  RecordSource source = CollectedLogRecords(*case_, {}, nullptr);
-  int seen = 0;
-  EXPECT_THROW((void)source([&](const AccessRecord&) {
-                 if (++seen == 10) throw std::runtime_error("visitor failed");
-               }),
-               std::runtime_error);
-  EXPECT_EQ(seen, 10);
+// Counts the records a source hands over.
+int64_t Count(const RecordSource& source) {
+  int64_t n = 0;
+  EXPECT_TRUE(source([&](const AccessRecord&) { ++n; }).ok());
+  return n;
 }
 
-TEST(SessionFromCookie, Names) {
-  EXPECT_EQ(SessionFromCookie("a=b; PHPSESSID=abc123; c=d"), "PHPSESSID=abc123");
-  EXPECT_EQ(SessionFromCookie("frontend=xyz"), "frontend=xyz");
-  EXPECT_EQ(SessionFromCookie("wordpress_logged_in_5f3=admin%7C1"),
-            "wordpress_logged_in_5f3=admin%7C1");
-  EXPECT_EQ(SessionFromCookie("PHPSESSID=; x=y"), "");
-  EXPECT_EQ(SessionFromCookie(""), "");
-  EXPECT_EQ(SessionFromCookie(";;;"), "");
+TEST_F(LogRecordsTest, AJournalOfOtherEvidenceIsBuiltAgain) {
+  AddLog("/var/log/nginx/access.log", Lines(100, "192.0.2.1", false));
+  Result<RecordSource> first = CaseLogRecords(*case_, journal_, {}, nullptr);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(Count(*first), 100);
+  AddLog("/var/log/nginx/access.log.2", Lines(50, "192.0.2.9", false));  // collected since
+  LogReadStats stats;
+  Result<RecordSource> second = CaseLogRecords(*case_, journal_, {}, &stats);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(stats.rebuilt, "the request journal was made from other log items");
+  EXPECT_EQ(Count(*second), 150);
+}
+
+TEST_F(LogRecordsTest, ADamagedJournalFailsThePassAndIsBuiltAgainWhenDropped) {
+  AddLog("/var/log/nginx/access.log", Lines(5000, "192.0.2.1", false));
+  ASSERT_TRUE(CaseLogRecords(*case_, journal_, {}, nullptr).ok());
+  std::string segment = journal_ + "/segment-0.tqj";
+  std::string bytes = testing::ReadFile(segment);
+  bytes[bytes.size() / 2] ^= 0x33;
+  testing::WriteFile(segment, bytes);
+  Result<RecordSource> source = CaseLogRecords(*case_, journal_, {}, nullptr);
+  ASSERT_TRUE(source.ok());
+  Status st = (*source)([](const AccessRecord&) {});
+  EXPECT_EQ(st.code(), ErrorCode::kBadInput);
+  EXPECT_EQ(st.message().rfind("request journal " + segment + " damaged", 0), 0u) << st.message();
+  DropRequestJournal(journal_);
+  LogReadStats stats;
+  source = CaseLogRecords(*case_, journal_, {}, &stats);
+  ASSERT_TRUE(source.ok());
+  EXPECT_EQ(stats.rebuilt, "no request journal");
+  EXPECT_EQ(Count(*source), 5000);
 }
 
 }  // namespace

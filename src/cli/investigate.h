@@ -12,6 +12,7 @@
 
 #include "casefile/casefile.h"
 #include "cli/command.h"
+#include "logs/logs.h"
 
 namespace tq::cli {
 
@@ -27,6 +28,16 @@ struct InvestigateContext {
   // Per-item problems (an unreadable file, a skipped rule): reported, run continues, exit 3.
   std::vector<Status> item_errors;
 };
+
+// Where the logs stage keeps the request journal the analysis replays
+// (logs/request_journal.h): derived from the evidence, rebuilt when missing.
+inline std::string RequestJournalDir(const Case& c) { return c.dir() + "/cache/requests"; }
+
+// How the logs stage reads logs (its --log-format, --json-field, --trusted-proxy and
+// --time-format, with the case's time zone), as the logs component takes them: for a stage
+// that has the logs component read the logs again. Defined by the logs stage, which owns
+// those options.
+Result<logs::StreamOptions> LogStreamOptions(CLI::App& investigate, Case& c);
 
 using StageRunner = std::function<Status(InvestigateContext&)>;
 

@@ -11,48 +11,51 @@
 namespace tq::cli {
 namespace {
 
-// The logs stage owns --log-format and --json-field; the analysis re-reads the logs with
-// the same settings, so it looks those options up on the shared investigate command.
-std::string OptionText(CLI::App& app, const char* name) {
-  CLI::Option* o = app.get_option_no_throw(name);
-  return o && o->count() > 0 ? o->as<std::string>() : std::string();
-}
-std::vector<std::string> OptionList(CLI::App& app, const char* name) {
-  CLI::Option* o = app.get_option_no_throw(name);
-  return o && o->count() > 0 ? o->as<std::vector<std::string>>() : std::vector<std::string>();
-}
-
 StageRunner SetupAnalysisStage(CLI::App& app, Globals& g) {
   (void)g;
   CLI::App* investigate = &app;
   return [investigate](InvestigateContext& ctx) -> Status {
-    analysis::LogReadOptions lo;
-    lo.log_format = OptionText(*investigate, "--log-format");
-    for (const std::string& m : OptionList(*investigate, "--json-field")) {
-      size_t eq = m.find('=');
-      if (eq != std::string::npos) lo.json_field_map[m.substr(0, eq)] = m.substr(eq + 1);
-    }
-    analysis::LogReadStats log_stats;
-    analysis::RecordSource records = analysis::CollectedLogRecords(ctx.the_case, lo, &log_stats);
+    // Only needed when the case has no request journal from the logs stage: the logs
+    // component then reads the logs again, as the logs stage would.
+    TQ_ASSIGN_OR_RETURN(logs::StreamOptions lo, LogStreamOptions(*investigate, ctx.the_case));
     // The analysis reads every request twice (clients, then sessions), then attributes and
-    // writes: each pass counted in requests against what the logs stage parsed.
+    // writes: each pass counted in requests against what the logs stage parsed. The requests
+    // come from the journal the logs stage kept (or the logs component builds it now).
     Result<int64_t> parsed = CountParsedRequests(ctx.the_case.db());
     uint64_t expected = parsed.ok() ? static_cast<uint64_t>(*parsed) : 0;
     Progress progress(ProgressFd(ctx.globals), "analysis", "requests", expected);
-    int pass = 0;
-    analysis::RecordSource counted = [&](const analysis::RecordVisitor& visit) -> Status {
-      ++pass;
-      progress.Step("analysis: reading requests (pass " + std::to_string(pass) + ")", "requests",
-                    expected);
-      Status s = records([&](const analysis::AccessRecord& r) {
-        progress.Add();
-        visit(r);
-      });
-      progress.Step("analysis: attributing and writing the timeline", "", 0);
-      return s;
-    };
-    TQ_ASSIGN_OR_RETURN(analysis::CaseInvestigation inv,
-                        analysis::InvestigateCase(ctx.the_case, counted));
+    const std::string journal = RequestJournalDir(ctx.the_case);
+    analysis::LogReadStats log_stats;
+    std::string damaged;
+    Result<analysis::CaseInvestigation> done = Status::Internal("analysis not run");
+    // A journal damaged since it was written fails the pass that reads it: built again from
+    // the logs, once.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      progress.Step("analysis: reading the request journal", "", 0);
+      TQ_ASSIGN_OR_RETURN(analysis::RecordSource records,
+                          analysis::CaseLogRecords(ctx.the_case, journal, lo, &log_stats));
+      int pass = 0;
+      analysis::RecordSource counted = [&](const analysis::RecordVisitor& visit) -> Status {
+        ++pass;
+        progress.Step("analysis: reading requests (pass " + std::to_string(pass) + ")", "requests",
+                      expected);
+        Status s = records([&](const analysis::AccessRecord& r) {
+          progress.Add();
+          visit(r);
+        });
+        progress.Step("analysis: attributing and writing the timeline", "", 0);
+        return s;
+      };
+      done = analysis::InvestigateCase(ctx.the_case, counted);
+      if (done.ok() || attempt > 0 || done.status().code() != ErrorCode::kBadInput ||
+          done.status().message().rfind("request journal", 0) != 0)
+        break;
+      damaged = done.status().message();
+      analysis::DropRequestJournal(journal);
+    }
+    if (!done.ok()) return done.status();
+    if (!damaged.empty()) log_stats.rebuilt = damaged;
+    analysis::CaseInvestigation inv = std::move(*done);
     progress.Finish();
     const analysis::InvestigationResult& r = inv.result;
     ctx.findings += inv.findings;
@@ -150,6 +153,9 @@ StageRunner SetupAnalysisStage(CLI::App& app, Globals& g) {
       line += "\n  skimmer live from " + FormatUtc(r.skimmer_window->start) + " to " +
               (r.skimmer_window->end ? FormatUtc(*r.skimmer_window->end) : "(still live)");
     if (log_stats.files == 0) line += "\n  note: no collected access logs to analyse";
+    if (log_stats.files > 0 && !log_stats.rebuilt.empty())
+      line += "\n  note: the logs were read again for the analysis (" +
+              EscapeTerminal(log_stats.rebuilt) + ")";
     // Damaged or unreadable logs are the logs stage's to report; the analysis used what it
     // could read and says how much.
     if (!log_stats.problems.empty())

@@ -26,6 +26,30 @@ struct LogsOptions {
 
 std::string Num(uint64_t n) { return std::to_string(n); }
 
+// The options as the logs component takes them: one conversion for the logs stage and for the
+// stages that have the logs component read logs again (LogStreamOptions).
+Result<logs::StreamOptions> StreamOptionsOf(const LogsOptions& o, Case& c) {
+  logs::StreamOptions so;
+  so.log_format = o.log_format;
+  so.trusted_proxies = o.trusted_proxies;
+  so.time_format = o.time_format;
+  // Error logs write local times without a zone: the store's zone from the case.
+  if (Result<CaseInfo> info = c.Info(); info.ok()) so.local_zone = info->timezone;
+  for (const std::string& m : o.json_fields) {
+    size_t eq = m.find('=');
+    if (eq == std::string::npos) return Status::Usage("--json-field wants FIELD=PATH: " + m);
+    so.json_field_map[m.substr(0, eq)] = m.substr(eq + 1);
+  }
+  TQ_RETURN_IF_ERROR(logs::ParserFor(so).status());
+  return so;
+}
+
+template <typename T>
+T OptionValue(CLI::App& app, const char* name) {
+  CLI::Option* opt = app.get_option_no_throw(name);
+  return opt && opt->count() > 0 ? opt->as<T>() : T();
+}
+
 StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
   auto o = std::make_shared<LogsOptions>();
   app.add_option("--rules", o->rules, "More Sigma rule directories or files (webserver category)");
@@ -63,18 +87,10 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
     if (paths.empty()) return Status::Usage("no rules: --no-shipped-rules needs --rules DIR");
     TQ_ASSIGN_OR_RETURN(rules::RuleSetPtr rs, rules::LoadRules(paths));
     rules::LogScanOptions so;
-    so.stream.log_format = o->log_format;
-    so.stream.trusted_proxies = o->trusted_proxies;
-    so.stream.time_format = o->time_format;
-    // Error logs write local times without a zone: the store's zone from the case.
-    if (Result<CaseInfo> info = ctx.the_case.Info(); info.ok())
-      so.stream.local_zone = info->timezone;
-    for (const std::string& m : o->json_fields) {
-      size_t eq = m.find('=');
-      if (eq == std::string::npos) return Status::Usage("--json-field wants FIELD=PATH: " + m);
+    TQ_ASSIGN_OR_RETURN(so.stream, StreamOptionsOf(*o, ctx.the_case));
+    for (const auto& [name, path] : so.stream.json_field_map) {
       // A name outside the taxonomy is only worth mapping for a rule that uses it: anything
       // else is a misspelt field, said so rather than mapped to nothing.
-      std::string name = m.substr(0, eq);
       logs::Field f;
       bool used = name == "time" || logs::FieldFromSigmaName(name, &f);
       for (const rules::RuleInfo& ri : rules::Rules(*rs))
@@ -84,9 +100,7 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
         return Status::Usage("--json-field " + name +
                              ": not a webserver field, and no loaded rule uses a field of "
                              "that name");
-      so.stream.json_field_map[name] = m.substr(eq + 1);
     }
-    TQ_RETURN_IF_ERROR(logs::ParserFor(so.stream).status());
     so.threads = o->threads > 0
                      ? o->threads
                      : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -102,12 +116,18 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
     // bytes for compressed files, as their sizes are), then the rows written to the case.
     Progress progress(ProgressFd(g), "logs: scanning", "bytes", total);
     so.progress = [&](uint64_t done) { progress.Set(std::min(done, total)); };
+    so.request_journal = RequestJournalDir(ctx.the_case);
     rules::LogScanResult res;
     if (!o->cluster.url.empty()) {
       TQ_RETURN_IF_ERROR(ScanClickHouse(ctx, o->cluster, *rs, &inputs, &res));
     } else {
       TQ_ASSIGN_OR_RETURN(res, rules::ScanLogs(inputs, *rs, so));
     }
+    if (!res.request_journal_error.empty())
+      ctx.text_lines.push_back(
+          "logs: note: no request journal kept for the analysis (it reads "
+          "the logs again): " +
+          EscapeTerminal(res.request_journal_error));
     progress.Step("logs: storing", "rows", 0);
     TQ_ASSIGN_OR_RETURN(rules::StoreSummary stored,
                         rules::StoreLogScan(ctx.the_case, inputs, *rs, res, 20000,
@@ -251,5 +271,15 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
 }
 
 }  // namespace
+
+Result<logs::StreamOptions> LogStreamOptions(CLI::App& investigate, Case& c) {
+  LogsOptions o;
+  o.log_format = OptionValue<std::string>(investigate, "--log-format");
+  o.json_fields = OptionValue<std::vector<std::string>>(investigate, "--json-field");
+  o.trusted_proxies = OptionValue<std::vector<std::string>>(investigate, "--trusted-proxy");
+  o.time_format = OptionValue<std::string>(investigate, "--time-format");
+  return StreamOptionsOf(o, c);
+}
+
 TQ_INVESTIGATE_STAGE("logs", 100, SetupLogsStage);
 }  // namespace tq::cli

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -22,6 +23,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "logs/request_journal.h"
 #include "rules/correlation_events.h"
 #include "rules/engine.h"
 
@@ -281,6 +283,11 @@ struct Unit {
   size_t client_bytes = 0;  // what its client table held when it was released
   const RuleSet* rs = nullptr;
   std::unique_ptr<CorrelationEvents> corr;  // events for correlations, when there are any
+  // Its segment of the request journal, when one is kept.
+  std::unique_ptr<logs::JournalSegmentWriter> journal;
+  std::string journal_file;
+  uint64_t journal_records = 0;
+  Status journal_status;
 };
 
 std::string Cap(std::string_view v) { return std::string(v.substr(0, 4096)); }
@@ -346,6 +353,7 @@ class UnitSink : public LineSink {
     else
       Client(r, nullptr);
     if (u_.corr && !hits.empty()) u_.corr->Add(r, hits, static_cast<uint32_t>(u_.input));
+    if (u_.journal) u_.journal->Add(r);
     for (uint32_t h : hits) {
       ++u_.rule_hits[h];
       if (!u_.rs->info[h].generate) continue;  // it only feeds correlations: counted, not kept
@@ -570,8 +578,14 @@ size_t StageFixedBytes(const LogScanOptions& o) {
   constexpr size_t kProcess = size_t{32} << 20, kAfterScan = size_t{16} << 20;
   // Per thread: its line buffer (a chunk and the longest line), the decompressor's input,
   // and the parsed records of a chunk with the fields they decode (at most about a chunk).
+  const size_t threads = static_cast<size_t>(std::max(1, o.threads));
   const size_t per_thread = 2 * o.chunk_size + o.stream.max_line + (size_t{1} << 20);
-  return kProcess + kAfterScan + static_cast<size_t>(std::max(1, o.threads)) * per_thread;
+  // The writers of the request journal's segments (one a thread) live only while the scan
+  // runs, the correlation state and the page cache only after it: they share one allowance.
+  const size_t journal = o.request_journal.empty()
+                             ? 0
+                             : threads * logs::JournalSegmentWriter::MaxBytes(o.stream.max_line);
+  return kProcess + std::max(kAfterScan, journal) + threads * per_thread;
 }
 
 namespace {
@@ -672,6 +686,17 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   CorrelationEvents corr_events(rs, corr_budget);
   std::unordered_map<std::string, ClientStats, SvHash, std::equal_to<>> clients;
   std::vector<uint64_t> lines_before(inputs.size(), 0);
+  // The request journal: its segments are written beside the journal they replace, which is
+  // replaced once the scan is done.
+  std::string journal_dir;
+  logs::JournalManifest journal;
+  if (!o.request_journal.empty()) {
+    Result<std::string> staging = logs::BeginJournal(o.request_journal);
+    if (staging.ok())
+      journal_dir = *staging;
+    else
+      res.request_journal_error = staging.status().ToString();
+  }
   // Merges one finished unit into `res` and `clients`, then frees it. Ranges of one file get
   // their line numbers and offsets shifted.
   std::vector<UnixMicros> latest_before(inputs.size(), 0);
@@ -686,6 +711,11 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
     u.stats.out_of_order += static_cast<uint64_t>(
         std::lower_bound(u.rising.begin(), u.rising.end(), before) - u.rising.begin());
     latest_before[u.input] = std::max(before, u.stats.last_time);
+    if (!u.journal_file.empty()) {
+      if (!u.journal_status.ok() && res.request_journal_error.empty())
+        res.request_journal_error = u.journal_status.ToString();
+      journal.segments.push_back({u.input, shift, u.begin, u.journal_records, u.journal_file});
+    }
     std::vector<UnixMicros>().swap(u.rising);
     for (auto& [reason, sc] : u.stats.skipped)
       for (uint64_t& l : sc.example_lines) l += shift;
@@ -794,13 +824,22 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   std::condition_variable merge_cv;
   size_t merged = 0;  // units merged (a prefix of `units`)
   std::vector<char> finished(units.size(), 0);
-  auto scan = [&](Scanner& scanner, Unit& u) {
+  auto scan = [&](Scanner& scanner, Unit& u, size_t k) {
     u.rule_hits.assign(rs.rules.size(), 0);
     u.table = std::make_unique<ClientTable>(unit_client_budget);
     u.hit_budget = unit_hit_budget;
     u.rs = &rs;
     if (!rs.corr.empty()) u.corr = std::make_unique<CorrelationEvents>(rs, corr_budget);
     const LogInput& in = inputs[u.input];
+    if (!journal_dir.empty()) {
+      u.journal_file = "segment-" + std::to_string(k) + ".tqj";
+      Result<std::unique_ptr<logs::JournalSegmentWriter>> w =
+          logs::JournalSegmentWriter::Create(journal_dir + "/" + u.journal_file);
+      if (w.ok())
+        u.journal = std::move(*w);
+      else
+        u.journal_status = w.status();
+    }
     Result<std::unique_ptr<logs::ByteStream>> s =
         u.range ? logs::OpenRange(in.path, u.begin, u.end) : logs::OpenByteStream(in.path);
     if (!s.ok()) {
@@ -835,7 +874,12 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
         merge_cv.wait(lock, [&] { return k < merged + window; });
       }
       Unit& u = *units[k];
-      scan(scanner, u);
+      scan(scanner, u, k);
+      if (u.journal) {
+        u.journal_status = u.journal->Finish();
+        u.journal_records = u.journal->records();
+        u.journal.reset();
+      }
       u.client_bytes = u.table->bytes();
       u.clients = u.table->Release();
       u.table.reset();
@@ -881,6 +925,26 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
     if (!ta || !tb) return ta != 0 && tb == 0;
     return ta < tb;
   });
+  if (!journal_dir.empty()) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const logs::ParseStats& ps = res.stats[i];
+      logs::JournalManifest::Input& x = journal.inputs.emplace_back();
+      x.evidence_id = inputs[i].evidence_id;
+      x.sha256 = inputs[i].sha256;
+      x.lines = ps.lines;
+      x.parsed = ps.parsed;
+      for (auto& [reason, sc] : ps.skipped) x.skipped += sc.lines;
+      x.problem = ps.read_error;
+    }
+    if (res.request_journal_error.empty()) {
+      Status st = logs::CommitJournal(o.request_journal, journal);
+      if (!st.ok()) res.request_journal_error = st.ToString();
+    }
+    if (!res.request_journal_error.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(journal_dir, ec);
+    }
+  }
   return res;
 }
 

@@ -155,6 +155,9 @@ struct LogScanOptions {
   // each correlation's threshold per group active in a window.
   size_t max_correlation_memory = size_t{128} << 20;
   std::function<void(uint64_t bytes_done)> progress;  // called from worker threads
+  // Where to keep the request journal (logs/request_journal.h): every access-log request the
+  // scan reads, for the analysis, written by the work units as they go. Empty: none.
+  std::string request_journal;
 };
 
 // What the stage holds besides its tables (see max_memory).
@@ -171,6 +174,8 @@ struct LogScanResult {
   std::vector<size_t> order;           // inputs by their first timestamp (rotated sets)
   std::vector<CorrelationHit> correlation_hits;  // by correlation (inner first), then time
   CorrelationStats correlation_stats;
+  // Why the request journal asked for was not kept ('' when it was, or none was asked for).
+  std::string request_journal_error;
 };
 
 // Reads, parses and matches every input with all threads (files in parallel; a large plain

@@ -18,12 +18,40 @@ namespace tq::storedb {
 namespace {
 
 constexpr size_t kReadBytes = 1u << 20;  // per read of the input
-constexpr size_t kPooledBatches = 16;
+constexpr size_t kPooledBatches = 64;
+
+// Chunk buffers of one size, reused: a new buffer's pages are faulted in and zeroed by the
+// kernel, which costs more than the parse of them.
+class BufferPool {
+ public:
+  BufferPool(size_t size, size_t kept) : size_(size), kept_(kept) {}
+  size_t size() const { return size_; }
+  std::unique_ptr<char[]> Take() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.empty()) return std::unique_ptr<char[]>(new char[size_]);
+    std::unique_ptr<char[]> b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+  void Give(std::unique_ptr<char[]> b) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.size() < kept_) free_.push_back(std::move(b));
+  }
+
+ private:
+  const size_t size_, kept_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<char[]>> free_;
+};
 
 struct Chunk {
+  ~Chunk() {
+    if (pool && data && cap == pool->size()) pool->Give(std::move(data));
+  }
   uint64_t index = 0, offset = 0, line = 1;
+  std::shared_ptr<BufferPool> pool;
   std::unique_ptr<char[]> data;
-  size_t size = 0;
+  size_t size = 0, cap = 0;
   bool last = false;
   Status read_error;  // the input failed after the bytes of the last chunk
   // A worker's parse of the chunk.
@@ -118,6 +146,11 @@ class ChunkInput : public ByteInput {
     return k;
   }
   bool AtBoundary() const override { return !c_.last && pos_ == c_.size; }
+  std::string_view Lend() override {
+    std::string_view rest(c_.data.get() + pos_, c_.size - pos_);
+    pos_ = c_.size;
+    return rest;
+  }
 
  private:
   const Chunk& c_;
@@ -198,14 +231,20 @@ class ChunkedRead {
   // ---- Splitter thread ----
   void Split() {
     uint64_t offset = 0, line = 1, index = 0;
-    std::unique_ptr<char[]> carry;
-    size_t carry_size = 0;
+    auto pool = std::make_shared<BufferPool>(opt_.chunk_bytes + kReadBytes, window_max_ + 4);
+    // The bytes after the last cut, already in the next chunk's buffer.
+    std::unique_ptr<char[]> next = pool->Take();
+    size_t next_cap = pool->size(), carry_size = 0;
     size_t next_cut = 0;  // into opt_.split_at
     for (;;) {
       auto c = std::make_shared<Chunk>();
       c->index = index++;
       c->offset = offset;
       c->line = line;
+      c->pool = pool;
+      c->data = std::move(next);
+      c->cap = next_cap;
+      c->size = carry_size;
       // How far this chunk should reach.
       uint64_t want = opt_.chunk_bytes;
       bool exact = false;
@@ -214,21 +253,17 @@ class ChunkedRead {
         exact = true;
         want = next_cut < opt_.split_at.size() ? opt_.split_at[next_cut] - offset : UINT64_MAX;
       }
-      size_t cap =
-          std::max<size_t>(carry_size, std::min<uint64_t>(want, opt_.chunk_bytes)) + kReadBytes;
-      c->data.reset(new char[cap]);
-      if (carry_size > 0) std::memcpy(c->data.get(), carry.get(), carry_size);
-      c->size = carry_size;
       bool eof = false;
       while (c->size < want) {
         if (stop_) return;
-        if (c->size == cap) {  // an exact cut far away: grow
-          cap *= 2;
-          std::unique_ptr<char[]> bigger(new char[cap]);
+        if (c->size == c->cap) {  // an exact cut far away: grow
+          std::unique_ptr<char[]> bigger(new char[c->cap * 2]);
           std::memcpy(bigger.get(), c->data.get(), c->size);
           c->data = std::move(bigger);
+          c->cap *= 2;
         }
-        Result<size_t> r = in_.Read(c->data.get() + c->size, std::min(kReadBytes, cap - c->size));
+        Result<size_t> r =
+            in_.Read(c->data.get() + c->size, std::min(kReadBytes, c->cap - c->size));
         if (!r.ok()) {
           c->read_error = r.status();
           eof = true;
@@ -247,8 +282,14 @@ class ChunkedRead {
       } else {
         cut = exact ? static_cast<size_t>(want) : FindCut(c->data.get(), c->size);
         carry_size = c->size - cut;
-        carry.reset(new char[std::max<size_t>(carry_size, 1)]);
-        std::memcpy(carry.get(), c->data.get() + cut, carry_size);
+        if (carry_size <= pool->size()) {
+          next = pool->Take();
+          next_cap = pool->size();
+        } else {
+          next.reset(new char[carry_size]);
+          next_cap = carry_size;
+        }
+        std::memcpy(next.get(), c->data.get() + cut, carry_size);
         c->size = cut;
       }
       offset += cut;
@@ -357,6 +398,11 @@ class ChunkedRead {
       return k;
     }
     bool AtBoundary() const override { return !c_->last && pos_ == c_->size; }
+    std::string_view Lend() override {
+      std::string_view rest(c_->data.get() + pos_, c_->size - pos_);
+      pos_ = c_->size;
+      return rest;
+    }
     bool Advance() override {
       std::unique_lock<std::mutex> lock(r_.mu_);
       r_.window_.pop_front();  // c_, read to its end

@@ -22,6 +22,9 @@ class ByteInput {
   // false when this input has none.
   virtual bool AtBoundary() const { return false; }
   virtual bool Advance() { return false; }
+  // The rest of the current chunk when it is in memory (empty otherwise), valid until the
+  // next Advance; the input moves past it.
+  virtual std::string_view Lend() { return {}; }
 };
 
 // Opens `path` (or wraps `bytes`, which must outlive the input) and sets *compression to

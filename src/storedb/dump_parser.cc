@@ -27,6 +27,7 @@ Parser::Parser(ByteInput& in, DumpSink& sink, const DumpOptions& o, DumpStats* s
       opt_(o),
       st_(*stats),
       buf_(kBufSize),
+      data_(buf_.data()),
       base_(start.offset),
       line_(start.line),
       in_cond_(start.in_cond),
@@ -54,13 +55,32 @@ ParseStart Parser::EndState() const {
 bool Parser::Fill(size_t need) {
   if (end_ - pos_ >= need) return true;
   if (eof_) return false;
-  if (pos_ > 0) {
-    std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
-    base_ += pos_;
-    end_ -= pos_;
-    pos_ = 0;
-  }
+  // The unread bytes (fewer than `need`, a few) go to the front of the buffer, out of lent
+  // memory too, and reading goes on there.
+  size_t rest = end_ - pos_;
+  if (data_ != buf_.data())
+    std::memcpy(buf_.data(), data_ + pos_, rest);
+  else if (pos_ > 0)
+    std::memmove(buf_.data(), buf_.data() + pos_, rest);
+  data_ = buf_.data();
+  base_ += pos_;
+  end_ = rest;
+  pos_ = 0;
   while (end_ - pos_ < need && !eof_) {
+    if (end_ == 0) {
+      // A chunk in memory is parsed where it is, without a copy.
+      std::string_view lent = in_.Lend();
+      if (lent.size() >= need) {
+        data_ = lent.data();
+        end_ = lent.size();
+        return true;
+      }
+      if (!lent.empty()) {
+        std::memcpy(buf_.data(), lent.data(), lent.size());
+        end_ = lent.size();
+        continue;
+      }
+    }
     Result<size_t> r = in_.Read(buf_.data() + end_, buf_.size() - end_);
     if (!r.ok()) {
       io_ = r.status();
@@ -171,9 +191,9 @@ void Parser::SkipSpaceAndComments() {
 void Parser::SkipLine() {
   for (;;) {
     if (pos_ == end_ && !Fill(1)) return;
-    const char* p = static_cast<const char*>(std::memchr(buf_.data() + pos_, '\n', end_ - pos_));
+    const char* p = static_cast<const char*>(std::memchr(data_ + pos_, '\n', end_ - pos_));
     if (p) {
-      pos_ = p - buf_.data() + 1;
+      pos_ = p - data_ + 1;
       ++line_;
       return;
     }

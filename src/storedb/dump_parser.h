@@ -77,11 +77,11 @@ class Parser {
   [[gnu::noinline]] bool Fill(size_t need);
   [[gnu::always_inline]] int Peek() {
     if (pos_ == end_ && !Fill(1)) return -1;
-    return static_cast<unsigned char>(buf_[pos_]);
+    return static_cast<unsigned char>(data_[pos_]);
   }
   [[gnu::always_inline]] int PeekAt(size_t k) {
     if (end_ - pos_ <= k && !Fill(k + 1)) return -1;
-    return static_cast<unsigned char>(buf_[pos_ + k]);
+    return static_cast<unsigned char>(data_[pos_ + k]);
   }
   [[gnu::always_inline]] int Get() {
     int c = Peek();
@@ -109,7 +109,7 @@ class Parser {
   void SkipSpace() {
     for (;;) {
       for (; pos_ < end_; ++pos_) {
-        char c = buf_[pos_];
+        char c = data_[pos_];
         if (c == '\n')
           ++line_;
         else if (c != ' ' && c != '\t' && c != '\r')
@@ -172,6 +172,8 @@ class Parser {
   const DumpOptions& opt_;
   DumpStats& st_;
   std::vector<char> buf_;
+  // The bytes being read: buf_'s, or those the input lends (ByteInput::Lend).
+  const char* data_ = nullptr;
   size_t pos_ = 0, end_ = 0;
   uint64_t base_ = 0, line_ = 1;
   bool eof_ = false, in_cond_ = false;

@@ -54,8 +54,8 @@ Parser::RowEnd Parser::ParseString(int quote, ValueKind kind, bool check) {
       err_off_ = Offset();
       return RowEnd::kEof;
     }
-    const char* p = buf_.data() + pos_;
-    const char* e = buf_.data() + end_;
+    const char* p = data_ + pos_;
+    const char* e = data_ + end_;
     const char* q = p;
     while (q < e && *q != quote && *q != '\\' && *q != '\n') ++q;
     Append(p, q - p);
@@ -177,8 +177,8 @@ Parser::RowEnd Parser::ParseValue() {
     constexpr size_t kMaxNumber = 400;
     for (;;) {
       if (pos_ == end_ && !Fill(1)) break;
-      const char* p = buf_.data() + pos_;
-      const char* e = buf_.data() + end_;
+      const char* p = data_ + pos_;
+      const char* e = data_ + end_;
       const char* q = p;
       while (q < e && IsNumberChar(*q)) ++q;
       size_t n = static_cast<size_t>(q - p);

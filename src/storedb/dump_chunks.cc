@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -217,6 +220,12 @@ class ChunkedRead {
     threads.emplace_back([this] { Split(); });
     for (int i = 0; i < workers; ++i) threads.emplace_back([this] { Work(); });
     Result<DumpStats> r = Consume();
+    if (std::getenv("TQ_STOREDB_PHASES"))  // where the read's time goes (analyzer.h: PhaseClock)
+      std::fprintf(stderr,
+                   "storedb chunks: %llu replayed, %llu parsed again on the calling thread, "
+                   "which waited %.2f s for the workers\n",
+                   static_cast<unsigned long long>(replayed_),
+                   static_cast<unsigned long long>(reparsed_), waited_);
     {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
@@ -458,11 +467,14 @@ class ChunkedRead {
       std::shared_ptr<Chunk> c;
       {
         std::unique_lock<std::mutex> lock(mu_);
+        auto t0 = std::chrono::steady_clock::now();
         cv_.wait(lock, [&] { return (!window_.empty() && window_.front()->done) || stop_; });
+        waited_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (stop_) return Status::Internal("dump reader stopped");
         c = window_.front();
       }
       if (Valid(*c)) {
+        ++replayed_;
         for (const std::unique_ptr<Batch>& b : c->batches) {
           Status s = Replay(*b, sink_, replay_, &replay_.delivered, &values);
           if (!s.ok()) return Failed(s);
@@ -498,6 +510,7 @@ class ChunkedRead {
       ParseStart start = truth_;
       start.row_index = replay_.row_index;
       start.schema_generation = replay_.generation;
+      ++reparsed_;
       SequenceInput in(*this, c);
       CountingSink counting(sink_, &replay_.delivered);
       DumpStats st;
@@ -545,6 +558,8 @@ class ChunkedRead {
   // The calling thread's: the true state at the front chunk's start.
   ParseStart truth_;
   ReplayState replay_;
+  uint64_t replayed_ = 0, reparsed_ = 0;  // chunks
+  double waited_ = 0;                     // seconds the calling thread waited for a chunk
 };
 
 }  // namespace

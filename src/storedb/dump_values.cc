@@ -10,6 +10,44 @@ namespace tq::storedb {
 
 using namespace dumpsyntax;  // NOLINT: the reader's own lexing helpers
 
+namespace {
+// No byte of `s` has its high bit set (then it is valid UTF-8): eight bytes at a time, for
+// the values of a dump, nearly all of them ASCII, before the byte-wise check of the rest.
+bool IsAscii(std::string_view s) {
+  const char* p = s.data();
+  size_t n = s.size();
+  uint64_t any = 0;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    any |= v;
+  }
+  for (; n > 0; ++p, --n) any |= static_cast<unsigned char>(*p);
+  return (any & 0x8080808080808080ull) == 0;
+}
+
+// The first of `quote`, a backslash or a newline in [p, e), else e: eight bytes at a time
+// (a byte equal to the pattern becomes zero; the lowest flagged byte is always a true one).
+const char* FindStringStop(const char* p, const char* e, char quote) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  const uint64_t quotes = kOnes * static_cast<unsigned char>(quote);
+  const uint64_t backslashes = kOnes * '\\', newlines = kOnes * '\n';
+  auto zero_bytes = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  for (; e - p >= 8; p += 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    uint64_t m = zero_bytes(v ^ quotes) | zero_bytes(v ^ backslashes) | zero_bytes(v ^ newlines);
+    if (m) return p + (__builtin_ctzll(m) >> 3);
+  }
+  while (p < e && *p != quote && *p != '\\' && *p != '\n') ++p;
+  return p;
+}
+
+bool IsNumberChar(char d) {
+  return (d >= '0' && d <= '9') || d == '.' || d == 'e' || d == 'E' || d == '-' || d == '+';
+}
+}  // namespace
+
 Parser::RowEnd Parser::Fail(std::string msg, bool eof) {
   err_ = std::move(msg);
   err_line_ = line_;
@@ -57,8 +95,7 @@ Parser::RowEnd Parser::ParseString(int quote, ValueKind kind, bool check) {
     }
     const char* p = data_ + pos_;
     const char* e = data_ + end_;
-    const char* q = p;
-    while (q < e && *q != quote && *q != '\\' && *q != '\n') ++q;
+    const char* q = FindStringStop(p, e, static_cast<char>(quote));
     Append(p, q - p);
     pos_ += q - p;
     if (q == e) continue;
@@ -94,27 +131,6 @@ Parser::RowEnd Parser::ParseString(int quote, ValueKind kind, bool check) {
   PushSpan(kind, begin, arena_.size() - begin, check);
   return RowEnd::kOk;
 }
-
-namespace {
-// No byte of `s` has its high bit set (then it is valid UTF-8): eight bytes at a time, for
-// the values of a dump, nearly all of them ASCII, before the byte-wise check of the rest.
-bool IsAscii(std::string_view s) {
-  const char* p = s.data();
-  size_t n = s.size();
-  uint64_t any = 0;
-  for (; n >= 8; p += 8, n -= 8) {
-    uint64_t v;
-    std::memcpy(&v, p, 8);
-    any |= v;
-  }
-  for (; n > 0; ++p, --n) any |= static_cast<unsigned char>(*p);
-  return (any & 0x8080808080808080ull) == 0;
-}
-
-bool IsNumberChar(char d) {
-  return (d >= '0' && d <= '9') || d == '.' || d == 'e' || d == 'E' || d == '-' || d == '+';
-}
-}  // namespace
 
 Parser::RowEnd Parser::ParseHexBody(int close, size_t begin) {  // after 0x or X'
   int hi = -1;

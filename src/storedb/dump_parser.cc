@@ -26,8 +26,6 @@ Parser::Parser(ByteInput& in, DumpSink& sink, const DumpOptions& o, DumpStats* s
       sink_(sink),
       opt_(o),
       st_(*stats),
-      buf_(kBufSize),
-      data_(buf_.data()),
       base_(start.offset),
       line_(start.line),
       in_cond_(start.in_cond),
@@ -52,17 +50,25 @@ ParseStart Parser::EndState() const {
   return s;
 }
 
+char* Parser::Buffer() {
+  if (!buf_) buf_.reset(new char[kBufSize]);
+  return buf_.get();
+}
+
 bool Parser::Fill(size_t need) {
   if (end_ - pos_ >= need) return true;
   if (eof_) return false;
   // The unread bytes (fewer than `need`, a few) go to the front of the buffer, out of lent
   // memory too, and reading goes on there.
   size_t rest = end_ - pos_;
-  if (data_ != buf_.data())
-    std::memcpy(buf_.data(), data_ + pos_, rest);
-  else if (pos_ > 0)
-    std::memmove(buf_.data(), buf_.data() + pos_, rest);
-  data_ = buf_.data();
+  if (rest > 0) {
+    char* b = Buffer();
+    if (data_ != b)
+      std::memcpy(b, data_ + pos_, rest);
+    else if (pos_ > 0)
+      std::memmove(b, b + pos_, rest);
+    data_ = b;
+  }
   base_ += pos_;
   end_ = rest;
   pos_ = 0;
@@ -76,12 +82,15 @@ bool Parser::Fill(size_t need) {
         return true;
       }
       if (!lent.empty()) {
-        std::memcpy(buf_.data(), lent.data(), lent.size());
+        data_ = Buffer();
+        std::memcpy(Buffer(), lent.data(), lent.size());
         end_ = lent.size();
         continue;
       }
     }
-    Result<size_t> r = in_.Read(buf_.data() + end_, buf_.size() - end_);
+    char* b = Buffer();  // holds the end_ bytes read so far, if any
+    data_ = b;
+    Result<size_t> r = in_.Read(b + end_, kBufSize - end_);
     if (!r.ok()) {
       io_ = r.status();
       eof_ = true;

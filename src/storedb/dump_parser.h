@@ -171,7 +171,11 @@ class Parser {
   DumpSink& sink_;
   const DumpOptions& opt_;
   DumpStats& st_;
-  std::vector<char> buf_;
+  // The read buffer, allocated when first needed and never zeroed: a chunk in memory is parsed
+  // where it is, and a zeroed megabyte for each of a dump's thousands of chunks cost page
+  // faults and clearing as large as the parse.
+  std::unique_ptr<char[]> buf_;
+  char* Buffer();
   // The bytes being read: buf_'s, or those the input lends (ByteInput::Lend).
   const char* data_ = nullptr;
   size_t pos_ = 0, end_ = 0;

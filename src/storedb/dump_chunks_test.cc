@@ -5,6 +5,7 @@
 // the fuzz corpus at several chunk sizes; damaged dumps; a dump of many batches), and a sink
 // error must stop both the same way.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -215,6 +216,45 @@ std::string ManyBatchDump() {
   }
   d += "INSERT INTO `a` VALUES (1,'cut off";
   return d;
+}
+
+std::string Gzip(const std::string& s) {
+  uLongf n = compressBound(s.size()) + 64;
+  std::string out(n, '\0');
+  z_stream zs{};
+  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(s.data()));
+  zs.avail_in = s.size();
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = n;
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+// A compressed dump is decoded by the splitter; a decoding error ends the read after the calls
+// the one-thread read makes before it (the rows and problems of the bytes decoded), with its
+// message.
+TEST(DumpChunks, CompressedAndTruncatedDumpsGiveTheSameCallsAndError) {
+  std::string sql;
+  for (int i = 0; i < 40; ++i) sql += kTricky.substr(0, kTricky.size() - 60);
+  std::string gz = Gzip(sql);
+  for (uint64_t size : {100ull, 4096ull, 4ull << 20})
+    ExpectSameBothWays(gz, "gzip in chunks of " + std::to_string(size), Chunked(size));
+  std::string cut = gz.substr(0, gz.size() * 2 / 3);
+  for (uint64_t size : {100ull, 777ull, 4ull << 20}) {
+    Transcript one, two;
+    Status s1, s2;
+    ParseWith(cut, 1, &one, &s1);
+    ParseWith(cut, 2, &two, &s2, Chunked(size));
+    EXPECT_FALSE(s1.ok());
+    EXPECT_NE(s1.message().find("dump.sql: gzip: compressed data ends early"), std::string::npos)
+        << s1.ToString();
+    EXPECT_EQ(s1.ToString(), s2.ToString()) << size;
+    EXPECT_EQ(one.text, two.text) << size;
+    EXPECT_NE(one.text.find("row t#"), std::string::npos);
+  }
 }
 
 TEST(DumpChunks, ManyBatchesWithRedefinitionsAndDamageGiveTheSameCalls) {

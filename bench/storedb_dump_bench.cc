@@ -1,5 +1,6 @@
 // Parser throughput of the dump reader alone: an in-memory mysqldump of extended INSERTs
-// (Magento sales_order-shaped rows, escapes included), plain and gzip-free, counted rows.
+// (Magento sales_order-shaped rows, escapes included), plain and gzip-free, counted rows; on
+// the calling thread, and in chunks on two threads (wall time).
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -51,6 +52,28 @@ void BM_ParseExtendedInserts(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * dump.size()));
 }
 BENCHMARK(BM_ParseExtendedInserts)->Unit(benchmark::kMillisecond);
+
+// The same dump read in chunks (of 1, 4 and 16 MB) by two worker threads, the sink called on
+// this thread.
+void BM_ParseExtendedInsertsInChunks(benchmark::State& state) {
+  static const std::string dump = MakeDump(64 << 20);
+  tq::storedb::DumpOptions o;
+  o.threads = 2;
+  o.chunk_bytes = static_cast<uint64_t>(state.range(0)) << 20;
+  for (auto _ : state) {
+    CountingSink sink;
+    auto r = tq::storedb::ReadDumpBytes(dump, "bench.sql", sink, o);
+    if (!r.ok()) state.SkipWithError(r.status().message().c_str());
+    benchmark::DoNotOptimize(sink.bytes);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * dump.size()));
+}
+BENCHMARK(BM_ParseExtendedInsertsInChunks)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Arg(1)
+    ->Arg(4)
+    ->Arg(16);  // MB a chunk
 
 }  // namespace
 

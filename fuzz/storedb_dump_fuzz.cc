@@ -1,30 +1,71 @@
 // libFuzzer target for the SQL dump reader: any bytes (plain, gzip or zstd) must be read
 // without crashing, hanging or growing memory past the row limit; every row delivered has the
-// column count it claims.
+// column count it claims. The same bytes are read again in chunks on other threads (the
+// parallel read of investigate, dump_chunks.h), cut every few bytes as the input's first byte
+// says and at statement lines, and the sink must see exactly the calls of the one-thread read.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "storedb/dump.h"
 
 namespace {
 struct CheckingSink : tq::storedb::DumpSink {
-  tq::Status OnRow(const tq::storedb::DumpRow& row) override {
-    if (!row.columns || row.columns->size() != row.values.size()) std::abort();
-    for (const auto& v : row.values)
-      if (v.is_null() && !v.bytes.empty()) std::abort();
+  std::string calls;  // every call, written down
+  tq::Status OnTable(const tq::storedb::DumpTable& t) override {
+    calls += "table " + t.name + " " + std::to_string(t.line) + ":" + std::to_string(t.offset);
+    for (const auto& c : t.columns) calls += " " + c.name + "/" + c.type;
+    for (int i : t.primary_key) calls += " pk" + std::to_string(i);
+    calls += "\n";
     return tq::Status::Ok();
   }
+  tq::Status OnRow(const tq::storedb::DumpRow& row) override {
+    if (!row.columns || row.columns->size() != row.values.size()) std::abort();
+    calls += "row " + row.table->name + "#" + std::to_string(row.index) + " " +
+             std::to_string(row.line) + ":" + std::to_string(row.offset);
+    for (size_t i = 0; i < row.values.size(); ++i) {
+      const auto& v = row.values[i];
+      if (v.is_null() && !v.bytes.empty()) std::abort();
+      calls += " " + (*row.columns)[i] + "=" + std::to_string(static_cast<int>(v.kind)) + ":";
+      calls.append(v.bytes);
+    }
+    calls += "\n";
+    return tq::Status::Ok();
+  }
+  void OnProblem(const tq::storedb::DumpProblem& p) override {
+    calls += "problem " + p.table + " " + std::to_string(p.line) + ":" + std::to_string(p.offset) +
+             " " + p.message + (p.row_lost ? " lost\n" : "\n");
+  }
 };
+
+std::string Outcome(const tq::Result<tq::storedb::DumpStats>& r) {
+  if (!r.ok()) return r.status().ToString();
+  return std::to_string(r->bytes) + " " + std::to_string(r->statements) + " " +
+         std::to_string(r->tables) + " " + std::to_string(r->rows) + " " +
+         std::to_string(r->rows_skipped) + " " + std::to_string(r->problems) + " " + r->compression;
+}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  CheckingSink sink;
+  std::string_view bytes(reinterpret_cast<const char*>(data), size);
   tq::storedb::DumpOptions o;
   o.max_row_bytes = 1 << 16;
   o.max_statement_bytes = 1 << 16;
-  (void)tq::storedb::ReadDumpBytes(std::string_view(reinterpret_cast<const char*>(data), size),
-                                   "fuzz.sql", sink, o);
+  CheckingSink one;
+  std::string read_once = Outcome(tq::storedb::ReadDumpBytes(bytes, "fuzz.sql", one, o));
+  tq::storedb::DumpOptions chunked = o;
+  chunked.threads = 2;
+  uint64_t step = size > 0 ? 1 + data[0] % 97 : 1;
+  for (uint64_t at = step; at < size; at += step) chunked.split_at.push_back(at);
+  CheckingSink cut;
+  std::string read_cut = Outcome(tq::storedb::ReadDumpBytes(bytes, "fuzz.sql", cut, chunked));
+  if (read_cut != read_once || cut.calls != one.calls) std::abort();
+  chunked.split_at.clear();
+  chunked.chunk_bytes = 64;  // cut at statement lines
+  CheckingSink lines;
+  std::string read_lines = Outcome(tq::storedb::ReadDumpBytes(bytes, "fuzz.sql", lines, chunked));
+  if (read_lines != read_once || lines.calls != one.calls) std::abort();
   return 0;
 }

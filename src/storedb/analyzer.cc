@@ -2,6 +2,10 @@
 #include "storedb/analyzer.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
 
 #include "core/json.h"
 #include "core/text.h"
@@ -368,6 +372,29 @@ Status Analyzer::Exec(Staging which, std::initializer_list<SqlArg> binds) {
   return st.Run();
 }
 
+namespace {
+double WallSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+double CpuSeconds() {  // of the whole process: every thread's
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+}  // namespace
+
+PhaseClock::PhaseClock() : on_(std::getenv("TQ_STOREDB_PHASES") != nullptr) {
+  if (on_) wall_ = WallSeconds(), cpu_ = CpuSeconds();
+}
+
+void PhaseClock::Mark(const char* phase) {
+  if (!on_) return;
+  double w = WallSeconds(), c = CpuSeconds();
+  std::fprintf(stderr, "storedb phase %-12s %7.2f s wall %7.2f s cpu\n", phase, w - wall_,
+               c - cpu_);
+  wall_ = w, cpu_ = c;
+}
+
 Result<AnalyzeSummary> AnalyzeDumpEvidence(Case& c, const EvidenceItem& item,
                                            const AnalyzeOptions& options) {
   TQ_RETURN_IF_ERROR(EnsureStoreDbSchema(c));
@@ -378,13 +405,17 @@ Result<AnalyzeSummary> AnalyzeDumpEvidence(Case& c, const EvidenceItem& item,
   const std::vector<PiiMapEntry>& map = options.pii_map_tsv.empty() ? BuiltinPiiMap() : custom;
   AnalyzeSummary summary;
   std::string display = item.original_path.empty() ? item.sha256 : item.original_path;
+  PhaseClock clock;
   Status s = c.Transaction([&](Db&) -> Status {
     Analyzer a(c, item, options, map);
     TQ_RETURN_IF_ERROR(a.Begin());
+    clock.Mark("begin");
     TQ_ASSIGN_OR_RETURN(DumpStats stats,
                         ReadDumpFile(c.ObjectPath(item.sha256), display, a, options.dump));
-    return a.Finish(stats, &summary);
+    clock.Mark("read");
+    return a.Finish(stats, &summary, &clock);
   });
+  clock.Mark("commit");
   if (!s.ok()) return s;
   return summary;
 }

@@ -66,6 +66,18 @@ struct TableState {
   std::vector<std::string> sample_columns;
 };
 
+// Where the stage's time goes: with TQ_STOREDB_PHASES set in the environment, each Mark
+// writes the wall and CPU seconds since the previous one to stderr ("storedb phase NAME").
+class PhaseClock {
+ public:
+  PhaseClock();
+  void Mark(const char* phase);
+
+ private:
+  bool on_ = false;
+  double wall_ = 0, cpu_ = 0;
+};
+
 class Analyzer : public DumpSink {
  public:
   Analyzer(Case& c, const EvidenceItem& item, const AnalyzeOptions& options,
@@ -78,7 +90,7 @@ class Analyzer : public DumpSink {
   // others.
   uint64_t RowsReadInFull(const DumpTable& table) const override;
   void OnRowsCounted(const DumpTable& table, uint64_t rows) override;
-  Status Finish(const DumpStats& stats, AnalyzeSummary* summary);
+  Status Finish(const DumpStats& stats, AnalyzeSummary* summary, PhaseClock* clock = nullptr);
 
  private:
   Status Route(TableState& t, const DumpRow& row);

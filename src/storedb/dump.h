@@ -81,9 +81,10 @@ class DumpSink {
   virtual Status OnRow(const DumpRow& row) = 0;
   virtual void OnProblem(const DumpProblem& problem) { (void)problem; }
   // How many rows of a table (by name, across its statements) the sink reads in full; when the
-  // dump is parsed on a thread of its own (DumpOptions::threads), the rows after those are
+  // dump is parsed on threads of their own (DumpOptions::threads), the rows after those are
   // only counted, in OnRowsCounted calls, and neither copied nor handed over. Called on the
-  // parsing thread: it may read only what does not change during the read. Default: all.
+  // parsing threads too: it may read only what does not change during the read, and only the
+  // table's name. Default: all.
   virtual uint64_t RowsReadInFull(const DumpTable& table) const {
     (void)table;
     return UINT64_MAX;
@@ -98,11 +99,15 @@ class DumpSink {
 struct DumpOptions {
   uint64_t max_row_bytes = 64ull << 20;       // a larger row is skipped and reported
   uint64_t max_statement_bytes = 4ull << 20;  // CREATE TABLE text kept for parsing
-  // 1 (default): the dump is parsed on the calling thread, between the sink's calls. 0 or 2:
-  // parsed on a thread of its own when the machine has a second core, the sink called on the
-  // calling thread with the same calls in the same order. Not the default: on a busy 2-core
-  // machine the relay's copying (about a fifth more CPU) outweighed the overlap (README).
+  // 1 (default): the dump is parsed on the calling thread, between the sink's calls. 0 (as
+  // many as the machine has cores) or 2 and more: parsed in chunks by that many threads of
+  // their own (dump_chunks.h) when the machine has a second core, the sink called on the
+  // calling thread with the same calls in the same order.
   int threads = 1;
+  // The parallel read's chunk size (about; each is cut at the start of a statement line).
+  uint64_t chunk_bytes = 4ull << 20;
+  // Tests: cut the parallel read's chunks at exactly these offsets (ascending) instead.
+  std::vector<uint64_t> split_at;
 };
 
 struct DumpStats {

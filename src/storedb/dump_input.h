@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,19 +17,19 @@ class ByteInput {
   virtual ~ByteInput() = default;
   // Reads up to n bytes; 0 at the end. Errors name the file.
   virtual Result<size_t> Read(char* out, size_t n) = 0;
+  // A chunked input (the parallel read, dump_chunks.cc): after Read returned 0, whether that
+  // is the end of a chunk rather than of the input; and Advance moves on to the next chunk,
+  // false when this input has none.
+  virtual bool AtBoundary() const { return false; }
+  virtual bool Advance() { return false; }
+  // The rest of the current chunk when it is in memory (empty otherwise), valid until the
+  // next Advance; the input moves past it.
+  virtual std::string_view Lend() { return {}; }
 };
 
 // Opens `path` (or wraps `bytes`, which must outlive the input) and sets *compression to
 // "none", "gzip" or "zstd".
 Result<std::unique_ptr<ByteInput>> OpenDumpInput(const std::string& path, std::string* compression);
 std::unique_ptr<ByteInput> MemoryDumpInput(std::string_view bytes, std::string* compression);
-
-// Runs `parse` (the parser bound to its input) with `sink`: directly when threads == 1 or the
-// machine has one core; else the parser runs on a thread of its own and every call it makes
-// (OnTable, OnRow, OnProblem) reaches `sink` on the calling thread, in the same order, in
-// batches through a bounded queue (dump_relay.cc). A sink error stops the parser and is
-// returned as "display_name: message", as the direct path returns it.
-Result<DumpStats> ParseRelayed(const std::function<Result<DumpStats>(DumpSink&)>& parse,
-                               std::string_view display_name, DumpSink& sink, int threads);
 
 }  // namespace tq::storedb

@@ -234,3 +234,41 @@ TEST(DumpReader, GzipAndZstdAndTruncatedCompression) {
 
 }  // namespace
 }  // namespace tq::storedb
+
+namespace tq::storedb {
+namespace {
+
+// Strings are scanned eight bytes at a time for their closing quote, a backslash or a newline:
+// each of those at every position of strings of every length up to 40 bytes, in both quotes.
+TEST(DumpReader, EveryStopInAStringAtEveryPositionAndLength) {
+  for (char quote : {'\'', '"'}) {
+    for (size_t len = 0; len <= 40; ++len) {
+      for (size_t at = 0; at <= len; ++at) {
+        for (std::string_view stop : {"\\n", "\n", "''", "\"\"", "\\\\", "\xc3\xa9"}) {
+          std::string body(len, 'x'), want(len, 'x');
+          std::string written(stop);
+          if (written == "''" && quote == '"') written = "'";      // not a stop in "..."
+          if (written == "\"\"" && quote == '\'') written = "\"";  // nor this one in '...'
+          body.insert(at, written);
+          std::string unescaped = written == "\\n"    ? "\n"
+                                  : written == "''"   ? "'"
+                                  : written == "\"\"" ? "\""
+                                  : written == "\\\\" ? "\\"
+                                                      : written;
+          want.insert(at, unescaped);
+          std::string sql = "INSERT INTO `t` VALUES (1," + std::string(1, quote) + body +
+                            std::string(1, quote) + ",2);\n";
+          Collect c;
+          DumpStats st = Parse(sql, &c);
+          ASSERT_EQ(c.rows.size(), 1u) << sql;
+          EXPECT_EQ(c.rows[0][1].second, want) << sql;
+          EXPECT_EQ(c.rows[0][2].second, "2") << sql;
+          EXPECT_EQ(st.problems, 0u) << sql;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tq::storedb

@@ -53,7 +53,9 @@ Status Analyzer::Upsert(Finding f, AnalyzeSummary* s) {
   return Status::Ok();
 }
 
-Status Analyzer::Finish(const DumpStats& read, AnalyzeSummary* s) {
+Status Analyzer::Finish(const DumpStats& read, AnalyzeSummary* s, PhaseClock* clock) {
+  PhaseClock unused;
+  if (!clock) clock = &unused;
   DumpStats stats = read;
   if (people_left_out_ > 0) {  // past the memory cap of the customer join (Holding)
     ++stats.problems;
@@ -62,15 +64,19 @@ Status Analyzer::Finish(const DumpStats& read, AnalyzeSummary* s) {
   s->stats = stats;
   TQ_RETURN_IF_ERROR(IndexStaging());
   TQ_RETURN_IF_ERROR(ScanFindings(s));
+  clock->Mark("findings");
   TQ_RETURN_IF_ERROR(BuildCustomers(s));
   people_.Clear();  // its memory goes to the index builds' sorts
+  clock->Mark("customers");
   TQ_RETURN_IF_ERROR(WriteTables(stats, s));
+  clock->Mark("tables");
   // Each index is one sort of up to two million keys: with room for it in memory (SQLite's
   // sorter takes the page cache's size) and a helper thread, it is not spilled to temporary
   // files and merged back.
   TQ_RETURN_IF_ERROR(db_.Exec("PRAGMA cache_size=-262144; PRAGMA threads=2"));
   Status indexed = CreateSecondaryIndexes(db_);
   TQ_RETURN_IF_ERROR(db_.Exec("PRAGMA cache_size=-65536; PRAGMA threads=0"));
+  clock->Mark("indexes");
   return indexed;
 }
 

@@ -1,0 +1,174 @@
+// Recording a parser's sink calls into batches and replaying them (see dump_batch.h). The sink
+// sees exactly the calls the one-thread path makes, so the case it writes is the same.
+// Memory: a batch holds about kBatchBytes of values (plus one row that is larger).
+#include "storedb/dump_batch.h"
+
+namespace tq::storedb {
+
+namespace {
+// Small batches that are reused: a batch stays in the caches between the two threads, and
+// no page is allocated (and faulted in) again per batch.
+constexpr size_t kBatchBytes = 1u << 20;
+constexpr size_t kBatchEvents = 4096;
+}  // namespace
+
+void Batch::Clear() {
+  events.clear();
+  counted.clear();
+  tables.clear();
+  rows.clear();
+  values.clear();
+  schemas.clear();
+  problems.clear();
+  arena.clear();
+}
+
+Status Recorder::OnTable(const DumpTable& table) {
+  EndCount();
+  Batch& b = Current();
+  b.events.push_back({Batch::Kind::kTable, static_cast<uint32_t>(b.tables.size())});
+  b.tables.push_back(std::make_shared<const DumpTable>(table));
+  return Flush(false);
+}
+
+Status Recorder::OnRow(const DumpRow& row) {
+  // The table and column list are copied once per change (a statement), not per row.
+  if (!table_ || generation_ != row.schema_generation || table_source_ != row.table ||
+      columns_source_ != row.columns) {
+    EndCount();
+    generation_ = row.schema_generation;
+    table_source_ = row.table;
+    columns_source_ = row.columns;
+    table_ = std::make_shared<const DumpTable>(*row.table);
+    columns_ =
+        row.columns ? std::make_shared<const std::vector<std::string>>(*row.columns) : nullptr;
+    read_in_full_ = sink_.RowsReadInFull(*table_);
+    auto [it, added] = rows_by_table_.try_emplace(table_->name, 0);
+    if (added && read_in_full_ != UINT64_MAX) it->second = out_.DeliveredBefore(table_->name);
+    rows_of_table_ = &it->second;
+  }
+  if (*rows_of_table_ >= read_in_full_) {
+    // Counting pushes nothing, so a stop is looked for here now and then.
+    if (++counting_ % 65536 == 0 && out_.Stopped()) return Status::Internal("dump reader stopped");
+    return Status::Ok();
+  }
+  ++*rows_of_table_;
+  Batch& b = Current();
+  if (b.schemas.empty() || b.schemas.back().table != table_)
+    b.schemas.push_back({table_, columns_, generation_});
+  Batch::Row r;
+  r.schema = static_cast<uint32_t>(b.schemas.size() - 1);
+  r.first_value = static_cast<uint32_t>(b.values.size());
+  r.values = static_cast<uint32_t>(row.values.size());
+  r.line = row.line;
+  r.offset = row.offset;
+  r.index = row.index;
+  for (const DumpValue& v : row.values) {
+    b.values.push_back({v.kind, b.arena.size(), v.bytes.size()});
+    b.arena.append(v.bytes);
+  }
+  b.events.push_back({Batch::Kind::kRow, static_cast<uint32_t>(b.rows.size())});
+  b.rows.push_back(r);
+  return Flush(false);
+}
+
+void Recorder::OnProblem(const DumpProblem& problem) {
+  EndCount();
+  Batch& b = Current();
+  b.events.push_back({Batch::Kind::kProblem, static_cast<uint32_t>(b.problems.size())});
+  b.problems.push_back(problem);
+  (void)Flush(false);  // a stop is seen at the next row or table
+}
+
+Status Recorder::Flush(bool last) {
+  if (last) EndCount();
+  if (!batch_) return Status::Ok();
+  if (!last && batch_->arena.size() < kBatchBytes && batch_->events.size() < kBatchEvents)
+    return Status::Ok();
+  if (!out_.Push(std::move(batch_))) return Status::Internal("dump reader stopped");
+  return Status::Ok();
+}
+
+void Recorder::EndCount() {
+  if (counting_ == 0) return;
+  Batch& b = Current();
+  b.events.push_back({Batch::Kind::kCounted, static_cast<uint32_t>(b.counted.size())});
+  b.counted.push_back({table_, counting_});
+  counting_ = 0;
+}
+
+Batch& Recorder::Current() {
+  if (!batch_) {
+    batch_ = out_.Reuse();
+    if (!batch_) {
+      batch_ = std::make_unique<Batch>();
+      batch_->arena.reserve(kBatchBytes + (64u << 10));
+    }
+  }
+  return *batch_;
+}
+
+Status Replay(const Batch& b, DumpSink& sink, const ReplayState& state,
+              std::map<std::string, uint64_t, std::less<>>* delivered,
+              std::vector<DumpValue>* values) {
+  // Per schema of the batch (a statement): its table's index base, rows handed over so far
+  // and rows the sink reads in full, looked up once.
+  uint32_t cached = UINT32_MAX;
+  uint64_t index_base = 0, read_in_full = UINT64_MAX;
+  uint64_t* handed = nullptr;
+  // Rows turned into a count, handed over before any other call.
+  const DumpTable* pending_table = nullptr;
+  uint64_t pending = 0;
+  auto flush_count = [&] {
+    if (pending > 0) sink.OnRowsCounted(*pending_table, pending);
+    pending = 0;
+  };
+  for (const Batch::Event& e : b.events) {
+    if (e.kind != Batch::Kind::kRow) flush_count();
+    switch (e.kind) {
+      case Batch::Kind::kTable: TQ_RETURN_IF_ERROR(sink.OnTable(*b.tables[e.index])); break;
+      case Batch::Kind::kProblem: sink.OnProblem(b.problems[e.index]); break;
+      case Batch::Kind::kCounted:
+        sink.OnRowsCounted(*b.counted[e.index].table, b.counted[e.index].rows);
+        break;
+      case Batch::Kind::kRow: {
+        const Batch::Row& r = b.rows[e.index];
+        const Batch::Schema& s = b.schemas[r.schema];
+        if (r.schema != cached) {
+          flush_count();
+          cached = r.schema;
+          const std::string& name = s.table->name;
+          auto it = state.row_index.find(name);
+          index_base = it == state.row_index.end() ? 0 : it->second;
+          handed = &(*delivered)[name];
+          read_in_full = sink.RowsReadInFull(*s.table);
+        }
+        if (*handed >= read_in_full) {
+          pending_table = s.table.get();
+          ++pending;
+          break;
+        }
+        ++*handed;
+        values->resize(r.values);
+        for (uint32_t i = 0; i < r.values; ++i) {
+          const Batch::Value& v = b.values[r.first_value + i];
+          (*values)[i] = DumpValue{v.kind, std::string_view(b.arena.data() + v.begin, v.size)};
+        }
+        DumpRow row;
+        row.table = s.table.get();
+        row.columns = s.columns.get();
+        row.values = std::span<const DumpValue>(values->data(), values->size());
+        row.line = r.line;
+        row.offset = r.offset;
+        row.index = index_base + r.index;
+        row.schema_generation = state.generation + s.generation;
+        TQ_RETURN_IF_ERROR(sink.OnRow(row));
+        break;
+      }
+    }
+  }
+  flush_count();
+  return Status::Ok();
+}
+
+}  // namespace tq::storedb

@@ -1,0 +1,358 @@
+// The dump parser's rows (see dump_parser.h): one row of an INSERT's VALUES list, its values
+// unescaped into the parser's arena, checked (column count, size, UTF-8) and handed to the sink.
+#include <algorithm>
+#include <cstring>
+
+#include "core/escape.h"
+#include "storedb/dump_parser.h"
+
+namespace tq::storedb {
+
+using namespace dumpsyntax;  // NOLINT: the reader's own lexing helpers
+
+namespace {
+// No byte of `s` has its high bit set (then it is valid UTF-8): eight bytes at a time, for
+// the values of a dump, nearly all of them ASCII, before the byte-wise check of the rest.
+bool IsAscii(std::string_view s) {
+  const char* p = s.data();
+  size_t n = s.size();
+  uint64_t any = 0;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    any |= v;
+  }
+  for (; n > 0; ++p, --n) any |= static_cast<unsigned char>(*p);
+  return (any & 0x8080808080808080ull) == 0;
+}
+
+// The first of `quote`, a backslash or a newline in [p, e), else e: eight bytes at a time
+// (a byte equal to the pattern becomes zero; the lowest flagged byte is always a true one).
+const char* FindStringStop(const char* p, const char* e, char quote) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  const uint64_t quotes = kOnes * static_cast<unsigned char>(quote);
+  const uint64_t backslashes = kOnes * '\\', newlines = kOnes * '\n';
+  auto zero_bytes = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  for (; e - p >= 8; p += 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    uint64_t m = zero_bytes(v ^ quotes) | zero_bytes(v ^ backslashes) | zero_bytes(v ^ newlines);
+    if (m) return p + (__builtin_ctzll(m) >> 3);
+  }
+  while (p < e && *p != quote && *p != '\\' && *p != '\n') ++p;
+  return p;
+}
+
+bool IsNumberChar(char d) {
+  return (d >= '0' && d <= '9') || d == '.' || d == 'e' || d == 'E' || d == '-' || d == '+';
+}
+}  // namespace
+
+Parser::RowEnd Parser::Fail(std::string msg, bool eof) {
+  err_ = std::move(msg);
+  err_line_ = line_;
+  err_off_ = Offset();
+  return eof ? RowEnd::kEof : RowEnd::kError;
+}
+
+Parser::RowEnd Parser::ParseRow() {
+  arena_.clear();
+  if (arena_.capacity() > (8u << 20)) arena_.shrink_to_fit();
+  nspans_ = 0;
+  oversize_ = false;
+  SkipSpace();
+  if (Peek() == ')') {
+    Get();
+    return RowEnd::kOk;
+  }
+  for (;;) {
+    SkipSpace();
+    RowEnd r = ParseValue();
+    if (r != RowEnd::kOk) return r;
+    SkipSpace();
+    int c = Peek();
+    if (c == ',' || c == ')') Get();
+    if (c == ',') continue;
+    if (c == ')') return RowEnd::kOk;
+    if (c < 0) return Fail("dump ends inside a row", true);
+    return Fail(
+        "expected ',' or ')' after value " + std::to_string(nspans_) + ", found " + Shown(c),
+        false);
+  }
+}
+
+Parser::RowEnd Parser::ParseString(int quote, ValueKind kind, bool check) {
+  uint64_t sline = line_, soff = Offset();
+  Get();  // opening quote
+  size_t begin = arena_.size();
+  for (;;) {
+    if (pos_ == end_ && !Fill(1)) {
+      err_ = "unterminated string: dump ends inside the string that starts at line " +
+             std::to_string(sline) + " offset " + std::to_string(soff);
+      err_line_ = line_;
+      err_off_ = Offset();
+      return RowEnd::kEof;
+    }
+    const char* p = data_ + pos_;
+    const char* e = data_ + end_;
+    const char* q = FindStringStop(p, e, static_cast<char>(quote));
+    Append(p, q - p);
+    pos_ += q - p;
+    if (q == e) continue;
+    char c = *q;
+    if (c == '\n') {
+      Append('\n');
+      Get();
+      continue;
+    }
+    Get();
+    if (c == quote) {
+      if (Peek() == quote) {
+        Get();
+        Append(static_cast<char>(quote));
+        continue;
+      }
+      break;
+    }
+    int d = Get();  // after a backslash
+    switch (d) {
+      case -1: continue;  // reported as unterminated on the next turn
+      case '0': Append('\0'); break;
+      case 'b': Append('\b'); break;
+      case 'n': Append('\n'); break;
+      case 'r': Append('\r'); break;
+      case 't': Append('\t'); break;
+      case 'Z': Append('\x1a'); break;
+      case '%': Append("\\%", 2); break;  // MySQL keeps the backslash for \% and \_
+      case '_': Append("\\_", 2); break;
+      default: Append(static_cast<char>(d)); break;
+    }
+  }
+  PushSpan(kind, begin, arena_.size() - begin, check);
+  return RowEnd::kOk;
+}
+
+Parser::RowEnd Parser::ParseHexBody(int close, size_t begin) {  // after 0x or X'
+  int hi = -1;
+  std::string digits;
+  for (;;) {
+    int c = Peek();
+    if (c < 0) return Fail("dump ends inside a hex literal", true);
+    if (HexDigit(c) < 0) break;
+    digits += static_cast<char>(Get());
+    if (digits.size() >= 4096) {  // flush in pieces to keep memory flat
+      for (char h : digits) {
+        if (hi < 0)
+          hi = HexDigit(h);
+        else {
+          Append(static_cast<char>(hi * 16 + HexDigit(h)));
+          hi = -1;
+        }
+      }
+      digits.clear();
+    }
+  }
+  if (hi < 0 && digits.size() % 2 == 1 && arena_.size() == begin) digits.insert(0, "0");
+  for (char h : digits) {
+    if (hi < 0)
+      hi = HexDigit(h);
+    else {
+      Append(static_cast<char>(hi * 16 + HexDigit(h)));
+      hi = -1;
+    }
+  }
+  if (hi >= 0) Append(static_cast<char>(hi));
+  if (close) {
+    if (Get() != close) return Fail("malformed hex literal X'...'", false);
+  }
+  PushSpan(ValueKind::kBinary, begin, arena_.size() - begin, false);
+  return RowEnd::kOk;
+}
+
+Parser::RowEnd Parser::ParseValue() {
+  int c = Peek();
+  size_t col = nspans_;
+  bool check = !(col < binary_cols_.size() && binary_cols_[col]);
+  if (c == '\'' || c == '"') return ParseString(c, ValueKind::kString, check);
+  if (c < 0) return Fail("dump ends inside a row", true);
+  if ((c == 'x' || c == 'X') && PeekAt(1) == '\'') {
+    Get(), Get();
+    return ParseHexBody('\'', arena_.size());
+  }
+  if ((c == 'b' || c == 'B') && PeekAt(1) == '\'') {
+    Get(), Get();
+    size_t begin = arena_.size();
+    uint64_t bits = 0;
+    int n = 0;
+    std::string bytes;
+    for (;;) {
+      int d = Get();
+      if (d < 0) return Fail("dump ends inside a bit literal", true);
+      if (d == '\'') break;
+      if (d != '0' && d != '1') return Fail("malformed bit literal b'...'", false);
+      bits = (bits << 1) | static_cast<uint64_t>(d - '0');
+      if (++n > 64) return Fail("bit literal longer than 64 bits", false);
+    }
+    std::string num = std::to_string(bits);
+    Append(num.data(), num.size());
+    PushSpan(ValueKind::kNumber, begin, arena_.size() - begin, false);
+    return RowEnd::kOk;
+  }
+  if (c == '0' && (PeekAt(1) == 'x' || PeekAt(1) == 'X')) {
+    Get(), Get();
+    return ParseHexBody(0, arena_.size());
+  }
+  if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
+    size_t begin = arena_.size();
+    // The run of number characters in the buffer at once (no line breaks among them). The
+    // length is that of the value kept, as a row past max_row_bytes keeps none.
+    constexpr size_t kMaxNumber = 400;
+    for (;;) {
+      if (pos_ == end_ && !Fill(1)) break;
+      const char* p = data_ + pos_;
+      const char* e = data_ + end_;
+      const char* q = p;
+      while (q < e && IsNumberChar(*q)) ++q;
+      size_t n = static_cast<size_t>(q - p);
+      size_t have = arena_.size() - begin;
+      if (!oversize_ && have + n > kMaxNumber) {
+        // Reported after the number's 401st character, unless the row outgrew its limit.
+        n = kMaxNumber + 1 - have;
+        Append(p, n);
+        pos_ += n;
+        if (!oversize_) return Fail("number longer than 400 characters", false);
+        continue;
+      }
+      Append(p, n);
+      pos_ += n;
+      if (q < e) break;
+    }
+    PushSpan(ValueKind::kNumber, begin, arena_.size() - begin, false);
+    return RowEnd::kOk;
+  }
+  if ((c == 'N' || c == 'n') && Is(1, 'u') && Is(2, 'l') && Is(3, 'l') && !IsWordChar(PeekAt(4))) {
+    pos_ += 4;  // NULL, the most common word in a dump: no word built, no comparison
+    PushSpan(ValueKind::kNull, arena_.size(), 0, false);
+    return RowEnd::kOk;
+  }
+  if (c == '_' || c == 'N' || c == 'n' || IsWordChar(c)) {
+    std::string w = ReadWord();
+    if (w.empty()) return Fail("unexpected " + Shown(c) + " where a value should be", false);
+    if (w[0] == '_') {  // charset introducer
+      SkipSpace();
+      bool binary = IEquals(w, "_binary");
+      int d = Peek();
+      if (d == '\'' || d == '"')
+        return ParseString(d, binary ? ValueKind::kBinary : ValueKind::kString, !binary && check);
+      if ((d == 'x' || d == 'X') && PeekAt(1) == '\'') {
+        Get(), Get();
+        return ParseHexBody('\'', arena_.size());
+      }
+      if (d == '0' && (PeekAt(1) == 'x' || PeekAt(1) == 'X')) {
+        Get(), Get();
+        return ParseHexBody(0, arena_.size());
+      }
+      return Fail("charset introducer " + w.substr(0, 20) + " without a string", false);
+    }
+    if (IEquals(w, "NULL")) {
+      PushSpan(ValueKind::kNull, arena_.size(), 0, false);
+      return RowEnd::kOk;
+    }
+    if (IEquals(w, "N") && Peek() == '\'') return ParseString('\'', ValueKind::kString, check);
+    size_t begin = arena_.size();
+    if (IEquals(w, "TRUE") || IEquals(w, "FALSE")) {
+      Append(IEquals(w, "TRUE") ? '1' : '0');
+      PushSpan(ValueKind::kNumber, begin, 1, false);
+      return RowEnd::kOk;
+    }
+    // An expression such as CURRENT_TIMESTAMP or ST_GeomFromText('...'): kept as written.
+    Append(w.data(), w.size());
+    SkipSpace();
+    if (Peek() == '(') {
+      int depth = 0;
+      for (;;) {
+        int d = Get();
+        if (d < 0) return Fail("dump ends inside an expression", true);
+        Append(static_cast<char>(d));
+        if (d == '(') ++depth;
+        if (d == ')' && --depth == 0) break;
+        if (d == '\'') {
+          for (;;) {
+            int e = Get();
+            if (e < 0) return Fail("dump ends inside an expression", true);
+            Append(static_cast<char>(e));
+            if (e == '\\') {
+              int f = Get();
+              if (f >= 0) Append(static_cast<char>(f));
+              continue;
+            }
+            if (e == '\'') break;
+          }
+        }
+      }
+    }
+    PushSpan(ValueKind::kNumber, begin, arena_.size() - begin, false);
+    return RowEnd::kOk;
+  }
+  return Fail("unexpected " + Shown(c) + " where a value should be", false);
+}
+
+Status Parser::DeliverRow(const DumpTable*& t, const std::vector<std::string>* names, uint64_t line,
+                          uint64_t off) {
+  if (oversize_) {
+    Problem(t->name, line, off,
+            "row larger than " + std::to_string(opt_.max_row_bytes) + " bytes in `" + t->name +
+                "`; row skipped",
+            true);
+    ++st_.rows_skipped;
+    ++*row_counter_;
+    return Status::Ok();
+  }
+  if (!names) {
+    // No CREATE TABLE and no column list: name the columns by position, once.
+    if (t->columns.empty()) {
+      auto defined = std::make_shared<DumpTable>(*t);
+      for (size_t i = 0; i < nspans_; ++i)
+        defined->columns.push_back(DumpColumn{"col" + std::to_string(i + 1), ""});
+      t = defined.get();
+      std::string name = defined->name;
+      SetTable(name, std::move(defined));
+    }
+    schema_names_.clear();
+    for (const DumpColumn& c : t->columns) schema_names_.push_back(c.name);
+    names = &schema_names_;
+    ++schema_generation_;
+  }
+  if (nspans_ != names->size()) {
+    Problem(t->name, line, off,
+            "column count mismatch in `" + t->name + "`: row has " + std::to_string(nspans_) +
+                " values, table has " + std::to_string(names->size()) + " columns; row skipped",
+            true);
+    ++st_.rows_skipped;
+    ++*row_counter_;
+    return Status::Ok();
+  }
+  values_.resize(nspans_);
+  for (size_t i = 0; i < nspans_; ++i) {
+    const Span& s = spans_[i];
+    values_[i] = DumpValue{s.kind, std::string_view(arena_.data() + s.begin, s.size)};
+    if (s.check_utf8 && s.kind == ValueKind::kString && !IsAscii(values_[i].bytes) &&
+        !tq::IsValidUtf8(values_[i].bytes))
+      Problem(t->name, line, off,
+              "invalid UTF-8 in `" + t->name + "`.`" + (*names)[i] +
+                  "` (row kept, value read as bytes)",
+              false);
+  }
+  DumpRow row;
+  row.table = t;
+  row.columns = names;
+  row.values = std::span<const DumpValue>(values_.data(), values_.size());
+  row.line = line;
+  row.offset = off;
+  row.index = (*row_counter_)++;
+  row.schema_generation = schema_generation_;
+  ++st_.rows;
+  return sink_.OnRow(row);
+}
+
+}  // namespace tq::storedb

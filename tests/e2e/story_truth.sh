@@ -32,13 +32,23 @@ for scenario in $SCENARIOS; do
   pid=$!
   base=""
   for _ in $(seq 600); do
+    # (a whole line only: a read in the middle of the server's write would cut the port)
+    [ -s serve.out ] && [ -z "$(tail -c 1 serve.out)" ] || { sleep 0.1; continue; }
     base=$(grep -o 'http://[0-9.]*:[0-9]*' serve.out || true)
     [ -n "$base" ] && break
     sleep 0.1
   done
   [ -n "$base" ] || { kill $pid; cat serve.err; fail "serve did not start"; }
-  curl -sf -c jar -H 'Content-Type: application/json' \
-    -d '{"name":"lead","password":"story-pass-1"}' "$base/api/login" > /dev/null || fail "login"
+  # (On a refusal the answer and the server's log are shown: a loaded CI machine once failed
+  # here, and the reason was not kept.)
+  code=$(curl -s -o login.out -w '%{http_code}' -c jar -H 'Content-Type: application/json' \
+    -d '{"name":"lead","password":"story-pass-1"}' "$base/api/login" || true)
+  if [ "$code" != 200 ]; then
+    echo "login answered HTTP $code: $(head -c 300 login.out 2>/dev/null)" >&2
+    kill $pid
+    tail -n 20 serve.err >&2
+    fail "login"
+  fi
   curl -sf -b jar "$base/api/story" > "$c.story.json" || { kill $pid; fail "GET /api/story"; }
   kill $pid
   wait $pid 2> /dev/null

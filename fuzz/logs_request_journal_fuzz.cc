@@ -29,8 +29,7 @@ const std::string& Dir() {
 void Write(const std::string& path, std::string_view bytes) {
   FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) std::abort();
-  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size())
-    std::abort();
+  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size()) std::abort();
   std::fclose(f);
 }
 

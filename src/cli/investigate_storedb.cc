@@ -36,9 +36,10 @@ StageRunner SetupStoreDbStage(CLI::App& app, Globals&) {
                  "Known personal-data columns (TSV: platform, table, column, category) instead "
                  "of the built-in data/pii/known_columns.tsv");
   app.add_option("--db-threads", o->threads,
-                 "Threads for the database stage: 2 (default) parses the dump on a core of "
-                 "its own while the rows are written (one thread on a single-core machine); "
-                 "1 parses it between the writes (same case, a little less CPU)")
+                 "Threads for the database stage: 2 (default) parses the dump in chunks on "
+                 "two worker threads while the rows are written, 0 a worker per core (at most "
+                 "16), 1 parses it between the writes (the same case; one thread on a "
+                 "single-core machine)")
       ->check(CLI::Range(0, 64));
   return [o](InvestigateContext& ctx) -> Status {
     Case& c = ctx.the_case;

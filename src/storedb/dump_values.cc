@@ -135,32 +135,26 @@ Parser::RowEnd Parser::ParseString(int quote, ValueKind kind, bool check) {
 Parser::RowEnd Parser::ParseHexBody(int close, size_t begin) {  // after 0x or X'
   int hi = -1;
   std::string digits;
+  auto decode = [&] {  // the digits so far into bytes, a half byte carried in `hi`
+    for (char h : digits) {
+      if (hi < 0) {
+        hi = HexDigit(h);
+      } else {
+        Append(static_cast<char>(hi * 16 + HexDigit(h)));
+        hi = -1;
+      }
+    }
+    digits.clear();
+  };
   for (;;) {
     int c = Peek();
     if (c < 0) return Fail("dump ends inside a hex literal", true);
     if (HexDigit(c) < 0) break;
     digits += static_cast<char>(Get());
-    if (digits.size() >= 4096) {  // flush in pieces to keep memory flat
-      for (char h : digits) {
-        if (hi < 0)
-          hi = HexDigit(h);
-        else {
-          Append(static_cast<char>(hi * 16 + HexDigit(h)));
-          hi = -1;
-        }
-      }
-      digits.clear();
-    }
+    if (digits.size() >= 4096) decode();  // in pieces, to keep memory flat
   }
   if (hi < 0 && digits.size() % 2 == 1 && arena_.size() == begin) digits.insert(0, "0");
-  for (char h : digits) {
-    if (hi < 0)
-      hi = HexDigit(h);
-    else {
-      Append(static_cast<char>(hi * 16 + HexDigit(h)));
-      hi = -1;
-    }
-  }
+  decode();
   if (hi >= 0) Append(static_cast<char>(hi));
   if (close) {
     if (Get() != close) return Fail("malformed hex literal X'...'", false);

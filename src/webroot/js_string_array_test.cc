@@ -86,37 +86,6 @@ TEST(JsStringArray, OlderReleasesAndWrappersAndAliases) {
   EXPECT_NE(out.find("xhr['send']('a')"), std::string::npos) << out;
 }
 
-TEST(JsStringArray, ObjectsOfTheFlatteningTransform) {
-  std::string js =
-      "function f(){var _0xo={'aB':'input'+'[name]','cD':function(a,b){return a<b;},"
-      "'eF':function(g,x){return g(x);}},_0xp=_0xo;if(_0xp.cD(1,2))_0xp['eF'](send,"
-      "_0xp['a'+'B']);}"
-      // the same name, another function: its own variable, not the object
-      "function g(){var _0xo=5;_0xo.aB=1;}var _0x1,_0x2,_0x3,_0x4,_0x5,_0x6;";
-  std::string out = Resolved(js);
-  EXPECT_NE(out.find("if(1<2)send('input[name]')"), std::string::npos) << out;
-  EXPECT_NE(out.find("_0xo.aB=1"), std::string::npos) << out;
-  // A flattened function's object holding members of its enclosing function's object.
-  std::string nested =
-      "function f(){var _0xa={'u':'https://c.example/x'};return function(){var _0xb={'v':"
-      "_0xa['u']};send(_0xb.v);};}var _0x1,_0x2,_0x3,_0x4,_0x5,_0x6;";
-  out = Resolved(nested);
-  EXPECT_NE(out.find("send('https://c.example/x')"), std::string::npos) << out;
-}
-
-TEST(JsStringArray, ObjectsWrittenAgainAreNotRead) {
-  std::string js =
-      "var _0xo={'k':'one'};_0xo['k']='two';use(_0xo.k);"
-      "var _0xq={'k':'one'};_0xq[name]='z';use(_0xq.k);"
-      "var _0xr={'k':'one'};use(_0xr.k);_0xr.j=f();use(_0xr.j);"
-      "var _0x1,_0x2,_0x3,_0x4,_0x5;";
-  std::string out = Resolved(js);
-  EXPECT_NE(out.find("use(_0xo.k)"), std::string::npos) << out;
-  EXPECT_NE(out.find("use(_0xq.k)"), std::string::npos) << out;
-  EXPECT_NE(out.find("use('one')"), std::string::npos) << out;  // never written again
-  EXPECT_NE(out.find("use(_0xr.j)"), std::string::npos) << out;
-}
-
 TEST(JsStringArray, OrdinaryArraysAndFunctionsAreLeftAlone) {
   bool changed = true;
   std::string js = "var days=['mon','tue'];function day(i){return days[i];}show(day(1));";

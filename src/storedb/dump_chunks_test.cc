@@ -13,9 +13,12 @@
 #include <vector>
 
 #include "storedb/dump.h"
+#include "storedb/dump_collect_testing.h"
 
 namespace tq::storedb {
 namespace {
+
+using testing::Gzip;
 
 // Writes every call down as text (a transcript), checking the row's pointers on the way.
 struct Transcript : DumpSink {
@@ -216,21 +219,6 @@ std::string ManyBatchDump() {
   }
   d += "INSERT INTO `a` VALUES (1,'cut off";
   return d;
-}
-
-std::string Gzip(const std::string& s) {
-  uLongf n = compressBound(s.size()) + 64;
-  std::string out(n, '\0');
-  z_stream zs{};
-  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(s.data()));
-  zs.avail_in = s.size();
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = n;
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
 }
 
 // A compressed dump is decoded by the splitter; a decoding error ends the read after the calls

@@ -1,8 +1,9 @@
 // Test support for the dump reader's tests (dump_reader, dump_parser, dump_values): a sink that
-// keeps every call, the one-thread read of a string into it, and a dump's usual header.
+// keeps every call, the one-thread read of a string into it, a dump's usual header, and gzip.
 #pragma once
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <string>
 #include <string_view>
@@ -54,5 +55,21 @@ inline constexpr std::string_view kHeader =
     "  KEY `user_login_key` (`user_login`)\n"
     ") ENGINE=InnoDB AUTO_INCREMENT=3 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;\n"
     "/*!40000 ALTER TABLE `wp2_users` DISABLE KEYS */;\n";
+
+// The bytes of a gzip file holding `s`.
+inline std::string Gzip(const std::string& s) {
+  uLongf n = compressBound(s.size()) + 64;
+  std::string out(n, '\0');
+  z_stream zs{};
+  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(s.data()));
+  zs.avail_in = s.size();
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = n;
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
 
 }  // namespace tq::storedb::testing

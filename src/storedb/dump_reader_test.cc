@@ -10,23 +10,9 @@ namespace tq::storedb {
 namespace {
 
 using testing::Collect;
+using testing::Gzip;
 using testing::kHeader;
 using testing::Parse;
-
-std::string Gzip(const std::string& s) {
-  uLongf n = compressBound(s.size()) + 64;
-  std::string out(n, '\0');
-  z_stream zs{};
-  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(s.data()));
-  zs.avail_in = s.size();
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = n;
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 TEST(DumpReader, GzipAndZstdAndTruncatedCompression) {
   std::string sql = "INSERT INTO t VALUES (1,'a'),(2,'b');\n";

@@ -2,10 +2,12 @@
 // without crashing, hanging or growing memory past the row limit; every row delivered has the
 // column count it claims. The same bytes are read again in chunks on other threads (the
 // parallel read of investigate, dump_chunks.h), cut every few bytes as the input's first byte
-// says and at statement lines, and the sink must see exactly the calls of the one-thread read.
+// says and at statement lines, and the sink must see exactly the calls of the one-thread read;
+// and read again with most rows only counted (CountingCheckSink).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -40,6 +42,49 @@ struct CheckingSink : tq::storedb::DumpSink {
   }
 };
 
+// A sink that reads only the first `limit` rows of each table whose name has an even length
+// in full and counts the rest, as the analyzer does with the tables it only samples: in
+// chunks the parallel read counts those rows without decoding them where it can
+// (DumpSink::CountsOnly), and the calls written down (the counts merged) must be those of a
+// one-thread read, where every row comes to OnRow and is turned into a count here.
+struct CountingCheckSink : CheckingSink {
+  explicit CountingCheckSink(uint64_t limit) : limit(limit) {}
+  uint64_t RowsReadInFull(const tq::storedb::DumpTable& t) const override {
+    return t.name.size() % 2 == 0 ? limit : UINT64_MAX;
+  }
+  tq::Status OnTable(const tq::storedb::DumpTable& t) override {
+    Flush();
+    return CheckingSink::OnTable(t);
+  }
+  tq::Status OnRow(const tq::storedb::DumpRow& row) override {
+    uint64_t& n = delivered[row.table->name];
+    if (n >= RowsReadInFull(*row.table)) {  // the one-thread read hands over every row
+      OnRowsCounted(*row.table, 1);
+      return tq::Status::Ok();
+    }
+    ++n;
+    Flush();
+    return CheckingSink::OnRow(row);
+  }
+  void OnProblem(const tq::storedb::DumpProblem& p) override {
+    Flush();
+    CheckingSink::OnProblem(p);
+  }
+  void OnRowsCounted(const tq::storedb::DumpTable& t, uint64_t rows) override {
+    if (pending > 0 && pending_table != t.name) Flush();
+    pending_table = t.name;
+    pending += rows;
+  }
+  void Flush() {
+    if (pending > 0) calls += "counted " + pending_table + " " + std::to_string(pending) + "\n";
+    pending = 0;
+  }
+  uint64_t limit;
+  std::map<std::string, uint64_t> delivered;
+  std::string pending_table;
+  uint64_t pending = 0;
+};
+
 std::string Outcome(const tq::Result<tq::storedb::DumpStats>& r) {
   if (!r.ok()) return r.status().ToString();
   return std::to_string(r->bytes) + " " + std::to_string(r->statements) + " " +
@@ -67,5 +112,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckingSink lines;
   std::string read_lines = Outcome(tq::storedb::ReadDumpBytes(bytes, "fuzz.sql", lines, chunked));
   if (read_lines != read_once || lines.calls != one.calls) std::abort();
+  // Rows only counted past a few of each table: the same calls one thread or in chunks.
+  const uint64_t limits[] = {0, 1, 3};
+  uint64_t limit = limits[size > 1 ? data[1] % 3 : 0];
+  tq::storedb::DumpOptions single = o;
+  CountingCheckSink counted_once(limit);
+  std::string counted_read =
+      Outcome(tq::storedb::ReadDumpBytes(bytes, "fuzz.sql", counted_once, single));
+  counted_once.Flush();
+  for (uint64_t bytes_per_chunk : {uint64_t{64}, uint64_t{4096}}) {
+    chunked.chunk_bytes = bytes_per_chunk;
+    CountingCheckSink counted_cut(limit);
+    std::string r = Outcome(tq::storedb::ReadDumpBytes(bytes, "fuzz.sql", counted_cut, chunked));
+    counted_cut.Flush();
+    if (r != counted_read || counted_cut.calls != counted_once.calls) std::abort();
+  }
   return 0;
 }

@@ -94,6 +94,15 @@ class DumpSink {
     (void)table;
     (void)rows;
   }
+  // Whether every further row of `table` (by name) is only counted by this sink, whatever
+  // else comes first: the parser then finds such rows' ends without decoding their values
+  // where it can tell that a full parse would report nothing of them, and hands each to OnRow
+  // with no values (row.values empty; the sink must not read them). Asked once per INSERT
+  // statement, on the parsing thread. Default: never.
+  virtual bool CountsOnly(const DumpTable& table) const {
+    (void)table;
+    return false;
+  }
 };
 
 struct DumpOptions {

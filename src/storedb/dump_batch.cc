@@ -72,6 +72,14 @@ Status Recorder::OnRow(const DumpRow& row) {
   return Flush(false);
 }
 
+bool Recorder::CountsOnly(const DumpTable& table) const {
+  uint64_t full = sink_.RowsReadInFull(table);
+  if (full == UINT64_MAX) return false;
+  // As OnRow starts a table's count: from the rows handed over before this parse.
+  auto it = rows_by_table_.find(table.name);
+  return (it != rows_by_table_.end() ? it->second : out_.DeliveredBefore(table.name)) >= full;
+}
+
 void Recorder::OnProblem(const DumpProblem& problem) {
   EndCount();
   Batch& b = Current();

@@ -71,6 +71,9 @@ class Recorder final : public DumpSink {
   Status OnTable(const DumpTable& table) override;
   Status OnRow(const DumpRow& row) override;
   void OnProblem(const DumpProblem& problem) override;
+  // Once the rows of a table handed over reach those the sink reads in full, the rest are
+  // counted (the count only grows).
+  bool CountsOnly(const DumpTable& table) const override;
   // Hands the current batch on (all of it when `last`). An error when the read stopped.
   Status Flush(bool last);
 

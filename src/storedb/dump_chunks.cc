@@ -192,6 +192,12 @@ class CountingSink final : public DumpSink {
     Finish();
     sink_.OnProblem(p);
   }
+  bool CountsOnly(const DumpTable& t) const override {
+    uint64_t full = sink_.RowsReadInFull(t);
+    if (full == UINT64_MAX) return false;
+    auto it = delivered_.find(t.name);
+    return it != delivered_.end() && it->second >= full;
+  }
   // Hands over the rows counted since the last call.
   void Finish() {
     if (counted_ > 0) sink_.OnRowsCounted(*counted_table_, counted_);

@@ -452,6 +452,8 @@ Status Parser::ParseInsert(uint64_t line, uint64_t off) {
       binary_cols_.push_back(i >= 0 && IsBinaryType(t->columns[i].type));
     }
   }
+  // Rows only counted: their ends found without decoding them, where that is exact.
+  const bool counted = names && sink_.CountsOnly(*t);
   for (;;) {
     SkipSpace();
     uint64_t rline = line_, roff = Offset();
@@ -469,6 +471,28 @@ Status Parser::ParseInsert(uint64_t line, uint64_t off) {
       ++st_.rows_skipped;
       SkipStatement();
       return Status::Ok();
+    }
+    if (counted && SkipCountedRow(names->size())) {
+      DumpRow row;
+      row.table = t;
+      row.columns = names;
+      row.line = rline;
+      row.offset = roff;
+      row.index = (*row_counter_)++;
+      row.schema_generation = schema_generation_;
+      ++st_.rows;
+      TQ_RETURN_IF_ERROR(sink_.OnRow(row));
+      SkipSpace();
+      c = Peek();
+      if (c == ',') {
+        Get();
+        continue;
+      }
+      if (c == ';') {
+        Get();
+        return Status::Ok();
+      }
+      return FinishStatement(name);
     }
     RowEnd end = ParseRow();
     if (end == RowEnd::kEof) {
@@ -494,23 +518,27 @@ Status Parser::ParseInsert(uint64_t line, uint64_t off) {
       Get();
       return Status::Ok();
     }
-    if (c < 0) {
-      Problem(name, line_, Offset(),
-              "dump ends without ';' after INSERT into `" + name + "` (cut off?)", false);
-      return Status::Ok();
-    }
-    if (c == '*' && in_cond_ && PeekAt(1) == '/') {
-      Get(), Get();
-      in_cond_ = false;
-      return Status::Ok();
-    }
-    std::string tail = ReadWord();
-    if (!IEquals(tail, "ON"))
-      Problem(name, line_, Offset(), "unexpected text after a row; rest of statement skipped",
-              true);
-    SkipStatement();
+    return FinishStatement(name);
+  }
+}
+
+Status Parser::FinishStatement(const std::string& name) {
+  int c = Peek();
+  if (c < 0) {
+    Problem(name, line_, Offset(),
+            "dump ends without ';' after INSERT into `" + name + "` (cut off?)", false);
     return Status::Ok();
   }
+  if (c == '*' && in_cond_ && PeekAt(1) == '/') {
+    Get(), Get();
+    in_cond_ = false;
+    return Status::Ok();
+  }
+  std::string tail = ReadWord();
+  if (!IEquals(tail, "ON"))
+    Problem(name, line_, Offset(), "unexpected text after a row; rest of statement skipped", true);
+  SkipStatement();
+  return Status::Ok();
 }
 
 }  // namespace tq::storedb

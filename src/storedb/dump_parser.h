@@ -134,6 +134,9 @@ class Parser {
   const DumpTable* TableFor(const std::string& name, uint64_t line, uint64_t off, Status* s);
   Status ParseCreate(uint64_t line, uint64_t off);
   Status ParseInsert(uint64_t line, uint64_t off);
+  // After a row and the space after it, at neither ',' nor ';': the statement's end ("*/" of
+  // its conditional comment, ON DUPLICATE KEY ..., or what is reported).
+  Status FinishStatement(const std::string& name);
 
   // ---- Rows (dump_values.cc) ----
   enum class RowEnd { kOk, kError, kEof };
@@ -162,6 +165,12 @@ class Parser {
   RowEnd ParseString(int quote, ValueKind kind, bool check);
   RowEnd ParseHexBody(int close, size_t begin);
   RowEnd ParseValue();
+  // A row the sink only counts (DumpSink::CountsOnly), after its '(': its end found without
+  // decoding its values, for the common forms only (quoted strings without a byte past ASCII,
+  // numbers, NULL) in the bytes at hand. True when the row has `columns` values and a full
+  // parse would report nothing of it: the row is consumed. Else nothing is consumed, for
+  // ParseRow.
+  bool SkipCountedRow(size_t columns);
   // `t` is the statement's table; a table first defined by this row (columns named by
   // position) is replaced by its new definition.
   Status DeliverRow(const DumpTable*& t, const std::vector<std::string>* names, uint64_t line,

@@ -43,6 +43,24 @@ const char* FindStringStop(const char* p, const char* e, char quote) {
   return p;
 }
 
+// The first of `quote`, a backslash, a newline or a byte past ASCII in [p, e), else e: as
+// FindStringStop, with the high bit of any byte a stop too.
+const char* FindCountedStop(const char* p, const char* e, char quote) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  const uint64_t quotes = kOnes * static_cast<unsigned char>(quote);
+  const uint64_t backslashes = kOnes * '\\', newlines = kOnes * '\n';
+  auto zero_bytes = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  for (; e - p >= 8; p += 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    uint64_t m = zero_bytes(v ^ quotes) | zero_bytes(v ^ backslashes) | zero_bytes(v ^ newlines) |
+                 (v & kHigh);
+    if (m) return p + (__builtin_ctzll(m) >> 3);
+  }
+  while (p < e && *p != quote && *p != '\\' && *p != '\n' && !(*p & 0x80)) ++p;
+  return p;
+}
+
 bool IsNumberChar(char d) {
   return (d >= '0' && d <= '9') || d == '.' || d == 'e' || d == 'E' || d == '-' || d == '+';
 }
@@ -79,6 +97,76 @@ Parser::RowEnd Parser::ParseRow() {
         "expected ',' or ')' after value " + std::to_string(nspans_) + ", found " + Shown(c),
         false);
   }
+}
+
+bool Parser::SkipCountedRow(size_t columns) {
+  const char* const start = data_ + pos_;  // after the row's '('
+  const char* const e = data_ + end_;
+  const char* p = start;
+  uint64_t lines = 0;
+  auto skip_space = [&] {
+    for (; p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'); ++p) lines += *p == '\n';
+  };
+  size_t values = 0;
+  skip_space();
+  if (p < e && *p == ')') {
+    ++p;  // no values
+  } else {
+    for (;;) {
+      skip_space();
+      if (p == e) return false;
+      char c = *p;
+      if (c == '\'' || c == '"') {
+        // As ParseString: a doubled quote or a backslash and the byte after it are in the
+        // string. A byte past ASCII is left to ParseString (its UTF-8 check).
+        for (++p;;) {
+          p = FindCountedStop(p, e, c);
+          if (p == e || (*p & 0x80)) return false;
+          if (*p == '\n') {
+            ++lines, ++p;
+          } else if (*p == '\\') {
+            if (e - p < 2 || (p[1] & 0x80)) return false;
+            lines += p[1] == '\n';
+            p += 2;
+          } else if (e - p < 2) {
+            return false;  // a doubled quote or the string's end: not known here
+          } else if (p[1] == c) {
+            p += 2;
+          } else {
+            ++p;
+            break;
+          }
+        }
+      } else if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
+        if (c == '0' && e - p > 1 && (p[1] == 'x' || p[1] == 'X')) return false;  // hex
+        const char* q = p;
+        while (q < e && IsNumberChar(*q)) ++q;
+        if (q == e || q - p > 400) return false;  // too long is ParseValue's to report
+        p = q;
+      } else if ((c == 'N' || c == 'n') && e - p > 4 && (p[1] | 0x20) == 'u' &&
+                 (p[2] | 0x20) == 'l' && (p[3] | 0x20) == 'l' &&
+                 !IsWordChar(static_cast<unsigned char>(p[4]))) {
+        p += 4;
+      } else {
+        return false;
+      }
+      ++values;
+      skip_space();
+      if (p == e) return false;
+      if (*p == ',') {
+        ++p;
+        continue;
+      }
+      if (*p != ')') return false;
+      ++p;
+      break;
+    }
+  }
+  // The values unescaped are no longer than the row as written.
+  if (values != columns || static_cast<uint64_t>(p - start) > opt_.max_row_bytes) return false;
+  pos_ += static_cast<size_t>(p - start);
+  line_ += lines;
+  return true;
 }
 
 Parser::RowEnd Parser::ParseString(int quote, ValueKind kind, bool check) {

@@ -1,6 +1,7 @@
 // The dump parser's values (dump_values.cc): every value form, numbers across the read buffer and
 // the length limit, every stop of a string at every position, hex literals longer than the
-// piece they are decoded in.
+// piece they are decoded in; rows only counted (DumpSink::CountsOnly) found without decoding them
+// where that is exact, and parsed in full (with the same calls) where it is not.
 #include <gtest/gtest.h>
 
 #include "storedb/dump.h"
@@ -116,6 +117,98 @@ TEST(DumpValues, HexLiteralsLongerThanAPiece) {
   ASSERT_EQ(c.rows.size(), 1u);
   EXPECT_EQ(c.rows[0][2].second, std::string("\x0a\xbc", 2));
   EXPECT_EQ(c.rows[0][3].second, want);
+}
+// A sink that only counts (CountsOnly): rows the parser skipped come with no values.
+struct CountingCollect : Collect {
+  bool CountsOnly(const DumpTable&) const override { return true; }
+};
+
+TEST(DumpValues, CountedRowsAreSkippedWhereExactAndParsedElsewhere) {
+  const std::string head =
+      "CREATE TABLE `t` (`a` int, `b` varchar(9), `c` blob);\nINSERT INTO `t` VALUES ";
+  struct Row {
+    std::string text;
+    bool skipped;  // found without decoding
+  };
+  const std::vector<Row> rows = {
+      {"(1,'plain',NULL)", true},
+      {"( -2.5e3 , 'it''s' ,null )", true},
+      {"(3,'a\\'b\\\\c\\nd',\"dq\")", true},
+      {"(4,'two\nlines',nULL)", true},
+      {"(5,'back\\\nslash',0)", true},
+      {"(6,'caf\xc3\xa9',1)", false},  // past ASCII: UTF-8 is checked in full
+      {"(7,'\xff',1)", false},         // and reported
+      {"(8,'x\\\xc3\xa9',1)", false},  // an escaped byte past ASCII
+      {"(9,0x4142,1)", false},         // hex
+      {"(10,X'41',1)", false},         // hex string
+      {"(11,b'101',1)", false},        // bits
+      {"(12,_binary 'x',1)", false},   // introducer
+      {"(13,CURRENT_TIMESTAMP,1)", false},
+      {"(14,NULLX,1)", false},                            // a word, not NULL
+      {"(15,'x')", false},                                // too few values: reported
+      {"(16,'x',1,2)", false},                            // too many
+      {"()", false},                                      // none
+      {"(18," + std::string(401, '9') + ",1)", false},    // a number too long
+      {"(19 'x',1)", false},                              // garbage
+      {"(20,'" + std::string(300, 'y') + "',1)", false},  // larger than max_row_bytes
+      {"(21,'last',1)", true},
+  };
+  DumpOptions o;
+  o.max_row_bytes = 200;
+  size_t skipped = 0;
+  for (const Row& r : rows) {
+    // Each row alone and between two plain rows, so that what follows a row is checked too.
+    for (const std::string& sql :
+         {head + r.text + ";\n", head + "(0,'p',1)," + r.text + ",(22,'q',2);\nSELECT 1;\n"}) {
+      Collect full;
+      CountingCollect counted;
+      DumpStats a = Parse(sql, &full, o), b = Parse(sql, &counted, o);
+      EXPECT_EQ(counted.lines, full.lines) << r.text;
+      EXPECT_EQ(counted.offsets, full.offsets) << r.text;
+      EXPECT_EQ(counted.row_tables, full.row_tables) << r.text;
+      ASSERT_EQ(counted.problems.size(), full.problems.size()) << r.text;
+      for (size_t i = 0; i < full.problems.size(); ++i) {
+        EXPECT_EQ(counted.problems[i].message, full.problems[i].message) << r.text;
+        EXPECT_EQ(counted.problems[i].line, full.problems[i].line) << r.text;
+        EXPECT_EQ(counted.problems[i].offset, full.problems[i].offset) << r.text;
+      }
+      EXPECT_EQ(a.rows, b.rows);
+      EXPECT_EQ(a.rows_skipped, b.rows_skipped);
+      EXPECT_EQ(a.bytes, b.bytes);
+      EXPECT_EQ(a.statements, b.statements);
+      // The row under test: skipped (no values) exactly where that is exact.
+      size_t at = sql.find(r.text) - 1;
+      for (size_t i = 0; i < counted.offsets.size(); ++i) {
+        if (counted.offsets[i] != at + 1) continue;
+        EXPECT_EQ(counted.rows[i].empty(), r.skipped) << r.text;
+        skipped += counted.rows[i].empty();
+      }
+    }
+  }
+  EXPECT_EQ(skipped, 12u);  // the six rows skipped, each twice
+}
+
+TEST(DumpValues, CountedRowsAcrossTheReadBufferAreParsedInFull) {
+  // Rows across the parser's 1 MiB read buffer: whatever the skip cannot see to the end of is
+  // parsed, with the same calls.
+  std::string sql = "CREATE TABLE `t` (`a` int, `b` text);\nINSERT INTO `t` VALUES ";
+  for (int i = 0; i < 40000; ++i) {
+    if (i > 0) sql += ",";
+    sql += "(" + std::to_string(i) + ",'" + std::string(i % 61, 'a' + i % 26) + "''\\n')";
+  }
+  sql += ";\n";
+  Collect full;
+  CountingCollect counted;
+  DumpStats a = Parse(sql, &full), b = Parse(sql, &counted);
+  EXPECT_EQ(a.rows, 40000u);
+  EXPECT_EQ(b.rows, 40000u);
+  EXPECT_EQ(counted.offsets, full.offsets);
+  EXPECT_EQ(counted.lines, full.lines);
+  EXPECT_TRUE(counted.problems.empty());
+  size_t parsed = 0;
+  for (const auto& r : counted.rows) parsed += !r.empty();
+  EXPECT_GT(parsed, 0u);
+  EXPECT_LT(parsed, 10u);
 }
 }  // namespace
 }  // namespace tq::storedb

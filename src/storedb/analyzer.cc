@@ -198,14 +198,14 @@ Status Analyzer::OnRow(const DumpRow& row) {
 }
 
 Status Analyzer::Route(TableState& t, const DumpRow& row) {
-  const std::string& c = t.canon.name;
+  std::string_view c = t.canon.name;  // compared by size first
   auto script = [&](std::string_view column, std::string label, std::optional<UnixMicros> time) {
     const DumpValue* v = row.Find(column);
     if (!v || v->is_null() || scripts_.size() >= kMaxCandidates || !HasMarkup(v->bytes)) return;
     scripts_.push_back({Ref(t, row), std::string(column), std::move(label),
                         std::string(v->bytes.substr(0, kCandidateBytes)), time});
   };
-  if (t.canon.platform == "magento") {
+  if (std::string_view(t.canon.platform) == "magento") {
     // Customer-supplied checkout fields: a template directive there is an exploit attempt.
     if (c == "sales_order_address" || c == "quote_address" || c == "customer_address_entity" ||
         c == "sales_order" || c == "quote" || c == "customer_entity") {

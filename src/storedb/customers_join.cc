@@ -100,7 +100,7 @@ bool Analyzer::Holding(const TableState& t, const DumpRow& row) {
 }
 
 Status Analyzer::StageMagento(const TableState& t, const DumpRow& row) {
-  const std::string& c = t.canon.name;
+  std::string_view c = t.canon.name;  // compared by size first
   auto v = [&](const char* col) { return Val(row, col); };
   if (c == "customer_entity") {
     if (!Holding(t, row)) return Status::Ok();
@@ -143,7 +143,7 @@ Status Analyzer::StageMagento(const TableState& t, const DumpRow& row) {
 }
 
 Status Analyzer::StageWordPress(const TableState& t, const DumpRow& row) {
-  const std::string& c = t.canon.name;
+  std::string_view c = t.canon.name;
   auto v = [&](const char* col) { return Val(row, col); };
   if (c == "users") {
     return Exec(kWpUser, {v("ID"), t.def.name, v("user_login"), v("user_email"),

@@ -2,6 +2,7 @@
 // (row_arena.h).
 #include "storedb/row_arena.h"
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -75,7 +76,7 @@ RowArena::Ref RowArena::Add(std::string_view record) {
   if (blocks_.empty() || capacity_ - used_ < need) {
     // A record larger than a block gets a block of its own size.
     capacity_ = std::max(kBlockBytes, need);
-    blocks_.push_back(std::make_unique<char[]>(capacity_));
+    blocks_.emplace_back(new char[capacity_]);  // not zeroed: written before read
     bytes_ += capacity_;
     used_ = 0;
   }
@@ -104,8 +105,18 @@ uint32_t RowIndex::Hash(std::string_view key) {
   return static_cast<uint32_t>(std::hash<std::string_view>{}(key));
 }
 
+namespace {
+uint64_t Packed(std::string_view key) {  // a key of up to 8 bytes, zero-padded
+  uint64_t v = 0;
+  std::memcpy(&v, key.data(), std::min<size_t>(key.size(), 8));
+  return v;
+}
+}  // namespace
+
 bool RowIndex::Holds(const Entry& e, std::string_view key, uint32_t hash) const {
   if (e.hash != hash) return false;
+  if (e.key_size != kLongKey) return key.size() == e.key_size && Packed(key) == e.key8;
+  if (key.size() <= 8) return false;
   int kind = e.refs[0] != kNone ? 0 : 1;
   RecordReader r(arena_.Get(e.refs[kind]));
   std::string_view k;
@@ -141,6 +152,8 @@ RowIndex::Entry& RowIndex::FindOrAdd(std::string_view key) {
   if (e.refs[0] == kNone && e.refs[1] == kNone) {
     e.hash = hash;
     e.flags = 0;
+    e.key_size = key.size() <= 8 ? static_cast<uint16_t>(key.size()) : kLongKey;
+    e.key8 = key.size() <= 8 ? Packed(key) : 0;
     ++count_;
   }
   return e;

@@ -87,6 +87,39 @@ TEST(RowIndex, TwoKindsKeyedByDifferentFieldsGrowAndKeepFlags) {
   EXPECT_EQ(index.Find(""), nullptr);
 }
 
+TEST(RowIndex, KeysShortAndLongAndAlikeInTheirFirstEightBytes) {
+  // Keys of up to 8 bytes are compared in the index, longer ones in their records: keys that
+  // differ only past their 8th byte, or only in their length (a trailing NUL byte), or are
+  // empty, are all told apart.
+  RowArena arena;
+  RowIndex index(arena, 0);
+  RecordWriter w;
+  std::vector<std::string> keys = {
+      "",          std::string(1, '\0'), "a",         std::string("a\0", 2),        "12345678",
+      "123456789", "1234567890",         "12345678x", std::string("12345678\0", 9), "1234567"};
+  for (int i = 0; i < 3000; ++i)
+    keys.push_back(std::string(static_cast<size_t>(i % 24), 'k') + std::to_string(i));
+  std::vector<RowArena::Ref> refs;
+  for (const std::string& k : keys) {
+    w.Clear();
+    w.Text(k);
+    refs.push_back(arena.Add(w.bytes()));
+    RowIndex::Entry& e = index.FindOrAdd(k);
+    ASSERT_EQ(e.refs[0], RowIndex::kNone) << k;
+    e.refs[0] = refs.back();
+  }
+  EXPECT_EQ(index.size(), keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const RowIndex::Entry* e = index.Find(keys[i]);
+    ASSERT_NE(e, nullptr) << keys[i];
+    EXPECT_EQ(e->refs[0], refs[i]) << keys[i];
+    EXPECT_EQ(index.FindOrAdd(keys[i]).refs[0], refs[i]);  // found, not added
+  }
+  EXPECT_EQ(index.size(), keys.size());
+  for (std::string absent : {"b", "123456780", "1234567890x", "12345678y", "k0x"})
+    EXPECT_EQ(index.Find(absent), nullptr) << absent;
+}
+
 TEST(CastToInteger, AsSqliteCastsText) {
   testing::TempDir dir;
   Result<std::unique_ptr<Db>> db = Db::Open(dir / "t.db", true);

@@ -35,6 +35,26 @@ bool HasMarkup(std::string_view v) {
 }
 }  // namespace
 
+bool MayHoldBraces(const DumpRow& row) {
+  // The reader hands a row's values over one after another in one piece of memory: then one
+  // search of that piece for "{{" clears the row (a hit, maybe across two values, is checked
+  // value by value). Values elsewhere are searched one by one.
+  const char* lo = nullptr;
+  const char* hi = nullptr;
+  for (const DumpValue& v : row.values) {
+    if (v.bytes.empty()) continue;
+    if (hi && v.bytes.data() < hi) {  // not in order: each value on its own
+      for (const DumpValue& w : row.values)
+        if (w.bytes.find("{{") != std::string_view::npos) return true;
+      return false;
+    }
+    if (!lo) lo = v.bytes.data();
+    hi = v.bytes.data() + v.bytes.size();
+  }
+  return lo &&
+         std::string_view(lo, static_cast<size_t>(hi - lo)).find("{{") != std::string_view::npos;
+}
+
 std::string ValueText(const DumpRow& row, std::string_view column) {
   const DumpValue* v = row.Find(column);
   return v && !v->is_null() ? std::string(v->bytes) : std::string();
@@ -209,7 +229,8 @@ Status Analyzer::Route(TableState& t, const DumpRow& row) {
     // Customer-supplied checkout fields: a template directive there is an exploit attempt.
     if (c == "sales_order_address" || c == "quote_address" || c == "customer_address_entity" ||
         c == "sales_order" || c == "quote" || c == "customer_entity") {
-      for (size_t i = 0; i < row.values.size() && i < row.columns->size(); ++i) {
+      const size_t n = MayHoldBraces(row) ? row.values.size() : 0;
+      for (size_t i = 0; i < n && i < row.columns->size(); ++i) {
         const DumpValue& v = row.values[i];
         if (v.is_null() || directives_.size() >= kMaxCandidates) continue;
         if (!HasTemplateDirective(v.bytes)) continue;

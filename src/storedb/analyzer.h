@@ -182,6 +182,8 @@ Status CreateSecondaryIndexes(Db& db);
 
 // Shared helpers.
 std::string ValueText(const DumpRow& row, std::string_view column);
+// Whether some value of the row may hold "{{" (false: none does).
+bool MayHoldBraces(const DumpRow& row);
 std::optional<UnixMicros> DbTime(std::string_view text);  // "YYYY-MM-DD hh:mm:ss" UTC
 std::string PkJson(const RowRef& ref);
 bool IsCardGateway(std::string_view method);

@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "storedb/analyzer.h"
 #include "storedb/classify.h"
 #include "storedb/stored_dump_testing.h"
 #include "storedb/storedb.h"
@@ -467,6 +468,34 @@ INSERT INTO `cms_block` VALUES (3,'a','about','<p>Sale: 2 for 1 = on offer</p>',
                     "SELECT json_extract(detail,'$.pk') FROM findings WHERE "
                     "kind='storedb.injected_script' AND severity IN ('high','critical')"),
               UnorderedElementsAre("{\"block_id\":1}", "{\"block_id\":2}"));
+}
+
+TEST(StoreDbAnalyzer, BracesLookedForInTheRowAtOnceOrValueByValue) {
+  // Values one after another in one buffer (as the reader hands them over), in another order,
+  // with a gap, with NULLs: true whenever a value holds "{{" (and maybe when only a gap does).
+  std::string buf = "ab{{cd{x{y";
+  auto row_of = [](const std::vector<DumpValue>& v) {
+    DumpRow r;
+    r.values = std::span<const DumpValue>(v.data(), v.size());
+    return r;
+  };
+  auto at = [&](size_t pos, size_t n) {
+    return DumpValue{ValueKind::kString, std::string_view(buf).substr(pos, n)};
+  };
+  const DumpValue null{ValueKind::kNull, {}};
+  std::vector<DumpValue> in_one = {at(0, 2), null, at(2, 4)};    // "ab", NULL, "{{cd"
+  std::vector<DumpValue> none = {at(0, 2), at(4, 3), at(8, 2)};  // "ab", "cd{", "{y" (a gap)
+  std::vector<DumpValue> apart = {at(5, 2), at(7, 2)};     // "d{", "x{": none, alone or together
+  std::vector<DumpValue> reversed = {at(4, 2), at(0, 4)};  // "cd", "ab{{"
+  std::vector<DumpValue> reversed_none = {at(7, 3), at(0, 3)};  // "x{y", "ab{"
+  std::vector<DumpValue> nulls = {null, null};
+  EXPECT_TRUE(MayHoldBraces(row_of(in_one)));
+  EXPECT_TRUE(MayHoldBraces(row_of(none)));  // "{{" only in the gap: checked value by value after
+  EXPECT_FALSE(MayHoldBraces(row_of(apart)));
+  EXPECT_TRUE(MayHoldBraces(row_of(reversed)));
+  EXPECT_FALSE(MayHoldBraces(row_of(reversed_none)));
+  EXPECT_FALSE(MayHoldBraces(row_of(nulls)));
+  EXPECT_FALSE(MayHoldBraces(row_of({})));
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 // (row_arena.h).
 #include "storedb/row_arena.h"
 
-#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -105,18 +104,8 @@ uint32_t RowIndex::Hash(std::string_view key) {
   return static_cast<uint32_t>(std::hash<std::string_view>{}(key));
 }
 
-namespace {
-uint64_t Packed(std::string_view key) {  // a key of up to 8 bytes, zero-padded
-  uint64_t v = 0;
-  std::memcpy(&v, key.data(), std::min<size_t>(key.size(), 8));
-  return v;
-}
-}  // namespace
-
 bool RowIndex::Holds(const Entry& e, std::string_view key, uint32_t hash) const {
   if (e.hash != hash) return false;
-  if (e.key_size != kLongKey) return key.size() == e.key_size && Packed(key) == e.key8;
-  if (key.size() <= 8) return false;
   int kind = e.refs[0] != kNone ? 0 : 1;
   RecordReader r(arena_.Get(e.refs[kind]));
   std::string_view k;
@@ -152,8 +141,6 @@ RowIndex::Entry& RowIndex::FindOrAdd(std::string_view key) {
   if (e.refs[0] == kNone && e.refs[1] == kNone) {
     e.hash = hash;
     e.flags = 0;
-    e.key_size = key.size() <= 8 ? static_cast<uint16_t>(key.size()) : kLongKey;
-    e.key8 = key.size() <= 8 ? Packed(key) : 0;
     ++count_;
   }
   return e;

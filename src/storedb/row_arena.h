@@ -64,16 +64,9 @@ class RowIndex {
  public:
   static constexpr RowArena::Ref kNone = ~0ull;
   struct Entry {
-    uint32_t hash = 0;
-    uint16_t flags = 0;
-    // A key of up to 8 bytes is kept here too (zero-padded), so that a lookup compares it
-    // without reading the record: a million lookups at random places touch one cache line
-    // each instead of two. kLongKey: longer, compared in the record.
-    uint16_t key_size = 0;
-    uint64_t key8 = 0;
+    uint32_t hash = 0, flags = 0;
     RowArena::Ref refs[2] = {kNone, kNone};
   };
-  static constexpr uint16_t kLongKey = 0xffff;
   RowIndex(const RowArena& arena, int key_field0, int key_field1 = 0)
       : arena_(arena), key_fields_{key_field0, key_field1} {}
   // The entry of `key`, added (with no records) when absent. Valid until the next call;

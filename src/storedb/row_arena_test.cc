@@ -87,10 +87,9 @@ TEST(RowIndex, TwoKindsKeyedByDifferentFieldsGrowAndKeepFlags) {
   EXPECT_EQ(index.Find(""), nullptr);
 }
 
-TEST(RowIndex, KeysShortAndLongAndAlikeInTheirFirstEightBytes) {
-  // Keys of up to 8 bytes are compared in the index, longer ones in their records: keys that
-  // differ only past their 8th byte, or only in their length (a trailing NUL byte), or are
-  // empty, are all told apart.
+TEST(RowIndex, KeysShortAndLongAndAlikeInTheirFirstBytes) {
+  // Keys that differ only past their 8th byte, or only in their length (a trailing NUL byte),
+  // or are empty, are all told apart, found again and not added twice.
   RowArena arena;
   RowIndex index(arena, 0);
   RecordWriter w;

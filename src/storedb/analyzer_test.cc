@@ -1,12 +1,13 @@
 // The analyzer end to end over hand-written dumps built from the real Magento and
 // WordPress/WooCommerce table definitions (fuzz/corpus/storedb_dump/*.sql): findings,
 // benign look-alikes left alone, PII map, customers and orders.
+#include "storedb/analyzer.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 
-#include "storedb/analyzer.h"
 #include "storedb/classify.h"
 #include "storedb/stored_dump_testing.h"
 #include "storedb/storedb.h"

@@ -1,7 +1,10 @@
 // Collect through the API: what rows, objects and manifest lines a tree gives, re-runs,
 // hard links, the readers other components use, labels, and verify on a clean store.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +14,7 @@
 #include <filesystem>
 #include <map>
 
+#include "core/io.h"
 #include "core/sha256.h"
 #include "evidence/evidence.h"
 #include "evidence/manifest.h"
@@ -350,7 +354,6 @@ TEST(GuessLabel, Table) {
   for (const Case& c : cases) EXPECT_EQ(GuessLabel(c.path), c.label) << c.path;
 }
 
-// A file of 64 MiB and more takes the large-file path: read and hashed on one thread,
 }  // namespace
 }  // namespace tq::evidence
 
@@ -377,18 +380,24 @@ TEST_F(CollectTest, AddFileEvidenceIsSignedAndIdempotent) {
   EXPECT_EQ(report->items, 1u);
 }
 
-// A file of 64 MiB and more takes the large-file path: read and hashed on one thread,
-// written around the page cache (O_DIRECT) on another; its tail is not a whole block.
-TEST_F(CollectTest, LargeFileIsCopiedWholeThroughTheDirectPath) {
+// Bytes that do not repeat (xorshift), `size` of them, with a whole 4 MiB zero run at 8 MiB.
+std::string BigContent(size_t size) {
   std::string big;
-  big.reserve((64u << 20) + 12345);
+  big.reserve(size);
   uint64_t x = 0x9e3779b97f4a7c15ull;
-  while (big.size() < (64u << 20) + 12345) {
+  while (big.size() < size) {
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;
     big.append(reinterpret_cast<const char*>(&x), sizeof x);
   }
-  big.resize((64u << 20) + 12345);
+  big.resize(size);
   std::memset(big.data() + (8u << 20), 0, 4u << 20);  // a whole zero chunk: a hole
+  return big;
+}
+
+// A file of 64 MiB and more takes the large-file path: read, hashed and written (around the
+// page cache, O_DIRECT) by three threads in turn; its tail is not a whole block.
+TEST_F(CollectTest, LargeFileIsCopiedWholeThroughTheDirectPath) {
+  std::string big = BigContent((64u << 20) + 12345);
   std::filesystem::create_directories(dir_ / "big");
   WriteFile(dir_ / "big/dump.sql", big);
   CollectOptions opt;
@@ -404,6 +413,72 @@ TEST_F(CollectTest, LargeFileIsCopiedWholeThroughTheDirectPath) {
   auto report = Verify(*case_, VerifyOptions{});
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok());
+}
+
+// Fails the `fail_at`th write of a whole read chunk (4 MiB: only the large-file path writes
+// those) with ENOSPC; every other write goes through.
+class FailNthChunkWrite : public io::Env {
+ public:
+  explicit FailNthChunkWrite(int fail_at) : fail_at_(fail_at) {}
+  int WriteAll(int fd, std::string_view bytes) override {
+    if (bytes.size() == (4u << 20) && ++chunk_writes_ == fail_at_) return ENOSPC;
+    return io::Env::WriteAll(fd, bytes);
+  }
+
+ private:
+  int fail_at_;
+  int chunk_writes_ = 0;
+};
+
+// The store failing in the middle of a large file stops its reader and hasher threads (the
+// collect returns instead of hanging), the item is reported and not recorded, and the next
+// run stores it whole, with the small files of the first run kept once.
+TEST_F(CollectTest, LargeFileStoreFailureIsReportedAndTheRerunStoresIt) {
+  std::string big = BigContent((72u << 20) + 100);
+  WriteFile(src_ + "/var.sql", big);
+  CollectOptions opt;
+  opt.label = "webroot";
+  FailNthChunkWrite env(5);
+  io::SetDefaultForTesting(&env);
+  auto first = Collect(*case_, {src_}, opt);
+  io::SetDefaultForTesting(nullptr);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->problems.size(), 1u);
+  EXPECT_EQ(first->problems[0].path, "var.sql");
+  EXPECT_THAT(first->problems[0].message, ::testing::HasSubstr("storing failed"));
+  EXPECT_EQ(ByPath().count("var.sql"), 0u);
+  EXPECT_EQ(first->items_added, 9u);
+
+  auto second = Collect(*case_, {src_}, opt);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_TRUE(second->problems.empty());
+  EXPECT_EQ(second->items_added, 1u);
+  EXPECT_EQ(second->already_present, 9u);
+  EXPECT_EQ(ByPath().at("var.sql").sha256, Sha256Hex(big));
+  EXPECT_EQ(ReadFile(case_->ObjectPath(Sha256Hex(big))), big);
+  auto report = Verify(*case_, VerifyOptions{});
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok()) << report->problems[0].message;
+}
+
+// objects/ carries ext4's "top of a hierarchy" attribute, so that its objects/xx are spread
+// over block groups (see SpreadSubdirectories); on a file system without file attributes
+// there is nothing to check.
+TEST_F(CollectTest, ObjectsDirectorySpreadsItsSubdirectories) {
+  CollectOptions opt;
+  opt.label = "webroot";
+  ASSERT_TRUE(Collect(*case_, {src_}, opt).ok());
+  std::string objects = case_->EvidenceDir() + "/objects";
+  int fd = ::open(objects.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  int flags = 0;
+  int got = ::ioctl(fd, FS_IOC_GETFLAGS, &flags);
+  int err = errno;
+  ::close(fd);
+  if (got != 0 && (err == ENOTTY || err == EOPNOTSUPP || err == EINVAL))
+    GTEST_SKIP() << "no file attributes on this file system";
+  ASSERT_EQ(got, 0) << std::strerror(err);
+  EXPECT_NE(flags & FS_TOPDIR_FL, 0);
 }
 
 // A direct writer handed bytes it cannot write around the cache (a misaligned buffer, then

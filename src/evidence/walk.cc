@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,11 +29,11 @@ namespace {
 
 constexpr int kMaxDepth = 256;
 constexpr size_t kSmallFile = 1 << 20;
-// A file this large is read ahead by a thread of its own while the calling thread hashes and
-// writes it (a multi-gigabyte dump or log: the read overlaps the hash and the copy).
+// A file this large goes through a pipeline of a reader, a hasher and a writer thread (a
+// multi-gigabyte dump or log: the read, the hash and the write overlap).
 constexpr int64_t kLargeFile = 64ll << 20;
 constexpr size_t kChunk = 4 << 20;
-constexpr int kChunksAhead = 3;
+constexpr int kChunksInFlight = 6;
 
 int64_t Nanos(const struct timespec& t) {
   return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
@@ -235,10 +236,13 @@ void WalkDirectory(CollectSink& sink, const std::string& root, const EvidenceIte
 }
 
 namespace {
-// StoreFile's path for large files: one reader thread fills chunks (kChunksAhead in flight)
-// and hashes them, this thread writes them in order (O_DIRECT: see ObjectWriter). Closes fd.
-// The outcomes are StoreFile's: a read error makes the item "skipped" with the bytes read
-// before it, a store error drops it.
+// StoreFile's path for large files, a pipeline of three stages over kChunksInFlight chunks:
+// a reader thread fills each chunk, a hasher thread hashes it, this thread writes it
+// (O_DIRECT: see ObjectWriter); the object's hash is of the very chunks written. Reading
+// and hashing were one thread before: from a cold disk the read waited on the disk while
+// the hash waited on the read, and from the page cache the copy into the chunk held up the
+// hash. Closes fd. The outcomes are StoreFile's: a read error makes the item "skipped" with
+// the bytes read before it, a store error drops it.
 void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
   struct FreeBytes {
     void operator()(char* p) const { std::free(p); }
@@ -250,10 +254,12 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
         static_cast<char*>(std::aligned_alloc(kDirectAlign, kChunk))};
     size_t n = 0;
   };
+  using ChunkPtr = std::unique_ptr<Chunk>;
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<std::unique_ptr<Chunk>> full, empty;
-  for (int i = 0; i < kChunksAhead; ++i) {
+  // A chunk moves empty -> read (reader) -> hashed (hasher) -> written (here) -> empty.
+  std::deque<ChunkPtr> empty, read, hashed;
+  for (int i = 0; i < kChunksInFlight; ++i) {
     empty.push_back(std::make_unique<Chunk>());
     if (!empty.back()->data) {
       ::close(fd);
@@ -262,20 +268,25 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
       return;
     }
   }
-  bool read_done = false, stop = false;
+  bool read_done = false, hash_done = false, stop = false;
   std::string read_error;
-  Sha256 hash;  // the reader's until it is joined
+  // Takes the front of `q` once there is one; null when `finished` (and `q` is empty) or
+  // the pipeline is stopped.
+  auto take = [&](std::deque<ChunkPtr>& q, const bool& finished) -> ChunkPtr {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return !q.empty() || finished || stop; });
+    if (stop || q.empty()) return nullptr;
+    ChunkPtr c = std::move(q.front());
+    q.pop_front();
+    return c;
+  };
+  const bool never = false;
   std::thread reader([&] {
+    ::pthread_setname_np(::pthread_self(), "tq-collect-read");
     uint64_t total = 0;
     for (;;) {
-      std::unique_ptr<Chunk> c;
-      {
-        std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return !empty.empty() || stop; });
-        if (stop) break;
-        c = std::move(empty.front());
-        empty.pop_front();
-      }
+      ChunkPtr c = take(empty, never);
+      if (!c) break;
       c->n = 0;
       std::string error;
       bool eof = false;
@@ -295,11 +306,9 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
         sink.AddBytes(static_cast<uint64_t>(n));
       }
       total += c->n;
-      // Hashed here, while the writer writes the chunk before: the two overlap.
-      if (error.empty()) hash.Update(std::string_view(c->data.get(), c->n));
       std::lock_guard lock(mu);
       if (c->n > 0 && error.empty())
-        full.push_back(std::move(c));
+        read.push_back(std::move(c));
       else
         empty.push_back(std::move(c));
       if (eof || !error.empty()) {
@@ -310,32 +319,42 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
       if (read_done) break;
     }
   });
-  auto finish_reader = [&] {
-    {
+  Sha256 hash;  // the hasher's until it is joined
+  std::thread hasher([&] {
+    ::pthread_setname_np(::pthread_self(), "tq-collect-hash");
+    for (;;) {
+      ChunkPtr c = take(read, read_done);
+      if (!c) break;
+      hash.Update(std::string_view(c->data.get(), c->n));
+      std::lock_guard lock(mu);
+      hashed.push_back(std::move(c));
+      cv.notify_all();
+    }
+    std::lock_guard lock(mu);
+    hash_done = true;
+    cv.notify_all();
+  });
+  auto finish_threads = [&](bool abort) {
+    if (abort) {
       std::lock_guard lock(mu);
       stop = true;
       cv.notify_all();
     }
     reader.join();
+    hasher.join();
     ::close(fd);
   };
   Result<std::unique_ptr<ObjectWriter>> writer = sink.store().NewWriter(/*direct=*/true);
   if (!writer.ok()) {
-    finish_reader();
+    finish_threads(/*abort=*/true);
     w.problem = "storing failed: " + writer.status().ToString();
     w.drop = true;
     return;
   }
   (*writer)->SkipHashing();
   for (;;) {
-    std::unique_ptr<Chunk> c;
-    {
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return !full.empty() || read_done; });
-      if (full.empty()) break;
-      c = std::move(full.front());
-      full.pop_front();
-    }
+    ChunkPtr c = take(hashed, hash_done);
+    if (!c) break;
     Status s = (*writer)->Write(std::string_view(c->data.get(), c->n));
     {
       std::lock_guard lock(mu);
@@ -343,13 +362,13 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
       cv.notify_all();
     }
     if (!s.ok()) {
-      finish_reader();
+      finish_threads(/*abort=*/true);
       w.problem = "storing failed: " + s.ToString();
       w.drop = true;
       return;
     }
   }
-  finish_reader();
+  finish_threads(/*abort=*/false);
   EvidenceItem& e = w.item;
   if (!read_error.empty()) {
     e.kind = "skipped";

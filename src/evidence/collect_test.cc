@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -378,6 +379,62 @@ TEST_F(CollectTest, AddFileEvidenceIsSignedAndIdempotent) {
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok());
   EXPECT_EQ(report->items, 1u);
+}
+
+// The pool, its shares of files and the committer's batches do not change what a tree gives:
+// one worker and four record the same items in the same (walk) order, and the same objects.
+// The tree is large enough for several shares, wake-ups of the committer and two commits.
+TEST_F(CollectTest, OneWorkerAndFourRecordTheSameItemsInTheSameOrder) {
+  std::string tree = dir_ / "tree";
+  for (int i = 0; i < 1100; ++i) {
+    std::string d = tree + "/m" + std::to_string(i % 7) + "/d" + std::to_string(i % 5);
+    std::filesystem::create_directories(d);
+    // Mostly small, every 211th over the 1 MiB read buffer, some repeated (deduplicated).
+    size_t size = i % 211 == 0 ? (1u << 20) + static_cast<size_t>(i) : static_cast<size_t>(i % 300);
+    WriteFile(d + "/f" + std::to_string(i) + ".php",
+              std::string(size, static_cast<char>('a' + i % 23)));
+  }
+  auto rows = [](Case& c) {
+    std::vector<std::string> out;
+    auto items = ListEvidence(c.db(), "webroot");
+    EXPECT_TRUE(items.ok());
+    for (const EvidenceItem& e : *items)
+      out.push_back(e.original_path + "|" + e.kind + "|" + e.sha256 + "|" + std::to_string(e.size) +
+                    "|" + std::to_string(e.mode) + "|" + std::to_string(e.mtime_ns) + "|" +
+                    std::to_string(e.atime_ns) + "|" + e.skip_reason);
+    return out;
+  };
+  CaseInfo info;
+  info.name = "four";
+  auto other = Case::Create(dir_ / "case4", info);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  CollectOptions one;
+  one.label = "webroot";
+  one.threads = 1;
+  CollectOptions four = one;
+  four.threads = 4;
+  auto a = Collect(*case_, {tree}, one);
+  auto b = Collect(**other, {tree}, four);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(a->items_added, 1100u + 1 + 7 + 35);  // files, ., m*, m*/d*
+  EXPECT_EQ(b->items_added, a->items_added);
+  EXPECT_EQ(b->objects_written, a->objects_written);
+  EXPECT_EQ(b->bytes, a->bytes);
+  EXPECT_TRUE(a->problems.empty());
+  EXPECT_TRUE(b->problems.empty());
+  std::vector<std::string> ra = rows(*case_), rb = rows(**other);
+  ASSERT_EQ(ra.size(), a->items_added);
+  EXPECT_EQ(ra, rb);
+  // Walk order: here (no name is another's prefix) the byte order of the paths.
+  std::vector<std::string> paths;
+  for (const std::string& r : ra) paths.push_back(r.substr(0, r.find('|')));
+  EXPECT_TRUE(std::is_sorted(paths.begin(), paths.end()));
+  for (Case* c : {case_.get(), other->get()}) {
+    auto report = Verify(*c, VerifyOptions{});
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(report->ok());
+  }
 }
 
 // Bytes that do not repeat (xorshift), `size` of them, with a whole 4 MiB zero run at 8 MiB.

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -236,6 +237,81 @@ void WalkDirectory(CollectSink& sink, const std::string& root, const EvidenceIte
 }
 
 namespace {
+// Reads a large file at chunk offsets. A chunk the page cache holds whole is copied from it
+// (a dump just written or read); the rest is read around the cache (O_DIRECT, on a second
+// descriptor of the same open file), straight into the chunk. A buffered read of a file that
+// is not cached fills the page cache with gigabytes nobody reads again (the store holds the
+// copy): on this machine a cold 6.2 GB dump copied that way took 6.6-16 s, with up to 5 s of
+// system time reclaiming memory, and 4.6-5.3 s around the cache. The cache is asked with
+// cachestat(2) (Linux 6.5), which does no I/O; a read with RWF_NOWAIT would start the
+// read-ahead it asks about; without cachestat every chunk is read around the cache. Where
+// the file system refuses O_DIRECT, or for a read that is not aligned (a short read before
+// the end), it reads through the cache.
+class ChunkReader {
+ public:
+  explicit ChunkReader(int fd) : fd_(fd) {
+    std::string self = "/proc/self/fd/" + std::to_string(fd);
+    int d = ::open(self.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT | O_NOATIME);
+    if (d < 0 && errno == EPERM) d = ::open(self.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT);
+    struct stat a, b;
+    // The same file, not whatever the link names now.
+    if (d >= 0 && (::fstat(fd, &a) != 0 || ::fstat(d, &b) != 0 || a.st_dev != b.st_dev ||
+                   a.st_ino != b.st_ino)) {
+      ::close(d);
+      d = -1;
+    }
+    direct_fd_ = d;
+  }
+  ~ChunkReader() {
+    if (direct_fd_ >= 0) ::close(direct_fd_);
+  }
+  ChunkReader(const ChunkReader&) = delete;
+  ChunkReader& operator=(const ChunkReader&) = delete;
+
+  // Up to `len` bytes at offset `at`: the count, 0 at the end, -1 with errno.
+  ssize_t Read(char* buf, size_t len, uint64_t at) {
+    for (;;) {
+      bool direct = direct_fd_ >= 0 && at % kDirectAlign == 0 && len % kDirectAlign == 0 &&
+                    reinterpret_cast<uintptr_t>(buf) % kDirectAlign == 0;
+      ssize_t n;
+      if (!direct) {
+        n = ::pread(fd_, buf, len, static_cast<off_t>(at));
+      } else {
+        // Whole pages cached: through the cache (no disk read); otherwise around it.
+        int fd = CachedPages(at, len) >= len / kDirectAlign ? fd_ : direct_fd_;
+        n = ::pread(fd, buf, len, static_cast<off_t>(at));
+        if (n < 0 && errno == EINVAL) {
+          ::close(direct_fd_);
+          direct_fd_ = -1;
+          continue;
+        }
+      }
+      if (n < 0 && errno == EINTR) continue;
+      return n;
+    }
+  }
+
+ private:
+  // Pages of [at, at+len) in the page cache; 0 when cachestat(2) is missing.
+  uint64_t CachedPages(uint64_t at, uint64_t len) {
+    struct {
+      uint64_t off, len;
+    } range = {at, len};
+    struct {
+      uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
+    } stat = {};
+    if (no_cachestat_ || ::syscall(kCachestat, fd_, &range, &stat, 0) != 0) {
+      no_cachestat_ = true;
+      return 0;
+    }
+    return stat.nr_cache;
+  }
+  static constexpr long kCachestat = 451;  // the same number on every architecture
+  int fd_;
+  int direct_fd_ = -1;
+  bool no_cachestat_ = false;
+};
+
 // StoreFile's path for large files, a pipeline of three stages over kChunksInFlight chunks:
 // a reader thread fills each chunk, a hasher thread hashes it, this thread writes it
 // (O_DIRECT: see ObjectWriter); the object's hash is of the very chunks written. Reading
@@ -283,6 +359,7 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
   const bool never = false;
   std::thread reader([&] {
     ::pthread_setname_np(::pthread_self(), "tq-collect-read");
+    ChunkReader in(fd);
     uint64_t total = 0;
     for (;;) {
       ChunkPtr c = take(empty, never);
@@ -291,9 +368,8 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
       std::string error;
       bool eof = false;
       while (c->n < kChunk) {
-        ssize_t n = ::read(fd, c->data.get() + c->n, kChunk - c->n);
+        ssize_t n = in.Read(c->data.get() + c->n, kChunk - c->n, total + c->n);
         if (n < 0) {
-          if (errno == EINTR) continue;
           error = "read failed after " + std::to_string(total + c->n) +
                   " bytes: " + std::strerror(errno);
           break;

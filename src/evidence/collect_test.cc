@@ -472,6 +472,29 @@ TEST_F(CollectTest, LargeFileIsCopiedWholeThroughTheDirectPath) {
   EXPECT_TRUE(report->ok());
 }
 
+// The same file dropped from the page cache first: its chunks are read around the cache
+// (O_DIRECT), where the file system allows it, and still give exactly its bytes and hash.
+TEST_F(CollectTest, LargeFileNotInThePageCacheIsReadAroundIt) {
+  std::string big = BigContent((64u << 20) + 4096 * 3 + 17);
+  std::string path = dir_ / "cold.sql";
+  WriteFile(path, big);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::fdatasync(fd), 0);
+  ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+  ::close(fd);
+  CollectOptions opt;
+  opt.label = "db";
+  auto sum = Collect(*case_, {path}, opt);
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_TRUE(sum->problems.empty());
+  EXPECT_EQ(sum->bytes, big.size());
+  auto items = ByPath("db");
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items.begin()->second.sha256, Sha256Hex(big));
+  EXPECT_EQ(ReadFile(case_->ObjectPath(Sha256Hex(big))), big);
+}
+
 // Fails the `fail_at`th write of a whole read chunk (4 MiB: only the large-file path writes
 // those) with ENOSPC; every other write goes through.
 class FailNthChunkWrite : public io::Env {

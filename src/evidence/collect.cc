@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -38,6 +39,14 @@ using internal::ObjectStore;
 constexpr uint64_t kWindow = 8192;    // items in flight between walker and committer
 constexpr size_t kBatchItems = 1000;  // items per commit
 constexpr int64_t kBatchMicros = 1'000'000;
+// Hand-offs between the threads, each a lock and often a futex call and a trip through the
+// scheduler (on a loaded machine, a wait for a core behind others' processes): a worker takes
+// up to kTakeItems files (kTakeBytes of them at most) at once and hands their results in
+// together, and the committer is woken once kWakeCommitter results wait in walk order (or at
+// the end), not for each one. Three futex calls a file before.
+constexpr size_t kTakeItems = 16;
+constexpr uint64_t kTakeBytes = 4 << 20;
+constexpr size_t kWakeCommitter = 256;
 
 struct Existing {
   std::string kind;
@@ -72,7 +81,7 @@ class Collector final : public internal::CollectSink {
  private:
   void Walk(const std::vector<std::pair<std::string, std::string>>& sources);
   void WorkerLoop();
-  void Done(CollectWork&& w);
+  void WakeCommitterLocked();
   Status Commit(std::vector<CollectWork>& batch, CollectSummary* summary);
   Status LoadExisting(const std::string& source, const std::string& label);
 
@@ -89,6 +98,8 @@ class Collector final : public internal::CollectSink {
   std::deque<CollectWork> pending_;
   std::map<uint64_t, CollectWork> done_;
   uint64_t issued_ = 0, committed_ = 0;
+  uint64_t taken_ = 0;  // results the committer moved out of done_, in walk order
+  int idle_workers_ = 0;
   bool walk_finished_ = false;
   std::vector<CollectProblem> problems_;
   std::atomic<bool> aborted_{false};
@@ -136,31 +147,45 @@ void Collector::Emit(CollectWork&& w) {
   ++items_total_;
   if (!w.open_path.empty()) {
     pending_.push_back(std::move(w));
-    pending_cv_.notify_one();
+    if (idle_workers_ > 0) pending_cv_.notify_one();
   } else {
     done_.emplace(w.index, std::move(w));
-    cv_.notify_all();
+    WakeCommitterLocked();
   }
 }
 
-void Collector::Done(CollectWork&& w) {
-  std::lock_guard lock(mu_);
-  done_.emplace(w.index, std::move(w));
-  cv_.notify_all();
+// The committer has work once the next result in walk order is in and enough wait behind
+// it, or once the walk is over and nothing is left to copy (the end). Its 100 ms timeout
+// picks up the rest (a slow trickle, the time limit of a batch).
+void Collector::WakeCommitterLocked() {
+  if ((walk_finished_ && pending_.empty()) ||
+      (done_.size() >= kWakeCommitter && done_.count(taken_)))
+    cv_.notify_one();
 }
 
 void Collector::WorkerLoop() {
+  std::vector<CollectWork> mine;
   for (;;) {
-    CollectWork w;
     {
       std::unique_lock lock(mu_);
+      for (CollectWork& w : mine) done_.emplace(w.index, std::move(w));
+      mine.clear();
+      WakeCommitterLocked();
+      ++idle_workers_;
       pending_cv_.wait(lock, [&] { return !pending_.empty() || walk_finished_ || aborted_; });
+      --idle_workers_;
       if (pending_.empty()) return;
-      w = std::move(pending_.front());
-      pending_.pop_front();
+      // A share of what waits, so that the other workers get theirs; a large file ends the
+      // share (the files behind it would wait for it).
+      size_t share = std::clamp<size_t>(pending_.size() / 4, 1, kTakeItems);
+      uint64_t bytes = 0;
+      while (!pending_.empty() && mine.size() < share && bytes < kTakeBytes) {
+        bytes += pending_.front().item.size;
+        mine.push_back(std::move(pending_.front()));
+        pending_.pop_front();
+      }
     }
-    internal::StoreFile(*this, w);
-    Done(std::move(w));
+    for (CollectWork& w : mine) internal::StoreFile(*this, w);
   }
 }
 
@@ -357,7 +382,6 @@ Status Collector::Run(const std::vector<std::string>& sources, CollectSummary* s
   Status status;
   std::vector<CollectWork> batch, in_sync, synced;
   std::future<Status> syncing;
-  uint64_t taken = 0;  // results moved out of done_, in walk order
   auto sync_done = [&]() -> Status {
     if (!syncing.valid()) return Status::Ok();
     Status s = syncing.get();
@@ -382,14 +406,14 @@ Status Collector::Run(const std::vector<std::string>& sources, CollectSummary* s
       // Wakes for the next result in walk order or the end; not merely for an empty queue:
       // while the pool still copies the last files that would spin on a core they need.
       cv_.wait_for(lock, std::chrono::milliseconds(100),
-                   [&] { return done_.count(taken) || (walk_finished_ && taken == issued_); });
+                   [&] { return done_.count(taken_) || (walk_finished_ && taken_ == issued_); });
       // Take results in walk order.
-      for (auto it = done_.find(taken); it != done_.end(); it = done_.find(taken)) {
+      for (auto it = done_.find(taken_); it != done_.end(); it = done_.find(taken_)) {
         batch.push_back(std::move(it->second));
         done_.erase(it);
-        ++taken;
+        ++taken_;
       }
-      finished = walk_finished_ && taken == issued_;
+      finished = walk_finished_ && taken_ == issued_;
     }
     int64_t now = NowMicros();
     if (!batch.empty() &&

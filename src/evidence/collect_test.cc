@@ -1,16 +1,21 @@
 // Collect through the API: what rows, objects and manifest lines a tree gives, re-runs,
 // hard links, the readers other components use, labels, and verify on a clean store.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
 
+#include "core/io.h"
 #include "core/sha256.h"
 #include "evidence/evidence.h"
 #include "evidence/manifest.h"
@@ -350,7 +355,6 @@ TEST(GuessLabel, Table) {
   for (const Case& c : cases) EXPECT_EQ(GuessLabel(c.path), c.label) << c.path;
 }
 
-// A file of 64 MiB and more takes the large-file path: read and hashed on one thread,
 }  // namespace
 }  // namespace tq::evidence
 
@@ -377,18 +381,80 @@ TEST_F(CollectTest, AddFileEvidenceIsSignedAndIdempotent) {
   EXPECT_EQ(report->items, 1u);
 }
 
-// A file of 64 MiB and more takes the large-file path: read and hashed on one thread,
-// written around the page cache (O_DIRECT) on another; its tail is not a whole block.
-TEST_F(CollectTest, LargeFileIsCopiedWholeThroughTheDirectPath) {
+// The pool, its shares of files and the committer's batches do not change what a tree gives:
+// one worker and four record the same items in the same (walk) order, and the same objects.
+// The tree is large enough for several shares, wake-ups of the committer and two commits.
+TEST_F(CollectTest, OneWorkerAndFourRecordTheSameItemsInTheSameOrder) {
+  std::string tree = dir_ / "tree";
+  for (int i = 0; i < 1100; ++i) {
+    std::string d = tree + "/m" + std::to_string(i % 7) + "/d" + std::to_string(i % 5);
+    std::filesystem::create_directories(d);
+    // Mostly small, every 211th over the 1 MiB read buffer, some repeated (deduplicated).
+    size_t size = i % 211 == 0 ? (1u << 20) + static_cast<size_t>(i) : static_cast<size_t>(i % 300);
+    WriteFile(d + "/f" + std::to_string(i) + ".php",
+              std::string(size, static_cast<char>('a' + i % 23)));
+  }
+  auto rows = [](Case& c) {
+    std::vector<std::string> out;
+    auto items = ListEvidence(c.db(), "webroot");
+    EXPECT_TRUE(items.ok());
+    for (const EvidenceItem& e : *items)
+      out.push_back(e.original_path + "|" + e.kind + "|" + e.sha256 + "|" + std::to_string(e.size) +
+                    "|" + std::to_string(e.mode) + "|" + std::to_string(e.mtime_ns) + "|" +
+                    std::to_string(e.atime_ns) + "|" + e.skip_reason);
+    return out;
+  };
+  CaseInfo info;
+  info.name = "four";
+  auto other = Case::Create(dir_ / "case4", info);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  CollectOptions one;
+  one.label = "webroot";
+  one.threads = 1;
+  CollectOptions four = one;
+  four.threads = 4;
+  auto a = Collect(*case_, {tree}, one);
+  auto b = Collect(**other, {tree}, four);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(a->items_added, 1100u + 1 + 7 + 35);  // files, ., m*, m*/d*
+  EXPECT_EQ(b->items_added, a->items_added);
+  EXPECT_EQ(b->objects_written, a->objects_written);
+  EXPECT_EQ(b->bytes, a->bytes);
+  EXPECT_TRUE(a->problems.empty());
+  EXPECT_TRUE(b->problems.empty());
+  std::vector<std::string> ra = rows(*case_), rb = rows(**other);
+  ASSERT_EQ(ra.size(), a->items_added);
+  EXPECT_EQ(ra, rb);
+  // Walk order: here (no name is another's prefix) the byte order of the paths.
+  std::vector<std::string> paths;
+  for (const std::string& r : ra) paths.push_back(r.substr(0, r.find('|')));
+  EXPECT_TRUE(std::is_sorted(paths.begin(), paths.end()));
+  for (Case* c : {case_.get(), other->get()}) {
+    auto report = Verify(*c, VerifyOptions{});
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(report->ok());
+  }
+}
+
+// Bytes that do not repeat (xorshift), `size` of them, with a whole 4 MiB zero run at 8 MiB.
+std::string BigContent(size_t size) {
   std::string big;
-  big.reserve((64u << 20) + 12345);
+  big.reserve(size);
   uint64_t x = 0x9e3779b97f4a7c15ull;
-  while (big.size() < (64u << 20) + 12345) {
+  while (big.size() < size) {
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;
     big.append(reinterpret_cast<const char*>(&x), sizeof x);
   }
-  big.resize((64u << 20) + 12345);
+  big.resize(size);
   std::memset(big.data() + (8u << 20), 0, 4u << 20);  // a whole zero chunk: a hole
+  return big;
+}
+
+// A file of 64 MiB and more takes the large-file path: read, hashed and written (around the
+// page cache, O_DIRECT) by three threads in turn; its tail is not a whole block.
+TEST_F(CollectTest, LargeFileIsCopiedWholeThroughTheDirectPath) {
+  std::string big = BigContent((64u << 20) + 12345);
   std::filesystem::create_directories(dir_ / "big");
   WriteFile(dir_ / "big/dump.sql", big);
   CollectOptions opt;
@@ -404,6 +470,95 @@ TEST_F(CollectTest, LargeFileIsCopiedWholeThroughTheDirectPath) {
   auto report = Verify(*case_, VerifyOptions{});
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok());
+}
+
+// The same file dropped from the page cache first: its chunks are read around the cache
+// (O_DIRECT), where the file system allows it, and still give exactly its bytes and hash.
+TEST_F(CollectTest, LargeFileNotInThePageCacheIsReadAroundIt) {
+  std::string big = BigContent((64u << 20) + 4096 * 3 + 17);
+  std::string path = dir_ / "cold.sql";
+  WriteFile(path, big);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::fdatasync(fd), 0);
+  ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+  ::close(fd);
+  CollectOptions opt;
+  opt.label = "db";
+  auto sum = Collect(*case_, {path}, opt);
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_TRUE(sum->problems.empty());
+  EXPECT_EQ(sum->bytes, big.size());
+  auto items = ByPath("db");
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items.begin()->second.sha256, Sha256Hex(big));
+  EXPECT_EQ(ReadFile(case_->ObjectPath(Sha256Hex(big))), big);
+}
+
+// Fails the `fail_at`th write of a whole read chunk (4 MiB: only the large-file path writes
+// those) with ENOSPC; every other write goes through.
+class FailNthChunkWrite : public io::Env {
+ public:
+  explicit FailNthChunkWrite(int fail_at) : fail_at_(fail_at) {}
+  int WriteAll(int fd, std::string_view bytes) override {
+    if (bytes.size() == (4u << 20) && ++chunk_writes_ == fail_at_) return ENOSPC;
+    return io::Env::WriteAll(fd, bytes);
+  }
+
+ private:
+  int fail_at_;
+  int chunk_writes_ = 0;
+};
+
+// The store failing in the middle of a large file stops its reader and hasher threads (the
+// collect returns instead of hanging), the item is reported and not recorded, and the next
+// run stores it whole, with the small files of the first run kept once.
+TEST_F(CollectTest, LargeFileStoreFailureIsReportedAndTheRerunStoresIt) {
+  std::string big = BigContent((72u << 20) + 100);
+  WriteFile(src_ + "/var.sql", big);
+  CollectOptions opt;
+  opt.label = "webroot";
+  FailNthChunkWrite env(5);
+  io::SetDefaultForTesting(&env);
+  auto first = Collect(*case_, {src_}, opt);
+  io::SetDefaultForTesting(nullptr);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->problems.size(), 1u);
+  EXPECT_EQ(first->problems[0].path, "var.sql");
+  EXPECT_THAT(first->problems[0].message, ::testing::HasSubstr("storing failed"));
+  EXPECT_EQ(ByPath().count("var.sql"), 0u);
+  EXPECT_EQ(first->items_added, 9u);
+
+  auto second = Collect(*case_, {src_}, opt);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_TRUE(second->problems.empty());
+  EXPECT_EQ(second->items_added, 1u);
+  EXPECT_EQ(second->already_present, 9u);
+  EXPECT_EQ(ByPath().at("var.sql").sha256, Sha256Hex(big));
+  EXPECT_EQ(ReadFile(case_->ObjectPath(Sha256Hex(big))), big);
+  auto report = Verify(*case_, VerifyOptions{});
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok()) << report->problems[0].message;
+}
+
+// objects/ carries ext4's "top of a hierarchy" attribute, so that its objects/xx are spread
+// over block groups (see SpreadSubdirectories); on a file system without file attributes
+// there is nothing to check.
+TEST_F(CollectTest, ObjectsDirectorySpreadsItsSubdirectories) {
+  CollectOptions opt;
+  opt.label = "webroot";
+  ASSERT_TRUE(Collect(*case_, {src_}, opt).ok());
+  std::string objects = case_->EvidenceDir() + "/objects";
+  int fd = ::open(objects.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  int flags = 0;
+  int got = ::ioctl(fd, FS_IOC_GETFLAGS, &flags);
+  int err = errno;
+  ::close(fd);
+  if (got != 0 && (err == ENOTTY || err == EOPNOTSUPP || err == EINVAL))
+    GTEST_SKIP() << "no file attributes on this file system";
+  ASSERT_EQ(got, 0) << std::strerror(err);
+  EXPECT_NE(flags & FS_TOPDIR_FL, 0);
 }
 
 // A direct writer handed bytes it cannot write around the cache (a misaligned buffer, then

@@ -57,6 +57,11 @@ class ObjectWriter {
   std::string known_sha_;
 };
 
+// Marks a directory as the top of a hierarchy (ext4's chattr +T), so that the file system
+// spreads its subdirectories over block groups; true when the attribute is set. ObjectStore
+// does it to objects/ (see store.cc).
+bool SpreadSubdirectories(int dirfd);
+
 // Writes of this many bytes at aligned addresses and offsets may go around the page cache.
 inline constexpr size_t kDirectAlign = 4096;
 

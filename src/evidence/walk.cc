@@ -4,8 +4,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,11 +30,11 @@ namespace {
 
 constexpr int kMaxDepth = 256;
 constexpr size_t kSmallFile = 1 << 20;
-// A file this large is read ahead by a thread of its own while the calling thread hashes and
-// writes it (a multi-gigabyte dump or log: the read overlaps the hash and the copy).
+// A file this large goes through a pipeline of a reader, a hasher and a writer thread (a
+// multi-gigabyte dump or log: the read, the hash and the write overlap).
 constexpr int64_t kLargeFile = 64ll << 20;
 constexpr size_t kChunk = 4 << 20;
-constexpr int kChunksAhead = 3;
+constexpr int kChunksInFlight = 6;
 
 int64_t Nanos(const struct timespec& t) {
   return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
@@ -235,10 +237,88 @@ void WalkDirectory(CollectSink& sink, const std::string& root, const EvidenceIte
 }
 
 namespace {
-// StoreFile's path for large files: one reader thread fills chunks (kChunksAhead in flight)
-// and hashes them, this thread writes them in order (O_DIRECT: see ObjectWriter). Closes fd.
-// The outcomes are StoreFile's: a read error makes the item "skipped" with the bytes read
-// before it, a store error drops it.
+// Reads a large file at chunk offsets. A chunk the page cache holds whole is copied from it
+// (a dump just written or read); the rest is read around the cache (O_DIRECT, on a second
+// descriptor of the same open file), straight into the chunk. A buffered read of a file that
+// is not cached fills the page cache with gigabytes nobody reads again (the store holds the
+// copy): on this machine a cold 6.2 GB dump copied that way took 6.6-16 s, with up to 5 s of
+// system time reclaiming memory, and 4.6-5.3 s around the cache. The cache is asked with
+// cachestat(2) (Linux 6.5), which does no I/O; a read with RWF_NOWAIT would start the
+// read-ahead it asks about; without cachestat every chunk is read around the cache. Where
+// the file system refuses O_DIRECT, or for a read that is not aligned (a short read before
+// the end), it reads through the cache.
+class ChunkReader {
+ public:
+  explicit ChunkReader(int fd) : fd_(fd) {
+    std::string self = "/proc/self/fd/" + std::to_string(fd);
+    int d = ::open(self.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT | O_NOATIME);
+    if (d < 0 && errno == EPERM) d = ::open(self.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT);
+    struct stat a, b;
+    // The same file, not whatever the link names now.
+    if (d >= 0 && (::fstat(fd, &a) != 0 || ::fstat(d, &b) != 0 || a.st_dev != b.st_dev ||
+                   a.st_ino != b.st_ino)) {
+      ::close(d);
+      d = -1;
+    }
+    direct_fd_ = d;
+  }
+  ~ChunkReader() {
+    if (direct_fd_ >= 0) ::close(direct_fd_);
+  }
+  ChunkReader(const ChunkReader&) = delete;
+  ChunkReader& operator=(const ChunkReader&) = delete;
+
+  // Up to `len` bytes at offset `at`: the count, 0 at the end, -1 with errno.
+  ssize_t Read(char* buf, size_t len, uint64_t at) {
+    for (;;) {
+      bool direct = direct_fd_ >= 0 && at % kDirectAlign == 0 && len % kDirectAlign == 0 &&
+                    reinterpret_cast<uintptr_t>(buf) % kDirectAlign == 0;
+      ssize_t n;
+      if (!direct) {
+        n = ::pread(fd_, buf, len, static_cast<off_t>(at));
+      } else {
+        // Whole pages cached: through the cache (no disk read); otherwise around it.
+        int fd = CachedPages(at, len) >= len / kDirectAlign ? fd_ : direct_fd_;
+        n = ::pread(fd, buf, len, static_cast<off_t>(at));
+        if (n < 0 && errno == EINVAL) {
+          ::close(direct_fd_);
+          direct_fd_ = -1;
+          continue;
+        }
+      }
+      if (n < 0 && errno == EINTR) continue;
+      return n;
+    }
+  }
+
+ private:
+  // Pages of [at, at+len) in the page cache; 0 when cachestat(2) is missing.
+  uint64_t CachedPages(uint64_t at, uint64_t len) {
+    struct {
+      uint64_t off, len;
+    } range = {at, len};
+    struct {
+      uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
+    } stat = {};
+    if (no_cachestat_ || ::syscall(kCachestat, fd_, &range, &stat, 0) != 0) {
+      no_cachestat_ = true;
+      return 0;
+    }
+    return stat.nr_cache;
+  }
+  static constexpr long kCachestat = 451;  // the same number on every architecture
+  int fd_;
+  int direct_fd_ = -1;
+  bool no_cachestat_ = false;
+};
+
+// StoreFile's path for large files, a pipeline of three stages over kChunksInFlight chunks:
+// a reader thread fills each chunk, a hasher thread hashes it, this thread writes it
+// (O_DIRECT: see ObjectWriter); the object's hash is of the very chunks written. Reading
+// and hashing were one thread before: from a cold disk the read waited on the disk while
+// the hash waited on the read, and from the page cache the copy into the chunk held up the
+// hash. Closes fd. The outcomes are StoreFile's: a read error makes the item "skipped" with
+// the bytes read before it, a store error drops it.
 void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
   struct FreeBytes {
     void operator()(char* p) const { std::free(p); }
@@ -250,10 +330,12 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
         static_cast<char*>(std::aligned_alloc(kDirectAlign, kChunk))};
     size_t n = 0;
   };
+  using ChunkPtr = std::unique_ptr<Chunk>;
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<std::unique_ptr<Chunk>> full, empty;
-  for (int i = 0; i < kChunksAhead; ++i) {
+  // A chunk moves empty -> read (reader) -> hashed (hasher) -> written (here) -> empty.
+  std::deque<ChunkPtr> empty, read, hashed;
+  for (int i = 0; i < kChunksInFlight; ++i) {
     empty.push_back(std::make_unique<Chunk>());
     if (!empty.back()->data) {
       ::close(fd);
@@ -262,27 +344,32 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
       return;
     }
   }
-  bool read_done = false, stop = false;
+  bool read_done = false, hash_done = false, stop = false;
   std::string read_error;
-  Sha256 hash;  // the reader's until it is joined
+  // Takes the front of `q` once there is one; null when `finished` (and `q` is empty) or
+  // the pipeline is stopped.
+  auto take = [&](std::deque<ChunkPtr>& q, const bool& finished) -> ChunkPtr {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return !q.empty() || finished || stop; });
+    if (stop || q.empty()) return nullptr;
+    ChunkPtr c = std::move(q.front());
+    q.pop_front();
+    return c;
+  };
+  const bool never = false;
   std::thread reader([&] {
+    ::pthread_setname_np(::pthread_self(), "tq-collect-read");
+    ChunkReader in(fd);
     uint64_t total = 0;
     for (;;) {
-      std::unique_ptr<Chunk> c;
-      {
-        std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return !empty.empty() || stop; });
-        if (stop) break;
-        c = std::move(empty.front());
-        empty.pop_front();
-      }
+      ChunkPtr c = take(empty, never);
+      if (!c) break;
       c->n = 0;
       std::string error;
       bool eof = false;
       while (c->n < kChunk) {
-        ssize_t n = ::read(fd, c->data.get() + c->n, kChunk - c->n);
+        ssize_t n = in.Read(c->data.get() + c->n, kChunk - c->n, total + c->n);
         if (n < 0) {
-          if (errno == EINTR) continue;
           error = "read failed after " + std::to_string(total + c->n) +
                   " bytes: " + std::strerror(errno);
           break;
@@ -295,11 +382,9 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
         sink.AddBytes(static_cast<uint64_t>(n));
       }
       total += c->n;
-      // Hashed here, while the writer writes the chunk before: the two overlap.
-      if (error.empty()) hash.Update(std::string_view(c->data.get(), c->n));
       std::lock_guard lock(mu);
       if (c->n > 0 && error.empty())
-        full.push_back(std::move(c));
+        read.push_back(std::move(c));
       else
         empty.push_back(std::move(c));
       if (eof || !error.empty()) {
@@ -310,32 +395,42 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
       if (read_done) break;
     }
   });
-  auto finish_reader = [&] {
-    {
+  Sha256 hash;  // the hasher's until it is joined
+  std::thread hasher([&] {
+    ::pthread_setname_np(::pthread_self(), "tq-collect-hash");
+    for (;;) {
+      ChunkPtr c = take(read, read_done);
+      if (!c) break;
+      hash.Update(std::string_view(c->data.get(), c->n));
+      std::lock_guard lock(mu);
+      hashed.push_back(std::move(c));
+      cv.notify_all();
+    }
+    std::lock_guard lock(mu);
+    hash_done = true;
+    cv.notify_all();
+  });
+  auto finish_threads = [&](bool abort) {
+    if (abort) {
       std::lock_guard lock(mu);
       stop = true;
       cv.notify_all();
     }
     reader.join();
+    hasher.join();
     ::close(fd);
   };
   Result<std::unique_ptr<ObjectWriter>> writer = sink.store().NewWriter(/*direct=*/true);
   if (!writer.ok()) {
-    finish_reader();
+    finish_threads(/*abort=*/true);
     w.problem = "storing failed: " + writer.status().ToString();
     w.drop = true;
     return;
   }
   (*writer)->SkipHashing();
   for (;;) {
-    std::unique_ptr<Chunk> c;
-    {
-      std::unique_lock lock(mu);
-      cv.wait(lock, [&] { return !full.empty() || read_done; });
-      if (full.empty()) break;
-      c = std::move(full.front());
-      full.pop_front();
-    }
+    ChunkPtr c = take(hashed, hash_done);
+    if (!c) break;
     Status s = (*writer)->Write(std::string_view(c->data.get(), c->n));
     {
       std::lock_guard lock(mu);
@@ -343,13 +438,13 @@ void StoreLargeFile(CollectSink& sink, CollectWork& w, int fd) {
       cv.notify_all();
     }
     if (!s.ok()) {
-      finish_reader();
+      finish_threads(/*abort=*/true);
       w.problem = "storing failed: " + s.ToString();
       w.drop = true;
       return;
     }
   }
-  finish_reader();
+  finish_threads(/*abort=*/false);
   EvidenceItem& e = w.item;
   if (!read_error.empty()) {
     e.kind = "skipped";

@@ -3,6 +3,7 @@
 // file in the case directory, and a damaged one must read as an error, never as requests.
 #include "logs/request_journal.h"
 
+#include <xxhash.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -23,23 +24,47 @@ constexpr size_t kBlock = 512 << 10;     // raw bytes per compressed block
 constexpr size_t kMaxBlock = 64u << 20;  // a block read back is at most this large
 constexpr size_t kStrings = 6;           // client method path query user_agent session
 constexpr int kLevel = 1;                // zstd: the fastest of its ordinary levels
-constexpr char kMagic[] = "tourniquet-request-journal 1";
+constexpr char kMagic[] = "tourniquet-request-journal 2";
+// A value's code: 0 empty, kIpv4 four bytes of a client address, kFirstSlot + slot the value
+// in that slot, kFirstLiteral + length the bytes.
+constexpr uint64_t kIpv4 = 1, kFirstSlot = 2, kFirstLiteral = kFirstSlot + kSlots;
 
-// A fast hash of a value, the same on both sides: picks the value's dictionary slot.
-uint64_t Hash(std::string_view s) {
-  uint64_t h = 0x9E3779B97F4A7C15ull ^ s.size();
-  const char* p = s.data();
-  size_t n = s.size();
-  for (; n >= 8; p += 8, n -= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * 0xff51afd7ed558ccdull;
-    h ^= h >> 29;
+// A value's dictionary slot: XXH3 (as the scan hashes paths and agents), the same on both sides.
+uint64_t Hash(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
+
+// A client address in dotted-quad form as the journal stores it: four bytes, when the text is
+// exactly what FormatIpv4 gives back for them (no leading zeros, no spaces); false otherwise
+// (IPv6, a host name, anything else: stored as text).
+bool PackIpv4(std::string_view s, unsigned char out[4]) {
+  if (s.size() < 7 || s.size() > 15) return false;
+  size_t i = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (i >= s.size() || s[i] != '.') return false;
+      ++i;
+    }
+    size_t start = i;
+    unsigned v = 0;
+    while (i < s.size() && i - start < 3 && s[i] >= '0' && s[i] <= '9')
+      v = v * 10 + static_cast<unsigned>(s[i++] - '0');
+    size_t len = i - start;
+    if (len == 0 || v > 255 || (len > 1 && s[start] == '0')) return false;
+    out[part] = static_cast<unsigned char>(v);
   }
-  uint64_t w = 0;
-  std::memcpy(&w, p, n);
-  h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-  return h ^ (h >> 32);
+  return i == s.size();
+}
+
+// The dotted quad of four bytes into `buf` (room for 15); its length.
+size_t FormatIpv4(const unsigned char in[4], char* buf) {
+  char* p = buf;
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) *p++ = '.';
+    unsigned v = in[part];
+    if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+    if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  }
+  return static_cast<size_t>(p - buf);
 }
 
 uint64_t ZigZag(int64_t v) {
@@ -124,8 +149,13 @@ struct JournalSegmentWriter::State {
   std::unique_ptr<char[]> raw;
   size_t len = 0, cap = 0;
   std::string packed;
-  Dictionary dict;
-  std::array<std::array<uint64_t, kSlots>, kStrings> slot_hash{};  // of each slot's value
+  // The dictionary: each slot's value with its hash beside it (one cache line holds both and
+  // the value's length, the line a lookup misses).
+  struct Slot {
+    uint64_t hash = 0;
+    std::string value;
+  };
+  std::array<std::array<Slot, kSlots>, kStrings> dict;
   int64_t time = 0, line = 0, offset = 0;                          // of the record before
   uint64_t records = 0;
   Status status;
@@ -141,22 +171,32 @@ struct JournalSegmentWriter::State {
     raw = std::move(bigger);
     cap = want;
   }
-  char* Put(char* p, size_t k, std::string_view v) {
+  // Writes value `v` of field k; `h`: its hash when the field is kept in slots and v is not
+  // empty (Add computes them first, for all fields at once).
+  char* Put(char* p, size_t k, std::string_view v, uint64_t h) {
     if (v.empty()) {
       *p++ = 0;
       return p;
     }
+    if (k == 0) {
+      unsigned char ip[4];
+      if (PackIpv4(v, ip)) {
+        *p++ = static_cast<char>(kIpv4);
+        std::memcpy(p, ip, 4);
+        return p + 4;
+      }
+      h = Hash(v);
+    }
     if (kKeptInSlots[k]) {
-      uint64_t h = Hash(v);
       size_t slot = h % kSlots;
-      std::string& d = dict[k][slot];
-      if (slot_hash[k][slot] == h && d == v) return PutVarint(p, 1 + slot);
+      Slot& d = dict[k][slot];
+      if (d.hash == h && d.value == v) return PutVarint(p, kFirstSlot + slot);
       if (v.size() <= kMaxDictValue) {
-        d.assign(v);
-        slot_hash[k][slot] = h;
+        d.value.assign(v);
+        d.hash = h;
       }
     }
-    p = PutVarint(p, kSlots + 1 + v.size());
+    p = PutVarint(p, kFirstLiteral + v.size());
     std::memcpy(p, v.data(), v.size());
     return p + v.size();
   }
@@ -225,7 +265,15 @@ void JournalSegmentWriter::Add(const AccessLogRecord& rec) {
   p = PutVarint(p, static_cast<uint64_t>(Number(rec.get(Field::kStatus), 0)));
   p = PutVarint(p, static_cast<uint64_t>(
                        rec.has(Field::kBytesSent) ? Number(rec.get(Field::kBytesSent), 0) + 1 : 0));
-  for (size_t k = 0; k < kStrings; ++k) p = s.Put(p, k, v[k]);
+  // The values' hashes first, their slots fetched together: a record's lookups then wait for
+  // memory once, not once a field. (The client is hashed only when it is not an IPv4 address.)
+  uint64_t h[kStrings] = {};
+  for (size_t k = 1; k < kStrings; ++k)
+    if (kKeptInSlots[k] && !v[k].empty()) {
+      h[k] = Hash(v[k]);
+      __builtin_prefetch(&s.dict[k][h[k] % kSlots]);
+    }
+  for (size_t k = 0; k < kStrings; ++k) p = s.Put(p, k, v[k], h[k]);
   s.len = static_cast<size_t>(p - s.raw.get());
   ++s.records;
   if (s.len >= kBlock) s.Flush();
@@ -250,7 +298,7 @@ size_t JournalSegmentWriter::MaxBytes(size_t max_line) {
   // block: its tables and sequence store, no window across blocks; 2 MB allowed), and the
   // dictionaries when every slot holds a long value.
   return 2 * (kBlock + max_line + 4096) + (size_t{2} << 20) +
-         kStrings * kSlots * (sizeof(std::string) + kMaxDictValue + 16);
+         kStrings * kSlots * (sizeof(State::Slot) + kMaxDictValue + 16);
 }
 
 // ---- The manifest ----
@@ -370,6 +418,7 @@ class SegmentReader {
         time_ += UnZigZag(t);
         line_ += UnZigZag(l);
         offset_ += UnZigZag(o);
+        if (line_ < 0 || offset_ < 0) return Damaged("record before the segment's start");
         r.time = time_;
         r.line = line_ + static_cast<int64_t>(seg_.line_shift);
         r.offset = offset_ + static_cast<int64_t>(seg_.offset_shift);
@@ -409,13 +458,20 @@ class SegmentReader {
       *out = {};
       return true;
     }
-    if (code <= kSlots) {
-      const std::string& d = dict_[k][code - 1];
+    if (code == kIpv4) {
+      if (k != 0 || end_ - p_ < 4) return false;  // only a client is stored so
+      size_t n = FormatIpv4(reinterpret_cast<const unsigned char*>(p_), ip_);
+      p_ += 4;
+      *out = std::string_view(ip_, n);
+      return true;
+    }
+    if (code < kFirstLiteral) {
+      const std::string& d = dict_[k][code - kFirstSlot];
       if (d.empty()) return false;  // the writer refers only to slots it filled
       *out = d;
       return true;
     }
-    uint64_t len = code - kSlots - 1;
+    uint64_t len = code - kFirstLiteral;
     if (len > static_cast<uint64_t>(end_ - p_)) return false;
     *out = std::string_view(p_, len);
     p_ += len;
@@ -428,6 +484,7 @@ class SegmentReader {
   std::FILE* f_ = nullptr;
   std::string packed_, raw_;
   const char *p_ = nullptr, *end_ = nullptr;
+  char ip_[16];  // the client address of the record being read, when stored as four bytes
   int64_t time_ = 0, line_ = 0, offset_ = 0;
   Dictionary dict_;
 };

@@ -6,7 +6,7 @@
 // or was made from other evidence (BuildRequestJournal).
 //
 // On disk, a directory (the case's cache/requests):
-//   MANIFEST        text: "tourniquet-request-journal 1", then "inputs N" and one line per
+//   MANIFEST        text: "tourniquet-request-journal 2", then "inputs N" and one line per
 //                   log item (evidence id, SHA-256, lines, parsed, skipped, problem as hex or
 //                   '-'), then "segments M" and one line per segment (input index, line and
 //                   byte-offset shifts, records, file name), then "end".
@@ -15,8 +15,9 @@
 //                   with a checksum], each frame whole records (about 512 KB of them). A record:
 //                   zigzag varint deltas of time, line and offset, varints of status and bytes + 1,
 //                   then client, method, path, query, user agent and session, each as a varint
-//                   code: 0 empty, 1..1024 the value last stored in that dictionary slot of the
-//                   field, else 1025 + length and the bytes (stored in slot Hash(value) % 1024 when
+//                   code: 0 empty; 1 (client only) a dotted-quad IPv4 address as its four
+//                   bytes; 2..1025 the value last stored in that dictionary slot of the field;
+//                   else 1026 + length and the bytes (stored in slot XXH3(value) % 1024 when
 //                   at most 128 bytes; the query, nearly always new, never is).
 // A journal is built in DIR.new and replaces DIR only when complete (CommitJournal); one that
 // is damaged reads as an error, and the caller rebuilds it.

@@ -189,6 +189,40 @@ TEST(RequestJournal, BuiltFromTheItemsEqualsWhatTheParserReads) {
   EXPECT_EQ(got[3001].offset, static_cast<int64_t>(Lines(1).size()));
 }
 
+// Client addresses: a dotted quad is kept as four bytes only when its text is what they give
+// back; every other form (leading zeros, out of range, IPv6, a name, a port) reads back as
+// written.
+TEST(RequestJournal, ClientAddressesReadBackAsWritten) {
+  TempDir tmp;
+  std::string dir = tmp / "journal";
+  Result<std::string> staging = BeginJournal(dir);
+  ASSERT_TRUE(staging.ok());
+  auto w = JournalSegmentWriter::Create(*staging + "/segment-0.tqj");
+  ASSERT_TRUE(w.ok());
+  const std::vector<std::string> clients = {
+      "0.0.0.0",      "255.255.255.255", "10.1.2.3",  "192.168.100.20", "010.1.2.3",
+      "1.2.3.256",    "1.2.3",           "1.2.3.4.5", "1.2.3.4 ",       "1..2.3",
+      "2001:db8::1",  "::ffff:1.2.3.4",  "host-a",    "1.2.3.4:8080",   "1.2.3.04",
+      "1234.1.1.1",   "9.9.9.9",         "",          "0.0.0.00",       "100.200.250.255"};
+  AccessLogRecord r;
+  for (size_t i = 0; i < clients.size(); ++i) {
+    r.field[static_cast<size_t>(Field::kClientIp)] = clients[i];
+    r.line_no = i + 1;
+    r.offset = i * 10;
+    (*w)->Add(r);
+  }
+  ASSERT_TRUE((*w)->Finish().ok());
+  JournalManifest m;
+  m.inputs.push_back({1, "", clients.size(), clients.size(), 0, ""});
+  m.segments.push_back({0, 0, 0, clients.size(), "segment-0.tqj"});
+  ASSERT_TRUE(CommitJournal(dir, m).ok());
+  Status st;
+  std::vector<Seen> got = Replay(dir, &st);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(got.size(), clients.size());
+  for (size_t i = 0; i < clients.size(); ++i) EXPECT_EQ(got[i].client, clients[i]) << i;
+}
+
 class DamagedJournal : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -239,12 +273,14 @@ TEST_F(DamagedJournal, FewerRecordsThanTheManifestSaysIsAnError) {
 }
 
 TEST_F(DamagedJournal, ABadManifestIsAnErrorAndNoneIsNotFound) {
-  for (std::string bad : {"", "tourniquet-request-journal 1\ninputs x\n",
-                          "tourniquet-request-journal 1\ninputs 1\n1 aa 1 1 0 zz\n",
-                          "tourniquet-request-journal 1\ninputs 0\nsegments 1\n0 0 0 1 x\nend\n",
-                          "tourniquet-request-journal 1\ninputs 1\n1 aa 1 1 0 -\nsegments 1\n"
+  for (std::string bad : {"", "tourniquet-request-journal 2\ninputs x\n",
+                          "tourniquet-request-journal 2\ninputs 1\n1 aa 1 1 0 zz\n",
+                          "tourniquet-request-journal 2\ninputs 0\nsegments 1\n0 0 0 1 x\nend\n",
+                          "tourniquet-request-journal 2\ninputs 1\n1 aa 1 1 0 -\nsegments 1\n"
                           "0 0 0 1 ../../etc/passwd\nend\n",
-                          "tourniquet-request-journal 1\ninputs 0\nsegments 0\n"}) {
+                          "tourniquet-request-journal 2\ninputs 0\nsegments 0\n",
+                          // A journal of the first format (other codes): rebuilt, not read.
+                          "tourniquet-request-journal 1\ninputs 0\nsegments 0\nend\n"}) {
     WriteFile(dir_ + "/MANIFEST", bad);
     Result<JournalManifest> m = ReadJournalManifest(dir_);
     ASSERT_FALSE(m.ok()) << bad;

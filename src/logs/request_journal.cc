@@ -156,7 +156,7 @@ struct JournalSegmentWriter::State {
     std::string value;
   };
   std::array<std::array<Slot, kSlots>, kStrings> dict;
-  int64_t time = 0, line = 0, offset = 0;                          // of the record before
+  int64_t time = 0, line = 0, offset = 0;  // of the record before
   uint64_t records = 0;
   Status status;
   ~State() {

@@ -200,10 +200,10 @@ TEST(RequestJournal, ClientAddressesReadBackAsWritten) {
   auto w = JournalSegmentWriter::Create(*staging + "/segment-0.tqj");
   ASSERT_TRUE(w.ok());
   const std::vector<std::string> clients = {
-      "0.0.0.0",      "255.255.255.255", "10.1.2.3",  "192.168.100.20", "010.1.2.3",
-      "1.2.3.256",    "1.2.3",           "1.2.3.4.5", "1.2.3.4 ",       "1..2.3",
-      "2001:db8::1",  "::ffff:1.2.3.4",  "host-a",    "1.2.3.4:8080",   "1.2.3.04",
-      "1234.1.1.1",   "9.9.9.9",         "",          "0.0.0.00",       "100.200.250.255"};
+      "0.0.0.0",     "255.255.255.255", "10.1.2.3",  "192.168.100.20", "010.1.2.3",
+      "1.2.3.256",   "1.2.3",           "1.2.3.4.5", "1.2.3.4 ",       "1..2.3",
+      "2001:db8::1", "::ffff:1.2.3.4",  "host-a",    "1.2.3.4:8080",   "1.2.3.04",
+      "1234.1.1.1",  "9.9.9.9",         "",          "0.0.0.00",       "100.200.250.255"};
   AccessLogRecord r;
   for (size_t i = 0; i < clients.size(); ++i) {
     r.field[static_cast<size_t>(Field::kClientIp)] = clients[i];

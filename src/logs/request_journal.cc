@@ -18,8 +18,9 @@
 namespace tq::logs {
 namespace {
 
-constexpr size_t kSlots = 1024;          // dictionary slots per field
-constexpr size_t kMaxDictValue = 128;    // longer values are never stored in a slot
+constexpr size_t kSets = 1024;           // dictionary sets per field, of two slots each
+constexpr size_t kSlots = 2 * kSets;     // dictionary slots per field
+constexpr size_t kMaxDictValue = 208;    // longer values are never stored in a slot
 constexpr size_t kBlock = 512 << 10;     // raw bytes per compressed block
 constexpr size_t kMaxBlock = 64u << 20;  // a block read back is at most this large
 constexpr size_t kStrings = 6;           // client method path query user_agent session
@@ -90,7 +91,63 @@ int64_t Number(std::string_view s, int64_t if_none) {
 
 // The query is nearly always new: it is written as it is, never kept in a slot.
 constexpr bool kKeptInSlots[kStrings] = {true, true, true, false, true, true};
-using Dictionary = std::array<std::array<std::string, kSlots>, kStrings>;
+// One field's dictionary, the same on both sides: a value's set is its hash's (kSets sets of
+// two slots); a new value replaces the slot of its set used least recently, a store or a
+// reference counting as a use. (One slot a value, as before, had two long user agents whose
+// hashes met evict each other on every request.)
+class FieldDictionary {
+ public:
+  struct Slot {
+    uint64_t hash = 0;
+    uint64_t used = 0;  // the dictionary's clock when last stored or referred to
+    std::string value;
+  };
+  // The writer: the slot holding `v` (its hash `h`), now used; -1 when none does.
+  int Find(std::string_view v, uint64_t h) {
+    size_t set = (h % kSets) * 2;
+    for (size_t w = 0; w < 2; ++w) {
+      Slot& d = slots_[set + w];
+      if (d.hash == h && d.value == v) {
+        d.used = ++clock_;
+        return static_cast<int>(set + w);
+      }
+    }
+    return -1;
+  }
+  // The reader: the value in slot i, now used; nullptr when the slot was never filled.
+  const std::string* At(size_t i) {
+    Slot& d = slots_[i];
+    if (d.value.empty()) return nullptr;
+    d.used = ++clock_;
+    return &d.value;
+  }
+  // Both: keeps `v` (at most kMaxDictValue bytes) in its set.
+  void Store(std::string_view v, uint64_t h) {
+    Slot* set = &slots_[(h % kSets) * 2];
+    Slot& d = set[0].used <= set[1].used ? set[0] : set[1];
+    if (v.size() > d.value.capacity())
+      d.value = std::string(v);  // exactly its size (assign would double the capacity)
+    else
+      d.value.assign(v);
+    d.hash = h;
+    d.used = ++clock_;
+  }
+  void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[(h % kSets) * 2]); }
+  // The value bytes of the slot of h's set whose hash is h, if any (its slot fetched first).
+  void PrefetchValue(uint64_t h) const {
+    const Slot* set = &slots_[(h % kSets) * 2];
+    for (size_t w = 0; w < 2; ++w)
+      if (set[w].hash == h) {
+        const char* d = set[w].value.data();
+        for (size_t off = 0; off < set[w].value.size(); off += 64) __builtin_prefetch(d + off);
+      }
+  }
+
+ private:
+  std::array<Slot, kSlots> slots_;
+  uint64_t clock_ = 0;
+};
+using Dictionary = std::array<FieldDictionary, kStrings>;
 
 std::string Hex(std::string_view s) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -116,6 +173,27 @@ bool SafeFileName(std::string_view f) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_')
       return false;
   return true;
+}
+
+// A record's values and their hashes, worked out ahead of its encoding.
+struct Prepared {
+  bool request = false;
+  std::string_view v[kStrings];
+  uint64_t h[kStrings] = {};  // of the values kept in slots (the client's: when not IPv4)
+};
+
+void Prepare(const AccessLogRecord& rec, Prepared* out) {
+  out->request = rec.kind == RecordKind::kRequest;
+  if (!out->request) return;
+  std::string_view* v = out->v;
+  v[0] = rec.get(Field::kClientIp);
+  v[1] = rec.get(Field::kMethod);
+  v[2] = rec.get(Field::kUriStem);
+  v[3] = rec.get(Field::kQuery);
+  v[4] = rec.get(Field::kUserAgent);
+  v[5] = rec.has(Field::kCookie) ? SessionFromCookie(rec.get(Field::kCookie)) : std::string_view();
+  for (size_t k = 1; k < kStrings; ++k)
+    out->h[k] = kKeptInSlots[k] && !v[k].empty() ? Hash(v[k]) : 0;
 }
 
 }  // namespace
@@ -149,13 +227,8 @@ struct JournalSegmentWriter::State {
   std::unique_ptr<char[]> raw;
   size_t len = 0, cap = 0;
   std::string packed;
-  // The dictionary: each slot's value with its hash beside it (one cache line holds both and
-  // the value's length, the line a lookup misses).
-  struct Slot {
-    uint64_t hash = 0;
-    std::string value;
-  };
-  std::array<std::array<Slot, kSlots>, kStrings> dict;
+  Dictionary dict;
+  std::vector<Prepared> ahead;             // the records being worked out ahead (Add of a span)
   int64_t time = 0, line = 0, offset = 0;  // of the record before
   uint64_t records = 0;
   Status status;
@@ -188,18 +261,15 @@ struct JournalSegmentWriter::State {
       h = Hash(v);
     }
     if (kKeptInSlots[k]) {
-      size_t slot = h % kSlots;
-      Slot& d = dict[k][slot];
-      if (d.hash == h && d.value == v) return PutVarint(p, kFirstSlot + slot);
-      if (v.size() <= kMaxDictValue) {
-        d.value.assign(v);
-        d.hash = h;
-      }
+      int slot = dict[k].Find(v, h);
+      if (slot >= 0) return PutVarint(p, kFirstSlot + static_cast<uint64_t>(slot));
+      if (v.size() <= kMaxDictValue) dict[k].Store(v, h);
     }
     p = PutVarint(p, kFirstLiteral + v.size());
     std::memcpy(p, v.data(), v.size());
     return p + v.size();
   }
+  void Encode(const AccessLogRecord& rec, const Prepared& pr);
   void Flush() {
     if (len == 0 || !status.ok()) return;
     packed.resize(8 + ZSTD_compressBound(len));
@@ -242,41 +312,59 @@ Result<std::unique_ptr<JournalSegmentWriter>> JournalSegmentWriter::Create(
   return std::unique_ptr<JournalSegmentWriter>(new JournalSegmentWriter(std::move(s)));
 }
 
-void JournalSegmentWriter::Add(const AccessLogRecord& rec) {
-  State& s = *s_;
-  if (rec.kind != RecordKind::kRequest || !s.status.ok()) return;
-  int64_t time = rec.has_time ? rec.time : 0;
-  int64_t line = static_cast<int64_t>(rec.line_no), offset = static_cast<int64_t>(rec.offset);
-  std::string_view v[kStrings] = {
-      rec.get(Field::kClientIp),
-      rec.get(Field::kMethod),
-      rec.get(Field::kUriStem),
-      rec.get(Field::kQuery),
-      rec.get(Field::kUserAgent),
-      rec.has(Field::kCookie) ? SessionFromCookie(rec.get(Field::kCookie)) : std::string_view()};
+void JournalSegmentWriter::State::Encode(const AccessLogRecord& rec, const Prepared& pr) {
+  if (!pr.request || !status.ok()) return;
+  int64_t t = rec.has_time ? rec.time : 0;
+  int64_t l = static_cast<int64_t>(rec.line_no), o = static_cast<int64_t>(rec.offset);
   size_t most = 5 * 10;
-  for (std::string_view x : v) most += 10 + x.size();
-  s.Reserve(most);
-  char* p = s.raw.get() + s.len;
-  p = PutVarint(p, ZigZag(time - s.time));
-  p = PutVarint(p, ZigZag(line - s.line));
-  p = PutVarint(p, ZigZag(offset - s.offset));
-  s.time = time, s.line = line, s.offset = offset;
+  for (std::string_view x : pr.v) most += 10 + x.size();
+  Reserve(most);
+  char* p = raw.get() + len;
+  p = PutVarint(p, ZigZag(t - time));
+  p = PutVarint(p, ZigZag(l - line));
+  p = PutVarint(p, ZigZag(o - offset));
+  time = t, line = l, offset = o;
   p = PutVarint(p, static_cast<uint64_t>(Number(rec.get(Field::kStatus), 0)));
   p = PutVarint(p, static_cast<uint64_t>(
                        rec.has(Field::kBytesSent) ? Number(rec.get(Field::kBytesSent), 0) + 1 : 0));
-  // The values' hashes first, their slots fetched together: a record's lookups then wait for
-  // memory once, not once a field. (The client is hashed only when it is not an IPv4 address.)
-  uint64_t h[kStrings] = {};
+  for (size_t k = 0; k < kStrings; ++k) p = Put(p, k, pr.v[k], pr.h[k]);
+  len = static_cast<size_t>(p - raw.get());
+  ++records;
+  if (len >= kBlock) Flush();
+}
+
+void JournalSegmentWriter::Add(const AccessLogRecord& rec) {
+  Prepared pr;
+  Prepare(rec, &pr);
   for (size_t k = 1; k < kStrings; ++k)
-    if (kKeptInSlots[k] && !v[k].empty()) {
-      h[k] = Hash(v[k]);
-      __builtin_prefetch(&s.dict[k][h[k] % kSlots]);
+    if (pr.h[k]) s_->dict[k].Prefetch(pr.h[k]);
+  s_->Encode(rec, pr);
+}
+
+void JournalSegmentWriter::Add(std::span<const AccessLogRecord* const> recs) {
+  // A software pipeline, as the scan counts its clients: while record j is encoded, the
+  // values of record j + 8 that sit in a slot are fetched, and the slots of record j + 16.
+  // A record's lookups (a slot's hash, then its value) are cache misses in dictionaries
+  // that the scan's own tables push out of the cache; overlapped they no longer add up.
+  constexpr size_t kValuesAhead = 8, kLead = 16;
+  State& s = *s_;
+  const size_t n = recs.size();
+  s.ahead.resize(std::min(n, kLead + 1));
+  const size_t ring = s.ahead.size();
+  for (size_t j = 0; j < n + kLead; ++j) {
+    if (j < n) {
+      Prepared& pr = s.ahead[j % ring];
+      Prepare(*recs[j], &pr);
+      for (size_t k = 1; k < kStrings; ++k)
+        if (pr.h[k]) s.dict[k].Prefetch(pr.h[k]);
     }
-  for (size_t k = 0; k < kStrings; ++k) p = s.Put(p, k, v[k], h[k]);
-  s.len = static_cast<size_t>(p - s.raw.get());
-  ++s.records;
-  if (s.len >= kBlock) s.Flush();
+    if (j >= kLead - kValuesAhead && j - (kLead - kValuesAhead) < n) {
+      const Prepared& pr = s.ahead[(j - (kLead - kValuesAhead)) % ring];
+      for (size_t k = 1; k < kStrings; ++k)
+        if (pr.h[k]) s.dict[k].PrefetchValue(pr.h[k]);
+    }
+    if (j >= kLead) s.Encode(*recs[j - kLead], s.ahead[(j - kLead) % ring]);
+  }
 }
 
 Status JournalSegmentWriter::Finish() {
@@ -296,9 +384,10 @@ size_t JournalSegmentWriter::MaxBytes(size_t max_line) {
   // The block and its compressed copy, each one record past kBlock at most (a record holds
   // its line's fields, no more than the line), the compressor at level 1 (about 1 MB for a
   // block: its tables and sequence store, no window across blocks; 2 MB allowed), and the
-  // dictionaries when every slot holds a long value.
-  return 2 * (kBlock + max_line + 4096) + (size_t{2} << 20) +
-         kStrings * kSlots * (sizeof(State::Slot) + kMaxDictValue + 16);
+  // dictionaries when every slot holds a long value (the query's are never filled). Twice this
+  // (two threads) stays within the stage's 16 MB allowance for what it holds after the scan.
+  return 2 * (kBlock + max_line + 4096) + (size_t{2} << 20) + sizeof(Dictionary) +
+         (kStrings - 1) * kSlots * (kMaxDictValue + 16);
 }
 
 // ---- The manifest ----
@@ -466,16 +555,16 @@ class SegmentReader {
       return true;
     }
     if (code < kFirstLiteral) {
-      const std::string& d = dict_[k][code - kFirstSlot];
-      if (d.empty()) return false;  // the writer refers only to slots it filled
-      *out = d;
+      const std::string* d = dict_[k].At(code - kFirstSlot);
+      if (!d) return false;  // the writer refers only to slots it filled
+      *out = *d;
       return true;
     }
     uint64_t len = code - kFirstLiteral;
     if (len > static_cast<uint64_t>(end_ - p_)) return false;
     *out = std::string_view(p_, len);
     p_ += len;
-    if (kKeptInSlots[k] && len <= kMaxDictValue) dict_[k][Hash(*out) % kSlots].assign(*out);
+    if (kKeptInSlots[k] && len <= kMaxDictValue) dict_[k].Store(*out, Hash(*out));
     return true;
   }
 

@@ -223,6 +223,101 @@ TEST(RequestJournal, ClientAddressesReadBackAsWritten) {
   for (size_t i = 0; i < clients.size(); ++i) EXPECT_EQ(got[i].client, clients[i]) << i;
 }
 
+// More distinct agents and paths than the dictionary has slots, in a repeating order, and
+// agents either side of the longest a slot keeps: sets fill, slots are replaced, and every
+// value reads back as written.
+TEST(RequestJournal, ValuesPastTheDictionarysSlotsReadBackAsWritten) {
+  TempDir tmp;
+  std::string dir = tmp / "journal";
+  Result<std::string> staging = BeginJournal(dir);
+  ASSERT_TRUE(staging.ok());
+  auto w = JournalSegmentWriter::Create(*staging + "/segment-0.tqj");
+  ASSERT_TRUE(w.ok());
+  std::vector<std::string> agents, paths;
+  for (int i = 0; i < 3000; ++i) agents.push_back("agent/" + std::to_string(i * 7919 % 3001));
+  for (size_t n : {207, 208, 209, 400}) agents.push_back(std::string(n, 'a' + n % 26));
+  for (int i = 0; i < 2500; ++i) paths.push_back("/p/" + std::to_string(i));
+  std::vector<std::pair<std::string, std::string>> want;
+  AccessLogRecord r;
+  r.field[static_cast<size_t>(Field::kClientIp)] = "192.0.2.1";
+  const int n = 60000;
+  for (int i = 0; i < n; ++i) {
+    // Mostly the first hundred of each (kept), now and then any of them (replacing).
+    const std::string& a = agents[i % 5 ? i % 100 : (i * 31) % agents.size()];
+    const std::string& p = paths[i % 3 ? i % 200 : (i * 17) % paths.size()];
+    r.field[static_cast<size_t>(Field::kUserAgent)] = a;
+    r.field[static_cast<size_t>(Field::kUriStem)] = p;
+    r.line_no = static_cast<uint64_t>(i) + 1;
+    (*w)->Add(r);
+    want.emplace_back(a, p);
+  }
+  ASSERT_TRUE((*w)->Finish().ok());
+  JournalManifest m;
+  m.inputs.push_back({1, "", n, n, 0, ""});
+  m.segments.push_back({0, 0, 0, static_cast<uint64_t>(n), "segment-0.tqj"});
+  ASSERT_TRUE(CommitJournal(dir, m).ok());
+  Status st;
+  std::vector<Seen> got = Replay(dir, &st);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    ASSERT_EQ(got[i].ua, want[i].first) << i;
+    ASSERT_EQ(got[i].path, want[i].second) << i;
+  }
+  // The repeated values went by slot: a third of the bytes of the values written out, and less.
+  size_t written = 0;
+  for (auto& [a, p] : want) written += a.size() + p.size();
+  EXPECT_LT(std::filesystem::file_size(dir + "/segment-0.tqj") * 3, written);
+}
+
+// Add of a span (the scan's groups) writes the same bytes as Add of each record, whatever the
+// groups' sizes, with records of other kinds among the requests.
+TEST(RequestJournal, AddingAGroupWritesWhatAddingEachRecordWrites) {
+  TempDir tmp;
+  std::vector<std::string> text;  // the records' values
+  text.reserve(4 * 6000);
+  std::vector<AccessLogRecord> recs(6000);
+  for (size_t i = 0; i < recs.size(); ++i) {
+    AccessLogRecord& r = recs[i];
+    text.push_back(i % 9 ? "203.0.113." + std::to_string(i % 250)
+                         : "2001:db8::" + std::to_string(i));
+    r.field[static_cast<size_t>(Field::kClientIp)] = text.back();
+    text.push_back("/shop/item-" + std::to_string(i * 13 % 700));
+    r.field[static_cast<size_t>(Field::kUriStem)] = text.back();
+    text.push_back("Mozilla/5.0 agent " + std::string(i % 300, 'x') + std::to_string(i % 97));
+    r.field[static_cast<size_t>(Field::kUserAgent)] = text.back();
+    text.push_back("PHPSESSID=" + std::to_string(i % 40));
+    r.field[static_cast<size_t>(Field::kCookie)] = text.back();
+    r.present = i % 4 ? 1u << static_cast<unsigned>(Field::kCookie) : 0;
+    r.field[static_cast<size_t>(Field::kMethod)] = i % 5 ? "GET" : "POST";
+    r.field[static_cast<size_t>(Field::kStatus)] = "200";
+    r.kind = i % 11 == 3 ? RecordKind::kAuditEntry : RecordKind::kRequest;
+    r.line_no = i + 1;
+    r.offset = i * 120;
+    r.time = static_cast<UnixMicros>(1700000000000000 + i * 1000000);
+    r.has_time = i % 17 != 0;
+  }
+  auto write = [&](const std::string& path, size_t group) {
+    auto w = JournalSegmentWriter::Create(path);
+    EXPECT_TRUE(w.ok());
+    std::vector<const AccessLogRecord*> ptrs;
+    for (size_t i = 0; i < recs.size(); i += group) {
+      ptrs.clear();
+      for (size_t j = i; j < std::min(recs.size(), i + group); ++j) ptrs.push_back(&recs[j]);
+      if (group == 1)
+        (*w)->Add(*ptrs[0]);
+      else
+        (*w)->Add(std::span<const AccessLogRecord* const>(ptrs));
+    }
+    EXPECT_TRUE((*w)->Finish().ok());
+    return ReadFile(path);
+  };
+  std::string one = write(tmp / "one.tqj", 1);
+  EXPECT_GT(one.size(), 1000u);
+  for (size_t group : {2, 7, 16, 17, 256, 6000})
+    EXPECT_EQ(write(tmp / "group.tqj", group), one) << group;
+}
+
 class DamagedJournal : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -22,7 +22,7 @@
 //                   stored in set XXH3(value) % 1024, in the slot of the two used least
 //                   recently (a store or a reference is a use).
 // A journal is built in DIR.new and replaces DIR only when complete (CommitJournal); one that
-// is damaged reads as an error, and the caller rebuilds it.
+// is damaged (or of another format version) reads as an error, and the caller rebuilds it.
 #pragma once
 
 #include <cstdint>

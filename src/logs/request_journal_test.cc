@@ -318,6 +318,12 @@ TEST(RequestJournal, AddingAGroupWritesWhatAddingEachRecordWrites) {
     EXPECT_EQ(write(tmp / "group.tqj", group), one) << group;
 }
 
+// The logs stage allows 16 MB for what it holds besides its tables during the scan (two
+// writers, one a thread) and after it: the writers' bound for the default longest line fits.
+TEST(RequestJournal, TwoWritersFitTheStagesAllowance) {
+  EXPECT_LE(2 * JournalSegmentWriter::MaxBytes(size_t{1} << 20), size_t{16} << 20);
+}
+
 class DamagedJournal : public ::testing::Test {
  protected:
   void SetUp() override {

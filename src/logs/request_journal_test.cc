@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 
 #include "support/testing.h"
 
@@ -37,6 +38,32 @@ std::vector<Seen> Replay(const std::string& dir, Status* status) {
                    std::string(r.user_agent), std::string(r.session)});
   });
   return out;
+}
+
+// A journal of one segment written by `write` (its records in one input), read back.
+std::vector<Seen> OneSegment(const std::string& dir,
+                             const std::function<void(JournalSegmentWriter&)>& write,
+                             Status* status) {
+  Result<std::string> staging = BeginJournal(dir);
+  if (!staging.ok()) {
+    *status = staging.status();
+    return {};
+  }
+  auto w = JournalSegmentWriter::Create(*staging + "/segment-0.tqj");
+  if (!w.ok()) {
+    *status = w.status();
+    return {};
+  }
+  write(**w);
+  *status = (*w)->Finish();
+  if (!status->ok()) return {};
+  uint64_t n = (*w)->records();
+  JournalManifest m;
+  m.inputs.push_back({1, "", n, n, 0, ""});
+  m.segments.push_back({0, 0, 0, n, "segment-0.tqj"});
+  *status = CommitJournal(dir, m);
+  if (!status->ok()) return {};
+  return Replay(dir, status);
 }
 
 // Combined lines with a cookie: clients, paths and agents repeat (dictionary slots) and
@@ -194,30 +221,24 @@ TEST(RequestJournal, BuiltFromTheItemsEqualsWhatTheParserReads) {
 // written.
 TEST(RequestJournal, ClientAddressesReadBackAsWritten) {
   TempDir tmp;
-  std::string dir = tmp / "journal";
-  Result<std::string> staging = BeginJournal(dir);
-  ASSERT_TRUE(staging.ok());
-  auto w = JournalSegmentWriter::Create(*staging + "/segment-0.tqj");
-  ASSERT_TRUE(w.ok());
   const std::vector<std::string> clients = {
       "0.0.0.0",     "255.255.255.255", "10.1.2.3",  "192.168.100.20", "010.1.2.3",
       "1.2.3.256",   "1.2.3",           "1.2.3.4.5", "1.2.3.4 ",       "1..2.3",
       "2001:db8::1", "::ffff:1.2.3.4",  "host-a",    "1.2.3.4:8080",   "1.2.3.04",
       "1234.1.1.1",  "9.9.9.9",         "",          "0.0.0.00",       "100.200.250.255"};
-  AccessLogRecord r;
-  for (size_t i = 0; i < clients.size(); ++i) {
-    r.field[static_cast<size_t>(Field::kClientIp)] = clients[i];
-    r.line_no = i + 1;
-    r.offset = i * 10;
-    (*w)->Add(r);
-  }
-  ASSERT_TRUE((*w)->Finish().ok());
-  JournalManifest m;
-  m.inputs.push_back({1, "", clients.size(), clients.size(), 0, ""});
-  m.segments.push_back({0, 0, 0, clients.size(), "segment-0.tqj"});
-  ASSERT_TRUE(CommitJournal(dir, m).ok());
   Status st;
-  std::vector<Seen> got = Replay(dir, &st);
+  std::vector<Seen> got = OneSegment(
+      tmp / "journal",
+      [&](JournalSegmentWriter& w) {
+        AccessLogRecord r;
+        for (size_t i = 0; i < clients.size(); ++i) {
+          r.field[static_cast<size_t>(Field::kClientIp)] = clients[i];
+          r.line_no = i + 1;
+          r.offset = i * 10;
+          w.Add(r);
+        }
+      },
+      &st);
   ASSERT_TRUE(st.ok()) << st.ToString();
   ASSERT_EQ(got.size(), clients.size());
   for (size_t i = 0; i < clients.size(); ++i) EXPECT_EQ(got[i].client, clients[i]) << i;
@@ -229,35 +250,29 @@ TEST(RequestJournal, ClientAddressesReadBackAsWritten) {
 TEST(RequestJournal, ValuesPastTheDictionarysSlotsReadBackAsWritten) {
   TempDir tmp;
   std::string dir = tmp / "journal";
-  Result<std::string> staging = BeginJournal(dir);
-  ASSERT_TRUE(staging.ok());
-  auto w = JournalSegmentWriter::Create(*staging + "/segment-0.tqj");
-  ASSERT_TRUE(w.ok());
   std::vector<std::string> agents, paths;
   for (int i = 0; i < 3000; ++i) agents.push_back("agent/" + std::to_string(i * 7919 % 3001));
   for (size_t n : {207, 208, 209, 400}) agents.push_back(std::string(n, 'a' + n % 26));
   for (int i = 0; i < 2500; ++i) paths.push_back("/p/" + std::to_string(i));
   std::vector<std::pair<std::string, std::string>> want;
-  AccessLogRecord r;
-  r.field[static_cast<size_t>(Field::kClientIp)] = "192.0.2.1";
-  const int n = 60000;
-  for (int i = 0; i < n; ++i) {
-    // Mostly the first hundred of each (kept), now and then any of them (replacing).
-    const std::string& a = agents[i % 5 ? i % 100 : (i * 31) % agents.size()];
-    const std::string& p = paths[i % 3 ? i % 200 : (i * 17) % paths.size()];
-    r.field[static_cast<size_t>(Field::kUserAgent)] = a;
-    r.field[static_cast<size_t>(Field::kUriStem)] = p;
-    r.line_no = static_cast<uint64_t>(i) + 1;
-    (*w)->Add(r);
-    want.emplace_back(a, p);
-  }
-  ASSERT_TRUE((*w)->Finish().ok());
-  JournalManifest m;
-  m.inputs.push_back({1, "", n, n, 0, ""});
-  m.segments.push_back({0, 0, 0, static_cast<uint64_t>(n), "segment-0.tqj"});
-  ASSERT_TRUE(CommitJournal(dir, m).ok());
   Status st;
-  std::vector<Seen> got = Replay(dir, &st);
+  std::vector<Seen> got = OneSegment(
+      dir,
+      [&](JournalSegmentWriter& w) {
+        AccessLogRecord r;
+        r.field[static_cast<size_t>(Field::kClientIp)] = "192.0.2.1";
+        for (size_t i = 0; i < 60000; ++i) {
+          // Mostly the first hundred of each (kept), now and then any of them (replacing).
+          const std::string& a = agents[i % 5 ? i % 100 : (i * 31) % agents.size()];
+          const std::string& p = paths[i % 3 ? i % 200 : (i * 17) % paths.size()];
+          r.field[static_cast<size_t>(Field::kUserAgent)] = a;
+          r.field[static_cast<size_t>(Field::kUriStem)] = p;
+          r.line_no = i + 1;
+          w.Add(r);
+          want.emplace_back(a, p);
+        }
+      },
+      &st);
   ASSERT_TRUE(st.ok()) << st.ToString();
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {

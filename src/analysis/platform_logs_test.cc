@@ -1,5 +1,5 @@
-// Platform error logs: PHP's and Monolog's line formats, hostile lines, which files count,
-// and the lines a case's logs put on the timeline.
+// Platform error logs: the lines a case's logs put on the timeline (the line formats and which
+// files count: logs/platform_log_test.cc), hostile lines.
 #include "analysis/platform_logs.h"
 
 #include <gtest/gtest.h>
@@ -12,75 +12,6 @@ namespace tq::analysis {
 namespace {
 
 constexpr UnixMicros kSec = 1000000;
-
-TEST(PlatformLogs, PhpErrorLogLine) {
-  std::string why;
-  auto h = ParsePlatformLogLine(
-      "[08-Mar-2025 11:34:40 UTC] PHP Warning:  Undefined array key \"c\" in "
-      "/var/www/html/wp-content/uploads/x.php on line 8",
-      &why);
-  ASSERT_TRUE(h.has_value()) << why;
-  EXPECT_EQ(FormatUtc(h->time), "2025-03-08T11:34:40Z");
-  EXPECT_EQ(h->level, "WARNING");
-  EXPECT_EQ(h->channel, "php");
-  EXPECT_EQ(h->message.substr(0, 20), "Undefined array key ");
-  h = ParsePlatformLogLine("[08-Mar-2025 12:00:00 Europe/Berlin] PHP Fatal error:  boom", &why);
-  ASSERT_TRUE(h.has_value()) << why;
-  EXPECT_EQ(FormatUtc(h->time), "2025-03-08T11:00:00Z");
-  EXPECT_EQ(h->level, "CRITICAL");
-  h = ParsePlatformLogLine("[08-Mar-2025 12:00:00 UTC] plugin says hello\r", &why);
-  ASSERT_TRUE(h.has_value());
-  EXPECT_EQ(h->level, "ERROR");
-  EXPECT_EQ(h->message, "plugin says hello");
-}
-
-TEST(PlatformLogs, MonologLine) {
-  std::string why;
-  auto h = ParsePlatformLogLine(
-      "[2024-07-13T00:13:07.000000+02:00] main.CRITICAL: Warning: DOMDocument::loadXML(): "
-      "Entity 'exfil' not defined {\"exception\":\"[object] (Exception(code: 0))\"} []",
-      &why);
-  ASSERT_TRUE(h.has_value()) << why;
-  EXPECT_EQ(FormatUtc(h->time), "2024-07-12T22:13:07Z");
-  EXPECT_EQ(h->channel, "main");
-  EXPECT_EQ(h->level, "CRITICAL");
-  EXPECT_TRUE(IsErrorLevel(h->level));
-  h = ParsePlatformLogLine("[2019-01-02 03:04:05] report.INFO: cache_invalidate: {} []", &why);
-  ASSERT_TRUE(h.has_value()) << why;
-  EXPECT_EQ(FormatUtc(h->time), "2019-01-02T03:04:05Z");
-  EXPECT_FALSE(IsErrorLevel(h->level));
-}
-
-TEST(PlatformLogs, ContinuationsAndBadHeaders) {
-  std::string why;
-  // Stack traces and free text continue the line before: no header, no reason.
-  for (const char* line :
-       {"#0 /var/www/html/vendor/magento/framework/App/Http.php(116): x()", "Stack trace:", "", "[",
-        "[]", "[2024-07-13T00:13:07+00:00]", "[2024-07-13T00:13:07+00:00] no level here",
-        "[not a date at all] x", "\xff\xfe[\x80"}) {
-    EXPECT_FALSE(ParsePlatformLogLine(line, &why).has_value()) << line;
-    EXPECT_TRUE(why.empty()) << line << ": " << why;
-  }
-  // A header that does not hold says why.
-  EXPECT_FALSE(ParsePlatformLogLine("[31-Feb-2025 11:34:40 UTC] PHP Warning: x", &why));
-  EXPECT_NE(why.find("impossible date"), std::string::npos) << why;
-  EXPECT_FALSE(ParsePlatformLogLine("[08-Mar-2025 11:34:40 Mars/Olympus] PHP Warning: x", &why));
-  EXPECT_EQ(why, "unknown time zone");
-  EXPECT_FALSE(ParsePlatformLogLine("[2024-13-45T00:13:07+00:00] main.ERROR: x", &why));
-  EXPECT_EQ(why, "bad Monolog time");
-}
-
-TEST(PlatformLogs, WhichFilesArePlatformLogs) {
-  EXPECT_TRUE(IsPlatformLogPath("wp-content/debug.log"));
-  EXPECT_TRUE(IsPlatformLogPath("/srv/shop/var/log/exception.log"));
-  EXPECT_TRUE(IsPlatformLogPath("var/log/system.log"));
-  EXPECT_TRUE(IsPlatformLogPath("public_html/error_log"));
-  EXPECT_TRUE(IsPlatformLogPath("php_errors.log"));
-  EXPECT_FALSE(IsPlatformLogPath("access.log"));
-  EXPECT_FALSE(IsPlatformLogPath("var/log/nginx/access.log"));
-  EXPECT_FALSE(IsPlatformLogPath("pub/media/debug.log.php"));
-  EXPECT_FALSE(IsPlatformLogPath(""));
-}
 
 class PlatformLogCaseTest : public testcase::CaseTest {
  protected:
@@ -132,19 +63,6 @@ TEST_F(PlatformLogCaseTest, SelectsLinesNamingTheAttackerOrErringInTheWindow) {
   ASSERT_TRUE(ReadPlatformLogs(*case_, select, &events, &capped).ok());
   EXPECT_EQ(events.size(), 1u);
   EXPECT_EQ(capped.dropped, 2);
-}
-
-TEST(PlatformLogs, WhichFilesAreWebServerErrorLogs) {
-  EXPECT_TRUE(IsErrorLogPath("/var/log/nginx/error.log"));
-  EXPECT_TRUE(IsErrorLogPath("/var/log/apache2/shop-error.log.2.gz"));
-  EXPECT_TRUE(IsErrorLogPath("/var/log/httpd/ssl_error_log"));
-  EXPECT_TRUE(IsErrorLogPath("/var/log/php8.2-fpm.log.1"));
-  EXPECT_FALSE(IsErrorLogPath("/var/log/nginx/access.log"));
-  EXPECT_FALSE(IsErrorLogPath("/var/log/php8.2-fpm/www-slow.log"));
-  EXPECT_EQ(ErrorLogLevel("crit"), "CRITICAL");
-  EXPECT_EQ(ErrorLogLevel("warn"), "WARNING");
-  EXPECT_EQ(ErrorLogLevel("WARNING"), "WARNING");
-  EXPECT_EQ(ErrorLogLevel("trace3"), "DEBUG");
 }
 
 // Web server error logs onto the timeline: local times in the case's zone, the client named

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 
 #include "support/testing.h"
 
@@ -37,6 +38,32 @@ std::vector<Seen> Replay(const std::string& dir, Status* status) {
                    std::string(r.user_agent), std::string(r.session)});
   });
   return out;
+}
+
+// A journal of one segment written by `write` (its records in one input), read back.
+std::vector<Seen> OneSegment(const std::string& dir,
+                             const std::function<void(JournalSegmentWriter&)>& write,
+                             Status* status) {
+  Result<std::string> staging = BeginJournal(dir);
+  if (!staging.ok()) {
+    *status = staging.status();
+    return {};
+  }
+  auto w = JournalSegmentWriter::Create(*staging + "/segment-0.tqj");
+  if (!w.ok()) {
+    *status = w.status();
+    return {};
+  }
+  write(**w);
+  *status = (*w)->Finish();
+  if (!status->ok()) return {};
+  uint64_t n = (*w)->records();
+  JournalManifest m;
+  m.inputs.push_back({1, "", n, n, 0, ""});
+  m.segments.push_back({0, 0, 0, n, "segment-0.tqj"});
+  *status = CommitJournal(dir, m);
+  if (!status->ok()) return {};
+  return Replay(dir, status);
 }
 
 // Combined lines with a cookie: clients, paths and agents repeat (dictionary slots) and
@@ -189,6 +216,130 @@ TEST(RequestJournal, BuiltFromTheItemsEqualsWhatTheParserReads) {
   EXPECT_EQ(got[3001].offset, static_cast<int64_t>(Lines(1).size()));
 }
 
+// Client addresses: a dotted quad is kept as four bytes only when its text is what they give
+// back; every other form (leading zeros, out of range, IPv6, a name, a port) reads back as
+// written.
+TEST(RequestJournal, ClientAddressesReadBackAsWritten) {
+  TempDir tmp;
+  const std::vector<std::string> clients = {
+      "0.0.0.0",     "255.255.255.255", "10.1.2.3",  "192.168.100.20", "010.1.2.3",
+      "1.2.3.256",   "1.2.3",           "1.2.3.4.5", "1.2.3.4 ",       "1..2.3",
+      "2001:db8::1", "::ffff:1.2.3.4",  "host-a",    "1.2.3.4:8080",   "1.2.3.04",
+      "1234.1.1.1",  "9.9.9.9",         "",          "0.0.0.00",       "100.200.250.255"};
+  Status st;
+  std::vector<Seen> got = OneSegment(
+      tmp / "journal",
+      [&](JournalSegmentWriter& w) {
+        AccessLogRecord r;
+        for (size_t i = 0; i < clients.size(); ++i) {
+          r.field[static_cast<size_t>(Field::kClientIp)] = clients[i];
+          r.line_no = i + 1;
+          r.offset = i * 10;
+          w.Add(r);
+        }
+      },
+      &st);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(got.size(), clients.size());
+  for (size_t i = 0; i < clients.size(); ++i) EXPECT_EQ(got[i].client, clients[i]) << i;
+}
+
+// More distinct agents and paths than the dictionary has slots, in a repeating order, and
+// agents either side of the longest a slot keeps: sets fill, slots are replaced, and every
+// value reads back as written.
+TEST(RequestJournal, ValuesPastTheDictionarysSlotsReadBackAsWritten) {
+  TempDir tmp;
+  std::string dir = tmp / "journal";
+  std::vector<std::string> agents, paths;
+  for (int i = 0; i < 3000; ++i) agents.push_back("agent/" + std::to_string(i * 7919 % 3001));
+  for (size_t n : {207, 208, 209, 400}) agents.push_back(std::string(n, 'a' + n % 26));
+  for (int i = 0; i < 2500; ++i) paths.push_back("/p/" + std::to_string(i));
+  std::vector<std::pair<std::string, std::string>> want;
+  Status st;
+  std::vector<Seen> got = OneSegment(
+      dir,
+      [&](JournalSegmentWriter& w) {
+        AccessLogRecord r;
+        r.field[static_cast<size_t>(Field::kClientIp)] = "192.0.2.1";
+        for (size_t i = 0; i < 60000; ++i) {
+          // Mostly the first hundred of each (kept), now and then any of them (replacing).
+          const std::string& a = agents[i % 5 ? i % 100 : (i * 31) % agents.size()];
+          const std::string& p = paths[i % 3 ? i % 200 : (i * 17) % paths.size()];
+          r.field[static_cast<size_t>(Field::kUserAgent)] = a;
+          r.field[static_cast<size_t>(Field::kUriStem)] = p;
+          r.line_no = i + 1;
+          w.Add(r);
+          want.emplace_back(a, p);
+        }
+      },
+      &st);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    ASSERT_EQ(got[i].ua, want[i].first) << i;
+    ASSERT_EQ(got[i].path, want[i].second) << i;
+  }
+  // The repeated values went by slot: the whole segment (addresses, numbers and codes too) is
+  // smaller than the values alone.
+  size_t written = 0;
+  for (auto& [a, p] : want) written += a.size() + p.size();
+  EXPECT_LT(std::filesystem::file_size(dir + "/segment-0.tqj"), written);
+}
+
+// Add of a span (the scan's groups) writes the same bytes as Add of each record, whatever the
+// groups' sizes, with records of other kinds among the requests.
+TEST(RequestJournal, AddingAGroupWritesWhatAddingEachRecordWrites) {
+  TempDir tmp;
+  std::vector<std::string> text;  // the records' values
+  text.reserve(4 * 6000);
+  std::vector<AccessLogRecord> recs(6000);
+  for (size_t i = 0; i < recs.size(); ++i) {
+    AccessLogRecord& r = recs[i];
+    text.push_back(i % 9 ? "203.0.113." + std::to_string(i % 250)
+                         : "2001:db8::" + std::to_string(i));
+    r.field[static_cast<size_t>(Field::kClientIp)] = text.back();
+    text.push_back("/shop/item-" + std::to_string(i * 13 % 700));
+    r.field[static_cast<size_t>(Field::kUriStem)] = text.back();
+    text.push_back("Mozilla/5.0 agent " + std::string(i % 300, 'x') + std::to_string(i % 97));
+    r.field[static_cast<size_t>(Field::kUserAgent)] = text.back();
+    text.push_back("PHPSESSID=" + std::to_string(i % 40));
+    r.field[static_cast<size_t>(Field::kCookie)] = text.back();
+    r.present = i % 4 ? 1u << static_cast<unsigned>(Field::kCookie) : 0;
+    r.field[static_cast<size_t>(Field::kMethod)] = i % 5 ? "GET" : "POST";
+    r.field[static_cast<size_t>(Field::kStatus)] = "200";
+    r.kind = i % 11 == 3 ? RecordKind::kAuditEntry : RecordKind::kRequest;
+    r.line_no = i + 1;
+    r.offset = i * 120;
+    r.time = static_cast<UnixMicros>(1700000000000000 + i * 1000000);
+    r.has_time = i % 17 != 0;
+  }
+  auto write = [&](const std::string& path, size_t group) {
+    auto w = JournalSegmentWriter::Create(path);
+    EXPECT_TRUE(w.ok());
+    std::vector<const AccessLogRecord*> ptrs;
+    for (size_t i = 0; i < recs.size(); i += group) {
+      ptrs.clear();
+      for (size_t j = i; j < std::min(recs.size(), i + group); ++j) ptrs.push_back(&recs[j]);
+      if (group == 1)
+        (*w)->Add(*ptrs[0]);
+      else
+        (*w)->Add(std::span<const AccessLogRecord* const>(ptrs));
+    }
+    EXPECT_TRUE((*w)->Finish().ok());
+    return ReadFile(path);
+  };
+  std::string one = write(tmp / "one.tqj", 1);
+  EXPECT_GT(one.size(), 1000u);
+  for (size_t group : {2, 7, 16, 17, 256, 6000})
+    EXPECT_EQ(write(tmp / "group.tqj", group), one) << group;
+}
+
+// The logs stage allows 16 MB for what it holds besides its tables during the scan (two
+// writers, one a thread) and after it: the writers' bound for the default longest line fits.
+TEST(RequestJournal, TwoWritersFitTheStagesAllowance) {
+  EXPECT_LE(2 * JournalSegmentWriter::MaxBytes(size_t{1} << 20), size_t{16} << 20);
+}
+
 class DamagedJournal : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -239,12 +390,14 @@ TEST_F(DamagedJournal, FewerRecordsThanTheManifestSaysIsAnError) {
 }
 
 TEST_F(DamagedJournal, ABadManifestIsAnErrorAndNoneIsNotFound) {
-  for (std::string bad : {"", "tourniquet-request-journal 1\ninputs x\n",
-                          "tourniquet-request-journal 1\ninputs 1\n1 aa 1 1 0 zz\n",
-                          "tourniquet-request-journal 1\ninputs 0\nsegments 1\n0 0 0 1 x\nend\n",
-                          "tourniquet-request-journal 1\ninputs 1\n1 aa 1 1 0 -\nsegments 1\n"
+  for (std::string bad : {"", "tourniquet-request-journal 2\ninputs x\n",
+                          "tourniquet-request-journal 2\ninputs 1\n1 aa 1 1 0 zz\n",
+                          "tourniquet-request-journal 2\ninputs 0\nsegments 1\n0 0 0 1 x\nend\n",
+                          "tourniquet-request-journal 2\ninputs 1\n1 aa 1 1 0 -\nsegments 1\n"
                           "0 0 0 1 ../../etc/passwd\nend\n",
-                          "tourniquet-request-journal 1\ninputs 0\nsegments 0\n"}) {
+                          "tourniquet-request-journal 2\ninputs 0\nsegments 0\n",
+                          // A journal of the first format (other codes): rebuilt, not read.
+                          "tourniquet-request-journal 1\ninputs 0\nsegments 0\nend\n"}) {
     WriteFile(dir_ + "/MANIFEST", bad);
     Result<JournalManifest> m = ReadJournalManifest(dir_);
     ASSERT_FALSE(m.ok()) << bad;

@@ -334,6 +334,8 @@ class UnitSink : public LineSink {
       }
       if (j >= kLead) Client(*pre_[j - kLead].rec, &pre_[j - kLead]);
     }
+    // The request journal keeps them too, all at once (its lookups fetched ahead likewise).
+    if (u_.journal) u_.journal->Add(recs);
   }
   void OnRecord(const logs::AccessLogRecord& r, std::span<const uint32_t> hits) override {
     ++u_.stats.lines;
@@ -348,12 +350,13 @@ class UnitSink : public LineSink {
       if (!u_.stats.first_time || r.time < u_.stats.first_time) u_.stats.first_time = r.time;
       if (r.time > u_.stats.last_time) u_.stats.last_time = r.time;
     }
-    if (pre_next_ < pre_.size() && pre_[pre_next_].rec == &r)
-      ++pre_next_;  // counted in Upcoming
-    else
+    if (pre_next_ < pre_.size() && pre_[pre_next_].rec == &r) {
+      ++pre_next_;  // counted and journaled in Upcoming
+    } else {
       Client(r, nullptr);
+      if (u_.journal) u_.journal->Add(r);
+    }
     if (u_.corr && !hits.empty()) u_.corr->Add(r, hits, static_cast<uint32_t>(u_.input));
-    if (u_.journal) u_.journal->Add(r);
     for (uint32_t h : hits) {
       ++u_.rule_hits[h];
       if (!u_.rs->info[h].generate) continue;  // it only feeds correlations: counted, not kept

@@ -11,7 +11,6 @@
 namespace tq::webroot {
 namespace {
 
-bool IsOp(const Token& t, std::string_view op) { return t.type == Tok::kOp && t.text == op; }
 bool In(std::string_view w, std::initializer_list<std::string_view> set) {
   return std::find(set.begin(), set.end(), w) != set.end();
 }

@@ -117,11 +117,26 @@ class Program {
       return j < t.size() && t[j].type == Tok::kOp &&
              (AssignOp(t[j].text) || t[j].text == "++" || t[j].text == "--");
     };
+    // A parameter of a function, an arrow function or a catch clause hides the name inside
+    // it as a second declaration would: `function g(d){return d('x')}` calls the parameter.
+    std::vector<bool> param(t.size(), false);
+    for (size_t i = 0; i < t.size(); ++i) {
+      if (!js::Op(t[i], "(") || match_[i] == js::kNone) continue;
+      size_t close = match_[i];
+      bool fn = (i > 0 && (js::Word(t[i - 1], "function") || js::Word(t[i - 1], "catch"))) ||
+                (i > 1 && t[i - 1].type == Tok::kWord && js::Word(t[i - 2], "function")) ||
+                (close + 1 < t.size() && js::Op(t[close + 1], "=>"));
+      if (fn)
+        for (size_t j = i + 1; j < close; ++j)
+          if (t[j].type == Tok::kWord) param[j] = true;
+    }
+    for (size_t i = 0; i + 1 < t.size(); ++i)
+      if (t[i].type == Tok::kWord && js::Op(t[i + 1], "=>")) param[i] = true;
     for (size_t i = 0; i < t.size(); ++i) {
       if (t[i].type != Tok::kWord || !names.count(t[i].text)) continue;
       if (i > 0 && (js::Op(t[i - 1], ".") || js::Op(t[i - 1], "?."))) continue;
       std::string_view w = t[i].text;
-      if (declares[i] || (i > 0 && js::Word(t[i - 1], "function"))) ++declared[w];
+      if (declares[i] || param[i] || (i > 0 && js::Word(t[i - 1], "function"))) ++declared[w];
       if (!declares[i] &&
           (writes(i + 1) || (i > 0 && (js::Op(t[i - 1], "++") || js::Op(t[i - 1], "--")))))
         assigned.insert(w);

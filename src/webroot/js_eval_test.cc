@@ -135,6 +135,11 @@ TEST(JsEval, WhatIsNotRunStaysAsItIs) {
   EXPECT_FALSE(FoldJsDecoders(t, budget));
   t = Lex("function d(s){return s.split('').reverse().join('')}d=function(s){return s};d('cba');");
   EXPECT_FALSE(FoldJsDecoders(t, budget));
+  // A parameter of the same name hides the decoder where it is in scope.
+  t = Lex("function d(s){return s.split('').reverse().join('')}function g(d){return d('cba')}");
+  EXPECT_FALSE(FoldJsDecoders(t, budget));
+  t = Lex("function d(s){return s.split('').reverse().join('')}var g=(a,d)=>d('cba');");
+  EXPECT_FALSE(FoldJsDecoders(t, budget));
   // A constant written elsewhere is no constant.
   t = Lex("var K=3;function d(s){return String.fromCharCode(s.charCodeAt(0)-K)}K=4;d('d');");
   EXPECT_FALSE(FoldJsDecoders(t, budget));

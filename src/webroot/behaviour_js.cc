@@ -388,7 +388,12 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     const std::string& w = k.text;
     if (w == "serialize" || w == "serializeArray" || w == "FormData" || w == "elements")
       grab = true, grab_at.push_back(i);
-    if (w == "Image" && i > 0 && t[i - 1].type == Tok::kWord && t[i - 1].text == "new")
+    // new Image(), new window.Image() (what window['Image'] folds to).
+    if (w == "Image" && i > 0 &&
+        ((t[i - 1].type == Tok::kWord && t[i - 1].text == "new") ||
+         (i >= 3 && IsOp(t[i - 1], ".") && t[i - 2].type == Tok::kWord &&
+          In(t[i - 2].text, {"window", "self", "globalThis"}) && t[i - 3].type == Tok::kWord &&
+          t[i - 3].text == "new")))
       channel_name(w, i);
     if (w == "sendBeacon" || w == "WebSocket" || w == "XMLHttpRequest") channel_name(w, i);
     // A WebRTC data channel: a connection of its own, as a WebSocket is (no request a

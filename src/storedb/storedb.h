@@ -121,6 +121,9 @@ struct ScriptScore {
   bool has_markup = false;  // <script, <iframe, javascript:, on...= handlers, eval in config
   std::vector<std::string> reasons;
   std::vector<std::string> foreign_hosts;
+  // Obfuscation is all it has (an address rebuilt with fromCharCode, a base64 blob): one weak
+  // trait, reported at medium; high takes behaviour or a second trait.
+  bool obfuscation_only = false;
 };
 // Scores stored content for a planted skimmer: foreign hosts, obfuscation, card-field
 // harvesting and exfiltration patterns; a well-known analytics snippet scores 0.

@@ -9,7 +9,10 @@
 // to the ledger `<prefix>batches` once in; a run killed between the two finds the batch's rows
 // and only adds the ledger entry. (ClickHouse's insert_deduplicate needs a Replicated table.)
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <map>
+#include <thread>
 
 #include "casefile/casefile.h"
 #include "core/sha256.h"
@@ -262,6 +265,27 @@ Status ExportCaseTable(Client& cl, Case& c, const std::string& sqlite_table,
   return Status::Ok();
 }
 
+// An export killed while an INSERT was on its way leaves that INSERT running on the server for a
+// moment (the body was sent whole): its rows land after the next run has counted what is there,
+// and that run would send the batch again. So the next run first waits until no INSERT into the
+// export's tables is running (a minute at most; an export takes the case's lock, so none is
+// this case's live run).
+Status AwaitEarlierInserts(Client& cl, const std::vector<std::string>& tables) {
+  std::string where;
+  for (const std::string& t : tables)
+    where += (where.empty() ? "" : " OR ") + std::string("position(query, ") +
+             SqlString("INSERT INTO " + t) + ") = 1";
+  for (int i = 0; i < 600; ++i) {
+    TQ_ASSIGN_OR_RETURN(std::string n,
+                        cl.Query("SELECT count() FROM system.processes WHERE " + where, tables[0]));
+    if (std::strtoull(n.c_str(), nullptr, 10) == 0) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return Status::Network(cl.endpoint().url + " (table " + tables[0] +
+                         "): an INSERT from an earlier export is still running after a minute; "
+                         "run the export again when it has finished");
+}
+
 }  // namespace
 
 Result<ExportSummary> ExportCase(Client& cl, Case& c, const std::vector<rules::LogInput>& logs,
@@ -274,6 +298,8 @@ Result<ExportSummary> ExportCase(Client& cl, Case& c, const std::vector<rules::L
   std::string table = Table(e, o.table_prefix + "requests");
   std::string ledger = Table(e, o.table_prefix + "batches");
   sum.requests_table = table;
+  TQ_RETURN_IF_ERROR(AwaitEarlierInserts(cl, {table, ledger, Table(e, o.table_prefix + "findings"),
+                                              Table(e, o.table_prefix + "timeline")}));
   std::vector<std::string> shas;
   for (const auto& in : logs) shas.push_back(in.sha256);
   TQ_ASSIGN_OR_RETURN(auto present,

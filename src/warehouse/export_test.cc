@@ -3,7 +3,9 @@
 // leaves the tables as they were (the ledger names every batch already in).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "warehouse/test_server.h"
@@ -59,6 +61,48 @@ TEST(WarehouseExport, RowsOfACaseOnceAndASecondExportAddsNothing) {
   EXPECT_EQ(Count(**cl, first->requests_table), kLines.size());
   EXPECT_EQ(Count(**cl, "tq_export_test.tq_batches"), ledger);
   ASSERT_TRUE((*cl)->Query("DROP DATABASE IF EXISTS tq_export_test").ok());
+}
+
+// An INSERT of an earlier export still running on the server (its client was killed after
+// sending it whole) is waited for before the next export counts what is there: otherwise the
+// batch would be counted missing and sent twice.
+TEST(WarehouseExport, AnEarlierRunsInsertStillRunningIsWaitedFor) {
+  TQ_REQUIRE_CLICKHOUSE();
+  tq::testing::TempDir tmp;
+  std::vector<rules::LogInput> inputs;
+  Result<std::unique_ptr<Case>> c = LogCase(tmp, kLines, &inputs);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  Result<std::unique_ptr<Client>> cl = ClientFor("tq_export_wait");
+  ASSERT_TRUE(cl.ok()) << cl.status().ToString();
+  ASSERT_TRUE((*cl)->Query("DROP DATABASE IF EXISTS tq_export_wait").ok());
+  ASSERT_TRUE(ExportCase(**cl, **c, inputs, ExportOptions{}).ok());
+  // A slow INSERT into the ledger, from another session, written as the export writes it: three
+  // rows, most of a second each.
+  std::thread slow([] {
+    Result<std::unique_ptr<Client>> other = ClientFor("tq_export_wait");
+    ASSERT_TRUE(other.ok());
+    Result<std::string> r = (*other)->Query(
+        "INSERT INTO `tq_export_wait`.`tq_batches` (batch, tbl, rows, sha256) SELECT 'slow', 't', "
+        "0, "
+        "'' FROM numbers(3) WHERE sleepEachRow(0.9) = 0");
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+  });
+  // Until the server runs it.
+  for (int i = 0; i < 100; ++i) {
+    Result<std::string> n = (*cl)->Query(
+        "SELECT count() FROM system.processes WHERE position(query, 'INSERT INTO "
+        "`tq_export_wait`.`tq_batches`') = 1");
+    if (n.ok() && *n != "0\n") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  Result<ExportSummary> again = ExportCase(**cl, **c, inputs, ExportOptions{});
+  // The export returned only after the slow INSERT was in.
+  uint64_t slow_rows = Count(**cl, "tq_export_wait.tq_batches WHERE batch = 'slow'");
+  slow.join();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(slow_rows, 3u);
+  EXPECT_EQ(again->rows, 0u);
+  ASSERT_TRUE((*cl)->Query("DROP DATABASE IF EXISTS tq_export_wait").ok());
 }
 
 // RowBinary carries bytes as they are: a user agent with a NUL, a tab, a quote, a backslash,

@@ -22,7 +22,6 @@ namespace tq::webroot {
 namespace {
 
 using php::In;
-using php::IsOp;
 using php::kCodeSinks;
 using php::kDecoders;
 using php::kShellSinks;

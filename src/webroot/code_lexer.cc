@@ -568,4 +568,31 @@ std::string Render(const std::vector<Token>& tokens, size_t max_bytes) {
   return out;
 }
 
+std::optional<int64_t> IntegerLiteral(std::string_view s) {
+  if (s.empty() || s.size() > 20) return std::nullopt;
+  int base = 10;
+  size_t i = 0;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+    base = 16, i = 2;
+  else if (s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+    base = 2, i = 2;
+  else if (s.size() > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
+    base = 8, i = 2;
+  else if (s.size() > 1 && s[0] == '0')
+    base = 8, i = 1;
+  int64_t v = 0;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '_') continue;
+    int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+            : std::isxdigit(static_cast<unsigned char>(c))
+                ? std::tolower(static_cast<unsigned char>(c)) - 'a' + 10
+                : 99;
+    if (d >= base) return std::nullopt;
+    v = v * base + d;
+    if (v > (int64_t{1} << 40)) return std::nullopt;
+  }
+  return v;
+}
+
 }  // namespace tq::webroot

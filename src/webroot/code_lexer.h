@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -37,6 +38,13 @@ struct Token {
   // kOp "/regex/": the pattern's source (first 256 bytes)
   std::string decoded_by;
 };
+
+// The operator token OP.
+inline bool IsOp(const Token& t, std::string_view op) { return t.type == Tok::kOp && t.text == op; }
+
+// An integer literal's value: decimal, 0x, 0o, 0b, legacy octal (a leading 0), `_` separators;
+// nullopt for anything else or a value above 2^40.
+std::optional<int64_t> IntegerLiteral(std::string_view s);
 
 struct LexLimits {
   size_t max_tokens = 1u << 21;

@@ -13,7 +13,7 @@ namespace tq::webroot::js {
 constexpr size_t kNone = static_cast<size_t>(-1);
 constexpr int kMaxDepth = 24;  // wrapper chains, nested expressions and proxies
 
-inline bool Op(const Token& t, std::string_view s) { return t.type == Tok::kOp && t.text == s; }
+inline bool Op(const Token& t, std::string_view s) { return IsOp(t, s); }
 inline bool Word(const Token& t) { return t.type == Tok::kWord; }
 inline bool Word(const Token& t, std::string_view s) { return t.type == Tok::kWord && t.text == s; }
 inline bool Decl(const Token& t) { return Word(t, "var") || Word(t, "let") || Word(t, "const"); }

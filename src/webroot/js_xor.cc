@@ -21,19 +21,10 @@ constexpr size_t kMaxData = 32;
 constexpr size_t kMaxKeys = 16;
 
 std::optional<uint32_t> Code(const Token& k) {
-  if (k.type != Tok::kNumber || k.text.size() > 12) return std::nullopt;
-  uint64_t v = 0;
-  std::string_view s = k.text;
-  int base = 10;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) base = 16, s.remove_prefix(2);
-  if (s.empty()) return std::nullopt;
-  for (char c : s) {
-    int d = HexVal(c);
-    if (d < 0 || d >= base) return std::nullopt;
-    v = v * base + d;
-  }
-  if (v > 0xffff) return std::nullopt;
-  return static_cast<uint32_t>(v);
+  if (k.type != Tok::kNumber) return std::nullopt;
+  std::optional<int64_t> v = IntegerLiteral(k.text);
+  if (!v || *v > 0xffff) return std::nullopt;
+  return static_cast<uint32_t>(*v);
 }
 
 // A key: a number, or the characters of a string (cycled).

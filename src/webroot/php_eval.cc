@@ -24,7 +24,6 @@ using php_eval::Node;
 using php_eval::ParseNumberToken;
 using php_eval::Value;
 
-bool IsOp(const Token& t, std::string_view op) { return t.type == Tok::kOp && t.text == op; }
 bool IsWord(const Token& t, std::string_view w) {
   return t.type == Tok::kWord && Lower(t.text) == w;
 }

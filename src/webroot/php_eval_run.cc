@@ -15,10 +15,6 @@
 
 namespace tq::webroot {
 
-namespace {
-bool IsOpTok(const Token& t, std::string_view op) { return t.type == Tok::kOp && t.text == op; }
-}  // namespace
-
 using php_eval::Array;
 using php_eval::Lower;
 using php_eval::N;
@@ -613,17 +609,17 @@ bool FoldUserDecoders(std::vector<Token>& t, FoldBudget& budget) {
     const Token& k = t[i];
     std::string lower = k.type == Tok::kWord ? Lower(k.text) : std::string();
     bool candidate =
-        !lower.empty() && i + 2 < t.size() && IsOpTok(t[i + 1], "(") && fns.IsDecoder(lower) &&
+        !lower.empty() && i + 2 < t.size() && IsOp(t[i + 1], "(") && fns.IsDecoder(lower) &&
         !budget.eval_refused.count(lower) &&
-        !(i > 0 && (IsOpTok(t[i - 1], "->") || IsOpTok(t[i - 1], "::") ||
+        !(i > 0 && (IsOp(t[i - 1], "->") || IsOp(t[i - 1], "::") ||
                     (t[i - 1].type == Tok::kWord &&
                      (Lower(t[i - 1].text) == "function" || Lower(t[i - 1].text) == "new"))));
     std::vector<Token> args;
     size_t j = i + 2;
     bool literal_args = candidate, has_string = false;
-    while (literal_args && j < t.size() && !IsOpTok(t[j], ")")) {
+    while (literal_args && j < t.size() && !IsOp(t[j], ")")) {
       Token a = t[j];
-      if (IsOpTok(a, "-") && j + 1 < t.size() && t[j + 1].type == Tok::kNumber) {
+      if (IsOp(a, "-") && j + 1 < t.size() && t[j + 1].type == Tok::kNumber) {
         a = t[++j];
         a.text = "-" + a.text;
       }
@@ -632,9 +628,9 @@ bool FoldUserDecoders(std::vector<Token>& t, FoldBudget& budget) {
       has_string = has_string || a.type == Tok::kString;
       args.push_back(std::move(a));
       ++j;
-      if (j < t.size() && IsOpTok(t[j], ","))
+      if (j < t.size() && IsOp(t[j], ","))
         ++j;
-      else if (!(j < t.size() && IsOpTok(t[j], ")")))
+      else if (!(j < t.size() && IsOp(t[j], ")")))
         literal_args = false;
     }
     if (!literal_args || !has_string || j >= t.size()) {

@@ -18,7 +18,6 @@
 namespace tq::webroot::php {
 
 using tq::Lower;
-inline bool IsOp(const Token& t, std::string_view op) { return t.type == Tok::kOp && t.text == op; }
 inline bool IsAssignOp(const Token& t) {
   return t.type == Tok::kOp && (t.text == "=" || t.text == ".=" || t.text == "?\?=");
 }

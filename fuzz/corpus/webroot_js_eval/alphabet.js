@@ -1,0 +1,1 @@
+var A='ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkjihgfedcba9876543210+/';function c(n){return String.fromCharCode(n)}function f(s){var o='',q=0,n=0;for(var i=0;i<s.length;i++){var v=A.indexOf(s.charAt(i));if(v<0)continue;q=(q<<6)|v;n+=6;if(n>=8){n-=8;o+=c((q>>n)&255);}}return o}f('MnI0B2t');

@@ -1,0 +1,1 @@
+var g=function(s){return s.split('').reverse().join('')};function h(s){var o='',i=0;do{o+=String.fromCharCode(parseInt(s.substr(i,2),16));i+=2}while(i<s.length);return o}window[g('lave')](h('616c6572742831293b'));

@@ -1,0 +1,1 @@
+function d(s){for(;;){s+=s.charAt(0)+s}return s}function e(s){return e(s.charAt(0)+s)}function f(n){var a=[];a[n]=1;return a.join('').charAt(0)}d('a');e('b');f(1e9);

@@ -1,0 +1,1 @@
+function d(s,k){var o='';for(var i=0;i<s.length;i++){o+=String.fromCharCode(s.charCodeAt(i)-k);}return o;}var u=d('kwwsv=22h{dpsoh1frp',3);

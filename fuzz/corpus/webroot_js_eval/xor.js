@@ -1,0 +1,1 @@
+function e(s,k){var r=[];for(var i=0;i<s.length;i++)r.push(String.fromCharCode(s.charCodeAt(i)^k.charCodeAt(i%k.length)));return r.join('');}e('\x0b\x56\x0d','k3y');

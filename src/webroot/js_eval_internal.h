@@ -1,0 +1,154 @@
+// Implementation header of the JavaScript decoder evaluator (js_eval.cc, js_eval_parse.cc,
+// js_eval_values.cc and their tests): the parsed subset, values, and the heap that charges every
+// string and array made to the run's limits.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "webroot/code_lexer.h"
+#include "webroot/js_eval.h"
+
+namespace tq::webroot::jseval {
+
+using U16 = std::u16string;
+
+// UTF-8 (as the lexer keeps a literal) to JavaScript's UTF-16 code units; a byte that starts
+// no valid sequence stands for itself. And back (a lone surrogate as its own code point).
+U16 ToU16(std::string_view s);
+std::string ToU8(const U16& s);
+inline U16 Ascii(std::string_view s) { return U16(s.begin(), s.end()); }
+inline bool In(std::string_view w, std::initializer_list<std::string_view> set) {
+  for (std::string_view x : set)
+    if (x == w) return true;
+  return false;
+}
+// A numeric literal's value (decimal, exponent, 0x, 0o, 0b, legacy octal).
+std::optional<double> NumberLiteral(std::string_view s);
+bool AssignOp(std::string_view op);
+
+// ---------------------------------------------------------------------------------------------
+// The parsed subset (js_eval_parse.cc).
+struct Node {
+  enum Kind : uint8_t {
+    // expressions
+    kNum,
+    kStr,
+    kName,
+    kUndef,
+    kNull,
+    kBool,
+    kArray,
+    kUnary,
+    kPrefix,
+    kPostfix,
+    kBinary,
+    kLogical,
+    kCond,
+    kAssign,
+    kSeq,
+    kMember,
+    kIndex,
+    kCall,
+    kNew,
+    // statements
+    kVar,
+    kExpr,
+    kIf,
+    kFor,
+    kWhile,
+    kDo,
+    kReturn,
+    kBreak,
+    kContinue,
+    kBlock,
+    kEmpty,
+  };
+  Kind k = kUndef;
+  std::string op;  // operator, or the name (kName, kMember, kVar)
+  double num = 0;
+  U16 str;
+  std::vector<int> kids;  // -1 for an absent part
+};
+
+// A function body t[b, e) as one block into `pool`; -1 when it holds anything outside the
+// subset (a nested function, an object literal, a regular expression, try, switch, a label...),
+// more than `max_nodes` nodes, or nesting deeper than the parser follows.
+int ParseJsBody(const std::vector<Token>& t, size_t b, size_t e, std::vector<Node>& pool,
+                size_t max_nodes);
+
+// ---------------------------------------------------------------------------------------------
+// Values and the conversions of the language (js_eval_values.cc).
+struct Val;
+using ArrPtr = std::shared_ptr<std::vector<Val>>;
+struct Val {
+  enum K : uint8_t { kUndef, kNull, kBool, kNum, kStr, kArr, kFn, kBuiltin } k = kUndef;
+  double n = 0;
+  U16 s;
+  ArrPtr a;
+  std::string name;  // kFn: the file's function; kBuiltin: "String", "Math", "parseInt", ...
+
+  static Val Num(double v) {
+    Val x;
+    x.k = kNum, x.n = v;
+    return x;
+  }
+  static Val Str(U16 v) {
+    Val x;
+    x.k = kStr, x.s = std::move(v);
+    return x;
+  }
+  static Val Bool(bool v) {
+    Val x;
+    x.k = kBool, x.n = v;
+    return x;
+  }
+};
+
+double ToInteger(double d);
+int32_t ToInt32(double d);
+uint32_t ToUint32(double d);
+U16 NumberText(double d);            // Number.prototype.toString()
+U16 RadixText(double d, int radix);  // (n).toString(radix), integers; others as NumberText
+double StrToNumber(const U16& s);    // Number("..")
+double ParseInt(const U16& s, int radix);
+
+// The run's accounting (steps, bytes made, the reason it stopped) and what needs it: the
+// conversions that build strings, the operators, and the built-in functions and methods.
+class Heap {
+ public:
+  explicit Heap(const JsEvalLimits& l) : l_(l) {}
+  size_t steps = 0;
+  std::string why;  // empty while running
+
+  std::nullopt_t Stop(std::string reason);
+  bool Step();
+  bool Charge(size_t n);
+  std::optional<Val> MakeStr(U16 s);
+  U16 ToStr(const Val& v, int depth = 0);
+  double ToNum(const Val& v);
+  static bool Truthy(const Val& v);
+  static bool StrictEq(const Val& a, const Val& b);
+  bool LooseEq(const Val& a, const Val& b);
+  std::optional<Val> Binary(const std::string& op, const Val& a, const Val& b);
+  // recv.m(a...) on a string, an array or a number.
+  std::optional<Val> Method(const Val& recv, const std::string& m, const std::vector<Val>& a);
+  // String.fromCharCode, Math.floor, parseInt, atob, ... ("String", "Array" as functions).
+  std::optional<Val> Builtin(const std::string& name, const std::vector<Val>& a);
+
+ protected:
+  const JsEvalLimits& l_;
+  size_t bytes_ = 0;
+
+ private:
+  double Arg(const std::vector<Val>& a, size_t i, double missing = NAN);
+  static size_t Rel(double v, size_t len);
+};
+
+}  // namespace tq::webroot::jseval

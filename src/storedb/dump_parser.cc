@@ -482,17 +482,10 @@ Status Parser::ParseInsert(uint64_t line, uint64_t off) {
       row.schema_generation = schema_generation_;
       ++st_.rows;
       TQ_RETURN_IF_ERROR(sink_.OnRow(row));
-      SkipSpace();
-      c = Peek();
-      if (c == ',') {
-        Get();
-        continue;
-      }
-      if (c == ';') {
-        Get();
-        return Status::Ok();
-      }
-      return FinishStatement(name);
+      int sep = AfterRow();
+      if (sep == ';') return Status::Ok();
+      if (sep != ',') return FinishStatement(name);
+      continue;
     }
     RowEnd end = ParseRow();
     if (end == RowEnd::kEof) {
@@ -508,18 +501,18 @@ Status Parser::ParseInsert(uint64_t line, uint64_t off) {
       return Status::Ok();
     }
     TQ_RETURN_IF_ERROR(DeliverRow(t, names, rline, roff));
-    SkipSpace();
-    c = Peek();
-    if (c == ',') {
-      Get();
-      continue;
-    }
-    if (c == ';') {
-      Get();
-      return Status::Ok();
-    }
-    return FinishStatement(name);
+    int sep = AfterRow();
+    if (sep == ';') return Status::Ok();
+    if (sep != ',') return FinishStatement(name);
   }
+}
+
+int Parser::AfterRow() {
+  SkipSpace();
+  int c = Peek();
+  if (c != ',' && c != ';') return 0;
+  Get();
+  return c;
 }
 
 Status Parser::FinishStatement(const std::string& name) {

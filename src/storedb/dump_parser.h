@@ -136,6 +136,8 @@ class Parser {
   Status ParseInsert(uint64_t line, uint64_t off);
   // After a row and the space after it, at neither ',' nor ';': the statement's end ("*/" of
   // its conditional comment, ON DUPLICATE KEY ..., or what is reported).
+  // After a row: ',' (another row follows) or ';' (the statement ends), consumed; else 0.
+  int AfterRow();
   Status FinishStatement(const std::string& name);
 
   // ---- Rows (dump_values.cc) ----

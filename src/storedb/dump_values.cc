@@ -28,7 +28,9 @@ bool IsAscii(std::string_view s) {
 
 // The first of `quote`, a backslash or a newline in [p, e), else e: eight bytes at a time
 // (a byte equal to the pattern becomes zero; the lowest flagged byte is always a true one).
-const char* FindStringStop(const char* p, const char* e, char quote) {
+// With kPastAscii, a byte past ASCII is a stop too (the counted rows' fast path).
+template <bool kPastAscii>
+const char* FindStop(const char* p, const char* e, char quote) {
   constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
   const uint64_t quotes = kOnes * static_cast<unsigned char>(quote);
   const uint64_t backslashes = kOnes * '\\', newlines = kOnes * '\n';
@@ -37,27 +39,10 @@ const char* FindStringStop(const char* p, const char* e, char quote) {
     uint64_t v;
     std::memcpy(&v, p, 8);
     uint64_t m = zero_bytes(v ^ quotes) | zero_bytes(v ^ backslashes) | zero_bytes(v ^ newlines);
+    if constexpr (kPastAscii) m |= v & kHigh;
     if (m) return p + (__builtin_ctzll(m) >> 3);
   }
-  while (p < e && *p != quote && *p != '\\' && *p != '\n') ++p;
-  return p;
-}
-
-// The first of `quote`, a backslash, a newline or a byte past ASCII in [p, e), else e: as
-// FindStringStop, with the high bit of any byte a stop too.
-const char* FindCountedStop(const char* p, const char* e, char quote) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  const uint64_t quotes = kOnes * static_cast<unsigned char>(quote);
-  const uint64_t backslashes = kOnes * '\\', newlines = kOnes * '\n';
-  auto zero_bytes = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
-  for (; e - p >= 8; p += 8) {
-    uint64_t v;
-    std::memcpy(&v, p, 8);
-    uint64_t m = zero_bytes(v ^ quotes) | zero_bytes(v ^ backslashes) | zero_bytes(v ^ newlines) |
-                 (v & kHigh);
-    if (m) return p + (__builtin_ctzll(m) >> 3);
-  }
-  while (p < e && *p != quote && *p != '\\' && *p != '\n' && !(*p & 0x80)) ++p;
+  while (p < e && *p != quote && *p != '\\' && *p != '\n' && !(kPastAscii && (*p & 0x80))) ++p;
   return p;
 }
 
@@ -120,7 +105,7 @@ bool Parser::SkipCountedRow(size_t columns) {
         // As ParseString: a doubled quote or a backslash and the byte after it are in the
         // string. A byte past ASCII is left to ParseString (its UTF-8 check).
         for (++p;;) {
-          p = FindCountedStop(p, e, c);
+          p = FindStop<true>(p, e, c);
           if (p == e || (*p & 0x80)) return false;
           if (*p == '\n') {
             ++lines, ++p;
@@ -183,7 +168,7 @@ Parser::RowEnd Parser::ParseString(int quote, ValueKind kind, bool check) {
     }
     const char* p = data_ + pos_;
     const char* e = data_ + end_;
-    const char* q = FindStringStop(p, e, static_cast<char>(quote));
+    const char* q = FindStop<false>(p, e, static_cast<char>(quote));
     Append(p, q - p);
     pos_ += q - p;
     if (q == e) continue;

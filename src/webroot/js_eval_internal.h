@@ -24,6 +24,16 @@ using U16 = std::u16string;
 U16 ToU16(std::string_view s);
 std::string ToU8(const U16& s);
 inline U16 Ascii(std::string_view s) { return U16(s.begin(), s.end()); }
+// A code point appended as UTF-16 (a surrogate pair past U+FFFF).
+inline void AppendUtf16(U16& out, uint32_t cp) {
+  if (cp >= 0x10000) {
+    cp -= 0x10000;
+    out += static_cast<char16_t>(0xD800 + (cp >> 10));
+    out += static_cast<char16_t>(0xDC00 + (cp & 0x3ff));
+  } else {
+    out += static_cast<char16_t>(cp);
+  }
+}
 inline bool In(std::string_view w, std::initializer_list<std::string_view> set) {
   for (std::string_view x : set)
     if (x == w) return true;

@@ -29,13 +29,7 @@ U16 ToU16(std::string_view s) {
       }
     }
     if (!ok) cp = c, n = 1;
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      out += static_cast<char16_t>(0xD800 + (cp >> 10));
-      out += static_cast<char16_t>(0xDC00 + (cp & 0x3ff));
-    } else {
-      out += static_cast<char16_t>(cp);
-    }
+    AppendUtf16(out, cp);
     i += n;
   }
   return out;

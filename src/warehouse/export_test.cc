@@ -105,6 +105,46 @@ TEST(WarehouseExport, AnEarlierRunsInsertStillRunningIsWaitedFor) {
   ASSERT_TRUE((*cl)->Query("DROP DATABASE IF EXISTS tq_export_wait").ok());
 }
 
+// An INSERT whose answer is lost after its rows went out (here: the server takes longer than
+// the client's timeout, a materialized view sleeping on each row) is not sent again: it lands
+// once, and the caller gets the error.
+TEST(WarehouseClient, AnInsertWhoseAnswerIsLostIsNotSentTwice) {
+  TQ_REQUIRE_CLICKHOUSE();
+  Result<std::unique_ptr<Client>> admin = ClientFor("tq_lost_answer");
+  ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+  for (const char* sql :
+       {"DROP DATABASE IF EXISTS tq_lost_answer", "CREATE DATABASE tq_lost_answer",
+        "CREATE TABLE tq_lost_answer.dst (x UInt8) ENGINE = MergeTree ORDER BY x",
+        "CREATE TABLE tq_lost_answer.src (x UInt8) ENGINE = Null",
+        "CREATE MATERIALIZED VIEW tq_lost_answer.mv TO tq_lost_answer.dst AS SELECT x FROM "
+        "tq_lost_answer.src WHERE sleepEachRow(0.6) = 0"}) {
+    Result<std::string> r = (*admin)->Query(sql);
+    ASSERT_TRUE(r.ok()) << sql << ": " << r.status().ToString();
+  }
+  Endpoint e;
+  e.url = test_server::Server::Get().url;
+  e.database = "tq_lost_answer";
+  e.timeout_s = 1;
+  e.retries = 3;
+  Result<std::unique_ptr<Client>> cl = Client::Connect(e);
+  ASSERT_TRUE(cl.ok()) << cl.status().ToString();
+  Result<std::string> r =
+      (*cl)->Query("INSERT INTO tq_lost_answer.src FORMAT TSV", "src", "1\n2\n3\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().ToString().find("not sent again"), std::string::npos)
+      << r.status().ToString();
+  // Once the server has finished the one INSERT it was sent: three rows, not six or more.
+  for (int i = 0; i < 100; ++i) {
+    Result<std::string> n = (*admin)->Query(
+        "SELECT count() FROM system.processes WHERE position(query, 'INSERT INTO "
+        "tq_lost_answer.src') = 1");
+    if (n.ok() && *n == "0\n") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(Count(**admin, "tq_lost_answer.dst"), 3u);
+  ASSERT_TRUE((*admin)->Query("DROP DATABASE IF EXISTS tq_lost_answer").ok());
+}
+
 // RowBinary carries bytes as they are: a user agent with a NUL, a tab, a quote, a backslash,
 // invalid UTF-8 and a length that needs a two-byte LEB128 prefix reads back byte for byte.
 TEST(WarehouseExport, FieldBytesArriveExactly) {

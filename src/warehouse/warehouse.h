@@ -34,7 +34,9 @@ struct Endpoint {
   std::string password;  // from the environment, never the command line
   std::string database = "default";
   int timeout_s = 300;
-  int retries = 3;  // per request, for connection failures and 5xx answers (not SQL errors)
+  // Per request, for connection failures and 5xx answers (not SQL errors); an INSERT whose
+  // answer was lost after it was sent is not resent (it may be in).
+  int retries = 3;
 };
 
 // One HTTP session with the server. Errors name the URL (and the table when one is given):

@@ -28,6 +28,9 @@ for scenario in $SCENARIOS; do
   "$T" --case "$c" --quiet investigate --known-keys "$out/known_keys.pub" > /dev/null 2> inv.err || rc=$?
   [ $rc -le 1 ] || { cat inv.err >&2; fail "investigate exit $rc"; }
   TOURNIQUET_PASSWORD=story-pass-1 "$T" --case "$c" user add lead --role lead > /dev/null || fail "user"
+  # (The last scenario's files go first: the shell truncates serve.out in the child, after the
+  # loop below may already have read the old server's address from it.)
+  rm -f serve.out serve.err login.out
   "$T" --case "$c" serve --port 0 > serve.out 2> serve.err &
   pid=$!
   base=""

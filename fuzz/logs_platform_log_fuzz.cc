@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "logs/platform_log.h"
+#include "remove_at_exit.h"
 
 namespace {
 
@@ -20,6 +21,7 @@ const std::string& Item() {
     int fd = mkstemp(tmpl);
     if (fd < 0) std::abort();
     close(fd);
+    tq::fuzz::RemoveAtExit(tmpl);
     return std::string(tmpl);
   }();
   return path;

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "logs/request_journal.h"
+#include "remove_at_exit.h"
 
 namespace {
 
@@ -21,6 +22,7 @@ const std::string& Dir() {
   static const std::string dir = [] {
     char tmpl[] = "/tmp/tq-journal-fuzz.XXXXXX";
     if (!mkdtemp(tmpl)) std::abort();
+    tq::fuzz::RemoveAtExit(tmpl);
     return std::string(tmpl);
   }();
   return dir;

@@ -1,6 +1,7 @@
 // For fuzz targets that need a real case: a new case in a fresh directory under /tmp, made
-// once per process (the caller keeps it in a static). Aborts when it cannot be made: a target
-// that cannot set up must not report success.
+// once per process (the caller keeps it in a static) and removed when the process exits (every
+// replay in `make test` had left one behind). Aborts when it cannot be made: a target that
+// cannot set up must not report success.
 #pragma once
 
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "casefile/casefile.h"
+#include "remove_at_exit.h"
 
 namespace tq::fuzz {
 
@@ -21,6 +23,7 @@ struct TempCase {
 inline TempCase NewTempCase(const std::string& tag) {
   std::string tmpl = "/tmp/tq-" + tag + "-fuzz-XXXXXX";
   if (!::mkdtemp(tmpl.data())) std::abort();
+  RemoveAtExit(tmpl);
   CaseInfo info;
   info.name = "fuzz";
   auto c = Case::Create(tmpl + "/case", info);

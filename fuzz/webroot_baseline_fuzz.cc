@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "remove_at_exit.h"
 #include "webroot/baseline.h"
 
 namespace {
@@ -29,6 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     int fd = ::mkstemp(tmpl);
     if (fd < 0) std::abort();
     ::close(fd);
+    tq::fuzz::RemoveAtExit(tmpl);
     return std::string(tmpl);
   }();
   FILE* f = std::fopen(path.c_str(), "wb");

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "remove_at_exit.h"
 #include "webroot/yara_scan.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -22,6 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     int fd = ::mkstemps(tmpl, 4);
     if (fd < 0) std::abort();
     ::close(fd);
+    tq::fuzz::RemoveAtExit(tmpl);
     return std::string(tmpl);
   }();
   FILE* f = std::fopen(path.c_str(), "wb");

@@ -295,21 +295,26 @@ class Machine : public Heap {
     ~Nest() { --m.nest_; }
   };
 
-  std::optional<Val> Lookup(const std::string& name, Env& env) {
-    if (auto it = env.find(name); it != env.end()) return it->second;
-    if (const Val* c = p_.Const(name)) return *c;
+  // A global the subset knows: a function of the file or a pure built-in; nullopt otherwise.
+  std::optional<Val> Global(const std::string& name) const {
     Val v;
     if (p_.Find(name)) {
       v.k = Val::kFn, v.name = name;
       return v;
     }
-    if (In(name, {"String", "Math", "Array", "Number", "parseInt", "parseFloat", "isNaN", "atob",
-                  "unescape", "decodeURIComponent", "Infinity", "NaN"})) {
-      if (name == "Infinity") return Val::Num(INFINITY);
-      if (name == "NaN") return Val::Num(NAN);
-      v.k = Val::kBuiltin, v.name = name;
-      return v;
-    }
+    if (name == "Infinity") return Val::Num(INFINITY);
+    if (name == "NaN") return Val::Num(NAN);
+    if (!In(name, {"String", "Math", "Array", "Number", "parseInt", "parseFloat", "isNaN", "atob",
+                   "unescape", "decodeURIComponent"}))
+      return std::nullopt;
+    v.k = Val::kBuiltin, v.name = name;
+    return v;
+  }
+
+  std::optional<Val> Lookup(const std::string& name, Env& env) {
+    if (auto it = env.find(name); it != env.end()) return it->second;
+    if (const Val* c = p_.Const(name)) return *c;
+    if (std::optional<Val> g = Global(name)) return g;
     return Stop("unknown name " + name.substr(0, 40));
   }
 
@@ -440,13 +445,10 @@ class Machine : public Heap {
         return take_left ? a : Eval(f, x.kids[1], env);
       }
       case Node::kUnary: {
+        // typeof of a name nothing binds is "undefined", not an error.
         if (x.op == "typeof" && f.pool[x.kids[0]].k == Node::kName) {
           const std::string& name = f.pool[x.kids[0]].op;
-          if (!env.count(name) && !p_.Const(name) && !p_.Find(name)) {
-            std::optional<Val> known = Lookup(name, env);
-            if (!known) why.clear();
-            return MakeStr(known ? u"function" : u"undefined");
-          }
+          if (!env.count(name) && !p_.Const(name) && !Global(name)) return MakeStr(u"undefined");
         }
         std::optional<Val> a = Eval(f, x.kids[0], env);
         if (!a) return std::nullopt;

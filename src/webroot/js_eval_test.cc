@@ -71,6 +71,14 @@ TEST(JsEval, ShiftXorAndReverseDecoders) {
   EXPECT_EQ(Decode("function u(s){return unescape(s)}", "u", {Str("%61%u0062c")}), "abc");
 }
 
+TEST(JsEval, TypeofOfUnboundNamesAndGlobals) {
+  // Environment checks a decoder makes (is TextDecoder there?): unbound is "undefined".
+  EXPECT_EQ(Decode("function d(s){return typeof TextDecoder+typeof Infinity+typeof s+typeof "
+                   "parseInt+s.charAt(0)}",
+                   "d", {Str("x")}),
+            "undefinednumberstringfunctionx");
+}
+
 TEST(JsEval, CustomAlphabetWithConstantsAndHelpers) {
   // A base64 decoder over a shuffled alphabet kept in a top-level constant, calling a helper.
   const char* src =

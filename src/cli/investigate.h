@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,17 +28,21 @@ struct InvestigateContext {
   int64_t findings = 0;
   // Per-item problems (an unreadable file, a skipped rule): reported, run continues, exit 3.
   std::vector<Status> item_errors;
+  // How the logs stage reads logs, as the logs component takes them (its --log-format,
+  // --json-field, --trusted-proxy and --time-format, with the case's time zone): converted
+  // once, by LogReading, for every stage of the run. Unset until a stage asks.
+  std::optional<logs::StreamOptions> log_stream{};
 };
 
 // Where the logs stage keeps the request journal the analysis replays
 // (logs/request_journal.h): derived from the evidence, rebuilt when missing.
 inline std::string RequestJournalDir(const Case& c) { return c.dir() + "/cache/requests"; }
 
-// How the logs stage reads logs (its --log-format, --json-field, --trusted-proxy and
-// --time-format, with the case's time zone), as the logs component takes them: for a stage
-// that has the logs component read the logs again. Defined by the logs stage, which owns
-// those options.
-Result<logs::StreamOptions> LogStreamOptions(CLI::App& investigate, Case& c);
+// ctx.log_stream, filled from the logs stage's typed options if it is not yet: by the logs
+// stage when it runs, else by the first stage that asks (the logs stage skipped by --only).
+// Fails for options that do not hold (a --json-field without '=', a bad --trusted-proxy).
+// Defined by the logs stage, which owns those options.
+Result<logs::StreamOptions> LogReading(InvestigateContext& ctx);
 
 using StageRunner = std::function<Status(InvestigateContext&)>;
 

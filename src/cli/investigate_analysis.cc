@@ -12,12 +12,11 @@ namespace tq::cli {
 namespace {
 
 StageRunner SetupAnalysisStage(CLI::App& app, Globals& g) {
-  (void)g;
-  CLI::App* investigate = &app;
-  return [investigate](InvestigateContext& ctx) -> Status {
+  (void)app, (void)g;
+  return [](InvestigateContext& ctx) -> Status {
     // Only needed when the case has no request journal from the logs stage: the logs
     // component then reads the logs again, as the logs stage would.
-    TQ_ASSIGN_OR_RETURN(logs::StreamOptions lo, LogStreamOptions(*investigate, ctx.the_case));
+    TQ_ASSIGN_OR_RETURN(logs::StreamOptions lo, LogReading(ctx));
     // The analysis reads every request twice (clients, then sessions), then attributes and
     // writes: each pass counted in requests against what the logs stage parsed. The requests
     // come from the journal the logs stage kept (or the logs component builds it now).

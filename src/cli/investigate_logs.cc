@@ -44,14 +44,16 @@ Result<logs::StreamOptions> StreamOptionsOf(const LogsOptions& o, Case& c) {
   return so;
 }
 
-template <typename T>
-T OptionValue(CLI::App& app, const char* name) {
-  CLI::Option* opt = app.get_option_no_throw(name);
-  return opt && opt->count() > 0 ? opt->as<T>() : T();
+// The options of the logs stage set up last (there is one investigate command a process),
+// for LogReading when the stage itself does not run.
+std::shared_ptr<const LogsOptions>& StageOptions() {
+  static std::shared_ptr<const LogsOptions> o;
+  return o;
 }
 
 StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
   auto o = std::make_shared<LogsOptions>();
+  StageOptions() = o;
   app.add_option("--rules", o->rules, "More Sigma rule directories or files (webserver category)");
   app.add_flag("--no-shipped-rules", o->no_shipped, "Use only the --rules given");
   app.add_option(
@@ -87,7 +89,9 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
     if (paths.empty()) return Status::Usage("no rules: --no-shipped-rules needs --rules DIR");
     TQ_ASSIGN_OR_RETURN(rules::RuleSetPtr rs, rules::LoadRules(paths));
     rules::LogScanOptions so;
+    // Converted once here, kept for the stages after this one (LogReading).
     TQ_ASSIGN_OR_RETURN(so.stream, StreamOptionsOf(*o, ctx.the_case));
+    ctx.log_stream = so.stream;
     for (const auto& [name, path] : so.stream.json_field_map) {
       // A name outside the taxonomy is only worth mapping for a rule that uses it: anything
       // else is a misspelt field, said so rather than mapped to nothing.
@@ -272,13 +276,14 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
 
 }  // namespace
 
-Result<logs::StreamOptions> LogStreamOptions(CLI::App& investigate, Case& c) {
-  LogsOptions o;
-  o.log_format = OptionValue<std::string>(investigate, "--log-format");
-  o.json_fields = OptionValue<std::vector<std::string>>(investigate, "--json-field");
-  o.trusted_proxies = OptionValue<std::vector<std::string>>(investigate, "--trusted-proxy");
-  o.time_format = OptionValue<std::string>(investigate, "--time-format");
-  return StreamOptionsOf(o, c);
+Result<logs::StreamOptions> LogReading(InvestigateContext& ctx) {
+  if (!ctx.log_stream) {
+    std::shared_ptr<const LogsOptions> o = StageOptions();
+    TQ_ASSIGN_OR_RETURN(logs::StreamOptions so,
+                        StreamOptionsOf(o ? *o : LogsOptions(), ctx.the_case));
+    ctx.log_stream = std::move(so);
+  }
+  return *ctx.log_stream;
 }
 
 TQ_INVESTIGATE_STAGE("logs", 100, SetupLogsStage);

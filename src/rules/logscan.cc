@@ -1,12 +1,10 @@
-// Scanning collected log files with all cores: the format of each file is detected once,
-// then work units (a whole compressed file, or a range of lines of a large plain file) run on
-// worker threads, each with its own parser, Vectorscan scratch and aggregates. Results are
-// merged in input order, so the output does not depend on the thread schedule.
-#include <fcntl.h>
+// The matching side of a log scan: the logs component reads the collected files (logs/scan.h:
+// work units on all cores, each a whole compressed file or a range of lines of a large plain
+// file) and hands each unit's parsed lines to a sink made here, which matches them against
+// the rules (its thread's Scanner) and counts per-client aggregates. Units are merged in input
+// order, so the output does not depend on the thread schedule. Nothing here opens a file.
 #include <malloc.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -14,7 +12,6 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -262,18 +259,9 @@ class ClientTable {
   size_t bytes_ = 0, budget_;
 };
 
+// What one work unit found (its lines are counted by the logs component).
 struct Unit {
   size_t input = 0;
-  bool range = false;
-  uint64_t begin = 0, end = 0;
-  // Results.
-  logs::ParseStats stats;
-  // A range's lines in time order as far as the range saw (not counted out of order against
-  // its own earlier lines): their times, non-decreasing, the first kRisingKept of them. When
-  // the ranges are merged, those earlier than the ranges before them reached are out of order
-  // too, as they are when one thread reads the file.
-  static constexpr size_t kRisingKept = 1u << 18;
-  std::vector<UnixMicros> rising;
   std::vector<LogHit> hits;
   std::vector<uint64_t> rule_hits;
   std::unique_ptr<ClientTable> table;
@@ -283,11 +271,6 @@ struct Unit {
   size_t client_bytes = 0;  // what its client table held when it was released
   const RuleSet* rs = nullptr;
   std::unique_ptr<CorrelationEvents> corr;  // events for correlations, when there are any
-  // Its segment of the request journal, when one is kept.
-  std::unique_ptr<logs::JournalSegmentWriter> journal;
-  std::string journal_file;
-  uint64_t journal_records = 0;
-  Status journal_status;
 };
 
 std::string Cap(std::string_view v) { return std::string(v.substr(0, 4096)); }
@@ -305,8 +288,7 @@ class UnitSink : public LineSink {
  public:
   UnitSink(Unit& u, const LogScanOptions& o) : u_(u), table_(*u.table), o_(o) {}
   void OnSkip(std::string_view reason, uint64_t line_no) override {
-    ++u_.stats.lines;
-    u_.stats.Skip(reason, line_no);
+    (void)reason, (void)line_no;  // counted by the logs component
   }
   // The client aggregates of the upcoming records are counted here, in their order, as a
   // software pipeline: while record i is counted, the entry of record i + 8 is fetched and the
@@ -334,27 +316,12 @@ class UnitSink : public LineSink {
       }
       if (j >= kLead) Client(*pre_[j - kLead].rec, &pre_[j - kLead]);
     }
-    // The request journal keeps them too, all at once (its lookups fetched ahead likewise).
-    if (u_.journal) u_.journal->Add(recs);
   }
   void OnRecord(const logs::AccessLogRecord& r, std::span<const uint32_t> hits) override {
-    ++u_.stats.lines;
-    ++u_.stats.parsed;
-    if (r.has_time) {
-      if (r.time < prev_) {
-        ++u_.stats.out_of_order;
-      } else if (u_.range && u_.rising.size() < Unit::kRisingKept) {
-        u_.rising.push_back(r.time);
-      }
-      prev_ = std::max(prev_, r.time);
-      if (!u_.stats.first_time || r.time < u_.stats.first_time) u_.stats.first_time = r.time;
-      if (r.time > u_.stats.last_time) u_.stats.last_time = r.time;
-    }
     if (pre_next_ < pre_.size() && pre_[pre_next_].rec == &r) {
-      ++pre_next_;  // counted and journaled in Upcoming
+      ++pre_next_;  // counted in Upcoming
     } else {
       Client(r, nullptr);
-      if (u_.journal) u_.journal->Add(r);
     }
     if (u_.corr && !hits.empty()) u_.corr->Add(r, hits, static_cast<uint32_t>(u_.input));
     for (uint32_t h : hits) {
@@ -493,7 +460,6 @@ class UnitSink : public LineSink {
   ClientTable& table_;
   const LogScanOptions& o_;
   ClientTable::Entry* last_ = nullptr;
-  UnixMicros prev_ = 0;
   struct Ahead {
     const logs::AccessLogRecord* rec;
     uint64_t ip_hash;
@@ -503,45 +469,54 @@ class UnitSink : public LineSink {
   size_t pre_next_ = 0;
 };
 
-// The first bytes of a file's content, for format detection.
-std::vector<std::string> SampleLines(const std::string& path, std::string* error) {
-  std::vector<std::string> out;
-  Result<std::unique_ptr<logs::ByteStream>> s = logs::OpenByteStream(path);
-  if (!s.ok()) {
-    *error = s.status().ToString();
-    return out;
+// One work unit as the logs component reads it: its parsed lines are matched with a scanner
+// and reported to the unit's aggregates.
+class UnitScan : public logs::RecordSink {
+ public:
+  explicit UnitScan(std::unique_ptr<Scanner> scanner) : scanner_(std::move(scanner)) {}
+  void Start(const LogScanOptions& o) { sink_ = std::make_unique<UnitSink>(unit, o); }
+  // The unit is read: its scanner is free for another unit.
+  std::unique_ptr<Scanner> Stop() {
+    sink_.reset();
+    return std::move(scanner_);
   }
-  std::string buf(1 << 16, '\0');
-  size_t len = 0;
-  while (len < buf.size()) {
-    Result<size_t> r = (*s)->Read(buf.data() + len, buf.size() - len);
-    if (!r.ok() || *r == 0) break;
-    len += *r;
+  void OnChunk(std::string_view chunk, uint64_t offset, bool batched) override {
+    (void)offset;
+    scanner_->OnChunk(chunk, batched);
   }
-  std::string_view v(buf.data(), len);
-  size_t p = 0;
-  while (p < v.size() && out.size() < 50) {
-    size_t e = v.find('\n', p);
-    if (e == std::string_view::npos) break;  // a partial last line is not a sample
-    if (e > p) out.emplace_back(v.substr(p, e - p));
-    p = e + 1;
+  void OnLines(std::string_view chunk, std::span<const logs::ParsedLine> lines,
+               std::span<const logs::AccessLogRecord> records) override {
+    scanner_->Match(chunk, lines, records, *sink_);
   }
-  if (out.empty() && len > 0 && len < buf.size()) out.emplace_back(v);
-  return out;
-}
+  Unit unit;
 
-// Offset of the first line start at or after `at`.
-uint64_t NextLineStart(int fd, uint64_t at, uint64_t size) {
-  char buf[65536];
-  while (at < size) {
-    ssize_t n = pread(fd, buf, sizeof buf, static_cast<off_t>(at));
-    if (n <= 0) return size;
-    const char* nl = static_cast<const char*>(std::memchr(buf, '\n', static_cast<size_t>(n)));
-    if (nl) return at + static_cast<uint64_t>(nl - buf) + 1;
-    at += static_cast<uint64_t>(n);
+ private:
+  std::unique_ptr<Scanner> scanner_;
+  std::unique_ptr<UnitSink> sink_;
+};
+
+// logs::UnitSinks from three functions (ScanLogs' open, close and merge).
+template <typename OpenF, typename CloseF, typename MergeF>
+class UnitSinksOf : public logs::UnitSinks {
+ public:
+  UnitSinksOf(OpenF& open, CloseF& close, MergeF& merge)
+      : open_(open), close_(close), merge_(merge) {}
+  std::unique_ptr<logs::RecordSink> Open(const logs::ScanUnit& unit) override {
+    return open_(unit);
   }
-  return size;
-}
+  void Close(const logs::ScanUnit& unit, logs::RecordSink& sink) override {
+    (void)unit;
+    close_(static_cast<UnitScan&>(sink));
+  }
+  void Merge(const logs::ScanUnit& unit, logs::RecordSink& sink, uint64_t line_shift) override {
+    merge_(unit, static_cast<UnitScan&>(sink).unit, line_shift);
+  }
+
+ private:
+  OpenF& open_;
+  CloseF& close_;
+  MergeF& merge_;
+};
 
 // Adds the paths of `c` that `m` lacks, up to the cap and as far as `take` (the memory
 // budget) allows. Membership by hash (path_hashes, kept beside the paths), then bytes.
@@ -612,64 +587,14 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
                                const LogScanOptions& o) {
   TQ_RETURN_IF_ERROR(logs::ParserFor(o.stream).status());
   LogScanResult res;
-  res.stats.resize(inputs.size());
   res.rule_hits.assign(rs.rules.size(), 0);
-  std::vector<std::unique_ptr<logs::LineParser>> parsers(inputs.size());
-  std::vector<std::vector<std::string>> samples(inputs.size());
-  std::vector<std::unique_ptr<Unit>> units;
-  int threads = std::max(1, o.threads);
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    std::string err;
-    samples[i] = SampleLines(inputs[i].path, &err);
-    std::vector<std::string_view> views(samples[i].begin(), samples[i].end());
-    TQ_ASSIGN_OR_RETURN(parsers[i], logs::ParserForFile(o.stream, views));
-    res.stats[i].format = parsers[i]->name();
-    if (!err.empty()) {
-      res.stats[i].read_error = err;
-      continue;
-    }
-    // Split a large plain file into ranges at line starts, one per thread.
-    char head[4] = {};
-    uint64_t size = 0;
-    int fd = ::open(inputs[i].path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-      struct stat st;
-      if (fstat(fd, &st) == 0) size = static_cast<uint64_t>(st.st_size);
-      ssize_t got = pread(fd, head, sizeof head, 0);
-      logs::Compression c =
-          logs::DetectCompression(std::string_view(head, got > 0 ? static_cast<size_t>(got) : 0));
-      res.stats[i].compression = c;
-      // A format whose lines depend on the lines before (W3C's #Fields:) is read in one piece.
-      if (c == logs::Compression::kPlain && threads > 1 && size > (64u << 20) &&
-          !parsers[i]->Stateful()) {
-        uint64_t begin = 0;
-        for (int k = 1; k <= threads; ++k) {
-          uint64_t end = k == threads ? size : NextLineStart(fd, size * k / threads, size);
-          if (end > begin) {
-            auto u = std::make_unique<Unit>();
-            u->input = i;
-            u->range = true;
-            u->begin = begin;
-            u->end = end;
-            units.push_back(std::move(u));
-          }
-          begin = end;
-        }
-        ::close(fd);
-        continue;
-      }
-      ::close(fd);
-    }
-    auto u = std::make_unique<Unit>();
-    u->input = i;
-    units.push_back(std::move(u));
-  }
+  const int threads = std::max(1, o.threads);
   // Memory: the client aggregates and stored hits of the units being scanned or waiting to be
   // merged (at most `window` of them), and of the merged result, each within its share of
   // max_memory. A unit merges as soon as the units before it have (in input order, so the
   // result does not depend on the thread schedule); a thread waits rather than run more than
   // `window` units ahead of the merge.
-  const size_t window = static_cast<size_t>(threads) + 1;
+  const size_t window = logs::ScanWindow(threads);
   // max_memory bounds the process while the stage runs. What it holds besides the tables
   // comes out of it first (StageFixedBytes); the tables count their bytes as the allocator
   // hands them out, and freed blocks go back to the system after each merge, so what is
@@ -688,50 +613,47 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   CorrelationBudget corr_budget(corr_memory);
   CorrelationEvents corr_events(rs, corr_budget);
   std::unordered_map<std::string, ClientStats, SvHash, std::equal_to<>> clients;
-  std::vector<uint64_t> lines_before(inputs.size(), 0);
-  // The request journal: its segments are written beside the journal they replace, which is
-  // replaced once the scan is done.
-  std::string journal_dir;
-  logs::JournalManifest journal;
-  if (!o.request_journal.empty()) {
-    Result<std::string> staging = logs::BeginJournal(o.request_journal);
-    if (staging.ok())
-      journal_dir = *staging;
-    else
-      res.request_journal_error = staging.status().ToString();
-  }
+
+  // One Scanner (Vectorscan scratch, per-line state) per unit being read: at most one a thread.
+  std::mutex scanners_mu;
+  std::vector<std::unique_ptr<Scanner>> scanners;
+  auto open = [&](const logs::ScanUnit& unit) -> std::unique_ptr<UnitScan> {
+    std::unique_ptr<Scanner> scanner;
+    {
+      std::lock_guard<std::mutex> lock(scanners_mu);
+      if (!scanners.empty()) {
+        scanner = std::move(scanners.back());
+        scanners.pop_back();
+      }
+    }
+    if (!scanner) scanner = std::make_unique<Scanner>(rs);
+    auto us = std::make_unique<UnitScan>(std::move(scanner));
+    Unit& u = us->unit;
+    u.input = unit.input;
+    u.rule_hits.assign(rs.rules.size(), 0);
+    u.table = std::make_unique<ClientTable>(unit_client_budget);
+    u.hit_budget = unit_hit_budget;
+    u.rs = &rs;
+    if (!rs.corr.empty()) u.corr = std::make_unique<CorrelationEvents>(rs, corr_budget);
+    us->Start(o);
+    return us;
+  };
+  auto close = [&](UnitScan& us) {
+    Unit& u = us.unit;
+    std::unique_ptr<Scanner> scanner = us.Stop();
+    u.client_bytes = u.table->bytes();
+    u.clients = u.table->Release();
+    u.table.reset();
+    std::lock_guard<std::mutex> lock(scanners_mu);
+    scanners.push_back(std::move(scanner));
+  };
   // Merges one finished unit into `res` and `clients`, then frees it. Ranges of one file get
   // their line numbers and offsets shifted.
-  std::vector<UnixMicros> latest_before(inputs.size(), 0);
-  auto merge = [&](Unit& u) {
-    uint64_t shift = lines_before[u.input];
-    lines_before[u.input] += u.stats.lines;
-    // Out of order against the ranges before this one (merged in file order): the lines this
-    // range saw in order but earlier than those ranges reached. Past kRisingKept such lines
-    // (a file whose times go back further than that across a range's start) it is a lower
-    // bound.
-    UnixMicros before = latest_before[u.input];
-    u.stats.out_of_order += static_cast<uint64_t>(
-        std::lower_bound(u.rising.begin(), u.rising.end(), before) - u.rising.begin());
-    latest_before[u.input] = std::max(before, u.stats.last_time);
-    if (!u.journal_file.empty()) {
-      if (!u.journal_status.ok() && res.request_journal_error.empty())
-        res.request_journal_error = u.journal_status.ToString();
-      journal.segments.push_back({u.input, shift, u.begin, u.journal_records, u.journal_file});
-    }
-    std::vector<UnixMicros>().swap(u.rising);
-    for (auto& [reason, sc] : u.stats.skipped)
-      for (uint64_t& l : sc.example_lines) l += shift;
+  auto merge = [&](const logs::ScanUnit& unit, Unit& u, uint64_t shift) {
     for (LogHit& h : u.hits) {
       h.line_no += shift;
-      h.offset += u.begin;
+      h.offset += unit.begin;
     }
-    logs::ParseStats& ps = res.stats[u.input];
-    std::string fmt = ps.format;
-    logs::Compression comp = u.stats.compression;
-    ps.Merge(u.stats);
-    ps.format = fmt;
-    ps.compression = comp;
     for (size_t r = 0; r < u.rule_hits.size(); ++r) res.rule_hits[r] += u.rule_hits[r];
     if (res.hits.capacity() == 0 && !u.hits.empty())  // as in a unit: reserved once
       res.hits.reserve(std::min(o.max_hits, hit_budget / 2 / sizeof(LogHit) + 1));
@@ -747,7 +669,7 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
     }
     res.hits_dropped += u.hits_dropped;
     if (u.corr) {
-      u.corr->Shift(shift, u.begin);
+      u.corr->Shift(shift, unit.begin);
       corr_events.Merge(*u.corr);
       u.corr.reset();
     }
@@ -820,82 +742,20 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
     if (4 * (merged_client_bytes + merged_hit_bytes + u.client_bytes + u.hit_bytes) > stage_memory)
       malloc_trim(0);
   };
-
-  std::atomic<size_t> next{0};
-  std::atomic<uint64_t> done_bytes{0};
-  std::mutex merge_mu;
-  std::condition_variable merge_cv;
-  size_t merged = 0;  // units merged (a prefix of `units`)
-  std::vector<char> finished(units.size(), 0);
-  auto scan = [&](Scanner& scanner, Unit& u, size_t k) {
-    u.rule_hits.assign(rs.rules.size(), 0);
-    u.table = std::make_unique<ClientTable>(unit_client_budget);
-    u.hit_budget = unit_hit_budget;
-    u.rs = &rs;
-    if (!rs.corr.empty()) u.corr = std::make_unique<CorrelationEvents>(rs, corr_budget);
-    const LogInput& in = inputs[u.input];
-    if (!journal_dir.empty()) {
-      u.journal_file = "segment-" + std::to_string(k) + ".tqj";
-      Result<std::unique_ptr<logs::JournalSegmentWriter>> w =
-          logs::JournalSegmentWriter::Create(journal_dir + "/" + u.journal_file);
-      if (w.ok())
-        u.journal = std::move(*w);
-      else
-        u.journal_status = w.status();
-    }
-    Result<std::unique_ptr<logs::ByteStream>> s =
-        u.range ? logs::OpenRange(in.path, u.begin, u.end) : logs::OpenByteStream(in.path);
-    if (!s.ok()) {
-      u.stats.read_error = s.status().ToString();
-      return;
-    }
-    u.stats.compression = (*s)->compression();
-    std::unique_ptr<logs::LineParser> parser = parsers[u.input]->Clone();
-    UnitSink sink(u, o);
-    uint64_t last_bytes = 0;
-    Status st = logs::ForEachChunk(
-        **s, o.chunk_size, o.stream.max_line, &u.stats,
-        [&](std::string_view chunk, uint64_t first_line, uint64_t offset) {
-          scanner.ScanChunk(chunk, first_line, offset, *parser, sink, o.stream.max_line);
-          if (o.progress) {
-            uint64_t now = (*s)->consumed();  // against the file sizes, not decompressed
-            done_bytes += now - last_bytes;
-            last_bytes = now;
-            o.progress(done_bytes.load());
-          }
-          return true;
-        });
-    if (!st.ok()) u.stats.read_error = st.ToString();
-  };
-  auto work = [&]() {
-    Scanner scanner(rs);
-    for (;;) {
-      size_t k = next.fetch_add(1);
-      if (k >= units.size()) return;
-      {
-        std::unique_lock<std::mutex> lock(merge_mu);
-        merge_cv.wait(lock, [&] { return k < merged + window; });
-      }
-      Unit& u = *units[k];
-      scan(scanner, u, k);
-      if (u.journal) {
-        u.journal_status = u.journal->Finish();
-        u.journal_records = u.journal->records();
-        u.journal.reset();
-      }
-      u.client_bytes = u.table->bytes();
-      u.clients = u.table->Release();
-      u.table.reset();
-      std::lock_guard<std::mutex> lock(merge_mu);
-      finished[k] = 1;
-      while (merged < units.size() && finished[merged]) merge(*units[merged++]);
-      merge_cv.notify_all();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  UnitSinksOf sinks(open, close, merge);
+  logs::ScanOptions lo;
+  lo.stream = o.stream;
+  lo.threads = threads;
+  lo.chunk_size = o.chunk_size;
+  lo.request_journal = o.request_journal;
+  lo.progress = o.progress;
+  std::vector<logs::ScanFile> files;
+  files.reserve(inputs.size());
+  for (const LogInput& in : inputs) files.push_back({in.path, in.evidence_id, in.sha256});
+  TQ_ASSIGN_OR_RETURN(logs::ScanResult read, logs::ScanFiles(files, lo, sinks));
+  res.stats = std::move(read.stats);
+  res.order = std::move(read.order);
+  res.request_journal_error = std::move(read.request_journal_error);
 
   res.correlation_hits = corr_events.Evaluate();
   res.correlation_stats = corr_events.stats();
@@ -911,43 +771,6 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   }
   std::sort(res.clients.begin(), res.clients.end(),
             [](const ClientStats& a, const ClientStats& b) { return a.ip < b.ip; });
-  // A file that mostly did not parse was probably read with the wrong format: which built-in
-  // format reads its first lines best, for the report.
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (res.stats[i].LowShare().empty()) continue;
-    std::vector<std::string_view> views(samples[i].begin(), samples[i].end());
-    logs::FormatGuess g = logs::BestFormat(views);
-    if (!g.format.empty())
-      res.stats[i].best_format = g.format + " (" + std::to_string(g.parsed) + " of " +
-                                 std::to_string(g.tried) + " sample lines)";
-  }
-  res.order.resize(inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) res.order[i] = i;
-  std::stable_sort(res.order.begin(), res.order.end(), [&](size_t a, size_t b) {
-    UnixMicros ta = res.stats[a].first_time, tb = res.stats[b].first_time;
-    if (!ta || !tb) return ta != 0 && tb == 0;
-    return ta < tb;
-  });
-  if (!journal_dir.empty()) {
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      const logs::ParseStats& ps = res.stats[i];
-      logs::JournalManifest::Input& x = journal.inputs.emplace_back();
-      x.evidence_id = inputs[i].evidence_id;
-      x.sha256 = inputs[i].sha256;
-      x.lines = ps.lines;
-      x.parsed = ps.parsed;
-      for (auto& [reason, sc] : ps.skipped) x.skipped += sc.lines;
-      x.problem = ps.read_error;
-    }
-    if (res.request_journal_error.empty()) {
-      Status st = logs::CommitJournal(o.request_journal, journal);
-      if (!st.ok()) res.request_journal_error = st.ToString();
-    }
-    if (!res.request_journal_error.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(journal_dir, ec);
-    }
-  }
   return res;
 }
 

@@ -19,6 +19,7 @@
 
 #include "core/result.h"
 #include "logs/logs.h"
+#include "logs/scan.h"
 #include "rules/correlation.h"
 
 namespace tq::rules {
@@ -92,6 +93,11 @@ class Scanner {
   // `parser`, reporting to `sink`. Lines longer than max_line are skipped ("line too long").
   void ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t offset,
                  logs::LineParser& parser, LineSink& sink, size_t max_line = 1 << 20);
+  // The matcher alone, over lines the logs component parsed (logs::RecordSink's calls): a
+  // chunk starts (its atoms are searched in it at once), then its lines in order.
+  void OnChunk(std::string_view chunk, bool batched);
+  void Match(std::string_view chunk, std::span<const logs::ParsedLine> lines,
+             std::span<const logs::AccessLogRecord> records, LineSink& sink);
   // Rules matching one line (tests, `rules check` self-tests): indexes into Rules().
   std::vector<uint32_t> MatchLine(std::string_view line, logs::LineParser& parser);
   // The same without any prefilter: every rule evaluated with every atom tested on the
@@ -101,6 +107,24 @@ class Scanner {
  private:
   struct State;
   std::unique_ptr<State> s_;
+};
+
+// A logs::RecordSink that matches the lines it is given and reports them to a LineSink.
+class MatchingSink : public logs::RecordSink {
+ public:
+  MatchingSink(Scanner& scanner, LineSink& out) : scanner_(scanner), out_(out) {}
+  void OnChunk(std::string_view chunk, uint64_t offset, bool batched) override {
+    (void)offset;
+    scanner_.OnChunk(chunk, batched);
+  }
+  void OnLines(std::string_view chunk, std::span<const logs::ParsedLine> lines,
+               std::span<const logs::AccessLogRecord> records) override {
+    scanner_.Match(chunk, lines, records, out_);
+  }
+
+ private:
+  Scanner& scanner_;
+  LineSink& out_;
 };
 
 // ---- Scanning collected log files (investigate) ----

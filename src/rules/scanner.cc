@@ -18,7 +18,8 @@
 namespace tq::rules {
 
 namespace {
-constexpr size_t kGroupLines = 256;
+// The lines of a group come as logs::ChunkParser's batches.
+constexpr size_t kGroupLines = logs::ChunkParser::kBatchLines;
 }  // namespace
 
 struct Scanner::State {
@@ -39,17 +40,26 @@ struct Scanner::State {
   bool direct = false;  // evaluate every atom on the fields (the reference, for tests)
 
   // A group of lines of one chunk.
-  enum class Kind : uint8_t { kRecord, kEmpty, kTooLong, kBad };
+  enum class Kind : uint8_t { kRecord, kEmpty, kTooLong, kBad };  // as logs::ParsedLine's
+  static_assert(static_cast<int>(Kind::kBad) == static_cast<int>(logs::ParsedLine::Kind::kBad) &&
+                static_cast<int>(Kind::kEmpty) ==
+                    static_cast<int>(logs::ParsedLine::Kind::kEmpty) &&
+                static_cast<int>(Kind::kTooLong) ==
+                    static_cast<int>(logs::ParsedLine::Kind::kTooLong));
   struct Item {
     Kind kind = Kind::kBad;
     std::string_view why;
-    uint64_t line_no = 0, offset = 0;
+    uint64_t line_no = 0;
     size_t m_begin = 0, m_end = 0;  // chunk matches ending in the line
     size_t dec_begin = 0, dec_len = 0, norm_begin = 0, norm_len = 0;
     bool has_dec = false, has_norm = false;
   };
   std::vector<Item> items;
-  std::vector<logs::AccessLogRecord> recs;
+  const logs::AccessLogRecord* recs = nullptr;  // the group's records (the current batch's)
+  logs::ChunkParser lines;                      // for ScanChunk
+  // The current chunk: whether its lines come in groups, and the next of its matches.
+  bool grouped = false;
+  size_t mi = 0;
   std::string dec_arena, batch;
   std::vector<size_t> seg_start;
   std::vector<uint32_t> seg_item;
@@ -69,7 +79,6 @@ struct Scanner::State {
     if (r.scratch_proto) hs_clone_scratch(r.scratch_proto, &scratch);
     items.reserve(kGroupLines);
     Flatten();
-    recs.resize(kGroupLines);
   }
   ~State() {
     if (scratch) hs_free_scratch(scratch);
@@ -528,60 +537,48 @@ struct Scanner::State {
 Scanner::Scanner(const RuleSet& rs) : s_(std::make_unique<State>(rs)) {}
 Scanner::~Scanner() = default;
 
-void Scanner::ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t offset,
-                        logs::LineParser& parser, LineSink& sink, size_t max_line) {
+void Scanner::OnChunk(std::string_view chunk, bool batched) {
   State& s = *s_;
   s.matches.clear();
+  s.mi = 0;
+  s.items.clear();
+  s.dec_arena.clear();
   // Records whose fields point into the chunk are kept for a group of lines and matched
   // together; others (JSON values unescaped into the parser's buffer) line by line. Grouped
   // lines have their request-target literals searched in the fields, not in the chunk.
-  bool grouped = parser.FieldsViewLine();
-  const hs_database_t* db = grouped ? s.rs.chunk_db_grouped : s.rs.chunk_db;
-  s.chunk_atoms = grouped ? &s.rs.scanned_atoms_grouped : &s.rs.scanned_atoms;
+  s.grouped = batched;
+  const hs_database_t* db = batched ? s.rs.chunk_db_grouped : s.rs.chunk_db;
+  s.chunk_atoms = batched ? &s.rs.scanned_atoms_grouped : &s.rs.scanned_atoms;
   if (db && !chunk.empty())
     hs_scan(db, chunk.data(), static_cast<unsigned>(chunk.size()), 0, s.scratch, State::OnChunk,
             &s);
   // Vectorscan reports in end-offset order per pattern set; sort to be safe.
   if (!std::is_sorted(s.matches.begin(), s.matches.end()))
     std::sort(s.matches.begin(), s.matches.end());
+}
+
+void Scanner::Match(std::string_view chunk, std::span<const logs::ParsedLine> lines,
+                    std::span<const logs::AccessLogRecord> records, LineSink& sink) {
+  State& s = *s_;
   // Fields not in the line as they are (JSON values unescaped, a path and query joined) are
   // searched too.
-  bool json = !grouped;
-  logs::AccessLogRecord rec;
-  size_t mi = 0, p = 0;
-  uint64_t line_no = first_line;
-  s.items.clear();
-  s.dec_arena.clear();
-  while (p < chunk.size()) {
-    const char* nl =
-        static_cast<const char*>(std::memchr(chunk.data() + p, '\n', chunk.size() - p));
-    size_t e = nl ? static_cast<size_t>(nl - chunk.data()) : chunk.size();
-    size_t m_begin = mi;
-    while (mi < s.matches.size() && s.matches[mi].first <= e) {
-      if (s.matches[mi].first <= p) m_begin = mi + 1;  // before the line (cannot happen)
-      ++mi;
+  const bool grouped = s.grouped;
+  const bool json = !grouped;
+  s.recs = records.data();
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const logs::ParsedLine& l = lines[i];
+    size_t m_begin = s.mi;
+    while (s.mi < s.matches.size() && s.matches[s.mi].first <= l.end) {
+      if (s.matches[s.mi].first <= l.begin) m_begin = s.mi + 1;  // before the line (cannot happen)
+      ++s.mi;
     }
-    std::string_view line = chunk.substr(p, e - p);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     State::Item it;
-    it.line_no = line_no;
-    it.offset = offset + p;
+    it.line_no = l.line_no;
     it.m_begin = m_begin;
-    it.m_end = mi;
-    logs::AccessLogRecord& r = grouped ? s.recs[s.items.size()] : rec;
-    // Set before Parse: a multi-line record (a ModSecurity audit entry, given on its last line)
-    // sets the line and offset of its request line instead.
-    r.line_no = line_no;
-    r.offset = offset + p;
-    if (line.empty()) {
-      it.kind = State::Kind::kEmpty;
-    } else if (line.size() > max_line) {
-      it.kind = State::Kind::kTooLong;
-    } else if (parser.Parse(line, r, &it.why)) {
-      it.kind = State::Kind::kRecord;
-    } else {
-      it.kind = State::Kind::kBad;
-    }
+    it.m_end = s.mi;
+    it.why = l.why;
+    it.kind = static_cast<State::Kind>(l.kind);
+    const logs::AccessLogRecord& r = records[i];
     if (grouped) {
       if (it.kind == State::Kind::kRecord) {
         if (State::Decode(r, &s.decoded)) {
@@ -598,7 +595,6 @@ void Scanner::ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t of
         }
       }
       s.items.push_back(it);
-      if (s.items.size() == kGroupLines) s.FlushGroup(chunk, sink);
     } else if (it.kind == State::Kind::kRecord) {
       s.batch_mode = false;
       s.line_atoms.clear();
@@ -607,15 +603,16 @@ void Scanner::ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t of
       s.EvaluateLine(r, json);
       sink.OnRecord(r, s.hits);
     } else {
-      sink.OnSkip(it.kind == State::Kind::kEmpty     ? std::string_view("empty line")
-                  : it.kind == State::Kind::kTooLong ? std::string_view("line too long")
-                                                     : it.why,
-                  line_no);
+      sink.OnSkip(l.SkipReason(), l.line_no);
     }
-    ++line_no;
-    p = e + 1;
   }
   if (grouped && !s.items.empty()) s.FlushGroup(chunk, sink);
+}
+
+void Scanner::ScanChunk(std::string_view chunk, uint64_t first_line, uint64_t offset,
+                        logs::LineParser& parser, LineSink& sink, size_t max_line) {
+  MatchingSink m(*this, sink);
+  s_->lines.Parse(chunk, first_line, offset, parser, max_line, m);
 }
 
 std::vector<uint32_t> Scanner::MatchLine(std::string_view line, logs::LineParser& parser) {

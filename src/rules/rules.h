@@ -202,9 +202,11 @@ struct LogScanResult {
   std::string request_journal_error;
 };
 
-// Reads, parses and matches every input with all threads (files in parallel; a large plain
-// file split in ranges). Per-file damage lands in stats[i].read_error; an unreadable file in
-// stats[i].read_error too. Fails only for bad options.
+// Matches every input with all threads: the logs component reads and parses them
+// (logs::ScanFiles: files in parallel, a large plain file split in ranges) and hands each work
+// unit's parsed lines to a matcher and per-client aggregates made here. Per-file damage lands in
+// stats[i].read_error; an unreadable file in stats[i].read_error too. Fails only for bad
+// options.
 Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSet& rs,
                                const LogScanOptions& options);
 

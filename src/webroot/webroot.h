@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,8 +82,23 @@ struct WebrootReport {
   std::vector<Status> item_errors;  // unreadable objects, rule files, advisories, timeouts
 };
 
-// Runs the whole web-root investigation and records it in the case (own transaction).
+// Runs the whole web-root investigation and records it in the case (own transaction):
+// ListWebroot, ScanWebroot and RecordWebroot in turn.
 Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& options);
+
+// The investigation in three parts, so that its heavy middle can run while other stages do.
+// Only the middle needs no result of another stage: the window that timing findings are
+// judged against comes from the logs stage's findings, read by RecordWebroot.
+struct WebrootScan;
+// The web-root files of the case (reads the case database: the case's thread).
+Result<std::shared_ptr<WebrootScan>> ListWebroot(Case& c);
+// The baseline, the platform and advisory matching, and every distinct content through the
+// rules (ScanContents, on options.threads). Reads evidence objects and rule and advisory
+// files, never the case: safe on another thread while the case is in use, and after it closed.
+Status ScanWebroot(const WebrootOptions& options, WebrootScan& scan);
+// The findings and tables from a finished scan, with the breach window as the case holds it
+// now, in one transaction (the case's thread).
+Result<WebrootReport> RecordWebroot(Case& c, WebrootScan& scan);
 
 // Where the shipped data is: $TOURNIQUET_DATA_DIR, else the first ancestor of the running
 // binary that holds `relative` (a source or build tree), else /usr/share/tourniquet.

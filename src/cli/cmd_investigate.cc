@@ -70,10 +70,11 @@ Runner SetupInvestigate(CLI::App& app, Globals& g) {
     if (Status s = BeginRun(**c, "investigate", planned, &run_id, &rows); !s.ok())
       return Fail(Status(s.code(), "could not record the run: " + s.message()));
     // Work of later stages that needs no earlier stage's results starts now, on its own
-    // threads (StagePlan::early); each such stage's run waits for its part. An early start
-    // that fails is that stage's failure, reported in its turn.
+    // threads (StagePlan::early), beside the stages before them; each such stage's run waits
+    // for its part. The first stage has nothing to run beside. An early start that fails is
+    // that stage's failure, reported in its turn.
     std::vector<Status> early(planned.size());
-    for (size_t i = 0; i < planned.size(); ++i)
+    for (size_t i = 1; i < planned.size(); ++i)
       if (planned_runs[i]->early) early[i] = planned_runs[i]->early(ctx);
     for (size_t i = 0; i < planned.size(); ++i) {
       Status s = StartStage(**c, rows[i]);

@@ -43,8 +43,8 @@ using StageRunner = std::function<Status(InvestigateContext&)>;
 
 // What a stage's setup gives the investigate command: `run`, called in the stage's turn, and
 // for a stage with work that needs no earlier stage's results, `early`, called for every
-// planned stage before the first one runs. `early` starts that work on a thread of its own
-// and returns at once; `run` waits for it. The web root's file scan so runs on the core the
+// planned stage but the first before the first one runs. `early` starts that work on a thread of
+// its own and returns at once; `run` waits for it. The web root's file scan so runs on the core the
 // logs stage leaves idle. `early` may read the case database (the command's thread); the
 // work it starts must not.
 struct StagePlan {

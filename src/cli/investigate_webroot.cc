@@ -3,6 +3,11 @@
 // rules, loaded unchanged, in addition to the shipped pack), --advisories DIR (any directory
 // of OSV JSON, in addition to the shipped advisories), --baseline PATH (a clean tree, a release
 // archive or a sha256sum manifest).
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <future>
 #include <mutex>
 
@@ -73,8 +78,16 @@ StagePlan SetupWebrootStage(CLI::App& app, Globals& g) {
       if (e->progress) e->progress->Set(files);
     };
     TQ_ASSIGN_OR_RETURN(early->scan, webroot::ListWebroot(ctx.the_case));
-    early->done = std::async(
-        std::launch::async, [wo, scan = early->scan]() { return webroot::ScanWebroot(wo, *scan); });
+    early->done = std::async(std::launch::async, [wo, scan = early->scan]() {
+      // Below the logs stage's threads (a Linux nice value is a thread's, and the scan's workers
+      // inherit it): the scan takes what the logs stage leaves idle, mostly its single-threaded
+      // tail, rather than halving its parallel scan. Best effort: on failure it runs as it is.
+      errno = 0;
+      int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+      if (errno == 0)
+        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), std::min(nice + 5, 19));
+      return webroot::ScanWebroot(wo, *scan);
+    });
     return Status::Ok();
   };
   auto run = [o, early, options, &g](InvestigateContext& ctx) -> Status {

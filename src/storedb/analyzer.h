@@ -110,7 +110,7 @@ class Analyzer : public DumpSink {
   Status StageWordPress(const TableState& t, const DumpRow& row);
   // Whether the customer and order rows still fit their memory (else one problem, once).
   bool Holding(const TableState& t, const DumpRow& row);
-  Status BuildCustomers(AnalyzeSummary* s);
+  Status BuildCustomers(AnalyzeSummary* s, PhaseClock* clock);
   // customers.cc
   Status IndexStaging();
   Status WriteTables(const DumpStats& stats, AnalyzeSummary* s);

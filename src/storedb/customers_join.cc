@@ -10,6 +10,7 @@
 #include "core/text.h"
 #include "storedb/analyzer.h"
 #include "storedb/dump_chunks.h"
+#include "storedb/guest_customers.h"
 #include "storedb/row_pipeline.h"
 
 namespace tq::storedb {
@@ -248,7 +249,6 @@ Result<MetaFlags> LoadMetaFlags(Db& db) {
 // categories. The held rows are joined on a helper thread (MakeAndWrite) while the calling
 // thread inserts those already joined.
 Status Analyzer::BuildCustomers(AnalyzeSummary* s, PhaseClock* clock) {
-  std::string ev = std::to_string(item_.id);
   MetaFlags meta;
   if (staged_[kMeta] > 0) {
     TQ_ASSIGN_OR_RETURN(meta, LoadMetaFlags(db_));
@@ -312,6 +312,8 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s, PhaseClock* clock) {
                                 {kPhone, (a && a->any_phone) || has(meta.post_phone, o.order_id)},
                                 {kIpAddress, has(meta.post_ip, o.order_id)}});
   };
+  // The orders written without a customer id, for the guest customers (after the others).
+  GuestCustomers guests;
   auto insert_order = [&](const JoinedOrder& j) -> Status {
     const OrderRow& r = j.r;
     const HeldOrder& o = r.o;
@@ -346,7 +348,11 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s, PhaseClock* clock) {
     text(22, a ? a->city : r.city);
     text(23, a ? a->postcode : r.postcode);
     TQ_RETURN_IF_ERROR(st.Run());
-    s->orders += db_.Changes();
+    int written = db_.Changes();
+    s->orders += written;
+    if (written > 0 && r.customer_id.kind == SqlArg::Kind::kNull && !j.email.empty())
+      guests.Add({o.source_table, o.order_id, j.email, j.name, a ? a->country : r.country,
+                  a ? a->region : r.region, o.created_at, o.line, o.offset});
     return Status::Ok();
   };
   s->orders = 0;
@@ -566,15 +572,28 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s, PhaseClock* clock) {
       return write_customer(r, wp);
     }));
   }
-  // Guests: one customer row per e-mail address that ordered without an account.
-  TQ_RETURN_IF_ERROR(db_.Exec(
-      "INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,country,"
-      "region,created_at,line,byte_offset) SELECT " +
-      ev +
-      ",source_table,NULL,email,name,country,region,min(created_at),line,byte_offset FROM "
-      "storedb_order WHERE evidence_id=" +
-      ev + " AND customer_id IS NULL AND email<>'' GROUP BY lower(email)"));
-  s->customers += db_.Changes();
+  // Guests: one customer row per e-mail address that ordered without an account (the row
+  // of its first order of the earliest time), grouped in memory as SQL grouped them before
+  // (guest_customers.h).
+  TQ_ASSIGN_OR_RETURN(
+      Stmt ins_guest,
+      db_.Prepare("INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,"
+                  "country,region,created_at,line,byte_offset) VALUES(?,?,NULL,?,?,?,?,?,?,?)"));
+  TQ_RETURN_IF_ERROR(guests.ForEach([&](const GuestOrder& g) -> Status {
+    TQ_RETURN_IF_ERROR(ins_guest.Reset());
+    Stmt& st = ins_guest;
+    auto text = [&](int i, std::string_view v) { st.BindUncopied(i, NotNull(v)); };
+    st.Bind(1, item_.id);
+    text(2, g.source_table);
+    text(3, g.email);
+    text(4, g.name);
+    text(5, g.country);
+    text(6, g.region);
+    st.Bind(7, g.created_at).Bind(8, g.line).Bind(9, g.offset);
+    TQ_RETURN_IF_ERROR(st.Run());
+    ++s->customers;
+    return Status::Ok();
+  }));
   if (clock) clock->Mark("guests");
   return Status::Ok();
 }

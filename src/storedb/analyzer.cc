@@ -9,6 +9,7 @@
 
 #include "core/json.h"
 #include "core/text.h"
+#include "storedb/scratch_writer.h"
 
 namespace tq::storedb {
 
@@ -441,6 +442,12 @@ Result<AnalyzeSummary> AnalyzeDumpEvidence(Case& c, const EvidenceItem& item,
     return a.Finish(stats, &summary, &clock);
   });
   clock.Mark("commit");
+  // The scratch database of the customers' helper (BuildCustomers), when it was attached.
+  if (Result<int64_t> n = c.db().QueryInt("SELECT count(*) FROM pragma_database_list WHERE "
+                                          "name='sdb_scratch'");
+      n.ok() && *n > 0)
+    (void)c.db().Exec("DETACH sdb_scratch");
+  ScratchWriter::Remove(CustomerScratchPath(c));
   Status fk = c.db().Exec("PRAGMA foreign_keys=ON");
   if (!s.ok()) return s;
   if (!fk.ok()) return fk;

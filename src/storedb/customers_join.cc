@@ -12,6 +12,7 @@
 #include "storedb/dump_chunks.h"
 #include "storedb/guest_customers.h"
 #include "storedb/row_pipeline.h"
+#include "storedb/scratch_writer.h"
 
 namespace tq::storedb {
 
@@ -83,6 +84,13 @@ std::string_view SqlTrim(std::string_view s, std::string_view chars) {
 // Text bound as text even when empty: an empty view may have no data pointer, which SQLite
 // would bind as NULL.
 std::string_view NotNull(std::string_view s) { return s.empty() ? std::string_view("") : s; }
+
+constexpr const char* kInsertCustomer =
+    "INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,country,"
+    "region,created_at,line,byte_offset,categories) VALUES(?,?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* kInsertGuest =
+    "INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,country,"
+    "region,created_at,line,byte_offset) VALUES(?,?,NULL,?,?,?,?,?,?,?)";
 
 // A plain decimal number, which CAST(x AS TEXT) of the integer SQLite stores gives back as
 // written.
@@ -259,6 +267,173 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s, PhaseClock* clock) {
   // The join's helper thread when the dump was parsed on more than one (--db-threads).
   const bool threaded = ParallelWorkers(opt_.dump.threads) > 0;
 
+  TQ_ASSIGN_OR_RETURN(Stmt ins_customer, db_.Prepare(kInsertCustomer));
+  // A customer: a Magento customer's country and region are those of its default billing
+  // address, else of its address of lowest id; a WordPress user's come from its metadata.
+  // A row without a customer id holds nothing of its own ('[]'). WordPress accounts always
+  // carry a password hash (wp_users.user_pass is NOT NULL).
+  struct CustomerRow {
+    HeldCustomer c;
+    bool magento = true;
+    std::string_view country, region;  // WordPress
+  };
+  // The customer id as the joins compare it: CAST(customer_id AS TEXT) of the id stored in an
+  // INTEGER column. A plain decimal number is itself; anything else ("007", "1e3", " 5", "x")
+  // is converted by SQLite itself, so the rare odd id is compared exactly as SQL would.
+  Stmt key_insert, key_read;
+  bool key_ready = false;
+  auto key_of = [&](std::string_view id) -> Result<std::string> {
+    if (IsPlainKey(id)) return std::string(id);
+    if (!key_ready) {
+      key_ready = true;
+      TQ_RETURN_IF_ERROR(
+          db_.Exec("CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_key(x INTEGER); "
+                   "DELETE FROM tmp_sdb_key"));
+      TQ_ASSIGN_OR_RETURN(key_insert, db_.Prepare("INSERT INTO tmp_sdb_key(rowid,x) VALUES(1,?) "
+                                                  "ON CONFLICT(rowid) DO UPDATE SET x=excluded.x"));
+      TQ_ASSIGN_OR_RETURN(key_read, db_.Prepare("SELECT CAST(x AS TEXT) FROM tmp_sdb_key"));
+    }
+    TQ_RETURN_IF_ERROR(key_insert.Reset());
+    key_insert.BindUncopied(1, NotNull(id));
+    TQ_RETURN_IF_ERROR(key_insert.Run());
+    TQ_RETURN_IF_ERROR(key_read.Reset());
+    TQ_ASSIGN_OR_RETURN(bool row, key_read.Step());
+    return row ? key_read.String(0) : std::string();
+  };
+  // A customer joined with its addresses and metadata, ready to insert.
+  struct JoinedCustomer {
+    CustomerRow r;
+    bool guest = false;
+    std::string key;
+    std::string_view country, region;
+    std::string categories;
+  };
+  // With the key of a customer that has an id: reads the held rows and the metadata flags
+  // only (safe on the helper thread).
+  auto join_customer = [&](const CustomerRow& r, JoinedCustomer& j) {
+    j.r = r;
+    const HeldCustomer& c = j.r.c;
+    j.guest = r.magento && c.entity_id.empty();
+    const std::string& key = j.key;
+    CustomerAddressFacts facts;
+    if (!j.guest) facts = people_.CustomerAddresses(key);
+    j.country = r.country, j.region = r.region;
+    if (r.magento) {
+      j.country = facts.place ? facts.place->first : "";
+      j.region = facts.place ? facts.place->second : "";
+    }
+    if (j.guest)
+      j.categories.assign("[]");
+    else
+      j.categories =
+          CategoriesJson(c.held, {{kEmail, !c.email.empty()},
+                                  {kName, !c.name.empty()},
+                                  {kPasswordHash, c.source_table.ends_with("users")},
+                                  {kPostalAddress, facts.postal || has(meta.user_address, key)},
+                                  {kPhone, facts.phone || has(meta.user_phone, key)},
+                                  {kDateOfBirth, has(meta.user_birthday, key)}});
+  };
+  auto insert_customer = [&](Stmt& st, const JoinedCustomer& j, int64_t* written) -> Status {
+    const HeldCustomer& c = j.r.c;
+    TQ_RETURN_IF_ERROR(st.Reset());
+    auto text = [&](int i, std::string_view v) { st.BindUncopied(i, NotNull(v)); };
+    st.Bind(1, item_.id);
+    text(2, c.source_table);
+    if (j.guest)
+      st.BindNull(3);
+    else
+      text(3, c.entity_id);
+    text(4, c.email);
+    text(5, c.name);
+    text(6, j.country);
+    text(7, j.region);
+    st.Bind(8, c.created_at).Bind(9, c.line).Bind(10, c.offset);
+    text(11, j.categories);
+    TQ_RETURN_IF_ERROR(st.Run());
+    ++*written;
+    return Status::Ok();
+  };
+  // On the calling thread: the key through SQLite when the id is not a plain number.
+  auto write_customer = [&](const CustomerRow& r, JoinedCustomer& j) -> Status {
+    j.key.clear();
+    if (!(r.magento && r.c.entity_id.empty())) {
+      TQ_ASSIGN_OR_RETURN(j.key, key_of(r.c.entity_id));
+    }
+    join_customer(r, j);
+    return insert_customer(ins_customer, j, &s->customers);
+  };
+  // The keys of the held customers' odd ids, found through SQLite before the helper thread
+  // starts (it does not touch the database).
+  std::unordered_map<std::string, std::string> odd_keys;
+  for (size_t i = 0; i < people_.customers(); ++i) {
+    std::string_view id = people_.Customer(i).entity_id;
+    if (id.empty() || IsPlainKey(id) || odd_keys.count(std::string(id))) continue;
+    TQ_ASSIGN_OR_RETURN(std::string key, key_of(id));
+    odd_keys.emplace(std::string(id), std::move(key));
+  }
+  auto make_customer = [&](size_t i, JoinedCustomer& j) {
+    CustomerRow r;
+    r.c = people_.Customer(i);
+    std::string_view id = r.c.entity_id;
+    if (id.empty())
+      j.key.clear();
+    else if (IsPlainKey(id))
+      j.key.assign(id);
+    else
+      j.key = odd_keys.at(std::string(id));
+    join_customer(r, j);
+  };
+
+  // The orders written without a customer id, for the guest customers (after the others).
+  GuestCustomers guests;
+  auto insert_guests = [&](Stmt& st, int64_t* written) -> Status {
+    return guests.ForEach([&](const GuestOrder& g) -> Status {
+      TQ_RETURN_IF_ERROR(st.Reset());
+      auto text = [&](int i, std::string_view v) { st.BindUncopied(i, NotNull(v)); };
+      st.Bind(1, item_.id);
+      text(2, g.source_table);
+      text(3, g.email);
+      text(4, g.name);
+      text(5, g.country);
+      text(6, g.region);
+      st.Bind(7, g.created_at).Bind(8, g.line).Bind(9, g.offset);
+      TQ_RETURN_IF_ERROR(st.Run());
+      ++*written;
+      return Status::Ok();
+    });
+  };
+
+  s->customers = 0;
+  // With a core to spare, a Magento store's customers (no WordPress rows staged) are written
+  // by a helper thread into a scratch database, with their guests and indexes, while this
+  // thread writes the orders and their indexes; then copied into the emptied table in whole.
+  int64_t scratch_written = 0;  // declared before the writer: its helper writes it
+  ScratchWriter writer;
+  if (threaded && !customers_shared_ && staged_[kMeta] == 0 && staged_[kWpUser] == 0 &&
+      staged_[kWpPost] == 0) {
+    std::string table_sql;
+    {
+      TQ_ASSIGN_OR_RETURN(Stmt q, db_.Prepare("SELECT sql FROM sqlite_schema WHERE type='table' "
+                                              "AND name='storedb_customer'"));
+      TQ_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) return Status::Internal("storedb_customer: no such table");
+      table_sql = q.String(0);
+    }
+    writer.Start(CustomerScratchPath(case_), [&, table_sql](Db& scratch) -> Status {
+      TQ_RETURN_IF_ERROR(scratch.Exec(table_sql));
+      TQ_ASSIGN_OR_RETURN(Stmt ins, scratch.Prepare(kInsertCustomer));
+      int64_t& written = scratch_written;
+      Status st = MakeAndWrite<JoinedCustomer>(
+          people_.customers(), false, make_customer,
+          [&](const JoinedCustomer& j) { return insert_customer(ins, j, &written); });
+      writer.Reached();  // the held rows are no longer read
+      TQ_RETURN_IF_ERROR(st);
+      if (!writer.WaitToGoOn()) return Status::Ok();  // the caller stopped
+      TQ_ASSIGN_OR_RETURN(Stmt ins_guest, scratch.Prepare(kInsertGuest));
+      TQ_RETURN_IF_ERROR(insert_guests(ins_guest, &written));
+      return CreateCustomerIndexes(scratch);
+    });
+  }
   TQ_ASSIGN_OR_RETURN(
       Stmt ins_order,
       db_.Prepare("INSERT OR IGNORE INTO storedb_order(evidence_id,source_table,order_id,"
@@ -312,8 +487,6 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s, PhaseClock* clock) {
                                 {kPhone, (a && a->any_phone) || has(meta.post_phone, o.order_id)},
                                 {kIpAddress, has(meta.post_ip, o.order_id)}});
   };
-  // The orders written without a customer id, for the guest customers (after the others).
-  GuestCustomers guests;
   auto insert_order = [&](const JoinedOrder& j) -> Status {
     const OrderRow& r = j.r;
     const HeldOrder& o = r.o;
@@ -413,131 +586,33 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s, PhaseClock* clock) {
     }));
   }
 
-  TQ_ASSIGN_OR_RETURN(
-      Stmt ins_customer,
-      db_.Prepare("INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,"
-                  "country,region,created_at,line,byte_offset,categories) "
-                  "VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
-  // A customer: a Magento customer's country and region are those of its default billing
-  // address, else of its address of lowest id; a WordPress user's come from its metadata.
-  // A row without a customer id holds nothing of its own ('[]'). WordPress accounts always
-  // carry a password hash (wp_users.user_pass is NOT NULL).
-  struct CustomerRow {
-    HeldCustomer c;
-    bool magento = true;
-    std::string_view country, region;  // WordPress
-  };
-  // The customer id as the joins compare it: CAST(customer_id AS TEXT) of the id stored in an
-  // INTEGER column. A plain decimal number is itself; anything else ("007", "1e3", " 5", "x")
-  // is converted by SQLite itself, so the rare odd id is compared exactly as SQL would.
-  Stmt key_insert, key_read;
-  bool key_ready = false;
-  auto key_of = [&](std::string_view id) -> Result<std::string> {
-    if (IsPlainKey(id)) return std::string(id);
-    if (!key_ready) {
-      key_ready = true;
-      TQ_RETURN_IF_ERROR(
-          db_.Exec("CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_key(x INTEGER); "
-                   "DELETE FROM tmp_sdb_key"));
-      TQ_ASSIGN_OR_RETURN(key_insert, db_.Prepare("INSERT INTO tmp_sdb_key(rowid,x) VALUES(1,?) "
-                                                  "ON CONFLICT(rowid) DO UPDATE SET x=excluded.x"));
-      TQ_ASSIGN_OR_RETURN(key_read, db_.Prepare("SELECT CAST(x AS TEXT) FROM tmp_sdb_key"));
-    }
-    TQ_RETURN_IF_ERROR(key_insert.Reset());
-    key_insert.BindUncopied(1, NotNull(id));
-    TQ_RETURN_IF_ERROR(key_insert.Run());
-    TQ_RETURN_IF_ERROR(key_read.Reset());
-    TQ_ASSIGN_OR_RETURN(bool row, key_read.Step());
-    return row ? key_read.String(0) : std::string();
-  };
-  // A customer joined with its addresses and metadata, ready to insert.
-  struct JoinedCustomer {
-    CustomerRow r;
-    bool guest = false;
-    std::string key;
-    std::string_view country, region;
-    std::string categories;
-  };
-  // With the key of a customer that has an id: reads the held rows and the metadata flags
-  // only (safe on the helper thread).
-  auto join_customer = [&](const CustomerRow& r, JoinedCustomer& j) {
-    j.r = r;
-    const HeldCustomer& c = j.r.c;
-    j.guest = r.magento && c.entity_id.empty();
-    const std::string& key = j.key;
-    CustomerAddressFacts facts;
-    if (!j.guest) facts = people_.CustomerAddresses(key);
-    j.country = r.country, j.region = r.region;
-    if (r.magento) {
-      j.country = facts.place ? facts.place->first : "";
-      j.region = facts.place ? facts.place->second : "";
-    }
-    if (j.guest)
-      j.categories.assign("[]");
-    else
-      j.categories =
-          CategoriesJson(c.held, {{kEmail, !c.email.empty()},
-                                  {kName, !c.name.empty()},
-                                  {kPasswordHash, c.source_table.ends_with("users")},
-                                  {kPostalAddress, facts.postal || has(meta.user_address, key)},
-                                  {kPhone, facts.phone || has(meta.user_phone, key)},
-                                  {kDateOfBirth, has(meta.user_birthday, key)}});
-  };
-  auto insert_customer = [&](const JoinedCustomer& j) -> Status {
-    const HeldCustomer& c = j.r.c;
-    TQ_RETURN_IF_ERROR(ins_customer.Reset());
-    Stmt& st = ins_customer;
-    auto text = [&](int i, std::string_view v) { st.BindUncopied(i, NotNull(v)); };
-    st.Bind(1, item_.id);
-    text(2, c.source_table);
-    if (j.guest)
-      st.BindNull(3);
-    else
-      text(3, c.entity_id);
-    text(4, c.email);
-    text(5, c.name);
-    text(6, j.country);
-    text(7, j.region);
-    st.Bind(8, c.created_at).Bind(9, c.line).Bind(10, c.offset);
-    text(11, j.categories);
-    TQ_RETURN_IF_ERROR(st.Run());
-    ++s->customers;
+  if (writer.started()) {
+    writer.WaitReached();
+    writer.GoOn();
+    people_.Clear();  // its memory goes to the index builds' sorts
+    // Each index is one sort of up to two million keys (see Finish).
+    TQ_RETURN_IF_ERROR(db_.Exec("PRAGMA cache_size=-262144; PRAGMA threads=2"));
+    Status indexed = CreateOrderIndexes(db_);
+    TQ_RETURN_IF_ERROR(db_.Exec("PRAGMA cache_size=-65536; PRAGMA threads=0"));
+    TQ_RETURN_IF_ERROR(indexed);
+    if (clock) clock->Mark("order-index");
+    TQ_RETURN_IF_ERROR(writer.Finish());
+    if (clock) clock->Mark("customers");
+    TQ_RETURN_IF_ERROR(writer.Attach(db_, "sdb_scratch"));
+    // The table was emptied (Begin) and its indexes are created empty first: SQLite then
+    // copies the scratch table's records and index entries as they are, in order, with their
+    // row ids (its transfer of an identical table), instead of inserting and sorting again.
+    TQ_RETURN_IF_ERROR(CreateCustomerIndexes(db_));
+    TQ_RETURN_IF_ERROR(
+        db_.Exec("INSERT INTO main.storedb_customer SELECT * FROM "
+                 "sdb_scratch.storedb_customer"));
+    s->customers = scratch_written;
+    if (clock) clock->Mark("copy");
     return Status::Ok();
-  };
-  // On the calling thread: the key through SQLite when the id is not a plain number.
-  auto write_customer = [&](const CustomerRow& r, JoinedCustomer& j) -> Status {
-    j.key.clear();
-    if (!(r.magento && r.c.entity_id.empty())) {
-      TQ_ASSIGN_OR_RETURN(j.key, key_of(r.c.entity_id));
-    }
-    join_customer(r, j);
-    return insert_customer(j);
-  };
-  s->customers = 0;
-  // The keys of the held customers' odd ids, found through SQLite before the helper thread
-  // starts (it does not touch the database).
-  std::unordered_map<std::string, std::string> odd_keys;
-  for (size_t i = 0; i < people_.customers(); ++i) {
-    std::string_view id = people_.Customer(i).entity_id;
-    if (id.empty() || IsPlainKey(id) || odd_keys.count(std::string(id))) continue;
-    TQ_ASSIGN_OR_RETURN(std::string key, key_of(id));
-    odd_keys.emplace(std::string(id), std::move(key));
   }
   TQ_RETURN_IF_ERROR(MakeAndWrite<JoinedCustomer>(
-      people_.customers(), threaded,
-      [&](size_t i, JoinedCustomer& j) {
-        CustomerRow r;
-        r.c = people_.Customer(i);
-        std::string_view id = r.c.entity_id;
-        if (id.empty())
-          j.key.clear();
-        else if (IsPlainKey(id))
-          j.key.assign(id);
-        else
-          j.key = odd_keys.at(std::string(id));
-        join_customer(r, j);
-      },
-      insert_customer));
+      people_.customers(), threaded, make_customer,
+      [&](const JoinedCustomer& j) { return insert_customer(ins_customer, j, &s->customers); }));
   if (clock) clock->Mark("customers");
   // WooCommerce registered customers: every user who is not store staff, after the streamed
   // Magento customers.
@@ -575,27 +650,12 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s, PhaseClock* clock) {
   // Guests: one customer row per e-mail address that ordered without an account (the row
   // of its first order of the earliest time), grouped in memory as SQL grouped them before
   // (guest_customers.h).
-  TQ_ASSIGN_OR_RETURN(
-      Stmt ins_guest,
-      db_.Prepare("INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,"
-                  "country,region,created_at,line,byte_offset) VALUES(?,?,NULL,?,?,?,?,?,?,?)"));
-  TQ_RETURN_IF_ERROR(guests.ForEach([&](const GuestOrder& g) -> Status {
-    TQ_RETURN_IF_ERROR(ins_guest.Reset());
-    Stmt& st = ins_guest;
-    auto text = [&](int i, std::string_view v) { st.BindUncopied(i, NotNull(v)); };
-    st.Bind(1, item_.id);
-    text(2, g.source_table);
-    text(3, g.email);
-    text(4, g.name);
-    text(5, g.country);
-    text(6, g.region);
-    st.Bind(7, g.created_at).Bind(8, g.line).Bind(9, g.offset);
-    TQ_RETURN_IF_ERROR(st.Run());
-    ++s->customers;
-    return Status::Ok();
-  }));
+  TQ_ASSIGN_OR_RETURN(Stmt ins_guest, db_.Prepare(kInsertGuest));
+  TQ_RETURN_IF_ERROR(insert_guests(ins_guest, &s->customers));
   if (clock) clock->Mark("guests");
   return Status::Ok();
 }
+
+std::string CustomerScratchPath(const Case& c) { return c.dir() + "/storedb-customers.tmp"; }
 
 }  // namespace tq::storedb

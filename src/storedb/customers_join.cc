@@ -426,7 +426,7 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s, PhaseClock* clock) {
       Status st = MakeAndWrite<JoinedCustomer>(
           people_.customers(), false, make_customer,
           [&](const JoinedCustomer& j) { return insert_customer(ins, j, &written); });
-      writer.Reached();  // the held rows are no longer read
+      writer.Reached(st);  // the held rows are no longer read
       TQ_RETURN_IF_ERROR(st);
       if (!writer.WaitToGoOn()) return Status::Ok();  // the caller stopped
       TQ_ASSIGN_OR_RETURN(Stmt ins_guest, scratch.Prepare(kInsertGuest));
@@ -586,8 +586,9 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s, PhaseClock* clock) {
     }));
   }
 
-  if (writer.started()) {
-    writer.WaitReached();
+  // The scratch database failing before the customers are in it (it cannot be created or
+  // written: a full disk, an I/O error) costs only time: this thread writes them as before.
+  if (writer.started() && writer.WaitReached().ok()) {
     writer.GoOn();
     people_.Clear();  // its memory goes to the index builds' sorts
     // Each index is one sort of up to two million keys (see Finish).
@@ -610,6 +611,7 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s, PhaseClock* clock) {
     if (clock) clock->Mark("copy");
     return Status::Ok();
   }
+  if (writer.started()) (void)writer.Finish();  // it ended (or will: no GoOn) on its error
   TQ_RETURN_IF_ERROR(MakeAndWrite<JoinedCustomer>(
       people_.customers(), threaded, make_customer,
       [&](const JoinedCustomer& j) { return insert_customer(ins_customer, j, &s->customers); }));

@@ -38,6 +38,7 @@ void ScratchWriter::Start(std::string path, std::function<Status(Db&)> fn) {
     }();
     {
       std::lock_guard lock(mu_);
+      if (!reached_) first_part_ = s.ok() ? Status::Internal("scratch writer: ended early") : s;
       status_ = std::move(s);
       reached_ = true;  // a helper that failed early does not keep the caller waiting
     }
@@ -45,9 +46,10 @@ void ScratchWriter::Start(std::string path, std::function<Status(Db&)> fn) {
   });
 }
 
-void ScratchWriter::Reached() {
+void ScratchWriter::Reached(Status status) {
   {
     std::lock_guard lock(mu_);
+    first_part_ = std::move(status);
     reached_ = true;
   }
   cv_.notify_all();
@@ -59,9 +61,10 @@ bool ScratchWriter::WaitToGoOn() {
   return !stop_;
 }
 
-void ScratchWriter::WaitReached() {
+Status ScratchWriter::WaitReached() {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return reached_; });
+  return first_part_;
 }
 
 void ScratchWriter::GoOn() {

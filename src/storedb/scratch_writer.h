@@ -30,11 +30,13 @@ class ScratchWriter {
   void Start(std::string path, std::function<Status(Db&)> fn);
   bool started() const { return thread_.joinable(); }
 
-  // Helper side: the first part is done; then wait for the caller's GoOn (false: it stopped).
-  void Reached();
+  // Helper side: the first part is done, with its status; then wait for the caller's GoOn
+  // (false: it stopped).
+  void Reached(Status status);
   bool WaitToGoOn();
-  // Caller side.
-  void WaitReached();
+  // Caller side: the first part's status (a helper that ended before it: its error), then
+  // let the helper go on.
+  Status WaitReached();
   void GoOn();
   // Joins the helper and returns fn's status (or the scratch database's error).
   Status Finish();
@@ -47,7 +49,7 @@ class ScratchWriter {
  private:
   std::string path_;
   std::thread thread_;
-  Status status_ = Status::Ok();
+  Status status_ = Status::Ok(), first_part_ = Status::Ok();
   std::mutex mu_;
   std::condition_variable cv_;
   bool reached_ = false, go_on_ = false, stop_ = false;

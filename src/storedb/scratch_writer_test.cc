@@ -4,6 +4,7 @@
 #include "storedb/scratch_writer.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "support/testing.h"
@@ -32,7 +33,7 @@ TEST(StoreDbScratchWriter, HelperRowsCopiedIntoTheCallersTableWithTheirIndex) {
   w.Start(tmp / "scratch.db", [&](Db& s) -> Status {
     TQ_RETURN_IF_ERROR(s.Exec(kTable));
     TQ_RETURN_IF_ERROR(s.Exec("INSERT INTO t(k,v) VALUES('b',1),('a',2)"));
-    w.Reached();
+    w.Reached(Status::Ok());
     if (!w.WaitToGoOn()) return Status::BadInput("stopped");
     TQ_RETURN_IF_ERROR(s.Exec("INSERT INTO t(k,v) VALUES('c'," + std::to_string(later) + ")"));
     return s.Exec("CREATE INDEX t_k ON t(k)");
@@ -40,7 +41,7 @@ TEST(StoreDbScratchWriter, HelperRowsCopiedIntoTheCallersTableWithTheirIndex) {
   ASSERT_TRUE(w.started());
   ASSERT_TRUE(db.Begin().ok());
   ASSERT_TRUE(db.Exec("INSERT INTO other VALUES(1)").ok());  // the caller's own writes meanwhile
-  w.WaitReached();
+  ASSERT_TRUE(w.WaitReached().ok());
   later = 3;
   w.GoOn();
   ASSERT_TRUE(w.Finish().ok());
@@ -66,8 +67,8 @@ TEST(StoreDbScratchWriter, AFailingHelperDoesNotKeepTheCallerWaiting) {
     TQ_RETURN_IF_ERROR(s.Exec("CREATE TABLE t(x)"));
     return s.Exec("INSERT INTO no_such_table VALUES(1)");
   });
-  w.WaitReached();  // returns: the helper ended
-  w.GoOn();
+  Status first = w.WaitReached();  // returns: the helper ended, on its error
+  EXPECT_NE(first.message().find("no_such_table"), std::string::npos) << first.message();
   Status s = w.Finish();
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("no_such_table"), std::string::npos) << s.message();
@@ -79,13 +80,31 @@ TEST(StoreDbScratchWriter, ACallerThatStopsEarlyStopsTheHelper) {
   {
     ScratchWriter w;
     w.Start(tmp / "scratch.db", [&](Db&) -> Status {
-      w.Reached();
+      w.Reached(Status::Ok());
       went_on = w.WaitToGoOn();
       return Status::Ok();
     });
-    w.WaitReached();
+    EXPECT_TRUE(w.WaitReached().ok());
   }  // destroyed without GoOn or Finish: told to stop, joined
   EXPECT_FALSE(went_on);
+}
+
+TEST(StoreDbScratchWriter, AFirstPartThatFailedIsTheCallersToSee) {
+  tq::testing::TempDir tmp;
+  ScratchWriter w;
+  w.Start(tmp / "scratch.db", [&](Db&) -> Status {
+    Status st = Status::Io("disk full");
+    w.Reached(st);
+    return st;
+  });
+  EXPECT_EQ(w.WaitReached().message(), "disk full");
+  EXPECT_EQ(w.Finish().message(), "disk full");
+  // A scratch file that cannot be made (a directory in its place) fails before the first part.
+  ASSERT_EQ(::mkdir((tmp / "dir.db").c_str(), 0700), 0);
+  ScratchWriter d;
+  d.Start(tmp / "dir.db", [&](Db&) -> Status { return Status::Ok(); });
+  EXPECT_FALSE(d.WaitReached().ok());
+  EXPECT_FALSE(d.Finish().ok());
 }
 
 }  // namespace

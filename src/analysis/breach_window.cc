@@ -44,4 +44,15 @@ std::optional<BreachWindow> BreachWindowFromCase(Db& db) {
   return std::nullopt;
 }
 
+std::optional<BreachWindow> LogsWindow(Db& db) {
+  Result<Stmt> st = db.Prepare(
+      "SELECT min(event_time), max(event_time) FROM findings WHERE component = 'logs' AND "
+      "severity IN ('high', 'critical') AND event_time IS NOT NULL");
+  if (!st.ok()) return std::nullopt;
+  Result<bool> row = st->Step();
+  if (row.ok() && *row && !st->IsNull(0) && !st->IsNull(1))
+    return BreachWindow{st->Int(0), st->Int(1)};
+  return std::nullopt;
+}
+
 }  // namespace tq::analysis

@@ -34,6 +34,12 @@ struct AnsweredAttack {
 // answer (a second run on the same evidence would differ).
 std::optional<BreachWindow> BreachWindowFromCase(Db& db);
 
+// The span of the logs stage's high and critical findings: the window the web-root stage judges
+// file times against. It runs before the database stage, and its own findings must not open the
+// window it judges by (a second run would read the first run's). None when the logs stage
+// found nothing high.
+std::optional<BreachWindow> LogsWindow(Db& db);
+
 // High and critical rule hits the server answered 2xx/3xx (the logs stage's table), inside
 // the window when there is one; at most 100,000, by time. None without a logs stage.
 Result<std::vector<AnsweredAttack>> AnsweredAttacks(Db& db,

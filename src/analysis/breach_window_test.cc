@@ -85,5 +85,20 @@ TEST(BreachWindow, WithoutRuleHitsTheHighFindingsOfLogsAndWebrootSpanIt) {
   EXPECT_EQ(win->end, 3000);
 }
 
+TEST(BreachWindow, LogsWindowIsTheLogsStagesHighFindingsOnly) {
+  WindowCase w;
+  EXPECT_FALSE(LogsWindow(w.c->db()).has_value());
+  w.Finding("logs", Severity::kLow, 100, "low");
+  w.Finding("webroot", Severity::kCritical, 50, "earlier stage run");
+  EXPECT_FALSE(LogsWindow(w.c->db()).has_value());
+  w.Finding("logs", Severity::kHigh, 2000, "a");
+  w.Finding("logs", Severity::kCritical, 1000, "b");
+  w.Finding("storedb", Severity::kCritical, 9000, "later stage");
+  std::optional<BreachWindow> win = LogsWindow(w.c->db());
+  ASSERT_TRUE(win.has_value());
+  EXPECT_EQ(win->start, 1000);
+  EXPECT_EQ(win->end, 2000);
+}
+
 }  // namespace
 }  // namespace tq::analysis

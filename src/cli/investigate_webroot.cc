@@ -11,6 +11,7 @@
 #include <future>
 #include <mutex>
 
+#include "analysis/breach_window.h"
 #include "casefile/case_counts.h"
 #include "cli/investigate.h"
 #include "core/escape.h"
@@ -100,17 +101,21 @@ StagePlan SetupWebrootStage(CLI::App& app, Globals& g) {
                                                    contents.ok() ? *contents : 0);
       early->progress->Set(early->files_done);
     }
+    // File times are judged against what the logs stage found (analysis owns the window).
+    webroot::BreachWindow window;
+    if (std::optional<analysis::BreachWindow> w = analysis::LogsWindow(ctx.the_case.db()))
+      window = {w->start, w->end};
     Result<webroot::WebrootReport> r = Status::Internal("web root not scanned");
     if (early->done.valid()) {  // started early: wait for the scan, then judge and record
       Status scanned = early->done.get();
-      r = scanned.ok() ? webroot::RecordWebroot(ctx.the_case, *early->scan) : scanned;
+      r = scanned.ok() ? webroot::RecordWebroot(ctx.the_case, *early->scan, window) : scanned;
     } else {
       webroot::WebrootOptions wo = options(ctx);
       wo.progress = [e = early.get()](uint64_t, uint64_t files) {
         std::lock_guard<std::mutex> lock(e->mu);
         e->progress->Set(files);
       };
-      r = webroot::InvestigateWebroot(ctx.the_case, wo);
+      r = webroot::InvestigateWebroot(ctx.the_case, wo, window);
     }
     {
       std::lock_guard<std::mutex> lock(early->mu);

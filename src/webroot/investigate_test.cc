@@ -227,17 +227,9 @@ TEST_F(InvestigateTest, BreachWindowFromLogFindingsAndUpgradeTarget) {
   AddFile(*the_case, "app/code/Acme/Mod/Observer/Late.php", "<?php class Late {}",
           kRelease + 200 * kDay);
   ASSERT_TRUE(the_case->db().Exec("COMMIT").ok());
-  for (int64_t day : {199, 201}) {
-    Finding f;
-    f.kind = "log.rule_hit";
-    f.component = "logs";
-    f.severity = Severity::kHigh;
-    f.summary = "exploit";
-    f.event_time = (kRelease + day * kDay) / 1000;
-    f.dedupe_key = "test-log-" + std::to_string(day);
-    ASSERT_TRUE(UpsertFinding(the_case->db(), f).ok());
-  }
-  auto r = InvestigateWebroot(*the_case, Options());
+  // The window the logs stage's findings make (analysis::LogsWindow, in the investigate command).
+  BreachWindow window{(kRelease + 199 * kDay) / 1000, (kRelease + 201 * kDay) / 1000};
+  auto r = InvestigateWebroot(*the_case, Options(), window);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto by_path = FindingsByPath();
   EXPECT_TRUE(by_path["app/code/Acme/Mod/Observer/Late.php"].count("webroot.timing"));
@@ -249,8 +241,9 @@ TEST_F(InvestigateTest, BreachWindowFromLogFindingsAndUpgradeTarget) {
 }
 
 // The investigate command scans while the logs stage runs (ListWebroot, ScanWebroot on its
-// own thread, RecordWebroot in the web root's turn): the logs stage's findings written during
-// the scan still set the window, and the case ends as one InvestigateWebroot leaves it.
+// own thread, RecordWebroot in the web root's turn, with the window the logs stage's findings
+// make): the case ends as one InvestigateWebroot leaves it, whatever the case database saw
+// meanwhile.
 TEST_F(InvestigateTest, ScanOnItsOwnThreadWhileTheLogsStageWritesGivesTheSameCase) {
   std::map<std::string, std::string> tree = clean;
   tree["pub/media/tmp/catalog/cache.php"] = Sample("malicious/shell_eval_post.php");
@@ -278,7 +271,8 @@ TEST_F(InvestigateTest, ScanOnItsOwnThreadWhileTheLogsStageWritesGivesTheSameCas
   }
   scanner.join();
   ASSERT_TRUE(scanned.ok()) << scanned.ToString();
-  auto split = RecordWebroot(*the_case, *scan);
+  BreachWindow window{(kRelease + 199 * kDay) / 1000, (kRelease + 201 * kDay) / 1000};
+  auto split = RecordWebroot(*the_case, *scan, window);
   ASSERT_TRUE(split.ok()) << split.status().ToString();
   auto snapshot = [&] {
     std::map<std::string, std::string> out;
@@ -292,7 +286,7 @@ TEST_F(InvestigateTest, ScanOnItsOwnThreadWhileTheLogsStageWritesGivesTheSameCas
   auto by_path = FindingsByPath();
   EXPECT_TRUE(by_path["app/code/Acme/Mod/Observer/Late.php"].count("webroot.timing"));
   EXPECT_TRUE(by_path["pub/media/tmp/catalog/cache.php"].count("webroot.yara"));
-  auto whole = InvestigateWebroot(*the_case, Options());
+  auto whole = InvestigateWebroot(*the_case, Options(), window);
   ASSERT_TRUE(whole.ok()) << whole.status().ToString();
   EXPECT_EQ(snapshot(), after_split);
   EXPECT_EQ(split->findings, whole->findings);

@@ -219,12 +219,11 @@ Status ScanWebroot(const WebrootOptions& o, WebrootScan& w) {
   return Status::Ok();
 }
 
-Result<WebrootReport> RecordWebroot(Case& c, WebrootScan& w) {
+Result<WebrootReport> RecordWebroot(Case& c, WebrootScan& w, const BreachWindow& window) {
   WebrootReport& report = w.report;
   // Findings and tables, in one transaction.
   TQ_RETURN_IF_ERROR(EnsureWebrootSchema(c));
   FindingSink sink;
-  TQ_ASSIGN_OR_RETURN(BreachWindow window, BreachWindowFromCase(c.db()));
   // The store's own host: scripts from it are local whatever file loads them.
   std::vector<std::string> store_hosts;
   if (Result<CaseInfo> info = c.Info(); info.ok() && !info->store_url.empty()) {
@@ -247,10 +246,11 @@ Result<WebrootReport> RecordWebroot(Case& c, WebrootScan& w) {
   return std::move(report);
 }
 
-Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
+Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o,
+                                         const BreachWindow& window) {
   TQ_ASSIGN_OR_RETURN(std::shared_ptr<WebrootScan> w, ListWebroot(c));
   TQ_RETURN_IF_ERROR(ScanWebroot(o, *w));
-  return RecordWebroot(c, *w);
+  return RecordWebroot(c, *w, window);
 }
 
 }  // namespace tq::webroot

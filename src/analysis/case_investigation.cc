@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "analysis/analysis.h"
+#include "analysis/investigation_state.h"
 #include "analysis/platform_logs.h"
 #include "analysis/request_shape.h"
 #include "core/escape.h"
@@ -31,6 +32,31 @@ std::vector<std::string> JsonTextArray(simdjson::dom::element& doc, const char* 
   }
   return out;
 }
+
+}  // namespace
+
+void LineBits::Set(int64_t item, int64_t line) {
+  if (line < 0 || line >= kMaxLine) return;          // beyond the bound: Test answers "maybe"
+  last_item_ = std::numeric_limits<int64_t>::min();  // Test's cached item may be new now
+  std::vector<uint64_t>& b = items_[item];
+  size_t word = static_cast<size_t>(line) / 64;
+  if (b.size() <= word) b.resize(word + 1);
+  b[word] |= uint64_t{1} << (line % 64);
+}
+
+bool LineBits::Test(int64_t item, int64_t line) const {
+  if (line < 0 || line >= kMaxLine) return true;
+  if (item != last_item_) {
+    auto it = items_.find(item);
+    last_item_ = item;
+    last_ = it == items_.end() ? nullptr : &it->second;
+  }
+  if (!last_) return false;
+  size_t word = static_cast<size_t>(line) / 64;
+  return word < last_->size() && ((*last_)[word] >> (line % 64) & 1) != 0;
+}
+
+namespace {
 
 bool Contains(std::string_view s, std::string_view part) {
   return s.find(part) != std::string_view::npos;
@@ -236,10 +262,15 @@ Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records) 
       }
     }
   }
+  // Most requests have no hit: a bit per (item, line) answers them without searching the map.
+  LineBits hit_lines;
+  for (const auto& [key, matches] : hits) hit_lines.Set(key.first, key.second);
   constexpr UnixMicros kSideWindow = 5LL * 1000000;
   auto joined = [&](const AccessRecord& r, const auto& fn) {
     if (hits.empty()) return fn(r);
-    auto it = r.hits.empty() ? hits.find({r.evidence_id, r.line}) : hits.end();
+    auto it = r.hits.empty() && hit_lines.Test(r.evidence_id, r.line)
+                  ? hits.find({r.evidence_id, r.line})
+                  : hits.end();
     std::vector<RuleMatch> side;
     if (!side_hits.empty()) {
       std::string target(r.path);

@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include "analysis/analysis.h"
+#include "analysis/investigation_state.h"
 #include "analysis/timeline.h"
 #include "core/escape.h"
 #include "support/testing.h"
@@ -366,6 +367,29 @@ TEST(Timeline, ReadingBeforeAnyInvestigationSaysSo) {
   ASSERT_FALSE(rows.ok());
   EXPECT_THAT(rows.status().message(), HasSubstr("run `tourniquet investigate`"));
   EXPECT_FALSE(ParseTimelineFormat("xml").ok());
+}
+
+TEST(LineBits, AnswersSetLinesPerItem) {
+  LineBits b;
+  EXPECT_FALSE(b.Test(1, 10));  // empty: cached "no such item" must not hide a later Set
+  b.Set(1, 10);
+  b.Set(1, 64);
+  b.Set(2, 0);
+  EXPECT_TRUE(b.Test(1, 10));
+  EXPECT_TRUE(b.Test(1, 64));
+  EXPECT_FALSE(b.Test(1, 11));
+  EXPECT_FALSE(b.Test(1, 63));
+  EXPECT_FALSE(b.Test(1, 100000));  // past the item's last word
+  EXPECT_TRUE(b.Test(2, 0));
+  EXPECT_FALSE(b.Test(2, 10));
+  EXPECT_FALSE(b.Test(3, 10));  // an item with no hit
+  b.Set(3, 5);                  // added after Test cached item 3 as absent
+  EXPECT_TRUE(b.Test(3, 5));
+  // Out of the stored range: "maybe", so the caller searches; nothing is allocated for it.
+  b.Set(4, LineBits::kMaxLine);
+  EXPECT_TRUE(b.Test(4, LineBits::kMaxLine));
+  EXPECT_TRUE(b.Test(5, -1));
+  EXPECT_FALSE(b.Test(4, 1));
 }
 
 }  // namespace

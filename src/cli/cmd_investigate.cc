@@ -17,17 +17,28 @@ std::vector<InvestigateStage>& Stages() {
 }
 }  // namespace
 
-InvestigateStageRegistrar::InvestigateStageRegistrar(InvestigateStage stage) {
-  Stages().push_back(stage);
+namespace {
+void Register(InvestigateStage stage) {
+  Stages().push_back(std::move(stage));
   std::stable_sort(Stages().begin(), Stages().end(),
                    [](const auto& a, const auto& b) { return a.order < b.order; });
+}
+}  // namespace
+
+InvestigateStageRegistrar::InvestigateStageRegistrar(const char* name, int order,
+                                                     StageRunner (*setup)(CLI::App&, Globals&)) {
+  Register({name, order, [setup](CLI::App& app, Globals& g) { return StagePlan(setup(app, g)); }});
+}
+InvestigateStageRegistrar::InvestigateStageRegistrar(const char* name, int order,
+                                                     StagePlan (*setup)(CLI::App&, Globals&)) {
+  Register({name, order, setup});
 }
 const std::vector<InvestigateStage>& InvestigateStages() { return Stages(); }
 
 namespace {
 
 Runner SetupInvestigate(CLI::App& app, Globals& g) {
-  auto runners = std::make_shared<std::vector<std::pair<std::string, StageRunner>>>();
+  auto runners = std::make_shared<std::vector<std::pair<std::string, StagePlan>>>();
   auto only = std::make_shared<std::vector<std::string>>();
   for (const InvestigateStage& s : InvestigateStages())
     runners->emplace_back(s.name, s.setup(app, g));
@@ -46,7 +57,7 @@ Runner SetupInvestigate(CLI::App& app, Globals& g) {
     // not stop the stages after it; the failures are named at the end.
     std::vector<Status> failed;
     std::vector<std::string> planned;
-    std::vector<StageRunner*> planned_runs;
+    std::vector<StagePlan*> planned_runs;
     for (auto& [name, run] : *runners) {
       if (!only->empty() && std::find(only->begin(), only->end(), name) == only->end()) continue;
       planned.push_back(name);
@@ -58,9 +69,17 @@ Runner SetupInvestigate(CLI::App& app, Globals& g) {
     std::vector<int64_t> rows;
     if (Status s = BeginRun(**c, "investigate", planned, &run_id, &rows); !s.ok())
       return Fail(Status(s.code(), "could not record the run: " + s.message()));
+    // Work of later stages that needs no earlier stage's results starts now, on its own
+    // threads (StagePlan::early), beside the stages before them; each such stage's run waits
+    // for its part. The first stage has nothing to run beside. An early start that fails is
+    // that stage's failure, reported in its turn.
+    std::vector<Status> early(planned.size());
+    for (size_t i = 1; i < planned.size(); ++i)
+      if (planned_runs[i]->early) early[i] = planned_runs[i]->early(ctx);
     for (size_t i = 0; i < planned.size(); ++i) {
       Status s = StartStage(**c, rows[i]);
-      if (s.ok()) s = (*planned_runs[i])(ctx);
+      if (s.ok()) s = early[i];
+      if (s.ok()) s = planned_runs[i]->run(ctx);
       Status done = FinishStage(**c, rows[i], s.ok() ? "ok" : s.ToString());
       if (s.ok()) s = done;
       if (!s.ok()) failed.push_back(Status(s.code(), "stage " + planned[i] + ": " + s.message()));

@@ -46,19 +46,34 @@ Result<logs::StreamOptions> LogReading(InvestigateContext& ctx);
 
 using StageRunner = std::function<Status(InvestigateContext&)>;
 
+// What a stage's setup gives the investigate command: `run`, called in the stage's turn, and
+// for a stage with work that needs no earlier stage's results, `early`, called for every
+// planned stage but the first before the first one runs. `early` starts that work on a thread of
+// its own and returns at once; `run` waits for it. The web root's file scan so runs on the core the
+// logs stage leaves idle. `early` may read the case database (the command's thread); the
+// work it starts must not.
+struct StagePlan {
+  StageRunner run;
+  StageRunner early;
+  StagePlan(StageRunner r) : run(std::move(r)) {}  // NOLINT: a plain runner is a plan
+  StagePlan(StageRunner r, StageRunner e) : run(std::move(r)), early(std::move(e)) {}
+};
+
 struct InvestigateStage {
   const char* name;
   int order;
-  StageRunner (*setup)(CLI::App& investigate_app, Globals& globals);
+  std::function<StagePlan(CLI::App& investigate_app, Globals& globals)> setup;
 };
 
 struct InvestigateStageRegistrar {
-  explicit InvestigateStageRegistrar(InvestigateStage stage);
+  InvestigateStageRegistrar(const char* name, int order,
+                            StageRunner (*setup)(CLI::App& investigate_app, Globals& globals));
+  InvestigateStageRegistrar(const char* name, int order,
+                            StagePlan (*setup)(CLI::App& investigate_app, Globals& globals));
 };
 const std::vector<InvestigateStage>& InvestigateStages();
 
-#define TQ_INVESTIGATE_STAGE(name, order, setup)                       \
-  static ::tq::cli::InvestigateStageRegistrar TQ_CLI_CONCAT(tq_stage_, \
-                                                            __LINE__)({name, order, setup})
+#define TQ_INVESTIGATE_STAGE(name, order, setup) \
+  static ::tq::cli::InvestigateStageRegistrar TQ_CLI_CONCAT(tq_stage_, __LINE__)(name, order, setup)
 
 }  // namespace tq::cli

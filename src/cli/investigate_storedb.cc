@@ -5,6 +5,7 @@
 #include <limits>
 #include <sstream>
 
+#include "analysis/breach_window.h"
 #include "cli/investigate.h"
 #include "core/escape.h"
 #include "core/json.h"
@@ -58,10 +59,16 @@ StageRunner SetupStoreDbStage(CLI::App& app, Globals&) {
       if (!a.ok()) return Status::Usage("--db-window: " + a.status().message());
       if (!b.ok()) return Status::Usage("--db-window: " + b.status().message());
       opt.window = storedb::BreachWindow{*a, *b};
-    } else {
-      opt.window = storedb::WindowFromCase(c.db());
+    } else if (std::optional<analysis::BreachWindow> w = analysis::BreachWindowFromCase(c.db())) {
+      opt.window = storedb::BreachWindow{w->start, w->end};
     }
-    TQ_ASSIGN_OR_RETURN(opt.answered_attacks, storedb::AnsweredAttacks(c.db(), opt.window));
+    std::optional<analysis::BreachWindow> window;
+    if (opt.window) window = analysis::BreachWindow{opt.window->start, opt.window->end};
+    TQ_ASSIGN_OR_RETURN(std::vector<analysis::AnsweredAttack> answered,
+                        analysis::AnsweredAttacks(c.db(), window));
+    for (analysis::AnsweredAttack& a : answered)
+      opt.answered_attacks.push_back(
+          {a.time, std::move(a.client), std::move(a.request), std::move(a.rule)});
     TQ_ASSIGN_OR_RETURN(opt.declared_cron_jobs, storedb::DeclaredCronJobs(c));
     TQ_ASSIGN_OR_RETURN(opt.installed_plugins, storedb::InstalledWpPlugins(c));
     if (!o->pii_map.empty()) {

@@ -3,6 +3,15 @@
 // rules, loaded unchanged, in addition to the shipped pack), --advisories DIR (any directory
 // of OSV JSON, in addition to the shipped advisories), --baseline PATH (a clean tree, a release
 // archive or a sha256sum manifest).
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <future>
+#include <mutex>
+
+#include "analysis/breach_window.h"
 #include "casefile/case_counts.h"
 #include "cli/investigate.h"
 #include "core/escape.h"
@@ -21,8 +30,20 @@ struct WebrootStageOptions {
   int timeout = 30;
 };
 
-StageRunner SetupWebrootStage(CLI::App& app, Globals& g) {
+// The scan started early (StagePlan::early) on its own thread, and what the stage's turn
+// needs of it. Its progress is held back until the turn: the logs stage draws its own meanwhile.
+struct EarlyScan {
+  std::shared_ptr<webroot::WebrootScan> scan;
+  std::mutex mu;
+  std::unique_ptr<Progress> progress;  // made at the stage's turn
+  uint64_t files_done = 0;
+  // Last: destroyed first, its destructor waits for the scan, which uses the members above.
+  std::future<Status> done;
+};
+
+StagePlan SetupWebrootStage(CLI::App& app, Globals& g) {
   auto o = std::make_shared<WebrootStageOptions>();
+  auto early = std::make_shared<EarlyScan>();
   app.add_option("--yara", o->yara,
                  "Your own YARA rules (file or directory, repeatable), used with the shipped pack");
   app.add_option("--advisories", o->advisories,
@@ -34,7 +55,7 @@ StageRunner SetupWebrootStage(CLI::App& app, Globals& g) {
       ->capture_default_str();
   app.add_option("--scan-timeout", o->timeout, "Seconds allowed per file for YARA")
       ->capture_default_str();
-  return [o, &g](InvestigateContext& ctx) -> Status {
+  auto options = [o](InvestigateContext& ctx) {
     webroot::WebrootOptions wo;
     if (!o->no_pack) wo.yara_paths.push_back(webroot::ShippedPath("rules/yara"));
     for (const std::string& y : o->yara) wo.yara_paths.push_back(y);
@@ -45,14 +66,62 @@ StageRunner SetupWebrootStage(CLI::App& app, Globals& g) {
     wo.max_file_bytes = o->max_file_mb << 20;
     wo.timeout_seconds = o->timeout;
     wo.skip_plain_media = o->yara.empty();  // the shipped pack only looks at text
+    return wo;
+  };
+  // The file scan needs nothing from the logs stage: it starts with the investigation and runs
+  // beside the stages before this one. Only the judgement needs the logs stage's breach window.
+  auto start = [options, early](InvestigateContext& ctx) -> Status {
+    webroot::WebrootOptions wo = options(ctx);
+    // A plain pointer: the scan holds its options until it ends, and `early` outlives it.
+    wo.progress = [e = early.get()](uint64_t, uint64_t files) {
+      std::lock_guard<std::mutex> lock(e->mu);
+      e->files_done = files;
+      if (e->progress) e->progress->Set(files);
+    };
+    TQ_ASSIGN_OR_RETURN(early->scan, webroot::ListWebroot(ctx.the_case));
+    early->done = std::async(std::launch::async, [wo, scan = early->scan]() {
+      // Below the logs stage's threads (a Linux nice value is a thread's, and the scan's workers
+      // inherit it): the scan takes what the logs stage leaves idle, mostly its single-threaded
+      // tail, rather than halving its parallel scan. Best effort: on failure it runs as it is.
+      errno = 0;
+      int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+      if (errno == 0)
+        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), std::min(nice + 5, 19));
+      return webroot::ScanWebroot(wo, *scan);
+    });
+    return Status::Ok();
+  };
+  auto run = [o, early, options, &g](InvestigateContext& ctx) -> Status {
     // By distinct contents (the scan reads each once), the unit its workers count.
     Result<int64_t> contents =
         CountEvidenceFiles(ctx.the_case.db(), "webroot", /*distinct_contents=*/true);
-    auto progress = std::make_shared<Progress>(ProgressFd(g), "webroot: scanning", "files",
-                                               contents.ok() ? *contents : 0);
-    wo.progress = [progress](uint64_t, uint64_t files) { progress->Set(files); };
-    Result<webroot::WebrootReport> r = webroot::InvestigateWebroot(ctx.the_case, wo);
-    progress->Finish();
+    {
+      std::lock_guard<std::mutex> lock(early->mu);
+      early->progress = std::make_unique<Progress>(ProgressFd(g), "webroot: scanning", "files",
+                                                   contents.ok() ? *contents : 0);
+      early->progress->Set(early->files_done);
+    }
+    // File times are judged against what the logs stage found (analysis owns the window).
+    webroot::BreachWindow window;
+    if (std::optional<analysis::BreachWindow> w = analysis::LogsWindow(ctx.the_case.db()))
+      window = {w->start, w->end};
+    Result<webroot::WebrootReport> r = Status::Internal("web root not scanned");
+    if (early->done.valid()) {  // started early: wait for the scan, then judge and record
+      Status scanned = early->done.get();
+      r = scanned.ok() ? webroot::RecordWebroot(ctx.the_case, *early->scan, window) : scanned;
+    } else {
+      webroot::WebrootOptions wo = options(ctx);
+      wo.progress = [e = early.get()](uint64_t, uint64_t files) {
+        std::lock_guard<std::mutex> lock(e->mu);
+        e->progress->Set(files);
+      };
+      r = webroot::InvestigateWebroot(ctx.the_case, wo, window);
+    }
+    {
+      std::lock_guard<std::mutex> lock(early->mu);
+      early->progress->Finish();
+    }
+    early->scan.reset();
     if (!r.ok()) return r.status();
     const webroot::WebrootReport& rep = *r;
     ctx.findings += rep.findings;
@@ -139,6 +208,7 @@ StageRunner SetupWebrootStage(CLI::App& app, Globals& g) {
       ctx.text_lines.push_back("  " + kind + ": " + std::to_string(n));
     return Status::Ok();
   };
+  return StagePlan(run, start);
 }
 
 }  // namespace

@@ -110,13 +110,14 @@ class Analyzer : public DumpSink {
   Status StageWordPress(const TableState& t, const DumpRow& row);
   // Whether the customer and order rows still fit their memory (else one problem, once).
   bool Holding(const TableState& t, const DumpRow& row);
-  Status BuildCustomers(AnalyzeSummary* s);
+  Status BuildCustomers(AnalyzeSummary* s, PhaseClock* clock);
   // customers.cc
   Status IndexStaging();
   Status WriteTables(const DumpStats& stats, AnalyzeSummary* s);
 
   Case& case_;
   Db& db_;
+  bool customers_shared_ = false;  // storedb_customer holds rows of other evidence items (Begin)
   const EvidenceItem& item_;
   const AnalyzeOptions& opt_;
   const std::vector<PiiMapEntry>& pii_;
@@ -177,8 +178,14 @@ class Analyzer : public DumpSink {
   Status Exec(Staging which, std::initializer_list<SqlArg> binds);
 };
 
-// Builds the indexes of storedb_customer and storedb_order that Begin drops for the bulk load.
+// Builds the indexes of storedb_customer and storedb_order that Begin drops for the bulk load
+// (those of one table, or of both).
+Status CreateCustomerIndexes(Db& db);
+Status CreateOrderIndexes(Db& db);
 Status CreateSecondaryIndexes(Db& db);
+// The scratch database where a helper thread writes the customers (BuildCustomers), beside
+// the case's database; attached to the case's connection as "sdb_scratch" to copy them.
+std::string CustomerScratchPath(const Case& c);
 
 // Shared helpers.
 std::string ValueText(const DumpRow& row, std::string_view column);

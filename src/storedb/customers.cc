@@ -91,6 +91,7 @@ Status Analyzer::Begin() {
   // only this item's rows (one dump per case), are emptied wholesale: on the 1 M-customer case
   // deleting their 3.4 M rows by evidence_id took 58 s, the larger part of a re-run.
   TQ_ASSIGN_OR_RETURN(bool shared_customers, HoldsOtherEvidence(db_, "storedb_customer", ev));
+  customers_shared_ = shared_customers;
   TQ_ASSIGN_OR_RETURN(bool shared_orders, HoldsOtherEvidence(db_, "storedb_order", ev));
   // The secondary indexes of the customer and order tables are built once after the bulk
   // load (one sort each) instead of a random b-tree insert per row, per update and per

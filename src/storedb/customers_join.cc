@@ -4,10 +4,15 @@
 // findings read them too); once the dump is read each customer and order is joined in memory
 // and written once, in its final form, into storedb_customer and storedb_order.
 #include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/text.h"
 #include "storedb/analyzer.h"
+#include "storedb/dump_chunks.h"
+#include "storedb/guest_customers.h"
+#include "storedb/row_pipeline.h"
+#include "storedb/scratch_writer.h"
 
 namespace tq::storedb {
 
@@ -79,6 +84,20 @@ std::string_view SqlTrim(std::string_view s, std::string_view chars) {
 // Text bound as text even when empty: an empty view may have no data pointer, which SQLite
 // would bind as NULL.
 std::string_view NotNull(std::string_view s) { return s.empty() ? std::string_view("") : s; }
+
+constexpr const char* kInsertCustomer =
+    "INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,country,"
+    "region,created_at,line,byte_offset,categories) VALUES(?,?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* kInsertGuest =
+    "INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,country,"
+    "region,created_at,line,byte_offset) VALUES(?,?,NULL,?,?,?,?,?,?,?)";
+
+// A plain decimal number, which CAST(x AS TEXT) of the integer SQLite stores gives back as
+// written.
+bool IsPlainKey(std::string_view id) {
+  return !id.empty() && id.size() <= 18 && (id[0] != '0' || id.size() == 1) &&
+         std::all_of(id.begin(), id.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
 
 std::optional<int64_t> ToOptional(std::optional<UnixMicros> t) {
   return t ? std::optional<int64_t>(*t) : std::nullopt;
@@ -235,9 +254,9 @@ Result<MetaFlags> LoadMetaFlags(Db& db) {
 // joined with its first billing address and first payment, then each held customer, then
 // each WordPress customer, joined with their addresses and metadata, then one customer row
 // per guest e-mail address: each row written once, in that order, with its card flag and
-// categories.
-Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
-  std::string ev = std::to_string(item_.id);
+// categories. The held rows are joined on a helper thread (MakeAndWrite) while the calling
+// thread inserts those already joined.
+Status Analyzer::BuildCustomers(AnalyzeSummary* s, PhaseClock* clock) {
   MetaFlags meta;
   if (staged_[kMeta] > 0) {
     TQ_ASSIGN_OR_RETURN(meta, LoadMetaFlags(db_));
@@ -245,7 +264,176 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
   auto has = [](const std::unordered_set<std::string>& set, std::string_view id) {
     return !set.empty() && set.count(std::string(id)) > 0;
   };
+  // The join's helper thread when the dump was parsed on more than one (--db-threads).
+  const bool threaded = ParallelWorkers(opt_.dump.threads) > 0;
 
+  TQ_ASSIGN_OR_RETURN(Stmt ins_customer, db_.Prepare(kInsertCustomer));
+  // A customer: a Magento customer's country and region are those of its default billing
+  // address, else of its address of lowest id; a WordPress user's come from its metadata.
+  // A row without a customer id holds nothing of its own ('[]'). WordPress accounts always
+  // carry a password hash (wp_users.user_pass is NOT NULL).
+  struct CustomerRow {
+    HeldCustomer c;
+    bool magento = true;
+    std::string_view country, region;  // WordPress
+  };
+  // The customer id as the joins compare it: CAST(customer_id AS TEXT) of the id stored in an
+  // INTEGER column. A plain decimal number is itself; anything else ("007", "1e3", " 5", "x")
+  // is converted by SQLite itself, so the rare odd id is compared exactly as SQL would.
+  Stmt key_insert, key_read;
+  bool key_ready = false;
+  auto key_of = [&](std::string_view id) -> Result<std::string> {
+    if (IsPlainKey(id)) return std::string(id);
+    if (!key_ready) {
+      key_ready = true;
+      TQ_RETURN_IF_ERROR(
+          db_.Exec("CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_key(x INTEGER); "
+                   "DELETE FROM tmp_sdb_key"));
+      TQ_ASSIGN_OR_RETURN(key_insert, db_.Prepare("INSERT INTO tmp_sdb_key(rowid,x) VALUES(1,?) "
+                                                  "ON CONFLICT(rowid) DO UPDATE SET x=excluded.x"));
+      TQ_ASSIGN_OR_RETURN(key_read, db_.Prepare("SELECT CAST(x AS TEXT) FROM tmp_sdb_key"));
+    }
+    TQ_RETURN_IF_ERROR(key_insert.Reset());
+    key_insert.BindUncopied(1, NotNull(id));
+    TQ_RETURN_IF_ERROR(key_insert.Run());
+    TQ_RETURN_IF_ERROR(key_read.Reset());
+    TQ_ASSIGN_OR_RETURN(bool row, key_read.Step());
+    return row ? key_read.String(0) : std::string();
+  };
+  // A customer joined with its addresses and metadata, ready to insert.
+  struct JoinedCustomer {
+    CustomerRow r;
+    bool guest = false;
+    std::string key;
+    std::string_view country, region;
+    std::string categories;
+  };
+  // With the key of a customer that has an id: reads the held rows and the metadata flags
+  // only (safe on the helper thread).
+  auto join_customer = [&](const CustomerRow& r, JoinedCustomer& j) {
+    j.r = r;
+    const HeldCustomer& c = j.r.c;
+    j.guest = r.magento && c.entity_id.empty();
+    const std::string& key = j.key;
+    CustomerAddressFacts facts;
+    if (!j.guest) facts = people_.CustomerAddresses(key);
+    j.country = r.country, j.region = r.region;
+    if (r.magento) {
+      j.country = facts.place ? facts.place->first : "";
+      j.region = facts.place ? facts.place->second : "";
+    }
+    if (j.guest)
+      j.categories.assign("[]");
+    else
+      j.categories =
+          CategoriesJson(c.held, {{kEmail, !c.email.empty()},
+                                  {kName, !c.name.empty()},
+                                  {kPasswordHash, c.source_table.ends_with("users")},
+                                  {kPostalAddress, facts.postal || has(meta.user_address, key)},
+                                  {kPhone, facts.phone || has(meta.user_phone, key)},
+                                  {kDateOfBirth, has(meta.user_birthday, key)}});
+  };
+  auto insert_customer = [&](Stmt& st, const JoinedCustomer& j, int64_t* written) -> Status {
+    const HeldCustomer& c = j.r.c;
+    TQ_RETURN_IF_ERROR(st.Reset());
+    auto text = [&](int i, std::string_view v) { st.BindUncopied(i, NotNull(v)); };
+    st.Bind(1, item_.id);
+    text(2, c.source_table);
+    if (j.guest)
+      st.BindNull(3);
+    else
+      text(3, c.entity_id);
+    text(4, c.email);
+    text(5, c.name);
+    text(6, j.country);
+    text(7, j.region);
+    st.Bind(8, c.created_at).Bind(9, c.line).Bind(10, c.offset);
+    text(11, j.categories);
+    TQ_RETURN_IF_ERROR(st.Run());
+    ++*written;
+    return Status::Ok();
+  };
+  // On the calling thread: the key through SQLite when the id is not a plain number.
+  auto write_customer = [&](const CustomerRow& r, JoinedCustomer& j) -> Status {
+    j.key.clear();
+    if (!(r.magento && r.c.entity_id.empty())) {
+      TQ_ASSIGN_OR_RETURN(j.key, key_of(r.c.entity_id));
+    }
+    join_customer(r, j);
+    return insert_customer(ins_customer, j, &s->customers);
+  };
+  // The keys of the held customers' odd ids, found through SQLite before the helper thread
+  // starts (it does not touch the database).
+  std::unordered_map<std::string, std::string> odd_keys;
+  for (size_t i = 0; i < people_.customers(); ++i) {
+    std::string_view id = people_.Customer(i).entity_id;
+    if (id.empty() || IsPlainKey(id) || odd_keys.count(std::string(id))) continue;
+    TQ_ASSIGN_OR_RETURN(std::string key, key_of(id));
+    odd_keys.emplace(std::string(id), std::move(key));
+  }
+  auto make_customer = [&](size_t i, JoinedCustomer& j) {
+    CustomerRow r;
+    r.c = people_.Customer(i);
+    std::string_view id = r.c.entity_id;
+    if (id.empty())
+      j.key.clear();
+    else if (IsPlainKey(id))
+      j.key.assign(id);
+    else
+      j.key = odd_keys.at(std::string(id));
+    join_customer(r, j);
+  };
+
+  // The orders written without a customer id, for the guest customers (after the others).
+  GuestCustomers guests;
+  auto insert_guests = [&](Stmt& st, int64_t* written) -> Status {
+    return guests.ForEach([&](const GuestOrder& g) -> Status {
+      TQ_RETURN_IF_ERROR(st.Reset());
+      auto text = [&](int i, std::string_view v) { st.BindUncopied(i, NotNull(v)); };
+      st.Bind(1, item_.id);
+      text(2, g.source_table);
+      text(3, g.email);
+      text(4, g.name);
+      text(5, g.country);
+      text(6, g.region);
+      st.Bind(7, g.created_at).Bind(8, g.line).Bind(9, g.offset);
+      TQ_RETURN_IF_ERROR(st.Run());
+      ++*written;
+      return Status::Ok();
+    });
+  };
+
+  s->customers = 0;
+  // With a core to spare, a Magento store's customers (no WordPress rows staged) are written
+  // by a helper thread into a scratch database, with their guests and indexes, while this
+  // thread writes the orders and their indexes; then copied into the emptied table in whole.
+  int64_t scratch_written = 0;  // declared before the writer: its helper writes it
+  ScratchWriter writer;
+  if (threaded && !customers_shared_ && staged_[kMeta] == 0 && staged_[kWpUser] == 0 &&
+      staged_[kWpPost] == 0) {
+    std::string table_sql;
+    {
+      TQ_ASSIGN_OR_RETURN(Stmt q, db_.Prepare("SELECT sql FROM sqlite_schema WHERE type='table' "
+                                              "AND name='storedb_customer'"));
+      TQ_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) return Status::Internal("storedb_customer: no such table");
+      table_sql = q.String(0);
+    }
+    writer.Start(CustomerScratchPath(case_), [&, table_sql](Db& scratch) -> Status {
+      TQ_RETURN_IF_ERROR(scratch.Exec(table_sql));
+      TQ_ASSIGN_OR_RETURN(Stmt ins, scratch.Prepare(kInsertCustomer));
+      int64_t& written = scratch_written;
+      Status st = MakeAndWrite<JoinedCustomer>(
+          people_.customers(), false, make_customer,
+          [&](const JoinedCustomer& j) { return insert_customer(ins, j, &written); });
+      writer.Reached(st);  // the held rows are no longer read
+      TQ_RETURN_IF_ERROR(st);
+      if (!writer.WaitToGoOn()) return Status::Ok();  // the caller stopped
+      TQ_ASSIGN_OR_RETURN(Stmt ins_guest, scratch.Prepare(kInsertGuest));
+      TQ_RETURN_IF_ERROR(insert_guests(ins_guest, &written));
+      return CreateCustomerIndexes(scratch);
+    });
+  }
   TQ_ASSIGN_OR_RETURN(
       Stmt ins_order,
       db_.Prepare("INSERT OR IGNORE INTO storedb_order(evidence_id,source_table,order_id,"
@@ -259,33 +447,50 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
     SqlArg customer_id = std::nullopt;
     std::string_view country, region, billing_address, street, city, postcode;
   };
-  std::string name_buf, address_buf;
-  auto write_order = [&](const OrderRow& r) -> Status {
-    const HeldOrder& o = r.o;
-    std::optional<OrderBillingAddress> a = people_.BillingAddress(o.order_id);
+  // An order joined with its billing address and payment, ready to insert (views into the
+  // held rows, the legacy query's row, or its own buffers).
+  struct JoinedOrder {
+    OrderRow r;
+    std::optional<OrderBillingAddress> a;
+    std::string_view email, name, billing_address, method, cc_last4, cc_type;
+    bool card = false;
+    std::string name_buf, address_buf, categories;
+  };
+  // Reads the held rows and the metadata flags only: safe on the helper thread.
+  auto join_order = [&](const OrderRow& r, JoinedOrder& j) {
+    j.r = r;
+    const HeldOrder& o = j.r.o;
+    j.a = people_.BillingAddress(o.order_id);
     std::optional<OrderPayment> p = people_.Payment(o.order_id);
-    std::string_view email = o.email.empty() && a ? a->email : o.email;
-    std::string_view name = o.name;
-    if (name.empty() && a) {
-      name_buf.assign(a->first).append(" ").append(a->last);
-      name = SqlTrim(name_buf, " ");
+    const std::optional<OrderBillingAddress>& a = j.a;
+    j.email = o.email.empty() && a ? a->email : o.email;
+    j.name = o.name;
+    if (j.name.empty() && a) {
+      j.name_buf.assign(a->first).append(" ").append(a->last);
+      j.name = SqlTrim(j.name_buf, " ");
     }
-    std::string_view billing_address = r.billing_address;
+    j.billing_address = j.r.billing_address;
     if (a) {
-      address_buf.assign(a->street).append(", ").append(a->city).append(" ");
-      address_buf.append(a->postcode).append(", ").append(a->region).append(", ");
-      address_buf.append(a->country);
-      billing_address = SqlTrim(address_buf, ", ");
+      j.address_buf.assign(a->street).append(", ").append(a->city).append(" ");
+      j.address_buf.append(a->postcode).append(", ").append(a->region).append(", ");
+      j.address_buf.append(a->country);
+      j.billing_address = SqlTrim(j.address_buf, ", ");
     }
-    std::string_view method = p ? p->method : o.payment_method;
-    std::string_view cc_last4 = p ? p->cc_last4 : "", cc_type = p ? p->cc_type : "";
-    bool card = !cc_last4.empty() || !cc_type.empty() || IsCardGateway(method);
-    std::string categories =
-        CategoriesJson(o.held, {{kName, !name.empty()},
-                                {kEmail, !email.empty()},
-                                {kPostalAddress, !billing_address.empty()},
+    j.method = p ? p->method : o.payment_method;
+    j.cc_last4 = p ? p->cc_last4 : "";
+    j.cc_type = p ? p->cc_type : "";
+    j.card = !j.cc_last4.empty() || !j.cc_type.empty() || IsCardGateway(j.method);
+    j.categories =
+        CategoriesJson(o.held, {{kName, !j.name.empty()},
+                                {kEmail, !j.email.empty()},
+                                {kPostalAddress, !j.billing_address.empty()},
                                 {kPhone, (a && a->any_phone) || has(meta.post_phone, o.order_id)},
                                 {kIpAddress, has(meta.post_ip, o.order_id)}});
+  };
+  auto insert_order = [&](const JoinedOrder& j) -> Status {
+    const OrderRow& r = j.r;
+    const HeldOrder& o = r.o;
+    const std::optional<OrderBillingAddress>& a = j.a;
     TQ_RETURN_IF_ERROR(ins_order.Reset());
     Stmt& st = ins_order;
     auto text = [&](int i, std::string_view v) { st.BindUncopied(i, NotNull(v)); };
@@ -298,37 +503,45 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
       case SqlArg::Kind::kText: text(5, r.customer_id.text); break;
       case SqlArg::Kind::kInt: st.Bind(5, r.customer_id.number); break;
     }
-    text(6, email);
-    text(7, name);
+    text(6, j.email);
+    text(7, j.name);
     text(8, a ? a->country : r.country);
     text(9, a ? a->region : r.region);
     st.Bind(10, o.created_at);
-    text(11, method);
-    st.Bind(12, card ? 1 : 0);
-    text(13, cc_last4);
-    text(14, cc_type);
-    text(15, billing_address);
+    text(11, j.method);
+    st.Bind(12, j.card ? 1 : 0);
+    text(13, j.cc_last4);
+    text(14, j.cc_type);
+    text(15, j.billing_address);
     text(16, o.status);
     text(17, o.grand_total);
     st.Bind(18, o.line).Bind(19, o.offset);
-    text(20, categories);
+    text(20, j.categories);
     text(21, a ? a->street : r.street);
     text(22, a ? a->city : r.city);
     text(23, a ? a->postcode : r.postcode);
     TQ_RETURN_IF_ERROR(st.Run());
-    s->orders += db_.Changes();
+    int written = db_.Changes();
+    s->orders += written;
+    if (written > 0 && r.customer_id.kind == SqlArg::Kind::kNull && !j.email.empty())
+      guests.Add({o.source_table, o.order_id, j.email, j.name, a ? a->country : r.country,
+                  a ? a->region : r.region, o.created_at, o.line, o.offset});
     return Status::Ok();
   };
   s->orders = 0;
-  for (size_t i = 0; i < people_.orders(); ++i) {
-    // Two million lookups at random places: each is started 16 orders ahead.
-    people_.PrefetchOrder(i + 16, 0);
-    people_.PrefetchOrder(i + 8, 1);
-    OrderRow r;
-    r.o = people_.Order(i);
-    if (r.o.customer_id) r.customer_id = *r.o.customer_id;
-    TQ_RETURN_IF_ERROR(write_order(r));
-  }
+  TQ_RETURN_IF_ERROR(MakeAndWrite<JoinedOrder>(
+      people_.orders(), threaded,
+      [&](size_t i, JoinedOrder& j) {
+        // Two million lookups at random places: each is started 16 orders ahead.
+        people_.PrefetchOrder(i + 16, 0);
+        people_.PrefetchOrder(i + 8, 1);
+        OrderRow r;
+        r.o = people_.Order(i);
+        if (r.o.customer_id) r.customer_id = *r.o.customer_id;
+        join_order(r, j);
+      },
+      insert_order));
+  if (clock) clock->Mark("orders");
   // WooCommerce legacy orders, after the streamed ones: HPOS rows win on a clash (the insert
   // ignores a second row of an order id).
   if (staged_[kWpPost] > 0) {
@@ -348,6 +561,7 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
                     ",''),COALESCE(" + pm("_billing_postcode") +
                     ",''),p.line,p.byte_offset FROM tmp_sdb_wppost p "
                     "ORDER BY p.rowid"));
+    JoinedOrder legacy;
     TQ_RETURN_IF_ERROR(EachRow(q, [&]() -> Status {
       OrderRow r;
       r.o.source_table = q.Text(0);
@@ -367,97 +581,41 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
       r.postcode = q.Text(14);
       r.o.line = static_cast<uint64_t>(q.Int(15));
       r.o.offset = static_cast<uint64_t>(q.Int(16));
-      return write_order(r);
+      join_order(r, legacy);
+      return insert_order(legacy);
     }));
   }
 
-  TQ_ASSIGN_OR_RETURN(
-      Stmt ins_customer,
-      db_.Prepare("INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,"
-                  "country,region,created_at,line,byte_offset,categories) "
-                  "VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
-  // A customer: a Magento customer's country and region are those of its default billing
-  // address, else of its address of lowest id; a WordPress user's come from its metadata.
-  // A row without a customer id holds nothing of its own ('[]'). WordPress accounts always
-  // carry a password hash (wp_users.user_pass is NOT NULL).
-  struct CustomerRow {
-    HeldCustomer c;
-    bool magento = true;
-    std::string_view country, region;  // WordPress
-  };
-  // The customer id as the joins compare it: CAST(customer_id AS TEXT) of the id stored in an
-  // INTEGER column. A plain decimal number is itself; anything else ("007", "1e3", " 5", "x")
-  // is converted by SQLite itself, so the rare odd id is compared exactly as SQL would.
-  Stmt key_insert, key_read;
-  bool key_ready = false;
-  auto key_of = [&](std::string_view id) -> Result<std::string> {
-    bool plain = !id.empty() && id.size() <= 18 && (id[0] != '0' || id.size() == 1) &&
-                 std::all_of(id.begin(), id.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-    if (plain) return std::string(id);
-    if (!key_ready) {
-      key_ready = true;
-      TQ_RETURN_IF_ERROR(
-          db_.Exec("CREATE TEMP TABLE IF NOT EXISTS tmp_sdb_key(x INTEGER); "
-                   "DELETE FROM tmp_sdb_key"));
-      TQ_ASSIGN_OR_RETURN(key_insert, db_.Prepare("INSERT INTO tmp_sdb_key(rowid,x) VALUES(1,?) "
-                                                  "ON CONFLICT(rowid) DO UPDATE SET x=excluded.x"));
-      TQ_ASSIGN_OR_RETURN(key_read, db_.Prepare("SELECT CAST(x AS TEXT) FROM tmp_sdb_key"));
-    }
-    TQ_RETURN_IF_ERROR(key_insert.Reset());
-    key_insert.BindUncopied(1, NotNull(id));
-    TQ_RETURN_IF_ERROR(key_insert.Run());
-    TQ_RETURN_IF_ERROR(key_read.Reset());
-    TQ_ASSIGN_OR_RETURN(bool row, key_read.Step());
-    return row ? key_read.String(0) : std::string();
-  };
-  auto write_customer = [&](const CustomerRow& r) -> Status {
-    const HeldCustomer& c = r.c;
-    bool guest = r.magento && c.entity_id.empty();
-    std::string key;
-    if (!guest) {
-      TQ_ASSIGN_OR_RETURN(key, key_of(c.entity_id));
-    }
-    CustomerAddressFacts facts;
-    if (!guest) facts = people_.CustomerAddresses(key);
-    std::string_view country = r.country, region = r.region;
-    if (r.magento) {
-      country = facts.place ? facts.place->first : "";
-      region = facts.place ? facts.place->second : "";
-    }
-    std::string categories =
-        guest
-            ? std::string("[]")
-            : CategoriesJson(c.held, {{kEmail, !c.email.empty()},
-                                      {kName, !c.name.empty()},
-                                      {kPasswordHash, c.source_table.ends_with("users")},
-                                      {kPostalAddress, facts.postal || has(meta.user_address, key)},
-                                      {kPhone, facts.phone || has(meta.user_phone, key)},
-                                      {kDateOfBirth, has(meta.user_birthday, key)}});
-    TQ_RETURN_IF_ERROR(ins_customer.Reset());
-    Stmt& st = ins_customer;
-    auto text = [&](int i, std::string_view v) { st.BindUncopied(i, NotNull(v)); };
-    st.Bind(1, item_.id);
-    text(2, c.source_table);
-    if (guest)
-      st.BindNull(3);
-    else
-      text(3, c.entity_id);
-    text(4, c.email);
-    text(5, c.name);
-    text(6, country);
-    text(7, region);
-    st.Bind(8, c.created_at).Bind(9, c.line).Bind(10, c.offset);
-    text(11, categories);
-    TQ_RETURN_IF_ERROR(st.Run());
-    ++s->customers;
+  // The scratch database failing before the customers are in it (it cannot be created or
+  // written: a full disk, an I/O error) costs only time: this thread writes them as before.
+  if (writer.started() && writer.WaitReached().ok()) {
+    writer.GoOn();
+    people_.Clear();  // its memory goes to the index builds' sorts
+    // Each index is one sort of up to two million keys (see Finish).
+    TQ_RETURN_IF_ERROR(db_.Exec("PRAGMA cache_size=-262144; PRAGMA threads=2"));
+    Status indexed = CreateOrderIndexes(db_);
+    TQ_RETURN_IF_ERROR(db_.Exec("PRAGMA cache_size=-65536; PRAGMA threads=0"));
+    TQ_RETURN_IF_ERROR(indexed);
+    if (clock) clock->Mark("order-index");
+    TQ_RETURN_IF_ERROR(writer.Finish());
+    if (clock) clock->Mark("customers");
+    TQ_RETURN_IF_ERROR(writer.Attach(db_, "sdb_scratch"));
+    // The table was emptied (Begin) and its indexes are created empty first: SQLite then
+    // copies the scratch table's records and index entries as they are, in order, with their
+    // row ids (its transfer of an identical table), instead of inserting and sorting again.
+    TQ_RETURN_IF_ERROR(CreateCustomerIndexes(db_));
+    TQ_RETURN_IF_ERROR(
+        db_.Exec("INSERT INTO main.storedb_customer SELECT * FROM "
+                 "sdb_scratch.storedb_customer"));
+    s->customers = scratch_written;
+    if (clock) clock->Mark("copy");
     return Status::Ok();
-  };
-  s->customers = 0;
-  for (size_t i = 0; i < people_.customers(); ++i) {
-    CustomerRow r;
-    r.c = people_.Customer(i);
-    TQ_RETURN_IF_ERROR(write_customer(r));
   }
+  if (writer.started()) (void)writer.Finish();  // it ended (or will: no GoOn) on its error
+  TQ_RETURN_IF_ERROR(MakeAndWrite<JoinedCustomer>(
+      people_.customers(), threaded, make_customer,
+      [&](const JoinedCustomer& j) { return insert_customer(ins_customer, j, &s->customers); }));
+  if (clock) clock->Mark("customers");
   // WooCommerce registered customers: every user who is not store staff, after the streamed
   // Magento customers.
   if (staged_[kWpUser] > 0) {
@@ -475,6 +633,7 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
             "m.key='capabilities' AND (m.value LIKE '%administrator%' OR m.value LIKE "
             "'%shop_manager%' OR m.value LIKE '%editor%' OR m.value LIKE '%author%' OR m.value "
             "LIKE '%contributor%')) ORDER BY u.rowid"));
+    JoinedCustomer wp;
     TQ_RETURN_IF_ERROR(EachRow(q, [&]() -> Status {
       CustomerRow r;
       r.magento = false;
@@ -487,19 +646,18 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s) {
       if (!q.IsNull(6)) r.c.created_at = q.Int(6);
       r.c.line = static_cast<uint64_t>(q.Int(7));
       r.c.offset = static_cast<uint64_t>(q.Int(8));
-      return write_customer(r);
+      return write_customer(r, wp);
     }));
   }
-  // Guests: one customer row per e-mail address that ordered without an account.
-  TQ_RETURN_IF_ERROR(db_.Exec(
-      "INSERT INTO storedb_customer(evidence_id,source_table,customer_id,email,name,country,"
-      "region,created_at,line,byte_offset) SELECT " +
-      ev +
-      ",source_table,NULL,email,name,country,region,min(created_at),line,byte_offset FROM "
-      "storedb_order WHERE evidence_id=" +
-      ev + " AND customer_id IS NULL AND email<>'' GROUP BY lower(email)"));
-  s->customers += db_.Changes();
+  // Guests: one customer row per e-mail address that ordered without an account (the row
+  // of its first order of the earliest time), grouped in memory as SQL grouped them before
+  // (guest_customers.h).
+  TQ_ASSIGN_OR_RETURN(Stmt ins_guest, db_.Prepare(kInsertGuest));
+  TQ_RETURN_IF_ERROR(insert_guests(ins_guest, &s->customers));
+  if (clock) clock->Mark("guests");
   return Status::Ok();
 }
+
+std::string CustomerScratchPath(const Case& c) { return c.dir() + "/storedb-customers.tmp"; }
 
 }  // namespace tq::storedb

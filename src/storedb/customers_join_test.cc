@@ -4,7 +4,9 @@
 // memory cap.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include "storedb/analyzer.h"
 #include "storedb/stored_dump_testing.h"
 #include "storedb/storedb.h"
 #include "support/testing.h"
@@ -83,6 +85,42 @@ TEST(CustomersJoin, RowsInAnyTableOrderAreJoinedAndWrittenOnceInDumpOrder) {
     EXPECT_EQ(d.summary.orders, 3);
     EXPECT_EQ(d.summary.customers, 2);
   }
+}
+
+// With the parser's threads the customers go through a scratch database beside the case,
+// removed after; one that cannot be made (a directory in its place) leaves them to the calling
+// thread: the same rows either way, and the indexes are there.
+TEST(CustomersJoin, TheScratchDatabaseIsRemovedAndAFailingOneChangesNothing) {
+  std::vector<std::string> want;
+  for (bool blocked : {false, true}) {
+    StoredDump dump(kDump, "people");
+    std::string scratch = CustomerScratchPath(*dump.c);
+    if (blocked) {
+      ASSERT_EQ(::mkdir(scratch.c_str(), 0700), 0);
+    }
+    for (int run = 0; run < 2; ++run) {  // the second run replaces the first one's rows
+      auto s = AnalyzeDumpEvidence(*dump.c, dump.item, Magento(2));
+      ASSERT_TRUE(s.ok()) << s.status().ToString();
+      EXPECT_EQ(s->customers, 2);
+      auto st = dump.c->db().Prepare(
+          "SELECT id,customer_id,email,categories FROM storedb_customer ORDER BY id");
+      ASSERT_TRUE(st.ok());
+      std::vector<std::string> rows;
+      while (*st->Step())
+        rows.push_back(std::to_string(st->Int(0)) + "|" + std::string(st->Text(1)) + "|" +
+                       std::string(st->Text(2)) + "|" + std::string(st->Text(3)));
+      if (want.empty()) want = rows;
+      EXPECT_EQ(rows, want) << blocked << run;
+      EXPECT_EQ(*dump.c->db().QueryInt("SELECT count(*) FROM sqlite_schema WHERE type='index' "
+                                       "AND name IN ('storedb_customer_ev','storedb_customer_"
+                                       "email','storedb_order_email','storedb_order_created')"),
+                4);
+      EXPECT_EQ(*dump.c->db().QueryInt("SELECT count(*) FROM pragma_database_list"), 2);
+      struct stat sb;
+      EXPECT_EQ(::stat(scratch.c_str(), &sb) == 0, blocked) << "the scratch file is removed";
+    }
+  }
+  EXPECT_EQ(want.size(), 2u);
 }
 
 TEST(CustomersJoin, RowsPastTheMemoryCapAreLeftOutWithAProblem) {

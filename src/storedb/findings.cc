@@ -65,9 +65,8 @@ Status Analyzer::Finish(const DumpStats& read, AnalyzeSummary* s, PhaseClock* cl
   TQ_RETURN_IF_ERROR(IndexStaging());
   TQ_RETURN_IF_ERROR(ScanFindings(s));
   clock->Mark("findings");
-  TQ_RETURN_IF_ERROR(BuildCustomers(s));
+  TQ_RETURN_IF_ERROR(BuildCustomers(s, clock));
   people_.Clear();  // its memory goes to the index builds' sorts
-  clock->Mark("customers");
   TQ_RETURN_IF_ERROR(WriteTables(stats, s));
   clock->Mark("tables");
   // Each index is one sort of up to two million keys: with room for it in memory (SQLite's

@@ -112,13 +112,22 @@ Status EnsureStoreDbSchema(Case& c) { return c.EnsureSchema("storedb", kMigratio
 
 // The secondary indexes of migration 1, as the analyzer rebuilds them after its bulk load
 // (it drops them first; see Analyzer::Begin).
-Status CreateSecondaryIndexes(Db& db) {
+Status CreateCustomerIndexes(Db& db) {
   return db.Exec(
       "CREATE INDEX IF NOT EXISTS storedb_customer_ev ON storedb_customer(evidence_id, "
       "customer_id);\n"
-      "CREATE INDEX IF NOT EXISTS storedb_customer_email ON storedb_customer(email);\n"
+      "CREATE INDEX IF NOT EXISTS storedb_customer_email ON storedb_customer(email);\n");
+}
+
+Status CreateOrderIndexes(Db& db) {
+  return db.Exec(
       "CREATE INDEX IF NOT EXISTS storedb_order_email ON storedb_order(email);\n"
       "CREATE INDEX IF NOT EXISTS storedb_order_created ON storedb_order(created_at);\n");
+}
+
+Status CreateSecondaryIndexes(Db& db) {
+  TQ_RETURN_IF_ERROR(CreateCustomerIndexes(db));
+  return CreateOrderIndexes(db);
 }
 
 }  // namespace tq::storedb

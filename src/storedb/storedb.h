@@ -42,6 +42,8 @@
 
 namespace tq::storedb {
 
+// The breach window the earlier stages of this run established (computed by analysis, from
+// the logs and web-root stages' results, or given with --db-window).
 struct BreachWindow {
   UnixMicros start = 0, end = 0;
 };
@@ -52,17 +54,6 @@ struct AnsweredAttack {
   UnixMicros time = 0;
   std::string client, request, rule;
 };
-
-// The breach window the earlier stages of this run established: the span of high-severity
-// attacks that worked (rule hits the server answered 2xx/3xx: a scanner's failed probes months
-// earlier do not open the window) and high-severity web-root findings, else every high-severity
-// finding of the logs and web-root stages; none when they found nothing.
-std::optional<BreachWindow> WindowFromCase(Db& db);
-
-// High and critical rule hits the server answered 2xx/3xx (the logs stage's table), inside the
-// window when there is one; at most 100,000, by time.
-Result<std::vector<AnsweredAttack>> AnsweredAttacks(Db& db,
-                                                    const std::optional<BreachWindow>& window);
 
 // Half of the machine's physical memory, at least 1 GiB (AnalyzeOptions::max_people_bytes).
 uint64_t DefaultPeopleBytes();

@@ -476,21 +476,6 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
   }
 }
 
-Result<BreachWindow> BreachWindowFromCase(Db& db) {
-  BreachWindow w;
-  TQ_ASSIGN_OR_RETURN(
-      Stmt st,
-      db.Prepare(
-          "SELECT min(event_time), max(event_time) FROM findings WHERE component = 'logs' AND "
-          "severity IN ('high', 'critical') AND event_time IS NOT NULL"));
-  TQ_ASSIGN_OR_RETURN(bool row, st.Step());
-  if (row && !st.IsNull(0)) {
-    w.start_us = st.Int(0);
-    w.end_us = st.Int(1);
-  }
-  return w;
-}
-
 namespace {
 const Migration kMigrations[] = {
     {1, R"sql(

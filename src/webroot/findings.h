@@ -22,14 +22,6 @@ struct FindingSink {
   std::vector<Finding> findings;
 };
 
-// The breach window other stages have established so far: first and last event time of the
-// high/critical log findings already in the case. Empty when there are none.
-struct BreachWindow {
-  int64_t start_us = 0, end_us = 0;
-  bool known() const { return end_us > 0; }
-};
-Result<BreachWindow> BreachWindowFromCase(Db& db);
-
 // YARA, misplaced/disguised PHP, integrity (with a baseline), timing and obfuscation.
 void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<ContentFacts>& facts,
                          const Baseline* baseline, const std::string& prefix,

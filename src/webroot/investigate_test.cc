@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "casefile/casefile.h"
 #include "core/sha256.h"
@@ -226,7 +227,39 @@ TEST_F(InvestigateTest, BreachWindowFromLogFindingsAndUpgradeTarget) {
   AddFile(*the_case, "app/code/Acme/Mod/Observer/Late.php", "<?php class Late {}",
           kRelease + 200 * kDay);
   ASSERT_TRUE(the_case->db().Exec("COMMIT").ok());
-  for (int64_t day : {199, 201}) {
+  // The window the logs stage's findings make (analysis::LogsWindow, in the investigate command).
+  BreachWindow window{(kRelease + 199 * kDay) / 1000, (kRelease + 201 * kDay) / 1000};
+  auto r = InvestigateWebroot(*the_case, Options(), window);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto by_path = FindingsByPath();
+  EXPECT_TRUE(by_path["app/code/Acme/Mod/Observer/Late.php"].count("webroot.timing"));
+  EXPECT_FALSE(by_path["app/code/Acme/Mod/Model/M1.php"].count("webroot.timing"));
+  auto st = the_case->db().Prepare("SELECT fixed_version FROM webroot_platform");
+  ASSERT_TRUE(st.ok());
+  ASSERT_TRUE(*st->Step());
+  EXPECT_EQ(st->String(0), "2.4.6-p13");  // closes CVE-2024-34102 and CVE-2025-54236
+}
+
+// The investigate command scans while the logs stage runs (ListWebroot, ScanWebroot on its
+// own thread, RecordWebroot in the web root's turn, with the window the logs stage's findings
+// make): the case ends as one InvestigateWebroot leaves it, whatever the case database saw
+// meanwhile.
+TEST_F(InvestigateTest, ScanOnItsOwnThreadWhileTheLogsStageWritesGivesTheSameCase) {
+  std::map<std::string, std::string> tree = clean;
+  tree["pub/media/tmp/catalog/cache.php"] = Sample("malicious/shell_eval_post.php");
+  tree["pub/static/frontend/Magento/luma/en_US/mage/cookies.js"] =
+      "define([],function(){});\n" + Sample("malicious/checkout_harvester.js");
+  AddTree(tree);
+  ASSERT_TRUE(the_case->db().Exec("BEGIN").ok());
+  AddFile(*the_case, "app/code/Acme/Mod/Observer/Late.php", "<?php class Late {}",
+          kRelease + 200 * kDay);
+  ASSERT_TRUE(the_case->db().Exec("COMMIT").ok());
+  auto listed = ListWebroot(*the_case);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  std::shared_ptr<WebrootScan> scan = *listed;
+  Status scanned = Status::Internal("not run");
+  std::thread scanner([&] { scanned = ScanWebroot(Options(), *scan); });
+  for (int64_t day : {199, 201}) {  // the logs stage, meanwhile
     Finding f;
     f.kind = "log.rule_hit";
     f.component = "logs";
@@ -236,15 +269,29 @@ TEST_F(InvestigateTest, BreachWindowFromLogFindingsAndUpgradeTarget) {
     f.dedupe_key = "test-log-" + std::to_string(day);
     ASSERT_TRUE(UpsertFinding(the_case->db(), f).ok());
   }
-  auto r = InvestigateWebroot(*the_case, Options());
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  scanner.join();
+  ASSERT_TRUE(scanned.ok()) << scanned.ToString();
+  BreachWindow window{(kRelease + 199 * kDay) / 1000, (kRelease + 201 * kDay) / 1000};
+  auto split = RecordWebroot(*the_case, *scan, window);
+  ASSERT_TRUE(split.ok()) << split.status().ToString();
+  auto snapshot = [&] {
+    std::map<std::string, std::string> out;
+    auto all = ListFindings(the_case->db(), "webroot.");
+    EXPECT_TRUE(all.ok());
+    for (const Finding& f : *all)
+      out[f.dedupe_key] = std::string(SeverityName(f.severity)) + " " + f.summary;
+    return out;
+  };
+  std::map<std::string, std::string> after_split = snapshot();
   auto by_path = FindingsByPath();
   EXPECT_TRUE(by_path["app/code/Acme/Mod/Observer/Late.php"].count("webroot.timing"));
-  EXPECT_FALSE(by_path["app/code/Acme/Mod/Model/M1.php"].count("webroot.timing"));
-  auto st = the_case->db().Prepare("SELECT fixed_version FROM webroot_platform");
-  ASSERT_TRUE(st.ok());
-  ASSERT_TRUE(*st->Step());
-  EXPECT_EQ(st->String(0), "2.4.6-p13");  // closes CVE-2024-34102 and CVE-2025-54236
+  EXPECT_TRUE(by_path["pub/media/tmp/catalog/cache.php"].count("webroot.yara"));
+  auto whole = InvestigateWebroot(*the_case, Options(), window);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  EXPECT_EQ(snapshot(), after_split);
+  EXPECT_EQ(split->findings, whole->findings);
+  EXPECT_EQ(split->scanned, whole->scanned);
+  EXPECT_EQ(split->findings_by_kind, whole->findings_by_kind);
 }
 
 TEST_F(InvestigateTest, UnreadableObjectIsReportedNotFatal) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -52,20 +53,37 @@ std::string FileName(std::string_view path) {
 
 }  // namespace
 
-Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
+// The investigation's state between its halves (webroot.h).
+struct WebrootScan {
   WebrootReport report;
-  TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> all, ListEvidence(c.db(), "webroot"));
   std::vector<WebFile> files;
+  std::vector<std::string> objects;  // files[i]'s evidence object
+  std::optional<Baseline> baseline;
+  std::string prefix;
+  std::vector<std::pair<size_t, VulnerableComponent>> vulns;  // installation index, match
+  std::vector<ContentFacts> facts;
+};
+
+Result<std::shared_ptr<WebrootScan>> ListWebroot(Case& c) {
+  auto w = std::make_shared<WebrootScan>();
+  TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> all, ListEvidence(c.db(), "webroot"));
   for (EvidenceItem& item : all) {
     if (item.kind != "file" || item.sha256.empty()) continue;
     WebFile f;
     f.path = NormalizePath(item.original_path);
     f.item = std::move(item);
-    files.push_back(std::move(f));
+    w->files.push_back(std::move(f));
   }
-  std::sort(files.begin(), files.end(),
+  std::sort(w->files.begin(), w->files.end(),
             [](const WebFile& a, const WebFile& b) { return a.path < b.path; });
-  report.files = files.size();
+  w->report.files = w->files.size();
+  for (const WebFile& f : w->files) w->objects.push_back(c.ObjectPath(f.item.sha256));
+  return w;
+}
+
+Status ScanWebroot(const WebrootOptions& o, WebrootScan& w) {
+  WebrootReport& report = w.report;
+  std::vector<WebFile>& files = w.files;
   std::unordered_map<std::string, size_t> by_path;
   std::vector<std::string> paths;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -74,8 +92,8 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
   }
 
   // Baseline (optional).
-  std::optional<Baseline> baseline;
-  std::string prefix;
+  std::optional<Baseline>& baseline = w.baseline;
+  std::string& prefix = w.prefix;
   if (!o.baseline.empty()) {
     Result<Baseline> b = LoadBaseline(o.baseline);
     if (!b.ok()) return b.status();
@@ -90,7 +108,7 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
     if (it == by_path.end()) return std::nullopt;
     const EvidenceItem& item = files[it->second].item;
     if (item.size > (16u << 20)) return std::nullopt;
-    std::FILE* fp = std::fopen(c.ObjectPath(item.sha256).c_str(), "rb");
+    std::FILE* fp = std::fopen(w.objects[it->second].c_str(), "rb");
     if (!fp) return std::nullopt;
     std::string text(item.size, '\0');
     size_t n = std::fread(text.data(), 1, text.size(), fp);
@@ -111,7 +129,7 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
     for (Advisory& a : load.advisories) advisories.push_back(std::move(a));
   }
   report.advisories = advisories.size();
-  std::vector<std::pair<size_t, VulnerableComponent>> vulns;  // installation index, match
+  std::vector<std::pair<size_t, VulnerableComponent>>& vulns = w.vulns;
   for (size_t i = 0; i < report.installations.size(); ++i) {
     std::set<std::string> seen;
     for (const InstalledPackage& p : report.installations[i].packages) {
@@ -162,12 +180,13 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
   // One job per distinct content.
   std::vector<ScanJob> jobs;
   std::unordered_map<std::string, size_t> job_of;
-  for (WebFile& f : files) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    WebFile& f = files[i];
     auto [it, fresh] = job_of.emplace(f.item.sha256, jobs.size());
     f.job = it->second;
     if (!fresh) continue;
     ScanJob job;
-    job.object_path = c.ObjectPath(f.item.sha256);
+    job.object_path = w.objects[i];
     job.size = f.item.size;
     job.vars.filepath = f.path;
     job.vars.filename = FileName(f.path);
@@ -182,8 +201,9 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
     jobs.push_back(std::move(job));
   }
   report.unique_contents = jobs.size();
-  std::vector<ContentFacts> facts =
+  w.facts =
       ScanContents(jobs, rules.get(), o.threads, o.timeout_seconds, o.max_file_bytes, o.progress);
+  const std::vector<ContentFacts>& facts = w.facts;
   for (size_t i = 0; i < facts.size(); ++i) {
     if (facts[i].plain_media) ++report.plain_media;
     if (facts[i].scanned) {
@@ -196,20 +216,24 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
     }
   }
 
+  return Status::Ok();
+}
+
+Result<WebrootReport> RecordWebroot(Case& c, WebrootScan& w, const BreachWindow& window) {
+  WebrootReport& report = w.report;
   // Findings and tables, in one transaction.
   TQ_RETURN_IF_ERROR(EnsureWebrootSchema(c));
   FindingSink sink;
-  TQ_ASSIGN_OR_RETURN(BreachWindow window, BreachWindowFromCase(c.db()));
   // The store's own host: scripts from it are local whatever file loads them.
   std::vector<std::string> store_hosts;
   if (Result<CaseInfo> info = c.Info(); info.ok() && !info->store_url.empty()) {
     std::string h = ScriptHost(info->store_url);
     if (!h.empty()) store_hosts.push_back(h);
   }
-  CollectFileFindings(files, facts, baseline ? &*baseline : nullptr, prefix, window, report, sink,
-                      store_hosts);
+  CollectFileFindings(w.files, w.facts, w.baseline ? &*w.baseline : nullptr, w.prefix, window,
+                      report, sink, store_hosts);
   TQ_RETURN_IF_ERROR(c.Transaction([&](Db& db) -> Status {
-    TQ_RETURN_IF_ERROR(RecordPlatform(db, report.installations, vulns, report));
+    TQ_RETURN_IF_ERROR(RecordPlatform(db, report.installations, w.vulns, report));
     for (const Finding& f : sink.findings) {
       TQ_ASSIGN_OR_RETURN(int64_t id, UpsertFinding(db, f));
       (void)id;
@@ -218,8 +242,15 @@ Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o) {
     }
     return Status::Ok();
   }));
-  for (auto& [i, v] : vulns) report.vulnerable.push_back(v);
-  return report;
+  for (auto& [i, v] : w.vulns) report.vulnerable.push_back(v);
+  return std::move(report);
+}
+
+Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o,
+                                         const BreachWindow& window) {
+  TQ_ASSIGN_OR_RETURN(std::shared_ptr<WebrootScan> w, ListWebroot(c));
+  TQ_RETURN_IF_ERROR(ScanWebroot(o, *w));
+  return RecordWebroot(c, *w, window);
 }
 
 }  // namespace tq::webroot

@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,13 @@ struct WebrootOptions {
   bool skip_plain_media = false;
   // Called from the scanning threads' coordinator with bytes done so far (may be empty).
   std::function<void(uint64_t bytes_done, uint64_t files_done)> progress;
+};
+
+// The breach window the stages before the web root's established (the investigate command
+// takes it from analysis::LogsWindow): file times inside it are timing findings. Empty: none.
+struct BreachWindow {
+  int64_t start_us = 0, end_us = 0;
+  bool known() const { return end_us > 0; }
 };
 
 struct VulnerableComponent {
@@ -81,8 +89,24 @@ struct WebrootReport {
   std::vector<Status> item_errors;  // unreadable objects, rule files, advisories, timeouts
 };
 
-// Runs the whole web-root investigation and records it in the case (own transaction).
-Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& options);
+// Runs the whole web-root investigation and records it in the case (own transaction):
+// ListWebroot, ScanWebroot and RecordWebroot in turn.
+Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& options,
+                                         const BreachWindow& window = {});
+
+// The investigation in three parts, so that its heavy middle can run while other stages do.
+// Only the middle needs no result of another stage: the window that timing findings are
+// judged against comes from the logs stage's findings, read by RecordWebroot.
+struct WebrootScan;
+// The web-root files of the case (reads the case database: the case's thread).
+Result<std::shared_ptr<WebrootScan>> ListWebroot(Case& c);
+// The baseline, the platform and advisory matching, and every distinct content through the
+// rules (ScanContents, on options.threads). Reads evidence objects and rule and advisory
+// files, never the case: safe on another thread while the case is in use, and after it closed.
+Status ScanWebroot(const WebrootOptions& options, WebrootScan& scan);
+// The findings and tables from a finished scan, file times judged against `window`, in one
+// transaction (the case's thread).
+Result<WebrootReport> RecordWebroot(Case& c, WebrootScan& scan, const BreachWindow& window);
 
 // Where the shipped data is: $TOURNIQUET_DATA_DIR, else the first ancestor of the running
 // binary that holds `relative` (a source or build tree), else /usr/share/tourniquet.

@@ -1,12 +1,15 @@
-// The breach window and the answered attacks the database stage reads from the stages before
-// it: successful high-severity hits and high web-root findings open the window, a scanner's
-// failed probes do not; answered attacks stay inside the window, in time order.
+// The breach window and the answered attacks (breach_window.h), as the database stage gets
+// them from the stages before it: successful high-severity hits and high web-root findings
+// open the window, a scanner's failed probes do not; answered attacks stay inside the
+// window, in time order.
+#include "analysis/breach_window.h"
+
 #include <gtest/gtest.h>
 
-#include "storedb/storedb.h"
+#include "casefile/casefile.h"
 #include "support/testing.h"
 
-namespace tq::storedb {
+namespace tq::analysis {
 namespace {
 
 struct WindowCase {
@@ -32,15 +35,15 @@ struct WindowCase {
   }
 };
 
-TEST(StoreDbCaseWindow, NothingFoundNoWindowAndNoAttacks) {
+TEST(BreachWindow, NothingFoundNoWindowAndNoAttacks) {
   WindowCase w;
-  EXPECT_FALSE(WindowFromCase(w.c->db()).has_value());
+  EXPECT_FALSE(BreachWindowFromCase(w.c->db()).has_value());
   Result<std::vector<AnsweredAttack>> a = AnsweredAttacks(w.c->db(), std::nullopt);
   ASSERT_TRUE(a.ok());
   EXPECT_TRUE(a->empty());  // no logs stage: no table, no attacks
 }
 
-TEST(StoreDbCaseWindow, AnsweredHighHitsAndWebrootFindingsOpenTheWindow) {
+TEST(BreachWindow, AnsweredHighHitsAndWebrootFindingsOpenTheWindow) {
   WindowCase w;
   Db& db = w.c->db();
   ASSERT_TRUE(db.Exec("CREATE TABLE logs_rule_hit (time INTEGER, c_ip TEXT, method TEXT, uri TEXT,"
@@ -56,7 +59,7 @@ TEST(StoreDbCaseWindow, AnsweredHighHitsAndWebrootFindingsOpenTheWindow) {
   w.Finding("webroot", Severity::kHigh, 500, "shell");
   w.Finding("webroot", Severity::kLow, 900, "noise");
   w.Finding("analysis", Severity::kCritical, 50, "later stage");  // not this run's stages
-  std::optional<BreachWindow> win = WindowFromCase(db);
+  std::optional<BreachWindow> win = BreachWindowFromCase(db);
   ASSERT_TRUE(win.has_value());
   EXPECT_EQ(win->start, 200);
   EXPECT_EQ(win->end, 500);
@@ -71,16 +74,31 @@ TEST(StoreDbCaseWindow, AnsweredHighHitsAndWebrootFindingsOpenTheWindow) {
   EXPECT_EQ(AnsweredAttacks(db, BreachWindow{250, 400})->size(), 1u);
 }
 
-TEST(StoreDbCaseWindow, WithoutRuleHitsTheHighFindingsOfLogsAndWebrootSpanIt) {
+TEST(BreachWindow, WithoutRuleHitsTheHighFindingsOfLogsAndWebrootSpanIt) {
   WindowCase w;
   w.Finding("logs", Severity::kHigh, 1000, "a");
   w.Finding("webroot", Severity::kCritical, 3000, "b");
   w.Finding("storedb", Severity::kCritical, 9000, "c");
-  std::optional<BreachWindow> win = WindowFromCase(w.c->db());
+  std::optional<BreachWindow> win = BreachWindowFromCase(w.c->db());
   ASSERT_TRUE(win.has_value());
   EXPECT_EQ(win->start, 1000);
   EXPECT_EQ(win->end, 3000);
 }
 
+TEST(BreachWindow, LogsWindowIsTheLogsStagesHighFindingsOnly) {
+  WindowCase w;
+  EXPECT_FALSE(LogsWindow(w.c->db()).has_value());
+  w.Finding("logs", Severity::kLow, 100, "low");
+  w.Finding("webroot", Severity::kCritical, 50, "earlier stage run");
+  EXPECT_FALSE(LogsWindow(w.c->db()).has_value());
+  w.Finding("logs", Severity::kHigh, 2000, "a");
+  w.Finding("logs", Severity::kCritical, 1000, "b");
+  w.Finding("storedb", Severity::kCritical, 9000, "later stage");
+  std::optional<BreachWindow> win = LogsWindow(w.c->db());
+  ASSERT_TRUE(win.has_value());
+  EXPECT_EQ(win->start, 1000);
+  EXPECT_EQ(win->end, 2000);
+}
+
 }  // namespace
-}  // namespace tq::storedb
+}  // namespace tq::analysis

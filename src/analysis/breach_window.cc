@@ -1,10 +1,9 @@
-// What the database stage takes from the stages of this run before it: the breach window and
-// the attacks the web server answered (storedb.h).
+// The breach window and the answered attacks, from the case (breach_window.h).
+#include "analysis/breach_window.h"
+
 #include <limits>
 
-#include "storedb/storedb.h"
-
-namespace tq::storedb {
+namespace tq::analysis {
 
 Result<std::vector<AnsweredAttack>> AnsweredAttacks(Db& db,
                                                     const std::optional<BreachWindow>& window) {
@@ -25,10 +24,9 @@ Result<std::vector<AnsweredAttack>> AnsweredAttacks(Db& db,
   return out;
 }
 
-std::optional<BreachWindow> WindowFromCase(Db& db) {
-  // Only what this run's earlier stages (logs, webroot) wrote: the attackers table and the
-  // analysis findings are the analysis stage's, which runs after this one, so reading them
-  // would take the previous run's answer and a second run on the same evidence would differ.
+std::optional<BreachWindow> BreachWindowFromCase(Db& db) {
+  // The first query needs the logs stage's table; without it (no logs collected) the second
+  // answers from the findings alone.
   for (const char* sql :
        {"SELECT min(t), max(t) FROM (SELECT time AS t FROM logs_rule_hit WHERE level IN "
         "('high','critical') AND substr(status,1,1) IN ('2','3') AND time IS NOT NULL UNION ALL "
@@ -46,4 +44,15 @@ std::optional<BreachWindow> WindowFromCase(Db& db) {
   return std::nullopt;
 }
 
-}  // namespace tq::storedb
+std::optional<BreachWindow> LogsWindow(Db& db) {
+  Result<Stmt> st = db.Prepare(
+      "SELECT min(event_time), max(event_time) FROM findings WHERE component = 'logs' AND "
+      "severity IN ('high', 'critical') AND event_time IS NOT NULL");
+  if (!st.ok()) return std::nullopt;
+  Result<bool> row = st->Step();
+  if (row.ok() && *row && !st->IsNull(0) && !st->IsNull(1))
+    return BreachWindow{st->Int(0), st->Int(1)};
+  return std::nullopt;
+}
+
+}  // namespace tq::analysis

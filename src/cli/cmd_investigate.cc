@@ -51,7 +51,10 @@ Runner SetupInvestigate(CLI::App& app, Globals& g) {
     if (!c.ok()) return Fail(c.status());
     Result<CaseLock> lock = LockCase(**c, "investigate", "investigate");
     if (!lock.ok()) return Fail(lock.status());
-    InvestigateContext ctx{g, **c, {}, {}, 0, {}};
+    InvestigateContext ctx{g, **c, {}, {}, 0, {}, {}};
+    for (auto& [name, plan] : *runners)
+      if (plan.prepare)
+        if (Status s = plan.prepare(ctx); !s.ok()) return Fail(s);
     // Each stage is recorded as started, then finished with its outcome: a run killed in the
     // middle stays visibly unfinished for status, scope and report. A stage that fails does
     // not stop the stages after it; the failures are named at the end.

@@ -29,34 +29,40 @@ struct InvestigateContext {
   // Per-item problems (an unreadable file, a skipped rule): reported, run continues, exit 3.
   std::vector<Status> item_errors;
   // How the logs stage reads logs, as the logs component takes them (its --log-format,
-  // --json-field, --trusted-proxy and --time-format, with the case's time zone): converted
-  // once, by LogReading, for every stage of the run. Unset until a stage asks.
-  std::optional<logs::StreamOptions> log_stream{};
+  // --json-field, --trusted-proxy and --time-format, with the case's time zone), or why its
+  // options do not hold: converted once, by the logs stage's StagePlan::prepare, for every
+  // stage of the run (read through LogReading).
+  std::optional<Result<logs::StreamOptions>> log_stream{};
 };
 
 // Where the logs stage keeps the request journal the analysis replays
 // (logs/request_journal.h): derived from the evidence, rebuilt when missing.
 inline std::string RequestJournalDir(const Case& c) { return c.dir() + "/cache/requests"; }
 
-// ctx.log_stream, filled from the logs stage's typed options if it is not yet: by the logs
-// stage when it runs, else by the first stage that asks (the logs stage skipped by --only).
-// Fails for options that do not hold (a --json-field without '=', a bad --trusted-proxy).
-// Defined by the logs stage, which owns those options.
-Result<logs::StreamOptions> LogReading(InvestigateContext& ctx);
+// ctx.log_stream: the logs stage's typed options, also when --only skips that stage. Fails for
+// options that do not hold (a --json-field without '=', a bad --trusted-proxy).
+Result<logs::StreamOptions> LogReading(const InvestigateContext& ctx);
 
 using StageRunner = std::function<Status(InvestigateContext&)>;
 
-// What a stage's setup gives the investigate command: `run`, called in the stage's turn, and
-// for a stage with work that needs no earlier stage's results, `early`, called for every
-// planned stage but the first before the first one runs. `early` starts that work on a thread of
-// its own and returns at once; `run` waits for it. The web root's file scan so runs on the core the
-// logs stage leaves idle. `early` may read the case database (the command's thread); the
-// work it starts must not.
+// What a stage's setup gives the investigate command:
+// - `run`, called in the stage's turn;
+// - `prepare` (optional), called for every stage of the command, planned or not, before any
+//   runs: it puts the stage's options, converted to typed values, in the context for the
+//   stages that read them (the logs stage's log reading, for analysis). It fails only for
+//   the case itself; options that do not hold are kept as the error the reader gets;
+// - `early` (optional), for work that needs no earlier stage's results: called for every
+//   planned stage but the first, before the first one runs. It starts that work on a thread
+//   of its own and returns at once; `run` waits for it. The web root's file scan so runs on
+//   the core the logs stage leaves idle. `early` may read the case database (the command's
+//   thread); the work it starts must not.
 struct StagePlan {
   StageRunner run;
-  StageRunner early;
+  StageRunner early = nullptr;
+  StageRunner prepare = nullptr;
   StagePlan(StageRunner r) : run(std::move(r)) {}  // NOLINT: a plain runner is a plan
-  StagePlan(StageRunner r, StageRunner e) : run(std::move(r)), early(std::move(e)) {}
+  StagePlan(StageRunner r, StageRunner e, StageRunner p = nullptr)
+      : run(std::move(r)), early(std::move(e)), prepare(std::move(p)) {}
 };
 
 struct InvestigateStage {

@@ -44,16 +44,8 @@ Result<logs::StreamOptions> StreamOptionsOf(const LogsOptions& o, Case& c) {
   return so;
 }
 
-// The options of the logs stage set up last (there is one investigate command a process),
-// for LogReading when the stage itself does not run.
-std::shared_ptr<const LogsOptions>& StageOptions() {
-  static std::shared_ptr<const LogsOptions> o;
-  return o;
-}
-
-StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
+StagePlan SetupLogsStage(CLI::App& app, Globals& g) {
   auto o = std::make_shared<LogsOptions>();
-  StageOptions() = o;
   app.add_option("--rules", o->rules, "More Sigma rule directories or files (webserver category)");
   app.add_flag("--no-shipped-rules", o->no_shipped, "Use only the --rules given");
   app.add_option(
@@ -77,7 +69,7 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
                  "fraction may follow %S; without %z: UTC)");
   app.add_option("--threads", o->threads, "Worker threads for the log scan (default: all cores)");
   AddClusterOptions(app, o->cluster);
-  return [o, &g](InvestigateContext& ctx) -> Status {
+  auto run = [o, &g](InvestigateContext& ctx) -> Status {
     std::vector<std::string> paths;
     if (!o->no_shipped) {
       std::string shipped = rules::ShippedRulesDir();
@@ -89,9 +81,7 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
     if (paths.empty()) return Status::Usage("no rules: --no-shipped-rules needs --rules DIR");
     TQ_ASSIGN_OR_RETURN(rules::RuleSetPtr rs, rules::LoadRules(paths));
     rules::LogScanOptions so;
-    // Converted once here, kept for the stages after this one (LogReading).
-    TQ_ASSIGN_OR_RETURN(so.stream, StreamOptionsOf(*o, ctx.the_case));
-    ctx.log_stream = so.stream;
+    TQ_ASSIGN_OR_RETURN(so.stream, LogReading(ctx));
     for (const auto& [name, path] : so.stream.json_field_map) {
       // A name outside the taxonomy is only worth mapping for a rule that uses it: anything
       // else is a misspelt field, said so rather than mapped to nothing.
@@ -272,17 +262,18 @@ StageRunner SetupLogsStage(CLI::App& app, Globals& g) {
     }
     return Status::Ok();
   };
+  // Converted once, before any stage runs, for this stage and the ones that read logs again.
+  auto prepare = [o](InvestigateContext& ctx) -> Status {
+    ctx.log_stream = StreamOptionsOf(*o, ctx.the_case);
+    return Status::Ok();
+  };
+  return StagePlan(run, nullptr, prepare);
 }
 
 }  // namespace
 
-Result<logs::StreamOptions> LogReading(InvestigateContext& ctx) {
-  if (!ctx.log_stream) {
-    std::shared_ptr<const LogsOptions> o = StageOptions();
-    TQ_ASSIGN_OR_RETURN(logs::StreamOptions so,
-                        StreamOptionsOf(o ? *o : LogsOptions(), ctx.the_case));
-    ctx.log_stream = std::move(so);
-  }
+Result<logs::StreamOptions> LogReading(const InvestigateContext& ctx) {
+  if (!ctx.log_stream) return Status::Internal("the logs stage's options were not prepared");
   return *ctx.log_stream;
 }
 

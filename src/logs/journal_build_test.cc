@@ -2,7 +2,6 @@
 // the same journal, a rebuild replaces the journal that was there, and a gzip item is read
 // through its decompression like a plain one.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <string>
 #include <vector>
@@ -26,20 +25,6 @@ std::string Combined(int n, int salt) {
   return out;
 }
 
-std::string Gzip(const std::string& in) {
-  z_stream z{};
-  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(compressBound(in.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
 // Every request of the journal in DIR as one line of text per request.
 std::vector<std::string> Lines(const std::string& dir) {
   std::vector<std::string> out;
@@ -59,7 +44,7 @@ std::vector<std::string> Lines(const std::string& dir) {
 TEST(JournalBuild, OneThreadAndTwoGiveTheSameJournal) {
   TempDir tmp;
   WriteFile(tmp / "a.log", Combined(4000, 3));
-  WriteFile(tmp / "b.log.gz", Gzip(Combined(500, 5)));
+  WriteFile(tmp / "b.log.gz", testing::GzipBytes(Combined(500, 5)));
   WriteFile(tmp / "c.log", Combined(7, 7));
   std::vector<JournalSource> in = {
       {1, "aa", tmp / "a.log"}, {2, "bb", tmp / "b.log.gz"}, {3, "cc", tmp / "c.log"}};

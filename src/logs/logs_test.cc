@@ -4,7 +4,6 @@
 #include "logs/logs.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -456,20 +455,6 @@ TEST(DetectTest, PicksTheFormatThatParses) {
 
 // ---- Readers ----
 
-std::string Gzip(const std::string& data) {
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, data.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
 std::string Lines(int n) {
   std::string s;
   for (int i = 0; i < n; ++i)
@@ -503,7 +488,7 @@ ReadOutcome ReadAll(const std::string& path) {
 TEST(ReaderTest, DetectsByMagicNotName) {
   TempDir d;
   std::string text = Lines(100);
-  WriteFile(d / "access.log.1", Gzip(text));  // gzip without .gz
+  WriteFile(d / "access.log.1", testing::GzipBytes(text));  // gzip without .gz
   ReadOutcome o = ReadAll(d / "access.log.1");
   EXPECT_EQ(o.c, Compression::kGzip);
   EXPECT_EQ(o.data, text);
@@ -514,7 +499,7 @@ TEST(ReaderTest, DetectsByMagicNotName) {
 TEST(ReaderTest, ConcatenatedGzipMembers) {
   TempDir d;
   std::string a = Lines(10), b = Lines(20);
-  WriteFile(d / "x", Gzip(a) + Gzip(b));
+  WriteFile(d / "x", testing::GzipBytes(a) + testing::GzipBytes(b));
   ReadOutcome o = ReadAll(d / "x");
   EXPECT_EQ(o.data, a + b);
   EXPECT_EQ(o.error, "");
@@ -523,7 +508,7 @@ TEST(ReaderTest, ConcatenatedGzipMembers) {
 TEST(ReaderTest, TruncatedGzipReportsWhatWasRead) {
   TempDir d;
   std::string text = Lines(5000);
-  std::string gz = Gzip(text);
+  std::string gz = testing::GzipBytes(text);
   WriteFile(d / "x.gz", gz.substr(0, gz.size() / 2));
   ReadOutcome o = ReadAll(d / "x.gz");
   EXPECT_GT(o.data.size(), 0u);
@@ -535,7 +520,7 @@ TEST(ReaderTest, TruncatedGzipReportsWhatWasRead) {
 
 TEST(ReaderTest, CorruptGzipIsReported) {
   TempDir d;
-  std::string gz = Gzip(Lines(2000));
+  std::string gz = testing::GzipBytes(Lines(2000));
   for (size_t i = 100; i < 140; ++i) gz[i] = static_cast<char>(gz[i] ^ 0x5a);
   WriteFile(d / "x.gz", gz);
   ReadOutcome o = ReadAll(d / "x.gz");
@@ -643,7 +628,7 @@ TEST(StreamTest, PlainAndGzipChunkAlikeAtEveryChunkSize) {
   text.insert(0, std::string(400, 'F') + "\n");
   text += std::string(900, 'T');  // an overlong last line without a newline
   WriteFile(d / "x", text);
-  WriteFile(d / "x.gz", Gzip(text));
+  WriteFile(d / "x.gz", testing::GzipBytes(text));
   std::vector<uint64_t> want_too_long;
   for (size_t p = 0, line = 1; p < text.size(); ++line) {
     size_t e = std::min(text.find('\n', p), text.size());

@@ -4,7 +4,6 @@
 #include "logs/scan.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <cstdio>
 #include <mutex>
@@ -26,20 +25,6 @@ std::string Line(int i, int sec) {
   return "10.0." + std::to_string(i / 256 % 256) + "." + std::to_string(i % 256) + " - - [" + t +
          "] \"GET /p" + std::to_string(i) + " HTTP/1.1\" 200 " + std::to_string(i % 1000) +
          " \"-\" \"ua\"\n";
-}
-
-std::string Gzip(const std::string& data) {
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, data.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
 }
 
 // What a sink was given, call by call.
@@ -161,7 +146,7 @@ TEST(ScanFilesTest, UnitsMergeInInputOrderWithStatistics) {
   a += "garbage\n";
   for (int i = 0; i < 500; ++i) b += Line(i, 5 + i);
   WriteFile(dir / "a.log", a);
-  WriteFile(dir / "b.log.1", Gzip(b));
+  WriteFile(dir / "b.log.1", testing::GzipBytes(b));
   std::vector<ScanFile> files = {
       {dir / "a.log", 1, "aa"}, {dir / "missing.log", 2, "bb"}, {dir / "b.log.1", 3, "cc"}};
   for (int threads : {1, 3}) {
@@ -194,7 +179,7 @@ TEST(ScanFilesTest, UnitsMergeInInputOrderWithStatistics) {
     EXPECT_EQ(st[2].out_of_order, 0u);
     EXPECT_LT(st[2].first_time, st[0].first_time);
     EXPECT_EQ(res->order, (std::vector<size_t>{2, 0, 1}));  // by first time, none last
-    EXPECT_EQ(progress.load(), a.size() + Gzip(b).size());
+    EXPECT_EQ(progress.load(), a.size() + testing::GzipBytes(b).size());
     EXPECT_TRUE(res->request_journal_error.empty()) << res->request_journal_error;
     // The journal holds every request, with the items' identities.
     Result<JournalManifest> m = ReadJournalManifest(o.request_journal);

@@ -31,4 +31,7 @@ RunResult Run(const std::vector<std::string>& argv, const std::string& input = "
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& bytes);
 
+// `data` as one gzip member (zlib, level 6): what logrotate leaves.
+std::string GzipBytes(const std::string& data);
+
 }  // namespace tq::testing

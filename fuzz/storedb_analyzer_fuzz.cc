@@ -63,5 +63,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     return tq::Status::Internal("rolled back: the fuzzer keeps the case as it was");
   });
+  tq::storedb::ReleaseCustomerScratch(*fx.c);  // the customers' scratch database, if made
   return 0;
 }

@@ -417,6 +417,14 @@ void PhaseClock::Mark(const char* phase) {
   wall_ = w, cpu_ = c;
 }
 
+void ReleaseCustomerScratch(Case& c) {
+  if (Result<int64_t> n = c.db().QueryInt("SELECT count(*) FROM pragma_database_list WHERE "
+                                          "name='sdb_scratch'");
+      n.ok() && *n > 0)
+    (void)c.db().Exec("DETACH sdb_scratch");
+  ScratchWriter::Remove(CustomerScratchPath(c));
+}
+
 Result<AnalyzeSummary> AnalyzeDumpEvidence(Case& c, const EvidenceItem& item,
                                            const AnalyzeOptions& options) {
   TQ_RETURN_IF_ERROR(EnsureStoreDbSchema(c));
@@ -442,12 +450,7 @@ Result<AnalyzeSummary> AnalyzeDumpEvidence(Case& c, const EvidenceItem& item,
     return a.Finish(stats, &summary, &clock);
   });
   clock.Mark("commit");
-  // The scratch database of the customers' helper (BuildCustomers), when it was attached.
-  if (Result<int64_t> n = c.db().QueryInt("SELECT count(*) FROM pragma_database_list WHERE "
-                                          "name='sdb_scratch'");
-      n.ok() && *n > 0)
-    (void)c.db().Exec("DETACH sdb_scratch");
-  ScratchWriter::Remove(CustomerScratchPath(c));
+  ReleaseCustomerScratch(c);
   Status fk = c.db().Exec("PRAGMA foreign_keys=ON");
   if (!s.ok()) return s;
   if (!fk.ok()) return fk;

@@ -186,6 +186,9 @@ Status CreateSecondaryIndexes(Db& db);
 // The scratch database where a helper thread writes the customers (BuildCustomers), beside
 // the case's database; attached to the case's connection as "sdb_scratch" to copy them.
 std::string CustomerScratchPath(const Case& c);
+// Detaches the scratch database and removes its file: after the transaction an Analyzer's
+// Finish ran in (AnalyzeDumpEvidence does it; a caller of Analyzer itself must too).
+void ReleaseCustomerScratch(Case& c);
 
 // Shared helpers.
 std::string ValueText(const DumpRow& row, std::string_view column);

@@ -1,0 +1,87 @@
+// Reading ahead (prefetch.h).
+#include "core/prefetch.h"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace tq {
+
+std::unique_ptr<Prefetcher> Prefetcher::Start(std::vector<std::string> paths, uint64_t total_bytes,
+                                              uint64_t available_bytes) {
+  if (paths.empty() || total_bytes == 0 || total_bytes > available_bytes / 2) return nullptr;
+  std::unique_ptr<Prefetcher> p(new Prefetcher());
+  p->thread_ = std::thread(
+      [raw = p.get(), paths = std::move(paths)]() mutable { raw->Run(std::move(paths)); });
+  return p;
+}
+
+Prefetcher::~Prefetcher() { Stop(); }
+
+void Prefetcher::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void Prefetcher::Run(std::vector<std::string> paths) {
+  // Below the stages running meanwhile (a Linux nice value is a thread's): the copy out of the
+  // page cache is the only CPU this costs. Best effort.
+  errno = 0;
+  int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  if (errno == 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), std::min(nice + 10, 19));
+  // Plain reads into one buffer: POSIX_FADV_WILLNEED (and readahead(2)) are best effort and,
+  // measured on a 6.2 GB dump with a warm page cache, brought in 1.4 GB and dropped the rest.
+  std::vector<char> buf(kChunk);
+  for (const std::string& path : paths) {
+    if (stop_) return;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+      ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+      for (uint64_t at = 0; !stop_;) {
+        ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(at));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        at += static_cast<uint64_t>(n);
+        requested_ += static_cast<uint64_t>(n);
+      }
+    }
+    ::close(fd);
+  }
+}
+
+uint64_t MemAvailableBytes(std::string_view meminfo) {
+  constexpr std::string_view kKey = "MemAvailable:";
+  size_t at = meminfo.find(kKey);
+  if (at == std::string_view::npos || (at > 0 && meminfo[at - 1] != '\n')) return 0;
+  std::string_view rest = meminfo.substr(at + kKey.size());
+  size_t digits = rest.find_first_not_of(' ');
+  if (digits == std::string_view::npos) return 0;
+  rest.remove_prefix(digits);
+  uint64_t kb = 0;
+  auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), kb);
+  if (ec != std::errc() || end == rest.data()) return 0;
+  std::string_view unit(end, static_cast<size_t>(rest.data() + rest.size() - end));
+  if (unit.substr(0, 3) != " kB") return 0;
+  if (kb > UINT64_MAX / 1024) return 0;
+  return kb * 1024;
+}
+
+uint64_t MemAvailableBytes() {
+  std::ifstream in("/proc/meminfo");
+  if (!in) return 0;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return MemAvailableBytes(ss.str());
+}
+
+}  // namespace tq

@@ -9,22 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "casefile/casefile.h"
 #include "casefile/db.h"
 #include "core/result.h"
 #include "core/time.h"
 
 namespace tq::analysis {
-
-struct BreachWindow {
-  UnixMicros start = 0, end = 0;
-};
-
-// An attack the web server answered with success (a high or critical rule hit of the logs
-// stage answered 2xx/3xx).
-struct AnsweredAttack {
-  UnixMicros time = 0;
-  std::string client, request, rule;
-};
 
 // The span of high-severity attacks that worked (rule hits the server answered 2xx/3xx: a
 // scanner's failed probes months earlier do not open the window) and high-severity web-root

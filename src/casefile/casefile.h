@@ -106,6 +106,20 @@ struct Finding {
 Result<int64_t> UpsertFinding(Db& db, const Finding& f);
 Result<std::vector<Finding>> ListFindings(Db& db, std::string_view kind_prefix = "");
 
+// The breach window of a case as the stages of a run establish it (analysis computes it:
+// analysis/breach_window.h), handed to the stages that judge times against it: the web root's
+// file times, the database's accounts, tokens and configuration changes.
+struct BreachWindow {
+  UnixMicros start = 0, end = 0;
+};
+
+// An attack the web server answered with success (a high or critical rule hit of the logs
+// stage answered 2xx/3xx): an account created at the same second was made by it.
+struct AnsweredAttack {
+  UnixMicros time = 0;
+  std::string client, request, rule;
+};
+
 struct EvidenceItem {
   int64_t id = 0;
   std::string sha256;         // empty for items with no content (dirs, symlinks, skipped)

@@ -83,17 +83,11 @@ StagePlan SetupStoreDbStage(CLI::App& app, Globals&) {
       Result<UnixMicros> b = ParseIso8601(o->window.substr(slash + 1), c.Zone());
       if (!a.ok()) return Status::Usage("--db-window: " + a.status().message());
       if (!b.ok()) return Status::Usage("--db-window: " + b.status().message());
-      opt.window = storedb::BreachWindow{*a, *b};
-    } else if (std::optional<analysis::BreachWindow> w = analysis::BreachWindowFromCase(c.db())) {
-      opt.window = storedb::BreachWindow{w->start, w->end};
+      opt.window = BreachWindow{*a, *b};
+    } else {
+      opt.window = analysis::BreachWindowFromCase(c.db());
     }
-    std::optional<analysis::BreachWindow> window;
-    if (opt.window) window = analysis::BreachWindow{opt.window->start, opt.window->end};
-    TQ_ASSIGN_OR_RETURN(std::vector<analysis::AnsweredAttack> answered,
-                        analysis::AnsweredAttacks(c.db(), window));
-    for (analysis::AnsweredAttack& a : answered)
-      opt.answered_attacks.push_back(
-          {a.time, std::move(a.client), std::move(a.request), std::move(a.rule)});
+    TQ_ASSIGN_OR_RETURN(opt.answered_attacks, analysis::AnsweredAttacks(c.db(), opt.window));
     TQ_ASSIGN_OR_RETURN(opt.declared_cron_jobs, storedb::DeclaredCronJobs(c));
     TQ_ASSIGN_OR_RETURN(opt.installed_plugins, storedb::InstalledWpPlugins(c));
     if (!o->pii_map.empty()) {

@@ -102,9 +102,7 @@ StagePlan SetupWebrootStage(CLI::App& app, Globals& g) {
       early->progress->Set(early->files_done);
     }
     // File times are judged against what the logs stage found (analysis owns the window).
-    webroot::BreachWindow window;
-    if (std::optional<analysis::BreachWindow> w = analysis::LogsWindow(ctx.the_case.db()))
-      window = {w->start, w->end};
+    std::optional<BreachWindow> window = analysis::LogsWindow(ctx.the_case.db());
     Result<webroot::WebrootReport> r = Status::Internal("web root not scanned");
     if (early->done.valid()) {  // started early: wait for the scan, then judge and record
       Status scanned = early->done.get();

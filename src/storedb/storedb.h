@@ -42,19 +42,6 @@
 
 namespace tq::storedb {
 
-// The breach window the earlier stages of this run established (computed by analysis, from
-// the logs and web-root stages' results, or given with --db-window).
-struct BreachWindow {
-  UnixMicros start = 0, end = 0;
-};
-
-// An attack the web server answered with success (a high or critical rule hit of the logs
-// stage): an account created at the same second was made by it.
-struct AnsweredAttack {
-  UnixMicros time = 0;
-  std::string client, request, rule;
-};
-
 // Half of the machine's physical memory, at least 1 GiB (AnalyzeOptions::max_people_bytes).
 uint64_t DefaultPeopleBytes();
 

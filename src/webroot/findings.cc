@@ -234,8 +234,8 @@ bool IsNoCodeDirectory(std::string_view path) {
 
 void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<ContentFacts>& facts,
                          const Baseline* baseline, const std::string& prefix,
-                         const BreachWindow& window, WebrootReport& report, FindingSink& sink,
-                         const std::vector<std::string>& store_hosts) {
+                         const std::optional<BreachWindow>& window, WebrootReport& report,
+                         FindingSink& sink, const std::vector<std::string>& store_hosts) {
   // Script hosts across the tree: the CDNs a store uses appear in many files; a host that
   // one file alone loads from, not the store's own, is how an injected loader looks.
   std::map<std::string, std::set<std::string>> host_files;
@@ -424,13 +424,13 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
   // Timing: code changed inside the breach window the log stage established (only when the
   // window is short enough to mean something).
   constexpr int64_t kDayUs = 86400ll * 1000000ll;
-  if (window.known() && window.end_us - window.start_us <= 90 * kDayUs) {
+  if (window && window->end > 0 && window->end - window->start <= 90 * kDayUs) {
     for (const WebFile& f : files) {
       std::string ext = Ext(f.path);
       if (!IsCodeExt(ext) || IsGeneratedDirectory(f.path)) continue;
       int64_t m = Micros(f.item.mtime_ns), c = Micros(f.item.ctime_ns);
-      bool in_m = m >= window.start_us && m <= window.end_us;
-      bool in_c = c >= window.start_us && c <= window.end_us;
+      bool in_m = m >= window->start && m <= window->end;
+      bool in_c = c >= window->start && c <= window->end;
       if (!in_m && !in_c) continue;
       FileFindingBuilder b{f};
       sink.findings.push_back(b.Make(
@@ -438,8 +438,8 @@ void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<Co
           std::string(in_m ? "modified" : "changed (ctime)") +
               " during the breach window: " + f.path,
           [&](JsonWriter& w) {
-            w.Field("window_start", FormatUtc(window.start_us))
-                .Field("window_end", FormatUtc(window.end_us));
+            w.Field("window_start", FormatUtc(window->start))
+                .Field("window_end", FormatUtc(window->end));
           },
           "window"));
     }

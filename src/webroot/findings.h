@@ -25,8 +25,8 @@ struct FindingSink {
 // YARA, misplaced/disguised PHP, integrity (with a baseline), timing and obfuscation.
 void CollectFileFindings(const std::vector<WebFile>& files, const std::vector<ContentFacts>& facts,
                          const Baseline* baseline, const std::string& prefix,
-                         const BreachWindow& window, WebrootReport& report, FindingSink& sink,
-                         const std::vector<std::string>& store_hosts = {});
+                         const std::optional<BreachWindow>& window, WebrootReport& report,
+                         FindingSink& sink, const std::vector<std::string>& store_hosts = {});
 
 // Replaces the webroot_* tables and upserts platform and advisory findings (counted in report).
 Status RecordPlatform(Db& db, const std::vector<Installation>& installations,

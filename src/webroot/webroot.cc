@@ -219,7 +219,8 @@ Status ScanWebroot(const WebrootOptions& o, WebrootScan& w) {
   return Status::Ok();
 }
 
-Result<WebrootReport> RecordWebroot(Case& c, WebrootScan& w, const BreachWindow& window) {
+Result<WebrootReport> RecordWebroot(Case& c, WebrootScan& w,
+                                    const std::optional<BreachWindow>& window) {
   WebrootReport& report = w.report;
   // Findings and tables, in one transaction.
   TQ_RETURN_IF_ERROR(EnsureWebrootSchema(c));
@@ -247,7 +248,7 @@ Result<WebrootReport> RecordWebroot(Case& c, WebrootScan& w, const BreachWindow&
 }
 
 Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& o,
-                                         const BreachWindow& window) {
+                                         const std::optional<BreachWindow>& window) {
   TQ_ASSIGN_OR_RETURN(std::shared_ptr<WebrootScan> w, ListWebroot(c));
   TQ_RETURN_IF_ERROR(ScanWebroot(o, *w));
   return RecordWebroot(c, *w, window);

@@ -33,6 +33,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,13 +57,6 @@ struct WebrootOptions {
   bool skip_plain_media = false;
   // Called from the scanning threads' coordinator with bytes done so far (may be empty).
   std::function<void(uint64_t bytes_done, uint64_t files_done)> progress;
-};
-
-// The breach window the stages before the web root's established (the investigate command
-// takes it from analysis::LogsWindow): file times inside it are timing findings. Empty: none.
-struct BreachWindow {
-  int64_t start_us = 0, end_us = 0;
-  bool known() const { return end_us > 0; }
 };
 
 struct VulnerableComponent {
@@ -91,8 +85,10 @@ struct WebrootReport {
 
 // Runs the whole web-root investigation and records it in the case (own transaction):
 // ListWebroot, ScanWebroot and RecordWebroot in turn.
+// `window`: the breach window the stages before this one established (the investigate command
+// takes it from analysis::LogsWindow); file times inside it are timing findings.
 Result<WebrootReport> InvestigateWebroot(Case& c, const WebrootOptions& options,
-                                         const BreachWindow& window = {});
+                                         const std::optional<BreachWindow>& window = std::nullopt);
 
 // The investigation in three parts, so that its heavy middle can run while other stages do.
 // Only the middle needs no result of another stage: the window that timing findings are
@@ -106,7 +102,8 @@ Result<std::shared_ptr<WebrootScan>> ListWebroot(Case& c);
 Status ScanWebroot(const WebrootOptions& options, WebrootScan& scan);
 // The findings and tables from a finished scan, file times judged against `window`, in one
 // transaction (the case's thread).
-Result<WebrootReport> RecordWebroot(Case& c, WebrootScan& scan, const BreachWindow& window);
+Result<WebrootReport> RecordWebroot(Case& c, WebrootScan& scan,
+                                    const std::optional<BreachWindow>& window);
 
 // Where the shipped data is: $TOURNIQUET_DATA_DIR, else the first ancestor of the running
 // binary that holds `relative` (a source or build tree), else /usr/share/tourniquet.

@@ -327,8 +327,11 @@ void Investigation::Attribute() {
   // served after the breach began. Its downloaders are attackers when already suspect, when
   // the file is a known artifact, or when they are linked to an attacker below.
   Links links(n);
-  for (auto& [path, d] : s.download_paths) {
-    if (d.clients.size() > kRareClients || d.first_ok == never) continue;
+  for (auto* entry : InKeyOrder(s.download_paths, [&](const DownloadPath& d) {
+         return d.clients.size() <= kRareClients && d.first_ok != never;
+       })) {
+    const std::string& path = entry->first;
+    DownloadPath& d = entry->second;
     if (!s.breach_start || d.first_ok < *s.breach_start) continue;
     bool any_attacker = false;
     for (uint32_t id : d.clients) any_attacker |= s.clients[id].score >= kAttackerThreshold;
@@ -352,7 +355,9 @@ void Investigation::Attribute() {
     if (touchers.size() <= kMaxArtifactUsers)
       for (size_t i = 1; i < touchers.size(); ++i) links.Join(touchers[0], touchers[i]);
   // 3. The same session or token from two addresses is one actor.
-  for (auto& [token, ids] : s.session_clients) {
+  for (auto* entry :
+       InKeyOrder(s.session_clients, [](const std::vector<uint32_t>& v) { return v.size() > 1; })) {
+    const std::vector<uint32_t>& ids = entry->second;
     for (size_t i = 1; i < ids.size(); ++i) {
       links.Join(ids[0], ids[i]);
       ClientProfile& a = s.clients[ids[0]];
@@ -375,7 +380,10 @@ void Investigation::Attribute() {
         rare_agent_users[ua].push_back(id);
     }
   }
-  for (auto& [ua, ids] : rare_agent_users) {
+  for (auto* entry :
+       InKeyOrder(rare_agent_users, [](const std::vector<uint32_t>&) { return true; })) {
+    const std::string& ua = entry->first;
+    const std::vector<uint32_t>& ids = entry->second;
     std::vector<uint32_t> suspects;
     for (uint32_t id : ids)
       if (s.clients[id].score >= 0.4) suspects.push_back(id);

@@ -369,6 +369,21 @@ TEST(Timeline, ReadingBeforeAnyInvestigationSaysSo) {
   EXPECT_FALSE(ParseTimelineFormat("xml").ok());
 }
 
+TEST(InKeyOrder, VisitsKeptEntriesByKeyWhateverTheHashOrder) {
+  StrMap<int> m;
+  for (int i = 0; i < 200; ++i) m.emplace("k" + std::to_string(1000 - i), i);
+  std::vector<std::string> keys;
+  for (auto* e : InKeyOrder(m, [](int v) { return v % 3 == 0; })) {
+    EXPECT_EQ(e->second % 3, 0);
+    keys.push_back(e->first);
+  }
+  EXPECT_EQ(keys.size(), 67u);
+  EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
+  // The entries themselves: a loop may change the values it visits.
+  for (auto* e : InKeyOrder(m, [](int) { return true; })) e->second = -1;
+  for (auto& [k, v] : m) EXPECT_EQ(v, -1) << k;
+}
+
 TEST(LineBits, AnswersSetLinesPerItem) {
   LineBits b;
   EXPECT_FALSE(b.Test(1, 10));  // empty: cached "no such item" must not hide a later Set

@@ -294,7 +294,9 @@ InvestigationResult Investigation::Finish() {
                       "",     e.finding_id, e.evidence_id};
   }
   if (w) {
-    for (auto& [path, sp] : s.skimmer_paths) {
+    for (auto* entry : InKeyOrder(s.skimmer_paths, [](const SkimmerPath&) { return true; })) {
+      const std::string& path = entry->first;
+      const SkimmerPath& sp = entry->second;
       std::optional<UnixMicros> removed;
       for (UnixMicros t : sp.gone)
         if (t > sp.last_served && t > w->start && (!removed || t < *removed)) removed = t;

@@ -74,6 +74,19 @@ class LineBits {
   mutable const std::vector<uint64_t>* last_ = nullptr;
 };
 
+// A map's entries in key order, for the loops whose outcome depends on the order they visit
+// entries in (reasons appended, scores raised in turn): the answer must not depend on the hash
+// function or the table's history. `keep` leaves out entries the loop would skip anyway.
+template <typename Map, typename Keep>
+std::vector<typename Map::value_type*> InKeyOrder(Map& m, Keep keep) {
+  std::vector<typename Map::value_type*> out;
+  for (auto& e : m)
+    if (keep(e.second)) out.push_back(&e);
+  std::sort(out.begin(), out.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  return out;
+}
+
 inline Request Snapshot(const AccessRecord& r) {
   Request q;
   q.time = r.time;

@@ -55,7 +55,7 @@ StagePlan SetupWebrootStage(CLI::App& app, Globals& g) {
       ->capture_default_str();
   app.add_option("--scan-timeout", o->timeout, "Seconds allowed per file for YARA")
       ->capture_default_str();
-  auto options = [o](InvestigateContext& ctx) {
+  auto options = [o, early](InvestigateContext& ctx) {
     webroot::WebrootOptions wo;
     if (!o->no_pack) wo.yara_paths.push_back(webroot::ShippedPath("rules/yara"));
     for (const std::string& y : o->yara) wo.yara_paths.push_back(y);
@@ -66,18 +66,19 @@ StagePlan SetupWebrootStage(CLI::App& app, Globals& g) {
     wo.max_file_bytes = o->max_file_mb << 20;
     wo.timeout_seconds = o->timeout;
     wo.skip_plain_media = o->yara.empty();  // the shipped pack only looks at text
-    return wo;
-  };
-  // The file scan needs nothing from the logs stage: it starts with the investigation and runs
-  // beside the stages before this one. Only the judgement needs the logs stage's breach window.
-  auto start = [options, early](InvestigateContext& ctx) -> Status {
-    webroot::WebrootOptions wo = options(ctx);
+    // Counted from the scan's coordinator thread; shown once the stage's turn made the line.
     // A plain pointer: the scan holds its options until it ends, and `early` outlives it.
     wo.progress = [e = early.get()](uint64_t, uint64_t files) {
       std::lock_guard<std::mutex> lock(e->mu);
       e->files_done = files;
       if (e->progress) e->progress->Set(files);
     };
+    return wo;
+  };
+  // The file scan needs nothing from the logs stage: it starts with the investigation and runs
+  // beside the stages before this one. Only the judgement needs the logs stage's breach window.
+  auto start = [options, early](InvestigateContext& ctx) -> Status {
+    webroot::WebrootOptions wo = options(ctx);
     TQ_ASSIGN_OR_RETURN(early->scan, webroot::ListWebroot(ctx.the_case));
     early->done = std::async(std::launch::async, [wo, scan = early->scan]() {
       // Below the logs stage's threads (a Linux nice value is a thread's, and the scan's workers
@@ -108,12 +109,7 @@ StagePlan SetupWebrootStage(CLI::App& app, Globals& g) {
       Status scanned = early->done.get();
       r = scanned.ok() ? webroot::RecordWebroot(ctx.the_case, *early->scan, window) : scanned;
     } else {
-      webroot::WebrootOptions wo = options(ctx);
-      wo.progress = [e = early.get()](uint64_t, uint64_t files) {
-        std::lock_guard<std::mutex> lock(e->mu);
-        e->progress->Set(files);
-      };
-      r = webroot::InvestigateWebroot(ctx.the_case, wo, window);
+      r = webroot::InvestigateWebroot(ctx.the_case, options(ctx), window);
     }
     {
       std::lock_guard<std::mutex> lock(early->mu);

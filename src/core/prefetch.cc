@@ -2,6 +2,7 @@
 #include "core/prefetch.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,21 +40,37 @@ void Prefetcher::Run(std::vector<std::string> paths) {
   if (errno == 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), std::min(nice + 10, 19));
   // Plain reads into one buffer: POSIX_FADV_WILLNEED (and readahead(2)) are best effort and,
   // measured on a 6.2 GB dump with a warm page cache, brought in 1.4 GB and dropped the rest.
+  // A chunk already in the page cache (a re-run, a dump read before) is not copied again:
+  // mincore over a mapping of the file tells, without reading it.
   std::vector<char> buf(kChunk);
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> resident(kChunk / page + 1);
   for (const std::string& path : paths) {
     if (stop_) return;
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) continue;
     struct stat st;
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      const uint64_t size = static_cast<uint64_t>(st.st_size);
+      void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
       ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-      for (uint64_t at = 0; !stop_;) {
-        ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(at));
+      for (uint64_t at = 0; at < size && !stop_;) {
+        size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, size - at));
+        if (map != MAP_FAILED &&
+            ::mincore(static_cast<char*>(map) + at, want, resident.data()) == 0 &&
+            std::all_of(resident.begin(), resident.begin() + (want + page - 1) / page,
+                        [](unsigned char r) { return (r & 1) != 0; })) {
+          at += want;
+          ++chunks_cached_;
+          continue;
+        }
+        ssize_t n = ::pread(fd, buf.data(), want, static_cast<off_t>(at));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         at += static_cast<uint64_t>(n);
         requested_ += static_cast<uint64_t>(n);
       }
+      if (map != MAP_FAILED) ::munmap(map, size);
     }
     ::close(fd);
   }

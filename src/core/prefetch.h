@@ -28,8 +28,10 @@ class Prefetcher {
   Prefetcher& operator=(const Prefetcher&) = delete;
   // Reads no further and waits for the thread (at most the chunk it is reading).
   void Stop();
-  // Bytes read ahead so far.
+  // Bytes read ahead so far (chunks already in the page cache are passed over, not read).
   uint64_t requested() const { return requested_.load(); }
+  // Chunks found already in the page cache.
+  uint64_t chunks_cached() const { return chunks_cached_.load(); }
 
   static constexpr uint64_t kChunk = 4u << 20;
 
@@ -38,6 +40,7 @@ class Prefetcher {
   void Run(std::vector<std::string> paths);
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> requested_{0};
+  std::atomic<uint64_t> chunks_cached_{0};
   std::thread thread_;
 };
 

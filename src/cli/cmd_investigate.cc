@@ -28,10 +28,6 @@ void Register(InvestigateStage stage) {
 }  // namespace
 
 InvestigateStageRegistrar::InvestigateStageRegistrar(const char* name, int order,
-                                                     StageRunner (*setup)(CLI::App&, Globals&)) {
-  Register({name, order, [setup](CLI::App& app, Globals& g) { return StagePlan(setup(app, g)); }});
-}
-InvestigateStageRegistrar::InvestigateStageRegistrar(const char* name, int order,
                                                      StagePlan (*setup)(CLI::App&, Globals&)) {
   Register({name, order, setup});
 }

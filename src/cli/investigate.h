@@ -68,12 +68,10 @@ struct StagePlan {
 struct InvestigateStage {
   const char* name;
   int order;
-  std::function<StagePlan(CLI::App& investigate_app, Globals& globals)> setup;
+  StagePlan (*setup)(CLI::App& investigate_app, Globals& globals);
 };
 
 struct InvestigateStageRegistrar {
-  InvestigateStageRegistrar(const char* name, int order,
-                            StageRunner (*setup)(CLI::App& investigate_app, Globals& globals));
   InvestigateStageRegistrar(const char* name, int order,
                             StagePlan (*setup)(CLI::App& investigate_app, Globals& globals));
 };

@@ -11,9 +11,9 @@
 namespace tq::cli {
 namespace {
 
-StageRunner SetupAnalysisStage(CLI::App& app, Globals& g) {
+StagePlan SetupAnalysisStage(CLI::App& app, Globals& g) {
   (void)app, (void)g;
-  return [](InvestigateContext& ctx) -> Status {
+  return StagePlan{[](InvestigateContext& ctx) -> Status {
     // Only needed when the case has no request journal from the logs stage: the logs
     // component then reads the logs again, as the logs stage would.
     TQ_ASSIGN_OR_RETURN(logs::StreamOptions lo, LogReading(ctx));
@@ -163,7 +163,7 @@ StageRunner SetupAnalysisStage(CLI::App& app, Globals& g) {
     for (const std::string& n : r.notes) line += "\n  note: " + EscapeTerminal(n);
     ctx.text_lines.push_back(line);
     return Status::Ok();
-  };
+  }};
 }
 
 }  // namespace

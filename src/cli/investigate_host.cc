@@ -17,7 +17,7 @@ struct HostStageOptions {
   uint64_t max_file_mb = 64;
 };
 
-StageRunner SetupHostStage(CLI::App& app, Globals&) {
+StagePlan SetupHostStage(CLI::App& app, Globals&) {
   auto o = std::make_shared<HostStageOptions>();
   app.add_option("--known-keys", o->known_keys,
                  "The responders' SSH keys (authorized_keys lines or SHA256: fingerprints); "
@@ -25,7 +25,7 @@ StageRunner SetupHostStage(CLI::App& app, Globals&) {
   app.add_option("--max-host-file-mb", o->max_file_mb,
                  "Host files larger than this are read up to this size (reported)")
       ->capture_default_str();
-  return [o](InvestigateContext& ctx) -> Status {
+  return StagePlan{[o](InvestigateContext& ctx) -> Status {
     host::Options ho;
     ho.known_keys_path = o->known_keys;
     ho.max_file_bytes = o->max_file_mb << 20;
@@ -64,7 +64,7 @@ StageRunner SetupHostStage(CLI::App& app, Globals&) {
                              std::to_string(rep.history_commands) + " history commands), " +
                              std::to_string(rep.findings) + " findings");
     return Status::Ok();
-  };
+  }};
 }
 
 }  // namespace

@@ -86,10 +86,11 @@ Result<std::vector<UnfinishedStage>> UnfinishedStages(Db& db, std::string_view c
                                                "type='table' AND name='stage_runs'"));
   if (has == 0) return out;
   TQ_ASSIGN_OR_RETURN(
-      Stmt st, db.Prepare("SELECT stage, started_at, pid, outcome IS 'planned' FROM stage_runs "
-                          "WHERE command=? "
-                          "AND finished_at IS NULL AND run_id=(SELECT max(run_id) FROM "
-                          "stage_runs WHERE command=?) ORDER BY id"));
+      Stmt st, db.Prepare("SELECT stage, started_at, pid, outcome IS 'planned', "
+                          "CASE WHEN finished_at IS NOT NULL THEN coalesce(outcome,'') END "
+                          "FROM stage_runs WHERE command=? "
+                          "AND (finished_at IS NULL OR outcome IS NOT 'ok') AND run_id=(SELECT "
+                          "max(run_id) FROM stage_runs WHERE command=?) ORDER BY id"));
   st.Bind(1, command).Bind(2, command);
   for (;;) {
     TQ_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -99,7 +100,11 @@ Result<std::vector<UnfinishedStage>> UnfinishedStages(Db& db, std::string_view c
     u.started_at = st.Int(1);
     u.pid = st.Int(2);
     u.started = st.Int(3) == 0;
-    u.process_alive = Alive(u.pid) && u.pid != getpid();
+    if (!st.IsNull(4)) {
+      u.failure = st.String(4);
+      if (u.failure.empty()) u.failure = "an error it did not name";
+    }
+    u.process_alive = u.failure.empty() && Alive(u.pid) && u.pid != getpid();
     out.push_back(std::move(u));
   }
   return out;
@@ -108,6 +113,10 @@ Result<std::vector<UnfinishedStage>> UnfinishedStages(Db& db, std::string_view c
 std::string DescribeUnfinished(std::string_view command, const std::vector<UnfinishedStage>& u) {
   if (u.empty()) return "";
   const UnfinishedStage& s = u.front();
+  if (!s.failure.empty())
+    return std::string(command) + " did not finish: stage " + s.stage + " failed (" + s.failure +
+           "); its results are missing or stale. Run `tourniquet " + std::string(command) +
+           "` again";
   std::string what = s.started
                          ? "started " + FormatUtc(s.started_at) + " (pid " + std::to_string(s.pid) +
                                (s.process_alive ? ", still running" : ", no longer running") +

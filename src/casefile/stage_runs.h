@@ -33,9 +33,11 @@ struct UnfinishedStage {
   bool started = true;        // false: the run ended before this stage began
   int64_t pid = 0;
   bool process_alive = false;  // the pid still runs (the run may be in progress)
+  std::string failure;         // non-empty: the stage ended with this error
 };
-// The stages of `command`'s latest run that started and never finished (empty when the
-// latest run finished, when there was none, or when the table does not exist). Read only.
+// The stages of `command`'s latest run that did not finish well: started and never ended,
+// never started, or ended with an error (empty when every stage of the latest run ended "ok",
+// when there was none, or when the table does not exist). Read only.
 Result<std::vector<UnfinishedStage>> UnfinishedStages(Db& db, std::string_view command);
 // One line for a person: "investigate did not finish: stage storedb started 2025-..., ..."
 std::string DescribeUnfinished(std::string_view command, const std::vector<UnfinishedStage>& u);

@@ -50,13 +50,31 @@ TEST(StageRuns, AKilledRunStaysUnfinishedUntilTheNextOneEnds) {
       << refused.message();
   EXPECT_TRUE(UnfinishedStages(db, "collect")->empty());  // per command
 
-  // The next run, whole, ends it; a failed stage is finished too (with its error).
+  // The next run's stage fails (a disk full while it wrote): its results are missing, so the
+  // run did not finish either, and the refusal says why.
   int64_t run2 = 0;
   ASSERT_TRUE(BeginRun(**c, "investigate", {"logs"}, &run2, &rows).ok());
   EXPECT_GT(run2, run);
   EXPECT_EQ(UnfinishedStages(db, "investigate")->size(), 1u);  // the new run's, in progress
   ASSERT_TRUE(StartStage(**c, rows[0]).ok());
-  ASSERT_TRUE(FinishStage(**c, rows[0], "bad_input: x").ok());
+  ASSERT_TRUE(FinishStage(**c, rows[0], "io: case.db: database or disk is full").ok());
+  u = UnfinishedStages(db, "investigate");
+  ASSERT_EQ(u->size(), 1u);
+  EXPECT_EQ((*u)[0].failure, "io: case.db: database or disk is full");
+  EXPECT_FALSE((*u)[0].process_alive);
+  refused = RequireFinished(db, "investigate", "report");
+  EXPECT_EQ(refused.code(), ErrorCode::kCase);
+  EXPECT_EQ(refused.message(),
+            "report refused: investigate did not finish: stage logs failed (io: case.db: "
+            "database or disk is full); its results are missing or stale. Run `tourniquet "
+            "investigate` again")
+      << refused.message();
+
+  // The next run, whole and well, ends it.
+  int64_t run3 = 0;
+  ASSERT_TRUE(BeginRun(**c, "investigate", {"logs"}, &run3, &rows).ok());
+  ASSERT_TRUE(StartStage(**c, rows[0]).ok());
+  ASSERT_TRUE(FinishStage(**c, rows[0], "ok").ok());
   EXPECT_TRUE(UnfinishedStages(db, "investigate")->empty());
   EXPECT_TRUE(RequireFinished(db, "investigate", "scope").ok());
   EXPECT_TRUE(*EverRan(db, "investigate"));

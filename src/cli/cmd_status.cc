@@ -88,7 +88,7 @@ Runner SetupStatus(CLI::App& app, Globals& g) {
       }
       if (!p.next.empty()) out += "   next: " + p.next + "\n";
     }
-    if (!warning.empty()) out += "\nWARNING: " + warning + "\n";
+    if (!warning.empty()) out += "\nWARNING: " + EscapeTerminal(warning) + "\n";
     PrintOut(out);
     if (!warning.empty()) PrintError(Status::CaseError(warning));
     return warning.empty() ? kExitOk : kExitFound;

@@ -29,6 +29,18 @@ std::string HostOfUrl(const std::string& url) {
   return h;
 }
 
+// Whether a failed dump analysis is the dump's problem (bad input, or the collected object
+// unreadable: an I/O error naming it) rather than the case's (an I/O error writing case.db or
+// its scratch file, a case error, a broken invariant).
+bool DumpItemProblem(const Status& s, const std::string& object_path) {
+  switch (s.code()) {
+    case ErrorCode::kCase:
+    case ErrorCode::kInternal: return false;
+    case ErrorCode::kIo: return s.message().starts_with(object_path);
+    default: return true;
+  }
+}
+
 StagePlan SetupStoreDbStage(CLI::App& app, Globals&) {
   auto o = std::make_shared<StoreDbStageOptions>();
   // The dumps read ahead while the stages before this one run (core/prefetch.h).
@@ -120,6 +132,10 @@ StagePlan SetupStoreDbStage(CLI::App& app, Globals&) {
       progress.Add(item.size);
       std::string shown = EscapeTerminal(item.original_path);
       if (!r.ok()) {
+        // A dump that cannot be read is this item's problem: reported, the next dump read.
+        // A case that cannot be written (disk full, a damaged or locked case.db) fails the
+        // stage, so it is not recorded as done and a re-run does it again.
+        if (!DumpItemProblem(r.status(), c.ObjectPath(item.sha256))) return r.status();
         ctx.item_errors.push_back(
             Status(r.status().code(), item.original_path + ": " + r.status().message()));
         continue;

@@ -1,8 +1,9 @@
 # Fault injection under the whole `investigate` (every stage, as the binary runs them): the
 # Nth write, then the Nth sync, of any file in the case folder fails with EIO (and every one
 # after it), through tests/fault/fail_nth.c loaded with LD_PRELOAD. After each failed run:
-#  - the command exits with an error of the README's table (3, 4 or 5), says what failed,
-#    and is never killed by a signal or an internal error (70);
+#  - the command exits with an error of the README's table (4 or 5: never 3, bad input, as the
+#    evidence is sound), says what failed, and is never killed by a signal or an internal
+#    error (70);
 #  - the case passes SQLite's `PRAGMA integrity_check`;
 #  - `status` does not call the failed run finished;
 #  - a rerun without faults gives exactly the tables of a run that never failed, and
@@ -65,8 +66,8 @@ run_faulted() {
   local op=$1 n=$2 dir="c_${1}_$2"
   rm -rf "$dir"; cp -R template "$dir"
   local rc=0
-  LD_PRELOAD="$lib" TQ_FAULT_DIR="$PWD/$dir" TQ_FAULT_OP=$op TQ_FAULT_NTH=$n \
-    TQ_FAULT_REPORT="$PWD/$dir.rep" "$T" --case "$dir" --quiet investigate > /dev/null \
+  LD_PRELOAD="$lib" TQ_FAULT_DIR="$PWD/$dir" TQ_FAULT_OP=$op TQ_FAULT_NTH=$n TQ_FAULT_COUNT=$count \
+    TQ_FAULT_REPORT="$PWD/$dir.rep" "$T" --case "$dir" --quiet investigate $only > /dev/null \
     2> "$dir.err" || rc=$?
   local fired=0; [ -f "$dir.rep" ] && fired=$(awk '{print $2}' "$dir.rep")
   if [ "$fired" != 1 ]; then
@@ -75,7 +76,9 @@ run_faulted() {
   fi
   case $rc in
     0|1) ;;  # the failed write was retried or was not needed: the run may still succeed
-    3|4|5) [ -s "$dir.err" ] || fail "$op $n: exit $rc with nothing said" ;;
+    # The evidence is sound: a failed write to the case is never its bad input (3).
+    4|5) [ -s "$dir.err" ] || fail "$op $n: exit $rc with nothing said" ;;
+    3) cat "$dir.err" >&2; fail "$op $n: exit 3 (bad input) for a failed write to the case" ;;
     *) cat "$dir.err" >&2; fail "$op $n: exit $rc (a signal or an internal error)" ;;
   esac
   integrity "$dir" || fail "$op $n: integrity_check after the fault"
@@ -95,7 +98,12 @@ run_faulted() {
   echo fired; rm -rf "$dir" "$dir".*
 }
 
-for op in sync write; do
+# Whole runs with a disk that stays bad; then the store database stage alone with one failed
+# write (a disk full for a moment): the stage itself must fail, not pass the case's failed
+# write off as the dump's bad input with the stage recorded as done.
+only=""; count=0
+for op in sync write storedb-write; do
+  [ $op = storedb-write ] && { op=write; only="--only storedb"; count=1; }
   n=1; runs=0
   while :; do
     r=$(run_faulted $op $n) || exit 1
@@ -103,6 +111,6 @@ for op in sync write; do
     runs=$((runs + 1))
     if [ $op = sync ] || [ $n -lt 5 ]; then n=$((n + 1)); else n=$((n + every)); fi
   done
-  echo "investigate: $runs runs with a failed $op (N up to $((n - 1))), each recovered to the clean tables"
+  echo "investigate $only: $runs runs with a failed $op (N up to $((n - 1)), ${count/#0/all} failing), each recovered to the clean tables"
   [ $runs -gt 0 ] || fail "no $op was ever faulted"
 done

@@ -8,6 +8,8 @@
  *   TQ_FAULT_OP      "write" (write, pwrite, writev, pwritev, ftruncate) or "sync"
  *                    (fsync, fdatasync)
  *   TQ_FAULT_NTH     the first failing operation, from 1; 0 or unset counts only
+ *   TQ_FAULT_COUNT   how many fail from the Nth on (a disk full for a moment: the stage's
+ *                    own rollback frees it); 0 or unset: every one after the Nth
  *   TQ_FAULT_REPORT  file that gets "<operations seen> <fired 0|1>" at exit
  */
 #define _GNU_SOURCE
@@ -25,7 +27,7 @@
 static const char* fault_dir;
 static size_t fault_dir_len;
 static int fault_sync; /* 1: syncs are counted, 0: writes */
-static unsigned long long fault_nth;
+static unsigned long long fault_nth, fault_count;
 static atomic_ullong seen;
 static atomic_int fired;
 
@@ -48,6 +50,8 @@ __attribute__((constructor)) static void init(void) {
   fault_sync = strcmp(op, "sync") == 0;
   const char* nth = getenv("TQ_FAULT_NTH");
   fault_nth = nth ? strtoull(nth, NULL, 10) : 0;
+  const char* count = getenv("TQ_FAULT_COUNT");
+  fault_count = count ? strtoull(count, NULL, 10) : 0;
   atexit(report);
 }
 
@@ -68,6 +72,7 @@ static int must_fail(int fd, int is_sync) {
   if (is_sync != fault_sync || !watched(fd)) return 0;
   unsigned long long n = atomic_fetch_add(&seen, 1) + 1;
   if (fault_nth == 0 || n < fault_nth) return 0;
+  if (fault_count != 0 && n - fault_nth >= fault_count) return 0;
   atomic_store(&fired, 1);
   /* The exit handler may never run (the command may abort): report now as well. */
   report();

@@ -101,6 +101,9 @@ struct AccessLogRecord {
 enum class AddressKind : uint8_t { kNone, kIpv4, kIpv6, kUnix };
 // What a client field holds: only an address (or a `unix:` socket peer) is ever a client.
 AddressKind ClassifyClient(std::string_view s);
+// A dotted quad, each part 0-255 without a leading zero ("010" is octal to some parsers and
+// never what a server writes): its four bytes.
+bool ParseIpv4(std::string_view s, uint8_t out[4]);
 struct IpAddress {
   std::array<uint8_t, 16> bytes{};  // IPv4 as ::ffff:a.b.c.d
 };

@@ -286,8 +286,13 @@ size_t CountNewlines(std::string_view s);
 // Splits a byte stream into lines for a chunk consumer: hands over buffers of whole lines
 // (each ending in '\n' except maybe the last piece of the file) with the line number and
 // offset of the first line. Lines longer than max_line are skipped and counted in stats.
+// `chunk_lines`: a consumer that splits the chunk into lines itself sets it to their number
+// (as CountNewlines counts them, plus a last line without its '\n'), and the chunk is not
+// read again to count them; left at kNotCounted, they are counted here.
+inline constexpr uint64_t kNotCounted = ~uint64_t{0};
 Status ForEachChunk(ByteStream& in, size_t chunk_size, size_t max_line, ParseStats* stats,
                     const std::function<bool(std::string_view chunk, uint64_t first_line,
-                                             uint64_t offset)>& consume);
+                                             uint64_t offset)>& consume,
+                    uint64_t* chunk_lines = nullptr);
 
 }  // namespace tq::logs

@@ -4,7 +4,8 @@
 // chunk in order, one number apart; batches hold at most kBatchLines lines (one when the
 // records' fields are not views into the line); and every record of a batch still holds what
 // its line parses to when the batch is handed over (a second parser reads the same lines one
-// at a time beside it), so no record of a batch points into a buffer a later line reused.
+// at a time beside it), so no record of a batch points into a buffer a later line reused; and
+// the number of lines Parse returns (ForEachChunk's line count) is the chunk's.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -86,8 +87,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check.offset = 1000;
   check.max_line = max_line;
   check.reference = reference.get();
-  cp.Parse(chunk, 7, 1000, **parser, max_line, check);
+  uint64_t lines = cp.Parse(chunk, 7, 1000, **parser, max_line, check);
   if (check.chunks != 1) Fail("no chunk");
+  // The count ForEachChunk takes instead of counting the chunk's lines again.
+  if (lines != check.next_line - 7) Fail("lines returned are not the lines handed over");
+  if (lines != tq::logs::CountNewlines(chunk) + (!chunk.empty() && chunk.back() != '\n'))
+    Fail("lines returned are not the chunk's lines");
   if (!chunk.empty() && check.next_begin < chunk.size()) Fail("lines left out");
   return 0;
 }

@@ -1,6 +1,10 @@
 // The client rule (client.cc): only an address is a client; X-Forwarded-For believed only
 // from a trusted proxy; quote-wrapped, vhost and forwarded lines give the real client.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
 
 #include "logs/formats_test_support.h"
 
@@ -18,6 +22,47 @@ TEST(ClientTest, OnlyAddressesAreClients) {
                           "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4:80",
                           "203.0.113.7,10.0.0.1", "2001:db8::1::2", "host", "1.2.3.4 "})
     EXPECT_EQ(ClassifyClient(bad), AddressKind::kNone) << bad;
+}
+
+// ParseIpv4 against inet_pton, whose dotted quads are the same (four parts of 0-255 without a
+// leading zero), on every string of up to 16 characters of digits and dots built from a few
+// thousand random ones and their edits.
+TEST(ClientTest, Ipv4AsInetPtonReadsIt) {
+  std::mt19937 rng(3);
+  const char alphabet[] = "0123456789.0129.5a ";
+  size_t valid = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::string s;
+    if (i % 2) {  // near a valid address
+      for (int k = 0; k < 4; ++k) {
+        if (k) s += '.';
+        s += std::to_string(rng() % (i % 4 == 1 ? 1000 : 256));
+      }
+      if (i % 8 == 3) s.insert(rng() % (s.size() + 1), 1, alphabet[rng() % (sizeof alphabet - 1)]);
+      if (i % 8 == 5 && !s.empty()) s.erase(rng() % s.size(), 1);
+    } else {
+      size_t n = rng() % 17;
+      for (size_t k = 0; k < n; ++k) s += alphabet[rng() % (sizeof alphabet - 1)];
+    }
+    uint8_t got[4] = {}, want[4] = {};
+    bool ok = ParseIpv4(s, got);
+    bool ref = inet_pton(AF_INET, s.c_str(), want) == 1;
+    ASSERT_EQ(ok, ref) << "'" << s << "'";
+    if (ok) {
+      EXPECT_EQ(std::memcmp(got, want, 4), 0) << s;
+      ++valid;
+    }
+  }
+  EXPECT_GT(valid, 20000u);
+  uint8_t b[4];
+  for (const char* bad : {"1.2.3.04", "1.2.3.256", "1.2.3.4.", ".1.2.3.4", "1..2.3", "1.2.3.4\n",
+                          "1.2.3.1000", "0.0.0.00", "1.2.3"})
+    EXPECT_FALSE(ParseIpv4(bad, b)) << bad;
+  ASSERT_TRUE(ParseIpv4("255.0.10.199", b));
+  EXPECT_EQ(b[0], 255);
+  EXPECT_EQ(b[1], 0);
+  EXPECT_EQ(b[2], 10);
+  EXPECT_EQ(b[3], 199);
 }
 
 TEST(ClientTest, ForwardedForTakesTheRightmostUntrustedAddress) {

@@ -101,6 +101,9 @@ struct AccessLogRecord {
 enum class AddressKind : uint8_t { kNone, kIpv4, kIpv6, kUnix };
 // What a client field holds: only an address (or a `unix:` socket peer) is ever a client.
 AddressKind ClassifyClient(std::string_view s);
+// A dotted quad, each part 0-255 without a leading zero ("010" is octal to some parsers and
+// never what a server writes): its four bytes.
+bool ParseIpv4(std::string_view s, uint8_t out[4]);
 struct IpAddress {
   std::array<uint8_t, 16> bytes{};  // IPv4 as ::ffff:a.b.c.d
 };
@@ -283,8 +286,13 @@ size_t CountNewlines(std::string_view s);
 // Splits a byte stream into lines for a chunk consumer: hands over buffers of whole lines
 // (each ending in '\n' except maybe the last piece of the file) with the line number and
 // offset of the first line. Lines longer than max_line are skipped and counted in stats.
+// `chunk_lines`: a consumer that splits the chunk into lines itself sets it to their number
+// (as CountNewlines counts them, plus a last line without its '\n'), and the chunk is not
+// read again to count them; left at kNotCounted, they are counted here.
+inline constexpr uint64_t kNotCounted = ~uint64_t{0};
 Status ForEachChunk(ByteStream& in, size_t chunk_size, size_t max_line, ParseStats* stats,
                     const std::function<bool(std::string_view chunk, uint64_t first_line,
-                                             uint64_t offset)>& consume);
+                                             uint64_t offset)>& consume,
+                    uint64_t* chunk_lines = nullptr);
 
 }  // namespace tq::logs

@@ -587,29 +587,36 @@ struct Chunked {
   std::vector<uint64_t> too_long;
   uint64_t bytes = 0, stat_lines = 0;
 };
-Chunked ChunkAll(const std::string& path, size_t chunk_size, size_t max_line) {
+// `report`: the consumer gives the chunk's number of lines back (ForEachChunk does not count
+// them again).
+Chunked ChunkAll(const std::string& path, size_t chunk_size, size_t max_line, bool report = false) {
   Chunked out;
   auto in = OpenByteStream(path);
   EXPECT_TRUE(in.ok());
   ParseStats st;
   size_t biggest = 0;
-  Status s =
-      ForEachChunk(**in, chunk_size, max_line, &st,
-                   [&](std::string_view chunk, uint64_t line_no, uint64_t offset) {
-                     biggest = std::max(biggest, chunk.size());
-                     size_t p = 0;
-                     while (p < chunk.size()) {
-                       size_t e = chunk.find('\n', p);
-                       if (e == std::string_view::npos) e = chunk.size();
-                       if (e - p > max_line)  // as a consumer skips it
-                         out.too_long.push_back(line_no);
-                       else
-                         out.lines[line_no] = {offset + p, std::string(chunk.substr(p, e - p))};
-                       ++line_no;
-                       p = e + 1;
-                     }
-                     return true;
-                   });
+  uint64_t chunk_lines = 0;
+  Status s = ForEachChunk(
+      **in, chunk_size, max_line, &st,
+      [&](std::string_view chunk, uint64_t line_no, uint64_t offset) {
+        biggest = std::max(biggest, chunk.size());
+        EXPECT_EQ(chunk_lines, kNotCounted);
+        if (report) chunk_lines = 0;
+        size_t p = 0;
+        while (p < chunk.size()) {
+          chunk_lines += report;
+          size_t e = chunk.find('\n', p);
+          if (e == std::string_view::npos) e = chunk.size();
+          if (e - p > max_line)  // as a consumer skips it
+            out.too_long.push_back(line_no);
+          else
+            out.lines[line_no] = {offset + p, std::string(chunk.substr(p, e - p))};
+          ++line_no;
+          p = e + 1;
+        }
+        return true;
+      },
+      &chunk_lines);
   EXPECT_TRUE(s.ok());
   EXPECT_LE(biggest, chunk_size + max_line + 1);
   for (uint64_t l : st.skipped["line too long"].example_lines) out.too_long.push_back(l);
@@ -638,7 +645,11 @@ TEST(StreamTest, PlainAndGzipChunkAlikeAtEveryChunkSize) {
   ASSERT_EQ(want_too_long.size(), 4u);
   for (size_t chunk : {size_t{1}, size_t{100}, size_t{4096}, size_t{1} << 16, size_t{4} << 20}) {
     Chunked plain = ChunkAll(d / "x", chunk, 300), gz = ChunkAll(d / "x.gz", chunk, 300);
+    Chunked counted = ChunkAll(d / "x", chunk, 300, true);
     EXPECT_EQ(plain.lines, gz.lines) << chunk;
+    EXPECT_EQ(plain.lines, counted.lines) << chunk;
+    EXPECT_EQ(plain.too_long, counted.too_long) << chunk;
+    EXPECT_EQ(plain.bytes, counted.bytes) << chunk;
     EXPECT_EQ(plain.too_long, gz.too_long) << chunk;
     EXPECT_EQ(plain.too_long, want_too_long) << chunk;
     EXPECT_EQ(plain.lines.size(), 20000u);

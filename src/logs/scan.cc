@@ -23,8 +23,8 @@ ChunkParser::ChunkParser() {
   recs_.resize(kBatchLines);
 }
 
-void ChunkParser::Parse(std::string_view chunk, uint64_t first_line, uint64_t offset,
-                        LineParser& parser, size_t max_line, RecordSink& sink) {
+uint64_t ChunkParser::Parse(std::string_view chunk, uint64_t first_line, uint64_t offset,
+                            LineParser& parser, size_t max_line, RecordSink& sink) {
   // Records whose fields point into the chunk are kept for a batch of lines; others (JSON
   // values unescaped into the parser's buffer) go one at a time.
   const bool batched = parser.FieldsViewLine();
@@ -69,6 +69,7 @@ void ChunkParser::Parse(std::string_view chunk, uint64_t first_line, uint64_t of
   }
   if (!lines_.empty()) sink.OnLines(chunk, lines_, std::span(recs_).first(lines_.size()));
   lines_.clear();
+  return line_no - first_line;
 }
 
 namespace {
@@ -307,11 +308,11 @@ Result<ScanResult> ScanFiles(const std::vector<ScanFile>& inputs, const ScanOpti
     u.stats.compression = (*s)->compression();
     std::unique_ptr<LineParser> parser = parsers[u.u.input]->Clone();
     CountingSink sink(u);
-    uint64_t last_bytes = 0;
+    uint64_t last_bytes = 0, chunk_lines = 0;
     Status st = ForEachChunk(
         **s, o.chunk_size, o.stream.max_line, &u.stats,
         [&](std::string_view chunk, uint64_t first_line, uint64_t offset) {
-          chunks.Parse(chunk, first_line, offset, *parser, o.stream.max_line, sink);
+          chunk_lines = chunks.Parse(chunk, first_line, offset, *parser, o.stream.max_line, sink);
           if (o.progress) {
             uint64_t now = (*s)->consumed();  // against the file sizes, not decompressed
             done_bytes += now - last_bytes;
@@ -319,7 +320,8 @@ Result<ScanResult> ScanFiles(const std::vector<ScanFile>& inputs, const ScanOpti
             o.progress(done_bytes.load());
           }
           return true;
-        });
+        },
+        &chunk_lines);
     if (!st.ok()) u.stats.read_error = st.ToString();
   };
   auto work = [&]() {

@@ -60,8 +60,9 @@ class ChunkParser {
   static constexpr size_t kBatchLines = 256;
   ChunkParser();
   // Lines longer than max_line are kTooLong; a '\r' before the '\n' is not part of the line.
-  void Parse(std::string_view chunk, uint64_t first_line, uint64_t offset, LineParser& parser,
-             size_t max_line, RecordSink& sink);
+  // Returns the number of lines (the last one may lack its '\n').
+  uint64_t Parse(std::string_view chunk, uint64_t first_line, uint64_t offset, LineParser& parser,
+                 size_t max_line, RecordSink& sink);
 
  private:
   std::vector<ParsedLine> lines_;

@@ -65,7 +65,8 @@ TEST(ChunkParserTest, BatchesAndLineKinds) {
   ASSERT_TRUE(p->FieldsViewLine());
   ChunkParser cp;
   Recorder r;
-  cp.Parse(chunk, 10, 1000, *p, 200, r);
+  EXPECT_EQ(cp.Parse(chunk, 10, 1000, *p, 200, r), 605u);  // as CountNewlines, plus the last
+  EXPECT_EQ(CountNewlines(chunk) + 1, 605u);
   EXPECT_EQ(r.chunks, 1);
   EXPECT_TRUE(r.batched);
   ASSERT_EQ(r.lines.size(), 605u);

@@ -31,7 +31,8 @@ size_t CountNewlines(std::string_view s) {
 }
 
 Status ForEachChunk(ByteStream& in, size_t chunk_size, size_t max_line, ParseStats* stats,
-                    const std::function<bool(std::string_view, uint64_t, uint64_t)>& consume) {
+                    const std::function<bool(std::string_view, uint64_t, uint64_t)>& consume,
+                    uint64_t* chunk_lines) {
   std::vector<char> buf(chunk_size + max_line + 1);
   size_t len = 0;
   uint64_t line_no = 1, offset = 0;
@@ -84,9 +85,10 @@ Status ForEachChunk(ByteStream& in, size_t chunk_size, size_t max_line, ParseSta
     }
     if (end == 0) continue;
     std::string_view chunk(buf.data(), end);
-    uint64_t lines = CountNewlines(chunk);
-    if (chunk.back() != '\n') ++lines;
+    if (chunk_lines) *chunk_lines = kNotCounted;
     if (!consume(chunk, line_no, offset)) return Status::Ok();
+    uint64_t lines = chunk_lines ? *chunk_lines : kNotCounted;
+    if (lines == kNotCounted) lines = CountNewlines(chunk) + (chunk.back() != '\n' ? 1 : 0);
     stats->bytes += end;
     line_no += lines;
     offset += end;

@@ -135,6 +135,11 @@ struct RuleSet {
   // of a group of lines joined with '\n'; pattern id -> atom in field_atoms.
   std::array<hs_database_t*, logs::kFieldCount> field_db{};
   std::array<std::vector<uint32_t>, logs::kFieldCount> field_atoms;
+  // The path is the request target up to its '?': the literals on the path are searched in the
+  // request target's database (field_db of cs-uri-query) with that field's own literals, as
+  // patterns uri_path_first.. of it, and count only where they end inside the path (the
+  // path's values are then not scanned a second time). field_atoms[kUri].size() when none.
+  uint32_t uri_path_first = 0;
   hs_scratch_t* scratch_proto = nullptr;
   // Correlations (correlation.cc): loaded, then resolved against the rules once every file is
   // read. corr_order lists them inner first; rule_corr[r] the (correlation, source) pairs a

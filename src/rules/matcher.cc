@@ -391,26 +391,52 @@ Status CompileChunkDatabase(RuleSet& rs, bool grouped, hs_database_t** db,
   }
 }
 
+// A literal on the path that the request target's database can search for: one that cannot
+// match across the '?' after the path or the '\n' between values (within the path it then
+// matches exactly where it matches in the path alone).
+bool PathLiteralInTarget(const Atom& a) {
+  return InRequestTarget(a) && static_cast<logs::Field>(a.field) == logs::Field::kUriStem &&
+         a.value.find_first_of("?\n") == std::string::npos;
+}
+
 Status CompileFieldDatabases(RuleSet& rs, const std::vector<bool>& used) {
+  constexpr auto kUri = static_cast<size_t>(logs::Field::kUri);
+  constexpr auto kPath = static_cast<size_t>(logs::Field::kUriStem);
+  // Whether the path's literals join the request target's database: when that has patterns
+  // of its own (a database for the path's literals alone would scan fewer bytes).
+  bool target_patterns = false;
+  for (size_t i = 0; i < rs.atoms.size() && !target_patterns; ++i) {
+    const Atom& a = rs.atoms[i];
+    std::string p;
+    unsigned fl = 0;
+    target_patterns = used[i] && a.field == static_cast<int>(kUri) &&
+                      (InRequestTarget(a) || BatchPattern(a, &p, &fl));
+  }
   for (size_t f = 0; f < logs::kFieldCount; ++f) {
     std::vector<std::string> pats;
     std::vector<unsigned> flags;
     std::vector<uint32_t> atoms;
-    for (size_t i = 0; i < rs.atoms.size(); ++i) {
-      const Atom& a = rs.atoms[i];
-      std::string p;
-      unsigned fl = 0;
-      if (!used[i] || a.field != static_cast<int>(f)) continue;
-      if (InRequestTarget(a)) {
-        p = a.chunk_pattern;
-        fl = a.chunk_flags;
-      } else if (!BatchPattern(a, &p, &fl)) {
-        continue;
+    auto add_field = [&](size_t field, bool path_literals) {
+      for (size_t i = 0; i < rs.atoms.size(); ++i) {
+        const Atom& a = rs.atoms[i];
+        std::string p;
+        unsigned fl = 0;
+        if (!used[i] || a.field != static_cast<int>(field)) continue;
+        if (target_patterns && field == kPath && PathLiteralInTarget(a) != path_literals) continue;
+        if (InRequestTarget(a)) {
+          p = a.chunk_pattern;
+          fl = a.chunk_flags;
+        } else if (!BatchPattern(a, &p, &fl)) {
+          continue;
+        }
+        pats.push_back(std::move(p));
+        flags.push_back(fl);
+        atoms.push_back(static_cast<uint32_t>(i));
       }
-      pats.push_back(std::move(p));
-      flags.push_back(fl);
-      atoms.push_back(static_cast<uint32_t>(i));
-    }
+    };
+    add_field(f, false);
+    size_t path_first = pats.size();
+    if (f == kUri && target_patterns) add_field(kPath, true);
     for (;;) {
       if (pats.empty()) break;
       std::vector<const char*> exprs;
@@ -431,7 +457,9 @@ Status CompileFieldDatabases(RuleSet& rs, const std::vector<bool>& used) {
       pats.erase(pats.begin() + bad);
       flags.erase(flags.begin() + bad);
       atoms.erase(atoms.begin() + bad);
+      if (static_cast<size_t>(bad) < path_first) --path_first;
     }
+    if (f == kUri) rs.uri_path_first = static_cast<uint32_t>(path_first);
     for (uint32_t a : atoms) {
       if (rs.atoms[a].scanned)
         rs.atoms[a].in_field_db = true;

@@ -61,8 +61,6 @@ struct Scanner::State {
   bool grouped = false;
   size_t mi = 0;
   std::string dec_arena, batch;
-  std::vector<size_t> seg_start;
-  std::vector<uint32_t> seg_item;
   std::vector<std::pair<uint64_t, uint32_t>> batch_raw;   // (end offset, atom) in `batch`
   std::vector<std::pair<uint32_t, uint32_t>> batch_hits;  // (item, atom)
   std::vector<const logs::AccessLogRecord*> upcoming;
@@ -428,25 +426,51 @@ struct Scanner::State {
   // The per-field prefilter of the batched atoms over the group's records.
   void BatchScan() {
     batch_hits.clear();
+    constexpr auto kUri = static_cast<size_t>(logs::Field::kUri);
+    constexpr uint32_t kNoPath = UINT32_MAX;
     for (size_t f = 0; f < logs::kFieldCount; ++f) {
       const hs_database_t* db = rs.field_db[f];
       if (!db) continue;
       auto field = static_cast<logs::Field>(f);
       bool uri_part = field == logs::Field::kUri || field == logs::Field::kUriStem ||
                       field == logs::Field::kQuery;
+      const std::vector<uint32_t>& atoms = rs.field_atoms[f];
+      // The request target's database also holds the path's literals (RuleSet::uri_path_first):
+      // each value scanned then says whether it is a request target, and where its path ends.
+      const bool with_path = f == kUri && rs.uri_path_first < atoms.size();
       batch.clear();
-      seg_start.clear();
-      seg_item.clear();
-      auto add = [&](std::string_view v, uint32_t item) {
-        seg_start.push_back(batch.size());
-        seg_item.push_back(item);
-        batch += v;
-        batch += '\n';
+      segs.clear();
+      // A value followed by '\n' (no pattern matches across values). `target`: it is a value
+      // of this field; `path`: the length of its path (kNoPath when it is no path's value).
+      auto add = [&](std::string_view v, uint32_t item, bool target, uint32_t path) {
+        segs.push_back({batch.size(), item, target, path});
+        size_t at = batch.size();
+        batch.resize(at + v.size() + 1);
+        std::memcpy(batch.data() + at, v.data(), v.size());
+        batch[at + v.size()] = '\n';
+      };
+      auto path_of = [](std::string_view target) {
+        size_t q = target.find('?');
+        return static_cast<uint32_t>(q == std::string_view::npos ? target.size() : q);
       };
       for (uint32_t i = 0; i < items.size(); ++i) {
         const Item& it = items[i];
-        if (it.kind != Kind::kRecord || !recs[i].has(field)) continue;
-        add(recs[i].get(field), i);
+        if (it.kind != Kind::kRecord) continue;
+        const logs::AccessLogRecord& r = recs[i];
+        bool target = r.has(field);
+        bool path = with_path && r.has(logs::Field::kUriStem);
+        if (!target && !path) continue;
+        std::string_view v = r.get(field);
+        if (with_path) {
+          // The path as a prefix of the target when the parser split it off the target (the
+          // same bytes); otherwise (logged apart) a value of its own.
+          std::string_view p = r.get(logs::Field::kUriStem);
+          bool prefix = target && path && p.data() == v.data() && p.size() <= v.size();
+          if (target) add(v, i, true, prefix ? static_cast<uint32_t>(p.size()) : kNoPath);
+          if (path && !prefix) add(p, i, false, static_cast<uint32_t>(p.size()));
+        } else {
+          add(v, i, true, kNoPath);
+        }
         if (!uri_part) continue;
         // The decoded and normalised variants EvalAtom also looks at (the normalised one
         // differs in its path only).
@@ -454,27 +478,42 @@ struct Scanner::State {
           std::string_view d(dec_arena.data() + it.dec_begin, it.dec_len);
           size_t q = d.find('?');
           if (field == logs::Field::kUri)
-            add(d, i);
+            add(d, i, target, path ? path_of(d) : kNoPath);
           else if (field == logs::Field::kUriStem)
-            add(d.substr(0, q), i);
+            add(d.substr(0, q), i, true, kNoPath);
           else if (q != std::string_view::npos)
-            add(d.substr(q + 1), i);
+            add(d.substr(q + 1), i, true, kNoPath);
         }
         if (it.has_norm && field != logs::Field::kQuery) {
           std::string_view n(dec_arena.data() + it.norm_begin, it.norm_len);
-          add(field == logs::Field::kUri ? n : n.substr(0, n.find('?')), i);
+          if (field == logs::Field::kUri)
+            add(n, i, target, path ? path_of(n) : kNoPath);
+          else
+            add(n.substr(0, n.find('?')), i, true, kNoPath);
         }
       }
-      if (seg_start.empty()) continue;
+      if (segs.empty()) continue;
       batch_raw.clear();
       hs_scan(db, batch.data(), static_cast<unsigned>(batch.size()), 0, scratch, OnBatch, this);
-      const std::vector<uint32_t>& atoms = rs.field_atoms[f];
+      // Matches come in order of their end (a cursor follows them; a binary search, should
+      // one come earlier).
+      size_t k = 0;  // the value a match ending at `to` ends in: the last starting before `to`
       for (auto [to, id] : batch_raw) {
-        // The value a match ending at `to` ends in: the last one starting before `to`.
-        size_t k = static_cast<size_t>(std::lower_bound(seg_start.begin(), seg_start.end(), to) -
-                                       seg_start.begin());
+        if (k > 0 && segs[k - 1].start >= to) k = 0;
+        if (k == 0)
+          k = static_cast<size_t>(
+              std::lower_bound(segs.begin(), segs.end(), to,
+                               [](const Seg& sg, uint64_t at) { return sg.start < at; }) -
+              segs.begin());
+        while (k < segs.size() && segs[k].start < to) ++k;
         if (k == 0) continue;  // cannot happen: matches are at least one byte long
-        batch_hits.emplace_back(seg_item[k - 1], atoms[id]);
+        const Seg& sg = segs[k - 1];
+        if (id < rs.uri_path_first || !with_path) {
+          if (!sg.target) continue;
+        } else if (sg.path == kNoPath || to > sg.start + sg.path) {
+          continue;  // a literal of the path: not in this path
+        }
+        batch_hits.emplace_back(sg.item, atoms[id]);
       }
     }
     // Grouped by line, in line order (a counting sort: a line's atoms may come in any order
@@ -486,6 +525,15 @@ struct Scanner::State {
     for (auto hit : batch_hits) sorted_hits[item_start[hit.first]++] = hit;
     batch_hits.swap(sorted_hits);
   }
+  // A value in `batch`: where it starts, its line, whether it is a value of the field scanned,
+  // and the length of its path (the target's database also searches for the path's literals).
+  struct Seg {
+    size_t start;
+    uint32_t item;
+    bool target;
+    uint32_t path;
+  };
+  std::vector<Seg> segs;
   std::vector<uint32_t> item_start;
   std::vector<std::pair<uint32_t, uint32_t>> sorted_hits;
 

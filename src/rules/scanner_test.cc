@@ -51,8 +51,11 @@ std::vector<std::string> PackAndCorpusLines() {
 }
 
 void ExpectChunkMatchesDirect(const RuleSet& rs, const std::vector<std::string>& lines,
-                              size_t min_hit_lines, const std::string& format = "combined") {
-  auto parser = logs::NamedFormat(format).value();
+                              size_t min_hit_lines, const std::string& format = "combined",
+                              logs::LineParser* given = nullptr) {
+  std::unique_ptr<logs::LineParser> named;
+  if (!given) named = logs::NamedFormat(format).value();
+  logs::LineParser* parser = given ? given : named.get();
   std::string chunk;
   for (const std::string& l : lines) (chunk += l) += '\n';
   Scanner scanner(rs);
@@ -332,6 +335,63 @@ TEST(ScannerTest, BatchedFieldRegexesKeepLinesApart) {
   EXPECT_EQ(got.offsets[10], 1000u);
   EXPECT_EQ(got.offsets[10 + 999], 1000 + chunk.size() - lines[999].size() - 1);
   ExpectChunkMatchesDirect(**rs, lines, 500);
+}
+
+// The path's literals are searched for in the request target's database, with the target's
+// own literals: each counts only where it ends inside the path (not in the query, not across
+// the '?'), in the decoded and normalised targets too, and in a path logged apart from its
+// query ($uri?$args, which the parser joins: the path is then no prefix of the joined target).
+TEST(ScannerTest, PathLiteralsSearchedInTheRequestTarget) {
+  Result<RuleSetPtr> rs = LoadRulesFromText(
+      {{"a.yml", Rule("  sel:\n    cs-uri-stem|contains: '/admin'\n  condition: sel\n")},
+       {"b.yml", Rule("  sel:\n    cs-uri-query|contains: 'cmd='\n  condition: sel\n")},
+       {"c.yml", Rule("  sel:\n    cs-uri-stem|endswith: '.php'\n  condition: sel\n")},
+       {"d.yml", Rule("  sel:\n    cs-uri-stem|contains: 'p?x'\n  condition: sel\n")},
+       {"e.yml", Rule("  sel:\n    cs-uri-stem|re: '^/a[a-z]+n$'\n  condition: sel\n")}});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  ASSERT_EQ(Rules(**rs).size(), 5u);
+  const RuleSet& set = **rs;
+  constexpr auto kUri = static_cast<size_t>(logs::Field::kUri);
+  constexpr auto kPath = static_cast<size_t>(logs::Field::kUriStem);
+  // '/admin' and '.php' joined the target's database; 'p?x' (it spans a '?') and the regex
+  // stay in the path's own.
+  ASSERT_NE(set.field_db[kUri], nullptr);
+  EXPECT_EQ(set.field_atoms[kUri].size() - set.uri_path_first, 2u);
+  ASSERT_NE(set.field_db[kPath], nullptr);
+  EXPECT_EQ(set.field_atoms[kPath].size(), 2u);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 700; ++i) {
+    switch (i % 10) {
+      case 0: lines.push_back(Line("/admin")); break;
+      case 1: lines.push_back(Line("/x?r=/admin")); break;       // only in the query
+      case 2: lines.push_back(Line("/x.ph?p=1&cmd=id")); break;  // '.php' across the '?'
+      case 3: lines.push_back(Line("/%61dmin/x.ph%70")); break;  // decoded
+      case 4: lines.push_back(Line("/x/..//admin")); break;      // normalised
+      case 5: lines.push_back(Line("/a.php?cmd=x")); break;
+      case 6: lines.push_back(Line("/adm?in.php")); break;
+      case 7: lines.push_back(Line("/x%3fadmin?y")); break;  // a '?' decoded inside the path
+      case 8: lines.push_back(Line("/p%3Fx")); break;
+      default: lines.push_back(Line("/ADMIN.PHP")); break;
+    }
+  }
+  ExpectChunkMatchesDirect(set, lines, 400);
+  const std::pair<const char*, std::vector<uint32_t>> want[] = {
+      {"/admin", {0, 4}},       {"/x?r=/admin", {}}, {"/x.ph?p=1&cmd=id", {1}},
+      {"/a.php?cmd=x", {1, 2}}, {"/adm?in.php", {}}, {"/ADMIN.PHP", {0, 2}}};
+  auto combined = logs::NamedFormat("combined").value();
+  Scanner s(set);
+  for (const auto& [uri, rules] : want) EXPECT_EQ(s.MatchLine(Line(uri), *combined), rules) << uri;
+  // The path and the query logged apart: the path is a value of its own.
+  auto apart = logs::CompileLogFormat(
+                   "$remote_addr - $remote_user [$time_local] \"$request_method $uri?$args "
+                   "$server_protocol\" $status $body_bytes_sent \"$http_referer\" "
+                   "\"$http_user_agent\"")
+                   .value();
+  std::vector<std::string> joined;
+  for (const char* l : {"/admin?a=1", "/x?r=/admin", "/a.php?cmd=1", "/ad%3Fmin?x=.php"})
+    joined.push_back(Line(l));
+  for (size_t i = 0; i < 300; ++i) joined.push_back(joined[i % 4]);
+  ExpectChunkMatchesDirect(set, joined, 100, "", apart.get());
 }
 
 // Rules that may hold without a reported atom are evaluated on every line; on most lines their

@@ -79,30 +79,56 @@ struct Node {
     kContinue,
     kBlock,
     kEmpty,
+    // the scoped subset: a function (declaration when op is "decl", else an expression; num
+    // holds its parameter list's "(" token), try (kids: block, catch name or -1, catch block
+    // or -1, finally block or -1), throw, a label (op) on a statement, this, an object literal
+    // (kids: key kStr, value, key, value...)
+    kFunc,
+    kTry,
+    kThrow,
+    kLabel,
+    kThis,
+    kObject,
+    kSwitch,  // kids: the value, then a case's test (-1 for default) and its block, in pairs
+    kSpread,  // `...x` in an array literal or a call's arguments
   };
   Kind k = kUndef;
-  std::string op;  // operator, or the name (kName, kMember, kVar)
-  double num = 0;
+  std::string op;  // operator, or the name (kName, kMember, kVar), or a break's label
+  double num = 0;  // kNum: the value; kName: its token (for its binding); kFunc: its '('
   U16 str;
   std::vector<int> kids;  // -1 for an absent part
 };
 
 // A function body t[b, e) as one block into `pool`; -1 when it holds anything outside the
-// subset (a nested function, an object literal, a regular expression, try, switch, a label...),
-// more than `max_nodes` nodes, or nesting deeper than the parser follows.
+// subset (a regular expression, switch, a getter, an arrow function...), more than `max_nodes`
+// nodes, or nesting deeper than the parser follows. A nested function is one kFunc node: its
+// body is parsed when it is called.
 int ParseJsBody(const std::vector<Token>& t, size_t b, size_t e, std::vector<Node>& pool,
                 size_t max_nodes);
+// One expression t[b, e) (a parameter's default) into `pool`; -1 when it is not one.
+int ParseJsExpr(const std::vector<Token>& t, size_t b, size_t e, std::vector<Node>& pool,
+                size_t max_nodes);
+// The script's top-level statements one by one, each with its tokens; a statement that does
+// not parse has node -1 (the parse goes on after it, at the next ";" or "}" outside brackets).
+struct TopStatement {
+  int node = -1;
+  size_t b = 0, e = 0;
+};
+std::vector<TopStatement> ParseJsScript(const std::vector<Token>& t, std::vector<Node>& pool,
+                                        size_t max_nodes);
 
 // ---------------------------------------------------------------------------------------------
 // Values and the conversions of the language (js_eval_values.cc).
 struct Val;
 using ArrPtr = std::shared_ptr<std::vector<Val>>;
 struct Val {
-  enum K : uint8_t { kUndef, kNull, kBool, kNum, kStr, kArr, kFn, kBuiltin } k = kUndef;
-  double n = 0;
+  enum K : uint8_t { kUndef, kNull, kBool, kNum, kStr, kArr, kFn, kBuiltin, kObj } k = kUndef;
+  double n = 0;  // kFn: the "(" token of the function's parameters
   U16 s;
   ArrPtr a;
-  std::string name;  // kFn: the file's function; kBuiltin: "String", "Math", "parseInt", ...
+  std::string name;  // kBuiltin: "String", "Math", "parseInt", ...; kObj: "global", "TextDecoder"
+  std::shared_ptr<void> env;  // kFn: the scope it closes over (js_eval.cc's Frame)
+  std::shared_ptr<std::vector<std::pair<U16, Val>>> o;  // kObj: its own properties
 
   static Val Num(double v) {
     Val x;

@@ -131,6 +131,85 @@ class Parser {
     Eat(";");  // a missing semicolon: the newline the lexer dropped
   }
 
+  static bool Keyword(std::string_view w) {
+    return In(w, {"var", "let", "const", "function", "return", "if", "else", "for", "while", "do",
+                  "break", "continue", "new", "typeof", "void", "in", "of", "this", "null",
+                  "true", "false", "try", "catch", "finally", "throw", "switch", "case",
+                  "default", "class", "delete", "instanceof"});
+  }
+
+  // The index after the bracket closing the one at i_, or e_ when it does not close.
+  size_t Skip(size_t at) const {
+    int depth = 0;
+    for (size_t j = at; j < e_; ++j) {
+      const Token& k = t_[j];
+      if (k.type != Tok::kOp || k.text.size() != 1) continue;
+      char c = k.text[0];
+      if (c == '(' || c == '[' || c == '{') ++depth;
+      if ((c == ')' || c == ']' || c == '}') && --depth == 0) return j + 1;
+    }
+    return e_;
+  }
+
+  // `function [name](params) {body}` at i_: one kFunc node (num: the "(" token); the body is
+  // parsed when the function is called.
+  int Function() {
+    ++i_;  // function
+    if (At("*")) return Fail();  // a generator
+    if (i_ < e_ && t_[i_].type == Tok::kWord) ++i_;
+    if (!At("(")) return Fail();
+    size_t open = i_;
+    i_ = Skip(open);
+    if (!At("{")) return Fail();
+    size_t end = Skip(i_);
+    if (end > e_ || !js::Op(t_[end - 1], "}")) return Fail();
+    i_ = end;
+    int n = Make(Node::kFunc);
+    if (n >= 0) pool_[n].num = static_cast<double>(open);
+    return n;
+  }
+
+ public:
+  // One top-level statement: its node, or -1 with the parse moved past it.
+  int TopLevel() {
+    size_t start = i_;
+    ok_ = true;
+    depth_ = 0;
+    int n = Statement();
+    if (ok_) return n;
+    ok_ = true;
+    i_ = start;
+    int depth = 0;
+    for (; i_ < e_; ++i_) {
+      const Token& k = t_[i_];
+      if (k.type != Tok::kOp || k.text.size() != 1) continue;
+      char c = k.text[0];
+      if (c == '(' || c == '[' || c == '{') ++depth;
+      if (c == ')' || c == ']' || c == '}') {
+        if (--depth == 0 && c == '}' && i_ + 1 < e_ && t_[i_ + 1].type == Tok::kWord &&
+            In(t_[i_ + 1].text, {"var", "let", "const", "function", "if", "for", "while", "do",
+                                 "try", "return"})) {
+          ++i_;
+          break;
+        }
+        if (depth < 0) depth = 0;
+      }
+      if (c == ';' && depth == 0) {
+        ++i_;
+        break;
+      }
+    }
+    if (i_ == start) ++i_;
+    return -1;
+  }
+  int WholeExpr() {
+    int x = Expr();
+    return ok_ && i_ == e_ ? x : -1;
+  }
+  bool More() const { return i_ < e_; }
+  size_t Pos() const { return i_; }
+
+ private:
   int Statement() {
     if (!ok_ || i_ >= e_) return Fail();
     if (++depth_ > 200) return Fail();
@@ -208,14 +287,82 @@ class Parser {
     if (AtWord("break") || AtWord("continue")) {
       Node::Kind k = AtWord("break") ? Node::kBreak : Node::kContinue;
       ++i_;
-      if (i_ < e_ && t_[i_].type == Tok::kWord) return Fail();  // a label
+      std::string label;
+      if (i_ < e_ && t_[i_].type == Tok::kWord && !Keyword(t_[i_].text)) label = t_[i_++].text;
       EndStatement();
-      return Make(k);
+      return Make(k, std::move(label));
+    }
+    if (AtWord("function")) {
+      int f = Function();
+      if (f >= 0) pool_[f].op = "decl";
+      return f;
+    }
+    if (AtWord("try")) {
+      ++i_;
+      if (!At("{")) return Fail();
+      int body = Statement(), name = -1, handler = -1, finally = -1;
+      if (AtWord("catch")) {
+        ++i_;
+        if (Eat("(")) {
+          if (i_ >= e_ || t_[i_].type != Tok::kWord) return Fail();
+          name = Make(Node::kName, t_[i_].text);
+          if (name >= 0) pool_[name].num = static_cast<double>(i_);
+          ++i_;
+          Expect(")");
+        }
+        if (!At("{")) return Fail();
+        handler = Statement();
+      }
+      if (AtWord("finally")) {
+        ++i_;
+        if (!At("{")) return Fail();
+        finally = Statement();
+      }
+      if (handler < 0 && finally < 0) return Fail();
+      return Make(Node::kTry, {}, {body, name, handler, finally});
+    }
+    if (AtWord("throw")) {
+      ++i_;
+      int v = Expr();
+      EndStatement();
+      return Make(Node::kThrow, {}, {v});
+    }
+    if (i_ + 1 < e_ && t_[i_].type == Tok::kWord && !Keyword(t_[i_].text) &&
+        js::Op(t_[i_ + 1], ":")) {
+      std::string label = t_[i_].text;
+      i_ += 2;
+      return Make(Node::kLabel, std::move(label), {Statement()});
+    }
+    if (AtWord("switch")) {
+      ++i_;
+      Expect("(");
+      std::vector<int> kids{Expr()};
+      Expect(")");
+      Expect("{");
+      while (ok_ && i_ < e_ && !At("}")) {
+        int test = -1;
+        if (AtWord("case")) {
+          ++i_;
+          test = Expr();
+        } else if (AtWord("default")) {
+          ++i_;
+        } else {
+          return Fail();
+        }
+        Expect(":");
+        std::vector<int> list;
+        while (ok_ && i_ < e_ && !At("}") && !AtWord("case") && !AtWord("default"))
+          list.push_back(Statement());
+        kids.push_back(test);
+        kids.push_back(Make(Node::kBlock, {}, std::move(list)));
+      }
+      Expect("}");
+      return Make(Node::kSwitch, {}, std::move(kids));
     }
     if (i_ < e_ && t_[i_].type == Tok::kWord &&
         In(t_[i_].text,
-           {"function", "try", "switch", "throw", "class", "with", "async", "await", "yield",
-            "import", "export", "debugger", "case", "default", "else", "catch", "finally"}))
+           {"class", "with", "async", "await", "yield", "import", "export", "debugger",
+            "case", "default", "else", "catch", "finally"}))
       return Fail();
     int x = Expr();
     EndStatement();
@@ -226,7 +373,9 @@ class Parser {
     std::vector<int> list;
     do {
       if (i_ >= e_ || t_[i_].type != Tok::kWord) return Fail();
-      int target = Make(Node::kName, t_[i_++].text);
+      int target = Make(Node::kName, t_[i_].text);
+      if (target >= 0) pool_[target].num = static_cast<double>(i_);
+      ++i_;
       int value = Eat("=") ? Assign() : -1;
       list.push_back(Make(Node::kVar, {}, {target, value}));
     } while (ok_ && Eat(","));
@@ -312,9 +461,15 @@ class Parser {
     return n;
   }
 
+  // An item of an argument list or array literal: `...x` spreads x.
+  int Item() {
+    if (Eat("...")) return Make(Node::kSpread, {}, {Assign()});
+    return Assign();
+  }
+
   void Arguments(std::vector<int>& kids) {
     while (ok_ && i_ < e_ && !At(")")) {
-      kids.push_back(Assign());
+      kids.push_back(Item());
       if (!Eat(",")) break;
     }
     Expect(")");
@@ -367,15 +522,43 @@ class Parser {
         }
         if (k.text == "undefined") return Make(Node::kUndef);
         if (k.text == "null") return Make(Node::kNull);
-        if (In(k.text, {"function", "this", "class", "super", "arguments", "eval", "new", "yield",
-                        "await", "import"}))
+        if (k.text == "this") return Make(Node::kThis);
+        if (k.text == "function") {
+          --i_;
+          return Function();
+        }
+        if (In(k.text, {"class", "super", "arguments", "eval", "new", "yield", "await", "import"}))
           return Fail();
-        return Make(Node::kName, k.text);
+        {
+          int n = Make(Node::kName, k.text);
+          if (n >= 0) pool_[n].num = static_cast<double>(i_ - 1);
+          return n;
+        }
       case Tok::kOp:
         if (k.text == "(") {
           int x = Expr();
           Expect(")");
           return x;
+        }
+        if (k.text == "{") {
+          // An object literal of `key: value` pairs (no getters, methods or spreads).
+          std::vector<int> kids;
+          while (ok_ && i_ < e_ && !At("}")) {
+            if (i_ + 1 >= e_ || !js::Op(t_[i_ + 1], ":")) return Fail();
+            const Token& key = t_[i_];
+            std::optional<double> num;
+            if (key.type == Tok::kNumber) num = NumberLiteral(key.text);
+            if (key.type != Tok::kWord && !(key.type == Tok::kString && key.quote != '"') && !num)
+              return Fail();
+            int kn = Make(Node::kStr);
+            if (kn >= 0) pool_[kn].str = num ? NumberText(*num) : ToU16(key.text);
+            i_ += 2;
+            kids.push_back(kn);
+            kids.push_back(Assign());
+            if (!Eat(",")) break;
+          }
+          Expect("}");
+          return Make(Node::kObject, {}, std::move(kids));
         }
         if (k.text == "[") {
           std::vector<int> items;
@@ -385,7 +568,7 @@ class Parser {
               ++i_;
               continue;
             }
-            items.push_back(Assign());
+            items.push_back(Item());
             if (!Eat(",")) break;
           }
           Expect("]");
@@ -402,6 +585,29 @@ class Parser {
 int ParseJsBody(const std::vector<Token>& t, size_t b, size_t e, std::vector<Node>& pool,
                 size_t max_nodes) {
   return Parser(t, b, e, pool, max_nodes).Body();
+}
+
+int ParseJsExpr(const std::vector<Token>& t, size_t b, size_t e, std::vector<Node>& pool,
+                size_t max_nodes) {
+  return Parser(t, b, e, pool, max_nodes).WholeExpr();
+}
+
+std::vector<TopStatement> ParseJsScript(const std::vector<Token>& t, std::vector<Node>& pool,
+                                        size_t max_nodes) {
+  std::vector<TopStatement> out;
+  Parser p(t, 0, t.size(), pool, max_nodes);
+  while (p.More()) {
+    TopStatement s;
+    s.b = p.Pos();
+    s.node = p.TopLevel();
+    s.e = p.Pos();
+    out.push_back(s);
+    if (pool.size() >= max_nodes) {
+      if (s.e < t.size()) out.push_back({-1, s.e, t.size()});
+      break;
+    }
+  }
+  return out;
 }
 
 }  // namespace tq::webroot::jseval

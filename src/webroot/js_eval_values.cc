@@ -180,6 +180,8 @@ bool Heap::StrictEq(const Val& a, const Val& b) {
     case Val::kNum: return a.n == b.n;
     case Val::kStr: return a.s == b.s;
     case Val::kArr: return a.a == b.a;
+    case Val::kObj: return a.o == b.o && a.name == b.name;
+    case Val::kFn: return a.n == b.n && a.env == b.env;
     default: return a.name == b.name;
   }
 }

@@ -2,6 +2,8 @@
 // sent to a host written in the code, code decoded and run, script elements loading a URL
 // hidden in encoded code, and <script src> on other hosts.
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cctype>
 #include <set>
 
@@ -213,12 +215,21 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   // Escapes hide a host when the code escapes a few strings; a file whose strings are almost
   // all escaped (an obfuscator's unicode option) hides everything alike: obfuscated, but no
   // host in it is singled out.
-  size_t strings = 0, escaped = 0;
+  // So too for a file whose strings are each rebuilt by its own decoder functions (an
+  // obfuscator that conceals every string; its own tables stay plain): eight or more, and a
+  // third of the file's strings, from `name()` decoders. A hand-made skimmer hides a few.
+  size_t strings = 0, escaped = 0, evaluated = 0;
+  auto by_evaluator = [](const Token& k) {
+    return k.decoded_by.size() > 2 && k.decoded_by.ends_with("()");
+  };
   for (const Token& k : t)
-    if (k.type == Tok::kString) ++strings, escaped += k.decoded_by == "escapes";
+    if (k.type == Tok::kString)
+      ++strings, escaped += k.decoded_by == "escapes", evaluated += by_evaluator(k);
   const bool escapes_all = escaped >= 8 && escaped * 4 >= strings * 3;
+  const bool evaluated_all = evaluated >= 8 && evaluated * 3 >= strings;
   auto hides = [&](const Token& k) {
-    return decoded || (!k.decoded_by.empty() && !(escapes_all && k.decoded_by == "escapes"));
+    return decoded || (!k.decoded_by.empty() && !(escapes_all && k.decoded_by == "escapes") &&
+                       !(evaluated_all && by_evaluator(k)));
   };
   auto channel_name = [&](const std::string& v, size_t at) {
     bool any = true;
@@ -247,7 +258,8 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     if (!WellKnownScriptHost(host)) unknown_url = true;
     if (first_host.empty()) first_host = host;
     if (hosts.size() < 16) hosts.insert(host);
-    if (hidden) hidden_url = true;
+    // (A provider's own host written in encoded code is obfuscation, not a hidden host.)
+    if (hidden && !WellKnownScriptHost(host)) hidden_url = true;
     if (lookalike.empty()) lookalike = LookalikeOf(host);
   };
   auto url = [](std::string_view v) {
@@ -511,6 +523,7 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   // Every form's fields read when it is sent, base64'd and sent to a host no provider owns: the
   // encoding hides what leaves (a form-analytics tag sends to its provider, in clear).
   bool submit_grab = grab_out && submit_hook && base64_out && unknown_channel;
+  if (getenv("TQ_JSEVAL_DEBUG")) fprintf(stderr, "FLAGS card_out=%d grab_out=%d checkout=%d unknown_channel=%d grab=%d hidden_channel=%d submit_grab=%d payment_form=%d hooks=%d evaluated=%zu strings=%zu\n", card_out, grab_out, checkout, unknown_channel, grab, hidden_channel, submit_grab, payment_form, hooks_requests, evaluated, strings);
   if (card_out || (grab_out && checkout && unknown_channel) || (grab && hidden_channel) ||
       submit_grab ||
       (payment_form && (socket || hidden_channel || ((image || element_url) && unknown_url))) ||

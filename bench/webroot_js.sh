@@ -156,7 +156,8 @@ fi
 # were written: terser (the minifier most bundles go through: compress, mangle top-level names)
 # and JS-Confuser 2 with its three presets (low: string concealing under a per-function
 # alphabet, renaming, dispatchers; medium and high add flattening, opaque predicates and code
-# run through Function). A measurement of what is still missed, not a tuned figure. And
+# run through Function), and with each transform the presets mix on its own (t-NAME). A
+# measurement of what is still missed (JS-Confuser was the tuned tool of the twelfth round). And
 # roadroller 2 (a packer for size: the whole script compressed by context mixing into one
 # string that a short decoder expands and evaluates), added in the twelfth round as a held-out
 # tool: its output was not opened while the resolvers were written.
@@ -175,17 +176,24 @@ const [, , inDir, outDir, mode] = process.argv;
   for (const f of fs.readdirSync(inDir)) {
     const code = fs.readFileSync(path.join(inDir, f), 'utf8');
     try {
+      // t-NAME: JS-Confuser with that one transform (and the renaming every preset has).
+      const opts = mode.startsWith('t-')
+        ? { target: 'browser', renameVariables: true, [mode.slice(2)]: true }
+        : { target: 'browser', preset: mode };
       const out = mode === 'terser'
         ? (await minify(code, { compress: { passes: 2 }, mangle: { toplevel: true }, toplevel: true })).code
-        : (r => (typeof r === 'string' ? r : r.code))(
-            await JsConfuser.obfuscate(code, { target: 'browser', preset: mode }));
+        : (r => (typeof r === 'string' ? r : r.code))(await JsConfuser.obfuscate(code, opts));
       fs.writeFileSync(path.join(outDir, f), out);
     } catch (e) { console.log('  (' + mode + ' failed on ' + f + ')'); }
   }
 })();
 J
     rm -rf trees/obf2 && mkdir -p trees/obf2/out
-    for m in terser low medium high; do
+    # The presets, then each transform they mix on its own (medium and high wrap the whole
+    # script in Function(...) with `pack`, and high runs functions through it with `rgf`).
+    for m in terser low medium high t-stringConcealing t-stringEncoding t-stringSplitting \
+             t-dispatcher t-calculator t-opaquePredicates t-flatten t-rgf \
+             t-controlFlowFlattening t-globalConcealing t-variableMasking t-pack; do
       for kind in skimmer benign; do
         (cd obf/other && node run.js "../../trees/obf/in-$kind" "../../trees/obf2/out/$kind/$m" "$m")
       done

@@ -2,8 +2,6 @@
 // sent to a host written in the code, code decoded and run, script elements loading a URL
 // hidden in encoded code, and <script src> on other hosts.
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <cctype>
 #include <set>
 
@@ -523,7 +521,6 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   // Every form's fields read when it is sent, base64'd and sent to a host no provider owns: the
   // encoding hides what leaves (a form-analytics tag sends to its provider, in clear).
   bool submit_grab = grab_out && submit_hook && base64_out && unknown_channel;
-  if (getenv("TQ_JSEVAL_DEBUG")) fprintf(stderr, "FLAGS card_out=%d grab_out=%d checkout=%d unknown_channel=%d grab=%d hidden_channel=%d submit_grab=%d payment_form=%d hooks=%d evaluated=%zu strings=%zu\n", card_out, grab_out, checkout, unknown_channel, grab, hidden_channel, submit_grab, payment_form, hooks_requests, evaluated, strings);
   if (card_out || (grab_out && checkout && unknown_channel) || (grab && hidden_channel) ||
       submit_grab ||
       (payment_form && (socket || hidden_channel || ((image || element_url) && unknown_url))) ||

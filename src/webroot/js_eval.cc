@@ -2,8 +2,6 @@
 #include "webroot/js_eval.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -48,14 +46,14 @@ struct Frame {
 using FramePtr = std::shared_ptr<Frame>;
 
 struct Param {
-  int32_t binding = -1;               // its declaration token
+  int32_t binding = -1;                 // its declaration token
   size_t default_b = 0, default_e = 0;  // `= value` tokens, when given
-  int default_node = -2;              // parsed when first needed (-1: not read)
-  bool rest = false;                  // `...name`
+  int default_node = -2;                // parsed when first needed (-1: not read)
+  bool rest = false;                    // `...name`
 };
 
 struct Fn {
-  size_t open = 0;            // the "(" of its parameters
+  size_t open = 0;  // the "(" of its parameters
   std::vector<Param> params;
   size_t body_b = 0, body_e = 0;
   std::vector<Node> pool;
@@ -184,8 +182,8 @@ class Program {
       }
       if (!Writes(i)) continue;
       WriteCount& w = writes_[b];
-      bool fn_value = assigns && js::Op(t[i + 1], "=") && i + 2 < t.size() &&
-                      js::Word(t[i + 2], "function");
+      bool fn_value =
+          assigns && js::Op(t[i + 1], "=") && i + 2 < t.size() && js::Word(t[i + 2], "function");
       if (inside) {
         if (fn_value)
           ++w.fn_inside;
@@ -203,9 +201,7 @@ class Program {
   bool HasDecoders() const { return !decoders_.empty(); }
   bool HasScopes() const { return scopes_ != nullptr; }
   // The call at token i (a name before "(") is of a decoder function.
-  bool IsDecoder(size_t i) const {
-    return scopes_ && decoders_.count(scopes_->Binding(i)) > 0;
-  }
+  bool IsDecoder(size_t i) const { return scopes_ && decoders_.count(scopes_->Binding(i)) > 0; }
   Fn* FnAt(size_t open) {
     auto it = fns_.find(open);
     return it == fns_.end() ? nullptr : &it->second;
@@ -349,13 +345,17 @@ class Machine : public Heap {
     if (fv.k != Val::kFn) return Stop("call of a value");
     if (depth_ >= l_.max_call_depth) return Stop("call depth");
     Fn* f = p_.FnAt(static_cast<size_t>(fv.n));
-    if (!f || !f->simple) return Stop("function");
+    if (!f || !f->simple) {
+      return Stop(f ? "parameters" : "function");
+    }
     if (!f->parsed) {
       f->parsed = true;
       f->root = jseval::ParseJsBody(p_.tokens(), f->body_b, f->body_e, f->pool, l_.max_nodes);
       if (f->root >= 0) Hoisted(*f);
     }
-    if (f->root < 0) return Stop("unsupported code in a function");
+    if (f->root < 0) {
+      return Stop("unsupported code in a function");
+    }
     auto frame = std::make_shared<Frame>();
     frame->parent = std::static_pointer_cast<Frame>(fv.env);
     frame->self = self;
@@ -372,8 +372,8 @@ class Machine : public Heap {
       }
       if (v.k == Val::kUndef && prm.default_e > prm.default_b) {
         if (prm.default_node == -2)
-          prm.default_node = jseval::ParseJsExpr(p_.tokens(), prm.default_b, prm.default_e,
-                                                 f->pool, l_.max_nodes);
+          prm.default_node =
+              jseval::ParseJsExpr(p_.tokens(), prm.default_b, prm.default_e, f->pool, l_.max_nodes);
         if (prm.default_node < 0) return Stop("parameter default");
         std::optional<Val> d = Eval(*f, prm.default_node, frame);
         if (!d) return std::nullopt;
@@ -418,7 +418,6 @@ class Machine : public Heap {
         Val ret;
         Flow fl = Exec(script, s.node, g, ret);
         ok = fl == Flow::kNext;
-        if (!ok && getenv("TQ_JSEVAL_DEBUG")) fprintf(stderr, "DEBUG stmt %zu failed: %s (throw %d)\n", s.b, why.c_str(), (int)throwing_);
         if (why == "step limit" || why == "memory limit") stopped = true;
         why.clear();
         throwing_ = false;
@@ -457,10 +456,10 @@ class Machine : public Heap {
   static constexpr int kMaxNest = 1500;
   bool throwing_ = false;  // an exception is on its way up (Eval's nullopt with no `why`)
   Val thrown_;
-  std::string label_;    // the label a break or continue names
-  std::string pending_;  // the label of the loop about to run
-  std::unordered_map<int32_t, Val> own_;  // a run's copies of global bindings
-  std::unordered_set<int32_t> written_;   // global bindings written (the script's run)
+  std::string label_;                        // the label a break or continue names
+  std::string pending_;                      // the label of the loop about to run
+  std::unordered_map<int32_t, Val> own_;     // a run's copies of global bindings
+  std::unordered_set<int32_t> written_;      // global bindings written (the script's run)
   std::unordered_set<const void*> changed_;  // arrays and objects changed (the script's run)
   // Named properties given to arrays, by array (kept alive with them).
   std::unordered_map<const void*, std::pair<jseval::ArrPtr, std::vector<std::pair<U16, Val>>>>
@@ -487,8 +486,8 @@ class Machine : public Heap {
     return v;
   }
   static bool FunctionProto(std::string_view w) {
-    return In(w, {"name", "length", "prototype", "call", "apply", "bind", "toString",
-                  "constructor", "caller", "arguments", "__proto__", "valueOf", "hasOwnProperty"});
+    return In(w, {"name", "length", "prototype", "call", "apply", "bind", "toString", "constructor",
+                  "caller", "arguments", "__proto__", "valueOf", "hasOwnProperty"});
   }
 
   // The body's `var` bindings and function declarations, outside nested functions.
@@ -496,8 +495,8 @@ class Machine : public Heap {
     for (const Node& x : f.pool) {
       if (x.k == Node::kVar && f.pool[x.kids[0]].k == Node::kName) {
         int32_t b = p_.scopes().Binding(static_cast<size_t>(f.pool[x.kids[0]].num));
-        if (b >= 0 && p_.scopes().FunctionOf(static_cast<size_t>(b)) ==
-                          static_cast<int32_t>(f.open))
+        if (b >= 0 &&
+            p_.scopes().FunctionOf(static_cast<size_t>(b)) == static_cast<int32_t>(f.open))
           f.vars.push_back(b);
       }
     }
@@ -809,9 +808,18 @@ class Machine : public Heap {
         v.k = Val::kObj;
         v.o = std::make_shared<std::vector<std::pair<U16, Val>>>();
         for (size_t i = 0; i + 1 < x.kids.size(); i += 2) {
+          U16 key;
+          if (f.pool[x.kids[i]].k == Node::kStr) {
+            key = f.pool[x.kids[i]].str;
+          } else {
+            std::optional<Val> k = Eval(f, x.kids[i], env);  // a computed key
+            if (!k) return std::nullopt;
+            if (k->k != Val::kStr && k->k != Val::kNum) return Stop("property key");
+            key = ToStr(*k);
+          }
           std::optional<Val> item = Eval(f, x.kids[i + 1], env);
           if (!item) return std::nullopt;
-          SetProp(v, f.pool[x.kids[i]].str, std::move(*item));
+          SetProp(v, key, std::move(*item));
         }
         if (!Charge(32 * v.o->size())) return std::nullopt;
         return v;
@@ -851,9 +859,9 @@ class Machine : public Heap {
         if (x.op == "+") return Val::Num(ToNum(*a));
         if (x.op == "~") return Val::Num(~ToInt32(ToNum(*a)));
         if (x.op == "void") return Val();
-        static const char16_t* names[] = {u"undefined", u"object", u"boolean",  u"number",
-                                          u"string",    u"object", u"function", u"function",
-                                          u"object"};
+        static const char16_t* names[] = {u"undefined", u"object",   u"boolean",
+                                          u"number",    u"string",   u"object",
+                                          u"function",  u"function", u"object"};
         if (a->k == Val::kBuiltin && In(a->name, {"Math", "String.prototype"}))
           return MakeStr(u"object");
         if (a->k == Val::kBuiltin && a->name.rfind("global:", 0) == 0)
@@ -949,6 +957,35 @@ class Machine : public Heap {
   bool Store(Fn& f, int target, const FramePtr& env, const Val& v) {
     const Node& t = f.pool[target];
     if (t.k == Node::kName) return StoreName(t, env, v);
+    if (t.k == Node::kArray) {
+      // An array pattern: each place takes its element (`x = d` its default when undefined,
+      // `...r` the rest).
+      if (v.k != Val::kArr) return Stop("pattern of a non-array"), false;
+      std::vector<Val> items = *v.a;
+      for (size_t i = 0; i < t.kids.size(); ++i) {
+        const Node& place = f.pool[t.kids[i]];
+        if (place.k == Node::kUndef) continue;  // a hole
+        Val item = i < items.size() ? items[i] : Val();
+        int to = t.kids[i];
+        if (place.k == Node::kSpread) {
+          item = Val();
+          item.k = Val::kArr;
+          item.a = std::make_shared<std::vector<Val>>();
+          if (i < items.size()) item.a->assign(items.begin() + i, items.end());
+          if (!Charge(16 * item.a->size())) return false;
+          to = place.kids[0];
+        } else if (place.k == Node::kAssign && place.op == "=") {
+          to = place.kids[0];
+          if (item.k == Val::kUndef) {
+            std::optional<Val> d = Eval(f, place.kids[1], env);
+            if (!d) return false;
+            item = std::move(*d);
+          }
+        }
+        if (!Store(f, to, env, item)) return false;
+      }
+      return true;
+    }
     if (t.k != Node::kIndex && t.k != Node::kMember) return Stop("assignment target"), false;
     std::optional<Val> obj = Eval(f, t.kids[0], env);
     if (!obj) return false;
@@ -1127,7 +1164,8 @@ class Machine : public Heap {
     if (!obj.name.empty()) return Stop("in of this");
     for (const auto& [name, v] : *obj.o)
       if (name == k) return Val::Bool(true);
-    if (FunctionProto(ToU8(k)) || p_.ChangesPrototypes()) return Stop("in of an object's prototype");
+    if (FunctionProto(ToU8(k)) || p_.ChangesPrototypes())
+      return Stop("in of an object's prototype");
     return Val::Bool(false);
   }
 
@@ -1139,8 +1177,8 @@ class Machine : public Heap {
     if (c->k != Val::kBuiltin) return Stop("new");
     if (c->name == "Array" || c->name == "String") return Builtin(c->name, args);
     if (c->name == "TextDecoder") {
-      if (!args.empty() && !(args[0].k == Val::kStr &&
-                             In(ToU8(args[0].s), {"utf-8", "utf8", "UTF-8"})))
+      if (!args.empty() &&
+          !(args[0].k == Val::kStr && In(ToU8(args[0].s), {"utf-8", "utf8", "UTF-8"})))
         return Stop("TextDecoder of another encoding");
       Val v;
       v.k = Val::kObj, v.name = "TextDecoder";
@@ -1254,10 +1292,6 @@ void Program::Init(const JsEvalLimits& limits, size_t* steps) {
   std::vector<jseval::TopStatement> list = jseval::ParseJsScript(t_, pool, 1u << 16);
   Machine m(*this, limits, true);
   m.RunScript(pool, list);
-  if (getenv("TQ_JSEVAL_DEBUG")) {
-    for (auto& st : list) fprintf(stderr, "DEBUG stmt %zu-%zu node %d\n", st.b, st.e, st.node);
-    for (int32_t d : spoiled_) fprintf(stderr, "DEBUG spoiled %s\n", t_[d].text.c_str());
-  }
   *steps = m.steps;
 }
 
@@ -1302,8 +1336,8 @@ std::optional<std::vector<Val>> LiteralArgs(const std::vector<Token>& t, size_t 
 }
 
 // The string a call returns, or (`global` set) the name of the global it returns.
-std::optional<std::string> Run(Machine& m, const Val& fn, std::vector<Val> args,
-                               std::string* why, bool* global) {
+std::optional<std::string> Run(Machine& m, const Val& fn, std::vector<Val> args, std::string* why,
+                               bool* global) {
   *global = false;
   std::optional<Val> v = m.Call(fn, std::move(args), m.global());
   if (!v) {
@@ -1326,7 +1360,6 @@ std::optional<std::string> Run(Machine& m, const Val& fn, std::vector<Val> args,
     return v->name;
   }
   if (v->k != Val::kStr) {
-    if (getenv("TQ_JSEVAL_DEBUG")) fprintf(stderr, "DEBUG kind %d %s\n", v->k, v->name.c_str());
     *why = "not a string";
     return std::nullopt;
   }
@@ -1424,7 +1457,8 @@ bool FoldJsDecoders(std::vector<Token>& t, FoldBudget& budget) {
       continue;
     }
     std::string key = std::to_string(fn->n) + '\0';
-    for (const Val& a : *args) key += (a.k == Val::kStr ? "s" + ToU8(a.s) : "n" + ToU8(jseval::NumberText(a.n))) + '\0';
+    for (const Val& a : *args)
+      key += (a.k == Val::kStr ? "s" + ToU8(a.s) : "n" + ToU8(jseval::NumberText(a.n))) + '\0';
     auto hit = done.find(key);
     if (hit == done.end()) {
       std::string why;
@@ -1433,7 +1467,6 @@ bool FoldJsDecoders(std::vector<Token>& t, FoldBudget& budget) {
       budget.eval_steps_left -= std::min(budget.eval_steps_left, m.steps);
       // A decoder that cannot run on one literal will not run on the next either.
       if (!r && why != "not a string") budget.eval_refused.insert(refused);
-      if (getenv("TQ_JSEVAL_DEBUG")) fprintf(stderr, "DEBUG call %s -> %s / %s\n", k.text.c_str(), r ? r->substr(0, 60).c_str() : "-", why.c_str());
       hit = done.emplace(key, std::make_pair(std::move(r), global)).first;
     }
     const std::optional<std::string>& value = hit->second.first;
@@ -1465,7 +1498,6 @@ bool FoldJsDecoders(std::vector<Token>& t, FoldBudget& budget) {
     changed = true;
   }
   if (changed) t = std::move(out);
-  if (changed && getenv("TQ_JSEVAL_DEBUG")) fprintf(stderr, "DEBUG render %s\n", Render(t, 20000).c_str());
   return changed;
 }
 

@@ -102,6 +102,9 @@ class Parser {
   size_t max_;
   bool ok_ = true;
   int depth_ = 0;
+  // Statements, assignments and unary operands open at once: an obfuscator's flattened
+  // function nests a few hundred deep; the evaluator's own nesting cap (kMaxNest) is higher.
+  static constexpr int kMaxDepth = 600;
 
   bool At(std::string_view op) const { return i_ < e_ && js::Op(t_[i_], op); }
   bool AtWord(std::string_view w) const { return i_ < e_ && js::Word(t_[i_], w); }
@@ -132,10 +135,11 @@ class Parser {
   }
 
   static bool Keyword(std::string_view w) {
-    return In(w, {"var", "let", "const", "function", "return", "if", "else", "for", "while", "do",
-                  "break", "continue", "new", "typeof", "void", "in", "of", "this", "null",
-                  "true", "false", "try", "catch", "finally", "throw", "switch", "case",
-                  "default", "class", "delete", "instanceof"});
+    return In(w,
+              {"var",   "let",    "const", "function", "return", "if",     "else",      "for",
+               "while", "do",     "break", "continue", "new",    "typeof", "void",      "in",
+               "of",    "this",   "null",  "true",     "false",  "try",    "catch",     "finally",
+               "throw", "switch", "case",  "default",  "class",  "delete", "instanceof"});
   }
 
   // The index after the bracket closing the one at i_, or e_ when it does not close.
@@ -154,7 +158,7 @@ class Parser {
   // `function [name](params) {body}` at i_: one kFunc node (num: the "(" token); the body is
   // parsed when the function is called.
   int Function() {
-    ++i_;  // function
+    ++i_;                        // function
     if (At("*")) return Fail();  // a generator
     if (i_ < e_ && t_[i_].type == Tok::kWord) ++i_;
     if (!At("(")) return Fail();
@@ -187,8 +191,8 @@ class Parser {
       if (c == '(' || c == '[' || c == '{') ++depth;
       if (c == ')' || c == ']' || c == '}') {
         if (--depth == 0 && c == '}' && i_ + 1 < e_ && t_[i_ + 1].type == Tok::kWord &&
-            In(t_[i_ + 1].text, {"var", "let", "const", "function", "if", "for", "while", "do",
-                                 "try", "return"})) {
+            In(t_[i_ + 1].text,
+               {"var", "let", "const", "function", "if", "for", "while", "do", "try", "return"})) {
           ++i_;
           break;
         }
@@ -212,7 +216,7 @@ class Parser {
  private:
   int Statement() {
     if (!ok_ || i_ >= e_) return Fail();
-    if (++depth_ > 200) return Fail();
+    if (++depth_ > kMaxDepth) return Fail();
     int n = StatementInner();
     --depth_;
     return ok_ ? n : -1;
@@ -360,9 +364,8 @@ class Parser {
       return Make(Node::kSwitch, {}, std::move(kids));
     }
     if (i_ < e_ && t_[i_].type == Tok::kWord &&
-        In(t_[i_].text,
-           {"class", "with", "async", "await", "yield", "import", "export", "debugger",
-            "case", "default", "else", "catch", "finally"}))
+        In(t_[i_].text, {"class", "with", "async", "await", "yield", "import", "export", "debugger",
+                         "case", "default", "else", "catch", "finally"}))
       return Fail();
     int x = Expr();
     EndStatement();
@@ -391,12 +394,15 @@ class Parser {
   }
 
   int Assign() {
-    if (++depth_ > 200) return Fail();
+    if (++depth_ > kMaxDepth) return Fail();
     int x = Conditional();
     if (ok_ && i_ < e_ && t_[i_].type == Tok::kOp && AssignOp(t_[i_].text)) {
       std::string op = t_[i_++].text;
       Node::Kind k = pool_[x].k;
-      if (k != Node::kName && k != Node::kIndex && k != Node::kMember) return Fail();
+      // (`[a, b = 1, ...c] = v`: an array pattern, when the operator is a plain `=`.)
+      if (k != Node::kName && k != Node::kIndex && k != Node::kMember &&
+          !(k == Node::kArray && op == "="))
+        return Fail();
       int v = Assign();
       x = Make(Node::kAssign, op, {x, v});
     }
@@ -433,7 +439,7 @@ class Parser {
 
   int Unary() {
     if (!ok_ || i_ >= e_) return Fail();
-    if (++depth_ > 200) return Fail();
+    if (++depth_ > kMaxDepth) return Fail();
     int n;
     const Token& k = t_[i_];
     if (k.type == Tok::kOp && In(k.text, {"!", "~", "+", "-"})) {
@@ -451,6 +457,19 @@ class Parser {
     } else if (k.type == Tok::kWord && k.text == "new") {
       ++i_;
       int callee = Primary();
+      // new a.b[c](...): the member chain is the constructor.
+      while (ok_ && i_ < e_) {
+        if (Eat(".")) {
+          if (i_ >= e_ || t_[i_].type != Tok::kWord) return Fail();
+          callee = Make(Node::kMember, t_[i_++].text, {callee});
+        } else if (Eat("[")) {
+          int idx = Expr();
+          Expect("]");
+          callee = Make(Node::kIndex, {}, {callee, idx});
+        } else {
+          break;
+        }
+      }
       std::vector<int> kids{callee};
       if (Eat("(")) Arguments(kids);
       n = Postfix(Make(Node::kNew, {}, std::move(kids)));
@@ -544,6 +563,16 @@ class Parser {
           // An object literal of `key: value` pairs (no getters, methods or spreads).
           std::vector<int> kids;
           while (ok_ && i_ < e_ && !At("}")) {
+            if (Eat("[")) {
+              // {[expr]: value}: a computed key.
+              int kn = Expr();
+              Expect("]");
+              Expect(":");
+              kids.push_back(kn);
+              kids.push_back(Assign());
+              if (!Eat(",")) break;
+              continue;
+            }
             if (i_ + 1 >= e_ || !js::Op(t_[i_ + 1], ":")) return Fail();
             const Token& key = t_[i_];
             std::optional<double> num;

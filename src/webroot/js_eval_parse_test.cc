@@ -37,10 +37,9 @@ TEST(JsEvalParse, StatementsOfTheSubset) {
 }
 
 TEST(JsEvalParse, OutsideTheSubsetIsRefused) {
-  for (const char* body :
-       {"return s.replace(/a/g,'')", "switch(a){x;case 1:}", "for(var k in o){}",
-        "return `a${b}`", "return {get a(){return 1}}", "return (a)=>a", "return {...o}",
-        "try{x()}", "function*g(){}"}) {
+  for (const char* body : {"return s.replace(/a/g,'')", "switch(a){x;case 1:}", "for(var k in o){}",
+                           "return `a${b}`", "return {get a(){return 1}}", "return (a)=>a",
+                           "return {...o}", "try{x()}", "function*g(){}"}) {
     std::vector<Node> pool;
     EXPECT_EQ(Parse(body, pool), -1) << body;
   }
@@ -68,8 +67,7 @@ TEST(JsEvalParse, FunctionsTryLabelsObjectsAndThis) {
 
 TEST(JsEvalParse, ScriptStatementsThatDoNotParseAreSkipped) {
   std::vector<Token> t =
-      LexJs("var a=1;x=/re/.test(a);function f(){x=/a/}if(a){x=/b/}var b=2", LexLimits())
-          .tokens;
+      LexJs("var a=1;x=/re/.test(a);function f(){x=/a/}if(a){x=/b/}var b=2", LexLimits()).tokens;
   std::vector<Node> pool;
   std::vector<TopStatement> list = ParseJsScript(t, pool, 4096);
   std::vector<bool> read;

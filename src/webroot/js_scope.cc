@@ -12,19 +12,18 @@ namespace tq::webroot {
 namespace {
 
 bool Keyword(std::string_view w) {
-  return jseval::In(w, {"var",    "let",      "const",      "function", "return", "if",
-                        "else",   "for",      "while",      "do",       "break",  "continue",
-                        "new",    "delete",   "typeof",     "void",     "instanceof", "in",
-                        "of",     "this",     "null",       "true",     "false",  "class",
-                        "extends", "super",   "try",        "catch",    "finally", "throw",
-                        "switch", "case",     "default",    "with",     "yield",  "async",
-                        "await",  "import",   "export",     "debugger"});
+  return jseval::In(
+      w, {"var",        "let",   "const", "function", "return",  "if",     "else",   "for",
+          "while",      "do",    "break", "continue", "new",     "delete", "typeof", "void",
+          "instanceof", "in",    "of",    "this",     "null",    "true",   "false",  "class",
+          "extends",    "super", "try",   "catch",    "finally", "throw",  "switch", "case",
+          "default",    "with",  "yield", "async",    "await",   "import", "export", "debugger"});
 }
 
 struct Scope {
   bool function = false;
   int32_t parent = -1;
-  size_t end = 0;  // the last token inside it
+  size_t end = 0;   // the last token inside it
   int32_t fn = -1;  // FunctionOf for the tokens directly in it
   std::unordered_map<std::string_view, int32_t> decls;
 };
@@ -86,7 +85,7 @@ JsScopes::JsScopes(const std::vector<Token>& t)
   scopes[0].end = n - 1;
   std::vector<int32_t> stack{0};
   std::vector<int32_t> scope_of(n, 0);
-  std::vector<char> list{0};  // per bracket depth: 'v' in a var list, 'l' in a let/const list
+  std::vector<char> list{0};      // per bracket depth: 'v' in a var list, 'l' in a let/const list
   size_t skip_brace = js::kNone;  // the body "{" of a scope opened at its head
   int32_t pending_self = -1;      // a named function expression's name, declared in its scope
 
@@ -143,7 +142,8 @@ JsScopes::JsScopes(const std::vector<Token>& t)
                          ? body_end(after)
                          : close;
         if (push(fn_params || arrow, end)) {
-          scopes[stack.back()].fn = fn_params || arrow ? static_cast<int32_t>(i) : scopes[scopes[stack.back()].parent].fn;
+          scopes[stack.back()].fn =
+              fn_params || arrow ? static_cast<int32_t>(i) : scopes[scopes[stack.back()].parent].fn;
           if (op(after, "{")) skip_brace = after;
           if (pending_self >= 0) declare(stack.back(), static_cast<size_t>(pending_self));
           if (fn_params || arrow || js::Word(t[i - 1], "catch")) params(stack.back(), i, close);
@@ -210,8 +210,8 @@ JsScopes::JsScopes(const std::vector<Token>& t)
     const Token& k = t[i];
     if (k.type != Tok::kWord || Keyword(k.text)) continue;
     if (bind_[i] >= 0 && static_cast<size_t>(bind_[i]) == i) continue;  // a declaration
-    if (i > 0 && (js::Op(t[i - 1], ".") || js::Op(t[i - 1], "?.") ||
-                  js::Word(t[i - 1], "break") || js::Word(t[i - 1], "continue")))
+    if (i > 0 && (js::Op(t[i - 1], ".") || js::Op(t[i - 1], "?.") || js::Word(t[i - 1], "break") ||
+                  js::Word(t[i - 1], "continue")))
       continue;
     if (op(i + 1, ":") && (i == 0 || js::Op(t[i - 1], "{") || js::Op(t[i - 1], ",") ||
                            js::Op(t[i - 1], ";") || js::Op(t[i - 1], "}")))

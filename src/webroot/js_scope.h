@@ -20,7 +20,7 @@ namespace tq::webroot {
 
 class JsScopes {
  public:
-  static constexpr int32_t kGlobal = -1;  // a name no scope declares
+  static constexpr int32_t kGlobal = -1;   // a name no scope declares
   static constexpr int32_t kNotName = -2;  // a property name, a label, a keyword, not a word
 
   // Bounded: one pass over the tokens to find scopes and declarations, one to resolve names;
@@ -31,7 +31,9 @@ class JsScopes {
   // resolves to itself), kGlobal or kNotName.
   int32_t Binding(size_t i) const { return i < bind_.size() ? bind_[i] : kNotName; }
   // The declaration at token d is in the outermost scope (the script's own).
-  bool TopLevel(int32_t d) const { return d >= 0 && static_cast<size_t>(d) < top_.size() && top_[d]; }
+  bool TopLevel(int32_t d) const {
+    return d >= 0 && static_cast<size_t>(d) < top_.size() && top_[d];
+  }
   // The declaration at token d is a function declaration's name (`function d(`).
   bool FunctionDecl(int32_t d) const {
     return d >= 0 && static_cast<size_t>(d) < fn_decl_.size() && fn_decl_[d];

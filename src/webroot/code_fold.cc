@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "webroot/code_lexer.h"
 #include "webroot/js_eval.h"
+#include "webroot/js_pack.h"
 #include "webroot/js_string_array.h"
 #include "webroot/php_eval.h"
 
@@ -989,6 +990,7 @@ void Fold(std::vector<Token>& tokens, Lang lang, FoldBudget& budget) {
     // The file's own decoders run on the literals the pass left as their arguments.
     if (lang == Lang::kPhp && FoldUserDecoders(tokens, budget)) changed = true;
     if (lang == Lang::kJs && FoldJsDecoders(tokens, budget)) changed = true;
+    if (lang == Lang::kJs && FoldPackedGlobals(tokens, budget)) changed = true;
     if (lang == Lang::kPhp && !changed && FoldInlineDecoder(tokens, budget)) changed = true;
   }
   // Out of passes while still folding: what is left is reported as cut, not as done.

@@ -1409,6 +1409,8 @@ bool RunJsDecoder(const std::vector<Token>& tokens, const std::string& name,
   return false;
 }
 
+constexpr size_t kInitSteps = 1u << 18;
+
 bool FoldJsDecoders(std::vector<Token>& t, FoldBudget& budget) {
   if (budget.eval_steps_left == 0 || budget.exhausted) return false;
   bool any = false;
@@ -1422,9 +1424,11 @@ bool FoldJsDecoders(std::vector<Token>& t, FoldBudget& budget) {
   if (!p.HasDecoders()) return false;
   {
     // The state the script's own top-level statements leave, charged to the same budget (half
-    // of it at most: the calls are what the budget is for).
+    // of it at most, and a quarter million steps a pass: the calls are what the budget is for;
+    // a decoder's tables are set up in thousands, a flattened program's main loop runs on until
+    // it meets the page).
     JsEvalLimits l;
-    l.max_steps = std::min(l.max_steps, budget.eval_steps_left / 2);
+    l.max_steps = std::min({l.max_steps, budget.eval_steps_left / 2, kInitSteps});
     size_t steps = 0;
     p.Init(l, &steps);
     budget.eval_steps_left -= std::min(budget.eval_steps_left, steps);

@@ -27,7 +27,7 @@ struct JsEvalLimits {
   size_t max_string = 1u << 20;  // longest string (UTF-16 units) a value may hold
   size_t max_array = 1u << 16;   // items in one array
   int max_call_depth = 8;        // nested calls of the file's own functions
-  size_t max_nodes = 1u << 15;   // parsed nodes per function body
+  size_t max_nodes = 1u << 12;   // parsed nodes per function body
 };
 
 // The fold step: every call `name(args)` of a decoder function the file declares once

@@ -208,6 +208,7 @@ bool FoldPackedGlobals(std::vector<Token>& t, FoldBudget& budget) {
     js::Ranges args;
     js::SplitTop(t, close + 2, aclose, args);
     Token& code = t[strs.back()];
+    if (code.decoded_by.find("Function-") != std::string::npos) continue;  // rewritten already
     std::optional<std::vector<Token>> body;
     bool substituted = false;
     for (size_t a = 0; a < args.size() && a + 1 < strs.size(); ++a) {

@@ -4,20 +4,21 @@
 #include <algorithm>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
-#include "webroot/js_eval_internal.h"
 #include "webroot/js_tokens.h"
 
 namespace tq::webroot {
 namespace {
 
 bool Keyword(std::string_view w) {
-  return jseval::In(
-      w, {"var",        "let",   "const", "function", "return",  "if",     "else",   "for",
-          "while",      "do",    "break", "continue", "new",     "delete", "typeof", "void",
-          "instanceof", "in",    "of",    "this",     "null",    "true",   "false",  "class",
-          "extends",    "super", "try",   "catch",    "finally", "throw",  "switch", "case",
-          "default",    "with",  "yield", "async",    "await",   "import", "export", "debugger"});
+  static const std::unordered_set<std::string_view> kWords = {
+      "var",        "let",   "const", "function", "return",  "if",     "else",   "for",
+      "while",      "do",    "break", "continue", "new",     "delete", "typeof", "void",
+      "instanceof", "in",    "of",    "this",     "null",    "true",   "false",  "class",
+      "extends",    "super", "try",   "catch",    "finally", "throw",  "switch", "case",
+      "default",    "with",  "yield", "async",    "await",   "import", "export", "debugger"};
+  return w.size() >= 2 && w.size() <= 10 && kWords.count(w) > 0;
 }
 
 struct Scope {

@@ -273,8 +273,20 @@ class Program {
   std::unordered_set<int32_t> spoiled_;
   FramePtr globals_ = std::make_shared<Frame>();
   bool changes_prototypes_ = false;
+  // What the script's own statements made, read by every later call: emptied at the end.
+  std::vector<FramePtr> kept_frames_;
+  Heap::Made kept_made_;
   friend class Machine;
 
+ public:
+  ~Program() {
+    for (FramePtr& f : kept_frames_) f->vars.clear(), f->parent.reset(), f->self = Val();
+    Heap::Release(kept_made_);
+    globals_->vars.clear();
+    globals_->self = Val();
+  }
+
+ private:
   void AddFunction(size_t open) {
     size_t close = match_[open];
     if (close == js::kNone || close + 1 >= t_.size() || !js::Op(t_[close + 1], "{")) return;
@@ -340,6 +352,24 @@ class Machine : public Heap {
   Machine(Program& p, const JsEvalLimits& l, bool init) : Heap(l), p_(p), init_(init) {
     global_.k = Val::kObj, global_.name = "global";
   }
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+  // Frames, arrays and objects can hold each other in cycles; a run's are emptied when it ends,
+  // the script's own statements' are kept by the program (which empties them in its turn).
+  ~Machine() {
+    if (init_) {
+      for (FramePtr& f : frames_) p_.kept_frames_.push_back(std::move(f));
+      Made m = TakeMade();
+      for (jseval::ArrPtr& a : m.arrays) p_.kept_made_.arrays.push_back(std::move(a));
+      for (jseval::ObjPtr& o : m.objects) p_.kept_made_.objects.push_back(std::move(o));
+      return;
+    }
+    for (FramePtr& f : frames_) f->vars.clear(), f->parent.reset(), f->self = Val();
+    own_.clear();
+    array_props_.clear();
+    Made m = TakeMade();
+    Release(m);
+  }
 
   std::optional<Val> Call(const Val& fv, std::vector<Val> args, const Val& self) {
     if (fv.k != Val::kFn) return Stop("call of a value");
@@ -357,6 +387,8 @@ class Machine : public Heap {
       return Stop("unsupported code in a function");
     }
     auto frame = std::make_shared<Frame>();
+    if (!Charge(96)) return std::nullopt;
+    frames_.push_back(frame);
     frame->parent = std::static_pointer_cast<Frame>(fv.env);
     frame->self = self;
     for (int32_t v : f->vars) frame->vars[v] = Val();
@@ -365,7 +397,7 @@ class Machine : public Heap {
       Val v;
       if (prm.rest) {
         v.k = Val::kArr;
-        v.a = std::make_shared<std::vector<Val>>();
+        v.a = NewArr();
         for (size_t k = i; k < args.size(); ++k) v.a->push_back(std::move(args[k]));
       } else if (i < args.size()) {
         v = std::move(args[i]);
@@ -403,7 +435,7 @@ class Machine : public Heap {
       if (auto o = p_.FunctionOfBinding(d); o && p_.scopes().FunctionDecl(d)) {
         Val v;
         v.k = Val::kFn, v.n = static_cast<double>(*o), v.env = g;
-        v.o = std::make_shared<std::vector<std::pair<U16, Val>>>();
+        v.o = NewObj();
         g->vars[d] = v;
       } else {
         g->vars[d] = Val();
@@ -459,6 +491,7 @@ class Machine : public Heap {
   std::string label_;                        // the label a break or continue names
   std::string pending_;                      // the label of the loop about to run
   std::unordered_map<int32_t, Val> own_;     // a run's copies of global bindings
+  std::vector<FramePtr> frames_;             // every call's
   std::unordered_set<int32_t> written_;      // global bindings written (the script's run)
   std::unordered_set<const void*> changed_;  // arrays and objects changed (the script's run)
   // Named properties given to arrays, by array (kept alive with them).
@@ -482,7 +515,7 @@ class Machine : public Heap {
   Val Closure(const Node& fn, const FramePtr& env) {
     Val v;
     v.k = Val::kFn, v.n = fn.num, v.env = env;
-    v.o = std::make_shared<std::vector<std::pair<U16, Val>>>();  // its own properties
+    v.o = NewObj();  // its own properties
     return v;
   }
   static bool FunctionProto(std::string_view w) {
@@ -510,7 +543,7 @@ class Machine : public Heap {
     if (v.k == Val::kArr) {
       if (depth > 4 || !Charge(16 * v.a->size())) return Stop("copy");
       Val c = v;
-      c.a = std::make_shared<std::vector<Val>>();
+      c.a = NewArr();
       c.a->reserve(v.a->size());
       for (const Val& e : *v.a) {
         std::optional<Val> x = Copy(e, depth + 1);
@@ -522,7 +555,7 @@ class Machine : public Heap {
     if (v.k == Val::kObj && v.o) {
       if (depth > 4 || !Charge(32 * v.o->size())) return Stop("copy");
       Val c = v;
-      c.o = std::make_shared<std::vector<std::pair<U16, Val>>>();
+      c.o = NewObj();
       for (const auto& [k, e] : *v.o) {
         std::optional<Val> x = Copy(e, depth + 1);
         if (!x) return std::nullopt;
@@ -798,7 +831,7 @@ class Machine : public Heap {
       case Node::kArray: {
         Val v;
         v.k = Val::kArr;
-        v.a = std::make_shared<std::vector<Val>>();
+        v.a = NewArr();
         if (!Items(f, x.kids, 0, env, *v.a)) return std::nullopt;
         if (!Charge(16 * v.a->size())) return std::nullopt;
         return v;
@@ -806,7 +839,7 @@ class Machine : public Heap {
       case Node::kObject: {
         Val v;
         v.k = Val::kObj;
-        v.o = std::make_shared<std::vector<std::pair<U16, Val>>>();
+        v.o = NewObj();
         for (size_t i = 0; i + 1 < x.kids.size(); i += 2) {
           U16 key;
           if (f.pool[x.kids[i]].k == Node::kStr) {
@@ -970,7 +1003,7 @@ class Machine : public Heap {
         if (place.k == Node::kSpread) {
           item = Val();
           item.k = Val::kArr;
-          item.a = std::make_shared<std::vector<Val>>();
+          item.a = NewArr();
           if (i < items.size()) item.a->assign(items.begin() + i, items.end());
           if (!Charge(16 * item.a->size())) return false;
           to = place.kids[0];
@@ -1182,19 +1215,19 @@ class Machine : public Heap {
         return Stop("TextDecoder of another encoding");
       Val v;
       v.k = Val::kObj, v.name = "TextDecoder";
-      v.o = std::make_shared<std::vector<std::pair<U16, Val>>>();
+      v.o = NewObj();
       return v;
     }
     if (c->name == "Object" && args.empty()) {
       Val v;
       v.k = Val::kObj;
-      v.o = std::make_shared<std::vector<std::pair<U16, Val>>>();
+      v.o = NewObj();
       return v;
     }
     if (c->name == "Uint8Array") {
       Val v;
       v.k = Val::kArr;
-      v.a = std::make_shared<std::vector<Val>>();
+      v.a = NewArr();
       if (args.size() == 1 && args[0].k == Val::kArr) {
         if (!Charge(16 * args[0].a->size())) return std::nullopt;
         for (const Val& e : *args[0].a)

@@ -121,6 +121,7 @@ std::vector<TopStatement> ParseJsScript(const std::vector<Token>& t, std::vector
 // Values and the conversions of the language (js_eval_values.cc).
 struct Val;
 using ArrPtr = std::shared_ptr<std::vector<Val>>;
+using ObjPtr = std::shared_ptr<std::vector<std::pair<std::u16string, Val>>>;
 struct Val {
   enum K : uint8_t { kUndef, kNull, kBool, kNum, kStr, kArr, kFn, kBuiltin, kObj } k = kUndef;
   double n = 0;  // kFn: the "(" token of the function's parameters
@@ -128,7 +129,7 @@ struct Val {
   ArrPtr a;
   std::string name;  // kBuiltin: "String", "Math", "parseInt", ...; kObj: "global", "TextDecoder"
   std::shared_ptr<void> env;  // kFn: the scope it closes over (js_eval.cc's Frame)
-  std::shared_ptr<std::vector<std::pair<U16, Val>>> o;  // kObj: its own properties
+  ObjPtr o;                   // kObj (and kFn): its own properties
 
   static Val Num(double v) {
     Val x;
@@ -178,9 +179,22 @@ class Heap {
   // String.fromCharCode, Math.floor, parseInt, atob, ... ("String", "Array" as functions).
   std::optional<Val> Builtin(const std::string& name, const std::vector<Val>& a);
 
+  // A new array or object, charged and kept in a list: values can hold each other (an array
+  // holding itself, a closure in the scope it closes over), so the run's owner empties them
+  // all when it is done (Release), or keeps them (TakeMade) while they are still read.
+  ArrPtr NewArr();
+  ObjPtr NewObj();
+  struct Made {
+    std::vector<ArrPtr> arrays;
+    std::vector<ObjPtr> objects;
+  };
+  Made TakeMade() { return std::move(made_); }
+  static void Release(Made& m);
+
  protected:
   const JsEvalLimits& l_;
   size_t bytes_ = 0;
+  Made made_;
 
  private:
   double Arg(const std::vector<Val>& a, size_t i, double missing = NAN);

@@ -1251,25 +1251,7 @@ class Machine : public Heap {
     if (a.empty() || a[0].k != Val::kArr) return Stop("decode of this");
     std::string bytes;
     for (const Val& e : *a[0].a) bytes += static_cast<char>(jseval::ToUint32(ToNum(e)) & 0xff);
-    U16 out;
-    for (size_t i = 0; i < bytes.size();) {
-      unsigned char c = static_cast<unsigned char>(bytes[i]);
-      size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-      uint32_t cp = c;
-      bool ok = n > 0 && i + n <= bytes.size();
-      if (ok && n > 1) {
-        cp = c & (0x7f >> n);
-        for (size_t k = 1; k < n && ok; ++k) {
-          unsigned char d = static_cast<unsigned char>(bytes[i + k]);
-          ok = (d >> 6) == 2;
-          cp = (cp << 6) | (d & 0x3f);
-        }
-      }
-      if (!ok) cp = 0xFFFD, n = 1;
-      jseval::AppendUtf16(out, cp);
-      i += n;
-    }
-    return MakeStr(std::move(out));
+    return MakeStr(jseval::Utf8ToU16(bytes, true));
   }
 
   std::optional<Val> CallNode(Fn& f, const Node& x, const FramePtr& env) {

@@ -22,6 +22,8 @@ using U16 = std::u16string;
 // UTF-8 (as the lexer keeps a literal) to JavaScript's UTF-16 code units; a byte that starts
 // no valid sequence stands for itself. And back (a lone surrogate as its own code point).
 U16 ToU16(std::string_view s);
+// The same, a byte that starts no valid sequence read as U+FFFD when `replace` (TextDecoder).
+U16 Utf8ToU16(std::string_view s, bool replace);
 std::string ToU8(const U16& s);
 inline U16 Ascii(std::string_view s) { return U16(s.begin(), s.end()); }
 // A code point appended as UTF-16 (a surrogate pair past U+FFFF).

@@ -12,7 +12,9 @@
 namespace tq::webroot::jseval {
 // UTF-8 (as the lexer keeps a literal) to JavaScript's UTF-16 code units; a byte that starts
 // no valid sequence stands for itself.
-U16 ToU16(std::string_view s) {
+U16 ToU16(std::string_view s) { return Utf8ToU16(s, false); }
+
+U16 Utf8ToU16(std::string_view s, bool replace) {
   U16 out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
@@ -28,7 +30,7 @@ U16 ToU16(std::string_view s) {
         cp = (cp << 6) | (d & 0x3f);
       }
     }
-    if (!ok) cp = c, n = 1;
+    if (!ok) cp = replace ? 0xFFFD : c, n = 1;
     AppendUtf16(out, cp);
     i += n;
   }
@@ -456,20 +458,8 @@ class Parser {
       n = Make(Node::kUnary, op, {Unary()});
     } else if (k.type == Tok::kWord && k.text == "new") {
       ++i_;
-      int callee = Primary();
       // new a.b[c](...): the member chain is the constructor.
-      while (ok_ && i_ < e_) {
-        if (Eat(".")) {
-          if (i_ >= e_ || t_[i_].type != Tok::kWord) return Fail();
-          callee = Make(Node::kMember, t_[i_++].text, {callee});
-        } else if (Eat("[")) {
-          int idx = Expr();
-          Expect("]");
-          callee = Make(Node::kIndex, {}, {callee, idx});
-        } else {
-          break;
-        }
-      }
+      int callee = Postfix(Primary(), false);
       std::vector<int> kids{callee};
       if (Eat("(")) Arguments(kids);
       n = Postfix(Make(Node::kNew, {}, std::move(kids)));
@@ -494,7 +484,8 @@ class Parser {
     Expect(")");
   }
 
-  int Postfix(int x) {
+  // Members, indexes, and (when `calls`) calls and ++/-- after x.
+  int Postfix(int x, bool calls = true) {
     while (ok_ && i_ < e_) {
       if (Eat(".")) {
         if (i_ >= e_ || t_[i_].type != Tok::kWord) return Fail();
@@ -503,11 +494,11 @@ class Parser {
         int idx = Expr();
         Expect("]");
         x = Make(Node::kIndex, {}, {x, idx});
-      } else if (Eat("(")) {
+      } else if (calls && Eat("(")) {
         std::vector<int> kids{x};
         Arguments(kids);
         x = Make(Node::kCall, {}, std::move(kids));
-      } else if (At("++") || At("--")) {
+      } else if (calls && (At("++") || At("--"))) {
         x = Make(Node::kPostfix, t_[i_++].text, {x});
       } else {
         break;

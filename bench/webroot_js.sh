@@ -12,7 +12,8 @@
 #      counted at high/critical.
 #   1b. The snippets not obfuscated by hand, and the benign look-alikes, run through the real
 #      javascript-obfuscator (npm) with seven option sets: recall per set, benign at high.
-#   1c. The same through terser and JS-Confuser's three presets (npm): a measurement only.
+#   1c. The same through terser and JS-Confuser's three presets (npm), and through roadroller
+#      (npm; held out: its output is never opened while the resolvers are written).
 #   2. The same snippets as store database rows (cms_block, design/head/includes), judged by
 #      `investigate --only storedb`: a skimmer pasted into a CMS block is found as in a file.
 #   3. Benign JavaScript that must stay quiet at high/critical: bench/data/js_benign (hand-written
@@ -23,7 +24,8 @@
 #      drill's web roots (every file not planted). Every finding at medium or above is listed.
 # Usage: bench/webroot_js.sh   env: TOURNIQUET, WORK, KEEP=1, NPM=0 (skip the npm libraries),
 #        DEBIAN=0 (skip the Debian trees), DRILL=0 (skip the drill web roots),
-#        OBFUSCATOR=0 (skip the snippets run through javascript-obfuscator)
+#        OBFUSCATOR=0 (skip the snippets run through any obfuscator), JSOBF=0 (skip
+#        javascript-obfuscator alone, keep the other tools of 1c)
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 TQ=${TOURNIQUET:-$SRC/build/src/cli/tourniquet}
@@ -99,6 +101,13 @@ for name in sorted(os.listdir(os.path.join(root, "skimmer"))):
 P
 
 if [ "${OBFUSCATOR:-1}" != 0 ]; then
+  rm -rf trees/obf && mkdir -p trees/obf/in-skimmer trees/obf/in-benign
+  for f in "$SRC"/bench/data/js_skimmers/*.js; do
+    grep -qE '_0x|p,a,c,k,e|atob|fromCharCode' "$f" || cp "$f" trees/obf/in-skimmer/
+  done
+  cp "$SRC"/bench/data/js_benign/*.js trees/obf/in-benign/
+fi
+if [ "${OBFUSCATOR:-1}" != 0 ] && [ "${JSOBF:-1}" != 0 ]; then
   echo "== the snippets through javascript-obfuscator"
   # Release 4 with every option set; releases 2 and 0.18 (older templates: a var array
   # rotated by a count, string indexes) with their defaults and RC4.
@@ -109,11 +118,6 @@ if [ "${OBFUSCATOR:-1}" != 0 ]; then
     [ -x "obf/$v/node_modules/.bin/javascript-obfuscator" ] && ok=1
   done
   if [ "$ok" = 1 ]; then
-    rm -rf trees/obf && mkdir -p trees/obf/in-skimmer trees/obf/in-benign
-    for f in "$SRC"/bench/data/js_skimmers/*.js; do
-      grep -qE '_0x|p,a,c,k,e|atob|fromCharCode' "$f" || cp "$f" trees/obf/in-skimmer/
-    done
-    cp "$SRC"/bench/data/js_benign/*.js trees/obf/in-benign/
     sets=(
       "4|default|"
       "4|base64|--string-array-encoding base64"
@@ -152,7 +156,11 @@ fi
 # were written: terser (the minifier most bundles go through: compress, mangle top-level names)
 # and JS-Confuser 2 with its three presets (low: string concealing under a per-function
 # alphabet, renaming, dispatchers; medium and high add flattening, opaque predicates and code
-# run through Function). A measurement of what is still missed, not a tuned figure.
+# run through Function), and with each transform the presets mix on its own (t-NAME). A
+# measurement of what is still missed (JS-Confuser was the tuned tool of the twelfth round). And
+# roadroller 2 (a packer for size: the whole script compressed by context mixing into one
+# string that a short decoder expands and evaluates), added in the twelfth round as a held-out
+# tool: its output was not opened while the resolvers were written.
 if [ "${OBFUSCATOR:-1}" != 0 ] && [ -d trees/obf/in-skimmer ]; then
   echo "== the snippets through terser and JS-Confuser"
   mkdir -p obf/other && (cd obf/other && [ -d node_modules/js-confuser ] && [ -d node_modules/terser ] ||
@@ -168,21 +176,42 @@ const [, , inDir, outDir, mode] = process.argv;
   for (const f of fs.readdirSync(inDir)) {
     const code = fs.readFileSync(path.join(inDir, f), 'utf8');
     try {
+      // t-NAME: JS-Confuser with that one transform (and the renaming every preset has).
+      const opts = mode.startsWith('t-')
+        ? { target: 'browser', renameVariables: true, [mode.slice(2)]: true }
+        : { target: 'browser', preset: mode };
       const out = mode === 'terser'
         ? (await minify(code, { compress: { passes: 2 }, mangle: { toplevel: true }, toplevel: true })).code
-        : (r => (typeof r === 'string' ? r : r.code))(
-            await JsConfuser.obfuscate(code, { target: 'browser', preset: mode }));
+        : (r => (typeof r === 'string' ? r : r.code))(await JsConfuser.obfuscate(code, opts));
       fs.writeFileSync(path.join(outDir, f), out);
     } catch (e) { console.log('  (' + mode + ' failed on ' + f + ')'); }
   }
 })();
 J
     rm -rf trees/obf2 && mkdir -p trees/obf2/out
-    for m in terser low medium high; do
+    # The presets, then each transform they mix on its own (medium and high wrap the whole
+    # script in Function(...) with `pack`, and high runs functions through it with `rgf`).
+    for m in terser low medium high t-stringConcealing t-stringEncoding t-stringSplitting \
+             t-dispatcher t-calculator t-opaquePredicates t-flatten t-rgf \
+             t-controlFlowFlattening t-globalConcealing t-variableMasking t-pack; do
       for kind in skimmer benign; do
         (cd obf/other && node run.js "../../trees/obf/in-$kind" "../../trees/obf2/out/$kind/$m" "$m")
       done
     done
+    mkdir -p obf/roadroller && (cd obf/roadroller && [ -x node_modules/.bin/roadroller ] ||
+      (npm init -y >/dev/null && npm install --silent roadroller@2.1.0 >/dev/null 2>&1)) || true
+    if [ -x obf/roadroller/node_modules/.bin/roadroller ]; then
+      for kind in skimmer benign; do
+        mkdir -p "trees/obf2/out/$kind/roadroller"
+        for f in trees/obf/in-$kind/*.js; do
+          obf/roadroller/node_modules/.bin/roadroller "$f" -o \
+            "trees/obf2/out/$kind/roadroller/$(basename "$f")" >/dev/null 2>&1 ||
+            echo "  (roadroller failed on $(basename "$f"))"
+        done
+      done
+    else
+      echo "  (roadroller not installable from the npm registry here, skipped)"
+    fi
     scan_tree trees/obf2/out sev-obf2.tsv
     python3 obf_report.py sev-obf2.tsv trees/obf2/out
   else

@@ -116,6 +116,23 @@ std::string_view Callee(const std::vector<Token>& t, size_t open) {
   return "";
 }
 
+// A string of 128 characters or more without a space or a tag that uses six or more of the
+// rarer punctuation marks: a table of characters (a decoder's alphabet, a packed string table),
+// not names.
+bool CharacterTable(std::string_view s) {
+  if (s.size() < 128 || s.find(' ') != std::string_view::npos) return false;
+  // (A tag: `<` and letters ended by a space, `/` or `>`.)
+  for (size_t at = s.find('<'); at != std::string_view::npos; at = s.find('<', at + 1)) {
+    size_t e = at + 1;
+    while (e < s.size() && std::isalpha(static_cast<unsigned char>(s[e]))) ++e;
+    if (e > at + 1 && e < s.size() && (s[e] == ' ' || s[e] == '/' || s[e] == '>')) return false;
+  }
+  int rare = 0;
+  for (char c : std::string_view("{}|^`~\\\"@#%&*!?$;[]"))
+    rare += s.find(c) != std::string_view::npos;
+  return rare >= 6;
+}
+
 // "/media/favicon.ico", "logo.png?v=2", "styles.css": a path or URL naming an image, font or
 // stylesheet: files read as data, never run.
 bool ImagePath(std::string_view l) {
@@ -213,12 +230,21 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
   // Escapes hide a host when the code escapes a few strings; a file whose strings are almost
   // all escaped (an obfuscator's unicode option) hides everything alike: obfuscated, but no
   // host in it is singled out.
-  size_t strings = 0, escaped = 0;
+  // So too for a file whose strings are each rebuilt by its own decoder functions (an
+  // obfuscator that conceals every string; its own tables stay plain): eight or more, and a
+  // third of the file's strings, from `name()` decoders. A hand-made skimmer hides a few.
+  size_t strings = 0, escaped = 0, evaluated = 0;
+  auto by_evaluator = [](const Token& k) {
+    return k.decoded_by.size() > 2 && k.decoded_by.ends_with("()");
+  };
   for (const Token& k : t)
-    if (k.type == Tok::kString) ++strings, escaped += k.decoded_by == "escapes";
+    if (k.type == Tok::kString)
+      ++strings, escaped += k.decoded_by == "escapes", evaluated += by_evaluator(k);
   const bool escapes_all = escaped >= 8 && escaped * 4 >= strings * 3;
+  const bool evaluated_all = evaluated >= 8 && evaluated * 3 >= strings;
   auto hides = [&](const Token& k) {
-    return decoded || (!k.decoded_by.empty() && !(escapes_all && k.decoded_by == "escapes"));
+    return decoded || (!k.decoded_by.empty() && !(escapes_all && k.decoded_by == "escapes") &&
+                       !(evaluated_all && by_evaluator(k)));
   };
   auto channel_name = [&](const std::string& v, size_t at) {
     bool any = true;
@@ -247,7 +273,8 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
     if (!WellKnownScriptHost(host)) unknown_url = true;
     if (first_host.empty()) first_host = host;
     if (hosts.size() < 16) hosts.insert(host);
-    if (hidden) hidden_url = true;
+    // (A provider's own host written in encoded code is obfuscation, not a hidden host.)
+    if (hidden && !WellKnownScriptHost(host)) hidden_url = true;
     if (lookalike.empty()) lookalike = LookalikeOf(host);
   };
   auto url = [](std::string_view v) {
@@ -316,7 +343,11 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
       }
       std::string l = Lower(k.text.substr(0, 200));
       // indexOf('cc_'), startsWith('payment[cc_'): the prefix of a store's card field names.
-      if (CardFieldName(k.text) || l == "cc_" || l == "cc-" || l == "payment[cc_") card_name(i);
+      // (A table of random characters, an obfuscator's alphabet or packed string table, can
+      // hold "cvv" by chance: long, no space or markup, many of the rarer punctuation marks.)
+      if ((CardFieldName(k.text) && !CharacterTable(k.text)) || l == "cc_" || l == "cc-" ||
+          l == "payment[cc_")
+        card_name(i);
       bool absolute = l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0 ||
                       l.rfind("//", 0) == 0 || l.rfind("wss://", 0) == 0 ||
                       l.rfind("ws://", 0) == 0;

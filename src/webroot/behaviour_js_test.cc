@@ -551,5 +551,25 @@ TEST(BehaviourJs, ConstructorOfConstructorRunsCharacterCodesPassedAsAnArray) {
   EXPECT_EQ(d.layers.size(), 1u);
 }
 
+TEST(BehaviourJs, ATableOfRandomCharactersNamesNoCardField) {
+  // An obfuscator's string table that holds "CVV" by chance, beside a chat sent over WebRTC: no
+  // card field; the same channel with a selector naming the field is one.
+  std::string table =
+      "um\"cmDr=CVV.2EveaLQQM|VYll^Pr^Dcouwgo}!x_]JY}Jl]M{+}&oON5V2Xz)xo4,hT%?s>!G_~J!]s@OrkJH"
+      "gRXotsKM0*41xbPz;Nv|rAvpd!#|cC|N]VV4)<G@nPV>m!^1@W(N/20nw`8F|1h1OEy[TiO~$}79pL!3/z^c0";
+  std::string chat =
+      "var pc=new RTCPeerConnection(c);var ch=pc.createDataChannel('chat');"
+      "document.getElementById('send').addEventListener('click',function(){"
+      "ch.send(document.getElementById(X).value)});";
+  std::string quoted;
+  for (char c : table) {
+    if (c == '\\' || c == '\'') quoted += '\\';
+    quoted += c;
+  }
+  std::vector<CodeTrait> out = Js("var T='" + quoted + "';var X='msg';" + chat);
+  EXPECT_FALSE(Has(out, "js.card_exfil")) << out.size();
+  EXPECT_TRUE(Has(Js("var T='" + quoted + "';var X='cc_cvv';" + chat), "js.card_exfil"));
+}
+
 }  // namespace
 }  // namespace tq::webroot

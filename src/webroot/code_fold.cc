@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "webroot/code_lexer.h"
 #include "webroot/js_eval.h"
+#include "webroot/js_pack.h"
 #include "webroot/js_string_array.h"
 #include "webroot/php_eval.h"
 
@@ -386,8 +387,11 @@ class Folder {
     bool after_function = false;
     for (size_t i = 0; i < n; ++i) {
       Token cur = std::move(in_[i]);
-      if (lang_ == Lang::kPhp) {
-        if (cur.type == Tok::kWord && (IEq(cur.text, "function") || IEq(cur.text, "fn")))
+      {
+        // (JavaScript too: a parameter's default, `function f(a, b = {k: 1}, c)`, holds braces
+        // that are no block, and `c` is no name of the code before it.)
+        if (cur.type == Tok::kWord &&
+            (IEq(cur.text, "function") || (lang_ == Lang::kPhp && IEq(cur.text, "fn"))))
           after_function = true;
         else if (after_function && IsOp(cur, "(")) {
           after_function = false;
@@ -431,7 +435,7 @@ class Folder {
         else if (IEq(cur.text, "function") || IEq(cur.text, "fn"))
           block_kind = kFunctionBlock;
       }
-      if (IsOp(cur, "{") && !offset_open && blocks_.size() < 256) {
+      if (IsOp(cur, "{") && !offset_open && param_depth == 0 && blocks_.size() < 256) {
         blocks_.push_back({block_kind, {}, {}});
         if (block_kind == kFunctionBlock) {
           blocks_.back().saved.swap(seq_);
@@ -450,7 +454,7 @@ class Folder {
           }
         }
         block_kind = kPlainBlock;
-      } else if (IsOp(cur, "}") && !offset_close && !blocks_.empty()) {
+      } else if (IsOp(cur, "}") && !offset_close && param_depth == 0 && !blocks_.empty()) {
         Block b = std::move(blocks_.back());
         blocks_.pop_back();
         if (b.kind == kFunctionBlock) {
@@ -986,6 +990,7 @@ void Fold(std::vector<Token>& tokens, Lang lang, FoldBudget& budget) {
     // The file's own decoders run on the literals the pass left as their arguments.
     if (lang == Lang::kPhp && FoldUserDecoders(tokens, budget)) changed = true;
     if (lang == Lang::kJs && FoldJsDecoders(tokens, budget)) changed = true;
+    if (lang == Lang::kJs && FoldPackedGlobals(tokens, budget)) changed = true;
     if (lang == Lang::kPhp && !changed && FoldInlineDecoder(tokens, budget)) changed = true;
   }
   // Out of passes while still folding: what is left is reported as cut, not as done.

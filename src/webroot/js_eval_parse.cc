@@ -12,7 +12,9 @@
 namespace tq::webroot::jseval {
 // UTF-8 (as the lexer keeps a literal) to JavaScript's UTF-16 code units; a byte that starts
 // no valid sequence stands for itself.
-U16 ToU16(std::string_view s) {
+U16 ToU16(std::string_view s) { return Utf8ToU16(s, false); }
+
+U16 Utf8ToU16(std::string_view s, bool replace) {
   U16 out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
@@ -28,7 +30,7 @@ U16 ToU16(std::string_view s) {
         cp = (cp << 6) | (d & 0x3f);
       }
     }
-    if (!ok) cp = c, n = 1;
+    if (!ok) cp = replace ? 0xFFFD : c, n = 1;
     AppendUtf16(out, cp);
     i += n;
   }
@@ -102,6 +104,9 @@ class Parser {
   size_t max_;
   bool ok_ = true;
   int depth_ = 0;
+  // Statements, assignments and unary operands open at once: an obfuscator's flattened
+  // function nests a few hundred deep; the evaluator's own nesting cap (kMaxNest) is higher.
+  static constexpr int kMaxDepth = 600;
 
   bool At(std::string_view op) const { return i_ < e_ && js::Op(t_[i_], op); }
   bool AtWord(std::string_view w) const { return i_ < e_ && js::Word(t_[i_], w); }
@@ -131,9 +136,89 @@ class Parser {
     Eat(";");  // a missing semicolon: the newline the lexer dropped
   }
 
+  static bool Keyword(std::string_view w) {
+    return In(w,
+              {"var",   "let",    "const", "function", "return", "if",     "else",      "for",
+               "while", "do",     "break", "continue", "new",    "typeof", "void",      "in",
+               "of",    "this",   "null",  "true",     "false",  "try",    "catch",     "finally",
+               "throw", "switch", "case",  "default",  "class",  "delete", "instanceof"});
+  }
+
+  // The index after the bracket closing the one at i_, or e_ when it does not close.
+  size_t Skip(size_t at) const {
+    int depth = 0;
+    for (size_t j = at; j < e_; ++j) {
+      const Token& k = t_[j];
+      if (k.type != Tok::kOp || k.text.size() != 1) continue;
+      char c = k.text[0];
+      if (c == '(' || c == '[' || c == '{') ++depth;
+      if ((c == ')' || c == ']' || c == '}') && --depth == 0) return j + 1;
+    }
+    return e_;
+  }
+
+  // `function [name](params) {body}` at i_: one kFunc node (num: the "(" token); the body is
+  // parsed when the function is called.
+  int Function() {
+    ++i_;                        // function
+    if (At("*")) return Fail();  // a generator
+    if (i_ < e_ && t_[i_].type == Tok::kWord) ++i_;
+    if (!At("(")) return Fail();
+    size_t open = i_;
+    i_ = Skip(open);
+    if (!At("{")) return Fail();
+    size_t end = Skip(i_);
+    if (end > e_ || !js::Op(t_[end - 1], "}")) return Fail();
+    i_ = end;
+    int n = Make(Node::kFunc);
+    if (n >= 0) pool_[n].num = static_cast<double>(open);
+    return n;
+  }
+
+ public:
+  // One top-level statement: its node, or -1 with the parse moved past it.
+  int TopLevel() {
+    size_t start = i_;
+    ok_ = true;
+    depth_ = 0;
+    int n = Statement();
+    if (ok_) return n;
+    ok_ = true;
+    i_ = start;
+    int depth = 0;
+    for (; i_ < e_; ++i_) {
+      const Token& k = t_[i_];
+      if (k.type != Tok::kOp || k.text.size() != 1) continue;
+      char c = k.text[0];
+      if (c == '(' || c == '[' || c == '{') ++depth;
+      if (c == ')' || c == ']' || c == '}') {
+        if (--depth == 0 && c == '}' && i_ + 1 < e_ && t_[i_ + 1].type == Tok::kWord &&
+            In(t_[i_ + 1].text,
+               {"var", "let", "const", "function", "if", "for", "while", "do", "try", "return"})) {
+          ++i_;
+          break;
+        }
+        if (depth < 0) depth = 0;
+      }
+      if (c == ';' && depth == 0) {
+        ++i_;
+        break;
+      }
+    }
+    if (i_ == start) ++i_;
+    return -1;
+  }
+  int WholeExpr() {
+    int x = Expr();
+    return ok_ && i_ == e_ ? x : -1;
+  }
+  bool More() const { return i_ < e_; }
+  size_t Pos() const { return i_; }
+
+ private:
   int Statement() {
     if (!ok_ || i_ >= e_) return Fail();
-    if (++depth_ > 200) return Fail();
+    if (++depth_ > kMaxDepth) return Fail();
     int n = StatementInner();
     --depth_;
     return ok_ ? n : -1;
@@ -208,14 +293,81 @@ class Parser {
     if (AtWord("break") || AtWord("continue")) {
       Node::Kind k = AtWord("break") ? Node::kBreak : Node::kContinue;
       ++i_;
-      if (i_ < e_ && t_[i_].type == Tok::kWord) return Fail();  // a label
+      std::string label;
+      if (i_ < e_ && t_[i_].type == Tok::kWord && !Keyword(t_[i_].text)) label = t_[i_++].text;
       EndStatement();
-      return Make(k);
+      return Make(k, std::move(label));
+    }
+    if (AtWord("function")) {
+      int f = Function();
+      if (f >= 0) pool_[f].op = "decl";
+      return f;
+    }
+    if (AtWord("try")) {
+      ++i_;
+      if (!At("{")) return Fail();
+      int body = Statement(), name = -1, handler = -1, finally = -1;
+      if (AtWord("catch")) {
+        ++i_;
+        if (Eat("(")) {
+          if (i_ >= e_ || t_[i_].type != Tok::kWord) return Fail();
+          name = Make(Node::kName, t_[i_].text);
+          if (name >= 0) pool_[name].num = static_cast<double>(i_);
+          ++i_;
+          Expect(")");
+        }
+        if (!At("{")) return Fail();
+        handler = Statement();
+      }
+      if (AtWord("finally")) {
+        ++i_;
+        if (!At("{")) return Fail();
+        finally = Statement();
+      }
+      if (handler < 0 && finally < 0) return Fail();
+      return Make(Node::kTry, {}, {body, name, handler, finally});
+    }
+    if (AtWord("throw")) {
+      ++i_;
+      int v = Expr();
+      EndStatement();
+      return Make(Node::kThrow, {}, {v});
+    }
+    if (i_ + 1 < e_ && t_[i_].type == Tok::kWord && !Keyword(t_[i_].text) &&
+        js::Op(t_[i_ + 1], ":")) {
+      std::string label = t_[i_].text;
+      i_ += 2;
+      return Make(Node::kLabel, std::move(label), {Statement()});
+    }
+    if (AtWord("switch")) {
+      ++i_;
+      Expect("(");
+      std::vector<int> kids{Expr()};
+      Expect(")");
+      Expect("{");
+      while (ok_ && i_ < e_ && !At("}")) {
+        int test = -1;
+        if (AtWord("case")) {
+          ++i_;
+          test = Expr();
+        } else if (AtWord("default")) {
+          ++i_;
+        } else {
+          return Fail();
+        }
+        Expect(":");
+        std::vector<int> list;
+        while (ok_ && i_ < e_ && !At("}") && !AtWord("case") && !AtWord("default"))
+          list.push_back(Statement());
+        kids.push_back(test);
+        kids.push_back(Make(Node::kBlock, {}, std::move(list)));
+      }
+      Expect("}");
+      return Make(Node::kSwitch, {}, std::move(kids));
     }
     if (i_ < e_ && t_[i_].type == Tok::kWord &&
-        In(t_[i_].text,
-           {"function", "try", "switch", "throw", "class", "with", "async", "await", "yield",
-            "import", "export", "debugger", "case", "default", "else", "catch", "finally"}))
+        In(t_[i_].text, {"class", "with", "async", "await", "yield", "import", "export", "debugger",
+                         "case", "default", "else", "catch", "finally"}))
       return Fail();
     int x = Expr();
     EndStatement();
@@ -226,7 +378,9 @@ class Parser {
     std::vector<int> list;
     do {
       if (i_ >= e_ || t_[i_].type != Tok::kWord) return Fail();
-      int target = Make(Node::kName, t_[i_++].text);
+      int target = Make(Node::kName, t_[i_].text);
+      if (target >= 0) pool_[target].num = static_cast<double>(i_);
+      ++i_;
       int value = Eat("=") ? Assign() : -1;
       list.push_back(Make(Node::kVar, {}, {target, value}));
     } while (ok_ && Eat(","));
@@ -242,12 +396,15 @@ class Parser {
   }
 
   int Assign() {
-    if (++depth_ > 200) return Fail();
+    if (++depth_ > kMaxDepth) return Fail();
     int x = Conditional();
     if (ok_ && i_ < e_ && t_[i_].type == Tok::kOp && AssignOp(t_[i_].text)) {
       std::string op = t_[i_++].text;
       Node::Kind k = pool_[x].k;
-      if (k != Node::kName && k != Node::kIndex && k != Node::kMember) return Fail();
+      // (`[a, b = 1, ...c] = v`: an array pattern, when the operator is a plain `=`.)
+      if (k != Node::kName && k != Node::kIndex && k != Node::kMember &&
+          !(k == Node::kArray && op == "="))
+        return Fail();
       int v = Assign();
       x = Make(Node::kAssign, op, {x, v});
     }
@@ -284,7 +441,7 @@ class Parser {
 
   int Unary() {
     if (!ok_ || i_ >= e_) return Fail();
-    if (++depth_ > 200) return Fail();
+    if (++depth_ > kMaxDepth) return Fail();
     int n;
     const Token& k = t_[i_];
     if (k.type == Tok::kOp && In(k.text, {"!", "~", "+", "-"})) {
@@ -301,7 +458,8 @@ class Parser {
       n = Make(Node::kUnary, op, {Unary()});
     } else if (k.type == Tok::kWord && k.text == "new") {
       ++i_;
-      int callee = Primary();
+      // new a.b[c](...): the member chain is the constructor.
+      int callee = Postfix(Primary(), false);
       std::vector<int> kids{callee};
       if (Eat("(")) Arguments(kids);
       n = Postfix(Make(Node::kNew, {}, std::move(kids)));
@@ -312,15 +470,22 @@ class Parser {
     return n;
   }
 
+  // An item of an argument list or array literal: `...x` spreads x.
+  int Item() {
+    if (Eat("...")) return Make(Node::kSpread, {}, {Assign()});
+    return Assign();
+  }
+
   void Arguments(std::vector<int>& kids) {
     while (ok_ && i_ < e_ && !At(")")) {
-      kids.push_back(Assign());
+      kids.push_back(Item());
       if (!Eat(",")) break;
     }
     Expect(")");
   }
 
-  int Postfix(int x) {
+  // Members, indexes, and (when `calls`) calls and ++/-- after x.
+  int Postfix(int x, bool calls = true) {
     while (ok_ && i_ < e_) {
       if (Eat(".")) {
         if (i_ >= e_ || t_[i_].type != Tok::kWord) return Fail();
@@ -329,11 +494,11 @@ class Parser {
         int idx = Expr();
         Expect("]");
         x = Make(Node::kIndex, {}, {x, idx});
-      } else if (Eat("(")) {
+      } else if (calls && Eat("(")) {
         std::vector<int> kids{x};
         Arguments(kids);
         x = Make(Node::kCall, {}, std::move(kids));
-      } else if (At("++") || At("--")) {
+      } else if (calls && (At("++") || At("--"))) {
         x = Make(Node::kPostfix, t_[i_++].text, {x});
       } else {
         break;
@@ -367,15 +532,53 @@ class Parser {
         }
         if (k.text == "undefined") return Make(Node::kUndef);
         if (k.text == "null") return Make(Node::kNull);
-        if (In(k.text, {"function", "this", "class", "super", "arguments", "eval", "new", "yield",
-                        "await", "import"}))
+        if (k.text == "this") return Make(Node::kThis);
+        if (k.text == "function") {
+          --i_;
+          return Function();
+        }
+        if (In(k.text, {"class", "super", "arguments", "eval", "new", "yield", "await", "import"}))
           return Fail();
-        return Make(Node::kName, k.text);
+        {
+          int n = Make(Node::kName, k.text);
+          if (n >= 0) pool_[n].num = static_cast<double>(i_ - 1);
+          return n;
+        }
       case Tok::kOp:
         if (k.text == "(") {
           int x = Expr();
           Expect(")");
           return x;
+        }
+        if (k.text == "{") {
+          // An object literal of `key: value` pairs (no getters, methods or spreads).
+          std::vector<int> kids;
+          while (ok_ && i_ < e_ && !At("}")) {
+            if (Eat("[")) {
+              // {[expr]: value}: a computed key.
+              int kn = Expr();
+              Expect("]");
+              Expect(":");
+              kids.push_back(kn);
+              kids.push_back(Assign());
+              if (!Eat(",")) break;
+              continue;
+            }
+            if (i_ + 1 >= e_ || !js::Op(t_[i_ + 1], ":")) return Fail();
+            const Token& key = t_[i_];
+            std::optional<double> num;
+            if (key.type == Tok::kNumber) num = NumberLiteral(key.text);
+            if (key.type != Tok::kWord && !(key.type == Tok::kString && key.quote != '"') && !num)
+              return Fail();
+            int kn = Make(Node::kStr);
+            if (kn >= 0) pool_[kn].str = num ? NumberText(*num) : ToU16(key.text);
+            i_ += 2;
+            kids.push_back(kn);
+            kids.push_back(Assign());
+            if (!Eat(",")) break;
+          }
+          Expect("}");
+          return Make(Node::kObject, {}, std::move(kids));
         }
         if (k.text == "[") {
           std::vector<int> items;
@@ -385,7 +588,7 @@ class Parser {
               ++i_;
               continue;
             }
-            items.push_back(Assign());
+            items.push_back(Item());
             if (!Eat(",")) break;
           }
           Expect("]");
@@ -402,6 +605,29 @@ class Parser {
 int ParseJsBody(const std::vector<Token>& t, size_t b, size_t e, std::vector<Node>& pool,
                 size_t max_nodes) {
   return Parser(t, b, e, pool, max_nodes).Body();
+}
+
+int ParseJsExpr(const std::vector<Token>& t, size_t b, size_t e, std::vector<Node>& pool,
+                size_t max_nodes) {
+  return Parser(t, b, e, pool, max_nodes).WholeExpr();
+}
+
+std::vector<TopStatement> ParseJsScript(const std::vector<Token>& t, std::vector<Node>& pool,
+                                        size_t max_nodes) {
+  std::vector<TopStatement> out;
+  Parser p(t, 0, t.size(), pool, max_nodes);
+  while (p.More()) {
+    TopStatement s;
+    s.b = p.Pos();
+    s.node = p.TopLevel();
+    s.e = p.Pos();
+    out.push_back(s);
+    if (pool.size() >= max_nodes) {
+      if (s.e < t.size()) out.push_back({-1, s.e, t.size()});
+      break;
+    }
+  }
+  return out;
 }
 
 }  // namespace tq::webroot::jseval

@@ -37,13 +37,53 @@ TEST(JsEvalParse, StatementsOfTheSubset) {
 }
 
 TEST(JsEvalParse, OutsideTheSubsetIsRefused) {
-  for (const char* body :
-       {"var f=function(){return 1};return f()", "return {a:1}", "return s.replace(/a/g,'')",
-        "try{x()}catch(e){}", "switch(a){case 1:break}", "l:for(;;){break l}", "for(var k in o){}",
-        "return `a${b}`", "return this.x", "throw 1"}) {
+  for (const char* body : {"return s.replace(/a/g,'')", "switch(a){x;case 1:}", "for(var k in o){}",
+                           "return `a${b}`", "return {get a(){return 1}}", "return (a)=>a",
+                           "return {...o}", "try{x()}", "function*g(){}"}) {
     std::vector<Node> pool;
     EXPECT_EQ(Parse(body, pool), -1) << body;
   }
+}
+
+TEST(JsEvalParse, FunctionsTryLabelsObjectsAndThis) {
+  std::vector<Node> pool;
+  int root = Parse(
+      "function g(a){return a}var f=function(){return this};try{f()}catch(e){throw e}"
+      "finally{}l:for(;;){for(;;){continue l}}return {a:1,'b':g,2:[]}",
+      pool);
+  ASSERT_GE(root, 0);
+  std::vector<Node::Kind> kinds;
+  for (int s : pool[root].kids) kinds.push_back(pool[s].k);
+  EXPECT_EQ(kinds, (std::vector<Node::Kind>{Node::kFunc, Node::kBlock, Node::kTry, Node::kLabel,
+                                            Node::kReturn}));
+  EXPECT_EQ(pool[pool[root].kids[0]].op, "decl");
+  // The nested function is one node: its body is not in the pool.
+  const Node& obj = pool[pool[pool[root].kids[4]].kids[0]];
+  ASSERT_EQ(obj.k, Node::kObject);
+  ASSERT_EQ(obj.kids.size(), 6u);
+  EXPECT_EQ(pool[obj.kids[2]].str, u"b");
+  EXPECT_EQ(pool[obj.kids[4]].str, u"2");
+}
+
+TEST(JsEvalParse, ScriptStatementsThatDoNotParseAreSkipped) {
+  std::vector<Token> t =
+      LexJs("var a=1;x=/re/.test(a);function f(){x=/a/}if(a){x=/b/}var b=2", LexLimits()).tokens;
+  std::vector<Node> pool;
+  std::vector<TopStatement> list = ParseJsScript(t, pool, 4096);
+  std::vector<bool> read;
+  for (const TopStatement& s : list) read.push_back(s.node >= 0);
+  // The statements with a regular expression are skipped; the function is one node
+  // (its body is read when it is called).
+  EXPECT_EQ(read, (std::vector<bool>{true, false, true, false, true}));
+  EXPECT_EQ(list.back().e, t.size());
+  // Only a cap's worth of nodes.
+  std::string many;
+  for (int i = 0; i < 3000; ++i) many += "a=[1,2,3];";
+  t = LexJs(many, LexLimits()).tokens;
+  pool.clear();
+  list = ParseJsScript(t, pool, 1000);
+  EXPECT_LE(pool.size(), 1000u);
+  EXPECT_EQ(list.back().e, t.size());
 }
 
 TEST(JsEvalParse, BoundedInSizeAndDepth) {

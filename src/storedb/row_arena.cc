@@ -2,14 +2,9 @@
 // (row_arena.h).
 #include "storedb/row_arena.h"
 
-#include <sys/mman.h>
-
-#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
-#include <memory>
-#include <new>
 
 namespace tq::storedb {
 
@@ -38,22 +33,6 @@ bool IsSqlSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 }  // namespace
-
-void* LargeAlloc(size_t bytes) {
-  constexpr size_t kHuge = 2u << 20;
-  if (bytes < kHuge) {
-    void* p = std::malloc(bytes == 0 ? 1 : bytes);
-    if (!p) throw std::bad_alloc();
-    return p;
-  }
-  size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
-  void* p = std::aligned_alloc(kHuge, rounded);
-  if (!p) throw std::bad_alloc();
-  ::madvise(p, rounded, MADV_HUGEPAGE);  // best effort: without it, 4 KiB pages
-  return p;
-}
-
-void LargeFree::operator()(void* p) const { std::free(p); }
 
 RecordWriter& RecordWriter::Text(std::string_view s) {
   PutVarint(&buf_, s.size());
@@ -96,8 +75,7 @@ RowArena::Ref RowArena::Add(std::string_view record) {
   if (blocks_.empty() || capacity_ - used_ < need) {
     // A record larger than a block gets a block of its own size.
     capacity_ = std::max(kBlockBytes, need);
-    // Not zeroed: written before read.
-    blocks_.emplace_back(static_cast<char*>(LargeAlloc(capacity_)));
+    blocks_.emplace_back(new char[capacity_]);  // not zeroed: written before read
     bytes_ += capacity_;
     used_ = 0;
   }
@@ -136,7 +114,7 @@ bool RowIndex::Holds(const Entry& e, std::string_view key, uint32_t hash) const 
 }
 
 size_t RowIndex::Locate(std::string_view key, uint32_t hash) const {
-  size_t mask = slot_count_ - 1;
+  size_t mask = slots_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const Entry& e = slots_[i];
     if ((e.refs[0] == kNone && e.refs[1] == kNone) || Holds(e, key, hash)) return i;
@@ -144,14 +122,10 @@ size_t RowIndex::Locate(std::string_view key, uint32_t hash) const {
 }
 
 void RowIndex::Grow() {
-  std::unique_ptr<Entry[], LargeFree> old = std::move(slots_);
-  const size_t old_count = slot_count_;
-  slot_count_ = old_count == 0 ? 1024 : old_count * 2;
-  slots_.reset(static_cast<Entry*>(LargeAlloc(slot_count_ * sizeof(Entry))));
-  std::uninitialized_fill_n(slots_.get(), slot_count_, Entry{});
-  size_t mask = slot_count_ - 1;
-  for (size_t k = 0; k < old_count; ++k) {
-    const Entry& e = old[k];
+  std::vector<Entry> old = std::move(slots_);
+  slots_.assign(old.empty() ? 1024 : old.size() * 2, Entry{});
+  size_t mask = slots_.size() - 1;
+  for (const Entry& e : old) {
     if (e.refs[0] == kNone && e.refs[1] == kNone) continue;
     size_t i = e.hash & mask;
     while (slots_[i].refs[0] != kNone || slots_[i].refs[1] != kNone) i = (i + 1) & mask;
@@ -161,7 +135,7 @@ void RowIndex::Grow() {
 
 RowIndex::Entry& RowIndex::FindOrAdd(std::string_view key) {
   // Load at most 0.75: a slot the caller leaves without records stays free for the next.
-  if ((count_ + 1) * 4 > slot_count_ * 3) Grow();
+  if ((count_ + 1) * 4 > slots_.size() * 3) Grow();
   uint32_t hash = Hash(key);
   Entry& e = slots_[Locate(key, hash)];
   if (e.refs[0] == kNone && e.refs[1] == kNone) {
@@ -173,13 +147,13 @@ RowIndex::Entry& RowIndex::FindOrAdd(std::string_view key) {
 }
 
 const RowIndex::Entry* RowIndex::Find(std::string_view key) const {
-  if (slot_count_ == 0) return nullptr;
+  if (slots_.empty()) return nullptr;
   const Entry& e = slots_[Locate(key, Hash(key))];
   return e.refs[0] == kNone && e.refs[1] == kNone ? nullptr : &e;
 }
 
 void RowIndex::Prefetch(std::string_view key) const {
-  if (slot_count_ > 0) __builtin_prefetch(&slots_[Hash(key) & (slot_count_ - 1)]);
+  if (!slots_.empty()) __builtin_prefetch(&slots_[Hash(key) & (slots_.size() - 1)]);
 }
 
 int64_t CastToInteger(std::string_view text) {

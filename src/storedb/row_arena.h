@@ -14,16 +14,6 @@
 
 namespace tq::storedb {
 
-// Memory for the held rows and their index, which take up to a gigabyte and are read at
-// random: from 2 MiB on, 2 MiB-aligned and asked for transparent huge pages (the system's
-// setting is often "madvise"), so a lookup misses the TLB less and the kernel faults and
-// clears a block in 2 MiB steps instead of 4 KiB ones. Smaller sizes: plain malloc. Throws
-// std::bad_alloc as new does; freed with std::free (LargeFree).
-void* LargeAlloc(size_t bytes);
-struct LargeFree {
-  void operator()(void* p) const;
-};
-
 // Builds one record: fields are read back in the order they were written.
 class RecordWriter {
  public:
@@ -62,7 +52,7 @@ class RowArena {
 
  private:
   static constexpr size_t kBlockBytes = 16u << 20;
-  std::vector<std::unique_ptr<char[], LargeFree>> blocks_;
+  std::vector<std::unique_ptr<char[]>> blocks_;
   size_t used_ = 0, capacity_ = 0;  // of the last block
   uint64_t bytes_ = 0;
 };
@@ -85,10 +75,9 @@ class RowIndex {
   const Entry* Find(std::string_view key) const;  // nullptr when absent
   // Asks the CPU to load the slot where `key` would be (a Find soon after hits the cache).
   void Prefetch(std::string_view key) const;
-  uint64_t bytes() const { return slot_count_ * sizeof(Entry); }
+  uint64_t bytes() const { return slots_.capacity() * sizeof(Entry); }
   void Clear() {  // frees the slots
-    slots_.reset();
-    slot_count_ = 0;
+    std::vector<Entry>().swap(slots_);
     count_ = 0;
   }
   size_t size() const { return count_; }
@@ -100,8 +89,7 @@ class RowIndex {
   void Grow();
   const RowArena& arena_;
   int key_fields_[2];
-  std::unique_ptr<Entry[], LargeFree> slots_;  // a free slot has no records
-  size_t slot_count_ = 0;                      // a power of two
+  std::vector<Entry> slots_;  // a free slot has no records
   size_t count_ = 0;
 };
 

@@ -4,32 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdint>
-#include <cstring>
 #include <limits>
-#include <memory>
 
 #include "casefile/db.h"
 #include "support/testing.h"
 
 namespace tq::storedb {
 namespace {
-
-TEST(LargeAlloc, LargeBlocksOnTwoMebibyteBoundariesAndSmallOnesAsMalloc) {
-  for (size_t bytes :
-       {size_t{0}, size_t{100}, (size_t{2} << 20) - 1, size_t{2} << 20, (size_t{5} << 20) + 3}) {
-    std::unique_ptr<char[], LargeFree> p(static_cast<char*>(LargeAlloc(bytes)));
-    ASSERT_NE(p, nullptr) << bytes;
-    if (bytes >= (size_t{2} << 20)) {
-      EXPECT_EQ(reinterpret_cast<uintptr_t>(p.get()) % (size_t{2} << 20), 0u) << bytes;
-    }
-    if (bytes > 0) {  // every byte is the caller's
-      std::memset(p.get(), 0x5a, bytes);
-      EXPECT_EQ(p[bytes - 1], 0x5a);
-      EXPECT_EQ(p[0], 0x5a);
-    }
-  }
-}
 
 TEST(RowArena, RecordsReadBackAcrossBlocksAndOversizedOnes) {
   RowArena arena;

@@ -38,19 +38,13 @@ void Prefetcher::Run(std::vector<std::string> paths) {
   errno = 0;
   int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
   if (errno == 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), std::min(nice + 10, 19));
-  // The chunks not yet in the page cache are faulted into a read-only mapping of the file
-  // (MADV_POPULATE_READ: the kernel reads them into the page cache and maps them, nothing is
-  // copied out), then unmapped again (MADV_DONTNEED on a shared file mapping drops the page
-  // table entries only: the pages stay cached, and at most a chunk counts in this process's
-  // resident set). Where the kernel has no MADV_POPULATE_READ (before Linux 5.14) or the file
-  // cannot be mapped, plain reads into one buffer. POSIX_FADV_WILLNEED (and readahead(2)) are
-  // best effort and, measured on a 6.2 GB dump with a warm page cache, brought in 1.4 GB and
-  // dropped the rest. A chunk already in the page cache (a re-run, a dump read before) is
-  // passed over: mincore over the mapping tells, without reading it.
-  std::vector<char> buf;
+  // Plain reads into one buffer: POSIX_FADV_WILLNEED (and readahead(2)) are best effort and,
+  // measured on a 6.2 GB dump with a warm page cache, brought in 1.4 GB and dropped the rest.
+  // A chunk already in the page cache (a re-run, a dump read before) is not copied again:
+  // mincore over a mapping of the file tells, without reading it.
+  std::vector<char> buf(kChunk);
   const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
   std::vector<unsigned char> resident(kChunk / page + 1);
-  bool populate = true;  // until the kernel says it cannot
   for (const std::string& path : paths) {
     if (stop_) return;
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -60,30 +54,16 @@ void Prefetcher::Run(std::vector<std::string> paths) {
       const uint64_t size = static_cast<uint64_t>(st.st_size);
       void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
       ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-      if (map != MAP_FAILED) ::madvise(map, size, MADV_SEQUENTIAL);
       for (uint64_t at = 0; at < size && !stop_;) {
         size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, size - at));
-        char* chunk = map != MAP_FAILED ? static_cast<char*>(map) + at : nullptr;
-        if (chunk && ::mincore(chunk, want, resident.data()) == 0 &&
+        if (map != MAP_FAILED &&
+            ::mincore(static_cast<char*>(map) + at, want, resident.data()) == 0 &&
             std::all_of(resident.begin(), resident.begin() + (want + page - 1) / page,
                         [](unsigned char r) { return (r & 1) != 0; })) {
           at += want;
           ++chunks_cached_;
           continue;
         }
-        if (chunk && populate) {
-          if (::madvise(chunk, want, MADV_POPULATE_READ) == 0) {
-            ::madvise(chunk, want, MADV_DONTNEED);
-            at += want;
-            requested_ += want;
-            continue;
-          }
-          if (errno == EINTR) continue;
-          // EINVAL: an older kernel; anything else (EFAULT: the file shrank): read instead.
-          ::madvise(chunk, want, MADV_DONTNEED);
-          populate = false;
-        }
-        if (buf.empty()) buf.resize(kChunk);
         ssize_t n = ::pread(fd, buf.data(), want, static_cast<off_t>(at));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;

@@ -1,9 +1,9 @@
 // Reading ahead: files a later stage reads are asked into the page cache while the stages
-// before it keep the CPUs busy and leave the disk idle (faulted into a mapping a chunk at a
-// time, nothing copied out, on a thread of its own at a lower priority). Evidence is collected
-// around the page cache (a multi-gigabyte dump is written with O_DIRECT), so without this the store
-// database stage would read its dump from the disk. Only files that fit in half of the memory the
-// system has available are read ahead, so warming them evicts nothing the run needs.
+// before it keep the CPUs busy and leave the disk idle (read through once, a chunk at a time,
+// on a thread of its own at a lower priority). Evidence is collected around the page cache (a
+// multi-gigabyte dump is written with O_DIRECT), so without this the store database stage
+// would read its dump from the disk. Only files that fit in half of the memory the system has
+// available are read ahead, so warming them evicts nothing the run needs.
 #pragma once
 
 #include <atomic>

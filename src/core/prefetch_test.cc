@@ -3,13 +3,10 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <thread>
-#include <utility>
-#include <vector>
 
 #include "support/testing.h"
 
@@ -56,44 +53,6 @@ TEST(Prefetcher, ReadsWhatIsNotInThePageCache) {
   p->Stop();
   EXPECT_GT(p->requested(), 0u);  // what DONTNEED dropped was read again
   EXPECT_LE(p->requested(), total);
-}
-
-// The pages of a file, and how many of them are in the page cache.
-std::pair<size_t, size_t> CachedPages(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) return {0, 0};
-  off_t size = ::lseek(fd, 0, SEEK_END);
-  void* map = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, fd, 0);
-  ::close(fd);
-  if (map == MAP_FAILED) return {0, 0};
-  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-  std::vector<unsigned char> in((static_cast<size_t>(size) + page - 1) / page);
-  size_t cached = 0;
-  if (::mincore(map, static_cast<size_t>(size), in.data()) == 0)
-    for (unsigned char c : in) cached += c & 1;
-  ::munmap(map, static_cast<size_t>(size));
-  return {in.size(), cached};
-}
-
-TEST(Prefetcher, LeavesTheFileInThePageCache) {
-  testing::TempDir dir;
-  std::string a = dir / "a";
-  const uint64_t total = Prefetcher::kChunk * 3 + 4097;  // a partial page at the end
-  testing::WriteFile(a, std::string(total, 'z'));
-  int fd = ::open(a.c_str(), O_RDONLY);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(::fdatasync(fd), 0);
-  ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
-  ::close(fd);
-  auto [pages, before] = CachedPages(a);
-  ASSERT_GT(pages, 0u);
-  ASSERT_LT(before, pages);  // dropped (a page or two may be read back by then)
-  std::unique_ptr<Prefetcher> p = Prefetcher::Start({a}, total, total * 2);
-  ASSERT_NE(p, nullptr);
-  for (int i = 0; i < 2000 && p->requested() + p->chunks_cached() * Prefetcher::kChunk < total; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  p->Stop();
-  EXPECT_EQ(CachedPages(a).second, pages);  // every page is now in the page cache
 }
 
 TEST(Prefetcher, NothingWhenTheFilesWouldTakeOverHalfTheMemory) {

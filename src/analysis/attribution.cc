@@ -344,7 +344,6 @@ void Investigation::Attribute() {
                             [&wanted](const Request& r) { return r.path == wanted; });
       if (q == c.downloads.end()) continue;
       s.derived_downloads.insert(path);
-      s.derived_download_lengths.Add(path);
       Raise(c, any_attacker || artifact ? 0.8 : 0.45, "exfiltration",
             "downloaded " + Describe(*q) + " at " + FormatUtc(q->time) + ", a file only " +
                 std::to_string(d.clients.size()) + " client(s) ever requested, first served " +

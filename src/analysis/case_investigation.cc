@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <map>
-#include <memory>
-#include <thread>
 #include <tuple>
 
 #include "analysis/analysis.h"
@@ -305,21 +303,13 @@ Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records) 
     if (a.kind != "injected_row")
       for (std::string& u : UrlPathsForWebrootFile(a.path)) needles.push_back(std::move(u));
   constexpr UnixMicros kHour = 3600LL * 1000000;
-  auto inv = std::make_unique<Investigation>(std::move(inputs));
+  Investigation inv(std::move(inputs));
   TQ_RETURN_IF_ERROR(records(
-      [&](const AccessRecord& r) { joined(r, [&](const AccessRecord& x) { inv->Observe(x); }); }));
-  inv->Attribute();
+      [&](const AccessRecord& r) { joined(r, [&](const AccessRecord& x) { inv.Observe(x); }); }));
+  inv.Attribute();
   TQ_RETURN_IF_ERROR(records(
-      [&](const AccessRecord& r) { joined(r, [&](const AccessRecord& x) { inv->Revisit(x); }); }));
-  out.result = inv->Finish();
-  // The passes' state (a profile per client, hundreds of thousands on a large store, each with
-  // its own strings, and the rule hits by line) is freed on a thread of its own while the
-  // platform logs are read and the results written: the analysis keeps one core busy and the
-  // other is idle. Joined when this function returns, whichever way.
-  std::jthread release([dead = std::move(inv), old_hits = std::move(hits)]() mutable {
-    dead.reset();
-    old_hits.clear();
-  });
+      [&](const AccessRecord& r) { joined(r, [&](const AccessRecord& x) { inv.Revisit(x); }); }));
+  out.result = inv.Finish();
   // The platform's error logs: lines naming an attacker's file or address, and errors in
   // the attack window.
   PlatformLogSelect select;

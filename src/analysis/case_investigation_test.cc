@@ -407,19 +407,5 @@ TEST(LineBits, AnswersSetLinesPerItem) {
   EXPECT_FALSE(b.Test(4, 1));
 }
 
-TEST(LengthFilter, PassesEveryKeyItHoldsAndFewOthers) {
-  LengthFilter f;
-  EXPECT_FALSE(f.MayHold(""));
-  EXPECT_FALSE(f.MayHold("/pub/media/x.php"));
-  f.Add("/pub/media/x.php");
-  f.Add(std::string(200, 'a'));  // every length from 63 on shares one bit
-  EXPECT_TRUE(f.MayHold("/pub/media/x.php"));
-  EXPECT_TRUE(f.MayHold("/pub/media/y.php"));  // same length: the map decides
-  EXPECT_FALSE(f.MayHold("/pub/media/x.phtml"));
-  EXPECT_TRUE(f.MayHold(std::string(63, 'b')));
-  EXPECT_TRUE(f.MayHold(std::string(5000, 'b')));
-  EXPECT_FALSE(f.MayHold(std::string(62, 'b')));
-}
-
 }  // namespace
 }  // namespace tq::analysis

@@ -31,10 +31,8 @@ std::string CveFromTags(std::span<const std::string> tags) {
 Investigation::Investigation(InvestigationInputs inputs) : s_(std::make_unique<State>()) {
   s_->in = std::move(inputs);
   for (size_t i = 0; i < s_->in.artifacts.size(); ++i) {
-    for (const std::string& url : UrlPathsForWebrootFile(s_->in.artifacts[i].path)) {
+    for (const std::string& url : UrlPathsForWebrootFile(s_->in.artifacts[i].path))
       s_->artifact_urls.emplace(url, i);
-      s_->artifact_url_lengths.Add(url);
-    }
   }
 }
 Investigation::~Investigation() = default;
@@ -201,8 +199,7 @@ void Investigation::Revisit(const AccessRecord& r) {
     }
   }
   const Artifact* art = s.ArtifactAt(r.path);
-  bool derived = s.derived_download_lengths.MayHold(r.path) &&
-                 s.derived_downloads.find(r.path) != s.derived_downloads.end();
+  bool derived = s.derived_downloads.find(r.path) != s.derived_downloads.end();
   if ((art && art->kind != "skimmer") || derived) {
     artifact = true;
     auto owner = s.artifact_owner.find(r.path);

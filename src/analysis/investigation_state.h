@@ -58,18 +58,6 @@ template <typename V>
 using StrMap = std::unordered_map<std::string, V, SvHash, std::equal_to<>>;
 using StrSet = std::unordered_set<std::string, SvHash, std::equal_to<>>;
 
-// The lengths of a few keys (artifact URL paths), asked before a map that holds them is
-// hashed and probed for every request: most requests' paths have none of those lengths.
-class LengthFilter {
- public:
-  void Add(std::string_view key) { mask_ |= Bit(key.size()); }
-  bool MayHold(std::string_view key) const { return (mask_ & Bit(key.size())) != 0; }
-
- private:
-  static uint64_t Bit(size_t n) { return uint64_t{1} << (n < 63 ? n : 63); }
-  uint64_t mask_ = 0;
-};
-
 // A set of (evidence item, line) pairs as a bit per line of each item: the question "has
 // this line a rule hit?" asked for every request of every pass, answered without a search.
 // Lines at or past kMaxLine are not stored and Test answers true for them (the caller then
@@ -238,7 +226,6 @@ struct Investigation::State {
   StrMap<std::vector<uint32_t>> session_clients;
   StrMap<DownloadPath> download_paths;
   StrMap<size_t> artifact_urls;  // URL path -> artifacts index
-  LengthFilter artifact_url_lengths;
   StrMap<SkimmerPath> skimmer_paths;
   StrMap<std::vector<uint32_t>> artifact_touchers;
   // Distinct clients each rule fired for (capped): a rule that fires for a large share of
@@ -261,7 +248,6 @@ struct Investigation::State {
   StrMap<size_t> address_attacker;
   StrMap<size_t> artifact_owner;  // URL path -> attacker
   StrSet derived_downloads;       // unusual download URL paths
-  LengthFilter derived_download_lengths;
   std::optional<EntryVector> entry;
   // The entry the database tells of (an exploit payload stored with an order).
   struct DbEntry {
@@ -278,18 +264,14 @@ struct Investigation::State {
   std::vector<std::string> notes;
 
   uint32_t Client(std::string_view address) {
-    // A page and its assets come from one client line after line: the last one is asked
-    // first (no hash, no probe into a map of hundreds of thousands of clients).
-    if (last_client < clients.size() && clients[last_client].address == address) return last_client;
     auto it = client_index.find(address);
-    if (it != client_index.end()) return last_client = it->second;
+    if (it != client_index.end()) return it->second;
     uint32_t id = static_cast<uint32_t>(clients.size());
     clients.emplace_back();
     clients.back().address = address;
     client_index.emplace(std::string(address), id);
-    return last_client = id;
+    return id;
   }
-  uint32_t last_client = UINT32_MAX;
 
   // The one judgement of triage.h with this store's ordinary answer for the path.
   RequestOutcome Judge(int status, int64_t bytes, std::string_view path) const {
@@ -299,7 +281,6 @@ struct Investigation::State {
   }
 
   const Artifact* ArtifactAt(std::string_view path) const {
-    if (!artifact_url_lengths.MayHold(path)) return nullptr;
     auto it = artifact_urls.find(path);
     return it == artifact_urls.end() ? nullptr : &in.artifacts[it->second];
   }

@@ -29,16 +29,13 @@ std::string HostOfUrl(const std::string& url) {
   return h;
 }
 
-// Whether a failed dump analysis is the dump's problem (bad input, or the collected object
-// unreadable: an I/O error naming it) rather than the case's (an I/O error writing case.db or
-// its scratch file, a case error, a broken invariant).
-bool DumpItemProblem(const Status& s, const std::string& object_path) {
-  switch (s.code()) {
-    case ErrorCode::kCase:
-    case ErrorCode::kInternal: return false;
-    case ErrorCode::kIo: return s.message().starts_with(object_path);
-    default: return true;
-  }
+// Whether a failed dump analysis is the dump's own problem, told by the error's code alone:
+// a dump that does not parse (bad input), whose object is missing (not found) or does not
+// match its hash (integrity). Anything else (the system refusing a read or a write, a case
+// that cannot be written, a broken invariant) fails the stage.
+bool DumpItemProblem(const Status& s) {
+  return s.code() == ErrorCode::kBadInput || s.code() == ErrorCode::kNotFound ||
+         s.code() == ErrorCode::kIntegrity;
 }
 
 StagePlan SetupStoreDbStage(CLI::App& app, Globals&) {
@@ -132,10 +129,10 @@ StagePlan SetupStoreDbStage(CLI::App& app, Globals&) {
       progress.Add(item.size);
       std::string shown = EscapeTerminal(item.original_path);
       if (!r.ok()) {
-        // A dump that cannot be read is this item's problem: reported, the next dump read.
-        // A case that cannot be written (disk full, a damaged or locked case.db) fails the
-        // stage, so it is not recorded as done and a re-run does it again.
-        if (!DumpItemProblem(r.status(), c.ObjectPath(item.sha256))) return r.status();
+        // A bad or missing dump is this item's problem: reported, the next dump read. The
+        // rest (a full disk, a damaged or locked case.db) fails the stage, so it is not
+        // recorded as done and a re-run does it again.
+        if (!DumpItemProblem(r.status())) return r.status();
         ctx.item_errors.push_back(
             Status(r.status().code(), item.original_path + ": " + r.status().message()));
         continue;

@@ -557,7 +557,7 @@ void Investigation::Attribute() {
       const ClientProfile& c = s.clients[id];
       auto it = s.address_attacker.find(c.address);
       if (it == s.address_attacker.end()) continue;
-      for (const std::optional<Request>* q :
+      for (const HeapOptional<Request>* q :
            {&c.first_artifact, &c.first_admin, &c.first_login_post}) {
         if (!*q || (entry && !Earlier(**q, entry->request))) continue;
         if (q == &c.first_admin && c.role != "rogue_admin") continue;

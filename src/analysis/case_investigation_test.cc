@@ -407,5 +407,28 @@ TEST(LineBits, AnswersSetLinesPerItem) {
   EXPECT_FALSE(b.Test(4, 1));
 }
 
+TEST(HeapOptional, HoldsCopiesAndReplacesLikeAnOptional) {
+  HeapOptional<Request> a;
+  EXPECT_FALSE(a);
+  Request q;
+  q.path = "/admin";
+  q.time = 5;
+  a = q;
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->path, "/admin");
+  HeapOptional<Request> b = a;  // a deep copy: changing one leaves the other
+  b->path = "/other";
+  EXPECT_EQ(a->path, "/admin");
+  q.time = 7;
+  a = q;  // replaces in place
+  EXPECT_EQ((*a).time, 7);
+  HeapOptional<Request> c = std::move(a);
+  EXPECT_TRUE(c);
+  EXPECT_EQ(c->time, 7);
+  b = HeapOptional<Request>();
+  EXPECT_FALSE(b);
+  EXPECT_LT(sizeof(ClientProfile), 512u);  // the three first requests are held off the profile
+}
+
 }  // namespace
 }  // namespace tq::analysis

@@ -10,6 +10,7 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <optional>
 #include <set>
@@ -147,6 +148,39 @@ inline std::string Where(const Request& q) {
   return "evidence item " + std::to_string(q.evidence_id) + " line " + std::to_string(q.line);
 }
 
+// An optional value kept on the heap: a client's first admin request, first login post and
+// first artifact request are each a whole Request (about 240 bytes) that most of a store's
+// hundreds of thousands of clients never have; held inline they were two thirds of every
+// profile (1,128 bytes, 440 MB for the 1 M-customer drill's 390,000 clients).
+template <class T>
+class HeapOptional {
+ public:
+  HeapOptional() = default;
+  HeapOptional(const HeapOptional& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+  HeapOptional(HeapOptional&&) noexcept = default;
+  HeapOptional& operator=(const HeapOptional& o) {
+    if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+    return *this;
+  }
+  HeapOptional& operator=(HeapOptional&&) noexcept = default;
+  HeapOptional& operator=(T v) {
+    if (p_)
+      *p_ = std::move(v);
+    else
+      p_ = std::make_unique<T>(std::move(v));
+    return *this;
+  }
+  explicit operator bool() const { return p_ != nullptr; }
+  bool has_value() const { return p_ != nullptr; }
+  const T& operator*() const { return *p_; }
+  T& operator*() { return *p_; }
+  const T* operator->() const { return p_.get(); }
+  T* operator->() { return p_.get(); }
+
+ private:
+  std::unique_ptr<T> p_;
+};
+
 struct ClientProfile {
   std::string address;
   UnixMicros first = std::numeric_limits<UnixMicros>::max();
@@ -158,11 +192,11 @@ struct ClientProfile {
   std::vector<std::string> user_agents, sessions;
   int64_t admin_requests = 0, admin_posts = 0;
   int64_t admin_pages = 0;  // answered admin requests other than login posts
-  std::optional<Request> first_admin;
+  HeapOptional<Request> first_admin;
   int64_t login_posts = 0;
-  std::optional<Request> first_login_post;
+  HeapOptional<Request> first_login_post;
   int64_t artifact_requests = 0;
-  std::optional<Request> first_artifact;
+  HeapOptional<Request> first_artifact;
   std::string artifact_kind;
   std::vector<Request> downloads;  // earliest 2xx downloads of archives, dumps, exports
   // Behaviour for campaigns: distinct METHOD+path targets (hashes, sorted) while few.

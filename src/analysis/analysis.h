@@ -282,7 +282,18 @@ struct CaseInvestigation {
 };
 
 // Both passes over `records` (rule hits joined from the log.rule_hit findings by evidence
-// item and line when the records carry none), then writes everything in one transaction.
+// item and line when the records carry none), then writes everything in one transaction:
+// ComputeCaseInvestigation, then WriteCaseInvestigation.
 Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records);
+
+// The investigation's outcome (`result` and the counts read; nothing written: `findings`,
+// `timeline_rows` and `rating` stay 0) from the case's committed state. It only reads the case,
+// so it may run on a connection of its own (a read-only Case) beside another stage's writes,
+// once every finding it reads (the web root's, the store database's, the logs' rule hits) is
+// committed.
+Result<CaseInvestigation> ComputeCaseInvestigation(Case& c, const RecordSource& records);
+// Writes a computed investigation to `c` in one transaction (the analysis findings, the
+// timeline, the rule hits' ratings) and fills in what it wrote.
+Result<CaseInvestigation> WriteCaseInvestigation(Case& c, CaseInvestigation computed);
 
 }  // namespace tq::analysis

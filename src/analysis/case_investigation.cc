@@ -178,8 +178,7 @@ Result<InvestigationInputs> LoadInvestigationInputs(Case& c) {
   return in;
 }
 
-Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records) {
-  TQ_RETURN_IF_ERROR(EnsureAnalysisSchema(c));
+Result<CaseInvestigation> ComputeCaseInvestigation(Case& c, const RecordSource& records) {
   TQ_ASSIGN_OR_RETURN(InvestigationInputs inputs, LoadInvestigationInputs(c));
   CaseInvestigation out;
 
@@ -332,6 +331,12 @@ Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records) 
   if (ps.dropped > 0)
     out.result.notes.push_back(std::to_string(ps.dropped) +
                                " platform log line(s) beyond the cap were left off the timeline");
+  return out;
+}
+
+Result<CaseInvestigation> WriteCaseInvestigation(Case& c, CaseInvestigation computed) {
+  TQ_RETURN_IF_ERROR(EnsureAnalysisSchema(c));
+  CaseInvestigation out = std::move(computed);
   TQ_RETURN_IF_ERROR(c.Transaction([&](Db& db) -> Status {
     TQ_ASSIGN_OR_RETURN(out.findings, WriteInvestigation(c, db, out.result));
     TQ_ASSIGN_OR_RETURN(out.rating, RateFindings(db, out.result));
@@ -339,6 +344,11 @@ Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records) 
     return Status::Ok();
   }));
   return out;
+}
+
+Result<CaseInvestigation> InvestigateCase(Case& c, const RecordSource& records) {
+  TQ_ASSIGN_OR_RETURN(CaseInvestigation computed, ComputeCaseInvestigation(c, records));
+  return WriteCaseInvestigation(c, std::move(computed));
 }
 
 }  // namespace tq::analysis

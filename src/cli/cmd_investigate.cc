@@ -77,10 +77,20 @@ Runner SetupInvestigate(CLI::App& app, Globals& g) {
     std::vector<Status> early(planned.size());
     for (size_t i = 1; i < planned.size(); ++i)
       if (planned_runs[i]->early) early[i] = planned_runs[i]->early(ctx);
+    // A stage's `beside` work starts once the stage before it has committed its findings
+    // (ctx.FindingsCommitted()), or when that stage ends; the stage's run waits for it. A
+    // beside start that fails is that stage's failure, as for `early`.
+    std::vector<Status> beside(planned.size());
     for (size_t i = 0; i < planned.size(); ++i) {
+      if (i + 1 < planned.size() && planned_runs[i + 1]->beside)
+        ctx.findings_committed = [&, next = i + 1] {
+          beside[next] = planned_runs[next]->beside(ctx);
+        };
       Status s = StartStage(**c, rows[i]);
       if (s.ok()) s = early[i];
+      if (s.ok()) s = beside[i];
       if (s.ok()) s = planned_runs[i]->run(ctx);
+      ctx.FindingsCommitted();  // the stage ended without saying so (or failed)
       // What the stage freed goes back to the system before the next one starts: each stage's
       // threads leave their own malloc arenas, and the stages' peaks would otherwise add up
       // (the store database stage, the largest, comes third).

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "casefile/casefile.h"
@@ -33,6 +34,14 @@ struct InvestigateContext {
   // options do not hold: converted once, by the logs stage's StagePlan::prepare, for every
   // stage of the run (read through LogReading).
   std::optional<Result<logs::StreamOptions>> log_stream{};
+  // Set by the command while a stage runs when the stage after it has `beside` work: the
+  // running stage calls FindingsCommitted() once every finding it makes is committed and only
+  // its other results are left to write (the store database stage, before its customer and
+  // order tables). Calling it more than once, or when nothing waits, does nothing.
+  std::function<void()> findings_committed{};
+  void FindingsCommitted() {
+    if (findings_committed) std::exchange(findings_committed, nullptr)();
+  }
 };
 
 // Where the logs stage keeps the request journal the analysis replays
@@ -56,10 +65,19 @@ using StageRunner = std::function<Status(InvestigateContext&)>;
 //   of its own and returns at once; `run` waits for it. The web root's file scan so runs on
 //   the core the logs stage leaves idle. `early` may read the case database (the command's
 //   thread); the work it starts must not.
+// - `beside` (optional), for work that needs every earlier stage's findings but none of their
+//   other results: called on the command's thread, as soon as the stage before it has
+//   committed its findings (it calls ctx.FindingsCommitted()) or else when that stage ends,
+//   whichever comes first. It starts that work on a thread of its own and returns at once;
+//   the work runs beside the rest of the stage before, and `run` waits for it. The work reads
+//   the case through a connection of its own, never ctx.the_case's, and writes nothing; `run`
+//   writes its results. Not called for the first stage of a run. The analysis so replays the
+//   requests while the store database stage writes its tables.
 struct StagePlan {
   StageRunner run;
   StageRunner early = nullptr;
   StageRunner prepare = nullptr;
+  StageRunner beside = nullptr;
   StagePlan(StageRunner r) : run(std::move(r)) {}  // NOLINT: a plain runner is a plan
   StagePlan(StageRunner r, StageRunner e, StageRunner p = nullptr)
       : run(std::move(r)), early(std::move(e)), prepare(std::move(p)) {}

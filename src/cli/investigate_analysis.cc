@@ -1,6 +1,9 @@
 // The "analysis" stage of `tourniquet investigate` (order 400, after logs, webroot and
 // storedb): attackers, the entry vector, sessions, exfiltration, the skimmer window and the
 // timeline, from the access records of the collected logs and the other stages' findings.
+#include <future>
+#include <memory>
+
 #include "analysis/analysis.h"
 #include "analysis/log_records.h"
 #include "casefile/case_counts.h"
@@ -11,9 +14,35 @@
 namespace tq::cli {
 namespace {
 
+// The replay begun beside the store database stage (StagePlan::beside): the investigation
+// computed on a read-only connection of its own, for this stage's turn to write.
+struct BesideReplay {
+  std::future<Result<analysis::CaseInvestigation>> computed;
+  analysis::LogReadStats log_stats;
+};
+
 StagePlan SetupAnalysisStage(CLI::App& app, Globals& g) {
   (void)app, (void)g;
-  return StagePlan{[](InvestigateContext& ctx) -> Status {
+  auto beside_replay = std::make_shared<BesideReplay>();
+  // Everything the analysis reads is committed once the store database stage has committed its
+  // findings: the replay of the requests (most of this stage) runs while that stage writes its
+  // customer and order tables, which leave a core mostly idle.
+  auto beside = [beside_replay](InvestigateContext& ctx) -> Status {
+    Result<logs::StreamOptions> lo = LogReading(ctx);
+    if (!lo.ok()) return Status::Ok();  // the stage's turn reports it
+    BesideReplay* b = beside_replay.get();
+    b->computed = std::async(
+        std::launch::async,
+        [b, dir = ctx.the_case.dir(), journal = RequestJournalDir(ctx.the_case),
+         lo = *lo]() -> Result<analysis::CaseInvestigation> {
+          TQ_ASSIGN_OR_RETURN(std::unique_ptr<Case> reader, Case::Open(dir, /*read_only=*/true));
+          TQ_ASSIGN_OR_RETURN(analysis::RecordSource records,
+                              analysis::CaseLogRecords(*reader, journal, lo, &b->log_stats));
+          return analysis::ComputeCaseInvestigation(*reader, records);
+        });
+    return Status::Ok();
+  };
+  StagePlan plan{[beside_replay](InvestigateContext& ctx) -> Status {
     // Only needed when the case has no request journal from the logs stage: the logs
     // component then reads the logs again, as the logs stage would.
     TQ_ASSIGN_OR_RETURN(logs::StreamOptions lo, LogReading(ctx));
@@ -27,9 +56,21 @@ StagePlan SetupAnalysisStage(CLI::App& app, Globals& g) {
     analysis::LogReadStats log_stats;
     std::string damaged;
     Result<analysis::CaseInvestigation> done = Status::Internal("analysis not run");
+    bool replayed = false;
+    if (beside_replay->computed.valid()) {
+      progress.Step("analysis: replaying requests (begun beside the store database stage)", "", 0);
+      Result<analysis::CaseInvestigation> computed = beside_replay->computed.get();
+      // A replay that failed there is done again here, where its error is reported and a
+      // damaged journal is built again.
+      if (computed.ok()) {
+        replayed = true;
+        log_stats = beside_replay->log_stats;
+        done = analysis::WriteCaseInvestigation(ctx.the_case, std::move(*computed));
+      }
+    }
     // A journal damaged since it was written fails the pass that reads it: built again from
     // the logs, once.
-    for (int attempt = 0; attempt < 2; ++attempt) {
+    for (int attempt = 0; attempt < 2 && !replayed; ++attempt) {
       progress.Step("analysis: reading the request journal", "", 0);
       TQ_ASSIGN_OR_RETURN(analysis::RecordSource records,
                           analysis::CaseLogRecords(ctx.the_case, journal, lo, &log_stats));
@@ -164,6 +205,8 @@ StagePlan SetupAnalysisStage(CLI::App& app, Globals& g) {
     ctx.text_lines.push_back(line);
     return Status::Ok();
   }};
+  plan.beside = beside;
+  return plan;
 }
 
 }  // namespace

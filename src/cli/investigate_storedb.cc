@@ -123,8 +123,15 @@ StagePlan SetupStoreDbStage(CLI::App& app, Globals&) {
       if (item.kind == "file" && !item.sha256.empty()) total += item.size;
     // By bytes of the collected dumps, a dump at a time.
     Progress progress(ProgressFd(ctx.globals), "storedb: reading dumps", "bytes", total);
+    // Once the last dump's findings are committed, a later stage that needs only the findings
+    // may start beside the writes of its customers and orders (StagePlan::beside).
+    const EvidenceItem* last = nullptr;
+    for (const EvidenceItem& item : items)
+      if (item.kind == "file" && !item.sha256.empty()) last = &item;
     for (const EvidenceItem& item : items) {
       if (item.kind != "file" || item.sha256.empty()) continue;
+      opt.findings_committed = nullptr;
+      if (&item == last) opt.findings_committed = [&ctx] { ctx.FindingsCommitted(); };
       Result<storedb::AnalyzeSummary> r = storedb::AnalyzeDumpEvidence(c, item, opt);
       progress.Add(item.size);
       std::string shown = EscapeTerminal(item.original_path);

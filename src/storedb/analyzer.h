@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "casefile/casefile.h"
@@ -90,7 +91,17 @@ class Analyzer : public DumpSink {
   // others.
   uint64_t RowsReadInFull(const DumpTable& table) const override;
   void OnRowsCounted(const DumpTable& table, uint64_t rows) override;
+  // After the read, in two parts that may be two transactions: FinishFindings records the
+  // findings (and the counts read); FinishTables replaces this item's rows of the storedb
+  // tables (customers, orders, tables, personal-data columns, problems) with what was read.
+  // Finish is both, in order.
+  Status FinishFindings(const DumpStats& stats, AnalyzeSummary* summary,
+                        PhaseClock* clock = nullptr);
+  Status FinishTables(AnalyzeSummary* summary, PhaseClock* clock = nullptr);
   Status Finish(const DumpStats& stats, AnalyzeSummary* summary, PhaseClock* clock = nullptr);
+  // Called once, during FinishTables, when the customer and order rows held since the read
+  // are written and freed (the rest of the stage is SQLite's index sorts and copies).
+  std::function<void()> held_rows_released;
 
  private:
   Status Route(TableState& t, const DumpRow& row);
@@ -113,11 +124,15 @@ class Analyzer : public DumpSink {
   Status BuildCustomers(AnalyzeSummary* s, PhaseClock* clock);
   // customers.cc
   Status IndexStaging();
+  Status ClearTables();
+  void ReleaseHeldRows();  // people_ freed, then held_rows_released  // this item's rows of an
+                           // earlier run (FinishTables)
   Status WriteTables(const DumpStats& stats, AnalyzeSummary* s);
 
   Case& case_;
   Db& db_;
   bool customers_shared_ = false;  // storedb_customer holds rows of other evidence items (Begin)
+  bool orders_shared_ = false;     // storedb_order likewise
   const EvidenceItem& item_;
   const AnalyzeOptions& opt_;
   const std::vector<PiiMapEntry>& pii_;

@@ -177,6 +177,53 @@ TEST(StoreDbAnalyzer, RerunRefreshesWithoutDuplicates) {
   EXPECT_EQ(Query(db, "SELECT count(*) FROM storedb_customer"), cust);
 }
 
+// The findings are committed before the customer and order tables are written, and
+// findings_committed is called once in between (after the rows held since the read are freed):
+// a connection of its own then sees this run's findings beside the previous run's tables,
+// never part of the new ones. The analysis replays the requests from that point on.
+TEST(StoreDbAnalyzer, FindingsAreCommittedBeforeTheTablesAndSaidOnce) {
+  tq::testing::TempDir dir;
+  CaseInfo info;
+  info.name = "t";
+  Result<std::unique_ptr<Case>> c = Case::Create(dir / "case", info);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  std::string path = std::string(TQ_SOURCE_DIR) + "/fuzz/corpus/storedb_dump/magento_small.sql";
+  Result<EvidenceItem> item = StoreFileAsEvidence(**c, path, path, "test", "tester");
+  ASSERT_TRUE(item.ok()) << item.status().ToString();
+  std::vector<std::string> seen;
+  int calls = 0;
+  AnalyzeOptions opt;
+  opt.findings_committed = [&] {
+    ++calls;
+    Result<std::unique_ptr<Case>> reader = Case::Open(dir / "case", /*read_only=*/true);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    seen.push_back(
+        Query((*reader)->db(),
+              "SELECT (SELECT count(*) FROM findings WHERE component='storedb')||' '||"
+              "(SELECT count(*) FROM storedb_customer)||' '||(SELECT count(*) FROM storedb_order)")
+            .at(0));
+  };
+  ASSERT_TRUE(AnalyzeDumpEvidence(**c, *item, opt).ok());
+  EXPECT_EQ(calls, 1);
+  std::string after =
+      Query((*c)->db(),
+            "SELECT (SELECT count(*) FROM findings WHERE component='storedb')||' '||"
+            "(SELECT count(*) FROM storedb_customer)||' '||"
+            "(SELECT count(*) FROM storedb_order)")
+          .at(0);
+  std::string findings = after.substr(0, after.find(' '));
+  ASSERT_NE(findings, "0");
+  ASSERT_NE(after, findings + " 0 0");
+  // First run: the findings, no customers or orders yet.
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], findings + " 0 0");
+  // A re-run: the findings, and the previous run's tables whole (not emptied yet).
+  ASSERT_TRUE(AnalyzeDumpEvidence(**c, *item, opt).ok());
+  EXPECT_EQ(calls, 2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1], after);
+}
+
 // A re-run of the only dump empties the customer and order tables wholesale (drops and
 // creates them again); with a second dump in the case its rows are deleted one by one. Either
 // way the rows, their ids, the schema and the indexes come out as before.

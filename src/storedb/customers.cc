@@ -87,29 +87,11 @@ Status RecreateEmpty(Db& db, const char* table) {
 
 Status Analyzer::Begin() {
   std::string ev = std::to_string(item_.id);
-  // The rows of an earlier run are replaced. The customer and order tables, when they hold
-  // only this item's rows (one dump per case), are emptied wholesale: on the 1 M-customer case
-  // deleting their 3.4 M rows by evidence_id took 58 s, the larger part of a re-run.
+  // Whether the customer and order tables hold other items' rows (ClearTables).
   TQ_ASSIGN_OR_RETURN(bool shared_customers, HoldsOtherEvidence(db_, "storedb_customer", ev));
   customers_shared_ = shared_customers;
   TQ_ASSIGN_OR_RETURN(bool shared_orders, HoldsOtherEvidence(db_, "storedb_order", ev));
-  // The secondary indexes of the customer and order tables are built once after the bulk
-  // load (one sort each) instead of a random b-tree insert per row, per update and per
-  // deleted row: on a million customers that was the larger part of the stage. All of it is
-  // one transaction, so a killed run leaves the tables and indexes as they were
-  // (CreateSecondaryIndexes() rebuilds them).
-  TQ_RETURN_IF_ERROR(db_.Exec(
-      "DROP INDEX IF EXISTS storedb_customer_ev; DROP INDEX IF EXISTS storedb_customer_email;"
-      "DROP INDEX IF EXISTS storedb_order_email; DROP INDEX IF EXISTS storedb_order_created;"));
-  for (const char* t : {"storedb_table", "storedb_pii_column", "storedb_problem", "storedb_dump"})
-    TQ_RETURN_IF_ERROR(db_.Exec(std::string("DELETE FROM ") + t + " WHERE evidence_id=" + ev));
-  for (auto [t, shared] : {std::pair{"storedb_customer", shared_customers},
-                           std::pair{"storedb_order", shared_orders}}) {
-    if (shared)
-      TQ_RETURN_IF_ERROR(db_.Exec(std::string("DELETE FROM ") + t + " WHERE evidence_id=" + ev));
-    else
-      TQ_RETURN_IF_ERROR(RecreateEmpty(db_, t));
-  }
+  orders_shared_ = shared_orders;
   // A larger page cache for the bulk of staged rows (bounded: 64 MB).
   TQ_RETURN_IF_ERROR(db_.Exec("PRAGMA cache_size=-65536; PRAGMA temp.cache_size=-65536"));
   TQ_RETURN_IF_ERROR(db_.Exec(R"sql(
@@ -128,6 +110,31 @@ DROP INDEX IF EXISTS tmp_sdb_meta_k;
   };
   for (const auto& [which, text] : sql) {
     TQ_ASSIGN_OR_RETURN(staging_[which], db_.Prepare(text));
+  }
+  return Status::Ok();
+}
+
+Status Analyzer::ClearTables() {
+  std::string ev = std::to_string(item_.id);
+  // The rows of an earlier run are replaced. The customer and order tables, when they hold
+  // only this item's rows (one dump per case), are emptied wholesale: on the 1 M-customer case
+  // deleting their 3.4 M rows by evidence_id took 58 s, the larger part of a re-run.
+  // The secondary indexes of the customer and order tables are built once after the bulk
+  // load (one sort each) instead of a random b-tree insert per row, per update and per
+  // deleted row: on a million customers that was the larger part of the stage. All of it is
+  // the tables' transaction (FinishTables), so a killed run leaves the tables and indexes as
+  // they were (CreateSecondaryIndexes() rebuilds them).
+  TQ_RETURN_IF_ERROR(db_.Exec(
+      "DROP INDEX IF EXISTS storedb_customer_ev; DROP INDEX IF EXISTS storedb_customer_email;"
+      "DROP INDEX IF EXISTS storedb_order_email; DROP INDEX IF EXISTS storedb_order_created;"));
+  for (const char* t : {"storedb_table", "storedb_pii_column", "storedb_problem", "storedb_dump"})
+    TQ_RETURN_IF_ERROR(db_.Exec(std::string("DELETE FROM ") + t + " WHERE evidence_id=" + ev));
+  for (auto [t, shared] : {std::pair{"storedb_customer", customers_shared_},
+                           std::pair{"storedb_order", orders_shared_}}) {
+    if (shared)
+      TQ_RETURN_IF_ERROR(db_.Exec(std::string("DELETE FROM ") + t + " WHERE evidence_id=" + ev));
+    else
+      TQ_RETURN_IF_ERROR(RecreateEmpty(db_, t));
   }
   return Status::Ok();
 }

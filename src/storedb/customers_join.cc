@@ -590,7 +590,7 @@ Status Analyzer::BuildCustomers(AnalyzeSummary* s, PhaseClock* clock) {
   // written: a full disk, an I/O error) costs only time: this thread writes them as before.
   if (writer.started() && writer.WaitReached().ok()) {
     writer.GoOn();
-    people_.Clear();  // its memory goes to the index builds' sorts
+    ReleaseHeldRows();
     // Each index is one sort of up to two million keys (see Finish).
     TQ_RETURN_IF_ERROR(db_.Exec("PRAGMA cache_size=-262144; PRAGMA threads=2"));
     Status indexed = CreateOrderIndexes(db_);

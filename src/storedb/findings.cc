@@ -54,6 +54,11 @@ Status Analyzer::Upsert(Finding f, AnalyzeSummary* s) {
 }
 
 Status Analyzer::Finish(const DumpStats& read, AnalyzeSummary* s, PhaseClock* clock) {
+  TQ_RETURN_IF_ERROR(FinishFindings(read, s, clock));
+  return FinishTables(s, clock);
+}
+
+Status Analyzer::FinishFindings(const DumpStats& read, AnalyzeSummary* s, PhaseClock* clock) {
   PhaseClock unused;
   if (!clock) clock = &unused;
   DumpStats stats = read;
@@ -65,9 +70,22 @@ Status Analyzer::Finish(const DumpStats& read, AnalyzeSummary* s, PhaseClock* cl
   TQ_RETURN_IF_ERROR(IndexStaging());
   TQ_RETURN_IF_ERROR(ScanFindings(s));
   clock->Mark("findings");
-  TQ_RETURN_IF_ERROR(BuildCustomers(s, clock));
+  return Status::Ok();
+}
+
+void Analyzer::ReleaseHeldRows() {
   people_.Clear();  // its memory goes to the index builds' sorts
-  TQ_RETURN_IF_ERROR(WriteTables(stats, s));
+  if (held_rows_released) std::exchange(held_rows_released, nullptr)();
+}
+
+Status Analyzer::FinishTables(AnalyzeSummary* s, PhaseClock* clock) {
+  PhaseClock unused;
+  if (!clock) clock = &unused;
+  TQ_RETURN_IF_ERROR(ClearTables());
+  clock->Mark("clear");
+  TQ_RETURN_IF_ERROR(BuildCustomers(s, clock));
+  ReleaseHeldRows();
+  TQ_RETURN_IF_ERROR(WriteTables(s->stats, s));
   clock->Mark("tables");
   // Each index is one sort of up to two million keys: with room for it in memory (SQLite's
   // sorter takes the page cache's size) and a helper thread, it is not spilled to temporary

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -65,6 +66,10 @@ struct AnalyzeOptions {
   // for this machine, not a store that fits.
   uint64_t max_people_bytes = DefaultPeopleBytes();
   DumpOptions dump;
+  // Called once this dump's findings are committed (AnalyzeDumpEvidence), while its customer,
+  // order and other storedb rows are written: as soon as the rows held since the read are
+  // freed, else when the tables are written. What needs only the findings may start then.
+  std::function<void()> findings_committed;
 };
 
 struct AnalyzeSummary {

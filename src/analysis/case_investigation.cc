@@ -186,6 +186,7 @@ Result<CaseInvestigation> ComputeCaseInvestigation(Case& c, const RecordSource& 
   // table logs_rule_hit (every hit kept) when it exists, with each rule's tags from its
   // log.rule_hit findings; else from the findings alone.
   std::map<std::pair<int64_t, int64_t>, std::vector<RuleMatch>> hits;
+  const bool rule_hit_table = TableExists(c.db(), "logs_rule_hit");
   {
     TQ_ASSIGN_OR_RETURN(std::vector<Finding> rule_hits, ListFindings(c.db(), "log.rule_hit"));
     simdjson::dom::parser parser;
@@ -213,9 +214,7 @@ Result<CaseInvestigation> ComputeCaseInvestigation(Case& c, const RecordSource& 
       rule_tags.emplace(m.rule, m.tags);
       if (f.evidence_id && f.line) hits[{*f.evidence_id, *f.line}].push_back(std::move(m));
     }
-    TQ_ASSIGN_OR_RETURN(int64_t table, c.db().QueryInt("SELECT count(*) FROM sqlite_master WHERE "
-                                                       "type='table' AND name='logs_rule_hit'"));
-    if (table > 0) {
+    if (rule_hit_table) {
       hits.clear();
       TQ_ASSIGN_OR_RETURN(Stmt st, c.db().Prepare("SELECT rule_id,rule_title,coalesce(level,''),"
                                                   "evidence_id,line FROM logs_rule_hit"));
@@ -240,9 +239,7 @@ Result<CaseInvestigation> ComputeCaseInvestigation(Case& c, const RecordSource& 
   };
   std::map<std::tuple<std::string, std::string, std::string>, std::vector<SideHit>> side_hits;
   {
-    TQ_ASSIGN_OR_RETURN(int64_t table, c.db().QueryInt("SELECT count(*) FROM sqlite_master WHERE "
-                                                       "type='table' AND name='logs_rule_hit'"));
-    if (table > 0) {
+    if (rule_hit_table) {
       TQ_ASSIGN_OR_RETURN(
           Stmt st, c.db().Prepare("SELECT h.rule_id, h.rule_title, coalesce(h.level,''), "
                                   "coalesce(h.c_ip,''), coalesce(h.method,''), coalesce(h.uri,''), "

@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 
+#include "core/text.h"
 #include "rules/engine.h"
 #include "rules/yaml_limits.h"
 
@@ -144,12 +145,6 @@ bool GlobMatch(std::string_view pat, std::string_view name) {  // for "sel*" in 
 }
 
 // ---- Values and modifiers ----
-std::string Lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
-  return o;
-}
-
 std::string Base64(std::string_view in) {
   static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;

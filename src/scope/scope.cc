@@ -23,13 +23,6 @@ constexpr int64_t kEdgeMicros = 60LL * 1000000;  // an order within a minute of 
 // these the order holds (the checkout form).
 constexpr const char* kCheckoutForm[] = {"name", "email", "phone", "postal_address"};
 
-std::string Trim(const std::string& s) {
-  size_t a = s.find_first_not_of(" \t\r\n");
-  if (a == std::string::npos) return "";
-  size_t b = s.find_last_not_of(" \t\r\n");
-  return s.substr(a, b - a + 1);
-}
-
 enum : uint8_t {
   kAmbCreationUnknown = 1,
   kAmbGuest = 2,
@@ -676,7 +669,7 @@ std::string ExposureAmbiguity(const Exposure& e) {
 }
 
 std::string RegionCode(const std::string& country, const std::string& region) {
-  std::string r = Trim(region);
+  std::string r(Trim(region));
   if (r.empty()) return "";
   std::string c = country;
   for (char& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));

@@ -8,18 +8,13 @@
 #include <cstring>
 #include <memory>
 
+#include "core/text.h"
 #include "core/time.h"
 #include "storedb/storedb.h"
 
 namespace tq::storedb {
 
 namespace {
-
-std::string Trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t");
-  size_t e = s.find_last_not_of(" \t");
-  return b == std::string_view::npos ? "" : std::string(s.substr(b, e - b + 1));
-}
 
 std::string QuoteIdent(std::string_view name) {
   std::string out = "`";
@@ -171,12 +166,13 @@ Result<MysqlTarget> ParseMysqlDsn(std::string_view dsn) {
   bool have_host = false;
   while (!dsn.empty()) {
     size_t semi = dsn.find(';');
-    std::string part = Trim(dsn.substr(0, semi));
+    std::string part(Trim(dsn.substr(0, semi)));
     dsn = semi == std::string_view::npos ? std::string_view() : dsn.substr(semi + 1);
     if (part.empty()) continue;
     size_t eq = part.find('=');
     if (eq == std::string::npos) return Status::Usage("--mysql: '" + part + "' is not key=value");
-    std::string k = Trim(part.substr(0, eq)), v = Trim(part.substr(eq + 1));
+    std::string k(Trim(std::string_view(part).substr(0, eq)));
+    std::string v(Trim(std::string_view(part).substr(eq + 1)));
     if (k == "host")
       t.host = v, have_host = true;
     else if (k == "user")

@@ -320,8 +320,7 @@ Result<CaseInvestigation> ComputeCaseInvestigation(Case& c, const RecordSource& 
   out.platform_log_files = ps.files;
   out.platform_log_lines = ps.lines;
   for (const std::string& p : ps.problems) out.result.notes.push_back("platform log " + p);
-  int64_t skipped = 0;
-  for (auto& [reason, n] : ps.skipped) skipped += n;
+  uint64_t skipped = ps.skipped.total();
   if (skipped > 0)
     out.result.notes.push_back(std::to_string(skipped) +
                                " platform log line(s) skipped (too long, or a bad date)");

@@ -82,7 +82,7 @@ Status ReadPlatformLogs(Case& c, const PlatformLogSelect& select, std::vector<Pl
     stats->lines += rs.lines;
     stats->parsed += rs.parsed;
     stats->continuation += rs.continuation;
-    for (auto& [reason, n] : rs.skipped) stats->skipped[reason] += n;
+    stats->skipped.Merge(rs.skipped);
     for (const std::string& p : rs.problems)
       stats->problems.push_back(item.original_path + ": " + p);
   }

@@ -13,6 +13,7 @@
 
 #include "analysis/analysis.h"
 #include "casefile/casefile.h"
+#include "core/skipped.h"
 #include "core/time.h"
 
 namespace tq::analysis {
@@ -27,8 +28,8 @@ struct PlatformLogSelect {
 
 struct PlatformLogStats {
   int64_t files = 0, lines = 0, parsed = 0, continuation = 0, selected = 0, dropped = 0;
-  std::map<std::string, int64_t> skipped;  // reason -> lines
-  std::vector<std::string> problems;       // "path: what went wrong"
+  SkipTally skipped;                  // lines by reason
+  std::vector<std::string> problems;  // "path: what went wrong"
 };
 
 // Reads every collected platform log of the case and appends the selected lines, by time.

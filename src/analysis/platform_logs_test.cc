@@ -46,7 +46,11 @@ TEST_F(PlatformLogCaseTest, SelectsLinesNamingTheAttackerOrErringInTheWindow) {
   EXPECT_EQ(stats.continuation, 1);
   ASSERT_EQ(stats.skipped.size(), 1u) << "one line skipped, with its reason";
   EXPECT_EQ(stats.skipped.begin()->first.rfind("impossible date", 0), 0u);
-  EXPECT_EQ(stats.skipped.begin()->second, 1);
+  EXPECT_EQ(stats.skipped.begin()->second.count, 1u);
+  // Where it was: its line, its byte offset in the item and its length.
+  const SkippedInput& e = stats.skipped.begin()->second.examples.at(0);
+  EXPECT_GT(e.line, 0u);
+  EXPECT_GT(e.bytes, 0u);
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[0].line, 2);
   EXPECT_EQ(events[0].why, "names /uploads/2025/03/x.php");
@@ -116,9 +120,7 @@ TEST_F(PlatformLogCaseTest, HostileLinesAreCountedNotFatal) {
   EXPECT_EQ(events[0].message, "first");
   EXPECT_EQ(events[1].message, "last");
   EXPECT_EQ(events[1].line, 4);
-  int64_t skipped = 0;
-  for (auto& [reason, n] : stats.skipped) skipped += n;
-  EXPECT_EQ(skipped, 1) << "the long line";
+  EXPECT_EQ(stats.skipped.total(), 1u) << "the long line";
 }
 
 }  // namespace

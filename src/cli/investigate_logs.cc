@@ -157,8 +157,8 @@ StagePlan SetupLogsStage(CLI::App& app, Globals& g) {
       if (!st.best_format.empty()) w.Field("best_format", st.best_format);
       w.Key("skipped").BeginObject();
       for (auto& [reason, sc] : st.skipped) {
-        w.Key(reason).BeginObject().Field("lines", sc.lines).Key("examples").BeginArray();
-        for (uint64_t l : sc.example_lines) w.String(inputs[k].name + ":" + Num(l));
+        w.Key(reason).BeginObject().Field("lines", sc.count).Key("examples").BeginArray();
+        for (const SkippedInput& e : sc.examples) w.String(inputs[k].name + ":" + Num(e.line));
         w.EndArray().EndObject();
       }
       w.EndObject().EndObject();
@@ -166,8 +166,8 @@ StagePlan SetupLogsStage(CLI::App& app, Globals& g) {
                          std::string(logs::CompressionName(st.compression)) +
                          "): " + Num(st.lines) + " lines, " + Num(st.parsed) + " parsed";
       for (auto& [reason, sc] : st.skipped) {
-        line += ", " + Num(sc.lines) + " " + reason;
-        if (!sc.example_lines.empty()) line += " (e.g. line " + Num(sc.example_lines.front()) + ")";
+        line += ", " + Num(sc.count) + " " + reason;
+        if (!sc.examples.empty()) line += " (e.g. line " + Num(sc.examples.front().line) + ")";
       }
       ctx.text_lines.push_back(line);
       // Mostly unparsed: probably the wrong format, which must not pass for a clean log.

@@ -103,7 +103,7 @@ TEST(ClientTest, QuoteWrappedVhostAndForwardedLinesGiveTheRealClient) {
   for (const Got& g : got) EXPECT_EQ(g.client, "203.0.113.9") << g.line;
   EXPECT_EQ(got[3].host, "shop.example");  // vhost_combined, read by the fallback
   EXPECT_EQ(st.format, "combined");
-  EXPECT_EQ(st.skipped.at(std::string(kSkipClient)).lines, 1u);
+  EXPECT_EQ(st.skipped.count(kSkipClient), 1u);
 
   // nginx's `main` format: X-Forwarded-For last; the load balancer's address is the peer.
   WriteFile(dir.path() + "/x.log",

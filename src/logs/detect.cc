@@ -154,23 +154,12 @@ Result<std::unique_ptr<LineParser>> ParserForFile(const StreamOptions& o,
 
 // ---- Stats and filter ----
 
-void ParseStats::Skip(std::string_view reason, uint64_t line_no) {
-  SkipCount& s = skipped[std::string(reason)];
-  ++s.lines;
-  if (s.example_lines.size() < 5) s.example_lines.push_back(line_no);
-}
-
 void ParseStats::Merge(const ParseStats& o) {
   bytes += o.bytes;
   lines += o.lines;
   parsed += o.parsed;
   out_of_order += o.out_of_order;
-  for (auto& [k, v] : o.skipped) {
-    SkipCount& s = skipped[k];
-    s.lines += v.lines;
-    for (uint64_t l : v.example_lines)
-      if (s.example_lines.size() < 5) s.example_lines.push_back(l);
-  }
+  skipped.Merge(o.skipped);
   if (o.first_time && (!first_time || o.first_time < first_time)) first_time = o.first_time;
   if (o.last_time > last_time) last_time = o.last_time;
   if (read_error.empty()) read_error = o.read_error;
@@ -257,7 +246,7 @@ bool ParseTimeWithFormat(std::string_view text, const std::string& pattern, Unix
 uint64_t ParseStats::RequestLines() const {
   uint64_t n = lines;
   for (std::string_view r : {kSkipEmpty, kSkipDirective, kSkipNoRequest, kSkipAuditLine})
-    if (auto it = skipped.find(std::string(r)); it != skipped.end()) n -= it->second.lines;
+    n -= skipped.count(r);
   return n;
 }
 

@@ -56,7 +56,7 @@ TEST_P(FormatFileTest, EveryLineAsDocumented) {
     EXPECT_EQ(g.peer, w.peer) << c.file << ":" << w.line;
   }
   std::map<std::string, uint64_t> skipped;
-  for (auto& [k, v] : st.skipped) skipped[k] = v.lines;
+  for (auto& [k, v] : st.skipped) skipped[k] = v.count;
   EXPECT_EQ(skipped, c.skipped) << c.file;
 }
 

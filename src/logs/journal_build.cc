@@ -47,7 +47,7 @@ Result<JournalManifest> BuildRequestJournal(const std::string& dir,
       seg.records = (*w)->records();
       in.lines = ps.lines;
       in.parsed = ps.parsed;
-      for (auto& [reason, sc] : ps.skipped) in.skipped += sc.lines;
+      in.skipped += ps.skipped.total();
       if (!st.ok())
         in.problem = st.message();
       else if (!ps.read_error.empty())

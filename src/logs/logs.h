@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/skipped.h"
 #include "core/time.h"
 
 namespace tq::logs {
@@ -229,19 +230,15 @@ bool NormalizeTarget(std::string_view target, std::string* out);
 bool MayNeedNormalizing(std::string_view target);
 
 // ---- Streaming parsed records (for analysis and tests) ----
-struct SkipCount {
-  uint64_t lines = 0;
-  std::vector<uint64_t> example_lines;  // first few line numbers
-};
 struct ParseStats {
   std::string format;  // detected or given
   Compression compression = Compression::kPlain;
   uint64_t bytes = 0, lines = 0, parsed = 0, out_of_order = 0;
-  std::map<std::string, SkipCount> skipped;  // reason -> count and examples
+  SkipTally skipped;  // lines by reason, the first few of each with their line numbers
   UnixMicros first_time = 0, last_time = 0;  // 0 when no line had a time
   std::string read_error;                    // damage: what was read before it
   std::string best_format;  // when LowShare(): the built-in format that reads it best, if any
-  void Skip(std::string_view reason, uint64_t line_no);
+  void Skip(std::string_view reason, uint64_t line_no) { skipped.Add(reason, line_no); }
   // Lines that should have been requests: all but blank lines, directives and service
   // messages.
   uint64_t RequestLines() const;

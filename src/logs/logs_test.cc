@@ -573,10 +573,12 @@ TEST(StreamTest, EveryLineAccountedForIncludingHugeAndGarbage) {
   EXPECT_EQ(st.parsed, 5u);
   EXPECT_EQ(n, 5u);
   EXPECT_EQ(line_nos, (std::vector<uint64_t>{1, 2, 3, 7, 8}));
-  EXPECT_EQ(st.skipped["line too long"].lines, 1u);
-  EXPECT_EQ(st.skipped["line too long"].example_lines, std::vector<uint64_t>{4});
-  EXPECT_EQ(st.skipped["format mismatch"].lines, 2u);
-  EXPECT_EQ(st.skipped["empty line"].lines, 1u);
+  EXPECT_EQ(st.skipped.count("line too long"), 1u);
+  ASSERT_NE(st.skipped.find("line too long"), nullptr);
+  ASSERT_EQ(st.skipped.find("line too long")->examples.size(), 1u);
+  EXPECT_EQ(st.skipped.find("line too long")->examples[0].line, 4u);
+  EXPECT_EQ(st.skipped.count("format mismatch"), 2u);
+  EXPECT_EQ(st.skipped.count("empty line"), 1u);
   EXPECT_EQ(st.bytes, text.size());
 }
 
@@ -619,8 +621,9 @@ Chunked ChunkAll(const std::string& path, size_t chunk_size, size_t max_line, bo
       &chunk_lines);
   EXPECT_TRUE(s.ok());
   EXPECT_LE(biggest, chunk_size + max_line + 1);
-  for (uint64_t l : st.skipped["line too long"].example_lines) out.too_long.push_back(l);
-  EXPECT_LE(st.skipped["line too long"].lines, 5u);  // all examples kept
+  if (const SkipTally::Reason* r = st.skipped.find("line too long"))
+    for (const SkippedInput& e : r->examples) out.too_long.push_back(e.line);
+  EXPECT_LE(st.skipped.count("line too long"), 5u);  // all examples kept
   std::sort(out.too_long.begin(), out.too_long.end());
   out.bytes = st.bytes;
   out.stat_lines = st.lines;
@@ -730,7 +733,7 @@ TEST(CorpusTest, RealLogsParse) {
                   .ok());
   EXPECT_EQ(st.format, "jsonl");
   uint64_t skipped = 0;
-  for (auto& [k, v] : st.skipped) skipped += v.lines;
+  for (auto& [k, v] : st.skipped) skipped += v.count;
   EXPECT_EQ(st.parsed + skipped, st.lines);
 }
 

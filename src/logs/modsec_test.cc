@@ -46,7 +46,7 @@ std::vector<Entry> Read(const std::string& path, ParseStats* st, StreamOptions o
 
 std::map<std::string, uint64_t> Skipped(const ParseStats& st) {
   std::map<std::string, uint64_t> m;
-  for (auto& [k, v] : st.skipped) m[k] = v.lines;
+  for (auto& [k, v] : st.skipped) m[k] = v.count;
   return m;
 }
 

@@ -205,7 +205,7 @@ void ReadPlatformLogItem(const std::string& path, const TimeZone& zone,
                                 if (why.empty()) {
                                   ++stats->continuation;
                                 } else {
-                                  ++stats->skipped[why];
+                                  stats->skipped.Add(why, line_no, offset + pos, end - pos);
                                 }
                               } else {
                                 ++stats->parsed;
@@ -216,7 +216,7 @@ void ReadPlatformLogItem(const std::string& path, const TimeZone& zone,
                             }
                             return true;
                           });
-  for (auto& [reason, sc] : ps.skipped) stats->skipped[reason] += static_cast<int64_t>(sc.lines);
+  stats->skipped.Merge(ps.skipped);
   if (!s.ok()) stats->problems.push_back(s.message());
   if (!ps.read_error.empty()) stats->problems.push_back(ps.read_error);
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/skipped.h"
 #include "core/time.h"
 
 namespace tq::logs {
@@ -56,8 +57,8 @@ struct PlatformLogLine {
 
 struct PlatformLogReadStats {
   int64_t lines = 0, parsed = 0, continuation = 0;
-  std::map<std::string, int64_t> skipped;  // reason -> lines
-  std::vector<std::string> problems;       // unreadable or damaged (what came before was read)
+  SkipTally skipped;                  // lines by reason
+  std::vector<std::string> problems;  // unreadable or damaged (what came before was read)
 };
 
 // Reads one collected error-log item at `path` (plain or compressed), each line once: the

@@ -270,8 +270,7 @@ Result<ScanResult> ScanFiles(const std::vector<ScanFile>& inputs, const ScanOpti
       journal.segments.push_back({input, shift, u.u.begin, u.journal_records, u.journal_file});
     }
     std::vector<UnixMicros>().swap(u.rising);
-    for (auto& [reason, sc] : u.stats.skipped)
-      for (uint64_t& l : sc.example_lines) l += shift;
+    u.stats.skipped.ShiftLines(shift);
     ParseStats& ps = res.stats[input];
     std::string fmt = ps.format;
     Compression comp = u.stats.compression;
@@ -378,7 +377,7 @@ Result<ScanResult> ScanFiles(const std::vector<ScanFile>& inputs, const ScanOpti
       x.sha256 = inputs[i].sha256;
       x.lines = ps.lines;
       x.parsed = ps.parsed;
-      for (auto& [reason, sc] : ps.skipped) x.skipped += sc.lines;
+      x.skipped += ps.skipped.total();
       x.problem = ps.read_error;
     }
     if (res.request_journal_error.empty()) {

@@ -172,7 +172,8 @@ TEST(ScanFilesTest, UnitsMergeInInputOrderWithStatistics) {
     EXPECT_EQ(st[0].parsed, 1000u);
     EXPECT_EQ(st[0].out_of_order, 500u);
     ASSERT_EQ(st[0].skipped.size(), 1u);
-    EXPECT_EQ(st[0].skipped.begin()->second.example_lines, std::vector<uint64_t>{1001});
+    ASSERT_EQ(st[0].skipped.begin()->second.examples.size(), 1u);
+    EXPECT_EQ(st[0].skipped.begin()->second.examples[0].line, 1001u);
     EXPECT_EQ(st[0].format, "combined");
     EXPECT_FALSE(st[1].read_error.empty());
     EXPECT_EQ(st[2].compression, Compression::kGzip);

@@ -319,7 +319,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
         TQ_RETURN_IF_ERROR(del.Bind(1, in.evidence_id).Run());
       }
       uint64_t skipped = 0;
-      for (auto& [reason, sc] : st.skipped) skipped += sc.lines;
+      skipped += st.skipped.total();
       TQ_ASSIGN_OR_RETURN(
           Stmt f, db.Prepare("INSERT INTO logs_file VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
       f.Bind(1, in.evidence_id).Bind(2, in.sha256).Bind(3, in.name).Bind(4, st.format);
@@ -339,9 +339,9 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
       for (auto& [reason, sc] : st.skipped) {
         JsonWriter w;
         w.BeginArray();
-        for (uint64_t l : sc.example_lines) w.Uint(l);
+        for (const SkippedInput& e : sc.examples) w.Uint(e.line);
         w.EndArray();
-        sk.Bind(1, in.evidence_id).Bind(2, reason).Bind(3, sc.lines).Bind(4, w.str());
+        sk.Bind(1, in.evidence_id).Bind(2, reason).Bind(3, sc.count).Bind(4, w.str());
         TQ_RETURN_IF_ERROR(sk.Run());
         TQ_RETURN_IF_ERROR(sk.Reset());
       }

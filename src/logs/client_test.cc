@@ -56,8 +56,16 @@ TEST(ClientTest, Ipv4AsInetPtonReadsIt) {
   EXPECT_GT(valid, 20000u);
   uint8_t b[4];
   for (const char* bad : {"1.2.3.04", "1.2.3.256", "1.2.3.4.", ".1.2.3.4", "1..2.3", "1.2.3.4\n",
-                          "1.2.3.1000", "0.0.0.00", "1.2.3"})
+                          "1.2.3.1000", "0.0.0.00", "1.2.3", "1.2.3./", "1.2.3.:", "1.2.\xb3.4",
+                          "1.2.3.4\xff", "255.255.255.2555", "999.1.1.1", "1.2.3.4/"})
     EXPECT_FALSE(ParseIpv4(bad, b)) << bad;
+  EXPECT_FALSE(ParseIpv4(std::string_view("1.2.3.4\0", 8), b));
+  EXPECT_FALSE(ParseIpv4(std::string_view("1.2\0.3.4", 8), b));
+  ASSERT_TRUE(ParseIpv4("0.0.0.0", b));
+  EXPECT_EQ(b[0] | b[1] | b[2] | b[3], 0);
+  ASSERT_TRUE(ParseIpv4("100.200.250.255", b));
+  EXPECT_EQ(b[0], 100);
+  EXPECT_EQ(b[3], 255);
   ASSERT_TRUE(ParseIpv4("255.0.10.199", b));
   EXPECT_EQ(b[0], 255);
   EXPECT_EQ(b[1], 0);

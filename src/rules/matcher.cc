@@ -529,7 +529,16 @@ Status CompileRuleSet(RuleSet& rs) {
   // Atoms that stand only under a `not` (filters such as `not cs-uri-stem|endswith: '.css'`)
   // never make a rule a candidate, and are often on most lines: they are left out of the
   // databases and evaluated when a rule using them is, unless a rule using them is evaluated
-  // on every line anyway.
+  // on every line anyway and they cost more there than in the databases. A plain comparison
+  // with a field's value costs less evaluated directly on the lines where the rule's method,
+  // status and version leave it open (a 4xx for `sc-status|startswith: '4' and not
+  // cs-uri-stem|endswith: .png`) than searched for on every line (the static suffixes matched
+  // a third of the request-target database's matches on the bench log).
+  auto cheap_direct = [](const Atom& a) {
+    return a.field >= 0 && a.field != kExtraField &&
+           (a.kind == AtomKind::kEquals || a.kind == AtomKind::kContains ||
+            a.kind == AtomKind::kStartsWith || a.kind == AtomKind::kEndsWith);
+  };
   std::vector<bool> lazy(rs.atoms.size());
   for (size_t i = 0; i < rs.atoms.size(); ++i) lazy[i] = used[i] && !positive[i];
   auto would_prefilter = [&](uint32_t a) {
@@ -541,7 +550,8 @@ Status CompileRuleSet(RuleSet& rs) {
   for (const CompiledRule& r : rs.rules) {
     if (EvalTri(r, r.root, would_prefilter) == kF) continue;
     for (const Node& n : r.nodes)
-      if (n.op == Node::kAtom) lazy[n.atom] = false;
+      if (n.op == Node::kAtom && !(lazy[n.atom] && cheap_direct(rs.atoms[n.atom])))
+        lazy[n.atom] = false;
   }
   // Which atoms the chunk scan searches for.
   std::vector<bool> in_databases(rs.atoms.size());

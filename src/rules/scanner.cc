@@ -76,6 +76,7 @@ struct Scanner::State {
         value(r.atoms.size()) {
     if (r.scratch_proto) hs_clone_scratch(r.scratch_proto, &scratch);
     items.reserve(kGroupLines);
+    for (auto& d : distinct) d.reserve(kMaxIds);
     Flatten();
   }
   ~State() {
@@ -144,7 +145,10 @@ struct Scanner::State {
   std::vector<std::vector<uint32_t>> atom_always;  // atom -> always-rules using it
   std::vector<uint32_t> touched;                   // rule -> stamp of a line reporting its atom
   // Per distinct (method, status, version) seen, per always-rule and batch mode: 0 false,
-  // 1 true, 2 unknown, 3 not computed yet.
+  // 1 true, 2 unknown, 3 not computed yet; then per always-rule its value with every atom
+  // but the memoized ones unknown (for a line that reported an atom of the rule: a filter's
+  // `not cs-uri-stem|endswith: .png` matches most lines, and on them the rule was evaluated
+  // in full although its status alone made it false).
   std::unordered_map<std::string, uint32_t> combo_ids;
   std::vector<std::vector<uint8_t>> combo_tri;
   uint8_t* tri = nullptr;  // combo_tri of the current line's combination
@@ -162,40 +166,82 @@ struct Scanner::State {
   // Brings the memoized fields up to the line (stamp), moving memo_epoch when one changed.
   void UpdateMemoFields(const logs::AccessLogRecord& r) {
     bool changed = false;
-    for (logs::Field f : {logs::Field::kMethod, logs::Field::kStatus, logs::Field::kVersion}) {
-      FieldMemo& m = field_memo[static_cast<size_t>(f)];
+    for (size_t k = 0; k < 3; ++k) {
+      const auto f = static_cast<logs::Field>(kMemoFields[k]);
+      FieldMemo& m = field_memo[kMemoFields[k]];
       m.checked = stamp;
       bool has = r.has(f);
       std::string_view v = r.get(f);
-      if (has != m.has || !Same(v, m.value)) {
+      if (has != m.has || !Same(v, m.cur)) {
         m.has = has;
-        m.value.assign(v.data(), v.size());
         ++m.gen;
+        m.id = Intern(k, has, v);
+        if (m.id >= 0) {
+          m.cur = distinct[k][static_cast<size_t>(m.id)].second;  // not copied again
+        } else {
+          m.value.assign(v.data(), v.size());
+          m.cur = m.value;
+        }
         changed = true;
       }
     }
     if (!changed && tri) return;
+    // A combination of values each among the first kMaxIds of its field is looked up by their
+    // indices (the status changes on many lines: hashing the three values as a string was
+    // most of this function's time).
+    int32_t* fast = nullptr;
+    const int im = field_memo[kMemoFields[0]].id, is = field_memo[kMemoFields[1]].id,
+              iv = field_memo[kMemoFields[2]].id;
+    if (im >= 0 && is >= 0 && iv >= 0) {
+      if (combo_of_ids.empty()) combo_of_ids.assign(kMaxIds * kMaxIds * kMaxIds, -1);
+      fast = &combo_of_ids[(static_cast<size_t>(im) * kMaxIds + static_cast<size_t>(is)) * kMaxIds +
+                           static_cast<size_t>(iv)];
+      if (*fast >= 0) {
+        tri = combo_tri[static_cast<size_t>(*fast)].data();
+        return;
+      }
+    }
     combo_key.clear();
     for (logs::Field f : {logs::Field::kMethod, logs::Field::kStatus, logs::Field::kVersion}) {
       const FieldMemo& m = field_memo[static_cast<size_t>(f)];
-      uint32_t len = m.has ? static_cast<uint32_t>(m.value.size()) : 0xffffffffu;
+      uint32_t len = m.has ? static_cast<uint32_t>(m.cur.size()) : 0xffffffffu;
       combo_key.append(reinterpret_cast<const char*>(&len), sizeof len);  // has and length
-      combo_key += m.value;
+      combo_key += m.cur;
     }
     auto it = combo_ids.find(combo_key);
     if (it == combo_ids.end()) {
       if (combo_ids.size() >= kMaxCombos) {
         combo_ids.clear();
         combo_tri.clear();
+        std::fill(combo_of_ids.begin(), combo_of_ids.end(), -1);
       }
       it = combo_ids.emplace(combo_key, static_cast<uint32_t>(combo_tri.size())).first;
-      combo_tri.emplace_back(2 * rs.rules.size(), kTriNone);
+      combo_tri.emplace_back(3 * rs.rules.size(), kTriNone);
     }
+    if (fast) *fast = static_cast<int32_t>(it->second);
     tri = combo_tri[it->second].data();
   }
-  // The value of node n with unreported prefiltered atoms false, memoized atoms known and the
-  // others unknown.
-  uint8_t Tri(uint32_t n, const logs::AccessLogRecord& r) {
+  // The memoized fields' distinct values (with whether the field was there), the first
+  // kMaxIds of each: a value's index is its id in FieldMemo.
+  static constexpr size_t kMaxIds = 16;
+  static constexpr size_t kMemoFields[3] = {static_cast<size_t>(logs::Field::kMethod),
+                                            static_cast<size_t>(logs::Field::kStatus),
+                                            static_cast<size_t>(logs::Field::kVersion)};
+  std::array<std::vector<std::pair<bool, std::string>>, 3> distinct;  // reserved: never moved
+  int Intern(size_t k, bool has, std::string_view v) {
+    std::vector<std::pair<bool, std::string>>& d = distinct[k];
+    for (size_t i = 0; i < d.size(); ++i)
+      if (d[i].first == has && Same(d[i].second, v)) return static_cast<int>(i);
+    if (d.size() >= kMaxIds) return -1;
+    d.emplace_back(has, std::string(v));
+    return static_cast<int>(d.size() - 1);
+  }
+  // Per (method, status, version) ids: the combination's index in combo_tri, -1 when not
+  // looked up yet (kMaxIds^3 entries, made on first use).
+  std::vector<int32_t> combo_of_ids;
+  // The value of node n with unreported prefiltered atoms false (`loose`: unknown), memoized
+  // atoms known and the others unknown.
+  uint8_t Tri(uint32_t n, const logs::AccessLogRecord& r, bool loose = false) {
     const FlatNode& node = flat[n];
     const uint32_t* kids = flat_kids.data() + node.arg;
     switch (node.op) {
@@ -203,19 +249,19 @@ struct Scanner::State {
       case Node::kFalse: return kTriF;
       case Node::kAtom: {
         uint8_t pf = prefilter[node.arg];
-        if (pf == kScanned || (batch_mode && pf == kBatched)) return kTriF;
+        if (pf == kScanned || (batch_mode && pf == kBatched)) return loose ? kTriU : kTriF;
         if (memo_field[node.arg] >= 0)
           return Memo(node.arg, memo_field[node.arg], r) ? kTriT : kTriF;
         return kTriU;
       }
       case Node::kNot: {
-        uint8_t t = Tri(kids[0], r);
+        uint8_t t = Tri(kids[0], r, loose);
         return t == kTriU ? kTriU : t == kTriT ? kTriF : kTriT;
       }
       case Node::kAnd: {
         uint8_t acc = kTriT;
         for (uint32_t k = 0; k < node.n; ++k) {
-          uint8_t t = Tri(kids[k], r);
+          uint8_t t = Tri(kids[k], r, loose);
           if (t == kTriF) return kTriF;
           if (t == kTriU) acc = kTriU;
         }
@@ -224,7 +270,7 @@ struct Scanner::State {
       case Node::kOr: {
         uint8_t acc = kTriF;
         for (uint32_t k = 0; k < node.n; ++k) {
-          uint8_t t = Tri(kids[k], r);
+          uint8_t t = Tri(kids[k], r, loose);
           if (t == kTriT) return kTriT;
           if (t == kTriU) acc = kTriU;
         }
@@ -266,10 +312,14 @@ struct Scanner::State {
   std::vector<uint64_t> memo_gen_of;  // per atom: the generation its memo belongs to
   std::vector<uint8_t> memo_value;
   struct FieldMemo {
+    std::string_view cur;  // the value: `value`, or the distinct value of its id
     std::string value;
     bool has = false;
     uint64_t gen = 1;
     uint32_t checked = 0;  // the stamp of the line compared last
+    // The value's index among the field's distinct values (UpdateMemoFields); -1 when past
+    // the first kMaxIds, or not worked out (Memo, which does not need it, moved the value).
+    int id = -1;
   };
   std::array<FieldMemo, logs::kFieldCount> field_memo;
 
@@ -279,10 +329,12 @@ struct Scanner::State {
       m.checked = stamp;
       bool has = r.has(static_cast<logs::Field>(f));
       std::string_view v = r.field[static_cast<size_t>(f)];
-      if (has != m.has || !Same(v, m.value)) {
+      if (has != m.has || !Same(v, m.cur)) {
         m.has = has;
         m.value.assign(v.data(), v.size());
+        m.cur = m.value;
         ++m.gen;
+        m.id = -1;
       }
     }
     if (memo_gen_of[a] != m.gen) {
@@ -407,6 +459,11 @@ struct Scanner::State {
         uint8_t& t = tri[2 * rule + mode];
         if (t == kTriNone) t = Tri(flat_root[rule], r);
         if (t == kTriF) continue;
+      } else {
+        // False whatever its other atoms are (the mode does not matter: no atom is assumed).
+        uint8_t& t = tri[2 * rs.rules.size() + rule];
+        if (t == kTriNone) t = Tri(flat_root[rule], r, true);
+        if (t == kTriF) continue;
       }
       rule_mark[rule] = stamp;
       cand.push_back(rule);
@@ -444,10 +501,8 @@ struct Scanner::State {
       // of this field; `path`: the length of its path (kNoPath when it is no path's value).
       auto add = [&](std::string_view v, uint32_t item, bool target, uint32_t path) {
         segs.push_back({batch.size(), item, target, path});
-        size_t at = batch.size();
-        batch.resize(at + v.size() + 1);
-        std::memcpy(batch.data() + at, v.data(), v.size());
-        batch[at + v.size()] = '\n';
+        batch.append(v);  // (a resize would first zero the bytes copied over)
+        batch.push_back('\n');
       };
       auto path_of = [](std::string_view target) {
         size_t q = target.find('?');

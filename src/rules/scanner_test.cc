@@ -428,5 +428,69 @@ TEST(ScannerTest, RulesOnMethodAndStatusMatchDirectEvaluation) {
   ExpectChunkMatchesDirect(**rs, lines, 1000);
 }
 
+// A rule evaluated on every line whose own atom was reported on the line (a filter's static
+// suffix, on most lines of a store) is skipped when its method, status and version alone make
+// it false, and evaluated otherwise: with its filter matched (a 404 of a .png), with its
+// positive atom matched (a 200 of a .png for `or`), and past the first 16 distinct methods
+// and statuses (their combinations then looked up by value, not by index).
+TEST(ScannerTest, RulesTouchedByAnAtomAndManyDistinctValuesMatchDirectEvaluation) {
+  Result<RuleSetPtr> rs = LoadRulesFromText(
+      {{"a.yml", Rule("  sel:\n    sc-status|startswith: '4'\n  static:\n"
+                      "    cs-uri-stem|endswith:\n    - .png\n    - .css\n"
+                      "  condition: sel and not static\n")},
+       {"b.yml", Rule("  sel:\n    sc-status: 404\n  png:\n    cs-uri-stem|endswith: .png\n"
+                      "  condition: sel or png\n")},
+       {"c.yml", Rule("  m:\n    cs-method: M7\n  css:\n    cs-uri-stem|endswith: .css\n"
+                      "  condition: m and not css\n")}});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  ASSERT_EQ(Rules(**rs).size(), 3u);
+  const char* uris[] = {"/a.png", "/b.css", "/index.php", "/x.png?y=1", "/"};
+  std::vector<std::string> lines;
+  std::mt19937 rng(5);
+  for (int i = 0; i < 4000; ++i) {
+    // The first lines keep to a few methods and statuses; later ones bring new ones.
+    unsigned spread = i < 1000 ? 3 : 40;
+    std::string method = rng() % 2 ? "GET" : "M" + std::to_string(rng() % spread);
+    std::string status = std::to_string(rng() % 2 ? 200 + rng() % 2 * 204 : 400 + rng() % spread);
+    std::string req = method + " " + uris[rng() % std::size(uris)] + " HTTP/1.1";
+    lines.push_back("198.51.100.7 - - [10/Oct/2025:13:55:36 +0200] \"" + req + "\" " + status +
+                    " 10 \"-\" \"Mozilla/5.0\"");
+  }
+  ExpectChunkMatchesDirect(**rs, lines, 1000);
+}
+
+// A filter's plain comparisons in a rule evaluated on every line are not searched for on every
+// line (the static suffixes were a third of the request target database's matches on a store's
+// log): they are compared on the lines whose status leaves the rule open. A filter that is a
+// regex stays in the databases (evaluating it directly on those lines would cost more).
+TEST(ScannerTest, FiltersOfRulesOnEveryLineAreComparedNotSearched) {
+  Result<RuleSetPtr> rs = LoadRulesFromText(
+      {{"a.yml", Rule("  sel:\n    sc-status|startswith: '4'\n  static:\n"
+                      "    cs-uri-stem|endswith:\n    - .png\n    - .css\n"
+                      "  condition: sel and not static\n")},
+       {"b.yml", Rule("  sel:\n    sc-status|startswith: '5'\n  rx:\n"
+                      "    cs-uri-stem|re: '\\.(gif|svg)$'\n  condition: sel and not rx\n")}});
+  ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+  size_t literals = 0, regexes = 0;
+  for (const Atom& a : (*rs)->atoms) {
+    if (a.kind == AtomKind::kEndsWith) {
+      ++literals;
+      EXPECT_FALSE(a.scanned || a.batched) << a.value;
+    }
+    if (a.kind == AtomKind::kRegex) {
+      ++regexes;
+      EXPECT_TRUE(a.scanned || a.batched) << a.value;
+    }
+  }
+  EXPECT_EQ(literals, 2u);
+  EXPECT_EQ(regexes, 1u);
+  std::vector<std::string> lines;
+  for (const char* status : {"200", "404", "503"})
+    for (const char* uri : {"/a.png", "/b.css", "/c.gif", "/d.php"})
+      lines.push_back(std::string("198.51.100.7 - - [10/Oct/2025:13:55:36 +0200] \"GET ") + uri +
+                      " HTTP/1.1\" " + status + " 10 \"-\" \"Mozilla/5.0\"");
+  ExpectChunkMatchesDirect(**rs, lines, 5);  // 404 and 503 of the two paths each filter keeps
+}
+
 }  // namespace
 }  // namespace tq::rules

@@ -57,8 +57,8 @@ Runner SetupRules(CLI::App& app, Globals& g) {
       }
       w.EndArray().Key("problems").BeginArray();
       for (const auto& p : skipped) {
-        w.BeginObject().Field("file", p.file).Field("line", p.line).Field("title", p.title);
-        w.Field("reason", p.reason).EndObject();
+        w.BeginObject().Field("file", p.where.source).Field("line", p.where.line);
+        w.Field("title", p.title).Field("reason", p.where.reason).EndObject();
       }
       w.EndArray().EndObject();
       PrintOut(w.str() + "\n");

@@ -1,6 +1,8 @@
 // The "analysis" stage of `tourniquet investigate` (order 400, after logs, webroot and
 // storedb): attackers, the entry vector, sessions, exfiltration, the skimmer window and the
 // timeline, from the access records of the collected logs and the other stages' findings.
+#include <atomic>
+#include <chrono>
 #include <future>
 #include <memory>
 
@@ -19,6 +21,10 @@ namespace {
 struct BesideReplay {
   std::future<Result<analysis::CaseInvestigation>> computed;
   analysis::LogReadStats log_stats;
+  // Where it is, for the stage's progress line while its turn waits: the pass (1, 2; 3 once
+  // both are read) and the requests read in it.
+  std::atomic<int> pass{0};
+  std::atomic<uint64_t> requests{0};
 };
 
 StagePlan SetupAnalysisStage(CLI::App& app, Globals& g) {
@@ -38,7 +44,17 @@ StagePlan SetupAnalysisStage(CLI::App& app, Globals& g) {
           TQ_ASSIGN_OR_RETURN(std::unique_ptr<Case> reader, Case::Open(dir, /*read_only=*/true));
           TQ_ASSIGN_OR_RETURN(analysis::RecordSource records,
                               analysis::CaseLogRecords(*reader, journal, lo, &b->log_stats));
-          return analysis::ComputeCaseInvestigation(*reader, records);
+          analysis::RecordSource counted = [&](const analysis::RecordVisitor& visit) -> Status {
+            b->requests.store(0, std::memory_order_relaxed);
+            b->pass.fetch_add(1, std::memory_order_relaxed);
+            Status s = records([&](const analysis::AccessRecord& r) {
+              b->requests.fetch_add(1, std::memory_order_relaxed);
+              visit(r);
+            });
+            if (b->pass.load(std::memory_order_relaxed) == 2) b->pass.store(3);
+            return s;
+          };
+          return analysis::ComputeCaseInvestigation(*reader, counted);
         });
     return Status::Ok();
   };
@@ -58,7 +74,22 @@ StagePlan SetupAnalysisStage(CLI::App& app, Globals& g) {
     Result<analysis::CaseInvestigation> done = Status::Internal("analysis not run");
     bool replayed = false;
     if (beside_replay->computed.valid()) {
-      progress.Step("analysis: replaying requests (begun beside the store database stage)", "", 0);
+      // What is left of the replay begun beside the store database stage, shown as the passes
+      // of the replay done here would be.
+      BesideReplay& b = *beside_replay;
+      int shown = 0;
+      for (;;) {
+        int pass = b.pass.load(std::memory_order_relaxed);
+        if (pass != shown && pass <= 2) {
+          progress.Step("analysis: reading requests (pass " + std::to_string(pass) +
+                            ", begun beside the store database stage)",
+                        "requests", expected);
+          shown = pass;
+        }
+        if (pass <= 2) progress.Set(b.requests.load(std::memory_order_relaxed));
+        if (b.computed.wait_for(std::chrono::milliseconds(100)) == std::future_status::ready) break;
+      }
+      progress.Step("analysis: attributing and writing the timeline", "", 0);
       Result<analysis::CaseInvestigation> computed = beside_replay->computed.get();
       // A replay that failed there is done again here, where its error is reported and a
       // damaged journal is built again.

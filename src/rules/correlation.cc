@@ -216,7 +216,7 @@ void LoadCorrelationDoc(RuleSet& rs, const std::string& file, const YAML::Node& 
       }
     }
   } catch (const CorrSkip& s) {
-    rs.skipped.push_back({file, s.line, ci.title, s.reason});
+    rs.skipped.push_back(MakeRuleProblem(file, s.line, ci.title, s.reason));
     return;
   }
   rs.corr_info.push_back(std::move(ci));
@@ -476,7 +476,7 @@ void ResolveCorrelations(RuleSet& rs) {
   for (uint32_t i = 0; i < rs.corr_info.size(); ++i) {
     if (!problem[i].empty()) {
       const CorrelationInfo& ci = rs.corr_info[i];
-      rs.skipped.push_back({ci.file, ci.line, ci.title, problem[i]});
+      rs.skipped.push_back(MakeRuleProblem(ci.file, ci.line, ci.title, problem[i]));
       continue;
     }
     renum[i] = static_cast<int>(info.size());

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rules/rules.h"
@@ -22,6 +23,14 @@ class Db;
 }  // namespace tq
 
 namespace tq::rules {
+
+// A rule file or rule that did not load: where (file and 1-based line) and why.
+inline RuleProblem MakeRuleProblem(std::string file, int line, std::string title,
+                                   std::string reason) {
+  return RuleProblem{SkippedInput{std::move(file), line > 0 ? static_cast<uint64_t>(line) : 0, 0, 0,
+                                  std::move(reason)},
+                     std::move(title)};
+}
 
 enum class AtomKind : uint8_t {
   kEquals,

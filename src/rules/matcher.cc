@@ -499,7 +499,8 @@ Status CompileRuleSet(RuleSet& rs) {
       for (uint32_t a : used)
         if (!atom_error[a].empty()) why = atom_error[a];
       if (!why.empty()) {
-        rs.skipped.push_back({rs.info[r].file, rs.info[r].line, rs.info[r].title, why});
+        rs.skipped.push_back(
+            MakeRuleProblem(rs.info[r].file, rs.info[r].line, rs.info[r].title, why));
         continue;
       }
       info.push_back(std::move(rs.info[r]));

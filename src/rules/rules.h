@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/skipped.h"
 #include "logs/logs.h"
 #include "logs/scan.h"
 #include "rules/correlation.h"
@@ -36,12 +37,10 @@ struct RuleInfo {
   bool generate = true;
 };
 
-struct RuleProblem {  // a rule file or rule that did not load
-  std::string file;
-  int line = 0;
-  std::string title;
-  std::string reason;
-  std::string ToString() const;  // "file:line: reason"
+struct RuleProblem {             // a rule file or rule that did not load
+  SkippedInput where;            // the file, the line (1-based) and why
+  std::string title;             // the rule's, when it was read that far
+  std::string ToString() const;  // "file:line: title: reason"
 };
 
 struct RuleSet;  // loaded, compiled rules (opaque)

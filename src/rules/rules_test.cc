@@ -246,7 +246,7 @@ INSTANTIATE_TEST_SUITE_P(
         {{"bad.yml", text},
          {"good.yml", Rule("  s:\n    cs-method: GET\n  condition: s\n", "good")}});
     if (!rs.ok() || Rules(**rs).size() != 1 || Skipped(**rs).size() != 1 ||
-        Skipped(**rs)[0].reason.find(want) == std::string::npos) {
+        Skipped(**rs)[0].where.reason.find(want) == std::string::npos) {
       fprintf(
           stderr, "%zu-byte file: %s\n", text.size(),
           rs.ok() && !Skipped(**rs).empty() ? Skipped(**rs)[0].ToString().c_str() : "not skipped");

@@ -17,7 +17,8 @@
 namespace tq::rules {
 
 std::string RuleProblem::ToString() const {
-  return file + ":" + std::to_string(line) + ": " + (title.empty() ? "" : title + ": ") + reason;
+  return where.source + ":" + std::to_string(where.line) + ": " +
+         (title.empty() ? "" : title + ": ") + where.reason;
 }
 
 namespace {
@@ -333,7 +334,8 @@ class Loader {
       if (agg)
         AddLegacyCorrelation(rs_, static_cast<uint32_t>(rs_.info.size() - 1), std::move(*agg));
     } catch (const Skip& s) {
-      rs_.skipped.push_back({file_, s.line ? s.line : info.line, info.title, s.reason});
+      rs_.skipped.push_back(
+          MakeRuleProblem(file_, s.line ? s.line : info.line, info.title, s.reason));
     }
   }
 
@@ -630,15 +632,15 @@ class Loader {
 
 void LoadSigmaText(RuleSet& rs, const std::string& file, const std::string& text) {
   if (text.size() > kMaxRuleFileBytes) {
-    rs.skipped.push_back({file, 1, "",
-                          "larger than " + std::to_string(kMaxRuleFileBytes / 1024) +
-                              " KiB (rule files are limited)"});
+    rs.skipped.push_back(MakeRuleProblem(file, 1, "",
+                                         "larger than " + std::to_string(kMaxRuleFileBytes / 1024) +
+                                             " KiB (rule files are limited)"));
     return;
   }
   std::string why;
   std::vector<std::string> parts = SplitYamlDocuments(text, &why);
   if (!why.empty()) {
-    rs.skipped.push_back({file, 1, "", why});
+    rs.skipped.push_back(MakeRuleProblem(file, 1, "", why));
     return;
   }
   for (const std::string& part : parts) {
@@ -646,7 +648,7 @@ void LoadSigmaText(RuleSet& rs, const std::string& file, const std::string& text
     // a document past them.
     YamlLimitProblem limit;
     if (!CheckYamlLimits(part, &limit)) {
-      rs.skipped.push_back({file, limit.line ? limit.line : 1, "", limit.reason});
+      rs.skipped.push_back(MakeRuleProblem(file, limit.line ? limit.line : 1, "", limit.reason));
       continue;
     }
     if (limit.empty) continue;
@@ -654,11 +656,12 @@ void LoadSigmaText(RuleSet& rs, const std::string& file, const std::string& text
     try {
       d = YAML::Load(part);
     } catch (const YAML::Exception& e) {
-      rs.skipped.push_back({file, e.mark.line + 1, "", "not YAML: " + e.msg});
+      rs.skipped.push_back(MakeRuleProblem(file, e.mark.line + 1, "", "not YAML: " + e.msg));
       continue;
     }
     if (!d.IsMap()) {
-      rs.skipped.push_back({file, d.Mark().line + 1, "", "not a Sigma rule (no YAML map)"});
+      rs.skipped.push_back(
+          MakeRuleProblem(file, d.Mark().line + 1, "", "not a Sigma rule (no YAML map)"));
       continue;
     }
     try {
@@ -667,7 +670,8 @@ void LoadSigmaText(RuleSet& rs, const std::string& file, const std::string& text
       else
         Loader(rs, file).LoadDoc(d);
     } catch (const YAML::Exception& e) {
-      rs.skipped.push_back({file, e.mark.line + 1, "", std::string("bad rule: ") + e.msg});
+      rs.skipped.push_back(
+          MakeRuleProblem(file, e.mark.line + 1, "", std::string("bad rule: ") + e.msg));
     }
   }
 }

@@ -54,7 +54,7 @@ Result<Baseline> LoadTree(const std::string& dir) {
     if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
     Result<std::string> h = Sha256File(it->path().string());
     if (!h.ok()) {
-      b.skipped.push_back(h.status());
+      b.skipped.push_back(SkippedInput{"", 0, 0, 0, h.status().message()});
       continue;
     }
     b.files.emplace(fs::relative(it->path(), dir, ec).generic_string(), *h);
@@ -85,16 +85,18 @@ Result<Baseline> LoadArchive(const std::string& path) {
     while ((n = archive_read_data(a, buf.data(), buf.size())) > 0) h.Update(buf.data(), n);
     if (n < 0) {
       b.skipped.push_back(
-          Status::BadInput(path + ": member " + member + ": " +
-                           (archive_error_string(a) ? archive_error_string(a) : "read error")));
+          SkippedInput{path, 0, 0, 0,
+                       "member " + member + ": " +
+                           (archive_error_string(a) ? archive_error_string(a) : "read error")});
       continue;
     }
     if (!member.empty() && member.find("../") == std::string::npos)
       b.files[member] = ToHex(h.Finish());
   }
   if (rc != ARCHIVE_EOF)
-    b.skipped.push_back(Status::BadInput(path + ": archive ends early: " +
-                                         (archive_error_string(a) ? archive_error_string(a) : "")));
+    b.skipped.push_back(SkippedInput{path, 0, 0, 0,
+                                     std::string("archive ends early: ") +
+                                         (archive_error_string(a) ? archive_error_string(a) : "")});
   archive_read_free(a);
   if (b.files.empty()) return Status::BadInput(path + ": archive holds no files");
   StripCommonTopDir(b);
@@ -110,6 +112,7 @@ Baseline ParseManifest(std::string_view text, const std::string& source) {
     size_t eol = text.find('\n', pos);
     if (eol == std::string_view::npos) eol = text.size();
     std::string_view line = text.substr(pos, eol - pos);
+    const size_t at = pos;
     pos = eol + 1;
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -117,12 +120,13 @@ Baseline ParseManifest(std::string_view text, const std::string& source) {
     std::string_view hash = line.substr(0, std::min<size_t>(64, line.size()));
     if (!IsHex64(hash) || line.size() < 67 || line[64] != ' ' ||
         (line[65] != ' ' && line[65] != '*')) {
-      b.skipped.push_back(Status::BadInput("expected \"<sha256>  <path>\"").At(source, line_no));
+      b.skipped.push_back(
+          SkippedInput{source, line_no, at, line.size(), "expected \"<sha256>  <path>\""});
       continue;
     }
     std::string path = NormalizePath(std::string(line.substr(66)));
     if (path.empty()) {
-      b.skipped.push_back(Status::BadInput("empty path").At(source, line_no));
+      b.skipped.push_back(SkippedInput{source, line_no, at, line.size(), "empty path"});
       continue;
     }
     std::string lower(hash);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/skipped.h"
 
 namespace tq::webroot {
 
@@ -18,12 +19,12 @@ struct Baseline {
   std::string kind;                          // tree | archive | manifest
   std::map<std::string, std::string> files;  // relative path -> sha256 hex
   std::set<std::string> hashes;              // every content hash it vouches for
-  std::vector<Status> skipped;               // malformed manifest lines, unreadable members
+  std::vector<SkippedInput> skipped;         // malformed manifest lines, unreadable members
 };
 
 // Reads PATH as a directory, an archive or a manifest (decided by content, not by name).
 Result<Baseline> LoadBaseline(const std::string& path);
-// Parses manifest text; malformed lines go to `skipped` as "source:line: message".
+// Parses manifest text; malformed lines go to `skipped` (source, line, offset, length, why).
 Baseline ParseManifest(std::string_view text, const std::string& source);
 
 // The directory prefix ("" or "htdocs/") that, stripped from the evidence paths, makes the

@@ -98,7 +98,8 @@ Status ScanWebroot(const WebrootOptions& o, WebrootScan& w) {
     Result<Baseline> b = LoadBaseline(o.baseline);
     if (!b.ok()) return b.status();
     baseline = std::move(*b);
-    for (Status& s : baseline->skipped) report.item_errors.push_back(s);
+    for (const SkippedInput& s : baseline->skipped)
+      report.item_errors.push_back(Status::BadInput(s.ToString()));
     prefix = AlignPrefix(paths, *baseline);
   }
 

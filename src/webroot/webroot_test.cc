@@ -324,15 +324,17 @@ TEST(DetectPlatforms, HostileVersionFilesGiveNoVersion) {
 
 TEST(Baseline, ManifestLinesAndErrors) {
   std::string h(64, 'a');
-  Baseline b = ParseManifest(h + "  ./pub/index.php\n" + h + " *bin/magento\r\nnot a line\n" +
-                                 std::string(64, 'g') + "  x\n# comment\n\n",
-                             "release.sha256");
+  const std::string text = h + "  ./pub/index.php\n" + h + " *bin/magento\r\nnot a line\n" +
+                           std::string(64, 'g') + "  x\n# comment\n\n";
+  Baseline b = ParseManifest(text, "release.sha256");
   EXPECT_EQ(b.files.size(), 2u);
   EXPECT_TRUE(b.files.count("pub/index.php"));
   EXPECT_TRUE(b.files.count("bin/magento"));
   ASSERT_EQ(b.skipped.size(), 2u);
-  EXPECT_EQ(b.skipped[0].ToString(), "release.sha256:3: expected \"<sha256>  <path>\"");
-  EXPECT_EQ(b.skipped[1].ToString(), "release.sha256:4: expected \"<sha256>  <path>\"");
+  EXPECT_EQ(b.skipped[0].ToString(), "release.sha256:3: expected \"<sha256>  <path>\" (10 bytes)");
+  EXPECT_EQ(b.skipped[1].ToString(), "release.sha256:4: expected \"<sha256>  <path>\" (67 bytes)");
+  EXPECT_EQ(b.skipped[0].offset, text.find("not a line"));
+  EXPECT_EQ(b.skipped[1].offset, text.find("ggg"));
 }
 
 TEST(Baseline, CleanTreeAndReleaseArchiveGiveTheSameHashes) {

@@ -53,6 +53,12 @@ expect investigate.pty \
   '\rwebroot: scanning \[[#.]+\] [0-9]+/[0-9]+ files' \
   '\rstoredb: reading dumps \[[#.]+\] [0-9.]+ [kM]?B/[0-9.]+ [kM]?B' \
   '\rhost: reading \[[#.]+\] [0-9]+/[0-9]+ files' \
+  '\ranalysis: attributing and writing the timeline'
+# In a whole run the analysis reads the requests beside the store database stage (its turn
+# shows what is left of that, if anything, on this small store); on its own it reads them in
+# its turn, pass by pass.
+on_pty analysis.pty "$T" --case case investigate --only analysis
+expect analysis.pty \
   '\ranalysis: reading requests \(pass 1\) \[[#.]+\] [0-9]+/[0-9]+ requests' \
   '\ranalysis: reading requests \(pass 2\)' \
   '\ranalysis: attributing and writing the timeline'

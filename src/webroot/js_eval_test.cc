@@ -320,5 +320,64 @@ TEST(JsEval, StepsAreChargedToTheFoldBudget) {
   EXPECT_EQ(budget.eval_refused.begin()->rfind("js:d@", 0), 0u);
 }
 
+TEST(JsEval, ComputedArgumentsAreReadWhereTheTracedRunCallsTheDecoder) {
+  // A flattened function: a state machine over an array, the decoder's arguments computed from
+  // it, the page's objects in between, the whole handed to the page as a listener.
+  std::string host = Shift("https://stats.example.top/c", 3);
+  std::string src =
+      "function d(s,k){var o='';for(var i=0;i<s.length;i++){o+=String.fromCharCode(s.charCodeAt(i)"
+      "-k);}return o;}var T=['" +
+      host + "','" + Shift("cookie", 3) +
+      "'];document.querySelector('form').addEventListener('submit',function(e){"
+      "var st=[7,1,0];while(st[0]!==0){switch(st[0]+st[1]){case 8:var v=document[d(T[st[2]+1],"
+      "st[1]+2)]+'';st[0]=3;break;case 4:new Image().src=d(T[st[2]],st[0]);st[0]=0;break}}});";
+  std::string out = Folded(src);
+  EXPECT_NE(out.find("newImage().src='https://stats.example.top/c'"), std::string::npos) << out;
+  EXPECT_NE(out.find("document['cookie']"), std::string::npos) << out;
+
+  // A call site that returns one string on one visit and another on the next stays a call.
+  src =
+      "function d(s,k){return String.fromCharCode(s.charCodeAt(0)-k)}var a=[4,5];for(var i=0;"
+      "i<2;i++){window.x=d('h',a[i])}";
+  out = Folded(src);
+  EXPECT_NE(out.find("d('h',a[i])"), std::string::npos) << out;
+
+  // A test of what the page holds: the run goes on past a guard (the branch that does not
+  // leave), and a loop over it runs once.
+  src =
+      "function d(s,k){return String.fromCharCode(s.charCodeAt(0)-k)}document.addEventListener("
+      "'x',function(){if(location.href.indexOf('checkout')<0){return}var n=0;for(var i=0;"
+      "i<document.forms.length;i++){n++}window.y=d('h',n)});";
+  out = Folded(src);
+  EXPECT_NE(out.find("window.y='g'"), std::string::npos) << out;
+
+  // A host value is never taken as a number or text.
+  src =
+      "function d(s,k){return String.fromCharCode(s.charCodeAt(0)-k)}"
+      "window.z=d('h',location.hash.length);";
+  out = Folded(src);
+  EXPECT_NE(out.find("d('h',location.hash.length)"), std::string::npos) << out;
+}
+
+TEST(JsEval, TheTracedRunIsBounded) {
+  // A listener that never ends: the run stops at its step limit, within the file's budget.
+  std::string src =
+      "function d(s,k){return String.fromCharCode(s.charCodeAt(0)-k)}var n=1;"
+      "document.body.addEventListener('x',function(){for(;;){n=n+1}});"
+      "setTimeout(function(){window.q=d('h',n)},1);";
+  FoldBudget budget;
+  size_t before = budget.eval_steps_left;
+  std::string out = Folded(src, budget);
+  std::vector<Token> t = Lex(src);
+  FoldJsDecoders(t, budget);
+  // Its own steps (2^21) and the literal calls' first look at the script (2^18) at most.
+  EXPECT_LT(budget.eval_steps_left, before);
+  EXPECT_LE(before - budget.eval_steps_left, (1u << 21) + (1u << 18));
+  // Once a layer: a second call runs the script's own statements only, not the traced run.
+  size_t left = budget.eval_steps_left;
+  FoldJsDecoders(t, budget);
+  EXPECT_LT(left - budget.eval_steps_left, 1000u);
+}
+
 }  // namespace
 }  // namespace tq::webroot

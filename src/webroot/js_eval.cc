@@ -88,7 +88,7 @@ bool KnownBuiltin(std::string_view w) {
 class Machine;
 
 constexpr size_t kInitSteps = 1u << 18;
-constexpr size_t kTraceSteps = 1u << 21;  // a traced run's steps (TraceDecoderCalls)
+constexpr size_t kTraceSteps = 1u << 23;  // a traced run's steps (TraceDecoderCalls)
 constexpr size_t kTraceCallbacks = 32;    // functions handed to the host, each run once
 
 // What a traced run saw a call site return (FoldJsDecoders' second look, below): the string of
@@ -462,6 +462,8 @@ class Machine : public Heap {
         Val ret;
         Flow fl = Exec(script, s.node, g, ret);
         ok = fl == Flow::kNext;
+        // A Function body's own `return` (a packed layer) ends the script, its writes done.
+        if (trace_ && fl == Flow::kReturn) ok = true, stopped = true;
         if (why == "step limit" || why == "memory limit") stopped = true;
         why.clear();
         throwing_ = false;
@@ -496,15 +498,20 @@ class Machine : public Heap {
   // dispatcher's table) is read as what it returned where it was called.
   void Trace(TraceSites* sites) { trace_ = sites; }
   void RunCallbacks(size_t max_callbacks) {
+    // Depth first: the listeners a listener adds run right after it, before the next one the
+    // script added (the page's own order: set up, the visitor types, the page is left).
     for (size_t i = 0; i < callbacks_.size() && i < max_callbacks; ++i) {
       if (why == "step limit" || why == "memory limit") return;
       written_.clear();
       why.clear();
       throwing_ = false;
       Val cb = callbacks_[i];
+      size_t before = callbacks_.size();
       bool ok = Call(cb, {Host()}, global_).has_value();
       if (!ok)
         for (int32_t b : written_) p_.spoiled_.insert(b);
+      std::rotate(callbacks_.begin() + static_cast<std::ptrdiff_t>(i + 1),
+                  callbacks_.begin() + static_cast<std::ptrdiff_t>(before), callbacks_.end());
     }
   }
 
@@ -534,6 +541,7 @@ class Machine : public Heap {
   TraceSites* trace_ = nullptr;                  // trace mode (Trace) when set
   std::vector<Val> callbacks_;                   // functions handed to the host (trace mode)
   std::unordered_map<const Node*, int> forced_;  // tests on the host's values met, by node
+  std::unordered_set<const void*> host_keyed_;   // objects given properties the host named
   static constexpr size_t kMaxCallbacks = 64;
   // Named properties given to arrays, by array (kept alive with them).
   std::unordered_map<const void*, std::pair<jseval::ArrPtr, std::vector<std::pair<U16, Val>>>>
@@ -1136,7 +1144,15 @@ class Machine : public Heap {
       Keep(v);  // `el.onsubmit = function`, `window.onload = function`
       return true;
     }
-    if (IsHost(key)) return Stop("a property named by the host"), false;
+    if (IsHost(key)) {
+      // `store[field.id] = field.value`: the object holds what the page named; a property
+      // it does not show may be one of those (Get).
+      if (!((obj->k == Val::kObj || obj->k == Val::kFn) && obj->o && obj->name.empty()))
+        return Stop("a property named by the host"), false;
+      changed_.insert(obj->o.get());
+      host_keyed_.insert(obj->o.get());
+      return true;
+    }
     if ((obj->k == Val::kObj || obj->k == Val::kFn) && obj->o && obj->name.empty()) {
       if (obj->k == Val::kFn && key.k == Val::kStr && FunctionProto(ToU8(key.s)))
         return Stop("a function's own property"), false;
@@ -1243,6 +1259,7 @@ class Machine : public Heap {
       if (In(ToU8(k), {"__proto__", "constructor", "toString", "valueOf", "hasOwnProperty",
                        "__defineGetter__", "__lookupGetter__", "isPrototypeOf"}))
         return Stop("object's prototype");
+      if (host_keyed_.count(obj.o.get())) return Host();
       return Val();
     }
     if (obj.k == Val::kBuiltin && obj.name.rfind("global:", 0) == 0)
@@ -1307,6 +1324,7 @@ class Machine : public Heap {
       if (name == k) return Val::Bool(true);
     if (FunctionProto(ToU8(k)) || p_.ChangesPrototypes())
       return Stop("in of an object's prototype");
+    if (host_keyed_.count(obj.o.get())) return Host();
     return Val::Bool(false);
   }
 
@@ -1353,6 +1371,57 @@ class Machine : public Heap {
       return Stop("Uint8Array of this");
     }
     return Stop("new " + c->name.substr(0, 40));
+  }
+
+  // arr.forEach(fn), map, filter, some, every, reduce(fn[, initial]) with a function of the
+  // file's: called for each item (item, index, array) in order, on a copy of the items (a
+  // callback that changes the array is not followed further than the language would).
+  std::optional<Val> Iterate(const Val& arr, const std::string& method, std::vector<Val>& args) {
+    std::vector<Val> items = *arr.a;
+    if (!Charge(16 * items.size())) return std::nullopt;
+    Val out;
+    out.k = Val::kArr;
+    out.a = NewArr();
+    bool reduce = method == "reduce";
+    size_t from = 0;
+    Val acc;
+    if (reduce) {
+      if (args.size() > 1) {
+        acc = args[1];
+      } else if (!items.empty()) {
+        acc = items[0], from = 1;
+      } else {
+        return Throw(Val::Str(u"TypeError"));
+      }
+    }
+    for (size_t i = from; i < items.size(); ++i) {
+      std::vector<Val> call_args;
+      if (reduce) call_args.push_back(acc);
+      call_args.push_back(items[i]);
+      call_args.push_back(Val::Num(static_cast<double>(i)));
+      call_args.push_back(arr);
+      std::optional<Val> r = Call(args[0], std::move(call_args), Val());
+      if (!r) return std::nullopt;
+      if (reduce) {
+        acc = std::move(*r);
+        continue;
+      }
+      if (method == "map") {
+        out.a->push_back(std::move(*r));
+        if (!Charge(16)) return std::nullopt;
+        continue;
+      }
+      if (IsHost(*r)) return Stop("a test on a value of the host's");
+      bool yes = Truthy(*r);
+      if (method == "filter" && yes) out.a->push_back(items[i]);
+      if (method == "some" && yes) return Val::Bool(true);
+      if (method == "every" && !yes) return Val::Bool(false);
+    }
+    if (reduce) return acc;
+    if (method == "forEach") return Val();
+    if (method == "some") return Val::Bool(false);
+    if (method == "every") return Val::Bool(true);
+    return out;
   }
 
   // UTF-8 bytes to text, as TextDecoder does (a bad sequence as U+FFFD).
@@ -1419,6 +1488,9 @@ class Machine : public Heap {
         return Call(*m, std::move(args), *recv);
       }
       if (recv->k == Val::kArr && Mutator(method)) changed_.insert(recv->a.get());
+      if (recv->k == Val::kArr && !args.empty() && args[0].k == Val::kFn &&
+          In(method, {"forEach", "map", "filter", "some", "every", "reduce"}))
+        return Iterate(*recv, method, args);
       return Method(*recv, method, args);
     }
     std::optional<Val> fn = Eval(f, x.kids[0], env);
@@ -1476,8 +1548,9 @@ std::map<size_t, std::string> TraceDecoderCalls(const std::vector<Token>& t, Fol
   JsEvalLimits l;
   l.max_steps = kTraceSteps;  // its own: the literal calls have had theirs
   l.max_call_depth = 16;      // a listener, its flattened body, a decoder and its helpers
-  l.max_bytes =
-      64u << 20;  // charged as made, never given back: a decoder builds its string piece by piece
+  l.max_nodes = 1u << 16;     // a flattened program is one function
+  // Charged as made and never given back: a decoder builds its string piece by piece.
+  l.max_bytes = 64u << 20;
   TraceSites sites;
   size_t steps = 0;
   {

@@ -116,8 +116,9 @@ class Program {
         }
       }
     }
-    // The functions: `function [name](..){..}` anywhere.
+    // The functions: `function [name](..){..}` anywhere, and an object literal's methods.
     for (size_t i = 0; i + 1 < t.size(); ++i) {
+      if (js::Op(t[i], "(") && js::MethodParams(t, i, match_[i])) AddFunction(i);
       if (!js::Word(t[i], "function")) continue;
       size_t o = i + 1;
       if (o < t.size() && t[o].type == Tok::kWord) ++o;
@@ -1334,6 +1335,17 @@ class Machine : public Heap {
     std::vector<Val> args;
     if (!Items(f, x.kids, 1, env, args)) return std::nullopt;
     if (IsHost(*c)) return HostCall(args);
+    if (c->k == Val::kFn) {
+      // `new F(..)` of the file's own function: a fresh object as `this`, which it returns
+      // unless it returns an object of its own.
+      Val self;
+      self.k = Val::kObj;
+      self.o = NewObj();
+      std::optional<Val> r = Call(*c, std::move(args), self);
+      if (!r) return std::nullopt;
+      if (r->k == Val::kObj || r->k == Val::kArr || r->k == Val::kFn) return r;
+      return self;
+    }
     if (c->k != Val::kBuiltin) return Stop("new");
     if (c->name == "Array" || c->name == "String") return Builtin(c->name, args);
     if (c->name == "TextDecoder") {
@@ -1547,10 +1559,10 @@ std::map<size_t, std::string> TraceDecoderCalls(const std::vector<Token>& t, Fol
   if (!computed) return out;
   JsEvalLimits l;
   l.max_steps = kTraceSteps;  // its own: the literal calls have had theirs
-  l.max_call_depth = 16;      // a listener, its flattened body, a decoder and its helpers
+  l.max_call_depth = 24;      // a listener, its flattened body, a decoder and its helpers
   l.max_nodes = 1u << 16;     // a flattened program is one function
   // Charged as made and never given back: a decoder builds its string piece by piece.
-  l.max_bytes = 64u << 20;
+  l.max_bytes = 256u << 20;
   TraceSites sites;
   size_t steps = 0;
   {

@@ -390,6 +390,18 @@ TEST(JsEval, TheTracedRunFollowsListenersAndWhatTheyStore) {
   EXPECT_NE(out.find("window.w='f'"), std::string::npos) << out;
 }
 
+TEST(JsEval, MethodsAndConstructorsOfTheFile) {
+  // An object literal's methods (a plain and a computed key) and `new` of the file's function.
+  std::string out = Folded(
+      "var o={sh(s,k){return String.fromCharCode(s.charCodeAt(0)-k)},['r'+'v'](s){return "
+      "s.split('').reverse().join('')}};function K(n){this.n=n}function d(s){var k=new K(1);"
+      "return o.rv(o.sh(s,k.n)+'b').split('').join('')}var x=d('b');");
+  EXPECT_NE(out.find("varx='ba'"), std::string::npos) << out;
+  // A getter is no method: the object is not read.
+  out = Folded("var o={get sh(){return 1}};function d(s){return s.charAt(o.sh)}var x=d('ab');");
+  EXPECT_NE(out.find("d('ab')"), std::string::npos) << out;
+}
+
 TEST(JsEval, TheTracedRunIsBounded) {
   // A listener that never ends: the run stops at its own step limit (2^23), whatever the
   // file's budget still holds, and what it took is charged to that budget.

@@ -1558,9 +1558,10 @@ std::map<size_t, std::string> TraceDecoderCalls(const std::vector<Token>& t, Fol
   }
   if (!computed) return out;
   JsEvalLimits l;
-  l.max_steps = kTraceSteps;  // its own: the literal calls have had theirs
-  l.max_call_depth = 24;      // a listener, its flattened body, a decoder and its helpers
-  l.max_nodes = 1u << 16;     // a flattened program is one function
+  // Its own steps (the literal calls have had theirs), at most twice what the file has left.
+  l.max_steps = std::min(kTraceSteps, 2 * budget.eval_steps_left);
+  l.max_call_depth = 24;   // a listener, its flattened body, a decoder and its helpers
+  l.max_nodes = 1u << 16;  // a flattened program is one function
   // Charged as made and never given back: a decoder builds its string piece by piece.
   l.max_bytes = 256u << 20;
   TraceSites sites;
@@ -1842,7 +1843,7 @@ bool FoldWith(std::vector<Token>& t, FoldBudget& budget,
 bool FoldJsDecoders(std::vector<Token>& t, FoldBudget& budget) {
   if (FoldWith(t, budget, {})) return true;
   // Once the literal calls are all read, once a layer: the traced run, on its own steps.
-  if (budget.js_traced || budget.exhausted) return false;
+  if (budget.js_traced || budget.exhausted || budget.eval_steps_left == 0) return false;
   budget.js_traced = true;
   std::map<size_t, std::string> traced = TraceDecoderCalls(t, budget);
   return !traced.empty() && FoldWith(t, budget, traced);

@@ -160,7 +160,8 @@ fi
 # measurement of what is still missed (JS-Confuser was the tuned tool of the twelfth round). And
 # roadroller 2 (a packer for size: the whole script compressed by context mixing into one
 # string that a short decoder expands and evaluates), added in the twelfth round as a held-out
-# tool: its output was not opened while the resolvers were written.
+# tool: its output was not opened while the resolvers were written. And jsfuck (held out since
+# the fourteenth round, below).
 if [ "${OBFUSCATOR:-1}" != 0 ] && [ -d trees/obf/in-skimmer ]; then
   echo "== the snippets through terser and JS-Confuser"
   mkdir -p obf/other && (cd obf/other && [ -d node_modules/js-confuser ] && [ -d node_modules/terser ] ||
@@ -211,6 +212,26 @@ J
       done
     else
       echo "  (roadroller not installable from the npm registry here, skipped)"
+    fi
+    # jsfuck 0.4.0 (npm; held out since the fourteenth round, its output never opened while the
+    # evaluator was written): the whole script rewritten in the six characters []()!+, letters
+    # taken from coerced values ("false"[1], "undefined"[2], [].flat's source text) and the
+    # script run through []["flat"]["constructor"](code)() (encode with wrapWithEval).
+    mkdir -p obf/jsfuck && (cd obf/jsfuck && [ -f node_modules/jsfuck/jsfuck.js ] ||
+      (npm init -y >/dev/null && npm install --silent jsfuck@0.4.0 >/dev/null 2>&1)) || true
+    if [ -f obf/jsfuck/node_modules/jsfuck/jsfuck.js ]; then
+      for kind in skimmer benign; do
+        mkdir -p "trees/obf2/out/$kind/jsfuck"
+        for f in trees/obf/in-$kind/*.js; do
+          node -e 'const fs = require("fs"), { JSFuck } = require(process.argv[1]);
+            fs.writeFileSync(process.argv[3], JSFuck.encode(fs.readFileSync(process.argv[2], "utf8"), true));' \
+            "$PWD/obf/jsfuck/node_modules/jsfuck/jsfuck.js" "$f" \
+            "trees/obf2/out/$kind/jsfuck/$(basename "$f")" >/dev/null 2>&1 ||
+            echo "  (jsfuck failed on $(basename "$f"))"
+        done
+      done
+    else
+      echo "  (jsfuck not installable from the npm registry here, skipped)"
     fi
     scan_tree trees/obf2/out sev-obf2.tsv
     python3 obf_report.py sev-obf2.tsv trees/obf2/out

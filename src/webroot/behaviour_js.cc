@@ -242,9 +242,12 @@ void AnalyzeJs(const std::vector<Token>& t, const std::string& layer, bool decod
       ++strings, escaped += k.decoded_by == "escapes", evaluated += by_evaluator(k);
   const bool escapes_all = escaped >= 8 && escaped * 4 >= strings * 3;
   const bool evaluated_all = evaluated >= 8 && evaluated * 3 >= strings;
+  // A decoder the evaluator ran on arguments the script computed (`d(...)`: a flattened
+  // program's state array) is an obfuscator's, which conceals every string alike: obfuscated,
+  // but no host singled out (a hand-made skimmer calls its decoder on literals).
   auto hides = [&](const Token& k) {
     return decoded || (!k.decoded_by.empty() && !(escapes_all && k.decoded_by == "escapes") &&
-                       !(evaluated_all && by_evaluator(k)));
+                       !(evaluated_all && by_evaluator(k)) && !k.decoded_by.ends_with("(...)"));
   };
   auto channel_name = [&](const std::string& v, size_t at) {
     bool any = true;

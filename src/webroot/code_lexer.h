@@ -65,6 +65,7 @@ struct FoldBudget {
   int passes = 8;
   size_t eval_steps_left = 1u << 22;  // steps the file's own decoder functions may run (php_eval.h)
   std::set<std::string> eval_refused;  // decoder functions that could not be run (not retried)
+  bool js_traced = false;              // the JavaScript decoders' traced run was made (js_eval.h)
   bool exhausted = false;
 };
 

@@ -87,6 +87,18 @@ bool KnownBuiltin(std::string_view w) {
 
 class Machine;
 
+constexpr size_t kInitSteps = 1u << 18;
+constexpr size_t kTraceSteps = 1u << 23;  // a traced run's steps (TraceDecoderCalls)
+constexpr size_t kTraceCallbacks = 32;    // functions handed to the host, each run once
+
+// What a traced run saw a call site return (FoldJsDecoders' second look, below): the string of
+// its first completed call, and whether every later one returned the same.
+struct TraceSite {
+  U16 value;
+  bool same = true;
+};
+using TraceSites = std::unordered_map<size_t, TraceSite>;  // by the callee's token
+
 class Program {
  public:
   // `any_call`: read the functions even when no call passes them a literal (a test's run).
@@ -104,8 +116,9 @@ class Program {
         }
       }
     }
-    // The functions: `function [name](..){..}` anywhere.
+    // The functions: `function [name](..){..}` anywhere, and an object literal's methods.
     for (size_t i = 0; i + 1 < t.size(); ++i) {
+      if (js::Op(t[i], "(") && js::MethodParams(t, i, match_[i])) AddFunction(i);
       if (!js::Word(t[i], "function")) continue;
       size_t o = i + 1;
       if (o < t.size() && t[o].type == Tok::kWord) ++o;
@@ -450,6 +463,8 @@ class Machine : public Heap {
         Val ret;
         Flow fl = Exec(script, s.node, g, ret);
         ok = fl == Flow::kNext;
+        // A Function body's own `return` (a packed layer) ends the script, its writes done.
+        if (trace_ && fl == Flow::kReturn) ok = true, stopped = true;
         if (why == "step limit" || why == "memory limit") stopped = true;
         why.clear();
         throwing_ = false;
@@ -471,6 +486,36 @@ class Machine : public Heap {
   }
 
   const Val& global() const { return global_; }
+
+  // Trace mode, for the script's own statements (`init`): the host's objects (document, an
+  // element, what a host function returns, a global the subset does not know) are one opaque
+  // value. Reading a property of it, calling it or computing with it gives the opaque value
+  // again; writing to it does nothing; a branch, a loop test, a switch or a built-in that
+  // would need to know it stops the statement, as anything else outside the subset does. A
+  // function handed to the host (a listener, a timer, a property of the host's) is kept and
+  // called afterwards, once, with an opaque argument (RunCallbacks). Every call of the file's
+  // own function by name that returns a string is recorded at its call site in `sites`: a
+  // decoder whose arguments are computed (from a flattened program's state array, a
+  // dispatcher's table) is read as what it returned where it was called.
+  void Trace(TraceSites* sites) { trace_ = sites; }
+  void RunCallbacks(size_t max_callbacks) {
+    // Depth first: the listeners a listener adds run right after it, before the next one the
+    // script added (the page's own order: set up, the visitor types, the page is left).
+    for (size_t i = 0; i < callbacks_.size() && i < max_callbacks; ++i) {
+      if (why == "step limit" || why == "memory limit") return;
+      written_.clear();
+      why.clear();
+      throwing_ = false;
+      Val cb = callbacks_[i];
+      size_t before = callbacks_.size();
+      bool ok = Call(cb, {Host()}, global_).has_value();
+      if (!ok)
+        for (int32_t b : written_) p_.spoiled_.insert(b);
+      std::rotate(callbacks_.begin() + static_cast<std::ptrdiff_t>(i + 1),
+                  callbacks_.begin() + static_cast<std::ptrdiff_t>(before), callbacks_.end());
+    }
+  }
+
   // The value the name at token i has where it stands (for a call's callee and arguments).
   std::optional<Val> Resolve(size_t i) {
     Node x;
@@ -488,12 +533,17 @@ class Machine : public Heap {
   static constexpr int kMaxNest = 1500;
   bool throwing_ = false;  // an exception is on its way up (Eval's nullopt with no `why`)
   Val thrown_;
-  std::string label_;                        // the label a break or continue names
-  std::string pending_;                      // the label of the loop about to run
-  std::unordered_map<int32_t, Val> own_;     // a run's copies of global bindings
-  std::vector<FramePtr> frames_;             // every call's
-  std::unordered_set<int32_t> written_;      // global bindings written (the script's run)
-  std::unordered_set<const void*> changed_;  // arrays and objects changed (the script's run)
+  std::string label_;                            // the label a break or continue names
+  std::string pending_;                          // the label of the loop about to run
+  std::unordered_map<int32_t, Val> own_;         // a run's copies of global bindings
+  std::vector<FramePtr> frames_;                 // every call's
+  std::unordered_set<int32_t> written_;          // global bindings written (the script's run)
+  std::unordered_set<const void*> changed_;      // arrays and objects changed (the script's run)
+  TraceSites* trace_ = nullptr;                  // trace mode (Trace) when set
+  std::vector<Val> callbacks_;                   // functions handed to the host (trace mode)
+  std::unordered_map<const Node*, int> forced_;  // tests on the host's values met, by node
+  std::unordered_set<const void*> host_keyed_;   // objects given properties the host named
+  static constexpr size_t kMaxCallbacks = 64;
   // Named properties given to arrays, by array (kept alive with them).
   std::unordered_map<const void*, std::pair<jseval::ArrPtr, std::vector<std::pair<U16, Val>>>>
       array_props_;
@@ -505,6 +555,40 @@ class Machine : public Heap {
   };
 
   Flow Failed() { return throwing_ && why.empty() ? Flow::kThrow : Flow::kStop; }
+
+  // Trace mode's opaque value of the host's (a value of the host's known by its name, `global:`,
+  // is one as well).
+  static Val Host() {
+    Val v;
+    v.k = Val::kBuiltin, v.name = "host";
+    return v;
+  }
+  bool IsHost(const Val& v) const {
+    return trace_ && v.k == Val::kBuiltin && (v.name == "host" || v.name.rfind("global:", 0) == 0);
+  }
+  bool AnyHost(const std::vector<Val>& a) const {
+    for (const Val& v : a)
+      if (IsHost(v)) return true;
+    return false;
+  }
+  // A function handed to the host: called after the script (trace mode).
+  void Keep(const Val& v) {
+    if (trace_ && v.k == Val::kFn && callbacks_.size() < kMaxCallbacks) callbacks_.push_back(v);
+  }
+  // What the host does with a call: the functions among its arguments kept, an opaque result.
+  Val HostCall(const std::vector<Val>& args) {
+    for (const Val& a : args) Keep(a);
+    return Host();
+  }
+  // A statement that leaves where it stands (return, throw, break, continue, or a block
+  // ending in one).
+  static bool Ends(const Fn& f, int n) {
+    if (n < 0) return false;
+    const Node& x = f.pool[n];
+    if (x.k == Node::kBlock) return !x.kids.empty() && Ends(f, x.kids.back());
+    return x.k == Node::kReturn || x.k == Node::kThrow || x.k == Node::kBreak ||
+           x.k == Node::kContinue;
+  }
   std::nullopt_t Throw(Val v) {
     throwing_ = true;
     thrown_ = std::move(v);
@@ -572,7 +656,10 @@ class Machine : public Heap {
     if (name == "NaN") return Val::Num(NAN);
     if (In(name, {"globalThis", "window", "self"})) return global_;
     if (AbsentInBrowser(name)) return Throw(Val::Str(u"ReferenceError"));
-    if (!KnownBuiltin(name)) return Stop("unknown name " + name.substr(0, 40));
+    if (!KnownBuiltin(name)) {
+      if (trace_) return Host();
+      return Stop("unknown name " + name.substr(0, 40));
+    }
     Val v;
     v.k = Val::kBuiltin, v.name = name;
     return v;
@@ -588,6 +675,8 @@ class Machine : public Heap {
       if (auto it = fr->vars.find(b); it != fr->vars.end()) return it->second;
     if (sc.TopLevel(b)) {
       if (init_) {
+        if (trace_ && p_.spoiled_.count(b))
+          return Stop("binding not settled: " + x.op.substr(0, 40));
         if (auto it = g->vars.find(b); it != g->vars.end()) return it->second;
         return Stop("unknown binding");
       }
@@ -745,6 +834,7 @@ class Machine : public Heap {
           }
           std::optional<Val> c = Eval(f, x.kids[i], env);
           if (!c) return Failed();
+          if (IsHost(*v) || IsHost(*c)) return Stop("switch on a value of the host's"), Flow::kStop;
           if (StrictEq(*v, *c)) start = i;
         }
         if (!start) start = deflt;
@@ -762,7 +852,18 @@ class Machine : public Heap {
       case Node::kIf: {
         std::optional<Val> c = Eval(f, x.kids[0], env);
         if (!c) return Failed();
-        int branch = Truthy(*c) ? x.kids[1] : x.kids[2];
+        bool yes = Truthy(*c);
+        // On what the page holds, the run goes on past a guard (`if (!field) return;`, `if
+        // (location.href.indexOf('checkout') < 0) return;`): the branch that does not leave,
+        // else the first. Either is a path the script can take; each decoder call on it is run
+        // on what the script itself computed.
+        // The second time the same test is met (a loop a flattener turned into states), the
+        // other branch, so that the loop ends.
+        if (IsHost(*c)) {
+          yes = !Ends(f, x.kids[1]) || (x.kids[2] >= 0 && Ends(f, x.kids[2]));
+          if (++forced_[&x] > 1) yes = !yes;
+        }
+        int branch = yes ? x.kids[1] : x.kids[2];
         return branch < 0 ? Flow::kNext : Exec(f, branch, env, ret);
       }
       case Node::kFor:
@@ -786,7 +887,8 @@ class Machine : public Heap {
           if (!(x.k == Node::kDo && first) && cond >= 0) {
             std::optional<Val> c = Eval(f, cond, env);
             if (!c) return Failed();
-            if (!Truthy(*c)) break;
+            // A loop over what the page holds runs once.
+            if (IsHost(*c) ? !first || x.k == Node::kDo : !Truthy(*c)) break;
           }
           Flow fl = Exec(f, body, env, ret);
           if (fl == Flow::kBreak || fl == Flow::kContinue) {
@@ -866,11 +968,12 @@ class Machine : public Heap {
       case Node::kCond: {
         std::optional<Val> c = Eval(f, x.kids[0], env);
         if (!c) return std::nullopt;
-        return Eval(f, Truthy(*c) ? x.kids[1] : x.kids[2], env);
+        return Eval(f, IsHost(*c) || Truthy(*c) ? x.kids[1] : x.kids[2], env);
       }
       case Node::kLogical: {
         std::optional<Val> a = Eval(f, x.kids[0], env);
         if (!a) return std::nullopt;
+        if (IsHost(*a)) return x.op == "&&" ? Eval(f, x.kids[1], env) : a;  // taken as an object
         bool take_left = x.op == "&&"   ? !Truthy(*a)
                          : x.op == "||" ? Truthy(*a)
                                         : (a->k != Val::kUndef && a->k != Val::kNull);
@@ -881,12 +984,13 @@ class Machine : public Heap {
         if (x.op == "typeof" && f.pool[x.kids[0]].k == Node::kName) {
           const Node& name = f.pool[x.kids[0]];
           if (p_.scopes().Binding(static_cast<size_t>(name.num)) == JsScopes::kGlobal &&
-              !KnownBuiltin(name.op) &&
+              !KnownBuiltin(name.op) && (!trace_ || AbsentInBrowser(name.op)) &&
               !In(name.op, {"globalThis", "window", "self", "Infinity", "NaN"}))
             return MakeStr(u"undefined");
         }
         std::optional<Val> a = Eval(f, x.kids[0], env);
         if (!a) return std::nullopt;
+        if (IsHost(*a)) return x.op == "void" ? Val() : Host();
         if (x.op == "!") return Val::Bool(!Truthy(*a));
         if (x.op == "-") return Val::Num(-ToNum(*a));
         if (x.op == "+") return Val::Num(ToNum(*a));
@@ -906,6 +1010,7 @@ class Machine : public Heap {
         if (!a) return std::nullopt;
         std::optional<Val> b = Eval(f, x.kids[1], env);
         if (!b) return std::nullopt;
+        if (IsHost(*a) || IsHost(*b)) return Host();
         if (x.op == "in") return HasProperty(*b, *a);
         if ((a->k == Val::kObj || a->k == Val::kFn || b->k == Val::kObj || b->k == Val::kFn) &&
             !In(x.op, {"===", "!==", "==", "!="}))
@@ -917,6 +1022,8 @@ class Machine : public Heap {
       case Node::kPostfix: {
         std::optional<Val> old = Eval(f, x.kids[0], env);
         if (!old) return std::nullopt;
+        if (IsHost(*old))
+          return Store(f, x.kids[0], env, Host()) ? std::optional<Val>(Host()) : std::nullopt;
         double v = ToNum(*old);
         Val nv = Val::Num(x.op == "++" ? v + 1 : v - 1);
         if (!Store(f, x.kids[0], env, nv)) return std::nullopt;
@@ -934,6 +1041,7 @@ class Machine : public Heap {
           if (!k) return std::nullopt;
           key = std::move(*k);
         }
+        if (IsHost(*obj) || IsHost(key)) return Host();
         return Get(*obj, key);
       }
       case Node::kCall: return CallNode(f, x, env);
@@ -971,7 +1079,10 @@ class Machine : public Heap {
     if (x.op != "=") {
       std::optional<Val> old = Eval(f, x.kids[0], env);
       if (!old) return std::nullopt;
-      v = Binary(x.op.substr(0, x.op.size() - 1), *old, *v);
+      if (IsHost(*old) || IsHost(*v))
+        v = Host();
+      else
+        v = Binary(x.op.substr(0, x.op.size() - 1), *old, *v);
       if (!v) return std::nullopt;
     }
     if (!Store(f, x.kids[0], env, *v)) return std::nullopt;
@@ -1029,6 +1140,19 @@ class Machine : public Heap {
       std::optional<Val> k = Eval(f, t.kids[1], env);
       if (!k) return false;
       key = std::move(*k);
+    }
+    if (IsHost(*obj) || (trace_ && obj->k == Val::kObj && obj->name == "global")) {
+      Keep(v);  // `el.onsubmit = function`, `window.onload = function`
+      return true;
+    }
+    if (IsHost(key)) {
+      // `store[field.id] = field.value`: the object holds what the page named; a property
+      // it does not show may be one of those (Get).
+      if (!((obj->k == Val::kObj || obj->k == Val::kFn) && obj->o && obj->name.empty()))
+        return Stop("a property named by the host"), false;
+      changed_.insert(obj->o.get());
+      host_keyed_.insert(obj->o.get());
+      return true;
     }
     if ((obj->k == Val::kObj || obj->k == Val::kFn) && obj->o && obj->name.empty()) {
       if (obj->k == Val::kFn && key.k == Val::kStr && FunctionProto(ToU8(key.s)))
@@ -1136,6 +1260,7 @@ class Machine : public Heap {
       if (In(ToU8(k), {"__proto__", "constructor", "toString", "valueOf", "hasOwnProperty",
                        "__defineGetter__", "__lookupGetter__", "isPrototypeOf"}))
         return Stop("object's prototype");
+      if (host_keyed_.count(obj.o.get())) return Host();
       return Val();
     }
     if (obj.k == Val::kBuiltin && obj.name.rfind("global:", 0) == 0)
@@ -1170,6 +1295,7 @@ class Machine : public Heap {
   // `key in obj` for what the subset knows: an object literal's own keys (its prototype's
   // are not known), an array's indexes and length, the global object's built-ins.
   std::optional<Val> HasProperty(const Val& obj, const Val& key) {
+    if (IsHost(obj) || IsHost(key)) return Host();
     if (key.k != Val::kStr && key.k != Val::kNum) return Stop("in with this key");
     U16 k = ToStr(key);
     if (obj.k == Val::kArr) {
@@ -1199,6 +1325,7 @@ class Machine : public Heap {
       if (name == k) return Val::Bool(true);
     if (FunctionProto(ToU8(k)) || p_.ChangesPrototypes())
       return Stop("in of an object's prototype");
+    if (host_keyed_.count(obj.o.get())) return Host();
     return Val::Bool(false);
   }
 
@@ -1207,6 +1334,18 @@ class Machine : public Heap {
     if (!c) return std::nullopt;
     std::vector<Val> args;
     if (!Items(f, x.kids, 1, env, args)) return std::nullopt;
+    if (IsHost(*c)) return HostCall(args);
+    if (c->k == Val::kFn) {
+      // `new F(..)` of the file's own function: a fresh object as `this`, which it returns
+      // unless it returns an object of its own.
+      Val self;
+      self.k = Val::kObj;
+      self.o = NewObj();
+      std::optional<Val> r = Call(*c, std::move(args), self);
+      if (!r) return std::nullopt;
+      if (r->k == Val::kObj || r->k == Val::kArr || r->k == Val::kFn) return r;
+      return self;
+    }
     if (c->k != Val::kBuiltin) return Stop("new");
     if (c->name == "Array" || c->name == "String") return Builtin(c->name, args);
     if (c->name == "TextDecoder") {
@@ -1246,6 +1385,57 @@ class Machine : public Heap {
     return Stop("new " + c->name.substr(0, 40));
   }
 
+  // arr.forEach(fn), map, filter, some, every, reduce(fn[, initial]) with a function of the
+  // file's: called for each item (item, index, array) in order, on a copy of the items (a
+  // callback that changes the array is not followed further than the language would).
+  std::optional<Val> Iterate(const Val& arr, const std::string& method, std::vector<Val>& args) {
+    std::vector<Val> items = *arr.a;
+    if (!Charge(16 * items.size())) return std::nullopt;
+    Val out;
+    out.k = Val::kArr;
+    out.a = NewArr();
+    bool reduce = method == "reduce";
+    size_t from = 0;
+    Val acc;
+    if (reduce) {
+      if (args.size() > 1) {
+        acc = args[1];
+      } else if (!items.empty()) {
+        acc = items[0], from = 1;
+      } else {
+        return Throw(Val::Str(u"TypeError"));
+      }
+    }
+    for (size_t i = from; i < items.size(); ++i) {
+      std::vector<Val> call_args;
+      if (reduce) call_args.push_back(acc);
+      call_args.push_back(items[i]);
+      call_args.push_back(Val::Num(static_cast<double>(i)));
+      call_args.push_back(arr);
+      std::optional<Val> r = Call(args[0], std::move(call_args), Val());
+      if (!r) return std::nullopt;
+      if (reduce) {
+        acc = std::move(*r);
+        continue;
+      }
+      if (method == "map") {
+        out.a->push_back(std::move(*r));
+        if (!Charge(16)) return std::nullopt;
+        continue;
+      }
+      if (IsHost(*r)) return Stop("a test on a value of the host's");
+      bool yes = Truthy(*r);
+      if (method == "filter" && yes) out.a->push_back(items[i]);
+      if (method == "some" && yes) return Val::Bool(true);
+      if (method == "every" && !yes) return Val::Bool(false);
+    }
+    if (reduce) return acc;
+    if (method == "forEach") return Val();
+    if (method == "some") return Val::Bool(false);
+    if (method == "every") return Val::Bool(true);
+    return out;
+  }
+
   // UTF-8 bytes to text, as TextDecoder does (a bad sequence as U+FFFD).
   std::optional<Val> DecodeUtf8(const std::vector<Val>& a) {
     if (a.empty() || a[0].k != Val::kArr) return Stop("decode of this");
@@ -1274,10 +1464,33 @@ class Machine : public Heap {
           if (!eval_args()) return std::nullopt;
           return Call(*fn, std::move(args), *recv);
         }
+        if (IsHost(*recv) || IsHost(*k))
+          return eval_args() ? std::optional<Val>(HostCall(args)) : std::nullopt;
         if (k->k != Val::kStr) return Stop("computed call");
         method = ToU8(k->s);
       }
       if (!eval_args()) return std::nullopt;
+      if (IsHost(*recv)) return HostCall(args);
+      if (recv->k == Val::kBuiltin && recv->name == "Object" && method == "create" &&
+          args.size() == 1 && args[0].k == Val::kNull) {
+        Val v;  // an object with no prototype: a cache, a table
+        v.k = Val::kObj;
+        v.o = NewObj();
+        return v;
+      }
+      if (recv->k == Val::kObj && recv->name == "global" && trace_) {
+        std::optional<Val> m = Get(*recv, Val::Str(Ascii(method)));
+        if (!m) return std::nullopt;
+        if (IsHost(*m)) return HostCall(args);
+      }
+      if (AnyHost(args) && recv->k != Val::kObj) {
+        // An opaque item kept in an array is still an item; what else a method would do with
+        // one is not known.
+        if (recv->k == Val::kArr && In(method, {"push", "unshift"}))
+          return changed_.insert(recv->a.get()), Method(*recv, method, args);
+        if (recv->k == Val::kArr && Mutator(method)) return Stop("array method on a host's value");
+        return HostCall(args);
+      }
       if (recv->k == Val::kBuiltin) return Builtin(recv->name + "." + method, args);
       if (recv->k == Val::kObj) {
         if (recv->name == "TextDecoder" && method == "decode") return DecodeUtf8(args);
@@ -1287,12 +1500,27 @@ class Machine : public Heap {
         return Call(*m, std::move(args), *recv);
       }
       if (recv->k == Val::kArr && Mutator(method)) changed_.insert(recv->a.get());
+      if (recv->k == Val::kArr && !args.empty() && args[0].k == Val::kFn &&
+          In(method, {"forEach", "map", "filter", "some", "every", "reduce"}))
+        return Iterate(*recv, method, args);
       return Method(*recv, method, args);
     }
     std::optional<Val> fn = Eval(f, x.kids[0], env);
     if (!fn) return std::nullopt;
     if (!eval_args()) return std::nullopt;
-    if (fn->k == Val::kFn) return Call(*fn, std::move(args), global_);
+    if (IsHost(*fn)) return HostCall(args);
+    if (fn->k == Val::kFn) {
+      std::optional<Val> r = Call(*fn, std::move(args), global_);
+      if (r && trace_ && callee.k == Node::kName && r->k == Val::kStr) {
+        auto [it, fresh] = trace_->try_emplace(static_cast<size_t>(callee.num));
+        if (fresh)
+          it->second.value = r->s;
+        else if (it->second.value != r->s)
+          it->second.same = false;
+      }
+      return r;
+    }
+    if (AnyHost(args)) return HostCall(args);
     if (fn->k == Val::kBuiltin) {
       if (fn->name.size() > 1 && fn->name[0] == '.') return Stop("method without its object");
       return Builtin(fn->name, args);
@@ -1308,6 +1536,51 @@ void Program::Init(const JsEvalLimits& limits, size_t* steps) {
   Machine m(*this, limits, true);
   m.RunScript(pool, list);
   *steps = m.steps;
+}
+
+// FoldJsDecoders' second look: the script run once in trace mode (Machine::Trace), then the
+// functions it handed the host. The call sites of the file's decoders whose arguments are not
+// literals (a flattened program computes them from its state array) and that returned one and
+// the same string every time the run passed them, by the callee's token.
+std::map<size_t, std::string> TraceDecoderCalls(const std::vector<Token>& t, FoldBudget& budget) {
+  std::map<size_t, std::string> out;
+  Program p(t, true);
+  if (!p.HasDecoders()) return out;
+  // Only where a decoder is called with something other than literals.
+  bool computed = false;
+  for (size_t i = 0; i + 2 < t.size() && !computed; ++i) {
+    if (t[i].type != Tok::kWord || !js::Op(t[i + 1], "(") || !p.IsDecoder(i) ||
+        (i > 0 && (js::Op(t[i - 1], ".") || js::Word(t[i - 1], "function"))))
+      continue;
+    size_t close = p.Match(i + 1);
+    for (size_t j = i + 2; j < close && j < t.size() && !computed; ++j)
+      computed = t[j].type == Tok::kWord || js::Op(t[j], "[") || js::Op(t[j], "(");
+  }
+  if (!computed) return out;
+  JsEvalLimits l;
+  // Its own steps (the literal calls have had theirs), at most twice what the file has left.
+  l.max_steps = std::min(kTraceSteps, 2 * budget.eval_steps_left);
+  l.max_call_depth = 24;   // a listener, its flattened body, a decoder and its helpers
+  l.max_nodes = 1u << 16;  // a flattened program is one function
+  // Charged as made and never given back: a decoder builds its string piece by piece.
+  l.max_bytes = 256u << 20;
+  TraceSites sites;
+  size_t steps = 0;
+  {
+    std::vector<Node> pool;
+    std::vector<jseval::TopStatement> list = jseval::ParseJsScript(t, pool, 1u << 16);
+    Machine m(p, l, true);
+    m.Trace(&sites);
+    m.RunScript(pool, list);
+    m.RunCallbacks(kTraceCallbacks);
+    steps = m.steps;
+  }
+  budget.eval_steps_left -= std::min(budget.eval_steps_left, steps);
+  for (auto& [i, site] : sites) {
+    if (!site.same || site.value.empty() || !p.IsDecoder(i)) continue;
+    out.emplace(i, ToU8(site.value));
+  }
+  return out;
 }
 
 // The call's arguments when each is a literal, a settled binding of the file holding a string
@@ -1382,6 +1655,28 @@ std::optional<std::string> Run(Machine& m, const Val& fn, std::vector<Val> args,
   return ToU8(v->s);
 }
 
+// A call's arguments as LiteralArgs reads them: literals, names, `name[number]`.
+bool LiteralShaped(const std::vector<Token>& t, size_t open, size_t close) {
+  for (size_t j = open + 1; j < close && j < t.size(); ++j) {
+    const Token& a = t[j];
+    bool ok =
+        a.type == Tok::kString || a.type == Tok::kNumber || a.type == Tok::kWord ||
+        js::Op(a, ",") || js::Op(a, "-") ||
+        (js::Op(a, "[") && j + 2 < close && t[j + 1].type == Tok::kNumber && js::Op(t[j + 2], "]"));
+    if (!ok) return false;
+    if (js::Op(a, "[")) j += 2;
+  }
+  return true;
+}
+
+// The layer path names the decoder; its name is the attacker's, so only word characters.
+std::string DecoderShown(const std::string& name) {
+  std::string shown;
+  for (char c : name.substr(0, 32))
+    shown += std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ? c : '?';
+  return shown + "()";
+}
+
 }  // namespace
 
 bool RunJsDecoder(const std::vector<Token>& tokens, const std::string& name,
@@ -1424,10 +1719,13 @@ bool RunJsDecoder(const std::vector<Token>& tokens, const std::string& name,
   return false;
 }
 
-constexpr size_t kInitSteps = 1u << 18;
+namespace {
 
-bool FoldJsDecoders(std::vector<Token>& t, FoldBudget& budget) {
-  if (budget.eval_steps_left == 0 || budget.exhausted) return false;
+// The fold with the literal calls run, and the call sites `traced` names replaced by what the
+// traced run saw them return where the literal run cannot.
+bool FoldWith(std::vector<Token>& t, FoldBudget& budget,
+              const std::map<size_t, std::string>& traced) {
+  if ((budget.eval_steps_left == 0 && traced.empty()) || budget.exhausted) return false;
   bool any = false;
   for (const Token& k : t)
     if (k.type == Tok::kWord && DecoderWord(k.text)) {
@@ -1436,8 +1734,8 @@ bool FoldJsDecoders(std::vector<Token>& t, FoldBudget& budget) {
     }
   if (!any) return false;
   Program p(t, false);
-  if (!p.HasDecoders()) return false;
-  {
+  if (!p.HasDecoders() && traced.empty()) return false;
+  if (p.HasDecoders()) {
     // The state the script's own top-level statements leave, charged to the same budget (half
     // of it at most, and a quarter million steps a pass: the calls are what the budget is for;
     // a decoder's tables are set up in thousands, a flattened program's main loop runs on until
@@ -1455,6 +1753,30 @@ bool FoldJsDecoders(std::vector<Token>& t, FoldBudget& budget) {
   std::map<std::string, std::pair<std::optional<std::string>, bool>> done;
   for (size_t i = 0; i < t.size(); ++i) {
     const Token& k = t[i];
+    // The token as it is, or the string the traced run saw its call return.
+    auto keep = [&]() {
+      auto tr = traced.find(i);
+      size_t close = tr == traced.end() ? js::kNone : p.Match(i + 1);
+      if (close == js::kNone || tr->second.size() > budget.bytes_left) {
+        out.push_back(k);
+        return;
+      }
+      budget.bytes_left -= tr->second.size();
+      Token s;
+      s.type = Tok::kString;
+      s.quote = '\'';
+      s.text = tr->second;
+      s.decoded_by = DecoderShown(k.text);
+      // "d(...)": run on arguments the script computed, not on literals (behaviour_js.cc).
+      if (!LiteralShaped(t, i + 1, close)) s.decoded_by.insert(s.decoded_by.size() - 1, "...");
+      out.push_back(std::move(s));
+      i = close;
+      changed = true;
+    };
+    if (!p.HasDecoders()) {
+      keep();
+      continue;
+    }
     std::string refused = "js:" + k.text + "@" + std::to_string(p.scopes().Binding(i));
     bool candidate = k.type == Tok::kWord && i + 1 < t.size() && js::Op(t[i + 1], "(") &&
                      p.IsDecoder(i) && !budget.eval_refused.count(refused) &&
@@ -1462,7 +1784,7 @@ bool FoldJsDecoders(std::vector<Token>& t, FoldBudget& budget) {
                                  js::Word(t[i - 1], "new")));
     size_t close = candidate ? p.Match(i + 1) : js::kNone;
     if (close == js::kNone || budget.eval_steps_left == 0) {
-      out.push_back(k);
+      keep();
       continue;
     }
     JsEvalLimits l;
@@ -1472,7 +1794,7 @@ bool FoldJsDecoders(std::vector<Token>& t, FoldBudget& budget) {
     std::optional<std::vector<Val>> args = LiteralArgs(t, i + 1, close, m, &has_literal);
     std::optional<Val> fn = args && has_literal ? m.Resolve(i) : std::nullopt;
     if (!fn || fn->k != Val::kFn) {
-      out.push_back(k);
+      keep();
       continue;
     }
     std::string key = std::to_string(fn->n) + '\0';
@@ -1490,7 +1812,7 @@ bool FoldJsDecoders(std::vector<Token>& t, FoldBudget& budget) {
     }
     const std::optional<std::string>& value = hit->second.first;
     if (!value || value->empty() || value->size() > budget.bytes_left) {
-      out.push_back(k);
+      keep();
       continue;
     }
     budget.bytes_left -= value->size();
@@ -1507,17 +1829,24 @@ bool FoldJsDecoders(std::vector<Token>& t, FoldBudget& budget) {
       changed = true;
       continue;
     }
-    // The layer path names the decoder; its name is the attacker's, so only word characters.
-    std::string shown;
-    for (char c : k.text.substr(0, 32))
-      shown += std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ? c : '?';
-    s.decoded_by = shown + "()";
+    s.decoded_by = DecoderShown(k.text);
     out.push_back(std::move(s));
     i = close;
     changed = true;
   }
   if (changed) t = std::move(out);
   return changed;
+}
+
+}  // namespace
+
+bool FoldJsDecoders(std::vector<Token>& t, FoldBudget& budget) {
+  if (FoldWith(t, budget, {})) return true;
+  // Once the literal calls are all read, once a layer: the traced run, on its own steps.
+  if (budget.js_traced || budget.exhausted || budget.eval_steps_left == 0) return false;
+  budget.js_traced = true;
+  std::map<size_t, std::string> traced = TraceDecoderCalls(t, budget);
+  return !traced.empty() && FoldWith(t, budget, traced);
 }
 
 }  // namespace tq::webroot

@@ -157,12 +157,17 @@ class Parser {
     return e_;
   }
 
+  // A method's `(params) {body}` at i_, as a function expression.
+  int Method() {
+    if (!js::MethodParams(t_, i_, Skip(i_) - 1)) return Fail();
+    return Function(false);
+  }
   // `function [name](params) {body}` at i_: one kFunc node (num: the "(" token); the body is
   // parsed when the function is called.
-  int Function() {
-    ++i_;                        // function
+  int Function(bool keyword = true) {
+    if (keyword) ++i_;           // function
     if (At("*")) return Fail();  // a generator
-    if (i_ < e_ && t_[i_].type == Tok::kWord) ++i_;
+    if (keyword && i_ < e_ && t_[i_].type == Tok::kWord) ++i_;
     if (!At("(")) return Fail();
     size_t open = i_;
     i_ = Skip(open);
@@ -555,16 +560,21 @@ class Parser {
           std::vector<int> kids;
           while (ok_ && i_ < e_ && !At("}")) {
             if (Eat("[")) {
-              // {[expr]: value}: a computed key.
+              // {[expr]: value}: a computed key; {[expr](a){..}}: a method.
               int kn = Expr();
               Expect("]");
-              Expect(":");
               kids.push_back(kn);
-              kids.push_back(Assign());
+              if (At("(")) {
+                kids.push_back(Method());
+              } else {
+                Expect(":");
+                kids.push_back(Assign());
+              }
               if (!Eat(",")) break;
               continue;
             }
-            if (i_ + 1 >= e_ || !js::Op(t_[i_ + 1], ":")) return Fail();
+            bool method = i_ + 1 < e_ && js::Op(t_[i_ + 1], "(");
+            if (i_ + 1 >= e_ || (!js::Op(t_[i_ + 1], ":") && !method)) return Fail();
             const Token& key = t_[i_];
             std::optional<double> num;
             if (key.type == Tok::kNumber) num = NumberLiteral(key.text);
@@ -572,9 +582,9 @@ class Parser {
               return Fail();
             int kn = Make(Node::kStr);
             if (kn >= 0) pool_[kn].str = num ? NumberText(*num) : ToU16(key.text);
-            i_ += 2;
+            i_ += method ? 1 : 2;
             kids.push_back(kn);
-            kids.push_back(Assign());
+            kids.push_back(method ? Method() : Assign());
             if (!Eat(",")) break;
           }
           Expect("}");

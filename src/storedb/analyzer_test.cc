@@ -238,7 +238,7 @@ TEST(StoreDbAnalyzer, RerunWithOneAndTwoDumpsKeepsRowsIdsAndSchema) {
       "SELECT 'o',id,evidence_id,order_id,email,billing_address FROM storedb_order ORDER BY 1,2";
   std::vector<std::string> schema_before = Query(db, schema), rows_before = Query(db, rows);
   ASSERT_FALSE(rows_before.empty());
-  EXPECT_EQ(schema_before.size(), 7u);  // two tables, four indexes, the order key's
+  EXPECT_EQ(schema_before.size(), 6u);  // two tables, three indexes, the order key's
   ASSERT_TRUE(AnalyzeDumpEvidence(*f->c, f->item, {}).ok());
   EXPECT_EQ(Query(db, schema), schema_before);
   EXPECT_EQ(Query(db, rows), rows_before);

@@ -58,6 +58,9 @@ struct DumpRow {
   // statement, a redefinition, columns named by position): a sink that keeps copies of them
   // refreshes its copies when this moves.
   uint64_t schema_generation = 0;
+  // The non-empty values lie in order in one piece of memory (the parser's: the row as written,
+  // or its own buffer), so [first's start, last's end) may be read whole. False: unknown.
+  bool one_piece = false;
   // The value of a column, or nullptr when the row has no such column.
   const DumpValue* Find(std::string_view column) const;
 };

@@ -63,9 +63,36 @@ Status Recorder::OnRow(const DumpRow& row) {
   r.line = row.line;
   r.offset = row.offset;
   r.index = row.index;
+  // The values, when they lie in order in one piece of memory (the row as written, or the
+  // parser's arena: DumpRow::one_piece) with little else between them, are copied in one
+  // piece with what lies between them (quotes and commas); else one by one.
+  const char* lo = nullptr;
+  const char* hi = nullptr;
+  size_t bytes = 0;
+  bool in_order = row.one_piece;
   for (const DumpValue& v : row.values) {
-    b.values.push_back({v.kind, b.arena.size(), v.bytes.size()});
-    b.arena.append(v.bytes);
+    if (!in_order) break;
+    if (v.bytes.empty()) continue;
+    if (hi && v.bytes.data() < hi) {
+      in_order = false;
+      break;
+    }
+    if (!lo) lo = v.bytes.data();
+    hi = v.bytes.data() + v.bytes.size();
+    bytes += v.bytes.size();
+  }
+  const size_t base = b.arena.size();
+  if (in_order && static_cast<size_t>(hi - lo) <= 2 * bytes + 4 * row.values.size()) {
+    if (lo) b.arena.append(lo, static_cast<size_t>(hi - lo));
+    for (const DumpValue& v : row.values)
+      b.values.push_back({v.kind,
+                          v.bytes.empty() ? base : base + static_cast<size_t>(v.bytes.data() - lo),
+                          v.bytes.size()});
+  } else {
+    for (const DumpValue& v : row.values) {
+      b.values.push_back({v.kind, b.arena.size(), v.bytes.size()});
+      b.arena.append(v.bytes);
+    }
   }
   b.events.push_back({Batch::Kind::kRow, static_cast<uint32_t>(b.rows.size())});
   b.rows.push_back(r);

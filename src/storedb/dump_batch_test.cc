@@ -107,6 +107,61 @@ TEST(DumpBatch, ReplayGivesTheCallsAsMadeWithTheirValuesCopied) {
   EXPECT_EQ(direct.log[2], "row customers #1 g1 @5:101 '1' NULL [id] [email]");
 }
 
+// A row's values are copied in one piece when the parser says they lie in one piece of
+// memory and they are in order close together (as in the row as written, quotes and commas
+// between them), else one by one (out of order, far apart, or not said to be in one piece); either
+// way each value comes back as it was, the empty and NULL ones too, and the batch holds no more
+// than the piece.
+TEST(DumpBatch, ValuesInOrderAreCopiedInOnePieceAndOthersOneByOne) {
+  const std::string text = "(7,'ab','',NULL,'c d')";
+  std::string far(100000, '.');
+  far.replace(0, 2, "xy");
+  far.replace(far.size() - 2, 2, "zw");
+  DumpTable table{"t", {}, {}, 1, 0};
+  struct Case {
+    std::vector<DumpValue> values;
+    size_t arena;  // bytes the batch holds
+    bool one_piece = true;
+  };
+  std::string_view t(text), f(far);
+  std::vector<Case> cases = {
+      {{{ValueKind::kNumber, t.substr(1, 1)},
+        {ValueKind::kString, t.substr(4, 2)},
+        {ValueKind::kString, t.substr(9, 0)},
+        {ValueKind::kNull, std::string_view()},
+        {ValueKind::kString, t.substr(17, 3)}},
+       19},  // "7,'ab','',NULL,'c d": from the first value's start to the last one's end
+      {{{ValueKind::kNumber, t.substr(1, 1)}, {ValueKind::kString, t.substr(4, 2)}},
+       3,
+       false},  // not known to be in one piece
+      {{{ValueKind::kString, t.substr(17, 3)}, {ValueKind::kString, t.substr(4, 2)}},
+       5},  // out of order
+      {{{ValueKind::kString, f.substr(0, 2)}, {ValueKind::kString, f.substr(f.size() - 2)}},
+       4},  // far apart
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    Calls sink;
+    Outlet out;
+    Recorder rec(out, sink);
+    DumpRow r;
+    r.table = &table;
+    r.values = cases[i].values;
+    r.one_piece = cases[i].one_piece;
+    ASSERT_TRUE(rec.OnRow(r).ok());
+    ASSERT_TRUE(rec.Flush(true).ok());
+    ASSERT_EQ(out.pushed.size(), 1u);
+    EXPECT_EQ(out.pushed[0]->arena.size(), cases[i].arena) << i;
+    std::map<std::string, uint64_t, std::less<>> delivered;
+    std::vector<DumpValue> values;
+    ASSERT_TRUE(Replay(*out.pushed[0], sink, ReplayState{}, &delivered, &values).ok());
+    std::string want = "row t #0 g0 @0:0";
+    for (const DumpValue& v : cases[i].values)
+      want += v.is_null() ? " NULL" : " '" + std::string(v.bytes) + "'";
+    ASSERT_EQ(sink.log.size(), 1u);
+    EXPECT_EQ(sink.log[0], want) << i;
+  }
+}
+
 TEST(DumpBatch, IndexesAndGenerationsMovePastTheReadSoFar) {
   ReplayState state;
   state.row_index["customers"] = 1000;

@@ -487,7 +487,7 @@ Status Parser::ParseInsert(uint64_t line, uint64_t off) {
       if (sep != ',') return FinishStatement(name);
       continue;
     }
-    RowEnd end = ParseRow();
+    RowEnd end = ScanPlainRow() ? RowEnd::kOk : ParseRow();
     if (end == RowEnd::kEof) {
       Problem(name, err_line_, err_off_,
               err_ + " (row starting at line " + std::to_string(rline) + "; cut off?)", true);

@@ -173,6 +173,13 @@ class Parser {
   // parse would report nothing of it: the row is consumed. Else nothing is consumed, for
   // ParseRow.
   bool SkipCountedRow(size_t columns);
+  // A row read in full, after its '(': its values found in the bytes at hand where it has only
+  // the common forms (quoted strings, numbers, NULL) and is no larger than max_row_bytes as
+  // written. Then values_ holds them, nspans_ their count, and the row is consumed: numbers
+  // and strings without an escape as views into the input (valid until the next read of it),
+  // strings with one unescaped into the arena as ParseString does; DeliverRow hands them over
+  // as ParseRow's would be. Else nothing is consumed, for ParseRow.
+  bool ScanPlainRow();
   // `t` is the statement's table; a table first defined by this row (columns named by
   // position) is replaced by its new definition.
   Status DeliverRow(const DumpTable*& t, const std::vector<std::string>* names, uint64_t line,
@@ -210,6 +217,11 @@ class Parser {
   std::vector<Span> spans_;  // the first nspans_ are this row's (the vector only grows)
   size_t nspans_ = 0;
   std::vector<DumpValue> values_;
+  bool plain_row_ = false;  // values_ was filled by ScanPlainRow (no spans)
+  struct Unescaped {        // a string ScanPlainRow unescaped into the arena
+    size_t value, begin, size;
+  };
+  std::vector<Unescaped> unescaped_;
   bool oversize_ = false;
   uint64_t schema_generation_ = 0;
   std::string err_;

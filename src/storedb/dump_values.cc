@@ -59,6 +59,7 @@ Parser::RowEnd Parser::Fail(std::string msg, bool eof) {
 }
 
 Parser::RowEnd Parser::ParseRow() {
+  plain_row_ = false;
   arena_.clear();
   if (arena_.capacity() > (8u << 20)) arena_.shrink_to_fit();
   nspans_ = 0;
@@ -151,6 +152,111 @@ bool Parser::SkipCountedRow(size_t columns) {
   if (values != columns || static_cast<uint64_t>(p - start) > opt_.max_row_bytes) return false;
   pos_ += static_cast<size_t>(p - start);
   line_ += lines;
+  return true;
+}
+
+bool Parser::ScanPlainRow() {
+  const char* const start = data_ + pos_;  // after the row's '('
+  const char* const e = data_ + end_;
+  const char* p = start;
+  uint64_t lines = 0;
+  auto skip_space = [&] {
+    for (; p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'); ++p) lines += *p == '\n';
+  };
+  size_t n = 0;
+  arena_.clear();
+  if (arena_.capacity() > (8u << 20)) arena_.shrink_to_fit();  // as ParseRow
+  unescaped_.clear();
+  auto push = [&](ValueKind kind, const char* b, size_t size) {
+    if (n == values_.size()) values_.resize(std::max<size_t>(64, values_.size() * 2));
+    values_[n++] = DumpValue{kind, std::string_view(b, size)};
+  };
+  skip_space();
+  if (p < e && *p == ')') {
+    ++p;  // no values
+  } else {
+    for (;;) {
+      skip_space();
+      // Past max_row_bytes as written the row is ParseRow's to report (and no more values or
+      // unescaped bytes are held than it would).
+      if (p == e || static_cast<uint64_t>(p - start) > opt_.max_row_bytes) return false;
+      char c = *p;
+      if (c == '\'' || c == '"') {
+        const char* q = FindStop<false>(p + 1, e, c);
+        if (e - q >= 2 && *q == c && q[1] != c) {  // no escape: the string as it stands
+          push(ValueKind::kString, p + 1, static_cast<size_t>(q - p - 1));
+          p = q + 1;
+        } else {
+          // Unescaped into the arena as ParseString does, in the bytes at hand; its view is
+          // set once the row is read (the arena may move as it grows).
+          size_t begin = arena_.size();
+          for (p = p + 1;; q = FindStop<false>(p, e, c)) {
+            if (e - q < 2) return false;  // the string's end is not known here
+            if (static_cast<uint64_t>(q - start) > opt_.max_row_bytes) return false;
+            arena_.append(p, static_cast<size_t>(q - p));
+            p = q + 1;
+            if (*q == '\n') {
+              ++lines;
+              arena_ += '\n';
+            } else if (*q == c) {
+              if (*p != c) break;
+              arena_ += c;
+              ++p;
+            } else {  // a backslash
+              char d = *p++;
+              lines += d == '\n';
+              switch (d) {
+                case '0': arena_ += '\0'; break;
+                case 'b': arena_ += '\b'; break;
+                case 'n': arena_ += '\n'; break;
+                case 'r': arena_ += '\r'; break;
+                case 't': arena_ += '\t'; break;
+                case 'Z': arena_ += '\x1a'; break;
+                case '%': arena_ += "\\%"; break;  // MySQL keeps the backslash for \% and \_
+                case '_': arena_ += "\\_"; break;
+                default: arena_ += d; break;
+              }
+            }
+          }
+          unescaped_.push_back({n, begin, arena_.size() - begin});
+          push(ValueKind::kString, nullptr, 0);
+        }
+      } else if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
+        // As ParseValue's numbers: the run of number characters, not a hex literal.
+        if (c == '0' && e - p > 1 && (p[1] == 'x' || p[1] == 'X')) return false;
+        const char* q = p;
+        while (q < e && IsNumberChar(*q)) ++q;
+        if (q == e || q - p > 400) return false;  // too long is ParseValue's to report
+        push(ValueKind::kNumber, p, static_cast<size_t>(q - p));
+        p = q;
+      } else if ((c == 'N' || c == 'n') && e - p > 4 && (p[1] | 0x20) == 'u' &&
+                 (p[2] | 0x20) == 'l' && (p[3] | 0x20) == 'l' &&
+                 !IsWordChar(static_cast<unsigned char>(p[4]))) {
+        push(ValueKind::kNull, p + 4, 0);
+        p += 4;
+      } else {
+        return false;
+      }
+      skip_space();
+      if (p == e) return false;
+      if (*p == ',') {
+        ++p;
+        continue;
+      }
+      if (*p != ')') return false;
+      ++p;
+      break;
+    }
+  }
+  // The values are no longer than the row as written.
+  if (static_cast<uint64_t>(p - start) > opt_.max_row_bytes) return false;
+  for (const Unescaped& u : unescaped_)
+    values_[u.value].bytes = std::string_view(arena_.data() + u.begin, u.size);
+  pos_ += static_cast<size_t>(p - start);
+  line_ += lines;
+  nspans_ = n;
+  oversize_ = false;
+  plain_row_ = true;
   return true;
 }
 
@@ -399,21 +505,37 @@ Status Parser::DeliverRow(const DumpTable*& t, const std::vector<std::string>* n
     ++*row_counter_;
     return Status::Ok();
   }
-  values_.resize(nspans_);
-  for (size_t i = 0; i < nspans_; ++i) {
-    const Span& s = spans_[i];
-    values_[i] = DumpValue{s.kind, std::string_view(arena_.data() + s.begin, s.size)};
-    if (s.check_utf8 && s.kind == ValueKind::kString && !IsAscii(values_[i].bytes) &&
-        !tq::IsValidUtf8(values_[i].bytes))
-      Problem(t->name, line, off,
-              "invalid UTF-8 in `" + t->name + "`.`" + (*names)[i] +
-                  "` (row kept, value read as bytes)",
-              false);
+  if (plain_row_) {
+    // Quoted strings as they stand: checked as ParseValue would have asked (not a binary
+    // column's).
+    for (size_t i = 0; i < nspans_; ++i) {
+      const DumpValue& v = values_[i];
+      if (v.kind == ValueKind::kString && !(i < binary_cols_.size() && binary_cols_[i]) &&
+          !IsAscii(v.bytes) && !tq::IsValidUtf8(v.bytes))
+        Problem(t->name, line, off,
+                "invalid UTF-8 in `" + t->name + "`.`" + (*names)[i] +
+                    "` (row kept, value read as bytes)",
+                false);
+    }
+  } else {
+    if (values_.size() < nspans_) values_.resize(nspans_);
+    for (size_t i = 0; i < nspans_; ++i) {
+      const Span& s = spans_[i];
+      values_[i] = DumpValue{s.kind, std::string_view(arena_.data() + s.begin, s.size)};
+      if (s.check_utf8 && s.kind == ValueKind::kString && !IsAscii(values_[i].bytes) &&
+          !tq::IsValidUtf8(values_[i].bytes))
+        Problem(t->name, line, off,
+                "invalid UTF-8 in `" + t->name + "`.`" + (*names)[i] +
+                    "` (row kept, value read as bytes)",
+                false);
+    }
   }
   DumpRow row;
   row.table = t;
   row.columns = names;
-  row.values = std::span<const DumpValue>(values_.data(), values_.size());
+  row.values = std::span<const DumpValue>(values_.data(), nspans_);
+  // In the arena one after another, or in the row as written; not when both.
+  row.one_piece = !plain_row_ || unescaped_.empty();
   row.line = line;
   row.offset = off;
   row.index = (*row_counter_)++;

@@ -103,6 +103,115 @@ TEST(DumpValues, EveryStopInAStringAtEveryPositionAndLength) {
   }
 }
 
+// Rows of the common forms only (quoted strings, numbers, NULL) are read in the bytes at hand
+// (ScanPlainRow), the others value by value (ParseRow): both give the same values, problems
+// and lines. The statement is read as written, and again with one value of each row written
+// in a form that only ParseRow reads (a charset introducer, which changes nothing here; an
+// empty hex literal where the first has a 0).
+TEST(DumpValues, PlainRowsAndRowsReadValueByValueAgree) {
+  const std::string create =
+      "CREATE TABLE `t` (`id` int, `s` varchar(9), `b` blob, `n` decimal(9,2));\n";
+  const std::string plain_sql =
+      "INSERT INTO `t` VALUES (1,'caf\xc3\xa9','\xff',1.5),(2,'bad\xff','\xfe',-2),"
+      "( 3 ,\n \"dq\" , NULL\t,\r\n+.5e3 ),(),(4,'',\"\",nULl),(5,'x'),(6,'y',7,8,9),"
+      "(10,'a\\nb\\'c''d\\%e\\_f\\0g\\Z\\\\h\\\ni\\q','x\"\"\\\"y\"',2),"
+      "(8,'w',0,1),(7,'z'x,1,2);\n"
+      "INSERT INTO `t` VALUES (9,'a','b',1);\n";
+  std::string escaped = plain_sql;
+  for (auto [from, to] : {std::pair{"(1,'caf", "(1,_utf8mb4'caf"},
+                          {"(2,'bad", "(2,_utf8mb4'bad"},
+                          {"\"dq\"", "_latin1\"dq\""},
+                          {"(4,''", "(4,_utf8''"},
+                          {"(5,'x'", "(5,_utf8'x'"},
+                          {"(6,'y'", "(6,_utf8'y'"},
+                          {"(10,'a", "(10,_utf8'a"},
+                          {"(8,'w',0", "(8,'w',0x"},
+                          {"(7,'z'", "(7,_utf8'z'"},
+                          {"(9,'a'", "(9,_utf8'a'"}}) {
+    size_t at = escaped.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    escaped.replace(at, std::string_view(from).size(), to);
+  }
+  Collect plain, slow;
+  DumpStats a = Parse(create + plain_sql, &plain);
+  DumpStats b = Parse(create + escaped, &slow);
+  ASSERT_EQ(plain.rows.size(), 7u);
+  ASSERT_EQ(slow.rows.size(), 7u);
+  for (size_t i = 0; i < plain.rows.size(); ++i) {
+    ASSERT_EQ(plain.rows[i].size(), 4u) << i;
+    for (size_t k = 0; k < 4; ++k) {
+      if (i == 5 && k == 2) {  // 0 against 0x, an empty hex literal
+        EXPECT_EQ(plain.rows[i][k], std::make_pair(ValueKind::kNumber, std::string("0")));
+        EXPECT_EQ(slow.rows[i][k], std::make_pair(ValueKind::kBinary, std::string()));
+        continue;
+      }
+      EXPECT_EQ(plain.rows[i][k], slow.rows[i][k]) << i << " " << k;
+    }
+  }
+  EXPECT_EQ(plain.rows[4][1].second, std::string("a\nb'c'd\\%e\\_f\0g\x1a\\h\ni"
+                                                 "q",
+                                                 21));
+  EXPECT_EQ(plain.rows[4][2].second, "x\"\"\"y\"");
+  EXPECT_EQ(plain.rows[0][1].second, "caf\xc3\xa9");
+  EXPECT_EQ(plain.rows[0][2], std::make_pair(ValueKind::kString, std::string("\xff")));
+  EXPECT_EQ(plain.rows[1][3], std::make_pair(ValueKind::kNumber, std::string("-2")));
+  EXPECT_EQ(plain.rows[2][1], std::make_pair(ValueKind::kString, std::string("dq")));
+  EXPECT_EQ(plain.rows[2][2].first, ValueKind::kNull);
+  EXPECT_EQ(plain.rows[2][3], std::make_pair(ValueKind::kNumber, std::string("+.5e3")));
+  EXPECT_EQ(plain.rows[3][3].first, ValueKind::kNull);
+  EXPECT_EQ(plain.rows[6][0].second, "9");
+  EXPECT_EQ(plain.lines, slow.lines);
+  EXPECT_EQ(plain.lines, (std::vector<uint64_t>{2, 2, 2, 4, 4, 5, 6}));
+  EXPECT_EQ(plain.offsets[0], slow.offsets[0]);
+  // The same problems on the same lines: the UTF-8 of a text column (not the blob's), the
+  // column counts and the text after a value.
+  ASSERT_EQ(plain.problems.size(), 5u);
+  ASSERT_EQ(slow.problems.size(), 5u);
+  EXPECT_EQ(plain.problems[0].message, "invalid UTF-8 in `t`.`s` (row kept, value read as bytes)");
+  EXPECT_EQ(plain.problems[1].message,
+            "column count mismatch in `t`: row has 0 values, table has 4 columns; row skipped");
+  EXPECT_EQ(plain.problems[2].message,
+            "column count mismatch in `t`: row has 2 values, table has 4 columns; row skipped");
+  EXPECT_EQ(plain.problems[3].message,
+            "column count mismatch in `t`: row has 5 values, table has 4 columns; row skipped");
+  EXPECT_EQ(plain.problems[4].message.rfind("expected ',' or ')' after value 2, found ", 0), 0u)
+      << plain.problems[4].message;
+  const std::vector<DumpProblem>& slow_problems = slow.problems;
+  for (size_t i = 0; i < plain.problems.size(); ++i) {
+    EXPECT_EQ(plain.problems[i].message, slow_problems[i].message) << i;
+    EXPECT_EQ(plain.problems[i].line, slow_problems[i].line) << i;
+  }
+  EXPECT_EQ(plain.problems[0].offset, create.size() + plain_sql.find("(2,"));
+  EXPECT_EQ(slow.problems[0].offset, create.size() + escaped.find("(2,"));
+  EXPECT_EQ(a.rows + a.rows_skipped, b.rows + b.rows_skipped);
+  // A row longer than max_row_bytes as written whose values are not: read in full either way.
+  std::string ones = "INSERT INTO u VALUES (1";
+  for (int i = 0; i < 599; ++i) ones += ",1";
+  ones += ");\n";
+  DumpOptions o;
+  o.max_row_bytes = 1000;
+  Collect c;
+  DumpStats st = Parse(ones, &c, o);
+  ASSERT_EQ(c.rows.size(), 1u);
+  EXPECT_EQ(c.rows[0].size(), 600u);
+  EXPECT_EQ(st.problems, 0u);
+  // Past it as written: a row of escaped strings is skipped and reported, one of many NULLs
+  // (no bytes of values) read in full, as ParseRow reads them.
+  std::string escapes, nulls = "1";
+  for (int i = 0; i < 3000; ++i) escapes += "\\n";
+  for (int i = 0; i < 3000; ++i) nulls += ",NULL";
+  Collect big;
+  st = Parse("INSERT INTO u VALUES (1,'" + escapes + "'),(2,'\\n');\nINSERT INTO v VALUES (" +
+                 nulls + ");\n",
+             &big, o);
+  ASSERT_EQ(big.rows.size(), 2u);
+  EXPECT_EQ(big.rows[0][1].second, "\n");
+  EXPECT_EQ(big.rows[1].size(), 3001u);
+  EXPECT_EQ(st.rows_skipped, 1u);
+  ASSERT_EQ(big.problems.size(), 1u);
+  EXPECT_EQ(big.problems[0].message, "row larger than 1000 bytes in `u`; row skipped");
+}
+
 // A hex literal is decoded in pieces of 4,096 digits: one longer than that decodes as one
 // value, byte for byte; a short one of odd length has its leading 0 implied.
 TEST(DumpValues, HexLiteralsLongerThanAPiece) {

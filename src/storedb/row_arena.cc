@@ -2,6 +2,7 @@
 // (row_arena.h).
 #include "storedb/row_arena.h"
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -100,47 +101,102 @@ std::string_view RowArena::Get(Ref ref) const {
   return std::string_view(at + 1, n);
 }
 
-uint32_t RowIndex::Hash(std::string_view key) {
-  return static_cast<uint32_t>(std::hash<std::string_view>{}(key));
+RowIndex::Key RowIndex::KeyOf(std::string_view key) {
+  // A plain decimal number of up to 18 digits: one key text per value (below 2^60).
+  if (!key.empty() && key.size() <= 18 && (key[0] != '0' || key.size() == 1)) {
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; i < key.size(); ++i) {
+      unsigned d = static_cast<unsigned char>(key[i]) - '0';
+      if (d > 9) break;
+      v = v * 10 + d;
+    }
+    if (i == key.size()) return {v, true};
+  }
+  return {std::hash<std::string_view>{}(key) & ((1ull << 60) - 1), false};
 }
 
-bool RowIndex::Holds(const Entry& e, std::string_view key, uint32_t hash) const {
-  if (e.hash != hash) return false;
+size_t RowIndex::Home(Key k) const {
+  uint64_t h = k.bits;
+  if (k.number && mixed_) {  // the finaliser of MurmurHash3: every bit of the number counts
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+  }
+  return static_cast<size_t>(h) & (slots_.size() - 1);
+}
+
+bool RowIndex::Holds(const Entry& e, std::string_view key, Key k) const {
+  if (e.key != k.bits || e.number != k.number) return false;
+  if (k.number) return true;  // the number is the key
   int kind = e.refs[0] != kNone ? 0 : 1;
   RecordReader r(arena_.Get(e.refs[kind]));
-  std::string_view k;
-  for (int i = 0; i <= key_fields_[kind]; ++i) k = r.Text();
-  return k == key;
+  std::string_view text;
+  for (int i = 0; i <= key_fields_[kind]; ++i) text = r.Text();
+  return text == key;
 }
 
-size_t RowIndex::Locate(std::string_view key, uint32_t hash) const {
+namespace {
+bool IsFree(const RowIndex::Entry& e) {
+  return e.refs[0] == RowIndex::kNone && e.refs[1] == RowIndex::kNone;
+}
+}  // namespace
+
+size_t RowIndex::Locate(std::string_view key, Key k, size_t* probe) const {
   size_t mask = slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+  size_t i = Home(k);
+  for (size_t d = 0;; ++d, i = (i + 1) & mask) {
     const Entry& e = slots_[i];
-    if ((e.refs[0] == kNone && e.refs[1] == kNone) || Holds(e, key, hash)) return i;
+    if (IsFree(e) || Holds(e, key, k)) {
+      *probe = d;
+      return i;
+    }
   }
 }
 
-void RowIndex::Grow() {
-  std::vector<Entry> old = std::move(slots_);
-  slots_.assign(old.empty() ? 1024 : old.size() * 2, Entry{});
-  size_t mask = slots_.size() - 1;
+bool RowIndex::Place(std::vector<Entry>& old, size_t size) {
+  slots_.assign(size, Entry{});
+  max_probe_ = 0;
+  size_t mask = size - 1;
   for (const Entry& e : old) {
-    if (e.refs[0] == kNone && e.refs[1] == kNone) continue;
-    size_t i = e.hash & mask;
-    while (slots_[i].refs[0] != kNone || slots_[i].refs[1] != kNone) i = (i + 1) & mask;
+    if (IsFree(e)) continue;
+    size_t i = Home({e.key, e.number != 0}), d = 0;
+    for (; !IsFree(slots_[i]); i = (i + 1) & mask) ++d;
+    if (!mixed_ && d > kLocalProbes) return false;
+    max_probe_ = std::max(max_probe_, d);
     slots_[i] = e;
+  }
+  return true;
+}
+
+void RowIndex::Rehash(size_t size) {
+  std::vector<Entry> old = std::move(slots_);
+  if (!Place(old, size)) {
+    mixed_ = true;
+    Place(old, size);
   }
 }
 
 RowIndex::Entry& RowIndex::FindOrAdd(std::string_view key) {
   // Load at most 0.75: a slot the caller leaves without records stays free for the next.
-  if ((count_ + 1) * 4 > slots_.size() * 3) Grow();
-  uint32_t hash = Hash(key);
-  Entry& e = slots_[Locate(key, hash)];
-  if (e.refs[0] == kNone && e.refs[1] == kNone) {
-    e.hash = hash;
+  if ((count_ + 1) * 4 > slots_.size() * 3) Rehash(slots_.empty() ? 1024 : slots_.size() * 2);
+  Key k = KeyOf(key);
+  size_t probe = 0;
+  size_t i = Locate(key, k, &probe);
+  if (IsFree(slots_[i]) && !mixed_ && probe > kLocalProbes) {
+    // Crowded: the numbers' slots are mixed from now on.
+    mixed_ = true;
+    Rehash(slots_.size());
+    i = Locate(key, k, &probe);
+  }
+  Entry& e = slots_[i];
+  if (IsFree(e)) {
+    e.key = k.bits;
+    e.number = k.number;
     e.flags = 0;
+    max_probe_ = std::max(max_probe_, probe);
     ++count_;
   }
   return e;
@@ -148,12 +204,20 @@ RowIndex::Entry& RowIndex::FindOrAdd(std::string_view key) {
 
 const RowIndex::Entry* RowIndex::Find(std::string_view key) const {
   if (slots_.empty()) return nullptr;
-  const Entry& e = slots_[Locate(key, Hash(key))];
-  return e.refs[0] == kNone && e.refs[1] == kNone ? nullptr : &e;
+  Key k = KeyOf(key);
+  size_t mask = slots_.size() - 1;
+  size_t i = Home(k);
+  // No key is further than max_probe_ past its home: an absent one is known by then.
+  for (size_t d = 0; d <= max_probe_; ++d, i = (i + 1) & mask) {
+    const Entry& e = slots_[i];
+    if (IsFree(e)) return nullptr;
+    if (Holds(e, key, k)) return &e;
+  }
+  return nullptr;
 }
 
 void RowIndex::Prefetch(std::string_view key) const {
-  if (!slots_.empty()) __builtin_prefetch(&slots_[Hash(key) & (slots_.size() - 1)]);
+  if (!slots_.empty()) __builtin_prefetch(&slots_[Home(KeyOf(key))]);
 }
 
 int64_t CastToInteger(std::string_view text) {

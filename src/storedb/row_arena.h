@@ -60,13 +60,23 @@ class RowArena {
 // key -> up to two records (of two kinds, say an order's first billing address and its first
 // payment) and the OR of flags added under the key. The key is a text field of each record
 // (`key_fields[kind]`; the fields before it are text too), so the index keeps no copy of it.
+//
+// A key written as a plain decimal number (no sign, no leading zero, at most 18 digits: a
+// dump's ids) is held in its slot as that number, so finding it compares no text; and while
+// no key lands more than kLocalProbes slots past its own, such a key's slot is its value
+// modulo the table's size: ids that come in order (an order's addresses and payments, the
+// orders themselves) then touch neighbouring slots rather than one cache line and page each
+// at random. Keys that crowd each other (ids with a stride of the table's size, or a hostile
+// dump) turn the index to a mixed hash of the number, once. Other keys are hashed.
 class RowIndex {
  public:
   static constexpr RowArena::Ref kNone = ~0ull;
   struct Entry {
-    uint32_t hash = 0, flags = 0;
+    // The key: its number (`number`), else 60 bits of its hash; `flags` has two bits.
+    uint64_t key : 61 = 0, number : 1 = 0, flags : 2 = 0;
     RowArena::Ref refs[2] = {kNone, kNone};
   };
+  static constexpr size_t kLocalProbes = 32;
   RowIndex(const RowArena& arena, int key_field0, int key_field1 = 0)
       : arena_(arena), key_fields_{key_field0, key_field1} {}
   // The entry of `key`, added (with no records) when absent. Valid until the next call;
@@ -79,19 +89,34 @@ class RowIndex {
   void Clear() {  // frees the slots
     std::vector<Entry>().swap(slots_);
     count_ = 0;
+    max_probe_ = 0;
+    mixed_ = false;
   }
   size_t size() const { return count_; }
+  bool mixed() const { return mixed_; }  // the numbers' slots are hashed (see above)
 
  private:
-  static uint32_t Hash(std::string_view key);
-  bool Holds(const Entry& e, std::string_view key, uint32_t hash) const;
-  size_t Locate(std::string_view key, uint32_t hash) const;  // its slot, or the free one
-  void Grow();
+  struct Key {  // a key as its slot holds it
+    uint64_t bits;
+    bool number;
+  };
+  static Key KeyOf(std::string_view key);
+  size_t Home(Key k) const;  // the slot a key goes to first
+  bool Holds(const Entry& e, std::string_view key, Key k) const;
+  // Its slot, or the free one where it goes (at `*probe` slots past its home).
+  size_t Locate(std::string_view key, Key k, size_t* probe) const;
+  // Places every entry again in `size` slots (the numbers' slots as mixed_ says); false when
+  // a number lands more than kLocalProbes past its home while they are not mixed.
+  bool Place(std::vector<Entry>& old, size_t size);
+  void Rehash(size_t size);  // Place, turning to mixed slots when it fails
   const RowArena& arena_;
   int key_fields_[2];
   std::vector<Entry> slots_;  // a free slot has no records
   size_t count_ = 0;
+  size_t max_probe_ = 0;  // no key is further than this past its home slot
+  bool mixed_ = false;
 };
+static_assert(sizeof(RowIndex::Entry) == 24);
 
 // What SQLite's CAST(text AS INTEGER) gives: the longest integer prefix after leading spaces,
 // 0 when there is none, clamped to the 64-bit range.

@@ -119,6 +119,79 @@ TEST(RowIndex, KeysShortAndLongAndAlikeInTheirFirstBytes) {
     EXPECT_EQ(index.Find(absent), nullptr) << absent;
 }
 
+// Keys as a dump's ids come: numbers in order, numbers written as no plain number would be
+// ("007", "+7", 19 digits) and text, and numbers that crowd one slot (a stride of the
+// table's size), all in one index: each found again, none added twice, the absent ones not found.
+TEST(RowIndex, NumbersInOrderCrowdedAndAlikeAsText) {
+  RowArena arena;
+  RowIndex index(arena, 0);
+  RecordWriter w;
+  std::vector<std::string> keys;
+  for (int i = 1; i <= 30000; ++i) keys.push_back(std::to_string(i));
+  auto add = [&](const std::string& k) {
+    w.Clear();
+    w.Text(k);
+    RowArena::Ref ref = arena.Add(w.bytes());
+    RowIndex::Entry& e = index.FindOrAdd(k);
+    EXPECT_EQ(e.refs[0], RowIndex::kNone) << k;
+    e.refs[0] = ref;
+    e.flags |= k.size() % 2 ? 1 : 2;
+    return ref;
+  };
+  std::vector<RowArena::Ref> refs;
+  for (const std::string& k : keys) refs.push_back(add(k));
+  EXPECT_FALSE(index.mixed()) << "ids in order keep their own slots";
+  // Text keys alike to numbers, and numbers at the 18-digit edge.
+  for (std::string k :
+       {"0", "00", "007", "+7", "-7", "7 ", " 7", "7.0", "1e3", "999999999999999999",
+        "1000000000000000000", "0999999999999999999", "18446744073709551616", "x", ""}) {
+    keys.push_back(k);
+    refs.push_back(add(k));
+  }
+  // Numbers a stride of 2^20 apart: each lands where the one before it did.
+  for (uint64_t i = 1; i <= 200; ++i) {
+    keys.push_back(std::to_string(i << 20));
+    refs.push_back(add(keys.back()));
+  }
+  EXPECT_TRUE(index.mixed()) << "crowded numbers turn the slots to a mixed hash";
+  EXPECT_EQ(index.size(), keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const RowIndex::Entry* e = index.Find(keys[i]);
+    ASSERT_NE(e, nullptr) << keys[i];
+    EXPECT_EQ(e->refs[0], refs[i]) << keys[i];
+    EXPECT_EQ(e->flags, keys[i].size() % 2 ? 1u : 2u) << keys[i];
+    EXPECT_EQ(index.FindOrAdd(keys[i]).refs[0], refs[i]) << keys[i];
+  }
+  EXPECT_EQ(index.size(), keys.size());
+  for (std::string absent : {"30001", "0000", "08", "7x", "201326593", "99999999999999999"})
+    EXPECT_EQ(index.Find(absent), nullptr) << absent;
+  index.Clear();
+  EXPECT_FALSE(index.mixed());
+  EXPECT_EQ(index.Find("1"), nullptr);
+}
+
+// An absent number whose slot falls inside a long run of present ones is told absent without
+// walking the run, and adding it does not walk it either (the slots turn mixed first).
+TEST(RowIndex, AbsentNumbersInsideALongRunOfPresentOnes) {
+  RowArena arena;
+  RowIndex index(arena, 0);
+  RecordWriter w;
+  for (int i = 0; i < 600; ++i) {  // slots 0..599 of 1024
+    w.Clear();
+    w.Text(std::to_string(i));
+    index.FindOrAdd(std::to_string(i)).refs[0] = arena.Add(w.bytes());
+  }
+  ASSERT_FALSE(index.mixed());
+  EXPECT_EQ(index.Find("1100"), nullptr);  // home slot 76, inside the run
+  w.Clear();
+  w.Text("1100");
+  index.FindOrAdd("1100").refs[0] = arena.Add(w.bytes());
+  EXPECT_TRUE(index.mixed());
+  for (int i = 0; i < 600; ++i) ASSERT_NE(index.Find(std::to_string(i)), nullptr) << i;
+  EXPECT_NE(index.Find("1100"), nullptr);
+  EXPECT_EQ(index.Find("1101"), nullptr);
+}
+
 TEST(CastToInteger, AsSqliteCastsText) {
   testing::TempDir dir;
   Result<std::unique_ptr<Db>> db = Db::Open(dir / "t.db", true);

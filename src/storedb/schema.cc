@@ -105,12 +105,20 @@ ALTER TABLE storedb_order ADD COLUMN billing_street TEXT NOT NULL DEFAULT '';
 ALTER TABLE storedb_order ADD COLUMN billing_city TEXT NOT NULL DEFAULT '';
 ALTER TABLE storedb_order ADD COLUMN billing_postcode TEXT NOT NULL DEFAULT '';
 )sql"},
+    // 4: no index of the orders by e-mail address. No reader's query uses it (scope reads the
+    // orders by row id; notify's postal join matches an e-mail OR a customer id, which no
+    // single index serves, and walks the orders by storedb_order_created), and its sort was
+    // the larger part of the stage's index build: 2.1 of 2.9 s CPU on two million orders.
+    {4, R"sql(
+DROP INDEX IF EXISTS storedb_order_email;
+)sql"},
 };
 }  // namespace
 
 Status EnsureStoreDbSchema(Case& c) { return c.EnsureSchema("storedb", kMigrations); }
 
-// The secondary indexes of migration 1, as the analyzer rebuilds them after its bulk load
+// The secondary indexes of migration 1 (less the one migration 4 drops), as the analyzer
+// rebuilds them after its bulk load
 // (it drops them first; see Analyzer::Begin).
 Status CreateCustomerIndexes(Db& db) {
   return db.Exec(
@@ -121,7 +129,6 @@ Status CreateCustomerIndexes(Db& db) {
 
 Status CreateOrderIndexes(Db& db) {
   return db.Exec(
-      "CREATE INDEX IF NOT EXISTS storedb_order_email ON storedb_order(email);\n"
       "CREATE INDEX IF NOT EXISTS storedb_order_created ON storedb_order(created_at);\n");
 }
 

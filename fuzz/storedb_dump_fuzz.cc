@@ -38,7 +38,7 @@ struct CheckingSink : tq::storedb::DumpSink {
   }
   void OnProblem(const tq::storedb::DumpProblem& p) override {
     calls += "problem " + p.table + " " + std::to_string(p.line) + ":" + std::to_string(p.offset) +
-             " " + p.message + (p.row_lost ? " lost\n" : "\n");
+             " " + p.reason + (p.row_lost ? " lost\n" : "\n");
   }
 };
 

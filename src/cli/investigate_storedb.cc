@@ -166,7 +166,7 @@ StagePlan SetupStoreDbStage(CLI::App& app, Globals&) {
           " customers, " + std::to_string(s.orders) + " orders");
       if (s.stats.problems > 0) {
         const storedb::DumpProblem& p = s.first_problems.front();
-        Status e = Status::BadInput(p.message + " (" + std::to_string(s.stats.problems) +
+        Status e = Status::BadInput(p.reason + " (" + std::to_string(s.stats.problems) +
                                     " problems, " + std::to_string(s.stats.rows_skipped) +
                                     " rows skipped; all in storedb_problem)");
         e.At(item.original_path, p.line);

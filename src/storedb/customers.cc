@@ -210,7 +210,7 @@ Status Analyzer::WriteTables(const DumpStats& stats, AnalyzeSummary* s) {
   for (const DumpProblem& p : problems_) {
     TQ_RETURN_IF_ERROR(pr.Reset());
     pr.Bind(1, item_.id).Bind(2, seq++).Bind(3, p.table).Bind(4, static_cast<int64_t>(p.line));
-    pr.Bind(5, static_cast<int64_t>(p.offset)).Bind(6, p.message).Bind(7, p.row_lost ? 1 : 0);
+    pr.Bind(5, static_cast<int64_t>(p.offset)).Bind(6, p.reason).Bind(7, p.row_lost ? 1 : 0);
     TQ_RETURN_IF_ERROR(pr.Run());
     if (s->first_problems.size() < 20) s->first_problems.push_back(p);
   }

@@ -110,11 +110,12 @@ bool Analyzer::Holding(const TableState& t, const DumpRow& row) {
   ++people_left_out_;
   if (people_capped_) return false;
   people_capped_ = true;
-  OnProblem({t.def.name, row.line, row.offset,
-             "customers and orders need more than " + std::to_string(opt_.max_people_bytes) +
-                 " bytes of memory to join: this row and those after it are not in "
-                 "storedb_customer / storedb_order",
-             true});
+  OnProblem(DumpProblem::At(t.def.name, row.line, row.offset,
+                            "customers and orders need more than " +
+                                std::to_string(opt_.max_people_bytes) +
+                                " bytes of memory to join: this row and those after it are not "
+                                "in storedb_customer / storedb_order",
+                            true));
   return false;
 }
 

@@ -20,9 +20,11 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
+#include "core/skipped.h"
 
 namespace tq::storedb {
 
@@ -65,11 +67,22 @@ struct DumpRow {
   const DumpValue* Find(std::string_view column) const;
 };
 
-struct DumpProblem {
-  std::string table;  // empty outside a table's statements
-  uint64_t line = 0, offset = 0;
-  std::string message;
+// What the parser skipped or could not read as written: where (line, byte offset in the
+// decompressed dump) and why, as every parser reports it (SkippedInput; `source` is left to the
+// caller, which knows the dump's name), with the table and whether a row was lost.
+struct DumpProblem : SkippedInput {
+  std::string table;      // empty outside a table's statements
   bool row_lost = false;  // a row (or the rest of a statement) was skipped
+  static DumpProblem At(std::string table, uint64_t line, uint64_t offset, std::string reason,
+                        bool row_lost) {
+    DumpProblem p;
+    p.line = line;
+    p.offset = offset;
+    p.reason = std::move(reason);
+    p.table = std::move(table);
+    p.row_lost = row_lost;
+    return p;
+  }
 };
 
 class DumpSink {

@@ -33,7 +33,7 @@ struct Calls : DumpSink {
     log.push_back(s);
     return Status::Ok();
   }
-  void OnProblem(const DumpProblem& p) override { log.push_back("problem " + p.message); }
+  void OnProblem(const DumpProblem& p) override { log.push_back("problem " + p.reason); }
   uint64_t RowsReadInFull(const DumpTable& t) const override {
     return t.name == "orders" ? full : UINT64_MAX;
   }
@@ -72,7 +72,7 @@ Status Feed(DumpSink& s, int orders) {
     TQ_RETURN_IF_ERROR(s.OnRow(r));
     buf.assign(buf.size(), 'X');
   }
-  s.OnProblem({"customers", 6, 150, "bad row", true});
+  s.OnProblem(DumpProblem::At("customers", 6, 150, "bad row", true));
   TQ_RETURN_IF_ERROR(s.OnTable(order_table));
   for (int i = 0; i < orders; ++i) {
     buf = "o" + std::to_string(i);

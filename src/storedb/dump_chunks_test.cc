@@ -62,7 +62,7 @@ struct Transcript : DumpSink {
   }
   void OnProblem(const DumpProblem& p) override {
     text += "problem " + p.table + " @" + std::to_string(p.line) + ":" + std::to_string(p.offset) +
-            " " + p.message + (p.row_lost ? " lost" : "") + "\n";
+            " " + p.reason + (p.row_lost ? " lost" : "") + "\n";
   }
 };
 

@@ -100,7 +100,7 @@ class Parser {
 
   void Problem(std::string table, uint64_t line, uint64_t off, std::string msg, bool lost) {
     ++st_.problems;
-    sink_.OnProblem(DumpProblem{std::move(table), line, off, std::move(msg), lost});
+    sink_.OnProblem(DumpProblem::At(std::move(table), line, off, std::move(msg), lost));
   }
   static std::string Shown(int c);
 

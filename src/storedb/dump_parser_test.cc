@@ -86,7 +86,7 @@ TEST(DumpParser, CorruptionClasses) {
     Parse(k.sql, &c);
     EXPECT_EQ(c.rows.size(), k.rows_kept) << k.name;
     ASSERT_FALSE(c.problems.empty()) << k.name;
-    EXPECT_EQ(c.problems[0].message, k.message) << k.name;
+    EXPECT_EQ(c.problems[0].reason, k.message) << k.name;
     EXPECT_EQ(c.problems[0].line, k.line) << k.name;
   }
 }
@@ -102,7 +102,7 @@ TEST(DumpParser, OversizedRowIsSkippedAndReadingContinues) {
   EXPECT_EQ(c.rows[1][0].second, "3");
   EXPECT_EQ(st.rows_skipped, 1u);
   ASSERT_EQ(c.problems.size(), 1u);
-  EXPECT_EQ(c.problems[0].message, "row larger than 1000 bytes in `t`; row skipped");
+  EXPECT_EQ(c.problems[0].reason, "row larger than 1000 bytes in `t`; row skipped");
 }
 
 // An input in two chunks, as the parallel read hands a parser its piece of the dump.

@@ -21,7 +21,7 @@ TEST(DumpValues, EveryValueForm) {
       "/*!40000 ALTER TABLE `wp2_users` ENABLE KEYS */;\n";
   Collect c;
   DumpStats st = Parse(sql, &c);
-  ASSERT_EQ(c.rows.size(), 3u) << (c.problems.empty() ? "" : c.problems[0].message);
+  ASSERT_EQ(c.rows.size(), 3u) << (c.problems.empty() ? "" : c.problems[0].reason);
   constexpr char kWant[] = "a\0b'c\"d\be\nf\rg\th\x1ai\\j\\%k\\_l'm";
   EXPECT_EQ(c.rows[0][1].second, std::string(kWant, sizeof kWant - 1));
   EXPECT_EQ(c.rows[0][2].first, ValueKind::kBinary);
@@ -68,8 +68,8 @@ TEST(DumpValues, NumbersAcrossTheReadBufferAndTheLengthLimit) {
   EXPECT_EQ(d.rows[0][0].second, n400);
   EXPECT_EQ(d.rows[1][0].second, "4");
   ASSERT_EQ(d.problems.size(), 1u);
-  EXPECT_EQ(d.problems[0].message.rfind("number longer than 400 characters", 0), 0u)
-      << d.problems[0].message;
+  EXPECT_EQ(d.problems[0].reason.rfind("number longer than 400 characters", 0), 0u)
+      << d.problems[0].reason;
   EXPECT_EQ(d.problems[0].offset, 22u + 400 + 3 + 401);
 }
 
@@ -167,18 +167,18 @@ TEST(DumpValues, PlainRowsAndRowsReadValueByValueAgree) {
   // column counts and the text after a value.
   ASSERT_EQ(plain.problems.size(), 5u);
   ASSERT_EQ(slow.problems.size(), 5u);
-  EXPECT_EQ(plain.problems[0].message, "invalid UTF-8 in `t`.`s` (row kept, value read as bytes)");
-  EXPECT_EQ(plain.problems[1].message,
+  EXPECT_EQ(plain.problems[0].reason, "invalid UTF-8 in `t`.`s` (row kept, value read as bytes)");
+  EXPECT_EQ(plain.problems[1].reason,
             "column count mismatch in `t`: row has 0 values, table has 4 columns; row skipped");
-  EXPECT_EQ(plain.problems[2].message,
+  EXPECT_EQ(plain.problems[2].reason,
             "column count mismatch in `t`: row has 2 values, table has 4 columns; row skipped");
-  EXPECT_EQ(plain.problems[3].message,
+  EXPECT_EQ(plain.problems[3].reason,
             "column count mismatch in `t`: row has 5 values, table has 4 columns; row skipped");
-  EXPECT_EQ(plain.problems[4].message.rfind("expected ',' or ')' after value 2, found ", 0), 0u)
-      << plain.problems[4].message;
+  EXPECT_EQ(plain.problems[4].reason.rfind("expected ',' or ')' after value 2, found ", 0), 0u)
+      << plain.problems[4].reason;
   const std::vector<DumpProblem>& slow_problems = slow.problems;
   for (size_t i = 0; i < plain.problems.size(); ++i) {
-    EXPECT_EQ(plain.problems[i].message, slow_problems[i].message) << i;
+    EXPECT_EQ(plain.problems[i].reason, slow_problems[i].reason) << i;
     EXPECT_EQ(plain.problems[i].line, slow_problems[i].line) << i;
   }
   EXPECT_EQ(plain.problems[0].offset, create.size() + plain_sql.find("(2,"));
@@ -209,7 +209,7 @@ TEST(DumpValues, PlainRowsAndRowsReadValueByValueAgree) {
   EXPECT_EQ(big.rows[1].size(), 3001u);
   EXPECT_EQ(st.rows_skipped, 1u);
   ASSERT_EQ(big.problems.size(), 1u);
-  EXPECT_EQ(big.problems[0].message, "row larger than 1000 bytes in `u`; row skipped");
+  EXPECT_EQ(big.problems[0].reason, "row larger than 1000 bytes in `u`; row skipped");
 }
 
 // A hex literal is decoded in pieces of 4,096 digits: one longer than that decodes as one
@@ -277,7 +277,7 @@ TEST(DumpValues, CountedRowsAreSkippedWhereExactAndParsedElsewhere) {
       EXPECT_EQ(counted.row_tables, full.row_tables) << r.text;
       ASSERT_EQ(counted.problems.size(), full.problems.size()) << r.text;
       for (size_t i = 0; i < full.problems.size(); ++i) {
-        EXPECT_EQ(counted.problems[i].message, full.problems[i].message) << r.text;
+        EXPECT_EQ(counted.problems[i].reason, full.problems[i].reason) << r.text;
         EXPECT_EQ(counted.problems[i].line, full.problems[i].line) << r.text;
         EXPECT_EQ(counted.problems[i].offset, full.problems[i].offset) << r.text;
       }

@@ -49,6 +49,41 @@ const char* FindStop(const char* p, const char* e, char quote) {
 bool IsNumberChar(char d) {
   return (d >= '0' && d <= '9') || d == '.' || d == 'e' || d == 'E' || d == '-' || d == '+';
 }
+
+// The fast row scans (SkipCountedRow, ScanPlainRow) read values in the bytes at hand and leave
+// anything unusual to ParseRow. Their shared steps:
+
+// Past spaces, tabs and line ends, counting the lines.
+const char* SkipBlank(const char* p, const char* e, uint64_t* lines) {
+  for (; p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'); ++p) *lines += *p == '\n';
+  return p;
+}
+
+bool StartsNumber(char c) { return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.'; }
+
+// The end of the number at p (as ParseValue reads numbers: the run of number characters), or
+// nullptr when it is not the fast scans' to take: a hex literal, a run reaching the end of the
+// bytes at hand, or one longer than 400 characters (ParseValue's to report).
+const char* PlainNumberEnd(const char* p, const char* e) {
+  if (*p == '0' && e - p > 1 && (p[1] == 'x' || p[1] == 'X')) return nullptr;
+  const char* q = p;
+  while (q < e && IsNumberChar(*q)) ++q;
+  return q == e || q - p > 400 ? nullptr : q;
+}
+
+// NULL, in any case, as a word of its own at p.
+bool NullAt(const char* p, const char* e) {
+  return (*p == 'N' || *p == 'n') && e - p > 4 && (p[1] | 0x20) == 'u' && (p[2] | 0x20) == 'l' &&
+         (p[3] | 0x20) == 'l' && !IsWordChar(static_cast<unsigned char>(p[4]));
+}
+
+// After a value: 1 past a ',', 0 past the row's ')', -1 for anything else (or the end of the
+// bytes at hand), which is ParseRow's to read.
+int AfterValue(const char** p, const char* e, uint64_t* lines) {
+  *p = SkipBlank(*p, e, lines);
+  if (*p == e || (**p != ',' && **p != ')')) return -1;
+  return *(*p)++ == ',' ? 1 : 0;
+}
 }  // namespace
 
 Parser::RowEnd Parser::Fail(std::string msg, bool eof) {
@@ -90,9 +125,7 @@ bool Parser::SkipCountedRow(size_t columns) {
   const char* const e = data_ + end_;
   const char* p = start;
   uint64_t lines = 0;
-  auto skip_space = [&] {
-    for (; p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'); ++p) lines += *p == '\n';
-  };
+  auto skip_space = [&] { p = SkipBlank(p, e, &lines); };
   size_t values = 0;
   skip_space();
   if (p < e && *p == ')') {
@@ -123,29 +156,18 @@ bool Parser::SkipCountedRow(size_t columns) {
             break;
           }
         }
-      } else if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
-        if (c == '0' && e - p > 1 && (p[1] == 'x' || p[1] == 'X')) return false;  // hex
-        const char* q = p;
-        while (q < e && IsNumberChar(*q)) ++q;
-        if (q == e || q - p > 400) return false;  // too long is ParseValue's to report
-        p = q;
-      } else if ((c == 'N' || c == 'n') && e - p > 4 && (p[1] | 0x20) == 'u' &&
-                 (p[2] | 0x20) == 'l' && (p[3] | 0x20) == 'l' &&
-                 !IsWordChar(static_cast<unsigned char>(p[4]))) {
+      } else if (StartsNumber(c)) {
+        p = PlainNumberEnd(p, e);
+        if (!p) return false;
+      } else if (NullAt(p, e)) {
         p += 4;
       } else {
         return false;
       }
       ++values;
-      skip_space();
-      if (p == e) return false;
-      if (*p == ',') {
-        ++p;
-        continue;
-      }
-      if (*p != ')') return false;
-      ++p;
-      break;
+      int next = AfterValue(&p, e, &lines);
+      if (next < 0) return false;
+      if (next == 0) break;
     }
   }
   // The values unescaped are no longer than the row as written.
@@ -160,9 +182,7 @@ bool Parser::ScanPlainRow() {
   const char* const e = data_ + end_;
   const char* p = start;
   uint64_t lines = 0;
-  auto skip_space = [&] {
-    for (; p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'); ++p) lines += *p == '\n';
-  };
+  auto skip_space = [&] { p = SkipBlank(p, e, &lines); };
   size_t n = 0;
   arena_.clear();
   if (arena_.capacity() > (8u << 20)) arena_.shrink_to_fit();  // as ParseRow
@@ -221,31 +241,20 @@ bool Parser::ScanPlainRow() {
           unescaped_.push_back({n, begin, arena_.size() - begin});
           push(ValueKind::kString, nullptr, 0);
         }
-      } else if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
-        // As ParseValue's numbers: the run of number characters, not a hex literal.
-        if (c == '0' && e - p > 1 && (p[1] == 'x' || p[1] == 'X')) return false;
-        const char* q = p;
-        while (q < e && IsNumberChar(*q)) ++q;
-        if (q == e || q - p > 400) return false;  // too long is ParseValue's to report
+      } else if (StartsNumber(c)) {
+        const char* q = PlainNumberEnd(p, e);
+        if (!q) return false;
         push(ValueKind::kNumber, p, static_cast<size_t>(q - p));
         p = q;
-      } else if ((c == 'N' || c == 'n') && e - p > 4 && (p[1] | 0x20) == 'u' &&
-                 (p[2] | 0x20) == 'l' && (p[3] | 0x20) == 'l' &&
-                 !IsWordChar(static_cast<unsigned char>(p[4]))) {
+      } else if (NullAt(p, e)) {
         push(ValueKind::kNull, p + 4, 0);
         p += 4;
       } else {
         return false;
       }
-      skip_space();
-      if (p == e) return false;
-      if (*p == ',') {
-        ++p;
-        continue;
-      }
-      if (*p != ')') return false;
-      ++p;
-      break;
+      int next = AfterValue(&p, e, &lines);
+      if (next < 0) return false;
+      if (next == 0) break;
     }
   }
   // The values are no longer than the row as written.

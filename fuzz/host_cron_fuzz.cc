@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "host/host.h"
+#include "skipped_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -13,6 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (e.command.empty() || e.line == 0) __builtin_trap();
       (void)tq::host::AnalyzeCommand(e.command);
     }
+    TrapUnlessWithin(f.skipped, size);
   }
   return 0;
 }

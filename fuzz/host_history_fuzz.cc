@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "host/host.h"
+#include "skipped_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -12,6 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& c : h.commands) (void)tq::host::AnalyzeCommand(c.command);
   tq::host::History m = tq::host::ParseMysqlHistory(text, 10000);
   for (const auto& c : m.commands) (void)tq::host::AnalyzeSqlStatement(c.command);
-  for (const auto& p : tq::host::ParsePsOutput(text)) (void)tq::host::AnalyzeProcess(p);
+  tq::host::ProcessListing ps = tq::host::ParsePsOutput(text);
+  for (const auto& p : ps.processes) (void)tq::host::AnalyzeProcess(p);
+  for (const tq::SkipTally* t : {&h.skipped, &m.skipped, &ps.skipped}) TrapUnlessWithin(*t, size);
   return 0;
 }

@@ -79,21 +79,19 @@ CronFile ParseCrontab(std::string_view text, bool system_format) {
       }
       if (!ok) {
         if (EnvLine(line)) continue;
-        out.problems.push_back("line " + std::to_string(line_no) +
-                               ": not a cron entry (a schedule needs five time fields)");
+        lines.Skip(out.skipped, "not a cron entry (a schedule needs five time fields)");
         continue;
       }
       e.schedule = std::move(sched);
     } else {
       if (EnvLine(line)) continue;
-      out.problems.push_back("line " + std::to_string(line_no) +
-                             ": not a cron entry, comment or environment setting");
+      lines.Skip(out.skipped, "not a cron entry, comment or environment setting");
       continue;
     }
     if (system_format) e.user = std::string(NextField(rest));
     e.command = std::string(Trim(rest));
     if (e.command.empty()) {
-      out.problems.push_back("line " + std::to_string(line_no) + ": a schedule with no command");
+      lines.Skip(out.skipped, "a schedule with no command");
       continue;
     }
     out.entries.push_back(std::move(e));

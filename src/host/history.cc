@@ -23,6 +23,7 @@ std::optional<UnixMicros> Epoch(std::string_view digits) {
 }
 
 constexpr size_t kMaxCommand = 64 * 1024;
+constexpr size_t kMaxListed = 100000;  // processes read from one listing
 
 }  // namespace
 
@@ -34,9 +35,17 @@ History ParseShellHistory(std::string_view text, uint64_t max_lines) {
   std::optional<UnixMicros> cont_time;
   LineReader lines(text);
   std::string_view line;
+  // What is left of the line just read after its first `kept` bytes (a command is kept up to
+  // kMaxCommand bytes).
+  auto long_line = [&h](const LineReader& at, std::string_view line, size_t kept) {
+    h.skipped.Add("a command longer than 64 KiB: judged by its first 64 KiB", at.number(),
+                  at.offset() + kept, line.size() - kept);
+  };
   for (;;) {
     if (h.lines >= max_lines) {
       h.truncated = lines.Next(&line);  // cut short only when a line was left
+      if (h.truncated)
+        lines.SkipFromHere(h.skipped, "past the first " + std::to_string(max_lines) + " lines");
       break;
     }
     if (!lines.Next(&line)) break;
@@ -44,7 +53,12 @@ History ParseShellHistory(std::string_view text, uint64_t max_lines) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (!cont.empty()) {
       bool more = !line.empty() && line.back() == '\\';
-      if (cont.size() < kMaxCommand) cont += "\n" + std::string(line.substr(0, kMaxCommand));
+      size_t room = cont.size() + 1 < kMaxCommand ? kMaxCommand - cont.size() - 1 : 0;
+      if (line.size() > room) long_line(lines, line, room);
+      if (room > 0) {
+        cont += '\n';
+        cont.append(line.substr(0, room));
+      }
       if (more) continue;
       h.commands.push_back({cont_line, cont_time, std::move(cont)});
       cont.clear();
@@ -82,6 +96,7 @@ History ParseShellHistory(std::string_view text, uint64_t max_lines) {
       continue;
     }
     if (Trim(line).empty()) continue;
+    if (line.size() > kMaxCommand) long_line(lines, line, kMaxCommand);
     c.command = std::string(line.substr(0, kMaxCommand));
     if (line.back() == '\\' && line.size() < kMaxCommand) {
       cont = std::move(c.command);
@@ -144,13 +159,19 @@ CommandVerdict AnalyzeSqlStatement(std::string_view statement) {
   return v;
 }
 
-std::vector<Process> ParsePsOutput(std::string_view text) {
-  std::vector<Process> out;
+ProcessListing ParsePsOutput(std::string_view text) {
+  ProcessListing out;
   size_t cmd_col = 0, pid_col = 1;
   bool header = false;
+  Preamble before;
   LineReader lines(text);
   std::string_view line;
-  while ((out.size() < 100000) && lines.Next(&line)) {
+  while (lines.Next(&line)) {
+    if (Trim(line).empty()) continue;
+    if (out.processes.size() >= kMaxListed) {
+      lines.SkipFromHere(out.skipped, "past the first 100,000 processes");
+      break;
+    }
     uint64_t line_no = lines.number();
     std::vector<std::string_view> cols;
     size_t i = 0;
@@ -173,12 +194,20 @@ std::vector<Process> ParsePsOutput(std::string_view text) {
         if (cols[k] == "PID") pid_col = k;
       }
       header = cmd_col > 0;
+      if (!header) before.Note(lines);
+      if (header) before.Skip(out.skipped, "before the ps header", lines.offset());
       continue;
     }
-    if (rest.empty() || cols.size() <= pid_col) continue;
-    out.push_back({line_no, std::string(cols[0]), std::string(cols[pid_col]),
-                   std::string(rest.substr(0, kMaxCommand))});
+    if (rest.empty() || cols.size() <= pid_col) {
+      lines.Skip(out.skipped, "not a process row (fewer columns than the header)");
+      continue;
+    }
+    out.processes.push_back({line_no, std::string(cols[0]), std::string(cols[pid_col]),
+                             std::string(rest.substr(0, kMaxCommand))});
   }
+  if (!header)
+    before.Skip(out.skipped, "no ps header naming the command column (COMMAND, CMD or ARGS)",
+                text.size());
   return out;
 }
 

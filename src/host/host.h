@@ -34,6 +34,7 @@
 
 #include "casefile/casefile.h"
 #include "core/result.h"
+#include "core/skipped.h"
 #include "core/time.h"
 
 namespace tq::host {
@@ -72,9 +73,12 @@ struct CronEntry {
   std::string user;      // system crontabs only
   std::string command;
 };
+// Input a host parser read and did not use (a line it did not understand, what was past a
+// bound) is counted in a SkipTally by reason, with the line, byte offset and length of the
+// first few of each (core/skipped.h); the caller names the file.
 struct CronFile {
   std::vector<CronEntry> entries;
-  std::vector<std::string> problems;  // "line N: what is wrong"
+  SkipTally skipped;  // lines that are not entries, comments or settings
 };
 CronFile ParseCrontab(std::string_view text, bool system_format);
 
@@ -106,7 +110,7 @@ struct SshKey {
 };
 struct KeyFile {
   std::vector<SshKey> keys;
-  std::vector<std::string> problems;
+  SkipTally skipped;  // lines without a valid key
 };
 KeyFile ParseAuthorizedKeys(std::string_view text);
 // Fingerprints from a known-keys file: authorized_keys lines, or "SHA256:..." lines.
@@ -122,6 +126,9 @@ struct History {
   std::vector<HistoryCommand> commands;
   uint64_t lines = 0;
   bool truncated = false;  // stopped at the bound (options.max_history_lines)
+  // What was past that bound, and the part of a command past 64 KiB (the command is kept
+  // and judged by its first 64 KiB).
+  SkipTally skipped;
 };
 History ParseShellHistory(std::string_view text, uint64_t max_lines);
 // A MySQL client history: statements, with \040 for spaces.
@@ -133,7 +140,13 @@ struct Process {
   uint64_t line = 0;
   std::string user, pid, command;
 };
-std::vector<Process> ParsePsOutput(std::string_view text);
+struct ProcessListing {
+  std::vector<Process> processes;
+  // Lines before the header (all of them when no line names the command column), rows with
+  // fewer columns than the PID column or no command, what is past 100,000 processes.
+  SkipTally skipped;
+};
+ProcessListing ParsePsOutput(std::string_view text);
 CommandVerdict AnalyzeProcess(const Process& p);
 
 // ---- ss / netstat output ----
@@ -141,7 +154,13 @@ struct Socket {
   uint64_t line = 0;
   std::string state, local, peer, program;
 };
-std::vector<Socket> ParseSocketListing(std::string_view text);
+struct SocketListing {
+  std::vector<Socket> sockets;
+  // Lines before the header (all of them when no line names the local and peer columns),
+  // rows without both addresses, what is past 100,000 sockets.
+  SkipTally skipped;
+};
+SocketListing ParseSocketListing(std::string_view text);
 CommandVerdict AnalyzeSocket(const Socket& s);
 
 // ---- the stage ----

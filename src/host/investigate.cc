@@ -100,20 +100,28 @@ Result<Report> InvestigateHost(Case& c, const Options& options) {
           std::to_string(options.max_file_bytes) + " (--max-host-file-mb)"));
       text = text.substr(0, options.max_file_bytes);
     }
-    auto problems = [&](const std::vector<std::string>& ps) {
-      for (size_t i = 0; i < ps.size() && i < 20; ++i)
-        rep.item_errors.push_back(Status::BadInput(item.original_path + ": " + ps[i]));
-      if (ps.size() > 20)
-        rep.item_errors.push_back(Status::BadInput(item.original_path + ": " +
-                                                   std::to_string(ps.size() - 20) +
-                                                   " more lines not understood"));
+    // What a parser read and did not use: the first few of each reason with line and byte
+    // offset, then how many in all.
+    auto skipped = [&](const SkipTally& tally) {
+      for (const auto& [reason, r] : tally) {
+        for (const SkippedInput& e : r.examples) {
+          SkippedInput named = e;
+          named.source = item.original_path;
+          rep.item_errors.push_back(Status::BadInput(named.ToString()));
+        }
+        if (r.count > r.examples.size())
+          rep.item_errors.push_back(Status::BadInput(
+              item.original_path + ": " + std::to_string(r.count - r.examples.size()) +
+              " more: " + reason + " (" + std::to_string(r.count) + " in all, " +
+              std::to_string(r.bytes) + " bytes)"));
+      }
     };
 
     switch (kind) {
       case FileKind::kSystemCrontab:
       case FileKind::kUserCrontab: {
         CronFile cf = ParseCrontab(text, kind == FileKind::kSystemCrontab);
-        problems(cf.problems);
+        skipped(cf.skipped);
         rep.cron_entries += static_cast<int64_t>(cf.entries.size());
         std::string user = cf.entries.empty() || kind == FileKind::kSystemCrontab
                                ? ""
@@ -186,7 +194,7 @@ Result<Report> InvestigateHost(Case& c, const Options& options) {
       }
       case FileKind::kAuthorizedKeys: {
         KeyFile kf = ParseAuthorizedKeys(text);
-        problems(kf.problems);
+        skipped(kf.skipped);
         rep.keys += static_cast<int64_t>(kf.keys.size());
         for (const SshKey& k : kf.keys) {
           if (have_known && known.count(k.fingerprint)) continue;
@@ -212,9 +220,7 @@ Result<Report> InvestigateHost(Case& c, const Options& options) {
         bool sql = kind == FileKind::kMysqlHistory;
         History h = sql ? ParseMysqlHistory(text, options.max_history_lines)
                         : ParseShellHistory(text, options.max_history_lines);
-        if (h.truncated)
-          rep.item_errors.push_back(Status::BadInput(item.original_path + ": read the first " +
-                                                     std::to_string(h.lines) + " lines"));
+        skipped(h.skipped);  // past --max-history-lines, commands past 64 KiB
         rep.history_commands += static_cast<int64_t>(h.commands.size());
         for (const HistoryCommand& hc : h.commands) {
           CommandVerdict v = sql ? AnalyzeSqlStatement(hc.command) : AnalyzeCommand(hc.command);
@@ -236,9 +242,10 @@ Result<Report> InvestigateHost(Case& c, const Options& options) {
         break;
       }
       case FileKind::kPsOutput: {
-        std::vector<Process> ps = ParsePsOutput(text);
-        rep.processes += static_cast<int64_t>(ps.size());
-        for (const Process& p : ps) {
+        ProcessListing ps = ParsePsOutput(text);
+        skipped(ps.skipped);
+        rep.processes += static_cast<int64_t>(ps.processes.size());
+        for (const Process& p : ps.processes) {
           CommandVerdict v = AnalyzeProcess(p);
           if (v.reasons.empty()) continue;
           JsonWriter w;
@@ -258,9 +265,10 @@ Result<Report> InvestigateHost(Case& c, const Options& options) {
         break;
       }
       case FileKind::kSocketOutput: {
-        std::vector<Socket> socks = ParseSocketListing(text);
-        rep.sockets += static_cast<int64_t>(socks.size());
-        for (const Socket& so : socks) {
+        SocketListing socks = ParseSocketListing(text);
+        skipped(socks.skipped);
+        rep.sockets += static_cast<int64_t>(socks.sockets.size());
+        for (const Socket& so : socks.sockets) {
           CommandVerdict v = AnalyzeSocket(so);
           if (v.reasons.empty()) continue;
           JsonWriter w;

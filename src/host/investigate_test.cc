@@ -110,8 +110,8 @@ TEST_F(HostStage, FindsThePlantedPersistenceAndNotTheLookAlikes) {
   // Reported, not fatal: the broken key line and the history read up to the bound.
   bool key_problem = false, truncated = false;
   for (const Status& s : r->item_errors) {
-    if (s.message().find("authorized_keys: line 3") != std::string::npos) key_problem = true;
-    if (s.message().find("zsh_history: read the first 1000 lines") != std::string::npos)
+    if (s.message().find("authorized_keys:3: ") != std::string::npos) key_problem = true;
+    if (s.message().find("zsh_history:1001: past the first 1000 lines") != std::string::npos)
       truncated = true;
   }
   EXPECT_TRUE(key_problem);

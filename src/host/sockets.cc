@@ -12,6 +12,8 @@
 namespace tq::host {
 namespace {
 
+constexpr size_t kMaxListed = 100000;  // sockets read from one listing
+
 std::vector<std::string_view> Columns(std::string_view line) {
   std::vector<std::string_view> cols;
   size_t i = 0;
@@ -73,15 +75,21 @@ bool Loopback(std::string_view host) {
 
 }  // namespace
 
-std::vector<Socket> ParseSocketListing(std::string_view text) {
-  std::vector<Socket> out;
+SocketListing ParseSocketListing(std::string_view text) {
+  SocketListing out;
   int state_col = -1, local_col = -1, peer_col = -1, proc_col = -1;
   bool header = false;
+  Preamble before;
   LineReader lines(text);
   std::string_view line;
-  while ((out.size() < 100000) && lines.Next(&line)) {
+  while (lines.Next(&line)) {
     uint64_t line_no = lines.number();
     std::vector<std::string_view> cols = Columns(line);
+    if (cols.empty()) continue;
+    if (out.sockets.size() >= kMaxListed) {
+      lines.SkipFromHere(out.skipped, "past the first 100,000 sockets");
+      break;
+    }
     if (!header) {
       // ss: State Recv-Q Send-Q Local Address:Port Peer Address:Port Process
       // netstat: Proto Recv-Q Send-Q Local Address Foreign Address State PID/Program name
@@ -97,6 +105,12 @@ std::vector<Socket> ParseSocketListing(std::string_view text) {
         if (c == "PID/Program" && i + 1 < cols.size() && cols[i + 1] == "name") ++i;
       }
       header = local_col >= 0 && peer_col >= 0;
+      if (header) {
+        before.Skip(out.skipped, "before the listing's header", lines.offset());
+      } else {
+        before.Note(lines);
+        state_col = local_col = peer_col = proc_col = -1;
+      }
       continue;
     }
     auto at = [&](int k) -> std::string_view {
@@ -108,10 +122,16 @@ std::vector<Socket> ParseSocketListing(std::string_view text) {
     s.state = std::string(at(state_col));
     s.local = std::string(at(local_col));
     s.peer = std::string(at(peer_col));
-    s.program = ProgramOf(proc_col >= 0 ? at(proc_col) : (cols.empty() ? "" : cols.back()));
-    if (s.local.empty() || s.peer.empty()) continue;
-    out.push_back(std::move(s));
+    s.program = ProgramOf(proc_col >= 0 ? at(proc_col) : cols.back());
+    if (s.local.empty() || s.peer.empty()) {
+      lines.Skip(out.skipped, "not a socket row (no local or peer address column)");
+      continue;
+    }
+    out.sockets.push_back(std::move(s));
   }
+  if (!header)
+    before.Skip(out.skipped, "no listing header naming the local and peer address columns",
+                text.size());
   return out;
 }
 

@@ -93,7 +93,7 @@ KeyFile ParseAuthorizedKeys(std::string_view text) {
       first = NextWord(rest);
     }
     if (!KeyType(first)) {
-      out.problems.push_back("line " + std::to_string(line_no) + ": no key type");
+      lines.Skip(out.skipped, "no key type");
       continue;
     }
     k.type = first;
@@ -101,8 +101,7 @@ KeyFile ParseAuthorizedKeys(std::string_view text) {
     k.comment = std::string(rest.substr(0, 256));
     k.fingerprint = Fingerprint(b64, k.type);
     if (k.fingerprint.empty()) {
-      out.problems.push_back("line " + std::to_string(line_no) + ": the " + k.type +
-                             " key is not valid base64 of a key of that type");
+      lines.Skip(out.skipped, "the " + k.type + " key is not valid base64 of a key of that type");
       continue;
     }
     out.keys.push_back(std::move(k));

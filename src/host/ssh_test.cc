@@ -21,7 +21,7 @@ TEST(Ssh, FingerprintsMatchSshKeygen) {
       std::string(kEd) + "\n# comment\n\n" +
       "command=\"/usr/bin/rrsync -ro /srv\",no-pty,from=\"10.0.0.0/8\" " + kRsa + "\n");
   ASSERT_EQ(f.keys.size(), 2u);
-  EXPECT_TRUE(f.problems.empty());
+  EXPECT_TRUE(f.skipped.empty());
   EXPECT_EQ(f.keys[0].fingerprint, kEdFp);
   EXPECT_EQ(f.keys[0].comment, "deploy@build");
   EXPECT_EQ(f.keys[1].fingerprint, kRsaFp);
@@ -43,7 +43,14 @@ TEST(Ssh, BrokenKeysAreReported) {
       "AAAAC3NzaC1lZDI1NTE5AAAAIJFxnM5mvr0tt0e5igPhNIVBw5ga4qABru"
       "TpD3eQz4X1\ngarbage line\ncommand=\"unterminated ssh-ed25519 AAAA\n\xff\xfe\n");
   EXPECT_TRUE(f.keys.empty());
-  EXPECT_EQ(f.problems.size(), 5u);  // the second: an ed25519 blob labelled ssh-rsa
+  EXPECT_EQ(f.skipped.total(), 5u);
+  // The second: an ed25519 blob labelled ssh-rsa.
+  const SkipTally::Reason* rsa =
+      f.skipped.find("the ssh-rsa key is not valid base64 of a key of that type");
+  ASSERT_NE(rsa, nullptr);
+  EXPECT_EQ(rsa->examples[0].line, 2u);
+  EXPECT_EQ(rsa->examples[0].offset, 27u);
+  EXPECT_EQ(f.skipped.count("no key type"), 3u);
 }
 
 }  // namespace

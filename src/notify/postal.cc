@@ -13,8 +13,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
+#include <tuple>
 
 #include "core/escape.h"
 #include "notify/delivery.h"
@@ -231,30 +234,80 @@ Result<std::map<std::string, PostalAddress>> LoadPostalAddresses(Db& db) {
   TQ_ASSIGN_OR_RETURN(int64_t scope, db.QueryInt("SELECT count(*) FROM sqlite_master WHERE "
                                                  "type='table' AND name='scope_person'"));
   if (!has || !scope) return out;
-  // The latest order of each person (by e-mail, else by customer id) carries the address.
+  // The latest order of each person (by e-mail, else by customer id) carries the address: the
+  // newest by creation time (an order without one is older than any with one), then by id.
+  // One pass over the orders in storage order, each compared with the people in scope by
+  // e-mail and customer id in memory: no index of storedb_order serves "e-mail OR customer
+  // id", and a join would read every order once per person.
+  struct Latest {
+    std::string key;
+    bool found = false;
+    std::optional<int64_t> created_at;
+    int64_t id = 0;
+    std::string street, city, postcode, region, country, one_line;
+  };
+  std::vector<Latest> people;
+  std::map<std::string, std::vector<size_t>, std::less<>> by_email;
+  std::map<int64_t, std::vector<size_t>> by_customer;
+  {
+    TQ_ASSIGN_OR_RETURN(Stmt sp, db.Prepare("SELECT person_key, email, customer_id FROM "
+                                            "scope_person ORDER BY person_key"));
+    for (;;) {
+      TQ_ASSIGN_OR_RETURN(bool row, sp.Step());
+      if (!row) break;
+      size_t i = people.size();
+      people.emplace_back().key = sp.String(0);
+      if (std::string email = sp.String(1); !email.empty()) by_email[email].push_back(i);
+      if (!sp.IsNull(2)) by_customer[sp.Int(2)].push_back(i);
+    }
+  }
+  if (people.empty()) return out;
   TQ_ASSIGN_OR_RETURN(
-      Stmt st,
-      db.Prepare("SELECT sp.person_key, o.billing_street, o.billing_city, o.billing_postcode, "
-                 "o.region, o.country, o.billing_address FROM scope_person sp JOIN storedb_order "
-                 "o ON (sp.email<>'' AND o.email=sp.email) OR (sp.customer_id IS NOT NULL AND "
-                 "o.customer_id=sp.customer_id) WHERE o.billing_address<>'' OR "
-                 "o.billing_postcode<>'' ORDER BY sp.person_key, o.created_at DESC, o.id DESC"));
+      Stmt st, db.Prepare("SELECT id, created_at, email, customer_id, billing_street, "
+                          "billing_city, billing_postcode, region, country, billing_address FROM "
+                          "storedb_order WHERE billing_address<>'' OR billing_postcode<>''"));
+  std::vector<size_t> whose;
   for (;;) {
     TQ_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    std::string key = st.String(0);
-    if (out.count(key)) continue;  // an older order
+    whose.clear();
+    if (auto e = by_email.find(st.Text(2)); e != by_email.end())
+      whose.insert(whose.end(), e->second.begin(), e->second.end());
+    if (!st.IsNull(3))
+      if (auto c = by_customer.find(st.Int(3)); c != by_customer.end())
+        whose.insert(whose.end(), c->second.begin(), c->second.end());
+    if (whose.empty()) continue;
+    int64_t id = st.Int(0);
+    std::optional<int64_t> created;
+    if (!st.IsNull(1)) created = st.Int(1);
+    for (size_t i : whose) {
+      Latest& l = people[i];
+      // std::optional orders "none" before any value, as the orders' creation times should.
+      if (l.found && std::tie(created, id) <= std::tie(l.created_at, l.id)) continue;
+      l.found = true;
+      l.created_at = created;
+      l.id = id;
+      l.street = st.String(4);
+      l.city = st.String(5);
+      l.postcode = st.String(6);
+      l.region = st.String(7);
+      l.country = st.String(8);
+      l.one_line = st.String(9);
+    }
+  }
+  for (const Latest& l : people) {
+    if (!l.found) continue;
     PostalAddress a;
-    a.lines = SplitLines(st.String(1), "\n");
-    a.city = Truncate(CleanPlainText(st.String(2), false), 100);
-    a.postal_code = Truncate(CleanPlainText(st.String(3), false), 32);
-    a.region = Truncate(CleanPlainText(st.String(4), false), 64);
-    a.country = Truncate(CleanPlainText(st.String(5), false), 64);
+    a.lines = SplitLines(l.street, "\n");
+    a.city = Truncate(CleanPlainText(l.city, false), 100);
+    a.postal_code = Truncate(CleanPlainText(l.postcode, false), 32);
+    a.region = Truncate(CleanPlainText(l.region, false), 64);
+    a.country = Truncate(CleanPlainText(l.country, false), 64);
     // An order read before the address had parts: its one-line form.
-    if (a.empty()) a.lines = SplitLines(st.String(6), ",");
-    for (std::string& l : a.lines) l = Truncate(CleanPlainText(l, false), 200);
+    if (a.empty()) a.lines = SplitLines(l.one_line, ",");
+    for (std::string& line : a.lines) line = Truncate(CleanPlainText(line, false), 200);
     if (a.lines.size() > 6) a.lines.resize(6);
-    out[key] = std::move(a);
+    out[l.key] = std::move(a);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "casefile/db.h"
 #include "notify/delivery.h"
 #include "notify/delivery_test_support.h"
 #include "support/testing.h"
@@ -111,6 +112,61 @@ TEST(PrintedLetter, OversizedHostileNameIsCutNotFatal) {
 TEST(PrintedLetter, UnwritablePathIsAnError) {
   Status s = WriteLetterPdf("/nonexistent-dir/x.pdf", "", "A", PostalAddress{}, "S", "B");
   EXPECT_FALSE(s.ok());
+}
+
+// The address a letter goes to: each person's latest order that has one, matched by e-mail or
+// customer id (an order without a creation time counts as older, a tie goes to the later row),
+// read in one pass whatever the number of orders and people.
+TEST(PostalAddresses, TheLatestOrderOfEachPersonByEmailOrCustomerId) {
+  testing::TempDir dir;
+  Result<std::unique_ptr<Db>> db = Db::Open(dir.path() + "/case.db", true);
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  ASSERT_TRUE((*db)
+                  ->Exec(R"sql(
+CREATE TABLE scope_person (id INTEGER PRIMARY KEY, person_key TEXT NOT NULL UNIQUE,
+  customer_id INTEGER, email TEXT NOT NULL DEFAULT '');
+CREATE TABLE storedb_order (id INTEGER PRIMARY KEY, customer_id INTEGER,
+  email TEXT NOT NULL DEFAULT '', created_at INTEGER, region TEXT NOT NULL DEFAULT '',
+  country TEXT NOT NULL DEFAULT '', billing_address TEXT NOT NULL DEFAULT '',
+  billing_street TEXT NOT NULL DEFAULT '', billing_city TEXT NOT NULL DEFAULT '',
+  billing_postcode TEXT NOT NULL DEFAULT '');
+INSERT INTO scope_person(person_key, customer_id, email) VALUES
+  ('customer:1', 1, 'ann@example.com'),   -- by e-mail and by id
+  ('email:bob@example.com', NULL, 'bob@example.com'),
+  ('customer:3', 3, ''),                  -- by id only
+  ('customer:4', 4, 'dee@example.com'),   -- no order with an address
+  ('customer:5', 5, '');                  -- orders without a time
+INSERT INTO storedb_order(id, customer_id, email, created_at, country, billing_street,
+  billing_city, billing_postcode, billing_address) VALUES
+  (1, 1, 'ann@example.com', 100, 'DE', 'Old Street 1', 'Berlin', '10115', ''),
+  (2, NULL, 'ann@example.com', 300, 'DE', 'Guest Street 2', 'Berlin', '10117', ''),
+  (3, 1, 'ann.other@example.com', 200, 'DE', 'Id Street 3', 'Berlin', '10119', ''),
+  (4, NULL, 'bob@example.com', 50, 'FR', 'Rue 4', 'Paris', '75001', ''),
+  (5, NULL, 'bob@example.com', 50, 'FR', 'Rue 5', 'Paris', '75002', ''),
+  (6, 3, 'c@example.com', NULL, 'US', '', '', '', '6 Elm St, Springfield'),
+  (7, 3, 'c@example.com', 10, 'US', '7 Oak St', 'Springfield', '01101', ''),
+  (8, 4, 'dee@example.com', 999, 'GB', '', '', '', ''),
+  (9, 5, '', NULL, 'IT', 'Via 9', 'Roma', '00100', ''),
+  (10, 5, '', NULL, 'IT', 'Via 10', 'Roma', '00118', ''),
+  (11, 99, 'ann@example.com', 400, 'AT', 'Wrong 11', 'Wien', '1010', '');
+)sql")
+                  .ok());
+  // Order 11 names ann's e-mail under another customer id: by e-mail it is hers, and latest.
+  Result<std::map<std::string, PostalAddress>> got = LoadPostalAddresses(**db);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  ASSERT_EQ(got->size(), 4u);
+  EXPECT_EQ(got->at("customer:1").lines, std::vector<std::string>{"Wrong 11"});
+  EXPECT_EQ(got->at("email:bob@example.com").lines, std::vector<std::string>{"Rue 5"});
+  EXPECT_EQ(got->at("customer:3").lines, std::vector<std::string>{"7 Oak St"});
+  EXPECT_EQ(got->at("customer:3").postal_code, "01101");
+  EXPECT_EQ(got->at("customer:5").lines, std::vector<std::string>{"Via 10"});
+  EXPECT_EQ(got->count("customer:4"), 0u);
+  // Without order 7, the one-line form of the order with no time.
+  ASSERT_TRUE((*db)->Exec("DELETE FROM storedb_order WHERE id IN (7, 11)").ok());
+  got = LoadPostalAddresses(**db);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->at("customer:3").lines, (std::vector<std::string>{"6 Elm St", "Springfield"}));
+  EXPECT_EQ(got->at("customer:1").lines, std::vector<std::string>{"Guest Street 2"});
 }
 
 }  // namespace

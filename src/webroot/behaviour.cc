@@ -78,6 +78,8 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
   bool listens = false;
   bool db_connect = false, db_open = false, request_sql = false, request_sql_method = false,
        mail_loop = false, long_run = false, beacon = false, server_paths = false;
+  // A mail client of its own: MX records looked up, a socket opened, SMTP's RCPT TO sent.
+  bool mx_lookup = false, smtp_socket = false, smtp_rcpt = false;
   std::set<std::string> request_ops;
   // An argument that is request input by itself (not a value inside a fixed SQL template).
   auto request_value = [&](size_t a, size_t end) {
@@ -277,6 +279,20 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
           In(Lower(k.text), {"mysqli", "pdo"})) ||
          In(Lower(k.text), {"mysqli_connect", "mysql_connect", "mysql_pconnect", "pg_connect"})))
       db_open = true;
+    if (k.type == Tok::kString && !smtp_rcpt && k.text.size() >= 7) {
+      std::string head = Lower(std::string_view(k.text).substr(0, 16));
+      smtp_rcpt = head.rfind("rcpt to", 0) == 0;
+    }
+    if (k.type == Tok::kWord && call &&
+        (Lower(k.text) == "getmxrr" || Lower(k.text) == "dns_get_record")) {
+      std::string name = Lower(k.text);
+      if (name == "getmxrr") mx_lookup = true;
+      for (size_t a = i + 2, end = taint.Close(i + 1); name != "getmxrr" && a < end; ++a)
+        if (t[a].type == Tok::kWord && t[a].text == "DNS_MX") mx_lookup = true;
+    }
+    if (k.type == Tok::kWord && call &&
+        In(Lower(k.text), {"fsockopen", "pfsockopen", "stream_socket_client", "socket_connect"}))
+      smtp_socket = true;
     if (k.type == Tok::kVar && i + 2 < t.size() && k.text == "$_SERVER" && IsOp(t[i + 1], "[") &&
         t[i + 2].type == Tok::kString &&
         In(t[i + 2].text, {"DOCUMENT_ROOT", "SCRIPT_FILENAME", "PATH_TRANSLATED"}))
@@ -781,6 +797,15 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
     AddTrait(out, "php.mass_mailer", "mailer", long_run ? 3 : 1,
              long_run ? "mass mailer: sends mail in a loop with the time limit lifted"
                       : "sends mail in a loop",
+             layer);
+  // Recipients' mail exchangers looked up and spoken to in SMTP over a socket of the page's
+  // own: an e-mail list verifier (RCPT TO probes) or a direct-to-MX spam sender. Mail
+  // libraries (PHPMailer, Symfony Mailer) talk to one configured relay and look no MX up.
+  if (mx_lookup && smtp_socket && smtp_rcpt)
+    AddTrait(out, "php.direct_mx_smtp", "mailer", long_run ? 3 : 2,
+             long_run ? "talks SMTP straight to recipients' mail exchangers with the time limit "
+                        "lifted (a list verifier or direct-to-MX mailer)"
+                      : "talks SMTP straight to recipients' mail exchangers",
              layer);
   if (beacon && server_paths)
     AddTrait(out, "php.location_beacon", "exfil", 3,

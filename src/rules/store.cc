@@ -124,7 +124,7 @@ std::string FieldsJson(const LogHit& hit, bool all) {
     if (!hit.fields[f].empty() && (all || !column)) w.Field(logs::FieldName(fd), hit.fields[f]);
   }
   w.EndObject();
-  return w.str();
+  return w.Take();
 }
 
 const std::string& F(const LogHit& hit, logs::Field f) {
@@ -191,7 +191,7 @@ Finding HitFinding(const std::vector<LogInput>& inputs, const RuleSet& rs, const
   w.Key("tags").BeginArray();
   for (auto& t : ri.tags) w.String(t);
   w.EndArray().Key("fields").Raw(FieldsJson(hit, true)).EndObject();
-  fd.detail_json = w.str();
+  fd.detail_json = w.Take();
   fd.evidence_id = in.evidence_id;
   fd.evidence_sha256 = in.sha256;
   fd.line = static_cast<int64_t>(hit.line_no);
@@ -247,9 +247,9 @@ class RowMaker {
         paths.BeginArray();
         for (auto& p : cs.paths) paths.String(p);
         paths.EndArray();
-        row.statuses = st.str();
-        row.agents = ua.str();
-        row.paths = paths.str();
+        row.statuses = st.Take();
+        row.agents = ua.Take();
+        row.paths = paths.Take();
         row.distinct_paths = static_cast<int64_t>(cs.paths.size());
         // Released here, beside the writes (the writer reads only the client's other members).
         std::vector<std::string>().swap(cs.paths);

@@ -14,6 +14,7 @@
 #include "casefile/triage.h"
 #include "core/batch_channel.h"
 #include "core/json.h"
+#include "core/phase_clock.h"
 #include "rules/engine.h"
 
 namespace tq::rules {
@@ -305,6 +306,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
     }
   } restore_temp_store{c, journal_in_memory, temp_store.ok() ? *temp_store : 0};
   StoreSummary sum;
+  PhaseClock phases("TQ_LOGS_PHASES", "logs store");  // each table's rows, then the commit
   Status s = c.Transaction([&](Db& db) -> Status {
     RowMaker maker(inputs, rs, r, max_findings);
     UnixMicros now = NowMicros();
@@ -384,6 +386,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
         TQ_RETURN_IF_ERROR(h.Reset());
       }
     }
+    phases.Mark("hits");
     TQ_RETURN_IF_ERROR(db.Exec("DELETE FROM logs_rule_count"));
     TQ_ASSIGN_OR_RETURN(Stmt rc, db.Prepare("INSERT INTO logs_rule_count VALUES (?,?,?,?,?)"));
     for (size_t k = 0; k < rs.info.size(); ++k) {
@@ -415,6 +418,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
         TQ_RETURN_IF_ERROR(cl.Reset());
       }
     }
+    phases.Mark("clients");
     TQ_RETURN_IF_ERROR(StoreCorrelationHits(db, inputs, rs, r, &sum.findings));
     // Findings, most severe first, each rated by what the server answered: a refused probe
     // keeps its finding but not the rule's level (casefile/triage.h). The path's ordinary
@@ -433,8 +437,10 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
     }
     // The hits past max_findings were not made into findings.
     sum.findings_capped += static_cast<int64_t>(r.hits.size() - maker.findings_made);
+    phases.Mark("findings");
     return Status::Ok();
   });
+  phases.Mark("commit");
   if (!s.ok()) return s;
   return sum;
 }

@@ -8,6 +8,7 @@
 #include "cli/investigate_cluster.h"
 #include "core/escape.h"
 #include "core/json.h"
+#include "core/phase_clock.h"
 #include "rules/rules.h"
 
 namespace tq::cli {
@@ -79,7 +80,10 @@ StagePlan SetupLogsStage(CLI::App& app, Globals& g) {
     }
     for (auto& r : o->rules) paths.push_back(r);
     if (paths.empty()) return Status::Usage("no rules: --no-shipped-rules needs --rules DIR");
+    // TQ_LOGS_PHASES: the stage's steps (rules/logscan.cc and store.cc mark theirs too).
+    PhaseClock phases("TQ_LOGS_PHASES", "logs stage");
     TQ_ASSIGN_OR_RETURN(rules::RuleSetPtr rs, rules::LoadRules(paths));
+    phases.Mark("rules loaded");
     rules::LogScanOptions so;
     TQ_ASSIGN_OR_RETURN(so.stream, LogReading(ctx));
     for (const auto& [name, path] : so.stream.json_field_map) {
@@ -122,6 +126,7 @@ StagePlan SetupLogsStage(CLI::App& app, Globals& g) {
           "logs: note: no request journal kept for the analysis (it reads "
           "the logs again): " +
           EscapeTerminal(res.request_journal_error));
+    phases.Mark("scanned");
     progress.Step("logs: storing", "rows", 0);
     TQ_ASSIGN_OR_RETURN(rules::StoreSummary stored,
                         rules::StoreLogScan(ctx.the_case, inputs, *rs, res, 20000,
@@ -130,6 +135,7 @@ StagePlan SetupLogsStage(CLI::App& app, Globals& g) {
                                               progress.Set(done);
                                             }));
     progress.Finish();
+    phases.Mark("stored");
     ctx.findings += stored.findings;
 
     const auto& info = rules::Rules(*rs);

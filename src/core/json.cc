@@ -55,7 +55,7 @@ JsonWriter& JsonWriter::EndArray() { return Close(']'); }
 JsonWriter& JsonWriter::Key(std::string_view key) {
   BeforeValue();
   out_ += '"';
-  out_ += EscapeJson(key);
+  AppendJsonEscaped(key, &out_);  // in place: a temporary string per key was a malloc and a copy
   out_ += pretty_ ? "\": " : "\":";
   after_key_ = true;
   return *this;
@@ -64,7 +64,7 @@ JsonWriter& JsonWriter::Key(std::string_view key) {
 JsonWriter& JsonWriter::String(std::string_view v) {
   BeforeValue();
   out_ += '"';
-  out_ += EscapeJson(v);
+  AppendJsonEscaped(v, &out_);
   out_ += '"';
   return *this;
 }

@@ -84,7 +84,7 @@ Status StoreCorrelationHits(Db& db, const std::vector<LogInput>& inputs, const R
     w.Key("tags").BeginArray();
     for (const std::string& t : ci.tags) w.String(t);
     w.EndArray().Key("members").Raw(members.str()).EndObject();
-    fd.detail_json = w.str();
+    fd.detail_json = w.Take();
     if (!h.members.empty()) {
       const CorrelationEventRef& m = h.members.front();
       fd.evidence_id = inputs[m.input].evidence_id;

@@ -20,6 +20,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "core/phase_clock.h"
 #include "logs/request_journal.h"
 #include "rules/correlation_events.h"
 #include "rules/engine.h"
@@ -586,6 +587,9 @@ size_t ClientBytes(const ClientStats& c) {
 Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSet& rs,
                                const LogScanOptions& o) {
   TQ_RETURN_IF_ERROR(logs::ParserFor(o.stream).status());
+  // TQ_LOGS_PHASES: when each unit is read and merged, and what follows the scan (its tail
+  // runs on one thread).
+  PhaseClock phases("TQ_LOGS_PHASES", "logs scan");
   LogScanResult res;
   res.rule_hits.assign(rs.rules.size(), 0);
   const int threads = std::max(1, o.threads);
@@ -644,6 +648,7 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
     u.client_bytes = u.table->bytes();
     u.clients = u.table->Release();
     u.table.reset();
+    phases.Mark("unit read");
     std::lock_guard<std::mutex> lock(scanners_mu);
     scanners.push_back(std::move(scanner));
   };
@@ -741,6 +746,7 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
     // bound leaves free, and the next units reuse them.
     if (4 * (merged_client_bytes + merged_hit_bytes + u.client_bytes + u.hit_bytes) > stage_memory)
       malloc_trim(0);
+    phases.Mark("unit merged");
   };
   UnitSinksOf sinks(open, close, merge);
   logs::ScanOptions lo;
@@ -758,6 +764,7 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   res.request_journal_error = std::move(read.request_journal_error);
 
   res.correlation_hits = corr_events.Evaluate();
+  phases.Mark("correlations");
   res.correlation_stats = corr_events.stats();
   std::sort(res.hits.begin(), res.hits.end(), [](const LogHit& a, const LogHit& b) {
     return std::tie(a.input, a.line_no, a.rule) < std::tie(b.input, b.line_no, b.rule);
@@ -771,6 +778,7 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   }
   std::sort(res.clients.begin(), res.clients.end(),
             [](const ClientStats& a, const ClientStats& b) { return a.ip < b.ip; });
+  phases.Mark("sorted");  // then the scan's state is freed
   return res;
 }
 

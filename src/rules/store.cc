@@ -14,6 +14,7 @@
 #include "casefile/triage.h"
 #include "core/batch_channel.h"
 #include "core/json.h"
+#include "core/phase_clock.h"
 #include "rules/engine.h"
 
 namespace tq::rules {
@@ -124,7 +125,7 @@ std::string FieldsJson(const LogHit& hit, bool all) {
     if (!hit.fields[f].empty() && (all || !column)) w.Field(logs::FieldName(fd), hit.fields[f]);
   }
   w.EndObject();
-  return w.str();
+  return w.Take();
 }
 
 const std::string& F(const LogHit& hit, logs::Field f) {
@@ -191,7 +192,7 @@ Finding HitFinding(const std::vector<LogInput>& inputs, const RuleSet& rs, const
   w.Key("tags").BeginArray();
   for (auto& t : ri.tags) w.String(t);
   w.EndArray().Key("fields").Raw(FieldsJson(hit, true)).EndObject();
-  fd.detail_json = w.str();
+  fd.detail_json = w.Take();
   fd.evidence_id = in.evidence_id;
   fd.evidence_sha256 = in.sha256;
   fd.line = static_cast<int64_t>(hit.line_no);
@@ -247,9 +248,9 @@ class RowMaker {
         paths.BeginArray();
         for (auto& p : cs.paths) paths.String(p);
         paths.EndArray();
-        row.statuses = st.str();
-        row.agents = ua.str();
-        row.paths = paths.str();
+        row.statuses = st.Take();
+        row.agents = ua.Take();
+        row.paths = paths.Take();
         row.distinct_paths = static_cast<int64_t>(cs.paths.size());
         // Released here, beside the writes (the writer reads only the client's other members).
         std::vector<std::string>().swap(cs.paths);
@@ -305,6 +306,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
     }
   } restore_temp_store{c, journal_in_memory, temp_store.ok() ? *temp_store : 0};
   StoreSummary sum;
+  PhaseClock phases("TQ_LOGS_PHASES", "logs store");  // each table's rows, then the commit
   Status s = c.Transaction([&](Db& db) -> Status {
     RowMaker maker(inputs, rs, r, max_findings);
     UnixMicros now = NowMicros();
@@ -384,6 +386,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
         TQ_RETURN_IF_ERROR(h.Reset());
       }
     }
+    phases.Mark("hits");
     TQ_RETURN_IF_ERROR(db.Exec("DELETE FROM logs_rule_count"));
     TQ_ASSIGN_OR_RETURN(Stmt rc, db.Prepare("INSERT INTO logs_rule_count VALUES (?,?,?,?,?)"));
     for (size_t k = 0; k < rs.info.size(); ++k) {
@@ -415,6 +418,7 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
         TQ_RETURN_IF_ERROR(cl.Reset());
       }
     }
+    phases.Mark("clients");
     TQ_RETURN_IF_ERROR(StoreCorrelationHits(db, inputs, rs, r, &sum.findings));
     // Findings, most severe first, each rated by what the server answered: a refused probe
     // keeps its finding but not the rule's level (casefile/triage.h). The path's ordinary
@@ -433,8 +437,10 @@ Result<StoreSummary> StoreLogScan(Case& c, const std::vector<LogInput>& inputs, 
     }
     // The hits past max_findings were not made into findings.
     sum.findings_capped += static_cast<int64_t>(r.hits.size() - maker.findings_made);
+    phases.Mark("findings");
     return Status::Ok();
   });
+  phases.Mark("commit");
   if (!s.ok()) return s;
   return sum;
 }

@@ -18,11 +18,15 @@ namespace tq {
 
 class Prefetcher {
  public:
+  // How the files are read: handed by the kernel to /dev/null (sendfile: into the page cache,
+  // never copied into this process), falling back to reads into a buffer where the kernel
+  // refuses; or (tests) into a buffer only.
+  enum class Way { kWithoutCopy, kThroughBuffer };
   // Starts reading `paths` ahead, in order, unless their total size is over half of
   // `available_bytes` (then nullptr: nothing is read ahead). Files that cannot be opened are
   // passed over; the reader reports them when it opens them itself.
   static std::unique_ptr<Prefetcher> Start(std::vector<std::string> paths, uint64_t total_bytes,
-                                           uint64_t available_bytes);
+                                           uint64_t available_bytes, Way way = Way::kWithoutCopy);
   ~Prefetcher();  // Stop()
   Prefetcher(const Prefetcher&) = delete;
   Prefetcher& operator=(const Prefetcher&) = delete;
@@ -32,6 +36,8 @@ class Prefetcher {
   uint64_t requested() const { return requested_.load(); }
   // Chunks found already in the page cache.
   uint64_t chunks_cached() const { return chunks_cached_.load(); }
+  // Of requested(), the bytes copied into this process's buffer (the fallback's reads).
+  uint64_t copied() const { return copied_.load(); }
 
   static constexpr uint64_t kChunk = 4u << 20;
 
@@ -41,6 +47,8 @@ class Prefetcher {
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> requested_{0};
   std::atomic<uint64_t> chunks_cached_{0};
+  std::atomic<uint64_t> copied_{0};
+  Way way_ = Way::kWithoutCopy;
   std::thread thread_;
 };
 

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -35,24 +36,66 @@ TEST(Prefetcher, ReadsEveryFileAheadWithinTheMemoryBound) {
   EXPECT_EQ(p->requested(), 0u);
 }
 
-TEST(Prefetcher, ReadsWhatIsNotInThePageCache) {
-  testing::TempDir dir;
-  std::string a = dir / "a";
-  testing::WriteFile(a, std::string(Prefetcher::kChunk * 2 + 7, 'y'));
-  // Out of the page cache: written back, then dropped for this file only.
-  int fd = ::open(a.c_str(), O_RDONLY);
+// Writes `size` bytes to `path` and drops them from the page cache (written back first).
+void WriteUncached(const std::string& path, uint64_t size) {
+  testing::WriteFile(path, std::string(size, 'y'));
+  int fd = ::open(path.c_str(), O_RDONLY);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::fdatasync(fd), 0);
   ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
   ::close(fd);
-  uint64_t total = Prefetcher::kChunk * 2 + 7;
-  std::unique_ptr<Prefetcher> p = Prefetcher::Start({a}, total, total * 2);
-  ASSERT_NE(p, nullptr);
-  for (int i = 0; i < 1000 && p->requested() + p->chunks_cached() * Prefetcher::kChunk < total; ++i)
+}
+
+// Pages of `path` in the page cache, and its pages in all.
+std::pair<size_t, size_t> ResidentPages(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  void* map = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> in((static_cast<size_t>(size) + page - 1) / page);
+  if (map == MAP_FAILED || ::mincore(map, static_cast<size_t>(size), in.data()) != 0) return {0, 1};
+  ::munmap(map, static_cast<size_t>(size));
+  size_t resident = 0;
+  for (unsigned char r : in) resident += r & 1;
+  return {resident, in.size()};
+}
+
+void WaitForAll(Prefetcher& p, uint64_t total) {
+  for (int i = 0; i < 1000 && p.requested() + p.chunks_cached() * Prefetcher::kChunk < total; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  p->Stop();
+  p.Stop();
+}
+
+TEST(Prefetcher, ReadsWhatIsNotInThePageCache) {
+  testing::TempDir dir;
+  std::string a = dir / "a";
+  uint64_t total = Prefetcher::kChunk * 2 + 7;
+  WriteUncached(a, total);
+  std::unique_ptr<Prefetcher> p =
+      Prefetcher::Start({a}, total, total * 2, Prefetcher::Way::kThroughBuffer);
+  ASSERT_NE(p, nullptr);
+  WaitForAll(*p, total);
   EXPECT_GT(p->requested(), 0u);  // what DONTNEED dropped was read again
   EXPECT_LE(p->requested(), total);
+  EXPECT_EQ(p->copied(), p->requested());
+}
+
+// The default way hands the file to /dev/null in the kernel (sendfile): the pages land in the
+// page cache without a byte copied into the process.
+TEST(Prefetcher, BringsTheFileInWithoutCopyingIt) {
+  testing::TempDir dir;
+  std::string a = dir / "a";
+  uint64_t total = Prefetcher::kChunk * 2 + 7;
+  WriteUncached(a, total);
+  std::unique_ptr<Prefetcher> p = Prefetcher::Start({a}, total, total * 2);
+  ASSERT_NE(p, nullptr);
+  WaitForAll(*p, total);
+  EXPECT_GT(p->requested(), 0u);
+  EXPECT_LE(p->requested(), total);
+  EXPECT_EQ(p->copied(), 0u);
+  auto [resident, pages] = ResidentPages(a);
+  EXPECT_EQ(resident, pages);
 }
 
 TEST(Prefetcher, NothingWhenTheFilesWouldTakeOverHalfTheMemory) {

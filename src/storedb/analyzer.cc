@@ -2,10 +2,8 @@
 #include "storedb/analyzer.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 
 #include "core/json.h"
 #include "core/text.h"
@@ -394,29 +392,6 @@ Status Analyzer::Exec(Staging which, std::initializer_list<SqlArg> binds) {
   return st.Run();
 }
 
-namespace {
-double WallSeconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-double CpuSeconds() {  // of the whole process: every thread's
-  timespec t{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
-}
-}  // namespace
-
-PhaseClock::PhaseClock() : on_(std::getenv("TQ_STOREDB_PHASES") != nullptr) {
-  if (on_) wall_ = WallSeconds(), cpu_ = CpuSeconds();
-}
-
-void PhaseClock::Mark(const char* phase) {
-  if (!on_) return;
-  double w = WallSeconds(), c = CpuSeconds();
-  std::fprintf(stderr, "storedb phase %-12s %7.2f s wall %7.2f s cpu\n", phase, w - wall_,
-               c - cpu_);
-  wall_ = w, cpu_ = c;
-}
-
 void ReleaseCustomerScratch(Case& c) {
   if (Result<int64_t> n = c.db().QueryInt("SELECT count(*) FROM pragma_database_list WHERE "
                                           "name='sdb_scratch'");
@@ -435,7 +410,7 @@ Result<AnalyzeSummary> AnalyzeDumpEvidence(Case& c, const EvidenceItem& item,
   const std::vector<PiiMapEntry>& map = options.pii_map_tsv.empty() ? BuiltinPiiMap() : custom;
   AnalyzeSummary summary;
   std::string display = item.original_path.empty() ? item.sha256 : item.original_path;
-  PhaseClock clock;
+  PhaseClock clock("TQ_STOREDB_PHASES", "storedb phase");
   // Every row written names this evidence item, which exists (it is what is read): checking
   // the foreign key of each of the 3.4 M customer and order rows of a large store is work for
   // nothing. The pragma takes effect outside a transaction only; it is set back after.

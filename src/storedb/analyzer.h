@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "casefile/casefile.h"
+#include "core/phase_clock.h"
 #include "storedb/classify.h"
 #include "storedb/people_join.h"
 #include "storedb/storedb.h"
@@ -65,18 +66,6 @@ struct TableState {
   uint64_t rows = 0;
   std::vector<ColumnSample> samples;  // by position in the first rows' column list
   std::vector<std::string> sample_columns;
-};
-
-// Where the stage's time goes: with TQ_STOREDB_PHASES set in the environment, each Mark
-// writes the wall and CPU seconds since the previous one to stderr ("storedb phase NAME").
-class PhaseClock {
- public:
-  PhaseClock();
-  void Mark(const char* phase);
-
- private:
-  bool on_ = false;
-  double wall_ = 0, cpu_ = 0;
 };
 
 class Analyzer : public DumpSink {

@@ -226,7 +226,7 @@ class ChunkedRead {
     threads.emplace_back([this] { Split(); });
     for (int i = 0; i < workers; ++i) threads.emplace_back([this] { Work(); });
     Result<DumpStats> r = Consume();
-    if (std::getenv("TQ_STOREDB_PHASES"))  // where the read's time goes (analyzer.h: PhaseClock)
+    if (std::getenv("TQ_STOREDB_PHASES"))  // where the read's time goes (core/phase_clock.h)
       std::fprintf(stderr,
                    "storedb chunks: %llu replayed, %llu parsed again on the calling thread, "
                    "which waited %.2f s for the workers\n",

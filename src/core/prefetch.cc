@@ -35,8 +35,8 @@ void Prefetcher::Stop() {
 }
 
 void Prefetcher::Run(std::vector<std::string> paths) {
-  // Below the stages running meanwhile (a Linux nice value is a thread's): the copy out of the
-  // page cache is the only CPU this costs. Best effort.
+  // Below the stages running meanwhile (a Linux nice value is a thread's): bringing the pages
+  // in is the only CPU this costs. Best effort.
   errno = 0;
   int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
   if (errno == 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), std::min(nice + 10, 19));

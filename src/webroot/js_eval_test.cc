@@ -155,6 +155,10 @@ TEST(JsEval, WhatIsNotRunStaysAsItIs) {
 }
 
 // The fold's output as text: each string token quoted, words as they are.
+// A one-character shift decoder: d('h', 1) is 'g'. The traced-run tests call it with what the
+// page computes.
+const std::string kShiftOne = "function d(s,k){return String.fromCharCode(s.charCodeAt(0)-k)}";
+
 std::string Folded(std::string_view src, FoldBudget budget = {}) {
   std::vector<Token> t = Lex(src);
   FoldJsDecoders(t, budget);
@@ -336,31 +340,29 @@ TEST(JsEval, ComputedArgumentsAreReadWhereTheTracedRunCallsTheDecoder) {
   EXPECT_NE(out.find("document['cookie']"), std::string::npos) << out;
 
   // A call site that returns one string on one visit and another on the next stays a call.
-  src =
-      "function d(s,k){return String.fromCharCode(s.charCodeAt(0)-k)}var a=[4,5];for(var i=0;"
-      "i<2;i++){window.x=d('h',a[i])}";
+  src = kShiftOne +
+        "var a=[4,5];for(var i=0;"
+        "i<2;i++){window.x=d('h',a[i])}";
   out = Folded(src);
   EXPECT_NE(out.find("d('h',a[i])"), std::string::npos) << out;
 
   // A test of what the page holds: the run goes on past a guard (the branch that does not
   // leave), and a loop over it runs once.
-  src =
-      "function d(s,k){return String.fromCharCode(s.charCodeAt(0)-k)}document.addEventListener("
-      "'x',function(){if(location.href.indexOf('checkout')<0){return}var n=0;for(var i=0;"
-      "i<document.forms.length;i++){n++}window.y=d('h',n)});";
+  src = kShiftOne +
+        "document.addEventListener("
+        "'x',function(){if(location.href.indexOf('checkout')<0){return}var n=0;for(var i=0;"
+        "i<document.forms.length;i++){n++}window.y=d('h',n)});";
   out = Folded(src);
   EXPECT_NE(out.find("window.y='g'"), std::string::npos) << out;
 
   // A host value is never taken as a number or text.
-  src =
-      "function d(s,k){return String.fromCharCode(s.charCodeAt(0)-k)}"
-      "window.z=d('h',location.hash.length);";
+  src = kShiftOne + "window.z=d('h',location.hash.length);";
   out = Folded(src);
   EXPECT_NE(out.find("d('h',location.hash.length)"), std::string::npos) << out;
 }
 
 TEST(JsEval, TheTracedRunFollowsListenersAndWhatTheyStore) {
-  const std::string d = "function d(s,k){return String.fromCharCode(s.charCodeAt(0)-k)}";
+  const std::string& d = kShiftOne;
   // The listeners a listener adds run before the next one the script added: the page is left
   // after the visitor typed, so the store the keyup filled is not empty on unload (its
   // properties are named by the page: a missing one is not known to be undefined).
@@ -405,10 +407,10 @@ TEST(JsEval, MethodsAndConstructorsOfTheFile) {
 TEST(JsEval, TheTracedRunIsBounded) {
   // A listener that never ends: the run stops at its own step limit (2^23), whatever the
   // file's budget still holds, and what it took is charged to that budget.
-  std::string src =
-      "function d(s,k){return String.fromCharCode(s.charCodeAt(0)-k)}var n=1;"
-      "document.body.addEventListener('x',function(){for(;;){n=n+1}});"
-      "setTimeout(function(){window.q=d('h',n)},1);";
+  std::string src = kShiftOne +
+                    "var n=1;"
+                    "document.body.addEventListener('x',function(){for(;;){n=n+1}});"
+                    "setTimeout(function(){window.q=d('h',n)},1);";
   FoldBudget budget;
   budget.eval_steps_left = size_t{1} << 30;
   size_t before = budget.eval_steps_left;

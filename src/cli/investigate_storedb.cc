@@ -9,7 +9,6 @@
 #include "cli/investigate.h"
 #include "core/escape.h"
 #include "core/json.h"
-#include "core/prefetch.h"
 #include "storedb/storedb.h"
 
 namespace tq::cli {
@@ -40,8 +39,6 @@ bool DumpItemProblem(const Status& s) {
 
 StagePlan SetupStoreDbStage(CLI::App& app, Globals&) {
   auto o = std::make_shared<StoreDbStageOptions>();
-  // The dumps read ahead while the stages before this one run (core/prefetch.h).
-  auto prefetch = std::make_shared<std::unique_ptr<Prefetcher>>();
   app.add_option("--db-window", o->window,
                  "Breach window for the database scans, START/END in ISO 8601 (default: from "
                  "the attackers and findings of the logs and web-root stages)");
@@ -54,29 +51,7 @@ StagePlan SetupStoreDbStage(CLI::App& app, Globals&) {
                  "16), 1 parses it between the writes (the same case; one thread on a "
                  "single-core machine)")
       ->check(CLI::Range(0, 64));
-  // Collect writes a large dump around the page cache: without this the stage would read it
-  // from the disk, which sits idle while the logs stage keeps the CPUs busy.
-  auto early = [prefetch](InvestigateContext& ctx) -> Status {
-    TQ_ASSIGN_OR_RETURN(std::vector<EvidenceItem> items, ListEvidence(ctx.the_case.db(), "db"));
-    std::vector<std::string> paths;
-    uint64_t total = 0;
-    for (const EvidenceItem& item : items) {
-      if (item.kind != "file" || item.sha256.empty()) continue;
-      paths.push_back(ctx.the_case.ObjectPath(item.sha256));
-      total += item.size;
-    }
-    *prefetch = Prefetcher::Start(std::move(paths), total, MemAvailableBytes());
-    return Status::Ok();
-  };
-  auto run = [o, prefetch](InvestigateContext& ctx) -> Status {
-    // The read ahead goes on while the stage reads (it stays ahead of the parser and sees the
-    // disk idle while the rows are written); stopped when the stage ends, whichever way.
-    struct StopPrefetch {
-      std::shared_ptr<std::unique_ptr<Prefetcher>> p;
-      ~StopPrefetch() {
-        if (*p) p->reset();
-      }
-    } stop_prefetch{prefetch};
+  auto run = [o](InvestigateContext& ctx) -> Status {
     Case& c = ctx.the_case;
     TQ_RETURN_IF_ERROR(storedb::EnsureStoreDbSchema(c));
     TQ_ASSIGN_OR_RETURN(CaseInfo info, c.Info());
@@ -184,7 +159,7 @@ StagePlan SetupStoreDbStage(CLI::App& app, Globals&) {
     ctx.json_sections.emplace_back("storedb", w.Take());
     return Status::Ok();
   };
-  return StagePlan(run, early);
+  return StagePlan(run);
 }
 
 }  // namespace

@@ -10,24 +10,20 @@
 #include <cstring>
 #include <vector>
 
+#include "core/direct_reader.h"
+
 namespace tq::storedb {
 namespace {
 
+// A collected dump is read around the page cache (core/direct_reader.h): collect wrote it
+// with O_DIRECT, so through the cache every page would be brought in and copied out again.
 class FileInput : public ByteInput {
  public:
-  FileInput(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  ~FileInput() override { ::close(fd_); }
-  Result<size_t> Read(char* out, size_t n) override {
-    for (;;) {
-      ssize_t r = ::read(fd_, out, n);
-      if (r >= 0) return static_cast<size_t>(r);
-      if (errno != EINTR) return Status::FromErrno(path_, errno);
-    }
-  }
+  explicit FileInput(std::unique_ptr<DirectReader> in) : in_(std::move(in)) {}
+  Result<size_t> Read(char* out, size_t n) override { return in_->Read(out, n); }
 
  private:
-  int fd_;
-  std::string path_;
+  std::unique_ptr<DirectReader> in_;
 };
 
 class MemoryInput : public ByteInput {
@@ -171,9 +167,8 @@ Result<std::unique_ptr<ByteInput>> Detect(std::unique_ptr<ByteInput> raw,
 
 Result<std::unique_ptr<ByteInput>> OpenDumpInput(const std::string& path,
                                                  std::string* compression) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno(path, errno);
-  return Detect(std::make_unique<FileInput>(fd, path), compression);
+  TQ_ASSIGN_OR_RETURN(std::unique_ptr<DirectReader> in, DirectReader::Open(path));
+  return Detect(std::make_unique<FileInput>(std::move(in)), compression);
 }
 
 std::unique_ptr<ByteInput> MemoryDumpInput(std::string_view bytes, std::string* compression) {

@@ -27,6 +27,10 @@ Result<std::unique_ptr<DirectReader>> DirectReader::Open(const std::string& path
                             " is not a multiple of " + std::to_string(kAlign));
   std::unique_ptr<DirectReader> r(new DirectReader());
   r->path_ = path;
+  // O_DIRECT only for a regular file: a FIFO's open would meet its writer and then fail.
+  struct stat pre;
+  if (options.direct && (::stat(path.c_str(), &pre) != 0 || !S_ISREG(pre.st_mode)))
+    options.direct = false;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (options.direct ? O_DIRECT : 0));
   if (fd < 0 && options.direct && errno == EINVAL) {  // a file system without O_DIRECT
     options.direct = false;
@@ -36,8 +40,12 @@ Result<std::unique_ptr<DirectReader>> DirectReader::Open(const std::string& path
   r->fd_ = fd;
   r->direct_ = options.direct;
   struct stat st;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-      static_cast<uint64_t>(st.st_size) < options.block) {
+  if (::fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+    // A pipe or a device: read(2) as it comes, no offsets, no thread.
+    r->stream_ = true;
+    r->direct_ = false;
+    options.read_ahead = false;
+  } else if (static_cast<uint64_t>(st.st_size) < options.block) {
     // One block holds the file: no larger buffer, no thread.
     uint64_t size = static_cast<uint64_t>(st.st_size);
     options.block =
@@ -77,7 +85,9 @@ void DirectReader::Fill(Block& b, uint64_t at, bool direct) const {
   b.eof = false;
   b.err = 0;
   while (b.len < block_) {
-    ssize_t n = ::pread(fd_, b.data + b.len, block_ - b.len, static_cast<off_t>(at + b.len));
+    ssize_t n = stream_
+                    ? ::read(fd_, b.data + b.len, block_ - b.len)
+                    : ::pread(fd_, b.data + b.len, block_ - b.len, static_cast<off_t>(at + b.len));
     if (n < 0) {
       if (errno == EINTR) continue;
       b.err = errno;
@@ -88,7 +98,7 @@ void DirectReader::Fill(Block& b, uint64_t at, bool direct) const {
       return;
     }
     b.len += static_cast<size_t>(n);
-    if (direct && b.len % kAlign != 0) return;
+    if (stream_ || (direct && b.len % kAlign != 0)) return;  // a pipe: what it had
   }
 }
 

@@ -50,7 +50,8 @@ class DirectReader {
   // Copies up to n bytes into out; 0 at the end of the file or of the range. Errors name the
   // file.
   Result<size_t> Read(char* out, size_t n);
-  // Reads [begin, end) from now on (end past the file: to its end).
+  // Reads [begin, end) from now on (end past the file: to its end). Of a pipe, only forward
+  // within what was read.
   void Range(uint64_t begin, uint64_t end = UINT64_MAX);
   // Whether the reads still go around the page cache.
   bool direct() const { return direct_; }
@@ -76,6 +77,7 @@ class DirectReader {
   int fd_ = -1;
   std::string path_;
   bool direct_ = false;
+  bool stream_ = false;  // not a regular file: read(2) in order, Range cannot go back
   size_t block_ = kDefaultBlock;
   Block cur_, next_;
   uint64_t pos_ = 0;

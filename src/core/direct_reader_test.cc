@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace tq {
@@ -147,6 +149,31 @@ TEST_F(DirectReaderTest, ReadsAroundThePageCache) {
   EXPECT_EQ(ReadAll(**r), bytes);
   EXPECT_TRUE((*r)->direct());
   EXPECT_EQ(resident(), 0u) << "the reads went through the page cache";
+}
+
+TEST_F(DirectReaderTest, APipeIsReadAsItComes) {
+  std::string bytes;
+  Write("unused", 0, &bytes);
+  std::mt19937 rng(5);
+  bytes.resize(300000);
+  for (char& c : bytes) c = static_cast<char>(rng());
+  std::string fifo = (dir_ / "fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    int fd = ::open(fifo.c_str(), O_WRONLY);
+    for (size_t at = 0; at < bytes.size(); at += 70000) {  // in pieces, not block-sized
+      size_t n = std::min<size_t>(70000, bytes.size() - at);
+      EXPECT_EQ(::write(fd, bytes.data() + at, n), static_cast<ssize_t>(n));
+    }
+    ::close(fd);
+  });
+  DirectReader::Options o;
+  o.block = 8192;
+  auto r = DirectReader::Open(fifo, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE((*r)->direct());
+  EXPECT_EQ(ReadAll(**r), bytes);
+  writer.join();
 }
 
 TEST_F(DirectReaderTest, ClearErrors) {

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/direct_reader.h"
 #include "logs/logs.h"
 
 namespace tq::logs {
@@ -19,39 +20,45 @@ namespace {
 
 constexpr size_t kInBuf = 1 << 18;
 
+// A collected log is read around the page cache (core/direct_reader.h): collect wrote a large
+// one with O_DIRECT, and through the cache every page would be brought in and copied out again.
 class File {
  public:
-  ~File() {
-    if (fd_ >= 0) ::close(fd_);
-  }
   Status Open(const std::string& path) {
     path_ = path;
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) return Status::FromErrno(path, errno);
+    TQ_ASSIGN_OR_RETURN(in_, DirectReader::Open(path));
     return Status::Ok();
   }
   Result<size_t> Read(char* buf, size_t n) {
-    for (;;) {
-      ssize_t r = ::read(fd_, buf, n);
-      if (r >= 0) {
-        consumed_ += static_cast<uint64_t>(r);
-        return static_cast<size_t>(r);
-      }
-      if (errno != EINTR) return Status::FromErrno(path_, errno);
-    }
+    TQ_ASSIGN_OR_RETURN(size_t r, in_->Read(buf, n));
+    consumed_ += r;
+    return r;
   }
-  Status Seek(uint64_t off) {
-    if (::lseek(fd_, static_cast<off_t>(off), SEEK_SET) < 0) return Status::FromErrno(path_, errno);
-    return Status::Ok();
-  }
+  // Reads [begin, end) of the file from now on.
+  void Range(uint64_t begin, uint64_t end) { in_->Range(begin, end); }
   const std::string& path() const { return path_; }
   uint64_t consumed() const { return consumed_; }
 
  private:
-  int fd_ = -1;
+  std::unique_ptr<DirectReader> in_;
   std::string path_;
   uint64_t consumed_ = 0;
 };
+
+// The first bytes of a file (its magic), read without bringing more of it into the page cache.
+Result<size_t> ReadHead(const std::string& path, char* buf, size_t n) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(path, errno);
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+  ssize_t r;
+  do {
+    r = ::pread(fd, buf, n, 0);
+  } while (r < 0 && errno == EINTR);
+  int err = errno;
+  ::close(fd);
+  if (r < 0) return Status::FromErrno(path, err);
+  return static_cast<size_t>(r);
+}
 
 class PlainStream : public ByteStream {
  public:
@@ -274,12 +281,7 @@ Compression DetectCompression(std::string_view h) {
 
 Result<std::unique_ptr<ByteStream>> OpenByteStream(const std::string& path) {
   char head[4] = {0, 0, 0, 0};
-  size_t got = 0;
-  {
-    File probe;
-    TQ_RETURN_IF_ERROR(probe.Open(path));
-    TQ_ASSIGN_OR_RETURN(got, probe.Read(head, sizeof head));
-  }
+  TQ_ASSIGN_OR_RETURN(size_t got, ReadHead(path, head, sizeof head));
   Compression c = DetectCompression(std::string_view(head, got));
   std::unique_ptr<ByteStream> s;
   File* f = nullptr;
@@ -316,7 +318,7 @@ Result<std::unique_ptr<ByteStream>> OpenRange(const std::string& path, uint64_t 
                                               uint64_t end) {
   auto p = std::make_unique<PlainStream>(end - begin);
   TQ_RETURN_IF_ERROR(p->file.Open(path));
-  TQ_RETURN_IF_ERROR(p->file.Seek(begin));
+  p->file.Range(begin, end);
   return std::unique_ptr<ByteStream>(std::move(p));
 }
 

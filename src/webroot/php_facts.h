@@ -106,6 +106,11 @@ void AnalyzeCredentialDump(const std::vector<Token>& t, const PhpTaint& taint,
 // reverse-IP service: how mass defacers pick their next targets.
 void AnalyzeReverseIpLookup(const std::vector<Token>& t, const PhpTaint&, const std::string& layer,
                             std::vector<CodeTrait>& out);
+// A visitor filter naming three or more anti-phishing or security services, matched against
+// the visitor's address, reverse host name, browser or referrer, on a page that redirects or
+// answers 403/404: how scam and phishing pages hide from those who would report them.
+void AnalyzeVisitorCloak(const std::vector<Token>& t, const PhpTaint& taint,
+                         const std::string& layer, std::vector<CodeTrait>& out);
 // Drive letters tried one by one (a weak trait), every address of a network fetched in turn
 // (high when the request names the network), and the server's PHP session files listed, read
 // and printed (other visitors' sessions, to take over their logins).

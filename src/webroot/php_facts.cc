@@ -78,7 +78,7 @@ void AnalyzeLayerAsAWhole(const std::vector<Token>& t, const PhpTaint& taint,
         AnalyzeFormGrabber, AnalyzeConcealedRequestInput, AnalyzeConfigDisclosure,
         AnalyzeCredentialDump, AnalyzeReverseIpLookup, AnalyzeFixedPasswordGate,
         AnalyzeServerSurvey, AnalyzeCompletedSinkName, AnalyzeDatabaseDump, AnalyzeObjectSinks,
-        AnalyzeVisitorCloak})
+        AnalyzeVisitorCloak, AnalyzeSandboxEscapes})
     analyze(t, taint, layer, out);
 }
 

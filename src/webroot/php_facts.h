@@ -130,6 +130,12 @@ void AnalyzeDatabaseDump(const std::vector<Token>& t, const PhpTaint&, const std
 void AnalyzeFixedPasswordGate(const std::vector<Token>& t, const PhpTaint& taint,
                               const std::string& layer, std::vector<CodeTrait>& out);
 
+// php_escapes.cc: LD_PRELOAD set before mail()/error_log() start a process, sendmail's -X log
+// through mail()'s fifth argument, error_log() appending request input to a .php file, an
+// XSLT stylesheet calling a shell or code function, callbacks registered from the request
+// (SQLite functions, sort callbacks, registerPHPFunctions) and dl() of a request name.
+void AnalyzeSandboxEscapes(const std::vector<Token>& t, const PhpTaint& taint,
+                           const std::string& layer, std::vector<CodeTrait>& out);
 // php_objects.cc: SplFileObject opened for writing on a request-named path and written with
 // request data; ArrayObject/ArrayIterator of request input sorted with an execution sink as the
 // callback; touch() given a time from the request (backdating, medium).

@@ -3,7 +3,8 @@
 // own log written where the web server runs PHP (mail()'s fifth argument, -X), error_log()
 // appending request input to a .php file, a stylesheet whose php:function() calls a shell or
 // code sink through XSLTProcessor, callbacks registered from the request (SQLite functions,
-// sort callbacks, XSLT functions) and an extension loaded by the name the request sends.
+// sort callbacks, XSLT functions), an extension loaded by the name the request sends, and a
+// request command run over SSH (ssh2_exec).
 #include <cctype>
 #include <string_view>
 
@@ -116,6 +117,15 @@ void AnalyzeSandboxEscapes(const std::vector<Token>& t, const PhpTaint& taint,
       if (callback < close && taint.RangeTainted(callback, taint.ExprEnd(callback, true)))
         AddTrait(out, "php.request_to_callback", "exec", 4,
                  "registers a callback the request names (" + w + ")", layer);
+    }
+    // ssh2_exec($c, $_POST['cmd']): a shell command of the request's, run over SSH (to the
+    // server itself, past disable_functions, or to the next host).
+    if (!method && w == "ssh2_exec") {
+      size_t first_end = taint.ExprEnd(i + 2, true);
+      if (first_end < close &&
+          taint.RangeTainted(first_end + 1, taint.ExprEnd(first_end + 1, true)))
+        AddTrait(out, "php.request_to_shell", "exec", 4,
+                 "runs request input as a shell command over SSH (ssh2_exec)", layer);
     }
     // dl($_GET['e']): a PHP extension of the request's choosing loaded into the server.
     if (!method && w == "dl" && tainted)

@@ -112,5 +112,18 @@ TEST(PhpEscapes, CallbacksAndExtensionsTheRequestNames) {
       0);
 }
 
+TEST(PhpEscapes, RequestCommandRunOverSsh) {
+  EXPECT_EQ(Strongest("<?php $c = ssh2_connect('127.0.0.1', 22); ssh2_auth_password($c, 'u', 'p');"
+                      " $s = ssh2_exec($c, $_POST['cmd']); echo stream_get_contents($s);",
+                      "php.request_to_shell"),
+            4);
+  // A monitoring page running a fixed command on the host the form names: no.
+  EXPECT_EQ(Strongest("<?php $c = ssh2_connect($_POST['host'], 22);"
+                      " ssh2_auth_pubkey_file($c, 'mon', '/etc/mon.pub', '/etc/mon');"
+                      " $s = ssh2_exec($c, 'uptime');",
+                      "php.request_to_shell"),
+            0);
+}
+
 }  // namespace
 }  // namespace tq::webroot

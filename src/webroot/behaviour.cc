@@ -322,6 +322,13 @@ void AnalyzePhp(const std::vector<Token>& t, const std::string& layer,
           (t[first].type == Tok::kString ||
            (t[first].type == Tok::kWord && !(first + 1 < end && IsOp(t[first + 1], "("))));
       if (first < end && t[first].type == Tok::kVar && taint.Prefixed(first)) fixed_prefix = true;
+      // 'data://text/plain;base64,' . $_GET['c']: the prefix is a stream wrapper that makes
+      // the request value itself the code, not a directory around a name.
+      if (first < end && t[first].type == Tok::kString) {
+        std::string head = Lower(std::string_view(t[first].text).substr(0, 16));
+        for (std::string_view wrapper : {"data:", "php://input", "expect://"})
+          if (head.rfind(wrapper, 0) == 0) fixed_prefix = false;
+      }
       included.insert(path_text(i + 1, end));
       // include '/pub/media/favicon_3ab1.ico': PHP kept in a file named as an image or a
       // font, where no scan of code looks (no page includes a real image).

@@ -275,5 +275,12 @@ TEST(Behaviour, PasswordsMailedToAFixedAddress) {
   EXPECT_EQ(Strongest(Php("<?php mail('support@example.net', 'Order', $summary);"), "exfil"), 0);
 }
 
+TEST(Behaviour, IncludeThroughADataWrapperRunsTheRequestValue) {
+  EXPECT_GE(Pipeline("<?php include 'data://text/plain;base64,' . $_GET['c'];", "exec"), 4);
+  EXPECT_GE(Pipeline("<?php require_once('data:text/plain,' . $_POST['p']);", "exec"), 4);
+  // A fixed directory in front of the request value picks one of the site's files.
+  EXPECT_EQ(Pipeline("<?php include 'templates/' . basename($_GET['page']) . '.php';", "exec"), 2);
+}
+
 }  // namespace
 }  // namespace tq::webroot

@@ -46,6 +46,34 @@ bool IsAssignOp(const Token& t) {
   return false;
 }
 
+// `if (!isset($x)) $x = ...` (or empty($x), !$x, $x == ''), braced or not: a default that
+// only runs when $x is absent, so $x holds no one value (register_globals and extract()
+// code fills it from the request first). `name` is assigned at `i` (tokens before it are read).
+bool ConditionalDefault(const std::vector<Token>& t, size_t i, const std::string& name) {
+  size_t j = i;
+  if (j > 0 && IsOp(t[j - 1], "{")) --j;
+  if (j < 4 || !IsOp(t[j - 1], ")")) return false;
+  size_t close = j - 1, open = close;
+  for (int depth = 0, n = 0; open > 0 && n < 12; --open, ++n) {
+    if (IsOp(t[open], ")")) ++depth;
+    if (IsOp(t[open], "(") && --depth == 0) break;
+  }
+  if (open == 0 || !IsOp(t[open], "(") || t[open - 1].type != Tok::kWord ||
+      !(IEq(t[open - 1].text, "if") || IEq(t[open - 1].text, "elseif")))
+    return false;
+  bool same = false, test = false;
+  for (size_t k = open + 1; k < close; ++k) {
+    if (t[k].type == Tok::kVar) {
+      if (t[k].text != name) return false;
+      same = true;
+    }
+    if ((t[k].type == Tok::kWord && (IEq(t[k].text, "isset") || IEq(t[k].text, "empty"))) ||
+        (t[k].type == Tok::kOp && (t[k].text == "!" || t[k].text == "==" || t[k].text == "===")))
+      test = true;
+  }
+  return same && test;
+}
+
 bool IsKeyword(std::string_view w) {
   static const char* kw[] = {"var",       "let",  "const",  "function", "return", "new",
                              "typeof",    "this", "window", "document", "self",   "if",
@@ -116,6 +144,7 @@ std::map<std::string, Constant> FindConstants(const std::vector<Token>& t, Lang 
     if (!IsAssignOp(n)) continue;
     Constant& k = c[t[i].text];
     ++k.assignments;
+    if (lang == Lang::kPhp && ConditionalDefault(t, i, t[i].text)) k.poisoned = true;
     if (n.text != "=" || i + 3 >= t.size() + 1) {
       k.poisoned = true;
       continue;
@@ -470,7 +499,8 @@ class Folder {
       if (is_name && at(1) && IsAssignOp(*at(1))) {
         if (!blocks_.empty()) blocks_.back().assigned.insert(cur.text);
         if (at(1)->text == "=" && at(2) && at(2)->type == Tok::kString && at(2)->quote == '\'' &&
-            (!at(3) || IsOp(*at(3), ";"))) {
+            (!at(3) || IsOp(*at(3), ";")) &&
+            !(lang_ == Lang::kPhp && ConditionalDefault(o, o.size(), cur.text))) {
           Constant k;
           k.value = at(2)->text;
           k.decoded_by = at(2)->decoded_by;

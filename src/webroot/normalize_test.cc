@@ -515,5 +515,19 @@ TEST(NormalizeJs, NamesHiddenInABase64StringArrayStillCount) {
   EXPECT_EQ(Best(n), 4);
 }
 
+TEST(Normalize, DefaultsSetOnlyWhenAbsentAreNotFolded) {
+  // if (!isset($d)) $d = '': the value is a default, not what $d holds at its uses.
+  std::string t = Php("<?php if (!isset($d)) $d = ''; if (empty($f)) { $f = 'a.txt'; }"
+                      " unlink($d . $f);")
+                      .layers.at(0)
+                      .text;
+  EXPECT_NE(t.find("unlink($d.$f)"), std::string::npos) << t;
+  // Plain and unconditional assignments still fold, and so does a default of another name.
+  t = Php("<?php $d = 'b' . 'ase'; if ($x) $e = 'y'; echo $d;").layers.at(0).text;
+  EXPECT_NE(t.find("echo'base'"), std::string::npos) << t;
+  t = Php("<?php if (!isset($x)) $d = 'tmp'; echo $d;").layers.at(0).text;
+  EXPECT_NE(t.find("echo'tmp'"), std::string::npos) << t;
+}
+
 }  // namespace
 }  // namespace tq::webroot

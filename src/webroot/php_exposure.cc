@@ -353,4 +353,56 @@ void AnalyzeDatabaseDump(const std::vector<Token>& t, const PhpTaint&, const std
             "logs in to the database with a login written in the file", layer);
 }
 
+void AnalyzeVisitorCloak(const std::vector<Token>& t, const PhpTaint& taint,
+                         const std::string& layer, std::vector<CodeTrait>& out) {
+  // Names of anti-phishing, brand-protection, URL-reputation and security vendors whose
+  // crawlers visit reported pages. Specific names first: a literal counts once, under the
+  // first name it holds. DNS blocklists (Spamhaus, SURBL, ...) are left out: checking a
+  // visitor's address against them is what anti-spam code does.
+  static constexpr std::string_view kServices[] = {
+      "phishtank",   "openphish",    "phishlabs",  "netcraft",   "clean-mx",    "fraudwatch",
+      "siteadvisor", "safebrowsing", "virustotal", "urlscan",    "markmonitor", "brandprotect",
+      "brantect",    "cyveillance",  "websense",   "trendmicro", "kaspersky",   "bitdefender",
+      "sophos",      "mcafee",       "drweb",      "forcepoint", "zscaler",     "fortiguard",
+      "sucuri",      "clamav",       "lionic",     "webwasher",  "bluecoat",    "malwarebytes",
+      "scamadviser", "urlvoid",      "phish"};
+  std::set<std::string_view> named;
+  bool visitor = false, turned_away = false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    const Token& k = t[i];
+    if ((k.type == Tok::kString || k.type == Tok::kWord) &&
+        In(k.text, {"REMOTE_ADDR", "HTTP_USER_AGENT", "HTTP_REFERER", "HTTP_X_FORWARDED_FOR"}))
+      visitor = true;
+    if (k.type == Tok::kWord && IsOp(t[std::min(i + 1, t.size() - 1)], "(") &&
+        Lower(k.text) == "gethostbyaddr")
+      visitor = true;
+    if (k.type == Tok::kString && k.text.size() <= 100 && named.size() < 8) {
+      std::string l = Lower(k.text);
+      for (std::string_view s : kServices)
+        if (l.find(s) != std::string::npos) {
+          named.insert(s);
+          break;
+        }
+    }
+    // header('Location: ...'), header('HTTP/1.0 404 Not Found'): sent away or shown nothing.
+    if (k.type == Tok::kWord && i + 2 < t.size() && IsOp(t[i + 1], "(") &&
+        Lower(k.text) == "header")
+      for (size_t a = i + 2, end = taint.Close(i + 1); a < end && a < t.size(); ++a) {
+        if (t[a].type != Tok::kString) continue;
+        std::string l = Lower(std::string_view(t[a].text).substr(0, 64));
+        size_t b = l.find_first_not_of(" \t");
+        if ((b != std::string::npos && l.compare(b, 9, "location:") == 0) ||
+            l.find(" 404") != std::string::npos || l.find(" 403") != std::string::npos)
+          turned_away = true;
+      }
+  }
+  if (named.size() >= 3 && visitor && turned_away)
+    AddTrait(out, "php.visitor_cloak", "cloak", 3,
+             "turns away visitors whose address, host name or browser belongs to anti-phishing "
+             "or security services (" +
+                 std::to_string(named.size()) +
+                 " named) and redirects the rest: a scam page hiding from its reporters",
+             layer);
+}
+
 }  // namespace tq::webroot::php

@@ -175,5 +175,34 @@ TEST(PhpExposure, EveryTableDumpedWithALoginWrittenInTheFile) {
             0);
 }
 
+TEST(PhpExposure, VisitorsFromAntiPhishingServicesTurnedAway) {
+  std::string cloak =
+      "<?php $host = gethostbyaddr($_SERVER['REMOTE_ADDR']);\n"
+      "$blocked = array('phishtank', 'netcraft', 'fraudwatch', 'trendmicro', 'kaspersky');\n"
+      "foreach ($blocked as $b) if (stripos($host, $b) !== false) {\n"
+      "  header('HTTP/1.0 404 Not Found'); exit; }\n"
+      "header('Location: https://login.example.test/verify');";
+  EXPECT_EQ(Trait(cloak, "php.visitor_cloak"), 3);
+  // The same names in a user-agent list with the page answering nothing different to them.
+  EXPECT_EQ(Trait("<?php $ua = $_SERVER['HTTP_USER_AGENT'];\n"
+                  "foreach (array('phishtank', 'netcraft', 'sucuri') as $b)\n"
+                  "  if (stripos($ua, $b) !== false) $stats['bots']++;",
+                  "php.visitor_cloak"),
+            0);
+  // A crawler list naming one security vendor beside search engines, and a redirect.
+  EXPECT_EQ(Trait("<?php $ua = $_SERVER['HTTP_USER_AGENT'];\n"
+                  "$bots = array('googlebot', 'bingbot', 'NetcraftSurveyAgent', 'AhrefsBot');\n"
+                  "if (preg_match('/' . implode('|', $bots) . '/i', $ua)) header('Location: /');",
+                  "php.visitor_cloak"),
+            0);
+  // Anti-spam code: the visitor's address against DNS blocklists, refused with 403.
+  EXPECT_EQ(
+      Trait("<?php $ip = implode('.', array_reverse(explode('.', $_SERVER['REMOTE_ADDR'])));\n"
+            "foreach (array('zen.spamhaus.org', 'multi.surbl.org', 'bl.spamcop.net') as $l)\n"
+            "  if (checkdnsrr($ip . '.' . $l, 'A')) { header('HTTP/1.1 403 Forbidden'); exit; }",
+            "php.visitor_cloak"),
+      0);
+}
+
 }  // namespace
 }  // namespace tq::webroot

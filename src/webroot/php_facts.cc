@@ -77,7 +77,8 @@ void AnalyzeLayerAsAWhole(const std::vector<Token>& t, const PhpTaint& taint,
         AnalyzeForcedLogin, AnalyzeStoreAccountAndDataTheft, AnalyzeHiddenAccount,
         AnalyzeFormGrabber, AnalyzeConcealedRequestInput, AnalyzeConfigDisclosure,
         AnalyzeCredentialDump, AnalyzeReverseIpLookup, AnalyzeFixedPasswordGate,
-        AnalyzeServerSurvey, AnalyzeCompletedSinkName, AnalyzeDatabaseDump, AnalyzeObjectSinks})
+        AnalyzeServerSurvey, AnalyzeCompletedSinkName, AnalyzeDatabaseDump, AnalyzeObjectSinks,
+        AnalyzeVisitorCloak, AnalyzeSandboxEscapes})
     analyze(t, taint, layer, out);
 }
 

@@ -106,6 +106,11 @@ void AnalyzeCredentialDump(const std::vector<Token>& t, const PhpTaint& taint,
 // reverse-IP service: how mass defacers pick their next targets.
 void AnalyzeReverseIpLookup(const std::vector<Token>& t, const PhpTaint&, const std::string& layer,
                             std::vector<CodeTrait>& out);
+// A visitor filter naming three or more anti-phishing or security services, matched against
+// the visitor's address, reverse host name, browser or referrer, on a page that redirects or
+// answers 403/404: how scam and phishing pages hide from those who would report them.
+void AnalyzeVisitorCloak(const std::vector<Token>& t, const PhpTaint& taint,
+                         const std::string& layer, std::vector<CodeTrait>& out);
 // Drive letters tried one by one (a weak trait), every address of a network fetched in turn
 // (high when the request names the network), and the server's PHP session files listed, read
 // and printed (other visitors' sessions, to take over their logins).
@@ -125,6 +130,12 @@ void AnalyzeDatabaseDump(const std::vector<Token>& t, const PhpTaint&, const std
 void AnalyzeFixedPasswordGate(const std::vector<Token>& t, const PhpTaint& taint,
                               const std::string& layer, std::vector<CodeTrait>& out);
 
+// php_escapes.cc: LD_PRELOAD set before mail()/error_log() start a process, sendmail's -X log
+// through mail()'s fifth argument, error_log() appending request input to a .php file, an
+// XSLT stylesheet calling a shell or code function, callbacks registered from the request
+// (SQLite functions, sort callbacks, registerPHPFunctions) and dl() of a request name.
+void AnalyzeSandboxEscapes(const std::vector<Token>& t, const PhpTaint& taint,
+                           const std::string& layer, std::vector<CodeTrait>& out);
 // php_objects.cc: SplFileObject opened for writing on a request-named path and written with
 // request data; ArrayObject/ArrayIterator of request input sorted with an execution sink as the
 // callback; touch() given a time from the request (backdating, medium).

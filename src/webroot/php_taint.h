@@ -402,8 +402,52 @@ class PhpTaint {
   // Matching ')' for the '(' at `open`.
   size_t Close(size_t open) const { return ExprEnd(open + 1, false); }
 
+  // `$x = ...` at `i` that keeps what $x held: an append, a value computed from $x itself
+  // ($d = str_replace('\\', '/', $d)) or a default set only when $x is absent or empty
+  // (if (!isset($d)) $d = ''; if ($d == '') $d = './'). After extract($_POST) or a
+  // register_globals emulation, $x still holds the request's value past such assignments.
+  bool KeepsValue(size_t i) const {
+    if (t_[i + 1].text == ".=" || t_[i + 1].text == "?\?=") return true;
+    size_t end = ExprEnd(i + 2, true);
+    for (size_t k = i + 2; k < end && k < t_.size(); ++k)
+      if (t_[k].type == Tok::kVar && t_[k].text == t_[i].text) return true;
+    // if (<condition on $x alone>) [{] $x = ...
+    size_t j = i;
+    if (j > 0 && IsOp(t_[j - 1], "{")) --j;
+    if (j < 4 || !IsOp(t_[j - 1], ")")) return false;
+    size_t close = j - 1, open = close;
+    for (int depth = 0, n = 0; open > 0 && n < 12; --open, ++n) {
+      if (IsOp(t_[open], ")")) ++depth;
+      if (IsOp(t_[open], "(") && --depth == 0) break;
+    }
+    if (open == 0 || !IsOp(t_[open], "(") || t_[open - 1].type != Tok::kWord ||
+        Lower(t_[open - 1].text) != "if")
+      return false;
+    bool same = false, test = false;
+    for (size_t k = open + 1; k < close; ++k) {
+      if (t_[k].type == Tok::kVar) {
+        if (t_[k].text != t_[i].text) return false;
+        same = true;
+      }
+      if ((t_[k].type == Tok::kWord && In(Lower(t_[k].text), {"isset", "empty"})) ||
+          (t_[k].type == Tok::kOp && In(t_[k].text, {"!", "==", "==="})))
+        test = true;
+    }
+    return same && test;
+  }
+
   void Propagate() {
+    // Only where the request may set any variable (extract, import_request_variables, $$n =):
+    // elsewhere such assignments are the code's own.
+    bool request_may_set = false;
+    for (size_t i = 0; i + 1 < t_.size() && !request_may_set; ++i)
+      request_may_set = (t_[i].type == Tok::kWord &&
+                         In(Lower(t_[i].text), {"extract", "import_request_variables"}) &&
+                         IsOp(t_[i + 1], "(")) ||
+                        (t_[i].type == Tok::kVar && t_[i].text == "$");
     for (size_t i = 0; i + 1 < t_.size(); ++i) {
+      if (t_[i].type == Tok::kVar && IsAssignOp(t_[i + 1]) && request_may_set && KeepsValue(i))
+        continue;
       if (t_[i].type == Tok::kVar && (IsAssignOp(t_[i + 1]) || (i > 0 && IsOp(t_[i - 1], "as")) ||
                                       (i > 0 && t_[i - 1].type == Tok::kWord &&
                                        In(Lower(t_[i - 1].text), {"as", "global", "static"}))))
@@ -452,10 +496,24 @@ class PhpTaint {
                                  "headers_sent",
                                  "is_callable",
                                  "curl_multi_exec",
-                                 "openssl_pkcs12_read"}))
-        for (size_t k = i + 2, close = Close(i + 1); k < close; ++k)
-          if (t_[k].type == Tok::kVar && (IsOp(t_[k - 1], ",") || IsOp(t_[k - 1], "&")))
+                                 "openssl_pkcs12_read"})) {
+        // The replace functions take their subject by value: only the count they report
+        // (the fourth argument, the fifth of preg_replace) is written.
+        std::string fn = Lower(t_[i].text);
+        size_t by_ref_from = In(fn, {"str_replace", "str_ireplace"}) ? 3
+                             : fn == "preg_replace"                  ? 4
+                                                                     : 0;
+        size_t arg = 0;
+        int depth = 0;
+        for (size_t k = i + 2, close = Close(i + 1); k < close; ++k) {
+          if (k - 1 > i + 1 && (IsOp(t_[k - 1], "(") || IsOp(t_[k - 1], "["))) ++depth;
+          if ((IsOp(t_[k - 1], ")") || IsOp(t_[k - 1], "]")) && depth > 0) --depth;
+          if (IsOp(t_[k - 1], ",") && depth == 0) ++arg;
+          if (t_[k].type == Tok::kVar && (IsOp(t_[k - 1], ",") || IsOp(t_[k - 1], "&")) &&
+              arg >= by_ref_from)
             assigned_.insert(Key(k));
+        }
+      }
       if (t_[i].type == Tok::kWord &&
           In(Lower(t_[i].text),
              {"include", "include_once", "require", "require_once", "extract", "parse_str",

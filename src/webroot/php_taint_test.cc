@@ -510,5 +510,31 @@ TEST(PhpTaint, RequestInputWrittenToAStreamAndReadBack) {
   EXPECT_EQ(Alone(log, "exec"), 0);
 }
 
+TEST(PhpTaint, DefaultsAndNormalisationsKeepAVariableTheRequestSet) {
+  // After a register_globals emulation, a default for an absent value or a value normalised
+  // from itself is still what the request sent.
+  std::string emulation = "<?php foreach (array('c', 'd') as $v) $$v = $_POST[$v];\n";
+  EXPECT_GE(Alone(Traits(emulation + "if (!isset($d)) $d = \"\"; unlink($d); copy($c, $d);"),
+                  "filemanager"),
+            3);
+  EXPECT_GE(Alone(Traits(emulation + "$d = str_replace('\\\\', '/', $d); if ($d == '') $d = './';"
+                                     " $d .= '/'; unlink($d); copy($c, $d);"),
+                  "filemanager"),
+            3);
+  // A value of the code's own replacing it, and str_replace's count (its by-reference
+  // argument) set by the call: no longer the request's.
+  EXPECT_LT(Alone(Traits(emulation + "$d = '/tmp/cache/'; unlink($d . 'x'); copy($c, $d);"),
+                  "filemanager"),
+            3);
+  EXPECT_LT(Alone(Traits(emulation + "$t = str_replace('a', 'b', $c, $d); unlink($d);"
+                                     " copy('x', $d);"),
+                  "filemanager"),
+            3);
+  // With no emulation, an application's own default stays its own.
+  EXPECT_EQ(
+      Alone(Traits("<?php if (!isset($d)) $d = '/var/cache'; unlink($d . '/x');"), "filemanager"),
+      0);
+}
+
 }  // namespace
 }  // namespace tq::webroot

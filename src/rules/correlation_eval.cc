@@ -159,16 +159,35 @@ size_t GroupTable::MergeFrom(GroupTable& o) {
     std::swap(*this, o);
     return 0;
   }
+  // The values are read in place from o's entries (no copy of each group's strings: the last
+  // unit's merge is in the single-threaded tail). An entry is its value count, then each value
+  // as two bytes of length and the bytes, so a group's Cost is its slots' share and the
+  // entry's size.
   size_t had = 0;
   std::vector<std::string_view> views;
   for (const Slot& sl : o.slots_) {
     if (!sl.key) continue;
-    std::vector<std::string> vals = o.Get(sl.key);
-    views.assign(vals.begin(), vals.end());
-    if (Contains(sl.key))
-      had += Cost(views);
-    else
-      Insert(sl.key, views);
+    const std::string& c = o.chunks_[sl.ref >> 32];
+    const size_t start = sl.ref & 0xffffffffu;
+    if (Contains(sl.key)) {
+      size_t p = start;
+      size_t n = static_cast<uint8_t>(c[p++]);
+      for (size_t k = 0; k < n; ++k)
+        p += 2 + (static_cast<uint8_t>(c[p]) |
+                  (static_cast<size_t>(static_cast<uint8_t>(c[p + 1])) << 8));
+      had += 4 * sizeof(Slot) + (p - start);
+      continue;
+    }
+    views.clear();
+    size_t p = start;
+    size_t n = static_cast<uint8_t>(c[p++]);
+    for (size_t k = 0; k < n; ++k) {
+      size_t len =
+          static_cast<uint8_t>(c[p]) | (static_cast<size_t>(static_cast<uint8_t>(c[p + 1])) << 8);
+      views.push_back(std::string_view(c).substr(p + 2, len));
+      p += 2 + len;
+    }
+    Insert(sl.key, views);
   }
   return had;
 }

@@ -1,6 +1,7 @@
 // Correlation windows evaluated: each type at its edges (exactly N in the span, N-1, one second
 // wider), bursts, out-of-order files, missing group-by fields, networks, conditions with upper
 // bounds, and the memory and hit bounds.
+#include "rules/correlation_events.h"
 #include "rules/correlation_test_support.h"
 
 namespace tq::rules {
@@ -244,6 +245,44 @@ TEST(CorrelationTest, PastTheHitCapHitsAreCountedAsDropped) {
 
 // A hit in the case: its row (group, times, count, members by file and line) and a finding
 // at its first event with the correlation's level; the base rule leaves no hit rows.
+
+}  // namespace
+}  // namespace tq::rules
+
+namespace tq::rules {
+namespace {
+
+// A unit's groups merged into the groups of the units before: the new ones copied in (their
+// values intact, long values as cut when stored), and the bytes of those already known given
+// back (what Cost says each took).
+TEST(GroupTableTest, MergeFromCopiesNewGroupsAndCountsTheKnownOnesBytes) {
+  const std::string long_value(70000, 'x');  // cut when stored
+  GroupTable merged, unit;
+  std::vector<std::string_view> a = {"10.0.0.1", "GET"}, b = {"10.0.0.2"}, c = {"", long_value};
+  merged.Insert(1, a);
+  unit.Insert(1, a);                    // known: its bytes come back
+  unit.Insert(2, b);                    // new
+  unit.Insert(3, c);                    // new, with a long value and an empty one
+  for (uint64_t k = 10; k < 3000; ++k)  // new, past the first table size
+    unit.Insert(k, std::vector<std::string_view>{std::to_string(k)});
+  GroupTable first;  // the first unit merged is taken whole
+  first.Insert(1, a);
+  GroupTable empty;
+  EXPECT_EQ(empty.MergeFrom(first), 0u);
+  EXPECT_EQ(empty.Get(1), (std::vector<std::string>{"10.0.0.1", "GET"}));
+
+  EXPECT_EQ(merged.MergeFrom(unit), GroupTable::Cost(a));
+  EXPECT_EQ(merged.Get(1), (std::vector<std::string>{"10.0.0.1", "GET"}));
+  EXPECT_EQ(merged.Get(2), (std::vector<std::string>{"10.0.0.2"}));
+  std::vector<std::string> got = merged.Get(3);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0], "");
+  EXPECT_LT(got[1].size(), long_value.size());
+  EXPECT_EQ(got[1], long_value.substr(0, got[1].size()));
+  for (uint64_t k = 10; k < 3000; ++k)
+    ASSERT_EQ(merged.Get(k), std::vector<std::string>{std::to_string(k)}) << k;
+  EXPECT_TRUE(merged.Get(4).empty());
+}
 
 }  // namespace
 }  // namespace tq::rules

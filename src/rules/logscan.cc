@@ -21,6 +21,7 @@
 #include <xxhash.h>
 
 #include "core/phase_clock.h"
+#include "core/releaser.h"
 #include "logs/request_journal.h"
 #include "rules/correlation_events.h"
 #include "rules/engine.h"
@@ -617,6 +618,9 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   CorrelationBudget corr_budget(corr_memory);
   CorrelationEvents corr_events(rs, corr_budget);
   std::unordered_map<std::string, ClientStats, SvHash, std::equal_to<>> clients;
+  // What the scan no longer needs is freed on a thread of its own (see the merge), which the
+  // result keeps until it is destroyed (after it is stored).
+  auto releaser = std::make_shared<Releaser>();
 
   // One Scanner (Vectorscan scratch, per-line state) per unit being read: at most one a thread.
   std::mutex scanners_mu;
@@ -735,17 +739,27 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
       if (!(m.paths_capped && m.paths.size() >= ClientStats::kMaxPaths)) MergePaths(m, c, take);
       m.paths_capped |= c.paths_capped;
     }
-    Free(u.hits);
-    Free(u.clients);
-    // The unit's blocks are free but still resident in its thread's arena, between blocks the
-    // merged tables keep: 190 MB of the large drill's peak. Handed back here (whole free
+    // The unit's blocks, once free, are still resident in its thread's arena, between blocks
+    // the merged tables keep: 190 MB of the large drill's peak. Handed back here (whole free
     // pages), the process stays near what the tables count. Handing them back costs a system
     // call per run of free pages, each flushing the other core's TLB (6% of the CPU time of
     // four rotated gzip files), so it is done once the tables and the unit just merged come
     // to a quarter of the stage's memory; below that the freed blocks cost less than the
-    // bound leaves free, and the next units reuse them.
-    if (4 * (merged_client_bytes + merged_hit_bytes + u.client_bytes + u.hit_bytes) > stage_memory)
-      malloc_trim(0);
+    // bound leaves free, and the next units reuse them. Below it too, the unit is freed on
+    // the releasing thread, not here: freeing the last unit's million path strings was a
+    // tenth of the single-threaded tail. One unit at most waits there to be freed (when the
+    // one before still does, this one is freed here), so what is resident beyond what the
+    // tables count stays under that quarter.
+    const bool tight =
+        4 * (merged_client_bytes + merged_hit_bytes + u.client_bytes + u.hit_bytes) > stage_memory;
+    if (!tight && releaser->Idle()) {
+      releaser->Free(std::move(u.hits));
+      releaser->Free(std::move(u.clients));
+    } else {
+      Free(u.hits);
+      Free(u.clients);
+      if (tight) malloc_trim(0);
+    }
     phases.Mark("unit merged");
   };
   UnitSinksOf sinks(open, close, merge);
@@ -778,7 +792,10 @@ Result<LogScanResult> ScanLogs(const std::vector<LogInput>& inputs, const RuleSe
   }
   std::sort(res.clients.begin(), res.clients.end(),
             [](const ClientStats& a, const ClientStats& b) { return a.ip < b.ip; });
-  phases.Mark("sorted");  // then the scan's state is freed
+  // The scan's state is freed as the function returns, the scanners beside the store.
+  releaser->Free(std::move(scanners));
+  res.released = std::move(releaser);
+  phases.Mark("sorted");
   return res;
 }
 

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/releaser.h"
 #include "core/result.h"
 #include "core/skipped.h"
 #include "logs/logs.h"
@@ -199,6 +200,9 @@ struct LogScanResult {
   CorrelationStats correlation_stats;
   // Why the request journal asked for was not kept ('' when it was, or none was asked for).
   std::string request_journal_error;
+  // What the scan no longer needed, freed on a thread of its own while the result is stored
+  // (null when the scan handed nothing over); the last copy's destruction waits for it.
+  std::shared_ptr<Releaser> released;
 };
 
 // Matches every input with all threads: the logs component reads and parses them

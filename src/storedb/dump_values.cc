@@ -28,9 +28,11 @@ bool IsAscii(std::string_view s) {
 
 // The first of `quote`, a backslash or a newline in [p, e), else e: eight bytes at a time
 // (a byte equal to the pattern becomes zero; the lowest flagged byte is always a true one).
-// With kPastAscii, a byte past ASCII is a stop too (the counted rows' fast path).
-template <bool kPastAscii>
-const char* FindStop(const char* p, const char* e, char quote) {
+// With kPastAscii, a byte past ASCII is a stop too (the counted rows' fast path). With
+// kOrBytes, the bytes looked at (those before the stop, and maybe a few after it) are ORed
+// into *bits: no high bit there, and the bytes before the stop are ASCII.
+template <bool kPastAscii, bool kOrBytes = false>
+const char* FindStop(const char* p, const char* e, char quote, uint64_t* bits = nullptr) {
   constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
   const uint64_t quotes = kOnes * static_cast<unsigned char>(quote);
   const uint64_t backslashes = kOnes * '\\', newlines = kOnes * '\n';
@@ -38,11 +40,13 @@ const char* FindStop(const char* p, const char* e, char quote) {
   for (; e - p >= 8; p += 8) {
     uint64_t v;
     std::memcpy(&v, p, 8);
+    if constexpr (kOrBytes) *bits |= v;
     uint64_t m = zero_bytes(v ^ quotes) | zero_bytes(v ^ backslashes) | zero_bytes(v ^ newlines);
     if constexpr (kPastAscii) m |= v & kHigh;
     if (m) return p + (__builtin_ctzll(m) >> 3);
   }
-  while (p < e && *p != quote && *p != '\\' && *p != '\n' && !(kPastAscii && (*p & 0x80))) ++p;
+  for (; p < e && *p != quote && *p != '\\' && *p != '\n' && !(kPastAscii && (*p & 0x80)); ++p)
+    if constexpr (kOrBytes) *bits |= static_cast<unsigned char>(*p);
   return p;
 }
 
@@ -187,6 +191,7 @@ bool Parser::ScanPlainRow() {
   arena_.clear();
   if (arena_.capacity() > (8u << 20)) arena_.shrink_to_fit();  // as ParseRow
   unescaped_.clear();
+  maybe_past_ascii_.clear();
   auto push = [&](ValueKind kind, const char* b, size_t size) {
     if (n == values_.size()) values_.resize(std::max<size_t>(64, values_.size() * 2));
     values_[n++] = DumpValue{kind, std::string_view(b, size)};
@@ -202,8 +207,10 @@ bool Parser::ScanPlainRow() {
       if (p == e || static_cast<uint64_t>(p - start) > opt_.max_row_bytes) return false;
       char c = *p;
       if (c == '\'' || c == '"') {
-        const char* q = FindStop<false>(p + 1, e, c);
+        uint64_t bits = 0;
+        const char* q = FindStop<false, true>(p + 1, e, c, &bits);
         if (e - q >= 2 && *q == c && q[1] != c) {  // no escape: the string as it stands
+          if (bits & 0x8080808080808080ull) maybe_past_ascii_.push_back(static_cast<uint32_t>(n));
           push(ValueKind::kString, p + 1, static_cast<size_t>(q - p - 1));
           p = q + 1;
         } else {
@@ -239,6 +246,7 @@ bool Parser::ScanPlainRow() {
             }
           }
           unescaped_.push_back({n, begin, arena_.size() - begin});
+          maybe_past_ascii_.push_back(static_cast<uint32_t>(n));
           push(ValueKind::kString, nullptr, 0);
         }
       } else if (StartsNumber(c)) {
@@ -516,8 +524,8 @@ Status Parser::DeliverRow(const DumpTable*& t, const std::vector<std::string>* n
   }
   if (plain_row_) {
     // Quoted strings as they stand: checked as ParseValue would have asked (not a binary
-    // column's).
-    for (size_t i = 0; i < nspans_; ++i) {
+    // column's); those the scan saw only ASCII in are valid.
+    for (uint32_t i : maybe_past_ascii_) {
       const DumpValue& v = values_[i];
       if (v.kind == ValueKind::kString && !(i < binary_cols_.size() && binary_cols_[i]) &&
           !IsAscii(v.bytes) && !tq::IsValidUtf8(v.bytes))

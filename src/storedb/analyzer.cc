@@ -12,7 +12,6 @@
 namespace tq::storedb {
 
 namespace {
-constexpr uint64_t kSampleRows = 2000;     // rows per table classified by content
 constexpr size_t kMaxCandidates = 100000;  // per scan: a table of results, capped
 constexpr size_t kCandidateBytes = 64 * 1024;
 
@@ -198,6 +197,11 @@ bool RoutesRows(const CanonicalTable& canon) {
 
 uint64_t Analyzer::RowsReadInFull(const DumpTable& table) const {
   return RoutesRows(CanonicalTableName(table.name, opt_.platform)) ? UINT64_MAX : kSampleRows;
+}
+
+const DumpSink::RowProjection* Analyzer::Projection(const DumpTable& table) const {
+  CanonicalTable canon = CanonicalTableName(table.name, opt_.platform);
+  return canon.platform == "magento" ? MagentoColumnsRead(canon.name) : nullptr;
 }
 
 void Analyzer::OnRowsCounted(const DumpTable& table, uint64_t rows) {

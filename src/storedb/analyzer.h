@@ -68,6 +68,13 @@ struct TableState {
   std::vector<std::string> sample_columns;
 };
 
+constexpr uint64_t kSampleRows = 2000;  // rows per table classified by content (Sample)
+
+// The columns Route and StageMagento read of the rows of a Magento table past those sampled,
+// where they read only some (customers_join.cc): each row holding "{{" is read whole (the
+// template directives of checkout fields); null for the other tables.
+const DumpSink::RowProjection* MagentoColumnsRead(std::string_view canonical);
+
 class Analyzer : public DumpSink {
  public:
   Analyzer(Case& c, const EvidenceItem& item, const AnalyzeOptions& options,
@@ -80,6 +87,9 @@ class Analyzer : public DumpSink {
   // others.
   uint64_t RowsReadInFull(const DumpTable& table) const override;
   void OnRowsCounted(const DumpTable& table, uint64_t rows) override;
+  // The customer, address, order and payment tables' columns StageMagento reads
+  // (MagentoColumnsRead), past the sampled rows.
+  const RowProjection* Projection(const DumpTable& table) const override;
   // After the read, in two parts that may be two transactions: FinishFindings records the
   // findings (and the counts read); FinishTables replaces this item's rows of the storedb
   // tables (customers, orders, tables, personal-data columns, problems) with what was read.

@@ -324,6 +324,120 @@ TEST(StoreDbAnalyzer, OneAndTwoThreadsWriteTheSameCaseOnLargeTables) {
   EXPECT_GT(one.size(), 5200u);
 }
 
+// Past the rows it samples, the parse on two threads hands the analyzer only the columns it
+// reads of the customer, address, order and payment tables (MagentoColumnsRead), and a row
+// holding "{{" whole: every column those tables are read for, filled in each row, and template
+// directives past the sampled rows, give the same case read on one thread and on two, the
+// dump cut into many chunks.
+TEST(StoreDbAnalyzer, OneAndTwoThreadsAgreeOnEveryColumnReadPastTheSample) {
+  const int n = 2600;
+  std::string d;
+  auto insert = [&](const char* table, const char* cols, auto row) {
+    for (int at = 1; at <= n; at += 400) {
+      d += std::string("INSERT INTO `") + table + "` (" + cols + ") VALUES ";
+      for (int i = at; i < at + 400 && i <= n; ++i) d += (i > at ? "," : "") + row(i);
+      d += ";\n";
+    }
+  };
+  auto q = [](const std::string& v) { return "'" + v + "'"; };
+  auto str = [](int i) { return std::to_string(i); };
+  // Every seventh value empty, every row's own values otherwise; two rows past the sample
+  // carry a template directive in a column the analyzer does not otherwise read.
+  auto v = [&](const char* what, int i) { return i % 7 == 3 ? q("") : q(what + str(i)); };
+  auto directive = [&](int i) {
+    return i == 2300 || i == 2450 ? q("{{var this.getTemp()}}") : q("note" + str(i));
+  };
+  insert("customer_entity",
+         "`entity_id`,`website_id`,`email`,`firstname`,`lastname`,`default_billing`,`created_at`,"
+         "`password_hash`,`dob`,`taxvat`,`suffix`",
+         [&](int i) {
+           return "(" + str(i) + ",1," + v("c", i) + "," + v("F", i) + "," + v("L", i) + "," +
+                  (i % 5 == 0 ? "NULL" : str(i % 11 == 0 ? i + 1 : i)) + ",'2024-01-02 03:04:05'," +
+                  v("h", i) + "," + (i % 3 == 0 ? q("1980-01-01") : q("")) + "," + v("t", i) + "," +
+                  directive(i) + ")";
+         });
+  insert("customer_address_entity",
+         "`entity_id`,`parent_id`,`country_id`,`region`,`street`,`city`,`postcode`,`telephone`,"
+         "`company`",
+         [&](int i) {
+           return "(" + str(i) + "," + str(i % 13 == 0 ? i - 1 : i) + "," + v("C", i) + "," +
+                  v("R", i) + "," + v("S", i) + "," + (i % 4 == 0 ? q("") : q("city")) + "," +
+                  v("P", i) + "," + (i % 6 == 0 ? q("") : q("+33")) + "," + directive(i) + ")";
+         });
+  insert("sales_order",
+         "`entity_id`,`increment_id`,`customer_id`,`customer_is_guest`,`customer_email`,"
+         "`customer_firstname`,`customer_lastname`,`status`,`grand_total`,`created_at`,"
+         "`remote_ip`,`customer_dob`,`customer_taxvat`,`customer_note`",
+         [&](int i) {
+           return "(" + str(i) + ",'10" + str(i) + "'," + (i % 9 == 0 ? "NULL" : str(i)) + "," +
+                  (i % 10 == 0 ? "1" : "0") + "," + v("e", i) + "," + v("f", i) + "," + v("l", i) +
+                  ",'complete','" + str(i) + ".50','2024-02-03 04:05:06'," +
+                  (i % 4 == 0 ? q("") : q("10.0.0.1")) + "," +
+                  (i % 8 == 0 ? q("1970-01-01") : q("")) + "," + v("x", i) + "," + directive(i) +
+                  ")";
+         });
+  insert("sales_order_address",
+         "`entity_id`,`parent_id`,`address_type`,`firstname`,`lastname`,`country_id`,`region`,"
+         "`street`,`city`,`postcode`,`email`,`telephone`,`company`",
+         [&](int i) {
+           return "(" + str(i) + "," + str((i + 1) / 2) + "," +
+                  (i % 2 == 0 ? q("shipping") : q("billing")) + "," + v("af", i) + "," +
+                  v("al", i) + "," + v("AC", i) + "," + v("AR", i) + "," + v("AS", i) + "," +
+                  v("AT", i) + "," + v("AP", i) + "," + v("ae", i) + "," +
+                  (i % 5 == 0 ? q("") : q("+44")) + "," + directive(i) + ")";
+         });
+  insert("sales_order_payment",
+         "`entity_id`,`parent_id`,`method`,`cc_last_4`,`cc_type`,`po_number`", [&](int i) {
+           return "(" + str(i) + "," + str(i) + "," + (i % 3 == 0 ? q("checkmo") : q("braintree")) +
+                  "," + (i % 3 == 0 ? q("") : q("1111")) + "," + (i % 4 == 0 ? q("") : q("VI")) +
+                  "," + directive(i) + ")";
+         });
+  insert("quote_address", "`address_id`,`quote_id`,`street`",
+         [&](int i) { return "(" + str(i) + "," + str(i) + "," + directive(i) + ")"; });
+  tq::testing::TempDir dir;
+  std::string path = dir / "columns.sql";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << d;
+  }
+  auto run = [&](int threads) {
+    auto f = std::make_unique<Fixture>();
+    CaseInfo info;
+    info.name = "t";
+    Result<std::unique_ptr<Case>> c = Case::Create(f->dir / "case", info);
+    EXPECT_TRUE(c.ok());
+    f->c = std::move(*c);
+    Result<EvidenceItem> item = StoreFileAsEvidence(*f->c, path, "columns.sql", "test", "tester");
+    EXPECT_TRUE(item.ok());
+    AnalyzeOptions opt;
+    opt.platform = "magento";
+    opt.dump.threads = threads;
+    opt.dump.chunk_bytes = 16 << 10;
+    Result<AnalyzeSummary> s = AnalyzeDumpEvidence(*f->c, *item, opt);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    std::vector<std::string> out;
+    Db& db = f->c->db();
+    for (const char* sql :
+         {"SELECT * FROM storedb_customer ORDER BY id", "SELECT * FROM storedb_order ORDER BY id",
+          "SELECT table_name,row_count FROM storedb_table ORDER BY 1",
+          "SELECT table_name,column_name,category,source,row_count,matched FROM "
+          "storedb_pii_column ORDER BY 1,2,3,4",
+          "SELECT kind,summary,detail,line,byte_offset FROM findings ORDER BY summary"})
+      for (std::string& row : Query(db, sql)) out.push_back(std::move(row));
+    return out;
+  };
+  std::vector<std::string> one = run(1), two = run(2);
+  EXPECT_EQ(one, two);
+  EXPECT_GT(one.size(), 2u * n);
+  // The directives past the sample: in each of the five checkout tables, two rows each.
+  EXPECT_EQ(std::count_if(one.begin(), one.end(),
+                          [](const std::string& r) {
+                            return r.find("Template directive") == 0 ||
+                                   r.find("|Template directive") != std::string::npos;
+                          }),
+            10);
+}
+
 TEST(StoreDbAnalyzer, WooCommerceWithPrefixAndLegacyOrders) {
   AnalyzeOptions opt;
   opt.window = BreachWindow{1760236200000000, 1760324400000000};  // 10-12 02:30 .. 10-13 03:00

@@ -58,8 +58,11 @@ struct DumpRow {
   uint64_t index = 0;             // 0-based row number within the table
   // Changes whenever *table or *columns may have changed since the previous row (a new
   // statement, a redefinition, columns named by position): a sink that keeps copies of them
-  // refreshes its copies when this moves.
+  // refreshes its copies when this moves. Rows handed over with only some of their values
+  // (DumpSink::Projection) have kProjectedRows set in it: a statement's projected rows and its
+  // whole rows are of two generations.
   uint64_t schema_generation = 0;
+  static constexpr uint64_t kProjectedRows = 1ull << 63;
   // The non-empty values lie in order in one piece of memory (the parser's: the row as written,
   // or its own buffer), so [first's start, last's end) may be read whole. False: unknown.
   bool one_piece = false;
@@ -118,6 +121,23 @@ class DumpSink {
   virtual bool CountsOnly(const DumpTable& table) const {
     (void)table;
     return false;
+  }
+  // The values of a table's rows the sink reads, when it reads only some: the parse on threads
+  // of their own (DumpOptions::threads) then copies and hands over only those, with their
+  // names as row.columns (in the row's order), once the sink has been handed `whole_rows` rows
+  // of the table whole (by name, across its statements); a row holding `whole_if` (when not
+  // empty) in some value is handed over whole. A column is found as DumpRow::Find finds it, so
+  // Find on a projected row gives what it gives on the whole row (nullptr when the row has no
+  // such column). Asked once per INSERT statement on the parsing threads, as RowsReadInFull.
+  // Default: null, every value.
+  struct RowProjection {
+    uint64_t whole_rows = 0;
+    std::vector<std::string> columns;
+    std::string whole_if;
+  };
+  virtual const RowProjection* Projection(const DumpTable& table) const {
+    (void)table;
+    return nullptr;
   }
 };
 

@@ -3,6 +3,10 @@
 // Memory: a batch holds about kBatchBytes of values (plus one row that is larger).
 #include "storedb/dump_batch.h"
 
+#include <algorithm>
+
+#include "core/text.h"
+
 namespace tq::storedb {
 
 namespace {
@@ -43,8 +47,11 @@ Status Recorder::OnRow(const DumpRow& row) {
     columns_ =
         row.columns ? std::make_shared<const std::vector<std::string>>(*row.columns) : nullptr;
     read_in_full_ = sink_.RowsReadInFull(*table_);
+    projection_ = row.columns ? sink_.Projection(*table_) : nullptr;
+    if (projection_) Project(*row.columns);
     auto [it, added] = rows_by_table_.try_emplace(table_->name, 0);
-    if (added && read_in_full_ != UINT64_MAX) it->second = out_.DeliveredBefore(table_->name);
+    if (added && (read_in_full_ != UINT64_MAX || projection_))
+      it->second = out_.DeliveredBefore(table_->name);
     rows_of_table_ = &it->second;
   }
   if (*rows_of_table_ >= read_in_full_) {
@@ -52,24 +59,37 @@ Status Recorder::OnRow(const DumpRow& row) {
     if (++counting_ % 65536 == 0 && out_.Stopped()) return Status::Internal("dump reader stopped");
     return Status::Ok();
   }
-  ++*rows_of_table_;
-  Batch& b = Current();
-  if (b.schemas.empty() || b.schemas.back().table != table_)
-    b.schemas.push_back({table_, columns_, generation_});
-  Batch::Row r;
-  r.schema = static_cast<uint32_t>(b.schemas.size() - 1);
-  r.first_value = static_cast<uint32_t>(b.values.size());
-  r.values = static_cast<uint32_t>(row.values.size());
-  r.line = row.line;
-  r.offset = row.offset;
-  r.index = row.index;
+  const uint64_t before = (*rows_of_table_)++;
+  // Only the values the sink reads, past the rows it reads whole, unless some value holds
+  // whole_if: searched for in the row's piece at once (a hit across two values only makes the
+  // row whole), else value by value.
+  bool projected = projection_ && before >= projection_->whole_rows &&
+                   (kept_.empty() || kept_.back() < row.values.size());
+  if (projected && !projection_->whole_if.empty()) {
+    const std::string_view needle = projection_->whole_if;
+    // From the first non-empty value's start to the last one's end, when they are in order.
+    size_t first = 0, last = row.values.size();
+    while (first < last && row.values[first].bytes.empty()) ++first;
+    while (last > first && row.values[last - 1].bytes.empty()) --last;
+    const char* lo = first < last ? row.values[first].bytes.data() : nullptr;
+    const char* hi = first < last
+                         ? row.values[last - 1].bytes.data() + row.values[last - 1].bytes.size()
+                         : nullptr;
+    if (row.one_piece && lo <= hi) {
+      projected =
+          std::string_view(lo, static_cast<size_t>(hi - lo)).find(needle) == std::string_view::npos;
+    } else {
+      for (const DumpValue& v : row.values)
+        if (v.bytes.find(needle) != std::string_view::npos) projected = false;
+    }
+  }
   // The values, when they lie in order in one piece of memory (the row as written, or the
   // parser's arena: DumpRow::one_piece) with little else between them, are copied in one
   // piece with what lies between them (quotes and commas); else one by one.
   const char* lo = nullptr;
   const char* hi = nullptr;
   size_t bytes = 0;
-  bool in_order = row.one_piece;
+  bool in_order = row.one_piece && !projected;
   for (const DumpValue& v : row.values) {
     if (!in_order) break;
     if (v.bytes.empty()) continue;
@@ -81,8 +101,26 @@ Status Recorder::OnRow(const DumpRow& row) {
     hi = v.bytes.data() + v.bytes.size();
     bytes += v.bytes.size();
   }
+  Batch& b = Current();
+  const auto& columns = projected ? kept_columns_ : columns_;
+  if (b.schemas.empty() || b.schemas.back().table != table_ ||
+      b.schemas.back().projected != projected)
+    b.schemas.push_back({table_, columns, generation_, projected});
+  Batch::Row r;
+  r.schema = static_cast<uint32_t>(b.schemas.size() - 1);
+  r.first_value = static_cast<uint32_t>(b.values.size());
+  r.values = static_cast<uint32_t>(projected ? kept_.size() : row.values.size());
+  r.line = row.line;
+  r.offset = row.offset;
+  r.index = row.index;
   const size_t base = b.arena.size();
-  if (in_order && static_cast<size_t>(hi - lo) <= 2 * bytes + 4 * row.values.size()) {
+  if (projected) {
+    for (uint32_t i : kept_) {
+      const DumpValue& v = row.values[i];
+      b.values.push_back({v.kind, b.arena.size(), v.bytes.size()});
+      b.arena.append(v.bytes);
+    }
+  } else if (in_order && static_cast<size_t>(hi - lo) <= 2 * bytes + 4 * row.values.size()) {
     if (lo) b.arena.append(lo, static_cast<size_t>(hi - lo));
     for (const DumpValue& v : row.values)
       b.values.push_back({v.kind,
@@ -97,6 +135,25 @@ Status Recorder::OnRow(const DumpRow& row) {
   b.events.push_back({Batch::Kind::kRow, static_cast<uint32_t>(b.rows.size())});
   b.rows.push_back(r);
   return Flush(false);
+}
+
+void Recorder::Project(const std::vector<std::string>& columns) {
+  // Each column where DumpRow::Find finds it: the same spelling first, else the first that
+  // differs only in case. Kept in the row's order, so that Find on the kept names comes to the
+  // same value (no kept name before it matches better).
+  kept_.clear();
+  for (const std::string& want : projection_->columns) {
+    auto at = std::find(columns.begin(), columns.end(), want);
+    if (at == columns.end())
+      at = std::find_if(columns.begin(), columns.end(),
+                        [&](const std::string& c) { return EqualsFold(c, want); });
+    if (at != columns.end()) kept_.push_back(static_cast<uint32_t>(at - columns.begin()));
+  }
+  std::sort(kept_.begin(), kept_.end());
+  kept_.erase(std::unique(kept_.begin(), kept_.end()), kept_.end());
+  auto names = std::make_shared<std::vector<std::string>>();
+  for (uint32_t i : kept_) names->push_back(columns[i]);
+  kept_columns_ = std::move(names);
 }
 
 bool Recorder::CountsOnly(const DumpTable& table) const {
@@ -197,6 +254,7 @@ Status Replay(const Batch& b, DumpSink& sink, const ReplayState& state,
         row.offset = r.offset;
         row.index = index_base + r.index;
         row.schema_generation = state.generation + s.generation;
+        if (s.projected) row.schema_generation |= DumpRow::kProjectedRows;
         TQ_RETURN_IF_ERROR(sink.OnRow(row));
         break;
       }

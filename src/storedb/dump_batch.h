@@ -38,6 +38,7 @@ struct Batch {
     std::shared_ptr<const DumpTable> table;
     std::shared_ptr<const std::vector<std::string>> columns;  // null: none
     uint64_t generation = 0;
+    bool projected = false;  // the rows hold only the columns the sink reads (Projection)
   };
   std::vector<Event> events;
   std::vector<std::shared_ptr<const DumpTable>> tables;
@@ -64,7 +65,8 @@ class BatchOutlet {
 };
 
 // Records every call of a parser into batches for `outlet`. Rows of a table past those the
-// sink reads in full (DumpSink::RowsReadInFull, asked on this thread) are only counted.
+// sink reads in full (DumpSink::RowsReadInFull, asked on this thread) are only counted; of a
+// table the sink reads some values of (DumpSink::Projection), only those values are copied.
 class Recorder final : public DumpSink {
  public:
   Recorder(BatchOutlet& outlet, const DumpSink& sink) : out_(outlet), sink_(sink) {}
@@ -80,6 +82,9 @@ class Recorder final : public DumpSink {
  private:
   void EndCount();  // records the rows counted since the last event as one event
   Batch& Current();
+  // The projection of the current statement's rows (kept_: positions in the row, ascending,
+  // named by kept_columns_); null when every value is recorded.
+  void Project(const std::vector<std::string>& columns);
 
   BatchOutlet& out_;
   const DumpSink& sink_;
@@ -96,6 +101,9 @@ class Recorder final : public DumpSink {
   uint64_t generation_ = 0;
   const DumpTable* table_source_ = nullptr;
   const std::vector<std::string>* columns_source_ = nullptr;
+  const DumpSink::RowProjection* projection_ = nullptr;
+  std::vector<uint32_t> kept_;
+  std::shared_ptr<const std::vector<std::string>> kept_columns_;
 };
 
 // The read so far, as the calling thread replays recorded batches into it: each table's next

@@ -13,6 +13,10 @@
 #include <mutex>
 #include <thread>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "storedb/dump_batch.h"
 #include "storedb/dump_parser.h"
 
@@ -69,23 +73,6 @@ struct Chunk {
   std::vector<std::pair<std::string, std::shared_ptr<const DumpTable>>> read;
   bool restarted = false;
 };
-
-// The newlines in [p, p + n): eight bytes at a time, exactly (no carries across bytes).
-uint64_t CountLines(const char* p, size_t n) {
-  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7full, kNewlines = 0x0a0a0a0a0a0a0a0aull;
-  uint64_t lines = 0;
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t v;
-    std::memcpy(&v, p + i, 8);
-    v ^= kNewlines;  // a newline is now a zero byte
-    uint64_t t = (v & kLow7) + kLow7;
-    uint64_t zero = ~(t | v | kLow7) >> 7;          // 1 in each byte that was a newline, else 0
-    lines += (zero * 0x0101010101010101ull) >> 56;  // their sum, in the top byte
-  }
-  for (; i < n; ++i) lines += p[i] == '\n';
-  return lines;
-}
 
 // Where to cut a chunk of n bytes: the start of the last line that begins "INSERT INTO " after
 // a line that ends in ';' (mysqldump's statement lines), else the start of the last line after
@@ -569,6 +556,39 @@ class ChunkedRead {
 };
 
 }  // namespace
+
+uint64_t CountLines(const char* p, size_t n) {
+  uint64_t lines = 0;
+  size_t i = 0;
+#if defined(__SSE2__)
+  // Sixteen bytes at a time: a newline's lane of the compare is -1, subtracted into byte lanes
+  // for up to 255 steps, then the lanes summed.
+  const __m128i newline = _mm_set1_epi8('\n');
+  while (n - i >= 16) {
+    __m128i counts = _mm_setzero_si128();
+    const size_t steps = std::min<size_t>((n - i) / 16, 255);
+    for (size_t k = 0; k < steps; ++k, i += 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      counts = _mm_sub_epi8(counts, _mm_cmpeq_epi8(v, newline));
+    }
+    __m128i sums = _mm_sad_epu8(counts, _mm_setzero_si128());
+    lines += static_cast<uint64_t>(_mm_cvtsi128_si64(sums)) +
+             static_cast<uint64_t>(_mm_extract_epi16(sums, 4));
+  }
+#endif
+  // Eight bytes at a time, exactly (no carries across bytes).
+  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7full, kNewlines = 0x0a0a0a0a0a0a0a0aull;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t v;
+    std::memcpy(&v, p + i, 8);
+    v ^= kNewlines;  // a newline is now a zero byte
+    uint64_t t = (v & kLow7) + kLow7;
+    uint64_t zero = ~(t | v | kLow7) >> 7;          // 1 in each byte that was a newline, else 0
+    lines += (zero * 0x0101010101010101ull) >> 56;  // their sum, in the top byte
+  }
+  for (; i < n; ++i) lines += p[i] == '\n';
+  return lines;
+}
 
 int ParallelWorkers(int threads) {
   if (threads == 1) return 0;

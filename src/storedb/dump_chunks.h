@@ -26,6 +26,9 @@
 
 namespace tq::storedb {
 
+// The newlines in [p, p + n) (the splitter's count of each chunk's lines).
+uint64_t CountLines(const char* p, size_t n);
+
 // Worker threads for DumpOptions::threads on this machine; 0: parse on the calling thread.
 int ParallelWorkers(int threads);
 

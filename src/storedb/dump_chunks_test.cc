@@ -4,12 +4,16 @@
 // strings, comments and DELIMITER blocks hold ';' and statement-like lines; every fixture of
 // the fuzz corpus at several chunk sizes; damaged dumps; a dump of many batches), and a sink
 // error must stop both the same way.
+#include "storedb/dump_chunks.h"
+
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 #include "storedb/dump.h"
@@ -101,6 +105,27 @@ std::string ReadFile(const std::filesystem::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// The splitter's line count is exact at every length and alignment: runs of newlines longer
+// than a byte lane holds (255 steps of sixteen), none, and newlines among other bytes.
+TEST(DumpChunks, LinesAreCountedExactly) {
+  std::string text;
+  uint32_t seed = 7;
+  for (size_t i = 0; i < 9000; ++i) {
+    seed = seed * 1103515245u + 12345u;
+    text += (seed >> 16) % 5 == 0 ? '\n' : static_cast<char>((seed >> 8) & 0xff);
+  }
+  const std::string all_newlines(5000, '\n'), none(5000, 'x');
+  for (const std::string* t : {&std::as_const(text), &all_newlines, &none}) {
+    for (size_t start : {0, 1, 3, 7, 8, 15}) {
+      for (size_t n = 0; start + n <= t->size(); n += n < 100 ? 1 : 97) {
+        const char* p = t->data() + start;
+        ASSERT_EQ(CountLines(p, n), static_cast<uint64_t>(std::count(p, p + n, '\n')))
+            << start << " " << n;
+      }
+    }
+  }
 }
 
 TEST(DumpChunks, EveryCorpusDumpGivesTheSameCallsAtEveryChunkSize) {

@@ -222,6 +222,9 @@ class Parser {
     size_t value, begin, size;
   };
   std::vector<Unescaped> unescaped_;
+  // The strings of ScanPlainRow's row that may hold a byte past ASCII (by value, ascending):
+  // the others need no UTF-8 check.
+  std::vector<uint32_t> maybe_past_ascii_;
   bool oversize_ = false;
   uint64_t schema_generation_ = 0;
   std::string err_;

@@ -1,7 +1,9 @@
 // The dump parser's rows (see dump_parser.h): one row of an INSERT's VALUES list, its values
 // unescaped into the parser's arena, checked (column count, size, UTF-8) and handed to the sink.
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <string_view>
 
 #include "core/escape.h"
 #include "storedb/dump_parser.h"
@@ -28,9 +30,11 @@ bool IsAscii(std::string_view s) {
 
 // The first of `quote`, a backslash or a newline in [p, e), else e: eight bytes at a time
 // (a byte equal to the pattern becomes zero; the lowest flagged byte is always a true one).
-// With kPastAscii, a byte past ASCII is a stop too (the counted rows' fast path).
-template <bool kPastAscii>
-const char* FindStop(const char* p, const char* e, char quote) {
+// With kPastAscii, a byte past ASCII is a stop too (the counted rows' fast path). With
+// kOrBytes, the bytes looked at (those before the stop, and maybe a few after it) are ORed
+// into *bits: no high bit there, and the bytes before the stop are ASCII.
+template <bool kPastAscii, bool kOrBytes = false>
+const char* FindStop(const char* p, const char* e, char quote, uint64_t* bits = nullptr) {
   constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
   const uint64_t quotes = kOnes * static_cast<unsigned char>(quote);
   const uint64_t backslashes = kOnes * '\\', newlines = kOnes * '\n';
@@ -38,17 +42,23 @@ const char* FindStop(const char* p, const char* e, char quote) {
   for (; e - p >= 8; p += 8) {
     uint64_t v;
     std::memcpy(&v, p, 8);
+    if constexpr (kOrBytes) *bits |= v;
     uint64_t m = zero_bytes(v ^ quotes) | zero_bytes(v ^ backslashes) | zero_bytes(v ^ newlines);
     if constexpr (kPastAscii) m |= v & kHigh;
     if (m) return p + (__builtin_ctzll(m) >> 3);
   }
-  while (p < e && *p != quote && *p != '\\' && *p != '\n' && !(kPastAscii && (*p & 0x80))) ++p;
+  for (; p < e && *p != quote && *p != '\\' && *p != '\n' && !(kPastAscii && (*p & 0x80)); ++p)
+    if constexpr (kOrBytes) *bits |= static_cast<unsigned char>(*p);
   return p;
 }
 
-bool IsNumberChar(char d) {
-  return (d >= '0' && d <= '9') || d == '.' || d == 'e' || d == 'E' || d == '-' || d == '+';
-}
+// Digits, '.', 'e', 'E', '-' and '+': one load per byte of a dump's numbers.
+constexpr std::array<bool, 256> kNumberChars = [] {
+  std::array<bool, 256> t{};
+  for (char c : std::string_view("0123456789.eE-+")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+bool IsNumberChar(char d) { return kNumberChars[static_cast<unsigned char>(d)]; }
 
 // The fast row scans (SkipCountedRow, ScanPlainRow) read values in the bytes at hand and leave
 // anything unusual to ParseRow. Their shared steps:
@@ -64,7 +74,7 @@ bool StartsNumber(char c) { return (c >= '0' && c <= '9') || c == '-' || c == '+
 // The end of the number at p (as ParseValue reads numbers: the run of number characters), or
 // nullptr when it is not the fast scans' to take: a hex literal, a run reaching the end of the
 // bytes at hand, or one longer than 400 characters (ParseValue's to report).
-const char* PlainNumberEnd(const char* p, const char* e) {
+[[gnu::always_inline]] inline const char* PlainNumberEnd(const char* p, const char* e) {
   if (*p == '0' && e - p > 1 && (p[1] == 'x' || p[1] == 'X')) return nullptr;
   const char* q = p;
   while (q < e && IsNumberChar(*q)) ++q;
@@ -187,6 +197,7 @@ bool Parser::ScanPlainRow() {
   arena_.clear();
   if (arena_.capacity() > (8u << 20)) arena_.shrink_to_fit();  // as ParseRow
   unescaped_.clear();
+  maybe_past_ascii_.clear();
   auto push = [&](ValueKind kind, const char* b, size_t size) {
     if (n == values_.size()) values_.resize(std::max<size_t>(64, values_.size() * 2));
     values_[n++] = DumpValue{kind, std::string_view(b, size)};
@@ -202,8 +213,10 @@ bool Parser::ScanPlainRow() {
       if (p == e || static_cast<uint64_t>(p - start) > opt_.max_row_bytes) return false;
       char c = *p;
       if (c == '\'' || c == '"') {
-        const char* q = FindStop<false>(p + 1, e, c);
+        uint64_t bits = 0;
+        const char* q = FindStop<false, true>(p + 1, e, c, &bits);
         if (e - q >= 2 && *q == c && q[1] != c) {  // no escape: the string as it stands
+          if (bits & 0x8080808080808080ull) maybe_past_ascii_.push_back(static_cast<uint32_t>(n));
           push(ValueKind::kString, p + 1, static_cast<size_t>(q - p - 1));
           p = q + 1;
         } else {
@@ -239,6 +252,7 @@ bool Parser::ScanPlainRow() {
             }
           }
           unescaped_.push_back({n, begin, arena_.size() - begin});
+          maybe_past_ascii_.push_back(static_cast<uint32_t>(n));
           push(ValueKind::kString, nullptr, 0);
         }
       } else if (StartsNumber(c)) {
@@ -516,8 +530,8 @@ Status Parser::DeliverRow(const DumpTable*& t, const std::vector<std::string>* n
   }
   if (plain_row_) {
     // Quoted strings as they stand: checked as ParseValue would have asked (not a binary
-    // column's).
-    for (size_t i = 0; i < nspans_; ++i) {
+    // column's); those the scan saw only ASCII in are valid.
+    for (uint32_t i : maybe_past_ascii_) {
       const DumpValue& v = values_[i];
       if (v.kind == ValueKind::kString && !(i < binary_cols_.size() && binary_cols_[i]) &&
           !IsAscii(v.bytes) && !tq::IsValidUtf8(v.bytes))

@@ -103,6 +103,36 @@ TEST(DumpValues, EveryStopInAStringAtEveryPositionAndLength) {
   }
 }
 
+// A plain row's string is checked for UTF-8 only when its scan saw a byte past ASCII: such a
+// byte is found wherever it stands (in the scan's eight-byte steps or in the bytes after
+// them), an invalid one reported once against its column, valid UTF-8 not at all.
+TEST(DumpValues, PlainRowsCheckTheStringsWithBytesPastAscii) {
+  const std::string create = "CREATE TABLE `t` (`a` varchar(40), `b` varchar(40), `c` int);\n";
+  for (size_t len = 1; len <= 20; ++len) {
+    for (size_t at = 0; at < len; ++at) {
+      for (int col = 0; col < 2; ++col) {
+        const std::string plain(len, 'x');
+        std::string bad = plain, good = plain;
+        bad[at] = '\xff';
+        good.replace(at, 1, "\xc3\xa9");
+        auto row = [&](const std::string& v, const char* id) {
+          return "('" + (col == 0 ? v : plain) + "','" + (col == 1 ? v : plain) + "'," + id + ")";
+        };
+        Collect c;
+        Parse(create + "INSERT INTO `t` VALUES " + row(bad, "1") + "," + row(good, "2") + ";\n",
+              &c);
+        ASSERT_EQ(c.rows.size(), 2u);
+        ASSERT_EQ(c.problems.size(), 1u) << len << " " << at << " " << col;
+        EXPECT_EQ(c.problems[0].reason, std::string("invalid UTF-8 in `t`.`") +
+                                            (col == 0 ? "a" : "b") +
+                                            "` (row kept, value read as bytes)");
+        EXPECT_EQ(c.rows[0][col].second, bad);
+        EXPECT_EQ(c.rows[1][col].second, good);
+      }
+    }
+  }
+}
+
 // Rows of the common forms only (quoted strings, numbers, NULL) are read in the bytes at hand
 // (ScanPlainRow), the others value by value (ParseRow): both give the same values, problems
 // and lines. The statement is read as written, and again with one value of each row written

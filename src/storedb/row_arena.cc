@@ -2,6 +2,8 @@
 // (row_arena.h).
 #include "storedb/row_arena.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstring>
 #include <functional>
@@ -34,6 +36,21 @@ bool IsSqlSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 }  // namespace
+
+void* AllocatePopulated(size_t bytes) {
+  if (bytes < kPopulatedBytes) return ::operator new(bytes);
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  return p;
+}
+
+void FreePopulated(void* p, size_t bytes) {
+  if (bytes < kPopulatedBytes)
+    ::operator delete(p);
+  else
+    ::munmap(p, bytes);
+}
 
 RecordWriter& RecordWriter::Text(std::string_view s) {
   PutVarint(&buf_, s.size());
@@ -76,7 +93,7 @@ RowArena::Ref RowArena::Add(std::string_view record) {
   if (blocks_.empty() || capacity_ - used_ < need) {
     // A record larger than a block gets a block of its own size.
     capacity_ = std::max(kBlockBytes, need);
-    blocks_.emplace_back(new char[capacity_]);  // not zeroed: written before read
+    blocks_.emplace_back(capacity_);  // not zeroed: written before read
     bytes_ += capacity_;
     used_ = 0;
   }
@@ -156,7 +173,7 @@ size_t RowIndex::Locate(std::string_view key, Key k, size_t* probe) const {
   }
 }
 
-bool RowIndex::Place(std::vector<Entry>& old, size_t size) {
+bool RowIndex::Place(Slots& old, size_t size) {
   slots_.assign(size, Entry{});
   max_probe_ = 0;
   size_t mask = size - 1;
@@ -172,7 +189,7 @@ bool RowIndex::Place(std::vector<Entry>& old, size_t size) {
 }
 
 void RowIndex::Rehash(size_t size) {
-  std::vector<Entry> old = std::move(slots_);
+  Slots old = std::move(slots_);
   if (!Place(old, size)) {
     mixed_ = true;
     Place(old, size);

@@ -231,3 +231,27 @@ TEST(CastToInteger, AsSqliteCastsText) {
 
 }  // namespace
 }  // namespace tq::storedb
+
+namespace tq::storedb {
+namespace {
+
+// Memory below the threshold comes from the heap, above it is mapped with its pages there:
+// both hold what is written, and a vector growing across the threshold keeps its elements.
+TEST(PopulatedMemory, HoldsWhatIsWrittenOnBothSidesOfTheThreshold) {
+  for (size_t bytes : {size_t{1}, kPopulatedBytes - 1, kPopulatedBytes, 3 * kPopulatedBytes + 5}) {
+    char* p = static_cast<char*>(AllocatePopulated(bytes));
+    ASSERT_NE(p, nullptr);
+    for (size_t i = 0; i < bytes; i += 4093) p[i] = static_cast<char>(i % 251);
+    p[bytes - 1] = 'z';
+    for (size_t i = 0; i + 1 < bytes; i += 4093) EXPECT_EQ(p[i], static_cast<char>(i % 251)) << i;
+    EXPECT_EQ(p[bytes - 1], 'z');
+    FreePopulated(p, bytes);
+  }
+  std::vector<uint64_t, PopulatedAllocator<uint64_t>> v;
+  for (uint64_t i = 0; i < 3 * kPopulatedBytes / sizeof(uint64_t); ++i) v.push_back(i * 7);
+  for (uint64_t i = 0; i < v.size(); i += 1001) ASSERT_EQ(v[i], i * 7);
+  EXPECT_GT(v.capacity() * sizeof(uint64_t), kPopulatedBytes);
+}
+
+}  // namespace
+}  // namespace tq::storedb

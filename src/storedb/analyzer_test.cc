@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "storedb/classify.h"
@@ -57,6 +58,37 @@ std::vector<std::string> Query(Db& db, const std::string& sql) {
     }
     out.push_back(row);
   }
+  return out;
+}
+
+// The case a Magento dump file makes, parsed on `threads` threads in chunks of `chunk_bytes`:
+// its customers, orders, table counts and personal-data columns, then the rows of `extra`.
+std::vector<std::string> CaseOfDump(const std::string& path, int threads, uint64_t chunk_bytes,
+                                    std::vector<const char*> extra = {}) {
+  auto f = std::make_unique<Fixture>();
+  CaseInfo info;
+  info.name = "t";
+  Result<std::unique_ptr<Case>> c = Case::Create(f->dir / "case", info);
+  EXPECT_TRUE(c.ok());
+  f->c = std::move(*c);
+  Result<EvidenceItem> item = StoreFileAsEvidence(
+      *f->c, path, std::filesystem::path(path).filename().string(), "test", "tester");
+  EXPECT_TRUE(item.ok());
+  AnalyzeOptions opt;
+  opt.platform = "magento";
+  opt.dump.threads = threads;
+  opt.dump.chunk_bytes = chunk_bytes;
+  Result<AnalyzeSummary> s = AnalyzeDumpEvidence(*f->c, *item, opt);
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  std::vector<const char*> queries = {
+      "SELECT * FROM storedb_customer ORDER BY id", "SELECT * FROM storedb_order ORDER BY id",
+      "SELECT table_name,row_count FROM storedb_table ORDER BY 1",
+      "SELECT table_name,column_name,category,source,row_count,matched FROM "
+      "storedb_pii_column ORDER BY 1,2,3,4"};
+  queries.insert(queries.end(), extra.begin(), extra.end());
+  std::vector<std::string> out;
+  for (const char* q : queries)
+    for (std::string& row : Query(f->c->db(), q)) out.push_back(std::move(row));
   return out;
 }
 
@@ -293,30 +325,7 @@ TEST(StoreDbAnalyzer, OneAndTwoThreadsWriteTheSameCaseOnLargeTables) {
     std::ofstream out(path, std::ios::binary);
     out << d;
   }
-  auto run = [&](int threads) {
-    auto f = std::make_unique<Fixture>();
-    CaseInfo info;
-    info.name = "t";
-    Result<std::unique_ptr<Case>> c = Case::Create(f->dir / "case", info);
-    EXPECT_TRUE(c.ok());
-    f->c = std::move(*c);
-    Result<EvidenceItem> item = StoreFileAsEvidence(*f->c, path, "large.sql", "test", "tester");
-    EXPECT_TRUE(item.ok());
-    AnalyzeOptions opt;
-    opt.platform = "magento";
-    opt.dump.threads = threads;
-    Result<AnalyzeSummary> s = AnalyzeDumpEvidence(*f->c, *item, opt);
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    std::vector<std::string> out;
-    Db& db = f->c->db();
-    for (const char* q :
-         {"SELECT * FROM storedb_customer ORDER BY id", "SELECT * FROM storedb_order ORDER BY id",
-          "SELECT table_name,row_count FROM storedb_table ORDER BY 1",
-          "SELECT table_name,column_name,category,source,row_count,matched FROM "
-          "storedb_pii_column ORDER BY 1,2,3,4"})
-      for (std::string& row : Query(db, q)) out.push_back(std::move(row));
-    return out;
-  };
+  auto run = [&](int threads) { return CaseOfDump(path, threads, DumpOptions().chunk_bytes); };
   std::vector<std::string> one = run(1), two = run(2);
   EXPECT_EQ(one, two);
   EXPECT_THAT(one, Contains("sales_order_item|2600"));
@@ -401,30 +410,9 @@ TEST(StoreDbAnalyzer, OneAndTwoThreadsAgreeOnEveryColumnReadPastTheSample) {
     out << d;
   }
   auto run = [&](int threads) {
-    auto f = std::make_unique<Fixture>();
-    CaseInfo info;
-    info.name = "t";
-    Result<std::unique_ptr<Case>> c = Case::Create(f->dir / "case", info);
-    EXPECT_TRUE(c.ok());
-    f->c = std::move(*c);
-    Result<EvidenceItem> item = StoreFileAsEvidence(*f->c, path, "columns.sql", "test", "tester");
-    EXPECT_TRUE(item.ok());
-    AnalyzeOptions opt;
-    opt.platform = "magento";
-    opt.dump.threads = threads;
-    opt.dump.chunk_bytes = 16 << 10;
-    Result<AnalyzeSummary> s = AnalyzeDumpEvidence(*f->c, *item, opt);
-    EXPECT_TRUE(s.ok()) << s.status().ToString();
-    std::vector<std::string> out;
-    Db& db = f->c->db();
-    for (const char* sql :
-         {"SELECT * FROM storedb_customer ORDER BY id", "SELECT * FROM storedb_order ORDER BY id",
-          "SELECT table_name,row_count FROM storedb_table ORDER BY 1",
-          "SELECT table_name,column_name,category,source,row_count,matched FROM "
-          "storedb_pii_column ORDER BY 1,2,3,4",
-          "SELECT kind,summary,detail,line,byte_offset FROM findings ORDER BY summary"})
-      for (std::string& row : Query(db, sql)) out.push_back(std::move(row));
-    return out;
+    return CaseOfDump(
+        path, threads, 16 << 10,
+        {"SELECT kind,summary,detail,line,byte_offset FROM findings ORDER BY summary"});
   };
   std::vector<std::string> one = run(1), two = run(2);
   EXPECT_EQ(one, two);

@@ -5,17 +5,10 @@
 #include <algorithm>
 #include <string>
 
-#include "webroot/normalize.h"
+#include "webroot/php_trait_test_support.h"
 
 namespace tq::webroot {
 namespace {
-
-int Strongest(std::string_view src, std::string_view id) {
-  int s = 0;
-  for (const CodeTrait& t : Normalize(src, CodeKind::kPhp).traits)
-    if (t.id == id) s = std::max(s, t.strength);
-  return s;
-}
 
 TEST(PhpEscapes, LibraryPreloadedIntoAProcessMailStarts) {
   EXPECT_EQ(Strongest("<?php putenv('LD_PRELOAD=' . __DIR__ . '/x.so');"

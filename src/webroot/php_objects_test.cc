@@ -4,17 +4,10 @@
 
 #include <string>
 
-#include "webroot/normalize.h"
+#include "webroot/php_trait_test_support.h"
 
 namespace tq::webroot {
 namespace {
-
-int Strongest(std::string_view src, std::string_view id) {
-  int s = 0;
-  for (const CodeTrait& t : Normalize(src, CodeKind::kPhp).traits)
-    if (t.id == id) s = std::max(s, t.strength);
-  return s;
-}
 
 TEST(PhpObjects, SplFileObjectWrittenWhereAndWithWhatTheRequestSays) {
   EXPECT_EQ(Strongest("<?php (new SplFileObject($_GET['f'], 'w'))->fwrite($_POST['c']);",
